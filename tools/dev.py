@@ -1,0 +1,441 @@
+#!/usr/bin/env python3
+"""Developer tool: set up, serve, test and lint the add-ons on Odoo 18.0.
+
+Usage: ./dev {setup,db,demo,test,lint,pytest} [options]
+
+Environment:
+  ODOO_SRC   Odoo 18.0 Community source tree (default /opt/odoo/18.0)
+  DEV_VENV   virtualenv to use (default <repo>/.venv)
+  PGHOST, PGPORT, PGUSER, PGPASSWORD   an existing PostgreSQL server to use
+"""
+
+import argparse
+import getpass
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+ADDONS_DIR = ROOT / "addons"
+ODOO_SRC = Path(os.environ.get("ODOO_SRC", "/opt/odoo/18.0"))
+VENV = Path(os.environ.get("DEV_VENV", ROOT / ".venv"))
+STATE_DIR = ROOT / ".dev"
+PYTHON = VENV / "bin" / "python"
+DEV_REQUIREMENTS = ROOT / "requirements-dev.txt"
+# cbor2==5.4.2 (pinned by Odoo) only builds with setuptools<70.
+PIP_CONSTRAINTS = "setuptools<70\n"
+# Modules that are not ours but are installed with them in every database.
+EXTRA_MODULES = ["helpdesk_mgmt"]
+DEMO_DB = "process_guide_demo"
+CHECK_IMPORT = (
+    "import importlib.util, odoo.release; "
+    "assert importlib.util.find_spec('odoo.addons.helpdesk_mgmt'); "
+    "print(odoo.release.version)"
+)
+PORT = 8069
+
+
+class DevError(Exception):
+    """A failure with a message meant for the person running the tool."""
+
+
+def log(msg):
+    print(f"[dev] {msg}", flush=True)
+
+
+def run(cmd, check=True, **kwargs):
+    log("$ " + " ".join(str(c) for c in cmd))
+    res = subprocess.run([str(c) for c in cmd], check=False, **kwargs)
+    if check and res.returncode:
+        raise DevError(f"command failed with exit code {res.returncode}: {cmd[0]}")
+    return res
+
+
+# ---------------------------------------------------------------------------
+# Odoo source and virtualenv
+# ---------------------------------------------------------------------------
+def check_odoo_src():
+    release = ODOO_SRC / "odoo" / "release.py"
+    if not release.is_file():
+        raise DevError(
+            f"No Odoo source found at ODOO_SRC={ODOO_SRC} (missing {release}). "
+            "Unpack Odoo 18.0 Community there, or set the ODOO_SRC environment "
+            "variable to the folder that holds odoo-bin."
+        )
+    text = release.read_text()
+    if "version_info = (18, 0" not in text:
+        raise DevError(f"ODOO_SRC={ODOO_SRC} is not Odoo 18.0 (see {release}).")
+    return ODOO_SRC
+
+
+def _setup_fingerprint():
+    digest = hashlib.sha256()
+    digest.update(str(ODOO_SRC).encode())
+    for path in (ODOO_SRC / "requirements.txt", DEV_REQUIREMENTS):
+        digest.update(path.read_bytes())
+    digest.update(PIP_CONSTRAINTS.encode())
+    return digest.hexdigest()
+
+
+def cmd_setup(args=None):
+    """Create the virtualenv with Odoo and the test tools (idempotent)."""
+    check_odoo_src()
+    stamp = VENV / ".dev-setup-done"
+    fingerprint = _setup_fingerprint()
+    if stamp.is_file() and stamp.read_text() == fingerprint and PYTHON.exists():
+        log(f"virtualenv {VENV} is up to date")
+        return
+    if not PYTHON.exists():
+        python = shutil.which("python3.11") or sys.executable
+        run([python, "-m", "venv", VENV])
+    constraints = VENV / "constraints.txt"
+    constraints.write_text(PIP_CONSTRAINTS)
+    env = dict(os.environ, PIP_CONSTRAINT=str(constraints))
+    pip = [PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    run([*pip, "wheel", "setuptools<70"], env=env)
+    run([*pip, "-r", ODOO_SRC / "requirements.txt"], env=env)
+    # editable_mode=compat: a plain .pth entry, so that wheels of OCA add-ons
+    # (installed under site-packages/odoo/addons) join the odoo.addons namespace
+    # instead of shadowing the editable Odoo package.
+    run(
+        [*pip, "--no-deps", "-e", ODOO_SRC, "--config-settings", "editable_mode=compat"],
+        env=env,
+    )
+    run([*pip, "-r", DEV_REQUIREMENTS], env=env)
+    res = subprocess.run(
+        [PYTHON, "-c", CHECK_IMPORT],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if res.returncode:
+        raise DevError("the virtualenv cannot import Odoo and helpdesk_mgmt:\n" + res.stderr)
+    stamp.write_text(fingerprint)
+    log(f"virtualenv ready: {VENV} (Odoo {res.stdout.strip()})")
+
+
+# ---------------------------------------------------------------------------
+# PostgreSQL
+# ---------------------------------------------------------------------------
+def _pg_env():
+    env = dict(os.environ)
+    env.setdefault("PGUSER", getpass.getuser())
+    if not env.get("PGHOST"):
+        env["PGHOST"] = "/var/run/postgresql"
+    return env
+
+
+def _pg_ready():
+    return (
+        subprocess.run(
+            ["psql", "-d", "postgres", "-Atc", "SELECT 1"],
+            env=_pg_env(),
+            capture_output=True,
+            check=False,
+        ).returncode
+        == 0
+    )
+
+
+def cmd_db(args=None):
+    """Make sure a PostgreSQL server is reachable with a superuser role."""
+    if os.environ.get("PGHOST"):
+        if not _pg_ready():
+            raise DevError(
+                f"PostgreSQL at PGHOST={os.environ['PGHOST']} PGPORT={os.environ.get('PGPORT', '5432')} "
+                "is not reachable with the given PGUSER/PGPASSWORD."
+            )
+        log("using the PostgreSQL server given by PGHOST")
+        return
+    if not shutil.which("pg_lsclusters"):
+        if os.geteuid() != 0:
+            raise DevError(
+                "PostgreSQL is not installed; install Debian's 'postgresql' package or set PGHOST."
+            )
+        run(["apt-get", "update", "-qq"])
+        run(["apt-get", "install", "-y", "-qq", "postgresql", "libpq-dev"])
+    clusters = subprocess.run(["pg_lsclusters", "--no-header"], capture_output=True, text=True, check=True)
+    lines = [line.split() for line in clusters.stdout.splitlines() if line.strip()]
+    if not lines:
+        raise DevError(
+            "no PostgreSQL cluster found (pg_lsclusters lists none); create one with pg_createcluster."
+        )
+    version, name, _port, status = lines[0][:4]
+    if status != "online":
+        run(["pg_ctlcluster", version, name, "start"])
+    user = getpass.getuser()
+    if user == "postgres":
+        raise DevError("Odoo refuses to run as the 'postgres' role: run the tool as another user.")
+    for _i in range(30):
+        if subprocess.run(["pg_isready", "-q", "-h", "/var/run/postgresql"], check=False).returncode == 0:
+            break
+        time.sleep(1)
+    if not _pg_ready():
+        if os.geteuid() != 0:
+            raise DevError(f"cannot connect to PostgreSQL as role '{user}'; create it as a superuser.")
+        sql = f'CREATE ROLE "{user}" SUPERUSER LOGIN'
+        run(["su", "postgres", "-c", f"psql -v ON_ERROR_STOP=1 -c '{sql}'"])
+    if not _pg_ready():
+        raise DevError(f"PostgreSQL still not reachable as role '{user}'.")
+    log(f"PostgreSQL ready (role {user})")
+
+
+# ---------------------------------------------------------------------------
+# Odoo
+# ---------------------------------------------------------------------------
+def our_modules():
+    return sorted(p.name for p in ADDONS_DIR.iterdir() if (p / "__manifest__.py").is_file())
+
+
+def write_config(db_name, without=()):
+    STATE_DIR.mkdir(exist_ok=True)
+    env = _pg_env()
+    conf = STATE_DIR / f"odoo-{db_name}.conf"
+    addons_path = ",".join(str(p) for p in (ODOO_SRC / "odoo" / "addons", ODOO_SRC / "addons", ADDONS_DIR))
+    lines = [
+        "[options]",
+        f"addons_path = {addons_path}",
+        f"data_dir = {STATE_DIR / 'data'}",
+        f"db_name = {db_name}",
+        f"db_host = {env['PGHOST']}",
+        f"db_port = {env.get('PGPORT', '5432')}",
+        f"db_user = {env['PGUSER']}",
+        f"db_password = {env.get('PGPASSWORD', '')}",
+        "admin_passwd = admin",
+        f"http_port = {PORT}",
+        "list_db = False",
+        "max_cron_threads = 1",
+    ]
+    conf.write_text("\n".join(lines) + "\n")
+    return conf
+
+
+def odoo_cmd(conf, *extra):
+    return [PYTHON, ODOO_SRC / "odoo-bin", "-c", conf, *extra]
+
+
+def _db_exists(name):
+    res = subprocess.run(
+        ["psql", "-d", "postgres", "-Atc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
+        env=_pg_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return res.stdout.strip() == "1"
+
+
+def drop_db(name):
+    run(["dropdb", "--if-exists", "--force", name], env=_pg_env())
+
+
+def install_modules(conf, db_name, modules, demo=True):
+    extra = ["-d", db_name, "-i", ",".join(modules), "--stop-after-init", "--log-level=warn"]
+    if not demo:
+        extra.append("--without-demo=all")
+    res = run(odoo_cmd(conf, *extra), check=False)
+    if res.returncode:
+        raise DevError(f"installing {', '.join(modules)} in database {db_name} failed")
+
+
+def cmd_demo(args):
+    cmd_setup()
+    cmd_db()
+    modules = EXTRA_MODULES + our_modules()
+    conf = write_config(args.db)
+    if args.reset:
+        drop_db(args.db)
+    if not _db_exists(args.db):
+        install_modules(conf, args.db, modules)
+    else:
+        # Reuse the database, bringing our modules up to date.
+        res = run(
+            odoo_cmd(conf, "-d", args.db, "-u", ",".join(our_modules()), "--stop-after-init"), check=False
+        )
+        if res.returncode:
+            raise DevError(f"updating the modules in {args.db} failed")
+    log(f"Odoo demo: http://localhost:{PORT}/odoo  (database {args.db}, login admin / password admin)")
+    os.execv(str(PYTHON), [str(c) for c in odoo_cmd(conf, "-d", args.db, "--db-filter", f"^{args.db}$")])
+
+
+def pytest_cmd(conf, db_name, paths, extra=()):
+    return [
+        PYTHON,
+        "-m",
+        "pytest",
+        f"--odoo-config={conf}",
+        f"--odoo-database={db_name}",
+        "-p",
+        "no:cacheprovider",
+        *extra,
+        *paths,
+    ]
+
+
+def default_test_paths(modules):
+    paths = [str(ADDONS_DIR / m / "tests") for m in modules if (ADDONS_DIR / m / "tests").is_dir()]
+    paths.append(str(ROOT / "tests"))
+    return paths
+
+
+def cmd_test(args):
+    cmd_setup()
+    cmd_db()
+    modules = our_modules()
+    if args.without:
+        modules = [m for m in modules if m not in args.without]
+    install = [m for m in EXTRA_MODULES if m not in args.without] + modules
+    db_name = args.db or f"guide_test_{os.getpid()}"
+    conf = write_config(db_name)
+    if not args.reuse:
+        drop_db(db_name)
+        install_modules(conf, db_name, install, demo=not args.no_demo)
+    paths = args.paths or default_test_paths(modules)
+    env = dict(os.environ, DEV_TEST_DB=db_name, DEV_TEST_CONF=str(conf), DEV_TEST_MODULES=",".join(install))
+    try:
+        res = run(pytest_cmd(conf, db_name, paths, args.pytest_args), check=False, env=env, cwd=ROOT)
+    finally:
+        if not args.keep and not args.reuse:
+            drop_db(db_name)
+    if res.returncode == 5:
+        raise DevError("pytest collected no test")
+    return res.returncode
+
+
+def cmd_lint(args):
+    cmd_setup()
+    bin_dir = VENV / "bin"
+    failed = []
+    checks = [
+        ("ruff check", [bin_dir / "ruff", "check", "addons", "tests", "tools", "bench"]),
+        ("ruff format", [bin_dir / "ruff", "format", "--check", "addons", "tests", "tools", "bench"]),
+        (
+            "pylint-odoo",
+            [bin_dir / "pylint", "--rcfile", ROOT / ".pylintrc", *[ADDONS_DIR / m for m in our_modules()]],
+        ),
+        ("xml", [PYTHON, ROOT / "tools" / "check_xml.py", "addons"]),
+        ("oca-checks", [bin_dir / "oca-checks-odoo-module", *[ADDONS_DIR / m for m in our_modules()]]),
+        (
+            "readme",
+            [PYTHON, ROOT / "tools" / "gen_readme.py", "--check", *[ADDONS_DIR / m for m in our_modules()]],
+        ),
+    ]
+    for name, cmd in checks:
+        if run(cmd, check=False, cwd=ROOT).returncode:
+            failed.append(name)
+    if failed:
+        raise DevError("lint failed: " + ", ".join(failed))
+    log("lint passed")
+
+
+def cmd_bench(args):
+    """Run the benchmarks in bench/ against a database without demo data."""
+    cmd_setup()
+    cmd_db()
+    conf = write_config(args.db)
+    if args.reset:
+        drop_db(args.db)
+    if not _db_exists(args.db):
+        install_modules(conf, args.db, EXTRA_MODULES + our_modules(), demo=False)
+    scripts = args.scripts or sorted(str(p) for p in (ROOT / "bench").glob("bench_*.py"))
+    failed = 0
+    for script in scripts:
+        failed |= run([PYTHON, script, "-c", conf, "-d", args.db, *args.extra], check=False).returncode
+    return failed
+
+
+def cmd_i18n(args):
+    """Export each module's .pot template from a database where it is installed."""
+    cmd_setup()
+    cmd_db()
+    conf = write_config(args.db)
+    modules = args.modules or our_modules()
+    if not _db_exists(args.db):
+        install_modules(conf, args.db, EXTRA_MODULES + our_modules(), demo=False)
+    else:
+        run(
+            odoo_cmd(
+                conf, "-d", args.db, "-u", ",".join(our_modules()), "--stop-after-init", "--log-level=warn"
+            )
+        )
+    for module in modules:
+        pot = ADDONS_DIR / module / "i18n" / f"{module}.pot"
+        pot.parent.mkdir(exist_ok=True)
+        cmd = odoo_cmd(conf, "-d", args.db, "--i18n-export", pot, "--modules", module, "--log-level=warn")
+        run(cmd)
+    log("exported: " + ", ".join(modules))
+
+
+def cmd_pytest(args):
+    """Run pytest-odoo on given paths against an existing database (no install)."""
+    cmd_setup()
+    conf = write_config(args.db)
+    return run(pytest_cmd(conf, args.db, args.paths), check=False, cwd=ROOT).returncode
+
+
+def wait_http(url, timeout=120):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as resp:
+                return resp.status, resp.read().decode("utf-8", "replace")
+        except OSError:
+            time.sleep(2)
+    raise DevError(f"{url} did not answer within {timeout}s")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="dev", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("setup", help="create the virtualenv (Odoo, test and lint tools)")
+    sub.add_parser("db", help="make sure PostgreSQL runs with a superuser role for you")
+    p_demo = sub.add_parser("demo", help="install the modules with demo data and serve Odoo on port 8069")
+    p_demo.add_argument("--db", default=DEMO_DB)
+    p_demo.add_argument("--reset", action="store_true", help="drop and recreate the demo database")
+    p_test = sub.add_parser("test", help="fresh database, install every module, run all tests")
+    p_test.add_argument("paths", nargs="*", help="test paths (default: every module's tests and tests/)")
+    p_test.add_argument("--db", help="database name (default: a new one per run)")
+    p_test.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    p_test.add_argument("--reuse", action="store_true", help="run against the existing --db, no install")
+    p_test.add_argument("--no-demo", action="store_true", help="install without demo data")
+    p_test.add_argument(
+        "--without", action="append", default=[], metavar="MODULE", help="leave a module out (repeatable)"
+    )
+    p_test.add_argument("--pytest-args", nargs=argparse.REMAINDER, default=[], help="passed to pytest")
+    sub.add_parser("lint", help="ruff, pylint-odoo and XML checks")
+    p_bench = sub.add_parser("bench", help="run the benchmarks in bench/ (not part of the tests)")
+    p_bench.add_argument("scripts", nargs="*", help="benchmark scripts (default: bench/bench_*.py)")
+    p_bench.add_argument("--db", default="process_guide_bench")
+    p_bench.add_argument("--reset", action="store_true", help="recreate the benchmark database")
+    p_bench.add_argument("--extra", nargs=argparse.REMAINDER, default=[], help="passed to each script")
+    p_i18n = sub.add_parser("i18n", help="export the .pot translation templates")
+    p_i18n.add_argument("modules", nargs="*", help="modules (default: all of ours)")
+    p_i18n.add_argument("--db", default="process_guide_i18n")
+    p_pytest = sub.add_parser("pytest", help="run pytest-odoo on paths against an existing database")
+    p_pytest.add_argument("--db", required=True)
+    p_pytest.add_argument("paths", nargs="+")
+    args = parser.parse_args(argv)
+    handlers = {
+        "setup": cmd_setup,
+        "db": cmd_db,
+        "demo": cmd_demo,
+        "test": cmd_test,
+        "lint": cmd_lint,
+        "pytest": cmd_pytest,
+        "bench": cmd_bench,
+        "i18n": cmd_i18n,
+    }
+    try:
+        return handlers[args.command](args) or 0
+    except DevError as exc:
+        print(f"dev: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
