@@ -1,0 +1,64 @@
+from odoo import api, fields, models
+
+
+class GuideDeviationReason(models.Model):
+    _name = "guide.deviation.reason"
+    _description = "Deviation Reason"
+    _order = "sequence, id"
+
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    description = fields.Text(translate=True)
+
+
+class GuideDeviation(models.Model):
+    """A justified departure from the configured process: who, what, when, why.
+
+    Gate and allowed-move overrides are created by the process engine; other
+    modules (policies) add their own kinds.
+    """
+
+    _name = "guide.deviation"
+    _description = "Process Deviation"
+    _order = "date desc, id desc"
+    _rec_name = "rule_name"
+
+    kind = fields.Selection(
+        [("gate", "Checklist Gate"), ("move", "Disallowed Move")],
+        required=True,
+        readonly=True,
+    )
+    rule_name = fields.Char("Rule Bypassed", required=True, readonly=True)
+    rule_snapshot = fields.Text(
+        "Rule at the Time", readonly=True, help="The configuration of the bypassed rule when it was bypassed."
+    )
+    res_model = fields.Char("Model", required=True, index=True, readonly=True)
+    res_id = fields.Many2oneReference(
+        "Record", model_field="res_model", required=True, index=True, readonly=True
+    )
+    record_name = fields.Char(readonly=True)
+    process_id = fields.Many2one("guide.process", readonly=True, index=True, ondelete="set null")
+    step_id = fields.Many2one("guide.step", readonly=True, index=True, ondelete="set null")
+    user_id = fields.Many2one(
+        "res.users", string="By", required=True, readonly=True, default=lambda s: s.env.user
+    )
+    date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now, index=True)
+    reason_id = fields.Many2one("guide.deviation.reason", readonly=True)
+    reason = fields.Text("Justification", required=True, readonly=True)
+    history_id = fields.Many2one("guide.history", string="Stage Change", readonly=True, ondelete="set null")
+    company_id = fields.Many2one("res.company", readonly=True, index=True)
+    count = fields.Integer(compute="_compute_count", store=True, aggregator="sum")
+
+    @api.depends("kind")
+    def _compute_count(self):
+        self.count = 1
+
+    def action_open_record(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self.res_model,
+            "res_id": self.res_id,
+            "view_mode": "form",
+        }

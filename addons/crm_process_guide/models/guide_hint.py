@@ -1,0 +1,174 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+
+class GuideHint(models.Model):
+    """A knowledge card shown on a record while a condition holds."""
+
+    _name = "guide.hint"
+    _inherit = ["guide.condition.mixin"]
+    _description = "Knowledge Hint"
+    _order = "priority desc, sequence, id"
+    _check_company_auto = True
+    _guide_domain_fields = ("domain",)
+
+    # ------------------------------------------------------------
+    # FIELDS
+    # ------------------------------------------------------------
+    name = fields.Char(string="Title", required=True, translate=True)
+    body = fields.Html(translate=True)
+    url = fields.Char(string="Link", help="Optional link to a document, template or knowledge article.")
+    active = fields.Boolean(default=True)
+    sequence = fields.Integer(default=10)
+    priority = fields.Selection(
+        [("0", "Normal"), ("1", "Important"), ("2", "Critical")], default="0", required=True
+    )
+    model_name = fields.Selection(selection="_selection_guide_models", string="Applies to", required=True)
+    process_id = fields.Many2one(
+        "guide.process",
+        domain="[('model_name', '=', model_name)]",
+        help="Only on records following this process (empty: any record of the model).",
+        check_company=True,
+    )
+    step_ids = fields.Many2many(
+        "guide.step",
+        string="Steps",
+        domain="[('model_name', '=', model_name)]",
+        help="Only while the record is in one of these steps (empty: any step).",
+    )
+    domain = fields.Char(string="Condition", help="Shown while the record matches this condition.")
+    company_id = fields.Many2one("res.company", index=True)
+    requires_ack = fields.Boolean(
+        string="Requires Acknowledgement", help="Agents confirm they have read the hint, per record."
+    )
+    feedback_ids = fields.One2many("guide.hint.feedback", "hint_id", string="Acknowledgements and Feedback")
+    ack_count = fields.Integer(compute="_compute_feedback_counts")
+    unhelpful_count = fields.Integer(compute="_compute_feedback_counts")
+    # state of the hint on the record given in context (guide_res_model/guide_res_id)
+    context_acknowledged = fields.Boolean(compute="_compute_context_state")
+    context_unhelpful = fields.Boolean(compute="_compute_context_state")
+
+    @api.model
+    def _selection_guide_models(self):
+        return self.env["guide.process"]._selection_guide_models()
+
+    @api.depends("feedback_ids.kind")
+    def _compute_feedback_counts(self):
+        data = self.env["guide.hint.feedback"]._read_group(
+            [("hint_id", "in", self.ids)], ["hint_id", "kind"], ["__count"]
+        )
+        counts = {(hint.id, kind): count for hint, kind, count in data}
+        for hint in self:
+            hint.ack_count = counts.get((hint.id, "ack"), 0)
+            hint.unhelpful_count = counts.get((hint.id, "unhelpful"), 0)
+
+    @api.depends_context("uid", "guide_res_model", "guide_res_id")
+    def _compute_context_state(self):
+        res_model = self.env.context.get("guide_res_model")
+        res_id = self.env.context.get("guide_res_id")
+        kinds = set()
+        if res_model and res_id:
+            feedback = self.env["guide.hint.feedback"].search_fetch(
+                [
+                    ("hint_id", "in", self.ids),
+                    ("res_model", "=", res_model),
+                    ("res_id", "=", res_id),
+                    ("user_id", "=", self.env.uid),
+                ],
+                ["hint_id", "kind"],
+            )
+            kinds = {(fb.hint_id.id, fb.kind) for fb in feedback}
+        for hint in self:
+            hint.context_acknowledged = (hint.id, "ack") in kinds
+            hint.context_unhelpful = (hint.id, "unhelpful") in kinds
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+    def action_acknowledge(self):
+        return self._guide_give_feedback("ack")
+
+    def action_mark_unhelpful(self):
+        return self._guide_give_feedback("unhelpful")
+
+    # ------------------------------------------------------------
+    # BUSINESS
+    # ------------------------------------------------------------
+    def _guide_give_feedback(self, kind):
+        res_model = self.env.context.get("guide_res_model")
+        res_id = self.env.context.get("guide_res_id")
+        if not res_model or not res_id or res_model not in self.env:
+            raise UserError(_("Acknowledge a hint from the record it is shown on."))
+        record = self.env[res_model].browse(res_id)
+        record.check_access("read")
+        existing = self.env["guide.hint.feedback"].search(
+            [
+                ("hint_id", "in", self.ids),
+                ("res_model", "=", res_model),
+                ("res_id", "=", res_id),
+                ("user_id", "=", self.env.uid),
+                ("kind", "=", kind),
+            ]
+        )
+        todo = self - existing.hint_id
+        self.env["guide.hint.feedback"].sudo().create(
+            [
+                {
+                    "hint_id": hint.id,
+                    "res_model": res_model,
+                    "res_id": res_id,
+                    "user_id": self.env.uid,
+                    "kind": kind,
+                    "company_id": record.company_id.id if "company_id" in record._fields else False,
+                }
+                for hint in todo
+            ]
+        )
+        return True
+
+    @api.model
+    def _guide_hints_for(self, records):
+        """Active hints per record: {record id: hint recordset}, in display order.
+
+        One search for the candidate hints, then one query per distinct
+        condition for the whole batch.
+        """
+        result = {record.id: self.browse() for record in records}
+        if not records:
+            return result
+        hints = self.search([("model_name", "=", records._name)])
+        if not hints:
+            return result
+        matches = self._guide_filter_many(records, hints.mapped("domain"))
+        for hint in hints:
+            for record in records:
+                if record.id not in matches[hint.domain]:
+                    continue
+                if hint.process_id and record.guide_process_id != hint.process_id:
+                    continue
+                if hint.step_ids and record.guide_step_id not in hint.step_ids:
+                    continue
+                if hint.company_id and record.company_id and record.company_id != hint.company_id:
+                    continue
+                result[record.id] |= hint
+        return result
+
+
+class GuideHintFeedback(models.Model):
+    """An agent's acknowledgement of a hint on a record, or a 'not helpful' mark."""
+
+    _name = "guide.hint.feedback"
+    _description = "Hint Acknowledgement"
+    _order = "date desc, id desc"
+
+    hint_id = fields.Many2one("guide.hint", required=True, ondelete="cascade", index=True, readonly=True)
+    res_model = fields.Char("Model", required=True, readonly=True)
+    res_id = fields.Many2oneReference(
+        "Record", model_field="res_model", required=True, readonly=True, index=True
+    )
+    user_id = fields.Many2one("res.users", required=True, readonly=True, default=lambda self: self.env.user)
+    kind = fields.Selection(
+        [("ack", "Acknowledged"), ("unhelpful", "Not Helpful")], required=True, readonly=True
+    )
+    date = fields.Datetime(default=fields.Datetime.now, required=True, readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)

@@ -1,0 +1,86 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class GuideItem(models.Model):
+    _name = "guide.item"
+    _inherit = ["guide.condition.mixin"]
+    _description = "Checklist Item"
+    _order = "step_id, sequence, id"
+    _guide_domain_fields = ("apply_domain", "auto_domain")
+
+    # ------------------------------------------------------------
+    # FIELDS
+    # ------------------------------------------------------------
+    name = fields.Char(string="Title", required=True, translate=True)
+    description = fields.Text(string="Help", translate=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    step_id = fields.Many2one("guide.step", required=True, ondelete="cascade", index=True)
+    process_id = fields.Many2one(related="step_id.process_id", store=True, index=True)
+    model_name = fields.Selection(related="step_id.model_name", store=True)
+    company_id = fields.Many2one(related="step_id.company_id", store=True)
+    mandatory = fields.Boolean(default=True, help="Mandatory items gate leaving the step forward.")
+    completion = fields.Selection(
+        [("manual", "Ticked by a person"), ("auto", "Automatic")],
+        default="manual",
+        required=True,
+        help="Automatic items are done while their condition holds on the record; nobody ticks them by hand.",
+    )
+    apply_domain = fields.Char(
+        string="Applies When",
+        help="The item only applies to records matching this condition (empty: always).",
+    )
+    auto_domain = fields.Char(
+        string="Done When", help="For automatic items: the item is done while this holds."
+    )
+
+    # ------------------------------------------------------------
+    # CONSTRAINTS
+    # ------------------------------------------------------------
+    @api.constrains("completion", "auto_domain")
+    def _check_auto_domain(self):
+        for item in self:
+            if item.completion == "auto" and not item.auto_domain:
+                raise ValidationError(
+                    _(
+                        'Checklist item "%(item)s" is automatic: set the condition that completes it.',
+                        item=item.display_name,
+                    )
+                )
+
+    # ------------------------------------------------------------
+    # ORM
+    # ------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        items = super().create(vals_list)
+        self.env.registry.clear_cache()
+        return items
+
+    def write(self, vals):
+        res = super().write(vals)
+        self.env.registry.clear_cache()
+        return res
+
+    def unlink(self):
+        res = super().unlink()
+        self.env.registry.clear_cache()
+        return res
+
+    # ------------------------------------------------------------
+    # BUSINESS
+    # ------------------------------------------------------------
+    def _guide_item_values(self):
+        """Snapshot of the item, copied onto the checklist lines of a record."""
+        self.ensure_one()
+        return {
+            "item_id": self.id,
+            "name": self.name,
+            "description": self.description or False,
+            "sequence": self.sequence,
+            "mandatory": self.mandatory,
+            "completion": self.completion,
+            "apply_domain": self.apply_domain or False,
+            "auto_domain": self.auto_domain or False,
+        }

@@ -1,0 +1,168 @@
+from collections import defaultdict
+
+from markupsafe import Markup
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+
+class GuideLine(models.Model):
+    """A checklist item instantiated on one record, in one step.
+
+    Lines copy the item's configuration when the record enters the step, so a
+    record in flight keeps the rules it started with.
+    """
+
+    _name = "guide.line"
+    _inherit = ["guide.condition.mixin", "guide.bulk.mixin"]
+    _description = "Checklist Line"
+    _order = "sequence, id"
+
+    # ------------------------------------------------------------
+    # FIELDS
+    # ------------------------------------------------------------
+    res_model = fields.Char("Model", required=True, index=True, readonly=True)
+    res_id = fields.Many2oneReference(
+        "Record", model_field="res_model", required=True, index=True, readonly=True
+    )
+    step_id = fields.Many2one("guide.step", required=True, readonly=True, ondelete="cascade", index=True)
+    process_id = fields.Many2one("guide.process", readonly=True, ondelete="cascade")
+    item_id = fields.Many2one("guide.item", string="Configured Item", readonly=True, ondelete="set null")
+    company_id = fields.Many2one("res.company", readonly=True)
+    # snapshot of the item
+    name = fields.Char(string="Item", required=True, readonly=True)
+    description = fields.Text(string="Help", readonly=True)
+    sequence = fields.Integer(readonly=True)
+    mandatory = fields.Boolean(readonly=True)
+    completion = fields.Selection(
+        [("manual", "Ticked by a person"), ("auto", "Automatic")], required=True, readonly=True
+    )
+    apply_domain = fields.Char(readonly=True)
+    auto_domain = fields.Char(readonly=True)
+    # manual completion
+    checked = fields.Boolean(readonly=True)
+    checked_by_id = fields.Many2one("res.users", string="Done By", readonly=True)
+    checked_date = fields.Datetime(string="Done On", readonly=True)
+    # live state
+    is_applicable = fields.Boolean(compute="_compute_state")
+    is_done = fields.Boolean(string="Done", compute="_compute_state")
+    model_name = fields.Char(related="res_model", string="Model Name")
+
+    _sql_constraints = [
+        (
+            "record_item_uniq",
+            "unique(res_model, res_id, step_id, item_id)",
+            "An item appears once per record and step.",
+        ),
+    ]
+
+    # ------------------------------------------------------------
+    # COMPUTES
+    # ------------------------------------------------------------
+    @api.depends_context("uid")
+    @api.depends("checked", "completion", "apply_domain", "auto_domain", "res_id")
+    def _compute_state(self):
+        """Evaluate applicability and automatic completion in batch.
+
+        One query per distinct condition and model, whatever the number of lines.
+        """
+        by_model = defaultdict(lambda: self.browse())
+        for line in self:
+            by_model[line.res_model] |= line
+        for model_name, lines in by_model.items():
+            if model_name not in self.env:
+                lines.is_applicable = lines.is_done = False
+                continue
+            records = self.env[model_name].browse(set(lines.mapped("res_id")))
+            domains = set(lines.mapped("apply_domain")) | set(
+                lines.filtered(lambda line: line.completion == "auto").mapped("auto_domain")
+            )
+            matches = self._guide_filter_many(records, domains)
+            for line in lines:
+                line.is_applicable = line.res_id in matches[line.apply_domain]
+                if line.completion == "auto":
+                    line.is_done = line.res_id in matches[line.auto_domain]
+                else:
+                    line.is_done = line.checked
+
+    def _guide_evaluate(self):
+        """(Re)compute the live state of all these lines at once.
+
+        Reading the computed fields would evaluate them by chunks of the
+        prefetch size (1,000 lines); the engine wants one query per condition
+        for the whole batch, and fresh values (conditions read fields that
+        cannot be declared as dependencies).
+        """
+        state_fields = [self._fields["is_applicable"], self._fields["is_done"]]
+        self.invalidate_recordset([field.name for field in state_fields])
+        with self.env.protecting(state_fields, self):
+            self._compute_state()
+        return self
+
+    # ------------------------------------------------------------
+    # ORM
+    # ------------------------------------------------------------
+    def write(self, vals):
+        if not self.env.su and set(vals) - {"checked", "checked_by_id", "checked_date"}:
+            raise AccessError(_("Checklist lines can only be ticked or unticked."))
+        return super().write(vals)
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+    def action_check(self):
+        return self._guide_set_checked(True)
+
+    def action_uncheck(self):
+        return self._guide_set_checked(False)
+
+    def action_toggle(self):
+        for line in self:
+            line._guide_set_checked(not line.checked)
+        return True
+
+    # ------------------------------------------------------------
+    # BUSINESS
+    # ------------------------------------------------------------
+    def _guide_records(self):
+        """The guided records of these lines, grouped by model."""
+        res_ids = defaultdict(set)
+        for line in self:
+            res_ids[line.res_model].add(line.res_id)
+        return {model: self.env[model].browse(ids) for model, ids in res_ids.items()}
+
+    def _guide_set_checked(self, checked):
+        auto = self.filtered(lambda line: line.completion == "auto")
+        if auto:
+            raise UserError(
+                _(
+                    "%(items)s is completed automatically when its condition holds; "
+                    "it cannot be ticked by hand.",
+                    items=", ".join(auto.mapped("name")),
+                )
+            )
+        records_by_model = self._guide_records()
+        for records in records_by_model.values():
+            # ticking is editing the record: the agent needs write access to it
+            records.check_access("write")
+        lines = self.filtered(lambda line: line.checked != checked)
+        if not lines:
+            return True
+        now = fields.Datetime.now()
+        lines.sudo().write(
+            {
+                "checked": checked,
+                "checked_by_id": self.env.uid if checked else False,
+                "checked_date": now if checked else False,
+            }
+        )
+        # record who ticked and unticked what, in the record's chatter
+        template = _("Checklist: %(item)s done") if checked else _("Checklist: %(item)s no longer done")
+        for model_name, records in records_by_model.items():
+            bodies = {}
+            for line in lines.filtered(lambda line, model_name=model_name: line.res_model == model_name):
+                body = Markup("<p>%s</p>") % (template % {"item": line.name})
+                bodies[line.res_id] = bodies.get(line.res_id, Markup()) + body
+            if bodies and hasattr(records, "_message_log_batch"):
+                records.browse(list(bodies))._message_log_batch(bodies)
+        return True

@@ -1,0 +1,152 @@
+from odoo.exceptions import RedirectWarning, UserError
+from odoo.tests import Form, tagged
+
+from .common import GuideCommon
+
+
+@tagged("post_install", "-at_install")
+class TestGate(GuideCommon):
+    def test_block_lists_missing_items(self):
+        lead = self._lead(name="Acme deal")
+        with self.assertRaises(UserError) as err:
+            lead.with_user(self.user_salesman).write({"stage_id": self.stage_proposal.id})
+        message = str(err.exception)
+        self.assertIn("Acme deal", message)
+        self.assertIn("Budget confirmed", message)
+        self.assertIn("Decision maker identified", message)
+        self.assertIn("Expected revenue set", message)
+        # optional and non-applicable items do not block
+        self.assertNotIn("Contact email known", message)
+        self.assertNotIn("Tender rules checked", message)
+        self.assertEqual(lead.stage_id, self.stage_qualif)
+
+    def test_block_passes_when_done(self):
+        lead = self._lead()
+        self._tick(lead.with_user(self.user_salesman), "Budget confirmed", "Decision maker identified")
+        self.assertTrue(lead.guide_blocked)
+        # automatic item: done as soon as its condition holds on the record
+        lead.expected_revenue = 5000
+        lead.invalidate_recordset(["guide_blocked"])
+        self.assertFalse(lead.guide_blocked)
+        lead.with_user(self.user_salesman).write({"stage_id": self.stage_proposal.id})
+        self.assertEqual(lead.guide_step_id, self.step_proposal)
+        self.assertEqual(self._lines(lead).keys(), {"Proposal sent"})
+        history = self.env["guide.history"].search([("res_id", "=", lead.id), ("res_model", "=", "crm.lead")])
+        self.assertEqual(history.mapped("gate_result"), ["passed", "free"])
+
+    def test_conditional_item_applies_only_when_matching(self):
+        lead = self._lead(priority="3", expected_revenue=10)
+        self._tick(lead, "Budget confirmed", "Decision maker identified")
+        self.assertEqual(lead.guide_missing_items, "Tender rules checked")
+        with self.assertRaisesRegex(UserError, "Tender rules checked"):
+            lead.write({"stage_id": self.stage_proposal.id})
+        lead.priority = "1"
+        lead.write({"stage_id": self.stage_proposal.id})
+        self.assertEqual(lead.stage_id, self.stage_proposal)
+
+    def test_rpc_mass_write_checks_every_record(self):
+        ready = self._lead(name="Ready", expected_revenue=1)
+        self._tick(ready, "Budget confirmed", "Decision maker identified")
+        not_ready = self._lead(name="Not ready")
+        with self.assertRaisesRegex(UserError, "Not ready"):
+            (ready | not_ready).write({"stage_id": self.stage_proposal.id})
+        self.assertEqual((ready | not_ready).stage_id, self.stage_qualif)
+
+    def test_backward_always_allowed_and_recorded(self):
+        lead = self._lead(stage_id=self.stage_proposal.id)
+        lead.with_user(self.user_salesman).write({"stage_id": self.stage_qualif.id})
+        self.assertEqual(lead.stage_id, self.stage_qualif)
+        last = self.env["guide.history"].search([("res_id", "=", lead.id)], limit=1)
+        self.assertEqual(last.direction, "backward")
+        self.assertEqual(last.from_step_id, self.step_proposal)
+        self.assertEqual(last.to_step_id, self.step_qualif)
+        self.assertEqual(last.user_id, self.user_salesman)
+
+    def test_disallowed_move_is_blocked(self):
+        lead = self._lead(expected_revenue=1)
+        self._tick(lead, "Budget confirmed", "Decision maker identified")
+        with self.assertRaisesRegex(UserError, "does not lead to G-Negotiation"):
+            lead.write({"stage_id": self.stage_nego.id})
+
+    def test_override_requires_reason(self):
+        lead = self._lead(stage_id=self.stage_proposal.id)
+        with self.assertRaises(RedirectWarning) as err:
+            lead.with_user(self.user_salesman).write({"stage_id": self.stage_nego.id})
+        self.assertIn("guide_override_reason", err.exception.args[0])
+        self.assertEqual(err.exception.args[1], "crm_process_guide.guide_override_wizard_action")
+        self.assertEqual(lead.stage_id, self.stage_proposal)
+        self.assertFalse(self.env["guide.deviation"].search([("res_id", "=", lead.id)]))
+
+    def test_override_with_reason_creates_deviation(self):
+        lead = self._lead(stage_id=self.stage_proposal.id)
+        lead.with_user(self.user_salesman).with_context(
+            guide_override_reason="Customer signs today", guide_override_reason_id=self.reason.id
+        ).write({"stage_id": self.stage_nego.id})
+        self.assertEqual(lead.stage_id, self.stage_nego)
+        deviation = self.env["guide.deviation"].search(
+            [("res_id", "=", lead.id), ("res_model", "=", "crm.lead")]
+        )
+        self.assertEqual(len(deviation), 1)
+        self.assertEqual(deviation.kind, "gate")
+        self.assertEqual(deviation.user_id, self.user_salesman)
+        self.assertEqual(deviation.reason, "Customer signs today")
+        self.assertEqual(deviation.reason_id, self.reason)
+        self.assertEqual(deviation.step_id, self.step_proposal)
+        self.assertIn("Proposal sent", deviation.rule_snapshot)
+        self.assertEqual(deviation.history_id.gate_result, "overridden")
+        self.assertEqual(deviation.history_id.to_step_id, self.step_nego)
+        self.assertTrue(lead.guide_overridden)
+        self.assertIn(lead, self.env["crm.lead"].search([("guide_overridden", "=", True)]))
+
+    def test_override_wizard(self):
+        lead = self._lead(stage_id=self.stage_proposal.id)
+        try:
+            lead.write({"stage_id": self.stage_nego.id})
+        except RedirectWarning as warning:
+            wizard_context = warning.args[3]
+        wizard_form = Form(self.env["guide.override.wizard"].with_context(**wizard_context))
+        self.assertIn("Proposal sent", wizard_form.problems)
+        wizard_form.reason_id = self.reason
+        wizard_form.reason = "Verbal agreement with the buyer"
+        wizard_form.save().action_confirm()
+        self.assertEqual(lead.stage_id, self.stage_nego)
+        self.assertEqual(lead.guide_deviation_count, 1)
+
+    def test_override_restricted_to_group(self):
+        self.step_proposal.override_group_id = self.env.ref("sales_team.group_sale_manager")
+        lead = self._lead(stage_id=self.stage_proposal.id)
+        with self.assertRaisesRegex(UserError, "Only members of"):
+            lead.with_user(self.user_salesman).with_context(guide_override_reason="Because").write(
+                {"stage_id": self.stage_nego.id}
+            )
+        lead.with_user(self.user_manager).with_context(guide_override_reason="Approved by me").write(
+            {"stage_id": self.stage_nego.id}
+        )
+        self.assertEqual(lead.stage_id, self.stage_nego)
+
+    def test_advisory_allows_and_records(self):
+        lead = self._lead(stage_id=self.stage_nego.id)
+        lead.write({"stage_id": self.stage_won.id})
+        self.assertEqual(lead.stage_id, self.stage_won)
+        last = self.env["guide.history"].search([("res_id", "=", lead.id)], limit=1)
+        self.assertEqual(last.gate_result, "advisory")
+        self.assertEqual(last.checklist_missing, "Discount approved")
+        self.assertFalse(lead.guide_deviation_count)
+
+    def test_action_set_won_is_gated(self):
+        lead = self._lead(stage_id=self.stage_proposal.id)
+        # the won stage of the lead's team is the guided G-Won stage (lowest sequence won stage)
+        self.env["crm.stage"].search([("is_won", "=", True), ("id", "!=", self.stage_won.id)]).write(
+            {"sequence": 5000}
+        )
+        self.stage_won.sequence = 2
+        self.assertEqual(lead._stage_find(domain=[("is_won", "=", True)]), self.stage_won)
+        with self.assertRaises(RedirectWarning):
+            lead.action_set_won()
+
+    def test_unguided_records_untouched(self):
+        lead = self._lead(team_id=self.other_team.id)
+        self.assertFalse(lead.guide_process_id)
+        lead.write({"stage_id": self.stage_won.id})
+        self.assertEqual(lead.stage_id, self.stage_won)
+        self.assertFalse(self.env["guide.history"].search([("res_id", "=", lead.id)]))

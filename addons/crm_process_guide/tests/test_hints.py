@@ -1,0 +1,62 @@
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from .common import GuideCommon
+
+
+@tagged("post_install", "-at_install")
+class TestHints(GuideCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.hint_big = cls.env["guide.hint"].create(
+            {
+                "name": "Large deal: involve an architect",
+                "model_name": "crm.lead",
+                "domain": "[('expected_revenue', '>=', 50000)]",
+                "priority": "2",
+                "requires_ack": True,
+            }
+        )
+        cls.hint_step = cls.env["guide.hint"].create(
+            {
+                "name": "Send the proposal template",
+                "model_name": "crm.lead",
+                "process_id": cls.process.id,
+                "step_ids": [(6, 0, cls.step_proposal.ids)],
+            }
+        )
+
+    def test_hints_follow_condition_and_step(self):
+        lead = self._lead(expected_revenue=1000)
+        self.assertFalse(lead.guide_hint_ids)
+        lead.expected_revenue = 80000
+        lead.invalidate_recordset(["guide_hint_ids"])
+        self.assertEqual(lead.guide_hint_ids, self.hint_big)
+        lead.write({"stage_id": self.stage_qualif.id})
+        other = self._lead(stage_id=self.stage_proposal.id, expected_revenue=90000)
+        self.assertEqual(
+            other.guide_hint_ids.ids, [self.hint_big.id, self.hint_step.id], "ordered by priority"
+        )
+
+    def test_acknowledge_and_unhelpful(self):
+        lead = self._lead(expected_revenue=60000)
+        hint = self.hint_big.with_user(self.user_salesman).with_context(
+            guide_res_model="crm.lead", guide_res_id=lead.id
+        )
+        self.assertFalse(hint.context_acknowledged)
+        hint.action_acknowledge()
+        hint.action_acknowledge()  # idempotent
+        hint.invalidate_recordset(["context_acknowledged"])
+        self.assertTrue(hint.context_acknowledged)
+        hint.action_mark_unhelpful()
+        feedback = self.env["guide.hint.feedback"].search([("hint_id", "=", self.hint_big.id)])
+        self.assertEqual(sorted(feedback.mapped("kind")), ["ack", "unhelpful"])
+        self.assertEqual(feedback.user_id, self.user_salesman)
+        self.assertEqual(self.hint_big.ack_count, 1)
+        # another user has not acknowledged it
+        self.assertFalse(hint.with_user(self.user_manager).context_acknowledged)
+
+    def test_acknowledge_needs_record(self):
+        with self.assertRaises(UserError):
+            self.hint_big.action_acknowledge()

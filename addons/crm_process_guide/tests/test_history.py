@@ -1,0 +1,71 @@
+from datetime import datetime
+
+from freezegun import freeze_time
+
+from odoo.exceptions import AccessError
+from odoo.tests import tagged
+
+from .common import GuideCommon
+
+
+@tagged("post_install", "-at_install")
+class TestHistory(GuideCommon):
+    def test_bulk_write_history(self):
+        leads = self.env["crm.lead"].create(
+            [
+                {
+                    "name": f"Bulk {i}",
+                    "type": "opportunity",
+                    "team_id": self.team.id,
+                    "stage_id": self.stage_proposal.id,
+                }
+                for i in range(30)
+            ]
+        )
+        leads.write({"stage_id": self.stage_qualif.id})
+        history = self.env["guide.history"].search(
+            [("res_model", "=", "crm.lead"), ("res_id", "in", leads.ids), ("direction", "=", "backward")]
+        )
+        self.assertEqual(len(history), 30)
+        self.assertEqual(set(history.mapped("res_id")), set(leads.ids))
+        self.assertEqual(set(history.mapped("from_stage_name")), {"G-Proposal"})
+        self.assertEqual(set(history.mapped("crm_team_id").ids), set(self.team.ids))
+        self.assertEqual(set(history.mapped("checklist_total")), {1})
+
+    def test_time_in_step_and_overdue(self):
+        with freeze_time("2026-03-02 09:00:00"):
+            lead = self._lead(stage_id=self.stage_proposal.id)
+            self.assertEqual(lead.guide_deadline, datetime(2026, 3, 2, 14, 0))
+        with freeze_time("2026-03-02 16:00:00"):
+            lead.invalidate_recordset(["guide_overdue"])
+            self.assertTrue(lead.guide_overdue)
+            self.assertIn(lead, self.env["crm.lead"].search([("guide_overdue", "=", True)]))
+            self.assertNotIn(lead, self.env["crm.lead"].search([("guide_overdue", "=", False)]))
+            lead.write({"stage_id": self.stage_qualif.id})
+        last = self.env["guide.history"].search([("res_id", "=", lead.id)], limit=1)
+        self.assertAlmostEqual(last.duration_hours, 7.0, places=2)
+        self.assertEqual(last.expected_hours, 5.0)
+        self.assertTrue(last.overdue)
+        with freeze_time("2026-03-02 17:00:00"):
+            lead.invalidate_recordset(["guide_overdue"])
+            self.assertFalse(lead.guide_overdue, "2 days expected in qualification")
+            self.assertNotIn(lead, self.env["crm.lead"].search([("guide_overdue", "=", True)]))
+
+    def test_history_is_read_only_for_agents(self):
+        lead = self._lead(stage_id=self.stage_proposal.id)
+        lead.write({"stage_id": self.stage_qualif.id})
+        history = self.env["guide.history"].search([("res_id", "=", lead.id)], limit=1)
+        for user in (self.user_salesman, self.user_manager):
+            with self.assertRaises(AccessError):
+                history.with_user(user).write({"gate_result": "passed"})
+            with self.assertRaises(AccessError):
+                history.with_user(user).unlink()
+            with self.assertRaises(AccessError):
+                self.env["guide.history"].with_user(user).create(
+                    {"res_model": "crm.lead", "res_id": lead.id, "direction": "forward"}
+                )
+        deviation_model = self.env["guide.deviation"].with_user(self.user_manager)
+        with self.assertRaises(AccessError):
+            deviation_model.create(
+                {"kind": "gate", "rule_name": "x", "res_model": "crm.lead", "res_id": lead.id, "reason": "x"}
+            )

@@ -1,0 +1,65 @@
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import tagged
+
+from .common import GuideCommon
+
+
+@tagged("post_install", "-at_install")
+class TestSecurity(GuideCommon):
+    def test_only_managers_configure(self):
+        for model, vals in (
+            ("guide.process", {"name": "Mine", "model_name": "crm.lead"}),
+            ("guide.item", {"name": "Mine", "step_id": self.step_qualif.id}),
+            ("guide.hint", {"name": "Mine", "model_name": "crm.lead"}),
+        ):
+            with self.assertRaises(AccessError):
+                self.env[model].with_user(self.user_salesman_all).create(vals)
+            self.env[model].with_user(self.user_manager).create(vals)
+        with self.assertRaises(AccessError):
+            self.step_qualif.with_user(self.user_salesman).write({"gate_mode": "advisory"})
+        # agents read the configuration they are guided by
+        self.assertEqual(self.step_qualif.with_user(self.user_salesman).gate_mode, "block")
+
+    def test_multi_company_rules(self):
+        company_b = self.env["res.company"].create({"name": "Guide Company B"})
+        user_b = self.env["res.users"].create(
+            {
+                "name": "Bob B",
+                "login": "guide_bob_b",
+                "company_id": company_b.id,
+                "company_ids": [(6, 0, company_b.ids)],
+                "groups_id": [(6, 0, self.env.ref("sales_team.group_sale_manager").ids)],
+            }
+        )
+        process_b = self.env["guide.process"].create(
+            {"name": "Process B", "model_name": "crm.lead", "company_id": company_b.id}
+        )
+        visible = self.env["guide.process"].with_user(user_b).search([])
+        self.assertIn(process_b, visible)
+        self.assertNotIn(process_b, self.env["guide.process"].with_user(self.user_manager).search([]))
+        self.assertIn(self.process, visible, "processes without company are shared")
+
+    def test_company_scope_matching(self):
+        company_b = self.env["res.company"].create({"name": "Guide Company C"})
+        self.process.company_id = company_b
+        lead = self._lead()
+        self.assertFalse(
+            lead.guide_process_id, "a process of company C does not guide leads of the main company"
+        )
+
+    def test_feedback_review_reserved_to_managers(self):
+        lead = self._lead()
+        action = lead.with_user(self.user_salesman).action_guide_feedback()
+        feedback = (
+            self.env["guide.feedback"]
+            .with_user(self.user_salesman)
+            .with_context(**action["context"])
+            .create({"name": "Budget check is redundant for renewals"})
+        )
+        self.assertEqual(feedback.step_id, self.step_qualif)
+        self.assertEqual(feedback.res_id, lead.id)
+        with self.assertRaises(UserError):
+            feedback.action_accept()
+        feedback.with_user(self.user_manager).action_accept()
+        self.assertEqual(feedback.state, "accepted")
+        self.assertEqual(self.process.feedback_new_count, 0)

@@ -1,0 +1,44 @@
+import json
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..models.guide_mixin import CTX_REASON, CTX_REASON_ID
+
+
+class GuideOverrideWizard(models.TransientModel):
+    """Ask for the justification of a gate override, then apply the move."""
+
+    _name = "guide.override.wizard"
+    _description = "Override a Process Gate"
+
+    res_model = fields.Char(required=True, readonly=True)
+    res_ids = fields.Char(required=True, readonly=True, help="JSON list of the records to move.")
+    stage_res_id = fields.Integer(string="Target Stage ID", required=True, readonly=True)
+    stage_name = fields.Char(string="Target Stage", compute="_compute_stage_name")
+    problems = fields.Text(string="What Is Not Done", readonly=True)
+    reason_id = fields.Many2one("guide.deviation.reason")
+    reason = fields.Text(string="Justification", required=True)
+
+    @api.depends("res_model", "stage_res_id")
+    def _compute_stage_name(self):
+        for wizard in self:
+            if wizard.res_model in self.env and wizard.stage_res_id:
+                model = self.env[wizard.res_model]
+                stage_model = model._fields[model._guide_stage_field].comodel_name
+                wizard.stage_name = self.env[stage_model].browse(wizard.stage_res_id).display_name
+            else:
+                wizard.stage_name = False
+
+    def action_confirm(self):
+        self.ensure_one()
+        if self.res_model not in self.env or "guide.mixin" not in self.env[self.res_model]._inherit_module:
+            raise UserError(_("%(model)s is not a guided model.", model=self.res_model))
+        records = self.env[self.res_model].browse(json.loads(self.res_ids)).exists()
+        reason = self.reason.strip()
+        if not reason:
+            raise UserError(_("Give the reason for the override."))
+        records.with_context(**{CTX_REASON: reason, CTX_REASON_ID: self.reason_id.id}).write(
+            {records._guide_stage_field: self.stage_res_id}
+        )
+        return {"type": "ir.actions.act_window_close"}
