@@ -272,6 +272,8 @@ def pytest_cmd(conf, db_name, paths, extra=()):
         f"--odoo-database={db_name}",
         "-p",
         "no:cacheprovider",
+        # run HttpCase tests (browser tours) too: they need Debian's chromium
+        "--odoo-http",
         *extra,
         *paths,
     ]

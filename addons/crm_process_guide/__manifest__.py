@@ -25,6 +25,11 @@
         "views/crm_process_guide_menus.xml",
     ],
     "demo": [],
+    "assets": {
+        "web.assets_tests": [
+            "crm_process_guide/static/tests/tours/*.js",
+        ],
+    },
     "post_init_hook": "post_init_hook",
     "installable": True,
 }

@@ -6,3 +6,4 @@ from . import test_validation
 from . import test_hints
 from . import test_security
 from . import test_performance
+from . import test_ui
