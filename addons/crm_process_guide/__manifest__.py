@@ -24,7 +24,9 @@
         "views/crm_lead_views.xml",
         "views/crm_process_guide_menus.xml",
     ],
-    "demo": [],
+    "demo": [
+        "demo/crm_process_guide_demo.xml",
+    ],
     "assets": {
         "web.assets_tests": [
             "crm_process_guide/static/tests/tours/*.js",

@@ -26,7 +26,9 @@ class GuideConditionMixin(models.AbstractModel):
     # ------------------------------------------------------------
     # CONSTRAINTS
     # ------------------------------------------------------------
-    @api.constrains(lambda self: ("model_name", *self._guide_domain_fields))
+    @api.constrains(
+        lambda self: ("model_name", *self._guide_domain_fields) if self._guide_domain_fields else ()
+    )
     def _check_guide_domains(self):
         for rule in self:
             if not rule.model_name:
