@@ -259,8 +259,21 @@ def cmd_demo(args):
         )
         if res.returncode:
             raise DevError(f"updating the modules in {args.db} failed")
+    serve = [str(c) for c in odoo_cmd(conf, "-d", args.db, "--db-filter", f"^{args.db}$")]
+    if args.check:
+        # Start the server, check that it serves the login page, stop it.
+        server = subprocess.Popen(serve)
+        try:
+            status, body = wait_http(f"http://localhost:{PORT}/web/login")
+        finally:
+            server.terminate()
+            server.wait(timeout=60)
+        if status != 200 or 'name="login"' not in body:
+            raise DevError(f"the demo server answered {status} without a login form")
+        log(f"demo server answered http://localhost:{PORT}/web/login with a login form")
+        return 0
     log(f"Odoo demo: http://localhost:{PORT}/odoo  (database {args.db}, login admin / password admin)")
-    os.execv(str(PYTHON), [str(c) for c in odoo_cmd(conf, "-d", args.db, "--db-filter", f"^{args.db}$")])
+    os.execv(str(PYTHON), serve)
 
 
 def pytest_cmd(conf, db_name, paths, extra=()):
@@ -358,13 +371,10 @@ def cmd_i18n(args):
     conf = write_config(args.db)
     modules = args.modules or our_modules()
     if not _db_exists(args.db):
-        install_modules(conf, args.db, EXTRA_MODULES + our_modules(), demo=False)
+        install_modules(conf, args.db, EXTRA_MODULES + modules, demo=False)
     else:
-        run(
-            odoo_cmd(
-                conf, "-d", args.db, "-u", ",".join(our_modules()), "--stop-after-init", "--log-level=warn"
-            )
-        )
+        names = ",".join(modules)
+        run(odoo_cmd(conf, "-d", args.db, "-i", names, "-u", names, "--stop-after-init", "--log-level=warn"))
     for module in modules:
         pot = ADDONS_DIR / module / "i18n" / f"{module}.pot"
         pot.parent.mkdir(exist_ok=True)
@@ -399,6 +409,7 @@ def main(argv=None):
     p_demo = sub.add_parser("demo", help="install the modules with demo data and serve Odoo on port 8069")
     p_demo.add_argument("--db", default=DEMO_DB)
     p_demo.add_argument("--reset", action="store_true", help="drop and recreate the demo database")
+    p_demo.add_argument("--check", action="store_true", help="start the server, check the login page, stop")
     p_test = sub.add_parser("test", help="fresh database, install every module, run all tests")
     p_test.add_argument("paths", nargs="*", help="test paths (default: every module's tests and tests/)")
     p_test.add_argument("--db", help="database name (default: a new one per run)")
