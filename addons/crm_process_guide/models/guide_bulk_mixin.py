@@ -28,24 +28,20 @@ class GuideBulkMixin(models.AbstractModel):
             if not field.column_type or field.translate or (field.compute and field.store):
                 raise ValueError(f"{field} cannot be bulk-inserted")
         self.flush_model(fnames)
-        rows = []
+        params = []
         for vals in vals_list:
             vals = {**vals, **magic}
-            rows.append(
-                SQL(
-                    "(%s)",
-                    SQL(", ").join(
-                        SQL("%s", field.convert_to_column_insert(vals.get(field.name), self, vals))
-                        for field in fields
-                    ),
-                )
+            params.extend(
+                field.convert_to_column_insert(vals.get(field.name), self, vals) for field in fields
             )
+        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        values = SQL(", ".join([row] * len(vals_list)), *params)
         self.env.cr.execute(
             SQL(
                 "INSERT INTO %s (%s) VALUES %s RETURNING id",
                 SQL.identifier(self._table),
                 SQL(", ").join(SQL.identifier(fname) for fname in fnames),
-                SQL(", ").join(rows),
+                values,
             )
         )
         records = self.browse([row[0] for row in self.env.cr.fetchall()])

@@ -66,10 +66,11 @@ class GuideLine(models.Model):
 
         One query per distinct condition and model, whatever the number of lines.
         """
-        by_model = defaultdict(lambda: self.browse())
+        ids_by_model = defaultdict(list)
         for line in self:
-            by_model[line.res_model] |= line
-        for model_name, lines in by_model.items():
+            ids_by_model[line.res_model].append(line.id)
+        for model_name, line_ids in ids_by_model.items():
+            lines = self.browse(line_ids)
             if model_name not in self.env:
                 lines.is_applicable = lines.is_done = False
                 continue
