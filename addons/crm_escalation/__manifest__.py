@@ -1,0 +1,28 @@
+{
+    "name": "CRM Escalation",
+    "summary": "Multi-level, working-hours aware escalation rules on guided records: "
+    "SLA clocks with pause and targets, automatic and manual escalation, full log",
+    "version": "18.0.1.0.0",
+    "category": "Sales/CRM",
+    "license": "LGPL-3",
+    "author": "Process Guide Team",
+    "website": "https://github.com/process-guide/odoo-process-guide",
+    "maintainers": ["process-guide"],
+    "development_status": "Beta",
+    "depends": ["crm_process_guide", "resource"],
+    "data": [
+        "security/crm_escalation_security.xml",
+        "security/ir.model.access.csv",
+        "data/escalation_cron.xml",
+        "views/escalation_rule_views.xml",
+        "views/escalation_clock_views.xml",
+        "views/escalation_log_views.xml",
+        "wizard/escalation_manual_wizard_views.xml",
+        "views/crm_lead_views.xml",
+        "views/crm_team_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/escalation_menus.xml",
+    ],
+    "demo": ["demo/escalation_demo.xml"],
+    "installable": True,
+}

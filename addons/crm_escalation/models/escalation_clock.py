@@ -1,0 +1,474 @@
+import logging
+import threading
+import time
+from collections import defaultdict
+from datetime import timedelta
+
+from odoo import _, api, fields, models, modules
+from odoo.tools import SQL, config
+
+from .escalation_level import _offsets
+from .working_time import work_deadlines, work_hours_between
+
+_logger = logging.getLogger(__name__)
+
+CLOCK_STATES = [
+    ("running", "Running"),
+    ("paused", "Paused"),
+    ("breached", "Escalated"),
+    ("met", "Met"),
+    ("done", "Closed"),
+]
+OPEN_STATES = ("running", "paused", "breached")
+DUE_STATES = ("running", "breached")
+MAX_FAILURES = 3
+DEFAULT_BATCH = 50
+
+
+class EscalationClock(models.Model):
+    """The clock of one escalation rule on one record, episode after episode.
+
+    An episode starts at the rule's start point; the elapsed time excludes
+    paused time; levels fire in order, once each. ``next_escalation_at`` is
+    stored and indexed: the cron finds due clocks with one indexed query,
+    and a fired (or failed) clock moves its date forward, so it drops out.
+    """
+
+    _name = "escalation.clock"
+    _inherit = ["guide.bulk.mixin"]
+    _description = "Escalation Clock"
+    _order = "next_escalation_at, id"
+    _rec_name = "record_name"
+
+    # ------------------------------------------------------------
+    # FIELDS
+    # ------------------------------------------------------------
+    res_model = fields.Char("Model", required=True, index=True, readonly=True)
+    res_id = fields.Many2oneReference("Record", model_field="res_model", required=True, readonly=True)
+    record_name = fields.Char(readonly=True)
+    rule_id = fields.Many2one("escalation.rule", required=True, readonly=True, index=True, ondelete="cascade")
+    company_id = fields.Many2one("res.company", readonly=True, index=True)
+    crm_team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True, index="btree_not_null")
+    state = fields.Selection(CLOCK_STATES, required=True, default="running", readonly=True, index=True)
+    # episode
+    episode = fields.Integer(readonly=True, default=1)
+    episode_start = fields.Datetime(string="Clock Start", readonly=True)
+    step_id = fields.Many2one("guide.step", readonly=True, ondelete="set null")
+    step_entered_at = fields.Datetime(readonly=True)
+    base_hours = fields.Float(readonly=True, help="Expected duration of the step, added to the delays.")
+    calendar_id = fields.Many2one("resource.calendar", string="Working Hours", readonly=True)
+    paused_seconds = fields.Float(readonly=True, help="Paused time (working seconds for working-time rules).")
+    paused_since = fields.Datetime(readonly=True)
+    # levels
+    level_index = fields.Integer(readonly=True, help="Number of levels done in this episode.")
+    current_level_id = fields.Many2one("escalation.level", readonly=True)
+    current_level_kind = fields.Selection(
+        [("warning", "Warning"), ("escalation", "Escalation")], readonly=True, index=True
+    )
+    next_level_id = fields.Many2one("escalation.level", readonly=True)
+    next_escalation_at = fields.Datetime(string="Next Escalation", readonly=True, index=True)
+    last_fired_at = fields.Datetime(readonly=True)
+    breached = fields.Boolean(readonly=True, help="An escalation level fired in this episode.")
+    breached_at = fields.Datetime(readonly=True)
+    breach_rate = fields.Float("Breach Rate (%)", readonly=True, aggregator="avg")
+    met_at = fields.Datetime(readonly=True)
+    acknowledged_by = fields.Many2one("res.users", readonly=True)
+    acknowledged_at = fields.Datetime(readonly=True)
+    # failures
+    failure_count = fields.Integer(readonly=True)
+    last_error = fields.Text(readonly=True)
+
+    _sql_constraints = [
+        ("record_rule_uniq", "unique(res_model, res_id, rule_id)", "A record has one clock per rule."),
+    ]
+
+    def init(self):
+        # the cron's search: open clocks with a due date, in due order
+        self.env.cr.execute(
+            SQL(
+                "CREATE INDEX IF NOT EXISTS escalation_clock_due_idx ON escalation_clock (next_escalation_at)"
+                " "
+                "WHERE next_escalation_at IS NOT NULL AND state IN ('running', 'breached')"
+            )
+        )
+        self.env.cr.execute(
+            SQL(
+                "CREATE INDEX IF NOT EXISTS escalation_clock_record_idx "
+                "ON escalation_clock (res_id, res_model)"
+            )
+        )
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+    def action_open_record(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self.res_model,
+            "res_id": self.res_id,
+            "view_mode": "form",
+        }
+
+    def action_retry(self):
+        """Managers give a failed clock another chance."""
+        self.check_access("read")
+        if not self.env.user.has_group("sales_team.group_sale_manager"):
+            return False
+        clocks = self.sudo().filtered(lambda c: c.state in DUE_STATES)
+        clocks.write({"failure_count": 0, "last_error": False})
+        clocks._escalation_reschedule()
+        return True
+
+    # ------------------------------------------------------------
+    # BUSINESS: configuration helpers
+    # ------------------------------------------------------------
+    @api.model
+    def _escalation_rule_config(self, model_name):
+        return {
+            rule["id"]: rule
+            for rule in self.env["escalation.rule"]._get_escalation_config(model_name)["rules"]
+        }
+
+    @api.model
+    def _escalation_factor(self, rule, calendar):
+        if rule["delay_unit"] == "hours":
+            return 1.0
+        if rule["time_mode"] == "working":
+            return calendar.hours_per_day or 8.0
+        return 24.0
+
+    # ------------------------------------------------------------
+    # BUSINESS: scheduling
+    # ------------------------------------------------------------
+    def _escalation_reschedule(self):
+        """Compute ``next_level_id`` and ``next_escalation_at`` of open clocks, in batch.
+
+        Working-time rules cost one ``_work_intervals_batch`` per calendar.
+        """
+        by_model = defaultdict(list)
+        for clock in self:
+            by_model[clock.res_model].append(clock)
+        for model_name, clocks in by_model.items():
+            rules = self._escalation_rule_config(model_name)
+            requests = defaultdict(list)  # calendar -> [(clock, start, hours, level)]
+            for clock in clocks:
+                rule = rules.get(clock.rule_id.id)
+                levels = rule["levels"] if rule else ()
+                due = clock.state in DUE_STATES and clock.failure_count < MAX_FAILURES
+                if not due or clock.level_index >= len(levels) or not clock.episode_start:
+                    clock.write({"next_level_id": False, "next_escalation_at": False})
+                    continue
+                calendar = clock.calendar_id if rule["time_mode"] == "working" else None
+                offsets = _offsets(levels, self._escalation_factor(rule, calendar), clock.base_hours)
+                level = levels[clock.level_index]
+                hours = offsets[level["id"]] + clock.paused_seconds / 3600.0
+                requests[calendar].append((clock, clock.episode_start, hours, level))
+            for calendar, items in requests.items():
+                if calendar is None or not calendar:
+                    deadlines = [start + timedelta(hours=hours) for _clock, start, hours, _lvl in items]
+                else:
+                    deadlines = work_deadlines(
+                        calendar, [(start, hours) for _clock, start, hours, _lvl in items]
+                    )
+                for (clock, _start, _hours, level), deadline in zip(items, deadlines, strict=True):
+                    clock.write({"next_level_id": level["id"], "next_escalation_at": deadline})
+
+    def _escalation_paused_hours(self, now):
+        """Paused time of each paused clock until ``now``, in its rule's time mode (hours)."""
+        result = {}
+        by_calendar = defaultdict(list)
+        for clock in self:
+            if not clock.paused_since:
+                result[clock.id] = 0.0
+            elif clock.rule_id.time_mode == "working" and clock.calendar_id:
+                by_calendar[clock.calendar_id].append(clock)
+            else:
+                result[clock.id] = max((now - clock.paused_since).total_seconds(), 0.0) / 3600.0
+        for calendar, clocks in by_calendar.items():
+            hours = work_hours_between(calendar, [(clock.paused_since, now) for clock in clocks])
+            result.update(zip((clock.id for clock in clocks), hours, strict=True))
+        return result
+
+    def _escalation_close(self, log=True):
+        """De-escalate: the episode ends (record out of scope or closed)."""
+        clocks = self.filtered(lambda c: c.state in OPEN_STATES)
+        if log:
+            clocks.filtered("current_level_id")._escalation_log_deescalation()
+        clocks.write(
+            {
+                "state": "done",
+                "next_level_id": False,
+                "next_escalation_at": False,
+                "paused_since": False,
+            }
+        )
+
+    def _escalation_log_deescalation(self, note=None):
+        now = fields.Datetime.now()
+        note = note or _("De-escalated: the record left the rule's scope or its episode ended.")
+        vals_list = [
+            {
+                **clock._escalation_log_common(now),
+                "level_id": clock.current_level_id.id,
+                "kind": "deescalation",
+                "trigger": "auto",
+                "outcome": "done",
+                "actions": note,
+            }
+            for clock in self
+        ]
+        self.env["escalation.log"].sudo()._escalation_create_rows(vals_list)
+
+    def _escalation_log_common(self, now):
+        self.ensure_one()
+        return {
+            "date": now,
+            "res_model": self.res_model,
+            "res_id": self.res_id,
+            "record_name": self.record_name,
+            "rule_id": self.rule_id.id,
+            "episode": self.episode,
+            "company_id": self.company_id.id,
+            "user_id": self.env.uid,
+        }
+
+    # ------------------------------------------------------------
+    # BUSINESS: cron
+    # ------------------------------------------------------------
+    @api.model
+    def _escalation_no_commit(self):
+        """No commit under tests, nor while the registry loads (demo data runs the cron).
+
+        A caller that runs the cron inside its own transaction (a benchmark, a
+        shell session) passes ``escalation_no_commit=True`` in the context.
+        """
+        return (
+            self.env.context.get("escalation_no_commit")
+            or getattr(threading.current_thread(), "testing", False)
+            or bool(modules.module.current_test)
+            or self.env.registry.in_test_mode()
+            or not self.env.registry.ready
+        )
+
+    @api.model
+    def _escalation_claim(self, now, limit):
+        """Lock up to ``limit`` due clocks that no other worker holds: one indexed query."""
+        self.flush_model(["state", "next_escalation_at", "failure_count"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT id FROM escalation_clock
+                 WHERE next_escalation_at <= %s AND state IN ('running', 'breached')
+                 ORDER BY next_escalation_at, id
+                 LIMIT %s
+                   FOR NO KEY UPDATE SKIP LOCKED
+                """,
+                now,
+                limit,
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    @api.model
+    def _escalation_next_due(self):
+        self.flush_model(["state", "next_escalation_at"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT min(next_escalation_at) FROM escalation_clock "
+                "WHERE next_escalation_at IS NOT NULL AND state IN ('running', 'breached')"
+            )
+        )
+        return self.env.cr.fetchone()[0]
+
+    @api.model
+    def _escalation_due_count(self, now):
+        self.env.cr.execute(
+            SQL(
+                "SELECT count(*) FROM escalation_clock "
+                "WHERE next_escalation_at <= %s AND state IN ('running', 'breached')",
+                now,
+            )
+        )
+        return self.env.cr.fetchone()[0]
+
+    @api.model
+    def _cron_escalate(self, batch_size=DEFAULT_BATCH, time_limit=None):
+        """Fire the due levels of all clocks, batch after batch.
+
+        Each batch is claimed with ``FOR NO KEY UPDATE SKIP LOCKED`` (two
+        workers never take the same clocks), processed, then committed
+        (except under tests). Stops at about half the cron time limit and
+        reports progress so that Odoo re-runs the job at once when work is
+        left; otherwise schedules itself at the next due time.
+        """
+        self = self.sudo()
+        no_commit = self._escalation_no_commit()
+        if time_limit is None:
+            limit = config["limit_time_real_cron"]
+            if not limit or limit < 0:
+                limit = config["limit_time_real"]
+            time_limit = (limit or 120) / 2
+        started = time.monotonic()
+        cron = self.env.ref("crm_escalation.escalation_cron", raise_if_not_found=False)
+        done = 0
+        remaining = 0
+        while True:
+            now = fields.Datetime.now()
+            ids = self._escalation_claim(now, batch_size)
+            if not ids:
+                remaining = 0
+                break
+            try:
+                with self.env.cr.savepoint():
+                    self.browse(ids)._escalation_fire(now)
+            except Exception as exc:  # noqa: BLE001 - the batch is marked, the cron goes on
+                _logger.exception("Escalation batch failed; its clocks are marked and retried later")
+                self.env.invalidate_all()
+                for clock in self.browse(ids).exists():
+                    clock._escalation_mark_failure(exc, clock.next_level_id, now)
+            done += len(ids)
+            remaining = self._escalation_due_count(now)
+            self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+            if not no_commit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+            # levels that became due meanwhile (catch-up) are claimed by the next round
+            if time.monotonic() - started > time_limit:
+                break
+        if cron and not remaining:
+            next_due = self._escalation_next_due()
+            if next_due:
+                cron._trigger(at=max(next_due, fields.Datetime.now()))
+        return done
+
+    def _escalation_fire(self, now):
+        """Fire the next level of claimed clocks; a failing record is marked and skipped."""
+        Log = self.env["escalation.log"].sudo()
+        self.env["escalation.log"].flush_model()
+        by_model = defaultdict(lambda: self.browse())
+        for clock in self:
+            by_model[clock.res_model] |= clock
+        for model_name, clocks in by_model.items():
+            if model_name not in self.env:
+                clocks._escalation_close(log=False)
+                continue
+            Model = self.env[model_name].with_context(active_test=False, escalation_no_sync=True)
+            existing = Model.browse(set(clocks.mapped("res_id"))).exists()
+            (clocks.filtered(lambda c, ids=set(existing.ids): c.res_id not in ids)).unlink()
+            clocks = clocks.exists()
+            # lazily re-evaluate scope, pauses and start points (conditions on
+            # related records, last team activity) before firing
+            broken = existing.with_context(escalation_no_sync=False)._escalation_sync(
+                rule_ids=set(clocks.rule_id.ids)
+            )
+            for clock in clocks.filtered(lambda c, b=broken: c.rule_id.id in b):
+                error = _(
+                    "The condition of rule %(rule)s cannot be evaluated: fix the rule.",
+                    rule=clock.rule_id.display_name,
+                )
+                clock._escalation_mark_failure(Exception(error), clock.next_level_id, now)
+                clocks -= clock
+            clocks = clocks.filtered(
+                lambda c: c.state in DUE_STATES
+                and c.failure_count < MAX_FAILURES
+                and c.next_escalation_at
+                and c.next_escalation_at <= now
+            )
+            rules = self._escalation_rule_config(model_name)
+            groups = defaultdict(lambda: self.browse())
+            for clock in clocks:
+                rule = rules.get(clock.rule_id.id)
+                if not rule or clock.level_index >= len(rule["levels"]):
+                    clock.write({"next_escalation_at": False, "next_level_id": False})
+                    continue
+                groups[rule["levels"][clock.level_index]["id"]] |= clock
+            fired = self.browse()
+            log_vals = []
+            moved = Model.browse()
+            for level_id, group in groups.items():
+                level = self.env["escalation.level"].browse(level_id)
+                records = Model.browse(group.mapped("res_id"))
+                try:
+                    with self.env.cr.savepoint():
+                        results = records._escalation_execute(level)
+                    outcome = {group: results}
+                except Exception:  # noqa: BLE001 - isolate the failing records below
+                    outcome = {}
+                    for clock in group:
+                        record = Model.browse(clock.res_id)
+                        try:
+                            with self.env.cr.savepoint():
+                                outcome[clock] = record._escalation_execute(level)
+                        except Exception as exc:  # noqa: BLE001 - logged and retried later
+                            _logger.warning(
+                                "Escalation %s on %s,%s failed",
+                                level.display_name,
+                                model_name,
+                                clock.res_id,
+                                exc_info=True,
+                            )
+                            clock._escalation_mark_failure(exc, level, now)
+                for ok_clocks, results in outcome.items():
+                    for clock in ok_clocks:
+                        result = results[clock.res_id]
+                        log_vals.append(clock._escalation_fired_log(level, result, now))
+                        if result.get("moved"):
+                            moved |= Model.browse(clock.res_id)
+                    ok_clocks._escalation_advance(level, now)
+                    fired |= ok_clocks
+            Log._escalation_create_rows(log_vals)
+            fired._escalation_reschedule()
+            if moved:
+                moved.with_context(escalation_no_sync=False)._escalation_sync()
+
+    def _escalation_advance(self, level, now):
+        """Record that ``level`` fired on the clocks (one level per episode, once)."""
+        vals = {
+            "level_index": 0,  # set below
+            "current_level_id": level.id,
+            "current_level_kind": level.kind,
+            "last_fired_at": now,
+            "failure_count": 0,
+            "last_error": False,
+            "acknowledged_by": False,
+            "acknowledged_at": False,
+        }
+        if level.kind == "escalation":
+            vals.update(state="breached", breached=True, breach_rate=100.0)
+        for clock in self:
+            clock_vals = dict(vals, level_index=clock.level_index + 1)
+            if level.kind == "escalation" and not clock.breached_at:
+                clock_vals["breached_at"] = now
+            clock.write(clock_vals)
+
+    def _escalation_mark_failure(self, exc, level, now):
+        self.ensure_one()
+        count = self.failure_count + 1
+        retry = now + timedelta(minutes=5 * 2**count) if count < MAX_FAILURES else False
+        self.write({"failure_count": count, "last_error": str(exc)[:2000], "next_escalation_at": retry})
+        self.env["escalation.log"].sudo()._escalation_create_rows(
+            [
+                {
+                    **self._escalation_log_common(now),
+                    "level_id": level.id,
+                    "kind": level.kind or "escalation",
+                    "trigger": "auto",
+                    "outcome": "failed",
+                    "error": str(exc)[:2000],
+                    "actions": _("Attempt %(count)s of %(max)s failed", count=count, max=MAX_FAILURES),
+                }
+            ]
+        )
+
+    def _escalation_fired_log(self, level, result, now):
+        self.ensure_one()
+        return {
+            **self._escalation_log_common(now),
+            **result.get("log", {}),
+            "level_id": level.id,
+            "kind": level.kind,
+            "trigger": "auto",
+            "outcome": "done",
+            "actions": "\n".join(result.get("actions", [])),
+            "due_at": self.next_escalation_at,
+        }

@@ -1,0 +1,72 @@
+from odoo import api, fields, models
+
+
+class EscalationLog(models.Model):
+    """One row per escalation, warning, manual escalation, de-escalation or failure.
+
+    Written by the engine only (as superuser, in bulk); read-only for everybody.
+    """
+
+    _name = "escalation.log"
+    _inherit = ["guide.bulk.mixin"]
+    _description = "Escalation Log"
+    _order = "date desc, id desc"
+    _rec_name = "record_name"
+
+    date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now, index=True)
+    res_model = fields.Char("Model", required=True, index=True, readonly=True)
+    res_id = fields.Many2oneReference(
+        "Record", model_field="res_model", required=True, index=True, readonly=True
+    )
+    record_name = fields.Char(readonly=True)
+    rule_id = fields.Many2one("escalation.rule", readonly=True, index=True, ondelete="set null")
+    level_id = fields.Many2one("escalation.level", readonly=True, index=True, ondelete="set null")
+    episode = fields.Integer(readonly=True, aggregator=False)
+    kind = fields.Selection(
+        [
+            ("warning", "Warning"),
+            ("escalation", "Escalation"),
+            ("manual", "Manual Escalation"),
+            ("deescalation", "De-escalation"),
+        ],
+        required=True,
+        readonly=True,
+    )
+    trigger = fields.Selection([("auto", "Automatic"), ("manual", "Manual")], required=True, readonly=True)
+    outcome = fields.Selection([("done", "Done"), ("failed", "Failed")], required=True, readonly=True)
+    user_id = fields.Many2one("res.users", string="By", readonly=True)
+    from_user_id = fields.Many2one("res.users", string="Previous Owner", readonly=True)
+    to_user_id = fields.Many2one("res.users", string="New Owner", readonly=True, index=True)
+    crm_team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True, index=True)
+    company_id = fields.Many2one("res.company", readonly=True, index=True)
+    due_at = fields.Datetime("Was Due At", readonly=True)
+    actions = fields.Text("Actions Done", readonly=True)
+    reason = fields.Text(readonly=True)
+    error = fields.Text(readonly=True)
+    ack_user_id = fields.Many2one("res.users", string="Acknowledged By", readonly=True)
+    ack_date = fields.Datetime("Acknowledged On", readonly=True)
+    ack_hours = fields.Float("Hours to Acknowledge", readonly=True, aggregator="avg")
+    escalation_count = fields.Integer("Escalations", readonly=True, aggregator="sum")
+    failure_count = fields.Integer("Failures", readonly=True, aggregator="sum")
+
+    @api.model
+    def _escalation_create_rows(self, vals_list):
+        """Create log rows with their aggregable measures: one query."""
+        if not vals_list:
+            return self.browse()
+        for vals in vals_list:
+            vals.setdefault("date", fields.Datetime.now())
+            vals["escalation_count"] = int(
+                vals.get("kind") in ("escalation", "manual") and vals.get("outcome") == "done"
+            )
+            vals["failure_count"] = int(vals.get("outcome") == "failed")
+        return self._guide_bulk_create(vals_list)
+
+    def action_open_record(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self.res_model,
+            "res_id": self.res_id,
+            "view_mode": "form",
+        }

@@ -1,0 +1,385 @@
+from odoo import _, api, fields, models, tools
+from odoo.exceptions import ValidationError
+
+from .escalation_clock import DUE_STATES
+
+TRIGGER_TYPES = [
+    ("step_time", "Time in Current Step"),
+    ("creation", "Time Since Creation"),
+    ("no_activity", "No Activity From the Team"),
+    ("date_field", "Date Field Passed"),
+]
+
+
+class EscalationRule(models.Model):
+    """When and how records of a guided model are escalated.
+
+    A rule runs one clock per record in its scope (``escalation.clock``). The
+    clock starts at the trigger's start point, can be paused by steps, is met
+    (stopped for good) by target steps, and fires the rule's levels in order
+    when their delays have elapsed, in calendar or working time.
+    """
+
+    _name = "escalation.rule"
+    _inherit = ["guide.condition.mixin", "mail.thread"]
+    _description = "Escalation Rule"
+    _order = "sequence, id"
+    _check_company_auto = True
+    _guide_domain_fields = ("domain",)
+
+    # ------------------------------------------------------------
+    # FIELDS
+    # ------------------------------------------------------------
+    name = fields.Char(required=True, translate=True, tracking=True)
+    active = fields.Boolean(default=True, tracking=True)
+    sequence = fields.Integer(default=10)
+    description = fields.Html(translate=True)
+    company_id = fields.Many2one("res.company", index=True, tracking=True)
+    # scope
+    model_name = fields.Selection(
+        selection="_selection_guide_models", string="Applies to", required=True, default="crm.lead"
+    )
+    process_id = fields.Many2one(
+        "guide.process",
+        check_company=True,
+        domain="[('model_name', '=', model_name)]",
+        help="Only records guided by this process (empty: any record of the model).",
+    )
+    step_ids = fields.Many2many(
+        "guide.step",
+        "escalation_rule_step_rel",
+        "rule_id",
+        "step_id",
+        string="Steps",
+        domain="[('model_name', '=', model_name)]",
+        help="The clock runs only while the record is in one of these steps (empty: any step). "
+        "Pause and target steps are always part of the scope.",
+    )
+    crm_team_ids = fields.Many2many(
+        "crm.team", string="Sales Teams", check_company=True, help="Empty: every team."
+    )
+    domain = fields.Char(
+        string="Condition",
+        help="Only records matching this Odoo domain, e.g. [('priority', '>=', '2')] (empty: all records).",
+    )
+    # trigger
+    trigger_type = fields.Selection(TRIGGER_TYPES, string="Start Point", required=True, default="step_time")
+    step_delay_base = fields.Selection(
+        [("fixed", "Fixed delay"), ("expected", "After the step's expected duration")],
+        string="Delays Count",
+        default="fixed",
+        required=True,
+        help="Fixed delay: level delays count from the step entry. After the expected duration: "
+        "level delays are added to the expected duration of the current step.",
+    )
+    date_field_id = fields.Many2one(
+        "ir.model.fields",
+        ondelete="cascade",
+        domain="[('model', '=', model_name), ('ttype', 'in', ('date', 'datetime')), ('store', '=', True)]",
+        help="The clock starts when this date has passed (a date: at the end of that day, UTC).",
+    )
+    restart_on_step_change = fields.Boolean(
+        help="A record that moves to another step is de-escalated and its clock starts afresh.",
+    )
+    delay_unit = fields.Selection([("hours", "Hours"), ("days", "Days")], default="hours", required=True)
+    time_mode = fields.Selection(
+        [("calendar", "Calendar time (24/7)"), ("working", "Working time")],
+        string="Count",
+        default="calendar",
+        required=True,
+    )
+    calendar_source = fields.Selection(
+        [
+            ("rule", "This rule's calendar"),
+            ("team", "The team's working hours"),
+            ("company", "The company's"),
+        ],
+        string="Working Hours From",
+        default="rule",
+        required=True,
+        help="Team: the working hours set on the record's team, else its company's. "
+        "Public holidays are the calendar's leaves without a resource.",
+    )
+    resource_calendar_id = fields.Many2one("resource.calendar", string="Working Hours", check_company=True)
+    pause_step_ids = fields.Many2many(
+        "guide.step",
+        "escalation_rule_pause_step_rel",
+        "rule_id",
+        "step_id",
+        string="Pause in Steps",
+        domain="[('model_name', '=', model_name)]",
+        help="Stop the clock while the record is in these steps (e.g. waiting for the customer).",
+    )
+    met_step_ids = fields.Many2many(
+        "guide.step",
+        "escalation_rule_met_step_rel",
+        "rule_id",
+        "step_id",
+        string="Target Steps",
+        domain="[('model_name', '=', model_name)]",
+        help="The rule is met (its clock stops for good) when the record reaches one of these steps.",
+    )
+    # levels
+    level_ids = fields.One2many("escalation.level", "rule_id", string="Levels", copy=True)
+    level_count = fields.Integer(compute="_compute_level_count")
+    clock_count = fields.Integer(compute="_compute_clock_stats")
+    breached_count = fields.Integer(compute="_compute_clock_stats")
+
+    # ------------------------------------------------------------
+    # COMPUTES
+    # ------------------------------------------------------------
+    @api.model
+    def _selection_guide_models(self):
+        return self.env["guide.process"]._selection_guide_models()
+
+    @api.depends("level_ids")
+    def _compute_level_count(self):
+        for rule in self:
+            rule.level_count = len(rule.level_ids)
+
+    def _compute_clock_stats(self):
+        data = self.env["escalation.clock"]._read_group(
+            [("rule_id", "in", self.ids)], ["rule_id", "breached"], ["__count"]
+        )
+        total, breached = {}, {}
+        for rule, is_breached, count in data:
+            total[rule.id] = total.get(rule.id, 0) + count
+            if is_breached:
+                breached[rule.id] = count
+        for rule in self:
+            rule.clock_count = total.get(rule.id, 0)
+            rule.breached_count = breached.get(rule.id, 0)
+
+    # ------------------------------------------------------------
+    # CONSTRAINTS
+    # ------------------------------------------------------------
+    @api.constrains("time_mode", "calendar_source", "resource_calendar_id")
+    def _check_calendar(self):
+        for rule in self:
+            if (
+                rule.time_mode == "working"
+                and rule.calendar_source == "rule"
+                and not rule.resource_calendar_id
+            ):
+                raise ValidationError(
+                    _(
+                        "Escalation rule %(rule)s counts working time: choose its working hours.",
+                        rule=rule.display_name,
+                    )
+                )
+
+    @api.constrains("trigger_type", "date_field_id", "model_name")
+    def _check_trigger(self):
+        for rule in self:
+            if rule.trigger_type == "date_field":
+                if not rule.date_field_id:
+                    raise ValidationError(
+                        _("Escalation rule %(rule)s: choose the date field.", rule=rule.display_name)
+                    )
+                if rule.date_field_id.model != rule.model_name:
+                    raise ValidationError(
+                        _(
+                            "Escalation rule %(rule)s: field %(field)s does not belong to the rule's model.",
+                            rule=rule.display_name,
+                            field=rule.date_field_id.field_description,
+                        )
+                    )
+
+    @api.constrains("model_name", "process_id", "step_ids", "pause_step_ids", "met_step_ids")
+    def _check_steps(self):
+        for rule in self:
+            steps = rule.step_ids | rule.pause_step_ids | rule.met_step_ids
+            if rule.process_id and rule.process_id.model_name != rule.model_name:
+                raise ValidationError(
+                    _(
+                        "Escalation rule %(rule)s: process %(process)s guides another model.",
+                        rule=rule.display_name,
+                        process=rule.process_id.display_name,
+                    )
+                )
+            foreign = steps.filtered(lambda step, rule=rule: step.model_name != rule.model_name)
+            if rule.process_id:
+                foreign |= steps.filtered(lambda step, rule=rule: step.process_id != rule.process_id)
+            if foreign:
+                raise ValidationError(
+                    _(
+                        "Escalation rule %(rule)s: steps %(steps)s are outside the rule's model or process.",
+                        rule=rule.display_name,
+                        steps=", ".join(foreign.mapped("display_name")),
+                    )
+                )
+            if rule.pause_step_ids & rule.met_step_ids:
+                raise ValidationError(
+                    _(
+                        "Escalation rule %(rule)s: a step cannot both pause and meet the rule.",
+                        rule=rule.display_name,
+                    )
+                )
+
+    @api.constrains("model_name", "crm_team_ids")
+    def _check_teams(self):
+        for rule in self:
+            if rule.crm_team_ids and rule.model_name != "crm.lead":
+                raise ValidationError(
+                    _("Escalation rule %(rule)s: sales teams only apply to leads.", rule=rule.display_name)
+                )
+
+    @api.constrains("level_ids", "active")
+    def _check_levels(self):
+        for rule in self:
+            if rule.active and not rule.level_ids:
+                raise ValidationError(
+                    _("Escalation rule %(rule)s needs at least one level.", rule=rule.display_name)
+                )
+            rule.level_ids._check_delays()
+
+    # ------------------------------------------------------------
+    # ORM
+    # ------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        rules = super().create(vals_list)
+        self.env.registry.clear_cache()
+        rules._escalation_resync()
+        return rules
+
+    def write(self, vals):
+        res = super().write(vals)
+        self.env.registry.clear_cache()
+        if set(vals) - {"name", "description", "sequence", "message_follower_ids"}:
+            # a corrected rule gives its failed clocks a new chance
+            failed = (
+                self.env["escalation.clock"]
+                .sudo()
+                .search([("rule_id", "in", self.ids), ("failure_count", ">", 0), ("state", "in", DUE_STATES)])
+            )
+            failed.write({"failure_count": 0, "last_error": False})
+            self._escalation_resync()
+            failed._escalation_reschedule()
+        return res
+
+    def unlink(self):
+        res = super().unlink()
+        self.env.registry.clear_cache()
+        return res
+
+    def copy_data(self, default=None):
+        vals_list = super().copy_data(default=default)
+        return [
+            dict(vals, name=_("%s (copy)", rule.name)) for rule, vals in zip(self, vals_list, strict=True)
+        ]
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+    def action_view_clocks(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("crm_escalation.escalation_clock_action")
+        action["domain"] = [("rule_id", "=", self.id)]
+        action["context"] = {}
+        return action
+
+    def action_view_logs(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("crm_escalation.escalation_log_action")
+        action["domain"] = [("rule_id", "=", self.id)]
+        action["context"] = {}
+        return action
+
+    def action_resync(self):
+        """Re-evaluate the scope of the rule on every record (after a process or data change)."""
+        self._escalation_resync()
+        return True
+
+    # ------------------------------------------------------------
+    # BUSINESS
+    # ------------------------------------------------------------
+    def _escalation_resync(self, chunk_size=1000):
+        """Bring the clocks of the rules' records in line with their configuration.
+
+        Records in scope get a clock; clocks of records that left the scope are
+        closed. Runs in chunks so that memory stays bounded.
+        """
+        Clock = self.env["escalation.clock"].sudo()
+        for model_name in set(self.with_context(active_test=False).mapped("model_name")):
+            rules = self.with_context(active_test=False).filtered(lambda r, m=model_name: r.model_name == m)
+            Model = self.env[model_name].sudo().with_context(active_test=False)
+            ids = set()
+            for rule in rules.filtered("active"):
+                domain = rule._escalation_search_domain()
+                ids.update(Model.with_context(active_test=True)._search(domain))
+            ids.update(
+                Clock.search_fetch(
+                    [("rule_id", "in", rules.ids), ("state", "in", ("running", "paused", "breached"))],
+                    ["res_id"],
+                ).mapped("res_id")
+            )
+            ids = sorted(ids)
+            for start in range(0, len(ids), chunk_size):
+                records = Model.browse(ids[start : start + chunk_size])
+                records._escalation_sync(rule_ids=set(rules.ids))
+            # inactive rules: close their running clocks
+            inactive = rules.filtered(lambda r: not r.active)
+            if inactive:
+                Clock.search(
+                    [("rule_id", "in", inactive.ids), ("state", "in", ("running", "paused", "breached"))]
+                )._escalation_close()
+
+    def _escalation_search_domain(self):
+        """SQL-friendly domain pre-selecting the records a rule may apply to."""
+        self.ensure_one()
+        domain = []
+        if self.company_id:
+            domain.append(("company_id", "in", [self.company_id.id, False]))
+        if self.process_id:
+            domain.append(("guide_process_id", "=", self.process_id.id))
+        steps = self.step_ids | self.pause_step_ids | self.met_step_ids
+        if self.step_ids:
+            domain.append(("guide_step_id", "in", steps.ids))
+        domain.extend(self.env[self.model_name]._escalation_rule_search_domain(self))
+        if self.domain:
+            domain.extend(self._guide_parse_domain(self.domain, self.model_name))
+        return domain
+
+    def _escalation_rule_values(self):
+        """Plain values of a rule, kept in the configuration cache."""
+        self.ensure_one()
+        return {
+            "id": self.id,
+            "name": self.name,
+            "company_id": self.company_id.id,
+            "process_id": self.process_id.id,
+            "step_ids": frozenset(self.step_ids.ids),
+            "pause_step_ids": frozenset(self.pause_step_ids.ids),
+            "met_step_ids": frozenset(self.met_step_ids.ids),
+            "crm_team_ids": frozenset(self.crm_team_ids.ids),
+            "domain": self.domain or "",
+            "trigger_type": self.trigger_type,
+            "step_delay_base": self.step_delay_base,
+            "date_field": self.date_field_id.name or False,
+            "restart_on_step_change": self.restart_on_step_change,
+            "delay_unit": self.delay_unit,
+            "time_mode": self.time_mode,
+            "calendar_source": self.calendar_source,
+            "calendar_id": self.resource_calendar_id.id,
+            "levels": tuple(level._escalation_level_values() for level in self.level_ids),
+        }
+
+    @api.model
+    @tools.ormcache("model_name")
+    def _get_escalation_config(self, model_name):
+        """Active rules of a model as plain data (cleared when rules or levels change)."""
+        rules = (
+            self.sudo().with_context(active_test=True, lang=None).search([("model_name", "=", model_name)])
+        )
+        config = {"rules": [], "fields": set()}
+        for rule in rules:
+            values = rule._escalation_rule_values()
+            config["rules"].append(values)
+            if rule.domain:
+                config["fields"] |= self._guide_domain_field_names(rule.domain, model_name)
+            if values["date_field"]:
+                config["fields"].add(values["date_field"])
+        config["fields"] = frozenset(config["fields"])
+        config["rules"] = tuple(config["rules"])
+        return config

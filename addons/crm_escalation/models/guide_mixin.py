@@ -1,0 +1,824 @@
+from collections import defaultdict
+from datetime import datetime, time, timedelta
+
+from markupsafe import Markup, escape
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from .escalation_clock import DUE_STATES, OPEN_STATES
+
+
+class GuideMixin(models.AbstractModel):
+    """Escalation clocks on every guided model.
+
+    The model-specific parts (teams, team leader, team working hours, what
+    "closed" means, extra log columns) are small ``_escalation_*`` hooks that
+    the CRM implementation (``crm_lead.py``) and later bridges override.
+    """
+
+    _inherit = "guide.mixin"
+
+    # ------------------------------------------------------------
+    # FIELDS
+    # ------------------------------------------------------------
+    escalation_clock_ids = fields.One2many(
+        "escalation.clock",
+        "res_id",
+        string="Escalation Clocks",
+        domain=lambda self: [("res_model", "=", self._name)],
+        readonly=True,
+    )
+    escalation_state = fields.Selection(
+        [
+            ("none", "No Escalation Rule"),
+            ("paused", "Paused"),
+            ("running", "On Track"),
+            ("at_risk", "At Risk"),
+            ("escalated", "Escalated"),
+            ("met", "Met"),
+        ],
+        compute="_compute_escalation",
+        string="Escalation",
+    )
+    escalation_level_id = fields.Many2one("escalation.level", compute="_compute_escalation")
+    escalation_next_at = fields.Datetime(compute="_compute_escalation", string="Next Escalation Due")
+    escalation_next_level_id = fields.Many2one(
+        "escalation.level", compute="_compute_escalation", string="Next Escalation Level"
+    )
+    escalation_badge = fields.Char(compute="_compute_escalation")
+    escalation_need_ack = fields.Boolean(compute="_compute_escalation", string="To Acknowledge")
+    escalation_escalated = fields.Boolean(
+        compute="_compute_escalation", search="_search_escalation_escalated", string="Escalated"
+    )
+    escalation_at_risk = fields.Boolean(
+        compute="_compute_escalation", search="_search_escalation_at_risk", string="At Risk"
+    )
+    escalation_breached = fields.Boolean(
+        compute="_compute_escalation", search="_search_escalation_breached", string="Breached"
+    )
+    escalation_log_count = fields.Integer(compute="_compute_escalation_log_count", string="Escalations")
+
+    # ------------------------------------------------------------
+    # HOOKS (override in guided models)
+    # ------------------------------------------------------------
+    @api.model
+    def _escalation_depends(self):
+        """Fields whose change may change the clocks of a record."""
+        return {self._guide_stage_field, "guide_step_entered_at", "active", "company_id"}
+
+    @api.model
+    def _escalation_rule_search_domain(self, rule):
+        """Model-specific part of the SQL pre-selection of a rule's records."""
+        return []
+
+    def _escalation_match_scope(self, rule):
+        """Part of ``self`` in the model-specific scope of ``rule`` (plain values, no query)."""
+        return self
+
+    def _escalation_is_open(self):
+        """Part of ``self`` still being worked on (closed records are de-escalated)."""
+        if "active" in self._fields:
+            return self.filtered("active")
+        return self
+
+    def _escalation_team_calendar(self):
+        """Working hours of the record's team (CRM: the sales team's), else its company's."""
+        self.ensure_one()
+        return self._escalation_company_calendar()
+
+    def _escalation_company_calendar(self):
+        self.ensure_one()
+        company = self.company_id if "company_id" in self._fields else self.env.company
+        return (company or self.env.company).resource_calendar_id
+
+    def _escalation_team_leader(self):
+        """The user a "team leader" level escalates to."""
+        self.ensure_one()
+        return self.env["res.users"]
+
+    def _escalation_owner_vals(self, user):
+        """Values that make ``user`` the owner of ``self`` (one record)."""
+        return {self._guide_owner_field: user.id}
+
+    def _escalation_reassign_groups(self, level):
+        """[(records, vals)] writing the new owner of ``self`` for ``level``, grouped by values."""
+        owner_field = self._guide_owner_field
+        if level.assign_to not in ("user", "team_leader") or owner_field not in self._fields:
+            return []
+        groups = defaultdict(lambda: self.browse())
+        for record in self:
+            owner = level.assign_user_id if level.assign_to == "user" else record._escalation_team_leader()
+            if owner and record[owner_field] != owner:
+                groups[tuple(sorted(record._escalation_owner_vals(owner).items()))] |= record
+        return [(records, dict(key)) for key, records in groups.items()]
+
+    def _escalation_extra_vals(self, level):
+        """Model-specific values written by a level (CRM: tags)."""
+        return {}
+
+    def _escalation_log_values(self):
+        """Extra columns of the log rows of ``self`` (one record)."""
+        return {}
+
+    def _escalation_clock_values(self):
+        """Extra columns of the clocks of ``self`` (one record), set when an episode starts."""
+        return {}
+
+    # ------------------------------------------------------------
+    # COMPUTES
+    # ------------------------------------------------------------
+    def _compute_escalation(self):
+        clocks = (
+            self.env["escalation.clock"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", self._origin.ids),
+                    "|",
+                    ("state", "in", (*OPEN_STATES, "met")),
+                    ("breached", "=", True),
+                ],
+                [
+                    "res_id",
+                    "rule_id",
+                    "state",
+                    "current_level_id",
+                    "current_level_kind",
+                    "next_level_id",
+                    "next_escalation_at",
+                    "breached",
+                    "acknowledged_at",
+                ],
+            )
+        )
+        by_record = defaultdict(list)
+        for clock in clocks:
+            by_record[clock.res_id].append(clock)
+        manual_unacked = {
+            res_id
+            for [res_id] in self.env["escalation.log"]
+            .sudo()
+            ._read_group(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", self._origin.ids),
+                    ("kind", "=", "manual"),
+                    ("ack_date", "=", False),
+                ],
+                ["res_id"],
+            )
+        }
+        Level = self.env["escalation.level"]
+        for record in self:
+            items = by_record.get(record._origin.id, [])
+            open_items = [c for c in items if c.state in OPEN_STATES]
+            escalated = [c for c in open_items if c.state == "breached"]
+            warned = [c for c in open_items if c.state == "running" and c.current_level_kind == "warning"]
+            pending = [c for c in open_items if c.next_escalation_at and c.state in DUE_STATES]
+            next_clock = min(pending, key=lambda c: c.next_escalation_at) if pending else None
+            fired = [c for c in open_items if c.current_level_id]
+            top = (
+                max(fired, key=lambda c: (c.current_level_kind == "escalation", c.current_level_id.sequence))
+                if (fired)
+                else None
+            )
+            if escalated:
+                state = "escalated"
+            elif warned:
+                state = "at_risk"
+            elif any(c.state == "running" for c in open_items):
+                state = "running"
+            elif open_items:
+                state = "paused"
+            elif any(c.state == "met" for c in items):
+                state = "met"
+            else:
+                state = "none"
+            record.escalation_state = state
+            record.escalation_escalated = bool(escalated)
+            record.escalation_at_risk = bool(warned)
+            record.escalation_breached = any(c.breached for c in items)
+            record.escalation_need_ack = (
+                any(not c.acknowledged_at for c in escalated) or record._origin.id in manual_unacked
+            )
+            record.escalation_level_id = top.current_level_id.sudo(False) if top else Level
+            record.escalation_next_at = next_clock.next_escalation_at if next_clock else False
+            record.escalation_next_level_id = next_clock.next_level_id.sudo(False) if next_clock else Level
+            if escalated and top:
+                badge = _("Escalated: %(level)s", level=top.current_level_id.name)
+            elif warned and top:
+                badge = _("At risk: %(level)s", level=top.current_level_id.name)
+            else:
+                badge = False
+            record.escalation_badge = badge
+
+    def _compute_escalation_log_count(self):
+        data = self.env["escalation.log"]._read_group(
+            [
+                ("res_model", "=", self._name),
+                ("res_id", "in", self._origin.ids),
+                ("kind", "!=", "deescalation"),
+            ],
+            ["res_id"],
+            ["__count"],
+        )
+        counts = dict(data)
+        for record in self:
+            record.escalation_log_count = counts.get(record._origin.id, 0)
+
+    # ------------------------------------------------------------
+    # SEARCHES
+    # ------------------------------------------------------------
+    def _escalation_search_clocks(self, operator, value, fname, domain):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(_("Unsupported search on %(field)s.", field=self._fields[fname].string))
+        clocks = self.env["escalation.clock"].sudo()._search([("res_model", "=", self._name), *domain])
+        positive = (operator == "=") == value
+        return [("id", "in" if positive else "not in", clocks.subselect("res_id"))]
+
+    def _search_escalation_escalated(self, operator, value):
+        return self._escalation_search_clocks(
+            operator, value, "escalation_escalated", [("state", "=", "breached")]
+        )
+
+    def _search_escalation_at_risk(self, operator, value):
+        return self._escalation_search_clocks(
+            operator,
+            value,
+            "escalation_at_risk",
+            [("state", "=", "running"), ("current_level_kind", "=", "warning")],
+        )
+
+    def _search_escalation_breached(self, operator, value):
+        return self._escalation_search_clocks(
+            operator, value, "escalation_breached", [("breached", "=", True)]
+        )
+
+    # ------------------------------------------------------------
+    # ORM
+    # ------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        if not self.env.context.get("escalation_no_sync"):
+            config = self.env["escalation.rule"]._get_escalation_config(self._name)
+            if config["rules"]:
+                records._escalation_sync()
+        return records
+
+    def write(self, vals):
+        res = super().write(vals)
+        if self.env.context.get("escalation_no_sync"):
+            return res
+        config = self.env["escalation.rule"]._get_escalation_config(self._name)
+        if config["rules"] and set(vals) & (self._escalation_depends() | config["fields"]):
+            self._escalation_sync()
+        return res
+
+    def unlink(self):
+        clocks = (
+            self.env["escalation.clock"]
+            .sudo()
+            .search([("res_model", "=", self._name), ("res_id", "in", self.ids)])
+        )
+        res = super().unlink()
+        clocks.unlink()
+        return res
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+    def action_escalation_open_wizard(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Escalate"),
+            "res_model": "escalation.manual.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_res_model": self._name, "default_res_id": self.id},
+        }
+
+    def action_escalation_open_logs(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("crm_escalation.escalation_log_action")
+        action["domain"] = [("res_model", "=", self._name), ("res_id", "=", self.id)]
+        action["context"] = {}
+        return action
+
+    def action_escalation_acknowledge(self):
+        """The new owner (or a manager) confirms they took the escalation over."""
+        self.check_access("write")
+        owner_field = self._guide_owner_field
+        is_manager = self.env.user.has_group("sales_team.group_sale_manager")
+        now = fields.Datetime.now()
+        Clock = self.env["escalation.clock"].sudo()
+        clocks = Clock.search(
+            [
+                ("res_model", "=", self._name),
+                ("res_id", "in", self.ids),
+                ("state", "=", "breached"),
+                ("acknowledged_at", "=", False),
+            ]
+        )
+        logs = (
+            self.env["escalation.log"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", self.ids),
+                    ("kind", "in", ("escalation", "manual")),
+                    ("outcome", "=", "done"),
+                    ("ack_date", "=", False),
+                ]
+            )
+        )
+        if not clocks and not logs:
+            raise UserError(_("There is no escalation to acknowledge."))
+        for record in self:
+            owner = record[owner_field] if owner_field in record._fields else self.env["res.users"]
+            if owner and owner != self.env.user and not is_manager:
+                raise UserError(
+                    _(
+                        "Only %(owner)s, who received the escalation of %(record)s, or a sales manager can "
+                        "acknowledge it.",
+                        owner=owner.name,
+                        record=record.display_name,
+                    )
+                )
+        clocks.write({"acknowledged_by": self.env.uid, "acknowledged_at": now})
+        for log in logs:
+            log.write(
+                {
+                    "ack_user_id": self.env.uid,
+                    "ack_date": now,
+                    "ack_hours": (now - log.date).total_seconds() / 3600.0,
+                }
+            )
+        body = _("Escalation acknowledged by %(user)s.", user=self.env.user.name)
+        self._message_log_batch(dict.fromkeys(self.ids, body))
+        return True
+
+    # ------------------------------------------------------------
+    # BUSINESS: clocks
+    # ------------------------------------------------------------
+    def _escalation_in_scope(self, rules):
+        """{rule id: set of record ids in scope} (None for a rule whose condition fails)."""
+        Rule = self.env["escalation.rule"]
+        by_domain = {}
+        result = {}
+        for rule in rules:
+            records = self
+            if rule["company_id"] and "company_id" in self._fields:
+                records = records.filtered(lambda r, c=rule["company_id"]: r.company_id.id in (c, False))
+            if rule["process_id"]:
+                records = records.filtered(lambda r, p=rule["process_id"]: r.guide_process_id.id == p)
+            records = records._escalation_match_scope(rule)
+            if rule["domain"] and records:
+                if rule["domain"] not in by_domain:
+                    try:
+                        by_domain[rule["domain"]] = set(Rule._guide_filter(self, rule["domain"]).ids)
+                    except Exception:  # noqa: BLE001 - a rule broken by a schema change is skipped
+                        by_domain[rule["domain"]] = None
+                matching = by_domain[rule["domain"]]
+                if matching is None:
+                    result[rule["id"]] = None
+                    continue
+                records = records.filtered(lambda r, m=matching: r.id in m)
+            result[rule["id"]] = set(records.ids)
+        return result
+
+    def _escalation_last_team_activity(self):
+        """{record id: date of the last message or done activity by an internal user}: one query."""
+        if not self.ids:
+            return {}
+        self.env["mail.message"].flush_model(["model", "res_id", "date", "message_type", "author_id"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT m.res_id, max(m.date) FROM mail_message m
+                 WHERE m.model = %s AND m.res_id IN %s
+                   AND (m.message_type IN ('comment', 'email') OR m.mail_activity_type_id IS NOT NULL)
+                   AND EXISTS (SELECT 1 FROM res_users u
+                                WHERE u.partner_id = m.author_id AND u.active AND NOT u.share)
+                 GROUP BY m.res_id
+                """,
+                self._name,
+                tuple(self.ids),
+            )
+        )
+        return dict(self.env.cr.fetchall())
+
+    def _escalation_start_points(self, rule, cache):
+        """{record id: start of the clock} for ``rule``; no entry when there is none."""
+        return {
+            res_id: value.replace(microsecond=0)
+            for res_id, value in self._escalation_raw_start_points(rule, cache).items()
+        }
+
+    def _escalation_raw_start_points(self, rule, cache):
+        trigger = rule["trigger_type"]
+        if trigger == "step_time":
+            return {r.id: r.guide_step_entered_at for r in self if r.guide_step_entered_at}
+        if trigger == "creation":
+            return {r.id: r.create_date for r in self if r.create_date}
+        if trigger == "no_activity":
+            if "activity" not in cache:
+                cache["activity"] = self._escalation_last_team_activity()
+            last = cache["activity"]
+            return {r.id: max(filter(None, [r.create_date, last.get(r.id)])) for r in self if r.create_date}
+        if trigger == "date_field":
+            fname = rule["date_field"]
+            if not fname or fname not in self._fields:
+                return {}
+            result = {}
+            for record in self:
+                value = record[fname]
+                if not value:
+                    continue
+                if not isinstance(value, datetime):
+                    value = datetime.combine(value + timedelta(days=1), time.min)
+                result[record.id] = value
+            return result
+        return {}
+
+    def _escalation_calendar(self, rule):
+        self.ensure_one()
+        if rule["time_mode"] != "working":
+            return self.env["resource.calendar"]
+        if rule["calendar_source"] == "rule":
+            return self.env["resource.calendar"].browse(rule["calendar_id"])
+        if rule["calendar_source"] == "team":
+            return self._escalation_team_calendar()
+        return self._escalation_company_calendar()
+
+    def _escalation_base_hours(self, rule, calendar):
+        self.ensure_one()
+        step = self.guide_step_id
+        if rule["trigger_type"] != "step_time" or rule["step_delay_base"] != "expected" or not step:
+            return 0.0
+        if rule["time_mode"] == "working" and step.expected_duration_unit == "days":
+            return step.expected_duration * (calendar.hours_per_day or 8.0)
+        return step.expected_hours
+
+    def _escalation_sync(self, rule_ids=None):
+        """Keep the clocks of ``self`` in line with their records, in batch.
+
+        Creates clocks for records entering a rule's scope, pauses, resumes,
+        meets, de-escalates (record out of scope or closed) and restarts
+        episodes (new start point, or new step when the rule says so), then
+        reschedules the changed clocks.
+
+        :return: ids of the rules whose condition cannot be evaluated (their
+            clocks are left as they are)
+        """
+        config = self.env["escalation.rule"]._get_escalation_config(self._name)
+        rules = [rule for rule in config["rules"] if rule_ids is None or rule["id"] in rule_ids]
+        records = self.with_context(active_test=False).exists()
+        if not rules or not records:
+            return set()
+        Clock = self.env["escalation.clock"].sudo()
+        clocks = Clock.search(
+            [
+                ("res_model", "=", self._name),
+                ("res_id", "in", records.ids),
+                ("rule_id", "in", [r["id"] for r in rules]),
+            ]
+        )
+        clock_map = {(clock.res_id, clock.rule_id.id): clock for clock in clocks}
+        in_scope = records._escalation_in_scope(rules)
+        open_ids = set(records._escalation_is_open().ids)
+        now = fields.Datetime.now()
+        cache = {}
+        to_close, to_meet, to_pause, to_resume, to_reschedule = (Clock.browse() for _i in range(5))
+        new_episodes = []  # (record, rule, clock or None, start)
+        broken = set()
+        for rule in rules:
+            scope = in_scope[rule["id"]]
+            if scope is None:
+                broken.add(rule["id"])
+                continue
+            starts = records._escalation_start_points(rule, cache)
+            for record in records:
+                clock = clock_map.get((record.id, rule["id"]))
+                step_id = record.guide_step_id.id
+                if record.id not in scope:
+                    if clock and clock.state in OPEN_STATES:
+                        to_close |= clock
+                    continue
+                if step_id and step_id in rule["met_step_ids"]:
+                    if clock and clock.state in OPEN_STATES:
+                        to_meet |= clock
+                    continue
+                allowed_steps = rule["step_ids"] | rule["pause_step_ids"] | rule["met_step_ids"]
+                start = starts.get(record.id)
+                if (
+                    record.id not in open_ids
+                    or (rule["step_ids"] and step_id not in allowed_steps)
+                    or not start
+                ):
+                    if clock and clock.state in OPEN_STATES:
+                        to_close |= clock
+                    continue
+                step_changed = clock and clock.step_entered_at != record.guide_step_entered_at
+                restart = (
+                    not clock
+                    or clock.state == "done"
+                    or (
+                        clock.episode_start != start
+                        and rule["trigger_type"] in ("step_time", "date_field", "no_activity")
+                    )
+                    or (step_changed and rule["restart_on_step_change"])
+                )
+                if restart:
+                    if (
+                        clock
+                        and clock.state == "met"
+                        and not step_changed
+                        and rule["trigger_type"] != "date_field"
+                    ):
+                        continue  # met for good
+                    new_episodes.append((record, rule, clock, start))
+                    continue
+                paused = step_id in rule["pause_step_ids"]
+                if step_changed:
+                    clock.write({"step_id": step_id, "step_entered_at": record.guide_step_entered_at})
+                if clock.state == "met":
+                    continue
+                if paused and clock.state != "paused":
+                    to_pause |= clock
+                elif not paused and clock.state == "paused":
+                    to_resume |= clock
+        # apply
+        to_close._escalation_close()
+        to_meet.filtered("current_level_id")._escalation_log_deescalation(
+            _("Target reached: the rule is met.")
+        )
+        to_meet.write({"state": "met", "met_at": now, "next_escalation_at": False, "paused_since": False})
+        to_pause.write({"state": "paused", "paused_since": now, "next_escalation_at": False})
+        if to_resume:
+            paused = to_resume._escalation_paused_hours(now)
+            for clock in to_resume:
+                clock.write(
+                    {
+                        "state": "breached" if clock.breached else "running",
+                        "paused_seconds": clock.paused_seconds + paused[clock.id] * 3600.0,
+                        "paused_since": False,
+                    }
+                )
+            to_reschedule |= to_resume
+        if new_episodes:
+            to_reschedule |= records._escalation_start_episodes(new_episodes, now)
+        to_reschedule._escalation_reschedule()
+        return broken
+
+    def _escalation_start_episodes(self, new_episodes, now):
+        """Create or restart the clocks of ``new_episodes``; returns them."""
+        Clock = self.env["escalation.clock"].sudo()
+        ended = Clock.browse(
+            [
+                clock.id
+                for _r, _rule, clock, _s in new_episodes
+                if clock and clock.current_level_id and clock.state in OPEN_STATES
+            ]
+        )
+        if ended:
+            ended._escalation_log_deescalation(_("De-escalated: a new episode starts."))
+        create_vals, restarted = [], Clock.browse()
+        for record, rule, clock, start in new_episodes:
+            calendar = record._escalation_calendar(rule)
+            paused = record.guide_step_id.id in rule["pause_step_ids"]
+            vals = {
+                "state": "paused" if paused else "running",
+                "episode_start": start,
+                "step_id": record.guide_step_id.id,
+                "step_entered_at": record.guide_step_entered_at,
+                "base_hours": record._escalation_base_hours(rule, calendar),
+                "calendar_id": calendar.id,
+                "paused_seconds": 0.0,
+                "paused_since": now if paused else False,
+                "level_index": 0,
+                "current_level_id": False,
+                "current_level_kind": False,
+                "next_level_id": False,
+                "next_escalation_at": False,
+                "last_fired_at": False,
+                "breached": False,
+                "breached_at": False,
+                "breach_rate": 0.0,
+                "met_at": False,
+                "acknowledged_by": False,
+                "acknowledged_at": False,
+                "failure_count": 0,
+                "last_error": False,
+                "record_name": record.display_name,
+                "company_id": record.company_id.id if "company_id" in record._fields else False,
+                **record._escalation_clock_values(),
+            }
+            if clock:
+                clock.write(dict(vals, episode=clock.episode + 1))
+                restarted |= clock
+            else:
+                create_vals.append(
+                    dict(vals, res_model=self._name, res_id=record.id, rule_id=rule["id"], episode=1)
+                )
+        created = Clock._guide_bulk_create(create_vals) if create_vals else Clock.browse()
+        return restarted | created
+
+    def _escalation_manual(self, level, user, reason):
+        """Escalate ``self`` by hand (wizard): logged like automatic escalations."""
+        self.ensure_one()
+        now = fields.Datetime.now()
+        owner_field = self._guide_owner_field
+        has_owner = owner_field in self._fields
+        from_user = self[owner_field] if has_owner else self.env["res.users"]
+        actions = []
+        if user and has_owner and self[owner_field] != user:
+            self.with_context(escalation_no_sync=True).write(self._escalation_owner_vals(user))
+            actions.append(_("Reassigned to %(user)s", user=user.name))
+        if level:
+            actions += self._escalation_execute(level, reason=reason, manual=True)[self.id]["actions"]
+        else:
+            body = Markup("<p><b>%s</b></p><p>%s</p>") % (
+                _("Manual escalation"),
+                _("Reason: %(reason)s", reason=reason),
+            )
+            if actions:
+                body += Markup("<ul>%s</ul>") % Markup("").join(Markup("<li>%s</li>") % a for a in actions)
+            self._message_log_batch({self.id: body})
+        clock = self.env["escalation.clock"]
+        if level:
+            clock = clock.sudo().search(
+                [("res_model", "=", self._name), ("res_id", "=", self.id), ("rule_id", "=", level.rule_id.id)]
+            )
+        self.env["escalation.log"].sudo()._escalation_create_rows(
+            [
+                {
+                    "date": now,
+                    "res_model": self._name,
+                    "res_id": self.id,
+                    "record_name": self.display_name,
+                    "rule_id": level.rule_id.id,
+                    "level_id": level.id,
+                    "episode": clock.episode,
+                    "kind": "manual",
+                    "trigger": "manual",
+                    "outcome": "done",
+                    "user_id": self.env.uid,
+                    "from_user_id": from_user.id,
+                    "to_user_id": self[owner_field].id if has_owner else False,
+                    "company_id": self.company_id.id if "company_id" in self._fields else False,
+                    "reason": reason,
+                    "actions": "\n".join(actions),
+                    **self._escalation_log_values(),
+                }
+            ]
+        )
+        if clock and clock.state in OPEN_STATES:
+            position = level.rule_id.level_ids.sorted(lambda lvl: (lvl.sequence, lvl.id)).ids.index(level.id)
+            if position >= clock.level_index:
+                was_paused = clock.state == "paused"
+                clock._escalation_advance(level, now)
+                clock.level_index = position + 1
+                if was_paused:
+                    clock.state = "paused"  # stays paused; resumes as escalated
+                clock._escalation_reschedule()
+        self._escalation_sync()
+
+    # ------------------------------------------------------------
+    # BUSINESS: actions of a level
+    # ------------------------------------------------------------
+    def _escalation_execute(self, level, reason=None, manual=False):
+        """Run the actions of ``level`` on ``self``, in batch.
+
+        :return: {record id: {"actions": [str], "log": {vals}, "moved": bool}}
+        """
+        records = self.with_context(
+            escalation_no_sync=True,
+            tracking_disable=True,
+            mail_notrack=True,
+            mail_create_nolog=True,
+            mail_activity_quick_update=True,
+        )
+        owner_field = self._guide_owner_field
+        has_owner = owner_field in self._fields
+        results = {
+            record.id: {
+                "actions": [],
+                "moved": False,
+                "log": {
+                    "from_user_id": record[owner_field].id if has_owner else False,
+                    **record._escalation_log_values(),
+                },
+            }
+            for record in self
+        }
+        # reassign
+        for group, vals in records._escalation_reassign_groups(level):
+            group.write(vals)
+            user = self.env["res.users"].browse(vals.get(owner_field))
+            for record in group:
+                results[record.id]["actions"].append(_("Reassigned to %(user)s", user=user.name))
+        if level.assign_to == "team" and "team_id" in self._fields:
+            group = records.filtered(lambda r: r.team_id != level.assign_crm_team_id)
+            if group:
+                group.write({"team_id": level.assign_crm_team_id.id})
+                for record in group:
+                    results[record.id]["actions"].append(
+                        _("Moved to team %(team)s", team=level.assign_crm_team_id.name)
+                    )
+                    results[record.id]["moved"] = True
+        # priority, tags and other values
+        if level.raise_priority and "priority" in self._fields:
+            group = records.filtered(lambda r: (r.priority or "0") < level.raise_priority)
+            if group:
+                group.write({"priority": level.raise_priority})
+                for record in group:
+                    results[record.id]["actions"].append(_("Priority raised"))
+        extra = records._escalation_extra_vals(level)
+        if extra:
+            records.write(extra)
+            for record in records:
+                results[record.id]["actions"].append(_("Tagged"))
+        # followers
+        partners = level.follower_partner_ids
+        if level.follow_team_leader or partners:
+            by_partners = defaultdict(lambda: records.browse())
+            for record in records:
+                leader = record._escalation_team_leader() if level.follow_team_leader else None
+                key = frozenset((partners | (leader.partner_id if leader else partners.browse())).ids)
+                if key:
+                    by_partners[key] |= record
+            for key, group in by_partners.items():
+                group.message_subscribe(partner_ids=list(key))
+                for record in group:
+                    results[record.id]["actions"].append(_("Followers added"))
+        # activity
+        if level.activity_type_id:
+            deadline = fields.Date.context_today(self) + timedelta(days=level.activity_deadline_days)
+            by_user = defaultdict(lambda: records.browse())
+            for record in records:
+                if level.activity_user == "team_leader":
+                    user = record._escalation_team_leader()
+                else:
+                    user = record[owner_field] if has_owner else self.env["res.users"]
+                by_user[user or self.env.user] |= record
+            summary = level.activity_summary or _("Escalation: %(level)s", level=level.name)
+            for user, group in by_user.items():
+                group.activity_schedule(
+                    activity_type_id=level.activity_type_id.id,
+                    date_deadline=deadline,
+                    summary=summary,
+                    note=escape(reason or ""),
+                    user_id=user.id,
+                )
+                for record in group:
+                    results[record.id]["actions"].append(
+                        _("Activity for %(user)s due %(date)s", user=user.name, date=deadline)
+                    )
+        # move to a step
+        if level.move_step_id:
+            stage_field = self._guide_stage_field
+            group = records.filtered(lambda r: r[stage_field].id != level.move_step_id.stage_res_id)
+            if group:
+                group.with_context(
+                    guide_override_reason=_("Escalation %(level)s", level=level.display_name)
+                ).write({stage_field: level.move_step_id.stage_res_id})
+                for record in group:
+                    results[record.id]["actions"].append(_("Moved to %(step)s", step=level.move_step_id.name))
+                    results[record.id]["moved"] = True
+        # email through the outgoing queue
+        if level.mail_template_id:
+            level.mail_template_id.sudo().send_mail_batch(records.ids, force_send=False)
+            for record in records:
+                results[record.id]["actions"].append(
+                    _("Email queued: %(template)s", template=level.mail_template_id.name)
+                )
+        for record in self:
+            results[record.id]["log"]["to_user_id"] = record[owner_field].id if has_owner else False
+        # one chatter note per record, in one batch
+        if level.post_message or manual:
+            bodies = {}
+            for record in self:
+                result = results[record.id]
+                title = (
+                    _("Manual escalation")
+                    if manual
+                    else (_("Warning") if level.kind == "warning" else _("Escalation"))
+                )
+                body = Markup("<p><b>%s</b>: %s / %s</p>") % (title, level.rule_id.name, level.name)
+                if level.message:
+                    body += Markup("<p>%s</p>") % level.message
+                if reason:
+                    body += Markup("<p>%s</p>") % _("Reason: %(reason)s", reason=reason)
+                if result["actions"]:
+                    body += Markup("<ul>%s</ul>") % Markup("").join(
+                        Markup("<li>%s</li>") % action for action in result["actions"]
+                    )
+                bodies[record.id] = body
+            records._message_log_batch(bodies)
+        return results

@@ -1,0 +1,235 @@
+from datetime import timedelta
+from unittest.mock import patch
+
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from .common import T0, EscalationCommon
+
+
+@tagged("post_install", "-at_install")
+class TestEngine(EscalationCommon):
+    def test_warning_then_escalation_and_actions(self):
+        tag = self.env["crm.tag"].create({"name": "Escalated"})
+        follower = self.env["res.partner"].create({"name": "Director"})
+        template = self.env["mail.template"].create(
+            {
+                "name": "Escalation notice",
+                "model_id": self.env["ir.model"]._get_id("crm.lead"),
+                "subject": "Escalated: {{ object.name }}",
+                "email_to": "director@example.com",
+                "body_html": "<p>Escalated</p>",
+            }
+        )
+        rule = self._rule(
+            levels=[
+                {"name": "At risk", "kind": "warning", "warning_percent": 75},
+                {
+                    "name": "L1",
+                    "delay": 4,
+                    "assign_to": "team_leader",
+                    "follower_partner_ids": [(6, 0, follower.ids)],
+                    "activity_type_id": self.env.ref("mail.mail_activity_data_todo").id,
+                    "activity_deadline_days": 1,
+                    "raise_priority": "2",
+                    "crm_tag_ids": [(6, 0, tag.ids)],
+                    "mail_template_id": template.id,
+                    "message": "Please take over.",
+                },
+                {"name": "L2", "delay": 8, "move_step_id": self.step_proposal.id},
+            ]
+        )
+        with self._at(T0):
+            lead = self._lead()
+        clock = self._clock(lead, rule)
+        self.assertEqual(clock.next_escalation_at, self._h(3))
+        self._run_at(self._h(3.5))
+        self.assertEqual(lead.escalation_state, "at_risk")
+        self.assertIn(lead, self.env["crm.lead"].search([("escalation_at_risk", "=", True)]))
+        self.assertEqual(lead.user_id, self.user_salesman)
+        self._run_at(self._h(4.5))
+        self.assertEqual(lead.user_id, self.user_leader)
+        self.assertEqual(lead.priority, "2")
+        self.assertIn(tag, lead.tag_ids)
+        self.assertIn(follower, lead.message_partner_ids)
+        activity = lead.activity_ids.filtered(lambda a: a.user_id == self.user_leader)
+        self.assertEqual(len(activity), 1)
+        self.assertEqual(str(activity.date_deadline), "2031-03-04")
+        mail = self.env["mail.mail"].search([("subject", "=", f"Escalated: {lead.name}")])
+        self.assertEqual(len(mail), 1)
+        self.assertEqual(mail.state, "outgoing", "queued, not sent")
+        note = lead.message_ids.filtered(lambda m: "Please take over." in (m.body or ""))
+        self.assertEqual(len(note), 1)
+        log = self._logs(lead, level_id=rule.level_ids[1].id)
+        self.assertIn("Reassigned to", log.actions)
+        self.assertEqual(log.due_at, self._h(4))
+        self._run_at(self._h(9))
+        self.assertEqual(lead.stage_id, self.stage_proposal, "L2 moves the record to a step")
+        # moving to another step starts a new episode for a step-time rule
+        self.assertEqual(clock.episode, 2)
+        self.assertEqual(clock.state, "running")
+        self.assertFalse(clock.current_level_id)
+
+    def test_catch_up_fires_each_level_once(self):
+        rule = self._rule()
+        with self._at(T0):
+            lead = self._lead()
+        self._run_at(self._h(20))
+        logs = self._logs(lead, outcome="done")
+        self.assertEqual(logs.level_id, rule.level_ids)
+        self.assertEqual(len(logs), 2)
+        self.assertEqual(lead.user_id, self.user_manager)
+
+    def test_double_run_does_not_fire_twice(self):
+        self._rule()
+        with self._at(T0):
+            leads = self._lead() | self._lead() | self._lead()
+        self.assertEqual(self._run_at(self._h(5)), 3)
+        self.assertEqual(self._run_at(self._h(5)), 0)
+        self.assertEqual(self._run_at(self._h(6)), 0)
+        for lead in leads:
+            self.assertEqual(len(self._logs(lead, outcome="done")), 1)
+            self.assertEqual(len(lead.activity_ids), 0)
+
+    def test_deescalation_and_reescalation(self):
+        rule = self._rule(step_ids=[(6, 0, (self.step_qualif | self.step_new).ids)])
+        with self._at(T0):
+            lead = self._lead()
+        self._run_at(self._h(5))
+        clock = self._clock(lead, rule)
+        self.assertEqual(clock.state, "breached")
+        # leaves the scope (another team): de-escalated
+        with self._at(self._h(6)):
+            lead.team_id = self.other_team
+        self.assertEqual(clock.state, "done")
+        self.assertFalse(clock.next_escalation_at)
+        self.assertEqual(lead.escalation_state, "none")
+        self.assertTrue(self._logs(lead, kind="deescalation"))
+        self.assertEqual(self._run_at(self._h(20)), 0)
+        # back in scope: a fresh episode, levels fire again
+        with self._at(self._h(21)):
+            lead.write({"team_id": self.team.id, "stage_id": self.stage_new.id})
+        self.assertEqual(clock.state, "running")
+        self.assertEqual(clock.episode, 2)
+        self.assertEqual(clock.level_index, 0)
+        self.assertEqual(clock.next_escalation_at, self._h(25))
+        self._run_at(self._h(25.5))
+        self.assertEqual(clock.state, "breached")
+        self.assertEqual(len(self._logs(lead, level_id=rule.level_ids[0].id, kind="escalation")), 2)
+        # won: closed
+        with self._at(self._h(26)):
+            lead.action_set_won()
+        self.assertEqual(clock.state, "done")
+
+    def test_restart_on_step_change(self):
+        rule = self._rule(
+            trigger_type="creation", restart_on_step_change=True, levels=[{"name": "L1", "delay": 2}]
+        )
+        lead = self._lead()
+        clock = self._clock(lead, rule)
+        with self._at(lead.create_date + timedelta(hours=1)):
+            lead.stage_id = self.stage_proposal
+        self.assertEqual(clock.episode, 2)
+
+    def test_failing_record_is_skipped_logged_and_not_retried_forever(self):
+        rule = self._rule(levels=[{"name": "L1", "delay": 1, "assign_to": "team_leader"}])
+        with self._at(T0):
+            good = self._lead(name="good")
+            bad = self._lead(name="bad")
+        original = type(self.env["crm.lead"])._escalation_execute
+
+        def execute(records, level, reason=None, manual=False):
+            if bad in records:
+                raise UserError(records.env._("boom"))
+            return original(records, level, reason=reason, manual=manual)
+
+        with patch.object(type(self.env["crm.lead"]), "_escalation_execute", execute):
+            self._run_at(self._h(2))
+            self.assertEqual(good.user_id, self.user_leader, "the rest goes on")
+            clock = self._clock(bad, rule)
+            self.assertEqual(clock.failure_count, 1)
+            self.assertIn("boom", clock.last_error)
+            self.assertEqual(self._logs(bad, outcome="failed").error, "boom")
+            retries = 0
+            for hours in (3, 5, 9, 17, 33, 65, 129):
+                retries += self._run_at(self._h(hours))
+            self.assertEqual(clock.failure_count, 3)
+            self.assertFalse(clock.next_escalation_at, "not retried forever")
+            self.assertEqual(retries, 2)
+        self.assertEqual(len(self._logs(bad, outcome="failed")), 3)
+        # a manager retries once the cause is fixed
+        clock.with_user(self.user_manager).action_retry()
+        self._run_at(self._h(130))
+        self.assertEqual(bad.user_id, self.user_leader)
+
+    def test_gate_refusal_is_a_failure_of_that_record(self):
+        self.step_qualif.write({"gate_mode": "block", "item_ids": [(0, 0, {"name": "Budget confirmed"})]})
+        rule = self._rule(levels=[{"name": "Push", "delay": 1, "move_step_id": self.step_proposal.id}])
+        with self._at(T0):
+            lead = self._lead()
+            free = self._lead(stage_id=self.stage_new.id)
+        self._run_at(self._h(2))
+        self.assertEqual(self._clock(lead, rule).failure_count, 1)
+        self.assertEqual(free.stage_id, self.stage_proposal)
+
+    def test_unlink_record_drops_clocks(self):
+        rule = self._rule()
+        lead = self._lead()
+        self.assertTrue(self._clock(lead, rule))
+        lead.unlink()
+        self.assertFalse(self.Clock.search([("rule_id", "=", rule.id)]))
+
+    def test_rule_change_resyncs(self):
+        with self._at(T0):
+            lead = self._lead()
+        rule = self._rule(levels=[{"name": "L1", "delay": 4}])
+        clock = self._clock(lead, rule)
+        self.assertEqual(clock.next_escalation_at, self._h(4))
+        rule.level_ids.delay = 6
+        self.assertEqual(clock.next_escalation_at, self._h(6))
+        rule.active = False
+        self.assertEqual(clock.state, "done")
+
+    def test_broken_rule_does_not_stop_the_cron(self):
+        good = self._rule(name="Good", levels=[{"name": "G1", "delay": 1, "assign_to": "team_leader"}])
+        broken = self._rule(
+            name="Broken", domain="[('priority', '=', '0')]", levels=[{"name": "B1", "delay": 1}]
+        )
+        with self._at(T0):
+            lead = self._lead()
+        # a later schema change breaks the rule's condition (validation cannot see it coming)
+        self.env.cr.execute(
+            "UPDATE escalation_rule SET domain = %s WHERE id = %s", ["[('x_gone', '=', 1)]", broken.id]
+        )
+        self.env.registry.clear_cache()
+        self.env.invalidate_all()
+        self._run_at(self._h(2))
+        self.assertEqual(self._clock(lead, good).state, "breached", "the other rule goes on")
+        self.assertEqual(lead.user_id, self.user_leader)
+        clock = self._clock(lead, broken)
+        self.assertEqual(clock.failure_count, 1)
+        self.assertIn("Broken", clock.last_error)
+        self.assertFalse(self._logs(lead, rule_id=broken.id, outcome="done"))
+        # the administrator fixes the rule: its clock gets a fresh chance
+        with self._at(self._h(3)):
+            broken.domain = "[('priority', '=', '0')]"
+        self.assertEqual(clock.failure_count, 0)
+        self._run_at(self._h(4))
+        self.assertEqual(clock.state, "breached")
+
+    def test_failing_batch_is_marked_and_the_cron_returns(self):
+        self._rule(levels=[{"name": "L1", "delay": 1}])
+        with self._at(T0):
+            leads = self._lead() | self._lead()
+
+        def boom(records, rule_ids=None):
+            raise RuntimeError("database hiccup")
+
+        with patch.object(type(self.env["crm.lead"]), "_escalation_sync", boom):
+            self._run_at(self._h(2))
+        clocks = self.Clock.search([("res_id", "in", leads.ids), ("res_model", "=", "crm.lead")])
+        self.assertEqual(clocks.mapped("failure_count"), [1, 1])
+        self.assertTrue(all(c.next_escalation_at > self._h(2) for c in clocks), "retried later")
+        self.assertEqual(self._run_at(self._h(2)), 0, "not claimed again at once")
+        self._run_at(self._h(3))
+        self.assertEqual(clocks.mapped("state"), ["breached", "breached"])

@@ -1,0 +1,81 @@
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import Form, new_test_user, tagged
+
+from .common import T0, EscalationCommon
+
+
+@tagged("post_install", "-at_install")
+class TestManual(EscalationCommon):
+    def _wizard(self, lead, user):
+        action = lead.with_user(user).action_escalation_open_wizard()
+        return Form(self.env[action["res_model"]].with_user(user).with_context(**action["context"]))
+
+    def test_manual_escalation_to_user_and_acknowledge(self):
+        with self._at(T0):
+            lead = self._lead()
+        with self._at(self._h(1)):
+            form = self._wizard(lead, self.user_salesman)
+            form.user_id = self.user_leader
+            form.reason = "Customer asks for a specialist"
+            form.save().action_confirm()
+        self.assertEqual(lead.user_id, self.user_leader)
+        self.assertEqual(lead.team_id, self.team)
+        log = self._logs(lead, kind="manual")
+        self.assertEqual(log.trigger, "manual")
+        self.assertEqual(log.user_id, self.user_salesman)
+        self.assertEqual(log.from_user_id, self.user_salesman)
+        self.assertEqual(log.to_user_id, self.user_leader)
+        self.assertEqual(log.reason, "Customer asks for a specialist")
+        self.assertTrue(lead.escalation_need_ack)
+        self.assertTrue(lead.message_ids.filtered(lambda m: "specialist" in (m.body or "")))
+        # only the new owner (or a manager) acknowledges
+        colleague = new_test_user(
+            self.env,
+            login="esc_colleague",
+            groups="sales_team.group_sale_salesman_all_leads",
+            name="Colleague",
+        )
+        with self.assertRaisesRegex(UserError, "Only"):
+            lead.with_user(colleague).action_escalation_acknowledge()
+        with self.assertRaises(AccessError):
+            lead.with_user(self.user_salesman).action_escalation_acknowledge()
+        with self._at(self._h(3)):
+            lead.with_user(self.user_leader).action_escalation_acknowledge()
+        self.assertEqual(log.ack_user_id, self.user_leader)
+        self.assertEqual(log.ack_hours, 2.0)
+        lead.invalidate_recordset()
+        self.assertFalse(lead.escalation_need_ack)
+        with self.assertRaisesRegex(UserError, "no escalation"):
+            lead.with_user(self.user_leader).action_escalation_acknowledge()
+
+    def test_manual_escalation_to_level_advances_the_clock(self):
+        rule = self._rule()
+        with self._at(T0):
+            lead = self._lead()
+        with self._at(self._h(1)):
+            form = self._wizard(lead, self.user_salesman)
+            form.rule_id = rule
+            form.level_id = rule.level_ids[0]
+            form.reason = "Angry customer"
+            form.save().action_confirm()
+        self.assertEqual(lead.user_id, self.user_leader)
+        clock = self._clock(lead, rule)
+        self.assertEqual(clock.state, "breached")
+        self.assertEqual(clock.current_level_id, rule.level_ids[0])
+        self.assertEqual(clock.next_level_id, rule.level_ids[1])
+        # the automatic L1 does not fire again
+        self._run_at(self._h(5))
+        self.assertFalse(self._logs(lead, trigger="auto", outcome="done"))
+        self.assertEqual(lead.escalation_state, "escalated")
+        self.assertTrue(lead.escalation_need_ack)
+        with self._at(self._h(6)):
+            lead.with_user(self.user_leader).action_escalation_acknowledge()
+        self.assertEqual(clock.acknowledged_by, self.user_leader)
+        self.assertEqual(self._logs(lead, kind="manual").ack_hours, 5.0)
+
+    def test_wizard_requires_target_and_reason(self):
+        lead = self._lead()
+        form = self._wizard(lead, self.user_salesman)
+        form.reason = "No target"
+        with self.assertRaisesRegex(UserError, "Choose"):
+            form.save().action_confirm()

@@ -1,0 +1,173 @@
+from datetime import timedelta
+from unittest.mock import patch
+
+from odoo.tests import tagged
+
+from .common import T0, EscalationCommon
+
+
+@tagged("post_install", "-at_install")
+class TestPerformance(EscalationCommon):
+    """Query budgets of the cron."""
+
+    def _queries(self, func):
+        self.env.flush_all()
+        self.env.invalidate_all()
+        start = self.env.cr.sql_log_count
+        func()
+        self.env.flush_all()
+        return self.env.cr.sql_log_count - start
+
+    def _filler_clocks(self, rule, count, due, offset):
+        """Clocks of fake records, not due (the table size must not matter)."""
+        base = 10**8 + offset
+        self.Clock._guide_bulk_create(
+            [
+                {
+                    "res_model": "crm.lead",
+                    "res_id": base + index,
+                    "rule_id": rule.id,
+                    "state": "running",
+                    "episode": 1,
+                    "next_escalation_at": due + timedelta(days=1 + index % 30),
+                }
+                for index in range(count)
+            ]
+        )
+
+    def test_finding_due_records_is_constant(self):
+        rule = self._rule()
+        now = self._h(5)
+        counts = []
+        for offset, size in ((0, 10), (1000, 2000)):
+            self._filler_clocks(rule, size, now, offset)
+            counts.append(self._queries(lambda: self.Clock._escalation_claim(now, 50)))
+        self.assertEqual(counts[0], counts[1])
+        self.assertLessEqual(counts[1], 3)
+
+    def _fire_queries(self, count):
+        with self._at(T0):
+            leads = self.env["crm.lead"].create(
+                [
+                    {
+                        "name": f"Perf {count} {index}",
+                        "type": "opportunity",
+                        "team_id": self.team.id,
+                        "user_id": self.user_salesman.id,
+                        "stage_id": self.stage_qualif.id,
+                    }
+                    for index in range(count)
+                ]
+            )
+        with self._at(self._h(4.5)):
+            queries = self._queries(self.Clock._cron_escalate)
+        logs = self.Log.search([("res_id", "in", leads.ids), ("outcome", "=", "done")])
+        self.assertEqual(len(logs), count)
+        self.assertEqual(set(leads.mapped("user_id")), {self.user_leader})
+        return queries
+
+    def test_processing_cost_per_record_is_bounded(self):
+        self._rule(
+            levels=[
+                {
+                    "name": "L1",
+                    "delay": 4,
+                    "assign_to": "team_leader",
+                    "activity_type_id": self.env.ref("mail.mail_activity_data_todo").id,
+                    "raise_priority": "2",
+                },
+                {"name": "L2", "delay": 8},
+            ]
+        )
+        self._fire_queries(5)  # warm-up
+        small = self._fire_queries(10)
+        large = self._fire_queries(40)
+        per_record = (large - small) / 30
+        self.assertLessEqual(per_record, 3, f"{small} queries for 10, {large} for 40 records")
+
+    def _write_overhead(self, count):
+        """Extra queries of a stage write on leads running two rules' clocks."""
+        self._rule(
+            name="Resolution",
+            trigger_type="creation",
+            pause_step_ids=[(6, 0, self.step_waiting.ids)],
+            met_step_ids=[(6, 0, self.step_won.ids)],
+            levels=[{"name": "R1", "delay": 10}],
+        )
+        self._rule(name="Stale", levels=[{"name": "S1", "delay": 4}, {"name": "S2", "delay": 8}])
+
+        def leads():
+            return self.env["crm.lead"].create(
+                [
+                    {
+                        "name": f"Write {count} {index}",
+                        "type": "opportunity",
+                        "team_id": self.team.id,
+                        "user_id": self.user_salesman.id,
+                        "stage_id": self.stage_qualif.id,
+                    }
+                    for index in range(count)
+                ]
+            )
+
+        with self._at(T0):
+            escalated, plain = leads(), leads()
+            leads().write({"stage_id": self.stage_proposal.id})  # warm-up
+        self.assertEqual(self.Clock.search_count([("res_id", "in", escalated.ids)]), 2 * count)
+        with self._at(self._h(1)):
+            baseline = self._queries(
+                lambda: plain.with_context(escalation_no_sync=True).write({"stage_id": self.stage_waiting.id})
+            )
+            measured = self._queries(lambda: escalated.write({"stage_id": self.stage_waiting.id}))
+        states = self.Clock.search([("res_id", "in", escalated.ids)]).mapped("state")
+        self.assertEqual(sorted(set(states)), ["paused", "running"], "paused, and a new stale episode")
+        return measured - baseline
+
+    def test_stage_write_overhead_10(self):
+        overhead = self._write_overhead(10)
+        self.assertLessEqual(overhead, 10, f"stage write of 10 escalated leads: +{overhead} queries")
+
+    def test_stage_write_overhead_100(self):
+        overhead = self._write_overhead(100)
+        self.assertLessEqual(overhead, 10, f"stage write of 100 escalated leads: +{overhead} queries")
+
+    def test_one_work_interval_fetch_per_calendar_per_batch(self):
+        other_calendar = self.calendar.copy({"name": "Other hours"})
+        self._rule(
+            name="Working A",
+            time_mode="working",
+            resource_calendar_id=self.calendar.id,
+            levels=[{"name": "A1", "delay": 2}, {"name": "A2", "delay": 6}],
+        )
+        self._rule(
+            name="Working B",
+            time_mode="working",
+            resource_calendar_id=other_calendar.id,
+            levels=[{"name": "B1", "delay": 3}, {"name": "B2", "delay": 7}],
+        )
+        with self._at(T0):
+            leads = self.env["crm.lead"].create(
+                [
+                    {
+                        "name": f"W {i}",
+                        "type": "opportunity",
+                        "team_id": self.team.id,
+                        "stage_id": self.stage_qualif.id,
+                    }
+                    for i in range(30)
+                ]
+            )
+        Calendar = type(self.env["resource.calendar"])
+        original = Calendar._work_intervals_batch
+        calls = []
+
+        def counting(calendar, *args, **kwargs):
+            calls.append(calendar.id)
+            return original(calendar, *args, **kwargs)
+
+        with patch.object(Calendar, "_work_intervals_batch", counting), self._at(self._h(3.5)):
+            self.env.invalidate_all()
+            self.assertEqual(self.Clock._cron_escalate(batch_size=100), 60, "one batch")
+            self.env.invalidate_all()
+        self.assertEqual(sorted(calls), sorted([self.calendar.id, other_calendar.id]))
+        self.assertEqual(len(self.Log.search([("res_id", "in", leads.ids), ("outcome", "=", "done")])), 60)

@@ -1,0 +1,48 @@
+from odoo.exceptions import AccessError
+from odoo.tests import tagged
+
+from .common import T0, EscalationCommon
+
+
+@tagged("post_install", "-at_install")
+class TestSecurity(EscalationCommon):
+    def test_agents_read_but_cannot_edit_logs_or_rules(self):
+        rule = self._rule()
+        with self._at(T0):
+            lead = self._lead()
+        self._run_at(self._h(5))
+        log = self._logs(lead)
+        self.assertTrue(log)
+        for user in (self.user_salesman, self.user_manager):
+            log.with_user(user).read(["actions"])
+            with self.assertRaises(AccessError):
+                log.with_user(user).write({"actions": "forged"})
+            with self.assertRaises(AccessError):
+                log.with_user(user).unlink()
+            with self.assertRaises(AccessError):
+                self.Log.with_user(user).create(
+                    {
+                        "res_model": "crm.lead",
+                        "res_id": lead.id,
+                        "kind": "manual",
+                        "trigger": "manual",
+                        "outcome": "done",
+                    }
+                )
+            with self.assertRaises(AccessError):
+                self._clock(lead, rule).with_user(user).write({"state": "done"})
+        with self.assertRaises(AccessError):
+            rule.with_user(self.user_salesman).write({"name": "Mine"})
+        rule.with_user(self.user_manager).write({"name": "Renamed by the manager"})
+        # the agent sees the state on the record
+        self.assertEqual(lead.with_user(self.user_leader).escalation_state, "escalated")
+
+    def test_multi_company_rule(self):
+        other = self.env["res.company"].create({"name": "Other Co"})
+        rule = self._rule(company_id=other.id, crm_team_ids=False, process_id=False)
+        self.assertFalse(
+            self.env["escalation.rule"].with_user(self.user_manager).search([("id", "=", rule.id)])
+        )
+        with self._at(T0):
+            lead = self._lead()
+        self.assertFalse(self._clock(lead, rule), "records of another company are out of scope")

@@ -1,0 +1,79 @@
+from odoo.exceptions import ValidationError
+from odoo.tests import tagged
+
+from .common import EscalationCommon
+
+
+@tagged("post_install", "-at_install")
+class TestValidation(EscalationCommon):
+    def test_bad_domain_refused(self):
+        with self.assertRaisesRegex(ValidationError, "Invalid condition"):
+            self._rule(domain="[('no_such_field', '=', 1)]")
+        with self.assertRaisesRegex(ValidationError, "Invalid condition"):
+            self._rule(domain="[('priority', '=', ")
+
+    def test_level_delays_must_increase(self):
+        with self.assertRaisesRegex(ValidationError, "must increase"):
+            self._rule(levels=[{"name": "A", "delay": 8}, {"name": "B", "delay": 4}])
+        with self.assertRaisesRegex(ValidationError, "must increase"):
+            self._rule(levels=[{"name": "A", "delay": 4}, {"name": "B", "delay": 4}])
+        rule = self._rule()
+        with self.assertRaisesRegex(ValidationError, "must increase"):
+            rule.level_ids[1].delay = 2
+
+    def test_warning_percent(self):
+        rule = self._rule(
+            levels=[
+                {"name": "Warn", "kind": "warning", "warning_percent": 80},
+                {"name": "Breach", "delay": 10},
+            ]
+        )
+        self.assertEqual(
+            rule.level_ids.sorted("sequence")._escalation_offsets(1.0, 0.0)[rule.level_ids[0].id], 8.0
+        )
+        with self.assertRaisesRegex(ValidationError, "needs an escalation level after it"):
+            self._rule(
+                levels=[
+                    {"name": "Breach", "delay": 10},
+                    {"name": "Warn", "kind": "warning", "warning_percent": 80},
+                ]
+            )
+        with self.assertRaisesRegex(ValidationError, "must increase"):
+            self._rule(
+                levels=[
+                    {"name": "Warn", "kind": "warning", "delay": 9},
+                    {"name": "Warn 80", "kind": "warning", "warning_percent": 80},
+                    {"name": "Breach", "delay": 10},
+                ]
+            )
+
+    def test_working_time_needs_calendar(self):
+        with self.assertRaisesRegex(ValidationError, "working hours"):
+            self._rule(time_mode="working", calendar_source="rule")
+        # the team's or company's calendar needs nothing on the rule
+        self._rule(time_mode="working", calendar_source="team")
+
+    def test_other_checks(self):
+        with self.assertRaisesRegex(ValidationError, "date field"):
+            self._rule(trigger_type="date_field")
+        with self.assertRaisesRegex(ValidationError, "at least one level"):
+            self._rule(levels=[])
+        with self.assertRaisesRegex(ValidationError, "both pause and meet"):
+            self._rule(
+                pause_step_ids=[(6, 0, self.step_waiting.ids)], met_step_ids=[(6, 0, self.step_waiting.ids)]
+            )
+        with self.assertRaisesRegex(ValidationError, "choose the user"):
+            self._rule(levels=[{"name": "L1", "delay": 1, "assign_to": "user"}])
+        other_process = self.env["guide.process"].create({"name": "Other", "model_name": "crm.lead"})
+        with self.assertRaisesRegex(ValidationError, "outside the rule's model or process"):
+            self._rule(process_id=other_process.id, step_ids=[(6, 0, self.step_qualif.ids)])
+
+    def test_cron_interval_setting(self):
+        cron = self.env.ref("crm_escalation.escalation_cron")
+        settings = self.env["res.config.settings"].with_user(self.env.ref("base.user_admin")).create({})
+        self.assertEqual(settings.escalation_cron_interval, 5)
+        settings.escalation_cron_interval = 2
+        settings.execute()
+        self.assertEqual((cron.interval_number, cron.interval_type), (2, "minutes"))
+        with self.assertRaisesRegex(ValidationError, "at least one minute"):
+            self.env["res.config.settings"].create({"escalation_cron_interval": 0}).execute()

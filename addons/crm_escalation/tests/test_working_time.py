@@ -1,0 +1,100 @@
+from datetime import datetime
+
+from odoo.tests import tagged
+
+from ..models.working_time import work_deadlines, work_hours_between
+from .common import T0, EscalationCommon
+
+
+@tagged("post_install", "-at_install")
+class TestWorkingTime(EscalationCommon):
+    """Calendar Mon-Fri 8-12 / 13-17 UTC; Monday 10 March 2031 is a public holiday."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.holiday = cls.env["resource.calendar.leaves"].create(
+            {
+                "name": "Public holiday",
+                "calendar_id": False,
+                "company_id": cls.company.id,
+                "date_from": datetime(2031, 3, 10, 0, 0),
+                "date_to": datetime(2031, 3, 10, 23, 59, 59),
+            }
+        )
+
+    def test_deadlines_match_plan_hours(self):
+        friday_3pm = datetime(2031, 3, 7, 15, 0)
+        requests = [
+            (friday_3pm, 4.0),
+            (T0, 0.0),
+            (T0, 3.0),
+            (T0, 40.0),
+            (friday_3pm, 12.5),
+            (datetime(2031, 3, 8, 10), 1),
+        ]
+        deadlines = work_deadlines(self.calendar, requests)
+        for (start, hours), deadline in zip(requests, deadlines, strict=True):
+            expected = self.calendar.plan_hours(hours, start, compute_leaves=True)
+            if hours:
+                self.assertEqual(deadline, expected, f"{hours}h from {start}")
+        # Friday 15:00 + 4h: 2h on Friday, Monday is a holiday, 2h on Tuesday
+        self.assertEqual(deadlines[0], datetime(2031, 3, 11, 10, 0))
+        self.assertEqual(
+            work_hours_between(self.calendar, [(friday_3pm, datetime(2031, 3, 11, 10, 0))]), [4.0]
+        )
+
+    def test_rule_in_working_hours(self):
+        rule = self._rule(
+            time_mode="working",
+            calendar_source="rule",
+            resource_calendar_id=self.calendar.id,
+            levels=[{"name": "L1", "delay": 4}, {"name": "L2", "delay": 12}],
+        )
+        friday_3pm = datetime(2031, 3, 7, 15, 0)
+        with self._at(friday_3pm):
+            lead = self._lead()
+        clock = self._clock(lead, rule)
+        self.assertEqual(clock.next_escalation_at, datetime(2031, 3, 11, 10, 0))
+        self.assertEqual(self._run_at(datetime(2031, 3, 10, 12, 0)), 0, "weekend and holiday do not count")
+        self._run_at(datetime(2031, 3, 11, 10, 1))
+        self.assertEqual(clock.current_level_id.name, "L1")
+        # L2: 12 working hours = 2h Fri + 8h Tue + 2h Wed
+        self.assertEqual(clock.next_escalation_at, datetime(2031, 3, 12, 10, 0))
+
+    def test_days_in_working_time_and_team_calendar(self):
+        self.team.resource_calendar_id = self.calendar
+        rule = self._rule(
+            time_mode="working",
+            calendar_source="team",
+            delay_unit="days",
+            levels=[{"name": "L1", "delay": 1}],
+        )
+        with self._at(datetime(2031, 3, 7, 15, 0)):
+            lead = self._lead()
+        clock = self._clock(lead, rule)
+        self.assertEqual(clock.calendar_id, self.calendar)
+        # one working day = 8 hours: 2h Friday, holiday Monday, 6h Tuesday
+        self.assertEqual(clock.next_escalation_at, datetime(2031, 3, 11, 15, 0))
+
+    def test_pause_in_working_time(self):
+        rule = self._rule(
+            trigger_type="creation",
+            time_mode="working",
+            resource_calendar_id=self.calendar.id,
+            pause_step_ids=[(6, 0, self.step_waiting.ids)],
+            levels=[{"name": "L1", "delay": 8}],
+        )
+        with self._at(T0):
+            lead = self._lead()
+        clock = self._clock(lead, rule)
+        clock.episode_start = T0
+        clock._escalation_reschedule()
+        # Monday 9:00 + 8 working hours: 7 on Monday, 1 on Tuesday
+        self.assertEqual(clock.next_escalation_at, datetime(2031, 3, 4, 9, 0))
+        with self._at(self._h(1)):
+            lead.stage_id = self.stage_waiting
+        with self._at(self._h(25)):  # Tuesday 10:00: 8 working hours paused
+            lead.stage_id = self.stage_qualif
+        self.assertEqual(clock.paused_seconds, 8 * 3600)
+        self.assertEqual(clock.next_escalation_at, datetime(2031, 3, 5, 9, 0))

@@ -1,0 +1,1 @@
+from . import escalation_manual_wizard
