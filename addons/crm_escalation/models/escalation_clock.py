@@ -311,6 +311,7 @@ class EscalationClock(models.Model):
             time_limit = (limit or 120) / 2
         started = time.monotonic()
         cron = self.env.ref("crm_escalation.escalation_cron", raise_if_not_found=False)
+        self._escalation_run_pending_resyncs(no_commit)
         done = 0
         remaining = 0
         while True:
@@ -333,13 +334,33 @@ class EscalationClock(models.Model):
             if not no_commit:
                 self.env.cr.commit()  # pylint: disable=invalid-commit
             # levels that became due meanwhile (catch-up) are claimed by the next round
-            if time.monotonic() - started > time_limit:
+            if time.monotonic() - started >= time_limit:
                 break
         if cron and not remaining:
             next_due = self._escalation_next_due()
             if next_due:
                 cron._trigger(at=max(next_due, fields.Datetime.now()))
         return done
+
+    @api.model
+    def _escalation_run_pending_resyncs(self, no_commit):
+        """Re-evaluate the records of rules saved with too many records to do it inline."""
+        for rule in (
+            self.env["escalation.rule"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("resync_pending", "=", True)])
+        ):
+            try:
+                with self.env.cr.savepoint():
+                    rule._escalation_resync()
+                    rule.resync_pending = False
+            except Exception:  # noqa: BLE001 - retried at the next run
+                _logger.exception(
+                    "Escalation: re-evaluating the records of rule %s failed", rule.display_name
+                )
+            if not no_commit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
 
     def _escalation_fire(self, now):
         """Fire the next level of claimed clocks; a failing record is marked and skipped."""

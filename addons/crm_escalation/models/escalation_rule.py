@@ -3,6 +3,9 @@ from odoo.exceptions import ValidationError
 
 from .escalation_clock import DUE_STATES
 
+# above this number of records, saving a rule leaves the re-evaluation to the cron
+RESYNC_INLINE_LIMIT = 20000
+
 TRIGGER_TYPES = [
     ("step_time", "Time in Current Step"),
     ("creation", "Time Since Creation"),
@@ -121,6 +124,12 @@ class EscalationRule(models.Model):
     )
     # levels
     level_ids = fields.One2many("escalation.level", "rule_id", string="Levels", copy=True)
+    resync_pending = fields.Boolean(
+        string="Re-evaluation Pending",
+        readonly=True,
+        copy=False,
+        help="The rule applies to many records: the escalation cron brings their clocks up to date.",
+    )
     level_count = fields.Integer(compute="_compute_level_count")
     clock_count = fields.Integer(compute="_compute_clock_stats")
     breached_count = fields.Integer(compute="_compute_clock_stats")
@@ -240,13 +249,13 @@ class EscalationRule(models.Model):
     def create(self, vals_list):
         rules = super().create(vals_list)
         self.env.registry.clear_cache()
-        rules._escalation_resync()
+        rules._escalation_resync(defer_above=RESYNC_INLINE_LIMIT)
         return rules
 
     def write(self, vals):
         res = super().write(vals)
         self.env.registry.clear_cache()
-        if set(vals) - {"name", "description", "sequence", "message_follower_ids"}:
+        if set(vals) - {"name", "description", "sequence", "message_follower_ids", "resync_pending"}:
             # a corrected rule gives its failed clocks a new chance
             failed = (
                 self.env["escalation.clock"]
@@ -254,7 +263,7 @@ class EscalationRule(models.Model):
                 .search([("rule_id", "in", self.ids), ("failure_count", ">", 0), ("state", "in", DUE_STATES)])
             )
             failed.write({"failure_count": 0, "last_error": False})
-            self._escalation_resync()
+            self._escalation_resync(defer_above=RESYNC_INLINE_LIMIT)
             failed._escalation_reschedule()
         return res
 
@@ -294,13 +303,23 @@ class EscalationRule(models.Model):
     # ------------------------------------------------------------
     # BUSINESS
     # ------------------------------------------------------------
-    def _escalation_resync(self, chunk_size=1000):
+    def _escalation_resync(self, chunk_size=1000, defer_above=None):
         """Bring the clocks of the rules' records in line with their configuration.
 
         Records in scope get a clock; clocks of records that left the scope are
         closed. Runs in chunks so that memory stays bounded.
+
+        :param defer_above: when more records than this are concerned, only
+            mark the rules (``resync_pending``) and wake the escalation cron up,
+            which does the work (saving a rule stays fast on large databases)
         """
         Clock = self.env["escalation.clock"].sudo()
+        if defer_above is not None and self._escalation_resync_size() > defer_above:
+            self.sudo().write({"resync_pending": True})
+            cron = self.env.ref("crm_escalation.escalation_cron", raise_if_not_found=False)
+            if cron:
+                cron.sudo()._trigger()
+            return
         for model_name in set(self.with_context(active_test=False).mapped("model_name")):
             rules = self.with_context(active_test=False).filtered(lambda r, m=model_name: r.model_name == m)
             Model = self.env[model_name].sudo().with_context(active_test=False)
@@ -318,12 +337,24 @@ class EscalationRule(models.Model):
             for start in range(0, len(ids), chunk_size):
                 records = Model.browse(ids[start : start + chunk_size])
                 records._escalation_sync(rule_ids=set(rules.ids))
+                if len(ids) > chunk_size:
+                    self.env.flush_all()
+                    Model.invalidate_model()  # memory bounded by one chunk
+                    Clock.invalidate_model()
             # inactive rules: close their running clocks
             inactive = rules.filtered(lambda r: not r.active)
             if inactive:
                 Clock.search(
                     [("rule_id", "in", inactive.ids), ("state", "in", ("running", "paused", "breached"))]
                 )._escalation_close()
+
+    def _escalation_resync_size(self):
+        """Number of records a resync of the (active) rules would visit, at most: one count per rule."""
+        total = 0
+        for rule in self.with_context(active_test=False).filtered("active"):
+            Model = self.env[rule.model_name].sudo()
+            total += Model.search_count(rule._escalation_search_domain())
+        return total
 
     def _escalation_search_domain(self):
         """SQL-friendly domain pre-selecting the records a rule may apply to."""

@@ -233,3 +233,50 @@ class TestEngine(EscalationCommon):
         self.assertEqual(self._run_at(self._h(2)), 0, "not claimed again at once")
         self._run_at(self._h(3))
         self.assertEqual(clocks.mapped("state"), ["breached", "breached"])
+
+    def test_long_run_reports_progress_stops_and_schedules_next_wakeup(self):
+        self._rule(levels=[{"name": "L1", "delay": 1}, {"name": "L2", "delay": 30}])
+        with self._at(T0):
+            leads = self.env["crm.lead"].create(
+                [
+                    {
+                        "name": f"Batch {i}",
+                        "type": "opportunity",
+                        "team_id": self.team.id,
+                        "stage_id": self.stage_qualif.id,
+                    }
+                    for i in range(5)
+                ]
+            )
+        Cron = type(self.env["ir.cron"])
+        progress = []
+
+        def notify(cron, *, done, remaining, deactivate=False):
+            progress.append((done, remaining))
+
+        with patch.object(Cron, "_notify_progress", notify), self._at(self._h(2)):
+            # a time limit already reached: one batch, then stop with work left
+            self.assertEqual(self.Clock._cron_escalate(batch_size=2, time_limit=0), 2)
+            self.assertEqual(progress, [(2, 3)])
+            # no limit: the rest, batch after batch, then a wake-up at the next due time
+            self.assertEqual(self.Clock._cron_escalate(batch_size=2, time_limit=3600), 3)
+            self.assertEqual(progress[1:], [(2, 1), (3, 0)])
+        cron = self.env.ref("crm_escalation.escalation_cron")
+        trigger = self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)], order="id desc", limit=1)
+        self.assertEqual(trigger.call_at, T0 + timedelta(hours=30), "L2 of the first lead")
+        self.assertEqual(len(self.Log.search([("res_id", "in", leads.ids), ("outcome", "=", "done")])), 5)
+
+    def test_rule_on_many_records_is_evaluated_by_the_cron(self):
+        with self._at(T0):
+            leads = self._lead() | self._lead() | self._lead()
+        with patch("odoo.addons.crm_escalation.models.escalation_rule.RESYNC_INLINE_LIMIT", 2):
+            rule = self._rule(levels=[{"name": "L1", "delay": 1}])
+        self.assertTrue(rule.resync_pending)
+        self.assertFalse(self.Clock.search([("rule_id", "=", rule.id)]), "saving the rule stays fast")
+        self._run_at(self._h(2))
+        rule.invalidate_recordset()
+        self.assertFalse(rule.resync_pending)
+        clocks = self.Clock.search([("rule_id", "=", rule.id)])
+        self.assertEqual(len(clocks), 3)
+        self.assertEqual(set(clocks.mapped("state")), {"breached"}, "evaluated, then fired in the same run")
+        self.assertEqual(len(self.Log.search([("res_id", "in", leads.ids), ("outcome", "=", "done")])), 3)
