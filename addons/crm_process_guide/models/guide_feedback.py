@@ -35,8 +35,10 @@ class GuideFeedback(models.Model):
         return feedback
 
     def write(self, vals):
-        if {"state", "response"} & set(vals) and not self.env.user.has_group("sales_team.group_sale_manager"):
-            raise UserError(_("Only process administrators accept or reject feedback."))
+        if {"state", "response"} & set(vals) and not self.env.su:
+            for model_name in set(self.mapped("process_id.model_name")):
+                if not self.env[model_name]._guide_is_manager():
+                    raise UserError(_("Only process administrators accept or reject feedback."))
         return super().write(vals)
 
     def action_accept(self):

@@ -26,6 +26,8 @@ class GuideMixin(models.AbstractModel):
     _description = "Guided Record"
     _guide_stage_field = "stage_id"
     _guide_owner_field = "user_id"
+    # group that administers the processes of the model (reviews feedback)
+    _guide_manager_group = "base.group_system"
 
     # ------------------------------------------------------------
     # FIELDS
@@ -84,6 +86,12 @@ class GuideMixin(models.AbstractModel):
     guide_overridden = fields.Boolean(
         string="Overridden", compute="_compute_guide_counts", search="_search_guide_overridden"
     )
+    guide_has_attachment = fields.Boolean(
+        string="Has Attachments",
+        compute="_compute_guide_has_attachment",
+        search="_search_guide_has_attachment",
+        help="Helper for checklist and policy conditions: at least one file is attached.",
+    )
 
     # ------------------------------------------------------------
     # HOOKS (override in guided models)
@@ -107,6 +115,11 @@ class GuideMixin(models.AbstractModel):
     def _guide_history_values(self):
         """Extra columns of the history rows of ``self`` (one record)."""
         return {}
+
+    @api.model
+    def _guide_is_manager(self):
+        """Whether the current user administers the processes of this model."""
+        return self.env.su or self.env.user.has_group(self._guide_manager_group)
 
     # ------------------------------------------------------------
     # COMPUTES
@@ -175,6 +188,14 @@ class GuideMixin(models.AbstractModel):
             record.guide_deviation_count = deviations.get(record._origin.id, 0)
             record.guide_overridden = bool(record.guide_deviation_count)
 
+    def _compute_guide_has_attachment(self):
+        data = self.env["ir.attachment"]._read_group(
+            [("res_model", "=", self._name), ("res_id", "in", self._origin.ids)], ["res_id"], ["__count"]
+        )
+        with_files = {res_id for res_id, _count in data}
+        for record in self:
+            record.guide_has_attachment = record._origin.id in with_files
+
     # ------------------------------------------------------------
     # SEARCHES
     # ------------------------------------------------------------
@@ -226,6 +247,13 @@ class GuideMixin(models.AbstractModel):
         deviations = self.env["guide.deviation"]._search([("res_model", "=", self._name)])
         positive = (operator == "=") == value
         return [("id", "in" if positive else "not in", deviations.subselect("res_id"))]
+
+    def _search_guide_has_attachment(self, operator, value):
+        attachments = self.env["ir.attachment"]._search(
+            [("res_model", "=", self._name), ("res_id", "!=", False)]
+        )
+        positive = (operator == "=") == bool(value)
+        return [("id", "in" if positive else "not in", attachments.subselect("res_id"))]
 
     # ------------------------------------------------------------
     # ORM

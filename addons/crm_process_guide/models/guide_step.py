@@ -25,7 +25,8 @@ class GuideStep(models.Model):
     process_id = fields.Many2one("guide.process", required=True, ondelete="cascade", index=True)
     model_name = fields.Selection(related="process_id.model_name", store=True)
     company_id = fields.Many2one(related="process_id.company_id", store=True)
-    # the pipeline stage this step guides: one field per guided model's stage model
+    # the pipeline stage this step guides: one field per guided model's stage
+    # model, declared in _guide_stage_fields (bridges add theirs)
     crm_stage_id = fields.Many2one("crm.stage", string="CRM Stage", ondelete="cascade")
     stage_res_id = fields.Many2oneReference(
         string="Stage ID",
@@ -85,16 +86,17 @@ class GuideStep(models.Model):
     # ------------------------------------------------------------
     # COMPUTES
     # ------------------------------------------------------------
-    @api.depends("crm_stage_id")
+    @api.depends(lambda self: tuple(self._guide_stage_fields().values()))
     def _compute_name(self):
         for step in self:
-            if not step.name and step.crm_stage_id:
-                step.name = step.crm_stage_id.name
+            stage = step._guide_stage()
+            if not step.name and stage:
+                step.name = stage.name
 
-    @api.depends("crm_stage_id")
+    @api.depends(lambda self: tuple(self._guide_stage_fields().values()))
     def _compute_stage_res_id(self):
         for step in self:
-            step.stage_res_id = step.crm_stage_id.id
+            step.stage_res_id = step._guide_stage().id
 
     @api.depends("model_name")
     def _compute_stage_model(self):
@@ -124,18 +126,22 @@ class GuideStep(models.Model):
     # ------------------------------------------------------------
     # CONSTRAINTS
     # ------------------------------------------------------------
-    @api.constrains("stage_res_id", "model_name", "crm_stage_id")
+    @api.constrains(lambda self: ("stage_res_id", "model_name", *self._guide_stage_fields().values()))
     def _check_stage(self):
+        stage_fields = self._guide_stage_fields()
         for step in self:
+            for model_name, fname in stage_fields.items():
+                if step[fname] and step.model_name != model_name:
+                    raise ValidationError(
+                        _(
+                            "Step %(step)s: a %(stage_field)s can only be used by a process on %(model)s.",
+                            step=step.display_name,
+                            stage_field=step._fields[fname].string,
+                            model=self.env["ir.model"]._get(model_name).name,
+                        )
+                    )
             if not step.stage_res_id:
                 raise ValidationError(_("Step %(step)s: choose the stage it guides.", step=step.display_name))
-            if step.crm_stage_id and step.model_name != "crm.lead":
-                raise ValidationError(
-                    _(
-                        "Step %(step)s: a CRM stage can only be used by a process on leads.",
-                        step=step.display_name,
-                    )
-                )
 
     @api.constrains("allowed_step_ids", "process_id")
     def _check_allowed_steps(self):
@@ -173,7 +179,7 @@ class GuideStep(models.Model):
         processes = self.process_id
         res = super().write(vals)
         self.env.registry.clear_cache()
-        if {"crm_stage_id", "process_id"} & set(vals):
+        if {"process_id", *self._guide_stage_fields().values()} & set(vals):
             (processes | self.process_id)._guide_rematch()
         return res
 
@@ -187,6 +193,28 @@ class GuideStep(models.Model):
     # ------------------------------------------------------------
     # BUSINESS
     # ------------------------------------------------------------
+    @api.model
+    def _guide_stage_fields(self):
+        """{guided model: field of guide.step holding the stage of that model}.
+
+        A bridge that guides another model adds a Many2one to its stage model
+        on guide.step and extends this mapping (the computes, constraint and
+        rematching follow it).
+        """
+        return {"crm.lead": "crm_stage_id"}
+
+    def _guide_stage(self):
+        """The stage record this step guides (empty recordset if none)."""
+        self.ensure_one()
+        fname = self._guide_stage_fields().get(self.model_name)
+        if fname:
+            return self[fname]
+        # a step saved before its process: take whichever stage field is set
+        for fname in self._guide_stage_fields().values():
+            if self[fname]:
+                return self[fname]
+        return self.env["crm.stage"]
+
     def _guide_step_values(self):
         """Plain values of a step, kept in the configuration cache."""
         self.ensure_one()
