@@ -206,11 +206,13 @@ class GuideStep(models.Model):
     def _guide_stage(self):
         """The stage record this step guides (empty recordset if none)."""
         self.ensure_one()
-        fname = self._guide_stage_fields().get(self.model_name)
-        if fname:
+        stage_fields = self._guide_stage_fields()
+        fname = stage_fields.get(self.model_name)
+        if fname and self[fname]:
             return self[fname]
-        # a step saved before its process: take whichever stage field is set
-        for fname in self._guide_stage_fields().values():
+        # otherwise whichever stage field is set (refused by _check_stage if it
+        # does not belong to the process model)
+        for fname in stage_fields.values():
             if self[fname]:
                 return self[fname]
         return self.env["crm.stage"]
