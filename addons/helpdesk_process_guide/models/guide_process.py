@@ -1,0 +1,71 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+HELPDESK_MODEL = "helpdesk.ticket"
+
+
+class GuideProcess(models.Model):
+    _inherit = "guide.process"
+
+    helpdesk_team_ids = fields.Many2many(
+        "helpdesk.ticket.team",
+        string="Helpdesk Teams",
+        domain="company_id and ['|', ('company_id', '=', False), ('company_id', '=', company_id)] or []",
+        help="Leave empty to apply to every helpdesk team.",
+    )
+    helpdesk_category_ids = fields.Many2many(
+        "helpdesk.ticket.category",
+        string="Ticket Categories",
+        help="Leave empty to apply to every category.",
+    )
+    helpdesk_channel_ids = fields.Many2many(
+        "helpdesk.ticket.channel",
+        string="Ticket Channels",
+        help="Leave empty to apply whatever the channel the ticket came from.",
+    )
+    helpdesk_min_priority = fields.Selection(
+        [("0", "Low"), ("1", "Medium"), ("2", "High"), ("3", "Very High")],
+        string="Priority at Least",
+        help="Only tickets of this priority or higher (empty: any priority).",
+    )
+
+    @api.constrains(
+        "model_name",
+        "helpdesk_team_ids",
+        "helpdesk_category_ids",
+        "helpdesk_channel_ids",
+        "helpdesk_min_priority",
+    )
+    def _check_helpdesk_scope(self):
+        for process in self:
+            if process.model_name != HELPDESK_MODEL and (
+                process.helpdesk_team_ids
+                or process.helpdesk_category_ids
+                or process.helpdesk_channel_ids
+                or process.helpdesk_min_priority
+            ):
+                raise ValidationError(
+                    _(
+                        "Process %(process)s: helpdesk teams, categories, channels and priority "
+                        "only apply to tickets.",
+                        process=process.display_name,
+                    )
+                )
+
+    @api.model
+    def _guide_scope_fields(self):
+        return super()._guide_scope_fields() | {
+            "helpdesk_team_ids",
+            "helpdesk_category_ids",
+            "helpdesk_channel_ids",
+            "helpdesk_min_priority",
+        }
+
+    def _guide_scope_values(self):
+        return {
+            **super()._guide_scope_values(),
+            "helpdesk_team_ids": frozenset(self.helpdesk_team_ids.ids),
+            "helpdesk_category_ids": frozenset(self.helpdesk_category_ids.ids),
+            "helpdesk_channel_ids": frozenset(self.helpdesk_channel_ids.ids),
+            "helpdesk_min_priority": self.helpdesk_min_priority or False,
+        }

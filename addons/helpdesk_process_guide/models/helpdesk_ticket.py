@@ -1,0 +1,30 @@
+from odoo import api, models
+
+
+class HelpdeskTicket(models.Model):
+    _name = "helpdesk.ticket"
+    _inherit = ["helpdesk.ticket", "guide.mixin"]
+    _guide_manager_group = "helpdesk_mgmt.group_helpdesk_manager"
+
+    @api.model
+    def _guide_process_depends(self):
+        return [*super()._guide_process_depends(), "team_id", "category_id", "channel_id", "priority"]
+
+    def _guide_match_scope(self, process):
+        tickets = super()._guide_match_scope(process)
+        if process["helpdesk_team_ids"]:
+            tickets = tickets.filtered(lambda t: t.team_id.id in process["helpdesk_team_ids"])
+        if process["helpdesk_category_ids"]:
+            tickets = tickets.filtered(lambda t: t.category_id.id in process["helpdesk_category_ids"])
+        if process["helpdesk_channel_ids"]:
+            tickets = tickets.filtered(lambda t: t.channel_id.id in process["helpdesk_channel_ids"])
+        if process["helpdesk_min_priority"]:
+            tickets = tickets.filtered(lambda t: (t.priority or "0") >= process["helpdesk_min_priority"])
+        return tickets
+
+    def _guide_history_values(self):
+        return {
+            **super()._guide_history_values(),
+            "helpdesk_team_id": self.team_id.id,
+            "helpdesk_category_id": self.category_id.id,
+        }

@@ -1,0 +1,3 @@
+from . import test_ticket_guide
+from . import test_security
+from . import test_performance

@@ -1,0 +1,259 @@
+import base64
+
+from psycopg2 import IntegrityError
+
+from odoo.exceptions import AccessError, RedirectWarning, UserError, ValidationError
+from odoo.tests import Form, tagged
+from odoo.tools import mute_logger
+
+from .common import HelpdeskGuideCommon
+
+
+@tagged("post_install", "-at_install")
+class TestTicketGuide(HelpdeskGuideCommon):
+    def test_ticket_follows_the_process_of_its_team(self):
+        ticket = (
+            self.env["helpdesk.ticket"]
+            .with_user(self.user_own)
+            .create(
+                {
+                    "name": "Printer down",
+                    "description": "<p>Help</p>",
+                    "team_id": self.team.id,
+                    "stage_id": self.stage_triage.id,
+                }
+            )
+        )
+        self.assertEqual(ticket.guide_process_id, self.process)
+        self.assertEqual(ticket.guide_step_id, self.step_triage)
+        # the conditional item does not apply below "very high" priority
+        self.assertEqual(ticket.guide_item_total, 4)
+        self.assertEqual(ticket.guide_item_done, 0)
+        self.assertTrue(ticket.guide_blocked)
+        self.assertEqual(ticket.guide_missing_items, "Impact assessed\nCategory set")
+        entry = self.env["guide.history"].search(
+            [("res_model", "=", "helpdesk.ticket"), ("res_id", "=", ticket.id)]
+        )
+        self.assertEqual(entry.direction, "initial")
+        self.assertEqual(entry.helpdesk_team_id, self.team)
+        unguided = self._ticket(team_id=self.other_team.id)
+        self.assertFalse(unguided.guide_process_id)
+        self.assertFalse(unguided.guide_current_line_ids)
+
+    def test_block_lists_missing_items_then_passes(self):
+        ticket = self._ticket(name="Mail server down").with_user(self.user_own)
+        with self.assertRaises(UserError) as err:
+            ticket.write({"stage_id": self.stage_progress.id})
+        message = str(err.exception)
+        self.assertIn("Mail server down", message)
+        self.assertIn("Impact assessed", message)
+        self.assertIn("Category set", message)
+        self.assertNotIn("Customer identified", message)
+        self.assertNotIn("Escalation contact known", message)
+        self.assertEqual(ticket.stage_id, self.stage_triage)
+        # manual item ticked by the agent, automatic one done by the record
+        self._lines(ticket)["Impact assessed"].action_check()
+        line = self._lines(ticket)["Impact assessed"]
+        self.assertEqual(line.checked_by_id, self.user_own)
+        self.assertTrue(ticket.message_ids.filtered(lambda m: "Impact assessed done" in (m.body or "")))
+        ticket.write({"category_id": self.category.id})
+        ticket.invalidate_recordset(["guide_blocked"])
+        self.assertFalse(ticket.guide_blocked)
+        ticket.write({"stage_id": self.stage_progress.id})
+        self.assertEqual(ticket.guide_step_id, self.step_progress)
+        self.assertEqual(set(self._lines(ticket)), {"Solution proposed"})
+        last = self.env["guide.history"].search(
+            [("res_model", "=", "helpdesk.ticket"), ("res_id", "=", ticket.id)], limit=1
+        )
+        self.assertEqual(
+            (last.direction, last.gate_result, last.from_step_id, last.to_step_id, last.user_id),
+            ("forward", "passed", self.step_triage, self.step_progress, self.user_own),
+        )
+        self.assertEqual((last.checklist_done, last.checklist_total), (2, 4))
+
+    def test_conditional_and_attachment_items(self):
+        ticket = self._ticket(priority="3", category_id=self.category.id)
+        self._lines(ticket)["Impact assessed"].action_check()
+        self.assertEqual(ticket.guide_missing_items, "Escalation contact known")
+        self.assertFalse(self._lines(ticket)["Screenshot attached"].is_done)
+        self.env["ir.attachment"].create(
+            {
+                "name": "shot.png",
+                "datas": base64.b64encode(b"png"),
+                "res_model": "helpdesk.ticket",
+                "res_id": ticket.id,
+            }
+        )
+        ticket.invalidate_recordset(["guide_current_line_ids"])
+        self.assertTrue(self._lines(ticket)["Screenshot attached"].is_done)
+        with self.assertRaisesRegex(UserError, "completed automatically"):
+            self._lines(ticket)["Category set"].with_user(self.user_own).action_check()
+
+    def test_override_needs_a_reason_and_is_recorded(self):
+        ticket = self._ticket(stage_id=self.stage_progress.id).with_user(self.user_own)
+        with self.assertRaises(RedirectWarning) as err:
+            ticket.write({"stage_id": self.stage_waiting.id})
+        self.assertIn("Solution proposed", err.exception.args[0])
+        self.assertEqual(ticket.stage_id, self.stage_progress)
+        # the UI path: the override wizard
+        context = err.exception.args[3]
+        wizard = Form(self.env["guide.override.wizard"].with_user(self.user_own).with_context(**context))
+        wizard.reason = "Known issue, fix sent right away"
+        wizard.reason_id = self.reason
+        wizard.save().action_confirm()
+        self.assertEqual(ticket.stage_id, self.stage_waiting)
+        deviation = self.env["guide.deviation"].search(
+            [("res_model", "=", "helpdesk.ticket"), ("res_id", "=", ticket.id)]
+        )
+        self.assertEqual(deviation.kind, "gate")
+        self.assertEqual(deviation.user_id, self.user_own)
+        self.assertEqual(deviation.reason, "Known issue, fix sent right away")
+        self.assertEqual(deviation.step_id, self.step_progress)
+        self.assertEqual(deviation.history_id.gate_result, "overridden")
+        self.assertTrue(ticket.guide_overridden)
+        self.assertIn(ticket, self.env["helpdesk.ticket"].search([("guide_overridden", "=", True)]))
+
+    def test_override_restricted_to_a_group(self):
+        self.step_progress.override_group_id = self.env.ref("helpdesk_mgmt.group_helpdesk_manager")
+        ticket = self._ticket(stage_id=self.stage_progress.id)
+        with self.assertRaisesRegex(UserError, "Only members of"):
+            ticket.with_user(self.user_own).with_context(guide_override_reason="Because").write(
+                {"stage_id": self.stage_waiting.id}
+            )
+        ticket.with_user(self.user_manager).with_context(guide_override_reason="Because").write(
+            {"stage_id": self.stage_waiting.id}
+        )
+        self.assertEqual(ticket.stage_id, self.stage_waiting)
+
+    def test_advisory_backward_and_filters(self):
+        ticket = self._ticket(stage_id=self.stage_waiting.id)
+        ticket.with_user(self.user_own).write({"stage_id": self.stage_resolved.id})
+        history = self.env["guide.history"].search(
+            [("res_model", "=", "helpdesk.ticket"), ("res_id", "=", ticket.id)]
+        )
+        self.assertEqual(history[0].gate_result, "advisory")
+        self.assertEqual(history[0].checklist_missing, "Customer confirmed")
+        ticket.with_user(self.user_own).write({"stage_id": self.stage_progress.id})
+        self.assertEqual(ticket.guide_step_id, self.step_progress)
+        last = self.env["guide.history"].search(
+            [("res_id", "=", ticket.id), ("res_model", "=", "helpdesk.ticket")], limit=1
+        )
+        self.assertEqual(last.direction, "backward")
+        blocked = self.env["helpdesk.ticket"].with_user(self.user_own).search([("guide_blocked", "=", True)])
+        self.assertIn(ticket, blocked)
+
+    def test_rematch_on_team_change(self):
+        ticket = self._ticket(team_id=self.other_team.id, user_id=self.user_agent.id)
+        self.assertFalse(ticket.guide_process_id)
+        ticket.with_user(self.user_agent).write({"team_id": self.team.id})
+        self.assertEqual(ticket.guide_process_id, self.process)
+        self.assertEqual(ticket.guide_step_id, self.step_triage)
+        self.assertEqual(len(ticket.guide_current_line_ids), 4)
+        ticket.with_user(self.user_agent).write({"team_id": self.other_team.id})
+        self.assertFalse(ticket.guide_process_id)
+        self.assertFalse(ticket.guide_step_id)
+
+    def test_scope_by_category_channel_priority(self):
+        channel = self.env.ref("helpdesk_mgmt.helpdesk_ticket_channel_phone")
+        urgent = self.env["guide.process"].create(
+            {
+                "name": "Urgent phone software tickets",
+                "sequence": 1,
+                "model_name": "helpdesk.ticket",
+                "helpdesk_category_ids": [(6, 0, self.category.ids)],
+                "helpdesk_channel_ids": [(6, 0, channel.ids)],
+                "helpdesk_min_priority": "2",
+                "step_ids": [(0, 0, {"helpdesk_stage_id": self.stage_triage.id})],
+            }
+        )
+        ticket = self._ticket(category_id=self.category.id, channel_id=channel.id, priority="1")
+        self.assertEqual(ticket.guide_process_id, self.process)
+        ticket.priority = "3"
+        self.assertEqual(ticket.guide_process_id, urgent)
+        ticket.channel_id = self.env.ref("helpdesk_mgmt.helpdesk_ticket_channel_email")
+        self.assertEqual(ticket.guide_process_id, self.process)
+        with self.assertRaisesRegex(Exception, "only apply to tickets"):
+            self.env["guide.process"].create(
+                {"name": "Leads", "model_name": "crm.lead", "helpdesk_team_ids": [(6, 0, self.team.ids)]}
+            )
+
+    def test_stage_of_the_wrong_model_is_refused(self):
+        crm_stage = self.env["crm.stage"].create({"name": "G-CRM"})
+        with self.assertRaisesRegex(ValidationError, "CRM Stage can only be used by a process on"):
+            with self.cr.savepoint():
+                self.env["guide.step"].create({"process_id": self.process.id, "crm_stage_id": crm_stage.id})
+        with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"), self.cr.savepoint():
+            self.env["guide.step"].create(
+                {"process_id": self.process.id, "helpdesk_stage_id": self.stage_triage.id}
+            )
+
+    def test_records_in_flight_keep_their_checklist(self):
+        ticket = self._ticket()
+        self.env["guide.item"].create({"name": "New rule", "step_id": self.step_triage.id})
+        self.assertNotIn("New rule", self._lines(ticket))
+        self.assertIn("New rule", self._lines(self._ticket()))
+        self.process.action_apply_to_open_records()
+        ticket.invalidate_recordset(["guide_current_line_ids"])
+        self.assertIn("New rule", self._lines(ticket))
+
+    def test_hints_ack_and_feedback(self):
+        self.env["guide.hint"].search([]).active = False
+        hint = self.env["guide.hint"].create(
+            {
+                "name": "Very high priority: call the customer",
+                "model_name": "helpdesk.ticket",
+                "domain": "[('priority', '=', '3')]",
+                "requires_ack": True,
+            }
+        )
+        step_hint = self.env["guide.hint"].create(
+            {
+                "name": "Remind after 3 days",
+                "model_name": "helpdesk.ticket",
+                "step_ids": [(6, 0, self.step_waiting.ids)],
+            }
+        )
+        ticket = self._ticket(priority="1")
+        self.assertFalse(ticket.guide_hint_ids)
+        ticket.priority = "3"
+        ticket.invalidate_recordset(["guide_hint_ids"])
+        self.assertEqual(ticket.guide_hint_ids, hint)
+        waiting = self._ticket(stage_id=self.stage_waiting.id)
+        self.assertEqual(waiting.guide_hint_ids, step_hint)
+        ctx = {"guide_res_model": "helpdesk.ticket", "guide_res_id": ticket.id}
+        hint.with_user(self.user_own).with_context(**ctx).action_acknowledge()
+        hint.with_user(self.user_own).with_context(**ctx).action_acknowledge()
+        self.assertEqual(hint.ack_count, 1)
+        self.assertTrue(hint.with_user(self.user_own).with_context(**ctx).context_acknowledged)
+        self.assertFalse(hint.with_user(self.user_agent).with_context(**ctx).context_acknowledged)
+        hint.with_user(self.user_agent).with_context(**ctx).action_mark_unhelpful()
+        self.assertEqual(hint.unhelpful_count, 1)
+
+    def test_process_feedback_reviewed_by_helpdesk_managers(self):
+        ticket = self._ticket()
+        action = ticket.with_user(self.user_own).action_guide_feedback()
+        feedback = (
+            self.env["guide.feedback"]
+            .with_user(self.user_own)
+            .with_context(**action["context"])
+            .create({"name": "Impact assessment is useless for password resets"})
+        )
+        self.assertEqual((feedback.process_id, feedback.step_id), (self.process, self.step_triage))
+        self.assertEqual(feedback.res_model, "helpdesk.ticket")
+        with self.assertRaises(UserError):
+            feedback.with_user(self.user_agent).action_accept()
+        feedback.with_user(self.user_manager).action_accept()
+        self.assertEqual(feedback.state, "accepted")
+
+    def test_history_and_stats_buttons(self):
+        ticket = self._ticket(stage_id=self.stage_waiting.id)
+        ticket.write({"stage_id": self.stage_resolved.id})
+        ticket_as_agent = ticket.with_user(self.user_own)
+        self.assertEqual(ticket_as_agent.guide_history_count, 2)
+        action = ticket_as_agent.action_guide_open_history()
+        history = self.env["guide.history"].with_user(self.user_own).search(action["domain"])
+        self.assertEqual(len(history), 2)
+        with self.assertRaises(AccessError):
+            history.write({"note": "rewritten"})
+        with self.assertRaises(AccessError):
+            history.unlink()
