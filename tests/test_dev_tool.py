@@ -46,3 +46,45 @@ def test_failing_test_makes_the_run_fail(tmp_path):
     res = _run(["pytest", "--db", config["db_name"], str(failing)])
     assert res.returncode != 0, res.stdout
     assert "1 failed, 1 passed" in res.stdout
+
+
+def _load_dev():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("dev_tool_closure", DEV)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _addon(root, name, depends):
+    (root / name).mkdir()
+    (root / name / "__manifest__.py").write_text(repr({"name": name, "depends": depends}))
+
+
+def test_without_leaves_out_the_dependency_closure(tmp_path):
+    dev = _load_dev()
+    _addon(tmp_path, "engine", ["crm"])
+    _addon(tmp_path, "escalation", ["engine"])
+    _addon(tmp_path, "helpdesk_bridge", ["helpdesk_mgmt", "engine"])
+    # depends on the bridge only: left out transitively
+    _addon(tmp_path, "helpdesk_escalation", ["helpdesk_bridge", "escalation"])
+    _addon(tmp_path, "unrelated", ["base"])
+    modules = sorted(p.name for p in tmp_path.iterdir())
+
+    def depends(module):
+        return dev.manifest_depends(module, tmp_path)
+
+    assert dev.modules_without(modules, ["helpdesk_mgmt"], depends) == ["engine", "escalation", "unrelated"]
+    assert dev.modules_without(modules, ["engine"], depends) == ["unrelated"]
+    assert dev.modules_without(modules, ["escalation"], depends) == ["engine", "helpdesk_bridge", "unrelated"]
+    assert dev.modules_without(modules, [], depends) == modules
+
+
+def test_without_helpdesk_keeps_the_crm_modules_of_the_repository():
+    dev = _load_dev()
+    kept = dev.modules_without(dev.our_modules(), ["helpdesk_mgmt"])
+    assert "crm_process_guide" in kept
+    for module in set(dev.our_modules()) - set(kept):
+        assert module.startswith("helpdesk_"), module
+    assert "helpdesk_process_guide" not in kept

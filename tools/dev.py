@@ -10,6 +10,7 @@ Environment:
 """
 
 import argparse
+import ast
 import getpass
 import hashlib
 import os
@@ -192,6 +193,29 @@ def our_modules():
     return sorted(p.name for p in ADDONS_DIR.iterdir() if (p / "__manifest__.py").is_file())
 
 
+def manifest_depends(module, addons_dir=None):
+    """The ``depends`` of a module of addons/, read from its manifest (not imported)."""
+    manifest = (addons_dir or ADDONS_DIR) / module / "__manifest__.py"
+    return list(ast.literal_eval(manifest.read_text()).get("depends", []))
+
+
+def modules_without(modules, without, depends=manifest_depends):
+    """``modules`` minus the left-out ones and every module that depends on one,
+    directly or through other modules of ``modules`` (e.g. leaving out
+    helpdesk_mgmt also leaves out the helpdesk bridges)."""
+    excluded = set(without)
+    remaining = [m for m in modules if m not in excluded]
+    deps = {m: set(depends(m)) for m in remaining}
+    changed = True
+    while changed:
+        changed = False
+        for module in remaining:
+            if module not in excluded and deps[module] & excluded:
+                excluded.add(module)
+                changed = True
+    return [m for m in remaining if m not in excluded]
+
+
 def write_config(db_name, without=()):
     STATE_DIR.mkdir(exist_ok=True)
     env = _pg_env()
@@ -303,7 +327,9 @@ def cmd_test(args):
     cmd_db()
     modules = our_modules()
     if args.without:
-        modules = [m for m in modules if m not in args.without]
+        modules = modules_without(modules, args.without)
+        left_out = sorted(set(our_modules()) - set(modules))
+        log(f"left out: {', '.join(args.without)}, and depending on it: {', '.join(left_out) or 'none'}")
     install = [m for m in EXTRA_MODULES if m not in args.without] + modules
     db_name = args.db or f"guide_test_{os.getpid()}"
     conf = write_config(db_name)
@@ -417,7 +443,11 @@ def main(argv=None):
     p_test.add_argument("--reuse", action="store_true", help="run against the existing --db, no install")
     p_test.add_argument("--no-demo", action="store_true", help="install without demo data")
     p_test.add_argument(
-        "--without", action="append", default=[], metavar="MODULE", help="leave a module out (repeatable)"
+        "--without",
+        action="append",
+        default=[],
+        metavar="MODULE",
+        help="leave a module out, with every module of addons/ that depends on it (repeatable)",
     )
     p_test.add_argument("--pytest-args", nargs=argparse.REMAINDER, default=[], help="passed to pytest")
     sub.add_parser("lint", help="ruff, pylint-odoo and XML checks")
