@@ -4,7 +4,7 @@ from odoo import api, fields, models
 class GuideStep(models.Model):
     _inherit = "guide.step"
 
-    helpdesk_stage_id = fields.Many2one("helpdesk.ticket.stage", string="Helpdesk Stage", ondelete="cascade")
+    helpdesk_stage_id = fields.Many2one("helpdesk.ticket.stage", ondelete="cascade")
 
     @api.model
     def _guide_stage_fields(self):
