@@ -257,3 +257,35 @@ class TestTicketGuide(HelpdeskGuideCommon):
             history.write({"note": "rewritten"})
         with self.assertRaises(AccessError):
             history.unlink()
+
+    def test_ticket_views_show_the_guidance(self):
+        views = (
+            self.env["helpdesk.ticket"]
+            .with_user(self.user_own)
+            .get_views([(False, "form"), (False, "kanban"), (False, "list"), (False, "search")])
+        )
+        arch = {view_type: view["arch"] for view_type, view in views["views"].items()}
+        self.assertIn("o_guide_panel", arch["form"])
+        self.assertIn("guide_current_line_ids", arch["form"])
+        self.assertIn("'guide_res_model': 'helpdesk.ticket'", arch["form"])
+        self.assertIn("o_guide_kanban_progress", arch["kanban"])
+        self.assertIn("guide_progress", arch["list"])
+        self.assertIn('name="guide_blocked"', arch["search"])
+
+    def test_demo_support_process(self):
+        process = self.env.ref("helpdesk_process_guide.guide_process_support_demo", raise_if_not_found=False)
+        if not process:
+            self.skipTest("installed without demo data")
+        waiting = self.env.ref("helpdesk_process_guide.helpdesk_ticket_guide_waiting_demo")
+        self.assertEqual(waiting.guide_process_id, process)
+        self.assertEqual(
+            waiting.guide_step_id, self.env.ref("helpdesk_process_guide.guide_step_waiting_demo")
+        )
+        self.assertTrue(waiting.guide_overridden)
+        progress = self.env.ref("helpdesk_process_guide.helpdesk_ticket_guide_progress_demo")
+        self.assertEqual(
+            progress.guide_step_id, self.env.ref("helpdesk_process_guide.guide_step_progress_demo")
+        )
+        triage = self.env.ref("helpdesk_process_guide.helpdesk_ticket_guide_triage_demo")
+        self.assertTrue(triage.guide_blocked)
+        self.assertIn(self.env.ref("helpdesk_process_guide.guide_hint_urgent_demo"), triage.guide_hint_ids)
