@@ -279,6 +279,9 @@ class GuideMixin(models.AbstractModel):
 
         transitions = moving._guide_check_transitions(vals[stage_field]) if moving else []
         old_steps = {record.id: record.guide_step_id.id for record in self}
+        # a stage computed from the scope (e.g. a ticket's stage following its
+        # team) may change without being written: record it too
+        old_stages = {} if stage_field in vals else {record.id: record[stage_field] for record in self}
         now = fields.Datetime.now()
         if moving and moving == self:
             vals = dict(vals, guide_step_entered_at=now)
@@ -289,6 +292,11 @@ class GuideMixin(models.AbstractModel):
             # the process conditions read fields the ORM cannot name in @depends
             self.env.add_to_compute(self._fields["guide_process_id"], self)
             self.env.add_to_compute(self._fields["guide_step_id"], self)
+        if old_stages:
+            drifted = self.filtered(lambda rec: rec[stage_field] != old_stages[rec.id])
+            if drifted:
+                transitions = transitions + drifted._guide_drift_transitions(old_stages, old_steps)
+                super(GuideMixin, drifted).write({"guide_step_entered_at": now})
         if transitions:
             self._guide_log_transitions(transitions, now)
         changed = self.filtered(lambda rec: rec.guide_step_id.id != old_steps[rec.id])
@@ -491,6 +499,38 @@ class GuideMixin(models.AbstractModel):
             raise UserError(self._guide_refusal_message(blocked, new_stage))
         if to_override:
             self._guide_check_override(to_override, new_stage)
+        return transitions
+
+    def _guide_drift_transitions(self, old_stages, old_steps):
+        """Transitions of records whose stage changed as a side effect of a write
+        (not gated: the record did not ask to move), for ``_guide_log_transitions``."""
+        config = self.env["guide.process"]._get_guide_config(self._name)
+        stage_field = self._guide_stage_field
+        transitions = []
+        for record in self:
+            from_step = config["steps"].get(old_steps[record.id])
+            to_step = config["steps"].get(record.guide_step_id.id)
+            if not from_step and not to_step:
+                continue
+            old_stage, new_stage = old_stages[record.id], record[stage_field]
+            forward = (new_stage.sequence, new_stage.id) > (old_stage.sequence, old_stage.id)
+            transitions.append(
+                {
+                    "record": record,
+                    "process_id": record.guide_process_id.id or from_step["process_id"],
+                    "from_step": from_step,
+                    "to_step": to_step,
+                    "from_stage_name": old_stage.display_name,
+                    "to_stage_name": new_stage.display_name,
+                    "direction": "forward" if forward else "backward",
+                    "entered_at": record.guide_step_entered_at,
+                    "gate": "free",
+                    "missing": [],
+                    "disallowed": False,
+                    "done": 0,
+                    "total": 0,
+                }
+            )
         return transitions
 
     def _guide_problem_text(self, info):
