@@ -289,3 +289,37 @@ class TestTicketGuide(HelpdeskGuideCommon):
         triage = self.env.ref("helpdesk_process_guide.helpdesk_ticket_guide_triage_demo")
         self.assertTrue(triage.guide_blocked)
         self.assertIn(self.env.ref("helpdesk_process_guide.guide_hint_urgent_demo"), triage.guide_hint_ids)
+
+    def test_stage_following_the_team_is_recorded(self):
+        """helpdesk_mgmt moves a ticket to another stage when its new team does not
+        use the current one: the history records it and the step clock restarts."""
+        team2 = self.env["helpdesk.ticket.team"].create(
+            {"name": "Second Line", "user_ids": [(6, 0, self.user_agent.ids)]}
+        )
+        self.process.helpdesk_team_ids |= team2
+        private = self.env["helpdesk.ticket.stage"].create(
+            {"name": "G-First Line Only", "sequence": 999, "team_ids": [(6, 0, self.team.ids)]}
+        )
+        private_step = self.env["guide.step"].create(
+            {
+                "process_id": self.process.id,
+                "helpdesk_stage_id": private.id,
+                "item_ids": [(0, 0, {"name": "X"})],
+            }
+        )
+        ticket = self._ticket(stage_id=private.id, user_id=self.user_agent.id)
+        self.assertEqual(ticket.guide_step_id, private_step)
+        ticket.write({"guide_step_entered_at": "2020-01-01 00:00:00"})
+        ticket.with_user(self.user_agent).write({"team_id": team2.id})
+        self.assertNotEqual(ticket.stage_id, private)
+        self.assertEqual(ticket.guide_process_id, self.process)
+        self.assertGreater(ticket.guide_step_entered_at.year, 2020)
+        last = self.env["guide.history"].search(
+            [("res_model", "=", "helpdesk.ticket"), ("res_id", "=", ticket.id)], limit=1
+        )
+        self.assertEqual(last.from_step_id, private_step)
+        self.assertEqual(last.to_stage_name, ticket.stage_id.display_name)
+        self.assertEqual(
+            (last.gate_result, last.user_id, last.helpdesk_team_id), ("free", self.user_agent, team2)
+        )
+        self.assertGreater(last.duration_hours, 24 * 365)
