@@ -1,5 +1,5 @@
 from odoo.exceptions import AccessError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .common import HelpdeskGuideCommon
 
@@ -99,3 +99,26 @@ class TestSecurity(HelpdeskGuideCommon):
             self.env["guide.history"].with_user(self.user_manager).search([("id", "=", history_b.id)])
         )
         self.assertTrue(self.env["guide.history"].with_user(manager_b).search([("id", "=", history_b.id)]))
+
+    def test_helpdesk_manager_designs_a_process_in_the_ui(self):
+        action = self.env.ref("helpdesk_process_guide.guide_process_action_helpdesk")
+        self.assertEqual(action.context, "{'default_model_name': 'helpdesk.ticket'}")
+        Process = (
+            self.env["guide.process"]
+            .with_user(self.user_manager)
+            .with_context(default_model_name="helpdesk.ticket")
+        )
+        form = Form(Process)
+        form.name = "Second line"
+        form.helpdesk_team_ids.add(self.other_team)
+        form.helpdesk_min_priority = "2"
+        form.save()
+        with form.step_ids.new() as step:
+            step.helpdesk_stage_id = self.stage_triage
+            step.gate_mode = "override"
+        process = form.save()
+        self.assertEqual(process.model_name, "helpdesk.ticket")
+        self.assertEqual(process.step_ids.name, "G-Triage")
+        self.assertEqual(process.step_ids.stage_res_id, self.stage_triage.id)
+        ticket = self._ticket(team_id=self.other_team.id, priority="3", user_id=self.user_agent.id)
+        self.assertEqual(ticket.guide_step_id, process.step_ids)
