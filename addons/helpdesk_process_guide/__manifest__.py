@@ -21,6 +21,7 @@
         "demo/helpdesk_process_guide_demo.xml",
     ],
     "post_init_hook": "post_init_hook",
+    "uninstall_hook": "uninstall_hook",
     "auto_install": True,
     "installable": True,
 }

@@ -6,6 +6,7 @@ from odoo.exceptions import AccessError, RedirectWarning, UserError, ValidationE
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
+from ..hooks import post_init_hook, uninstall_hook
 from .common import HelpdeskGuideCommon
 
 
@@ -323,3 +324,21 @@ class TestTicketGuide(HelpdeskGuideCommon):
             (last.gate_result, last.user_id, last.helpdesk_team_id), ("free", self.user_agent, team2)
         )
         self.assertGreater(last.duration_hours, 24 * 365)
+
+    def test_install_and_uninstall_hooks(self):
+        ticket = self._ticket()
+        self.env["guide.line"].search(
+            [("res_model", "=", "helpdesk.ticket"), ("res_id", "=", ticket.id)]
+        ).unlink()
+        post_init_hook(self.env)
+        self.assertEqual(len(self._lines(ticket)), 4)  # the conditional item does not apply
+        history_count = self.env["guide.history"].search_count([("res_model", "=", "helpdesk.ticket")])
+        crm_process = self.env["guide.process"].create({"name": "Sales", "model_name": "crm.lead"})
+        uninstall_hook(self.env)
+        self.assertFalse(self.process.exists())
+        self.assertFalse(self.env["guide.step"].search([("model_name", "=", "helpdesk.ticket")]))
+        self.assertTrue(crm_process.exists())
+        self.assertFalse(ticket.guide_process_id)
+        self.assertEqual(
+            self.env["guide.history"].search_count([("res_model", "=", "helpdesk.ticket")]), history_count
+        )
