@@ -20,6 +20,11 @@
     "demo": [
         "demo/helpdesk_process_guide_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "helpdesk_process_guide/static/tests/tours/*.js",
+        ],
+    },
     "post_init_hook": "post_init_hook",
     "uninstall_hook": "uninstall_hook",
     "auto_install": True,

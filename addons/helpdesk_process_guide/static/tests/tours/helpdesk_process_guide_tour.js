@@ -1,0 +1,46 @@
+import { registry } from "@web/core/registry";
+
+registry.category("web_tour.tours").add("helpdesk_process_guide_tour", {
+    steps: () => [
+        {
+            content: "The guidance panel shows the step instructions",
+            trigger: ".o_guide_panel:contains('Identify the customer and the category')",
+        },
+        {
+            content: "Tick a manual checklist item",
+            trigger: ".o_guide_panel tr:contains('Impact assessed') button[name=action_check]",
+            run: "click",
+        },
+        {
+            content: "The item is done and can be undone",
+            trigger: ".o_guide_panel tr:contains('Impact assessed') button[name=action_uncheck]",
+        },
+        {
+            content: "The panel lists what still blocks moving on",
+            trigger: ".o_guide_panel .alert-warning:contains('Category set')",
+        },
+        {
+            content: "Try to move forward in the statusbar",
+            trigger: ".o_statusbar_status button[data-value]:contains('G-In Progress')",
+            run: "click",
+        },
+        {
+            content: "The move is refused with the missing items",
+            trigger: ".modal:contains('Cannot move to G-In Progress'):contains('Category set')",
+        },
+        {
+            content: "Close the message",
+            trigger: ".modal .modal-footer .btn-primary",
+            run: "click",
+        },
+        {
+            content: "Discard the refused change",
+            trigger: ".o_form_button_cancel",
+            run: "click",
+        },
+        {
+            content: "Back in triage, with the ticked item",
+            trigger: ".o_guide_panel tr:contains('Impact assessed') button[name=action_uncheck]",
+        },
+    ],
+});
