@@ -1,0 +1,28 @@
+{
+    "name": "CRM Policy Compliance",
+    "summary": "Policies enforced at transitions of guided records: block, warn, approval, "
+    "justified override with expiry, immutable audit trail and compliance reports",
+    "version": "18.0.1.0.0",
+    "category": "Sales/CRM",
+    "license": "LGPL-3",
+    "author": "Process Guide Team",
+    "website": "https://github.com/process-guide/odoo-process-guide",
+    "maintainers": ["process-guide"],
+    "development_status": "Beta",
+    "depends": ["crm_process_guide"],
+    "data": [
+        "security/crm_policy_compliance_security.xml",
+        "security/ir.model.access.csv",
+        "data/compliance_data.xml",
+        "wizard/compliance_policy_wizard_views.xml",
+        "wizard/compliance_reject_wizard_views.xml",
+        "views/compliance_policy_views.xml",
+        "views/compliance_log_views.xml",
+        "views/compliance_approval_request_views.xml",
+        "views/guide_deviation_views.xml",
+        "views/crm_lead_views.xml",
+        "views/compliance_menus.xml",
+    ],
+    "demo": ["demo/compliance_demo.xml"],
+    "installable": True,
+}

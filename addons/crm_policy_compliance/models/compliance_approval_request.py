@@ -1,0 +1,413 @@
+import json
+import logging
+from datetime import timedelta
+
+from markupsafe import Markup
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from odoo.addons.crm_process_guide.models.guide_mixin import CTX_REASON
+
+_logger = logging.getLogger(__name__)
+
+# context key: approval requests whose approved change is being applied
+CTX_APPROVED = "compliance_approved_request_ids"
+
+
+class ComplianceApprovalRequest(models.Model):
+    """A held change waiting for the approvers of a policy.
+
+    The policy, its tiers and their approvers are copied when the request is
+    made: editing the configuration later does not change who decides a
+    request in flight.
+    """
+
+    _name = "compliance.approval.request"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _description = "Policy Approval Request"
+    _order = "request_date desc, id desc"
+
+    name = fields.Char(required=True, readonly=True)
+    policy_id = fields.Many2one(
+        "compliance.policy", string="Policy Rule", readonly=True, index=True, ondelete="set null"
+    )
+    policy_name = fields.Char(string="Policy", readonly=True)
+    policy_snapshot = fields.Text(string="Policy at the Time", readonly=True)
+    message = fields.Text(string="Requirement Not Met", readonly=True)
+    res_model = fields.Char(string="Model", required=True, readonly=True, index=True)
+    res_id = fields.Many2oneReference(
+        string="Record ID", model_field="res_model", required=True, readonly=True
+    )
+    record_name = fields.Char(string="Record", readonly=True)
+    change = fields.Char(string="Requested Change", readonly=True)
+    target_vals = fields.Text(readonly=True, help="The held write, applied when the request is approved.")
+    event = fields.Char(readonly=True)
+    requester_id = fields.Many2one("res.users", required=True, readonly=True, index=True)
+    owner_id = fields.Many2one("res.users", string="Record Owner", readonly=True, index=True)
+    crm_team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True, index=True)
+    company_id = fields.Many2one("res.company", readonly=True, index=True)
+    request_date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now, index=True)
+    note = fields.Text(string="Justification", readonly=True)
+    state = fields.Selection(
+        [
+            ("pending", "Waiting for Approval"),
+            ("approved", "Approved"),
+            ("rejected", "Rejected"),
+            ("cancelled", "Cancelled"),
+        ],
+        default="pending",
+        required=True,
+        readonly=True,
+        index=True,
+        tracking=True,
+    )
+    applied = fields.Boolean(readonly=True, help="The approved change has been applied to the record.")
+    apply_error = fields.Text(readonly=True)
+    allow_self_approval = fields.Boolean(readonly=True)
+    line_ids = fields.One2many("compliance.approval.line", "request_id", string="Tiers", readonly=True)
+    current_line_id = fields.Many2one("compliance.approval.line", compute="_compute_current_line")
+    current_approver_ids = fields.Many2many(
+        "res.users", compute="_compute_current_line", string="To Approve By"
+    )
+    can_decide = fields.Boolean(compute="_compute_current_line", search="_search_can_decide")
+    decision_date = fields.Datetime(readonly=True)
+    decided_by_id = fields.Many2one("res.users", readonly=True)
+    reject_reason = fields.Text(readonly=True)
+    lead_time_hours = fields.Float(
+        string="Approval Lead Time (h)", readonly=True, aggregator="avg", help="From request to decision."
+    )
+    reminder_hours = fields.Float(readonly=True)
+    reminder_max = fields.Integer(readonly=True)
+    reminder_count = fields.Integer(readonly=True)
+    last_reminder_at = fields.Datetime(readonly=True)
+    deviation_id = fields.Many2one("guide.deviation", readonly=True, ondelete="set null")
+    count = fields.Integer(default=1, readonly=True, aggregator="sum", string="Requests")
+
+    # ------------------------------------------------------------
+    # COMPUTES
+    # ------------------------------------------------------------
+    @api.depends("line_ids.state", "state")
+    @api.depends_context("uid")
+    def _compute_current_line(self):
+        for request in self:
+            line = request.line_ids.filtered(lambda ln: ln.state == "pending")[:1]
+            request.current_line_id = line
+            request.current_approver_ids = line.approver_ids
+            request.can_decide = (
+                request.state == "pending"
+                and bool(line)
+                and self.env.user in line.approver_ids
+                and (request.allow_self_approval or request.requester_id != self.env.user)
+            )
+
+    def _search_can_decide(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(_("Unsupported search on %(field)s.", field=self._fields["can_decide"].string))
+        lines = self.env["compliance.approval.line"]._search(
+            [("state", "=", "pending"), ("approver_ids", "in", self.env.uid)]
+        )
+        domain = [
+            ("state", "=", "pending"),
+            ("id", "in", lines.subselect("request_id")),
+            "|",
+            ("allow_self_approval", "=", True),
+            ("requester_id", "!=", self.env.uid),
+        ]
+        if (operator == "=") == value:
+            return domain
+        return [("id", "not in", self._search(domain))]
+
+    # ------------------------------------------------------------
+    # ORM
+    # ------------------------------------------------------------
+    def write(self, vals):
+        if not self.env.su and not self.env.context.get("compliance_request_engine"):
+            raise AccessError(_("Approval requests change only through their Approve and Reject buttons."))
+        return super().write(vals)
+
+    def unlink(self):
+        if not (self.env.su and self.env.context.get("compliance_purge")):
+            raise UserError(_("Approval requests are part of the audit trail and cannot be deleted."))
+        return super().unlink()
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+    def action_approve(self):
+        for request in self:
+            request._compliance_check_decider()
+            request._compliance_decide_line("approved")
+        return True
+
+    def action_open_reject_wizard(self):
+        self.ensure_one()
+        self._compliance_check_decider()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Reject"),
+            "res_model": "compliance.reject.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_request_id": self.id},
+        }
+
+    def action_reject(self, reason):
+        reason = (reason or "").strip()
+        if not reason:
+            raise UserError(_("Give the reason for the rejection."))
+        for request in self:
+            request._compliance_check_decider()
+            request._compliance_decide_line("rejected", reason)
+        return True
+
+    def action_cancel(self):
+        for request in self:
+            if request.state != "pending":
+                raise UserError(_("Request %(request)s is already decided.", request=request.name))
+            if request.requester_id != self.env.user and not self.env.su:
+                raise AccessError(
+                    _("Only the requester may cancel request %(request)s.", request=request.name)
+                )
+            request._compliance_engine().write({"state": "cancelled", "decision_date": fields.Datetime.now()})
+            request._compliance_close_activities()
+        return True
+
+    def action_apply(self):
+        """Apply an approved change that could not be applied automatically (requester only)."""
+        for request in self:
+            if request.state != "approved" or request.applied:
+                raise UserError(
+                    _("Request %(request)s has no approved change to apply.", request=request.name)
+                )
+            if request.requester_id != self.env.user and not self.env.su:
+                raise AccessError(
+                    _("Only the requester may apply request %(request)s.", request=request.name)
+                )
+            request._compliance_apply(raise_on_error=True)
+        return True
+
+    def action_open_record(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self.res_model,
+            "res_id": self.res_id,
+            "view_mode": "form",
+        }
+
+    # ------------------------------------------------------------
+    # BUSINESS
+    # ------------------------------------------------------------
+    def _compliance_engine(self):
+        return self.with_context(compliance_request_engine=True).sudo()
+
+    def _compliance_record(self):
+        self.ensure_one()
+        return self.env[self.res_model].browse(self.res_id).exists()
+
+    def _compliance_check_decider(self):
+        self.ensure_one()
+        if self.state != "pending":
+            raise UserError(_("Request %(request)s is already decided.", request=self.name))
+        line = self.current_line_id
+        if self.env.su:
+            return
+        if self.env.user not in line.approver_ids:
+            raise AccessError(
+                _(
+                    "You are not an approver of request %(request)s at tier %(tier)s (approvers: %(users)s).",
+                    request=self.name,
+                    tier=line.name,
+                    users=", ".join(line.approver_ids.mapped("name")),
+                )
+            )
+        if self.requester_id == self.env.user and not self.allow_self_approval:
+            raise AccessError(
+                _(
+                    "Request %(request)s: policy %(policy)s does not allow approving your own request.",
+                    request=self.name,
+                    policy=self.policy_name,
+                )
+            )
+
+    def _compliance_decide_line(self, decision, reason=None):
+        self.ensure_one()
+        now = fields.Datetime.now()
+        line = self.current_line_id
+        line.sudo().write(
+            {"state": decision, "decided_by_id": self.env.uid, "decision_date": now, "comment": reason}
+        )
+        self._compliance_close_activities()
+        engine = self._compliance_engine()
+        next_line = self.line_ids.filtered(lambda ln: ln.state == "waiting")[:1]
+        if decision == "approved" and next_line:
+            next_line.sudo().state = "pending"
+            engine.message_post(
+                body=_("Tier %(tier)s approved by %(user)s.", tier=line.name, user=self.env.user.name)
+            )
+            self._compliance_notify_approvers()
+            return
+        lead_time = (now - self.request_date).total_seconds() / 3600.0
+        engine.write(
+            {
+                "state": decision,
+                "decision_date": now,
+                "decided_by_id": self.env.uid,
+                "reject_reason": reason,
+                "lead_time_hours": lead_time,
+            }
+        )
+        outcome = "approved" if decision == "approved" else "rejected"
+        record = self._compliance_record()
+        self.env["compliance.log"].sudo().create(self._compliance_log_vals(outcome, reason=reason))
+        if decision == "approved":
+            body = _(
+                "%(change)s approved by %(user)s (policy %(policy)s).",
+                change=self.change,
+                user=self.env.user.name,
+                policy=self.policy_name,
+            )
+        else:
+            body = _(
+                "%(change)s rejected by %(user)s (policy %(policy)s): %(reason)s",
+                change=self.change,
+                user=self.env.user.name,
+                policy=self.policy_name,
+                reason=reason,
+            )
+        engine.message_post(body=body, partner_ids=self.requester_id.partner_id.ids)
+        if record and hasattr(record, "message_post"):
+            # the approver may not be able to read the record: a narrow sudo to post the decision
+            record.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
+        if decision == "approved":
+            self._compliance_apply(raise_on_error=False)
+
+    def _compliance_apply(self, raise_on_error):
+        """Apply the approved change, as the requester, covered by this request."""
+        self.ensure_one()
+        record = self._compliance_record()
+        if not record:
+            self._compliance_engine().write({"apply_error": _("The record no longer exists.")})
+            return False
+        vals = json.loads(self.target_vals or "{}")
+        ctx = {CTX_APPROVED: [self.id], CTX_REASON: self.note or self.change}
+        try:
+            with self.env.cr.savepoint():
+                record.with_user(self.requester_id).with_context(**ctx)._compliance_apply_change(
+                    self.event, vals
+                )
+        except (UserError, AccessError) as exc:
+            if raise_on_error:
+                raise
+            message = str(exc.args[0]) if exc.args else str(exc)
+            self._compliance_engine().write({"apply_error": message})
+            self._compliance_engine().message_post(
+                body=_("The approved change could not be applied: %(error)s", error=message),
+                partner_ids=self.requester_id.partner_id.ids,
+            )
+            return False
+        self._compliance_engine().write({"applied": True, "apply_error": False})
+        return True
+
+    def _compliance_log_vals(self, outcome, reason=None):
+        self.ensure_one()
+        policy = self.policy_id
+        return {
+            "policy_id": policy.id,
+            "policy_name": self.policy_name,
+            "policy_version": json.loads(self.policy_snapshot or "{}").get("version"),
+            "policy_snapshot": self.policy_snapshot,
+            "enforcement": "approval",
+            "event": "approval",
+            "outcome": outcome,
+            "res_model": self.res_model,
+            "res_id": self.res_id,
+            "record_name": self.record_name,
+            "user_id": self.env.uid,
+            "owner_id": self.owner_id.id,
+            "crm_team_id": self.crm_team_id.id,
+            "company_id": self.company_id.id,
+            "reason": reason or self.note,
+            "request_id": self.id,
+        }
+
+    def _compliance_notify_approvers(self):
+        """Activities (on the request) for the approvers of the current tier."""
+        activity_type = self.env.ref("mail.mail_activity_data_todo", raise_if_not_found=False)
+        engine = self._compliance_engine()
+        for request in self:
+            line = request.current_line_id
+            for user in line.approver_ids:
+                engine.browse(request.id).activity_schedule(
+                    activity_type_id=activity_type.id if activity_type else False,
+                    summary=_("Approve: %(change)s", change=request.change),
+                    note=request.message,
+                    user_id=user.id,
+                )
+            engine.browse(request.id).message_subscribe(partner_ids=line.approver_ids.partner_id.ids)
+
+    def _compliance_close_activities(self):
+        self.sudo().activity_ids.unlink()
+
+    @api.model
+    def _cron_remind(self, limit=500):
+        """Remind the approvers of pending requests: bounded, stops when decided."""
+        now = fields.Datetime.now()
+        requests = self.sudo().search(
+            [("state", "=", "pending"), ("reminder_hours", ">", 0)], order="request_date", limit=limit
+        )
+        for request in requests:
+            if request.reminder_count >= request.reminder_max:
+                continue
+            last = request.last_reminder_at or request.request_date
+            if last + timedelta(hours=request.reminder_hours) > now:
+                continue
+            try:
+                with self.env.cr.savepoint():
+                    approvers = request.current_line_id.approver_ids
+                    request._compliance_engine().message_post(
+                        body=Markup("%s")
+                        % _(
+                            "Reminder %(count)s/%(max)s: %(change)s is waiting for your approval.",
+                            count=request.reminder_count + 1,
+                            max=request.reminder_max,
+                            change=request.change,
+                        ),
+                        partner_ids=approvers.partner_id.ids,
+                        subtype_xmlid="mail.mt_comment",
+                    )
+                    request._compliance_engine().write(
+                        {"reminder_count": request.reminder_count + 1, "last_reminder_at": now}
+                    )
+            except Exception:
+                _logger.exception("Compliance: cannot remind the approvers of request %s", request.id)
+        return True
+
+
+class ComplianceApprovalLine(models.Model):
+    """One tier of a request, with the approvers resolved when the request was made."""
+
+    _name = "compliance.approval.line"
+    _description = "Policy Approval Tier Decision"
+    _order = "sequence, id"
+
+    request_id = fields.Many2one("compliance.approval.request", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="request_id.company_id", store=True)
+    sequence = fields.Integer(readonly=True)
+    name = fields.Char(string="Tier", readonly=True)
+    approver_ids = fields.Many2many("res.users", string="Approvers", readonly=True)
+    state = fields.Selection(
+        [
+            ("waiting", "Waiting"),
+            ("pending", "To Decide"),
+            ("approved", "Approved"),
+            ("rejected", "Rejected"),
+        ],
+        default="waiting",
+        readonly=True,
+        required=True,
+    )
+    decided_by_id = fields.Many2one("res.users", readonly=True)
+    decision_date = fields.Datetime(readonly=True)
+    comment = fields.Text(readonly=True)

@@ -1,0 +1,107 @@
+import logging
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+_logger = logging.getLogger(__name__)
+
+OUTCOMES = [
+    ("passed", "Passed"),
+    ("blocked", "Blocked"),
+    ("warned", "Warned"),
+    ("overridden", "Overridden with Reason"),
+    ("approval_requested", "Approval Requested"),
+    ("approved", "Approved"),
+    ("rejected", "Rejected"),
+]
+EVENTS = [
+    ("stage", "Stage Change"),
+    ("won", "Marked Won"),
+    ("lost", "Marked Lost"),
+    ("fields", "Change of Fields"),
+    ("create", "Creation"),
+    ("approval", "Approval Decision"),
+]
+
+
+class ComplianceLog(models.Model):
+    """Audit trail: every policy evaluation that matters, with the policy as it was.
+
+    Rows are written by the engine only (with ``sudo``); nobody edits them,
+    and only the superuser purges them, explicitly (``_compliance_purge``).
+    """
+
+    _name = "compliance.log"
+    _description = "Compliance Audit Log"
+    _order = "date desc, id desc"
+    _rec_name = "policy_name"
+
+    date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now, index=True)
+    policy_id = fields.Many2one(
+        "compliance.policy", string="Policy Rule", readonly=True, index=True, ondelete="set null"
+    )
+    policy_name = fields.Char(string="Policy", required=True, readonly=True)
+    policy_version = fields.Integer(readonly=True)
+    policy_snapshot = fields.Text(string="Policy at the Time", readonly=True)
+    enforcement = fields.Selection(
+        selection=lambda self: self.env["compliance.policy"]._fields["enforcement"].selection, readonly=True
+    )
+    event = fields.Selection(EVENTS, required=True, readonly=True)
+    outcome = fields.Selection(OUTCOMES, required=True, readonly=True, index=True)
+    res_model = fields.Char(string="Model", required=True, readonly=True, index=True)
+    res_id = fields.Many2oneReference(string="Record ID", model_field="res_model", readonly=True, index=True)
+    record_name = fields.Char(string="Record", readonly=True)
+    user_id = fields.Many2one("res.users", string="By", readonly=True, index=True)
+    owner_id = fields.Many2one("res.users", string="Record Owner", readonly=True, index=True)
+    crm_team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True, index=True)
+    company_id = fields.Many2one("res.company", readonly=True, index=True)
+    reason = fields.Text(string="Justification", readonly=True)
+    detail = fields.Text(readonly=True)
+    deviation_id = fields.Many2one("guide.deviation", readonly=True, ondelete="set null")
+    request_id = fields.Many2one("compliance.approval.request", readonly=True, ondelete="set null")
+    # measures
+    count = fields.Integer(default=1, readonly=True, aggregator="sum", string="Checks")
+    violation = fields.Integer(compute="_compute_rates", store=True, aggregator="sum", string="Violations")
+    compliance_rate = fields.Float(
+        compute="_compute_rates",
+        store=True,
+        aggregator="avg",
+        string="Compliance Rate (%)",
+        help="Share of the checks whose requirement held (100 when passed, 0 otherwise).",
+    )
+
+    @api.depends("outcome")
+    def _compute_rates(self):
+        for log in self:
+            passed = log.outcome in ("passed", "approved")
+            log.violation = 0 if passed or log.outcome == "rejected" else 1
+            log.compliance_rate = 100.0 if log.outcome == "passed" else 0.0
+
+    def write(self, vals):  # pylint: disable=method-required-super
+        self.check_access("write")
+        raise UserError(_("The compliance audit trail cannot be modified."))
+
+    def unlink(self):
+        self.check_access("unlink")
+        if not (self.env.su and self.env.context.get("compliance_purge")):
+            raise UserError(_("The compliance audit trail cannot be deleted; the superuser may purge it."))
+        return super().unlink()
+
+    @api.model
+    def _compliance_purge(self, before):
+        """Delete the log rows older than ``before``: superuser only, logged."""
+        if not self.env.su:
+            raise AccessError(_("Only the superuser can purge the compliance audit trail."))
+        logs = self.search([("date", "<", before)])
+        _logger.warning("Compliance audit trail: purging %s rows older than %s", len(logs), before)
+        logs.with_context(compliance_purge=True).unlink()
+        return len(logs)
+
+    def action_open_record(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self.res_model,
+            "res_id": self.res_id,
+            "view_mode": "form",
+        }

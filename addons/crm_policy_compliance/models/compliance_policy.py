@@ -1,0 +1,392 @@
+import json
+
+from odoo import _, api, fields, models, tools
+from odoo.exceptions import ValidationError
+from odoo.tools import SQL
+
+TRIGGERS = [
+    ("stage", "Entering Steps"),
+    ("won", "Marked Won"),
+    ("lost", "Marked Lost"),
+    ("fields", "Change of Fields"),
+    ("create", "Creation"),
+]
+ENFORCEMENTS = [
+    ("block", "Block"),
+    ("warn", "Warn (record a violation)"),
+    ("approval", "Approval Required"),
+    ("override", "Override with Justification"),
+]
+# changing one of these makes a new version of the policy (the audit trail keeps the old one)
+VERSIONED_FIELDS = {
+    "name",
+    "message",
+    "requirement",
+    "enforcement",
+    "trigger",
+    "step_ids",
+    "field_ids",
+    "domain",
+    "process_id",
+    "override_group_id",
+    "allow_self_approval",
+}
+
+
+class CompliancePolicy(models.Model):
+    """A requirement that must hold on a guided record when something happens to it.
+
+    Scope (process, teams, company, condition) and requirement are written in
+    the product's one rule language (``guide.condition.mixin``); the engine
+    that checks them is ``guide.mixin`` (``models/guide_mixin.py``).
+    """
+
+    _name = "compliance.policy"
+    _inherit = ["guide.condition.mixin", "mail.thread"]
+    _description = "Compliance Policy"
+    _order = "sequence, id"
+    _check_company_auto = True
+    _guide_domain_fields = ("domain", "requirement")
+
+    # ------------------------------------------------------------
+    # FIELDS
+    # ------------------------------------------------------------
+    name = fields.Char(required=True, translate=True, tracking=True)
+    active = fields.Boolean(default=True, tracking=True)
+    sequence = fields.Integer(default=10)
+    version = fields.Integer(
+        default=1, readonly=True, copy=False, help="Incremented when the rule itself changes."
+    )
+    company_id = fields.Many2one("res.company", index=True, tracking=True)
+    # scope
+    model_name = fields.Selection(
+        selection="_selection_guide_models", string="Applies to", required=True, default="crm.lead"
+    )
+    process_id = fields.Many2one(
+        "guide.process",
+        check_company=True,
+        domain="[('model_name', '=', model_name)]",
+        tracking=True,
+        help="Only records guided by this process (empty: any record of the model).",
+    )
+    crm_team_ids = fields.Many2many(
+        "crm.team", string="Sales Teams", check_company=True, help="Empty: every team."
+    )
+    domain = fields.Char(
+        string="Scope Condition",
+        tracking=True,
+        help="Only records matching this Odoo domain are checked, e.g. [('expected_revenue', '>', 50000)].",
+    )
+    # when
+    trigger = fields.Selection(TRIGGERS, string="Checked When", required=True, default="stage", tracking=True)
+    step_ids = fields.Many2many(
+        "guide.step",
+        string="Steps",
+        domain="[('model_name', '=', model_name)]",
+        help="Entering Steps: checked when a record enters one of these steps (empty: any stage change).",
+    )
+    field_ids = fields.Many2many(
+        "ir.model.fields",
+        string="Fields",
+        domain="[('model', '=', model_name), ('store', '=', True)]",
+        help="Change of Fields: checked when one of these fields is written.",
+    )
+    # what
+    requirement = fields.Char(
+        required=True,
+        tracking=True,
+        help="Odoo domain that must hold on the record after the change, e.g. "
+        "[('partner_id.vat', '!=', False)] or [('guide_has_attachment', '=', True)].",
+    )
+    message = fields.Text(
+        string="Message to the Agent",
+        required=True,
+        translate=True,
+        tracking=True,
+        help="Shown when the requirement does not hold: what to do to comply.",
+    )
+    enforcement = fields.Selection(ENFORCEMENTS, required=True, default="block", tracking=True)
+    override_group_id = fields.Many2one(
+        "res.groups",
+        string="Override Restricted to",
+        tracking=True,
+        help="Override with Justification: only members of this group may override (empty: anyone).",
+    )
+    # approval
+    tier_ids = fields.One2many("compliance.policy.tier", "policy_id", string="Approval Tiers", copy=True)
+    allow_self_approval = fields.Boolean(
+        help="An approver may approve a request they made themselves.", tracking=True
+    )
+    reminder_hours = fields.Float(
+        string="Remind After (hours)", default=24.0, help="Pending requests are reminded after this delay."
+    )
+    reminder_max = fields.Integer(
+        string="Reminders at Most", default=2, help="Reminders stop after this number, or when decided."
+    )
+    # statistics
+    log_count = fields.Integer(compute="_compute_log_stats", string="Checks")
+    violation_count = fields.Integer(compute="_compute_log_stats", string="Violations")
+
+    _sql_constraints = [
+        (
+            "reminder_positive",
+            "CHECK(reminder_hours >= 0 AND reminder_max >= 0)",
+            "Reminders cannot be negative.",
+        )
+    ]
+
+    # ------------------------------------------------------------
+    # COMPUTES
+    # ------------------------------------------------------------
+    @api.model
+    def _selection_guide_models(self):
+        return self.env["guide.process"]._selection_guide_models()
+
+    def _compute_log_stats(self):
+        data = self.env["compliance.log"]._read_group(
+            [("policy_id", "in", self.ids)], ["policy_id", "outcome"], ["__count"]
+        )
+        totals, violations = {}, {}
+        for policy, outcome, count in data:
+            totals[policy.id] = totals.get(policy.id, 0) + count
+            if outcome != "passed":
+                violations[policy.id] = violations.get(policy.id, 0) + count
+        for policy in self:
+            policy.log_count = totals.get(policy.id, 0)
+            policy.violation_count = violations.get(policy.id, 0)
+
+    # ------------------------------------------------------------
+    # CONSTRAINTS
+    # ------------------------------------------------------------
+    @api.constrains("model_name", "trigger", "field_ids", "step_ids", "process_id", "crm_team_ids")
+    def _check_scope(self):
+        for policy in self:
+            name = policy.display_name
+            supported = self.env[policy.model_name]._policy_triggers()
+            if policy.trigger not in supported:
+                raise ValidationError(
+                    _(
+                        "Policy %(policy)s: %(model)s records cannot be checked when %(trigger)s.",
+                        policy=name,
+                        model=policy.model_name,
+                        trigger=dict(TRIGGERS)[policy.trigger],
+                    )
+                )
+            if policy.trigger == "fields" and not policy.field_ids:
+                raise ValidationError(
+                    _("Policy %(policy)s: choose the fields whose change is checked.", policy=name)
+                )
+            if policy.field_ids.filtered(lambda f, p=policy: f.model != p.model_name):
+                raise ValidationError(
+                    _("Policy %(policy)s: the fields belong to another model.", policy=name)
+                )
+            if policy.process_id and policy.process_id.model_name != policy.model_name:
+                raise ValidationError(_("Policy %(policy)s: the process guides another model.", policy=name))
+            foreign = policy.step_ids.filtered(
+                lambda s, p=policy: s.model_name != p.model_name
+                or (p.process_id and s.process_id != p.process_id)
+            )
+            if foreign:
+                raise ValidationError(
+                    _(
+                        "Policy %(policy)s: step %(step)s is not a step of its process or model.",
+                        policy=name,
+                        step=foreign[0].display_name,
+                    )
+                )
+            if policy.crm_team_ids and policy.model_name != "crm.lead":
+                raise ValidationError(_("Policy %(policy)s: sales teams only apply to leads.", policy=name))
+
+    @api.constrains("enforcement", "trigger", "tier_ids")
+    def _check_enforcement(self):
+        for policy in self:
+            if policy.enforcement != "approval":
+                continue
+            if policy.trigger == "create":
+                raise ValidationError(
+                    _(
+                        "Policy %(policy)s: a creation cannot wait for an approval; block or warn instead.",
+                        policy=policy.display_name,
+                    )
+                )
+            if not policy.tier_ids:
+                raise ValidationError(
+                    _("Policy %(policy)s: add at least one approval tier.", policy=policy.display_name)
+                )
+
+    # ------------------------------------------------------------
+    # ORM
+    # ------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        # the tiers created with the policy belong to its first version
+        policies = super(CompliancePolicy, self.with_context(compliance_policy_new=True)).create(vals_list)
+        self.env.registry.clear_cache()
+        return policies.with_context(compliance_policy_new=False)
+
+    def write(self, vals):
+        res = super().write(vals)
+        if VERSIONED_FIELDS & set(vals):
+            self._policy_bump_version()
+        self.env.registry.clear_cache()
+        return res
+
+    def unlink(self):
+        res = super().unlink()
+        self.env.registry.clear_cache()
+        return res
+
+    def copy_data(self, default=None):
+        vals_list = super().copy_data(default=default)
+        return [
+            dict(vals, name=_("%s (copy)", policy.name)) for policy, vals in zip(self, vals_list, strict=True)
+        ]
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+    def action_view_logs(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("crm_policy_compliance.compliance_log_action")
+        action["domain"] = [("policy_id", "=", self.id)]
+        action["context"] = {}
+        return action
+
+    def action_view_violations(self):
+        action = self.action_view_logs()
+        action["domain"] = [("policy_id", "=", self.id), ("outcome", "!=", "passed")]
+        return action
+
+    # ------------------------------------------------------------
+    # BUSINESS
+    # ------------------------------------------------------------
+    def _policy_bump_version(self):
+        """A new version of the rule: later logs and requests show it, earlier ones keep theirs."""
+        if not self.ids or self.env.context.get("compliance_policy_new"):
+            return
+        self.env.cr.execute(
+            SQL("UPDATE compliance_policy SET version = version + 1 WHERE id IN %s", tuple(self.ids))
+        )
+        self.invalidate_recordset(["version"])
+        self.env.registry.clear_cache()
+
+    def _policy_snapshot(self):
+        """The policy as it applies now, kept in logs, deviations and requests."""
+        self.ensure_one()
+        return json.dumps(
+            {
+                "policy": self.name,
+                "version": self.version,
+                "trigger": self.trigger,
+                "steps": self.step_ids.mapped("name"),
+                "fields": self.field_ids.mapped("name"),
+                "scope": self.domain or "",
+                "requirement": self.requirement,
+                "message": self.message,
+                "enforcement": self.enforcement,
+            },
+            ensure_ascii=False,
+        )
+
+    def _policy_values(self):
+        """Plain values of a policy, kept in the configuration cache."""
+        self.ensure_one()
+        return {
+            "id": self.id,
+            "name": self.name,
+            "version": self.version,
+            "company_id": self.company_id.id,
+            "process_id": self.process_id.id,
+            "crm_team_ids": frozenset(self.crm_team_ids.ids),
+            "domain": self.domain or "",
+            "trigger": self.trigger,
+            "step_ids": frozenset(self.step_ids.ids),
+            "fields": frozenset(self.field_ids.mapped("name")),
+            "requirement": self.requirement,
+            "message": self.message,
+            "enforcement": self.enforcement,
+            "override_group_id": self.override_group_id.id,
+            "snapshot": self._policy_snapshot(),
+            **self.env[self.model_name]._policy_scope_values(self),
+        }
+
+    @api.model
+    @tools.ormcache("model_name")
+    def _get_policy_config(self, model_name):
+        """Active policies of a model as plain data (cleared when policies change)."""
+        policies = (
+            self.sudo().with_context(active_test=True, lang=None).search([("model_name", "=", model_name)])
+        )
+        config = {"policies": tuple(policy._policy_values() for policy in policies), "fields": set()}
+        for policy in config["policies"]:
+            if policy["trigger"] == "fields":
+                config["fields"] |= policy["fields"]
+        config["fields"] = frozenset(config["fields"])
+        return config
+
+
+class CompliancePolicyTier(models.Model):
+    """Who approves, in order: each tier must approve before the next is asked."""
+
+    _name = "compliance.policy.tier"
+    _description = "Policy Approval Tier"
+    _order = "sequence, id"
+
+    policy_id = fields.Many2one("compliance.policy", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="policy_id.company_id", store=True)
+    sequence = fields.Integer(default=10)
+    name = fields.Char(string="Tier", required=True, translate=True)
+    approver_type = fields.Selection(
+        [("users", "Users"), ("group", "Members of a Group"), ("team_leader", "Team Leader")],
+        string="Approvers",
+        required=True,
+        default="users",
+    )
+    user_ids = fields.Many2many("res.users", string="Approving Users")
+    group_id = fields.Many2one("res.groups", string="Approving Group")
+
+    @api.constrains("approver_type", "user_ids", "group_id")
+    def _check_approvers(self):
+        for tier in self:
+            if tier.approver_type == "users" and not tier.user_ids:
+                raise ValidationError(
+                    _(
+                        "Policy %(policy)s, tier %(tier)s: choose the approving users.",
+                        policy=tier.policy_id.display_name,
+                        tier=tier.name,
+                    )
+                )
+            if tier.approver_type == "group" and not tier.group_id:
+                raise ValidationError(
+                    _(
+                        "Policy %(policy)s, tier %(tier)s: choose the approving group.",
+                        policy=tier.policy_id.display_name,
+                        tier=tier.name,
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        tiers = super().create(vals_list)
+        tiers.policy_id._policy_bump_version()
+        return tiers
+
+    def write(self, vals):
+        res = super().write(vals)
+        self.policy_id._policy_bump_version()
+        return res
+
+    def unlink(self):
+        policies = self.policy_id
+        res = super().unlink()
+        policies._policy_bump_version()
+        return res
+
+    def _policy_approvers(self, record):
+        """Users approving ``record`` at this tier, resolved now (snapshot)."""
+        self.ensure_one()
+        if self.approver_type == "users":
+            return self.user_ids.filtered("active")
+        if self.approver_type == "group":
+            return self.group_id.users.filtered(lambda u: u.active and not u.share)
+        return record._policy_team_leader()

@@ -1,0 +1,72 @@
+from odoo import _, api, models
+
+from .guide_mixin import CTX_LOST_VALUES
+
+
+class CrmLead(models.Model):
+    """CRM side of the policies: sales teams, team leaders, won and lost."""
+
+    _inherit = "crm.lead"
+
+    @api.model
+    def _policy_triggers(self):
+        return super()._policy_triggers() | {"won", "lost"}
+
+    @api.model
+    def _policy_scope_values(self, policy):
+        return {**super()._policy_scope_values(policy), "crm_team_ids": frozenset(policy.crm_team_ids.ids)}
+
+    def _policy_match_scope(self, policy):
+        records = super()._policy_match_scope(policy)
+        if policy.get("crm_team_ids"):
+            records = records.filtered(lambda lead: lead.team_id.id in policy["crm_team_ids"])
+        return records
+
+    def _policy_team_leader(self):
+        self.ensure_one()
+        return self.team_id.user_id
+
+    def _policy_log_values(self):
+        return {**super()._policy_log_values(), "crm_team_id": self.team_id.id}
+
+    def _policy_events(self, vals, config):
+        events = super()._policy_events(vals, config)
+        triggers = {policy["trigger"] for policy in config["policies"]}
+        if "won" in triggers and vals.get("stage_id"):
+            if self.env["crm.stage"].browse(vals["stage_id"]).is_won:
+                winning = self.filtered(lambda lead: not lead.stage_id.is_won or not lead.active)
+                if winning:
+                    events["won"] = winning
+        if "lost" in triggers and "active" in vals and not vals["active"]:
+            losing = self.filtered("active")
+            if losing:
+                events["lost"] = losing
+        return events
+
+    @api.model
+    def _policy_held_vals(self, vals):
+        held = super()._policy_held_vals(vals)
+        for key in ("date_last_stage_update", "date_closed", "date_open"):
+            held.pop(key, None)
+        return held
+
+    def _compliance_change_label(self, event, vals):
+        if event == "won":
+            return _("Mark %(record)s as won", record=self.display_name)
+        if event == "lost":
+            return _("Mark %(record)s as lost", record=self.display_name)
+        return super()._compliance_change_label(event, vals)
+
+    def _compliance_apply_change(self, event, vals):
+        if event == "lost":
+            return self.action_set_lost(**{key: value for key, value in vals.items() if key != "active"})
+        if event == "won" and set(vals) <= {"stage_id", "probability"}:
+            return self.action_set_won()
+        return super()._compliance_apply_change(event, vals)
+
+    def action_set_lost(self, **additional_values):
+        """Write the lost values (lost reason) before archiving, so that the policies checked
+        when a lead is marked lost see them, and keep them with a change held for approval."""
+        if additional_values:
+            self.write(dict(additional_values))
+        return super(CrmLead, self.with_context(**{CTX_LOST_VALUES: additional_values})).action_set_lost()

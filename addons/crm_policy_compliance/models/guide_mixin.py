@@ -1,0 +1,671 @@
+import json
+import logging
+from collections import defaultdict
+
+from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo.exceptions import RedirectWarning, UserError
+from odoo.tools import format_list
+
+from odoo.addons.crm_process_guide.models.guide_mixin import CTX_REASON, CTX_REASON_ID
+
+from .compliance_approval_request import CTX_APPROVED
+
+_logger = logging.getLogger(__name__)
+
+# context keys of the API:
+#   compliance_override_until: date until which a policy override stands (with guide_override_reason)
+#   compliance_lost_values: values written with a "mark lost" (lost reason), kept with a held change
+CTX_UNTIL = "compliance_override_until"
+CTX_LOST_VALUES = "compliance_lost_values"
+CTX_COLLECT = "compliance_collect_approvals"
+
+
+class ApprovalNeeded(Exception):  # noqa: N818 - a signal, not an error
+    """Raised inside a savepoint by ``compliance_request_approval`` to hold a change."""
+
+    def __init__(self, held):
+        super().__init__("approval needed")
+        self.held = held
+
+
+class GuideMixin(models.AbstractModel):
+    """Policies on every guided model.
+
+    The engine runs in ``create``/``write``: the change is made, the
+    requirements of the triggered policies are evaluated on the new state
+    (one query per policy), and a refused change raises, which rolls it back.
+    The model-specific parts are small ``_policy_*`` hooks (``crm_lead.py``).
+    """
+
+    _inherit = "guide.mixin"
+
+    # ------------------------------------------------------------
+    # FIELDS
+    # ------------------------------------------------------------
+    compliance_awaiting_approval = fields.Boolean(
+        string="Awaiting Approval",
+        compute="_compute_compliance_counts",
+        search="_search_compliance_awaiting_approval",
+        help="A change of the record is held until a policy's approvers decide.",
+    )
+    compliance_request_count = fields.Integer(
+        string="Approval Requests", compute="_compute_compliance_counts"
+    )
+    compliance_violation_count = fields.Integer(
+        string="Policy Violations", compute="_compute_compliance_counts"
+    )
+    compliance_has_note = fields.Boolean(
+        string="Has an Internal Note",
+        compute="_compute_compliance_has_note",
+        search="_search_compliance_has_note",
+        help="Helper for policy requirements: someone logged an internal note on the record "
+        "(e.g. a resolution note).",
+    )
+
+    # ------------------------------------------------------------
+    # HOOKS (override in guided models)
+    # ------------------------------------------------------------
+    @api.model
+    def _policy_triggers(self):
+        """Events a policy of this model can be checked at."""
+        return {"stage", "fields", "create"}
+
+    @api.model
+    def _policy_scope_values(self, policy):
+        """Model-specific scope values of ``policy`` kept in the configuration cache."""
+        return {}
+
+    def _policy_match_scope(self, policy):
+        """Part of ``self`` in the model-specific scope of ``policy`` (plain values, no query)."""
+        return self
+
+    def _policy_team_leader(self):
+        """Approvers of a "team leader" tier for ``self`` (one record)."""
+        return self.env["res.users"]
+
+    def _policy_log_values(self):
+        """Extra columns of the audit rows and requests of ``self`` (one record)."""
+        return {}
+
+    def _policy_events(self, vals, config):
+        """Events a write of ``vals`` causes, before it is made: {event: records}."""
+        events = {}
+        triggers = {policy["trigger"] for policy in config["policies"]}
+        stage_field = self._guide_stage_field
+        if "stage" in triggers and stage_field in vals:
+            moving = self.filtered(lambda rec: rec[stage_field].id != vals[stage_field])
+            if moving:
+                events["stage"] = moving
+        if "fields" in triggers and set(vals) & config["fields"]:
+            events["fields"] = self
+        return events
+
+    def _compliance_change_label(self, event, vals):
+        """What a held change does, in words, for the approvers."""
+        stage_field = self._guide_stage_field
+        if stage_field in vals:
+            stage_model = self._fields[stage_field].comodel_name
+            stage = self.env[stage_model].browse(vals[stage_field])
+            return _("Move %(record)s to %(stage)s", record=self.display_name, stage=stage.display_name)
+        names = [self._fields[name].string for name in vals if name in self._fields]
+        return _(
+            "Change %(fields)s of %(record)s", fields=format_list(self.env, names), record=self.display_name
+        )
+
+    def _compliance_apply_change(self, event, vals):
+        """Make the held change (approved, or submitted for approval)."""
+        return self.write(vals)
+
+    @api.model
+    def _policy_held_vals(self, vals):
+        """The part of a refused write to keep with a held change (not what the ORM added)."""
+        return dict(vals)
+
+    # ------------------------------------------------------------
+    # COMPUTES
+    # ------------------------------------------------------------
+    def _compute_compliance_counts(self):
+        domain = [("res_model", "=", self._name), ("res_id", "in", self._origin.ids)]
+        requests = (
+            self.env["compliance.approval.request"]
+            .sudo()
+            ._read_group(domain, ["res_id", "state"], ["__count"])
+        )
+        violations = dict(
+            self.env["compliance.log"]
+            .sudo()
+            ._read_group([*domain, ("violation", "=", 1)], ["res_id"], ["__count"])
+        )
+        total, pending = defaultdict(int), set()
+        for res_id, state, count in requests:
+            total[res_id] += count
+            if state == "pending":
+                pending.add(res_id)
+        for record in self:
+            record.compliance_request_count = total[record._origin.id]
+            record.compliance_awaiting_approval = record._origin.id in pending
+            record.compliance_violation_count = violations.get(record._origin.id, 0)
+
+    def _search_compliance_awaiting_approval(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(
+                _(
+                    "Unsupported search on %(field)s.",
+                    field=self._fields["compliance_awaiting_approval"].string,
+                )
+            )
+        requests = (
+            self.env["compliance.approval.request"]
+            .sudo()
+            ._search([("res_model", "=", self._name), ("state", "=", "pending")])
+        )
+        positive = (operator == "=") == value
+        return [("id", "in" if positive else "not in", requests.subselect("res_id"))]
+
+    def _compliance_note_domain(self):
+        return [
+            ("model", "=", self._name),
+            ("message_type", "=", "comment"),
+            ("subtype_id", "=", self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note")),
+            ("author_id.user_ids.share", "=", False),
+        ]
+
+    def _compute_compliance_has_note(self):
+        data = (
+            self.env["mail.message"]
+            .sudo()
+            ._read_group(
+                [*self._compliance_note_domain(), ("res_id", "in", self._origin.ids)], ["res_id"], ["__count"]
+            )
+        )
+        with_note = {res_id for res_id, _count in data}
+        for record in self:
+            record.compliance_has_note = record._origin.id in with_note
+
+    def _search_compliance_has_note(self, operator, value):
+        messages = self.env["mail.message"].sudo()._search(self._compliance_note_domain())
+        positive = (operator == "=") == bool(value)
+        return [("id", "in" if positive else "not in", messages.subselect("res_id"))]
+
+    # ------------------------------------------------------------
+    # ORM
+    # ------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        config = self.env["compliance.policy"]._get_policy_config(self._name)
+        if any(policy["trigger"] == "create" for policy in config["policies"]):
+            records._policy_enforce({"create": records}, {}, config)
+        return records
+
+    def write(self, vals):
+        config = self.env["compliance.policy"]._get_policy_config(self._name)
+        if not config["policies"]:
+            return super().write(vals)
+        events = self._policy_events(vals, config)
+        if not events:
+            return super().write(vals)
+        asked = dict(vals)  # the ORM overrides below may add values to ``vals``
+        res = super().write(vals)
+        self._policy_enforce(events, asked, config)
+        return res
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+    def action_compliance_open_requests(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "crm_policy_compliance.compliance_approval_request_action"
+        )
+        action["domain"] = [("res_model", "=", self._name), ("res_id", "=", self.id)]
+        action["context"] = {}
+        return action
+
+    def action_compliance_open_logs(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("crm_policy_compliance.compliance_log_action")
+        action["domain"] = [("res_model", "=", self._name), ("res_id", "=", self.id)]
+        action["context"] = {}
+        return action
+
+    def compliance_request_approval(self, vals, note, event=None):
+        """Submit a change for approval (the API behind the "Request Approval" button).
+
+        The change is tried in a savepoint: if no policy holds it, it is simply
+        made; if some do, it is rolled back and one request per held policy and
+        record goes to the policy's approvers.
+
+        :return: the approval requests created (empty when the change was made)
+        """
+        note = (note or "").strip()
+        if not note:
+            raise UserError(_("Explain to the approvers why this change is needed."))
+        try:
+            with self.env.cr.savepoint():
+                self.with_context(**{CTX_COLLECT: True})._compliance_apply_change(event, vals)
+        except ApprovalNeeded as held:
+            return self._compliance_create_requests(held.held, note, vals, event)
+        return self.env["compliance.approval.request"]
+
+    # ------------------------------------------------------------
+    # BUSINESS: enforcement
+    # ------------------------------------------------------------
+    def _policy_in_scope(self, policy):
+        """Part of ``self`` a policy applies to (after the change): at most one query."""
+        records = self
+        if policy["company_id"]:
+            records = records.filtered(lambda rec: rec.company_id.id in (policy["company_id"], False))
+        if policy["process_id"]:
+            records = records.filtered(lambda rec: rec.guide_process_id.id == policy["process_id"])
+        if policy["step_ids"]:
+            records = records.filtered(lambda rec: rec.guide_step_id.id in policy["step_ids"])
+        records = records._policy_match_scope(policy)
+        if records and policy["domain"]:
+            records = self.env["guide.condition.mixin"]._guide_filter(records.sudo(), policy["domain"])
+            records = self.browse(records.ids)
+        return records
+
+    def _policy_enforce(self, events, vals, config):
+        """Check the triggered policies on the new state of the records; raise to refuse."""
+        Condition = self.env["guide.condition.mixin"]
+        checks = []
+        for policy in config["policies"]:
+            records = events.get(policy["trigger"])
+            if not records:
+                continue
+            if policy["trigger"] == "fields" and not (policy["fields"] & set(vals)):
+                continue
+            try:
+                records = records._policy_in_scope(policy)
+                holding = (
+                    Condition._guide_filter(records.sudo(), policy["requirement"]) if records else records
+                )
+            except (ValueError, SyntaxError, KeyError):
+                # refused when saved: only a later schema change gets here
+                _logger.exception("Compliance: cannot evaluate policy %s on %s", policy["id"], self._name)
+                continue
+            if records:
+                checks.append((policy, records, set(holding.ids)))
+        if not checks:
+            return
+        now = fields.Datetime.now()
+        reason = (self.env.context.get(CTX_REASON) or "").strip()
+        standing = self._policy_standing_deviations(checks)
+        approved = self._policy_approved_requests(checks)
+        logs, deviations, warned = [], [], []
+        blocked, refused_group, to_override, to_approve = [], [], [], []
+        for policy, records, holding in checks:
+            event = policy["trigger"]
+            for record in records:
+                if record.id in holding:
+                    logs.append(record._policy_log_vals(policy, event, "passed"))
+                    continue
+                mode = policy["enforcement"]
+                if mode == "block":
+                    blocked.append((policy, record))
+                elif mode == "warn":
+                    logs.append(record._policy_log_vals(policy, event, "warned"))
+                    warned.append((policy, record))
+                elif mode == "override":
+                    deviation = standing.get((policy["id"], record.id))
+                    if deviation:
+                        logs.append(
+                            record._policy_log_vals(
+                                policy,
+                                event,
+                                "overridden",
+                                reason=deviation.reason,
+                                deviation_id=deviation.id,
+                            )
+                        )
+                    elif policy["override_group_id"] and not self._policy_in_group(
+                        policy["override_group_id"]
+                    ):
+                        refused_group.append((policy, record))
+                    elif reason:
+                        deviations.append((policy, record))
+                    else:
+                        to_override.append((policy, record))
+                elif mode == "approval":
+                    request = approved.get((policy["id"], record.id))
+                    if request:
+                        deviations.append((policy, record))
+                        logs.append(record._policy_log_vals(policy, event, "approved", request_id=request.id))
+                    else:
+                        to_approve.append((policy, record))
+        if blocked:
+            self._policy_log_refusals(
+                [record._policy_log_vals(policy, policy["trigger"], "blocked") for policy, record in blocked]
+            )
+            raise UserError(self._policy_refusal_message(blocked, _("Blocked by policy")))
+        if refused_group:
+            raise UserError(self._policy_refusal_message(refused_group, _("You are not allowed to override")))
+        if to_approve:
+            if self.env.context.get(CTX_COLLECT):
+                raise ApprovalNeeded(to_approve)
+            self._policy_raise_held(to_approve, vals, "approval")
+        if to_override:
+            self._policy_raise_held(to_override, vals, "override")
+        if deviations:
+            created = self._policy_create_deviations(deviations, approved, reason, now)
+            for (policy, record), deviation in zip(deviations, created, strict=True):
+                if deviation.kind == "policy":
+                    logs.append(
+                        record._policy_log_vals(
+                            policy, policy["trigger"], "overridden", reason=reason, deviation_id=deviation.id
+                        )
+                    )
+        self.env["compliance.log"].sudo().create(logs)
+        for policy, record in warned:
+            record.message_post(
+                body=_(
+                    "Policy %(policy)s is not met: %(message)s",
+                    policy=policy["name"],
+                    message=policy["message"],
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+
+    def _policy_in_group(self, group_id):
+        return self.env.su or group_id in self.env.user._get_group_ids()
+
+    def _policy_standing_deviations(self, checks):
+        """Overrides still valid (``valid_until``): {(policy id, record id): deviation}. One query."""
+        policy_ids = [
+            policy["id"] for policy, _records, _holding in checks if policy["enforcement"] == "override"
+        ]
+        if not policy_ids:
+            return {}
+        record_ids = {rid for _policy, records, _holding in checks for rid in records.ids}
+        deviations = (
+            self.env["guide.deviation"]
+            .sudo()
+            .search(
+                [
+                    ("kind", "=", "policy"),
+                    ("policy_id", "in", policy_ids),
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", list(record_ids)),
+                    ("valid_until", ">=", fields.Date.context_today(self)),
+                ],
+                order="id",
+            )
+        )
+        return {(dev.policy_id.id, dev.res_id): dev for dev in deviations}
+
+    def _policy_approved_requests(self, checks):
+        """Approved, not yet applied requests: {(policy id, record id): request}. One query."""
+        policy_ids = [
+            policy["id"] for policy, _records, _holding in checks if policy["enforcement"] == "approval"
+        ]
+        if not policy_ids:
+            return {}
+        record_ids = {rid for _policy, records, _holding in checks for rid in records.ids}
+        requests = (
+            self.env["compliance.approval.request"]
+            .sudo()
+            .search(
+                [
+                    ("policy_id", "in", policy_ids),
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", list(record_ids)),
+                    ("state", "=", "approved"),
+                    ("applied", "=", False),
+                ],
+                order="id",
+            )
+        )
+        allowed = set(self.env.context.get(CTX_APPROVED) or [])
+        # an approved request covers the requester's change (or the system applying it)
+        return {
+            (req.policy_id.id, req.res_id): req
+            for req in requests
+            if req.id in allowed or req.requester_id == self.env.user
+        }
+
+    def _policy_create_deviations(self, pairs, approved, reason, now):
+        histories = self._policy_last_histories({record.id for _policy, record in pairs})
+        until = self.env.context.get(CTX_UNTIL) or False
+        vals_list, requests = [], self.env["compliance.approval.request"]
+        for policy, record in pairs:
+            request = approved.get((policy["id"], record.id))
+            vals = {
+                "kind": "approval" if request else "policy",
+                "rule_name": _("Policy %(policy)s", policy=policy["name"]),
+                "rule_snapshot": policy["snapshot"],
+                "policy_id": policy["id"],
+                "res_model": self._name,
+                "res_id": record.id,
+                "record_name": record.display_name,
+                "process_id": record.guide_process_id.id,
+                "step_id": record.guide_step_id.id,
+                "user_id": self.env.uid,
+                "date": now,
+                "reason_id": self.env.context.get(CTX_REASON_ID) or False,
+                "reason": reason or (request and request.note) or policy["message"],
+                "history_id": histories.get(record.id, False),
+                "company_id": record.company_id.id if "company_id" in record._fields else False,
+            }
+            if request:
+                vals.update(
+                    {
+                        "request_id": request.id,
+                        "approver_id": request.decided_by_id.id,
+                        "approval_state": "approved",
+                        "reason": request.note or reason or policy["message"],
+                    }
+                )
+                requests |= request
+            else:
+                vals["valid_until"] = until
+            vals_list.append(vals)
+        deviations = self.env["guide.deviation"].sudo().create(vals_list)
+        for deviation in deviations.filtered("request_id"):
+            deviation.request_id._compliance_engine().write({"applied": True, "deviation_id": deviation.id})
+        return deviations
+
+    def _policy_last_histories(self, record_ids):
+        """Stage changes made in this transaction: {record id: history id}. One query."""
+        rows = (
+            self.env["guide.history"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", list(record_ids)),
+                    ("create_date", ">=", self.env.cr.now()),
+                ],
+                ["res_id"],
+                order="id",
+            )
+        )
+        return {row.res_id: row.id for row in rows}
+
+    def _policy_log_vals(self, policy, event, outcome, **extra):
+        self.ensure_one()
+        owner_field = self._guide_owner_field
+        owner = self[owner_field] if owner_field in self._fields else False
+        return {
+            "policy_id": policy["id"],
+            "policy_name": policy["name"],
+            "policy_version": policy["version"],
+            "policy_snapshot": policy["snapshot"],
+            "enforcement": policy["enforcement"],
+            "event": event,
+            "outcome": outcome,
+            "res_model": self._name,
+            "res_id": self.id,
+            "record_name": self.display_name,
+            "user_id": self.env.uid,
+            "owner_id": owner.id if owner else False,
+            "company_id": self.company_id.id if "company_id" in self._fields else False,
+            "detail": policy["message"] if outcome != "passed" else False,
+            **self._policy_log_values(),
+            **extra,
+        }
+
+    def _policy_log_refusals(self, vals_list):
+        """Record refused changes in a transaction of their own: the refusal rolls back the caller's."""
+        try:
+            with self.env.registry.cursor() as cr:
+                cr.execute("SET LOCAL lock_timeout = '2s'")
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                env["compliance.log"].create(vals_list)
+        except Exception:  # noqa: BLE001 - the refusal itself must reach the user
+            _logger.warning(
+                "Compliance: could not record %s refused change(s) on %s (uncommitted records?)",
+                len(vals_list),
+                self._name,
+                exc_info=True,
+            )
+
+    def _policy_refusal_message(self, pairs, title):
+        lines = [
+            f"- {record.display_name}: {policy['name']}: {policy['message']}" for policy, record in pairs[:20]
+        ]
+        if len(pairs) > 20:
+            lines.append(_("- ... and %(count)s more", count=len(pairs) - 20))
+        return _("%(title)s:\n%(details)s", title=title, details="\n".join(lines))
+
+    def _policy_raise_held(self, pairs, vals, mode):
+        """Offer the way out of a held change: the approval request or the justification wizard."""
+        event = pairs[0][0]["trigger"]
+        held_vals = self._policy_held_vals(vals)
+        if event == "lost":
+            held_vals.update(self.env.context.get(CTX_LOST_VALUES) or {})
+        records = self.browse(sorted({record.id for _policy, record in pairs}))
+        if mode == "approval":
+            title = _("Needs approval")
+            hint = _(
+                "Through the API, call compliance_request_approval(vals, note) on the records to submit the "
+                "change to the approvers."
+            )
+            button = _("Request approval")
+        else:
+            title = _("Policy not met")
+            hint = _(
+                "This policy may be overridden with a justification. Through the API, write again with the "
+                "context key '%(key)s' holding it.",
+                key=CTX_REASON,
+            )
+            button = _("Override with a justification")
+        message = f"{self._policy_refusal_message(pairs, title)}\n\n{hint}"
+        raise RedirectWarning(
+            message,
+            "crm_policy_compliance.compliance_policy_wizard_action",
+            button,
+            {
+                "default_mode": mode,
+                "default_res_model": self._name,
+                "default_res_ids": json.dumps(records.ids),
+                "default_vals": json.dumps(held_vals, default=str),
+                "default_event": event,
+                "default_problems": "\n".join(
+                    f"{record.display_name}: {policy['name']}: {policy['message']}"
+                    for policy, record in pairs
+                ),
+            },
+        )
+
+    # ------------------------------------------------------------
+    # BUSINESS: approval requests
+    # ------------------------------------------------------------
+    def _compliance_create_requests(self, held, note, vals, event):
+        """One request per (policy, record) held, approvers resolved now."""
+        Request = self.env["compliance.approval.request"]
+        pending = Request.sudo().search(
+            [
+                ("res_model", "=", self._name),
+                ("res_id", "in", list({record.id for _policy, record in held})),
+                ("state", "=", "pending"),
+            ]
+        )
+        pending_keys = {(req.policy_id.id, req.res_id): req for req in pending}
+        policies = self.env["compliance.policy"].sudo().browse({policy["id"] for policy, _record in held})
+        tiers_by_policy = {policy.id: policy.tier_ids for policy in policies}
+        vals_list = []
+        for policy, record in held:
+            duplicate = pending_keys.get((policy["id"], record.id))
+            if duplicate:
+                raise UserError(
+                    _(
+                        "%(record)s is already waiting for the approval of policy %(policy)s (%(request)s).",
+                        record=record.display_name,
+                        policy=policy["name"],
+                        request=duplicate.name,
+                    )
+                )
+            policy_rec = policies.browse(policy["id"])
+            lines = []
+            for index, tier in enumerate(tiers_by_policy[policy["id"]]):
+                approvers = tier._policy_approvers(record)
+                if not approvers:
+                    raise UserError(
+                        _(
+                            "Policy %(policy)s, tier %(tier)s: nobody can approve %(record)s.",
+                            policy=policy["name"],
+                            tier=tier.name,
+                            record=record.display_name,
+                        )
+                    )
+                lines.append(
+                    (
+                        0,
+                        0,
+                        {
+                            "sequence": tier.sequence,
+                            "name": tier.name,
+                            "approver_ids": [(6, 0, approvers.ids)],
+                            "state": "pending" if index == 0 else "waiting",
+                        },
+                    )
+                )
+            owner_field = self._guide_owner_field
+            owner = record[owner_field] if owner_field in record._fields else False
+            vals_list.append(
+                {
+                    "name": _("%(policy)s: %(record)s", policy=policy["name"], record=record.display_name),
+                    "policy_id": policy["id"],
+                    "policy_name": policy["name"],
+                    "policy_snapshot": policy["snapshot"],
+                    "message": policy["message"],
+                    "res_model": self._name,
+                    "res_id": record.id,
+                    "record_name": record.display_name,
+                    "event": event or policy["trigger"],
+                    "change": record._compliance_change_label(event or policy["trigger"], vals),
+                    "target_vals": json.dumps(vals, default=str),
+                    "requester_id": self.env.uid,
+                    "owner_id": owner.id if owner else False,
+                    "company_id": record.company_id.id if "company_id" in record._fields else False,
+                    "note": note,
+                    "allow_self_approval": policy_rec.allow_self_approval,
+                    "reminder_hours": policy_rec.reminder_hours,
+                    "reminder_max": policy_rec.reminder_max,
+                    "line_ids": lines,
+                    **record._policy_log_values(),
+                }
+            )
+        requests = Request.sudo().with_context(mail_create_nolog=True).create(vals_list)
+        self.env["compliance.log"].sudo().create(
+            [
+                record._policy_log_vals(
+                    policy, policy["trigger"], "approval_requested", reason=note, request_id=req.id
+                )
+                for (policy, record), req in zip(held, requests, strict=True)
+            ]
+        )
+        requests._compliance_notify_approvers()
+        for request in requests:
+            record = request._compliance_record()
+            record.message_post(
+                body=_(
+                    "%(change)s is held: policy %(policy)s needs approval. Approvers: %(users)s.",
+                    change=request.change or request.name,
+                    policy=request.policy_name,
+                    users=", ".join(request.current_approver_ids.mapped("name")),
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        return requests.sudo(False)

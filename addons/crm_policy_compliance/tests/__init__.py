@@ -1,0 +1,5 @@
+from . import test_enforcement
+from . import test_override
+from . import test_approval
+from . import test_audit
+from . import test_performance

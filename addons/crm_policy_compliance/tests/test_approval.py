@@ -1,0 +1,212 @@
+from datetime import datetime, timedelta
+
+from freezegun import freeze_time
+
+from odoo.exceptions import AccessError, RedirectWarning, UserError
+from odoo.tests import Form
+
+from .common import ComplianceCommon
+
+
+class TestApproval(ComplianceCommon):
+    """Approval required: the change is held, tiers decide in order, the system applies it."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.policy = cls._policy(
+            name="Large proposals",
+            trigger="stage",
+            step_ids=[(6, 0, cls.step_proposal.ids)],
+            requirement="[('expected_revenue', '<=', 50000)]",
+            message="Proposals above 50,000 need approval.",
+            enforcement="approval",
+            reminder_hours=4,
+            reminder_max=2,
+            tier_ids=[
+                (0, 0, {"sequence": 1, "name": "Team leader", "approver_type": "team_leader"}),
+                (
+                    0,
+                    0,
+                    {
+                        "sequence": 2,
+                        "name": "Director",
+                        "approver_type": "users",
+                        "user_ids": [(4, cls.user_director.id)],
+                    },
+                ),
+            ],
+        )
+
+    def _held_lead(self):
+        lead = self._lead(expected_revenue=80000).with_user(self.user_salesman)
+        requests = lead.compliance_request_approval({"stage_id": self.stage_proposal.id}, "Strategic account")
+        return lead, requests
+
+    def test_change_is_held(self):
+        lead = self._lead(expected_revenue=80000).with_user(self.user_salesman)
+        with self.assertRaises(RedirectWarning) as caught:
+            lead.stage_id = self.stage_proposal
+        self.assertEqual(caught.exception.args[3]["default_mode"], "approval")
+        self.assertEqual(lead.stage_id, self.stage_new)
+        # the wizard submits it
+        wizard = Form(
+            self.env["compliance.policy.wizard"]
+            .with_user(self.user_salesman)
+            .with_context(**caught.exception.args[3])
+        )
+        wizard.reason = "Strategic account"
+        wizard.save().action_confirm()
+        request = self.Request.search([("res_id", "=", lead.id)])
+        self.assertEqual(request.state, "pending")
+        self.assertEqual(lead.stage_id, self.stage_new, "held: the record stays where it is")
+        self.assertTrue(lead.compliance_awaiting_approval)
+        self.assertIn(lead, self.env["crm.lead"].search([("compliance_awaiting_approval", "=", True)]))
+        self.assertEqual(request.change, f"Move {lead.display_name} to {self.stage_proposal.name}")
+        self.assertEqual(request.current_approver_ids, self.user_leader)
+        self.assertEqual(request.activity_ids.user_id, self.user_leader)
+        self.assertEqual(self._logs(lead).mapped("outcome"), ["approval_requested"])
+        # a second attempt does not make a second request
+        with self.assertRefused(UserError, "already waiting for the approval"):
+            lead.compliance_request_approval({"stage_id": self.stage_proposal.id}, "Again")
+
+    def test_tiers_in_order_then_applied_as_requester(self):
+        lead, request = self._held_lead()
+        with self.assertRefused(AccessError, "not an approver"):
+            request.with_user(self.user_director).action_approve()
+        request.with_user(self.user_leader).action_approve()
+        self.assertEqual(request.state, "pending")
+        self.assertEqual(request.current_approver_ids, self.user_director)
+        self.assertEqual(lead.stage_id, self.stage_new)
+        self.assertIn(request, self.Request.with_user(self.user_director).search([("can_decide", "=", True)]))
+        self.assertNotIn(
+            request, self.Request.with_user(self.user_leader).search([("can_decide", "=", True)])
+        )
+        request.with_user(self.user_director).action_approve()
+        self.assertEqual(request.state, "approved")
+        self.assertTrue(request.applied)
+        self.assertEqual(lead.stage_id, self.stage_proposal)
+        self.assertFalse(lead.compliance_awaiting_approval)
+        history = self.env["guide.history"].search([("res_id", "=", lead.id)], order="id desc", limit=1)
+        self.assertEqual(history.user_id, self.user_salesman, "applied as the requester")
+        deviation = request.deviation_id
+        self.assertEqual(deviation.kind, "approval")
+        self.assertEqual(deviation.approver_id, self.user_director)
+        self.assertEqual(deviation.approval_state, "approved")
+        self.assertEqual(self._logs(lead).mapped("outcome"), ["approval_requested", "approved", "approved"])
+        self.assertGreaterEqual(request.lead_time_hours, 0.0)
+        self.assertFalse(request.activity_ids)
+
+    def test_reject_keeps_record(self):
+        lead, request = self._held_lead()
+        with self.assertRefused(UserError, "reason for the rejection"):
+            request.with_user(self.user_leader).action_reject("  ")
+        wizard = Form(
+            self.env["compliance.reject.wizard"]
+            .with_user(self.user_leader)
+            .with_context(default_request_id=request.id)
+        )
+        wizard.reason = "Margin too low"
+        wizard.save().action_reject()
+        self.assertEqual(request.state, "rejected")
+        self.assertEqual(request.reject_reason, "Margin too low")
+        self.assertEqual(lead.stage_id, self.stage_new)
+        self.assertEqual(self._logs(lead, outcome="rejected").reason, "Margin too low")
+        self.assertIn("Margin too low", "".join(lead.message_ids.mapped("body")))
+        # after a rejection, a new request may be made
+        lead.compliance_request_approval({"stage_id": self.stage_proposal.id}, "Revised margin")
+
+    def test_no_self_approval_unless_allowed(self):
+        lead = self._lead(expected_revenue=80000, user_id=self.user_leader.id).with_user(self.user_leader)
+        request = lead.compliance_request_approval({"stage_id": self.stage_proposal.id}, "My own deal")
+        with self.assertRefused(AccessError, "does not allow approving your own request"):
+            request.action_approve()
+        self.policy.allow_self_approval = True
+        request2_lead = self._lead(expected_revenue=90000).with_user(self.user_leader)
+        request2 = request2_lead.compliance_request_approval({"stage_id": self.stage_proposal.id}, "Again")
+        request2.action_approve()
+        self.assertEqual(request2.current_approver_ids, self.user_director)
+        # the first request keeps the rule it was made under
+        self.assertFalse(request.allow_self_approval)
+
+    def test_approvers_snapshot(self):
+        lead, request = self._held_lead()
+        request.with_user(self.user_leader).action_approve()
+        # the configuration changes: the request in flight keeps its approvers
+        self.policy.tier_ids[1].user_ids = [(6, 0, self.user_manager.ids)]
+        self.assertEqual(request.current_approver_ids, self.user_director)
+        with self.assertRaises(AccessError):
+            request.with_user(self.user_manager).action_approve()
+        request.with_user(self.user_director).action_approve()
+        self.assertEqual(lead.stage_id, self.stage_proposal)
+        self.assertGreater(self.policy.version, 1)
+        self.assertIn('"version": 1', request.policy_snapshot)
+
+    def test_compliant_change_is_just_made(self):
+        lead = self._lead(expected_revenue=1000).with_user(self.user_salesman)
+        requests = lead.compliance_request_approval({"stage_id": self.stage_proposal.id}, "Why not")
+        self.assertFalse(requests)
+        self.assertEqual(lead.stage_id, self.stage_proposal)
+
+    def test_apply_error_is_kept_and_requester_applies_later(self):
+        lead, request = self._held_lead()
+        request.with_user(self.user_leader).action_approve()
+        # meanwhile another policy now blocks the move
+        blocker = self._policy(
+            name="Proposal needs a customer email",
+            trigger="stage",
+            step_ids=[(6, 0, self.step_proposal.ids)],
+            requirement="[('email_from', '!=', False)]",
+            message="Give the email.",
+        )
+        request.with_user(self.user_director).action_approve()
+        self.assertEqual(request.state, "approved")
+        self.assertFalse(request.applied)
+        self.assertIn("Give the email.", request.apply_error)
+        self.assertEqual(lead.stage_id, self.stage_new)
+        blocker.active = False
+        request.with_user(self.user_salesman).action_apply()
+        self.assertTrue(request.applied)
+        self.assertEqual(lead.stage_id, self.stage_proposal)
+
+    def test_requests_are_read_only(self):
+        _lead, request = self._held_lead()
+        with self.assertRaises(AccessError):
+            request.with_user(self.user_manager).write({"state": "approved"})
+        with self.assertRaises(UserError):
+            request.with_user(self.user_manager).unlink()
+
+    def test_reminders_bounded(self):
+        start = datetime(2031, 5, 5, 9, 0)
+        with freeze_time(start):
+            _lead, request = self._held_lead()
+        for hours in (1, 5, 6, 10, 20, 40):
+            with freeze_time(start + timedelta(hours=hours)):
+                self.Request._cron_remind()
+        self.assertEqual(request.reminder_count, 2)
+        reminders = request.message_ids.filtered(lambda m: "Reminder" in (m.body or ""))
+        self.assertEqual(len(reminders), 2)
+        # decided requests are not reminded
+        _lead2, request2 = self._held_lead_other()
+        request2.with_user(self.user_leader).action_reject("No")
+        with freeze_time(datetime.now() + timedelta(days=3)):
+            self.Request._cron_remind()
+        self.assertEqual(request2.reminder_count, 0)
+
+    def _held_lead_other(self):
+        lead = self._lead(name="Other big deal", expected_revenue=70000, user_id=self.user_salesman2.id)
+        lead = lead.with_user(self.user_salesman2)
+        return lead, lead.compliance_request_approval({"stage_id": self.stage_proposal.id}, "Other")
+
+    def test_won_needs_approval_through_action(self):
+        self.policy.write({"trigger": "won", "step_ids": [(5, 0, 0)]})
+        lead = self._lead(expected_revenue=80000).with_user(self.user_salesman)
+        with self.assertRaises(RedirectWarning):
+            lead.action_set_won()
+        request = lead.compliance_request_approval(
+            {"stage_id": self.stage_won.id, "probability": 100}, "Signed", event="won"
+        )
+        self.assertEqual(request.change, f"Mark {lead.display_name} as won")
+        request.with_user(self.user_leader).action_approve()
+        request.with_user(self.user_director).action_approve()
+        self.assertTrue(lead.stage_id.is_won)

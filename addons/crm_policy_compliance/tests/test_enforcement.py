@@ -1,0 +1,166 @@
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import Form, users
+
+from .common import ComplianceCommon
+
+
+class TestEnforcement(ComplianceCommon):
+    """Block and warn policies, on every path a change can take."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.policy_vat = cls._policy()
+
+    @users("pol_salesman")
+    def test_won_blocked_by_action(self):
+        lead = self._lead().with_user(self.env.user)
+        with self.assertRefused(UserError, "Compliance lead: VAT before win: Set the VAT number."):
+            lead.action_set_won()
+        self.assertEqual(lead.stage_id, self.stage_new)
+        lead.partner_id = self.partner_vat
+        lead.action_set_won()
+        self.assertEqual(lead.stage_id, self.stage_won)
+        log = self._logs(lead)
+        self.assertEqual(log.mapped("outcome"), ["passed"])
+        self.assertEqual(log.event, "won")
+        self.assertEqual(log.user_id, self.user_salesman)
+        self.assertEqual(log.crm_team_id, self.team)
+        self.assertIn("\"requirement\": \"[('partner_id.vat', '!=', False)]\"", log.policy_snapshot)
+
+    def test_won_blocked_by_rpc_write_and_mass_edit(self):
+        leads = (
+            self._lead(name="Mass A")
+            | self._lead(name="Mass B")
+            | self._lead(name="Mass C", partner_id=self.partner_vat.id)
+        )
+        with self.assertRaises(UserError) as caught:
+            leads.with_user(self.user_leader).write({"stage_id": self.stage_won.id})
+        message = str(caught.exception)
+        self.assertIn("Mass A", message)
+        self.assertIn("Mass B", message)
+        self.assertNotIn("Mass C", message)
+        self.assertEqual(set(leads.mapped("stage_id").ids), {self.stage_new.id})
+        # the ones that comply can go alone
+        leads[2].with_user(self.user_leader).write({"stage_id": self.stage_won.id})
+        self.assertEqual(leads[2].stage_id, self.stage_won)
+
+    def test_won_blocked_by_import(self):
+        lead = self._lead(name="Imported")
+        xmlid = lead.export_data(["id"])["datas"][0][0]
+        result = self.env["crm.lead"].load(["id", "stage_id/.id"], [[xmlid, self.stage_won.id]])
+        self.assertFalse(result["ids"])
+        self.assertTrue(any("VAT before win" in msg["message"] for msg in result["messages"]))
+        self.assertEqual(lead.stage_id, self.stage_new)
+
+    def test_out_of_scope_not_checked(self):
+        other = self._lead(team_id=self.other_team.id)  # not guided by the process
+        other.action_set_won()
+        self.assertTrue(other.stage_id.is_won)
+        self.assertFalse(self._logs(other))
+
+    def test_lost_needs_reason(self):
+        self._policy(
+            name="Lost reason",
+            trigger="lost",
+            requirement="[('lost_reason_id', '!=', False)]",
+            message="Say why.",
+        )
+        lead = self._lead(partner_id=self.partner_vat.id)
+        with self.assertRefused(UserError, "Lost reason: Say why."):
+            lead.action_set_lost()
+        self.assertTrue(lead.active)
+        with self.assertRefused(UserError, "Lost reason"):
+            lead.write({"active": False})
+        # the lost wizard of the CRM sets the reason in the same change
+        wizard = Form(self.env["crm.lead.lost"].with_context(default_lead_ids=lead.ids))
+        wizard.lost_reason_id = self.lost_reason
+        wizard.save().action_lost_reason_apply()
+        self.assertFalse(lead.active)
+        self.assertEqual(lead.lost_reason_id, self.lost_reason)
+        self.assertEqual(self._logs(lead).mapped("outcome"), ["passed"])
+        lead2 = self._lead()
+        lead2.action_set_lost(lost_reason_id=self.lost_reason.id)
+        self.assertFalse(lead2.active)
+
+    def test_warn_records_violation(self):
+        self.policy_vat.enforcement = "warn"
+        lead = self._lead()
+        lead.with_context(tracking_disable=False).action_set_won()
+        self.assertTrue(lead.stage_id.is_won)
+        log = self._logs(lead)
+        self.assertEqual(log.outcome, "warned")
+        self.assertEqual(log.violation, 1)
+        self.assertEqual(lead.compliance_violation_count, 1)
+        self.assertTrue(any("VAT before win" in body for body in lead.message_ids.mapped("body")))
+
+    def test_stage_trigger_only_entering_given_steps(self):
+        self._policy(
+            name="Proposal needs revenue",
+            trigger="stage",
+            step_ids=[(6, 0, self.step_proposal.ids)],
+            requirement="[('expected_revenue', '>', 0)]",
+            message="Estimate the revenue.",
+        )
+        lead = self._lead(partner_id=self.partner_vat.id)
+        lead.stage_id = self.stage_negotiation  # not a checked step
+        lead.stage_id = self.stage_new
+        with self.assertRefused(UserError, "Estimate the revenue."):
+            lead.stage_id = self.stage_proposal
+        lead.write({"stage_id": self.stage_proposal.id, "expected_revenue": 1000})
+        self.assertEqual(lead.stage_id, self.stage_proposal)
+
+    def test_fields_trigger_and_scope_condition(self):
+        self._policy(
+            name="Big deals have a customer",
+            trigger="fields",
+            field_ids=[(6, 0, self.env["ir.model.fields"]._get("crm.lead", "expected_revenue").ids)],
+            domain="[('expected_revenue', '>', 10000)]",
+            requirement="[('partner_id', '!=', False)]",
+            message="Link the customer.",
+        )
+        lead = self._lead(partner_id=False)
+        lead.expected_revenue = 500  # outside the scope condition
+        lead.name = "Renamed"  # field not watched
+        with self.assertRefused(UserError, "Link the customer."):
+            lead.expected_revenue = 20000
+        self.assertEqual(lead.expected_revenue, 500)
+
+    def test_creation_trigger(self):
+        self._policy(
+            name="Leads have an email",
+            trigger="create",
+            process_id=False,
+            crm_team_ids=[(6, 0, self.team.ids)],
+            requirement="[('email_from', '!=', False)]",
+            message="Give the contact email.",
+        )
+        with self.assertRefused(UserError, "Give the contact email."):
+            self._lead(email_from=False)
+        lead = self._lead(email_from="buyer@example.com")
+        self.assertEqual(self._logs(lead).outcome, "passed")
+        self._lead(team_id=self.other_team.id, email_from=False)  # other team: not checked
+
+    def test_invalid_configuration_refused(self):
+        with self.assertRefused(ValidationError, "Invalid condition"):
+            self._policy(name="Broken", requirement="[('no_such_field', '=', 1)]")
+        with self.assertRefused(ValidationError, "choose the fields"):
+            self._policy(name="No fields", trigger="fields")
+        with self.assertRefused(ValidationError, "add at least one approval tier"):
+            self._policy(name="No tiers", enforcement="approval")
+        with self.assertRefused(ValidationError, "cannot wait for an approval"):
+            self._policy(
+                name="Approve creation",
+                trigger="create",
+                enforcement="approval",
+                tier_ids=[
+                    (0, 0, {"name": "T", "approver_type": "users", "user_ids": [(4, self.user_manager.id)]})
+                ],
+            )
+        with self.assertRefused(ValidationError, "choose the approving users"):
+            self._policy(
+                name="Empty tier",
+                trigger="stage",
+                enforcement="approval",
+                tier_ids=[(0, 0, {"name": "T", "approver_type": "users"})],
+            )

@@ -1,0 +1,108 @@
+import json
+from datetime import date, timedelta
+
+from odoo.exceptions import RedirectWarning, UserError
+from odoo.tests import Form
+
+from .common import ComplianceCommon
+
+
+class TestOverride(ComplianceCommon):
+    """Override with a justification: a deviation record, optionally restricted, optionally standing."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.policy = cls._policy(
+            name="Offer attached",
+            trigger="stage",
+            step_ids=[(6, 0, cls.step_negotiation.ids)],
+            requirement="[('guide_has_attachment', '=', True)]",
+            message="Attach the offer.",
+            enforcement="override",
+        )
+        cls.reason = cls.env.ref("crm_policy_compliance.deviation_reason_compliance_exception")
+
+    def test_needs_justification(self):
+        lead = self._lead().with_user(self.user_salesman)
+        with self.assertRaises(RedirectWarning) as caught:
+            lead.stage_id = self.stage_negotiation
+        self.assertIn("Offer attached: Attach the offer.", str(caught.exception.args[0]))
+        action_context = caught.exception.args[3]
+        self.assertEqual(action_context["default_mode"], "override")
+        self.assertEqual(json.loads(action_context["default_vals"]), {"stage_id": self.stage_negotiation.id})
+        self.assertEqual(lead.stage_id, self.stage_new)
+
+    def test_override_through_api_creates_deviation(self):
+        lead = self._lead().with_user(self.user_salesman)
+        lead.with_context(
+            guide_override_reason="Sent from the portal", guide_override_reason_id=self.reason.id
+        ).write({"stage_id": self.stage_negotiation.id})
+        self.assertEqual(lead.stage_id, self.stage_negotiation)
+        deviation = self.Deviation.search([("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)])
+        self.assertEqual(deviation.kind, "policy")
+        self.assertEqual(deviation.policy_id, self.policy)
+        self.assertEqual(deviation.user_id, self.user_salesman)
+        self.assertEqual(deviation.reason, "Sent from the portal")
+        self.assertEqual(deviation.reason_id, self.reason)
+        self.assertEqual(deviation.history_id.to_stage_name, self.stage_negotiation.name)
+        self.assertIn("Attach the offer.", deviation.rule_snapshot)
+        log = self._logs(lead)
+        self.assertEqual(log.outcome, "overridden")
+        self.assertEqual(log.deviation_id, deviation)
+        self.assertTrue(lead.guide_overridden)
+
+    def test_override_wizard(self):
+        lead = self._lead().with_user(self.user_salesman)
+        with self.assertRaises(RedirectWarning) as caught:
+            lead.stage_id = self.stage_negotiation
+        ctx = caught.exception.args[3]
+        wizard = Form(self.env["compliance.policy.wizard"].with_user(self.user_salesman).with_context(**ctx))
+        wizard.reason = "Customer signs on paper at the meeting"
+        wizard.reason_id = self.reason
+        wizard.save().action_confirm()
+        self.assertEqual(lead.stage_id, self.stage_negotiation)
+        self.assertEqual(self._logs(lead).reason, "Customer signs on paper at the meeting")
+
+    def test_override_restricted_to_group(self):
+        self.policy.override_group_id = self.env.ref("sales_team.group_sale_manager")
+        lead = self._lead()
+        with self.assertRefused(UserError, "not allowed to override"):
+            lead.with_user(self.user_salesman).with_context(guide_override_reason="Because").write(
+                {"stage_id": self.stage_negotiation.id}
+            )
+        lead.with_user(self.user_manager).with_context(guide_override_reason="Manager call").write(
+            {"stage_id": self.stage_negotiation.id}
+        )
+        self.assertEqual(lead.stage_id, self.stage_negotiation)
+
+    def test_standing_override_until_date(self):
+        lead = self._lead().with_user(self.user_salesman)
+        until = date.today() + timedelta(days=7)
+        lead.with_context(guide_override_reason="Framework contract", compliance_override_until=until).write(
+            {"stage_id": self.stage_negotiation.id}
+        )
+        deviation = self.Deviation.search([("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)])
+        self.assertEqual(deviation.valid_until, until)
+        self.assertFalse(deviation.is_expired)
+        # back and forth: the standing deviation covers it, no new justification asked
+        lead.stage_id = self.stage_new
+        lead.stage_id = self.stage_negotiation
+        logs = self._logs(lead)
+        self.assertEqual(logs.mapped("outcome"), ["overridden", "overridden"])
+        self.assertEqual(logs.mapped("deviation_id"), deviation)
+        self.assertEqual(self.Deviation.search_count([("res_id", "=", lead.id), ("kind", "=", "policy")]), 1)
+        # once expired, the policy asks again
+        deviation.sudo().write({"valid_until": date.today() - timedelta(days=1)})
+        self.assertTrue(deviation.is_expired)
+        lead.stage_id = self.stage_new
+        with self.assertRaises(RedirectWarning):
+            lead.stage_id = self.stage_negotiation
+
+    def test_attachment_satisfies(self):
+        lead = self._lead()
+        self.env["ir.attachment"].create(
+            {"name": "offer.pdf", "res_model": "crm.lead", "res_id": lead.id, "raw": b"%PDF-1.4"}
+        )
+        lead.stage_id = self.stage_negotiation
+        self.assertEqual(self._logs(lead).outcome, "passed")

@@ -1,0 +1,61 @@
+from odoo.tests import tagged
+
+from .common import ComplianceCommon
+
+
+@tagged("post_install", "-at_install")
+class TestPerformance(ComplianceCommon):
+    """Query budget of the policies on a stage write: a constant number of queries per write()
+    call (one per triggered policy, plus the audit rows), whatever the number of records."""
+
+    def _leads(self, count):
+        return self.env["crm.lead"].create(
+            [
+                {
+                    "name": f"Perf {i}",
+                    "type": "opportunity",
+                    "team_id": self.team.id,
+                    "stage_id": self.stage_new.id,
+                    "partner_id": self.partner_vat.id,
+                    "expected_revenue": 100,
+                }
+                for i in range(count)
+            ]
+        )
+
+    def _count(self, leads, stage):
+        self.env.flush_all()
+        self.env.invalidate_all()
+        before = self.env.cr.sql_log_count
+        leads.write({"stage_id": stage.id})
+        self.env.flush_all()
+        return self.env.cr.sql_log_count - before
+
+    def test_stage_write_budget(self):
+        # same write without policies (the process guidance only)
+        base_1 = self._count(self._leads(1), self.stage_proposal)
+        base_50 = self._count(self._leads(50), self.stage_proposal)
+        self._policy(
+            name="Proposal has revenue",
+            trigger="stage",
+            step_ids=[(6, 0, self.step_negotiation.ids)],
+            requirement="[('expected_revenue', '>', 0)]",
+            message="Estimate it.",
+        )
+        self._policy(name="Ignored on this move")  # won trigger: not evaluated
+        with_1 = self._count(self._leads(1), self.stage_negotiation)
+        with_50 = self._count(self._leads(50), self.stage_negotiation)
+        self.assertLessEqual(with_1 - base_1, 8, f"1 lead: {with_1} queries vs {base_1} without policies")
+        self.assertLessEqual(
+            with_50 - base_50, 8, f"50 leads: {with_50} queries vs {base_50} without policies"
+        )
+
+    def test_no_policy_no_query(self):
+        leads = self._leads(10)
+        base = self._count(leads, self.stage_proposal)
+        self._policy(
+            name="Other model trigger", trigger="lost", requirement="[('lost_reason_id', '!=', False)]"
+        )
+        leads2 = self._leads(10)
+        with_policy = self._count(leads2, self.stage_proposal)
+        self.assertEqual(with_policy, base, "a write no policy is triggered by costs nothing more")

@@ -1,0 +1,67 @@
+import json
+
+from odoo import _, fields, models
+from odoo.exceptions import UserError
+
+from odoo.addons.crm_process_guide.models.guide_mixin import CTX_REASON, CTX_REASON_ID
+
+from ..models.guide_mixin import CTX_LOST_VALUES, CTX_UNTIL
+
+
+class CompliancePolicyWizard(models.TransientModel):
+    """The way out of a held change: justify an override, or ask for approval."""
+
+    _name = "compliance.policy.wizard"
+    _description = "Override a Policy or Request Approval"
+
+    mode = fields.Selection(
+        [("override", "Override with a Justification"), ("approval", "Request Approval")],
+        required=True,
+        readonly=True,
+    )
+    res_model = fields.Char(required=True, readonly=True)
+    res_ids = fields.Char(required=True, readonly=True, help="JSON list of the records concerned.")
+    vals = fields.Text(required=True, readonly=True, help="JSON of the held change.")
+    event = fields.Char(readonly=True)
+    problems = fields.Text(string="Policies Not Met", readonly=True)
+    reason_id = fields.Many2one("guide.deviation.reason")
+    reason = fields.Text(string="Justification", required=True)
+    valid_until = fields.Date(
+        help="Override only: until this date, the policy does not ask again for these records.",
+    )
+
+    def _records(self):
+        self.ensure_one()
+        if self.res_model not in self.env or "guide.mixin" not in self.env[self.res_model]._inherit_module:
+            raise UserError(_("%(model)s is not a guided model.", model=self.res_model))
+        return self.env[self.res_model].browse(json.loads(self.res_ids)).exists()
+
+    def action_confirm(self):
+        self.ensure_one()
+        records = self._records()
+        reason = (self.reason or "").strip()
+        if not reason:
+            raise UserError(_("Give the justification."))
+        vals = json.loads(self.vals)
+        if self.mode == "approval":
+            requests = records.compliance_request_approval(vals, reason, event=self.event)
+            if not requests:
+                return {"type": "ir.actions.act_window_close"}
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "type": "info",
+                    "title": _("Approval requested"),
+                    "message": _("%(count)s approval request(s) sent.", count=len(requests)),
+                    "next": {"type": "ir.actions.act_window_close"},
+                },
+            }
+        ctx = {CTX_REASON: reason, CTX_REASON_ID: self.reason_id.id, CTX_UNTIL: self.valid_until}
+        lost_values = {key: value for key, value in vals.items() if key != "active"}
+        records = records.with_context(**ctx)
+        if self.event == "lost":
+            records.with_context(**{CTX_LOST_VALUES: lost_values})._compliance_apply_change("lost", vals)
+        else:
+            records._compliance_apply_change(self.event, vals)
+        return {"type": "ir.actions.act_window_close"}
