@@ -1,0 +1,2 @@
+from . import compliance_policy
+from . import helpdesk_ticket

@@ -1,0 +1,33 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class CompliancePolicy(models.Model):
+    _inherit = "compliance.policy"
+
+    helpdesk_team_ids = fields.Many2many(
+        "helpdesk.ticket.team",
+        string="Helpdesk Teams",
+        domain="company_id and ['|', ('company_id', '=', False), ('company_id', '=', company_id)] or []",
+        help="Empty: every team.",
+    )
+
+    @api.constrains("model_name", "helpdesk_team_ids")
+    def _check_helpdesk_teams(self):
+        for policy in self:
+            if policy.helpdesk_team_ids and policy.model_name != "helpdesk.ticket":
+                raise ValidationError(
+                    _("Policy %(policy)s: helpdesk teams only apply to tickets.", policy=policy.display_name)
+                )
+
+
+class ComplianceLog(models.Model):
+    _inherit = "compliance.log"
+
+    helpdesk_team_id = fields.Many2one("helpdesk.ticket.team", readonly=True, index=True)
+
+
+class ComplianceApprovalRequest(models.Model):
+    _inherit = "compliance.approval.request"
+
+    helpdesk_team_id = fields.Many2one("helpdesk.ticket.team", readonly=True, index=True)

@@ -1,0 +1,27 @@
+from odoo import api, models
+
+
+class HelpdeskTicket(models.Model):
+    """Helpdesk side of the policies: helpdesk teams and their leaders."""
+
+    _inherit = "helpdesk.ticket"
+
+    @api.model
+    def _policy_scope_values(self, policy):
+        return {
+            **super()._policy_scope_values(policy),
+            "helpdesk_team_ids": frozenset(policy.helpdesk_team_ids.ids),
+        }
+
+    def _policy_match_scope(self, policy):
+        tickets = super()._policy_match_scope(policy)
+        if policy.get("helpdesk_team_ids"):
+            tickets = tickets.filtered(lambda ticket: ticket.team_id.id in policy["helpdesk_team_ids"])
+        return tickets
+
+    def _policy_team_leader(self):
+        self.ensure_one()
+        return self.team_id.user_id
+
+    def _policy_log_values(self):
+        return {**super()._policy_log_values(), "helpdesk_team_id": self.team_id.id}

@@ -1,0 +1,156 @@
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import tagged
+
+from odoo.addons.helpdesk_process_guide.tests.common import HelpdeskGuideCommon
+
+
+class TestTicketPolicy(HelpdeskGuideCommon):
+    """Tickets are policed as leads are: block, override, approval, audit, access."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["compliance.policy"].search([]).write({"active": False})
+        cls.team.user_id = cls.user_manager
+        cls.policy = cls.env["compliance.policy"].create(
+            {
+                "name": "Resolution note",
+                "model_name": "helpdesk.ticket",
+                "helpdesk_team_ids": [(6, 0, cls.team.ids)],
+                "trigger": "stage",
+                "step_ids": [(6, 0, cls.step_resolved.ids)],
+                "requirement": "[('compliance_has_note', '=', True)]",
+                "message": "Write how it was solved.",
+                "enforcement": "block",
+            }
+        )
+
+    def _waiting_ticket(self, **vals):
+        return self._ticket(stage_id=self.stage_waiting.id, **vals)
+
+    def test_close_needs_resolution_note(self):
+        ticket = self._waiting_ticket().with_user(self.user_agent)
+        with self.assertRaises(UserError) as caught:
+            ticket.stage_id = self.stage_resolved
+        self.assertIn("Resolution note: Write how it was solved.", str(caught.exception.args[0]))
+        self.assertEqual(ticket.stage_id, self.stage_waiting)
+        # a "Log note" of the chatter
+        ticket.message_post(body="Replaced the cable.", message_type="comment", subtype_xmlid="mail.mt_note")
+        self.assertTrue(ticket.compliance_has_note)
+        ticket.stage_id = self.stage_resolved
+        log = self.env["compliance.log"].search(
+            [("res_model", "=", "helpdesk.ticket"), ("res_id", "=", ticket.id)]
+        )
+        self.assertEqual(log.outcome, "passed")
+        self.assertEqual(log.helpdesk_team_id, self.team)
+        self.assertFalse(log.crm_team_id)
+
+    def test_other_team_not_checked(self):
+        ticket = self._ticket(team_id=self.other_team.id, stage_id=self.stage_waiting.id)
+        ticket.stage_id = self.stage_resolved
+        self.assertEqual(ticket.stage_id, self.stage_resolved)
+
+    def test_override_on_ticket(self):
+        self.policy.enforcement = "override"
+        ticket = self._waiting_ticket().with_user(self.user_agent)
+        ticket.with_context(guide_override_reason="Duplicate of another ticket").write(
+            {"stage_id": self.stage_resolved.id}
+        )
+        deviation = self.env["guide.deviation"].search(
+            [("res_model", "=", "helpdesk.ticket"), ("res_id", "=", ticket.id)]
+        )
+        self.assertEqual(deviation.kind, "policy")
+        self.assertEqual(deviation.reason, "Duplicate of another ticket")
+
+    def test_approval_by_team_leader(self):
+        self.policy.write(
+            {
+                "enforcement": "approval",
+                "tier_ids": [(0, 0, {"name": "Team leader", "approver_type": "team_leader"})],
+            }
+        )
+        ticket = self._waiting_ticket().with_user(self.user_agent)
+        request = ticket.compliance_request_approval(
+            {"stage_id": self.stage_resolved.id}, "Customer unreachable"
+        )
+        self.assertEqual(request.current_approver_ids, self.user_manager)
+        self.assertEqual(request.helpdesk_team_id, self.team)
+        self.assertTrue(ticket.compliance_awaiting_approval)
+        self.assertEqual(ticket.stage_id, self.stage_waiting)
+        request.with_user(self.user_manager).action_approve()
+        self.assertEqual(ticket.stage_id, self.stage_resolved)
+        self.assertEqual(request.deviation_id.approver_id, self.user_manager)
+
+    def test_configuration(self):
+        with self.assertRaises(ValidationError):
+            self.env["compliance.policy"].create(
+                {
+                    "name": "Lead policy with helpdesk teams",
+                    "model_name": "crm.lead",
+                    "helpdesk_team_ids": [(6, 0, self.team.ids)],
+                    "trigger": "create",
+                    "requirement": "[]",
+                    "message": "x",
+                }
+            )
+        with self.assertRaises(ValidationError):
+            self.env["compliance.policy"].create(
+                {
+                    "name": "Won on tickets",
+                    "model_name": "helpdesk.ticket",
+                    "trigger": "won",
+                    "requirement": "[]",
+                    "message": "x",
+                }
+            )
+        # helpdesk managers configure ticket policies, agents do not
+        self.policy.with_user(self.user_manager).write({"message": "Write the resolution."})
+        with self.assertRaises(AccessError):
+            self.policy.with_user(self.user_agent).write({"message": "Mine"})
+
+
+@tagged("post_install", "-at_install")
+class TestTicketPolicyPerformance(HelpdeskGuideCommon):
+    """Guided tickets obey the leads' budget: at most +8 queries per write() call with policies."""
+
+    def _count(self, tickets, stage):
+        self.env.flush_all()
+        self.env.invalidate_all()
+        before = self.env.cr.sql_log_count
+        tickets.write({"stage_id": stage.id})
+        self.env.flush_all()
+        return self.env.cr.sql_log_count - before
+
+    def _tickets(self, count):
+        return self.env["helpdesk.ticket"].create(
+            [
+                {
+                    "name": f"Perf {i}",
+                    "description": "<p>x</p>",
+                    "team_id": self.team.id,
+                    "stage_id": self.stage_waiting.id,
+                    "priority": "1",
+                }
+                for i in range(count)
+            ]
+        )
+
+    def test_stage_write_budget(self):
+        self.env["compliance.policy"].search([]).write({"active": False})
+        base_1 = self._count(self._tickets(1), self.stage_resolved)
+        base_50 = self._count(self._tickets(50), self.stage_resolved)
+        self.env["compliance.policy"].create(
+            {
+                "name": "Priority set before closing",
+                "model_name": "helpdesk.ticket",
+                "trigger": "stage",
+                "step_ids": [(6, 0, self.step_resolved.ids)],
+                "requirement": "[('priority', '!=', False)]",
+                "message": "Set the priority.",
+                "enforcement": "block",
+            }
+        )
+        with_1 = self._count(self._tickets(1), self.stage_resolved)
+        with_50 = self._count(self._tickets(50), self.stage_resolved)
+        self.assertLessEqual(with_1 - base_1, 8, f"1 ticket: {with_1} queries vs {base_1}")
+        self.assertLessEqual(with_50 - base_50, 8, f"50 tickets: {with_50} queries vs {base_50}")
