@@ -260,7 +260,9 @@ class ComplianceApprovalRequest(models.Model):
         )
         outcome = "approved" if decision == "approved" else "rejected"
         record = self._compliance_record()
-        self.env["compliance.log"].sudo().create(self._compliance_log_vals(outcome, reason=reason))
+        self.env["compliance.log"].sudo()._compliance_create_rows(
+            [self._compliance_log_vals(outcome, reason=reason)]
+        )
         if decision == "approved":
             body = _(
                 "%(change)s approved by %(user)s (policy %(policy)s).",

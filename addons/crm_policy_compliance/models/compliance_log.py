@@ -32,6 +32,7 @@ class ComplianceLog(models.Model):
     """
 
     _name = "compliance.log"
+    _inherit = ["guide.bulk.mixin"]
     _description = "Compliance Audit Log"
     _order = "date desc, id desc"
     _rec_name = "policy_name"
@@ -61,21 +62,17 @@ class ComplianceLog(models.Model):
     request_id = fields.Many2one("compliance.approval.request", readonly=True, ondelete="set null")
     # measures
     count = fields.Integer(default=1, readonly=True, aggregator="sum", string="Checks")
-    violation = fields.Integer(compute="_compute_rates", store=True, aggregator="sum", string="Violations")
+    violation = fields.Integer(readonly=True, aggregator="sum", string="Violations")
     compliance_rate = fields.Float(
-        compute="_compute_rates",
-        store=True,
+        readonly=True,
         aggregator="avg",
         string="Compliance Rate (%)",
         help="Share of the checks whose requirement held (100 when passed, 0 otherwise).",
     )
 
-    @api.depends("outcome")
-    def _compute_rates(self):
-        for log in self:
-            passed = log.outcome in ("passed", "approved")
-            log.violation = 0 if passed or log.outcome == "rejected" else 1
-            log.compliance_rate = 100.0 if log.outcome == "passed" else 0.0
+    @api.model_create_multi
+    def create(self, vals_list):
+        return super().create([self._compliance_measures(vals) for vals in vals_list])
 
     def write(self, vals):  # pylint: disable=method-required-super
         self.check_access("write")
@@ -86,6 +83,23 @@ class ComplianceLog(models.Model):
         if not (self.env.su and self.env.context.get("compliance_purge")):
             raise UserError(_("The compliance audit trail cannot be deleted; the superuser may purge it."))
         return super().unlink()
+
+    @api.model
+    def _compliance_measures(self, vals):
+        """The aggregable measures of a row, from its outcome."""
+        outcome = vals.get("outcome")
+        return {
+            "date": fields.Datetime.now(),
+            "count": 1,
+            **vals,
+            "violation": int(outcome not in ("passed", "approved", "rejected")),
+            "compliance_rate": 100.0 if outcome == "passed" else 0.0,
+        }
+
+    @api.model
+    def _compliance_create_rows(self, vals_list):
+        """Write audit rows, one INSERT whatever their number (the engine's path)."""
+        return self._guide_bulk_create([self._compliance_measures(vals) for vals in vals_list])
 
     @api.model
     def _compliance_purge(self, before):

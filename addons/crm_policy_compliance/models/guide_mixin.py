@@ -356,7 +356,7 @@ class GuideMixin(models.AbstractModel):
                             policy, policy["trigger"], "overridden", reason=reason, deviation_id=deviation.id
                         )
                     )
-        self.env["compliance.log"].sudo().create(logs)
+        self.env["compliance.log"].sudo()._compliance_create_rows(logs)
         for policy, record in warned:
             record.message_post(
                 body=_(
@@ -511,7 +511,7 @@ class GuideMixin(models.AbstractModel):
             with self.env.registry.cursor() as cr:
                 cr.execute("SET LOCAL lock_timeout = '2s'")
                 env = api.Environment(cr, SUPERUSER_ID, {})
-                env["compliance.log"].create(vals_list)
+                env["compliance.log"]._compliance_create_rows(vals_list)
         except Exception:  # noqa: BLE001 - the refusal itself must reach the user
             _logger.warning(
                 "Compliance: could not record %s refused change(s) on %s (uncommitted records?)",
@@ -648,7 +648,7 @@ class GuideMixin(models.AbstractModel):
                 }
             )
         requests = Request.sudo().with_context(mail_create_nolog=True).create(vals_list)
-        self.env["compliance.log"].sudo().create(
+        self.env["compliance.log"].sudo()._compliance_create_rows(
             [
                 record._policy_log_vals(
                     policy, policy["trigger"], "approval_requested", reason=note, request_id=req.id
