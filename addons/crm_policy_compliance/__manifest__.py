@@ -24,5 +24,10 @@
         "views/compliance_menus.xml",
     ],
     "demo": ["demo/compliance_demo.xml"],
+    "assets": {
+        "web.assets_tests": [
+            "crm_policy_compliance/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
 }

@@ -3,3 +3,4 @@ from . import test_override
 from . import test_approval
 from . import test_audit
 from . import test_performance
+from . import test_ui

@@ -1,0 +1,31 @@
+from odoo.tests import HttpCase, tagged
+
+from .common import ComplianceCommon
+
+
+@tagged("post_install", "-at_install")
+class TestUi(HttpCase, ComplianceCommon):
+    def test_held_move_and_approval_request(self):
+        self._policy(
+            name="Large proposals",
+            trigger="stage",
+            step_ids=[(6, 0, self.step_proposal.ids)],
+            requirement="[('expected_revenue', '<=', 50000)]",
+            message="Proposals above 50,000 need approval.",
+            enforcement="approval",
+            tier_ids=[(0, 0, {"name": "Team leader", "approver_type": "team_leader"})],
+        )
+        admin = self.env.ref("base.user_admin")
+        lead = self._lead(name="Tour big deal", expected_revenue=90000, user_id=admin.id)
+        self.start_tour(
+            f"/odoo/action-crm.crm_lead_action_pipeline/{lead.id}",
+            "crm_policy_compliance_tour",
+            login="admin",
+        )
+        request = self.Request.search([("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)])
+        self.assertEqual(request.state, "pending")
+        self.assertEqual(request.requester_id, admin)
+        self.assertEqual(request.note, "Strategic account, first order of a framework contract")
+        self.assertEqual(request.current_approver_ids, self.user_leader)
+        self.assertEqual(lead.stage_id, self.stage_new)
+        self.assertTrue(lead.compliance_awaiting_approval)
