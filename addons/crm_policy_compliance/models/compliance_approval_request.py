@@ -24,7 +24,7 @@ class ComplianceApprovalRequest(models.Model):
     """
 
     _name = "compliance.approval.request"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "guide.record.link.mixin"]
     _description = "Policy Approval Request"
     _order = "request_date desc, id desc"
 
@@ -186,15 +186,6 @@ class ComplianceApprovalRequest(models.Model):
                 )
             request._compliance_apply(raise_on_error=True)
         return True
-
-    def action_open_record(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self.res_model,
-            "res_id": self.res_id,
-            "view_mode": "form",
-        }
 
     # ------------------------------------------------------------
     # BUSINESS

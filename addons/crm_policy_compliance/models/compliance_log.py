@@ -32,7 +32,7 @@ class ComplianceLog(models.Model):
     """
 
     _name = "compliance.log"
-    _inherit = ["guide.bulk.mixin"]
+    _inherit = ["guide.bulk.mixin", "guide.record.link.mixin"]
     _description = "Compliance Audit Log"
     _order = "date desc, id desc"
     _rec_name = "policy_name"
@@ -110,12 +110,3 @@ class ComplianceLog(models.Model):
         _logger.warning("Compliance audit trail: purging %s rows older than %s", len(logs), before)
         logs.with_context(compliance_purge=True).unlink()
         return len(logs)
-
-    def action_open_record(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self.res_model,
-            "res_id": self.res_id,
-            "view_mode": "form",
-        }

@@ -20,6 +20,7 @@ class GuideDeviation(models.Model):
     """
 
     _name = "guide.deviation"
+    _inherit = ["guide.record.link.mixin"]
     _description = "Process Deviation"
     _order = "date desc, id desc"
     _rec_name = "rule_name"
@@ -53,12 +54,3 @@ class GuideDeviation(models.Model):
     @api.depends("kind")
     def _compute_count(self):
         self.count = 1
-
-    def action_open_record(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self.res_model,
-            "res_id": self.res_id,
-            "view_mode": "form",
-        }

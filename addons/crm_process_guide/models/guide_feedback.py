@@ -6,7 +6,7 @@ class GuideFeedback(models.Model):
     """An agent's suggestion about a step or item, reviewed by the process owner."""
 
     _name = "guide.feedback"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "guide.record.link.mixin"]
     _description = "Process Feedback"
     _order = "create_date desc, id desc"
 
@@ -46,12 +46,3 @@ class GuideFeedback(models.Model):
 
     def action_reject(self):
         self.write({"state": "rejected"})
-
-    def action_open_record(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self.res_model,
-            "res_id": self.res_id,
-            "view_mode": "form",
-        }

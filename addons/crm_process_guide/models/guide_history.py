@@ -5,7 +5,7 @@ class GuideHistory(models.Model):
     """One row per stage change of a guided record (read-only audit)."""
 
     _name = "guide.history"
-    _inherit = ["guide.bulk.mixin"]
+    _inherit = ["guide.bulk.mixin", "guide.record.link.mixin"]
     _description = "Stage History"
     _order = "date desc, id desc"
     _rec_name = "record_name"
@@ -66,12 +66,3 @@ class GuideHistory(models.Model):
             vals.setdefault("gate_result", "free")
             vals.setdefault("date", fields.Datetime.now())
         return self._guide_bulk_create(vals_list)
-
-    def action_open_record(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self.res_model,
-            "res_id": self.res_id,
-            "view_mode": "form",
-        }
