@@ -124,3 +124,26 @@ class TestRefusalLog(ComplianceCommon):
                 env["compliance.policy"].browse(ids[0]).unlink()
                 cr.commit()  # pylint: disable=invalid-commit
             registry.clear_cache()
+
+
+class TestMultiCompany(ComplianceCommon):
+    """A policy of one company neither applies to nor shows in another."""
+
+    def test_company_scope_and_rules(self):
+        other_company = self.env["res.company"].create({"name": "Other Compliance Co"})
+        policy = self._policy(name="Other company VAT", company_id=other_company.id, process_id=False)
+        lead = self._lead()
+        lead.action_set_won()  # main company lead: the other company's policy does not apply
+        self.assertTrue(lead.stage_id.is_won)
+        self.assertFalse(self._logs(lead))
+        self.assertFalse(
+            self.env["compliance.policy"].with_user(self.user_manager).search([("id", "=", policy.id)])
+        )
+        self.user_manager.write({"company_ids": [(4, other_company.id)]})
+        visible = (
+            self.env["compliance.policy"]
+            .with_user(self.user_manager)
+            .with_context(allowed_company_ids=[self.env.company.id, other_company.id])
+            .search([("id", "=", policy.id)])
+        )
+        self.assertEqual(visible, policy)
