@@ -50,6 +50,14 @@ class CrmLead(models.Model):
             held.pop(key, None)
         return held
 
+    def _policy_creation_events(self, config):
+        events = super()._policy_creation_events(config)
+        if any(policy["trigger"] == "won" for policy in config["policies"]):
+            won = self.filtered(lambda lead: lead.stage_id.is_won)
+            if won:
+                events["won"] = won
+        return events
+
     def _compliance_change_label(self, event, vals):
         if event == "won":
             return _("Mark %(record)s as won", record=self.display_name)

@@ -100,6 +100,19 @@ class GuideMixin(models.AbstractModel):
             events["fields"] = self
         return events
 
+    def _policy_creation_events(self, config):
+        """Events a creation causes: the creation itself, and entering the step the record is
+        created in (a record created directly in a checked step does not escape the policy)."""
+        triggers = {policy["trigger"] for policy in config["policies"]}
+        events = {}
+        if "create" in triggers:
+            events["create"] = self
+        if "stage" in triggers:
+            in_step = self.filtered("guide_step_id")
+            if in_step:
+                events["stage"] = in_step
+        return events
+
     def _compliance_change_label(self, event, vals):
         """What a held change does, in words, for the approvers."""
         stage_field = self._guide_stage_field
@@ -194,8 +207,10 @@ class GuideMixin(models.AbstractModel):
     def create(self, vals_list):
         records = super().create(vals_list)
         config = self.env["compliance.policy"]._get_policy_config(self._name)
-        if any(policy["trigger"] == "create" for policy in config["policies"]):
-            records._policy_enforce({"create": records}, {}, config)
+        if config["policies"]:
+            events = records._policy_creation_events(config)
+            if events:
+                records._policy_enforce(events, {}, config, creating=True)
         return records
 
     def write(self, vals):
@@ -266,7 +281,7 @@ class GuideMixin(models.AbstractModel):
             records = self.browse(records.ids)
         return records
 
-    def _policy_enforce(self, events, vals, config):
+    def _policy_enforce(self, events, vals, config, creating=False):
         """Check the triggered policies on the new state of the records; raise to refuse."""
         Condition = self.env["guide.condition.mixin"]
         checks = []
@@ -274,6 +289,8 @@ class GuideMixin(models.AbstractModel):
             records = events.get(policy["trigger"])
             if not records:
                 continue
+            if creating and policy["trigger"] == "stage" and not policy["step_ids"]:
+                continue  # "any stage change": a creation is not one
             if policy["trigger"] == "fields" and not (policy["fields"] & set(vals)):
                 continue
             try:
@@ -341,6 +358,14 @@ class GuideMixin(models.AbstractModel):
             raise UserError(self._policy_refusal_message(blocked, _("Blocked by policy")))
         if refused_group:
             raise UserError(self._policy_refusal_message(refused_group, _("You are not allowed to override")))
+        if creating and (to_approve or to_override):
+            # nothing to hold or to re-apply: the record does not exist yet
+            raise UserError(
+                _(
+                    "%(message)s\n\nCreate the record in an earlier step, then move it on.",
+                    message=self._policy_refusal_message(to_approve + to_override, _("Policy not met")),
+                )
+            )
         if to_approve:
             if self.env.context.get(CTX_COLLECT):
                 raise ApprovalNeeded(to_approve)

@@ -53,6 +53,44 @@ class TestEnforcement(ComplianceCommon):
         self.assertTrue(any("VAT before win" in msg["message"] for msg in result["messages"]))
         self.assertEqual(lead.stage_id, self.stage_new)
 
+    def test_created_or_imported_directly_won(self):
+        with self.assertRefused(UserError, "VAT before win: Set the VAT number."):
+            self._lead(name="Born won", stage_id=self.stage_won.id)
+        result = self.env["crm.lead"].load(
+            ["name", "type", "team_id/.id", "stage_id/.id", "partner_id/.id"],
+            [["Imported won", "opportunity", self.team.id, self.stage_won.id, self.partner_novat.id]],
+        )
+        self.assertFalse(result["ids"])
+        self.assertTrue(any("VAT before win" in msg["message"] for msg in result["messages"]))
+        lead = self._lead(
+            name="Born won with VAT", stage_id=self.stage_won.id, partner_id=self.partner_vat.id
+        )
+        self.assertEqual(self._logs(lead).mapped("outcome"), ["passed"])
+
+    def test_created_in_a_checked_step(self):
+        self._policy(
+            name="Proposal needs revenue",
+            trigger="stage",
+            step_ids=[(6, 0, self.step_proposal.ids)],
+            requirement="[('expected_revenue', '>', 0)]",
+            message="Estimate the revenue.",
+            enforcement="override",
+        )
+        with self.assertRefused(UserError, "Create the record in an earlier step"):
+            self._lead(stage_id=self.stage_proposal.id)
+        lead = self._lead(stage_id=self.stage_new.id)  # not a checked step
+        self.assertFalse(self._logs(lead))
+        justified = self.env["crm.lead"].with_context(guide_override_reason="Migrated from the old CRM")
+        lead = justified.create(
+            {
+                "name": "Migrated",
+                "type": "opportunity",
+                "team_id": self.team.id,
+                "stage_id": self.stage_proposal.id,
+            }
+        )
+        self.assertEqual(self._logs(lead).outcome, "overridden")
+
     def test_out_of_scope_not_checked(self):
         other = self._lead(team_id=self.other_team.id)  # not guided by the process
         other.action_set_won()
