@@ -113,9 +113,10 @@ class EscalationClock(models.Model):
     def action_retry(self):
         """Managers give a failed clock another chance."""
         self.check_access("read")
-        if not self.env.user.has_group("sales_team.group_sale_manager"):
+        managed = {model for model in set(self.mapped("res_model")) if self._escalation_is_manager(model)}
+        clocks = self.sudo().filtered(lambda c: c.state in DUE_STATES and c.res_model in managed)
+        if not clocks:
             return False
-        clocks = self.sudo().filtered(lambda c: c.state in DUE_STATES)
         clocks.write({"failure_count": 0, "last_error": False})
         clocks._escalation_reschedule()
         return True
@@ -129,6 +130,11 @@ class EscalationClock(models.Model):
             rule["id"]: rule
             for rule in self.env["escalation.rule"]._get_escalation_config(model_name)["rules"]
         }
+
+    @api.model
+    def _escalation_is_manager(self, model_name):
+        """Whether the current user administers the escalations of ``model_name`` (its guide managers)."""
+        return model_name in self.env and self.env[model_name]._guide_is_manager()
 
     @api.model
     def _escalation_factor(self, rule, calendar):

@@ -125,7 +125,7 @@ class EscalationLevel(models.Model):
                 raise ValidationError(
                     _("Escalation level %(level)s: choose the user to reassign to.", level=level.name)
                 )
-            if level.assign_to == "team" and not level.assign_crm_team_id:
+            if level.assign_to == "team" and not level._escalation_assign_team():
                 raise ValidationError(
                     _("Escalation level %(level)s: choose the team to reassign to.", level=level.name)
                 )
@@ -168,6 +168,11 @@ class EscalationLevel(models.Model):
         """
         levels = self.sorted(lambda lvl: (lvl.sequence, lvl.id))
         return _offsets([lvl._escalation_level_values() for lvl in levels], factor, base_hours)
+
+    def _escalation_assign_team(self):
+        """The team a "team" level moves records to (CRM: the level's sales team); bridges override."""
+        self.ensure_one()
+        return self.assign_crm_team_id
 
     def _escalation_level_values(self):
         self.ensure_one()

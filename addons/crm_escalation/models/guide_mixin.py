@@ -313,7 +313,7 @@ class GuideMixin(models.AbstractModel):
         """The new owner (or a manager) confirms they took the escalation over."""
         self.check_access("write")
         owner_field = self._guide_owner_field
-        is_manager = self.env.user.has_group("sales_team.group_sale_manager")
+        is_manager = self._guide_is_manager()
         now = fields.Datetime.now()
         Clock = self.env["escalation.clock"].sudo()
         clocks = Clock.search(
@@ -344,7 +344,7 @@ class GuideMixin(models.AbstractModel):
             if owner and owner != self.env.user and not is_manager:
                 raise UserError(
                     _(
-                        "Only %(owner)s, who received the escalation of %(record)s, or a sales manager can "
+                        "Only %(owner)s, who received the escalation of %(record)s, or a manager can "
                         "acknowledge it.",
                         owner=owner.name,
                         record=record.display_name,
@@ -723,14 +723,13 @@ class GuideMixin(models.AbstractModel):
             user = self.env["res.users"].browse(vals.get(owner_field))
             for record in group:
                 results[record.id]["actions"].append(_("Reassigned to %(user)s", user=user.name))
-        if level.assign_to == "team" and "team_id" in self._fields:
-            group = records.filtered(lambda r: r.team_id != level.assign_crm_team_id)
+        team = level._escalation_assign_team() if level.assign_to == "team" else None
+        if team and "team_id" in self._fields:
+            group = records.filtered(lambda r: r.team_id != team)
             if group:
-                group.write({"team_id": level.assign_crm_team_id.id})
+                group.write({"team_id": team.id})
                 for record in group:
-                    results[record.id]["actions"].append(
-                        _("Moved to team %(team)s", team=level.assign_crm_team_id.name)
-                    )
+                    results[record.id]["actions"].append(_("Moved to team %(team)s", team=team.name))
                     results[record.id]["moved"] = True
         # priority, tags and other values
         if level.raise_priority and "priority" in self._fields:

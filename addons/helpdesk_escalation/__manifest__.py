@@ -1,0 +1,27 @@
+{
+    "name": "Helpdesk Escalation",
+    "summary": "Escalation rules on OCA helpdesk tickets: working-hours SLA clocks per helpdesk team, "
+    "escalation to the team leader, manual escalation and acknowledgement, full log",
+    "version": "18.0.1.0.0",
+    "category": "After-Sales",
+    "license": "AGPL-3",
+    "author": "Process Guide Team",
+    "website": "https://github.com/process-guide/odoo-process-guide",
+    "maintainers": ["process-guide"],
+    "development_status": "Beta",
+    "depends": ["helpdesk_process_guide", "crm_escalation"],
+    "data": [
+        "security/helpdesk_escalation_security.xml",
+        "security/ir.model.access.csv",
+        "views/escalation_rule_views.xml",
+        "views/escalation_log_views.xml",
+        "views/escalation_clock_views.xml",
+        "views/helpdesk_ticket_views.xml",
+        "views/helpdesk_ticket_team_views.xml",
+        "views/helpdesk_escalation_menus.xml",
+    ],
+    "demo": ["demo/helpdesk_escalation_demo.xml"],
+    "uninstall_hook": "uninstall_hook",
+    "auto_install": True,
+    "installable": True,
+}

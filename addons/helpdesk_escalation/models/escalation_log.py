@@ -1,0 +1,9 @@
+from odoo import fields, models
+
+
+class EscalationLog(models.Model):
+    _inherit = "escalation.log"
+
+    helpdesk_team_id = fields.Many2one(
+        "helpdesk.ticket.team", string="Helpdesk Team", readonly=True, index="btree_not_null"
+    )

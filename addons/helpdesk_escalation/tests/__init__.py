@@ -1,0 +1,5 @@
+from . import test_ticket_escalation
+from . import test_manual
+from . import test_validation
+from . import test_security
+from . import test_performance

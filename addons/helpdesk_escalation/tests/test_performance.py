@@ -1,0 +1,68 @@
+from odoo.tests import tagged
+
+from .common import T0, HelpdeskEscalationCommon
+
+# extra queries of a ticket stage write() on tickets running an escalation clock
+WRITE_BUDGET = 8
+
+
+@tagged("post_install", "-at_install")
+class TestPerformance(HelpdeskEscalationCommon):
+    """Query budget: a stage write on escalated tickets costs at most 8 queries
+    more than the same write without escalation, whatever the number of tickets."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.rule = cls._rule(
+            name="Resolution",
+            trigger_type="creation",
+            time_mode="working",
+            resource_calendar_id=cls.calendar.id,
+            pause_step_ids=[(6, 0, cls.step_waiting.ids)],
+            met_step_ids=[(6, 0, cls.step_resolved.ids)],
+            levels=[{"name": "R1", "delay": 4, "assign_to": "team_leader"}, {"name": "R2", "delay": 8}],
+        )
+
+    def _tickets(self, count):
+        return self.env["helpdesk.ticket"].create(
+            [
+                {
+                    "name": f"Perf {count} {index}",
+                    "description": "<p>Perf</p>",
+                    "team_id": self.team.id,
+                    "stage_id": self.stage_triage.id,
+                    "user_id": self.user_agent.id,
+                }
+                for index in range(count)
+            ]
+        )
+
+    def _queries(self, func):
+        self.env.flush_all()
+        self.env.invalidate_all()
+        start = self.env.cr.sql_log_count
+        func()
+        self.env.flush_all()
+        return self.env.cr.sql_log_count - start
+
+    def _check_budget(self, count):
+        with self._at(T0):
+            escalated, plain = self._tickets(count), self._tickets(count)
+            self._tickets(2).write({"stage_id": self.stage_waiting.id})  # warm-up
+        self.assertEqual(self.Clock.search_count([("res_model", "=", "helpdesk.ticket"), ("res_id", "in", escalated.ids)]), count)
+        with self._at(self._h(1)):
+            baseline = self._queries(
+                lambda: plain.with_context(escalation_no_sync=True).write({"stage_id": self.stage_waiting.id})
+            )
+            self.env.invalidate_all()
+            with self.assertQueryCount(baseline + WRITE_BUDGET):
+                escalated.write({"stage_id": self.stage_waiting.id})
+        self.assertEqual(set(self.Clock.search([("res_model", "=", "helpdesk.ticket"), ("res_id", "in", escalated.ids)]).mapped("state")), {"paused"})
+        return baseline
+
+    def test_stage_write_budget_1_ticket(self):
+        self._check_budget(1)
+
+    def test_stage_write_budget_50_tickets(self):
+        self._check_budget(50)

@@ -1,0 +1,106 @@
+from odoo.exceptions import AccessError
+from odoo.tests import tagged
+
+from .common import T0, HelpdeskEscalationCommon
+
+
+@tagged("post_install", "-at_install")
+class TestSecurity(HelpdeskEscalationCommon):
+    def test_helpdesk_users_read_but_cannot_edit_logs_or_rules(self):
+        rule = self._rule()
+        with self._at(T0):
+            ticket = self._ticket(user_id=self.user_own.id)
+        self._run_at(self._h(5))
+        log = self._logs(ticket)
+        self.assertTrue(log)
+        clock = self._clock(ticket, rule)
+        for user in (self.user_own, self.user_agent, self.user_manager):
+            log.with_user(user).read(["actions", "helpdesk_team_id"])
+            clock.with_user(user).read(["state"])
+            with self.assertRaises(AccessError):
+                log.with_user(user).write({"actions": "forged"})
+            with self.assertRaises(AccessError):
+                log.with_user(user).unlink()
+            with self.assertRaises(AccessError):
+                self.Log.with_user(user).create(
+                    {
+                        "res_model": "helpdesk.ticket",
+                        "res_id": ticket.id,
+                        "kind": "manual",
+                        "trigger": "manual",
+                        "outcome": "done",
+                    }
+                )
+            with self.assertRaises(AccessError):
+                clock.with_user(user).write({"state": "done"})
+        for user in (self.user_own, self.user_agent):
+            with self.assertRaises(AccessError):
+                rule.with_user(user).write({"name": "Mine"})
+            with self.assertRaises(AccessError):
+                rule.level_ids[0].with_user(user).write({"delay": 100})
+        rule.with_user(self.user_manager).write({"name": "Renamed by the helpdesk manager"})
+        rule.level_ids[0].with_user(self.user_manager).write({"delay": 3})
+        # agents see the state on the ticket and the escalations in its smart button
+        self.assertEqual(ticket.with_user(self.user_agent).escalation_state, "escalated")
+        self.assertEqual(ticket.with_user(self.user_agent).escalation_log_count, 1)
+
+    def test_helpdesk_managers_configure_ticket_rules_only(self):
+        vals = {
+            "name": "Stale leads",
+            "model_name": "crm.lead",
+            "level_ids": [(0, 0, {"name": "L1", "delay": 4})],
+        }
+        with self.assertRaises(AccessError):
+            self.env["escalation.rule"].with_user(self.user_manager).create(vals)
+        lead_rule = self.env["escalation.rule"].create(vals)
+        with self.assertRaises(AccessError):
+            lead_rule.with_user(self.user_manager).write({"name": "Hacked"})
+        with self.assertRaises(AccessError):
+            lead_rule.level_ids.with_user(self.user_manager).write({"delay": 1})
+        ticket_rule = (
+            self.env["escalation.rule"]
+            .with_user(self.user_manager)
+            .create(
+                {
+                    "name": "Ticket SLA",
+                    "model_name": "helpdesk.ticket",
+                    "helpdesk_team_ids": [(6, 0, self.team.ids)],
+                    "level_ids": [(0, 0, {"name": "L1", "delay": 4, "assign_to": "team_leader"})],
+                }
+            )
+        )
+        self.assertEqual(ticket_rule.level_count, 1)
+
+    def test_helpdesk_users_do_not_see_lead_escalations(self):
+        lead = self.env["crm.lead"].create({"name": "E-Secret deal"})
+        self.Log.sudo()._escalation_create_rows(
+            [
+                {
+                    "res_model": "crm.lead",
+                    "res_id": lead.id,
+                    "record_name": lead.name,
+                    "kind": "manual",
+                    "trigger": "manual",
+                    "outcome": "done",
+                }
+            ]
+        )
+        domain = [("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)]
+        self.assertFalse(self.Log.with_user(self.user_manager).search(domain))
+        salesman = self.env["res.users"].create(
+            {
+                "name": "E-Sally Sales",
+                "login": "hd_esc_salesman",
+                "groups_id": [
+                    (
+                        6,
+                        0,
+                        (
+                            self.env.ref("sales_team.group_sale_salesman")
+                            | self.env.ref("helpdesk_mgmt.group_helpdesk_user")
+                        ).ids,
+                    )
+                ],
+            }
+        )
+        self.assertTrue(self.Log.with_user(salesman).search(domain), "salespeople keep seeing every escalation")

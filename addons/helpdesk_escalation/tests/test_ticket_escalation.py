@@ -1,0 +1,196 @@
+from datetime import datetime
+
+from odoo.tests import tagged
+
+from .common import T0, HelpdeskEscalationCommon
+
+
+@tagged("post_install", "-at_install")
+class TestTicketEscalation(HelpdeskEscalationCommon):
+    def test_levels_fire_through_the_cron(self):
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        rule = self._rule(
+            levels=[
+                {
+                    "name": "L1 team leader",
+                    "delay": 4,
+                    "assign_to": "team_leader",
+                    "activity_type_id": todo.id,
+                    "activity_summary": "Take the ticket over",
+                    "helpdesk_tag_ids": [(6, 0, self.tag.ids)],
+                    "raise_priority": "2",
+                },
+                {
+                    "name": "L2 manager",
+                    "delay": 8,
+                    "assign_to": "user",
+                    "assign_user_id": self.user_manager.id,
+                    "follow_team_leader": True,
+                },
+            ]
+        )
+        with self._at(T0):
+            ticket = self._ticket()
+        clock = self._clock(ticket, rule)
+        self.assertEqual(clock.state, "running")
+        self.assertEqual(clock.helpdesk_team_id, self.team)
+        self.assertEqual(clock.next_escalation_at, self._h(4))
+        self.assertEqual(ticket.escalation_state, "running")
+        self.assertEqual(self._run_at(self._h(3.9)), 0)
+        self.assertEqual(self._run_at(self._h(4.5)), 1)
+        self.assertEqual(ticket.user_id, self.user_leader)
+        self.assertEqual(ticket.team_id, self.team, "the ticket stays in its team")
+        self.assertIn(self.tag, ticket.tag_ids)
+        self.assertEqual(ticket.priority, "2")
+        activity = ticket.activity_ids
+        self.assertEqual(activity.user_id, self.user_leader)
+        self.assertEqual(activity.summary, "Take the ticket over")
+        log = self._logs(ticket, kind="escalation")
+        self.assertEqual(log.level_id.name, "L1 team leader")
+        self.assertEqual(log.helpdesk_team_id, self.team)
+        self.assertEqual(log.from_user_id, self.user_agent)
+        self.assertEqual(log.to_user_id, self.user_leader)
+        self.assertEqual(ticket.escalation_state, "escalated")
+        self.assertEqual(ticket.escalation_badge, "Escalated: L1 team leader")
+        self.assertTrue(ticket.escalation_need_ack)
+        self.assertEqual(ticket.escalation_next_at, self._h(8))
+        self.assertIn(ticket, ticket.search([("escalation_escalated", "=", True)]))
+        self.assertIn(ticket, ticket.search([("escalation_breached", "=", True)]))
+        self._run_at(self._h(8.5))
+        self.assertEqual(ticket.user_id, self.user_manager)
+        self.assertIn(self.user_leader.partner_id, ticket.message_partner_ids)
+        self.assertEqual(self._logs(ticket, kind="escalation").level_id.mapped("name"), ["L1 team leader", "L2 manager"])
+        self.assertEqual(ticket.escalation_log_count, 2)
+
+    def test_warning_marks_the_ticket_at_risk(self):
+        self._rule(
+            levels=[
+                {"name": "Soon late", "kind": "warning", "warning_percent": 80},
+                {"name": "Late", "delay": 10},
+            ]
+        )
+        with self._at(T0):
+            ticket = self._ticket()
+        self._run_at(self._h(8.5))
+        self.assertEqual(ticket.escalation_state, "at_risk")
+        self.assertEqual(ticket.escalation_badge, "At risk: Soon late")
+        self.assertIn(ticket, ticket.search([("escalation_at_risk", "=", True)]))
+        self.assertNotIn(ticket, ticket.search([("escalation_escalated", "=", True)]))
+
+    def test_pause_in_waiting_stage_and_met_on_resolve(self):
+        rule = self._rule(
+            trigger_type="creation",
+            pause_step_ids=[(6, 0, self.step_waiting.ids)],
+            met_step_ids=[(6, 0, self.step_resolved.ids)],
+            levels=[{"name": "Resolution late", "delay": 10}],
+        )
+        with self._at(T0):
+            ticket = self._ticket()
+        clock = self._clock(ticket, rule)
+        clock.episode_start = T0  # the creation date is the database's clock
+        clock._escalation_reschedule()
+        self.assertEqual(clock.next_escalation_at, self._h(10))
+        with self._at(self._h(2)):
+            ticket.with_user(self.user_agent).stage_id = self.stage_waiting
+        self.assertEqual(clock.state, "paused")
+        self.assertFalse(clock.next_escalation_at)
+        self.assertEqual(ticket.escalation_state, "paused")
+        self.assertEqual(self._run_at(self._h(30)), 0, "nothing fires while the customer is awaited")
+        with self._at(self._h(32)):
+            ticket.with_user(self.user_agent).stage_id = self.stage_progress
+        self.assertEqual(clock.state, "running")
+        self.assertEqual(clock.paused_seconds, 30 * 3600)
+        self.assertEqual(clock.next_escalation_at, self._h(40))
+        self.assertEqual(self._run_at(self._h(39)), 0)
+        self._run_at(self._h(40.5))
+        self.assertEqual(clock.state, "breached")
+        with self._at(self._h(41)):
+            ticket.with_user(self.user_agent).stage_id = self.stage_resolved
+        self.assertEqual(clock.state, "met")
+        self.assertTrue(clock.breached, "a late resolution stays in the breach rate")
+        self.assertEqual(ticket.escalation_state, "met")
+        self.assertTrue(self._logs(ticket, kind="deescalation"))
+
+    def test_met_in_time(self):
+        rule = self._rule(
+            trigger_type="creation",
+            met_step_ids=[(6, 0, self.step_resolved.ids)],
+            levels=[{"name": "Resolution late", "delay": 10}],
+        )
+        ticket = self._ticket()
+        ticket.with_user(self.user_agent).stage_id = self.stage_resolved
+        clock = self._clock(ticket, rule)
+        self.assertEqual(clock.state, "met")
+        self.assertFalse(clock.breached)
+        self.assertFalse(clock.next_escalation_at)
+
+    def test_closed_stage_deescalates(self):
+        rule = self._rule(
+            trigger_type="creation",
+            met_step_ids=[(6, 0, self.step_resolved.ids)],
+            levels=[{"name": "L1", "delay": 1}],
+        )
+        with self._at(T0):
+            ticket = self._ticket()
+        clock = self._clock(ticket, rule)
+        clock.episode_start = T0
+        clock._escalation_reschedule()
+        self._run_at(self._h(2))
+        self.assertEqual(clock.state, "breached")
+        with self._at(self._h(3)):
+            ticket.with_user(self.user_leader).stage_id = self.stage_cancelled
+        self.assertEqual(clock.state, "done", "a closed ticket that is not resolved is de-escalated")
+        self.assertEqual(ticket.escalation_state, "none")
+        self.assertTrue(self._logs(ticket, kind="deescalation"))
+
+    def test_scope_by_helpdesk_team_and_category(self):
+        rule = self._rule(domain=f"[('category_id', '=', {self.category.id})]")
+        other = self._ticket(team_id=self.other_team.id, category_id=self.category.id)
+        self.assertTrue(other.guide_process_id, "guided, but by another team")
+        self.assertFalse(self._clock(other, rule))
+        ticket = self._ticket()
+        self.assertFalse(self._clock(ticket, rule), "no category: out of the rule's condition")
+        ticket.category_id = self.category
+        clock = self._clock(ticket, rule)
+        self.assertEqual(clock.state, "running")
+        ticket.team_id = self.other_team
+        self.assertEqual(clock.state, "done", "the ticket left the rule's teams")
+        # the SQL pre-selection of a resync agrees with the record scope
+        domain = rule._escalation_search_domain()
+        self.assertIn(("team_id", "in", self.team.ids), domain)
+        self.assertFalse(self.env["helpdesk.ticket"].search([*domain, ("id", "in", (ticket | other).ids)]))
+
+    def test_team_calendar(self):
+        self.team.resource_calendar_id = self.calendar
+        rule = self._rule(
+            time_mode="working",
+            calendar_source="team",
+            delay_unit="days",
+            levels=[{"name": "L1", "delay": 1}],
+        )
+        friday_3pm = datetime(2031, 3, 7, 15, 0)
+        with self._at(friday_3pm):
+            ticket = self._ticket()
+            other = self._ticket(team_id=self.other_team.id)
+        clock = self._clock(ticket, rule)
+        self.assertEqual(clock.calendar_id, self.calendar)
+        # one working day = 8 hours: 2h on Friday, the weekend does not count, 6h on Monday
+        self.assertEqual(clock.next_escalation_at, datetime(2031, 3, 10, 15, 0))
+        self.assertEqual(self._run_at(datetime(2031, 3, 10, 14, 0)), 0)
+        self.assertEqual(self._run_at(datetime(2031, 3, 10, 15, 1)), 1)
+        # a team without working hours counts the company's
+        rule.helpdesk_team_ids = self.team | self.other_team
+        self.assertEqual(self._clock(other, rule).calendar_id, self.company.resource_calendar_id)
+
+    def test_level_moves_the_ticket_to_another_team(self):
+        rule = self._rule(
+            levels=[{"name": "Second line", "delay": 2, "assign_to": "team", "assign_helpdesk_team_id": self.other_team.id}]
+        )
+        with self._at(T0):
+            ticket = self._ticket()
+        self._run_at(self._h(2.5))
+        self.assertEqual(ticket.team_id, self.other_team)
+        log = self._logs(ticket, kind="escalation")
+        self.assertIn("Moved to team Second Line", log.actions)
+        self.assertEqual(log.helpdesk_team_id, self.team, "logged with the team that breached")
+        self.assertEqual(self._clock(ticket, rule).state, "done", "the other team is out of the rule's scope")

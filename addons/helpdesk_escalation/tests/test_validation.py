@@ -1,0 +1,44 @@
+from odoo.exceptions import ValidationError
+from odoo.tests import tagged
+
+from .common import HelpdeskEscalationCommon
+
+
+@tagged("post_install", "-at_install")
+class TestValidation(HelpdeskEscalationCommon):
+    def test_ticket_rule_refuses_sales_teams(self):
+        crm_team = self.env["crm.team"].create({"name": "E-Sales"})
+        with self.assertRaisesRegex(ValidationError, "sales teams only apply to leads"):
+            self._rule(crm_team_ids=[(6, 0, crm_team.ids)])
+
+    def test_lead_rule_refuses_helpdesk_teams(self):
+        with self.assertRaisesRegex(ValidationError, "helpdesk teams only apply to tickets"):
+            self._rule(model_name="crm.lead", process_id=False)
+        rule = self._rule(model_name="crm.lead", process_id=False, helpdesk_team_ids=False)
+        with self.assertRaisesRegex(ValidationError, "helpdesk teams only apply to tickets"):
+            rule.helpdesk_team_ids = self.team
+
+    def test_rule_teams_of_another_company(self):
+        other = self.env["res.company"].create({"name": "E-Other Co"})
+        with self.assertRaisesRegex(ValidationError, "belong to another company"):
+            self._rule(company_id=other.id)
+
+    def test_team_levels_need_a_helpdesk_team(self):
+        with self.assertRaisesRegex(ValidationError, "choose the team"):
+            self._rule(levels=[{"name": "Move", "delay": 1, "assign_to": "team"}])
+        crm_team = self.env["crm.team"].create({"name": "E-Sales"})
+        with self.assertRaisesRegex(ValidationError, "do not apply to tickets"):
+            self._rule(
+                levels=[{"name": "Move", "delay": 1, "assign_to": "team", "assign_crm_team_id": crm_team.id}]
+            )
+        with self.assertRaisesRegex(ValidationError, "only apply to tickets"):
+            self._rule(
+                model_name="crm.lead",
+                process_id=False,
+                helpdesk_team_ids=False,
+                levels=[{"name": "Tag", "delay": 1, "helpdesk_tag_ids": [(6, 0, self.tag.ids)]}],
+            )
+        rule = self._rule(
+            levels=[{"name": "Move", "delay": 1, "assign_to": "team", "assign_helpdesk_team_id": self.other_team.id}]
+        )
+        self.assertEqual(rule.level_ids._escalation_assign_team(), self.other_team)
