@@ -25,7 +25,9 @@ class EscalationRule(models.Model):
                     )
                 )
             foreign = rule.helpdesk_team_ids.filtered(
-                lambda team, rule=rule: rule.company_id and team.company_id and team.company_id != rule.company_id
+                lambda team, rule=rule: rule.company_id
+                and team.company_id
+                and team.company_id != rule.company_id
             )
             if foreign:
                 raise ValidationError(
@@ -37,4 +39,7 @@ class EscalationRule(models.Model):
                 )
 
     def _escalation_rule_values(self):
-        return {**super()._escalation_rule_values(), "helpdesk_team_ids": frozenset(self.helpdesk_team_ids.ids)}
+        return {
+            **super()._escalation_rule_values(),
+            "helpdesk_team_ids": frozenset(self.helpdesk_team_ids.ids),
+        }

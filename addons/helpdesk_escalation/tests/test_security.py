@@ -103,4 +103,6 @@ class TestSecurity(HelpdeskEscalationCommon):
                 ],
             }
         )
-        self.assertTrue(self.Log.with_user(salesman).search(domain), "salespeople keep seeing every escalation")
+        self.assertTrue(
+            self.Log.with_user(salesman).search(domain), "salespeople keep seeing every escalation"
+        )

@@ -59,7 +59,9 @@ class TestTicketEscalation(HelpdeskEscalationCommon):
         self._run_at(self._h(8.5))
         self.assertEqual(ticket.user_id, self.user_manager)
         self.assertIn(self.user_leader.partner_id, ticket.message_partner_ids)
-        self.assertEqual(self._logs(ticket, kind="escalation").level_id.mapped("name"), ["L1 team leader", "L2 manager"])
+        self.assertEqual(
+            self._logs(ticket, kind="escalation").level_id.mapped("name"), ["L1 team leader", "L2 manager"]
+        )
         self.assertEqual(ticket.escalation_log_count, 2)
 
     def test_warning_marks_the_ticket_at_risk(self):
@@ -184,7 +186,14 @@ class TestTicketEscalation(HelpdeskEscalationCommon):
 
     def test_level_moves_the_ticket_to_another_team(self):
         rule = self._rule(
-            levels=[{"name": "Second line", "delay": 2, "assign_to": "team", "assign_helpdesk_team_id": self.other_team.id}]
+            levels=[
+                {
+                    "name": "Second line",
+                    "delay": 2,
+                    "assign_to": "team",
+                    "assign_helpdesk_team_id": self.other_team.id,
+                }
+            ]
         )
         with self._at(T0):
             ticket = self._ticket()

@@ -39,6 +39,13 @@ class TestValidation(HelpdeskEscalationCommon):
                 levels=[{"name": "Tag", "delay": 1, "helpdesk_tag_ids": [(6, 0, self.tag.ids)]}],
             )
         rule = self._rule(
-            levels=[{"name": "Move", "delay": 1, "assign_to": "team", "assign_helpdesk_team_id": self.other_team.id}]
+            levels=[
+                {
+                    "name": "Move",
+                    "delay": 1,
+                    "assign_to": "team",
+                    "assign_helpdesk_team_id": self.other_team.id,
+                }
+            ]
         )
         self.assertEqual(rule.level_ids._escalation_assign_team(), self.other_team)
