@@ -1,5 +1,6 @@
 from odoo.exceptions import AccessError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
+from odoo.tools.safe_eval import safe_eval
 
 from .common import T0, HelpdeskEscalationCommon
 
@@ -106,3 +107,30 @@ class TestSecurity(HelpdeskEscalationCommon):
         self.assertTrue(
             self.Log.with_user(salesman).search(domain), "salespeople keep seeing every escalation"
         )
+
+    def test_helpdesk_manager_designs_a_rule_through_the_form(self):
+        action = self.env.ref("helpdesk_escalation.escalation_rule_action_helpdesk")
+        Rule = (
+            self.env["escalation.rule"].with_user(self.user_manager).with_context(**safe_eval(action.context))
+        )
+        form = Form(Rule)
+        self.assertEqual(form.model_name, "helpdesk.ticket")
+        form.name = "First response"
+        form.process_id = self.process
+        form.helpdesk_team_ids.add(self.team)
+        form.trigger_type = "creation"
+        form.time_mode = "working"
+        form.calendar_source = "team"
+        form.pause_step_ids.add(self.step_waiting)
+        form.met_step_ids.add(self.step_progress)
+        with form.level_ids.new() as level:
+            level.name = "Second line"
+            level.delay = 2
+            level.assign_to = "team"
+            level.assign_helpdesk_team_id = self.other_team
+            level.helpdesk_tag_ids.add(self.tag)
+        rule = form.save()
+        self.assertEqual(rule.level_ids.assign_helpdesk_team_id, self.other_team)
+        self.assertIn(rule, Rule.search(safe_eval(action.domain)))
+        ticket = self._ticket()
+        self.assertEqual(self._clock(ticket, rule).state, "running")

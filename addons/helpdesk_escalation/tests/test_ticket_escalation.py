@@ -2,6 +2,7 @@ from datetime import datetime
 
 from odoo.tests import tagged
 
+from ..hooks import uninstall_hook
 from .common import T0, HelpdeskEscalationCommon
 
 
@@ -203,3 +204,30 @@ class TestTicketEscalation(HelpdeskEscalationCommon):
         self.assertIn("Moved to team Second Line", log.actions)
         self.assertEqual(log.helpdesk_team_id, self.team, "logged with the team that breached")
         self.assertEqual(self._clock(ticket, rule).state, "done", "the other team is out of the rule's scope")
+
+    def test_tickets_are_a_choice_of_the_rules(self):
+        selection = self.env["escalation.rule"]._fields["model_name"]._description_selection(self.env)
+        self.assertIn("helpdesk.ticket", dict(selection))
+
+    def test_uninstall_hook_removes_ticket_rules_and_keeps_the_log(self):
+        rule = self._rule()
+        lead_rule = self.env["escalation.rule"].create(
+            {
+                "name": "Stale leads",
+                "model_name": "crm.lead",
+                "level_ids": [(0, 0, {"name": "L1", "delay": 4})],
+            }
+        )
+        with self._at(T0):
+            ticket = self._ticket()
+        self._run_at(self._h(5))
+        log = self._logs(ticket, kind="escalation")
+        self.assertTrue(log)
+        uninstall_hook(self.env)
+        self.assertFalse(rule.exists())
+        self.assertFalse(
+            self.Clock.search([("res_model", "=", "helpdesk.ticket"), ("res_id", "=", ticket.id)])
+        )
+        self.assertTrue(lead_rule.exists())
+        self.assertTrue(log.exists(), "the escalation log is an audit trail")
+        self.assertEqual(ticket.escalation_state, "none")
