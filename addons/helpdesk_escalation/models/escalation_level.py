@@ -14,7 +14,14 @@ class EscalationLevel(models.Model):
     )
     helpdesk_tag_ids = fields.Many2many("helpdesk.ticket.tag", string="Add Ticket Tags")
 
-    @api.constrains("assign_to", "assign_user_id", "assign_crm_team_id", "assign_helpdesk_team_id")
+    @api.constrains(
+        "assign_to",
+        "assign_user_id",
+        "assign_crm_team_id",
+        "assign_helpdesk_team_id",
+        "crm_tag_ids",
+        "helpdesk_tag_ids",
+    )
     def _check_assignment(self):
         for level in self:
             is_ticket = level.rule_id.model_name == HELPDESK_MODEL

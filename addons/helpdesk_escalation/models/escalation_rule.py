@@ -37,6 +37,7 @@ class EscalationRule(models.Model):
                         teams=", ".join(foreign.mapped("display_name")),
                     )
                 )
+            rule.level_ids._check_assignment()  # the levels' teams and tags follow the model
 
     def _escalation_rule_values(self):
         return {

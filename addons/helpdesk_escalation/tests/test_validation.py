@@ -49,3 +49,12 @@ class TestValidation(HelpdeskEscalationCommon):
             ]
         )
         self.assertEqual(rule.level_ids._escalation_assign_team(), self.other_team)
+
+    def test_levels_follow_the_model_of_the_rule(self):
+        rule = self._rule(levels=[{"name": "Tag", "delay": 1}])
+        rule.level_ids.helpdesk_tag_ids = self.tag
+        with self.assertRaisesRegex(ValidationError, "only apply to tickets"):
+            rule.write({"model_name": "crm.lead", "process_id": False, "helpdesk_team_ids": [(5, 0, 0)]})
+        other = self._rule(levels=[{"name": "CRM tag", "delay": 1}])
+        with self.assertRaisesRegex(ValidationError, "do not apply to tickets"):
+            other.level_ids.crm_tag_ids = self.env["crm.tag"].create({"name": "E-Hot"})
