@@ -134,3 +134,31 @@ class TestSecurity(HelpdeskEscalationCommon):
         self.assertIn(rule, Rule.search(safe_eval(action.domain)))
         ticket = self._ticket()
         self.assertEqual(self._clock(ticket, rule).state, "running")
+
+    def test_ticket_form_for_agents_and_for_other_employees(self):
+        self._rule()
+        with self._at(T0):
+            ticket = self._ticket()
+        self._run_at(self._h(5))
+        form = Form(ticket.with_user(self.user_agent))
+        self.assertEqual(form.escalation_badge, "Escalated: L1 team leader")
+        self.assertEqual(form.escalation_log_count, 1)
+        # an employee outside the helpdesk who follows the ticket sees the badge, not the log
+        employee = self.env["res.users"].create(
+            {
+                "name": "E-Eve Employee",
+                "login": "hd_esc_employee",
+                "groups_id": [(6, 0, self.env.ref("base.group_user").ids)],
+            }
+        )
+        ticket.message_subscribe(partner_ids=employee.partner_id.ids)
+        as_employee = ticket.with_user(employee)
+        self.assertEqual(
+            as_employee.read(["escalation_badge"])[0]["escalation_badge"], "Escalated: L1 team leader"
+        )
+        arch = as_employee.get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn("escalation_badge", arch)
+        self.assertNotIn("escalation_log_count", arch)
+        self.assertNotIn("escalation_clock_ids", arch)
+        arch = ticket.with_user(self.user_own).get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn("escalation_log_count", arch)
