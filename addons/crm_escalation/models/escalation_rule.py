@@ -297,6 +297,7 @@ class EscalationRule(models.Model):
 
     def action_resync(self):
         """Re-evaluate the scope of the rule on every record (after a process or data change)."""
+        self.check_access("write")  # the resync itself runs as superuser on the clocks
         self._escalation_resync()
         return True
 

@@ -33,7 +33,10 @@ class TestSecurity(EscalationCommon):
                 self._clock(lead, rule).with_user(user).write({"state": "done"})
         with self.assertRaises(AccessError):
             rule.with_user(self.user_salesman).write({"name": "Mine"})
+        with self.assertRaises(AccessError):
+            rule.with_user(self.user_salesman).action_resync()
         rule.with_user(self.user_manager).write({"name": "Renamed by the manager"})
+        self.assertTrue(rule.with_user(self.user_manager).action_resync())
         # the agent sees the state on the record
         self.assertEqual(lead.with_user(self.user_leader).escalation_state, "escalated")
 

@@ -39,8 +39,11 @@ class TestSecurity(HelpdeskEscalationCommon):
                 rule.with_user(user).write({"name": "Mine"})
             with self.assertRaises(AccessError):
                 rule.level_ids[0].with_user(user).write({"delay": 100})
+            with self.assertRaises(AccessError):
+                rule.with_user(user).action_resync()
         rule.with_user(self.user_manager).write({"name": "Renamed by the helpdesk manager"})
         rule.level_ids[0].with_user(self.user_manager).write({"delay": 3})
+        self.assertTrue(rule.with_user(self.user_manager).action_resync())
         # agents see the state on the ticket and the escalations in its smart button
         self.assertEqual(ticket.with_user(self.user_agent).escalation_state, "escalated")
         self.assertEqual(ticket.with_user(self.user_agent).escalation_log_count, 1)
