@@ -122,3 +122,22 @@ class TestSecurity(HelpdeskGuideCommon):
         self.assertEqual(process.step_ids.stage_res_id, self.stage_triage.id)
         ticket = self._ticket(team_id=self.other_team.id, priority="3", user_id=self.user_agent.id)
         self.assertEqual(ticket.guide_step_id, process.step_ids)
+
+    def test_employee_following_a_ticket_opens_it(self):
+        """OCA helpdesk lets any employee read the tickets they follow: the guidance is for the
+        helpdesk users, it must not lock the others out of the ticket form."""
+        employee = self.env["res.users"].create(
+            {
+                "name": "G-Eve Employee",
+                "login": "hd_guide_employee",
+                "groups_id": [(6, 0, self.env.ref("base.group_user").ids)],
+            }
+        )
+        ticket = self._ticket()
+        ticket.message_subscribe(partner_ids=employee.partner_id.ids)
+        form = Form(ticket.with_user(employee))
+        self.assertEqual(form.name, "Guided ticket")
+        arch = ticket.with_user(employee).get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertNotIn("guide_current_line_ids", arch)
+        arch = ticket.with_user(self.user_own).get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn("guide_current_line_ids", arch)
