@@ -1,5 +1,5 @@
 from odoo.exceptions import ValidationError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .common import EscalationCommon
 
@@ -77,3 +77,14 @@ class TestValidation(EscalationCommon):
         self.assertEqual((cron.interval_number, cron.interval_type), (2, "minutes"))
         with self.assertRaisesRegex(ValidationError, "at least one minute"):
             self.env["res.config.settings"].create({"escalation_cron_interval": 0}).execute()
+
+    def test_manager_designs_a_date_rule_in_the_form(self):
+        form = Form(self.env["escalation.rule"].with_user(self.user_manager))
+        form.name = "Closing date passed"
+        form.trigger_type = "date_field"
+        form.date_field_id = self.env["ir.model.fields"]._get("crm.lead", "date_deadline")
+        with form.level_ids.new() as level:
+            level.name = "Tell the team leader"
+            level.delay = 0
+        rule = form.save()
+        self.assertEqual(rule.date_field_id.name, "date_deadline")

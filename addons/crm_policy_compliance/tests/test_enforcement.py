@@ -202,3 +202,28 @@ class TestEnforcement(ComplianceCommon):
                 enforcement="approval",
                 tier_ids=[(0, 0, {"name": "T", "approver_type": "users"})],
             )
+
+
+class TestConfigurationForms(ComplianceCommon):
+    """A sales manager designs policies through the forms."""
+
+    def test_manager_creates_an_approval_policy(self):
+        form = Form(self.env["compliance.policy"].with_user(self.user_manager))
+        form.name = "Discount above 20% needs the director"
+        form.process_id = self.process
+        form.trigger = "fields"
+        form.field_ids.add(self.env["ir.model.fields"]._get("crm.lead", "expected_revenue"))
+        form.requirement = "[('expected_revenue', '>=', 1000)]"
+        form.message = "Below 1,000 the director decides."
+        form.enforcement = "approval"
+        with form.tier_ids.new() as tier:
+            tier.name = "Director"
+            tier.approver_type = "users"
+            tier.user_ids.add(self.user_director)
+        policy = form.save()
+        self.assertEqual(policy.version, 1)
+        lead = self._lead(expected_revenue=5000).with_user(self.user_salesman)
+        request = lead.compliance_request_approval({"expected_revenue": 500}, "Loss leader")
+        self.assertEqual(request.current_approver_ids, self.user_director)
+        self.assertEqual(lead.expected_revenue, 5000)
+        self.assertEqual(request.change, f"Change Expected Revenue of {lead.display_name}")
