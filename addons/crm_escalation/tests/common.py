@@ -9,7 +9,62 @@ from odoo.tests import TransactionCase, new_test_user
 T0 = datetime(2031, 3, 3, 9, 0, 0)
 
 
-class EscalationCommon(TransactionCase):
+class EscalationTestHelpers:
+    """Helpers of the escalation tests, for any guided model (leads here, tickets in the
+    helpdesk bridge): the test class provides ``_rule_defaults`` and ``user_manager``."""
+
+    @classmethod
+    def _rule_defaults(cls):
+        raise NotImplementedError
+
+    @classmethod
+    def _rule(cls, levels=None, **vals):
+        values = {**cls._rule_defaults(), "trigger_type": "step_time", "delay_unit": "hours"}
+        values.update(vals)
+        if levels is None:
+            levels = [
+                {"name": "L1 team leader", "delay": 4, "assign_to": "team_leader"},
+                {
+                    "name": "L2 manager",
+                    "delay": 8,
+                    "assign_to": "user",
+                    "assign_user_id": cls.user_manager.id,
+                },
+            ]
+        values["level_ids"] = [(0, 0, dict(level, sequence=index)) for index, level in enumerate(levels)]
+        return cls.env["escalation.rule"].create(values)
+
+    def _clock(self, record, rule):
+        return self.Clock.search(
+            [("res_model", "=", record._name), ("res_id", "=", record.id), ("rule_id", "=", rule.id)]
+        )
+
+    def _logs(self, record, **filters):
+        domain = [("res_model", "=", record._name), ("res_id", "=", record.id)]
+        domain += [(key, "=", value) for key, value in filters.items()]
+        return self.Log.search(domain, order="id")
+
+    def _cron(self):
+        self.env.invalidate_all()
+        done = self.Clock._cron_escalate()
+        self.env.invalidate_all()
+        return done
+
+    @contextmanager
+    def _at(self, moment):
+        with freeze_time(moment):
+            yield
+
+    def _run_at(self, moment):
+        with freeze_time(moment):
+            return self._cron()
+
+    @staticmethod
+    def _h(hours):
+        return T0 + timedelta(hours=hours)
+
+
+class EscalationCommon(EscalationTestHelpers, TransactionCase):
     """A guided sales process, a team with a leader, users per role, rules built per test."""
 
     @classmethod
@@ -71,28 +126,13 @@ class EscalationCommon(TransactionCase):
     # helpers
     # ------------------------------------------------------------
     @classmethod
-    def _rule(cls, levels=None, **vals):
-        values = {
+    def _rule_defaults(cls):
+        return {
             "name": "Stale qualified",
             "model_name": "crm.lead",
             "process_id": cls.process.id,
             "crm_team_ids": [(6, 0, cls.team.ids)],
-            "trigger_type": "step_time",
-            "delay_unit": "hours",
         }
-        values.update(vals)
-        if levels is None:
-            levels = [
-                {"name": "L1 team leader", "delay": 4, "assign_to": "team_leader"},
-                {
-                    "name": "L2 manager",
-                    "delay": 8,
-                    "assign_to": "user",
-                    "assign_user_id": cls.user_manager.id,
-                },
-            ]
-        values["level_ids"] = [(0, 0, dict(level, sequence=index)) for index, level in enumerate(levels)]
-        return cls.env["escalation.rule"].create(values)
 
     @classmethod
     def _lead(cls, **vals):
@@ -105,32 +145,3 @@ class EscalationCommon(TransactionCase):
         }
         values.update(vals)
         return cls.env["crm.lead"].create(values)
-
-    def _clock(self, lead, rule):
-        return self.Clock.search(
-            [("res_model", "=", lead._name), ("res_id", "=", lead.id), ("rule_id", "=", rule.id)]
-        )
-
-    def _logs(self, lead, **filters):
-        domain = [("res_model", "=", lead._name), ("res_id", "=", lead.id)]
-        domain += [(key, "=", value) for key, value in filters.items()]
-        return self.Log.search(domain, order="id")
-
-    def _cron(self):
-        self.env.invalidate_all()
-        done = self.Clock._cron_escalate()
-        self.env.invalidate_all()
-        return done
-
-    @contextmanager
-    def _at(self, moment):
-        with freeze_time(moment):
-            yield
-
-    def _run_at(self, moment):
-        with freeze_time(moment):
-            return self._cron()
-
-    @staticmethod
-    def _h(hours):
-        return T0 + timedelta(hours=hours)

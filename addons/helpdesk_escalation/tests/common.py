@@ -1,15 +1,11 @@
-from contextlib import contextmanager
-from datetime import datetime, timedelta
-
-from freezegun import freeze_time
-
 from odoo.tests import TransactionCase, new_test_user
 
-# a Monday, far from any demo data
-T0 = datetime(2031, 3, 3, 9, 0, 0)
+from odoo.addons.crm_escalation.tests.common import T0, EscalationTestHelpers
+
+__all__ = ["T0", "HelpdeskEscalationCommon"]
 
 
-class HelpdeskEscalationCommon(TransactionCase):
+class HelpdeskEscalationCommon(EscalationTestHelpers, TransactionCase):
     """A guided support process on dedicated ticket stages, a helpdesk team with
     a leader, one user per helpdesk role; rules are built per test."""
 
@@ -81,28 +77,13 @@ class HelpdeskEscalationCommon(TransactionCase):
     # helpers
     # ------------------------------------------------------------
     @classmethod
-    def _rule(cls, levels=None, **vals):
-        values = {
+    def _rule_defaults(cls):
+        return {
             "name": "Ticket SLA",
             "model_name": "helpdesk.ticket",
             "process_id": cls.process.id,
             "helpdesk_team_ids": [(6, 0, cls.team.ids)],
-            "trigger_type": "step_time",
-            "delay_unit": "hours",
         }
-        values.update(vals)
-        if levels is None:
-            levels = [
-                {"name": "L1 team leader", "delay": 4, "assign_to": "team_leader"},
-                {
-                    "name": "L2 manager",
-                    "delay": 8,
-                    "assign_to": "user",
-                    "assign_user_id": cls.user_manager.id,
-                },
-            ]
-        values["level_ids"] = [(0, 0, dict(level, sequence=index)) for index, level in enumerate(levels)]
-        return cls.env["escalation.rule"].create(values)
 
     @classmethod
     def _ticket(cls, **vals):
@@ -115,32 +96,3 @@ class HelpdeskEscalationCommon(TransactionCase):
         }
         values.update(vals)
         return cls.env["helpdesk.ticket"].create(values)
-
-    def _clock(self, ticket, rule):
-        return self.Clock.search(
-            [("res_model", "=", ticket._name), ("res_id", "=", ticket.id), ("rule_id", "=", rule.id)]
-        )
-
-    def _logs(self, ticket, **filters):
-        domain = [("res_model", "=", ticket._name), ("res_id", "=", ticket.id)]
-        domain += [(key, "=", value) for key, value in filters.items()]
-        return self.Log.search(domain, order="id")
-
-    def _cron(self):
-        self.env.invalidate_all()
-        done = self.Clock._cron_escalate()
-        self.env.invalidate_all()
-        return done
-
-    @contextmanager
-    def _at(self, moment):
-        with freeze_time(moment):
-            yield
-
-    def _run_at(self, moment):
-        with freeze_time(moment):
-            return self._cron()
-
-    @staticmethod
-    def _h(hours):
-        return T0 + timedelta(hours=hours)
