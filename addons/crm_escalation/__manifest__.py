@@ -24,5 +24,10 @@
         "views/escalation_menus.xml",
     ],
     "demo": ["demo/escalation_demo.xml"],
+    "assets": {
+        "web.assets_tests": [
+            "crm_escalation/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
 }

@@ -6,3 +6,4 @@ from . import test_engine
 from . import test_manual
 from . import test_security
 from . import test_performance
+from . import test_ui

@@ -1,0 +1,49 @@
+import { registry } from "@web/core/registry";
+
+registry.category("web_tour.tours").add("crm_escalation_escalate_tour", {
+    steps: () => [
+        {
+            content: "Escalate the opportunity by hand",
+            trigger: ".o_form_view .o_form_statusbar button[name=action_escalation_open_wizard]",
+            run: "click",
+        },
+        {
+            content: "Escalate to the team leader",
+            trigger: ".modal .o_field_widget[name=user_id] input",
+            run: "edit Tess Team Leader",
+        },
+        {
+            content: "Pick the team leader",
+            trigger: ".o-autocomplete--dropdown-item:contains('Tess Team Leader')",
+            run: "click",
+        },
+        {
+            content: "Say why",
+            trigger: ".modal .o_field_widget[name=reason] textarea",
+            run: "edit Customer asks for a specialist",
+        },
+        {
+            content: "Confirm",
+            trigger: ".modal .modal-footer button[name=action_confirm]",
+            run: "click",
+        },
+        {
+            content: "The escalation is in the chatter",
+            trigger: ".o-mail-Message:contains('Customer asks for a specialist')",
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("crm_escalation_acknowledge_tour", {
+    steps: () => [
+        {
+            content: "The new owner acknowledges the escalation",
+            trigger: ".o_form_view .o_form_statusbar button[name=action_escalation_acknowledge]",
+            run: "click",
+        },
+        {
+            content: "Nothing left to acknowledge",
+            trigger: ".o_form_view .o_form_statusbar:not(:has(button[name=action_escalation_acknowledge]))",
+        },
+    ],
+});
