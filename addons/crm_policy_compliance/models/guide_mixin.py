@@ -2,6 +2,8 @@ import json
 import logging
 from collections import defaultdict
 
+from markupsafe import Markup
+
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import RedirectWarning, UserError
 from odoo.tools import format_list
@@ -382,14 +384,19 @@ class GuideMixin(models.AbstractModel):
                         )
                     )
         self.env["compliance.log"].sudo()._compliance_create_rows(logs)
-        for policy, record in warned:
-            record.message_post(
-                body=_(
-                    "Policy %(policy)s is not met: %(message)s",
-                    policy=policy["name"],
-                    message=policy["message"],
-                ),
-                subtype_xmlid="mail.mt_note",
+        if warned:
+            bodies = defaultdict(list)
+            for policy, record in warned:
+                bodies[record.id].append(
+                    _(
+                        "Policy %(policy)s is not met: %(message)s",
+                        policy=policy["name"],
+                        message=policy["message"],
+                    )
+                )
+            # one batch of notes, not a message_post per record
+            self.browse(list(bodies))._message_log_batch(
+                {res_id: Markup("<br/>").join(lines) for res_id, lines in bodies.items()}
             )
 
     def _policy_in_group(self, group_id):
@@ -402,7 +409,11 @@ class GuideMixin(models.AbstractModel):
         ]
         if not policy_ids:
             return {}
-        record_ids = {rid for _policy, records, _holding in checks for rid in records.ids}
+        record_ids = {
+            rid for _policy, records, holding in checks for rid in records.ids if rid not in holding
+        }
+        if not record_ids:
+            return {}
         deviations = (
             self.env["guide.deviation"]
             .sudo()
@@ -426,7 +437,11 @@ class GuideMixin(models.AbstractModel):
         ]
         if not policy_ids:
             return {}
-        record_ids = {rid for _policy, records, _holding in checks for rid in records.ids}
+        record_ids = {
+            rid for _policy, records, holding in checks for rid in records.ids if rid not in holding
+        }
+        if not record_ids:
+            return {}
         requests = (
             self.env["compliance.approval.request"]
             .sudo()
