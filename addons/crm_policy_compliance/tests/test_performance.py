@@ -59,3 +59,16 @@ class TestPerformance(ComplianceCommon):
         leads2 = self._leads(10)
         with_policy = self._count(leads2, self.stage_proposal)
         self.assertEqual(with_policy, base, "a write no policy is triggered by costs nothing more")
+
+    def test_warnings_in_batch(self):
+        self._policy(
+            name="Proposal email",
+            trigger="stage",
+            step_ids=[(6, 0, self.step_proposal.ids)],
+            requirement="[('email_from', '!=', False)]",
+            message="Ask for the email.",
+            enforcement="warn",
+        )
+        one = self._count(self._leads(1), self.stage_proposal)
+        fifty = self._count(self._leads(50), self.stage_proposal)
+        self.assertLessEqual(fifty - one, 4, f"warning 50 leads: {fifty} queries, 1 lead: {one}")
