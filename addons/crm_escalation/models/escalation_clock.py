@@ -35,7 +35,7 @@ class EscalationClock(models.Model):
     """
 
     _name = "escalation.clock"
-    _inherit = ["guide.bulk.mixin"]
+    _inherit = ["guide.bulk.mixin", "guide.record.link.mixin"]
     _description = "Escalation Clock"
     _order = "next_escalation_at, id"
     _rec_name = "record_name"
@@ -101,15 +101,6 @@ class EscalationClock(models.Model):
     # ------------------------------------------------------------
     # ACTIONS
     # ------------------------------------------------------------
-    def action_open_record(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self.res_model,
-            "res_id": self.res_id,
-            "view_mode": "form",
-        }
-
     def action_retry(self):
         """Managers give a failed clock another chance."""
         self.check_access("read")

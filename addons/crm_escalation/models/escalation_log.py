@@ -8,7 +8,7 @@ class EscalationLog(models.Model):
     """
 
     _name = "escalation.log"
-    _inherit = ["guide.bulk.mixin"]
+    _inherit = ["guide.bulk.mixin", "guide.record.link.mixin"]
     _description = "Escalation Log"
     _order = "date desc, id desc"
     _rec_name = "record_name"
@@ -61,12 +61,3 @@ class EscalationLog(models.Model):
             )
             vals["failure_count"] = int(vals.get("outcome") == "failed")
         return self._guide_bulk_create(vals_list)
-
-    def action_open_record(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self.res_model,
-            "res_id": self.res_id,
-            "view_mode": "form",
-        }
