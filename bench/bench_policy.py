@@ -9,23 +9,7 @@ made and audited). Everything is rolled back.
 Run: ./dev bench bench/bench_policy.py  (or: python bench/bench_policy.py -c ODOO_CONF -d DB)
 """
 
-import argparse
-import time
-
-import odoo
-from odoo.tools import config
-
-
-def measure(env, func):
-    env.flush_all()
-    env.invalidate_all()
-    queries = env.cr.sql_log_count
-    start = time.perf_counter()
-    func()
-    env.flush_all()
-    env.cr.precommit.run()  # mail tracking, as at the end of a real request
-    env.flush_all()
-    return time.perf_counter() - start, env.cr.sql_log_count - queries
+from _common import main_sized, measure
 
 
 def setup(env):
@@ -123,21 +107,5 @@ def run(env, sizes):
         )
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("-c", "--config", required=True)
-    parser.add_argument("-d", "--database", required=True)
-    parser.add_argument("--sizes", default="10,100,1000")
-    args = parser.parse_args()
-    config.parse_config(["-c", args.config, "-d", args.database])
-    registry = odoo.modules.registry.Registry(args.database)
-    with registry.cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": False})
-        try:
-            run(env, [int(s) for s in args.sizes.split(",")])
-        finally:
-            cr.rollback()
-
-
 if __name__ == "__main__":
-    main()
+    main_sized(run)
