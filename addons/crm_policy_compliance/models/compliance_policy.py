@@ -169,7 +169,9 @@ class CompliancePolicy(models.Model):
                         "Policy %(policy)s: %(model)s records cannot be checked when %(trigger)s.",
                         policy=name,
                         model=policy.model_name,
-                        trigger=dict(TRIGGERS)[policy.trigger],
+                        trigger=dict(policy._fields["trigger"]._description_selection(self.env))[
+                            policy.trigger
+                        ],
                     )
                 )
             if policy.trigger == "fields" and not policy.field_ids:
