@@ -6,7 +6,8 @@ from .common import ComplianceCommon
 @tagged("post_install", "-at_install")
 class TestPerformance(ComplianceCommon):
     """Query budget of the policies on a stage write: a constant number of queries per write()
-    call (one per triggered policy, plus the audit rows), whatever the number of records."""
+    call (one per triggered policy, plus the audit rows), whatever the number of records:
+    at most +5 per write() for two policies on the target step."""
 
     def _leads(self, count):
         return self.env["crm.lead"].create(
@@ -41,6 +42,14 @@ class TestPerformance(ComplianceCommon):
             step_ids=[(6, 0, self.step_negotiation.ids)],
             requirement="[('expected_revenue', '>', 0)]",
             message="Estimate it.",
+        )
+        self._policy(
+            name="Negotiation has an email",
+            trigger="stage",
+            step_ids=[(6, 0, self.step_negotiation.ids)],
+            requirement="[('email_from', '!=', False)]",
+            message="Ask for the email.",
+            enforcement="warn",
         )
         self._policy(name="Ignored on this move")  # won trigger: not evaluated
         with_1 = self._count(self._leads(1), self.stage_negotiation)
