@@ -6,6 +6,7 @@ Usage: ./dev {setup,db,demo,test,lint,pytest} [options]
 Environment:
   ODOO_SRC   Odoo 18.0 Community source tree (default /opt/odoo/18.0)
   DEV_VENV   virtualenv to use (default <repo>/.venv)
+  DEV_HTTP_PORT   HTTP port of the demo and test servers (default 8069)
   PGHOST, PGPORT, PGUSER, PGPASSWORD   an existing PostgreSQL server to use
 """
 
@@ -38,7 +39,7 @@ CHECK_IMPORT = (
     "assert importlib.util.find_spec('odoo.addons.helpdesk_mgmt'); "
     "print(odoo.release.version)"
 )
-PORT = 8069
+PORT = int(os.environ.get("DEV_HTTP_PORT", "8069"))
 
 
 class DevError(Exception):

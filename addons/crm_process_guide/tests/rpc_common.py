@@ -1,0 +1,68 @@
+"""Attack as a real user over HTTP: XML-RPC and JSON-RPC against the test server.
+
+Test classes mix ``RpcCase`` in before their fixture class:
+
+    class TestAttacks(RpcCase, GuideCommon):
+        def test_x(self):
+            fault = self.rpc_fault(self.user_salesman, "crm.lead", "write", [ids, vals])
+            self.assertIn("Cannot move", fault)
+
+Users must have been created with ``new_test_user`` (password = login).
+"""
+
+import json
+import xmlrpc.client
+
+from odoo.tests import HttpCase
+
+
+class RpcError(Exception):
+    """A refusal returned by the server: ``message`` and the exception ``name``."""
+
+    def __init__(self, name, message):
+        super().__init__(message)
+        self.name = name
+        self.message = message
+
+
+class RpcCase(HttpCase):
+    """Calls model methods as a given user through /xmlrpc/2/object or /jsonrpc."""
+
+    def xmlrpc(self, user, model, method, args=(), kwargs=None):
+        """``execute_kw`` over XML-RPC; a server refusal raises ``RpcError``."""
+        try:
+            return self.xmlrpc_object.execute_kw(
+                self.env.cr.dbname, user.id, user.login, model, method, list(args), kwargs or {}
+            )
+        except xmlrpc.client.Fault as fault:
+            text = fault.faultString or ""
+            name = text.splitlines()[0] if text else ""
+            raise RpcError(name, text) from None
+
+    def jsonrpc(self, user, model, method, args=(), kwargs=None):
+        """``execute_kw`` over JSON-RPC; a server refusal raises ``RpcError``."""
+        payload = {
+            "jsonrpc": "2.0",
+            "method": "call",
+            "id": 1,
+            "params": {
+                "service": "object",
+                "method": "execute_kw",
+                "args": [self.env.cr.dbname, user.id, user.login, model, method, list(args), kwargs or {}],
+            },
+        }
+        response = self.url_open(
+            "/jsonrpc", data=json.dumps(payload), headers={"Content-Type": "application/json"}
+        )
+        body = response.json()
+        if "error" in body:
+            data = body["error"].get("data") or {}
+            raise RpcError(data.get("name", ""), data.get("message", body["error"].get("message", "")))
+        return body["result"]
+
+    def rpc_fault(self, user, model, method, args=(), kwargs=None, protocol="xmlrpc"):
+        """The refusal message of a call that must fail; fails the test if it succeeds."""
+        call = self.xmlrpc if protocol == "xmlrpc" else self.jsonrpc
+        with self.assertRaises(RpcError) as caught:
+            call(user, model, method, args, kwargs)
+        return caught.exception.message
