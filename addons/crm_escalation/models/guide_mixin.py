@@ -1,3 +1,4 @@
+import logging
 from collections import defaultdict
 from datetime import datetime, time, timedelta
 
@@ -7,7 +8,11 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from odoo.addons.crm_process_guide.models.guide_condition_mixin import GUIDE_CONDITION_ERRORS
+
 from .escalation_clock import DUE_STATES, OPEN_STATES
+
+_logger = logging.getLogger(__name__)
 
 
 class GuideMixin(models.AbstractModel):
@@ -382,7 +387,10 @@ class GuideMixin(models.AbstractModel):
                 if rule["domain"] not in by_domain:
                     try:
                         by_domain[rule["domain"]] = set(Rule._guide_filter(self, rule["domain"]).ids)
-                    except Exception:  # noqa: BLE001 - a rule broken by a schema change is skipped
+                    except GUIDE_CONDITION_ERRORS as exc:  # a rule broken by a schema change is skipped
+                        _logger.warning(
+                            "Escalation: rule %s (%s) skipped, its condition fails: %s", rule["id"], rule["name"], exc
+                        )
                         by_domain[rule["domain"]] = None
                 matching = by_domain[rule["domain"]]
                 if matching is None:

@@ -8,6 +8,7 @@ from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import RedirectWarning, UserError
 from odoo.tools import format_list
 
+from odoo.addons.crm_process_guide.models.guide_condition_mixin import GUIDE_CONDITION_ERRORS
 from odoo.addons.crm_process_guide.models.guide_mixin import CTX_REASON, CTX_REASON_ID
 
 from .compliance_approval_request import CTX_APPROVED
@@ -300,9 +301,15 @@ class GuideMixin(models.AbstractModel):
                 holding = (
                     Condition._guide_filter(records.sudo(), policy["requirement"]) if records else records
                 )
-            except (ValueError, SyntaxError, KeyError):
+            except GUIDE_CONDITION_ERRORS as exc:
                 # refused when saved: only a later schema change gets here
-                _logger.exception("Compliance: cannot evaluate policy %s on %s", policy["id"], self._name)
+                _logger.warning(
+                    "Compliance: policy %s (%s) skipped on %s, its condition fails: %s",
+                    policy["id"],
+                    policy.get("name"),
+                    self._name,
+                    exc,
+                )
                 continue
             if records:
                 checks.append((policy, records, set(holding.ids)))

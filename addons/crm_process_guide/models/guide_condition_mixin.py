@@ -1,10 +1,15 @@
 import logging
 
-from odoo import _, api, fields, models
+from odoo import _, api, models
 from odoo.exceptions import ValidationError
-from odoo.tools.safe_eval import datetime, dateutil, safe_eval, time
+
+from . import guide_rule_language as rule_language
 
 _logger = logging.getLogger(__name__)
+
+# Raised while a domain is read or its query built, before any SQL runs: a
+# rule broken by a later schema change. SQL errors are never caught here.
+GUIDE_CONDITION_ERRORS = (ValueError, KeyError, TypeError)
 
 
 class GuideConditionMixin(models.AbstractModel):
@@ -13,7 +18,9 @@ class GuideConditionMixin(models.AbstractModel):
     Every configurable rule (checklist item, hint, escalation rule, policy...)
     targets one guided model and may hold Odoo domains on the guided record.
     This mixin validates those domains when they are saved and evaluates them
-    on whole recordsets with one SQL query per distinct domain.
+    on whole recordsets with one SQL query per distinct domain. A domain is
+    data, never code: see ``guide_rule_language`` (parsed without executing
+    anything, size-bounded, named values computed at evaluation time).
 
     Inheriting models declare which Char fields hold domains in
     ``_guide_domain_fields`` and provide a ``model_name`` (Char) field.
@@ -44,46 +51,44 @@ class GuideConditionMixin(models.AbstractModel):
                             'Invalid condition "%(field)s" on %(rule)s: %(error)s',
                             field=rule._fields[fname].string,
                             rule=rule.display_name,
-                            error=exc,
+                            error=str(exc),
                         )
-                    ) from exc
+                    ) from None
 
     # ------------------------------------------------------------
     # BUSINESS
     # ------------------------------------------------------------
     @api.model
-    def _guide_eval_context(self):
-        return {
-            "datetime": datetime,
-            "dateutil": dateutil,
-            "time": time,
-            "uid": self.env.uid,
-            "user": self.env.user,
-            "context_today": lambda: fields.Date.context_today(self),
-        }
+    def _guide_domain(self, domain_str):
+        """The plain domain of a condition, with today's named values.
+
+        Parsing is cached on the text; named values (``uid``, ``today``...)
+        are computed now, for the current user. Raises ``GuideConditionError``
+        (a ``ValueError``) if the rule language refuses the text.
+        """
+        return rule_language.resolve(rule_language.parse(domain_str), rule_language.Values(self.env))
 
     @api.model
     def _guide_parse_domain(self, domain_str, model_name):
-        """Evaluate a domain string and check it against ``model_name``.
+        """Parse a domain string and check it against ``model_name``.
 
-        Raises on syntax errors, unknown fields and invalid operators, so that a
-        rule with a bad domain is refused when it is saved.
+        Raises on syntax errors, code, oversized text, unknown fields and
+        invalid operators, so that a rule with a bad domain is refused when it
+        is saved. Nothing in the text is executed.
         """
         if not domain_str:
             return []
-        domain = safe_eval(domain_str, self._guide_eval_context())
-        if not isinstance(domain, list | tuple):
-            raise ValueError(_("a condition must be a list of criteria, got %s", domain_str))
+        domain = self._guide_domain(domain_str)
         # Build (but do not run) the SQL query: validates fields and operators.
-        self.env[model_name].with_context(active_test=False)._search(list(domain))
-        return list(domain)
+        self.env[model_name].with_context(active_test=False)._search(domain)
+        return domain
 
     @api.model
     def _guide_filter(self, records, domain_str):
         """Return the part of ``records`` matching ``domain_str``: one query."""
         if not domain_str or not records:
             return records
-        domain = self._guide_parse_domain(domain_str, records._name)
+        domain = self.with_env(records.env)._guide_domain(domain_str)
         matching = records.with_context(active_test=False).search(
             [("id", "in", records.ids), *domain], order="id"
         )
@@ -94,7 +99,10 @@ class GuideConditionMixin(models.AbstractModel):
         """Evaluate several domains on ``records``.
 
         :return: dict {domain_str: set of matching ids}; one query per distinct
-            non-empty domain, none for empty ones.
+            non-empty domain, none for empty ones. A domain that no longer
+            parses or names a field that no longer exists matches nothing and
+            is logged as a warning naming its rules; the query itself is never
+            caught, so the transaction is never left aborted.
         """
         result = {}
         for domain_str in set(domain_strs):
@@ -103,12 +111,25 @@ class GuideConditionMixin(models.AbstractModel):
                 continue
             try:
                 result[domain_str] = set(self._guide_filter(records, domain_str).ids)
-            except Exception:  # a domain broken by a later schema change
-                _logger.exception(
-                    "Process guide: cannot evaluate condition %s on %s", domain_str, records._name
+            except GUIDE_CONDITION_ERRORS as exc:
+                _logger.warning(
+                    "Process guide: condition of %s skipped on %s, it no longer holds: %s",
+                    self._guide_rules_using(domain_str) or repr(domain_str),
+                    records._name,
+                    exc,
                 )
                 result[domain_str] = set()
         return result
+
+    @api.model
+    def _guide_rules_using(self, domain_str):
+        """Label of the rules of this model holding ``domain_str`` (for logs)."""
+        if self._abstract or not self._guide_domain_fields:
+            return ""
+        domain = ["|"] * (len(self._guide_domain_fields) - 1)
+        domain += [(fname, "=", domain_str) for fname in self._guide_domain_fields]
+        rules = self.sudo().with_context(active_test=False).search(domain, limit=10)
+        return ", ".join(f"{rule._name}({rule.id}) {rule.display_name!r}" for rule in rules)
 
     @api.model
     def _guide_domain_field_names(self, domain_str, model_name):
@@ -116,7 +137,7 @@ class GuideConditionMixin(models.AbstractModel):
         names = set()
         try:
             domain = self._guide_parse_domain(domain_str, model_name)
-        except Exception:  # noqa: BLE001 - an invalid domain reads nothing
+        except GUIDE_CONDITION_ERRORS:  # an invalid domain reads nothing
             return names
         for leaf in domain:
             if isinstance(leaf, list | tuple) and leaf and isinstance(leaf[0], str):

@@ -125,6 +125,10 @@ class GuideLine(models.Model):
     # ------------------------------------------------------------
     # BUSINESS
     # ------------------------------------------------------------
+    @api.model
+    def _guide_rules_using(self, domain_str):
+        return self.env["guide.item"]._guide_rules_using(domain_str)
+
     def _guide_records(self):
         """The guided records of these lines, grouped by model."""
         res_ids = defaultdict(set)

@@ -1,4 +1,5 @@
 import json
+import logging
 from collections import defaultdict
 from datetime import timedelta
 
@@ -6,6 +7,10 @@ from odoo import _, api, fields, models
 from odoo.exceptions import RedirectWarning, UserError
 from odoo.osv import expression
 from odoo.tools import format_list
+
+from .guide_condition_mixin import GUIDE_CONDITION_ERRORS
+
+_logger = logging.getLogger(__name__)
 
 # How an agent (or an integration) passes the justification of an override:
 #   record.with_context(guide_override_reason="...", guide_override_reason_id=<id>).write(...)
@@ -133,8 +138,12 @@ class GuideMixin(models.AbstractModel):
                 break
             matched = remaining._guide_match_scope(process)
             if matched and process["domain"]:
-                domain = self.env["guide.process"]._guide_parse_domain(process["domain"], self._name)
-                matched = matched.filtered_domain(domain)
+                try:
+                    domain = self.env["guide.process"]._guide_parse_domain(process["domain"], self._name)
+                    matched = matched.filtered_domain(domain)
+                except GUIDE_CONDITION_ERRORS as exc:  # broken by a later schema change
+                    _logger.warning("Process guide: process %s skipped, its condition fails: %s", process["id"], exc)
+                    matched = matched.browse()
             matched.guide_process_id = process["id"]
             remaining -= matched
         remaining.guide_process_id = False
