@@ -389,7 +389,10 @@ class GuideMixin(models.AbstractModel):
                         by_domain[rule["domain"]] = set(Rule._guide_filter(self, rule["domain"]).ids)
                     except GUIDE_CONDITION_ERRORS as exc:  # a rule broken by a schema change is skipped
                         _logger.warning(
-                            "Escalation: rule %s (%s) skipped, its condition fails: %s", rule["id"], rule["name"], exc
+                            "Escalation: rule %s (%s) skipped, its condition fails: %s",
+                            rule["id"],
+                            rule["name"],
+                            exc,
                         )
                         by_domain[rule["domain"]] = None
                 matching = by_domain[rule["domain"]]

@@ -32,7 +32,12 @@ class TestEscalationRuleLanguage(RuleLanguageAttack, RpcCase, EscalationCommon):
 
     def _salesperson_works_a_lead(self, protocol):
         call = self.xmlrpc if protocol == "xmlrpc" else self.jsonrpc
-        vals = {"name": "After the attack", "type": "opportunity", "team_id": self.team.id, "stage_id": self.stage_new.id}
+        vals = {
+            "name": "After the attack",
+            "type": "opportunity",
+            "team_id": self.team.id,
+            "stage_id": self.stage_new.id,
+        }
         lead_id = call(self.user_salesman, "crm.lead", "create", [vals])
         call(self.user_salesman, "crm.lead", "write", [[lead_id], {"stage_id": self.stage_qualif.id}])
         return lead_id
@@ -64,7 +69,12 @@ class TestEscalationRuleLanguage(RuleLanguageAttack, RpcCase, EscalationCommon):
 
     def test_memory_bomb(self):
         self.assertBombRefusedQuickly(
-            self.user_sales_admin, "escalation.rule", "create", [self._rule_vals(MEMORY_BOMB, "Bomb rule")], "Bomb rule", "Condition"
+            self.user_sales_admin,
+            "escalation.rule",
+            "create",
+            [self._rule_vals(MEMORY_BOMB, "Bomb rule")],
+            "Bomb rule",
+            "Condition",
         )
 
     def test_stored_code_never_runs(self):

@@ -43,7 +43,10 @@ class TestPolicyRuleLanguage(RuleLanguageAttack, RpcCase, ComplianceCommon):
         return lead_id
 
     def test_policy_conditions_refused(self):
-        for protocol, fname, label in (("xmlrpc", "domain", "Scope Condition"), ("jsonrpc", "requirement", "Requirement")):
+        for protocol, fname, label in (
+            ("xmlrpc", "domain", "Scope Condition"),
+            ("jsonrpc", "requirement", "Requirement"),
+        ):
             with self.subTest(protocol=protocol, field=fname):
                 self.assertConditionRefused(
                     self.user_sales_admin,

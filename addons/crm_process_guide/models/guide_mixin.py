@@ -142,7 +142,9 @@ class GuideMixin(models.AbstractModel):
                     domain = self.env["guide.process"]._guide_parse_domain(process["domain"], self._name)
                     matched = matched.filtered_domain(domain)
                 except GUIDE_CONDITION_ERRORS as exc:  # broken by a later schema change
-                    _logger.warning("Process guide: process %s skipped, its condition fails: %s", process["id"], exc)
+                    _logger.warning(
+                        "Process guide: process %s skipped, its condition fails: %s", process["id"], exc
+                    )
                     matched = matched.browse()
             matched.guide_process_id = process["id"]
             remaining -= matched

@@ -35,7 +35,8 @@ import ast
 import functools
 import math
 from collections import namedtuple
-from datetime import datetime, time as dt_time
+from datetime import datetime
+from datetime import time as dt_time
 
 import pytz
 from dateutil.relativedelta import relativedelta
@@ -154,7 +155,11 @@ def parse(text):
         raise _error(_lt("a condition must be a text"))
     if len(text) > MAX_TEXT:
         raise _error(
-            _lt("the condition is %(length)s characters long, more than %(max)s", length=len(text), max=MAX_TEXT)
+            _lt(
+                "the condition is %(length)s characters long, more than %(max)s",
+                length=len(text),
+                max=MAX_TEXT,
+            )
         )
     ok, result = _parse_cached(text)
     if not ok:
@@ -220,7 +225,12 @@ class _Parser:
             raise _error(_lt("%(operator)s is not an operator", operator=self.show(operator)))
         if isinstance(left, ast.Constant) and type(left.value) is int and left.value in (0, 1):
             # TRUE_LEAF (1, '=', 1) and FALSE_LEAF (0, '=', 1)
-            if not (op == "=" and isinstance(right, ast.Constant) and type(right.value) is int and right.value == 1):
+            if not (
+                op == "="
+                and isinstance(right, ast.Constant)
+                and type(right.value) is int
+                and right.value == 1
+            ):
                 raise _error(_lt("%(element)s is not a criterion", element=self.show(node)))
             return Leaf(left.value, op, 1)
         if not (isinstance(left, ast.Constant) and isinstance(left.value, str) and left.value):

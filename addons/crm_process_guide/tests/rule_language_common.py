@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 
 from .rpc_common import RpcError
 
-
 MEMORY_BOMB = "[('name', 'ilike', 'x' * 10**9)]"
 
 
@@ -179,9 +178,9 @@ def _extend(children):
             lambda t: f"relativedelta({t[1]}={t[2]})" if t[0] == "x" else f"{t[0]}({t[1]}={t[2]})"
         ),
         st.tuples(children, st.sampled_from(ATTRIBUTES)).map(lambda t: f"({t[0]}).{t[1]}"),
-        st.tuples(children, st.sampled_from(["*", "**", "+", "-", "%", "//", "and", "or", "if 1 else"]), children).map(
-            lambda t: f"({t[0]} {t[1]} {t[2]})"
-        ),
+        st.tuples(
+            children, st.sampled_from(["*", "**", "+", "-", "%", "//", "and", "or", "if 1 else"]), children
+        ).map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
         children.map(lambda c: f"(lambda: {c})"),
         children.map(lambda c: f"(lambda x=({c}): x)()"),
         children.map(lambda c: f"[{c} for _x in range(3)]"),
@@ -210,9 +209,13 @@ _CHAR_FIELDS = ["name", "email_from", "phone", "city", "street", "contact_name"]
 _NUMBER_FIELDS = ["expected_revenue", "probability"]
 _TEXTS = st.text(max_size=40)
 _char_leaf = st.tuples(
-    st.sampled_from(_CHAR_FIELDS), st.sampled_from(["=", "!=", "ilike", "not ilike", "like", "=like", "=ilike"]), _TEXTS
+    st.sampled_from(_CHAR_FIELDS),
+    st.sampled_from(["=", "!=", "ilike", "not ilike", "like", "=like", "=ilike"]),
+    _TEXTS,
 )
-_in_leaf = st.tuples(st.sampled_from(_CHAR_FIELDS), st.sampled_from(["in", "not in"]), st.lists(_TEXTS, max_size=5))
+_in_leaf = st.tuples(
+    st.sampled_from(_CHAR_FIELDS), st.sampled_from(["in", "not in"]), st.lists(_TEXTS, max_size=5)
+)
 _number_leaf = st.tuples(
     st.sampled_from(_NUMBER_FIELDS),
     st.sampled_from(["=", "!=", "<", "<=", ">", ">="]),
@@ -221,7 +224,9 @@ _number_leaf = st.tuples(
         st.floats(min_value=-1e9, max_value=1e9, allow_nan=False, allow_infinity=False),
     ),
 )
-_bool_leaf = st.tuples(st.sampled_from(["partner_id", "user_id", "email_from"]), st.sampled_from(["=", "!="]), st.just(False))
+_bool_leaf = st.tuples(
+    st.sampled_from(["partner_id", "user_id", "email_from"]), st.sampled_from(["=", "!="]), st.just(False)
+)
 _leaf = st.one_of(_char_leaf, _in_leaf, _number_leaf, _bool_leaf)
 
 
@@ -233,7 +238,9 @@ def _tree(children):
 
 
 _domain_tree = st.recursive(_leaf.map(lambda leaf: [leaf]), _tree, max_leaves=8)
-valid_domains = st.lists(_domain_tree, max_size=4).map(lambda parts: [item for part in parts for item in part])
+valid_domains = st.lists(_domain_tree, max_size=4).map(
+    lambda parts: [item for part in parts for item in part]
+)
 
 
 def domain_text(domain, as_lists=False):
@@ -241,5 +248,3 @@ def domain_text(domain, as_lists=False):
     if not as_lists:
         return repr(domain)
     return repr([list(item) if isinstance(item, tuple) else item for item in domain])
-
-

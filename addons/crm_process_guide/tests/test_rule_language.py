@@ -1,7 +1,8 @@
 from unittest.mock import patch
 
 from freezegun import freeze_time
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from odoo.exceptions import ValidationError
 from odoo.tests import new_test_user, tagged
@@ -60,7 +61,9 @@ class TestRuleLanguage(GuideCommon):
             "[('user_id', '=', uid)]": [("user_id", "=", user.id)],
             "[('user_id', '=', user_id)]": [("user_id", "=", user.id)],
             "[('company_id', '=', company_id)]": [("company_id", "=", user.company_id.id)],
-            "[('company_id', 'in', company_ids + [False])]": [("company_id", "in", [*user.company_ids.ids, False])],
+            "[('company_id', 'in', company_ids + [False])]": [
+                ("company_id", "in", [*user.company_ids.ids, False])
+            ],
             # the user's date: 23:30 UTC is already the 11th in Brussels
             "[('date_deadline', '>=', today)]": [("date_deadline", ">=", "2026-03-11")],
             "[('date_deadline', '>=', today(-7))]": [("date_deadline", ">=", "2026-03-04")],
@@ -79,11 +82,15 @@ class TestRuleLanguage(GuideCommon):
         cases = {
             "[('user_id', '=', user.id)]": [("user_id", "=", user.id)],
             "[('company_id', 'in', user.company_ids.ids)]": [("company_id", "in", user.company_ids.ids)],
-            "[('date_deadline', '<=', context_today().strftime('%Y-%m-%d'))]": [("date_deadline", "<=", "2026-03-11")],
+            "[('date_deadline', '<=', context_today().strftime('%Y-%m-%d'))]": [
+                ("date_deadline", "<=", "2026-03-11")
+            ],
             "[('date_deadline', '>=', (context_today() - relativedelta(days=7)).strftime('%Y-%m-%d'))]": [
                 ("date_deadline", ">=", "2026-03-04")
             ],
-            "[('date_deadline', '>=', context_today() + relativedelta(weeks=1))]": [("date_deadline", ">=", "2026-03-18")],
+            "[('date_deadline', '>=', context_today() + relativedelta(weeks=1))]": [
+                ("date_deadline", ">=", "2026-03-18")
+            ],
             '[("date_open", ">=", datetime.datetime.combine(context_today(), datetime.time(0, 0, 0))'
             '.to_utc().strftime("%Y-%m-%d %H:%M:%S"))]': [("date_open", ">=", "2026-03-10 23:00:00")],
             "[('date_deadline', '=', time.strftime('%Y-%m-%d'))]": [("date_deadline", "=", "2026-03-10")],
@@ -103,8 +110,12 @@ class TestRuleLanguage(GuideCommon):
             first = self._domain(self.process.domain)
         with freeze_time("2026-02-07 12:00:00"):
             second = self._domain(self.process.domain, user=self.user_manager)
-        self.assertEqual(first, ["|", ("date_deadline", ">=", "2026-01-05"), ("user_id", "=", self.user_salesman.id)])
-        self.assertEqual(second, ["|", ("date_deadline", ">=", "2026-02-07"), ("user_id", "=", self.user_manager.id)])
+        self.assertEqual(
+            first, ["|", ("date_deadline", ">=", "2026-01-05"), ("user_id", "=", self.user_salesman.id)]
+        )
+        self.assertEqual(
+            second, ["|", ("date_deadline", ">=", "2026-02-07"), ("user_id", "=", self.user_manager.id)]
+        )
         # and the engine evaluates with the values of the moment
         lead = self._lead(date_deadline="2026-01-20", user_id=self.user_manager.id)
         with freeze_time("2026-01-10 12:00:00"):
@@ -179,16 +190,26 @@ class TestRuleLanguage(GuideCommon):
             self.process.with_user(self.user_manager).domain = payload
         Item = self.env["guide.item"].with_user(self.user_manager)
         for fname in ("apply_domain", "auto_domain"):
-            item = Item.create({"step_id": self.step_qualif.id, "name": f"Item {fname}", "completion": "auto"} | {"auto_domain": "[('name', '!=', False)]"})
-            with self.subTest(field=fname), self.assertRaisesRegex(ValidationError, item._fields[fname].string):
+            item = Item.create(
+                {"step_id": self.step_qualif.id, "name": f"Item {fname}", "completion": "auto"}
+                | {"auto_domain": "[('name', '!=', False)]"}
+            )
+            with (
+                self.subTest(field=fname),
+                self.assertRaisesRegex(ValidationError, item._fields[fname].string),
+            ):
                 item.write({fname: payload})
         with self.assertRaisesRegex(ValidationError, "Pwn hint"):
-            self.Hint.with_user(self.user_manager).create({"name": "Pwn hint", "model_name": "crm.lead", "domain": payload})
+            self.Hint.with_user(self.user_manager).create(
+                {"name": "Pwn hint", "model_name": "crm.lead", "domain": payload}
+            )
         self.assertNotEqual(self.user_manager.name, "pwned")
 
     def test_broken_condition_skipped_with_warning(self):
         """A rule broken by a later schema change is skipped, logged and does not abort the transaction."""
-        hint = self.Hint.create({"name": "Stale hint", "model_name": "crm.lead", "domain": "[('name', '!=', False)]"})
+        hint = self.Hint.create(
+            {"name": "Stale hint", "model_name": "crm.lead", "domain": "[('name', '!=', False)]"}
+        )
         self.env.flush_all()
         self.env.cr.execute(
             "UPDATE guide_hint SET domain = %s WHERE id = %s", ("[('x_removed_field', '=', 1)]", hint.id)
@@ -204,7 +225,12 @@ class TestRuleLanguage(GuideCommon):
 
     # property-based ----------------------------------------------------
     @FAST
-    @given(text=st.one_of(st.text(max_size=300), st.text(alphabet="[]()',\"=!&|<>-+*/.0123456789 _abdeinortuwy", max_size=200)))
+    @given(
+        text=st.one_of(
+            st.text(max_size=300),
+            st.text(alphabet="[]()',\"=!&|<>-+*/.0123456789 _abdeinortuwy", max_size=200),
+        )
+    )
     def test_random_text(self, text):
         self._check_text(text)
 
@@ -219,7 +245,9 @@ class TestRuleLanguage(GuideCommon):
         text = domain_text(domain, as_lists)
         self.assertIsNone(self._refusal(text))
         self.assertEqual(self._domain(text), literal_domain(text))
-        self.assertEqual(literal_domain(text), [tuple(item) if isinstance(item, list) else item for item in domain])
+        self.assertEqual(
+            literal_domain(text), [tuple(item) if isinstance(item, list) else item for item in domain]
+        )
 
     def _check_text(self, text):
         """Refused naming the rule, or a plain domain meaning what it says; never run."""
@@ -251,9 +279,19 @@ class TestRuleLanguageAttacks(RuleLanguageAttack, RpcCase, GuideCommon):
 
     def _salesperson_creates_lead(self, protocol):
         call = self.xmlrpc if protocol == "xmlrpc" else self.jsonrpc
-        vals = {"name": "After the attack", "type": "opportunity", "team_id": self.team.id, "stage_id": self.stage_qualif.id}
+        vals = {
+            "name": "After the attack",
+            "type": "opportunity",
+            "team_id": self.team.id,
+            "stage_id": self.stage_qualif.id,
+        }
         lead_id = call(self.user_salesman, "crm.lead", "create", [vals])
-        call(self.user_salesman, "crm.lead", "read", [[lead_id], ["guide_hint_ids", "guide_current_line_ids", "guide_progress"]])
+        call(
+            self.user_salesman,
+            "crm.lead",
+            "read",
+            [[lead_id], ["guide_hint_ids", "guide_current_line_ids", "guide_progress"]],
+        )
         call(self.user_salesman, "crm.lead", "write", [[lead_id], {"expected_revenue": 10}])
         return lead_id
 
@@ -273,11 +311,21 @@ class TestRuleLanguageAttacks(RuleLanguageAttack, RpcCase, GuideCommon):
                 self.assertNotSettingsAdmin(self.user_sales_admin, self.user_salesman)
 
     def test_checklist_item_conditions(self):
-        for protocol, fname, label in (("xmlrpc", "apply_domain", "Applies When"), ("jsonrpc", "auto_domain", "Done When")):
+        for protocol, fname, label in (
+            ("xmlrpc", "apply_domain", "Applies When"),
+            ("jsonrpc", "auto_domain", "Done When"),
+        ):
             with self.subTest(protocol=protocol, field=fname):
-                vals = {"step_id": self.step_qualif.id, "name": "Pwn item", "completion": "auto", "auto_domain": "[]"}
+                vals = {
+                    "step_id": self.step_qualif.id,
+                    "name": "Pwn item",
+                    "completion": "auto",
+                    "auto_domain": "[]",
+                }
                 vals[fname] = self.escalation_payload()
-                self.assertConditionRefused(self.user_sales_admin, "guide.item", "create", [vals], "Pwn item", label, protocol)
+                self.assertConditionRefused(
+                    self.user_sales_admin, "guide.item", "create", [vals], "Pwn item", label, protocol
+                )
                 self._salesperson_creates_lead(protocol)
                 self.assertNotSettingsAdmin(self.user_sales_admin, self.user_salesman)
 
@@ -285,13 +333,20 @@ class TestRuleLanguageAttacks(RuleLanguageAttack, RpcCase, GuideCommon):
         for protocol in ("xmlrpc", "jsonrpc"):
             with self.subTest(protocol=protocol):
                 vals = {"name": "Pwn hint", "model_name": "crm.lead", "domain": self.escalation_payload()}
-                self.assertConditionRefused(self.user_sales_admin, "guide.hint", "create", [vals], "Pwn hint", "Condition", protocol)
+                self.assertConditionRefused(
+                    self.user_sales_admin, "guide.hint", "create", [vals], "Pwn hint", "Condition", protocol
+                )
                 self._salesperson_creates_lead(protocol)
                 self.assertNotSettingsAdmin(self.user_sales_admin, self.user_salesman)
 
     def test_memory_bomb(self):
         self.assertBombRefusedQuickly(
-            self.user_sales_admin, "guide.process", "write", [self.process.ids, {"domain": MEMORY_BOMB}], "B2B Sales", "Condition"
+            self.user_sales_admin,
+            "guide.process",
+            "write",
+            [self.process.ids, {"domain": MEMORY_BOMB}],
+            "B2B Sales",
+            "Condition",
         )
         self.assertBombRefusedQuickly(
             self.user_sales_admin,
@@ -307,7 +362,9 @@ class TestRuleLanguageAttacks(RuleLanguageAttack, RpcCase, GuideCommon):
         """Checklist and hint conditions saved by an earlier version never run: skipped, with a warning."""
         payload = self.escalation_payload()
         item = self.step_qualif.item_ids.filtered(lambda i: i.completion == "auto")[0]
-        hint = self.env["guide.hint"].create({"name": "Legacy hint", "model_name": "crm.lead", "domain": "[]"})
+        hint = self.env["guide.hint"].create(
+            {"name": "Legacy hint", "model_name": "crm.lead", "domain": "[]"}
+        )
         self.store_legacy_condition(item, "auto_domain", payload)
         self.store_legacy_condition(hint, "domain", payload)
         with self.assertLogs("odoo.addons.crm_process_guide", "WARNING") as logs:
@@ -323,5 +380,7 @@ class TestRuleLanguageAttacks(RuleLanguageAttack, RpcCase, GuideCommon):
         with self.assertLogs("odoo.addons.crm_process_guide", "WARNING") as logs:
             lead_id = self._salesperson_creates_lead("jsonrpc")
         self.assertNotSettingsAdmin(self.user_sales_admin, self.user_salesman)
-        self.assertFalse(self.env["crm.lead"].browse(lead_id).guide_process_id, "the broken process is skipped")
+        self.assertFalse(
+            self.env["crm.lead"].browse(lead_id).guide_process_id, "the broken process is skipped"
+        )
         self.assertIn(f"process {self.process.id} skipped", "\n".join(logs.output))

@@ -43,7 +43,12 @@ class TestTicketEscalationRuleLanguage(RuleLanguageAttack, RpcCase, HelpdeskEsca
 
     def test_memory_bomb(self):
         self.assertBombRefusedQuickly(
-            self.user_manager, "escalation.rule", "create", [self._rule_vals(MEMORY_BOMB, "Bomb SLA")], "Bomb SLA", "Condition"
+            self.user_manager,
+            "escalation.rule",
+            "create",
+            [self._rule_vals(MEMORY_BOMB, "Bomb SLA")],
+            "Bomb SLA",
+            "Condition",
         )
 
     def test_stored_code_never_runs(self):

@@ -34,7 +34,10 @@ class TestTicketPolicyRuleLanguage(RuleLanguageAttack, RpcCase, HelpdeskGuideCom
         return ticket
 
     def test_policy_conditions_refused(self):
-        for protocol, fname, label in (("xmlrpc", "domain", "Scope Condition"), ("jsonrpc", "requirement", "Requirement")):
+        for protocol, fname, label in (
+            ("xmlrpc", "domain", "Scope Condition"),
+            ("jsonrpc", "requirement", "Requirement"),
+        ):
             with self.subTest(protocol=protocol, field=fname):
                 self.assertConditionRefused(
                     self.user_manager,

@@ -15,7 +15,12 @@ class TestTicketRuleLanguage(RuleLanguageAttack, RpcCase, HelpdeskGuideCommon):
         user = user or self.user_own
         ticket = self._ticket(user_id=user.id)
         call(user, "helpdesk.ticket", "write", [ticket.ids, {"priority": "2"}])
-        call(user, "helpdesk.ticket", "read", [ticket.ids, ["guide_hint_ids", "guide_current_line_ids", "guide_progress"]])
+        call(
+            user,
+            "helpdesk.ticket",
+            "read",
+            [ticket.ids, ["guide_hint_ids", "guide_current_line_ids", "guide_progress"]],
+        )
         return ticket
 
     def test_ticket_process_condition(self):
@@ -34,22 +39,37 @@ class TestTicketRuleLanguage(RuleLanguageAttack, RpcCase, HelpdeskGuideCommon):
                 self.assertNotSettingsAdmin(self.user_manager, self.user_own)
 
     def test_ticket_item_and_hint_conditions(self):
-        item_vals = {"step_id": self.step_triage.id, "name": "Pwn item", "apply_domain": self.escalation_payload()}
+        item_vals = {
+            "step_id": self.step_triage.id,
+            "name": "Pwn item",
+            "apply_domain": self.escalation_payload(),
+        }
         hint_vals = {"name": "Pwn hint", "model_name": "helpdesk.ticket", "domain": self.escalation_payload()}
-        self.assertConditionRefused(self.user_manager, "guide.item", "create", [item_vals], "Pwn item", "Applies When", "xmlrpc")
-        self.assertConditionRefused(self.user_manager, "guide.hint", "create", [hint_vals], "Pwn hint", "Condition", "jsonrpc")
+        self.assertConditionRefused(
+            self.user_manager, "guide.item", "create", [item_vals], "Pwn item", "Applies When", "xmlrpc"
+        )
+        self.assertConditionRefused(
+            self.user_manager, "guide.hint", "create", [hint_vals], "Pwn hint", "Condition", "jsonrpc"
+        )
         self._agent_edits_a_ticket("jsonrpc", user=self.user_agent)
         self.assertNotSettingsAdmin(self.user_manager, self.user_agent)
 
     def test_memory_bomb(self):
         self.assertBombRefusedQuickly(
-            self.user_manager, "guide.process", "write", [self.process.ids, {"domain": MEMORY_BOMB}], "Support", "Condition"
+            self.user_manager,
+            "guide.process",
+            "write",
+            [self.process.ids, {"domain": MEMORY_BOMB}],
+            "Support",
+            "Condition",
         )
 
     def test_stored_code_never_runs(self):
         """Ticket conditions saved by an earlier version never run when a helpdesk user edits a ticket."""
         item = self.step_triage.item_ids.filtered(lambda i: i.completion == "auto")[0]
-        hint = self.env["guide.hint"].create({"name": "Legacy ticket hint", "model_name": "helpdesk.ticket", "domain": "[]"})
+        hint = self.env["guide.hint"].create(
+            {"name": "Legacy ticket hint", "model_name": "helpdesk.ticket", "domain": "[]"}
+        )
         self.store_legacy_condition(item, "auto_domain", self.escalation_payload())
         self.store_legacy_condition(hint, "domain", self.escalation_payload())
         with self.assertLogs("odoo.addons.crm_process_guide", "WARNING") as logs:
