@@ -1,7 +1,14 @@
+import logging
+
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
+from odoo.osv import expression
+
+from odoo.addons.crm_process_guide.models.guide_condition_mixin import GUIDE_CONDITION_ERRORS
 
 from .escalation_clock import DUE_STATES
+
+_logger = logging.getLogger(__name__)
 
 # above this number of records, saving a rule leaves the re-evaluation to the cron
 RESYNC_INLINE_LIMIT = 20000
@@ -370,7 +377,13 @@ class EscalationRule(models.Model):
             domain.append(("guide_step_id", "in", steps.ids))
         domain.extend(self.env[self.model_name]._escalation_rule_search_domain(self))
         if self.domain:
-            domain.extend(self._guide_parse_domain(self.domain, self.model_name))
+            try:
+                domain.extend(self._guide_parse_domain(self.domain, self.model_name))
+            except GUIDE_CONDITION_ERRORS as exc:  # broken by a later schema change: matches nothing
+                _logger.warning(
+                    "Escalation: rule %s (%s) skipped, its condition fails: %s", self.id, self.name, exc
+                )
+                domain.append(expression.FALSE_LEAF)
         return domain
 
     def _escalation_rule_values(self):

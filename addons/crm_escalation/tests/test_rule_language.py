@@ -86,6 +86,12 @@ class TestEscalationRuleLanguage(RuleLanguageAttack, RpcCase, EscalationCommon):
         self.assertNotSettingsAdmin(self.user_sales_admin, self.user_salesman)
         self.assertIn("Legacy rule", "\n".join(logs.output))
         self.assertFalse(self._clock(self.env["crm.lead"].browse(lead_id), rule))
+        # a resync of the rule (cron, rule change) skips it too
+        with self.assertLogs("odoo.addons.crm_escalation", "WARNING") as logs:
+            self.assertEqual(rule._escalation_resync_size(), 0)
+            rule._escalation_resync()
+        self.assertIn("Legacy rule", "\n".join(logs.output))
+        self.assertNotSettingsAdmin(self.user_sales_admin, self.user_salesman)
 
     def test_named_values(self):
         """Named values work in escalation rules, resolved for the user who writes."""

@@ -114,7 +114,7 @@ class GuideConditionMixin(models.AbstractModel):
             except GUIDE_CONDITION_ERRORS as exc:
                 _logger.warning(
                     "Process guide: condition of %s skipped on %s, it no longer holds: %s",
-                    self._guide_rules_using(domain_str) or repr(domain_str),
+                    self._guide_rules_using(domain_str) or repr(domain_str[:200]),
                     records._name,
                     exc,
                 )
