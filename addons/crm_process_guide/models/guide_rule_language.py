@@ -163,7 +163,8 @@ def parse(text):
         )
     ok, result = _parse_cached(text)
     if not ok:
-        raise result
+        # a fresh exception: re-raising the cached one would grow its traceback
+        raise GuideConditionError(*result.args)
     return result
 
 
