@@ -39,6 +39,7 @@ class EscalationClock(models.Model):
     _description = "Escalation Clock"
     _order = "next_escalation_at, id"
     _rec_name = "record_name"
+    _guide_engine_owned = True
 
     # ------------------------------------------------------------
     # FIELDS
