@@ -71,7 +71,9 @@ class TrustAccessMixin:
         readable = {(record._name, record.id) for record in readable}
         for model_name, by_record in rows.items():
             all_ids = [row.id for row in by_record.values()]
-            expected = sorted(row.id for record, row in by_record.items() if (record._name, record.id) in readable)
+            expected = sorted(
+                row.id for record, row in by_record.items() if (record._name, record.id) in readable
+            )
             with self.subTest(user=user.login, model=model_name):
                 found = self.xmlrpc(user, model_name, "search", [[("id", "in", all_ids)]])
                 self.assertEqual(sorted(found), expected)
