@@ -125,7 +125,8 @@ class GuideMixin(models.AbstractModel):
         are ignored. The engine writes them as superuser or through
         ``super().write`` below the check.
         """
-        return {"guide_process_id", "guide_step_id", "guide_step_entered_at"}
+        # the checklist is ticked line by line (guide.line), never through this computed view of it
+        return {"guide_process_id", "guide_step_id", "guide_step_entered_at", "guide_current_line_ids"}
 
     def _guide_check_engine_fields(self, vals_list):
         if self.env.su:

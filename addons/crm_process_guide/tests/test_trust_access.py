@@ -119,6 +119,14 @@ class TestTrustAccessLead(TrustAccessMixin, RpcCase, GuideCommon):
         self.assertFalse(line.checked)
         self.assertFalse(line.checked_by_id)
         self.assertIn("no longer done", self.lead.message_ids[0].body)
+        # the computed checklist of the record is no way around it
+        fault = self.rpc_fault(
+            self.user_salesman,
+            "crm.lead",
+            "write",
+            [self.lead.ids, {"guide_current_line_ids": [(1, line.id, {"checked": True})]}],
+        )
+        self.assertIn("set by the process engine", fault)
         # automatic items are never ticked by hand
         auto = self._line(self.lead, "Expected revenue set")
         fault = self.rpc_fault(self.user_salesman, "guide.line", "write", [auto.ids, {"checked": True}])

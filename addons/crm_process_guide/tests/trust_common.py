@@ -16,6 +16,7 @@ AUDIT_MODELS = (
     "guide.deviation",
     "guide.line",
     "guide.feedback",
+    "guide.hint.feedback",
     "escalation.log",
     "escalation.clock",
     "compliance.log",
@@ -38,6 +39,9 @@ def _row_vals(env, model_name, record):
             [("model_name", "=", record._name)], limit=1
         )
         return {"res_model": record._name, "res_id": record.id, "name": "Idea", "process_id": process.id}
+    if model_name == "guide.hint.feedback":
+        hint = env["guide.hint"].create({"name": "Hint", "model_name": record._name})
+        return {**common, "hint_id": hint.id, "user_id": env.uid, "kind": "ack"}
     if model_name == "escalation.log":
         return {**common, "kind": "escalation", "trigger": "auto", "outcome": "done"}
     if model_name == "escalation.clock":
