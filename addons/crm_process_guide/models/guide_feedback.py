@@ -31,15 +31,18 @@ class GuideFeedback(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.su:
-            self._guide_check_reviewer(vals_list)
-            # the author is whoever sends it; feedback is about a record they can read
+            # the author is whoever sends it
             vals_list = [dict(vals, user_id=self.env.uid) for vals in vals_list]
-            for vals in vals_list:
-                if vals.get("res_model") and vals.get("res_id"):
-                    if vals["res_model"] not in self._guide_linked_models():
-                        raise UserError(_("%(model)s is not a guided model.", model=vals["res_model"]))
-                    self.env[vals["res_model"]].browse(vals["res_id"]).check_access("read")
         feedback = super().create(vals_list)
+        if not self.env.su:
+            # values and context defaults alike: new, about a record the author can read
+            feedback._guide_check_reviewer(
+                [
+                    {"process_id": fb.process_id.id, "state": fb.state, "response": fb.response}
+                    for fb in feedback
+                ]
+            )
+            feedback._guide_check_records()
         for fb in feedback.filtered(lambda f: f.process_id.owner_id):
             fb.message_subscribe(partner_ids=fb.process_id.owner_id.partner_id.ids)
         return feedback
@@ -59,6 +62,16 @@ class GuideFeedback(models.Model):
     def action_reject(self):
         self.write({"state": "rejected"})
         return True
+
+    def _guide_check_records(self):
+        """The records of ``self`` are guided records the current user can read."""
+        ids_by_model = {}
+        for fb in self.filtered("res_model"):
+            ids_by_model.setdefault(fb.res_model, set()).add(fb.res_id)
+        for model_name, ids in ids_by_model.items():
+            if model_name not in self._guide_linked_models():
+                raise UserError(_("%(model)s is not a guided model.", model=model_name))
+            self.env[model_name].browse(ids).check_access("read")
 
     @api.model
     def _guide_check_reviewer(self, vals_list):

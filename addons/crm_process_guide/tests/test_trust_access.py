@@ -215,6 +215,21 @@ class TestTrustAccessLead(TrustAccessMixin, RpcCase, GuideCommon):
             [{"name": "Idea", "process_id": self.process.id, "user_id": self.user_manager.id}],
         )
         self.assertEqual(self.env["guide.feedback"].browse(other_id).user_id, self.user_salesman)
+        # nor through the context defaults
+        self.rpc_fault(
+            self.user_salesman,
+            "guide.feedback",
+            "create",
+            [{"name": "Idea", "process_id": self.process.id}],
+            {"context": {"default_state": "accepted"}},
+        )
+        self.rpc_fault(
+            self.user_salesman,
+            "guide.feedback",
+            "create",
+            [{"name": "Idea", "process_id": self.process.id}],
+            {"context": {"default_res_model": "crm.lead", "default_res_id": self.lead_colleague.id}},
+        )
         # nor about a record they cannot read
         self.rpc_fault(
             self.user_salesman,
