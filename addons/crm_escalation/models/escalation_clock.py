@@ -5,6 +5,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from odoo import _, api, fields, models, modules
+from odoo.exceptions import AccessError
 from odoo.tools import SQL, config
 
 from .escalation_level import _offsets
@@ -39,6 +40,7 @@ class EscalationClock(models.Model):
     _description = "Escalation Clock"
     _order = "next_escalation_at, id"
     _rec_name = "record_name"
+    _guide_engine_owned = True
 
     # ------------------------------------------------------------
     # FIELDS
@@ -104,8 +106,19 @@ class EscalationClock(models.Model):
     def action_retry(self):
         """Managers give a failed clock another chance."""
         self.check_access("read")
-        managed = {model for model in set(self.mapped("res_model")) if self._escalation_is_manager(model)}
-        clocks = self.sudo().filtered(lambda c: c.state in DUE_STATES and c.res_model in managed)
+        unmanaged = {
+            model for model in set(self.mapped("res_model")) if not self._escalation_is_manager(model)
+        }
+        if unmanaged:
+            raise AccessError(
+                _(
+                    "Only the managers of %(models)s may retry their escalation clocks.",
+                    models=", ".join(
+                        self.env["ir.model"]._get(model).name or model for model in sorted(unmanaged)
+                    ),
+                )
+            )
+        clocks = self.sudo().filtered(lambda c: c.state in DUE_STATES)
         if not clocks:
             return False
         clocks.write({"failure_count": 0, "last_error": False})

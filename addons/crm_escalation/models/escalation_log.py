@@ -12,6 +12,7 @@ class EscalationLog(models.Model):
     _description = "Escalation Log"
     _order = "date desc, id desc"
     _rec_name = "record_name"
+    _guide_engine_owned = True
 
     date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now, index=True)
     res_model = fields.Char("Model", required=True, index=True, readonly=True)

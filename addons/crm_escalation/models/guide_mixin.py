@@ -69,6 +69,13 @@ class GuideMixin(models.AbstractModel):
     # HOOKS (override in guided models)
     # ------------------------------------------------------------
     @api.model
+    def _guide_engine_fields(self):
+        # the clocks and their state are the escalation engine's
+        return super()._guide_engine_fields() | {
+            fname for fname in self._fields if fname.startswith("escalation_")
+        }
+
+    @api.model
     def _escalation_depends(self):
         """Fields whose change may change the clocks of a record."""
         return {self._guide_stage_field, "guide_step_entered_at", "active", "company_id"}

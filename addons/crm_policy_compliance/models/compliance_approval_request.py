@@ -6,6 +6,7 @@ from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.osv import expression
 
 from odoo.addons.crm_process_guide.models.guide_mixin import CTX_REASON
 
@@ -27,6 +28,7 @@ class ComplianceApprovalRequest(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin", "guide.record.link.mixin"]
     _description = "Policy Approval Request"
     _order = "request_date desc, id desc"
+    _guide_engine_owned = True
 
     name = fields.Char(required=True, readonly=True)
     policy_id = fields.Many2one(
@@ -119,10 +121,22 @@ class ComplianceApprovalRequest(models.Model):
         return [("id", "not in", self._search(domain))]
 
     # ------------------------------------------------------------
+    # ACCESS
+    # ------------------------------------------------------------
+    @api.model
+    def _guide_record_access_extra_domains(self):
+        """Besides those of the records they can read, users read the requests they made
+        and those they are an approver of (to decide them)."""
+        approving = (
+            self.env["compliance.approval.line"].sudo()._search([("approver_ids", "in", [self.env.uid])])
+        )
+        return [[("requester_id", "=", self.env.uid)], [("id", "in", approving.subselect("request_id"))]]
+
+    # ------------------------------------------------------------
     # ORM
     # ------------------------------------------------------------
     def write(self, vals):
-        if not self.env.su and not self.env.context.get("compliance_request_engine"):
+        if not self.env.su:
             raise AccessError(_("Approval requests change only through their Approve and Reject buttons."))
         return super().write(vals)
 
@@ -191,7 +205,7 @@ class ComplianceApprovalRequest(models.Model):
     # BUSINESS
     # ------------------------------------------------------------
     def _compliance_engine(self):
-        return self.with_context(compliance_request_engine=True).sudo()
+        return self.sudo()
 
     def _compliance_record(self):
         self.ensure_one()
@@ -404,3 +418,24 @@ class ComplianceApprovalLine(models.Model):
     decided_by_id = fields.Many2one("res.users", readonly=True)
     decision_date = fields.Datetime(readonly=True)
     comment = fields.Text(readonly=True)
+
+    @api.model
+    def _search(self, domain, offset=0, limit=None, order=None):
+        # a tier is readable where its request is
+        if not self.env.su:
+            requests = self.env["compliance.approval.request"].with_context(active_test=False)._search([])
+            domain = expression.AND([domain, [("request_id", "in", requests)]])
+        return super()._search(domain, offset=offset, limit=limit, order=order)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            raise AccessError(_("Approval tiers are written by the engine only."))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su:
+            raise AccessError(
+                _("Approval tiers are decided through their request's Approve and Reject buttons.")
+            )
+        return super().write(vals)

@@ -35,6 +35,7 @@ class ComplianceLog(models.Model):
     _inherit = ["guide.bulk.mixin", "guide.record.link.mixin"]
     _description = "Compliance Audit Log"
     _order = "date desc, id desc"
+    _guide_engine_owned = True
     _rec_name = "policy_name"
 
     date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now, index=True)

@@ -69,6 +69,16 @@ class GuideMixin(models.AbstractModel):
     # HOOKS (override in guided models)
     # ------------------------------------------------------------
     @api.model
+    def _guide_engine_fields(self):
+        # request and violation state is the policy engine's
+        return super()._guide_engine_fields() | {
+            "compliance_awaiting_approval",
+            "compliance_request_count",
+            "compliance_violation_count",
+            "compliance_has_note",
+        }
+
+    @api.model
     def _policy_triggers(self):
         """Events a policy of this model can be checked at."""
         return {"stage", "fields", "create"}
@@ -256,6 +266,8 @@ class GuideMixin(models.AbstractModel):
 
         :return: the approval requests created (empty when the change was made)
         """
+        # asking to change records is changing them: the requester needs write access
+        self.check_access("write")
         note = (note or "").strip()
         if not note:
             raise UserError(_("Explain to the approvers why this change is needed."))

@@ -24,6 +24,7 @@ class GuideDeviation(models.Model):
     _description = "Process Deviation"
     _order = "date desc, id desc"
     _rec_name = "rule_name"
+    _guide_engine_owned = True
 
     kind = fields.Selection(
         [("gate", "Checklist Gate"), ("move", "Disallowed Move")],

@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 
 class GuideFeedback(models.Model):
@@ -9,6 +9,7 @@ class GuideFeedback(models.Model):
     _inherit = ["mail.thread", "guide.record.link.mixin"]
     _description = "Process Feedback"
     _order = "create_date desc, id desc"
+    _guide_link_optional = True
 
     name = fields.Char(string="Summary", required=True)
     description = fields.Text(string="Details")
@@ -29,20 +30,58 @@ class GuideFeedback(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if not self.env.su:
+            # the author is whoever sends it
+            vals_list = [dict(vals, user_id=self.env.uid) for vals in vals_list]
         feedback = super().create(vals_list)
+        if not self.env.su:
+            # values and context defaults alike: new, about a record the author can read
+            feedback._guide_check_reviewer(
+                [
+                    {"process_id": fb.process_id.id, "state": fb.state, "response": fb.response}
+                    for fb in feedback
+                ]
+            )
+            feedback._guide_check_records()
         for fb in feedback.filtered(lambda f: f.process_id.owner_id):
             fb.message_subscribe(partner_ids=fb.process_id.owner_id.partner_id.ids)
         return feedback
 
     def write(self, vals):
-        if {"state", "response"} & set(vals) and not self.env.su:
-            for model_name in set(self.mapped("process_id.model_name")):
-                if not self.env[model_name]._guide_is_manager():
-                    raise UserError(_("Only process administrators accept or reject feedback."))
+        if not self.env.su:
+            if {"user_id", "res_model", "res_id"} & set(vals):
+                raise AccessError(_("The author and the record of a feedback cannot be changed."))
+            if {"state", "response"} & set(vals):
+                self._guide_check_reviewer([{**vals, "process_id": pid} for pid in self.process_id.ids])
         return super().write(vals)
 
     def action_accept(self):
         self.write({"state": "accepted"})
+        return True
 
     def action_reject(self):
         self.write({"state": "rejected"})
+        return True
+
+    def _guide_check_records(self):
+        """The records of ``self`` are guided records the current user can read."""
+        ids_by_model = {}
+        for fb in self.filtered("res_model"):
+            ids_by_model.setdefault(fb.res_model, set()).add(fb.res_id)
+        for model_name, ids in ids_by_model.items():
+            if model_name not in self._guide_linked_models():
+                raise UserError(_("%(model)s is not a guided model.", model=model_name))
+            self.env[model_name].browse(ids).check_access("read")
+
+    @api.model
+    def _guide_check_reviewer(self, vals_list):
+        """Only the administrators of a process's model decide on its feedback."""
+        deciding = [vals for vals in vals_list if vals.get("state", "new") != "new" or vals.get("response")]
+        if not deciding or self.env.su:
+            return
+        processes = self.env["guide.process"].browse(
+            {vals.get("process_id") for vals in deciding} - {None, False}
+        )
+        for model_name in set(processes.sudo().mapped("model_name")) or {"crm.lead"}:
+            if not self.env[model_name]._guide_is_manager():
+                raise AccessError(_("Only process administrators accept or reject feedback."))

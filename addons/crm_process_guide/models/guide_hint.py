@@ -158,8 +158,10 @@ class GuideHintFeedback(models.Model):
     """An agent's acknowledgement of a hint on a record, or a 'not helpful' mark."""
 
     _name = "guide.hint.feedback"
+    _inherit = ["guide.record.link.mixin"]
     _description = "Hint Acknowledgement"
     _order = "date desc, id desc"
+    _guide_engine_owned = True
 
     hint_id = fields.Many2one("guide.hint", required=True, ondelete="cascade", index=True, readonly=True)
     res_model = fields.Char("Model", required=True, readonly=True)

@@ -9,6 +9,7 @@ class GuideHistory(models.Model):
     _description = "Stage History"
     _order = "date desc, id desc"
     _rec_name = "record_name"
+    _guide_engine_owned = True
 
     res_model = fields.Char("Model", required=True, index=True, readonly=True)
     res_id = fields.Many2oneReference(

@@ -14,9 +14,10 @@ class GuideLine(models.Model):
     """
 
     _name = "guide.line"
-    _inherit = ["guide.condition.mixin", "guide.bulk.mixin"]
+    _inherit = ["guide.condition.mixin", "guide.bulk.mixin", "guide.record.link.mixin"]
     _description = "Checklist Line"
     _order = "sequence, id"
+    _guide_engine_owned = True
 
     # ------------------------------------------------------------
     # FIELDS
@@ -104,9 +105,26 @@ class GuideLine(models.Model):
     # ORM
     # ------------------------------------------------------------
     def write(self, vals):
-        if not self.env.su and set(vals) - {"checked", "checked_by_id", "checked_date"}:
-            raise AccessError(_("Checklist lines can only be ticked or unticked."))
-        return super().write(vals)
+        """Users only tick or untick (``{'checked': bool}``), whatever the path (RPC, a
+        one2many command through the record): the tick goes through
+        ``_guide_set_checked`` (write access to the record, manual items only,
+        who/when set here, chatter note). Everything else is the engine's."""
+        if self.env.su:
+            return super().write(vals)
+        if set(vals) != {"checked"}:
+            fields_desc = ", ".join(
+                sorted(
+                    self._fields[fname].string for fname in set(vals) - {"checked"} if fname in self._fields
+                )
+            )
+            raise AccessError(
+                _(
+                    "Checklist lines can only be ticked or unticked; "
+                    "%(fields)s are set by the process engine.",
+                    fields=fields_desc or ", ".join(sorted(vals)),
+                )
+            )
+        return self._guide_set_checked(bool(vals["checked"]))
 
     # ------------------------------------------------------------
     # ACTIONS
@@ -118,8 +136,9 @@ class GuideLine(models.Model):
         return self._guide_set_checked(False)
 
     def action_toggle(self):
-        for line in self:
-            line._guide_set_checked(not line.checked)
+        checked = self.filtered("checked")
+        (self - checked)._guide_set_checked(True)
+        checked._guide_set_checked(False)
         return True
 
     # ------------------------------------------------------------

@@ -4,7 +4,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import RedirectWarning, UserError
+from odoo.exceptions import AccessError, RedirectWarning, UserError
 from odoo.osv import expression
 from odoo.tools import format_list
 
@@ -120,6 +120,42 @@ class GuideMixin(models.AbstractModel):
     def _guide_history_values(self):
         """Extra columns of the history rows of ``self`` (one record)."""
         return {}
+
+    @api.model
+    def _guide_engine_fields(self):
+        """Fields of the record that only the engine writes (bridges add theirs).
+
+        A user's ``create``/``write`` naming one of them is refused, whatever the
+        path (RPC, import, mass edit); ``default_<field>`` context keys for them
+        are ignored. The engine writes them as superuser or through
+        ``super().write`` below the check.
+        """
+        # the checklist is ticked line by line (guide.line), never through this computed view of it
+        return {"guide_process_id", "guide_step_id", "guide_step_entered_at", "guide_current_line_ids"}
+
+    def _guide_check_engine_fields(self, vals_list):
+        if self.env.su:
+            return
+        engine_fields = self._guide_engine_fields()
+        written = {fname for vals in vals_list for fname in vals if fname in engine_fields}
+        if written:
+            raise AccessError(
+                _(
+                    "%(fields)s of %(model)s are set by the process engine and cannot be written.",
+                    fields=format_list(self.env, sorted(self._fields[fname].string for fname in written)),
+                    model=self._description,
+                )
+            )
+
+    def _guide_without_engine_defaults(self):
+        """``self`` without the ``default_<field>`` context keys of engine fields."""
+        context = self.env.context
+        keys = {f"default_{fname}" for fname in self._guide_engine_fields()} & set(context)
+        if not keys or self.env.su:
+            return self
+        return self.with_env(
+            self.env(context={key: value for key, value in context.items() if key not in keys})
+        )
 
     @api.model
     def _guide_is_manager(self):
@@ -271,7 +307,9 @@ class GuideMixin(models.AbstractModel):
     # ------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        records = super().create(vals_list)
+        self._guide_check_engine_fields(vals_list)
+        model = self._guide_without_engine_defaults()
+        records = super(GuideMixin, model).create(vals_list).with_env(self.env)
         guided = records.filtered("guide_process_id")
         if guided:
             guided._guide_sync_lines()
@@ -279,6 +317,7 @@ class GuideMixin(models.AbstractModel):
         return records
 
     def write(self, vals):
+        self._guide_check_engine_fields([vals])
         stage_field = self._guide_stage_field
         config = self.env["guide.process"]._get_guide_config(self._name)
         scope_changed = bool(set(vals) & (set(self._guide_process_depends()) | config["domain_fields"]))

@@ -140,8 +140,11 @@ class GuideProcess(models.Model):
     # ACTIONS
     # ------------------------------------------------------------
     def action_apply_to_open_records(self):
-        """Bring the checklists of records in flight up to the current configuration."""
+        """Bring the checklists of records in flight up to the current configuration.
+
+        For the administrators of the process (write access to it), whatever the path."""
         self.ensure_one()
+        self.check_access("write")
         records = self.env[self.model_name].search([("guide_process_id", "=", self.id)])
         records._guide_sync_lines(refresh=True)
         return {

@@ -1,13 +1,118 @@
-from odoo import models
+import functools
+
+from odoo import _, api, models
+from odoo.exceptions import AccessError
+from odoo.osv import expression
 
 
 class GuideRecordLinkMixin(models.AbstractModel):
     """Rows that point at a guided record (``res_model``/``res_id``): history, deviations,
-    feedback, escalation and compliance logs open that record from their views."""
+    checklist lines, feedback, escalation and compliance logs open that record from their views.
+
+    Such a row is readable exactly where its record is: searches (``search``,
+    ``read_group``, one2many reads, ``fetch``) add ``res_id in <the records of
+    res_model the user may read>`` as one SQL subquery built from the record
+    model's own access rights and record rules (own documents, team, all,
+    multi-company), and ``_check_access`` refuses the rows of other records.
+    The record rules of the row model itself (multi-company) still apply on
+    top. The superuser (the engine) sees every row.
+    """
 
     _name = "guide.record.link.mixin"
     _description = "Link to a Guided Record"
+    # rows without a record (``res_model`` empty) stay readable (e.g. feedback on a process)
+    _guide_link_optional = False
+    # audit rows and engine state: created and written by the engine (superuser) only
+    _guide_engine_owned = False
 
+    # ------------------------------------------------------------
+    # ORM
+    # ------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        if self._guide_engine_owned and not self.env.su:
+            raise AccessError(
+                _(
+                    "%(rows)s are written by the engine only (%(model)s).",
+                    rows=self._description,
+                    model=self._name,
+                )
+            )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if self._guide_engine_owned and not self.env.su:
+            raise AccessError(
+                _(
+                    "%(rows)s are written by the engine only (%(model)s): %(fields)s cannot be changed.",
+                    rows=self._description,
+                    model=self._name,
+                    fields=", ".join(sorted(vals)),
+                )
+            )
+        return super().write(vals)
+
+    # ------------------------------------------------------------
+    # ACCESS
+    # ------------------------------------------------------------
+    @api.model
+    def _guide_linked_models(self):
+        """Models whose records these rows may point at: the guided models."""
+        return self.env["guide.process"]._guide_model_names()
+
+    @api.model
+    def _guide_record_access_domain(self):
+        """Domain of the rows whose record the current user may read (one subquery per model)."""
+        domains = []
+        for model_name in self._guide_linked_models():
+            Model = self.env[model_name].with_context(active_test=False)
+            if not Model.browse().has_access("read"):
+                continue
+            domains.append([("res_model", "=", model_name), ("res_id", "in", Model._search([]))])
+        if self._guide_link_optional:
+            domains.append([("res_model", "=", False)])
+        domains += self._guide_record_access_extra_domains()
+        return expression.OR(domains) if domains else expression.FALSE_DOMAIN
+
+    @api.model
+    def _guide_record_access_extra_domains(self):
+        """Hook: further domains of rows readable whatever their record (OR-ed)."""
+        return []
+
+    @api.model
+    def _search(self, domain, offset=0, limit=None, order=None):
+        if not self.env.su:
+            domain = expression.AND([domain, self._guide_record_access_domain()])
+        return super()._search(domain, offset=offset, limit=limit, order=order)
+
+    def _check_access(self, operation):
+        result = super()._check_access(operation)
+        if result or self.env.su or operation != "read":
+            return result
+        ids = [id_ for id_ in self._ids if isinstance(id_, int)]
+        if not ids:
+            return None
+        allowed = set(self.with_context(active_test=False)._search([("id", "in", ids)]))
+        forbidden = self.browse([id_ for id_ in ids if id_ not in allowed])
+        if not forbidden:
+            return None
+        return forbidden, functools.partial(self._guide_record_access_error, forbidden)
+
+    @api.model
+    def _guide_record_access_error(self, forbidden):
+        return AccessError(
+            _(
+                "You cannot read %(rows)s (%(model)s, ids %(ids)s): they belong to records you are not "
+                "allowed to read.",
+                rows=self._description,
+                model=self._name,
+                ids=", ".join(str(id_) for id_ in forbidden.ids[:10]),
+            )
+        )
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
     def action_open_record(self):
         self.ensure_one()
         return {

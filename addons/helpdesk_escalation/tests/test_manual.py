@@ -1,4 +1,4 @@
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 
 from .common import T0, HelpdeskEscalationCommon
@@ -76,7 +76,8 @@ class TestManualEscalation(HelpdeskEscalationCommon):
         ticket = self._ticket()
         clock = self._clock(ticket, rule)
         clock.sudo().write({"failure_count": 3, "last_error": "boom", "next_escalation_at": False})
-        self.assertFalse(clock.with_user(self.user_agent).action_retry())
+        with self.assertRaises(AccessError):
+            clock.with_user(self.user_agent).action_retry()
         self.assertEqual(clock.failure_count, 3)
         self.assertTrue(clock.with_user(self.user_manager).action_retry())
         self.assertEqual(clock.failure_count, 0)

@@ -1,0 +1,51 @@
+"""Issue 11, findings 3, 5 and 11 for escalations on leads, over RPC as real users."""
+
+from odoo.tests import new_test_user, tagged
+
+from odoo.addons.crm_process_guide.tests.rpc_common import RpcCase
+from odoo.addons.crm_process_guide.tests.trust_common import TrustAccessMixin, audit_rows
+
+from .common import EscalationCommon
+
+
+@tagged("post_install", "-at_install")
+class TestTrustAccessEscalation(TrustAccessMixin, RpcCase, EscalationCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.user_colleague = new_test_user(
+            cls.env, login="esc_colleague", groups="sales_team.group_sale_salesman", name="Colin Colleague"
+        )
+        cls.rule = cls._rule()
+        cls.lead = cls._lead(user_id=cls.user_salesman.id)
+        cls.lead_colleague = cls._lead(user_id=cls.user_colleague.id)
+
+    def test_clocks_are_the_engines(self):
+        clock = self._clock(self.lead, self.rule)
+        self.assertTrue(clock)
+        for vals in ({"state": "met"}, {"next_escalation_at": False}, {"level_index": 9}):
+            self.rpc_fault(self.user_manager, "escalation.clock", "write", [clock.ids, vals])
+        fault = self.rpc_fault(
+            self.user_salesman, "crm.lead", "write", [self.lead.ids, {"escalation_state": "met"}]
+        )
+        self.assertIn("set by the process engine", fault)
+        self.assertEqual(clock.state, "running")
+
+    def test_clocks_and_logs_readable_where_the_lead_is(self):
+        rows = audit_rows(self.env, self.lead | self.lead_colleague, models=("escalation.log",))
+        rows["escalation.clock"] = {
+            lead: self._clock(lead, self.rule) for lead in self.lead | self.lead_colleague
+        }
+        self.assert_reads_rows_of(self.user_salesman, rows, self.lead)
+        self.assert_reads_rows_of(self.user_colleague, rows, self.lead_colleague)
+        self.assert_reads_rows_of(self.user_salesman_all, rows, self.lead | self.lead_colleague)
+        self.assert_reads_rows_of(self.user_manager, rows, self.lead | self.lead_colleague)
+
+    def test_rule_actions_are_for_managers(self):
+        clock = self._clock(self.lead, self.rule)
+        for user in (self.user_salesman, self.user_salesman_all):
+            self.rpc_fault(user, "escalation.rule", "action_resync", [self.rule.ids])
+            self.rpc_fault(user, "escalation.clock", "action_retry", [clock.ids])
+        self.assertIs(
+            self.xmlrpc(self.user_manager, "escalation.rule", "action_resync", [self.rule.ids]), True
+        )

@@ -1,0 +1,252 @@
+"""Issue 11, findings 3, 4, 5 and 11 on leads, attacked over XML-RPC and JSON-RPC as real users."""
+
+from datetime import datetime
+
+from odoo.tests import new_test_user, tagged
+
+from .common import GuideCommon
+from .rpc_common import RpcCase, RpcError
+from .trust_common import TrustAccessMixin, audit_rows
+
+
+@tagged("post_install", "-at_install")
+class TestTrustAccessLead(TrustAccessMixin, RpcCase, GuideCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.user_colleague = new_test_user(
+            cls.env, login="guide_colleague", groups="sales_team.group_sale_salesman", name="Colin Colleague"
+        )
+        cls.lead = cls._lead(name="Mine")
+        cls.lead_colleague = cls._lead(name="Colleague's", user_id=cls.user_colleague.id)
+
+    def _line(self, lead, name="Budget confirmed"):
+        return self._lines(lead)[name]
+
+    # finding 3: engine state
+    def test_engine_fields_refused_on_write(self):
+        for vals in (
+            {"guide_step_id": self.step_won.id},
+            {"guide_process_id": False},
+            {"guide_step_entered_at": "2020-01-01 00:00:00"},
+        ):
+            for protocol in ("xmlrpc", "jsonrpc"):
+                fault = self.rpc_fault(
+                    self.user_salesman, "crm.lead", "write", [self.lead.ids, vals], protocol=protocol
+                )
+                self.assertIn("set by the process engine", fault)
+        self.assertEqual(self.lead.guide_step_id, self.step_qualif)
+        self.assertEqual(self.lead.guide_process_id, self.process)
+
+    def test_engine_fields_refused_on_create_and_import(self):
+        vals = {"name": "Forged", "team_id": self.team.id, "stage_id": self.stage_qualif.id}
+        fault = self.rpc_fault(
+            self.user_salesman,
+            "crm.lead",
+            "create",
+            [{**vals, "guide_step_entered_at": "2020-01-01 00:00:00"}],
+        )
+        self.assertIn("In Stage Since", fault)
+        result = self.xmlrpc(
+            self.user_salesman,
+            "crm.lead",
+            "load",
+            [["name", "team_id/.id", "guide_step_id/.id"], [["Imported", self.team.id, self.step_won.id]]],
+        )
+        self.assertFalse(result["ids"])
+        self.assertIn("Process Step", str(result["messages"]))
+        # a default_* key sent by the client is ignored for engine fields
+        lead_id = self.xmlrpc(
+            self.user_salesman,
+            "crm.lead",
+            "create",
+            [vals],
+            {"context": {"default_guide_step_entered_at": "2020-01-01 00:00:00"}},
+        )
+        entered = self.env["crm.lead"].browse(lead_id).guide_step_entered_at
+        self.assertGreater(entered, datetime(2021, 1, 1))
+
+    def test_audit_rows_not_writable(self):
+        history = self.env["guide.history"].search(
+            [("res_model", "=", "crm.lead"), ("res_id", "=", self.lead.id)]
+        )
+        self.assertTrue(history)
+        fault = self.rpc_fault(
+            self.user_manager, "guide.history", "write", [history.ids, {"duration_hours": -9}]
+        )
+        self.assertIn("guide.history", fault)
+        fault = self.rpc_fault(
+            self.user_manager,
+            "guide.deviation",
+            "create",
+            [
+                {
+                    "kind": "gate",
+                    "rule_name": "x",
+                    "reason": "x",
+                    "res_model": "crm.lead",
+                    "res_id": self.lead.id,
+                }
+            ],
+        )
+        self.assertIn("guide.deviation", fault)
+
+    # finding 4: checklist ticks
+    def test_tick_sets_who_and_when_and_is_logged(self):
+        line = self._line(self.lead)
+        self.xmlrpc(self.user_salesman, "guide.line", "write", [line.ids, {"checked": True}])
+        self.assertTrue(line.checked)
+        self.assertEqual(line.checked_by_id, self.user_salesman)
+        self.assertTrue(line.checked_date)
+        self.assertIn("Checklist: Budget confirmed done", self.lead.message_ids[0].body)
+        # who and when are the engine's
+        for vals in (
+            {"checked_by_id": self.user_manager.id},
+            {"checked": True, "checked_date": "2020-01-01 00:00:00"},
+        ):
+            fault = self.rpc_fault(
+                self.user_salesman, "guide.line", "write", [line.ids, vals], protocol="jsonrpc"
+            )
+            self.assertIn("ticked or unticked", fault)
+        self.assertEqual(line.checked_by_id, self.user_salesman)
+        # through the record's one2many: same path, same note
+        self.xmlrpc(
+            self.user_salesman,
+            "crm.lead",
+            "write",
+            [self.lead.ids, {"guide_line_ids": [(1, line.id, {"checked": False})]}],
+        )
+        self.assertFalse(line.checked)
+        self.assertFalse(line.checked_by_id)
+        self.assertIn("no longer done", self.lead.message_ids[0].body)
+        # the computed checklist of the record is no way around it
+        fault = self.rpc_fault(
+            self.user_salesman,
+            "crm.lead",
+            "write",
+            [self.lead.ids, {"guide_current_line_ids": [(1, line.id, {"checked": True})]}],
+        )
+        self.assertIn("set by the process engine", fault)
+        # automatic items are never ticked by hand
+        auto = self._line(self.lead, "Expected revenue set")
+        fault = self.rpc_fault(self.user_salesman, "guide.line", "write", [auto.ids, {"checked": True}])
+        self.assertIn("automatically", fault)
+
+    def test_tick_needs_write_access_to_the_record(self):
+        line = self._line(self.lead_colleague)
+        for method, args in (
+            ("write", [line.ids, {"checked": True}]),
+            ("action_check", [line.ids]),
+            ("action_toggle", [line.ids]),
+        ):
+            self.rpc_fault(self.user_salesman, "guide.line", method, args)
+        # nor through a one2many command on one's own lead
+        self.rpc_fault(
+            self.user_salesman,
+            "crm.lead",
+            "write",
+            [self.lead.ids, {"guide_line_ids": [(1, line.id, {"checked": True})]}],
+        )
+        self.assertFalse(line.checked)
+        # the owner can
+        self.xmlrpc(self.user_colleague, "guide.line", "action_check", [line.ids])
+        self.assertEqual(line.checked_by_id, self.user_colleague)
+
+    # finding 5: rows readable where their record is
+    def test_rows_readable_where_the_record_is(self):
+        lead_free = self._lead(name="Nobody's", user_id=False)
+        records = self.lead | self.lead_colleague | lead_free
+        rows = audit_rows(self.env, records)
+        self.assert_reads_rows_of(self.user_salesman, rows, self.lead | lead_free)
+        self.assert_reads_rows_of(self.user_colleague, rows, self.lead_colleague | lead_free)
+        self.assert_reads_rows_of(self.user_salesman_all, rows, records)
+        self.assert_reads_rows_of(self.user_manager, rows, records)
+        # a lead reassigned to a colleague takes its rows along
+        self.lead.user_id = self.user_colleague
+        self.assert_reads_rows_of(self.user_salesman, rows, lead_free)
+        # counters on the record read the rows the user may read
+        self.assertEqual(self.lead_colleague.with_user(self.user_colleague).guide_history_count, 2)
+
+    def test_rows_of_tickets_hidden_from_salespeople(self):
+        if "helpdesk.ticket" not in self.env:
+            self.skipTest("helpdesk_mgmt is not installed")
+        ticket = self.env["helpdesk.ticket"].create({"name": "T", "description": "<p>d</p>"})
+        rows = audit_rows(self.env, ticket)
+        self.assert_reads_rows_of(self.user_salesman_all, rows, self.env["crm.lead"])
+        self.assert_reads_rows_of(self.user_manager, rows, self.env["crm.lead"])
+
+    # finding 11: administrator actions
+    def test_apply_to_open_records_is_for_process_administrators(self):
+        for user in (self.user_salesman, self.user_salesman_all):
+            fault = self.rpc_fault(user, "guide.process", "action_apply_to_open_records", [self.process.ids])
+            self.assertIn("guide.process", fault)
+        result = self.xmlrpc(
+            self.user_manager, "guide.process", "action_apply_to_open_records", [self.process.ids]
+        )
+        self.assertEqual(result["tag"], "display_notification")
+
+    def test_feedback_decided_by_administrators_only(self):
+        feedback_id = self.xmlrpc(
+            self.user_salesman,
+            "guide.feedback",
+            "create",
+            [
+                {
+                    "name": "Idea",
+                    "process_id": self.process.id,
+                    "res_model": "crm.lead",
+                    "res_id": self.lead.id,
+                }
+            ],
+        )
+        for method in ("action_accept", "action_reject"):
+            self.rpc_fault(self.user_salesman_all, "guide.feedback", method, [[feedback_id]])
+        # nor self-accepted at creation, nor sent in someone else's name
+        self.rpc_fault(
+            self.user_salesman,
+            "guide.feedback",
+            "create",
+            [{"name": "Idea", "process_id": self.process.id, "state": "accepted"}],
+        )
+        other_id = self.xmlrpc(
+            self.user_salesman,
+            "guide.feedback",
+            "create",
+            [{"name": "Idea", "process_id": self.process.id, "user_id": self.user_manager.id}],
+        )
+        self.assertEqual(self.env["guide.feedback"].browse(other_id).user_id, self.user_salesman)
+        # nor through the context defaults
+        self.rpc_fault(
+            self.user_salesman,
+            "guide.feedback",
+            "create",
+            [{"name": "Idea", "process_id": self.process.id}],
+            {"context": {"default_state": "accepted"}},
+        )
+        self.rpc_fault(
+            self.user_salesman,
+            "guide.feedback",
+            "create",
+            [{"name": "Idea", "process_id": self.process.id}],
+            {"context": {"default_res_model": "crm.lead", "default_res_id": self.lead_colleague.id}},
+        )
+        # nor about a record they cannot read
+        self.rpc_fault(
+            self.user_salesman,
+            "guide.feedback",
+            "create",
+            [
+                {
+                    "name": "Idea",
+                    "process_id": self.process.id,
+                    "res_model": "crm.lead",
+                    "res_id": self.lead_colleague.id,
+                }
+            ],
+        )
+        self.assertIs(
+            self.xmlrpc(self.user_manager, "guide.feedback", "action_accept", [[feedback_id]]), True
+        )
+        self.assertEqual(self.env["guide.feedback"].browse(feedback_id).state, "accepted")
+        with self.assertRaises(RpcError):
+            self.xmlrpc(self.user_salesman, "guide.feedback", "write", [[feedback_id], {"response": "Done"}])

@@ -1,0 +1,130 @@
+"""Issue 11, findings 3, 4, 5 and 11 on tickets, attacked over XML-RPC and JSON-RPC as real users."""
+
+from odoo.tests import new_test_user, tagged
+
+from odoo.addons.crm_process_guide.tests.rpc_common import RpcCase
+from odoo.addons.crm_process_guide.tests.trust_common import TrustAccessMixin, audit_rows
+
+from .common import HelpdeskGuideCommon
+
+
+@tagged("post_install", "-at_install")
+class TestTrustAccessTicket(TrustAccessMixin, RpcCase, HelpdeskGuideCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.user_team = new_test_user(
+            cls.env, login="hd_trust_team", groups="helpdesk_mgmt.group_helpdesk_user_team", name="Tina Team"
+        )
+        cls.team.user_ids = [(4, cls.user_team.id)]
+        cls.user_sales = new_test_user(
+            cls.env,
+            login="hd_trust_sales",
+            groups="sales_team.group_sale_salesman_all_leads",
+            name="Sally Sales",
+        )
+        cls.ticket = cls._ticket(name="Olga's")
+        cls.ticket_agent = cls._ticket(name="Alan's", user_id=cls.user_agent.id)
+
+    # finding 3: engine state
+    def test_engine_fields_refused(self):
+        vals_list = [
+            {"guide_step_id": self.step_resolved.id},
+            {"guide_process_id": False},
+            {"guide_step_entered_at": "2020-01-01 00:00:00"},
+        ]
+        if "escalation_state" in self.env["helpdesk.ticket"]._fields:
+            vals_list.append({"escalation_state": "met"})
+        for vals in vals_list:
+            for protocol in ("xmlrpc", "jsonrpc"):
+                fault = self.rpc_fault(
+                    self.user_own, "helpdesk.ticket", "write", [self.ticket.ids, vals], protocol=protocol
+                )
+                self.assertIn("set by the process engine", fault)
+        self.assertEqual(self.ticket.guide_step_id, self.step_triage)
+        fault = self.rpc_fault(
+            self.user_manager,
+            "helpdesk.ticket",
+            "create",
+            [{"name": "Forged", "description": "<p>x</p>", "guide_step_id": self.step_resolved.id}],
+        )
+        self.assertIn("Process Step", fault)
+        history = self.env["guide.history"].search(
+            [("res_model", "=", "helpdesk.ticket"), ("res_id", "=", self.ticket.id)]
+        )
+        self.rpc_fault(self.user_manager, "guide.history", "write", [history.ids, {"duration_hours": -1}])
+
+    # finding 4: checklist ticks
+    def test_tick_needs_write_access_and_is_logged(self):
+        line = self._lines(self.ticket_agent)["Impact assessed"]
+        self.rpc_fault(self.user_own, "guide.line", "write", [line.ids, {"checked": True}])
+        self.rpc_fault(self.user_own, "guide.line", "action_check", [line.ids])
+        self.rpc_fault(
+            self.user_own,
+            "helpdesk.ticket",
+            "write",
+            [self.ticket.ids, {"guide_line_ids": [(1, line.id, {"checked": True})]}],
+        )
+        self.assertFalse(line.checked)
+        own_line = self._lines(self.ticket)["Impact assessed"]
+        self.rpc_fault(
+            self.user_own, "guide.line", "write", [own_line.ids, {"checked": True, "checked_by_id": 1}]
+        )
+        self.xmlrpc(
+            self.user_own,
+            "guide.line",
+            "write",
+            [own_line.ids, {"checked": True}],
+        )
+        self.assertEqual(own_line.checked_by_id, self.user_own)
+        self.assertIn("Checklist: Impact assessed done", self.ticket.message_ids[0].body)
+        auto = self._lines(self.ticket)["Category set"]
+        self.rpc_fault(self.user_own, "guide.line", "action_check", [auto.ids])
+
+    # finding 5: rows readable where their ticket is
+    def test_rows_readable_where_the_ticket_is(self):
+        team_free = self._ticket(name="Team's", user_id=False)
+        other_team = self._ticket(name="Other team's", user_id=False, team_id=self.other_team.id)
+        tickets = self.ticket | self.ticket_agent | team_free | other_team
+        lead = self.env["crm.lead"].create({"name": "Lead", "user_id": self.user_sales.id})
+        rows = audit_rows(self.env, [*tickets, lead])
+        self.assert_reads_rows_of(self.user_own, rows, self.ticket | team_free)
+        self.assert_reads_rows_of(self.user_team, rows, self.ticket | self.ticket_agent | team_free)
+        self.assert_reads_rows_of(self.user_agent, rows, tickets)
+        self.assert_reads_rows_of(self.user_manager, rows, tickets)
+        self.assert_reads_rows_of(self.user_sales, rows, lead)
+
+    # finding 11: administrator actions
+    def test_apply_to_open_records_is_for_helpdesk_managers(self):
+        for user in (self.user_own, self.user_agent):
+            self.rpc_fault(user, "guide.process", "action_apply_to_open_records", [self.process.ids])
+        result = self.xmlrpc(
+            self.user_manager, "guide.process", "action_apply_to_open_records", [self.process.ids]
+        )
+        self.assertEqual(result["tag"], "display_notification")
+
+    def test_feedback_decided_by_helpdesk_managers(self):
+        feedback_id = self.xmlrpc(
+            self.user_own,
+            "guide.feedback",
+            "create",
+            [
+                {
+                    "name": "Idea",
+                    "process_id": self.process.id,
+                    "res_model": "helpdesk.ticket",
+                    "res_id": self.ticket.id,
+                }
+            ],
+        )
+        for method in ("action_accept", "action_reject"):
+            self.rpc_fault(self.user_agent, "guide.feedback", method, [[feedback_id]])
+        self.rpc_fault(
+            self.user_own,
+            "guide.feedback",
+            "create",
+            [{"name": "Idea", "process_id": self.process.id, "state": "accepted"}],
+        )
+        self.assertIs(
+            self.xmlrpc(self.user_manager, "guide.feedback", "action_reject", [[feedback_id]]), True
+        )
