@@ -50,6 +50,17 @@ class CrmLead(models.Model):
             held.pop(key, None)
         return held
 
+    def _policy_transition_events(self, transitions, config):
+        events = super()._policy_transition_events(transitions, config)
+        if any(policy["trigger"] == "won" for policy in config["policies"]):
+            # won outside the process, then brought into it (team, type...): a win in its scope
+            won = self.browse(
+                [info["record"].id for info in transitions if info["entering"] and info["record"].stage_id.is_won]
+            )
+            if won:
+                events["won"] = won
+        return events
+
     def _policy_creation_events(self, config):
         events = super()._policy_creation_events(config)
         if any(policy["trigger"] == "won" for policy in config["policies"]):

@@ -113,6 +113,14 @@ class GuideMixin(models.AbstractModel):
             events["fields"] = self
         return events
 
+    def _policy_transition_events(self, transitions, config):
+        """Events of the changes of step a write made (``guide.mixin`` transitions): a
+        record re-matching a process (team, type, condition...) enters a step."""
+        triggers = {policy["trigger"] for policy in config["policies"]}
+        if "stage" not in triggers or not transitions:
+            return {}
+        return {"stage": self.browse([info["record"].id for info in transitions])}
+
     def _policy_creation_events(self, config):
         """Events a creation causes: the creation itself, and entering the step the record is
         created in (a record created directly in a checked step does not escape the policy)."""
@@ -226,17 +234,41 @@ class GuideMixin(models.AbstractModel):
                 records._policy_enforce(events, {}, config, creating=True)
         return records
 
-    def write(self, vals):
+    # the policies judge a write in the phases of the process guide's write
+    # (``guide.mixin._guide_write_prepare`` / ``_guide_write_finish``): the events
+    # of the write are read before it, the changes of step after it, and the
+    # requirements are evaluated on the new state
+    def _guide_write_prepare(self, vals):
+        change = super()._guide_write_prepare(vals)
         config = self.env["compliance.policy"]._get_policy_config(self._name)
         if not config["policies"]:
-            return super().write(vals)
+            return change
         events = self._policy_events(vals, config)
-        if not events:
-            return super().write(vals)
-        asked = dict(vals)  # the ORM overrides below may add values to ``vals``
-        res = super().write(vals)
-        self._policy_enforce(events, asked, config)
-        return res
+        if not change:
+            if not events:
+                return change
+            change = {
+                "vals": dict(vals),
+                "now": fields.Datetime.now(),
+                "records": self.browse(),
+                "scope_changed": False,
+                "old": {},
+                "all_moving": False,
+            }
+        # the ORM overrides below may add values to ``vals``
+        change["policy"] = {"events": events, "asked": dict(vals), "config": config}
+        return change
+
+    def _guide_write_finish(self, change):
+        transitions = super()._guide_write_finish(change)
+        policy = change.get("policy")
+        if policy:
+            events = dict(policy["events"])
+            for event, records in self._policy_transition_events(transitions, policy["config"]).items():
+                events[event] = (events.get(event) or self.browse()) | records
+            if events:
+                self._policy_enforce(events, policy["asked"], policy["config"])
+        return transitions
 
     # ------------------------------------------------------------
     # ACTIONS

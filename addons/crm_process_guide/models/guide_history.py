@@ -32,6 +32,7 @@ class GuideHistory(models.Model):
             ("overridden", "Overridden"),
             ("advisory", "Advanced with Warnings"),
             ("free", "Not Gated"),
+            ("imported", "Imported Past the Gate"),
         ],
         string="Gate",
         required=True,

@@ -3,7 +3,7 @@ import logging
 from collections import defaultdict
 from datetime import timedelta
 
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, RedirectWarning, UserError
 from odoo.osv import expression
 from odoo.tools import format_list
@@ -16,6 +16,9 @@ _logger = logging.getLogger(__name__)
 #   record.with_context(guide_override_reason="...", guide_override_reason_id=<id>).write(...)
 CTX_REASON = "guide_override_reason"
 CTX_REASON_ID = "guide_override_reason_id"
+# How a process manager imports records beyond a gate (recorded as "imported"):
+#   records.with_context(guide_import_in_step=True).load(fields, rows)  (or create/write)
+CTX_IMPORT = "guide_import_in_step"
 
 
 class GuideMixin(models.AbstractModel):
@@ -312,46 +315,22 @@ class GuideMixin(models.AbstractModel):
         records = super(GuideMixin, model).create(vals_list).with_env(self.env)
         guided = records.filtered("guide_process_id")
         if guided:
+            # a record created (or imported) in a step enters the process there
+            transitions = guided._guide_entry_transitions()
+            guided._guide_judge_transitions(transitions)
             guided._guide_sync_lines()
-            guided._guide_log_entry()
+            guided._guide_log_transitions(transitions, fields.Datetime.now())
         return records
 
     def write(self, vals):
         self._guide_check_engine_fields([vals])
-        stage_field = self._guide_stage_field
-        config = self.env["guide.process"]._get_guide_config(self._name)
-        scope_changed = bool(set(vals) & (set(self._guide_process_depends()) | config["domain_fields"]))
-        moving = self.browse()
-        if stage_field in vals:
-            moving = self.filtered(lambda rec: rec[stage_field].id != vals[stage_field])
-        if not moving and not scope_changed:
+        change = self._guide_write_prepare(vals)
+        if not change:
             return super().write(vals)
-
-        transitions = moving._guide_check_transitions(vals[stage_field]) if moving else []
-        old_steps = {record.id: record.guide_step_id.id for record in self}
-        # a stage computed from the scope (e.g. a ticket's stage following its
-        # team) may change without being written: record it too
-        old_stages = {} if stage_field in vals else {record.id: record[stage_field] for record in self}
-        now = fields.Datetime.now()
-        if moving and moving == self:
-            vals = dict(vals, guide_step_entered_at=now)
+        if change["all_moving"]:
+            vals = dict(vals, guide_step_entered_at=change["now"])
         res = super().write(vals)
-        if moving and moving != self:
-            super(GuideMixin, moving).write({"guide_step_entered_at": now})
-        if scope_changed and config["domain_fields"]:
-            # the process conditions read fields the ORM cannot name in @depends
-            self.env.add_to_compute(self._fields["guide_process_id"], self)
-            self.env.add_to_compute(self._fields["guide_step_id"], self)
-        if old_stages:
-            drifted = self.filtered(lambda rec: rec[stage_field] != old_stages[rec.id])
-            if drifted:
-                transitions = transitions + drifted._guide_drift_transitions(old_stages, old_steps)
-                super(GuideMixin, drifted).write({"guide_step_entered_at": now})
-        if transitions:
-            self._guide_log_transitions(transitions, now)
-        changed = self.filtered(lambda rec: rec.guide_step_id.id != old_steps[rec.id])
-        if changed:
-            changed._guide_sync_lines()
+        self._guide_write_finish(change)
         return res
 
     # ------------------------------------------------------------
@@ -427,7 +406,7 @@ class GuideMixin(models.AbstractModel):
             res_id: lines.browse(ids).with_prefetch(lines._prefetch_ids) for res_id, ids in line_ids.items()
         }
 
-    def _guide_sync_lines(self, refresh=False):
+    def _guide_sync_lines(self, refresh=False, existing=None):
         """Instantiate the checklist of each record's current step.
 
         A record entering a step gets lines copied from the step's items as
@@ -435,21 +414,23 @@ class GuideMixin(models.AbstractModel):
         flight keeps the rules it started with). With ``refresh``, an
         administrator brings lines up to the current configuration: missing
         items are added, unchecked lines of removed items dropped, snapshots
-        of unchanged lines updated.
+        of unchanged lines updated. ``existing``: the lines of the records'
+        current steps, when the caller fetched them already.
         """
         config = self.env["guide.process"]._get_guide_config(self._name)
         records = self.filtered("guide_step_id")
         if not records:
             return
         Line = self.env["guide.line"].sudo()
-        existing = Line.search_fetch(
-            [
-                ("res_model", "=", self._name),
-                ("res_id", "in", records.ids),
-                ("step_id", "in", records.guide_step_id.ids),
-            ],
-            ["res_id", "step_id", "item_id", "checked"],
-        )
+        if existing is None:
+            existing = Line.search_fetch(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", records.ids),
+                    ("step_id", "in", records.guide_step_id.ids),
+                ],
+                ["res_id", "step_id", "item_id", "checked"],
+            )
         existing_keys = {(line.res_id, line.step_id.id, line.item_id.id): line for line in existing}
         vals_list = []
         kept = Line.browse()
@@ -483,108 +464,384 @@ class GuideMixin(models.AbstractModel):
     # ------------------------------------------------------------
     # BUSINESS: transitions
     # ------------------------------------------------------------
-    def _guide_direction(self, new_stage):
-        """Forward/backward for each record moving to ``new_stage``, by stage rank."""
-        stage_field = self._guide_stage_field
-        result = {}
-        for record in self:
-            old_stage = record[stage_field]
-            if not old_stage:
-                result[record.id] = "initial"
-                continue
-            old_key = (old_stage.sequence, old_stage.id)
-            new_key = (new_stage.sequence, new_stage.id) if new_stage else (-1, -1)
-            result[record.id] = "forward" if new_key > old_key else "backward"
-        return result
+    # Every change of a record's step is a transition judged by the gates,
+    # whatever made it: a stage write, a change of team, type, company or of a
+    # field a process condition reads (the record re-matches another process
+    # or leaves one), a wizard, a creation or an import. The step a record has
+    # after a write is the one the ORM computes: ``_guide_write_prepare`` keeps
+    # what it was (and judges a plain move, whose step is known, before the
+    # write), ``_guide_write_finish`` compares, judges the other changes of step
+    # (refused after the write, rolled back with the transaction) and records.
+    def _guide_write_prepare(self, vals):
+        """Before a write: the state the records' steps derive from.
 
-    def _guide_check_transitions(self, new_stage_id):
-        """Check the gates of records leaving their step; raise if refused.
-
-        :return: list of transition dicts, consumed by ``_guide_log_transitions``.
+        :return: a dict consumed by ``_guide_write_finish``, or None when the
+            write cannot change any record's step (no query then).
         """
         config = self.env["guide.process"]._get_guide_config(self._name)
-        stage_model = self._fields[self._guide_stage_field].comodel_name
-        new_stage = self.env[stage_model].browse(new_stage_id)
-        directions = self._guide_direction(new_stage)
-        lines_by_record = self._guide_current_lines()
-        transitions, blocked, to_override = [], [], []
-        for record in self:
-            process_id = record.guide_process_id.id
-            from_step = config["steps"].get(record.guide_step_id.id)
-            to_step = config["step_by_stage"].get((process_id, new_stage_id)) if process_id else None
-            if not process_id and not to_step:
-                continue
-            info = {
-                "record": record,
-                "process_id": process_id,
-                "from_step": from_step,
-                "to_step": to_step,
-                "from_stage_name": record[self._guide_stage_field].display_name,
-                "to_stage_name": new_stage.display_name,
-                "direction": directions[record.id],
-                "entered_at": record.guide_step_entered_at,
-                "gate": "free",
-                "missing": [],
-                "disallowed": False,
+        stage_field = self._guide_stage_field
+        scope_changed = bool(set(vals) & (self._guide_scope_trigger_fields() | config["domain_fields"]))
+        if not scope_changed and stage_field not in vals:
+            return None
+        if scope_changed and config["processes"]:
+            records = self
+        else:
+            # only the stage changes: records outside every process stay outside
+            records = self.filtered(
+                lambda rec: rec.guide_process_id
+                and (stage_field not in vals or rec[stage_field].id != vals[stage_field])
+            )
+        if not records:
+            return None
+        old = {
+            rec.id: (rec.guide_process_id.id, rec.guide_step_id.id, rec[stage_field], rec.guide_step_entered_at)
+            for rec in records
+        }
+        change = {
+            "vals": dict(vals),
+            "now": fields.Datetime.now(),
+            "records": records,
+            "scope_changed": scope_changed,
+            "old": old,
+            # every record moves: the entry time goes with the write itself
+            "all_moving": stage_field in vals
+            and all(rec[stage_field].id != vals[stage_field] for rec in self),
+            "judged": {},
+        }
+        if not scope_changed:
+            # a plain move: the new step is known, judge it before writing
+            new_stage = self.env[self._fields[stage_field].comodel_name].browse(vals[stage_field])
+            new = {
+                rec.id: (
+                    rec.guide_process_id.id,
+                    (config["step_by_stage"].get((rec.guide_process_id.id, new_stage.id)) or {}).get("id"),
+                    new_stage,
+                )
+                for rec in records
             }
-            lines = lines_by_record.get(record.id, self.env["guide.line"]).filtered("is_applicable")
-            info["done"] = len(lines.filtered("is_done"))
-            info["total"] = len(lines)
-            info["missing"] = lines.filtered(lambda line: line.mandatory and not line.is_done).mapped("name")
-            if from_step and info["direction"] == "forward":
-                allowed = from_step["allowed_step_ids"]
-                info["disallowed"] = bool(allowed) and (not to_step or to_step["id"] not in allowed)
-                if info["missing"] or info["disallowed"]:
-                    mode = from_step["gate_mode"]
-                    if mode == "block":
-                        blocked.append(info)
-                    elif mode == "override":
-                        to_override.append(info)
-                    else:
-                        info["gate"] = "advisory"
-                else:
-                    info["gate"] = "passed"
-            transitions.append(info)
-        if blocked:
-            raise UserError(self._guide_refusal_message(blocked, new_stage))
-        if to_override:
-            self._guide_check_override(to_override, new_stage)
+            transitions = records._guide_collect_transitions(old, new)
+            self._guide_judge_transitions(transitions, change)
+            change["judged"] = {info["record"].id: info for info in transitions}
+        return change
+
+    @api.model
+    @tools.ormcache()
+    def _guide_scope_trigger_fields(self):
+        """Fields whose write may change a record's process or stage without naming
+        them: the process scope fields and the fields computing them (e.g. a lead's
+        salesperson sets its sales team, a ticket's team its stage)."""
+        stage_field = self._guide_stage_field
+        targets = {self._fields["guide_process_id"], self._fields[stage_field]}
+        names = set(self._guide_process_depends())
+        for name, field in self._fields.items():
+            if name != stage_field and field in self.pool._field_triggers:
+                if targets.intersection(self.pool.get_field_trigger_tree(field).root):
+                    names.add(name)
+        return frozenset(names)
+
+    def _guide_write_finish(self, change):
+        """After a write: judge the changes of step not judged yet (raise to refuse),
+        then record them.
+
+        :return: the transitions (dicts, see ``_guide_transition_info``)
+        """
+        records = change["records"]
+        config = self.env["guide.process"]._get_guide_config(self._name)
+        if change["scope_changed"] and config["domain_fields"]:
+            # the process conditions read fields the ORM cannot name in @depends
+            self.env.add_to_compute(self._fields["guide_process_id"], records)
+            self.env.add_to_compute(self._fields["guide_step_id"], records)
+        stage_field = self._guide_stage_field
+        new = {rec.id: (rec.guide_process_id.id, rec.guide_step_id.id, rec[stage_field]) for rec in records}
+        transitions, to_judge = [], []
+        for info in records._guide_collect_transitions(change["old"], new):
+            judged = change["judged"].get(info["record"].id)
+            if judged and (judged["process_id"], judged["to_step"]) == (info["process_id"], info["to_step"]):
+                transitions.append(judged)
+            else:
+                to_judge.append(info)
+                transitions.append(info)
+        if not transitions:
+            return transitions
+        if to_judge:
+            self._guide_judge_transitions(to_judge, change)
+        moved = self.browse([info["record"].id for info in transitions])
+        if not change["all_moving"]:
+            super(GuideMixin, moved).write({"guide_step_entered_at": change["now"]})
+        self._guide_log_transitions(transitions, change["now"])
+        old = change["old"]
+        entered = moved.filtered(lambda rec: rec.guide_step_id.id != old[rec.id][1])
+        fetched, lines = change.get("target_lines") or (set(), None)
+        in_step = entered.filtered("guide_step_id")
+        if lines is None or not {(rec.id, rec.guide_step_id.id) for rec in in_step} <= fetched:
+            lines = None
+        entered._guide_sync_lines(existing=lines)
         return transitions
 
-    def _guide_drift_transitions(self, old_stages, old_steps):
-        """Transitions of records whose stage changed as a side effect of a write
-        (not gated: the record did not ask to move), for ``_guide_log_transitions``."""
+    def _guide_transition_info(self, process_id, from_step, to_step, old_stage, new_stage, entered_at):
+        """A transition of ``self`` (one record)."""
+        self.ensure_one()
+        return {
+            "record": self,
+            "process_id": process_id,
+            "from_step": from_step,
+            "to_step": to_step,
+            "from_stage_name": old_stage.display_name if old_stage else False,
+            "to_stage_name": new_stage.display_name if new_stage else False,
+            "to_stage_id": new_stage.id,
+            "direction": "initial",
+            "entering": not old_stage,
+            "entered_at": entered_at,
+            # the step whose gate judges the move (None: not gated)
+            "gate_step": None,
+            "gate": "free",
+            "missing": [],
+            "disallowed": False,
+            "done": 0,
+            "total": 0,
+        }
+
+    @api.model
+    def _guide_rank_direction(self, old_stage, new_stage):
+        """Forward/backward by stage rank; an empty new stage ranks first."""
+        if not old_stage:
+            return "initial"
+        if old_stage == new_stage:
+            return "same"
+        old_key = (old_stage.sequence, old_stage.id)
+        new_key = (new_stage.sequence, new_stage.id) if new_stage else (-1, -1)
+        return "forward" if new_key > old_key else "backward"
+
+    def _guide_collect_transitions(self, old, new):
+        """Changes of step of ``self`` from ``old`` ({id: (process, step, stage, entered at)})
+        to ``new`` ({id: (process, step, stage)})."""
         config = self.env["guide.process"]._get_guide_config(self._name)
-        stage_field = self._guide_stage_field
-        transitions = []
+        transitions, entries = [], []
         for record in self:
-            from_step = config["steps"].get(old_steps[record.id])
-            to_step = config["steps"].get(record.guide_step_id.id)
-            if not from_step and not to_step:
+            process_from, step_from, stage_from, entered_at = old[record.id]
+            process_to, step_to, stage_to = new[record.id]
+            if not (process_from or process_to):
                 continue
-            old_stage, new_stage = old_stages[record.id], record[stage_field]
-            forward = (new_stage.sequence, new_stage.id) > (old_stage.sequence, old_stage.id)
-            transitions.append(
-                {
-                    "record": record,
-                    "process_id": record.guide_process_id.id or from_step["process_id"],
-                    "from_step": from_step,
-                    "to_step": to_step,
-                    "from_stage_name": old_stage.display_name,
-                    "to_stage_name": new_stage.display_name,
-                    "direction": "forward" if forward else "backward",
-                    "entered_at": record.guide_step_entered_at,
-                    "gate": "free",
-                    "missing": [],
-                    "disallowed": False,
-                    "done": 0,
-                    "total": 0,
-                }
+            if (process_from, step_from, stage_from) == (process_to, step_to, stage_to):
+                continue
+            info = record._guide_transition_info(
+                process_to or process_from,
+                config["steps"].get(step_from),
+                config["steps"].get(step_to),
+                stage_from,
+                stage_to,
+                entered_at,
             )
+            if step_to and (process_to != process_from or not step_from):
+                # entering the steps of a process (another process, no stage, a stage
+                # without a step): judged from where the record was in that process
+                info["entering"] = True
+                entries.append(info)
+            else:
+                info["direction"] = self._guide_rank_direction(stage_from, stage_to)
+                if process_to == process_from and info["direction"] == "forward":
+                    info["gate_step"] = info["from_step"]
+            transitions.append(info)
+        if entries:
+            self._guide_set_entry_origins(entries)
         return transitions
+
+    def _guide_entry_transitions(self):
+        """Transitions of records created (or imported) in their current step."""
+        config = self.env["guide.process"]._get_guide_config(self._name)
+        transitions = [
+            record._guide_transition_info(
+                record.guide_process_id.id,
+                None,
+                config["steps"].get(record.guide_step_id.id),
+                None,
+                record[self._guide_stage_field],
+                None,
+            )
+            for record in self
+        ]
+        entries = [info for info in transitions if info["to_step"]]
+        if entries:
+            self._guide_set_entry_origins(entries, creating=True)
+        return transitions
+
+    def _guide_set_entry_origins(self, entries, creating=False):
+        """Judge records entering a process's steps as moving from their origin: the
+        last step they had in that process (history), else the process's first step.
+        Entering at a later step must pass the gate of the step skipped. One query."""
+        config = self.env["guide.process"]._get_guide_config(self._name)
+        first_steps = {}
+        for step in config["steps"].values():  # in process step order
+            first_steps.setdefault(step["process_id"], step)
+        last_steps = {}
+        if not creating:
+            rows = (
+                self.env["guide.history"]
+                .sudo()
+                .search_fetch(
+                    [
+                        ("res_model", "=", self._name),
+                        ("res_id", "in", [info["record"].id for info in entries]),
+                        ("process_id", "in", list({info["process_id"] for info in entries})),
+                    ],
+                    ["res_id", "process_id", "from_step_id", "to_step_id"],
+                    order="id desc",
+                )
+            )
+            for row in rows:
+                key = (row.res_id, row.process_id.id)
+                if key in last_steps:
+                    continue
+                for step_id in (row.to_step_id.id, row.from_step_id.id):
+                    step = config["steps"].get(step_id)
+                    if step and step["process_id"] == row.process_id.id:
+                        last_steps[key] = step
+                        break
+        stage_model = self.env[self._fields[self._guide_stage_field].comodel_name]
+        for info in entries:
+            record, to_step = info["record"], info["to_step"]
+            origin = last_steps.get((record.id, info["process_id"])) or first_steps[info["process_id"]]
+            if origin["id"] == to_step["id"]:
+                info["direction"] = "initial"
+                continue
+            direction = self._guide_rank_direction(
+                stage_model.browse(origin["stage_id"]), stage_model.browse(info["to_stage_id"])
+            )
+            info["direction"] = "initial" if creating else direction
+            if direction == "forward":
+                info["gate_step"] = origin
+
+    def _guide_judge_transitions(self, transitions, change=None):
+        """Check the gates of the transitions; raise if refused.
+
+        ``change`` is the write being judged (None for a creation).
+        """
+        stats_steps = {}
+        for info in transitions:
+            step = info["gate_step"]
+            if not step and info["from_step"] and info["from_step"]["process_id"] == info["process_id"]:
+                step = info["from_step"]
+            if step:
+                stats_steps[info["record"].id, step["id"]] = step
+        # the lines of the steps entered come with the same query (for ``_guide_sync_lines``)
+        targets = {(info["record"].id, info["to_step"]["id"]) for info in transitions if info["to_step"]}
+        checklists, target_lines = self._guide_checklists(stats_steps, targets if change else ())
+        if change:
+            fetched, lines = change.get("target_lines") or (set(), target_lines.browse())
+            change["target_lines"] = (fetched | targets, lines | target_lines)
+        blocked, to_override = [], []
+        for info in transitions:
+            step = info["gate_step"]
+            if not step and info["from_step"]:
+                step = info["from_step"]
+            checklist = checklists.get((info["record"].id, step and step["id"]))
+            if checklist:
+                info["done"], info["total"], info["missing"] = checklist
+            if not step or not info["gate_step"]:
+                continue
+            to_step = info["to_step"]
+            allowed = step["allowed_step_ids"]
+            info["disallowed"] = bool(allowed) and (not to_step or to_step["id"] not in allowed)
+            if not (info["missing"] or info["disallowed"]):
+                info["gate"] = "passed"
+            elif step["gate_mode"] == "block":
+                blocked.append(info)
+            elif step["gate_mode"] == "override":
+                to_override.append(info)
+            else:
+                info["gate"] = "advisory"
+        if (blocked or to_override) and self.env.context.get(CTX_IMPORT):
+            self._guide_check_import(blocked + to_override)
+            return
+        if blocked:
+            raise UserError(self._guide_refusal_message(blocked))
+        if to_override:
+            self._guide_check_override(to_override, change)
+
+    def _guide_checklists(self, steps, targets=()):
+        """Checklist state of records in steps: {(record id, step id): (done, total, missing names)}.
+
+        From the record's lines of the step; for a step the record never was in
+        (it entered the process further on), from the step's configured items.
+        Evaluated as the engine (the record's state, not the user's view of it).
+        One query for the lines, one per distinct condition.
+
+        :return: the states, and the lines of the ``targets`` pairs (record id, step id)
+        """
+        Line = self.env["guide.line"].sudo()
+        pairs = set(steps) | set(targets)
+        if not pairs:
+            return {}, Line
+        fetched = Line.search_fetch(
+            [
+                ("res_model", "=", self._name),
+                ("res_id", "in", list({res_id for res_id, _step in pairs})),
+                ("step_id", "in", list({step_id for _res, step_id in pairs})),
+            ],
+            [
+                "res_model",
+                "res_id",
+                "step_id",
+                "item_id",
+                "name",
+                "sequence",
+                "mandatory",
+                "completion",
+                "apply_domain",
+                "auto_domain",
+                "checked",
+            ],
+        )
+        target_lines = fetched.filtered(lambda line: (line.res_id, line.step_id.id) in targets)
+        lines = fetched.filtered(lambda line: (line.res_id, line.step_id.id) in steps)._guide_evaluate()
+        by_pair = defaultdict(Line.browse)
+        for line in lines:
+            by_pair[line.res_id, line.step_id.id] |= line
+        result = {}
+        for pair, pair_lines in by_pair.items():
+            applicable = pair_lines.filtered("is_applicable")
+            result[pair] = (
+                len(applicable.filtered("is_done")),
+                len(applicable),
+                applicable.filtered(lambda line: line.mandatory and not line.is_done).mapped("name"),
+            )
+        unlined = {pair: step for pair, step in steps.items() if pair not in by_pair and step["items"]}
+        if unlined:
+            records = self.browse({res_id for res_id, _step in unlined}).sudo()
+            domains = {
+                domain
+                for step in unlined.values()
+                for item in step["items"]
+                for domain in (item["apply_domain"], item["completion"] == "auto" and item["auto_domain"])
+            }
+            matches = self.env["guide.condition.mixin"]._guide_filter_many(records, domains)
+            for (res_id, step_id), step in unlined.items():
+                items = [item for item in step["items"] if res_id in matches[item["apply_domain"]]]
+                done = [
+                    item for item in items if item["completion"] == "auto" and res_id in matches[item["auto_domain"]]
+                ]
+                missing = [item["name"] for item in items if item["mandatory"] and item not in done]
+                result[res_id, step_id] = (len(done), len(items), missing)
+        return result, target_lines
+
+    def _guide_check_import(self, infos):
+        """An import by a process manager may place records beyond a gate (logged)."""
+        if not self._guide_is_manager():
+            group = self.env.ref(self._guide_manager_group)
+            raise AccessError(
+                _(
+                    "%(message)s\n\nOnly members of %(group)s may import records into a later step "
+                    "(context key '%(key)s').",
+                    message=self._guide_refusal_message(infos),
+                    group=group.full_name,
+                    key=CTX_IMPORT,
+                )
+            )
+        for info in infos:
+            info["gate"] = "imported"
 
     def _guide_problem_text(self, info):
-        step = info["from_step"]
+        step = info["gate_step"] or info["from_step"]
         parts = []
         if info["missing"]:
             parts.append(
@@ -604,75 +861,63 @@ class GuideMixin(models.AbstractModel):
             )
         return "; ".join(parts)
 
-    def _guide_refusal_message(self, infos, new_stage):
+    def _guide_refusal_message(self, infos):
         lines = [f"- {info['record'].display_name}: {self._guide_problem_text(info)}" for info in infos[:20]]
         if len(infos) > 20:
             lines.append(_("- ... and %(count)s more records", count=len(infos) - 20))
-        return _(
-            "Cannot move to %(stage)s:\n%(details)s", stage=new_stage.display_name, details="\n".join(lines)
-        )
+        stages = {info["to_stage_name"] for info in infos}
+        if len(stages) == 1:
+            return _("Cannot move to %(stage)s:\n%(details)s", stage=stages.pop(), details="\n".join(lines))
+        return _("Cannot change the process step:\n%(details)s", details="\n".join(lines))
 
-    def _guide_check_override(self, infos, new_stage):
+    def _guide_check_override(self, infos, change=None):
         groups = self.env["res.groups"].browse(
-            {info["from_step"]["override_group_id"] for info in infos} - {False}
+            {info["gate_step"]["override_group_id"] for info in infos} - {False}
         )
         for group in groups:
             if not self.env.su and group not in self.env.user.groups_id:
                 steps = {
-                    info["from_step"]["name"]
+                    info["gate_step"]["name"]
                     for info in infos
-                    if info["from_step"]["override_group_id"] == group.id
+                    if info["gate_step"]["override_group_id"] == group.id
                 }
                 raise UserError(
                     _(
                         "%(message)s\n\nOnly members of %(group)s may override step %(steps)s.",
-                        message=self._guide_refusal_message(infos, new_stage),
+                        message=self._guide_refusal_message(infos),
                         group=group.full_name,
                         steps=", ".join(sorted(steps)),
                     )
                 )
         reason = (self.env.context.get(CTX_REASON) or "").strip()
-        if not reason:
-            message = _(
-                "%(message)s\n\nThis step may be overridden with a reason. Through the API, write again "
-                "with the context key '%(key)s' holding the justification.",
-                message=self._guide_refusal_message(infos, new_stage),
-                key=CTX_REASON,
-            )
-            raise RedirectWarning(
-                message,
-                "crm_process_guide.guide_override_wizard_action",
-                _("Override with a reason"),
-                {
-                    "default_res_model": self._name,
-                    "default_res_ids": json.dumps([info["record"].id for info in infos]),
-                    "default_stage_res_id": new_stage.id,
-                    "default_problems": "\n".join(
-                        f"{info['record'].display_name}: {self._guide_problem_text(info)}" for info in infos
-                    ),
-                },
-            )
-        for info in infos:
-            info["gate"] = "overridden"
-
-    def _guide_log_entry(self):
-        """History rows for records created in a guided step."""
-        config = self.env["guide.process"]._get_guide_config(self._name)
-        now = fields.Datetime.now()
-        vals_list = []
-        for record in self:
-            step = config["steps"].get(record.guide_step_id.id)
-            vals_list.append(
-                {
-                    **record._guide_history_common(now),
-                    "process_id": record.guide_process_id.id,
-                    "to_step_id": step and step["id"],
-                    "to_stage_name": record[self._guide_stage_field].display_name,
-                    "direction": "initial",
-                    "gate_result": "free",
-                }
-            )
-        self.env["guide.history"].sudo()._guide_create_rows(vals_list)
+        if reason:
+            for info in infos:
+                info["gate"] = "overridden"
+            return
+        message = _(
+            "%(message)s\n\nThis step may be overridden with a reason. Through the API, write again "
+            "with the context key '%(key)s' holding the justification.",
+            message=self._guide_refusal_message(infos),
+            key=CTX_REASON,
+        )
+        stage_field = self._guide_stage_field
+        stage_ids = {info["to_stage_id"] for info in infos}
+        if not change or len(stage_ids) != 1 or change["vals"].get(stage_field) not in stage_ids:
+            # not a plain move (a creation, a change of team...): the wizard cannot replay it
+            raise UserError(message)
+        raise RedirectWarning(
+            message,
+            "crm_process_guide.guide_override_wizard_action",
+            _("Override with a reason"),
+            {
+                "default_res_model": self._name,
+                "default_res_ids": json.dumps([info["record"].id for info in infos]),
+                "default_stage_res_id": stage_ids.pop(),
+                "default_problems": "\n".join(
+                    f"{info['record'].display_name}: {self._guide_problem_text(info)}" for info in infos
+                ),
+            },
+        )
 
     def _guide_history_common(self, now):
         self.ensure_one()
@@ -721,7 +966,7 @@ class GuideMixin(models.AbstractModel):
         for info, history, vals in zip(transitions, histories, vals_list, strict=True):
             if info["gate"] != "overridden":
                 continue
-            step = info["from_step"]
+            step = info["gate_step"]
             kind = "move" if info["disallowed"] and not info["missing"] else "gate"
             deviation_vals.append(
                 {
