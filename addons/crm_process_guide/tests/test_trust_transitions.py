@@ -1,0 +1,216 @@
+from odoo.tests import tagged
+
+from .common import GuideCommon
+from .rpc_common import RpcCase
+
+
+@tagged("post_install", "-at_install")
+class TestTrustTransitions(RpcCase, GuideCommon):
+    """Every change of a lead's step is judged by the gates, whatever makes it:
+    attacks by a real salesperson over XML-RPC and JSON-RPC, and the paths that
+    must keep working."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # other processes (demo data) stay out of the way
+        cls.env["guide.process"].search([("id", "!=", cls.process.id)]).active = False
+        cls.team_b = cls.env["crm.team"].create({"name": "Guided Team B"})
+        cls.process.crm_team_ids |= cls.team_b
+        # crm keeps a lead's team when its salesperson belongs to it
+        cls.team.member_ids = cls.user_salesman
+
+    def _history(self, lead):
+        return self.env["guide.history"].search(
+            [("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)], order="id"
+        )
+
+    def _reload(self, lead):
+        self.env.invalidate_all()
+        return lead
+
+    # ------------------------------------------------------------
+    # bypasses, refused
+    # ------------------------------------------------------------
+    def test_team_round_trip_does_not_skip_the_gate(self):
+        lead = self._lead(name="Round trip")
+        user, ids = self.user_salesman, [lead.id]
+        # leaving the process's scope is allowed (and recorded), moving outside it is free
+        self.xmlrpc(user, "crm.lead", "write", [ids, {"team_id": self.other_team.id}])
+        self.xmlrpc(user, "crm.lead", "write", [ids, {"stage_id": self.stage_won.id}])
+        self.assertFalse(self._reload(lead).guide_process_id)
+        # coming back in the won step: judged from the step it left
+        fault = self.rpc_fault(user, "crm.lead", "write", [ids, {"team_id": self.team.id}])
+        self.assertIn("Cannot move to G-Won", fault)
+        self.assertIn("step G-Qualification requires Budget confirmed", fault)
+        fault = self.rpc_fault(user, "crm.lead", "write", [ids, {"team_id": self.team.id}], protocol="json")
+        self.assertIn("Budget confirmed", fault)
+        self.assertEqual(self._reload(lead).team_id, self.other_team)
+        # the same write with the stage brought back to the step it left passes
+        self.xmlrpc(user, "crm.lead", "write", [ids, {"team_id": self.team.id, "stage_id": self.stage_qualif.id}])
+        self.assertEqual(self._reload(lead).guide_step_id, self.step_qualif)
+
+    def test_team_change_in_one_write_with_the_stage(self):
+        lead = self._lead(team_id=self.other_team.id, name="Outsider")
+        fault = self.rpc_fault(
+            self.user_salesman,
+            "crm.lead",
+            "write",
+            [lead.ids, {"team_id": self.team.id, "stage_id": self.stage_nego.id}],
+            protocol="json",
+        )
+        self.assertIn("step G-Qualification requires", fault)
+        self.assertFalse(self._reload(lead).guide_process_id)
+
+    def test_salesperson_change_moving_the_team_is_judged(self):
+        """crm computes the sales team from the salesperson: a write of user_id alone
+        can take a lead out of its process and back."""
+        outsider = self.env["res.users"].create(
+            {"name": "Olly Outsider", "login": "guide_outsider", "groups_id": self.user_salesman.groups_id.ids}
+        )
+        self.other_team.member_ids = outsider
+        lead = self._lead(name="Reassigned")
+        user, ids = self.user_salesman_all, lead.ids
+        self.xmlrpc(user, "crm.lead", "write", [ids, {"user_id": outsider.id}])
+        self.assertEqual(self._reload(lead).team_id, self.other_team)
+        self.assertFalse(lead.guide_process_id)
+        self.xmlrpc(user, "crm.lead", "write", [ids, {"stage_id": self.stage_won.id}])
+        fault = self.rpc_fault(user, "crm.lead", "write", [ids, {"user_id": self.user_salesman.id}])
+        self.assertIn("step G-Qualification requires Budget confirmed", fault)
+        self.assertEqual(self._reload(lead).user_id, outsider)
+
+    def test_type_change_re_matching_a_process_is_judged(self):
+        self.process.lead_type = "opportunity"
+        lead = self._lead(type="lead", stage_id=self.stage_proposal.id, name="A lead")
+        self.assertFalse(lead.guide_process_id)
+        fault = self.rpc_fault(self.user_salesman, "crm.lead", "write", [lead.ids, {"type": "opportunity"}])
+        self.assertIn("step G-Qualification requires Budget confirmed", fault)
+        self.assertEqual(self._reload(lead).type, "lead")
+
+    def test_convert_wizard_is_judged(self):
+        self.process.lead_type = "opportunity"
+        lead = self._lead(type="lead", team_id=self.other_team.id, stage_id=self.stage_nego.id, name="To convert")
+        context = {"active_model": "crm.lead", "active_id": lead.id, "active_ids": lead.ids}
+        wizard_id = self.xmlrpc(
+            self.user_salesman,
+            "crm.lead2opportunity.partner",
+            "create",
+            [{"name": "convert", "action": "nothing", "lead_id": lead.id, "team_id": self.team.id}],
+            {"context": context},
+        )
+        fault = self.rpc_fault(
+            self.user_salesman,
+            "crm.lead2opportunity.partner",
+            "action_apply",
+            [[wizard_id]],
+            {"context": context},
+        )
+        self.assertIn("step G-Qualification requires", fault)
+        self.assertEqual(self._reload(lead).type, "lead")
+
+    def test_stage_emptied_then_target_is_judged(self):
+        lead = self._lead(name="Emptied")
+        ids = lead.ids
+        self.xmlrpc(self.user_salesman, "crm.lead", "write", [ids, {"stage_id": False}])
+        self.assertFalse(self._reload(lead).stage_id)
+        fault = self.rpc_fault(self.user_salesman, "crm.lead", "write", [ids, {"stage_id": self.stage_proposal.id}])
+        self.assertIn("Cannot move to G-Proposal", fault)
+        self.assertIn("step G-Qualification requires Budget confirmed", fault)
+        self.assertFalse(self._reload(lead).stage_id)
+
+    def test_create_in_a_later_step_is_judged(self):
+        vals = {"name": "Born late", "type": "opportunity", "team_id": self.team.id}
+        fault = self.rpc_fault(
+            self.user_salesman, "crm.lead", "create", [[{**vals, "stage_id": self.stage_proposal.id}]]
+        )
+        self.assertIn("step G-Qualification requires Budget confirmed", fault)
+        fault = self.rpc_fault(
+            self.user_salesman, "crm.lead", "create", [[{**vals, "stage_id": self.stage_won.id}]], protocol="json"
+        )
+        self.assertIn("Cannot move to G-Won", fault)
+        self.assertFalse(self.env["crm.lead"].search([("name", "=", "Born late")]))
+
+    def test_import_in_a_later_step_is_judged(self):
+        fields = ["name", "type", "team_id/.id", "stage_id/.id"]
+        rows = [["Imported late", "opportunity", str(self.team.id), str(self.stage_nego.id)]]
+        result = self.xmlrpc(self.user_salesman, "crm.lead", "load", [fields, rows])
+        self.assertFalse(result["ids"])
+        self.assertIn("step G-Qualification requires", str(result["messages"]))
+        # the import option is for process managers only
+        result = self.xmlrpc(
+            self.user_salesman, "crm.lead", "load", [fields, rows], {"context": {"guide_import_in_step": True}}
+        )
+        self.assertFalse(result["ids"])
+        self.assertIn("Only members of Sales / Administrator", str(result["messages"]))
+        self.assertFalse(self.env["crm.lead"].search([("name", "=", "Imported late")]))
+
+    # ------------------------------------------------------------
+    # legitimate paths
+    # ------------------------------------------------------------
+    def test_administrator_import_is_logged(self):
+        fields = ["name", "type", "team_id/.id", "stage_id/.id"]
+        rows = [["Imported late", "opportunity", str(self.team.id), str(self.stage_nego.id)]]
+        result = self.xmlrpc(
+            self.user_manager, "crm.lead", "load", [fields, rows], {"context": {"guide_import_in_step": True}}
+        )
+        self.assertTrue(result["ids"], result["messages"])
+        lead = self.env["crm.lead"].browse(result["ids"])
+        self.assertEqual(lead.guide_step_id, self.step_nego)
+        history = self._history(lead)
+        self.assertEqual(history.gate_result, "imported")
+        self.assertEqual(history.direction, "initial")
+        self.assertEqual(history.user_id, self.user_manager)
+        self.assertIn("Budget confirmed", history.checklist_missing)
+        self.assertEqual(self._lines(lead).keys(), {"Discount approved"})
+
+    def test_create_in_first_step_and_backward_move(self):
+        lead_id = self.xmlrpc(
+            self.user_salesman,
+            "crm.lead",
+            "create",
+            [{"name": "Fresh", "type": "opportunity", "team_id": self.team.id, "stage_id": self.stage_qualif.id}],
+        )
+        lead = self.env["crm.lead"].browse(lead_id)
+        self.assertEqual(lead.guide_step_id, self.step_qualif)
+        self.assertEqual(self._history(lead).mapped("gate_result"), ["free"])
+        late = self._lead(stage_id=self.stage_nego.id, name="Late")
+        self.xmlrpc(self.user_salesman, "crm.lead", "write", [late.ids, {"stage_id": self.stage_qualif.id}])
+        self.assertEqual(self._reload(late).guide_step_id, self.step_qualif)
+        self.assertEqual(self._history(late)[-1].direction, "backward")
+
+    def test_team_change_inside_the_process_keeps_the_step(self):
+        lead = self._lead(stage_id=self.stage_nego.id, name="Same process")
+        before = len(self._history(lead))
+        self.xmlrpc(self.user_salesman, "crm.lead", "write", [lead.ids, {"team_id": self.team_b.id}])
+        self.assertEqual(self._reload(lead).guide_step_id, self.step_nego)
+        self.assertEqual(len(self._history(lead)), before)
+
+    def test_coming_back_to_the_step_it_left(self):
+        lead = self._lead(stage_id=self.stage_proposal.id, name="Back home")
+        self.xmlrpc(self.user_salesman, "crm.lead", "write", [lead.ids, {"team_id": self.other_team.id}])
+        self.xmlrpc(self.user_salesman, "crm.lead", "write", [lead.ids, {"team_id": self.team.id}])
+        self.assertEqual(self._reload(lead).guide_step_id, self.step_proposal)
+        self.assertEqual(self._history(lead)[-1].direction, "initial")
+        self.assertEqual(self._history(lead)[-1].gate_result, "free")
+
+    def test_override_gate_on_coming_back_takes_a_reason(self):
+        lead = self._lead(stage_id=self.stage_proposal.id, name="Override back")
+        user, ids = self.user_salesman, lead.ids
+        self.xmlrpc(user, "crm.lead", "write", [ids, {"team_id": self.other_team.id}])
+        self.xmlrpc(user, "crm.lead", "write", [ids, {"stage_id": self.stage_won.id}])
+        fault = self.rpc_fault(user, "crm.lead", "write", [ids, {"team_id": self.team.id}])
+        self.assertIn("step G-Proposal requires Proposal sent", fault)
+        self.assertIn("guide_override_reason", fault)
+        self.xmlrpc(
+            user,
+            "crm.lead",
+            "write",
+            [ids, {"team_id": self.team.id}],
+            {"context": {"guide_override_reason": "Signed while with the other team"}},
+        )
+        self._reload(lead)
+        self.assertEqual(lead.guide_step_id, self.step_won)
+        deviation = self.env["guide.deviation"].search([("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)])
+        self.assertEqual(deviation.step_id, self.step_proposal)
+        self.assertEqual(deviation.reason, "Signed while with the other team")
+        self.assertEqual(deviation.history_id.gate_result, "overridden")
