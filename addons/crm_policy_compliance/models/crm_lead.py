@@ -55,7 +55,11 @@ class CrmLead(models.Model):
         if any(policy["trigger"] == "won" for policy in config["policies"]):
             # won outside the process, then brought into it (team, type...): a win in its scope
             won = self.browse(
-                [info["record"].id for info in transitions if info["entering"] and info["record"].stage_id.is_won]
+                [
+                    info["record"].id
+                    for info in transitions
+                    if info["entering"] and info["record"].stage_id.is_won
+                ]
             )
             if won:
                 events["won"] = won

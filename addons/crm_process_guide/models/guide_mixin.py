@@ -494,7 +494,12 @@ class GuideMixin(models.AbstractModel):
         if not records:
             return None
         old = {
-            rec.id: (rec.guide_process_id.id, rec.guide_step_id.id, rec[stage_field], rec.guide_step_entered_at)
+            rec.id: (
+                rec.guide_process_id.id,
+                rec.guide_step_id.id,
+                rec[stage_field],
+                rec.guide_step_entered_at,
+            )
             for rec in records
         }
         change = {
@@ -818,7 +823,9 @@ class GuideMixin(models.AbstractModel):
             for (res_id, step_id), step in unlined.items():
                 items = [item for item in step["items"] if res_id in matches[item["apply_domain"]]]
                 done = [
-                    item for item in items if item["completion"] == "auto" and res_id in matches[item["auto_domain"]]
+                    item
+                    for item in items
+                    if item["completion"] == "auto" and res_id in matches[item["auto_domain"]]
                 ]
                 missing = [item["name"] for item in items if item["mandatory"] and item not in done]
                 result[res_id, step_id] = (len(done), len(items), missing)

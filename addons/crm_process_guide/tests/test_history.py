@@ -12,16 +12,20 @@ from .common import GuideCommon
 class TestHistory(GuideCommon):
     def test_bulk_write_history(self):
         # created beyond the first step's gate: an administrator's import
-        leads = self.env["crm.lead"].with_context(guide_import_in_step=True).create(
-            [
-                {
-                    "name": f"Bulk {i}",
-                    "type": "opportunity",
-                    "team_id": self.team.id,
-                    "stage_id": self.stage_proposal.id,
-                }
-                for i in range(30)
-            ]
+        leads = (
+            self.env["crm.lead"]
+            .with_context(guide_import_in_step=True)
+            .create(
+                [
+                    {
+                        "name": f"Bulk {i}",
+                        "type": "opportunity",
+                        "team_id": self.team.id,
+                        "stage_id": self.stage_proposal.id,
+                    }
+                    for i in range(30)
+                ]
+            )
         )
         leads = leads.with_env(self.env)
         leads.write({"stage_id": self.stage_qualif.id})

@@ -47,7 +47,9 @@ class TestTrustTransitions(RpcCase, GuideCommon):
         self.assertIn("Budget confirmed", fault)
         self.assertEqual(self._reload(lead).team_id, self.other_team)
         # the same write with the stage brought back to the step it left passes
-        self.xmlrpc(user, "crm.lead", "write", [ids, {"team_id": self.team.id, "stage_id": self.stage_qualif.id}])
+        self.xmlrpc(
+            user, "crm.lead", "write", [ids, {"team_id": self.team.id, "stage_id": self.stage_qualif.id}]
+        )
         self.assertEqual(self._reload(lead).guide_step_id, self.step_qualif)
 
     def test_team_change_in_one_write_with_the_stage(self):
@@ -66,7 +68,11 @@ class TestTrustTransitions(RpcCase, GuideCommon):
         """crm computes the sales team from the salesperson: a write of user_id alone
         can take a lead out of its process and back."""
         outsider = self.env["res.users"].create(
-            {"name": "Olly Outsider", "login": "guide_outsider", "groups_id": self.user_salesman.groups_id.ids}
+            {
+                "name": "Olly Outsider",
+                "login": "guide_outsider",
+                "groups_id": self.user_salesman.groups_id.ids,
+            }
         )
         self.other_team.member_ids = outsider
         lead = self._lead(name="Reassigned")
@@ -89,7 +95,9 @@ class TestTrustTransitions(RpcCase, GuideCommon):
 
     def test_convert_wizard_is_judged(self):
         self.process.lead_type = "opportunity"
-        lead = self._lead(type="lead", team_id=self.other_team.id, stage_id=self.stage_nego.id, name="To convert")
+        lead = self._lead(
+            type="lead", team_id=self.other_team.id, stage_id=self.stage_nego.id, name="To convert"
+        )
         context = {"active_model": "crm.lead", "active_id": lead.id, "active_ids": lead.ids}
         wizard_id = self.xmlrpc(
             self.user_salesman,
@@ -113,7 +121,9 @@ class TestTrustTransitions(RpcCase, GuideCommon):
         ids = lead.ids
         self.xmlrpc(self.user_salesman, "crm.lead", "write", [ids, {"stage_id": False}])
         self.assertFalse(self._reload(lead).stage_id)
-        fault = self.rpc_fault(self.user_salesman, "crm.lead", "write", [ids, {"stage_id": self.stage_proposal.id}])
+        fault = self.rpc_fault(
+            self.user_salesman, "crm.lead", "write", [ids, {"stage_id": self.stage_proposal.id}]
+        )
         self.assertIn("Cannot move to G-Proposal", fault)
         self.assertIn("step G-Qualification requires Budget confirmed", fault)
         self.assertFalse(self._reload(lead).stage_id)
@@ -125,7 +135,11 @@ class TestTrustTransitions(RpcCase, GuideCommon):
         )
         self.assertIn("step G-Qualification requires Budget confirmed", fault)
         fault = self.rpc_fault(
-            self.user_salesman, "crm.lead", "create", [[{**vals, "stage_id": self.stage_won.id}]], protocol="json"
+            self.user_salesman,
+            "crm.lead",
+            "create",
+            [[{**vals, "stage_id": self.stage_won.id}]],
+            protocol="json",
         )
         self.assertIn("Cannot move to G-Won", fault)
         self.assertFalse(self.env["crm.lead"].search([("name", "=", "Born late")]))
@@ -138,7 +152,11 @@ class TestTrustTransitions(RpcCase, GuideCommon):
         self.assertIn("step G-Qualification requires", str(result["messages"]))
         # the import option is for process managers only
         result = self.xmlrpc(
-            self.user_salesman, "crm.lead", "load", [fields, rows], {"context": {"guide_import_in_step": True}}
+            self.user_salesman,
+            "crm.lead",
+            "load",
+            [fields, rows],
+            {"context": {"guide_import_in_step": True}},
         )
         self.assertFalse(result["ids"])
         self.assertIn("Only members of Sales / Administrator", str(result["messages"]))
@@ -168,7 +186,14 @@ class TestTrustTransitions(RpcCase, GuideCommon):
             self.user_salesman,
             "crm.lead",
             "create",
-            [{"name": "Fresh", "type": "opportunity", "team_id": self.team.id, "stage_id": self.stage_qualif.id}],
+            [
+                {
+                    "name": "Fresh",
+                    "type": "opportunity",
+                    "team_id": self.team.id,
+                    "stage_id": self.stage_qualif.id,
+                }
+            ],
         )
         lead = self.env["crm.lead"].browse(lead_id)
         self.assertEqual(lead.guide_step_id, self.step_qualif)
@@ -210,7 +235,9 @@ class TestTrustTransitions(RpcCase, GuideCommon):
         )
         self._reload(lead)
         self.assertEqual(lead.guide_step_id, self.step_won)
-        deviation = self.env["guide.deviation"].search([("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)])
+        deviation = self.env["guide.deviation"].search(
+            [("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)]
+        )
         self.assertEqual(deviation.step_id, self.step_proposal)
         self.assertEqual(deviation.reason, "Signed while with the other team")
         self.assertEqual(deviation.history_id.gate_result, "overridden")

@@ -48,7 +48,9 @@ class TestTrustTransitionsTicketPolicies(RpcCase, HelpdeskGuideCommon):
             {"body": "Replaced the cable.", "message_type": "comment", "subtype_xmlid": "mail.mt_note"},
         )
         self.xmlrpc(user, "helpdesk.ticket", "write", [ids, {"team_id": self.team.id}])
-        logs = self.env["compliance.log"].search([("res_model", "=", "helpdesk.ticket"), ("res_id", "=", ticket.id)])
+        logs = self.env["compliance.log"].search(
+            [("res_model", "=", "helpdesk.ticket"), ("res_id", "=", ticket.id)]
+        )
         self.assertEqual(logs.mapped("outcome"), ["passed"])
 
     def test_stage_emptied_then_closed(self):

@@ -111,13 +111,22 @@ class TestTrustTransitionsTickets(RpcCase, HelpdeskGuideCommon):
             self.user_agent,
             "helpdesk.ticket",
             "create",
-            [{"name": "Fresh", "description": "x", "team_id": self.team.id, "stage_id": self.stage_triage.id}],
+            [
+                {
+                    "name": "Fresh",
+                    "description": "x",
+                    "team_id": self.team.id,
+                    "stage_id": self.stage_triage.id,
+                }
+            ],
         )
         ticket = self.env["helpdesk.ticket"].browse(ticket_id)
         self.assertEqual(ticket.guide_step_id, self.step_triage)
         self.assertEqual(self._history(ticket).mapped("gate_result"), ["free"])
         late = self._ticket(stage_id=self.stage_waiting.id, user_id=self.user_agent.id)
-        self.xmlrpc(self.user_agent, "helpdesk.ticket", "write", [late.ids, {"stage_id": self.stage_triage.id}])
+        self.xmlrpc(
+            self.user_agent, "helpdesk.ticket", "write", [late.ids, {"stage_id": self.stage_triage.id}]
+        )
         self.assertEqual(self._reload(late).guide_step_id, self.step_triage)
         self.assertEqual(self._history(late)[-1].direction, "backward")
 
