@@ -91,6 +91,23 @@ class GuideHint(models.Model):
     def action_mark_unhelpful(self):
         return self._guide_give_feedback("unhelpful")
 
+    def action_view_acknowledgements(self):
+        return self._guide_feedback_action("ack", _("Acknowledgements"))
+
+    def action_view_unhelpful(self):
+        return self._guide_feedback_action("unhelpful", _("Marked Not Helpful"))
+
+    def _guide_feedback_action(self, kind, name):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": name,
+            "res_model": "guide.hint.feedback",
+            "view_mode": "list",
+            "domain": [("hint_id", "=", self.id), ("kind", "=", kind)],
+            "context": {"create": False},
+        }
+
     def action_undo_unhelpful(self):
         """Take back the current user's *Not helpful* on the record in context."""
         record = self._guide_feedback_record()

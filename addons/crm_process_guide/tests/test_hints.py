@@ -98,3 +98,30 @@ class TestHints(GuideCommon):
             hint.action_undo_unhelpful()
         with self.assertRaises(UserError):
             self.hint_big.with_user(self.user_salesman).action_undo_unhelpful()
+
+    def test_process_feedback_is_confirmed(self):
+        lead = self._lead()
+        action = lead.with_user(self.user_salesman).action_guide_feedback()
+        feedback = (
+            self.env["guide.feedback"]
+            .with_user(self.user_salesman)
+            .with_context(**action["context"])
+            .create({"name": "The budget item is unclear"})
+        )
+        result = feedback.action_send()
+        self.assertEqual(result["tag"], "display_notification")
+        self.assertEqual(result["params"]["next"], {"type": "ir.actions.act_window_close"})
+        self.assertEqual(feedback.res_id, lead.id)
+
+    def test_hint_counters_open_the_rows(self):
+        lead = self._lead(expected_revenue=60000)
+        self.hint_big.with_user(self.user_salesman).with_context(
+            guide_res_model="crm.lead", guide_res_id=lead.id
+        ).action_acknowledge()
+        hint = self.hint_big.with_user(self.user_manager)
+        action = hint.action_view_acknowledgements()
+        rows = self.env["guide.hint.feedback"].with_user(self.user_manager).search(action["domain"])
+        self.assertEqual((rows.kind, rows.user_id), ("ack", self.user_salesman))
+        self.assertFalse(
+            self.env["guide.hint.feedback"].search(hint.action_view_unhelpful()["domain"]),
+        )

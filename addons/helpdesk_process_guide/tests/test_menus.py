@@ -76,3 +76,23 @@ class TestMenusPerApp(TransactionCase):
         self.assertEqual(names(crm), names(helpdesk))
         self.assertIn("compliance.policy", names(crm))
         self.assertIn("escalation.rule", names(crm))
+
+
+@tagged("post_install", "-at_install")
+class TestDemoChatter(TransactionCase):
+    def test_demo_configuration_has_no_install_notes(self):
+        """Notes written at install would read in English whatever the user's language."""
+        xmlids = [
+            "crm_process_guide.guide_process_b2b_demo",
+            "helpdesk_process_guide.guide_process_support_demo",
+            "crm_escalation.escalation_rule_stale_qualified_demo",
+            "helpdesk_escalation.escalation_rule_support_sla_demo",
+            "crm_policy_compliance.compliance_policy_vat_demo",
+            "helpdesk_policy_compliance.compliance_policy_resolution_note_demo",
+        ]
+        records = [self.env.ref(xmlid, raise_if_not_found=False) for xmlid in xmlids]
+        records = [record for record in records if record]
+        if not records:
+            self.skipTest("no demo data")
+        for record in records:
+            self.assertFalse(record.message_ids, f"{record.display_name} has install-time chatter notes")
