@@ -476,7 +476,9 @@ def main(argv=None):
     p_demo.add_argument("--db", default=DEMO_DB)
     p_demo.add_argument("--reset", action="store_true", help="drop and recreate the demo database")
     p_demo.add_argument("--check", action="store_true", help="start the server, check the login page, stop")
-    p_shots = sub.add_parser("screenshots", help="take the README screenshots of the demo (headless Chromium)")
+    p_shots = sub.add_parser(
+        "screenshots", help="take the README screenshots of the demo (headless Chromium)"
+    )
     p_shots.add_argument("--db", default=DEMO_DB)
     p_shots.add_argument("--reset", action="store_true", help="drop and recreate the demo database first")
     p_shots.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))

@@ -268,7 +268,16 @@ def shots(demo):
                 None,
             )
         )
-    result.append(("11-mobile-form", "demo", MOBILE, f"{pipeline}/{lead_agent}", ".o_guide_panel", None))
+    result.append(
+        (
+            "11-mobile-form",
+            "demo",
+            MOBILE,
+            f"{pipeline}/{lead_agent}",
+            ".o_guide_panel",
+            "document.querySelector('.o_guide_panel').scrollIntoView()",
+        )
+    )
     return result
 
 

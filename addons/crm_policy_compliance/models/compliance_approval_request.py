@@ -88,7 +88,8 @@ class ComplianceApprovalRequest(models.Model):
     guide_bypassed_items = fields.Text(
         string="Checklist Gate Bypassed",
         compute="_compute_guide_bypassed_items",
-        help="Mandatory checklist items of the record's current stage that approving the move also lets through.",
+        help="Mandatory checklist items of the record's current stage that approving the move "
+        "also lets through.",
     )
 
     # ------------------------------------------------------------
@@ -111,7 +112,9 @@ class ComplianceApprovalRequest(models.Model):
     def _compute_guide_bypassed_items(self):
         """What else a pending stage move lets through: the record's checklist gate."""
         self.guide_bypassed_items = False
-        pending = self.filtered(lambda req: req.state == "pending" and req.target_vals and req.res_model in self.env)
+        pending = self.filtered(
+            lambda req: req.state == "pending" and req.target_vals and req.res_model in self.env
+        )
         for res_model, requests in pending.grouped("res_model").items():
             Model = self.env[res_model]
             stage_field = getattr(Model, "_guide_stage_field", None)

@@ -63,7 +63,10 @@ class TestMenusPerApp(TransactionCase):
 
     def test_configuration_menus_placed_alike(self):
         bridges = self.env["ir.module.module"].search(
-            [("name", "in", ("helpdesk_escalation", "helpdesk_policy_compliance")), ("state", "=", "installed")]
+            [
+                ("name", "in", ("helpdesk_escalation", "helpdesk_policy_compliance")),
+                ("state", "=", "installed"),
+            ]
         )
         if len(bridges) < 2:
             self.skipTest("the helpdesk escalation and policy bridges are not installed")
