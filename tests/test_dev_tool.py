@@ -88,3 +88,23 @@ def test_without_helpdesk_keeps_the_crm_modules_of_the_repository():
     for module in set(dev.our_modules()) - set(kept):
         assert module.startswith("helpdesk_"), module
     assert "helpdesk_process_guide" not in kept
+
+
+def test_screenshots_command_is_offered():
+    res = _run(["screenshots", "--help"])
+    assert res.returncode == 0, res.stderr
+    assert "--only" in res.stdout
+    assert "screenshots" in _run(["--help"]).stdout
+
+
+def test_screenshots_list_the_readme_images():
+    """Every image the README shows is one the screenshots script takes."""
+    import re
+
+    readme = (ROOT / "README.md").read_text()
+    shown = set(re.findall(r"docs/screenshots/([\w-]+)\.png", readme))
+    script = (ROOT / "tools" / "screenshots.py").read_text()
+    assert shown, "the README shows screenshots"
+    for name in shown:
+        assert f'"{name}"' in script, name
+        assert (ROOT / "docs" / "screenshots" / f"{name}.png").is_file(), name

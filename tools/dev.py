@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Developer tool: set up, serve, test and lint the add-ons on Odoo 18.0.
 
-Usage: ./dev {setup,db,demo,test,lint,pytest} [options]
+Usage: ./dev {setup,db,demo,screenshots,test,lint,pytest,bench,i18n} [options]
 
 Environment:
   ODOO_SRC   Odoo 18.0 Community source tree (default /opt/odoo/18.0)
@@ -268,7 +268,8 @@ def install_modules(conf, db_name, modules, demo=True):
         raise DevError(f"installing {', '.join(modules)} in database {db_name} failed")
 
 
-def cmd_demo(args):
+def _prepare_demo(args):
+    """The demo database installed, or reused with our modules brought up to date."""
     cmd_setup()
     cmd_db()
     modules = EXTRA_MODULES + our_modules()
@@ -284,6 +285,11 @@ def cmd_demo(args):
         )
         if res.returncode:
             raise DevError(f"updating the modules in {args.db} failed")
+    return conf
+
+
+def cmd_demo(args):
+    conf = _prepare_demo(args)
     serve = [str(c) for c in odoo_cmd(conf, "-d", args.db, "--db-filter", f"^{args.db}$")]
     if args.check:
         # Start the server, check that it serves the login page, stop it.
@@ -299,6 +305,39 @@ def cmd_demo(args):
         return 0
     log(f"Odoo demo: http://localhost:{PORT}/odoo  (database {args.db}, login admin / password admin)")
     os.execv(str(PYTHON), serve)
+
+
+def cmd_screenshots(args):
+    """Serve the demo database and take the README screenshots with headless Chromium."""
+    if not shutil.which(args.chromium):
+        raise DevError(f"no Chromium at {args.chromium}: install Debian's 'chromium' package.")
+    conf = _prepare_demo(args)
+    serve = [str(c) for c in odoo_cmd(conf, "-d", args.db, "--db-filter", f"^{args.db}$", "--log-level=warn")]
+    server = subprocess.Popen(serve)
+    try:
+        wait_http(f"http://localhost:{PORT}/web/login")
+        shots = [
+            PYTHON,
+            ROOT / "tools" / "screenshots.py",
+            "--url",
+            f"http://localhost:{PORT}",
+            "--db",
+            args.db,
+            "--out",
+            args.out,
+            "--chromium",
+            args.chromium,
+        ]
+        if args.only:
+            shots += ["--only", *args.only]
+        res = run(shots, check=False)
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+    if res.returncode:
+        raise DevError("some screens did not render in time (see above)")
+    log(f"screenshots saved in {args.out}")
+    return 0
 
 
 def pytest_cmd(conf, db_name, paths, extra=()):
@@ -437,6 +476,14 @@ def main(argv=None):
     p_demo.add_argument("--db", default=DEMO_DB)
     p_demo.add_argument("--reset", action="store_true", help="drop and recreate the demo database")
     p_demo.add_argument("--check", action="store_true", help="start the server, check the login page, stop")
+    p_shots = sub.add_parser(
+        "screenshots", help="take the README screenshots of the demo (headless Chromium)"
+    )
+    p_shots.add_argument("--db", default=DEMO_DB)
+    p_shots.add_argument("--reset", action="store_true", help="drop and recreate the demo database first")
+    p_shots.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
+    p_shots.add_argument("--chromium", default="/usr/bin/chromium")
+    p_shots.add_argument("--only", nargs="*", help="names (prefixes) of the screenshots to take")
     p_test = sub.add_parser("test", help="fresh database, install every module, run all tests")
     p_test.add_argument("paths", nargs="*", help="test paths (default: every module's tests and tests/)")
     p_test.add_argument("--db", help="database name (default: a new one per run)")
@@ -468,6 +515,7 @@ def main(argv=None):
         "setup": cmd_setup,
         "db": cmd_db,
         "demo": cmd_demo,
+        "screenshots": cmd_screenshots,
         "test": cmd_test,
         "lint": cmd_lint,
         "pytest": cmd_pytest,

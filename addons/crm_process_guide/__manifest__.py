@@ -28,6 +28,9 @@
         "demo/crm_process_guide_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "crm_process_guide/static/src/**/*",
+        ],
         "web.assets_tests": [
             "crm_process_guide/static/tests/tours/*.js",
         ],

@@ -31,6 +31,7 @@ class EscalationLevel(models.Model):
         help="Elapsed time after which the level fires, in the rule's unit, counted from the start point "
         "(minus paused time).",
     )
+    delay_unit = fields.Selection(related="rule_id.delay_unit", string="Unit")
     warning_percent = fields.Float(
         string="At % of Next Escalation",
         help="Warnings only: fire at this percentage of the delay of the next escalation level "

@@ -91,10 +91,12 @@ class EscalationRule(models.Model):
     restart_on_step_change = fields.Boolean(
         help="A record that moves to another step is de-escalated and its clock starts afresh.",
     )
-    delay_unit = fields.Selection([("hours", "Hours"), ("days", "Days")], default="hours", required=True)
+    delay_unit = fields.Selection(
+        [("hours", "Hours"), ("days", "Days")], string="Delays In", default="hours", required=True
+    )
     time_mode = fields.Selection(
         [("calendar", "Calendar time (24/7)"), ("working", "Working time")],
-        string="Count",
+        string="Time Counted",
         default="calendar",
         required=True,
     )

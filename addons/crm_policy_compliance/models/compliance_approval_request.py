@@ -77,7 +77,7 @@ class ComplianceApprovalRequest(models.Model):
     decided_by_id = fields.Many2one("res.users", readonly=True)
     reject_reason = fields.Text(readonly=True)
     lead_time_hours = fields.Float(
-        string="Approval Lead Time (h)", readonly=True, aggregator="avg", help="From request to decision."
+        string="Approval Lead Time", readonly=True, aggregator="avg", help="From request to decision (hours)."
     )
     reminder_hours = fields.Float(readonly=True)
     reminder_max = fields.Integer(readonly=True)
@@ -85,6 +85,12 @@ class ComplianceApprovalRequest(models.Model):
     last_reminder_at = fields.Datetime(readonly=True)
     deviation_id = fields.Many2one("guide.deviation", readonly=True, ondelete="set null")
     count = fields.Integer(default=1, readonly=True, aggregator="sum", string="Requests")
+    guide_bypassed_items = fields.Text(
+        string="Checklist Gate Bypassed",
+        compute="_compute_guide_bypassed_items",
+        help="Mandatory checklist items of the record's current stage that approving the move "
+        "also lets through.",
+    )
 
     # ------------------------------------------------------------
     # COMPUTES
@@ -102,6 +108,29 @@ class ComplianceApprovalRequest(models.Model):
                 and self.env.user in line.approver_ids
                 and (request.allow_self_approval or request.requester_id != self.env.user)
             )
+
+    def _compute_guide_bypassed_items(self):
+        """What else a pending stage move lets through: the record's checklist gate."""
+        self.guide_bypassed_items = False
+        pending = self.filtered(
+            lambda req: req.state == "pending" and req.target_vals and req.res_model in self.env
+        )
+        for res_model, requests in pending.grouped("res_model").items():
+            Model = self.env[res_model]
+            stage_field = getattr(Model, "_guide_stage_field", None)
+            if not stage_field:
+                continue
+            # the approver may not read the record: item names of its gate only
+            records = Model.sudo().browse(requests.mapped("res_id")).exists()
+            by_id = {rec.id: rec for rec in records}
+            for request in requests:
+                record = by_id.get(request.res_id)
+                stage_id = json.loads(request.target_vals).get(stage_field)
+                if not record or not stage_id or not record.guide_blocked:
+                    continue
+                stage = self.env[Model._fields[stage_field].comodel_name].browse(stage_id)
+                if record._guide_direction(stage)[record.id] == "forward":
+                    request.guide_bypassed_items = record.guide_missing_items
 
     def _search_can_decide(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):

@@ -210,3 +210,25 @@ class TestApproval(ComplianceCommon):
         request.with_user(self.user_leader).action_approve()
         request.with_user(self.user_director).action_approve()
         self.assertTrue(lead.stage_id.is_won)
+
+    def test_request_shows_the_checklist_gate_it_lets_through(self):
+        self.step_new.write(
+            {
+                "gate_mode": "override",
+                "item_ids": [(0, 0, {"name": "NDA signed", "mandatory": True})],
+            }
+        )
+        lead = self._lead(expected_revenue=80000).with_user(self.user_salesman)
+        # the request form gives the reason for the gate too
+        request = lead.with_context(guide_override_reason="Strategic account").compliance_request_approval(
+            {"stage_id": self.stage_proposal.id}, "Strategic account"
+        )
+        self.assertEqual(request.with_user(self.user_leader).guide_bypassed_items, "NDA signed")
+        request.with_user(self.user_leader).action_approve()
+        request.with_user(self.user_director).action_approve()
+        self.assertEqual(lead.stage_id, self.stage_proposal)
+        self.assertFalse(request.guide_bypassed_items, "decided: nothing more to show")
+        # a request that does not move the record past a gate shows nothing
+        self.step_new.item_ids.unlink()
+        _lead, other = self._held_lead()
+        self.assertFalse(other.with_user(self.user_leader).guide_bypassed_items)

@@ -29,3 +29,24 @@ class TestUi(HttpCase, ComplianceCommon):
         self.assertEqual(request.current_approver_ids, self.user_leader)
         self.assertEqual(lead.stage_id, self.stage_new)
         self.assertTrue(lead.compliance_awaiting_approval)
+
+    def test_inline_approval_by_the_manager(self):
+        self._policy(
+            name="Large proposals",
+            trigger="stage",
+            step_ids=[(6, 0, self.step_proposal.ids)],
+            requirement="[('expected_revenue', '<=', 50000)]",
+            message="Proposals above 50,000 need approval.",
+            enforcement="approval",
+            tier_ids=[(0, 0, {"name": "Team leader", "approver_type": "team_leader"})],
+        )
+        lead = self._lead(name="Tour big deal", expected_revenue=90000).with_user(self.user_salesman)
+        request = lead.compliance_request_approval({"stage_id": self.stage_proposal.id}, "Strategic account")
+        self.start_tour(
+            "/odoo/action-crm_policy_compliance.compliance_approval_request_action_to_approve",
+            "crm_policy_compliance_approve_tour",
+            login=self.user_leader.login,
+        )
+        self.assertEqual(request.state, "approved")
+        self.assertEqual(request.decided_by_id, self.user_leader)
+        self.assertEqual(lead.stage_id, self.stage_proposal)

@@ -55,6 +55,19 @@ class GuideFeedback(models.Model):
                 self._guide_check_reviewer([{**vals, "process_id": pid} for pid in self.process_id.ids])
         return super().write(vals)
 
+    def action_send(self):
+        """Close the feedback dialog with a confirmation (the record is saved by the client)."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": _("Thank you: the process owner will review your feedback."),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
     def action_accept(self):
         self.write({"state": "accepted"})
         return True

@@ -91,16 +91,54 @@ class GuideHint(models.Model):
     def action_mark_unhelpful(self):
         return self._guide_give_feedback("unhelpful")
 
+    def action_view_acknowledgements(self):
+        return self._guide_feedback_action("ack", _("Acknowledgements"))
+
+    def action_view_unhelpful(self):
+        return self._guide_feedback_action("unhelpful", _("Marked Not Helpful"))
+
+    def _guide_feedback_action(self, kind, name):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": name,
+            "res_model": "guide.hint.feedback",
+            "view_mode": "list",
+            "domain": [("hint_id", "=", self.id), ("kind", "=", kind)],
+            "context": {"create": False},
+        }
+
+    def action_undo_unhelpful(self):
+        """Take back the current user's *Not helpful* on the record in context."""
+        record = self._guide_feedback_record()
+        # the user's own rows on a record they can read: nobody else's
+        self.env["guide.hint.feedback"].sudo().search(
+            [
+                ("hint_id", "in", self.ids),
+                ("res_model", "=", record._name),
+                ("res_id", "=", record.id),
+                ("user_id", "=", self.env.uid),
+                ("kind", "=", "unhelpful"),
+            ]
+        ).unlink()
+        return True
+
     # ------------------------------------------------------------
     # BUSINESS
     # ------------------------------------------------------------
-    def _guide_give_feedback(self, kind):
+    def _guide_feedback_record(self):
+        """The record in context the hints of ``self`` are shown on, readable by the user."""
         res_model = self.env.context.get("guide_res_model")
         res_id = self.env.context.get("guide_res_id")
-        if not res_model or not res_id or res_model not in self.env:
+        if not res_model or not res_id or res_model not in self.env or not isinstance(res_id, int):
             raise UserError(_("Acknowledge a hint from the record it is shown on."))
         record = self.env[res_model].browse(res_id)
         record.check_access("read")
+        return record
+
+    def _guide_give_feedback(self, kind):
+        record = self._guide_feedback_record()
+        res_model, res_id = record._name, record.id
         existing = self.env["guide.hint.feedback"].search(
             [
                 ("hint_id", "in", self.ids),

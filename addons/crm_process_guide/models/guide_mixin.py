@@ -89,6 +89,13 @@ class GuideMixin(models.AbstractModel):
         string="Overdue in Step", compute="_compute_guide_deadline", search="_search_guide_overdue"
     )
     guide_hint_ids = fields.Many2many("guide.hint", string="Hints", compute="_compute_guide_hint_ids")
+    # what the current user said about the hints of the record (stored per user)
+    guide_hint_ack_ids = fields.Many2many(
+        "guide.hint", string="Hints I Acknowledged", compute="_compute_guide_hint_feedback"
+    )
+    guide_hint_unhelpful_ids = fields.Many2many(
+        "guide.hint", string="Hints I Marked Not Helpful", compute="_compute_guide_hint_feedback"
+    )
     guide_deviation_count = fields.Integer(string="Deviations", compute="_compute_guide_counts")
     guide_history_count = fields.Integer(string="Stage Changes", compute="_compute_guide_counts")
     guide_overridden = fields.Boolean(
@@ -228,6 +235,30 @@ class GuideMixin(models.AbstractModel):
         hints = self.env["guide.hint"]._guide_hints_for(self._origin)
         for record in self:
             record.guide_hint_ids = hints.get(record._origin.id, self.env["guide.hint"])
+
+    @api.depends_context("uid")
+    def _compute_guide_hint_feedback(self):
+        # the user's own rows only: reading them needs no other right
+        feedback = (
+            self.env["guide.hint.feedback"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", self._origin.ids),
+                    ("user_id", "=", self.env.uid),
+                ],
+                ["hint_id", "res_id", "kind"],
+            )
+        )
+        hint_ids = {(fb.res_id, fb.kind): set() for fb in feedback}
+        for fb in feedback:
+            hint_ids[fb.res_id, fb.kind].add(fb.hint_id.id)
+        Hint = self.env["guide.hint"]
+        for record in self:
+            res_id = record._origin.id
+            record.guide_hint_ack_ids = Hint.browse(sorted(hint_ids.get((res_id, "ack"), ())))
+            record.guide_hint_unhelpful_ids = Hint.browse(sorted(hint_ids.get((res_id, "unhelpful"), ())))
 
     def _compute_guide_counts(self):
         domain = [("res_model", "=", self._name), ("res_id", "in", self._origin.ids)]
@@ -848,21 +879,24 @@ class GuideMixin(models.AbstractModel):
             info["gate"] = "imported"
 
     def _guide_problem_text(self, info):
+        # named by the stages the agent sees, whatever the designer named the
+        # steps; a record entering a process later is held by the step it skipped
         step = info["gate_step"] or info["from_step"]
+        from_stage = info["from_stage_name"] if step is info["from_step"] else step["name"]
         parts = []
         if info["missing"]:
             parts.append(
                 _(
-                    "step %(step)s requires %(items)s",
-                    step=step["name"],
+                    "leaving %(stage)s requires %(items)s",
+                    stage=from_stage,
                     items=format_list(self.env, info["missing"]),
                 )
             )
         if info["disallowed"]:
             parts.append(
                 _(
-                    "step %(step)s does not lead to %(stage)s",
-                    step=step["name"],
+                    "%(from_stage)s does not lead to %(stage)s",
+                    from_stage=from_stage,
                     stage=info["to_stage_name"],
                 )
             )

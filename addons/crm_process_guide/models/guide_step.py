@@ -119,9 +119,14 @@ class GuideStep(models.Model):
             step.item_count = counts.get(step.id, 0)
 
     @api.depends("process_id.name")
+    @api.depends_context("guide_step_short_name")
     def _compute_display_name(self):
+        # the record's guidance panel shows the process next to the step
+        short = self.env.context.get("guide_step_short_name")
         for step in self:
-            step.display_name = f"{step.process_id.name} / {step.name}" if step.process_id else step.name
+            step.display_name = (
+                f"{step.process_id.name} / {step.name}" if step.process_id and not short else step.name
+            )
 
     # ------------------------------------------------------------
     # CONSTRAINTS

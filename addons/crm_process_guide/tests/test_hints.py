@@ -1,4 +1,4 @@
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from .common import GuideCommon
@@ -62,3 +62,66 @@ class TestHints(GuideCommon):
     def test_acknowledge_needs_record(self):
         with self.assertRaises(UserError):
             self.hint_big.action_acknowledge()
+
+    def test_feedback_shows_on_the_record_per_user_and_unhelpful_undone(self):
+        """The form reads what the agent said about the hints from the record
+        itself: the web client sends no record id in the hints' context."""
+        lead = self._lead(expected_revenue=60000)
+        spec = {"guide_hint_ack_ids": {}, "guide_hint_unhelpful_ids": {}}
+        hint = self.hint_big.with_user(self.user_salesman).with_context(
+            guide_res_model="crm.lead", guide_res_id=lead.id
+        )
+        hint.action_acknowledge()
+        hint.action_mark_unhelpful()
+        # the manager marks it unhelpful too: their mark is theirs
+        self.hint_big.with_user(self.user_manager).with_context(
+            guide_res_model="crm.lead", guide_res_id=lead.id
+        ).action_mark_unhelpful()
+        [values] = lead.with_user(self.user_salesman).web_read(spec)
+        self.assertEqual(values["guide_hint_ack_ids"], self.hint_big.ids)
+        self.assertEqual(values["guide_hint_unhelpful_ids"], self.hint_big.ids)
+        [other] = lead.with_user(self.user_salesman_all).web_read(spec)
+        self.assertEqual(other["guide_hint_ack_ids"], [], "stored per user")
+
+        self.assertIs(hint.action_undo_unhelpful(), True)
+        [values] = lead.with_user(self.user_salesman).web_read(spec)
+        self.assertEqual(values["guide_hint_unhelpful_ids"], [])
+        self.assertEqual(values["guide_hint_ack_ids"], self.hint_big.ids, "the acknowledgement stays")
+        self.assertEqual(self.hint_big.unhelpful_count, 1, "the manager's mark is untouched")
+
+    def test_undo_unhelpful_needs_a_readable_record(self):
+        lead = self._lead(expected_revenue=60000, user_id=self.user_manager.id)
+        hint = self.hint_big.with_user(self.user_salesman).with_context(
+            guide_res_model="crm.lead", guide_res_id=lead.id
+        )
+        with self.assertRaises(AccessError):
+            hint.action_undo_unhelpful()
+        with self.assertRaises(UserError):
+            self.hint_big.with_user(self.user_salesman).action_undo_unhelpful()
+
+    def test_process_feedback_is_confirmed(self):
+        lead = self._lead()
+        action = lead.with_user(self.user_salesman).action_guide_feedback()
+        feedback = (
+            self.env["guide.feedback"]
+            .with_user(self.user_salesman)
+            .with_context(**action["context"])
+            .create({"name": "The budget item is unclear"})
+        )
+        result = feedback.action_send()
+        self.assertEqual(result["tag"], "display_notification")
+        self.assertEqual(result["params"]["next"], {"type": "ir.actions.act_window_close"})
+        self.assertEqual(feedback.res_id, lead.id)
+
+    def test_hint_counters_open_the_rows(self):
+        lead = self._lead(expected_revenue=60000)
+        self.hint_big.with_user(self.user_salesman).with_context(
+            guide_res_model="crm.lead", guide_res_id=lead.id
+        ).action_acknowledge()
+        hint = self.hint_big.with_user(self.user_manager)
+        action = hint.action_view_acknowledgements()
+        rows = self.env["guide.hint.feedback"].with_user(self.user_manager).search(action["domain"])
+        self.assertEqual((rows.kind, rows.user_id), ("ack", self.user_salesman))
+        self.assertFalse(
+            self.env["guide.hint.feedback"].search(hint.action_view_unhelpful()["domain"]),
+        )

@@ -42,7 +42,7 @@ class TestTrustTransitions(RpcCase, GuideCommon):
         # coming back in the won step: judged from the step it left
         fault = self.rpc_fault(user, "crm.lead", "write", [ids, {"team_id": self.team.id}])
         self.assertIn("Cannot move to G-Won", fault)
-        self.assertIn("step G-Qualification requires Budget confirmed", fault)
+        self.assertIn("leaving G-Qualification requires Budget confirmed", fault)
         fault = self.rpc_fault(user, "crm.lead", "write", [ids, {"team_id": self.team.id}], protocol="json")
         self.assertIn("Budget confirmed", fault)
         self.assertEqual(self._reload(lead).team_id, self.other_team)
@@ -61,7 +61,7 @@ class TestTrustTransitions(RpcCase, GuideCommon):
             [lead.ids, {"team_id": self.team.id, "stage_id": self.stage_nego.id}],
             protocol="json",
         )
-        self.assertIn("step G-Qualification requires", fault)
+        self.assertIn("leaving G-Qualification requires", fault)
         self.assertFalse(self._reload(lead).guide_process_id)
 
     def test_salesperson_change_moving_the_team_is_judged(self):
@@ -82,7 +82,7 @@ class TestTrustTransitions(RpcCase, GuideCommon):
         self.assertFalse(lead.guide_process_id)
         self.xmlrpc(user, "crm.lead", "write", [ids, {"stage_id": self.stage_won.id}])
         fault = self.rpc_fault(user, "crm.lead", "write", [ids, {"user_id": self.user_salesman.id}])
-        self.assertIn("step G-Qualification requires Budget confirmed", fault)
+        self.assertIn("leaving G-Qualification requires Budget confirmed", fault)
         self.assertEqual(self._reload(lead).user_id, outsider)
 
     def test_type_change_re_matching_a_process_is_judged(self):
@@ -90,7 +90,7 @@ class TestTrustTransitions(RpcCase, GuideCommon):
         lead = self._lead(type="lead", stage_id=self.stage_proposal.id, name="A lead")
         self.assertFalse(lead.guide_process_id)
         fault = self.rpc_fault(self.user_salesman, "crm.lead", "write", [lead.ids, {"type": "opportunity"}])
-        self.assertIn("step G-Qualification requires Budget confirmed", fault)
+        self.assertIn("leaving G-Qualification requires Budget confirmed", fault)
         self.assertEqual(self._reload(lead).type, "lead")
 
     def test_convert_wizard_is_judged(self):
@@ -113,7 +113,7 @@ class TestTrustTransitions(RpcCase, GuideCommon):
             [[wizard_id]],
             {"context": context},
         )
-        self.assertIn("step G-Qualification requires", fault)
+        self.assertIn("leaving G-Qualification requires", fault)
         self.assertEqual(self._reload(lead).type, "lead")
 
     def test_stage_emptied_then_target_is_judged(self):
@@ -125,7 +125,7 @@ class TestTrustTransitions(RpcCase, GuideCommon):
             self.user_salesman, "crm.lead", "write", [ids, {"stage_id": self.stage_proposal.id}]
         )
         self.assertIn("Cannot move to G-Proposal", fault)
-        self.assertIn("step G-Qualification requires Budget confirmed", fault)
+        self.assertIn("leaving G-Qualification requires Budget confirmed", fault)
         self.assertFalse(self._reload(lead).stage_id)
 
     def test_create_in_a_later_step_is_judged(self):
@@ -133,7 +133,7 @@ class TestTrustTransitions(RpcCase, GuideCommon):
         fault = self.rpc_fault(
             self.user_salesman, "crm.lead", "create", [[{**vals, "stage_id": self.stage_proposal.id}]]
         )
-        self.assertIn("step G-Qualification requires Budget confirmed", fault)
+        self.assertIn("leaving G-Qualification requires Budget confirmed", fault)
         fault = self.rpc_fault(
             self.user_salesman,
             "crm.lead",
@@ -149,7 +149,7 @@ class TestTrustTransitions(RpcCase, GuideCommon):
         rows = [["Imported late", "opportunity", str(self.team.id), str(self.stage_nego.id)]]
         result = self.xmlrpc(self.user_salesman, "crm.lead", "load", [fields, rows])
         self.assertFalse(result["ids"])
-        self.assertIn("step G-Qualification requires", str(result["messages"]))
+        self.assertIn("leaving G-Qualification requires", str(result["messages"]))
         # the import option is for process managers only
         result = self.xmlrpc(
             self.user_salesman,
@@ -224,7 +224,7 @@ class TestTrustTransitions(RpcCase, GuideCommon):
         self.xmlrpc(user, "crm.lead", "write", [ids, {"team_id": self.other_team.id}])
         self.xmlrpc(user, "crm.lead", "write", [ids, {"stage_id": self.stage_won.id}])
         fault = self.rpc_fault(user, "crm.lead", "write", [ids, {"team_id": self.team.id}])
-        self.assertIn("step G-Proposal requires Proposal sent", fault)
+        self.assertIn("leaving G-Proposal requires Proposal sent", fault)
         self.assertIn("guide_override_reason", fault)
         self.xmlrpc(
             user,

@@ -6,11 +6,35 @@ from .common import GuideCommon
 @tagged("post_install", "-at_install")
 class TestUi(HttpCase, GuideCommon):
     def test_form_checklist_and_gate(self):
-        lead = self._lead(name="Tour deal", user_id=self.env.ref("base.user_admin").id)
+        # as a salesperson who sees their own documents only
+        lead = self._lead(name="Tour deal")
         self.start_tour(
-            f"/odoo/action-crm.crm_lead_action_pipeline/{lead.id}", "crm_process_guide_tour", login="admin"
+            f"/odoo/action-crm.crm_lead_action_pipeline/{lead.id}",
+            "crm_process_guide_tour",
+            login=self.user_salesman.login,
         )
         line = self._lines(lead)["Budget confirmed"]
         self.assertTrue(line.checked)
-        self.assertEqual(line.checked_by_id, self.env.ref("base.user_admin"))
+        self.assertEqual(line.checked_by_id, self.user_salesman)
         self.assertEqual(lead.stage_id, self.stage_qualif)
+
+    def test_hint_acknowledged_on_the_record(self):
+        self.env["guide.hint"].search([]).active = False
+        hint = self.env["guide.hint"].create(
+            {
+                "name": "Large deal",
+                "body": "<p>Involve an architect.</p>",
+                "model_name": "crm.lead",
+                "domain": "[('expected_revenue', '>=', 50000)]",
+                "requires_ack": True,
+            }
+        )
+        lead = self._lead(name="Tour big deal", expected_revenue=80000)
+        self.start_tour(
+            f"/odoo/action-crm.crm_lead_action_pipeline/{lead.id}",
+            "crm_process_guide_hint_tour",
+            login=self.user_salesman.login,
+        )
+        feedback = self.env["guide.hint.feedback"].search([("hint_id", "=", hint.id)])
+        self.assertEqual(feedback.mapped("kind"), ["ack"])
+        self.assertEqual(feedback.user_id, self.user_salesman)

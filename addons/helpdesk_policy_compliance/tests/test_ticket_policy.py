@@ -77,9 +77,12 @@ class TestTicketPolicy(HelpdeskGuideCommon):
         self.assertEqual(request.helpdesk_team_id, self.team)
         self.assertTrue(ticket.compliance_awaiting_approval)
         self.assertEqual(ticket.stage_id, self.stage_waiting)
+        # the approver sees the checklist gate the move also passes
+        self.assertEqual(request.with_user(self.user_manager).guide_bypassed_items, "Customer confirmed")
         request.with_user(self.user_manager).action_approve()
         self.assertEqual(ticket.stage_id, self.stage_resolved)
         self.assertEqual(request.deviation_id.approver_id, self.user_manager)
+        self.assertFalse(request.guide_bypassed_items)
 
     def test_configuration(self):
         with self.assertRaises(ValidationError):

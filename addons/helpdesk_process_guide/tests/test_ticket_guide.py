@@ -229,6 +229,16 @@ class TestTicketGuide(HelpdeskGuideCommon):
         self.assertFalse(hint.with_user(self.user_agent).with_context(**ctx).context_acknowledged)
         hint.with_user(self.user_agent).with_context(**ctx).action_mark_unhelpful()
         self.assertEqual(hint.unhelpful_count, 1)
+        # the form reads each user's own marks from the ticket (no record id in the hints' context)
+        spec = {"guide_hint_ack_ids": {}, "guide_hint_unhelpful_ids": {}}
+        [own] = ticket.with_user(self.user_own).web_read(spec)
+        self.assertEqual((own["guide_hint_ack_ids"], own["guide_hint_unhelpful_ids"]), (hint.ids, []))
+        [agent] = ticket.with_user(self.user_agent).web_read(spec)
+        self.assertEqual((agent["guide_hint_ack_ids"], agent["guide_hint_unhelpful_ids"]), ([], hint.ids))
+        hint.with_user(self.user_agent).with_context(**ctx).action_undo_unhelpful()
+        [agent] = ticket.with_user(self.user_agent).web_read(spec)
+        self.assertEqual(agent["guide_hint_unhelpful_ids"], [])
+        self.assertEqual(hint.unhelpful_count, 0)
 
     def test_process_feedback_reviewed_by_helpdesk_managers(self):
         ticket = self._ticket()

@@ -1,0 +1,101 @@
+from odoo.tests import TransactionCase, tagged
+from odoo.tools.safe_eval import safe_eval
+
+# our models, and the field telling which guided model a row belongs to
+MODEL_FIELDS = {
+    "guide.process": "model_name",
+    "guide.hint": "model_name",
+    "guide.history": "res_model",
+    "guide.deviation": "res_model",
+    "guide.feedback": "process_id.model_name",
+    "escalation.rule": "model_name",
+    "escalation.clock": "res_model",
+    "escalation.log": "res_model",
+    "compliance.policy": "model_name",
+    "compliance.log": "res_model",
+    "compliance.approval.request": "res_model",
+}
+
+
+@tagged("post_install", "-at_install")
+class TestMenusPerApp(TransactionCase):
+    """Each app shows its own model's processes, rules, policies and reports."""
+
+    def _menu_actions(self, root):
+        menus = self.env["ir.ui.menu"].search([("id", "child_of", self.env.ref(root).id)])
+        return [
+            menu.action
+            for menu in menus
+            if menu.action
+            and menu.action._name == "ir.actions.act_window"
+            and menu.action.res_model in MODEL_FIELDS
+        ]
+
+    def _check_app(self, root, model_name, other_model):
+        actions = self._menu_actions(root)
+        self.assertGreaterEqual(len(actions), 5, "the app has its process, hint and report menus")
+        for action in actions:
+            Model = self.env[action.res_model].with_context(active_test=False)
+            field = MODEL_FIELDS[action.res_model]
+            domain = safe_eval(action.domain or "[]", {"uid": self.env.uid})
+            self.assertIn(
+                (field, "=", model_name),
+                [tuple(leaf) for leaf in domain if isinstance(leaf, list | tuple)],
+                f"menu action {action.name} ({action.res_model}) is limited to {model_name}",
+            )
+            self.assertFalse(
+                Model.search(domain).filtered(lambda rec, field=field: rec.mapped(field)[0] == other_model),
+                f"menu action {action.name} shows {other_model} rows",
+            )
+            context = safe_eval(action.context or "{}", {"uid": self.env.uid})
+            if "model_name" in Model._fields and action.res_model != "guide.feedback":
+                self.assertEqual(context.get("default_model_name"), model_name, action.name)
+            self.assertNotIn("search_default_violations", context, "reports open unfiltered")
+
+    def test_crm_menus_show_crm_rows(self):
+        # the database holds helpdesk rows the CRM menus must not show (demo data or these)
+        self.env["guide.process"].create({"name": "Support", "model_name": "helpdesk.ticket"})
+        self._check_app("crm.crm_menu_root", "crm.lead", "helpdesk.ticket")
+
+    def test_helpdesk_menus_show_helpdesk_rows(self):
+        self.env["guide.process"].create({"name": "Sales", "model_name": "crm.lead"})
+        self._check_app("helpdesk_mgmt.helpdesk_ticket_main_menu", "helpdesk.ticket", "crm.lead")
+
+    def test_configuration_menus_placed_alike(self):
+        bridges = self.env["ir.module.module"].search(
+            [
+                ("name", "in", ("helpdesk_escalation", "helpdesk_policy_compliance")),
+                ("state", "=", "installed"),
+            ]
+        )
+        if len(bridges) < 2:
+            self.skipTest("the helpdesk escalation and policy bridges are not installed")
+        crm = self.env.ref("crm_process_guide.menu_guide_config")
+        helpdesk = self.env.ref("helpdesk_process_guide.menu_helpdesk_guide_config")
+
+        def names(section):
+            return [menu.action.res_model for menu in section.child_id.sorted("sequence")]
+
+        self.assertEqual(names(crm), names(helpdesk))
+        self.assertIn("compliance.policy", names(crm))
+        self.assertIn("escalation.rule", names(crm))
+
+
+@tagged("post_install", "-at_install")
+class TestDemoChatter(TransactionCase):
+    def test_demo_configuration_has_no_install_notes(self):
+        """Notes written at install would read in English whatever the user's language."""
+        xmlids = [
+            "crm_process_guide.guide_process_b2b_demo",
+            "helpdesk_process_guide.guide_process_support_demo",
+            "crm_escalation.escalation_rule_stale_qualified_demo",
+            "helpdesk_escalation.escalation_rule_support_sla_demo",
+            "crm_policy_compliance.compliance_policy_vat_demo",
+            "helpdesk_policy_compliance.compliance_policy_resolution_note_demo",
+        ]
+        records = [self.env.ref(xmlid, raise_if_not_found=False) for xmlid in xmlids]
+        records = [record for record in records if record]
+        if not records:
+            self.skipTest("no demo data")
+        for record in records:
+            self.assertFalse(record.message_ids, f"{record.display_name} has install-time chatter notes")
