@@ -95,7 +95,8 @@ class TestEscalationRuleLanguage(RuleLanguageAttack, RpcCase, EscalationCommon):
 
     def test_named_values(self):
         """Named values work in escalation rules, resolved for the user who writes."""
-        rule = self._rule(domain="[('user_id', 'in', [uid, False]), ('create_date', '<=', now)]")
+        # now(hours=1): Datetime.now() drops the microseconds that create_date keeps
+        rule = self._rule(domain="[('user_id', 'in', [uid, False]), ('create_date', '<=', now(hours=1))]")
         user = self.user_salesman_all
         mine = self._lead(name="Mine", user_id=user.id, stage_id=self.stage_new.id)
         other = self._lead(name="Not mine", user_id=self.user_manager.id, stage_id=self.stage_new.id)

@@ -129,7 +129,7 @@ class ComplianceApprovalRequest(models.Model):
                 if not record or not stage_id or not record.guide_blocked:
                     continue
                 stage = self.env[Model._fields[stage_field].comodel_name].browse(stage_id)
-                if record._guide_direction(stage)[record.id] == "forward":
+                if record._guide_rank_direction(record[stage_field], stage) == "forward":
                     request.guide_bypassed_items = record.guide_missing_items
 
     def _search_can_decide(self, operator, value):
