@@ -29,6 +29,8 @@ from datetime import timedelta
 import odoo
 from odoo.tools import SQL, config
 
+from odoo.addons.crm_process_guide.tools import engine_flag
+
 BUDGET_FIND = 3  # queries to find the due records, whatever the table size
 BUDGET_PER_RECORD = 3  # queries per escalated record, notifications aside
 BUDGET_RATE = 100  # escalated records per second
@@ -166,7 +168,7 @@ def check_generated_clocks(env, team):
 
 
 def run_escalation(env, now):
-    Clock = env["escalation.clock"].with_context(escalation_no_commit=True)
+    Clock = env["escalation.clock"]
     ids, _seconds, find_queries = measure(
         env, lambda: Clock._escalation_claim(odoo.fields.Datetime.now(), 50)
     )
@@ -176,7 +178,8 @@ def run_escalation(env, now):
     due = env.cr.fetchone()[0]
     with env.cr.savepoint(flush=False) as savepoint:
         rss = rss_mb()
-        done, seconds, queries = measure(env, lambda: Clock._cron_escalate(time_limit=3600))
+        with engine_flag(env, "escalation_no_commit"):  # measured inside this transaction
+            done, seconds, queries = measure(env, lambda: Clock._cron_escalate(time_limit=3600))
         rss_growth = rss_mb() - rss
         env.cr.execute(
             "SELECT count(*) FROM escalation_log"

@@ -8,6 +8,8 @@ from odoo import _, api, fields, models, modules
 from odoo.exceptions import AccessError
 from odoo.tools import SQL, config
 
+from odoo.addons.crm_process_guide.tools import engine_flag_get
+
 from .escalation_level import _offsets
 from .working_time import work_deadlines, work_hours_between
 
@@ -23,6 +25,11 @@ CLOCK_STATES = [
 OPEN_STATES = ("running", "paused", "breached")
 DUE_STATES = ("running", "breached")
 MAX_FAILURES = 3
+# engine flags (crm_process_guide.tools; never read from the context, which any client sets):
+#   writes of the engine itself, which re-synchronises the clocks afterwards
+FLAG_NO_SYNC = "escalation_no_sync"
+#   run the cron inside the caller's transaction (benchmark, shell)
+FLAG_NO_COMMIT = "escalation_no_commit"
 DEFAULT_BATCH = 50
 
 
@@ -251,10 +258,13 @@ class EscalationClock(models.Model):
         """No commit under tests, nor while the registry loads (demo data runs the cron).
 
         A caller that runs the cron inside its own transaction (a benchmark, a
-        shell session) passes ``escalation_no_commit=True`` in the context.
+        shell session) sets the engine flag ``escalation_no_commit``
+        (``with engine_flag(env, "escalation_no_commit"):``, from
+        ``odoo.addons.crm_process_guide.tools``); a context key would be
+        accepted from any client.
         """
         return (
-            self.env.context.get("escalation_no_commit")
+            engine_flag_get(self.env, FLAG_NO_COMMIT)
             or getattr(threading.current_thread(), "testing", False)
             or bool(modules.module.current_test)
             or self.env.registry.in_test_mode()
@@ -383,13 +393,13 @@ class EscalationClock(models.Model):
             if model_name not in self.env:
                 clocks._escalation_close(log=False)
                 continue
-            Model = self.env[model_name].with_context(active_test=False, escalation_no_sync=True)
+            Model = self.env[model_name].with_context(active_test=False)
             existing = Model.browse(set(clocks.mapped("res_id"))).exists()
             (clocks.filtered(lambda c, ids=set(existing.ids): c.res_id not in ids)).unlink()
             clocks = clocks.exists()
             # lazily re-evaluate scope, pauses and start points (conditions on
             # related records, last team activity) before firing
-            broken = existing.with_context(escalation_no_sync=False)._escalation_sync(
+            broken = existing._escalation_sync(
                 rule_ids=set(clocks.rule_id.ids)
             )
             for clock in clocks.filtered(lambda c, b=broken: c.rule_id.id in b):
@@ -450,7 +460,7 @@ class EscalationClock(models.Model):
             Log._escalation_create_rows(log_vals)
             fired._escalation_reschedule()
             if moved:
-                moved.with_context(escalation_no_sync=False)._escalation_sync()
+                moved._escalation_sync()
 
     def _escalation_advance(self, level, now):
         """Record that ``level`` fired on the clocks (one level per episode, once)."""

@@ -9,8 +9,9 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from odoo.addons.crm_process_guide.models.guide_condition_mixin import GUIDE_CONDITION_ERRORS
+from odoo.addons.crm_process_guide.tools import engine_flag, engine_flag_get
 
-from .escalation_clock import DUE_STATES, OPEN_STATES
+from .escalation_clock import DUE_STATES, FLAG_NO_SYNC, OPEN_STATES
 
 _logger = logging.getLogger(__name__)
 
@@ -275,7 +276,7 @@ class GuideMixin(models.AbstractModel):
     @api.model_create_multi
     def create(self, vals_list):
         records = super().create(vals_list)
-        if not self.env.context.get("escalation_no_sync"):
+        if not engine_flag_get(self.env, FLAG_NO_SYNC):
             config = self.env["escalation.rule"]._get_escalation_config(self._name)
             if config["rules"]:
                 records._escalation_sync()
@@ -283,7 +284,7 @@ class GuideMixin(models.AbstractModel):
 
     def write(self, vals):
         res = super().write(vals)
-        if self.env.context.get("escalation_no_sync"):
+        if engine_flag_get(self.env, FLAG_NO_SYNC):
             return res
         config = self.env["escalation.rule"]._get_escalation_config(self._name)
         if config["rules"] and set(vals) & (self._escalation_depends() | config["fields"]):
@@ -656,7 +657,8 @@ class GuideMixin(models.AbstractModel):
         from_user = self[owner_field] if has_owner else self.env["res.users"]
         actions = []
         if user and has_owner and self[owner_field] != user:
-            self.with_context(escalation_no_sync=True).write(self._escalation_owner_vals(user))
+            with engine_flag(self.env, FLAG_NO_SYNC):
+                self.write(self._escalation_owner_vals(user))
             actions.append(_("Reassigned to %(user)s", user=user.name))
         if level:
             actions += self._escalation_execute(level, reason=reason, manual=True)[self.id]["actions"]
@@ -715,8 +717,12 @@ class GuideMixin(models.AbstractModel):
 
         :return: {record id: {"actions": [str], "log": {vals}, "moved": bool}}
         """
+        with engine_flag(self.env, FLAG_NO_SYNC):
+            return self._escalation_execute_actions(level, reason=reason, manual=manual)
+
+    def _escalation_execute_actions(self, level, reason=None, manual=False):
+        """The body of ``_escalation_execute``, with the engine's clock re-synchronisation held."""
         records = self.with_context(
-            escalation_no_sync=True,
             tracking_disable=True,
             mail_notrack=True,
             mail_create_nolog=True,

@@ -9,11 +9,12 @@ from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 
 from odoo.addons.crm_process_guide.models.guide_mixin import CTX_REASON
+from odoo.addons.crm_process_guide.tools import engine_flag
 
 _logger = logging.getLogger(__name__)
 
-# context key: approval requests whose approved change is being applied
-CTX_APPROVED = "compliance_approved_request_ids"
+# engine flag (not a context key: a client cannot set it): the approved requests being applied
+FLAG_APPROVED = "compliance_approved_request_ids"
 
 
 class ComplianceApprovalRequest(models.Model):
@@ -44,6 +45,12 @@ class ComplianceApprovalRequest(models.Model):
     record_name = fields.Char(string="Record", readonly=True)
     change = fields.Char(string="Requested Change", readonly=True)
     target_vals = fields.Text(readonly=True, help="The held write, applied when the request is approved.")
+    record_snapshot = fields.Text(
+        string="Record When Requested",
+        readonly=True,
+        help="The record's stage and the values of the fields the change writes, when the request was "
+        "made: the approved change is applied only if they are still the same.",
+    )
     event = fields.Char(readonly=True)
     requester_id = fields.Many2one("res.users", required=True, readonly=True, index=True)
     owner_id = fields.Many2one("res.users", string="Record Owner", readonly=True, index=True)
@@ -57,6 +64,7 @@ class ComplianceApprovalRequest(models.Model):
             ("approved", "Approved"),
             ("rejected", "Rejected"),
             ("cancelled", "Cancelled"),
+            ("outdated", "Outdated"),
         ],
         default="pending",
         required=True,
@@ -180,6 +188,9 @@ class ComplianceApprovalRequest(models.Model):
     def action_approve(self):
         for request in self:
             request._compliance_check_decider()
+            if request._compliance_is_outdated():
+                request._compliance_mark_outdated()
+                continue
             request._compliance_decide_line("approved")
         return True
 
@@ -227,6 +238,9 @@ class ComplianceApprovalRequest(models.Model):
                 raise AccessError(
                     _("Only the requester may apply request %(request)s.", request=request.name)
                 )
+            if request._compliance_is_outdated():
+                request._compliance_mark_outdated()
+                continue
             request._compliance_apply(raise_on_error=True)
         return True
 
@@ -264,6 +278,43 @@ class ComplianceApprovalRequest(models.Model):
                     policy=self.policy_name,
                 )
             )
+
+    def _compliance_is_outdated(self):
+        """Whether the record moved on since the request was made (stage, or a field the change writes)."""
+        self.ensure_one()
+        if not self.record_snapshot:
+            return False
+        record = self._compliance_record()
+        if not record:
+            return False  # reported by _compliance_apply
+        vals = json.loads(self.target_vals or "{}")
+        return record.sudo()._compliance_state_snapshot(vals) != json.loads(self.record_snapshot)
+
+    def _compliance_mark_outdated(self):
+        """Nothing is applied: the request is closed as outdated and the requester told why."""
+        self.ensure_one()
+        self._compliance_close_activities()
+        now = fields.Datetime.now()
+        message = _(
+            "%(change)s was not applied: %(record)s changed since the request was made (its stage or the "
+            "values the change writes). Request the change again if it is still needed.",
+            change=self.change or self.name,
+            record=self.record_name,
+        )
+        self._compliance_engine().write(
+            {
+                "state": "outdated",
+                "decision_date": now,
+                "decided_by_id": self.env.uid,
+                "apply_error": message,
+                "lead_time_hours": (now - self.request_date).total_seconds() / 3600.0,
+            }
+        )
+        self._compliance_engine().message_post(body=message, partner_ids=self.requester_id.partner_id.ids)
+        record = self._compliance_record()
+        if record and hasattr(record, "message_post"):
+            record.sudo().message_post(body=message, subtype_xmlid="mail.mt_note")
+        return True
 
     def _compliance_decide_line(self, decision, reason=None):
         self.ensure_one()
@@ -327,9 +378,9 @@ class ComplianceApprovalRequest(models.Model):
             self._compliance_engine().write({"apply_error": _("The record no longer exists.")})
             return False
         vals = json.loads(self.target_vals or "{}")
-        ctx = {CTX_APPROVED: [self.id], CTX_REASON: self.note or self.change}
+        ctx = {CTX_REASON: self.note or self.change}
         try:
-            with self.env.cr.savepoint():
+            with self.env.cr.savepoint(), engine_flag(self.env, FLAG_APPROVED, frozenset(self.ids)):
                 record.with_user(self.requester_id).with_context(**ctx)._compliance_apply_change(
                     self.event, vals
                 )

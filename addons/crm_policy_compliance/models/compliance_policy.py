@@ -4,6 +4,8 @@ from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
+from odoo.addons.crm_process_guide.tools import engine_flag, engine_flag_get
+
 TRIGGERS = [
     ("stage", "Entering Steps"),
     ("won", "Marked Won"),
@@ -222,9 +224,10 @@ class CompliancePolicy(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         # the tiers created with the policy belong to its first version
-        policies = super(CompliancePolicy, self.with_context(compliance_policy_new=True)).create(vals_list)
+        with engine_flag(self.env, "compliance_policy_new"):
+            policies = super().create(vals_list)
         self.env.registry.clear_cache()
-        return policies.with_context(compliance_policy_new=False)
+        return policies
 
     def write(self, vals):
         res = super().write(vals)
@@ -264,7 +267,7 @@ class CompliancePolicy(models.Model):
     # ------------------------------------------------------------
     def _policy_bump_version(self):
         """A new version of the rule: later logs and requests show it, earlier ones keep theirs."""
-        if not self.ids or self.env.context.get("compliance_policy_new"):
+        if not self.ids or engine_flag_get(self.env, "compliance_policy_new"):
             return
         self.env.cr.execute(
             SQL("UPDATE compliance_policy SET version = version + 1 WHERE id IN %s", tuple(self.ids))

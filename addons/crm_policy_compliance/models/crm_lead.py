@@ -1,6 +1,8 @@
 from odoo import _, api, models
 
-from .guide_mixin import CTX_LOST_VALUES
+from odoo.addons.crm_process_guide.tools import engine_flag
+
+from .guide_mixin import FLAG_LOST_VALUES
 
 
 class CrmLead(models.Model):
@@ -92,4 +94,5 @@ class CrmLead(models.Model):
         when a lead is marked lost see them, and keep them with a change held for approval."""
         if additional_values:
             self.write(dict(additional_values))
-        return super(CrmLead, self.with_context(**{CTX_LOST_VALUES: additional_values})).action_set_lost()
+        with engine_flag(self.env, FLAG_LOST_VALUES, additional_values):
+            return super().action_set_lost()

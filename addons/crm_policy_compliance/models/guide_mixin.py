@@ -10,17 +10,20 @@ from odoo.tools import format_list
 
 from odoo.addons.crm_process_guide.models.guide_condition_mixin import GUIDE_CONDITION_ERRORS
 from odoo.addons.crm_process_guide.models.guide_mixin import CTX_REASON, CTX_REASON_ID
+from odoo.addons.crm_process_guide.tools import engine_flag, engine_flag_get
 
-from .compliance_approval_request import CTX_APPROVED
+from .compliance_approval_request import FLAG_APPROVED
 
 _logger = logging.getLogger(__name__)
 
-# context keys of the API:
+# context key of the API:
 #   compliance_override_until: date until which a policy override stands (with guide_override_reason)
-#   compliance_lost_values: values written with a "mark lost" (lost reason), kept with a held change
 CTX_UNTIL = "compliance_override_until"
-CTX_LOST_VALUES = "compliance_lost_values"
-CTX_COLLECT = "compliance_collect_approvals"
+# engine flags (never read from the context, see crm_process_guide.tools):
+#   values written with a "mark lost" (lost reason), kept with a held change
+FLAG_LOST_VALUES = "compliance_lost_values"
+#   compliance_request_approval is trying the change: a held policy raises ApprovalNeeded
+FLAG_COLLECT = "compliance_collect_approvals"
 
 
 class ApprovalNeeded(Exception):  # noqa: N818 - a signal, not an error
@@ -149,6 +152,17 @@ class GuideMixin(models.AbstractModel):
     def _compliance_apply_change(self, event, vals):
         """Make the held change (approved, or submitted for approval)."""
         return self.write(vals)
+
+    def _compliance_state_snapshot(self, vals):
+        """What a held change depends on, as plain JSON values: the record's stage and the current
+        values of the fields ``vals`` writes (compared again before an approved change is applied)."""
+        self.ensure_one()
+        names = sorted({self._guide_stage_field, *(name for name in vals if name in self._fields)})
+        snapshot = {
+            name: self._fields[name].convert_to_read(self[name], self, use_display_name=False)
+            for name in names
+        }
+        return json.loads(json.dumps(snapshot, default=str))
 
     @api.model
     def _policy_held_vals(self, vals):
@@ -296,16 +310,20 @@ class GuideMixin(models.AbstractModel):
         made; if some do, it is rolled back and one request per held policy and
         record goes to the policy's approvers.
 
-        :return: the approval requests created (empty when the change was made)
+        :return: the ids of the approval requests created (an empty list when the change was made)
         """
+        return self._compliance_request_approval(vals, note, event=event).ids
+
+    def _compliance_request_approval(self, vals, note, event=None):
+        """``compliance_request_approval``, returning the requests (records)."""
         # asking to change records is changing them: the requester needs write access
         self.check_access("write")
         note = (note or "").strip()
         if not note:
             raise UserError(_("Explain to the approvers why this change is needed."))
         try:
-            with self.env.cr.savepoint():
-                self.with_context(**{CTX_COLLECT: True})._compliance_apply_change(event, vals)
+            with self.env.cr.savepoint(), engine_flag(self.env, FLAG_COLLECT):
+                self._compliance_apply_change(event, vals)
         except ApprovalNeeded as held:
             return self._compliance_create_requests(held.held, note, vals, event)
         return self.env["compliance.approval.request"]
@@ -420,7 +438,7 @@ class GuideMixin(models.AbstractModel):
                 )
             )
         if to_approve:
-            if self.env.context.get(CTX_COLLECT):
+            if engine_flag_get(self.env, FLAG_COLLECT):
                 raise ApprovalNeeded(to_approve)
             self._policy_raise_held(to_approve, vals, "approval")
         if to_override:
@@ -507,7 +525,7 @@ class GuideMixin(models.AbstractModel):
                 order="id",
             )
         )
-        allowed = set(self.env.context.get(CTX_APPROVED) or [])
+        allowed = set(engine_flag_get(self.env, FLAG_APPROVED) or ())
         # an approved request covers the requester's change (or the system applying it)
         return {
             (req.policy_id.id, req.res_id): req
@@ -624,7 +642,7 @@ class GuideMixin(models.AbstractModel):
         event = pairs[0][0]["trigger"]
         held_vals = self._policy_held_vals(vals)
         if event == "lost":
-            held_vals.update(self.env.context.get(CTX_LOST_VALUES) or {})
+            held_vals.update(engine_flag_get(self.env, FLAG_LOST_VALUES) or {})
         records = self.browse(sorted({record.id for _policy, record in pairs}))
         if mode == "approval":
             title = _("Needs approval")
@@ -727,6 +745,7 @@ class GuideMixin(models.AbstractModel):
                     "event": event or policy["trigger"],
                     "change": record._compliance_change_label(event or policy["trigger"], vals),
                     "target_vals": json.dumps(vals, default=str),
+                    "record_snapshot": json.dumps(record.sudo()._compliance_state_snapshot(vals), default=str),
                     "requester_id": self.env.uid,
                     "owner_id": owner.id if owner else False,
                     "company_id": record.company_id.id if "company_id" in record._fields else False,

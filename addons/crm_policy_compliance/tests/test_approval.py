@@ -40,7 +40,7 @@ class TestApproval(ComplianceCommon):
 
     def _held_lead(self):
         lead = self._lead(expected_revenue=80000).with_user(self.user_salesman)
-        requests = lead.compliance_request_approval({"stage_id": self.stage_proposal.id}, "Strategic account")
+        requests = lead._compliance_request_approval({"stage_id": self.stage_proposal.id}, "Strategic account")
         return lead, requests
 
     def test_change_is_held(self):
@@ -68,7 +68,7 @@ class TestApproval(ComplianceCommon):
         self.assertEqual(self._logs(lead).mapped("outcome"), ["approval_requested"])
         # a second attempt does not make a second request
         with self.assertRefused(UserError, "already waiting for the approval"):
-            lead.compliance_request_approval({"stage_id": self.stage_proposal.id}, "Again")
+            lead._compliance_request_approval({"stage_id": self.stage_proposal.id}, "Again")
 
     def test_tiers_in_order_then_applied_as_requester(self):
         lead, request = self._held_lead()
@@ -114,16 +114,16 @@ class TestApproval(ComplianceCommon):
         self.assertEqual(self._logs(lead, outcome="rejected").reason, "Margin too low")
         self.assertIn("Margin too low", "".join(lead.message_ids.mapped("body")))
         # after a rejection, a new request may be made
-        lead.compliance_request_approval({"stage_id": self.stage_proposal.id}, "Revised margin")
+        lead._compliance_request_approval({"stage_id": self.stage_proposal.id}, "Revised margin")
 
     def test_no_self_approval_unless_allowed(self):
         lead = self._lead(expected_revenue=80000, user_id=self.user_leader.id).with_user(self.user_leader)
-        request = lead.compliance_request_approval({"stage_id": self.stage_proposal.id}, "My own deal")
+        request = lead._compliance_request_approval({"stage_id": self.stage_proposal.id}, "My own deal")
         with self.assertRefused(AccessError, "does not allow approving your own request"):
             request.action_approve()
         self.policy.allow_self_approval = True
         request2_lead = self._lead(expected_revenue=90000).with_user(self.user_leader)
-        request2 = request2_lead.compliance_request_approval({"stage_id": self.stage_proposal.id}, "Again")
+        request2 = request2_lead._compliance_request_approval({"stage_id": self.stage_proposal.id}, "Again")
         request2.action_approve()
         self.assertEqual(request2.current_approver_ids, self.user_director)
         # the first request keeps the rule it was made under
@@ -144,7 +144,7 @@ class TestApproval(ComplianceCommon):
 
     def test_compliant_change_is_just_made(self):
         lead = self._lead(expected_revenue=1000).with_user(self.user_salesman)
-        requests = lead.compliance_request_approval({"stage_id": self.stage_proposal.id}, "Why not")
+        requests = lead._compliance_request_approval({"stage_id": self.stage_proposal.id}, "Why not")
         self.assertFalse(requests)
         self.assertEqual(lead.stage_id, self.stage_proposal)
 
@@ -196,14 +196,14 @@ class TestApproval(ComplianceCommon):
     def _held_lead_other(self):
         lead = self._lead(name="Other big deal", expected_revenue=70000, user_id=self.user_salesman2.id)
         lead = lead.with_user(self.user_salesman2)
-        return lead, lead.compliance_request_approval({"stage_id": self.stage_proposal.id}, "Other")
+        return lead, lead._compliance_request_approval({"stage_id": self.stage_proposal.id}, "Other")
 
     def test_won_needs_approval_through_action(self):
         self.policy.write({"trigger": "won", "step_ids": [(5, 0, 0)]})
         lead = self._lead(expected_revenue=80000).with_user(self.user_salesman)
         with self.assertRaises(RedirectWarning):
             lead.action_set_won()
-        request = lead.compliance_request_approval(
+        request = lead._compliance_request_approval(
             {"stage_id": self.stage_won.id, "probability": 100}, "Signed", event="won"
         )
         self.assertEqual(request.change, f"Mark {lead.display_name} as won")

@@ -223,7 +223,7 @@ class TestConfigurationForms(ComplianceCommon):
         policy = form.save()
         self.assertEqual(policy.version, 1)
         lead = self._lead(expected_revenue=5000).with_user(self.user_salesman)
-        request = lead.compliance_request_approval({"expected_revenue": 500}, "Loss leader")
+        request = lead._compliance_request_approval({"expected_revenue": 500}, "Loss leader")
         self.assertEqual(request.current_approver_ids, self.user_director)
         self.assertEqual(lead.expected_revenue, 5000)
         self.assertEqual(request.change, f"Change Expected Revenue of {lead.display_name}")

@@ -5,7 +5,9 @@ from odoo.exceptions import UserError
 
 from odoo.addons.crm_process_guide.models.guide_mixin import CTX_REASON, CTX_REASON_ID
 
-from ..models.guide_mixin import CTX_LOST_VALUES, CTX_UNTIL
+from odoo.addons.crm_process_guide.tools import engine_flag
+
+from ..models.guide_mixin import CTX_UNTIL, FLAG_LOST_VALUES
 
 
 class CompliancePolicyWizard(models.TransientModel):
@@ -44,7 +46,7 @@ class CompliancePolicyWizard(models.TransientModel):
             raise UserError(_("Give the justification."))
         vals = json.loads(self.vals)
         if self.mode == "approval":
-            requests = records.compliance_request_approval(vals, reason, event=self.event)
+            requests = records._compliance_request_approval(vals, reason, event=self.event)
             if not requests:
                 return {"type": "ir.actions.act_window_close"}
             return {
@@ -61,7 +63,8 @@ class CompliancePolicyWizard(models.TransientModel):
         lost_values = {key: value for key, value in vals.items() if key != "active"}
         records = records.with_context(**ctx)
         if self.event == "lost":
-            records.with_context(**{CTX_LOST_VALUES: lost_values})._compliance_apply_change("lost", vals)
+            with engine_flag(self.env, FLAG_LOST_VALUES, lost_values):
+                records._compliance_apply_change("lost", vals)
         else:
             records._compliance_apply_change(self.event, vals)
         return {"type": "ir.actions.act_window_close"}

@@ -1,5 +1,7 @@
 from odoo.tests import tagged
 
+from odoo.addons.crm_process_guide.tools import engine_flag
+
 from .common import T0, HelpdeskEscalationCommon
 
 # extra queries of a ticket stage write() on tickets running an escalation clock
@@ -57,17 +59,11 @@ class TestPerformance(HelpdeskEscalationCommon):
         )
         with self._at(self._h(1)):
             # warm the caches (configuration, access rules, ORM metadata) on other tickets
-            self._queries(
-                lambda: warm_plain.with_user(agent)
-                .with_context(escalation_no_sync=True)
-                .write({"stage_id": self.stage_waiting.id})
-            )
+            with engine_flag(self.env, "escalation_no_sync"):  # the write without the escalation engine
+                self._queries(lambda: warm_plain.with_user(agent).write({"stage_id": self.stage_waiting.id}))
             self._queries(lambda: warm_escalated.with_user(agent).write({"stage_id": self.stage_waiting.id}))
-            baseline = self._queries(
-                lambda: plain.with_user(agent)
-                .with_context(escalation_no_sync=True)
-                .write({"stage_id": self.stage_waiting.id})
-            )
+            with engine_flag(self.env, "escalation_no_sync"):
+                baseline = self._queries(lambda: plain.with_user(agent).write({"stage_id": self.stage_waiting.id}))
             self.env.invalidate_all()
             with self.assertQueryCount(baseline + WRITE_BUDGET):
                 escalated.with_user(agent).write({"stage_id": self.stage_waiting.id})

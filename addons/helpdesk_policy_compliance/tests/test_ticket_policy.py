@@ -70,7 +70,7 @@ class TestTicketPolicy(HelpdeskGuideCommon):
             }
         )
         ticket = self._waiting_ticket().with_user(self.user_agent)
-        request = ticket.compliance_request_approval(
+        request = ticket._compliance_request_approval(
             {"stage_id": self.stage_resolved.id}, "Customer unreachable"
         )
         self.assertEqual(request.current_approver_ids, self.user_manager)

@@ -1,0 +1,1 @@
+from .engine_flags import engine_flag, engine_flag_get

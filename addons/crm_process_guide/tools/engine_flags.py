@@ -1,0 +1,33 @@
+"""Flags the engine sets for itself, out of a client's reach.
+
+A context key can be sent by any RPC or JSON-RPC caller, so the engine never
+reads its internal switches (collect held changes, skip a re-synchronisation,
+the approved requests being applied...) from the context. It keeps them on the
+database cursor of the request instead, for the duration of a ``with`` block:
+nothing a client sends can set them.
+"""
+
+from contextlib import contextmanager
+
+_KEY = "guide_engine_flags"
+_MISSING = object()
+
+
+@contextmanager
+def engine_flag(env, key, value=True):
+    """Set the engine flag ``key`` to ``value`` on ``env``'s cursor within the block."""
+    flags = env.cr.cache.setdefault(_KEY, {})
+    previous = flags.get(key, _MISSING)
+    flags[key] = value
+    try:
+        yield
+    finally:
+        if previous is _MISSING:
+            flags.pop(key, None)
+        else:
+            flags[key] = previous
+
+
+def engine_flag_get(env, key, default=None):
+    """The value of the engine flag ``key`` on ``env``'s cursor (``default`` when unset)."""
+    return env.cr.cache.get(_KEY, {}).get(key, default)
