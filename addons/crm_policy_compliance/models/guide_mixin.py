@@ -5,9 +5,10 @@ from collections import defaultdict
 from markupsafe import Markup
 
 from odoo import SUPERUSER_ID, _, api, fields, models
-from odoo.exceptions import RedirectWarning, UserError
+from odoo.exceptions import UserError
 from odoo.tools import format_list
 
+from odoo.addons.crm_process_guide.exceptions import GuideDecisionRequired
 from odoo.addons.crm_process_guide.models.guide_condition_mixin import GUIDE_CONDITION_ERRORS
 from odoo.addons.crm_process_guide.models.guide_mixin import CTX_REASON, CTX_REASON_ID
 from odoo.addons.crm_process_guide.tools import engine_flag, engine_flag_get
@@ -646,35 +647,35 @@ class GuideMixin(models.AbstractModel):
         records = self.browse(sorted({record.id for _policy, record in pairs}))
         if mode == "approval":
             title = _("Needs approval")
-            hint = _(
-                "Through the API, call compliance_request_approval(vals, note) on the records to submit the "
-                "change to the approvers."
-            )
-            button = _("Request approval")
+            hint = _("The approvers of the policy decide: request their approval with a justification.")
+            name = _("Request Approval")
         else:
             title = _("Policy not met")
-            hint = _(
-                "This policy may be overridden with a justification. Through the API, write again with the "
-                "context key '%(key)s' holding it.",
-                key=CTX_REASON,
-            )
-            button = _("Override with a justification")
-        message = f"{self._policy_refusal_message(pairs, title)}\n\n{hint}"
-        raise RedirectWarning(
-            message,
-            "crm_policy_compliance.compliance_policy_wizard_action",
-            button,
+            hint = _("This policy may be overridden with a justification, which is recorded.")
+            name = _("Override a Policy")
+        raise GuideDecisionRequired(
+            f"{self._policy_refusal_message(pairs, title)}\n\n{hint}",
             {
-                "default_mode": mode,
-                "default_res_model": self._name,
-                "default_res_ids": json.dumps(records.ids),
-                "default_vals": json.dumps(held_vals, default=str),
-                "default_event": event,
-                "default_problems": "\n".join(
-                    f"{record.display_name}: {policy['name']}: {policy['message']}"
-                    for policy, record in pairs
-                ),
+                "type": "ir.actions.act_window",
+                "name": name,
+                "res_model": "compliance.policy.wizard",
+                "view_mode": "form",
+                "views": [(False, "form")],
+                "target": "new",
+                "context": {
+                    "default_mode": mode,
+                    "default_res_model": self._name,
+                    "default_res_ids": json.dumps(records.ids),
+                    "default_vals": json.dumps(held_vals, default=str),
+                    "default_event": event,
+                    "default_problems": "\n".join(
+                        f"{record.display_name}: {policy['name']}: {policy['message']}"
+                        for policy, record in pairs
+                    ),
+                },
             },
+            # the wizard holds the whole refused write: the form drops its unsaved copy
+            discard={"res_model": self._name, "res_ids": records.ids},
         )
 
     # ------------------------------------------------------------

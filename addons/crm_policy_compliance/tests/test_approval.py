@@ -2,8 +2,10 @@ from datetime import datetime, timedelta
 
 from freezegun import freeze_time
 
-from odoo.exceptions import AccessError, RedirectWarning, UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form
+
+from odoo.addons.crm_process_guide.exceptions import GuideDecisionRequired
 
 from .common import ComplianceCommon
 
@@ -45,15 +47,15 @@ class TestApproval(ComplianceCommon):
 
     def test_change_is_held(self):
         lead = self._lead(expected_revenue=80000).with_user(self.user_salesman)
-        with self.assertRaises(RedirectWarning) as caught:
+        with self.assertRaises(GuideDecisionRequired) as caught:
             lead.stage_id = self.stage_proposal
-        self.assertEqual(caught.exception.args[3]["default_mode"], "approval")
+        self.assertEqual(caught.exception.action["context"]["default_mode"], "approval")
         self.assertEqual(lead.stage_id, self.stage_new)
         # the wizard submits it
         wizard = Form(
             self.env["compliance.policy.wizard"]
             .with_user(self.user_salesman)
-            .with_context(**caught.exception.args[3])
+            .with_context(**caught.exception.action["context"])
         )
         wizard.reason = "Strategic account"
         wizard.save().action_confirm()
@@ -201,7 +203,7 @@ class TestApproval(ComplianceCommon):
     def test_won_needs_approval_through_action(self):
         self.policy.write({"trigger": "won", "step_ids": [(5, 0, 0)]})
         lead = self._lead(expected_revenue=80000).with_user(self.user_salesman)
-        with self.assertRaises(RedirectWarning):
+        with self.assertRaises(GuideDecisionRequired):
             lead.action_set_won()
         request = lead._compliance_request_approval(
             {"stage_id": self.stage_won.id, "probability": 100}, "Signed", event="won"

@@ -1,8 +1,10 @@
 import json
 from datetime import date, timedelta
 
-from odoo.exceptions import RedirectWarning, UserError
+from odoo.exceptions import UserError
 from odoo.tests import Form
+
+from odoo.addons.crm_process_guide.exceptions import GuideDecisionRequired
 
 from .common import ComplianceCommon
 
@@ -25,10 +27,10 @@ class TestOverride(ComplianceCommon):
 
     def test_needs_justification(self):
         lead = self._lead().with_user(self.user_salesman)
-        with self.assertRaises(RedirectWarning) as caught:
+        with self.assertRaises(GuideDecisionRequired) as caught:
             lead.stage_id = self.stage_negotiation
         self.assertIn("Offer attached: Attach the offer.", str(caught.exception.args[0]))
-        action_context = caught.exception.args[3]
+        action_context = caught.exception.action["context"]
         self.assertEqual(action_context["default_mode"], "override")
         self.assertEqual(json.loads(action_context["default_vals"]), {"stage_id": self.stage_negotiation.id})
         self.assertEqual(lead.stage_id, self.stage_new)
@@ -54,9 +56,9 @@ class TestOverride(ComplianceCommon):
 
     def test_override_wizard(self):
         lead = self._lead().with_user(self.user_salesman)
-        with self.assertRaises(RedirectWarning) as caught:
+        with self.assertRaises(GuideDecisionRequired) as caught:
             lead.stage_id = self.stage_negotiation
-        ctx = caught.exception.args[3]
+        ctx = caught.exception.action["context"]
         wizard = Form(self.env["compliance.policy.wizard"].with_user(self.user_salesman).with_context(**ctx))
         wizard.reason = "Customer signs on paper at the meeting"
         wizard.reason_id = self.reason
@@ -96,7 +98,7 @@ class TestOverride(ComplianceCommon):
         deviation.sudo().write({"valid_until": date.today() - timedelta(days=1)})
         self.assertTrue(deviation.is_expired)
         lead.stage_id = self.stage_new
-        with self.assertRaises(RedirectWarning):
+        with self.assertRaises(GuideDecisionRequired):
             lead.stage_id = self.stage_negotiation
 
     def test_attachment_satisfies(self):

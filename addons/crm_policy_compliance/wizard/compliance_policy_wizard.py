@@ -48,7 +48,7 @@ class CompliancePolicyWizard(models.TransientModel):
         if self.mode == "approval":
             requests = records._compliance_request_approval(vals, reason, event=self.event)
             if not requests:
-                return {"type": "ir.actions.act_window_close"}
+                return {"type": "ir.actions.client", "tag": "soft_reload"}
             return {
                 "type": "ir.actions.client",
                 "tag": "display_notification",
@@ -56,7 +56,7 @@ class CompliancePolicyWizard(models.TransientModel):
                     "type": "info",
                     "title": _("Approval requested"),
                     "message": _("%(count)s approval request(s) sent.", count=len(requests)),
-                    "next": {"type": "ir.actions.act_window_close"},
+                    "next": {"type": "ir.actions.client", "tag": "soft_reload"},
                 },
             }
         ctx = {CTX_REASON: reason, CTX_REASON_ID: self.reason_id.id, CTX_UNTIL: self.valid_until}
@@ -67,4 +67,5 @@ class CompliancePolicyWizard(models.TransientModel):
                 records._compliance_apply_change("lost", vals)
         else:
             records._compliance_apply_change(self.event, vals)
-        return {"type": "ir.actions.act_window_close"}
+        # the form or kanban behind the dialog shows the records as they are now
+        return {"type": "ir.actions.client", "tag": "soft_reload"}

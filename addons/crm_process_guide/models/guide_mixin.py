@@ -4,10 +4,11 @@ from collections import defaultdict
 from datetime import timedelta
 
 from odoo import _, api, fields, models, tools
-from odoo.exceptions import AccessError, RedirectWarning, UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 from odoo.tools import format_list
 
+from ..exceptions import GuideDecisionRequired
 from .guide_condition_mixin import GUIDE_CONDITION_ERRORS
 
 _logger = logging.getLogger(__name__)
@@ -935,30 +936,44 @@ class GuideMixin(models.AbstractModel):
             for info in infos:
                 info["gate"] = "overridden"
             return
-        message = _(
-            "%(message)s\n\nThis step may be overridden with a reason. Through the API, write again "
-            "with the context key '%(key)s' holding the justification.",
-            message=self._guide_refusal_message(infos),
-            key=CTX_REASON,
-        )
         stage_field = self._guide_stage_field
         stage_ids = {info["to_stage_id"] for info in infos}
         if not change or len(stage_ids) != 1 or change["vals"].get(stage_field) not in stage_ids:
             # not a plain move (a creation, a change of team...): the wizard cannot replay it
-            raise UserError(message)
-        raise RedirectWarning(
-            message,
-            "crm_process_guide.guide_override_wizard_action",
-            _("Override with a reason"),
-            {
+            raise UserError(
+                _(
+                    "%(message)s\n\nThis step may be overridden with a reason when the record is moved "
+                    "to its new stage by itself: move it first, then make the rest of the change.",
+                    message=self._guide_refusal_message(infos),
+                )
+            )
+        raise GuideDecisionRequired(
+            _(
+                "%(message)s\n\nThis step may be overridden with a reason, which is recorded.",
+                message=self._guide_refusal_message(infos),
+            ),
+            self._guide_override_action(infos),
+        )
+
+    def _guide_override_action(self, infos):
+        """The wizard that takes the reason of a gate override (opened by the web client)."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Override a Process Gate"),
+            "res_model": "guide.override.wizard",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
                 "default_res_model": self._name,
                 "default_res_ids": json.dumps([info["record"].id for info in infos]),
-                "default_stage_res_id": stage_ids.pop(),
+                "default_stage_res_id": infos[0]["to_stage_id"],
+                "default_stage_name": infos[0]["to_stage_name"],
                 "default_problems": "\n".join(
                     f"{info['record'].display_name}: {self._guide_problem_text(info)}" for info in infos
                 ),
             },
-        )
+        }
 
     def _guide_history_common(self, now):
         self.ensure_one()

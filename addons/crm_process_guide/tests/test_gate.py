@@ -1,5 +1,7 @@
-from odoo.exceptions import RedirectWarning, UserError
+from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
+
+from odoo.addons.crm_process_guide.exceptions import GuideDecisionRequired
 
 from .common import GuideCommon
 
@@ -70,10 +72,11 @@ class TestGate(GuideCommon):
 
     def test_override_requires_reason(self):
         lead = self._lead(stage_id=self.stage_proposal.id)
-        with self.assertRaises(RedirectWarning) as err:
+        with self.assertRaises(GuideDecisionRequired) as err:
             lead.with_user(self.user_salesman).write({"stage_id": self.stage_nego.id})
-        self.assertIn("guide_override_reason", err.exception.args[0])
-        self.assertEqual(err.exception.args[1], "crm_process_guide.guide_override_wizard_action")
+        # no API wording for the agent; the web client opens the wizard directly
+        self.assertNotIn("guide_override_reason", err.exception.args[0])
+        self.assertEqual(err.exception.action["res_model"], "guide.override.wizard")
         self.assertEqual(lead.stage_id, self.stage_proposal)
         self.assertFalse(self.env["guide.deviation"].search([("res_id", "=", lead.id)]))
 
@@ -102,10 +105,11 @@ class TestGate(GuideCommon):
         lead = self._lead(stage_id=self.stage_proposal.id)
         try:
             lead.write({"stage_id": self.stage_nego.id})
-        except RedirectWarning as warning:
-            wizard_context = warning.args[3]
+        except GuideDecisionRequired as warning:
+            wizard_context = warning.action["context"]
         wizard_form = Form(self.env["guide.override.wizard"].with_context(**wizard_context))
         self.assertIn("Proposal sent", wizard_form.problems)
+        self.assertEqual(wizard_form.stage_name, self.stage_nego.display_name, "the wizard names the target")
         wizard_form.reason_id = self.reason
         wizard_form.reason = "Verbal agreement with the buyer"
         wizard_form.save().action_confirm()
@@ -141,7 +145,7 @@ class TestGate(GuideCommon):
         )
         self.stage_won.sequence = 2
         self.assertEqual(lead._stage_find(domain=[("is_won", "=", True)]), self.stage_won)
-        with self.assertRaises(RedirectWarning):
+        with self.assertRaises(GuideDecisionRequired):
             lead.action_set_won()
 
     def test_unguided_records_untouched(self):

@@ -1,6 +1,6 @@
 import json
 
-from odoo import _, api, fields, models
+from odoo import _, fields, models
 from odoo.exceptions import UserError
 
 from ..models.guide_mixin import CTX_REASON, CTX_REASON_ID
@@ -15,20 +15,10 @@ class GuideOverrideWizard(models.TransientModel):
     res_model = fields.Char(required=True, readonly=True)
     res_ids = fields.Char(required=True, readonly=True, help="JSON list of the records to move.")
     stage_res_id = fields.Integer(string="Target Stage ID", required=True, readonly=True)
-    stage_name = fields.Char(string="Target Stage", compute="_compute_stage_name")
+    stage_name = fields.Char(string="Target Stage", readonly=True)
     problems = fields.Text(string="What Is Not Done", readonly=True)
     reason_id = fields.Many2one("guide.deviation.reason")
     reason = fields.Text(string="Justification", required=True)
-
-    @api.depends("res_model", "stage_res_id")
-    def _compute_stage_name(self):
-        for wizard in self:
-            if wizard.res_model in self.env and wizard.stage_res_id:
-                model = self.env[wizard.res_model]
-                stage_model = model._fields[model._guide_stage_field].comodel_name
-                wizard.stage_name = self.env[stage_model].browse(wizard.stage_res_id).display_name
-            else:
-                wizard.stage_name = False
 
     def action_confirm(self):
         self.ensure_one()
@@ -41,4 +31,5 @@ class GuideOverrideWizard(models.TransientModel):
         records.with_context(**{CTX_REASON: reason, CTX_REASON_ID: self.reason_id.id}).write(
             {records._guide_stage_field: self.stage_res_id}
         )
-        return {"type": "ir.actions.act_window_close"}
+        # the form or kanban behind the dialog shows the records as they are now
+        return {"type": "ir.actions.client", "tag": "soft_reload"}

@@ -2,9 +2,11 @@ import base64
 
 from psycopg2 import IntegrityError
 
-from odoo.exceptions import AccessError, RedirectWarning, UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
+
+from odoo.addons.crm_process_guide.exceptions import GuideDecisionRequired
 
 from ..hooks import post_init_hook, uninstall_hook
 from .common import HelpdeskGuideCommon
@@ -92,12 +94,12 @@ class TestTicketGuide(HelpdeskGuideCommon):
 
     def test_override_needs_a_reason_and_is_recorded(self):
         ticket = self._ticket(stage_id=self.stage_progress.id).with_user(self.user_own)
-        with self.assertRaises(RedirectWarning) as err:
+        with self.assertRaises(GuideDecisionRequired) as err:
             ticket.write({"stage_id": self.stage_waiting.id})
         self.assertIn("Solution proposed", err.exception.args[0])
         self.assertEqual(ticket.stage_id, self.stage_progress)
         # the UI path: the override wizard
-        context = err.exception.args[3]
+        context = err.exception.action["context"]
         wizard = Form(self.env["guide.override.wizard"].with_user(self.user_own).with_context(**context))
         wizard.reason = "Known issue, fix sent right away"
         wizard.reason_id = self.reason

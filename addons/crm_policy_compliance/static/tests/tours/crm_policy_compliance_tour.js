@@ -1,5 +1,8 @@
 import { registry } from "@web/core/registry";
 
+const clean = ".o_form_status_indicator_buttons.invisible";
+
+/** Statusbar click on a move held for approval: the request form opens directly (one dialog). */
 registry.category("web_tour.tours").add("crm_policy_compliance_tour", {
     steps: () => [
         {
@@ -8,13 +11,13 @@ registry.category("web_tour.tours").add("crm_policy_compliance_tour", {
             run: "click",
         },
         {
-            content: "The move is held: the policy needs approval",
-            trigger: ".modal:contains('Needs approval'):contains('Proposals above 50,000 need approval.')",
+            content: "The approval request form opens directly, with the policy not met",
+            trigger: ".modal:contains('Request Approval'):contains('Proposals above 50,000 need approval.')",
         },
         {
-            content: "Ask for the approval",
-            trigger: ".modal .modal-footer button:contains('Request approval')",
-            run: "click",
+            content: "No error dialog before it, no API wording",
+            trigger:
+                "body:not(:has(.o_error_dialog)):not(:has(.modal:contains('compliance_request_approval')))",
         },
         {
             content: "Explain why to the approvers",
@@ -31,13 +34,42 @@ registry.category("web_tour.tours").add("crm_policy_compliance_tour", {
             trigger: ".o_notification:contains('approval request(s) sent')",
         },
         {
-            content: "Discard the held change in the form",
-            trigger: ".o_form_button_cancel",
+            content: "The form shows the deal where it is, saved, awaiting approval",
+            trigger: `body:not(:has(.modal)) .o_form_view:has(${clean}) .o_statusbar_status button.o_arrow_button_current:contains('P-New')`,
+        },
+    ],
+});
+
+/** Kanban drag on a move held for approval: one dialog, the card stays in its column. */
+registry.category("web_tour.tours").add("crm_policy_compliance_kanban_tour", {
+    steps: () => [
+        {
+            content: "Drag the large deal to the proposal stage",
+            trigger: ".o_kanban_record:contains('Tour kanban big deal')",
+            run: "drag_and_drop (.o_kanban_group:has(.o_column_title:contains('P-Proposal')))",
+        },
+        {
+            content: "The approval request form opens directly, with the policy not met",
+            trigger: ".modal:contains('Request Approval'):contains('Proposals above 50,000 need approval.')",
+        },
+        {
+            content: "No error dialog",
+            trigger: "body:not(:has(.o_error_dialog))",
+        },
+        {
+            content: "Explain why to the approvers",
+            trigger: ".modal .o_field_widget[name=reason] textarea",
+            run: "edit Framework contract",
+        },
+        {
+            content: "Send the request",
+            trigger: ".modal .modal-footer button:contains('Request Approval')",
             run: "click",
         },
         {
-            content: "The deal stays in its stage",
-            trigger: ".o_statusbar_status button.o_arrow_button_current:contains('P-New')",
+            content: "The card stays in its column",
+            trigger:
+                "body:not(:has(.modal)) .o_kanban_group:has(.o_column_title:contains('P-New')) .o_kanban_record:contains('Tour kanban big deal')",
         },
     ],
 });

@@ -1,0 +1,29 @@
+from odoo.tests import HttpCase, tagged
+
+from .common import ComplianceCommon
+
+
+@tagged("post_install", "-at_install")
+class TestTrustDecisionUi(HttpCase, ComplianceCommon):
+    """A move held for approval in the browser: the request form opens directly (one dialog)."""
+
+    def test_kanban_drag_held_for_approval(self):
+        self._policy(
+            name="Large proposals",
+            trigger="stage",
+            step_ids=[(6, 0, self.step_proposal.ids)],
+            requirement="[('expected_revenue', '<=', 50000)]",
+            message="Proposals above 50,000 need approval.",
+            enforcement="approval",
+            tier_ids=[(0, 0, {"name": "Team leader", "approver_type": "team_leader"})],
+        )
+        admin = self.env.ref("base.user_admin")
+        lead = self._lead(name="Tour kanban big deal", expected_revenue=90000, user_id=admin.id)
+        with self.assertNoLogs("odoo.http", "ERROR"):
+            self.start_tour(
+                "/odoo/action-crm.crm_lead_action_pipeline", "crm_policy_compliance_kanban_tour", login="admin"
+            )
+        request = self.Request.search([("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)])
+        self.assertEqual(request.state, "pending")
+        self.assertEqual(request.note, "Framework contract")
+        self.assertEqual(lead.stage_id, self.stage_new)
