@@ -322,6 +322,20 @@ class GuideMixin(models.AbstractModel):
         action["context"] = {}
         return action
 
+    def _escalation_after_manual_action(self):
+        """Where the user goes after a manual escalation of ``self``: the record again if they can
+        still read it, else the model's records (they handed it to someone they cannot follow)."""
+        self.ensure_one()
+        if self.has_access("read"):
+            return {"type": "ir.actions.client", "tag": "soft_reload"}
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env["ir.model"]._get(self._name).name,
+            "res_model": self._name,
+            "views": [(False, "list"), (False, "form")],
+            "target": "main",
+        }
+
     def action_escalation_acknowledge(self):
         """The new owner (or a manager) confirms they took the escalation over."""
         self.check_access("write")
@@ -649,7 +663,13 @@ class GuideMixin(models.AbstractModel):
         return restarted | created
 
     def _escalation_manual(self, level, user, reason):
-        """Escalate ``self`` by hand (wizard): logged like automatic escalations."""
+        """Escalate ``self`` by hand (wizard): logged like automatic escalations.
+
+        The reassignment is written as the user (their access and the rules of the
+        record apply); the rest is the engine's work, as for automatic escalations:
+        after handing their own record to a colleague, an own-documents user can
+        no longer read it, yet the note, the log row and the clock are written.
+        """
         self.ensure_one()
         now = fields.Datetime.now()
         owner_field = self._guide_owner_field
@@ -660,6 +680,13 @@ class GuideMixin(models.AbstractModel):
             with engine_flag(self.env, FLAG_NO_SYNC):
                 self.write(self._escalation_owner_vals(user))
             actions.append(_("Reassigned to %(user)s", user=user.name))
+        self.sudo()._escalation_manual_record(level, reason, from_user, actions, now)
+
+    def _escalation_manual_record(self, level, reason, from_user, actions, now):
+        """The engine's part of a manual escalation (as superuser, ``env.uid`` the user): the level's
+        actions, the chatter note, the log row and the clock."""
+        owner_field = self._guide_owner_field
+        has_owner = owner_field in self._fields
         if level:
             actions += self._escalation_execute(level, reason=reason, manual=True)[self.id]["actions"]
         else:
@@ -708,6 +735,9 @@ class GuideMixin(models.AbstractModel):
                     clock.state = "paused"  # stays paused; resumes as escalated
                 clock._escalation_reschedule()
         self._escalation_sync()
+        # computations the reassignment left pending are made here, as the engine: the user may
+        # no longer read the record when the request flushes
+        self.flush_recordset()
 
     # ------------------------------------------------------------
     # BUSINESS: actions of a level

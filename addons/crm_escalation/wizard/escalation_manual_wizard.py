@@ -53,4 +53,4 @@ class EscalationManualWizard(models.TransientModel):
             raise UserError(_("Give the reason of the escalation."))
         record.check_access("write")
         record._escalation_manual(self.level_id, self.user_id, reason)
-        return {"type": "ir.actions.act_window_close"}
+        return record._escalation_after_manual_action()

@@ -1,7 +1,9 @@
 import logging
+from collections import defaultdict
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
 
@@ -101,6 +103,46 @@ class ComplianceLog(models.Model):
     def _compliance_create_rows(self, vals_list):
         """Write audit rows, one INSERT whatever their number (the engine's path)."""
         return self._guide_bulk_create([self._compliance_measures(vals) for vals in vals_list])
+
+    @api.model
+    def _compliance_committed_references(self, vals_list):
+        """``vals_list`` without the references this cursor cannot use without an error or a wait.
+
+        A refused change is audited through a cursor of its own (the refusal rolls
+        the caller's back), which sees only committed rows: a policy, team or user
+        created in the refused transaction does not exist for it, and a row that
+        transaction deletes is locked. Each reference is kept only if this cursor
+        sees the row and can lock its key at once (``FOR KEY SHARE SKIP LOCKED``,
+        one query per referenced model); otherwise it is left empty, the row keeping
+        the names and the policy snapshot as text. The INSERT then never violates
+        a foreign key nor waits for the refused transaction.
+        """
+        many2ones = {
+            name: field for name, field in self._fields.items() if field.type == "many2one" and field.store
+        }
+        wanted = defaultdict(set)
+        for vals in vals_list:
+            for name, value in vals.items():
+                if value and name in many2ones:
+                    wanted[name].add(value)
+        usable = {}
+        for name, ids in wanted.items():
+            table = self.env[many2ones[name].comodel_name]._table
+            self.env.cr.execute(
+                SQL(
+                    "SELECT id FROM %s WHERE id IN %s FOR KEY SHARE SKIP LOCKED",
+                    SQL.identifier(table),
+                    tuple(ids),
+                )
+            )
+            usable[name] = {row[0] for row in self.env.cr.fetchall()}
+        return [
+            {
+                name: (False if name in usable and value and value not in usable[name] else value)
+                for name, value in vals.items()
+            }
+            for vals in vals_list
+        ]
 
     @api.model
     def _compliance_purge(self, before):

@@ -616,15 +616,21 @@ class GuideMixin(models.AbstractModel):
         }
 
     def _policy_log_refusals(self, vals_list):
-        """Record refused changes in a transaction of their own: the refusal rolls back the caller's."""
+        """Record refused changes in a transaction of their own: the refusal rolls back the caller's.
+
+        That transaction sees only committed rows: the audit rows reference only
+        what it can (``compliance.log._compliance_committed_references``), so the
+        INSERT neither fails on a foreign key nor waits for the refused transaction,
+        and nothing is logged as an error.
+        """
         try:
             with self.env.registry.cursor() as cr:
                 cr.execute("SET LOCAL lock_timeout = '2s'")
-                env = api.Environment(cr, SUPERUSER_ID, {})
-                env["compliance.log"]._compliance_create_rows(vals_list)
+                Log = api.Environment(cr, SUPERUSER_ID, {})["compliance.log"]
+                Log._compliance_create_rows(Log._compliance_committed_references(vals_list))
         except Exception:  # noqa: BLE001 - the refusal itself must reach the user
             _logger.warning(
-                "Compliance: could not record %s refused change(s) on %s (uncommitted records?)",
+                "Compliance: could not record %s refused change(s) on %s",
                 len(vals_list),
                 self._name,
                 exc_info=True,

@@ -1,0 +1,88 @@
+from odoo.tests import new_test_user, tagged
+
+from odoo.addons.crm_process_guide.tests.rpc_common import RpcCase
+
+from .common import EscalationCommon
+
+
+@tagged("post_install", "-at_install")
+class TestTrustRpc(RpcCase, EscalationCommon):
+    """Escalation as real users over XML-RPC and JSON-RPC: manual escalation by an own-documents
+    salesperson, internal context keys not taken from clients, RPC-safe returns."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.colleague = new_test_user(
+            cls.env, login="esc_colleague_own", groups="sales_team.group_sale_salesman", name="Carl Colleague"
+        )
+        cls.team.member_ids = [(4, cls.colleague.id)]
+
+    def _call(self, protocol):
+        return self.xmlrpc if protocol == "xmlrpc" else self.jsonrpc
+
+    def _hand_over(self, protocol):
+        call = self._call(protocol)
+        lead = self._lead(name=f"Hand over {protocol}")
+        action = call(self.user_salesman, "crm.lead", "action_escalation_open_wizard", [[lead.id]])
+        wizard_id = call(
+            self.user_salesman,
+            "escalation.manual.wizard",
+            "create",
+            [{"user_id": self.colleague.id, "reason": "Carl speaks the customer's language"}],
+            {"context": action["context"]},
+        )
+        with self.assertNoLogs("odoo.http", "ERROR"):
+            result = call(self.user_salesman, "escalation.manual.wizard", "action_confirm", [[wizard_id]])
+        lead.invalidate_recordset()
+        self.assertEqual(lead.user_id, self.colleague, "reassigned")
+        # the user can no longer read the lead: back to the leads, not to its form
+        self.assertEqual(result["type"], "ir.actions.act_window")
+        self.assertEqual(result["res_model"], "crm.lead")
+        self.assertEqual(result["target"], "main")
+        self.assertFalse(lead.with_user(self.user_salesman).has_access("read"))
+        log = self._logs(lead, kind="manual")
+        self.assertEqual(len(log), 1)
+        self.assertEqual(log.user_id, self.user_salesman)
+        self.assertEqual(log.from_user_id, self.user_salesman)
+        self.assertEqual(log.to_user_id, self.colleague)
+        self.assertEqual(log.reason, "Carl speaks the customer's language")
+        note = lead.message_ids.filtered(lambda m: "language" in (m.body or ""))
+        self.assertEqual(note.author_id, self.user_salesman.partner_id)
+        # the new owner acknowledges (documented API, RPC-safe return)
+        self.assertTrue(call(self.colleague, "crm.lead", "action_escalation_acknowledge", [[lead.id]]))
+        self.assertEqual(log.ack_user_id, self.colleague)
+
+    def test_own_documents_salesperson_hands_lead_over_xmlrpc(self):
+        self._hand_over("xmlrpc")
+
+    def test_own_documents_salesperson_hands_lead_over_jsonrpc(self):
+        self._hand_over("jsonrpc")
+
+    def test_escalation_to_colleague_still_readable_reloads(self):
+        lead = self._lead(name="Hand over to leader")
+        action = self.jsonrpc(self.user_salesman_all, "crm.lead", "action_escalation_open_wizard", [[lead.id]])
+        wizard_id = self.jsonrpc(
+            self.user_salesman_all,
+            "escalation.manual.wizard",
+            "create",
+            [{"user_id": self.colleague.id, "reason": "Workload"}],
+            {"context": action["context"]},
+        )
+        result = self.jsonrpc(self.user_salesman_all, "escalation.manual.wizard", "action_confirm", [[wizard_id]])
+        self.assertEqual(result, {"type": "ir.actions.client", "tag": "soft_reload"})
+
+    def test_no_sync_context_key_ignored(self):
+        """A client sending the engine's former ``escalation_no_sync`` key still gets the clock."""
+        rule = self._rule(step_ids=[(6, 0, self.step_qualif.ids)])
+        for protocol in ("xmlrpc", "jsonrpc"):
+            lead = self._lead(name=f"No sync {protocol}", stage_id=self.stage_new.id)
+            self._call(protocol)(
+                self.user_salesman,
+                "crm.lead",
+                "write",
+                [[lead.id], {"stage_id": self.stage_qualif.id}],
+                {"context": {"escalation_no_sync": True}},
+            )
+            self.assertEqual(len(self._clock(lead, rule)), 1, protocol)
+            self.assertEqual(self._clock(lead, rule).state, "running")

@@ -1,0 +1,59 @@
+from odoo.tests import tagged
+
+from odoo.addons.crm_process_guide.tests.rpc_common import RpcCase
+
+from .common import HelpdeskEscalationCommon
+
+
+@tagged("post_install", "-at_install")
+class TestTrustRpc(RpcCase, HelpdeskEscalationCommon):
+    """Escalation of tickets as real users over XML-RPC and JSON-RPC."""
+
+    def _call(self, protocol):
+        return self.xmlrpc if protocol == "xmlrpc" else self.jsonrpc
+
+    def _hand_over(self, protocol):
+        """A helpdesk user of personal tickets hands their ticket to the team leader."""
+        call = self._call(protocol)
+        ticket = self._ticket(name=f"Hand over {protocol}", user_id=self.user_own.id)
+        action = call(self.user_own, "helpdesk.ticket", "action_escalation_open_wizard", [[ticket.id]])
+        wizard_id = call(
+            self.user_own,
+            "escalation.manual.wizard",
+            "create",
+            [{"user_id": self.user_leader.id, "reason": "Needs a hardware specialist"}],
+            {"context": action["context"]},
+        )
+        with self.assertNoLogs("odoo.http", "ERROR"):
+            result = call(self.user_own, "escalation.manual.wizard", "action_confirm", [[wizard_id]])
+        ticket.invalidate_recordset()
+        self.assertEqual(ticket.user_id, self.user_leader)
+        self.assertFalse(ticket.with_user(self.user_own).has_access("read"))
+        self.assertEqual(result["res_model"], "helpdesk.ticket")
+        self.assertEqual(result["target"], "main")
+        log = self._logs(ticket, kind="manual")
+        self.assertEqual(len(log), 1)
+        self.assertEqual((log.user_id, log.from_user_id, log.to_user_id), (self.user_own, self.user_own, self.user_leader))
+        self.assertEqual(log.helpdesk_team_id, self.team)
+        self.assertTrue(ticket.message_ids.filtered(lambda m: "hardware specialist" in (m.body or "")))
+        self.assertTrue(call(self.user_leader, "helpdesk.ticket", "action_escalation_acknowledge", [[ticket.id]]))
+        self.assertEqual(log.ack_user_id, self.user_leader)
+
+    def test_personal_tickets_user_hands_ticket_over_xmlrpc(self):
+        self._hand_over("xmlrpc")
+
+    def test_personal_tickets_user_hands_ticket_over_jsonrpc(self):
+        self._hand_over("jsonrpc")
+
+    def test_no_sync_context_key_ignored(self):
+        rule = self._rule(step_ids=[(6, 0, self.step_progress.ids)])
+        for protocol in ("xmlrpc", "jsonrpc"):
+            ticket = self._ticket(name=f"No sync {protocol}")
+            self._call(protocol)(
+                self.user_agent,
+                "helpdesk.ticket",
+                "write",
+                [[ticket.id], {"stage_id": self.stage_progress.id}],
+                {"context": {"escalation_no_sync": True}},
+            )
+            self.assertEqual(len(self._clock(ticket, rule)), 1, protocol)
