@@ -4,6 +4,8 @@ import time
 from collections import defaultdict
 from datetime import timedelta
 
+from psycopg2 import errors
+
 from odoo import _, api, fields, models, modules
 from odoo.exceptions import AccessError
 from odoo.tools import SQL, config
@@ -275,20 +277,27 @@ class EscalationClock(models.Model):
     def _escalation_claim(self, now, limit):
         """Lock up to ``limit`` due clocks that no other worker holds: one indexed query."""
         self.flush_model(["state", "next_escalation_at", "failure_count"])
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT id FROM escalation_clock
-                 WHERE next_escalation_at <= %s AND state IN ('running', 'breached')
-                 ORDER BY next_escalation_at, id
-                 LIMIT %s
-                   FOR NO KEY UPDATE SKIP LOCKED
-                """,
-                now,
-                limit,
-            )
-        )
-        return [row[0] for row in self.env.cr.fetchall()]
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        """
+                        SELECT id FROM escalation_clock
+                         WHERE next_escalation_at <= %s AND state IN ('running', 'breached')
+                         ORDER BY next_escalation_at, id
+                         LIMIT %s
+                           FOR NO KEY UPDATE SKIP LOCKED
+                        """,
+                        now,
+                        limit,
+                    ),
+                    log_exceptions=False,
+                )
+                return [row[0] for row in self.env.cr.fetchall()]
+        except (errors.SerializationFailure, errors.LockNotAvailable):
+            # a worker racing this one changed or holds the due clocks: they are its batch
+            _logger.info("Escalation: the due clocks are held by another worker; leaving them to it")
+            return []
 
     @api.model
     def _escalation_next_due(self):

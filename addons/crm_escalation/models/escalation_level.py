@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from odoo.addons.crm_process_guide.tools import MAX_DAYS, MAX_HOURS, MAX_YEARS, hours_of
+
 PRIORITIES = [("1", "Medium"), ("2", "High"), ("3", "Very High")]
 
 
@@ -118,6 +120,29 @@ class EscalationLevel(models.Model):
                         )
                     )
                 previous = offset
+
+    @api.constrains("delay", "activity_deadline_days")
+    def _check_bounds(self):
+        for level in self:
+            rule = level.rule_id
+            if hours_of(level.delay, rule.delay_unit) > MAX_HOURS:
+                raise ValidationError(
+                    _(
+                        "Escalation rule %(rule)s, level %(level)s: the delay is at most %(years)s years.",
+                        rule=rule.display_name,
+                        level=level.name,
+                        years=MAX_YEARS,
+                    )
+                )
+            if not 0 <= level.activity_deadline_days <= MAX_DAYS:
+                raise ValidationError(
+                    _(
+                        "Escalation rule %(rule)s, level %(level)s: the activity is due in 0 to %(days)s days.",
+                        rule=rule.display_name,
+                        level=level.name,
+                        days=MAX_DAYS,
+                    )
+                )
 
     @api.constrains("assign_to", "assign_user_id", "assign_crm_team_id")
     def _check_assignment(self):

@@ -242,7 +242,7 @@ class EscalationRule(models.Model):
                     _("Escalation rule %(rule)s: sales teams only apply to leads.", rule=rule.display_name)
                 )
 
-    @api.constrains("level_ids", "active")
+    @api.constrains("level_ids", "active", "delay_unit")
     def _check_levels(self):
         for rule in self:
             if rule.active and not rule.level_ids:
@@ -250,6 +250,7 @@ class EscalationRule(models.Model):
                     _("Escalation rule %(rule)s needs at least one level.", rule=rule.display_name)
                 )
             rule.level_ids._check_delays()
+            rule.level_ids._check_bounds()
 
     # ------------------------------------------------------------
     # ORM

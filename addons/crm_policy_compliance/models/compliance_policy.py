@@ -4,7 +4,7 @@ from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
-from odoo.addons.crm_process_guide.tools import engine_flag, engine_flag_get
+from odoo.addons.crm_process_guide.tools import MAX_COUNT, MAX_HOURS, engine_flag, engine_flag_get
 
 TRIGGERS = [
     ("stage", "Entering Steps"),
@@ -200,6 +200,19 @@ class CompliancePolicy(models.Model):
                 )
             if policy.crm_team_ids and policy.model_name != "crm.lead":
                 raise ValidationError(_("Policy %(policy)s: sales teams only apply to leads.", policy=name))
+
+    @api.constrains("reminder_hours", "reminder_max")
+    def _check_reminders(self):
+        for policy in self:
+            if not 0 <= policy.reminder_hours <= MAX_HOURS or not 0 <= policy.reminder_max <= MAX_COUNT:
+                raise ValidationError(
+                    _(
+                        "Policy %(policy)s: reminders come after 0 to %(hours)s hours, at most %(count)s times.",
+                        policy=policy.display_name,
+                        hours=MAX_HOURS,
+                        count=MAX_COUNT,
+                    )
+                )
 
     @api.constrains("enforcement", "trigger", "tier_ids")
     def _check_enforcement(self):

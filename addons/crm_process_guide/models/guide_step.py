@@ -1,5 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+from ..tools import MAX_HOURS, MAX_YEARS, hours_of
 
 GATE_MODES = [
     ("block", "Block"),
@@ -162,12 +163,20 @@ class GuideStep(models.Model):
                     )
                 )
 
-    @api.constrains("expected_duration")
+    @api.constrains("expected_duration", "expected_duration_unit")
     def _check_expected_duration(self):
         for step in self:
             if step.expected_duration < 0:
                 raise ValidationError(
                     _("Step %(step)s: the expected duration cannot be negative.", step=step.display_name)
+                )
+            if hours_of(step.expected_duration, step.expected_duration_unit) > MAX_HOURS:
+                raise ValidationError(
+                    _(
+                        "Step %(step)s: the expected duration is at most %(years)s years.",
+                        step=step.display_name,
+                        years=MAX_YEARS,
+                    )
                 )
 
     # ------------------------------------------------------------
