@@ -1,0 +1,265 @@
+import json
+from contextlib import contextmanager
+from unittest.mock import patch
+
+from odoo import sql_db
+
+from odoo.addons.crm_process_guide.exceptions import GuideDecisionRequired
+from odoo.addons.crm_process_guide.tests.rpc_common import RpcCase, RpcError
+from odoo.tests import tagged
+
+from .common import ComplianceCommon
+
+DECISION = "odoo.addons.crm_process_guide.exceptions.GuideDecisionRequired"
+PROTOCOLS = ("xmlrpc", "jsonrpc")
+
+
+@tagged("post_install", "-at_install")
+class TestTrustRpc(RpcCase, ComplianceCommon):
+    """Policies attacked and used as real users over XML-RPC and JSON-RPC."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.approval = cls._policy(
+            name="Large proposals",
+            trigger="stage",
+            step_ids=[(6, 0, cls.step_proposal.ids)],
+            requirement="[('expected_revenue', '<=', 50000)]",
+            message="Proposals above 50,000 need approval.",
+            enforcement="approval",
+            tier_ids=[(0, 0, {"name": "Team leader", "approver_type": "team_leader"})],
+        )
+        cls.override = cls._policy(
+            name="Offer attached",
+            trigger="stage",
+            step_ids=[(6, 0, cls.step_negotiation.ids)],
+            requirement="[('guide_has_attachment', '=', True)]",
+            message="Attach the offer.",
+            enforcement="override",
+        )
+        cls.block = cls._policy()  # VAT before the win
+
+    def _call(self, protocol):
+        return self.xmlrpc if protocol == "xmlrpc" else self.jsonrpc
+
+    def _big_lead(self, **vals):
+        return self._lead(expected_revenue=80000, partner_id=self.partner_vat.id, **vals)
+
+    # ------------------------------------------------------------
+    # finding 8: the documented API over HTTP
+    # ------------------------------------------------------------
+    def test_documented_api_over_rpc(self):
+        for protocol in PROTOCOLS:
+            call = self._call(protocol)
+            lead = self._big_lead(name=f"API {protocol}")
+            request_ids = call(
+                self.user_salesman,
+                "crm.lead",
+                "compliance_request_approval",
+                [[lead.id], {"stage_id": self.stage_proposal.id}, "Strategic account"],
+            )
+            request = self.Request.browse(request_ids)
+            self.assertEqual(len(request), 1, protocol)
+            self.assertEqual(request.state, "pending")
+            self.assertIs(call(self.user_leader, "compliance.approval.request", "action_approve", [request_ids]), True)
+            self.assertEqual(lead.stage_id, self.stage_proposal, "approved and applied")
+            # a justified override through the context, as documented
+            self.assertIs(
+                call(
+                    self.user_salesman,
+                    "crm.lead",
+                    "write",
+                    [[lead.id], {"stage_id": self.stage_negotiation.id}],
+                    {"context": {"guide_override_reason": "Offer sent by post"}},
+                ),
+                True,
+            )
+            self.assertEqual(lead.stage_id, self.stage_negotiation)
+            self.assertEqual(self._logs(lead, outcome="overridden").reason, "Offer sent by post")
+
+    # ------------------------------------------------------------
+    # finding 6: stale approvals
+    # ------------------------------------------------------------
+    def test_stale_approval_is_outdated_not_applied(self):
+        for protocol in PROTOCOLS:
+            call = self._call(protocol)
+            lead = self._big_lead(name=f"Stale {protocol}")
+            request_ids = call(
+                self.user_salesman,
+                "crm.lead",
+                "compliance_request_approval",
+                [[lead.id], {"stage_id": self.stage_proposal.id}, "Big order"],
+            )
+            # meanwhile the agent wins the deal
+            call(self.user_salesman, "crm.lead", "write", [[lead.id], {"stage_id": self.stage_won.id}])
+            self.assertIs(call(self.user_leader, "compliance.approval.request", "action_approve", [request_ids]), True)
+            request = self.Request.browse(request_ids)
+            self.assertEqual(request.state, "outdated", protocol)
+            self.assertFalse(request.applied)
+            self.assertIn("changed since the request was made", request.apply_error)
+            self.assertEqual(lead.stage_id, self.stage_won, "the lead does not go back")
+            self.assertFalse(self.Deviation.search([("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)]))
+            # the requester is told why
+            told = request.message_ids.filtered(lambda m: "changed since the request was made" in (m.body or ""))
+            self.assertIn(self.user_salesman.partner_id, told.partner_ids)
+            self.assertTrue(lead.message_ids.filtered(lambda m: "was not applied" in (m.body or "")))
+            self.assertFalse(request.activity_ids)
+
+    def test_stale_approval_on_a_written_field(self):
+        """The held change's fields changed meanwhile (the stage did not): outdated too."""
+        lead = self._big_lead(name="Stale field")
+        lead.with_user(self.user_salesman)._compliance_request_approval(
+            {"stage_id": self.stage_proposal.id, "expected_revenue": 90000}, "Bigger order"
+        )
+        request = self.Request.search([("res_id", "=", lead.id)])
+        lead.with_user(self.user_salesman).expected_revenue = 85000
+        request.with_user(self.user_leader).action_approve()
+        self.assertEqual(request.state, "outdated")
+        self.assertEqual((lead.stage_id, lead.expected_revenue), (self.stage_new, 85000))
+
+    def test_unchanged_record_still_applied(self):
+        lead = self._big_lead(name="Fresh")
+        lead.message_post(body="Unrelated note")  # not what the change depends on
+        request = lead.with_user(self.user_salesman)._compliance_request_approval(
+            {"stage_id": self.stage_proposal.id}, "Big order"
+        )
+        request.with_user(self.user_leader).action_approve()
+        self.assertEqual((request.state, request.applied), ("approved", True))
+        self.assertEqual(lead.stage_id, self.stage_proposal)
+
+    # ------------------------------------------------------------
+    # finding 7: internal context keys are not taken from clients
+    # ------------------------------------------------------------
+    def test_collect_approvals_key_ignored(self):
+        lead = self._big_lead(name="Collect")
+        for protocol in PROTOCOLS:
+            with self.assertRaises(RpcError) as caught:
+                self._call(protocol)(
+                    self.user_salesman,
+                    "crm.lead",
+                    "write",
+                    [[lead.id], {"stage_id": self.stage_proposal.id}],
+                    {"context": {"compliance_collect_approvals": True}},
+                )
+            self.assertIn("Proposals above 50,000 need approval.", caught.exception.message)
+            self.assertNotIn("approval needed", caught.exception.message)
+            if protocol == "jsonrpc":
+                self.assertEqual(caught.exception.name, DECISION)
+        self.assertEqual(lead.stage_id, self.stage_new)
+
+    def test_approved_request_ids_key_ignored(self):
+        """A client naming someone else's approved request does not get its change through."""
+        self.approval.tier_ids.write({"approver_type": "users", "user_ids": [(6, 0, self.user_director.ids)]})
+        lead = self._big_lead(name="Borrowed approval")
+        other = self._big_lead(name="Approved elsewhere", user_id=self.user_leader.id)
+        request = other.with_user(self.user_leader)._compliance_request_approval(
+            {"stage_id": self.stage_proposal.id}, "Approved deal"
+        )
+        request.with_user(self.user_director).action_approve()
+        request.sudo().write({"applied": False, "res_id": lead.id})  # an approved change waiting to be applied
+        for protocol in PROTOCOLS:
+            with self.assertRaises(RpcError):
+                self._call(protocol)(
+                    self.user_salesman,
+                    "crm.lead",
+                    "write",
+                    [[lead.id], {"stage_id": self.stage_proposal.id}],
+                    {"context": {"compliance_approved_request_ids": request.ids}},
+                )
+        self.assertEqual(lead.stage_id, self.stage_new)
+
+    def test_lost_values_key_ignored(self):
+        self._policy(name="Lost needs approval", trigger="lost", requirement="[('id', '=', 0)]", enforcement="approval",
+                     tier_ids=[(0, 0, {"name": "Team leader", "approver_type": "team_leader"})])
+        lead = self._big_lead(name="Lost")
+        # the held change is what the client wrote, not what it slips into the context
+        with self.assertRaises(GuideDecisionRequired) as caught:
+            lead.with_user(self.user_salesman).with_context(
+                compliance_lost_values={"expected_revenue": 1, "user_id": self.user_salesman2.id}
+            ).write({"active": False})
+        held = json.loads(caught.exception.action["context"]["default_vals"])
+        self.assertEqual(held, {"active": False})
+        # the lost wizard's values are kept with the held change
+        with self.assertRaises(GuideDecisionRequired) as caught:
+            lead.with_user(self.user_salesman).action_set_lost(lost_reason_id=self.lost_reason.id)
+        held = json.loads(caught.exception.action["context"]["default_vals"])
+        self.assertEqual(held, {"active": False, "lost_reason_id": self.lost_reason.id})
+
+    def test_policy_new_key_ignored(self):
+        version = self.block.version
+        self.jsonrpc(
+            self.user_manager,
+            "compliance.policy",
+            "write",
+            [self.block.ids, {"requirement": "[('partner_id', '!=', False)]"}],
+            {"context": {"compliance_policy_new": True}},
+        )
+        self.block.invalidate_recordset()
+        self.assertEqual(self.block.version, version + 1, "a change of the rule is a new version")
+
+    # ------------------------------------------------------------
+    # finding 9: refusals and decisions are not logged as errors
+    # ------------------------------------------------------------
+    def test_no_error_logged_over_jsonrpc(self):
+        lead = self._big_lead(name="Quiet")
+        won_no_vat = self._lead(name="Quiet block", partner_id=self.partner_novat.id)
+        with self.assertNoLogs("odoo.http", "ERROR"), self.assertNoLogs("odoo.sql_db", "ERROR"):
+            # the approval prompt
+            with self.assertRaises(RpcError) as caught:
+                self.jsonrpc(self.user_salesman, "crm.lead", "write", [[lead.id], {"stage_id": self.stage_proposal.id}])
+            self.assertEqual(caught.exception.name, DECISION)
+            for wording in ("API", "compliance_request_approval", "context key"):
+                self.assertNotIn(wording, caught.exception.message)
+            # the approval
+            request_ids = self.jsonrpc(
+                self.user_salesman,
+                "crm.lead",
+                "compliance_request_approval",
+                [[lead.id], {"stage_id": self.stage_proposal.id}, "Big order"],
+            )
+            self.jsonrpc(self.user_leader, "compliance.approval.request", "action_approve", [request_ids])
+            # the override prompt, then the override
+            with self.assertRaises(RpcError) as caught:
+                self.jsonrpc(
+                    self.user_salesman, "crm.lead", "write", [[lead.id], {"stage_id": self.stage_negotiation.id}]
+                )
+            self.assertEqual(caught.exception.name, DECISION)
+            self.assertNotIn("guide_override_reason", caught.exception.message)
+            self.jsonrpc(
+                self.user_salesman,
+                "crm.lead",
+                "write",
+                [[lead.id], {"stage_id": self.stage_negotiation.id}],
+                {"context": {"guide_override_reason": "Offer handed over"}},
+            )
+            # a blocked move
+            with self.assertRaises(RpcError) as caught:
+                self.jsonrpc(self.user_salesman, "crm.lead", "write", [[won_no_vat.id], {"stage_id": self.stage_won.id}])
+            self.assertEqual(caught.exception.name, "odoo.exceptions.UserError")
+        self.assertEqual(lead.stage_id, self.stage_negotiation)
+        self.assertEqual(won_no_vat.stage_id, self.stage_new)
+
+    def test_refusal_audited_without_foreign_key_error(self):
+        """The audit row of a refusal is written by a transaction of its own, which does not see
+        the refused transaction's rows (here: the policy and the team, not committed): it references
+        only what it sees, and nothing is logged as an error."""
+        won_no_vat = self._lead(name="Audited refusal", partner_id=self.partner_novat.id)
+        written = []
+
+        @contextmanager
+        def separate_cursor():
+            cr = sql_db.db_connect(self.env.cr.dbname).cursor()
+            try:
+                yield cr
+                cr.execute("SELECT policy_id, policy_name, crm_team_id, outcome, res_id FROM compliance_log "
+                           "WHERE res_id = %s AND res_model = 'crm.lead'", [won_no_vat.id])
+                written.extend(cr.fetchall())
+            finally:
+                cr.rollback()
+                cr.close()
+
+        with patch.object(type(self.env.registry), "cursor", lambda registry, *a, **k: separate_cursor()), \
+                self.assertNoLogs("odoo.sql_db", "ERROR"), self.assertRaises(Exception):
+            won_no_vat.with_user(self.user_salesman).write({"stage_id": self.stage_won.id})
+        self.assertEqual(written, [(None, "VAT before win", None, "blocked", won_no_vat.id)])

@@ -1,0 +1,83 @@
+from odoo.tests import tagged
+
+from odoo.addons.crm_process_guide.tests.rpc_common import RpcCase, RpcError
+from odoo.addons.helpdesk_process_guide.tests.common import HelpdeskGuideCommon
+
+DECISION = "odoo.addons.crm_process_guide.exceptions.GuideDecisionRequired"
+PROTOCOLS = ("xmlrpc", "jsonrpc")
+
+
+@tagged("post_install", "-at_install")
+class TestTrustRpc(RpcCase, HelpdeskGuideCommon):
+    """Ticket policies used and attacked as helpdesk users over XML-RPC and JSON-RPC."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["compliance.policy"].search([]).write({"active": False})
+        cls.team.user_id = cls.user_manager
+        cls.policy = cls.env["compliance.policy"].create(
+            {
+                "name": "Resolution note",
+                "model_name": "helpdesk.ticket",
+                "helpdesk_team_ids": [(6, 0, cls.team.ids)],
+                "trigger": "stage",
+                "step_ids": [(6, 0, cls.step_resolved.ids)],
+                "requirement": "[('compliance_has_note', '=', True)]",
+                "message": "Write how it was solved.",
+                "enforcement": "approval",
+                "tier_ids": [(0, 0, {"name": "Team leader", "approver_type": "team_leader"})],
+            }
+        )
+        cls.Request = cls.env["compliance.approval.request"]
+
+    def _call(self, protocol):
+        return self.xmlrpc if protocol == "xmlrpc" else self.jsonrpc
+
+    def _request(self, call, ticket):
+        return call(
+            self.user_agent,
+            "helpdesk.ticket",
+            "compliance_request_approval",
+            [[ticket.id], {"stage_id": self.stage_resolved.id}, "Customer unreachable"],
+        )
+
+    def test_documented_api_over_rpc(self):
+        for protocol in PROTOCOLS:
+            call = self._call(protocol)
+            ticket = self._ticket(name=f"API {protocol}", stage_id=self.stage_waiting.id)
+            request_ids = self._request(call, ticket)
+            self.assertEqual(len(request_ids), 1)
+            self.assertIs(call(self.user_manager, "compliance.approval.request", "action_approve", [request_ids]), True)
+            self.assertEqual(ticket.stage_id, self.stage_resolved, protocol)
+
+    def test_stale_approval_is_outdated_not_applied(self):
+        for protocol in PROTOCOLS:
+            call = self._call(protocol)
+            ticket = self._ticket(name=f"Stale {protocol}", stage_id=self.stage_waiting.id)
+            request_ids = self._request(call, ticket)
+            # meanwhile the agent takes the ticket back into progress
+            call(self.user_agent, "helpdesk.ticket", "write", [[ticket.id], {"stage_id": self.stage_progress.id}])
+            call(self.user_manager, "compliance.approval.request", "action_approve", [request_ids])
+            request = self.Request.browse(request_ids)
+            self.assertEqual(request.state, "outdated", protocol)
+            self.assertEqual(ticket.stage_id, self.stage_progress, "nothing applied")
+            told = request.message_ids.filtered(lambda m: "changed since the request was made" in (m.body or ""))
+            self.assertIn(self.user_agent.partner_id, told.partner_ids)
+
+    def test_prompt_not_logged_as_error_and_collect_key_ignored(self):
+        ticket = self._ticket(name="Quiet", stage_id=self.stage_waiting.id)
+        with self.assertNoLogs("odoo.http", "ERROR"):
+            for context in ({}, {"compliance_collect_approvals": True}):
+                with self.assertRaises(RpcError) as caught:
+                    self.jsonrpc(
+                        self.user_agent,
+                        "helpdesk.ticket",
+                        "write",
+                        [[ticket.id], {"stage_id": self.stage_resolved.id}],
+                        {"context": context},
+                    )
+                self.assertEqual(caught.exception.name, DECISION)
+                self.assertIn("Write how it was solved.", caught.exception.message)
+                self.assertNotIn("compliance_request_approval", caught.exception.message)
+        self.assertEqual(ticket.stage_id, self.stage_waiting)
