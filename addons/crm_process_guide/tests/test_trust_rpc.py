@@ -1,0 +1,138 @@
+import ast
+import inspect
+import textwrap
+
+from odoo import models
+from odoo.tests import tagged
+
+from odoo.addons.crm_process_guide.tests.rpc_common import RpcCase, RpcError
+
+from .common import GuideCommon
+
+OUR_MODULES = {
+    "crm_process_guide",
+    "crm_escalation",
+    "crm_policy_compliance",
+    "helpdesk_process_guide",
+    "helpdesk_escalation",
+    "helpdesk_policy_compliance",
+}
+DECISION = "odoo.addons.crm_process_guide.exceptions.GuideDecisionRequired"
+PROTOCOLS = ("xmlrpc", "jsonrpc")
+
+
+def _always_returns_a_value(statements):
+    """Whether a block ends, on every path, with ``return <value>`` or ``raise``."""
+    if not statements:
+        return False
+    last = statements[-1]
+    if isinstance(last, ast.Raise):
+        return True
+    if isinstance(last, ast.Return):
+        return last.value is not None
+    if isinstance(last, ast.If):
+        return _always_returns_a_value(last.body) and _always_returns_a_value(last.orelse)
+    if isinstance(last, ast.With):
+        return _always_returns_a_value(last.body)
+    if isinstance(last, ast.Try):
+        return _always_returns_a_value(last.body + last.orelse) and all(
+            _always_returns_a_value(handler.body) for handler in last.handlers
+        )
+    return False
+
+
+def _public_methods(registry):
+    """(class name, method name, function) of every public method our modules define on a
+    model, except the ORM's own API (create, write...), which the ORM marshals."""
+    orm_api = set(dir(models.BaseModel))
+    seen = set()
+    for model_class in registry.values():
+        for klass in model_class.__mro__:
+            module = klass.__module__.split(".")
+            if len(module) < 3 or module[:2] != ["odoo", "addons"] or module[2] not in OUR_MODULES:
+                continue
+            for name, function in vars(klass).items():
+                if name.startswith("_") or name in orm_api or not inspect.isfunction(function):
+                    continue
+                key = (klass.__module__, klass.__qualname__, name)
+                if key not in seen:
+                    seen.add(key)
+                    yield f"{klass.__module__.split('.')[2]}.{klass.__qualname__}", name, function
+
+
+@tagged("post_install", "-at_install")
+class TestTrustRpc(RpcCase, GuideCommon):
+    """The process guide over XML-RPC and JSON-RPC as real users."""
+
+    def test_public_methods_return_marshallable_values(self):
+        """Every public method of our models returns a value on every path (never None)."""
+        checked, missing = [], []
+        for class_name, name, function in _public_methods(self.env.registry):
+            tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
+            body = tree.body[0].body
+            bare = [node for node in ast.walk(tree) if isinstance(node, ast.Return) and (
+                node.value is None or (isinstance(node.value, ast.Constant) and node.value.value is None))]
+            if bare or not _always_returns_a_value(body):
+                missing.append(f"{class_name}.{name}")
+            checked.append(f"{class_name}.{name}")
+        self.assertIn("crm_process_guide.GuideFeedback.action_accept", checked)
+        self.assertIn("crm_policy_compliance.GuideMixin.compliance_request_approval", checked)
+        self.assertGreater(len(checked), 30)
+        self.assertFalse(missing, "public methods that may return None over RPC")
+
+    def test_feedback_accept_reject_over_rpc(self):
+        lead = self._lead()
+        for protocol in PROTOCOLS:
+            call = self.xmlrpc if protocol == "xmlrpc" else self.jsonrpc
+            ids = [
+                call(
+                    self.user_salesman,
+                    "guide.feedback",
+                    "create",
+                    [{"name": f"Shorter checklist {protocol} {i}", "process_id": self.process.id}],
+                    {"context": {"default_res_model": "crm.lead", "default_res_id": lead.id}},
+                )
+                for i in range(2)
+            ]
+            self.assertIs(call(self.user_manager, "guide.feedback", "action_accept", [ids[:1]]), True)
+            self.assertIs(call(self.user_manager, "guide.feedback", "action_reject", [ids[1:]]), True)
+            feedback = self.env["guide.feedback"].browse(ids)
+            self.assertEqual(feedback.mapped("state"), ["accepted", "rejected"], protocol)
+
+    def test_gate_override_over_rpc_not_logged_as_error(self):
+        lead = self._lead(stage_id=self.stage_proposal.id)
+        with self.assertNoLogs("odoo.http", "ERROR"):
+            for protocol in PROTOCOLS:
+                call = self.xmlrpc if protocol == "xmlrpc" else self.jsonrpc
+                with self.assertRaises(RpcError) as caught:
+                    call(self.user_salesman, "crm.lead", "write", [[lead.id], {"stage_id": self.stage_nego.id}])
+                self.assertIn("Cannot move to G-Negotiation", caught.exception.message)
+                self.assertIn("Proposal sent", caught.exception.message)
+                self.assertNotIn("guide_override_reason", caught.exception.message)
+                if protocol == "jsonrpc":
+                    self.assertEqual(caught.exception.name, DECISION)
+            self.assertIs(
+                self.jsonrpc(
+                    self.user_salesman,
+                    "crm.lead",
+                    "write",
+                    [[lead.id], {"stage_id": self.stage_nego.id}],
+                    {"context": {"guide_override_reason": "Signed today", "guide_override_reason_id": self.reason.id}},
+                ),
+                True,
+            )
+        self.assertEqual(lead.stage_id, self.stage_nego)
+        deviation = self.env["guide.deviation"].search([("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)])
+        self.assertEqual((deviation.reason, deviation.reason_id), ("Signed today", self.reason))
+
+    def test_step_duration_bounded_over_rpc(self):
+        fault = self.rpc_fault(
+            self.user_manager,
+            "guide.step",
+            "write",
+            [[self.step_proposal.id], {"expected_duration": 1e9}],
+            protocol="jsonrpc",
+        )
+        self.assertIn(f"Step {self.step_proposal.display_name}", fault)
+        self.assertIn("at most 10 years", fault)
+        self.assertEqual(self.step_proposal.expected_duration, 5)

@@ -1,0 +1,49 @@
+from odoo.tests import tagged
+
+from odoo.addons.crm_process_guide.tests.rpc_common import RpcCase, RpcError
+
+from .common import HelpdeskGuideCommon
+
+DECISION = "odoo.addons.crm_process_guide.exceptions.GuideDecisionRequired"
+
+
+@tagged("post_install", "-at_install")
+class TestTrustRpc(RpcCase, HelpdeskGuideCommon):
+    """Ticket gates over XML-RPC and JSON-RPC as a helpdesk user of personal tickets."""
+
+    def test_gate_override_over_rpc_not_logged_as_error(self):
+        ticket = self._ticket(stage_id=self.stage_progress.id, user_id=self.user_own.id)
+        with self.assertNoLogs("odoo.http", "ERROR"):
+            for call in (self.xmlrpc, self.jsonrpc):
+                with self.assertRaises(RpcError) as caught:
+                    call(self.user_own, "helpdesk.ticket", "write", [[ticket.id], {"stage_id": self.stage_waiting.id}])
+                self.assertIn("Solution proposed", caught.exception.message)
+                self.assertNotIn("guide_override_reason", caught.exception.message)
+            self.assertEqual(caught.exception.name, DECISION)
+            self.assertIs(
+                self.xmlrpc(
+                    self.user_own,
+                    "helpdesk.ticket",
+                    "write",
+                    [[ticket.id], {"stage_id": self.stage_waiting.id}],
+                    {"context": {"guide_override_reason": "Known issue, fix sent"}},
+                ),
+                True,
+            )
+        self.assertEqual(ticket.stage_id, self.stage_waiting)
+        deviation = self.env["guide.deviation"].search(
+            [("res_model", "=", "helpdesk.ticket"), ("res_id", "=", ticket.id)]
+        )
+        self.assertEqual(deviation.reason, "Known issue, fix sent")
+
+    def test_feedback_accept_over_rpc(self):
+        ticket = self._ticket(user_id=self.user_own.id)
+        feedback_id = self.jsonrpc(
+            self.user_own,
+            "guide.feedback",
+            "create",
+            [{"name": "Ask for the serial number", "process_id": self.process.id}],
+            {"context": {"default_res_model": "helpdesk.ticket", "default_res_id": ticket.id}},
+        )
+        self.assertIs(self.xmlrpc(self.user_manager, "guide.feedback", "action_accept", [[feedback_id]]), True)
+        self.assertEqual(self.env["guide.feedback"].browse(feedback_id).state, "accepted")
