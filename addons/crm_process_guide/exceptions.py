@@ -20,7 +20,7 @@ class GuideDecisionRequired(UserError):
 
     def __init__(self, message, action, discard=None):
         """:param discard: ``{"res_model": ..., "res_ids": [...]}`` when the wizard holds the
-            whole refused change: the web client drops the unsaved copy of it in the form."""
+        whole refused change: the web client drops the unsaved copy of it in the form."""
         super().__init__(message)
         self.action = action
         self.context = {"guide_decision_action": action, "guide_decision_discard": discard or False}

@@ -408,9 +408,7 @@ class EscalationClock(models.Model):
             clocks = clocks.exists()
             # lazily re-evaluate scope, pauses and start points (conditions on
             # related records, last team activity) before firing
-            broken = existing._escalation_sync(
-                rule_ids=set(clocks.rule_id.ids)
-            )
+            broken = existing._escalation_sync(rule_ids=set(clocks.rule_id.ids))
             for clock in clocks.filtered(lambda c, b=broken: c.rule_id.id in b):
                 error = _(
                     "The condition of rule %(rule)s cannot be evaluated: fix the rule.",

@@ -137,7 +137,8 @@ class EscalationLevel(models.Model):
             if not 0 <= level.activity_deadline_days <= MAX_DAYS:
                 raise ValidationError(
                     _(
-                        "Escalation rule %(rule)s, level %(level)s: the activity is due in 0 to %(days)s days.",
+                        "Escalation rule %(rule)s, level %(level)s: the activity is due in 0 to "
+                        "%(days)s days.",
                         rule=rule.display_name,
                         level=level.name,
                         days=MAX_DAYS,

@@ -20,7 +20,11 @@ class TestTrustBounds(RpcCase, EscalationCommon):
         level = rule.level_ids[-1]
         for protocol in ("xmlrpc", "jsonrpc"):
             fault = self.rpc_fault(
-                self.user_manager, "escalation.level", "write", [[level.id], {"delay": 1e12}], protocol=protocol
+                self.user_manager,
+                "escalation.level",
+                "write",
+                [[level.id], {"delay": 1e12}],
+                protocol=protocol,
             )
             self.assertIn(f"Escalation rule {rule.display_name}, level {level.name}", fault)
             self.assertIn("at most 10 years", fault)
@@ -56,8 +60,10 @@ class TestTrustBounds(RpcCase, EscalationCommon):
                 raise errors.SerializationFailure("could not serialize access due to concurrent update")
             return execute(self_cr, query, *args, **kwargs)
 
-        with self._at(self._h(5)), patch.object(type(cr), "execute", racing), self.assertNoLogs(
-            "odoo.sql_db", "ERROR"
+        with (
+            self._at(self._h(5)),
+            patch.object(type(cr), "execute", racing),
+            self.assertNoLogs("odoo.sql_db", "ERROR"),
         ):
             done = self._cron()
         self.assertEqual(done, 0, "the batch is left to the other worker")

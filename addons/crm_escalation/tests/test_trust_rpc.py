@@ -61,7 +61,9 @@ class TestTrustRpc(RpcCase, EscalationCommon):
 
     def test_escalation_to_colleague_still_readable_reloads(self):
         lead = self._lead(name="Hand over to leader")
-        action = self.jsonrpc(self.user_salesman_all, "crm.lead", "action_escalation_open_wizard", [[lead.id]])
+        action = self.jsonrpc(
+            self.user_salesman_all, "crm.lead", "action_escalation_open_wizard", [[lead.id]]
+        )
         wizard_id = self.jsonrpc(
             self.user_salesman_all,
             "escalation.manual.wizard",
@@ -69,7 +71,9 @@ class TestTrustRpc(RpcCase, EscalationCommon):
             [{"user_id": self.colleague.id, "reason": "Workload"}],
             {"context": action["context"]},
         )
-        result = self.jsonrpc(self.user_salesman_all, "escalation.manual.wizard", "action_confirm", [[wizard_id]])
+        result = self.jsonrpc(
+            self.user_salesman_all, "escalation.manual.wizard", "action_confirm", [[wizard_id]]
+        )
         self.assertEqual(result, {"type": "ir.actions.client", "tag": "soft_reload"})
 
     def test_no_sync_context_key_ignored(self):

@@ -207,7 +207,8 @@ class CompliancePolicy(models.Model):
             if not 0 <= policy.reminder_hours <= MAX_HOURS or not 0 <= policy.reminder_max <= MAX_COUNT:
                 raise ValidationError(
                     _(
-                        "Policy %(policy)s: reminders come after 0 to %(hours)s hours, at most %(count)s times.",
+                        "Policy %(policy)s: reminders come after 0 to %(hours)s hours, at most "
+                        "%(count)s times.",
                         policy=policy.display_name,
                         hours=MAX_HOURS,
                         count=MAX_COUNT,

@@ -752,7 +752,9 @@ class GuideMixin(models.AbstractModel):
                     "event": event or policy["trigger"],
                     "change": record._compliance_change_label(event or policy["trigger"], vals),
                     "target_vals": json.dumps(vals, default=str),
-                    "record_snapshot": json.dumps(record.sudo()._compliance_state_snapshot(vals), default=str),
+                    "record_snapshot": json.dumps(
+                        record.sudo()._compliance_state_snapshot(vals), default=str
+                    ),
                     "requester_id": self.env.uid,
                     "owner_id": owner.id if owner else False,
                     "company_id": record.company_id.id if "company_id" in record._fields else False,

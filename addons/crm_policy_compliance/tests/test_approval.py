@@ -42,7 +42,9 @@ class TestApproval(ComplianceCommon):
 
     def _held_lead(self):
         lead = self._lead(expected_revenue=80000).with_user(self.user_salesman)
-        requests = lead._compliance_request_approval({"stage_id": self.stage_proposal.id}, "Strategic account")
+        requests = lead._compliance_request_approval(
+            {"stage_id": self.stage_proposal.id}, "Strategic account"
+        )
         return lead, requests
 
     def test_change_is_held(self):

@@ -21,7 +21,9 @@ class TestTrustDecisionUi(HttpCase, ComplianceCommon):
         lead = self._lead(name="Tour kanban big deal", expected_revenue=90000, user_id=admin.id)
         with self.assertNoLogs("odoo.http", "ERROR"):
             self.start_tour(
-                "/odoo/action-crm.crm_lead_action_pipeline", "crm_policy_compliance_kanban_tour", login="admin"
+                "/odoo/action-crm.crm_lead_action_pipeline",
+                "crm_policy_compliance_kanban_tour",
+                login="admin",
             )
         request = self.Request.search([("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)])
         self.assertEqual(request.state, "pending")

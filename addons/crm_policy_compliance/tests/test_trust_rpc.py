@@ -3,10 +3,11 @@ from contextlib import contextmanager
 from unittest.mock import patch
 
 from odoo import sql_db
+from odoo.exceptions import UserError
+from odoo.tests import tagged
 
 from odoo.addons.crm_process_guide.exceptions import GuideDecisionRequired
 from odoo.addons.crm_process_guide.tests.rpc_common import RpcCase, RpcError
-from odoo.tests import tagged
 
 from .common import ComplianceCommon
 
@@ -62,7 +63,9 @@ class TestTrustRpc(RpcCase, ComplianceCommon):
             request = self.Request.browse(request_ids)
             self.assertEqual(len(request), 1, protocol)
             self.assertEqual(request.state, "pending")
-            self.assertIs(call(self.user_leader, "compliance.approval.request", "action_approve", [request_ids]), True)
+            self.assertIs(
+                call(self.user_leader, "compliance.approval.request", "action_approve", [request_ids]), True
+            )
             self.assertEqual(lead.stage_id, self.stage_proposal, "approved and applied")
             # a justified override through the context, as documented
             self.assertIs(
@@ -93,15 +96,21 @@ class TestTrustRpc(RpcCase, ComplianceCommon):
             )
             # meanwhile the agent wins the deal
             call(self.user_salesman, "crm.lead", "write", [[lead.id], {"stage_id": self.stage_won.id}])
-            self.assertIs(call(self.user_leader, "compliance.approval.request", "action_approve", [request_ids]), True)
+            self.assertIs(
+                call(self.user_leader, "compliance.approval.request", "action_approve", [request_ids]), True
+            )
             request = self.Request.browse(request_ids)
             self.assertEqual(request.state, "outdated", protocol)
             self.assertFalse(request.applied)
             self.assertIn("changed since the request was made", request.apply_error)
             self.assertEqual(lead.stage_id, self.stage_won, "the lead does not go back")
-            self.assertFalse(self.Deviation.search([("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)]))
+            self.assertFalse(
+                self.Deviation.search([("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)])
+            )
             # the requester is told why
-            told = request.message_ids.filtered(lambda m: "changed since the request was made" in (m.body or ""))
+            told = request.message_ids.filtered(
+                lambda m: "changed since the request was made" in (m.body or "")
+            )
             self.assertIn(self.user_salesman.partner_id, told.partner_ids)
             self.assertTrue(lead.message_ids.filtered(lambda m: "was not applied" in (m.body or "")))
             self.assertFalse(request.activity_ids)
@@ -157,7 +166,9 @@ class TestTrustRpc(RpcCase, ComplianceCommon):
             {"stage_id": self.stage_proposal.id}, "Approved deal"
         )
         request.with_user(self.user_director).action_approve()
-        request.sudo().write({"applied": False, "res_id": lead.id})  # an approved change waiting to be applied
+        request.sudo().write(
+            {"applied": False, "res_id": lead.id}
+        )  # an approved change waiting to be applied
         for protocol in PROTOCOLS:
             with self.assertRaises(RpcError):
                 self._call(protocol)(
@@ -170,8 +181,13 @@ class TestTrustRpc(RpcCase, ComplianceCommon):
         self.assertEqual(lead.stage_id, self.stage_new)
 
     def test_lost_values_key_ignored(self):
-        self._policy(name="Lost needs approval", trigger="lost", requirement="[('id', '=', 0)]", enforcement="approval",
-                     tier_ids=[(0, 0, {"name": "Team leader", "approver_type": "team_leader"})])
+        self._policy(
+            name="Lost needs approval",
+            trigger="lost",
+            requirement="[('id', '=', 0)]",
+            enforcement="approval",
+            tier_ids=[(0, 0, {"name": "Team leader", "approver_type": "team_leader"})],
+        )
         lead = self._big_lead(name="Lost")
         # the held change is what the client wrote, not what it slips into the context
         with self.assertRaises(GuideDecisionRequired) as caught:
@@ -207,7 +223,9 @@ class TestTrustRpc(RpcCase, ComplianceCommon):
         with self.assertNoLogs("odoo.http", "ERROR"), self.assertNoLogs("odoo.sql_db", "ERROR"):
             # the approval prompt
             with self.assertRaises(RpcError) as caught:
-                self.jsonrpc(self.user_salesman, "crm.lead", "write", [[lead.id], {"stage_id": self.stage_proposal.id}])
+                self.jsonrpc(
+                    self.user_salesman, "crm.lead", "write", [[lead.id], {"stage_id": self.stage_proposal.id}]
+                )
             self.assertEqual(caught.exception.name, DECISION)
             for wording in ("API", "compliance_request_approval", "context key"):
                 self.assertNotIn(wording, caught.exception.message)
@@ -222,7 +240,10 @@ class TestTrustRpc(RpcCase, ComplianceCommon):
             # the override prompt, then the override
             with self.assertRaises(RpcError) as caught:
                 self.jsonrpc(
-                    self.user_salesman, "crm.lead", "write", [[lead.id], {"stage_id": self.stage_negotiation.id}]
+                    self.user_salesman,
+                    "crm.lead",
+                    "write",
+                    [[lead.id], {"stage_id": self.stage_negotiation.id}],
                 )
             self.assertEqual(caught.exception.name, DECISION)
             self.assertNotIn("guide_override_reason", caught.exception.message)
@@ -235,7 +256,12 @@ class TestTrustRpc(RpcCase, ComplianceCommon):
             )
             # a blocked move
             with self.assertRaises(RpcError) as caught:
-                self.jsonrpc(self.user_salesman, "crm.lead", "write", [[won_no_vat.id], {"stage_id": self.stage_won.id}])
+                self.jsonrpc(
+                    self.user_salesman,
+                    "crm.lead",
+                    "write",
+                    [[won_no_vat.id], {"stage_id": self.stage_won.id}],
+                )
             self.assertEqual(caught.exception.name, "odoo.exceptions.UserError")
         self.assertEqual(lead.stage_id, self.stage_negotiation)
         self.assertEqual(won_no_vat.stage_id, self.stage_new)
@@ -252,14 +278,20 @@ class TestTrustRpc(RpcCase, ComplianceCommon):
             cr = sql_db.db_connect(self.env.cr.dbname).cursor()
             try:
                 yield cr
-                cr.execute("SELECT policy_id, policy_name, crm_team_id, outcome, res_id FROM compliance_log "
-                           "WHERE res_id = %s AND res_model = 'crm.lead'", [won_no_vat.id])
+                cr.execute(
+                    "SELECT policy_id, policy_name, crm_team_id, outcome, res_id FROM compliance_log "
+                    "WHERE res_id = %s AND res_model = 'crm.lead'",
+                    [won_no_vat.id],
+                )
                 written.extend(cr.fetchall())
             finally:
                 cr.rollback()
                 cr.close()
 
-        with patch.object(type(self.env.registry), "cursor", lambda registry, *a, **k: separate_cursor()), \
-                self.assertNoLogs("odoo.sql_db", "ERROR"), self.assertRaises(Exception):
+        with (
+            patch.object(type(self.env.registry), "cursor", lambda registry, *a, **k: separate_cursor()),
+            self.assertNoLogs("odoo.sql_db", "ERROR"),
+            self.assertRaises(UserError),
+        ):
             won_no_vat.with_user(self.user_salesman).write({"stage_id": self.stage_won.id})
         self.assertEqual(written, [(None, "VAT before win", None, "blocked", won_no_vat.id)])

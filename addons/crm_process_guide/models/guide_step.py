@@ -1,5 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+
 from ..tools import MAX_HOURS, MAX_YEARS, hours_of
 
 GATE_MODES = [

@@ -15,20 +15,26 @@ class TestTrustDecisionUi(HttpCase, GuideCommon):
 
     def _assert_overridden(self, lead, reason):
         self.assertEqual(lead.stage_id, self.stage_nego)
-        deviation = self.env["guide.deviation"].search([("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)])
+        deviation = self.env["guide.deviation"].search(
+            [("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)]
+        )
         self.assertEqual(deviation.reason, reason)
         self.assertEqual(deviation.user_id, self.env.ref("base.user_admin"))
 
     def test_kanban_drag_past_override_gate(self):
         lead = self._override_lead("Tour override deal")
         with self.assertNoLogs("odoo.http", "ERROR"):
-            self.start_tour("/odoo/action-crm.crm_lead_action_pipeline", "guide_decision_kanban_tour", login="admin")
+            self.start_tour(
+                "/odoo/action-crm.crm_lead_action_pipeline", "guide_decision_kanban_tour", login="admin"
+            )
         self._assert_overridden(lead, "The customer asked for the price list before the proposal")
 
     def test_form_statusbar_past_override_gate(self):
         lead = self._override_lead("Tour override form deal")
         with self.assertNoLogs("odoo.http", "ERROR"):
             self.start_tour(
-                f"/odoo/action-crm.crm_lead_action_pipeline/{lead.id}", "guide_decision_form_tour", login="admin"
+                f"/odoo/action-crm.crm_lead_action_pipeline/{lead.id}",
+                "guide_decision_form_tour",
+                login="admin",
             )
         self._assert_overridden(lead, "Verbal agreement with the buyer")

@@ -70,8 +70,14 @@ class TestTrustRpc(RpcCase, GuideCommon):
         for class_name, name, function in _public_methods(self.env.registry):
             tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
             body = tree.body[0].body
-            bare = [node for node in ast.walk(tree) if isinstance(node, ast.Return) and (
-                node.value is None or (isinstance(node.value, ast.Constant) and node.value.value is None))]
+            bare = [
+                node
+                for node in ast.walk(tree)
+                if isinstance(node, ast.Return)
+                and (
+                    node.value is None or (isinstance(node.value, ast.Constant) and node.value.value is None)
+                )
+            ]
             if bare or not _always_returns_a_value(body):
                 missing.append(f"{class_name}.{name}")
             checked.append(f"{class_name}.{name}")
@@ -105,7 +111,9 @@ class TestTrustRpc(RpcCase, GuideCommon):
             for protocol in PROTOCOLS:
                 call = self.xmlrpc if protocol == "xmlrpc" else self.jsonrpc
                 with self.assertRaises(RpcError) as caught:
-                    call(self.user_salesman, "crm.lead", "write", [[lead.id], {"stage_id": self.stage_nego.id}])
+                    call(
+                        self.user_salesman, "crm.lead", "write", [[lead.id], {"stage_id": self.stage_nego.id}]
+                    )
                 self.assertIn("Cannot move to G-Negotiation", caught.exception.message)
                 self.assertIn("Proposal sent", caught.exception.message)
                 self.assertNotIn("guide_override_reason", caught.exception.message)
@@ -117,12 +125,19 @@ class TestTrustRpc(RpcCase, GuideCommon):
                     "crm.lead",
                     "write",
                     [[lead.id], {"stage_id": self.stage_nego.id}],
-                    {"context": {"guide_override_reason": "Signed today", "guide_override_reason_id": self.reason.id}},
+                    {
+                        "context": {
+                            "guide_override_reason": "Signed today",
+                            "guide_override_reason_id": self.reason.id,
+                        }
+                    },
                 ),
                 True,
             )
         self.assertEqual(lead.stage_id, self.stage_nego)
-        deviation = self.env["guide.deviation"].search([("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)])
+        deviation = self.env["guide.deviation"].search(
+            [("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)]
+        )
         self.assertEqual((deviation.reason, deviation.reason_id), ("Signed today", self.reason))
 
     def test_step_duration_bounded_over_rpc(self):

@@ -63,7 +63,9 @@ class TestPerformance(HelpdeskEscalationCommon):
                 self._queries(lambda: warm_plain.with_user(agent).write({"stage_id": self.stage_waiting.id}))
             self._queries(lambda: warm_escalated.with_user(agent).write({"stage_id": self.stage_waiting.id}))
             with engine_flag(self.env, "escalation_no_sync"):
-                baseline = self._queries(lambda: plain.with_user(agent).write({"stage_id": self.stage_waiting.id}))
+                baseline = self._queries(
+                    lambda: plain.with_user(agent).write({"stage_id": self.stage_waiting.id})
+                )
             self.env.invalidate_all()
             with self.assertQueryCount(baseline + WRITE_BUDGET):
                 escalated.with_user(agent).write({"stage_id": self.stage_waiting.id})

@@ -19,7 +19,11 @@ class TestTrustBounds(RpcCase, HelpdeskEscalationCommon):
         level = rule.level_ids[0]
         for protocol in ("xmlrpc", "jsonrpc"):
             fault = self.rpc_fault(
-                self.user_manager, "escalation.level", "write", [[level.id], {"delay": 1e12}], protocol=protocol
+                self.user_manager,
+                "escalation.level",
+                "write",
+                [[level.id], {"delay": 1e12}],
+                protocol=protocol,
             )
             self.assertIn(f"Escalation rule {rule.display_name}, level {level.name}", fault)
         self.assertEqual(level.delay, 4)

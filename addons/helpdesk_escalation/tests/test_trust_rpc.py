@@ -33,10 +33,14 @@ class TestTrustRpc(RpcCase, HelpdeskEscalationCommon):
         self.assertEqual(result["target"], "main")
         log = self._logs(ticket, kind="manual")
         self.assertEqual(len(log), 1)
-        self.assertEqual((log.user_id, log.from_user_id, log.to_user_id), (self.user_own, self.user_own, self.user_leader))
+        self.assertEqual(
+            (log.user_id, log.from_user_id, log.to_user_id), (self.user_own, self.user_own, self.user_leader)
+        )
         self.assertEqual(log.helpdesk_team_id, self.team)
         self.assertTrue(ticket.message_ids.filtered(lambda m: "hardware specialist" in (m.body or "")))
-        self.assertTrue(call(self.user_leader, "helpdesk.ticket", "action_escalation_acknowledge", [[ticket.id]]))
+        self.assertTrue(
+            call(self.user_leader, "helpdesk.ticket", "action_escalation_acknowledge", [[ticket.id]])
+        )
         self.assertEqual(log.ack_user_id, self.user_leader)
 
     def test_personal_tickets_user_hands_ticket_over_xmlrpc(self):

@@ -48,7 +48,9 @@ class TestTrustRpc(RpcCase, HelpdeskGuideCommon):
             ticket = self._ticket(name=f"API {protocol}", stage_id=self.stage_waiting.id)
             request_ids = self._request(call, ticket)
             self.assertEqual(len(request_ids), 1)
-            self.assertIs(call(self.user_manager, "compliance.approval.request", "action_approve", [request_ids]), True)
+            self.assertIs(
+                call(self.user_manager, "compliance.approval.request", "action_approve", [request_ids]), True
+            )
             self.assertEqual(ticket.stage_id, self.stage_resolved, protocol)
 
     def test_stale_approval_is_outdated_not_applied(self):
@@ -57,12 +59,19 @@ class TestTrustRpc(RpcCase, HelpdeskGuideCommon):
             ticket = self._ticket(name=f"Stale {protocol}", stage_id=self.stage_waiting.id)
             request_ids = self._request(call, ticket)
             # meanwhile the agent takes the ticket back into progress
-            call(self.user_agent, "helpdesk.ticket", "write", [[ticket.id], {"stage_id": self.stage_progress.id}])
+            call(
+                self.user_agent,
+                "helpdesk.ticket",
+                "write",
+                [[ticket.id], {"stage_id": self.stage_progress.id}],
+            )
             call(self.user_manager, "compliance.approval.request", "action_approve", [request_ids])
             request = self.Request.browse(request_ids)
             self.assertEqual(request.state, "outdated", protocol)
             self.assertEqual(ticket.stage_id, self.stage_progress, "nothing applied")
-            told = request.message_ids.filtered(lambda m: "changed since the request was made" in (m.body or ""))
+            told = request.message_ids.filtered(
+                lambda m: "changed since the request was made" in (m.body or "")
+            )
             self.assertIn(self.user_agent.partner_id, told.partner_ids)
 
     def test_prompt_not_logged_as_error_and_collect_key_ignored(self):

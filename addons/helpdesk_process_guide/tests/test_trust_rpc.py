@@ -16,7 +16,12 @@ class TestTrustRpc(RpcCase, HelpdeskGuideCommon):
         with self.assertNoLogs("odoo.http", "ERROR"):
             for call in (self.xmlrpc, self.jsonrpc):
                 with self.assertRaises(RpcError) as caught:
-                    call(self.user_own, "helpdesk.ticket", "write", [[ticket.id], {"stage_id": self.stage_waiting.id}])
+                    call(
+                        self.user_own,
+                        "helpdesk.ticket",
+                        "write",
+                        [[ticket.id], {"stage_id": self.stage_waiting.id}],
+                    )
                 self.assertIn("Solution proposed", caught.exception.message)
                 self.assertNotIn("guide_override_reason", caught.exception.message)
             self.assertEqual(caught.exception.name, DECISION)
@@ -45,5 +50,7 @@ class TestTrustRpc(RpcCase, HelpdeskGuideCommon):
             [{"name": "Ask for the serial number", "process_id": self.process.id}],
             {"context": {"default_res_model": "helpdesk.ticket", "default_res_id": ticket.id}},
         )
-        self.assertIs(self.xmlrpc(self.user_manager, "guide.feedback", "action_accept", [[feedback_id]]), True)
+        self.assertIs(
+            self.xmlrpc(self.user_manager, "guide.feedback", "action_accept", [[feedback_id]]), True
+        )
         self.assertEqual(self.env["guide.feedback"].browse(feedback_id).state, "accepted")
