@@ -29,3 +29,24 @@ class TestTrustDecisionUi(HttpCase, ComplianceCommon):
         self.assertEqual(request.state, "pending")
         self.assertEqual(request.note, "Framework contract")
         self.assertEqual(lead.stage_id, self.stage_new)
+
+    def test_won_button_held_for_approval(self):
+        self._policy(
+            name="Large wins",
+            trigger="won",
+            requirement="[('expected_revenue', '<=', 50000)]",
+            message="Wins above 50,000 need approval.",
+            enforcement="approval",
+            tier_ids=[(0, 0, {"name": "Team leader", "approver_type": "team_leader"})],
+        )
+        admin = self.env.ref("base.user_admin")
+        lead = self._lead(name="Tour won deal", expected_revenue=90000, user_id=admin.id)
+        with self.assertNoLogs("odoo.http", "ERROR"):
+            self.start_tour(
+                f"/odoo/action-crm.crm_lead_action_pipeline/{lead.id}",
+                "crm_policy_compliance_won_tour",
+                login="admin",
+            )
+        request = self.Request.search([("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)])
+        self.assertEqual((request.state, request.event), ("pending", "won"))
+        self.assertEqual(lead.stage_id, self.stage_new)

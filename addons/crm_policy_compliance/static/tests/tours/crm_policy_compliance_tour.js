@@ -73,3 +73,36 @@ registry.category("web_tour.tours").add("crm_policy_compliance_kanban_tour", {
         },
     ],
 });
+
+/** The Won button on a win held for approval: the request form opens directly (one dialog). */
+registry.category("web_tour.tours").add("crm_policy_compliance_won_tour", {
+    steps: () => [
+        {
+            content: "Mark the large deal won",
+            trigger: ".o_form_view button[name=action_set_won_rainbowman]",
+            run: "click",
+        },
+        {
+            content: "The approval request form opens directly, with the policy not met",
+            trigger: ".modal:contains('Request Approval'):contains('Wins above 50,000 need approval.')",
+        },
+        {
+            content: "No error dialog",
+            trigger: "body:not(:has(.o_error_dialog))",
+        },
+        {
+            content: "Explain why to the approvers",
+            trigger: ".modal .o_field_widget[name=reason] textarea",
+            run: "edit Signed by the customer",
+        },
+        {
+            content: "Send the request",
+            trigger: ".modal .modal-footer button:contains('Request Approval')",
+            run: "click",
+        },
+        {
+            content: "The form shows the deal not won yet, saved",
+            trigger: `body:not(:has(.modal)) .o_form_view:has(${clean}) .o_statusbar_status button.o_arrow_button_current:contains('P-New')`,
+        },
+    ],
+});
