@@ -35,7 +35,7 @@ class TestTrustAccessCompliance(TrustAccessMixin, RpcCase, ComplianceCommon):
 
     def _request(self):
         lead = self._lead(expected_revenue=80000)
-        # through the ORM: the RPC return value of this API is another fix (finding 8)
+        # the engine method returns the requests (the public API returns their ids)
         requests = lead.with_user(self.user_salesman)._compliance_request_approval(
             {"stage_id": self.stage_proposal.id}, "Strategic"
         )
