@@ -942,8 +942,8 @@ class GuideMixin(models.AbstractModel):
             # not a plain move (a creation, a change of team...): the wizard cannot replay it
             raise UserError(
                 _(
-                    "%(message)s\n\nThis step may be overridden with a reason when the record is moved "
-                    "to its new stage by itself: move it first, then make the rest of the change.",
+                    "%(message)s\n\nComplete what the step requires first: a reason to override it can "
+                    "be given only when the stage alone is changed.",
                     message=self._guide_refusal_message(infos),
                 )
             )
