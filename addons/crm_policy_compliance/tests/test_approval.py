@@ -224,7 +224,7 @@ class TestApproval(ComplianceCommon):
         )
         lead = self._lead(expected_revenue=80000).with_user(self.user_salesman)
         # the request form gives the reason for the gate too
-        request = lead.with_context(guide_override_reason="Strategic account").compliance_request_approval(
+        request = lead.with_context(guide_override_reason="Strategic account")._compliance_request_approval(
             {"stage_id": self.stage_proposal.id}, "Strategic account"
         )
         self.assertEqual(request.with_user(self.user_leader).guide_bypassed_items, "NDA signed")

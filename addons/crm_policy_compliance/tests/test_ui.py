@@ -41,7 +41,7 @@ class TestUi(HttpCase, ComplianceCommon):
             tier_ids=[(0, 0, {"name": "Team leader", "approver_type": "team_leader"})],
         )
         lead = self._lead(name="Tour big deal", expected_revenue=90000).with_user(self.user_salesman)
-        request = lead.compliance_request_approval({"stage_id": self.stage_proposal.id}, "Strategic account")
+        request = lead._compliance_request_approval({"stage_id": self.stage_proposal.id}, "Strategic account")
         self.start_tour(
             "/odoo/action-crm_policy_compliance.compliance_approval_request_action_to_approve",
             "crm_policy_compliance_approve_tour",
