@@ -89,6 +89,16 @@ class GuideMixin(models.AbstractModel):
         """Part of ``self`` in the model-specific scope of ``rule`` (plain values, no query)."""
         return self
 
+    def _escalation_may_cover(self, rules):
+        """Part of ``self`` some of ``rules`` may apply to, decided on cached values (no
+        query): the other records have no open clock and need none, so a write on them
+        costs nothing. Bridges narrow it with their own scope (teams)."""
+        records = self
+        if all(rule["process_id"] for rule in rules):
+            processes = {rule["process_id"] for rule in rules}
+            records = records.filtered(lambda rec: rec.guide_process_id.id in processes)
+        return records
+
     def _escalation_is_open(self):
         """Part of ``self`` still being worked on (closed records are de-escalated)."""
         if "active" in self._fields:
@@ -282,12 +292,16 @@ class GuideMixin(models.AbstractModel):
         return records
 
     def write(self, vals):
-        res = super().write(vals)
         if self.env.context.get("escalation_no_sync"):
-            return res
+            return super().write(vals)
         config = self.env["escalation.rule"]._get_escalation_config(self._name)
-        if config["rules"] and set(vals) & (self._escalation_depends() | config["fields"]):
-            self._escalation_sync()
+        if not config["rules"] or not set(vals) & (self._escalation_depends() | config["fields"]):
+            return super().write(vals)
+        covered = self._escalation_may_cover(config["rules"])
+        res = super().write(vals)
+        covered |= self._escalation_may_cover(config["rules"])
+        if covered:
+            covered._escalation_sync()
         return res
 
     def unlink(self):

@@ -131,6 +131,15 @@ class GuideMixin(models.AbstractModel):
         """Extra columns of the history rows of ``self`` (one record)."""
         return {}
 
+    def _guide_may_match(self, vals, config):
+        """Whether a write of ``vals`` (changing a scope field) may bring records of
+        ``self`` that no process guides into one.
+
+        Cached values, no query; ``True`` when in doubt. Guided models narrow it
+        with their own scope (CRM: sales teams).
+        """
+        return bool(config["processes"])
+
     @api.model
     def _guide_engine_fields(self):
         """Fields of the record that only the engine writes (bridges add theirs).
@@ -515,7 +524,7 @@ class GuideMixin(models.AbstractModel):
         if not scope_changed and stage_field not in vals:
             return None
         if scope_changed and config["processes"]:
-            records = self
+            records = self._guide_write_concerned(vals, config)
         else:
             # only the stage changes: records outside every process stay outside
             records = self.filtered(
@@ -559,6 +568,14 @@ class GuideMixin(models.AbstractModel):
             self._guide_judge_transitions(transitions, change)
             change["judged"] = {info["record"].id: info for info in transitions}
         return change
+
+    def _guide_write_concerned(self, vals, config):
+        """Records a write changing scope fields concerns: the guided ones, and the
+        others only if ``vals`` may bring them into a process (decided on cached
+        values, so that e.g. lead assignment to an unguided team costs nothing)."""
+        if self._guide_may_match(vals, config):
+            return self
+        return self.filtered("guide_process_id")
 
     @api.model
     @tools.ormcache()

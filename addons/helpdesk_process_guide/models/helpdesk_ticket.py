@@ -22,6 +22,20 @@ class HelpdeskTicket(models.Model):
             tickets = tickets.filtered(lambda t: (t.priority or "0") >= process["helpdesk_min_priority"])
         return tickets
 
+    def _guide_may_match(self, vals, config):
+        if not super()._guide_may_match(vals, config):
+            return False
+        if any(not process["helpdesk_team_ids"] for process in config["processes"]):
+            return True
+        guided_teams = frozenset().union(*(process["helpdesk_team_ids"] for process in config["processes"]))
+        if "team_id" in vals:
+            teams = {vals["team_id"]}
+        elif set(vals) & (self._guide_scope_trigger_fields() - {"type", "company_id"}):
+            return True  # the team may follow another field (e.g. the salesperson)
+        else:
+            teams = set(self.team_id.ids)
+        return bool(teams & guided_teams)
+
     def _guide_history_values(self):
         return {
             **super()._guide_history_values(),
