@@ -23,13 +23,6 @@ class CrmLead(models.Model):
             records = records.filtered(lambda lead: lead.team_id.id in rule["crm_team_ids"])
         return records
 
-    def _escalation_may_cover(self, rules):
-        records = super()._escalation_may_cover(rules)
-        if records and all(rule["crm_team_ids"] for rule in rules):
-            teams = frozenset().union(*(rule["crm_team_ids"] for rule in rules))
-            records = records.filtered(lambda lead: lead.team_id.id in teams)
-        return records
-
     def _escalation_is_open(self):
         return super()._escalation_is_open().filtered(lambda lead: not lead.stage_id.is_won)
 

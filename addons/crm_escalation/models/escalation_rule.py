@@ -401,6 +401,7 @@ class EscalationRule(models.Model):
             "met_step_ids": frozenset(self.met_step_ids.ids),
             "crm_team_ids": frozenset(self.crm_team_ids.ids),
             "domain": self.domain or "",
+            "plain_domain": self._escalation_plain_domain(),
             "trigger_type": self.trigger_type,
             "step_delay_base": self.step_delay_base,
             "date_field": self.date_field_id.name or False,
@@ -411,6 +412,28 @@ class EscalationRule(models.Model):
             "calendar_id": self.resource_calendar_id.id,
             "levels": tuple(level._escalation_level_values() for level in self.level_ids),
         }
+
+    def _escalation_plain_domain(self):
+        """The condition, when the record's own stored values decide it (plain fields,
+        no path, no date that moves with today): a write then tells without a query
+        that a record is outside the rule. ``False`` otherwise."""
+        self.ensure_one()
+        if not self.domain or any(name in self.domain for name in ("uid", "user", "today", "time")):
+            return False  # values of the reader or of the moment: evaluated on each check
+        try:
+            domain = self._guide_parse_domain(self.domain, self.model_name)
+        except Exception:  # noqa: BLE001 - refused when saved; a broken rule is not plain
+            return False
+        model_fields = self.env[self.model_name]._fields
+        for leaf in domain:
+            if leaf in ("&", "|", "!"):
+                continue
+            if not isinstance(leaf, list | tuple) or len(leaf) != 3 or not isinstance(leaf[0], str):
+                return False
+            field = model_fields.get(leaf[0])
+            if not field or not field.store or field.type in ("one2many", "many2many", "date", "datetime"):
+                return False
+        return tuple(tuple(leaf) if isinstance(leaf, list) else leaf for leaf in domain)
 
     @api.model
     @tools.ormcache("model_name")

@@ -91,13 +91,23 @@ class GuideMixin(models.AbstractModel):
 
     def _escalation_may_cover(self, rules):
         """Part of ``self`` some of ``rules`` may apply to, decided on cached values (no
-        query): the other records have no open clock and need none, so a write on them
-        costs nothing. Bridges narrow it with their own scope (teams)."""
-        records = self
-        if all(rule["process_id"] for rule in rules):
-            processes = {rule["process_id"] for rule in rules}
-            records = records.filtered(lambda rec: rec.guide_process_id.id in processes)
-        return records
+        query): the other records have no open clock and need none, so that a write on
+        them costs nothing. The model-specific scope comes from ``_escalation_match_scope``;
+        a condition is applied when the record's own values decide it, else assumed."""
+        covered = self.browse()
+        for rule in rules:
+            records = self - covered
+            if not records:
+                break
+            if rule["company_id"] and "company_id" in self._fields:
+                records = records.filtered(lambda r, c=rule["company_id"]: r.company_id.id in (c, False))
+            if rule["process_id"]:
+                records = records.filtered(lambda r, p=rule["process_id"]: r.guide_process_id.id == p)
+            records = records._escalation_match_scope(rule)
+            if records and rule["plain_domain"]:
+                records = records.filtered_domain(list(rule["plain_domain"]))
+            covered |= records
+        return covered
 
     def _escalation_is_open(self):
         """Part of ``self`` still being worked on (closed records are de-escalated)."""

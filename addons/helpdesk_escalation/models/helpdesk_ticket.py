@@ -24,13 +24,6 @@ class HelpdeskTicket(models.Model):
             tickets = tickets.filtered(lambda ticket: ticket.team_id.id in rule["helpdesk_team_ids"])
         return tickets
 
-    def _escalation_may_cover(self, rules):
-        records = super()._escalation_may_cover(rules)
-        if records and all(rule["helpdesk_team_ids"] for rule in rules):
-            teams = frozenset().union(*(rule["helpdesk_team_ids"] for rule in rules))
-            records = records.filtered(lambda ticket: ticket.team_id.id in teams)
-        return records
-
     def _escalation_is_open(self):
         return super()._escalation_is_open().filtered(lambda ticket: not ticket.stage_id.closed)
 
