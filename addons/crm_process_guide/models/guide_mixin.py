@@ -559,9 +559,7 @@ class GuideMixin(models.AbstractModel):
                   JOIN (VALUES %(items)s) AS i(step_id, process_id, item_id, name, description, sequence,
                                                mandatory, completion, apply_domain, auto_domain)
                        ON i.step_id = r.step_id
-                 WHERE NOT EXISTS (SELECT 1 FROM guide_line l
-                                    WHERE l.res_model = %(model)s AND l.res_id = r.res_id
-                                      AND l.step_id = r.step_id AND l.item_id = i.item_id)
+                    ON CONFLICT ON CONSTRAINT guide_line_record_item_uniq DO NOTHING
                 RETURNING id
                 """,
                 model=self._name,
