@@ -325,10 +325,7 @@ class EscalationRule(models.Model):
         """
         Clock = self.env["escalation.clock"].sudo()
         if defer_above is not None and self._escalation_resync_size() > defer_above:
-            self.sudo().write({"resync_pending": True})
-            cron = self.env.ref("crm_escalation.escalation_cron", raise_if_not_found=False)
-            if cron:
-                cron.sudo()._trigger()
+            self._escalation_defer()
             return
         for model_name in set(self.with_context(active_test=False).mapped("model_name")):
             rules = self.with_context(active_test=False).filtered(lambda r, m=model_name: r.model_name == m)
@@ -357,6 +354,33 @@ class EscalationRule(models.Model):
                 Clock.search(
                     [("rule_id", "in", inactive.ids), ("state", "in", ("running", "paused", "breached"))]
                 )._escalation_close()
+
+    def _escalation_defer(self):
+        """Leave the work of a configuration change to the escalation cron: the rules are
+        marked (*Re-evaluation Pending*, shown on the rule) and the cron woken up."""
+        self.sudo().write({"resync_pending": True})
+        cron = self.env.ref("crm_escalation.escalation_cron", raise_if_not_found=False)
+        if cron:
+            cron.sudo()._trigger()
+
+    def _escalation_reschedule_clocks(self, defer_above=None, chunk_size=1000):
+        """Recompute the due times of the rules' open clocks (their levels changed), by
+        chunks of ``chunk_size`` clocks with the cache dropped between chunks.
+
+        :param defer_above: when more clocks than this are open, only mark the rules
+            and let the escalation cron do it (saving a level stays fast)
+        """
+        Clock = self.env["escalation.clock"].sudo()
+        domain = [("rule_id", "in", self.ids), ("state", "in", ("running", "breached"))]
+        if defer_above is not None and Clock.search_count(domain, limit=defer_above + 1) > defer_above:
+            self._escalation_defer()
+            return
+        ids = list(Clock._search(domain, order="id"))
+        for start in range(0, len(ids), chunk_size):
+            Clock.browse(ids[start : start + chunk_size])._escalation_reschedule()
+            if len(ids) > chunk_size:
+                self.env.flush_all()
+                Clock.invalidate_model()
 
     def _escalation_resync_size(self):
         """Number of records a resync of the (active) rules would visit, at most: one count per rule."""
