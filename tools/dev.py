@@ -553,9 +553,11 @@ def main(argv=None):
     p_bench.add_argument("--reset", action="store_true", help="recreate the benchmark database")
     p_bench.add_argument("--extra", nargs=argparse.REMAINDER, default=[], help="passed to each script")
     p_core = sub.add_parser(
-        "core-tests", help="Odoo core's crm, sales_team, base_automation and helpdesk_mgmt suites with the product"
+        "core-tests", help="Odoo core's and OCA's suites (crm, helpdesk_mgmt...) with the product installed"
     )
-    p_core.add_argument("suites", nargs="*", help=f"modules whose tests run (default: {', '.join(CORE_SUITES)})")
+    p_core.add_argument(
+        "suites", nargs="*", help=f"modules whose tests run (default: {', '.join(CORE_SUITES)})"
+    )
     p_core.add_argument("--db", help="database name (default: a new one per run)")
     p_core.add_argument("--keep", action="store_true", help="keep the database afterwards")
     p_core.add_argument("--reuse", action="store_true", help="run against the existing --db, no install")
