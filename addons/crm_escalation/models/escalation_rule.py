@@ -4,6 +4,7 @@ from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
 from odoo.osv import expression
 
+from odoo.addons.crm_process_guide.models import guide_rule_language as rule_language
 from odoo.addons.crm_process_guide.models.guide_condition_mixin import GUIDE_CONDITION_ERRORS
 
 from .escalation_clock import DUE_STATES
@@ -12,6 +13,17 @@ _logger = logging.getLogger(__name__)
 
 # above this number of records, saving a rule leaves the re-evaluation to the cron
 RESYNC_INLINE_LIMIT = 20000
+
+def _plain_value(value):
+    if isinstance(value, rule_language.ListValue):
+        return all(_plain_value(item) for item in value.items)
+    return value is None or isinstance(value, str | int | float | bool)
+
+
+def _plain_leaf(item):
+    """An operator, or a leaf comparing a field with constants (no named value, no sub-domain)."""
+    return not isinstance(item, rule_language.Leaf) or _plain_value(item.right)
+
 
 TRIGGER_TYPES = [
     ("step_time", "Time in Current Step"),
@@ -442,12 +454,15 @@ class EscalationRule(models.Model):
         no path, no date that moves with today): a write then tells without a query
         that a record is outside the rule. ``False`` otherwise."""
         self.ensure_one()
-        if not self.domain or any(name in self.domain for name in ("uid", "user", "today", "time")):
-            return False  # values of the reader or of the moment: evaluated on each check
+        if not self.domain:
+            return False
         try:
+            template = rule_language.parse(self.domain)
             domain = self._guide_parse_domain(self.domain, self.model_name)
         except Exception:  # noqa: BLE001 - refused when saved; a broken rule is not plain
             return False
+        if not all(_plain_leaf(item) for item in template.items):
+            return False  # named values (the reader, today...) are evaluated on each check
         model_fields = self.env[self.model_name]._fields
         for leaf in domain:
             if leaf in ("&", "|", "!"):
