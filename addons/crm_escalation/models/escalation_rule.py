@@ -14,6 +14,7 @@ _logger = logging.getLogger(__name__)
 # above this number of records, saving a rule leaves the re-evaluation to the cron
 RESYNC_INLINE_LIMIT = 20000
 
+
 def _plain_value(value):
     if isinstance(value, rule_language.ListValue):
         return all(_plain_value(item) for item in value.items)
