@@ -449,7 +449,8 @@ def cmd_core_tests(args):
     # browser JS unit suites (helpdesk_mgmt's test_js.py re-exports web's whole
     # WebSuite) test the web client, not the ORM the product extends, and need
     # odoo-bin's test runner: run them with --test-tags if needed
-    ignore = [f"--ignore={Path(path) / 'test_js.py'}" for path in paths if (Path(path) / "test_js.py").is_file()]
+    js_suites = [Path(path) / "test_js.py" for path in paths]
+    ignore = [f"--ignore={suite}" for suite in js_suites if suite.is_file()]
     try:
         res = run(pytest_cmd(conf, db_name, paths, [*ignore, *args.pytest_args]), check=False, cwd=ROOT)
     finally:
