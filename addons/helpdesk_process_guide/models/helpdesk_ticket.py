@@ -28,13 +28,9 @@ class HelpdeskTicket(models.Model):
         if any(not process["helpdesk_team_ids"] for process in config["processes"]):
             return True
         guided_teams = frozenset().union(*(process["helpdesk_team_ids"] for process in config["processes"]))
-        if "team_id" in vals:
-            teams = {vals["team_id"]}
-        elif set(vals) & (self._guide_scope_trigger_fields() - {"type", "company_id"}):
-            return True  # the team may follow another field (e.g. the salesperson)
-        else:
-            teams = set(self.team_id.ids)
-        return bool(teams & guided_teams)
+        if "team_id" not in vals:
+            return True  # the team may follow another field (a lead's salesperson or type)
+        return vals["team_id"] in guided_teams
 
     def _guide_history_values(self):
         return {
