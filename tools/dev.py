@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Developer tool: set up, serve, test and lint the add-ons on Odoo 18.0.
 
-Usage: ./dev {setup,db,demo,screenshots,test,lint,pytest,bench,i18n} [options]
+Usage: ./dev {setup,db,demo,screenshots,test,lint,pytest,bench,core-tests,i18n} [options]
 
 Environment:
   ODOO_SRC   Odoo 18.0 Community source tree (default /opt/odoo/18.0)
@@ -414,6 +414,51 @@ def cmd_lint(args):
     log("lint passed")
 
 
+# Odoo core and OCA suites that must pass unchanged with the product installed.
+CORE_SUITES = ["crm", "sales_team", "base_automation", "helpdesk_mgmt"]
+
+
+def core_test_paths(suites):
+    """Test folders of modules that are not ours (Odoo's addons, or a wheel in the venv)."""
+    paths = []
+    for module in suites:
+        candidates = [ODOO_SRC / "addons" / module / "tests", ODOO_SRC / "odoo" / "addons" / module / "tests"]
+        candidates += sorted(VENV.glob(f"lib/python3*/site-packages/odoo/addons/{module}/tests"))
+        found = next((path for path in candidates if path.is_dir()), None)
+        if not found:
+            raise DevError(f"no tests found for module {module}")
+        paths.append(str(found))
+    return paths
+
+
+def cmd_core_tests(args):
+    """Odoo core's and OCA's own suites on a database where the product is installed with demo data.
+
+    Every test runs with the full registry (pytest-odoo), so crm's at-install
+    tests see the product's modules as a user's database would."""
+    cmd_setup()
+    cmd_db()
+    suites = args.suites or CORE_SUITES
+    install = EXTRA_MODULES + [m for m in CORE_SUITES if m not in EXTRA_MODULES] + our_modules()
+    db_name = args.db or f"guide_core_{os.getpid()}"
+    conf = write_config(db_name)
+    if not args.reuse:
+        drop_db(db_name)
+        install_modules(conf, db_name, install, demo=True)
+    paths = core_test_paths(suites)
+    # browser JS unit suites (helpdesk_mgmt's test_js.py re-exports web's whole
+    # WebSuite) test the web client, not the ORM the product extends, and need
+    # odoo-bin's test runner: run them with --test-tags if needed
+    js_suites = [Path(path) / "test_js.py" for path in paths]
+    ignore = [f"--ignore={suite}" for suite in js_suites if suite.is_file()]
+    try:
+        res = run(pytest_cmd(conf, db_name, paths, [*ignore, *args.pytest_args]), check=False, cwd=ROOT)
+    finally:
+        if not args.keep and not args.reuse:
+            drop_db(db_name)
+    return res.returncode
+
+
 def cmd_bench(args):
     """Run the benchmarks in bench/ against a database without demo data."""
     cmd_setup()
@@ -426,7 +471,16 @@ def cmd_bench(args):
     scripts = args.scripts or sorted(str(p) for p in (ROOT / "bench").glob("bench_*.py"))
     failed = 0
     for script in scripts:
-        failed |= run([PYTHON, script, "-c", conf, "-d", args.db, *args.extra], check=False).returncode
+        extra = list(args.extra)
+        if Path(script).name == "bench_vanilla.py":
+            # the baseline: a database of its own with only what the product extends
+            vanilla_db = f"{args.db}_vanilla"
+            if args.reset:
+                drop_db(vanilla_db)
+            if not _db_exists(vanilla_db):
+                install_modules(write_config(vanilla_db), vanilla_db, ["crm", *EXTRA_MODULES], demo=False)
+            extra = ["--vanilla-db", vanilla_db, *extra]
+        failed |= run([PYTHON, script, "-c", conf, "-d", args.db, *extra], check=False).returncode
     return failed
 
 
@@ -504,6 +558,16 @@ def main(argv=None):
     p_bench.add_argument("--db", default="process_guide_bench")
     p_bench.add_argument("--reset", action="store_true", help="recreate the benchmark database")
     p_bench.add_argument("--extra", nargs=argparse.REMAINDER, default=[], help="passed to each script")
+    p_core = sub.add_parser(
+        "core-tests", help="Odoo core's and OCA's suites (crm, helpdesk_mgmt...) with the product installed"
+    )
+    p_core.add_argument(
+        "suites", nargs="*", help=f"modules whose tests run (default: {', '.join(CORE_SUITES)})"
+    )
+    p_core.add_argument("--db", help="database name (default: a new one per run)")
+    p_core.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    p_core.add_argument("--reuse", action="store_true", help="run against the existing --db, no install")
+    p_core.add_argument("--pytest-args", nargs=argparse.REMAINDER, default=[], help="passed to pytest")
     p_i18n = sub.add_parser("i18n", help="export the .pot translation templates")
     p_i18n.add_argument("modules", nargs="*", help="modules (default: all of ours)")
     p_i18n.add_argument("--db", default="process_guide_i18n")
@@ -520,6 +584,7 @@ def main(argv=None):
         "lint": cmd_lint,
         "pytest": cmd_pytest,
         "bench": cmd_bench,
+        "core-tests": cmd_core_tests,
         "i18n": cmd_i18n,
     }
     try:

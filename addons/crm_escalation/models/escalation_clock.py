@@ -383,6 +383,8 @@ class EscalationClock(models.Model):
             try:
                 with self.env.cr.savepoint():
                     rule._escalation_resync()
+                    # the levels may have changed too: due times of every open clock
+                    rule._escalation_reschedule_clocks()
                     rule.resync_pending = False
             except Exception:  # noqa: BLE001 - retried at the next run
                 _logger.exception(

@@ -4,6 +4,7 @@ from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
 from odoo.osv import expression
 
+from odoo.addons.crm_process_guide.models import guide_rule_language as rule_language
 from odoo.addons.crm_process_guide.models.guide_condition_mixin import GUIDE_CONDITION_ERRORS
 
 from .escalation_clock import DUE_STATES
@@ -12,6 +13,18 @@ _logger = logging.getLogger(__name__)
 
 # above this number of records, saving a rule leaves the re-evaluation to the cron
 RESYNC_INLINE_LIMIT = 20000
+
+
+def _plain_value(value):
+    if isinstance(value, rule_language.ListValue):
+        return all(_plain_value(item) for item in value.items)
+    return value is None or isinstance(value, str | int | float | bool)
+
+
+def _plain_leaf(item):
+    """An operator, or a leaf comparing a field with constants (no named value, no sub-domain)."""
+    return not isinstance(item, rule_language.Leaf) or _plain_value(item.right)
+
 
 TRIGGER_TYPES = [
     ("step_time", "Time in Current Step"),
@@ -326,10 +339,7 @@ class EscalationRule(models.Model):
         """
         Clock = self.env["escalation.clock"].sudo()
         if defer_above is not None and self._escalation_resync_size() > defer_above:
-            self.sudo().write({"resync_pending": True})
-            cron = self.env.ref("crm_escalation.escalation_cron", raise_if_not_found=False)
-            if cron:
-                cron.sudo()._trigger()
+            self._escalation_defer()
             return
         for model_name in set(self.with_context(active_test=False).mapped("model_name")):
             rules = self.with_context(active_test=False).filtered(lambda r, m=model_name: r.model_name == m)
@@ -358,6 +368,33 @@ class EscalationRule(models.Model):
                 Clock.search(
                     [("rule_id", "in", inactive.ids), ("state", "in", ("running", "paused", "breached"))]
                 )._escalation_close()
+
+    def _escalation_defer(self):
+        """Leave the work of a configuration change to the escalation cron: the rules are
+        marked (*Re-evaluation Pending*, shown on the rule) and the cron woken up."""
+        self.sudo().write({"resync_pending": True})
+        cron = self.env.ref("crm_escalation.escalation_cron", raise_if_not_found=False)
+        if cron:
+            cron.sudo()._trigger()
+
+    def _escalation_reschedule_clocks(self, defer_above=None, chunk_size=1000):
+        """Recompute the due times of the rules' open clocks (their levels changed), by
+        chunks of ``chunk_size`` clocks with the cache dropped between chunks.
+
+        :param defer_above: when more clocks than this are open, only mark the rules
+            and let the escalation cron do it (saving a level stays fast)
+        """
+        Clock = self.env["escalation.clock"].sudo()
+        domain = [("rule_id", "in", self.ids), ("state", "in", ("running", "breached"))]
+        if defer_above is not None and Clock.search_count(domain, limit=defer_above + 1) > defer_above:
+            self._escalation_defer()
+            return
+        ids = list(Clock._search(domain, order="id"))
+        for start in range(0, len(ids), chunk_size):
+            Clock.browse(ids[start : start + chunk_size])._escalation_reschedule()
+            if len(ids) > chunk_size:
+                self.env.flush_all()
+                Clock.invalidate_model()
 
     def _escalation_resync_size(self):
         """Number of records a resync of the (active) rules would visit, at most: one count per rule."""
@@ -402,6 +439,7 @@ class EscalationRule(models.Model):
             "met_step_ids": frozenset(self.met_step_ids.ids),
             "crm_team_ids": frozenset(self.crm_team_ids.ids),
             "domain": self.domain or "",
+            "plain_domain": self._escalation_plain_domain(),
             "trigger_type": self.trigger_type,
             "step_delay_base": self.step_delay_base,
             "date_field": self.date_field_id.name or False,
@@ -412,6 +450,31 @@ class EscalationRule(models.Model):
             "calendar_id": self.resource_calendar_id.id,
             "levels": tuple(level._escalation_level_values() for level in self.level_ids),
         }
+
+    def _escalation_plain_domain(self):
+        """The condition, when the record's own stored values decide it (plain fields,
+        no path, no date that moves with today): a write then tells without a query
+        that a record is outside the rule. ``False`` otherwise."""
+        self.ensure_one()
+        if not self.domain:
+            return False
+        try:
+            template = rule_language.parse(self.domain)
+            domain = self._guide_parse_domain(self.domain, self.model_name)
+        except Exception:  # noqa: BLE001 - refused when saved; a broken rule is not plain
+            return False
+        if not all(_plain_leaf(item) for item in template.items):
+            return False  # named values (the reader, today...) are evaluated on each check
+        model_fields = self.env[self.model_name]._fields
+        for leaf in domain:
+            if leaf in ("&", "|", "!"):
+                continue
+            if not isinstance(leaf, list | tuple) or len(leaf) != 3 or not isinstance(leaf[0], str):
+                return False
+            field = model_fields.get(leaf[0])
+            if not field or not field.store or field.type in ("one2many", "many2many", "date", "datetime"):
+                return False
+        return tuple(tuple(leaf) if isinstance(leaf, list) else leaf for leaf in domain)
 
     @api.model
     @tools.ormcache("model_name")

@@ -90,6 +90,26 @@ class GuideMixin(models.AbstractModel):
         """Part of ``self`` in the model-specific scope of ``rule`` (plain values, no query)."""
         return self
 
+    def _escalation_may_cover(self, rules):
+        """Part of ``self`` some of ``rules`` may apply to, decided on cached values (no
+        query): the other records have no open clock and need none, so that a write on
+        them costs nothing. The model-specific scope comes from ``_escalation_match_scope``;
+        a condition is applied when the record's own values decide it, else assumed."""
+        covered = self.browse()
+        for rule in rules:
+            records = self - covered
+            if not records:
+                break
+            if rule["company_id"] and "company_id" in self._fields:
+                records = records.filtered(lambda r, c=rule["company_id"]: r.company_id.id in (c, False))
+            if rule["process_id"]:
+                records = records.filtered(lambda r, p=rule["process_id"]: r.guide_process_id.id == p)
+            records = records._escalation_match_scope(rule)
+            if records and rule["plain_domain"]:
+                records = records.filtered_domain(list(rule["plain_domain"]))
+            covered |= records
+        return covered
+
     def _escalation_is_open(self):
         """Part of ``self`` still being worked on (closed records are de-escalated)."""
         if "active" in self._fields:
@@ -278,17 +298,22 @@ class GuideMixin(models.AbstractModel):
         records = super().create(vals_list)
         if not engine_flag_get(self.env, FLAG_NO_SYNC):
             config = self.env["escalation.rule"]._get_escalation_config(self._name)
-            if config["rules"]:
-                records._escalation_sync()
+            covered = records._escalation_may_cover(config["rules"]) if config["rules"] else records.browse()
+            if covered:
+                covered._escalation_sync(existing=True)
         return records
 
     def write(self, vals):
-        res = super().write(vals)
         if engine_flag_get(self.env, FLAG_NO_SYNC):
-            return res
+            return super().write(vals)
         config = self.env["escalation.rule"]._get_escalation_config(self._name)
-        if config["rules"] and set(vals) & (self._escalation_depends() | config["fields"]):
-            self._escalation_sync()
+        if not config["rules"] or not set(vals) & (self._escalation_depends() | config["fields"]):
+            return super().write(vals)
+        covered = self._escalation_may_cover(config["rules"])
+        res = super().write(vals)
+        covered |= self._escalation_may_cover(config["rules"])
+        if covered:
+            covered._escalation_sync(existing=True)
         return res
 
     def unlink(self):
@@ -498,7 +523,7 @@ class GuideMixin(models.AbstractModel):
             return step.expected_duration * (calendar.hours_per_day or 8.0)
         return step.expected_hours
 
-    def _escalation_sync(self, rule_ids=None):
+    def _escalation_sync(self, rule_ids=None, existing=False):
         """Keep the clocks of ``self`` in line with their records, in batch.
 
         Creates clocks for records entering a rule's scope, pauses, resumes,
@@ -506,21 +531,26 @@ class GuideMixin(models.AbstractModel):
         episodes (new start point, or new step when the rule says so), then
         reschedules the changed clocks.
 
+        :param existing: the caller knows that the records exist (``write``)
         :return: ids of the rules whose condition cannot be evaluated (their
             clocks are left as they are)
         """
         config = self.env["escalation.rule"]._get_escalation_config(self._name)
         rules = [rule for rule in config["rules"] if rule_ids is None or rule["id"] in rule_ids]
-        records = self.with_context(active_test=False).exists()
+        records = self.with_context(active_test=False)
+        if not existing:
+            records = records.exists()
         if not rules or not records:
             return set()
         Clock = self.env["escalation.clock"].sudo()
-        clocks = Clock.search(
+        # the clocks and their columns in one query
+        clocks = Clock.search_fetch(
             [
                 ("res_model", "=", self._name),
                 ("res_id", "in", records.ids),
                 ("rule_id", "in", [r["id"] for r in rules]),
-            ]
+            ],
+            [name for name, field in Clock._fields.items() if field.store and field.column_type],
         )
         clock_map = {(clock.res_id, clock.rule_id.id): clock for clock in clocks}
         in_scope = records._escalation_in_scope(rules)
@@ -529,6 +559,7 @@ class GuideMixin(models.AbstractModel):
         cache = {}
         to_close, to_meet, to_pause, to_resume, to_reschedule = (Clock.browse() for _i in range(5))
         new_episodes = []  # (record, rule, clock or None, start)
+        step_moves = defaultdict(Clock.browse)  # (step, entered at): clocks
         broken = set()
         for rule in rules:
             scope = in_scope[rule["id"]]
@@ -579,14 +610,16 @@ class GuideMixin(models.AbstractModel):
                     continue
                 paused = step_id in rule["pause_step_ids"]
                 if step_changed:
-                    clock.write({"step_id": step_id, "step_entered_at": record.guide_step_entered_at})
+                    step_moves[(step_id, record.guide_step_entered_at)] |= clock
                 if clock.state == "met":
                     continue
                 if paused and clock.state != "paused":
                     to_pause |= clock
                 elif not paused and clock.state == "paused":
                     to_resume |= clock
-        # apply
+        # apply: clocks with the same new values in one write (one UPDATE), whatever their number
+        for (step_id, entered_at), moved in step_moves.items():
+            moved.write({"step_id": step_id, "step_entered_at": entered_at})
         to_close._escalation_close()
         to_meet.filtered("current_level_id")._escalation_log_deescalation(
             _("Target reached: the rule is met.")
@@ -622,6 +655,7 @@ class GuideMixin(models.AbstractModel):
         if ended:
             ended._escalation_log_deescalation(_("De-escalated: a new episode starts."))
         create_vals, restarted = [], Clock.browse()
+        restarts = defaultdict(Clock.browse)  # same new values: one write
         for record, rule, clock, start in new_episodes:
             calendar = record._escalation_calendar(rule)
             paused = record.guide_step_id.id in rule["pause_step_ids"]
@@ -653,12 +687,16 @@ class GuideMixin(models.AbstractModel):
                 **record._escalation_clock_values(),
             }
             if clock:
-                clock.write(dict(vals, episode=clock.episode + 1))
+                if clock.record_name == vals["record_name"]:
+                    del vals["record_name"]
+                restarts[tuple(sorted(dict(vals, episode=clock.episode + 1).items()))] |= clock
                 restarted |= clock
             else:
                 create_vals.append(
                     dict(vals, res_model=self._name, res_id=record.id, rule_id=rule["id"], episode=1)
                 )
+        for vals, clocks in restarts.items():
+            clocks.write(dict(vals))
         created = Clock._guide_bulk_create(create_vals) if create_vals else Clock.browse()
         return restarted | created
 

@@ -34,6 +34,28 @@ class EscalationTestHelpers:
         values["level_ids"] = [(0, 0, dict(level, sequence=index)) for index, level in enumerate(levels)]
         return cls.env["escalation.rule"].create(values)
 
+    def _count_queries(self, func):
+        self.env.flush_all()
+        self.env.invalidate_all()
+        start = self.env.cr.sql_log_count
+        func()
+        self.env.flush_all()
+        return self.env.cr.sql_log_count - start
+
+    def _unguided_write_cost(self, make_records, vals, user):
+        """Extra queries of ``write(vals)`` as ``user`` on records no process or rule
+        covers, with the processes and rules of the test active, against the same
+        write once every process and rule is archived (what vanilla Odoo does)."""
+        configured, bare, warm, warm_bare = make_records(), make_records(), make_records(), make_records()
+        self._count_queries(lambda: warm.with_user(user).write(vals))
+        with_config = self._count_queries(lambda: configured.with_user(user).write(vals))
+        self.assertFalse(configured.guide_process_id)
+        self.env["escalation.rule"].search([]).write({"active": False})
+        self.env["guide.process"].search([]).write({"active": False})
+        self._count_queries(lambda: warm_bare.with_user(user).write(vals))
+        without_config = self._count_queries(lambda: bare.with_user(user).write(vals))
+        return with_config - without_config
+
     def _clock(self, record, rule):
         return self.Clock.search(
             [("res_model", "=", record._name), ("res_id", "=", record.id), ("rule_id", "=", rule.id)]

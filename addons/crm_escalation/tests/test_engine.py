@@ -266,6 +266,34 @@ class TestEngine(EscalationCommon):
         self.assertEqual(trigger.call_at, T0 + timedelta(hours=30), "L2 of the first lead")
         self.assertEqual(len(self.Log.search([("res_id", "in", leads.ids), ("outcome", "=", "done")])), 5)
 
+    def test_level_change_on_many_clocks_is_deferred_to_the_cron(self):
+        """Changing or deleting a level of a rule with many open clocks returns at once:
+        the due times are recomputed by the cron, in chunks (issue 12)."""
+        rule = self._rule(levels=[{"name": "L1", "delay": 4}, {"name": "L2", "delay": 8}])
+        with self._at(T0):
+            leads = self._lead() | self._lead() | self._lead()
+        clocks = self.Clock.search([("rule_id", "=", rule.id), ("res_id", "in", leads.ids)])
+        self.assertEqual(set(clocks.mapped("next_escalation_at")), {T0 + timedelta(hours=4)})
+        level1, level2 = rule.level_ids.sorted("sequence")
+        manager_rule = rule.with_user(self.user_manager)
+        with patch("odoo.addons.crm_escalation.models.escalation_rule.RESYNC_INLINE_LIMIT", 2):
+            manager_rule.level_ids.filtered(lambda level: level == level1).write({"delay": 2})
+            self.assertTrue(rule.resync_pending, "the rule says that its clocks are pending")
+            self.assertEqual(
+                set(clocks.mapped("next_escalation_at")), {T0 + timedelta(hours=4)}, "not done in the request"
+            )
+            self._run_at(self._h(1))
+            rule.invalidate_recordset()
+            clocks.invalidate_recordset()
+            self.assertFalse(rule.resync_pending)
+            self.assertEqual(set(clocks.mapped("next_escalation_at")), {T0 + timedelta(hours=2)})
+            manager_rule.level_ids.filtered(lambda level: level == level1).unlink()
+            self.assertTrue(rule.resync_pending)
+            self._run_at(self._h(1.5))
+            clocks.invalidate_recordset()
+            self.assertEqual(set(clocks.mapped("next_escalation_at")), {T0 + timedelta(hours=8)})
+            self.assertEqual(set(clocks.mapped("next_level_id")), {level2})
+
     def test_rule_on_many_records_is_evaluated_by_the_cron(self):
         with self._at(T0):
             leads = self._lead() | self._lead() | self._lead()

@@ -172,3 +172,51 @@ class TestPerformance(EscalationCommon):
             self.env.invalidate_all()
         self.assertEqual(sorted(calls), sorted([self.calendar.id, other_calendar.id]))
         self.assertEqual(len(self.Log.search([("res_id", "in", leads.ids), ("outcome", "=", "done")])), 60)
+
+
+@tagged("post_install", "-at_install")
+class TestUnguidedCost(EscalationCommon):
+    """Leads no process or rule can cover cost what they cost in vanilla Odoo (at
+    most one query more per write, at any size) although processes and rules exist
+    for other teams: a stage write, and the writes of lead assignment."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._rule()
+        cls._rule(
+            name="Opportunities of any team",
+            process_id=False,
+            crm_team_ids=[(5, 0, 0)],
+            domain="[('type', '=', 'opportunity')]",
+        )
+
+    def _plain_leads(self, count):
+        return lambda: self.env["crm.lead"].create(
+            [
+                {
+                    "name": f"Plain {index}",
+                    "type": "lead",
+                    "team_id": self.other_team.id,
+                    "user_id": self.user_salesman.id,
+                    "stage_id": self.stage_new.id,
+                }
+                for index in range(count)
+            ]
+        )
+
+    def test_unguided_stage_write(self):
+        for count in (1, 50):
+            extra = self._unguided_write_cost(
+                self._plain_leads(count), {"stage_id": self.stage_qualif.id}, self.user_salesman
+            )
+            self.assertLessEqual(extra, 1, f"stage write of {count} unguided leads: +{extra} queries")
+
+    def test_unguided_assignment_write(self):
+        for count in (1, 50):
+            extra = self._unguided_write_cost(
+                self._plain_leads(count),
+                {"team_id": self.other_team.id, "user_id": self.user_salesman_all.id},
+                self.user_salesman,
+            )
+            self.assertLessEqual(extra, 1, f"assignment of {count} unguided leads: +{extra} queries")

@@ -18,5 +18,15 @@ class CrmLead(models.Model):
             records = records.filtered(lambda lead: lead.type == process["lead_type"])
         return records
 
+    def _guide_may_match(self, vals, config):
+        if not super()._guide_may_match(vals, config):
+            return False
+        if any(not process["crm_team_ids"] for process in config["processes"]):
+            return True
+        guided_teams = frozenset().union(*(process["crm_team_ids"] for process in config["processes"]))
+        if "team_id" not in vals:
+            return True  # the team may follow another field (a lead's salesperson or type)
+        return vals["team_id"] in guided_teams
+
     def _guide_history_values(self):
         return {**super()._guide_history_values(), "crm_team_id": self.team_id.id}

@@ -6,7 +6,7 @@ from datetime import timedelta
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
-from odoo.tools import format_list
+from odoo.tools import SQL, format_list
 
 from ..exceptions import GuideDecisionRequired
 from .guide_condition_mixin import GUIDE_CONDITION_ERRORS
@@ -131,6 +131,15 @@ class GuideMixin(models.AbstractModel):
     def _guide_history_values(self):
         """Extra columns of the history rows of ``self`` (one record)."""
         return {}
+
+    def _guide_may_match(self, vals, config):
+        """Whether a write of ``vals`` (changing a scope field) may bring records of
+        ``self`` that no process guides into one.
+
+        Cached values, no query; ``True`` when in doubt. Guided models narrow it
+        with their own scope (CRM: sales teams).
+        """
+        return bool(config["processes"])
 
     @api.model
     def _guide_engine_fields(self):
@@ -453,6 +462,9 @@ class GuideMixin(models.AbstractModel):
         records = self.filtered("guide_step_id")
         if not records:
             return
+        if not refresh:
+            records._guide_insert_lines(config)
+            return
         Line = self.env["guide.line"].sudo()
         if existing is None:
             existing = Line.search_fetch(
@@ -493,6 +505,79 @@ class GuideMixin(models.AbstractModel):
         if vals_list:
             Line._guide_bulk_create([{"checked": False, **vals} for vals in vals_list])
 
+    def _guide_insert_lines(self, config):
+        """Copy the checklist of each record's current step onto it, in one
+        ``INSERT ... SELECT`` whatever the number of records (lines already there
+        are kept): the items come from the cached configuration, as configured now.
+
+        :return: the new lines
+        """
+        Line = self.env["guide.line"].sudo()
+        res_ids, step_ids, company_ids, steps = [], [], [], {}
+        has_company = "company_id" in self._fields
+        for record in self:
+            step = config["steps"].get(record.guide_step_id.id)
+            if not step or not step["items"]:
+                continue
+            steps[step["id"]] = step
+            res_ids.append(record.id)
+            step_ids.append(step["id"])
+            company_ids.append(record.company_id.id or None if has_company else None)
+        if not res_ids:
+            return Line
+        items = SQL(", ").join(
+            SQL(
+                "(%s, %s, %s, %s, %s::text, %s, %s, %s, %s::text, %s::text)",
+                step["id"],
+                step["process_id"],
+                item["item_id"],
+                item["name"],
+                item["description"] or None,
+                item["sequence"],
+                item["mandatory"],
+                item["completion"],
+                item["apply_domain"] or None,
+                item["auto_domain"] or None,
+            )
+            for step in steps.values()
+            for item in step["items"]
+        )
+        Line.flush_model(["res_model", "res_id", "step_id", "item_id"])
+        now = self.env.cr.now()
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO guide_line (res_model, res_id, step_id, process_id, company_id, item_id,
+                                        name, description, sequence, mandatory, completion,
+                                        apply_domain, auto_domain, checked,
+                                        create_uid, create_date, write_uid, write_date)
+                SELECT %(model)s, r.res_id, r.step_id, i.process_id, r.company_id, i.item_id,
+                       i.name, i.description, i.sequence, i.mandatory, i.completion,
+                       i.apply_domain, i.auto_domain, FALSE,
+                       %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM unnest(%(res_ids)s::int[], %(step_ids)s::int[], %(company_ids)s::int[])
+                       AS r(res_id, step_id, company_id)
+                  JOIN (VALUES %(items)s) AS i(step_id, process_id, item_id, name, description, sequence,
+                                               mandatory, completion, apply_domain, auto_domain)
+                       ON i.step_id = r.step_id
+                    ON CONFLICT ON CONSTRAINT guide_line_record_item_uniq DO NOTHING
+                RETURNING id
+                """,
+                model=self._name,
+                uid=self.env.uid,
+                now=now,
+                res_ids=res_ids,
+                step_ids=step_ids,
+                company_ids=company_ids,
+                items=items,
+            )
+        )
+        lines = Line.browse([row[0] for row in self.env.cr.fetchall()])
+        # what create() would do: the records' cached checklists are stale now
+        self.invalidate_recordset(["guide_line_ids"])
+        lines.modified(["res_model", "res_id", "step_id", "checked"], create=True)
+        return lines
+
     # ------------------------------------------------------------
     # BUSINESS: transitions
     # ------------------------------------------------------------
@@ -516,7 +601,7 @@ class GuideMixin(models.AbstractModel):
         if not scope_changed and stage_field not in vals:
             return None
         if scope_changed and config["processes"]:
-            records = self
+            records = self._guide_write_concerned(vals, config)
         else:
             # only the stage changes: records outside every process stay outside
             records = self.filtered(
@@ -560,6 +645,14 @@ class GuideMixin(models.AbstractModel):
             self._guide_judge_transitions(transitions, change)
             change["judged"] = {info["record"].id: info for info in transitions}
         return change
+
+    def _guide_write_concerned(self, vals, config):
+        """Records a write changing scope fields concerns: the guided ones, and the
+        others only if ``vals`` may bring them into a process (decided on cached
+        values, so that e.g. lead assignment to an unguided team costs nothing)."""
+        if self._guide_may_match(vals, config):
+            return self
+        return self.filtered("guide_process_id")
 
     @api.model
     @tools.ormcache()

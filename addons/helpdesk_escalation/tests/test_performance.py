@@ -77,3 +77,54 @@ class TestPerformance(HelpdeskEscalationCommon):
 
     def test_stage_write_budget_50_tickets(self):
         self._check_budget(50)
+
+
+@tagged("post_install", "-at_install")
+class TestUnguidedCost(HelpdeskEscalationCommon):
+    """Tickets no process or rule can cover cost what they cost without the product
+    (at most one query more per write, at any size), as a helpdesk user."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.quiet_team = cls.env["helpdesk.ticket.team"].create(
+            {"name": "Quiet Desk", "user_ids": [(6, 0, (cls.user_agent | cls.user_leader).ids)]}
+        )
+        cls._rule()
+        cls._rule(
+            name="Urgent tickets of any team",
+            process_id=False,
+            helpdesk_team_ids=[(5, 0, 0)],
+            domain="[('priority', '=', '3')]",
+        )
+
+    def _plain_tickets(self, count):
+        return lambda: self.env["helpdesk.ticket"].create(
+            [
+                {
+                    "name": f"Plain {index}",
+                    "description": "<p>Plain</p>",
+                    "team_id": self.quiet_team.id,
+                    "user_id": self.user_agent.id,
+                    "stage_id": self.stage_triage.id,
+                    "priority": "1",
+                }
+                for index in range(count)
+            ]
+        )
+
+    def test_unguided_stage_write(self):
+        for count in (1, 50):
+            extra = self._unguided_write_cost(
+                self._plain_tickets(count), {"stage_id": self.stage_progress.id}, self.user_agent
+            )
+            self.assertLessEqual(extra, 1, f"stage write of {count} unguided tickets: +{extra} queries")
+
+    def test_unguided_reassignment_write(self):
+        for count in (1, 50):
+            extra = self._unguided_write_cost(
+                self._plain_tickets(count),
+                {"team_id": self.quiet_team.id, "user_id": self.user_leader.id},
+                self.user_agent,
+            )
+            self.assertLessEqual(extra, 1, f"reassignment of {count} unguided tickets: +{extra} queries")

@@ -22,6 +22,16 @@ class HelpdeskTicket(models.Model):
             tickets = tickets.filtered(lambda t: (t.priority or "0") >= process["helpdesk_min_priority"])
         return tickets
 
+    def _guide_may_match(self, vals, config):
+        if not super()._guide_may_match(vals, config):
+            return False
+        if any(not process["helpdesk_team_ids"] for process in config["processes"]):
+            return True
+        guided_teams = frozenset().union(*(process["helpdesk_team_ids"] for process in config["processes"]))
+        if "team_id" not in vals:
+            return True  # the team may follow another field (a lead's salesperson or type)
+        return vals["team_id"] in guided_teams
+
     def _guide_history_values(self):
         return {
             **super()._guide_history_values(),
