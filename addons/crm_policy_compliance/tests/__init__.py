@@ -4,3 +4,4 @@ from . import test_approval
 from . import test_audit
 from . import test_performance
 from . import test_ui
+from . import test_views
