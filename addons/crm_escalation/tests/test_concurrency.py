@@ -1,0 +1,353 @@
+"""The escalation cron against real PostgreSQL concurrency.
+
+Unlike the other tests, these commit: the data lives in the database, each
+worker runs in its own thread with its own connection and commits batch after
+batch as in production. Everything committed is deleted again at the end (by
+the ids created), so the test database stays as it was.
+"""
+
+import threading
+import uuid
+from collections import defaultdict
+from datetime import timedelta
+from unittest.mock import patch
+
+from freezegun import freeze_time
+
+from odoo import SUPERUSER_ID, api, fields
+from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tools import SQL
+
+LEADS = 200
+BATCH = 20
+ROUNDS = 3
+MAX_RUNS = 20  # cron runs per worker and round: an early stop is re-run, as its trigger does
+
+
+class WorkerKilled(BaseException):  # noqa: N818 - not an error: the process is gone
+    """A worker dying mid-batch (no ``except Exception`` of the engine catches it)."""
+
+
+@tagged("post_install", "-at_install")
+class TestEscalationConcurrency(TransactionCase):
+    """Two cron workers at once fire each level of each clock once; a worker that dies
+    mid-batch leaves nothing of its batch, and the next run fires it once."""
+
+    def setUp(self):
+        super().setUp()
+        self.created = defaultdict(list)  # model -> ids, deleted in _cleanup
+        self.addCleanup(self._cleanup)
+        Clock = self.registry["escalation.clock"]
+        # Under tests the engine never commits. Production workers commit per batch:
+        # ask for it here, for this test only (no context key a client could send).
+        patcher = patch.object(Clock, "_escalation_no_commit", return_value=False)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+        with self.registry.cursor() as cr:
+            env = self._setup_env(cr)
+            cr.execute(
+                SQL(
+                    "SELECT (SELECT coalesce(max(id), 0) FROM ir_cron_trigger),"
+                    " (SELECT coalesce(max(id), 0) FROM bus_bus)"
+                )
+            )
+            self.last_trigger_id, self.last_bus_id = cr.fetchone()
+            # due clocks of the database (demo data) are set aside for the test
+            cr.execute(
+                SQL(
+                    "SELECT id, next_escalation_at FROM escalation_clock "
+                    "WHERE next_escalation_at <= %s AND state IN ('running', 'breached')",
+                    fields.Datetime.now(),
+                )
+            )
+            self.parked = cr.fetchall()
+            if self.parked:
+                cr.execute(
+                    SQL(
+                        "UPDATE escalation_clock SET next_escalation_at = NULL WHERE id IN %s",
+                        tuple(row[0] for row in self.parked),
+                    )
+                )
+            self._build(env, uuid.uuid4().hex[:8])
+
+    def _env(self, cr, context=None):
+        return api.Environment(cr, SUPERUSER_ID, context or {})
+
+    def _setup_env(self, cr):
+        """The test's own data is made without chatter (the workers run with an empty context)."""
+        return self._env(cr, {"tracking_disable": True, "mail_create_nolog": True, "mail_notrack": True})
+
+    def _keep(self, records):
+        self.created[records._name] += records.ids
+        return records
+
+    def _build(self, env, suffix):
+        """A team, its guided process and a two-level rule (as in production: committed)."""
+        leader = self._keep(
+            new_test_user(
+                env,
+                login=f"conc_leader_{suffix}",
+                groups="sales_team.group_sale_salesman_all_leads",
+                name="Concurrency Leader",
+            )
+        )
+        manager = self._keep(
+            new_test_user(
+                env,
+                login=f"conc_manager_{suffix}",
+                groups="sales_team.group_sale_manager",
+                name="Conc Manager",
+            )
+        )
+        salesman = self._keep(
+            new_test_user(
+                env,
+                login=f"conc_salesman_{suffix}",
+                groups="sales_team.group_sale_salesman",
+                name="Conc Sales",
+            )
+        )
+        team = self._keep(
+            env["crm.team"].create(
+                {"name": f"Concurrency {suffix}", "user_id": leader.id, "member_ids": [(4, salesman.id)]}
+            )
+        )
+        stages = self._keep(
+            env["crm.stage"].create(
+                [
+                    {"name": f"C-New {suffix}", "sequence": 3001, "team_id": team.id},
+                    {"name": f"C-Qualified {suffix}", "sequence": 3002, "team_id": team.id},
+                ]
+            )
+        )
+        process = self._keep(
+            env["guide.process"].create(
+                {
+                    "name": f"Concurrency {suffix}",
+                    "model_name": "crm.lead",
+                    "crm_team_ids": [(6, 0, team.ids)],
+                    "step_ids": [
+                        (0, 0, {"crm_stage_id": stage.id, "gate_mode": "advisory"}) for stage in stages
+                    ],
+                }
+            )
+        )
+        rule = self._keep(
+            env["escalation.rule"].create(
+                {
+                    "name": f"Concurrency {suffix}",
+                    "model_name": "crm.lead",
+                    "process_id": process.id,
+                    "crm_team_ids": [(6, 0, team.ids)],
+                    "trigger_type": "step_time",
+                    "delay_unit": "hours",
+                    "level_ids": [
+                        (0, 0, {"name": "L1", "sequence": 0, "delay": 4, "assign_to": "team_leader"}),
+                        (
+                            0,
+                            0,
+                            {
+                                "name": "L2",
+                                "sequence": 1,
+                                "delay": 8,
+                                "assign_to": "user",
+                                "assign_user_id": manager.id,
+                            },
+                        ),
+                    ],
+                }
+            )
+        )
+        self.rule_id, self.levels = rule.id, rule.level_ids.ids
+        self.team_id, self.stage_id = team.id, stages[1].id
+        self.salesman_id, self.leader_id, self.manager_id = salesman.id, leader.id, manager.id
+
+    def _leads(self, count):
+        """``count`` leads that entered the rule's step 3 days ago (both levels due), committed."""
+        with self.registry.cursor() as cr, freeze_time(fields.Datetime.now() - timedelta(days=3)):
+            leads = self._setup_env(cr)["crm.lead"].create(
+                [
+                    {
+                        "name": f"Concurrency lead {index}",
+                        "type": "opportunity",
+                        "team_id": self.team_id,
+                        "user_id": self.salesman_id,
+                        "stage_id": self.stage_id,
+                    }
+                    for index in range(count)
+                ]
+            )
+            env = leads.env
+            env.flush_all()  # at the frozen time
+            self._keep(leads)
+            return leads.ids
+
+    def _cleanup(self):
+        with self.registry.cursor() as cr:
+            env = self._setup_env(cr)
+            lead_ids = self.created.pop("crm.lead", [])
+            cr.execute(
+                SQL(
+                    "DELETE FROM escalation_log"
+                    " WHERE rule_id IN %s OR (res_model = 'crm.lead' AND res_id IN %s)",
+                    tuple(self.created["escalation.rule"] or [0]),
+                    tuple(lead_ids or [0]),
+                )
+            )
+            cr.execute(
+                SQL(
+                    "DELETE FROM guide_history WHERE res_model = 'crm.lead' AND res_id IN %s",
+                    tuple(lead_ids or [0]),
+                )
+            )
+            env["crm.lead"].browse(lead_ids).exists().unlink()
+            for model in ("escalation.rule", "guide.process", "crm.stage", "crm.team", "res.users"):
+                records = env[model].with_context(active_test=False).browse(self.created[model]).exists()
+                if model == "res.users":
+                    partners = records.partner_id
+                    records.unlink()
+                    partners.unlink()
+                else:
+                    records.unlink()
+            # the cron's next-run triggers and the assignment notifications of the test
+            cr.execute(SQL("DELETE FROM ir_cron_trigger WHERE id > %s", self.last_trigger_id))
+            cr.execute(SQL("DELETE FROM bus_bus WHERE id > %s", self.last_bus_id))
+            for clock_id, due in self.parked:
+                cr.execute(
+                    SQL("UPDATE escalation_clock SET next_escalation_at = %s WHERE id = %s", due, clock_id)
+                )
+
+    # ------------------------------------------------------------
+    # helpers
+    # ------------------------------------------------------------
+    def _state(self, lead_ids):
+        """{lead id: (fired level ids in log order, failed rows, level_index, user id)}, read committed."""
+        with self.registry.cursor() as cr:
+            cr.execute(
+                SQL(
+                    """
+                    SELECT l.id,
+                           coalesce(array_agg(g.level_id ORDER BY g.id)
+                                    FILTER (WHERE g.outcome = 'done'), '{}'),
+                           count(g.id) FILTER (WHERE g.outcome = 'failed'),
+                           c.level_index, l.user_id
+                      FROM crm_lead l
+                      JOIN escalation_clock c
+                        ON c.res_model = 'crm.lead' AND c.res_id = l.id AND c.rule_id = %s
+                      LEFT JOIN escalation_log g
+                        ON g.res_model = 'crm.lead' AND g.res_id = l.id AND g.rule_id = %s
+                     WHERE l.id IN %s
+                     GROUP BY l.id, c.level_index, l.user_id
+                    """,
+                    self.rule_id,
+                    self.rule_id,
+                    tuple(lead_ids),
+                )
+            )
+            return {row[0]: (row[1], row[2], row[3], row[4]) for row in cr.fetchall()}
+
+    def _due(self, cr):
+        cr.execute(
+            SQL(
+                "SELECT count(*) FROM escalation_clock "
+                "WHERE rule_id = %s AND next_escalation_at <= %s AND state IN ('running', 'breached')",
+                self.rule_id,
+                fields.Datetime.now(),
+            )
+        )
+        return cr.fetchone()[0]
+
+    def _assert_fired_once(self, lead_ids):
+        state = self._state(lead_ids)
+        self.assertEqual(len(state), len(lead_ids), "one clock per lead")
+        expected = (self.levels, 0, 2, self.manager_id)
+        wrong = {lead_id: values for lead_id, values in state.items() if values != expected}
+        self.assertFalse(
+            wrong,
+            f"{len(wrong)} leads not fired exactly once per level (fired levels, failures, "
+            f"level index, user); expected {expected}; e.g. {list(wrong.items())[:5]}",
+        )
+
+    def _worker(self, index, barrier, errors, done):
+        """A cron worker: its own connection, started with the other one, re-run while work is due."""
+        # a test thread, as Odoo's own: no mail leaves the machine
+        threading.current_thread().testing = True
+        try:
+            with self.registry.cursor() as cr:
+                Clock = self._env(cr)["escalation.clock"]
+                barrier.wait(timeout=60)
+                for _run in range(MAX_RUNS):
+                    done[index] += Clock._cron_escalate(batch_size=BATCH, time_limit=60)
+                    cr.commit()  # pylint: disable=invalid-commit
+                    if not self._due(cr):
+                        break
+        except Exception as exc:  # noqa: BLE001 - reported by the test thread
+            errors[index] = exc
+
+    # ------------------------------------------------------------
+    # tests
+    # ------------------------------------------------------------
+    def test_two_workers_at_once(self):
+        """Two cron workers started together, three rounds: each level of each clock fires once."""
+        for _round in range(ROUNDS):
+            lead_ids = self._leads(LEADS)
+            barrier = threading.Barrier(2)
+            errors, done = {}, defaultdict(int)
+
+            threads = [
+                threading.Thread(target=self._worker, args=(index, barrier, errors, done))
+                for index in range(2)
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=120)
+            self.assertFalse(any(thread.is_alive() for thread in threads), "a worker is stuck")
+            self.assertFalse(errors, "no worker fails: a batch another worker holds is left to it")
+            self.assertEqual(sum(done.values()), 2 * LEADS, "each clock claimed once per level")
+            self.assertTrue(all(done[index] for index in range(2)), f"both workers fired: {dict(done)}")
+            self._assert_fired_once(lead_ids)
+
+    def test_worker_dies_mid_batch(self):
+        """A worker dies in its third batch, after firing, before committing: nothing of that
+        batch stays, the others cannot claim it meanwhile, and the next run fires it once."""
+        lead_ids = self._leads(LEADS)
+        Clock = self.registry["escalation.clock"]
+        fire = Clock._escalation_fire
+        batches, claimed_meanwhile = [], []
+
+        def fire_then_die(clocks, now):
+            fire(clocks, now)
+            batches.append(clocks.ids)
+            if len(batches) == 3:
+                clocks.env.flush_all()  # the batch's rows are written, not committed
+                with self.registry.cursor() as cr:
+                    other = self._env(cr)["escalation.clock"]
+                    claimed_meanwhile.extend(other._escalation_claim(fields.Datetime.now(), 10 * BATCH))
+                    cr.rollback()
+                raise WorkerKilled
+
+        with (
+            patch.object(Clock, "_escalation_fire", fire_then_die),
+            self.assertRaises(WorkerKilled),
+            self.registry.cursor() as cr,
+        ):
+            self._env(cr)["escalation.clock"]._cron_escalate(batch_size=BATCH, time_limit=60)
+        self.assertEqual(len(batches), 3)
+        killed = batches[2]
+        self.assertFalse(set(killed) & set(claimed_meanwhile), "a batch in flight is not claimed twice")
+        self.assertEqual(len(claimed_meanwhile), LEADS - BATCH, "the other due clocks were free")
+
+        with self.registry.cursor() as cr:
+            clocks = self._env(cr)["escalation.clock"].browse(killed)
+            killed_leads = set(clocks.mapped("res_id"))
+        state = self._state(lead_ids)
+        committed = {lead_id for lead_id, values in state.items() if values[0]}
+        self.assertEqual(len(committed), 2 * BATCH, "the two committed batches stay")
+        self.assertFalse(committed & killed_leads, "nothing of the killed batch stays")
+        for lead_id in killed_leads:
+            self.assertEqual(state[lead_id], ([], 0, 0, self.salesman_id), "not fired, not reassigned")
+
+        with self.registry.cursor() as cr:
+            self._env(cr)["escalation.clock"]._cron_escalate(batch_size=BATCH, time_limit=60)
+        self._assert_fired_once(lead_ids)
