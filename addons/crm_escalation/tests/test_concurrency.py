@@ -35,6 +35,8 @@ class TestEscalationConcurrency(TransactionCase):
 
     def setUp(self):
         super().setUp()
+        # registry.cursor() must be a real connection (not the test cursor of an HttpCase)
+        self.assertFalse(self.registry.in_test_mode())
         self.created = defaultdict(list)  # model -> ids, deleted in _cleanup
         self.addCleanup(self._cleanup)
         Clock = self.registry["escalation.clock"]
