@@ -52,6 +52,11 @@ class GuideProcess(models.Model):
     step_count = fields.Integer(compute="_compute_step_count")
     feedback_ids = fields.One2many("guide.feedback", "process_id")
     feedback_new_count = fields.Integer(compute="_compute_feedback_new_count")
+    scope_domain = fields.Char(
+        compute="_compute_scope_domain",
+        help="Technical: the scope (company, teams, type...) as a domain, so that the "
+        "condition editor counts the records of the scope only.",
+    )
 
     # ------------------------------------------------------------
     # COMPUTES
@@ -78,6 +83,11 @@ class GuideProcess(models.Model):
         counts = {process.id: count for process, count in data}
         for process in self:
             process.feedback_new_count = counts.get(process.id, 0)
+
+    @api.depends(lambda self: self._guide_scope_fields() - {"active", "sequence", "domain"})
+    def _compute_scope_domain(self):
+        for process in self:
+            process.scope_domain = repr(process._guide_scope_domain())
 
     # ------------------------------------------------------------
     # CONSTRAINTS
@@ -191,6 +201,22 @@ class GuideProcess(models.Model):
     def _guide_rematch(self):
         for model_name in set(self.with_context(active_test=False).mapped("model_name")):
             self.env[model_name]._guide_rematch_all()
+
+    def _guide_scope_domain(self):
+        """Domain of the records within the scope of ``self`` (condition aside).
+
+        The same scope as the guided models' ``_guide_match_scope``, for the
+        screens (record counts); extend both together."""
+        self.ensure_one()
+        domain = []
+        if self.company_id:
+            domain.append(("company_id", "in", [self.company_id.id, False]))
+        if self.model_name == "crm.lead":
+            if self.crm_team_ids:
+                domain.append(("team_id", "in", self.crm_team_ids.ids))
+            if self.lead_type != "both":
+                domain.append(("type", "=", self.lead_type))
+        return domain
 
     def _guide_scope_values(self):
         """Plain values describing the scope, kept in the configuration cache."""

@@ -1,4 +1,7 @@
-from odoo.tests import tagged
+import ast
+
+from odoo.osv import expression
+from odoo.tests import Form, tagged
 
 from .common import GuideCommon
 
@@ -59,3 +62,30 @@ class TestProcessMatching(GuideCommon):
         post_init_hook(self.env)
         lead.invalidate_recordset()
         self.assertEqual(len(lead.guide_current_line_ids), 4)
+
+    def test_condition_count_stays_within_the_scope(self):
+        """The condition editor counts the records of the process's scope only
+        (issue 13: "the condition says 38 record(s) though the scope is narrower")."""
+        self.process.lead_type = "opportunity"
+        in_scope = self._lead(expected_revenue=5000)
+        self._lead(expected_revenue=5000, team_id=self.other_team.id)
+        self._lead(expected_revenue=5000, type="lead")
+        self._lead(expected_revenue=10)
+        self.process.domain = "[('expected_revenue', '>=', 1000)]"
+        process = self.process.with_user(self.user_manager)
+        scope = ast.literal_eval(process.scope_domain)
+        Lead = self.env["crm.lead"].with_user(self.user_manager)
+        condition = self.env["guide.process"]._guide_parse_domain(process.domain, "crm.lead")
+        self.assertEqual(Lead.search(expression.AND([scope, condition])), in_scope)
+        # the same scope as the one the engine matches on
+        self.assertEqual(
+            Lead.search(scope), Lead.search([])._guide_match_scope(self._config_entry(process))
+        )
+        # an unsaved change of the scope counts at once (onchange)
+        with Form(process) as form:
+            form.lead_type = "both"
+            self.assertNotIn("type", form.scope_domain)
+
+    def _config_entry(self, process):
+        config = self.env["guide.process"]._get_guide_config("crm.lead")
+        return next(entry for entry in config["processes"] if entry["id"] == process.id)

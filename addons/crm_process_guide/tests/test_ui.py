@@ -38,3 +38,16 @@ class TestUi(HttpCase, GuideCommon):
         feedback = self.env["guide.hint.feedback"].search([("hint_id", "=", hint.id)])
         self.assertEqual(feedback.mapped("kind"), ["ack"])
         self.assertEqual(feedback.user_id, self.user_salesman)
+
+    def test_process_condition_counts_its_scope(self):
+        self.process.write({"lead_type": "opportunity", "domain": "[('name', 'ilike', 'Scope count')]"})
+        self._lead(name="Scope count 1")
+        self._lead(name="Scope count 2")
+        self._lead(name="Scope count lead", type="lead")
+        self._lead(name="Scope count other team", team_id=self.other_team.id)
+        self._lead(name="Scope count other team 2", team_id=self.other_team.id)
+        self.start_tour(
+            f"/odoo/action-crm_process_guide.guide_process_action/{self.process.id}",
+            "guide_process_scope_count_tour",
+            login="admin",
+        )

@@ -61,6 +61,21 @@ class GuideProcess(models.Model):
             "helpdesk_min_priority",
         }
 
+    def _guide_scope_domain(self):
+        domain = super()._guide_scope_domain()
+        if self.model_name != HELPDESK_MODEL:
+            return domain
+        if self.helpdesk_team_ids:
+            domain.append(("team_id", "in", self.helpdesk_team_ids.ids))
+        if self.helpdesk_category_ids:
+            domain.append(("category_id", "in", self.helpdesk_category_ids.ids))
+        if self.helpdesk_channel_ids:
+            domain.append(("channel_id", "in", self.helpdesk_channel_ids.ids))
+        if self.helpdesk_min_priority and self.helpdesk_min_priority != "0":
+            # an empty priority counts as low
+            domain.append(("priority", ">=", self.helpdesk_min_priority))
+        return domain
+
     def _guide_scope_values(self):
         return {
             **super()._guide_scope_values(),

@@ -1,8 +1,10 @@
+import ast
 import base64
 
 from psycopg2 import IntegrityError
 
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.osv import expression
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
@@ -354,3 +356,36 @@ class TestTicketGuide(HelpdeskGuideCommon):
         self.assertEqual(
             self.env["guide.history"].search_count([("res_model", "=", "helpdesk.ticket")]), history_count
         )
+
+    def test_condition_count_stays_within_the_scope(self):
+        """The condition editor counts the tickets of the process's scope only."""
+        channel = self.env.ref("helpdesk_mgmt.helpdesk_ticket_channel_phone")
+        self.process.write(
+            {
+                "helpdesk_category_ids": [(6, 0, self.category.ids)],
+                "helpdesk_channel_ids": [(6, 0, channel.ids)],
+                "helpdesk_min_priority": "2",
+                "domain": "[('partner_id', '!=', False)]",
+            }
+        )
+        partner = self.env["res.partner"].create({"name": "G-Customer"})
+        base = {"category_id": self.category.id, "channel_id": channel.id, "partner_id": partner.id}
+        in_scope = self._ticket(**base, priority="2") | self._ticket(**base, priority="3")
+        self._ticket(**base, priority="1")
+        self._ticket(**dict(base, partner_id=False), priority="3")
+        self._ticket(**base, priority="3", team_id=self.other_team.id)
+        self._ticket(**dict(base, channel_id=False), priority="3")
+        process = self.process.with_user(self.user_manager)
+        scope = ast.literal_eval(process.scope_domain)
+        Ticket = self.env["helpdesk.ticket"].with_user(self.user_manager)
+        condition = self.env["guide.process"]._guide_parse_domain(process.domain, "helpdesk.ticket")
+        self.assertEqual(Ticket.search(expression.AND([scope, condition])), in_scope)
+        self.assertEqual(in_scope.guide_process_id, self.process)
+        # the same scope as the one the engine matches on, low priority and empty priority included
+        config = self.env["guide.process"]._get_guide_config("helpdesk.ticket")
+        entry = next(entry for entry in config["processes"] if entry["id"] == process.id)
+        for priority in ("2", "0"):
+            process.sudo().helpdesk_min_priority = priority
+            entry = dict(entry, helpdesk_min_priority=priority)
+            scope = ast.literal_eval(process.scope_domain)
+            self.assertEqual(Ticket.search(scope), Ticket.search([])._guide_match_scope(entry))
