@@ -26,6 +26,17 @@ class CrmLead(models.Model):
     def _escalation_is_open(self):
         return super()._escalation_is_open().filtered(lambda lead: not lead.stage_id.is_won)
 
+    def _escalation_after_manual_action(self):
+        action = super()._escalation_after_manual_action()
+        if action["type"] != "ir.actions.act_window":
+            return action
+        # the user handed the lead over to someone they cannot follow: back to the
+        # pipeline (or the leads) they came from; sudo only reads which one
+        is_opportunity = self.sudo().type == "opportunity"
+        xmlid = "crm.crm_lead_action_pipeline" if is_opportunity else "crm.crm_lead_all_leads"
+        pipeline = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
+        return {**pipeline, "target": "main"}
+
     def _escalation_team_calendar(self):
         self.ensure_one()
         return self.team_id.resource_calendar_id or super()._escalation_team_calendar()

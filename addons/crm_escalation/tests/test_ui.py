@@ -1,4 +1,4 @@
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import EscalationCommon
 
@@ -20,3 +20,24 @@ class TestUi(HttpCase, EscalationCommon):
         self.start_tour(url, "crm_escalation_acknowledge_tour", login="esc_salesman_all")
         self.assertEqual(log.ack_user_id, self.user_leader)
         self.assertTrue(log.ack_date)
+
+    def test_own_documents_salesperson_hands_over_in_the_form(self):
+        colleague = new_test_user(
+            self.env,
+            login="esc_colleague_tour",
+            groups="sales_team.group_sale_salesman",
+            name="Carl Colleague",
+        )
+        self.team.member_ids = [(4, colleague.id)]
+        lead = self._lead(name="Tour hand over")
+        self.assertEqual(lead.type, "opportunity")
+        url = f"/odoo/action-crm.crm_lead_action_pipeline/{lead.id}"
+        self.start_tour(url, "crm_escalation_hand_over_tour", login="esc_salesman")
+        self.assertEqual(lead.user_id, colleague)
+        self.assertFalse(lead.with_user(self.user_salesman).has_access("read"))
+        log = self._logs(lead, kind="manual")
+        self.assertEqual(len(log), 1)
+        self.assertEqual(log.user_id, self.user_salesman)
+        self.assertEqual(log.from_user_id, self.user_salesman)
+        self.assertEqual(log.to_user_id, colleague)
+        self.assertEqual(log.reason, "Carl speaks the customer's language")

@@ -47,3 +47,42 @@ registry.category("web_tour.tours").add("crm_escalation_acknowledge_tour", {
         },
     ],
 });
+
+registry.category("web_tour.tours").add("crm_escalation_hand_over_tour", {
+    steps: () => [
+        {
+            content: "An own-documents salesperson escalates their opportunity by hand",
+            trigger: ".o_form_view .o_form_statusbar button[name=action_escalation_open_wizard]",
+            run: "click",
+        },
+        {
+            content: "Hand it to a colleague",
+            trigger: ".modal .o_field_widget[name=user_id] input",
+            run: "edit Carl Colleague",
+        },
+        {
+            content: "Pick the colleague",
+            trigger: ".o-autocomplete--dropdown-item:contains('Carl Colleague')",
+            run: "click",
+        },
+        {
+            content: "Say why",
+            trigger: ".modal .o_field_widget[name=reason] textarea",
+            run: "edit Carl speaks the customer's language",
+        },
+        {
+            content: "Confirm",
+            trigger: ".modal .modal-footer button[name=action_confirm]",
+            run: "click",
+        },
+        {
+            content: "Back on the pipeline, without an error dialog",
+            trigger:
+                "body:not(:has(.modal)) .o_kanban_view .o_breadcrumb .active:contains('Pipeline')",
+        },
+        {
+            content: "The opportunity handed over is no longer there",
+            trigger: ".o_kanban_view:not(:has(.o_kanban_record:contains('Tour hand over')))",
+        },
+    ],
+});
