@@ -78,9 +78,7 @@ class TestProcessMatching(GuideCommon):
         condition = self.env["guide.process"]._guide_parse_domain(process.domain, "crm.lead")
         self.assertEqual(Lead.search(expression.AND([scope, condition])), in_scope)
         # the same scope as the one the engine matches on
-        self.assertEqual(
-            Lead.search(scope), Lead.search([])._guide_match_scope(self._config_entry(process))
-        )
+        self.assertEqual(Lead.search(scope), Lead.search([])._guide_match_scope(self._config_entry(process)))
         # an unsaved change of the scope counts at once (onchange)
         with Form(process) as form:
             form.lead_type = "both"
