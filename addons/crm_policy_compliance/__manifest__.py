@@ -16,6 +16,7 @@
         "data/compliance_data.xml",
         "wizard/compliance_policy_wizard_views.xml",
         "wizard/compliance_reject_wizard_views.xml",
+        "wizard/crm_lead_lost_views.xml",
         "views/compliance_policy_views.xml",
         "views/compliance_log_views.xml",
         "views/compliance_approval_request_views.xml",

@@ -121,6 +121,47 @@ class TestEnforcement(ComplianceCommon):
         lead2.action_set_lost(lost_reason_id=self.lost_reason.id)
         self.assertFalse(lead2.active)
 
+    def test_lost_dialog_asks_for_the_reason_a_policy_requires(self):
+        """The Mark Lost dialog shows the policy and requires the reason up front
+        (one dialog, no refusal after it), for the leads the policy holds only."""
+        self._policy(
+            name="Lost reason",
+            trigger="lost",
+            requirement="[('lost_reason_id', '!=', False)]",
+            message="Say why.",
+        )
+        self._policy(
+            name="Lost with a note",
+            trigger="lost",
+            requirement="[('description', '!=', False)]",
+            message="Write down what the customer said.",
+            enforcement="warn",
+        )
+        Wizard = self.env["crm.lead.lost"].with_user(self.user_salesman)
+        lead = self._lead().with_user(self.user_salesman)
+        wizard = Form(Wizard.with_context(default_lead_ids=lead.ids))
+        self.assertTrue(wizard.compliance_reason_required)
+        self.assertEqual(wizard.compliance_message, "Say why.\nWrite down what the customer said.")
+        with self.assertRaisesRegex(AssertionError, "lost_reason_id"):
+            wizard.save()  # the client refuses it before any server call
+        wizard.lost_reason_id = self.lost_reason
+        wizard.save().action_lost_reason_apply()
+        self.assertFalse(lead.active)
+        # a lead the policy does not hold (other team, or meeting the requirement already)
+        for other in (
+            self._lead(team_id=self.other_team.id, description="<p>Noted</p>"),
+            self._lead(lost_reason_id=self.lost_reason.id, description="<p>Noted</p>"),
+        ):
+            wizard = Form(Wizard.with_context(default_lead_ids=other.ids))
+            self.assertFalse(wizard.compliance_reason_required)
+            self.assertFalse(wizard.compliance_message)
+        # a warning alone tells, but does not require the reason
+        wizard = Form(
+            Wizard.with_context(default_lead_ids=self._lead(lost_reason_id=self.lost_reason.id).ids)
+        )
+        self.assertFalse(wizard.compliance_reason_required)
+        self.assertEqual(wizard.compliance_message, "Write down what the customer said.")
+
     def test_warn_records_violation(self):
         self.policy_vat.enforcement = "warn"
         lead = self._lead()

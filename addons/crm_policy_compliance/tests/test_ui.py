@@ -50,3 +50,22 @@ class TestUi(HttpCase, ComplianceCommon):
         self.assertEqual(request.state, "approved")
         self.assertEqual(request.decided_by_id, self.user_leader)
         self.assertEqual(lead.stage_id, self.stage_proposal)
+
+    def test_lost_in_one_dialog_as_a_salesperson(self):
+        self._policy(
+            name="Lost reason",
+            trigger="lost",
+            requirement="[('lost_reason_id', '!=', False)]",
+            message="Say why the deal is lost.",
+        )
+        reason = self.env["crm.lost.reason"].create({"name": "Budget frozen"})
+        lead = self._lead(name="Tour lost deal")
+        self.start_tour(
+            f"/odoo/action-crm.crm_lead_action_pipeline/{lead.id}",
+            "crm_policy_compliance_lost_tour",
+            login=self.user_salesman.login,
+        )
+        self.assertFalse(lead.active)
+        self.assertEqual(lead.lost_reason_id, reason)
+        # no refused attempt on the way: the dialog asked for the reason first
+        self.assertEqual(self._logs(lead).mapped("outcome"), ["passed"])

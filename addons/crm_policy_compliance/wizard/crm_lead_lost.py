@@ -1,0 +1,35 @@
+from odoo import api, fields, models
+
+
+class CrmLeadLost(models.TransientModel):
+    """The CRM's *Mark Lost* dialog tells up front what the policies on losing a lead
+    require, and asks for the lost reason when they need it: one dialog, no refusal
+    after it. The policies are still enforced when the lead is archived."""
+
+    _inherit = "crm.lead.lost"
+
+    compliance_message = fields.Text(string="Policies", compute="_compute_compliance_lost")
+    compliance_reason_required = fields.Boolean(compute="_compute_compliance_lost")
+
+    @api.depends("lead_ids")
+    def _compute_compliance_lost(self):
+        policies = [
+            policy
+            for policy in self.env["compliance.policy"]._get_policy_config("crm.lead")["policies"]
+            if policy["trigger"] == "lost"
+        ]
+        Condition = self.env["guide.condition.mixin"]
+        for wizard in self:
+            leads = wizard.lead_ids._origin.filtered("active")
+            messages, required = [], False
+            for policy in policies if leads else ():
+                in_scope = leads._policy_in_scope(policy)
+                meeting = Condition._guide_filter(in_scope.sudo(), policy["requirement"])
+                if not in_scope or meeting == in_scope:
+                    continue  # the policy holds none of the leads, or they all meet it already
+                messages.append(policy["message"] or policy["name"])
+                reads = Condition._guide_domain_field_names(policy["requirement"], "crm.lead")
+                if policy["enforcement"] != "warn" and "lost_reason_id" in reads:
+                    required = True
+            wizard.compliance_message = "\n".join(dict.fromkeys(messages)) or False
+            wizard.compliance_reason_required = required
