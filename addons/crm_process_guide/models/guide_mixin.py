@@ -377,7 +377,10 @@ class GuideMixin(models.AbstractModel):
         config = self.env["guide.process"]._get_guide_config(self._name)
         if not config["item_fields"].intersection(vals):
             return
-        self.filtered("guide_step_id")._guide_refresh_checklist_state()
+        by_step = config["item_fields_by_step"]
+        self.filtered(
+            lambda rec: rec.guide_step_id and by_step.get(rec.guide_step_id.id, frozenset()).intersection(vals)
+        )._guide_refresh_checklist_state()
 
     # ------------------------------------------------------------
     # ACTIONS
