@@ -1,8 +1,8 @@
 import logging
 
 from odoo import _, api, models
-from odoo.tools import SQL
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 from . import guide_rule_language as rule_language
 

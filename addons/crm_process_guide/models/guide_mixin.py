@@ -379,7 +379,8 @@ class GuideMixin(models.AbstractModel):
             return
         by_step = config["item_fields_by_step"]
         self.filtered(
-            lambda rec: rec.guide_step_id and by_step.get(rec.guide_step_id.id, frozenset()).intersection(vals)
+            lambda rec: rec.guide_step_id
+            and by_step.get(rec.guide_step_id.id, frozenset()).intersection(vals)
         )._guide_refresh_checklist_state()
 
     # ------------------------------------------------------------
@@ -609,7 +610,16 @@ class GuideMixin(models.AbstractModel):
             return
         config = self.env["guide.process"]._get_guide_config(self._name)
         self.env["guide.line"].flush_model(
-            ["res_model", "res_id", "step_id", "checked", "mandatory", "completion", "apply_domain", "auto_domain"]
+            [
+                "res_model",
+                "res_id",
+                "step_id",
+                "checked",
+                "mandatory",
+                "completion",
+                "apply_domain",
+                "auto_domain",
+            ]
         )
         self.flush_model(["guide_step_id"])
         for chunk in split_every(5000, ids, self.browse):
@@ -618,7 +628,10 @@ class GuideMixin(models.AbstractModel):
                 for item in (config["steps"].get(step_id) or {}).get("items", ()):
                     domains.update(
                         domain
-                        for domain in (item["apply_domain"], item["completion"] == "auto" and item["auto_domain"])
+                        for domain in (
+                            item["apply_domain"],
+                            item["completion"] == "auto" and item["auto_domain"],
+                        )
                         if domain
                     )
             unknown = chunk._guide_update_checklist_state(domains)
@@ -704,6 +717,7 @@ class GuideMixin(models.AbstractModel):
             )
         )
         return [row[0] for row in rows]
+
     def _guide_condition_subselect(self, domain_str, ids):
         """SQL selecting the ids among ``ids`` matching a condition (``FALSE`` when
         the condition no longer holds, as ``_guide_filter_many`` treats it)."""

@@ -74,15 +74,19 @@ class TestStoredChecklistLead(StoredStateMixin, RpcCase, GuideCommon):
         for lead in leads[1:]:
             self._tick(lead.with_user(self.user_salesman), "Budget confirmed", "Decision maker identified")
         self.assertEqual([self._stored(lead) for lead in leads], [self._live(lead) for lead in leads])
-        blocked = self.env["crm.lead"].with_user(self.user_salesman).search(
-            [("guide_blocked", "=", True), ("id", "in", leads.ids)]
+        blocked = (
+            self.env["crm.lead"]
+            .with_user(self.user_salesman)
+            .search([("guide_blocked", "=", True), ("id", "in", leads.ids)])
         )
         self.assertEqual(blocked, leads[0])
 
     def test_apply_to_open_records_refreshes_figures(self):
         lead = self._lead(expected_revenue=10)
         self.assertFigures(lead, (1, 4, 25.0, True))
-        self.env["guide.item"].create({"step_id": self.step_qualif.id, "name": "NDA signed", "mandatory": True})
+        self.env["guide.item"].create(
+            {"step_id": self.step_qualif.id, "name": "NDA signed", "mandatory": True}
+        )
         # a record in flight keeps its checklist until an administrator applies the change
         self.assertFigures(lead, (1, 4, 25.0, True))
         self.process.with_user(self.user_manager).sudo().action_apply_to_open_records()

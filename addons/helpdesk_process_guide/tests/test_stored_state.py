@@ -27,8 +27,10 @@ class TestStoredChecklistTicket(StoredStateMixin, RpcCase, HelpdeskGuideCommon):
         self.assertFigures(ticket, (0, 1, 0.0, True))
         self._lines(ticket)["Solution proposed"].with_user(self.user_own).write({"checked": True})
         self.assertFigures(ticket, (1, 1, 100.0, False))
-        blocked = self.env["helpdesk.ticket"].with_user(self.user_own).search(
-            [("guide_blocked", "=", True), ("id", "=", ticket.id)]
+        blocked = (
+            self.env["helpdesk.ticket"]
+            .with_user(self.user_own)
+            .search([("guide_blocked", "=", True), ("id", "=", ticket.id)])
         )
         self.assertFalse(blocked)
 
@@ -36,7 +38,11 @@ class TestStoredChecklistTicket(StoredStateMixin, RpcCase, HelpdeskGuideCommon):
         ticket = self._ticket()
         for protocol in ("xmlrpc", "jsonrpc"):
             fault = self.rpc_fault(
-                self.user_own, "helpdesk.ticket", "write", [ticket.ids, {"guide_item_total": 0}], protocol=protocol
+                self.user_own,
+                "helpdesk.ticket",
+                "write",
+                [ticket.ids, {"guide_item_total": 0}],
+                protocol=protocol,
             )
             self.assertIn("set by the process engine", fault)
         self.assertFigures(ticket, (0, 4, 0.0, True))
