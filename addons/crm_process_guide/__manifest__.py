@@ -2,7 +2,7 @@
     "name": "CRM Process Guide",
     "summary": "Guided processes on the CRM pipeline: stage instructions, gating "
     "checklists, knowledge hints, justified deviations and stage history",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/CRM",
     "license": "LGPL-3",
     "author": "Process Guide Team",

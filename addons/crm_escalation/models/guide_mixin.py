@@ -45,7 +45,7 @@ class GuideMixin(models.AbstractModel):
             ("escalated", "Escalated"),
             ("met", "Met"),
         ],
-        compute="_compute_escalation",
+        compute="_compute_escalation_badge",
         string="Escalation",
     )
     escalation_level_id = fields.Many2one("escalation.level", compute="_compute_escalation")
@@ -53,7 +53,7 @@ class GuideMixin(models.AbstractModel):
     escalation_next_level_id = fields.Many2one(
         "escalation.level", compute="_compute_escalation", string="Next Escalation Level"
     )
-    escalation_badge = fields.Char(compute="_compute_escalation")
+    escalation_badge = fields.Char(compute="_compute_escalation_badge")
     escalation_need_ack = fields.Boolean(compute="_compute_escalation", string="To Acknowledge")
     escalation_escalated = fields.Boolean(
         compute="_compute_escalation", search="_search_escalation_escalated", string="Escalated"
@@ -218,19 +218,6 @@ class GuideMixin(models.AbstractModel):
                 if (fired)
                 else None
             )
-            if escalated:
-                state = "escalated"
-            elif warned:
-                state = "at_risk"
-            elif any(c.state == "running" for c in open_items):
-                state = "running"
-            elif open_items:
-                state = "paused"
-            elif any(c.state == "met" for c in items):
-                state = "met"
-            else:
-                state = "none"
-            record.escalation_state = state
             record.escalation_escalated = bool(escalated)
             record.escalation_at_risk = bool(warned)
             record.escalation_breached = any(c.breached for c in items)
@@ -240,13 +227,57 @@ class GuideMixin(models.AbstractModel):
             record.escalation_level_id = top.current_level_id.sudo(False) if top else Level
             record.escalation_next_at = next_clock.next_escalation_at if next_clock else False
             record.escalation_next_level_id = next_clock.next_level_id.sudo(False) if next_clock else Level
-            if escalated and top:
-                badge = _("Escalated: %(level)s", level=top.current_level_id.name)
-            elif warned and top:
-                badge = _("At risk: %(level)s", level=top.current_level_id.name)
+
+    def _compute_escalation_badge(self):
+        """State and badge of the records' clocks, as lists and kanbans show them:
+        one query for the whole page (clocks and their current level's name)."""
+        Clock = self.env["escalation.clock"]
+        Clock.flush_model(["res_model", "res_id", "state", "current_level_id", "current_level_kind"])
+        self.env["escalation.level"].flush_model(["name", "sequence"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT c.res_id, c.state, c.current_level_kind, l.id,
+                       COALESCE(l.name->>%(lang)s, l.name->>'en_US'), l.sequence
+                  FROM escalation_clock c
+                  LEFT JOIN escalation_level l ON l.id = c.current_level_id
+                 WHERE c.res_model = %(model)s AND c.res_id = ANY(%(ids)s) AND c.state IN %(states)s
+                """,
+                lang=self.env.lang or "en_US",
+                model=self._name,
+                ids=self._origin.ids,
+                states=(*OPEN_STATES, "met"),
+            )
+        )
+        by_record = defaultdict(list)
+        for row in rows:
+            by_record[row[0]].append(row[1:])
+        for record in self:
+            clocks = by_record.get(record._origin.id, [])
+            open_clocks = [c for c in clocks if c[0] in OPEN_STATES]
+            escalated = any(c[0] == "breached" for c in open_clocks)
+            warned = any(c[0] == "running" and c[1] == "warning" for c in open_clocks)
+            fired = [c for c in open_clocks if c[2]]
+            top = max(fired, key=lambda c: (c[1] == "escalation", c[4], c[2])) if fired else None
+            if escalated:
+                state = "escalated"
+            elif warned:
+                state = "at_risk"
+            elif any(c[0] == "running" for c in open_clocks):
+                state = "running"
+            elif open_clocks:
+                state = "paused"
+            elif clocks:
+                state = "met"
             else:
-                badge = False
-            record.escalation_badge = badge
+                state = "none"
+            record.escalation_state = state
+            if escalated and top:
+                record.escalation_badge = _("Escalated: %(level)s", level=top[3])
+            elif warned and top:
+                record.escalation_badge = _("At risk: %(level)s", level=top[3])
+            else:
+                record.escalation_badge = False
 
     def _compute_escalation_log_count(self):
         data = self.env["escalation.log"]._read_group(

@@ -220,3 +220,45 @@ class TestUnguidedCost(EscalationCommon):
                 self.user_salesman,
             )
             self.assertLessEqual(extra, 1, f"assignment of {count} unguided leads: +{extra} queries")
+
+
+@tagged("post_install", "-at_install")
+class TestBadgeReadPerformance(EscalationCommon):
+    """Issue 12, read path: the escalation state and badge lists and kanbans show
+    cost one query for the whole page, as a salesperson, whatever its size."""
+
+    def _badge_queries(self, count):
+        self._rule(name="Stale", levels=[{"name": "S1", "delay": 4}, {"name": "S2", "delay": 8}])
+        with self._at(T0):
+            leads = self.env["crm.lead"].create(
+                [
+                    {
+                        "name": f"Badge {count} {index}",
+                        "type": "opportunity",
+                        "team_id": self.team.id,
+                        "user_id": self.user_salesman.id,
+                        "stage_id": self.stage_qualif.id,
+                    }
+                    for index in range(count)
+                ]
+            )
+        self._run_at(self._h(5))  # the first level fires: a badge to show
+        leads = leads.with_user(self.user_salesman)
+        spec = {"name": {}, "escalation_state": {}, "escalation_badge": {}}
+        leads.web_read(spec)  # warm-up
+        counts = []
+        for read_spec in ({"name": {}}, spec):
+            self.env.flush_all()
+            self.env.invalidate_all()
+            start = self.env.cr.sql_log_count
+            result = leads.web_read(read_spec)
+            counts.append(self.env.cr.sql_log_count - start)
+        self.assertEqual({row["escalation_state"] for row in result}, {"escalated"})
+        self.assertEqual({row["escalation_badge"] for row in result}, {"Escalated: S1"})
+        return counts[1] - counts[0]
+
+    def test_badge_read_5(self):
+        self.assertEqual(self._badge_queries(5), 1)
+
+    def test_badge_read_40(self):
+        self.assertEqual(self._badge_queries(40), 1)

@@ -134,7 +134,8 @@ class ComplianceApprovalRequest(models.Model):
             for request in requests:
                 record = by_id.get(request.res_id)
                 stage_id = json.loads(request.target_vals).get(stage_field)
-                if not record or not stage_id or not record.guide_blocked:
+                # evaluated now (the stored figure is for lists)
+                if not record or not stage_id or not record.guide_missing_items:
                     continue
                 stage = self.env[Model._fields[stage_field].comodel_name].browse(stage_id)
                 if record._guide_rank_direction(record[stage_field], stage) == "forward":

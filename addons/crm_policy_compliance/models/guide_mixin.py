@@ -51,15 +51,15 @@ class GuideMixin(models.AbstractModel):
     # ------------------------------------------------------------
     compliance_awaiting_approval = fields.Boolean(
         string="Awaiting Approval",
-        compute="_compute_compliance_counts",
+        compute="_compute_compliance_requests",
         search="_search_compliance_awaiting_approval",
         help="A change of the record is held until a policy's approvers decide.",
     )
     compliance_request_count = fields.Integer(
-        string="Approval Requests", compute="_compute_compliance_counts"
+        string="Approval Requests", compute="_compute_compliance_requests"
     )
     compliance_violation_count = fields.Integer(
-        string="Policy Violations", compute="_compute_compliance_counts"
+        string="Policy Violations", compute="_compute_compliance_violation_count"
     )
     compliance_has_note = fields.Boolean(
         string="Has an Internal Note",
@@ -173,17 +173,17 @@ class GuideMixin(models.AbstractModel):
     # ------------------------------------------------------------
     # COMPUTES
     # ------------------------------------------------------------
-    def _compute_compliance_counts(self):
-        domain = [("res_model", "=", self._name), ("res_id", "in", self._origin.ids)]
+    def _compute_compliance_requests(self):
+        """Awaiting approval (what lists and kanbans show) and the number of requests:
+        one query for the whole page."""
         requests = (
             self.env["compliance.approval.request"]
             .sudo()
-            ._read_group(domain, ["res_id", "state"], ["__count"])
-        )
-        violations = dict(
-            self.env["compliance.log"]
-            .sudo()
-            ._read_group([*domain, ("violation", "=", 1)], ["res_id"], ["__count"])
+            ._read_group(
+                [("res_model", "=", self._name), ("res_id", "in", self._origin.ids)],
+                ["res_id", "state"],
+                ["__count"],
+            )
         )
         total, pending = defaultdict(int), set()
         for res_id, state, count in requests:
@@ -193,6 +193,18 @@ class GuideMixin(models.AbstractModel):
         for record in self:
             record.compliance_request_count = total[record._origin.id]
             record.compliance_awaiting_approval = record._origin.id in pending
+
+    def _compute_compliance_violation_count(self):
+        violations = dict(
+            self.env["compliance.log"]
+            .sudo()
+            ._read_group(
+                [("res_model", "=", self._name), ("res_id", "in", self._origin.ids), ("violation", "=", 1)],
+                ["res_id"],
+                ["__count"],
+            )
+        )
+        for record in self:
             record.compliance_violation_count = violations.get(record._origin.id, 0)
 
     def _search_compliance_awaiting_approval(self, operator, value):

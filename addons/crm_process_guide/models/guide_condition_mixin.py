@@ -2,6 +2,7 @@ import logging
 
 from odoo import _, api, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 from . import guide_rule_language as rule_language
 
@@ -98,19 +99,22 @@ class GuideConditionMixin(models.AbstractModel):
     def _guide_filter_many(self, records, domain_strs):
         """Evaluate several domains on ``records``.
 
-        :return: dict {domain_str: set of matching ids}; one query per distinct
-            non-empty domain, none for empty ones. A domain that no longer
-            parses or names a field that no longer exists matches nothing and
-            is logged as a warning naming its rules; the query itself is never
-            caught, so the transaction is never left aborted.
+        :return: dict {domain_str: set of matching ids}; one query for all the
+            non-empty domains (one sub-select each), none for empty ones. A domain
+            that no longer parses or names a field that no longer exists matches
+            nothing and is logged as a warning naming its rules; the query itself
+            is never caught, so the transaction is never left aborted.
         """
         result = {}
+        subselects = {}
+        Model = records.with_context(active_test=False)
         for domain_str in set(domain_strs):
             if not domain_str:
                 result[domain_str] = set(records.ids)
                 continue
             try:
-                result[domain_str] = set(self._guide_filter(records, domain_str).ids)
+                domain = self.with_env(records.env)._guide_domain(domain_str)
+                subselects[domain_str] = Model._search([("id", "in", records.ids), *domain]).subselect()
             except GUIDE_CONDITION_ERRORS as exc:
                 _logger.warning(
                     "Process guide: condition of %s skipped on %s, it no longer holds: %s",
@@ -119,6 +123,20 @@ class GuideConditionMixin(models.AbstractModel):
                     exc,
                 )
                 result[domain_str] = set()
+        if not subselects or not records:
+            result.update({domain_str: set() for domain_str in subselects})
+            return result
+        keys = list(subselects)
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT t.id, %s FROM %s t WHERE t.id = ANY(%s)",
+                SQL(", ").join(SQL("t.id IN %s", subselects[key]) for key in keys),
+                SQL.identifier(records._table),
+                records.ids,
+            )
+        )
+        for index, key in enumerate(keys, start=1):
+            result[key] = {row[0] for row in rows if row[index]}
         return result
 
     @api.model

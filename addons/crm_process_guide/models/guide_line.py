@@ -180,6 +180,8 @@ class GuideLine(models.Model):
                 "checked_date": now if checked else False,
             }
         )
+        for records in records_by_model.values():
+            records._guide_refresh_checklist_state()
         # record who ticked and unticked what, in the record's chatter
         template = _("Checklist: %(item)s done") if checked else _("Checklist: %(item)s no longer done")
         for model_name, records in records_by_model.items():

@@ -6,7 +6,7 @@ from datetime import timedelta
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
-from odoo.tools import SQL, format_list
+from odoo.tools import SQL, format_list, split_every
 
 from ..exceptions import GuideDecisionRequired
 from .guide_condition_mixin import GUIDE_CONDITION_ERRORS
@@ -75,16 +75,19 @@ class GuideMixin(models.AbstractModel):
     guide_current_line_ids = fields.Many2many(
         "guide.line", string="Checklist", compute="_compute_guide_checklist", readonly=True
     )
-    guide_item_done = fields.Integer(string="Items Done", compute="_compute_guide_checklist")
-    guide_item_total = fields.Integer(string="Items", compute="_compute_guide_checklist")
-    guide_progress = fields.Float(string="Checklist Progress", compute="_compute_guide_checklist")
-    guide_missing_items = fields.Text(string="Missing Items", compute="_compute_guide_checklist")
+    # what lists and kanbans show: stored, maintained by the engine on events (a line
+    # ticked, a step entered, a field an item's condition reads written, checklists
+    # refreshed by an administrator), see ``_guide_refresh_checklist_state``
+    guide_item_done = fields.Integer(string="Items Done", readonly=True, copy=False)
+    guide_item_total = fields.Integer(string="Items", readonly=True, copy=False)
+    guide_progress = fields.Float(string="Checklist Progress", readonly=True, copy=False)
     guide_blocked = fields.Boolean(
         string="Blocked",
-        compute="_compute_guide_checklist",
-        search="_search_guide_blocked",
+        readonly=True,
+        copy=False,
         help="Mandatory checklist items of the current step are not done.",
     )
+    guide_missing_items = fields.Text(string="Missing Items", compute="_compute_guide_checklist")
     guide_deadline = fields.Datetime(string="Step Due", compute="_compute_guide_deadline")
     guide_overdue = fields.Boolean(
         string="Overdue in Step", compute="_compute_guide_deadline", search="_search_guide_overdue"
@@ -151,7 +154,16 @@ class GuideMixin(models.AbstractModel):
         ``super().write`` below the check.
         """
         # the checklist is ticked line by line (guide.line), never through this computed view of it
-        return {"guide_process_id", "guide_step_id", "guide_step_entered_at", "guide_current_line_ids"}
+        return {
+            "guide_process_id",
+            "guide_step_id",
+            "guide_step_entered_at",
+            "guide_current_line_ids",
+            "guide_item_done",
+            "guide_item_total",
+            "guide_progress",
+            "guide_blocked",
+        }
 
     def _guide_check_engine_fields(self, vals_list):
         if self.env.su:
@@ -216,17 +228,13 @@ class GuideMixin(models.AbstractModel):
 
     @api.depends("guide_step_id", "guide_line_ids.checked")
     def _compute_guide_checklist(self):
+        """The checklist as it stands now (evaluated live: what the form and the gate show)."""
         lines_by_record = self._guide_current_lines()
         for record in self:
             lines = lines_by_record.get(record.id, self.env["guide.line"]).filtered("is_applicable")
-            done = lines.filtered("is_done")
-            missing = (lines - done).filtered("mandatory")
+            missing = lines.filtered(lambda line: line.mandatory and not line.is_done)
             record.guide_current_line_ids = lines
-            record.guide_item_total = len(lines)
-            record.guide_item_done = len(done)
-            record.guide_progress = 100.0 * len(done) / len(lines) if lines else 0.0
             record.guide_missing_items = "\n".join(missing.mapped("name")) or False
-            record.guide_blocked = bool(missing)
 
     @api.depends("guide_step_id.expected_hours", "guide_step_entered_at")
     def _compute_guide_deadline(self):
@@ -290,25 +298,6 @@ class GuideMixin(models.AbstractModel):
     # ------------------------------------------------------------
     # SEARCHES
     # ------------------------------------------------------------
-    def _search_guide_blocked(self, operator, value):
-        if operator not in ("=", "!=") or not isinstance(value, bool):
-            raise UserError(_("Unsupported search on %(field)s.", field=self._fields["guide_blocked"].string))
-        lines = self.env["guide.line"].search_fetch(
-            [
-                ("res_model", "=", self._name),
-                ("mandatory", "=", True),
-                ("checked", "=", False),
-                ("res_id", "in", self._search([("guide_step_id", "!=", False)])),
-            ],
-            ["res_id", "step_id", "completion", "apply_domain", "auto_domain", "checked", "mandatory"],
-        )
-        records = self.browse(set(lines.mapped("res_id")))
-        steps = dict(zip(records.ids, records.mapped(lambda r: r.guide_step_id.id), strict=True))
-        lines = lines.filtered(lambda line: steps.get(line.res_id) == line.step_id.id)._guide_evaluate()
-        blocked_ids = {line.res_id for line in lines if line.is_applicable and not line.is_done}
-        positive = (operator == "=") == value
-        return [("id", "in" if positive else "not in", list(blocked_ids))]
-
     def _search_guide_overdue(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise UserError(_("Unsupported search on %(field)s.", field=self._fields["guide_overdue"].string))
@@ -367,12 +356,32 @@ class GuideMixin(models.AbstractModel):
         self._guide_check_engine_fields([vals])
         change = self._guide_write_prepare(vals)
         if not change:
-            return super().write(vals)
+            res = super().write(vals)
+            self._guide_write_refresh_checklist(vals)
+            return res
         if change["all_moving"]:
             vals = dict(vals, guide_step_entered_at=change["now"])
         res = super().write(vals)
-        self._guide_write_finish(change)
+        transitions = self._guide_write_finish(change)
+        # records that entered a step were refreshed with their lines
+        entered = self.browse([info["record"].id for info in transitions])
+        (self - entered)._guide_write_refresh_checklist(vals)
         return res
+
+    def _guide_write_refresh_checklist(self, vals):
+        """Refresh the stored checklist figures of the guided records of ``self`` when
+        ``vals`` names a field a checklist condition reads (decided on the cached
+        configuration: no query otherwise)."""
+        if not self:
+            return
+        config = self.env["guide.process"]._get_guide_config(self._name)
+        if not config["item_fields"].intersection(vals):
+            return
+        by_step = config["item_fields_by_step"]
+        self.filtered(
+            lambda rec: rec.guide_step_id
+            and by_step.get(rec.guide_step_id.id, frozenset()).intersection(vals)
+        )._guide_refresh_checklist_state()
 
     # ------------------------------------------------------------
     # ACTIONS
@@ -460,8 +469,13 @@ class GuideMixin(models.AbstractModel):
         """
         config = self.env["guide.process"]._get_guide_config(self._name)
         records = self.filtered("guide_step_id")
-        if not records:
-            return
+        if records:
+            records._guide_sync_step_lines(config, refresh, existing)
+        # the records that left every step too: their figures go back to zero
+        self._guide_refresh_checklist_state()
+
+    def _guide_sync_step_lines(self, config, refresh, existing):
+        records = self
         if not refresh:
             records._guide_insert_lines(config)
             return
@@ -577,6 +591,149 @@ class GuideMixin(models.AbstractModel):
         self.invalidate_recordset(["guide_line_ids"])
         lines.modified(["res_model", "res_id", "step_id", "checked"], create=True)
         return lines
+
+    def _guide_refresh_checklist_state(self):
+        """Store the checklist figures lists and kanbans show (items done, total,
+        progress, blocked) for ``self``, evaluated as the gate would evaluate them now.
+
+        One ``UPDATE`` per 5,000 records whatever the number of conditions: every
+        line is evaluated with one sub-select per distinct condition, taken from
+        the cached configuration of the records' current steps; lines holding an
+        older wording of a condition (copied before the item changed) are evaluated
+        in a second statement. Conditions are evaluated on the record whatever the
+        user's record rules (the figure is the record's), with the named values
+        (``uid``, ``today``) of the user whose change triggers the refresh. Records
+        outside every step get zeros.
+        """
+        ids = sorted(set(self._origin.ids))
+        if not ids:
+            return
+        config = self.env["guide.process"]._get_guide_config(self._name)
+        self.env["guide.line"].flush_model(
+            [
+                "res_model",
+                "res_id",
+                "step_id",
+                "checked",
+                "mandatory",
+                "completion",
+                "apply_domain",
+                "auto_domain",
+            ]
+        )
+        self.flush_model(["guide_step_id"])
+        for chunk in split_every(5000, ids, self.browse):
+            domains = set()
+            for step_id in set(chunk.mapped("guide_step_id").ids):
+                for item in (config["steps"].get(step_id) or {}).get("items", ()):
+                    domains.update(
+                        domain
+                        for domain in (
+                            item["apply_domain"],
+                            item["completion"] == "auto" and item["auto_domain"],
+                        )
+                        if domain
+                    )
+            unknown = chunk._guide_update_checklist_state(domains)
+            if unknown:
+                # lines of an older configuration: their own conditions
+                self.env.cr.execute(
+                    SQL(
+                        """
+                        SELECT DISTINCT l.apply_domain, CASE WHEN l.completion = 'auto' THEN l.auto_domain END
+                          FROM guide_line l
+                         WHERE l.res_model = %s AND l.res_id = ANY(%s)
+                        """,
+                        self._name,
+                        unknown,
+                    )
+                )
+                domains = {domain for row in self.env.cr.fetchall() for domain in row if domain}
+                self.browse(unknown)._guide_update_checklist_state(domains)
+        self.invalidate_recordset(["guide_item_done", "guide_item_total", "guide_progress", "guide_blocked"])
+
+    def _guide_update_checklist_state(self, domains):
+        """One ``UPDATE`` of the stored checklist figures of ``self``, evaluating the
+        conditions ``domains``.
+
+        :return: ids of the records having lines with other conditions (not updated)
+        """
+        ids = self.ids
+        matches = {domain: self._guide_condition_subselect(domain, ids) for domain in sorted(domains)}
+
+        def case(column):
+            whens = [SQL("WHEN COALESCE(%s, '') = '' THEN TRUE", column)]
+            whens += [
+                SQL("WHEN %s = %s THEN l.res_id IN %s", column, domain, subselect)
+                for domain, subselect in matches.items()
+            ]
+            return SQL("CASE %s ELSE FALSE END", SQL(" ").join(whens))
+
+        known = list(matches)
+        rows = self.env.execute_query(
+            SQL(
+                """
+                WITH s AS (
+                    SELECT r2.id,
+                           COUNT(x.res_id) FILTER (WHERE x.applicable) AS total,
+                           COUNT(x.res_id) FILTER (WHERE x.applicable AND x.done) AS done,
+                           COALESCE(BOOL_OR(x.applicable AND x.mandatory AND NOT x.done), FALSE) AS blocked,
+                           COALESCE(BOOL_OR(x.unknown), FALSE) AS unknown
+                      FROM %(table)s r2
+                      LEFT JOIN (
+                            SELECT l.res_id, l.step_id, COALESCE(l.mandatory, FALSE) AS mandatory,
+                                   %(applicable)s AS applicable,
+                                   CASE WHEN l.completion = 'auto' THEN %(auto_done)s
+                                        ELSE COALESCE(l.checked, FALSE) END AS done,
+                                   (COALESCE(l.apply_domain, '') != ''
+                                    AND l.apply_domain != ALL(%(known)s::varchar[]))
+                                   OR (l.completion = 'auto' AND COALESCE(l.auto_domain, '') != ''
+                                       AND l.auto_domain != ALL(%(known)s::varchar[])) AS unknown
+                              FROM guide_line l
+                             WHERE l.res_model = %(model)s AND l.res_id = ANY(%(ids)s)
+                           ) x ON x.res_id = r2.id AND x.step_id = r2.guide_step_id
+                     WHERE r2.id = ANY(%(ids)s)
+                     GROUP BY r2.id
+                ), updated AS (
+                    UPDATE %(table)s AS r
+                       SET guide_item_total = s.total,
+                           guide_item_done = s.done,
+                           guide_progress = CASE WHEN s.total > 0 THEN 100.0 * s.done / s.total ELSE 0 END,
+                           guide_blocked = s.blocked
+                      FROM s
+                     WHERE r.id = s.id
+                       AND NOT s.unknown
+                       AND (r.guide_item_total, r.guide_item_done, r.guide_blocked)
+                           IS DISTINCT FROM (s.total, s.done, s.blocked)
+                )
+                SELECT id FROM s WHERE unknown
+                """,
+                table=SQL.identifier(self._table),
+                model=self._name,
+                ids=ids,
+                known=known,
+                applicable=case(SQL("l.apply_domain")),
+                auto_done=case(SQL("l.auto_domain")),
+            )
+        )
+        return [row[0] for row in rows]
+
+    def _guide_condition_subselect(self, domain_str, ids):
+        """SQL selecting the ids among ``ids`` matching a condition (``FALSE`` when
+        the condition no longer holds, as ``_guide_filter_many`` treats it)."""
+        Line = self.env["guide.line"]
+        try:
+            domain = Line._guide_domain(domain_str)
+            query = self.sudo().with_context(active_test=False)._search([("id", "in", ids), *domain])
+        except GUIDE_CONDITION_ERRORS as exc:
+            _logger.warning(
+                "Process guide: condition of %s skipped on %s, it no longer holds: %s",
+                Line._guide_rules_using(domain_str) or repr(domain_str[:200]),
+                self._name,
+                exc,
+            )
+            return SQL("(SELECT NULL::int WHERE FALSE)")
+        return query.subselect()
 
     # ------------------------------------------------------------
     # BUSINESS: transitions

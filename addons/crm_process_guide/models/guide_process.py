@@ -239,7 +239,16 @@ class GuideProcess(models.Model):
         processes = (
             self.sudo().with_context(active_test=True, lang=None).search([("model_name", "=", model_name)])
         )
-        config = {"processes": [], "steps": {}, "step_by_stage": {}, "domain_fields": set()}
+        # item_fields: fields of the record the checklist conditions read (the stored
+        # checklist figures are refreshed when a write names one of them)
+        config = {
+            "processes": [],
+            "steps": {},
+            "step_by_stage": {},
+            "domain_fields": set(),
+            "item_fields": set(),
+            "item_fields_by_step": {},
+        }
         for process in processes:
             config["processes"].append(
                 {
@@ -255,5 +264,13 @@ class GuideProcess(models.Model):
                 step_data = step._guide_step_values()
                 config["steps"][step.id] = step_data
                 config["step_by_stage"][(process.id, step.stage_res_id)] = step_data
+                step_fields = set()
+                for item in step_data["items"]:
+                    for domain in (item["apply_domain"], item["auto_domain"]):
+                        if domain:
+                            step_fields |= self._guide_domain_field_names(domain, model_name)
+                config["item_fields"] |= step_fields
+                config["item_fields_by_step"][step.id] = frozenset(step_fields)
         config["domain_fields"] = frozenset(config["domain_fields"])
+        config["item_fields"] = frozenset(config["item_fields"])
         return config

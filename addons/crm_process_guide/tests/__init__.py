@@ -7,3 +7,4 @@ from . import test_hints
 from . import test_security
 from . import test_performance
 from . import test_ui
+from . import test_stored_state

@@ -3,3 +3,4 @@ from . import test_security
 from . import test_performance
 from . import test_ui
 from . import test_menus
+from . import test_stored_state
