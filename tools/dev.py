@@ -484,14 +484,33 @@ def cmd_bench(args):
     return failed
 
 
+def _db_has_demo(name):
+    res = subprocess.run(
+        ["psql", "-d", name, "-Atc", "SELECT demo FROM ir_module_module WHERE name = 'base'"],
+        env=_pg_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return res.stdout.strip() == "t"
+
+
 def cmd_i18n(args):
-    """Export each module's .pot template from a database where it is installed."""
+    """Export each module's .pot template from a database where it is installed.
+
+    The database has demo data, so that the demo records' translatable fields
+    (process, step, item, level and policy names, instructions...) are exported
+    too and the demo can ship its translations.
+    """
     cmd_setup()
     cmd_db()
     conf = write_config(args.db)
     modules = args.modules or our_modules()
+    if _db_exists(args.db) and not _db_has_demo(args.db):
+        log(f"{args.db} has no demo data: recreating it")
+        drop_db(args.db)
     if not _db_exists(args.db):
-        install_modules(conf, args.db, EXTRA_MODULES + modules, demo=False)
+        install_modules(conf, args.db, EXTRA_MODULES + modules, demo=True)
     else:
         names = ",".join(modules)
         run(odoo_cmd(conf, "-d", args.db, "-i", names, "-u", names, "--stop-after-init", "--log-level=warn"))
