@@ -448,7 +448,12 @@ class EscalationRule(models.Model):
             "time_mode": self.time_mode,
             "calendar_source": self.calendar_source,
             "calendar_id": self.resource_calendar_id.id,
-            "levels": tuple(level._escalation_level_values() for level in self.level_ids),
+            # in sequence order even when a level was created after the others in this
+            # transaction (the cached one2many is then in creation order)
+            "levels": tuple(
+                level._escalation_level_values()
+                for level in self.level_ids.sorted(lambda lvl: (lvl.sequence, lvl.id))
+            ),
         }
 
     def _escalation_plain_domain(self):

@@ -70,6 +70,19 @@ class TestEngine(EscalationCommon):
         self.assertEqual(clock.state, "running")
         self.assertFalse(clock.current_level_id)
 
+    def test_level_created_later_fires_in_sequence_order(self):
+        """A level created after the others in the same transaction (module data, an
+        import) fires in its sequence's place, not in creation order."""
+        rule = self._rule(levels=[{"name": "L1", "delay": 4}, {"name": "L2", "delay": 8}])
+        self.env["escalation.level"].create(
+            {"rule_id": rule.id, "name": "At risk", "kind": "warning", "warning_percent": 75, "sequence": -1}
+        )
+        with self._at(T0):
+            lead = self._lead()
+        self.assertEqual(self._clock(lead, rule).next_escalation_at, self._h(3))
+        self._run_at(self._h(3.5))
+        self.assertEqual(lead.escalation_state, "at_risk")
+
     def test_catch_up_fires_each_level_once(self):
         rule = self._rule()
         with self._at(T0):

@@ -80,6 +80,19 @@ class TestTicketEscalation(HelpdeskEscalationCommon):
         self.assertIn(ticket, ticket.search([("escalation_at_risk", "=", True)]))
         self.assertNotIn(ticket, ticket.search([("escalation_escalated", "=", True)]))
 
+    def test_level_created_later_fires_in_sequence_order(self):
+        """A level created after the others in the same transaction (module data, an
+        import) fires in its sequence's place, not in creation order."""
+        rule = self._rule(levels=[{"name": "Late", "delay": 10}, {"name": "Later", "delay": 20}])
+        self.env["escalation.level"].create(
+            {"rule_id": rule.id, "name": "Soon late", "kind": "warning", "warning_percent": 80, "sequence": -1}
+        )
+        with self._at(T0):
+            ticket = self._ticket()
+        self.assertEqual(self._clock(ticket, rule).next_escalation_at, self._h(8))
+        self._run_at(self._h(8.5))
+        self.assertEqual(ticket.escalation_state, "at_risk")
+
     def test_pause_in_waiting_stage_and_met_on_resolve(self):
         rule = self._rule(
             trigger_type="creation",
