@@ -32,6 +32,7 @@ class GuideLine(models.Model):
     company_id = fields.Many2one("res.company", readonly=True)
     # snapshot of the item
     name = fields.Char(string="Item", required=True, readonly=True)
+    title = fields.Char(string="Item Title", compute="_compute_title")
     description = fields.Text(string="Help", readonly=True)
     sequence = fields.Integer(readonly=True)
     mandatory = fields.Boolean(readonly=True)
@@ -60,6 +61,17 @@ class GuideLine(models.Model):
     # ------------------------------------------------------------
     # COMPUTES
     # ------------------------------------------------------------
+    @api.depends_context("lang")
+    @api.depends("name", "item_id.name")
+    def _compute_title(self):
+        """The item's title in the user's language while the snapshot is still that
+        title (snapshots keep the source text); otherwise the snapshot."""
+        items = self.item_id.sudo()
+        sources = {item.id: item.name for item in items.with_context(lang="en_US")}
+        for line in self:
+            item = line.item_id.sudo()
+            line.title = item.name if item and sources.get(item.id) == line.name else line.name
+
     @api.depends_context("uid")
     @api.depends("checked", "completion", "apply_domain", "auto_domain", "res_id")
     def _compute_state(self):

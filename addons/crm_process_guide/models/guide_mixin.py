@@ -234,7 +234,7 @@ class GuideMixin(models.AbstractModel):
             lines = lines_by_record.get(record.id, self.env["guide.line"]).filtered("is_applicable")
             missing = lines.filtered(lambda line: line.mandatory and not line.is_done)
             record.guide_current_line_ids = lines
-            record.guide_missing_items = "\n".join(missing.mapped("name")) or False
+            record.guide_missing_items = "\n".join(missing.mapped("title")) or False
 
     @api.depends("guide_step_id.expected_hours", "guide_step_entered_at")
     def _compute_guide_deadline(self):
@@ -1133,14 +1133,18 @@ class GuideMixin(models.AbstractModel):
         # named by the stages the agent sees, whatever the designer named the
         # steps; a record entering a process later is held by the step it skipped
         step = info["gate_step"] or info["from_step"]
-        from_stage = info["from_stage_name"] if step is info["from_step"] else step["name"]
+        from_stage = (
+            info["from_stage_name"]
+            if step is info["from_step"]
+            else self.env["guide.step"].sudo().browse(step["id"]).name
+        )
         parts = []
         if info["missing"]:
             parts.append(
                 _(
                     "leaving %(stage)s requires %(items)s",
                     stage=from_stage,
-                    items=format_list(self.env, info["missing"]),
+                    items=format_list(self.env, self._guide_item_titles(step, info["missing"])),
                 )
             )
         if info["disallowed"]:
@@ -1152,6 +1156,14 @@ class GuideMixin(models.AbstractModel):
                 )
             )
         return "; ".join(parts)
+
+    def _guide_item_titles(self, step, names):
+        """The titles of a step's items in the user's language (checklist lines and the
+        configuration cache keep the source texts); a title the step no longer has stays."""
+        item_ids = {item["name"]: item["item_id"] for item in step["items"]} if step else {}
+        items = self.env["guide.item"].sudo().browse([item_ids[name] for name in names if name in item_ids])
+        titles = {item.id: item.name for item in items}
+        return [titles.get(item_ids.get(name), name) for name in names]
 
     def _guide_refusal_message(self, infos):
         lines = [f"- {info['record'].display_name}: {self._guide_problem_text(info)}" for info in infos[:20]]

@@ -8,3 +8,4 @@ from . import test_security
 from . import test_performance
 from . import test_ui
 from . import test_stored_state
+from . import test_i18n

@@ -4,3 +4,4 @@ from . import test_performance
 from . import test_ui
 from . import test_menus
 from . import test_stored_state
+from . import test_i18n
