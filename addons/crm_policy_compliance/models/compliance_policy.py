@@ -310,6 +310,7 @@ class CompliancePolicy(models.Model):
     def _policy_values(self):
         """Plain values of a policy, kept in the configuration cache."""
         self.ensure_one()
+        languages = self.env["res.lang"].get_installed()
         return {
             "id": self.id,
             "name": self.name,
@@ -323,6 +324,11 @@ class CompliancePolicy(models.Model):
             "fields": frozenset(self.field_ids.mapped("name")),
             "requirement": self.requirement,
             "message": self.message,
+            # name and message in each language, for the refusals and notes (no query there)
+            "texts": {
+                code: (policy.name, policy.message or "")
+                for code, policy in ((code, self.with_context(lang=code)) for code, _lang in languages)
+            },
             "enforcement": self.enforcement,
             "override_group_id": self.override_group_id.id,
             "snapshot": self._policy_snapshot(),

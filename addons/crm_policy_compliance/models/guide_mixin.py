@@ -469,12 +469,9 @@ class GuideMixin(models.AbstractModel):
         if warned:
             bodies = defaultdict(list)
             for policy, record in warned:
+                name, message = self._policy_text(policy)
                 bodies[record.id].append(
-                    _(
-                        "Policy %(policy)s is not met: %(message)s",
-                        policy=policy["name"],
-                        message=policy["message"],
-                    )
+                    _("Policy %(policy)s is not met: %(message)s", policy=name, message=message)
                 )
             # one batch of notes, not a message_post per record
             self.browse(list(bodies))._message_log_batch(
@@ -648,10 +645,18 @@ class GuideMixin(models.AbstractModel):
                 exc_info=True,
             )
 
-    def _policy_refusal_message(self, pairs, title):
-        lines = [
-            f"- {record.display_name}: {policy['name']}: {policy['message']}" for policy, record in pairs[:20]
+    def _policy_text(self, policy):
+        """(name, message) of a policy of the configuration cache, in the user's language."""
+        return policy["texts"].get(self.env.lang) or (policy["name"], policy["message"] or "")
+
+    def _policy_problems(self, pairs, limit=None):
+        return [
+            "{}: {}: {}".format(record.display_name, *self._policy_text(policy))
+            for policy, record in pairs[:limit]
         ]
+
+    def _policy_refusal_message(self, pairs, title):
+        lines = [f"- {problem}" for problem in self._policy_problems(pairs, limit=20)]
         if len(pairs) > 20:
             lines.append(_("- ... and %(count)s more", count=len(pairs) - 20))
         return _("%(title)s:\n%(details)s", title=title, details="\n".join(lines))
@@ -686,10 +691,7 @@ class GuideMixin(models.AbstractModel):
                     "default_res_ids": json.dumps(records.ids),
                     "default_vals": json.dumps(held_vals, default=str),
                     "default_event": event,
-                    "default_problems": "\n".join(
-                        f"{record.display_name}: {policy['name']}: {policy['message']}"
-                        for policy, record in pairs
-                    ),
+                    "default_problems": "\n".join(self._policy_problems(pairs)),
                 },
             },
             # the wizard holds the whole refused write: the form drops its unsaved copy

@@ -5,3 +5,4 @@ from . import test_audit
 from . import test_performance
 from . import test_ui
 from . import test_views
+from . import test_i18n

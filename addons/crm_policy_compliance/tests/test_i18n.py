@@ -1,0 +1,59 @@
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from odoo.addons.crm_process_guide.exceptions import GuideDecisionRequired
+
+from .common import ComplianceCommon
+
+
+@tagged("post_install", "-at_install")
+class TestPolicyTranslatedTexts(ComplianceCommon):
+    """A salesperson reads the policies that refuse a change in their language (the
+    engine's configuration cache keeps the source texts)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("ru_RU")
+        cls.user_salesman.lang = "ru_RU"
+
+    def _translated_policy(self, **vals):
+        policy = self._policy(**vals)
+        # translated after the engine cached its configuration
+        self.env["compliance.policy"]._get_policy_config("crm.lead")
+        policy.update_field_translations("name", {"ru_RU": "ИНН до выигрыша"})
+        policy.update_field_translations("message", {"ru_RU": "Укажите ИНН."})
+        return policy
+
+    def test_translation_reaches_the_engine_configuration(self):
+        policy = self._translated_policy()
+        texts = {
+            p["id"]: p["texts"]
+            for p in self.env["compliance.policy"]._get_policy_config("crm.lead")["policies"]
+        }
+        self.assertEqual(texts[policy.id]["ru_RU"], ("ИНН до выигрыша", "Укажите ИНН."))
+
+    def test_block_in_the_user_language(self):
+        self._translated_policy()
+        lead = self._lead().with_user(self.user_salesman).with_context(lang="ru_RU")
+        with self.assertRefused(UserError, "ИНН до выигрыша: Укажите ИНН.") as caught:
+            lead.action_set_won()
+        self.assertNotIn("VAT before win", str(caught.exception.args[0]))
+
+    def test_override_wizard_in_the_user_language(self):
+        self._translated_policy(enforcement="override")
+        lead = self._lead().with_user(self.user_salesman).with_context(lang="ru_RU")
+        with self.assertRaises(GuideDecisionRequired) as caught:
+            lead.action_set_won()
+        self.assertIn("ИНН до выигрыша: Укажите ИНН.", str(caught.exception.args[0]))
+        problems = caught.exception.action["context"]["default_problems"]
+        self.assertEqual(problems, f"{lead.display_name}: ИНН до выигрыша: Укажите ИНН.")
+
+    def test_warning_note_in_the_user_language(self):
+        self._translated_policy(enforcement="warn")
+        lead = self._lead()
+        lead.with_user(self.user_salesman).with_context(lang="ru_RU").with_context(
+            tracking_disable=False
+        ).action_set_won()
+        self.assertTrue(lead.stage_id.is_won)
+        self.assertTrue(any("ИНН до выигрыша" in body for body in lead.message_ids.mapped("body")))
