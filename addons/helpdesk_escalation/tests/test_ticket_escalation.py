@@ -85,7 +85,13 @@ class TestTicketEscalation(HelpdeskEscalationCommon):
         import) fires in its sequence's place, not in creation order."""
         rule = self._rule(levels=[{"name": "Late", "delay": 10}, {"name": "Later", "delay": 20}])
         self.env["escalation.level"].create(
-            {"rule_id": rule.id, "name": "Soon late", "kind": "warning", "warning_percent": 80, "sequence": -1}
+            {
+                "rule_id": rule.id,
+                "name": "Soon late",
+                "kind": "warning",
+                "warning_percent": 80,
+                "sequence": -1,
+            }
         )
         with self._at(T0):
             ticket = self._ticket()
