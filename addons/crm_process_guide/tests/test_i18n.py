@@ -1,5 +1,11 @@
+import os
+import re
+
+import polib
+
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.modules.module import get_module_path
+from odoo.tests import BaseCase, tagged
 
 from .common import GuideCommon
 
@@ -54,3 +60,40 @@ class TestTranslatedTexts(GuideCommon):
         )
         self.assertIn("Budget confirmed", titles, "a line shows what the record was asked, not the new item")
         self.assertNotIn("Бюджет подтвержден", titles)
+
+
+PRODUCT_MODULES = (
+    "crm_process_guide",
+    "crm_escalation",
+    "crm_policy_compliance",
+    "helpdesk_process_guide",
+    "helpdesk_escalation",
+    "helpdesk_policy_compliance",
+)
+PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sdr]|%[sdr]|\{\{.*?\}\}|&[a-z]+;|&#\d+;")
+TAG = re.compile(r"</?([a-zA-Z0-9]+)")
+
+
+@tagged("post_install", "-at_install")
+class TestCatalogues(BaseCase):
+    """Every shipped language translates every text of the template, with the same
+    placeholders and tags."""
+
+    def test_catalogues_complete(self):
+        for module in PRODUCT_MODULES:
+            path = get_module_path(module)
+            if not path:
+                continue
+            template = polib.pofile(os.path.join(path, "i18n", f"{module}.pot"))
+            for lang in ("ru", "zh_CN"):
+                catalogue = {
+                    entry.msgid: entry for entry in polib.pofile(os.path.join(path, "i18n", f"{lang}.po"))
+                }
+                for msgid in (entry.msgid for entry in template):
+                    with self.subTest(module=module, lang=lang, msgid=msgid[:60]):
+                        entry = catalogue.get(msgid)
+                        self.assertTrue(entry and entry.msgstr and "fuzzy" not in entry.flags, "untranslated")
+                        self.assertEqual(
+                            sorted(PLACEHOLDER.findall(entry.msgstr)), sorted(PLACEHOLDER.findall(msgid))
+                        )
+                        self.assertEqual(sorted(TAG.findall(entry.msgstr)), sorted(TAG.findall(msgid)))
