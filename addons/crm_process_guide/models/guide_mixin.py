@@ -226,6 +226,7 @@ class GuideMixin(models.AbstractModel):
             step = config["step_by_stage"].get((record.guide_process_id.id, record[stage_field].id))
             record.guide_step_id = step["id"] if step else False
 
+    @api.depends_context("lang")
     @api.depends("guide_step_id", "guide_line_ids.checked")
     def _compute_guide_checklist(self):
         """The checklist as it stands now (evaluated live: what the form and the gate show)."""

@@ -37,6 +37,11 @@ class TestTranslatedTexts(GuideCommon):
             lead.guide_missing_items.splitlines(),
             ["Бюджет подтвержден", "Лицо, принимающее решение, определено", "Ожидаемая выручка указана"],
         )
+        # the same transaction, another language
+        self.assertEqual(
+            lead.with_context(lang="en_US").guide_missing_items.splitlines(),
+            ["Budget confirmed", "Decision maker identified", "Expected revenue set"],
+        )
 
     def test_gate_refusal_in_the_user_language(self):
         lead = self._lead(name="Acme deal")

@@ -22,6 +22,11 @@ class TestTicketTranslatedTexts(HelpdeskGuideCommon):
         self.assertIn("已评估影响", ticket.guide_current_line_ids.mapped("title"))
         self.assertIn("Impact assessed", ticket.guide_current_line_ids.mapped("name"))
         self.assertEqual(ticket.guide_missing_items.splitlines(), ["已评估影响", "已设置类别"])
+        # the same transaction, another language
+        self.assertEqual(
+            ticket.with_context(lang="en_US").guide_missing_items.splitlines(),
+            ["Impact assessed", "Category set"],
+        )
 
     def test_gate_refusal_in_the_user_language(self):
         ticket = self._ticket()
