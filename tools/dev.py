@@ -330,6 +330,8 @@ def cmd_screenshots(args):
         ]
         if args.only:
             shots += ["--only", *args.only]
+        if args.lang:
+            shots += ["--lang", args.lang]
         res = run(shots, check=False)
     finally:
         server.terminate()
@@ -557,6 +559,7 @@ def main(argv=None):
     p_shots.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
     p_shots.add_argument("--chromium", default="/usr/bin/chromium")
     p_shots.add_argument("--only", nargs="*", help="names (prefixes) of the screenshots to take")
+    p_shots.add_argument("--lang", help="users' language, e.g. ru_RU or zh_CN (files suffixed with it)")
     p_test = sub.add_parser("test", help="fresh database, install every module, run all tests")
     p_test.add_argument("paths", nargs="*", help="test paths (default: every module's tests and tests/)")
     p_test.add_argument("--db", help="database name (default: a new one per run)")

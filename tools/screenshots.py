@@ -169,6 +169,26 @@ class Demo:
         )
         return rows[0]["res_id"] if rows else None
 
+    def call(self, model, method, *args, **kwargs):
+        return self.models.execute_kw(self.db, self.uid, self.password, model, method, list(args), kwargs)
+
+    def set_language(self, code, logins):
+        """Install ``code`` (with the modules' translations) and give it to the users of
+        ``logins``; return their previous languages, for ``restore_languages``."""
+        langs = self.call("res.lang", "search", [("code", "=", code)], context={"active_test": False})
+        if not langs:
+            raise RuntimeError(f"unknown language {code}")
+        wizard = self.call("base.language.install", "create", {"lang_ids": [(6, 0, langs)]})
+        self.call("base.language.install", "lang_install", [wizard])
+        users = self.call("res.users", "search_read", [("login", "in", logins)], fields=["lang"])
+        for user in users:
+            self.call("res.users", "write", [user["id"]], {"lang": code})
+        return {user["id"]: user["lang"] for user in users}
+
+    def restore_languages(self, previous):
+        for user_id, lang in previous.items():
+            self.call("res.users", "write", [user_id], {"lang": lang})
+
 
 def shots(demo):
     """(file name, login, viewport, url path, selector to wait for, javascript opening a dialog)."""
@@ -288,11 +308,16 @@ def main(argv=None):
     parser.add_argument("--out", default=str(Path(__file__).resolve().parents[1] / "docs" / "screenshots"))
     parser.add_argument("--chromium", default=shutil.which("chromium") or "/usr/bin/chromium")
     parser.add_argument("--only", nargs="*", help="names (prefixes) of the screenshots to take")
+    parser.add_argument(
+        "--lang", help="language of the users (e.g. ru_RU): installed, the files are suffixed with it"
+    )
     args = parser.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     passwords = {"admin": "admin", "demo": "demo"}
-    todo = shots(Demo(args.url, args.db))
+    demo = Demo(args.url, args.db)
+    previous_langs = demo.set_language(args.lang, list(passwords)) if args.lang else {}
+    todo = shots(demo)
     if args.only:
         todo = [shot for shot in todo if any(shot[0].startswith(name) for name in args.only)]
     browser = Browser(args.chromium)
@@ -318,13 +343,14 @@ def main(argv=None):
                 browser.evaluate(script)
                 # a script that clicks opens a dialog: the screenshot shows it
                 ok = browser.wait_for(".modal .modal-body" if "click()" in script else selector)
-            target = out / f"{name}.png"
+            target = out / (f"{name}-{args.lang}.png" if args.lang else f"{name}.png")
             browser.screenshot(target)
             print(f"{'saved' if ok else 'saved (not fully rendered)'}: {target}", flush=True)
             if not ok:
                 failed.append(name)
     finally:
         browser.close()
+        demo.restore_languages(previous_langs)
     if failed:
         print("not rendered in time: " + ", ".join(failed), file=sys.stderr)
         return 1
