@@ -98,13 +98,14 @@ def test_screenshots_command_is_offered():
 
 
 def test_screenshots_list_the_readme_images():
-    """Every image the README shows is one the screenshots script takes."""
+    """Every image the README shows is one the screenshots script takes (``--lang``
+    suffixes the file with the language)."""
     import re
 
     readme = (ROOT / "README.md").read_text()
-    shown = set(re.findall(r"docs/screenshots/([\w-]+)\.png", readme))
+    shown = set(re.findall(r"docs/screenshots/(([\w-]+?)(?:-[a-z]{2}_[A-Z]{2})?)\.png", readme))
     script = (ROOT / "tools" / "screenshots.py").read_text()
     assert shown, "the README shows screenshots"
-    for name in shown:
+    for file_name, name in shown:
         assert f'"{name}"' in script, name
-        assert (ROOT / "docs" / "screenshots" / f"{name}.png").is_file(), name
+        assert (ROOT / "docs" / "screenshots" / f"{file_name}.png").is_file(), file_name
