@@ -4,6 +4,7 @@ from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
 
 
 class GuideLine(models.Model):
@@ -65,12 +66,19 @@ class GuideLine(models.Model):
     @api.depends("name", "item_id.name")
     def _compute_title(self):
         """The item's title in the user's language while the snapshot is still that
-        title (snapshots keep the source text); otherwise the snapshot."""
-        items = self.item_id.sudo()
-        sources = {item.id: item.name for item in items.with_context(lang="en_US")}
+        title (snapshots keep the source text, English); otherwise, and in English, the
+        snapshot. One query, in another language only."""
+        lang = self.env.lang or "en_US"
+        titles = {}
+        if lang != "en_US" and self.item_id:
+            self.env["guide.item"].flush_model(["name"])
+            self.env.cr.execute(
+                SQL("SELECT id, name FROM guide_item WHERE id IN %s", tuple(self.item_id.ids))
+            )
+            titles = dict(self.env.cr.fetchall())
         for line in self:
-            item = line.item_id.sudo()
-            line.title = item.name if item and sources.get(item.id) == line.name else line.name
+            title = titles.get(line.item_id.id) or {}
+            line.title = title[lang] if title.get(lang) and title.get("en_US") == line.name else line.name
 
     @api.depends_context("uid")
     @api.depends("checked", "completion", "apply_domain", "auto_domain", "res_id")

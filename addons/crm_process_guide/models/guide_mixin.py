@@ -436,6 +436,7 @@ class GuideMixin(models.AbstractModel):
                 "res_model",
                 "res_id",
                 "step_id",
+                "item_id",
                 "name",
                 "sequence",
                 "mandatory",
