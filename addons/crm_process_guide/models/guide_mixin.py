@@ -17,6 +17,20 @@ _logger = logging.getLogger(__name__)
 #   record.with_context(guide_override_reason="...", guide_override_reason_id=<id>).write(...)
 CTX_REASON = "guide_override_reason"
 CTX_REASON_ID = "guide_override_reason_id"
+# what the engine reads of checklist lines to judge and display them
+LINE_FIELDS = [
+    "res_model",
+    "res_id",
+    "step_id",
+    "item_id",
+    "name",
+    "sequence",
+    "mandatory",
+    "completion",
+    "apply_domain",
+    "auto_domain",
+    "checked",
+]
 # How a process manager imports records beyond a gate (recorded as "imported"):
 #   records.with_context(guide_import_in_step=True).load(fields, rows)  (or create/write)
 CTX_IMPORT = "guide_import_in_step"
@@ -432,19 +446,7 @@ class GuideMixin(models.AbstractModel):
                 ("res_id", "in", records.ids),
                 ("step_id", "in", records.guide_step_id.ids),
             ],
-            [
-                "res_model",
-                "res_id",
-                "step_id",
-                "item_id",
-                "name",
-                "sequence",
-                "mandatory",
-                "completion",
-                "apply_domain",
-                "auto_domain",
-                "checked",
-            ],
+            LINE_FIELDS,
         )
         # line states are live (non-stored): drop values computed earlier in the
         # transaction, then evaluate them for all lines at once
@@ -1067,19 +1069,7 @@ class GuideMixin(models.AbstractModel):
                 ("res_id", "in", list({res_id for res_id, _step in pairs})),
                 ("step_id", "in", list({step_id for _res, step_id in pairs})),
             ],
-            [
-                "res_model",
-                "res_id",
-                "step_id",
-                "item_id",
-                "name",
-                "sequence",
-                "mandatory",
-                "completion",
-                "apply_domain",
-                "auto_domain",
-                "checked",
-            ],
+            LINE_FIELDS,
         )
         target_lines = fetched.filtered(lambda line: (line.res_id, line.step_id.id) in targets)
         lines = fetched.filtered(lambda line: (line.res_id, line.step_id.id) in steps)._guide_evaluate()
