@@ -14,6 +14,7 @@
         "security/crm_process_guide_security.xml",
         "security/ir.model.access.csv",
         "data/guide_reason_data.xml",
+        "data/guide_apply_job_data.xml",
         "wizard/guide_override_wizard_views.xml",
         "views/guide_process_views.xml",
         "views/guide_step_views.xml",

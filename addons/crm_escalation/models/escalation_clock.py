@@ -284,6 +284,8 @@ class EscalationClock(models.Model):
                         """
                         SELECT id FROM escalation_clock
                          WHERE next_escalation_at <= %s AND state IN ('running', 'breached')
+                           AND rule_id NOT IN (SELECT res_id FROM guide_apply_job
+                                                WHERE res_model = 'escalation.rule')
                          ORDER BY next_escalation_at, id
                          LIMIT %s
                            FOR NO KEY UPDATE SKIP LOCKED
@@ -305,7 +307,8 @@ class EscalationClock(models.Model):
         self.env.cr.execute(
             SQL(
                 "SELECT min(next_escalation_at) FROM escalation_clock "
-                "WHERE next_escalation_at IS NOT NULL AND state IN ('running', 'breached')"
+                "WHERE next_escalation_at IS NOT NULL AND state IN ('running', 'breached') "
+                "AND rule_id NOT IN (SELECT res_id FROM guide_apply_job WHERE res_model = 'escalation.rule')"
             )
         )
         return self.env.cr.fetchone()[0]
@@ -340,7 +343,8 @@ class EscalationClock(models.Model):
             time_limit = (limit or 120) / 2
         started = time.monotonic()
         cron = self.env.ref("crm_escalation.escalation_cron", raise_if_not_found=False)
-        self._escalation_run_pending_resyncs(no_commit)
+        # rule changes left to the scheduler first: their clocks do not fire until done
+        self.env["guide.apply.job"]._guide_run([("res_model", "=", "escalation.rule")], time_limit)
         done = 0
         remaining = 0
         while True:
@@ -370,28 +374,6 @@ class EscalationClock(models.Model):
             if next_due:
                 cron._trigger(at=max(next_due, fields.Datetime.now()))
         return done
-
-    @api.model
-    def _escalation_run_pending_resyncs(self, no_commit):
-        """Re-evaluate the records of rules saved with too many records to do it inline."""
-        for rule in (
-            self.env["escalation.rule"]
-            .sudo()
-            .with_context(active_test=False)
-            .search([("resync_pending", "=", True)])
-        ):
-            try:
-                with self.env.cr.savepoint():
-                    rule._escalation_resync()
-                    # the levels may have changed too: due times of every open clock
-                    rule._escalation_reschedule_clocks()
-                    rule.resync_pending = False
-            except Exception:  # noqa: BLE001 - retried at the next run
-                _logger.exception(
-                    "Escalation: re-evaluating the records of rule %s failed", rule.display_name
-                )
-            if not no_commit:
-                self.env.cr.commit()  # pylint: disable=invalid-commit
 
     def _escalation_fire(self, now):
         """Fire the next level of claimed clocks; a failing record is marked and skipped."""

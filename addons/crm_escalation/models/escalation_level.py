@@ -3,8 +3,6 @@ from odoo.exceptions import ValidationError
 
 from odoo.addons.crm_process_guide.tools import MAX_DAYS, MAX_HOURS, MAX_YEARS, hours_of
 
-from . import escalation_rule
-
 PRIORITIES = [("1", "Medium"), ("2", "High"), ("3", "Very High")]
 
 
@@ -172,14 +170,14 @@ class EscalationLevel(models.Model):
         res = super().write(vals)
         self.env.registry.clear_cache()
         if {"delay", "warning_percent", "sequence", "kind"} & set(vals):
-            self.rule_id._escalation_reschedule_clocks(defer_above=escalation_rule.RESYNC_INLINE_LIMIT)
+            self.rule_id._escalation_reschedule_clocks()
         return res
 
     def unlink(self):
         rules = self.rule_id
         res = super().unlink()
         self.env.registry.clear_cache()
-        rules._escalation_reschedule_clocks(defer_above=escalation_rule.RESYNC_INLINE_LIMIT)
+        rules._escalation_reschedule_clocks()
         return res
 
     # ------------------------------------------------------------

@@ -7,12 +7,9 @@ from odoo.osv import expression
 from odoo.addons.crm_process_guide.models import guide_rule_language as rule_language
 from odoo.addons.crm_process_guide.models.guide_condition_mixin import GUIDE_CONDITION_ERRORS
 
-from .escalation_clock import DUE_STATES
+from .escalation_clock import DUE_STATES, OPEN_STATES
 
 _logger = logging.getLogger(__name__)
-
-# above this number of records, saving a rule leaves the re-evaluation to the cron
-RESYNC_INLINE_LIMIT = 20000
 
 
 def _plain_value(value):
@@ -44,7 +41,7 @@ class EscalationRule(models.Model):
     """
 
     _name = "escalation.rule"
-    _inherit = ["guide.condition.mixin", "mail.thread"]
+    _inherit = ["guide.condition.mixin", "guide.apply.mixin", "mail.thread"]
     _description = "Escalation Rule"
     _order = "sequence, id"
     _check_company_auto = True
@@ -146,12 +143,6 @@ class EscalationRule(models.Model):
     )
     # levels
     level_ids = fields.One2many("escalation.level", "rule_id", string="Levels", copy=True)
-    resync_pending = fields.Boolean(
-        string="Re-evaluation Pending",
-        readonly=True,
-        copy=False,
-        help="The rule applies to many records: the escalation cron brings their clocks up to date.",
-    )
     level_count = fields.Integer(compute="_compute_level_count")
     clock_count = fields.Integer(compute="_compute_clock_stats")
     breached_count = fields.Integer(compute="_compute_clock_stats")
@@ -272,13 +263,13 @@ class EscalationRule(models.Model):
     def create(self, vals_list):
         rules = super().create(vals_list)
         self.env.registry.clear_cache()
-        rules._escalation_resync(defer_above=RESYNC_INLINE_LIMIT)
+        rules._escalation_resync()
         return rules
 
     def write(self, vals):
         res = super().write(vals)
         self.env.registry.clear_cache()
-        if set(vals) - {"name", "description", "sequence", "message_follower_ids", "resync_pending"}:
+        if set(vals) - {"name", "description", "sequence", "message_follower_ids"}:
             # a corrected rule gives its failed clocks a new chance
             failed = (
                 self.env["escalation.clock"]
@@ -286,7 +277,7 @@ class EscalationRule(models.Model):
                 .search([("rule_id", "in", self.ids), ("failure_count", ">", 0), ("state", "in", DUE_STATES)])
             )
             failed.write({"failure_count": 0, "last_error": False})
-            self._escalation_resync(defer_above=RESYNC_INLINE_LIMIT)
+            self._escalation_resync()
             failed._escalation_reschedule()
         return res
 
@@ -327,82 +318,79 @@ class EscalationRule(models.Model):
     # ------------------------------------------------------------
     # BUSINESS
     # ------------------------------------------------------------
-    def _escalation_resync(self, chunk_size=1000, defer_above=None):
+    def _escalation_resync(self):
         """Bring the clocks of the rules' records in line with their configuration.
 
-        Records in scope get a clock; clocks of records that left the scope are
-        closed. Runs in chunks so that memory stays bounded.
-
-        :param defer_above: when more records than this are concerned, only
-            mark the rules (``resync_pending``) and wake the escalation cron up,
-            which does the work (saving a rule stays fast on large databases)
+        Records in scope get a clock, clocks of records that left the scope are
+        closed (all of them for an archived rule), and the due times of the open
+        clocks are recomputed (delays, units or calendars may have changed). In the
+        request for a few records, else by the cron in chunks (``guide.apply.job``;
+        the rule shows it is being applied and its clocks do not fire meanwhile).
         """
-        Clock = self.env["escalation.clock"].sudo()
-        if defer_above is not None and self._escalation_resync_size() > defer_above:
-            self._escalation_defer()
-            return
-        for model_name in set(self.with_context(active_test=False).mapped("model_name")):
-            rules = self.with_context(active_test=False).filtered(lambda r, m=model_name: r.model_name == m)
-            Model = self.env[model_name].sudo().with_context(active_test=False)
-            ids = set()
-            for rule in rules.filtered("active"):
-                domain = rule._escalation_search_domain()
-                ids.update(Model.with_context(active_test=True)._search(domain))
-            ids.update(
-                Clock.search_fetch(
-                    [("rule_id", "in", rules.ids), ("state", "in", ("running", "paused", "breached"))],
-                    ["res_id"],
-                ).mapped("res_id")
+        for rule in self.with_context(active_test=False):
+            rule._guide_apply("resync", rule.model_name)
+
+    def _escalation_reschedule_clocks(self):
+        """Recompute the due times of the rules' open clocks (their levels changed)."""
+        for rule in self.with_context(active_test=False).exists():
+            rule._guide_apply("reschedule", "escalation.clock")
+
+    # configuration changes applied to the records (guide.apply.mixin)
+    def _guide_apply_domain(self, kind, target_model):
+        if kind == "resync":
+            clocks = (
+                self.env["escalation.clock"]
+                .sudo()
+                ._search(
+                    [
+                        ("rule_id", "=", self.id),
+                        ("res_model", "=", target_model),
+                        ("state", "in", OPEN_STATES),
+                    ]
+                )
             )
-            ids = sorted(ids)
-            for start in range(0, len(ids), chunk_size):
-                records = Model.browse(ids[start : start + chunk_size])
-                records._escalation_sync(rule_ids=set(rules.ids))
-                if len(ids) > chunk_size:
-                    self.env.flush_all()
-                    Model.invalidate_model()  # memory bounded by one chunk
-                    Clock.invalidate_model()
-            # inactive rules: close their running clocks
-            inactive = rules.filtered(lambda r: not r.active)
-            if inactive:
-                Clock.search(
-                    [("rule_id", "in", inactive.ids), ("state", "in", ("running", "paused", "breached"))]
-                )._escalation_close()
+            clocked = ("id", "in", clocks.subselect("res_id"))
+            if not self.active:
+                return [clocked]
+            Model = self.env[target_model].sudo().with_context(active_test=True)
+            return ["|", ("id", "in", Model._search(self._escalation_search_domain())), clocked]
+        if kind == "reschedule":
+            return [("rule_id", "=", self.id), ("state", "in", DUE_STATES)]
+        return super()._guide_apply_domain(kind, target_model)
 
-    def _escalation_defer(self):
-        """Leave the work of a configuration change to the escalation cron: the rules are
-        marked (*Re-evaluation Pending*, shown on the rule) and the cron woken up."""
-        self.sudo().write({"resync_pending": True})
-        cron = self.env.ref("crm_escalation.escalation_cron", raise_if_not_found=False)
-        if cron:
-            cron.sudo()._trigger()
-
-    def _escalation_reschedule_clocks(self, defer_above=None, chunk_size=1000):
-        """Recompute the due times of the rules' open clocks (their levels changed), by
-        chunks of ``chunk_size`` clocks with the cache dropped between chunks.
-
-        :param defer_above: when more clocks than this are open, only mark the rules
-            and let the escalation cron do it (saving a level stays fast)
-        """
-        Clock = self.env["escalation.clock"].sudo()
-        domain = [("rule_id", "in", self.ids), ("state", "in", ("running", "breached"))]
-        if defer_above is not None and Clock.search_count(domain, limit=defer_above + 1) > defer_above:
-            self._escalation_defer()
+    def _guide_apply_chunk(self, kind, records):
+        if kind == "resync":
+            if self.active:
+                records._escalation_sync(rule_ids={self.id})
+            clocks = (
+                self.env["escalation.clock"]
+                .sudo()
+                .search(
+                    [
+                        ("rule_id", "=", self.id),
+                        ("res_model", "=", records._name),
+                        ("res_id", "in", records.ids),
+                        ("state", "in", OPEN_STATES),
+                    ]
+                )
+            )
+            if self.active:
+                clocks.filtered(lambda clock: clock.state in DUE_STATES)._escalation_reschedule()
+            else:
+                clocks._escalation_close()
             return
-        ids = list(Clock._search(domain, order="id"))
-        for start in range(0, len(ids), chunk_size):
-            Clock.browse(ids[start : start + chunk_size])._escalation_reschedule()
-            if len(ids) > chunk_size:
-                self.env.flush_all()
-                Clock.invalidate_model()
+        if kind == "reschedule":
+            records._escalation_reschedule()
+            return
+        super()._guide_apply_chunk(kind, records)
 
-    def _escalation_resync_size(self):
-        """Number of records a resync of the (active) rules would visit, at most: one count per rule."""
-        total = 0
-        for rule in self.with_context(active_test=False).filtered("active"):
-            Model = self.env[rule.model_name].sudo()
-            total += Model.search_count(rule._escalation_search_domain())
-        return total
+    def _guide_apply_finish(self, kind, target_model):
+        super()._guide_apply_finish(kind, target_model)
+        if kind in ("resync", "reschedule"):
+            # the clocks held while the rule was being applied may be due
+            cron = self.env.ref("crm_escalation.escalation_cron", raise_if_not_found=False)
+            if cron:
+                cron.sudo()._trigger()
 
     def _escalation_search_domain(self):
         """SQL-friendly domain pre-selecting the records a rule may apply to."""

@@ -7,3 +7,4 @@ from . import test_manual
 from . import test_security
 from . import test_performance
 from . import test_ui
+from . import test_deferred_apply

@@ -4,6 +4,8 @@ from unittest.mock import patch
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from odoo.addons.crm_process_guide.models.guide_apply_job import PARAM_INLINE_LIMIT
+
 from .common import T0, EscalationCommon
 
 
@@ -289,34 +291,35 @@ class TestEngine(EscalationCommon):
         self.assertEqual(set(clocks.mapped("next_escalation_at")), {T0 + timedelta(hours=4)})
         level1, level2 = rule.level_ids.sorted("sequence")
         manager_rule = rule.with_user(self.user_manager)
-        with patch("odoo.addons.crm_escalation.models.escalation_rule.RESYNC_INLINE_LIMIT", 2):
-            manager_rule.level_ids.filtered(lambda level: level == level1).write({"delay": 2})
-            self.assertTrue(rule.resync_pending, "the rule says that its clocks are pending")
-            self.assertEqual(
-                set(clocks.mapped("next_escalation_at")), {T0 + timedelta(hours=4)}, "not done in the request"
-            )
-            self._run_at(self._h(1))
-            rule.invalidate_recordset()
-            clocks.invalidate_recordset()
-            self.assertFalse(rule.resync_pending)
-            self.assertEqual(set(clocks.mapped("next_escalation_at")), {T0 + timedelta(hours=2)})
-            manager_rule.level_ids.filtered(lambda level: level == level1).unlink()
-            self.assertTrue(rule.resync_pending)
-            self._run_at(self._h(1.5))
-            clocks.invalidate_recordset()
-            self.assertEqual(set(clocks.mapped("next_escalation_at")), {T0 + timedelta(hours=8)})
-            self.assertEqual(set(clocks.mapped("next_level_id")), {level2})
+        self.env["ir.config_parameter"].sudo().set_param(PARAM_INLINE_LIMIT, "2")
+        manager_rule.level_ids.filtered(lambda level: level == level1).write({"delay": 2})
+        self.assertTrue(rule.guide_apply_pending, "the rule says that its clocks are pending")
+        self.assertEqual(
+            set(clocks.mapped("next_escalation_at")), {T0 + timedelta(hours=4)}, "not done in the request"
+        )
+        self._run_at(self._h(1))
+        rule.invalidate_recordset()
+        clocks.invalidate_recordset()
+        self.assertFalse(rule.guide_apply_pending)
+        self.assertEqual(set(clocks.mapped("next_escalation_at")), {T0 + timedelta(hours=2)})
+        manager_rule.level_ids.filtered(lambda level: level == level1).unlink()
+        rule.invalidate_recordset()
+        self.assertTrue(rule.guide_apply_pending)
+        self._run_at(self._h(1.5))
+        clocks.invalidate_recordset()
+        self.assertEqual(set(clocks.mapped("next_escalation_at")), {T0 + timedelta(hours=8)})
+        self.assertEqual(set(clocks.mapped("next_level_id")), {level2})
 
     def test_rule_on_many_records_is_evaluated_by_the_cron(self):
         with self._at(T0):
             leads = self._lead() | self._lead() | self._lead()
-        with patch("odoo.addons.crm_escalation.models.escalation_rule.RESYNC_INLINE_LIMIT", 2):
-            rule = self._rule(levels=[{"name": "L1", "delay": 1}])
-        self.assertTrue(rule.resync_pending)
+        self.env["ir.config_parameter"].sudo().set_param(PARAM_INLINE_LIMIT, "2")
+        rule = self._rule(levels=[{"name": "L1", "delay": 1}])
+        self.assertTrue(rule.guide_apply_pending)
         self.assertFalse(self.Clock.search([("rule_id", "=", rule.id)]), "saving the rule stays fast")
         self._run_at(self._h(2))
         rule.invalidate_recordset()
-        self.assertFalse(rule.resync_pending)
+        self.assertFalse(rule.guide_apply_pending)
         clocks = self.Clock.search([("rule_id", "=", rule.id)])
         self.assertEqual(len(clocks), 3)
         self.assertEqual(set(clocks.mapped("state")), {"breached"}, "evaluated, then fired in the same run")

@@ -88,7 +88,7 @@ class TestEscalationRuleLanguage(RuleLanguageAttack, RpcCase, EscalationCommon):
         self.assertFalse(self._clock(self.env["crm.lead"].browse(lead_id), rule))
         # a resync of the rule (cron, rule change) skips it too
         with self.assertLogs("odoo.addons.crm_escalation", "WARNING") as logs:
-            self.assertEqual(rule._escalation_resync_size(), 0)
+            self.assertEqual(self.env["crm.lead"].sudo().search_count(rule._escalation_search_domain()), 0)
             rule._escalation_resync()
         self.assertIn("Legacy rule", "\n".join(logs.output))
         self.assertNotSettingsAdmin(self.user_sales_admin, self.user_salesman)

@@ -1,5 +1,6 @@
 from . import guide_condition_mixin
 from . import guide_bulk_mixin
+from . import guide_apply_job
 from . import guide_record_link_mixin
 from . import guide_process
 from . import guide_step

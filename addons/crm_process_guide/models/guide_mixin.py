@@ -1313,7 +1313,13 @@ class GuideMixin(models.AbstractModel):
     @api.model
     def _guide_rematch_all(self):
         """Re-evaluate which process and step guides every record of the model."""
-        records = self.with_context(active_test=False).search([])
+        self.with_context(active_test=False).search([])._guide_rematch()
+
+    def _guide_rematch(self):
+        """Re-evaluate which process and step guide ``self`` (a configuration changed);
+        records entering another step get its checklist. Run by chunks of records
+        (``guide.apply.job``)."""
+        records = self.with_context(active_test=False)
         if not records:
             return
         old_steps = {record.id: record.guide_step_id.id for record in records}

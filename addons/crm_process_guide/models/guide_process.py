@@ -4,7 +4,7 @@ from odoo.exceptions import ValidationError
 
 class GuideProcess(models.Model):
     _name = "guide.process"
-    _inherit = ["guide.condition.mixin", "mail.thread"]
+    _inherit = ["guide.condition.mixin", "guide.apply.mixin", "mail.thread"]
     _description = "Guided Process"
     _order = "sequence, id"
     _check_company_auto = True
@@ -135,8 +135,8 @@ class GuideProcess(models.Model):
         models_names = set(self.mapped("model_name"))
         res = super().unlink()
         self.env.registry.clear_cache()
-        for model_name in models_names:
-            self.env[model_name]._guide_rematch_all()
+        for model_name in sorted(models_names):
+            self.browse()._guide_apply("rematch", model_name)
         return res
 
     def copy_data(self, default=None):
@@ -155,14 +155,17 @@ class GuideProcess(models.Model):
         For the administrators of the process (write access to it), whatever the path."""
         self.ensure_one()
         self.check_access("write")
-        records = self.env[self.model_name].search([("guide_process_id", "=", self.id)])
-        records._guide_sync_lines(refresh=True)
+        count = self.env[self.model_name].search_count([("guide_process_id", "=", self.id)])
+        if self._guide_apply("refresh_lines", self.model_name):
+            message = _("Checklists of %(count)s records updated.", count=count)
+        else:
+            message = _("Checklists of %(count)s records are being updated by the scheduler.", count=count)
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
                 "type": "success",
-                "message": _("Checklists of %(count)s records updated.", count=len(records)),
+                "message": message,
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }
@@ -199,8 +202,42 @@ class GuideProcess(models.Model):
         return {"active", "sequence", "model_name", "company_id", "domain", "crm_team_ids", "lead_type"}
 
     def _guide_rematch(self):
+        """Re-evaluate which process and step guide the records of the processes' models."""
         for model_name in set(self.with_context(active_test=False).mapped("model_name")):
-            self.env[model_name]._guide_rematch_all()
+            self.browse()._guide_apply("rematch", model_name)
+
+    def _guide_rematch_steps(self):
+        """Re-evaluate the step of the records the processes guide (their steps changed)."""
+        for process in self.exists():
+            process._guide_apply("rematch_process", process.model_name)
+
+    # configuration changes applied to the records (guide.apply.mixin): "rematch" is a
+    # change of the whole model (self empty), "rematch_process" one of a process's steps
+    def _guide_apply_concerns(self, job):
+        return super()._guide_apply_concerns(job) or (
+            job.res_model == self._name
+            and not job.res_id
+            and job.kind == "rematch"
+            and job.target_model == self.model_name
+        )
+
+    def _guide_apply_domain(self, kind, target_model):
+        if kind == "rematch_process":
+            return [("guide_process_id", "=", self.id)]
+        if kind == "refresh_lines":
+            # the records in flight (archived ones aside)
+            active = [("active", "=", True)] if "active" in self.env[target_model]._fields else []
+            return [("guide_process_id", "=", self.id), *active]
+        return super()._guide_apply_domain(kind, target_model)
+
+    def _guide_apply_chunk(self, kind, records):
+        if kind in ("rematch", "rematch_process"):
+            records._guide_rematch()
+            return
+        if kind == "refresh_lines":
+            records._guide_sync_lines(refresh=True)
+            return
+        super()._guide_apply_chunk(kind, records)
 
     def _guide_scope_domain(self):
         """Domain of the records within the scope of ``self`` (condition aside).

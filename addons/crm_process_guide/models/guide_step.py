@@ -187,7 +187,7 @@ class GuideStep(models.Model):
     def create(self, vals_list):
         steps = super().create(vals_list)
         self.env.registry.clear_cache()
-        steps.process_id._guide_rematch()
+        steps.process_id._guide_rematch_steps()
         return steps
 
     def write(self, vals):
@@ -195,14 +195,14 @@ class GuideStep(models.Model):
         res = super().write(vals)
         self.env.registry.clear_cache()
         if {"process_id", *self._guide_stage_fields().values()} & set(vals):
-            (processes | self.process_id)._guide_rematch()
+            (processes | self.process_id)._guide_rematch_steps()
         return res
 
     def unlink(self):
         processes = self.process_id
         res = super().unlink()
         self.env.registry.clear_cache()
-        processes._guide_rematch()
+        processes._guide_rematch_steps()
         return res
 
     # ------------------------------------------------------------

@@ -9,3 +9,4 @@ from . import test_performance
 from . import test_ui
 from . import test_stored_state
 from . import test_i18n
+from . import test_deferred_apply

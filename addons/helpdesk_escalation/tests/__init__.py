@@ -3,3 +3,4 @@ from . import test_manual
 from . import test_validation
 from . import test_security
 from . import test_performance
+from . import test_deferred_apply

@@ -5,3 +5,4 @@ from . import test_ui
 from . import test_menus
 from . import test_stored_state
 from . import test_i18n
+from . import test_deferred_apply

@@ -1,0 +1,194 @@
+from odoo.exceptions import AccessError
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from .apply_common import ApplyJobHelpers
+from .common import GuideCommon
+
+
+@tagged("post_install", "-at_install")
+class TestDeferredApply(ApplyJobHelpers, GuideCommon):
+    """Process and step saves concerning more records than the inline limit return
+    without touching them; the scheduler applies them in chunks (issue 12)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.stage_extra = cls.env["crm.stage"].create({"name": "G-Extra", "sequence": 1005})
+        cls.leads = cls.env["crm.lead"].browse()
+        for _index in range(3):
+            cls.leads |= cls._lead(team_id=cls.other_team.id)
+        cls.leads_extra = cls._lead(stage_id=cls.stage_extra.id) | cls._lead(stage_id=cls.stage_extra.id)
+
+    def _state(self, records):
+        """What a re-match decides for ``records``: process, step, checklist lines."""
+        records.invalidate_recordset()
+        lines = self.env["guide.line"].search(
+            [("res_model", "=", records._name), ("res_id", "in", records.ids)]
+        )
+        # steps and items by stage and name: the request's result is rolled back, and a
+        # step created again has another id
+        return {
+            record.id: (
+                record.guide_process_id.id,
+                record.guide_step_id.crm_stage_id.id,
+                sorted(
+                    (line.step_id.crm_stage_id.id, line.item_id.name, line.checked)
+                    for line in lines
+                    if line.res_id == record.id
+                ),
+            )
+            for record in records
+        }
+
+    def _sync_result(self, records, change):
+        """The state of ``records`` after ``change`` applied in the request (rolled back)."""
+        self._set_inline_limit(1_000_000)
+        with self.env.cr.savepoint(flush=False) as savepoint:
+            change()
+            self.assertFalse(self._jobs(), "few records: applied in the request")
+            self.env.flush_all()
+            result = self._state(records)
+            savepoint.rollback()
+        self.env.invalidate_all()
+        return result
+
+    def _check_deferred(self, records, change, cascaded=False):
+        expected = self._sync_result(records, change)
+        before = self._state(records)
+        self.assertNotEqual(before, expected, "the change concerns these records")
+        self._set_inline_limit(1)
+        change()
+        if not cascaded:
+            self.assertEqual(self._state(records), before, "nothing applied in the request")
+        self.assertTrue(self._jobs())
+        process = self.process.with_user(self.user_manager)
+        process.invalidate_recordset()
+        self.assertTrue(process.guide_apply_pending, "the process form says it is being applied")
+        self.assertGreaterEqual(process.guide_apply_remaining, len(records))
+        with self._small_chunks(3):
+            self.assertTrue(self._run_jobs())
+        self.assertFalse(self._jobs())
+        self.assertEqual(self._state(records), expected, "the same result as in the request")
+        process.invalidate_recordset()
+        self.assertFalse(process.guide_apply_pending)
+        # a second run finds nothing to do and changes nothing
+        self.assertTrue(self._run_jobs())
+        self.assertEqual(self._state(records), expected)
+
+    def test_scope_change_is_deferred(self):
+        records = self.leads | self.leads_extra
+        self._check_deferred(
+            records,
+            lambda: self.process.with_user(self.user_manager).write(
+                {"crm_team_ids": [(4, self.other_team.id)]}
+            ),
+        )
+        self.assertEqual(self.leads.guide_step_id, self.step_qualif)
+        self.assertEqual(len(self.leads[0].guide_current_line_ids), 4, "entered the step with its checklist")
+
+    def test_added_step_is_deferred(self):
+        self._check_deferred(
+            self.leads_extra,
+            lambda: self.process.with_user(self.user_manager).write(
+                {
+                    "step_ids": [
+                        (0, 0, {"crm_stage_id": self.stage_extra.id, "item_ids": [(0, 0, {"name": "X"})]})
+                    ]
+                }
+            ),
+        )
+        self.assertEqual(self.leads_extra.guide_step_id.crm_stage_id, self.stage_extra)
+
+    def test_step_stage_change_is_deferred(self):
+        self._check_deferred(
+            self.leads_extra,
+            lambda: self.step_nego.with_user(self.user_manager).write({"crm_stage_id": self.stage_extra.id}),
+        )
+        self.assertEqual(self.leads_extra.guide_step_id, self.step_nego)
+
+    def test_removed_step_is_deferred(self):
+        leads = self._lead(stage_id=self.stage_nego.id) | self._lead(stage_id=self.stage_nego.id)
+        # the database detaches the records from the deleted step and drops its lines at once
+        # (one statement each); re-matching them is left to the scheduler
+        self._check_deferred(
+            leads, lambda: self.step_nego.with_user(self.user_manager).unlink(), cascaded=True
+        )
+        self.assertFalse(leads.guide_step_id)
+
+    def test_below_the_limit_the_save_applies_at_once(self):
+        self._set_inline_limit(1_000_000)
+        self.process.with_user(self.user_manager).write({"crm_team_ids": [(4, self.other_team.id)]})
+        self.assertFalse(self._jobs())
+        self.assertEqual(self.leads.guide_step_id, self.step_qualif)
+        self.assertFalse(self.process.guide_apply_pending)
+
+    def test_crash_mid_way_and_second_worker_apply_each_chunk_once(self):
+        self._set_inline_limit(2)
+        self.process.with_user(self.user_manager).write({"crm_team_ids": [(4, self.other_team.id)]})
+        job = self._jobs()
+        self.assertEqual(len(job), 1)
+        with self._small_chunks(2):
+            with (
+                self._watch_chunks("guide.process", fail_on=2) as chunks,
+                mute_logger("odoo.addons.crm_process_guide.models.guide_apply_job"),
+            ):
+                self.assertFalse(self._run_jobs(), "the job is left for the next run")
+            self.assertEqual(chunks[1], None)
+            first = chunks[0]
+            self.assertEqual(job.last_id, first[-1], "the first chunk is done and recorded")
+            done_before = job.done
+            with self._watch_chunks("guide.process") as chunks_after:
+                self.assertTrue(self._run_jobs())
+        visited = [record_id for chunk in chunks_after for record_id in chunk]
+        self.assertFalse(set(first) & set(visited), "the chunk done before the crash is not applied again")
+        self.assertEqual(len(visited), len(set(visited)))
+        self.assertEqual(done_before, len(first))
+        self.assertEqual(self.leads.guide_step_id, self.step_qualif)
+        for lead in self.leads:
+            lines = self.env["guide.line"].search([("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)])
+            self.assertEqual(len(lines), len(self.step_qualif.item_ids), "one line per item, not two")
+
+    def test_new_save_while_pending_restarts_the_job(self):
+        self._set_inline_limit(2)
+        self.process.with_user(self.user_manager).write({"crm_team_ids": [(4, self.other_team.id)]})
+        job = self._jobs()
+        with self._small_chunks(2):
+            job._guide_run_chunk()
+        self.assertTrue(job.last_id)
+        self.process.with_user(self.user_manager).write({"lead_type": "opportunity"})
+        job.invalidate_recordset()
+        self.assertEqual(job.last_id, 0, "records done so far saw the former scope")
+        self.assertEqual(len(self._jobs()), 1)
+        self._run_jobs()
+        self.assertEqual(self.leads.guide_step_id, self.step_qualif)
+
+    def test_apply_to_open_records_is_deferred(self):
+        leads = self._lead() | self._lead()
+        self.step_qualif.write({"item_ids": [(0, 0, {"name": "Added later", "sequence": 9})]})
+        self._set_inline_limit(1)
+        action = self.process.with_user(self.user_manager).action_apply_to_open_records()
+        self.assertIn("scheduler", action["params"]["message"])
+        self.assertNotIn("Added later", self._lines(leads[0]))
+        self._run_jobs()
+        leads.invalidate_recordset()
+        self.assertIn("Added later", self._lines(leads[0]))
+
+    def test_form_shows_the_pending_change(self):
+        arch = (
+            self.env["guide.process"]
+            .with_user(self.user_manager)
+            .get_views([(False, "form")])["views"]["form"]["arch"]
+        )
+        self.assertIn('name="guide_apply_remaining"', arch)
+        self.assertIn("Applying to", arch)
+
+    def test_jobs_are_engine_state(self):
+        self._set_inline_limit(2)
+        self.process.with_user(self.user_manager).write({"crm_team_ids": [(4, self.other_team.id)]})
+        job = self._jobs().with_user(self.user_manager)
+        self.assertTrue(job.read(["total"]))
+        with self.assertRaises(AccessError):
+            job.write({"last_id": 10**9})
+        with self.assertRaises(AccessError):
+            job.unlink()
