@@ -269,7 +269,8 @@ class EscalationRule(models.Model):
     def write(self, vals):
         res = super().write(vals)
         self.env.registry.clear_cache()
-        if set(vals) - {"name", "description", "sequence", "message_follower_ids"}:
+        changed = set(vals) - {"name", "description", "sequence", "message_follower_ids"}
+        if changed:
             # a corrected rule gives its failed clocks a new chance
             failed = (
                 self.env["escalation.clock"]
@@ -277,7 +278,11 @@ class EscalationRule(models.Model):
                 .search([("rule_id", "in", self.ids), ("failure_count", ">", 0), ("state", "in", DUE_STATES)])
             )
             failed.write({"failure_count": 0, "last_error": False})
-            self._escalation_resync()
+            if changed == {"level_ids"}:
+                # the scope is the same: only the due times of the open clocks move
+                self._escalation_reschedule_clocks()
+            else:
+                self._escalation_resync()
             failed._escalation_reschedule()
         return res
 
@@ -357,6 +362,21 @@ class EscalationRule(models.Model):
         if kind == "reschedule":
             return [("rule_id", "=", self.id), ("state", "in", DUE_STATES)]
         return super()._guide_apply_domain(kind, target_model)
+
+    def _guide_apply_count(self, kind, target_model, limit=None):
+        if kind != "resync":
+            return super()._guide_apply_count(kind, target_model, limit=limit)
+        # the records in scope and those with an open clock, counted apart (one indexed
+        # count each; the union of two sub-selects costs a pass over both): the larger
+        Model = self.env[target_model].sudo().with_context(active_test=True)
+        Clock = self.env["escalation.clock"].sudo()
+        limit = limit + 1 if limit is not None else None
+        clocks = Clock.search_count(
+            [("rule_id", "=", self.id), ("res_model", "=", target_model), ("state", "in", OPEN_STATES)],
+            limit=limit,
+        )
+        in_scope = Model.search_count(self._escalation_search_domain(), limit=limit) if self.active else 0
+        return max(clocks, in_scope)
 
     def _guide_apply_chunk(self, kind, records):
         if kind == "resync":

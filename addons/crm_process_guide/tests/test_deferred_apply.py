@@ -1,3 +1,7 @@
+from unittest.mock import patch
+
+from psycopg2 import errors
+
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
@@ -192,3 +196,20 @@ class TestDeferredApply(ApplyJobHelpers, GuideCommon):
             job.write({"last_id": 10**9})
         with self.assertRaises(AccessError):
             job.unlink()
+
+    def test_job_held_by_another_worker_is_left_to_it(self):
+        self._set_inline_limit(1)
+        self.process.with_user(self.user_manager).write({"crm_team_ids": [(4, self.other_team.id)]})
+        cr = self.env.cr
+        execute = type(cr).execute
+
+        def racing(self_cr, query, *args, **kwargs):
+            if "SKIP LOCKED" in str(query):
+                raise errors.SerializationFailure("could not serialize access due to concurrent update")
+            return execute(self_cr, query, *args, **kwargs)
+
+        with patch.object(type(cr), "execute", racing), self.assertNoLogs("odoo.sql_db", "ERROR"):
+            self.assertFalse(self._run_jobs(), "the job is left to the other worker")
+        self.assertFalse(self.leads.guide_step_id)
+        self.assertTrue(self._run_jobs())
+        self.assertEqual(self.leads.guide_step_id, self.step_qualif)
