@@ -402,15 +402,16 @@ class EscalationRule(models.Model):
         if kind == "reschedule":
             records._escalation_reschedule()
             return
-        super()._guide_apply_chunk(kind, records)
+        return super()._guide_apply_chunk(kind, records)
 
     def _guide_apply_finish(self, kind, target_model):
-        super()._guide_apply_finish(kind, target_model)
+        res = super()._guide_apply_finish(kind, target_model)
         if kind in ("resync", "reschedule"):
             # the clocks held while the rule was being applied may be due
             cron = self.env.ref("crm_escalation.escalation_cron", raise_if_not_found=False)
             if cron:
                 cron.sudo()._trigger()
+        return res
 
     def _escalation_search_domain(self):
         """SQL-friendly domain pre-selecting the records a rule may apply to."""

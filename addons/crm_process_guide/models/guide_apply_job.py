@@ -250,7 +250,7 @@ class GuideApplyMixin(models.AbstractModel):
         raise NotImplementedError(kind)
 
     def _guide_apply_finish(self, kind, target_model):
-        return
+        return True
 
     def _guide_apply(self, kind, target_model):
         """Apply a change of ``self`` to the records of ``target_model`` it concerns:

@@ -237,7 +237,7 @@ class GuideProcess(models.Model):
         if kind == "refresh_lines":
             records._guide_sync_lines(refresh=True)
             return
-        super()._guide_apply_chunk(kind, records)
+        return super()._guide_apply_chunk(kind, records)
 
     def _guide_scope_domain(self):
         """Domain of the records within the scope of ``self`` (condition aside).
