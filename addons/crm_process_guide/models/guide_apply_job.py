@@ -133,20 +133,21 @@ class GuideApplyJob(models.Model):
             time_limit = (limit or 120) / 2
         started = time.monotonic()
         done = 0
+        failed = []  # left for the next run, so that they do not hold the others
         while True:
-            job = self._guide_claim(domain)
+            job = self._guide_claim(expression.AND([domain, [("id", "not in", failed)]]))
             if not job:
                 break
             try:
                 with self.env.cr.savepoint():
                     done += job._guide_run_chunk()
-            except Exception:  # noqa: BLE001 - the job stays, retried at the next run
+            except Exception:  # noqa: BLE001 - the chunk is rolled back, the job retried at the next run
                 _logger.exception("Applying configuration change %s failed; retried later", job.id)
                 self.env.invalidate_all()
-                if not no_commit:
-                    self.env.cr.rollback()
-                break
-            remaining = sum(max(j.total - j.done, 0) for j in self.search(domain))
+                failed.append(job.id)
+                continue
+            others = self.search(expression.AND([domain, [("id", "not in", failed)]]))
+            remaining = sum(max(j.total - j.done, 0) for j in others)
             self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
             if not no_commit:
                 self.env.cr.commit()  # pylint: disable=invalid-commit

@@ -139,6 +139,7 @@ class TestDeferredApply(ApplyJobHelpers, GuideCommon):
             ):
                 self.assertFalse(self._run_jobs(), "the job is left for the next run")
             self.assertEqual(chunks[1], None)
+            self.assertEqual(len(chunks), 2, "the failing job is left for the next run")
             first = chunks[0]
             self.assertEqual(job.last_id, first[-1], "the first chunk is done and recorded")
             done_before = job.done
