@@ -24,7 +24,7 @@ class DeferredEscalationCases(ApplyJobHelpers):
         """``change`` deferred: nothing in the request, the rule says so, its clocks do not
         fire meanwhile; the cron then gives the same clocks as the request would."""
         self._set_inline_limit(1_000_000)
-        with self.env.cr.savepoint(flush=False) as savepoint, self._at(self._h(0.5)):
+        with self.env.cr.savepoint() as savepoint, self._at(self._h(0.5)):
             change()
             self.assertFalse(self._jobs())
             self.env.flush_all()

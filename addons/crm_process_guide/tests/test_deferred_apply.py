@@ -48,7 +48,7 @@ class TestDeferredApply(ApplyJobHelpers, GuideCommon):
     def _sync_result(self, records, change):
         """The state of ``records`` after ``change`` applied in the request (rolled back)."""
         self._set_inline_limit(1_000_000)
-        with self.env.cr.savepoint(flush=False) as savepoint:
+        with self.env.cr.savepoint() as savepoint:
             change()
             self.assertFalse(self._jobs(), "few records: applied in the request")
             self.env.flush_all()

@@ -25,7 +25,7 @@ class TestDeferredTicketApply(ApplyJobHelpers, HelpdeskGuideCommon):
 
     def _check_deferred(self, tickets, change):
         self._set_inline_limit(1_000_000)
-        with self.env.cr.savepoint(flush=False) as savepoint:
+        with self.env.cr.savepoint() as savepoint:
             change()
             self.assertFalse(self._jobs())
             self.env.flush_all()
