@@ -3,9 +3,9 @@ record and maintained by events; kanban and form reads stay within their query b
 
 from odoo.tests import tagged
 
+from ..tools import view_spec
 from .common import GuideCommon
 from .rpc_common import RpcCase
-from .view_spec import view_spec
 
 FIGURES = ("guide_item_done", "guide_item_total", "guide_progress", "guide_blocked")
 

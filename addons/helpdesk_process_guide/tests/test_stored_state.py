@@ -5,7 +5,7 @@ from odoo.tests import tagged
 
 from odoo.addons.crm_process_guide.tests.rpc_common import RpcCase
 from odoo.addons.crm_process_guide.tests.test_stored_state import StoredStateMixin
-from odoo.addons.crm_process_guide.tests.view_spec import view_spec
+from odoo.addons.crm_process_guide.tools import view_spec
 
 from .common import HelpdeskGuideCommon
 
