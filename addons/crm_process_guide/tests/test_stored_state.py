@@ -158,6 +158,21 @@ class TestStoredChecklistLead(StoredStateMixin, RpcCase, GuideCommon):
                 self.assertIn("set by the process engine", fault)
         self.assertFigures(lead, (0, 4, 0.0, True))
 
+    def test_checklist_history_opens_over_rpc(self):
+        """The form's checklist history is behind a button: an action dict over both
+        protocols, whose list (every step's lines) the salesperson reads."""
+        lead = self._lead(expected_revenue=10)
+        lead.guide_line_ids.filtered(lambda line: line.completion == "manual").action_check()
+        lead.write({"stage_id": self.stage_proposal.id})
+        lines = lead.sudo().guide_line_ids
+        self.assertEqual(len(lines.step_id), 2)
+        for protocol in ("xmlrpc", "jsonrpc"):
+            call = getattr(self, protocol)
+            action = call(self.user_salesman, "crm.lead", "action_guide_open_checklist_history", [lead.ids])
+            self.assertEqual(action["res_model"], "guide.line")
+            line_ids = call(self.user_salesman, "guide.line", "search", [action["domain"]])
+            self.assertEqual(sorted(line_ids), sorted(lines.ids))
+
 
 @tagged("post_install", "-at_install")
 class TestReadPerformanceLead(StoredStateMixin, GuideCommon):

@@ -47,6 +47,23 @@ class TestStoredChecklistTicket(StoredStateMixin, RpcCase, HelpdeskGuideCommon):
             self.assertIn("set by the process engine", fault)
         self.assertFigures(ticket, (0, 4, 0.0, True))
 
+    def test_checklist_history_opens_over_rpc(self):
+        """The form's checklist history is behind a button: an action dict over both
+        protocols, whose list (every step's lines) the helpdesk user reads."""
+        ticket = self._ticket(category_id=self.category.id, partner_id=self.env.user.partner_id.id)
+        ticket.guide_line_ids.filtered(lambda line: line.completion == "manual").action_check()
+        ticket.write({"stage_id": self.stage_progress.id})
+        lines = ticket.sudo().guide_line_ids
+        self.assertEqual(len(lines.step_id), 2)
+        for protocol in ("xmlrpc", "jsonrpc"):
+            call = getattr(self, protocol)
+            action = call(
+                self.user_own, "helpdesk.ticket", "action_guide_open_checklist_history", [ticket.ids]
+            )
+            self.assertEqual(action["res_model"], "guide.line")
+            line_ids = call(self.user_own, "guide.line", "search", [action["domain"]])
+            self.assertEqual(sorted(line_ids), sorted(lines.ids))
+
 
 @tagged("post_install", "-at_install")
 class TestReadPerformanceTicket(StoredStateMixin, HelpdeskGuideCommon):
