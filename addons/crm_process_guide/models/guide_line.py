@@ -187,7 +187,12 @@ class GuideLine(models.Model):
     # ------------------------------------------------------------
     @api.model
     def _guide_rules_using(self, domain_str):
-        return self.env["guide.item"]._guide_rules_using(domain_str)
+        # the lines hold their items' conditions; the hints' are evaluated with them
+        # (``_guide_compute_state``)
+        labels = (
+            model._guide_rules_using(domain_str) for model in (self.env["guide.item"], self.env["guide.hint"])
+        )
+        return ", ".join(label for label in labels if label)
 
     def _guide_records(self):
         """The guided records of these lines, grouped by model."""
