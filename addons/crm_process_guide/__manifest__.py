@@ -20,6 +20,7 @@
         "views/guide_step_views.xml",
         "views/guide_hint_views.xml",
         "views/guide_history_views.xml",
+        "views/guide_line_views.xml",
         "views/guide_deviation_views.xml",
         "views/guide_feedback_views.xml",
         "views/crm_lead_views.xml",

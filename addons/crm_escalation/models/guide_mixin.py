@@ -45,26 +45,26 @@ class GuideMixin(models.AbstractModel):
             ("escalated", "Escalated"),
             ("met", "Met"),
         ],
-        compute="_compute_escalation_badge",
+        compute="_compute_guide_summary",
         string="Escalation",
     )
-    escalation_level_id = fields.Many2one("escalation.level", compute="_compute_escalation")
-    escalation_next_at = fields.Datetime(compute="_compute_escalation", string="Next Escalation Due")
+    escalation_level_id = fields.Many2one("escalation.level", compute="_compute_guide_summary")
+    escalation_next_at = fields.Datetime(compute="_compute_guide_summary", string="Next Escalation Due")
     escalation_next_level_id = fields.Many2one(
-        "escalation.level", compute="_compute_escalation", string="Next Escalation Level"
+        "escalation.level", compute="_compute_guide_summary", string="Next Escalation Level"
     )
-    escalation_badge = fields.Char(compute="_compute_escalation_badge")
-    escalation_need_ack = fields.Boolean(compute="_compute_escalation", string="To Acknowledge")
+    escalation_badge = fields.Char(compute="_compute_guide_summary")
+    escalation_need_ack = fields.Boolean(compute="_compute_guide_summary", string="To Acknowledge")
     escalation_escalated = fields.Boolean(
-        compute="_compute_escalation", search="_search_escalation_escalated", string="Escalated"
+        compute="_compute_guide_summary", search="_search_escalation_escalated", string="Escalated"
     )
     escalation_at_risk = fields.Boolean(
-        compute="_compute_escalation", search="_search_escalation_at_risk", string="At Risk"
+        compute="_compute_guide_summary", search="_search_escalation_at_risk", string="At Risk"
     )
     escalation_breached = fields.Boolean(
-        compute="_compute_escalation", search="_search_escalation_breached", string="Breached"
+        compute="_compute_guide_summary", search="_search_escalation_breached", string="Breached"
     )
-    escalation_log_count = fields.Integer(compute="_compute_escalation_log_count", string="Escalations")
+    escalation_log_count = fields.Integer(compute="_compute_guide_summary", string="Escalations")
 
     # ------------------------------------------------------------
     # HOOKS (override in guided models)
@@ -162,136 +162,86 @@ class GuideMixin(models.AbstractModel):
     # ------------------------------------------------------------
     # COMPUTES
     # ------------------------------------------------------------
-    def _compute_escalation(self):
-        clocks = (
-            self.env["escalation.clock"]
-            .sudo()
-            .search_fetch(
-                [
-                    ("res_model", "=", self._name),
-                    ("res_id", "in", self._origin.ids),
-                    "|",
-                    ("state", "in", (*OPEN_STATES, "met")),
-                    ("breached", "=", True),
-                ],
-                [
-                    "res_id",
-                    "rule_id",
-                    "state",
-                    "current_level_id",
-                    "current_level_kind",
-                    "next_level_id",
-                    "next_escalation_at",
-                    "breached",
-                    "acknowledged_at",
-                ],
-            )
-        )
-        by_record = defaultdict(list)
-        for clock in clocks:
-            by_record[clock.res_id].append(clock)
-        manual_unacked = {
-            res_id
-            for [res_id] in self.env["escalation.log"]
-            .sudo()
-            ._read_group(
-                [
-                    ("res_model", "=", self._name),
-                    ("res_id", "in", self._origin.ids),
-                    ("kind", "=", "manual"),
-                    ("ack_date", "=", False),
-                ],
-                ["res_id"],
-            )
-        }
-        Level = self.env["escalation.level"]
-        for record in self:
-            items = by_record.get(record._origin.id, [])
-            open_items = [c for c in items if c.state in OPEN_STATES]
-            escalated = [c for c in open_items if c.state == "breached"]
-            warned = [c for c in open_items if c.state == "running" and c.current_level_kind == "warning"]
-            pending = [c for c in open_items if c.next_escalation_at and c.state in DUE_STATES]
-            next_clock = min(pending, key=lambda c: c.next_escalation_at) if pending else None
-            fired = [c for c in open_items if c.current_level_id]
-            top = (
-                max(fired, key=lambda c: (c.current_level_kind == "escalation", c.current_level_id.sequence))
-                if (fired)
-                else None
-            )
-            record.escalation_escalated = bool(escalated)
-            record.escalation_at_risk = bool(warned)
-            record.escalation_breached = any(c.breached for c in items)
-            record.escalation_need_ack = (
-                any(not c.acknowledged_at for c in escalated) or record._origin.id in manual_unacked
-            )
-            record.escalation_level_id = top.current_level_id.sudo(False) if top else Level
-            record.escalation_next_at = next_clock.next_escalation_at if next_clock else False
-            record.escalation_next_level_id = next_clock.next_level_id.sudo(False) if next_clock else Level
+    def _guide_summary_models(self):
+        return [*super()._guide_summary_models(), "escalation.clock", "escalation.level", "escalation.log"]
 
-    def _compute_escalation_badge(self):
-        """State and badge of the records' clocks, as lists and kanbans show them:
-        one query for the whole page (clocks and their current level's name)."""
-        Clock = self.env["escalation.clock"]
-        Clock.flush_model(["res_model", "res_id", "state", "current_level_id", "current_level_kind"])
-        self.env["escalation.level"].flush_model(["name", "sequence"])
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT c.res_id, c.state, c.current_level_kind, l.id,
-                       COALESCE(l.name->>%(lang)s, l.name->>'en_US'), l.sequence
-                  FROM escalation_clock c
-                  LEFT JOIN escalation_level l ON l.id = c.current_level_id
-                 WHERE c.res_model = %(model)s AND c.res_id = ANY(%(ids)s) AND c.state IN %(states)s
-                """,
+    def _guide_summary_columns(self):
+        """The records' clocks (open, met or breached, with their current level's name and
+        sequence), whether a manual escalation waits for acknowledgement, the number of
+        escalations: the escalation fields lists, kanbans and the form show."""
+        model = self._name
+        return {
+            **super()._guide_summary_columns(),
+            "escalation_clocks": SQL(
+                """(SELECT json_agg(json_build_array(
+                            c.state, c.current_level_kind, l.id,
+                            COALESCE(l.name->>%(lang)s, l.name->>'en_US'), l.sequence, c.next_level_id,
+                            to_char(c.next_escalation_at, 'YYYY-MM-DD HH24:MI:SS'), c.breached,
+                            c.acknowledged_at IS NOT NULL))
+                      FROM escalation_clock c
+                      LEFT JOIN escalation_level l ON l.id = c.current_level_id
+                     WHERE c.res_model = %(model)s AND c.res_id = r.id
+                       AND (c.state IN %(states)s OR c.breached))""",
                 lang=self.env.lang or "en_US",
-                model=self._name,
-                ids=self._origin.ids,
+                model=model,
                 states=(*OPEN_STATES, "met"),
-            )
-        )
-        by_record = defaultdict(list)
-        for row in rows:
-            by_record[row[0]].append(row[1:])
-        for record in self:
-            clocks = by_record.get(record._origin.id, [])
-            open_clocks = [c for c in clocks if c[0] in OPEN_STATES]
-            escalated = any(c[0] == "breached" for c in open_clocks)
-            warned = any(c[0] == "running" and c[1] == "warning" for c in open_clocks)
-            fired = [c for c in open_clocks if c[2]]
-            top = max(fired, key=lambda c: (c[1] == "escalation", c[4], c[2])) if fired else None
-            if escalated:
-                state = "escalated"
-            elif warned:
-                state = "at_risk"
-            elif any(c[0] == "running" for c in open_clocks):
-                state = "running"
-            elif open_clocks:
-                state = "paused"
-            elif clocks:
-                state = "met"
-            else:
-                state = "none"
-            record.escalation_state = state
-            if escalated and top:
-                record.escalation_badge = _("Escalated: %(level)s", level=top[3])
-            elif warned and top:
-                record.escalation_badge = _("At risk: %(level)s", level=top[3])
-            else:
-                record.escalation_badge = False
+            ),
+            "escalation_manual_unacked": SQL(
+                """EXISTS(SELECT 1 FROM escalation_log g
+                           WHERE g.res_model = %s AND g.res_id = r.id
+                             AND g.kind = 'manual' AND g.ack_date IS NULL)""",
+                model,
+            ),
+            "escalation_log_count": SQL(
+                """(SELECT COUNT(*) FROM escalation_log g
+                     WHERE g.res_model = %s AND g.res_id = r.id
+                       AND g.kind IS DISTINCT FROM 'deescalation')""",
+                model,
+            ),
+        }
 
-    def _compute_escalation_log_count(self):
-        data = self.env["escalation.log"]._read_group(
-            [
-                ("res_model", "=", self._name),
-                ("res_id", "in", self._origin.ids),
-                ("kind", "!=", "deescalation"),
-            ],
-            ["res_id"],
-            ["__count"],
-        )
-        counts = dict(data)
-        for record in self:
-            record.escalation_log_count = counts.get(record._origin.id, 0)
+    def _guide_summary_values(self, values):
+        # (state, level kind, level id, level name, level sequence, next level id, next due,
+        #  breached, acknowledged)
+        clocks = values.get("escalation_clocks") or []
+        open_clocks = [c for c in clocks if c[0] in OPEN_STATES]
+        escalated = [c for c in open_clocks if c[0] == "breached"]
+        warned = [c for c in open_clocks if c[0] == "running" and c[1] == "warning"]
+        pending = [c for c in open_clocks if c[6] and c[0] in DUE_STATES]
+        next_clock = min(pending, key=lambda c: c[6]) if pending else None
+        fired = [c for c in open_clocks if c[2]]
+        top = max(fired, key=lambda c: (c[1] == "escalation", c[4] or 0, c[2])) if fired else None
+        if escalated:
+            state = "escalated"
+        elif warned:
+            state = "at_risk"
+        elif any(c[0] == "running" for c in open_clocks):
+            state = "running"
+        elif open_clocks:
+            state = "paused"
+        elif any(c[0] == "met" for c in clocks):
+            state = "met"
+        else:
+            state = "none"
+        badge = False
+        if escalated and top:
+            badge = _("Escalated: %(level)s", level=top[3])
+        elif warned and top:
+            badge = _("At risk: %(level)s", level=top[3])
+        return {
+            **super()._guide_summary_values(values),
+            "escalation_state": state,
+            "escalation_badge": badge,
+            "escalation_escalated": bool(escalated),
+            "escalation_at_risk": bool(warned),
+            "escalation_breached": any(c[7] for c in clocks),
+            "escalation_need_ack": any(not c[8] for c in escalated)
+            or bool(values.get("escalation_manual_unacked")),
+            "escalation_level_id": top[2] if top else False,
+            "escalation_next_at": fields.Datetime.to_datetime(next_clock[6]) if next_clock else False,
+            "escalation_next_level_id": next_clock[5] or False if next_clock else False,
+            "escalation_log_count": values.get("escalation_log_count") or 0,
+        }
 
     # ------------------------------------------------------------
     # SEARCHES
@@ -377,6 +327,19 @@ class GuideMixin(models.AbstractModel):
         action["domain"] = [("res_model", "=", self._name), ("res_id", "=", self.id)]
         action["context"] = {}
         return action
+
+    def action_escalation_open_clocks(self):
+        """Every escalation clock of the record (rules, episodes, acknowledgements)."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Escalation Clocks"),
+            "res_model": "escalation.clock",
+            "view_mode": "list",
+            "views": [(False, "list")],
+            "domain": [("res_model", "=", self._name), ("res_id", "=", self.id)],
+            "context": {"create": False},
+        }
 
     def _escalation_after_manual_action(self):
         """Where the user goes after a manual escalation of ``self``: the record again if they can

@@ -53,6 +53,20 @@ class TestTrustRpc(RpcCase, EscalationCommon):
         self.assertTrue(call(self.colleague, "crm.lead", "action_escalation_acknowledge", [[lead.id]]))
         self.assertEqual(log.ack_user_id, self.colleague)
 
+    def test_clock_list_opens_over_rpc(self):
+        """The form's clock list is behind a button: an action dict over both protocols,
+        whose list the salesperson reads."""
+        self._rule()
+        lead = self._lead(name="Clock list")
+        clocks = lead.sudo().escalation_clock_ids
+        self.assertTrue(clocks)
+        for protocol in ("xmlrpc", "jsonrpc"):
+            call = self._call(protocol)
+            action = call(self.user_salesman, "crm.lead", "action_escalation_open_clocks", [[lead.id]])
+            self.assertEqual(action["res_model"], "escalation.clock")
+            clock_ids = call(self.user_salesman, "escalation.clock", "search", [action["domain"]])
+            self.assertEqual(sorted(clock_ids), sorted(clocks.ids))
+
     def test_own_documents_salesperson_hands_lead_over_xmlrpc(self):
         self._hand_over("xmlrpc")
 

@@ -6,7 +6,7 @@ from markupsafe import Markup
 
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import format_list
+from odoo.tools import SQL, format_list
 
 from odoo.addons.crm_process_guide.exceptions import GuideDecisionRequired
 from odoo.addons.crm_process_guide.models.guide_condition_mixin import GUIDE_CONDITION_ERRORS
@@ -51,16 +51,12 @@ class GuideMixin(models.AbstractModel):
     # ------------------------------------------------------------
     compliance_awaiting_approval = fields.Boolean(
         string="Awaiting Approval",
-        compute="_compute_compliance_requests",
+        compute="_compute_guide_summary",
         search="_search_compliance_awaiting_approval",
         help="A change of the record is held until a policy's approvers decide.",
     )
-    compliance_request_count = fields.Integer(
-        string="Approval Requests", compute="_compute_compliance_requests"
-    )
-    compliance_violation_count = fields.Integer(
-        string="Policy Violations", compute="_compute_compliance_violation_count"
-    )
+    compliance_request_count = fields.Integer(string="Approval Requests", compute="_compute_guide_summary")
+    compliance_violation_count = fields.Integer(string="Policy Violations", compute="_compute_guide_summary")
     compliance_has_note = fields.Boolean(
         string="Has an Internal Note",
         compute="_compute_compliance_has_note",
@@ -173,39 +169,39 @@ class GuideMixin(models.AbstractModel):
     # ------------------------------------------------------------
     # COMPUTES
     # ------------------------------------------------------------
-    def _compute_compliance_requests(self):
-        """Awaiting approval (what lists and kanbans show) and the number of requests:
-        one query for the whole page."""
-        requests = (
-            self.env["compliance.approval.request"]
-            .sudo()
-            ._read_group(
-                [("res_model", "=", self._name), ("res_id", "in", self._origin.ids)],
-                ["res_id", "state"],
-                ["__count"],
-            )
-        )
-        total, pending = defaultdict(int), set()
-        for res_id, state, count in requests:
-            total[res_id] += count
-            if state == "pending":
-                pending.add(res_id)
-        for record in self:
-            record.compliance_request_count = total[record._origin.id]
-            record.compliance_awaiting_approval = record._origin.id in pending
+    def _guide_summary_models(self):
+        return [*super()._guide_summary_models(), "compliance.approval.request", "compliance.log"]
 
-    def _compute_compliance_violation_count(self):
-        violations = dict(
-            self.env["compliance.log"]
-            .sudo()
-            ._read_group(
-                [("res_model", "=", self._name), ("res_id", "in", self._origin.ids), ("violation", "=", 1)],
-                ["res_id"],
-                ["__count"],
-            )
-        )
-        for record in self:
-            record.compliance_violation_count = violations.get(record._origin.id, 0)
+    def _guide_summary_columns(self):
+        """Approval requests (how many, whether one is pending: what lists and kanbans
+        show) and policy violations of the records."""
+        model = self._name
+        return {
+            **super()._guide_summary_columns(),
+            "compliance_request_count": SQL(
+                """(SELECT COUNT(*) FROM compliance_approval_request q
+                     WHERE q.res_model = %s AND q.res_id = r.id)""",
+                model,
+            ),
+            "compliance_pending": SQL(
+                """EXISTS(SELECT 1 FROM compliance_approval_request q
+                           WHERE q.res_model = %s AND q.res_id = r.id AND q.state = 'pending')""",
+                model,
+            ),
+            "compliance_violation_count": SQL(
+                """(SELECT COUNT(*) FROM compliance_log g
+                     WHERE g.res_model = %s AND g.res_id = r.id AND g.violation = 1)""",
+                model,
+            ),
+        }
+
+    def _guide_summary_values(self, values):
+        return {
+            **super()._guide_summary_values(values),
+            "compliance_request_count": values.get("compliance_request_count") or 0,
+            "compliance_awaiting_approval": bool(values.get("compliance_pending")),
+            "compliance_violation_count": values.get("compliance_violation_count") or 0,
+        }
 
     def _search_compliance_awaiting_approval(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):

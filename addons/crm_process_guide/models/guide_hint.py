@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.exceptions import UserError
 
 
@@ -47,6 +47,25 @@ class GuideHint(models.Model):
     # state of the hint on the record given in context (guide_res_model/guide_res_id)
     context_acknowledged = fields.Boolean(compute="_compute_context_state")
     context_unhelpful = fields.Boolean(compute="_compute_context_state")
+
+    # ------------------------------------------------------------
+    # ORM
+    # ------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        hints = super().create(vals_list)
+        self.env.registry.clear_cache()  # _guide_hint_config
+        return hints
+
+    def write(self, vals):
+        res = super().write(vals)
+        self.env.registry.clear_cache()
+        return res
+
+    def unlink(self):
+        res = super().unlink()
+        self.env.registry.clear_cache()
+        return res
 
     @api.model
     def _selection_guide_models(self):
@@ -165,31 +184,63 @@ class GuideHint(models.Model):
         return True
 
     @api.model
-    def _guide_hints_for(self, records):
+    @tools.ormcache("model_name")
+    def _guide_hint_config(self, model_name):
+        """The active hints of ``model_name`` in display order, as plain values (cached
+        until a hint or a step changes): ``(id, condition, process id, step ids,
+        company id)`` tuples."""
+        hints = self.sudo().with_context(active_test=True).search([("model_name", "=", model_name)])
+        return tuple(
+            (
+                hint.id,
+                hint.domain or False,
+                hint.process_id.id,
+                frozenset(hint.step_ids.ids),
+                hint.company_id.id,
+            )
+            for hint in hints
+        )
+
+    @api.model
+    def _guide_hints_for(self, records, matches=None):
         """Active hints per record: {record id: hint recordset}, in display order.
 
-        One search for the candidate hints, then one query per distinct
-        condition for the whole batch.
+        The candidate hints come from the cache (the user's companies applied as their
+        record rule does); their conditions are evaluated in one query for the whole
+        batch, unless the caller evaluated them already with its own (``matches``:
+        {condition: matching ids}, see ``_guide_hint_domains``).
         """
         result = {record.id: self.browse() for record in records}
-        if not records:
-            return result
-        hints = self.search([("model_name", "=", records._name)])
+        hints = self._guide_hint_candidates(records._name) if records else ()
         if not hints:
             return result
-        matches = self._guide_filter_many(records, hints.mapped("domain"))
-        for hint in hints:
+        if matches is None or not all(hint[1] in matches for hint in hints):
+            matches = self._guide_filter_many(records, {hint[1] for hint in hints})
+        for hint_id, domain, process_id, step_ids, company_id in hints:
+            hint = self.browse(hint_id)
             for record in records:
-                if record.id not in matches[hint.domain]:
+                if record.id not in matches[domain]:
                     continue
-                if hint.process_id and record.guide_process_id != hint.process_id:
+                if process_id and record.guide_process_id.id != process_id:
                     continue
-                if hint.step_ids and record.guide_step_id not in hint.step_ids:
+                if step_ids and record.guide_step_id.id not in step_ids:
                     continue
-                if hint.company_id and record.company_id and record.company_id != hint.company_id:
+                if company_id and record.company_id and record.company_id.id != company_id:
                     continue
                 result[record.id] |= hint
         return result
+
+    @api.model
+    def _guide_hint_candidates(self, model_name):
+        """The cached hints of ``model_name`` the current user may read (company rule)."""
+        companies = {False, *self.env.companies.ids}
+        return [hint for hint in self._guide_hint_config(model_name) if hint[4] in companies]
+
+    @api.model
+    def _guide_hint_domains(self, model_name):
+        """The conditions of the hints of ``model_name``, for a caller that evaluates them
+        together with its own (``matches`` of ``_guide_hints_for``)."""
+        return {hint[1] for hint in self._guide_hint_candidates(model_name)}
 
 
 class GuideHintFeedback(models.Model):

@@ -85,11 +85,20 @@ class GuideLine(models.Model):
     def _compute_state(self):
         """Evaluate applicability and automatic completion in batch.
 
-        One query per distinct condition and model, whatever the number of lines.
+        One query per model for all the distinct conditions, whatever the number of lines.
         """
+        self._guide_compute_state()
+
+    def _guide_compute_state(self, extra_records=None, extra_domains=()):
+        """``_compute_state``, evaluating in the same query further conditions
+        ``extra_domains`` on ``extra_records`` (records of one guided model):
+        returns {condition: matching ids} of those."""
         ids_by_model = defaultdict(list)
         for line in self:
             ids_by_model[line.res_model].append(line.id)
+        if extra_records is not None:
+            ids_by_model.setdefault(extra_records._name, [])
+        extra_matches = {}
         for model_name, line_ids in ids_by_model.items():
             lines = self.browse(line_ids)
             if model_name not in self.env:
@@ -99,13 +108,20 @@ class GuideLine(models.Model):
             domains = set(lines.mapped("apply_domain")) | set(
                 lines.filtered(lambda line: line.completion == "auto").mapped("auto_domain")
             )
+            extra = extra_records is not None and model_name == extra_records._name
+            if extra:
+                records |= extra_records.with_env(records.env)
+                domains |= set(extra_domains)
             matches = self._guide_filter_many(records, domains)
+            if extra:
+                extra_matches = {domain: matches[domain] for domain in extra_domains}
             for line in lines:
                 line.is_applicable = line.res_id in matches[line.apply_domain]
                 if line.completion == "auto":
                     line.is_done = line.res_id in matches[line.auto_domain]
                 else:
                     line.is_done = line.checked
+        return extra_matches
 
     def _guide_evaluate(self):
         """(Re)compute the live state of all these lines at once.
@@ -115,11 +131,16 @@ class GuideLine(models.Model):
         for the whole batch, and fresh values (conditions read fields that
         cannot be declared as dependencies).
         """
+        self._guide_evaluate_with(None, ())
+        return self
+
+    def _guide_evaluate_with(self, records, domains):
+        """``_guide_evaluate``, and the evaluation of further conditions ``domains`` on
+        ``records`` in the same query: {condition: matching ids}."""
         state_fields = [self._fields["is_applicable"], self._fields["is_done"]]
         self.invalidate_recordset([field.name for field in state_fields])
         with self.env.protecting(state_fields, self):
-            self._compute_state()
-        return self
+            return self._guide_compute_state(records, domains)
 
     # ------------------------------------------------------------
     # ORM
@@ -166,7 +187,12 @@ class GuideLine(models.Model):
     # ------------------------------------------------------------
     @api.model
     def _guide_rules_using(self, domain_str):
-        return self.env["guide.item"]._guide_rules_using(domain_str)
+        # the lines hold their items' conditions; the hints' are evaluated with them
+        # (``_guide_compute_state``)
+        labels = (
+            model._guide_rules_using(domain_str) for model in (self.env["guide.item"], self.env["guide.hint"])
+        )
+        return ", ".join(label for label in labels if label)
 
     def _guide_records(self):
         """The guided records of these lines, grouped by model."""

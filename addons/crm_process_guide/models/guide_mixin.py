@@ -1,3 +1,4 @@
+import itertools
 import json
 import logging
 from collections import defaultdict
@@ -106,18 +107,20 @@ class GuideMixin(models.AbstractModel):
     guide_overdue = fields.Boolean(
         string="Overdue in Step", compute="_compute_guide_deadline", search="_search_guide_overdue"
     )
-    guide_hint_ids = fields.Many2many("guide.hint", string="Hints", compute="_compute_guide_hint_ids")
-    # what the current user said about the hints of the record (stored per user)
+    guide_hint_ids = fields.Many2many("guide.hint", string="Hints", compute="_compute_guide_checklist")
+    # what the form, kanban and list show of the rows about the record (counts, the
+    # current user's hint feedback; escalation and compliance add theirs): one query
+    # for a page, see ``_compute_guide_summary``
     guide_hint_ack_ids = fields.Many2many(
-        "guide.hint", string="Hints I Acknowledged", compute="_compute_guide_hint_feedback"
+        "guide.hint", string="Hints I Acknowledged", compute="_compute_guide_summary"
     )
     guide_hint_unhelpful_ids = fields.Many2many(
-        "guide.hint", string="Hints I Marked Not Helpful", compute="_compute_guide_hint_feedback"
+        "guide.hint", string="Hints I Marked Not Helpful", compute="_compute_guide_summary"
     )
-    guide_deviation_count = fields.Integer(string="Deviations", compute="_compute_guide_counts")
-    guide_history_count = fields.Integer(string="Stage Changes", compute="_compute_guide_counts")
+    guide_deviation_count = fields.Integer(string="Deviations", compute="_compute_guide_summary")
+    guide_history_count = fields.Integer(string="Stage Changes", compute="_compute_guide_summary")
     guide_overridden = fields.Boolean(
-        string="Overridden", compute="_compute_guide_counts", search="_search_guide_overridden"
+        string="Overridden", compute="_compute_guide_summary", search="_search_guide_overridden"
     )
     guide_has_attachment = fields.Boolean(
         string="Has Attachments",
@@ -240,16 +243,23 @@ class GuideMixin(models.AbstractModel):
             step = config["step_by_stage"].get((record.guide_process_id.id, record[stage_field].id))
             record.guide_step_id = step["id"] if step else False
 
-    @api.depends_context("lang")
+    @api.depends_context("lang", "uid")
     @api.depends("guide_step_id", "guide_line_ids.checked")
     def _compute_guide_checklist(self):
-        """The checklist as it stands now (evaluated live: what the form and the gate show)."""
-        lines_by_record = self._guide_current_lines()
+        """The checklist as it stands now and the hints that apply (evaluated live: what
+        the form and the gate show): one query for the lines, one for all the conditions
+        of the lines and the hints."""
+        Hint = self.env["guide.hint"]
+        records = self._origin
+        lines_by_record, matches = records._guide_current_lines_with(Hint._guide_hint_domains(self._name))
+        hints = Hint._guide_hints_for(records, matches)
         for record in self:
-            lines = lines_by_record.get(record.id, self.env["guide.line"]).filtered("is_applicable")
+            res_id = record._origin.id
+            lines = lines_by_record.get(res_id, self.env["guide.line"]).filtered("is_applicable")
             missing = lines.filtered(lambda line: line.mandatory and not line.is_done)
             record.guide_current_line_ids = lines
             record.guide_missing_items = "\n".join(missing.mapped("title")) or False
+            record.guide_hint_ids = hints.get(res_id, Hint)
 
     @api.depends("guide_step_id.expected_hours", "guide_step_entered_at")
     def _compute_guide_deadline(self):
@@ -263,44 +273,87 @@ class GuideMixin(models.AbstractModel):
                 record.guide_deadline = False
                 record.guide_overdue = False
 
-    @api.depends("guide_step_id")
-    def _compute_guide_hint_ids(self):
-        hints = self.env["guide.hint"]._guide_hints_for(self._origin)
-        for record in self:
-            record.guide_hint_ids = hints.get(record._origin.id, self.env["guide.hint"])
+    @api.depends_context("uid", "lang")
+    def _compute_guide_summary(self):
+        """What views show of the rows about the records (counts, the current user's hint
+        feedback, and what the other modules add through ``_guide_summary_columns``): one
+        query for the whole page, one sub-select per value.
 
-    @api.depends_context("uid")
-    def _compute_guide_hint_feedback(self):
-        # the user's own rows only: reading them needs no other right
-        feedback = (
-            self.env["guide.hint.feedback"]
-            .sudo()
-            .search_fetch(
-                [
-                    ("res_model", "=", self._name),
-                    ("res_id", "in", self._origin.ids),
-                    ("user_id", "=", self.env.uid),
-                ],
-                ["hint_id", "res_id", "kind"],
+        Read as the engine: a user reading the record reads every row about it (the rows'
+        access follows the record's), and the values are counts and flags of them."""
+        values = {}
+        ids = [id_ for id_ in self._origin.ids if id_]
+        if ids:
+            for model_name in self._guide_summary_models():
+                self.env[model_name].flush_model()
+            columns = self._guide_summary_columns()
+            keys = list(columns)
+            rows = self.env.execute_query(
+                SQL(
+                    "SELECT r.id, %s FROM unnest(%s::integer[]) AS r(id)",
+                    SQL(", ").join(columns[key] for key in keys),
+                    ids,
+                )
             )
-        )
-        hint_ids = {(fb.res_id, fb.kind): set() for fb in feedback}
-        for fb in feedback:
-            hint_ids[fb.res_id, fb.kind].add(fb.hint_id.id)
-        Hint = self.env["guide.hint"]
+            values = {row[0]: dict(zip(keys, row[1:], strict=True)) for row in rows}
+        # assigned by value (most records of a page share theirs: no clock, no request...)
+        records_by_value = defaultdict(lambda: defaultdict(list))
         for record in self:
-            res_id = record._origin.id
-            record.guide_hint_ack_ids = Hint.browse(sorted(hint_ids.get((res_id, "ack"), ())))
-            record.guide_hint_unhelpful_ids = Hint.browse(sorted(hint_ids.get((res_id, "unhelpful"), ())))
+            for fname, value in record._guide_summary_values(values.get(record._origin.id, {})).items():
+                records_by_value[fname][value].append(record.id)
+        for fname, groups in records_by_value.items():
+            field = self._fields[fname]
+            for value, ids in groups.items():
+                records = self.browse(ids)
+                if field.type == "many2many":
+                    # straight to the cache: assigning goes through the one2many/many2many
+                    # write machinery, the bulk of a kanban page's time
+                    self.env.cache.update(records, field, itertools.repeat(tuple(value)))
+                    continue
+                if field.type == "many2one":
+                    value = self.env[field.comodel_name].browse(value or ())
+                records[fname] = value
 
-    def _compute_guide_counts(self):
-        domain = [("res_model", "=", self._name), ("res_id", "in", self._origin.ids)]
-        history = dict(self.env["guide.history"]._read_group(domain, ["res_id"], ["__count"]))
-        deviations = dict(self.env["guide.deviation"]._read_group(domain, ["res_id"], ["__count"]))
-        for record in self:
-            record.guide_history_count = history.get(record._origin.id, 0)
-            record.guide_deviation_count = deviations.get(record._origin.id, 0)
-            record.guide_overridden = bool(record.guide_deviation_count)
+    def _guide_summary_models(self):
+        """Models whose rows ``_guide_summary_columns`` reads (flushed before)."""
+        return ["guide.history", "guide.deviation", "guide.hint.feedback"]
+
+    def _guide_summary_columns(self):
+        """{key: SQL expression of ``r.id``, the record's id}: the values of the summary
+        (``_compute_guide_summary``); modules add theirs and turn them into their fields'
+        values in ``_guide_summary_values``."""
+        model = self._name
+        return {
+            "history_count": SQL(
+                "(SELECT COUNT(*) FROM guide_history h WHERE h.res_model = %s AND h.res_id = r.id)", model
+            ),
+            "deviation_count": SQL(
+                "(SELECT COUNT(*) FROM guide_deviation d WHERE d.res_model = %s AND d.res_id = r.id)", model
+            ),
+            "hint_feedback": SQL(
+                """(SELECT json_agg(json_build_array(f.kind, f.hint_id))
+                      FROM guide_hint_feedback f
+                     WHERE f.res_model = %s AND f.res_id = r.id AND f.user_id = %s)""",
+                model,
+                self.env.uid,
+            ),
+        }
+
+    def _guide_summary_values(self, values):
+        """{field name: value} of the summary fields of ``self`` (one record), from its
+        ``values`` (empty for a record not saved yet): plain values, ids for relational
+        fields (a tuple of ids for a many2many)."""
+        hints = defaultdict(set)
+        for kind, hint in values.get("hint_feedback") or []:
+            hints[kind].add(hint)
+        deviations = values.get("deviation_count") or 0
+        return {
+            "guide_history_count": values.get("history_count") or 0,
+            "guide_deviation_count": deviations,
+            "guide_overridden": bool(deviations),
+            "guide_hint_ack_ids": tuple(sorted(hints["ack"])),
+            "guide_hint_unhelpful_ids": tuple(sorted(hints["unhelpful"])),
+        }
 
     def _compute_guide_has_attachment(self):
         data = self.env["ir.attachment"]._read_group(
@@ -415,6 +468,19 @@ class GuideMixin(models.AbstractModel):
         action["context"] = {}
         return action
 
+    def action_guide_open_checklist_history(self):
+        """The checklists of every step the record went through, step by step."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Checklist History"),
+            "res_model": "guide.line",
+            "view_mode": "list",
+            "views": [(self.env.ref("crm_process_guide.guide_line_view_list").id, "list")],
+            "domain": [("res_model", "=", self._name), ("res_id", "=", self.id)],
+            "context": {"create": False},
+        }
+
     def action_guide_feedback(self):
         self.ensure_one()
         return {
@@ -436,29 +502,38 @@ class GuideMixin(models.AbstractModel):
     # BUSINESS: checklists
     # ------------------------------------------------------------
     def _guide_current_lines(self):
-        """Checklist lines of each record's current step: {record id: lines}. One query."""
+        """Checklist lines of each record's current step: {record id: lines}. One query,
+        and one for their conditions."""
+        return self._guide_current_lines_with(())[0]
+
+    def _guide_current_lines_with(self, domains):
+        """``_guide_current_lines`` and the evaluation of further conditions ``domains``
+        on ``self`` ({condition: matching ids}), in the query of the lines' conditions."""
         records = self._origin.filtered("guide_step_id")
+        Line = self.env["guide.line"]
         if not records:
-            return {}
-        lines = self.env["guide.line"].search_fetch(
+            return {}, Line._guide_filter_many(self._origin, domains) if domains else {}
+        lines = Line.search_fetch(
             [
                 ("res_model", "=", self._name),
                 ("res_id", "in", records.ids),
                 ("step_id", "in", records.guide_step_id.ids),
             ],
-            LINE_FIELDS,
+            # and what the form shows of them, and their company (record rule)
+            [*LINE_FIELDS, "checked_by_id", "checked_date", "company_id"],
         )
         # line states are live (non-stored): drop values computed earlier in the
         # transaction, then evaluate them for all lines at once
-        lines._guide_evaluate()
+        matches = lines._guide_evaluate_with(self._origin, domains)
         steps = {record.id: record.guide_step_id.id for record in records}
         line_ids = defaultdict(list)
         for line in lines:
             if steps.get(line.res_id) == line.step_id.id:
                 line_ids[line.res_id].append(line.id)
-        return {
+        lines_by_record = {
             res_id: lines.browse(ids).with_prefetch(lines._prefetch_ids) for res_id, ids in line_ids.items()
         }
+        return lines_by_record, matches
 
     def _guide_sync_lines(self, refresh=False, existing=None):
         """Instantiate the checklist of each record's current step.

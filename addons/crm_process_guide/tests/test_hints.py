@@ -125,3 +125,31 @@ class TestHints(GuideCommon):
         self.assertFalse(
             self.env["guide.hint.feedback"].search(hint.action_view_unhelpful()["domain"]),
         )
+
+    def test_hint_changes_show_at_once(self):
+        """The hints a record shows come from a cache: a hint created, changed, moved to
+        another step or company, or archived shows (or not) at the next read."""
+        salesman_lead = self._lead(expected_revenue=1000).with_user(self.user_salesman)
+        self.assertFalse(salesman_lead.guide_hint_ids)
+        hint = (
+            self.env["guide.hint"]
+            .with_user(self.user_manager)
+            .create({"name": "New", "model_name": "crm.lead"})
+        )
+        salesman_lead.invalidate_recordset(["guide_hint_ids"])
+        self.assertEqual(salesman_lead.guide_hint_ids, hint)
+        hint.step_ids = self.step_proposal
+        salesman_lead.invalidate_recordset(["guide_hint_ids"])
+        self.assertFalse(salesman_lead.guide_hint_ids)
+        hint.step_ids = self.step_qualif
+        salesman_lead.invalidate_recordset(["guide_hint_ids"])
+        self.assertEqual(salesman_lead.guide_hint_ids, hint)
+        # a hint of a company the salesperson is not in: not shown, not readable
+        other_company = self.env["res.company"].create({"name": "Other company"})
+        hint.sudo().company_id = other_company
+        salesman_lead.invalidate_recordset(["guide_hint_ids"])
+        self.assertFalse(salesman_lead.guide_hint_ids)
+        hint.sudo().company_id = False
+        hint.active = False
+        salesman_lead.invalidate_recordset(["guide_hint_ids"])
+        self.assertFalse(salesman_lead.guide_hint_ids)

@@ -3,11 +3,35 @@ record and maintained by events; kanban and form reads stay within their query b
 
 from odoo.tests import tagged
 
+from ..tools import view_spec
 from .common import GuideCommon
 from .rpc_common import RpcCase
-from .view_spec import view_spec
 
 FIGURES = ("guide_item_done", "guide_item_total", "guide_progress", "guide_blocked")
+PRODUCT_MODULES = {
+    "crm_process_guide",
+    "crm_escalation",
+    "crm_policy_compliance",
+    "helpdesk_process_guide",
+    "helpdesk_escalation",
+    "helpdesk_policy_compliance",
+}
+
+
+def without_product_fields(model, spec):
+    """``spec`` without the fields the product's modules add: what the same view asks
+    for on a database without the product (the baseline of the product's overhead)."""
+    result = {}
+    for name, sub_spec in spec.items():
+        field = model._fields[name]
+        if field._modules and not set(field._modules) - PRODUCT_MODULES:
+            continue
+        if field.relational and sub_spec.get("fields"):
+            sub_spec = dict(
+                sub_spec, fields=without_product_fields(model.env[field.comodel_name], sub_spec["fields"])
+            )
+        result[name] = sub_spec
+    return result
 
 
 class StoredStateMixin:
@@ -31,12 +55,23 @@ class StoredStateMixin:
         self.assertEqual(self._stored(record), self._live(record))
 
     def _read_queries(self, records, spec):
-        records.web_read(spec)  # warm-up (ORM metadata, configuration cache)
+        # warm-up from a cold record cache, as measured (ORM metadata, rule and
+        # configuration caches)
         self.env.flush_all()
+        self.env.invalidate_all()
+        records.web_read(spec)
         self.env.invalidate_all()
         start = self.env.cr.sql_log_count
         records.web_read(spec)
         return self.env.cr.sql_log_count - start
+
+    def _product_overhead(self, records, view_type):
+        """Queries the product adds to a read of ``records`` with the view's fields: the
+        same read of the fields the view has without the product is the baseline."""
+        spec = view_spec(records.browse(), view_type)
+        baseline = without_product_fields(records.browse(), spec)
+        self.assertLess(len(baseline), len(spec))
+        return self._read_queries(records, spec) - self._read_queries(records, baseline)
 
 
 @tagged("post_install", "-at_install")
@@ -123,12 +158,43 @@ class TestStoredChecklistLead(StoredStateMixin, RpcCase, GuideCommon):
                 self.assertIn("set by the process engine", fault)
         self.assertFigures(lead, (0, 4, 0.0, True))
 
+    def test_checklist_history_opens_over_rpc(self):
+        """The form's checklist history is behind a button: an action dict over both
+        protocols, whose list (every step's lines) the salesperson reads."""
+        lead = self._lead(expected_revenue=10)
+        lead.guide_line_ids.filtered(lambda line: line.completion == "manual").action_check()
+        lead.write({"stage_id": self.stage_proposal.id})
+        lines = lead.sudo().guide_line_ids
+        self.assertEqual(len(lines.step_id), 2)
+        for protocol in ("xmlrpc", "jsonrpc"):
+            call = getattr(self, protocol)
+            action = call(self.user_salesman, "crm.lead", "action_guide_open_checklist_history", [lead.ids])
+            self.assertEqual(action["res_model"], "guide.line")
+            line_ids = call(self.user_salesman, "guide.line", "search", [action["domain"]])
+            self.assertEqual(sorted(line_ids), sorted(lines.ids))
+
 
 @tagged("post_install", "-at_install")
 class TestReadPerformanceLead(StoredStateMixin, GuideCommon):
-    """Kanban and form reads of guided leads against the same reads of unguided ones,
-    as a salesperson: kanban at most +1 query; form at most +10 (the live checklist,
-    the checklist history and the step's hints: issue 12 aims at +8)."""
+    """Kanban and form reads of guided leads as a salesperson, within issue 12's budgets:
+    the product adds 1 query (issue 12 allows 2) to a kanban page of 10 or 80 leads and at
+    most 8 to the form of a lead with a short or a long history (checklists of several steps, stage
+    changes, deviations), and a guided lead costs at most 1 (kanban) or 8 (form) queries
+    more than an unguided one. Lists of rows about a record (clocks, checklist history)
+    open from buttons; what the views show of them is one query per page. The hints are
+    the bench's (one on a field of the lead, one always shown), not the demo's, whose
+    conditions on activities cost mail's own queries."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["guide.hint"].search([("model_name", "=", "crm.lead")]).active = False
+        cls.env["guide.hint"].create(
+            [
+                {"name": "Big deal", "model_name": "crm.lead", "domain": "[('expected_revenue', '>', 10)]"},
+                {"name": "Always", "model_name": "crm.lead", "requires_ack": True},
+            ]
+        )
 
     def _leads(self, count, team):
         leads = self.env["crm.lead"].create(
@@ -154,11 +220,42 @@ class TestReadPerformanceLead(StoredStateMixin, GuideCommon):
         unguided.web_read(spec)  # warm-up of both (rule and metadata caches)
         return self._read_queries(guided, spec) - self._read_queries(unguided, spec)
 
+    def _long_history(self, lead):
+        """Twenty-one stage changes (history, deviations, several steps' checklists)."""
+        lead = lead.sudo().with_context(
+            guide_override_reason="Customer asked", guide_override_reason_id=self.reason.id
+        )
+        lead.expected_revenue = 1000
+        lead.guide_line_ids.filtered(lambda line: line.completion == "manual").action_check()
+        lead.write({"stage_id": self.stage_proposal.id})
+        for _i in range(10):
+            lead.write({"stage_id": self.stage_nego.id})
+            lead.write({"stage_id": self.stage_proposal.id})
+        self.assertGreaterEqual(lead.guide_history_count, 21)
+        self.assertTrue(lead.guide_deviation_count)
+        self.assertEqual(len(lead.guide_line_ids.step_id), 3)
+
     def test_kanban_read_10(self):
         self.assertLessEqual(self._overhead(10, "kanban"), 1)
+        self.assertLessEqual(self._product_overhead(self._leads(10, self.team), "kanban"), 1)
 
     def test_kanban_read_80(self):
         self.assertLessEqual(self._overhead(80, "kanban"), 1)
+        self.assertLessEqual(self._product_overhead(self._leads(80, self.team), "kanban"), 1)
 
     def test_form_read(self):
-        self.assertLessEqual(self._overhead(1, "form"), 10)
+        self.assertLessEqual(self._overhead(1, "form"), 8)
+        self.assertLessEqual(self._product_overhead(self._leads(1, self.team), "form"), 8)
+
+    def test_form_read_long_history(self):
+        lead = self._leads(1, self.team)
+        self._long_history(lead)
+        self.assertLessEqual(self._product_overhead(lead, "form"), 8)
+        # what the form shows of the history: the counts, and the lists behind buttons
+        values = lead.web_read({"guide_history_count": {}, "guide_deviation_count": {}})[0]
+        self.assertEqual(values["guide_history_count"], lead.sudo().guide_history_count)
+        history = lead.action_guide_open_checklist_history()
+        self.assertEqual(
+            self.env["guide.line"].with_user(self.user_salesman).search(history["domain"]),
+            lead.sudo().guide_line_ids,
+        )

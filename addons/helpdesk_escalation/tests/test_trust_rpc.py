@@ -43,6 +43,20 @@ class TestTrustRpc(RpcCase, HelpdeskEscalationCommon):
         )
         self.assertEqual(log.ack_user_id, self.user_leader)
 
+    def test_clock_list_opens_over_rpc(self):
+        """The form's clock list is behind a button: an action dict over both protocols,
+        whose list the helpdesk user reads."""
+        self._rule()
+        ticket = self._ticket(name="Clock list", user_id=self.user_own.id)
+        clocks = ticket.sudo().escalation_clock_ids
+        self.assertTrue(clocks)
+        for protocol in ("xmlrpc", "jsonrpc"):
+            call = self._call(protocol)
+            action = call(self.user_own, "helpdesk.ticket", "action_escalation_open_clocks", [[ticket.id]])
+            self.assertEqual(action["res_model"], "escalation.clock")
+            clock_ids = call(self.user_own, "escalation.clock", "search", [action["domain"]])
+            self.assertEqual(sorted(clock_ids), sorted(clocks.ids))
+
     def test_personal_tickets_user_hands_ticket_over_xmlrpc(self):
         self._hand_over("xmlrpc")
 

@@ -5,7 +5,7 @@ from odoo.tests import tagged
 
 from odoo.addons.crm_process_guide.tests.rpc_common import RpcCase
 from odoo.addons.crm_process_guide.tests.test_stored_state import StoredStateMixin
-from odoo.addons.crm_process_guide.tests.view_spec import view_spec
+from odoo.addons.crm_process_guide.tools import view_spec
 
 from .common import HelpdeskGuideCommon
 
@@ -47,12 +47,42 @@ class TestStoredChecklistTicket(StoredStateMixin, RpcCase, HelpdeskGuideCommon):
             self.assertIn("set by the process engine", fault)
         self.assertFigures(ticket, (0, 4, 0.0, True))
 
+    def test_checklist_history_opens_over_rpc(self):
+        """The form's checklist history is behind a button: an action dict over both
+        protocols, whose list (every step's lines) the helpdesk user reads."""
+        ticket = self._ticket(category_id=self.category.id, partner_id=self.env.user.partner_id.id)
+        ticket.guide_line_ids.filtered(lambda line: line.completion == "manual").action_check()
+        ticket.write({"stage_id": self.stage_progress.id})
+        lines = ticket.sudo().guide_line_ids
+        self.assertEqual(len(lines.step_id), 2)
+        for protocol in ("xmlrpc", "jsonrpc"):
+            call = getattr(self, protocol)
+            action = call(
+                self.user_own, "helpdesk.ticket", "action_guide_open_checklist_history", [ticket.ids]
+            )
+            self.assertEqual(action["res_model"], "guide.line")
+            line_ids = call(self.user_own, "guide.line", "search", [action["domain"]])
+            self.assertEqual(sorted(line_ids), sorted(lines.ids))
+
 
 @tagged("post_install", "-at_install")
 class TestReadPerformanceTicket(StoredStateMixin, HelpdeskGuideCommon):
-    """Kanban and form reads of guided tickets against the same reads of unguided
-    ones, as a helpdesk user: kanban at most +1 query, form at most +11 (issue 12
-    aims at +8: the live checklist, its history and the hints remain)."""
+    """Kanban and form reads of guided tickets as a helpdesk user, within issue 12's
+    budgets: the product adds 1 query (issue 12 allows 2) to a kanban page of 10 or 80
+    tickets and at most 8 to the form of a ticket with a short or a long history, and a
+    guided ticket costs at most 1 (kanban) or 8 (form) queries more than an unguided one. The hints are
+    the bench's (one on a field of the ticket, one always shown), not the demo's."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["guide.hint"].search([("model_name", "=", "helpdesk.ticket")]).active = False
+        cls.env["guide.hint"].create(
+            [
+                {"name": "Urgent", "model_name": "helpdesk.ticket", "domain": "[('priority', '=', '3')]"},
+                {"name": "Always", "model_name": "helpdesk.ticket", "requires_ack": True},
+            ]
+        )
 
     def _tickets(self, count, team):
         tickets = self.env["helpdesk.ticket"].create(
@@ -80,11 +110,41 @@ class TestReadPerformanceTicket(StoredStateMixin, HelpdeskGuideCommon):
         unguided.web_read(spec)  # warm-up of both (rule and metadata caches)
         return self._read_queries(guided, spec) - self._read_queries(unguided, spec)
 
+    def _long_history(self, ticket):
+        """Twenty-one stage changes (history, deviations, several steps' checklists)."""
+        ticket = ticket.sudo().with_context(
+            guide_override_reason="Customer asked", guide_override_reason_id=self.reason.id
+        )
+        ticket.partner_id = self.env["res.partner"].create({"name": "Read customer"})
+        ticket.guide_line_ids.filtered(lambda line: line.completion == "manual").action_check()
+        ticket.write({"stage_id": self.stage_progress.id})
+        for _i in range(10):
+            ticket.write({"stage_id": self.stage_waiting.id})
+            ticket.write({"stage_id": self.stage_progress.id})
+        self.assertGreaterEqual(ticket.guide_history_count, 21)
+        self.assertTrue(ticket.guide_deviation_count)
+        self.assertEqual(len(ticket.guide_line_ids.step_id), 3)
+
     def test_kanban_read_10(self):
         self.assertLessEqual(self._overhead(10, "kanban"), 1)
+        self.assertLessEqual(self._product_overhead(self._tickets(10, self.team), "kanban"), 1)
 
     def test_kanban_read_80(self):
         self.assertLessEqual(self._overhead(80, "kanban"), 1)
+        self.assertLessEqual(self._product_overhead(self._tickets(80, self.team), "kanban"), 1)
 
     def test_form_read(self):
-        self.assertLessEqual(self._overhead(1, "form"), 11)
+        self.assertLessEqual(self._overhead(1, "form"), 8)
+        self.assertLessEqual(self._product_overhead(self._tickets(1, self.team), "form"), 8)
+
+    def test_form_read_long_history(self):
+        ticket = self._tickets(1, self.team)
+        self._long_history(ticket)
+        self.assertLessEqual(self._product_overhead(ticket, "form"), 8)
+        values = ticket.web_read({"guide_history_count": {}, "guide_deviation_count": {}})[0]
+        self.assertEqual(values["guide_history_count"], ticket.sudo().guide_history_count)
+        history = ticket.action_guide_open_checklist_history()
+        self.assertEqual(
+            self.env["guide.line"].with_user(self.user_agent).search(history["domain"]),
+            ticket.sudo().guide_line_ids,
+        )
