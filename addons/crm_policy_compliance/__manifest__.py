@@ -2,7 +2,7 @@
     "name": "CRM Policy Compliance",
     "summary": "Policies enforced at transitions of guided records: block, warn, approval, "
     "justified override with expiry, immutable audit trail and compliance reports",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/CRM",
     "license": "LGPL-3",
     "author": "Process Guide Team",

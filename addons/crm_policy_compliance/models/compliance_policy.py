@@ -59,6 +59,13 @@ class CompliancePolicy(models.Model):
     version = fields.Integer(
         default=1, readonly=True, copy=False, help="Incremented when the rule itself changes."
     )
+    version_id = fields.Many2one(
+        "compliance.policy.version",
+        string="Current Version",
+        readonly=True,
+        copy=False,
+        help="The frozen wording and rule the audit rows of this version reference.",
+    )
     company_id = fields.Many2one("res.company", index=True, tracking=True)
     # scope
     model_name = fields.Selection(
@@ -240,6 +247,7 @@ class CompliancePolicy(models.Model):
         # the tiers created with the policy belong to its first version
         with engine_flag(self.env, "compliance_policy_new"):
             policies = super().create(vals_list)
+        policies._policy_freeze_version()
         self.env.registry.clear_cache()
         return policies
 
@@ -287,7 +295,32 @@ class CompliancePolicy(models.Model):
             SQL("UPDATE compliance_policy SET version = version + 1 WHERE id IN %s", tuple(self.ids))
         )
         self.invalidate_recordset(["version"])
+        self._policy_freeze_version()
         self.env.registry.clear_cache()
+
+    def _policy_freeze_version(self):
+        """Make the immutable version row of the policies' current rule (the engine's, as superuser)."""
+        if not self:
+            return
+        self.flush_recordset()
+        Version = self.env["compliance.policy.version"].sudo()
+        policies = self.sudo().with_context(lang=None)
+        versions = Version.create(
+            [
+                Version._compliance_version_vals(
+                    policy._policy_snapshot(), policy_id=policy.id, company_id=policy.company_id.id
+                )
+                for policy in policies
+            ]
+        )
+        self.env.cr.execute(
+            SQL(
+                "UPDATE compliance_policy p SET version_id = v.id FROM compliance_policy_version v "
+                "WHERE v.id IN %s AND p.id = v.policy_id",
+                tuple(versions.ids),
+            )
+        )
+        self.invalidate_recordset(["version_id"])
 
     def _policy_snapshot(self):
         """The policy as it applies now, kept in logs, deviations and requests."""
@@ -315,6 +348,7 @@ class CompliancePolicy(models.Model):
             "id": self.id,
             "name": self.name,
             "version": self.version,
+            "version_id": self.version_id.id,
             "company_id": self.company_id.id,
             "process_id": self.process_id.id,
             "crm_team_ids": frozenset(self.crm_team_ids.ids),
