@@ -1,7 +1,7 @@
 import json
 
 from odoo import _, api, fields, models, tools
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from odoo.addons.crm_process_guide.tools import MAX_COUNT, MAX_HOURS, engine_flag, engine_flag_get
@@ -33,6 +33,9 @@ VERSIONED_FIELDS = {
     "override_group_id",
     "allow_self_approval",
 }
+
+# kept by the engine only (SQL), never written through the ORM
+ENGINE_FIELDS = {"version", "version_id"}
 
 
 class CompliancePolicy(models.Model):
@@ -244,6 +247,8 @@ class CompliancePolicy(models.Model):
     # ------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            self._policy_check_engine_fields(vals)
         # the tiers created with the policy belong to its first version
         with engine_flag(self.env, "compliance_policy_new"):
             policies = super().create(vals_list)
@@ -252,6 +257,7 @@ class CompliancePolicy(models.Model):
         return policies
 
     def write(self, vals):
+        self._policy_check_engine_fields(vals)
         res = super().write(vals)
         if VERSIONED_FIELDS & set(vals):
             self._policy_bump_version()
@@ -287,6 +293,18 @@ class CompliancePolicy(models.Model):
     # ------------------------------------------------------------
     # BUSINESS
     # ------------------------------------------------------------
+    @api.model
+    def _policy_check_engine_fields(self, vals):
+        """The version number and row are the engine's (written in SQL): refused to everyone."""
+        forged = ENGINE_FIELDS & set(vals)
+        if forged:
+            raise UserError(
+                _(
+                    "The version of a policy is kept by the engine: %(fields)s cannot be written.",
+                    fields=", ".join(sorted(forged)),
+                )
+            )
+
     def _policy_bump_version(self):
         """A new version of the rule: later logs and requests show it, earlier ones keep theirs."""
         if not self.ids or engine_flag_get(self.env, "compliance_policy_new"):
