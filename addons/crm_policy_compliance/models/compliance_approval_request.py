@@ -37,9 +37,7 @@ class ComplianceApprovalRequest(models.Model):
     )
     policy_name = fields.Char(string="Policy", readonly=True)
     # the wording and rule that held the change: the frozen version, not a copy
-    policy_version_id = fields.Many2one(
-        "compliance.policy.version", string="Policy Version", readonly=True, ondelete="restrict"
-    )
+    policy_version_id = fields.Many2one("compliance.policy.version", readonly=True, ondelete="restrict")
     policy_snapshot = fields.Text(related="policy_version_id.snapshot", string="Policy at the Time")
     message = fields.Text(string="Requirement Not Met", readonly=True)
     res_model = fields.Char(string="Model", required=True, readonly=True, index=True)

@@ -46,13 +46,13 @@ class ComplianceLog(models.Model):
     )
     policy_name = fields.Char(string="Policy", required=True, readonly=True)
     # the wording and rule that applied: a reference to the frozen version, not a copy per row
-    policy_version_id = fields.Many2one(
-        "compliance.policy.version", string="Policy Version", readonly=True, ondelete="restrict"
-    )
-    policy_version = fields.Integer(related="policy_version_id.version", string="Version")
+    policy_version_id = fields.Many2one("compliance.policy.version", readonly=True, ondelete="restrict")
+    policy_version = fields.Integer(related="policy_version_id.version")
     policy_snapshot = fields.Text(related="policy_version_id.snapshot", string="Policy at the Time")
     policy_message = fields.Text(related="policy_version_id.message", string="Message at the Time")
-    policy_requirement = fields.Char(related="policy_version_id.requirement", string="Requirement at the Time")
+    policy_requirement = fields.Char(
+        related="policy_version_id.requirement", string="Requirement at the Time"
+    )
     enforcement = fields.Selection(
         selection=lambda self: self.env["compliance.policy"]._fields["enforcement"].selection, readonly=True
     )
@@ -160,7 +160,7 @@ class ComplianceLog(models.Model):
             field = self._fields[fname]
             self._compliance_check_column(field)
             if len(columns[fname]) != count:
-                raise ValueError(f"compliance.log column {fname}: {len(columns[fname])} values for {count} rows")
+                raise ValueError(f"compliance.log {fname}: {len(columns[fname])} values for {count} rows")
             selects.append(SQL.identifier("u", f"c{index}"))
             if field.type in ("integer", "float", "monetary", "boolean"):
                 values = [field.convert_to_column(value, self) for value in columns[fname]]
@@ -168,8 +168,10 @@ class ComplianceLog(models.Model):
                 values = [value or None for value in columns[fname]]
             casts.append(SQL("%s::%s[]", values, SQL(field.column_type[0])))
             params.append(SQL.identifier(f"c{index}"))
-        outcome = SQL.identifier("u", f"c{names.index('outcome')}") if "outcome" in columns else SQL(
-            "%s::varchar", constants["outcome"]
+        outcome = (
+            SQL.identifier("u", f"c{names.index('outcome')}")
+            if "outcome" in columns
+            else SQL("%s::varchar", constants["outcome"])
         )
         passed = SQL("%s IN ('passed', 'approved', 'rejected')", outcome)
         record_columns = record_columns or {}
@@ -235,7 +237,7 @@ class ComplianceLog(models.Model):
                 if value and name in many2ones:
                     wanted[name].add(value)
         snapshots = snapshots or {}
-        for snapshot, policy_id, company_id in snapshots.values():
+        for _snapshot, policy_id, company_id in snapshots.values():
             if policy_id:
                 wanted["policy_id"].add(policy_id)
             if company_id:
@@ -252,21 +254,23 @@ class ComplianceLog(models.Model):
             )
             usable[name] = {row[0] for row in self.env.cr.fetchall()}
         refrozen = {}
-        missing = sorted(wanted.get("policy_version_id", set()) - usable.get("policy_version_id", set()))
-        missing = [version_id for version_id in missing if version_id in snapshots]
+        seen = usable.get("policy_version_id", set())
+        missing = sorted(
+            vid for vid in wanted.get("policy_version_id", ()) if vid not in seen and vid in snapshots
+        )
         if missing:
             Version = self.env["compliance.policy.version"].sudo()
-            versions = Version.create(
-                [
+            vals_list = []
+            for version_id in missing:
+                snapshot, policy_id, company_id = snapshots[version_id]
+                vals_list.append(
                     Version._compliance_version_vals(
-                        snapshots[version_id][0],
-                        policy_id=snapshots[version_id][1] in usable.get("policy_id", ()) and snapshots[version_id][1],
-                        company_id=snapshots[version_id][2] in usable.get("company_id", ())
-                        and snapshots[version_id][2],
+                        snapshot,
+                        policy_id=policy_id in usable.get("policy_id", ()) and policy_id,
+                        company_id=company_id in usable.get("company_id", ()) and company_id,
                     )
-                    for version_id in missing
-                ]
-            )
+                )
+            versions = Version.create(vals_list)
             refrozen = dict(zip(missing, versions.ids, strict=True))
         return [
             {

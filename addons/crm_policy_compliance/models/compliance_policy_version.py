@@ -39,7 +39,9 @@ class CompliancePolicyVersion(models.Model):
     @api.depends("name", "version")
     def _compute_display_name(self):
         for version in self:
-            version.display_name = _("%(policy)s (v%(version)s)", policy=version.name, version=version.version)
+            version.display_name = _(
+                "%(policy)s (v%(version)s)", policy=version.name, version=version.version
+            )
 
     # ------------------------------------------------------------
     # ORM

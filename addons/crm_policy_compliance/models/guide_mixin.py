@@ -431,7 +431,6 @@ class GuideMixin(models.AbstractModel):
         passed, logs, deviations, warned = [], [], [], []
         blocked, refused_group, to_override, to_approve = [], [], [], []
         for policy, records, holding in checks:
-            event = policy["trigger"]
             if holding:
                 passed.append((policy, [rid for rid in records.ids if rid in holding], "passed"))
             if len(holding) == len(records):
@@ -497,7 +496,9 @@ class GuideMixin(models.AbstractModel):
             created = self._policy_create_deviations(deviations, approved, reason, now)
             for (policy, record), deviation in zip(deviations, created, strict=True):
                 if deviation.kind == "policy":
-                    logs.append((policy, record, "overridden", {"reason": reason, "deviation_id": deviation.id}))
+                    logs.append(
+                        (policy, record, "overridden", {"reason": reason, "deviation_id": deviation.id})
+                    )
         self._policy_write_audit(passed, logs)
         if warned:
             bodies = defaultdict(list)

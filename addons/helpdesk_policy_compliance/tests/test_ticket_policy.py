@@ -179,7 +179,8 @@ class TestTicketPolicyPerformance(HelpdeskGuideCommon):
         self.env["compliance.policy"].search([]).write({"active": False})
         self._count_as(self.user_agent, self._tickets(1), self.stage_resolved)  # caches warm
         base = {
-            count: self._count_as(self.user_agent, self._tickets(count), self.stage_resolved) for count in (1, 50)
+            count: self._count_as(self.user_agent, self._tickets(count), self.stage_resolved)
+            for count in (1, 50)
         }
         common = {
             "model_name": "helpdesk.ticket",

@@ -39,7 +39,8 @@ def migrate(cr, version):
     frozen = {key: version.id for key, version in zip(keys, versions, strict=True)}
     if frozen:
         cr.execute(
-            "CREATE TEMP TABLE compliance_version_map (policy_id int, snapshot text, version_id int) ON COMMIT DROP"
+            "CREATE TEMP TABLE compliance_version_map (policy_id int, snapshot text, version_id int) "
+            "ON COMMIT DROP"
         )
         cr.execute(
             SQL(
