@@ -18,6 +18,7 @@
         "wizard/compliance_reject_wizard_views.xml",
         "wizard/crm_lead_lost_views.xml",
         "views/compliance_policy_views.xml",
+        "views/compliance_policy_version_views.xml",
         "views/compliance_log_views.xml",
         "views/compliance_approval_request_views.xml",
         "views/guide_deviation_views.xml",

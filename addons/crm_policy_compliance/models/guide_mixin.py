@@ -427,12 +427,12 @@ class GuideMixin(models.AbstractModel):
         reason = (self.env.context.get(CTX_REASON) or "").strip()
         standing = self._policy_standing_deviations(checks)
         approved = self._policy_approved_requests(checks)
-        # audit rows: (policy, outcome, ids) in bulk, single rows with their details apart
-        passed, logs, deviations, warned = [], [], [], []
+        # audit rows: (policy, ids, outcome) in bulk, single rows with their details apart
+        bulk, logs, deviations, warned = [], [], [], []
         blocked, refused_group, to_override, to_approve = [], [], [], []
         for policy, records, holding in checks:
             if holding:
-                passed.append((policy, [rid for rid in records.ids if rid in holding], "passed"))
+                bulk.append((policy, [rid for rid in records.ids if rid in holding], "passed"))
             if len(holding) == len(records):
                 continue
             mode = policy["enforcement"]
@@ -440,7 +440,7 @@ class GuideMixin(models.AbstractModel):
             if mode == "block":
                 blocked += [(policy, record) for record in failing]
             elif mode == "warn":
-                passed.append((policy, failing.ids, "warned"))
+                bulk.append((policy, failing.ids, "warned"))
                 warned += [(policy, record) for record in failing]
             elif mode == "override":
                 for record in failing:
@@ -499,7 +499,7 @@ class GuideMixin(models.AbstractModel):
                     logs.append(
                         (policy, record, "overridden", {"reason": reason, "deviation_id": deviation.id})
                     )
-        self._policy_write_audit(passed, logs)
+        self._policy_write_audit(bulk, logs)
         if warned:
             bodies = defaultdict(list)
             for policy, record in warned:
