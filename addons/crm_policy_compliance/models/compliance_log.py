@@ -260,17 +260,17 @@ class ComplianceLog(models.Model):
         )
         if missing:
             Version = self.env["compliance.policy.version"].sudo()
-            vals_list = []
+            version_vals = []
             for version_id in missing:
                 snapshot, policy_id, company_id = snapshots[version_id]
-                vals_list.append(
+                version_vals.append(
                     Version._compliance_version_vals(
                         snapshot,
                         policy_id=policy_id in usable.get("policy_id", ()) and policy_id,
                         company_id=company_id in usable.get("company_id", ()) and company_id,
                     )
                 )
-            versions = Version.create(vals_list)
+            versions = Version.create(version_vals)
             refrozen = dict(zip(missing, versions.ids, strict=True))
         return [
             {
