@@ -2,7 +2,7 @@
     "name": "CRM Policy Compliance",
     "summary": "Policies enforced at transitions of guided records: block, warn, approval, "
     "justified override with expiry, immutable audit trail and compliance reports",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/CRM",
     "license": "LGPL-3",
     "author": "Process Guide Team",
@@ -18,6 +18,7 @@
         "wizard/compliance_reject_wizard_views.xml",
         "wizard/crm_lead_lost_views.xml",
         "views/compliance_policy_views.xml",
+        "views/compliance_policy_version_views.xml",
         "views/compliance_log_views.xml",
         "views/compliance_approval_request_views.xml",
         "views/guide_deviation_views.xml",

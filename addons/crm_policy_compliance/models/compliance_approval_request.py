@@ -36,7 +36,9 @@ class ComplianceApprovalRequest(models.Model):
         "compliance.policy", string="Policy Rule", readonly=True, index=True, ondelete="set null"
     )
     policy_name = fields.Char(string="Policy", readonly=True)
-    policy_snapshot = fields.Text(string="Policy at the Time", readonly=True)
+    # the wording and rule that held the change: the frozen version, not a copy
+    policy_version_id = fields.Many2one("compliance.policy.version", readonly=True, ondelete="restrict")
+    policy_snapshot = fields.Text(related="policy_version_id.snapshot", string="Policy at the Time")
     message = fields.Text(string="Requirement Not Met", readonly=True)
     res_model = fields.Char(string="Model", required=True, readonly=True, index=True)
     res_id = fields.Many2oneReference(
@@ -404,8 +406,7 @@ class ComplianceApprovalRequest(models.Model):
         return {
             "policy_id": policy.id,
             "policy_name": self.policy_name,
-            "policy_version": json.loads(self.policy_snapshot or "{}").get("version"),
-            "policy_snapshot": self.policy_snapshot,
+            "policy_version_id": self.policy_version_id.id,
             "enforcement": "approval",
             "event": "approval",
             "outcome": outcome,

@@ -45,8 +45,14 @@ class ComplianceLog(models.Model):
         "compliance.policy", string="Policy Rule", readonly=True, index=True, ondelete="set null"
     )
     policy_name = fields.Char(string="Policy", required=True, readonly=True)
-    policy_version = fields.Integer(readonly=True)
-    policy_snapshot = fields.Text(string="Policy at the Time", readonly=True)
+    # the wording and rule that applied: a reference to the frozen version, not a copy per row
+    policy_version_id = fields.Many2one("compliance.policy.version", readonly=True, ondelete="restrict")
+    policy_version = fields.Integer(related="policy_version_id.version")
+    policy_snapshot = fields.Text(related="policy_version_id.snapshot", string="Policy at the Time")
+    policy_message = fields.Text(related="policy_version_id.message", string="Message at the Time")
+    policy_requirement = fields.Char(
+        related="policy_version_id.requirement", string="Requirement at the Time"
+    )
     enforcement = fields.Selection(
         selection=lambda self: self.env["compliance.policy"]._fields["enforcement"].selection, readonly=True
     )
@@ -101,11 +107,113 @@ class ComplianceLog(models.Model):
 
     @api.model
     def _compliance_create_rows(self, vals_list):
-        """Write audit rows, one INSERT whatever their number (the engine's path)."""
-        return self._guide_bulk_create([self._compliance_measures(vals) for vals in vals_list])
+        """Write audit rows given as dicts of values, in one INSERT (requests, refusals)."""
+        if not vals_list:
+            return
+        fnames = {fname for vals in vals_list for fname in vals}
+        self._compliance_insert_rows({}, {fname: [vals.get(fname) for vals in vals_list] for fname in fnames})
 
     @api.model
-    def _compliance_committed_references(self, vals_list):
+    def _compliance_insert_rows(self, constants, columns, record_model=None, record_columns=None):
+        """The engine's path for audit rows: one ``INSERT … SELECT FROM unnest(…)`` whatever their number.
+
+        ``constants`` holds the values shared by every row ({field: value}),
+        ``columns`` one list per field with a value per row ({field: [values]}),
+        ``record_columns`` the columns read from each row's record ({field: column of
+        ``record_model``'s table}, joined on ``res_id``; flushed by the caller).
+        It keeps what ``create()`` guarantees: superuser only (the engine's
+        ``sudo``), who and when (``user_id`` the current user unless given,
+        ``date`` and the magic columns now), and the measures derived from the
+        outcome in SQL, as ``_compliance_measures`` does. Only plain stored columns
+        can be given (no translated or computed field). Modules adding columns to
+        the audit rows pass them here (``guide.mixin._policy_log_columns``).
+        """
+        if not self.env.su:
+            raise AccessError(_("Compliance audit rows are written by the engine only."))
+        count = len(next(iter(columns.values()))) if columns else 0
+        if not count:
+            return
+        now = self.env.cr.now()
+        constants = {
+            "date": now,
+            "user_id": self.env.uid,
+            "count": 1,
+            **constants,
+            "create_uid": self.env.uid,
+            "create_date": now,
+            "write_uid": self.env.uid,
+            "write_date": now,
+        }
+        constants = {fname: value for fname, value in constants.items() if fname not in columns}
+        if "outcome" not in columns and "outcome" not in constants:
+            raise ValueError("compliance.log rows need an outcome")
+        for fname in ("violation", "compliance_rate"):
+            constants.pop(fname, None)
+            columns.pop(fname, None)
+        selects, casts, params = [], [], []
+        for fname, value in constants.items():
+            field = self._fields[fname]
+            self._compliance_check_column(field)
+            selects.append(SQL("%s::%s", field.convert_to_column(value, self), SQL(field.column_type[0])))
+        names = list(columns)
+        for index, fname in enumerate(names):
+            field = self._fields[fname]
+            self._compliance_check_column(field)
+            if len(columns[fname]) != count:
+                raise ValueError(f"compliance.log {fname}: {len(columns[fname])} values for {count} rows")
+            selects.append(SQL.identifier("u", f"c{index}"))
+            if field.type in ("integer", "float", "monetary", "boolean"):
+                values = [field.convert_to_column(value, self) for value in columns[fname]]
+            else:  # references, texts, selections: False is NULL
+                values = [value or None for value in columns[fname]]
+            casts.append(SQL("%s::%s[]", values, SQL(field.column_type[0])))
+            params.append(SQL.identifier(f"c{index}"))
+        outcome = (
+            SQL.identifier("u", f"c{names.index('outcome')}")
+            if "outcome" in columns
+            else SQL("%s::varchar", constants["outcome"])
+        )
+        passed = SQL("%s IN ('passed', 'approved', 'rejected')", outcome)
+        record_columns = record_columns or {}
+        for fname, column in record_columns.items():
+            self._compliance_check_column(self._fields[fname])
+            constants.pop(fname, None)
+            selects.append(SQL.identifier("r", column))
+        fnames = [*constants, *names, *record_columns, "violation", "compliance_rate"]
+        selects += [
+            SQL("CASE WHEN %s THEN 0 ELSE 1 END", passed),
+            SQL("CASE WHEN %s = 'passed' THEN 100.0 ELSE 0.0 END", outcome),
+        ]
+        source = (
+            SQL("unnest(%s) AS u(%s)", SQL(", ").join(casts), SQL(", ").join(params))
+            if casts
+            else SQL("generate_series(1, %s) AS u", count)
+        )
+        if record_columns:
+            source = SQL(
+                "%s JOIN %s r ON r.id = %s",
+                source,
+                SQL.identifier(self.env[record_model]._table),
+                SQL.identifier("u", f"c{names.index('res_id')}"),
+            )
+        self.flush_model()
+        self.env.cr.execute(
+            SQL(
+                "INSERT INTO %s (%s) SELECT %s FROM %s",
+                SQL.identifier(self._table),
+                SQL(", ").join(SQL.identifier(fname) for fname in fnames),
+                SQL(", ").join(selects),
+                source,
+            )
+        )
+
+    @api.model
+    def _compliance_check_column(self, field):
+        if not field.store or not field.column_type or field.translate or field.compute:
+            raise ValueError(f"{field} cannot be written by the audit INSERT")
+
+    @api.model
+    def _compliance_committed_references(self, vals_list, snapshots=None):
         """``vals_list`` without the references this cursor cannot use without an error or a wait.
 
         A refused change is audited through a cursor of its own (the refusal rolls
@@ -114,8 +222,11 @@ class ComplianceLog(models.Model):
         transaction deletes is locked. Each reference is kept only if this cursor
         sees the row and can lock its key at once (``FOR KEY SHARE SKIP LOCKED``,
         one query per referenced model); otherwise it is left empty, the row keeping
-        the names and the policy snapshot as text. The INSERT then never violates
-        a foreign key nor waits for the refused transaction.
+        the names as text. A policy version this cursor cannot see (made in the
+        refused transaction) is frozen again here from its snapshot
+        (``snapshots``: {version id: (snapshot, policy id, company id)}), so that
+        the row still shows the wording that refused the change. The INSERT then
+        never violates a foreign key nor waits for the refused transaction.
         """
         many2ones = {
             name: field for name, field in self._fields.items() if field.type == "many2one" and field.store
@@ -125,6 +236,12 @@ class ComplianceLog(models.Model):
             for name, value in vals.items():
                 if value and name in many2ones:
                     wanted[name].add(value)
+        snapshots = snapshots or {}
+        for _snapshot, policy_id, company_id in snapshots.values():
+            if policy_id:
+                wanted["policy_id"].add(policy_id)
+            if company_id:
+                wanted["company_id"].add(company_id)
         usable = {}
         for name, ids in wanted.items():
             table = self.env[many2ones[name].comodel_name]._table
@@ -136,9 +253,34 @@ class ComplianceLog(models.Model):
                 )
             )
             usable[name] = {row[0] for row in self.env.cr.fetchall()}
+        refrozen = {}
+        seen = usable.get("policy_version_id", set())
+        missing = sorted(
+            vid for vid in wanted.get("policy_version_id", ()) if vid not in seen and vid in snapshots
+        )
+        if missing:
+            Version = self.env["compliance.policy.version"].sudo()
+            version_vals = []
+            for version_id in missing:
+                snapshot, policy_id, company_id = snapshots[version_id]
+                version_vals.append(
+                    Version._compliance_version_vals(
+                        snapshot,
+                        policy_id=policy_id in usable.get("policy_id", ()) and policy_id,
+                        company_id=company_id in usable.get("company_id", ()) and company_id,
+                    )
+                )
+            versions = Version.create(version_vals)
+            refrozen = dict(zip(missing, versions.ids, strict=True))
         return [
             {
-                name: (False if name in usable and value and value not in usable[name] else value)
+                name: (
+                    refrozen.get(value, value)
+                    if name == "policy_version_id" and value in refrozen
+                    else False
+                    if name in usable and value and value not in usable[name]
+                    else value
+                )
                 for name, value in vals.items()
             }
             for vals in vals_list

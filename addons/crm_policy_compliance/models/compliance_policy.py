@@ -1,7 +1,7 @@
 import json
 
 from odoo import _, api, fields, models, tools
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from odoo.addons.crm_process_guide.tools import MAX_COUNT, MAX_HOURS, engine_flag, engine_flag_get
@@ -34,6 +34,9 @@ VERSIONED_FIELDS = {
     "allow_self_approval",
 }
 
+# kept by the engine only (SQL), never written through the ORM
+ENGINE_FIELDS = {"version", "version_id"}
+
 
 class CompliancePolicy(models.Model):
     """A requirement that must hold on a guided record when something happens to it.
@@ -58,6 +61,13 @@ class CompliancePolicy(models.Model):
     sequence = fields.Integer(default=10)
     version = fields.Integer(
         default=1, readonly=True, copy=False, help="Incremented when the rule itself changes."
+    )
+    version_id = fields.Many2one(
+        "compliance.policy.version",
+        string="Current Version",
+        readonly=True,
+        copy=False,
+        help="The frozen wording and rule the audit rows of this version reference.",
     )
     company_id = fields.Many2one("res.company", index=True, tracking=True)
     # scope
@@ -237,13 +247,17 @@ class CompliancePolicy(models.Model):
     # ------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            self._policy_check_engine_fields(vals)
         # the tiers created with the policy belong to its first version
         with engine_flag(self.env, "compliance_policy_new"):
             policies = super().create(vals_list)
+        policies._policy_freeze_version()
         self.env.registry.clear_cache()
         return policies
 
     def write(self, vals):
+        self._policy_check_engine_fields(vals)
         res = super().write(vals)
         if VERSIONED_FIELDS & set(vals):
             self._policy_bump_version()
@@ -279,6 +293,18 @@ class CompliancePolicy(models.Model):
     # ------------------------------------------------------------
     # BUSINESS
     # ------------------------------------------------------------
+    @api.model
+    def _policy_check_engine_fields(self, vals):
+        """The version number and row are the engine's (written in SQL): refused to everyone."""
+        forged = ENGINE_FIELDS & set(vals)
+        if forged:
+            raise UserError(
+                _(
+                    "The version of a policy is kept by the engine: %(fields)s cannot be written.",
+                    fields=", ".join(sorted(forged)),
+                )
+            )
+
     def _policy_bump_version(self):
         """A new version of the rule: later logs and requests show it, earlier ones keep theirs."""
         if not self.ids or engine_flag_get(self.env, "compliance_policy_new"):
@@ -287,7 +313,32 @@ class CompliancePolicy(models.Model):
             SQL("UPDATE compliance_policy SET version = version + 1 WHERE id IN %s", tuple(self.ids))
         )
         self.invalidate_recordset(["version"])
+        self._policy_freeze_version()
         self.env.registry.clear_cache()
+
+    def _policy_freeze_version(self):
+        """Make the immutable version row of the policies' current rule (the engine's, as superuser)."""
+        if not self:
+            return
+        self.flush_recordset()
+        Version = self.env["compliance.policy.version"].sudo()
+        policies = self.sudo().with_context(lang=None)
+        versions = Version.create(
+            [
+                Version._compliance_version_vals(
+                    policy._policy_snapshot(), policy_id=policy.id, company_id=policy.company_id.id
+                )
+                for policy in policies
+            ]
+        )
+        self.env.cr.execute(
+            SQL(
+                "UPDATE compliance_policy p SET version_id = v.id FROM compliance_policy_version v "
+                "WHERE v.id IN %s AND p.id = v.policy_id",
+                tuple(versions.ids),
+            )
+        )
+        self.invalidate_recordset(["version_id"])
 
     def _policy_snapshot(self):
         """The policy as it applies now, kept in logs, deviations and requests."""
@@ -315,6 +366,7 @@ class CompliancePolicy(models.Model):
             "id": self.id,
             "name": self.name,
             "version": self.version,
+            "version_id": self.version_id.id,
             "company_id": self.company_id.id,
             "process_id": self.process_id.id,
             "crm_team_ids": frozenset(self.crm_team_ids.ids),

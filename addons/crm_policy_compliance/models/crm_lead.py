@@ -18,11 +18,11 @@ class CrmLead(models.Model):
     def _policy_scope_values(self, policy):
         return {**super()._policy_scope_values(policy), "crm_team_ids": frozenset(policy.crm_team_ids.ids)}
 
-    def _policy_match_scope(self, policy):
-        records = super()._policy_match_scope(policy)
+    def _policy_scope_domain(self, policy):
+        domain = super()._policy_scope_domain(policy)
         if policy.get("crm_team_ids"):
-            records = records.filtered(lambda lead: lead.team_id.id in policy["crm_team_ids"])
-        return records
+            domain.append(("team_id", "in", list(policy["crm_team_ids"])))
+        return domain
 
     def _policy_team_leader(self):
         self.ensure_one()
@@ -30,6 +30,9 @@ class CrmLead(models.Model):
 
     def _policy_log_values(self):
         return {**super()._policy_log_values(), "crm_team_id": self.team_id.id}
+
+    def _policy_log_columns(self):
+        return {**super()._policy_log_columns(), "crm_team_id": "team_id"}
 
     def _policy_events(self, vals, config):
         events = super()._policy_events(vals, config)

@@ -88,10 +88,6 @@ class GuideMixin(models.AbstractModel):
         """Model-specific scope values of ``policy`` kept in the configuration cache."""
         return {}
 
-    def _policy_match_scope(self, policy):
-        """Part of ``self`` in the model-specific scope of ``policy`` (plain values, no query)."""
-        return self
-
     def _policy_team_leader(self):
         """Approvers of a "team leader" tier for ``self`` (one record)."""
         return self.env["res.users"]
@@ -340,38 +336,38 @@ class GuideMixin(models.AbstractModel):
     # ------------------------------------------------------------
     # BUSINESS: enforcement
     # ------------------------------------------------------------
-    def _policy_in_scope(self, policy):
-        """Part of ``self`` a policy applies to (after the change): at most one query."""
-        records = self
-        if policy["company_id"]:
-            records = records.filtered(lambda rec: rec.company_id.id in (policy["company_id"], False))
+    def _policy_scope_domain(self, policy):
+        """Domain of the records of this model in the scope of ``policy`` (a configuration-cache
+        entry): company, process, steps, the bridges' scope fields. Its condition is added apart."""
+        domain = []
+        if policy["company_id"] and "company_id" in self._fields:
+            domain.append(("company_id", "in", [policy["company_id"], False]))
         if policy["process_id"]:
-            records = records.filtered(lambda rec: rec.guide_process_id.id == policy["process_id"])
+            domain.append(("guide_process_id", "=", policy["process_id"]))
         if policy["step_ids"]:
-            records = records.filtered(lambda rec: rec.guide_step_id.id in policy["step_ids"])
-        records = records._policy_match_scope(policy)
-        if records and policy["domain"]:
-            records = self.env["guide.condition.mixin"]._guide_filter(records.sudo(), policy["domain"])
-            records = self.browse(records.ids)
-        return records
+            domain.append(("guide_step_id", "in", list(policy["step_ids"])))
+        return domain
 
-    def _policy_enforce(self, events, vals, config, creating=False):
-        """Check the triggered policies on the new state of the records; raise to refuse."""
+    def _policy_evaluate(self, candidates):
+        """Scope and requirement of each policy on the new state of its records, in one query.
+
+        :param candidates: list of (policy, records triggered)
+        :return: list of (policy, records in scope, ids meeting the requirement); a policy whose
+            condition no longer holds (a later schema change) is skipped with a warning
+        """
         Condition = self.env["guide.condition.mixin"]
-        checks = []
-        for policy in config["policies"]:
-            records = events.get(policy["trigger"])
-            if not records:
-                continue
-            if creating and policy["trigger"] == "stage" and not policy["step_ids"]:
-                continue  # "any stage change": a creation is not one
-            if policy["trigger"] == "fields" and not (policy["fields"] & set(vals)):
-                continue
+        Model = self.sudo().with_context(active_test=False)
+        columns, evaluated = [], []
+        for policy, records in candidates:
             try:
-                records = records._policy_in_scope(policy)
-                holding = (
-                    Condition._guide_filter(records.sudo(), policy["requirement"]) if records else records
-                )
+                scope = [
+                    ("id", "in", records.ids),
+                    *records._policy_scope_domain(policy),
+                    *Condition._guide_domain(policy["domain"] or "[]"),
+                ]
+                requirement = [("id", "in", records.ids), *Condition._guide_domain(policy["requirement"])]
+                in_scope = Model._search(scope).subselect()
+                holds = Model._search(requirement).subselect()
             except GUIDE_CONDITION_ERRORS as exc:
                 # refused when saved: only a later schema change gets here
                 _logger.warning(
@@ -382,38 +378,76 @@ class GuideMixin(models.AbstractModel):
                     exc,
                 )
                 continue
-            if records:
-                checks.append((policy, records, set(holding.ids)))
+            # NULL: out of scope; otherwise whether the requirement holds
+            columns.append(SQL("CASE WHEN t.id IN %s THEN t.id IN %s END", in_scope, holds))
+            evaluated.append(policy)
+        if not evaluated:
+            return []
+        ids = sorted({rid for _policy, records in candidates for rid in records.ids})
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT t.id, %s FROM %s t WHERE t.id = ANY(%s) ORDER BY t.id",
+                SQL(", ").join(columns),
+                SQL.identifier(self._table),
+                ids,
+            )
+        )
+        checks = []
+        for index, policy in enumerate(evaluated, start=1):
+            scoped = [row[0] for row in rows if row[index] is not None]
+            if scoped:
+                checks.append((policy, self.browse(scoped), {row[0] for row in rows if row[index]}))
+        return checks
+
+    def _policy_enforce(self, events, vals, config, creating=False):
+        """Check the triggered policies on the new state of the records; raise to refuse.
+
+        One query evaluates every triggered policy's scope and requirement on all
+        the records, and one INSERT writes the audit rows (``_policy_write_audit``),
+        whatever the number of records.
+        """
+        candidates = []
+        for policy in config["policies"]:
+            records = events.get(policy["trigger"])
+            if not records:
+                continue
+            if creating and policy["trigger"] == "stage" and not policy["step_ids"]:
+                continue  # "any stage change": a creation is not one
+            if policy["trigger"] == "fields" and not (policy["fields"] & set(vals)):
+                continue
+            candidates.append((policy, records))
+        checks = self._policy_evaluate(candidates) if candidates else []
         if not checks:
             return
         now = fields.Datetime.now()
         reason = (self.env.context.get(CTX_REASON) or "").strip()
         standing = self._policy_standing_deviations(checks)
         approved = self._policy_approved_requests(checks)
-        logs, deviations, warned = [], [], []
+        # audit rows: (policy, ids, outcome) in bulk, single rows with their details apart
+        bulk, logs, deviations, warned = [], [], [], []
         blocked, refused_group, to_override, to_approve = [], [], [], []
         for policy, records, holding in checks:
-            event = policy["trigger"]
-            for record in records:
-                if record.id in holding:
-                    logs.append(record._policy_log_vals(policy, event, "passed"))
-                    continue
-                mode = policy["enforcement"]
-                if mode == "block":
-                    blocked.append((policy, record))
-                elif mode == "warn":
-                    logs.append(record._policy_log_vals(policy, event, "warned"))
-                    warned.append((policy, record))
-                elif mode == "override":
+            if holding:
+                bulk.append((policy, [rid for rid in records.ids if rid in holding], "passed"))
+            if len(holding) == len(records):
+                continue
+            mode = policy["enforcement"]
+            failing = records.browse([rid for rid in records.ids if rid not in holding])
+            if mode == "block":
+                blocked += [(policy, record) for record in failing]
+            elif mode == "warn":
+                bulk.append((policy, failing.ids, "warned"))
+                warned += [(policy, record) for record in failing]
+            elif mode == "override":
+                for record in failing:
                     deviation = standing.get((policy["id"], record.id))
                     if deviation:
                         logs.append(
-                            record._policy_log_vals(
+                            (
                                 policy,
-                                event,
+                                record,
                                 "overridden",
-                                reason=deviation.reason,
-                                deviation_id=deviation.id,
+                                {"reason": deviation.reason, "deviation_id": deviation.id},
                             )
                         )
                     elif policy["override_group_id"] and not self._policy_in_group(
@@ -424,16 +458,18 @@ class GuideMixin(models.AbstractModel):
                         deviations.append((policy, record))
                     else:
                         to_override.append((policy, record))
-                elif mode == "approval":
+            elif mode == "approval":
+                for record in failing:
                     request = approved.get((policy["id"], record.id))
                     if request:
                         deviations.append((policy, record))
-                        logs.append(record._policy_log_vals(policy, event, "approved", request_id=request.id))
+                        logs.append((policy, record, "approved", {"request_id": request.id}))
                     else:
                         to_approve.append((policy, record))
         if blocked:
             self._policy_log_refusals(
-                [record._policy_log_vals(policy, policy["trigger"], "blocked") for policy, record in blocked]
+                [record._policy_log_vals(policy, policy["trigger"], "blocked") for policy, record in blocked],
+                {policy["version_id"]: policy for policy, _record in blocked if policy["version_id"]},
             )
             raise UserError(self._policy_refusal_message(blocked, _("Blocked by policy")))
         if refused_group:
@@ -457,11 +493,9 @@ class GuideMixin(models.AbstractModel):
             for (policy, record), deviation in zip(deviations, created, strict=True):
                 if deviation.kind == "policy":
                     logs.append(
-                        record._policy_log_vals(
-                            policy, policy["trigger"], "overridden", reason=reason, deviation_id=deviation.id
-                        )
+                        (policy, record, "overridden", {"reason": reason, "deviation_id": deviation.id})
                     )
-        self.env["compliance.log"].sudo()._compliance_create_rows(logs)
+        self._policy_write_audit(bulk, logs)
         if warned:
             bodies = defaultdict(list)
             for policy, record in warned:
@@ -473,6 +507,57 @@ class GuideMixin(models.AbstractModel):
             self.browse(list(bodies))._message_log_batch(
                 {res_id: Markup("<br/>").join(lines) for res_id, lines in bodies.items()}
             )
+
+    def _policy_log_columns(self):
+        """Columns of the audit rows read from the record itself: {log field: record field}.
+
+        The audit INSERT joins the record's table for them (no Python per record);
+        a bridge adding a column to ``compliance.log`` extends this and
+        ``_policy_log_values`` (the same values for one record, for requests and
+        refusals).
+        """
+        columns = {}
+        if self._guide_owner_field in self._fields:
+            columns["owner_id"] = self._guide_owner_field
+        if "company_id" in self._fields:
+            columns["company_id"] = "company_id"
+        return columns
+
+    def _policy_write_audit(self, groups, singles=()):
+        """Write the audit rows of a check in one INSERT.
+
+        :param groups: list of (policy, record ids, outcome) — rows without details
+        :param singles: list of (policy, record, outcome, {field: value}) — rows with
+            a justification, a deviation or a request
+        """
+        rows = [(policy, ids, outcome, {}) for policy, ids, outcome in groups if ids]
+        rows += [(policy, [record.id], outcome, extra) for policy, record, outcome, extra in singles]
+        if not rows:
+            return
+        names = {rec.id: rec.display_name for rec in self.browse({rid for row in rows for rid in row[1]})}
+        columns = defaultdict(list)
+        for policy, ids, outcome, extra in rows:
+            count = len(ids)
+            columns["res_id"] += ids
+            columns["record_name"] += [names[rid] for rid in ids]
+            for fname, value in (
+                ("policy_id", policy["id"]),
+                ("policy_name", policy["name"]),
+                ("policy_version_id", policy["version_id"]),
+                ("enforcement", policy["enforcement"]),
+                ("event", policy["trigger"]),
+                ("outcome", outcome),
+                ("detail", policy["message"] if outcome != "passed" else None),
+                ("reason", extra.get("reason")),
+                ("deviation_id", extra.get("deviation_id")),
+                ("request_id", extra.get("request_id")),
+            ):
+                columns[fname] += [value] * count
+        record_columns = self._policy_log_columns()
+        self.flush_model(list(record_columns.values()))
+        self.env["compliance.log"].sudo()._compliance_insert_rows(
+            {"res_model": self._name}, dict(columns), record_model=self._name, record_columns=record_columns
+        )
 
     def _policy_in_group(self, group_id):
         return self.env.su or group_id in self.env.user._get_group_ids()
@@ -604,8 +689,7 @@ class GuideMixin(models.AbstractModel):
         return {
             "policy_id": policy["id"],
             "policy_name": policy["name"],
-            "policy_version": policy["version"],
-            "policy_snapshot": policy["snapshot"],
+            "policy_version_id": policy["version_id"],
             "enforcement": policy["enforcement"],
             "event": event,
             "outcome": outcome,
@@ -620,19 +704,25 @@ class GuideMixin(models.AbstractModel):
             **extra,
         }
 
-    def _policy_log_refusals(self, vals_list):
+    def _policy_log_refusals(self, vals_list, policies=None):
         """Record refused changes in a transaction of their own: the refusal rolls back the caller's.
 
         That transaction sees only committed rows: the audit rows reference only
         what it can (``compliance.log._compliance_committed_references``), so the
         INSERT neither fails on a foreign key nor waits for the refused transaction,
-        and nothing is logged as an error.
+        and nothing is logged as an error. ``policies`` ({version id: policy of the
+        configuration cache}) lets it freeze again a version made in the refused
+        transaction.
         """
+        snapshots = {
+            version_id: (policy["snapshot"], policy["id"], policy["company_id"])
+            for version_id, policy in (policies or {}).items()
+        }
         try:
             with self.env.registry.cursor() as cr:
                 cr.execute("SET LOCAL lock_timeout = '2s'")
                 Log = api.Environment(cr, SUPERUSER_ID, {})["compliance.log"]
-                Log._compliance_create_rows(Log._compliance_committed_references(vals_list))
+                Log._compliance_create_rows(Log._compliance_committed_references(vals_list, snapshots))
         except Exception:  # noqa: BLE001 - the refusal itself must reach the user
             _logger.warning(
                 "Compliance: could not record %s refused change(s) on %s",
@@ -754,7 +844,7 @@ class GuideMixin(models.AbstractModel):
                     "name": _("%(policy)s: %(record)s", policy=policy["name"], record=record.display_name),
                     "policy_id": policy["id"],
                     "policy_name": policy["name"],
-                    "policy_snapshot": policy["snapshot"],
+                    "policy_version_id": policy["version_id"],
                     "message": policy["message"],
                     "res_model": self._name,
                     "res_id": record.id,

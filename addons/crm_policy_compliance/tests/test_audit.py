@@ -113,11 +113,34 @@ class TestRefusalLog(ComplianceCommon):
                 logs = env["compliance.log"].search([("policy_id", "=", ids[0])])
                 self.assertEqual(logs.mapped("outcome"), ["blocked"])
                 self.assertEqual(logs.res_id, ids[1])
+                self.assertEqual(logs.policy_version_id, env["compliance.policy"].browse(ids[0]).version_id)
+                self.assertIn("VAT first.", logs.policy_snapshot)
                 self.assertFalse(env["crm.lead"].browse(ids[1]).stage_id.is_won)
+            # the wording changed in the refused transaction: its version does not exist for the
+            # audit's own transaction, which freezes it again, so the row shows what refused
+            with registry.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                env["compliance.policy"].browse(ids[0]).message = "VAT first, reworded."
+                with self.assertRefused(UserError, "VAT first, reworded."):
+                    env["crm.lead"].browse(ids[1]).write({"stage_id": ids[2]})
+                cr.rollback()
+            registry.clear_cache()  # as the server does when a request fails
+            with registry.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                policy = env["compliance.policy"].browse(ids[0])
+                logs = env["compliance.log"].search([("policy_id", "=", ids[0])], order="id")
+                self.assertEqual(logs.mapped("outcome"), ["blocked", "blocked"])
+                self.assertEqual(logs.mapped("policy_version"), [1, 2])
+                self.assertEqual(logs[1].policy_message, "VAT first, reworded.")
+                self.assertEqual(logs[1].policy_version_id.policy_id, policy)
+                self.assertEqual((policy.version, policy.message), (1, "VAT first."))
         finally:
             with registry.cursor() as cr:
                 env = api.Environment(cr, SUPERUSER_ID, {})
                 env["compliance.log"].search([("policy_id", "=", ids[0])]).with_context(
+                    compliance_purge=True
+                ).unlink()
+                env["compliance.policy.version"].search([("policy_id", "=", ids[0])]).with_context(
                     compliance_purge=True
                 ).unlink()
                 env["crm.lead"].browse(ids[1]).unlink()

@@ -81,3 +81,79 @@ class TestPerformance(ComplianceCommon):
         one = self._count(self._leads(1), self.stage_proposal)
         fifty = self._count(self._leads(50), self.stage_proposal)
         self.assertLessEqual(fifty - one, 4, f"warning 50 leads: {fifty} queries, 1 lead: {one}")
+
+
+@tagged("post_install", "-at_install")
+class TestPolicyQueryCount(ComplianceCommon):
+    """A salesperson's stage write of their leads with two triggered policies (a block and a
+    warning, both met): the policies cost the same queries at 1 and at 50 leads — one query
+    evaluates both policies' scope and requirement, one INSERT writes every audit row."""
+
+    # the policies' share of a write() (evaluation, audit INSERT), whatever the number of leads
+    BUDGET = 2
+
+    def _leads(self, count):
+        return (
+            self.env["crm.lead"]
+            .create(
+                [
+                    {
+                        "name": f"Counted {i}",
+                        "type": "opportunity",
+                        "team_id": self.team.id,
+                        "user_id": self.user_salesman.id,
+                        "stage_id": self.stage_new.id,
+                        "partner_id": self.partner_vat.id,
+                        "email_from": f"counted{i}@example.com",
+                        "expected_revenue": 100,
+                    }
+                    for i in range(count)
+                ]
+            )
+            .with_user(self.user_salesman)
+        )
+
+    def _write(self, leads, stage):
+        leads.env.invalidate_all()
+        leads.write({"stage_id": stage.id})
+
+    def _base(self, count):
+        """Queries of the same write without policies (caches warm)."""
+        self._write(self._leads(1), self.stage_proposal)
+        leads = self._leads(count)
+        self.env.flush_all()
+        self.env.cr.flush()
+        before = self.env.cr.sql_log_count
+        self._write(leads, self.stage_proposal)
+        self.env.flush_all()
+        self.env.cr.flush()  # as assertQueryCount does (precommit hooks)
+        return self.env.cr.sql_log_count - before
+
+    def test_policed_stage_write_query_count(self):
+        base = {count: self._base(count) for count in (1, 50)}
+        self._policy(
+            name="Revenue estimated",
+            trigger="stage",
+            requirement="[('expected_revenue', '>', 0)]",
+            message="Estimate it.",
+        )
+        self._policy(
+            name="Email in proposal",
+            trigger="stage",
+            step_ids=[(6, 0, self.step_proposal.ids)],
+            requirement="[('email_from', '!=', False)]",
+            message="Ask for the email.",
+            enforcement="warn",
+        )
+        self._write(self._leads(1), self.stage_proposal)  # the policy cache, filled once
+        for count in (1, 50):
+            leads = self._leads(count)
+            with self.assertQueryCount(base[count] + self.BUDGET):
+                self._write(leads, self.stage_proposal)
+            logs = self.Log.search([("res_id", "in", leads.ids), ("res_model", "=", "crm.lead")])
+            self.assertEqual(len(logs), 2 * count)
+            self.assertEqual(set(logs.mapped("outcome")), {"passed"})
+            self.assertEqual(logs.owner_id, self.user_salesman)
+            self.assertEqual(logs.crm_team_id, self.team)
+            self.assertEqual(logs.user_id, self.user_salesman)
+            self.assertEqual(set(logs.mapped("record_name")), set(leads.mapped("name")))

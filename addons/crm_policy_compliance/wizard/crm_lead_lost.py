@@ -22,11 +22,10 @@ class CrmLeadLost(models.TransientModel):
         for wizard in self:
             leads = wizard.lead_ids._origin.filtered("active")
             messages, required = [], False
-            for policy in policies if leads else ():
-                in_scope = leads._policy_in_scope(policy)
-                meeting = Condition._guide_filter(in_scope.sudo(), policy["requirement"])
-                if not in_scope or meeting == in_scope:
-                    continue  # the policy holds none of the leads, or they all meet it already
+            checks = leads._policy_evaluate([(policy, leads) for policy in policies]) if leads else []
+            for policy, in_scope, meeting in checks:
+                if len(meeting) == len(in_scope):
+                    continue  # the leads in its scope all meet it already
                 messages.append(policy["message"] or policy["name"])
                 reads = Condition._guide_domain_field_names(policy["requirement"], "crm.lead")
                 if policy["enforcement"] != "warn" and "lost_reason_id" in reads:

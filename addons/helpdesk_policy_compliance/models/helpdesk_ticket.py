@@ -13,11 +13,11 @@ class HelpdeskTicket(models.Model):
             "helpdesk_team_ids": frozenset(policy.helpdesk_team_ids.ids),
         }
 
-    def _policy_match_scope(self, policy):
-        tickets = super()._policy_match_scope(policy)
+    def _policy_scope_domain(self, policy):
+        domain = super()._policy_scope_domain(policy)
         if policy.get("helpdesk_team_ids"):
-            tickets = tickets.filtered(lambda ticket: ticket.team_id.id in policy["helpdesk_team_ids"])
-        return tickets
+            domain.append(("team_id", "in", list(policy["helpdesk_team_ids"])))
+        return domain
 
     def _policy_team_leader(self):
         self.ensure_one()
@@ -25,3 +25,6 @@ class HelpdeskTicket(models.Model):
 
     def _policy_log_values(self):
         return {**super()._policy_log_values(), "helpdesk_team_id": self.team_id.id}
+
+    def _policy_log_columns(self):
+        return {**super()._policy_log_columns(), "helpdesk_team_id": "team_id"}

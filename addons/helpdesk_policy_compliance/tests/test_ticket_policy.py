@@ -159,3 +159,67 @@ class TestTicketPolicyPerformance(HelpdeskGuideCommon):
         with_50 = self._count(self._tickets(50), self.stage_resolved)
         self.assertLessEqual(with_1 - base_1, 8, f"1 ticket: {with_1} queries vs {base_1}")
         self.assertLessEqual(with_50 - base_50, 8, f"50 tickets: {with_50} queries vs {base_50}")
+
+    def _count_as(self, user, tickets, stage):
+        """Queries of a stage write as ``user``, counted as ``assertQueryCount`` does (the
+        precommit hooks, e.g. mail tracking, included)."""
+        tickets = tickets.with_user(user)
+        self.env.flush_all()
+        self.env.cr.flush()
+        self.env.invalidate_all()
+        before = self.env.cr.sql_log_count
+        tickets.write({"stage_id": stage.id})
+        self.env.flush_all()
+        self.env.cr.flush()
+        return self.env.cr.sql_log_count - before
+
+    def test_policed_stage_write_query_count(self):
+        """As a helpdesk user: two triggered policies (a block and a warning, both met) cost the
+        same queries at 1 and at 50 tickets — one evaluation query, one audit INSERT."""
+        self.env["compliance.policy"].search([]).write({"active": False})
+        self._count_as(self.user_agent, self._tickets(1), self.stage_resolved)  # caches warm
+        base = {
+            count: self._count_as(self.user_agent, self._tickets(count), self.stage_resolved)
+            for count in (1, 50)
+        }
+        common = {
+            "model_name": "helpdesk.ticket",
+            "trigger": "stage",
+            "helpdesk_team_ids": [(6, 0, self.team.ids)],
+            "step_ids": [(6, 0, self.step_resolved.ids)],
+        }
+        self.env["compliance.policy"].create(
+            [
+                {
+                    **common,
+                    "name": "Priority set before closing",
+                    "requirement": "[('priority', '!=', False)]",
+                    "message": "Set the priority.",
+                    "enforcement": "block",
+                },
+                {
+                    **common,
+                    "name": "Described before closing",
+                    "requirement": "[('description', '!=', False)]",
+                    "message": "Describe it.",
+                    "enforcement": "warn",
+                },
+            ]
+        )
+        self._count_as(self.user_agent, self._tickets(1), self.stage_resolved)  # policy cache warm
+        for count in (1, 50):
+            tickets = self._tickets(count).with_user(self.user_agent)
+            self.env.invalidate_all()
+            with self.assertQueryCount(base[count] + 2):
+                tickets.write({"stage_id": self.stage_resolved.id})
+            logs = self.env["compliance.log"].search(
+                [("res_model", "=", "helpdesk.ticket"), ("res_id", "in", tickets.ids)]
+            )
+            self.assertEqual(len(logs), 2 * count)
+            self.assertEqual(set(logs.mapped("outcome")), {"passed"})
+            self.assertEqual(logs.helpdesk_team_id, self.team)
+            self.assertEqual(logs.user_id, self.user_agent)
+            self.assertEqual(
+                set(logs.policy_version_id.mapped("name")),
+                {"Described before closing", "Priority set before closing"},
+            )

@@ -90,3 +90,32 @@ class TestTrustRpc(RpcCase, HelpdeskGuideCommon):
                 self.assertIn("Write how it was solved.", caught.exception.message)
                 self.assertNotIn("compliance_request_approval", caught.exception.message)
         self.assertEqual(ticket.stage_id, self.stage_waiting)
+
+    def test_policy_version_immutable_over_rpc(self):
+        """The ticket's request and audit rows reference the frozen version of the policy;
+        neither the helpdesk manager who configures it nor an agent rewrites or deletes it."""
+        ticket = self._ticket(name="Versioned", stage_id=self.stage_waiting.id)
+        request = self.Request.browse(self._request(self.xmlrpc, ticket))
+        version = self.policy.version_id
+        self.assertEqual(request.policy_version_id, version)
+        log = self.env["compliance.log"].search(
+            [("res_model", "=", "helpdesk.ticket"), ("res_id", "=", ticket.id)]
+        )
+        self.assertEqual(log.policy_version_id, version)
+        self.assertEqual(set(log.mapped("policy_message")), {"Write how it was solved."})
+        for protocol in PROTOCOLS:
+            call = self._call(protocol)
+            for user in (self.user_manager, self.user_agent):
+                with self.assertRaises(RpcError, msg=f"{protocol} write as {user.login}"):
+                    call(user, "compliance.policy.version", "write", [version.ids, {"message": "Forged"}])
+                with self.assertRaises(RpcError, msg=f"{protocol} unlink as {user.login}"):
+                    call(user, "compliance.policy.version", "unlink", [version.ids])
+            with self.assertRaises(RpcError, msg=f"{protocol} re-point the policy"):
+                call(
+                    self.user_manager, "compliance.policy", "write", [self.policy.ids, {"version_id": False}]
+                )
+        # a new wording is a new version; the request keeps the one that applied
+        self.policy.with_user(self.user_manager).write({"message": "Describe the fix."})
+        self.assertNotEqual(self.policy.version_id, version)
+        version.invalidate_recordset()
+        self.assertEqual((version.message, request.policy_version_id), ("Write how it was solved.", version))

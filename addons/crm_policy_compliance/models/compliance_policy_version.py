@@ -1,0 +1,82 @@
+import json
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from .compliance_policy import ENFORCEMENTS, TRIGGERS
+
+
+class CompliancePolicyVersion(models.Model):
+    """A policy as it applied, frozen: audit rows, requests and deviations reference it.
+
+    One row per version of a policy's audited wording and rule (``VERSIONED_FIELDS``
+    and tiers), made by the engine when the policy is created or changed; nobody
+    edits or deletes it (``write`` refuses even with ``sudo``, ``unlink`` too
+    except for the superuser's purge), so an audit row always shows exactly the
+    wording that applied.
+    """
+
+    _name = "compliance.policy.version"
+    _description = "Compliance Policy Version"
+    _order = "policy_id, version desc, id desc"
+    _rec_names_search = ["name"]
+
+    policy_id = fields.Many2one(
+        "compliance.policy", string="Policy Rule", readonly=True, index=True, ondelete="set null"
+    )
+    version = fields.Integer(required=True, readonly=True)
+    name = fields.Char(string="Policy", required=True, readonly=True)
+    message = fields.Text(string="Message to the Agent", readonly=True)
+    trigger = fields.Selection(TRIGGERS, string="Checked When", readonly=True)
+    requirement = fields.Char(readonly=True)
+    enforcement = fields.Selection(ENFORCEMENTS, readonly=True)
+    snapshot = fields.Text(string="Policy at the Time", required=True, readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True, index=True)
+
+    # ------------------------------------------------------------
+    # COMPUTES
+    # ------------------------------------------------------------
+    @api.depends("name", "version")
+    def _compute_display_name(self):
+        for version in self:
+            version.display_name = _(
+                "%(policy)s (v%(version)s)", policy=version.name, version=version.version
+            )
+
+    # ------------------------------------------------------------
+    # ORM
+    # ------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            raise AccessError(_("Policy versions are written by the engine only."))
+        return super().create(vals_list)
+
+    def write(self, vals):  # pylint: disable=method-required-super
+        self.check_access("write")
+        raise UserError(_("A policy version cannot be modified: change the policy, which makes a new one."))
+
+    def unlink(self):
+        self.check_access("unlink")
+        if not (self.env.su and self.env.context.get("compliance_purge")):
+            raise UserError(_("A policy version cannot be deleted; the superuser may purge the audit trail."))
+        return super().unlink()
+
+    # ------------------------------------------------------------
+    # BUSINESS
+    # ------------------------------------------------------------
+    @api.model
+    def _compliance_version_vals(self, snapshot, policy_id=False, company_id=False):
+        """Values of a version row from a policy snapshot (the JSON of ``_policy_snapshot``)."""
+        data = json.loads(snapshot)
+        return {
+            "policy_id": policy_id,
+            "version": data.get("version") or 1,
+            "name": data.get("policy") or "",
+            "message": data.get("message"),
+            "trigger": data.get("trigger"),
+            "requirement": data.get("requirement"),
+            "enforcement": data.get("enforcement"),
+            "snapshot": snapshot,
+            "company_id": company_id,
+        }

@@ -1,0 +1,134 @@
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user, tagged
+
+from odoo.addons.crm_process_guide.tests.rpc_common import RpcCase, RpcError
+
+from .common import ComplianceCommon
+
+PROTOCOLS = ("xmlrpc", "jsonrpc")
+
+
+class TestPolicyVersion(ComplianceCommon):
+    """Audit rows and requests reference a frozen version of the policy, not a copy of it."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.policy = cls._policy(enforcement="warn")
+        cls.Version = cls.env["compliance.policy.version"]
+
+    def test_version_frozen_per_rule_change(self):
+        first = self.policy.version_id
+        self.assertEqual(
+            (first.version, first.name, first.message), (1, "VAT before win", "Set the VAT number.")
+        )
+        self.assertIn("\"requirement\": \"[('partner_id.vat', '!=', False)]\"", first.snapshot)
+        lead = self._lead()
+        lead.action_set_won()
+        log = self._logs(lead)
+        self.assertEqual(log.policy_version_id, first)
+        self.policy.write({"message": "New wording."})
+        second = self.policy.version_id
+        self.assertNotEqual(second, first)
+        self.assertEqual((second.version, second.message), (2, "New wording."))
+        # the old row and what the audit shows of it are unchanged
+        self.assertEqual(first.message, "Set the VAT number.")
+        self.assertEqual((log.policy_message, log.policy_version), ("Set the VAT number.", 1))
+        # not part of the rule: no new version
+        self.policy.sequence = 50
+        self.assertEqual(self.policy.version_id, second)
+        # tiers are part of it
+        self.policy.write(
+            {
+                "enforcement": "approval",
+                "tier_ids": [(0, 0, {"name": "Leader", "approver_type": "team_leader"})],
+            }
+        )
+        self.assertGreater(self.policy.version_id.version, 2)
+        self.assertEqual(self.policy.version_id.enforcement, "approval")
+        self.assertEqual(
+            self.Version.search([("policy_id", "=", self.policy.id)]).mapped("version"),
+            list(range(self.policy.version, 0, -1)),
+        )
+
+    def test_request_references_version(self):
+        self.policy.write(
+            {
+                "enforcement": "approval",
+                "tier_ids": [(0, 0, {"name": "Leader", "approver_type": "team_leader"})],
+            }
+        )
+        lead = self._lead(user_id=self.user_salesman.id)
+        request = lead.with_user(self.user_salesman)._compliance_request_approval(
+            {"stage_id": self.stage_won.id}, "Signed on paper", event="won"
+        )
+        self.assertEqual(request.policy_version_id, self.policy.version_id)
+        self.assertIn("Set the VAT number.", request.policy_snapshot)
+        log = self._logs(lead, outcome="approval_requested")
+        self.assertEqual(log.policy_version_id, self.policy.version_id)
+
+    def test_version_immutable(self):
+        version = self.policy.version_id
+        for user in (self.user_salesman, self.user_manager, self.user_officer):
+            with self.assertRaises(AccessError):
+                version.with_user(user).write({"message": "Rewritten"})
+            with self.assertRaises(AccessError):
+                version.with_user(user).unlink()
+            with self.assertRaises(AccessError):
+                self.Version.with_user(user).create({"version": 9, "name": "Forged", "snapshot": "{}"})
+        with self.assertRefused(UserError, "cannot be modified"):
+            version.sudo().write({"message": "Rewritten"})
+        with self.assertRefused(UserError, "cannot be deleted"):
+            version.sudo().unlink()
+        with self.assertRefused(UserError, "cannot be modified"):
+            self.policy.sudo().version_id.write({"snapshot": "{}"})
+        # nor by pointing the policy at another version, or renumbering it
+        for vals in ({"version_id": False}, {"version": 7}):
+            with self.assertRefused(UserError, "kept by the engine"):
+                self.policy.with_user(self.user_manager).write(vals)
+        with self.assertRefused(UserError, "kept by the engine"):
+            self._policy(name="Forged", version_id=version.id)
+        self.assertEqual((version.message, self.policy.version_id), ("Set the VAT number.", version))
+
+
+@tagged("post_install", "-at_install")
+class TestPolicyVersionRpc(RpcCase, ComplianceCommon):
+    """Nobody rewrites or deletes the wording an audit row shows, over XML-RPC or JSON-RPC,
+    not even an administrator."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.policy = cls._policy(enforcement="warn")
+        cls.user_admin = new_test_user(
+            cls.env,
+            login="pol_admin",
+            groups="base.group_system,base.group_erp_manager,sales_team.group_sale_manager",
+            name="Ada Admin",
+        )
+
+    def test_version_rpc_refused(self):
+        version = self.policy.version_id
+        for protocol in PROTOCOLS:
+            call = self.xmlrpc if protocol == "xmlrpc" else self.jsonrpc
+            for user in (self.user_admin, self.user_manager, self.user_salesman):
+                with self.assertRaises(RpcError, msg=f"{protocol} write as {user.login}"):
+                    call(user, "compliance.policy.version", "write", [version.ids, {"message": "Forged"}])
+                with self.assertRaises(RpcError, msg=f"{protocol} unlink as {user.login}"):
+                    call(user, "compliance.policy.version", "unlink", [version.ids])
+                with self.assertRaises(RpcError, msg=f"{protocol} create as {user.login}"):
+                    call(
+                        user,
+                        "compliance.policy.version",
+                        "create",
+                        [{"version": 9, "name": "Forged", "snapshot": "{}"}],
+                    )
+                # nor through the policy: the current version is the engine's
+                with self.assertRaises(RpcError, msg=f"{protocol} policy write as {user.login}"):
+                    call(user, "compliance.policy", "write", [self.policy.ids, {"version_id": False}])
+            # readable where the audit is
+            read = call(self.user_salesman, "compliance.policy.version", "read", [version.ids, ["message"]])
+            self.assertEqual(read[0]["message"], "Set the VAT number.")
+        version.invalidate_recordset()
+        self.assertEqual((version.message, version.exists()), ("Set the VAT number.", version))
+        self.assertEqual(self.policy.version_id, version)
