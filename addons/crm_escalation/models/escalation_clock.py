@@ -275,53 +275,45 @@ class EscalationClock(models.Model):
     def _escalation_update(self, fields, ids, vals_list, magic):
         """One UPDATE of ``fields`` on clocks ``ids`` to ``vals_list``, and the cache."""
         records = self.browse(ids)
-        constant, varying = dict(magic), []
+        constant, varying = {}, []
         for field in fields:
             values = {vals[field.name] for vals in vals_list}
             if len(values) == 1:
-                constant[field.name] = field.convert_to_column_insert(values.pop(), records)
+                constant[field] = values.pop()
             else:
                 varying.append(field)
-        assignments = [SQL("%s = %s", SQL.identifier(fname), value) for fname, value in constant.items()]
+        assignments = [SQL("%s = %s", SQL.identifier(fname), value) for fname, value in magic.items()]
+        assignments += [
+            SQL("%s = %s", SQL.identifier(field.name), field.convert_to_column_insert(value, records))
+            for field, value in constant.items()
+        ]
         if not varying:
             query = SQL(
                 "UPDATE escalation_clock SET %s WHERE id = ANY(%s)", SQL(", ").join(assignments), list(ids)
             )
         else:
             assignments += [
-                SQL(
-                    "%s = v.%s::%s",
-                    SQL.identifier(field.name),
-                    SQL.identifier(field.name),
-                    SQL(field.column_type[1]),
-                )
-                for field in varying
+                SQL("%s = v.%s::%s", SQL.identifier(f.name), SQL.identifier(f.name), SQL(f.column_type[1]))
+                for f in varying
             ]
-            values = SQL(", ").join(
-                SQL(
-                    "(%s)",
-                    SQL(", ").join(
-                        [
-                            SQL("%s", clock_id),
-                            *(
-                                SQL("%s", field.convert_to_column_insert(vals[field.name], records))
-                                for field in varying
-                            ),
-                        ]
-                    ),
-                )
-                for clock_id, vals in zip(ids, vals_list, strict=True)
-            )
+            params = []
+            for clock_id, vals in zip(ids, vals_list, strict=True):
+                params.append(clock_id)
+                params.extend(field.convert_to_column_insert(vals[field.name], records) for field in varying)
+            row = "(" + ", ".join(["%s"] * (len(varying) + 1)) + ")"
             query = SQL(
                 "UPDATE escalation_clock SET %s FROM (VALUES %s) AS v(id, %s)"
                 " WHERE escalation_clock.id = v.id",
                 SQL(", ").join(assignments),
-                values,
+                SQL(", ".join([row] * len(ids)), *params),
                 SQL(", ").join(SQL.identifier(field.name) for field in varying),
             )
         self.env.cr.execute(query)
-        cache = self.env.cache
-        for field in fields:
+        # the cache holds what was written: nothing to flush, nothing to read back
+        cache, count = self.env.cache, len(ids)
+        for field, value in constant.items():
+            cache.update(records, field, [field.convert_to_cache(value, records, validate=False)] * count)
+        for field in varying:
             cache.update(
                 records,
                 field,
@@ -329,7 +321,7 @@ class EscalationClock(models.Model):
             )
         for fname, value in magic.items():
             field = self._fields[fname]
-            cache.update(records, field, [field.convert_to_cache(value, records, validate=False)] * len(ids))
+            cache.update(records, field, [field.convert_to_cache(value, records, validate=False)] * count)
         records.modified([field.name for field in fields])
 
     def _escalation_paused_hours(self, now):

@@ -15,6 +15,23 @@ from .escalation_clock import DUE_STATES, FLAG_NO_SYNC, OPEN_STATES
 
 _logger = logging.getLogger(__name__)
 
+# the columns of a clock reset when an episode starts
+EPISODE_START_VALUES = {
+    "paused_seconds": 0.0,
+    "level_index": 0,
+    "current_level_id": False,
+    "current_level_kind": False,
+    "last_fired_at": False,
+    "breached": False,
+    "breached_at": False,
+    "breach_rate": 0.0,
+    "met_at": False,
+    "acknowledged_by": False,
+    "acknowledged_at": False,
+    "failure_count": 0,
+    "last_error": False,
+}
+
 
 class GuideMixin(models.AbstractModel):
     """Escalation clocks on every guided model.
@@ -653,34 +670,27 @@ class GuideMixin(models.AbstractModel):
         if ended:
             ended._escalation_log_deescalation(_("De-escalated: a new episode starts."))
         episodes = []  # (clock or None, vals)
+        shared = {}  # record id: the values of its clocks that do not depend on the rule
         for record, rule, clock, start in new_episodes:
+            if record.id not in shared:
+                shared[record.id] = {
+                    "step_id": record.guide_step_id.id,
+                    "step_entered_at": record.guide_step_entered_at,
+                    "record_name": record.display_name,
+                    "company_id": record.company_id.id if "company_id" in record._fields else False,
+                    **record._escalation_clock_values(),
+                }
             calendar = record._escalation_calendar(rule)
-            paused = record.guide_step_id.id in rule["pause_step_ids"]
+            paused = shared[record.id]["step_id"] in rule["pause_step_ids"]
             vals = {
+                **EPISODE_START_VALUES,
+                **shared[record.id],
                 "rule_id": rule["id"],
                 "state": "paused" if paused else "running",
                 "episode_start": start,
-                "step_id": record.guide_step_id.id,
-                "step_entered_at": record.guide_step_entered_at,
                 "base_hours": record._escalation_base_hours(rule, calendar),
                 "calendar_id": calendar.id,
-                "paused_seconds": 0.0,
                 "paused_since": now if paused else False,
-                "level_index": 0,
-                "current_level_id": False,
-                "current_level_kind": False,
-                "last_fired_at": False,
-                "breached": False,
-                "breached_at": False,
-                "breach_rate": 0.0,
-                "met_at": False,
-                "acknowledged_by": False,
-                "acknowledged_at": False,
-                "failure_count": 0,
-                "last_error": False,
-                "record_name": record.display_name,
-                "company_id": record.company_id.id if "company_id" in record._fields else False,
-                **record._escalation_clock_values(),
             }
             if clock:
                 del vals["rule_id"]
