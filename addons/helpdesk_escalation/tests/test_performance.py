@@ -80,7 +80,7 @@ class TestPerformance(HelpdeskEscalationCommon):
 
 
 # extra queries of a ticket stage write() pausing one rule's clocks and restarting another's
-MASS_WRITE_BUDGET = 4
+MASS_WRITE_BUDGET = 3
 
 
 @tagged("post_install", "-at_install")
