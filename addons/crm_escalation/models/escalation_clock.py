@@ -37,6 +37,11 @@ DEFAULT_BATCH = 50
 BULK_UPDATE_SIZE = 10000
 
 
+def _id_of(value):
+    """The id of a many2one value, given as a record or as an id."""
+    return value.id if isinstance(value, models.BaseModel) else (value or False)
+
+
 class EscalationClock(models.Model):
     """The clock of one escalation rule on one record, episode after episode.
 
@@ -190,8 +195,8 @@ class EscalationClock(models.Model):
                 fname: vals[fname] if fname in vals else clock[fname]
                 for fname in self._escalation_schedule_fields
             }
-            item["rule_id"] = self._escalation_id(item["rule_id"])
-            item["calendar_id"] = self._escalation_id(item["calendar_id"])
+            item["rule_id"] = _id_of(item["rule_id"])
+            item["calendar_id"] = _id_of(item["calendar_id"])
             ids, items = by_model[clock.res_model]
             ids.append(clock.id)
             items.append(item)
@@ -202,10 +207,6 @@ class EscalationClock(models.Model):
             ):
                 rows[clock_id] = {"next_level_id": level_id, "next_escalation_at": due}
         return rows
-
-    @api.model
-    def _escalation_id(self, value):
-        return value.id if isinstance(value, models.BaseModel) else (value or False)
 
     @api.model
     def _escalation_schedule(self, model_name, items):
