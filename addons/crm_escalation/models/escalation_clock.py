@@ -541,6 +541,7 @@ class EscalationClock(models.Model):
                     continue
                 groups[rule["levels"][clock.level_index]["id"]] |= clock
             fired = self.browse()
+            advanced = {}  # clock id: the values of its fired level, then its next due time
             log_vals = []
             moved = Model.browse()
             for level_id, group in groups.items():
@@ -572,15 +573,22 @@ class EscalationClock(models.Model):
                         log_vals.append(clock._escalation_fired_log(level, result, now))
                         if result.get("moved"):
                             moved |= Model.browse(clock.res_id)
-                    ok_clocks._escalation_advance(level, now)
+                    advanced.update(ok_clocks._escalation_advance_rows(level, now))
                     fired |= ok_clocks
             Log._escalation_create_rows(log_vals)
-            fired._escalation_reschedule()
+            # the levels done and the next due times: one write for the batch
+            for clock_id, vals in fired._escalation_schedule_rows(advanced).items():
+                advanced[clock_id].update(vals)
+            self._escalation_write_rows(advanced)
             if moved:
                 moved._escalation_sync()
 
     def _escalation_advance(self, level, now):
         """Record that ``level`` fired on the clocks (one level per episode, once)."""
+        self._escalation_write_rows(self._escalation_advance_rows(level, now))
+
+    def _escalation_advance_rows(self, level, now):
+        """{clock id: vals} recording that ``level`` fired on the clocks."""
         vals = {
             "level_index": 0,  # set below
             "current_level_id": level.id,
@@ -598,7 +606,7 @@ class EscalationClock(models.Model):
             rows[clock.id] = dict(vals, level_index=clock.level_index + 1)
             if level.kind == "escalation":
                 rows[clock.id]["breached_at"] = clock.breached_at or now
-        self._escalation_write_rows(rows)
+        return rows
 
     def _escalation_mark_failure(self, exc, level, now):
         self.ensure_one()
