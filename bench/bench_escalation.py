@@ -29,11 +29,13 @@ from datetime import timedelta
 import odoo
 from odoo.tools import SQL, config
 
-from odoo.addons.crm_process_guide.tools import engine_flag
-
-BUDGET_FIND = 3  # queries to find the due records, whatever the table size
+# issue 12's budgets (rate and ratio on this 2-core machine at low load)
+# queries to find the due records, whatever the table size: one indexed SELECT, in a
+# savepoint (a serialization failure leaves the clocks to the other worker)
+BUDGET_FIND = 3
 BUDGET_PER_RECORD = 3  # queries per escalated record, notifications aside
-BUDGET_RATE = 100  # escalated records per second
+BUDGET_RATE = 300  # escalated records per second
+BUDGET_RATIO = 40  # times faster than the same escalation as a base_automation time rule
 
 
 def ensure_modules(registry, names):
@@ -168,6 +170,9 @@ def check_generated_clocks(env, team):
 
 
 def run_escalation(env, now):
+    # importable once the configuration gives the addons path
+    from odoo.addons.crm_process_guide.tools import engine_flag  # noqa: PLC0415
+
     Clock = env["escalation.clock"]
     ids, _seconds, find_queries = measure(
         env, lambda: Clock._escalation_claim(odoo.fields.Datetime.now(), 50)
@@ -271,7 +276,8 @@ def run(env, leads, due):
     print(f"due clocks: {esc['due']}, escalation log rows written: {esc['logged']}")
     print("budgets:")
     print(
-        f"  finding due records: {esc['find_queries']} queries (budget {BUDGET_FIND}) "
+        f"  finding due records: {esc['find_queries']} queries, one SELECT in a savepoint "
+        f"(budget {BUDGET_FIND}) "
         f"{verdict(esc['find_queries'] <= BUDGET_FIND)}"
     )
     print(
@@ -280,13 +286,16 @@ def run(env, leads, due):
     )
     print(f"  escalated records per second: {rate:.0f} (budget {BUDGET_RATE}) {verdict(rate >= BUDGET_RATE)}")
     print(f"  peak memory growth during the cron: {esc['rss_growth']:.0f} MB")
-    print(f"  escalation cron faster than base_automation: {verdict(ratio > 1)}")
+    print(
+        f"  faster than base_automation: {ratio:.1f}x (budget {BUDGET_RATIO}x) "
+        f"{verdict(ratio >= BUDGET_RATIO)}"
+    )
     ok = (
         esc["find_queries"] <= BUDGET_FIND
         and per_record <= BUDGET_PER_RECORD
         and rate >= BUDGET_RATE
         and esc["done"] == esc["due"] == due
-        and ratio > 1
+        and ratio >= BUDGET_RATIO
     )
     return ok
 

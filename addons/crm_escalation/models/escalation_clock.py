@@ -8,7 +8,7 @@ from psycopg2 import errors
 
 from odoo import _, api, fields, models, modules
 from odoo.exceptions import AccessError
-from odoo.tools import SQL, config
+from odoo.tools import SQL, config, split_every
 
 from odoo.addons.crm_process_guide.tools import engine_flag_get
 
@@ -33,6 +33,13 @@ FLAG_NO_SYNC = "escalation_no_sync"
 #   run the cron inside the caller's transaction (benchmark, shell)
 FLAG_NO_COMMIT = "escalation_no_commit"
 DEFAULT_BATCH = 50
+# clocks per UPDATE of ``_escalation_write_rows`` (one statement up to this size)
+BULK_UPDATE_SIZE = 10000
+
+
+def _id_of(value):
+    """The id of a many2one value, given as a record or as an id."""
+    return value.id if isinstance(value, models.BaseModel) else (value or False)
 
 
 class EscalationClock(models.Model):
@@ -160,38 +167,163 @@ class EscalationClock(models.Model):
     # ------------------------------------------------------------
     # BUSINESS: scheduling
     # ------------------------------------------------------------
-    def _escalation_reschedule(self):
-        """Compute ``next_level_id`` and ``next_escalation_at`` of open clocks, in batch.
+    # columns a due time depends on (``_escalation_schedule``)
+    _escalation_schedule_fields = (
+        "rule_id",
+        "state",
+        "failure_count",
+        "level_index",
+        "episode_start",
+        "calendar_id",
+        "base_hours",
+        "paused_seconds",
+    )
 
-        Working-time rules cost one ``_work_intervals_batch`` per calendar.
-        """
-        by_model = defaultdict(list)
+    def _escalation_reschedule(self):
+        """Compute ``next_level_id`` and ``next_escalation_at`` of the clocks, in batch:
+        one UPDATE whatever their number (``_escalation_write_rows``)."""
+        self._escalation_write_rows(self._escalation_schedule_rows())
+
+    def _escalation_schedule_rows(self, pending=None):
+        """{clock id: {next_level_id, next_escalation_at}} of ``self``, from the values of the
+        clocks overridden by ``pending`` ({clock id: vals} about to be written)."""
+        pending = pending or {}
+        by_model = defaultdict(lambda: ([], []))
         for clock in self:
-            by_model[clock.res_model].append(clock)
-        for model_name, clocks in by_model.items():
-            rules = self._escalation_rule_config(model_name)
-            requests = defaultdict(list)  # calendar -> [(clock, start, hours, level)]
-            for clock in clocks:
-                rule = rules.get(clock.rule_id.id)
-                levels = rule["levels"] if rule else ()
-                due = clock.state in DUE_STATES and clock.failure_count < MAX_FAILURES
-                if not due or clock.level_index >= len(levels) or not clock.episode_start:
-                    clock.write({"next_level_id": False, "next_escalation_at": False})
-                    continue
-                calendar = clock.calendar_id if rule["time_mode"] == "working" else None
-                offsets = _offsets(levels, self._escalation_factor(rule, calendar), clock.base_hours)
-                level = levels[clock.level_index]
-                hours = offsets[level["id"]] + clock.paused_seconds / 3600.0
-                requests[calendar].append((clock, clock.episode_start, hours, level))
-            for calendar, items in requests.items():
-                if calendar is None or not calendar:
-                    deadlines = [start + timedelta(hours=hours) for _clock, start, hours, _lvl in items]
-                else:
-                    deadlines = work_deadlines(
-                        calendar, [(start, hours) for _clock, start, hours, _lvl in items]
-                    )
-                for (clock, _start, _hours, level), deadline in zip(items, deadlines, strict=True):
-                    clock.write({"next_level_id": level["id"], "next_escalation_at": deadline})
+            vals = pending.get(clock.id, {})
+            item = {
+                fname: vals[fname] if fname in vals else clock[fname]
+                for fname in self._escalation_schedule_fields
+            }
+            item["rule_id"] = _id_of(item["rule_id"])
+            item["calendar_id"] = _id_of(item["calendar_id"])
+            ids, items = by_model[clock.res_model]
+            ids.append(clock.id)
+            items.append(item)
+        rows = {}
+        for model_name, (ids, items) in by_model.items():
+            for clock_id, (level_id, due) in zip(
+                ids, self._escalation_schedule(model_name, items), strict=True
+            ):
+                rows[clock_id] = {"next_level_id": level_id, "next_escalation_at": due}
+        return rows
+
+    @api.model
+    def _escalation_schedule(self, model_name, items):
+        """Next level and due time of clocks given as plain values (the columns of
+        ``_escalation_schedule_fields``, ids for many2one), in batch: level offsets once
+        per rule and base, one ``_work_intervals_batch`` per calendar for working-time
+        rules, each distinct (start, hours) computed once.
+
+        :return: [(next level id or False, due time or False)] in the order of ``items``
+        """
+        rules = self._escalation_rule_config(model_name)
+        results = [(False, False)] * len(items)
+        offsets_by_key = {}
+        requests = defaultdict(lambda: defaultdict(list))  # calendar id: {(start, hours): [index]}
+        for index, item in enumerate(items):
+            rule = rules.get(item["rule_id"])
+            levels = rule["levels"] if rule else ()
+            due = item["state"] in DUE_STATES and (item["failure_count"] or 0) < MAX_FAILURES
+            if not due or item["level_index"] >= len(levels) or not item["episode_start"]:
+                continue
+            calendar_id = item["calendar_id"] if rule["time_mode"] == "working" else False
+            key = (rule["id"], calendar_id, item["base_hours"])
+            if key not in offsets_by_key:
+                calendar = self.env["resource.calendar"].browse(calendar_id or [])
+                factor = self._escalation_factor(rule, calendar)
+                offsets_by_key[key] = _offsets(levels, factor, item["base_hours"])
+            level = levels[item["level_index"]]
+            hours = offsets_by_key[key][level["id"]] + (item["paused_seconds"] or 0.0) / 3600.0
+            results[index] = (level["id"], None)
+            requests[calendar_id][(item["episode_start"], hours)].append(index)
+        for calendar_id, by_request in requests.items():
+            keys = list(by_request)
+            if calendar_id:
+                calendar = self.env["resource.calendar"].browse(calendar_id)
+                deadlines = work_deadlines(calendar, keys)
+            else:
+                deadlines = [start + timedelta(hours=hours) for start, hours in keys]
+            for key, deadline in zip(keys, deadlines, strict=True):
+                for index in by_request[key]:
+                    results[index] = (results[index][0], deadline)
+        return results
+
+    def _escalation_write_rows(self, rows):
+        """Write ``rows`` ({clock id: vals} of plain columns) in one UPDATE per set of
+        written columns, whatever the number of clocks (the ORM flushes 100 rows per
+        UPDATE): columns with one value for the whole set are SET as constants, the
+        others joined from a VALUES list. The cache gets the new values (nothing left
+        to flush, nothing to read back). The engine's own writes only."""
+        if not rows:
+            return
+        if not self.env.su:
+            raise AccessError(_("Escalation clocks are written by the engine only."))
+        groups = defaultdict(dict)
+        for clock_id, vals in rows.items():
+            if vals:
+                groups[tuple(sorted(vals))][clock_id] = vals
+        self.flush_model({fname for fnames in groups for fname in fnames})
+        magic = {"write_uid": self.env.uid, "write_date": self.env.cr.now()}
+        for fnames, group in groups.items():
+            fields = [self._fields[fname] for fname in fnames]
+            for field in fields:
+                if not (field.store and field.column_type) or field.translate or field.compute:
+                    raise ValueError(f"{field} cannot be written in bulk")
+            for ids in split_every(BULK_UPDATE_SIZE, list(group)):
+                self._escalation_update(fields, ids, [group[clock_id] for clock_id in ids], magic)
+
+    def _escalation_update(self, fields, ids, vals_list, magic):
+        """One UPDATE of ``fields`` on clocks ``ids`` to ``vals_list``, and the cache."""
+        records = self.browse(ids)
+        constant, varying = {}, []
+        for field in fields:
+            values = {vals[field.name] for vals in vals_list}
+            if len(values) == 1:
+                constant[field] = values.pop()
+            else:
+                varying.append(field)
+        assignments = [SQL("%s = %s", SQL.identifier(fname), value) for fname, value in magic.items()]
+        assignments += [
+            SQL("%s = %s", SQL.identifier(field.name), field.convert_to_column_insert(value, records))
+            for field, value in constant.items()
+        ]
+        if not varying:
+            query = SQL(
+                "UPDATE escalation_clock SET %s WHERE id = ANY(%s)", SQL(", ").join(assignments), list(ids)
+            )
+        else:
+            assignments += [
+                SQL("%s = v.%s::%s", SQL.identifier(f.name), SQL.identifier(f.name), SQL(f.column_type[1]))
+                for f in varying
+            ]
+            params = []
+            for clock_id, vals in zip(ids, vals_list, strict=True):
+                params.append(clock_id)
+                params.extend(field.convert_to_column_insert(vals[field.name], records) for field in varying)
+            row = "(" + ", ".join(["%s"] * (len(varying) + 1)) + ")"
+            query = SQL(
+                "UPDATE escalation_clock SET %s FROM (VALUES %s) AS v(id, %s)"
+                " WHERE escalation_clock.id = v.id",
+                SQL(", ").join(assignments),
+                SQL(", ".join([row] * len(ids)), *params),
+                SQL(", ").join(SQL.identifier(field.name) for field in varying),
+            )
+        self.env.cr.execute(query)
+        # the cache holds what was written: nothing to flush, nothing to read back
+        cache, count = self.env.cache, len(ids)
+        for field, value in constant.items():
+            cache.update(records, field, [field.convert_to_cache(value, records, validate=False)] * count)
+        for field in varying:
+            cache.update(
+                records,
+                field,
+                [field.convert_to_cache(vals[field.name], records, validate=False) for vals in vals_list],
+            )
+        for fname, value in magic.items():
+            field = self._fields[fname]
+            cache.update(records, field, [field.convert_to_cache(value, records, validate=False)] * count)
+        records.modified([field.name for field in fields])
 
     def _escalation_paused_hours(self, now):
         """Paused time of each paused clock until ``now``, in its rule's time mode (hours)."""
@@ -214,14 +346,8 @@ class EscalationClock(models.Model):
         clocks = self.filtered(lambda c: c.state in OPEN_STATES)
         if log:
             clocks.filtered("current_level_id")._escalation_log_deescalation()
-        clocks.write(
-            {
-                "state": "done",
-                "next_level_id": False,
-                "next_escalation_at": False,
-                "paused_since": False,
-            }
-        )
+        vals = {"state": "done", "next_level_id": False, "next_escalation_at": False, "paused_since": False}
+        clocks._escalation_write_rows(dict.fromkeys(clocks.ids, vals))
 
     def _escalation_log_deescalation(self, note=None):
         now = fields.Datetime.now()
@@ -415,6 +541,7 @@ class EscalationClock(models.Model):
                     continue
                 groups[rule["levels"][clock.level_index]["id"]] |= clock
             fired = self.browse()
+            advanced = {}  # clock id: the values of its fired level, then its next due time
             log_vals = []
             moved = Model.browse()
             for level_id, group in groups.items():
@@ -446,15 +573,22 @@ class EscalationClock(models.Model):
                         log_vals.append(clock._escalation_fired_log(level, result, now))
                         if result.get("moved"):
                             moved |= Model.browse(clock.res_id)
-                    ok_clocks._escalation_advance(level, now)
+                    advanced.update(ok_clocks._escalation_advance_rows(level, now))
                     fired |= ok_clocks
             Log._escalation_create_rows(log_vals)
-            fired._escalation_reschedule()
+            # the levels done and the next due times: one write for the batch
+            for clock_id, vals in fired._escalation_schedule_rows(advanced).items():
+                advanced[clock_id].update(vals)
+            self._escalation_write_rows(advanced)
             if moved:
                 moved._escalation_sync()
 
     def _escalation_advance(self, level, now):
         """Record that ``level`` fired on the clocks (one level per episode, once)."""
+        self._escalation_write_rows(self._escalation_advance_rows(level, now))
+
+    def _escalation_advance_rows(self, level, now):
+        """{clock id: vals} recording that ``level`` fired on the clocks."""
         vals = {
             "level_index": 0,  # set below
             "current_level_id": level.id,
@@ -467,11 +601,12 @@ class EscalationClock(models.Model):
         }
         if level.kind == "escalation":
             vals.update(state="breached", breached=True, breach_rate=100.0)
+        rows = {}
         for clock in self:
-            clock_vals = dict(vals, level_index=clock.level_index + 1)
-            if level.kind == "escalation" and not clock.breached_at:
-                clock_vals["breached_at"] = now
-            clock.write(clock_vals)
+            rows[clock.id] = dict(vals, level_index=clock.level_index + 1)
+            if level.kind == "escalation":
+                rows[clock.id]["breached_at"] = clock.breached_at or now
+        return rows
 
     def _escalation_mark_failure(self, exc, level, now):
         self.ensure_one()

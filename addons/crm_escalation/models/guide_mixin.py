@@ -15,6 +15,23 @@ from .escalation_clock import DUE_STATES, FLAG_NO_SYNC, OPEN_STATES
 
 _logger = logging.getLogger(__name__)
 
+# the columns of a clock reset when an episode starts
+EPISODE_START_VALUES = {
+    "paused_seconds": 0.0,
+    "level_index": 0,
+    "current_level_id": False,
+    "current_level_kind": False,
+    "last_fired_at": False,
+    "breached": False,
+    "breached_at": False,
+    "breach_rate": 0.0,
+    "met_at": False,
+    "acknowledged_by": False,
+    "acknowledged_at": False,
+    "failure_count": 0,
+    "last_error": False,
+}
+
 
 class GuideMixin(models.AbstractModel):
     """Escalation clocks on every guided model.
@@ -551,9 +568,9 @@ class GuideMixin(models.AbstractModel):
         open_ids = set(records._escalation_is_open().ids)
         now = fields.Datetime.now()
         cache = {}
-        to_close, to_meet, to_pause, to_resume, to_reschedule = (Clock.browse() for _i in range(5))
+        to_close, to_meet, to_resume = Clock.browse(), Clock.browse(), Clock.browse()
         new_episodes = []  # (record, rule, clock or None, start)
-        step_moves = defaultdict(Clock.browse)  # (step, entered at): clocks
+        updates = defaultdict(dict)  # clock id: new values, written in one UPDATE per set of columns
         broken = set()
         for rule in rules:
             scope = in_scope[rule["id"]]
@@ -604,40 +621,44 @@ class GuideMixin(models.AbstractModel):
                     continue
                 paused = step_id in rule["pause_step_ids"]
                 if step_changed:
-                    step_moves[(step_id, record.guide_step_entered_at)] |= clock
+                    updates[clock.id].update(step_id=step_id, step_entered_at=record.guide_step_entered_at)
                 if clock.state == "met":
                     continue
                 if paused and clock.state != "paused":
-                    to_pause |= clock
+                    updates[clock.id].update(state="paused", paused_since=now, next_escalation_at=False)
                 elif not paused and clock.state == "paused":
                     to_resume |= clock
-        # apply: clocks with the same new values in one write (one UPDATE), whatever their number
-        for (step_id, entered_at), moved in step_moves.items():
-            moved.write({"step_id": step_id, "step_entered_at": entered_at})
+        # apply: a constant number of statements whatever the number of records
+        # (log rows in one INSERT, new clocks in one INSERT, the other clocks in one
+        # UPDATE per set of written columns)
         to_close._escalation_close()
         to_meet.filtered("current_level_id")._escalation_log_deescalation(
             _("Target reached: the rule is met.")
         )
-        to_meet.write({"state": "met", "met_at": now, "next_escalation_at": False, "paused_since": False})
-        to_pause.write({"state": "paused", "paused_since": now, "next_escalation_at": False})
+        for clock_id in to_meet.ids:
+            updates[clock_id].update(state="met", met_at=now, next_escalation_at=False, paused_since=False)
         if to_resume:
             paused = to_resume._escalation_paused_hours(now)
             for clock in to_resume:
-                clock.write(
-                    {
-                        "state": "breached" if clock.breached else "running",
-                        "paused_seconds": clock.paused_seconds + paused[clock.id] * 3600.0,
-                        "paused_since": False,
-                    }
+                updates[clock.id].update(
+                    state="breached" if clock.breached else "running",
+                    paused_seconds=clock.paused_seconds + paused[clock.id] * 3600.0,
+                    paused_since=False,
                 )
-            to_reschedule |= to_resume
+            for clock_id, vals in to_resume._escalation_schedule_rows(updates).items():
+                updates[clock_id].update(vals)
         if new_episodes:
-            to_reschedule |= records._escalation_start_episodes(new_episodes, now)
-        to_reschedule._escalation_reschedule()
+            records._escalation_start_episodes(new_episodes, now, updates)
+        Clock._escalation_write_rows(updates)
         return broken
 
-    def _escalation_start_episodes(self, new_episodes, now):
-        """Create or restart the clocks of ``new_episodes``; returns them."""
+    def _escalation_start_episodes(self, new_episodes, now, updates=None):
+        """Create or restart the clocks of ``new_episodes``, due times included.
+
+        New clocks are inserted in one statement; the values of restarted clocks
+        go to ``updates`` ({clock id: vals}) for the caller to write with the
+        others, or are written here (one UPDATE per set of columns).
+        """
         Clock = self.env["escalation.clock"].sudo()
         ended = Clock.browse(
             [
@@ -648,51 +669,55 @@ class GuideMixin(models.AbstractModel):
         )
         if ended:
             ended._escalation_log_deescalation(_("De-escalated: a new episode starts."))
-        create_vals, restarted = [], Clock.browse()
-        restarts = defaultdict(Clock.browse)  # same new values: one write
+        episodes = []  # (clock or None, vals)
+        shared = {}  # record id: the values of its clocks that do not depend on the rule
         for record, rule, clock, start in new_episodes:
+            if record.id not in shared:
+                shared[record.id] = {
+                    "step_id": record.guide_step_id.id,
+                    "step_entered_at": record.guide_step_entered_at,
+                    "record_name": record.display_name,
+                    "company_id": record.company_id.id if "company_id" in record._fields else False,
+                    **record._escalation_clock_values(),
+                }
             calendar = record._escalation_calendar(rule)
-            paused = record.guide_step_id.id in rule["pause_step_ids"]
+            paused = shared[record.id]["step_id"] in rule["pause_step_ids"]
             vals = {
+                **EPISODE_START_VALUES,
+                **shared[record.id],
+                "rule_id": rule["id"],
                 "state": "paused" if paused else "running",
                 "episode_start": start,
-                "step_id": record.guide_step_id.id,
-                "step_entered_at": record.guide_step_entered_at,
                 "base_hours": record._escalation_base_hours(rule, calendar),
                 "calendar_id": calendar.id,
-                "paused_seconds": 0.0,
                 "paused_since": now if paused else False,
-                "level_index": 0,
-                "current_level_id": False,
-                "current_level_kind": False,
-                "next_level_id": False,
-                "next_escalation_at": False,
-                "last_fired_at": False,
-                "breached": False,
-                "breached_at": False,
-                "breach_rate": 0.0,
-                "met_at": False,
-                "acknowledged_by": False,
-                "acknowledged_at": False,
-                "failure_count": 0,
-                "last_error": False,
-                "record_name": record.display_name,
-                "company_id": record.company_id.id if "company_id" in record._fields else False,
-                **record._escalation_clock_values(),
             }
             if clock:
+                del vals["rule_id"]
                 if clock.record_name == vals["record_name"]:
                     del vals["record_name"]
-                restarts[tuple(sorted(dict(vals, episode=clock.episode + 1).items()))] |= clock
-                restarted |= clock
+                vals["episode"] = clock.episode + 1
             else:
-                create_vals.append(
-                    dict(vals, res_model=self._name, res_id=record.id, rule_id=rule["id"], episode=1)
-                )
-        for vals, clocks in restarts.items():
-            clocks.write(dict(vals))
-        created = Clock._guide_bulk_create(create_vals) if create_vals else Clock.browse()
-        return restarted | created
+                vals.update(res_model=self._name, res_id=record.id, episode=1)
+            episodes.append((clock, vals))
+        # the due times of every new episode in one batch
+        items = [
+            dict({fname: vals.get(fname) for fname in Clock._escalation_schedule_fields}, rule_id=rule["id"])
+            for (_record, rule, _clock, _start), (_clock, vals) in zip(new_episodes, episodes, strict=True)
+        ]
+        schedule = Clock._escalation_schedule(self._name, items)
+        write = updates is None
+        updates = defaultdict(dict) if write else updates
+        create_vals = []
+        for (clock, vals), (level_id, due) in zip(episodes, schedule, strict=True):
+            vals.update(next_level_id=level_id, next_escalation_at=due)
+            if clock:
+                updates[clock.id].update(vals)
+            else:
+                create_vals.append(vals)
+        if write:
+            Clock._escalation_write_rows(updates)
+        return Clock._guide_bulk_create(create_vals) if create_vals else Clock.browse()
 
     def _escalation_manual(self, level, user, reason):
         """Escalate ``self`` by hand (wizard): logged like automatic escalations.

@@ -174,6 +174,113 @@ class TestPerformance(EscalationCommon):
         self.assertEqual(len(self.Log.search([("res_id", "in", leads.ids), ("outcome", "=", "done")])), 60)
 
 
+# extra queries of a stage write() on guided leads running two rules' clocks, as a salesperson:
+# the clocks read in one query, written in one UPDATE per set of new values (pause, restart)
+MASS_WRITE_BUDGET = 3
+
+
+@tagged("post_install", "-at_install")
+class TestStageWriteQueries(EscalationCommon):
+    """Issue 12: a stage write that pauses one rule's clocks, moves them to the new step
+    and restarts another rule's episodes costs a constant number of queries more than
+    the same write without the escalation engine, as a salesperson, whatever the number
+    of leads (the clocks are written in one statement per set of new values, not 100
+    rows per UPDATE), and leaves the clocks in the database as the cache holds them."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.resolution = cls._rule(
+            name="Resolution",
+            trigger_type="creation",
+            pause_step_ids=[(6, 0, cls.step_waiting.ids)],
+            met_step_ids=[(6, 0, cls.step_won.ids)],
+            levels=[{"name": "R1", "delay": 10}],
+        )
+        cls.stale = cls._rule(name="Stale", levels=[{"name": "S1", "delay": 4}, {"name": "S2", "delay": 8}])
+
+    def _leads(self, count):
+        return self.env["crm.lead"].create(
+            [
+                {
+                    "name": f"Mass {count} {index}",
+                    "type": "opportunity",
+                    "team_id": self.team.id,
+                    "user_id": self.user_salesman.id,
+                    "stage_id": self.stage_qualif.id,
+                }
+                for index in range(count)
+            ]
+        )
+
+    def _write_overhead(self, count):
+        """Extra queries of the escalation engine in a stage write of ``count`` leads (asserted
+        within the budget), the clocks checked afterwards."""
+        user, vals = self.user_salesman, {"stage_id": self.stage_waiting.id}
+        with self._at(T0):
+            escalated, plain, warm, warm_plain = (self._leads(count) for _i in range(4))
+        with self._at(self._h(1)):
+            # warm the caches (configuration, access rules, ORM metadata) on other leads
+            with engine_flag(self.env, "escalation_no_sync"):  # the write without the escalation engine
+                self._count_queries(lambda: warm_plain.with_user(user).write(vals))
+                baseline = self._count_queries(lambda: plain.with_user(user).write(vals))
+            self._count_queries(lambda: warm.with_user(user).write(vals))
+            self.env.invalidate_all()
+            start = self.env.cr.sql_log_count
+            with self.assertQueryCount(baseline + MASS_WRITE_BUDGET):
+                escalated.with_user(user).write(vals)
+            overhead = self.env.cr.sql_log_count - start - baseline
+        clocks = self.Clock.search([("res_model", "=", "crm.lead"), ("res_id", "in", escalated.ids)])
+        self.assertEqual(len(clocks), 2 * count)
+        paused = clocks.filtered(lambda c: c.rule_id == self.resolution)
+        restarted = clocks - paused
+        self.assertEqual(set(paused.mapped("state")), {"paused"})
+        self.assertEqual(set(paused.mapped("step_id")), {self.step_waiting})
+        self.assertEqual(set(paused.mapped("paused_since")), {self._h(1)})
+        self.assertEqual(set(paused.mapped("next_escalation_at")), {False})
+        self.assertEqual(set(restarted.mapped("state")), {"running"})
+        self.assertEqual(set(restarted.mapped("episode")), {2})
+        self.assertEqual(set(restarted.mapped("episode_start")), {self._h(1)})
+        self.assertEqual(set(restarted.mapped("next_escalation_at")), {self._h(5)})
+        self.assertEqual(set(restarted.mapped("next_level_id.name")), {"S1"})
+        return overhead
+
+    def test_stage_write_queries_1_lead(self):
+        self._write_overhead(1)
+
+    def test_stage_write_queries_50_leads(self):
+        self._write_overhead(50)
+
+    def test_stage_write_queries_do_not_grow_with_the_leads(self):
+        # 250 leads, 500 clocks: the ORM would flush them 100 rows per UPDATE
+        self.assertEqual(self._write_overhead(250), self._write_overhead(1))
+
+    def test_bulk_written_clocks_match_the_database(self):
+        """What the engine leaves in the cache is what a fresh read finds."""
+        with self._at(T0):
+            leads = self._leads(120)
+        with self._at(self._h(2)):
+            leads.with_user(self.user_salesman).write({"stage_id": self.stage_waiting.id})
+            clocks = self.Clock.search([("res_model", "=", "crm.lead"), ("res_id", "in", leads.ids)])
+            fnames = [name for name, field in self.Clock._fields.items() if field.store and field.column_type]
+            fnames.remove("write_date")
+            cached = clocks.read(fnames)
+            self.env.invalidate_all()
+            self.assertEqual(clocks.read(fnames), cached)
+        with self._at(self._h(3)):
+            # the clocks go on from there: resumed in the next step, restarted
+            leads.with_user(self.user_salesman).write({"stage_id": self.stage_proposal.id})
+        self.env.invalidate_all()
+        resolution = clocks.filtered(lambda c: c.rule_id == self.resolution)
+        self.assertEqual(set(resolution.mapped("state")), {"running"})
+        self.assertEqual(set(resolution.mapped("paused_seconds")), {3600.0})
+        # (the creation date is the database's clock, not the frozen one)
+        self.assertEqual({c.next_escalation_at - c.episode_start for c in resolution}, {timedelta(hours=11)})
+        stale = clocks - resolution
+        self.assertEqual(set(stale.mapped("episode")), {3})
+        self.assertEqual(set(stale.mapped("next_escalation_at")), {self._h(7)})
+
+
 @tagged("post_install", "-at_install")
 class TestUnguidedCost(EscalationCommon):
     """Leads no process or rule can cover cost what they cost in vanilla Odoo (at

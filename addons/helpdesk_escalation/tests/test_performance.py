@@ -79,6 +79,81 @@ class TestPerformance(HelpdeskEscalationCommon):
         self._check_budget(50)
 
 
+# extra queries of a ticket stage write() pausing one rule's clocks and restarting another's
+MASS_WRITE_BUDGET = 3
+
+
+@tagged("post_install", "-at_install")
+class TestStageWriteQueries(HelpdeskEscalationCommon):
+    """Issue 12: a stage write of tickets that pauses the clocks of a working-time rule
+    and restarts the episodes of a step-time rule costs a constant number of queries
+    more than the same write without the escalation engine, as a helpdesk user, whatever
+    the number of tickets (the clocks are written in one statement per set of new values)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.resolution = cls._rule(
+            name="Resolution",
+            trigger_type="creation",
+            time_mode="working",
+            resource_calendar_id=cls.calendar.id,
+            pause_step_ids=[(6, 0, cls.step_waiting.ids)],
+            met_step_ids=[(6, 0, cls.step_resolved.ids)],
+            levels=[{"name": "R1", "delay": 4, "assign_to": "team_leader"}, {"name": "R2", "delay": 8}],
+        )
+        cls.stale = cls._rule(name="Stale", levels=[{"name": "S1", "delay": 4}, {"name": "S2", "delay": 8}])
+
+    def _tickets(self, count):
+        return self.env["helpdesk.ticket"].create(
+            [
+                {
+                    "name": f"Mass {count} {index}",
+                    "description": "<p>Mass</p>",
+                    "team_id": self.team.id,
+                    "stage_id": self.stage_triage.id,
+                    "user_id": self.user_agent.id,
+                }
+                for index in range(count)
+            ]
+        )
+
+    def _write_overhead(self, count):
+        agent, vals = self.user_agent, {"stage_id": self.stage_waiting.id}
+        with self._at(T0):
+            escalated, plain, warm, warm_plain = (self._tickets(count) for _i in range(4))
+        with self._at(self._h(1)):
+            with engine_flag(self.env, "escalation_no_sync"):  # the write without the escalation engine
+                self._count_queries(lambda: warm_plain.with_user(agent).write(vals))
+                baseline = self._count_queries(lambda: plain.with_user(agent).write(vals))
+            self._count_queries(lambda: warm.with_user(agent).write(vals))
+            self.env.invalidate_all()
+            start = self.env.cr.sql_log_count
+            with self.assertQueryCount(baseline + MASS_WRITE_BUDGET):
+                escalated.with_user(agent).write(vals)
+            overhead = self.env.cr.sql_log_count - start - baseline
+        clocks = self.Clock.search([("res_model", "=", "helpdesk.ticket"), ("res_id", "in", escalated.ids)])
+        self.assertEqual(len(clocks), 2 * count)
+        paused = clocks.filtered(lambda c: c.rule_id == self.resolution)
+        restarted = clocks - paused
+        self.assertEqual(set(paused.mapped("state")), {"paused"})
+        self.assertEqual(set(paused.mapped("step_id")), {self.step_waiting})
+        self.assertEqual(set(restarted.mapped("state")), {"running"})
+        self.assertEqual(set(restarted.mapped("episode")), {2})
+        self.assertEqual(set(restarted.mapped("next_escalation_at")), {self._h(5)})
+        return overhead
+
+    def test_stage_write_queries_1_ticket(self):
+        self._write_overhead(1)
+
+    def test_stage_write_queries_50_tickets(self):
+        self._write_overhead(50)
+
+    def test_stage_write_queries_do_not_grow_with_the_tickets(self):
+        # 150 tickets, 300 clocks: the ORM would flush them 100 rows per UPDATE
+        self.assertEqual(self._write_overhead(150), self._write_overhead(1))
+
+
 @tagged("post_install", "-at_install")
 class TestUnguidedCost(HelpdeskEscalationCommon):
     """Tickets no process or rule can cover cost what they cost without the product
