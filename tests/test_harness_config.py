@@ -255,3 +255,25 @@ def test_check_xml_reports_formatting(tmp_path):
     assert "trailing.xml: line 2: trailing whitespace" in res.stdout
     assert "noeol.xml: does not end with exactly one newline" in res.stdout
     assert "crlf.xml: has CR line ends" in res.stdout
+
+
+def test_format_po_keeps_entries_and_checks_layout(tmp_path):
+    """A catalogue as msgmerge wraps it is rewritten in Odoo's export format, its
+    entries untouched (a translation equal to its source is kept)."""
+    i18n = tmp_path / "mod" / "i18n"
+    i18n.mkdir(parents=True)
+    header = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+    po = i18n / "ru.po"
+    po.write_text(
+        header + '#. module: mod\nmsgid "b"\nmsgstr "б"\n\n'
+        '#. module: mod\nmsgid "ID"\nmsgstr "ID"\n\n'
+        '#. module: mod\nmsgid "a long text"\nmsgstr ""\n"длинный "\n"текст"\n'
+    )
+    tool = [sys.executable, str(ROOT / "tools" / "format_po.py")]
+    res = subprocess.run([*tool, "--check", str(tmp_path)], capture_output=True, text=True, check=False)
+    assert res.returncode == 1 and "ru.po: not in Odoo export format" in res.stdout
+    assert subprocess.run([*tool, str(tmp_path)], check=False).returncode == 0
+    text = po.read_text()
+    assert text.index('msgid "ID"') < text.index('msgid "a long text"') < text.index('msgid "b"')
+    assert 'msgstr "длинный текст"' in text and 'msgid "ID"\nmsgstr "ID"' in text
+    assert subprocess.run([*tool, "--check", str(tmp_path)], check=False).returncode == 0
