@@ -181,12 +181,25 @@ def test_alone_installs_the_modules_it_depends_on(tmp_path, monkeypatch):
     def depends(module):
         return dev.manifest_depends(module, tmp_path)
 
-    assert dev.our_dependencies("engine", depends) == ([], ["crm"])
-    assert dev.our_dependencies("escalation", depends) == (["engine"], ["crm", "resource"])
-    assert dev.our_dependencies("helpdesk_escalation", depends) == (
+    theirs = {"crm": ["resource", "mail"], "resource": ["base"], "mail": ["base"], "helpdesk_mgmt": ["mail"]}
+
+    def alone(module):
+        return dev.our_dependencies(module, depends, lambda m: theirs.get(m, []))
+
+    assert alone("engine") == ([], ["base", "crm", "mail", "resource"])
+    # crm needs resource: the same database as for "engine"
+    assert alone("escalation") == (["engine"], ["base", "crm", "mail", "resource"])
+    assert alone("helpdesk_escalation") == (
         ["engine", "escalation", "helpdesk_bridge"],
-        ["crm", "helpdesk_mgmt", "resource"],
+        ["base", "crm", "helpdesk_mgmt", "mail", "resource"],
     )
+
+
+def test_alone_reads_the_manifests_of_odoo_modules():
+    dev = _load_dev()
+    assert dev.our_dependencies("crm_escalation")[1] == dev.our_dependencies("crm_policy_compliance")[1]
+    assert "helpdesk_mgmt" not in dev.our_dependencies("crm_escalation")[1]
+    assert "helpdesk_mgmt" in dev.our_dependencies("helpdesk_escalation")[1]
 
 
 def test_every_test_file_runs_under_odoos_test_runner():

@@ -434,19 +434,33 @@ def cmd_test(args):
     return res.returncode
 
 
-def our_dependencies(module, depends=manifest_depends):
-    """The modules of addons/ ``module`` needs, directly or not, and the others it needs
-    (Odoo's, OCA's): ``(ours, theirs)``, each sorted."""
+def their_manifest_depends(module):
+    """The ``depends`` of a module that is not ours (Odoo's, or a wheel's in the
+    virtualenv), read from its manifest; none when it cannot be found."""
+    folders = [
+        ODOO_SRC / "addons",
+        ODOO_SRC / "odoo" / "addons",
+        *VENV.glob("lib/python3*/site-packages/odoo/addons"),
+    ]
+    for folder in folders:
+        manifest = folder / module / "__manifest__.py"
+        if manifest.is_file():
+            return list(ast.literal_eval(manifest.read_text()).get("depends", []))
+    return []
+
+
+def our_dependencies(module, depends=manifest_depends, theirs_depends=their_manifest_depends):
+    """The modules of addons/ ``module`` needs, directly or not, and the others it
+    needs (Odoo's, OCA's), with everything those need: ``(ours, theirs)``, each sorted."""
     ours = set(our_modules())
     seen, theirs, todo = set(), set(), [module]
     while todo:
-        for dep in depends(todo.pop()):
-            if dep in ours:
-                if dep not in seen:
-                    seen.add(dep)
-                    todo.append(dep)
-            else:
-                theirs.add(dep)
+        current = todo.pop()
+        for dep in depends(current) if current in ours else theirs_depends(current):
+            bucket = seen if dep in ours else theirs
+            if dep not in bucket:
+                bucket.add(dep)
+                todo.append(dep)
     return sorted(seen), sorted(theirs)
 
 
@@ -519,7 +533,7 @@ def cmd_test_alone(args):
     try:
         for module in modules:
             ours, theirs = our_dependencies(module)
-            key = tuple(theirs)
+            key = tuple(theirs)  # the closure: one template per distinct set
             if key not in templates:
                 template = f"{prefix}_base{len(templates)}"
                 templates[key] = template
