@@ -395,6 +395,8 @@ def pytest_cmd(conf, db_name, paths, extra=()):
         f"--odoo-database={db_name}",
         "-p",
         "no:cacheprovider",
+        # the repository, not the first add-on whose pyproject.toml (whool) pytest meets
+        f"--rootdir={ROOT}",
         # run HttpCase tests (browser tours) too: they need Debian's chromium
         "--odoo-http",
         *extra,
