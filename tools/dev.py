@@ -481,7 +481,7 @@ def drop_db_and_store(name):
     shutil.rmtree(STATE_DIR / "data" / "filestore" / name, ignore_errors=True)
 
 
-def run_odoo_tests(conf, db_name, module):
+def run_odoo_tests(conf, db_name, module, test_tags=None):
     """Install ``module`` in ``db_name`` with Odoo's own test runner, running its
     tests only (at-install and post-install); the number of tests it ran, or None
     when a test failed or the install did."""
@@ -493,7 +493,7 @@ def run_odoo_tests(conf, db_name, module):
         module,
         "--test-enable",
         "--test-tags",
-        f"/{module}",
+        test_tags or f"/{module}",
         "--stop-after-init",
         "--log-level=warn",
         # the per-module count of tests run ("crm_escalation: 43 tests 12.3s 4567 queries")
@@ -549,7 +549,7 @@ def cmd_test_alone(args):
             if ours:
                 install_modules(conf, db_name, ours, demo=not args.no_demo)
             started = time.time()
-            count = run_odoo_tests(conf, db_name, module)
+            count = run_odoo_tests(conf, db_name, module, args.test_tags)
             results[module] = (count, time.time() - started)
             if not args.keep:
                 drop_db_and_store(db_name)
@@ -829,6 +829,10 @@ def main(argv=None):
     p_alone.add_argument("--db-prefix", help="prefix of the database names (default: one per run)")
     p_alone.add_argument("--keep", action="store_true", help="keep the databases afterwards")
     p_alone.add_argument("--no-demo", action="store_true", help="install without demo data")
+    p_alone.add_argument(
+        "--test-tags",
+        help="Odoo's --test-tags instead of /MODULE, e.g. /crm_escalation:TestPause.test_resume",
+    )
     sub.add_parser("lint", help="ruff, pylint-odoo and XML checks")
     p_wheels = sub.add_parser("wheels", help="build a wheel of each module into dist/ (whool)")
     p_wheels.add_argument("modules", nargs="*", help="modules of addons/ (default: all of them)")

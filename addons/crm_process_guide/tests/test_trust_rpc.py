@@ -82,7 +82,10 @@ class TestTrustRpc(RpcCase, GuideCommon):
                 missing.append(f"{class_name}.{name}")
             checked.append(f"{class_name}.{name}")
         self.assertIn("crm_process_guide.GuideFeedback.action_accept", checked)
-        self.assertIn("crm_policy_compliance.GuideMixin.compliance_request_approval", checked)
+        if "crm_policy_compliance" in self.env.registry._init_modules:
+            # the other modules' methods are checked when they are installed (not when
+            # this module is tested alone, as OCA CI does)
+            self.assertIn("crm_policy_compliance.GuideMixin.compliance_request_approval", checked)
         self.assertGreater(len(checked), 30)
         self.assertFalse(missing, "public methods that may return None over RPC")
 
