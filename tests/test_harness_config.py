@@ -26,6 +26,12 @@ HELPDESK_REQUIREMENT = "odoo-addon-helpdesk-mgmt>=18.0,<18.1"
 # ---------------------------------------------------------------------------
 # helpers
 # ---------------------------------------------------------------------------
+def dockerfile_instructions():
+    """The Dockerfile without its comments."""
+    lines = DOCKERFILE.read_text().splitlines()
+    return "\n".join(line for line in lines if not line.lstrip().startswith("#"))
+
+
 def load_compose():
     import yaml  # PyYAML, from requirements-dev.txt
 
@@ -78,7 +84,7 @@ def test_compose_paths_exist():
     context_dir = (COMPOSE_FILE.parent / build["context"]).resolve()
     assert context_dir == ROOT, "the image is built from the repository (its add-ons)"
     assert (context_dir / build["dockerfile"]).resolve() == DOCKERFILE
-    copied = re.findall(r"^COPY\s+(?!--from)(\S+)", DOCKERFILE.read_text(), re.MULTILINE)
+    copied = re.findall(r"^COPY\s+(?!--from)(\S+)", dockerfile_instructions(), re.MULTILINE)
     assert copied, "the Dockerfile copies files of the build context"
     for source in copied:
         assert (context_dir / source).exists(), source
@@ -97,7 +103,7 @@ def test_image_installs_our_addons_as_wheels():
     where odoo.conf looks; the add-on folders are not mounted."""
     compose = load_compose()
     assert not [s for s, _t in bind_mounts(compose["services"]["odoo"]) if s == ROOT / "addons"]
-    text = DOCKERFILE.read_text()
+    text = dockerfile_instructions()
     assert re.search(r"^COPY addons \S+", text, re.MULTILINE)
     assert re.search(r"pip3 wheel .*--no-deps --wheel-dir (\S+) \S+/addons/\*/", text)
     target = re.search(r"--target\s+(\S+)", text).group(1)
@@ -125,10 +131,10 @@ def test_compose_installs_the_extra_modules(dev):
     """The server installs every add-on the image's wheels brought: ours and the
     extra modules (helpdesk_mgmt), whose wheels the Dockerfile installs."""
     command = " ".join(load_compose()["services"]["odoo"]["command"])
-    target = re.search(r"--target\s+(\S+)", DOCKERFILE.read_text()).group(1)
+    target = re.search(r"--target\s+(\S+)", dockerfile_instructions()).group(1)
     assert f"{target}/odoo/addons/*/__manifest__.py" in command
     for module in dev.EXTRA_MODULES:
-        assert f'"odoo-addon-{module.replace("_", "-")}' in DOCKERFILE.read_text()
+        assert f'"odoo-addon-{module.replace("_", "-")}' in dockerfile_instructions()
 
 
 def test_dockerfile_base_image_and_oca_addons():
