@@ -109,3 +109,110 @@ def test_screenshots_list_the_readme_images():
     for file_name, name in shown:
         assert f'"{name}"' in script, name
         assert (ROOT / "docs" / "screenshots" / f"{file_name}.png").is_file(), file_name
+
+
+def _fake_debian(tmp_path, monkeypatch, installed, euid):
+    """dpkg-query and apt-get stand-ins on PATH: the first reports ``installed``,
+    the second records its calls in apt.log."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "dpkg-query").write_text(
+        "#!/bin/sh\n"
+        'shift 2\nfor p in "$@"; do\n'
+        f'  case " {" ".join(installed)} " in *" $p "*) echo "$p installed";; esac\n'
+        "done\n"
+    )
+    (bin_dir / "apt-get").write_text(f'#!/bin/sh\necho "$@" >> {tmp_path / "apt.log"}\n')
+    for tool in bin_dir.iterdir():
+        tool.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+    dev = _load_dev()
+    monkeypatch.setattr(dev.os, "geteuid", lambda: euid)
+    return dev
+
+
+def test_setup_names_the_apt_command_when_not_root(tmp_path, monkeypatch):
+    """A fresh machine: what is missing is named with the exact command, nothing is run."""
+    dev = _fake_debian(tmp_path, monkeypatch, ["postgresql", "chromium"], euid=1000)
+    missing = [p for p in dev.SYSTEM_PACKAGES if p not in ("postgresql", "chromium")]
+    assert dev.missing_system_packages() == missing
+    assert "libldap2-dev" in missing and "libsasl2-dev" in missing and "libpq-dev" in missing
+    try:
+        dev.ensure_system_packages()
+    except dev.DevError as exc:
+        message = str(exc)
+    else:
+        raise AssertionError("missing packages must stop the set-up")
+    assert "sudo apt-get install -y --no-install-recommends " + " ".join(missing) in message
+    assert not (tmp_path / "apt.log").exists()
+
+
+def test_setup_installs_the_missing_packages_as_root(tmp_path, monkeypatch):
+    dev = _fake_debian(tmp_path, monkeypatch, ["build-essential"], euid=0)
+    dev.ensure_system_packages()
+    calls = (tmp_path / "apt.log").read_text().splitlines()
+    missing = [p for p in dev.SYSTEM_PACKAGES if p != "build-essential"]
+    assert calls == ["update -qq", "install -y --no-install-recommends " + " ".join(missing) + " -qq"]
+
+
+def test_setup_installs_nothing_when_everything_is_there(tmp_path, monkeypatch):
+    dev = _fake_debian(tmp_path, monkeypatch, _load_dev().SYSTEM_PACKAGES, euid=0)
+    dev.ensure_system_packages()
+    assert not (tmp_path / "apt.log").exists()
+
+
+def test_setup_installs_what_odoo_needs_to_build():
+    """python-ldap and psycopg2 build from source (the missing lber.h of a fresh machine)."""
+    for package in ("libldap2-dev", "libsasl2-dev", "libpq-dev", "build-essential", "python3-dev"):
+        assert package in _load_dev().SYSTEM_PACKAGES
+    readme = (ROOT / "README.md").read_text()
+    for package in _load_dev().SYSTEM_PACKAGES:
+        assert f"`{package}`" in readme or package in readme.split("## Quick start")[0], package
+
+
+def test_alone_installs_the_modules_it_depends_on(tmp_path, monkeypatch):
+    dev = _load_dev()
+    _addon(tmp_path, "engine", ["crm"])
+    _addon(tmp_path, "escalation", ["engine", "resource"])
+    _addon(tmp_path, "helpdesk_bridge", ["helpdesk_mgmt", "engine"])
+    _addon(tmp_path, "helpdesk_escalation", ["helpdesk_bridge", "escalation"])
+    monkeypatch.setattr(dev, "ADDONS_DIR", tmp_path)
+
+    def depends(module):
+        return dev.manifest_depends(module, tmp_path)
+
+    theirs = {"crm": ["resource", "mail"], "resource": ["base"], "mail": ["base"], "helpdesk_mgmt": ["mail"]}
+
+    def alone(module):
+        return dev.our_dependencies(module, depends, lambda m: theirs.get(m, []))
+
+    assert alone("engine") == ([], ["base", "crm", "mail", "resource"])
+    # crm needs resource: the same database as for "engine"
+    assert alone("escalation") == (["engine"], ["base", "crm", "mail", "resource"])
+    assert alone("helpdesk_escalation") == (
+        ["engine", "escalation", "helpdesk_bridge"],
+        ["base", "crm", "helpdesk_mgmt", "mail", "resource"],
+    )
+
+
+def test_alone_reads_the_manifests_of_odoo_modules():
+    dev = _load_dev()
+    assert dev.our_dependencies("crm_escalation")[1] == dev.our_dependencies("crm_policy_compliance")[1]
+    assert "helpdesk_mgmt" not in dev.our_dependencies("crm_escalation")[1]
+    assert "helpdesk_mgmt" in dev.our_dependencies("helpdesk_escalation")[1]
+
+
+def test_every_test_file_runs_under_odoos_test_runner():
+    """Odoo's runner (and OCA CI) runs only the test modules that tests/__init__.py
+    imports, unlike pytest-odoo: each test_*.py must be imported there."""
+    for tests in sorted((ROOT / "addons").glob("*/tests")):
+        imported = (tests / "__init__.py").read_text()
+        for test_file in sorted(tests.glob("test_*.py")):
+            assert f"from . import {test_file.stem}\n" in imported, test_file
+
+
+def test_each_addon_is_a_whool_project():
+    for manifest in sorted((ROOT / "addons").glob("*/__manifest__.py")):
+        pyproject = (manifest.parent / "pyproject.toml").read_text()
+        assert 'build-backend = "whool.buildapi"' in pyproject, manifest.parent.name
+        assert 'requires = ["whool"]' in pyproject, manifest.parent.name

@@ -26,6 +26,12 @@ HELPDESK_REQUIREMENT = "odoo-addon-helpdesk-mgmt>=18.0,<18.1"
 # ---------------------------------------------------------------------------
 # helpers
 # ---------------------------------------------------------------------------
+def dockerfile_instructions():
+    """The Dockerfile without its comments."""
+    lines = DOCKERFILE.read_text().splitlines()
+    return "\n".join(line for line in lines if not line.lstrip().startswith("#"))
+
+
 def load_compose():
     import yaml  # PyYAML, from requirements-dev.txt
 
@@ -74,11 +80,14 @@ def test_compose_file_parses():
 
 def test_compose_paths_exist():
     compose = load_compose()
-    odoo = compose["services"]["odoo"]
-    context = odoo["build"] if isinstance(odoo["build"], str) else odoo["build"]["context"]
-    context_dir = (COMPOSE_FILE.parent / context).resolve()
-    assert (context_dir / "Dockerfile").is_file()
-    assert (context_dir / "odoo.conf").is_file()
+    build = compose["services"]["odoo"]["build"]
+    context_dir = (COMPOSE_FILE.parent / build["context"]).resolve()
+    assert context_dir == ROOT, "the image is built from the repository (its add-ons)"
+    assert (context_dir / build["dockerfile"]).resolve() == DOCKERFILE
+    copied = re.findall(r"^COPY\s+(?!--from)(\S+)", dockerfile_instructions(), re.MULTILINE)
+    assert copied, "the Dockerfile copies files of the build context"
+    for source in copied:
+        assert (context_dir / source).exists(), source
     named = set(compose.get("volumes") or {})
     for name, service in compose["services"].items():
         for source, _target in bind_mounts(service):
@@ -89,11 +98,19 @@ def test_compose_paths_exist():
                 assert source in named, f"named volume {source} is not declared"
 
 
-def test_compose_mounts_our_addons_on_the_addons_path():
+def test_image_installs_our_addons_as_wheels():
+    """The image builds a wheel of each add-on of addons/ (whool) and installs them
+    where odoo.conf looks; the add-on folders are not mounted."""
     compose = load_compose()
-    targets = [t for s, t in bind_mounts(compose["services"]["odoo"]) if s == ROOT / "addons"]
-    assert len(targets) == 1, "docker-compose.yml must mount the repository's addons/ folder"
-    assert targets[0] in addons_path(read_conf(DOCKER_CONF))
+    assert not [s for s, _t in bind_mounts(compose["services"]["odoo"]) if s == ROOT / "addons"]
+    text = dockerfile_instructions()
+    assert re.search(r"^COPY addons \S+", text, re.MULTILINE)
+    assert re.search(r"pip3 wheel .*--no-deps --wheel-dir (\S+) \S+/addons/\*/", text)
+    target = re.search(r"--target\s+(\S+)", text).group(1)
+    assert re.search(r"--target .*\n.*\*\.whl", text), "the built wheels are installed with --target"
+    assert addons_path(read_conf(DOCKER_CONF)) == [f"{target}/odoo/addons"]
+    ignored = (ROOT / ".dockerignore").read_text().splitlines()
+    assert "*" in ignored and "!addons" in ignored, "the build context is the add-ons only"
 
 
 def test_compose_database_matches_odoo_conf():
@@ -111,16 +128,20 @@ def test_compose_database_matches_odoo_conf():
 
 
 def test_compose_installs_the_extra_modules(dev):
+    """The server installs every add-on the image's wheels brought: ours and the
+    extra modules (helpdesk_mgmt), whose wheels the Dockerfile installs."""
     command = " ".join(load_compose()["services"]["odoo"]["command"])
+    target = re.search(r"--target\s+(\S+)", dockerfile_instructions()).group(1)
+    assert f"{target}/odoo/addons/*/__manifest__.py" in command
     for module in dev.EXTRA_MODULES:
-        assert module in command
+        assert f'"odoo-addon-{module.replace("_", "-")}' in dockerfile_instructions()
 
 
 def test_dockerfile_base_image_and_oca_addons():
     lines = DOCKERFILE.read_text().splitlines()
     text = "\n".join(line for line in lines if not line.lstrip().startswith("#"))
     froms = re.findall(r"^FROM\s+(\S+)", text, re.MULTILINE)
-    assert froms == ["odoo:18.0"]
+    assert set(froms) == {"odoo:18.0"}
     target = re.search(r"--target\s+(\S+)", text)
     assert target, "the Dockerfile installs the OCA wheels with pip --target"
     assert f"{target.group(1)}/odoo/addons" in addons_path(read_conf(DOCKER_CONF))
@@ -174,6 +195,9 @@ def run_check_xml(*folders):
     )
 
 
+XML = '<?xml version="1.0" encoding="UTF-8" ?>\n'
+
+
 def make_module(root, name, files):
     module = root / name
     module.mkdir(parents=True)
@@ -194,13 +218,13 @@ def test_check_xml_reports_malformed_and_duplicates(tmp_path):
         tmp_path,
         "mod_a",
         {
-            "views/a.xml": '<odoo><record id="x" model="m"/><menuitem id="menu"/></odoo>',
-            "views/b.xml": '<odoo><template id="mod_a.x"/></odoo>',
-            "data/broken.xml": "<odoo><record id='y'></odoo>",
+            "views/a.xml": XML + '<odoo><record id="x" model="m"/><menuitem id="menu"/></odoo>\n',
+            "views/b.xml": XML + '<odoo><template id="mod_a.x"/></odoo>\n',
+            "data/broken.xml": XML + "<odoo><record id='y'></odoo>\n",
         },
     )
     # The same id in another module is not a duplicate.
-    make_module(tmp_path, "mod_b", {"views/a.xml": '<odoo><record id="x" model="m"/></odoo>'})
+    make_module(tmp_path, "mod_b", {"views/a.xml": XML + '<odoo><record id="x" model="m"/></odoo>\n'})
     res = run_check_xml(tmp_path)
     assert res.returncode == 1
     assert "broken.xml" in res.stdout
@@ -210,5 +234,52 @@ def test_check_xml_reports_malformed_and_duplicates(tmp_path):
 
 
 def test_check_xml_clean_module(tmp_path):
-    make_module(tmp_path, "mod_c", {"views/a.xml": '<odoo><record id="x" model="m"/></odoo>'})
+    make_module(tmp_path, "mod_c", {"views/a.xml": XML + '<odoo><record id="x" model="m"/></odoo>\n'})
     assert run_check_xml(tmp_path).returncode == 0
+
+
+def test_check_xml_reports_formatting(tmp_path):
+    """The XML formatting checks of OCA's pre-commit set (prettier, pre-commit-hooks)."""
+    ok = XML + '<odoo>\n    <record id="x" model="m"/>\n</odoo>\n'
+    make_module(tmp_path, "mod_ok", {"views/a.xml": ok})
+    make_module(
+        tmp_path,
+        "mod_bad",
+        {
+            "views/nodecl.xml": "<odoo/>\n",
+            "views/tab.xml": XML + "<odoo>\n\t<data/>\n</odoo>\n",
+            "views/trailing.xml": XML + "<odoo>  \n</odoo>\n",
+            "views/noeol.xml": XML + "<odoo/>",
+            "views/crlf.xml": XML.replace("\n", "\r\n") + "<odoo/>\r\n",
+        },
+    )
+    res = run_check_xml(tmp_path)
+    assert res.returncode == 1
+    assert "mod_ok" not in res.stdout
+    assert "nodecl.xml: does not start with <?xml" in res.stdout
+    assert "tab.xml: line 3: tab" in res.stdout
+    assert "trailing.xml: line 2: trailing whitespace" in res.stdout
+    assert "noeol.xml: does not end with exactly one newline" in res.stdout
+    assert "crlf.xml: has CR line ends" in res.stdout
+
+
+def test_format_po_keeps_entries_and_checks_layout(tmp_path):
+    """A catalogue as msgmerge wraps it is rewritten in Odoo's export format, its
+    entries untouched (a translation equal to its source is kept)."""
+    i18n = tmp_path / "mod" / "i18n"
+    i18n.mkdir(parents=True)
+    header = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+    po = i18n / "ru.po"
+    po.write_text(
+        header + '#. module: mod\nmsgid "b"\nmsgstr "б"\n\n'
+        '#. module: mod\nmsgid "ID"\nmsgstr "ID"\n\n'
+        '#. module: mod\nmsgid "a long text"\nmsgstr ""\n"длинный "\n"текст"\n'
+    )
+    tool = [sys.executable, str(ROOT / "tools" / "format_po.py")]
+    res = subprocess.run([*tool, "--check", str(tmp_path)], capture_output=True, text=True, check=False)
+    assert res.returncode == 1 and "ru.po: not in Odoo export format" in res.stdout
+    assert subprocess.run([*tool, str(tmp_path)], check=False).returncode == 0
+    text = po.read_text()
+    assert text.index('msgid "ID"') < text.index('msgid "a long text"') < text.index('msgid "b"')
+    assert 'msgstr "длинный текст"' in text and 'msgid "ID"\nmsgstr "ID"' in text
+    assert subprocess.run([*tool, "--check", str(tmp_path)], check=False).returncode == 0

@@ -5,10 +5,14 @@ Usage: check_xml.py FOLDER [FOLDER ...]
 
 Every *.xml file under the folders must be well-formed, and within one module
 (the nearest folder holding a __manifest__.py) no XML id may be defined twice
-by <record>, <template> or <menuitem> elements. Exits 1 listing the problems,
-0 when there are none.
+by <record>, <template> or <menuitem> elements. The formatting checks of OCA's
+pre-commit set that apply to XML (its prettier and pre-commit-hooks steps):
+an XML declaration with the UTF-8 encoding first, LF line ends, no tab, no
+trailing whitespace, one final newline. Exits 1 listing the problems, 0 when
+there are none.
 """
 
+import re
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -25,6 +29,26 @@ def xml_files(folder):
             yield path
 
 
+XML_DECLARATION = re.compile(rb'<\?xml version="1\.0" encoding="utf-8" ?\?>\n', re.IGNORECASE)
+
+
+def formatting_problems(path):
+    data = path.read_bytes()
+    problems = []
+    if not XML_DECLARATION.match(data):
+        problems.append('does not start with <?xml version="1.0" encoding="UTF-8" ?>')
+    if b"\r" in data:
+        problems.append("has CR line ends (LF only)")
+    if not data.endswith(b"\n") or data.endswith(b"\n\n"):
+        problems.append("does not end with exactly one newline")
+    for number, line in enumerate(data.split(b"\n"), 1):
+        if b"\t" in line:
+            problems.append(f"line {number}: tab (indent with spaces)")
+        if line.rstrip(b"\r") != line.rstrip():
+            problems.append(f"line {number}: trailing whitespace")
+    return [f"{path}: {problem}" for problem in problems]
+
+
 def module_of(path):
     """Name of the add-on holding path, or None outside any add-on."""
     for parent in path.parents:
@@ -39,6 +63,7 @@ def check(folders):
     definitions = defaultdict(list)
     for folder in folders:
         for path in xml_files(folder):
+            problems += formatting_problems(path)
             try:
                 tree = etree.parse(str(path))
             except etree.XMLSyntaxError as exc:

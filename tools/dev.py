@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Developer tool: set up, serve, test and lint the add-ons on Odoo 18.0.
 
-Usage: ./dev {setup,db,demo,screenshots,test,lint,pytest,bench,core-tests,i18n} [options]
+Usage: ./dev {setup,db,demo,screenshots,test,test-alone,lint,wheels,pytest,bench,core-tests,i18n} [options]
 
 Environment:
   ODOO_SRC   Odoo 18.0 Community source tree (default /opt/odoo/18.0)
@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,6 +41,20 @@ CHECK_IMPORT = (
     "print(odoo.release.version)"
 )
 PORT = int(os.environ.get("DEV_HTTP_PORT", "8069"))
+# Debian packages a fresh machine lacks: C toolchain and headers to build
+# Odoo's psycopg2, python-ldap and cbor2 from source, venv, the database
+# server, gettext (msgfmt, for the .po checks) and Chromium (browser tours).
+SYSTEM_PACKAGES = [
+    "build-essential",
+    "python3-dev",
+    "python3-venv",
+    "libldap2-dev",
+    "libsasl2-dev",
+    "libpq-dev",
+    "postgresql",
+    "gettext",
+    "chromium",
+]
 
 
 class DevError(Exception):
@@ -75,6 +90,39 @@ def check_odoo_src():
     return ODOO_SRC
 
 
+def missing_system_packages(packages=SYSTEM_PACKAGES):
+    """The Debian packages of ``packages`` that are not installed (none off Debian)."""
+    if not shutil.which("dpkg-query"):
+        return []
+    res = subprocess.run(
+        ["dpkg-query", "-W", "-f=${Package} ${db:Status-Status}\\n", *packages],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    installed = {line.split()[0] for line in res.stdout.splitlines() if line.split()[1:] == ["installed"]}
+    return [package for package in packages if package not in installed]
+
+
+def ensure_system_packages(packages=SYSTEM_PACKAGES):
+    """Install the missing Debian packages as root; otherwise name the command to run."""
+    missing = missing_system_packages(packages)
+    if not missing:
+        return
+    command = ["apt-get", "install", "-y", "--no-install-recommends", *missing]
+    if os.geteuid() != 0:
+        raise DevError(
+            "these Debian packages are missing: "
+            + " ".join(missing)
+            + "\nInstall them as root, then run the command again:\n    sudo apt-get update && sudo "
+            + " ".join(command)
+        )
+    log("installing the missing Debian packages: " + " ".join(missing))
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    run(["apt-get", "update", "-qq"], env=env)
+    run([*command, "-qq"], env=env)
+
+
 def _setup_fingerprint():
     digest = hashlib.sha256()
     digest.update(str(ODOO_SRC).encode())
@@ -85,8 +133,9 @@ def _setup_fingerprint():
 
 
 def cmd_setup(args=None):
-    """Create the virtualenv with Odoo and the test tools (idempotent)."""
+    """Install the Debian packages and create the virtualenv with Odoo and the test tools (idempotent)."""
     check_odoo_src()
+    ensure_system_packages()
     stamp = VENV / ".dev-setup-done"
     fingerprint = _setup_fingerprint()
     if stamp.is_file() and stamp.read_text() == fingerprint and PYTHON.exists():
@@ -155,12 +204,7 @@ def cmd_db(args=None):
         log("using the PostgreSQL server given by PGHOST")
         return
     if not shutil.which("pg_lsclusters"):
-        if os.geteuid() != 0:
-            raise DevError(
-                "PostgreSQL is not installed; install Debian's 'postgresql' package or set PGHOST."
-            )
-        run(["apt-get", "update", "-qq"])
-        run(["apt-get", "install", "-y", "-qq", "postgresql", "libpq-dev"])
+        ensure_system_packages(["postgresql", "libpq-dev"])
     clusters = subprocess.run(["pg_lsclusters", "--no-header"], capture_output=True, text=True, check=True)
     lines = [line.split() for line in clusters.stdout.splitlines() if line.strip()]
     if not lines:
@@ -351,6 +395,8 @@ def pytest_cmd(conf, db_name, paths, extra=()):
         f"--odoo-database={db_name}",
         "-p",
         "no:cacheprovider",
+        # the repository, not the first add-on whose pyproject.toml (whool) pytest meets
+        f"--rootdir={ROOT}",
         # run HttpCase tests (browser tours) too: they need Debian's chromium
         "--odoo-http",
         *extra,
@@ -390,23 +436,225 @@ def cmd_test(args):
     return res.returncode
 
 
+def their_manifest_depends(module):
+    """The ``depends`` of a module that is not ours (Odoo's, or a wheel's in the
+    virtualenv), read from its manifest; none when it cannot be found."""
+    folders = [
+        ODOO_SRC / "addons",
+        ODOO_SRC / "odoo" / "addons",
+        *VENV.glob("lib/python3*/site-packages/odoo/addons"),
+    ]
+    for folder in folders:
+        manifest = folder / module / "__manifest__.py"
+        if manifest.is_file():
+            return list(ast.literal_eval(manifest.read_text()).get("depends", []))
+    return []
+
+
+def our_dependencies(module, depends=manifest_depends, theirs_depends=their_manifest_depends):
+    """The modules of addons/ ``module`` needs, directly or not, and the others it
+    needs (Odoo's, OCA's), with everything those need: ``(ours, theirs)``, each sorted."""
+    ours = set(our_modules())
+    seen, theirs, todo = set(), set(), [module]
+    while todo:
+        current = todo.pop()
+        for dep in depends(current) if current in ours else theirs_depends(current):
+            bucket = seen if dep in ours else theirs
+            if dep not in bucket:
+                bucket.add(dep)
+                todo.append(dep)
+    return sorted(seen), sorted(theirs)
+
+
+def copy_db(template, name):
+    """A copy of database ``template`` with its file store, as Odoo's duplicate does."""
+    drop_db(name)
+    run(["createdb", "-T", template, name], env=_pg_env())
+    store = STATE_DIR / "data" / "filestore"
+    shutil.rmtree(store / name, ignore_errors=True)
+    if (store / template).is_dir():
+        shutil.copytree(store / template, store / name)
+
+
+def drop_db_and_store(name):
+    drop_db(name)
+    shutil.rmtree(STATE_DIR / "data" / "filestore" / name, ignore_errors=True)
+
+
+def run_odoo_tests(conf, db_name, module, test_tags=None):
+    """Install ``module`` in ``db_name`` with Odoo's own test runner, running its
+    tests only (at-install and post-install); the number of tests it ran, or None
+    when a test failed or the install did."""
+    cmd = odoo_cmd(
+        conf,
+        "-d",
+        db_name,
+        "-i",
+        module,
+        "--test-enable",
+        "--test-tags",
+        test_tags or f"/{module}",
+        "--stop-after-init",
+        "--log-level=warn",
+        # the per-module count of tests run ("crm_escalation: 43 tests 12.3s 4567 queries")
+        "--log-handler=odoo.tests.stats:INFO",
+    )
+    log("$ " + " ".join(str(c) for c in cmd))
+    count = 0
+    with subprocess.Popen(
+        [str(c) for c in cmd], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    ) as proc:
+        for line in proc.stdout:
+            print(line, end="", flush=True)
+            marker = f" odoo.tests.stats: {module}: "
+            if marker in line:
+                count += int(line.split(marker, 1)[1].split()[0])
+    if proc.returncode:
+        return None
+    return count
+
+
+def cmd_test_alone(args):
+    """Each module alone, as OCA CI tests it: a fresh database with only what the
+    module depends on, then the module installed by Odoo's own test runner
+    (``odoo-bin -i MODULE --test-enable --test-tags /MODULE``).
+
+    What the modules depend on outside addons/ (crm, helpdesk_mgmt...) is
+    installed once per set into a template database that each module's
+    database is copied from; the module's own dependencies from addons/ are
+    installed in its database (without running their tests), then the module
+    with its tests."""
+    cmd_setup()
+    cmd_db()
+    modules = args.modules or our_modules()
+    unknown = sorted(set(modules) - set(our_modules()))
+    if unknown:
+        raise DevError(f"not a module of addons/: {', '.join(unknown)}")
+    prefix = args.db_prefix or f"guide_alone_{os.getpid()}"
+    templates, made, results = {}, [], {}
+    try:
+        for module in modules:
+            ours, theirs = our_dependencies(module)
+            key = tuple(theirs)  # the closure: one template per distinct set
+            if key not in templates:
+                template = f"{prefix}_base{len(templates)}"
+                templates[key] = template
+                made.append(template)
+                drop_db_and_store(template)
+                install_modules(write_config(template), template, theirs, demo=not args.no_demo)
+            db_name = f"{prefix}_{module}"
+            made.append(db_name)
+            copy_db(templates[key], db_name)
+            conf = write_config(db_name)
+            if ours:
+                install_modules(conf, db_name, ours, demo=not args.no_demo)
+            started = time.time()
+            count = run_odoo_tests(conf, db_name, module, args.test_tags)
+            results[module] = (count, time.time() - started)
+            if not args.keep:
+                drop_db_and_store(db_name)
+    finally:
+        if not args.keep:
+            for name in made:
+                drop_db_and_store(name)
+    failed = []
+    for module, (count, seconds) in results.items():
+        if count is None:
+            verdict = "FAILED"
+            failed.append(module)
+        elif count == 0:
+            verdict = "no test ran"
+            failed.append(module)
+        else:
+            verdict = f"{count} tests passed"
+        log(f"{module} alone: {verdict} ({seconds:.0f}s)")
+    if failed:
+        raise DevError("modules failing alone: " + ", ".join(failed))
+    return 0
+
+
+WHOOL_REQUIREMENT = "whool>=1.2,<2"
+
+
+def _wheel_builder():
+    """A small virtualenv of its own with whool (the build backend of each
+    addon's pyproject.toml), so that pip builds the wheels without an isolated
+    environment per add-on."""
+    builder = STATE_DIR / "whool-venv"
+    python = builder / "bin" / "python"
+    stamp = builder / ".whool"
+    if not (stamp.is_file() and stamp.read_text() == WHOOL_REQUIREMENT and python.exists()):
+        base = PYTHON if PYTHON.exists() else Path(shutil.which("python3.11") or sys.executable)
+        run([base, "-m", "venv", "--clear", builder])
+        run([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", WHOOL_REQUIREMENT])
+        stamp.write_text(WHOOL_REQUIREMENT)
+    return python
+
+
+def cmd_wheels(args):
+    """Build a wheel of each module of addons/ into dist/ (whool, as OCA does)."""
+    modules = args.modules or our_modules()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for stale in out.glob("odoo_addon_*.whl"):
+        stale.unlink()
+    python = _wheel_builder()
+    pip = [python, "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check"]
+    run([*pip, "--no-deps", "--no-build-isolation", "--wheel-dir", out, *[ADDONS_DIR / m for m in modules]])
+    for module in modules:
+        wheels = list(out.glob(f"odoo_addon_{module}-18.0.*.whl"))
+        if len(wheels) != 1:
+            raise DevError(f"no wheel of {module} in {out}")
+        with zipfile.ZipFile(wheels[0]) as wheel:
+            if f"odoo/addons/{module}/__manifest__.py" not in wheel.namelist():
+                raise DevError(f"{wheels[0].name} does not hold odoo/addons/{module}/__manifest__.py")
+        log(f"built {wheels[0]}")
+    return 0
+
+
 def cmd_lint(args):
     cmd_setup()
     bin_dir = VENV / "bin"
     failed = []
+    modules = our_modules()
+    catalogues = sorted(ADDONS_DIR.glob("*/i18n/*.po")) + sorted(ADDONS_DIR.glob("*/i18n/*.pot"))
     checks = [
         ("ruff check", [bin_dir / "ruff", "check", "addons", "tests", "tools", "bench"]),
         ("ruff format", [bin_dir / "ruff", "format", "--check", "addons", "tests", "tools", "bench"]),
         (
             "pylint-odoo",
-            [bin_dir / "pylint", "--rcfile", ROOT / ".pylintrc", *[ADDONS_DIR / m for m in our_modules()]],
+            [
+                bin_dir / "pylint",
+                "--rcfile",
+                ROOT / ".pylintrc-mandatory",
+                *[ADDONS_DIR / m for m in modules],
+            ],
+        ),
+        # OCA's optional checks: reported, never failing (as in OCA's pre-commit)
+        (
+            "pylint-odoo optional",
+            [
+                bin_dir / "pylint",
+                "--rcfile",
+                ROOT / ".pylintrc",
+                "--exit-zero",
+                *[ADDONS_DIR / m for m in modules],
+            ],
         ),
         ("xml", [PYTHON, ROOT / "tools" / "check_xml.py", "addons"]),
-        ("oca-checks", [bin_dir / "oca-checks-odoo-module", *[ADDONS_DIR / m for m in our_modules()]]),
+        ("oca-checks", [bin_dir / "oca-checks-odoo-module", *[ADDONS_DIR / m for m in modules]]),
+        # po-pretty-format is off in OCA's pre-commit too: its autofix empties a
+        # translation equal to its source; format_po.py checks the layout instead
+        ("oca-checks-po", [bin_dir / "oca-checks-po", "--disable=po-pretty-format", *catalogues]),
+        ("po format", [PYTHON, ROOT / "tools" / "format_po.py", "--check", "addons"]),
         (
             "readme",
             [PYTHON, ROOT / "tools" / "gen_readme.py", "--check", *[ADDONS_DIR / m for m in our_modules()]],
         ),
+    ]
+    # each translation compiles, formats and plural forms checked (gettext)
+    checks += [
+        ("po syntax", ["msgfmt", "--check", "-o", os.devnull, po]) for po in catalogues if po.suffix == ".po"
     ]
     for name, cmd in checks:
         if run(cmd, check=False, cwd=ROOT).returncode:
@@ -574,7 +822,21 @@ def main(argv=None):
         help="leave a module out, with every module of addons/ that depends on it (repeatable)",
     )
     p_test.add_argument("--pytest-args", nargs=argparse.REMAINDER, default=[], help="passed to pytest")
+    p_alone = sub.add_parser(
+        "test-alone", help="each module alone on a fresh database, with Odoo's own test runner"
+    )
+    p_alone.add_argument("modules", nargs="*", help="modules of addons/ (default: all of them)")
+    p_alone.add_argument("--db-prefix", help="prefix of the database names (default: one per run)")
+    p_alone.add_argument("--keep", action="store_true", help="keep the databases afterwards")
+    p_alone.add_argument("--no-demo", action="store_true", help="install without demo data")
+    p_alone.add_argument(
+        "--test-tags",
+        help="Odoo's --test-tags instead of /MODULE, e.g. /crm_escalation:TestPause.test_resume",
+    )
     sub.add_parser("lint", help="ruff, pylint-odoo and XML checks")
+    p_wheels = sub.add_parser("wheels", help="build a wheel of each module into dist/ (whool)")
+    p_wheels.add_argument("modules", nargs="*", help="modules of addons/ (default: all of them)")
+    p_wheels.add_argument("--out", default=str(ROOT / "dist"))
     p_bench = sub.add_parser("bench", help="run the benchmarks in bench/ (not part of the tests)")
     p_bench.add_argument("scripts", nargs="*", help="benchmark scripts (default: bench/bench_*.py)")
     p_bench.add_argument("--db", default="process_guide_bench")
@@ -603,6 +865,8 @@ def main(argv=None):
         "demo": cmd_demo,
         "screenshots": cmd_screenshots,
         "test": cmd_test,
+        "test-alone": cmd_test_alone,
+        "wheels": cmd_wheels,
         "lint": cmd_lint,
         "pytest": cmd_pytest,
         "bench": cmd_bench,

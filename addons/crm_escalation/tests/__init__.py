@@ -8,3 +8,8 @@ from . import test_security
 from . import test_performance
 from . import test_ui
 from . import test_deferred_apply
+from . import test_concurrency
+from . import test_rule_language
+from . import test_trust_access
+from . import test_trust_bounds
+from . import test_trust_rpc

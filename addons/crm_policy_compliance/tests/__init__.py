@@ -7,3 +7,8 @@ from . import test_ui
 from . import test_views
 from . import test_i18n
 from . import test_policy_version
+from . import test_rule_language
+from . import test_trust_access
+from . import test_trust_decision_ui
+from . import test_trust_rpc
+from . import test_trust_transitions

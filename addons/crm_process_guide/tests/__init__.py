@@ -10,3 +10,8 @@ from . import test_ui
 from . import test_stored_state
 from . import test_i18n
 from . import test_deferred_apply
+from . import test_rule_language
+from . import test_trust_access
+from . import test_trust_decision_ui
+from . import test_trust_rpc
+from . import test_trust_transitions

@@ -4,3 +4,6 @@ from . import test_validation
 from . import test_security
 from . import test_performance
 from . import test_deferred_apply
+from . import test_rule_language
+from . import test_trust_bounds
+from . import test_trust_rpc

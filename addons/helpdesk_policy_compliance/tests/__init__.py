@@ -1,2 +1,5 @@
 from . import test_ticket_policy
 from . import test_i18n
+from . import test_rule_language
+from . import test_trust_rpc
+from . import test_trust_transitions
