@@ -28,20 +28,28 @@ class GuideBulkMixin(models.AbstractModel):
             if not field.column_type or field.translate or (field.compute and field.store):
                 raise ValueError(f"{field} cannot be bulk-inserted")
         self.flush_model(fnames)
-        params = []
-        for vals in vals_list:
-            vals = {**vals, **magic}
-            params.extend(
-                field.convert_to_column_insert(vals.get(field.name), self, vals) for field in fields
-            )
-        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-        values = SQL(", ".join([row] * len(vals_list)), *params)
+        # one array per column (``INSERT ... SELECT FROM unnest``): the values are
+        # converted column by column, plain types without the ORM's per-value calls
+        columns = []
+        for field in fields:
+            convert = self._guide_bulk_converter(field)
+            values = [vals.get(field.name) for vals in vals_list] if field.name not in magic else None
+            if values is None:
+                values = [field.convert_to_column_insert(magic[field.name], self)] * len(vals_list)
+            elif convert:
+                values = [convert(value) for value in values]
+            else:
+                values = [
+                    field.convert_to_column_insert(value, self, {**vals, **magic})
+                    for value, vals in zip(values, vals_list, strict=True)
+                ]
+            columns.append(SQL("%s::%s[]", values, SQL(field.column_type[1])))
         self.env.cr.execute(
             SQL(
-                "INSERT INTO %s (%s) VALUES %s RETURNING id",
+                "INSERT INTO %s (%s) SELECT * FROM unnest(%s) RETURNING id",
                 SQL.identifier(self._table),
                 SQL(", ").join(SQL.identifier(fname) for fname in fnames),
-                values,
+                SQL(", ").join(columns),
             )
         )
         records = self.browse([row[0] for row in self.env.cr.fetchall()])
@@ -52,3 +60,23 @@ class GuideBulkMixin(models.AbstractModel):
                 self.env[inverse.model_name].invalidate_model([inverse.name])
         records.modified(fnames, create=True)
         return records
+
+    @api.model
+    def _guide_bulk_converter(self, field):
+        """What ``convert_to_column_insert`` does for a plain column, as one function
+        (None: use the field's own conversion)."""
+        if field.type == "boolean":
+            return bool
+        if field.type == "integer":
+            return lambda value: int(value or 0)
+        if field.type == "float" and not field._digits:
+            return lambda value: float(value or 0.0)
+        if field.type in ("many2one", "many2one_reference"):
+            return lambda value: value or None
+        if field.type in ("char", "text", "selection") and not getattr(field, "size", None):
+            return lambda value: (
+                None if value is None or value is False else value if isinstance(value, str) else str(value)
+            )
+        if field.type == "datetime":
+            return lambda value: value or None
+        return None

@@ -700,7 +700,8 @@ class GuideMixin(models.AbstractModel):
                 "auto_domain",
             ]
         )
-        self.flush_model(["guide_step_id"])
+        # the records' steps are passed from the cache: no flush of the records (which
+        # would split the ORM's own pending updates of them in two rounds)
         for chunk in split_every(5000, ids, self.browse):
             domains = set()
             for step_id in set(chunk.mapped("guide_step_id").ids):
@@ -738,6 +739,7 @@ class GuideMixin(models.AbstractModel):
         :return: ids of the records having lines with other conditions (not updated)
         """
         ids = self.ids
+        step_ids = [record.guide_step_id.id or None for record in self]
         matches = {domain: self._guide_condition_subselect(domain, ids) for domain in sorted(domains)}
 
         def case(column):
@@ -758,7 +760,7 @@ class GuideMixin(models.AbstractModel):
                            COUNT(x.res_id) FILTER (WHERE x.applicable AND x.done) AS done,
                            COALESCE(BOOL_OR(x.applicable AND x.mandatory AND NOT x.done), FALSE) AS blocked,
                            COALESCE(BOOL_OR(x.unknown), FALSE) AS unknown
-                      FROM %(table)s r2
+                      FROM unnest(%(ids)s::int[], %(step_ids)s::int[]) AS r2(id, step_id)
                       LEFT JOIN (
                             SELECT l.res_id, l.step_id, COALESCE(l.mandatory, FALSE) AS mandatory,
                                    %(applicable)s AS applicable,
@@ -770,8 +772,7 @@ class GuideMixin(models.AbstractModel):
                                        AND l.auto_domain != ALL(%(known)s::varchar[])) AS unknown
                               FROM guide_line l
                              WHERE l.res_model = %(model)s AND l.res_id = ANY(%(ids)s)
-                           ) x ON x.res_id = r2.id AND x.step_id = r2.guide_step_id
-                     WHERE r2.id = ANY(%(ids)s)
+                           ) x ON x.res_id = r2.id AND x.step_id = r2.step_id
                      GROUP BY r2.id
                 ), updated AS (
                     UPDATE %(table)s AS r
@@ -790,6 +791,7 @@ class GuideMixin(models.AbstractModel):
                 table=SQL.identifier(self._table),
                 model=self._name,
                 ids=ids,
+                step_ids=step_ids,
                 known=known,
                 applicable=case(SQL("l.apply_domain")),
                 auto_done=case(SQL("l.auto_domain")),
@@ -917,16 +919,7 @@ class GuideMixin(models.AbstractModel):
             # the process conditions read fields the ORM cannot name in @depends
             self.env.add_to_compute(self._fields["guide_process_id"], records)
             self.env.add_to_compute(self._fields["guide_step_id"], records)
-        stage_field = self._guide_stage_field
-        new = {rec.id: (rec.guide_process_id.id, rec.guide_step_id.id, rec[stage_field]) for rec in records}
-        transitions, to_judge = [], []
-        for info in records._guide_collect_transitions(change["old"], new):
-            judged = change["judged"].get(info["record"].id)
-            if judged and (judged["process_id"], judged["to_step"]) == (info["process_id"], info["to_step"]):
-                transitions.append(judged)
-            else:
-                to_judge.append(info)
-                transitions.append(info)
+        transitions, to_judge = records._guide_write_transitions(change)
         if not transitions:
             return transitions
         if to_judge:
@@ -937,23 +930,58 @@ class GuideMixin(models.AbstractModel):
         self._guide_log_transitions(transitions, change["now"])
         old = change["old"]
         entered = moved.filtered(lambda rec: rec.guide_step_id.id != old[rec.id][1])
-        fetched, lines = change.get("target_lines") or (set(), None)
-        in_step = entered.filtered("guide_step_id")
-        if lines is None or not {(rec.id, rec.guide_step_id.id) for rec in in_step} <= fetched:
-            lines = None
-        entered._guide_sync_lines(existing=lines)
+        entered._guide_sync_lines()
         return transitions
 
-    def _guide_transition_info(self, process_id, from_step, to_step, old_stage, new_stage, entered_at):
-        """A transition of ``self`` (one record)."""
+    def _guide_write_transitions(self, change):
+        """The changes of step of ``self`` made by the write ``change``: the ones judged
+        before the write when the ORM computed the step judged (a plain move), the
+        others collected now.
+
+        :return: (transitions in the order of ``self``, the ones still to judge)
+        """
+        stage_field = self._guide_stage_field
+        old, judged = change["old"], change.get("judged") or {}
+        new, reused, others = {}, {}, []
+        for rec in self:
+            new[rec.id] = process_to, step_to, stage_to = (
+                rec.guide_process_id.id,
+                rec.guide_step_id.id,
+                rec[stage_field],
+            )
+            info = judged.get(rec.id)
+            if (
+                info
+                and info["process_id"] == (process_to or old[rec.id][0])
+                and (info["to_step"] and info["to_step"]["id"]) == (step_to or None)
+                and info["to_stage_id"] == stage_to.id
+            ):
+                reused[rec.id] = info
+            else:
+                others.append(rec.id)
+        collected = {
+            info["record"].id: info for info in self.browse(others)._guide_collect_transitions(old, new)
+        }
+        transitions = [reused.get(rec_id) or collected.get(rec_id) for rec_id in self.ids]
+        return [info for info in transitions if info], list(collected.values())
+
+    def _guide_transition_info(
+        self, process_id, from_step, to_step, old_stage, new_stage, entered_at, stage_names=None
+    ):
+        """A transition of ``self`` (one record). ``stage_names``: a dict the caller keeps
+        for a batch, so that each stage's name is read once."""
         self.ensure_one()
+        names = {} if stage_names is None else stage_names
+        for stage in (old_stage, new_stage):
+            if stage and stage.id not in names:
+                names[stage.id] = stage.display_name
         return {
             "record": self,
             "process_id": process_id,
             "from_step": from_step,
             "to_step": to_step,
-            "from_stage_name": old_stage.display_name if old_stage else False,
-            "to_stage_name": new_stage.display_name if new_stage else False,
+            "from_stage_name": names[old_stage.id] if old_stage else False,
+            "to_stage_name": names[new_stage.id] if new_stage else False,
             "to_stage_id": new_stage.id,
             "direction": "initial",
             "entering": not old_stage,
@@ -982,7 +1010,7 @@ class GuideMixin(models.AbstractModel):
         """Changes of step of ``self`` from ``old`` ({id: (process, step, stage, entered at)})
         to ``new`` ({id: (process, step, stage)})."""
         config = self.env["guide.process"]._get_guide_config(self._name)
-        transitions, entries = [], []
+        transitions, entries, stage_names = [], [], {}
         for record in self:
             process_from, step_from, stage_from, entered_at = old[record.id]
             process_to, step_to, stage_to = new[record.id]
@@ -997,6 +1025,7 @@ class GuideMixin(models.AbstractModel):
                 stage_from,
                 stage_to,
                 entered_at,
+                stage_names,
             )
             if step_to and (process_to != process_from or not step_from):
                 # entering the steps of a process (another process, no stage, a stage
@@ -1015,6 +1044,7 @@ class GuideMixin(models.AbstractModel):
     def _guide_entry_transitions(self):
         """Transitions of records created (or imported) in their current step."""
         config = self.env["guide.process"]._get_guide_config(self._name)
+        stage_names = {}
         transitions = [
             record._guide_transition_info(
                 record.guide_process_id.id,
@@ -1023,6 +1053,7 @@ class GuideMixin(models.AbstractModel):
                 None,
                 record[self._guide_stage_field],
                 None,
+                stage_names,
             )
             for record in self
         ]
@@ -1089,12 +1120,7 @@ class GuideMixin(models.AbstractModel):
                 step = info["from_step"]
             if step:
                 stats_steps[info["record"].id, step["id"]] = step
-        # the lines of the steps entered come with the same query (for ``_guide_sync_lines``)
-        targets = {(info["record"].id, info["to_step"]["id"]) for info in transitions if info["to_step"]}
-        checklists, target_lines = self._guide_checklists(stats_steps, targets if change else ())
-        if change:
-            fetched, lines = change.get("target_lines") or (set(), target_lines.browse())
-            change["target_lines"] = (fetched | targets, lines | target_lines)
+        checklists = self._guide_checklists(stats_steps)
         blocked, to_override = [], []
         for info in transitions:
             step = info["gate_step"]
@@ -1124,61 +1150,147 @@ class GuideMixin(models.AbstractModel):
         if to_override:
             self._guide_check_override(to_override, change)
 
-    def _guide_checklists(self, steps, targets=()):
+    def _guide_checklists(self, steps):
         """Checklist state of records in steps: {(record id, step id): (done, total, missing names)}.
 
         From the record's lines of the step; for a step the record never was in
         (it entered the process further on), from the step's configured items.
         Evaluated as the engine (the record's state, not the user's view of it).
-        One query for the lines, one per distinct condition.
-
-        :return: the states, and the lines of the ``targets`` pairs (record id, step id)
+        One query for the lines and the conditions of the steps' configuration
+        (``_guide_checklist_rows``), whatever the number of records; lines holding
+        an older wording of a condition and records without lines add one query
+        per batch.
         """
+        if not steps:
+            return {}
+        domains = {
+            domain
+            for step in steps.values()
+            for item in step["items"]
+            for domain in (item["apply_domain"], item["completion"] == "auto" and item["auto_domain"])
+            if domain
+        }
+        result, unknown = self._guide_checklist_rows(steps, domains)
+        if unknown:
+            # lines of an older configuration: evaluated line by line
+            result.update(self._guide_checklists_from_lines({pair: steps[pair] for pair in unknown}))
+        unlined = {pair: step for pair, step in steps.items() if pair not in result and step["items"]}
+        if unlined:
+            result.update(self._guide_checklists_from_items(unlined))
+        return result
+
+    def _guide_checklist_rows(self, steps, domains):
+        """One query: (done, total, missing names) of the lines of the pairs ``steps``,
+        evaluating the conditions ``domains`` (one sub-select each).
+
+        :return: the states of the pairs having lines, and the pairs whose lines
+            hold other conditions (not evaluated)
+        """
+        ids = sorted({res_id for res_id, _step in steps})
+        step_ids = sorted({step_id for _res, step_id in steps})
+        matches = {domain: self._guide_condition_subselect(domain, ids) for domain in sorted(domains)}
+
+        def case(column):
+            whens = [SQL("WHEN COALESCE(%s, '') = '' THEN TRUE", column)]
+            whens += [
+                SQL("WHEN %s = %s THEN l.res_id IN %s", column, domain, subselect)
+                for domain, subselect in matches.items()
+            ]
+            return SQL("CASE %s ELSE FALSE END", SQL(" ").join(whens))
+
+        self.env["guide.line"].flush_model(LINE_FIELDS)
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT x.res_id, x.step_id,
+                       COUNT(*) FILTER (WHERE x.applicable AND x.done),
+                       COUNT(*) FILTER (WHERE x.applicable),
+                       ARRAY_AGG(x.name ORDER BY x.sequence, x.id)
+                           FILTER (WHERE x.applicable AND x.mandatory AND NOT x.done),
+                       BOOL_OR(x.unknown)
+                  FROM (
+                        SELECT l.id, l.res_id, l.step_id, l.name, l.sequence,
+                               COALESCE(l.mandatory, FALSE) AS mandatory,
+                               %(applicable)s AS applicable,
+                               CASE WHEN l.completion = 'auto' THEN %(auto_done)s
+                                    ELSE COALESCE(l.checked, FALSE) END AS done,
+                               (COALESCE(l.apply_domain, '') != ''
+                                AND l.apply_domain != ALL(%(known)s::varchar[]))
+                               OR (l.completion = 'auto' AND COALESCE(l.auto_domain, '') != ''
+                                   AND l.auto_domain != ALL(%(known)s::varchar[])) AS unknown
+                          FROM guide_line l
+                         WHERE l.res_model = %(model)s AND l.res_id = ANY(%(ids)s)
+                           AND l.step_id = ANY(%(step_ids)s)
+                       ) x
+                 GROUP BY x.res_id, x.step_id
+                """,
+                model=self._name,
+                ids=ids,
+                step_ids=step_ids,
+                known=list(matches),
+                applicable=case(SQL("l.apply_domain")),
+                auto_done=case(SQL("l.auto_domain")),
+            )
+        )
+        result, unknown = {}, []
+        for res_id, step_id, done, total, missing, has_unknown in rows:
+            pair = (res_id, step_id)
+            if pair not in steps:
+                continue
+            if has_unknown:
+                unknown.append(pair)
+            else:
+                result[pair] = (done, total, missing or [])
+        return result, unknown
+
+    def _guide_checklists_from_lines(self, steps):
+        """Checklist state of the pairs ``steps`` from their lines, evaluated with the
+        lines' own conditions (one query for the lines, one for the conditions)."""
         Line = self.env["guide.line"].sudo()
-        pairs = set(steps) | set(targets)
-        if not pairs:
-            return {}, Line
         fetched = Line.search_fetch(
             [
                 ("res_model", "=", self._name),
-                ("res_id", "in", list({res_id for res_id, _step in pairs})),
-                ("step_id", "in", list({step_id for _res, step_id in pairs})),
+                ("res_id", "in", list({res_id for res_id, _step in steps})),
+                ("step_id", "in", list({step_id for _res, step_id in steps})),
             ],
             LINE_FIELDS,
         )
-        target_lines = fetched.filtered(lambda line: (line.res_id, line.step_id.id) in targets)
         lines = fetched.filtered(lambda line: (line.res_id, line.step_id.id) in steps)._guide_evaluate()
-        by_pair = defaultdict(Line.browse)
+        by_pair = defaultdict(list)
         for line in lines:
-            by_pair[line.res_id, line.step_id.id] |= line
+            by_pair[line.res_id, line.step_id.id].append(line)
         result = {}
         for pair, pair_lines in by_pair.items():
-            applicable = pair_lines.filtered("is_applicable")
+            applicable = [line for line in pair_lines if line.is_applicable]
             result[pair] = (
-                len(applicable.filtered("is_done")),
+                sum(1 for line in applicable if line.is_done),
                 len(applicable),
-                applicable.filtered(lambda line: line.mandatory and not line.is_done).mapped("name"),
+                [line.name for line in applicable if line.mandatory and not line.is_done],
             )
-        unlined = {pair: step for pair, step in steps.items() if pair not in by_pair and step["items"]}
-        if unlined:
-            records = self.browse({res_id for res_id, _step in unlined}).sudo()
-            domains = {
-                domain
-                for step in unlined.values()
-                for item in step["items"]
-                for domain in (item["apply_domain"], item["completion"] == "auto" and item["auto_domain"])
-            }
-            matches = self.env["guide.condition.mixin"]._guide_filter_many(records, domains)
-            for (res_id, step_id), step in unlined.items():
-                items = [item for item in step["items"] if res_id in matches[item["apply_domain"]]]
-                done = [
-                    item
-                    for item in items
-                    if item["completion"] == "auto" and res_id in matches[item["auto_domain"]]
-                ]
-                missing = [item["name"] for item in items if item["mandatory"] and item not in done]
-                result[res_id, step_id] = (len(done), len(items), missing)
-        return result, target_lines
+        return result
+
+    def _guide_checklists_from_items(self, steps):
+        """Checklist state of records in steps they have no lines of (they entered the
+        process further on), from the steps' configured items (one query)."""
+        result = {}
+        records = self.browse({res_id for res_id, _step in steps}).sudo()
+        domains = {
+            domain
+            for step in steps.values()
+            for item in step["items"]
+            for domain in (item["apply_domain"], item["completion"] == "auto" and item["auto_domain"])
+        }
+        matches = self.env["guide.condition.mixin"]._guide_filter_many(records, domains)
+        for (res_id, step_id), step in steps.items():
+            items = [item for item in step["items"] if res_id in matches[item["apply_domain"]]]
+            done = [
+                item
+                for item in items
+                if item["completion"] == "auto" and res_id in matches[item["auto_domain"]]
+            ]
+            missing = [item["name"] for item in items if item["mandatory"] and item not in done]
+            result[res_id, step_id] = (len(done), len(items), missing)
+        return result
 
     def _guide_check_import(self, infos):
         """An import by a process manager may place records beyond a gate (logged)."""
@@ -1305,22 +1417,29 @@ class GuideMixin(models.AbstractModel):
         }
 
     def _guide_history_common(self, now):
-        self.ensure_one()
-        owner = self[self._guide_owner_field] if self._guide_owner_field in self._fields else False
+        """The columns of the history rows of ``self`` every guided model has:
+        {record id: values}. Names are read for the batch at once."""
+        owner_field = self._guide_owner_field if self._guide_owner_field in self._fields else None
+        has_company = "company_id" in self._fields
+        names = dict(zip(self.ids, self.mapped("display_name"), strict=True))
         return {
-            "res_model": self._name,
-            "res_id": self.id,
-            "record_name": self.display_name,
-            "date": now,
-            "user_id": self.env.uid,
-            "owner_id": owner.id if owner else False,
-            "company_id": self.company_id.id if "company_id" in self._fields else False,
-            **self._guide_history_values(),
+            record.id: {
+                "res_model": self._name,
+                "res_id": record.id,
+                "record_name": names[record.id],
+                "date": now,
+                "user_id": self.env.uid,
+                "owner_id": record[owner_field].id if owner_field else False,
+                "company_id": record.company_id.id if has_company else False,
+                **record._guide_history_values(),
+            }
+            for record in self
         }
 
     def _guide_log_transitions(self, transitions, now):
         """Write the history rows (and deviations) of a batch of stage changes."""
         vals_list = []
+        common = self.browse([info["record"].id for info in transitions])._guide_history_common(now)
         for info in transitions:
             record, from_step = info["record"], info["from_step"]
             duration = (now - info["entered_at"]).total_seconds() / 3600.0 if info["entered_at"] else 0.0
@@ -1328,7 +1447,7 @@ class GuideMixin(models.AbstractModel):
             missing = "\n".join(info["missing"]) or False
             vals_list.append(
                 {
-                    **record._guide_history_common(now),
+                    **common[record.id],
                     "process_id": info["process_id"] or False,
                     "from_step_id": from_step and from_step["id"],
                     "to_step_id": info["to_step"] and info["to_step"]["id"],

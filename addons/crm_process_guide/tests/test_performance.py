@@ -93,3 +93,117 @@ class TestPerformance(GuideCommon):
         vanilla_count = self._queries(lambda: vanilla.write({"description": "Hello"}))
         guided_count = self._queries(lambda: guided.write({"description": "Hello"}))
         self.assertLessEqual(guided_count - vanilla_count, 0)
+
+
+@tagged("post_install", "-at_install")
+class TestPerformanceAsSalesperson(GuideCommon):
+    """The guided write and create as a real salesperson (own documents), at 1 and 50
+    leads: the guidance costs a constant number of queries whatever the number of
+    records (the same growth as the unguided write or create, which is Odoo's own),
+    within 8 queries of the unguided call, and a write on unguided leads costs what
+    it costs without the product (its absolute count is pinned)."""
+
+    # Odoo's crm stage write as a salesperson, and the same on guided leads
+    _QUERIES = {("unguided", 1): 14, ("unguided", 50): 14, ("guided", 1): 19, ("guided", 50): 19}
+
+    def _leads(self, count, team, **vals):
+        leads = self.env["crm.lead"].create(
+            [
+                {
+                    "name": f"Perf {team.name} {i}",
+                    "type": "opportunity",
+                    "team_id": team.id,
+                    "stage_id": self.stage_qualif.id,
+                    "expected_revenue": 100,
+                    "user_id": self.user_salesman.id,
+                    **vals,
+                }
+                for i in range(count)
+            ]
+        )
+        self.env["guide.line"].sudo().search(
+            [("res_model", "=", "crm.lead"), ("res_id", "in", leads.ids), ("completion", "=", "manual")]
+        ).write({"checked": True})
+        return leads.with_user(self.user_salesman)
+
+    def _count(self, func):
+        self.env.flush_all()
+        self.env.invalidate_all()
+        start = self.env.cr.sql_log_count
+        func()
+        self.env.flush_all()
+        return self.env.cr.sql_log_count - start
+
+    def _stage_write(self, team, count):
+        leads = self._leads(count, team)
+        return self._count(lambda: leads.write({"stage_id": self.stage_proposal.id}))
+
+    def _create(self, team, count):
+        Lead = self.env["crm.lead"].with_user(self.user_salesman)
+        vals_list = [
+            {
+                "name": f"New {team.name} {i}",
+                "type": "opportunity",
+                "team_id": team.id,
+                "stage_id": self.stage_qualif.id,
+                "expected_revenue": 100,
+                "user_id": self.user_salesman.id,
+            }
+            for i in range(count)
+        ]
+        return self._count(lambda: Lead.create(vals_list))
+
+    def _warm(self):
+        # configuration caches, ORM metadata, the salesperson's rules
+        for team in (self.team, self.other_team):
+            self._stage_write(team, 2)
+            self._create(team, 2)
+
+    def test_guided_stage_write_constant(self):
+        self._warm()
+        counts = {
+            (team, count): self._stage_write(team, count)
+            for team in (self.team, self.other_team)
+            for count in (1, 50)
+        }
+        guided = {count: counts[self.team, count] for count in (1, 50)}
+        unguided = {count: counts[self.other_team, count] for count in (1, 50)}
+        self.assertEqual(
+            guided[50] - guided[1],
+            unguided[50] - unguided[1],
+            f"the guided stage write grows with the number of leads: {guided} against {unguided} unguided",
+        )
+        for count in (1, 50):
+            self.assertLessEqual(guided[count] - unguided[count], 8, f"{count} leads: {guided} / {unguided}")
+        leads = self.env["crm.lead"].search([("team_id", "=", self.team.id), ("name", "=like", "Perf %")])
+        self.assertEqual(set(leads.mapped("guide_step_id")), {self.step_proposal})
+        self.assertEqual(
+            self.env["guide.history"].search_count(
+                [("res_model", "=", "crm.lead"), ("res_id", "in", leads.ids), ("direction", "=", "forward")]
+            ),
+            len(leads),
+        )
+
+    def test_guided_create_constant(self):
+        self._warm()
+        guided = {count: self._create(self.team, count) for count in (1, 50)}
+        unguided = {count: self._create(self.other_team, count) for count in (1, 50)}
+        self.assertEqual(
+            guided[50] - guided[1],
+            unguided[50] - unguided[1],
+            f"the guided create grows with the number of leads: {guided} against {unguided} unguided",
+        )
+        for count in (1, 50):
+            self.assertLessEqual(guided[count] - unguided[count], 8, f"{count} leads: {guided} / {unguided}")
+
+    def test_query_counts(self):
+        """Absolute ceilings (Odoo's ``assertQueryCount``) of the stage write as the
+        salesperson: a write on unguided leads costs what Odoo's own write costs."""
+        self._warm()
+        for (kind, count), expected in self._QUERIES.items():
+            leads = self._leads(count, self.team if kind == "guided" else self.other_team)
+            self.env.flush_all()
+            self.env.invalidate_all()
+            with self.assertQueryCount(expected):
+                leads.with_context(tracking_disable=True).write({"stage_id": self.stage_proposal.id})
+            self.assertEqual(leads.stage_id, self.stage_proposal)

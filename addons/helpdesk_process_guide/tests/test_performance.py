@@ -102,3 +102,114 @@ class TestPerformance(HelpdeskGuideCommon):
         vanilla_count = self._queries(lambda: vanilla.write({"notes": "<p>Hello</p>"}))
         guided_count = self._queries(lambda: guided.write({"notes": "<p>Hello</p>"}))
         self.assertLessEqual(guided_count - vanilla_count, 0)
+
+
+@tagged("post_install", "-at_install")
+class TestPerformanceAsAgent(HelpdeskGuideCommon):
+    """The guided ticket write and create as a real helpdesk user, at 1 and 50
+    tickets: the guidance costs a constant number of queries whatever the number of
+    tickets (the same growth as the unguided call, which is helpdesk_mgmt's own),
+    within 8 queries of it, and a write on unguided tickets costs what it costs
+    without the product (its absolute count is pinned)."""
+
+    # helpdesk_mgmt's stage write as a helpdesk user, and the same on guided tickets
+    _QUERIES = {("unguided", 1): 3, ("unguided", 50): 3, ("guided", 1): 8, ("guided", 50): 8}
+
+    def _vals(self, count, team, prefix="Perf"):
+        return [
+            {
+                "name": f"{prefix} {team.name} {i}",
+                "description": "<p>Perf</p>",
+                "team_id": team.id,
+                "stage_id": self.stage_triage.id,
+                "category_id": self.category.id,
+                "user_id": self.user_agent.id,
+            }
+            for i in range(count)
+        ]
+
+    def _tickets(self, count, team):
+        tickets = self.env["helpdesk.ticket"].create(self._vals(count, team))
+        self.env["guide.line"].sudo().search(
+            [
+                ("res_model", "=", "helpdesk.ticket"),
+                ("res_id", "in", tickets.ids),
+                ("completion", "=", "manual"),
+            ]
+        ).write({"checked": True})
+        return tickets.with_user(self.user_agent)
+
+    def _count(self, func):
+        self.env.flush_all()
+        self.env.invalidate_all()
+        start = self.env.cr.sql_log_count
+        func()
+        self.env.flush_all()
+        return self.env.cr.sql_log_count - start
+
+    def _stage_write(self, team, count):
+        tickets = self._tickets(count, team)
+        return self._count(lambda: tickets.write({"stage_id": self.stage_progress.id}))
+
+    def _create(self, team, count):
+        vals_list = self._vals(count, team, prefix="New")
+        return self._count(lambda: self.env["helpdesk.ticket"].with_user(self.user_agent).create(vals_list))
+
+    def _warm(self):
+        for team in (self.team, self.other_team):
+            self._stage_write(team, 2)
+            self._create(team, 2)
+
+    def test_guided_stage_write_constant(self):
+        self._warm()
+        guided = {count: self._stage_write(self.team, count) for count in (1, 50)}
+        unguided = {count: self._stage_write(self.other_team, count) for count in (1, 50)}
+        self.assertEqual(
+            guided[50] - guided[1],
+            unguided[50] - unguided[1],
+            f"the guided ticket write grows with the number of tickets: {guided} against {unguided} unguided",
+        )
+        for count in (1, 50):
+            self.assertLessEqual(
+                guided[count] - unguided[count], 8, f"{count} tickets: {guided} / {unguided}"
+            )
+        tickets = self.env["helpdesk.ticket"].search(
+            [("team_id", "=", self.team.id), ("name", "=like", "Perf %")]
+        )
+        self.assertEqual(set(tickets.mapped("guide_step_id")), {self.step_progress})
+        self.assertEqual(
+            self.env["guide.line"].search_count(
+                [
+                    ("res_model", "=", "helpdesk.ticket"),
+                    ("res_id", "in", tickets.ids),
+                    ("step_id", "=", self.step_progress.id),
+                ]
+            ),
+            len(tickets),
+        )
+
+    def test_guided_create_constant(self):
+        self._warm()
+        guided = {count: self._create(self.team, count) for count in (1, 50)}
+        unguided = {count: self._create(self.other_team, count) for count in (1, 50)}
+        self.assertEqual(
+            guided[50] - guided[1],
+            unguided[50] - unguided[1],
+            f"the guided ticket create grows with the tickets: {guided} against {unguided} unguided",
+        )
+        for count in (1, 50):
+            self.assertLessEqual(
+                guided[count] - unguided[count], 8, f"{count} tickets: {guided} / {unguided}"
+            )
+
+    def test_query_counts(self):
+        """Absolute ceilings (Odoo's ``assertQueryCount``) of the stage write as the
+        helpdesk user: a write on unguided tickets costs what helpdesk_mgmt's costs."""
+        self._warm()
+        for (kind, count), expected in self._QUERIES.items():
+            tickets = self._tickets(count, self.team if kind == "guided" else self.other_team)
+            self.env.flush_all()
+            self.env.invalidate_all()
+            with self.assertQueryCount(expected):
+                tickets.with_context(tracking_disable=True).write({"stage_id": self.stage_progress.id})
+            self.assertEqual(tickets.stage_id, self.stage_progress)
