@@ -263,8 +263,10 @@ class EscalationClock(models.Model):
         for clock_id, vals in rows.items():
             if vals:
                 groups[tuple(sorted(vals))][clock_id] = vals
-        self.flush_model({fname for fnames in groups for fname in fnames})
         magic = {"write_uid": self.env.uid, "write_date": self.env.cr.now()}
+        # pending ORM writes of these columns (the magic ones included) go first: the
+        # cache below replaces them, it must not drop a dirty value
+        self.flush_model({fname for fnames in groups for fname in fnames} | set(magic))
         for fnames, group in groups.items():
             fields = [self._fields[fname] for fname in fnames]
             for field in fields:
