@@ -61,7 +61,7 @@ class EscalationClock(models.Model):
     # ------------------------------------------------------------
     # FIELDS
     # ------------------------------------------------------------
-    res_model = fields.Char("Model", required=True, index=True, readonly=True)
+    res_model = fields.Char("Model", required=True, readonly=True)
     res_id = fields.Many2oneReference("Record", model_field="res_model", required=True, readonly=True)
     record_name = fields.Char(readonly=True)
     rule_id = fields.Many2one("escalation.rule", required=True, readonly=True, index=True, ondelete="cascade")
@@ -101,18 +101,13 @@ class EscalationClock(models.Model):
     ]
 
     def init(self):
+        super().init()  # escalation_clock_record_idx (res_id, res_model)
         # the cron's search: open clocks with a due date, in due order
         self.env.cr.execute(
             SQL(
                 "CREATE INDEX IF NOT EXISTS escalation_clock_due_idx ON escalation_clock (next_escalation_at)"
                 " "
                 "WHERE next_escalation_at IS NOT NULL AND state IN ('running', 'breached')"
-            )
-        )
-        self.env.cr.execute(
-            SQL(
-                "CREATE INDEX IF NOT EXISTS escalation_clock_record_idx "
-                "ON escalation_clock (res_id, res_model)"
             )
         )
 

@@ -15,7 +15,7 @@ class EscalationLog(models.Model):
     _guide_engine_owned = True
 
     date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now, index=True)
-    res_model = fields.Char("Model", required=True, index=True, readonly=True)
+    res_model = fields.Char("Model", required=True, readonly=True)
     res_id = fields.Many2oneReference(
         "Record", model_field="res_model", required=True, index=True, readonly=True
     )

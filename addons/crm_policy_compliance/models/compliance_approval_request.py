@@ -40,7 +40,7 @@ class ComplianceApprovalRequest(models.Model):
     policy_version_id = fields.Many2one("compliance.policy.version", readonly=True, ondelete="restrict")
     policy_snapshot = fields.Text(related="policy_version_id.snapshot", string="Policy at the Time")
     message = fields.Text(string="Requirement Not Met", readonly=True)
-    res_model = fields.Char(string="Model", required=True, readonly=True, index=True)
+    res_model = fields.Char(string="Model", required=True, readonly=True)
     res_id = fields.Many2oneReference(
         string="Record ID", model_field="res_model", required=True, readonly=True
     )

@@ -35,7 +35,7 @@ class GuideDeviation(models.Model):
     rule_snapshot = fields.Text(
         "Rule at the Time", readonly=True, help="The configuration of the bypassed rule when it was bypassed."
     )
-    res_model = fields.Char("Model", required=True, index=True, readonly=True)
+    res_model = fields.Char("Model", required=True, readonly=True)
     res_id = fields.Many2oneReference(
         "Record", model_field="res_model", required=True, index=True, readonly=True
     )

@@ -11,7 +11,7 @@ class GuideHistory(models.Model):
     _rec_name = "record_name"
     _guide_engine_owned = True
 
-    res_model = fields.Char("Model", required=True, index=True, readonly=True)
+    res_model = fields.Char("Model", required=True, readonly=True)
     res_id = fields.Many2oneReference(
         "Record", model_field="res_model", required=True, index=True, readonly=True
     )

@@ -16,6 +16,8 @@ class GuideLine(models.Model):
 
     _name = "guide.line"
     _inherit = ["guide.condition.mixin", "guide.bulk.mixin", "guide.record.link.mixin"]
+    # the unique index (res_model, res_id, step_id, item_id) finds the lines of a record
+    _guide_record_index = False
     _description = "Checklist Line"
     _order = "sequence, id"
     _guide_engine_owned = True

@@ -3,6 +3,7 @@ import functools
 from odoo import _, api, models
 from odoo.exceptions import AccessError
 from odoo.osv import expression
+from odoo.tools.sql import create_index, drop_index
 
 
 class GuideRecordLinkMixin(models.AbstractModel):
@@ -24,10 +25,26 @@ class GuideRecordLinkMixin(models.AbstractModel):
     _guide_link_optional = False
     # audit rows and engine state: created and written by the engine (superuser) only
     _guide_engine_owned = False
+    # an index (res_id, res_model); off where a unique index already starts with both
+    _guide_record_index = True
 
     # ------------------------------------------------------------
     # ORM
     # ------------------------------------------------------------
+    def init(self):
+        super().init()
+        # the rows of one record: what forms, kanbans (one sub-select per record) and
+        # access checks look up; alone, ``res_model`` selects nearly every row, and a
+        # planner left with it scans them all for each record
+        if self._abstract or not self._auto:
+            return
+        if self._guide_record_index:
+            create_index(self.env.cr, f"{self._table}_record_idx", self._table, ["res_id", "res_model"])
+        if not self._fields["res_model"].index:
+            # an index of ``res_model`` alone (earlier versions): nothing it finds the
+            # indexes above do not find faster, and one more index on every insert
+            drop_index(self.env.cr, f"{self._table}__res_model_index", self._table)
+
     @api.model_create_multi
     def create(self, vals_list):
         if self._guide_engine_owned and not self.env.su:
