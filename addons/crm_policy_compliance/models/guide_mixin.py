@@ -348,6 +348,15 @@ class GuideMixin(models.AbstractModel):
             domain.append(("guide_step_id", "in", list(policy["step_ids"])))
         return domain
 
+    def _policy_possible(self, policy):
+        """The records of ``self`` that may be in the scope of ``policy`` (a configuration-cache
+        entry), judged on values in cache, without a query: its process. Records no policy can
+        concern (another process, none) cost nothing; the full scope is decided in SQL
+        (``_policy_evaluate``)."""
+        if not policy["process_id"]:
+            return self
+        return self.filtered(lambda record: record.guide_process_id.id == policy["process_id"])
+
     def _policy_evaluate(self, candidates):
         """Scope and requirement of each policy on the new state of its records, in one query.
 
@@ -415,7 +424,9 @@ class GuideMixin(models.AbstractModel):
                 continue  # "any stage change": a creation is not one
             if policy["trigger"] == "fields" and not (policy["fields"] & set(vals)):
                 continue
-            candidates.append((policy, records))
+            records = records._policy_possible(policy)
+            if records:
+                candidates.append((policy, records))
         checks = self._policy_evaluate(candidates) if candidates else []
         if not checks:
             return

@@ -15,3 +15,4 @@ from . import test_trust_access
 from . import test_trust_decision_ui
 from . import test_trust_rpc
 from . import test_trust_transitions
+from . import test_record_index
