@@ -101,7 +101,7 @@ class EscalationClock(models.Model):
     ]
 
     def init(self):
-        super().init()  # escalation_clock_record_idx (res_id, res_model)
+        res = super().init()  # escalation_clock_record_idx (res_id, res_model)
         # the cron's search: open clocks with a due date, in due order
         self.env.cr.execute(
             SQL(
@@ -110,6 +110,7 @@ class EscalationClock(models.Model):
                 "WHERE next_escalation_at IS NOT NULL AND state IN ('running', 'breached')"
             )
         )
+        return res
 
     # ------------------------------------------------------------
     # ACTIONS
