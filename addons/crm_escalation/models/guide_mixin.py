@@ -117,10 +117,10 @@ class GuideMixin(models.AbstractModel):
             records = self - covered
             if not records:
                 break
-            if rule["company_id"] and "company_id" in self._fields:
-                records = records.filtered(lambda r, c=rule["company_id"]: r.company_id.id in (c, False))
             if rule["process_id"]:
-                records = records.filtered(lambda r, p=rule["process_id"]: r.guide_process_id.id == p)
+                records = records._guide_of_process(rule["process_id"])
+            if records and rule["company_id"] and "company_id" in self._fields:
+                records = records.filtered(lambda r, c=rule["company_id"]: r.company_id.id in (c, False))
             records = records._escalation_match_scope(rule)
             if records and rule["plain_domain"]:
                 records = records.filtered_domain(list(rule["plain_domain"]))
@@ -436,10 +436,10 @@ class GuideMixin(models.AbstractModel):
         result = {}
         for rule in rules:
             records = self
-            if rule["company_id"] and "company_id" in self._fields:
-                records = records.filtered(lambda r, c=rule["company_id"]: r.company_id.id in (c, False))
             if rule["process_id"]:
-                records = records.filtered(lambda r, p=rule["process_id"]: r.guide_process_id.id == p)
+                records = records._guide_of_process(rule["process_id"])
+            if records and rule["company_id"] and "company_id" in self._fields:
+                records = records.filtered(lambda r, c=rule["company_id"]: r.company_id.id in (c, False))
             records = records._escalation_match_scope(rule)
             if rule["domain"] and records:
                 if rule["domain"] not in by_domain:

@@ -355,7 +355,7 @@ class GuideMixin(models.AbstractModel):
         (``_policy_evaluate``)."""
         if not policy["process_id"]:
             return self
-        return self.filtered(lambda record: record.guide_process_id.id == policy["process_id"])
+        return self._guide_of_process(policy["process_id"])
 
     def _policy_evaluate(self, candidates):
         """Scope and requirement of each policy on the new state of its records, in one query.
