@@ -73,6 +73,10 @@ class TestEscalationConcurrency(TransactionCase):
             self._build(env, uuid.uuid4().hex[:8])
 
     def _env(self, cr, context=None):
+        if cr.transaction is None:
+            # the test's registry, not ``Registry(dbname)``: Odoo's test runner runs the
+            # post-install tests holding the registries' lock, a worker asking for it waits
+            cr.transaction = api.Transaction(self.registry)
         return api.Environment(cr, SUPERUSER_ID, context or {})
 
     def _setup_env(self, cr):
