@@ -1,16 +1,15 @@
 import logging
-import threading
 import time
 from collections import defaultdict
 from datetime import timedelta
 
 from psycopg2 import errors
 
-from odoo import _, api, fields, models, modules
+from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL, config, split_every
 
-from odoo.addons.crm_process_guide.tools import engine_flag_get
+from odoo.addons.crm_process_guide.tools import engine_no_commit
 
 from .escalation_level import _offsets
 from .working_time import work_deadlines, work_hours_between
@@ -389,13 +388,7 @@ class EscalationClock(models.Model):
         ``odoo.addons.crm_process_guide.tools``); a context key would be
         accepted from any client.
         """
-        return (
-            engine_flag_get(self.env, FLAG_NO_COMMIT)
-            or getattr(threading.current_thread(), "testing", False)
-            or bool(modules.module.current_test)
-            or self.env.registry.in_test_mode()
-            or not self.env.registry.ready
-        )
+        return engine_no_commit(self.env, FLAG_NO_COMMIT)
 
     @api.model
     def _escalation_claim(self, now, limit):

@@ -1,14 +1,13 @@
 import logging
-import threading
 import time
 
 from psycopg2 import errors
 
-from odoo import api, fields, models, modules
+from odoo import api, fields, models
 from odoo.osv import expression
 from odoo.tools import SQL, config
 
-from ..tools import engine_flag_get
+from ..tools import engine_no_commit
 
 _logger = logging.getLogger(__name__)
 
@@ -106,13 +105,7 @@ class GuideApplyJob(models.Model):
     def _guide_no_commit(self):
         """No commit under tests, nor while the registry loads, nor under the engine flag
         ``guide_apply_no_commit`` (a benchmark running the jobs in its transaction)."""
-        return (
-            engine_flag_get(self.env, FLAG_NO_COMMIT)
-            or getattr(threading.current_thread(), "testing", False)
-            or bool(modules.module.current_test)
-            or self.env.registry.in_test_mode()
-            or not self.env.registry.ready
-        )
+        return engine_no_commit(self.env, FLAG_NO_COMMIT)
 
     @api.model
     def _cron_apply(self):

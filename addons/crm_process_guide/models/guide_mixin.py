@@ -732,14 +732,10 @@ class GuideMixin(models.AbstractModel):
                 self.browse(unknown)._guide_update_checklist_state(domains)
         self.invalidate_recordset(["guide_item_done", "guide_item_total", "guide_progress", "guide_blocked"])
 
-    def _guide_update_checklist_state(self, domains):
-        """One ``UPDATE`` of the stored checklist figures of ``self``, evaluating the
-        conditions ``domains``.
-
-        :return: ids of the records having lines with other conditions (not updated)
-        """
-        ids = self.ids
-        step_ids = [record.guide_step_id.id or None for record in self]
+    def _guide_condition_case(self, domains, ids):
+        """A function of a line's condition column (``l.apply_domain``, ``l.auto_domain``)
+        giving the SQL ``CASE`` that says whether the line's record ``l.res_id`` meets it:
+        an empty condition holds, each of ``domains`` is one sub-select over ``ids``."""
         matches = {domain: self._guide_condition_subselect(domain, ids) for domain in sorted(domains)}
 
         def case(column):
@@ -750,7 +746,19 @@ class GuideMixin(models.AbstractModel):
             ]
             return SQL("CASE %s ELSE FALSE END", SQL(" ").join(whens))
 
-        known = list(matches)
+        return case
+
+    def _guide_update_checklist_state(self, domains):
+        """One ``UPDATE`` of the stored checklist figures of ``self``, evaluating the
+        conditions ``domains``.
+
+        :return: ids of the records having lines with other conditions (not updated)
+        """
+        ids = self.ids
+        step_ids = [record.guide_step_id.id or None for record in self]
+        case = self._guide_condition_case(domains, ids)
+
+        known = sorted(domains)
         rows = self.env.execute_query(
             SQL(
                 """
@@ -1197,15 +1205,7 @@ class GuideMixin(models.AbstractModel):
         """
         ids = sorted({res_id for res_id, _step in steps})
         step_ids = sorted({step_id for _res, step_id in steps})
-        matches = {domain: self._guide_condition_subselect(domain, ids) for domain in sorted(domains)}
-
-        def case(column):
-            whens = [SQL("WHEN COALESCE(%s, '') = '' THEN TRUE", column)]
-            whens += [
-                SQL("WHEN %s = %s THEN l.res_id IN %s", column, domain, subselect)
-                for domain, subselect in matches.items()
-            ]
-            return SQL("CASE %s ELSE FALSE END", SQL(" ").join(whens))
+        case = self._guide_condition_case(domains, ids)
 
         self.env["guide.line"].flush_model(LINE_FIELDS)
         rows = self.env.execute_query(
@@ -1236,7 +1236,7 @@ class GuideMixin(models.AbstractModel):
                 model=self._name,
                 ids=ids,
                 step_ids=step_ids,
-                known=list(matches),
+                known=sorted(domains),
                 applicable=case(SQL("l.apply_domain")),
                 auto_done=case(SQL("l.auto_domain")),
             )

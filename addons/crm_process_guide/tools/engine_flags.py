@@ -7,7 +7,10 @@ database cursor of the request instead, for the duration of a ``with`` block:
 nothing a client sends can set them.
 """
 
+import threading
 from contextlib import contextmanager
+
+from odoo import modules
 
 _KEY = "guide_engine_flags"
 _MISSING = object()
@@ -31,3 +34,16 @@ def engine_flag(env, key, value=True):
 def engine_flag_get(env, key, default=None):
     """The value of the engine flag ``key`` on ``env``'s cursor (``default`` when unset)."""
     return env.cr.cache.get(_KEY, {}).get(key, default)
+
+
+def engine_no_commit(env, key):
+    """Whether a batch job must not commit its chunks: under tests, while the registry
+    loads (demo data runs the crons), or when its caller set the engine flag ``key``
+    (a benchmark or a script running the job inside its own transaction)."""
+    return bool(
+        engine_flag_get(env, key)
+        or getattr(threading.current_thread(), "testing", False)
+        or modules.module.current_test
+        or env.registry.in_test_mode()
+        or not env.registry.ready
+    )
