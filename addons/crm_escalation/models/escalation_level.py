@@ -1,7 +1,16 @@
+from collections import defaultdict
+from datetime import timedelta
+
+from markupsafe import Markup, escape
+
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-from odoo.addons.crm_process_guide.tools import MAX_DAYS, MAX_HOURS, MAX_YEARS, hours_of
+from odoo.addons.crm_process_guide.tools import MAX_DAYS, MAX_HOURS, MAX_YEARS, engine_flag, hours_of
+
+# engine flag (crm_process_guide.tools; never read from the context, which any client sets):
+# writes of the engine itself, which re-synchronises the clocks afterwards
+FLAG_NO_SYNC = "escalation_no_sync"
 
 PRIORITIES = [("1", "Medium"), ("2", "High"), ("3", "Very High")]
 
@@ -207,6 +216,200 @@ class EscalationLevel(models.Model):
             "delay": self.delay,
             "warning_percent": self.warning_percent,
         }
+
+    # ------------------------------------------------------------
+    # BUSINESS: the actions of a level
+    # ------------------------------------------------------------
+    def _escalation_execute(self, records, reason=None, manual=False):
+        """Run the actions of the level on ``records`` (one guided model), in batch.
+
+        Each action is a method of ``_escalation_action_methods``, run in that order on
+        the whole set; then one chatter note per record. The clocks are re-synchronised
+        by the caller, not by each write of the actions.
+
+        :return: {record id: {"actions": [str], "log": {vals}, "moved": bool}}
+        """
+        self.ensure_one()
+        with engine_flag(records.env, FLAG_NO_SYNC):
+            records = records.with_context(
+                tracking_disable=True,
+                mail_notrack=True,
+                mail_create_nolog=True,
+                mail_activity_quick_update=True,
+            )
+            results = {
+                record.id: {
+                    "actions": [],
+                    "moved": False,
+                    "log": {
+                        "from_user_id": self._escalation_owner_of(record).id,
+                        **record._escalation_log_values(),
+                    },
+                }
+                for record in records
+            }
+            for action in self._escalation_action_methods():
+                action(records, results, reason)
+            for record in records:
+                results[record.id]["log"]["to_user_id"] = self._escalation_owner_of(record).id
+            if self.post_message or manual:
+                self._escalation_post_notes(records, results, reason, manual)
+        return results
+
+    def _escalation_action_methods(self):
+        """The actions of a level, in the order they run.
+
+        Each takes ``(records, results, reason)`` (``reason``: the manual escalation's, else
+        None), acts in batch on the part of ``records`` it concerns and appends what it did
+        to ``results[record id]["actions"]``. A module adds an action by extending the list.
+        """
+        return [
+            self._escalation_action_reassign,
+            self._escalation_action_team,
+            self._escalation_action_priority,
+            self._escalation_action_values,
+            self._escalation_action_followers,
+            self._escalation_action_activity,
+            self._escalation_action_move,
+            self._escalation_action_email,
+        ]
+
+    @api.model
+    def _escalation_owner_of(self, record):
+        owner_field = record._guide_owner_field
+        return record[owner_field] if owner_field in record._fields else self.env["res.users"]
+
+    @api.model
+    def _escalation_note_done(self, results, records, action, moved=False):
+        for record in records:
+            results[record.id]["actions"].append(action)
+            if moved:
+                results[record.id]["moved"] = True
+
+    def _escalation_reassign_groups(self, records):
+        """[(records, vals)] writing the new owner of ``records`` for the level, grouped by values."""
+        owner_field = records._guide_owner_field
+        if self.assign_to not in ("user", "team_leader") or owner_field not in records._fields:
+            return []
+        groups = defaultdict(lambda: records.browse())
+        for record in records:
+            owner = self.assign_user_id if self.assign_to == "user" else record._escalation_team_leader()
+            if owner and record[owner_field] != owner:
+                groups[tuple(sorted(record._escalation_owner_vals(owner).items()))] |= record
+        return [(group, dict(key)) for key, group in groups.items()]
+
+    def _escalation_action_reassign(self, records, results, reason):
+        for group, vals in self._escalation_reassign_groups(records):
+            group.write(vals)
+            user = self.env["res.users"].browse(vals.get(records._guide_owner_field))
+            self._escalation_note_done(results, group, _("Reassigned to %(user)s", user=user.name))
+
+    def _escalation_action_team(self, records, results, reason):
+        team = self._escalation_assign_team() if self.assign_to == "team" else None
+        if not team or "team_id" not in records._fields:
+            return
+        group = records.filtered(lambda r: r.team_id != team)
+        if group:
+            group.write({"team_id": team.id})
+            moved_to = _("Moved to team %(team)s", team=team.name)
+            self._escalation_note_done(results, group, moved_to, moved=True)
+
+    def _escalation_action_priority(self, records, results, reason):
+        if not self.raise_priority or "priority" not in records._fields:
+            return
+        group = records.filtered(lambda r: (r.priority or "0") < self.raise_priority)
+        if group:
+            group.write({"priority": self.raise_priority})
+            self._escalation_note_done(results, group, _("Priority raised"))
+
+    def _escalation_action_values(self, records, results, reason):
+        """Model-specific values (CRM: tags), from the records' ``_escalation_extra_vals`` hook."""
+        extra = records._escalation_extra_vals(self)
+        if extra:
+            records.write(extra)
+            self._escalation_note_done(results, records, _("Tagged"))
+
+    def _escalation_action_followers(self, records, results, reason):
+        partners = self.follower_partner_ids
+        if not (self.follow_team_leader or partners):
+            return
+        by_partners = defaultdict(lambda: records.browse())
+        for record in records:
+            leader = record._escalation_team_leader() if self.follow_team_leader else None
+            key = frozenset((partners | (leader.partner_id if leader else partners.browse())).ids)
+            if key:
+                by_partners[key] |= record
+        for key, group in by_partners.items():
+            group.message_subscribe(partner_ids=list(key))
+            self._escalation_note_done(results, group, _("Followers added"))
+
+    def _escalation_activity_user(self, record):
+        """Who gets the level's activity on ``record`` (the current user when nobody)."""
+        if self.activity_user == "team_leader":
+            user = record._escalation_team_leader()
+        else:
+            user = self._escalation_owner_of(record)
+        return user or self.env.user
+
+    def _escalation_action_activity(self, records, results, reason):
+        if not self.activity_type_id:
+            return
+        deadline = fields.Date.context_today(self) + timedelta(days=self.activity_deadline_days)
+        by_user = defaultdict(lambda: records.browse())
+        for record in records:
+            by_user[self._escalation_activity_user(record)] |= record
+        summary = self.activity_summary or _("Escalation: %(level)s", level=self.name)
+        for user, group in by_user.items():
+            group.activity_schedule(
+                activity_type_id=self.activity_type_id.id,
+                date_deadline=deadline,
+                summary=summary,
+                note=escape(reason or ""),
+                user_id=user.id,
+            )
+            self._escalation_note_done(
+                results, group, _("Activity for %(user)s due %(date)s", user=user.name, date=deadline)
+            )
+
+    def _escalation_action_move(self, records, results, reason):
+        step = self.move_step_id
+        if not step:
+            return
+        stage_field = records._guide_stage_field
+        group = records.filtered(lambda r: r[stage_field].id != step.stage_res_id)
+        if group:
+            group.with_context(
+                guide_override_reason=_("Escalation %(level)s", level=self.display_name)
+            ).write({stage_field: step.stage_res_id})
+            self._escalation_note_done(results, group, _("Moved to %(step)s", step=step.name), moved=True)
+
+    def _escalation_action_email(self, records, results, reason):
+        """The level's email, through the outgoing queue."""
+        template = self.mail_template_id
+        if template:
+            template.sudo().send_mail_batch(records.ids, force_send=False)
+            queued = _("Email queued: %(template)s", template=template.name)
+            self._escalation_note_done(results, records, queued)
+
+    def _escalation_post_notes(self, records, results, reason, manual):
+        """One chatter note per record, in one batch."""
+        if manual:
+            title = _("Manual escalation")
+        else:
+            title = _("Warning") if self.kind == "warning" else _("Escalation")
+        head = Markup("<p><b>%s</b>: %s / %s</p>") % (title, self.rule_id.name, self.name)
+        if self.message:
+            head += Markup("<p>%s</p>") % self.message
+        if reason:
+            head += Markup("<p>%s</p>") % _("Reason: %(reason)s", reason=reason)
+        bodies = {}
+        for record in records:
+            actions = results[record.id]["actions"]
+            body = head
+            if actions:
+                body += Markup("<ul>%s</ul>") % Markup("").join(Markup("<li>%s</li>") % a for a in actions)
+            bodies[record.id] = body
+        records._message_log_batch(bodies)
 
 
 def _offsets(levels, factor, base_hours):

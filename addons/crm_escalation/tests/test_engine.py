@@ -151,14 +151,14 @@ class TestEngine(EscalationCommon):
         with self._at(T0):
             good = self._lead(name="good")
             bad = self._lead(name="bad")
-        original = type(self.env["crm.lead"])._escalation_execute
+        original = type(self.env["escalation.level"])._escalation_execute
 
-        def execute(records, level, reason=None, manual=False):
+        def execute(level, records, reason=None, manual=False):
             if bad in records:
                 raise UserError(records.env._("boom"))
-            return original(records, level, reason=reason, manual=manual)
+            return original(level, records, reason=reason, manual=manual)
 
-        with patch.object(type(self.env["crm.lead"]), "_escalation_execute", execute):
+        with patch.object(type(self.env["escalation.level"]), "_escalation_execute", execute):
             self._run_at(self._h(2))
             self.assertEqual(good.user_id, self.user_leader, "the rest goes on")
             clock = self._clock(bad, rule)
