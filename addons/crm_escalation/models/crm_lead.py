@@ -17,10 +17,10 @@ class CrmLead(models.Model):
             domain = [*domain, ("team_id", "in", rule.crm_team_ids.ids)]
         return domain
 
-    def _escalation_match_scope(self, rule):
-        records = super()._escalation_match_scope(rule)
-        if rule["crm_team_ids"]:
-            records = records.filtered(lambda lead: lead.team_id.id in rule["crm_team_ids"])
+    def _escalation_match_scope(self, rule_info):
+        records = super()._escalation_match_scope(rule_info)
+        if rule_info["crm_team_ids"]:
+            records = records.filtered(lambda lead: lead.team_id.id in rule_info["crm_team_ids"])
         return records
 
     def _escalation_is_open(self):

@@ -2,11 +2,12 @@ import logging
 import time
 from collections import defaultdict
 from datetime import timedelta
+from types import MappingProxyType
 
 from psycopg2 import errors
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, config, split_every
 
 from odoo.addons.crm_process_guide.tools import engine_no_commit
@@ -26,19 +27,52 @@ CLOCK_STATES = [
 OPEN_STATES = ("running", "paused", "breached")
 DUE_STATES = ("running", "breached")
 MAX_FAILURES = 3
-# engine flags (crm_process_guide.tools; never read from the context, which any client sets):
-#   writes of the engine itself, which re-synchronises the clocks afterwards
-FLAG_NO_SYNC = "escalation_no_sync"
-#   run the cron inside the caller's transaction (benchmark, shell)
+# engine flag (crm_process_guide.tools; never read from the context, which any client sets):
+# run the cron inside the caller's transaction (benchmark, shell); FLAG_NO_SYNC: escalation_level
 FLAG_NO_COMMIT = "escalation_no_commit"
 DEFAULT_BATCH = 50
 # clocks per UPDATE of ``_escalation_write_rows`` (one statement up to this size)
 BULK_UPDATE_SIZE = 10000
 
 
+# the columns of a clock reset when an episode starts
+EPISODE_START_VALUES = MappingProxyType(
+    {
+        "paused_seconds": 0.0,
+        "level_index": 0,
+        "current_level_id": False,
+        "current_level_kind": False,
+        "last_fired_at": False,
+        "breached": False,
+        "breached_at": False,
+        "breach_rate": 0.0,
+        "met_at": False,
+        "acknowledged_by": False,
+        "acknowledged_at": False,
+        "failure_count": 0,
+        "last_error": False,
+    }
+)
+# triggers whose start point moves: a new start point starts a new episode
+MOVING_START_TRIGGERS = ("step_time", "date_field", "no_activity")
+
+
 def _id_of(value):
     """The id of a many2one value, given as a record or as an id."""
     return value.id if isinstance(value, models.BaseModel) else (value or False)
+
+
+class SyncPlan:
+    """What one synchronisation does to the clocks (``_escalation_sync_records``), applied in
+    a constant number of statements whatever the number of records."""
+
+    def __init__(self, clocks):
+        self.close = clocks  # episodes that end: de-escalated
+        self.meet = clocks  # target reached
+        self.resume = clocks  # paused clocks that run again
+        self.episodes = []  # new episodes: (record, rule_info, clock or None, start)
+        self.updates = defaultdict(dict)  # clock id: values, one UPDATE per set of columns
+        self.broken = set()  # ids of the rules whose condition cannot be evaluated
 
 
 class EscalationClock(models.Model):
@@ -141,9 +175,10 @@ class EscalationClock(models.Model):
     # ------------------------------------------------------------
     @api.model
     def _escalation_rule_config(self, model_name):
+        """{rule id: rule_info} of the active rules of ``model_name`` (cached, read-only values)."""
         return {
-            rule["id"]: rule
-            for rule in self.env["escalation.rule"]._get_escalation_config(model_name)["rules"]
+            rule_info["id"]: rule_info
+            for rule_info in self.env["escalation.rule"]._get_escalation_config(model_name)["rules"]
         }
 
     @api.model
@@ -152,10 +187,11 @@ class EscalationClock(models.Model):
         return model_name in self.env and self.env[model_name]._guide_is_manager()
 
     @api.model
-    def _escalation_factor(self, rule, calendar):
-        if rule["delay_unit"] == "hours":
+    def _escalation_factor(self, rule_info, calendar):
+        """Hours per unit of the delays of a rule (``rule_info``: its cached values)."""
+        if rule_info["delay_unit"] == "hours":
             return 1.0
-        if rule["time_mode"] == "working":
+        if rule_info["time_mode"] == "working":
             return calendar.hours_per_day or 8.0
         return 24.0
 
@@ -217,16 +253,16 @@ class EscalationClock(models.Model):
         offsets_by_key = {}
         requests = defaultdict(lambda: defaultdict(list))  # calendar id: {(start, hours): [index]}
         for index, item in enumerate(items):
-            rule = rules.get(item["rule_id"])
-            levels = rule["levels"] if rule else ()
+            rule_info = rules.get(item["rule_id"])
+            levels = rule_info["levels"] if rule_info else ()
             due = item["state"] in DUE_STATES and (item["failure_count"] or 0) < MAX_FAILURES
             if not due or item["level_index"] >= len(levels) or not item["episode_start"]:
                 continue
-            calendar_id = item["calendar_id"] if rule["time_mode"] == "working" else False
-            key = (rule["id"], calendar_id, item["base_hours"])
+            calendar_id = item["calendar_id"] if rule_info["time_mode"] == "working" else False
+            key = (rule_info["id"], calendar_id, item["base_hours"])
             if key not in offsets_by_key:
                 calendar = self.env["resource.calendar"].browse(calendar_id or [])
-                factor = self._escalation_factor(rule, calendar)
+                factor = self._escalation_factor(rule_info, calendar)
                 offsets_by_key[key] = _offsets(levels, factor, item["base_hours"])
             level = levels[item["level_index"]]
             hours = offsets_by_key[key][level["id"]] + (item["paused_seconds"] or 0.0) / 3600.0
@@ -376,6 +412,274 @@ class EscalationClock(models.Model):
         }
 
     # ------------------------------------------------------------
+    # BUSINESS: synchronisation with the records
+    # ------------------------------------------------------------
+    @api.model
+    def _escalation_sync_records(self, records, rule_infos):
+        """Keep the clocks of ``records`` for the rules of ``rule_infos`` in line with the
+        records, in batch (``guide.mixin._escalation_sync``; as superuser).
+
+        Three steps: read the clocks (one query), plan what each clock does
+        (``_escalation_sync_action``: close, meet, start a new episode, follow the record
+        into a pause, a resume or a new step), apply the plan (``_escalation_apply_plan``).
+
+        :return: ids of the rules whose condition cannot be evaluated (their clocks are left
+            as they are)
+        """
+        clock_map = self._escalation_clock_map(records, rule_infos)
+        in_scope = self.env["escalation.rule"]._escalation_records_in_scope(records, rule_infos)
+        open_ids = set(records._escalation_is_open().ids)
+        now = fields.Datetime.now()
+        plan = SyncPlan(self.browse())
+        cache = {}  # shared by the start points of the rules (last team activity)
+        for rule_info in rule_infos:
+            scope = in_scope[rule_info["id"]]
+            if scope is None:
+                plan.broken.add(rule_info["id"])
+                continue
+            starts = records._escalation_start_points(rule_info, cache)
+            for record in records:
+                clock = clock_map.get((record.id, rule_info["id"]), self.browse())
+                start = starts.get(record.id)
+                is_live = record.id in scope and record.id in open_ids
+                action = clock._escalation_sync_action(record, rule_info, record.id in scope, is_live, start)
+                self._escalation_plan(plan, action, record, rule_info, clock, start, now)
+        self._escalation_apply_plan(records, plan, now)
+        return plan.broken
+
+    @api.model
+    def _escalation_clock_map(self, records, rule_infos):
+        """{(record id, rule id): clock} of ``records``, every stored column read in one query."""
+        clocks = self.search_fetch(
+            [
+                ("res_model", "=", records._name),
+                ("res_id", "in", records.ids),
+                ("rule_id", "in", [info["id"] for info in rule_infos]),
+            ],
+            [name for name, field in self._fields.items() if field.store and field.column_type],
+        )
+        return {(clock.res_id, clock.rule_id.id): clock for clock in clocks}
+
+    def _escalation_sync_action(self, record, rule_info, in_scope, is_live, start):
+        """What a synchronisation does with the clock ``self`` (maybe empty) of ``record``:
+        ``"close"`` (the episode ends), ``"meet"``, ``"start"`` (a new episode), ``"follow"``
+        (pause, resume, new step) or None.
+
+        :param in_scope: the record is in the rule's scope
+        :param is_live: ... and still being worked on (``_escalation_is_open``)
+        :param start: the record's start point for the rule (None: none)
+        """
+        is_open = bool(self) and self.state in OPEN_STATES
+        step_id = record.guide_step_id.id
+        if in_scope and step_id and step_id in rule_info["met_step_ids"]:
+            return "meet" if is_open else None
+        if not (is_live and start and self._escalation_step_counts(step_id, rule_info)):
+            return "close" if is_open else None
+        if self._escalation_new_episode(record, rule_info, start):
+            return "start"
+        return "follow"
+
+    @api.model
+    def _escalation_step_counts(self, step_id, rule_info):
+        """Whether the clock of a rule runs (or is paused) in step ``step_id``."""
+        if not rule_info["step_ids"]:
+            return True
+        return step_id in rule_info["step_ids"] | rule_info["pause_step_ids"] | rule_info["met_step_ids"]
+
+    def _escalation_new_episode(self, record, rule_info, start):
+        """Whether ``record`` starts a new episode of the clock ``self`` (maybe empty): no
+        clock, a closed one, a start point that moved, or a new step for a rule restarting on
+        step changes; never for a met clock in the same step (met for good), except for a
+        date field that moved."""
+        if not self or self.state == "done":
+            return True
+        step_changed = self.step_entered_at != record.guide_step_entered_at
+        if self.state == "met" and not step_changed and rule_info["trigger_type"] != "date_field":
+            return False
+        moved = self.episode_start != start and rule_info["trigger_type"] in MOVING_START_TRIGGERS
+        return moved or (step_changed and rule_info["restart_on_step_change"])
+
+    @api.model
+    def _escalation_plan(self, plan, action, record, rule_info, clock, start, now):
+        """Add what ``action`` (``_escalation_sync_action``) does with ``clock`` to ``plan``."""
+        if action == "close":
+            plan.close |= clock
+        elif action == "meet":
+            plan.meet |= clock
+        elif action == "start":
+            plan.episodes.append((record, rule_info, clock or None, start))
+        elif action == "follow" and clock._escalation_follow(record, rule_info, now, plan.updates):
+            plan.resume |= clock
+
+    def _escalation_follow(self, record, rule_info, now, updates):
+        """The running episode of the clock follows ``record`` (new step, pause) in ``updates``.
+
+        :return: whether the clock resumes (``_escalation_resume``)
+        """
+        self.ensure_one()
+        step_id = record.guide_step_id.id
+        if self.step_entered_at != record.guide_step_entered_at:
+            updates[self.id].update(step_id=step_id, step_entered_at=record.guide_step_entered_at)
+        if self.state == "met":
+            return False
+        paused = step_id in rule_info["pause_step_ids"]
+        if paused and self.state != "paused":
+            updates[self.id].update(state="paused", paused_since=now, next_escalation_at=False)
+        return not paused and self.state == "paused"
+
+    @api.model
+    def _escalation_apply_plan(self, records, plan, now):
+        """Apply ``plan``: a constant number of statements whatever the number of records (log
+        rows in one INSERT, new clocks in one INSERT, the other clocks in one UPDATE per set of
+        written columns)."""
+        plan.close._escalation_close()
+        plan.meet._escalation_meet(now, plan.updates)
+        plan.resume._escalation_resume(now, plan.updates)
+        if plan.episodes:
+            self._escalation_start_episodes(records, plan.episodes, now, plan.updates)
+        self._escalation_write_rows(plan.updates)
+
+    def _escalation_meet(self, now, updates):
+        """The target of the clocks is reached: they stop for good (values in ``updates``)."""
+        self.filtered("current_level_id")._escalation_log_deescalation(_("Target reached: the rule is met."))
+        for clock_id in self.ids:
+            updates[clock_id].update(state="met", met_at=now, next_escalation_at=False, paused_since=False)
+
+    def _escalation_resume(self, now, updates):
+        """The paused clocks run again: paused time added up, due times moved (in ``updates``)."""
+        if not self:
+            return
+        paused = self._escalation_paused_hours(now)
+        for clock in self:
+            updates[clock.id].update(
+                state="breached" if clock.breached else "running",
+                paused_seconds=clock.paused_seconds + paused[clock.id] * 3600.0,
+                paused_since=False,
+            )
+        for clock_id, vals in self._escalation_schedule_rows(updates).items():
+            updates[clock_id].update(vals)
+
+    # ------------------------------------------------------------
+    # BUSINESS: episodes
+    # ------------------------------------------------------------
+    @api.model
+    def _escalation_start_episodes(self, records, episodes, now, updates=None):
+        """Create or restart the clocks of ``episodes`` ([(record, rule_info, clock or None,
+        start)], records of ``records``' model), due times included.
+
+        New clocks are inserted in one statement; the values of restarted clocks go to
+        ``updates`` ({clock id: vals}) for the caller to write with the others, or are
+        written here (one UPDATE per set of columns).
+        """
+        ended = self.browse(
+            clock.id
+            for _record, _info, clock, _start in episodes
+            if clock and clock.current_level_id and clock.state in OPEN_STATES
+        )
+        if ended:
+            ended._escalation_log_deescalation(_("De-escalated: a new episode starts."))
+        values = self._escalation_episode_values(records, episodes, now)
+        # the due times of every new episode in one batch
+        items = [
+            dict({fname: vals.get(fname) for fname in self._escalation_schedule_fields}, rule_id=info["id"])
+            for (_record, info, _clock, _start), vals in zip(episodes, values, strict=True)
+        ]
+        schedule = self._escalation_schedule(records._name, items)
+        write = updates is None
+        updates = defaultdict(dict) if write else updates
+        create_vals = []
+        for (_record, _info, clock, _start), vals, (level_id, due) in zip(
+            episodes, values, schedule, strict=True
+        ):
+            vals.update(next_level_id=level_id, next_escalation_at=due)
+            if clock:
+                updates[clock.id].update(vals)
+            else:
+                create_vals.append(vals)
+        if write:
+            self._escalation_write_rows(updates)
+        return self._guide_bulk_create(create_vals) if create_vals else self.browse()
+
+    @api.model
+    def _escalation_episode_values(self, records, episodes, now):
+        """The values of the clocks of ``episodes`` at their start, in their order."""
+        shared = {}  # record id: the values of its clocks that do not depend on the rule
+        result = []
+        for record, rule_info, clock, start in episodes:
+            if record.id not in shared:
+                shared[record.id] = self._escalation_record_values(record)
+            calendar = self._escalation_episode_calendar(record, rule_info)
+            paused = shared[record.id]["step_id"] in rule_info["pause_step_ids"]
+            vals = {
+                **EPISODE_START_VALUES,
+                **shared[record.id],
+                "rule_id": rule_info["id"],
+                "state": "paused" if paused else "running",
+                "episode_start": start,
+                "base_hours": self._escalation_episode_base_hours(record, rule_info, calendar),
+                "calendar_id": calendar.id,
+                "paused_since": now if paused else False,
+            }
+            if clock:
+                del vals["rule_id"]
+                if clock.record_name == vals["record_name"]:
+                    del vals["record_name"]
+                vals["episode"] = clock.episode + 1
+            else:
+                vals.update(res_model=records._name, res_id=record.id, episode=1)
+            result.append(vals)
+        return result
+
+    @api.model
+    def _escalation_record_values(self, record):
+        """The values a clock copies from ``record`` when an episode starts, whatever its rule."""
+        return {
+            "step_id": record.guide_step_id.id,
+            "step_entered_at": record.guide_step_entered_at,
+            "record_name": record.display_name,
+            "company_id": record.company_id.id if "company_id" in record._fields else False,
+            **record._escalation_clock_values(),
+        }
+
+    @api.model
+    def _escalation_episode_calendar(self, record, rule_info):
+        """The working hours an episode of ``record`` counts in (none: calendar time)."""
+        if rule_info["time_mode"] != "working":
+            return self.env["resource.calendar"]
+        if rule_info["calendar_source"] == "rule":
+            return self.env["resource.calendar"].browse(rule_info["calendar_id"])
+        if rule_info["calendar_source"] == "team":
+            return record._escalation_team_calendar()
+        return record._escalation_company_calendar()
+
+    @api.model
+    def _escalation_episode_base_hours(self, record, rule_info, calendar):
+        """Hours added to the level delays of an episode: the expected duration of the
+        record's step, for the rules counting after it."""
+        step = record.guide_step_id
+        if rule_info["trigger_type"] != "step_time" or rule_info["step_delay_base"] != "expected" or not step:
+            return 0.0
+        if rule_info["time_mode"] == "working" and step.expected_duration_unit == "days":
+            return step.expected_duration * (calendar.hours_per_day or 8.0)
+        return step.expected_hours
+
+    def _escalation_manual_advance(self, level, now):
+        """A manual escalation to ``level`` moves the open clock ``self`` to it when the level
+        is not behind the clock; a paused clock stays paused and resumes as escalated."""
+        self.ensure_one()
+        if self.state not in OPEN_STATES:
+            return
+        position = level.rule_id.level_ids.sorted(lambda lvl: (lvl.sequence, lvl.id)).ids.index(level.id)
+        if position < self.level_index:
+            return
+        was_paused = self.state == "paused"
+        self._escalation_advance(level, now)
+        self.level_index = position + 1
+        if was_paused:
+            self.state = "paused"
+        self._escalation_reschedule()
+
+    # ------------------------------------------------------------
     # BUSINESS: cron
     # ------------------------------------------------------------
     @api.model
@@ -494,85 +798,115 @@ class EscalationClock(models.Model):
 
     def _escalation_fire(self, now):
         """Fire the next level of claimed clocks; a failing record is marked and skipped."""
-        Log = self.env["escalation.log"].sudo()
         self.env["escalation.log"].flush_model()
         by_model = defaultdict(lambda: self.browse())
         for clock in self:
             by_model[clock.res_model] |= clock
         for model_name, clocks in by_model.items():
-            if model_name not in self.env:
+            if model_name in self.env:
+                clocks._escalation_fire_model(self.env[model_name].with_context(active_test=False), now)
+            else:
                 clocks._escalation_close(log=False)
-                continue
-            Model = self.env[model_name].with_context(active_test=False)
-            existing = Model.browse(set(clocks.mapped("res_id"))).exists()
-            (clocks.filtered(lambda c, ids=set(existing.ids): c.res_id not in ids)).unlink()
-            clocks = clocks.exists()
-            # lazily re-evaluate scope, pauses and start points (conditions on
-            # related records, last team activity) before firing
-            broken = existing._escalation_sync(rule_ids=set(clocks.rule_id.ids))
-            for clock in clocks.filtered(lambda c, b=broken: c.rule_id.id in b):
-                error = _(
-                    "The condition of rule %(rule)s cannot be evaluated: fix the rule.",
-                    rule=clock.rule_id.display_name,
-                )
-                clock._escalation_mark_failure(Exception(error), clock.next_level_id, now)
-                clocks -= clock
-            clocks = clocks.filtered(
-                lambda c: c.state in DUE_STATES
-                and c.failure_count < MAX_FAILURES
-                and c.next_escalation_at
-                and c.next_escalation_at <= now
+
+    def _escalation_fire_model(self, Model, now):
+        """Fire the clocks of the records of ``Model``: re-synchronised first, then each due
+        level on its clocks in batch; one log INSERT and one clock UPDATE for the batch."""
+        clocks = self._escalation_due_after_sync(Model, now)
+        fired = self.browse()
+        advanced = {}  # clock id: the values of its fired level, then its next due time
+        log_vals = []
+        moved = Model.browse()
+        for level, group in clocks._escalation_group_by_level(Model._name).items():
+            for ok_clocks, results in group._escalation_fire_level(level, Model, now).items():
+                for clock in ok_clocks:
+                    result = results[clock.res_id]
+                    log_vals.append(clock._escalation_fired_log(level, result, now))
+                    if result.get("moved"):
+                        moved |= Model.browse(clock.res_id)
+                advanced.update(ok_clocks._escalation_advance_rows(level, now))
+                fired |= ok_clocks
+        self.env["escalation.log"].sudo()._escalation_create_rows(log_vals)
+        # the levels done and the next due times: one write for the batch
+        for clock_id, vals in fired._escalation_schedule_rows(advanced).items():
+            advanced[clock_id].update(vals)
+        self._escalation_write_rows(advanced)
+        if moved:
+            moved._escalation_sync()
+
+    def _escalation_due_after_sync(self, Model, now):
+        """The part of the clocks still due once their records are re-synchronised (scope,
+        pauses and start points may have changed through related records or the last team
+        activity): clocks of deleted records go, those of broken rules are marked failed."""
+        existing = Model.browse(set(self.mapped("res_id"))).exists()
+        self.filtered(lambda c, ids=set(existing.ids): c.res_id not in ids).unlink()
+        clocks = self.exists()
+        broken = existing._escalation_sync(rule_ids=set(clocks.rule_id.ids))
+        for clock in clocks.filtered(lambda c: c.rule_id.id in broken):
+            error = _(
+                "The condition of rule %(rule)s cannot be evaluated: fix the rule.",
+                rule=clock.rule_id.display_name,
             )
-            rules = self._escalation_rule_config(model_name)
-            groups = defaultdict(lambda: self.browse())
-            for clock in clocks:
-                rule = rules.get(clock.rule_id.id)
-                if not rule or clock.level_index >= len(rule["levels"]):
-                    clock.write({"next_escalation_at": False, "next_level_id": False})
-                    continue
-                groups[rule["levels"][clock.level_index]["id"]] |= clock
-            fired = self.browse()
-            advanced = {}  # clock id: the values of its fired level, then its next due time
-            log_vals = []
-            moved = Model.browse()
-            for level_id, group in groups.items():
-                level = self.env["escalation.level"].browse(level_id)
-                records = Model.browse(group.mapped("res_id"))
-                try:
-                    with self.env.cr.savepoint():
-                        results = records._escalation_execute(level)
-                    outcome = {group: results}
-                except Exception:  # noqa: BLE001 - isolate the failing records below
-                    outcome = {}
-                    for clock in group:
-                        record = Model.browse(clock.res_id)
-                        try:
-                            with self.env.cr.savepoint():
-                                outcome[clock] = record._escalation_execute(level)
-                        except Exception as exc:  # noqa: BLE001 - logged and retried later
-                            _logger.warning(
-                                "Escalation %s on %s,%s failed",
-                                level.display_name,
-                                model_name,
-                                clock.res_id,
-                                exc_info=True,
-                            )
-                            clock._escalation_mark_failure(exc, level, now)
-                for ok_clocks, results in outcome.items():
-                    for clock in ok_clocks:
-                        result = results[clock.res_id]
-                        log_vals.append(clock._escalation_fired_log(level, result, now))
-                        if result.get("moved"):
-                            moved |= Model.browse(clock.res_id)
-                    advanced.update(ok_clocks._escalation_advance_rows(level, now))
-                    fired |= ok_clocks
-            Log._escalation_create_rows(log_vals)
-            # the levels done and the next due times: one write for the batch
-            for clock_id, vals in fired._escalation_schedule_rows(advanced).items():
-                advanced[clock_id].update(vals)
-            self._escalation_write_rows(advanced)
-            if moved:
-                moved._escalation_sync()
+            clock._escalation_mark_failure(Exception(error), clock.next_level_id, now)
+            clocks -= clock
+        return clocks.filtered(
+            lambda c: c.state in DUE_STATES
+            and c.failure_count < MAX_FAILURES
+            and c.next_escalation_at
+            and c.next_escalation_at <= now
+        )
+
+    def _escalation_group_by_level(self, model_name):
+        """{level: clocks} of the level each clock fires next; a clock past its rule's last
+        level (or of a rule gone) is due no more."""
+        rule_infos = self._escalation_rule_config(model_name)
+        groups = defaultdict(lambda: self.browse())
+        for clock in self:
+            rule_info = rule_infos.get(clock.rule_id.id)
+            if not rule_info or clock.level_index >= len(rule_info["levels"]):
+                clock.write({"next_escalation_at": False, "next_level_id": False})
+                continue
+            groups[rule_info["levels"][clock.level_index]["id"]] |= clock
+        Level = self.env["escalation.level"]
+        return {Level.browse(level_id): group for level_id, group in groups.items()}
+
+    def _escalation_fire_level(self, level, Model, now):
+        """Run ``level`` on the records of the clocks, in one batch; if it fails, record by
+        record, each in its savepoint, a failing one marked (``_escalation_mark_failure``).
+
+        :return: {clocks: results of ``escalation.level._escalation_execute``} of what succeeded
+        """
+        try:
+            with self.env.cr.savepoint():
+                results = level._escalation_execute(Model.browse(self.mapped("res_id")))
+        except Exception:  # noqa: BLE001 - rolled back to the savepoint; isolate the failing records
+            return self._escalation_fire_each(level, Model, now)
+        return {self: results}
+
+    def _escalation_fire_each(self, level, Model, now):
+        """``_escalation_fire_level`` record by record, each in its savepoint."""
+        outcome = {}
+        for clock in self:
+            try:
+                with self.env.cr.savepoint():
+                    outcome[clock] = level._escalation_execute(Model.browse(clock.res_id))
+            except Exception as exc:  # noqa: BLE001 - rolled back to the savepoint; marked and retried later
+                clock._escalation_log_failure(level, exc)
+                clock._escalation_mark_failure(exc, level, now)
+        return outcome
+
+    def _escalation_log_failure(self, level, exc):
+        """A refusal (gate, access, validation) is an ordinary outcome, logged as info; anything
+        else as a warning with its traceback. Both are recorded on the clock and in the log."""
+        refused = isinstance(exc, UserError)  # access and validation errors included
+        _logger.log(
+            logging.INFO if refused else logging.WARNING,
+            "Escalation %s on %s,%s failed: %s",
+            level.display_name,
+            self.res_model,
+            self.res_id,
+            exc,
+            exc_info=not refused,
+        )
 
     def _escalation_advance(self, level, now):
         """Record that ``level`` fired on the clocks (one level per episode, once)."""

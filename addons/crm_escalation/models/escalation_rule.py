@@ -1,4 +1,5 @@
 import logging
+from types import MappingProxyType
 
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
@@ -435,8 +436,74 @@ class EscalationRule(models.Model):
                 domain.append(expression.FALSE_LEAF)
         return domain
 
+    # ------------------------------------------------------------
+    # BUSINESS: scope of the rules on records
+    # ------------------------------------------------------------
+    @api.model
+    def _escalation_prefilter(self, records, rule_info):
+        """Part of ``records`` in the scope of a rule as far as cached values decide it (process,
+        company, the model's ``_escalation_match_scope`` hook): no query, condition left out."""
+        if rule_info["process_id"]:
+            records = records._guide_of_process(rule_info["process_id"])
+        if records and rule_info["company_id"] and "company_id" in records._fields:
+            company_id = rule_info["company_id"]
+            records = records.filtered(lambda r: r.company_id.id in (company_id, False))
+        return records._escalation_match_scope(rule_info) if records else records
+
+    @api.model
+    def _escalation_records_covered(self, records, rule_infos):
+        """Part of ``records`` some rule of ``rule_infos`` may apply to, decided on cached values
+        (no query): the other records have no open clock and need none, so that a write on
+        them costs nothing. A condition is applied when the record's own values decide it
+        (``plain_domain``), else assumed to match."""
+        covered = records.browse()
+        for rule_info in rule_infos:
+            candidates = self._escalation_prefilter(records - covered, rule_info)
+            if candidates and rule_info["plain_domain"]:
+                candidates = candidates.filtered_domain(list(rule_info["plain_domain"]))
+            covered |= candidates
+            if covered == records:
+                break
+        return covered
+
+    @api.model
+    def _escalation_records_in_scope(self, records, rule_infos):
+        """{rule id: set of the ids of ``records`` in its scope}, None for a rule whose
+        condition cannot be evaluated; each distinct condition is evaluated once."""
+        matching = {}  # condition: ids of records matching it, None when it fails
+        result = {}
+        for rule_info in rule_infos:
+            candidates = self._escalation_prefilter(records, rule_info)
+            condition = rule_info["domain"]
+            if condition and candidates:
+                if condition not in matching:
+                    matching[condition] = self._escalation_condition_ids(records, rule_info)
+                if matching[condition] is None:
+                    result[rule_info["id"]] = None
+                    continue
+                candidates = candidates.filtered(lambda r, ids=matching[condition]: r.id in ids)
+            result[rule_info["id"]] = set(candidates.ids)
+        return result
+
+    @api.model
+    def _escalation_condition_ids(self, records, rule_info):
+        """Ids of ``records`` matching the condition of a rule, None when it cannot be evaluated
+        (a rule broken by a schema change is skipped with a warning, never run)."""
+        try:
+            return set(self._guide_filter(records, rule_info["domain"]).ids)
+        except GUIDE_CONDITION_ERRORS as exc:  # refused by the parser or the ORM before the query runs
+            _logger.warning(
+                "Escalation: rule %s (%s) skipped, its condition fails: %s",
+                rule_info["id"],
+                rule_info["name"],
+                exc,
+            )
+            return None
+
     def _escalation_rule_values(self):
-        """Plain values of a rule, kept in the configuration cache."""
+        """Plain values of a rule, kept in the configuration cache: the ``rule_info`` the
+        engine's hooks receive. Bridges extend the dict (immutable values only: frozensets,
+        tuples); ``_get_escalation_config`` freezes it."""
         self.ensure_one()
         return {
             "id": self.id,
@@ -460,7 +527,7 @@ class EscalationRule(models.Model):
             # in sequence order even when a level was created after the others in this
             # transaction (the cached one2many is then in creation order)
             "levels": tuple(
-                level._escalation_level_values()
+                MappingProxyType(level._escalation_level_values())
                 for level in self.level_ids.sorted(lambda lvl: (lvl.sequence, lvl.id))
             ),
         }
@@ -475,7 +542,7 @@ class EscalationRule(models.Model):
         try:
             template = rule_language.parse(self.domain)
             domain = self._guide_parse_domain(self.domain, self.model_name)
-        except Exception:  # noqa: BLE001 - refused when saved; a broken rule is not plain
+        except GUIDE_CONDITION_ERRORS:  # refused when saved; broken since by a schema change: not plain
             return False
         if not all(_plain_leaf(item) for item in template.items):
             return False  # named values (the reader, today...) are evaluated on each check
@@ -493,18 +560,19 @@ class EscalationRule(models.Model):
     @api.model
     @tools.ormcache("model_name")
     def _get_escalation_config(self, model_name):
-        """Active rules of a model as plain data (cleared when rules or levels change)."""
+        """Active rules of a model as plain, read-only data (cleared when rules or levels
+        change): ``{"rules": (rule_info, ...), "fields": frozenset}``, each ``rule_info`` a
+        read-only mapping (``MappingProxyType``) of ``_escalation_rule_values``."""
         rules = (
             self.sudo().with_context(active_test=True, lang=None).search([("model_name", "=", model_name)])
         )
-        config = {"rules": [], "fields": set()}
+        rule_infos = []
+        fnames = set()
         for rule in rules:
-            values = rule._escalation_rule_values()
-            config["rules"].append(values)
+            rule_info = MappingProxyType(rule._escalation_rule_values())
+            rule_infos.append(rule_info)
             if rule.domain:
-                config["fields"] |= self._guide_domain_field_names(rule.domain, model_name)
-            if values["date_field"]:
-                config["fields"].add(values["date_field"])
-        config["fields"] = frozenset(config["fields"])
-        config["rules"] = tuple(config["rules"])
-        return config
+                fnames |= self._guide_domain_field_names(rule.domain, model_name)
+            if rule_info["date_field"]:
+                fnames.add(rule_info["date_field"])
+        return MappingProxyType({"rules": tuple(rule_infos), "fields": frozenset(fnames)})

@@ -1,36 +1,15 @@
-import logging
-from collections import defaultdict
 from datetime import datetime, time, timedelta
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from odoo.addons.crm_process_guide.models.guide_condition_mixin import GUIDE_CONDITION_ERRORS
 from odoo.addons.crm_process_guide.tools import engine_flag, engine_flag_get
 
-from .escalation_clock import DUE_STATES, FLAG_NO_SYNC, OPEN_STATES
-
-_logger = logging.getLogger(__name__)
-
-# the columns of a clock reset when an episode starts
-EPISODE_START_VALUES = {
-    "paused_seconds": 0.0,
-    "level_index": 0,
-    "current_level_id": False,
-    "current_level_kind": False,
-    "last_fired_at": False,
-    "breached": False,
-    "breached_at": False,
-    "breach_rate": 0.0,
-    "met_at": False,
-    "acknowledged_by": False,
-    "acknowledged_at": False,
-    "failure_count": 0,
-    "last_error": False,
-}
+from .escalation_clock import DUE_STATES, OPEN_STATES
+from .escalation_level import FLAG_NO_SYNC
 
 
 class GuideMixin(models.AbstractModel):
@@ -100,32 +79,15 @@ class GuideMixin(models.AbstractModel):
 
     @api.model
     def _escalation_rule_search_domain(self, rule):
-        """Model-specific part of the SQL pre-selection of a rule's records."""
+        """Model-specific part of the SQL pre-selection of the records of ``rule`` (a record of
+        ``escalation.rule``)."""
         return []
 
-    def _escalation_match_scope(self, rule):
-        """Part of ``self`` in the model-specific scope of ``rule`` (plain values, no query)."""
+    def _escalation_match_scope(self, rule_info):
+        """Part of ``self`` in the model-specific scope of a rule, given as its cached values
+        (``rule_info``, read-only: ``escalation.rule._escalation_rule_values``); plain values,
+        no query."""
         return self
-
-    def _escalation_may_cover(self, rules):
-        """Part of ``self`` some of ``rules`` may apply to, decided on cached values (no
-        query): the other records have no open clock and need none, so that a write on
-        them costs nothing. The model-specific scope comes from ``_escalation_match_scope``;
-        a condition is applied when the record's own values decide it, else assumed."""
-        covered = self.browse()
-        for rule in rules:
-            records = self - covered
-            if not records:
-                break
-            if rule["process_id"]:
-                records = records._guide_of_process(rule["process_id"])
-            if records and rule["company_id"] and "company_id" in self._fields:
-                records = records.filtered(lambda r, c=rule["company_id"]: r.company_id.id in (c, False))
-            records = records._escalation_match_scope(rule)
-            if records and rule["plain_domain"]:
-                records = records.filtered_domain(list(rule["plain_domain"]))
-            covered |= records
-        return covered
 
     def _escalation_is_open(self):
         """Part of ``self`` still being worked on (closed records are de-escalated)."""
@@ -151,18 +113,6 @@ class GuideMixin(models.AbstractModel):
     def _escalation_owner_vals(self, user):
         """Values that make ``user`` the owner of ``self`` (one record)."""
         return {self._guide_owner_field: user.id}
-
-    def _escalation_reassign_groups(self, level):
-        """[(records, vals)] writing the new owner of ``self`` for ``level``, grouped by values."""
-        owner_field = self._guide_owner_field
-        if level.assign_to not in ("user", "team_leader") or owner_field not in self._fields:
-            return []
-        groups = defaultdict(lambda: self.browse())
-        for record in self:
-            owner = level.assign_user_id if level.assign_to == "user" else record._escalation_team_leader()
-            if owner and record[owner_field] != owner:
-                groups[tuple(sorted(record._escalation_owner_vals(owner).items()))] |= record
-        return [(records, dict(key)) for key, records in groups.items()]
 
     def _escalation_extra_vals(self, level):
         """Model-specific values written by a level (CRM: tags)."""
@@ -296,7 +246,7 @@ class GuideMixin(models.AbstractModel):
         records = super().create(vals_list)
         if not engine_flag_get(self.env, FLAG_NO_SYNC):
             config = self.env["escalation.rule"]._get_escalation_config(self._name)
-            covered = records._escalation_may_cover(config["rules"]) if config["rules"] else records.browse()
+            covered = self.env["escalation.rule"]._escalation_records_covered(records, config["rules"])
             if covered:
                 covered._escalation_sync(existing=True)
         return records
@@ -307,9 +257,10 @@ class GuideMixin(models.AbstractModel):
         config = self.env["escalation.rule"]._get_escalation_config(self._name)
         if not config["rules"] or not set(vals) & (self._escalation_depends() | config["fields"]):
             return super().write(vals)
-        covered = self._escalation_may_cover(config["rules"])
+        Rule = self.env["escalation.rule"]
+        covered = Rule._escalation_records_covered(self, config["rules"])
         res = super().write(vals)
-        covered |= self._escalation_may_cover(config["rules"])
+        covered |= Rule._escalation_records_covered(self, config["rules"])
         if covered:
             covered._escalation_sync(existing=True)
         return res
@@ -429,38 +380,6 @@ class GuideMixin(models.AbstractModel):
     # ------------------------------------------------------------
     # BUSINESS: clocks
     # ------------------------------------------------------------
-    def _escalation_in_scope(self, rules):
-        """{rule id: set of record ids in scope} (None for a rule whose condition fails)."""
-        Rule = self.env["escalation.rule"]
-        by_domain = {}
-        result = {}
-        for rule in rules:
-            records = self
-            if rule["process_id"]:
-                records = records._guide_of_process(rule["process_id"])
-            if records and rule["company_id"] and "company_id" in self._fields:
-                records = records.filtered(lambda r, c=rule["company_id"]: r.company_id.id in (c, False))
-            records = records._escalation_match_scope(rule)
-            if rule["domain"] and records:
-                if rule["domain"] not in by_domain:
-                    try:
-                        by_domain[rule["domain"]] = set(Rule._guide_filter(self, rule["domain"]).ids)
-                    except GUIDE_CONDITION_ERRORS as exc:  # a rule broken by a schema change is skipped
-                        _logger.warning(
-                            "Escalation: rule %s (%s) skipped, its condition fails: %s",
-                            rule["id"],
-                            rule["name"],
-                            exc,
-                        )
-                        by_domain[rule["domain"]] = None
-                matching = by_domain[rule["domain"]]
-                if matching is None:
-                    result[rule["id"]] = None
-                    continue
-                records = records.filtered(lambda r, m=matching: r.id in m)
-            result[rule["id"]] = set(records.ids)
-        return result
-
     def _escalation_last_team_activity(self):
         """{record id: date of the last message or done activity by an internal user}: one query."""
         if not self.ids:
@@ -482,15 +401,16 @@ class GuideMixin(models.AbstractModel):
         )
         return dict(self.env.cr.fetchall())
 
-    def _escalation_start_points(self, rule, cache):
-        """{record id: start of the clock} for ``rule``; no entry when there is none."""
+    def _escalation_start_points(self, rule_info, cache):
+        """{record id: start of the clock} for the rule of ``rule_info`` (its cached values);
+        no entry when there is none."""
         return {
             res_id: value.replace(microsecond=0)
-            for res_id, value in self._escalation_raw_start_points(rule, cache).items()
+            for res_id, value in self._escalation_raw_start_points(rule_info, cache).items()
         }
 
-    def _escalation_raw_start_points(self, rule, cache):
-        trigger = rule["trigger_type"]
+    def _escalation_raw_start_points(self, rule_info, cache):
+        trigger = rule_info["trigger_type"]
         if trigger == "step_time":
             return {r.id: r.guide_step_entered_at for r in self if r.guide_step_entered_at}
         if trigger == "creation":
@@ -501,7 +421,7 @@ class GuideMixin(models.AbstractModel):
             last = cache["activity"]
             return {r.id: max(filter(None, [r.create_date, last.get(r.id)])) for r in self if r.create_date}
         if trigger == "date_field":
-            fname = rule["date_field"]
+            fname = rule_info["date_field"]
             if not fname or fname not in self._fields:
                 return {}
             result = {}
@@ -515,209 +435,23 @@ class GuideMixin(models.AbstractModel):
             return result
         return {}
 
-    def _escalation_calendar(self, rule):
-        self.ensure_one()
-        if rule["time_mode"] != "working":
-            return self.env["resource.calendar"]
-        if rule["calendar_source"] == "rule":
-            return self.env["resource.calendar"].browse(rule["calendar_id"])
-        if rule["calendar_source"] == "team":
-            return self._escalation_team_calendar()
-        return self._escalation_company_calendar()
-
-    def _escalation_base_hours(self, rule, calendar):
-        self.ensure_one()
-        step = self.guide_step_id
-        if rule["trigger_type"] != "step_time" or rule["step_delay_base"] != "expected" or not step:
-            return 0.0
-        if rule["time_mode"] == "working" and step.expected_duration_unit == "days":
-            return step.expected_duration * (calendar.hours_per_day or 8.0)
-        return step.expected_hours
-
     def _escalation_sync(self, rule_ids=None, existing=False):
-        """Keep the clocks of ``self`` in line with their records, in batch.
+        """Keep the clocks of ``self`` in line with their records, in batch
+        (``escalation.clock._escalation_sync_records``).
 
-        Creates clocks for records entering a rule's scope, pauses, resumes,
-        meets, de-escalates (record out of scope or closed) and restarts
-        episodes (new start point, or new step when the rule says so), then
-        reschedules the changed clocks.
-
+        :param rule_ids: only the clocks of these rules (default: every active rule of the model)
         :param existing: the caller knows that the records exist (``write``)
         :return: ids of the rules whose condition cannot be evaluated (their
             clocks are left as they are)
         """
         config = self.env["escalation.rule"]._get_escalation_config(self._name)
-        rules = [rule for rule in config["rules"] if rule_ids is None or rule["id"] in rule_ids]
+        rule_infos = [info for info in config["rules"] if rule_ids is None or info["id"] in rule_ids]
         records = self.with_context(active_test=False)
         if not existing:
             records = records.exists()
-        if not rules or not records:
+        if not rule_infos or not records:
             return set()
-        Clock = self.env["escalation.clock"].sudo()
-        # the clocks and their columns in one query
-        clocks = Clock.search_fetch(
-            [
-                ("res_model", "=", self._name),
-                ("res_id", "in", records.ids),
-                ("rule_id", "in", [r["id"] for r in rules]),
-            ],
-            [name for name, field in Clock._fields.items() if field.store and field.column_type],
-        )
-        clock_map = {(clock.res_id, clock.rule_id.id): clock for clock in clocks}
-        in_scope = records._escalation_in_scope(rules)
-        open_ids = set(records._escalation_is_open().ids)
-        now = fields.Datetime.now()
-        cache = {}
-        to_close, to_meet, to_resume = Clock.browse(), Clock.browse(), Clock.browse()
-        new_episodes = []  # (record, rule, clock or None, start)
-        updates = defaultdict(dict)  # clock id: new values, written in one UPDATE per set of columns
-        broken = set()
-        for rule in rules:
-            scope = in_scope[rule["id"]]
-            if scope is None:
-                broken.add(rule["id"])
-                continue
-            starts = records._escalation_start_points(rule, cache)
-            for record in records:
-                clock = clock_map.get((record.id, rule["id"]))
-                step_id = record.guide_step_id.id
-                if record.id not in scope:
-                    if clock and clock.state in OPEN_STATES:
-                        to_close |= clock
-                    continue
-                if step_id and step_id in rule["met_step_ids"]:
-                    if clock and clock.state in OPEN_STATES:
-                        to_meet |= clock
-                    continue
-                allowed_steps = rule["step_ids"] | rule["pause_step_ids"] | rule["met_step_ids"]
-                start = starts.get(record.id)
-                if (
-                    record.id not in open_ids
-                    or (rule["step_ids"] and step_id not in allowed_steps)
-                    or not start
-                ):
-                    if clock and clock.state in OPEN_STATES:
-                        to_close |= clock
-                    continue
-                step_changed = clock and clock.step_entered_at != record.guide_step_entered_at
-                restart = (
-                    not clock
-                    or clock.state == "done"
-                    or (
-                        clock.episode_start != start
-                        and rule["trigger_type"] in ("step_time", "date_field", "no_activity")
-                    )
-                    or (step_changed and rule["restart_on_step_change"])
-                )
-                if restart:
-                    if (
-                        clock
-                        and clock.state == "met"
-                        and not step_changed
-                        and rule["trigger_type"] != "date_field"
-                    ):
-                        continue  # met for good
-                    new_episodes.append((record, rule, clock, start))
-                    continue
-                paused = step_id in rule["pause_step_ids"]
-                if step_changed:
-                    updates[clock.id].update(step_id=step_id, step_entered_at=record.guide_step_entered_at)
-                if clock.state == "met":
-                    continue
-                if paused and clock.state != "paused":
-                    updates[clock.id].update(state="paused", paused_since=now, next_escalation_at=False)
-                elif not paused and clock.state == "paused":
-                    to_resume |= clock
-        # apply: a constant number of statements whatever the number of records
-        # (log rows in one INSERT, new clocks in one INSERT, the other clocks in one
-        # UPDATE per set of written columns)
-        to_close._escalation_close()
-        to_meet.filtered("current_level_id")._escalation_log_deescalation(
-            _("Target reached: the rule is met.")
-        )
-        for clock_id in to_meet.ids:
-            updates[clock_id].update(state="met", met_at=now, next_escalation_at=False, paused_since=False)
-        if to_resume:
-            paused = to_resume._escalation_paused_hours(now)
-            for clock in to_resume:
-                updates[clock.id].update(
-                    state="breached" if clock.breached else "running",
-                    paused_seconds=clock.paused_seconds + paused[clock.id] * 3600.0,
-                    paused_since=False,
-                )
-            for clock_id, vals in to_resume._escalation_schedule_rows(updates).items():
-                updates[clock_id].update(vals)
-        if new_episodes:
-            records._escalation_start_episodes(new_episodes, now, updates)
-        Clock._escalation_write_rows(updates)
-        return broken
-
-    def _escalation_start_episodes(self, new_episodes, now, updates=None):
-        """Create or restart the clocks of ``new_episodes``, due times included.
-
-        New clocks are inserted in one statement; the values of restarted clocks
-        go to ``updates`` ({clock id: vals}) for the caller to write with the
-        others, or are written here (one UPDATE per set of columns).
-        """
-        Clock = self.env["escalation.clock"].sudo()
-        ended = Clock.browse(
-            [
-                clock.id
-                for _r, _rule, clock, _s in new_episodes
-                if clock and clock.current_level_id and clock.state in OPEN_STATES
-            ]
-        )
-        if ended:
-            ended._escalation_log_deescalation(_("De-escalated: a new episode starts."))
-        episodes = []  # (clock or None, vals)
-        shared = {}  # record id: the values of its clocks that do not depend on the rule
-        for record, rule, clock, start in new_episodes:
-            if record.id not in shared:
-                shared[record.id] = {
-                    "step_id": record.guide_step_id.id,
-                    "step_entered_at": record.guide_step_entered_at,
-                    "record_name": record.display_name,
-                    "company_id": record.company_id.id if "company_id" in record._fields else False,
-                    **record._escalation_clock_values(),
-                }
-            calendar = record._escalation_calendar(rule)
-            paused = shared[record.id]["step_id"] in rule["pause_step_ids"]
-            vals = {
-                **EPISODE_START_VALUES,
-                **shared[record.id],
-                "rule_id": rule["id"],
-                "state": "paused" if paused else "running",
-                "episode_start": start,
-                "base_hours": record._escalation_base_hours(rule, calendar),
-                "calendar_id": calendar.id,
-                "paused_since": now if paused else False,
-            }
-            if clock:
-                del vals["rule_id"]
-                if clock.record_name == vals["record_name"]:
-                    del vals["record_name"]
-                vals["episode"] = clock.episode + 1
-            else:
-                vals.update(res_model=self._name, res_id=record.id, episode=1)
-            episodes.append((clock, vals))
-        # the due times of every new episode in one batch
-        items = [
-            dict({fname: vals.get(fname) for fname in Clock._escalation_schedule_fields}, rule_id=rule["id"])
-            for (_record, rule, _clock, _start), (_clock, vals) in zip(new_episodes, episodes, strict=True)
-        ]
-        schedule = Clock._escalation_schedule(self._name, items)
-        write = updates is None
-        updates = defaultdict(dict) if write else updates
-        create_vals = []
-        for (clock, vals), (level_id, due) in zip(episodes, schedule, strict=True):
-            vals.update(next_level_id=level_id, next_escalation_at=due)
-            if clock:
-                updates[clock.id].update(vals)
-            else:
-                create_vals.append(vals)
-        if write:
-            Clock._escalation_write_rows(updates)
-        return Clock._guide_bulk_create(create_vals) if create_vals else Clock.browse()
+        return self.env["escalation.clock"].sudo()._escalation_sync_records(records, rule_infos)
 
     def _escalation_manual(self, level, user, reason):
         """Escalate ``self`` by hand (wizard): logged like automatic escalations.
@@ -745,7 +479,7 @@ class GuideMixin(models.AbstractModel):
         owner_field = self._guide_owner_field
         has_owner = owner_field in self._fields
         if level:
-            actions += self._escalation_execute(level, reason=reason, manual=True)[self.id]["actions"]
+            actions += level._escalation_execute(self, reason=reason, manual=True)[self.id]["actions"]
         else:
             body = Markup("<p><b>%s</b></p><p>%s</p>") % (
                 _("Manual escalation"),
@@ -782,153 +516,9 @@ class GuideMixin(models.AbstractModel):
                 }
             ]
         )
-        if clock and clock.state in OPEN_STATES:
-            position = level.rule_id.level_ids.sorted(lambda lvl: (lvl.sequence, lvl.id)).ids.index(level.id)
-            if position >= clock.level_index:
-                was_paused = clock.state == "paused"
-                clock._escalation_advance(level, now)
-                clock.level_index = position + 1
-                if was_paused:
-                    clock.state = "paused"  # stays paused; resumes as escalated
-                clock._escalation_reschedule()
+        if clock:
+            clock._escalation_manual_advance(level, now)
         self._escalation_sync()
         # computations the reassignment left pending are made here, as the engine: the user may
         # no longer read the record when the request flushes
         self.flush_recordset()
-
-    # ------------------------------------------------------------
-    # BUSINESS: actions of a level
-    # ------------------------------------------------------------
-    def _escalation_execute(self, level, reason=None, manual=False):
-        """Run the actions of ``level`` on ``self``, in batch.
-
-        :return: {record id: {"actions": [str], "log": {vals}, "moved": bool}}
-        """
-        with engine_flag(self.env, FLAG_NO_SYNC):
-            return self._escalation_execute_actions(level, reason=reason, manual=manual)
-
-    def _escalation_execute_actions(self, level, reason=None, manual=False):
-        """The body of ``_escalation_execute``, with the engine's clock re-synchronisation held."""
-        records = self.with_context(
-            tracking_disable=True,
-            mail_notrack=True,
-            mail_create_nolog=True,
-            mail_activity_quick_update=True,
-        )
-        owner_field = self._guide_owner_field
-        has_owner = owner_field in self._fields
-        results = {
-            record.id: {
-                "actions": [],
-                "moved": False,
-                "log": {
-                    "from_user_id": record[owner_field].id if has_owner else False,
-                    **record._escalation_log_values(),
-                },
-            }
-            for record in self
-        }
-        # reassign
-        for group, vals in records._escalation_reassign_groups(level):
-            group.write(vals)
-            user = self.env["res.users"].browse(vals.get(owner_field))
-            for record in group:
-                results[record.id]["actions"].append(_("Reassigned to %(user)s", user=user.name))
-        team = level._escalation_assign_team() if level.assign_to == "team" else None
-        if team and "team_id" in self._fields:
-            group = records.filtered(lambda r: r.team_id != team)
-            if group:
-                group.write({"team_id": team.id})
-                for record in group:
-                    results[record.id]["actions"].append(_("Moved to team %(team)s", team=team.name))
-                    results[record.id]["moved"] = True
-        # priority, tags and other values
-        if level.raise_priority and "priority" in self._fields:
-            group = records.filtered(lambda r: (r.priority or "0") < level.raise_priority)
-            if group:
-                group.write({"priority": level.raise_priority})
-                for record in group:
-                    results[record.id]["actions"].append(_("Priority raised"))
-        extra = records._escalation_extra_vals(level)
-        if extra:
-            records.write(extra)
-            for record in records:
-                results[record.id]["actions"].append(_("Tagged"))
-        # followers
-        partners = level.follower_partner_ids
-        if level.follow_team_leader or partners:
-            by_partners = defaultdict(lambda: records.browse())
-            for record in records:
-                leader = record._escalation_team_leader() if level.follow_team_leader else None
-                key = frozenset((partners | (leader.partner_id if leader else partners.browse())).ids)
-                if key:
-                    by_partners[key] |= record
-            for key, group in by_partners.items():
-                group.message_subscribe(partner_ids=list(key))
-                for record in group:
-                    results[record.id]["actions"].append(_("Followers added"))
-        # activity
-        if level.activity_type_id:
-            deadline = fields.Date.context_today(self) + timedelta(days=level.activity_deadline_days)
-            by_user = defaultdict(lambda: records.browse())
-            for record in records:
-                if level.activity_user == "team_leader":
-                    user = record._escalation_team_leader()
-                else:
-                    user = record[owner_field] if has_owner else self.env["res.users"]
-                by_user[user or self.env.user] |= record
-            summary = level.activity_summary or _("Escalation: %(level)s", level=level.name)
-            for user, group in by_user.items():
-                group.activity_schedule(
-                    activity_type_id=level.activity_type_id.id,
-                    date_deadline=deadline,
-                    summary=summary,
-                    note=escape(reason or ""),
-                    user_id=user.id,
-                )
-                for record in group:
-                    results[record.id]["actions"].append(
-                        _("Activity for %(user)s due %(date)s", user=user.name, date=deadline)
-                    )
-        # move to a step
-        if level.move_step_id:
-            stage_field = self._guide_stage_field
-            group = records.filtered(lambda r: r[stage_field].id != level.move_step_id.stage_res_id)
-            if group:
-                group.with_context(
-                    guide_override_reason=_("Escalation %(level)s", level=level.display_name)
-                ).write({stage_field: level.move_step_id.stage_res_id})
-                for record in group:
-                    results[record.id]["actions"].append(_("Moved to %(step)s", step=level.move_step_id.name))
-                    results[record.id]["moved"] = True
-        # email through the outgoing queue
-        if level.mail_template_id:
-            level.mail_template_id.sudo().send_mail_batch(records.ids, force_send=False)
-            for record in records:
-                results[record.id]["actions"].append(
-                    _("Email queued: %(template)s", template=level.mail_template_id.name)
-                )
-        for record in self:
-            results[record.id]["log"]["to_user_id"] = record[owner_field].id if has_owner else False
-        # one chatter note per record, in one batch
-        if level.post_message or manual:
-            bodies = {}
-            for record in self:
-                result = results[record.id]
-                title = (
-                    _("Manual escalation")
-                    if manual
-                    else (_("Warning") if level.kind == "warning" else _("Escalation"))
-                )
-                body = Markup("<p><b>%s</b>: %s / %s</p>") % (title, level.rule_id.name, level.name)
-                if level.message:
-                    body += Markup("<p>%s</p>") % level.message
-                if reason:
-                    body += Markup("<p>%s</p>") % _("Reason: %(reason)s", reason=reason)
-                if result["actions"]:
-                    body += Markup("<ul>%s</ul>") % Markup("").join(
-                        Markup("<li>%s</li>") % action for action in result["actions"]
-                    )
-                bodies[record.id] = body
-            records._message_log_batch(bodies)
-        return results

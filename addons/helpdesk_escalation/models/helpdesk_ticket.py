@@ -18,10 +18,10 @@ class HelpdeskTicket(models.Model):
             domain = [*domain, ("team_id", "in", rule.helpdesk_team_ids.ids)]
         return domain
 
-    def _escalation_match_scope(self, rule):
-        tickets = super()._escalation_match_scope(rule)
-        if rule["helpdesk_team_ids"]:
-            tickets = tickets.filtered(lambda ticket: ticket.team_id.id in rule["helpdesk_team_ids"])
+    def _escalation_match_scope(self, rule_info):
+        tickets = super()._escalation_match_scope(rule_info)
+        if rule_info["helpdesk_team_ids"]:
+            tickets = tickets.filtered(lambda ticket: ticket.team_id.id in rule_info["helpdesk_team_ids"])
         return tickets
 
     def _escalation_is_open(self):
