@@ -1,3 +1,4 @@
+import logging
 from datetime import timedelta
 from unittest.mock import patch
 
@@ -7,6 +8,8 @@ from odoo.tests import tagged
 from odoo.addons.crm_process_guide.models.guide_apply_job import PARAM_INLINE_LIMIT
 
 from .common import T0, EscalationCommon
+
+CLOCK_LOGGER = "odoo.addons.crm_escalation.models.escalation_clock"
 
 
 @tagged("post_install", "-at_install")
@@ -183,9 +186,43 @@ class TestEngine(EscalationCommon):
         with self._at(T0):
             lead = self._lead()
             free = self._lead(stage_id=self.stage_new.id)
-        self._run_at(self._h(2))
+        with self.assertLogs(CLOCK_LOGGER, logging.INFO) as logs:
+            self._run_at(self._h(2))
         self.assertEqual(self._clock(lead, rule).failure_count, 1)
         self.assertEqual(free.stage_id, self.stage_proposal)
+        # an ordinary refusal: recorded on the clock and logged as info, without a traceback
+        refusals = [r for r in logs.records if "Push" in r.getMessage()]
+        self.assertEqual([r.levelno for r in refusals], [logging.INFO])
+        self.assertFalse(refusals[0].exc_info)
+        self.assertFalse([r for r in logs.records if r.levelno >= logging.WARNING])
+
+    def test_rule_info_is_read_only(self):
+        """The cached rule values the hooks receive (``rule_info``) cannot be changed by a hook."""
+        self._rule(levels=[{"name": "L1", "delay": 1}, {"name": "L2", "delay": 2}])
+        config = self.env["escalation.rule"]._get_escalation_config("crm.lead")
+        self.assertIsInstance(config["rules"], tuple)
+        self.assertIsInstance(config["fields"], frozenset)
+        rule_info = config["rules"][0]
+        seen = []
+
+        def match_scope(records, rule_info):
+            seen.append(rule_info)
+            with self.assertRaises(TypeError):
+                rule_info["crm_team_ids"] = frozenset()
+            return records
+
+        with patch.object(type(self.env["crm.lead"]), "_escalation_match_scope", match_scope):
+            self._lead()
+        self.assertIs(seen[0], rule_info)
+        with self.assertRaises(TypeError):
+            config["rules"] = ()
+        with self.assertRaises(TypeError):
+            rule_info["name"] = "Changed"
+        with self.assertRaises(TypeError):
+            rule_info["levels"][0]["delay"] = 0.0
+        with self.assertRaises(AttributeError):
+            rule_info["step_ids"].add(0)
+        self.assertEqual(self.env["escalation.rule"]._get_escalation_config("crm.lead"), config)
 
     def test_unlink_record_drops_clocks(self):
         rule = self._rule()

@@ -1,9 +1,13 @@
+import logging
 from datetime import datetime
+from unittest.mock import patch
 
 from odoo.tests import tagged
 
 from ..hooks import uninstall_hook
 from .common import T0, HelpdeskEscalationCommon
+
+CLOCK_LOGGER = "odoo.addons.crm_escalation.models.escalation_clock"
 
 
 @tagged("post_install", "-at_install")
@@ -250,3 +254,42 @@ class TestTicketEscalation(HelpdeskEscalationCommon):
         self.assertTrue(lead_rule.exists())
         self.assertTrue(log.exists(), "the escalation log is an audit trail")
         self.assertEqual(ticket.escalation_state, "none")
+
+    def test_gate_refusal_is_a_failure_of_that_ticket(self):
+        rule = self._rule(levels=[{"name": "Push", "delay": 1, "move_step_id": self.step_progress.id}])
+        with self._at(T0):
+            ticket = self._ticket()
+            free = self._ticket()
+            free.stage_id = self.stage_waiting
+        self.step_triage.write({"gate_mode": "block", "item_ids": [(0, 0, {"name": "Customer called back"})]})
+        with self.assertLogs(CLOCK_LOGGER, logging.INFO) as logs:
+            self._run_at(self._h(2))
+        self.assertEqual(self._clock(ticket, rule).failure_count, 1)
+        self.assertEqual(ticket.stage_id, self.stage_triage)
+        self.assertEqual(free.stage_id, self.stage_progress)
+        refusals = [r for r in logs.records if "Push" in r.getMessage()]
+        self.assertEqual([r.levelno for r in refusals], [logging.INFO])
+        self.assertFalse(refusals[0].exc_info)
+        self.assertFalse([r for r in logs.records if r.levelno >= logging.WARNING])
+
+    def test_rule_info_is_read_only(self):
+        """The cached rule values the hooks receive (``rule_info``) cannot be changed by a hook."""
+        self._rule()
+        config = self.env["escalation.rule"]._get_escalation_config("helpdesk.ticket")
+        rule_info = config["rules"][0]
+        self.assertEqual(rule_info["helpdesk_team_ids"], frozenset(self.team.ids))
+        seen = []
+
+        def match_scope(records, rule_info):
+            seen.append(rule_info)
+            with self.assertRaises(TypeError):
+                rule_info["helpdesk_team_ids"] = frozenset()
+            return records
+
+        with patch.object(type(self.env["helpdesk.ticket"]), "_escalation_match_scope", match_scope):
+            self._ticket()
+        self.assertIs(seen[0], rule_info)
+        with self.assertRaises(TypeError):
+            rule_info["levels"][0]["delay"] = 0.0
+        with self.assertRaises(AttributeError):
+            rule_info["helpdesk_team_ids"].add(0)
