@@ -285,7 +285,15 @@ class EscalationClock(models.Model):
         written columns, whatever the number of clocks (the ORM flushes 100 rows per
         UPDATE): columns with one value for the whole set are SET as constants, the
         others joined from a VALUES list. The cache gets the new values (nothing left
-        to flush, nothing to read back). The engine's own writes only."""
+        to flush, nothing to read back). The engine's own writes only.
+
+        Extension point: this UPDATE bypasses ``write()`` (no override of another module,
+        no ``@api.constrains``, no tracking, no ``_check_company``), like the INSERT of new
+        clocks (``guide.bulk.mixin._guide_bulk_create``). A module that reacts to clock
+        changes overrides this method (every engine write of clocks goes through it, rows
+        given as {clock id: vals}) or ``_escalation_start_episodes`` for new clocks; a module
+        that adds columns to the clocks sets them through the guided model's
+        ``_escalation_clock_values`` hook."""
         if not rows:
             return
         if not self.env.su:
@@ -569,7 +577,8 @@ class EscalationClock(models.Model):
 
         New clocks are inserted in one statement; the values of restarted clocks go to
         ``updates`` ({clock id: vals}) for the caller to write with the others, or are
-        written here (one UPDATE per set of columns).
+        written here (one UPDATE per set of columns). Neither goes through ``create()`` nor
+        ``write()``: see ``_escalation_write_rows`` for the extension points.
         """
         ended = self.browse(
             clock.id

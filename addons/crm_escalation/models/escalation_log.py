@@ -52,7 +52,14 @@ class EscalationLog(models.Model):
 
     @api.model
     def _escalation_create_rows(self, vals_list):
-        """Create log rows with their aggregable measures: one query."""
+        """Create log rows with their aggregable measures: one query.
+
+        Extension point: every log row of the engine (escalations, failures,
+        de-escalations, manual escalations) is created here, by one INSERT that bypasses
+        ``create()`` (``guide.bulk.mixin._guide_bulk_create``: no override of another module,
+        no ``@api.constrains``, no ``_check_company``). A module that reacts to new log rows
+        overrides this method (``vals_list`` complete, the rows returned); extra columns come
+        from the guided model's ``_escalation_log_values`` hook."""
         if not vals_list:
             return self.browse()
         for vals in vals_list:
