@@ -295,7 +295,8 @@ class EscalationRule(models.Model):
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)
         return [
-            dict(vals, name=_("%s (copy)", rule.name)) for rule, vals in zip(self, vals_list, strict=True)
+            dict(vals, name=_("%(name)s (copy)", name=rule.name))
+            for rule, vals in zip(self, vals_list, strict=True)
         ]
 
     # ------------------------------------------------------------
