@@ -11,4 +11,3 @@ from . import guide_history
 from . import guide_deviation
 from . import guide_feedback
 from . import guide_mixin
-from . import crm_lead

@@ -43,7 +43,6 @@ class GuideHistory(models.Model):
     user_id = fields.Many2one("res.users", string="Moved By", readonly=True)
     owner_id = fields.Many2one("res.users", string="Responsible", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True, index=True)
-    crm_team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
     # the step that was left
     duration_hours = fields.Float("Hours in Previous Step", readonly=True, aggregator="avg")
     expected_hours = fields.Float(readonly=True, aggregator="avg")

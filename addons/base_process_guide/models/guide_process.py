@@ -23,7 +23,7 @@ class GuideProcess(models.Model):
         selection="_selection_guide_models",
         string="Applies to",
         required=True,
-        default="crm.lead",
+        default=lambda self: self._guide_default_model_name(),
         tracking=True,
     )
     company_id = fields.Many2one("res.company", index=True, tracking=True)
@@ -38,14 +38,6 @@ class GuideProcess(models.Model):
     domain = fields.Char(
         string="Condition",
         help="Only records matching this condition follow the process (empty: all records in scope).",
-    )
-    crm_team_ids = fields.Many2many(
-        "crm.team", string="Sales Teams", help="Leave empty to apply to every sales team.", check_company=True
-    )
-    lead_type = fields.Selection(
-        [("both", "Leads and Opportunities"), ("lead", "Leads"), ("opportunity", "Opportunities")],
-        default="both",
-        required=True,
     )
     # content
     step_ids = fields.One2many("guide.step", "process_id", string="Steps", copy=True)
@@ -92,17 +84,6 @@ class GuideProcess(models.Model):
     # ------------------------------------------------------------
     # CONSTRAINTS
     # ------------------------------------------------------------
-    @api.constrains("model_name", "crm_team_ids", "lead_type")
-    def _check_crm_scope(self):
-        for process in self:
-            if process.model_name != "crm.lead" and (process.crm_team_ids or process.lead_type != "both"):
-                raise ValidationError(
-                    _(
-                        "Process %(process)s: sales teams and lead type only apply to leads.",
-                        process=process.display_name,
-                    )
-                )
-
     @api.constrains("model_name")
     def _check_model_name_steps(self):
         for process in self:
@@ -182,7 +163,7 @@ class GuideProcess(models.Model):
 
     def action_view_feedback(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("crm_process_guide.guide_feedback_action")
+        action = self.env["ir.actions.act_window"]._for_xml_id("base_process_guide.guide_feedback_action")
         action["domain"] = [("process_id", "=", self.id)]
         action["context"] = {"default_process_id": self.id, "search_default_filter_new": 1}
         return action
@@ -190,6 +171,14 @@ class GuideProcess(models.Model):
     # ------------------------------------------------------------
     # BUSINESS
     # ------------------------------------------------------------
+    @api.model
+    def _guide_default_model_name(self):
+        """Model a new process guides by default: the only guided model, if there is one.
+
+        Bridges may prefer their model (the screens pass ``default_model_name``)."""
+        names = self._guide_model_names()
+        return names[0] if len(names) == 1 else False
+
     @api.model
     def _guide_model_names(self):
         """Names of the concrete models that inherit the guided record mixin."""
@@ -199,7 +188,7 @@ class GuideProcess(models.Model):
     @api.model
     def _guide_scope_fields(self):
         """Process fields that decide which records a process guides."""
-        return {"active", "sequence", "model_name", "company_id", "domain", "crm_team_ids", "lead_type"}
+        return {"active", "sequence", "model_name", "company_id", "domain"}
 
     def _guide_rematch(self):
         """Re-evaluate which process and step guide the records of the processes' models."""
@@ -248,20 +237,13 @@ class GuideProcess(models.Model):
         domain = []
         if self.company_id:
             domain.append(("company_id", "in", [self.company_id.id, False]))
-        if self.model_name == "crm.lead":
-            if self.crm_team_ids:
-                domain.append(("team_id", "in", self.crm_team_ids.ids))
-            if self.lead_type != "both":
-                domain.append(("type", "=", self.lead_type))
         return domain
 
     def _guide_scope_values(self):
-        """Plain values describing the scope, kept in the configuration cache."""
+        """Plain values describing the scope, kept in the configuration cache
+        (bridges add the values their ``_guide_match_scope`` reads)."""
         self.ensure_one()
-        return {
-            "crm_team_ids": frozenset(self.crm_team_ids.ids),
-            "lead_type": self.lead_type,
-        }
+        return {}
 
     @api.model
     @tools.ormcache("model_name")

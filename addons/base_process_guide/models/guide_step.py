@@ -29,7 +29,6 @@ class GuideStep(models.Model):
     company_id = fields.Many2one(related="process_id.company_id", store=True)
     # the pipeline stage this step guides: one field per guided model's stage
     # model, declared in _guide_stage_fields (bridges add theirs)
-    crm_stage_id = fields.Many2one("crm.stage", string="CRM Stage", ondelete="cascade")
     stage_res_id = fields.Many2oneReference(
         string="Stage ID",
         model_field="stage_model",
@@ -216,7 +215,7 @@ class GuideStep(models.Model):
         on guide.step and extends this mapping (the computes, constraint and
         rematching follow it).
         """
-        return {"crm.lead": "crm_stage_id"}
+        return {}
 
     def _guide_stage(self):
         """The stage record this step guides (empty recordset if none)."""
@@ -230,7 +229,7 @@ class GuideStep(models.Model):
         for fname in stage_fields.values():
             if self[fname]:
                 return self[fname]
-        return self.env["crm.stage"]
+        return self.env[self.stage_model] if self.stage_model else self.browse()
 
     def _guide_step_values(self):
         """Plain values of a step, kept in the configuration cache."""
