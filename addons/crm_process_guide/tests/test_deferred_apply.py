@@ -7,6 +7,7 @@ from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.base_process_guide.tests.apply_common import ApplyJobHelpers
+
 from .common import GuideCommon
 
 

@@ -8,8 +8,6 @@ from odoo.exceptions import ValidationError
 from odoo.tests import new_test_user, tagged
 
 from odoo.addons.base_process_guide.models import guide_rule_language as rule_language
-
-from .common import GuideCommon
 from odoo.addons.base_process_guide.tests.rpc_common import RpcCase
 from odoo.addons.base_process_guide.tests.rule_language_common import (
     MEMORY_BOMB,
@@ -21,6 +19,8 @@ from odoo.addons.base_process_guide.tests.rule_language_common import (
     literal_domain,
     valid_domains,
 )
+
+from .common import GuideCommon
 
 FAST = settings(
     max_examples=200,
@@ -216,7 +216,9 @@ class TestRuleLanguage(GuideCommon):
         )
         self.env.invalidate_all()
         lead = self._lead()
-        with self.assertLogs("odoo.addons.base_process_guide.models.guide_condition_mixin", "WARNING") as logs:
+        with self.assertLogs(
+            "odoo.addons.base_process_guide.models.guide_condition_mixin", "WARNING"
+        ) as logs:
             hints = self.Hint.with_user(self.user_salesman)._guide_hints_for(lead)
         self.assertNotIn(hint, hints[lead.id])
         self.assertIn("Stale hint", "\n".join(logs.output))

@@ -6,11 +6,11 @@ from odoo.tests import tagged
 from odoo.addons.base_process_guide.tests.rpc_common import RpcCase
 from odoo.addons.base_process_guide.tests.stored_state_common import (
     StoredStateMixin,
-    without_product_fields,
 )
 from odoo.addons.base_process_guide.tools import view_spec
 
 from .common import GuideCommon
+
 
 @tagged("post_install", "-at_install")
 class TestStoredChecklistLead(StoredStateMixin, RpcCase, GuideCommon):

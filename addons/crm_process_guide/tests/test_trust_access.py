@@ -4,9 +4,10 @@ from datetime import datetime
 
 from odoo.tests import new_test_user, tagged
 
-from .common import GuideCommon
 from odoo.addons.base_process_guide.tests.rpc_common import RpcCase, RpcError
 from odoo.addons.base_process_guide.tests.trust_common import TrustAccessMixin, audit_rows
+
+from .common import GuideCommon
 
 
 @tagged("post_install", "-at_install")

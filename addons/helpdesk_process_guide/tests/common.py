@@ -2,12 +2,12 @@ from odoo.tests import TransactionCase, new_test_user
 
 
 class HelpdeskGuideCommon(TransactionCase):
+    """A support process on four dedicated ticket stages, two teams, one user per helpdesk role."""
+
     def _require_crm(self):
         """Skip a test that compares tickets with leads when the CRM bridge is absent."""
         if not self.crm_guided:
             self.skipTest("crm_process_guide is not installed")
-
-    """A support process on four dedicated ticket stages, two teams, one user per helpdesk role."""
 
     @classmethod
     def setUpClass(cls):

@@ -49,7 +49,9 @@ class TestSecurity(HelpdeskGuideCommon):
         crm_process.with_user(sales_admin).write({"name": "Sales 2"})
         self.process.with_user(sales_admin).write({"name": "Support 2"})
         # a sales administrator alone configures the lead processes only
-        sales_only = new_test_user(self.env, login="hd_guide_sales_only", groups="sales_team.group_sale_manager")
+        sales_only = new_test_user(
+            self.env, login="hd_guide_sales_only", groups="sales_team.group_sale_manager"
+        )
         crm_process.with_user(sales_only).write({"name": "Sales 3"})
         with self.assertRaises(AccessError):
             self.process.with_user(sales_only).write({"name": "Hacked"})
@@ -60,7 +62,9 @@ class TestSecurity(HelpdeskGuideCommon):
         )
         self.process.with_user(engine_admin).write({"name": "Support 2"})
         self.step_triage.with_user(engine_admin).write({"gate_mode": "advisory"})
-        self.env["guide.hint"].with_user(engine_admin).create({"name": "Mine", "model_name": "helpdesk.ticket"})
+        self.env["guide.hint"].with_user(engine_admin).create(
+            {"name": "Mine", "model_name": "helpdesk.ticket"}
+        )
         # a helpdesk administrator who administers the engine too is not limited to tickets
         self.user_manager.groups_id = [(4, self.env.ref("base_process_guide.group_guide_manager").id)]
         if self.crm_guided:

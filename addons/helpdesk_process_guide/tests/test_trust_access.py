@@ -86,7 +86,9 @@ class TestTrustAccessTicket(TrustAccessMixin, RpcCase, HelpdeskGuideCommon):
         team_free = self._ticket(name="Team's", user_id=False)
         other_team = self._ticket(name="Other team's", user_id=False, team_id=self.other_team.id)
         tickets = self.ticket | self.ticket_agent | team_free | other_team
-        leads = [self.env["crm.lead"].create({"name": "Lead", "user_id": self.user_sales.id})] if self.crm_guided else []
+        leads = []
+        if self.crm_guided:
+            leads = [self.env["crm.lead"].create({"name": "Lead", "user_id": self.user_sales.id})]
         rows = audit_rows(self.env, [*tickets, *leads])
         self.assert_reads_rows_of(self.user_own, rows, self.ticket | team_free)
         self.assert_reads_rows_of(self.user_team, rows, self.ticket | self.ticket_agent | team_free)
