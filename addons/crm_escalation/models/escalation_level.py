@@ -6,9 +6,9 @@ from markupsafe import Markup, escape
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-from odoo.addons.crm_process_guide.tools import MAX_DAYS, MAX_HOURS, MAX_YEARS, engine_flag, hours_of
+from odoo.addons.base_process_guide.tools import MAX_DAYS, MAX_HOURS, MAX_YEARS, engine_flag, hours_of
 
-# engine flag (crm_process_guide.tools; never read from the context, which any client sets):
+# engine flag (base_process_guide.tools; never read from the context, which any client sets):
 # writes of the engine itself, which re-synchronises the clocks afterwards
 FLAG_NO_SYNC = "escalation_no_sync"
 

@@ -6,7 +6,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from odoo.addons.crm_process_guide.tools import engine_flag, engine_flag_get
+from odoo.addons.base_process_guide.tools import engine_flag, engine_flag_get
 
 from .escalation_clock import DUE_STATES, OPEN_STATES
 from .escalation_level import FLAG_NO_SYNC

@@ -4,7 +4,7 @@ from odoo import _, api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
-from odoo.addons.crm_process_guide.tools import MAX_COUNT, MAX_HOURS, engine_flag, engine_flag_get
+from odoo.addons.base_process_guide.tools import MAX_COUNT, MAX_HOURS, engine_flag, engine_flag_get
 
 TRIGGERS = [
     ("stage", "Entering Steps"),

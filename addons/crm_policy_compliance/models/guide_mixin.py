@@ -8,10 +8,10 @@ from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, format_list
 
-from odoo.addons.crm_process_guide.exceptions import GuideDecisionRequired
-from odoo.addons.crm_process_guide.models.guide_condition_mixin import GUIDE_CONDITION_ERRORS
-from odoo.addons.crm_process_guide.models.guide_mixin import CTX_REASON, CTX_REASON_ID
-from odoo.addons.crm_process_guide.tools import engine_flag, engine_flag_get
+from odoo.addons.base_process_guide.exceptions import GuideDecisionRequired
+from odoo.addons.base_process_guide.models.guide_condition_mixin import GUIDE_CONDITION_ERRORS
+from odoo.addons.base_process_guide.models.guide_mixin import CTX_REASON, CTX_REASON_ID
+from odoo.addons.base_process_guide.tools import engine_flag, engine_flag_get
 
 from .compliance_approval_request import FLAG_APPROVED
 

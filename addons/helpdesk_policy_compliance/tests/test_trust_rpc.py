@@ -1,9 +1,9 @@
 from odoo.tests import tagged
 
-from odoo.addons.crm_process_guide.tests.rpc_common import RpcCase, RpcError
+from odoo.addons.base_process_guide.tests.rpc_common import RpcCase, RpcError
 from odoo.addons.helpdesk_process_guide.tests.common import HelpdeskGuideCommon
 
-DECISION = "odoo.addons.crm_process_guide.exceptions.GuideDecisionRequired"
+DECISION = "odoo.addons.base_process_guide.exceptions.GuideDecisionRequired"
 PROTOCOLS = ("xmlrpc", "jsonrpc")
 
 
