@@ -2,14 +2,14 @@
     "name": "Helpdesk Escalation",
     "summary": "Escalation rules on OCA helpdesk tickets: working-hours SLA clocks per helpdesk team, "
     "escalation to the team leader, manual escalation and acknowledgement, full log",
-    "version": "18.0.1.0.0",
+    "version": "18.0.2.0.0",
     "category": "After-Sales",
     "license": "AGPL-3",
     "author": "Process Guide Team",
     "website": "https://github.com/process-guide/odoo-process-guide",
     "maintainers": ["process-guide"],
     "development_status": "Beta",
-    "depends": ["helpdesk_process_guide", "crm_escalation"],
+    "depends": ["helpdesk_process_guide", "base_escalation"],
     "data": [
         "security/helpdesk_escalation_security.xml",
         "security/ir.model.access.csv",

@@ -99,7 +99,6 @@ class EscalationClock(models.Model):
     record_name = fields.Char(readonly=True)
     rule_id = fields.Many2one("escalation.rule", required=True, readonly=True, index=True, ondelete="cascade")
     company_id = fields.Many2one("res.company", readonly=True, index=True)
-    crm_team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True, index="btree_not_null")
     state = fields.Selection(CLOCK_STATES, required=True, default="running", readonly=True, index=True)
     # episode
     episode = fields.Integer(readonly=True, default=1)
@@ -772,7 +771,7 @@ class EscalationClock(models.Model):
                 limit = config["limit_time_real"]
             time_limit = (limit or 120) / 2
         started = time.monotonic()
-        cron = self.env.ref("crm_escalation.escalation_cron", raise_if_not_found=False)
+        cron = self.env.ref("base_escalation.escalation_cron", raise_if_not_found=False)
         # rule changes left to the scheduler first: their clocks do not fire until done
         self.env["guide.apply.job"]._guide_run([("res_model", "=", "escalation.rule")], time_limit)
         done = 0

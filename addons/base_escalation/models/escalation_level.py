@@ -56,7 +56,6 @@ class EscalationLevel(models.Model):
         required=True,
     )
     assign_user_id = fields.Many2one("res.users", string="User", domain="[('share', '=', False)]")
-    assign_crm_team_id = fields.Many2one("crm.team", string="Team", check_company=True)
     follower_partner_ids = fields.Many2many("res.partner", string="Add Followers")
     follow_team_leader = fields.Boolean(string="Team Leader Follows")
     post_message = fields.Boolean(string="Log in Chatter", default=True)
@@ -76,7 +75,6 @@ class EscalationLevel(models.Model):
         required=True,
     )
     raise_priority = fields.Selection(PRIORITIES, string="Raise Priority To")
-    crm_tag_ids = fields.Many2many("crm.tag", string="Add Tags")
     move_step_id = fields.Many2one(
         "guide.step",
         string="Move to Step",
@@ -154,7 +152,7 @@ class EscalationLevel(models.Model):
                     )
                 )
 
-    @api.constrains("assign_to", "assign_user_id", "assign_crm_team_id")
+    @api.constrains("assign_to", "assign_user_id")
     def _check_assignment(self):
         for level in self:
             if level.assign_to == "user" and not level.assign_user_id:
@@ -202,9 +200,10 @@ class EscalationLevel(models.Model):
         return _offsets([lvl._escalation_level_values() for lvl in levels], factor, base_hours)
 
     def _escalation_assign_team(self):
-        """The team a "team" level moves records to (CRM: the level's sales team); bridges override."""
+        """The team a "team" level moves records to (a record of the model's team, None when the
+        level names none); bridges return theirs (``crm_escalation``: the level's sales team)."""
         self.ensure_one()
-        return self.assign_crm_team_id
+        return None
 
     def _escalation_level_values(self):
         self.ensure_one()

@@ -38,7 +38,6 @@ class EscalationLog(models.Model):
     user_id = fields.Many2one("res.users", string="By", readonly=True)
     from_user_id = fields.Many2one("res.users", string="Previous Owner", readonly=True)
     to_user_id = fields.Many2one("res.users", string="New Owner", readonly=True, index=True)
-    crm_team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True, index=True)
     company_id = fields.Many2one("res.company", readonly=True, index=True)
     due_at = fields.Datetime("Was Due At", readonly=True)
     actions = fields.Text("Actions Done", readonly=True)

@@ -57,9 +57,7 @@ class EscalationRule(models.Model):
     description = fields.Html(translate=True)
     company_id = fields.Many2one("res.company", index=True, tracking=True)
     # scope
-    model_name = fields.Selection(
-        selection="_selection_guide_models", string="Applies to", required=True, default="crm.lead"
-    )
+    model_name = fields.Selection(selection="_selection_guide_models", string="Applies to", required=True)
     process_id = fields.Many2one(
         "guide.process",
         check_company=True,
@@ -75,9 +73,6 @@ class EscalationRule(models.Model):
         domain="[('model_name', '=', model_name)]",
         help="The clock runs only while the record is in one of these steps (empty: any step). "
         "Pause and target steps are always part of the scope.",
-    )
-    crm_team_ids = fields.Many2many(
-        "crm.team", string="Sales Teams", check_company=True, help="Empty: every team."
     )
     domain = fields.Char(
         string="Condition",
@@ -239,14 +234,6 @@ class EscalationRule(models.Model):
                     )
                 )
 
-    @api.constrains("model_name", "crm_team_ids")
-    def _check_teams(self):
-        for rule in self:
-            if rule.crm_team_ids and rule.model_name != "crm.lead":
-                raise ValidationError(
-                    _("Escalation rule %(rule)s: sales teams only apply to leads.", rule=rule.display_name)
-                )
-
     @api.constrains("level_ids", "active", "delay_unit")
     def _check_levels(self):
         for rule in self:
@@ -304,14 +291,14 @@ class EscalationRule(models.Model):
     # ------------------------------------------------------------
     def action_view_clocks(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("crm_escalation.escalation_clock_action")
+        action = self.env["ir.actions.act_window"]._for_xml_id("base_escalation.escalation_clock_action")
         action["domain"] = [("rule_id", "=", self.id)]
         action["context"] = {}
         return action
 
     def action_view_logs(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("crm_escalation.escalation_log_action")
+        action = self.env["ir.actions.act_window"]._for_xml_id("base_escalation.escalation_log_action")
         action["domain"] = [("rule_id", "=", self.id)]
         action["context"] = {}
         return action
@@ -410,7 +397,7 @@ class EscalationRule(models.Model):
         res = super()._guide_apply_finish(kind, target_model)
         if kind in ("resync", "reschedule"):
             # the clocks held while the rule was being applied may be due
-            cron = self.env.ref("crm_escalation.escalation_cron", raise_if_not_found=False)
+            cron = self.env.ref("base_escalation.escalation_cron", raise_if_not_found=False)
             if cron:
                 cron.sudo()._trigger()
         return res
@@ -514,7 +501,6 @@ class EscalationRule(models.Model):
             "step_ids": frozenset(self.step_ids.ids),
             "pause_step_ids": frozenset(self.pause_step_ids.ids),
             "met_step_ids": frozenset(self.met_step_ids.ids),
-            "crm_team_ids": frozenset(self.crm_team_ids.ids),
             "domain": self.domain or "",
             "plain_domain": self._escalation_plain_domain(),
             "trigger_type": self.trigger_type,

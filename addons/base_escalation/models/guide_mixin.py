@@ -17,7 +17,7 @@ class GuideMixin(models.AbstractModel):
 
     The model-specific parts (teams, team leader, team working hours, what
     "closed" means, extra log columns) are small ``_escalation_*`` hooks that
-    the CRM implementation (``crm_lead.py``) and later bridges override.
+    the bridges override (``crm_escalation``: ``models/crm_lead.py``).
     """
 
     _inherit = "guide.mixin"
@@ -96,7 +96,7 @@ class GuideMixin(models.AbstractModel):
         return self
 
     def _escalation_team_calendar(self):
-        """Working hours of the record's team (CRM: the sales team's), else its company's."""
+        """Working hours of the record's team (bridges: their team's), else its company's."""
         self.ensure_one()
         return self._escalation_company_calendar()
 
@@ -291,7 +291,7 @@ class GuideMixin(models.AbstractModel):
 
     def action_escalation_open_logs(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("crm_escalation.escalation_log_action")
+        action = self.env["ir.actions.act_window"]._for_xml_id("base_escalation.escalation_log_action")
         action["domain"] = [("res_model", "=", self._name), ("res_id", "=", self.id)]
         action["context"] = {}
         return action

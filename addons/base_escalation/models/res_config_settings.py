@@ -16,7 +16,7 @@ class ResConfigSettings(models.TransientModel):
 
     @api.depends("company_id")
     def _compute_escalation_cron_interval(self):
-        cron = self.env.ref("crm_escalation.escalation_cron", raise_if_not_found=False)
+        cron = self.env.ref("base_escalation.escalation_cron", raise_if_not_found=False)
         minutes = 5
         if cron:
             factor = {"minutes": 1, "hours": 60, "days": 1440, "weeks": 10080, "months": 43200}
@@ -25,7 +25,7 @@ class ResConfigSettings(models.TransientModel):
             settings.escalation_cron_interval = minutes
 
     def _inverse_escalation_cron_interval(self):
-        cron = self.env.ref("crm_escalation.escalation_cron", raise_if_not_found=False)
+        cron = self.env.ref("base_escalation.escalation_cron", raise_if_not_found=False)
         for settings in self:
             if settings.escalation_cron_interval < 1:
                 raise ValidationError(_("The escalation check interval is at least one minute."))

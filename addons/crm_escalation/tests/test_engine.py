@@ -9,7 +9,7 @@ from odoo.addons.base_process_guide.models.guide_apply_job import PARAM_INLINE_L
 
 from .common import T0, EscalationCommon
 
-CLOCK_LOGGER = "odoo.addons.crm_escalation.models.escalation_clock"
+CLOCK_LOGGER = "odoo.addons.base_escalation.models.escalation_clock"
 
 
 @tagged("post_install", "-at_install")
@@ -313,7 +313,7 @@ class TestEngine(EscalationCommon):
             # no limit: the rest, batch after batch, then a wake-up at the next due time
             self.assertEqual(self.Clock._cron_escalate(batch_size=2, time_limit=3600), 3)
             self.assertEqual(progress[1:], [(2, 1), (3, 0)])
-        cron = self.env.ref("crm_escalation.escalation_cron")
+        cron = self.env.ref("base_escalation.escalation_cron")
         trigger = self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)], order="id desc", limit=1)
         self.assertEqual(trigger.call_at, T0 + timedelta(hours=30), "L2 of the first lead")
         self.assertEqual(len(self.Log.search([("res_id", "in", leads.ids), ("outcome", "=", "done")])), 5)

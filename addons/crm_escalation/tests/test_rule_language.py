@@ -81,13 +81,13 @@ class TestEscalationRuleLanguage(RuleLanguageAttack, RpcCase, EscalationCommon):
         """A condition saved by an earlier version is skipped with a warning, never run."""
         rule = self._rule(name="Legacy rule", domain="[('type', '=', 'opportunity')]")
         self.store_legacy_condition(rule, "domain", self.escalation_payload())
-        with self.assertLogs("odoo.addons.crm_escalation", "WARNING") as logs:
+        with self.assertLogs("odoo.addons.base_escalation", "WARNING") as logs:
             lead_id = self._salesperson_works_a_lead("jsonrpc")
         self.assertNotSettingsAdmin(self.user_sales_admin, self.user_salesman)
         self.assertIn("Legacy rule", "\n".join(logs.output))
         self.assertFalse(self._clock(self.env["crm.lead"].browse(lead_id), rule))
         # a resync of the rule (cron, rule change) skips it too
-        with self.assertLogs("odoo.addons.crm_escalation", "WARNING") as logs:
+        with self.assertLogs("odoo.addons.base_escalation", "WARNING") as logs:
             self.assertEqual(self.env["crm.lead"].sudo().search_count(rule._escalation_search_domain()), 0)
             rule._escalation_resync()
         self.assertIn("Legacy rule", "\n".join(logs.output))

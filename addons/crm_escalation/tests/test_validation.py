@@ -69,7 +69,7 @@ class TestValidation(EscalationCommon):
             self._rule(process_id=other_process.id, step_ids=[(6, 0, self.step_qualif.ids)])
 
     def test_cron_interval_setting(self):
-        cron = self.env.ref("crm_escalation.escalation_cron")
+        cron = self.env.ref("base_escalation.escalation_cron")
         settings = self.env["res.config.settings"].with_user(self.env.ref("base.user_admin")).create({})
         self.assertEqual(settings.escalation_cron_interval, 5)
         settings.escalation_cron_interval = 2

@@ -2,7 +2,8 @@ from datetime import datetime
 
 from odoo.tests import tagged
 
-from ..models.working_time import work_deadlines, work_hours_between
+from odoo.addons.base_escalation.models.working_time import work_deadlines, work_hours_between
+
 from .common import T0, EscalationCommon
 
 

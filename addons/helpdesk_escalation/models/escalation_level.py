@@ -14,14 +14,7 @@ class EscalationLevel(models.Model):
     )
     helpdesk_tag_ids = fields.Many2many("helpdesk.ticket.tag", string="Add Ticket Tags")
 
-    @api.constrains(
-        "assign_to",
-        "assign_user_id",
-        "assign_crm_team_id",
-        "assign_helpdesk_team_id",
-        "crm_tag_ids",
-        "helpdesk_tag_ids",
-    )
+    @api.constrains("assign_to", "assign_user_id", "assign_helpdesk_team_id", "helpdesk_tag_ids")
     def _check_assignment(self):
         for level in self:
             is_ticket = level.rule_id.model_name == HELPDESK_MODEL
@@ -29,13 +22,6 @@ class EscalationLevel(models.Model):
                 raise ValidationError(
                     _(
                         "Escalation level %(level)s: helpdesk teams and ticket tags only apply to tickets.",
-                        level=level.name,
-                    )
-                )
-            if is_ticket and (level.assign_crm_team_id or level.crm_tag_ids):
-                raise ValidationError(
-                    _(
-                        "Escalation level %(level)s: sales teams and CRM tags do not apply to tickets.",
                         level=level.name,
                     )
                 )

@@ -1,6 +1,6 @@
 from odoo.tests import tagged
 
-from odoo.addons.crm_escalation.tests.test_deferred_apply import DeferredEscalationCases
+from odoo.addons.base_escalation.tests.deferred_common import DeferredEscalationCases
 
 from .common import HelpdeskEscalationCommon
 

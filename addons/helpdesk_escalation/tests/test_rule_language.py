@@ -54,7 +54,7 @@ class TestTicketEscalationRuleLanguage(RuleLanguageAttack, RpcCase, HelpdeskEsca
     def test_stored_code_never_runs(self):
         rule = self._rule(name="Legacy SLA", domain="[('priority', '!=', False)]")
         self.store_legacy_condition(rule, "domain", self.escalation_payload())
-        with self.assertLogs("odoo.addons.crm_escalation", "WARNING") as logs:
+        with self.assertLogs("odoo.addons.base_escalation", "WARNING") as logs:
             ticket = self._agent_edits_a_ticket("jsonrpc")
         self.assertNotSettingsAdmin(self.user_manager, self.user_own)
         self.assertIn("Legacy SLA", "\n".join(logs.output))

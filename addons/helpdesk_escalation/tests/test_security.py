@@ -54,6 +54,7 @@ class TestSecurity(HelpdeskEscalationCommon):
         self.assertEqual(ticket.with_user(self.user_agent).escalation_log_count, 1)
 
     def test_helpdesk_managers_configure_ticket_rules_only(self):
+        self._requires_crm_escalation()
         vals = {
             "name": "Stale leads",
             "model_name": "crm.lead",
@@ -81,6 +82,7 @@ class TestSecurity(HelpdeskEscalationCommon):
         self.assertEqual(ticket_rule.level_count, 1)
 
     def test_helpdesk_users_do_not_see_lead_escalations(self):
+        self._requires_crm_escalation()
         lead = self.env["crm.lead"].create({"name": "E-Secret deal"})
         self.Log.sudo()._escalation_create_rows(
             [

@@ -7,7 +7,7 @@ from odoo.tests import tagged
 from ..hooks import uninstall_hook
 from .common import T0, HelpdeskEscalationCommon
 
-CLOCK_LOGGER = "odoo.addons.crm_escalation.models.escalation_clock"
+CLOCK_LOGGER = "odoo.addons.base_escalation.models.escalation_clock"
 
 
 @tagged("post_install", "-at_install")
@@ -233,6 +233,7 @@ class TestTicketEscalation(HelpdeskEscalationCommon):
         self.assertIn("helpdesk.ticket", dict(selection))
 
     def test_uninstall_hook_removes_ticket_rules_and_keeps_the_log(self):
+        self._requires_crm_escalation()  # a lead rule stays
         rule = self._rule()
         lead_rule = self.env["escalation.rule"].create(
             {

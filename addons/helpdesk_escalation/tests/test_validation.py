@@ -7,11 +7,13 @@ from .common import HelpdeskEscalationCommon
 @tagged("post_install", "-at_install")
 class TestValidation(HelpdeskEscalationCommon):
     def test_ticket_rule_refuses_sales_teams(self):
+        self._requires_crm_escalation()
         crm_team = self.env["crm.team"].create({"name": "E-Sales"})
         with self.assertRaisesRegex(ValidationError, "sales teams only apply to leads"):
             self._rule(crm_team_ids=[(6, 0, crm_team.ids)])
 
     def test_lead_rule_refuses_helpdesk_teams(self):
+        self._requires_crm_escalation()
         with self.assertRaisesRegex(ValidationError, "helpdesk teams only apply to tickets"):
             self._rule(model_name="crm.lead", process_id=False)
         rule = self._rule(model_name="crm.lead", process_id=False, helpdesk_team_ids=False)
@@ -26,18 +28,6 @@ class TestValidation(HelpdeskEscalationCommon):
     def test_team_levels_need_a_helpdesk_team(self):
         with self.assertRaisesRegex(ValidationError, "choose the team"):
             self._rule(levels=[{"name": "Move", "delay": 1, "assign_to": "team"}])
-        crm_team = self.env["crm.team"].create({"name": "E-Sales"})
-        with self.assertRaisesRegex(ValidationError, "do not apply to tickets"):
-            self._rule(
-                levels=[{"name": "Move", "delay": 1, "assign_to": "team", "assign_crm_team_id": crm_team.id}]
-            )
-        with self.assertRaisesRegex(ValidationError, "only apply to tickets"):
-            self._rule(
-                model_name="crm.lead",
-                process_id=False,
-                helpdesk_team_ids=False,
-                levels=[{"name": "Tag", "delay": 1, "helpdesk_tag_ids": [(6, 0, self.tag.ids)]}],
-            )
         rule = self._rule(
             levels=[
                 {
@@ -50,11 +40,27 @@ class TestValidation(HelpdeskEscalationCommon):
         )
         self.assertEqual(rule.level_ids._escalation_assign_team(), self.other_team)
 
+    def test_sales_teams_and_helpdesk_teams_follow_the_model(self):
+        self._requires_crm_escalation()
+        crm_team = self.env["crm.team"].create({"name": "E-Sales"})
+        with self.assertRaisesRegex(ValidationError, "only apply to leads"):
+            self._rule(
+                levels=[{"name": "Move", "delay": 1, "assign_to": "team", "assign_crm_team_id": crm_team.id}]
+            )
+        with self.assertRaisesRegex(ValidationError, "only apply to tickets"):
+            self._rule(
+                model_name="crm.lead",
+                process_id=False,
+                helpdesk_team_ids=False,
+                levels=[{"name": "Tag", "delay": 1, "helpdesk_tag_ids": [(6, 0, self.tag.ids)]}],
+            )
+
     def test_levels_follow_the_model_of_the_rule(self):
+        self._requires_crm_escalation()
         rule = self._rule(levels=[{"name": "Tag", "delay": 1}])
         rule.level_ids.helpdesk_tag_ids = self.tag
         with self.assertRaisesRegex(ValidationError, "only apply to tickets"):
             rule.write({"model_name": "crm.lead", "process_id": False, "helpdesk_team_ids": [(5, 0, 0)]})
         other = self._rule(levels=[{"name": "CRM tag", "delay": 1}])
-        with self.assertRaisesRegex(ValidationError, "do not apply to tickets"):
+        with self.assertRaisesRegex(ValidationError, "only apply to leads"):
             other.level_ids.crm_tag_ids = self.env["crm.tag"].create({"name": "E-Hot"})

@@ -1,0 +1,132 @@
+from datetime import timedelta
+
+from odoo.tools import mute_logger
+
+from odoo.addons.base_process_guide.tests.apply_common import ApplyJobHelpers
+
+from .common import T0
+
+
+class DeferredEscalationCases(ApplyJobHelpers):
+    """Rule and level saves concerning more records than the inline limit: shared by
+    leads and tickets (``_records(n, **vals)`` per model)."""
+
+    def _clock_state(self, rule, records):
+        clocks = self.Clock.search([("rule_id", "=", rule.id), ("res_id", "in", records.ids)])
+        clocks.invalidate_recordset()
+        return sorted(
+            (c.res_id, c.state, c.episode, c.next_level_id.id, c.next_escalation_at, c.level_index)
+            for c in clocks
+        )
+
+    def _check_deferred(self, rule, records, change, cascaded=False):
+        """``change`` deferred: nothing in the request, the rule says so, its clocks do not
+        fire meanwhile; the cron then gives the same clocks as the request would."""
+        self._set_inline_limit(1_000_000)
+        with self.env.cr.savepoint() as savepoint, self._at(self._h(0.5)):
+            change()
+            self.assertFalse(self._jobs())
+            self.env.flush_all()
+            expected = self._clock_state(rule, records)
+            savepoint.rollback()
+        self.env.invalidate_all()
+        before = self._clock_state(rule, records)
+        self.assertNotEqual(before, expected, "the change concerns these clocks")
+        self._set_inline_limit(1)
+        with self._at(self._h(0.5)):
+            change()
+        if not cascaded:
+            self.assertEqual(self._clock_state(rule, records), before, "nothing done in the request")
+        manager_rule = rule.with_user(self.user_manager)
+        manager_rule.invalidate_recordset()
+        self.assertTrue(manager_rule.guide_apply_pending)
+        self.assertTrue(manager_rule.guide_apply_remaining)
+        with self._at(self._h(0.5)):
+            self.assertFalse(
+                self.Clock._escalation_claim(self._h(100), 50), "clocks of a rule being applied do not fire"
+            )
+            with self._small_chunks(2):
+                self.assertTrue(self._run_jobs())
+        self.assertEqual(self._clock_state(rule, records), expected, "the same clocks as in the request")
+        manager_rule.invalidate_recordset()
+        self.assertFalse(manager_rule.guide_apply_pending)
+        with self._at(self._h(0.5)):
+            self.assertTrue(self._run_jobs())
+        self.assertEqual(self._clock_state(rule, records), expected, "a second run changes nothing")
+
+    def _make(self):
+        rule = self._rule(
+            levels=[{"name": "L1", "delay": 4}, {"name": "L2", "delay": 8}],
+            domain="[('priority', '!=', '3')]",
+        )
+        with self._at(T0):
+            records = self._records(3)
+            others = self._records(2, priority="3")
+        return rule, records, others
+
+    def test_level_delay_through_the_rule_form_is_deferred(self):
+        rule, records, _others = self._make()
+        level1 = rule.level_ids.sorted("sequence")[0]
+        self._check_deferred(
+            rule,
+            records,
+            lambda: rule.with_user(self.user_manager).write({"level_ids": [(1, level1.id, {"delay": 2})]}),
+        )
+        self.assertEqual({state[4] for state in self._clock_state(rule, records)}, {T0 + timedelta(hours=2)})
+
+    def test_level_unlink_through_the_rule_form_is_deferred(self):
+        rule, records, _others = self._make()
+        level1 = rule.level_ids.sorted("sequence")[0]
+        # the database detaches the clocks from the deleted level at once (one statement);
+        # their due times are left to the scheduler, and they do not fire meanwhile
+        self._check_deferred(
+            rule,
+            records,
+            lambda: rule.with_user(self.user_manager).write({"level_ids": [(2, level1.id)]}),
+            cascaded=True,
+        )
+
+    def test_rule_scope_change_is_deferred(self):
+        rule, records, others = self._make()
+        self._check_deferred(
+            rule, records | others, lambda: rule.with_user(self.user_manager).write({"domain": False})
+        )
+        self.assertEqual(len(self._clock_state(rule, others)), 2, "the records now in scope got a clock")
+
+    def test_archived_rule_is_deferred(self):
+        rule, records, _others = self._make()
+        self._check_deferred(
+            rule, records, lambda: rule.with_user(self.user_manager).write({"active": False})
+        )
+        self.assertEqual({state[1] for state in self._clock_state(rule, records)}, {"done"})
+
+    def test_crash_mid_way_applies_each_chunk_once(self):
+        rule, records, _others = self._make()
+        level1 = rule.level_ids.sorted("sequence")[0]
+        self._set_inline_limit(1)
+        rule.with_user(self.user_manager).write({"level_ids": [(1, level1.id, {"delay": 2})]})
+        with self._small_chunks(1):
+            with (
+                self._watch_chunks("escalation.rule", fail_on=2) as chunks,
+                mute_logger("odoo.addons.base_process_guide.models.guide_apply_job"),
+            ):
+                self.assertFalse(self._run_jobs())
+            with self._watch_chunks("escalation.rule") as chunks_after:
+                self.assertTrue(self._run_jobs())
+        visited = [rid for chunk in chunks_after for rid in chunk]
+        self.assertFalse(set(chunks[0]) & set(visited))
+        self.assertEqual(len(visited), len(set(visited)))
+        self.assertEqual({state[4] for state in self._clock_state(rule, records)}, {T0 + timedelta(hours=2)})
+
+    def test_below_the_limit_the_save_applies_at_once(self):
+        rule, records, _others = self._make()
+        self._set_inline_limit(1_000_000)
+        level1 = rule.level_ids.sorted("sequence")[0]
+        rule.with_user(self.user_manager).write({"level_ids": [(1, level1.id, {"delay": 2})]})
+        self.assertFalse(self._jobs())
+        self.assertFalse(rule.guide_apply_pending)
+        self.assertEqual({state[4] for state in self._clock_state(rule, records)}, {T0 + timedelta(hours=2)})
+
+    def test_form_shows_the_pending_change(self):
+        views = self.env["escalation.rule"].with_user(self.user_manager).get_views([(False, "form")])
+        self.assertIn('name="guide_apply_remaining"', views["views"]["form"]["arch"])
