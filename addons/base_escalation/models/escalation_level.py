@@ -164,6 +164,20 @@ class EscalationLevel(models.Model):
                     _("Escalation level %(level)s: choose the team to reassign to.", level=level.name)
                 )
 
+    @api.constrains("activity_type_id", "rule_id")
+    def _check_activity_model(self):
+        for level in self.filtered("activity_type_id"):
+            model_name = level.rule_id.model_name
+            if model_name in self.env and "activity_ids" not in self.env[model_name]._fields:
+                raise ValidationError(
+                    _(
+                        "Escalation level %(level)s: %(model)s records have no activities; leave "
+                        "the activity empty.",
+                        level=level.name,
+                        model=self.env["ir.model"]._get(model_name).name,
+                    )
+                )
+
     # ------------------------------------------------------------
     # ORM
     # ------------------------------------------------------------
@@ -351,8 +365,8 @@ class EscalationLevel(models.Model):
         return user or self.env.user
 
     def _escalation_action_activity(self, records, results, reason):
-        if not self.activity_type_id:
-            return
+        if not self.activity_type_id or "activity_ids" not in records._fields:
+            return  # refused at save (_check_activity_model) unless the model changed since
         deadline = fields.Date.context_today(self) + timedelta(days=self.activity_deadline_days)
         by_user = defaultdict(lambda: records.browse())
         for record in records:

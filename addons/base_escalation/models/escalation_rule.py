@@ -234,7 +234,7 @@ class EscalationRule(models.Model):
                     )
                 )
 
-    @api.constrains("level_ids", "active", "delay_unit")
+    @api.constrains("level_ids", "active", "delay_unit", "model_name")
     def _check_levels(self):
         for rule in self:
             if rule.active and not rule.level_ids:
@@ -243,6 +243,7 @@ class EscalationRule(models.Model):
                 )
             rule.level_ids._check_delays()
             rule.level_ids._check_bounds()
+            rule.level_ids._check_activity_model()
 
     # ------------------------------------------------------------
     # ORM
