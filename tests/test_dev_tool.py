@@ -200,6 +200,9 @@ def test_alone_reads_the_manifests_of_odoo_modules():
     assert dev.our_dependencies("crm_escalation")[1] == dev.our_dependencies("crm_policy_compliance")[1]
     assert "helpdesk_mgmt" not in dev.our_dependencies("crm_escalation")[1]
     assert "helpdesk_mgmt" in dev.our_dependencies("helpdesk_escalation")[1]
+    # the escalation engine and its helpdesk bridge install no CRM (issue 14)
+    assert not {"crm", "sales_team"} & set(dev.our_dependencies("base_escalation")[1])
+    assert not {"crm", "sales_team"} & set(dev.our_dependencies("helpdesk_escalation")[1])
 
 
 def test_every_test_file_runs_under_odoos_test_runner():
