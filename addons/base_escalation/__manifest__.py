@@ -20,5 +20,6 @@
         "wizard/escalation_manual_wizard_views.xml",
         "views/base_escalation_menus.xml",
     ],
+    "pre_init_hook": "pre_init_hook",
     "installable": True,
 }
