@@ -106,6 +106,30 @@ class ComplianceLog(models.Model):
         }
 
     @api.model
+    def _compliance_row_vals(self, record, policy_info, event, outcome, **extra):
+        """Values of the audit row of ``policy_info`` (configuration cache) checked on ``record``."""
+        record.ensure_one()
+        owner_field = record._guide_owner_field
+        owner = record[owner_field] if owner_field in record._fields else False
+        return {
+            "policy_id": policy_info["id"],
+            "policy_name": policy_info["name"],
+            "policy_version_id": policy_info["version_id"],
+            "enforcement": policy_info["enforcement"],
+            "event": event,
+            "outcome": outcome,
+            "res_model": record._name,
+            "res_id": record.id,
+            "record_name": record.display_name,
+            "user_id": self.env.uid,
+            "owner_id": owner.id if owner else False,
+            "company_id": record.company_id.id if "company_id" in record._fields else False,
+            "detail": policy_info["message"] if outcome != "passed" else False,
+            **record._policy_log_values(),
+            **extra,
+        }
+
+    @api.model
     def _compliance_create_rows(self, vals_list):
         """Write audit rows given as dicts of values, in one INSERT (requests, refusals)."""
         if not vals_list:

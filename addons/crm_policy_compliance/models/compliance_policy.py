@@ -1,10 +1,28 @@
 import json
 
-from odoo import _, api, fields, models, tools
+from odoo import Command, _, api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from odoo.addons.crm_process_guide.tools import MAX_COUNT, MAX_HOURS, engine_flag, engine_flag_get
+
+# context key of the API:
+#   compliance_override_until: date until which a policy override stands (with guide_override_reason)
+CTX_UNTIL = "compliance_override_until"
+# engine flags (never read from the context, see crm_process_guide.tools):
+#   values written with a "mark lost" (lost reason), kept with a held change
+FLAG_LOST_VALUES = "compliance_lost_values"
+#   compliance_request_approval is trying the change: a held policy raises ApprovalNeeded
+FLAG_COLLECT = "compliance_collect_approvals"
+
+
+class ApprovalNeeded(Exception):  # noqa: N818 - a signal, not an error
+    """Raised inside a savepoint by ``compliance.approval.request._compliance_submit`` to hold a change."""
+
+    def __init__(self, held):
+        super().__init__("approval needed")
+        self.held = held
+
 
 TRIGGERS = [
     ("stage", "Entering Steps"),
@@ -458,6 +476,30 @@ class CompliancePolicyTier(models.Model):
         res = super().unlink()
         policies._policy_bump_version()
         return res
+
+    def _policy_request_lines(self, record):
+        """Tier lines of a request on ``record`` (x2many commands): the approvers of each tier
+        resolved now, the first tier to decide."""
+        lines = []
+        for index, tier in enumerate(self):
+            approvers = tier._policy_approvers(record)
+            if not approvers:
+                raise UserError(
+                    _(
+                        "Policy %(policy)s, tier %(tier)s: nobody can approve %(record)s.",
+                        policy=tier.policy_id.name,
+                        tier=tier.name,
+                        record=record.display_name,
+                    )
+                )
+            line = {
+                "sequence": tier.sequence,
+                "name": tier.name,
+                "approver_ids": [Command.set(approvers.ids)],
+                "state": "pending" if index == 0 else "waiting",
+            }
+            lines.append(Command.create(line))
+        return lines
 
     def _policy_approvers(self, record):
         """Users approving ``record`` at this tier, resolved now (snapshot)."""

@@ -2,7 +2,7 @@ from odoo import _, api, models
 
 from odoo.addons.crm_process_guide.tools import engine_flag
 
-from .guide_mixin import FLAG_LOST_VALUES
+from .compliance_policy import FLAG_LOST_VALUES
 
 
 class CrmLead(models.Model):

@@ -11,28 +11,12 @@ from odoo.tools import SQL, format_list
 from odoo.addons.crm_process_guide.exceptions import GuideDecisionRequired
 from odoo.addons.crm_process_guide.models.guide_condition_mixin import GUIDE_CONDITION_ERRORS
 from odoo.addons.crm_process_guide.models.guide_mixin import CTX_REASON, CTX_REASON_ID
-from odoo.addons.crm_process_guide.tools import engine_flag, engine_flag_get
+from odoo.addons.crm_process_guide.tools import engine_flag_get
 
 from .compliance_approval_request import FLAG_APPROVED
+from .compliance_policy import CTX_UNTIL, FLAG_COLLECT, FLAG_LOST_VALUES, ApprovalNeeded
 
 _logger = logging.getLogger(__name__)
-
-# context key of the API:
-#   compliance_override_until: date until which a policy override stands (with guide_override_reason)
-CTX_UNTIL = "compliance_override_until"
-# engine flags (never read from the context, see crm_process_guide.tools):
-#   values written with a "mark lost" (lost reason), kept with a held change
-FLAG_LOST_VALUES = "compliance_lost_values"
-#   compliance_request_approval is trying the change: a held policy raises ApprovalNeeded
-FLAG_COLLECT = "compliance_collect_approvals"
-
-
-class ApprovalNeeded(Exception):  # noqa: N818 - a signal, not an error
-    """Raised inside a savepoint by ``compliance_request_approval`` to hold a change."""
-
-    def __init__(self, held):
-        super().__init__("approval needed")
-        self.held = held
 
 
 class GuideMixin(models.AbstractModel):
@@ -321,17 +305,7 @@ class GuideMixin(models.AbstractModel):
 
     def _compliance_request_approval(self, vals, note, event=None):
         """``compliance_request_approval``, returning the requests (records)."""
-        # asking to change records is changing them: the requester needs write access
-        self.check_access("write")
-        note = (note or "").strip()
-        if not note:
-            raise UserError(_("Explain to the approvers why this change is needed."))
-        try:
-            with self.env.cr.savepoint(), engine_flag(self.env, FLAG_COLLECT):
-                self._compliance_apply_change(event, vals)
-        except ApprovalNeeded as held:
-            return self._compliance_create_requests(held.held, note, vals, event)
-        return self.env["compliance.approval.request"]
+        return self.env["compliance.approval.request"]._compliance_submit(self, vals, note, event=event)
 
     # ------------------------------------------------------------
     # BUSINESS: enforcement
@@ -794,108 +768,3 @@ class GuideMixin(models.AbstractModel):
             # the wizard holds the whole refused write: the form drops its unsaved copy
             discard={"res_model": self._name, "res_ids": records.ids},
         )
-
-    # ------------------------------------------------------------
-    # BUSINESS: approval requests
-    # ------------------------------------------------------------
-    def _compliance_create_requests(self, held, note, vals, event):
-        """One request per (policy, record) held, approvers resolved now."""
-        Request = self.env["compliance.approval.request"]
-        pending = Request.sudo().search(
-            [
-                ("res_model", "=", self._name),
-                ("res_id", "in", list({record.id for _policy, record in held})),
-                ("state", "=", "pending"),
-            ]
-        )
-        pending_keys = {(req.policy_id.id, req.res_id): req for req in pending}
-        policies = self.env["compliance.policy"].sudo().browse({policy["id"] for policy, _record in held})
-        tiers_by_policy = {policy.id: policy.tier_ids for policy in policies}
-        vals_list = []
-        for policy, record in held:
-            duplicate = pending_keys.get((policy["id"], record.id))
-            if duplicate:
-                raise UserError(
-                    _(
-                        "%(record)s is already waiting for the approval of policy %(policy)s (%(request)s).",
-                        record=record.display_name,
-                        policy=policy["name"],
-                        request=duplicate.name,
-                    )
-                )
-            policy_rec = policies.browse(policy["id"])
-            lines = []
-            for index, tier in enumerate(tiers_by_policy[policy["id"]]):
-                approvers = tier._policy_approvers(record)
-                if not approvers:
-                    raise UserError(
-                        _(
-                            "Policy %(policy)s, tier %(tier)s: nobody can approve %(record)s.",
-                            policy=policy["name"],
-                            tier=tier.name,
-                            record=record.display_name,
-                        )
-                    )
-                lines.append(
-                    (
-                        0,
-                        0,
-                        {
-                            "sequence": tier.sequence,
-                            "name": tier.name,
-                            "approver_ids": [(6, 0, approvers.ids)],
-                            "state": "pending" if index == 0 else "waiting",
-                        },
-                    )
-                )
-            owner_field = self._guide_owner_field
-            owner = record[owner_field] if owner_field in record._fields else False
-            vals_list.append(
-                {
-                    "name": _("%(policy)s: %(record)s", policy=policy["name"], record=record.display_name),
-                    "policy_id": policy["id"],
-                    "policy_name": policy["name"],
-                    "policy_version_id": policy["version_id"],
-                    "message": policy["message"],
-                    "res_model": self._name,
-                    "res_id": record.id,
-                    "record_name": record.display_name,
-                    "event": event or policy["trigger"],
-                    "change": record._compliance_change_label(event or policy["trigger"], vals),
-                    "target_vals": json.dumps(vals, default=str),
-                    "record_snapshot": json.dumps(
-                        record.sudo()._compliance_state_snapshot(vals), default=str
-                    ),
-                    "requester_id": self.env.uid,
-                    "owner_id": owner.id if owner else False,
-                    "company_id": record.company_id.id if "company_id" in record._fields else False,
-                    "note": note,
-                    "allow_self_approval": policy_rec.allow_self_approval,
-                    "reminder_hours": policy_rec.reminder_hours,
-                    "reminder_max": policy_rec.reminder_max,
-                    "line_ids": lines,
-                    **record._policy_log_values(),
-                }
-            )
-        requests = Request.sudo().with_context(mail_create_nolog=True).create(vals_list)
-        self.env["compliance.log"].sudo()._compliance_create_rows(
-            [
-                record._policy_log_vals(
-                    policy, policy["trigger"], "approval_requested", reason=note, request_id=req.id
-                )
-                for (policy, record), req in zip(held, requests, strict=True)
-            ]
-        )
-        requests._compliance_notify_approvers()
-        for request in requests:
-            record = request._compliance_record()
-            record.message_post(
-                body=_(
-                    "%(change)s is held: policy %(policy)s needs approval. Approvers: %(users)s.",
-                    change=request.change or request.name,
-                    policy=request.policy_name,
-                    users=", ".join(request.current_approver_ids.mapped("name")),
-                ),
-                subtype_xmlid="mail.mt_note",
-            )
-        return requests.sudo(False)
