@@ -1,7 +1,7 @@
 import logging
 from collections import defaultdict
 
-from odoo import _, api, fields, models
+from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
@@ -128,6 +128,73 @@ class ComplianceLog(models.Model):
             **record._policy_log_values(),
             **extra,
         }
+
+    @api.model
+    def _compliance_write_audit(self, records, groups, singles=()):
+        """Write the audit rows of a check of ``records`` in one INSERT.
+
+        :param groups: list of (policy_info, record ids, outcome): rows without details
+        :param singles: list of (policy_info, record, outcome, {field: value}): rows with
+            a justification, a deviation or a request
+        """
+        rows = [(policy_info, ids, outcome, {}) for policy_info, ids, outcome in groups if ids]
+        rows += [
+            (policy_info, [record.id], outcome, extra) for policy_info, record, outcome, extra in singles
+        ]
+        if not rows:
+            return
+        names = {rec.id: rec.display_name for rec in records.browse({rid for row in rows for rid in row[1]})}
+        columns = defaultdict(list)
+        for policy_info, ids, outcome, extra in rows:
+            count = len(ids)
+            columns["res_id"] += ids
+            columns["record_name"] += [names[rid] for rid in ids]
+            for fname, value in (
+                ("policy_id", policy_info["id"]),
+                ("policy_name", policy_info["name"]),
+                ("policy_version_id", policy_info["version_id"]),
+                ("enforcement", policy_info["enforcement"]),
+                ("event", policy_info["trigger"]),
+                ("outcome", outcome),
+                ("detail", policy_info["message"] if outcome != "passed" else None),
+                ("reason", extra.get("reason")),
+                ("deviation_id", extra.get("deviation_id")),
+                ("request_id", extra.get("request_id")),
+            ):
+                columns[fname] += [value] * count
+        record_columns = records._policy_log_columns()
+        records.flush_model(list(record_columns.values()))
+        self.sudo()._compliance_insert_rows(
+            {"res_model": records._name},
+            dict(columns),
+            record_model=records._name,
+            record_columns=record_columns,
+        )
+
+    @api.model
+    def _compliance_log_refusals(self, vals_list, policy_infos=None):
+        """Record refused changes in a transaction of their own: the refusal rolls back the caller's.
+
+        That transaction sees only committed rows: the audit rows reference only
+        what it can (``_compliance_committed_references``), so the INSERT neither
+        fails on a foreign key nor waits for the refused transaction, and nothing is
+        logged as an error. ``policy_infos`` ({version id: policy_info of the
+        configuration cache}) lets it freeze again a version made in the refused
+        transaction.
+        """
+        snapshots = {
+            version_id: (info["snapshot"], info["id"], info["company_id"])
+            for version_id, info in (policy_infos or {}).items()
+        }
+        try:
+            with self.env.registry.cursor() as cr:
+                cr.execute("SET LOCAL lock_timeout = '2s'")
+                Log = api.Environment(cr, SUPERUSER_ID, {})["compliance.log"]
+                Log._compliance_create_rows(Log._compliance_committed_references(vals_list, snapshots))
+        except Exception:  # noqa: BLE001 - the refusal itself must reach the user
+            _logger.warning(
+                "Compliance: could not record %s refused change(s)", len(vals_list), exc_info=True
+            )
 
     @api.model
     def _compliance_create_rows(self, vals_list):

@@ -1,10 +1,20 @@
 import json
+import logging
+from collections import defaultdict
+from types import MappingProxyType
+
+from markupsafe import Markup
 
 from odoo import Command, _, api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
+from odoo.addons.crm_process_guide.exceptions import GuideDecisionRequired
+from odoo.addons.crm_process_guide.models.guide_condition_mixin import GUIDE_CONDITION_ERRORS
+from odoo.addons.crm_process_guide.models.guide_mixin import CTX_REASON
 from odoo.addons.crm_process_guide.tools import MAX_COUNT, MAX_HOURS, engine_flag, engine_flag_get
+
+_logger = logging.getLogger(__name__)
 
 # context key of the API:
 #   compliance_override_until: date until which a policy override stands (with guide_override_reason)
@@ -22,6 +32,35 @@ class ApprovalNeeded(Exception):  # noqa: N818 - a signal, not an error
     def __init__(self, held):
         super().__init__("approval needed")
         self.held = held
+
+
+class PolicyVerdicts:
+    """What the enforcement of one change decided, per (policy_info, record) checked."""
+
+    __slots__ = (
+        "approved",
+        "audit",
+        "audit_details",
+        "blocked",
+        "not_allowed",
+        "reason",
+        "to_approve",
+        "to_deviate",
+        "to_override",
+        "warned",
+    )
+
+    def __init__(self, reason, approved):
+        self.reason = reason  # the justification given with the change (context)
+        self.approved = approved  # {(policy id, record id): approved request covering the change}
+        self.audit = []  # (policy_info, record ids, outcome): audit rows without details
+        self.audit_details = []  # (policy_info, record, outcome, {field: value}): rows with details
+        self.warned = []  # (policy_info, record): let through, noted on the record
+        self.blocked = []  # refused, the refusal audited in a transaction of its own
+        self.not_allowed = []  # overridable, but not by this user (override group)
+        self.to_override = []  # held until a justification is given
+        self.to_approve = []  # held until the approvers decide
+        self.to_deviate = []  # let through by a justification or an approved request: a deviation
 
 
 TRIGGERS = [
@@ -377,47 +416,344 @@ class CompliancePolicy(models.Model):
         )
 
     def _policy_values(self):
-        """Plain values of a policy, kept in the configuration cache."""
+        """The ``policy_info`` of a policy kept in the configuration cache: plain, immutable values
+        (a read-only mapping of numbers, strings, frozensets and tuples), shared by every
+        transaction until the policies change; hooks receive it, never change it."""
         self.ensure_one()
         languages = self.env["res.lang"].get_installed()
-        return {
-            "id": self.id,
-            "name": self.name,
-            "version": self.version,
-            "version_id": self.version_id.id,
-            "company_id": self.company_id.id,
-            "process_id": self.process_id.id,
-            "crm_team_ids": frozenset(self.crm_team_ids.ids),
-            "domain": self.domain or "",
-            "trigger": self.trigger,
-            "step_ids": frozenset(self.step_ids.ids),
-            "fields": frozenset(self.field_ids.mapped("name")),
-            "requirement": self.requirement,
-            "message": self.message,
-            # name and message in each language, for the refusals and notes (no query there)
-            "texts": {
-                code: (policy.name, policy.message or "")
-                for code, policy in ((code, self.with_context(lang=code)) for code, _lang in languages)
-            },
-            "enforcement": self.enforcement,
-            "override_group_id": self.override_group_id.id,
-            "snapshot": self._policy_snapshot(),
-            **self.env[self.model_name]._policy_scope_values(self),
-        }
+        scope_values = self.env[self.model_name]._policy_scope_values(self)
+        return MappingProxyType(
+            {
+                "id": self.id,
+                "name": self.name,
+                "version": self.version,
+                "version_id": self.version_id.id,
+                "company_id": self.company_id.id,
+                "process_id": self.process_id.id,
+                "crm_team_ids": frozenset(self.crm_team_ids.ids),
+                "domain": self.domain or "",
+                "trigger": self.trigger,
+                "step_ids": frozenset(self.step_ids.ids),
+                "fields": frozenset(self.field_ids.mapped("name")),
+                "requirement": self.requirement,
+                "message": self.message,
+                # name and message in each language, for the refusals and notes (no query there)
+                "texts": MappingProxyType(
+                    {
+                        code: (policy.name, policy.message or "")
+                        for code, policy in (
+                            (code, self.with_context(lang=code)) for code, _lang in languages
+                        )
+                    }
+                ),
+                "enforcement": self.enforcement,
+                "override_group_id": self.override_group_id.id,
+                "snapshot": self._policy_snapshot(),
+                **scope_values,
+            }
+        )
 
     @api.model
     @tools.ormcache("model_name")
     def _get_policy_config(self, model_name):
-        """Active policies of a model as plain data (cleared when policies change)."""
+        """Active policies of a model as plain, immutable data (cleared when policies change):
+        ``{"policies": (policy_info, ...), "fields": frozenset of the field names checked}``."""
         policies = (
             self.sudo().with_context(active_test=True, lang=None).search([("model_name", "=", model_name)])
         )
-        config = {"policies": tuple(policy._policy_values() for policy in policies), "fields": set()}
-        for policy in config["policies"]:
-            if policy["trigger"] == "fields":
-                config["fields"] |= policy["fields"]
-        config["fields"] = frozenset(config["fields"])
-        return config
+        policy_infos = tuple(policy._policy_values() for policy in policies)
+        checked = frozenset().union(*(info["fields"] for info in policy_infos if info["trigger"] == "fields"))
+        return MappingProxyType({"policies": policy_infos, "fields": checked})
+
+    # ------------------------------------------------------------
+    # ENFORCEMENT (called by guide.mixin's create and write phases)
+    # ------------------------------------------------------------
+    @api.model
+    def _policy_enforce(self, records, events, vals, config, creating=False):
+        """Check the policies a change triggers on the new state of ``records``; raise to refuse.
+
+        In steps: collect the policies the events trigger (``_policy_candidates``, no
+        query); evaluate their scope and requirement on all the records in one query
+        (``_policy_evaluate``); decide per policy and record: passed, warned, blocked,
+        overridden or held for a justification or an approval (``_policy_decide``);
+        refuse or hold the change (``_policy_refuse``); record what is let through:
+        deviations, the audit rows in one INSERT, notes (``_policy_accept``).
+
+        :param records: the guided records written or created
+        :param events: {event: records} the change causes
+        :param vals: the values of the write (``{}`` for a creation)
+        :param config: the model's configuration cache (``_get_policy_config``)
+        """
+        candidates = self._policy_candidates(events, vals, config, creating)
+        checks = self._policy_evaluate(candidates) if candidates else []
+        if not checks:
+            return
+        verdicts = self._policy_decide(records, checks)
+        self._policy_refuse(records, verdicts, vals, creating)
+        self._policy_accept(records, verdicts)
+
+    @api.model
+    def _policy_candidates(self, events, vals, config, creating=False):
+        """The policies the events trigger, each with the records it may concern, judged on the
+        configuration cache without a query: list of (policy_info, records)."""
+        candidates = []
+        for policy_info in config["policies"]:
+            records = events.get(policy_info["trigger"])
+            if not records or not self._policy_triggered(policy_info, vals, creating):
+                continue
+            records = records._policy_possible(policy_info)
+            if records:
+                candidates.append((policy_info, records))
+        return candidates
+
+    @api.model
+    def _policy_triggered(self, policy_info, vals, creating):
+        """Whether the event of ``policy_info`` is one for it: a creation is no "any stage change",
+        a write of other fields no change of its fields."""
+        if creating and policy_info["trigger"] == "stage" and not policy_info["step_ids"]:
+            return False
+        return policy_info["trigger"] != "fields" or bool(policy_info["fields"] & set(vals))
+
+    @api.model
+    def _policy_evaluate(self, candidates):
+        """Scope and requirement of each policy on the new state of its records, in one query.
+
+        :param candidates: list of (policy_info, records triggered), records of one model
+        :return: list of (policy_info, records in scope, ids meeting the requirement); a policy whose
+            condition no longer holds (a later schema change) is skipped with a warning
+        """
+        if not candidates:
+            return []
+        Condition = self.env["guide.condition.mixin"]
+        base = candidates[0][1].browse()
+        Model = base.sudo().with_context(active_test=False)
+        columns, evaluated = [], []
+        for policy_info, records in candidates:
+            try:
+                scope = [
+                    ("id", "in", records.ids),
+                    *records._policy_scope_domain(policy_info),
+                    *Condition._guide_domain(policy_info["domain"] or "[]"),
+                ]
+                requirement = [
+                    ("id", "in", records.ids),
+                    *Condition._guide_domain(policy_info["requirement"]),
+                ]
+                in_scope = Model._search(scope).subselect()
+                holds = Model._search(requirement).subselect()
+            except GUIDE_CONDITION_ERRORS as exc:
+                # refused when saved: only a later schema change gets here
+                _logger.warning(
+                    "Compliance: policy %s (%s) skipped on %s, its condition fails: %s",
+                    policy_info["id"],
+                    policy_info.get("name"),
+                    base._name,
+                    exc,
+                )
+                continue
+            # NULL: out of scope; otherwise whether the requirement holds
+            columns.append(SQL("CASE WHEN t.id IN %s THEN t.id IN %s END", in_scope, holds))
+            evaluated.append(policy_info)
+        if not evaluated:
+            return []
+        ids = sorted({rid for _info, records in candidates for rid in records.ids})
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT t.id, %s FROM %s t WHERE t.id = ANY(%s) ORDER BY t.id",
+                SQL(", ").join(columns),
+                SQL.identifier(base._table),
+                ids,
+            )
+        )
+        checks = []
+        for index, policy_info in enumerate(evaluated, start=1):
+            scoped = [row[0] for row in rows if row[index] is not None]
+            if scoped:
+                checks.append((policy_info, base.browse(scoped), {row[0] for row in rows if row[index]}))
+        return checks
+
+    @api.model
+    def _policy_decide(self, records, checks):
+        """Sort the evaluated (policy, record) pairs by what happens to them (``PolicyVerdicts``).
+        One query for the standing overrides, one for the approved requests, when relevant."""
+        reason = (self.env.context.get(CTX_REASON) or "").strip()
+        approved = self.env["compliance.approval.request"]._compliance_approved_for(records, checks)
+        verdicts = PolicyVerdicts(reason, approved)
+        standing = self.env["guide.deviation"]._compliance_standing_overrides(records, checks)
+        for policy_info, scoped, holding in checks:
+            if holding:
+                verdicts.audit.append((policy_info, [rid for rid in scoped.ids if rid in holding], "passed"))
+            failing = scoped.browse([rid for rid in scoped.ids if rid not in holding])
+            if failing:
+                self._policy_decide_failing(policy_info, failing, verdicts, standing)
+        return verdicts
+
+    @api.model
+    def _policy_decide_failing(self, policy_info, failing, verdicts, standing):
+        """The verdict on the records ``failing`` the requirement of ``policy_info``, by its enforcement."""
+        mode = policy_info["enforcement"]
+        if mode == "block":
+            verdicts.blocked += [(policy_info, record) for record in failing]
+        elif mode == "warn":
+            verdicts.audit.append((policy_info, failing.ids, "warned"))
+            verdicts.warned += [(policy_info, record) for record in failing]
+        elif mode == "override":
+            for record in failing:
+                self._policy_decide_override(
+                    policy_info, record, verdicts, standing.get((policy_info["id"], record.id))
+                )
+        elif mode == "approval":
+            for record in failing:
+                request = verdicts.approved.get((policy_info["id"], record.id))
+                if request:
+                    verdicts.to_deviate.append((policy_info, record))
+                    verdicts.audit_details.append(
+                        (policy_info, record, "approved", {"request_id": request.id})
+                    )
+                else:
+                    verdicts.to_approve.append((policy_info, record))
+
+    @api.model
+    def _policy_decide_override(self, policy_info, record, verdicts, deviation):
+        """An override policy not met: a standing override, a justification given, or one to ask for."""
+        if deviation:
+            extra = {"reason": deviation.reason, "deviation_id": deviation.id}
+            verdicts.audit_details.append((policy_info, record, "overridden", extra))
+        elif policy_info["override_group_id"] and not self._policy_user_in_group(
+            policy_info["override_group_id"]
+        ):
+            verdicts.not_allowed.append((policy_info, record))
+        elif verdicts.reason:
+            verdicts.to_deviate.append((policy_info, record))
+        else:
+            verdicts.to_override.append((policy_info, record))
+
+    @api.model
+    def _policy_user_in_group(self, group_id):
+        return self.env.su or group_id in self.env.user._get_group_ids()
+
+    @api.model
+    def _policy_refuse(self, records, verdicts, vals, creating):
+        """Raise when the change cannot be made as it is: blocked (audited apart, the refusal
+        rolls the transaction back), not allowed, or held for a justification or an approval."""
+        if verdicts.blocked:
+            Log = self.env["compliance.log"]
+            Log._compliance_log_refusals(
+                [
+                    Log._compliance_row_vals(rec, info, info["trigger"], "blocked")
+                    for info, rec in verdicts.blocked
+                ],
+                {info["version_id"]: info for info, _rec in verdicts.blocked if info["version_id"]},
+            )
+            raise UserError(self._policy_refusal_message(verdicts.blocked, _("Blocked by policy")))
+        if verdicts.not_allowed:
+            raise UserError(
+                self._policy_refusal_message(verdicts.not_allowed, _("You are not allowed to override"))
+            )
+        if creating and (verdicts.to_approve or verdicts.to_override):
+            # nothing to hold or to re-apply: the record does not exist yet
+            raise UserError(
+                _(
+                    "%(message)s\n\nCreate the record in an earlier step, then move it on.",
+                    message=self._policy_refusal_message(
+                        verdicts.to_approve + verdicts.to_override, _("Policy not met")
+                    ),
+                )
+            )
+        if verdicts.to_approve:
+            if engine_flag_get(self.env, FLAG_COLLECT):
+                raise ApprovalNeeded(verdicts.to_approve)
+            self._policy_raise_held(records, verdicts.to_approve, vals, "approval")
+        if verdicts.to_override:
+            self._policy_raise_held(records, verdicts.to_override, vals, "override")
+
+    @api.model
+    def _policy_accept(self, records, verdicts):
+        """Record a change let through: deviations, its audit rows (one INSERT), warning notes."""
+        if verdicts.to_deviate:
+            deviations = self.env["guide.deviation"]._compliance_create_policy_deviations(
+                records, verdicts.to_deviate, verdicts.approved, verdicts.reason
+            )
+            for (policy_info, record), deviation in zip(verdicts.to_deviate, deviations, strict=True):
+                if deviation.kind == "policy":
+                    extra = {"reason": verdicts.reason, "deviation_id": deviation.id}
+                    verdicts.audit_details.append((policy_info, record, "overridden", extra))
+        self.env["compliance.log"]._compliance_write_audit(records, verdicts.audit, verdicts.audit_details)
+        if verdicts.warned:
+            self._policy_note_warnings(records, verdicts.warned)
+
+    @api.model
+    def _policy_note_warnings(self, records, warned):
+        """One batch of notes on the records let through with a warning (not a message_post each)."""
+        bodies = defaultdict(list)
+        for policy_info, record in warned:
+            name, message = self._policy_text(policy_info)
+            bodies[record.id].append(
+                _("Policy %(policy)s is not met: %(message)s", policy=name, message=message)
+            )
+        records.browse(list(bodies))._message_log_batch(
+            {res_id: Markup("<br/>").join(lines) for res_id, lines in bodies.items()}
+        )
+
+    # ------------------------------------------------------------
+    # ENFORCEMENT: messages
+    # ------------------------------------------------------------
+    @api.model
+    def _policy_text(self, policy_info):
+        """(name, message) of a policy of the configuration cache, in the user's language."""
+        return policy_info["texts"].get(self.env.lang) or (policy_info["name"], policy_info["message"] or "")
+
+    @api.model
+    def _policy_problems(self, pairs, limit=None):
+        return [
+            "{}: {}: {}".format(record.display_name, *self._policy_text(policy_info))
+            for policy_info, record in pairs[:limit]
+        ]
+
+    @api.model
+    def _policy_refusal_message(self, pairs, title):
+        lines = [f"- {problem}" for problem in self._policy_problems(pairs, limit=20)]
+        if len(pairs) > 20:
+            lines.append(_("- ... and %(count)s more", count=len(pairs) - 20))
+        return _("%(title)s:\n%(details)s", title=title, details="\n".join(lines))
+
+    @api.model
+    def _policy_raise_held(self, records, pairs, vals, mode):
+        """Offer the way out of a held change: the approval request or the justification wizard."""
+        event = pairs[0][0]["trigger"]
+        held_vals = records._policy_held_vals(vals)
+        if event == "lost":
+            held_vals.update(engine_flag_get(self.env, FLAG_LOST_VALUES) or {})
+        held = records.browse(sorted({record.id for _info, record in pairs}))
+        if mode == "approval":
+            title = _("Needs approval")
+            hint = _("The approvers of the policy decide: request their approval with a justification.")
+            name = _("Request Approval")
+        else:
+            title = _("Policy not met")
+            hint = _("This policy may be overridden with a justification, which is recorded.")
+            name = _("Override a Policy")
+        raise GuideDecisionRequired(
+            f"{self._policy_refusal_message(pairs, title)}\n\n{hint}",
+            {
+                "type": "ir.actions.act_window",
+                "name": name,
+                "res_model": "compliance.policy.wizard",
+                "view_mode": "form",
+                "views": [(False, "form")],
+                "target": "new",
+                "context": {
+                    "default_mode": mode,
+                    "default_res_model": records._name,
+                    "default_res_ids": json.dumps(held.ids),
+                    "default_vals": json.dumps(held_vals, default=str),
+                    "default_event": event,
+                    "default_problems": "\n".join(self._policy_problems(pairs)),
+                },
+            },
+            # the wizard holds the whole refused write: the form drops its unsaved copy
+            discard={"res_model": records._name, "res_ids": held.ids},
+        )
 
 
 class CompliancePolicyTier(models.Model):

@@ -1,30 +1,19 @@
 import json
-import logging
-from collections import defaultdict
 
-from markupsafe import Markup
-
-from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, format_list
 
-from odoo.addons.crm_process_guide.exceptions import GuideDecisionRequired
-from odoo.addons.crm_process_guide.models.guide_condition_mixin import GUIDE_CONDITION_ERRORS
-from odoo.addons.crm_process_guide.models.guide_mixin import CTX_REASON, CTX_REASON_ID
-from odoo.addons.crm_process_guide.tools import engine_flag_get
-
-from .compliance_approval_request import FLAG_APPROVED
-from .compliance_policy import CTX_UNTIL, FLAG_COLLECT, FLAG_LOST_VALUES, ApprovalNeeded
-
-_logger = logging.getLogger(__name__)
-
 
 class GuideMixin(models.AbstractModel):
-    """Policies on every guided model.
+    """Policies on every guided model: the ORM overrides and the hooks.
 
-    The engine runs in ``create``/``write``: the change is made, the
-    requirements of the triggered policies are evaluated on the new state
-    (one query per policy), and a refused change raises, which rolls it back.
+    ``create`` and the process guide's write phases collect the events of a
+    change and hand them to the policy engine, ``compliance.policy._policy_enforce``,
+    which evaluates the requirements on the new state (one query for every
+    triggered policy) and refuses, holds or audits the change; a refusal raises,
+    which rolls the change back. Approval requests are made and applied by
+    ``compliance.approval.request``, audit rows written by ``compliance.log``.
     The model-specific parts are small ``_policy_*`` hooks (``crm_lead.py``).
     """
 
@@ -83,7 +72,7 @@ class GuideMixin(models.AbstractModel):
     def _policy_events(self, vals, config):
         """Events a write of ``vals`` causes, before it is made: {event: records}."""
         events = {}
-        triggers = {policy["trigger"] for policy in config["policies"]}
+        triggers = {info["trigger"] for info in config["policies"]}
         stage_field = self._guide_stage_field
         if "stage" in triggers and stage_field in vals:
             moving = self.filtered(lambda rec: rec[stage_field].id != vals[stage_field])
@@ -96,7 +85,7 @@ class GuideMixin(models.AbstractModel):
     def _policy_transition_events(self, transitions, config):
         """Events of the changes of step a write made (``guide.mixin`` transitions): a
         record re-matching a process (team, type, condition...) enters a step."""
-        triggers = {policy["trigger"] for policy in config["policies"]}
+        triggers = {info["trigger"] for info in config["policies"]}
         if "stage" not in triggers or not transitions:
             return {}
         return {"stage": self.browse([info["record"].id for info in transitions])}
@@ -104,7 +93,7 @@ class GuideMixin(models.AbstractModel):
     def _policy_creation_events(self, config):
         """Events a creation causes: the creation itself, and entering the step the record is
         created in (a record created directly in a checked step does not escape the policy)."""
-        triggers = {policy["trigger"] for policy in config["policies"]}
+        triggers = {info["trigger"] for info in config["policies"]}
         events = {}
         if "create" in triggers:
             events["create"] = self
@@ -234,7 +223,7 @@ class GuideMixin(models.AbstractModel):
         if config["policies"]:
             events = records._policy_creation_events(config)
             if events:
-                records._policy_enforce(events, {}, config, creating=True)
+                self.env["compliance.policy"]._policy_enforce(records, events, {}, config, creating=True)
         return records
 
     # the policies judge a write in the phases of the process guide's write
@@ -259,18 +248,18 @@ class GuideMixin(models.AbstractModel):
                 "all_moving": False,
             }
         # the ORM overrides below may add values to ``vals``
-        change["policy"] = {"events": events, "asked": dict(vals), "config": config}
+        change["compliance"] = {"events": events, "asked": dict(vals), "config": config}
         return change
 
     def _guide_write_finish(self, change):
         transitions = super()._guide_write_finish(change)
-        policy = change.get("policy")
-        if policy:
-            events = dict(policy["events"])
-            for event, records in self._policy_transition_events(transitions, policy["config"]).items():
+        check = change.get("compliance")
+        if check:
+            events = dict(check["events"])
+            for event, records in self._policy_transition_events(transitions, check["config"]).items():
                 events[event] = (events.get(event) or self.browse()) | records
             if events:
-                self._policy_enforce(events, policy["asked"], policy["config"])
+                self.env["compliance.policy"]._policy_enforce(self, events, check["asked"], check["config"])
         return transitions
 
     # ------------------------------------------------------------
@@ -308,190 +297,28 @@ class GuideMixin(models.AbstractModel):
         return self.env["compliance.approval.request"]._compliance_submit(self, vals, note, event=event)
 
     # ------------------------------------------------------------
-    # BUSINESS: enforcement
+    # HOOKS: scope and audit columns (the enforcement is compliance.policy's)
     # ------------------------------------------------------------
-    def _policy_scope_domain(self, policy):
-        """Domain of the records of this model in the scope of ``policy`` (a configuration-cache
+    def _policy_scope_domain(self, policy_info):
+        """Domain of the records of this model in the scope of ``policy_info`` (a configuration-cache
         entry): company, process, steps, the bridges' scope fields. Its condition is added apart."""
         domain = []
-        if policy["company_id"] and "company_id" in self._fields:
-            domain.append(("company_id", "in", [policy["company_id"], False]))
-        if policy["process_id"]:
-            domain.append(("guide_process_id", "=", policy["process_id"]))
-        if policy["step_ids"]:
-            domain.append(("guide_step_id", "in", list(policy["step_ids"])))
+        if policy_info["company_id"] and "company_id" in self._fields:
+            domain.append(("company_id", "in", [policy_info["company_id"], False]))
+        if policy_info["process_id"]:
+            domain.append(("guide_process_id", "=", policy_info["process_id"]))
+        if policy_info["step_ids"]:
+            domain.append(("guide_step_id", "in", list(policy_info["step_ids"])))
         return domain
 
-    def _policy_possible(self, policy):
-        """The records of ``self`` that may be in the scope of ``policy`` (a configuration-cache
+    def _policy_possible(self, policy_info):
+        """The records of ``self`` that may be in the scope of ``policy_info`` (a configuration-cache
         entry), judged on values in cache, without a query: its process. Records no policy can
         concern (another process, none) cost nothing; the full scope is decided in SQL
-        (``_policy_evaluate``)."""
-        if not policy["process_id"]:
+        (``compliance.policy._policy_evaluate``)."""
+        if not policy_info["process_id"]:
             return self
-        return self._guide_of_process(policy["process_id"])
-
-    def _policy_evaluate(self, candidates):
-        """Scope and requirement of each policy on the new state of its records, in one query.
-
-        :param candidates: list of (policy, records triggered)
-        :return: list of (policy, records in scope, ids meeting the requirement); a policy whose
-            condition no longer holds (a later schema change) is skipped with a warning
-        """
-        Condition = self.env["guide.condition.mixin"]
-        Model = self.sudo().with_context(active_test=False)
-        columns, evaluated = [], []
-        for policy, records in candidates:
-            try:
-                scope = [
-                    ("id", "in", records.ids),
-                    *records._policy_scope_domain(policy),
-                    *Condition._guide_domain(policy["domain"] or "[]"),
-                ]
-                requirement = [("id", "in", records.ids), *Condition._guide_domain(policy["requirement"])]
-                in_scope = Model._search(scope).subselect()
-                holds = Model._search(requirement).subselect()
-            except GUIDE_CONDITION_ERRORS as exc:
-                # refused when saved: only a later schema change gets here
-                _logger.warning(
-                    "Compliance: policy %s (%s) skipped on %s, its condition fails: %s",
-                    policy["id"],
-                    policy.get("name"),
-                    self._name,
-                    exc,
-                )
-                continue
-            # NULL: out of scope; otherwise whether the requirement holds
-            columns.append(SQL("CASE WHEN t.id IN %s THEN t.id IN %s END", in_scope, holds))
-            evaluated.append(policy)
-        if not evaluated:
-            return []
-        ids = sorted({rid for _policy, records in candidates for rid in records.ids})
-        rows = self.env.execute_query(
-            SQL(
-                "SELECT t.id, %s FROM %s t WHERE t.id = ANY(%s) ORDER BY t.id",
-                SQL(", ").join(columns),
-                SQL.identifier(self._table),
-                ids,
-            )
-        )
-        checks = []
-        for index, policy in enumerate(evaluated, start=1):
-            scoped = [row[0] for row in rows if row[index] is not None]
-            if scoped:
-                checks.append((policy, self.browse(scoped), {row[0] for row in rows if row[index]}))
-        return checks
-
-    def _policy_enforce(self, events, vals, config, creating=False):
-        """Check the triggered policies on the new state of the records; raise to refuse.
-
-        One query evaluates every triggered policy's scope and requirement on all
-        the records, and one INSERT writes the audit rows (``_policy_write_audit``),
-        whatever the number of records.
-        """
-        candidates = []
-        for policy in config["policies"]:
-            records = events.get(policy["trigger"])
-            if not records:
-                continue
-            if creating and policy["trigger"] == "stage" and not policy["step_ids"]:
-                continue  # "any stage change": a creation is not one
-            if policy["trigger"] == "fields" and not (policy["fields"] & set(vals)):
-                continue
-            records = records._policy_possible(policy)
-            if records:
-                candidates.append((policy, records))
-        checks = self._policy_evaluate(candidates) if candidates else []
-        if not checks:
-            return
-        now = fields.Datetime.now()
-        reason = (self.env.context.get(CTX_REASON) or "").strip()
-        standing = self._policy_standing_deviations(checks)
-        approved = self._policy_approved_requests(checks)
-        # audit rows: (policy, ids, outcome) in bulk, single rows with their details apart
-        bulk, logs, deviations, warned = [], [], [], []
-        blocked, refused_group, to_override, to_approve = [], [], [], []
-        for policy, records, holding in checks:
-            if holding:
-                bulk.append((policy, [rid for rid in records.ids if rid in holding], "passed"))
-            if len(holding) == len(records):
-                continue
-            mode = policy["enforcement"]
-            failing = records.browse([rid for rid in records.ids if rid not in holding])
-            if mode == "block":
-                blocked += [(policy, record) for record in failing]
-            elif mode == "warn":
-                bulk.append((policy, failing.ids, "warned"))
-                warned += [(policy, record) for record in failing]
-            elif mode == "override":
-                for record in failing:
-                    deviation = standing.get((policy["id"], record.id))
-                    if deviation:
-                        logs.append(
-                            (
-                                policy,
-                                record,
-                                "overridden",
-                                {"reason": deviation.reason, "deviation_id": deviation.id},
-                            )
-                        )
-                    elif policy["override_group_id"] and not self._policy_in_group(
-                        policy["override_group_id"]
-                    ):
-                        refused_group.append((policy, record))
-                    elif reason:
-                        deviations.append((policy, record))
-                    else:
-                        to_override.append((policy, record))
-            elif mode == "approval":
-                for record in failing:
-                    request = approved.get((policy["id"], record.id))
-                    if request:
-                        deviations.append((policy, record))
-                        logs.append((policy, record, "approved", {"request_id": request.id}))
-                    else:
-                        to_approve.append((policy, record))
-        if blocked:
-            self._policy_log_refusals(
-                [record._policy_log_vals(policy, policy["trigger"], "blocked") for policy, record in blocked],
-                {policy["version_id"]: policy for policy, _record in blocked if policy["version_id"]},
-            )
-            raise UserError(self._policy_refusal_message(blocked, _("Blocked by policy")))
-        if refused_group:
-            raise UserError(self._policy_refusal_message(refused_group, _("You are not allowed to override")))
-        if creating and (to_approve or to_override):
-            # nothing to hold or to re-apply: the record does not exist yet
-            raise UserError(
-                _(
-                    "%(message)s\n\nCreate the record in an earlier step, then move it on.",
-                    message=self._policy_refusal_message(to_approve + to_override, _("Policy not met")),
-                )
-            )
-        if to_approve:
-            if engine_flag_get(self.env, FLAG_COLLECT):
-                raise ApprovalNeeded(to_approve)
-            self._policy_raise_held(to_approve, vals, "approval")
-        if to_override:
-            self._policy_raise_held(to_override, vals, "override")
-        if deviations:
-            created = self._policy_create_deviations(deviations, approved, reason, now)
-            for (policy, record), deviation in zip(deviations, created, strict=True):
-                if deviation.kind == "policy":
-                    logs.append(
-                        (policy, record, "overridden", {"reason": reason, "deviation_id": deviation.id})
-                    )
-        self._policy_write_audit(bulk, logs)
-        if warned:
-            bodies = defaultdict(list)
-            for policy, record in warned:
-                name, message = self._policy_text(policy)
-                bodies[record.id].append(
-                    _("Policy %(policy)s is not met: %(message)s", policy=name, message=message)
-                )
-            # one batch of notes, not a message_post per record
-            self.browse(list(bodies))._message_log_batch(
-                {res_id: Markup("<br/>").join(lines) for res_id, lines in bodies.items()}
-            )
+        return self._guide_of_process(policy_info["process_id"])
 
     def _policy_log_columns(self):
         """Columns of the audit rows read from the record itself: {log field: record field}.
@@ -507,264 +334,3 @@ class GuideMixin(models.AbstractModel):
         if "company_id" in self._fields:
             columns["company_id"] = "company_id"
         return columns
-
-    def _policy_write_audit(self, groups, singles=()):
-        """Write the audit rows of a check in one INSERT.
-
-        :param groups: list of (policy, record ids, outcome) — rows without details
-        :param singles: list of (policy, record, outcome, {field: value}) — rows with
-            a justification, a deviation or a request
-        """
-        rows = [(policy, ids, outcome, {}) for policy, ids, outcome in groups if ids]
-        rows += [(policy, [record.id], outcome, extra) for policy, record, outcome, extra in singles]
-        if not rows:
-            return
-        names = {rec.id: rec.display_name for rec in self.browse({rid for row in rows for rid in row[1]})}
-        columns = defaultdict(list)
-        for policy, ids, outcome, extra in rows:
-            count = len(ids)
-            columns["res_id"] += ids
-            columns["record_name"] += [names[rid] for rid in ids]
-            for fname, value in (
-                ("policy_id", policy["id"]),
-                ("policy_name", policy["name"]),
-                ("policy_version_id", policy["version_id"]),
-                ("enforcement", policy["enforcement"]),
-                ("event", policy["trigger"]),
-                ("outcome", outcome),
-                ("detail", policy["message"] if outcome != "passed" else None),
-                ("reason", extra.get("reason")),
-                ("deviation_id", extra.get("deviation_id")),
-                ("request_id", extra.get("request_id")),
-            ):
-                columns[fname] += [value] * count
-        record_columns = self._policy_log_columns()
-        self.flush_model(list(record_columns.values()))
-        self.env["compliance.log"].sudo()._compliance_insert_rows(
-            {"res_model": self._name}, dict(columns), record_model=self._name, record_columns=record_columns
-        )
-
-    def _policy_in_group(self, group_id):
-        return self.env.su or group_id in self.env.user._get_group_ids()
-
-    def _policy_standing_deviations(self, checks):
-        """Overrides still valid (``valid_until``): {(policy id, record id): deviation}. One query."""
-        policy_ids = [
-            policy["id"] for policy, _records, _holding in checks if policy["enforcement"] == "override"
-        ]
-        if not policy_ids:
-            return {}
-        record_ids = {
-            rid for _policy, records, holding in checks for rid in records.ids if rid not in holding
-        }
-        if not record_ids:
-            return {}
-        deviations = (
-            self.env["guide.deviation"]
-            .sudo()
-            .search(
-                [
-                    ("kind", "=", "policy"),
-                    ("policy_id", "in", policy_ids),
-                    ("res_model", "=", self._name),
-                    ("res_id", "in", list(record_ids)),
-                    ("valid_until", ">=", fields.Date.context_today(self)),
-                ],
-                order="id",
-            )
-        )
-        return {(dev.policy_id.id, dev.res_id): dev for dev in deviations}
-
-    def _policy_approved_requests(self, checks):
-        """Approved, not yet applied requests: {(policy id, record id): request}. One query."""
-        policy_ids = [
-            policy["id"] for policy, _records, _holding in checks if policy["enforcement"] == "approval"
-        ]
-        if not policy_ids:
-            return {}
-        record_ids = {
-            rid for _policy, records, holding in checks for rid in records.ids if rid not in holding
-        }
-        if not record_ids:
-            return {}
-        requests = (
-            self.env["compliance.approval.request"]
-            .sudo()
-            .search(
-                [
-                    ("policy_id", "in", policy_ids),
-                    ("res_model", "=", self._name),
-                    ("res_id", "in", list(record_ids)),
-                    ("state", "=", "approved"),
-                    ("applied", "=", False),
-                ],
-                order="id",
-            )
-        )
-        allowed = set(engine_flag_get(self.env, FLAG_APPROVED) or ())
-        # an approved request covers the requester's change (or the system applying it)
-        return {
-            (req.policy_id.id, req.res_id): req
-            for req in requests
-            if req.id in allowed or req.requester_id == self.env.user
-        }
-
-    def _policy_create_deviations(self, pairs, approved, reason, now):
-        histories = self._policy_last_histories({record.id for _policy, record in pairs})
-        until = self.env.context.get(CTX_UNTIL) or False
-        vals_list, requests = [], self.env["compliance.approval.request"]
-        for policy, record in pairs:
-            request = approved.get((policy["id"], record.id))
-            vals = {
-                "kind": "approval" if request else "policy",
-                "rule_name": _("Policy %(policy)s", policy=policy["name"]),
-                "rule_snapshot": policy["snapshot"],
-                "policy_id": policy["id"],
-                "res_model": self._name,
-                "res_id": record.id,
-                "record_name": record.display_name,
-                "process_id": record.guide_process_id.id,
-                "step_id": record.guide_step_id.id,
-                "user_id": self.env.uid,
-                "date": now,
-                "reason_id": self.env.context.get(CTX_REASON_ID) or False,
-                "reason": reason or (request and request.note) or policy["message"],
-                "history_id": histories.get(record.id, False),
-                "company_id": record.company_id.id if "company_id" in record._fields else False,
-            }
-            if request:
-                vals.update(
-                    {
-                        "request_id": request.id,
-                        "approver_id": request.decided_by_id.id,
-                        "approval_state": "approved",
-                        "reason": request.note or reason or policy["message"],
-                    }
-                )
-                requests |= request
-            else:
-                vals["valid_until"] = until
-            vals_list.append(vals)
-        deviations = self.env["guide.deviation"].sudo().create(vals_list)
-        for deviation in deviations.filtered("request_id"):
-            deviation.request_id._compliance_engine().write({"applied": True, "deviation_id": deviation.id})
-        return deviations
-
-    def _policy_last_histories(self, record_ids):
-        """Stage changes made in this transaction: {record id: history id}. One query."""
-        rows = (
-            self.env["guide.history"]
-            .sudo()
-            .search_fetch(
-                [
-                    ("res_model", "=", self._name),
-                    ("res_id", "in", list(record_ids)),
-                    ("create_date", ">=", self.env.cr.now()),
-                ],
-                ["res_id"],
-                order="id",
-            )
-        )
-        return {row.res_id: row.id for row in rows}
-
-    def _policy_log_vals(self, policy, event, outcome, **extra):
-        self.ensure_one()
-        owner_field = self._guide_owner_field
-        owner = self[owner_field] if owner_field in self._fields else False
-        return {
-            "policy_id": policy["id"],
-            "policy_name": policy["name"],
-            "policy_version_id": policy["version_id"],
-            "enforcement": policy["enforcement"],
-            "event": event,
-            "outcome": outcome,
-            "res_model": self._name,
-            "res_id": self.id,
-            "record_name": self.display_name,
-            "user_id": self.env.uid,
-            "owner_id": owner.id if owner else False,
-            "company_id": self.company_id.id if "company_id" in self._fields else False,
-            "detail": policy["message"] if outcome != "passed" else False,
-            **self._policy_log_values(),
-            **extra,
-        }
-
-    def _policy_log_refusals(self, vals_list, policies=None):
-        """Record refused changes in a transaction of their own: the refusal rolls back the caller's.
-
-        That transaction sees only committed rows: the audit rows reference only
-        what it can (``compliance.log._compliance_committed_references``), so the
-        INSERT neither fails on a foreign key nor waits for the refused transaction,
-        and nothing is logged as an error. ``policies`` ({version id: policy of the
-        configuration cache}) lets it freeze again a version made in the refused
-        transaction.
-        """
-        snapshots = {
-            version_id: (policy["snapshot"], policy["id"], policy["company_id"])
-            for version_id, policy in (policies or {}).items()
-        }
-        try:
-            with self.env.registry.cursor() as cr:
-                cr.execute("SET LOCAL lock_timeout = '2s'")
-                Log = api.Environment(cr, SUPERUSER_ID, {})["compliance.log"]
-                Log._compliance_create_rows(Log._compliance_committed_references(vals_list, snapshots))
-        except Exception:  # noqa: BLE001 - the refusal itself must reach the user
-            _logger.warning(
-                "Compliance: could not record %s refused change(s) on %s",
-                len(vals_list),
-                self._name,
-                exc_info=True,
-            )
-
-    def _policy_text(self, policy):
-        """(name, message) of a policy of the configuration cache, in the user's language."""
-        return policy["texts"].get(self.env.lang) or (policy["name"], policy["message"] or "")
-
-    def _policy_problems(self, pairs, limit=None):
-        return [
-            "{}: {}: {}".format(record.display_name, *self._policy_text(policy))
-            for policy, record in pairs[:limit]
-        ]
-
-    def _policy_refusal_message(self, pairs, title):
-        lines = [f"- {problem}" for problem in self._policy_problems(pairs, limit=20)]
-        if len(pairs) > 20:
-            lines.append(_("- ... and %(count)s more", count=len(pairs) - 20))
-        return _("%(title)s:\n%(details)s", title=title, details="\n".join(lines))
-
-    def _policy_raise_held(self, pairs, vals, mode):
-        """Offer the way out of a held change: the approval request or the justification wizard."""
-        event = pairs[0][0]["trigger"]
-        held_vals = self._policy_held_vals(vals)
-        if event == "lost":
-            held_vals.update(engine_flag_get(self.env, FLAG_LOST_VALUES) or {})
-        records = self.browse(sorted({record.id for _policy, record in pairs}))
-        if mode == "approval":
-            title = _("Needs approval")
-            hint = _("The approvers of the policy decide: request their approval with a justification.")
-            name = _("Request Approval")
-        else:
-            title = _("Policy not met")
-            hint = _("This policy may be overridden with a justification, which is recorded.")
-            name = _("Override a Policy")
-        raise GuideDecisionRequired(
-            f"{self._policy_refusal_message(pairs, title)}\n\n{hint}",
-            {
-                "type": "ir.actions.act_window",
-                "name": name,
-                "res_model": "compliance.policy.wizard",
-                "view_mode": "form",
-                "views": [(False, "form")],
-                "target": "new",
-                "context": {
-                    "default_mode": mode,
-                    "default_res_model": self._name,
-                    "default_res_ids": json.dumps(records.ids),
-                    "default_vals": json.dumps(held_vals, default=str),
-                    "default_event": event,
-                    "default_problems": "\n".join(self._policy_problems(pairs)),
-                },
-            },
-            # the wizard holds the whole refused write: the form drops its unsaved copy
-            discard={"res_model": self._name, "res_ids": records.ids},
-        )

@@ -45,6 +45,15 @@ class TestTicketPolicy(HelpdeskGuideCommon):
         self.assertEqual(log.helpdesk_team_id, self.team)
         self.assertFalse(log.crm_team_id)
 
+    def test_policy_info_is_frozen(self):
+        config = self.env["compliance.policy"]._get_policy_config("helpdesk.ticket")
+        policy_info = next(info for info in config["policies"] if info["id"] == self.policy.id)
+        self.assertEqual(policy_info["helpdesk_team_ids"], frozenset(self.team.ids))
+        with self.assertRaises(TypeError):
+            policy_info["helpdesk_team_ids"] = frozenset()
+        domain = self.env["helpdesk.ticket"]._policy_scope_domain(policy_info)
+        self.assertIn(("team_id", "in", self.team.ids), domain)
+
     def test_other_team_not_checked(self):
         ticket = self._ticket(team_id=self.other_team.id, stage_id=self.stage_waiting.id)
         ticket.stage_id = self.stage_resolved
