@@ -1,6 +1,8 @@
 import logging
 from collections import defaultdict
 
+import psycopg2
+
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
@@ -87,11 +89,11 @@ class ComplianceLog(models.Model):
         self.check_access("write")
         raise UserError(_("The compliance audit trail cannot be modified."))
 
-    def unlink(self):
-        self.check_access("unlink")
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_audit_trail(self):
+        # nobody has the unlink access right: this refuses the engine's own sudo() but its purge
         if not (self.env.su and self.env.context.get("compliance_purge")):
             raise UserError(_("The compliance audit trail cannot be deleted; the superuser may purge it."))
-        return super().unlink()
 
     @api.model
     def _compliance_measures(self, vals):
@@ -191,14 +193,20 @@ class ComplianceLog(models.Model):
                 cr.execute("SET LOCAL lock_timeout = '2s'")
                 Log = api.Environment(cr, SUPERUSER_ID, {})["compliance.log"]
                 Log._compliance_create_rows(Log._compliance_committed_references(vals_list, snapshots))
-        except Exception:  # noqa: BLE001 - the refusal itself must reach the user
+        # the rows' own transaction is rolled back on any error; the refusal still reaches the user
+        except (psycopg2.Error, UserError, AccessError):
             _logger.warning(
                 "Compliance: could not record %s refused change(s)", len(vals_list), exc_info=True
             )
+        except Exception:
+            _logger.exception("Compliance: could not record %s refused change(s)", len(vals_list))
 
     @api.model
     def _compliance_create_rows(self, vals_list):
-        """Write audit rows given as dicts of values, in one INSERT (requests, refusals)."""
+        """Write audit rows given as dicts of values, in one INSERT (requests, decisions, refusals).
+
+        Like every engine path, it goes through ``_compliance_insert_rows``, not ``create()``.
+        """
         if not vals_list:
             return
         fnames = {fname for vals in vals_list for fname in vals}
@@ -216,8 +224,17 @@ class ComplianceLog(models.Model):
         ``sudo``), who and when (``user_id`` the current user unless given,
         ``date`` and the magic columns now), and the measures derived from the
         outcome in SQL, as ``_compliance_measures`` does. Only plain stored columns
-        can be given (no translated or computed field). Modules adding columns to
-        the audit rows pass them here (``guide.mixin._policy_log_columns``).
+        can be given (no translated or computed field).
+
+        Extension points: this INSERT bypasses the ORM, so an override of
+        ``compliance.log.create()`` (or of ``_compliance_measures``) never sees the
+        engine's rows, and no computed field, tracking or ``@api.constrains`` runs
+        for them. A module adding a column to the audit rows fills it through the
+        guided model's hooks: ``_policy_log_columns()`` (read from the record's
+        table by this INSERT, for the checks of a write) and ``_policy_log_values()``
+        (the same for one record, for requests, decisions and refusals written by
+        ``_compliance_create_rows``); a module reacting to new rows extends
+        ``_compliance_insert_rows`` itself (every engine path ends here).
         """
         if not self.env.su:
             raise AccessError(_("Compliance audit rows are written by the engine only."))
