@@ -210,7 +210,7 @@ class TestApproval(ComplianceCommon):
 
         def refuse_first(records, **kwargs):
             if records.id == request.id:
-                raise AccessError("No access to the approver's inbox")
+                raise AccessError(self.env._("No access to the approver's inbox"))
             return message_post(records, **kwargs)
 
         with (
