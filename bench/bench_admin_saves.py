@@ -183,8 +183,8 @@ def run(env, leads):
     pending = Job.search([])
     rss = rss_mb()
     # imported once the addons path is set (after the configuration is parsed)
-    from odoo.addons.crm_process_guide.models.guide_apply_job import FLAG_NO_COMMIT  # noqa: PLC0415
-    from odoo.addons.crm_process_guide.tools import engine_flag  # noqa: PLC0415
+    from odoo.addons.base_process_guide.models.guide_apply_job import FLAG_NO_COMMIT  # noqa: PLC0415
+    from odoo.addons.base_process_guide.tools import engine_flag  # noqa: PLC0415
 
     jobs = []
     with engine_flag(env, FLAG_NO_COMMIT):

@@ -171,7 +171,7 @@ def check_generated_clocks(env, team):
 
 def run_escalation(env, now):
     # importable once the configuration gives the addons path
-    from odoo.addons.crm_process_guide.tools import engine_flag  # noqa: PLC0415
+    from odoo.addons.base_process_guide.tools import engine_flag  # noqa: PLC0415
 
     Clock = env["escalation.clock"]
     ids, _seconds, find_queries = measure(

@@ -227,7 +227,7 @@ def configure_product(env, teams, stages, hd_team, hd_stages):
 def view_spec(env, model, view_type):
     """The ``specification`` of the web client for the default view of ``model``: the
     tests' helper, imported once the configuration gives the addons path."""
-    from odoo.addons.crm_process_guide.tools import view_spec as spec_of_view
+    from odoo.addons.base_process_guide.tools import view_spec as spec_of_view
 
     return spec_of_view(env[model], view_type)
 

@@ -2,14 +2,14 @@
     "name": "Helpdesk Process Guide",
     "summary": "Guided processes on OCA helpdesk tickets: stage instructions, gating "
     "checklists, knowledge hints, justified deviations and stage history",
-    "version": "18.0.1.1.0",
+    "version": "18.0.2.0.0",
     "category": "After-Sales",
     "license": "AGPL-3",
     "author": "Process Guide Team",
     "website": "https://github.com/process-guide/odoo-process-guide",
     "maintainers": ["process-guide"],
     "development_status": "Beta",
-    "depends": ["helpdesk_mgmt", "crm_process_guide"],
+    "depends": ["helpdesk_mgmt", "base_process_guide"],
     "data": [
         "security/helpdesk_process_guide_security.xml",
         "security/ir.model.access.csv",

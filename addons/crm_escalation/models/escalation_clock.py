@@ -9,7 +9,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL, config, split_every
 
-from odoo.addons.crm_process_guide.tools import engine_no_commit
+from odoo.addons.base_process_guide.tools import engine_no_commit
 
 from .escalation_level import _offsets
 from .working_time import work_deadlines, work_hours_between
@@ -385,7 +385,7 @@ class EscalationClock(models.Model):
         A caller that runs the cron inside its own transaction (a benchmark, a
         shell session) sets the engine flag ``escalation_no_commit``
         (``with engine_flag(env, "escalation_no_commit"):``, from
-        ``odoo.addons.crm_process_guide.tools``); a context key would be
+        ``odoo.addons.base_process_guide.tools``); a context key would be
         accepted from any client.
         """
         return engine_no_commit(self.env, FLAG_NO_COMMIT)

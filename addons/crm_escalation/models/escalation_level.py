@@ -1,7 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-from odoo.addons.crm_process_guide.tools import MAX_DAYS, MAX_HOURS, MAX_YEARS, hours_of
+from odoo.addons.base_process_guide.tools import MAX_DAYS, MAX_HOURS, MAX_YEARS, hours_of
 
 PRIORITIES = [("1", "Medium"), ("2", "High"), ("3", "Very High")]
 

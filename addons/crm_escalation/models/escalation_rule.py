@@ -4,8 +4,8 @@ from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
 from odoo.osv import expression
 
-from odoo.addons.crm_process_guide.models import guide_rule_language as rule_language
-from odoo.addons.crm_process_guide.models.guide_condition_mixin import GUIDE_CONDITION_ERRORS
+from odoo.addons.base_process_guide.models import guide_rule_language as rule_language
+from odoo.addons.base_process_guide.models.guide_condition_mixin import GUIDE_CONDITION_ERRORS
 
 from .escalation_clock import DUE_STATES, OPEN_STATES
 

@@ -8,8 +8,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from odoo.addons.crm_process_guide.models.guide_condition_mixin import GUIDE_CONDITION_ERRORS
-from odoo.addons.crm_process_guide.tools import engine_flag, engine_flag_get
+from odoo.addons.base_process_guide.models.guide_condition_mixin import GUIDE_CONDITION_ERRORS
+from odoo.addons.base_process_guide.tools import engine_flag, engine_flag_get
 
 from .escalation_clock import DUE_STATES, FLAG_NO_SYNC, OPEN_STATES
 

@@ -3,7 +3,7 @@ from datetime import timedelta
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from odoo.addons.crm_process_guide.tests.apply_common import ApplyJobHelpers
+from odoo.addons.base_process_guide.tests.apply_common import ApplyJobHelpers
 
 from .common import T0, EscalationCommon
 
@@ -109,7 +109,7 @@ class DeferredEscalationCases(ApplyJobHelpers):
         with self._small_chunks(1):
             with (
                 self._watch_chunks("escalation.rule", fail_on=2) as chunks,
-                mute_logger("odoo.addons.crm_process_guide.models.guide_apply_job"),
+                mute_logger("odoo.addons.base_process_guide.models.guide_apply_job"),
             ):
                 self.assertFalse(self._run_jobs())
             with self._watch_chunks("escalation.rule") as chunks_after:

@@ -4,7 +4,7 @@ from unittest.mock import patch
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from odoo.addons.crm_process_guide.models.guide_apply_job import PARAM_INLINE_LIMIT
+from odoo.addons.base_process_guide.models.guide_apply_job import PARAM_INLINE_LIMIT
 
 from .common import T0, EscalationCommon
 

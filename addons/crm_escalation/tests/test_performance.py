@@ -3,7 +3,7 @@ from unittest.mock import patch
 
 from odoo.tests import tagged
 
-from odoo.addons.crm_process_guide.tools import engine_flag
+from odoo.addons.base_process_guide.tools import engine_flag
 
 from .common import T0, EscalationCommon
 

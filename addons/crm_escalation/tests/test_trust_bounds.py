@@ -5,7 +5,7 @@ from psycopg2 import errors
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
-from odoo.addons.crm_process_guide.tests.rpc_common import RpcCase
+from odoo.addons.base_process_guide.tests.rpc_common import RpcCase
 
 from .common import T0, EscalationCommon
 

@@ -8,8 +8,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 
-from odoo.addons.crm_process_guide.models.guide_mixin import CTX_REASON
-from odoo.addons.crm_process_guide.tools import engine_flag, engine_flag_get
+from odoo.addons.base_process_guide.models.guide_mixin import CTX_REASON
+from odoo.addons.base_process_guide.tools import engine_flag, engine_flag_get
 
 from .compliance_policy import FLAG_COLLECT, ApprovalNeeded
 

@@ -9,17 +9,17 @@ from odoo import Command, _, api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
-from odoo.addons.crm_process_guide.exceptions import GuideDecisionRequired
-from odoo.addons.crm_process_guide.models.guide_condition_mixin import GUIDE_CONDITION_ERRORS
-from odoo.addons.crm_process_guide.models.guide_mixin import CTX_REASON
-from odoo.addons.crm_process_guide.tools import MAX_COUNT, MAX_HOURS, engine_flag, engine_flag_get
+from odoo.addons.base_process_guide.exceptions import GuideDecisionRequired
+from odoo.addons.base_process_guide.models.guide_condition_mixin import GUIDE_CONDITION_ERRORS
+from odoo.addons.base_process_guide.models.guide_mixin import CTX_REASON
+from odoo.addons.base_process_guide.tools import MAX_COUNT, MAX_HOURS, engine_flag, engine_flag_get
 
 _logger = logging.getLogger(__name__)
 
 # context key of the API:
 #   compliance_override_until: date until which a policy override stands (with guide_override_reason)
 CTX_UNTIL = "compliance_override_until"
-# engine flags (never read from the context, see crm_process_guide.tools):
+# engine flags (never read from the context, see base_process_guide.tools):
 #   values written with a "mark lost" (lost reason), kept with a held change
 FLAG_LOST_VALUES = "compliance_lost_values"
 #   compliance_request_approval is trying the change: a held policy raises ApprovalNeeded

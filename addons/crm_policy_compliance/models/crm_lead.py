@@ -1,6 +1,6 @@
 from odoo import _, api, models
 
-from odoo.addons.crm_process_guide.tools import engine_flag
+from odoo.addons.base_process_guide.tools import engine_flag
 
 from .compliance_policy import FLAG_LOST_VALUES
 

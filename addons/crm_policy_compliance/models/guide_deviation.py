@@ -1,6 +1,6 @@
 from odoo import _, api, fields, models
 
-from odoo.addons.crm_process_guide.models.guide_mixin import CTX_REASON_ID
+from odoo.addons.base_process_guide.models.guide_mixin import CTX_REASON_ID
 
 from .compliance_policy import CTX_UNTIL
 

@@ -6,7 +6,7 @@ from freezegun import freeze_time
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form
 
-from odoo.addons.crm_process_guide.exceptions import GuideDecisionRequired
+from odoo.addons.base_process_guide.exceptions import GuideDecisionRequired
 
 from .common import ComplianceCommon
 

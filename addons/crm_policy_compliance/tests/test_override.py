@@ -4,7 +4,7 @@ from datetime import date, timedelta
 from odoo.exceptions import UserError
 from odoo.tests import Form
 
-from odoo.addons.crm_process_guide.exceptions import GuideDecisionRequired
+from odoo.addons.base_process_guide.exceptions import GuideDecisionRequired
 
 from .common import ComplianceCommon
 

@@ -1,7 +1,7 @@
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
-from odoo.addons.crm_process_guide.tests.rpc_common import RpcCase, RpcError
+from odoo.addons.base_process_guide.tests.rpc_common import RpcCase, RpcError
 
 from .common import ComplianceCommon
 

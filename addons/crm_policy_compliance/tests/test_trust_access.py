@@ -2,8 +2,8 @@
 
 from odoo.tests import tagged
 
-from odoo.addons.crm_process_guide.tests.rpc_common import RpcCase
-from odoo.addons.crm_process_guide.tests.trust_common import TrustAccessMixin, audit_rows
+from odoo.addons.base_process_guide.tests.rpc_common import RpcCase
+from odoo.addons.base_process_guide.tests.trust_common import TrustAccessMixin, audit_rows
 
 from .common import ComplianceCommon
 

@@ -6,12 +6,12 @@ from odoo import sql_db
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 
-from odoo.addons.crm_process_guide.exceptions import GuideDecisionRequired
-from odoo.addons.crm_process_guide.tests.rpc_common import RpcCase, RpcError
+from odoo.addons.base_process_guide.exceptions import GuideDecisionRequired
+from odoo.addons.base_process_guide.tests.rpc_common import RpcCase, RpcError
 
 from .common import ComplianceCommon
 
-DECISION = "odoo.addons.crm_process_guide.exceptions.GuideDecisionRequired"
+DECISION = "odoo.addons.base_process_guide.exceptions.GuideDecisionRequired"
 PROTOCOLS = ("xmlrpc", "jsonrpc")
 
 

@@ -3,8 +3,8 @@ import json
 from odoo import _, fields, models
 from odoo.exceptions import UserError
 
-from odoo.addons.crm_process_guide.models.guide_mixin import CTX_REASON, CTX_REASON_ID
-from odoo.addons.crm_process_guide.tools import engine_flag
+from odoo.addons.base_process_guide.models.guide_mixin import CTX_REASON, CTX_REASON_ID
+from odoo.addons.base_process_guide.tools import engine_flag
 
 from ..models.compliance_policy import CTX_UNTIL, FLAG_LOST_VALUES
 

@@ -1,70 +1,7 @@
-from odoo import api, fields, models
+from odoo import fields, models
 
 
 class GuideHistory(models.Model):
-    """One row per stage change of a guided record (read-only audit)."""
+    _inherit = "guide.history"
 
-    _name = "guide.history"
-    _inherit = ["guide.bulk.mixin", "guide.record.link.mixin"]
-    _description = "Stage History"
-    _order = "date desc, id desc"
-    _rec_name = "record_name"
-    _guide_engine_owned = True
-
-    res_model = fields.Char("Model", required=True, readonly=True)
-    res_id = fields.Many2oneReference(
-        "Record", model_field="res_model", required=True, index=True, readonly=True
-    )
-    record_name = fields.Char(readonly=True)
-    process_id = fields.Many2one("guide.process", readonly=True, index=True, ondelete="set null")
-    from_step_id = fields.Many2one("guide.step", readonly=True, ondelete="set null")
-    to_step_id = fields.Many2one("guide.step", readonly=True, index=True, ondelete="set null")
-    from_stage_name = fields.Char("From Stage", readonly=True)
-    to_stage_name = fields.Char("To Stage", readonly=True)
-    direction = fields.Selection(
-        [("initial", "Entry"), ("forward", "Forward"), ("backward", "Backward"), ("same", "Same Rank")],
-        required=True,
-        readonly=True,
-    )
-    gate_result = fields.Selection(
-        [
-            ("passed", "Passed"),
-            ("overridden", "Overridden"),
-            ("advisory", "Advanced with Warnings"),
-            ("free", "Not Gated"),
-            ("imported", "Imported Past the Gate"),
-        ],
-        string="Gate",
-        required=True,
-        readonly=True,
-        default="free",
-    )
-    date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now, index=True)
-    user_id = fields.Many2one("res.users", string="Moved By", readonly=True)
-    owner_id = fields.Many2one("res.users", string="Responsible", readonly=True)
-    company_id = fields.Many2one("res.company", readonly=True, index=True)
     crm_team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
-    # the step that was left
-    duration_hours = fields.Float("Hours in Previous Step", readonly=True, aggregator="avg")
-    expected_hours = fields.Float(readonly=True, aggregator="avg")
-    overdue = fields.Boolean("Left Late", readonly=True)
-    overdue_count = fields.Integer(readonly=True, aggregator="sum")
-    overridden_count = fields.Integer(readonly=True, aggregator="sum")
-    checklist_done = fields.Integer("Items Done", readonly=True)
-    checklist_total = fields.Integer("Items", readonly=True)
-    checklist_missing = fields.Text("Missing Items", readonly=True)
-    checklist_rate = fields.Float("Checklist Completion (%)", readonly=True, aggregator="avg")
-    deviation_ids = fields.One2many("guide.deviation", "history_id", string="Deviations", readonly=True)
-    note = fields.Text(readonly=True)
-
-    @api.model
-    def _guide_create_rows(self, vals_list):
-        """Create history rows, filling the aggregable measures, in one query."""
-        for vals in vals_list:
-            done, total = vals.get("checklist_done", 0), vals.get("checklist_total", 0)
-            vals["checklist_rate"] = 100.0 * done / total if total else 100.0
-            vals["overdue_count"] = int(bool(vals.get("overdue")))
-            vals["overridden_count"] = int(vals.get("gate_result") == "overridden")
-            vals.setdefault("gate_result", "free")
-            vals.setdefault("date", fields.Datetime.now())
-        return self._guide_bulk_create(vals_list)

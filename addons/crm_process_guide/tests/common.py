@@ -101,7 +101,7 @@ class GuideCommon(TransactionCase):
         )
         cls.step_won = Step.create({"process_id": cls.process.id, "crm_stage_id": cls.stage_won.id})
         cls.step_qualif.allowed_step_ids = cls.step_proposal
-        cls.reason = cls.env.ref("crm_process_guide.guide_deviation_reason_customer")
+        cls.reason = cls.env.ref("base_process_guide.guide_deviation_reason_customer")
 
     @classmethod
     def _lead(cls, **vals):

@@ -6,7 +6,8 @@ from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from .apply_common import ApplyJobHelpers
+from odoo.addons.base_process_guide.tests.apply_common import ApplyJobHelpers
+
 from .common import GuideCommon
 
 
@@ -135,7 +136,7 @@ class TestDeferredApply(ApplyJobHelpers, GuideCommon):
         with self._small_chunks(2):
             with (
                 self._watch_chunks("guide.process", fail_on=2) as chunks,
-                mute_logger("odoo.addons.crm_process_guide.models.guide_apply_job"),
+                mute_logger("odoo.addons.base_process_guide.models.guide_apply_job"),
             ):
                 self.assertFalse(self._run_jobs(), "the job is left for the next run")
             self.assertEqual(chunks[1], None)

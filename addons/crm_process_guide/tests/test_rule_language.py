@@ -7,11 +7,9 @@ from hypothesis import strategies as st
 from odoo.exceptions import ValidationError
 from odoo.tests import new_test_user, tagged
 
-from odoo.addons.crm_process_guide.models import guide_rule_language as rule_language
-
-from .common import GuideCommon
-from .rpc_common import RpcCase
-from .rule_language_common import (
+from odoo.addons.base_process_guide.models import guide_rule_language as rule_language
+from odoo.addons.base_process_guide.tests.rpc_common import RpcCase
+from odoo.addons.base_process_guide.tests.rule_language_common import (
     MEMORY_BOMB,
     RuleLanguageAttack,
     domain_text,
@@ -21,6 +19,8 @@ from .rule_language_common import (
     literal_domain,
     valid_domains,
 )
+
+from .common import GuideCommon
 
 FAST = settings(
     max_examples=200,
@@ -216,7 +216,9 @@ class TestRuleLanguage(GuideCommon):
         )
         self.env.invalidate_all()
         lead = self._lead()
-        with self.assertLogs("odoo.addons.crm_process_guide.models.guide_condition_mixin", "WARNING") as logs:
+        with self.assertLogs(
+            "odoo.addons.base_process_guide.models.guide_condition_mixin", "WARNING"
+        ) as logs:
             hints = self.Hint.with_user(self.user_salesman)._guide_hints_for(lead)
         self.assertNotIn(hint, hints[lead.id])
         self.assertIn("Stale hint", "\n".join(logs.output))
@@ -367,7 +369,7 @@ class TestRuleLanguageAttacks(RuleLanguageAttack, RpcCase, GuideCommon):
         )
         self.store_legacy_condition(item, "auto_domain", payload)
         self.store_legacy_condition(hint, "domain", payload)
-        with self.assertLogs("odoo.addons.crm_process_guide", "WARNING") as logs:
+        with self.assertLogs("odoo.addons.base_process_guide", "WARNING") as logs:
             for protocol in ("xmlrpc", "jsonrpc"):
                 self._salesperson_creates_lead(protocol)
         self.assertNotSettingsAdmin(self.user_sales_admin, self.user_salesman)
@@ -377,7 +379,7 @@ class TestRuleLanguageAttacks(RuleLanguageAttack, RpcCase, GuideCommon):
 
     def test_stored_process_code_never_runs(self):
         self.store_legacy_condition(self.process, "domain", self.escalation_payload())
-        with self.assertLogs("odoo.addons.crm_process_guide", "WARNING") as logs:
+        with self.assertLogs("odoo.addons.base_process_guide", "WARNING") as logs:
             lead_id = self._salesperson_creates_lead("jsonrpc")
         self.assertNotSettingsAdmin(self.user_sales_admin, self.user_salesman)
         self.assertFalse(

@@ -1,5 +1,5 @@
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import GuideCommon
 
@@ -63,3 +63,25 @@ class TestSecurity(GuideCommon):
         feedback.with_user(self.user_manager).action_accept()
         self.assertEqual(feedback.state, "accepted")
         self.assertEqual(self.process.feedback_new_count, 0)
+
+    def test_engine_administrator_configures_lead_processes(self):
+        """The engine's administrator group (no Sales group) configures lead processes
+        and reviews feedback; Settings administrators have it."""
+        self.assertTrue(self.env.ref("base.user_admin").has_group("base_process_guide.group_guide_manager"))
+        engine_admin = new_test_user(
+            self.env, login="guide_engine_admin", groups="base_process_guide.group_guide_manager"
+        )
+        self.assertFalse(engine_admin.has_group("sales_team.group_sale_salesman"))
+        self.process.with_user(engine_admin).write({"name": "B2B 2"})
+        self.step_qualif.with_user(engine_admin).write({"gate_mode": "advisory"})
+        self.env["guide.process"].with_user(engine_admin).create({"name": "Mine", "model_name": "crm.lead"})
+        feedback = self.env["guide.feedback"].create({"name": "Shorter", "process_id": self.process.id})
+        feedback.with_user(engine_admin).action_accept()
+        self.assertEqual(feedback.state, "accepted")
+        # an engine user reads the configuration and does not change it
+        engine_user = new_test_user(
+            self.env, login="guide_engine_user", groups="base_process_guide.group_guide_user"
+        )
+        self.assertEqual(self.process.with_user(engine_user).name, "B2B 2")
+        with self.assertRaises(AccessError):
+            self.process.with_user(engine_user).write({"name": "Hacked"})

@@ -4,9 +4,10 @@ from datetime import datetime
 
 from odoo.tests import new_test_user, tagged
 
+from odoo.addons.base_process_guide.tests.rpc_common import RpcCase, RpcError
+from odoo.addons.base_process_guide.tests.trust_common import TrustAccessMixin, audit_rows
+
 from .common import GuideCommon
-from .rpc_common import RpcCase, RpcError
-from .trust_common import TrustAccessMixin, audit_rows
 
 
 @tagged("post_install", "-at_install")

@@ -5,7 +5,7 @@ import textwrap
 from odoo import models
 from odoo.tests import tagged
 
-from odoo.addons.crm_process_guide.tests.rpc_common import RpcCase, RpcError
+from odoo.addons.base_process_guide.tests.rpc_common import RpcCase, RpcError
 
 from .common import GuideCommon
 
@@ -17,7 +17,7 @@ OUR_MODULES = {
     "helpdesk_escalation",
     "helpdesk_policy_compliance",
 }
-DECISION = "odoo.addons.crm_process_guide.exceptions.GuideDecisionRequired"
+DECISION = "odoo.addons.base_process_guide.exceptions.GuideDecisionRequired"
 PROTOCOLS = ("xmlrpc", "jsonrpc")
 
 

@@ -1,7 +1,8 @@
 from odoo.tests import tagged
 
+from odoo.addons.base_process_guide.tests.rpc_common import RpcCase
+
 from .common import GuideCommon
-from .rpc_common import RpcCase
 
 
 @tagged("post_install", "-at_install")

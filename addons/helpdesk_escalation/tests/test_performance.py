@@ -1,6 +1,6 @@
 from odoo.tests import tagged
 
-from odoo.addons.crm_process_guide.tools import engine_flag
+from odoo.addons.base_process_guide.tools import engine_flag
 
 from .common import T0, HelpdeskEscalationCommon
 

@@ -1,7 +1,7 @@
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from odoo.addons.crm_process_guide.exceptions import GuideDecisionRequired
+from odoo.addons.base_process_guide.exceptions import GuideDecisionRequired
 from odoo.addons.helpdesk_process_guide.tests.common import HelpdeskGuideCommon
 
 

@@ -1,7 +1,7 @@
 from odoo.tests import tagged
 
-from odoo.addons.crm_process_guide.tests.rpc_common import RpcCase
-from odoo.addons.crm_process_guide.tests.rule_language_common import MEMORY_BOMB, RuleLanguageAttack
+from odoo.addons.base_process_guide.tests.rpc_common import RpcCase
+from odoo.addons.base_process_guide.tests.rule_language_common import MEMORY_BOMB, RuleLanguageAttack
 from odoo.addons.helpdesk_process_guide.tests.common import HelpdeskGuideCommon
 
 

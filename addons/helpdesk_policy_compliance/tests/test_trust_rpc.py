@@ -1,10 +1,10 @@
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 
-from odoo.addons.crm_process_guide.tests.rpc_common import RpcCase, RpcError
+from odoo.addons.base_process_guide.tests.rpc_common import RpcCase, RpcError
 from odoo.addons.helpdesk_process_guide.tests.common import HelpdeskGuideCommon
 
-DECISION = "odoo.addons.crm_process_guide.exceptions.GuideDecisionRequired"
+DECISION = "odoo.addons.base_process_guide.exceptions.GuideDecisionRequired"
 PROTOCOLS = ("xmlrpc", "jsonrpc")
 
 

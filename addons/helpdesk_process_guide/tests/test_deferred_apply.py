@@ -1,6 +1,6 @@
 from odoo.tests import tagged
 
-from odoo.addons.crm_process_guide.tests.apply_common import ApplyJobHelpers
+from odoo.addons.base_process_guide.tests.apply_common import ApplyJobHelpers
 
 from .common import HelpdeskGuideCommon
 

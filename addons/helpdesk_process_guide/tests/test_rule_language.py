@@ -1,7 +1,7 @@
 from odoo.tests import tagged
 
-from odoo.addons.crm_process_guide.tests.rpc_common import RpcCase
-from odoo.addons.crm_process_guide.tests.rule_language_common import MEMORY_BOMB, RuleLanguageAttack
+from odoo.addons.base_process_guide.tests.rpc_common import RpcCase
+from odoo.addons.base_process_guide.tests.rule_language_common import MEMORY_BOMB, RuleLanguageAttack
 
 from .common import HelpdeskGuideCommon
 
@@ -72,12 +72,12 @@ class TestTicketRuleLanguage(RuleLanguageAttack, RpcCase, HelpdeskGuideCommon):
         )
         self.store_legacy_condition(item, "auto_domain", self.escalation_payload())
         self.store_legacy_condition(hint, "domain", self.escalation_payload())
-        with self.assertLogs("odoo.addons.crm_process_guide", "WARNING") as logs:
+        with self.assertLogs("odoo.addons.base_process_guide", "WARNING") as logs:
             self._agent_edits_a_ticket("xmlrpc")
         self.assertNotSettingsAdmin(self.user_manager, self.user_own)
         self.assertIn("Legacy ticket hint", "\n".join(logs.output))
         self.store_legacy_condition(self.process, "domain", self.escalation_payload())
-        with self.assertLogs("odoo.addons.crm_process_guide", "WARNING"):
+        with self.assertLogs("odoo.addons.base_process_guide", "WARNING"):
             ticket = self._agent_edits_a_ticket("jsonrpc")
         self.assertNotSettingsAdmin(self.user_manager, self.user_own)
         self.assertFalse(ticket.guide_process_id)

@@ -1,5 +1,5 @@
 from odoo.exceptions import AccessError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from .common import HelpdeskGuideCommon
 
@@ -21,6 +21,7 @@ class TestSecurity(HelpdeskGuideCommon):
         self.assertEqual(self.process.with_user(self.user_own).name, "Support")
 
     def test_helpdesk_managers_configure_ticket_processes_only(self):
+        self._require_crm()
         with self.assertRaises(AccessError):
             self.env["guide.process"].with_user(self.user_manager).create(
                 {"name": "Sales", "model_name": "crm.lead"}
@@ -28,7 +29,7 @@ class TestSecurity(HelpdeskGuideCommon):
         crm_process = self.env["guide.process"].create({"name": "Sales", "model_name": "crm.lead"})
         with self.assertRaises(AccessError):
             crm_process.with_user(self.user_manager).write({"name": "Hacked"})
-        # a sales administrator keeps configuring every process
+        # a sales administrator who is a helpdesk administrator too configures both
         sales_admin = self.env["res.users"].create(
             {
                 "name": "Sam Sales Admin",
@@ -47,6 +48,28 @@ class TestSecurity(HelpdeskGuideCommon):
         )
         crm_process.with_user(sales_admin).write({"name": "Sales 2"})
         self.process.with_user(sales_admin).write({"name": "Support 2"})
+        # a sales administrator alone configures the lead processes only
+        sales_only = new_test_user(
+            self.env, login="hd_guide_sales_only", groups="sales_team.group_sale_manager"
+        )
+        crm_process.with_user(sales_only).write({"name": "Sales 3"})
+        with self.assertRaises(AccessError):
+            self.process.with_user(sales_only).write({"name": "Hacked"})
+
+    def test_engine_managers_configure_every_process(self):
+        engine_admin = new_test_user(
+            self.env, login="hd_guide_engine_admin", groups="base_process_guide.group_guide_manager"
+        )
+        self.process.with_user(engine_admin).write({"name": "Support 2"})
+        self.step_triage.with_user(engine_admin).write({"gate_mode": "advisory"})
+        self.env["guide.hint"].with_user(engine_admin).create(
+            {"name": "Mine", "model_name": "helpdesk.ticket"}
+        )
+        # a helpdesk administrator who administers the engine too is not limited to tickets
+        self.user_manager.groups_id = [(4, self.env.ref("base_process_guide.group_guide_manager").id)]
+        if self.crm_guided:
+            crm_process = self.env["guide.process"].create({"name": "Sales", "model_name": "crm.lead"})
+            crm_process.with_user(self.user_manager).write({"name": "Sales 2"})
 
     def test_ticking_needs_write_access_to_the_ticket(self):
         other_team = self.env["helpdesk.ticket.team"].create({"name": "Private Team"})

@@ -3,9 +3,9 @@ kanban and form reads of guided tickets within their query budgets."""
 
 from odoo.tests import tagged
 
-from odoo.addons.crm_process_guide.tests.rpc_common import RpcCase
-from odoo.addons.crm_process_guide.tests.test_stored_state import StoredStateMixin
-from odoo.addons.crm_process_guide.tools import view_spec
+from odoo.addons.base_process_guide.tests.rpc_common import RpcCase
+from odoo.addons.base_process_guide.tests.stored_state_common import StoredStateMixin
+from odoo.addons.base_process_guide.tools import view_spec
 
 from .common import HelpdeskGuideCommon
 

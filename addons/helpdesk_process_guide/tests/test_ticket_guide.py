@@ -8,7 +8,7 @@ from odoo.osv import expression
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
-from odoo.addons.crm_process_guide.exceptions import GuideDecisionRequired
+from odoo.addons.base_process_guide.exceptions import GuideDecisionRequired
 
 from ..hooks import post_init_hook, uninstall_hook
 from .common import HelpdeskGuideCommon
@@ -177,12 +177,14 @@ class TestTicketGuide(HelpdeskGuideCommon):
         self.assertEqual(ticket.guide_process_id, urgent)
         ticket.channel_id = self.env.ref("helpdesk_mgmt.helpdesk_ticket_channel_email")
         self.assertEqual(ticket.guide_process_id, self.process)
-        with self.assertRaisesRegex(Exception, "only apply to tickets"):
-            self.env["guide.process"].create(
-                {"name": "Leads", "model_name": "crm.lead", "helpdesk_team_ids": [(6, 0, self.team.ids)]}
-            )
+        if self.crm_guided:
+            with self.assertRaisesRegex(Exception, "only apply to tickets"):
+                self.env["guide.process"].create(
+                    {"name": "Leads", "model_name": "crm.lead", "helpdesk_team_ids": [(6, 0, self.team.ids)]}
+                )
 
     def test_stage_of_the_wrong_model_is_refused(self):
+        self._require_crm()
         crm_stage = self.env["crm.stage"].create({"name": "G-CRM"})
         with self.assertRaisesRegex(ValidationError, "CRM Stage can only be used by a process on"):
             with self.cr.savepoint():
@@ -347,11 +349,15 @@ class TestTicketGuide(HelpdeskGuideCommon):
         post_init_hook(self.env)
         self.assertEqual(len(self._lines(ticket)), 4)  # the conditional item does not apply
         history_count = self.env["guide.history"].search_count([("res_model", "=", "helpdesk.ticket")])
-        crm_process = self.env["guide.process"].create({"name": "Sales", "model_name": "crm.lead"})
+        crm_process = (
+            self.env["guide.process"].create({"name": "Sales", "model_name": "crm.lead"})
+            if self.crm_guided
+            else self.env["guide.process"]
+        )
         uninstall_hook(self.env)
         self.assertFalse(self.process.exists())
         self.assertFalse(self.env["guide.step"].search([("model_name", "=", "helpdesk.ticket")]))
-        self.assertTrue(crm_process.exists())
+        self.assertEqual(crm_process.exists(), crm_process)
         self.assertFalse(ticket.guide_process_id)
         self.assertEqual(
             self.env["guide.history"].search_count([("res_model", "=", "helpdesk.ticket")]), history_count

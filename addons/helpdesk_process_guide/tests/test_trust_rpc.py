@@ -1,10 +1,10 @@
 from odoo.tests import tagged
 
-from odoo.addons.crm_process_guide.tests.rpc_common import RpcCase, RpcError
+from odoo.addons.base_process_guide.tests.rpc_common import RpcCase, RpcError
 
 from .common import HelpdeskGuideCommon
 
-DECISION = "odoo.addons.crm_process_guide.exceptions.GuideDecisionRequired"
+DECISION = "odoo.addons.base_process_guide.exceptions.GuideDecisionRequired"
 
 
 @tagged("post_install", "-at_install")

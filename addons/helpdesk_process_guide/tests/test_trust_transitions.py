@@ -1,6 +1,6 @@
 from odoo.tests import tagged
 
-from odoo.addons.crm_process_guide.tests.rpc_common import RpcCase
+from odoo.addons.base_process_guide.tests.rpc_common import RpcCase
 
 from .common import HelpdeskGuideCommon
 

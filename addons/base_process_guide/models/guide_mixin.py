@@ -16,6 +16,8 @@ _logger = logging.getLogger(__name__)
 
 # How an agent (or an integration) passes the justification of an override:
 #   record.with_context(guide_override_reason="...", guide_override_reason_id=<id>).write(...)
+# the engine's administrators configure every process and administer every guided model
+ENGINE_MANAGER_GROUP = "base_process_guide.group_guide_manager"
 CTX_REASON = "guide_override_reason"
 CTX_REASON_ID = "guide_override_reason_id"
 # what the engine reads of checklist lines to judge and display them
@@ -51,7 +53,7 @@ class GuideMixin(models.AbstractModel):
     _guide_stage_field = "stage_id"
     _guide_owner_field = "user_id"
     # group that administers the processes of the model (reviews feedback)
-    _guide_manager_group = "base.group_system"
+    _guide_manager_group = ENGINE_MANAGER_GROUP
 
     # ------------------------------------------------------------
     # FIELDS
@@ -209,7 +211,10 @@ class GuideMixin(models.AbstractModel):
     @api.model
     def _guide_is_manager(self):
         """Whether the current user administers the processes of this model."""
-        return self.env.su or self.env.user.has_group(self._guide_manager_group)
+        user = self.env.user
+        return (
+            self.env.su or user.has_group(ENGINE_MANAGER_GROUP) or user.has_group(self._guide_manager_group)
+        )
 
     # ------------------------------------------------------------
     # COMPUTES
@@ -456,14 +461,14 @@ class GuideMixin(models.AbstractModel):
     # ------------------------------------------------------------
     def action_guide_open_history(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("crm_process_guide.guide_history_action")
+        action = self.env["ir.actions.act_window"]._for_xml_id("base_process_guide.guide_history_action")
         action["domain"] = [("res_model", "=", self._name), ("res_id", "=", self.id)]
         action["context"] = {}
         return action
 
     def action_guide_open_deviations(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("crm_process_guide.guide_deviation_action")
+        action = self.env["ir.actions.act_window"]._for_xml_id("base_process_guide.guide_deviation_action")
         action["domain"] = [("res_model", "=", self._name), ("res_id", "=", self.id)]
         action["context"] = {}
         return action
@@ -476,7 +481,7 @@ class GuideMixin(models.AbstractModel):
             "name": _("Checklist History"),
             "res_model": "guide.line",
             "view_mode": "list",
-            "views": [(self.env.ref("crm_process_guide.guide_line_view_list").id, "list")],
+            "views": [(self.env.ref("base_process_guide.guide_line_view_list").id, "list")],
             "domain": [("res_model", "=", self._name), ("res_id", "=", self.id)],
             "context": {"create": False},
         }
@@ -488,7 +493,7 @@ class GuideMixin(models.AbstractModel):
             "name": _("Feedback on the Process"),
             "res_model": "guide.feedback",
             "view_mode": "form",
-            "views": [(self.env.ref("crm_process_guide.guide_feedback_view_form_quick").id, "form")],
+            "views": [(self.env.ref("base_process_guide.guide_feedback_view_form_quick").id, "form")],
             "target": "new",
             "context": {
                 "default_process_id": self.guide_process_id.id,

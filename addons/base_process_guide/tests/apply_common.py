@@ -1,8 +1,8 @@
 from contextlib import contextmanager
 from unittest.mock import patch
 
-from odoo.addons.crm_process_guide.models import guide_apply_job
-from odoo.addons.crm_process_guide.models.guide_apply_job import PARAM_INLINE_LIMIT
+from odoo.addons.base_process_guide.models import guide_apply_job
+from odoo.addons.base_process_guide.models.guide_apply_job import PARAM_INLINE_LIMIT
 
 
 class ApplyJobHelpers:

@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from .guide_mixin import ENGINE_MANAGER_GROUP
+
 
 class GuideFeedback(models.Model):
     """An agent's suggestion about a step or item, reviewed by the process owner."""
@@ -95,6 +97,8 @@ class GuideFeedback(models.Model):
         processes = self.env["guide.process"].browse(
             {vals.get("process_id") for vals in deciding} - {None, False}
         )
-        for model_name in set(processes.sudo().mapped("model_name")) or {"crm.lead"}:
-            if not self.env[model_name]._guide_is_manager():
-                raise AccessError(_("Only process administrators accept or reject feedback."))
+        model_names = set(processes.sudo().mapped("model_name"))
+        if not all(self.env[model_name]._guide_is_manager() for model_name in model_names) or (
+            not model_names and not self.env.user.has_group(ENGINE_MANAGER_GROUP)
+        ):
+            raise AccessError(_("Only process administrators accept or reject feedback."))

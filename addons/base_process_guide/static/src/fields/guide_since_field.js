@@ -11,7 +11,7 @@ import { standardFieldProps } from "@web/views/fields/standard_field_props";
  * e.g. crm.lead), it reads the same figure as the statusbar.
  */
 export class GuideSinceField extends Component {
-    static template = "crm_process_guide.GuideSinceField";
+    static template = "base_process_guide.GuideSinceField";
     static props = { ...standardFieldProps, stageField: { type: String, optional: true } };
 
     get date() {

@@ -5,7 +5,7 @@ import { FormController } from "@web/views/form/form_controller";
 import { useBus } from "@web/core/utils/hooks";
 import { patch } from "@web/core/utils/patch";
 
-const DECISION_EXCEPTION = "odoo.addons.crm_process_guide.exceptions.GuideDecisionRequired";
+const DECISION_EXCEPTION = "odoo.addons.base_process_guide.exceptions.GuideDecisionRequired";
 const DISCARD_EVENT = "GUIDE-DECISION:DISCARD";
 
 /**

@@ -17,7 +17,7 @@ _logger = logging.getLogger(__name__)
 # per record to re-match, 0.6 to refresh checklists, 0.8 to reschedule clocks, 1.0
 # to re-evaluate an escalation rule; 500 records keep every save under 1 s.
 # System parameter to change it:
-PARAM_INLINE_LIMIT = "crm_process_guide.apply_inline_limit"
+PARAM_INLINE_LIMIT = "base_process_guide.apply_inline_limit"
 DEFAULT_INLINE_LIMIT = 500
 CHUNK_SIZE = 1000
 # engine flag (never read from the context): run the jobs in the caller's transaction
@@ -97,7 +97,7 @@ class GuideApplyJob(models.Model):
 
     @api.model
     def _guide_trigger(self):
-        cron = self.env.ref("crm_process_guide.guide_apply_job_cron", raise_if_not_found=False)
+        cron = self.env.ref("base_process_guide.guide_apply_job_cron", raise_if_not_found=False)
         if cron:
             cron.sudo()._trigger()
 
@@ -193,7 +193,7 @@ class GuideApplyMixin(models.AbstractModel):
     """Configuration whose changes are applied to the records they concern.
 
     A change concerning few records is applied in the request; above the limit
-    (system parameter ``crm_process_guide.apply_inline_limit``) it becomes a
+    (system parameter ``base_process_guide.apply_inline_limit``) it becomes a
     ``guide.apply.job`` that the cron applies in chunks, and the form says so.
     Both paths apply the same hooks to the same records:
 

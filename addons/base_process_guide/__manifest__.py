@@ -1,0 +1,35 @@
+{
+    "name": "Base Process Guide",
+    "summary": "Guided processes on any model with a stage: stage instructions, gating "
+    "checklists, knowledge hints, justified deviations and stage history",
+    "version": "18.0.2.0.0",
+    "category": "Productivity",
+    "license": "LGPL-3",
+    "author": "Process Guide Team",
+    "website": "https://github.com/process-guide/odoo-process-guide",
+    "maintainers": ["process-guide"],
+    "development_status": "Beta",
+    "depends": ["mail"],
+    "data": [
+        "security/base_process_guide_groups.xml",
+        "security/base_process_guide_security.xml",
+        "security/ir.model.access.csv",
+        "data/guide_reason_data.xml",
+        "data/guide_apply_job_data.xml",
+        "wizard/guide_override_wizard_views.xml",
+        "views/guide_process_views.xml",
+        "views/guide_step_views.xml",
+        "views/guide_hint_views.xml",
+        "views/guide_history_views.xml",
+        "views/guide_line_views.xml",
+        "views/guide_deviation_views.xml",
+        "views/guide_feedback_views.xml",
+        "views/base_process_guide_menus.xml",
+    ],
+    "assets": {
+        "web.assets_backend": [
+            "base_process_guide/static/src/**/*",
+        ],
+    },
+    "installable": True,
+}

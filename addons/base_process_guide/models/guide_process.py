@@ -1,0 +1,295 @@
+from odoo import _, api, fields, models, tools
+from odoo.exceptions import ValidationError
+
+
+class GuideProcess(models.Model):
+    _name = "guide.process"
+    _inherit = ["guide.condition.mixin", "guide.apply.mixin", "mail.thread"]
+    _description = "Guided Process"
+    _order = "sequence, id"
+    _check_company_auto = True
+    _guide_domain_fields = ("domain",)
+
+    # ------------------------------------------------------------
+    # FIELDS
+    # ------------------------------------------------------------
+    name = fields.Char(required=True, translate=True, tracking=True)
+    active = fields.Boolean(default=True, tracking=True)
+    sequence = fields.Integer(
+        default=10, help="When several processes match a record, the one with the lowest sequence guides it."
+    )
+    description = fields.Html(translate=True)
+    model_name = fields.Selection(
+        selection="_selection_guide_models",
+        string="Applies to",
+        required=True,
+        default=lambda self: self._guide_default_model_name(),
+        tracking=True,
+    )
+    company_id = fields.Many2one("res.company", index=True, tracking=True)
+    owner_id = fields.Many2one(
+        "res.users",
+        string="Process Owner",
+        default=lambda self: self.env.user,
+        tracking=True,
+        help="Receives the agents' feedback on this process.",
+    )
+    # scope
+    domain = fields.Char(
+        string="Condition",
+        help="Only records matching this condition follow the process (empty: all records in scope).",
+    )
+    # content
+    step_ids = fields.One2many("guide.step", "process_id", string="Steps", copy=True)
+    step_count = fields.Integer(compute="_compute_step_count")
+    feedback_ids = fields.One2many("guide.feedback", "process_id")
+    feedback_new_count = fields.Integer(compute="_compute_feedback_new_count")
+    scope_domain = fields.Char(
+        compute="_compute_scope_domain",
+        help="Technical: the scope (company, teams, type...) as a domain, so that the "
+        "condition editor counts the records of the scope only.",
+    )
+
+    # ------------------------------------------------------------
+    # COMPUTES
+    # ------------------------------------------------------------
+    @api.model
+    def _selection_guide_models(self):
+        names = self._guide_model_names()
+        return [(name, self.env["ir.model"]._get(name).name or name) for name in names]
+
+    @api.depends("step_ids")
+    def _compute_step_count(self):
+        data = self.env["guide.step"]._read_group(
+            [("process_id", "in", self.ids)], ["process_id"], ["__count"]
+        )
+        counts = {process.id: count for process, count in data}
+        for process in self:
+            process.step_count = counts.get(process.id, 0)
+
+    @api.depends("feedback_ids.state")
+    def _compute_feedback_new_count(self):
+        data = self.env["guide.feedback"]._read_group(
+            [("process_id", "in", self.ids), ("state", "=", "new")], ["process_id"], ["__count"]
+        )
+        counts = {process.id: count for process, count in data}
+        for process in self:
+            process.feedback_new_count = counts.get(process.id, 0)
+
+    @api.depends(lambda self: self._guide_scope_fields() - {"active", "sequence", "domain"})
+    def _compute_scope_domain(self):
+        for process in self:
+            process.scope_domain = repr(process._guide_scope_domain())
+
+    # ------------------------------------------------------------
+    # CONSTRAINTS
+    # ------------------------------------------------------------
+    @api.constrains("model_name")
+    def _check_model_name_steps(self):
+        for process in self:
+            if any(step.model_name != process.model_name for step in process.step_ids):
+                raise ValidationError(
+                    _(
+                        "Process %(process)s: its steps belong to another model; remove them first.",
+                        process=process.display_name,
+                    )
+                )
+
+    # ------------------------------------------------------------
+    # ORM
+    # ------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        processes = super().create(vals_list)
+        self.env.registry.clear_cache()
+        processes._guide_rematch()
+        return processes
+
+    def write(self, vals):
+        res = super().write(vals)
+        self.env.registry.clear_cache()
+        if set(vals) & self._guide_scope_fields():
+            self._guide_rematch()
+        return res
+
+    def unlink(self):
+        models_names = set(self.mapped("model_name"))
+        res = super().unlink()
+        self.env.registry.clear_cache()
+        for model_name in sorted(models_names):
+            self.browse()._guide_apply("rematch", model_name)
+        return res
+
+    def copy_data(self, default=None):
+        vals_list = super().copy_data(default=default)
+        return [
+            dict(vals, name=_("%s (copy)", process.name))
+            for process, vals in zip(self, vals_list, strict=True)
+        ]
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+    def action_apply_to_open_records(self):
+        """Bring the checklists of records in flight up to the current configuration.
+
+        For the administrators of the process (write access to it), whatever the path."""
+        self.ensure_one()
+        self.check_access("write")
+        count = self.env[self.model_name].search_count([("guide_process_id", "=", self.id)])
+        if self._guide_apply("refresh_lines", self.model_name):
+            message = _("Checklists of %(count)s records updated.", count=count)
+        else:
+            message = _("Checklists of %(count)s records are being updated by the scheduler.", count=count)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": message,
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def action_view_records(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.name,
+            "res_model": self.model_name,
+            "view_mode": "list,kanban,form",
+            "domain": [("guide_process_id", "=", self.id)],
+        }
+
+    def action_view_feedback(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("base_process_guide.guide_feedback_action")
+        action["domain"] = [("process_id", "=", self.id)]
+        action["context"] = {"default_process_id": self.id, "search_default_filter_new": 1}
+        return action
+
+    # ------------------------------------------------------------
+    # BUSINESS
+    # ------------------------------------------------------------
+    @api.model
+    def _guide_default_model_name(self):
+        """Model a new process guides by default: the only guided model, if there is one.
+
+        Bridges may prefer their model (the screens pass ``default_model_name``)."""
+        names = self._guide_model_names()
+        return names[0] if len(names) == 1 else False
+
+    @api.model
+    def _guide_model_names(self):
+        """Names of the concrete models that inherit the guided record mixin."""
+        children = self.env.registry["guide.mixin"]._inherit_children
+        return sorted(name for name in children if name in self.env and not self.env[name]._abstract)
+
+    @api.model
+    def _guide_scope_fields(self):
+        """Process fields that decide which records a process guides."""
+        return {"active", "sequence", "model_name", "company_id", "domain"}
+
+    def _guide_rematch(self):
+        """Re-evaluate which process and step guide the records of the processes' models."""
+        for model_name in set(self.with_context(active_test=False).mapped("model_name")):
+            self.browse()._guide_apply("rematch", model_name)
+
+    def _guide_rematch_steps(self):
+        """Re-evaluate the step of the records the processes guide (their steps changed)."""
+        for process in self.exists():
+            process._guide_apply("rematch_process", process.model_name)
+
+    # configuration changes applied to the records (guide.apply.mixin): "rematch" is a
+    # change of the whole model (self empty), "rematch_process" one of a process's steps
+    def _guide_apply_concerns(self, job):
+        return super()._guide_apply_concerns(job) or (
+            job.res_model == self._name
+            and not job.res_id
+            and job.kind == "rematch"
+            and job.target_model == self.model_name
+        )
+
+    def _guide_apply_domain(self, kind, target_model):
+        if kind == "rematch_process":
+            return [("guide_process_id", "=", self.id)]
+        if kind == "refresh_lines":
+            # the records in flight (archived ones aside)
+            active = [("active", "=", True)] if "active" in self.env[target_model]._fields else []
+            return [("guide_process_id", "=", self.id), *active]
+        return super()._guide_apply_domain(kind, target_model)
+
+    def _guide_apply_chunk(self, kind, records):
+        if kind in ("rematch", "rematch_process"):
+            records._guide_rematch()
+            return
+        if kind == "refresh_lines":
+            records._guide_sync_lines(refresh=True)
+            return
+        return super()._guide_apply_chunk(kind, records)
+
+    def _guide_scope_domain(self):
+        """Domain of the records within the scope of ``self`` (condition aside).
+
+        The same scope as the guided models' ``_guide_match_scope``, for the
+        screens (record counts); extend both together."""
+        self.ensure_one()
+        domain = []
+        if self.company_id:
+            domain.append(("company_id", "in", [self.company_id.id, False]))
+        return domain
+
+    def _guide_scope_values(self):
+        """Plain values describing the scope, kept in the configuration cache
+        (bridges add the values their ``_guide_match_scope`` reads)."""
+        self.ensure_one()
+        return {}
+
+    @api.model
+    @tools.ormcache("model_name")
+    def _get_guide_config(self, model_name):
+        """Configuration of all active processes of a model, as plain data.
+
+        Cached per registry and cleared whenever processes, steps or items
+        change, so that the hot path (``write`` of the guided records) does not
+        query the configuration at all.
+        """
+        # the cache must not depend on the caller's context (active_test, lang)
+        processes = (
+            self.sudo().with_context(active_test=True, lang=None).search([("model_name", "=", model_name)])
+        )
+        # item_fields: fields of the record the checklist conditions read (the stored
+        # checklist figures are refreshed when a write names one of them)
+        config = {
+            "processes": [],
+            "steps": {},
+            "step_by_stage": {},
+            "domain_fields": set(),
+            "item_fields": set(),
+            "item_fields_by_step": {},
+        }
+        for process in processes:
+            config["processes"].append(
+                {
+                    "id": process.id,
+                    "company_id": process.company_id.id,
+                    "domain": process.domain or "",
+                    **process._guide_scope_values(),
+                }
+            )
+            if process.domain:
+                config["domain_fields"] |= self._guide_domain_field_names(process.domain, model_name)
+            for step in process.step_ids:
+                step_data = step._guide_step_values()
+                config["steps"][step.id] = step_data
+                config["step_by_stage"][(process.id, step.stage_res_id)] = step_data
+                step_fields = set()
+                for item in step_data["items"]:
+                    for domain in (item["apply_domain"], item["auto_domain"]):
+                        if domain:
+                            step_fields |= self._guide_domain_field_names(domain, model_name)
+                config["item_fields"] |= step_fields
+                config["item_fields_by_step"][step.id] = frozenset(step_fields)
+        config["domain_fields"] = frozenset(config["domain_fields"])
+        config["item_fields"] = frozenset(config["item_fields"])
+        return config

@@ -1,0 +1,248 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..tools import MAX_HOURS, MAX_YEARS, hours_of
+
+GATE_MODES = [
+    ("block", "Block"),
+    ("override", "Override with reason"),
+    ("advisory", "Advisory"),
+]
+
+
+class GuideStep(models.Model):
+    _name = "guide.step"
+    _description = "Process Step"
+    _order = "process_id, sequence, id"
+    _check_company_auto = True
+
+    # ------------------------------------------------------------
+    # FIELDS
+    # ------------------------------------------------------------
+    name = fields.Char(
+        compute="_compute_name", store=True, readonly=False, precompute=True, required=True, translate=True
+    )
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(related="process_id.active", store=True)
+    process_id = fields.Many2one("guide.process", required=True, ondelete="cascade", index=True)
+    model_name = fields.Selection(related="process_id.model_name", store=True)
+    company_id = fields.Many2one(related="process_id.company_id", store=True)
+    # the pipeline stage this step guides: one field per guided model's stage
+    # model, declared in _guide_stage_fields (bridges add theirs)
+    stage_res_id = fields.Many2oneReference(
+        string="Stage ID",
+        model_field="stage_model",
+        compute="_compute_stage_res_id",
+        store=True,
+        precompute=True,
+        index=True,
+    )
+    stage_model = fields.Char(compute="_compute_stage_model")
+    # guidance
+    instructions = fields.Html(translate=True, help="What the agent does in this step.")
+    goal = fields.Text(string="Goal / Exit Criteria", translate=True)
+    expected_duration = fields.Float(
+        help="Time a record is expected to stay in this step; 0: no expectation."
+    )
+    expected_duration_unit = fields.Selection(
+        [("hours", "Hours"), ("days", "Days")], default="days", required=True, string="Unit"
+    )
+    expected_hours = fields.Float(compute="_compute_expected_hours", store=True)
+    # gate
+    gate_mode = fields.Selection(
+        GATE_MODES,
+        default="block",
+        required=True,
+        help="What happens when a record leaves this step forward while mandatory items are missing "
+        "or towards a step that is not allowed:\n"
+        "- Block: refused until the items are done.\n"
+        "- Override with reason: allowed with a reason, recorded as a deviation.\n"
+        "- Advisory: allowed; the agent is warned and the history records it.",
+    )
+    override_group_id = fields.Many2one(
+        "res.groups",
+        string="Who Can Override",
+        help="Only members of this group may override (empty: everybody).",
+    )
+    allowed_step_ids = fields.Many2many(
+        "guide.step",
+        "guide_step_allowed_rel",
+        "step_id",
+        "allowed_step_id",
+        string="Allowed Next Steps",
+        domain="[('process_id', '=', process_id), ('id', '!=', id)]",
+        help="Forward moves allowed from this step (empty: any). Moving backward is always allowed.",
+    )
+    item_ids = fields.One2many("guide.item", "step_id", string="Checklist", copy=True)
+    item_count = fields.Integer(compute="_compute_item_count")
+
+    _sql_constraints = [
+        (
+            "process_stage_uniq",
+            "unique(process_id, stage_res_id)",
+            "A process has one step per stage.",
+        ),
+    ]
+
+    # ------------------------------------------------------------
+    # COMPUTES
+    # ------------------------------------------------------------
+    @api.depends(lambda self: tuple(self._guide_stage_fields().values()))
+    def _compute_name(self):
+        for step in self:
+            stage = step._guide_stage()
+            if not step.name and stage:
+                step.name = stage.name
+
+    @api.depends(lambda self: tuple(self._guide_stage_fields().values()))
+    def _compute_stage_res_id(self):
+        for step in self:
+            step.stage_res_id = step._guide_stage().id
+
+    @api.depends("model_name")
+    def _compute_stage_model(self):
+        for step in self:
+            model = self.env[step.model_name] if step.model_name in self.env else None
+            step.stage_model = (
+                model._fields[model._guide_stage_field].comodel_name if model is not None else False
+            )
+
+    @api.depends("expected_duration", "expected_duration_unit")
+    def _compute_expected_hours(self):
+        for step in self:
+            factor = 24.0 if step.expected_duration_unit == "days" else 1.0
+            step.expected_hours = step.expected_duration * factor
+
+    def _compute_item_count(self):
+        data = self.env["guide.item"]._read_group([("step_id", "in", self.ids)], ["step_id"], ["__count"])
+        counts = {step.id: count for step, count in data}
+        for step in self:
+            step.item_count = counts.get(step.id, 0)
+
+    @api.depends("process_id.name")
+    @api.depends_context("guide_step_short_name")
+    def _compute_display_name(self):
+        # the record's guidance panel shows the process next to the step
+        short = self.env.context.get("guide_step_short_name")
+        for step in self:
+            step.display_name = (
+                f"{step.process_id.name} / {step.name}" if step.process_id and not short else step.name
+            )
+
+    # ------------------------------------------------------------
+    # CONSTRAINTS
+    # ------------------------------------------------------------
+    @api.constrains(lambda self: ("stage_res_id", "model_name", *self._guide_stage_fields().values()))
+    def _check_stage(self):
+        stage_fields = self._guide_stage_fields()
+        for step in self:
+            for model_name, fname in stage_fields.items():
+                if step[fname] and step.model_name != model_name:
+                    raise ValidationError(
+                        _(
+                            "Step %(step)s: a %(stage_field)s can only be used by a process on %(model)s.",
+                            step=step.display_name,
+                            stage_field=step._fields[fname].string,
+                            model=self.env["ir.model"]._get(model_name).name,
+                        )
+                    )
+            if not step.stage_res_id:
+                raise ValidationError(_("Step %(step)s: choose the stage it guides.", step=step.display_name))
+
+    @api.constrains("allowed_step_ids", "process_id")
+    def _check_allowed_steps(self):
+        for step in self:
+            foreign = step.allowed_step_ids.filtered(lambda s, step=step: s.process_id != step.process_id)
+            if foreign:
+                raise ValidationError(
+                    _(
+                        "Step %(step)s: allowed next steps must belong to the same process "
+                        "(%(steps)s do not).",
+                        step=step.display_name,
+                        steps=", ".join(foreign.mapped("display_name")),
+                    )
+                )
+
+    @api.constrains("expected_duration", "expected_duration_unit")
+    def _check_expected_duration(self):
+        for step in self:
+            if step.expected_duration < 0:
+                raise ValidationError(
+                    _("Step %(step)s: the expected duration cannot be negative.", step=step.display_name)
+                )
+            if hours_of(step.expected_duration, step.expected_duration_unit) > MAX_HOURS:
+                raise ValidationError(
+                    _(
+                        "Step %(step)s: the expected duration is at most %(years)s years.",
+                        step=step.display_name,
+                        years=MAX_YEARS,
+                    )
+                )
+
+    # ------------------------------------------------------------
+    # ORM
+    # ------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        steps = super().create(vals_list)
+        self.env.registry.clear_cache()
+        steps.process_id._guide_rematch_steps()
+        return steps
+
+    def write(self, vals):
+        processes = self.process_id
+        res = super().write(vals)
+        self.env.registry.clear_cache()
+        if {"process_id", *self._guide_stage_fields().values()} & set(vals):
+            (processes | self.process_id)._guide_rematch_steps()
+        return res
+
+    def unlink(self):
+        processes = self.process_id
+        res = super().unlink()
+        self.env.registry.clear_cache()
+        processes._guide_rematch_steps()
+        return res
+
+    # ------------------------------------------------------------
+    # BUSINESS
+    # ------------------------------------------------------------
+    @api.model
+    def _guide_stage_fields(self):
+        """{guided model: field of guide.step holding the stage of that model}.
+
+        A bridge that guides another model adds a Many2one to its stage model
+        on guide.step and extends this mapping (the computes, constraint and
+        rematching follow it).
+        """
+        return {}
+
+    def _guide_stage(self):
+        """The stage record this step guides (empty recordset if none)."""
+        self.ensure_one()
+        stage_fields = self._guide_stage_fields()
+        fname = stage_fields.get(self.model_name)
+        if fname and self[fname]:
+            return self[fname]
+        # otherwise whichever stage field is set (refused by _check_stage if it
+        # does not belong to the process model)
+        for fname in stage_fields.values():
+            if self[fname]:
+                return self[fname]
+        return self.env[self.stage_model] if self.stage_model else self.browse()
+
+    def _guide_step_values(self):
+        """Plain values of a step, kept in the configuration cache."""
+        self.ensure_one()
+        return {
+            "id": self.id,
+            "process_id": self.process_id.id,
+            "stage_id": self.stage_res_id,
+            "sequence": self.sequence,
+            "name": self.name,
+            "gate_mode": self.gate_mode,
+            "override_group_id": self.override_group_id.id,
+            "expected_hours": self.expected_hours,
+            "allowed_step_ids": frozenset(self.allowed_step_ids.ids),
+            "items": tuple(item._guide_item_values() for item in self.item_ids),
+        }
