@@ -58,7 +58,6 @@ class ComplianceApprovalRequest(models.Model):
     event = fields.Char(readonly=True)
     requester_id = fields.Many2one("res.users", required=True, readonly=True, index=True)
     owner_id = fields.Many2one("res.users", string="Record Owner", readonly=True, index=True)
-    crm_team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True, index=True)
     company_id = fields.Many2one("res.company", readonly=True, index=True)
     request_date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now, index=True)
     note = fields.Text(string="Justification", readonly=True)
@@ -574,7 +573,6 @@ class ComplianceApprovalRequest(models.Model):
             "record_name": self.record_name,
             "user_id": self.env.uid,
             "owner_id": self.owner_id.id,
-            "crm_team_id": self.crm_team_id.id,
             "company_id": self.company_id.id,
             "reason": reason or self.note,
             "request_id": self.id,

@@ -65,7 +65,6 @@ class ComplianceLog(models.Model):
     record_name = fields.Char(string="Record", readonly=True)
     user_id = fields.Many2one("res.users", string="By", readonly=True, index=True)
     owner_id = fields.Many2one("res.users", string="Record Owner", readonly=True, index=True)
-    crm_team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True, index=True)
     company_id = fields.Many2one("res.company", readonly=True, index=True)
     reason = fields.Text(string="Justification", readonly=True)
     detail = fields.Text(readonly=True)

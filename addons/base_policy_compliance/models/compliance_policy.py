@@ -98,9 +98,10 @@ ENGINE_FIELDS = {"version", "version_id"}
 class CompliancePolicy(models.Model):
     """A requirement that must hold on a guided record when something happens to it.
 
-    Scope (process, teams, company, condition) and requirement are written in
-    the product's one rule language (``guide.condition.mixin``); the engine
-    that checks them is ``guide.mixin`` (``models/guide_mixin.py``).
+    Scope (process, steps, company, condition; the bridges add theirs, such as
+    teams) and requirement are written in the product's one rule language
+    (``guide.condition.mixin``); ``_policy_enforce`` checks them when
+    ``guide.mixin`` reports a change (``models/guide_mixin.py``).
     """
 
     _name = "compliance.policy"
@@ -128,18 +129,13 @@ class CompliancePolicy(models.Model):
     )
     company_id = fields.Many2one("res.company", index=True, tracking=True)
     # scope
-    model_name = fields.Selection(
-        selection="_selection_guide_models", string="Applies to", required=True, default="crm.lead"
-    )
+    model_name = fields.Selection(selection="_selection_guide_models", string="Applies to", required=True)
     process_id = fields.Many2one(
         "guide.process",
         check_company=True,
         domain="[('model_name', '=', model_name)]",
         tracking=True,
         help="Only records guided by this process (empty: any record of the model).",
-    )
-    crm_team_ids = fields.Many2many(
-        "crm.team", string="Sales Teams", check_company=True, help="Empty: every team."
     )
     domain = fields.Char(
         string="Scope Condition",
@@ -227,7 +223,7 @@ class CompliancePolicy(models.Model):
     # ------------------------------------------------------------
     # CONSTRAINTS
     # ------------------------------------------------------------
-    @api.constrains("model_name", "trigger", "field_ids", "step_ids", "process_id", "crm_team_ids")
+    @api.constrains("model_name", "trigger", "field_ids", "step_ids", "process_id")
     def _check_scope(self):
         for policy in self:
             name = policy.display_name
@@ -265,8 +261,6 @@ class CompliancePolicy(models.Model):
                         step=foreign[0].display_name,
                     )
                 )
-            if policy.crm_team_ids and policy.model_name != "crm.lead":
-                raise ValidationError(_("Policy %(policy)s: sales teams only apply to leads.", policy=name))
 
     @api.constrains("reminder_hours", "reminder_max")
     def _check_reminders(self):
@@ -337,7 +331,7 @@ class CompliancePolicy(models.Model):
     # ------------------------------------------------------------
     def action_view_logs(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("crm_policy_compliance.compliance_log_action")
+        action = self.env["ir.actions.act_window"]._for_xml_id("base_policy_compliance.compliance_log_action")
         action["domain"] = [("policy_id", "=", self.id)]
         action["context"] = {}
         return action
@@ -430,7 +424,6 @@ class CompliancePolicy(models.Model):
                 "version_id": self.version_id.id,
                 "company_id": self.company_id.id,
                 "process_id": self.process_id.id,
-                "crm_team_ids": frozenset(self.crm_team_ids.ids),
                 "domain": self.domain or "",
                 "trigger": self.trigger,
                 "step_ids": frozenset(self.step_ids.ids),

@@ -14,7 +14,8 @@ class GuideMixin(models.AbstractModel):
     triggered policy) and refuses, holds or audits the change; a refusal raises,
     which rolls the change back. Approval requests are made and applied by
     ``compliance.approval.request``, audit rows written by ``compliance.log``.
-    The model-specific parts are small ``_policy_*`` hooks (``crm_lead.py``).
+    The model-specific parts are small ``_policy_*`` hooks, overridden by the bridges
+    (``crm_policy_compliance``, ``helpdesk_policy_compliance``).
     """
 
     _inherit = "guide.mixin"
@@ -268,7 +269,7 @@ class GuideMixin(models.AbstractModel):
     def action_compliance_open_requests(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
-            "crm_policy_compliance.compliance_approval_request_action"
+            "base_policy_compliance.compliance_approval_request_action"
         )
         action["domain"] = [("res_model", "=", self._name), ("res_id", "=", self.id)]
         action["context"] = {}
@@ -276,7 +277,7 @@ class GuideMixin(models.AbstractModel):
 
     def action_compliance_open_logs(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("crm_policy_compliance.compliance_log_action")
+        action = self.env["ir.actions.act_window"]._for_xml_id("base_policy_compliance.compliance_log_action")
         action["domain"] = [("res_model", "=", self._name), ("res_id", "=", self.id)]
         action["context"] = {}
         return action

@@ -1,8 +1,7 @@
 from odoo import _, api, models
 
+from odoo.addons.base_policy_compliance.models.compliance_policy import FLAG_LOST_VALUES
 from odoo.addons.base_process_guide.tools import engine_flag
-
-from .compliance_policy import FLAG_LOST_VALUES
 
 
 class CrmLead(models.Model):

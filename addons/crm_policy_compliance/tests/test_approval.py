@@ -216,7 +216,7 @@ class TestApproval(ComplianceCommon):
         with (
             freeze_time(start + timedelta(hours=5)),
             patch.object(Request, "message_post", refuse_first),
-            self.assertLogs("odoo.addons.crm_policy_compliance.models.compliance_approval_request") as logs,
+            self.assertLogs("odoo.addons.base_policy_compliance.models.compliance_approval_request") as logs,
         ):
             self.Request._cron_remind()
         self.assertEqual([record.levelname for record in logs.records], ["WARNING"])
