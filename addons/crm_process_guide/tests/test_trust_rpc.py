@@ -16,7 +16,6 @@ OUR_MODULES = {
     "crm_process_guide",
     "crm_escalation",
     "crm_policy_compliance",
-    "base_policy_compliance",
     "helpdesk_process_guide",
     "helpdesk_escalation",
     "helpdesk_policy_compliance",
