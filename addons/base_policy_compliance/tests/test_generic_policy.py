@@ -1,6 +1,8 @@
 """Policies on a model no business app knows, with nothing but ``base_policy_compliance``
 (issue 14: the policy engine does not depend on CRM)."""
 
+from unittest.mock import patch
+
 from odoo_test_helper import FakeModelLoader
 
 from odoo.exceptions import AccessError, UserError
@@ -92,9 +94,20 @@ class TestGenericPolicy(TransactionCase):
         cls.loader.restore_registry()
         super().tearDownClass()
 
-    def _logs(self, record):
-        return self.env["compliance.log"].search(
-            [("res_model", "=", record._name), ("res_id", "=", record.id)], order="id"
+    def _logs(self, record, user=None):
+        # this transaction's rows (the test model's ids restart with its table)
+        policies = self.policy_block | self.policy_approval
+        return (
+            self.env["compliance.log"]
+            .with_user(record.env.user)
+            .search(
+                [
+                    ("res_model", "=", record._name),
+                    ("res_id", "=", record.id),
+                    ("policy_id", "in", policies.ids),
+                ],
+                order="id",
+            )
         )
 
     def test_engine_does_not_depend_on_crm(self):
@@ -114,9 +127,18 @@ class TestGenericPolicy(TransactionCase):
             .with_user(self.user)
             .create({"name": "Generic doc", "stage_id": self.stage_new.id})
         )
-        with self.assertRaises(UserError) as caught:
+        refusals = []
+        Log = type(self.env["compliance.log"])
+        # the refusal's row is written by a transaction of its own: captured, not committed
+        with (
+            patch.object(
+                Log, "_compliance_log_refusals", lambda log, rows, infos=None: refusals.extend(rows)
+            ),
+            self.assertRaises(UserError) as caught,
+        ):
             record.write({"stage_id": self.stage_review.id})
         self.assertIn("Amount before review: Set the amount.", str(caught.exception.args[0]))
+        self.assertEqual([(row["outcome"], row["res_id"]) for row in refusals], [("blocked", record.id)])
         self.assertEqual(record.stage_id, self.stage_new)
         record.write({"amount": 10.0, "stage_id": self.stage_review.id})
         self.assertEqual(record.guide_step_id, self.step_review)
@@ -124,9 +146,7 @@ class TestGenericPolicy(TransactionCase):
         self.assertEqual(log.mapped("outcome"), ["passed"])
         self.assertEqual((log.owner_id, log.policy_version_id), (self.user, self.policy_block.version_id))
         # the user reads the checks of the record, as the record itself
-        self.assertEqual(
-            self.env["compliance.log"].with_user(self.user).search([("res_id", "=", record.id)]), log
-        )
+        self.assertEqual(self._logs(record, user=self.user), log)
 
     def test_approval_held_then_applied(self):
         record = (
