@@ -46,6 +46,16 @@ class TestTicketPolicy(HelpdeskGuideCommon):
         # no sales team column here: this bridge does not need CRM
         self.assertFalse("crm_team_id" in log._fields and log.crm_team_id)
 
+    def test_bridge_does_not_depend_on_crm(self):
+        module = self.env["ir.module.module"].search([("name", "=", "helpdesk_policy_compliance")])
+        seen = todo = module.dependencies_id.depend_id
+        while todo:
+            todo = todo.dependencies_id.depend_id - seen
+            seen |= todo
+        names = set(seen.mapped("name"))
+        self.assertTrue({"base_policy_compliance", "helpdesk_process_guide"} <= names, names)
+        self.assertFalse(names & {"crm", "sales_team", "crm_policy_compliance"}, names)
+
     def test_policy_info_is_frozen(self):
         config = self.env["compliance.policy"]._get_policy_config("helpdesk.ticket")
         policy_info = next(info for info in config["policies"] if info["id"] == self.policy.id)
