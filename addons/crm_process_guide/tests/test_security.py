@@ -85,3 +85,14 @@ class TestSecurity(GuideCommon):
         self.assertEqual(self.process.with_user(engine_user).name, "B2B 2")
         with self.assertRaises(AccessError):
             self.process.with_user(engine_user).write({"name": "Hacked"})
+
+    def test_feedback_answer_shown_to_agents_editable_by_administrators(self):
+        view = self.env.ref("base_process_guide.guide_feedback_view_form")
+        Feedback = self.env["guide.feedback"]
+        agent_arch = Feedback.with_user(self.user_salesman).get_view(view.id)["arch"]
+        manager_arch = Feedback.with_user(self.user_manager).get_view(view.id)["arch"]
+        self.assertIn('name="answer"', agent_arch, "agents read the answer to their feedback")
+        self.assertNotIn('name="answer_edit"', agent_arch)
+        self.assertNotIn('name="action_accept"', agent_arch)
+        self.assertIn('name="answer_edit"', manager_arch, "sales managers answer")
+        self.assertIn('name="action_accept"', manager_arch)

@@ -164,3 +164,14 @@ class TestSecurity(HelpdeskGuideCommon):
         self.assertNotIn("guide_current_line_ids", arch)
         arch = ticket.with_user(self.user_own).get_views([(False, "form")])["views"]["form"]["arch"]
         self.assertIn("guide_current_line_ids", arch)
+
+    def test_feedback_answer_shown_to_agents_editable_by_managers(self):
+        view = self.env.ref("base_process_guide.guide_feedback_view_form")
+        Feedback = self.env["guide.feedback"]
+        agent_arch = Feedback.with_user(self.user_own).get_view(view.id)["arch"]
+        manager_arch = Feedback.with_user(self.user_manager).get_view(view.id)["arch"]
+        self.assertIn('name="answer"', agent_arch, "agents read the answer to their feedback")
+        self.assertNotIn('name="answer_edit"', agent_arch)
+        self.assertNotIn('name="action_accept"', agent_arch)
+        self.assertIn('name="answer_edit"', manager_arch, "helpdesk managers answer")
+        self.assertIn('name="action_accept"', manager_arch)
