@@ -31,5 +31,6 @@
             "base_process_guide/static/src/**/*",
         ],
     },
+    "pre_init_hook": "pre_init_hook",
     "installable": True,
 }

@@ -1,1 +1,2 @@
 from . import test_generic_model
+from . import test_module_split
