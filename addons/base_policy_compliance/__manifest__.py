@@ -23,5 +23,6 @@
         "views/guide_deviation_views.xml",
         "views/base_policy_compliance_menus.xml",
     ],
+    "pre_init_hook": "pre_init_hook",
     "installable": True,
 }
