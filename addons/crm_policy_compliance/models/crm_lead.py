@@ -1,8 +1,7 @@
 from odoo import _, api, models
 
+from odoo.addons.base_policy_compliance.models.compliance_policy import FLAG_LOST_VALUES
 from odoo.addons.base_process_guide.tools import engine_flag
-
-from .guide_mixin import FLAG_LOST_VALUES
 
 
 class CrmLead(models.Model):
@@ -18,10 +17,10 @@ class CrmLead(models.Model):
     def _policy_scope_values(self, policy):
         return {**super()._policy_scope_values(policy), "crm_team_ids": frozenset(policy.crm_team_ids.ids)}
 
-    def _policy_scope_domain(self, policy):
-        domain = super()._policy_scope_domain(policy)
-        if policy.get("crm_team_ids"):
-            domain.append(("team_id", "in", list(policy["crm_team_ids"])))
+    def _policy_scope_domain(self, policy_info):
+        domain = super()._policy_scope_domain(policy_info)
+        if policy_info.get("crm_team_ids"):
+            domain.append(("team_id", "in", list(policy_info["crm_team_ids"])))
         return domain
 
     def _policy_team_leader(self):
@@ -36,7 +35,7 @@ class CrmLead(models.Model):
 
     def _policy_events(self, vals, config):
         events = super()._policy_events(vals, config)
-        triggers = {policy["trigger"] for policy in config["policies"]}
+        triggers = {info["trigger"] for info in config["policies"]}
         if "won" in triggers and vals.get("stage_id"):
             if self.env["crm.stage"].browse(vals["stage_id"]).is_won:
                 winning = self.filtered(lambda lead: not lead.stage_id.is_won or not lead.active)
@@ -57,7 +56,7 @@ class CrmLead(models.Model):
 
     def _policy_transition_events(self, transitions, config):
         events = super()._policy_transition_events(transitions, config)
-        if any(policy["trigger"] == "won" for policy in config["policies"]):
+        if any(info["trigger"] == "won" for info in config["policies"]):
             # won outside the process, then brought into it (team, type...): a win in its scope
             won = self.browse(
                 [
@@ -72,7 +71,7 @@ class CrmLead(models.Model):
 
     def _policy_creation_events(self, config):
         events = super()._policy_creation_events(config)
-        if any(policy["trigger"] == "won" for policy in config["policies"]):
+        if any(info["trigger"] == "won" for info in config["policies"]):
             won = self.filtered(lambda lead: lead.stage_id.is_won)
             if won:
                 events["won"] = won

@@ -1,4 +1,5 @@
 from datetime import datetime, timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -196,6 +197,31 @@ class TestApproval(ComplianceCommon):
         with freeze_time(datetime.now() + timedelta(days=3)):
             self.Request._cron_remind()
         self.assertEqual(request2.reminder_count, 0)
+
+    def test_reminder_refused_is_a_warning(self):
+        """A reminder refused (here the approver's access) rolls back alone, is logged as a
+        warning, not an error, and the other requests are reminded."""
+        start = datetime(2031, 5, 5, 9, 0)
+        with freeze_time(start):
+            _lead, request = self._held_lead()
+            _lead2, request2 = self._held_lead_other()
+        Request = type(self.Request)
+        message_post = Request.message_post
+
+        def refuse_first(records, **kwargs):
+            if records.id == request.id:
+                raise AccessError(self.env._("No access to the approver's inbox"))
+            return message_post(records, **kwargs)
+
+        with (
+            freeze_time(start + timedelta(hours=5)),
+            patch.object(Request, "message_post", refuse_first),
+            self.assertLogs("odoo.addons.base_policy_compliance.models.compliance_approval_request") as logs,
+        ):
+            self.Request._cron_remind()
+        self.assertEqual([record.levelname for record in logs.records], ["WARNING"])
+        self.assertIn(f"request {request.id}", logs.output[0])
+        self.assertEqual((request.reminder_count, request2.reminder_count), (0, 1))
 
     def _held_lead_other(self):
         lead = self._lead(name="Other big deal", expected_revenue=70000, user_id=self.user_salesman2.id)

@@ -268,3 +268,26 @@ class TestConfigurationForms(ComplianceCommon):
         self.assertEqual(request.current_approver_ids, self.user_director)
         self.assertEqual(lead.expected_revenue, 5000)
         self.assertEqual(request.change, f"Change Expected Revenue of {lead.display_name}")
+
+
+class TestPolicyInfo(ComplianceCommon):
+    """The configuration cache hands hooks frozen ``policy_info`` values, shared by every
+    transaction: a hook cannot change what the next check reads."""
+
+    def test_policy_info_is_frozen(self):
+        policy = self._policy(crm_team_ids=[(6, 0, self.team.ids)])
+        config = self.env["compliance.policy"]._get_policy_config("crm.lead")
+        policy_info = next(info for info in config["policies"] if info["id"] == policy.id)
+        for mapping, key in (
+            (config, "fields"),
+            (policy_info, "requirement"),
+            (policy_info["texts"], "en_US"),
+        ):
+            with self.assertRaises(TypeError):
+                mapping[key] = "[]"
+        self.assertIsInstance(config["policies"], tuple)
+        self.assertIsInstance(policy_info["step_ids"], frozenset)
+        self.assertEqual(policy_info["crm_team_ids"], frozenset(self.team.ids))
+        # the hooks get the frozen values, and still scope the check
+        domain = self.env["crm.lead"]._policy_scope_domain(policy_info)
+        self.assertIn(("team_id", "in", self.team.ids), domain)

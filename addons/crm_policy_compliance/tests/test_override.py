@@ -23,7 +23,7 @@ class TestOverride(ComplianceCommon):
             message="Attach the offer.",
             enforcement="override",
         )
-        cls.reason = cls.env.ref("crm_policy_compliance.deviation_reason_compliance_exception")
+        cls.reason = cls.env.ref("base_policy_compliance.deviation_reason_compliance_exception")
 
     def test_needs_justification(self):
         lead = self._lead().with_user(self.user_salesman)

@@ -75,7 +75,7 @@ class TestPolicyRuleLanguage(RuleLanguageAttack, RpcCase, ComplianceCommon):
         """A requirement saved by an earlier version is skipped with a warning, never run."""
         policy = self._policy(name="Legacy policy")
         self.store_legacy_condition(policy, "requirement", self.escalation_payload())
-        with self.assertLogs("odoo.addons.crm_policy_compliance", "WARNING") as logs:
+        with self.assertLogs("odoo.addons.base_policy_compliance", "WARNING") as logs:
             lead_id = self._salesperson_wins_a_lead("xmlrpc")
         self.assertNotSettingsAdmin(self.user_sales_admin, self.user_salesman)
         self.assertIn("Legacy policy", "\n".join(logs.output))

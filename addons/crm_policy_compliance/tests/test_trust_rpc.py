@@ -4,7 +4,7 @@ from unittest.mock import patch
 
 from odoo import sql_db
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from odoo.addons.base_process_guide.exceptions import GuideDecisionRequired
 from odoo.addons.base_process_guide.tests.rpc_common import RpcCase, RpcError
@@ -295,3 +295,45 @@ class TestTrustRpc(RpcCase, ComplianceCommon):
         ):
             won_no_vat.with_user(self.user_salesman).write({"stage_id": self.stage_won.id})
         self.assertEqual(written, [(None, "VAT before win", None, "blocked", won_no_vat.id)])
+
+    # ------------------------------------------------------------
+    # issue 14 point 4: the audit trail under @api.ondelete
+    # ------------------------------------------------------------
+    def test_audit_trail_not_deleted_with_the_uninstall_flag(self):
+        """Audit rows, policy versions and approval requests are deleted by nobody, whatever the
+        context a client sends, Odoo's uninstall flag included (it skips the ``@api.ondelete``
+        checks: the access rights refuse), and by the engine's ``sudo()`` only through the
+        superuser's purge. Uninstalling a module deletes the records of its data: none is an
+        audit row, and deleting its policies keeps the rows that reference them."""
+        admin = new_test_user(
+            self.env, login="pol_sysadmin", groups="base.group_system,sales_team.group_sale_manager"
+        )
+        lead = self._big_lead(name="Kept")
+        request_ids = self.xmlrpc(
+            self.user_salesman,
+            "crm.lead",
+            "compliance_request_approval",
+            [[lead.id], {"stage_id": self.stage_proposal.id}, "Strategic account"],
+        )
+        version = self.approval.version_id
+        rows = {
+            "compliance.log": self._logs(lead),
+            "compliance.policy.version": version,
+            "compliance.approval.request": self.Request.browse(request_ids),
+        }
+        for protocol in PROTOCOLS:
+            call = self._call(protocol)
+            for model, records in rows.items():
+                self.assertTrue(records, model)
+                with self.assertRaises(RpcError, msg=f"{protocol} {model}"):
+                    call(admin, model, "unlink", [records.ids], {"context": {"_force_unlink": True}})
+        for records in rows.values():
+            with self.assertRaises(UserError):
+                records.sudo().unlink()
+        self.assertFalse(self.env["ir.model.data"].search_count([("model", "in", list(rows))]))
+        self.approval.sudo().with_context(_force_unlink=True).unlink()
+        self.env.invalidate_all()
+        for records in rows.values():
+            self.assertEqual(records.exists(), records)
+        self.assertEqual(rows["compliance.log"].policy_version_id, version)
+        self.assertEqual(rows["compliance.approval.request"].policy_version_id, version)

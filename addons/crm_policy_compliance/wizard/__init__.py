@@ -1,3 +1,1 @@
-from . import compliance_policy_wizard
-from . import compliance_reject_wizard
 from . import crm_lead_lost

@@ -13,22 +13,21 @@ class CrmLeadLost(models.TransientModel):
 
     @api.depends("lead_ids")
     def _compute_compliance_lost(self):
+        Policy = self.env["compliance.policy"]
         policies = [
-            policy
-            for policy in self.env["compliance.policy"]._get_policy_config("crm.lead")["policies"]
-            if policy["trigger"] == "lost"
+            info for info in Policy._get_policy_config("crm.lead")["policies"] if info["trigger"] == "lost"
         ]
         Condition = self.env["guide.condition.mixin"]
         for wizard in self:
             leads = wizard.lead_ids._origin.filtered("active")
             messages, required = [], False
-            checks = leads._policy_evaluate([(policy, leads) for policy in policies]) if leads else []
-            for policy, in_scope, meeting in checks:
+            checks = Policy._policy_evaluate([(info, leads) for info in policies]) if leads else []
+            for policy_info, in_scope, meeting in checks:
                 if len(meeting) == len(in_scope):
                     continue  # the leads in its scope all meet it already
-                messages.append(policy["message"] or policy["name"])
-                reads = Condition._guide_domain_field_names(policy["requirement"], "crm.lead")
-                if policy["enforcement"] != "warn" and "lost_reason_id" in reads:
+                messages.append(policy_info["message"] or policy_info["name"])
+                reads = Condition._guide_domain_field_names(policy_info["requirement"], "crm.lead")
+                if policy_info["enforcement"] != "warn" and "lost_reason_id" in reads:
                     required = True
             wizard.compliance_message = "\n".join(dict.fromkeys(messages)) or False
             wizard.compliance_reason_required = required

@@ -87,9 +87,9 @@ class TestTrustRpc(RpcCase, GuideCommon):
         self.assertIn("base_process_guide.GuideFeedback.action_accept", checked)
         # the other modules' methods are checked when they are installed (not when
         # this module is tested alone, as OCA CI does: 19 methods of its own)
-        with_policies = "crm_policy_compliance" in self.env.registry._init_modules
+        with_policies = "base_policy_compliance" in self.env.registry._init_modules
         if with_policies:
-            self.assertIn("crm_policy_compliance.GuideMixin.compliance_request_approval", checked)
+            self.assertIn("base_policy_compliance.GuideMixin.compliance_request_approval", checked)
         self.assertGreater(len(checked), 30 if with_policies else 15)
         self.assertFalse(missing, "public methods that may return None over RPC")
 

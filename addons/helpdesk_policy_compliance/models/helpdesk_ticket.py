@@ -13,10 +13,10 @@ class HelpdeskTicket(models.Model):
             "helpdesk_team_ids": frozenset(policy.helpdesk_team_ids.ids),
         }
 
-    def _policy_scope_domain(self, policy):
-        domain = super()._policy_scope_domain(policy)
-        if policy.get("helpdesk_team_ids"):
-            domain.append(("team_id", "in", list(policy["helpdesk_team_ids"])))
+    def _policy_scope_domain(self, policy_info):
+        domain = super()._policy_scope_domain(policy_info)
+        if policy_info.get("helpdesk_team_ids"):
+            domain.append(("team_id", "in", list(policy_info["helpdesk_team_ids"])))
         return domain
 
     def _policy_team_leader(self):

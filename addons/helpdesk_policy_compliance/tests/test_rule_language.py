@@ -64,7 +64,7 @@ class TestTicketPolicyRuleLanguage(RuleLanguageAttack, RpcCase, HelpdeskGuideCom
     def test_stored_code_never_runs(self):
         policy = self.env["compliance.policy"].create(self._policy_vals(name="Legacy ticket policy"))
         self.store_legacy_condition(policy, "requirement", self.escalation_payload())
-        with self.assertLogs("odoo.addons.crm_policy_compliance", "WARNING") as logs:
+        with self.assertLogs("odoo.addons.base_policy_compliance", "WARNING") as logs:
             ticket = self._agent_moves_a_ticket("xmlrpc")
         self.assertNotSettingsAdmin(self.user_manager, self.user_own)
         self.assertIn("Legacy ticket policy", "\n".join(logs.output))

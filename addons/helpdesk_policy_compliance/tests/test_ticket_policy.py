@@ -43,7 +43,27 @@ class TestTicketPolicy(HelpdeskGuideCommon):
         )
         self.assertEqual(log.outcome, "passed")
         self.assertEqual(log.helpdesk_team_id, self.team)
-        self.assertFalse(log.crm_team_id)
+        # no sales team column here: this bridge does not need CRM
+        self.assertFalse("crm_team_id" in log._fields and log.crm_team_id)
+
+    def test_bridge_does_not_depend_on_crm(self):
+        module = self.env["ir.module.module"].search([("name", "=", "helpdesk_policy_compliance")])
+        seen = todo = module.dependencies_id.depend_id
+        while todo:
+            todo = todo.dependencies_id.depend_id - seen
+            seen |= todo
+        names = set(seen.mapped("name"))
+        self.assertTrue({"base_policy_compliance", "helpdesk_process_guide"} <= names, names)
+        self.assertFalse(names & {"crm", "sales_team", "crm_policy_compliance"}, names)
+
+    def test_policy_info_is_frozen(self):
+        config = self.env["compliance.policy"]._get_policy_config("helpdesk.ticket")
+        policy_info = next(info for info in config["policies"] if info["id"] == self.policy.id)
+        self.assertEqual(policy_info["helpdesk_team_ids"], frozenset(self.team.ids))
+        with self.assertRaises(TypeError):
+            policy_info["helpdesk_team_ids"] = frozenset()
+        domain = self.env["helpdesk.ticket"]._policy_scope_domain(policy_info)
+        self.assertIn(("team_id", "in", self.team.ids), domain)
 
     def test_other_team_not_checked(self):
         ticket = self._ticket(team_id=self.other_team.id, stage_id=self.stage_waiting.id)
@@ -85,17 +105,22 @@ class TestTicketPolicy(HelpdeskGuideCommon):
         self.assertFalse(request.guide_bypassed_items)
 
     def test_configuration(self):
-        with self.assertRaises(ValidationError):
-            self.env["compliance.policy"].create(
-                {
-                    "name": "Lead policy with helpdesk teams",
-                    "model_name": "crm.lead",
-                    "helpdesk_team_ids": [(6, 0, self.team.ids)],
-                    "trigger": "create",
-                    "requirement": "[]",
-                    "message": "x",
-                }
-            )
+        Policy = self.env["compliance.policy"]
+        # another guided model (leads, when CRM is installed too) has no helpdesk teams
+        for model_name, _label in Policy._selection_guide_models():
+            if model_name == "helpdesk.ticket":
+                continue
+            with self.assertRaises(ValidationError):
+                Policy.create(
+                    {
+                        "name": "Other policy with helpdesk teams",
+                        "model_name": model_name,
+                        "helpdesk_team_ids": [(6, 0, self.team.ids)],
+                        "trigger": "create",
+                        "requirement": "[]",
+                        "message": "x",
+                    }
+                )
         with self.assertRaises(ValidationError):
             self.env["compliance.policy"].create(
                 {

@@ -1,4 +1,5 @@
-from odoo.tests import tagged
+from odoo.exceptions import UserError
+from odoo.tests import new_test_user, tagged
 
 from odoo.addons.base_process_guide.tests.rpc_common import RpcCase, RpcError
 from odoo.addons.helpdesk_process_guide.tests.common import HelpdeskGuideCommon
@@ -119,3 +120,35 @@ class TestTrustRpc(RpcCase, HelpdeskGuideCommon):
         self.assertNotEqual(self.policy.version_id, version)
         version.invalidate_recordset()
         self.assertEqual((version.message, request.policy_version_id), ("Write how it was solved.", version))
+
+    def test_audit_trail_not_deleted_with_the_uninstall_flag(self):
+        """A ticket's audit rows, policy version and request are deleted by nobody, whatever the
+        context (Odoo's uninstall flag included), and survive the deletion of the policy an
+        uninstallation of this bridge makes (its data holds no audit row)."""
+        admin = new_test_user(
+            self.env, login="hd_pol_sysadmin", groups="base.group_system,helpdesk_mgmt.group_helpdesk_manager"
+        )
+        ticket = self._ticket(name="Kept", stage_id=self.stage_waiting.id)
+        version = self.policy.version_id
+        rows = {
+            "compliance.approval.request": self.Request.browse(self._request(self.xmlrpc, ticket)),
+            "compliance.log": self.env["compliance.log"].search(
+                [("res_model", "=", "helpdesk.ticket"), ("res_id", "=", ticket.id)]
+            ),
+            "compliance.policy.version": version,
+        }
+        for protocol in PROTOCOLS:
+            call = self._call(protocol)
+            for model, records in rows.items():
+                self.assertTrue(records, model)
+                with self.assertRaises(RpcError, msg=f"{protocol} {model}"):
+                    call(admin, model, "unlink", [records.ids], {"context": {"_force_unlink": True}})
+        for records in rows.values():
+            with self.assertRaises(UserError):
+                records.sudo().unlink()
+        self.assertFalse(self.env["ir.model.data"].search_count([("model", "in", list(rows))]))
+        self.policy.sudo().with_context(_force_unlink=True).unlink()
+        self.env.invalidate_all()
+        for records in rows.values():
+            self.assertEqual(records.exists(), records)
+        self.assertEqual(rows["compliance.log"].policy_version_id, version)

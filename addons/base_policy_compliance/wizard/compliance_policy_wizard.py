@@ -6,7 +6,7 @@ from odoo.exceptions import UserError
 from odoo.addons.base_process_guide.models.guide_mixin import CTX_REASON, CTX_REASON_ID
 from odoo.addons.base_process_guide.tools import engine_flag
 
-from ..models.guide_mixin import CTX_UNTIL, FLAG_LOST_VALUES
+from ..models.compliance_policy import CTX_UNTIL, FLAG_LOST_VALUES
 
 
 class CompliancePolicyWizard(models.TransientModel):

@@ -11,7 +11,7 @@ class CompliancePolicyVersion(models.Model):
 
     One row per version of a policy's audited wording and rule (``VERSIONED_FIELDS``
     and tiers), made by the engine when the policy is created or changed; nobody
-    edits or deletes it (``write`` refuses even with ``sudo``, ``unlink`` too
+    edits or deletes it (``write`` refuses even with ``sudo``, deleting too
     except for the superuser's purge), so an audit row always shows exactly the
     wording that applied.
     """
@@ -56,11 +56,11 @@ class CompliancePolicyVersion(models.Model):
         self.check_access("write")
         raise UserError(_("A policy version cannot be modified: change the policy, which makes a new one."))
 
-    def unlink(self):
-        self.check_access("unlink")
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_audit_trail(self):
+        # nobody has the unlink access right: this refuses the engine's own sudo() but its purge
         if not (self.env.su and self.env.context.get("compliance_purge")):
             raise UserError(_("A policy version cannot be deleted; the superuser may purge the audit trail."))
-        return super().unlink()
 
     # ------------------------------------------------------------
     # BUSINESS

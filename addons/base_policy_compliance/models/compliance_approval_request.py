@@ -9,7 +9,9 @@ from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 
 from odoo.addons.base_process_guide.models.guide_mixin import CTX_REASON
-from odoo.addons.base_process_guide.tools import engine_flag
+from odoo.addons.base_process_guide.tools import engine_flag, engine_flag_get
+
+from .compliance_policy import FLAG_COLLECT, ApprovalNeeded
 
 _logger = logging.getLogger(__name__)
 
@@ -56,7 +58,6 @@ class ComplianceApprovalRequest(models.Model):
     event = fields.Char(readonly=True)
     requester_id = fields.Many2one("res.users", required=True, readonly=True, index=True)
     owner_id = fields.Many2one("res.users", string="Record Owner", readonly=True, index=True)
-    crm_team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True, index=True)
     company_id = fields.Many2one("res.company", readonly=True, index=True)
     request_date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now, index=True)
     note = fields.Text(string="Justification", readonly=True)
@@ -180,10 +181,11 @@ class ComplianceApprovalRequest(models.Model):
             raise AccessError(_("Approval requests change only through their Approve and Reject buttons."))
         return super().write(vals)
 
-    def unlink(self):
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_audit_trail(self):
+        # nobody has the unlink access right: this refuses the engine's own sudo() but its purge
         if not (self.env.su and self.env.context.get("compliance_purge")):
             raise UserError(_("Approval requests are part of the audit trail and cannot be deleted."))
-        return super().unlink()
 
     # ------------------------------------------------------------
     # ACTIONS
@@ -248,7 +250,163 @@ class ComplianceApprovalRequest(models.Model):
         return True
 
     # ------------------------------------------------------------
-    # BUSINESS
+    # BUSINESS: submission
+    # ------------------------------------------------------------
+    @api.model
+    def _compliance_submit(self, records, vals, note, event=None):
+        """Submit the change ``vals`` of ``records`` for approval (``compliance_request_approval``).
+
+        The change is tried in a savepoint: if no policy holds it, it is simply
+        made; if some do, it is rolled back and one request per held policy and
+        record goes to the policy's approvers.
+
+        :return: the requests made (empty when the change was made)
+        """
+        # asking to change records is changing them: the requester needs write access
+        records.check_access("write")
+        note = (note or "").strip()
+        if not note:
+            raise UserError(_("Explain to the approvers why this change is needed."))
+        try:
+            with self.env.cr.savepoint(), engine_flag(self.env, FLAG_COLLECT):
+                records._compliance_apply_change(event, vals)
+        except ApprovalNeeded as held:
+            return self._compliance_create_requests(held.held, note, vals, event)
+        return self.browse()
+
+    @api.model
+    def _compliance_create_requests(self, held, note, vals, event):
+        """One request per (policy, record) held, approvers resolved now; one audit INSERT.
+
+        :param held: list of (policy_info, record) of the configuration cache
+        """
+        self._compliance_check_not_pending(held)
+        policies = self.env["compliance.policy"].sudo().browse({info["id"] for info, _record in held})
+        vals_list = [
+            self._compliance_request_vals(
+                policies.browse(policy_info["id"]), policy_info, record, note, vals, event
+            )
+            for policy_info, record in held
+        ]
+        requests = self.sudo().with_context(mail_create_nolog=True).create(vals_list)
+        Log = self.env["compliance.log"].sudo()
+        Log._compliance_create_rows(
+            [
+                Log._compliance_row_vals(
+                    record,
+                    policy_info,
+                    policy_info["trigger"],
+                    "approval_requested",
+                    reason=note,
+                    request_id=req.id,
+                )
+                for (policy_info, record), req in zip(held, requests, strict=True)
+            ]
+        )
+        requests._compliance_notify_approvers()
+        requests._compliance_post_held()
+        return requests.sudo(False)
+
+    @api.model
+    def _compliance_check_not_pending(self, held):
+        """Refuse a second request for a (policy, record) already waiting. One query."""
+        records = {record for _info, record in held}
+        pending = self.sudo().search(
+            [
+                ("res_model", "in", list({record._name for record in records})),
+                ("res_id", "in", list({record.id for record in records})),
+                ("state", "=", "pending"),
+            ]
+        )
+        pending_keys = {(req.policy_id.id, req.res_model, req.res_id): req for req in pending}
+        for policy_info, record in held:
+            duplicate = pending_keys.get((policy_info["id"], record._name, record.id))
+            if duplicate:
+                raise UserError(
+                    _(
+                        "%(record)s is already waiting for the approval of policy %(policy)s (%(request)s).",
+                        record=record.display_name,
+                        policy=policy_info["name"],
+                        request=duplicate.name,
+                    )
+                )
+
+    @api.model
+    def _compliance_request_vals(self, policy, policy_info, record, note, vals, event):
+        """Values of the request holding ``vals`` on ``record`` for ``policy`` (its record and its
+        entry of the configuration cache)."""
+        event = event or policy_info["trigger"]
+        owner_field = record._guide_owner_field
+        owner = record[owner_field] if owner_field in record._fields else False
+        return {
+            "name": _("%(policy)s: %(record)s", policy=policy_info["name"], record=record.display_name),
+            "policy_id": policy_info["id"],
+            "policy_name": policy_info["name"],
+            "policy_version_id": policy_info["version_id"],
+            "message": policy_info["message"],
+            "res_model": record._name,
+            "res_id": record.id,
+            "record_name": record.display_name,
+            "event": event,
+            "change": record._compliance_change_label(event, vals),
+            "target_vals": json.dumps(vals, default=str),
+            "record_snapshot": json.dumps(record.sudo()._compliance_state_snapshot(vals), default=str),
+            "requester_id": self.env.uid,
+            "owner_id": owner.id if owner else False,
+            "company_id": record.company_id.id if "company_id" in record._fields else False,
+            "note": note,
+            "allow_self_approval": policy.allow_self_approval,
+            "reminder_hours": policy.reminder_hours,
+            "reminder_max": policy.reminder_max,
+            "line_ids": policy.tier_ids._policy_request_lines(record),
+            **record._policy_log_values(),
+        }
+
+    def _compliance_post_held(self):
+        """Tell each record's followers its change is held, and by whom it is decided."""
+        for request in self:
+            record = request._compliance_record()
+            record.message_post(
+                body=_(
+                    "%(change)s is held: policy %(policy)s needs approval. Approvers: %(users)s.",
+                    change=request.change or request.name,
+                    policy=request.policy_name,
+                    users=", ".join(request.current_approver_ids.mapped("name")),
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+
+    @api.model
+    def _compliance_approved_for(self, records, checks):
+        """Approved, not yet applied requests covering this change of ``records``:
+        {(policy id, record id): request}. One query.
+
+        :param checks: list of (policy_info, records in scope, ids meeting the requirement)
+        """
+        policy_ids = [info["id"] for info, _records, _holding in checks if info["enforcement"] == "approval"]
+        record_ids = {rid for _info, scoped, holding in checks for rid in scoped.ids if rid not in holding}
+        if not policy_ids or not record_ids:
+            return {}
+        requests = self.sudo().search(
+            [
+                ("policy_id", "in", policy_ids),
+                ("res_model", "=", records._name),
+                ("res_id", "in", list(record_ids)),
+                ("state", "=", "approved"),
+                ("applied", "=", False),
+            ],
+            order="id",
+        )
+        allowed = set(engine_flag_get(self.env, FLAG_APPROVED) or ())
+        # an approved request covers the requester's change (or the system applying it)
+        return {
+            (req.policy_id.id, req.res_id): req
+            for req in requests
+            if req.id in allowed or req.requester_id == self.env.user
+        }
+
+    # ------------------------------------------------------------
+    # BUSINESS: decision and application
     # ------------------------------------------------------------
     def _compliance_engine(self):
         return self.sudo()
@@ -415,7 +573,6 @@ class ComplianceApprovalRequest(models.Model):
             "record_name": self.record_name,
             "user_id": self.env.uid,
             "owner_id": self.owner_id.id,
-            "crm_team_id": self.crm_team_id.id,
             "company_id": self.company_id.id,
             "reason": reason or self.note,
             "request_id": self.id,
@@ -469,6 +626,9 @@ class ComplianceApprovalRequest(models.Model):
                     request._compliance_engine().write(
                         {"reminder_count": request.reminder_count + 1, "last_reminder_at": now}
                     )
+            except (UserError, AccessError) as exc:
+                # a refusal (e.g. an approver's access), not a failure: the next requests are reminded
+                _logger.warning("Compliance: cannot remind the approvers of request %s: %s", request.id, exc)
             except Exception:
                 _logger.exception("Compliance: cannot remind the approvers of request %s", request.id)
         return True

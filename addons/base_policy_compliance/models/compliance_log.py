@@ -1,7 +1,9 @@
 import logging
 from collections import defaultdict
 
-from odoo import _, api, fields, models
+import psycopg2
+
+from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
@@ -63,7 +65,6 @@ class ComplianceLog(models.Model):
     record_name = fields.Char(string="Record", readonly=True)
     user_id = fields.Many2one("res.users", string="By", readonly=True, index=True)
     owner_id = fields.Many2one("res.users", string="Record Owner", readonly=True, index=True)
-    crm_team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True, index=True)
     company_id = fields.Many2one("res.company", readonly=True, index=True)
     reason = fields.Text(string="Justification", readonly=True)
     detail = fields.Text(readonly=True)
@@ -87,11 +88,11 @@ class ComplianceLog(models.Model):
         self.check_access("write")
         raise UserError(_("The compliance audit trail cannot be modified."))
 
-    def unlink(self):
-        self.check_access("unlink")
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_audit_trail(self):
+        # nobody has the unlink access right: this refuses the engine's own sudo() but its purge
         if not (self.env.su and self.env.context.get("compliance_purge")):
             raise UserError(_("The compliance audit trail cannot be deleted; the superuser may purge it."))
-        return super().unlink()
 
     @api.model
     def _compliance_measures(self, vals):
@@ -106,8 +107,105 @@ class ComplianceLog(models.Model):
         }
 
     @api.model
+    def _compliance_row_vals(self, record, policy_info, event, outcome, **extra):
+        """Values of the audit row of ``policy_info`` (configuration cache) checked on ``record``."""
+        record.ensure_one()
+        owner_field = record._guide_owner_field
+        owner = record[owner_field] if owner_field in record._fields else False
+        return {
+            "policy_id": policy_info["id"],
+            "policy_name": policy_info["name"],
+            "policy_version_id": policy_info["version_id"],
+            "enforcement": policy_info["enforcement"],
+            "event": event,
+            "outcome": outcome,
+            "res_model": record._name,
+            "res_id": record.id,
+            "record_name": record.display_name,
+            "user_id": self.env.uid,
+            "owner_id": owner.id if owner else False,
+            "company_id": record.company_id.id if "company_id" in record._fields else False,
+            "detail": policy_info["message"] if outcome != "passed" else False,
+            **record._policy_log_values(),
+            **extra,
+        }
+
+    @api.model
+    def _compliance_write_audit(self, records, groups, singles=()):
+        """Write the audit rows of a check of ``records`` in one INSERT.
+
+        :param groups: list of (policy_info, record ids, outcome): rows without details
+        :param singles: list of (policy_info, record, outcome, {field: value}): rows with
+            a justification, a deviation or a request
+        """
+        rows = [(policy_info, ids, outcome, {}) for policy_info, ids, outcome in groups if ids]
+        rows += [
+            (policy_info, [record.id], outcome, extra) for policy_info, record, outcome, extra in singles
+        ]
+        if not rows:
+            return
+        names = {rec.id: rec.display_name for rec in records.browse({rid for row in rows for rid in row[1]})}
+        columns = defaultdict(list)
+        for policy_info, ids, outcome, extra in rows:
+            count = len(ids)
+            columns["res_id"] += ids
+            columns["record_name"] += [names[rid] for rid in ids]
+            for fname, value in (
+                ("policy_id", policy_info["id"]),
+                ("policy_name", policy_info["name"]),
+                ("policy_version_id", policy_info["version_id"]),
+                ("enforcement", policy_info["enforcement"]),
+                ("event", policy_info["trigger"]),
+                ("outcome", outcome),
+                ("detail", policy_info["message"] if outcome != "passed" else None),
+                ("reason", extra.get("reason")),
+                ("deviation_id", extra.get("deviation_id")),
+                ("request_id", extra.get("request_id")),
+            ):
+                columns[fname] += [value] * count
+        record_columns = records._policy_log_columns()
+        records.flush_model(list(record_columns.values()))
+        self.sudo()._compliance_insert_rows(
+            {"res_model": records._name},
+            dict(columns),
+            record_model=records._name,
+            record_columns=record_columns,
+        )
+
+    @api.model
+    def _compliance_log_refusals(self, vals_list, policy_infos=None):
+        """Record refused changes in a transaction of their own: the refusal rolls back the caller's.
+
+        That transaction sees only committed rows: the audit rows reference only
+        what it can (``_compliance_committed_references``), so the INSERT neither
+        fails on a foreign key nor waits for the refused transaction, and nothing is
+        logged as an error. ``policy_infos`` ({version id: policy_info of the
+        configuration cache}) lets it freeze again a version made in the refused
+        transaction.
+        """
+        snapshots = {
+            version_id: (info["snapshot"], info["id"], info["company_id"])
+            for version_id, info in (policy_infos or {}).items()
+        }
+        try:
+            with self.env.registry.cursor() as cr:
+                cr.execute("SET LOCAL lock_timeout = '2s'")
+                Log = api.Environment(cr, SUPERUSER_ID, {})["compliance.log"]
+                Log._compliance_create_rows(Log._compliance_committed_references(vals_list, snapshots))
+        # the rows' own transaction is rolled back on any error; the refusal still reaches the user
+        except (psycopg2.Error, UserError, AccessError):
+            _logger.warning(
+                "Compliance: could not record %s refused change(s)", len(vals_list), exc_info=True
+            )
+        except Exception:
+            _logger.exception("Compliance: could not record %s refused change(s)", len(vals_list))
+
+    @api.model
     def _compliance_create_rows(self, vals_list):
-        """Write audit rows given as dicts of values, in one INSERT (requests, refusals)."""
+        """Write audit rows given as dicts of values, in one INSERT (requests, decisions, refusals).
+
+        Like every engine path, it goes through ``_compliance_insert_rows``, not ``create()``.
+        """
         if not vals_list:
             return
         fnames = {fname for vals in vals_list for fname in vals}
@@ -125,8 +223,17 @@ class ComplianceLog(models.Model):
         ``sudo``), who and when (``user_id`` the current user unless given,
         ``date`` and the magic columns now), and the measures derived from the
         outcome in SQL, as ``_compliance_measures`` does. Only plain stored columns
-        can be given (no translated or computed field). Modules adding columns to
-        the audit rows pass them here (``guide.mixin._policy_log_columns``).
+        can be given (no translated or computed field).
+
+        Extension points: this INSERT bypasses the ORM, so an override of
+        ``compliance.log.create()`` (or of ``_compliance_measures``) never sees the
+        engine's rows, and no computed field, tracking or ``@api.constrains`` runs
+        for them. A module adding a column to the audit rows fills it through the
+        guided model's hooks: ``_policy_log_columns()`` (read from the record's
+        table by this INSERT, for the checks of a write) and ``_policy_log_values()``
+        (the same for one record, for requests, decisions and refusals written by
+        ``_compliance_create_rows``); a module reacting to new rows extends
+        ``_compliance_insert_rows`` itself (every engine path ends here).
         """
         if not self.env.su:
             raise AccessError(_("Compliance audit rows are written by the engine only."))

@@ -1,0 +1,28 @@
+{
+    "name": "Base Policy Compliance",
+    "summary": "Policies enforced at transitions of any guided model: block, warn, approval, "
+    "justified override with expiry, immutable audit trail",
+    "version": "18.0.2.0.0",
+    "category": "Productivity",
+    "license": "LGPL-3",
+    "author": "Process Guide Team",
+    "website": "https://github.com/process-guide/odoo-process-guide",
+    "maintainers": ["process-guide"],
+    "development_status": "Beta",
+    "depends": ["base_process_guide"],
+    "data": [
+        "security/base_policy_compliance_security.xml",
+        "security/ir.model.access.csv",
+        "data/compliance_data.xml",
+        "wizard/compliance_policy_wizard_views.xml",
+        "wizard/compliance_reject_wizard_views.xml",
+        "views/compliance_policy_views.xml",
+        "views/compliance_policy_version_views.xml",
+        "views/compliance_log_views.xml",
+        "views/compliance_approval_request_views.xml",
+        "views/guide_deviation_views.xml",
+        "views/base_policy_compliance_menus.xml",
+    ],
+    "pre_init_hook": "pre_init_hook",
+    "installable": True,
+}

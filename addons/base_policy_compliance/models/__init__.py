@@ -1,0 +1,6 @@
+from . import compliance_policy
+from . import compliance_policy_version
+from . import compliance_log
+from . import compliance_approval_request
+from . import guide_deviation
+from . import guide_mixin

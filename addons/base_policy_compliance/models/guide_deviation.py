@@ -1,0 +1,128 @@
+from odoo import _, api, fields, models
+
+from odoo.addons.base_process_guide.models.guide_mixin import CTX_REASON_ID
+
+from .compliance_policy import CTX_UNTIL
+
+
+class GuideDeviation(models.Model):
+    """Policy overrides and approved exceptions are deviations too, with approval and expiry."""
+
+    _inherit = "guide.deviation"
+
+    kind = fields.Selection(
+        selection_add=[("policy", "Policy Override"), ("approval", "Approved Exception")],
+        ondelete={"policy": "cascade", "approval": "cascade"},
+    )
+    policy_id = fields.Many2one("compliance.policy", readonly=True, index=True, ondelete="set null")
+    request_id = fields.Many2one("compliance.approval.request", string="Approval Request", readonly=True)
+    approver_id = fields.Many2one("res.users", string="Approved By", readonly=True)
+    approval_state = fields.Selection([("approved", "Approved"), ("rejected", "Rejected")], readonly=True)
+    valid_until = fields.Date(
+        readonly=True,
+        help="A policy override may allow the same departure until this date: later checks of the "
+        "policy on the record pass as overridden, without asking again.",
+    )
+    is_expired = fields.Boolean(compute="_compute_is_expired", search="_search_is_expired", string="Expired")
+
+    @api.depends("valid_until")
+    def _compute_is_expired(self):
+        today = fields.Date.context_today(self)
+        for deviation in self:
+            deviation.is_expired = bool(deviation.valid_until) and deviation.valid_until < today
+
+    def _search_is_expired(self, operator, value):
+        today = fields.Date.context_today(self)
+        expired = [("valid_until", "!=", False), ("valid_until", "<", today)]
+        if (operator == "=") == bool(value):
+            return expired
+        return ["|", ("valid_until", "=", False), ("valid_until", ">=", today)]
+
+    # ------------------------------------------------------------
+    # BUSINESS: policy deviations (compliance.policy._policy_enforce)
+    # ------------------------------------------------------------
+    @api.model
+    def _compliance_standing_overrides(self, records, checks):
+        """Overrides of ``records`` still valid (``valid_until``): {(policy id, record id): deviation}.
+        One query.
+
+        :param checks: list of (policy_info, records in scope, ids meeting the requirement)
+        """
+        policy_ids = [info["id"] for info, _records, _holding in checks if info["enforcement"] == "override"]
+        record_ids = {rid for _info, scoped, holding in checks for rid in scoped.ids if rid not in holding}
+        if not policy_ids or not record_ids:
+            return {}
+        deviations = self.sudo().search(
+            [
+                ("kind", "=", "policy"),
+                ("policy_id", "in", policy_ids),
+                ("res_model", "=", records._name),
+                ("res_id", "in", list(record_ids)),
+                ("valid_until", ">=", fields.Date.context_today(self)),
+            ],
+            order="id",
+        )
+        return {(dev.policy_id.id, dev.res_id): dev for dev in deviations}
+
+    @api.model
+    def _compliance_create_policy_deviations(self, records, pairs, approved, reason):
+        """The deviations of the (policy_info, record) ``pairs`` let through by the justification
+        ``reason`` or by an approved request (``approved``: {(policy id, record id): request}),
+        in one ``create``; the requests are marked applied."""
+        now = fields.Datetime.now()
+        histories = self._compliance_last_histories(records, {record.id for _info, record in pairs})
+        until = self.env.context.get(CTX_UNTIL) or False
+        vals_list = []
+        for policy_info, record in pairs:
+            request = approved.get((policy_info["id"], record.id))
+            vals = {
+                "kind": "approval" if request else "policy",
+                "rule_name": _("Policy %(policy)s", policy=policy_info["name"]),
+                "rule_snapshot": policy_info["snapshot"],
+                "policy_id": policy_info["id"],
+                "res_model": records._name,
+                "res_id": record.id,
+                "record_name": record.display_name,
+                "process_id": record.guide_process_id.id,
+                "step_id": record.guide_step_id.id,
+                "user_id": self.env.uid,
+                "date": now,
+                "reason_id": self.env.context.get(CTX_REASON_ID) or False,
+                "reason": reason or (request and request.note) or policy_info["message"],
+                "history_id": histories.get(record.id, False),
+                "company_id": record.company_id.id if "company_id" in record._fields else False,
+            }
+            if request:
+                vals.update(
+                    {
+                        "request_id": request.id,
+                        "approver_id": request.decided_by_id.id,
+                        "approval_state": "approved",
+                        "reason": request.note or reason or policy_info["message"],
+                    }
+                )
+            else:
+                vals["valid_until"] = until
+            vals_list.append(vals)
+        deviations = self.sudo().create(vals_list)
+        for deviation in deviations.filtered("request_id"):
+            deviation.request_id._compliance_engine().write({"applied": True, "deviation_id": deviation.id})
+        return deviations
+
+    @api.model
+    def _compliance_last_histories(self, records, record_ids):
+        """Stage changes of ``records`` made in this transaction: {record id: history id}. One query."""
+        rows = (
+            self.env["guide.history"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("res_model", "=", records._name),
+                    ("res_id", "in", list(record_ids)),
+                    ("create_date", ">=", self.env.cr.now()),
+                ],
+                ["res_id"],
+                order="id",
+            )
+        )
+        return {row.res_id: row.id for row in rows}

@@ -1,0 +1,337 @@
+import json
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL, format_list
+
+
+class GuideMixin(models.AbstractModel):
+    """Policies on every guided model: the ORM overrides and the hooks.
+
+    ``create`` and the process guide's write phases collect the events of a
+    change and hand them to the policy engine, ``compliance.policy._policy_enforce``,
+    which evaluates the requirements on the new state (one query for every
+    triggered policy) and refuses, holds or audits the change; a refusal raises,
+    which rolls the change back. Approval requests are made and applied by
+    ``compliance.approval.request``, audit rows written by ``compliance.log``.
+    The model-specific parts are small ``_policy_*`` hooks, overridden by the bridges
+    (``crm_policy_compliance``, ``helpdesk_policy_compliance``).
+    """
+
+    _inherit = "guide.mixin"
+
+    # ------------------------------------------------------------
+    # FIELDS
+    # ------------------------------------------------------------
+    compliance_awaiting_approval = fields.Boolean(
+        string="Awaiting Approval",
+        compute="_compute_guide_summary",
+        search="_search_compliance_awaiting_approval",
+        help="A change of the record is held until a policy's approvers decide.",
+    )
+    compliance_request_count = fields.Integer(string="Approval Requests", compute="_compute_guide_summary")
+    compliance_violation_count = fields.Integer(string="Policy Violations", compute="_compute_guide_summary")
+    compliance_has_note = fields.Boolean(
+        string="Has an Internal Note",
+        compute="_compute_compliance_has_note",
+        search="_search_compliance_has_note",
+        help="Helper for policy requirements: someone logged an internal note on the record "
+        "(e.g. a resolution note).",
+    )
+
+    # ------------------------------------------------------------
+    # HOOKS (override in guided models)
+    # ------------------------------------------------------------
+    @api.model
+    def _guide_engine_fields(self):
+        # request and violation state is the policy engine's
+        return super()._guide_engine_fields() | {
+            "compliance_awaiting_approval",
+            "compliance_request_count",
+            "compliance_violation_count",
+            "compliance_has_note",
+        }
+
+    @api.model
+    def _policy_triggers(self):
+        """Events a policy of this model can be checked at."""
+        return {"stage", "fields", "create"}
+
+    @api.model
+    def _policy_scope_values(self, policy):
+        """Model-specific scope values of ``policy`` kept in the configuration cache."""
+        return {}
+
+    def _policy_team_leader(self):
+        """Approvers of a "team leader" tier for ``self`` (one record)."""
+        return self.env["res.users"]
+
+    def _policy_log_values(self):
+        """Extra columns of the audit rows and requests of ``self`` (one record)."""
+        return {}
+
+    def _policy_events(self, vals, config):
+        """Events a write of ``vals`` causes, before it is made: {event: records}."""
+        events = {}
+        triggers = {info["trigger"] for info in config["policies"]}
+        stage_field = self._guide_stage_field
+        if "stage" in triggers and stage_field in vals:
+            moving = self.filtered(lambda rec: rec[stage_field].id != vals[stage_field])
+            if moving:
+                events["stage"] = moving
+        if "fields" in triggers and set(vals) & config["fields"]:
+            events["fields"] = self
+        return events
+
+    def _policy_transition_events(self, transitions, config):
+        """Events of the changes of step a write made (``guide.mixin`` transitions): a
+        record re-matching a process (team, type, condition...) enters a step."""
+        triggers = {info["trigger"] for info in config["policies"]}
+        if "stage" not in triggers or not transitions:
+            return {}
+        return {"stage": self.browse([info["record"].id for info in transitions])}
+
+    def _policy_creation_events(self, config):
+        """Events a creation causes: the creation itself, and entering the step the record is
+        created in (a record created directly in a checked step does not escape the policy)."""
+        triggers = {info["trigger"] for info in config["policies"]}
+        events = {}
+        if "create" in triggers:
+            events["create"] = self
+        if "stage" in triggers:
+            in_step = self.filtered("guide_step_id")
+            if in_step:
+                events["stage"] = in_step
+        return events
+
+    def _compliance_change_label(self, event, vals):
+        """What a held change does, in words, for the approvers."""
+        stage_field = self._guide_stage_field
+        if stage_field in vals:
+            stage_model = self._fields[stage_field].comodel_name
+            stage = self.env[stage_model].browse(vals[stage_field])
+            return _("Move %(record)s to %(stage)s", record=self.display_name, stage=stage.display_name)
+        names = [self._fields[name].string for name in vals if name in self._fields]
+        return _(
+            "Change %(fields)s of %(record)s", fields=format_list(self.env, names), record=self.display_name
+        )
+
+    def _compliance_apply_change(self, event, vals):
+        """Make the held change (approved, or submitted for approval)."""
+        return self.write(vals)
+
+    def _compliance_state_snapshot(self, vals):
+        """What a held change depends on, as plain JSON values: the record's stage and the current
+        values of the fields ``vals`` writes (compared again before an approved change is applied)."""
+        self.ensure_one()
+        names = sorted({self._guide_stage_field, *(name for name in vals if name in self._fields)})
+        snapshot = {
+            name: self._fields[name].convert_to_read(self[name], self, use_display_name=False)
+            for name in names
+        }
+        return json.loads(json.dumps(snapshot, default=str))
+
+    @api.model
+    def _policy_held_vals(self, vals):
+        """The part of a refused write to keep with a held change (not what the ORM added)."""
+        return dict(vals)
+
+    # ------------------------------------------------------------
+    # COMPUTES
+    # ------------------------------------------------------------
+    def _guide_summary_models(self):
+        return [*super()._guide_summary_models(), "compliance.approval.request", "compliance.log"]
+
+    def _guide_summary_columns(self):
+        """Approval requests (how many, whether one is pending: what lists and kanbans
+        show) and policy violations of the records."""
+        model = self._name
+        return {
+            **super()._guide_summary_columns(),
+            "compliance_request_count": SQL(
+                """(SELECT COUNT(*) FROM compliance_approval_request q
+                     WHERE q.res_model = %s AND q.res_id = r.id)""",
+                model,
+            ),
+            "compliance_pending": SQL(
+                """EXISTS(SELECT 1 FROM compliance_approval_request q
+                           WHERE q.res_model = %s AND q.res_id = r.id AND q.state = 'pending')""",
+                model,
+            ),
+            "compliance_violation_count": SQL(
+                """(SELECT COUNT(*) FROM compliance_log g
+                     WHERE g.res_model = %s AND g.res_id = r.id AND g.violation = 1)""",
+                model,
+            ),
+        }
+
+    def _guide_summary_values(self, values):
+        return {
+            **super()._guide_summary_values(values),
+            "compliance_request_count": values.get("compliance_request_count") or 0,
+            "compliance_awaiting_approval": bool(values.get("compliance_pending")),
+            "compliance_violation_count": values.get("compliance_violation_count") or 0,
+        }
+
+    def _search_compliance_awaiting_approval(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(
+                _(
+                    "Unsupported search on %(field)s.",
+                    field=self._fields["compliance_awaiting_approval"].string,
+                )
+            )
+        requests = (
+            self.env["compliance.approval.request"]
+            .sudo()
+            ._search([("res_model", "=", self._name), ("state", "=", "pending")])
+        )
+        positive = (operator == "=") == value
+        return [("id", "in" if positive else "not in", requests.subselect("res_id"))]
+
+    def _compliance_note_domain(self):
+        return [
+            ("model", "=", self._name),
+            ("message_type", "=", "comment"),
+            ("subtype_id", "=", self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note")),
+            ("author_id.user_ids.share", "=", False),
+        ]
+
+    def _compute_compliance_has_note(self):
+        data = (
+            self.env["mail.message"]
+            .sudo()
+            ._read_group(
+                [*self._compliance_note_domain(), ("res_id", "in", self._origin.ids)], ["res_id"], ["__count"]
+            )
+        )
+        with_note = {res_id for res_id, _count in data}
+        for record in self:
+            record.compliance_has_note = record._origin.id in with_note
+
+    def _search_compliance_has_note(self, operator, value):
+        messages = self.env["mail.message"].sudo()._search(self._compliance_note_domain())
+        positive = (operator == "=") == bool(value)
+        return [("id", "in" if positive else "not in", messages.subselect("res_id"))]
+
+    # ------------------------------------------------------------
+    # ORM
+    # ------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        config = self.env["compliance.policy"]._get_policy_config(self._name)
+        if config["policies"]:
+            events = records._policy_creation_events(config)
+            if events:
+                self.env["compliance.policy"]._policy_enforce(records, events, {}, config, creating=True)
+        return records
+
+    # the policies judge a write in the phases of the process guide's write
+    # (``guide.mixin._guide_write_prepare`` / ``_guide_write_finish``): the events
+    # of the write are read before it, the changes of step after it, and the
+    # requirements are evaluated on the new state
+    def _guide_write_prepare(self, vals):
+        change = super()._guide_write_prepare(vals)
+        config = self.env["compliance.policy"]._get_policy_config(self._name)
+        if not config["policies"]:
+            return change
+        events = self._policy_events(vals, config)
+        if not change:
+            if not events:
+                return change
+            change = {
+                "vals": dict(vals),
+                "now": fields.Datetime.now(),
+                "records": self.browse(),
+                "scope_changed": False,
+                "old": {},
+                "all_moving": False,
+            }
+        # the ORM overrides below may add values to ``vals``
+        change["compliance"] = {"events": events, "asked": dict(vals), "config": config}
+        return change
+
+    def _guide_write_finish(self, change):
+        transitions = super()._guide_write_finish(change)
+        check = change.get("compliance")
+        if check:
+            events = dict(check["events"])
+            for event, records in self._policy_transition_events(transitions, check["config"]).items():
+                events[event] = (events.get(event) or self.browse()) | records
+            if events:
+                self.env["compliance.policy"]._policy_enforce(self, events, check["asked"], check["config"])
+        return transitions
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+    def action_compliance_open_requests(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "base_policy_compliance.compliance_approval_request_action"
+        )
+        action["domain"] = [("res_model", "=", self._name), ("res_id", "=", self.id)]
+        action["context"] = {}
+        return action
+
+    def action_compliance_open_logs(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("base_policy_compliance.compliance_log_action")
+        action["domain"] = [("res_model", "=", self._name), ("res_id", "=", self.id)]
+        action["context"] = {}
+        return action
+
+    def compliance_request_approval(self, vals, note, event=None):
+        """Submit a change for approval (the API behind the "Request Approval" button).
+
+        The change is tried in a savepoint: if no policy holds it, it is simply
+        made; if some do, it is rolled back and one request per held policy and
+        record goes to the policy's approvers.
+
+        :return: the ids of the approval requests created (an empty list when the change was made)
+        """
+        return self._compliance_request_approval(vals, note, event=event).ids
+
+    def _compliance_request_approval(self, vals, note, event=None):
+        """``compliance_request_approval``, returning the requests (records)."""
+        return self.env["compliance.approval.request"]._compliance_submit(self, vals, note, event=event)
+
+    # ------------------------------------------------------------
+    # HOOKS: scope and audit columns (the enforcement is compliance.policy's)
+    # ------------------------------------------------------------
+    def _policy_scope_domain(self, policy_info):
+        """Domain of the records of this model in the scope of ``policy_info`` (a configuration-cache
+        entry): company, process, steps, the bridges' scope fields. Its condition is added apart."""
+        domain = []
+        if policy_info["company_id"] and "company_id" in self._fields:
+            domain.append(("company_id", "in", [policy_info["company_id"], False]))
+        if policy_info["process_id"]:
+            domain.append(("guide_process_id", "=", policy_info["process_id"]))
+        if policy_info["step_ids"]:
+            domain.append(("guide_step_id", "in", list(policy_info["step_ids"])))
+        return domain
+
+    def _policy_possible(self, policy_info):
+        """The records of ``self`` that may be in the scope of ``policy_info`` (a configuration-cache
+        entry), judged on values in cache, without a query: its process. Records no policy can
+        concern (another process, none) cost nothing; the full scope is decided in SQL
+        (``compliance.policy._policy_evaluate``)."""
+        if not policy_info["process_id"]:
+            return self
+        return self._guide_of_process(policy_info["process_id"])
+
+    def _policy_log_columns(self):
+        """Columns of the audit rows read from the record itself: {log field: record field}.
+
+        The audit INSERT joins the record's table for them (no Python per record);
+        a bridge adding a column to ``compliance.log`` extends this and
+        ``_policy_log_values`` (the same values for one record, for requests and
+        refusals).
+        """
+        columns = {}
+        if self._guide_owner_field in self._fields:
+            columns["owner_id"] = self._guide_owner_field
+        if "company_id" in self._fields:
+            columns["company_id"] = "company_id"
+        return columns

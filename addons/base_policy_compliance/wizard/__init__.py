@@ -1,0 +1,2 @@
+from . import compliance_policy_wizard
+from . import compliance_reject_wizard
