@@ -139,7 +139,8 @@ def _blocks(text):
             yield "list", (ordered, items)
         else:
             para = []
-            while i < len(lines) and lines[i].strip() and not re.match(r"(-|\*|\d+\.) |```|#{1,6} ", lines[i]):
+            block_start = re.compile(r"(-|\*|\d+\.) |```|#{1,6} ")
+            while i < len(lines) and lines[i].strip() and not block_start.match(lines[i]):
                 para.append(lines[i].strip())
                 i += 1
             yield "para", " ".join(para)
@@ -213,7 +214,8 @@ def build(addon):
     for name in FRAGMENTS:
         path = addon / "readme" / f"{name}.md"
         if path.is_file() and path.read_text().strip():
-            fragments[name] = md_to_rst(path.read_text(), level=3 if name in ("CONTRIBUTORS", "CREDITS") else 2)
+            level = 3 if name in ("CONTRIBUTORS", "CREDITS") else 2
+            fragments[name] = md_to_rst(path.read_text(), level=level)
     title = manifest["name"]
     all_badges = badges(manifest, org, repo, branch, addon_name)
     out = [
@@ -285,9 +287,9 @@ def build(addon):
             "".join(f"|maintainer-{login}| " for login in maintainers),
             "",
         ]
+    project = f"https://github.com/{org}/{repo}/tree/{branch}/{addon_name}"
     out += [
-        f"This module is part of the `{org}/{repo} <https://github.com/{org}/{repo}/tree/{branch}/{addon_name}>`_ "
-        "project on GitHub.",
+        f"This module is part of the `{org}/{repo} <{project}>`_ project on GitHub.",
         "",
         "You are welcome to contribute.",
         "",
@@ -341,7 +343,10 @@ def main(argv):
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(content)
     if stale:
-        print("README.rst / index.html out of date (run tools/gen_readme.py addons/*), or bad icon: " + ", ".join(stale))
+        print(
+            "README.rst / index.html out of date (run tools/gen_readme.py addons/*), or bad icon: "
+            + ", ".join(stale)
+        )
         return 1
     return 0
 
