@@ -85,9 +85,9 @@ def _inline(text):
 
 
 def _words(text):
-    """Split on spaces, except inside ``literals`` and link targets (kept whole as pandoc does)."""
+    """Split on spaces, except inside ``literals`` and links (kept whole as pandoc does)."""
     protected = re.sub(
-        r"``[^`]+``|<[^>\s]+>`__",
+        r"``[^`]+``|`[^`<]+ <[^>\s]+>`__",
         lambda m: m.group(0).replace(" ", "\0"),
         text,
     )
@@ -131,6 +131,8 @@ def _blocks(text):
             items = []
             while i < len(lines) and lines[i].strip():
                 match = re.match(r"(-|\*|\d+\.) +(.*)", lines[i])
+                if match and match.group(1)[0].isdigit() != ordered:
+                    break  # another kind of list: another list, as in CommonMark
                 if match:
                     items.append(match.group(2).strip())
                 else:
