@@ -12,7 +12,8 @@ class GuideMixin(models.AbstractModel):
     collect the events of a change and hand them to the policy engine
     (``compliance.policy._policy_judge``, then ``_policy_accept``), which
     evaluates the requirements on the new state (one query for every triggered
-    policy) and refuses, holds or audits the change; a refusal raises, which rolls the change back. Approval requests are made and applied by
+    policy) and refuses, holds or audits the change; a refusal raises, which
+    rolls the change back. Approval requests are made and applied by
     ``compliance.approval.request``, audit rows written by ``compliance.log``.
     The model-specific parts are small ``_policy_*`` hooks, overridden by the bridges
     (``crm_policy_compliance``, ``helpdesk_policy_compliance``).
