@@ -239,32 +239,44 @@ class GuideMixin(models.AbstractModel):
         )
 
     # ------------------------------------------------------------
-    # ORM
+    # PIPELINE (guide.mixin._guide_pipeline)
     # ------------------------------------------------------------
-    @api.model_create_multi
-    def create(self, vals_list):
-        records = super().create(vals_list)
-        if not engine_flag_get(self.env, FLAG_NO_SYNC):
-            config = self.env["escalation.rule"]._get_escalation_config(self._name)
-            covered = self.env["escalation.rule"]._escalation_records_covered(records, config["rules"])
-            if covered:
-                covered._escalation_sync(existing=True)
-        return records
+    # the clocks of the records a change concerns before or after it are synced
+    # after the history and checklists, before the policies' audit trail
+    @api.model
+    def _guide_pipeline(self):
+        return [
+            *super()._guide_pipeline(),
+            ("collect", 30, "_escalation_collect"),
+            ("after", 20, "_escalation_record_clocks"),
+        ]
 
-    def write(self, vals):
+    def _escalation_collect(self, change):
+        """Collect: the records covered by a rule before the write (``change["escalation"]``)."""
         if engine_flag_get(self.env, FLAG_NO_SYNC):
-            return super().write(vals)
+            return
         config = self.env["escalation.rule"]._get_escalation_config(self._name)
-        if not config["rules"] or not set(vals) & (self._escalation_depends() | config["fields"]):
-            return super().write(vals)
-        Rule = self.env["escalation.rule"]
-        covered = Rule._escalation_records_covered(self, config["rules"])
-        res = super().write(vals)
-        covered |= Rule._escalation_records_covered(self, config["rules"])
+        if not config["rules"]:
+            return
+        if change["creating"]:
+            change["escalation"] = self.browse()
+        elif set(change["vals"]) & (self._escalation_depends() | config["fields"]):
+            Rule = self.env["escalation.rule"]
+            change["escalation"] = Rule._escalation_records_covered(self, config["rules"])
+
+    def _escalation_record_clocks(self, change):
+        """After-effects: sync the clocks of the records covered before or after the change."""
+        covered = change.get("escalation")
+        if covered is None:
+            return
+        config = self.env["escalation.rule"]._get_escalation_config(self._name)
+        covered |= self.env["escalation.rule"]._escalation_records_covered(self, config["rules"])
         if covered:
             covered._escalation_sync(existing=True)
-        return res
 
+    # ------------------------------------------------------------
+    # ORM
+    # ------------------------------------------------------------
     def unlink(self):
         clocks = (
             self.env["escalation.clock"]

@@ -477,13 +477,24 @@ class CompliancePolicy(models.Model):
         :param vals: the values of the write (``{}`` for a creation)
         :param config: the model's configuration cache (``_get_policy_config``)
         """
+        verdicts = self._policy_judge(records, events, vals, config, creating)
+        if verdicts:
+            self._policy_accept(records, verdicts)
+
+    @api.model
+    def _policy_judge(self, records, events, vals, config, creating=False):
+        """The judging part of ``_policy_enforce`` (the pipeline's *judge* phase): raise
+        to refuse or hold; ``_policy_accept`` records what the verdicts let through.
+
+        :return: the verdicts, or None when no policy applies
+        """
         candidates = self._policy_candidates(events, vals, config, creating)
         checks = self._policy_evaluate(candidates) if candidates else []
         if not checks:
-            return
+            return None
         verdicts = self._policy_decide(records, checks)
         self._policy_refuse(records, verdicts, vals, creating)
-        self._policy_accept(records, verdicts)
+        return verdicts
 
     @api.model
     def _policy_candidates(self, events, vals, config, creating=False):

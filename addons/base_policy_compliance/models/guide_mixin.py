@@ -6,13 +6,14 @@ from odoo.tools import SQL, format_list
 
 
 class GuideMixin(models.AbstractModel):
-    """Policies on every guided model: the ORM overrides and the hooks.
+    """Policies on every guided model: the pipeline hooks and the bridges' hooks.
 
-    ``create`` and the process guide's write phases collect the events of a
-    change and hand them to the policy engine, ``compliance.policy._policy_enforce``,
-    which evaluates the requirements on the new state (one query for every
-    triggered policy) and refuses, holds or audits the change; a refusal raises,
-    which rolls the change back. Approval requests are made and applied by
+    The hooks of the process guide's pipeline (``guide.mixin._guide_pipeline``)
+    collect the events of a change and hand them to the policy engine
+    (``compliance.policy._policy_judge``, then ``_policy_accept``), which
+    evaluates the requirements on the new state (one query for every triggered
+    policy) and refuses, holds or audits the change; a refusal raises, which
+    rolls the change back. Approval requests are made and applied by
     ``compliance.approval.request``, audit rows written by ``compliance.log``.
     The model-specific parts are small ``_policy_*`` hooks, overridden by the bridges
     (``crm_policy_compliance``, ``helpdesk_policy_compliance``).
@@ -215,53 +216,54 @@ class GuideMixin(models.AbstractModel):
         return [("id", "in" if positive else "not in", messages.subselect("res_id"))]
 
     # ------------------------------------------------------------
-    # ORM
+    # PIPELINE (guide.mixin._guide_pipeline)
     # ------------------------------------------------------------
-    @api.model_create_multi
-    def create(self, vals_list):
-        records = super().create(vals_list)
-        config = self.env["compliance.policy"]._get_policy_config(self._name)
-        if config["policies"]:
-            events = records._policy_creation_events(config)
-            if events:
-                self.env["compliance.policy"]._policy_enforce(records, events, {}, config, creating=True)
-        return records
+    # the policies read the events of a write before it (collect), judge them on
+    # the new state after the gates (judge), and write the audit trail last,
+    # after the history and the escalation clocks (after)
+    @api.model
+    def _guide_pipeline(self):
+        return [
+            *super()._guide_pipeline(),
+            ("collect", 20, "_policy_collect"),
+            ("judge", 20, "_policy_judge_change"),
+            ("after", 30, "_policy_record_audit"),
+        ]
 
-    # the policies judge a write in the phases of the process guide's write
-    # (``guide.mixin._guide_write_prepare`` / ``_guide_write_finish``): the events
-    # of the write are read before it, the changes of step after it, and the
-    # requirements are evaluated on the new state
-    def _guide_write_prepare(self, vals):
-        change = super()._guide_write_prepare(vals)
+    def _policy_collect(self, change):
+        """Collect: the policy events of the change (``change["compliance"]``)."""
         config = self.env["compliance.policy"]._get_policy_config(self._name)
         if not config["policies"]:
-            return change
-        events = self._policy_events(vals, config)
-        if not change:
-            if not events:
-                return change
-            change = {
-                "vals": dict(vals),
-                "now": fields.Datetime.now(),
-                "records": self.browse(),
-                "scope_changed": False,
-                "old": {},
-                "all_moving": False,
-            }
-        # the ORM overrides below may add values to ``vals``
-        change["compliance"] = {"events": events, "asked": dict(vals), "config": config}
-        return change
+            return
+        if change["creating"]:
+            events = self._policy_creation_events(config)
+        else:
+            events = self._policy_events(change["vals"], config)
+        # the ORM overrides below guide.mixin may add values to ``vals``
+        change["compliance"] = {"events": events, "asked": dict(change["vals"]), "config": config}
 
-    def _guide_write_finish(self, change):
-        transitions = super()._guide_write_finish(change)
+    def _policy_judge_change(self, change):
+        """Judge: the policies the events and the changes of step trigger, on the new
+        state (raise to refuse or hold)."""
         check = change.get("compliance")
-        if check:
-            events = dict(check["events"])
-            for event, records in self._policy_transition_events(transitions, check["config"]).items():
+        if not check:
+            return
+        events = dict(check["events"])
+        guide = change.get("guide")
+        if not change["creating"] and guide and guide.get("transitions"):
+            by_event = self._policy_transition_events(guide["transitions"], check["config"])
+            for event, records in by_event.items():
                 events[event] = (events.get(event) or self.browse()) | records
-            if events:
-                self.env["compliance.policy"]._policy_enforce(self, events, check["asked"], check["config"])
-        return transitions
+        if events:
+            check["verdicts"] = self.env["compliance.policy"]._policy_judge(
+                self, events, check["asked"], check["config"], creating=change["creating"]
+            )
+
+    def _policy_record_audit(self, change):
+        """After-effects: deviations, audit rows and notes of what was let through."""
+        verdicts = (change.get("compliance") or {}).get("verdicts")
+        if verdicts:
+            self.env["compliance.policy"]._policy_accept(self, verdicts)
 
     # ------------------------------------------------------------
     # ACTIONS

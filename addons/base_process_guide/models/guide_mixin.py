@@ -37,6 +37,8 @@ LINE_FIELDS = [
 # How a process manager imports records beyond a gate (recorded as "imported"):
 #   records.with_context(guide_import_in_step=True).load(fields, rows)  (or create/write)
 CTX_IMPORT = "guide_import_in_step"
+# the phases of a guided change, in running order (``guide.mixin._guide_pipeline``)
+GUIDE_PHASES = ("collect", "judge_before", "judge", "after")
 
 
 class GuideMixin(models.AbstractModel):
@@ -416,30 +418,109 @@ class GuideMixin(models.AbstractModel):
         self._guide_check_engine_fields(vals_list)
         model = self._guide_without_engine_defaults()
         records = super(GuideMixin, model).create(vals_list).with_env(self.env)
-        guided = records.filtered("guide_process_id")
-        if guided:
-            # a record created (or imported) in a step enters the process there
-            transitions = guided._guide_entry_transitions()
-            guided._guide_judge_transitions(transitions)
-            guided._guide_sync_lines()
-            guided._guide_log_transitions(transitions, fields.Datetime.now())
+        change = {"creating": True, "vals": {}, "now": fields.Datetime.now()}
+        for phase in ("collect", "judge", "after"):
+            records._guide_run_phase(phase, change)
         return records
 
     def write(self, vals):
         self._guide_check_engine_fields([vals])
-        change = self._guide_write_prepare(vals)
-        if not change:
-            res = super().write(vals)
-            self._guide_write_refresh_checklist(vals)
-            return res
-        if change["all_moving"]:
+        change = {"creating": False, "vals": dict(vals), "now": fields.Datetime.now()}
+        self._guide_run_phase("collect", change)
+        self._guide_run_phase("judge_before", change)
+        if (change.get("guide") or {}).get("all_moving"):
+            # every record moves: the entry time goes with the write itself
             vals = dict(vals, guide_step_entered_at=change["now"])
         res = super().write(vals)
-        transitions = self._guide_write_finish(change)
-        # records that entered a step were refreshed with their lines
-        entered = self.browse([info["record"].id for info in transitions])
-        (self - entered)._guide_write_refresh_checklist(vals)
+        self._guide_run_phase("judge", change)
+        self._guide_run_phase("after", change)
         return res
+
+    # ------------------------------------------------------------
+    # PIPELINE of a guided change (create and write)
+    # ------------------------------------------------------------
+    # Phases, in this order (GUIDE_PHASES):
+    #   collect       what changes (records, old/new steps, events), before the write
+    #   judge_before  refuse what is known before the write (the gate of a plain move)
+    #   (the ORM write)
+    #   judge         refuse on the new state: gates of the other changes of step,
+    #                 then policies and approvals
+    #   after         after-effects: history and checklists, then escalation
+    #                 clocks, then the audit trail
+    # A creation runs collect, judge and after once the records are created.
+    # Engines plug in by extending ``_guide_pipeline`` with
+    # ``(phase, sequence, method name)`` entries; the hooks run by phase, then
+    # sequence, never in the order the modules were loaded. Each hook is called
+    # on the records changed as ``hook(change)``: ``change`` is a dict shared by
+    # the hooks of one change ("creating", "vals", "now", then one key per engine).
+    @api.model
+    def _guide_pipeline(self):
+        """The hooks of a guided change: ``(phase, sequence, method name)`` entries."""
+        return [
+            ("collect", 10, "_guide_collect_steps"),
+            ("judge_before", 10, "_guide_judge_move"),
+            ("judge", 10, "_guide_judge_steps"),
+            ("after", 10, "_guide_record_steps"),
+        ]
+
+    @api.model
+    @tools.ormcache()
+    def _guide_pipeline_hooks(self):
+        """``{phase: (method names in running order)}``, computed once per registry."""
+        entries = sorted(self._guide_pipeline(), key=lambda e: (GUIDE_PHASES.index(e[0]), e[1], e[2]))
+        return {phase: tuple(name for p, _seq, name in entries if p == phase) for phase in GUIDE_PHASES}
+
+    def _guide_run_phase(self, phase, change):
+        for name in self._guide_pipeline_hooks()[phase]:
+            getattr(self, name)(change)
+
+    def _guide_collect_steps(self, change):
+        """Collect: the changes of step a creation or a write makes (``change["guide"]``)."""
+        if change["creating"]:
+            guided = self.filtered("guide_process_id")
+            # a record created (or imported) in a step enters the process there
+            change["guide"] = guided and {"records": guided, "transitions": guided._guide_entry_transitions()}
+        else:
+            change["guide"] = self._guide_write_prepare(change["vals"])
+
+    def _guide_judge_move(self, change):
+        """Judge before the write: a plain move, whose new step is known."""
+        guide = change.get("guide")
+        if guide and guide.get("pending") is not None:
+            transitions = guide.pop("pending")
+            self._guide_judge_transitions(transitions, guide)
+            guide["judged"] = {info["record"].id: info for info in transitions}
+
+    def _guide_judge_steps(self, change):
+        """Judge after the write: the changes of step not judged yet (raise to refuse)."""
+        guide = change.get("guide")
+        if not guide:
+            return
+        if change["creating"]:
+            guide["records"]._guide_judge_transitions(guide["transitions"])
+        else:
+            guide["transitions"] = self._guide_write_finish(guide)
+
+    def _guide_record_steps(self, change):
+        """After-effects: history, entry times and checklists."""
+        guide = change.get("guide")
+        if change["creating"]:
+            if guide:
+                guide["records"]._guide_sync_lines()
+                guide["records"]._guide_log_transitions(guide["transitions"], change["now"])
+            return
+        transitions = guide["transitions"] if guide else []
+        entered = self.browse()
+        if transitions:
+            moved = self.browse([info["record"].id for info in transitions])
+            if not guide["all_moving"]:
+                super(GuideMixin, moved).write({"guide_step_entered_at": change["now"]})
+            self._guide_log_transitions(transitions, change["now"])
+            old = guide["old"]
+            entered = moved.filtered(lambda rec: rec.guide_step_id.id != old[rec.id][1])
+            entered._guide_sync_lines()
+            # records that entered a step were refreshed with their lines
+        (self - entered)._guide_write_refresh_checklist(change["vals"])
 
     def _guide_write_refresh_checklist(self, vals):
         """Refresh the stored checklist figures of the guided records of ``self`` when
@@ -846,14 +927,16 @@ class GuideMixin(models.AbstractModel):
     # field a process condition reads (the record re-matches another process
     # or leaves one), a wizard, a creation or an import. The step a record has
     # after a write is the one the ORM computes: ``_guide_write_prepare`` keeps
-    # what it was (and judges a plain move, whose step is known, before the
-    # write), ``_guide_write_finish`` compares, judges the other changes of step
-    # (refused after the write, rolled back with the transaction) and records.
+    # what it was (collect; a plain move, whose step is known, is judged before
+    # the write by ``_guide_judge_move``), ``_guide_write_finish`` compares and
+    # judges the other changes of step (refused after the write, rolled back with
+    # the transaction); ``_guide_record_steps`` records them (see the PIPELINE).
     def _guide_write_prepare(self, vals):
         """Before a write: the state the records' steps derive from.
 
-        :return: a dict consumed by ``_guide_write_finish``, or None when the
-            write cannot change any record's step (no query then).
+        :return: a dict (``change["guide"]`` of the pipeline) consumed by
+            ``_guide_judge_move``, ``_guide_write_finish`` and ``_guide_record_steps``,
+            or None when the write cannot change any record's step (no query then).
         """
         config = self.env["guide.process"]._get_guide_config(self._name)
         stage_field = self._guide_stage_field
@@ -901,9 +984,8 @@ class GuideMixin(models.AbstractModel):
                 )
                 for rec in records
             }
-            transitions = records._guide_collect_transitions(old, new)
-            self._guide_judge_transitions(transitions, change)
-            change["judged"] = {info["record"].id: info for info in transitions}
+            # judged before the write (``_guide_judge_move``)
+            change["pending"] = records._guide_collect_transitions(old, new)
         return change
 
     def _guide_write_concerned(self, vals, config):
@@ -930,8 +1012,8 @@ class GuideMixin(models.AbstractModel):
         return frozenset(names)
 
     def _guide_write_finish(self, change):
-        """After a write: judge the changes of step not judged yet (raise to refuse),
-        then record them.
+        """After a write: judge the changes of step not judged yet (raise to refuse);
+        ``_guide_record_steps`` records them.
 
         :return: the transitions (dicts, see ``_guide_transition_info``)
         """
@@ -946,13 +1028,6 @@ class GuideMixin(models.AbstractModel):
             return transitions
         if to_judge:
             self._guide_judge_transitions(to_judge, change)
-        moved = self.browse([info["record"].id for info in transitions])
-        if not change["all_moving"]:
-            super(GuideMixin, moved).write({"guide_step_entered_at": change["now"]})
-        self._guide_log_transitions(transitions, change["now"])
-        old = change["old"]
-        entered = moved.filtered(lambda rec: rec.guide_step_id.id != old[rec.id][1])
-        entered._guide_sync_lines()
         return transitions
 
     def _guide_write_transitions(self, change):

@@ -3,3 +3,4 @@ from . import test_i18n
 from . import test_rule_language
 from . import test_trust_rpc
 from . import test_trust_transitions
+from . import test_pipeline
