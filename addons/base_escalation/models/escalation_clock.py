@@ -6,7 +6,7 @@ from types import MappingProxyType
 
 from psycopg2 import errors
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, config, split_every
 
@@ -155,7 +155,7 @@ class EscalationClock(models.Model):
         }
         if unmanaged:
             raise AccessError(
-                _(
+                self.env._(
                     "Only the managers of %(models)s may retry their escalation clocks.",
                     models=", ".join(
                         self.env["ir.model"]._get(model).name or model for model in sorted(unmanaged)
@@ -296,7 +296,7 @@ class EscalationClock(models.Model):
         if not rows:
             return
         if not self.env.su:
-            raise AccessError(_("Escalation clocks are written by the engine only."))
+            raise AccessError(self.env._("Escalation clocks are written by the engine only."))
         groups = defaultdict(dict)
         for clock_id, vals in rows.items():
             if vals:
@@ -391,7 +391,7 @@ class EscalationClock(models.Model):
 
     def _escalation_log_deescalation(self, note=None):
         now = fields.Datetime.now()
-        note = note or _("De-escalated: the record left the rule's scope or its episode ended.")
+        note = note or self.env._("De-escalated: the record left the rule's scope or its episode ended.")
         vals_list = [
             {
                 **clock._escalation_log_common(now),
@@ -548,7 +548,9 @@ class EscalationClock(models.Model):
 
     def _escalation_meet(self, now, updates):
         """The target of the clocks is reached: they stop for good (values in ``updates``)."""
-        self.filtered("current_level_id")._escalation_log_deescalation(_("Target reached: the rule is met."))
+        self.filtered("current_level_id")._escalation_log_deescalation(
+            self.env._("Target reached: the rule is met.")
+        )
         for clock_id in self.ids:
             updates[clock_id].update(state="met", met_at=now, next_escalation_at=False, paused_since=False)
 
@@ -585,7 +587,7 @@ class EscalationClock(models.Model):
             if clock and clock.current_level_id and clock.state in OPEN_STATES
         )
         if ended:
-            ended._escalation_log_deescalation(_("De-escalated: a new episode starts."))
+            ended._escalation_log_deescalation(self.env._("De-escalated: a new episode starts."))
         values = self._escalation_episode_values(records, episodes, now)
         # the due times of every new episode in one batch
         items = [
@@ -850,7 +852,7 @@ class EscalationClock(models.Model):
         clocks = self.exists()
         broken = existing._escalation_sync(rule_ids=set(clocks.rule_id.ids))
         for clock in clocks.filtered(lambda c: c.rule_id.id in broken):
-            error = _(
+            error = self.env._(
                 "The condition of rule %(rule)s cannot be evaluated: fix the rule.",
                 rule=clock.rule_id.display_name,
             )
@@ -955,7 +957,9 @@ class EscalationClock(models.Model):
                     "trigger": "auto",
                     "outcome": "failed",
                     "error": str(exc)[:2000],
-                    "actions": _("Attempt %(count)s of %(max)s failed", count=count, max=MAX_FAILURES),
+                    "actions": self.env._(
+                        "Attempt %(count)s of %(max)s failed", count=count, max=MAX_FAILURES
+                    ),
                 }
             ]
         )

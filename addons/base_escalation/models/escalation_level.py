@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from markupsafe import Markup, escape
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from odoo.addons.base_process_guide.tools import MAX_DAYS, MAX_HOURS, MAX_YEARS, engine_flag, hours_of
@@ -93,7 +93,7 @@ class EscalationLevel(models.Model):
             for level in rule.level_ids.sorted(lambda lvl: (lvl.sequence, lvl.id)):
                 if level.delay < 0 or not 0 <= level.warning_percent < 100:
                     raise ValidationError(
-                        _(
+                        self.env._(
                             "Escalation rule %(rule)s, level %(level)s: delays cannot be negative and a "
                             "percentage is below 100.",
                             rule=rule.display_name,
@@ -109,7 +109,7 @@ class EscalationLevel(models.Model):
                     )
                 ):
                     raise ValidationError(
-                        _(
+                        self.env._(
                             "Escalation rule %(rule)s, warning %(level)s: a percentage needs an escalation "
                             "level after it.",
                             rule=rule.display_name,
@@ -119,7 +119,7 @@ class EscalationLevel(models.Model):
                 offset = offsets[level.id]
                 if previous is not None and offset <= previous:
                     raise ValidationError(
-                        _(
+                        self.env._(
                             "Escalation rule %(rule)s: level delays must increase (level %(level)s fires "
                             "no later than the level before it).",
                             rule=rule.display_name,
@@ -134,7 +134,7 @@ class EscalationLevel(models.Model):
             rule = level.rule_id
             if hours_of(level.delay, rule.delay_unit) > MAX_HOURS:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Escalation rule %(rule)s, level %(level)s: the delay is at most %(years)s years.",
                         rule=rule.display_name,
                         level=level.name,
@@ -143,7 +143,7 @@ class EscalationLevel(models.Model):
                 )
             if not 0 <= level.activity_deadline_days <= MAX_DAYS:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Escalation rule %(rule)s, level %(level)s: the activity is due in 0 to "
                         "%(days)s days.",
                         rule=rule.display_name,
@@ -157,11 +157,15 @@ class EscalationLevel(models.Model):
         for level in self:
             if level.assign_to == "user" and not level.assign_user_id:
                 raise ValidationError(
-                    _("Escalation level %(level)s: choose the user to reassign to.", level=level.name)
+                    self.env._(
+                        "Escalation level %(level)s: choose the user to reassign to.", level=level.name
+                    )
                 )
             if level.assign_to == "team" and not level._escalation_assign_team():
                 raise ValidationError(
-                    _("Escalation level %(level)s: choose the team to reassign to.", level=level.name)
+                    self.env._(
+                        "Escalation level %(level)s: choose the team to reassign to.", level=level.name
+                    )
                 )
 
     @api.constrains("activity_type_id", "rule_id")
@@ -170,7 +174,7 @@ class EscalationLevel(models.Model):
             model_name = level.rule_id.model_name
             if model_name in self.env and "activity_ids" not in self.env[model_name]._fields:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Escalation level %(level)s: %(model)s records have no activities; leave "
                         "the activity empty.",
                         level=level.name,
@@ -315,7 +319,7 @@ class EscalationLevel(models.Model):
         for group, vals in self._escalation_reassign_groups(records):
             group.write(vals)
             user = self.env["res.users"].browse(vals.get(records._guide_owner_field))
-            self._escalation_note_done(results, group, _("Reassigned to %(user)s", user=user.name))
+            self._escalation_note_done(results, group, self.env._("Reassigned to %(user)s", user=user.name))
 
     def _escalation_action_team(self, records, results, reason):
         team = self._escalation_assign_team() if self.assign_to == "team" else None
@@ -324,7 +328,7 @@ class EscalationLevel(models.Model):
         group = records.filtered(lambda r: r.team_id != team)
         if group:
             group.write({"team_id": team.id})
-            moved_to = _("Moved to team %(team)s", team=team.name)
+            moved_to = self.env._("Moved to team %(team)s", team=team.name)
             self._escalation_note_done(results, group, moved_to, moved=True)
 
     def _escalation_action_priority(self, records, results, reason):
@@ -333,14 +337,14 @@ class EscalationLevel(models.Model):
         group = records.filtered(lambda r: (r.priority or "0") < self.raise_priority)
         if group:
             group.write({"priority": self.raise_priority})
-            self._escalation_note_done(results, group, _("Priority raised"))
+            self._escalation_note_done(results, group, self.env._("Priority raised"))
 
     def _escalation_action_values(self, records, results, reason):
         """Model-specific values (CRM: tags), from the records' ``_escalation_extra_vals`` hook."""
         extra = records._escalation_extra_vals(self)
         if extra:
             records.write(extra)
-            self._escalation_note_done(results, records, _("Tagged"))
+            self._escalation_note_done(results, records, self.env._("Tagged"))
 
     def _escalation_action_followers(self, records, results, reason):
         partners = self.follower_partner_ids
@@ -354,7 +358,7 @@ class EscalationLevel(models.Model):
                 by_partners[key] |= record
         for key, group in by_partners.items():
             group.message_subscribe(partner_ids=list(key))
-            self._escalation_note_done(results, group, _("Followers added"))
+            self._escalation_note_done(results, group, self.env._("Followers added"))
 
     def _escalation_activity_user(self, record):
         """Who gets the level's activity on ``record`` (the current user when nobody)."""
@@ -371,7 +375,7 @@ class EscalationLevel(models.Model):
         by_user = defaultdict(lambda: records.browse())
         for record in records:
             by_user[self._escalation_activity_user(record)] |= record
-        summary = self.activity_summary or _("Escalation: %(level)s", level=self.name)
+        summary = self.activity_summary or self.env._("Escalation: %(level)s", level=self.name)
         for user, group in by_user.items():
             group.activity_schedule(
                 activity_type_id=self.activity_type_id.id,
@@ -381,7 +385,9 @@ class EscalationLevel(models.Model):
                 user_id=user.id,
             )
             self._escalation_note_done(
-                results, group, _("Activity for %(user)s due %(date)s", user=user.name, date=deadline)
+                results,
+                group,
+                self.env._("Activity for %(user)s due %(date)s", user=user.name, date=deadline),
             )
 
     def _escalation_action_move(self, records, results, reason):
@@ -392,29 +398,31 @@ class EscalationLevel(models.Model):
         group = records.filtered(lambda r: r[stage_field].id != step.stage_res_id)
         if group:
             group.with_context(
-                guide_override_reason=_("Escalation %(level)s", level=self.display_name)
+                guide_override_reason=self.env._("Escalation %(level)s", level=self.display_name)
             ).write({stage_field: step.stage_res_id})
-            self._escalation_note_done(results, group, _("Moved to %(step)s", step=step.name), moved=True)
+            self._escalation_note_done(
+                results, group, self.env._("Moved to %(step)s", step=step.name), moved=True
+            )
 
     def _escalation_action_email(self, records, results, reason):
         """The level's email, through the outgoing queue."""
         template = self.mail_template_id
         if template:
             template.sudo().send_mail_batch(records.ids, force_send=False)
-            queued = _("Email queued: %(template)s", template=template.name)
+            queued = self.env._("Email queued: %(template)s", template=template.name)
             self._escalation_note_done(results, records, queued)
 
     def _escalation_post_notes(self, records, results, reason, manual):
         """One chatter note per record, in one batch."""
         if manual:
-            title = _("Manual escalation")
+            title = self.env._("Manual escalation")
         else:
-            title = _("Warning") if self.kind == "warning" else _("Escalation")
+            title = self.env._("Warning") if self.kind == "warning" else self.env._("Escalation")
         head = Markup("<p><b>%s</b>: %s / %s</p>") % (title, self.rule_id.name, self.name)
         if self.message:
             head += Markup("<p>%s</p>") % self.message
         if reason:
-            head += Markup("<p>%s</p>") % _("Reason: %(reason)s", reason=reason)
+            head += Markup("<p>%s</p>") % self.env._("Reason: %(reason)s", reason=reason)
         bodies = {}
         for record in records:
             actions = results[record.id]["actions"]

@@ -1,7 +1,7 @@
 import logging
 from types import MappingProxyType
 
-from odoo import _, api, fields, models, tools
+from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 from odoo.osv import expression
 
@@ -180,7 +180,7 @@ class EscalationRule(models.Model):
                 and not rule.resource_calendar_id
             ):
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Escalation rule %(rule)s counts working time: choose its working hours.",
                         rule=rule.display_name,
                     )
@@ -192,11 +192,11 @@ class EscalationRule(models.Model):
             if rule.trigger_type == "date_field":
                 if not rule.date_field_id:
                     raise ValidationError(
-                        _("Escalation rule %(rule)s: choose the date field.", rule=rule.display_name)
+                        self.env._("Escalation rule %(rule)s: choose the date field.", rule=rule.display_name)
                     )
                 if rule.date_field_id.model != rule.model_name:
                     raise ValidationError(
-                        _(
+                        self.env._(
                             "Escalation rule %(rule)s: field %(field)s does not belong to the rule's model.",
                             rule=rule.display_name,
                             field=rule.date_field_id.field_description,
@@ -209,7 +209,7 @@ class EscalationRule(models.Model):
             steps = rule.step_ids | rule.pause_step_ids | rule.met_step_ids
             if rule.process_id and rule.process_id.model_name != rule.model_name:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Escalation rule %(rule)s: process %(process)s guides another model.",
                         rule=rule.display_name,
                         process=rule.process_id.display_name,
@@ -220,7 +220,7 @@ class EscalationRule(models.Model):
                 foreign |= steps.filtered(lambda step, rule=rule: step.process_id != rule.process_id)
             if foreign:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Escalation rule %(rule)s: steps %(steps)s are outside the rule's model or process.",
                         rule=rule.display_name,
                         steps=", ".join(foreign.mapped("display_name")),
@@ -228,7 +228,7 @@ class EscalationRule(models.Model):
                 )
             if rule.pause_step_ids & rule.met_step_ids:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Escalation rule %(rule)s: a step cannot both pause and meet the rule.",
                         rule=rule.display_name,
                     )
@@ -239,7 +239,7 @@ class EscalationRule(models.Model):
         for rule in self:
             if rule.active and not rule.level_ids:
                 raise ValidationError(
-                    _("Escalation rule %(rule)s needs at least one level.", rule=rule.display_name)
+                    self.env._("Escalation rule %(rule)s needs at least one level.", rule=rule.display_name)
                 )
             rule.level_ids._check_delays()
             rule.level_ids._check_bounds()
@@ -283,7 +283,7 @@ class EscalationRule(models.Model):
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)
         return [
-            dict(vals, name=_("%(name)s (copy)", name=rule.name))
+            dict(vals, name=self.env._("%(name)s (copy)", name=rule.name))
             for rule, vals in zip(self, vals_list, strict=True)
         ]
 

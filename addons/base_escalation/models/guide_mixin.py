@@ -2,7 +2,7 @@ from datetime import datetime, time, timedelta
 
 from markupsafe import Markup
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
@@ -192,9 +192,9 @@ class GuideMixin(models.AbstractModel):
             state = "none"
         badge = False
         if escalated and top:
-            badge = _("Escalated: %(level)s", level=top[3])
+            badge = self.env._("Escalated: %(level)s", level=top[3])
         elif warned and top:
-            badge = _("At risk: %(level)s", level=top[3])
+            badge = self.env._("At risk: %(level)s", level=top[3])
         return {
             **super()._guide_summary_values(values),
             "escalation_state": state,
@@ -215,7 +215,7 @@ class GuideMixin(models.AbstractModel):
     # ------------------------------------------------------------
     def _escalation_search_clocks(self, operator, value, fname, domain):
         if operator not in ("=", "!=") or not isinstance(value, bool):
-            raise UserError(_("Unsupported search on %(field)s.", field=self._fields[fname].string))
+            raise UserError(self.env._("Unsupported search on %(field)s.", field=self._fields[fname].string))
         clocks = self.env["escalation.clock"].sudo()._search([("res_model", "=", self._name), *domain])
         positive = (operator == "=") == value
         return [("id", "in" if positive else "not in", clocks.subselect("res_id"))]
@@ -294,7 +294,7 @@ class GuideMixin(models.AbstractModel):
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
-            "name": _("Escalate"),
+            "name": self.env._("Escalate"),
             "res_model": "escalation.manual.wizard",
             "view_mode": "form",
             "target": "new",
@@ -313,7 +313,7 @@ class GuideMixin(models.AbstractModel):
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
-            "name": _("Escalation Clocks"),
+            "name": self.env._("Escalation Clocks"),
             "res_model": "escalation.clock",
             "view_mode": "list",
             "views": [(False, "list")],
@@ -364,12 +364,12 @@ class GuideMixin(models.AbstractModel):
             )
         )
         if not clocks and not logs:
-            raise UserError(_("There is no escalation to acknowledge."))
+            raise UserError(self.env._("There is no escalation to acknowledge."))
         for record in self:
             owner = record[owner_field] if owner_field in record._fields else self.env["res.users"]
             if owner and owner != self.env.user and not is_manager:
                 raise UserError(
-                    _(
+                    self.env._(
                         "Only %(owner)s, who received the escalation of %(record)s, or a manager can "
                         "acknowledge it.",
                         owner=owner.name,
@@ -385,7 +385,7 @@ class GuideMixin(models.AbstractModel):
                     "ack_hours": (now - log.date).total_seconds() / 3600.0,
                 }
             )
-        body = _("Escalation acknowledged by %(user)s.", user=self.env.user.name)
+        body = self.env._("Escalation acknowledged by %(user)s.", user=self.env.user.name)
         self._message_log_batch(dict.fromkeys(self.ids, body))
         return True
 
@@ -482,7 +482,7 @@ class GuideMixin(models.AbstractModel):
         if user and has_owner and self[owner_field] != user:
             with engine_flag(self.env, FLAG_NO_SYNC):
                 self.write(self._escalation_owner_vals(user))
-            actions.append(_("Reassigned to %(user)s", user=user.name))
+            actions.append(self.env._("Reassigned to %(user)s", user=user.name))
         self.sudo()._escalation_manual_record(level, reason, from_user, actions, now)
 
     def _escalation_manual_record(self, level, reason, from_user, actions, now):
@@ -494,8 +494,8 @@ class GuideMixin(models.AbstractModel):
             actions += level._escalation_execute(self, reason=reason, manual=True)[self.id]["actions"]
         else:
             body = Markup("<p><b>%s</b></p><p>%s</p>") % (
-                _("Manual escalation"),
-                _("Reason: %(reason)s", reason=reason),
+                self.env._("Manual escalation"),
+                self.env._("Reason: %(reason)s", reason=reason),
             )
             if actions:
                 body += Markup("<ul>%s</ul>") % Markup("").join(Markup("<li>%s</li>") % a for a in actions)

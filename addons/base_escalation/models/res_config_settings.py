@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 
@@ -28,7 +28,7 @@ class ResConfigSettings(models.TransientModel):
         cron = self.env.ref("base_escalation.escalation_cron", raise_if_not_found=False)
         for settings in self:
             if settings.escalation_cron_interval < 1:
-                raise ValidationError(_("The escalation check interval is at least one minute."))
+                raise ValidationError(self.env._("The escalation check interval is at least one minute."))
             if cron:
                 cron.sudo().write(
                     {"interval_number": settings.escalation_cron_interval, "interval_type": "minutes"}

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 
@@ -43,14 +43,14 @@ class EscalationManualWizard(models.TransientModel):
         self.ensure_one()
         record = self._record()
         if not record:
-            raise UserError(_("The record to escalate no longer exists."))
+            raise UserError(self.env._("The record to escalate no longer exists."))
         if not self.level_id and not self.user_id:
-            raise UserError(_("Choose to whom or to which level the record is escalated."))
+            raise UserError(self.env._("Choose to whom or to which level the record is escalated."))
         if self.level_id and self.level_id.rule_id != self.rule_id:
-            raise UserError(_("The level does not belong to the chosen rule."))
+            raise UserError(self.env._("The level does not belong to the chosen rule."))
         reason = self.reason.strip()
         if not reason:
-            raise UserError(_("Give the reason of the escalation."))
+            raise UserError(self.env._("Give the reason of the escalation."))
         record.check_access("write")
         record._escalation_manual(self.level_id, self.user_id, reason)
         return record._escalation_after_manual_action()

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from markupsafe import Markup
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 
@@ -146,7 +146,9 @@ class ComplianceApprovalRequest(models.Model):
 
     def _search_can_decide(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
-            raise UserError(_("Unsupported search on %(field)s.", field=self._fields["can_decide"].string))
+            raise UserError(
+                self.env._("Unsupported search on %(field)s.", field=self._fields["can_decide"].string)
+            )
         lines = self.env["compliance.approval.line"]._search(
             [("state", "=", "pending"), ("approver_ids", "in", self.env.uid)]
         )
@@ -178,14 +180,18 @@ class ComplianceApprovalRequest(models.Model):
     # ------------------------------------------------------------
     def write(self, vals):
         if not self.env.su:
-            raise AccessError(_("Approval requests change only through their Approve and Reject buttons."))
+            raise AccessError(
+                self.env._("Approval requests change only through their Approve and Reject buttons.")
+            )
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_audit_trail(self):
         # nobody has the unlink access right: this refuses the engine's own sudo() but its purge
         if not (self.env.su and self.env.context.get("compliance_purge")):
-            raise UserError(_("Approval requests are part of the audit trail and cannot be deleted."))
+            raise UserError(
+                self.env._("Approval requests are part of the audit trail and cannot be deleted.")
+            )
 
     # ------------------------------------------------------------
     # ACTIONS
@@ -204,7 +210,7 @@ class ComplianceApprovalRequest(models.Model):
         self._compliance_check_decider()
         return {
             "type": "ir.actions.act_window",
-            "name": _("Reject"),
+            "name": self.env._("Reject"),
             "res_model": "compliance.reject.wizard",
             "view_mode": "form",
             "target": "new",
@@ -214,7 +220,7 @@ class ComplianceApprovalRequest(models.Model):
     def action_reject(self, reason):
         reason = (reason or "").strip()
         if not reason:
-            raise UserError(_("Give the reason for the rejection."))
+            raise UserError(self.env._("Give the reason for the rejection."))
         for request in self:
             request._compliance_check_decider()
             request._compliance_decide_line("rejected", reason)
@@ -223,10 +229,10 @@ class ComplianceApprovalRequest(models.Model):
     def action_cancel(self):
         for request in self:
             if request.state != "pending":
-                raise UserError(_("Request %(request)s is already decided.", request=request.name))
+                raise UserError(self.env._("Request %(request)s is already decided.", request=request.name))
             if request.requester_id != self.env.user and not self.env.su:
                 raise AccessError(
-                    _("Only the requester may cancel request %(request)s.", request=request.name)
+                    self.env._("Only the requester may cancel request %(request)s.", request=request.name)
                 )
             request._compliance_engine().write({"state": "cancelled", "decision_date": fields.Datetime.now()})
             request._compliance_close_activities()
@@ -237,11 +243,11 @@ class ComplianceApprovalRequest(models.Model):
         for request in self:
             if request.state != "approved" or request.applied:
                 raise UserError(
-                    _("Request %(request)s has no approved change to apply.", request=request.name)
+                    self.env._("Request %(request)s has no approved change to apply.", request=request.name)
                 )
             if request.requester_id != self.env.user and not self.env.su:
                 raise AccessError(
-                    _("Only the requester may apply request %(request)s.", request=request.name)
+                    self.env._("Only the requester may apply request %(request)s.", request=request.name)
                 )
             if request._compliance_is_outdated():
                 request._compliance_mark_outdated()
@@ -266,7 +272,7 @@ class ComplianceApprovalRequest(models.Model):
         records.check_access("write")
         note = (note or "").strip()
         if not note:
-            raise UserError(_("Explain to the approvers why this change is needed."))
+            raise UserError(self.env._("Explain to the approvers why this change is needed."))
         try:
             with self.env.cr.savepoint(), engine_flag(self.env, FLAG_COLLECT):
                 records._compliance_apply_change(event, vals)
@@ -323,7 +329,7 @@ class ComplianceApprovalRequest(models.Model):
             duplicate = pending_keys.get((policy_info["id"], record._name, record.id))
             if duplicate:
                 raise UserError(
-                    _(
+                    self.env._(
                         "%(record)s is already waiting for the approval of policy %(policy)s (%(request)s).",
                         record=record.display_name,
                         policy=policy_info["name"],
@@ -339,7 +345,9 @@ class ComplianceApprovalRequest(models.Model):
         owner_field = record._guide_owner_field
         owner = record[owner_field] if owner_field in record._fields else False
         return {
-            "name": _("%(policy)s: %(record)s", policy=policy_info["name"], record=record.display_name),
+            "name": self.env._(
+                "%(policy)s: %(record)s", policy=policy_info["name"], record=record.display_name
+            ),
             "policy_id": policy_info["id"],
             "policy_name": policy_info["name"],
             "policy_version_id": policy_info["version_id"],
@@ -367,7 +375,7 @@ class ComplianceApprovalRequest(models.Model):
         for request in self:
             record = request._compliance_record()
             record.message_post(
-                body=_(
+                body=self.env._(
                     "%(change)s is held: policy %(policy)s needs approval. Approvers: %(users)s.",
                     change=request.change or request.name,
                     policy=request.policy_name,
@@ -418,13 +426,13 @@ class ComplianceApprovalRequest(models.Model):
     def _compliance_check_decider(self):
         self.ensure_one()
         if self.state != "pending":
-            raise UserError(_("Request %(request)s is already decided.", request=self.name))
+            raise UserError(self.env._("Request %(request)s is already decided.", request=self.name))
         line = self.current_line_id
         if self.env.su:
             return
         if self.env.user not in line.approver_ids:
             raise AccessError(
-                _(
+                self.env._(
                     "You are not an approver of request %(request)s at tier %(tier)s (approvers: %(users)s).",
                     request=self.name,
                     tier=line.name,
@@ -433,7 +441,7 @@ class ComplianceApprovalRequest(models.Model):
             )
         if self.requester_id == self.env.user and not self.allow_self_approval:
             raise AccessError(
-                _(
+                self.env._(
                     "Request %(request)s: policy %(policy)s does not allow approving your own request.",
                     request=self.name,
                     policy=self.policy_name,
@@ -456,7 +464,7 @@ class ComplianceApprovalRequest(models.Model):
         self.ensure_one()
         self._compliance_close_activities()
         now = fields.Datetime.now()
-        message = _(
+        message = self.env._(
             "%(change)s was not applied: %(record)s changed since the request was made (its stage or the "
             "values the change writes). Request the change again if it is still needed.",
             change=self.change or self.name,
@@ -490,7 +498,9 @@ class ComplianceApprovalRequest(models.Model):
         if decision == "approved" and next_line:
             next_line.sudo().state = "pending"
             engine.message_post(
-                body=_("Tier %(tier)s approved by %(user)s.", tier=line.name, user=self.env.user.name)
+                body=self.env._(
+                    "Tier %(tier)s approved by %(user)s.", tier=line.name, user=self.env.user.name
+                )
             )
             self._compliance_notify_approvers()
             return
@@ -510,14 +520,14 @@ class ComplianceApprovalRequest(models.Model):
             [self._compliance_log_vals(outcome, reason=reason)]
         )
         if decision == "approved":
-            body = _(
+            body = self.env._(
                 "%(change)s approved by %(user)s (policy %(policy)s).",
                 change=self.change,
                 user=self.env.user.name,
                 policy=self.policy_name,
             )
         else:
-            body = _(
+            body = self.env._(
                 "%(change)s rejected by %(user)s (policy %(policy)s): %(reason)s",
                 change=self.change,
                 user=self.env.user.name,
@@ -536,7 +546,7 @@ class ComplianceApprovalRequest(models.Model):
         self.ensure_one()
         record = self._compliance_record()
         if not record:
-            self._compliance_engine().write({"apply_error": _("The record no longer exists.")})
+            self._compliance_engine().write({"apply_error": self.env._("The record no longer exists.")})
             return False
         vals = json.loads(self.target_vals or "{}")
         ctx = {CTX_REASON: self.note or self.change}
@@ -551,7 +561,7 @@ class ComplianceApprovalRequest(models.Model):
             message = str(exc.args[0]) if exc.args else str(exc)
             self._compliance_engine().write({"apply_error": message})
             self._compliance_engine().message_post(
-                body=_("The approved change could not be applied: %(error)s", error=message),
+                body=self.env._("The approved change could not be applied: %(error)s", error=message),
                 partner_ids=self.requester_id.partner_id.ids,
             )
             return False
@@ -587,7 +597,7 @@ class ComplianceApprovalRequest(models.Model):
             for user in line.approver_ids:
                 engine.browse(request.id).activity_schedule(
                     activity_type_id=activity_type.id if activity_type else False,
-                    summary=_("Approve: %(change)s", change=request.change),
+                    summary=self.env._("Approve: %(change)s", change=request.change),
                     note=request.message,
                     user_id=user.id,
                 )
@@ -614,7 +624,7 @@ class ComplianceApprovalRequest(models.Model):
                     approvers = request.current_line_id.approver_ids
                     request._compliance_engine().message_post(
                         body=Markup("%s")
-                        % _(
+                        % self.env._(
                             "Reminder %(count)s/%(max)s: %(change)s is waiting for your approval.",
                             count=request.reminder_count + 1,
                             max=request.reminder_max,
@@ -672,12 +682,12 @@ class ComplianceApprovalLine(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.su:
-            raise AccessError(_("Approval tiers are written by the engine only."))
+            raise AccessError(self.env._("Approval tiers are written by the engine only."))
         return super().create(vals_list)
 
     def write(self, vals):
         if not self.env.su:
             raise AccessError(
-                _("Approval tiers are decided through their request's Approve and Reject buttons.")
+                self.env._("Approval tiers are decided through their request's Approve and Reject buttons.")
             )
         return super().write(vals)

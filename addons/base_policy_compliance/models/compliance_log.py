@@ -3,7 +3,7 @@ from collections import defaultdict
 
 import psycopg2
 
-from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
@@ -86,13 +86,15 @@ class ComplianceLog(models.Model):
 
     def write(self, vals):  # pylint: disable=method-required-super
         self.check_access("write")
-        raise UserError(_("The compliance audit trail cannot be modified."))
+        raise UserError(self.env._("The compliance audit trail cannot be modified."))
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_audit_trail(self):
         # nobody has the unlink access right: this refuses the engine's own sudo() but its purge
         if not (self.env.su and self.env.context.get("compliance_purge")):
-            raise UserError(_("The compliance audit trail cannot be deleted; the superuser may purge it."))
+            raise UserError(
+                self.env._("The compliance audit trail cannot be deleted; the superuser may purge it.")
+            )
 
     @api.model
     def _compliance_measures(self, vals):
@@ -236,7 +238,7 @@ class ComplianceLog(models.Model):
         ``_compliance_insert_rows`` itself (every engine path ends here).
         """
         if not self.env.su:
-            raise AccessError(_("Compliance audit rows are written by the engine only."))
+            raise AccessError(self.env._("Compliance audit rows are written by the engine only."))
         count = len(next(iter(columns.values()))) if columns else 0
         if not count:
             return
@@ -397,7 +399,7 @@ class ComplianceLog(models.Model):
     def _compliance_purge(self, before):
         """Delete the log rows older than ``before``: superuser only, logged."""
         if not self.env.su:
-            raise AccessError(_("Only the superuser can purge the compliance audit trail."))
+            raise AccessError(self.env._("Only the superuser can purge the compliance audit trail."))
         logs = self.search([("date", "<", before)])
         _logger.warning("Compliance audit trail: purging %s rows older than %s", len(logs), before)
         logs.with_context(compliance_purge=True).unlink()

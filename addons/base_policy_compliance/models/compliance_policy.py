@@ -5,7 +5,7 @@ from types import MappingProxyType
 
 from markupsafe import Markup
 
-from odoo import Command, _, api, fields, models, tools
+from odoo import Command, api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
@@ -230,7 +230,7 @@ class CompliancePolicy(models.Model):
             supported = self.env[policy.model_name]._policy_triggers()
             if policy.trigger not in supported:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Policy %(policy)s: %(model)s records cannot be checked when %(trigger)s.",
                         policy=name,
                         model=policy.model_name,
@@ -241,21 +241,23 @@ class CompliancePolicy(models.Model):
                 )
             if policy.trigger == "fields" and not policy.field_ids:
                 raise ValidationError(
-                    _("Policy %(policy)s: choose the fields whose change is checked.", policy=name)
+                    self.env._("Policy %(policy)s: choose the fields whose change is checked.", policy=name)
                 )
             if policy.field_ids.filtered(lambda f, p=policy: f.model != p.model_name):
                 raise ValidationError(
-                    _("Policy %(policy)s: the fields belong to another model.", policy=name)
+                    self.env._("Policy %(policy)s: the fields belong to another model.", policy=name)
                 )
             if policy.process_id and policy.process_id.model_name != policy.model_name:
-                raise ValidationError(_("Policy %(policy)s: the process guides another model.", policy=name))
+                raise ValidationError(
+                    self.env._("Policy %(policy)s: the process guides another model.", policy=name)
+                )
             foreign = policy.step_ids.filtered(
                 lambda s, p=policy: s.model_name != p.model_name
                 or (p.process_id and s.process_id != p.process_id)
             )
             if foreign:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Policy %(policy)s: step %(step)s is not a step of its process or model.",
                         policy=name,
                         step=foreign[0].display_name,
@@ -267,7 +269,7 @@ class CompliancePolicy(models.Model):
         for policy in self:
             if not 0 <= policy.reminder_hours <= MAX_HOURS or not 0 <= policy.reminder_max <= MAX_COUNT:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Policy %(policy)s: reminders come after 0 to %(hours)s hours, at most "
                         "%(count)s times.",
                         policy=policy.display_name,
@@ -283,14 +285,16 @@ class CompliancePolicy(models.Model):
                 continue
             if policy.trigger == "create":
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Policy %(policy)s: a creation cannot wait for an approval; block or warn instead.",
                         policy=policy.display_name,
                     )
                 )
             if not policy.tier_ids:
                 raise ValidationError(
-                    _("Policy %(policy)s: add at least one approval tier.", policy=policy.display_name)
+                    self.env._(
+                        "Policy %(policy)s: add at least one approval tier.", policy=policy.display_name
+                    )
                 )
 
     # ------------------------------------------------------------
@@ -323,7 +327,8 @@ class CompliancePolicy(models.Model):
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)
         return [
-            dict(vals, name=_("%s (copy)", policy.name)) for policy, vals in zip(self, vals_list, strict=True)
+            dict(vals, name=self.env._("%(name)s (copy)", name=policy.name))
+            for policy, vals in zip(self, vals_list, strict=True)
         ]
 
     # ------------------------------------------------------------
@@ -350,7 +355,7 @@ class CompliancePolicy(models.Model):
         forged = ENGINE_FIELDS & set(vals)
         if forged:
             raise UserError(
-                _(
+                self.env._(
                     "The version of a policy is kept by the engine: %(fields)s cannot be written.",
                     fields=", ".join(sorted(forged)),
                 )
@@ -649,18 +654,20 @@ class CompliancePolicy(models.Model):
                 ],
                 {info["version_id"]: info for info, _rec in verdicts.blocked if info["version_id"]},
             )
-            raise UserError(self._policy_refusal_message(verdicts.blocked, _("Blocked by policy")))
+            raise UserError(self._policy_refusal_message(verdicts.blocked, self.env._("Blocked by policy")))
         if verdicts.not_allowed:
             raise UserError(
-                self._policy_refusal_message(verdicts.not_allowed, _("You are not allowed to override"))
+                self._policy_refusal_message(
+                    verdicts.not_allowed, self.env._("You are not allowed to override")
+                )
             )
         if creating and (verdicts.to_approve or verdicts.to_override):
             # nothing to hold or to re-apply: the record does not exist yet
             raise UserError(
-                _(
+                self.env._(
                     "%(message)s\n\nCreate the record in an earlier step, then move it on.",
                     message=self._policy_refusal_message(
-                        verdicts.to_approve + verdicts.to_override, _("Policy not met")
+                        verdicts.to_approve + verdicts.to_override, self.env._("Policy not met")
                     ),
                 )
             )
@@ -693,7 +700,7 @@ class CompliancePolicy(models.Model):
         for policy_info, record in warned:
             name, message = self._policy_text(policy_info)
             bodies[record.id].append(
-                _("Policy %(policy)s is not met: %(message)s", policy=name, message=message)
+                self.env._("Policy %(policy)s is not met: %(message)s", policy=name, message=message)
             )
         records.browse(list(bodies))._message_log_batch(
             {res_id: Markup("<br/>").join(lines) for res_id, lines in bodies.items()}
@@ -718,8 +725,8 @@ class CompliancePolicy(models.Model):
     def _policy_refusal_message(self, pairs, title):
         lines = [f"- {problem}" for problem in self._policy_problems(pairs, limit=20)]
         if len(pairs) > 20:
-            lines.append(_("- ... and %(count)s more", count=len(pairs) - 20))
-        return _("%(title)s:\n%(details)s", title=title, details="\n".join(lines))
+            lines.append(self.env._("- ... and %(count)s more", count=len(pairs) - 20))
+        return self.env._("%(title)s:\n%(details)s", title=title, details="\n".join(lines))
 
     @api.model
     def _policy_raise_held(self, records, pairs, vals, mode):
@@ -730,13 +737,15 @@ class CompliancePolicy(models.Model):
             held_vals.update(engine_flag_get(self.env, FLAG_LOST_VALUES) or {})
         held = records.browse(sorted({record.id for _info, record in pairs}))
         if mode == "approval":
-            title = _("Needs approval")
-            hint = _("The approvers of the policy decide: request their approval with a justification.")
-            name = _("Request Approval")
+            title = self.env._("Needs approval")
+            hint = self.env._(
+                "The approvers of the policy decide: request their approval with a justification."
+            )
+            name = self.env._("Request Approval")
         else:
-            title = _("Policy not met")
-            hint = _("This policy may be overridden with a justification, which is recorded.")
-            name = _("Override a Policy")
+            title = self.env._("Policy not met")
+            hint = self.env._("This policy may be overridden with a justification, which is recorded.")
+            name = self.env._("Override a Policy")
         raise GuideDecisionRequired(
             f"{self._policy_refusal_message(pairs, title)}\n\n{hint}",
             {
@@ -785,7 +794,7 @@ class CompliancePolicyTier(models.Model):
         for tier in self:
             if tier.approver_type == "users" and not tier.user_ids:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Policy %(policy)s, tier %(tier)s: choose the approving users.",
                         policy=tier.policy_id.display_name,
                         tier=tier.name,
@@ -793,7 +802,7 @@ class CompliancePolicyTier(models.Model):
                 )
             if tier.approver_type == "group" and not tier.group_id:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Policy %(policy)s, tier %(tier)s: choose the approving group.",
                         policy=tier.policy_id.display_name,
                         tier=tier.name,
@@ -825,7 +834,7 @@ class CompliancePolicyTier(models.Model):
             approvers = tier._policy_approvers(record)
             if not approvers:
                 raise UserError(
-                    _(
+                    self.env._(
                         "Policy %(policy)s, tier %(tier)s: nobody can approve %(record)s.",
                         policy=tier.policy_id.name,
                         tier=tier.name,

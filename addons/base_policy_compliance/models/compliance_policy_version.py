@@ -1,6 +1,6 @@
 import json
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from .compliance_policy import ENFORCEMENTS, TRIGGERS
@@ -39,7 +39,7 @@ class CompliancePolicyVersion(models.Model):
     @api.depends("name", "version")
     def _compute_display_name(self):
         for version in self:
-            version.display_name = _(
+            version.display_name = self.env._(
                 "%(policy)s (v%(version)s)", policy=version.name, version=version.version
             )
 
@@ -49,18 +49,22 @@ class CompliancePolicyVersion(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.su:
-            raise AccessError(_("Policy versions are written by the engine only."))
+            raise AccessError(self.env._("Policy versions are written by the engine only."))
         return super().create(vals_list)
 
     def write(self, vals):  # pylint: disable=method-required-super
         self.check_access("write")
-        raise UserError(_("A policy version cannot be modified: change the policy, which makes a new one."))
+        raise UserError(
+            self.env._("A policy version cannot be modified: change the policy, which makes a new one.")
+        )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_audit_trail(self):
         # nobody has the unlink access right: this refuses the engine's own sudo() but its purge
         if not (self.env.su and self.env.context.get("compliance_purge")):
-            raise UserError(_("A policy version cannot be deleted; the superuser may purge the audit trail."))
+            raise UserError(
+                self.env._("A policy version cannot be deleted; the superuser may purge the audit trail.")
+            )
 
     # ------------------------------------------------------------
     # BUSINESS

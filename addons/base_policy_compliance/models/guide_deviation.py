@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 
 from odoo.addons.base_process_guide.models.guide_mixin import CTX_REASON_ID
 
@@ -77,7 +77,7 @@ class GuideDeviation(models.Model):
             request = approved.get((policy_info["id"], record.id))
             vals = {
                 "kind": "approval" if request else "policy",
-                "rule_name": _("Policy %(policy)s", policy=policy_info["name"]),
+                "rule_name": self.env._("Policy %(policy)s", policy=policy_info["name"]),
                 "rule_snapshot": policy_info["snapshot"],
                 "policy_id": policy_info["id"],
                 "res_model": records._name,

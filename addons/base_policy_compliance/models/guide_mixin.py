@@ -1,6 +1,6 @@
 import json
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, format_list
 
@@ -111,9 +111,11 @@ class GuideMixin(models.AbstractModel):
         if stage_field in vals:
             stage_model = self._fields[stage_field].comodel_name
             stage = self.env[stage_model].browse(vals[stage_field])
-            return _("Move %(record)s to %(stage)s", record=self.display_name, stage=stage.display_name)
+            return self.env._(
+                "Move %(record)s to %(stage)s", record=self.display_name, stage=stage.display_name
+            )
         names = [self._fields[name].string for name in vals if name in self._fields]
-        return _(
+        return self.env._(
             "Change %(fields)s of %(record)s", fields=format_list(self.env, names), record=self.display_name
         )
 
@@ -177,7 +179,7 @@ class GuideMixin(models.AbstractModel):
     def _search_compliance_awaiting_approval(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise UserError(
-                _(
+                self.env._(
                     "Unsupported search on %(field)s.",
                     field=self._fields["compliance_awaiting_approval"].string,
                 )

@@ -1,6 +1,6 @@
 import json
 
-from odoo import _, fields, models
+from odoo import fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.base_process_guide.models.guide_mixin import CTX_REASON, CTX_REASON_ID
@@ -34,7 +34,7 @@ class CompliancePolicyWizard(models.TransientModel):
     def _records(self):
         self.ensure_one()
         if self.res_model not in self.env or "guide.mixin" not in self.env[self.res_model]._inherit_module:
-            raise UserError(_("%(model)s is not a guided model.", model=self.res_model))
+            raise UserError(self.env._("%(model)s is not a guided model.", model=self.res_model))
         return self.env[self.res_model].browse(json.loads(self.res_ids)).exists()
 
     def action_confirm(self):
@@ -42,7 +42,7 @@ class CompliancePolicyWizard(models.TransientModel):
         records = self._records()
         reason = (self.reason or "").strip()
         if not reason:
-            raise UserError(_("Give the justification."))
+            raise UserError(self.env._("Give the justification."))
         vals = json.loads(self.vals)
         if self.mode == "approval":
             requests = records._compliance_request_approval(vals, reason, event=self.event)
@@ -53,8 +53,8 @@ class CompliancePolicyWizard(models.TransientModel):
                 "tag": "display_notification",
                 "params": {
                     "type": "info",
-                    "title": _("Approval requested"),
-                    "message": _("%(count)s approval request(s) sent.", count=len(requests)),
+                    "title": self.env._("Approval requested"),
+                    "message": self.env._("%(count)s approval request(s) sent.", count=len(requests)),
                     "next": {"type": "ir.actions.client", "tag": "soft_reload"},
                 },
             }

@@ -1,6 +1,6 @@
 import logging
 
-from odoo import _, api, models
+from odoo import api, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
@@ -48,7 +48,7 @@ class GuideConditionMixin(models.AbstractModel):
                     rule._guide_parse_domain(rule[fname], rule.model_name)
                 except Exception as exc:  # noqa: BLE001 - reported to the user
                     raise ValidationError(
-                        _(
+                        self.env._(
                             'Invalid condition "%(field)s" on %(rule)s: %(error)s',
                             field=rule._fields[fname].string,
                             rule=rule.display_name,

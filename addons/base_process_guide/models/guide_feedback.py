@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from .guide_mixin import ENGINE_MANAGER_GROUP
@@ -52,7 +52,7 @@ class GuideFeedback(models.Model):
     def write(self, vals):
         if not self.env.su:
             if {"user_id", "res_model", "res_id"} & set(vals):
-                raise AccessError(_("The author and the record of a feedback cannot be changed."))
+                raise AccessError(self.env._("The author and the record of a feedback cannot be changed."))
             if {"state", "response"} & set(vals):
                 self._guide_check_reviewer([{**vals, "process_id": pid} for pid in self.process_id.ids])
         return super().write(vals)
@@ -65,7 +65,7 @@ class GuideFeedback(models.Model):
             "tag": "display_notification",
             "params": {
                 "type": "success",
-                "message": _("Thank you: the process owner will review your feedback."),
+                "message": self.env._("Thank you: the process owner will review your feedback."),
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }
@@ -85,7 +85,7 @@ class GuideFeedback(models.Model):
             ids_by_model.setdefault(fb.res_model, set()).add(fb.res_id)
         for model_name, ids in ids_by_model.items():
             if model_name not in self._guide_linked_models():
-                raise UserError(_("%(model)s is not a guided model.", model=model_name))
+                raise UserError(self.env._("%(model)s is not a guided model.", model=model_name))
             self.env[model_name].browse(ids).check_access("read")
 
     @api.model
@@ -101,4 +101,4 @@ class GuideFeedback(models.Model):
         if not all(self.env[model_name]._guide_is_manager() for model_name in model_names) or (
             not model_names and not self.env.user.has_group(ENGINE_MANAGER_GROUP)
         ):
-            raise AccessError(_("Only process administrators accept or reject feedback."))
+            raise AccessError(self.env._("Only process administrators accept or reject feedback."))

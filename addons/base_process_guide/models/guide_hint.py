@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models, tools
+from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 
 
@@ -111,10 +111,10 @@ class GuideHint(models.Model):
         return self._guide_give_feedback("unhelpful")
 
     def action_view_acknowledgements(self):
-        return self._guide_feedback_action("ack", _("Acknowledgements"))
+        return self._guide_feedback_action("ack", self.env._("Acknowledgements"))
 
     def action_view_unhelpful(self):
-        return self._guide_feedback_action("unhelpful", _("Marked Not Helpful"))
+        return self._guide_feedback_action("unhelpful", self.env._("Marked Not Helpful"))
 
     def _guide_feedback_action(self, kind, name):
         self.ensure_one()
@@ -150,7 +150,7 @@ class GuideHint(models.Model):
         res_model = self.env.context.get("guide_res_model")
         res_id = self.env.context.get("guide_res_id")
         if not res_model or not res_id or res_model not in self.env or not isinstance(res_id, int):
-            raise UserError(_("Acknowledge a hint from the record it is shown on."))
+            raise UserError(self.env._("Acknowledge a hint from the record it is shown on."))
         record = self.env[res_model].browse(res_id)
         record.check_access("read")
         return record

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 
@@ -43,7 +43,7 @@ class GuideItem(models.Model):
         for item in self:
             if item.completion == "auto" and not item.auto_domain:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         'Checklist item "%(item)s" is automatic: set the condition that completes it.',
                         item=item.display_name,
                     )

@@ -2,7 +2,7 @@ from collections import defaultdict
 
 from markupsafe import Markup
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
@@ -161,7 +161,7 @@ class GuideLine(models.Model):
                 )
             )
             raise AccessError(
-                _(
+                self.env._(
                     "Checklist lines can only be ticked or unticked; "
                     "%(fields)s are set by the process engine.",
                     fields=fields_desc or ", ".join(sorted(vals)),
@@ -207,7 +207,7 @@ class GuideLine(models.Model):
         auto = self.filtered(lambda line: line.completion == "auto")
         if auto:
             raise UserError(
-                _(
+                self.env._(
                     "%(items)s is completed automatically when its condition holds; "
                     "it cannot be ticked by hand.",
                     items=", ".join(auto.mapped("name")),
@@ -231,7 +231,11 @@ class GuideLine(models.Model):
         for records in records_by_model.values():
             records._guide_refresh_checklist_state()
         # record who ticked and unticked what, in the record's chatter
-        template = _("Checklist: %(item)s done") if checked else _("Checklist: %(item)s no longer done")
+        template = (
+            self.env._("Checklist: %(item)s done")
+            if checked
+            else self.env._("Checklist: %(item)s no longer done")
+        )
         for model_name, records in records_by_model.items():
             bodies = {}
             for line in lines.filtered(lambda line, model_name=model_name: line.res_model == model_name):

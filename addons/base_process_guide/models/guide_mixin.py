@@ -4,7 +4,7 @@ import logging
 from collections import defaultdict
 from datetime import timedelta
 
-from odoo import _, api, fields, models, tools
+from odoo import api, fields, models, tools
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 from odoo.tools import SQL, format_list, split_every
@@ -193,7 +193,7 @@ class GuideMixin(models.AbstractModel):
         written = {fname for vals in vals_list for fname in vals if fname in engine_fields}
         if written:
             raise AccessError(
-                _(
+                self.env._(
                     "%(fields)s of %(model)s are set by the process engine and cannot be written.",
                     fields=format_list(self.env, sorted(self._fields[fname].string for fname in written)),
                     model=self._description,
@@ -375,7 +375,9 @@ class GuideMixin(models.AbstractModel):
     # ------------------------------------------------------------
     def _search_guide_overdue(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
-            raise UserError(_("Unsupported search on %(field)s.", field=self._fields["guide_overdue"].string))
+            raise UserError(
+                self.env._("Unsupported search on %(field)s.", field=self._fields["guide_overdue"].string)
+            )
         now = fields.Datetime.now()
         steps = self.env["guide.step"].search_fetch(
             [("model_name", "=", self._name), ("expected_hours", ">", 0)], ["expected_hours"]
@@ -397,7 +399,7 @@ class GuideMixin(models.AbstractModel):
     def _search_guide_overridden(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise UserError(
-                _("Unsupported search on %(field)s.", field=self._fields["guide_overridden"].string)
+                self.env._("Unsupported search on %(field)s.", field=self._fields["guide_overridden"].string)
             )
         deviations = self.env["guide.deviation"]._search([("res_model", "=", self._name)])
         positive = (operator == "=") == value
@@ -559,7 +561,7 @@ class GuideMixin(models.AbstractModel):
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
-            "name": _("Checklist History"),
+            "name": self.env._("Checklist History"),
             "res_model": "guide.line",
             "view_mode": "list",
             "views": [(self.env.ref("base_process_guide.guide_line_view_list").id, "list")],
@@ -571,7 +573,7 @@ class GuideMixin(models.AbstractModel):
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
-            "name": _("Feedback on the Process"),
+            "name": self.env._("Feedback on the Process"),
             "res_model": "guide.feedback",
             "view_mode": "form",
             "views": [(self.env.ref("base_process_guide.guide_feedback_view_form_quick").id, "form")],
@@ -1386,7 +1388,7 @@ class GuideMixin(models.AbstractModel):
         if not self._guide_is_manager():
             group = self.env.ref(self._guide_manager_group)
             raise AccessError(
-                _(
+                self.env._(
                     "%(message)s\n\nOnly members of %(group)s may import records into a later step "
                     "(context key '%(key)s').",
                     message=self._guide_refusal_message(infos),
@@ -1409,7 +1411,7 @@ class GuideMixin(models.AbstractModel):
         parts = []
         if info["missing"]:
             parts.append(
-                _(
+                self.env._(
                     "leaving %(stage)s requires %(items)s",
                     stage=from_stage,
                     items=format_list(self.env, self._guide_item_titles(step, info["missing"])),
@@ -1417,7 +1419,7 @@ class GuideMixin(models.AbstractModel):
             )
         if info["disallowed"]:
             parts.append(
-                _(
+                self.env._(
                     "%(from_stage)s does not lead to %(stage)s",
                     from_stage=from_stage,
                     stage=info["to_stage_name"],
@@ -1436,11 +1438,13 @@ class GuideMixin(models.AbstractModel):
     def _guide_refusal_message(self, infos):
         lines = [f"- {info['record'].display_name}: {self._guide_problem_text(info)}" for info in infos[:20]]
         if len(infos) > 20:
-            lines.append(_("- ... and %(count)s more records", count=len(infos) - 20))
+            lines.append(self.env._("- ... and %(count)s more records", count=len(infos) - 20))
         stages = {info["to_stage_name"] for info in infos}
         if len(stages) == 1:
-            return _("Cannot move to %(stage)s:\n%(details)s", stage=stages.pop(), details="\n".join(lines))
-        return _("Cannot change the process step:\n%(details)s", details="\n".join(lines))
+            return self.env._(
+                "Cannot move to %(stage)s:\n%(details)s", stage=stages.pop(), details="\n".join(lines)
+            )
+        return self.env._("Cannot change the process step:\n%(details)s", details="\n".join(lines))
 
     def _guide_check_override(self, infos, change=None):
         groups = self.env["res.groups"].browse(
@@ -1454,7 +1458,7 @@ class GuideMixin(models.AbstractModel):
                     if info["gate_step"]["override_group_id"] == group.id
                 }
                 raise UserError(
-                    _(
+                    self.env._(
                         "%(message)s\n\nOnly members of %(group)s may override step %(steps)s.",
                         message=self._guide_refusal_message(infos),
                         group=group.full_name,
@@ -1471,14 +1475,14 @@ class GuideMixin(models.AbstractModel):
         if not change or len(stage_ids) != 1 or change["vals"].get(stage_field) not in stage_ids:
             # not a plain move (a creation, a change of team...): the wizard cannot replay it
             raise UserError(
-                _(
+                self.env._(
                     "%(message)s\n\nComplete what the step requires first: a reason to override it can "
                     "be given only when the stage alone is changed.",
                     message=self._guide_refusal_message(infos),
                 )
             )
         raise GuideDecisionRequired(
-            _(
+            self.env._(
                 "%(message)s\n\nThis step may be overridden with a reason, which is recorded.",
                 message=self._guide_refusal_message(infos),
             ),
@@ -1489,7 +1493,7 @@ class GuideMixin(models.AbstractModel):
         """The wizard that takes the reason of a gate override (opened by the web client)."""
         return {
             "type": "ir.actions.act_window",
-            "name": _("Override a Process Gate"),
+            "name": self.env._("Override a Process Gate"),
             "res_model": "guide.override.wizard",
             "view_mode": "form",
             "views": [(False, "form")],
@@ -1564,7 +1568,7 @@ class GuideMixin(models.AbstractModel):
             deviation_vals.append(
                 {
                     "kind": kind,
-                    "rule_name": _("Step %(step)s", step=step["name"]),
+                    "rule_name": self.env._("Step %(step)s", step=step["name"]),
                     "rule_snapshot": json.dumps(
                         {
                             "step": step["name"],

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models, tools
+from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 
 
@@ -89,7 +89,7 @@ class GuideProcess(models.Model):
         for process in self:
             if any(step.model_name != process.model_name for step in process.step_ids):
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Process %(process)s: its steps belong to another model; remove them first.",
                         process=process.display_name,
                     )
@@ -123,7 +123,7 @@ class GuideProcess(models.Model):
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)
         return [
-            dict(vals, name=_("%s (copy)", process.name))
+            dict(vals, name=self.env._("%(name)s (copy)", name=process.name))
             for process, vals in zip(self, vals_list, strict=True)
         ]
 
@@ -138,9 +138,11 @@ class GuideProcess(models.Model):
         self.check_access("write")
         count = self.env[self.model_name].search_count([("guide_process_id", "=", self.id)])
         if self._guide_apply("refresh_lines", self.model_name):
-            message = _("Checklists of %(count)s records updated.", count=count)
+            message = self.env._("Checklists of %(count)s records updated.", count=count)
         else:
-            message = _("Checklists of %(count)s records are being updated by the scheduler.", count=count)
+            message = self.env._(
+                "Checklists of %(count)s records are being updated by the scheduler.", count=count
+            )
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",

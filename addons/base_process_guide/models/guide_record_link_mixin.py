@@ -1,6 +1,6 @@
 import functools
 
-from odoo import _, api, models
+from odoo import api, models
 from odoo.exceptions import AccessError
 from odoo.osv import expression
 from odoo.tools.sql import create_index, drop_index
@@ -49,7 +49,7 @@ class GuideRecordLinkMixin(models.AbstractModel):
     def create(self, vals_list):
         if self._guide_engine_owned and not self.env.su:
             raise AccessError(
-                _(
+                self.env._(
                     "%(rows)s are written by the engine only (%(model)s).",
                     rows=self._description,
                     model=self._name,
@@ -60,7 +60,7 @@ class GuideRecordLinkMixin(models.AbstractModel):
     def write(self, vals):
         if self._guide_engine_owned and not self.env.su:
             raise AccessError(
-                _(
+                self.env._(
                     "%(rows)s are written by the engine only (%(model)s): %(fields)s cannot be changed.",
                     rows=self._description,
                     model=self._name,
@@ -118,7 +118,7 @@ class GuideRecordLinkMixin(models.AbstractModel):
     @api.model
     def _guide_record_access_error(self, forbidden):
         return AccessError(
-            _(
+            self.env._(
                 "You cannot read %(rows)s (%(model)s, ids %(ids)s): they belong to records you are not "
                 "allowed to read.",
                 rows=self._description,

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..tools import MAX_HOURS, MAX_YEARS, hours_of
@@ -139,7 +139,7 @@ class GuideStep(models.Model):
             for model_name, fname in stage_fields.items():
                 if step[fname] and step.model_name != model_name:
                     raise ValidationError(
-                        _(
+                        self.env._(
                             "Step %(step)s: a %(stage_field)s can only be used by a process on %(model)s.",
                             step=step.display_name,
                             stage_field=step._fields[fname].string,
@@ -147,7 +147,9 @@ class GuideStep(models.Model):
                         )
                     )
             if not step.stage_res_id:
-                raise ValidationError(_("Step %(step)s: choose the stage it guides.", step=step.display_name))
+                raise ValidationError(
+                    self.env._("Step %(step)s: choose the stage it guides.", step=step.display_name)
+                )
 
     @api.constrains("allowed_step_ids", "process_id")
     def _check_allowed_steps(self):
@@ -155,7 +157,7 @@ class GuideStep(models.Model):
             foreign = step.allowed_step_ids.filtered(lambda s, step=step: s.process_id != step.process_id)
             if foreign:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Step %(step)s: allowed next steps must belong to the same process "
                         "(%(steps)s do not).",
                         step=step.display_name,
@@ -168,11 +170,13 @@ class GuideStep(models.Model):
         for step in self:
             if step.expected_duration < 0:
                 raise ValidationError(
-                    _("Step %(step)s: the expected duration cannot be negative.", step=step.display_name)
+                    self.env._(
+                        "Step %(step)s: the expected duration cannot be negative.", step=step.display_name
+                    )
                 )
             if hours_of(step.expected_duration, step.expected_duration_unit) > MAX_HOURS:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Step %(step)s: the expected duration is at most %(years)s years.",
                         step=step.display_name,
                         years=MAX_YEARS,

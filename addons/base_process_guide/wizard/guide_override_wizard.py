@@ -1,6 +1,6 @@
 import json
 
-from odoo import _, fields, models
+from odoo import fields, models
 from odoo.exceptions import UserError
 
 from ..models.guide_mixin import CTX_REASON, CTX_REASON_ID
@@ -23,11 +23,11 @@ class GuideOverrideWizard(models.TransientModel):
     def action_confirm(self):
         self.ensure_one()
         if self.res_model not in self.env or "guide.mixin" not in self.env[self.res_model]._inherit_module:
-            raise UserError(_("%(model)s is not a guided model.", model=self.res_model))
+            raise UserError(self.env._("%(model)s is not a guided model.", model=self.res_model))
         records = self.env[self.res_model].browse(json.loads(self.res_ids)).exists()
         reason = self.reason.strip()
         if not reason:
-            raise UserError(_("Give the reason for the override."))
+            raise UserError(self.env._("Give the reason for the override."))
         records.with_context(**{CTX_REASON: reason, CTX_REASON_ID: self.reason_id.id}).write(
             {records._guide_stage_field: self.stage_res_id}
         )

@@ -1,7 +1,7 @@
 """The CRM scope of the escalation models: sales teams on rules, levels, clocks and log
 rows, CRM tags on levels (``base_escalation`` knows no business app)."""
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 LEAD_MODEL = "crm.lead"
@@ -20,7 +20,9 @@ class EscalationRule(models.Model):
         for rule in self:
             if rule.crm_team_ids and rule.model_name != LEAD_MODEL:
                 raise ValidationError(
-                    _("Escalation rule %(rule)s: sales teams only apply to leads.", rule=rule.display_name)
+                    self.env._(
+                        "Escalation rule %(rule)s: sales teams only apply to leads.", rule=rule.display_name
+                    )
                 )
             rule.level_ids._check_assignment()  # the levels' teams and tags follow the model
 
@@ -39,7 +41,7 @@ class EscalationLevel(models.Model):
         for level in self:
             if (level.assign_crm_team_id or level.crm_tag_ids) and level.rule_id.model_name != LEAD_MODEL:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Escalation level %(level)s: sales teams and CRM tags only apply to leads.",
                         level=level.name,
                     )

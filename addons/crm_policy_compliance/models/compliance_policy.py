@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 
@@ -18,7 +18,9 @@ class CompliancePolicy(models.Model):
         for policy in self:
             if policy.crm_team_ids and policy.model_name != "crm.lead":
                 raise ValidationError(
-                    _("Policy %(policy)s: sales teams only apply to leads.", policy=policy.display_name)
+                    self.env._(
+                        "Policy %(policy)s: sales teams only apply to leads.", policy=policy.display_name
+                    )
                 )
 
 

@@ -1,4 +1,4 @@
-from odoo import _, api, models
+from odoo import api, models
 
 from odoo.addons.base_policy_compliance.models.compliance_policy import FLAG_LOST_VALUES
 from odoo.addons.base_process_guide.tools import engine_flag
@@ -79,9 +79,9 @@ class CrmLead(models.Model):
 
     def _compliance_change_label(self, event, vals):
         if event == "won":
-            return _("Mark %(record)s as won", record=self.display_name)
+            return self.env._("Mark %(record)s as won", record=self.display_name)
         if event == "lost":
-            return _("Mark %(record)s as lost", record=self.display_name)
+            return self.env._("Mark %(record)s as lost", record=self.display_name)
         return super()._compliance_change_label(event, vals)
 
     def _compliance_apply_change(self, event, vals):

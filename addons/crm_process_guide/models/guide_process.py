@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 CRM_MODEL = "crm.lead"
@@ -21,7 +21,7 @@ class GuideProcess(models.Model):
         for process in self:
             if process.model_name != CRM_MODEL and (process.crm_team_ids or process.lead_type != "both"):
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Process %(process)s: sales teams and lead type only apply to leads.",
                         process=process.display_name,
                     )

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from .escalation_rule import HELPDESK_MODEL
@@ -20,7 +20,7 @@ class EscalationLevel(models.Model):
             is_ticket = level.rule_id.model_name == HELPDESK_MODEL
             if (level.assign_helpdesk_team_id or level.helpdesk_tag_ids) and not is_ticket:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Escalation level %(level)s: helpdesk teams and ticket tags only apply to tickets.",
                         level=level.name,
                     )

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 HELPDESK_MODEL = "helpdesk.ticket"
@@ -19,7 +19,7 @@ class EscalationRule(models.Model):
         for rule in self:
             if rule.helpdesk_team_ids and rule.model_name != HELPDESK_MODEL:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Escalation rule %(rule)s: helpdesk teams only apply to tickets.",
                         rule=rule.display_name,
                     )
@@ -31,7 +31,7 @@ class EscalationRule(models.Model):
             )
             if foreign:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Escalation rule %(rule)s: helpdesk teams %(teams)s belong to another company.",
                         rule=rule.display_name,
                         teams=", ".join(foreign.mapped("display_name")),

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 
@@ -17,7 +17,9 @@ class CompliancePolicy(models.Model):
         for policy in self:
             if policy.helpdesk_team_ids and policy.model_name != "helpdesk.ticket":
                 raise ValidationError(
-                    _("Policy %(policy)s: helpdesk teams only apply to tickets.", policy=policy.display_name)
+                    self.env._(
+                        "Policy %(policy)s: helpdesk teams only apply to tickets.", policy=policy.display_name
+                    )
                 )
 
 

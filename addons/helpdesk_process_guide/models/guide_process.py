@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 HELPDESK_MODEL = "helpdesk.ticket"
@@ -45,7 +45,7 @@ class GuideProcess(models.Model):
                 or process.helpdesk_min_priority
             ):
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Process %(process)s: helpdesk teams, categories, channels and priority "
                         "only apply to tickets.",
                         process=process.display_name,
