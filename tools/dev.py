@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Developer tool: set up, serve, test and lint the add-ons on Odoo 18.0.
 
-Usage: ./dev {setup,db,demo,screenshots,test,test-alone,lint,wheels,pytest,bench,core-tests,i18n,upgrade-check} [options]
+Usage: ./dev {setup,db,demo,screenshots,test,test-alone,lint,wheels,pytest,bench,core-tests,i18n,
+              upgrade-check} [options]
 
 Environment:
   ODOO_SRC   Odoo 18.0 Community source tree (default /opt/odoo/18.0)
@@ -615,6 +616,17 @@ for (model,) in cr.fetchall():
         table = env[model]._table
         cr.execute("SELECT count(*) FROM %%s" %% table)
         out["tables"][table] = cr.fetchone()[0]
+# the tables of the models the product defines (not those it extends)
+cr.execute("SELECT m.model FROM ir_model m JOIN ir_model_data d ON d.model = 'ir.model' AND d.res_id = m.id "
+           "GROUP BY m.model HAVING bool_and(d.module = ANY(%%s))", [PRODUCT])
+out["own_tables"] = sorted(model.replace(".", "_") for (model,) in cr.fetchall())
+# the tables of the engines' models (base_*)
+cr.execute("SELECT DISTINCT m.model FROM ir_model m JOIN ir_model_data d ON d.model = 'ir.model' "
+           "AND d.res_id = m.id WHERE d.module = ANY(%%s) AND d.module LIKE 'base\\_%%%%'", [PRODUCT])
+out["engine_tables"] = sorted(
+    env[model]._table for (model,) in cr.fetchall()
+    if model in env and not env[model]._abstract and not env[model]._transient
+)
 for table in AUDIT:
     cr.execute("SELECT column_name FROM information_schema.columns WHERE table_name = %%s "
                "AND column_name NOT IN ('write_date', 'write_uid') ORDER BY column_name", [table])
@@ -624,7 +636,8 @@ for table in AUDIT:
                    "(SELECT %%s FROM %%s) t" %% (", ".join('"%%s"' %% c for c in columns), table))
         out["checksums"][table] = {"columns": columns, "md5": cr.fetchone()[0]}
 DUPS = {
-    "guide.deviation.reason": "SELECT name::text FROM guide_deviation_reason GROUP BY name::text HAVING count(*) > 1",
+    "guide.deviation.reason": "SELECT name::text FROM guide_deviation_reason GROUP BY name::text "
+                              "HAVING count(*) > 1",
     "ir.cron": "SELECT cron_name::text FROM ir_cron GROUP BY cron_name::text HAVING count(*) > 1",
     "ir.rule": "SELECT name || ' on ' || model_id FROM ir_rule GROUP BY name, model_id HAVING count(*) > 1",
     "ir.model.access": "SELECT name || ' ' || model_id || ' ' || coalesce(group_id, 0) FROM ir_model_access "
@@ -648,7 +661,8 @@ for module in installed_with_tool:
     if not get_module_path(module, display_warning=False):
         continue
     names = module_data_ids(module)
-    cr.execute("SELECT name FROM ir_model_data WHERE module = %%s AND name = ANY(%%s)", [module, sorted(names)])
+    cr.execute("SELECT name FROM ir_model_data WHERE module = %%s AND name = ANY(%%s)",
+               [module, sorted(names)])
     owned = {r[0] for r in cr.fetchall()}
     out["xmlid_missing"] += sorted("%%s.%%s" %% (module, n) for n in names - owned)
     # records the module no longer declares and the update left behind (noupdate)
@@ -667,8 +681,8 @@ for (model,) in cr.fetchall():
                "WHERE d.module = ANY(%%s) AND d.model = %%%%s AND t.id IS NULL" %% (env[model]._table, "%%s"),
                [PRODUCT, model])
     out["xmlid_dangling"] += ["%%s (%%s)" %% (r[0], model) for r in cr.fetchall()]
-cr.execute("SELECT m.name FROM ir_ui_menu m JOIN ir_model_data d ON d.model = 'ir.ui.menu' AND d.res_id = m.id "
-           "WHERE d.module = ANY(%%s)", [PRODUCT])
+cr.execute("SELECT m.name FROM ir_ui_menu m JOIN ir_model_data d ON d.model = 'ir.ui.menu' "
+           "AND d.res_id = m.id WHERE d.module = ANY(%%s)", [PRODUCT])
 out["menus"] = sorted(set(r[0] if isinstance(r[0], str) else json.dumps(r[0]) for r in cr.fetchall()))
 cr.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
 out["all_tables"] = sorted(r[0] for r in cr.fetchall())
@@ -837,34 +851,33 @@ def _uninstall_check(conf, db_name, after, workdir):
     failures = []
     ours = our_modules()
     engines = [m for m in ours if m.startswith("base_")]
-    engine_tables = set()
     for step, modules in (
         ("helpdesk bridges", [m for m in ours if m.startswith("helpdesk_")]),
         ("CRM bridges", [m for m in ours if m.startswith("crm_")]),
         ("engines", engines),
     ):
         stdout, stderr = _odoo_script(conf, db_name, _UNINSTALL_SCRIPT % {"modules": modules})
-        bad = [
-            line
-            for line in stderr.splitlines()
-            if " ERROR " in line or " CRITICAL " in line or "Traceback" in line
-        ]
+        bad = []
+        for line in stderr.splitlines():
+            if "odoo.sql_db: bad query: b'DELETE FROM" in line:
+                # a record of the module's data still in use (a demo stage with
+                # leads): Odoo keeps it ("ir.model.data could not be deleted")
+                print(f"note: uninstalling the {step} kept a record in use: {line}")
+            elif " ERROR " in line or " CRITICAL " in line or "Traceback" in line:
+                bad.append(line)
         failures += [f"uninstalling the {step}: {line}" for line in bad]
         snap = _snapshot(conf, db_name, ours)
         still = sorted(set(snap["installed"]) & set(modules))
         failures += [f"still installed after uninstalling the {step}: {m}" for m in still]
-        if step == "helpdesk bridges":
-            # the tables the engines own: those left once no bridge is installed
-            pass
         if step == "CRM bridges":
-            engine_tables = set(snap["tables"])
-            if not engine_tables:
-                failures.append("no engine table left after uninstalling the bridges")
-            if not {"guide_process", "guide_history"} <= set(snap["all_tables"]):
-                failures.append("the engine's tables were dropped with the bridges")
-            failures += [f"after uninstalling the {step}: duplicated {d}" for d in snap["duplicates"]]
+            dropped = sorted(set(after["engine_tables"]) - set(snap["all_tables"]))
+            failures += [f"engine table dropped with the bridges: {t}" for t in dropped]
+            if not after["engine_tables"]:
+                failures.append("no engine table found after the update")
+            new_dups = sorted(set(snap["duplicates"]) - set(after["duplicates"]))
+            failures += [f"after uninstalling the {step}: duplicated {d}" for d in new_dups]
         if step == "engines":
-            left = sorted(set(after["tables"]) & set(snap["all_tables"]))
+            left = sorted(set(after["own_tables"]) & set(snap["all_tables"]))
             failures += [f"table left after uninstalling everything: {t}" for t in left]
             if snap["tables"]:
                 failures.append(f"models left: {', '.join(sorted(snap['tables']))}")
