@@ -843,7 +843,7 @@ def cmd_upgrade_check(args):
             if res.returncode:
                 failures.append("tests on the upgraded database failed")
         if args.uninstall:
-            failures += _uninstall_check(conf, db_name, after, workdir)
+            failures += _uninstall_check(conf, db_name, after)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
         if not args.keep:
@@ -857,7 +857,7 @@ def cmd_upgrade_check(args):
     return 0
 
 
-def _uninstall_check(conf, db_name, after, workdir):
+def _uninstall_check(conf, db_name, after):
     """Uninstall the helpdesk bridges, then the CRM bridges (the engines keep
     their tables), then the engines (nothing of the product is left)."""
     failures = []
