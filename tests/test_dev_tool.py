@@ -219,3 +219,60 @@ def test_each_addon_is_a_whool_project():
         pyproject = (manifest.parent / "pyproject.toml").read_text()
         assert 'build-backend = "whool.buildapi"' in pyproject, manifest.parent.name
         assert 'requires = ["whool"]' in pyproject, manifest.parent.name
+
+
+def _upgrade_snapshot(**changes):
+    snapshot = {
+        "tables": {"guide_history": 13, "guide_process": 2},
+        "checksums": {"guide_history": {"columns": ["id", "note"], "md5": "abc"}},
+        "duplicates": ["ir.ui.menu: Theme Store under 48"],
+        "xmlid_missing": [],
+        "xmlid_dangling": [],
+        "xmlid_stale": [],
+    }
+    snapshot.update(changes)
+    return snapshot
+
+
+def test_upgrade_check_is_offered_and_run_by_ci():
+    res = _run(["upgrade-check", "--help"])
+    assert res.returncode == 0, res.stderr
+    assert "--from" in res.stdout and "--uninstall" in res.stdout
+    assert "./dev upgrade-check" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_upgrade_check_passes_an_unchanged_database():
+    dev = _load_dev()
+    # a duplicate that was there before the update is not the update's
+    assert dev._compare_snapshots(_upgrade_snapshot(), _upgrade_snapshot()) == []
+
+
+def test_upgrade_check_fails_on_lost_rows_tables_and_audit_changes():
+    dev = _load_dev()
+    before = _upgrade_snapshot()
+    cases = {
+        "lost rows": _upgrade_snapshot(tables={"guide_history": 12, "guide_process": 2}),
+        "is gone": _upgrade_snapshot(tables={"guide_history": 13}),
+        "changed": _upgrade_snapshot(checksums={"guide_history": {"columns": ["id", "note"], "md5": "abd"}}),
+        "lost columns": _upgrade_snapshot(checksums={"guide_history": {"columns": ["id"], "md5": "abc"}}),
+        "duplicated": _upgrade_snapshot(duplicates=["ir.cron: Escalation check", *before["duplicates"]]),
+        "not owned": _upgrade_snapshot(xmlid_missing=["base_process_guide.reason_other"]),
+        "no record": _upgrade_snapshot(xmlid_dangling=["crm_process_guide.rule_x (ir.rule)"]),
+        "no longer declares": _upgrade_snapshot(xmlid_stale=["helpdesk_process_guide.rule_x (ir.rule)"]),
+    }
+    for words, after in cases.items():
+        failures = dev._compare_snapshots(before, after)
+        assert len(failures) == 1 and words in failures[0], (words, failures)
+
+
+def test_upgrade_check_reads_errors_and_product_warnings_in_the_log(tmp_path):
+    dev = _load_dev()
+    logfile = tmp_path / "update.log"
+    logfile.write_text(
+        "2026-12-02 08:00:00,000 1 INFO db odoo.modules.loading: loading 1 modules\n"
+        "2026-12-02 08:00:00,000 1 WARNING db odoo.addons.crm.models.crm_lead: core warning\n"
+        "2026-12-02 08:00:00,000 1 WARNING db odoo.addons.crm_process_guide.models.x: ours\n"
+        "2026-12-02 08:00:00,000 1 ERROR db odoo.sql_db: bad query\n"
+    )
+    bad = dev._bad_log_lines(logfile, ["crm_process_guide", "base_process_guide"])
+    assert [line.split(" ", 4)[3] for line in bad] == ["WARNING", "ERROR"]

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Developer tool: set up, serve, test and lint the add-ons on Odoo 18.0.
 
-Usage: ./dev {setup,db,demo,screenshots,test,test-alone,lint,wheels,pytest,bench,core-tests,i18n} [options]
+Usage: ./dev {setup,db,demo,screenshots,test,test-alone,lint,wheels,pytest,bench,core-tests,i18n,
+              upgrade-check} [options]
 
 Environment:
   ODOO_SRC   Odoo 18.0 Community source tree (default /opt/odoo/18.0)
@@ -14,10 +15,12 @@ import argparse
 import ast
 import getpass
 import hashlib
+import json
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 import zipfile
@@ -261,11 +264,13 @@ def modules_without(modules, without, depends=manifest_depends):
     return [m for m in remaining if m not in excluded]
 
 
-def write_config(db_name, without=()):
+def write_config(db_name, without=(), addons_dir=None):
     STATE_DIR.mkdir(exist_ok=True)
     env = _pg_env()
     conf = STATE_DIR / f"odoo-{db_name}.conf"
-    addons_path = ",".join(str(p) for p in (ODOO_SRC / "odoo" / "addons", ODOO_SRC / "addons", ADDONS_DIR))
+    addons_path = ",".join(
+        str(p) for p in (ODOO_SRC / "odoo" / "addons", ODOO_SRC / "addons", addons_dir or ADDONS_DIR)
+    )
     lines = [
         "[options]",
         f"addons_path = {addons_path}",
@@ -573,6 +578,327 @@ def cmd_test_alone(args):
     return 0
 
 
+# ---------------------------------------------------------------------------
+# Upgrade check: from the previous release to this tree
+# ---------------------------------------------------------------------------
+UPGRADE_FROM = "18.0.1.1.0"
+# a few test classes run against the upgraded database: stage gate, history,
+# escalation cron, policies, on leads and on tickets
+UPGRADE_TESTS = [
+    "addons/crm_process_guide/tests/test_gate.py",
+    "addons/crm_process_guide/tests/test_history.py",
+    "addons/crm_escalation/tests/test_engine.py",
+    "addons/crm_policy_compliance/tests/test_enforcement.py",
+    "addons/helpdesk_process_guide/tests/test_ticket_guide.py",
+    "addons/helpdesk_escalation/tests/test_ticket_escalation.py",
+    "addons/helpdesk_policy_compliance/tests/test_ticket_policy.py",
+]
+# audit rows that must come through the upgrade unchanged (the columns they had)
+UPGRADE_AUDIT_TABLES = ["guide_history", "guide_deviation", "compliance_log", "escalation_log"]
+# Run in ``odoo-bin shell``: prints one JSON line (after the marker) describing
+# the database: rows per table of every model of the product modules, checksums
+# of the audit tables, duplicated configuration records, XML ids.
+_SNAPSHOT_SCRIPT = r"""
+import json, hashlib
+from odoo.modules.module import get_module_path
+PRODUCT = %(modules)r
+AUDIT = %(audit)r
+AUDIT_COLUMNS = %(audit_columns)r
+cr = env.cr
+out = {"tables": {}, "checksums": {}, "duplicates": [], "xmlid_missing": [], "xmlid_dangling": [],
+       "xmlid_stale": []}
+cr.execute("SELECT name FROM ir_module_module WHERE state = 'installed' AND name = ANY(%%s)", [PRODUCT])
+installed = sorted(r[0] for r in cr.fetchall())
+out["installed"] = installed
+cr.execute("SELECT DISTINCT m.model FROM ir_model m JOIN ir_model_data d ON d.model = 'ir.model' "
+           "AND d.res_id = m.id WHERE d.module = ANY(%%s)", [PRODUCT])
+for (model,) in cr.fetchall():
+    if model in env and not env[model]._abstract and not env[model]._transient:
+        table = env[model]._table
+        cr.execute("SELECT count(*) FROM %%s" %% table)
+        out["tables"][table] = cr.fetchone()[0]
+# the tables of the models the product defines (not those it extends)
+cr.execute("SELECT m.model FROM ir_model m JOIN ir_model_data d ON d.model = 'ir.model' AND d.res_id = m.id "
+           "GROUP BY m.model HAVING bool_and(d.module = ANY(%%s))", [PRODUCT])
+out["own_tables"] = sorted(model.replace(".", "_") for (model,) in cr.fetchall())
+# the tables of the engines' models (base_*)
+cr.execute("SELECT DISTINCT m.model FROM ir_model m JOIN ir_model_data d ON d.model = 'ir.model' "
+           "AND d.res_id = m.id WHERE d.module = ANY(%%s) AND d.module LIKE 'base\\_%%%%'", [PRODUCT])
+out["engine_tables"] = sorted(
+    env[model]._table for (model,) in cr.fetchall()
+    if model in env and not env[model]._abstract and not env[model]._transient
+)
+for table in AUDIT:
+    cr.execute("SELECT column_name FROM information_schema.columns WHERE table_name = %%s "
+               "AND column_name NOT IN ('write_date', 'write_uid') ORDER BY column_name", [table])
+    columns = [r[0] for r in cr.fetchall()]
+    if table in AUDIT_COLUMNS:  # those it had before the update
+        columns = [c for c in AUDIT_COLUMNS[table] if c in columns]
+    if columns:
+        cr.execute("SELECT md5(string_agg(row_to_json(t)::text, '|' ORDER BY t.id)) FROM "
+                   "(SELECT %%s FROM %%s) t" %% (", ".join('"%%s"' %% c for c in columns), table))
+        out["checksums"][table] = {"columns": columns, "md5": cr.fetchone()[0]}
+DUPS = {
+    "guide.deviation.reason": "SELECT name::text FROM guide_deviation_reason GROUP BY name::text "
+                              "HAVING count(*) > 1",
+    "ir.cron": "SELECT cron_name::text FROM ir_cron GROUP BY cron_name::text HAVING count(*) > 1",
+    "ir.rule": "SELECT name || ' on ' || model_id FROM ir_rule GROUP BY name, model_id HAVING count(*) > 1",
+    "ir.model.access": "SELECT name || ' ' || model_id || ' ' || coalesce(group_id, 0) FROM ir_model_access "
+                       "GROUP BY name, model_id, group_id HAVING count(*) > 1",
+    "ir.ui.menu": "SELECT name::text || ' under ' || coalesce(parent_id, 0) FROM ir_ui_menu "
+                  "GROUP BY name::text, parent_id HAVING count(*) > 1",
+    "res.groups": "SELECT name::text || ' in ' || coalesce(category_id, 0) FROM res_groups "
+                  "GROUP BY name::text, category_id HAVING count(*) > 1",
+}
+for model, query in DUPS.items():
+    if model in env:
+        cr.execute(query)
+        out["duplicates"] += ["%%s: %%s" %% (model, r[0]) for r in cr.fetchall()]
+try:
+    from odoo.addons.base_process_guide.tools.module_split import module_data_ids
+except ImportError:  # the previous release
+    installed_with_tool = []
+else:
+    installed_with_tool = installed
+for module in installed_with_tool:
+    if not get_module_path(module, display_warning=False):
+        continue
+    names = module_data_ids(module)
+    cr.execute("SELECT name FROM ir_model_data WHERE module = %%s AND name = ANY(%%s)",
+               [module, sorted(names)])
+    owned = {r[0] for r in cr.fetchall()}
+    out["xmlid_missing"] += sorted("%%s.%%s" %% (module, n) for n in names - owned)
+    # records the module no longer declares and the update left behind (noupdate)
+    cr.execute("SELECT name, model FROM ir_model_data WHERE module = %%s AND model NOT LIKE 'ir.model%%%%' "
+               "AND NOT (name = ANY(%%s))", [module, sorted(names)])
+    out["xmlid_stale"] += sorted("%%s.%%s (%%s)" %% (module, n, m) for n, m in cr.fetchall()
+                                 if not n.endswith(("_ir_actions_server", "_res_partner")))
+cr.execute("SELECT DISTINCT model FROM ir_model_data WHERE module = ANY(%%s)", [PRODUCT])
+for (model,) in cr.fetchall():
+    if model not in env or env[model]._abstract:
+        cr.execute("SELECT module || '.' || name FROM ir_model_data WHERE module = ANY(%%s) AND model = %%s",
+                   [PRODUCT, model])
+        out["xmlid_dangling"] += ["%%s (no model %%s)" %% (r[0], model) for r in cr.fetchall()]
+        continue
+    cr.execute("SELECT d.module || '.' || d.name FROM ir_model_data d LEFT JOIN %%s t ON t.id = d.res_id "
+               "WHERE d.module = ANY(%%s) AND d.model = %%%%s AND t.id IS NULL" %% (env[model]._table, "%%s"),
+               [PRODUCT, model])
+    out["xmlid_dangling"] += ["%%s (%%s)" %% (r[0], model) for r in cr.fetchall()]
+cr.execute("SELECT m.name FROM ir_ui_menu m JOIN ir_model_data d ON d.model = 'ir.ui.menu' "
+           "AND d.res_id = m.id WHERE d.module = ANY(%%s)", [PRODUCT])
+out["menus"] = sorted(set(r[0] if isinstance(r[0], str) else json.dumps(r[0]) for r in cr.fetchall()))
+cr.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+out["all_tables"] = sorted(r[0] for r in cr.fetchall())
+print("@@SNAPSHOT@@" + json.dumps(out))
+"""
+
+_UNINSTALL_SCRIPT = r"""
+modules = env["ir.module.module"].search([("name", "in", %(modules)r), ("state", "=", "installed")])
+modules.button_immediate_uninstall()
+"""
+
+
+_SCRIPT_PRELUDE = """
+import sys
+import odoo
+from odoo import SUPERUSER_ID, api
+odoo.tools.config.parse_config(["-c", sys.argv[1], "-d", sys.argv[2], "--log-level=warn"])
+odoo.netsvc.init_logger()
+with odoo.modules.registry.Registry(sys.argv[2]).cursor() as cr:
+    env = api.Environment(cr, SUPERUSER_ID, {})
+"""
+
+
+def _odoo_script(conf, db_name, script):
+    """Run ``script`` with ``env`` (superuser) on ``db_name``, committed at the
+    end: (stdout, stderr)."""
+    body = "\n".join("    " + line for line in script.strip("\n").splitlines())
+    cmd = [str(PYTHON), "-", str(conf), db_name]
+    res = subprocess.run(
+        cmd, input=_SCRIPT_PRELUDE + body + "\n", capture_output=True, text=True, check=False
+    )
+    if res.returncode:
+        print(res.stdout[-2000:], res.stderr[-4000:], file=sys.stderr)
+        raise DevError(f"the script on {db_name} failed")
+    return res.stdout, res.stderr
+
+
+def _snapshot(conf, db_name, modules, audit_columns=None):
+    """What the checks compare; the audit tables' checksums over ``audit_columns``
+    ({table: columns}) when given, else over every column."""
+    script = _SNAPSHOT_SCRIPT % {
+        "modules": modules,
+        "audit": UPGRADE_AUDIT_TABLES,
+        "audit_columns": audit_columns or {},
+    }
+    stdout, _log = _odoo_script(conf, db_name, script)
+    for line in stdout.splitlines():
+        if line.startswith("@@SNAPSHOT@@"):
+            return json.loads(line[len("@@SNAPSHOT@@") :])
+    raise DevError(f"no snapshot of {db_name}:\n{stdout[-2000:]}")
+
+
+def _run_logged(cmd, logfile):
+    """Run an Odoo command, its output teed to ``logfile``; its return code."""
+    log("$ " + " ".join(str(c) for c in cmd))
+    with (
+        open(logfile, "w") as out,
+        subprocess.Popen(
+            [str(c) for c in cmd], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        ) as proc,
+    ):
+        for line in proc.stdout:
+            out.write(line)
+    return proc.returncode
+
+
+def _bad_log_lines(logfile, modules):
+    """ERROR/CRITICAL lines, and WARNING lines of the product modules."""
+    bad = []
+    for line in Path(logfile).read_text().splitlines():
+        if " ERROR " in line or " CRITICAL " in line:
+            bad.append(line)
+        elif " WARNING " in line and any(m in line for m in modules):
+            bad.append(line)
+    return bad
+
+
+def _compare_snapshots(before, after):
+    failures = []
+    for table, count in sorted(before["tables"].items()):
+        if table not in after["tables"]:
+            failures.append(f"table {table} is gone ({count} rows before)")
+        elif after["tables"][table] < count:
+            failures.append(f"table {table} lost rows: {count} -> {after['tables'][table]}")
+    for table, old in before["checksums"].items():
+        new = after["checksums"].get(table)
+        if not new:
+            failures.append(f"audit table {table} is gone")
+            continue
+        missing = sorted(set(old["columns"]) - set(new["columns"]))
+        if missing:
+            failures.append(f"audit table {table} lost columns {', '.join(missing)}")
+        elif new["md5"] != old["md5"]:
+            failures.append(f"audit table {table} changed (checksum of its columns before the update)")
+    new_dups = sorted(set(after["duplicates"]) - set(before["duplicates"]))
+    failures += [f"duplicated: {d}" for d in new_dups]
+    failures += [f"XML id not owned by its module: {x}" for x in after["xmlid_missing"]]
+    failures += [f"XML id pointing at no record: {x}" for x in after["xmlid_dangling"]]
+    failures += [f"record its module no longer declares: {x}" for x in after["xmlid_stale"]]
+    return failures
+
+
+def cmd_upgrade_check(args):
+    """Install the previous release (git tag) with demo data, update it to this
+    tree, and check that data, configuration, XML ids and logs came through."""
+    cmd_setup()
+    cmd_db()
+    started = time.time()
+    db_name = args.db or f"guide_upgrade_{os.getpid()}"
+    workdir = Path(tempfile.mkdtemp(prefix="guide_upgrade_"))
+    failures = []
+    try:
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", args.from_rev, "addons"], capture_output=True, check=False
+        )
+        if archive.returncode:
+            raise DevError(f"git archive {args.from_rev} failed: {archive.stderr.decode()[-500:]}")
+        subprocess.run(["tar", "-x", "-C", str(workdir)], input=archive.stdout, check=True)
+        old_addons = workdir / "addons"
+        old_modules = sorted(p.name for p in old_addons.iterdir() if (p / "__manifest__.py").is_file())
+        product = sorted(set(old_modules) | set(our_modules()))
+        old_conf = write_config(db_name, addons_dir=old_addons)
+        drop_db_and_store(db_name)
+        log(f"installing {args.from_rev} ({', '.join(old_modules)}) in {db_name}")
+        install_modules(old_conf, db_name, EXTRA_MODULES + old_modules)
+        before = _snapshot(old_conf, db_name, product)
+        conf = write_config(db_name)
+        log(f"before: {len(before['tables'])} tables, {sum(before['tables'].values())} rows")
+        update_log = workdir / "update.log"
+        code = _run_logged(
+            odoo_cmd(conf, "-d", db_name, "-u", ",".join(before["installed"]), "--stop-after-init"),
+            update_log,
+        )
+        if code:
+            failures.append(f"the update exited with {code}")
+        bad = _bad_log_lines(update_log, product)
+        for line in bad:
+            print(line)
+        failures += [f"update log: {line}" for line in bad]
+        columns = {table: value["columns"] for table, value in before["checksums"].items()}
+        after = _snapshot(conf, db_name, product, columns)
+        log(f"after: {len(after['tables'])} tables, {sum(after['tables'].values())} rows")
+        expected = sorted(set(before["installed"]) | {m for m in our_modules() if m.startswith("base_")})
+        missing = sorted(set(expected) - set(after["installed"]))
+        failures += [f"module not installed after the update: {m}" for m in missing]
+        failures += _compare_snapshots(before, after)
+        if not args.no_tests:
+            env = dict(os.environ, DEV_TEST_DB=db_name, DEV_TEST_CONF=str(conf))
+            res = run(
+                pytest_cmd(conf, db_name, [str(ROOT / p) for p in UPGRADE_TESTS], ["-q"]),
+                check=False,
+                env=env,
+                cwd=ROOT,
+            )
+            if res.returncode:
+                failures.append("tests on the upgraded database failed")
+        if args.uninstall:
+            failures += _uninstall_check(conf, db_name, after)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+        if not args.keep:
+            drop_db_and_store(db_name)
+    log(f"upgrade check from {args.from_rev}: {time.time() - started:.0f}s")
+    for failure in failures:
+        print(f"FAIL {failure}")
+    if failures:
+        raise DevError(f"upgrade from {args.from_rev}: {len(failures)} failure(s)")
+    log(f"upgrade from {args.from_rev}: OK")
+    return 0
+
+
+def _uninstall_check(conf, db_name, after):
+    """Uninstall the helpdesk bridges, then the CRM bridges (the engines keep
+    their tables), then the engines (nothing of the product is left)."""
+    failures = []
+    ours = our_modules()
+    engines = [m for m in ours if m.startswith("base_")]
+    for step, modules in (
+        ("helpdesk bridges", [m for m in ours if m.startswith("helpdesk_")]),
+        ("CRM bridges", [m for m in ours if m.startswith("crm_")]),
+        ("engines", engines),
+    ):
+        stdout, stderr = _odoo_script(conf, db_name, _UNINSTALL_SCRIPT % {"modules": modules})
+        bad = []
+        for line in stderr.splitlines():
+            if "odoo.sql_db: bad query: b'DELETE FROM" in line:
+                # a record of the module's data still in use (a demo stage with
+                # leads): Odoo keeps it ("ir.model.data could not be deleted")
+                print(f"note: uninstalling the {step} kept a record in use: {line}")
+            elif " ERROR " in line or " CRITICAL " in line or "Traceback" in line:
+                bad.append(line)
+        failures += [f"uninstalling the {step}: {line}" for line in bad]
+        snap = _snapshot(conf, db_name, ours)
+        still = sorted(set(snap["installed"]) & set(modules))
+        failures += [f"still installed after uninstalling the {step}: {m}" for m in still]
+        if step == "CRM bridges":
+            dropped = sorted(set(after["engine_tables"]) - set(snap["all_tables"]))
+            failures += [f"engine table dropped with the bridges: {t}" for t in dropped]
+            if not after["engine_tables"]:
+                failures.append("no engine table found after the update")
+            new_dups = sorted(set(snap["duplicates"]) - set(after["duplicates"]))
+            failures += [f"after uninstalling the {step}: duplicated {d}" for d in new_dups]
+        if step == "engines":
+            left = sorted(set(after["own_tables"]) & set(snap["all_tables"]))
+            failures += [f"table left after uninstalling everything: {t}" for t in left]
+            if snap["tables"]:
+                failures.append(f"models left: {', '.join(sorted(snap['tables']))}")
+            failures += [f"menu left: {m}" for m in snap["menus"]]
+            failures += [f"record of the product left: {x}" for x in snap["xmlid_dangling"]]
+        log(f"uninstalled the {step}: {', '.join(modules)}")
+    return failures
+
+
 WHOOL_REQUIREMENT = "whool>=1.2,<2"
 
 
@@ -852,6 +1178,18 @@ def main(argv=None):
     p_core.add_argument("--keep", action="store_true", help="keep the database afterwards")
     p_core.add_argument("--reuse", action="store_true", help="run against the existing --db, no install")
     p_core.add_argument("--pytest-args", nargs=argparse.REMAINDER, default=[], help="passed to pytest")
+    p_upgrade = sub.add_parser(
+        "upgrade-check", help="install the previous release, update it to this tree, check data and logs"
+    )
+    p_upgrade.add_argument(
+        "--from", dest="from_rev", default=UPGRADE_FROM, help="git revision (default: %(default)s)"
+    )
+    p_upgrade.add_argument("--db", help="database name (default: a new one per run)")
+    p_upgrade.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    p_upgrade.add_argument("--no-tests", action="store_true", help="skip the tests on the upgraded database")
+    p_upgrade.add_argument(
+        "--uninstall", action="store_true", help="then uninstall the bridges, then the engines, and check"
+    )
     p_i18n = sub.add_parser("i18n", help="export the .pot translation templates")
     p_i18n.add_argument("modules", nargs="*", help="modules (default: all of ours)")
     p_i18n.add_argument("--db", default="process_guide_i18n")
@@ -872,6 +1210,7 @@ def main(argv=None):
         "bench": cmd_bench,
         "core-tests": cmd_core_tests,
         "i18n": cmd_i18n,
+        "upgrade-check": cmd_upgrade_check,
     }
     try:
         return handlers[args.command](args) or 0
