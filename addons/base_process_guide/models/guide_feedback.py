@@ -55,7 +55,14 @@ class GuideFeedback(models.Model):
                 raise AccessError(self.env._("The author and the record of a feedback cannot be changed."))
             if {"state", "response"} & set(vals):
                 self._guide_check_reviewer([{**vals, "process_id": pid} for pid in self.process_id.ids])
+            # an agent edits their own feedback; someone else's is the administrators' of its process
+            self.filtered(lambda fb: fb.user_id != self.env.user)._guide_check_administrator()
         return super().write(vals)
+
+    def unlink(self):
+        if not self.env.su:
+            self._guide_check_administrator()
+        return super().unlink()
 
     def action_send(self):
         """Close the feedback dialog with a confirmation (the record is saved by the client)."""
@@ -87,6 +94,20 @@ class GuideFeedback(models.Model):
             if model_name not in self._guide_linked_models():
                 raise UserError(self.env._("%(model)s is not a guided model.", model=model_name))
             self.env[model_name].browse(ids).check_access("read")
+
+    def _guide_check_administrator(self):
+        """The current user administers the processes of ``self`` (the app's managers
+        for their app's model, the engine administrators for all)."""
+        model_names = set(self.process_id.sudo().mapped("model_name"))
+        if self and not all(self.env[model_name]._guide_is_manager() for model_name in model_names):
+            raise AccessError(
+                self.env._(
+                    "Only the administrators of %(processes)s change or delete other people's "
+                    "feedback (guide.feedback, ids %(ids)s).",
+                    processes=", ".join(self.process_id.sudo().mapped("display_name")),
+                    ids=", ".join(str(id_) for id_ in self.ids[:10]),
+                )
+            )
 
     @api.model
     def _guide_check_reviewer(self, vals_list):

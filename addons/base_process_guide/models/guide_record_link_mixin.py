@@ -104,7 +104,7 @@ class GuideRecordLinkMixin(models.AbstractModel):
 
     def _check_access(self, operation):
         result = super()._check_access(operation)
-        if result or self.env.su or operation != "read":
+        if result or self.env.su or operation == "create":
             return result
         ids = [id_ for id_ in self._ids if isinstance(id_, int)]
         if not ids:
@@ -119,8 +119,8 @@ class GuideRecordLinkMixin(models.AbstractModel):
     def _guide_record_access_error(self, forbidden):
         return AccessError(
             self.env._(
-                "You cannot read %(rows)s (%(model)s, ids %(ids)s): they belong to records you are not "
-                "allowed to read.",
+                "You cannot access %(rows)s (%(model)s, ids %(ids)s): they belong to records you are "
+                "not allowed to read.",
                 rows=self._description,
                 model=self._name,
                 ids=", ".join(str(id_) for id_ in forbidden.ids[:10]),

@@ -186,6 +186,23 @@ class TestTrustAccessLead(TrustAccessMixin, RpcCase, GuideCommon):
         )
         self.assertEqual(result["tag"], "display_notification")
 
+    def test_feedback_changed_by_its_author_or_administrators(self):
+        Feedback = self.env["guide.feedback"]
+        vals = {"name": "Idea", "process_id": self.process.id, "res_model": "crm.lead"}
+        theirs = Feedback.with_user(self.user_colleague).create({**vals, "res_id": self.lead_colleague.id})
+        mine = Feedback.with_user(self.user_salesman).create({**vals, "res_id": self.lead.id})
+        # not about a lead they cannot read, nor someone else's on a lead they can read
+        for user in (self.user_salesman, self.user_salesman_all):
+            fault = self.rpc_fault(user, "guide.feedback", "write", [theirs.ids, {"name": "Forged"}])
+            self.assertIn("guide.feedback", fault)
+        self.rpc_fault(self.user_colleague, "guide.feedback", "write", [mine.ids, {"name": "Forged"}])
+        self.assertIs(
+            self.xmlrpc(self.user_salesman, "guide.feedback", "write", [mine.ids, {"name": "Mine"}]), True
+        )
+        self.assertEqual(Feedback.browse((theirs | mine).ids).mapped("name"), ["Idea", "Mine"])
+        self.rpc_fault(self.user_salesman_all, "guide.feedback", "unlink", [theirs.ids])
+        self.assertIs(self.xmlrpc(self.user_manager, "guide.feedback", "unlink", [theirs.ids]), True)
+
     def test_feedback_decided_by_administrators_only(self):
         feedback_id = self.xmlrpc(
             self.user_salesman,

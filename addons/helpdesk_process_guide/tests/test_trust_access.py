@@ -106,6 +106,24 @@ class TestTrustAccessTicket(TrustAccessMixin, RpcCase, HelpdeskGuideCommon):
         )
         self.assertEqual(result["tag"], "display_notification")
 
+    def test_feedback_changed_by_its_author_or_helpdesk_managers(self):
+        Feedback = self.env["guide.feedback"]
+        vals = {"name": "Idea", "process_id": self.process.id, "res_model": "helpdesk.ticket"}
+        theirs = Feedback.with_user(self.user_agent).create({**vals, "res_id": self.ticket_agent.id})
+        # not about a ticket they cannot read, nor someone else's on a ticket they can read
+        fault = self.rpc_fault(self.user_own, "guide.feedback", "write", [theirs.ids, {"name": "Forged"}])
+        self.assertIn("guide.feedback", fault)
+        self.rpc_fault(self.user_team, "guide.feedback", "write", [theirs.ids, {"name": "Forged"}])
+        self.assertEqual(theirs.name, "Idea")
+        if self.crm_guided:
+            # sales managers configure the lead processes, not the helpdesk's feedback
+            sales_manager = new_test_user(
+                self.env, login="hd_trust_sales_manager", groups="sales_team.group_sale_manager"
+            )
+            for method, args in (("write", [theirs.ids, {"name": "Forged"}]), ("unlink", [theirs.ids])):
+                self.rpc_fault(sales_manager, "guide.feedback", method, args)
+        self.assertIs(self.xmlrpc(self.user_manager, "guide.feedback", "unlink", [theirs.ids]), True)
+
     def test_feedback_decided_by_helpdesk_managers(self):
         feedback_id = self.xmlrpc(
             self.user_own,
