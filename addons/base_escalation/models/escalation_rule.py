@@ -171,6 +171,20 @@ class EscalationRule(models.Model):
     # ------------------------------------------------------------
     # CONSTRAINTS
     # ------------------------------------------------------------
+    @api.constrains("model_name")
+    def _check_model_name_guided(self):
+        # a selection value is not checked on create: only the guided models have the engine's hooks
+        guided = set(self.env["guide.process"]._guide_model_names())
+        for record in self.filtered(lambda r: r.model_name not in guided):
+            raise ValidationError(
+                self.env._(
+                    "%(label)s %(name)s: %(model)s is not a guided model.",
+                    label=self._description,
+                    name=record.display_name,
+                    model=record.model_name,
+                )
+            )
+
     @api.constrains("time_mode", "calendar_source", "resource_calendar_id")
     def _check_calendar(self):
         for rule in self:

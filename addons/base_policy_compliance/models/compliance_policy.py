@@ -223,6 +223,20 @@ class CompliancePolicy(models.Model):
     # ------------------------------------------------------------
     # CONSTRAINTS
     # ------------------------------------------------------------
+    @api.constrains("model_name")
+    def _check_model_name_guided(self):
+        # a selection value is not checked on create: only the guided models have the engine's hooks
+        guided = set(self.env["guide.process"]._guide_model_names())
+        for record in self.filtered(lambda r: r.model_name not in guided):
+            raise ValidationError(
+                self.env._(
+                    "%(label)s %(name)s: %(model)s is not a guided model.",
+                    label=self._description,
+                    name=record.display_name,
+                    model=record.model_name,
+                )
+            )
+
     @api.constrains("model_name", "trigger", "field_ids", "step_ids", "process_id")
     def _check_scope(self):
         for policy in self:

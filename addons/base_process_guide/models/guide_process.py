@@ -85,6 +85,20 @@ class GuideProcess(models.Model):
     # CONSTRAINTS
     # ------------------------------------------------------------
     @api.constrains("model_name")
+    def _check_model_name_guided(self):
+        # a selection value is not checked on create: a process on a model without the
+        # guided record mixin would break every rematch of that model
+        guided = set(self._guide_model_names())
+        for process in self.filtered(lambda p: p.model_name not in guided):
+            raise ValidationError(
+                self.env._(
+                    "Process %(process)s: %(model)s is not a guided model.",
+                    process=process.display_name,
+                    model=process.model_name,
+                )
+            )
+
+    @api.constrains("model_name")
     def _check_model_name_steps(self):
         for process in self:
             if any(step.model_name != process.model_name for step in process.step_ids):

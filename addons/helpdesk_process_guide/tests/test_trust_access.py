@@ -106,6 +106,28 @@ class TestTrustAccessTicket(TrustAccessMixin, RpcCase, HelpdeskGuideCommon):
         )
         self.assertEqual(result["tag"], "display_notification")
 
+    def test_process_only_on_guided_models(self):
+        admin = new_test_user(
+            self.env, login="guide_engine_admin_hd", groups="base_process_guide.group_guide_manager"
+        )
+        for model_name in ("res.partner", "res.users"):
+            fault = self.rpc_fault(
+                admin, "guide.process", "create", [{"name": "Forged", "model_name": model_name}]
+            )
+            self.assertIn("is not a guided model", fault)
+            self.rpc_fault(admin, "guide.process", "write", [self.process.ids, {"model_name": model_name}])
+        # the same on the escalation and compliance engines' rules, when installed
+        others = {
+            "escalation.rule": {"level_ids": [(0, 0, {"name": "L1", "delay": 1})]},
+            "compliance.policy": {"requirement": "[]", "message": "Forged"},
+        }
+        for model, vals in others.items():
+            if model in self.env:
+                fault = self.rpc_fault(
+                    admin, model, "create", [{"name": "Forged", "model_name": "res.partner", **vals}]
+                )
+                self.assertIn("is not a guided model", fault)
+
     def test_feedback_changed_by_its_author_or_helpdesk_managers(self):
         Feedback = self.env["guide.feedback"]
         vals = {"name": "Idea", "process_id": self.process.id, "res_model": "helpdesk.ticket"}
