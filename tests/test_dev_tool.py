@@ -276,3 +276,31 @@ def test_upgrade_check_reads_errors_and_product_warnings_in_the_log(tmp_path):
     )
     bad = dev._bad_log_lines(logfile, ["crm_process_guide", "base_process_guide"])
     assert [line.split(" ", 4)[3] for line in bad] == ["WARNING", "ERROR"]
+
+
+def test_upgrade_check_finds_the_release_in_a_clone_without_tags(tmp_path, monkeypatch):
+    """CI clones without tags: the previous release is then taken from its commit."""
+    dev = _load_dev()
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "--quiet", "--no-tags", str(ROOT), str(clone)], check=True)
+    tags = subprocess.run(["git", "-C", str(clone), "tag"], capture_output=True, text=True, check=True)
+    assert dev.UPGRADE_FROM not in tags.stdout.split()
+    monkeypatch.setattr(dev, "ROOT", clone)
+    assert dev.resolve_upgrade_from(dev.UPGRADE_FROM) == dev.UPGRADE_FROM_COMMIT
+    # the tag, where it exists, names that commit
+    monkeypatch.setattr(dev, "ROOT", ROOT)
+    tagged = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--verify", "--quiet", f"{dev.UPGRADE_FROM}^{{commit}}"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if tagged.returncode == 0:
+        assert tagged.stdout.strip() == dev.UPGRADE_FROM_COMMIT
+    # a revision that is nowhere is a clear error
+    try:
+        dev.resolve_upgrade_from("no-such-revision")
+    except dev.DevError as exc:
+        assert "no-such-revision" in str(exc)
+    else:
+        raise AssertionError("an unknown revision was accepted")

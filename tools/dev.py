@@ -582,6 +582,42 @@ def cmd_test_alone(args):
 # Upgrade check: from the previous release to this tree
 # ---------------------------------------------------------------------------
 UPGRADE_FROM = "18.0.1.1.0"
+# the commit of that tag: a clone made without tags (``git clone --no-tags``,
+# CI checkouts) still has it in main's history
+UPGRADE_FROM_COMMIT = "37d1306fb5c38aa49fac79b3a51637e1f9a21674"
+
+
+def _git_has_commit(rev):
+    found = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
+        capture_output=True,
+        check=False,
+    )
+    return found.returncode == 0
+
+
+def resolve_upgrade_from(rev):
+    """The git revision to take the previous release from: ``rev`` itself, else
+    (the release tag missing in this clone) the release commit, fetched from
+    ``origin`` when the clone is shallow."""
+    if _git_has_commit(rev):
+        return rev
+    if rev != UPGRADE_FROM:
+        raise DevError(f"git revision {rev} not found in this clone")
+    if not _git_has_commit(UPGRADE_FROM_COMMIT):
+        log(f"release {UPGRADE_FROM} ({UPGRADE_FROM_COMMIT[:10]}) not in this clone: fetching it from origin")
+        subprocess.run(
+            ["git", "-C", str(ROOT), "fetch", "--quiet", "origin", UPGRADE_FROM_COMMIT], check=False
+        )
+    if not _git_has_commit(UPGRADE_FROM_COMMIT):
+        raise DevError(
+            f"the previous release {UPGRADE_FROM} (commit {UPGRADE_FROM_COMMIT}) is not in this clone "
+            "and could not be fetched: clone with its history (not --depth) or pass --from REV"
+        )
+    log(f"tag {UPGRADE_FROM} missing in this clone: using its commit {UPGRADE_FROM_COMMIT[:10]}")
+    return UPGRADE_FROM_COMMIT
+
+
 # a few test classes run against the upgraded database: stage gate, history,
 # escalation cron, policies, on leads and on tickets
 UPGRADE_TESTS = [
@@ -797,6 +833,7 @@ def cmd_upgrade_check(args):
     db_name = args.db or f"guide_upgrade_{os.getpid()}"
     workdir = Path(tempfile.mkdtemp(prefix="guide_upgrade_"))
     failures = []
+    args.from_rev = resolve_upgrade_from(args.from_rev)
     try:
         archive = subprocess.run(
             ["git", "-C", str(ROOT), "archive", args.from_rev, "addons"], capture_output=True, check=False
