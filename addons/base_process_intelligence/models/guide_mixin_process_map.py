@@ -35,3 +35,12 @@ class GuideMixin(models.AbstractModel):
     def _guide_outcome_labels(self):
         """What success and dropping out are called for the model's records."""
         return {}
+
+    @api.model
+    def _pi_demo_record_vals(self, process, index, rng):
+        """Values of the ``index``-th demo record of ``process`` (``rng``: random.Random)."""
+        return {"name": f"{process.name} #{index + 1}"}
+
+    def _pi_demo_close(self, outcome, last_date):
+        """Give a demo record its outcome (False: still open) some time after ``last_date``."""
+        return True

@@ -38,14 +38,19 @@ class GuideProcess(models.Model):
         }
 
     @api.model
-    def action_pi_open_records(self, process_id, filters=None, step_id=False, next_step_id=False, path_hash=False):
+    def action_pi_open_records(
+        self, process_id, filters=None, step_id=False, next_step_id=False, path_hash=False
+    ):
         """The records behind a node (``step_id``), an edge (``step_id`` to ``next_step_id``)
         or a variant (``path_hash``) of the map: a list of the guided model, where its
         record rules decide what the user sees."""
         process = self._pi_process(process_id)
         where = [SQL("v.process_id = %s", process.id)]
         if path_hash:
-            where += [SQL("v.path_hash = %s", str(path_hash)), *self._pi_filter_sql(filters, "v", "first_entered_at")]
+            where += [
+                SQL("v.path_hash = %s", str(path_hash)),
+                *self._pi_filter_sql(filters, "v", "first_entered_at"),
+            ]
             table = SQL("guide_record_variant")
         else:
             where += self._pi_filter_sql(filters, "v", "entered_at")
@@ -273,9 +278,20 @@ class GuideProcess(models.Model):
         rank = {step.id: index for index, step in enumerate(all_steps)}
         nodes = []
         for step in all_steps:
-            (visits, starts, in_progress, median, p90, overdue, overridden, backward, dropped, success, exits, left) = (
-                figures.get(step.id) or (0, 0, 0, None, None, 0, 0, 0, 0, 0, 0, 0)
-            )
+            (
+                visits,
+                starts,
+                in_progress,
+                median,
+                p90,
+                overdue,
+                overridden,
+                backward,
+                dropped,
+                success,
+                exits,
+                left,
+            ) = figures.get(step.id) or (0, 0, 0, None, None, 0, 0, 0, 0, 0, 0, 0)
             nodes.append(
                 {
                     "id": step.id,
@@ -439,7 +455,12 @@ class GuideProcess(models.Model):
                 "share": conformant / total if total else False,
                 "deviations": sorted(
                     (
-                        {"step_id": step_id, "step": step_names.get(step_id, "?"), "kind": kind, "count": count}
+                        {
+                            "step_id": step_id,
+                            "step": step_names.get(step_id, "?"),
+                            "kind": kind,
+                            "count": count,
+                        }
                         for (step_id, kind), count in deviations.items()
                     ),
                     key=lambda d: (-d["count"], d["step"], d["kind"]),

@@ -15,6 +15,8 @@ class GuideRecordVariant(models.Model):
     _order = "first_entered_at desc, id desc"
     _rec_name = "path"
     _guide_engine_owned = True
+    # derived rows rebuilt in bulk: no who/when columns (and their foreign keys)
+    _log_access = False
 
     res_model = fields.Char("Model", required=True, readonly=True)
     res_id = fields.Many2oneReference("Record", model_field="res_model", required=True, readonly=True)
@@ -32,15 +34,15 @@ class GuideRecordVariant(models.Model):
     team_ref = fields.Integer("Team ID", readonly=True)
 
     def init(self):
-        super().init()
+        res = super().init()
         cr = self.env.cr
         create_index(cr, "guide_record_variant_process_idx", self._table, ["process_id", "first_entered_at"])
         create_index(cr, "guide_record_variant_hash_idx", self._table, ["process_id", "path_hash"])
+        return res
 
     @api.model
     def _pi_insert_variants(self, scope):
         """The variants of the visits matching ``scope`` (over ``v``), in one query."""
-        now = self.env.cr.now()
         order = SQL("ORDER BY v.entered_at, v.history_id")
         self.env.cr.execute(
             SQL(
@@ -48,10 +50,10 @@ class GuideRecordVariant(models.Model):
             INSERT INTO guide_record_variant (
                 res_model, res_id, process_id, path, path_hash, visit_count, first_entered_at,
                 last_entered_at, override_count, backward_count, first_override_step_id,
-                owner_id, company_id, team_ref, create_uid, create_date, write_uid, write_date)
+                owner_id, company_id, team_ref)
             SELECT res_model, res_id, process_id, path, md5(path), visit_count, first_entered_at,
                    last_entered_at, override_count, backward_count, first_override_step_id,
-                   owner_id, company_id, team_ref, %(uid)s, %(now)s, %(uid)s, %(now)s
+                   owner_id, company_id, team_ref
               FROM (
                 SELECT v.res_model, v.res_id, v.process_id,
                        string_agg(v.step_id::text, ',' %(order)s) AS path,
@@ -60,7 +62,8 @@ class GuideRecordVariant(models.Model):
                        max(v.entered_at) AS last_entered_at,
                        count(*) FILTER (WHERE v.overridden) AS override_count,
                        count(*) FILTER (WHERE v.exit_direction = 'backward') AS backward_count,
-                       (array_agg(v.step_id %(order)s) FILTER (WHERE v.overridden))[1] AS first_override_step_id,
+                       (array_agg(v.step_id %(order)s) FILTER (WHERE v.overridden))[1]
+                           AS first_override_step_id,
                        (array_agg(v.owner_id %(order)s))[1] AS owner_id,
                        (array_agg(v.company_id %(order)s))[1] AS company_id,
                        (array_agg(v.team_ref %(order)s))[1] AS team_ref
@@ -69,8 +72,6 @@ class GuideRecordVariant(models.Model):
                  GROUP BY v.res_model, v.res_id, v.process_id
               ) agg
             """,
-                uid=self.env.uid,
-                now=now,
                 order=order,
                 scope=scope,
             )

@@ -38,6 +38,8 @@ class GuideStepVisit(models.Model):
     _order = "entered_at desc, id desc"
     _rec_name = "step_id"
     _guide_engine_owned = True
+    # derived rows rebuilt in bulk: no who/when columns (and their foreign keys)
+    _log_access = False
 
     res_model = fields.Char("Model", required=True, readonly=True)
     res_id = fields.Many2oneReference("Record", model_field="res_model", required=True, readonly=True)
@@ -45,8 +47,9 @@ class GuideStepVisit(models.Model):
     step_id = fields.Many2one("guide.step", readonly=True, ondelete="cascade")
     # the next step of the same process (empty: the record left the process or is still here)
     next_step_id = fields.Many2one("guide.step", readonly=True, ondelete="set null")
-    history_id = fields.Many2one("guide.history", string="Entry", readonly=True, ondelete="set null")
-    exit_history_id = fields.Many2one("guide.history", string="Exit", readonly=True, ondelete="set null")
+    # the history rows that opened and closed the visit (ids: no foreign key to check per row)
+    history_id = fields.Integer("Entry", readonly=True)
+    exit_history_id = fields.Integer("Exit", readonly=True)
     visit_number = fields.Integer(readonly=True, help="1 for the record's first step, then 2, 3...")
     entered_at = fields.Datetime(readonly=True)
     left_at = fields.Datetime(readonly=True)
@@ -63,11 +66,11 @@ class GuideStepVisit(models.Model):
     team_ref = fields.Integer("Team ID", readonly=True)
 
     def init(self):
-        super().init()
-        cr = self.env.cr
-        create_index(cr, "guide_step_visit_process_idx", self._table, ["process_id", "entered_at"])
-        create_index(cr, "guide_step_visit_step_idx", self._table, ["step_id", "next_step_id"])
-        create_index(cr, "guide_step_visit_history_idx", self._table, ["history_id"])
+        res = super().init()
+        # the map reads a process's visits of a period; the record's rows (the refresh,
+        # access checks) use the index of guide.record.link.mixin
+        create_index(self.env.cr, "guide_step_visit_process_idx", self._table, ["process_id", "entered_at"])
+        return res
 
     # ------------------------------------------------------------
     # ACTIONS
@@ -150,15 +153,13 @@ class GuideStepVisit(models.Model):
     def _pi_insert_visits(self, scope):
         """Visits of the history rows matching ``scope`` (over ``h``), in one query: each
         history row entering a step opens a visit, the record's next row closes it."""
-        now = self.env.cr.now()
         self.env.cr.execute(
             SQL(
                 """
             INSERT INTO guide_step_visit (
                 res_model, res_id, process_id, step_id, next_step_id, history_id, exit_history_id,
                 visit_number, entered_at, left_at, duration_hours, expected_hours, overdue, overridden,
-                exit_direction, owner_id, company_id, team_ref,
-                create_uid, create_date, write_uid, write_date)
+                exit_direction, owner_id, company_id, team_ref)
             SELECT t.res_model, t.res_id, s.process_id, t.to_step_id,
                    CASE WHEN ns.process_id = s.process_id THEN ns.id END,
                    t.id, t.next_id,
@@ -166,8 +167,7 @@ class GuideStepVisit(models.Model):
                    t.date, t.next_date, t.hours, s.expected_hours,
                    t.next_id IS NOT NULL AND s.expected_hours > 0 AND t.hours > s.expected_hours,
                    COALESCE(t.next_gate = 'overridden', FALSE),
-                   t.next_direction, t.owner_id, t.company_id, t.team_ref,
-                   %(uid)s, %(now)s, %(uid)s, %(now)s
+                   t.next_direction, t.owner_id, t.company_id, t.team_ref
               FROM (
                 SELECT h.id, h.res_model, h.res_id, h.to_step_id, h.date, h.owner_id, h.company_id,
                        %(team)s AS team_ref,
@@ -184,8 +184,6 @@ class GuideStepVisit(models.Model):
               JOIN guide_step s ON s.id = t.to_step_id
               LEFT JOIN guide_step ns ON ns.id = t.next_step_id
             """,
-                uid=self.env.uid,
-                now=now,
                 team=self._pi_team_sql("h"),
                 scope=scope,
             )

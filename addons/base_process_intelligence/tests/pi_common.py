@@ -24,7 +24,13 @@ from datetime import datetime, timedelta
 T0 = datetime(2026, 1, 5)
 PATHS = {
     "r1": [(0, "a", "free"), (10, "b", "free"), (40, "c", "free"), (50, "d", "free")],
-    "r2": [(0, "a", "free"), (20, "b", "free"), (30, "a", "free"), (32, "b", "free"), (100, "c", "overridden")],
+    "r2": [
+        (0, "a", "free"),
+        (20, "b", "free"),
+        (30, "a", "free"),
+        (32, "b", "free"),
+        (100, "c", "overridden"),
+    ],
     "r3": [(0, "a", "free"), (5, "c", "free"), (25, "d", "free")],
     "r4": [(720, "b", "free")],
     "r5": [(0, "a", "free"), (10, "b", "overridden")],
@@ -44,7 +50,9 @@ def add_history(env, record, process, moves, steps, owner=False, team_field=Fals
         if previous is None:
             direction = "initial"
         else:
-            direction = "forward" if (step.sequence, step.id) > (previous.sequence, previous.id) else "backward"
+            direction = (
+                "forward" if (step.sequence, step.id) > (previous.sequence, previous.id) else "backward"
+            )
         vals = {
             "res_model": record._name,
             "res_id": record.id,
@@ -166,7 +174,9 @@ class HandCaseMixin:
 
     def check_hand_case_filters(self):
         by_user = self.pi_nodes(self.pi_map(filters={"user_id": self.agent.id}))
-        self.assertEqual({k: n["visits"] for k, n in by_user.items() if n["visits"]}, {"a": 2, "b": 2, "c": 1, "d": 1})
+        self.assertEqual(
+            {k: n["visits"] for k, n in by_user.items() if n["visits"]}, {"a": 2, "b": 2, "c": 1, "d": 1}
+        )
         late = self.pi_map(filters={"date_from": (T0 + timedelta(days=20)).date().isoformat()})
         self.assertEqual({k: n["visits"] for k, n in self.pi_nodes(late).items() if n["visits"]}, {"b": 1})
         self.assertEqual([self.pi_path(v) for v in late["variants"]], ["b"])
@@ -175,6 +185,7 @@ class HandCaseMixin:
         if self.team_field:
             other = self.pi_map(filters={"team_id": self.other_team.id})
             self.assertEqual(
-                {k: n["visits"] for k, n in self.pi_nodes(other).items() if n["visits"]}, {"a": 1, "c": 1, "d": 1}
+                {k: n["visits"] for k, n in self.pi_nodes(other).items() if n["visits"]},
+                {"a": 1, "c": 1, "d": 1},
             )
             self.assertIn(self.other_team.id, [t["id"] for t in other["filters"]["teams"]])

@@ -26,7 +26,9 @@ class TestGenericProcessMap(HandCaseMixin, TransactionCase):
         from .generic_models import GuideTestRecord as GuideTestRecordOutcome
 
         cls.loader.update_registry((GuideTestStage, GuideTestRecord, GuideStep, GuideTestRecordOutcome))
-        cls.agent = new_test_user(cls.env, login="pi_generic_user", groups="base_process_guide.group_guide_user")
+        cls.agent = new_test_user(
+            cls.env, login="pi_generic_user", groups="base_process_guide.group_guide_user"
+        )
         cls.env["ir.model.access"].create(
             [
                 {
@@ -92,8 +94,10 @@ class TestGenericProcessMap(HandCaseMixin, TransactionCase):
         self.assertEqual(data["outcome_labels"]["success"], "Succeeded")
 
     def test_engine_moves_are_mapped(self):
-        record = self.env["guide.test.record"].with_user(self.agent).create(
-            {"name": "live", "amount": 1, "stage_id": self.stages["a"].id}
+        record = (
+            self.env["guide.test.record"]
+            .with_user(self.agent)
+            .create({"name": "live", "amount": 1, "stage_id": self.stages["a"].id})
         )
         self.assertEqual(record.guide_step_id, self.steps["a"])
         record.write({"stage_id": self.stages["b"].id})

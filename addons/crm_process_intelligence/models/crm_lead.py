@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo import api, models
 from odoo.tools import SQL
 
@@ -26,3 +28,33 @@ class CrmLead(models.Model):
     @api.model
     def _guide_outcome_labels(self):
         return {"success": self.env._("Won"), "dropped": self.env._("Lost")}
+
+    # ------------------------------------------------------------
+    # DEMO
+    # ------------------------------------------------------------
+    @api.model
+    def _pi_demo_record_vals(self, process, index, rng):
+        companies = ["Azure", "Deco", "Gemini", "Lumber", "Ready Mat", "Wood Corner", "Nova", "Atlas"]
+        needs = ["office furniture", "desks renewal", "meeting rooms", "storage", "chairs", "open space"]
+        team = process.crm_team_ids[:1]
+        users = team.member_ids or self.env.ref("base.user_admin")
+        return {
+            "name": f"{rng.choice(companies)} — {rng.choice(needs)} (#{index + 1})",
+            "type": "opportunity",
+            "team_id": team.id,
+            "user_id": rng.choice(users).id,
+            "expected_revenue": rng.randrange(2, 60) * 1000,
+        }
+
+    def _pi_demo_close(self, outcome, last_date):
+        if outcome:
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE crm_lead SET active = %s, probability = %s, date_closed = %s WHERE id = %s",
+                    outcome == "success",
+                    100 if outcome == "success" else 0,
+                    last_date + timedelta(hours=2),
+                    self.id,
+                )
+            )
+        return True

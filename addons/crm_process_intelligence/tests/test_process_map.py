@@ -36,15 +36,26 @@ class TestLeadProcessMap(LeadHandCase):
     def test_salesperson_sees_aggregates_not_records(self):
         data = self.pi_map(user=self.agent)
         self.check_hand_case_nodes(data)
-        action = self.env["guide.process"].with_user(self.agent).action_pi_open_records(
-            self.process.id, {}, step_id=self.steps["b"].id
+        action = (
+            self.env["guide.process"]
+            .with_user(self.agent)
+            .action_pi_open_records(self.process.id, {}, step_id=self.steps["b"].id)
         )
         self.assertEqual(action["res_model"], "crm.lead")
         every = self.env["crm.lead"].with_context(active_test=False).search(action["domain"])
-        self.assertEqual(every, self.records["r1"] | self.records["r2"] | self.records["r4"] | self.records["r5"])
-        mine = self.env["crm.lead"].with_user(self.agent).with_context(active_test=False).search(action["domain"])
+        self.assertEqual(
+            every, self.records["r1"] | self.records["r2"] | self.records["r4"] | self.records["r5"]
+        )
+        mine = (
+            self.env["crm.lead"]
+            .with_user(self.agent)
+            .with_context(active_test=False)
+            .search(action["domain"])
+        )
         self.assertEqual(mine, self.records["r1"] | self.records["r5"])
-        visits = self.env["guide.step.visit"].with_user(self.agent).search([("process_id", "=", self.process.id)])
+        visits = (
+            self.env["guide.step.visit"].with_user(self.agent).search([("process_id", "=", self.process.id)])
+        )
         self.assertEqual(set(visits.mapped("res_id")), {self.records["r1"].id, self.records["r5"].id})
         others = self.env["guide.step.visit"].search([("res_id", "=", self.records["r2"].id)])
         with self.assertRaises(AccessError):
@@ -94,14 +105,21 @@ class TestLeadProcessMap(LeadHandCase):
         history reaches the map at the next read."""
         Lead = self.env["crm.lead"].with_user(self.agent)
         lead = Lead.create(
-            {"name": "PI live", "type": "opportunity", "team_id": self.team.id, "stage_id": self.stages["a"].id}
+            {
+                "name": "PI live",
+                "type": "opportunity",
+                "team_id": self.team.id,
+                "stage_id": self.stages["a"].id,
+            }
         )
         self.assertEqual(lead.guide_step_id, self.steps["a"])
         lead.write({"stage_id": self.stages["c"].id})
         data = self.pi_map(user=self.agent)
         self.assertEqual(self.pi_edges(data)[("a", "c")]["count"], 2)
         self.assertEqual(self.pi_nodes(data)["c"]["in_progress"], 1)
-        lead_variant = self.env["guide.record.variant"].with_user(self.agent).search([("res_id", "=", lead.id)])
+        lead_variant = (
+            self.env["guide.record.variant"].with_user(self.agent).search([("res_id", "=", lead.id)])
+        )
         self.assertEqual(lead_variant.path, f"{self.steps['a'].id},{self.steps['c'].id}")
 
     def test_refresh_button_and_cron(self):
@@ -147,3 +165,38 @@ class TestLeadProcessMapRpc(RpcCase, LeadHandCase):
             self.xmlrpc(self.manager, "guide.step.visit", "unlink", [visit.ids])
         with self.assertRaises(RpcError):
             self.jsonrpc(self.agent, "guide.process", "get_process_map", [self.process.id, {"user_id": "x"}])
+
+
+@tagged("post_install", "-at_install")
+class TestLeadDemoLoader(LeadHandCase):
+    def test_demo_loader(self):
+        """The demo loader gives records a past history along the variants asked for."""
+        self.env.ref("crm_process_guide.guide_process_b2b_demo", raise_if_not_found=False) or self.skipTest(
+            "no demo data"
+        )
+        process = self.env.ref("crm_process_guide.guide_process_b2b_demo")
+        before = self.env["crm.lead"].with_context(active_test=False).search_count([])
+        self.env["guide.process"]._pi_demo_generate(
+            "crm_process_guide.guide_process_b2b_demo",
+            12,
+            [[1, [0, 1, 2, 3, 4], "success"], [1, [0, 1], "dropped"], [1, [0, 2, 1], "open"]],
+        )
+        leads = self.env["crm.lead"].with_context(active_test=False).search([], order="id desc", limit=12)
+        self.assertEqual(self.env["crm.lead"].with_context(active_test=False).search_count([]), before + 12)
+        variants = self.env["guide.record.variant"].search([("res_id", "in", leads.ids)])
+        self.assertEqual(len(variants), 12)
+        steps = process.step_ids.sorted(lambda s: (s.sequence, s.id))
+        paths = {",".join(str(steps[i].id) for i in p) for p in ([0, 1, 2, 3, 4], [0, 1], [0, 2, 1])}
+        self.assertLessEqual(set(variants.mapped("path")), paths)
+        for lead in leads:
+            lead_variant = variants.filtered(lambda v, lead=lead: v.res_id == lead.id)
+            if lead_variant.path == ",".join(str(steps[i].id) for i in [0, 1]):
+                self.assertFalse(lead.active)
+            elif lead_variant.path.endswith(str(steps[4].id)):
+                self.assertEqual(lead.probability, 100)
+            self.assertEqual(lead.guide_step_id.id, int(lead_variant.path.split(",")[-1]))
+        history = self.env["guide.history"].search(
+            [("res_id", "in", leads.ids), ("res_model", "=", "crm.lead")]
+        )
+        self.assertEqual(len(history), sum(len(v.path.split(",")) for v in variants))
+        self.assertTrue(all(h.date < leads[0].create_date for h in history))

@@ -1,8 +1,13 @@
+from datetime import timedelta
+
 from odoo import api, models
 from odoo.tools import SQL
 
 # closed stages where a ticket is dropped rather than resolved
-DROPPED_STAGES = ("helpdesk_mgmt.helpdesk_ticket_stage_cancelled", "helpdesk_mgmt.helpdesk_ticket_stage_rejected")
+DROPPED_STAGES = (
+    "helpdesk_mgmt.helpdesk_ticket_stage_cancelled",
+    "helpdesk_mgmt.helpdesk_ticket_stage_rejected",
+)
 
 
 class HelpdeskTicket(models.Model):
@@ -34,3 +39,48 @@ class HelpdeskTicket(models.Model):
     @api.model
     def _guide_outcome_labels(self):
         return {"success": self.env._("Resolved"), "dropped": self.env._("Cancelled")}
+
+    # ------------------------------------------------------------
+    # DEMO
+    # ------------------------------------------------------------
+    @api.model
+    def _pi_demo_record_vals(self, process, index, rng):
+        issues = [
+            "Cannot log in",
+            "Invoice missing",
+            "Printer offline",
+            "Password reset",
+            "Wrong delivery address",
+            "Slow dashboard",
+            "Export fails",
+            "Refund request",
+        ]
+        team = process.helpdesk_team_ids[:1]
+        users = team.user_ids or self.env.ref("base.user_admin")
+        name = f"{rng.choice(issues)} (#{index + 1})"
+        return {
+            "name": name,
+            "description": f"<p>{name}</p>",
+            "team_id": team.id,
+            "user_id": rng.choice(users).id,
+        }
+
+    def _pi_demo_close(self, outcome, last_date):
+        closed_at = last_date + timedelta(hours=1)
+        if outcome == "success":
+            self.env.cr.execute(
+                SQL("UPDATE helpdesk_ticket SET closed_date = %s WHERE id = %s", closed_at, self.id)
+            )
+        elif outcome == "dropped":
+            cancelled = self.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_cancelled")
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE helpdesk_ticket SET stage_id = %s, closed_date = %s WHERE id = %s",
+                    cancelled.id,
+                    closed_at,
+                    self.id,
+                )
+            )
+        else:
+            self.env.cr.execute(SQL("UPDATE helpdesk_ticket SET closed_date = NULL WHERE id = %s", self.id))
+        return True

@@ -17,7 +17,10 @@ class TicketHandCase(HandCaseMixin, TransactionCase):
             cls.env, login="pi_hd_own", groups="helpdesk_mgmt.group_helpdesk_user_own", name="Olivia Own"
         )
         cls.colleague = new_test_user(
-            cls.env, login="pi_hd_colleague", groups="helpdesk_mgmt.group_helpdesk_user", name="Colin Colleague"
+            cls.env,
+            login="pi_hd_colleague",
+            groups="helpdesk_mgmt.group_helpdesk_user",
+            name="Colin Colleague",
         )
         cls.manager = new_test_user(
             cls.env, login="pi_hd_manager", groups="helpdesk_mgmt.group_helpdesk_manager", name="Meg Manager"
@@ -35,7 +38,11 @@ class TicketHandCase(HandCaseMixin, TransactionCase):
         }
         cls.stages = stages
         cls.process = cls.env["guide.process"].create(
-            {"name": "PI Support", "model_name": "helpdesk.ticket", "helpdesk_team_ids": [(6, 0, cls.team.ids)]}
+            {
+                "name": "PI Support",
+                "model_name": "helpdesk.ticket",
+                "helpdesk_team_ids": [(6, 0, cls.team.ids)],
+            }
         )
         cls.steps = {
             key: cls.env["guide.step"].create(
@@ -65,7 +72,11 @@ class TicketHandCase(HandCaseMixin, TransactionCase):
 
     @classmethod
     def set_outcome(cls, record, outcome, hours):
-        stage = cls.stages["d"] if outcome == "success" else cls.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_cancelled")
+        stage = (
+            cls.stages["d"]
+            if outcome == "success"
+            else cls.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_cancelled")
+        )
         record.write({"stage_id": stage.id})
         record.write({"closed_date": at(hours)})
         cls.env.flush_all()

@@ -17,20 +17,26 @@ class TestTicketProcessMap(TicketHandCase):
     def test_variants_conformance_and_resolution_time(self):
         data = self.pi_map(user=self.manager)
         self.check_hand_case_variants(data)
-        self.assertEqual(data["outcome_labels"], {"success": "Resolved", "dropped": "Cancelled", "open": "Open"})
+        self.assertEqual(
+            data["outcome_labels"], {"success": "Resolved", "dropped": "Cancelled", "open": "Open"}
+        )
 
     def test_filters(self):
         self.check_hand_case_filters()
 
     def test_own_agent_sees_aggregates_not_tickets(self):
         self.check_hand_case_nodes(self.pi_map(user=self.agent))
-        action = self.env["guide.process"].with_user(self.agent).action_pi_open_records(
-            self.process.id, {}, step_id=self.steps["b"].id
+        action = (
+            self.env["guide.process"]
+            .with_user(self.agent)
+            .action_pi_open_records(self.process.id, {}, step_id=self.steps["b"].id)
         )
         self.assertEqual(action["res_model"], "helpdesk.ticket")
         mine = self.env["helpdesk.ticket"].with_user(self.agent).search(action["domain"])
         self.assertEqual(mine, self.records["r1"] | self.records["r5"])
-        visits = self.env["guide.step.visit"].with_user(self.agent).search([("process_id", "=", self.process.id)])
+        visits = (
+            self.env["guide.step.visit"].with_user(self.agent).search([("process_id", "=", self.process.id)])
+        )
         self.assertEqual(set(visits.mapped("res_id")), {self.records["r1"].id, self.records["r5"].id})
         variants = self.env["guide.record.variant"].with_user(self.agent).search([])
         self.assertEqual(set(variants.mapped("res_id")), {self.records["r1"].id, self.records["r5"].id})
