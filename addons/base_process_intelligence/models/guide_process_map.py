@@ -212,63 +212,90 @@ class GuideProcess(models.Model):
 
     @api.model
     def _pi_map_data(self, process, steps, filters):
-        """Nodes and edges of ``process``: two aggregate queries over the visits."""
+        """Nodes and edges of ``process``: three aggregate queries over the visits (the
+        times in step read presorted from an index, the counts and edges hashed in one
+        scan, the outcome of the visits still open)."""
         cr = self.env.cr
         model = self.env[process.model_name]
         where = SQL(" AND ").join(
             [SQL("v.process_id = %s", process.id), *self._pi_filter_sql(filters, "v", "entered_at")]
         )
-        outcome = model._guide_outcome_sql("r")
-        now = cr.now()
         cr.execute(
             SQL(
                 """
-            SELECT v.step_id, count(*),
-                   count(*) FILTER (WHERE v.visit_number = 1),
-                   count(*) FILTER (WHERE v.left_at IS NULL AND COALESCE(o.outcome, %(open)s) = %(open)s),
-                   percentile_cont(0.5) WITHIN GROUP (ORDER BY v.duration_hours)
-                       FILTER (WHERE v.left_at IS NOT NULL),
-                   percentile_cont(0.9) WITHIN GROUP (ORDER BY v.duration_hours)
-                       FILTER (WHERE v.left_at IS NOT NULL),
-                   count(*) FILTER (WHERE v.overdue OR (
-                       v.left_at IS NULL AND COALESCE(o.outcome, %(open)s) = %(open)s AND v.expected_hours > 0
-                       AND v.entered_at < %(now)s - make_interval(secs => v.expected_hours * 3600))),
-                   count(*) FILTER (WHERE v.overridden),
-                   count(*) FILTER (WHERE v.exit_direction = 'backward'),
-                   count(*) FILTER (WHERE v.left_at IS NULL AND o.outcome = %(dropped)s),
-                   count(*) FILTER (WHERE v.left_at IS NULL AND o.outcome = %(success)s),
-                   count(*) FILTER (WHERE v.left_at IS NOT NULL AND v.next_step_id IS NULL),
-                   count(*) FILTER (WHERE v.left_at IS NOT NULL)
+            SELECT v.step_id, percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY v.duration_hours)
               FROM guide_step_visit v
-              LEFT JOIN LATERAL (
-                  SELECT %(outcome)s AS outcome FROM %(table)s r WHERE r.id = v.res_id AND v.left_at IS NULL
-              ) o ON TRUE
-             WHERE %(where)s
+             WHERE %s AND v.left_at IS NOT NULL
              GROUP BY v.step_id
-            """,
-                open=OUTCOME_OPEN,
-                dropped=OUTCOME_DROPPED,
-                success=OUTCOME_SUCCESS,
-                now=now,
-                outcome=outcome,
-                table=SQL.identifier(model._table),
-                where=where,
-            )
-        )
-        figures = {row[0]: row[1:] for row in cr.fetchall()}
-        cr.execute(
-            SQL(
-                """
-            SELECT v.step_id, v.next_step_id, count(*),
-                   percentile_cont(0.5) WITHIN GROUP (ORDER BY v.duration_hours)
-              FROM guide_step_visit v
-             WHERE %s AND v.next_step_id IS NOT NULL
-             GROUP BY v.step_id, v.next_step_id
             """,
                 where,
             )
         )
-        edge_rows = cr.fetchall()
+        times = dict(cr.fetchall())
+        cr.execute(
+            SQL(
+                """
+            SELECT v.step_id, v.next_step_id, GROUPING(v.next_step_id), count(*),
+                   count(*) FILTER (WHERE v.visit_number = 1),
+                   count(*) FILTER (WHERE v.overdue),
+                   count(*) FILTER (WHERE v.overridden),
+                   count(*) FILTER (WHERE v.exit_direction = 'backward'),
+                   count(*) FILTER (WHERE v.left_at IS NOT NULL AND v.next_step_id IS NULL),
+                   count(*) FILTER (WHERE v.left_at IS NOT NULL)
+              FROM guide_step_visit v
+             WHERE %s
+             GROUP BY GROUPING SETS ((v.step_id), (v.step_id, v.next_step_id))
+            """,
+                where,
+            )
+        )
+        counts, edge_rows = {}, []
+        for step_id, next_step_id, is_node, *figures in cr.fetchall():
+            if is_node:
+                counts[step_id] = figures
+            elif next_step_id:
+                edge_rows.append((step_id, next_step_id, figures[0]))
+        # the visits still open: in progress, or where the record ended (won, lost...)
+        cr.execute(
+            SQL(
+                """
+            SELECT v.step_id, %(outcome)s AS outcome, count(*),
+                   count(*) FILTER (WHERE v.expected_hours > 0
+                                    AND v.entered_at < %(now)s - make_interval(secs => v.expected_hours * 3600))
+              FROM guide_step_visit v
+              JOIN %(table)s r ON r.id = v.res_id
+             WHERE %(where)s AND v.left_at IS NULL
+             GROUP BY v.step_id, 2
+            """,
+                outcome=model._guide_outcome_sql("r"),
+                now=cr.now(),
+                table=SQL.identifier(model._table),
+                where=where,
+            )
+        )
+        ends = {}
+        for step_id, outcome, count, late in cr.fetchall():
+            ends.setdefault(step_id, {})[outcome] = (count, late)
+        figures = {}
+        for step_id in set(counts) | set(times):
+            visits, starts, overdue, overridden, backward, exits, left = counts.get(step_id, (0,) * 7)
+            median, p90 = times.get(step_id) or (None, None)
+            end = ends.get(step_id, {})
+            in_progress, late = end.get(OUTCOME_OPEN, (0, 0))
+            figures[step_id] = (
+                visits,
+                starts,
+                in_progress,
+                median,
+                p90,
+                overdue + late,
+                overridden,
+                backward,
+                end.get(OUTCOME_DROPPED, (0, 0))[0],
+                end.get(OUTCOME_SUCCESS, (0, 0))[0],
+                exits,
+                left,
+            )
         # steps no longer in the process (archived, deleted) still have visits
         all_steps = steps | self.env["guide.step"].browse(
             [sid for sid in figures if sid not in steps.ids]
@@ -321,10 +348,9 @@ class GuideProcess(models.Model):
                 "source": source,
                 "target": target,
                 "count": count,
-                "median_hours": _json(median),
                 "kind": self._pi_edge_kind(by_id[source], by_id[target], rank, kinds),
             }
-            for source, target, count, median in edge_rows
+            for source, target, count in edge_rows
         ]
         return {"nodes": nodes, "edges": edges}
 
@@ -371,10 +397,8 @@ class GuideProcess(models.Model):
                        ORDER BY EXTRACT(EPOCH FROM o.closed_at - v.first_entered_at) / 3600.0)
                        FILTER (WHERE o.closed_at IS NOT NULL AND o.outcome != %(open)s)
               FROM guide_record_variant v
-              LEFT JOIN LATERAL (
-                  SELECT %(outcome)s AS outcome, %(closed_at)s AS closed_at
-                    FROM %(table)s r WHERE r.id = v.res_id
-              ) o ON TRUE
+              LEFT JOIN %(table)s r ON r.id = v.res_id
+             CROSS JOIN LATERAL (SELECT %(outcome)s AS outcome, %(closed_at)s AS closed_at) o
              WHERE %(where)s
              GROUP BY v.path_hash
              ORDER BY count(*) DESC, min(v.path)
