@@ -502,6 +502,33 @@ class GuideMixin(models.AbstractModel):
         return True
 
     # ------------------------------------------------------------
+    # BUSINESS: checklists
+    # ------------------------------------------------------------
+    def _guide_sync_step_lines(self, config, refresh, existing):
+        # the lines of optional tasks are the agents', not the configuration's: an
+        # administrator's refresh keeps them
+        if refresh:
+            Line = self.env["guide.line"].sudo()
+            if existing is None:
+                existing = Line.search_fetch(
+                    [
+                        ("res_model", "=", self._name),
+                        ("res_id", "in", self.ids),
+                        ("step_id", "in", self.guide_step_id.ids),
+                    ],
+                    ["res_id", "step_id", "item_id", "checked"],
+                )
+            untracked = existing.filtered(lambda line: not line.item_id)
+            if untracked:
+                logs = (
+                    self.env["guide.task.log"]
+                    .sudo()
+                    .search_fetch([("line_id", "in", untracked.ids)], ["line_id"])
+                )
+                existing -= logs.line_id
+        return super()._guide_sync_step_lines(config, refresh, existing)
+
+    # ------------------------------------------------------------
     # BUSINESS: milestones
     # ------------------------------------------------------------
     def _guide_milestones_reached_pairs(self, milestone_ids):
