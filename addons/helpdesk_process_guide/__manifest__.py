@@ -21,6 +21,7 @@
     ],
     "demo": [
         "demo/helpdesk_process_guide_demo.xml",
+        "demo/helpdesk_process_guide_adaptive_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [
