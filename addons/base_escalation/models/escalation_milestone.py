@@ -36,7 +36,10 @@ class EscalationRule(models.Model):
                 )
 
     def _escalation_rule_values(self):
-        return {**super()._escalation_rule_values(), "met_milestone_ids": frozenset(self.met_milestone_ids.ids)}
+        return {
+            **super()._escalation_rule_values(),
+            "met_milestone_ids": frozenset(self.met_milestone_ids.ids),
+        }
 
 
 class EscalationClock(models.Model):
@@ -48,25 +51,3 @@ class EscalationClock(models.Model):
         if met and in_scope and not met.isdisjoint(record.guide_milestone_ids.ids):
             return "meet" if self and self.state in OPEN_STATES else None
         return super()._escalation_sync_action(record, rule_info, in_scope, is_live, start)
-
-
-class GuideMixin(models.AbstractModel):
-    _inherit = "guide.mixin"
-
-    def _guide_milestones_reached(self, rows):
-        res = super()._guide_milestones_reached(rows)
-        config = self.env["escalation.rule"]._get_escalation_config(self._name)
-        milestone_ids = set(rows.milestone_id.ids)
-        rule_ids = {
-            info["id"] for info in config["rules"] if not info["met_milestone_ids"].isdisjoint(milestone_ids)
-        }
-        if rule_ids:
-            self._escalation_sync(rule_ids=rule_ids, existing=True)
-        return res
-
-    def _guide_after_event(self, fnames):
-        res = super()._guide_after_event(fnames)
-        config = self.env["escalation.rule"]._get_escalation_config(self._name)
-        if self and config["fields"] & set(fnames):
-            self._escalation_sync(existing=True)
-        return res

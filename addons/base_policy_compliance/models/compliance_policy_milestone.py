@@ -68,7 +68,8 @@ class CompliancePolicy(models.Model):
         (two domains written one after the other hold together)."""
         self.ensure_one()
         leaves = ", ".join(
-            f"('guide_milestone_ids', 'in', [{milestone_id}])" for milestone_id in self.required_milestone_ids.ids
+            f"('guide_milestone_ids', 'in', [{milestone_id}])"
+            for milestone_id in self.required_milestone_ids.ids
         )
         text = (self.requirement or "").strip()
         inner = text[1:-1].strip().rstrip(",").strip() if text[:1] in "[(" and text[-1:] in "])" else ""

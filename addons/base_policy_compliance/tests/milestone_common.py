@@ -48,7 +48,11 @@ class MilestonePolicyCases:
         record.action_guide_reach_milestone(self.ms_signed.id)
         self._close(record)
         log = self.env["compliance.log"].search(
-            [("res_model", "=", record._name), ("res_id", "=", record.id), ("policy_id", "=", self.milestone_policy.id)]
+            [
+                ("res_model", "=", record._name),
+                ("res_id", "=", record.id),
+                ("policy_id", "=", self.milestone_policy.id),
+            ]
         )
         self.assertEqual(log.mapped("outcome")[-1:], ["passed"])
 
@@ -68,11 +72,17 @@ class MilestonePolicyCases:
         )
         self.milestone_policy.required_milestone_ids |= other
         self.assertEqual(self.milestone_policy.version, version + 1)
-        self.assertIn("Paid", self.milestone_policy.version_id.snapshot or self.milestone_policy._policy_snapshot())
+        self.assertIn(
+            "Paid", self.milestone_policy.version_id.snapshot or self.milestone_policy._policy_snapshot()
+        )
 
     def test_milestone_of_another_process_refused(self):
-        process = self.env["guide.process"].create({"name": "Elsewhere", "model_name": self.process.model_name})
-        foreign = self.env["guide.milestone"].create({"process_id": process.id, "name": "Foreign", "reach_mode": "manual"})
+        process = self.env["guide.process"].create(
+            {"name": "Elsewhere", "model_name": self.process.model_name}
+        )
+        foreign = self.env["guide.milestone"].create(
+            {"process_id": process.id, "name": "Foreign", "reach_mode": "manual"}
+        )
         with self.assertRaises(ValidationError) as err:
             self.milestone_policy.required_milestone_ids = foreign
         self.assertIn("Foreign", str(err.exception))

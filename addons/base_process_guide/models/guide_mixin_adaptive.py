@@ -1,7 +1,7 @@
 from collections import defaultdict
 from datetime import timedelta
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -77,7 +77,12 @@ class GuideMixin(models.AbstractModel):
     # COMPUTES
     # ------------------------------------------------------------
     def _guide_summary_models(self):
-        return [*super()._guide_summary_models(), "guide.milestone.reached", "guide.milestone", "guide.task.log"]
+        return [
+            *super()._guide_summary_models(),
+            "guide.milestone.reached",
+            "guide.milestone",
+            "guide.task.log",
+        ]
 
     def _guide_summary_columns(self):
         lang = self.env.lang or "en_US"
@@ -156,7 +161,11 @@ class GuideMixin(models.AbstractModel):
             for log in self.env["guide.task.log"]
             .sudo()
             .search_fetch(
-                [("res_model", "=", self._name), ("res_id", "in", records.ids), ("task_id", "in", list(task_ids))],
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", records.ids),
+                    ("task_id", "in", list(task_ids)),
+                ],
                 ["res_id", "task_id"],
             )
         }
@@ -203,9 +212,7 @@ class GuideMixin(models.AbstractModel):
         elif operator in ("in", "=", "not in", "!="):
             positive, query = operator in ("in", "="), rows_query(value)
         else:
-            raise UserError(
-                self.env._("Unsupported search on %(field)s.", field=self._fields[fname].string)
-            )
+            raise UserError(self.env._("Unsupported search on %(field)s.", field=self._fields[fname].string))
         return [("id", "in" if positive else "not in", query)]
 
     def _search_guide_milestone_ids(self, operator, value):
@@ -493,7 +500,8 @@ class GuideMixin(models.AbstractModel):
                 self.env._(
                     "%(records)s already reached milestone %(milestone)s.",
                     records=format_list(
-                        self.env, self.browse(sorted({res_id for res_id, _m in reached})).mapped("display_name")
+                        self.env,
+                        self.browse(sorted({res_id for res_id, _m in reached})).mapped("display_name"),
                     ),
                     milestone=milestone.name,
                 )
@@ -571,7 +579,8 @@ class GuideMixin(models.AbstractModel):
             {mid for mids in candidates.values() for mid in mids}
         )
         todo = {
-            res_id: [mid for mid in mids if (res_id, mid) not in reached] for res_id, mids in candidates.items()
+            res_id: [mid for mid in mids if (res_id, mid) not in reached]
+            for res_id, mids in candidates.items()
         }
         todo = {res_id: mids for res_id, mids in todo.items() if mids}
         if todo:
@@ -622,7 +631,9 @@ class GuideMixin(models.AbstractModel):
             self.browse(list(names))._message_log_batch(
                 {
                     res_id: Markup("<p>%s</p>")
-                    % self.env._("Milestone reached: %(milestones)s", milestones=format_list(self.env, titles))
+                    % self.env._(
+                        "Milestone reached: %(milestones)s", milestones=format_list(self.env, titles)
+                    )
                     for res_id, titles in names.items()
                 }
             )

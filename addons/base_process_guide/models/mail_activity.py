@@ -17,7 +17,9 @@ class MailActivity(models.Model):
                 records[activity.res_model].add(activity.res_id)
         lines = self.env["guide.line"]
         if records:
-            logs = self.env["guide.task.log"].sudo().search_fetch([("activity_id", "in", self.ids)], ["line_id"])
+            logs = (
+                self.env["guide.task.log"].sudo().search_fetch([("activity_id", "in", self.ids)], ["line_id"])
+            )
             lines = logs.line_id.filtered(lambda line: not line.checked)
         res = super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
         if lines:

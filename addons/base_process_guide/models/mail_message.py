@@ -20,7 +20,9 @@ class MailMessage(models.Model):
         (chatter, incoming email, RPC); one UPDATE per model and field."""
         guided = set(self.env["guide.process"]._guide_model_names())
         messages = self.filtered(
-            lambda m: m.model in guided and m.res_id and m.message_type in ("email", "comment", "email_outgoing")
+            lambda m: m.model in guided
+            and m.res_id
+            and m.message_type in ("email", "comment", "email_outgoing")
         )
         if not messages:
             return

@@ -41,7 +41,9 @@ class AdaptiveCases:
         restricted = cls.env.ref(cls.restricted_group_xmlid)
         step = cls._adaptive_first_step()
         Task = cls.env["guide.task"]
-        cls.task_mandatory = Task.create({"step_id": step.id, "name": "Adaptive questionnaire", "mandatory": True})
+        cls.task_mandatory = Task.create(
+            {"step_id": step.id, "name": "Adaptive questionnaire", "mandatory": True}
+        )
         cls.task_restricted = Task.create(
             {"step_id": step.id, "name": "Adaptive legal review", "group_ids": [(6, 0, restricted.ids)]}
         )
@@ -71,19 +73,24 @@ class AdaptiveCases:
         wizard = (
             self.env["guide.task.wizard"]
             .with_user(agent)
-            .with_context(action["context"])
+            .with_context(**action["context"])
             .create({"task_id": self.task_mandatory.id, "note": "Asked by the customer's CISO"})
         )
         wizard.action_confirm()
         log = self._rows("guide.task.log", record)
-        self.assertEqual((log.user_id, log.note, log.task_id), (agent, "Asked by the customer's CISO", self.task_mandatory))
+        self.assertEqual(
+            (log.user_id, log.note, log.task_id), (agent, "Asked by the customer's CISO", self.task_mandatory)
+        )
         self.assertIn("Adaptive questionnaire", record.guide_current_line_ids.mapped("name"))
         self.assertTrue(record.guide_blocked)
         with self.assertRaises(UserError) as err:
             record.write({record._guide_stage_field: self._adaptive_next_stage().id})
         self.assertIn("Adaptive questionnaire", str(err.exception))
         # the agent reads what was added, in the record's chatter too
-        self.assertEqual(self.env["guide.task.log"].with_user(agent).search([("res_id", "=", record.id)]), log.with_user(agent))
+        self.assertEqual(
+            self.env["guide.task.log"].with_user(agent).search([("res_id", "=", record.id)]),
+            log.with_user(agent),
+        )
         self.assertIn("Adaptive questionnaire", record.message_ids[:1].body)
 
     def test_agent_reaches_milestones(self):
@@ -93,7 +100,7 @@ class AdaptiveCases:
         record.write(dict(self.auto_vals))
         self.assertEqual(record.guide_milestone_ids, self.ms_auto)
         action = record.action_guide_open_reach_milestone()
-        self.env["guide.milestone.wizard"].with_user(agent).with_context(action["context"]).create(
+        self.env["guide.milestone.wizard"].with_user(agent).with_context(**action["context"]).create(
             {"milestone_id": self.ms_manual.id, "note": "Signed copy received"}
         ).action_confirm()
         rows = self._rows("guide.milestone.reached", record)
@@ -110,20 +117,35 @@ class AdaptiveCases:
             model = record._name
             # a task of a group the agent is not in
             message = self.rpc_fault(
-                agent, model, "action_guide_add_task", [[record.id], self.task_restricted.id], protocol=protocol
+                agent,
+                model,
+                "action_guide_add_task",
+                [[record.id], self.task_restricted.id],
+                protocol=protocol,
             )
             self.assertIn("Adaptive legal review", message)
             # a record the agent may not edit
             outsider = self._adaptive_outsider_record()
             self.rpc_fault(
-                agent, model, "action_guide_add_task", [[outsider.id], self.task_mandatory.id], protocol=protocol
+                agent,
+                model,
+                "action_guide_add_task",
+                [[outsider.id], self.task_mandatory.id],
+                protocol=protocol,
             )
             # the rows are the engine's: neither created nor changed by a client
             self.rpc_fault(
                 agent,
                 "guide.task.log",
                 "create",
-                [{"res_model": model, "res_id": record.id, "task_id": self.task_mandatory.id, "kind": "checklist"}],
+                [
+                    {
+                        "res_model": model,
+                        "res_id": record.id,
+                        "task_id": self.task_mandatory.id,
+                        "kind": "checklist",
+                    }
+                ],
                 protocol=protocol,
             )
             self.assertFalse(self._rows("guide.task.log", record) | self._rows("guide.task.log", outsider))
@@ -144,7 +166,13 @@ class AdaptiveCases:
             self.rpc_fault(agent, "guide.task.log", "write", [log.ids, {"note": "forged"}], protocol=protocol)
             self.rpc_fault(agent, "guide.task.log", "unlink", [log.ids], protocol=protocol)
             # added once
-            self.rpc_fault(agent, model, "action_guide_add_task", [[record.id], self.task_mandatory.id], protocol=protocol)
+            self.rpc_fault(
+                agent,
+                model,
+                "action_guide_add_task",
+                [[record.id], self.task_mandatory.id],
+                protocol=protocol,
+            )
 
     def test_rpc_milestone_attacks(self):
         agent = self._adaptive_agent()
@@ -168,13 +196,46 @@ class AdaptiveCases:
                 ],
                 protocol=protocol,
             )
-            self.rpc_fault(agent, model, "write", [[record.id], {"guide_milestone_ids": [(6, 0, self.ms_manual.ids)]}], protocol=protocol)
-            self.rpc_fault(agent, model, "write", [[record.id], {"guide_last_customer_message_date": "2020-01-01 00:00:00"}], protocol=protocol)
-            self.rpc_fault(agent, model, "action_guide_reach_milestone", [[record.id], self.ms_restricted.id], protocol=protocol)
-            self.rpc_fault(agent, model, "action_guide_reach_milestone", [[record.id], self.ms_auto.id], protocol=protocol)
+            self.rpc_fault(
+                agent,
+                model,
+                "write",
+                [[record.id], {"guide_milestone_ids": [(6, 0, self.ms_manual.ids)]}],
+                protocol=protocol,
+            )
+            self.rpc_fault(
+                agent,
+                model,
+                "write",
+                [[record.id], {"guide_last_customer_message_date": "2020-01-01 00:00:00"}],
+                protocol=protocol,
+            )
+            self.rpc_fault(
+                agent,
+                model,
+                "action_guide_reach_milestone",
+                [[record.id], self.ms_restricted.id],
+                protocol=protocol,
+            )
+            self.rpc_fault(
+                agent,
+                model,
+                "action_guide_reach_milestone",
+                [[record.id], self.ms_auto.id],
+                protocol=protocol,
+            )
             outsider = self._adaptive_outsider_record()
-            self.rpc_fault(agent, model, "action_guide_reach_milestone", [[outsider.id], self.ms_manual.id], protocol=protocol)
-            self.assertFalse(self._rows("guide.milestone.reached", record) | self._rows("guide.milestone.reached", outsider))
+            self.rpc_fault(
+                agent,
+                model,
+                "action_guide_reach_milestone",
+                [[outsider.id], self.ms_manual.id],
+                protocol=protocol,
+            )
+            self.assertFalse(
+                self._rows("guide.milestone.reached", record)
+                | self._rows("guide.milestone.reached", outsider)
+            )
             # reached by the agent, whatever the context claims
             self.assertIs(
                 call(
@@ -189,12 +250,21 @@ class AdaptiveCases:
             row = self._rows("guide.milestone.reached", record)
             self.assertEqual(row.user_id, agent)
             self.assertNotEqual(str(row.date)[:4], "2020")
-            self.rpc_fault(agent, "guide.milestone.reached", "write", [row.ids, {"user_id": admin.id}], protocol=protocol)
+            self.rpc_fault(
+                agent, "guide.milestone.reached", "write", [row.ids, {"user_id": admin.id}], protocol=protocol
+            )
             self.rpc_fault(agent, "guide.milestone.reached", "unlink", [row.ids], protocol=protocol)
             # an automatic milestone reached by the agent's write over RPC
             call(agent, model, "write", [[record.id], dict(self.auto_vals)])
-            row = self._rows("guide.milestone.reached", record).filtered(lambda r: r.milestone_id == self.ms_auto)
+            row = self._rows("guide.milestone.reached", record).filtered(
+                lambda r: r.milestone_id == self.ms_auto
+            )
             self.assertEqual((row.user_id, row.mode), (agent, "auto"))
             # the rule language reads the milestones reached
-            found = call(agent, model, "search", [[("guide_milestone_ids.name", "=", "Adaptive signed"), ("id", "=", record.id)]])
+            found = call(
+                agent,
+                model,
+                "search",
+                [[("guide_milestone_ids.name", "=", "Adaptive signed"), ("id", "=", record.id)]],
+            )
             self.assertEqual(found, [record.id])

@@ -18,7 +18,9 @@ class TestGenericAdaptive(TransactionCase):
 
         cls.loader.update_registry((GuideTestStage, GuideTestRecord, GuideStep))
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=False, mail_notrack=False))
-        cls.user = new_test_user(cls.env, login="guide_adaptive_user", groups="base_process_guide.group_guide_user")
+        cls.user = new_test_user(
+            cls.env, login="guide_adaptive_user", groups="base_process_guide.group_guide_user"
+        )
         cls.group_lead = cls.env["res.groups"].create({"name": "Adaptive Leads"})
         for model, perms in (("guide.test.record", (1, 1, 1)), ("guide.test.stage", (1, 0, 0))):
             cls.env["ir.model.access"].create(
@@ -180,7 +182,11 @@ class TestGenericAdaptive(TransactionCase):
         self.assertIn("Broken", str(err.exception))
         with self.assertRaises(ValidationError):
             self.env["guide.milestone"].create(
-                {"process_id": self.process.id, "name": "Code", "condition": "[('name', '=', __import__('os'))]"}
+                {
+                    "process_id": self.process.id,
+                    "name": "Code",
+                    "condition": "[('name', '=', __import__('os'))]",
+                }
             )
 
     # ------------------------------------------------------------
@@ -197,7 +203,9 @@ class TestGenericAdaptive(TransactionCase):
         with self.assertRaises(UserError) as err:
             record.write({"stage_id": self.stage_review.id})
         self.assertIn("Security questionnaire", str(err.exception))
-        log = self.env["guide.task.log"].search([("res_id", "=", record.id), ("res_model", "=", record._name)])
+        log = self.env["guide.task.log"].search(
+            [("res_id", "=", record.id), ("res_model", "=", record._name)]
+        )
         self.assertEqual((log.user_id, log.note, log.line_id), (self.user, "Public sector customer", line))
         # once only; the repeatable one twice
         with self.assertRaises(UserError):
@@ -225,14 +233,21 @@ class TestGenericAdaptive(TransactionCase):
         # the rows are the engine's
         with self.assertRaises(AccessError):
             self.env["guide.task.log"].with_user(self.user).create(
-                {"res_model": record._name, "res_id": record.id, "task_id": self.task_check.id, "kind": "checklist"}
+                {
+                    "res_model": record._name,
+                    "res_id": record.id,
+                    "task_id": self.task_check.id,
+                    "kind": "checklist",
+                }
             )
         self.assertFalse(self.env["guide.task.log"].search([("res_id", "=", record.id)]))
 
     def test_task_activity_done_ticks_its_line(self):
         record = self._record()
         record.action_guide_add_task(self.task_activity.id, "Customer cannot share logs")
-        log = self.env["guide.task.log"].search([("res_id", "=", record.id), ("res_model", "=", record._name)])
+        log = self.env["guide.task.log"].search(
+            [("res_id", "=", record.id), ("res_model", "=", record._name)]
+        )
         activity = log.activity_id
         self.assertEqual(activity.activity_type_id, self.activity_type)
         self.assertFalse(log.line_id.checked)
@@ -253,14 +268,16 @@ class TestGenericAdaptive(TransactionCase):
         record.write({"amount": 5000.0})
         record.invalidate_recordset(["guide_task_suggested_ids"])
         self.assertEqual(record.guide_task_suggested_ids, self.task_check)
-        action = self.task_check.with_user(self.user).with_context(
-            guide_res_model=record._name, guide_res_id=record.id
-        ).action_guide_open_add()
+        action = (
+            self.task_check.with_user(self.user)
+            .with_context(guide_res_model=record._name, guide_res_id=record.id)
+            .action_guide_open_add()
+        )
         self.assertEqual(action["context"]["default_task_id"], self.task_check.id)
         wizard = (
             self.env["guide.task.wizard"]
             .with_user(self.user)
-            .with_context(action["context"])
+            .with_context(**action["context"])
             .create({"note": "Tender"})
         )
         wizard.action_confirm()

@@ -11,16 +11,18 @@ class GuideTaskWizard(models.TransientModel):
     res_model = fields.Char(required=True, readonly=True)
     res_id = fields.Integer(required=True, readonly=True)
     step_id = fields.Many2one("guide.step", readonly=True)
-    task_id = fields.Many2one(
-        "guide.task", string="Task", required=True, domain="[('step_id', '=', step_id)]"
-    )
+    task_id = fields.Many2one("guide.task", required=True, domain="[('step_id', '=', step_id)]")
     task_description = fields.Text(related="task_id.description")
     note = fields.Text(string="Why", help="Recorded with the task: who added it, when and why.")
 
     @api.model
     def _guide_record(self, res_model, res_id):
         """The guided record ``res_model``/``res_id`` (refused for any other model)."""
-        if not res_model or res_model not in self.env or "guide.mixin" not in self.env[res_model]._inherit_module:
+        if (
+            not res_model
+            or res_model not in self.env
+            or "guide.mixin" not in self.env[res_model]._inherit_module
+        ):
             raise UserError(self.env._("%(model)s is not a guided model.", model=res_model))
         record = self.env[res_model].browse(int(res_id or 0)).exists()
         if not record:
@@ -44,7 +46,6 @@ class GuideMilestoneWizard(models.TransientModel):
     process_id = fields.Many2one("guide.process", readonly=True)
     milestone_id = fields.Many2one(
         "guide.milestone",
-        string="Milestone",
         required=True,
         domain="[('process_id', '=', process_id), ('reach_mode', '=', 'manual')]",
     )

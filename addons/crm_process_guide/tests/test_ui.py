@@ -68,6 +68,8 @@ class TestUi(HttpCase, GuideCommon):
             login=self.user_salesman.login,
         )
         log = self.env["guide.task.log"].search([("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)])
-        self.assertEqual((log.task_id, log.user_id, log.note), (task, self.user_salesman, "Public sector customer"))
+        self.assertEqual(
+            (log.task_id, log.user_id, log.note), (task, self.user_salesman, "Public sector customer")
+        )
         self.assertIn("Tour questionnaire", self._lines(lead))
         self.assertTrue(lead.guide_blocked)
