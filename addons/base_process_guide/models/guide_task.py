@@ -162,8 +162,3 @@ class GuideTaskLog(models.Model):
     activity_id = fields.Many2one("mail.activity", readonly=True, ondelete="set null", index="btree_not_null")
     added_count = fields.Integer("Count", readonly=True, default=1, aggregator="sum")
 
-
-class GuideStep(models.Model):
-    _inherit = "guide.step"
-
-    task_ids = fields.One2many("guide.task", "step_id", string="Optional Tasks", copy=True)

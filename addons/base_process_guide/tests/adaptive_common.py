@@ -268,3 +268,35 @@ class AdaptiveCases:
                 [[("guide_milestone_ids.name", "=", "Adaptive signed"), ("id", "=", record.id)]],
             )
             self.assertEqual(found, [record.id])
+
+    def _write_cost(self, record, vals):
+        """Queries of a write of ``vals`` as the agent, caches warm (one write before)."""
+        record.write(vals)
+        record.env.flush_all()
+        record.env.invalidate_all()
+        start = self.cr.sql_log_count
+        record.write(vals)
+        record.env.flush_all()
+        return self.cr.sql_log_count - start
+
+    def test_no_cost_without_milestones(self):
+        """A write no milestone reads, and any write of a record whose process has no
+        milestone or task, costs what it cost before milestones existed."""
+        agent = self._adaptive_agent()
+        record = self._adaptive_record().with_user(agent)
+        field = next(iter(self.auto_vals))
+        with_config = self._write_cost(record, {"name": "Renamed once"})
+        with_config_field = self._write_cost(record, {field: self.auto_vals[field]})
+        process = self._adaptive_first_step().process_id
+        self.env["guide.milestone"].search([("process_id", "=", process.id)]).unlink()
+        self.env["guide.task"].search([("process_id", "=", process.id)]).unlink()
+        # milestones on another process of the model only
+        other = self.env["guide.process"].create({"name": "Other", "model_name": record._name, "active": True})
+        self.env["guide.milestone"].create(
+            {"process_id": other.id, "name": "Elsewhere", "condition": self.auto_condition}
+        )
+        without_config = self._write_cost(record, {"name": "Renamed again"})
+        without_config_field = self._write_cost(record, {field: self.auto_vals[field]})
+        self.assertEqual(with_config, without_config)
+        self.assertEqual(without_config_field, self._write_cost(record, {field: self.auto_vals[field]}))
+        self.assertLessEqual(without_config_field, with_config_field)

@@ -25,7 +25,7 @@ class GuideTestRecord(models.Model):
     amount = fields.Float()
 
 
-class GuideStep(models.Model):  # pylint: disable=consider-merging-classes-inherited
+class GuideStep(models.Model):
     _inherit = "guide.step"
 
     test_stage_id = fields.Many2one("guide.test.stage", ondelete="cascade")
