@@ -161,4 +161,3 @@ class GuideTaskLog(models.Model):
     line_id = fields.Many2one("guide.line", string="Checklist Line", readonly=True, ondelete="set null")
     activity_id = fields.Many2one("mail.activity", readonly=True, ondelete="set null", index="btree_not_null")
     added_count = fields.Integer("Count", readonly=True, default=1, aggregator="sum")
-

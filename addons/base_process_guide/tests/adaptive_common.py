@@ -291,7 +291,9 @@ class AdaptiveCases:
         self.env["guide.milestone"].search([("process_id", "=", process.id)]).unlink()
         self.env["guide.task"].search([("process_id", "=", process.id)]).unlink()
         # milestones on another process of the model only
-        other = self.env["guide.process"].create({"name": "Other", "model_name": record._name, "active": True})
+        other = self.env["guide.process"].create(
+            {"name": "Other", "model_name": record._name, "active": True}
+        )
         self.env["guide.milestone"].create(
             {"process_id": other.id, "name": "Elsewhere", "condition": self.auto_condition}
         )
