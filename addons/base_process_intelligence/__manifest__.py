@@ -1,0 +1,22 @@
+{
+    "name": "Base Process Intelligence",
+    "summary": "Which parts of a process work: step effectiveness, agent and team scorecards, "
+    "before and after comparison, computed in SQL over the engines' records",
+    "version": "18.0.2.0.0",
+    "category": "Productivity",
+    "license": "LGPL-3",
+    "author": "Process Guide Team",
+    "website": "https://github.com/process-guide/odoo-process-guide",
+    "maintainers": ["process-guide"],
+    "development_status": "Beta",
+    "depends": ["base_process_guide", "base_escalation", "base_policy_compliance"],
+    "data": [
+        "security/ir.model.access.csv",
+        "security/guide_scorecard_security.xml",
+        "views/guide_effectiveness_views.xml",
+        "views/guide_scorecard_views.xml",
+        "wizard/guide_compare_wizard_views.xml",
+        "views/guide_intelligence_scorecard_menus.xml",
+    ],
+    "installable": True,
+}

@@ -1,0 +1,3 @@
+from . import guide_mixin_effectiveness
+from . import guide_effectiveness_report
+from . import guide_scorecard_report

@@ -1,0 +1,2 @@
+from . import crm_lead_effectiveness
+from . import guide_scorecard_report
