@@ -24,6 +24,15 @@ class GuideEffectivenessReport(models.Model):
     _auto = False
     _order = "date desc, id desc"
     _rec_name = "label"
+    # searching the view flushes what it reads (the guided records: ``_guide_flush_records``)
+    _depends = {
+        "guide.line": ["res_model", "res_id", "item_id", "name", "step_id", "process_id", "company_id",
+                       "completion", "checked", "create_date"],
+        "guide.hint": ["name", "model_name", "process_id", "company_id", "active"],
+        "guide.hint.feedback": ["hint_id", "res_model", "res_id", "kind"],
+        "guide.feedback": ["item_id", "step_id", "process_id", "state"],
+        "ir.config_parameter": ["key", "value"],
+    }
 
     kind = fields.Selection([("item", "Checklist Item"), ("hint", "Knowledge Hint")], readonly=True)
     item_id = fields.Many2one("guide.item", string="Checklist Item", readonly=True)
@@ -151,6 +160,14 @@ class GuideEffectivenessSummary(models.Model):
     _auto = False
     _order = "process_id, kind, label, id"
     _rec_name = "label"
+    _depends = {
+        "guide.line": ["res_model", "res_id", "item_id", "name", "step_id", "process_id", "company_id",
+                       "completion", "checked", "create_date"],
+        "guide.hint": ["name", "model_name", "process_id", "company_id", "active"],
+        "guide.hint.feedback": ["hint_id", "res_model", "res_id", "kind"],
+        "guide.feedback": ["item_id", "step_id", "process_id", "state"],
+        "ir.config_parameter": ["key", "value"],
+    }
 
     kind = fields.Selection([("item", "Checklist Item"), ("hint", "Knowledge Hint")], readonly=True)
     item_id = fields.Many2one("guide.item", string="Checklist Item", readonly=True)

@@ -96,8 +96,8 @@ class GuideCompareWizard(models.TransientModel):
         figures = {}
         for row in self.env["guide.effectiveness.report"]._read_group(domain, ["kind", "label"], aggregates):
             kind, label, values = row[0], row[1], row[2:]
-            for index, (suffix, _fname) in enumerate(EFFECTIVENESS_FIGURES):
-                figures[(kind, label, suffix)] = (values[2 * index], values[2 * index + 1])
+            for index in range(len(EFFECTIVENESS_FIGURES)):
+                figures[(kind, label or "", index)] = (values[2 * index], values[2 * index + 1])
         return figures
 
     def action_compare(self):
@@ -114,13 +114,19 @@ class GuideCompareWizard(models.TransientModel):
             lines.append(self._guide_compare_line(sequence, "scorecard", label, value_a, count_a, value_b, count_b))
         figures_a = self._guide_effectiveness_figures(domain_a)
         figures_b = self._guide_effectiveness_figures(domain_b)
-        for key in sorted(set(figures_a) | set(figures_b), key=lambda key: (key[0], key[1] or "")):
+        for key in sorted(set(figures_a) | set(figures_b)):
             value_a, count_a = figures_a.get(key, (None, 0))
             value_b, count_b = figures_b.get(key, (None, 0))
             sequence += 1
             lines.append(
                 self._guide_compare_line(
-                    sequence, "effectiveness", f"{key[1]}: {key[2]}", value_a, count_a, value_b, count_b
+                    sequence,
+                    "effectiveness",
+                    f"{key[1]}: {EFFECTIVENESS_FIGURES[key[2]][0]}",
+                    value_a,
+                    count_a,
+                    value_b,
+                    count_b,
                 )
             )
         for line in lines:
