@@ -26,8 +26,18 @@ class GuideEffectivenessReport(models.Model):
     _rec_name = "label"
     # searching the view flushes what it reads (the guided records: ``_guide_flush_records``)
     _depends = {
-        "guide.line": ["res_model", "res_id", "item_id", "name", "step_id", "process_id", "company_id",
-                       "completion", "checked", "create_date"],
+        "guide.line": [
+            "res_model",
+            "res_id",
+            "item_id",
+            "name",
+            "step_id",
+            "process_id",
+            "company_id",
+            "completion",
+            "checked",
+            "create_date",
+        ],
         "guide.hint": ["name", "model_name", "process_id", "company_id", "active"],
         "guide.hint.feedback": ["hint_id", "res_model", "res_id", "kind"],
         "guide.feedback": ["item_id", "step_id", "process_id", "state"],
@@ -36,7 +46,7 @@ class GuideEffectivenessReport(models.Model):
 
     kind = fields.Selection([("item", "Checklist Item"), ("hint", "Knowledge Hint")], readonly=True)
     item_id = fields.Many2one("guide.item", string="Checklist Item", readonly=True)
-    hint_id = fields.Many2one("guide.hint", string="Hint", readonly=True)
+    hint_id = fields.Many2one("guide.hint", readonly=True)
     label = fields.Char("Item or Hint", readonly=True)
     step_id = fields.Many2one("guide.step", readonly=True)
     process_id = fields.Many2one("guide.process", readonly=True)
@@ -47,10 +57,10 @@ class GuideEffectivenessReport(models.Model):
     team_id = fields.Integer("Team Id", readonly=True, aggregator=False)
     date = fields.Datetime("Entered On", readonly=True)
     done = fields.Integer(
-        "Done", readonly=True, help="1 when ticked or acknowledged, 0 when not; empty for automatic items."
+        readonly=True, help="1 when ticked or acknowledged, 0 when not; empty for automatic items."
     )
     done_rate = fields.Float("Done (%)", readonly=True, aggregator="avg")
-    closed = fields.Integer("Closed", readonly=True)
+    closed = fields.Integer(readonly=True)
     closed_rate_done = fields.Float("Closed When Done (%)", readonly=True, aggregator="avg")
     closed_rate_not_done = fields.Float("Closed When Not Done (%)", readonly=True, aggregator="avg")
     closed_done = fields.Integer("Closed, Done", readonly=True)
@@ -161,8 +171,18 @@ class GuideEffectivenessSummary(models.Model):
     _order = "process_id, kind, label, id"
     _rec_name = "label"
     _depends = {
-        "guide.line": ["res_model", "res_id", "item_id", "name", "step_id", "process_id", "company_id",
-                       "completion", "checked", "create_date"],
+        "guide.line": [
+            "res_model",
+            "res_id",
+            "item_id",
+            "name",
+            "step_id",
+            "process_id",
+            "company_id",
+            "completion",
+            "checked",
+            "create_date",
+        ],
         "guide.hint": ["name", "model_name", "process_id", "company_id", "active"],
         "guide.hint.feedback": ["hint_id", "res_model", "res_id", "kind"],
         "guide.feedback": ["item_id", "step_id", "process_id", "state"],
@@ -171,7 +191,7 @@ class GuideEffectivenessSummary(models.Model):
 
     kind = fields.Selection([("item", "Checklist Item"), ("hint", "Knowledge Hint")], readonly=True)
     item_id = fields.Many2one("guide.item", string="Checklist Item", readonly=True)
-    hint_id = fields.Many2one("guide.hint", string="Hint", readonly=True)
+    hint_id = fields.Many2one("guide.hint", readonly=True)
     label = fields.Char("Item or Hint", readonly=True)
     step_id = fields.Many2one("guide.step", readonly=True)
     process_id = fields.Many2one("guide.process", readonly=True)
@@ -195,7 +215,7 @@ class GuideEffectivenessSummary(models.Model):
         help="Fewer records than the minimum sample on one side: the figures of that side are left empty.",
     )
     feedback_count = fields.Integer("Feedback", readonly=True, help="Feedback on the item, or on its step.")
-    feedback_accepted = fields.Integer("Feedback Accepted", readonly=True)
+    feedback_accepted = fields.Integer(readonly=True)
     unhelpful_count = fields.Integer("Marked Not Helpful", readonly=True)
 
     def init(self):
@@ -226,8 +246,8 @@ class GuideEffectivenessSummary(models.Model):
                            avg(e.hours) FILTER (WHERE e.done = 1 AND e.is_closed) AS hours_done,
                            avg(e.hours) FILTER (WHERE e.done = 0 AND e.is_closed) AS hours_not_done
                       FROM e
-                     GROUP BY e.kind, e.item_id, e.hint_id, e.step_id, e.process_id, e.res_model, e.company_id,
-                              CASE WHEN e.item_id IS NULL THEN e.label END)
+                     GROUP BY e.kind, e.item_id, e.hint_id, e.step_id, e.process_id, e.res_model,
+                              e.company_id, CASE WHEN e.item_id IS NULL THEN e.label END)
                 SELECT s.id, s.kind, s.item_id, s.hint_id, s.label, s.step_id, s.process_id, s.res_model,
                        s.company_id, s.record_count, s.done_count, s.not_done_count,
                        CASE WHEN s.done_count + s.not_done_count >= m.n THEN s.done_rate END AS done_rate,

@@ -23,17 +23,61 @@ class GuideScorecardReport(models.Model):
     _rec_name = "fact"
     # searching the view flushes what it reads
     _depends = {
-        "guide.history": ["date", "res_model", "res_id", "owner_id", "company_id", "process_id", "from_step_id",
-                          "duration_hours", "expected_hours", "overdue_count", "checklist_total",
-                          "checklist_rate"],
-        "guide.deviation": ["date", "res_model", "res_id", "user_id", "company_id", "process_id", "step_id",
-                            "reason_id"],
-        "escalation.log": ["date", "res_model", "res_id", "to_user_id", "from_user_id", "company_id", "kind",
-                           "outcome", "ack_hours"],
-        "compliance.log": ["date", "res_model", "res_id", "user_id", "company_id", "count", "violation",
-                           "compliance_rate"],
-        "guide.feedback": ["create_date", "res_model", "res_id", "user_id", "company_id", "process_id",
-                           "step_id", "state"],
+        "guide.history": [
+            "date",
+            "res_model",
+            "res_id",
+            "owner_id",
+            "company_id",
+            "process_id",
+            "from_step_id",
+            "duration_hours",
+            "expected_hours",
+            "overdue_count",
+            "checklist_total",
+            "checklist_rate",
+        ],
+        "guide.deviation": [
+            "date",
+            "res_model",
+            "res_id",
+            "user_id",
+            "company_id",
+            "process_id",
+            "step_id",
+            "reason_id",
+        ],
+        "escalation.log": [
+            "date",
+            "res_model",
+            "res_id",
+            "to_user_id",
+            "from_user_id",
+            "company_id",
+            "kind",
+            "outcome",
+            "ack_hours",
+        ],
+        "compliance.log": [
+            "date",
+            "res_model",
+            "res_id",
+            "user_id",
+            "company_id",
+            "count",
+            "violation",
+            "compliance_rate",
+        ],
+        "guide.feedback": [
+            "create_date",
+            "res_model",
+            "res_id",
+            "user_id",
+            "company_id",
+            "process_id",
+            "step_id",
+            "state",
+        ],
     }
 
     fact = fields.Selection(
@@ -73,7 +117,7 @@ class GuideScorecardReport(models.Model):
     violation_count = fields.Integer("Violations", readonly=True)
     compliance_rate = fields.Float("Compliance Rate (%)", readonly=True, aggregator="avg")
     feedback_count = fields.Integer("Feedback Given", readonly=True)
-    feedback_accepted = fields.Integer("Feedback Accepted", readonly=True)
+    feedback_accepted = fields.Integer(readonly=True)
 
     @api.model
     def _guide_scorecard_extra_columns(self):

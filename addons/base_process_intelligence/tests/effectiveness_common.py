@@ -19,7 +19,11 @@ class IntelligenceFixture:
         1 lost (50 h), 1 open. Not done: 1 won (100 h), 3 lost (100, 200, 200 h), 2 open."""
         records = self._records(12)
         lines = self.env["guide.line"].search(
-            [("res_model", "=", records._name), ("res_id", "in", records[:6].ids), ("item_id", "=", self.item.id)]
+            [
+                ("res_model", "=", records._name),
+                ("res_id", "in", records[:6].ids),
+                ("item_id", "=", self.item.id),
+            ]
         )
         self.assertEqual(len(lines), 6)
         lines.with_user(self.agent).action_check()
@@ -60,8 +64,14 @@ class IntelligenceFixture:
         )
         self.env["escalation.log"].sudo().create(
             [
-                dict(common, kind="escalation", trigger="auto", outcome="done", to_user_id=self.agent.id,
-                     ack_hours=hours)
+                dict(
+                    common,
+                    kind="escalation",
+                    trigger="auto",
+                    outcome="done",
+                    to_user_id=self.agent.id,
+                    ack_hours=hours,
+                )
                 for hours in (2.0, 4.0)
             ]
         )
@@ -71,14 +81,15 @@ class IntelligenceFixture:
                 for outcome in ("passed", "blocked")
             ]
         )
-        feedback = self.env["guide.feedback"].with_user(self.agent).create(
-            [{"name": name, "process_id": self.process.id} for name in ("One", "Two")]
+        feedback = (
+            self.env["guide.feedback"]
+            .with_user(self.agent)
+            .create([{"name": name, "process_id": self.process.id} for name in ("One", "Two")])
         )
         feedback[0].with_user(self.manager).write({"state": "accepted"})
 
 
 class EffectivenessCases(IntelligenceFixture):
-
     # ------------------------------------------------------------
     # STEP EFFECTIVENESS
     # ------------------------------------------------------------
@@ -106,7 +117,9 @@ class EffectivenessCases(IntelligenceFixture):
         # the same figures by record, grouped as a pivot would
         Report = self.env["guide.effectiveness.report"].with_user(self.agent)
         [(count, closed, hours_done, hours_not_done)] = Report._read_group(
-            [("item_id", "=", self.item.id)], [], ["__count", "closed:sum", "hours_done:avg", "hours_not_done:avg"]
+            [("item_id", "=", self.item.id)],
+            [],
+            ["__count", "closed:sum", "hours_done:avg", "hours_not_done:avg"],
         )
         self.assertEqual((count, closed), (12, 9))
         self.assertAlmostEqual(hours_done, 30.0, places=4)
@@ -155,11 +168,20 @@ class EffectivenessCases(IntelligenceFixture):
             .with_user(self.agent)
             .create(
                 [
-                    {"name": "Ask for the budget earlier", "process_id": self.process.id,
-                     "step_id": self.item.step_id.id, "item_id": self.item.id,
-                     "res_model": records._name, "res_id": records[0].id},
-                    {"name": "Useless item", "process_id": self.process.id,
-                     "step_id": self.item.step_id.id, "item_id": self.item.id},
+                    {
+                        "name": "Ask for the budget earlier",
+                        "process_id": self.process.id,
+                        "step_id": self.item.step_id.id,
+                        "item_id": self.item.id,
+                        "res_model": records._name,
+                        "res_id": records[0].id,
+                    },
+                    {
+                        "name": "Useless item",
+                        "process_id": self.process.id,
+                        "step_id": self.item.step_id.id,
+                        "item_id": self.item.id,
+                    },
                 ]
             )
         )
@@ -296,7 +318,8 @@ class ScorecardRpcCases(IntelligenceFixture):
             self.assertTrue(own)
             self.assertEqual({row["user_id"][0] for row in own}, {self.agent.id})
             self.assertEqual(
-                call(self.colleague, "guide.scorecard.report", "search_read", [domain], {"fields": ["fact"]}), []
+                call(self.colleague, "guide.scorecard.report", "search_read", [domain], {"fields": ["fact"]}),
+                [],
             )
             [group] = call(
                 self.colleague, "guide.scorecard.report", "read_group", [domain, ["override_count:sum"], []]
@@ -311,5 +334,7 @@ class ScorecardRpcCases(IntelligenceFixture):
                 ),
                 0,
             )
-            leader = call(self.leader, "guide.scorecard.report", "search_read", [domain], {"fields": ["user_id"]})
+            leader = call(
+                self.leader, "guide.scorecard.report", "search_read", [domain], {"fields": ["user_id"]}
+            )
             self.assertEqual(len(leader), len(own))

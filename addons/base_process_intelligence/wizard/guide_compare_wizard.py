@@ -47,7 +47,9 @@ class GuideCompareWizard(models.TransientModel):
 
     res_model = fields.Selection(selection="_selection_guide_models", string="Model")
     process_id = fields.Many2one(
-        "guide.process", domain="[('model_name', '=', res_model)]", help="Step effectiveness of this process only."
+        "guide.process",
+        domain="[('model_name', '=', res_model)]",
+        help="Step effectiveness of this process only.",
     )
     date_a_from = fields.Date("Before: From", required=True)
     date_a_to = fields.Date("Before: To", required=True)
@@ -111,7 +113,9 @@ class GuideCompareWizard(models.TransientModel):
             self._guide_scorecard_figures(domain_a), self._guide_scorecard_figures(domain_b), strict=True
         ):
             sequence += 1
-            lines.append(self._guide_compare_line(sequence, "scorecard", label, value_a, count_a, value_b, count_b))
+            lines.append(
+                self._guide_compare_line(sequence, "scorecard", label, value_a, count_a, value_b, count_b)
+            )
         figures_a = self._guide_effectiveness_figures(domain_a)
         figures_b = self._guide_effectiveness_figures(domain_b)
         for key in sorted(set(figures_a) | set(figures_b)):

@@ -5,8 +5,16 @@ from odoo.tools import SQL
 class GuideScorecardReport(models.Model):
     _inherit = "guide.scorecard.report"
     _depends = {
-        "crm.lead": ["guide_process_id", "company_id", "user_id", "team_id", "stage_id", "active",
-                     "probability", "date_closed"],
+        "crm.lead": [
+            "guide_process_id",
+            "company_id",
+            "user_id",
+            "team_id",
+            "stage_id",
+            "active",
+            "probability",
+            "date_closed",
+        ],
         "crm.stage": ["is_won"],
     }
 
@@ -23,8 +31,16 @@ class GuideEffectivenessReport(models.Model):
     # inherited so that installing the bridge rebuilds the view with the leads' outcome (and flushes them)
     _inherit = "guide.effectiveness.report"
     _depends = {
-        "crm.lead": ["guide_process_id", "company_id", "user_id", "team_id", "stage_id", "active",
-                     "probability", "date_closed"],
+        "crm.lead": [
+            "guide_process_id",
+            "company_id",
+            "user_id",
+            "team_id",
+            "stage_id",
+            "active",
+            "probability",
+            "date_closed",
+        ],
         "crm.stage": ["is_won"],
     }
 
@@ -33,7 +49,15 @@ class GuideEffectivenessSummary(models.Model):
     # inherited so that installing the bridge rebuilds the view with the leads' outcome (and flushes them)
     _inherit = "guide.effectiveness.summary"
     _depends = {
-        "crm.lead": ["guide_process_id", "company_id", "user_id", "team_id", "stage_id", "active",
-                     "probability", "date_closed"],
+        "crm.lead": [
+            "guide_process_id",
+            "company_id",
+            "user_id",
+            "team_id",
+            "stage_id",
+            "active",
+            "probability",
+            "date_closed",
+        ],
         "crm.stage": ["is_won"],
     }

@@ -5,12 +5,18 @@ from odoo.tools import SQL
 class GuideScorecardReport(models.Model):
     _inherit = "guide.scorecard.report"
     _depends = {
-        "helpdesk.ticket": ["guide_process_id", "company_id", "user_id", "team_id", "stage_id",
-                            "closed_date"],
+        "helpdesk.ticket": [
+            "guide_process_id",
+            "company_id",
+            "user_id",
+            "team_id",
+            "stage_id",
+            "closed_date",
+        ],
         "helpdesk.ticket.stage": ["closed"],
     }
 
-    helpdesk_team_id = fields.Many2one("helpdesk.ticket.team", string="Helpdesk Team", readonly=True)
+    helpdesk_team_id = fields.Many2one("helpdesk.ticket.team", readonly=True)
 
     @api.model
     def _guide_scorecard_extra_columns(self):
@@ -23,8 +29,14 @@ class GuideEffectivenessReport(models.Model):
     # inherited so that installing the bridge rebuilds the view with the tickets' outcome (and flushes them)
     _inherit = "guide.effectiveness.report"
     _depends = {
-        "helpdesk.ticket": ["guide_process_id", "company_id", "user_id", "team_id", "stage_id",
-                            "closed_date"],
+        "helpdesk.ticket": [
+            "guide_process_id",
+            "company_id",
+            "user_id",
+            "team_id",
+            "stage_id",
+            "closed_date",
+        ],
         "helpdesk.ticket.stage": ["closed"],
     }
 
@@ -33,7 +45,13 @@ class GuideEffectivenessSummary(models.Model):
     # inherited so that installing the bridge rebuilds the view with the tickets' outcome (and flushes them)
     _inherit = "guide.effectiveness.summary"
     _depends = {
-        "helpdesk.ticket": ["guide_process_id", "company_id", "user_id", "team_id", "stage_id",
-                            "closed_date"],
+        "helpdesk.ticket": [
+            "guide_process_id",
+            "company_id",
+            "user_id",
+            "team_id",
+            "stage_id",
+            "closed_date",
+        ],
         "helpdesk.ticket.stage": ["closed"],
     }

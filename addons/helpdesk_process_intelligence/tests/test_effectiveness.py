@@ -19,7 +19,10 @@ class HelpdeskIntelligenceCommon(HelpdeskGuideCommon):
         cls.agent = cls.user_own
         cls.manager = cls.user_manager
         cls.colleague = new_test_user(
-            cls.env, login="pi_hd_colleague", groups="helpdesk_mgmt.group_helpdesk_user_own", name="Cleo Colleague"
+            cls.env,
+            login="pi_hd_colleague",
+            groups="helpdesk_mgmt.group_helpdesk_user_own",
+            name="Cleo Colleague",
         )
         cls.leader = new_test_user(
             cls.env, login="pi_hd_leader", groups="helpdesk_mgmt.group_helpdesk_user_own", name="Lena Leader"
