@@ -1,8 +1,32 @@
 from odoo import api, fields, models
 from odoo.tools import SQL, drop_view_if_exists
+from odoo.tools.sql import table_kind
 
 MIN_SAMPLE_PARAM = "base_process_intelligence.min_sample"
 DEFAULT_MIN_SAMPLE = 10
+
+
+class GuideIntelligenceViewMixin(models.AbstractModel):
+    """A report whose SQL view reads the guided models' tables: uninstalling a business
+    app drops its table with ``CASCADE``, and the view with it; the next registry load
+    builds the view again over the models that remain."""
+
+    _name = "guide.intelligence.view.mixin"
+    _description = "Process Intelligence SQL View"
+
+    def _register_hook(self):
+        super()._register_hook()
+        if not self._abstract and not self._auto and table_kind(self.env.cr, self._table) is None:
+            self.init()
+
+    @property
+    def _table_sql(self):
+        # a query on the view flushes what it reads: ``_depends``, and the guided records'
+        # process, owner, team and outcome, whichever bridges are installed
+        fields_ = []
+        for model_name in self.env["guide.process"]._guide_model_names():
+            fields_ += self.env[model_name]._guide_intelligence_depends()
+        return SQL().join([super()._table_sql, *(SQL(to_flush=field) for field in fields_)])
 
 
 class GuideEffectivenessReport(models.Model):
@@ -19,12 +43,12 @@ class GuideEffectivenessReport(models.Model):
     """
 
     _name = "guide.effectiveness.report"
-    _inherit = ["guide.record.link.mixin"]
+    _inherit = ["guide.record.link.mixin", "guide.intelligence.view.mixin"]
     _description = "Step Effectiveness (per record)"
     _auto = False
     _order = "date desc, id desc"
     _rec_name = "label"
-    # searching the view flushes what it reads (the guided records: ``_guide_flush_records``)
+    # searching the view flushes what it reads (the guided records: ``_table_sql``)
     _depends = {
         "guide.line": [
             "res_model",
@@ -75,10 +99,12 @@ class GuideEffectivenessReport(models.Model):
     # ------------------------------------------------------------
     @api.model
     def _guide_records_sql(self):
-        """The guided models' records with their outcome, one SELECT per model."""
+        """The guided models' records with their outcome, one SELECT per model (whose
+        table exists: a registry being loaded may build the view before it)."""
         parts = [
             self.env[model_name]._guide_intelligence_record_sql()
             for model_name in self.env["guide.process"]._guide_model_names()
+            if table_kind(self.env.cr, self.env[model_name]._table) is not None
         ]
         if not parts:
             return SQL(
@@ -166,6 +192,7 @@ class GuideEffectivenessSummary(models.Model):
     on the item (or its step) and the hint's *not helpful* marks stand next to it."""
 
     _name = "guide.effectiveness.summary"
+    _inherit = ["guide.intelligence.view.mixin"]
     _description = "Step Effectiveness"
     _auto = False
     _order = "process_id, kind, label, id"

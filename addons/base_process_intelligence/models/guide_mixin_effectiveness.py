@@ -17,6 +17,22 @@ class GuideMixin(models.AbstractModel):
         return SQL("FALSE AS is_closed, NULL::boolean AS is_success, NULL::timestamp AS date_closed")
 
     @api.model
+    def _guide_outcome_depends(self):
+        """Hook: the fields ``_guide_outcome_sql`` reads, {model name: [field names]},
+        flushed before a report is read."""
+        return {}
+
+    @api.model
+    def _guide_intelligence_depends(self):
+        """The fields ``_guide_intelligence_record_sql`` reads, to flush before a report
+        query (Odoo's ``_depends``, computed from the installed bridges)."""
+        fnames = ["guide_process_id", "company_id", self._guide_owner_field, self._guide_team_field]
+        fields_ = [self._fields[fname] for fname in fnames if fname and fname in self._fields]
+        for model_name, outcome_fnames in self._guide_outcome_depends().items():
+            fields_ += [self.env[model_name]._fields[fname] for fname in outcome_fnames]
+        return fields_
+
+    @api.model
     def _guide_intelligence_record_sql(self):
         """One row per guided record of this model: the record, its process, company,
         owner, team, creation and outcome (see ``_guide_outcome_sql``)."""

@@ -17,6 +17,7 @@ class GuideScorecardReport(models.Model):
     """
 
     _name = "guide.scorecard.report"
+    _inherit = ["guide.intelligence.view.mixin"]
     _description = "Process Scorecard"
     _auto = False
     _order = "date desc, id desc"

@@ -8,6 +8,14 @@ class CrmLead(models.Model):
     _guide_team_field = "team_id"
 
     @api.model
+    def _guide_outcome_depends(self):
+        return {
+            **super()._guide_outcome_depends(),
+            "crm.lead": ["stage_id", "active", "probability", "date_closed"],
+            "crm.stage": ["is_won"],
+        }
+
+    @api.model
     def _guide_outcome_sql(self, alias):
         """A lead is closed when won (a won stage) or lost (archived at probability 0);
         success is won; closed on ``date_closed`` (Odoo sets it when won), else on the

@@ -56,3 +56,25 @@ class TestCrmEffectiveness(EffectivenessCases, CrmIntelligenceCommon):
 @tagged("post_install", "-at_install")
 class TestCrmScorecardRpc(ScorecardRpcCases, RpcCase, CrmIntelligenceCommon):
     pass
+
+
+@tagged("post_install", "-at_install")
+class TestCrmIntelligenceViews(CrmIntelligenceCommon):
+    def test_view_rebuilt_when_dropped(self):
+        """Uninstalling a business app drops its table with CASCADE, the report views with
+        it: the next registry load builds them again."""
+        for model_name in (
+            "guide.effectiveness.report",
+            "guide.effectiveness.summary",
+            "guide.scorecard.report",
+        ):
+            Report = self.env[model_name]
+            self.env.cr.execute(f"DROP VIEW {Report._table}")  # pylint: disable=sql-injection
+            Report._register_hook()
+            self.assertTrue(Report.with_user(self.agent).search_count([]) >= 0)
+        records = self._records(1)
+        self.assertTrue(
+            self.env["guide.effectiveness.report"].search(
+                [("res_model", "=", "crm.lead"), ("res_id", "=", records.id)]
+            )
+        )

@@ -4,17 +4,6 @@ from odoo.tools import SQL
 
 class GuideScorecardReport(models.Model):
     _inherit = "guide.scorecard.report"
-    _depends = {
-        "helpdesk.ticket": [
-            "guide_process_id",
-            "company_id",
-            "user_id",
-            "team_id",
-            "stage_id",
-            "closed_date",
-        ],
-        "helpdesk.ticket.stage": ["closed"],
-    }
 
     helpdesk_team_id = fields.Many2one("helpdesk.ticket.team", readonly=True)
 
@@ -26,32 +15,10 @@ class GuideScorecardReport(models.Model):
 
 
 class GuideEffectivenessReport(models.Model):
-    # inherited so that installing the bridge rebuilds the view with the tickets' outcome (and flushes them)
+    # inherited so that installing the bridge rebuilds the view with the tickets' outcome
     _inherit = "guide.effectiveness.report"
-    _depends = {
-        "helpdesk.ticket": [
-            "guide_process_id",
-            "company_id",
-            "user_id",
-            "team_id",
-            "stage_id",
-            "closed_date",
-        ],
-        "helpdesk.ticket.stage": ["closed"],
-    }
 
 
 class GuideEffectivenessSummary(models.Model):
-    # inherited so that installing the bridge rebuilds the view with the tickets' outcome (and flushes them)
+    # inherited so that installing the bridge rebuilds the view with the tickets' outcome
     _inherit = "guide.effectiveness.summary"
-    _depends = {
-        "helpdesk.ticket": [
-            "guide_process_id",
-            "company_id",
-            "user_id",
-            "team_id",
-            "stage_id",
-            "closed_date",
-        ],
-        "helpdesk.ticket.stage": ["closed"],
-    }

@@ -8,6 +8,14 @@ class HelpdeskTicket(models.Model):
     _guide_team_field = "team_id"
 
     @api.model
+    def _guide_outcome_depends(self):
+        return {
+            **super()._guide_outcome_depends(),
+            "helpdesk.ticket": ["stage_id", "closed_date"],
+            "helpdesk.ticket.stage": ["closed"],
+        }
+
+    @api.model
     def _guide_outcome_sql(self, alias):
         """A ticket is closed in a closing stage, on ``closed_date``; closing is its only
         outcome (no success rate)."""
