@@ -8,7 +8,7 @@ first step), ``has_success`` (the model has a won rate) and the methods ``_recor
 (records owned by ``agent`` in that step) and ``_close(record, success, hours)``.
 """
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 
 MIN_SAMPLE = "base_process_intelligence.min_sample"
 
@@ -304,6 +304,8 @@ class EffectivenessCases(IntelligenceFixture):
         self.assertAlmostEqual(line.value_a, 30.0, places=4)
         self.assertEqual((line.count_a, line.count_b), (5, 0))
         self.assertTrue(line.low_sample)
+        with self.assertRaises(ValidationError):
+            wizard.write({"date_b_to": "2026-02-01"})
 
 
 class ScorecardRpcCases(IntelligenceFixture):

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import ValidationError
 from odoo.tools.translate import LazyTranslate
 
 from ..models.guide_effectiveness_report import DEFAULT_MIN_SAMPLE, MIN_SAMPLE_PARAM
@@ -68,7 +68,9 @@ class GuideCompareWizard(models.TransientModel):
     def _check_periods(self):
         for wizard in self:
             if wizard.date_a_from > wizard.date_a_to or wizard.date_b_from > wizard.date_b_to:
-                raise UserError(self.env._("A period must start before it ends."))
+                raise ValidationError(
+                    self.env._("%(wizard)s: a period must start before it ends.", wizard=self._description)
+                )
 
     def _guide_period_domain(self, date_from, date_to):
         domain = [
