@@ -5,21 +5,29 @@ from odoo.tools import SQL
 class GuideMixin(models.AbstractModel):
     _inherit = "guide.mixin"
 
-    # the field holding the record's team (a Many2one), set by the bridges
+    # the field holding the record's (current) team, a Many2one, set by the bridges
     _guide_team_field = None
 
+    # ------------------------------------------------------------
+    # HOOKS of the process intelligence (override in guided models); the outcome
+    # hooks are the process map's (p3), with the same contract
+    # ------------------------------------------------------------
     @api.model
     def _guide_outcome_sql(self, alias):
-        """Hook: the outcome of the records of this model, as three SQL columns over the
-        table aliased ``alias``: ``is_closed`` (boolean: decided — won or lost, closed),
-        ``is_success`` (boolean, NULL where success means nothing but closing) and
-        ``date_closed`` (timestamp). The engine knows no outcome: nothing is closed."""
-        return SQL("FALSE AS is_closed, NULL::boolean AS is_success, NULL::timestamp AS date_closed")
+        """SQL expression over a row ``alias`` of the model's table: ``'success'``,
+        ``'dropped'`` or ``'open'``. A model without outcomes keeps its records open."""
+        return SQL("%s", "open")
+
+    @api.model
+    def _guide_closed_at_sql(self, alias):
+        """SQL expression over a row ``alias`` of the model's table: when the record was
+        closed (won, lost, resolved), NULL while it is open."""
+        return SQL("NULL::timestamp")
 
     @api.model
     def _guide_outcome_depends(self):
-        """Hook: the fields ``_guide_outcome_sql`` reads, {model name: [field names]},
-        flushed before a report is read."""
+        """Hook: the fields the outcome hooks read, {model name: [field names]}, flushed
+        before a report is read."""
         return {}
 
     @api.model
@@ -34,8 +42,9 @@ class GuideMixin(models.AbstractModel):
 
     @api.model
     def _guide_intelligence_record_sql(self):
-        """One row per guided record of this model: the record, its process, company,
-        owner, team, creation and outcome (see ``_guide_outcome_sql``)."""
+        """One row per record of this model: the record, its process, company, owner,
+        team, creation and outcome: ``is_closed`` (success or dropped), ``is_success``
+        and ``date_closed`` (the last change when the model does not record it)."""
         alias = "r"
 
         def column(fname, cast):
@@ -46,13 +55,18 @@ class GuideMixin(models.AbstractModel):
         return SQL(
             """SELECT %(model)s::varchar AS res_model, r.id AS res_id, r.guide_process_id AS process_id,
                       %(company)s AS company_id, %(owner)s AS user_id, %(team)s AS team_id,
-                      r.create_date AS create_date, %(outcome)s
+                      r.create_date AS create_date,
+                      o.outcome <> 'open' AS is_closed, o.outcome = 'success' AS is_success,
+                      CASE WHEN o.outcome <> 'open' THEN COALESCE(o.closed_at, r.write_date) END
+                          AS date_closed
                  FROM %(table)s r
-                WHERE r.guide_process_id IS NOT NULL""",
+                CROSS JOIN LATERAL (SELECT (%(outcome)s)::varchar AS outcome,
+                                           (%(closed_at)s)::timestamp AS closed_at) o""",
             model=self._name,
             company=column("company_id", "int"),
             owner=column(self._guide_owner_field, "int"),
             team=column(self._guide_team_field, "int"),
             outcome=self._guide_outcome_sql(alias),
+            closed_at=self._guide_closed_at_sql(alias),
             table=SQL.identifier(self._table),
         )

@@ -4,8 +4,8 @@ model (leads, tickets) as real users.
 A bridge's test class provides: ``agent`` (owner of the records), ``colleague`` (same
 role, reads only their own records), ``leader`` (leads the records' team, no manager
 right), ``manager``, ``process``, ``item`` (a manual checklist item of the records'
-first step), ``has_success`` (the model has a won rate) and the methods ``_records(n)``
-(records owned by ``agent`` in that step) and ``_close(record, success, hours)``.
+first step) and the methods ``_records(n)`` (records owned by ``agent`` in that step)
+and ``_close(record, success, hours)`` (won or lost, resolved or cancelled).
 """
 
 from odoo.exceptions import AccessError, ValidationError
@@ -107,12 +107,8 @@ class EffectivenessCases(IntelligenceFixture):
         self.assertAlmostEqual(row.closed_rate_not_done, 400 / 6, places=4)
         self.assertAlmostEqual(row.hours_done, 30.0, places=4)
         self.assertAlmostEqual(row.hours_not_done, 150.0, places=4)
-        if self.has_success:
-            self.assertAlmostEqual(row.success_rate_done, 80.0)
-            self.assertAlmostEqual(row.success_rate_not_done, 25.0)
-        else:
-            self.assertFalse(row.success_rate_done)
-            self.assertFalse(row.success_rate_not_done)
+        self.assertAlmostEqual(row.success_rate_done, 80.0)
+        self.assertAlmostEqual(row.success_rate_not_done, 25.0)
         self.assertFalse(row.low_sample)
         # the same figures by record, grouped as a pivot would
         Report = self.env["guide.effectiveness.report"].with_user(self.agent)

@@ -28,15 +28,15 @@ class GuideTestRecord(models.Model):
 
     @api.model
     def _guide_outcome_sql(self, alias):
-        closed = SQL(
-            "EXISTS (SELECT 1 FROM guide_test_stage s WHERE s.id = %s AND s.closing)",
+        return SQL(
+            "CASE WHEN EXISTS (SELECT 1 FROM guide_test_stage s WHERE s.id = %s AND s.closing) "
+            "THEN 'success' ELSE 'open' END",
             SQL.identifier(alias, "stage_id"),
         )
-        return SQL(
-            "%(closed)s AS is_closed, NULL::boolean AS is_success, %(date)s AS date_closed",
-            closed=closed,
-            date=SQL.identifier(alias, "date_closed"),
-        )
+
+    @api.model
+    def _guide_closed_at_sql(self, alias):
+        return SQL("%s", SQL.identifier(alias, "date_closed"))
 
 
 class GuideStep(models.Model):

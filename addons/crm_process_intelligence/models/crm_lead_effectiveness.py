@@ -7,33 +7,24 @@ class CrmLead(models.Model):
 
     _guide_team_field = "team_id"
 
+    # the outcome hooks as the process map's (p3) define them: the same contract
+    @api.model
+    def _guide_outcome_sql(self, alias):
+        # won: active at 100 % (a won stage); lost: archived at 0 % (crm's lost)
+        return SQL(
+            "CASE WHEN %(a)s.active AND %(a)s.probability >= 100 THEN 'success' "
+            "WHEN NOT %(a)s.active AND COALESCE(%(a)s.probability, 0) = 0 THEN 'dropped' "
+            "ELSE 'open' END",
+            a=SQL.identifier(alias),
+        )
+
+    @api.model
+    def _guide_closed_at_sql(self, alias):
+        return SQL("%s", SQL.identifier(alias, "date_closed"))
+
     @api.model
     def _guide_outcome_depends(self):
         return {
             **super()._guide_outcome_depends(),
-            "crm.lead": ["stage_id", "active", "probability", "date_closed"],
-            "crm.stage": ["is_won"],
+            "crm.lead": ["active", "probability", "date_closed"],
         }
-
-    @api.model
-    def _guide_outcome_sql(self, alias):
-        """A lead is closed when won (a won stage) or lost (archived at probability 0);
-        success is won; closed on ``date_closed`` (Odoo sets it when won), else on the
-        last change of a lost lead."""
-        won = SQL(
-            "EXISTS (SELECT 1 FROM crm_stage s WHERE s.id = %s AND s.is_won)",
-            SQL.identifier(alias, "stage_id"),
-        )
-        lost = SQL(
-            "(NOT COALESCE(%s, TRUE) AND COALESCE(%s, 0) = 0)",
-            SQL.identifier(alias, "active"),
-            SQL.identifier(alias, "probability"),
-        )
-        return SQL(
-            """(%(won)s OR %(lost)s) AS is_closed, %(won)s AS is_success,
-               CASE WHEN %(won)s OR %(lost)s THEN COALESCE(%(closed)s, %(changed)s) END AS date_closed""",
-            won=won,
-            lost=lost,
-            closed=SQL.identifier(alias, "date_closed"),
-            changed=SQL.identifier(alias, "write_date"),
-        )

@@ -11,8 +11,6 @@ from odoo.addons.crm_process_guide.tests.common import GuideCommon
 
 
 class CrmIntelligenceCommon(GuideCommon):
-    has_success = True
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
