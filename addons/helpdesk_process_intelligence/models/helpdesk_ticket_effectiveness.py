@@ -24,8 +24,9 @@ class HelpdeskTicket(models.Model):
     def _guide_outcome_sql(self, alias):
         # a stage created without ``closed`` holds NULL: open
         return SQL(
-            "(SELECT CASE WHEN NOT COALESCE(st.closed, FALSE) THEN 'open' WHEN st.id IN %(dropped)s THEN 'dropped' "
-            "ELSE 'success' END FROM helpdesk_ticket_stage st WHERE st.id = %(stage)s)",
+            "(SELECT CASE WHEN NOT COALESCE(st.closed, FALSE) THEN 'open' "
+            "WHEN st.id IN %(dropped)s THEN 'dropped' ELSE 'success' END "
+            "FROM helpdesk_ticket_stage st WHERE st.id = %(stage)s)",
             dropped=self._guide_dropped_stage_ids(),
             stage=SQL.identifier(alias, "stage_id"),
         )
