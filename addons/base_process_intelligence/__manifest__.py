@@ -1,7 +1,7 @@
 {
     "name": "Base Process Intelligence",
-    "summary": "Process mining on guided records: step visits, transitions, variants and "
-    "conformance in SQL, and a live process map",
+    "summary": "Which parts of a process work: a live process map, variants and conformance, "
+    "step effectiveness, agent and team scorecards, before and after, computed in SQL",
     "version": "18.0.2.0.0",
     "category": "Productivity",
     "license": "LGPL-3",
@@ -12,9 +12,14 @@
     "depends": ["base_process_guide", "base_escalation", "base_policy_compliance"],
     "data": [
         "security/ir.model.access.csv",
+        "security/guide_scorecard_security.xml",
         "data/guide_step_visit_data.xml",
         "views/guide_step_visit_views.xml",
         "views/guide_process_map_views.xml",
+        "views/guide_effectiveness_views.xml",
+        "views/guide_scorecard_views.xml",
+        "wizard/guide_compare_wizard_views.xml",
+        "views/guide_intelligence_scorecard_menus.xml",
     ],
     "assets": {
         "web.assets_backend": [

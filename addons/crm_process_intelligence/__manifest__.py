@@ -1,6 +1,7 @@
 {
     "name": "CRM Process Intelligence",
-    "summary": "Process map, variants and conformance of the CRM pipeline, from the stage history",
+    "summary": "Process map, variants and conformance, step effectiveness, scorecards and "
+    "before/after on the CRM pipeline: won rate and time to close, CRM reporting menus",
     "version": "18.0.2.0.0",
     "category": "Sales/CRM",
     "license": "LGPL-3",
@@ -16,7 +17,11 @@
     ],
     "data": [
         "security/ir.model.access.csv",
+        "security/crm_process_intelligence_scorecard_security.xml",
         "views/crm_process_map_views.xml",
+        "views/guide_effectiveness_views.xml",
+        "views/guide_scorecard_views.xml",
+        "views/crm_process_intelligence_scorecard_menus.xml",
     ],
     "demo": ["demo/crm_process_map_demo.xml"],
     "installable": True,

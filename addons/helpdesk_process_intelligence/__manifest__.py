@@ -1,6 +1,7 @@
 {
     "name": "Helpdesk Process Intelligence",
-    "summary": "Process map, variants and conformance of OCA helpdesk tickets, from the stage history",
+    "summary": "Process map, variants and conformance, step effectiveness, scorecards and "
+    "before/after on OCA helpdesk tickets: resolution time, helpdesk reporting menus",
     "version": "18.0.2.0.0",
     "category": "After-Sales",
     "license": "AGPL-3",
@@ -16,7 +17,11 @@
     ],
     "data": [
         "security/ir.model.access.csv",
+        "security/helpdesk_process_intelligence_scorecard_security.xml",
         "views/helpdesk_process_map_views.xml",
+        "views/guide_effectiveness_views.xml",
+        "views/guide_scorecard_views.xml",
+        "views/helpdesk_process_intelligence_scorecard_menus.xml",
     ],
     "demo": ["demo/helpdesk_process_map_demo.xml"],
     "auto_install": True,

@@ -5,7 +5,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from .guide_mixin_process_map import OUTCOME_DROPPED, OUTCOME_OPEN, OUTCOME_SUCCESS
+from .guide_mixin import OUTCOME_DROPPED, OUTCOME_OPEN, OUTCOME_SUCCESS
 
 # the variants the map lists (the conformance counts them all)
 VARIANT_LIMIT = 20

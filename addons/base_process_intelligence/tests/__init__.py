@@ -1,1 +1,2 @@
 from . import test_generic_process_map
+from . import test_generic_effectiveness

@@ -1,1 +1,2 @@
 from . import crm_lead
+from . import guide_scorecard_report

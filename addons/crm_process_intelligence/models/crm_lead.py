@@ -7,6 +7,8 @@ from odoo.tools import SQL
 class CrmLead(models.Model):
     _inherit = "crm.lead"
 
+    _guide_team_field = "team_id"
+
     @api.model
     def _guide_outcome_sql(self, alias):
         # won: active at 100 % (a won stage); lost: archived at 0 % (crm's lost)
@@ -20,6 +22,13 @@ class CrmLead(models.Model):
     @api.model
     def _guide_closed_at_sql(self, alias):
         return SQL("%s", SQL.identifier(alias, "date_closed"))
+
+    @api.model
+    def _guide_outcome_depends(self):
+        return {
+            **super()._guide_outcome_depends(),
+            "crm.lead": ["active", "probability", "date_closed"],
+        }
 
     @api.model
     def _guide_team_history_field(self):

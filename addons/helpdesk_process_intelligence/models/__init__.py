@@ -1,1 +1,2 @@
 from . import helpdesk_ticket
+from . import guide_scorecard_report

@@ -13,6 +13,8 @@ DROPPED_STAGES = (
 class HelpdeskTicket(models.Model):
     _inherit = "helpdesk.ticket"
 
+    _guide_team_field = "team_id"
+
     @api.model
     def _guide_dropped_stage_ids(self):
         """Closed stages that drop a ticket (cancelled, rejected) rather than resolve it."""
@@ -21,9 +23,11 @@ class HelpdeskTicket(models.Model):
 
     @api.model
     def _guide_outcome_sql(self, alias):
+        # a stage created without ``closed`` holds NULL: open
         return SQL(
-            "(SELECT CASE WHEN NOT st.closed THEN 'open' WHEN st.id IN %(dropped)s THEN 'dropped' "
-            "ELSE 'success' END FROM helpdesk_ticket_stage st WHERE st.id = %(stage)s)",
+            "(SELECT CASE WHEN NOT COALESCE(st.closed, FALSE) THEN 'open' "
+            "WHEN st.id IN %(dropped)s THEN 'dropped' ELSE 'success' END "
+            "FROM helpdesk_ticket_stage st WHERE st.id = %(stage)s)",
             dropped=self._guide_dropped_stage_ids(),
             stage=SQL.identifier(alias, "stage_id"),
         )
@@ -31,6 +35,14 @@ class HelpdeskTicket(models.Model):
     @api.model
     def _guide_closed_at_sql(self, alias):
         return SQL("%s", SQL.identifier(alias, "closed_date"))
+
+    @api.model
+    def _guide_outcome_depends(self):
+        return {
+            **super()._guide_outcome_depends(),
+            "helpdesk.ticket": ["stage_id", "closed_date"],
+            "helpdesk.ticket.stage": ["closed"],
+        }
 
     @api.model
     def _guide_team_history_field(self):

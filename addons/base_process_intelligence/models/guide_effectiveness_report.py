@@ -1,0 +1,315 @@
+from odoo import api, fields, models
+from odoo.tools import SQL, drop_view_if_exists
+from odoo.tools.sql import table_kind
+
+MIN_SAMPLE_PARAM = "base_process_intelligence.min_sample"
+DEFAULT_MIN_SAMPLE = 10
+
+
+class GuideIntelligenceViewMixin(models.AbstractModel):
+    """A report whose SQL view reads the guided models' tables: uninstalling a business
+    app drops its table with ``CASCADE``, and the view with it; the next registry load
+    builds the view again over the models that remain."""
+
+    _name = "guide.intelligence.view.mixin"
+    _description = "Process Intelligence SQL View"
+
+    def _register_hook(self):
+        super()._register_hook()
+        if not self._abstract and not self._auto and table_kind(self.env.cr, self._table) is None:
+            self.init()
+
+    @property
+    def _table_sql(self):
+        # a query on the view flushes what it reads: ``_depends``, and the guided records'
+        # process, owner, team and outcome, whichever bridges are installed
+        fields_ = []
+        for model_name in self.env["guide.process"]._guide_model_names():
+            fields_ += self.env[model_name]._guide_intelligence_depends()
+        return SQL().join([super()._table_sql, *(SQL(to_flush=field) for field in fields_)])
+
+
+class GuideEffectivenessReport(models.Model):
+    """Step effectiveness, one row per checklist line (item on a record) and per hint
+    on a guided record it may concern: was it done (ticked, acknowledged), and how did
+    the record end (closed, won, hours to close).
+
+    A SQL view over ``guide_line``, ``guide_hint``/``guide_hint_feedback`` and the
+    guided records' outcome (``guide.mixin._guide_outcome_sql``), always current. The
+    rates are averages of 0/100 values left NULL outside their population, so a pivot
+    grouped any way gives the rate of the records behind the cell. Rows are readable
+    where their record is (``guide.record.link.mixin``); the aggregates everybody
+    reads are ``guide.effectiveness.summary``.
+    """
+
+    _name = "guide.effectiveness.report"
+    _inherit = ["guide.record.link.mixin", "guide.intelligence.view.mixin"]
+    _description = "Step Effectiveness (per record)"
+    _auto = False
+    _order = "date desc, id desc"
+    _rec_name = "label"
+    # searching the view flushes what it reads (the guided records: ``_table_sql``)
+    _depends = {
+        "guide.line": [
+            "res_model",
+            "res_id",
+            "item_id",
+            "name",
+            "step_id",
+            "process_id",
+            "company_id",
+            "completion",
+            "checked",
+            "create_date",
+        ],
+        "guide.hint": ["name", "model_name", "process_id", "company_id", "active"],
+        "guide.hint.feedback": ["hint_id", "res_model", "res_id", "kind"],
+        "guide.feedback": ["item_id", "step_id", "process_id", "state"],
+        "ir.config_parameter": ["key", "value"],
+    }
+
+    kind = fields.Selection([("item", "Checklist Item"), ("hint", "Knowledge Hint")], readonly=True)
+    item_id = fields.Many2one("guide.item", string="Checklist Item", readonly=True)
+    hint_id = fields.Many2one("guide.hint", readonly=True)
+    label = fields.Char("Item or Hint", readonly=True)
+    step_id = fields.Many2one("guide.step", readonly=True)
+    process_id = fields.Many2one("guide.process", readonly=True)
+    res_model = fields.Char("Model", readonly=True)
+    res_id = fields.Many2oneReference("Record", model_field="res_model", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    user_id = fields.Many2one("res.users", string="Responsible", readonly=True)
+    team_id = fields.Integer("Team Id", readonly=True, aggregator=False)
+    date = fields.Datetime("Entered On", readonly=True)
+    done = fields.Integer(
+        readonly=True, help="1 when ticked or acknowledged, 0 when not; empty for automatic items."
+    )
+    done_rate = fields.Float("Done (%)", readonly=True, aggregator="avg")
+    closed = fields.Integer(readonly=True)
+    closed_rate_done = fields.Float("Closed When Done (%)", readonly=True, aggregator="avg")
+    closed_rate_not_done = fields.Float("Closed When Not Done (%)", readonly=True, aggregator="avg")
+    closed_done = fields.Integer("Closed, Done", readonly=True)
+    closed_not_done = fields.Integer("Closed, Not Done", readonly=True)
+    success_rate_done = fields.Float("Won When Done (%)", readonly=True, aggregator="avg")
+    success_rate_not_done = fields.Float("Won When Not Done (%)", readonly=True, aggregator="avg")
+    hours_done = fields.Float("Hours to Close When Done", readonly=True, aggregator="avg")
+    hours_not_done = fields.Float("Hours to Close When Not Done", readonly=True, aggregator="avg")
+
+    # ------------------------------------------------------------
+    # SQL
+    # ------------------------------------------------------------
+    @api.model
+    def _guide_records_sql(self):
+        """The guided models' records with their outcome, one SELECT per model (whose
+        table exists: a registry being loaded may build the view before it)."""
+        parts = [
+            self.env[model_name]._guide_intelligence_record_sql()
+            for model_name in self.env["guide.process"]._guide_model_names()
+            if table_kind(self.env.cr, self.env[model_name]._table) is not None
+        ]
+        if not parts:
+            return SQL(
+                "SELECT NULL::varchar AS res_model, NULL::int AS res_id, NULL::int AS process_id, "
+                "NULL::int AS company_id, NULL::int AS user_id, NULL::int AS team_id, "
+                "NULL::timestamp AS create_date, FALSE AS is_closed, NULL::boolean AS is_success, "
+                "NULL::timestamp AS date_closed WHERE FALSE"
+            )
+        return SQL(" UNION ALL ").join(SQL("(%s)", part) for part in parts)
+
+    @api.model
+    def _guide_effectiveness_rows_sql(self):
+        """One row per line and per (hint, record), with ``done`` and the outcome."""
+        return SQL(
+            """
+            WITH rec AS (%(records)s)
+            SELECT gl.id::bigint * 2 AS id, 'item'::varchar AS kind, gl.item_id, NULL::int AS hint_id,
+                   gl.name AS label, gl.step_id, gl.process_id, gl.res_model, gl.res_id,
+                   gl.company_id, rec.user_id, rec.team_id, gl.create_date AS date,
+                   CASE WHEN gl.completion = 'manual' THEN COALESCE(gl.checked, FALSE)::int END AS done,
+                   COALESCE(rec.is_closed, FALSE) AS is_closed, rec.is_success,
+                   EXTRACT(EPOCH FROM rec.date_closed - rec.create_date) / 3600.0 AS hours
+              FROM guide_line gl
+              JOIN rec ON rec.res_model = gl.res_model AND rec.res_id = gl.res_id
+            UNION ALL
+            SELECT (h.id::bigint * 4294967296 + rec.res_id) * 2 + 1, 'hint', NULL, h.id,
+                   COALESCE(h.name->>'en_US', h.name->>(SELECT min(k) FROM jsonb_object_keys(h.name) k)),
+                   NULL, rec.process_id, rec.res_model, rec.res_id,
+                   rec.company_id, rec.user_id, rec.team_id, rec.create_date,
+                   EXISTS (SELECT 1 FROM guide_hint_feedback f
+                            WHERE f.hint_id = h.id AND f.res_model = rec.res_model
+                              AND f.res_id = rec.res_id AND f.kind = 'ack')::int,
+                   COALESCE(rec.is_closed, FALSE), rec.is_success,
+                   EXTRACT(EPOCH FROM rec.date_closed - rec.create_date) / 3600.0
+              FROM guide_hint h
+              JOIN rec ON rec.res_model = h.model_name AND rec.process_id IS NOT NULL
+                      AND (h.process_id IS NULL OR h.process_id = rec.process_id)
+                      AND (h.company_id IS NULL OR h.company_id = rec.company_id)
+             WHERE h.active
+            """,
+            records=self._guide_records_sql(),
+        )
+
+    @api.model
+    def _guide_effectiveness_sql(self):
+        return SQL(
+            """
+            SELECT e.id, e.kind, e.item_id, e.hint_id, e.label, e.step_id, e.process_id, e.res_model,
+                   e.res_id, e.company_id, e.user_id, e.team_id, e.date, e.done,
+                   e.done * 100.0 AS done_rate,
+                   e.is_closed::int AS closed,
+                   CASE WHEN e.done = 1 THEN e.is_closed::int * 100.0 END AS closed_rate_done,
+                   CASE WHEN e.done = 0 THEN e.is_closed::int * 100.0 END AS closed_rate_not_done,
+                   (e.done = 1 AND e.is_closed)::int AS closed_done,
+                   (e.done = 0 AND e.is_closed)::int AS closed_not_done,
+                   CASE WHEN e.done = 1 AND e.is_closed THEN e.is_success::int * 100.0 END
+                       AS success_rate_done,
+                   CASE WHEN e.done = 0 AND e.is_closed THEN e.is_success::int * 100.0 END
+                       AS success_rate_not_done,
+                   CASE WHEN e.done = 1 AND e.is_closed THEN e.hours END AS hours_done,
+                   CASE WHEN e.done = 0 AND e.is_closed THEN e.hours END AS hours_not_done
+              FROM (%s) e
+            """,
+            self._guide_effectiveness_rows_sql(),
+        )
+
+    def init(self):
+        drop_view_if_exists(self.env.cr, self._table)
+        self.env.cr.execute(
+            SQL(
+                "CREATE VIEW %s AS (%s)",
+                SQL.identifier(self._table),
+                self._guide_effectiveness_sql(),
+            )
+        )
+
+
+class GuideEffectivenessSummary(models.Model):
+    """Step effectiveness per checklist item and hint (process-level aggregates, no
+    record): how often it is done, and how closing, winning and the time to close
+    differ between the records where it was done and where it was not, with the number
+    of records behind each figure. A figure drawn from fewer records than the minimum
+    sample (system parameter ``base_process_intelligence.min_sample``, 10) is left
+    empty and the row flagged, so nobody reads noise as signal. The agents' feedback
+    on the item (or its step) and the hint's *not helpful* marks stand next to it."""
+
+    _name = "guide.effectiveness.summary"
+    _inherit = ["guide.intelligence.view.mixin"]
+    _description = "Step Effectiveness"
+    _auto = False
+    _order = "process_id, kind, label, id"
+    _rec_name = "label"
+    _depends = {
+        "guide.line": [
+            "res_model",
+            "res_id",
+            "item_id",
+            "name",
+            "step_id",
+            "process_id",
+            "company_id",
+            "completion",
+            "checked",
+            "create_date",
+        ],
+        "guide.hint": ["name", "model_name", "process_id", "company_id", "active"],
+        "guide.hint.feedback": ["hint_id", "res_model", "res_id", "kind"],
+        "guide.feedback": ["item_id", "step_id", "process_id", "state"],
+        "ir.config_parameter": ["key", "value"],
+    }
+
+    kind = fields.Selection([("item", "Checklist Item"), ("hint", "Knowledge Hint")], readonly=True)
+    item_id = fields.Many2one("guide.item", string="Checklist Item", readonly=True)
+    hint_id = fields.Many2one("guide.hint", readonly=True)
+    label = fields.Char("Item or Hint", readonly=True)
+    step_id = fields.Many2one("guide.step", readonly=True)
+    process_id = fields.Many2one("guide.process", readonly=True)
+    res_model = fields.Char("Model", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    record_count = fields.Integer("Records", readonly=True)
+    done_count = fields.Integer("Done", readonly=True)
+    not_done_count = fields.Integer("Not Done", readonly=True)
+    done_rate = fields.Float("Done (%)", readonly=True, aggregator=False)
+    closed_done = fields.Integer("Closed, Done", readonly=True)
+    closed_not_done = fields.Integer("Closed, Not Done", readonly=True)
+    closed_rate_done = fields.Float("Closed When Done (%)", readonly=True, aggregator=False)
+    closed_rate_not_done = fields.Float("Closed When Not Done (%)", readonly=True, aggregator=False)
+    success_rate_done = fields.Float("Won When Done (%)", readonly=True, aggregator=False)
+    success_rate_not_done = fields.Float("Won When Not Done (%)", readonly=True, aggregator=False)
+    hours_done = fields.Float("Hours to Close When Done", readonly=True, aggregator=False)
+    hours_not_done = fields.Float("Hours to Close When Not Done", readonly=True, aggregator=False)
+    low_sample = fields.Boolean(
+        "Small Sample",
+        readonly=True,
+        help="Fewer records than the minimum sample on one side: the figures of that side are left empty.",
+    )
+    feedback_count = fields.Integer("Feedback", readonly=True, help="Feedback on the item, or on its step.")
+    feedback_accepted = fields.Integer(readonly=True)
+    unhelpful_count = fields.Integer("Marked Not Helpful", readonly=True)
+
+    def init(self):
+        drop_view_if_exists(self.env.cr, self._table)
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE VIEW %(table)s AS (
+                WITH e AS (%(rows)s),
+                     m AS (SELECT COALESCE(
+                                 (SELECT value::int FROM ir_config_parameter
+                                   WHERE key = %(param)s AND value ~ '^[0-9]{1,6}$'), %(default)s) AS n),
+                     s AS (
+                    SELECT min(e.id) AS id, e.kind, e.item_id, e.hint_id, max(e.label) AS label, e.step_id,
+                           e.process_id, e.res_model, e.company_id,
+                           count(*) AS record_count,
+                           count(*) FILTER (WHERE e.done = 1) AS done_count,
+                           count(*) FILTER (WHERE e.done = 0) AS not_done_count,
+                           avg(e.done) * 100.0 AS done_rate,
+                           count(*) FILTER (WHERE e.done = 1 AND e.is_closed) AS closed_done,
+                           count(*) FILTER (WHERE e.done = 0 AND e.is_closed) AS closed_not_done,
+                           avg(e.is_closed::int) FILTER (WHERE e.done = 1) * 100.0 AS closed_rate_done,
+                           avg(e.is_closed::int) FILTER (WHERE e.done = 0) * 100.0 AS closed_rate_not_done,
+                           avg(e.is_success::int) FILTER (WHERE e.done = 1 AND e.is_closed) * 100.0
+                               AS success_rate_done,
+                           avg(e.is_success::int) FILTER (WHERE e.done = 0 AND e.is_closed) * 100.0
+                               AS success_rate_not_done,
+                           avg(e.hours) FILTER (WHERE e.done = 1 AND e.is_closed) AS hours_done,
+                           avg(e.hours) FILTER (WHERE e.done = 0 AND e.is_closed) AS hours_not_done
+                      FROM e
+                     GROUP BY e.kind, e.item_id, e.hint_id, e.step_id, e.process_id, e.res_model,
+                              e.company_id, CASE WHEN e.item_id IS NULL THEN e.label END)
+                SELECT s.id, s.kind, s.item_id, s.hint_id, s.label, s.step_id, s.process_id, s.res_model,
+                       s.company_id, s.record_count, s.done_count, s.not_done_count,
+                       CASE WHEN s.done_count + s.not_done_count >= m.n THEN s.done_rate END AS done_rate,
+                       s.closed_done, s.closed_not_done,
+                       CASE WHEN s.done_count >= m.n THEN s.closed_rate_done END AS closed_rate_done,
+                       CASE WHEN s.not_done_count >= m.n THEN s.closed_rate_not_done END
+                           AS closed_rate_not_done,
+                       CASE WHEN s.closed_done >= m.n THEN s.success_rate_done END AS success_rate_done,
+                       CASE WHEN s.closed_not_done >= m.n THEN s.success_rate_not_done END
+                           AS success_rate_not_done,
+                       CASE WHEN s.closed_done >= m.n THEN s.hours_done END AS hours_done,
+                       CASE WHEN s.closed_not_done >= m.n THEN s.hours_not_done END AS hours_not_done,
+                       (s.done_count < m.n OR s.not_done_count < m.n) AS low_sample,
+                       CASE WHEN s.kind = 'item' THEN
+                           (SELECT count(*) FROM guide_feedback f
+                             WHERE f.item_id = s.item_id
+                                OR (f.item_id IS NULL AND f.step_id = s.step_id))
+                       ELSE (SELECT count(*) FROM guide_feedback f
+                              WHERE f.item_id IS NULL AND f.step_id IS NULL AND f.process_id = s.process_id)
+                       END AS feedback_count,
+                       CASE WHEN s.kind = 'item' THEN
+                           (SELECT count(*) FROM guide_feedback f
+                             WHERE f.state = 'accepted' AND (f.item_id = s.item_id
+                                OR (f.item_id IS NULL AND f.step_id = s.step_id)))
+                       ELSE (SELECT count(*) FROM guide_feedback f
+                              WHERE f.state = 'accepted' AND f.item_id IS NULL AND f.step_id IS NULL
+                                AND f.process_id = s.process_id)
+                       END AS feedback_accepted,
+                       (SELECT count(*) FROM guide_hint_feedback hf
+                         WHERE hf.hint_id = s.hint_id AND hf.kind = 'unhelpful') AS unhelpful_count
+                  FROM s, m)
+                """,
+                table=SQL.identifier(self._table),
+                rows=self.env["guide.effectiveness.report"]._guide_effectiveness_rows_sql(),
+                param=MIN_SAMPLE_PARAM,
+                default=DEFAULT_MIN_SAMPLE,
+            )
+        )

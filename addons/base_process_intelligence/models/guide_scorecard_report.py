@@ -1,0 +1,193 @@
+from odoo import api, fields, models
+from odoo.tools import SQL, drop_view_if_exists
+from odoo.tools.sql import create_index
+
+
+class GuideScorecardReport(models.Model):
+    """Agent and team scorecards: one row per fact about an agent's work — a stage
+    change of a record they were responsible for, an override they made, an escalation
+    they received, a policy check of their change, a feedback they gave — with the
+    figures it contributes, so a pivot by agent, team and month gives goals and results
+    side by side (time in step against the expected duration, checklist completion,
+    compliance rate), without any ranking.
+
+    Rows are the agent's (``user_id``): agents read their own, team leaders their
+    teams' (bridges: record rules on the team column they add), managers all; the
+    company rule applies on top.
+    """
+
+    _name = "guide.scorecard.report"
+    _inherit = ["guide.intelligence.view.mixin"]
+    _description = "Process Scorecard"
+    _auto = False
+    _order = "date desc, id desc"
+    _rec_name = "fact"
+    # searching the view flushes what it reads
+    _depends = {
+        "guide.history": [
+            "date",
+            "res_model",
+            "res_id",
+            "owner_id",
+            "company_id",
+            "process_id",
+            "from_step_id",
+            "duration_hours",
+            "expected_hours",
+            "overdue_count",
+            "checklist_total",
+            "checklist_rate",
+        ],
+        "guide.deviation": [
+            "date",
+            "res_model",
+            "res_id",
+            "user_id",
+            "company_id",
+            "process_id",
+            "step_id",
+            "reason_id",
+        ],
+        "escalation.log": [
+            "date",
+            "res_model",
+            "res_id",
+            "to_user_id",
+            "from_user_id",
+            "company_id",
+            "kind",
+            "outcome",
+            "ack_hours",
+        ],
+        "compliance.log": [
+            "date",
+            "res_model",
+            "res_id",
+            "user_id",
+            "company_id",
+            "count",
+            "violation",
+            "compliance_rate",
+        ],
+        "guide.feedback": [
+            "create_date",
+            "res_model",
+            "res_id",
+            "user_id",
+            "company_id",
+            "process_id",
+            "step_id",
+            "state",
+        ],
+    }
+
+    fact = fields.Selection(
+        [
+            ("move", "Stage Change"),
+            ("override", "Override"),
+            ("escalation", "Escalation Received"),
+            ("check", "Policy Check"),
+            ("feedback", "Feedback Given"),
+        ],
+        readonly=True,
+    )
+    date = fields.Datetime(readonly=True)
+    res_model = fields.Char("Model", readonly=True)
+    res_id = fields.Many2oneReference("Record", model_field="res_model", readonly=True)
+    user_id = fields.Many2one("res.users", string="Agent", readonly=True)
+    team_id = fields.Integer("Team Id", readonly=True, aggregator=False)
+    company_id = fields.Many2one("res.company", readonly=True)
+    process_id = fields.Many2one("guide.process", readonly=True)
+    step_id = fields.Many2one("guide.step", readonly=True)
+    reason_id = fields.Many2one("guide.deviation.reason", string="Override Reason", readonly=True)
+    record_key = fields.Char(
+        "Records Handled",
+        readonly=True,
+        aggregator="count_distinct",
+        help="Distinct records whose stage changed while the agent was responsible for them.",
+    )
+    move_count = fields.Integer("Stage Changes", readonly=True)
+    duration_hours = fields.Float("Hours in Step", readonly=True, aggregator="avg")
+    expected_hours = fields.Float("Target Hours in Step", readonly=True, aggregator="avg")
+    overdue_count = fields.Integer("Left Late", readonly=True)
+    checklist_rate = fields.Float("Checklist Completion (%)", readonly=True, aggregator="avg")
+    override_count = fields.Integer("Overrides", readonly=True)
+    escalation_count = fields.Integer("Escalations Received", readonly=True)
+    ack_hours = fields.Float("Hours to Acknowledge", readonly=True, aggregator="avg")
+    check_count = fields.Integer("Policy Checks", readonly=True)
+    violation_count = fields.Integer("Violations", readonly=True)
+    compliance_rate = fields.Float("Compliance Rate (%)", readonly=True, aggregator="avg")
+    feedback_count = fields.Integer("Feedback Given", readonly=True)
+    feedback_accepted = fields.Integer(readonly=True)
+
+    @api.model
+    def _guide_scorecard_extra_columns(self):
+        """Hook: further columns over ``s`` (the facts), e.g. a bridge's team Many2one."""
+        return []
+
+    @api.model
+    def _guide_scorecard_facts_sql(self):
+        return SQL(
+            """
+            SELECT h.id::bigint * 8 AS id, 'move'::varchar AS fact, h.date, h.res_model, h.res_id,
+                   h.owner_id AS user_id, h.company_id, h.process_id, h.from_step_id AS step_id,
+                   NULL::int AS reason_id, h.res_model || ',' || h.res_id AS record_key, 1 AS move_count,
+                   CASE WHEN h.from_step_id IS NOT NULL THEN h.duration_hours END AS duration_hours,
+                   CASE WHEN h.from_step_id IS NOT NULL AND h.expected_hours > 0 THEN h.expected_hours END
+                       AS expected_hours,
+                   COALESCE(h.overdue_count, 0) AS overdue_count,
+                   CASE WHEN h.checklist_total > 0 THEN h.checklist_rate END AS checklist_rate,
+                   0 AS override_count, 0 AS escalation_count, NULL::float AS ack_hours,
+                   0 AS check_count, 0 AS violation_count, NULL::float AS compliance_rate,
+                   0 AS feedback_count, 0 AS feedback_accepted
+              FROM guide_history h
+            UNION ALL
+            SELECT d.id::bigint * 8 + 1, 'override', d.date, d.res_model, d.res_id,
+                   d.user_id, d.company_id, d.process_id, d.step_id, d.reason_id, NULL, 0,
+                   NULL, NULL, 0, NULL, 1, 0, NULL, 0, 0, NULL, 0, 0
+              FROM guide_deviation d
+            UNION ALL
+            SELECT l.id::bigint * 8 + 2, 'escalation', l.date, l.res_model, l.res_id,
+                   COALESCE(l.to_user_id, l.from_user_id), l.company_id, NULL, NULL, NULL, NULL, 0,
+                   NULL, NULL, 0, NULL, 0, 1, l.ack_hours, 0, 0, NULL, 0, 0
+              FROM escalation_log l
+             WHERE l.kind IN ('escalation', 'manual') AND l.outcome = 'done'
+            UNION ALL
+            SELECT c.id::bigint * 8 + 3, 'check', c.date, c.res_model, c.res_id,
+                   c.user_id, c.company_id, NULL, NULL, NULL, NULL, 0,
+                   NULL, NULL, 0, NULL, 0, 0, NULL, COALESCE(c.count, 1), COALESCE(c.violation, 0),
+                   c.compliance_rate, 0, 0
+              FROM compliance_log c
+            UNION ALL
+            SELECT f.id::bigint * 8 + 4, 'feedback', f.create_date, f.res_model, f.res_id,
+                   f.user_id, f.company_id, f.process_id, f.step_id, NULL, NULL, 0,
+                   NULL, NULL, 0, NULL, 0, 0, NULL, 0, 0, NULL, 1, (f.state = 'accepted')::int
+              FROM guide_feedback f
+            """
+        )
+
+    def init(self):
+        # an agent's scorecard reads the facts of one user: the record rule's column
+        for table, column in (
+            ("guide_history", "owner_id"),
+            ("guide_deviation", "user_id"),
+            ("guide_feedback", "user_id"),
+        ):
+            create_index(self.env.cr, f"{table}_{column}_scorecard_idx", table, [column])
+        drop_view_if_exists(self.env.cr, self._table)
+        extra = self._guide_scorecard_extra_columns()
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE VIEW %(table)s AS (
+                WITH rec AS (%(records)s)
+                SELECT s.*, rec.team_id%(extra)s
+                  FROM (%(facts)s) s
+                  LEFT JOIN rec ON rec.res_model = s.res_model AND rec.res_id = s.res_id)
+                """,
+                table=SQL.identifier(self._table),
+                records=self.env["guide.effectiveness.report"]._guide_records_sql(),
+                facts=self._guide_scorecard_facts_sql(),
+                extra=SQL("").join(SQL(", %s", column) for column in extra),
+            )
+        )

@@ -1,0 +1,338 @@
+"""Hand-computed cases of step effectiveness and scorecards, run by each bridge on its
+model (leads, tickets) as real users.
+
+A bridge's test class provides: ``agent`` (owner of the records), ``colleague`` (same
+role, reads only their own records), ``leader`` (leads the records' team, no manager
+right), ``manager``, ``process``, ``item`` (a manual checklist item of the records'
+first step) and the methods ``_records(n)`` (records owned by ``agent`` in that step)
+and ``_close(record, success, hours)`` (won or lost, resolved or cancelled).
+"""
+
+from odoo.exceptions import AccessError, ValidationError
+
+MIN_SAMPLE = "base_process_intelligence.min_sample"
+
+
+class IntelligenceFixture:
+    def _scenario(self):
+        """12 records; the item ticked on the first 6. Done: 4 won (10, 20, 30, 40 h),
+        1 lost (50 h), 1 open. Not done: 1 won (100 h), 3 lost (100, 200, 200 h), 2 open."""
+        records = self._records(12)
+        lines = self.env["guide.line"].search(
+            [
+                ("res_model", "=", records._name),
+                ("res_id", "in", records[:6].ids),
+                ("item_id", "=", self.item.id),
+            ]
+        )
+        self.assertEqual(len(lines), 6)
+        lines.with_user(self.agent).action_check()
+        for record, success, hours in [
+            (records[0], True, 10),
+            (records[1], True, 20),
+            (records[2], True, 30),
+            (records[3], True, 40),
+            (records[4], False, 50),
+            (records[6], True, 100),
+            (records[7], False, 100),
+            (records[8], False, 200),
+            (records[9], False, 200),
+        ]:
+            self._close(record, success, hours)
+        self.env.invalidate_all()
+        return records
+
+    def _summary(self, user, domain):
+        return self.env["guide.effectiveness.summary"].with_user(user).search(domain)
+
+    def _scorecard_facts(self, records):
+        """One override (with its reason), two escalations received (acknowledged after 2
+        and 4 h), two policy checks (one passed, one blocked), two feedback (one accepted)."""
+        record = records[0]
+        common = {"res_model": record._name, "res_id": record.id, "company_id": self.company.id}
+        self.env["guide.deviation"].sudo().create(
+            dict(
+                common,
+                kind="gate",
+                rule_name="Budget confirmed",
+                process_id=self.process.id,
+                step_id=self.item.step_id.id,
+                user_id=self.agent.id,
+                reason_id=self.reason.id,
+                reason="The customer asked",
+            )
+        )
+        self.env["escalation.log"].sudo().create(
+            [
+                dict(
+                    common,
+                    kind="escalation",
+                    trigger="auto",
+                    outcome="done",
+                    to_user_id=self.agent.id,
+                    ack_hours=hours,
+                )
+                for hours in (2.0, 4.0)
+            ]
+        )
+        self.env["compliance.log"].sudo().create(
+            [
+                dict(common, policy_name="Discount", event="stage", outcome=outcome, user_id=self.agent.id)
+                for outcome in ("passed", "blocked")
+            ]
+        )
+        feedback = (
+            self.env["guide.feedback"]
+            .with_user(self.agent)
+            .create([{"name": name, "process_id": self.process.id} for name in ("One", "Two")])
+        )
+        feedback[0].with_user(self.manager).write({"state": "accepted"})
+
+
+class EffectivenessCases(IntelligenceFixture):
+    # ------------------------------------------------------------
+    # STEP EFFECTIVENESS
+    # ------------------------------------------------------------
+    def test_effectiveness_figures(self):
+        self._scenario()
+        self.env["ir.config_parameter"].set_param(MIN_SAMPLE, "3")
+        row = self._summary(self.agent, [("item_id", "=", self.item.id)])
+        self.assertEqual(len(row), 1)
+        self.assertEqual(
+            (row.record_count, row.done_count, row.not_done_count, row.closed_done, row.closed_not_done),
+            (12, 6, 6, 5, 4),
+        )
+        self.assertAlmostEqual(row.done_rate, 50.0)
+        self.assertAlmostEqual(row.closed_rate_done, 500 / 6, places=4)
+        self.assertAlmostEqual(row.closed_rate_not_done, 400 / 6, places=4)
+        self.assertAlmostEqual(row.hours_done, 30.0, places=4)
+        self.assertAlmostEqual(row.hours_not_done, 150.0, places=4)
+        self.assertAlmostEqual(row.success_rate_done, 80.0)
+        self.assertAlmostEqual(row.success_rate_not_done, 25.0)
+        self.assertFalse(row.low_sample)
+        # the same figures by record, grouped as a pivot would
+        Report = self.env["guide.effectiveness.report"].with_user(self.agent)
+        [(count, closed, hours_done, hours_not_done)] = Report._read_group(
+            [("item_id", "=", self.item.id)],
+            [],
+            ["__count", "closed:sum", "hours_done:avg", "hours_not_done:avg"],
+        )
+        self.assertEqual((count, closed), (12, 9))
+        self.assertAlmostEqual(hours_done, 30.0, places=4)
+        self.assertAlmostEqual(hours_not_done, 150.0, places=4)
+
+    def test_effectiveness_hides_small_samples(self):
+        """Under the minimum sample (10 by default) a figure is left empty and the row flagged."""
+        self._scenario()
+        row = self._summary(self.agent, [("item_id", "=", self.item.id)])
+        self.assertTrue(row.low_sample)
+        self.assertEqual((row.done_count, row.not_done_count), (6, 6))
+        self.assertAlmostEqual(row.done_rate, 50.0)  # 12 records behind it
+        for fname in ("closed_rate_done", "success_rate_done", "hours_done", "hours_not_done"):
+            self.assertFalse(row[fname], fname)
+
+    def test_effectiveness_hint_acknowledged(self):
+        records = self._scenario()
+        hint = self.env["guide.hint"].create(
+            {
+                "name": "Call back within the hour",
+                "model_name": records._name,
+                "process_id": self.process.id,
+                "requires_ack": True,
+            }
+        )
+        for record in records[:3]:
+            hint.with_user(self.agent).with_context(
+                guide_res_model=record._name, guide_res_id=record.id
+            ).action_acknowledge()
+        hint.with_user(self.agent).with_context(
+            guide_res_model=records._name, guide_res_id=records[11].id
+        ).action_mark_unhelpful()
+        self.env["ir.config_parameter"].set_param(MIN_SAMPLE, "3")
+        row = self._summary(self.agent, [("hint_id", "=", hint.id)])
+        self.assertEqual((row.record_count, row.done_count, row.not_done_count), (12, 3, 9))
+        self.assertEqual(row.unhelpful_count, 1)
+        # acknowledged: records 0-2, closed after 10, 20, 30 h
+        self.assertAlmostEqual(row.hours_done, 20.0, places=4)
+        # not acknowledged and closed: 40, 50, 100, 100, 200, 200 h
+        self.assertAlmostEqual(row.hours_not_done, 690 / 6, places=4)
+
+    def test_effectiveness_feedback_on_the_item(self):
+        records = self._scenario()
+        feedback = (
+            self.env["guide.feedback"]
+            .with_user(self.agent)
+            .create(
+                [
+                    {
+                        "name": "Ask for the budget earlier",
+                        "process_id": self.process.id,
+                        "step_id": self.item.step_id.id,
+                        "item_id": self.item.id,
+                        "res_model": records._name,
+                        "res_id": records[0].id,
+                    },
+                    {
+                        "name": "Useless item",
+                        "process_id": self.process.id,
+                        "step_id": self.item.step_id.id,
+                        "item_id": self.item.id,
+                    },
+                ]
+            )
+        )
+        feedback[0].with_user(self.manager).write({"state": "accepted"})
+        row = self._summary(self.agent, [("item_id", "=", self.item.id)])
+        self.assertEqual((row.feedback_count, row.feedback_accepted), (2, 1))
+
+    def test_effectiveness_rows_follow_the_record(self):
+        """Rows by record are readable where the record is; the aggregates by everybody."""
+        records = self._scenario()
+        domain = [("res_model", "=", records._name), ("res_id", "in", records.ids)]
+        Report = self.env["guide.effectiveness.report"]
+        self.assertTrue(Report.with_user(self.agent).search(domain))
+        self.assertFalse(Report.with_user(self.colleague).search(domain))
+        rows = Report.search(domain, limit=1)
+        with self.assertRaises(AccessError):
+            rows.with_user(self.colleague).read(["done"])
+        row = self._summary(self.colleague, [("item_id", "=", self.item.id)])
+        self.assertEqual(row.record_count, 12)
+
+    # ------------------------------------------------------------
+    # SCORECARDS
+    # ------------------------------------------------------------
+    def test_scorecard_figures(self):
+        records = self._records(5)
+        self._scorecard_facts(records)
+        Scorecard = self.env["guide.scorecard.report"].with_user(self.agent)
+        [row] = Scorecard._read_group(
+            [("user_id", "=", self.agent.id)],
+            [],
+            [
+                "record_key:count_distinct",
+                "override_count:sum",
+                "escalation_count:sum",
+                "ack_hours:avg",
+                "check_count:sum",
+                "violation_count:sum",
+                "compliance_rate:avg",
+                "feedback_count:sum",
+                "feedback_accepted:sum",
+            ],
+        )
+        self.assertEqual(row[:3], (5, 1, 2))
+        self.assertAlmostEqual(row[3], 3.0)
+        self.assertEqual(row[4:6], (2, 1))
+        self.assertAlmostEqual(row[6], 50.0)
+        self.assertEqual(row[7:], (2, 1))
+        reasons = Scorecard._read_group([("fact", "=", "override")], ["reason_id"], ["__count"])
+        self.assertEqual(reasons, [(self.reason, 1)])
+
+    def test_scorecard_access(self):
+        """An agent reads their own figures, a team leader their team's, a manager all;
+        a colleague nothing of the agent's."""
+        records = self._records(2)
+        self._scorecard_facts(records)
+        domain = [("user_id", "=", self.agent.id), ("res_model", "=", records._name)]
+        Scorecard = self.env["guide.scorecard.report"]
+        own = Scorecard.with_user(self.agent).search(domain)
+        self.assertTrue(own)
+        self.assertEqual(Scorecard.with_user(self.leader).search(domain), own)
+        self.assertEqual(Scorecard.with_user(self.manager).search(domain), own)
+        self.assertFalse(Scorecard.with_user(self.colleague).search(domain))
+        with self.assertRaises(AccessError):
+            own.with_user(self.colleague).read(["fact"])
+
+    def test_scorecard_multi_company(self):
+        records = self._records(1)
+        other = self.env["res.company"].create({"name": "Other Company (scorecards)"})
+        self.env["guide.deviation"].sudo().create(
+            {
+                "kind": "gate",
+                "rule_name": "Elsewhere",
+                "res_model": records._name,
+                "res_id": records.id,
+                "user_id": self.agent.id,
+                "reason": "Elsewhere",
+                "company_id": other.id,
+            }
+        )
+        Scorecard = self.env["guide.scorecard.report"]
+        domain = [("user_id", "=", self.agent.id), ("fact", "=", "override")]
+        self.assertEqual(len(Scorecard.search(domain)), 1)
+        self.assertFalse(Scorecard.with_user(self.agent).search(domain))
+        self.assertFalse(Scorecard.with_user(self.manager).search(domain))
+
+    # ------------------------------------------------------------
+    # BEFORE AND AFTER
+    # ------------------------------------------------------------
+    def test_compare_two_periods(self):
+        records = self._scenario()
+        self.env["ir.config_parameter"].set_param(MIN_SAMPLE, "3")
+        # the item's lines of the first 6 records entered in January, the others in March
+        self.env.cr.execute(
+            "UPDATE guide_line SET create_date = CASE WHEN res_id = ANY(%s) THEN timestamp '2026-01-15' "
+            "ELSE timestamp '2026-03-15' END WHERE res_model = %s AND res_id = ANY(%s)",
+            (records[:6].ids, records._name, records.ids),
+        )
+        self.env.invalidate_all()
+        wizard = (
+            self.env["guide.compare.wizard"]
+            .with_user(self.agent)
+            .create(
+                {
+                    "res_model": records._name,
+                    "process_id": self.process.id,
+                    "date_a_from": "2026-01-01",
+                    "date_a_to": "2026-01-31",
+                    "date_b_from": "2026-03-01",
+                    "date_b_to": "2026-03-31",
+                }
+            )
+        )
+        action = wizard.action_compare()
+        self.assertEqual(action["res_id"], wizard.id)
+        lines = {line.name: line for line in wizard.line_ids}
+        line = lines[f"{self.item.name}: done (%)"]
+        self.assertEqual((line.value_a, line.count_a, line.value_b, line.count_b), (100.0, 6, 0.0, 6))
+        self.assertAlmostEqual(line.difference, -100.0)
+        line = lines[f"{self.item.name}: hours to close when done"]
+        self.assertAlmostEqual(line.value_a, 30.0, places=4)
+        self.assertEqual((line.count_a, line.count_b), (5, 0))
+        self.assertTrue(line.low_sample)
+        with self.assertRaises(ValidationError):
+            wizard.write({"date_b_to": "2026-02-01"})
+
+
+class ScorecardRpcCases(IntelligenceFixture):
+    """Over XML-RPC and JSON-RPC, as the users themselves (mixed in with ``RpcCase``)."""
+
+    def test_colleague_reads_nothing_over_rpc(self):
+        records = self._records(2)
+        self._scorecard_facts(records)
+        domain = [("user_id", "=", self.agent.id), ("res_model", "=", records._name)]
+        for call in (self.xmlrpc, self.jsonrpc):
+            own = call(self.agent, "guide.scorecard.report", "search_read", [domain], {"fields": ["user_id"]})
+            self.assertTrue(own)
+            self.assertEqual({row["user_id"][0] for row in own}, {self.agent.id})
+            self.assertEqual(
+                call(self.colleague, "guide.scorecard.report", "search_read", [domain], {"fields": ["fact"]}),
+                [],
+            )
+            [group] = call(
+                self.colleague, "guide.scorecard.report", "read_group", [domain, ["override_count:sum"], []]
+            )
+            self.assertEqual(group["__count"], 0)
+            self.assertEqual(
+                call(
+                    self.colleague,
+                    "guide.effectiveness.report",
+                    "search_count",
+                    [[("res_model", "=", records._name), ("res_id", "in", records.ids)]],
+                ),
+                0,
+            )
+            leader = call(
+                self.leader, "guide.scorecard.report", "search_read", [domain], {"fields": ["user_id"]}
+            )
+            self.assertEqual(len(leader), len(own))

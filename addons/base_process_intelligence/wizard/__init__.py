@@ -1,0 +1,1 @@
+from . import guide_compare_wizard

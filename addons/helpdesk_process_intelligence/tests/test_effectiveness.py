@@ -1,0 +1,61 @@
+"""Step effectiveness, scorecards and period comparison on tickets, as real users."""
+
+from odoo.tests import new_test_user, tagged
+
+from odoo.addons.base_process_guide.tests.rpc_common import RpcCase
+from odoo.addons.base_process_intelligence.tests.effectiveness_common import (
+    EffectivenessCases,
+    ScorecardRpcCases,
+)
+from odoo.addons.helpdesk_process_guide.tests.common import HelpdeskGuideCommon
+
+
+class HelpdeskIntelligenceCommon(HelpdeskGuideCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.agent = cls.user_own
+        cls.manager = cls.user_manager
+        cls.colleague = new_test_user(
+            cls.env,
+            login="pi_hd_colleague",
+            groups="helpdesk_mgmt.group_helpdesk_user_own",
+            name="Cleo Colleague",
+        )
+        cls.leader = new_test_user(
+            cls.env, login="pi_hd_leader", groups="helpdesk_mgmt.group_helpdesk_user_own", name="Lena Leader"
+        )
+        cls.team.write({"user_id": cls.leader.id, "user_ids": [(4, cls.colleague.id), (4, cls.leader.id)]})
+        cls.item = cls.step_triage.item_ids.filtered(lambda item: item.name == "Impact assessed")
+
+    @classmethod
+    def _records(cls, count):
+        tickets = cls.env["helpdesk.ticket"]
+        for index in range(count):
+            tickets |= cls._ticket(name=f"Effectiveness {index}")
+        return tickets
+
+    def _close(self, ticket, success, hours):
+        # resolved, or cancelled (a closing stage that drops the ticket)
+        stage = (
+            self.stage_resolved if success else self.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_cancelled")
+        )
+        self.env.flush_all()
+        self.env.cr.execute(
+            """UPDATE helpdesk_ticket
+                  SET create_date = '2026-01-01 00:00:00',
+                      closed_date = timestamp '2026-01-01 00:00:00' + %s * interval '1 hour',
+                      stage_id = %s
+                WHERE id = %s""",
+            (hours, stage.id, ticket.id),
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestHelpdeskEffectiveness(EffectivenessCases, HelpdeskIntelligenceCommon):
+    pass
+
+
+@tagged("post_install", "-at_install")
+class TestHelpdeskScorecardRpc(ScorecardRpcCases, RpcCase, HelpdeskIntelligenceCommon):
+    pass
