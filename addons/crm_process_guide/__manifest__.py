@@ -15,6 +15,7 @@
         "security/ir.model.access.csv",
         "views/guide_process_views.xml",
         "views/crm_lead_views.xml",
+        "views/crm_lead_detour_views.xml",
         "views/crm_process_guide_menus.xml",
     ],
     "demo": [

@@ -15,6 +15,7 @@
         "security/ir.model.access.csv",
         "views/guide_process_views.xml",
         "views/helpdesk_ticket_views.xml",
+        "views/helpdesk_ticket_detour_views.xml",
         "views/helpdesk_process_guide_menus.xml",
     ],
     "demo": [
