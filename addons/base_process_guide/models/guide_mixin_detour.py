@@ -109,14 +109,22 @@ class GuideMixin(models.AbstractModel):
     @api.depends("guide_process_id", "guide_step_id", "guide_alt_step_id")
     def _compute_guide_alt_can_enter(self):
         config = self.env["guide.process"]._get_guide_config(self._name)
-        groups = set(self.env.user.groups_id.ids)
+        groups = None  # read only when a step is restricted
         for record in self:
-            record.guide_alt_can_enter = not record.guide_alt_step_id and any(
-                alt["process_id"] == record.guide_process_id.id
-                and (not alt["alt_from_step_ids"] or record.guide_step_id.id in alt["alt_from_step_ids"])
-                and (not alt["alt_group_ids"] or alt["alt_group_ids"] & groups)
-                for alt in config["alt_steps"].values()
-            )
+            can_enter = False
+            for alt in config["alt_steps"].values():
+                if record.guide_alt_step_id or alt["process_id"] != record.guide_process_id.id:
+                    continue
+                if alt["alt_from_step_ids"] and record.guide_step_id.id not in alt["alt_from_step_ids"]:
+                    continue
+                if alt["alt_group_ids"]:
+                    if groups is None:
+                        groups = set(self.env.user.groups_id.ids)
+                    if not alt["alt_group_ids"] & groups:
+                        continue
+                can_enter = True
+                break
+            record.guide_alt_can_enter = can_enter
 
     @api.depends_context("uid", "lang")
     @api.depends("guide_step_id", "guide_alt_step_id")
