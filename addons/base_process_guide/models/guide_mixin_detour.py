@@ -54,9 +54,7 @@ class GuideMixin(models.AbstractModel):
     guide_alt_can_enter = fields.Boolean(
         string="Alternate Steps Available", compute="_compute_guide_alt_can_enter"
     )
-    guide_next_step_id = fields.Many2one(
-        "guide.step", string="Next Step", compute="_compute_guide_next_step"
-    )
+    guide_next_step_id = fields.Many2one("guide.step", string="Next Step", compute="_compute_guide_next_step")
     guide_next_step_why = fields.Char(string="Why This Next Step", compute="_compute_guide_next_step")
 
     # ------------------------------------------------------------
@@ -158,19 +156,26 @@ class GuideMixin(models.AbstractModel):
         if not alt:
             raise UserError(self.env._("This is not an alternate step of an active process."))
         name = self._guide_alt_name(alt)
-        if alt["alt_group_ids"] and not self.env.su and not (alt["alt_group_ids"] & set(self.env.user.groups_id.ids)):
+        if (
+            alt["alt_group_ids"]
+            and not self.env.su
+            and not (alt["alt_group_ids"] & set(self.env.user.groups_id.ids))
+        ):
             raise AccessError(
                 self.env._(
                     "Only members of %(groups)s may enter the alternate step %(step)s.",
                     groups=format_list(
-                        self.env, self.env["res.groups"].sudo().browse(alt["alt_group_ids"]).mapped("full_name")
+                        self.env,
+                        self.env["res.groups"].sudo().browse(alt["alt_group_ids"]).mapped("full_name"),
                     ),
                     step=name,
                 )
             )
         reason = (reason or "").strip() if isinstance(reason, str) else ""
         if alt["alt_reason_required"] and not reason:
-            raise UserError(self.env._("Give the reason for entering the alternate step %(step)s.", step=name))
+            raise UserError(
+                self.env._("Give the reason for entering the alternate step %(step)s.", step=name)
+            )
         for record in self:
             problem = None
             if record.guide_process_id.id != alt["process_id"]:
@@ -370,7 +375,9 @@ class GuideMixin(models.AbstractModel):
             alt = record.guide_alt_step_id.sudo()
             done, total, missing = checklists.get((record.id, alt.id), (0, 0, []))
             duration = (
-                (now - record.guide_alt_entered_at).total_seconds() / 3600.0 if record.guide_alt_entered_at else 0.0
+                (now - record.guide_alt_entered_at).total_seconds() / 3600.0
+                if record.guide_alt_entered_at
+                else 0.0
             )
             expected = alt.expected_hours
             vals_list.append(
@@ -463,13 +470,15 @@ class GuideMixin(models.AbstractModel):
         entered = self.browse()
         for alt in autos:
             targets = self.filtered(
-                lambda rec, alt=alt: rec not in entered
+                lambda rec, alt=alt, entered=entered: rec not in entered
                 and rec.id in matches[alt["alt_auto_domain"]]
                 and rec.guide_process_id.id == alt["process_id"]
                 and (not alt["alt_from_step_ids"] or rec.guide_step_id.id in alt["alt_from_step_ids"])
                 and not (
                     (rec.id, alt["id"]) in since
-                    and (not rec.guide_step_entered_at or since[rec.id, alt["id"]] >= rec.guide_step_entered_at)
+                    and (
+                        not rec.guide_step_entered_at or since[rec.id, alt["id"]] >= rec.guide_step_entered_at
+                    )
                 )
             )
             targets._guide_enter_detour(alt, self.env._("Entered automatically: its condition holds."))
@@ -539,12 +548,12 @@ class GuideMixin(models.AbstractModel):
             for info in transitions
             if info["gate_step"] and info["direction"] == "forward" and not info.get("detour_gate")
         ]
-        self._guide_narrow_by_branches([info for info in forward if info["gate_step"].get("branches")], config)
+        self._guide_narrow_by_branches(
+            [info for info in forward if info["gate_step"].get("branches")], config
+        )
         res = super()._guide_judge_transitions(transitions, change)
         # a record in an alternate step: its forward moves pass the alternate step's gate too
-        detours = [
-            info for info in forward if info["record"].guide_alt_step_id.id in config["alt_steps"]
-        ]
+        detours = [info for info in forward if info["record"].guide_alt_step_id.id in config["alt_steps"]]
         if detours:
             copies = []
             for info in detours:
@@ -607,7 +616,5 @@ class GuideMixin(models.AbstractModel):
         if branch and info["disallowed"]:
             target = self.env["guide.step"].sudo().browse(branch["to_step_id"])
             why = branch["name"] or branch["domain"] or self.env._("otherwise")
-            text = self.env._(
-                "%(text)s (next step: %(step)s, %(why)s)", text=text, step=target.name, why=why
-            )
+            text = self.env._("%(text)s (next step: %(step)s, %(why)s)", text=text, step=target.name, why=why)
         return text

@@ -123,7 +123,9 @@ class GuideStep(models.Model):
                     )
                 )
         # a stage step that became alternate may still be targeted as a return
-        returning = self.search([("alt_return_step_id", "in", self.filtered(lambda s: s.kind != "stage").ids)])
+        returning = self.search(
+            [("alt_return_step_id", "in", self.filtered(lambda s: s.kind != "stage").ids)]
+        )
         if returning:
             returning._check_alternate()
 

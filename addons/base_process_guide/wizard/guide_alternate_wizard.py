@@ -18,7 +18,7 @@ class GuideAlternateWizard(models.TransientModel):
         domain="[('process_id', '=', process_id), ('kind', '=', 'alternate')]",
     )
     instructions = fields.Html(related="step_id.instructions")
-    reason = fields.Text(string="Reason")
+    reason = fields.Text()
 
     def action_confirm(self):
         self.ensure_one()

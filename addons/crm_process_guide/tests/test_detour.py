@@ -62,7 +62,9 @@ class TestDetour(DetourCommon):
         lead = self._lead(name="Acme detour", stage_id=self.stage_proposal.id)
         agent_lead = lead.with_user(self.user_salesman)
         self.assertTrue(agent_lead.guide_alt_can_enter)
-        self.assertIs(agent_lead.action_guide_enter_alternate(self.alt_waiting.id, "Customer on holiday"), True)
+        self.assertIs(
+            agent_lead.action_guide_enter_alternate(self.alt_waiting.id, "Customer on holiday"), True
+        )
         self.assertEqual(lead.guide_alt_step_id, self.alt_waiting)
         self.assertEqual(lead.guide_alt_entered_by_id, self.user_salesman)
         self.assertEqual(lead.guide_alt_return_step_id, self.step_proposal)
@@ -86,7 +88,9 @@ class TestDetour(DetourCommon):
         self.assertFalse(lead.guide_alt_step_id)
         self.assertFalse(lead.guide_alt_entered_at)
         back = self._history(lead, "return")
-        self.assertEqual((back.alt_step_id, back.detour_count, back.gate_result), (self.alt_waiting, 1, "passed"))
+        self.assertEqual(
+            (back.alt_step_id, back.detour_count, back.gate_result), (self.alt_waiting, 1, "passed")
+        )
         self.assertGreaterEqual(back.duration_hours, 0.0)
         self._tick(agent_lead, "Proposal sent")
         agent_lead.write({"stage_id": self.stage_nego.id})
@@ -102,7 +106,9 @@ class TestDetour(DetourCommon):
         )
         self.assertEqual(lead.stage_id, self.stage_nego)
         self.assertFalse(lead.guide_alt_step_id, "a move past its gate ends the detour")
-        deviation = self.env["guide.deviation"].search([("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)])
+        deviation = self.env["guide.deviation"].search(
+            [("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)]
+        )
         self.assertEqual(deviation.step_id, self.alt_waiting)
         self.assertEqual(self._history(lead, "return").gate_result, "overridden")
 
@@ -239,8 +245,12 @@ class TestBranches(DetourCommon):
         )
 
     def test_panel_tells_the_next_step(self):
-        small = self._lead(stage_id=self.stage_proposal.id, expected_revenue=500).with_user(self.user_salesman)
-        big = self._lead(stage_id=self.stage_proposal.id, expected_revenue=500000).with_user(self.user_salesman)
+        small = self._lead(stage_id=self.stage_proposal.id, expected_revenue=500).with_user(
+            self.user_salesman
+        )
+        big = self._lead(stage_id=self.stage_proposal.id, expected_revenue=500000).with_user(
+            self.user_salesman
+        )
         self.assertEqual(small.guide_next_step_id, self.step_nego)
         self.assertEqual(small.guide_next_step_why, "otherwise")
         self.assertEqual(big.guide_next_step_id, self.alt_legal)
@@ -255,7 +265,9 @@ class TestBranches(DetourCommon):
             small.write({"stage_id": self.stage_won.id})
         self.assertIn("G-Negotiation", str(err.exception))
         small.with_context(guide_override_reason="Signed at once").write({"stage_id": self.stage_won.id})
-        deviation = self.env["guide.deviation"].search([("res_model", "=", "crm.lead"), ("res_id", "=", small.id)])
+        deviation = self.env["guide.deviation"].search(
+            [("res_model", "=", "crm.lead"), ("res_id", "=", small.id)]
+        )
         self.assertEqual((deviation.kind, deviation.step_id), ("move", self.step_proposal))
         big = self._lead(name="Big", stage_id=self.stage_proposal.id, expected_revenue=500000)
         big = big.with_user(self.user_salesman)
@@ -271,7 +283,9 @@ class TestBranches(DetourCommon):
 
     def test_validation_messages(self):
         other = self.env["guide.process"].create({"name": "Other", "model_name": "crm.lead"})
-        other_step = self.env["guide.step"].create({"process_id": other.id, "crm_stage_id": self.stage_nego.id})
+        other_step = self.env["guide.step"].create(
+            {"process_id": other.id, "crm_stage_id": self.stage_nego.id}
+        )
         with self.assertRaisesRegex(ValidationError, "Legal review.*another process"):
             self.alt_legal.alt_return_step_id = other_step
         with self.assertRaisesRegex(ValidationError, "cycle"):
@@ -299,18 +313,31 @@ class TestDetourRpc(RpcCase, DetourCommon):
         for protocol in ("xmlrpc", "jsonrpc"):
             call = getattr(self, protocol)
             message = self.rpc_fault(
-                self.user_salesman, "crm.lead", "write", [lead.ids, {"guide_alt_step_id": self.alt_dispute.id}],
+                self.user_salesman,
+                "crm.lead",
+                "write",
+                [lead.ids, {"guide_alt_step_id": self.alt_dispute.id}],
                 protocol=protocol,
             )
             self.assertIn("process engine", message)
             message = self.rpc_fault(
-                self.user_salesman, "crm.lead", "action_guide_enter_alternate", [lead.ids, self.alt_dispute.id],
+                self.user_salesman,
+                "crm.lead",
+                "action_guide_enter_alternate",
+                [lead.ids, self.alt_dispute.id],
                 protocol=protocol,
             )
             self.assertIn("Customer dispute", message)
             self.assertIs(
-                call(self.user_salesman, "crm.lead", "action_guide_enter_alternate", [lead.ids, self.alt_waiting.id, "On hold"]),
+                call(
+                    self.user_salesman,
+                    "crm.lead",
+                    "action_guide_enter_alternate",
+                    [lead.ids, self.alt_waiting.id, "On hold"],
+                ),
                 True,
             )
-            self.assertIs(call(self.user_salesman, "crm.lead", "action_guide_complete_alternate", [lead.ids]), True)
+            self.assertIs(
+                call(self.user_salesman, "crm.lead", "action_guide_complete_alternate", [lead.ids]), True
+            )
         self.assertEqual(len(self._history(lead, "return")), 2)

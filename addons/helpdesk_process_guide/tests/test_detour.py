@@ -142,12 +142,21 @@ class TestTicketDetourRpc(RpcCase, TicketDetourCommon):
                 True,
             )
             message = self.rpc_fault(
-                self.user_own, "helpdesk.ticket", "write", [ticket.ids, {"stage_id": self.stage_waiting.id}],
+                self.user_own,
+                "helpdesk.ticket",
+                "write",
+                [ticket.ids, {"stage_id": self.stage_waiting.id}],
                 protocol=protocol,
             )
             self.assertIn("Waiting on a third party", message)
             self.env["guide.line"].search(
-                [("res_model", "=", "helpdesk.ticket"), ("res_id", "=", ticket.id), ("step_id", "=", self.alt_third_party.id)]
+                [
+                    ("res_model", "=", "helpdesk.ticket"),
+                    ("res_id", "=", ticket.id),
+                    ("step_id", "=", self.alt_third_party.id),
+                ]
             ).with_user(self.user_own).action_check()
-            self.assertIs(call(self.user_own, "helpdesk.ticket", "action_guide_complete_alternate", [ticket.ids]), True)
+            self.assertIs(
+                call(self.user_own, "helpdesk.ticket", "action_guide_complete_alternate", [ticket.ids]), True
+            )
         self.assertEqual(len(self._history(ticket, "return")), 2)
