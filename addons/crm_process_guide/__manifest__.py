@@ -20,6 +20,7 @@
     ],
     "demo": [
         "demo/crm_process_guide_demo.xml",
+        "demo/crm_process_guide_detour_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

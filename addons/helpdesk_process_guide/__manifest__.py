@@ -20,6 +20,7 @@
     ],
     "demo": [
         "demo/helpdesk_process_guide_demo.xml",
+        "demo/helpdesk_process_guide_detour_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [
