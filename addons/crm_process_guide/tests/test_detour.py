@@ -122,6 +122,11 @@ class TestDetour(DetourCommon):
         # a stage step is not an alternate step
         with self.assertRaises(UserError):
             lead.action_guide_enter_alternate(self.step_nego.id, "x")
+        # entering is editing the record: not on a lead the user cannot write
+        foreign = self._lead(stage_id=self.stage_proposal.id, user_id=self.user_manager.id)
+        with self.assertRaises(AccessError):
+            foreign.with_user(self.user_salesman).action_guide_enter_alternate(self.alt_waiting.id, "x")
+        self.assertFalse(foreign.guide_alt_step_id)
         lead.with_user(self.user_manager).action_guide_enter_alternate(self.alt_dispute.id)
         self.assertEqual(lead.guide_alt_step_id, self.alt_dispute)
         with self.assertRaisesRegex(UserError, "already"):
