@@ -130,6 +130,25 @@ class GuideStep(models.Model):
             returning._check_alternate()
 
     # ------------------------------------------------------------
+    # ORM
+    # ------------------------------------------------------------
+    def unlink(self):
+        # the records in a deleted alternate step leave it first: their history records the
+        # detour (time spent, checklist), then the step and its checklist lines go
+        alternates = self.filtered(lambda step: step.kind == "alternate")
+        for model_name in set(alternates.mapped("model_name")):
+            if model_name not in self.env:
+                continue
+            records = (
+                self.env[model_name]
+                .sudo()
+                .with_context(active_test=False)
+                .search([("guide_alt_step_id", "in", alternates.ids)])
+            )
+            records._guide_leave_detour("free", self.env._("The alternate step was deleted."))
+        return super().unlink()
+
+    # ------------------------------------------------------------
     # BUSINESS
     # ------------------------------------------------------------
     def _guide_on_stage_line(self):
