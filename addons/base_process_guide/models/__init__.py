@@ -15,3 +15,8 @@ from . import guide_step_detour
 from . import guide_step_branch
 from . import guide_history_detour
 from . import guide_mixin_detour
+from . import guide_milestone
+from . import guide_task
+from . import guide_mixin_adaptive
+from . import mail_message
+from . import mail_activity

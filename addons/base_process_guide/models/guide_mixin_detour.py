@@ -73,7 +73,7 @@ class GuideMixin(models.AbstractModel):
     @api.model
     def _guide_pipeline(self):
         # detours entered and left: after the history of the step, before the clocks
-        return [*super()._guide_pipeline(), ("after", 15, "_guide_record_detours")]
+        return [*super()._guide_pipeline(), ("after", 12, "_guide_record_detours")]
 
     # ------------------------------------------------------------
     # COMPUTES

@@ -10,6 +10,7 @@ DOCUMENTED_PIPELINE = {
     "after": (
         "_guide_record_steps",
         "_guide_record_detours",
+        "_guide_milestones_after",
         "_escalation_record_clocks",
         "_policy_record_audit",
     ),

@@ -14,3 +14,4 @@ from . import test_trust_access
 from . import test_trust_bounds
 from . import test_trust_rpc
 from . import test_detour
+from . import test_milestone

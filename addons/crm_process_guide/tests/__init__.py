@@ -18,3 +18,4 @@ from . import test_trust_transitions
 from . import test_record_index
 from . import test_detour
 from . import test_detour_ui
+from . import test_adaptive

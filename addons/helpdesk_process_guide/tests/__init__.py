@@ -11,3 +11,4 @@ from . import test_trust_access
 from . import test_trust_rpc
 from . import test_trust_transitions
 from . import test_detour
+from . import test_adaptive
