@@ -10,6 +10,8 @@ from odoo.tools import format_list
 NOWHERE = frozenset({0})
 
 
+# one extension per concern of the guided record (optional tasks and milestones live in
+# guide_mixin_adaptive), each with its pipeline hook
 class GuideMixin(models.AbstractModel):
     """Alternate steps (detours) and conditional branches of guided records.
 
@@ -22,7 +24,7 @@ class GuideMixin(models.AbstractModel):
     the first branch whose condition holds.
     """
 
-    _inherit = "guide.mixin"
+    _inherit = "guide.mixin"  # pylint: disable=consider-merging-classes-inherited
 
     # ------------------------------------------------------------
     # FIELDS
