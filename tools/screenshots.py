@@ -290,6 +290,16 @@ def shots(demo):
         )
     result.append(
         (
+            "12-process-map",
+            "admin",
+            DESKTOP,
+            "/odoo/action-crm_process_intelligence.guide_process_map_action_crm",
+            ".o_guide_map_node",
+            None,
+        )
+    )
+    result.append(
+        (
             "11-mobile-form",
             "demo",
             MOBILE,

@@ -1,0 +1,29 @@
+{
+    "name": "Base Process Intelligence",
+    "summary": "Process mining on guided records: step visits, transitions, variants and "
+    "conformance in SQL, and a live process map",
+    "version": "18.0.2.0.0",
+    "category": "Productivity",
+    "license": "LGPL-3",
+    "author": "Process Guide Team",
+    "website": "https://github.com/process-guide/odoo-process-guide",
+    "maintainers": ["process-guide"],
+    "development_status": "Beta",
+    "depends": ["base_process_guide", "base_escalation", "base_policy_compliance"],
+    "data": [
+        "security/ir.model.access.csv",
+        "data/guide_step_visit_data.xml",
+        "views/guide_step_visit_views.xml",
+        "views/guide_process_map_views.xml",
+    ],
+    "assets": {
+        "web.assets_backend": [
+            "base_process_intelligence/static/src/process_map/*",
+        ],
+        "web.assets_tests": [
+            "base_process_intelligence/static/tests/tours/*.js",
+        ],
+    },
+    "post_init_hook": "post_init_hook",
+    "installable": True,
+}

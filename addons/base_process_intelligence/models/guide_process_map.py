@@ -1,0 +1,611 @@
+import random
+from datetime import datetime, time, timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from .guide_mixin_process_map import OUTCOME_DROPPED, OUTCOME_OPEN, OUTCOME_SUCCESS
+
+# the variants the map lists (the conformance counts them all)
+VARIANT_LIMIT = 20
+# kinds of edges: what the design says of a move from one step to another
+EDGE_DESIGNED = "designed"  # the next step, or one of the allowed next steps
+EDGE_SKIP = "skip"  # forward past the next step (the step allows any move)
+EDGE_NOT_ALLOWED = "not_allowed"  # forward to a step the allowed next steps exclude
+EDGE_BACKWARD = "backward"
+EDGE_DETOUR = "detour"  # into a step that is not a main step of the design
+DEVIATION_OVERRIDE = "override"
+
+
+def _json(value):
+    """A figure XML-RPC carries: no figure (no visit left the step) is False."""
+    return False if value is None else value
+
+
+class GuideProcess(models.Model):
+    _inherit = "guide.process"
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+    def action_open_process_map(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.client",
+            "tag": "base_process_intelligence.process_map",
+            "name": self.env._("Process Map"),
+            "params": {"process_id": self.id, "model_name": self.model_name},
+        }
+
+    @api.model
+    def action_pi_open_records(
+        self, process_id, filters=None, step_id=False, next_step_id=False, path_hash=False
+    ):
+        """The records behind a node (``step_id``), an edge (``step_id`` to ``next_step_id``)
+        or a variant (``path_hash``) of the map: a list of the guided model, where its
+        record rules decide what the user sees."""
+        process = self._pi_process(process_id)
+        where = [SQL("v.process_id = %s", process.id)]
+        if path_hash:
+            where += [
+                SQL("v.path_hash = %s", str(path_hash)),
+                *self._pi_filter_sql(filters, "v", "first_entered_at"),
+            ]
+            table = SQL("guide_record_variant")
+        else:
+            where += self._pi_filter_sql(filters, "v", "entered_at")
+            table = SQL("guide_step_visit")
+            if step_id:
+                where.append(SQL("v.step_id = %s", int(step_id)))
+            if next_step_id:
+                where.append(SQL("v.next_step_id = %s", int(next_step_id)))
+        self.env.cr.execute(
+            SQL("SELECT DISTINCT v.res_id FROM %s v WHERE %s", table, SQL(" AND ").join(where))
+        )
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        model = self.env[process.model_name]
+        return {
+            "type": "ir.actions.act_window",
+            "name": process.name,
+            "res_model": model._name,
+            "views": [[False, "list"], [False, "form"]],
+            "domain": [("id", "in", ids)],
+            "context": {"active_test": False, "create": False},
+        }
+
+    # ------------------------------------------------------------
+    # THE MAP
+    # ------------------------------------------------------------
+    @api.model
+    def get_process_map(self, process_id=False, filters=None, model_name=False):
+        """Everything the process map shows, json-able: the processes the user may
+        read (of ``model_name`` if given), the filters' choices, and for the chosen
+        process (``process_id``, else the first) its nodes, edges, variants and
+        conformance over the visits that match ``filters`` ({date_from, date_to,
+        team_id, user_id}). Aggregates are process-level; the records behind them are
+        listed by ``action_pi_open_records`` under the guided model's record rules."""
+        domain = [("model_name", "=", model_name)] if model_name else []
+        processes = self.search(domain)
+        result = {
+            "processes": [{"id": p.id, "name": p.display_name, "model": p.model_name} for p in processes],
+            "process": False,
+        }
+        if process_id:
+            processes = processes.filtered(lambda p: p.id == process_id) or self._pi_process(process_id)
+        if not processes:
+            return result
+        process = self._pi_process(processes[0].id)
+        self.env["guide.step.visit"]._pi_refresh()
+        model = self.env[process.model_name]
+        steps = process.with_context(active_test=False).step_ids.sorted(lambda s: (s.sequence, s.id))
+        result.update(
+            {
+                "process": {"id": process.id, "name": process.display_name, "model": process.model_name},
+                "outcome_labels": self._pi_outcome_labels(model),
+                "filters": self._pi_filter_choices(process),
+                "refreshed_at": self.env["ir.config_parameter"]
+                .sudo()
+                .get_param("base_process_intelligence.refreshed_at"),
+                **self._pi_map_data(process, steps, filters),
+                **self._pi_variant_data(process, steps, filters),
+            }
+        )
+        return result
+
+    @api.model
+    def _pi_process(self, process_id):
+        """The process, checked readable, and its model readable by the user."""
+        process = self.browse(int(process_id)).exists()
+        if not process:
+            raise UserError(self.env._("The process %(id)s does not exist.", id=process_id))
+        process.check_access("read")
+        self.env[process.model_name].check_access("read")
+        return process
+
+    @api.model
+    def _pi_outcome_labels(self, model):
+        return {
+            OUTCOME_SUCCESS: self.env._("Succeeded"),
+            OUTCOME_DROPPED: self.env._("Dropped"),
+            OUTCOME_OPEN: self.env._("Open"),
+            **model._guide_outcome_labels(),
+        }
+
+    @api.model
+    def _pi_filter_sql(self, filters, alias, date_column):
+        """The conditions of ``filters`` on the rows ``alias`` (visits or variants); the
+        user's companies always apply."""
+        filters = filters or {}
+        where = [
+            SQL(
+                "(%s IS NULL OR %s IN %s)",
+                SQL.identifier(alias, "company_id"),
+                SQL.identifier(alias, "company_id"),
+                tuple(self.env.companies.ids),
+            )
+        ]
+        try:
+            if filters.get("date_from"):
+                start = datetime.combine(fields.Date.to_date(filters["date_from"]), time.min)
+                where.append(SQL("%s >= %s", SQL.identifier(alias, date_column), start))
+            if filters.get("date_to"):
+                end = datetime.combine(fields.Date.to_date(filters["date_to"]), time.max)
+                where.append(SQL("%s <= %s", SQL.identifier(alias, date_column), end))
+            if filters.get("user_id"):
+                where.append(SQL("%s = %s", SQL.identifier(alias, "owner_id"), int(filters["user_id"])))
+            if filters.get("team_id"):
+                where.append(SQL("%s = %s", SQL.identifier(alias, "team_ref"), int(filters["team_id"])))
+        except (TypeError, ValueError) as error:
+            raise UserError(self.env._("Process map: invalid filter (%(error)s).", error=error)) from error
+        return where
+
+    @api.model
+    def _pi_filter_choices(self, process):
+        """The teams and users that appear in the process's visits (names only)."""
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                "SELECT array_agg(DISTINCT team_ref), array_agg(DISTINCT owner_id) "
+                "FROM guide_record_variant WHERE process_id = %s",
+                process.id,
+            )
+        )
+        team_ids, user_ids = cr.fetchone()
+        model = self.env[process.model_name]
+        team_field = model._guide_team_history_field()
+        teams = []
+        if team_field:
+            team_model = self.env["guide.history"]._fields[team_field].comodel_name
+            # names of the teams the rows name, whether or not the user reads every team
+            teams = [
+                {"id": team.id, "name": team.display_name}
+                for team in self.env[team_model].sudo().browse([t for t in team_ids or [] if t]).exists()
+            ]
+        users = [
+            {"id": user.id, "name": user.display_name}
+            for user in self.env["res.users"].sudo().browse([u for u in user_ids or [] if u]).exists()
+        ]
+        return {"teams": teams, "users": users}
+
+    # ------------------------------------------------------------
+    # NODES AND EDGES
+    # ------------------------------------------------------------
+    @api.model
+    def _pi_node_kind(self, step):
+        """Kind of a step on the map (``step``: main step of the design); modules that
+        add other kinds of steps (alternate steps) override it."""
+        return "step"
+
+    @api.model
+    def _pi_edge_kind(self, source, target, rank, kinds):
+        """What the design says of a move from step ``source`` to step ``target``
+        (records); ``rank``: {step id: position in the design}, ``kinds``: {id: kind}."""
+        if kinds.get(target.id, "step") != "step":
+            return EDGE_DETOUR
+        if rank[target.id] <= rank[source.id]:
+            return EDGE_BACKWARD
+        allowed = source.allowed_step_ids
+        if allowed:
+            return EDGE_DESIGNED if target in allowed else EDGE_NOT_ALLOWED
+        main = [sid for sid in rank if kinds.get(sid, "step") == "step" and rank[sid] > rank[source.id]]
+        return EDGE_DESIGNED if main and min(main, key=rank.get) == target.id else EDGE_SKIP
+
+    @api.model
+    def _pi_map_data(self, process, steps, filters):
+        """Nodes and edges of ``process``: three aggregate queries over the visits (the
+        times in step read presorted from an index, the counts and edges hashed in one
+        scan, the outcome of the visits still open)."""
+        cr = self.env.cr
+        model = self.env[process.model_name]
+        where = SQL(" AND ").join(
+            [SQL("v.process_id = %s", process.id), *self._pi_filter_sql(filters, "v", "entered_at")]
+        )
+        cr.execute(
+            SQL(
+                """
+            SELECT v.step_id, percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY v.duration_hours)
+              FROM guide_step_visit v
+             WHERE %s AND v.left_at IS NOT NULL
+             GROUP BY v.step_id
+            """,
+                where,
+            )
+        )
+        times = dict(cr.fetchall())
+        cr.execute(
+            SQL(
+                """
+            SELECT v.step_id, v.next_step_id, GROUPING(v.next_step_id), count(*),
+                   count(*) FILTER (WHERE v.visit_number = 1),
+                   count(*) FILTER (WHERE v.overdue),
+                   count(*) FILTER (WHERE v.overridden),
+                   count(*) FILTER (WHERE v.exit_direction = 'backward'),
+                   count(*) FILTER (WHERE v.left_at IS NOT NULL AND v.next_step_id IS NULL),
+                   count(*) FILTER (WHERE v.left_at IS NOT NULL)
+              FROM guide_step_visit v
+             WHERE %s
+             GROUP BY GROUPING SETS ((v.step_id), (v.step_id, v.next_step_id))
+            """,
+                where,
+            )
+        )
+        counts, edge_rows = {}, []
+        for step_id, next_step_id, is_node, *figures in cr.fetchall():
+            if is_node:
+                counts[step_id] = figures
+            elif next_step_id:
+                edge_rows.append((step_id, next_step_id, figures[0]))
+        # the visits still open: in progress, or where the record ended (won, lost...)
+        cr.execute(
+            SQL(
+                """
+            SELECT v.step_id, %(outcome)s AS outcome, count(*),
+                   count(*) FILTER (
+                       WHERE v.expected_hours > 0
+                         AND v.entered_at < %(now)s - make_interval(secs => v.expected_hours * 3600))
+              FROM guide_step_visit v
+              JOIN %(table)s r ON r.id = v.res_id
+             WHERE %(where)s AND v.left_at IS NULL
+             GROUP BY v.step_id, 2
+            """,
+                outcome=model._guide_outcome_sql("r"),
+                now=cr.now(),
+                table=SQL.identifier(model._table),
+                where=where,
+            )
+        )
+        ends = {}
+        for step_id, outcome, count, late in cr.fetchall():
+            ends.setdefault(step_id, {})[outcome] = (count, late)
+        figures = {}
+        for step_id in set(counts) | set(times):
+            visits, starts, overdue, overridden, backward, exits, left = counts.get(step_id, (0,) * 7)
+            median, p90 = times.get(step_id) or (None, None)
+            end = ends.get(step_id, {})
+            in_progress, late = end.get(OUTCOME_OPEN, (0, 0))
+            figures[step_id] = (
+                visits,
+                starts,
+                in_progress,
+                median,
+                p90,
+                overdue + late,
+                overridden,
+                backward,
+                end.get(OUTCOME_DROPPED, (0, 0))[0],
+                end.get(OUTCOME_SUCCESS, (0, 0))[0],
+                exits,
+                left,
+            )
+        # steps no longer in the process (archived, deleted) still have visits
+        all_steps = steps | self.env["guide.step"].browse(
+            [sid for sid in figures if sid not in steps.ids]
+            + [sid for row in edge_rows for sid in row[:2] if sid not in steps.ids]
+        )
+        kinds = {step.id: self._pi_node_kind(step) for step in all_steps}
+        rank = {step.id: index for index, step in enumerate(all_steps)}
+        nodes = []
+        for step in all_steps:
+            (
+                visits,
+                starts,
+                in_progress,
+                median,
+                p90,
+                overdue,
+                overridden,
+                backward,
+                dropped,
+                success,
+                exits,
+                left,
+            ) = figures.get(step.id) or (0, 0, 0, None, None, 0, 0, 0, 0, 0, 0, 0)
+            nodes.append(
+                {
+                    "id": step.id,
+                    "name": step.with_context(guide_step_short_name=True).display_name,
+                    "kind": kinds[step.id],
+                    "designed": step in steps,
+                    "sequence": rank[step.id],
+                    "expected_hours": step.expected_hours,
+                    "visits": visits,
+                    "starts": starts,
+                    "in_progress": in_progress,
+                    "median_hours": _json(median),
+                    "p90_hours": _json(p90),
+                    "overdue": overdue,
+                    "overdue_share": overdue / visits if visits else 0.0,
+                    "overridden": overridden,
+                    "override_rate": overridden / left if left > 0 else 0.0,
+                    "backward": backward,
+                    "dropped": dropped,
+                    "success": success,
+                    "exits": exits,
+                }
+            )
+        by_id = {step.id: step for step in all_steps}
+        edges = [
+            {
+                "source": source,
+                "target": target,
+                "count": count,
+                "kind": self._pi_edge_kind(by_id[source], by_id[target], rank, kinds),
+            }
+            for source, target, count in edge_rows
+        ]
+        return {"nodes": nodes, "edges": edges}
+
+    # ------------------------------------------------------------
+    # VARIANTS AND CONFORMANCE
+    # ------------------------------------------------------------
+    @api.model
+    def _pi_path_deviation(self, path, steps, rank, kinds):
+        """Where a path (step ids) leaves the design: (step id, kind), or None when it
+        follows it. Entering after the first step is a skip of the first step."""
+        by_id = {step.id: step for step in steps}
+        if any(sid not in by_id for sid in path):
+            by_id.update({s.id: s for s in self.env["guide.step"].browse(path).exists()})
+        main = [step for step in steps if kinds.get(step.id, "step") == "step"]
+        if main and path and path[0] != main[0].id:
+            if path[0] not in rank or kinds.get(path[0], "step") != "step":
+                return main[0].id, EDGE_DETOUR
+            return main[0].id, EDGE_SKIP
+        for source, target in zip(path, path[1:], strict=False):
+            if source not in rank or target not in rank:
+                return source, EDGE_DETOUR
+            kind = self._pi_edge_kind(by_id[source], by_id[target], rank, kinds)
+            if kind != EDGE_DESIGNED:
+                return source, kind
+        return None
+
+    @api.model
+    def _pi_variant_data(self, process, steps, filters):
+        """Variants ranked by frequency and the conformance of ``process``: one query
+        grouping the records' paths, one for the overrides of the variants."""
+        cr = self.env.cr
+        model = self.env[process.model_name]
+        where = SQL(" AND ").join(
+            [SQL("v.process_id = %s", process.id), *self._pi_filter_sql(filters, "v", "first_entered_at")]
+        )
+        cr.execute(
+            SQL(
+                """
+            SELECT v.path_hash, min(v.path), count(*),
+                   count(*) FILTER (WHERE v.override_count > 0),
+                   count(*) FILTER (WHERE o.outcome = %(success)s),
+                   count(*) FILTER (WHERE o.outcome = %(dropped)s),
+                   percentile_cont(0.5) WITHIN GROUP (
+                       ORDER BY EXTRACT(EPOCH FROM o.closed_at - v.first_entered_at) / 3600.0)
+                       FILTER (WHERE o.closed_at IS NOT NULL AND o.outcome != %(open)s)
+              FROM guide_record_variant v
+              LEFT JOIN %(table)s r ON r.id = v.res_id
+             CROSS JOIN LATERAL (SELECT %(outcome)s AS outcome, %(closed_at)s AS closed_at) o
+             WHERE %(where)s
+             GROUP BY v.path_hash
+             ORDER BY count(*) DESC, min(v.path)
+            """,
+                success=OUTCOME_SUCCESS,
+                dropped=OUTCOME_DROPPED,
+                open=OUTCOME_OPEN,
+                outcome=model._guide_outcome_sql("r"),
+                closed_at=model._guide_closed_at_sql("r"),
+                table=SQL.identifier(model._table),
+                where=where,
+            )
+        )
+        rows = cr.fetchall()
+        cr.execute(
+            SQL(
+                """
+            SELECT v.path_hash, v.first_override_step_id, count(*)
+              FROM guide_record_variant v
+             WHERE %s AND v.override_count > 0
+             GROUP BY v.path_hash, v.first_override_step_id
+            """,
+                where,
+            )
+        )
+        overrides = {}
+        for path_hash, step_id, count in cr.fetchall():
+            overrides.setdefault(path_hash, []).append((step_id, count))
+        all_steps = steps
+        kinds = {step.id: self._pi_node_kind(step) for step in all_steps}
+        rank = {step.id: index for index, step in enumerate(all_steps)}
+        names = {}
+        total = conformant = 0
+        deviations = {}
+        variants = []
+        for path_hash, path_text, count, overridden, success, dropped, median in rows:
+            path = [int(sid) for sid in path_text.split(",")]
+            deviation = self._pi_path_deviation(path, all_steps, rank, kinds)
+            total += count
+            if deviation:
+                deviations[deviation] = deviations.get(deviation, 0) + count
+            else:
+                conformant += count - overridden
+                for step_id, n in overrides.get(path_hash, []):
+                    key = (step_id, DEVIATION_OVERRIDE)
+                    deviations[key] = deviations.get(key, 0) + n
+            if len(variants) < VARIANT_LIMIT:
+                names.update({sid: None for sid in path})
+                variants.append(
+                    {
+                        "hash": path_hash,
+                        "path": path,
+                        "count": count,
+                        "share": 0.0,
+                        "conformant": not deviation,
+                        "overridden": overridden,
+                        "success": success,
+                        "dropped": dropped,
+                        "success_rate": success / (success + dropped) if success + dropped else False,
+                        "median_hours": _json(median),
+                    }
+                )
+        for variant in variants:
+            variant["share"] = variant["count"] / total if total else 0.0
+        names.update({step_id: None for step_id, _kind in deviations})
+        step_names = {
+            step.id: step.with_context(guide_step_short_name=True).display_name
+            for step in self.env["guide.step"].browse([sid for sid in names if sid]).exists()
+        }
+        for variant in variants:
+            variant["names"] = [step_names.get(sid, "?") for sid in variant["path"]]
+        return {
+            "variants": variants,
+            "variant_count": len(rows),
+            "conformance": {
+                "records": total,
+                "conformant": conformant,
+                "share": conformant / total if total else False,
+                "deviations": sorted(
+                    (
+                        {
+                            "step_id": step_id,
+                            "step": step_names.get(step_id, "?"),
+                            "kind": kind,
+                            "count": count,
+                        }
+                        for (step_id, kind), count in deviations.items()
+                    ),
+                    key=lambda d: (-d["count"], d["step"], d["kind"]),
+                ),
+            },
+        }
+
+    # ------------------------------------------------------------
+    # DEMO
+    # ------------------------------------------------------------
+    @api.model
+    def _pi_demo_generate(self, process_xmlid, count, variants, seed=16):
+        """Demo data of the process map: ``count`` records of the process ``process_xmlid``
+        with a past stage history along ``variants`` ([weight, [step positions, 0-based],
+        outcome]), so that the map, the variants and the conformance tell a story when
+        the demo opens. The records are created in their first step and put in their
+        last one; their history is replaced by the generated one. Demo data only."""
+        process = self.env.ref(process_xmlid, raise_if_not_found=False)
+        if not process:
+            return False
+        steps = process.step_ids.sorted(lambda s: (s.sequence, s.id))
+        model = self.env[process.model_name]
+        rng = random.Random(seed)
+        now = fields.Datetime.now()
+        weights = [variant[0] for variant in variants]
+        plans, vals_list = [], []
+        for index in range(count):
+            _weight, positions, outcome = rng.choices(variants, weights=weights)[0]
+            path = [steps[position] for position in positions]
+            dates = [now - timedelta(days=rng.uniform(20, 200))]
+            for step in path[:-1]:
+                expected = step.expected_hours or 24.0
+                dates.append(dates[-1] + timedelta(hours=expected * rng.lognormvariate(-0.2, 0.6)))
+            if dates[-1] > now:
+                shift = dates[-1] - now + timedelta(hours=rng.uniform(1, 48))
+                dates = [date - shift for date in dates]
+            plans.append((path, dates, outcome))
+            vals_list.append(
+                {
+                    **model._pi_demo_record_vals(process, index, rng),
+                    model._guide_stage_field: path[0]._guide_stage().id,
+                }
+            )
+        records = model.with_context(tracking_disable=True, mail_create_nolog=True, mail_notrack=True).create(
+            vals_list
+        )
+        self.env.flush_all()
+        # the records are where their past history left them: moved in SQL (the gates and
+        # policies judge the changes people make, not the demo's past), checklists synced
+        table = SQL.identifier(model._table)
+        for record, (path, _dates, _outcome) in zip(records, plans, strict=True):
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE %s SET %s = %s, guide_step_id = %s WHERE id = %s",
+                    table,
+                    SQL.identifier(model._guide_stage_field),
+                    path[-1]._guide_stage().id,
+                    path[-1].id,
+                    record.id,
+                )
+            )
+        self.env.invalidate_all()
+        records._guide_sync_lines()
+        self.env.flush_all()
+        # the history the records would have lived, instead of their creation's
+        self.env.cr.execute(
+            SQL(
+                "DELETE FROM guide_history WHERE res_model = %s AND res_id IN %s",
+                model._name,
+                tuple(records.ids),
+            )
+        )
+        history = []
+        for record, (path, dates, _outcome) in zip(records, plans, strict=True):
+            previous = None
+            for position, (step, date) in enumerate(zip(path, dates, strict=True)):
+                hours = (date - dates[position - 1]).total_seconds() / 3600.0 if previous else 0.0
+                expected = previous.expected_hours if previous else 0.0
+                history.append(
+                    {
+                        "res_model": model._name,
+                        "res_id": record.id,
+                        "record_name": record.display_name,
+                        "process_id": process.id,
+                        "from_step_id": previous.id if previous else False,
+                        "to_step_id": step.id,
+                        "direction": "initial"
+                        if not previous
+                        else (
+                            "forward"
+                            if (step.sequence, step.id) > (previous.sequence, previous.id)
+                            else "backward"
+                        ),
+                        "gate_result": "overridden" if previous and rng.random() < 0.06 else "free",
+                        "date": date,
+                        "owner_id": record[model._guide_owner_field].id,
+                        "company_id": record.company_id.id if "company_id" in record._fields else False,
+                        "duration_hours": hours,
+                        "expected_hours": expected,
+                        "overdue": bool(expected) and hours > expected,
+                        **record._guide_history_values(),
+                    }
+                )
+                previous = step
+        self.env["guide.history"].sudo()._guide_create_rows(history)
+        for record, (_path, dates, outcome) in zip(records, plans, strict=True):
+            record._pi_demo_close(outcome if outcome != OUTCOME_OPEN else False, dates[-1])
+        self.env.cr.execute(
+            SQL(
+                "UPDATE %s SET guide_step_entered_at = h.date FROM ("
+                "  SELECT res_id, max(date) AS date FROM guide_history WHERE res_model = %s GROUP BY res_id"
+                ") h WHERE h.res_id = %s.id AND %s.id IN %s",
+                table,
+                model._name,
+                table,
+                table,
+                tuple(records.ids),
+            )
+        )
+        self.env.invalidate_all()
+        self.env["guide.step.visit"]._pi_refresh(full=True)
+        return True

@@ -1,0 +1,203 @@
+import logging
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+from odoo.tools.sql import create_index
+
+_logger = logging.getLogger(__name__)
+
+# the refresh of visits and variants runs in one transaction at a time
+REFRESH_LOCK = 7_316_240_016
+# the last guide.history id the visits include, and when they were refreshed
+PARAM_MARK = "base_process_intelligence.history_mark"
+PARAM_REFRESHED = "base_process_intelligence.refreshed_at"
+# history rows committed late (a long transaction took its id before others committed):
+# the records of rows dated this many minutes before the last refresh are refreshed again
+LATE_COMMIT_MINUTES = 60
+
+
+def _touched(alias):
+    """The rows of alias whose record has history rows newer than the last refresh."""
+    return SQL(
+        "(%s, %s) IN (SELECT res_model, res_id FROM guide_pi_touched)",
+        SQL.identifier(alias, "res_model"),
+        SQL.identifier(alias, "res_id"),
+    )
+
+
+class GuideStepVisit(models.Model):
+    """One stay of a guided record in a step, derived from the stage history: when it
+    entered, when it left, for which step, how (overdue, overridden, backward).
+
+    Engine state, maintained in SQL by ``_pi_refresh`` (cron, button, and before the
+    map is read): never written by users. Rows are readable where their record is."""
+
+    _name = "guide.step.visit"
+    _inherit = ["guide.record.link.mixin"]
+    _description = "Step Visit"
+    _order = "entered_at desc, id desc"
+    _rec_name = "step_id"
+    _guide_engine_owned = True
+    # derived rows rebuilt in bulk: no who/when columns (and their foreign keys)
+    _log_access = False
+
+    res_model = fields.Char("Model", required=True, readonly=True)
+    res_id = fields.Many2oneReference("Record", model_field="res_model", required=True, readonly=True)
+    process_id = fields.Many2one("guide.process", readonly=True, ondelete="cascade")
+    step_id = fields.Many2one("guide.step", readonly=True, ondelete="cascade")
+    # the next step of the same process (empty: the record left the process or is still here)
+    next_step_id = fields.Many2one("guide.step", readonly=True, ondelete="set null")
+    # the history rows that opened and closed the visit (ids: no foreign key to check per row)
+    history_id = fields.Integer("Entry", readonly=True)
+    exit_history_id = fields.Integer("Exit", readonly=True)
+    visit_number = fields.Integer(readonly=True, help="1 for the record's first step, then 2, 3...")
+    entered_at = fields.Datetime(readonly=True)
+    left_at = fields.Datetime(readonly=True)
+    duration_hours = fields.Float("Hours in Step", readonly=True, aggregator="avg")
+    expected_hours = fields.Float(readonly=True, aggregator="avg")
+    overdue = fields.Boolean("Left Late", readonly=True)
+    overridden = fields.Boolean("Left by Override", readonly=True)
+    exit_direction = fields.Selection(
+        [("forward", "Forward"), ("backward", "Backward"), ("same", "Same Rank"), ("initial", "Entry")],
+        readonly=True,
+    )
+    owner_id = fields.Many2one("res.users", string="Responsible", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    team_ref = fields.Integer("Team ID", readonly=True)
+
+    def init(self):
+        res = super().init()
+        # the map reads a process's visits of a period; the record's rows (the refresh,
+        # access checks) use the index of guide.record.link.mixin
+        cr = self.env.cr
+        create_index(cr, "guide_step_visit_process_idx", self._table, ["process_id", "entered_at"])
+        # the times in step of the map, read presorted by step and duration (index-only
+        # with the filters' columns); the visits still open, joined to their record
+        cr.execute(
+            SQL(
+                "CREATE INDEX IF NOT EXISTS guide_step_visit_duration_idx ON guide_step_visit "
+                "(process_id, step_id, duration_hours) INCLUDE (entered_at, owner_id, team_ref, company_id) "
+                "WHERE left_at IS NOT NULL"
+            )
+        )
+        create_index(
+            cr, "guide_step_visit_open_idx", self._table, ["process_id", "step_id"], where="left_at IS NULL"
+        )
+        return res
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+    @api.model
+    def action_pi_refresh(self):
+        """The refresh button of the process map (engine users): brings the visits and
+        variants up to the last stage change."""
+        self.env["guide.process"].browse().check_access("read")
+        self._pi_refresh()
+        return True
+
+    @api.model
+    def _cron_pi_refresh(self):
+        self._pi_refresh()
+
+    # ------------------------------------------------------------
+    # BUSINESS
+    # ------------------------------------------------------------
+    @api.model
+    def _pi_team_sql(self, alias):
+        """The team of a history row ``alias``: each guided model names its column."""
+        history = self.env["guide.history"]
+        cases = []
+        for model_name in self.env["guide.process"]._guide_model_names():
+            fname = self.env[model_name]._guide_team_history_field()
+            if fname and fname in history._fields:
+                cases.append(SQL("WHEN %s THEN %s", model_name, SQL.identifier(alias, fname)))
+        if not cases:
+            return SQL("NULL::int")
+        return SQL("CASE %s %s END", SQL.identifier(alias, "res_model"), SQL(" ").join(cases))
+
+    @api.model
+    def _pi_refresh(self, full=False):
+        """Bring visits and variants up to the stage history: rebuild the rows of the
+        records with history rows newer than the last refresh (every record when
+        ``full`` or on a database never refreshed). One transaction at a time (others
+        keep what is there). Returns whether it ran."""
+        cr = self.env.cr
+        cr.execute(SQL("SELECT pg_try_advisory_xact_lock(%s)", REFRESH_LOCK))
+        if not cr.fetchone()[0]:
+            return False
+        self.env["guide.history"].flush_model()
+        params = self.env["ir.config_parameter"].sudo()
+        mark = int(params.get_param(PARAM_MARK) or 0)
+        refreshed_at = params.get_param(PARAM_REFRESHED)
+        cr.execute(SQL("SELECT COALESCE(max(id), 0) FROM guide_history"))
+        top = cr.fetchone()[0]
+        full = full or not refreshed_at
+        if not full and top == mark:
+            return True
+        if full:
+            cr.execute(SQL("DELETE FROM guide_record_variant"))
+            cr.execute(SQL("DELETE FROM guide_step_visit"))
+            scope = SQL("TRUE")
+        else:
+            cr.execute(
+                SQL(
+                    """CREATE TEMP TABLE guide_pi_touched ON COMMIT DROP AS
+                       SELECT DISTINCT res_model, res_id FROM guide_history
+                        WHERE id > %s OR date >= %s::timestamp - make_interval(mins => %s)""",
+                    mark,
+                    refreshed_at,
+                    LATE_COMMIT_MINUTES,
+                )
+            )
+            for table in ("guide_record_variant", "guide_step_visit"):
+                cr.execute(SQL("DELETE FROM %s t WHERE %s", SQL.identifier(table), _touched("t")))
+            scope = _touched("h")
+        self._pi_insert_visits(scope)
+        self.env["guide.record.variant"]._pi_insert_variants(SQL("TRUE") if full else _touched("v"))
+        if not full:
+            cr.execute(SQL("DROP TABLE guide_pi_touched"))
+        params.set_param(PARAM_MARK, str(top))
+        params.set_param(PARAM_REFRESHED, fields.Datetime.to_string(cr.now()))
+        self.env.invalidate_all()
+        return True
+
+    @api.model
+    def _pi_insert_visits(self, scope):
+        """Visits of the history rows matching ``scope`` (over ``h``), in one query: each
+        history row entering a step opens a visit, the record's next row closes it."""
+        self.env.cr.execute(
+            SQL(
+                """
+            INSERT INTO guide_step_visit (
+                res_model, res_id, process_id, step_id, next_step_id, history_id, exit_history_id,
+                visit_number, entered_at, left_at, duration_hours, expected_hours, overdue, overridden,
+                exit_direction, owner_id, company_id, team_ref)
+            SELECT t.res_model, t.res_id, s.process_id, t.to_step_id,
+                   CASE WHEN ns.process_id = s.process_id THEN ns.id END,
+                   t.id, t.next_id,
+                   row_number() OVER (PARTITION BY t.res_model, t.res_id, s.process_id ORDER BY t.date, t.id),
+                   t.date, t.next_date, t.hours, s.expected_hours,
+                   t.next_id IS NOT NULL AND s.expected_hours > 0 AND t.hours > s.expected_hours,
+                   COALESCE(t.next_gate = 'overridden', FALSE),
+                   t.next_direction, t.owner_id, t.company_id, t.team_ref
+              FROM (
+                SELECT h.id, h.res_model, h.res_id, h.to_step_id, h.date, h.owner_id, h.company_id,
+                       %(team)s AS team_ref,
+                       lead(h.id) OVER w AS next_id,
+                       lead(h.date) OVER w AS next_date,
+                       lead(h.to_step_id) OVER w AS next_step_id,
+                       lead(h.gate_result) OVER w AS next_gate,
+                       lead(h.direction) OVER w AS next_direction,
+                       EXTRACT(EPOCH FROM lead(h.date) OVER w - h.date) / 3600.0 AS hours
+                  FROM guide_history h
+                 WHERE %(scope)s
+                WINDOW w AS (PARTITION BY h.res_model, h.res_id ORDER BY h.date, h.id)
+              ) t
+              JOIN guide_step s ON s.id = t.to_step_id
+              LEFT JOIN guide_step ns ON ns.id = t.next_step_id
+            """,
+                team=self._pi_team_sql("h"),
+                scope=scope,
+            )
+        )

@@ -1,0 +1,211 @@
+import { Component, onWillStart, useState } from "@odoo/owl";
+import { _t } from "@web/core/l10n/translation";
+import { registry } from "@web/core/registry";
+import { useService } from "@web/core/utils/hooks";
+import { standardActionServiceProps } from "@web/webclient/actions/action_service";
+
+const NODE_WIDTH = 160;
+const NODE_HEIGHT = 76;
+const NODE_GAP = 70;
+const MARGIN = 30;
+const BASELINE = 190;
+
+/**
+ * The process map: the steps of a process as the records lived them (nodes), the
+ * moves between steps that really happened (edges, drawn by what the design says of
+ * them), the variants and the conformance. All figures come from one call,
+ * guide.process.get_process_map; the records behind a node, an edge or a variant
+ * open in the guided model's list, under its record rules.
+ */
+export class ProcessMap extends Component {
+    static template = "base_process_intelligence.ProcessMap";
+    static props = { ...standardActionServiceProps };
+
+    setup() {
+        this.orm = useService("orm");
+        this.actionService = useService("action");
+        const params = this.props.action.params || {};
+        this.modelName = params.model_name || false;
+        this.state = useState({
+            data: null,
+            processId: params.process_id || false,
+            filters: { date_from: "", date_to: "", team_id: "", user_id: "" },
+            loading: true,
+        });
+        onWillStart(() => this.load());
+    }
+
+    get filters() {
+        const filters = {};
+        for (const [key, value] of Object.entries(this.state.filters)) {
+            if (value) {
+                filters[key] = key.endsWith("_id") ? parseInt(value) : value;
+            }
+        }
+        return filters;
+    }
+
+    async load() {
+        this.state.loading = true;
+        const data = await this.orm.call(
+            "guide.process",
+            "get_process_map",
+            [this.state.processId || false, this.filters],
+            { model_name: this.modelName }
+        );
+        this.state.data = data;
+        this.state.processId = data.process ? data.process.id : false;
+        this.state.loading = false;
+    }
+
+    async refresh() {
+        await this.orm.call("guide.step.visit", "action_pi_refresh", []);
+        await this.load();
+    }
+
+    onProcessChange(ev) {
+        this.state.processId = parseInt(ev.target.value) || false;
+        this.load();
+    }
+
+    onFilterChange(key, ev) {
+        this.state.filters[key] = ev.target.value;
+        this.load();
+    }
+
+    async openRecords(kwargs) {
+        const action = await this.orm.call(
+            "guide.process",
+            "action_pi_open_records",
+            [this.state.processId, this.filters],
+            kwargs
+        );
+        return this.actionService.doAction(action);
+    }
+
+    // ------------------------------------------------------------------
+    // Layout
+    // ------------------------------------------------------------------
+    get nodes() {
+        const data = this.state.data;
+        if (!data || !data.nodes) {
+            return [];
+        }
+        return data.nodes.map((node, index) => ({
+            ...node,
+            x: MARGIN + index * (NODE_WIDTH + NODE_GAP),
+            y: BASELINE - NODE_HEIGHT / 2,
+            health: this.health(node),
+        }));
+    }
+
+    get svgWidth() {
+        return Math.max(600, MARGIN * 2 + this.nodes.length * (NODE_WIDTH + NODE_GAP) - NODE_GAP);
+    }
+
+    get svgHeight() {
+        return BASELINE * 2;
+    }
+
+    health(node) {
+        if (!node.visits) {
+            return "empty";
+        }
+        if (node.overdue_share >= 0.3) {
+            return "bad";
+        }
+        return node.overdue_share >= 0.1 ? "warn" : "good";
+    }
+
+    get edges() {
+        const nodes = Object.fromEntries(this.nodes.map((node) => [node.id, node]));
+        const edges = (this.state.data && this.state.data.edges) || [];
+        const max = Math.max(1, ...edges.map((edge) => edge.count));
+        return edges
+            .filter((edge) => nodes[edge.source] && nodes[edge.target])
+            .map((edge) => {
+                const source = nodes[edge.source];
+                const target = nodes[edge.target];
+                const forward = target.sequence > source.sequence;
+                const adjacent = Math.abs(target.sequence - source.sequence) === 1;
+                let x1, y1, x2, y2, cx, cy;
+                if (forward && adjacent) {
+                    x1 = source.x + NODE_WIDTH;
+                    x2 = target.x;
+                    y1 = y2 = cy = BASELINE;
+                    cx = (x1 + x2) / 2;
+                } else {
+                    const distance = Math.abs(target.sequence - source.sequence);
+                    const lift = 40 + 28 * distance;
+                    // forward jumps above the steps, backward moves below
+                    const side = forward ? -1 : 1;
+                    x1 = source.x + NODE_WIDTH / 2 + (forward ? 12 : -12);
+                    x2 = target.x + NODE_WIDTH / 2 + (forward ? -12 : 12);
+                    y1 = y2 = BASELINE + (side * NODE_HEIGHT) / 2;
+                    cx = (x1 + x2) / 2;
+                    cy = Math.max(10, Math.min(this.svgHeight - 10, y1 + side * lift * 2));
+                }
+                const labelX = 0.25 * x1 + 0.5 * cx + 0.25 * x2;
+                const labelY = 0.25 * y1 + 0.5 * cy + 0.25 * y2;
+                return {
+                    ...edge,
+                    key: `${edge.source}-${edge.target}`,
+                    d: `M ${x1} ${y1} Q ${cx} ${cy} ${x2} ${y2}`,
+                    width: 1.5 + (6 * edge.count) / max,
+                    labelX,
+                    labelY: labelY - 4,
+                    title: `${source.name} → ${target.name}: ${edge.count} (${this.kindLabel(edge.kind)})`,
+                };
+            });
+    }
+
+    kindLabel(kind) {
+        return (
+            {
+                designed: _t("as designed"),
+                skip: _t("skips steps"),
+                not_allowed: _t("not allowed by the design"),
+                backward: _t("backward"),
+                detour: _t("detour"),
+                override: _t("override"),
+            }[kind] || kind
+        );
+    }
+
+    // ------------------------------------------------------------------
+    // Formatting
+    // ------------------------------------------------------------------
+    hours(value) {
+        if (value === null || value === undefined || value === false) {
+            return "–";
+        }
+        if (value >= 48) {
+            return _t("%(days)s d", { days: (value / 24).toFixed(1) });
+        }
+        return _t("%(hours)s h", { hours: value.toFixed(1) });
+    }
+
+    percent(value) {
+        if (value === null || value === undefined || value === false) {
+            return "–";
+        }
+        return `${Math.round(value * 100)} %`;
+    }
+
+    nodeTitle(node) {
+        return [
+            node.name,
+            _t("Visits: %(n)s", { n: node.visits }),
+            _t("Median / p90: %(median)s / %(p90)s (expected %(expected)s)", {
+                median: this.hours(node.median_hours),
+                p90: this.hours(node.p90_hours),
+                expected: node.expected_hours ? this.hours(node.expected_hours) : "–",
+            }),
+            _t("Overdue: %(share)s", { share: this.percent(node.overdue_share) }),
+            _t("Overrides: %(rate)s", { rate: this.percent(node.override_rate) }),
+            _t("Backward: %(n)s, dropped out: %(d)s", { n: node.backward, d: node.dropped }),
+        ].join("\n");
+    }
+}
+
+registry.category("actions").add("base_process_intelligence.process_map", ProcessMap);

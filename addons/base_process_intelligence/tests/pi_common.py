@@ -1,0 +1,191 @@
+"""The hand-computed case of the process intelligence figures, shared by the tests of
+leads, tickets and the generic model (not a test itself).
+
+Five records of a process with steps A, B, C, D (A expected 24 h, B 48 h), dates in
+hours after T0 (a fixed past date: open visits are overdue whatever today is):
+
+    R1: A@0 -> B@10 -> C@40 -> D@50                    succeeded, closed at 50
+    R2: A@0 -> B@20 -> A@30 (back) -> B@32 -> C@100    left B by override; dropped at 110
+    R3: A@0 -> C@5 (skip) -> D@25                      succeeded, closed at 25; other team
+    R4: B@720 (entered past A)                          open
+    R5: A@0 -> B@10 (left A by override)                open
+
+A: visits 10, 20, 2, 5, 10 h -> median 10, p90 16; 1 override of 5 left; 4 starts
+B: left after 30, 10, 68 h -> median 30, p90 60.4; overdue 68 h, R4 and R5 open: 3 of 5;
+   override 1 of 3 left; 1 backward; 2 in progress
+C: left after 10, 20 h -> median 15, p90 19; 1 dropped out (R2)
+D: 2 succeeded there
+edges A->B 4 (designed), B->C 2 (designed), B->A 1 (backward), C->D 2 (designed), A->C 1 (skip)
+conformance: R1 only (R5 overrode): 1 of 5; deviations: A skip 2 (R3, R4), B backward 1, A override 1
+"""
+
+from datetime import datetime, timedelta
+
+T0 = datetime(2026, 1, 5)
+PATHS = {
+    "r1": [(0, "a", "free"), (10, "b", "free"), (40, "c", "free"), (50, "d", "free")],
+    "r2": [
+        (0, "a", "free"),
+        (20, "b", "free"),
+        (30, "a", "free"),
+        (32, "b", "free"),
+        (100, "c", "overridden"),
+    ],
+    "r3": [(0, "a", "free"), (5, "c", "free"), (25, "d", "free")],
+    "r4": [(720, "b", "free")],
+    "r5": [(0, "a", "free"), (10, "b", "overridden")],
+}
+
+
+def at(hours):
+    return T0 + timedelta(hours=hours)
+
+
+def add_history(env, record, process, moves, steps, owner=False, team_field=False, team_id=False):
+    """History rows of ``record`` entering ``steps[key]`` at ``at(hours)`` (``moves``:
+    [(hours, key, gate result of the move)])."""
+    vals_list, previous = [], None
+    for hours, key, gate in moves:
+        step = steps[key]
+        if previous is None:
+            direction = "initial"
+        else:
+            direction = (
+                "forward" if (step.sequence, step.id) > (previous.sequence, previous.id) else "backward"
+            )
+        vals = {
+            "res_model": record._name,
+            "res_id": record.id,
+            "record_name": record.display_name,
+            "process_id": process.id,
+            "from_step_id": previous.id if previous else False,
+            "to_step_id": step.id,
+            "direction": direction,
+            "gate_result": gate,
+            "date": at(hours),
+            "owner_id": owner,
+            "company_id": env.company.id,
+        }
+        if team_field:
+            vals[team_field] = team_id
+        vals_list.append(vals)
+        previous = step
+    env["guide.history"].sudo()._guide_create_rows(vals_list)
+
+
+class HandCaseMixin:
+    """Checks of the hand case. The test class sets ``process``, ``steps`` ({a, b, c,
+    d}), ``records`` ({r1..r5}), ``agent`` (owner of r1 and r5), ``team_field``,
+    ``team``, ``other_team`` (r3) and implements ``set_outcome(record, outcome, hours)``."""
+
+    @classmethod
+    def setup_hand_case(cls):
+        for key, moves in PATHS.items():
+            record = cls.records[key]
+            add_history(
+                cls.env,
+                record,
+                cls.process,
+                moves,
+                cls.steps,
+                owner=cls.agent.id if key in ("r1", "r5") else False,
+                team_field=cls.team_field,
+                team_id=(cls.other_team if key == "r3" else cls.team).id if cls.team_field else False,
+            )
+        cls.set_outcome(cls.records["r1"], "success", 50)
+        cls.set_outcome(cls.records["r3"], "success", 25)
+        cls.set_outcome(cls.records["r2"], "dropped", 110)
+        cls.env["guide.step.visit"]._pi_refresh(full=True)
+
+    def pi_map(self, user=None, filters=None):
+        Process = self.env["guide.process"].with_user(user) if user else self.env["guide.process"]
+        return Process.get_process_map(self.process.id, filters or {})
+
+    def pi_nodes(self, data):
+        keys = {step.id: key for key, step in self.steps.items()}
+        return {keys[node["id"]]: node for node in data["nodes"] if node["id"] in keys}
+
+    def pi_edges(self, data):
+        keys = {step.id: key for key, step in self.steps.items()}
+        return {(keys[e["source"]], keys[e["target"]]): e for e in data["edges"]}
+
+    def pi_path(self, variant):
+        keys = {step.id: key for key, step in self.steps.items()}
+        return "".join(keys[sid] for sid in variant["path"])
+
+    def check_hand_case_nodes(self, data):
+        nodes = self.pi_nodes(data)
+        a, b, c, d = (nodes[key] for key in "abcd")
+        self.assertEqual((a["visits"], a["starts"], a["in_progress"]), (5, 4, 0))
+        self.assertAlmostEqual(a["median_hours"], 10.0)
+        self.assertAlmostEqual(a["p90_hours"], 16.0)
+        self.assertEqual((a["overdue"], a["overridden"]), (0, 1))
+        self.assertAlmostEqual(a["override_rate"], 0.2)
+        self.assertEqual((b["visits"], b["starts"], b["in_progress"], b["backward"]), (5, 1, 2, 1))
+        self.assertAlmostEqual(b["median_hours"], 30.0)
+        self.assertAlmostEqual(b["p90_hours"], 60.4)
+        self.assertEqual(b["overdue"], 3)
+        self.assertAlmostEqual(b["overdue_share"], 0.6)
+        self.assertAlmostEqual(b["override_rate"], 1 / 3)
+        self.assertEqual(b["expected_hours"], 48.0)
+        self.assertEqual((c["visits"], c["dropped"], c["success"]), (3, 1, 0))
+        self.assertAlmostEqual(c["median_hours"], 15.0)
+        self.assertAlmostEqual(c["p90_hours"], 19.0)
+        self.assertEqual((d["visits"], d["success"], d["dropped"], d["in_progress"]), (2, 2, 0, 0))
+        self.assertIs(d["median_hours"], False)
+
+    def check_hand_case_edges(self, data):
+        edges = {key: (edge["count"], edge["kind"]) for key, edge in self.pi_edges(data).items()}
+        self.assertEqual(
+            edges,
+            {
+                ("a", "b"): (4, "designed"),
+                ("b", "c"): (2, "designed"),
+                ("b", "a"): (1, "backward"),
+                ("c", "d"): (2, "designed"),
+                ("a", "c"): (1, "skip"),
+            },
+        )
+
+    def check_hand_case_variants(self, data, with_outcome=True):
+        variants = {self.pi_path(v): v for v in data["variants"]}
+        self.assertEqual(set(variants), {"abcd", "ababc", "acd", "b", "ab"})
+        self.assertEqual(data["variant_count"], 5)
+        self.assertEqual({p: v["conformant"] for p, v in variants.items()}["abcd"], True)
+        self.assertEqual(
+            {p for p, v in variants.items() if v["conformant"]}, {"abcd", "ab"}, "a path as designed"
+        )
+        self.assertEqual(variants["ab"]["overridden"], 1)
+        self.assertAlmostEqual(variants["abcd"]["share"], 0.2)
+        if with_outcome:
+            self.assertEqual(variants["abcd"]["success_rate"], 1.0)
+            self.assertAlmostEqual(variants["abcd"]["median_hours"], 50.0)
+            self.assertEqual(variants["ababc"]["success_rate"], 0.0)
+            self.assertAlmostEqual(variants["ababc"]["median_hours"], 110.0)
+            self.assertAlmostEqual(variants["acd"]["median_hours"], 25.0)
+            self.assertIs(variants["b"]["success_rate"], False)
+            self.assertIs(variants["b"]["median_hours"], False)
+        conformance = data["conformance"]
+        self.assertEqual((conformance["records"], conformance["conformant"]), (5, 1))
+        self.assertAlmostEqual(conformance["share"], 0.2)
+        keys = {step.id: key for key, step in self.steps.items()}
+        deviations = {(keys[d["step_id"]], d["kind"]): d["count"] for d in conformance["deviations"]}
+        self.assertEqual(deviations, {("a", "skip"): 2, ("b", "backward"): 1, ("a", "override"): 1})
+
+    def check_hand_case_filters(self):
+        by_user = self.pi_nodes(self.pi_map(filters={"user_id": self.agent.id}))
+        self.assertEqual(
+            {k: n["visits"] for k, n in by_user.items() if n["visits"]}, {"a": 2, "b": 2, "c": 1, "d": 1}
+        )
+        late = self.pi_map(filters={"date_from": (T0 + timedelta(days=20)).date().isoformat()})
+        self.assertEqual({k: n["visits"] for k, n in self.pi_nodes(late).items() if n["visits"]}, {"b": 1})
+        self.assertEqual([self.pi_path(v) for v in late["variants"]], ["b"])
+        early = self.pi_map(filters={"date_to": (T0 + timedelta(days=1)).date().isoformat()})
+        self.assertEqual(early["conformance"]["records"], 4)
+        if self.team_field:
+            other = self.pi_map(filters={"team_id": self.other_team.id})
+            self.assertEqual(
+                {k: n["visits"] for k, n in self.pi_nodes(other).items() if n["visits"]},
+                {"a": 1, "c": 1, "d": 1},
+            )
+            self.assertIn(self.other_team.id, [t["id"] for t in other["filters"]["teams"]])

@@ -1,0 +1,2 @@
+from . import test_process_map
+from . import test_ui

@@ -1,0 +1,83 @@
+from odoo.exceptions import AccessError
+from odoo.tests import tagged
+
+from odoo.addons.base_process_guide.tests.rpc_common import RpcCase, RpcError
+
+from .common import TicketHandCase
+
+
+@tagged("post_install", "-at_install")
+class TestTicketProcessMap(TicketHandCase):
+    def test_node_figures(self):
+        self.check_hand_case_nodes(self.pi_map(user=self.manager))
+
+    def test_edges_and_design(self):
+        self.check_hand_case_edges(self.pi_map(user=self.manager))
+
+    def test_variants_conformance_and_resolution_time(self):
+        data = self.pi_map(user=self.manager)
+        self.check_hand_case_variants(data)
+        self.assertEqual(
+            data["outcome_labels"], {"success": "Resolved", "dropped": "Cancelled", "open": "Open"}
+        )
+
+    def test_filters(self):
+        self.check_hand_case_filters()
+
+    def test_own_agent_sees_aggregates_not_tickets(self):
+        self.check_hand_case_nodes(self.pi_map(user=self.agent))
+        action = (
+            self.env["guide.process"]
+            .with_user(self.agent)
+            .action_pi_open_records(self.process.id, {}, step_id=self.steps["b"].id)
+        )
+        self.assertEqual(action["res_model"], "helpdesk.ticket")
+        mine = self.env["helpdesk.ticket"].with_user(self.agent).search(action["domain"])
+        self.assertEqual(mine, self.records["r1"] | self.records["r5"])
+        visits = (
+            self.env["guide.step.visit"].with_user(self.agent).search([("process_id", "=", self.process.id)])
+        )
+        self.assertEqual(set(visits.mapped("res_id")), {self.records["r1"].id, self.records["r5"].id})
+        variants = self.env["guide.record.variant"].with_user(self.agent).search([])
+        self.assertEqual(set(variants.mapped("res_id")), {self.records["r1"].id, self.records["r5"].id})
+        with self.assertRaises(AccessError):
+            visits[:1].with_user(self.manager).write({"overdue": True})
+
+    def test_engine_moves_are_mapped(self):
+        Ticket = self.env["helpdesk.ticket"].with_user(self.colleague)
+        ticket = Ticket.create(
+            {
+                "name": "PI live",
+                "description": "<p>live</p>",
+                "team_id": self.team.id,
+                "stage_id": self.stages["a"].id,
+            }
+        )
+        self.assertEqual(ticket.guide_step_id, self.steps["a"])
+        ticket.write({"stage_id": self.stages["b"].id})
+        data = self.pi_map(user=self.colleague)
+        self.assertEqual(self.pi_edges(data)[("a", "b")]["count"], 5)
+        self.assertEqual(self.pi_nodes(data)["b"]["in_progress"], 3)
+
+
+@tagged("post_install", "-at_install")
+class TestTicketProcessMapRpc(RpcCase, TicketHandCase):
+    def test_map_over_rpc(self):
+        for call in (self.jsonrpc, self.xmlrpc):
+            data = call(self.agent, "guide.process", "get_process_map", [self.process.id, {}])
+            self.assertEqual([n["visits"] for n in data["nodes"]], [5, 5, 3, 2])
+            action = call(
+                self.agent,
+                "guide.process",
+                "action_pi_open_records",
+                [self.process.id, {}],
+                {"step_id": self.steps["a"].id},
+            )
+            self.assertEqual(action["res_model"], "helpdesk.ticket")
+
+    def test_visits_not_writable_over_rpc(self):
+        visit = self.env["guide.step.visit"].search([("res_id", "=", self.records["r1"].id)], limit=1)
+        with self.assertRaises(RpcError):
+            self.jsonrpc(self.agent, "guide.step.visit", "write", [visit.ids, {"overdue": True}])
+        with self.assertRaises(RpcError):
+            self.xmlrpc(self.manager, "guide.step.visit", "create", [{"res_model": "x", "res_id": 1}])
