@@ -774,10 +774,11 @@ class GuideMixin(models.AbstractModel):
         in a second statement. The figures that changed are set in the cache as
         pending updates: the ORM writes them with the records' other pending
         values (the stage write, a creation's computed fields) in the same
-        ``UPDATE``, not in one of their own (nor do they touch ``write_date``). Conditions are evaluated on the record whatever the
-        user's record rules (the figure is the record's), with the named values
-        (``uid``, ``today``) of the user whose change triggers the refresh. Records
-        outside every step get zeros.
+        ``UPDATE``, not in one of their own (nor do they touch ``write_date``).
+        Conditions are evaluated on the record whatever the user's record rules
+        (the figure is the record's), with the named values (``uid``, ``today``)
+        of the user whose change triggers the refresh. Records outside every step
+        get zeros.
         """
         ids = sorted(set(self._origin.ids))
         if not ids:

@@ -79,4 +79,3 @@ class TestRecordIndex(TransactionCase):
                         )
                     )
                     self.assertIn(index, plan)
-
