@@ -15,6 +15,7 @@
         "security/ir.model.access.csv",
         "data/escalation_cron.xml",
         "views/escalation_rule_views.xml",
+        "views/escalation_rule_milestone_views.xml",
         "views/escalation_clock_views.xml",
         "views/escalation_log_views.xml",
         "wizard/escalation_manual_wizard_views.xml",

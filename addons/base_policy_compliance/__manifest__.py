@@ -17,6 +17,7 @@
         "wizard/compliance_policy_wizard_views.xml",
         "wizard/compliance_reject_wizard_views.xml",
         "views/compliance_policy_views.xml",
+        "views/compliance_policy_milestone_views.xml",
         "views/compliance_policy_version_views.xml",
         "views/compliance_log_views.xml",
         "views/compliance_approval_request_views.xml",

@@ -14,9 +14,11 @@
         "security/base_process_guide_groups.xml",
         "security/base_process_guide_security.xml",
         "security/ir.model.access.csv",
+        "security/guide_adaptive_security.xml",
         "data/guide_reason_data.xml",
         "data/guide_apply_job_data.xml",
         "wizard/guide_override_wizard_views.xml",
+        "wizard/guide_adaptive_wizard_views.xml",
         "views/guide_process_views.xml",
         "views/guide_step_views.xml",
         "views/guide_hint_views.xml",
@@ -25,6 +27,7 @@
         "views/guide_deviation_views.xml",
         "views/guide_feedback_views.xml",
         "views/base_process_guide_menus.xml",
+        "views/guide_adaptive_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

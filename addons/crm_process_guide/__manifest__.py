@@ -13,12 +13,15 @@
     "data": [
         "security/crm_process_guide_security.xml",
         "security/ir.model.access.csv",
+        "security/guide_adaptive_security.xml",
         "views/guide_process_views.xml",
         "views/crm_lead_views.xml",
+        "views/crm_lead_adaptive_views.xml",
         "views/crm_process_guide_menus.xml",
     ],
     "demo": [
         "demo/crm_process_guide_demo.xml",
+        "demo/crm_process_guide_adaptive_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -4,3 +4,4 @@ from . import escalation_clock
 from . import escalation_log
 from . import guide_mixin
 from . import res_config_settings
+from . import escalation_milestone

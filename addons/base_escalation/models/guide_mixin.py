@@ -534,3 +534,24 @@ class GuideMixin(models.AbstractModel):
         # computations the reassignment left pending are made here, as the engine: the user may
         # no longer read the record when the request flushes
         self.flush_recordset()
+
+    # ------------------------------------------------------------
+    # MILESTONES AND EVENTS (base_process_guide's adaptive layer)
+    # ------------------------------------------------------------
+    def _guide_milestones_reached(self, rows):
+        res = super()._guide_milestones_reached(rows)
+        config = self.env["escalation.rule"]._get_escalation_config(self._name)
+        milestone_ids = set(rows.milestone_id.ids)
+        rule_ids = {
+            info["id"] for info in config["rules"] if not info["met_milestone_ids"].isdisjoint(milestone_ids)
+        }
+        if rule_ids:
+            self._escalation_sync(rule_ids=rule_ids, existing=True)
+        return res
+
+    def _guide_after_event(self, fnames):
+        res = super()._guide_after_event(fnames)
+        config = self.env["escalation.rule"]._get_escalation_config(self._name)
+        if self and config["fields"] & set(fnames):
+            self._escalation_sync(existing=True)
+        return res

@@ -11,3 +11,8 @@ from . import guide_history
 from . import guide_deviation
 from . import guide_feedback
 from . import guide_mixin
+from . import guide_milestone
+from . import guide_task
+from . import guide_mixin_adaptive
+from . import mail_message
+from . import mail_activity

@@ -75,6 +75,7 @@ class GuideStep(models.Model):
     )
     item_ids = fields.One2many("guide.item", "step_id", string="Checklist", copy=True)
     item_count = fields.Integer(compute="_compute_item_count")
+    task_ids = fields.One2many("guide.task", "step_id", string="Optional Tasks", copy=True)
 
     _sql_constraints = [
         (

@@ -7,7 +7,12 @@ DOCUMENTED_PIPELINE = {
     "collect": ("_guide_collect_steps", "_policy_collect", "_escalation_collect"),
     "judge_before": ("_guide_judge_move",),
     "judge": ("_guide_judge_steps", "_policy_judge_change"),
-    "after": ("_guide_record_steps", "_escalation_record_clocks", "_policy_record_audit"),
+    "after": (
+        "_guide_record_steps",
+        "_guide_milestones_after",
+        "_escalation_record_clocks",
+        "_policy_record_audit",
+    ),
 }
 
 

@@ -1,1 +1,2 @@
 from . import guide_override_wizard
+from . import guide_adaptive_wizard

@@ -13,3 +13,4 @@ from . import test_trust_decision_ui
 from . import test_trust_rpc
 from . import test_trust_transitions
 from . import test_pipeline
+from . import test_milestone

@@ -51,3 +51,25 @@ class TestUi(HttpCase, GuideCommon):
             "guide_process_scope_count_tour",
             login="admin",
         )
+
+    def test_add_an_optional_task(self):
+        task = self.env["guide.task"].create(
+            {
+                "step_id": self.step_qualif.id,
+                "name": "Tour questionnaire",
+                "mandatory": True,
+                "suggest_domain": "[('expected_revenue', '>=', 50000)]",
+            }
+        )
+        lead = self._lead(name="Tour task deal", expected_revenue=80000)
+        self.start_tour(
+            f"/odoo/action-crm.crm_lead_action_pipeline/{lead.id}",
+            "crm_process_guide_task_tour",
+            login=self.user_salesman.login,
+        )
+        log = self.env["guide.task.log"].search([("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)])
+        self.assertEqual(
+            (log.task_id, log.user_id, log.note), (task, self.user_salesman, "Public sector customer")
+        )
+        self.assertIn("Tour questionnaire", self._lines(lead))
+        self.assertTrue(lead.guide_blocked)

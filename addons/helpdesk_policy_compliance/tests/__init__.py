@@ -4,3 +4,4 @@ from . import test_rule_language
 from . import test_trust_rpc
 from . import test_trust_transitions
 from . import test_pipeline
+from . import test_milestone

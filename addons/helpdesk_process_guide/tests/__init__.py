@@ -10,3 +10,4 @@ from . import test_rule_language
 from . import test_trust_access
 from . import test_trust_rpc
 from . import test_trust_transitions
+from . import test_adaptive

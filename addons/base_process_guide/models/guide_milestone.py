@@ -1,0 +1,168 @@
+from odoo import api, fields, models, tools
+from odoo.exceptions import ValidationError
+
+REACH_MODES = [
+    ("auto", "When its condition holds"),
+    ("manual", "By hand"),
+]
+
+
+class GuideMilestone(models.Model):
+    """An achievement of a record independent of its stage ("Demo done", "First reply
+    sent"): reached once, automatically when its condition holds (evaluated in batch on
+    the write path and on events) or by hand by the groups allowed. The rows saying who
+    reached it and when are ``guide.milestone.reached`` (engine-owned)."""
+
+    _name = "guide.milestone"
+    _inherit = ["guide.condition.mixin"]
+    _description = "Process Milestone"
+    _order = "process_id, sequence, id"
+    _check_company_auto = True
+    _guide_domain_fields = ("condition",)
+
+    # ------------------------------------------------------------
+    # FIELDS
+    # ------------------------------------------------------------
+    name = fields.Char(required=True, translate=True)
+    description = fields.Text(translate=True)
+    sequence = fields.Integer(default=10)
+    process_id = fields.Many2one("guide.process", required=True, ondelete="cascade", index=True)
+    active = fields.Boolean(related="process_id.active", store=True)
+    model_name = fields.Selection(related="process_id.model_name", store=True)
+    company_id = fields.Many2one(related="process_id.company_id", store=True)
+    reach_mode = fields.Selection(REACH_MODES, string="How It Is Reached", required=True, default="auto")
+    condition = fields.Char(
+        help="Reached the first time this condition holds on the record, e.g. "
+        "[('guide_last_reply_date', '!=', False)].",
+    )
+    group_ids = fields.Many2many(
+        "res.groups",
+        "guide_milestone_group_rel",
+        "milestone_id",
+        "group_id",
+        string="Who May Mark It",
+        help="By hand: only members of these groups may mark it reached (empty: anyone who may edit "
+        "the record).",
+    )
+    reached_count = fields.Integer(compute="_compute_reached_count", string="Times Reached")
+
+    # ------------------------------------------------------------
+    # COMPUTES
+    # ------------------------------------------------------------
+    def _compute_reached_count(self):
+        data = self.env["guide.milestone.reached"]._read_group(
+            [("milestone_id", "in", self.ids)], ["milestone_id"], ["__count"]
+        )
+        counts = {milestone.id: count for milestone, count in data}
+        for milestone in self:
+            milestone.reached_count = counts.get(milestone.id, 0)
+
+    # ------------------------------------------------------------
+    # CONSTRAINTS
+    # ------------------------------------------------------------
+    @api.constrains("reach_mode", "condition")
+    def _check_condition(self):
+        for milestone in self:
+            if milestone.reach_mode == "auto" and not milestone.condition:
+                raise ValidationError(
+                    self.env._(
+                        "Milestone %(milestone)s of process %(process)s is reached automatically: "
+                        "set the condition that reaches it.",
+                        milestone=milestone.name,
+                        process=milestone.process_id.display_name,
+                    )
+                )
+
+    # ------------------------------------------------------------
+    # ORM
+    # ------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        milestones = super().create(vals_list)
+        self.env.registry.clear_cache()
+        return milestones
+
+    def write(self, vals):
+        res = super().write(vals)
+        self.env.registry.clear_cache()
+        return res
+
+    def unlink(self):
+        res = super().unlink()
+        self.env.registry.clear_cache()
+        return res
+
+    # ------------------------------------------------------------
+    # BUSINESS
+    # ------------------------------------------------------------
+    @api.model
+    @tools.ormcache("model_name")
+    def _get_milestone_config(self, model_name):
+        """The milestones of the active processes of a model, as plain data (cleared when
+        milestones or processes change): ``{"auto": {process id: ((milestone id, condition),
+        ...)}, "manual": {process id: (milestone ids)}, "fields": frozenset of the fields the
+        conditions read}``. A process without milestones has no key: its records pay nothing."""
+        milestones = (
+            self.sudo().with_context(active_test=True, lang=None).search([("model_name", "=", model_name)])
+        )
+        auto, manual, fnames = {}, {}, set()
+        for milestone in milestones:
+            if milestone.reach_mode == "auto":
+                auto.setdefault(milestone.process_id.id, []).append((milestone.id, milestone.condition))
+                fnames |= self._guide_domain_field_names(milestone.condition, model_name)
+            else:
+                manual.setdefault(milestone.process_id.id, []).append(milestone.id)
+        return {
+            "auto": {key: tuple(value) for key, value in auto.items()},
+            "manual": {key: tuple(value) for key, value in manual.items()},
+            "fields": frozenset(fnames),
+        }
+
+
+class GuideMilestoneReached(models.Model):
+    """A milestone reached by a record: when, by whom (the user whose change or action
+    reached it), how. Written by the engine only; never changed afterwards."""
+
+    _name = "guide.milestone.reached"
+    _inherit = ["guide.bulk.mixin", "guide.record.link.mixin"]
+    _description = "Milestone Reached"
+    _order = "date desc, id desc"
+    _rec_name = "milestone_id"
+    _guide_engine_owned = True
+    # the unique index (res_model, res_id, milestone_id) does not start with res_id
+    _guide_record_index = True
+
+    res_model = fields.Char("Model", required=True, readonly=True)
+    res_id = fields.Many2oneReference("Record", model_field="res_model", required=True, readonly=True)
+    record_name = fields.Char(readonly=True)
+    milestone_id = fields.Many2one(
+        "guide.milestone", required=True, readonly=True, index=True, ondelete="cascade"
+    )
+    process_id = fields.Many2one("guide.process", readonly=True, index=True, ondelete="set null")
+    step_id = fields.Many2one("guide.step", string="In Step", readonly=True, ondelete="set null")
+    company_id = fields.Many2one("res.company", readonly=True, index=True)
+    date = fields.Datetime(required=True, readonly=True, index=True)
+    user_id = fields.Many2one("res.users", string="Reached By", readonly=True)
+    mode = fields.Selection(
+        [("auto", "Automatically"), ("manual", "By hand")], required=True, readonly=True, default="auto"
+    )
+    note = fields.Text(readonly=True)
+    hours_to_reach = fields.Float(
+        "Hours from Creation", readonly=True, aggregator="avg", help="Time from the record's creation."
+    )
+    days_to_reach = fields.Float("Days from Creation", readonly=True, aggregator="avg")
+    reached_count = fields.Integer("Count", readonly=True, default=1, aggregator="sum")
+
+    _sql_constraints = [
+        (
+            "record_milestone_uniq",
+            "unique(res_model, res_id, milestone_id)",
+            "A record reaches a milestone once.",
+        ),
+    ]
+
+
+class GuideProcess(models.Model):
+    _inherit = "guide.process"
+
+    milestone_ids = fields.One2many("guide.milestone", "process_id", string="Milestones", copy=True)

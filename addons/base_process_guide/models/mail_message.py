@@ -1,0 +1,40 @@
+from collections import defaultdict
+
+from odoo import api, models
+
+
+class MailMessage(models.Model):
+    _inherit = "mail.message"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        messages = super().create(vals_list)
+        messages._guide_record_events()
+        return messages
+
+    def _guide_record_events(self):
+        """The event fields of the guided records the messages are about (``guide.mixin``): a
+        message from outside the company (no internal user wrote it) sets
+        ``guide_last_customer_message_date``, a message an employee sends to the followers
+        (not an internal note) ``guide_last_reply_date``. Whatever path posted the message
+        (chatter, incoming email, RPC); one UPDATE per model and field."""
+        guided = set(self.env["guide.process"]._guide_model_names())
+        messages = self.filtered(
+            lambda m: m.model in guided
+            and m.res_id
+            and m.message_type in ("email", "comment", "email_outgoing")
+        )
+        if not messages:
+            return
+        dates = defaultdict(lambda: defaultdict(dict))
+        for message in messages.sudo():
+            internal = any(not user.share for user in message.author_id.user_ids)
+            if not internal:
+                fname = "guide_last_customer_message_date"
+            elif not (message.is_internal or not message.subtype_id or message.subtype_id.internal):
+                fname = "guide_last_reply_date"
+            else:
+                continue
+            dates[message.model][fname][message.res_id] = message.date
+        for model_name, by_field in dates.items():
+            self.env[model_name].sudo()._guide_record_message_events(by_field)

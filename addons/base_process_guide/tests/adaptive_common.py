@@ -1,0 +1,304 @@
+"""Optional tasks and milestones on a guided model of a bridge, as its agents, through the
+ORM and over XML-RPC and JSON-RPC (issue 15). A bridge's test class mixes ``RpcCase`` and
+its fixture class in before ``AdaptiveCases`` and sets the hooks below."""
+
+from odoo.exceptions import AccessError, UserError
+
+PROTOCOLS = ("xmlrpc", "jsonrpc")
+
+
+class AdaptiveCases:
+    # hooks set by the bridge's class: the agent's record in the first step, a record the
+    # agent may not edit, the stage after the first one, an automatic milestone's condition
+    # and the write meeting it, the group an agent is not in
+    auto_condition = None
+    auto_vals = None
+    restricted_group_xmlid = None
+
+    @classmethod
+    def _adaptive_agent(cls):
+        raise NotImplementedError
+
+    @classmethod
+    def _adaptive_record(cls, **vals):
+        raise NotImplementedError
+
+    @classmethod
+    def _adaptive_outsider_record(cls):
+        raise NotImplementedError
+
+    @classmethod
+    def _adaptive_first_step(cls):
+        raise NotImplementedError
+
+    @classmethod
+    def _adaptive_next_stage(cls):
+        raise NotImplementedError
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        restricted = cls.env.ref(cls.restricted_group_xmlid)
+        step = cls._adaptive_first_step()
+        Task = cls.env["guide.task"]
+        cls.task_mandatory = Task.create(
+            {"step_id": step.id, "name": "Adaptive questionnaire", "mandatory": True}
+        )
+        cls.task_restricted = Task.create(
+            {"step_id": step.id, "name": "Adaptive legal review", "group_ids": [(6, 0, restricted.ids)]}
+        )
+        Milestone = cls.env["guide.milestone"]
+        cls.ms_auto = Milestone.create(
+            {"process_id": step.process_id.id, "name": "Adaptive auto", "condition": cls.auto_condition}
+        )
+        cls.ms_manual = Milestone.create(
+            {"process_id": step.process_id.id, "name": "Adaptive signed", "reach_mode": "manual"}
+        )
+        cls.ms_restricted = Milestone.create(
+            {
+                "process_id": step.process_id.id,
+                "name": "Adaptive approved",
+                "reach_mode": "manual",
+                "group_ids": [(6, 0, restricted.ids)],
+            }
+        )
+
+    def _rows(self, model, record):
+        return self.env[model].search([("res_model", "=", record._name), ("res_id", "=", record.id)])
+
+    def test_agent_adds_a_task_from_the_panel(self):
+        agent = self._adaptive_agent()
+        record = self._adaptive_record().with_user(agent)
+        action = record.action_guide_open_add_task()
+        wizard = (
+            self.env["guide.task.wizard"]
+            .with_user(agent)
+            .with_context(**action["context"])
+            .create({"task_id": self.task_mandatory.id, "note": "Asked by the customer's CISO"})
+        )
+        wizard.action_confirm()
+        log = self._rows("guide.task.log", record)
+        self.assertEqual(
+            (log.user_id, log.note, log.task_id), (agent, "Asked by the customer's CISO", self.task_mandatory)
+        )
+        self.assertIn("Adaptive questionnaire", record.guide_current_line_ids.mapped("name"))
+        self.assertTrue(record.guide_blocked)
+        with self.assertRaises(UserError) as err:
+            record.write({record._guide_stage_field: self._adaptive_next_stage().id})
+        self.assertIn("Adaptive questionnaire", str(err.exception))
+        # the agent reads what was added, in the record's chatter too
+        self.assertEqual(
+            self.env["guide.task.log"].with_user(agent).search([("res_id", "=", record.id)]),
+            log.with_user(agent),
+        )
+        self.assertIn("Adaptive questionnaire", record.message_ids[:1].body)
+
+    def test_agent_reaches_milestones(self):
+        agent = self._adaptive_agent()
+        record = self._adaptive_record().with_user(agent)
+        self.assertTrue(record.guide_milestone_manual)
+        record.write(dict(self.auto_vals))
+        self.assertEqual(record.guide_milestone_ids, self.ms_auto)
+        action = record.action_guide_open_reach_milestone()
+        self.env["guide.milestone.wizard"].with_user(agent).with_context(**action["context"]).create(
+            {"milestone_id": self.ms_manual.id, "note": "Signed copy received"}
+        ).action_confirm()
+        rows = self._rows("guide.milestone.reached", record)
+        self.assertEqual(set(rows.mapped("milestone_id.name")), {"Adaptive auto", "Adaptive signed"})
+        self.assertEqual(set(rows.mapped("user_id")), {agent})
+        self.assertIn("Adaptive signed", record.guide_milestone_timeline)
+        with self.assertRaises(AccessError):
+            record.action_guide_reach_milestone(self.ms_restricted.id)
+
+    def test_rpc_task_attacks(self):
+        agent = self._adaptive_agent()
+        for protocol in PROTOCOLS:
+            record = self._adaptive_record()
+            model = record._name
+            # a task of a group the agent is not in
+            message = self.rpc_fault(
+                agent,
+                model,
+                "action_guide_add_task",
+                [[record.id], self.task_restricted.id],
+                protocol=protocol,
+            )
+            self.assertIn("Adaptive legal review", message)
+            # a record the agent may not edit
+            outsider = self._adaptive_outsider_record()
+            self.rpc_fault(
+                agent,
+                model,
+                "action_guide_add_task",
+                [[outsider.id], self.task_mandatory.id],
+                protocol=protocol,
+            )
+            # the rows are the engine's: neither created nor changed by a client
+            self.rpc_fault(
+                agent,
+                "guide.task.log",
+                "create",
+                [
+                    {
+                        "res_model": model,
+                        "res_id": record.id,
+                        "task_id": self.task_mandatory.id,
+                        "kind": "checklist",
+                    }
+                ],
+                protocol=protocol,
+            )
+            self.assertFalse(self._rows("guide.task.log", record) | self._rows("guide.task.log", outsider))
+            # the agent's own addition, with a forged author in the context
+            call = self.xmlrpc if protocol == "xmlrpc" else self.jsonrpc
+            self.assertIs(
+                call(
+                    agent,
+                    model,
+                    "action_guide_add_task",
+                    [[record.id], self.task_mandatory.id, "why"],
+                    {"context": {"default_user_id": self.env.ref("base.user_admin").id}},
+                ),
+                True,
+            )
+            log = self._rows("guide.task.log", record)
+            self.assertEqual(log.user_id, agent)
+            self.rpc_fault(agent, "guide.task.log", "write", [log.ids, {"note": "forged"}], protocol=protocol)
+            self.rpc_fault(agent, "guide.task.log", "unlink", [log.ids], protocol=protocol)
+            # added once
+            self.rpc_fault(
+                agent,
+                model,
+                "action_guide_add_task",
+                [[record.id], self.task_mandatory.id],
+                protocol=protocol,
+            )
+
+    def test_rpc_milestone_attacks(self):
+        agent = self._adaptive_agent()
+        admin = self.env.ref("base.user_admin")
+        for protocol in PROTOCOLS:
+            call = self.xmlrpc if protocol == "xmlrpc" else self.jsonrpc
+            record = self._adaptive_record()
+            model = record._name
+            self.rpc_fault(
+                agent,
+                "guide.milestone.reached",
+                "create",
+                [
+                    {
+                        "res_model": model,
+                        "res_id": record.id,
+                        "milestone_id": self.ms_manual.id,
+                        "date": "2020-01-01 00:00:00",
+                        "user_id": admin.id,
+                    }
+                ],
+                protocol=protocol,
+            )
+            self.rpc_fault(
+                agent,
+                model,
+                "write",
+                [[record.id], {"guide_milestone_ids": [(6, 0, self.ms_manual.ids)]}],
+                protocol=protocol,
+            )
+            self.rpc_fault(
+                agent,
+                model,
+                "write",
+                [[record.id], {"guide_last_customer_message_date": "2020-01-01 00:00:00"}],
+                protocol=protocol,
+            )
+            self.rpc_fault(
+                agent,
+                model,
+                "action_guide_reach_milestone",
+                [[record.id], self.ms_restricted.id],
+                protocol=protocol,
+            )
+            self.rpc_fault(
+                agent,
+                model,
+                "action_guide_reach_milestone",
+                [[record.id], self.ms_auto.id],
+                protocol=protocol,
+            )
+            outsider = self._adaptive_outsider_record()
+            self.rpc_fault(
+                agent,
+                model,
+                "action_guide_reach_milestone",
+                [[outsider.id], self.ms_manual.id],
+                protocol=protocol,
+            )
+            self.assertFalse(
+                self._rows("guide.milestone.reached", record)
+                | self._rows("guide.milestone.reached", outsider)
+            )
+            # reached by the agent, whatever the context claims
+            self.assertIs(
+                call(
+                    agent,
+                    model,
+                    "action_guide_reach_milestone",
+                    [[record.id], self.ms_manual.id],
+                    {"context": {"default_user_id": admin.id, "default_date": "2020-01-01 00:00:00"}},
+                ),
+                True,
+            )
+            row = self._rows("guide.milestone.reached", record)
+            self.assertEqual(row.user_id, agent)
+            self.assertNotEqual(str(row.date)[:4], "2020")
+            self.rpc_fault(
+                agent, "guide.milestone.reached", "write", [row.ids, {"user_id": admin.id}], protocol=protocol
+            )
+            self.rpc_fault(agent, "guide.milestone.reached", "unlink", [row.ids], protocol=protocol)
+            # an automatic milestone reached by the agent's write over RPC
+            call(agent, model, "write", [[record.id], dict(self.auto_vals)])
+            row = self._rows("guide.milestone.reached", record).filtered(
+                lambda r: r.milestone_id == self.ms_auto
+            )
+            self.assertEqual((row.user_id, row.mode), (agent, "auto"))
+            # the rule language reads the milestones reached
+            found = call(
+                agent,
+                model,
+                "search",
+                [[("guide_milestone_ids.name", "=", "Adaptive signed"), ("id", "=", record.id)]],
+            )
+            self.assertEqual(found, [record.id])
+
+    def _write_cost(self, record, vals):
+        """Queries of a write of ``vals`` as the agent, caches warm (one write before)."""
+        record.write(vals)
+        record.env.flush_all()
+        record.env.invalidate_all()
+        start = self.cr.sql_log_count
+        record.write(vals)
+        record.env.flush_all()
+        return self.cr.sql_log_count - start
+
+    def test_no_cost_without_milestones(self):
+        """A write no milestone reads, and any write of a record whose process has no
+        milestone or task, costs what it cost before milestones existed."""
+        agent = self._adaptive_agent()
+        record = self._adaptive_record().with_user(agent)
+        field = next(iter(self.auto_vals))
+        with_config = self._write_cost(record, {"name": "Renamed once"})
+        with_config_field = self._write_cost(record, {field: self.auto_vals[field]})
+        process = self._adaptive_first_step().process_id
+        self.env["guide.milestone"].search([("process_id", "=", process.id)]).unlink()
+        self.env["guide.task"].search([("process_id", "=", process.id)]).unlink()
+        # milestones on another process of the model only
+        other = self.env["guide.process"].create(
+            {"name": "Other", "model_name": record._name, "active": True}
+        )
+        self.env["guide.milestone"].create(
+            {"process_id": other.id, "name": "Elsewhere", "condition": self.auto_condition}
+        )
+        without_config = self._write_cost(record, {"name": "Renamed again"})
+        without_config_field = self._write_cost(record, {field: self.auto_vals[field]})
+        self.assertEqual(with_config, without_config)
+        self.assertEqual(without_config_field, self._write_cost(record, {field: self.auto_vals[field]}))
+        self.assertLessEqual(without_config_field, with_config_field)

@@ -1,0 +1,58 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+
+class GuideTaskWizard(models.TransientModel):
+    """Add an optional task of the current step to a record, with a note (why)."""
+
+    _name = "guide.task.wizard"
+    _description = "Add an Optional Task"
+
+    res_model = fields.Char(required=True, readonly=True)
+    res_id = fields.Integer(required=True, readonly=True)
+    step_id = fields.Many2one("guide.step", readonly=True)
+    task_id = fields.Many2one("guide.task", required=True, domain="[('step_id', '=', step_id)]")
+    task_description = fields.Text(related="task_id.description")
+    note = fields.Text(string="Why", help="Recorded with the task: who added it, when and why.")
+
+    @api.model
+    def _guide_record(self, res_model, res_id):
+        """The guided record ``res_model``/``res_id`` (refused for any other model)."""
+        if (
+            not res_model
+            or res_model not in self.env
+            or "guide.mixin" not in self.env[res_model]._inherit_module
+        ):
+            raise UserError(self.env._("%(model)s is not a guided model.", model=res_model))
+        record = self.env[res_model].browse(int(res_id or 0)).exists()
+        if not record:
+            raise UserError(self.env._("The record no longer exists."))
+        return record
+
+    def action_confirm(self):
+        self.ensure_one()
+        self._guide_record(self.res_model, self.res_id).action_guide_add_task(self.task_id.id, self.note)
+        return {"type": "ir.actions.client", "tag": "soft_reload"}
+
+
+class GuideMilestoneWizard(models.TransientModel):
+    """Mark a milestone reached by hand, with a note."""
+
+    _name = "guide.milestone.wizard"
+    _description = "Mark a Milestone Reached"
+
+    res_model = fields.Char(required=True, readonly=True)
+    res_id = fields.Integer(required=True, readonly=True)
+    process_id = fields.Many2one("guide.process", readonly=True)
+    milestone_id = fields.Many2one(
+        "guide.milestone",
+        required=True,
+        domain="[('process_id', '=', process_id), ('reach_mode', '=', 'manual')]",
+    )
+    note = fields.Text()
+
+    def action_confirm(self):
+        self.ensure_one()
+        record = self.env["guide.task.wizard"]._guide_record(self.res_model, self.res_id)
+        record.action_guide_reach_milestone(self.milestone_id.id, self.note)
+        return {"type": "ir.actions.client", "tag": "soft_reload"}
