@@ -212,6 +212,8 @@ def shots(demo):
     lead_awaiting = demo.first("crm.lead", [("compliance_awaiting_approval", "=", True)])
     request = demo.first("compliance.approval.request", [("state", "=", "pending")])
     ticket = demo.first("helpdesk.ticket", [("guide_step_id", "!=", False)], order="priority desc")
+    lead_detour = demo.first("crm.lead", [("guide_alt_step_id", "!=", False)])
+    lead_milestones = demo.first("crm.lead", [("guide_milestone_ids", "!=", False)])
     pipeline = "/odoo/action-crm.crm_lead_action_pipeline"
     result = [
         ("01-pipeline-kanban", "admin", DESKTOP, pipeline, ".o_kanban_record", None),
@@ -298,6 +300,46 @@ def shots(demo):
             None,
         )
     )
+    if lead_detour:
+        result.append(
+            (
+                "13-alternate-step",
+                "admin",
+                DESKTOP,
+                f"{pipeline}/{lead_detour}",
+                ".o_guide_alternate",
+                "document.querySelector('.o_guide_alternate').scrollIntoView()",
+            )
+        )
+    if lead_milestones:
+        result.append(
+            (
+                "14-milestones-tasks",
+                "admin",
+                DESKTOP,
+                f"{pipeline}/{lead_milestones}",
+                ".o_guide_adaptive",
+                "document.querySelector('.o_guide_adaptive').scrollIntoView()",
+            )
+        )
+    result += [
+        (
+            "15-step-effectiveness",
+            "admin",
+            DESKTOP,
+            "/odoo/action-crm_process_intelligence.guide_effectiveness_summary_action_crm",
+            ".o_list_view",
+            None,
+        ),
+        (
+            "16-scorecards",
+            "admin",
+            DESKTOP,
+            "/odoo/action-crm_process_intelligence.guide_scorecard_report_action_crm",
+            ".o_pivot",
+            None,
+        ),
+    ]
     result.append(
         (
             "11-mobile-form",

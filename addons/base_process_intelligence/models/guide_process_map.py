@@ -537,14 +537,16 @@ class GuideProcess(models.Model):
         # the records are where their past history left them: moved in SQL (the gates and
         # policies judge the changes people make, not the demo's past), checklists synced
         table = SQL.identifier(model._table)
-        for record, (path, _dates, _outcome) in zip(records, plans, strict=True):
+        # created when their history starts (times to close count from the creation)
+        for record, (path, dates, _outcome) in zip(records, plans, strict=True):
             self.env.cr.execute(
                 SQL(
-                    "UPDATE %s SET %s = %s, guide_step_id = %s WHERE id = %s",
+                    "UPDATE %s SET %s = %s, guide_step_id = %s, create_date = %s WHERE id = %s",
                     table,
                     SQL.identifier(model._guide_stage_field),
                     path[-1]._guide_stage().id,
                     path[-1].id,
+                    dates[0],
                     record.id,
                 )
             )

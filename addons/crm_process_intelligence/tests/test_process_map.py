@@ -195,8 +195,15 @@ class TestLeadDemoLoader(LeadHandCase):
             elif lead_variant.path.endswith(str(steps[4].id)):
                 self.assertEqual(lead.probability, 100)
             self.assertEqual(lead.guide_step_id.id, int(lead_variant.path.split(",")[-1]))
+            # created when its history starts: no negative time to close
+            first = self.env["guide.history"].search(
+                [("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)], order="date", limit=1
+            )
+            self.assertEqual(lead.create_date, first.date)
+            if lead.date_closed:
+                self.assertGreater(lead.date_closed, lead.create_date)
         history = self.env["guide.history"].search(
             [("res_id", "in", leads.ids), ("res_model", "=", "crm.lead")]
         )
         self.assertEqual(len(history), sum(len(v.path.split(",")) for v in variants))
-        self.assertTrue(all(h.date < leads[0].create_date for h in history))
+        self.assertTrue(all(h.date < self.env.cr.now() for h in history), "a past history")
