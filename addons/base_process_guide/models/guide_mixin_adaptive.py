@@ -427,9 +427,7 @@ class GuideMixin(models.AbstractModel):
         if not note:
             return False
         if not isinstance(note, str):
-            raise UserError(
-                self.env._("The note must be text, not %(value)s.", value=repr(note)[:50])
-            )
+            raise UserError(self.env._("The note must be text, not %(value)s.", value=repr(note)[:50]))
         return note.strip() or False
 
     def _guide_check_task(self, task):

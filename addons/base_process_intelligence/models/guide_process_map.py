@@ -22,7 +22,9 @@ def _client_id(env, value, what):
     """An id a client sends (the map's process, step and filter ids): an integer, else a
     UserError naming what it should have been."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise UserError(env._("Process map: %(value)s is not a %(what)s id.", value=repr(value)[:50], what=what))
+        raise UserError(
+            env._("Process map: %(value)s is not a %(what)s id.", value=repr(value)[:50], what=what)
+        )
     return value
 
 
@@ -146,7 +148,11 @@ class GuideProcess(models.Model):
         user's companies always apply."""
         filters = filters or {}
         if not isinstance(filters, dict):
-            raise UserError(self.env._("Process map: the filters must be a dictionary, not %(value)s.", value=repr(filters)[:50]))
+            raise UserError(
+                self.env._(
+                    "Process map: the filters must be a dictionary, not %(value)s.", value=repr(filters)[:50]
+                )
+            )
         where = [
             SQL(
                 "(%s IS NULL OR %s IN %s)",
@@ -179,7 +185,9 @@ class GuideProcess(models.Model):
             SQL(
                 "SELECT array_agg(DISTINCT v.team_ref), array_agg(DISTINCT v.owner_id) "
                 "FROM guide_record_variant v WHERE %s",
-                SQL(" AND ").join([SQL("v.process_id = %s", process.id), *self._pi_filter_sql(None, "v", None)]),
+                SQL(" AND ").join(
+                    [SQL("v.process_id = %s", process.id), *self._pi_filter_sql(None, "v", None)]
+                ),
             )
         )
         team_ids, user_ids = cr.fetchone()

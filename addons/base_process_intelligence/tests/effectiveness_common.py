@@ -317,11 +317,17 @@ class ScorecardRpcCases(IntelligenceFixture):
         domain = [("hint_id", "=", hint.id), ("res_id", "in", records.ids)]
         for call in (self.xmlrpc, self.jsonrpc):
             rows = call(
-                self.agent, "guide.effectiveness.report", "search_read", [domain], {"fields": ["res_id", "done"]}
+                self.agent,
+                "guide.effectiveness.report",
+                "search_read",
+                [domain],
+                {"fields": ["res_id", "done"]},
             )
             self.assertEqual(sorted(row["res_id"] for row in rows), sorted(records.ids))
             self.assertTrue(all(0 < row["id"] < 2**31 and row["id"] % 2 for row in rows))
-            summary = call(self.agent, "guide.effectiveness.summary", "search_read", [[("hint_id", "=", hint.id)]])
+            summary = call(
+                self.agent, "guide.effectiveness.summary", "search_read", [[("hint_id", "=", hint.id)]]
+            )
             self.assertEqual(len(summary), 1)
 
     def test_colleague_reads_nothing_over_rpc(self):

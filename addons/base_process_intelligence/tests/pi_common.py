@@ -213,7 +213,12 @@ class MapRpcAttackCases:
             ("get_process_map", [self.process.id, "x"], {}, "must be a dictionary"),
             ("action_pi_open_records", ["abc"], {}, "'abc' is not a process id"),
             ("action_pi_open_records", [self.process.id, {}], {"step_id": "x"}, "'x' is not a step id"),
-            ("action_pi_open_records", [self.process.id, {}], {"step_id": step, "next_step_id": [1]}, "step id"),
+            (
+                "action_pi_open_records",
+                [self.process.id, {}],
+                {"step_id": step, "next_step_id": [1]},
+                "step id",
+            ),
         ]
         for protocol in ("xmlrpc", "jsonrpc"):
             call = getattr(self, protocol)

@@ -362,9 +362,20 @@ class TestDetourRpc(RpcCase, DetourCommon):
                 self.user_salesman,
                 "guide.alternate.wizard",
                 "create",
-                [{"res_model": "crm.lead", "res_id": missing_id, "step_id": self.alt_waiting.id, "reason": "x"}],
+                [
+                    {
+                        "res_model": "crm.lead",
+                        "res_id": missing_id,
+                        "step_id": self.alt_waiting.id,
+                        "reason": "x",
+                    }
+                ],
             )
             message = self.rpc_fault(
-                self.user_salesman, "guide.alternate.wizard", "action_confirm", [[wizard_id]], protocol=protocol
+                self.user_salesman,
+                "guide.alternate.wizard",
+                "action_confirm",
+                [[wizard_id]],
+                protocol=protocol,
             )
             self.assertIn("no longer exists", message)
