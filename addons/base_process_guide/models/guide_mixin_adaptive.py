@@ -408,9 +408,11 @@ class GuideMixin(models.AbstractModel):
     @api.model
     def _guide_client_record(self, model_name, value):
         """The record of ``model_name`` (as superuser: configuration) a client names by its
-        id; empty if it does not exist. Anything but an id is refused."""
+        id (or its digits); empty if it does not exist. Anything else is refused."""
         if not value:
             return self.env[model_name].sudo()
+        if isinstance(value, str) and value.isascii() and value.isdigit():
+            value = int(value)
         if isinstance(value, bool) or not isinstance(value, int):
             raise UserError(
                 self.env._(

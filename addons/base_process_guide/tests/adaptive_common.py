@@ -279,6 +279,7 @@ class AdaptiveCases:
         model = record._name
         calls = [
             ("action_guide_add_task", ["abc"], "'abc' is not an id of"),
+            ("action_guide_add_task", ["\u00b2"], "is not an id of"),
             ("action_guide_add_task", [[self.task_mandatory.id]], "is not an id of"),
             ("action_guide_add_task", [self.task_mandatory.id, {"x": 1}], "The note must be text"),
             ("action_guide_add_task", [self.task_mandatory.id, 5], "The note must be text"),

@@ -20,7 +20,9 @@ DEVIATION_OVERRIDE = "override"
 
 def _client_id(env, value, what):
     """An id a client sends (the map's process, step and filter ids): an integer, else a
-    UserError naming what it should have been."""
+    UserError naming what it should have been (digits, as an URL gives them, are an id)."""
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value)
     if isinstance(value, bool) or not isinstance(value, int):
         raise UserError(
             env._("Process map: %(value)s is not a %(what)s id.", value=repr(value)[:50], what=what)

@@ -222,6 +222,9 @@ class MapRpcAttackCases:
         ]
         for protocol in ("xmlrpc", "jsonrpc"):
             call = getattr(self, protocol)
+            # the digits of an id (as an URL gives them) are that id
+            data = call(self.agent, "guide.process", "get_process_map", [str(self.process.id), {}])
+            self.assertEqual(data["process"]["id"], self.process.id)
             for method, args, kwargs, expected in calls:
                 with self.subTest(protocol=protocol, method=method, args=args, kwargs=kwargs):
                     with self.assertRaises(RpcError) as caught:
