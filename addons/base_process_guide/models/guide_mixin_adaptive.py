@@ -325,12 +325,11 @@ class GuideMixin(models.AbstractModel):
 
         :return: True
         """
-        Task = self.env["guide.task"]
-        task = Task.sudo().browse(int(task_id)).exists() if task_id else Task
+        task = self._guide_client_record("guide.task", task_id)
         if not task:
             raise UserError(self.env._("This optional task no longer exists."))
         self.check_access("write")
-        note = (note or "").strip() or False
+        note = self._guide_client_note(note)
         self._guide_check_task(task)
         now = fields.Datetime.now()
         Line = self.env["guide.line"].sudo()
@@ -406,6 +405,33 @@ class GuideMixin(models.AbstractModel):
             self._message_log_batch(dict.fromkeys(self.ids, body))
         return True
 
+    @api.model
+    def _guide_client_record(self, model_name, value):
+        """The record of ``model_name`` (as superuser: configuration) a client names by its
+        id (or its digits); empty if it does not exist. Anything else is refused."""
+        if not value:
+            return self.env[model_name].sudo()
+        if isinstance(value, str) and value.isascii() and value.isdigit():
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise UserError(
+                self.env._(
+                    "%(value)s is not an id of %(model)s.",
+                    value=repr(value)[:50],
+                    model=self.env[model_name]._description,
+                )
+            )
+        return self.env[model_name].sudo().browse(value).exists()
+
+    @api.model
+    def _guide_client_note(self, note):
+        """A note a client sends with an action: text, stripped (empty: False)."""
+        if not note:
+            return False
+        if not isinstance(note, str):
+            raise UserError(self.env._("The note must be text, not %(value)s.", value=repr(note)[:50]))
+        return note.strip() or False
+
     def _guide_check_task(self, task):
         """Refuse the addition of ``task`` to ``self`` (another step or process, a group the
         user is not in, a task already added that cannot be added again)."""
@@ -462,8 +488,8 @@ class GuideMixin(models.AbstractModel):
 
         :return: True
         """
-        Milestone = self.env["guide.milestone"]
-        milestone = Milestone.sudo().browse(int(milestone_id)).exists() if milestone_id else Milestone
+        milestone = self._guide_client_record("guide.milestone", milestone_id)
+        note = self._guide_client_note(note)
         if not milestone:
             raise UserError(self.env._("This milestone no longer exists."))
         self.check_access("write")
@@ -506,7 +532,7 @@ class GuideMixin(models.AbstractModel):
                     milestone=milestone.name,
                 )
             )
-        self._guide_reach({record.id: [milestone.id] for record in self}, "manual", (note or "").strip())
+        self._guide_reach({record.id: [milestone.id] for record in self}, "manual", note)
         return True
 
     # ------------------------------------------------------------

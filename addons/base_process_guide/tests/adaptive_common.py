@@ -4,6 +4,8 @@ its fixture class in before ``AdaptiveCases`` and sets the hooks below."""
 
 from odoo.exceptions import AccessError, UserError
 
+from .rpc_common import RpcError
+
 PROTOCOLS = ("xmlrpc", "jsonrpc")
 
 
@@ -268,6 +270,34 @@ class AdaptiveCases:
                 [[("guide_milestone_ids.name", "=", "Adaptive signed"), ("id", "=", record.id)]],
             )
             self.assertEqual(found, [record.id])
+
+    def test_rpc_wrong_types_refused(self):
+        """Ids and notes of the wrong type are refused as UserErrors naming what is wrong,
+        never tracebacks logged at ERROR; nothing is recorded."""
+        agent = self._adaptive_agent()
+        record = self._adaptive_record()
+        model = record._name
+        calls = [
+            ("action_guide_add_task", ["abc"], "'abc' is not an id of"),
+            ("action_guide_add_task", ["\u00b2"], "is not an id of"),
+            ("action_guide_add_task", [[self.task_mandatory.id]], "is not an id of"),
+            ("action_guide_add_task", [self.task_mandatory.id, {"x": 1}], "The note must be text"),
+            ("action_guide_add_task", [self.task_mandatory.id, 5], "The note must be text"),
+            ("action_guide_reach_milestone", ["abc"], "'abc' is not an id of"),
+            ("action_guide_reach_milestone", [self.ms_manual.id, ["x"]], "The note must be text"),
+        ]
+        for protocol in PROTOCOLS:
+            call = self.xmlrpc if protocol == "xmlrpc" else self.jsonrpc
+            for method, args, expected in calls:
+                with self.subTest(protocol=protocol, method=method, args=args):
+                    with self.assertRaises(RpcError) as caught:
+                        call(agent, model, method, [[record.id], *args])
+                    self.assertIn(expected, caught.exception.message)
+                    self.assertNotIn("Traceback", caught.exception.message)
+                    if protocol == "jsonrpc":
+                        self.assertEqual(caught.exception.name, "odoo.exceptions.UserError")
+        self.assertFalse(self._rows("guide.task.log", record))
+        self.assertFalse(self._rows("guide.milestone.reached", record))
 
     def _write_cost(self, record, vals):
         """Queries of a write of ``vals`` as the agent, caches warm (one write before)."""

@@ -1,5 +1,4 @@
 from odoo import fields, models
-from odoo.exceptions import UserError
 
 
 class GuideAlternateWizard(models.TransientModel):
@@ -22,8 +21,6 @@ class GuideAlternateWizard(models.TransientModel):
 
     def action_confirm(self):
         self.ensure_one()
-        if self.res_model not in self.env or "guide.mixin" not in self.env[self.res_model]._inherit_module:
-            raise UserError(self.env._("%(model)s is not a guided model.", model=self.res_model))
-        record = self.env[self.res_model].browse(self.res_id).exists()
+        record = self.env["guide.task.wizard"]._guide_record(self.res_model, self.res_id)
         record.action_guide_enter_alternate(self.step_id.id, self.reason or False)
         return {"type": "ir.actions.client", "tag": "soft_reload"}

@@ -130,7 +130,8 @@ class GuideEffectivenessReport(models.Model):
               FROM guide_line gl
               JOIN rec ON rec.res_model = gl.res_model AND rec.res_id = gl.res_id
             UNION ALL
-            SELECT (h.id::bigint * 4294967296 + rec.res_id) * 2 + 1, 'hint', NULL, h.id,
+            -- odd ids numbered in a fixed order: within XML-RPC's 32-bit integers
+            SELECT row_number() OVER (ORDER BY h.id, rec.res_model, rec.res_id) * 2 + 1, 'hint', NULL, h.id,
                    COALESCE(h.name->>'en_US', h.name->>(SELECT min(k) FROM jsonb_object_keys(h.name) k)),
                    NULL, rec.process_id, rec.res_model, rec.res_id,
                    rec.company_id, rec.user_id, rec.team_id, rec.create_date,

@@ -18,6 +18,18 @@ EDGE_DETOUR = "detour"  # into a step that is not a main step of the design
 DEVIATION_OVERRIDE = "override"
 
 
+def _client_id(env, value, what):
+    """An id a client sends (the map's process, step and filter ids): an integer, else a
+    UserError naming what it should have been (digits, as an URL gives them, are an id)."""
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise UserError(
+            env._("Process map: %(value)s is not a %(what)s id.", value=repr(value)[:50], what=what)
+        )
+    return value
+
+
 def _json(value):
     """A figure XML-RPC carries: no figure (no visit left the step) is False."""
     return False if value is None else value
@@ -57,9 +69,9 @@ class GuideProcess(models.Model):
             where += self._pi_filter_sql(filters, "v", "entered_at")
             table = SQL("guide_step_visit")
             if step_id:
-                where.append(SQL("v.step_id = %s", int(step_id)))
+                where.append(SQL("v.step_id = %s", _client_id(self.env, step_id, "step")))
             if next_step_id:
-                where.append(SQL("v.next_step_id = %s", int(next_step_id)))
+                where.append(SQL("v.next_step_id = %s", _client_id(self.env, next_step_id, "step")))
         self.env.cr.execute(
             SQL("SELECT DISTINCT v.res_id FROM %s v WHERE %s", table, SQL(" AND ").join(where))
         )
@@ -116,7 +128,7 @@ class GuideProcess(models.Model):
     @api.model
     def _pi_process(self, process_id):
         """The process, checked readable, and its model readable by the user."""
-        process = self.browse(int(process_id)).exists()
+        process = self.browse(_client_id(self.env, process_id, "process")).exists()
         if not process:
             raise UserError(self.env._("The process %(id)s does not exist.", id=process_id))
         process.check_access("read")
@@ -137,6 +149,12 @@ class GuideProcess(models.Model):
         """The conditions of ``filters`` on the rows ``alias`` (visits or variants); the
         user's companies always apply."""
         filters = filters or {}
+        if not isinstance(filters, dict):
+            raise UserError(
+                self.env._(
+                    "Process map: the filters must be a dictionary, not %(value)s.", value=repr(filters)[:50]
+                )
+            )
         where = [
             SQL(
                 "(%s IS NULL OR %s IN %s)",
@@ -162,13 +180,16 @@ class GuideProcess(models.Model):
 
     @api.model
     def _pi_filter_choices(self, process):
-        """The teams and users that appear in the process's visits (names only)."""
+        """The teams and users that appear in the process's visits of the user's companies
+        (names only)."""
         cr = self.env.cr
         cr.execute(
             SQL(
-                "SELECT array_agg(DISTINCT team_ref), array_agg(DISTINCT owner_id) "
-                "FROM guide_record_variant WHERE process_id = %s",
-                process.id,
+                "SELECT array_agg(DISTINCT v.team_ref), array_agg(DISTINCT v.owner_id) "
+                "FROM guide_record_variant v WHERE %s",
+                SQL(" AND ").join(
+                    [SQL("v.process_id = %s", process.id), *self._pi_filter_sql(None, "v", None)]
+                ),
             )
         )
         team_ids, user_ids = cr.fetchone()

@@ -307,6 +307,29 @@ class EffectivenessCases(IntelligenceFixture):
 class ScorecardRpcCases(IntelligenceFixture):
     """Over XML-RPC and JSON-RPC, as the users themselves (mixed in with ``RpcCase``)."""
 
+    def test_hint_rows_over_xmlrpc(self):
+        """The rows of a hint (one per hint and record) have ids XML-RPC carries (32-bit
+        integers): the agent searches and reads them over both protocols."""
+        records = self._records(2)
+        hint = self.env["guide.hint"].create(
+            {"name": "Call back within the hour", "model_name": records._name, "process_id": self.process.id}
+        )
+        domain = [("hint_id", "=", hint.id), ("res_id", "in", records.ids)]
+        for call in (self.xmlrpc, self.jsonrpc):
+            rows = call(
+                self.agent,
+                "guide.effectiveness.report",
+                "search_read",
+                [domain],
+                {"fields": ["res_id", "done"]},
+            )
+            self.assertEqual(sorted(row["res_id"] for row in rows), sorted(records.ids))
+            self.assertTrue(all(0 < row["id"] < 2**31 and row["id"] % 2 for row in rows))
+            summary = call(
+                self.agent, "guide.effectiveness.summary", "search_read", [[("hint_id", "=", hint.id)]]
+            )
+            self.assertEqual(len(summary), 1)
+
     def test_colleague_reads_nothing_over_rpc(self):
         records = self._records(2)
         self._scorecard_facts(records)

@@ -21,6 +21,10 @@ conformance: R1 only (R5 overrode): 1 of 5; deviations: A skip 2 (R3, R4), B bac
 
 from datetime import datetime, timedelta
 
+from odoo.tests import new_test_user
+
+from odoo.addons.base_process_guide.tests.rpc_common import RpcError
+
 T0 = datetime(2026, 1, 5)
 PATHS = {
     "r1": [(0, "a", "free"), (10, "b", "free"), (40, "c", "free"), (50, "d", "free")],
@@ -189,3 +193,63 @@ class HandCaseMixin:
                 {"a": 1, "c": 1, "d": 1},
             )
             self.assertIn(self.other_team.id, [t["id"] for t in other["filters"]["teams"]])
+
+
+class MapRpcAttackCases:
+    """Hostile calls of the process map over XML-RPC and JSON-RPC, for a bridge's RPC test
+    class (mixed in after ``RpcCase`` and its hand case); ``outsider_groups``: the groups
+    of an agent of another company."""
+
+    outsider_groups = ""
+
+    def test_map_wrong_types_refused(self):
+        """Ids and filters of the wrong type are UserErrors naming the value, never
+        tracebacks logged at ERROR."""
+        step = self.steps["a"].id
+        calls = [
+            ("get_process_map", ["abc", {}], {}, "'abc' is not a process id"),
+            ("get_process_map", [[self.process.id], {}], {}, "is not a process id"),
+            ("get_process_map", [self.process.id, [1, 2]], {}, "must be a dictionary"),
+            ("get_process_map", [self.process.id, "x"], {}, "must be a dictionary"),
+            ("action_pi_open_records", ["abc"], {}, "'abc' is not a process id"),
+            ("action_pi_open_records", [self.process.id, {}], {"step_id": "x"}, "'x' is not a step id"),
+            (
+                "action_pi_open_records",
+                [self.process.id, {}],
+                {"step_id": step, "next_step_id": [1]},
+                "step id",
+            ),
+        ]
+        for protocol in ("xmlrpc", "jsonrpc"):
+            call = getattr(self, protocol)
+            # the digits of an id (as an URL gives them) are that id
+            data = call(self.agent, "guide.process", "get_process_map", [str(self.process.id), {}])
+            self.assertEqual(data["process"]["id"], self.process.id)
+            for method, args, kwargs, expected in calls:
+                with self.subTest(protocol=protocol, method=method, args=args, kwargs=kwargs):
+                    with self.assertRaises(RpcError) as caught:
+                        call(self.agent, "guide.process", method, args, kwargs)
+                    self.assertIn(expected, caught.exception.message)
+                    self.assertNotIn("Traceback", caught.exception.message)
+                    if protocol == "jsonrpc":
+                        self.assertEqual(caught.exception.name, "odoo.exceptions.UserError")
+
+    def test_map_filter_choices_of_other_company_hidden(self):
+        """An agent of another company sees the shared process's map without the names of
+        the teams and people whose records are in a company they do not belong to."""
+        company = self.env["res.company"].create({"name": "PI Other Company"})
+        outsider = new_test_user(
+            self.env,
+            login="pi_outsider",
+            groups=self.outsider_groups,
+            company_id=company.id,
+            company_ids=[(6, 0, company.ids)],
+        )
+        own = self.xmlrpc(self.agent, "guide.process", "get_process_map", [self.process.id, {}])
+        self.assertTrue(own["filters"]["users"])
+        self.assertTrue(own["filters"]["teams"])
+        for call in (self.xmlrpc, self.jsonrpc):
+            data = call(outsider, "guide.process", "get_process_map", [self.process.id, {}])
+            self.assertEqual(data["process"]["id"], self.process.id)
+            self.assertEqual(data["filters"], {"teams": [], "users": []})
+            self.assertFalse(data["conformance"]["records"])

@@ -349,3 +349,33 @@ class TestDetourRpc(RpcCase, DetourCommon):
                 call(self.user_salesman, "crm.lead", "action_guide_complete_alternate", [lead.ids]), True
             )
         self.assertEqual(len(self._history(lead, "return")), 2)
+
+    def test_wizard_on_unknown_record_refused(self):
+        """The alternate step wizard names a record that does not exist: refused, not a
+        silent success."""
+        missing = self._lead()
+        missing_id = missing.id
+        missing.unlink()
+        for protocol in ("xmlrpc", "jsonrpc"):
+            call = getattr(self, protocol)
+            wizard_id = call(
+                self.user_salesman,
+                "guide.alternate.wizard",
+                "create",
+                [
+                    {
+                        "res_model": "crm.lead",
+                        "res_id": missing_id,
+                        "step_id": self.alt_waiting.id,
+                        "reason": "x",
+                    }
+                ],
+            )
+            message = self.rpc_fault(
+                self.user_salesman,
+                "guide.alternate.wizard",
+                "action_confirm",
+                [[wizard_id]],
+                protocol=protocol,
+            )
+            self.assertIn("no longer exists", message)

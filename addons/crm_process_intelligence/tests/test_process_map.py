@@ -2,7 +2,7 @@ from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from odoo.addons.base_process_guide.tests.rpc_common import RpcCase, RpcError
-from odoo.addons.base_process_intelligence.tests.pi_common import add_history
+from odoo.addons.base_process_intelligence.tests.pi_common import MapRpcAttackCases, add_history
 
 from .common import LeadHandCase
 
@@ -141,7 +141,9 @@ class TestLeadProcessMap(LeadHandCase):
 
 
 @tagged("post_install", "-at_install")
-class TestLeadProcessMapRpc(RpcCase, LeadHandCase):
+class TestLeadProcessMapRpc(RpcCase, MapRpcAttackCases, LeadHandCase):
+    outsider_groups = "sales_team.group_sale_salesman"
+
     def test_map_over_rpc(self):
         for call in (self.jsonrpc, self.xmlrpc):
             data = call(self.agent, "guide.process", "get_process_map", [self.process.id, {}])

@@ -160,3 +160,29 @@ class TestTicketDetourRpc(RpcCase, TicketDetourCommon):
                 call(self.user_own, "helpdesk.ticket", "action_guide_complete_alternate", [ticket.ids]), True
             )
         self.assertEqual(len(self._history(ticket, "return")), 2)
+
+    def test_wizard_on_unknown_record_refused(self):
+        """The alternate step wizard names a ticket that does not exist: refused, not a
+        silent success."""
+        missing = self._ticket()
+        missing_id = missing.id
+        missing.unlink()
+        for protocol in ("xmlrpc", "jsonrpc"):
+            call = getattr(self, protocol)
+            wizard_id = call(
+                self.user_own,
+                "guide.alternate.wizard",
+                "create",
+                [
+                    {
+                        "res_model": "helpdesk.ticket",
+                        "res_id": missing_id,
+                        "step_id": self.alt_third_party.id,
+                        "reason": "x",
+                    }
+                ],
+            )
+            message = self.rpc_fault(
+                self.user_own, "guide.alternate.wizard", "action_confirm", [[wizard_id]], protocol=protocol
+            )
+            self.assertIn("no longer exists", message)

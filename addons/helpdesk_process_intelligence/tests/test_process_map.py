@@ -2,6 +2,7 @@ from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from odoo.addons.base_process_guide.tests.rpc_common import RpcCase, RpcError
+from odoo.addons.base_process_intelligence.tests.pi_common import MapRpcAttackCases
 
 from .common import TicketHandCase
 
@@ -61,7 +62,9 @@ class TestTicketProcessMap(TicketHandCase):
 
 
 @tagged("post_install", "-at_install")
-class TestTicketProcessMapRpc(RpcCase, TicketHandCase):
+class TestTicketProcessMapRpc(RpcCase, MapRpcAttackCases, TicketHandCase):
+    outsider_groups = "helpdesk_mgmt.group_helpdesk_user_own"
+
     def test_map_over_rpc(self):
         for call in (self.jsonrpc, self.xmlrpc):
             data = call(self.agent, "guide.process", "get_process_map", [self.process.id, {}])
