@@ -35,6 +35,14 @@ class GuideMixin(models.AbstractModel):
         return False
 
     @api.model
+    def _pi_figure_groups(self):
+        """XML ids of the groups whose members see the process figures of this model:
+        the people who work its records (process administrators always do). Bridges
+        name their app's users, so that the figures of tickets are not shown to
+        salespeople who may read no ticket."""
+        return ("base_process_guide.group_guide_user",)
+
+    @api.model
     def _guide_outcome_labels(self):
         """What success and dropping out are called for the model's records."""
         return {}

@@ -2,7 +2,7 @@ import random
 from datetime import datetime, time, timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from .guide_mixin import OUTCOME_DROPPED, OUTCOME_OPEN, OUTCOME_SUCCESS
@@ -98,7 +98,7 @@ class GuideProcess(models.Model):
         team_id, user_id}). Aggregates are process-level; the records behind them are
         listed by ``action_pi_open_records`` under the guided model's record rules."""
         domain = [("model_name", "=", model_name)] if model_name else []
-        processes = self.search(domain)
+        processes = self.search(domain).filtered(lambda p: self._pi_sees_figures(p.model_name))
         result = {
             "processes": [{"id": p.id, "name": p.display_name, "model": p.model_name} for p in processes],
             "process": False,
@@ -133,7 +133,24 @@ class GuideProcess(models.Model):
             raise UserError(self.env._("The process %(id)s does not exist.", id=process_id))
         process.check_access("read")
         self.env[process.model_name].check_access("read")
+        if not self._pi_sees_figures(process.model_name):
+            raise AccessError(
+                self.env._(
+                    "The figures of process %(process)s are for the users who work its records.",
+                    process=process.display_name,
+                )
+            )
         return process
+
+    @api.model
+    def _pi_sees_figures(self, model_name):
+        """Whether the user sees the process figures of ``model_name`` (its
+        ``_pi_figure_groups``, or process administrator)."""
+        if self.env.su or self.env.user.has_group("base_process_guide.group_guide_manager"):
+            return True
+        if model_name not in self.env:
+            return False
+        return any(self.env.user.has_group(xmlid) for xmlid in self.env[model_name]._pi_figure_groups())
 
     @api.model
     def _pi_outcome_labels(self, model):

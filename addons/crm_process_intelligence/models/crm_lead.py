@@ -35,6 +35,10 @@ class CrmLead(models.Model):
         return "crm_team_id"
 
     @api.model
+    def _pi_figure_groups(self):
+        return ("sales_team.group_sale_salesman",)
+
+    @api.model
     def _guide_outcome_labels(self):
         return {"success": self.env._("Won"), "dropped": self.env._("Lost")}
 

@@ -49,6 +49,10 @@ class HelpdeskTicket(models.Model):
         return "helpdesk_team_id"
 
     @api.model
+    def _pi_figure_groups(self):
+        return ("helpdesk_mgmt.group_helpdesk_user_own",)
+
+    @api.model
     def _guide_outcome_labels(self):
         return {"success": self.env._("Resolved"), "dropped": self.env._("Cancelled")}
 

@@ -1,5 +1,5 @@
 from odoo.exceptions import AccessError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from odoo.addons.base_process_guide.tests.rpc_common import RpcCase, RpcError
 from odoo.addons.base_process_intelligence.tests.pi_common import MapRpcAttackCases
@@ -43,6 +43,24 @@ class TestTicketProcessMap(TicketHandCase):
         self.assertEqual(set(variants.mapped("res_id")), {self.records["r1"].id, self.records["r5"].id})
         with self.assertRaises(AccessError):
             visits[:1].with_user(self.manager).write({"overdue": True})
+
+    def test_figures_only_for_the_helpdesk(self):
+        """An employee who works no ticket (a salesperson, say: a process user of another
+        app) is not shown the tickets' figures, though helpdesk_mgmt lets every employee
+        read the ticket model."""
+        outsider = new_test_user(
+            self.env, login="pi_hd_outsider", groups="base.group_user,base_process_guide.group_guide_user"
+        )
+        Process = self.env["guide.process"].with_user(outsider)
+        data = Process.get_process_map(model_name="helpdesk.ticket")
+        self.assertFalse(data["process"])
+        self.assertNotIn(self.process.id, [p["id"] for p in data["processes"]])
+        with self.assertRaises(AccessError):
+            Process.get_process_map(self.process.id)
+        with self.assertRaises(AccessError):
+            Process.action_pi_open_records(self.process.id, {}, step_id=self.steps["a"].id)
+        # the helpdesk's own-tickets agent still sees the process-level figures
+        self.assertTrue(self.pi_map(user=self.agent)["nodes"])
 
     def test_engine_moves_are_mapped(self):
         Ticket = self.env["helpdesk.ticket"].with_user(self.colleague)
