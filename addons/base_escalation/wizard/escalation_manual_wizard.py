@@ -48,7 +48,7 @@ class EscalationManualWizard(models.TransientModel):
             raise UserError(self.env._("Choose to whom or to which level the record is escalated."))
         if self.level_id and self.level_id.rule_id != self.rule_id:
             raise UserError(self.env._("The level does not belong to the chosen rule."))
-        reason = self.reason.strip()
+        reason = self.env["guide.mixin"]._guide_bounded_text(self.reason, self.env._("The reason"))
         if not reason:
             raise UserError(self.env._("Give the reason of the escalation."))
         record.check_access("write")

@@ -218,7 +218,7 @@ class ComplianceApprovalRequest(models.Model):
         }
 
     def action_reject(self, reason):
-        reason = (reason or "").strip()
+        reason = self.env["guide.mixin"]._guide_bounded_text(reason, self.env._("The reason"))
         if not reason:
             raise UserError(self.env._("Give the reason for the rejection."))
         for request in self:

@@ -11,7 +11,6 @@ from odoo.tools import SQL
 
 from odoo.addons.base_process_guide.exceptions import GuideDecisionRequired
 from odoo.addons.base_process_guide.models.guide_condition_mixin import GUIDE_CONDITION_ERRORS
-from odoo.addons.base_process_guide.models.guide_mixin import CTX_REASON
 from odoo.addons.base_process_guide.tools import MAX_COUNT, MAX_HOURS, engine_flag, engine_flag_get
 
 _logger = logging.getLogger(__name__)
@@ -599,7 +598,7 @@ class CompliancePolicy(models.Model):
     def _policy_decide(self, records, checks):
         """Sort the evaluated (policy, record) pairs by what happens to them (``PolicyVerdicts``).
         One query for the standing overrides, one for the approved requests, when relevant."""
-        reason = (self.env.context.get(CTX_REASON) or "").strip()
+        reason = self.env["guide.mixin"]._guide_context_reason()
         approved = self.env["compliance.approval.request"]._compliance_approved_for(records, checks)
         verdicts = PolicyVerdicts(reason, approved)
         standing = self.env["guide.deviation"]._compliance_standing_overrides(records, checks)

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
-from .guide_mixin import ENGINE_MANAGER_GROUP
+from .guide_mixin import ENGINE_MANAGER_GROUP, GUIDE_TEXT_MAX
 
 
 class GuideFeedback(models.Model):
@@ -29,6 +29,22 @@ class GuideFeedback(models.Model):
         tracking=True,
     )
     response = fields.Text(tracking=True)
+
+    @api.constrains("name", "description", "response")
+    def _check_text_size(self):
+        for feedback in self:
+            for fname in ("name", "description", "response"):
+                if feedback[fname] and len(feedback[fname]) > GUIDE_TEXT_MAX:
+                    raise ValidationError(
+                        self.env._(
+                            "Feedback %(feedback)s: %(field)s is too long (%(size)s characters, "
+                            "at most %(max)s).",
+                            feedback=(feedback.name or "")[:60],
+                            field=feedback._fields[fname].get_description(self.env)["string"],
+                            size=len(feedback[fname]),
+                            max=GUIDE_TEXT_MAX,
+                        )
+                    )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -20,6 +20,8 @@ _logger = logging.getLogger(__name__)
 ENGINE_MANAGER_GROUP = "base_process_guide.group_guide_manager"
 CTX_REASON = "guide_override_reason"
 CTX_REASON_ID = "guide_override_reason_id"
+# the longest reason, justification or note a user may type, in characters
+GUIDE_TEXT_MAX = 10000
 # what the engine reads of checklist lines to judge and display them
 LINE_FIELDS = [
     "res_model",
@@ -1457,6 +1459,31 @@ class GuideMixin(models.AbstractModel):
         titles = {item.id: item.name for item in items}
         return [titles.get(item_ids.get(name), name) for name in names]
 
+    def _guide_bounded_text(self, text, label):
+        """``text`` a user typed (a reason, a justification, a note), stripped; refused
+        when it is not text or longer than ``GUIDE_TEXT_MAX`` characters, naming
+        ``label`` (what it is)."""
+        if not text:
+            return ""
+        if not isinstance(text, str):
+            raise UserError(self.env._("%(what)s must be text.", what=label))
+        text = text.strip()
+        if len(text) > GUIDE_TEXT_MAX:
+            raise UserError(
+                self.env._(
+                    "%(what)s is too long: %(size)s characters, at most %(max)s.",
+                    what=label,
+                    size=len(text),
+                    max=GUIDE_TEXT_MAX,
+                )
+            )
+        return text
+
+    @api.model
+    def _guide_context_reason(self):
+        """The justification of an override a client sent (``guide_override_reason``)."""
+        return self._guide_bounded_text(self.env.context.get(CTX_REASON), self.env._("The justification"))
+
     def _guide_refusal_message(self, infos):
         lines = [f"- {info['record'].display_name}: {self._guide_problem_text(info)}" for info in infos[:20]]
         if len(infos) > 20:
@@ -1487,7 +1514,7 @@ class GuideMixin(models.AbstractModel):
                         steps=", ".join(sorted(steps)),
                     )
                 )
-        reason = (self.env.context.get(CTX_REASON) or "").strip()
+        reason = self._guide_context_reason()
         if reason:
             for info in infos:
                 info["gate"] = "overridden"
@@ -1580,7 +1607,7 @@ class GuideMixin(models.AbstractModel):
             )
         histories = self.env["guide.history"].sudo()._guide_create_rows(vals_list)
         deviation_vals = []
-        reason = (self.env.context.get(CTX_REASON) or "").strip()
+        reason = self._guide_context_reason()
         reason_id = self.env.context.get(CTX_REASON_ID) or False
         for info, history, vals in zip(transitions, histories, vals_list, strict=True):
             if info["gate"] != "overridden":

@@ -430,7 +430,7 @@ class GuideMixin(models.AbstractModel):
             return False
         if not isinstance(note, str):
             raise UserError(self.env._("The note must be text, not %(value)s.", value=repr(note)[:50]))
-        return note.strip() or False
+        return self._guide_bounded_text(note, self.env._("The note")) or False
 
     def _guide_check_task(self, task):
         """Refuse the addition of ``task`` to ``self`` (another step or process, a group the

@@ -173,7 +173,7 @@ class GuideMixin(models.AbstractModel):
                     step=name,
                 )
             )
-        reason = (reason or "").strip() if isinstance(reason, str) else ""
+        reason = self._guide_bounded_text(reason, self.env._("The reason"))
         if alt["alt_reason_required"] and not reason:
             raise UserError(
                 self.env._("Give the reason for entering the alternate step %(step)s.", step=name)

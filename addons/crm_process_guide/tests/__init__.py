@@ -19,3 +19,4 @@ from . import test_record_index
 from . import test_detour
 from . import test_detour_ui
 from . import test_adaptive
+from . import test_text_bounds

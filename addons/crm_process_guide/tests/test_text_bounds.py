@@ -1,0 +1,54 @@
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import tagged
+
+from odoo.addons.base_process_guide.models.guide_mixin import GUIDE_TEXT_MAX
+from odoo.addons.base_process_guide.tests.rpc_common import RpcCase, RpcError
+
+from .test_detour import DetourCommon
+
+
+@tagged("post_install", "-at_install")
+class TestTextBounds(RpcCase, DetourCommon):
+    """What a user types (a justification, a reason, a note, feedback) is bounded: a text
+    longer than GUIDE_TEXT_MAX characters is refused with the field named, nothing is
+    recorded; at the bound it passes."""
+
+    too_long = "x" * (GUIDE_TEXT_MAX + 1)
+
+    def _lead_in_proposal(self):
+        lead = self._lead(name="Bounded deal", stage_id=self.stage_proposal.id)
+        self.assertEqual(lead.guide_step_id, self.step_proposal)
+        return lead
+
+    def test_override_justification_bounded(self):
+        lead = self._lead_in_proposal()
+        Lead = lead.with_user(self.user_salesman)
+        with self.assertRaisesRegex(UserError, "justification is too long"):
+            Lead.with_context(guide_override_reason=self.too_long).write({"stage_id": self.stage_nego.id})
+        self.assertEqual(lead.stage_id, self.stage_proposal)
+        with self.assertRaisesRegex(UserError, "justification must be text"):
+            Lead.with_context(guide_override_reason=["not", "text"]).write({"stage_id": self.stage_nego.id})
+        Lead.with_context(guide_override_reason="y" * GUIDE_TEXT_MAX).write({"stage_id": self.stage_nego.id})
+        self.assertEqual(lead.stage_id, self.stage_nego)
+
+    def test_alternate_reason_bounded_over_rpc(self):
+        lead = self._lead_in_proposal()
+        for call in (self.xmlrpc, self.jsonrpc):
+            with self.assertRaises(RpcError) as err:
+                call(
+                    self.user_salesman,
+                    "crm.lead",
+                    "action_guide_enter_alternate",
+                    [lead.ids, self.alt_waiting.id, self.too_long],
+                )
+            self.assertIn("too long", str(err.exception))
+        lead.invalidate_recordset()
+        self.assertFalse(lead.guide_alt_step_id)
+
+    def test_feedback_bounded(self):
+        Feedback = self.env["guide.feedback"].with_user(self.user_salesman)
+        with self.assertRaisesRegex(ValidationError, "too long"):
+            Feedback.create({"name": "Idea", "process_id": self.process.id, "description": self.too_long})
+        feedback = Feedback.create({"name": "Idea", "process_id": self.process.id, "description": "Short."})
+        with self.assertRaisesRegex(ValidationError, "too long"):
+            feedback.write({"description": self.too_long})
