@@ -43,6 +43,28 @@ class GuideMixin(models.AbstractModel):
         return ("base_process_guide.group_guide_user",)
 
     @api.model
+    def _pi_people_manager_groups(self):
+        """XML ids of the groups whose members see every person's figures of this model
+        (the bridges' managers); process administrators always do."""
+        return ()
+
+    @api.model
+    def _pi_led_user_ids(self):
+        """Ids of the users in the teams the current user leads (bridges)."""
+        return set()
+
+    @api.model
+    def _pi_visible_people(self):
+        """Ids of the users whose own figures the current user may see on the process map,
+        as on the scorecards (None: everyone's): themselves and the members of the teams
+        they lead; managers everyone's."""
+        user = self.env.user
+        groups = ("base_process_guide.group_guide_manager", *self._pi_people_manager_groups())
+        if self.env.su or any(user.has_group(xmlid) for xmlid in groups):
+            return None
+        return {user.id} | self._pi_led_user_ids()
+
+    @api.model
     def _guide_outcome_labels(self):
         """What success and dropping out are called for the model's records."""
         return {}

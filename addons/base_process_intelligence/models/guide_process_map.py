@@ -58,6 +58,7 @@ class GuideProcess(models.Model):
         or a variant (``path_hash``) of the map: a list of the guided model, where its
         record rules decide what the user sees."""
         process = self._pi_process(process_id)
+        self._pi_check_person_filter(process, filters)
         where = [SQL("v.process_id = %s", process.id)]
         if path_hash:
             where += [
@@ -108,6 +109,7 @@ class GuideProcess(models.Model):
         if not processes:
             return result
         process = self._pi_process(processes[0].id)
+        self._pi_check_person_filter(process, filters)
         self.env["guide.step.visit"]._pi_refresh()
         model = self.env[process.model_name]
         steps = process.with_context(active_test=False).step_ids.sorted(lambda s: (s.sequence, s.id))
@@ -196,6 +198,28 @@ class GuideProcess(models.Model):
         return where
 
     @api.model
+    def _pi_check_person_filter(self, process, filters):
+        """A person's own figures are shown as on the scorecards: to themselves, their team
+        leaders and managers."""
+        if not isinstance(filters, dict) or not filters.get("user_id"):
+            return
+        visible = self.env[process.model_name]._pi_visible_people()
+        if visible is None:
+            return
+        try:
+            user_id = int(filters["user_id"])
+        except (TypeError, ValueError) as error:
+            raise UserError(self.env._("Process map: invalid filter (%(error)s).", error=error)) from error
+        if user_id not in visible:
+            raise AccessError(
+                self.env._(
+                    "Process %(process)s: the figures of one person are shown to that person, "
+                    "their team leaders and managers only.",
+                    process=process.display_name,
+                )
+            )
+
+    @api.model
     def _pi_filter_choices(self, process):
         """The teams and users that appear in the process's visits of the user's companies
         (names only)."""
@@ -220,9 +244,11 @@ class GuideProcess(models.Model):
                 {"id": team.id, "name": team.display_name}
                 for team in self.env[team_model].sudo().browse([t for t in team_ids or [] if t]).exists()
             ]
+        visible = model._pi_visible_people()
         users = [
             {"id": user.id, "name": user.display_name}
             for user in self.env["res.users"].sudo().browse([u for u in user_ids or [] if u]).exists()
+            if visible is None or user.id in visible
         ]
         return {"teams": teams, "users": users}
 

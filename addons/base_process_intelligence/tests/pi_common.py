@@ -101,6 +101,28 @@ class HandCaseMixin:
         cls.set_outcome(cls.records["r2"], "dropped", 110)
         cls.env["guide.step.visit"]._pi_refresh(full=True)
 
+    def check_person_filter(self):
+        """One person's figures are shown to that person, their team leaders and managers
+        (as on the scorecards): an agent filters by themselves, not by a colleague, and
+        is offered only themselves in the filter."""
+        from odoo.exceptions import AccessError
+
+        mine = self.pi_nodes(self.pi_map(user=self.agent, filters={"user_id": self.agent.id}))
+        self.assertEqual(mine["a"]["visits"], 2)
+        with self.assertRaises(AccessError):
+            self.pi_map(user=self.agent, filters={"user_id": self.colleague.id})
+        with self.assertRaises(AccessError):
+            self.env["guide.process"].with_user(self.agent).action_pi_open_records(
+                self.process.id, {"user_id": self.colleague.id}, step_id=self.steps["a"].id
+            )
+        offered = self.pi_map(user=self.agent)["filters"]["users"]
+        self.assertEqual([u["id"] for u in offered], [self.agent.id])
+        # the process-level figures stay whole; managers filter by anyone
+        self.assertEqual(self.pi_nodes(self.pi_map(user=self.agent))["a"]["visits"], 5)
+        by_agent = self.pi_nodes(self.pi_map(user=self.manager, filters={"user_id": self.agent.id}))
+        self.assertEqual(by_agent["a"]["visits"], 2)
+        self.assertIn(self.agent.id, [u["id"] for u in self.pi_map(user=self.manager)["filters"]["users"]])
+
     def pi_map(self, user=None, filters=None):
         Process = self.env["guide.process"].with_user(user) if user else self.env["guide.process"]
         return Process.get_process_map(self.process.id, filters or {})

@@ -39,6 +39,15 @@ class CrmLead(models.Model):
         return ("sales_team.group_sale_salesman",)
 
     @api.model
+    def _pi_people_manager_groups(self):
+        return ("sales_team.group_sale_manager",)
+
+    @api.model
+    def _pi_led_user_ids(self):
+        teams = self.env["crm.team"].sudo().search([("user_id", "=", self.env.uid)])
+        return set(teams.member_ids.ids)
+
+    @api.model
     def _guide_outcome_labels(self):
         return {"success": self.env._("Won"), "dropped": self.env._("Lost")}
 

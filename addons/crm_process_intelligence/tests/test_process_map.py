@@ -20,6 +20,9 @@ class TestLeadProcessMap(LeadHandCase):
         self.check_hand_case_variants(data)
         self.assertEqual(data["outcome_labels"]["success"], "Won")
 
+    def test_person_filter_as_on_scorecards(self):
+        self.check_person_filter()
+
     def test_filters(self):
         self.check_hand_case_filters()
 

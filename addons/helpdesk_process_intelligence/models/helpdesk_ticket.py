@@ -53,6 +53,15 @@ class HelpdeskTicket(models.Model):
         return ("helpdesk_mgmt.group_helpdesk_user_own",)
 
     @api.model
+    def _pi_people_manager_groups(self):
+        return ("helpdesk_mgmt.group_helpdesk_manager",)
+
+    @api.model
+    def _pi_led_user_ids(self):
+        teams = self.env["helpdesk.ticket.team"].sudo().search([("user_id", "=", self.env.uid)])
+        return set(teams.user_ids.ids)
+
+    @api.model
     def _guide_outcome_labels(self):
         return {"success": self.env._("Resolved"), "dropped": self.env._("Cancelled")}
 

@@ -22,6 +22,9 @@ class TestTicketProcessMap(TicketHandCase):
             data["outcome_labels"], {"success": "Resolved", "dropped": "Cancelled", "open": "Open"}
         )
 
+    def test_person_filter_as_on_scorecards(self):
+        self.check_person_filter()
+
     def test_filters(self):
         self.check_hand_case_filters()
 
