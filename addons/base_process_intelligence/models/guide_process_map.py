@@ -117,6 +117,7 @@ class GuideProcess(models.Model):
                 .get_param("base_process_intelligence.refreshed_at"),
                 **self._pi_map_data(process, steps, filters),
                 **self._pi_variant_data(process, steps, filters),
+                "milestones": self._pi_milestone_data(process, filters),
             }
         )
         return result
@@ -548,6 +549,58 @@ class GuideProcess(models.Model):
                 ),
             },
         }
+
+    # ------------------------------------------------------------
+    # MILESTONES
+    # ------------------------------------------------------------
+    @api.model
+    def _pi_milestone_data(self, process, filters):
+        """Time to each milestone of ``process``: over the records whose path (variant)
+        matches ``filters``, how many reached it, and the median and 90th percentile of
+        the hours from entering the process to reaching it. One query."""
+        milestones = process.with_context(active_test=False).milestone_ids.sorted(
+            lambda m: (m.sequence, m.id)
+        )
+        if not milestones:
+            return []
+        where = SQL(" AND ").join(
+            [SQL("v.process_id = %s", process.id), *self._pi_filter_sql(filters, "v", "first_entered_at")]
+        )
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                """
+            SELECT r.milestone_id, count(*),
+                   percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (
+                       ORDER BY EXTRACT(EPOCH FROM r.date - v.first_entered_at) / 3600.0)
+              FROM guide_record_variant v
+              JOIN guide_milestone_reached r
+                ON r.res_id = v.res_id AND r.res_model = v.res_model AND r.milestone_id IN %s
+             WHERE %s
+             GROUP BY r.milestone_id
+            """,
+                tuple(milestones.ids),
+                where,
+            )
+        )
+        figures = {mid: (count, times) for mid, count, times in cr.fetchall()}
+        cr.execute(SQL("SELECT count(*) FROM guide_record_variant v WHERE %s", where))
+        records = cr.fetchone()[0]
+        result = []
+        for milestone in milestones:
+            count, (median, p90) = figures.get(milestone.id, (0, (None, None)))
+            result.append(
+                {
+                    "id": milestone.id,
+                    "name": milestone.name,
+                    "records": records,
+                    "reached": count,
+                    "share": count / records if records else False,
+                    "median_hours": _json(median),
+                    "p90_hours": _json(p90),
+                }
+            )
+        return result
 
     # ------------------------------------------------------------
     # DEMO

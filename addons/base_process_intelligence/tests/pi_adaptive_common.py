@@ -131,7 +131,42 @@ class AdaptiveCaseMixin:
                 team_field=cls.team_field,
                 team_id=cls.team.id if cls.team_field else False,
             )
+        # milestones: "Demo done" reached by R1 12 h, R2 30 h, R3 4 h and R6 20 h after
+        # entering the process (median 16, p90 27, 4 of 9); "Signed" never
+        Milestone = cls.env["guide.milestone"]
+        cls.milestone_demo = Milestone.create(
+            {"process_id": cls.process.id, "name": "PI Demo done", "reach_mode": "manual", "sequence": 1}
+        )
+        cls.milestone_signed = Milestone.create(
+            {"process_id": cls.process.id, "name": "PI Signed", "reach_mode": "manual", "sequence": 2}
+        )
+        cls.env["guide.milestone.reached"].sudo()._guide_bulk_create(
+            [
+                {
+                    "res_model": cls.records[key]._name,
+                    "res_id": cls.records[key].id,
+                    "milestone_id": cls.milestone_demo.id,
+                    "process_id": cls.process.id,
+                    "company_id": cls.env.company.id,
+                    "date": at(hours),
+                    "mode": "manual",
+                }
+                for key, hours in (("r1", 12), ("r2", 30), ("r3", 4), ("r6", 20))
+            ]
+        )
         cls.env["guide.step.visit"]._pi_refresh(full=True)
+
+    def check_milestones(self, data):
+        demo, signed = data["milestones"]
+        self.assertEqual(demo["id"], self.milestone_demo.id)
+        self.assertEqual((demo["records"], demo["reached"]), (9, 4))
+        self.assertAlmostEqual(demo["share"], 4 / 9)
+        self.assertAlmostEqual(demo["median_hours"], 16.0)
+        self.assertAlmostEqual(demo["p90_hours"], 27.0)
+        self.assertEqual((signed["name"], signed["reached"], signed["median_hours"]), ("PI Signed", 0, False))
+        # the map's filters apply: the agent's records (R1, R5)
+        mine = self.pi_map(user=self.manager, filters={"user_id": self.agent.id})["milestones"][0]
+        self.assertEqual((mine["records"], mine["reached"], mine["median_hours"]), (2, 1, 12.0))
 
     def check_adaptive_nodes(self, data):
         nodes = self.pi_nodes(data)

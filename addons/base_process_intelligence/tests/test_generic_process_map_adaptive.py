@@ -25,6 +25,7 @@ class TestGenericProcessMapAdaptive(AdaptiveCaseMixin, GenericHandCase):
         self.check_adaptive_edges(data)
         self.check_adaptive_variants(data)
         self.check_detour_records()
+        self.check_milestones(data)
 
     def test_branch_target_is_designed(self):
         self.check_branch_is_designed()

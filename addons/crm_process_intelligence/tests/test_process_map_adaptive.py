@@ -41,6 +41,9 @@ class TestLeadProcessMapAdaptive(LeadAdaptiveCase):
     def test_detour_edge_records(self):
         self.check_detour_records()
 
+    def test_time_to_milestone(self):
+        self.check_milestones(self.pi_map(user=self.agent))
+
     def test_engine_detours_are_mapped(self):
         """A lead of the guided team taken through the alternate step by its salesperson,
         with the engine's own history rows: one more detour A -> L -> A, the stay in A
@@ -78,3 +81,4 @@ class TestLeadProcessMapAdaptiveRpc(RpcCase, LeadAdaptiveCase):
             self.check_adaptive_nodes(data)
             self.check_adaptive_edges(data)
             self.check_adaptive_variants(data)
+            self.check_milestones(data)
