@@ -284,6 +284,27 @@ class EffectivenessCases(IntelligenceFixture):
         reasons = Scorecard._read_group([("fact", "=", "override")], ["reason_id"], ["__count"])
         self.assertEqual(reasons, [(self.reason, 1)])
 
+    def test_scorecard_milestones(self):
+        """Milestones reached by the agent (two, on two records) and by the colleague
+        (one): the agent's scorecard counts two, the colleague's row stays theirs."""
+        records = self._records(3)
+        milestone = self.env["guide.milestone"].create(
+            {"process_id": self.process.id, "name": "Demo done", "reach_mode": "manual"}
+        )
+        records[:2].with_user(self.agent).action_guide_reach_milestone(milestone.id)
+        records[2].with_user(self.manager).action_guide_reach_milestone(milestone.id)
+        Scorecard = self.env["guide.scorecard.report"]
+        [(count, reached)] = Scorecard.with_user(self.agent)._read_group(
+            [("user_id", "=", self.agent.id), ("fact", "=", "milestone")],
+            [],
+            ["__count", "milestone_count:sum"],
+        )
+        self.assertEqual((count, reached), (2, 2))
+        [(reached_all,)] = Scorecard.with_user(self.manager)._read_group(
+            [("res_id", "in", records.ids), ("res_model", "=", records._name)], [], ["milestone_count:sum"]
+        )
+        self.assertEqual(reached_all, 3)
+
     def test_scorecard_access(self):
         """An agent reads their own figures, a team leader their team's, a manager all;
         a colleague nothing of the agent's."""
