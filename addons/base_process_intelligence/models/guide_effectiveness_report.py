@@ -65,12 +65,27 @@ class GuideEffectivenessReport(models.Model):
         "guide.hint": ["name", "model_name", "process_id", "company_id", "active"],
         "guide.hint.feedback": ["hint_id", "res_model", "res_id", "kind"],
         "guide.feedback": ["item_id", "step_id", "process_id", "state"],
+        "guide.task": ["name", "step_id", "process_id", "model_name", "active"],
+        "guide.task.log": ["task_id", "res_model", "res_id"],
+        "guide.step": ["name", "kind", "process_id", "model_name", "active", "alt_from_step_ids"],
+        "guide.history": ["res_model", "res_id", "to_step_id", "alt_step_id", "direction"],
         "ir.config_parameter": ["key", "value"],
     }
 
-    kind = fields.Selection([("item", "Checklist Item"), ("hint", "Knowledge Hint")], readonly=True)
+    kind = fields.Selection(
+        [
+            ("item", "Checklist Item"),
+            ("hint", "Knowledge Hint"),
+            ("task", "Optional Task"),
+            ("alternate", "Alternate Step"),
+        ],
+        readonly=True,
+        help="Done means: an item ticked, a hint acknowledged, an optional task added, an alternate "
+        "step entered (a detour taken).",
+    )
     item_id = fields.Many2one("guide.item", string="Checklist Item", readonly=True)
     hint_id = fields.Many2one("guide.hint", readonly=True)
+    task_id = fields.Many2one("guide.task", string="Optional Task", readonly=True)
     label = fields.Char("Item or Hint", readonly=True)
     step_id = fields.Many2one("guide.step", readonly=True)
     process_id = fields.Many2one("guide.process", readonly=True)
@@ -121,8 +136,8 @@ class GuideEffectivenessReport(models.Model):
         return SQL(
             """
             WITH rec AS (%(records)s)
-            SELECT gl.id::bigint * 2 AS id, 'item'::varchar AS kind, gl.item_id, NULL::int AS hint_id,
-                   gl.name AS label, gl.step_id, gl.process_id, gl.res_model, gl.res_id,
+            SELECT gl.id::bigint * 4 AS id, 'item'::varchar AS kind, gl.item_id, NULL::int AS hint_id,
+                   NULL::int AS task_id, gl.name AS label, gl.step_id, gl.process_id, gl.res_model, gl.res_id,
                    gl.company_id, rec.user_id, rec.team_id, gl.create_date AS date,
                    CASE WHEN gl.completion = 'manual' THEN COALESCE(gl.checked, FALSE)::int END AS done,
                    COALESCE(rec.is_closed, FALSE) AS is_closed, rec.is_success,
@@ -130,8 +145,8 @@ class GuideEffectivenessReport(models.Model):
               FROM guide_line gl
               JOIN rec ON rec.res_model = gl.res_model AND rec.res_id = gl.res_id
             UNION ALL
-            -- odd ids numbered in a fixed order: within XML-RPC's 32-bit integers
-            SELECT row_number() OVER (ORDER BY h.id, rec.res_model, rec.res_id) * 2 + 1, 'hint', NULL, h.id,
+            -- ids numbered in a fixed order: within XML-RPC's 32-bit integers
+            SELECT row_number() OVER (ORDER BY h.id, rec.res_model, rec.res_id) * 4 + 1, 'hint', NULL, h.id, NULL,
                    COALESCE(h.name->>'en_US', h.name->>(SELECT min(k) FROM jsonb_object_keys(h.name) k)),
                    NULL, rec.process_id, rec.res_model, rec.res_id,
                    rec.company_id, rec.user_id, rec.team_id, rec.create_date,
@@ -145,6 +160,43 @@ class GuideEffectivenessReport(models.Model):
                       AND (h.process_id IS NULL OR h.process_id = rec.process_id)
                       AND (h.company_id IS NULL OR h.company_id = rec.company_id)
              WHERE h.active
+            UNION ALL
+            -- optional tasks: added or not on the records that entered the task's step
+            SELECT row_number() OVER (ORDER BY t.id, rec.res_model, rec.res_id) * 4 + 2, 'task', NULL, NULL, t.id,
+                   COALESCE(t.name->>'en_US', t.name->>(SELECT min(k) FROM jsonb_object_keys(t.name) k)),
+                   t.step_id, rec.process_id, rec.res_model, rec.res_id,
+                   rec.company_id, rec.user_id, rec.team_id, rec.create_date,
+                   EXISTS (SELECT 1 FROM guide_task_log l
+                            WHERE l.task_id = t.id AND l.res_id = rec.res_id
+                              AND l.res_model = rec.res_model)::int,
+                   COALESCE(rec.is_closed, FALSE), rec.is_success,
+                   EXTRACT(EPOCH FROM rec.date_closed - rec.create_date) / 3600.0
+              FROM guide_task t
+              JOIN rec ON rec.res_model = t.model_name AND rec.process_id = t.process_id
+             WHERE t.active
+               AND EXISTS (SELECT 1 FROM guide_history gh
+                            WHERE gh.res_id = rec.res_id AND gh.res_model = rec.res_model
+                              AND gh.to_step_id = t.step_id)
+            UNION ALL
+            -- alternate steps: the detour taken or not by the records of the process (that
+            -- entered one of the steps it is entered from, when it names them)
+            SELECT row_number() OVER (ORDER BY s.id, rec.res_model, rec.res_id) * 4 + 3, 'alternate', NULL, NULL, NULL,
+                   COALESCE(s.name->>'en_US', s.name->>(SELECT min(k) FROM jsonb_object_keys(s.name) k)),
+                   s.id, rec.process_id, rec.res_model, rec.res_id,
+                   rec.company_id, rec.user_id, rec.team_id, rec.create_date,
+                   EXISTS (SELECT 1 FROM guide_history gh
+                            WHERE gh.res_id = rec.res_id AND gh.res_model = rec.res_model
+                              AND gh.alt_step_id = s.id AND gh.direction = 'detour')::int,
+                   COALESCE(rec.is_closed, FALSE), rec.is_success,
+                   EXTRACT(EPOCH FROM rec.date_closed - rec.create_date) / 3600.0
+              FROM guide_step s
+              JOIN rec ON rec.res_model = s.model_name AND rec.process_id = s.process_id
+             WHERE s.kind = 'alternate' AND s.active
+               AND (NOT EXISTS (SELECT 1 FROM guide_step_alt_from_rel af WHERE af.step_id = s.id)
+                    OR EXISTS (SELECT 1 FROM guide_history gh
+                                 JOIN guide_step_alt_from_rel af
+                                   ON af.step_id = s.id AND af.from_step_id = gh.to_step_id
+                                WHERE gh.res_id = rec.res_id AND gh.res_model = rec.res_model))
             """,
             records=self._guide_records_sql(),
         )
@@ -153,8 +205,8 @@ class GuideEffectivenessReport(models.Model):
     def _guide_effectiveness_sql(self):
         return SQL(
             """
-            SELECT e.id, e.kind, e.item_id, e.hint_id, e.label, e.step_id, e.process_id, e.res_model,
-                   e.res_id, e.company_id, e.user_id, e.team_id, e.date, e.done,
+            SELECT e.id, e.kind, e.item_id, e.hint_id, e.task_id, e.label, e.step_id, e.process_id,
+                   e.res_model, e.res_id, e.company_id, e.user_id, e.team_id, e.date, e.done,
                    e.done * 100.0 AS done_rate,
                    e.is_closed::int AS closed,
                    CASE WHEN e.done = 1 THEN e.is_closed::int * 100.0 END AS closed_rate_done,
@@ -214,12 +266,27 @@ class GuideEffectivenessSummary(models.Model):
         "guide.hint": ["name", "model_name", "process_id", "company_id", "active"],
         "guide.hint.feedback": ["hint_id", "res_model", "res_id", "kind"],
         "guide.feedback": ["item_id", "step_id", "process_id", "state"],
+        "guide.task": ["name", "step_id", "process_id", "model_name", "active"],
+        "guide.task.log": ["task_id", "res_model", "res_id"],
+        "guide.step": ["name", "kind", "process_id", "model_name", "active", "alt_from_step_ids"],
+        "guide.history": ["res_model", "res_id", "to_step_id", "alt_step_id", "direction"],
         "ir.config_parameter": ["key", "value"],
     }
 
-    kind = fields.Selection([("item", "Checklist Item"), ("hint", "Knowledge Hint")], readonly=True)
+    kind = fields.Selection(
+        [
+            ("item", "Checklist Item"),
+            ("hint", "Knowledge Hint"),
+            ("task", "Optional Task"),
+            ("alternate", "Alternate Step"),
+        ],
+        readonly=True,
+        help="Done means: an item ticked, a hint acknowledged, an optional task added, an alternate "
+        "step entered (a detour taken).",
+    )
     item_id = fields.Many2one("guide.item", string="Checklist Item", readonly=True)
     hint_id = fields.Many2one("guide.hint", readonly=True)
+    task_id = fields.Many2one("guide.task", string="Optional Task", readonly=True)
     label = fields.Char("Item or Hint", readonly=True)
     step_id = fields.Many2one("guide.step", readonly=True)
     process_id = fields.Many2one("guide.process", readonly=True)
@@ -257,7 +324,8 @@ class GuideEffectivenessSummary(models.Model):
                                  (SELECT value::int FROM ir_config_parameter
                                    WHERE key = %(param)s AND value ~ '^[0-9]{1,6}$'), %(default)s) AS n),
                      s AS (
-                    SELECT min(e.id) AS id, e.kind, e.item_id, e.hint_id, max(e.label) AS label, e.step_id,
+                    SELECT min(e.id) AS id, e.kind, e.item_id, e.hint_id, e.task_id, max(e.label) AS label,
+                           e.step_id,
                            e.process_id, e.res_model, e.company_id,
                            count(*) AS record_count,
                            count(*) FILTER (WHERE e.done = 1) AS done_count,
@@ -274,10 +342,10 @@ class GuideEffectivenessSummary(models.Model):
                            avg(e.hours) FILTER (WHERE e.done = 1 AND e.is_closed) AS hours_done,
                            avg(e.hours) FILTER (WHERE e.done = 0 AND e.is_closed) AS hours_not_done
                       FROM e
-                     GROUP BY e.kind, e.item_id, e.hint_id, e.step_id, e.process_id, e.res_model,
+                     GROUP BY e.kind, e.item_id, e.hint_id, e.task_id, e.step_id, e.process_id, e.res_model,
                               e.company_id, CASE WHEN e.item_id IS NULL THEN e.label END)
-                SELECT s.id, s.kind, s.item_id, s.hint_id, s.label, s.step_id, s.process_id, s.res_model,
-                       s.company_id, s.record_count, s.done_count, s.not_done_count,
+                SELECT s.id, s.kind, s.item_id, s.hint_id, s.task_id, s.label, s.step_id, s.process_id,
+                       s.res_model, s.company_id, s.record_count, s.done_count, s.not_done_count,
                        CASE WHEN s.done_count + s.not_done_count >= m.n THEN s.done_rate END AS done_rate,
                        s.closed_done, s.closed_not_done,
                        CASE WHEN s.done_count >= m.n THEN s.closed_rate_done END AS closed_rate_done,
@@ -289,14 +357,14 @@ class GuideEffectivenessSummary(models.Model):
                        CASE WHEN s.closed_done >= m.n THEN s.hours_done END AS hours_done,
                        CASE WHEN s.closed_not_done >= m.n THEN s.hours_not_done END AS hours_not_done,
                        (s.done_count < m.n OR s.not_done_count < m.n) AS low_sample,
-                       CASE WHEN s.kind = 'item' THEN
+                       CASE WHEN s.kind <> 'hint' THEN
                            (SELECT count(*) FROM guide_feedback f
                              WHERE f.item_id = s.item_id
                                 OR (f.item_id IS NULL AND f.step_id = s.step_id))
                        ELSE (SELECT count(*) FROM guide_feedback f
                               WHERE f.item_id IS NULL AND f.step_id IS NULL AND f.process_id = s.process_id)
                        END AS feedback_count,
-                       CASE WHEN s.kind = 'item' THEN
+                       CASE WHEN s.kind <> 'hint' THEN
                            (SELECT count(*) FROM guide_feedback f
                              WHERE f.state = 'accepted' AND (f.item_id = s.item_id
                                 OR (f.item_id IS NULL AND f.step_id = s.step_id)))

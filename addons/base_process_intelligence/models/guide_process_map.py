@@ -69,10 +69,18 @@ class GuideProcess(models.Model):
         else:
             where += self._pi_filter_sql(filters, "v", "entered_at")
             table = SQL("guide_step_visit")
-            if step_id:
-                where.append(SQL("v.step_id = %s", _client_id(self.env, step_id, "step")))
-            if next_step_id:
-                where.append(SQL("v.next_step_id = %s", _client_id(self.env, next_step_id, "step")))
+            target = self.env["guide.step"].browse(_client_id(self.env, next_step_id or 0, "step"))
+            if target and step_id and target.exists().kind == "alternate":
+                # the entry edge of a detour: the stays in the alternate step entered from the step
+                where += [
+                    SQL("v.step_id = %s", target.id),
+                    SQL("v.detour_from_step_id = %s", _client_id(self.env, step_id, "step")),
+                ]
+            else:
+                if step_id:
+                    where.append(SQL("v.step_id = %s", _client_id(self.env, step_id, "step")))
+                if next_step_id:
+                    where.append(SQL("v.next_step_id = %s", _client_id(self.env, next_step_id, "step")))
         self.env.cr.execute(
             SQL("SELECT DISTINCT v.res_id FROM %s v WHERE %s", table, SQL(" AND ").join(where))
         )
@@ -123,6 +131,7 @@ class GuideProcess(models.Model):
                 .get_param("base_process_intelligence.refreshed_at"),
                 **self._pi_map_data(process, steps, filters),
                 **self._pi_variant_data(process, steps, filters),
+                "milestones": self._pi_milestone_data(process, filters),
             }
         )
         return result
@@ -257,21 +266,30 @@ class GuideProcess(models.Model):
     # ------------------------------------------------------------
     @api.model
     def _pi_node_kind(self, step):
-        """Kind of a step on the map (``step``: main step of the design); modules that
-        add other kinds of steps (alternate steps) override it."""
-        return "step"
+        """Kind of a step on the map: ``step`` for the steps of the stage line,
+        ``alternate`` for the alternate steps (detours off it)."""
+        return "alternate" if step.kind == "alternate" else "step"
+
+    @api.model
+    def _pi_designed_targets(self, step):
+        """The next steps the design names for ``step``: its allowed next steps and the
+        targets of its branches (a branch target is an allowed next step)."""
+        return step.allowed_step_ids | step.branch_ids.to_step_id
 
     @api.model
     def _pi_edge_kind(self, source, target, rank, kinds):
         """What the design says of a move from step ``source`` to step ``target``
-        (records); ``rank``: {step id: position in the design}, ``kinds``: {id: kind}."""
-        if kinds.get(target.id, "step") != "step":
+        (records); ``rank``: {step id: position in the design}, ``kinds``: {id: kind}.
+        Entering or leaving an alternate step is a detour."""
+        if kinds.get(target.id, "step") != "step" or kinds.get(source.id, "step") != "step":
             return EDGE_DETOUR
         if rank[target.id] <= rank[source.id]:
             return EDGE_BACKWARD
-        allowed = source.allowed_step_ids
-        if allowed:
-            return EDGE_DESIGNED if target in allowed else EDGE_NOT_ALLOWED
+        designed = self._pi_designed_targets(source)
+        if target in designed:
+            return EDGE_DESIGNED
+        if source.allowed_step_ids:
+            return EDGE_NOT_ALLOWED
         main = [sid for sid in rank if kinds.get(sid, "step") == "step" and rank[sid] > rank[source.id]]
         return EDGE_DESIGNED if main and min(main, key=rank.get) == target.id else EDGE_SKIP
 
@@ -342,6 +360,28 @@ class GuideProcess(models.Model):
         ends = {}
         for step_id, outcome, count, late in cr.fetchall():
             ends.setdefault(step_id, {})[outcome] = (count, late)
+        # the detours: entered from a stage step, left (returned) to one; the time spent
+        # in the alternate step per entry and per return edge (a partial index's rows)
+        cr.execute(
+            SQL(
+                """
+            SELECT v.detour_from_step_id, v.step_id, v.next_step_id, GROUPING(v.next_step_id), count(*),
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY v.duration_hours)
+                       FILTER (WHERE v.left_at IS NOT NULL)
+              FROM guide_step_visit v
+             WHERE %s AND v.detour_from_step_id IS NOT NULL
+             GROUP BY GROUPING SETS ((v.detour_from_step_id, v.step_id), (v.step_id, v.next_step_id))
+            """,
+                where,
+            )
+        )
+        detour_hours = {}
+        for from_step_id, step_id, next_step_id, is_entry, count, median in cr.fetchall():
+            if is_entry:
+                edge_rows.append((from_step_id, step_id, count))
+                detour_hours[from_step_id, step_id] = median
+            elif next_step_id:
+                detour_hours[step_id, next_step_id] = median
         figures = {}
         for step_id in set(counts) | set(times):
             visits, starts, overdue, overridden, backward, exits, left = counts.get(step_id, (0,) * 7)
@@ -415,6 +455,10 @@ class GuideProcess(models.Model):
                 "target": target,
                 "count": count,
                 "kind": self._pi_edge_kind(by_id[source], by_id[target], rank, kinds),
+                # a branch of the design leads there (a detour can be one)
+                "branch": by_id[target] in by_id[source].branch_ids.to_step_id,
+                # detours: the median time spent in the alternate step
+                "median_hours": _json(detour_hours.get((source, target))),
             }
             for source, target, count in edge_rows
         ]
@@ -426,7 +470,11 @@ class GuideProcess(models.Model):
     @api.model
     def _pi_path_deviation(self, path, steps, rank, kinds):
         """Where a path (step ids) leaves the design: (step id, kind), or None when it
-        follows it. Entering after the first step is a skip of the first step."""
+        follows it. Entering after the first step is a skip of the first step. A detour
+        (an alternate step in the path) follows the design when a branch of the stage
+        step it was entered from leads to it; the record stays in that stage step
+        meanwhile, so the next stage step is judged from it (or is the step the
+        alternate step returns to)."""
         by_id = {step.id: step for step in steps}
         if any(sid not in by_id for sid in path):
             by_id.update({s.id: s for s in self.env["guide.step"].browse(path).exists()})
@@ -435,12 +483,20 @@ class GuideProcess(models.Model):
             if path[0] not in rank or kinds.get(path[0], "step") != "step":
                 return main[0].id, EDGE_DETOUR
             return main[0].id, EDGE_SKIP
-        for source, target in zip(path, path[1:], strict=False):
+        source, detour = (path[0], None) if path else (None, None)
+        for target in path[1:]:
             if source not in rank or target not in rank:
                 return source, EDGE_DETOUR
-            kind = self._pi_edge_kind(by_id[source], by_id[target], rank, kinds)
-            if kind != EDGE_DESIGNED:
-                return source, kind
+            if kinds.get(target, "step") != "step":
+                if by_id[target] not in by_id[source].branch_ids.to_step_id:
+                    return source, EDGE_DETOUR
+                detour = by_id[target]
+                continue
+            if not (detour and detour.alt_return_step_id.id == target):
+                kind = self._pi_edge_kind(by_id[source], by_id[target], rank, kinds)
+                if kind != EDGE_DESIGNED:
+                    return source, kind
+            source, detour = target, None
         return None
 
     @api.model
@@ -557,6 +613,58 @@ class GuideProcess(models.Model):
                 ),
             },
         }
+
+    # ------------------------------------------------------------
+    # MILESTONES
+    # ------------------------------------------------------------
+    @api.model
+    def _pi_milestone_data(self, process, filters):
+        """Time to each milestone of ``process``: over the records whose path (variant)
+        matches ``filters``, how many reached it, and the median and 90th percentile of
+        the hours from entering the process to reaching it. One query."""
+        milestones = process.with_context(active_test=False).milestone_ids.sorted(
+            lambda m: (m.sequence, m.id)
+        )
+        if not milestones:
+            return []
+        where = SQL(" AND ").join(
+            [SQL("v.process_id = %s", process.id), *self._pi_filter_sql(filters, "v", "first_entered_at")]
+        )
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                """
+            SELECT r.milestone_id, count(*),
+                   percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (
+                       ORDER BY EXTRACT(EPOCH FROM r.date - v.first_entered_at) / 3600.0)
+              FROM guide_record_variant v
+              JOIN guide_milestone_reached r
+                ON r.res_id = v.res_id AND r.res_model = v.res_model AND r.milestone_id IN %s
+             WHERE %s
+             GROUP BY r.milestone_id
+            """,
+                tuple(milestones.ids),
+                where,
+            )
+        )
+        figures = {mid: (count, times) for mid, count, times in cr.fetchall()}
+        cr.execute(SQL("SELECT count(*) FROM guide_record_variant v WHERE %s", where))
+        records = cr.fetchone()[0]
+        result = []
+        for milestone in milestones:
+            count, (median, p90) = figures.get(milestone.id, (0, (None, None)))
+            result.append(
+                {
+                    "id": milestone.id,
+                    "name": milestone.name,
+                    "records": records,
+                    "reached": count,
+                    "share": count / records if records else False,
+                    "median_hours": _json(median),
+                    "p90_hours": _json(p90),
+                }
+            )
+        return result
 
     # ------------------------------------------------------------
     # DEMO

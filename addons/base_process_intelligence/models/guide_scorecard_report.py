@@ -79,6 +79,15 @@ class GuideScorecardReport(models.Model):
             "step_id",
             "state",
         ],
+        "guide.milestone.reached": [
+            "date",
+            "res_model",
+            "res_id",
+            "user_id",
+            "company_id",
+            "process_id",
+            "step_id",
+        ],
     }
 
     fact = fields.Selection(
@@ -88,6 +97,7 @@ class GuideScorecardReport(models.Model):
             ("escalation", "Escalation Received"),
             ("check", "Policy Check"),
             ("feedback", "Feedback Given"),
+            ("milestone", "Milestone Reached"),
         ],
         readonly=True,
     )
@@ -119,6 +129,9 @@ class GuideScorecardReport(models.Model):
     compliance_rate = fields.Float("Compliance Rate (%)", readonly=True, aggregator="avg")
     feedback_count = fields.Integer("Feedback Given", readonly=True)
     feedback_accepted = fields.Integer(readonly=True)
+    milestone_count = fields.Integer(
+        "Milestones Reached", readonly=True, help="Milestones reached by the agent's change or by hand."
+    )
 
     @api.model
     def _guide_scorecard_extra_columns(self):
@@ -139,30 +152,35 @@ class GuideScorecardReport(models.Model):
                    CASE WHEN h.checklist_total > 0 THEN h.checklist_rate END AS checklist_rate,
                    0 AS override_count, 0 AS escalation_count, NULL::float AS ack_hours,
                    0 AS check_count, 0 AS violation_count, NULL::float AS compliance_rate,
-                   0 AS feedback_count, 0 AS feedback_accepted
+                   0 AS feedback_count, 0 AS feedback_accepted, 0 AS milestone_count
               FROM guide_history h
             UNION ALL
             SELECT d.id::bigint * 8 + 1, 'override', d.date, d.res_model, d.res_id,
                    d.user_id, d.company_id, d.process_id, d.step_id, d.reason_id, NULL, 0,
-                   NULL, NULL, 0, NULL, 1, 0, NULL, 0, 0, NULL, 0, 0
+                   NULL, NULL, 0, NULL, 1, 0, NULL, 0, 0, NULL, 0, 0, 0
               FROM guide_deviation d
             UNION ALL
             SELECT l.id::bigint * 8 + 2, 'escalation', l.date, l.res_model, l.res_id,
                    COALESCE(l.to_user_id, l.from_user_id), l.company_id, NULL, NULL, NULL, NULL, 0,
-                   NULL, NULL, 0, NULL, 0, 1, l.ack_hours, 0, 0, NULL, 0, 0
+                   NULL, NULL, 0, NULL, 0, 1, l.ack_hours, 0, 0, NULL, 0, 0, 0
               FROM escalation_log l
              WHERE l.kind IN ('escalation', 'manual') AND l.outcome = 'done'
             UNION ALL
             SELECT c.id::bigint * 8 + 3, 'check', c.date, c.res_model, c.res_id,
                    c.user_id, c.company_id, NULL, NULL, NULL, NULL, 0,
                    NULL, NULL, 0, NULL, 0, 0, NULL, COALESCE(c.count, 1), COALESCE(c.violation, 0),
-                   c.compliance_rate, 0, 0
+                   c.compliance_rate, 0, 0, 0
               FROM compliance_log c
             UNION ALL
             SELECT f.id::bigint * 8 + 4, 'feedback', f.create_date, f.res_model, f.res_id,
                    f.user_id, f.company_id, f.process_id, f.step_id, NULL, NULL, 0,
-                   NULL, NULL, 0, NULL, 0, 0, NULL, 0, 0, NULL, 1, (f.state = 'accepted')::int
+                   NULL, NULL, 0, NULL, 0, 0, NULL, 0, 0, NULL, 1, (f.state = 'accepted')::int, 0
               FROM guide_feedback f
+            UNION ALL
+            SELECT m.id::bigint * 8 + 5, 'milestone', m.date, m.res_model, m.res_id,
+                   m.user_id, m.company_id, m.process_id, m.step_id, NULL, NULL, 0,
+                   NULL, NULL, 0, NULL, 0, 0, NULL, 0, 0, NULL, 0, 0, 1
+              FROM guide_milestone_reached m
             """
         )
 

@@ -58,8 +58,19 @@ class GuideStepVisit(models.Model):
     overdue = fields.Boolean("Left Late", readonly=True)
     overridden = fields.Boolean("Left by Override", readonly=True)
     exit_direction = fields.Selection(
-        [("forward", "Forward"), ("backward", "Backward"), ("same", "Same Rank"), ("initial", "Entry")],
+        [
+            ("forward", "Forward"),
+            ("backward", "Backward"),
+            ("same", "Same Rank"),
+            ("initial", "Entry"),
+            ("return", "Returned"),
+        ],
         readonly=True,
+    )
+    # a stay in an alternate step (a detour): the step the record was in when it entered
+    # it (its own stay there goes on meanwhile); empty for the stays in stage steps
+    detour_from_step_id = fields.Many2one(
+        "guide.step", string="Detour From", readonly=True, ondelete="set null"
     )
     owner_id = fields.Many2one("res.users", string="Responsible", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
@@ -82,6 +93,14 @@ class GuideStepVisit(models.Model):
         )
         create_index(
             cr, "guide_step_visit_open_idx", self._table, ["process_id", "step_id"], where="left_at IS NULL"
+        )
+        # the detours of a process, for the map's entry edges (few rows among the visits)
+        create_index(
+            cr,
+            "guide_step_visit_detour_idx",
+            self._table,
+            ["process_id", "entered_at"],
+            where="detour_from_step_id IS NOT NULL",
         )
         return res
 
@@ -165,24 +184,31 @@ class GuideStepVisit(models.Model):
     @api.model
     def _pi_insert_visits(self, scope):
         """Visits of the history rows matching ``scope`` (over ``h``), in one query: each
-        history row entering a step opens a visit, the record's next row closes it."""
+        history row entering a stage step opens a visit, the record's next such row
+        closes it; each detour row (entering an alternate step) opens a visit of the
+        alternate step, the record's next return row closes it. The stay in the stage
+        step goes on during a detour: detour and return rows do not split it."""
         self.env.cr.execute(
             SQL(
                 """
             INSERT INTO guide_step_visit (
                 res_model, res_id, process_id, step_id, next_step_id, history_id, exit_history_id,
                 visit_number, entered_at, left_at, duration_hours, expected_hours, overdue, overridden,
-                exit_direction, owner_id, company_id, team_ref)
+                exit_direction, owner_id, company_id, team_ref, detour_from_step_id)
             SELECT t.res_model, t.res_id, s.process_id, t.to_step_id,
                    CASE WHEN ns.process_id = s.process_id THEN ns.id END,
                    t.id, t.next_id,
-                   row_number() OVER (PARTITION BY t.res_model, t.res_id, s.process_id ORDER BY t.date, t.id),
+                   CASE WHEN NOT t.detour THEN row_number() OVER (
+                       PARTITION BY t.res_model, t.res_id, s.process_id, t.detour ORDER BY t.date, t.id) END,
                    t.date, t.next_date, t.hours, s.expected_hours,
                    t.next_id IS NOT NULL AND s.expected_hours > 0 AND t.hours > s.expected_hours,
                    COALESCE(t.next_gate = 'overridden', FALSE),
-                   t.next_direction, t.owner_id, t.company_id, t.team_ref
+                   t.next_direction, t.owner_id, t.company_id, t.team_ref,
+                   CASE WHEN t.detour THEN t.from_step_id END
               FROM (
-                SELECT h.id, h.res_model, h.res_id, h.to_step_id, h.date, h.owner_id, h.company_id,
+                SELECT h.id, h.res_model, h.res_id, h.to_step_id, h.from_step_id, h.date, h.owner_id,
+                       h.company_id, COALESCE(h.direction = 'detour', FALSE) AS detour,
+                       COALESCE(h.direction <> 'return', TRUE) AS kept,
                        %(team)s AS team_ref,
                        lead(h.id) OVER w AS next_id,
                        lead(h.date) OVER w AS next_date,
@@ -192,10 +218,13 @@ class GuideStepVisit(models.Model):
                        EXTRACT(EPOCH FROM lead(h.date) OVER w - h.date) / 3600.0 AS hours
                   FROM guide_history h
                  WHERE %(scope)s
-                WINDOW w AS (PARTITION BY h.res_model, h.res_id ORDER BY h.date, h.id)
+                WINDOW w AS (
+                    PARTITION BY h.res_model, h.res_id, COALESCE(h.direction IN ('detour', 'return'), FALSE)
+                    ORDER BY h.date, h.id)
               ) t
               JOIN guide_step s ON s.id = t.to_step_id
               LEFT JOIN guide_step ns ON ns.id = t.next_step_id
+             WHERE t.kept
             """,
                 team=self._pi_team_sql("h"),
                 scope=scope,

@@ -14,10 +14,13 @@ MIN_SAMPLE = "base_process_intelligence.min_sample"
 
 
 class IntelligenceFixture:
-    def _scenario(self):
+    def _scenario(self, before_close=None):
         """12 records; the item ticked on the first 6. Done: 4 won (10, 20, 30, 40 h),
-        1 lost (50 h), 1 open. Not done: 1 won (100 h), 3 lost (100, 200, 200 h), 2 open."""
+        1 lost (50 h), 1 open. Not done: 1 won (100 h), 3 lost (100, 200, 200 h), 2 open.
+        ``before_close(records)`` runs before the records are closed."""
         records = self._records(12)
+        if before_close:
+            before_close(records)
         lines = self.env["guide.line"].search(
             [
                 ("res_model", "=", records._name),
@@ -120,6 +123,59 @@ class EffectivenessCases(IntelligenceFixture):
         self.assertEqual((count, closed), (12, 9))
         self.assertAlmostEqual(hours_done, 30.0, places=4)
         self.assertAlmostEqual(hours_not_done, 150.0, places=4)
+
+    def _check_done_vs_not_done(self, domain):
+        """The figures of the scenario for the row of ``domain``, done on the first 6."""
+        self.env["ir.config_parameter"].set_param(MIN_SAMPLE, "3")
+        row = self._summary(self.agent, domain)
+        self.assertEqual(len(row), 1)
+        self.assertEqual(
+            (row.record_count, row.done_count, row.not_done_count, row.closed_done, row.closed_not_done),
+            (12, 6, 6, 5, 4),
+        )
+        self.assertAlmostEqual(row.done_rate, 50.0)
+        self.assertAlmostEqual(row.hours_done, 30.0, places=4)
+        self.assertAlmostEqual(row.hours_not_done, 150.0, places=4)
+        self.assertAlmostEqual(row.success_rate_done, 80.0)
+        self.assertAlmostEqual(row.success_rate_not_done, 25.0)
+        return row
+
+    def test_effectiveness_optional_task(self):
+        """An optional task of the step, added by the agent on the first 6 records: how
+        often it is added, and outcome and time with it and without it."""
+        task = self.env["guide.task"].create(
+            {"name": "Send a case study", "step_id": self.item.step_id.id, "kind": "checklist"}
+        )
+        self._scenario(lambda records: records[:6].with_user(self.agent).action_guide_add_task(task.id))
+        row = self._check_done_vs_not_done([("task_id", "=", task.id)])
+        self.assertEqual((row.kind, row.label, row.step_id), ("task", "Send a case study", self.item.step_id))
+        by_record = (
+            self.env["guide.effectiveness.report"]
+            .with_user(self.agent)
+            .search([("task_id", "=", task.id), ("done", "=", 1)])
+        )
+        self.assertEqual(len(by_record), 6)
+
+    def test_effectiveness_alternate_step(self):
+        """An alternate step of the process, entered and completed on the first 6 records:
+        the records that took the detour against those that did not."""
+        alternate = self.env["guide.step"].create(
+            {
+                "process_id": self.process.id,
+                "kind": "alternate",
+                "name": "Reference call",
+                "alt_reason_required": False,
+                "alt_from_step_ids": [(6, 0, self.item.step_id.ids)],
+            }
+        )
+
+        def detour(records):
+            records[:6].with_user(self.agent).action_guide_enter_alternate(alternate.id)
+            records[:6].with_user(self.agent).action_guide_complete_alternate()
+
+        self._scenario(detour)
+        row = self._check_done_vs_not_done([("kind", "=", "alternate"), ("step_id", "=", alternate.id)])
+        self.assertEqual(row.label, "Reference call")
 
     def test_effectiveness_hides_small_samples(self):
         """Under the minimum sample (10 by default) a figure is left empty and the row flagged."""
@@ -227,6 +283,27 @@ class EffectivenessCases(IntelligenceFixture):
         self.assertEqual(row[7:], (2, 1))
         reasons = Scorecard._read_group([("fact", "=", "override")], ["reason_id"], ["__count"])
         self.assertEqual(reasons, [(self.reason, 1)])
+
+    def test_scorecard_milestones(self):
+        """Milestones reached by the agent (two, on two records) and by the colleague
+        (one): the agent's scorecard counts two, the colleague's row stays theirs."""
+        records = self._records(3)
+        milestone = self.env["guide.milestone"].create(
+            {"process_id": self.process.id, "name": "Demo done", "reach_mode": "manual"}
+        )
+        records[:2].with_user(self.agent).action_guide_reach_milestone(milestone.id)
+        records[2].with_user(self.manager).action_guide_reach_milestone(milestone.id)
+        Scorecard = self.env["guide.scorecard.report"]
+        [(count, reached)] = Scorecard.with_user(self.agent)._read_group(
+            [("user_id", "=", self.agent.id), ("fact", "=", "milestone")],
+            [],
+            ["__count", "milestone_count:sum"],
+        )
+        self.assertEqual((count, reached), (2, 2))
+        [(reached_all,)] = Scorecard.with_user(self.manager)._read_group(
+            [("res_id", "in", records.ids), ("res_model", "=", records._name)], [], ["milestone_count:sum"]
+        )
+        self.assertEqual(reached_all, 3)
 
     def test_scorecard_access(self):
         """An agent reads their own figures, a team leader their team's, a manager all;

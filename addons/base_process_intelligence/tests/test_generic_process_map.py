@@ -8,8 +8,9 @@ from odoo.tests import TransactionCase, new_test_user, tagged
 from .pi_common import HandCaseMixin, at
 
 
-@tagged("post_install", "-at_install")
-class TestGenericProcessMap(HandCaseMixin, TransactionCase):
+class GenericHandCase(HandCaseMixin, TransactionCase):
+    """The hand case on the engine's test-only model (no test of its own)."""
+
     team_field = False
 
     @classmethod
@@ -79,6 +80,9 @@ class TestGenericProcessMap(HandCaseMixin, TransactionCase):
         record.write({"outcome": outcome, "closed_at": at(hours)})
         cls.env.flush_all()
 
+
+@tagged("post_install", "-at_install")
+class TestGenericProcessMap(GenericHandCase):
     def test_engine_does_not_depend_on_crm(self):
         module = self.env["ir.module.module"].search([("name", "=", "base_process_intelligence")])
         deps = module.dependencies_id.mapped("name")

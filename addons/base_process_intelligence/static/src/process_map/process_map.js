@@ -154,7 +154,13 @@ export class ProcessMap extends Component {
                     width: 1.5 + (6 * edge.count) / max,
                     labelX,
                     labelY: labelY - 4,
-                    title: `${source.name} → ${target.name}: ${edge.count} (${this.kindLabel(edge.kind)})`,
+                    title:
+                        `${source.name} → ${target.name}: ${edge.count} (${this.kindLabel(edge.kind)})` +
+                        (edge.median_hours === false || edge.median_hours === undefined
+                            ? ""
+                            : ` ${_t("median time in the alternate step: %(time)s", {
+                                  time: this.hours(edge.median_hours),
+                              })}`),
                 };
             });
     }
