@@ -146,7 +146,8 @@ class GuideEffectivenessReport(models.Model):
               JOIN rec ON rec.res_model = gl.res_model AND rec.res_id = gl.res_id
             UNION ALL
             -- ids numbered in a fixed order: within XML-RPC's 32-bit integers
-            SELECT row_number() OVER (ORDER BY h.id, rec.res_model, rec.res_id) * 4 + 1, 'hint', NULL, h.id, NULL,
+            SELECT row_number() OVER (ORDER BY h.id, rec.res_model, rec.res_id) * 4 + 1,
+                   'hint', NULL, h.id, NULL,
                    COALESCE(h.name->>'en_US', h.name->>(SELECT min(k) FROM jsonb_object_keys(h.name) k)),
                    NULL, rec.process_id, rec.res_model, rec.res_id,
                    rec.company_id, rec.user_id, rec.team_id, rec.create_date,
@@ -162,7 +163,8 @@ class GuideEffectivenessReport(models.Model):
              WHERE h.active
             UNION ALL
             -- optional tasks: added or not on the records that entered the task's step
-            SELECT row_number() OVER (ORDER BY t.id, rec.res_model, rec.res_id) * 4 + 2, 'task', NULL, NULL, t.id,
+            SELECT row_number() OVER (ORDER BY t.id, rec.res_model, rec.res_id) * 4 + 2,
+                   'task', NULL, NULL, t.id,
                    COALESCE(t.name->>'en_US', t.name->>(SELECT min(k) FROM jsonb_object_keys(t.name) k)),
                    t.step_id, rec.process_id, rec.res_model, rec.res_id,
                    rec.company_id, rec.user_id, rec.team_id, rec.create_date,
@@ -180,7 +182,8 @@ class GuideEffectivenessReport(models.Model):
             UNION ALL
             -- alternate steps: the detour taken or not by the records of the process (that
             -- entered one of the steps it is entered from, when it names them)
-            SELECT row_number() OVER (ORDER BY s.id, rec.res_model, rec.res_id) * 4 + 3, 'alternate', NULL, NULL, NULL,
+            SELECT row_number() OVER (ORDER BY s.id, rec.res_model, rec.res_id) * 4 + 3,
+                   'alternate', NULL, NULL, NULL,
                    COALESCE(s.name->>'en_US', s.name->>(SELECT min(k) FROM jsonb_object_keys(s.name) k)),
                    s.id, rec.process_id, rec.res_model, rec.res_id,
                    rec.company_id, rec.user_id, rec.team_id, rec.create_date,
@@ -304,6 +307,12 @@ class GuideEffectivenessSummary(models.Model):
     success_rate_not_done = fields.Float("Won When Not Done (%)", readonly=True, aggregator=False)
     hours_done = fields.Float("Hours to Close When Done", readonly=True, aggregator=False)
     hours_not_done = fields.Float("Hours to Close When Not Done", readonly=True, aggregator=False)
+    # which figures are left empty for want of records (the list shows them empty, not 0)
+    total_few = fields.Boolean(readonly=True)
+    done_few = fields.Boolean(readonly=True)
+    not_done_few = fields.Boolean(readonly=True)
+    closed_done_few = fields.Boolean(readonly=True)
+    closed_not_done_few = fields.Boolean(readonly=True)
     low_sample = fields.Boolean(
         "Small Sample",
         readonly=True,
@@ -357,6 +366,9 @@ class GuideEffectivenessSummary(models.Model):
                        CASE WHEN s.closed_done >= m.n THEN s.hours_done END AS hours_done,
                        CASE WHEN s.closed_not_done >= m.n THEN s.hours_not_done END AS hours_not_done,
                        (s.done_count < m.n OR s.not_done_count < m.n) AS low_sample,
+                       s.done_count + s.not_done_count < m.n AS total_few,
+                       s.done_count < m.n AS done_few, s.not_done_count < m.n AS not_done_few,
+                       s.closed_done < m.n AS closed_done_few, s.closed_not_done < m.n AS closed_not_done_few,
                        CASE WHEN s.kind <> 'hint' THEN
                            (SELECT count(*) FROM guide_feedback f
                              WHERE f.item_id = s.item_id

@@ -186,6 +186,11 @@ class EffectivenessCases(IntelligenceFixture):
         self.assertAlmostEqual(row.done_rate, 50.0)  # 12 records behind it
         for fname in ("closed_rate_done", "success_rate_done", "hours_done", "hours_not_done"):
             self.assertFalse(row[fname], fname)
+        # the list shows those figures empty rather than 0 (flags per side)
+        self.assertEqual(
+            (row.total_few, row.done_few, row.not_done_few, row.closed_done_few, row.closed_not_done_few),
+            (False, True, True, True, True),
+        )
 
     def test_effectiveness_hint_acknowledged(self):
         records = self._scenario()
