@@ -1,2 +1,3 @@
 from . import test_process_map
 from . import test_effectiveness
+from . import test_i18n
