@@ -16,11 +16,13 @@
         "security/guide_adaptive_security.xml",
         "views/guide_process_views.xml",
         "views/crm_lead_views.xml",
+        "views/crm_lead_detour_views.xml",
         "views/crm_lead_adaptive_views.xml",
         "views/crm_process_guide_menus.xml",
     ],
     "demo": [
         "demo/crm_process_guide_demo.xml",
+        "demo/crm_process_guide_detour_demo.xml",
         "demo/crm_process_guide_adaptive_demo.xml",
     ],
     "assets": {

@@ -20,7 +20,11 @@
         "views/helpdesk_ticket_team_views.xml",
         "views/helpdesk_escalation_menus.xml",
     ],
-    "demo": ["demo/helpdesk_escalation_demo.xml", "demo/helpdesk_escalation_adaptive_demo.xml"],
+    "demo": [
+        "demo/helpdesk_escalation_demo.xml",
+        "demo/helpdesk_escalation_detour_demo.xml",
+        "demo/helpdesk_escalation_adaptive_demo.xml",
+    ],
     "uninstall_hook": "uninstall_hook",
     "auto_install": True,
     "installable": True,

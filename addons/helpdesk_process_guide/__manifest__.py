@@ -16,11 +16,13 @@
         "security/guide_adaptive_security.xml",
         "views/guide_process_views.xml",
         "views/helpdesk_ticket_views.xml",
+        "views/helpdesk_ticket_detour_views.xml",
         "views/helpdesk_ticket_adaptive_views.xml",
         "views/helpdesk_process_guide_menus.xml",
     ],
     "demo": [
         "demo/helpdesk_process_guide_demo.xml",
+        "demo/helpdesk_process_guide_detour_demo.xml",
         "demo/helpdesk_process_guide_adaptive_demo.xml",
     ],
     "assets": {

@@ -477,10 +477,12 @@ class EscalationClock(models.Model):
         :param start: the record's start point for the rule (None: none)
         """
         is_open = bool(self) and self.state in OPEN_STATES
-        step_id = record.guide_step_id.id
-        if in_scope and step_id and step_id in rule_info["met_step_ids"]:
+        step_ids = record._escalation_step_ids()
+        if in_scope and step_ids & rule_info["met_step_ids"]:
             return "meet" if is_open else None
-        if not (is_live and start and self._escalation_step_counts(step_id, rule_info)):
+        if not (
+            is_live and start and any(self._escalation_step_counts(s, rule_info) for s in step_ids or {False})
+        ):
             return "close" if is_open else None
         if self._escalation_new_episode(record, rule_info, start):
             return "start"
@@ -529,7 +531,7 @@ class EscalationClock(models.Model):
             updates[self.id].update(step_id=step_id, step_entered_at=record.guide_step_entered_at)
         if self.state == "met":
             return False
-        paused = step_id in rule_info["pause_step_ids"]
+        paused = bool(record._escalation_step_ids() & rule_info["pause_step_ids"])
         if paused and self.state != "paused":
             updates[self.id].update(state="paused", paused_since=now, next_escalation_at=False)
         return not paused and self.state == "paused"
@@ -619,7 +621,7 @@ class EscalationClock(models.Model):
             if record.id not in shared:
                 shared[record.id] = self._escalation_record_values(record)
             calendar = self._escalation_episode_calendar(record, rule_info)
-            paused = shared[record.id]["step_id"] in rule_info["pause_step_ids"]
+            paused = bool(record._escalation_step_ids() & rule_info["pause_step_ids"])
             vals = {
                 **EPISODE_START_VALUES,
                 **shared[record.id],

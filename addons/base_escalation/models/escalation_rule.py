@@ -427,7 +427,8 @@ class EscalationRule(models.Model):
             domain.append(("guide_process_id", "=", self.process_id.id))
         steps = self.step_ids | self.pause_step_ids | self.met_step_ids
         if self.step_ids:
-            domain.append(("guide_step_id", "in", steps.ids))
+            # the record's stage step, or the alternate step it is in
+            domain += ["|", ("guide_step_id", "in", steps.ids), ("guide_alt_step_id", "in", steps.ids)]
         domain.extend(self.env[self.model_name]._escalation_rule_search_domain(self))
         if self.domain:
             try:

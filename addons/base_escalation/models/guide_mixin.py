@@ -75,7 +75,13 @@ class GuideMixin(models.AbstractModel):
     @api.model
     def _escalation_depends(self):
         """Fields whose change may change the clocks of a record."""
-        return {self._guide_stage_field, "guide_step_entered_at", "active", "company_id"}
+        return {self._guide_stage_field, "guide_step_entered_at", "guide_alt_step_id", "active", "company_id"}
+
+    def _escalation_step_ids(self):
+        """The steps ``self`` (one record) is in: its stage step and the alternate step it is
+        in, if any (a rule on either runs, a pause or target on either applies)."""
+        self.ensure_one()
+        return {self.guide_step_id.id, self.guide_alt_step_id.id} - {False}
 
     @api.model
     def _escalation_rule_search_domain(self, rule):
@@ -424,7 +430,14 @@ class GuideMixin(models.AbstractModel):
     def _escalation_raw_start_points(self, rule_info, cache):
         trigger = rule_info["trigger_type"]
         if trigger == "step_time":
-            return {r.id: r.guide_step_entered_at for r in self if r.guide_step_entered_at}
+            # a rule on the alternate step a record is in counts from its entry there
+            return {
+                r.id: r.guide_alt_entered_at
+                if r.guide_alt_entered_at and r.guide_alt_step_id.id in rule_info["step_ids"]
+                else r.guide_step_entered_at
+                for r in self
+                if r.guide_step_entered_at
+            }
         if trigger == "creation":
             return {r.id: r.create_date for r in self if r.create_date}
         if trigger == "no_activity":

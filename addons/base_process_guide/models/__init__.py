@@ -11,6 +11,10 @@ from . import guide_history
 from . import guide_deviation
 from . import guide_feedback
 from . import guide_mixin
+from . import guide_step_detour
+from . import guide_step_branch
+from . import guide_history_detour
+from . import guide_mixin_detour
 from . import guide_milestone
 from . import guide_task
 from . import guide_mixin_adaptive

@@ -283,6 +283,9 @@ class GuideProcess(models.Model):
             "domain_fields": set(),
             "item_fields": set(),
             "item_fields_by_step": {},
+            # steps off the stage line (alternate steps) and the fields their conditions read
+            "alt_steps": {},
+            "alt_fields": set(),
         }
         for process in processes:
             config["processes"].append(
@@ -297,6 +300,10 @@ class GuideProcess(models.Model):
                 config["domain_fields"] |= self._guide_domain_field_names(process.domain, model_name)
             for step in process.step_ids:
                 step_data = step._guide_step_values()
+                if not step._guide_on_stage_line():
+                    config["alt_steps"][step.id] = step_data
+                    config["alt_fields"] |= step._guide_alt_field_names()
+                    continue
                 config["steps"][step.id] = step_data
                 config["step_by_stage"][(process.id, step.stage_res_id)] = step_data
                 step_fields = set()
@@ -308,4 +315,5 @@ class GuideProcess(models.Model):
                 config["item_fields_by_step"][step.id] = frozenset(step_fields)
         config["domain_fields"] = frozenset(config["domain_fields"])
         config["item_fields"] = frozenset(config["item_fields"])
+        config["alt_fields"] = frozenset(config["alt_fields"])
         return config

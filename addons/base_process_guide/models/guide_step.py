@@ -147,7 +147,7 @@ class GuideStep(models.Model):
                             model=self.env["ir.model"]._get(model_name).name,
                         )
                     )
-            if not step.stage_res_id:
+            if not step.stage_res_id and step._guide_on_stage_line():
                 raise ValidationError(
                     self.env._("Step %(step)s: choose the stage it guides.", step=step.display_name)
                 )
@@ -221,6 +221,11 @@ class GuideStep(models.Model):
         rematching follow it).
         """
         return {}
+
+    def _guide_on_stage_line(self):
+        """Whether the step guides a stage (alternate steps do not, see guide_step_detour)."""
+        self.ensure_one()
+        return True
 
     def _guide_stage(self):
         """The stage record this step guides (empty recordset if none)."""

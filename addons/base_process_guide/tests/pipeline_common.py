@@ -9,6 +9,7 @@ DOCUMENTED_PIPELINE = {
     "judge": ("_guide_judge_steps", "_policy_judge_change"),
     "after": (
         "_guide_record_steps",
+        "_guide_record_detours",
         "_guide_milestones_after",
         "_escalation_record_clocks",
         "_policy_record_audit",

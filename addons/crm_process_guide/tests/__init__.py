@@ -16,4 +16,6 @@ from . import test_trust_decision_ui
 from . import test_trust_rpc
 from . import test_trust_transitions
 from . import test_record_index
+from . import test_detour
+from . import test_detour_ui
 from . import test_adaptive

@@ -7,4 +7,5 @@ from . import test_deferred_apply
 from . import test_rule_language
 from . import test_trust_bounds
 from . import test_trust_rpc
+from . import test_detour
 from . import test_milestone

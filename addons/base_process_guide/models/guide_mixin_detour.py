@@ -1,0 +1,622 @@
+from collections import defaultdict
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import format_list
+
+# a step dict whose allowed next steps hold no real step: every forward move is off the path
+NOWHERE = frozenset({0})
+
+
+# one extension per concern of the guided record (optional tasks and milestones live in
+# guide_mixin_adaptive), each with its pipeline hook
+class GuideMixin(models.AbstractModel):
+    """Alternate steps (detours) and conditional branches of guided records.
+
+    A record enters an alternate step of its process by hand
+    (``action_guide_enter_alternate``) or automatically (its condition, evaluated
+    in batch after a write that changes the record's step or a field the condition
+    reads); while there it keeps its stage, and forward moves are judged by the
+    alternate step's gate; ``action_guide_complete_alternate`` (mandatory items of
+    its checklist done) returns it. Branches narrow a step's allowed next steps to
+    the first branch whose condition holds.
+    """
+
+    _inherit = "guide.mixin"  # pylint: disable=consider-merging-classes-inherited
+
+    # ------------------------------------------------------------
+    # FIELDS
+    # ------------------------------------------------------------
+    guide_alt_step_id = fields.Many2one(
+        "guide.step",
+        string="Alternate Step",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        ondelete="set null",
+    )
+    guide_alt_entered_at = fields.Datetime(string="In Alternate Step Since", readonly=True, copy=False)
+    guide_alt_entered_by_id = fields.Many2one(
+        "res.users", string="Alternate Step Entered By", readonly=True, copy=False, ondelete="set null"
+    )
+    guide_alt_return_step_id = fields.Many2one(
+        "guide.step", string="Returns To", readonly=True, copy=False, ondelete="set null"
+    )
+    guide_alt_instructions = fields.Html(
+        related="guide_alt_step_id.instructions", string="Alternate Step Instructions"
+    )
+    guide_alt_line_ids = fields.Many2many(
+        "guide.line", string="Alternate Step Checklist", compute="_compute_guide_alt_checklist"
+    )
+    guide_alt_missing_items = fields.Text(
+        string="Alternate Step Missing Items", compute="_compute_guide_alt_checklist"
+    )
+    guide_alt_can_enter = fields.Boolean(
+        string="Alternate Steps Available", compute="_compute_guide_alt_can_enter"
+    )
+    guide_next_step_id = fields.Many2one("guide.step", string="Next Step", compute="_compute_guide_next_step")
+    guide_next_step_why = fields.Char(string="Why This Next Step", compute="_compute_guide_next_step")
+
+    # ------------------------------------------------------------
+    # HOOKS
+    # ------------------------------------------------------------
+    @api.model
+    def _guide_engine_fields(self):
+        return super()._guide_engine_fields() | {
+            "guide_alt_step_id",
+            "guide_alt_entered_at",
+            "guide_alt_entered_by_id",
+            "guide_alt_return_step_id",
+            "guide_alt_line_ids",
+        }
+
+    @api.model
+    def _guide_pipeline(self):
+        # detours entered and left: after the history of the step, before the clocks
+        return [*super()._guide_pipeline(), ("after", 12, "_guide_record_detours")]
+
+    # ------------------------------------------------------------
+    # COMPUTES
+    # ------------------------------------------------------------
+    @api.depends_context("lang", "uid")
+    @api.depends("guide_alt_step_id", "guide_line_ids.checked")
+    def _compute_guide_alt_checklist(self):
+        records = self._origin.filtered("guide_alt_step_id")
+        Line = self.env["guide.line"]
+        lines = Line.browse()
+        if records:
+            lines = Line.search(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", records.ids),
+                    ("step_id", "in", records.guide_alt_step_id.ids),
+                ]
+            )._guide_evaluate()
+        by_record = defaultdict(lambda: Line)
+        steps = {record.id: record.guide_alt_step_id.id for record in records}
+        for line in lines:
+            if steps.get(line.res_id) == line.step_id.id and line.is_applicable:
+                by_record[line.res_id] |= line
+        for record in self:
+            record_lines = by_record[record._origin.id]
+            missing = record_lines.filtered(lambda line: line.mandatory and not line.is_done)
+            record.guide_alt_line_ids = record_lines
+            record.guide_alt_missing_items = "\n".join(missing.mapped("title")) or False
+
+    @api.depends_context("uid")
+    @api.depends("guide_process_id", "guide_step_id", "guide_alt_step_id")
+    def _compute_guide_alt_can_enter(self):
+        config = self.env["guide.process"]._get_guide_config(self._name)
+        groups = None  # read only when a step is restricted
+        for record in self:
+            can_enter = False
+            for alt in config["alt_steps"].values():
+                if record.guide_alt_step_id or alt["process_id"] != record.guide_process_id.id:
+                    continue
+                if alt["alt_from_step_ids"] and record.guide_step_id.id not in alt["alt_from_step_ids"]:
+                    continue
+                if alt["alt_group_ids"]:
+                    if groups is None:
+                        groups = set(self.env.user.groups_id.ids)
+                    if not alt["alt_group_ids"] & groups:
+                        continue
+                can_enter = True
+                break
+            record.guide_alt_can_enter = can_enter
+
+    @api.depends_context("uid", "lang")
+    @api.depends("guide_step_id", "guide_alt_step_id")
+    def _compute_guide_next_step(self):
+        config = self.env["guide.process"]._get_guide_config(self._name)
+        records = self._origin.filtered(
+            lambda rec: (config["steps"].get(rec.guide_step_id.id) or {}).get("branches")
+        )
+        expected = records._guide_branch_targets(
+            {rec.id: config["steps"][rec.guide_step_id.id] for rec in records}
+        )
+        Step = self.env["guide.step"]
+        for record in self:
+            branch = expected.get(record._origin.id)
+            if not branch:
+                record.guide_next_step_id = Step
+                record.guide_next_step_why = False
+                continue
+            record.guide_next_step_id = Step.browse(branch["to_step_id"])
+            record.guide_next_step_why = branch["name"] or branch["domain"] or self.env._("otherwise")
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+    def action_guide_enter_alternate(self, step_id, reason=False):
+        """Enter the alternate step ``step_id`` (an id) with ``reason``: for users who may
+        edit the records and belong to the step's groups, whatever the path."""
+        self.check_access("write")
+        config = self.env["guide.process"]._get_guide_config(self._name)
+        alt = config["alt_steps"].get(step_id if isinstance(step_id, int) else 0)
+        if not alt:
+            raise UserError(self.env._("This is not an alternate step of an active process."))
+        name = self._guide_alt_name(alt)
+        if (
+            alt["alt_group_ids"]
+            and not self.env.su
+            and not (alt["alt_group_ids"] & set(self.env.user.groups_id.ids))
+        ):
+            raise AccessError(
+                self.env._(
+                    "Only members of %(groups)s may enter the alternate step %(step)s.",
+                    groups=format_list(
+                        self.env,
+                        self.env["res.groups"].sudo().browse(alt["alt_group_ids"]).mapped("full_name"),
+                    ),
+                    step=name,
+                )
+            )
+        reason = (reason or "").strip() if isinstance(reason, str) else ""
+        if alt["alt_reason_required"] and not reason:
+            raise UserError(
+                self.env._("Give the reason for entering the alternate step %(step)s.", step=name)
+            )
+        for record in self:
+            problem = None
+            if record.guide_process_id.id != alt["process_id"]:
+                problem = self.env._("its process has no alternate step %(step)s", step=name)
+            elif record.guide_alt_step_id:
+                problem = self.env._(
+                    "it is in the alternate step %(step)s already", step=record.guide_alt_step_id.name
+                )
+            elif alt["alt_from_step_ids"] and record.guide_step_id.id not in alt["alt_from_step_ids"]:
+                problem = self.env._("%(step)s is not entered from this step", step=name)
+            if problem:
+                raise UserError(
+                    self.env._(
+                        "%(record)s cannot enter the alternate step %(step)s: %(problem)s.",
+                        record=record.display_name,
+                        step=name,
+                        problem=problem,
+                    )
+                )
+        self._guide_enter_detour(alt, reason)
+        return True
+
+    def action_guide_complete_alternate(self):
+        """Complete the records' alternate steps (their mandatory items done) and return
+        them: to the step they came from, or the step the alternate step returns to (a
+        stage move, judged by the gates as any other)."""
+        self.check_access("write")
+        outside = self.filtered(lambda rec: not rec.guide_alt_step_id)
+        if outside:
+            raise UserError(
+                self.env._(
+                    "%(records)s is in no alternate step.",
+                    records=format_list(self.env, outside.mapped("display_name")),
+                )
+            )
+        config = self.env["guide.process"]._get_guide_config(self._name)
+        pairs = {
+            (rec.id, rec.guide_alt_step_id.id): config["alt_steps"][rec.guide_alt_step_id.id]
+            for rec in self
+            if rec.guide_alt_step_id.id in config["alt_steps"]
+        }
+        checklists = self._guide_checklists(pairs)
+        incomplete = [
+            (self.browse(res_id), pairs[res_id, step_id], checklist[2])
+            for (res_id, step_id), checklist in checklists.items()
+            if checklist[2]
+        ]
+        if incomplete:
+            raise UserError(
+                self.env._(
+                    "Complete the alternate step first:\n%(details)s",
+                    details="\n".join(
+                        f"- {record.display_name}: {self._guide_alt_name(alt)} "
+                        f"({format_list(self.env, self._guide_item_titles(alt, missing))})"
+                        for record, alt, missing in incomplete
+                    ),
+                )
+            )
+        returns = defaultdict(list)
+        for record in self:
+            # the configured step, else the step it came from (recorded when it entered)
+            target = config["steps"].get(record.guide_alt_return_step_id.id)
+            if (
+                target
+                and target["process_id"] == record.guide_process_id.id
+                and target["id"] != record.guide_step_id.id
+            ):
+                returns[target["stage_id"]].append(record.id)
+        self._guide_leave_detour("passed")
+        stage_field = self._guide_stage_field
+        for stage_id, ids in returns.items():
+            # the return is a move like any other: the user's rights, the gates
+            self.browse(ids).write({stage_field: stage_id})
+        return True
+
+    def action_guide_open_alternate_wizard(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Enter an Alternate Step"),
+            "res_model": "guide.alternate.wizard",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_res_model": self._name,
+                "default_res_id": self.id,
+                "default_process_id": self.guide_process_id.id,
+            },
+        }
+
+    # ------------------------------------------------------------
+    # BUSINESS: detours
+    # ------------------------------------------------------------
+    def _guide_alt_name(self, alt):
+        """The alternate step's name in the user's language."""
+        return self.env["guide.step"].sudo().browse(alt["id"]).name
+
+    def _guide_enter_detour(self, alt, note):
+        """Put ``self`` in the alternate step ``alt`` (cached values): engine state, its
+        checklist (lines already there from an earlier stay are kept), a history row."""
+        if not self:
+            return
+        now = fields.Datetime.now()
+        # back where they came from, unless the alternate step returns to a configured step
+        by_return = defaultdict(list)
+        for record in self:
+            by_return[alt["alt_return_step_id"] or record.guide_step_id.id].append(record.id)
+        for return_step_id, ids in by_return.items():
+            self.browse(ids).sudo().write(
+                {
+                    "guide_alt_step_id": alt["id"],
+                    "guide_alt_entered_at": now,
+                    "guide_alt_entered_by_id": self.env.uid,
+                    "guide_alt_return_step_id": return_step_id or False,
+                }
+            )
+        self._guide_insert_alt_lines(alt)
+        stage_field = self._guide_stage_field
+        common = self._guide_history_common(now)
+        name = self._guide_alt_name(alt)
+        self.env["guide.history"].sudo()._guide_create_rows(
+            [
+                {
+                    **common[record.id],
+                    "process_id": alt["process_id"],
+                    "from_step_id": record.guide_step_id.id,
+                    "to_step_id": alt["id"],
+                    "alt_step_id": alt["id"],
+                    "alt_step_name": name,
+                    "from_stage_name": record[stage_field].display_name,
+                    "to_stage_name": record[stage_field].display_name,
+                    "direction": "detour",
+                    "gate_result": "free",
+                    "note": note or False,
+                }
+                for record in self
+            ]
+        )
+        body = Markup("<p>%s</p>") % (
+            self.env._("Entered the alternate step %(step)s: %(note)s", step=name, note=note)
+            if note
+            else self.env._("Entered the alternate step %(step)s", step=name)
+        )
+        if hasattr(self, "_message_log_batch"):
+            self._message_log_batch(dict.fromkeys(self.ids, body))
+
+    def _guide_insert_alt_lines(self, alt):
+        if not alt["items"]:
+            return
+        Line = self.env["guide.line"].sudo()
+        existing = {
+            (line.res_id, line.item_id.id)
+            for line in Line.search_fetch(
+                [("res_model", "=", self._name), ("res_id", "in", self.ids), ("step_id", "=", alt["id"])],
+                ["res_id", "item_id"],
+            )
+        }
+        has_company = "company_id" in self._fields
+        vals_list = [
+            {
+                **item,
+                "res_model": self._name,
+                "res_id": record.id,
+                "step_id": alt["id"],
+                "process_id": alt["process_id"],
+                "company_id": record.company_id.id if has_company else False,
+                "checked": False,
+            }
+            for record in self
+            for item in alt["items"]
+            if (record.id, item["item_id"]) not in existing
+        ]
+        if vals_list:
+            Line._guide_bulk_create(vals_list)
+            self.invalidate_recordset(["guide_line_ids"])
+
+    def _guide_leave_detour(self, gate, note=False):
+        """End the detours of ``self``: a history row each (time spent, checklist), then
+        the engine state is cleared. The alternate step may be gone (deleted or its
+        process archived): the row keeps its name."""
+        records = self.filtered("guide_alt_step_id") | self.filtered("guide_alt_entered_at")
+        if not records:
+            return
+        now = fields.Datetime.now()
+        config = self.env["guide.process"]._get_guide_config(self._name)
+        pairs = {
+            (rec.id, rec.guide_alt_step_id.id): config["alt_steps"][rec.guide_alt_step_id.id]
+            for rec in records
+            if rec.guide_alt_step_id.id in config["alt_steps"]
+        }
+        checklists = self._guide_checklists(pairs) if pairs else {}
+        stage_field = self._guide_stage_field
+        common = records._guide_history_common(now)
+        vals_list = []
+        for record in records:
+            alt = record.guide_alt_step_id.sudo()
+            done, total, missing = checklists.get((record.id, alt.id), (0, 0, []))
+            duration = (
+                (now - record.guide_alt_entered_at).total_seconds() / 3600.0
+                if record.guide_alt_entered_at
+                else 0.0
+            )
+            expected = alt.expected_hours
+            vals_list.append(
+                {
+                    **common[record.id],
+                    "process_id": record.guide_process_id.id or alt.process_id.id,
+                    "from_step_id": alt.id,
+                    "to_step_id": record.guide_step_id.id,
+                    "alt_step_id": alt.id,
+                    "alt_step_name": alt.name or False,
+                    "from_stage_name": record[stage_field].display_name,
+                    "to_stage_name": record[stage_field].display_name,
+                    "direction": "return",
+                    "gate_result": gate,
+                    "duration_hours": duration,
+                    "expected_hours": expected,
+                    "overdue": bool(expected) and duration > expected,
+                    "checklist_done": done,
+                    "checklist_total": total,
+                    "checklist_missing": "\n".join(missing) or False,
+                    "detour_count": 1,
+                    "note": note,
+                }
+            )
+        self.env["guide.history"].sudo()._guide_create_rows(vals_list)
+        records.sudo().write(
+            {
+                "guide_alt_step_id": False,
+                "guide_alt_entered_at": False,
+                "guide_alt_entered_by_id": False,
+                "guide_alt_return_step_id": False,
+            }
+        )
+
+    def _guide_record_detours(self, change):
+        """After-effects: detours left by a move past their gate or out of their process,
+        then the automatic entries (one query for the conditions of all the records)."""
+        config = self.env["guide.process"]._get_guide_config(self._name)
+        guide = change.get("guide") or {}
+        transitions = guide.get("transitions") or []
+        left = [info for info in transitions if info.get("detour_gate")]
+        if left:
+            by_gate = defaultdict(list)
+            for info in left:
+                by_gate[info["detour_gate"]].append(info["record"].id)
+            for gate, ids in by_gate.items():
+                self.browse(ids)._guide_leave_detour(gate)
+        if transitions and not change["creating"]:
+            # out of the process of their alternate step
+            moved = self.browse([info["record"].id for info in transitions])
+            strays = moved.filtered(
+                lambda rec: rec.guide_alt_step_id and rec.guide_alt_step_id.process_id != rec.guide_process_id
+            )
+            strays._guide_leave_detour("free", self.env._("The record left the process."))
+        autos = [alt for alt in config["alt_steps"].values() if alt["alt_auto_domain"]]
+        if not autos:
+            return
+        if not (change["creating"] or transitions or config["alt_fields"].intersection(change["vals"])):
+            return
+        process_ids = {alt["process_id"] for alt in autos}
+        candidates = self.filtered(
+            lambda rec: rec.guide_process_id.id in process_ids and not rec.guide_alt_step_id
+        )
+        if candidates:
+            candidates._guide_enter_auto_detours(autos)
+
+    def _guide_enter_auto_detours(self, autos):
+        """Enter the alternate steps ``autos`` whose condition holds, once per stay in a
+        stage step (a detour completed or left since the record entered its step is not
+        entered again automatically)."""
+        matches = self.env["guide.condition.mixin"]._guide_filter_many(
+            self.sudo(), {alt["alt_auto_domain"] for alt in autos}
+        )
+        since = {}
+        for row in (
+            self.env["guide.history"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", self.ids),
+                    ("direction", "=", "return"),
+                    ("alt_step_id", "in", [alt["id"] for alt in autos]),
+                ],
+                ["res_id", "alt_step_id", "date"],
+            )
+        ):
+            key = (row.res_id, row.alt_step_id.id)
+            since[key] = max(since.get(key, row.date), row.date)
+        entered = self.browse()
+        for alt in autos:
+            targets = self.filtered(
+                lambda rec, alt=alt, entered=entered: rec not in entered
+                and rec.id in matches[alt["alt_auto_domain"]]
+                and rec.guide_process_id.id == alt["process_id"]
+                and (not alt["alt_from_step_ids"] or rec.guide_step_id.id in alt["alt_from_step_ids"])
+                and not (
+                    (rec.id, alt["id"]) in since
+                    and (
+                        not rec.guide_step_entered_at or since[rec.id, alt["id"]] >= rec.guide_step_entered_at
+                    )
+                )
+            )
+            targets._guide_enter_detour(alt, self.env._("Entered automatically: its condition holds."))
+            entered |= targets
+
+    # ------------------------------------------------------------
+    # BUSINESS: branches
+    # ------------------------------------------------------------
+    def _guide_branch_targets(self, steps):
+        """The branch each record of ``self`` follows from its step ``steps[record id]``
+        (cached step values): {record id: branch values}. Branches to an alternate step
+        the record already went through in this stay are passed. One query for all the
+        conditions (and one for the history when a branch leads to an alternate step)."""
+        if not steps:
+            return {}
+        config = self.env["guide.process"]._get_guide_config(self._name)
+        records = self.browse(list(steps))
+        domains = {branch["domain"] for step in steps.values() for branch in step["branches"]}
+        matches = self.env["guide.condition.mixin"]._guide_filter_many(records.sudo(), domains)
+        alt_ids = {
+            branch["to_step_id"]
+            for step in steps.values()
+            for branch in step["branches"]
+            if branch["to_step_id"] in config["alt_steps"]
+        }
+        detoured = set()
+        if alt_ids:
+            rows = (
+                self.env["guide.history"]
+                .sudo()
+                .search_fetch(
+                    [
+                        ("res_model", "=", self._name),
+                        ("res_id", "in", records.ids),
+                        ("direction", "in", ("detour", "return")),
+                        ("alt_step_id", "in", list(alt_ids)),
+                    ],
+                    ["res_id", "alt_step_id", "date"],
+                )
+            )
+            entered_at = {rec.id: rec.guide_step_entered_at for rec in records}
+            detoured = {
+                (row.res_id, row.alt_step_id.id)
+                for row in rows
+                if not entered_at[row.res_id] or row.date >= entered_at[row.res_id]
+            }
+        result = {}
+        for res_id, step in steps.items():
+            for branch in step["branches"]:
+                if res_id not in matches[branch["domain"]]:
+                    continue
+                if branch["to_step_id"] in alt_ids and (res_id, branch["to_step_id"]) in detoured:
+                    continue
+                result[res_id] = branch
+                break
+        return result
+
+    # ------------------------------------------------------------
+    # BUSINESS: the gate
+    # ------------------------------------------------------------
+    def _guide_judge_transitions(self, transitions, change=None):
+        config = self.env["guide.process"]._get_guide_config(self._name)
+        if not config["alt_steps"] and not any(step.get("branches") for step in config["steps"].values()):
+            return super()._guide_judge_transitions(transitions, change)
+        forward = [
+            info
+            for info in transitions
+            if info["gate_step"] and info["direction"] == "forward" and not info.get("detour_gate")
+        ]
+        self._guide_narrow_by_branches(
+            [info for info in forward if info["gate_step"].get("branches")], config
+        )
+        res = super()._guide_judge_transitions(transitions, change)
+        # a record in an alternate step: its forward moves pass the alternate step's gate too
+        detours = [info for info in forward if info["record"].guide_alt_step_id.id in config["alt_steps"]]
+        if detours:
+            copies = []
+            for info in detours:
+                alt = config["alt_steps"][info["record"].guide_alt_step_id.id]
+                copies.append(
+                    dict(
+                        info,
+                        gate_step=dict(alt, allowed_step_ids=NOWHERE),
+                        detour_step=alt,
+                        gate="free",
+                        missing=[],
+                        disallowed=False,
+                    )
+                )
+            super()._guide_judge_transitions(copies, change)
+            for info, copy in zip(detours, copies, strict=True):
+                info["detour_gate"] = copy["gate"]
+                if copy["gate"] != "passed" and info["gate"] in ("passed", "free"):
+                    # the deviation is the alternate step's
+                    info.update(
+                        gate=copy["gate"],
+                        gate_step=copy["gate_step"],
+                        missing=copy["missing"],
+                        disallowed=copy["disallowed"],
+                        detour_step=copy["detour_step"],
+                    )
+        return res
+
+    def _guide_narrow_by_branches(self, infos, config):
+        """The allowed next steps of the transitions' gate steps narrowed to their branch."""
+        if not infos:
+            return
+        targets = self.browse([info["record"].id for info in infos])._guide_branch_targets(
+            {info["record"].id: info["gate_step"] for info in infos}
+        )
+        for info in infos:
+            branch = targets.get(info["record"].id)
+            if not branch:
+                continue
+            step = branch["to_step_id"]
+            allowed = NOWHERE if step in config["alt_steps"] else frozenset({step})
+            if info["gate_step"]["allowed_step_ids"]:
+                allowed &= info["gate_step"]["allowed_step_ids"] | NOWHERE
+            info["gate_step"] = dict(info["gate_step"], allowed_step_ids=allowed or NOWHERE)
+            info["branch"] = branch
+
+    def _guide_problem_text(self, info):
+        detour = info.get("detour_step")
+        if detour:
+            name = self._guide_alt_name(detour)
+            if info["missing"]:
+                return self.env._(
+                    "in the alternate step %(step)s, which requires %(items)s",
+                    step=name,
+                    items=format_list(self.env, self._guide_item_titles(detour, info["missing"])),
+                )
+            return self.env._("in the alternate step %(step)s, which must be completed first", step=name)
+        text = super()._guide_problem_text(info)
+        branch = info.get("branch")
+        if branch and info["disallowed"]:
+            target = self.env["guide.step"].sudo().browse(branch["to_step_id"])
+            why = branch["name"] or branch["domain"] or self.env._("otherwise")
+            text = self.env._("%(text)s (next step: %(step)s, %(why)s)", text=text, step=target.name, why=why)
+        return text

@@ -1,0 +1,176 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+STEP_KINDS = [
+    ("stage", "Stage Step"),
+    ("alternate", "Alternate Step"),
+]
+
+
+class GuideStep(models.Model):
+    """Alternate steps (off the stage line) and conditional branches of a step."""
+
+    _name = "guide.step"
+    _inherit = ["guide.step", "guide.condition.mixin"]
+    _guide_domain_fields = ("alt_auto_domain",)
+
+    # ------------------------------------------------------------
+    # FIELDS
+    # ------------------------------------------------------------
+    kind = fields.Selection(
+        STEP_KINDS,
+        default="stage",
+        required=True,
+        help="- Stage Step: guides a stage of the pipeline.\n"
+        "- Alternate Step: off the stage line (e.g. Legal review); a record enters it by hand or "
+        "automatically, keeps its stage meanwhile, and returns when it is completed.",
+    )
+    alt_group_ids = fields.Many2many(
+        "res.groups",
+        "guide_step_alt_group_rel",
+        "step_id",
+        "group_id",
+        string="Who Can Enter",
+        help="Only members of these groups may enter this alternate step by hand (empty: any guided user).",
+    )
+    alt_reason_required = fields.Boolean(
+        string="Reason Required", default=True, help="A reason is asked when an agent enters the step."
+    )
+    alt_auto_domain = fields.Char(
+        string="Enter Automatically When",
+        help="Records of the process matching this condition enter the alternate step on their own "
+        "(evaluated when a record changes step or a field the condition reads is written), "
+        "once per stay in a stage step.",
+    )
+    alt_from_step_ids = fields.Many2many(
+        "guide.step",
+        "guide_step_alt_from_rel",
+        "step_id",
+        "from_step_id",
+        string="Entered From",
+        copy=False,
+        domain="[('process_id', '=', process_id), ('kind', '=', 'stage')]",
+        help="Stage steps the alternate step can be entered from (empty: any).",
+    )
+    alt_return_step_id = fields.Many2one(
+        "guide.step",
+        string="Returns To",
+        copy=False,
+        ondelete="set null",
+        domain="[('process_id', '=', process_id), ('kind', '=', 'stage')]",
+        help="Stage step a record moves to when the alternate step is completed "
+        "(empty: back to the step it came from, its stage unchanged).",
+    )
+    branch_ids = fields.One2many(
+        "guide.step.branch",
+        "step_id",
+        string="Branches",
+        copy=False,
+        help="Conditional next steps, first matching branch first; a branch without condition is "
+        "the otherwise case.",
+    )
+
+    # one step per stage: alternate steps have none
+    _sql_constraints = [
+        (
+            "process_stage_uniq",
+            "EXCLUDE USING btree (process_id WITH =, stage_res_id WITH =) WHERE (kind = 'stage')",
+            "A process has one step per stage.",
+        ),
+    ]
+
+    # ------------------------------------------------------------
+    # CONSTRAINTS
+    # ------------------------------------------------------------
+    @api.constrains("kind", "alt_return_step_id", "alt_from_step_ids", "process_id")
+    def _check_alternate(self):
+        for step in self:
+            if step.kind == "alternate" and step.stage_res_id:
+                raise ValidationError(
+                    self.env._(
+                        "Alternate step %(step)s: an alternate step guides no stage; remove its stage.",
+                        step=step.display_name,
+                    )
+                )
+            target = step.alt_return_step_id
+            if target and target.process_id != step.process_id:
+                raise ValidationError(
+                    self.env._(
+                        "Alternate step %(step)s returns to %(target)s, a step of another process.",
+                        step=step.display_name,
+                        target=target.display_name,
+                    )
+                )
+            if target and target.kind != "stage":
+                raise ValidationError(
+                    self.env._(
+                        "Alternate step %(step)s returns to the alternate step %(target)s: a cycle of "
+                        "alternate steps with no exit. It must return to a stage step.",
+                        step=step.display_name,
+                        target=target.display_name,
+                    )
+                )
+            foreign = step.alt_from_step_ids.filtered(
+                lambda s, step=step: s.process_id != step.process_id or s.kind != "stage"
+            )
+            if foreign:
+                raise ValidationError(
+                    self.env._(
+                        "Alternate step %(step)s: it is entered from stage steps of its own process "
+                        "(%(steps)s are not).",
+                        step=step.display_name,
+                        steps=", ".join(foreign.mapped("display_name")),
+                    )
+                )
+        # a stage step that became alternate may still be targeted as a return
+        returning = self.search(
+            [("alt_return_step_id", "in", self.filtered(lambda s: s.kind != "stage").ids)]
+        )
+        if returning:
+            returning._check_alternate()
+
+    # ------------------------------------------------------------
+    # ORM
+    # ------------------------------------------------------------
+    def unlink(self):
+        # the records in a deleted alternate step leave it first: their history records the
+        # detour (time spent, checklist), then the step and its checklist lines go
+        alternates = self.filtered(lambda step: step.kind == "alternate")
+        for model_name in set(alternates.mapped("model_name")):
+            if model_name not in self.env:
+                continue
+            records = (
+                self.env[model_name]
+                .sudo()
+                .with_context(active_test=False)
+                .search([("guide_alt_step_id", "in", alternates.ids)])
+            )
+            records._guide_leave_detour("free", self.env._("The alternate step was deleted."))
+        return super().unlink()
+
+    # ------------------------------------------------------------
+    # BUSINESS
+    # ------------------------------------------------------------
+    def _guide_on_stage_line(self):
+        self.ensure_one()
+        return self.kind != "alternate"
+
+    def _guide_alt_field_names(self):
+        """Fields of the record the automatic entry condition reads."""
+        self.ensure_one()
+        if not self.alt_auto_domain:
+            return set()
+        return self._guide_domain_field_names(self.alt_auto_domain, self.model_name)
+
+    def _guide_step_values(self):
+        values = super()._guide_step_values()
+        values.update(
+            kind=self.kind,
+            alt_group_ids=frozenset(self.alt_group_ids.ids),
+            alt_reason_required=self.alt_reason_required,
+            alt_auto_domain=self.alt_auto_domain or "",
+            alt_from_step_ids=frozenset(self.alt_from_step_ids.ids),
+            alt_return_step_id=self.alt_return_step_id.id,
+            branches=tuple(branch._guide_branch_values() for branch in self.branch_ids),
+        )
+        return values

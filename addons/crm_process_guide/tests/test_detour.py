@@ -1,0 +1,351 @@
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import tagged
+
+from odoo.addons.base_process_guide.exceptions import GuideDecisionRequired
+from odoo.addons.base_process_guide.tests.rpc_common import RpcCase
+
+from .common import GuideCommon
+
+
+class DetourCommon(GuideCommon):
+    """The B2B process with alternate steps (detours) and a branch after Proposal."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        Step = cls.env["guide.step"]
+        cls.alt_legal = Step.create(
+            {
+                "process_id": cls.process.id,
+                "kind": "alternate",
+                "name": "Legal review",
+                "gate_mode": "block",
+                "expected_duration": 3,
+                "instructions": "<p>Have the contract reviewed by Legal.</p>",
+                "alt_auto_domain": "[('expected_revenue', '>', 100000)]",
+                "alt_from_step_ids": [(6, 0, cls.step_proposal.ids)],
+                "alt_return_step_id": cls.step_nego.id,
+                "item_ids": [(0, 0, {"name": "Contract reviewed"})],
+            }
+        )
+        cls.alt_waiting = Step.create(
+            {
+                "process_id": cls.process.id,
+                "kind": "alternate",
+                "name": "Waiting on the customer",
+                "gate_mode": "override",
+                "alt_reason_required": True,
+            }
+        )
+        cls.alt_dispute = Step.create(
+            {
+                "process_id": cls.process.id,
+                "kind": "alternate",
+                "name": "Customer dispute",
+                "alt_reason_required": False,
+                "alt_group_ids": [(6, 0, cls.env.ref("sales_team.group_sale_manager").ids)],
+            }
+        )
+
+    def _history(self, lead, direction=None):
+        domain = [("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)]
+        if direction:
+            domain.append(("direction", "=", direction))
+        return self.env["guide.history"].search(domain, order="id")
+
+
+@tagged("post_install", "-at_install")
+class TestDetour(DetourCommon):
+    def test_enter_gate_and_complete(self):
+        """An agent enters an alternate step with a reason; forward moves are refused
+        while there, backward ones allowed; completing it returns the record."""
+        lead = self._lead(name="Acme detour", stage_id=self.stage_proposal.id)
+        agent_lead = lead.with_user(self.user_salesman)
+        self.assertTrue(agent_lead.guide_alt_can_enter)
+        self.assertIs(
+            agent_lead.action_guide_enter_alternate(self.alt_waiting.id, "Customer on holiday"), True
+        )
+        self.assertEqual(lead.guide_alt_step_id, self.alt_waiting)
+        self.assertEqual(lead.guide_alt_entered_by_id, self.user_salesman)
+        self.assertEqual(lead.guide_alt_return_step_id, self.step_proposal)
+        self.assertEqual(lead.guide_step_id, self.step_proposal, "the record keeps its stage")
+        entry = self._history(lead, "detour")
+        self.assertEqual((entry.alt_step_id, entry.note), (self.alt_waiting, "Customer on holiday"))
+        self._tick(agent_lead, "Proposal sent")
+        with self.assertRaises(GuideDecisionRequired) as err:
+            agent_lead.write({"stage_id": self.stage_nego.id})
+        self.assertIn("Acme detour", str(err.exception))
+        self.assertIn("Waiting on the customer", str(err.exception))
+        self.assertEqual(lead.stage_id, self.stage_proposal)
+        # backward: allowed, the detour goes on
+        agent_lead.write({"stage_id": self.stage_qualif.id})
+        self.assertEqual(lead.guide_alt_step_id, self.alt_waiting)
+        # completed: back to the step it came from (a move judged by the gates)
+        self._tick(agent_lead, "Budget confirmed", "Decision maker identified")
+        agent_lead.expected_revenue = 10
+        self.assertIs(agent_lead.action_guide_complete_alternate(), True)
+        self.assertEqual(lead.stage_id, self.stage_proposal)
+        self.assertFalse(lead.guide_alt_step_id)
+        self.assertFalse(lead.guide_alt_entered_at)
+        back = self._history(lead, "return")
+        self.assertEqual(
+            (back.alt_step_id, back.detour_count, back.gate_result), (self.alt_waiting, 1, "passed")
+        )
+        self.assertGreaterEqual(back.duration_hours, 0.0)
+        self._tick(agent_lead, "Proposal sent")
+        agent_lead.write({"stage_id": self.stage_nego.id})
+        self.assertEqual(lead.stage_id, self.stage_nego)
+
+    def test_override_from_detour_is_a_deviation(self):
+        lead = self._lead(name="Override detour", stage_id=self.stage_proposal.id)
+        agent_lead = lead.with_user(self.user_salesman)
+        agent_lead.action_guide_enter_alternate(self.alt_waiting.id, "Waiting")
+        self._tick(agent_lead, "Proposal sent")
+        agent_lead.with_context(guide_override_reason="Customer signed anyway").write(
+            {"stage_id": self.stage_nego.id}
+        )
+        self.assertEqual(lead.stage_id, self.stage_nego)
+        self.assertFalse(lead.guide_alt_step_id, "a move past its gate ends the detour")
+        deviation = self.env["guide.deviation"].search(
+            [("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)]
+        )
+        self.assertEqual(deviation.step_id, self.alt_waiting)
+        self.assertEqual(self._history(lead, "return").gate_result, "overridden")
+
+    def test_reason_and_groups(self):
+        lead = self._lead(stage_id=self.stage_proposal.id).with_user(self.user_salesman)
+        with self.assertRaisesRegex(UserError, "reason"):
+            lead.action_guide_enter_alternate(self.alt_waiting.id, "  ")
+        with self.assertRaisesRegex(AccessError, "Customer dispute"):
+            lead.action_guide_enter_alternate(self.alt_dispute.id)
+        self.assertFalse(lead.guide_alt_step_id)
+        # a stage step is not an alternate step
+        with self.assertRaises(UserError):
+            lead.action_guide_enter_alternate(self.step_nego.id, "x")
+        # entering is editing the record: not on a lead the user cannot write
+        foreign = self._lead(stage_id=self.stage_proposal.id, user_id=self.user_manager.id)
+        with self.assertRaises(AccessError):
+            foreign.with_user(self.user_salesman).action_guide_enter_alternate(self.alt_waiting.id, "x")
+        self.assertFalse(foreign.guide_alt_step_id)
+        lead.with_user(self.user_manager).action_guide_enter_alternate(self.alt_dispute.id)
+        self.assertEqual(lead.guide_alt_step_id, self.alt_dispute)
+        with self.assertRaisesRegex(UserError, "already"):
+            lead.action_guide_enter_alternate(self.alt_waiting.id, "again")
+
+    def test_engine_state_not_writable(self):
+        lead = self._lead(stage_id=self.stage_proposal.id).with_user(self.user_salesman)
+        for vals in (
+            {"guide_alt_step_id": self.alt_dispute.id},
+            {"guide_alt_entered_at": "2020-01-01 00:00:00"},
+            {"guide_alt_entered_by_id": self.user_salesman.id},
+            {"guide_alt_return_step_id": self.step_won.id},
+        ):
+            with self.assertRaises(AccessError):
+                lead.write(vals)
+            with self.assertRaises(AccessError):
+                self.env["crm.lead"].with_user(self.user_salesman).create(
+                    {"name": "Hostile", "team_id": self.team.id, **vals}
+                )
+        created = (
+            self.env["crm.lead"]
+            .with_user(self.user_salesman)
+            .with_context(default_guide_alt_step_id=self.alt_dispute.id)
+            .create({"name": "Default key", "team_id": self.team.id, "stage_id": self.stage_qualif.id})
+        )
+        self.assertFalse(created.guide_alt_step_id)
+        lead.action_guide_enter_alternate(self.alt_waiting.id, "Waiting")
+        with self.assertRaises(AccessError):
+            lead.write({"guide_alt_step_id": False})
+        self.assertEqual(lead.guide_alt_step_id, self.alt_waiting)
+
+    def test_automatic_entry_and_configured_return(self):
+        """Legal review: entered automatically above 100,000 from Proposal, completed when its
+        mandatory item is done, then the record moves to Negotiation."""
+        lead = self._lead(name="Big deal", stage_id=self.stage_proposal.id).with_user(self.user_salesman)
+        lead.write({"expected_revenue": 50000})
+        self.assertFalse(lead.guide_alt_step_id)
+        lead.write({"expected_revenue": 250000})
+        self.assertEqual(lead.guide_alt_step_id, self.alt_legal)
+        self.assertEqual(lead.guide_alt_return_step_id, self.step_nego)
+        self.assertEqual(lead.guide_alt_missing_items, "Contract reviewed")
+        self.assertEqual(lead.guide_alt_line_ids.mapped("name"), ["Contract reviewed"])
+        with self.assertRaisesRegex(UserError, "Contract reviewed"):
+            lead.action_guide_complete_alternate()
+        lead.guide_alt_line_ids.action_check()
+        self._tick(lead, "Proposal sent")
+        lead.action_guide_complete_alternate()
+        self.assertEqual(lead.stage_id, self.stage_nego)
+        self.assertFalse(lead.guide_alt_step_id)
+        self.assertEqual(self._history(lead).mapped("direction"), ["initial", "detour", "return", "forward"])
+
+    def test_automatic_entry_once_per_stay(self):
+        self.alt_legal.alt_return_step_id = False
+        lead = self._lead(stage_id=self.stage_proposal.id).with_user(self.user_salesman)
+        lead.write({"expected_revenue": 250000})
+        lead.guide_alt_line_ids.action_check()
+        lead.action_guide_complete_alternate()
+        self.assertEqual(lead.stage_id, self.stage_proposal, "back to the step it came from")
+        lead.write({"expected_revenue": 260000})
+        self.assertFalse(lead.guide_alt_step_id, "not entered again in the same stay")
+
+    def test_automatic_entry_in_batch(self):
+        """The condition is evaluated for the whole batch: the queries do not grow with it."""
+        Lead = self.env["crm.lead"].with_user(self.user_salesman)
+        small = self._lead(stage_id=self.stage_proposal.id)
+        for _i in range(2):
+            small |= self._lead(stage_id=self.stage_proposal.id)
+        big = self.env["crm.lead"]
+        for _i in range(12):
+            big |= self._lead(stage_id=self.stage_proposal.id)
+        small, big = small.with_env(Lead.env), big.with_env(Lead.env)
+        warm = self._lead(stage_id=self.stage_proposal.id).with_env(Lead.env)
+        counts = []
+        for records in (warm, small, big):
+            records.invalidate_model()
+            self.env.flush_all()
+            start = self.cr.sql_log_count
+            records.write({"expected_revenue": 200000})
+            self.env.flush_all()
+            counts.append(self.cr.sql_log_count - start)
+            self.assertEqual(set(records.mapped("guide_alt_step_id")), {self.alt_legal})
+        self.assertEqual(counts[1], counts[2])
+
+    def test_alternate_step_deleted_or_archived(self):
+        """A record in an alternate step that is deleted is released, its history kept."""
+        lead = self._lead(stage_id=self.stage_proposal.id).with_user(self.user_salesman)
+        lead.action_guide_enter_alternate(self.alt_waiting.id, "Waiting")
+        self.alt_waiting.unlink()
+        self.assertFalse(lead.guide_alt_step_id)
+        entry = self._history(lead, "detour")
+        self.assertEqual(entry.alt_step_name, "Waiting on the customer")
+        back = self._history(lead, "return")
+        self.assertEqual((back.alt_step_name, back.detour_count), ("Waiting on the customer", 1))
+        self.assertEqual(back.note, "The alternate step was deleted.")
+        self._tick(lead, "Proposal sent")
+        lead.write({"stage_id": self.stage_nego.id})
+        self.assertEqual(lead.stage_id, self.stage_nego)
+        # a detour whose process is archived no longer holds the record
+        other = self._lead(stage_id=self.stage_proposal.id).with_user(self.user_salesman)
+        other.action_guide_enter_alternate(self.alt_legal.id, "Legal")
+        self.process.active = False
+        self.assertEqual(other.guide_alt_step_id, self.alt_legal)
+        other.write({"stage_id": self.stage_won.id})
+        self.assertEqual(other.stage_id, self.stage_won)
+
+
+@tagged("post_install", "-at_install")
+class TestBranches(DetourCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.alt_legal.alt_auto_domain = False
+        cls.env["guide.step.branch"].create(
+            [
+                {
+                    "step_id": cls.step_proposal.id,
+                    "sequence": 1,
+                    "to_step_id": cls.alt_legal.id,
+                    "domain": "[('expected_revenue', '>', 100000)]",
+                    "name": "Deals above 100,000 need a legal review",
+                },
+                {"step_id": cls.step_proposal.id, "sequence": 2, "to_step_id": cls.step_nego.id},
+            ]
+        )
+
+    def test_panel_tells_the_next_step(self):
+        small = self._lead(stage_id=self.stage_proposal.id, expected_revenue=500).with_user(
+            self.user_salesman
+        )
+        big = self._lead(stage_id=self.stage_proposal.id, expected_revenue=500000).with_user(
+            self.user_salesman
+        )
+        self.assertEqual(small.guide_next_step_id, self.step_nego)
+        self.assertEqual(small.guide_next_step_why, "otherwise")
+        self.assertEqual(big.guide_next_step_id, self.alt_legal)
+        self.assertEqual(big.guide_next_step_why, "Deals above 100,000 need a legal review")
+
+    def test_gate_enforces_the_branch(self):
+        small = self._lead(name="Small", stage_id=self.stage_proposal.id, expected_revenue=500)
+        small = small.with_user(self.user_salesman)
+        self._tick(small, "Proposal sent")
+        # off the branch: an override with a reason, recorded as a deviation
+        with self.assertRaises(GuideDecisionRequired) as err:
+            small.write({"stage_id": self.stage_won.id})
+        self.assertIn("G-Negotiation", str(err.exception))
+        small.with_context(guide_override_reason="Signed at once").write({"stage_id": self.stage_won.id})
+        deviation = self.env["guide.deviation"].search(
+            [("res_model", "=", "crm.lead"), ("res_id", "=", small.id)]
+        )
+        self.assertEqual((deviation.kind, deviation.step_id), ("move", self.step_proposal))
+        big = self._lead(name="Big", stage_id=self.stage_proposal.id, expected_revenue=500000)
+        big = big.with_user(self.user_salesman)
+        self._tick(big, "Proposal sent")
+        with self.assertRaises(GuideDecisionRequired) as err:
+            big.write({"stage_id": self.stage_nego.id})
+        self.assertIn("Legal review", str(err.exception))
+        self.assertIn("Deals above 100,000", str(err.exception))
+        big.action_guide_enter_alternate(self.alt_legal.id, "Large deal")
+        big.guide_alt_line_ids.action_check()
+        big.action_guide_complete_alternate()
+        self.assertEqual(big.stage_id, self.stage_nego, "the branch followed, then the return")
+
+    def test_validation_messages(self):
+        other = self.env["guide.process"].create({"name": "Other", "model_name": "crm.lead"})
+        other_step = self.env["guide.step"].create(
+            {"process_id": other.id, "crm_stage_id": self.stage_nego.id}
+        )
+        with self.assertRaisesRegex(ValidationError, "Legal review.*another process"):
+            self.alt_legal.alt_return_step_id = other_step
+        with self.assertRaisesRegex(ValidationError, "cycle"):
+            self.alt_legal.alt_return_step_id = self.alt_waiting
+        with self.assertRaisesRegex(ValidationError, "no_such_field"):
+            self.env["guide.step.branch"].create(
+                {
+                    "step_id": self.step_nego.id,
+                    "to_step_id": self.step_won.id,
+                    "domain": "[('no_such_field', '=', 1)]",
+                }
+            )
+        with self.assertRaisesRegex(ValidationError, "another process"):
+            self.env["guide.step.branch"].create({"step_id": self.step_nego.id, "to_step_id": other_step.id})
+        with self.assertRaisesRegex(ValidationError, "Enter Automatically When"):
+            self.alt_waiting.alt_auto_domain = "[('no_such_field', '=', 1)]"
+        with self.assertRaisesRegex(ValidationError, "code|not allowed|refused|name"):
+            self.alt_waiting.alt_auto_domain = "[('name', '=', user.sudo().write({}))]"
+
+
+@tagged("post_install", "-at_install")
+class TestDetourRpc(RpcCase, DetourCommon):
+    def test_detour_over_rpc(self):
+        lead = self._lead(stage_id=self.stage_proposal.id)
+        for protocol in ("xmlrpc", "jsonrpc"):
+            call = getattr(self, protocol)
+            message = self.rpc_fault(
+                self.user_salesman,
+                "crm.lead",
+                "write",
+                [lead.ids, {"guide_alt_step_id": self.alt_dispute.id}],
+                protocol=protocol,
+            )
+            self.assertIn("process engine", message)
+            message = self.rpc_fault(
+                self.user_salesman,
+                "crm.lead",
+                "action_guide_enter_alternate",
+                [lead.ids, self.alt_dispute.id],
+                protocol=protocol,
+            )
+            self.assertIn("Customer dispute", message)
+            self.assertIs(
+                call(
+                    self.user_salesman,
+                    "crm.lead",
+                    "action_guide_enter_alternate",
+                    [lead.ids, self.alt_waiting.id, "On hold"],
+                ),
+                True,
+            )
+            self.assertIs(
+                call(self.user_salesman, "crm.lead", "action_guide_complete_alternate", [lead.ids]), True
+            )
+        self.assertEqual(len(self._history(lead, "return")), 2)

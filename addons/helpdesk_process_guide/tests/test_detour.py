@@ -1,0 +1,162 @@
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import tagged
+
+from odoo.addons.base_process_guide.tests.rpc_common import RpcCase
+
+from .common import HelpdeskGuideCommon
+
+
+class TicketDetourCommon(HelpdeskGuideCommon):
+    """The support process with *Waiting on a third party* (entered by hand, returns
+    where it came from), an automatic *Security incident* and a branch after triage."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        Step = cls.env["guide.step"]
+        cls.alt_third_party = Step.create(
+            {
+                "process_id": cls.process.id,
+                "kind": "alternate",
+                "name": "Waiting on a third party",
+                "gate_mode": "block",
+                "instructions": "<p>Chase the supplier every day.</p>",
+                "item_ids": [(0, 0, {"name": "Supplier answered"})],
+            }
+        )
+        cls.alt_security = Step.create(
+            {
+                "process_id": cls.process.id,
+                "kind": "alternate",
+                "name": "Security incident",
+                "alt_auto_domain": "[('priority', '=', '3')]",
+                "alt_return_step_id": cls.step_progress.id,
+                "alt_group_ids": [(6, 0, cls.env.ref("helpdesk_mgmt.group_helpdesk_manager").ids)],
+            }
+        )
+
+    def _history(self, ticket, direction):
+        return self.env["guide.history"].search(
+            [("res_model", "=", "helpdesk.ticket"), ("res_id", "=", ticket.id), ("direction", "=", direction)]
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestTicketDetour(TicketDetourCommon):
+    def test_enter_gate_complete(self):
+        ticket = self._ticket(name="Printer down", stage_id=self.stage_progress.id).with_user(self.user_own)
+        ticket.action_guide_enter_alternate(self.alt_third_party.id, "Waiting for the printer vendor")
+        self.assertEqual(ticket.guide_alt_step_id, self.alt_third_party)
+        self.assertEqual(ticket.stage_id, self.stage_progress)
+        self.assertEqual(ticket.guide_alt_missing_items, "Supplier answered")
+        ticket.guide_current_line_ids.action_check()
+        with self.assertRaisesRegex(UserError, "Printer down.*Waiting on a third party.*Supplier answered"):
+            ticket.write({"stage_id": self.stage_waiting.id})
+        with self.assertRaisesRegex(UserError, "Supplier answered"):
+            ticket.action_guide_complete_alternate()
+        ticket.guide_alt_line_ids.action_check()
+        ticket.action_guide_complete_alternate()
+        self.assertFalse(ticket.guide_alt_step_id)
+        self.assertEqual(ticket.stage_id, self.stage_progress)
+        self.assertEqual(self._history(ticket, "return").detour_count, 1)
+        ticket.write({"stage_id": self.stage_waiting.id})
+        self.assertEqual(ticket.stage_id, self.stage_waiting)
+
+    def test_automatic_entry_and_restricted_manual_entry(self):
+        ticket = self._ticket(stage_id=self.stage_triage.id).with_user(self.user_own)
+        with self.assertRaisesRegex(AccessError, "Security incident"):
+            ticket.action_guide_enter_alternate(self.alt_security.id, "x")
+        ticket.write({"priority": "3"})
+        self.assertEqual(ticket.guide_alt_step_id, self.alt_security)
+        self.assertEqual(ticket.guide_alt_return_step_id, self.step_progress)
+        with self.assertRaises(AccessError):
+            ticket.write({"guide_alt_step_id": False})
+        with self.assertRaises(AccessError):
+            ticket.write({"guide_alt_entered_at": False})
+
+    def test_validation(self):
+        with self.assertRaisesRegex(ValidationError, "cycle"):
+            self.alt_security.alt_return_step_id = self.alt_third_party
+        with self.assertRaisesRegex(ValidationError, "no_such_field"):
+            self.env["guide.step.branch"].create(
+                {
+                    "step_id": self.step_triage.id,
+                    "to_step_id": self.step_progress.id,
+                    "domain": "[('no_such_field', '=', 1)]",
+                }
+            )
+
+    def test_branch(self):
+        self.env["guide.step.branch"].create(
+            [
+                {
+                    "step_id": self.step_progress.id,
+                    "sequence": 1,
+                    "to_step_id": self.step_resolved.id,
+                    "domain": "[('category_id', '!=', False)]",
+                    "name": "Categorised tickets are solved directly",
+                },
+                {"step_id": self.step_progress.id, "sequence": 2, "to_step_id": self.step_waiting.id},
+            ]
+        )
+        ticket = self._ticket(stage_id=self.stage_progress.id, category_id=self.category.id)
+        ticket = ticket.with_user(self.user_own)
+        self.assertEqual(ticket.guide_next_step_id, self.step_resolved)
+        ticket.guide_current_line_ids.action_check()
+        with self.assertRaisesRegex(Exception, "Categorised tickets are solved directly"):
+            ticket.write({"stage_id": self.stage_waiting.id})
+        ticket.write({"stage_id": self.stage_resolved.id})
+        self.assertEqual(ticket.stage_id, self.stage_resolved)
+
+
+@tagged("post_install", "-at_install")
+class TestTicketDetourRpc(RpcCase, TicketDetourCommon):
+    def test_ticket_detour_over_rpc(self):
+        ticket = self._ticket(stage_id=self.stage_progress.id)
+        ticket.guide_current_line_ids.action_check()  # Solution proposed: the stage gate passes
+        for protocol in ("xmlrpc", "jsonrpc"):
+            call = getattr(self, protocol)
+            message = self.rpc_fault(
+                self.user_own,
+                "helpdesk.ticket",
+                "write",
+                [ticket.ids, {"guide_alt_step_id": self.alt_third_party.id}],
+                protocol=protocol,
+            )
+            self.assertIn("process engine", message)
+            message = self.rpc_fault(
+                self.user_own,
+                "helpdesk.ticket",
+                "action_guide_enter_alternate",
+                [ticket.ids, self.alt_security.id, "hostile"],
+                protocol=protocol,
+            )
+            self.assertIn("Security incident", message)
+            self.assertIs(
+                call(
+                    self.user_own,
+                    "helpdesk.ticket",
+                    "action_guide_enter_alternate",
+                    [ticket.ids, self.alt_third_party.id, "Vendor"],
+                ),
+                True,
+            )
+            message = self.rpc_fault(
+                self.user_own,
+                "helpdesk.ticket",
+                "write",
+                [ticket.ids, {"stage_id": self.stage_waiting.id}],
+                protocol=protocol,
+            )
+            self.assertIn("Waiting on a third party", message)
+            self.env["guide.line"].search(
+                [
+                    ("res_model", "=", "helpdesk.ticket"),
+                    ("res_id", "=", ticket.id),
+                    ("step_id", "=", self.alt_third_party.id),
+                ]
+            ).with_user(self.user_own).action_check()
+            self.assertIs(
+                call(self.user_own, "helpdesk.ticket", "action_guide_complete_alternate", [ticket.ids]), True
+            )
+        self.assertEqual(len(self._history(ticket, "return")), 2)
