@@ -616,19 +616,33 @@ class EscalationClock(models.Model):
     def _escalation_episode_values(self, records, episodes, now):
         """The values of the clocks of ``episodes`` at their start, in their order."""
         shared = {}  # record id: the values of its clocks that do not depend on the rule
+        # (step, rule) -> base hours, for rules counting in calendar time (the same for
+        # every record in that step): the hooks run once per pair, not once per clock
+        calendar_time = {}
+        no_calendar = self.env["resource.calendar"]
         result = []
         for record, rule_info, clock, start in episodes:
             if record.id not in shared:
                 shared[record.id] = self._escalation_record_values(record)
-            calendar = self._escalation_episode_calendar(record, rule_info)
+            record_values = shared[record.id]
+            if rule_info["time_mode"] == "working":
+                calendar = self._escalation_episode_calendar(record, rule_info)
+                base_hours = self._escalation_episode_base_hours(record, rule_info, calendar)
+            else:
+                calendar = no_calendar
+                key = (record_values["step_id"], rule_info["id"])
+                if key not in calendar_time:
+                    calendar_time[key] = self._escalation_episode_base_hours(record, rule_info, calendar)
+                base_hours = calendar_time[key]
+            # the stage step or the alternate step the record is in
             paused = bool(record._escalation_step_ids() & rule_info["pause_step_ids"])
             vals = {
                 **EPISODE_START_VALUES,
-                **shared[record.id],
+                **record_values,
                 "rule_id": rule_info["id"],
                 "state": "paused" if paused else "running",
                 "episode_start": start,
-                "base_hours": self._escalation_episode_base_hours(record, rule_info, calendar),
+                "base_hours": base_hours,
                 "calendar_id": calendar.id,
                 "paused_since": now if paused else False,
             }
@@ -667,7 +681,8 @@ class EscalationClock(models.Model):
     @api.model
     def _escalation_episode_base_hours(self, record, rule_info, calendar):
         """Hours added to the level delays of an episode: the expected duration of the
-        record's step, for the rules counting after it."""
+        record's step, for the rules counting after it. For rules counting in calendar
+        time it depends on the step and the rule only (called once per pair in a batch)."""
         step = record.guide_step_id
         if rule_info["trigger_type"] != "step_time" or rule_info["step_delay_base"] != "expected" or not step:
             return 0.0

@@ -61,7 +61,8 @@ class ComplianceLog(models.Model):
     event = fields.Selection(EVENTS, required=True, readonly=True)
     outcome = fields.Selection(OUTCOMES, required=True, readonly=True, index=True)
     res_model = fields.Char(string="Model", required=True, readonly=True)
-    res_id = fields.Many2oneReference(string="Record ID", model_field="res_model", readonly=True, index=True)
+    # found by the index (res_id, res_model) of the mixin
+    res_id = fields.Many2oneReference(string="Record ID", model_field="res_model", readonly=True)
     record_name = fields.Char(string="Record", readonly=True)
     user_id = fields.Many2one("res.users", string="By", readonly=True, index=True)
     owner_id = fields.Many2one("res.users", string="Record Owner", readonly=True, index=True)

@@ -12,9 +12,8 @@ class GuideHistory(models.Model):
     _guide_engine_owned = True
 
     res_model = fields.Char("Model", required=True, readonly=True)
-    res_id = fields.Many2oneReference(
-        "Record", model_field="res_model", required=True, index=True, readonly=True
-    )
+    # found by the index (res_id, res_model) of the mixin
+    res_id = fields.Many2oneReference("Record", model_field="res_model", required=True, readonly=True)
     record_name = fields.Char(readonly=True)
     process_id = fields.Many2one("guide.process", readonly=True, index=True, ondelete="set null")
     from_step_id = fields.Many2one("guide.step", readonly=True, ondelete="set null")

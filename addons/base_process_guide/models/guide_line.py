@@ -25,10 +25,9 @@ class GuideLine(models.Model):
     # ------------------------------------------------------------
     # FIELDS
     # ------------------------------------------------------------
-    res_model = fields.Char("Model", required=True, index=True, readonly=True)
-    res_id = fields.Many2oneReference(
-        "Record", model_field="res_model", required=True, index=True, readonly=True
-    )
+    # found by the unique index (res_model, res_id, step_id, item_id): no index of their own
+    res_model = fields.Char("Model", required=True, readonly=True)
+    res_id = fields.Many2oneReference("Record", model_field="res_model", required=True, readonly=True)
     step_id = fields.Many2one("guide.step", required=True, readonly=True, ondelete="cascade", index=True)
     process_id = fields.Many2one("guide.process", readonly=True, ondelete="cascade")
     item_id = fields.Many2one("guide.item", string="Configured Item", readonly=True, ondelete="set null")

@@ -246,9 +246,13 @@ class GuideMixin(models.AbstractModel):
     def _compute_guide_step_id(self):
         config = self.env["guide.process"]._get_guide_config(self._name)
         stage_field = self._guide_stage_field
+        # assigned by value: one cache update per step, not one per record
+        by_step = defaultdict(list)
         for record in self:
             step = config["step_by_stage"].get((record.guide_process_id.id, record[stage_field].id))
-            record.guide_step_id = step["id"] if step else False
+            by_step[step["id"] if step else False].append(record.id)
+        for step_id, ids in by_step.items():
+            self.browse(ids).guide_step_id = step_id
 
     @api.depends_context("lang", "uid")
     @api.depends("guide_step_id", "guide_line_ids.checked")
@@ -763,14 +767,18 @@ class GuideMixin(models.AbstractModel):
         """Store the checklist figures lists and kanbans show (items done, total,
         progress, blocked) for ``self``, evaluated as the gate would evaluate them now.
 
-        One ``UPDATE`` per 5,000 records whatever the number of conditions: every
+        One query per 5,000 records whatever the number of conditions: every
         line is evaluated with one sub-select per distinct condition, taken from
         the cached configuration of the records' current steps; lines holding an
         older wording of a condition (copied before the item changed) are evaluated
-        in a second statement. Conditions are evaluated on the record whatever the
-        user's record rules (the figure is the record's), with the named values
-        (``uid``, ``today``) of the user whose change triggers the refresh. Records
-        outside every step get zeros.
+        in a second statement. The figures that changed are set in the cache as
+        pending updates: the ORM writes them with the records' other pending
+        values (the stage write, a creation's computed fields) in the same
+        ``UPDATE``, not in one of their own (nor do they touch ``write_date``).
+        Conditions are evaluated on the record whatever the user's record rules
+        (the figure is the record's), with the named values (``uid``, ``today``)
+        of the user whose change triggers the refresh. Records outside every step
+        get zeros.
         """
         ids = sorted(set(self._origin.ids))
         if not ids:
@@ -818,7 +826,6 @@ class GuideMixin(models.AbstractModel):
                 )
                 domains = {domain for row in self.env.cr.fetchall() for domain in row if domain}
                 self.browse(unknown)._guide_update_checklist_state(domains)
-        self.invalidate_recordset(["guide_item_done", "guide_item_total", "guide_progress", "guide_blocked"])
 
     def _guide_condition_case(self, domains, ids):
         """A function of a line's condition column (``l.apply_domain``, ``l.auto_domain``)
@@ -837,8 +844,8 @@ class GuideMixin(models.AbstractModel):
         return case
 
     def _guide_update_checklist_state(self, domains):
-        """One ``UPDATE`` of the stored checklist figures of ``self``, evaluating the
-        conditions ``domains``.
+        """Evaluate the checklist figures of ``self`` (one query, evaluating the
+        conditions ``domains``) and set the ones that changed as pending updates.
 
         :return: ids of the records having lines with other conditions (not updated)
         """
@@ -850,39 +857,27 @@ class GuideMixin(models.AbstractModel):
         rows = self.env.execute_query(
             SQL(
                 """
-                WITH s AS (
-                    SELECT r2.id,
-                           COUNT(x.res_id) FILTER (WHERE x.applicable) AS total,
-                           COUNT(x.res_id) FILTER (WHERE x.applicable AND x.done) AS done,
-                           COALESCE(BOOL_OR(x.applicable AND x.mandatory AND NOT x.done), FALSE) AS blocked,
-                           COALESCE(BOOL_OR(x.unknown), FALSE) AS unknown
-                      FROM unnest(%(ids)s::int[], %(step_ids)s::int[]) AS r2(id, step_id)
-                      LEFT JOIN (
-                            SELECT l.res_id, l.step_id, COALESCE(l.mandatory, FALSE) AS mandatory,
-                                   %(applicable)s AS applicable,
-                                   CASE WHEN l.completion = 'auto' THEN %(auto_done)s
-                                        ELSE COALESCE(l.checked, FALSE) END AS done,
-                                   (COALESCE(l.apply_domain, '') != ''
-                                    AND l.apply_domain != ALL(%(known)s::varchar[]))
-                                   OR (l.completion = 'auto' AND COALESCE(l.auto_domain, '') != ''
-                                       AND l.auto_domain != ALL(%(known)s::varchar[])) AS unknown
-                              FROM guide_line l
-                             WHERE l.res_model = %(model)s AND l.res_id = ANY(%(ids)s)
-                           ) x ON x.res_id = r2.id AND x.step_id = r2.step_id
-                     GROUP BY r2.id
-                ), updated AS (
-                    UPDATE %(table)s AS r
-                       SET guide_item_total = s.total,
-                           guide_item_done = s.done,
-                           guide_progress = CASE WHEN s.total > 0 THEN 100.0 * s.done / s.total ELSE 0 END,
-                           guide_blocked = s.blocked
-                      FROM s
-                     WHERE r.id = s.id
-                       AND NOT s.unknown
-                       AND (r.guide_item_total, r.guide_item_done, r.guide_blocked)
-                           IS DISTINCT FROM (s.total, s.done, s.blocked)
-                )
-                SELECT id FROM s WHERE unknown
+                SELECT r2.id,
+                       COUNT(x.res_id) FILTER (WHERE x.applicable) AS total,
+                       COUNT(x.res_id) FILTER (WHERE x.applicable AND x.done) AS done,
+                       COALESCE(BOOL_OR(x.applicable AND x.mandatory AND NOT x.done), FALSE) AS blocked,
+                       COALESCE(BOOL_OR(x.unknown), FALSE) AS unknown,
+                       r.guide_item_total, r.guide_item_done, r.guide_progress, r.guide_blocked
+                  FROM unnest(%(ids)s::int[], %(step_ids)s::int[]) AS r2(id, step_id)
+                  JOIN %(table)s r ON r.id = r2.id
+                  LEFT JOIN (
+                        SELECT l.res_id, l.step_id, COALESCE(l.mandatory, FALSE) AS mandatory,
+                               %(applicable)s AS applicable,
+                               CASE WHEN l.completion = 'auto' THEN %(auto_done)s
+                                    ELSE COALESCE(l.checked, FALSE) END AS done,
+                               (COALESCE(l.apply_domain, '') != ''
+                                AND l.apply_domain != ALL(%(known)s::varchar[]))
+                               OR (l.completion = 'auto' AND COALESCE(l.auto_domain, '') != ''
+                                   AND l.auto_domain != ALL(%(known)s::varchar[])) AS unknown
+                          FROM guide_line l
+                         WHERE l.res_model = %(model)s AND l.res_id = ANY(%(ids)s)
+                       ) x ON x.res_id = r2.id AND x.step_id = r2.step_id
+                 GROUP BY r2.id, r.id
                 """,
                 table=SQL.identifier(self._table),
                 model=self._name,
@@ -893,7 +888,34 @@ class GuideMixin(models.AbstractModel):
                 auto_done=case(SQL("l.auto_domain")),
             )
         )
-        return [row[0] for row in rows]
+        self._guide_set_checklist_state({row[0]: row[1:] for row in rows if not row[4]})
+        return [row[0] for row in rows if row[4]]
+
+    def _guide_set_checklist_state(self, rows):
+        """Put the checklist figures ``rows`` ({id: (total, done, blocked, unknown, and the
+        stored total, done, progress, blocked)}) in the cache: the changed ones as pending
+        updates (flushed with the records' other pending values), the others as stored."""
+        fnames = ("guide_item_total", "guide_item_done", "guide_progress", "guide_blocked")
+        fields_ = [self._fields[fname] for fname in fnames]
+        cache = self.env.cache
+        dirty_ids = set().union(*(cache.get_dirty_records(self, field)._ids for field in fields_))
+        changed, stored = defaultdict(list), defaultdict(list)
+        for res_id, (total, done, blocked, _unknown, *current) in rows.items():
+            new = (total, done, 100.0 * done / total if total else 0.0, blocked)
+            if res_id in dirty_ids:
+                # a figure set earlier in the transaction, not written yet: compare with it
+                record = self.browse(res_id)
+                current = tuple(cache.get(record, field, None) for field in fields_)
+            current = tuple(current)
+            if (current[0], current[1], current[3]) != (total, done, blocked):
+                changed[new].append(res_id)
+            elif res_id not in dirty_ids:
+                stored[(current[0] or 0, current[1] or 0, current[2] or 0.0, bool(current[3]))].append(res_id)
+        for values_by_ids, dirty in ((stored, False), (changed, True)):
+            for values, res_ids in values_by_ids.items():
+                records = self.browse(res_ids)
+                for field, value in zip(fields_, values, strict=True):
+                    cache.update(records, field, itertools.repeat(value, len(res_ids)), dirty=dirty)
 
     def _guide_condition_subselect(self, domain_str, ids):
         """SQL selecting the ids among ``ids`` matching a condition (``FALSE`` when

@@ -40,10 +40,12 @@ class GuideRecordLinkMixin(models.AbstractModel):
             return
         if self._guide_record_index:
             create_index(self.env.cr, f"{self._table}_record_idx", self._table, ["res_id", "res_model"])
-        if not self._fields["res_model"].index:
-            # an index of ``res_model`` alone (earlier versions): nothing it finds the
-            # indexes above do not find faster, and one more index on every insert
-            drop_index(self.env.cr, f"{self._table}__res_model_index", self._table)
+        for fname in ("res_model", "res_id"):
+            if not self._fields[fname].index:
+                # an index of ``res_model`` or ``res_id`` alone (earlier versions): nothing it
+                # finds the indexes above (or a unique index starting with both) do not find
+                # as fast, and one more index to fill on every insert
+                drop_index(self.env.cr, f"{self._table}__{fname}_index", self._table)
 
     @api.model_create_multi
     def create(self, vals_list):

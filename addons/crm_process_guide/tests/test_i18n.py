@@ -68,6 +68,9 @@ class TestTranslatedTexts(GuideCommon):
 
 
 PRODUCT_MODULES = (
+    "base_process_guide",
+    "base_escalation",
+    "base_policy_compliance",
     "crm_process_guide",
     "crm_escalation",
     "crm_policy_compliance",

@@ -1,4 +1,8 @@
+from unittest.mock import patch
+
+from odoo.sql_db import Cursor
 from odoo.tests import tagged
+from odoo.tools import SQL
 
 from .common import GuideCommon
 
@@ -207,3 +211,50 @@ class TestPerformanceAsSalesperson(GuideCommon):
             with self.assertQueryCount(expected):
                 leads.with_context(tracking_disable=True).write({"stage_id": self.stage_proposal.id})
             self.assertEqual(leads.stage_id, self.stage_proposal)
+
+    def _updates_of_records(self, func):
+        """The statements of ``func`` updating rows of the guided table."""
+        statements, execute = [], Cursor.execute
+
+        def spy(cr, query, params=None, log_exceptions=True):
+            statements.append(query.code if isinstance(query, SQL) else str(query))
+            return execute(cr, query, params, log_exceptions)
+
+        self.env.flush_all()
+        self.env.invalidate_all()
+        with patch.object(Cursor, "execute", spy):
+            func()
+            self.env.flush_all()
+        return [sql for sql in statements if "UPDATE" in sql and "crm_lead" in sql]
+
+    def test_records_updated_once(self):
+        """A guided stage write updates the moved records in the ORM's own UPDATE
+        statements, checklist figures included, as many as the unguided write (the
+        figures were written by an UPDATE of their own before)."""
+        self._warm()
+        guided, unguided = self._leads(20, self.team), self._leads(20, self.other_team)
+        updates = {
+            label: self._updates_of_records(
+                lambda records=records: records.write({"stage_id": self.stage_proposal.id})
+            )
+            for label, records in (("unguided", unguided), ("guided", guided))
+        }
+        self.assertEqual(len(updates["guided"]), len(updates["unguided"]), updates["guided"])
+        self.env.invalidate_all()
+        for record in guided.sudo():
+            lines = (
+                self.env["guide.line"]
+                .sudo()
+                .search(
+                    [
+                        ("res_model", "=", "crm.lead"),
+                        ("res_id", "=", record.id),
+                        ("step_id", "=", record.guide_step_id.id),
+                    ]
+                )
+            )
+            self.assertTrue(lines)
+            self.assertEqual(record.guide_item_total, len(lines.filtered("is_applicable")))
+            self.assertEqual(
+                record.guide_item_done, len(lines.filtered(lambda line: line.is_applicable and line.is_done))
+            )
