@@ -77,6 +77,9 @@ PRODUCT_MODULES = (
     "helpdesk_process_guide",
     "helpdesk_escalation",
     "helpdesk_policy_compliance",
+    "base_process_intelligence",
+    "crm_process_intelligence",
+    "helpdesk_process_intelligence",
 )
 PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sdr]|%[sdr]|\{\{.*?\}\}|&[a-z]+;|&#\d+;")
 TAG = re.compile(r"</?([a-zA-Z0-9]+)")
