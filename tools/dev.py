@@ -865,7 +865,12 @@ def cmd_upgrade_check(args):
         columns = {table: value["columns"] for table, value in before["checksums"].items()}
         after = _snapshot(conf, db_name, product, columns)
         log(f"after: {len(after['tables'])} tables, {sum(after['tables'].values())} rows")
-        expected = sorted(set(before["installed"]) | {m for m in our_modules() if m.startswith("base_")})
+        # the modules that were installed, and the engines they now depend on (not the
+        # modules the previous release did not have, e.g. the process intelligence)
+        expected = set(before["installed"])
+        for module in before["installed"]:
+            expected |= set(our_dependencies(module)[0])
+        expected = sorted(expected)
         missing = sorted(set(expected) - set(after["installed"]))
         failures += [f"module not installed after the update: {m}" for m in missing]
         failures += _compare_snapshots(before, after)

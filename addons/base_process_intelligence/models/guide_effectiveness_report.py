@@ -308,11 +308,11 @@ class GuideEffectivenessSummary(models.Model):
     hours_done = fields.Float("Hours to Close When Done", readonly=True, aggregator=False)
     hours_not_done = fields.Float("Hours to Close When Not Done", readonly=True, aggregator=False)
     # which figures are left empty for want of records (the list shows them empty, not 0)
-    total_few = fields.Boolean(readonly=True)
-    done_few = fields.Boolean(readonly=True)
-    not_done_few = fields.Boolean(readonly=True)
-    closed_done_few = fields.Boolean(readonly=True)
-    closed_not_done_few = fields.Boolean(readonly=True)
+    total_few = fields.Boolean("Too Few Records", readonly=True)
+    done_few = fields.Boolean("Too Few Done", readonly=True)
+    not_done_few = fields.Boolean("Too Few Not Done", readonly=True)
+    closed_done_few = fields.Boolean("Too Few Closed When Done", readonly=True)
+    closed_not_done_few = fields.Boolean("Too Few Closed When Not Done", readonly=True)
     low_sample = fields.Boolean(
         "Small Sample",
         readonly=True,
