@@ -322,6 +322,23 @@ class GuideEffectivenessSummary(models.Model):
     feedback_accepted = fields.Integer(readonly=True)
     unhelpful_count = fields.Integer("Marked Not Helpful", readonly=True)
 
+    # the figures of a model are for the users who work its records (a global rule)
+    pi_visible = fields.Boolean(compute="_compute_pi_visible", search="_search_pi_visible")
+
+    def _compute_pi_visible(self):
+        Process = self.env["guide.process"]
+        for row in self:
+            row.pi_visible = Process._pi_sees_figures(row.res_model)
+
+    def _search_pi_visible(self, operator, value):
+        if operator not in ("=", "!="):
+            raise NotImplementedError(f"pi_visible {operator}")
+        # record rules are applied in a superuser environment: ask as the user
+        Process = self.env["guide.process"].with_user(self.env.user)
+        names = [name for name in Process._guide_model_names() if Process._pi_sees_figures(name)]
+        positive = (operator == "=") == bool(value)
+        return [("res_model", "in" if positive else "not in", names)]
+
     def init(self):
         drop_view_if_exists(self.env.cr, self._table)
         self.env.cr.execute(

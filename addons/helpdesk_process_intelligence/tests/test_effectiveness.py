@@ -53,7 +53,17 @@ class HelpdeskIntelligenceCommon(HelpdeskGuideCommon):
 
 @tagged("post_install", "-at_install")
 class TestHelpdeskEffectiveness(EffectivenessCases, HelpdeskIntelligenceCommon):
-    pass
+    def test_effectiveness_only_for_the_helpdesk(self):
+        """An employee who works no ticket (a process user of another app) reads none of
+        the tickets' step effectiveness, though helpdesk_mgmt lets every employee read
+        the ticket model; the helpdesk agent does."""
+        self._scenario()
+        outsider = new_test_user(
+            self.env, login="pi_eff_outsider", groups="base.group_user,base_process_guide.group_guide_user"
+        )
+        domain = [("item_id", "=", self.item.id)]
+        self.assertFalse(self._summary(outsider, domain))
+        self.assertTrue(self._summary(self.agent, domain))
 
 
 @tagged("post_install", "-at_install")
