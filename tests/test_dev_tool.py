@@ -304,3 +304,34 @@ def test_upgrade_check_finds_the_release_in_a_clone_without_tags(tmp_path, monke
         assert "no-such-revision" in str(exc)
     else:
         raise AssertionError("an unknown revision was accepted")
+
+
+def test_alone_installs_the_dependencies_without_the_module(tmp_path, monkeypatch):
+    """The module's dependencies are installed from an addons path that holds only them:
+    an auto-installable module (a bridge) is not installed with its dependencies, then
+    a second time, demo data included, by the test run."""
+    import argparse
+
+    dev = _load_dev()
+    addons = tmp_path / "addons"
+    addons.mkdir()
+    _addon(addons, "engine", ["mail"])
+    _addon(addons, "bridge", ["helpdesk_mgmt", "engine"])
+    monkeypatch.setattr(dev, "ADDONS_DIR", addons)
+    monkeypatch.setattr(dev, "STATE_DIR", tmp_path / "state")
+    for name in ("cmd_setup", "cmd_db", "copy_db", "drop_db_and_store"):
+        monkeypatch.setattr(dev, name, lambda *a, **k: None)
+    monkeypatch.setattr(dev, "their_manifest_depends", lambda m: [])
+    installed = []
+
+    def install_modules(conf, db_name, modules, demo=True):
+        path = next(line for line in conf.read_text().splitlines() if line.startswith("addons_path"))
+        folder = Path(path.split(",")[-1].strip())
+        installed.append((modules, sorted(p.name for p in folder.iterdir()) if folder != addons else None))
+
+    monkeypatch.setattr(dev, "install_modules", install_modules)
+    monkeypatch.setattr(dev, "run_odoo_tests", lambda conf, db, module, tags=None: 1)
+    args = argparse.Namespace(modules=["bridge"], db_prefix="t", no_demo=False, keep=True, test_tags=None)
+    assert dev.cmd_test_alone(args) == 0
+    # the template (theirs), then the engine from a path without the bridge
+    assert installed[-1] == (["engine"], ["engine"])

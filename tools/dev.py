@@ -550,9 +550,20 @@ def cmd_test_alone(args):
             db_name = f"{prefix}_{module}"
             made.append(db_name)
             copy_db(templates[key], db_name)
-            conf = write_config(db_name)
             if ours:
-                install_modules(conf, db_name, ours, demo=not args.no_demo)
+                # from an addons path holding only the module's dependencies: the module
+                # itself (or another of ours) cannot be auto-installed with them, and then
+                # installed a second time, demo data included, by the test run
+                deps_dir = Path(tempfile.mkdtemp(prefix="guide_alone_addons_"))
+                try:
+                    for dep in ours:
+                        (deps_dir / dep).symlink_to(ADDONS_DIR / dep)
+                    install_modules(
+                        write_config(db_name, addons_dir=deps_dir), db_name, ours, demo=not args.no_demo
+                    )
+                finally:
+                    shutil.rmtree(deps_dir, ignore_errors=True)
+            conf = write_config(db_name)
             started = time.time()
             count = run_odoo_tests(conf, db_name, module, args.test_tags)
             results[module] = (count, time.time() - started)
