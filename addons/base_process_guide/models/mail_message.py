@@ -9,21 +9,36 @@ class MailMessage(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         messages = super().create(vals_list)
-        messages._guide_record_events()
+        messages._guide_record_events(vals_list)
         return messages
 
-    def _guide_record_events(self):
+    def _guide_record_events(self, vals_list=None):
         """The event fields of the guided records the messages are about (``guide.mixin``): a
         message from outside the company (no internal user wrote it) sets
         ``guide_last_customer_message_date``, a message an employee sends to the followers
         (not an internal note) ``guide_last_reply_date``. Whatever path posted the message
-        (chatter, incoming email, RPC); one UPDATE per model and field."""
+        (chatter, incoming email, RPC); one UPDATE per model and field.
+
+        ``vals_list`` (the values given to ``create``) decides which messages matter without
+        reading them: a tracking notification or a message about a model nobody guides costs
+        no query (``message_post`` creates one message at a time)."""
         guided = set(self.env["guide.process"]._guide_model_names())
-        messages = self.filtered(
-            lambda m: m.model in guided
-            and m.res_id
-            and m.message_type in ("email", "comment", "email_outgoing")
-        )
+        if not guided:
+            return
+        types = ("email", "comment", "email_outgoing")
+        if vals_list is not None and len(vals_list) == len(self):
+            default_type = self.env.context.get("default_message_type", "comment")
+            messages = self.browse(
+                message.id
+                for message, vals in zip(self, vals_list, strict=True)
+                if vals.get("model") in guided
+                and vals.get("res_id")
+                and vals.get("message_type", default_type) in types
+            )
+        else:
+            messages = self.filtered(
+                lambda m: m.model in guided and m.message_type in types and m.res_id
+            )
         if not messages:
             return
         dates = defaultdict(lambda: defaultdict(dict))

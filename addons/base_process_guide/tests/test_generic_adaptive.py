@@ -286,6 +286,20 @@ class TestGenericAdaptive(TransactionCase):
     # ------------------------------------------------------------
     # events
     # ------------------------------------------------------------
+    def test_message_events_read_nothing_for_notifications(self):
+        """A tracking notification on a guided record (Odoo posts one per tracked write, one
+        ``create`` each) costs the event fields no query: the values given to ``create``
+        decide (Odoo core's lead-assignment query budgets depend on it)."""
+        record = self._record()
+        vals_list = [{"model": record._name, "res_id": record.id, "message_type": "notification", "body": "x"}]
+        messages = self.env["mail.message"].create(vals_list)
+        messages.invalidate_recordset()
+        self.env["guide.process"]._guide_model_names()
+        with self.assertQueryCount(0):
+            messages._guide_record_events(vals_list)
+        self.assertFalse(record.guide_last_reply_date)
+        self.assertFalse(record.guide_last_customer_message_date)
+
     def test_message_events(self):
         self.env["guide.milestone"].create(
             {
