@@ -15,3 +15,9 @@ def pre_init_hook(env):
             "crm_process_guide.apply_inline_limit",
         )
     )
+
+
+def post_init_hook(env):
+    """Processes made before versions existed (a database of 18.0.1) get their v1, and
+    their stage history rows name it."""
+    env["guide.process.version"]._guide_version_install()

@@ -115,6 +115,7 @@ class GuideProcess(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         processes = super().create(vals_list)
+        processes._guide_version_create()
         self.env.registry.clear_cache()
         processes._guide_rematch()
         return processes
@@ -287,10 +288,12 @@ class GuideProcess(models.Model):
             "alt_steps": {},
             "alt_fields": set(),
         }
+        versions = processes._guide_version_current_ids()
         for process in processes:
             config["processes"].append(
                 {
                     "id": process.id,
+                    "version_id": versions.get(process.id, False),
                     "company_id": process.company_id.id,
                     "domain": process.domain or "",
                     **process._guide_scope_values(),

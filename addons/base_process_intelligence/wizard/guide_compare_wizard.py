@@ -38,9 +38,10 @@ EFFECTIVENESS_FIGURES = [
 class GuideCompareWizard(models.TransientModel):
     """Before and after: the scorecard and step-effectiveness figures of two periods
     side by side, computed as the user (their record rules apply). Averages drawn from
-    fewer rows than the minimum sample are left empty. Processes have no versions:
-    compare the periods before and after a change (policies do have versions, shown
-    in the compliance reports)."""
+    fewer rows than the minimum sample are left empty. Two versions of a process are
+    compared over the times each was in force (from its date to the next version's),
+    on that process's records only: the stage changes of that time are the ones its
+    version guided."""
 
     _name = "guide.compare.wizard"
     _description = "Compare Two Periods"
@@ -51,10 +52,50 @@ class GuideCompareWizard(models.TransientModel):
         domain="[('model_name', '=', res_model)]",
         help="Step effectiveness of this process only.",
     )
-    date_a_from = fields.Date("Before: From", required=True)
-    date_a_to = fields.Date("Before: To", required=True)
-    date_b_from = fields.Date("After: From", required=True)
-    date_b_to = fields.Date("After: To", required=True)
+    compare_mode = fields.Selection(
+        [("period", "Two periods"), ("version", "Two versions of a process")],
+        string="Compare",
+        required=True,
+        default="period",
+    )
+    version_a_id = fields.Many2one(
+        "guide.process.version", string="Before: Version", domain="[('process_id', '=', process_id)]"
+    )
+    version_b_id = fields.Many2one(
+        "guide.process.version", string="After: Version", domain="[('process_id', '=', process_id)]"
+    )
+    date_a_from = fields.Date(
+        "Before: From",
+        required=True,
+        compute="_compute_version_dates",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+    date_a_to = fields.Date(
+        "Before: To",
+        required=True,
+        compute="_compute_version_dates",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+    date_b_from = fields.Date(
+        "After: From",
+        required=True,
+        compute="_compute_version_dates",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+    date_b_to = fields.Date(
+        "After: To",
+        required=True,
+        compute="_compute_version_dates",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
     line_ids = fields.One2many("guide.compare.line", "wizard_id", string="Figures", readonly=True)
 
     @api.model
@@ -63,6 +104,40 @@ class GuideCompareWizard(models.TransientModel):
             (name, self.env["ir.model"]._get(name).name)
             for name in self.env["guide.process"]._guide_model_names()
         ]
+
+    @api.depends("compare_mode", "version_a_id", "version_b_id")
+    def _compute_version_dates(self):
+        # in version mode the periods shown are the days each version was in force
+        for wizard in self:
+            for side in ("a", "b"):
+                version = wizard[f"version_{side}_id"]
+                if wizard.compare_mode != "version" or not version:
+                    # the dates the user chose stay
+                    wizard[f"date_{side}_from"] = wizard[f"date_{side}_from"]
+                    wizard[f"date_{side}_to"] = wizard[f"date_{side}_to"]
+                    continue
+                start, end = wizard._guide_version_bounds(version)
+                if not start:
+                    history = self.env["guide.history"]._read_group(
+                        [("process_id", "=", version.process_id.id)], [], ["date:min"]
+                    )
+                    start = history[0][0] or version.date
+                wizard[f"date_{side}_from"] = start.date()
+                wizard[f"date_{side}_to"] = (end or fields.Datetime.now()).date()
+
+    @api.constrains("compare_mode", "process_id", "version_a_id", "version_b_id")
+    def _check_versions(self):
+        for wizard in self.filtered(lambda w: w.compare_mode == "version"):
+            versions = wizard.version_a_id | wizard.version_b_id
+            if not (wizard.process_id and wizard.version_a_id and wizard.version_b_id) or (
+                versions.process_id != wizard.process_id
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(wizard)s: to compare two versions, choose a process and two of its versions.",
+                        wizard=self._description,
+                    )
+                )
 
     @api.constrains("date_a_from", "date_a_to", "date_b_from", "date_b_to")
     def _check_periods(self):
@@ -80,6 +155,38 @@ class GuideCompareWizard(models.TransientModel):
         if self.res_model:
             domain.append(("res_model", "=", self.res_model))
         return domain
+
+    @api.model
+    def _guide_version_bounds(self, version):
+        """When ``version`` was in force: from its date (v1: from the first stage change,
+        None; the history recorded before versions existed is v1's) to the next
+        version's date (None: still in force)."""
+        following = self.env["guide.process.version"].search(
+            [("process_id", "=", version.process_id.id), ("version", ">", version.version)],
+            order="version",
+            limit=1,
+        )
+        return (version.date if version.version > 1 else None), following.date or None
+
+    def _guide_version_domain(self, version):
+        start, end = self._guide_version_bounds(version)
+        domain = [("res_model", "=", self.process_id.model_name), ("process_id", "=", self.process_id.id)]
+        if start:
+            domain.append(("date", ">=", start))
+        if end:
+            domain.append(("date", "<", end))
+        return domain
+
+    def _guide_compare_domains(self):
+        """The domains of the two sides compared (scorecard and effectiveness rows)."""
+        if self.compare_mode == "version":
+            return self._guide_version_domain(self.version_a_id), self._guide_version_domain(
+                self.version_b_id
+            )
+        return (
+            self._guide_period_domain(self.date_a_from, self.date_a_to),
+            self._guide_period_domain(self.date_b_from, self.date_b_to),
+        )
 
     def _guide_scorecard_figures(self, domain):
         aggregates = []
@@ -107,8 +214,7 @@ class GuideCompareWizard(models.TransientModel):
     def action_compare(self):
         self.ensure_one()
         minimum = int(self.env["ir.config_parameter"].sudo().get_param(MIN_SAMPLE_PARAM, DEFAULT_MIN_SAMPLE))
-        domain_a = self._guide_period_domain(self.date_a_from, self.date_a_to)
-        domain_b = self._guide_period_domain(self.date_b_from, self.date_b_to)
+        domain_a, domain_b = self._guide_compare_domains()
         lines = []
         sequence = 0
         for (label, value_a, count_a), (_label, value_b, count_b) in zip(

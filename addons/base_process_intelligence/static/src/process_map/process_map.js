@@ -29,7 +29,7 @@ export class ProcessMap extends Component {
         this.state = useState({
             data: null,
             processId: params.process_id || false,
-            filters: { date_from: "", date_to: "", team_id: "", user_id: "" },
+            filters: { date_from: "", date_to: "", team_id: "", user_id: "", version_id: "" },
             loading: true,
         });
         onWillStart(() => this.load());
@@ -65,6 +65,8 @@ export class ProcessMap extends Component {
 
     onProcessChange(ev) {
         this.state.processId = parseInt(ev.target.value) || false;
+        // the versions are the chosen process's
+        this.state.filters.version_id = "";
         this.load();
     }
 
