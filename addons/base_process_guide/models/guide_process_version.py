@@ -34,9 +34,9 @@ class GuideProcessVersion(models.Model):
     company_id = fields.Many2one(related="process_id.company_id", store=True, index=True)
     version = fields.Integer(required=True, readonly=True)
     date = fields.Datetime(required=True, readonly=True)
-    author_id = fields.Many2one("res.users", string="Author", readonly=True, ondelete="set null")
+    author_id = fields.Many2one("res.users", readonly=True, ondelete="set null")
     summary = fields.Text(string="Design", readonly=True)
-    changes = fields.Text(string="Changes", readonly=True, help="What changed since the previous version.")
+    changes = fields.Text(readonly=True, help="What changed since the previous version.")
     snapshot = fields.Text(required=True, readonly=True)
 
     _sql_constraints = [
@@ -486,11 +486,9 @@ class GuideHint(models.Model):
 
 
 class GuideHistory(models.Model):
-    _inherit = "guide.history"
+    _inherit = "guide.history"  # pylint: disable=consider-merging-classes-inherited
 
-    process_version_id = fields.Many2one(
-        "guide.process.version", string="Process Version", readonly=True, ondelete="set null"
-    )
+    process_version_id = fields.Many2one("guide.process.version", readonly=True, ondelete="set null")
 
     @api.model
     def _guide_create_rows(self, vals_list):

@@ -7,7 +7,7 @@ from odoo.addons.base_process_guide.models.guide_process_version import PRECOMMI
 
 
 class GuideProcess(models.Model):
-    _inherit = "guide.process"
+    _inherit = "guide.process"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model
     def _pi_demo_version(self, process_xmlid, days_ago, item_vals):
