@@ -28,7 +28,18 @@ class GuideProcess(models.Model):
             return False
         date = fields.Datetime.now() - timedelta(days=days_ago)
         self.env.flush_all()
+        # v2 dated then, the versions before it from the first stage change of the demo
         self.env.cr.execute(SQL("UPDATE guide_process_version SET date = %s WHERE id = %s", date, version.id))
+        self.env.cr.execute(
+            SQL(
+                """UPDATE guide_process_version v SET date = LEAST(v.date, h.first)
+                     FROM (SELECT min(date) AS first FROM guide_history WHERE process_id = %s) h
+                    WHERE v.process_id = %s AND v.id <> %s""",
+                process.id,
+                process.id,
+                version.id,
+            )
+        )
         self.env.cr.execute(
             SQL(
                 "UPDATE guide_history SET process_version_id = %s WHERE process_id = %s AND date >= %s",
