@@ -165,7 +165,8 @@ class GuideProcessVersion(models.Model):
 
     @api.model
     def _guide_version_vals(self, process, design, snapshot, previous, author, number):
-        summary = self._guide_version_summary(process, design)
+        # the summaries compare line by line: one language (the source terms)
+        summary = self.with_context(lang=None)._guide_version_summary(process, design)
         changes = ""
         if previous:
             diff = difflib.ndiff((previous.summary or "").splitlines(), summary.splitlines())
@@ -192,6 +193,9 @@ class GuideProcessVersion(models.Model):
                 condition=design["scope"]["condition"] or "-",
             )
         ]
+        for key, value in design["scope"].get("filters", {}).items():
+            shown = ", ".join(str(v) for v in value) if isinstance(value, list) else value
+            lines.append(f"Scope {key}: {shown if shown not in (None, False, '') else '-'}")
         for step in design["steps"]:
             if step["kind"] == "alternate":
                 lines.append(
@@ -369,12 +373,21 @@ class GuideProcess(models.Model):
                 order="sequence, id",
             )
         )
+        # the bridges' scope (teams, types...): the values of the configuration cache
+        scope = {}
+        for key, value in sorted(self._guide_scope_values().items()):
+            field = self._fields.get(key)
+            if field is not None and field.relational:
+                scope[key] = sorted(self[key].mapped("display_name"))
+            else:
+                scope[key] = sorted(value) if isinstance(value, set | frozenset) else value
         return {
             "scope": {
                 "model": self.model_name,
                 "company": self.company_id.name or "",
                 "condition": self.domain or "",
                 "active": self.active,
+                "filters": scope,
             },
             "steps": [step._guide_version_design() for step in steps],
             "hints": [

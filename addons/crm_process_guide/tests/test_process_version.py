@@ -19,3 +19,12 @@ class TestLeadProcessVersion(VersionEngineMixin, GuideCommon):
 
     def test_history_names_version(self):
         self.check_history_names_version()
+
+    def test_scope_change_is_a_version(self):
+        """The bridge's scope (the sales teams) is part of the design."""
+        self.env.cr.flush()
+        self.process.with_user(self.user_manager).write({"crm_team_ids": [(4, self.other_team.id)]})
+        self.env.cr.flush()
+        v2 = self.process.version_ids[0]
+        self.assertEqual(v2.version, 2)
+        self.assertIn("+ Scope crm_team_ids: Guided Team, Unguided Team", v2.changes)

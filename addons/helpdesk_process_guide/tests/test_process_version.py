@@ -19,3 +19,13 @@ class TestTicketProcessVersion(VersionEngineMixin, HelpdeskGuideCommon):
 
     def test_history_names_version(self):
         self.check_history_names_version()
+
+    def test_scope_change_is_a_version(self):
+        """The bridge's scope (the helpdesk teams) is part of the design."""
+        self.env.cr.flush()
+        self.process.with_user(self.user_manager).write({"helpdesk_team_ids": [(4, self.other_team.id)]})
+        self.env.cr.flush()
+        v2 = self.process.version_ids[0]
+        self.assertEqual(v2.version, 2)
+        self.assertIn("Unguided Support", v2.changes)
+        self.assertIn("+ Scope helpdesk_team_ids:", v2.changes)
