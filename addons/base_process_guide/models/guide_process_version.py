@@ -264,11 +264,14 @@ class GuideProcessVersion(models.Model):
     @api.model
     def _guide_version_install(self):
         """Migration: every process gets its v1 (its current design), and the stage
-        history rows of a process without a version name that v1. Idempotent."""
+        history rows of a process without a version name that v1. Idempotent. Only
+        the processes of the models the registry guides now: the bridges call it
+        again once they are loaded (their ``end-`` migration scripts)."""
         self.env.cr.execute(
             SQL(
-                "SELECT p.id FROM guide_process p WHERE NOT EXISTS "
-                "(SELECT 1 FROM guide_process_version v WHERE v.process_id = p.id)"
+                "SELECT p.id FROM guide_process p WHERE p.model_name IN %s AND NOT EXISTS "
+                "(SELECT 1 FROM guide_process_version v WHERE v.process_id = p.id)",
+                tuple(self.env["guide.process"]._guide_model_names()) or ("",),
             )
         )
         ids = [row[0] for row in self.env.cr.fetchall()]
