@@ -22,6 +22,10 @@ registry.category("web_tour.tours").add("base_process_intelligence_process_map_t
             trigger: ".o_guide_map_variants .o_guide_map_variant_row:contains(PI-A → PI-B → PI-C → PI-D)",
         },
         {
+            content: "The map filters by version of the process",
+            trigger: "select.o_guide_map_version",
+        },
+        {
             content: "Click the step B",
             trigger: ".o_guide_process_map svg .o_guide_map_node:contains(PI-B)",
             run: "click",
