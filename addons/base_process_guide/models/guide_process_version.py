@@ -377,8 +377,14 @@ class GuideProcess(models.Model):
             )
         )
         # the bridges' scope (teams, types...): the values of the configuration cache
+        # that are set (each bridge gives its keys for every process: a bridge installed
+        # later does not change the design of the other models' processes)
+        values = self._guide_scope_values()
+        defaults = self.default_get(sorted(key for key in values if key in self._fields))
         scope = {}
-        for key, value in sorted(self._guide_scope_values().items()):
+        for key, value in sorted(values.items()):
+            if not value or value == defaults.get(key):
+                continue
             field = self._fields.get(key)
             if field is not None and field.relational:
                 scope[key] = sorted(self[key].mapped("display_name"))

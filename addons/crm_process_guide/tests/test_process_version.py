@@ -28,3 +28,5 @@ class TestLeadProcessVersion(VersionEngineMixin, GuideCommon):
         v2 = self.process.version_ids[0]
         self.assertEqual(v2.version, 2)
         self.assertIn("+ Scope crm_team_ids: Guided Team, Unguided Team", v2.changes)
+        # other bridges' scope keys (unset on a lead process) are no part of it
+        self.assertNotIn("helpdesk", v2.summary)
