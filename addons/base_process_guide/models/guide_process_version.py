@@ -6,7 +6,8 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 # precommit data: {process id: user id} of the processes whose design changed in the
-# transaction, and the ids of the versions made in it (the engine completes them)
+# transaction, and {process id: version id} of the versions made in it (the engine
+# completes them at once)
 PRECOMMIT_PENDING = "guide.process.version.pending"
 PRECOMMIT_FRESH = "guide.process.version.fresh"
 # the diff against the previous version is kept short
@@ -88,10 +89,19 @@ class GuideProcessVersion(models.Model):
     @api.model
     def _guide_version_touch(self, processes):
         """Note that the design of ``processes`` changed: at the end of the transaction
-        (precommit) each gets a new version if its design differs from its last one."""
+        (precommit) each gets a new version if its design differs from its last one. A
+        version made in this transaction (a new process being filled) is completed at
+        once, so that nothing is left for the end of the transaction that made it."""
         if not processes:
             return
         cr = self.env.cr
+        fresh = cr.precommit.data.get(PRECOMMIT_FRESH) or {}
+        filling = processes.filtered(lambda p: p.id in fresh)
+        if filling:
+            self.sudo()._guide_version_make(filling, authors=dict.fromkeys(filling.ids, self.env.uid))
+            processes -= filling
+        if not processes:
+            return
         pending = cr.precommit.data.get(PRECOMMIT_PENDING)
         if pending is None:
             pending = cr.precommit.data[PRECOMMIT_PENDING] = {}
@@ -115,7 +125,7 @@ class GuideProcessVersion(models.Model):
         (sudo) only. Returns the versions made or completed."""
         authors = authors or {}
         latest = self._guide_version_latest(processes)
-        fresh = self.env.cr.precommit.data.setdefault(PRECOMMIT_FRESH, set())
+        fresh = self.env.cr.precommit.data.setdefault(PRECOMMIT_FRESH, {})
         vals_list = []
         changed = self.browse()
         for process in processes:
@@ -125,7 +135,7 @@ class GuideProcessVersion(models.Model):
             if last and last.snapshot == snapshot:
                 continue
             author = authors.get(process.id) or self.env.uid
-            if last and last.id in fresh:
+            if last and fresh.get(process.id) == last.id:
                 # made in this transaction (the process, then its steps, were created)
                 previous = self.search(
                     [("process_id", "=", process.id), ("version", "<", last.version)], limit=1
@@ -141,7 +151,7 @@ class GuideProcessVersion(models.Model):
                 )
             )
         versions = self.create(vals_list) if vals_list else self.browse()
-        fresh.update(versions.ids)
+        fresh.update({version.process_id.id: version.id for version in versions})
         if versions:
             # the configuration cache names the current version of each process
             self.env.registry.clear_cache()
@@ -298,10 +308,14 @@ class GuideVersionMixin(models.AbstractModel):
     def _guide_version_processes(self):
         return self.sudo().process_id
 
+    def _guide_version_created_processes(self):
+        """The processes a creation of ``self`` changes."""
+        return self._guide_version_processes()
+
     @api.model_create_multi
     def create(self, vals_list):
         records = super().create(vals_list)
-        self.env["guide.process.version"]._guide_version_touch(records._guide_version_processes())
+        self.env["guide.process.version"]._guide_version_touch(records._guide_version_created_processes())
         return records
 
     def write(self, vals):
@@ -311,8 +325,10 @@ class GuideVersionMixin(models.AbstractModel):
         return res
 
     def unlink(self):
-        self.env["guide.process.version"]._guide_version_touch(self._guide_version_processes())
-        return super().unlink()
+        processes = self._guide_version_processes()
+        res = super().unlink()
+        self.env["guide.process.version"]._guide_version_touch(processes.exists())
+        return res
 
 
 class GuideProcess(models.Model):
@@ -332,6 +348,10 @@ class GuideProcess(models.Model):
 
     def _guide_version_processes(self):
         return self
+
+    def _guide_version_created_processes(self):
+        # a new process gets its v1 at once (create of guide_process.py)
+        return self.browse()
 
     def action_view_versions(self):
         self.ensure_one()

@@ -21,7 +21,7 @@ class GuideProcess(models.Model):
         Version = self.env["guide.process.version"].sudo()
         # v1: the design the demo data made, closed as if its transaction had ended
         Version._guide_version_make(process)
-        self.env.cr.precommit.data.get(PRECOMMIT_FRESH, set()).difference_update(process.version_ids.ids)
+        self.env.cr.precommit.data.get(PRECOMMIT_FRESH, {}).pop(process.id, None)
         self.env["guide.item"].create(item_vals)
         version = Version._guide_version_make(process)
         if not version:
