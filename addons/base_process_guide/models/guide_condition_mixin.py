@@ -50,11 +50,29 @@ class GuideConditionMixin(models.AbstractModel):
                     raise ValidationError(
                         self.env._(
                             'Invalid condition "%(field)s" on %(rule)s: %(error)s',
-                            field=rule._fields[fname].string,
+                            field=rule._fields[fname]._description_string(self.env),
                             rule=rule.display_name,
                             error=str(exc),
                         )
                     ) from None
+
+    def _guide_check_condition_set(self, mode_field, condition_field, mode="auto"):
+        """Constraint helper: a rule whose ``mode_field`` is ``mode`` (e.g. reached or
+        completed automatically) needs its condition ``condition_field``. Models call it
+        from their ``@api.constrains(mode_field, condition_field)`` method; the refusal
+        names the rule, its mode and the condition to set."""
+        for rule in self:
+            if rule[mode_field] != mode or rule[condition_field]:
+                continue
+            raise ValidationError(
+                self.env._(
+                    '%(kind)s "%(rule)s" is set to "%(mode)s": set its condition "%(condition)s".',
+                    kind=self.env["ir.model"]._get(self._name).name,
+                    rule=rule.display_name,
+                    mode=dict(self._fields[mode_field]._description_selection(self.env))[mode],
+                    condition=self._fields[condition_field]._description_string(self.env),
+                )
+            )
 
     # ------------------------------------------------------------
     # BUSINESS
