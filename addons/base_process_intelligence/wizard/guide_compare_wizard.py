@@ -45,17 +45,31 @@ class GuideCompareWizard(models.TransientModel):
     _name = "guide.compare.wizard"
     _description = "Compare Two Periods"
 
-    res_model = fields.Selection(selection="_selection_guide_models", string="Model")
+    res_model = fields.Selection(
+        selection="_selection_guide_models",
+        string="Model",
+        compute="_compute_res_model",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
     process_id = fields.Many2one(
         "guide.process",
         domain="[('model_name', '=', res_model)]",
         help="Step effectiveness of this process only.",
     )
-    date_a_from = fields.Date("Before: From", required=True)
-    date_a_to = fields.Date("Before: To", required=True)
-    date_b_from = fields.Date("After: From", required=True)
-    date_b_to = fields.Date("After: To", required=True)
+    # by default the last 30 days (after) and the 30 days before them (before)
+    date_a_from = fields.Date("Before: From", required=True, default=lambda self: self._default_date(-59))
+    date_a_to = fields.Date("Before: To", required=True, default=lambda self: self._default_date(-30))
+    date_b_from = fields.Date("After: From", required=True, default=lambda self: self._default_date(-29))
+    date_b_to = fields.Date("After: To", required=True, default=lambda self: self._default_date(0))
     line_ids = fields.One2many("guide.compare.line", "wizard_id", string="Figures", readonly=True)
+
+    _date_fields = ("date_a_from", "date_a_to", "date_b_from", "date_b_to")
+
+    @api.model
+    def _default_date(self, days):
+        return fields.Date.add(fields.Date.context_today(self), days=days)
 
     @api.model
     def _selection_guide_models(self):
@@ -64,14 +78,95 @@ class GuideCompareWizard(models.TransientModel):
             for name in self.env["guide.process"]._guide_model_names()
         ]
 
+    @api.depends("process_id")
+    def _compute_res_model(self):
+        for wizard in self:
+            wizard.res_model = wizard.process_id.model_name or wizard.res_model
+
+    # ------------------------------------------------------------
+    # CONSTRAINTS
+    # ------------------------------------------------------------
+    def _guide_check_date_values(self, vals):
+        """A date sent empty or not as a date is refused naming its field, before
+        PostgreSQL would (a NOT NULL violation is logged at ERROR)."""
+        for fname in self._date_fields:
+            if fname not in vals:
+                continue
+            value = vals[fname]
+            try:
+                valid = bool(value) and fields.Date.to_date(value)
+            except (TypeError, ValueError):
+                valid = False
+            if not valid:
+                raise ValidationError(
+                    self.env._(
+                        '%(wizard)s: "%(field)s" must be a date (YYYY-MM-DD), not %(value)r.',
+                        wizard=self.env["ir.model"]._get(self._name).name,
+                        field=self._fields[fname]._description_string(self.env),
+                        value=value,
+                    )
+                )
+
     @api.constrains("date_a_from", "date_a_to", "date_b_from", "date_b_to")
     def _check_periods(self):
         for wizard in self:
-            if wizard.date_a_from > wizard.date_a_to or wizard.date_b_from > wizard.date_b_to:
+            for date_from, date_to in (("date_a_from", "date_a_to"), ("date_b_from", "date_b_to")):
+                if wizard[date_from] > wizard[date_to]:
+                    raise ValidationError(
+                        self.env._(
+                            '%(wizard)s: "%(end)s" (%(end_date)s) is before "%(start)s" (%(start_date)s): '
+                            "a period must start before it ends.",
+                            wizard=self.env["ir.model"]._get(self._name).name,
+                            end=self._fields[date_to]._description_string(self.env),
+                            end_date=wizard[date_to],
+                            start=self._fields[date_from]._description_string(self.env),
+                            start_date=wizard[date_from],
+                        )
+                    )
+
+    @api.constrains("process_id", "res_model")
+    def _check_process(self):
+        for wizard in self.filtered("process_id"):
+            field = self._fields["process_id"]._description_string(self.env)
+            if not wizard.process_id._filtered_access("read"):
                 raise ValidationError(
-                    self.env._("%(wizard)s: a period must start before it ends.", wizard=self._description)
+                    self.env._(
+                        '%(wizard)s: "%(field)s" is a process of a company you do not work in '
+                        "or that you may not read (id %(id)s).",
+                        wizard=self.env["ir.model"]._get(self._name).name,
+                        field=field,
+                        id=wizard.process_id.id,
+                    )
+                )
+            if wizard.res_model and wizard.process_id.model_name != wizard.res_model:
+                raise ValidationError(
+                    self.env._(
+                        '%(wizard)s: "%(field)s" %(process)s guides another model than %(model)s.',
+                        wizard=self.env["ir.model"]._get(self._name).name,
+                        field=field,
+                        process=wizard.process_id.display_name,
+                        model=dict(self._fields["res_model"]._description_selection(self.env)).get(
+                            wizard.res_model, wizard.res_model
+                        ),
+                    )
                 )
 
+    # ------------------------------------------------------------
+    # ORM
+    # ------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._guide_check_date_values(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._guide_check_date_values(vals)
+        return super().write(vals)
+
+    # ------------------------------------------------------------
+    # BUSINESS
+    # ------------------------------------------------------------
     def _guide_period_domain(self, date_from, date_to):
         domain = [
             ("date", ">=", fields.Datetime.to_datetime(date_from)),
