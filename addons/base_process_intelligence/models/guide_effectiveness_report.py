@@ -4,6 +4,35 @@ from odoo.tools.sql import table_kind
 
 MIN_SAMPLE_PARAM = "base_process_intelligence.min_sample"
 DEFAULT_MIN_SAMPLE = 10
+# what the step-effectiveness views read (their ``_depends``)
+EFFECTIVENESS_DEPENDS = {
+    "guide.line": [
+        "res_model",
+        "res_id",
+        "item_id",
+        "name",
+        "step_id",
+        "process_id",
+        "company_id",
+        "completion",
+        "checked",
+        "create_date",
+    ],
+    "guide.hint": ["name", "model_name", "process_id", "company_id", "active"],
+    "guide.hint.feedback": ["hint_id", "res_model", "res_id", "kind"],
+    "guide.feedback": ["item_id", "step_id", "process_id", "state"],
+    "guide.task": ["name", "step_id", "process_id", "model_name", "active"],
+    "guide.task.log": ["task_id", "res_model", "res_id"],
+    "guide.step": ["name", "kind", "process_id", "model_name", "active", "alt_from_step_ids"],
+    "guide.history": ["res_model", "res_id", "to_step_id", "alt_step_id", "direction"],
+    "ir.config_parameter": ["key", "value"],
+}
+EFFECTIVENESS_KINDS = [
+    ("item", "Checklist Item"),
+    ("hint", "Knowledge Hint"),
+    ("task", "Optional Task"),
+    ("alternate", "Alternate Step"),
+]
 
 
 class GuideIntelligenceViewMixin(models.AbstractModel):
@@ -29,6 +58,38 @@ class GuideIntelligenceViewMixin(models.AbstractModel):
         return SQL().join([super()._table_sql, *(SQL(to_flush=field) for field in fields_)])
 
 
+class GuideOutcomeLabelMixin(models.AbstractModel):
+    """Figures about how records ended carry neutral field strings ("Success When Done");
+    an action of one guided model (context key ``guide_outcome_model``) shows them in
+    that model's words (``_guide_outcome_labels``: "Won" for leads, "Resolved" for
+    tickets) in its lists, pivots, graphs and filters."""
+
+    _name = "guide.outcome.label.mixin"
+    _description = "Outcome Figures Labelled per Model"
+
+    @api.model
+    def _guide_outcome_strings(self, model_name):
+        success = self.env["guide.process"]._pi_outcome_labels(self.env[model_name])["success"]
+        return {
+            "success_rate_done": self.env._("%(success)s When Done (%%)", success=success),
+            "success_rate_not_done": self.env._("%(success)s When Not Done (%%)", success=success),
+        }
+
+    @api.model
+    def fields_get(self, allfields=None, attributes=None):
+        res = super().fields_get(allfields, attributes)
+        model_name = self.env.context.get("guide_outcome_model")
+        if (
+            not isinstance(model_name, str)
+            or model_name not in self.env["guide.process"]._guide_model_names()
+        ):
+            return res
+        for fname, string in self._guide_outcome_strings(model_name).items():
+            if "string" in res.get(fname, {}):
+                res[fname]["string"] = string
+        return res
+
+
 class GuideEffectivenessReport(models.Model):
     """Step effectiveness, one row per checklist line (item on a record) and per hint
     on a guided record it may concern: was it done (ticked, acknowledged), and how did
@@ -43,42 +104,16 @@ class GuideEffectivenessReport(models.Model):
     """
 
     _name = "guide.effectiveness.report"
-    _inherit = ["guide.record.link.mixin", "guide.intelligence.view.mixin"]
+    _inherit = ["guide.record.link.mixin", "guide.intelligence.view.mixin", "guide.outcome.label.mixin"]
     _description = "Step Effectiveness (per record)"
     _auto = False
     _order = "date desc, id desc"
     _rec_name = "label"
     # searching the view flushes what it reads (the guided records: ``_table_sql``)
-    _depends = {
-        "guide.line": [
-            "res_model",
-            "res_id",
-            "item_id",
-            "name",
-            "step_id",
-            "process_id",
-            "company_id",
-            "completion",
-            "checked",
-            "create_date",
-        ],
-        "guide.hint": ["name", "model_name", "process_id", "company_id", "active"],
-        "guide.hint.feedback": ["hint_id", "res_model", "res_id", "kind"],
-        "guide.feedback": ["item_id", "step_id", "process_id", "state"],
-        "guide.task": ["name", "step_id", "process_id", "model_name", "active"],
-        "guide.task.log": ["task_id", "res_model", "res_id"],
-        "guide.step": ["name", "kind", "process_id", "model_name", "active", "alt_from_step_ids"],
-        "guide.history": ["res_model", "res_id", "to_step_id", "alt_step_id", "direction"],
-        "ir.config_parameter": ["key", "value"],
-    }
+    _depends = EFFECTIVENESS_DEPENDS
 
     kind = fields.Selection(
-        [
-            ("item", "Checklist Item"),
-            ("hint", "Knowledge Hint"),
-            ("task", "Optional Task"),
-            ("alternate", "Alternate Step"),
-        ],
+        EFFECTIVENESS_KINDS,
         readonly=True,
         help="Done means: an item ticked, a hint acknowledged, an optional task added, an alternate "
         "step entered (a detour taken).",
@@ -104,8 +139,18 @@ class GuideEffectivenessReport(models.Model):
     closed_rate_not_done = fields.Float("Closed When Not Done (%)", readonly=True, aggregator="avg")
     closed_done = fields.Integer("Closed, Done", readonly=True)
     closed_not_done = fields.Integer("Closed, Not Done", readonly=True)
-    success_rate_done = fields.Float("Won When Done (%)", readonly=True, aggregator="avg")
-    success_rate_not_done = fields.Float("Won When Not Done (%)", readonly=True, aggregator="avg")
+    success_rate_done = fields.Float(
+        "Success When Done (%)",
+        readonly=True,
+        aggregator="avg",
+        help="Of the records closed, the share that ended in success (a won lead, a resolved ticket).",
+    )
+    success_rate_not_done = fields.Float(
+        "Success When Not Done (%)",
+        readonly=True,
+        aggregator="avg",
+        help="Of the records closed, the share that ended in success (a won lead, a resolved ticket).",
+    )
     hours_done = fields.Float("Hours to Close When Done", readonly=True, aggregator="avg")
     hours_not_done = fields.Float("Hours to Close When Not Done", readonly=True, aggregator="avg")
 
@@ -248,41 +293,15 @@ class GuideEffectivenessSummary(models.Model):
     on the item (or its step) and the hint's *not helpful* marks stand next to it."""
 
     _name = "guide.effectiveness.summary"
-    _inherit = ["guide.intelligence.view.mixin"]
+    _inherit = ["guide.intelligence.view.mixin", "guide.outcome.label.mixin"]
     _description = "Step Effectiveness"
     _auto = False
     _order = "process_id, kind, label, id"
     _rec_name = "label"
-    _depends = {
-        "guide.line": [
-            "res_model",
-            "res_id",
-            "item_id",
-            "name",
-            "step_id",
-            "process_id",
-            "company_id",
-            "completion",
-            "checked",
-            "create_date",
-        ],
-        "guide.hint": ["name", "model_name", "process_id", "company_id", "active"],
-        "guide.hint.feedback": ["hint_id", "res_model", "res_id", "kind"],
-        "guide.feedback": ["item_id", "step_id", "process_id", "state"],
-        "guide.task": ["name", "step_id", "process_id", "model_name", "active"],
-        "guide.task.log": ["task_id", "res_model", "res_id"],
-        "guide.step": ["name", "kind", "process_id", "model_name", "active", "alt_from_step_ids"],
-        "guide.history": ["res_model", "res_id", "to_step_id", "alt_step_id", "direction"],
-        "ir.config_parameter": ["key", "value"],
-    }
+    _depends = EFFECTIVENESS_DEPENDS
 
     kind = fields.Selection(
-        [
-            ("item", "Checklist Item"),
-            ("hint", "Knowledge Hint"),
-            ("task", "Optional Task"),
-            ("alternate", "Alternate Step"),
-        ],
+        EFFECTIVENESS_KINDS,
         readonly=True,
         help="Done means: an item ticked, a hint acknowledged, an optional task added, an alternate "
         "step entered (a detour taken).",
@@ -303,8 +322,18 @@ class GuideEffectivenessSummary(models.Model):
     closed_not_done = fields.Integer("Closed, Not Done", readonly=True)
     closed_rate_done = fields.Float("Closed When Done (%)", readonly=True, aggregator=False)
     closed_rate_not_done = fields.Float("Closed When Not Done (%)", readonly=True, aggregator=False)
-    success_rate_done = fields.Float("Won When Done (%)", readonly=True, aggregator=False)
-    success_rate_not_done = fields.Float("Won When Not Done (%)", readonly=True, aggregator=False)
+    success_rate_done = fields.Float(
+        "Success When Done (%)",
+        readonly=True,
+        aggregator=False,
+        help="Of the records closed, the share that ended in success (a won lead, a resolved ticket).",
+    )
+    success_rate_not_done = fields.Float(
+        "Success When Not Done (%)",
+        readonly=True,
+        aggregator=False,
+        help="Of the records closed, the share that ended in success (a won lead, a resolved ticket).",
+    )
     hours_done = fields.Float("Hours to Close When Done", readonly=True, aggregator=False)
     hours_not_done = fields.Float("Hours to Close When Not Done", readonly=True, aggregator=False)
     # which figures are left empty for want of records (the list shows them empty, not 0)

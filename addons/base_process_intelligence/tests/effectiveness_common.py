@@ -5,11 +5,14 @@ A bridge's test class provides: ``agent`` (owner of the records), ``colleague`` 
 role, reads only their own records), ``leader`` (leads the records' team, no manager
 right), ``manager``, ``process``, ``item`` (a manual checklist item of the records'
 first step) and the methods ``_records(n)`` (records owned by ``agent`` in that step)
-and ``_close(record, success, hours)`` (won or lost, resolved or cancelled).
+and ``_close(record, success, hours)`` (won or lost, resolved or cancelled), and the
+attributes ``effectiveness_actions`` (xmlids of its step-effectiveness actions) and
+``success_label`` (its word for success: "Won", "Resolved").
 """
 
 from odoo import fields
 from odoo.exceptions import AccessError, ValidationError
+from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.base_process_guide.tests.rpc_common import RpcError
 
@@ -387,6 +390,9 @@ class EffectivenessCases(IntelligenceFixture):
         self.assertTrue(line.low_sample)
         with self.assertRaises(ValidationError):
             wizard.write({"date_b_to": "2026-02-01"})
+        # the outcome in the model's words
+        self.assertIn(f"{self.item.name}: {self.success_label} when done (%)", lines)
+        self.assertFalse([name for name in lines if "success" in name.lower()])
 
 
 class ScorecardRpcCases(IntelligenceFixture):
@@ -468,6 +474,45 @@ class ScorecardRpcCases(IntelligenceFixture):
                         with self.assertRaises(RpcError) as caught:
                             call(self.agent, "guide.compare.wizard", "write", [[wizard_id], vals])
                         self.assertIn(expected, caught.exception.message)
+
+    def test_outcome_labels_follow_the_model(self):
+        """The step-effectiveness actions of a bridge show the outcome figures in its words
+        ("Won When Done (%)" on leads, "Resolved When Done (%)" on tickets) in the views
+        the agent loads over RPC; without the bridge's context the strings are neutral."""
+        for call in (self.xmlrpc, self.jsonrpc):
+            for xmlid in self.effectiveness_actions:
+                # as the web client loads it (/web/action/load)
+                action = self.env["ir.actions.actions"].with_user(self.agent)._for_xml_id(xmlid)
+                context = safe_eval(action["context"])
+                views = call(
+                    self.agent,
+                    action["res_model"],
+                    "get_views",
+                    [[[False, "list"], [False, "search"]]],
+                    {"context": context},
+                )
+                fields_ = views["models"][action["res_model"]]["fields"]
+                self.assertEqual(
+                    (fields_["success_rate_done"]["string"], fields_["success_rate_not_done"]["string"]),
+                    (f"{self.success_label} When Done (%)", f"{self.success_label} When Not Done (%)"),
+                )
+                neutral = call(
+                    self.agent,
+                    action["res_model"],
+                    "fields_get",
+                    [["success_rate_done"]],
+                    {"attributes": ["string"]},
+                )
+                self.assertEqual(neutral["success_rate_done"]["string"], "Success When Done (%)")
+                # a context naming no guided model changes nothing
+                odd = call(
+                    self.agent,
+                    action["res_model"],
+                    "fields_get",
+                    [["success_rate_done"]],
+                    {"attributes": ["string"], "context": {"guide_outcome_model": ["res.users"]}},
+                )
+                self.assertEqual(odd["success_rate_done"]["string"], "Success When Done (%)")
 
     def test_colleague_reads_nothing_over_rpc(self):
         records = self._records(2)

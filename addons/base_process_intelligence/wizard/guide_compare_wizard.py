@@ -28,8 +28,8 @@ EFFECTIVENESS_FIGURES = [
     (_lt("done (%)"), "done_rate"),
     (_lt("closed when done (%)"), "closed_rate_done"),
     (_lt("closed when not done (%)"), "closed_rate_not_done"),
-    (_lt("won when done (%)"), "success_rate_done"),
-    (_lt("won when not done (%)"), "success_rate_not_done"),
+    (_lt("success when done (%)"), "success_rate_done"),
+    (_lt("success when not done (%)"), "success_rate_not_done"),
     (_lt("hours to close when done"), "hours_done"),
     (_lt("hours to close when not done"), "hours_not_done"),
 ]
@@ -199,6 +199,19 @@ class GuideCompareWizard(models.TransientModel):
                 figures[(kind, label or "", index)] = (values[2 * index], values[2 * index + 1])
         return figures
 
+    def _guide_effectiveness_labels(self):
+        """The labels of ``EFFECTIVENESS_FIGURES``, the outcome in the words of the compared
+        model ("won when done" on leads, "resolved when done" on tickets)."""
+        labels = [str(label) for label, _fname in EFFECTIVENESS_FIGURES]
+        if self.res_model:
+            success = self.env["guide.process"]._pi_outcome_labels(self.env[self.res_model])["success"]
+            for index, (_label, fname) in enumerate(EFFECTIVENESS_FIGURES):
+                if fname == "success_rate_done":
+                    labels[index] = self.env._("%(success)s when done (%%)", success=success)
+                elif fname == "success_rate_not_done":
+                    labels[index] = self.env._("%(success)s when not done (%%)", success=success)
+        return labels
+
     def action_compare(self):
         self.ensure_one()
         minimum = int(self.env["ir.config_parameter"].sudo().get_param(MIN_SAMPLE_PARAM, DEFAULT_MIN_SAMPLE))
@@ -213,6 +226,7 @@ class GuideCompareWizard(models.TransientModel):
             lines.append(
                 self._guide_compare_line(sequence, "scorecard", label, value_a, count_a, value_b, count_b)
             )
+        figure_labels = self._guide_effectiveness_labels()
         figures_a = self._guide_effectiveness_figures(domain_a)
         figures_b = self._guide_effectiveness_figures(domain_b)
         for key in sorted(set(figures_a) | set(figures_b)):
@@ -223,7 +237,7 @@ class GuideCompareWizard(models.TransientModel):
                 self._guide_compare_line(
                     sequence,
                     "effectiveness",
-                    f"{key[1]}: {EFFECTIVENESS_FIGURES[key[2]][0]}",
+                    f"{key[1]}: {figure_labels[key[2]]}",
                     value_a,
                     count_a,
                     value_b,
