@@ -58,38 +58,6 @@ class GuideIntelligenceViewMixin(models.AbstractModel):
         return SQL().join([super()._table_sql, *(SQL(to_flush=field) for field in fields_)])
 
 
-class GuideOutcomeLabelMixin(models.AbstractModel):
-    """Figures about how records ended carry neutral field strings ("Success When Done");
-    an action of one guided model (context key ``guide_outcome_model``) shows them in
-    that model's words (``_guide_outcome_labels``: "Won" for leads, "Resolved" for
-    tickets) in its lists, pivots, graphs and filters."""
-
-    _name = "guide.outcome.label.mixin"
-    _description = "Outcome Figures Labelled per Model"
-
-    @api.model
-    def _guide_outcome_strings(self, model_name):
-        success = self.env["guide.process"]._pi_outcome_labels(self.env[model_name])["success"]
-        return {
-            "success_rate_done": self.env._("%(success)s When Done (%%)", success=success),
-            "success_rate_not_done": self.env._("%(success)s When Not Done (%%)", success=success),
-        }
-
-    @api.model
-    def fields_get(self, allfields=None, attributes=None):
-        res = super().fields_get(allfields, attributes)
-        model_name = self.env.context.get("guide_outcome_model")
-        if (
-            not isinstance(model_name, str)
-            or model_name not in self.env["guide.process"]._guide_model_names()
-        ):
-            return res
-        for fname, string in self._guide_outcome_strings(model_name).items():
-            if "string" in res.get(fname, {}):
-                res[fname]["string"] = string
-        return res
-
-
 class GuideEffectivenessReport(models.Model):
     """Step effectiveness, one row per checklist line (item on a record) and per hint
     on a guided record it may concern: was it done (ticked, acknowledged), and how did
@@ -104,7 +72,7 @@ class GuideEffectivenessReport(models.Model):
     """
 
     _name = "guide.effectiveness.report"
-    _inherit = ["guide.record.link.mixin", "guide.intelligence.view.mixin", "guide.outcome.label.mixin"]
+    _inherit = ["guide.record.link.mixin", "guide.intelligence.view.mixin"]
     _description = "Step Effectiveness (per record)"
     _auto = False
     _order = "date desc, id desc"
@@ -293,7 +261,7 @@ class GuideEffectivenessSummary(models.Model):
     on the item (or its step) and the hint's *not helpful* marks stand next to it."""
 
     _name = "guide.effectiveness.summary"
-    _inherit = ["guide.intelligence.view.mixin", "guide.outcome.label.mixin"]
+    _inherit = ["guide.intelligence.view.mixin"]
     _description = "Step Effectiveness"
     _auto = False
     _order = "process_id, kind, label, id"
