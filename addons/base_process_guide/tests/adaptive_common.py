@@ -95,6 +95,9 @@ class AdaptiveCases:
             log.with_user(agent),
         )
         self.assertIn("Adaptive questionnaire", record.message_ids[:1].body)
+        # the smart button lists the record's rows
+        action = record.action_guide_open_task_logs()
+        self.assertEqual(self.env[action["res_model"]].with_user(agent).search(action["domain"]), log)
 
     def test_agent_reaches_milestones(self):
         agent = self._adaptive_agent()
@@ -110,6 +113,8 @@ class AdaptiveCases:
         self.assertEqual(set(rows.mapped("milestone_id.name")), {"Adaptive auto", "Adaptive signed"})
         self.assertEqual(set(rows.mapped("user_id")), {agent})
         self.assertIn("Adaptive signed", record.guide_milestone_timeline)
+        action = record.action_guide_open_milestones()
+        self.assertEqual(self.env[action["res_model"]].with_user(agent).search(action["domain"]), rows)
         with self.assertRaises(AccessError):
             record.action_guide_reach_milestone(self.ms_restricted.id)
 
