@@ -442,6 +442,9 @@ class ScorecardRpcCases(IntelligenceFixture):
             ({"date_a_from": "2026-02-01", "date_a_to": "2026-01-01"}, '"Before: To" (2026-01-01) is before'),
             ({"process_id": foreign.id}, '"Process" is a process of a company you do not work in'),
             ({"process_id": self.process.id, "res_model": other_model}, "guides another model"),
+            ({"process_id": 2**30}, f'"Process" {2**30} is not a process'),
+            ({"process_id": "abc"}, "\"Process\" 'abc' is not a process"),
+            ({"res_model": "res.users"}, "\"Model\" 'res.users' is not a guided model"),
         ]
         for call in (self.xmlrpc, self.jsonrpc):
             with self.assertNoLogs("odoo.sql_db", "ERROR"), self.assertNoLogs("odoo.http", "ERROR"):

@@ -86,26 +86,49 @@ class GuideCompareWizard(models.TransientModel):
     # ------------------------------------------------------------
     # CONSTRAINTS
     # ------------------------------------------------------------
-    def _guide_check_date_values(self, vals):
-        """A date sent empty or not as a date is refused naming its field, before
-        PostgreSQL would (a NOT NULL violation is logged at ERROR)."""
+    def _guide_check_values(self, vals):
+        """What a client sends is refused naming its field before PostgreSQL or the ORM
+        would choke on it (a NOT NULL or foreign-key violation is logged at ERROR): a
+        date empty or not a date, a process that does not exist, a model not guided."""
+        wizard = self.env["ir.model"]._get(self._name).name
         for fname in self._date_fields:
             if fname not in vals:
                 continue
-            value = vals[fname]
             try:
-                valid = bool(value) and fields.Date.to_date(value)
+                valid = bool(vals[fname]) and fields.Date.to_date(vals[fname])
             except (TypeError, ValueError):
                 valid = False
             if not valid:
                 raise ValidationError(
                     self.env._(
-                        '%(wizard)s: "%(field)s" must be a date (YYYY-MM-DD), not %(value)r.',
-                        wizard=self.env["ir.model"]._get(self._name).name,
+                        '%(wizard)s: "%(field)s" must be a date (YYYY-MM-DD), not %(value)s.',
+                        wizard=wizard,
                         field=self._fields[fname]._description_string(self.env),
-                        value=value,
+                        value=repr(vals[fname])[:40],
                     )
                 )
+        process_id = vals.get("process_id")
+        if process_id and not (
+            isinstance(process_id, int) and self.env["guide.process"].browse(process_id).exists()
+        ):
+            raise ValidationError(
+                self.env._(
+                    '%(wizard)s: "%(field)s" %(value)s is not a process.',
+                    wizard=wizard,
+                    field=self._fields["process_id"]._description_string(self.env),
+                    value=repr(process_id)[:40],
+                )
+            )
+        res_model = vals.get("res_model")
+        if res_model and res_model not in self.env["guide.process"]._guide_model_names():
+            raise ValidationError(
+                self.env._(
+                    '%(wizard)s: "%(field)s" %(value)s is not a guided model.',
+                    wizard=wizard,
+                    field=self._fields["res_model"]._description_string(self.env),
+                    value=repr(res_model)[:40],
+                )
+            )
 
     @api.constrains("date_a_from", "date_a_to", "date_b_from", "date_b_to")
     def _check_periods(self):
@@ -157,11 +180,11 @@ class GuideCompareWizard(models.TransientModel):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            self._guide_check_date_values(vals)
+            self._guide_check_values(vals)
         return super().create(vals_list)
 
     def write(self, vals):
-        self._guide_check_date_values(vals)
+        self._guide_check_values(vals)
         return super().write(vals)
 
     # ------------------------------------------------------------
