@@ -233,7 +233,8 @@ class TimeCheckCases:
         self.ms_waiting.condition = "[('guide_step_entered_at', '!=', False)]"
         self.alt_stalled.alt_auto_domain = False
         model = self.time_process.model_name
-        if any(self.TimeCheck._get_time_rules(name) for name in self.env["guide.process"]._guide_model_names()):
+        models = self.env["guide.process"]._guide_model_names()
+        if any(self.TimeCheck._get_time_rules(name) for name in models):
             self.skipTest("another guided model of the database has time-based rules")
         self.assertFalse(self.TimeCheck._get_time_rules(model))
         with self.assertQueryCount(0):
@@ -245,5 +246,6 @@ class TimeCheckCases:
         self.assertEqual((action.res_model, action.res_id), ("ir.cron", cron.id))
         with self.assertRaises(AccessError):
             cron.with_user(self._time_agent()).write({"interval_number": 1, "interval_type": "minutes"})
-        cron.with_user(self.env.ref("base.user_admin")).write({"interval_number": 15, "interval_type": "minutes"})
+        admin = self.env.ref("base.user_admin")
+        cron.with_user(admin).write({"interval_number": 15, "interval_type": "minutes"})
         self.assertEqual(cron.interval_number, 15)
