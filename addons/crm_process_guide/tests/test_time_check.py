@@ -56,3 +56,12 @@ class TestTimeCheckLead(TimeCheckCases, GuideCommon):
             lead.with_user(self.user_salesman).date_deadline = (T0 + timedelta(days=30)).date()
         self._run(40)
         self.assertEqual(len(self._reached(lead, passed)), 1)
+
+    def test_won_leads_are_left_alone(self):
+        with freeze_time(T0):
+            won = self._lead(name="Won lead", stage_id=self.stage_won.id)
+            self.env.flush_all()
+        lead = self._records(1)
+        self._run(4)
+        self.assertEqual(self._reached(lead | won).mapped("res_id"), lead.ids)
+        self.assertFalse(won.guide_alt_step_id)

@@ -62,3 +62,12 @@ class TestTimeCheckTicket(TimeCheckCases, HelpdeskGuideCommon):
         self.assertFalse(ticket.guide_alt_step_id, "the customer wrote two days ago")
         self._run(5.5)
         self.assertEqual(ticket.with_user(self.user_own).guide_alt_step_id, silent)
+
+    def test_closed_tickets_are_left_alone(self):
+        with freeze_time(T0):
+            closed = self._ticket(name="Closed ticket", stage_id=self.stage_resolved.id)
+            self.env.flush_all()
+        ticket = self._records(1)
+        self._run(4)
+        self.assertEqual(self._reached(ticket | closed).mapped("res_id"), ticket.ids)
+        self.assertFalse(closed.guide_alt_step_id)
