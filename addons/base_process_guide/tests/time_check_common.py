@@ -16,8 +16,9 @@ LOGGER = "odoo.addons.base_process_guide.models.guide_time_check"
 
 
 class TimeCheckCases:
-    # queries of a run acting on a chunk (the engines installed add their hooks)
-    time_query_budget = 80
+    # queries of a run acting on one chunk, whatever its size, with the three engines
+    # installed (measured: 32 on the generic model, 34 on leads and tickets)
+    time_query_budget = 45
 
     @classmethod
     def _time_agent(cls):
