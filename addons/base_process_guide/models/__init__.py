@@ -21,3 +21,4 @@ from . import guide_task
 from . import guide_mixin_adaptive
 from . import mail_message
 from . import mail_activity
+from . import guide_time_check
