@@ -18,6 +18,7 @@
         "security/guide_process_version_security.xml",
         "data/guide_reason_data.xml",
         "data/guide_apply_job_data.xml",
+        "data/guide_time_check_data.xml",
         "wizard/guide_override_wizard_views.xml",
         "wizard/guide_alternate_wizard_views.xml",
         "wizard/guide_adaptive_wizard_views.xml",
@@ -32,6 +33,7 @@
         "views/base_process_guide_menus.xml",
         "views/guide_adaptive_views.xml",
         "views/guide_process_version_views.xml",
+        "views/guide_time_check_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -1,4 +1,5 @@
 from . import guide_condition_mixin
+from . import guide_config_mixin
 from . import guide_bulk_mixin
 from . import guide_apply_job
 from . import guide_record_link_mixin
@@ -21,3 +22,4 @@ from . import guide_mixin_adaptive
 from . import mail_message
 from . import mail_activity
 from . import guide_process_version
+from . import guide_time_check
