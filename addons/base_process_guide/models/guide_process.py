@@ -135,6 +135,15 @@ class GuideProcess(models.Model):
             self.browse()._guide_apply("rematch", model_name)
         return res
 
+    def copy(self, default=None):
+        """A copy of a process is a process of its own: the steps it names (allowed next
+        steps, alternate steps' entries and returns, branches) are its copies."""
+        copies = super().copy(default=default)
+        for process, copy in zip(self, copies, strict=True):
+            step_map = dict(zip(process.step_ids, copy.step_ids, strict=True))
+            process.step_ids._guide_copy_links(step_map)
+        return copies
+
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)
         return [
