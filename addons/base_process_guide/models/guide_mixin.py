@@ -250,9 +250,15 @@ class GuideMixin(models.AbstractModel):
         stage_field = self._guide_stage_field
         # assigned by value: one cache update per step, not one per record
         by_step = defaultdict(list)
-        for record in self:
-            step = config["step_by_stage"].get((record.guide_process_id.id, record[stage_field].id))
-            by_step[step["id"] if step else False].append(record.id)
+        values = zip(
+            self._ids,
+            self._guide_cached_values("guide_process_id"),
+            self._guide_cached_values(stage_field),
+            strict=True,
+        )
+        for res_id, process_id, stage_id in values:
+            step = config["step_by_stage"].get((process_id or False, stage_id or False))
+            by_step[step["id"] if step else False].append(res_id)
         for step_id, ids in by_step.items():
             self.browse(ids).guide_step_id = step_id
 
