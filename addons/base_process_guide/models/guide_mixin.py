@@ -954,7 +954,8 @@ class GuideMixin(models.AbstractModel):
         values = cache.get_until_miss(self, field)
         while len(values) < len(self):
             remaining = self.__class__(self.env, self._ids[len(values) :], self._prefetch_ids)
-            field.__get__(remaining[0])
+            # iterating keeps the prefetch ids (indexing would browse one record alone)
+            field.__get__(next(iter(remaining)))
             values += cache.get_until_miss(remaining, field)
         return values
 
