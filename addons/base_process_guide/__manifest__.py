@@ -17,6 +17,7 @@
         "security/guide_adaptive_security.xml",
         "data/guide_reason_data.xml",
         "data/guide_apply_job_data.xml",
+        "data/guide_time_check_data.xml",
         "wizard/guide_override_wizard_views.xml",
         "wizard/guide_alternate_wizard_views.xml",
         "wizard/guide_adaptive_wizard_views.xml",
@@ -30,6 +31,7 @@
         "views/guide_feedback_views.xml",
         "views/base_process_guide_menus.xml",
         "views/guide_adaptive_views.xml",
+        "views/guide_time_check_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -36,9 +36,7 @@ class MailMessage(models.Model):
                 and vals.get("message_type", default_type) in types
             )
         else:
-            messages = self.filtered(
-                lambda m: m.model in guided and m.message_type in types and m.res_id
-            )
+            messages = self.filtered(lambda m: m.model in guided and m.message_type in types and m.res_id)
         if not messages:
             return
         dates = defaultdict(lambda: defaultdict(dict))

@@ -291,7 +291,8 @@ class TestGenericAdaptive(TransactionCase):
         ``create`` each) costs the event fields no query: the values given to ``create``
         decide (Odoo core's lead-assignment query budgets depend on it)."""
         record = self._record()
-        vals_list = [{"model": record._name, "res_id": record.id, "message_type": "notification", "body": "x"}]
+        vals = {"model": record._name, "res_id": record.id, "message_type": "notification"}
+        vals_list = [dict(vals, body="x")]
         messages = self.env["mail.message"].create(vals_list)
         messages.invalidate_recordset()
         self.env["guide.process"]._guide_model_names()
