@@ -223,6 +223,7 @@ class GuideStep(models.Model):
                 step_map[step].allowed_step_ids = [
                     Command.set([step_map[allowed].id for allowed in step.allowed_step_ids])
                 ]
+        return True
 
     def _guide_stage_fields(self):
         """{guided model: field of guide.step holding the stage of that model}.
