@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 from .escalation_clock import OPEN_STATES
 
@@ -19,7 +20,20 @@ class EscalationRule(models.Model):
 
     @api.constrains("model_name", "process_id", "met_milestone_ids")
     def _check_met_milestones(self):
-        self._guide_check_scope("met_milestone_ids")
+        for rule in self:
+            foreign = rule.met_milestone_ids.filtered(
+                lambda milestone, rule=rule: milestone.model_name != rule.model_name
+                or (rule.process_id and milestone.process_id != rule.process_id)
+            )
+            if foreign:
+                raise ValidationError(
+                    self.env._(
+                        "Escalation rule %(rule)s: milestones %(milestones)s are outside the rule's model "
+                        "or process.",
+                        rule=rule.display_name,
+                        milestones=", ".join(foreign.mapped("name")),
+                    )
+                )
 
     def _escalation_rule_values(self):
         return {
