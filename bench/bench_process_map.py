@@ -90,6 +90,12 @@ def generate(env, rows):
         )
         for i, stage in enumerate(stages)
     ]
+    # two versions of the process (the end of the transaction makes v1, a gate change
+    # v2): the history of half the leads names v1, the other half v2
+    env.cr.flush()
+    steps[2].gate_mode = "override"
+    env.cr.flush()
+    versions = process.version_ids.sorted("version").ids
     users = [
         env["res.users"].create(
             {
@@ -143,11 +149,12 @@ def generate(env, rows):
     cr.execute(
         SQL(
             """
-        INSERT INTO guide_history (res_model, res_id, record_name, process_id, from_step_id, to_step_id,
+        INSERT INTO guide_history (res_model, res_id, record_name, process_id, process_version_id,
+            from_step_id, to_step_id,
             direction, gate_result, date, owner_id, company_id, crm_team_id, duration_hours,
             expected_hours, overdue, overdue_count, overridden_count, checklist_done, checklist_total,
             checklist_rate, create_uid, create_date, write_uid, write_date)
-        SELECT 'crm.lead', l.id, l.name, %(process)s,
+        SELECT 'crm.lead', l.id, l.name, %(process)s, (%(versions)s::int[])[mod(l.id, 2) + 1],
                CASE WHEN i > 1 THEN (%(steps)s::int[])[v.path[i - 1]] END,
                (%(steps)s::int[])[v.path[i]],
                CASE WHEN i = 1 THEN 'initial' WHEN v.path[i] > v.path[i - 1] THEN 'forward'
@@ -163,6 +170,7 @@ def generate(env, rows):
          WHERE l.team_id = %(team)s
         """,
             process=process.id,
+            versions=versions,
             steps=[s.id for s in steps],
             team=team.id,
             nvariants=len(VARIANTS),
@@ -189,6 +197,7 @@ def measure_queries(env, process, salesman, label):
         ("all time", {}),
         ("one month", month),
         ("one salesperson", {"user_id": salesman.id}),
+        ("one version", {"version_id": process.version_ids[:1].id}),
     ):
         data, seconds = timed(env, lambda f=filters: Process._pi_map_data(process, ordered, f))
         visits = sum(node["visits"] for node in data["nodes"])

@@ -2,7 +2,7 @@
     "name": "Base Process Guide",
     "summary": "Guided processes on any model with a stage: stage instructions, gating "
     "checklists, knowledge hints, justified deviations and stage history",
-    "version": "18.0.2.0.0",
+    "version": "18.0.2.1.0",
     "category": "Productivity",
     "license": "LGPL-3",
     "author": "Process Guide Team",
@@ -15,8 +15,10 @@
         "security/base_process_guide_security.xml",
         "security/ir.model.access.csv",
         "security/guide_adaptive_security.xml",
+        "security/guide_process_version_security.xml",
         "data/guide_reason_data.xml",
         "data/guide_apply_job_data.xml",
+        "data/guide_time_check_data.xml",
         "wizard/guide_override_wizard_views.xml",
         "wizard/guide_alternate_wizard_views.xml",
         "wizard/guide_adaptive_wizard_views.xml",
@@ -30,6 +32,8 @@
         "views/guide_feedback_views.xml",
         "views/base_process_guide_menus.xml",
         "views/guide_adaptive_views.xml",
+        "views/guide_process_version_views.xml",
+        "views/guide_time_check_views.xml",
     ],
     "assets": {
         "web.assets_backend": [
@@ -37,5 +41,6 @@
         ],
     },
     "pre_init_hook": "pre_init_hook",
+    "post_init_hook": "post_init_hook",
     "installable": True,
 }

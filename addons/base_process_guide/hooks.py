@@ -15,3 +15,10 @@ def pre_init_hook(env):
             "crm_process_guide.apply_inline_limit",
         )
     )
+
+
+def post_init_hook(env):
+    """Processes made before versions existed get their v1, and their stage history
+    rows name it: those of the models guided now; on an upgrade from 18.0.1 the
+    bridges' ``end-`` migration scripts do it for theirs."""
+    env["guide.process.version"]._guide_version_install()

@@ -1,5 +1,4 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
 
 from .escalation_clock import OPEN_STATES
 
@@ -20,20 +19,7 @@ class EscalationRule(models.Model):
 
     @api.constrains("model_name", "process_id", "met_milestone_ids")
     def _check_met_milestones(self):
-        for rule in self:
-            foreign = rule.met_milestone_ids.filtered(
-                lambda milestone, rule=rule: milestone.model_name != rule.model_name
-                or (rule.process_id and milestone.process_id != rule.process_id)
-            )
-            if foreign:
-                raise ValidationError(
-                    self.env._(
-                        "Escalation rule %(rule)s: milestones %(milestones)s are outside the rule's model "
-                        "or process.",
-                        rule=rule.display_name,
-                        milestones=", ".join(foreign.mapped("name")),
-                    )
-                )
+        self._guide_check_scope("met_milestone_ids")
 
     def _escalation_rule_values(self):
         return {

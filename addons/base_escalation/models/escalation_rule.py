@@ -173,17 +173,7 @@ class EscalationRule(models.Model):
     # ------------------------------------------------------------
     @api.constrains("model_name")
     def _check_model_name_guided(self):
-        # a selection value is not checked on create: only the guided models have the engine's hooks
-        guided = set(self.env["guide.process"]._guide_model_names())
-        for record in self.filtered(lambda r: r.model_name not in guided):
-            raise ValidationError(
-                self.env._(
-                    "%(label)s %(name)s: %(model)s is not a guided model.",
-                    label=self._description,
-                    name=record.display_name,
-                    model=record.model_name,
-                )
-            )
+        self._guide_check_guided_model()
 
     @api.constrains("time_mode", "calendar_source", "resource_calendar_id")
     def _check_calendar(self):
@@ -219,27 +209,8 @@ class EscalationRule(models.Model):
 
     @api.constrains("model_name", "process_id", "step_ids", "pause_step_ids", "met_step_ids")
     def _check_steps(self):
+        self._guide_check_scope("step_ids", "pause_step_ids", "met_step_ids")
         for rule in self:
-            steps = rule.step_ids | rule.pause_step_ids | rule.met_step_ids
-            if rule.process_id and rule.process_id.model_name != rule.model_name:
-                raise ValidationError(
-                    self.env._(
-                        "Escalation rule %(rule)s: process %(process)s guides another model.",
-                        rule=rule.display_name,
-                        process=rule.process_id.display_name,
-                    )
-                )
-            foreign = steps.filtered(lambda step, rule=rule: step.model_name != rule.model_name)
-            if rule.process_id:
-                foreign |= steps.filtered(lambda step, rule=rule: step.process_id != rule.process_id)
-            if foreign:
-                raise ValidationError(
-                    self.env._(
-                        "Escalation rule %(rule)s: steps %(steps)s are outside the rule's model or process.",
-                        rule=rule.display_name,
-                        steps=", ".join(foreign.mapped("display_name")),
-                    )
-                )
             if rule.pause_step_ids & rule.met_step_ids:
                 raise ValidationError(
                     self.env._(

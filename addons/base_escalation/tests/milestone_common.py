@@ -81,4 +81,4 @@ class MilestoneEscalationCases:
         )
         with self.assertRaises(ValidationError) as err:
             self._rule(met_milestone_ids=[(6, 0, foreign.ids)])
-        self.assertIn("Foreign", str(err.exception))
+        self.assertIn("Met by Milestones Foreign are outside its model or process", str(err.exception))

@@ -224,17 +224,7 @@ class CompliancePolicy(models.Model):
     # ------------------------------------------------------------
     @api.constrains("model_name")
     def _check_model_name_guided(self):
-        # a selection value is not checked on create: only the guided models have the engine's hooks
-        guided = set(self.env["guide.process"]._guide_model_names())
-        for record in self.filtered(lambda r: r.model_name not in guided):
-            raise ValidationError(
-                self.env._(
-                    "%(label)s %(name)s: %(model)s is not a guided model.",
-                    label=self._description,
-                    name=record.display_name,
-                    model=record.model_name,
-                )
-            )
+        self._guide_check_guided_model()
 
     @api.constrains("model_name", "trigger", "field_ids", "step_ids", "process_id")
     def _check_scope(self):
@@ -260,22 +250,7 @@ class CompliancePolicy(models.Model):
                 raise ValidationError(
                     self.env._("Policy %(policy)s: the fields belong to another model.", policy=name)
                 )
-            if policy.process_id and policy.process_id.model_name != policy.model_name:
-                raise ValidationError(
-                    self.env._("Policy %(policy)s: the process guides another model.", policy=name)
-                )
-            foreign = policy.step_ids.filtered(
-                lambda s, p=policy: s.model_name != p.model_name
-                or (p.process_id and s.process_id != p.process_id)
-            )
-            if foreign:
-                raise ValidationError(
-                    self.env._(
-                        "Policy %(policy)s: step %(step)s is not a step of its process or model.",
-                        policy=name,
-                        step=foreign[0].display_name,
-                    )
-                )
+        self._guide_check_scope("step_ids")
 
     @api.constrains("reminder_hours", "reminder_max")
     def _check_reminders(self):

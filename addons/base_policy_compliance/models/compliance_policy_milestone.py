@@ -2,7 +2,6 @@ import json
 from types import MappingProxyType
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
 
 
 class CompliancePolicy(models.Model):
@@ -21,20 +20,7 @@ class CompliancePolicy(models.Model):
 
     @api.constrains("model_name", "process_id", "required_milestone_ids")
     def _check_required_milestones(self):
-        for policy in self:
-            foreign = policy.required_milestone_ids.filtered(
-                lambda milestone, policy=policy: milestone.model_name != policy.model_name
-                or (policy.process_id and milestone.process_id != policy.process_id)
-            )
-            if foreign:
-                raise ValidationError(
-                    self.env._(
-                        "Policy %(policy)s: milestones %(milestones)s are outside the policy's model "
-                        "or process.",
-                        policy=policy.display_name,
-                        milestones=", ".join(foreign.mapped("name")),
-                    )
-                )
+        self._guide_check_scope("required_milestone_ids")
 
     def write(self, vals):
         res = super().write(vals)

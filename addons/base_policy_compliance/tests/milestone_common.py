@@ -85,4 +85,11 @@ class MilestonePolicyCases:
         )
         with self.assertRaises(ValidationError) as err:
             self.milestone_policy.required_milestone_ids = foreign
-        self.assertIn("Foreign", str(err.exception))
+        self.assertIn("Requires Milestones Foreign are outside its model or process", str(err.exception))
+        # a step of another process: the same scope check (guide.condition.mixin)
+        step = self.env["guide.step"].create(
+            {"process_id": process.id, "name": "Elsewhere", "kind": "alternate"}
+        )
+        with self.assertRaises(ValidationError) as err:
+            self.milestone_policy.step_ids = step
+        self.assertIn("Steps Elsewhere / Elsewhere are outside its model or process", str(err.exception))

@@ -1,4 +1,5 @@
 from . import guide_condition_mixin
+from . import guide_config_mixin
 from . import guide_bulk_mixin
 from . import guide_apply_job
 from . import guide_record_link_mixin
@@ -20,3 +21,5 @@ from . import guide_task
 from . import guide_mixin_adaptive
 from . import mail_message
 from . import mail_activity
+from . import guide_process_version
+from . import guide_time_check

@@ -50,11 +50,76 @@ class GuideConditionMixin(models.AbstractModel):
                     raise ValidationError(
                         self.env._(
                             'Invalid condition "%(field)s" on %(rule)s: %(error)s',
-                            field=rule._fields[fname].string,
+                            field=rule._fields[fname]._description_string(self.env),
                             rule=rule.display_name,
                             error=str(exc),
                         )
                     ) from None
+
+    def _guide_check_condition_set(self, mode_field, condition_field, mode="auto"):
+        """Constraint helper: a rule whose ``mode_field`` is ``mode`` (e.g. reached or
+        completed automatically) needs its condition ``condition_field``. Models call it
+        from their ``@api.constrains(mode_field, condition_field)`` method; the refusal
+        names the rule, its mode and the condition to set."""
+        for rule in self:
+            if rule[mode_field] != mode or rule[condition_field]:
+                continue
+            raise ValidationError(
+                self.env._(
+                    '%(kind)s "%(rule)s" is set to "%(mode)s": set its condition "%(condition)s".',
+                    kind=self.env["ir.model"]._get(self._name).name,
+                    rule=rule.display_name,
+                    mode=dict(self._fields[mode_field]._description_selection(self.env))[mode],
+                    condition=self._fields[condition_field]._description_string(self.env),
+                )
+            )
+
+    def _guide_check_guided_model(self):
+        """Constraint helper: a rule's ``model_name`` is a guided model (a selection value
+        is not checked on create; only the guided models have the engine's hooks)."""
+        guided = set(self.env["guide.process"]._guide_model_names())
+        for rule in self.filtered(lambda r: r.model_name not in guided):
+            raise ValidationError(
+                self.env._(
+                    "%(label)s %(name)s: %(model)s is not a guided model.",
+                    label=self.env["ir.model"]._get(self._name).name,
+                    name=rule.display_name,
+                    model=rule.model_name,
+                )
+            )
+
+    def _guide_check_scope(self, *fnames):
+        """Constraint helper for rules with a ``process_id``: the process guides the rule's
+        model, and the steps or milestones the rule names in ``fnames`` belong to that model
+        and, when the rule has a process, to that process. The refusal names the rule, the
+        field and the records out of scope."""
+        kind = self.env["ir.model"]._get(self._name).name
+        for rule in self:
+            if rule.process_id and rule.process_id.model_name != rule.model_name:
+                raise ValidationError(
+                    self.env._(
+                        '%(kind)s "%(rule)s": process %(process)s guides another model than %(model)s.',
+                        kind=kind,
+                        rule=rule.display_name,
+                        process=rule.process_id.display_name,
+                        model=rule.model_name,
+                    )
+                )
+            for fname in fnames:
+                foreign = rule[fname].filtered(
+                    lambda target, rule=rule: target.model_name != rule.model_name
+                    or (rule.process_id and target.process_id != rule.process_id)
+                )
+                if foreign:
+                    raise ValidationError(
+                        self.env._(
+                            '%(kind)s "%(rule)s": %(field)s %(names)s are outside its model or process.',
+                            kind=kind,
+                            rule=rule.display_name,
+                            field=self._fields[fname]._description_string(self.env),
+                            names=", ".join(foreign.mapped("display_name")),
+                        )
+                    )
 
     # ------------------------------------------------------------
     # BUSINESS

@@ -6,7 +6,7 @@ class GuideHint(models.Model):
     """A knowledge card shown on a record while a condition holds."""
 
     _name = "guide.hint"
-    _inherit = ["guide.condition.mixin"]
+    _inherit = ["guide.condition.mixin", "guide.config.mixin"]
     _description = "Knowledge Hint"
     _order = "priority desc, sequence, id"
     _check_company_auto = True
@@ -47,25 +47,6 @@ class GuideHint(models.Model):
     # state of the hint on the record given in context (guide_res_model/guide_res_id)
     context_acknowledged = fields.Boolean(compute="_compute_context_state")
     context_unhelpful = fields.Boolean(compute="_compute_context_state")
-
-    # ------------------------------------------------------------
-    # ORM
-    # ------------------------------------------------------------
-    @api.model_create_multi
-    def create(self, vals_list):
-        hints = super().create(vals_list)
-        self.env.registry.clear_cache()  # _guide_hint_config
-        return hints
-
-    def write(self, vals):
-        res = super().write(vals)
-        self.env.registry.clear_cache()
-        return res
-
-    def unlink(self):
-        res = super().unlink()
-        self.env.registry.clear_cache()
-        return res
 
     @api.model
     def _selection_guide_models(self):

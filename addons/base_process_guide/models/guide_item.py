@@ -1,10 +1,9 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
 
 
 class GuideItem(models.Model):
     _name = "guide.item"
-    _inherit = ["guide.condition.mixin"]
+    _inherit = ["guide.condition.mixin", "guide.config.mixin"]
     _description = "Checklist Item"
     _order = "step_id, sequence, id"
     _guide_domain_fields = ("apply_domain", "auto_domain")
@@ -40,33 +39,7 @@ class GuideItem(models.Model):
     # ------------------------------------------------------------
     @api.constrains("completion", "auto_domain")
     def _check_auto_domain(self):
-        for item in self:
-            if item.completion == "auto" and not item.auto_domain:
-                raise ValidationError(
-                    self.env._(
-                        'Checklist item "%(item)s" is automatic: set the condition that completes it.',
-                        item=item.display_name,
-                    )
-                )
-
-    # ------------------------------------------------------------
-    # ORM
-    # ------------------------------------------------------------
-    @api.model_create_multi
-    def create(self, vals_list):
-        items = super().create(vals_list)
-        self.env.registry.clear_cache()
-        return items
-
-    def write(self, vals):
-        res = super().write(vals)
-        self.env.registry.clear_cache()
-        return res
-
-    def unlink(self):
-        res = super().unlink()
-        self.env.registry.clear_cache()
-        return res
+        self._guide_check_condition_set("completion", "auto_domain")
 
     # ------------------------------------------------------------
     # BUSINESS

@@ -1,5 +1,4 @@
 from odoo import api, fields, models, tools
-from odoo.exceptions import ValidationError
 
 REACH_MODES = [
     ("auto", "When its condition holds"),
@@ -14,7 +13,7 @@ class GuideMilestone(models.Model):
     reached it and when are ``guide.milestone.reached`` (engine-owned)."""
 
     _name = "guide.milestone"
-    _inherit = ["guide.condition.mixin"]
+    _inherit = ["guide.condition.mixin", "guide.config.mixin"]
     _description = "Process Milestone"
     _order = "process_id, sequence, id"
     _check_company_auto = True
@@ -62,35 +61,7 @@ class GuideMilestone(models.Model):
     # ------------------------------------------------------------
     @api.constrains("reach_mode", "condition")
     def _check_condition(self):
-        for milestone in self:
-            if milestone.reach_mode == "auto" and not milestone.condition:
-                raise ValidationError(
-                    self.env._(
-                        "Milestone %(milestone)s of process %(process)s is reached automatically: "
-                        "set the condition that reaches it.",
-                        milestone=milestone.name,
-                        process=milestone.process_id.display_name,
-                    )
-                )
-
-    # ------------------------------------------------------------
-    # ORM
-    # ------------------------------------------------------------
-    @api.model_create_multi
-    def create(self, vals_list):
-        milestones = super().create(vals_list)
-        self.env.registry.clear_cache()
-        return milestones
-
-    def write(self, vals):
-        res = super().write(vals)
-        self.env.registry.clear_cache()
-        return res
-
-    def unlink(self):
-        res = super().unlink()
-        self.env.registry.clear_cache()
-        return res
+        self._guide_check_condition_set("reach_mode", "condition")
 
     # ------------------------------------------------------------
     # BUSINESS

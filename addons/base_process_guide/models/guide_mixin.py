@@ -250,9 +250,15 @@ class GuideMixin(models.AbstractModel):
         stage_field = self._guide_stage_field
         # assigned by value: one cache update per step, not one per record
         by_step = defaultdict(list)
-        for record in self:
-            step = config["step_by_stage"].get((record.guide_process_id.id, record[stage_field].id))
-            by_step[step["id"] if step else False].append(record.id)
+        values = zip(
+            self._ids,
+            self._guide_cached_values("guide_process_id"),
+            self._guide_cached_values(stage_field),
+            strict=True,
+        )
+        for res_id, process_id, stage_id in values:
+            step = config["step_by_stage"].get((process_id or False, stage_id or False))
+            by_step[step["id"] if step else False].append(res_id)
         for step_id, ids in by_step.items():
             self.browse(ids).guide_step_id = step_id
 
@@ -936,6 +942,33 @@ class GuideMixin(models.AbstractModel):
             return SQL("(SELECT NULL::int WHERE FALSE)")
         return query.subselect()
 
+    def _guide_cached_values(self, fname):
+        """The values of field ``fname`` of ``self``, in the order of ``self``, as the
+        cache holds them (ids or None for a many2one): pending computations processed
+        and missing values fetched for the batch, as ``mapped()`` does, without making
+        a record per value. The write path reads a few fields of every record moved."""
+        field = self._fields[fname]
+        if field.compute and field.store:
+            field.recompute(self)
+        cache = self.env.cache
+        values = cache.get_until_miss(self, field)
+        while len(values) < len(self):
+            remaining = self.__class__(self.env, self._ids[len(values) :], self._prefetch_ids)
+            # iterating keeps the prefetch ids (indexing would browse one record alone)
+            field.__get__(next(iter(remaining)))
+            values += cache.get_until_miss(remaining, field)
+        return values
+
+    def _guide_stages_of(self, stage_ids):
+        """The stage records of ``stage_ids`` (ids or None, see ``_guide_cached_values``),
+        one record per distinct stage."""
+        Stage = self.env[self._fields[self._guide_stage_field].comodel_name]
+        prefetch = tuple({stage_id for stage_id in stage_ids if stage_id})
+        stages = {
+            stage_id: Stage.browse(stage_id or ()).with_prefetch(prefetch) for stage_id in set(stage_ids)
+        }
+        return [stages[stage_id] for stage_id in stage_ids]
+
     def _guide_of_process(self, process_id):
         """Part of ``self`` guided by process ``process_id``, from the cache (no query). The
         engines' cheap "may anything apply" decisions run it on every write: the usual
@@ -969,25 +1002,37 @@ class GuideMixin(models.AbstractModel):
         scope_changed = bool(set(vals) & (self._guide_scope_trigger_fields() | config["domain_fields"]))
         if not scope_changed and stage_field not in vals:
             return None
+        moving = stage_field in vals
+        target = vals.get(stage_field) or False
         if scope_changed and config["processes"]:
             records = self._guide_write_concerned(vals, config)
         else:
             # only the stage changes: records outside every process stay outside
-            records = self.filtered(
-                lambda rec: rec.guide_process_id
-                and (stage_field not in vals or rec[stage_field].id != vals[stage_field])
-            )
+            process_ids = self._guide_cached_values("guide_process_id")
+            stage_ids = self._guide_cached_values(stage_field) if moving else process_ids
+            records = self.browse(
+                [
+                    res_id
+                    for res_id, process_id, stage_id in zip(self._ids, process_ids, stage_ids, strict=True)
+                    if process_id and (not moving or (stage_id or False) != target)
+                ]
+            ).with_prefetch(self._prefetch_ids)
         if not records:
             return None
-        old = {
-            rec.id: (
-                rec.guide_process_id.id,
-                rec.guide_step_id.id,
-                rec[stage_field],
-                rec.guide_step_entered_at,
+        stages = self._guide_stages_of(records._guide_cached_values(stage_field))
+        old = dict(
+            zip(
+                records._ids,
+                zip(
+                    [pid or False for pid in records._guide_cached_values("guide_process_id")],
+                    [sid or False for sid in records._guide_cached_values("guide_step_id")],
+                    stages,
+                    records._guide_cached_values("guide_step_entered_at"),
+                    strict=True,
+                ),
+                strict=True,
             )
-            for rec in records
-        }
+        )
         change = {
             "vals": dict(vals),
             "now": fields.Datetime.now(),
@@ -995,21 +1040,17 @@ class GuideMixin(models.AbstractModel):
             "scope_changed": scope_changed,
             "old": old,
             # every record moves: the entry time goes with the write itself
-            "all_moving": stage_field in vals
-            and all(rec[stage_field].id != vals[stage_field] for rec in self),
+            "all_moving": moving
+            and all((stage_id or False) != target for stage_id in self._guide_cached_values(stage_field)),
             "judged": {},
         }
         if not scope_changed:
             # a plain move: the new step is known, judge it before writing
             new_stage = self.env[self._fields[stage_field].comodel_name].browse(vals[stage_field])
-            new = {
-                rec.id: (
-                    rec.guide_process_id.id,
-                    (config["step_by_stage"].get((rec.guide_process_id.id, new_stage.id)) or {}).get("id"),
-                    new_stage,
-                )
-                for rec in records
-            }
+            new = {}
+            for res_id, (process_id, *_rest) in old.items():
+                step = config["step_by_stage"].get((process_id, new_stage.id))
+                new[res_id] = (process_id, step and step["id"], new_stage)
             # judged before the write (``_guide_judge_move``)
             change["pending"] = records._guide_collect_transitions(old, new)
         return change
@@ -1063,25 +1104,29 @@ class GuideMixin(models.AbstractModel):
 
         :return: (transitions in the order of ``self``, the ones still to judge)
         """
-        stage_field = self._guide_stage_field
         old, judged = change["old"], change.get("judged") or {}
         new, reused, others = {}, {}, []
-        for rec in self:
-            new[rec.id] = process_to, step_to, stage_to = (
-                rec.guide_process_id.id,
-                rec.guide_step_id.id,
-                rec[stage_field],
-            )
-            info = judged.get(rec.id)
+        # the values the ORM computed for the write, read from the cache at once
+        values = zip(
+            self._ids,
+            self._guide_cached_values("guide_process_id"),
+            self._guide_cached_values("guide_step_id"),
+            self._guide_stages_of(self._guide_cached_values(self._guide_stage_field)),
+            strict=True,
+        )
+        for res_id, process_to, step_to, stage_to in values:
+            process_to, step_to = process_to or False, step_to or False
+            new[res_id] = (process_to, step_to, stage_to)
+            info = judged.get(res_id)
             if (
                 info
-                and info["process_id"] == (process_to or old[rec.id][0])
+                and info["process_id"] == (process_to or old[res_id][0])
                 and (info["to_step"] and info["to_step"]["id"]) == (step_to or None)
                 and info["to_stage_id"] == stage_to.id
             ):
-                reused[rec.id] = info
+                reused[res_id] = info
             else:
-                others.append(rec.id)
+                others.append(res_id)
         collected = {
             info["record"].id: info for info in self.browse(others)._guide_collect_transitions(old, new)
         }
@@ -1563,19 +1608,23 @@ class GuideMixin(models.AbstractModel):
         {record id: values}. Names are read for the batch at once."""
         owner_field = self._guide_owner_field if self._guide_owner_field in self._fields else None
         has_company = "company_id" in self._fields
-        names = dict(zip(self.ids, self.mapped("display_name"), strict=True))
+        names = self.mapped("display_name")
+        none = [None] * len(self)
+        owners = self._guide_cached_values(owner_field) if owner_field else none
+        companies = self._guide_cached_values("company_id") if has_company else none
+        values = zip(self, names, owners, companies, strict=True)
         return {
             record.id: {
                 "res_model": self._name,
                 "res_id": record.id,
-                "record_name": names[record.id],
+                "record_name": name,
                 "date": now,
                 "user_id": self.env.uid,
-                "owner_id": record[owner_field].id if owner_field else False,
-                "company_id": record.company_id.id if has_company else False,
+                "owner_id": owner_id or False,
+                "company_id": company_id or False,
                 **record._guide_history_values(),
             }
-            for record in self
+            for record, name, owner_id, company_id in values
         }
 
     def _guide_log_transitions(self, transitions, now):

@@ -261,58 +261,48 @@ class GuideMixin(models.AbstractModel):
     # ------------------------------------------------------------
     def action_guide_open_add_task(self, task_id=None):
         """The dialog adding an optional task of the current step (with a note)."""
-        self.ensure_one()
-        self.check_access("write")
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Add a Task"),
-            "res_model": "guide.task.wizard",
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "new",
-            "context": {
-                "default_res_model": self._name,
-                "default_res_id": self.id,
-                "default_step_id": self.guide_step_id.id,
-                "default_task_id": task_id or False,
-            },
-        }
+        return self._guide_dialog_action(
+            self.env._("Add a Task"),
+            "guide.task.wizard",
+            {"default_step_id": self.guide_step_id.id, "default_task_id": task_id or False},
+        )
 
     def action_guide_open_reach_milestone(self):
         """The dialog marking a milestone reached by hand (with a note)."""
+        return self._guide_dialog_action(
+            self.env._("Mark a Milestone Reached"),
+            "guide.milestone.wizard",
+            {"default_process_id": self.guide_process_id.id},
+        )
+
+    def action_guide_open_milestones(self):
+        return self._guide_rows_action(self.env._("Milestones"), "guide.milestone.reached")
+
+    def action_guide_open_task_logs(self):
+        return self._guide_rows_action(self.env._("Tasks Added"), "guide.task.log")
+
+    def _guide_dialog_action(self, name, res_model, defaults):
+        """A dialog acting on this record (``res_model``/``res_id`` as defaults), for users
+        who may edit it."""
         self.ensure_one()
         self.check_access("write")
         return {
             "type": "ir.actions.act_window",
-            "name": self.env._("Mark a Milestone Reached"),
-            "res_model": "guide.milestone.wizard",
+            "name": name,
+            "res_model": res_model,
             "view_mode": "form",
             "views": [(False, "form")],
             "target": "new",
-            "context": {
-                "default_res_model": self._name,
-                "default_res_id": self.id,
-                "default_process_id": self.guide_process_id.id,
-            },
+            "context": {"default_res_model": self._name, "default_res_id": self.id, **defaults},
         }
 
-    def action_guide_open_milestones(self):
+    def _guide_rows_action(self, name, res_model):
+        """The list of the rows of ``res_model`` about this record."""
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
-            "name": self.env._("Milestones"),
-            "res_model": "guide.milestone.reached",
-            "view_mode": "list",
-            "domain": [("res_model", "=", self._name), ("res_id", "=", self.id)],
-            "context": {"create": False},
-        }
-
-    def action_guide_open_task_logs(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Tasks Added"),
-            "res_model": "guide.task.log",
+            "name": name,
+            "res_model": res_model,
             "view_mode": "list",
             "domain": [("res_model", "=", self._name), ("res_id", "=", self.id)],
             "context": {"create": False},

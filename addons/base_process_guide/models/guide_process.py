@@ -115,6 +115,7 @@ class GuideProcess(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         processes = super().create(vals_list)
+        processes._guide_version_create()
         self.env.registry.clear_cache()
         processes._guide_rematch()
         return processes
@@ -133,6 +134,15 @@ class GuideProcess(models.Model):
         for model_name in sorted(models_names):
             self.browse()._guide_apply("rematch", model_name)
         return res
+
+    def copy(self, default=None):
+        """A copy of a process is a process of its own: the steps it names (allowed next
+        steps, alternate steps' entries and returns, branches) are its copies."""
+        copies = super().copy(default=default)
+        for process, copy in zip(self, copies, strict=True):
+            step_map = dict(zip(process.step_ids, copy.step_ids, strict=True))
+            process.step_ids._guide_copy_links(step_map)
+        return copies
 
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)
@@ -287,10 +297,12 @@ class GuideProcess(models.Model):
             "alt_steps": {},
             "alt_fields": set(),
         }
+        versions = processes._guide_version_current_ids()
         for process in processes:
             config["processes"].append(
                 {
                     "id": process.id,
+                    "version_id": versions.get(process.id, False),
                     "company_id": process.company_id.id,
                     "domain": process.domain or "",
                     **process._guide_scope_values(),

@@ -595,3 +595,20 @@ def resolve(template, values):
         else:
             result.append(item)
     return result
+
+
+def reads_clock(template):
+    """Whether a template holds a value relative to the moment it is evaluated
+    (``today``, ``now``, their offsets and aliases): such a condition can become
+    true with time alone, without any change of the record."""
+
+    def clock_value(value):
+        if isinstance(value, DateValue | DatetimeValue | Formatted):
+            return True
+        if isinstance(value, ListValue):
+            return any(clock_value(item) for item in value.items)
+        if isinstance(value, Domain):
+            return reads_clock(value)
+        return False
+
+    return any(isinstance(item, Leaf) and clock_value(item.right) for item in template.items)

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..tools import MAX_HOURS, MAX_YEARS, hours_of
@@ -70,6 +70,7 @@ class GuideStep(models.Model):
         "step_id",
         "allowed_step_id",
         string="Allowed Next Steps",
+        copy=False,
         domain="[('process_id', '=', process_id), ('id', '!=', id)]",
         help="Forward moves allowed from this step (empty: any). Moving backward is always allowed.",
     )
@@ -213,6 +214,17 @@ class GuideStep(models.Model):
     # BUSINESS
     # ------------------------------------------------------------
     @api.model
+    def _guide_copy_links(self, step_map):
+        """After a process is copied: point the copy of each step (``step_map``: original
+        step → its copy) at the copies of the steps it names, never at the original
+        process's (hook: a module linking steps to steps extends it)."""
+        for step in self:
+            if step.allowed_step_ids:
+                step_map[step].allowed_step_ids = [
+                    Command.set([step_map[allowed].id for allowed in step.allowed_step_ids])
+                ]
+        return True
+
     def _guide_stage_fields(self):
         """{guided model: field of guide.step holding the stage of that model}.
 

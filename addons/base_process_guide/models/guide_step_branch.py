@@ -8,7 +8,7 @@ class GuideStepBranch(models.Model):
     holds tells the next step; the gate enforces it like the allowed next steps."""
 
     _name = "guide.step.branch"
-    _inherit = ["guide.condition.mixin"]
+    _inherit = ["guide.condition.mixin", "guide.config.mixin"]
     _description = "Process Step Branch"
     _order = "step_id, sequence, id"
     _guide_domain_fields = ("domain",)
@@ -55,22 +55,6 @@ class GuideStepBranch(models.Model):
                         step=branch.step_id.display_name,
                     )
                 )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        branches = super().create(vals_list)
-        self.env.registry.clear_cache()
-        return branches
-
-    def write(self, vals):
-        res = super().write(vals)
-        self.env.registry.clear_cache()
-        return res
-
-    def unlink(self):
-        res = super().unlink()
-        self.env.registry.clear_cache()
-        return res
 
     def _guide_branch_values(self):
         self.ensure_one()

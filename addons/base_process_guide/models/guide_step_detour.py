@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import ValidationError
 
 STEP_KINDS = [
@@ -151,6 +151,20 @@ class GuideStep(models.Model):
     # ------------------------------------------------------------
     # BUSINESS
     # ------------------------------------------------------------
+    def _guide_copy_links(self, step_map):
+        """The copy of an alternate step is entered from and returns to the copies of its
+        steps; branches are copied towards the copies of their target steps."""
+        res = super()._guide_copy_links(step_map)
+        for step in self:
+            copy = step_map[step]
+            if step.alt_from_step_ids:
+                copy.alt_from_step_ids = [Command.set([step_map[s].id for s in step.alt_from_step_ids])]
+            if step.alt_return_step_id:
+                copy.alt_return_step_id = step_map[step.alt_return_step_id]
+            for branch in step.branch_ids:
+                branch.copy({"step_id": copy.id, "to_step_id": step_map[branch.to_step_id].id})
+        return res
+
     def _guide_on_stage_line(self):
         self.ensure_one()
         return self.kind != "alternate"

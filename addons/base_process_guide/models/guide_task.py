@@ -16,7 +16,7 @@ class GuideTask(models.Model):
     ``guide.task.log`` row (who, when, why)."""
 
     _name = "guide.task"
-    _inherit = ["guide.condition.mixin"]
+    _inherit = ["guide.condition.mixin", "guide.config.mixin"]
     _description = "Optional Task"
     _order = "step_id, sequence, id"
     _check_company_auto = True
@@ -83,25 +83,6 @@ class GuideTask(models.Model):
                         type=task.activity_type_id.name,
                     )
                 )
-
-    # ------------------------------------------------------------
-    # ORM
-    # ------------------------------------------------------------
-    @api.model_create_multi
-    def create(self, vals_list):
-        tasks = super().create(vals_list)
-        self.env.registry.clear_cache()
-        return tasks
-
-    def write(self, vals):
-        res = super().write(vals)
-        self.env.registry.clear_cache()
-        return res
-
-    def unlink(self):
-        res = super().unlink()
-        self.env.registry.clear_cache()
-        return res
 
     # ------------------------------------------------------------
     # ACTIONS

@@ -3,6 +3,7 @@ ORM and over XML-RPC and JSON-RPC (issue 15). A bridge's test class mixes ``RpcC
 its fixture class in before ``AdaptiveCases`` and sets the hooks below."""
 
 from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user
 
 from .rpc_common import RpcError
 
@@ -94,6 +95,9 @@ class AdaptiveCases:
             log.with_user(agent),
         )
         self.assertIn("Adaptive questionnaire", record.message_ids[:1].body)
+        # the smart button lists the record's rows
+        action = record.action_guide_open_task_logs()
+        self.assertEqual(self.env[action["res_model"]].with_user(agent).search(action["domain"]), log)
 
     def test_agent_reaches_milestones(self):
         agent = self._adaptive_agent()
@@ -109,6 +113,8 @@ class AdaptiveCases:
         self.assertEqual(set(rows.mapped("milestone_id.name")), {"Adaptive auto", "Adaptive signed"})
         self.assertEqual(set(rows.mapped("user_id")), {agent})
         self.assertIn("Adaptive signed", record.guide_milestone_timeline)
+        action = record.action_guide_open_milestones()
+        self.assertEqual(self.env[action["res_model"]].with_user(agent).search(action["domain"]), rows)
         with self.assertRaises(AccessError):
             record.action_guide_reach_milestone(self.ms_restricted.id)
 
@@ -298,6 +304,64 @@ class AdaptiveCases:
                         self.assertEqual(caught.exception.name, "odoo.exceptions.UserError")
         self.assertFalse(self._rows("guide.task.log", record))
         self.assertFalse(self._rows("guide.milestone.reached", record))
+
+    def test_rpc_configuration_conditions(self):
+        """A process manager configuring over XML-RPC and JSON-RPC: a rule set to work
+        automatically without its condition, or holding a condition that does not parse, is
+        refused as a ValidationError naming the rule and the condition (one validation in
+        ``guide.condition.mixin`` for items, milestones, tasks and branches); a new rule is
+        read by the engine at once (its cached configuration is cleared)."""
+        manager = new_test_user(
+            self.env,
+            login=f"adaptive_cfg_{self._adaptive_agent().login}",
+            groups="base.group_user,base_process_guide.group_guide_manager",
+        )
+        step = self._adaptive_first_step()
+        model = step.process_id.model_name
+        other_step = self.env["guide.step"].search(
+            [("process_id", "=", step.process_id.id), ("id", "!=", step.id)], limit=1
+        )
+        bad = "[('no_such_field', '=', 1)]"
+        cases = [
+            ("guide.item", {"step_id": step.id, "name": "Cfg auto", "completion": "auto"}, "Done When"),
+            ("guide.item", {"step_id": step.id, "name": "Cfg bad", "apply_domain": bad}, "Applies When"),
+            ("guide.milestone", {"process_id": step.process_id.id, "name": "Cfg auto"}, "Condition"),
+            (
+                "guide.milestone",
+                {"process_id": step.process_id.id, "name": "Cfg bad", "condition": bad},
+                "Condition",
+            ),
+            ("guide.task", {"step_id": step.id, "name": "Cfg bad", "suggest_domain": bad}, "Suggest When"),
+            (
+                "guide.step.branch",
+                {"step_id": step.id, "to_step_id": other_step.id, "name": "Cfg bad", "domain": bad},
+                "Condition",
+            ),
+        ]
+        for protocol in PROTOCOLS:
+            call = self.xmlrpc if protocol == "xmlrpc" else self.jsonrpc
+            for rule_model, vals, field in cases:
+                with self.subTest(protocol=protocol, model=rule_model, vals=vals):
+                    with self.assertRaises(RpcError) as caught, self.assertNoLogs("odoo.http", "ERROR"):
+                        call(manager, rule_model, "create", [vals])
+                    message = caught.exception.message
+                    self.assertIn(f'"{field}"', message)
+                    name = vals["name"] if rule_model != "guide.step.branch" else f"{step.name} → "
+                    self.assertIn(name, message)
+                    self.assertNotIn("Traceback", message)
+                    if protocol == "jsonrpc":
+                        self.assertEqual(caught.exception.name, "odoo.exceptions.ValidationError")
+            # an automatic milestone emptied of its condition by a write
+            with self.assertRaises(RpcError) as caught:
+                call(manager, "guide.milestone", "write", [[self.ms_auto.id], {"condition": False}])
+            self.assertIn('"Adaptive auto"', caught.exception.message)
+        self.assertEqual(self.ms_auto.condition, self.auto_condition)
+        self.assertFalse(self.env["guide.item"].search([("name", "like", "Cfg")]))
+        # the task configuration is cached per model: a task created over RPC is read at once
+        other_step_config = self.env["guide.task"]._get_task_config(model)["steps"]
+        self.assertNotIn(other_step.id, other_step_config)
+        self.xmlrpc(manager, "guide.task", "create", [{"step_id": other_step.id, "name": "Cfg new"}])
+        self.assertIn(other_step.id, self.env["guide.task"]._get_task_config(model)["steps"])
 
     def _write_cost(self, record, vals):
         """Queries of a write of ``vals`` as the agent, caches warm (one write before)."""

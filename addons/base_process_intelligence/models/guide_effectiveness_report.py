@@ -4,6 +4,35 @@ from odoo.tools.sql import table_kind
 
 MIN_SAMPLE_PARAM = "base_process_intelligence.min_sample"
 DEFAULT_MIN_SAMPLE = 10
+# what the step-effectiveness views read (their ``_depends``)
+EFFECTIVENESS_DEPENDS = {
+    "guide.line": [
+        "res_model",
+        "res_id",
+        "item_id",
+        "name",
+        "step_id",
+        "process_id",
+        "company_id",
+        "completion",
+        "checked",
+        "create_date",
+    ],
+    "guide.hint": ["name", "model_name", "process_id", "company_id", "active"],
+    "guide.hint.feedback": ["hint_id", "res_model", "res_id", "kind"],
+    "guide.feedback": ["item_id", "step_id", "process_id", "state"],
+    "guide.task": ["name", "step_id", "process_id", "model_name", "active"],
+    "guide.task.log": ["task_id", "res_model", "res_id"],
+    "guide.step": ["name", "kind", "process_id", "model_name", "active", "alt_from_step_ids"],
+    "guide.history": ["res_model", "res_id", "to_step_id", "alt_step_id", "direction"],
+    "ir.config_parameter": ["key", "value"],
+}
+EFFECTIVENESS_KINDS = [
+    ("item", "Checklist Item"),
+    ("hint", "Knowledge Hint"),
+    ("task", "Optional Task"),
+    ("alternate", "Alternate Step"),
+]
 
 
 class GuideIntelligenceViewMixin(models.AbstractModel):
@@ -49,36 +78,10 @@ class GuideEffectivenessReport(models.Model):
     _order = "date desc, id desc"
     _rec_name = "label"
     # searching the view flushes what it reads (the guided records: ``_table_sql``)
-    _depends = {
-        "guide.line": [
-            "res_model",
-            "res_id",
-            "item_id",
-            "name",
-            "step_id",
-            "process_id",
-            "company_id",
-            "completion",
-            "checked",
-            "create_date",
-        ],
-        "guide.hint": ["name", "model_name", "process_id", "company_id", "active"],
-        "guide.hint.feedback": ["hint_id", "res_model", "res_id", "kind"],
-        "guide.feedback": ["item_id", "step_id", "process_id", "state"],
-        "guide.task": ["name", "step_id", "process_id", "model_name", "active"],
-        "guide.task.log": ["task_id", "res_model", "res_id"],
-        "guide.step": ["name", "kind", "process_id", "model_name", "active", "alt_from_step_ids"],
-        "guide.history": ["res_model", "res_id", "to_step_id", "alt_step_id", "direction"],
-        "ir.config_parameter": ["key", "value"],
-    }
+    _depends = EFFECTIVENESS_DEPENDS
 
     kind = fields.Selection(
-        [
-            ("item", "Checklist Item"),
-            ("hint", "Knowledge Hint"),
-            ("task", "Optional Task"),
-            ("alternate", "Alternate Step"),
-        ],
+        EFFECTIVENESS_KINDS,
         readonly=True,
         help="Done means: an item ticked, a hint acknowledged, an optional task added, an alternate "
         "step entered (a detour taken).",
@@ -104,8 +107,18 @@ class GuideEffectivenessReport(models.Model):
     closed_rate_not_done = fields.Float("Closed When Not Done (%)", readonly=True, aggregator="avg")
     closed_done = fields.Integer("Closed, Done", readonly=True)
     closed_not_done = fields.Integer("Closed, Not Done", readonly=True)
-    success_rate_done = fields.Float("Won When Done (%)", readonly=True, aggregator="avg")
-    success_rate_not_done = fields.Float("Won When Not Done (%)", readonly=True, aggregator="avg")
+    success_rate_done = fields.Float(
+        "Success When Done (%)",
+        readonly=True,
+        aggregator="avg",
+        help="Of the records closed, the share that ended in success (a won lead, a resolved ticket).",
+    )
+    success_rate_not_done = fields.Float(
+        "Success When Not Done (%)",
+        readonly=True,
+        aggregator="avg",
+        help="Of the records closed, the share that ended in success (a won lead, a resolved ticket).",
+    )
     hours_done = fields.Float("Hours to Close When Done", readonly=True, aggregator="avg")
     hours_not_done = fields.Float("Hours to Close When Not Done", readonly=True, aggregator="avg")
 
@@ -253,36 +266,10 @@ class GuideEffectivenessSummary(models.Model):
     _auto = False
     _order = "process_id, kind, label, id"
     _rec_name = "label"
-    _depends = {
-        "guide.line": [
-            "res_model",
-            "res_id",
-            "item_id",
-            "name",
-            "step_id",
-            "process_id",
-            "company_id",
-            "completion",
-            "checked",
-            "create_date",
-        ],
-        "guide.hint": ["name", "model_name", "process_id", "company_id", "active"],
-        "guide.hint.feedback": ["hint_id", "res_model", "res_id", "kind"],
-        "guide.feedback": ["item_id", "step_id", "process_id", "state"],
-        "guide.task": ["name", "step_id", "process_id", "model_name", "active"],
-        "guide.task.log": ["task_id", "res_model", "res_id"],
-        "guide.step": ["name", "kind", "process_id", "model_name", "active", "alt_from_step_ids"],
-        "guide.history": ["res_model", "res_id", "to_step_id", "alt_step_id", "direction"],
-        "ir.config_parameter": ["key", "value"],
-    }
+    _depends = EFFECTIVENESS_DEPENDS
 
     kind = fields.Selection(
-        [
-            ("item", "Checklist Item"),
-            ("hint", "Knowledge Hint"),
-            ("task", "Optional Task"),
-            ("alternate", "Alternate Step"),
-        ],
+        EFFECTIVENESS_KINDS,
         readonly=True,
         help="Done means: an item ticked, a hint acknowledged, an optional task added, an alternate "
         "step entered (a detour taken).",
@@ -303,8 +290,18 @@ class GuideEffectivenessSummary(models.Model):
     closed_not_done = fields.Integer("Closed, Not Done", readonly=True)
     closed_rate_done = fields.Float("Closed When Done (%)", readonly=True, aggregator=False)
     closed_rate_not_done = fields.Float("Closed When Not Done (%)", readonly=True, aggregator=False)
-    success_rate_done = fields.Float("Won When Done (%)", readonly=True, aggregator=False)
-    success_rate_not_done = fields.Float("Won When Not Done (%)", readonly=True, aggregator=False)
+    success_rate_done = fields.Float(
+        "Success When Done (%)",
+        readonly=True,
+        aggregator=False,
+        help="Of the records closed, the share that ended in success (a won lead, a resolved ticket).",
+    )
+    success_rate_not_done = fields.Float(
+        "Success When Not Done (%)",
+        readonly=True,
+        aggregator=False,
+        help="Of the records closed, the share that ended in success (a won lead, a resolved ticket).",
+    )
     hours_done = fields.Float("Hours to Close When Done", readonly=True, aggregator=False)
     hours_not_done = fields.Float("Hours to Close When Not Done", readonly=True, aggregator=False)
     # which figures are left empty for want of records (the list shows them empty, not 0)

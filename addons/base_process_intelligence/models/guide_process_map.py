@@ -104,8 +104,10 @@ class GuideProcess(models.Model):
         read (of ``model_name`` if given), the filters' choices, and for the chosen
         process (``process_id``, else the first) its nodes, edges, variants and
         conformance over the visits that match ``filters`` ({date_from, date_to,
-        team_id, user_id}). Aggregates are process-level; the records behind them are
-        listed by ``action_pi_open_records`` under the guided model's record rules."""
+        team_id, user_id, version_id}: version_id keeps the visits entered, and the
+        records that entered the process, under that version of it). Aggregates are
+        process-level; the records behind them are listed by ``action_pi_open_records``
+        under the guided model's record rules."""
         domain = [("model_name", "=", model_name)] if model_name else []
         processes = self.search(domain).filtered(lambda p: self._pi_sees_figures(p.model_name))
         result = {
@@ -202,6 +204,10 @@ class GuideProcess(models.Model):
                 where.append(SQL("%s = %s", SQL.identifier(alias, "owner_id"), int(filters["user_id"])))
             if filters.get("team_id"):
                 where.append(SQL("%s = %s", SQL.identifier(alias, "team_ref"), int(filters["team_id"])))
+            if filters.get("version_id"):
+                where.append(
+                    SQL("%s = %s", SQL.identifier(alias, "process_version_id"), int(filters["version_id"]))
+                )
         except (TypeError, ValueError) as error:
             raise UserError(self.env._("Process map: invalid filter (%(error)s).", error=error)) from error
         return where
@@ -259,7 +265,11 @@ class GuideProcess(models.Model):
             for user in self.env["res.users"].sudo().browse([u for u in user_ids or [] if u]).exists()
             if visible is None or user.id in visible
         ]
-        return {"teams": teams, "users": users}
+        versions = [
+            {"id": version.id, "name": self.env._("v%(version)s", version=version.version)}
+            for version in process.version_ids
+        ]
+        return {"teams": teams, "users": users, "versions": versions}
 
     # ------------------------------------------------------------
     # NODES AND EDGES

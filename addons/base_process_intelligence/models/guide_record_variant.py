@@ -21,6 +21,8 @@ class GuideRecordVariant(models.Model):
     res_model = fields.Char("Model", required=True, readonly=True)
     res_id = fields.Many2oneReference("Record", model_field="res_model", required=True, readonly=True)
     process_id = fields.Many2one("guide.process", readonly=True, ondelete="cascade")
+    # the version of the process the record entered it under (its first visit)
+    process_version_id = fields.Many2one("guide.process.version", readonly=True, ondelete="set null")
     path = fields.Char(readonly=True, help="The ids of the steps visited, in order, comma-separated.")
     path_hash = fields.Char(readonly=True)
     visit_count = fields.Integer("Steps Visited", readonly=True)
@@ -50,10 +52,10 @@ class GuideRecordVariant(models.Model):
             INSERT INTO guide_record_variant (
                 res_model, res_id, process_id, path, path_hash, visit_count, first_entered_at,
                 last_entered_at, override_count, backward_count, first_override_step_id,
-                owner_id, company_id, team_ref)
+                owner_id, company_id, team_ref, process_version_id)
             SELECT res_model, res_id, process_id, path, md5(path), visit_count, first_entered_at,
                    last_entered_at, override_count, backward_count, first_override_step_id,
-                   owner_id, company_id, team_ref
+                   owner_id, company_id, team_ref, process_version_id
               FROM (
                 SELECT v.res_model, v.res_id, v.process_id,
                        string_agg(v.step_id::text, ',' %(order)s) AS path,
@@ -66,7 +68,8 @@ class GuideRecordVariant(models.Model):
                            AS first_override_step_id,
                        (array_agg(v.owner_id %(order)s))[1] AS owner_id,
                        (array_agg(v.company_id %(order)s))[1] AS company_id,
-                       (array_agg(v.team_ref %(order)s))[1] AS team_ref
+                       (array_agg(v.team_ref %(order)s))[1] AS team_ref,
+                       (array_agg(v.process_version_id %(order)s))[1] AS process_version_id
                   FROM guide_step_visit v
                  WHERE %(scope)s AND v.process_id IS NOT NULL
                  GROUP BY v.res_model, v.res_id, v.process_id

@@ -44,6 +44,8 @@ class GuideStepVisit(models.Model):
     res_model = fields.Char("Model", required=True, readonly=True)
     res_id = fields.Many2oneReference("Record", model_field="res_model", required=True, readonly=True)
     process_id = fields.Many2one("guide.process", readonly=True, ondelete="cascade")
+    # the version of the process the record entered the step under
+    process_version_id = fields.Many2one("guide.process.version", readonly=True, ondelete="set null")
     step_id = fields.Many2one("guide.step", readonly=True, ondelete="cascade")
     # the next step of the same process (empty: the record left the process or is still here)
     next_step_id = fields.Many2one("guide.step", readonly=True, ondelete="set null")
@@ -84,10 +86,13 @@ class GuideStepVisit(models.Model):
         create_index(cr, "guide_step_visit_process_idx", self._table, ["process_id", "entered_at"])
         # the times in step of the map, read presorted by step and duration (index-only
         # with the filters' columns); the visits still open, joined to their record
+        # (guide_step_visit_duration_idx, without the version, was replaced in 18.0.2.1.0)
+        cr.execute(SQL("DROP INDEX IF EXISTS guide_step_visit_duration_idx"))
         cr.execute(
             SQL(
-                "CREATE INDEX IF NOT EXISTS guide_step_visit_duration_idx ON guide_step_visit "
-                "(process_id, step_id, duration_hours) INCLUDE (entered_at, owner_id, team_ref, company_id) "
+                "CREATE INDEX IF NOT EXISTS guide_step_visit_duration_v_idx ON guide_step_visit "
+                "(process_id, step_id, duration_hours) "
+                "INCLUDE (entered_at, owner_id, team_ref, company_id, process_version_id) "
                 "WHERE left_at IS NOT NULL"
             )
         )
@@ -194,7 +199,7 @@ class GuideStepVisit(models.Model):
             INSERT INTO guide_step_visit (
                 res_model, res_id, process_id, step_id, next_step_id, history_id, exit_history_id,
                 visit_number, entered_at, left_at, duration_hours, expected_hours, overdue, overridden,
-                exit_direction, owner_id, company_id, team_ref, detour_from_step_id)
+                exit_direction, owner_id, company_id, team_ref, detour_from_step_id, process_version_id)
             SELECT t.res_model, t.res_id, s.process_id, t.to_step_id,
                    CASE WHEN ns.process_id = s.process_id THEN ns.id END,
                    t.id, t.next_id,
@@ -204,10 +209,11 @@ class GuideStepVisit(models.Model):
                    t.next_id IS NOT NULL AND s.expected_hours > 0 AND t.hours > s.expected_hours,
                    COALESCE(t.next_gate = 'overridden', FALSE),
                    t.next_direction, t.owner_id, t.company_id, t.team_ref,
-                   CASE WHEN t.detour THEN t.from_step_id END
+                   CASE WHEN t.detour THEN t.from_step_id END,
+                   t.process_version_id
               FROM (
                 SELECT h.id, h.res_model, h.res_id, h.to_step_id, h.from_step_id, h.date, h.owner_id,
-                       h.company_id, COALESCE(h.direction = 'detour', FALSE) AS detour,
+                       h.company_id, h.process_version_id, COALESCE(h.direction = 'detour', FALSE) AS detour,
                        COALESCE(h.direction <> 'return', TRUE) AS kept,
                        %(team)s AS team_ref,
                        lead(h.id) OVER w AS next_id,

@@ -5,10 +5,17 @@ A bridge's test class provides: ``agent`` (owner of the records), ``colleague`` 
 role, reads only their own records), ``leader`` (leads the records' team, no manager
 right), ``manager``, ``process``, ``item`` (a manual checklist item of the records'
 first step) and the methods ``_records(n)`` (records owned by ``agent`` in that step)
-and ``_close(record, success, hours)`` (won or lost, resolved or cancelled).
+and ``_close(record, success, hours)`` (won or lost, resolved or cancelled), and the
+attributes ``effectiveness_actions`` (xmlids of its step-effectiveness actions) and
+``success_label`` (its word for success: "Won", "Resolved").
 """
 
+from lxml import etree
+
+from odoo import fields
 from odoo.exceptions import AccessError, ValidationError
+
+from odoo.addons.base_process_guide.tests.rpc_common import RpcError
 
 MIN_SAMPLE = "base_process_intelligence.min_sample"
 
@@ -384,6 +391,9 @@ class EffectivenessCases(IntelligenceFixture):
         self.assertTrue(line.low_sample)
         with self.assertRaises(ValidationError):
             wizard.write({"date_b_to": "2026-02-01"})
+        # the outcome in the model's words
+        self.assertIn(f"{self.item.name}: {self.success_label} when done (%)", lines)
+        self.assertFalse([name for name in lines if "success" in name.lower()])
 
 
 class ScorecardRpcCases(IntelligenceFixture):
@@ -411,6 +421,100 @@ class ScorecardRpcCases(IntelligenceFixture):
                 self.agent, "guide.effectiveness.summary", "search_read", [[("hint_id", "=", hint.id)]]
             )
             self.assertEqual(len(summary), 1)
+
+    def test_compare_wizard_over_rpc(self):
+        """The before-and-after wizard created over RPC without its dates compares the last
+        30 days with the 30 days before; an empty or malformed date, a period ending before
+        it starts, a process of another model or of another company are refused as
+        ValidationErrors naming the field, never logged at ERROR (PostgreSQL's NOT NULL)."""
+        today = fields.Date.context_today(self.env["guide.compare.wizard"].with_user(self.agent))
+        other_company = self.env["res.company"].create({"name": "Other Company (compare)"})
+        foreign = self.env["guide.process"].create(
+            {"name": "Elsewhere", "model_name": self.process.model_name, "company_id": other_company.id}
+        )
+        # another guided model, when one is installed (not without helpdesk_mgmt)
+        other_model = next(
+            (
+                name
+                for name in self.env["guide.process"]._guide_model_names()
+                if name != self.process.model_name
+            ),
+            None,
+        )
+        refusals = [
+            ({"date_a_from": False}, '"Before: From" must be a date'),
+            ({"date_b_to": "not a date"}, '"After: To" must be a date'),
+            ({"date_b_from": ["2026-01-01"]}, '"After: From" must be a date'),
+            ({"date_a_from": "2026-02-01", "date_a_to": "2026-01-01"}, '"Before: To" (2026-01-01) is before'),
+            ({"process_id": foreign.id}, '"Process" is a process of a company you do not work in'),
+            ({"process_id": 2**30}, f'"Process" {2**30} is not a process'),
+            ({"process_id": "abc"}, "\"Process\" 'abc' is not a process"),
+            ({"res_model": "res.users"}, "\"Model\" 'res.users' is not a guided model"),
+        ]
+        if other_model:
+            refusals.append(
+                ({"process_id": self.process.id, "res_model": other_model}, "guides another model")
+            )
+        for call in (self.xmlrpc, self.jsonrpc):
+            with self.assertNoLogs("odoo.sql_db", "ERROR"), self.assertNoLogs("odoo.http", "ERROR"):
+                wizard_id = call(self.agent, "guide.compare.wizard", "create", [{}])
+                [values] = call(
+                    self.agent,
+                    "guide.compare.wizard",
+                    "read",
+                    [[wizard_id], ["date_a_from", "date_a_to", "date_b_from", "date_b_to"]],
+                )
+                self.assertEqual(
+                    [values[name] for name in ("date_a_from", "date_a_to", "date_b_from", "date_b_to")],
+                    [str(fields.Date.add(today, days=days)) for days in (-59, -30, -29, 0)],
+                )
+                action = call(self.agent, "guide.compare.wizard", "action_compare", [[wizard_id]])
+                self.assertEqual(action["res_id"], wizard_id)
+                # the process tells the model
+                wizard_id = call(
+                    self.agent, "guide.compare.wizard", "create", [{"process_id": self.process.id}]
+                )
+                [values] = call(self.agent, "guide.compare.wizard", "read", [[wizard_id], ["res_model"]])
+                self.assertEqual(values["res_model"], self.process.model_name)
+                for vals, expected in refusals:
+                    with self.subTest(call=call.__name__, vals=vals):
+                        with self.assertRaises(RpcError) as caught:
+                            call(self.agent, "guide.compare.wizard", "create", [vals])
+                        self.assertIn(expected, caught.exception.message)
+                        self.assertNotIn("Traceback", caught.exception.message)
+                        if call == self.jsonrpc:
+                            self.assertEqual(caught.exception.name, "odoo.exceptions.ValidationError")
+                        with self.assertRaises(RpcError) as caught:
+                            call(self.agent, "guide.compare.wizard", "write", [[wizard_id], vals])
+                        self.assertIn(expected, caught.exception.message)
+
+    def test_outcome_labels_follow_the_model(self):
+        """The step-effectiveness actions of a bridge show the outcome figures in its words
+        ("Won When Done (%)" on leads, "Resolved When Done (%)" on tickets): the views the
+        agent loads over RPC as the web client does (the action's views, no context but
+        the language); the fields' own strings are neutral."""
+        for call in (self.xmlrpc, self.jsonrpc):
+            for xmlid in self.effectiveness_actions:
+                # as the web client loads it (/web/action/load)
+                action = self.env["ir.actions.actions"].with_user(self.agent)._for_xml_id(xmlid)
+                view_id, view_type = action["views"][0]
+                views = call(
+                    self.agent,
+                    action["res_model"],
+                    "get_views",
+                    [[[view_id, view_type], [False, "search"]]],
+                    {"context": {"lang": "en_US"}},
+                )
+                arch = etree.fromstring(views["views"][view_type]["arch"])
+                self.assertEqual(
+                    [
+                        arch.xpath(f"//field[@name='{name}']")[0].get("string")
+                        for name in ("success_rate_done", "success_rate_not_done")
+                    ],
+                    [f"{self.success_label} When Done (%)", f"{self.success_label} When Not Done (%)"],
+                )
+                fields_ = views["models"][action["res_model"]]["fields"]
+                self.assertEqual(fields_["success_rate_done"]["string"], "Success When Done (%)")
 
     def test_colleague_reads_nothing_over_rpc(self):
         records = self._records(2)

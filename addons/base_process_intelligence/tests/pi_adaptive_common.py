@@ -253,3 +253,76 @@ class AdaptiveCaseMixin:
         )
         found = self.env[self.process.model_name].with_context(active_test=False).search(action["domain"])
         self.assertEqual(found, self.records["r6"] | self.records["r7"])
+
+
+class AdaptiveMapCases(AdaptiveCaseMixin):
+    """The tests of the process map over adaptive cases, run by each bridge on its model.
+    The bridge's class (mixed in before its hand-case fixture) provides
+    ``create_adaptive_record(key, name)``, ``live_user()`` (who works a record of the
+    guided team) and ``create_live_record(vals)`` (such a record, as that user)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.setup_adaptive_case()
+
+    def live_user(self):
+        raise NotImplementedError
+
+    def create_live_record(self, vals):
+        raise NotImplementedError
+
+    def test_alternate_nodes(self):
+        self.check_adaptive_nodes(self.pi_map(user=self.manager))
+
+    def test_detour_and_branch_edges(self):
+        self.check_adaptive_edges(self.pi_map(user=self.manager))
+
+    def test_conformance_of_branches_and_detours(self):
+        self.check_adaptive_variants(self.pi_map(user=self.manager))
+
+    def test_branch_target_is_designed(self):
+        self.check_branch_is_designed()
+
+    def test_detour_edge_records(self):
+        self.check_detour_records()
+
+    def test_time_to_milestone(self):
+        self.check_milestones(self.pi_map(user=self.agent))
+
+    def test_engine_detours_are_mapped(self):
+        """A record of the guided team taken through the alternate step by the user who
+        works it, with the engine's own history rows: one more detour A -> L -> A, the
+        stay in A unsplit."""
+        user = self.live_user()
+        record = self.create_live_record(
+            {"name": "PI live", "team_id": self.team.id, "stage_id": self.stages["a"].id}
+        )
+        record.action_guide_enter_alternate(self.steps["l"].id, "contract clause")
+        self.assertEqual(record.guide_alt_step_id, self.steps["l"])
+        self.assertEqual(self.pi_nodes(self.pi_map(user=user))["l"]["in_progress"], 1)
+        record.action_guide_complete_alternate()
+        data = self.pi_map(user=user)
+        edges = self.pi_edges(data)
+        self.assertEqual((edges[("a", "l")]["count"], edges[("l", "a")]["count"]), (3, 2))
+        nodes = self.pi_nodes(data)
+        self.assertEqual((nodes["a"]["visits"], nodes["a"]["in_progress"], nodes["l"]["visits"]), (10, 1, 3))
+        record.write({"stage_id": self.stages["b"].id})
+        self.assertEqual(self.pi_edges(self.pi_map(user=user))[("a", "b")]["count"], 9)
+
+
+class AdaptiveMapRpcCases(AdaptiveCaseMixin):
+    """The adaptive map over JSON-RPC and XML-RPC (mixed in after ``RpcCase``)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.setup_adaptive_case()
+
+    def test_adaptive_map_over_rpc(self):
+        for call in (self.jsonrpc, self.xmlrpc):
+            data = call(self.agent, "guide.process", "get_process_map", [self.process.id, {}])
+            self.check_adaptive_nodes(data)
+            self.check_adaptive_edges(data)
+            self.check_adaptive_variants(data)
+            self.check_milestones(data)

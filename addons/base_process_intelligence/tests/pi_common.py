@@ -273,5 +273,7 @@ class MapRpcAttackCases:
         for call in (self.xmlrpc, self.jsonrpc):
             data = call(outsider, "guide.process", "get_process_map", [self.process.id, {}])
             self.assertEqual(data["process"]["id"], self.process.id)
-            self.assertEqual(data["filters"], {"teams": [], "users": []})
+            self.assertEqual((data["filters"]["teams"], data["filters"]["users"]), ([], []))
+            # the versions are the shared process's, which the outsider reads
+            self.assertEqual([v["id"] for v in data["filters"]["versions"]], self.process.version_ids.ids)
             self.assertFalse(data["conformance"]["records"])

@@ -28,8 +28,8 @@ EFFECTIVENESS_FIGURES = [
     (_lt("done (%)"), "done_rate"),
     (_lt("closed when done (%)"), "closed_rate_done"),
     (_lt("closed when not done (%)"), "closed_rate_not_done"),
-    (_lt("won when done (%)"), "success_rate_done"),
-    (_lt("won when not done (%)"), "success_rate_not_done"),
+    (_lt("success when done (%)"), "success_rate_done"),
+    (_lt("success when not done (%)"), "success_rate_not_done"),
     (_lt("hours to close when done"), "hours_done"),
     (_lt("hours to close when not done"), "hours_not_done"),
 ]
@@ -38,24 +38,60 @@ EFFECTIVENESS_FIGURES = [
 class GuideCompareWizard(models.TransientModel):
     """Before and after: the scorecard and step-effectiveness figures of two periods
     side by side, computed as the user (their record rules apply). Averages drawn from
-    fewer rows than the minimum sample are left empty. Processes have no versions:
-    compare the periods before and after a change (policies do have versions, shown
-    in the compliance reports)."""
+    fewer rows than the minimum sample are left empty. Two versions of a process are
+    compared over the times each was in force (from its date to the next version's),
+    on that process's records only: the stage changes of that time are the ones its
+    version guided."""
 
     _name = "guide.compare.wizard"
     _description = "Compare Two Periods"
 
-    res_model = fields.Selection(selection="_selection_guide_models", string="Model")
+    res_model = fields.Selection(
+        selection="_selection_guide_models",
+        string="Model",
+        compute="_compute_res_model",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
     process_id = fields.Many2one(
         "guide.process",
         domain="[('model_name', '=', res_model)]",
         help="Step effectiveness of this process only.",
     )
-    date_a_from = fields.Date("Before: From", required=True)
-    date_a_to = fields.Date("Before: To", required=True)
-    date_b_from = fields.Date("After: From", required=True)
-    date_b_to = fields.Date("After: To", required=True)
+    compare_mode = fields.Selection(
+        [("period", "Two periods"), ("version", "Two versions of a process")],
+        string="Compare",
+        required=True,
+        default="period",
+    )
+    version_a_id = fields.Many2one(
+        "guide.process.version", string="Before: Version", domain="[('process_id', '=', process_id)]"
+    )
+    version_b_id = fields.Many2one(
+        "guide.process.version", string="After: Version", domain="[('process_id', '=', process_id)]"
+    )
+    # by default the last 30 days (after) and the 30 days before them (before); two
+    # versions: the days each was in force
+    date_a_from = fields.Date(
+        "Before: From", required=True, compute="_compute_dates", store=True, readonly=False, precompute=True
+    )
+    date_a_to = fields.Date(
+        "Before: To", required=True, compute="_compute_dates", store=True, readonly=False, precompute=True
+    )
+    date_b_from = fields.Date(
+        "After: From", required=True, compute="_compute_dates", store=True, readonly=False, precompute=True
+    )
+    date_b_to = fields.Date(
+        "After: To", required=True, compute="_compute_dates", store=True, readonly=False, precompute=True
+    )
     line_ids = fields.One2many("guide.compare.line", "wizard_id", string="Figures", readonly=True)
+
+    _date_fields = ("date_a_from", "date_a_to", "date_b_from", "date_b_to")
+
+    @api.model
+    def _default_date(self, days):
+        return fields.Date.add(fields.Date.context_today(self), days=days)
 
     @api.model
     def _selection_guide_models(self):
@@ -64,14 +100,166 @@ class GuideCompareWizard(models.TransientModel):
             for name in self.env["guide.process"]._guide_model_names()
         ]
 
+    @api.depends("compare_mode", "version_a_id", "version_b_id")
+    def _compute_dates(self):
+        defaults = {"a": (-59, -30), "b": (-29, 0)}
+        for wizard in self:
+            for side in ("a", "b"):
+                version = wizard[f"version_{side}_id"]
+                if wizard.compare_mode != "version" or not version:
+                    # the dates the user chose stay (the default periods else)
+                    days_from, days_to = defaults[side]
+                    wizard[f"date_{side}_from"] = wizard[f"date_{side}_from"] or self._default_date(days_from)
+                    wizard[f"date_{side}_to"] = wizard[f"date_{side}_to"] or self._default_date(days_to)
+                    continue
+                start, end = wizard._guide_version_bounds(version)
+                if not start:
+                    history = self.env["guide.history"]._read_group(
+                        [("process_id", "=", version.process_id.id)], [], ["date:min"]
+                    )
+                    start = history[0][0] or version.date
+                wizard[f"date_{side}_from"] = start.date()
+                wizard[f"date_{side}_to"] = (end or fields.Datetime.now()).date()
+
+    @api.depends("process_id")
+    def _compute_res_model(self):
+        for wizard in self:
+            wizard.res_model = wizard.process_id.model_name or wizard.res_model
+
+    # ------------------------------------------------------------
+    # CONSTRAINTS
+    # ------------------------------------------------------------
+    def _guide_check_values(self, vals):
+        """What a client sends is refused naming its field before PostgreSQL or the ORM
+        would choke on it (a NOT NULL or foreign-key violation is logged at ERROR): a
+        date empty or not a date, a process that does not exist, a model not guided."""
+        wizard = self.env["ir.model"]._get(self._name).name
+        for fname in self._date_fields:
+            if fname not in vals:
+                continue
+            try:
+                valid = bool(vals[fname]) and fields.Date.to_date(vals[fname])
+            except (TypeError, ValueError):
+                valid = False
+            if not valid:
+                raise ValidationError(
+                    self.env._(
+                        '%(wizard)s: "%(field)s" must be a date (YYYY-MM-DD), not %(value)s.',
+                        wizard=wizard,
+                        field=self._fields[fname]._description_string(self.env),
+                        value=repr(vals[fname])[:40],
+                    )
+                )
+        process_id = vals.get("process_id")
+        if process_id and not (
+            isinstance(process_id, int) and self.env["guide.process"].browse(process_id).exists()
+        ):
+            raise ValidationError(
+                self.env._(
+                    '%(wizard)s: "%(field)s" %(value)s is not a process.',
+                    wizard=wizard,
+                    field=self._fields["process_id"]._description_string(self.env),
+                    value=repr(process_id)[:40],
+                )
+            )
+        for fname in ("version_a_id", "version_b_id"):
+            version_id = vals.get(fname)
+            if version_id and not (
+                isinstance(version_id, int) and self.env["guide.process.version"].browse(version_id).exists()
+            ):
+                raise ValidationError(
+                    self.env._(
+                        '%(wizard)s: "%(field)s" %(value)s is not a process version.',
+                        wizard=wizard,
+                        field=self._fields[fname]._description_string(self.env),
+                        value=repr(version_id)[:40],
+                    )
+                )
+        res_model = vals.get("res_model")
+        if res_model and res_model not in self.env["guide.process"]._guide_model_names():
+            raise ValidationError(
+                self.env._(
+                    '%(wizard)s: "%(field)s" %(value)s is not a guided model.',
+                    wizard=wizard,
+                    field=self._fields["res_model"]._description_string(self.env),
+                    value=repr(res_model)[:40],
+                )
+            )
+
     @api.constrains("date_a_from", "date_a_to", "date_b_from", "date_b_to")
     def _check_periods(self):
         for wizard in self:
-            if wizard.date_a_from > wizard.date_a_to or wizard.date_b_from > wizard.date_b_to:
+            for date_from, date_to in (("date_a_from", "date_a_to"), ("date_b_from", "date_b_to")):
+                if wizard[date_from] > wizard[date_to]:
+                    raise ValidationError(
+                        self.env._(
+                            '%(wizard)s: "%(end)s" (%(end_date)s) is before "%(start)s" (%(start_date)s): '
+                            "a period must start before it ends.",
+                            wizard=self.env["ir.model"]._get(self._name).name,
+                            end=self._fields[date_to]._description_string(self.env),
+                            end_date=wizard[date_to],
+                            start=self._fields[date_from]._description_string(self.env),
+                            start_date=wizard[date_from],
+                        )
+                    )
+
+    @api.constrains("compare_mode", "process_id", "version_a_id", "version_b_id")
+    def _check_versions(self):
+        for wizard in self.filtered(lambda w: w.compare_mode == "version"):
+            versions = wizard.version_a_id | wizard.version_b_id
+            if not (wizard.process_id and wizard.version_a_id and wizard.version_b_id) or (
+                versions.process_id != wizard.process_id
+            ):
                 raise ValidationError(
-                    self.env._("%(wizard)s: a period must start before it ends.", wizard=self._description)
+                    self.env._(
+                        "%(wizard)s: to compare two versions, choose a process and two of its versions.",
+                        wizard=self._description,
+                    )
                 )
 
+    @api.constrains("process_id", "res_model")
+    def _check_process(self):
+        for wizard in self.filtered("process_id"):
+            field = self._fields["process_id"]._description_string(self.env)
+            if not wizard.process_id._filtered_access("read"):
+                raise ValidationError(
+                    self.env._(
+                        '%(wizard)s: "%(field)s" is a process of a company you do not work in '
+                        "or that you may not read (id %(id)s).",
+                        wizard=self.env["ir.model"]._get(self._name).name,
+                        field=field,
+                        id=wizard.process_id.id,
+                    )
+                )
+            if wizard.res_model and wizard.process_id.model_name != wizard.res_model:
+                raise ValidationError(
+                    self.env._(
+                        '%(wizard)s: "%(field)s" %(process)s guides another model than %(model)s.',
+                        wizard=self.env["ir.model"]._get(self._name).name,
+                        field=field,
+                        process=wizard.process_id.display_name,
+                        model=dict(self._fields["res_model"]._description_selection(self.env)).get(
+                            wizard.res_model, wizard.res_model
+                        ),
+                    )
+                )
+
+    # ------------------------------------------------------------
+    # ORM
+    # ------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._guide_check_values(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._guide_check_values(vals)
+        return super().write(vals)
+
+    # ------------------------------------------------------------
+    # BUSINESS
+    # ------------------------------------------------------------
     def _guide_period_domain(self, date_from, date_to):
         domain = [
             ("date", ">=", fields.Datetime.to_datetime(date_from)),
@@ -80,6 +268,38 @@ class GuideCompareWizard(models.TransientModel):
         if self.res_model:
             domain.append(("res_model", "=", self.res_model))
         return domain
+
+    @api.model
+    def _guide_version_bounds(self, version):
+        """When ``version`` was in force: from its date (v1: from the first stage change,
+        None; the history recorded before versions existed is v1's) to the next
+        version's date (None: still in force)."""
+        following = self.env["guide.process.version"].search(
+            [("process_id", "=", version.process_id.id), ("version", ">", version.version)],
+            order="version",
+            limit=1,
+        )
+        return (version.date if version.version > 1 else None), following.date or None
+
+    def _guide_version_domain(self, version):
+        start, end = self._guide_version_bounds(version)
+        domain = [("res_model", "=", self.process_id.model_name), ("process_id", "=", self.process_id.id)]
+        if start:
+            domain.append(("date", ">=", start))
+        if end:
+            domain.append(("date", "<", end))
+        return domain
+
+    def _guide_compare_domains(self):
+        """The domains of the two sides compared (scorecard and effectiveness rows)."""
+        if self.compare_mode == "version":
+            return self._guide_version_domain(self.version_a_id), self._guide_version_domain(
+                self.version_b_id
+            )
+        return (
+            self._guide_period_domain(self.date_a_from, self.date_a_to),
+            self._guide_period_domain(self.date_b_from, self.date_b_to),
+        )
 
     def _guide_scorecard_figures(self, domain):
         aggregates = []
@@ -104,11 +324,23 @@ class GuideCompareWizard(models.TransientModel):
                 figures[(kind, label or "", index)] = (values[2 * index], values[2 * index + 1])
         return figures
 
+    def _guide_effectiveness_labels(self):
+        """The labels of ``EFFECTIVENESS_FIGURES``, the outcome in the words of the compared
+        model ("won when done" on leads, "resolved when done" on tickets)."""
+        labels = [str(label) for label, _fname in EFFECTIVENESS_FIGURES]
+        if self.res_model:
+            success = self.env["guide.process"]._pi_outcome_labels(self.env[self.res_model])["success"]
+            for index, (_label, fname) in enumerate(EFFECTIVENESS_FIGURES):
+                if fname == "success_rate_done":
+                    labels[index] = self.env._("%(success)s when done (%%)", success=success)
+                elif fname == "success_rate_not_done":
+                    labels[index] = self.env._("%(success)s when not done (%%)", success=success)
+        return labels
+
     def action_compare(self):
         self.ensure_one()
         minimum = int(self.env["ir.config_parameter"].sudo().get_param(MIN_SAMPLE_PARAM, DEFAULT_MIN_SAMPLE))
-        domain_a = self._guide_period_domain(self.date_a_from, self.date_a_to)
-        domain_b = self._guide_period_domain(self.date_b_from, self.date_b_to)
+        domain_a, domain_b = self._guide_compare_domains()
         lines = []
         sequence = 0
         for (label, value_a, count_a), (_label, value_b, count_b) in zip(
@@ -118,6 +350,7 @@ class GuideCompareWizard(models.TransientModel):
             lines.append(
                 self._guide_compare_line(sequence, "scorecard", label, value_a, count_a, value_b, count_b)
             )
+        figure_labels = self._guide_effectiveness_labels()
         figures_a = self._guide_effectiveness_figures(domain_a)
         figures_b = self._guide_effectiveness_figures(domain_b)
         for key in sorted(set(figures_a) | set(figures_b)):
@@ -128,7 +361,7 @@ class GuideCompareWizard(models.TransientModel):
                 self._guide_compare_line(
                     sequence,
                     "effectiveness",
-                    f"{key[1]}: {EFFECTIVENESS_FIGURES[key[2]][0]}",
+                    f"{key[1]}: {figure_labels[key[2]]}",
                     value_a,
                     count_a,
                     value_b,

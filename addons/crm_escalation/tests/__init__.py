@@ -15,3 +15,4 @@ from . import test_trust_bounds
 from . import test_trust_rpc
 from . import test_detour
 from . import test_milestone
+from . import test_time_check

@@ -65,7 +65,9 @@ class TestValidation(EscalationCommon):
         with self.assertRaisesRegex(ValidationError, "choose the user"):
             self._rule(levels=[{"name": "L1", "delay": 1, "assign_to": "user"}])
         other_process = self.env["guide.process"].create({"name": "Other", "model_name": "crm.lead"})
-        with self.assertRaisesRegex(ValidationError, "outside the rule's model or process"):
+        with self.assertRaisesRegex(
+            ValidationError, 'Escalation Rule "[^"]+": Steps .* are outside its model or process'
+        ):
             self._rule(process_id=other_process.id, step_ids=[(6, 0, self.step_qualif.ids)])
 
     def test_cron_interval_setting(self):

@@ -30,3 +30,8 @@ class CrmLead(models.Model):
 
     def _guide_history_values(self):
         return {**super()._guide_history_values(), "crm_team_id": self.team_id.id}
+
+    @api.model
+    def _guide_time_scope_domain(self):
+        # won leads are done (lost ones are archived): time changes nothing for them
+        return [*super()._guide_time_scope_domain(), ("stage_id.is_won", "=", False)]

@@ -20,3 +20,6 @@ from . import test_detour
 from . import test_detour_ui
 from . import test_adaptive
 from . import test_text_bounds
+from . import test_process_version
+from . import test_time_check
+from . import test_time_check_concurrency

@@ -252,6 +252,25 @@ class TestBranches(DetourCommon):
             ]
         )
 
+    def test_copy_of_a_process_names_its_own_steps(self):
+        """Duplicating a process (the form's *Duplicate*, as a sales manager) copies its
+        allowed next steps, alternate steps' entries and returns and its branches towards
+        the copy's own steps; the original keeps its own."""
+        copy = self.process.with_user(self.user_manager).copy()
+        self.assertNotEqual(copy, self.process)
+        self.assertEqual(len(copy.step_ids), len(self.process.step_ids))
+        steps = {step.name: step for step in copy.step_ids}
+        self.assertEqual(steps[self.step_qualif.name].allowed_step_ids, steps[self.step_proposal.name])
+        legal = steps["Legal review"]
+        self.assertEqual(legal.alt_from_step_ids, steps[self.step_proposal.name])
+        self.assertEqual(legal.alt_return_step_id, steps[self.step_nego.name])
+        branches = steps[self.step_proposal.name].branch_ids.sorted("sequence")
+        self.assertEqual(branches.to_step_id, legal | steps[self.step_nego.name])
+        self.assertEqual(branches[0].domain, "[('expected_revenue', '>', 100000)]")
+        self.assertEqual(self.alt_legal.alt_return_step_id, self.step_nego)
+        self.assertEqual(self.step_proposal.branch_ids.to_step_id, self.alt_legal | self.step_nego)
+        self.assertEqual(self.step_qualif.allowed_step_ids, self.step_proposal)
+
     def test_panel_tells_the_next_step(self):
         small = self._lead(stage_id=self.stage_proposal.id, expected_revenue=500).with_user(
             self.user_salesman

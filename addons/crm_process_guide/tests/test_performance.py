@@ -212,6 +212,27 @@ class TestPerformanceAsSalesperson(GuideCommon):
                 leads.with_context(tracking_disable=True).write({"stage_id": self.stage_proposal.id})
             self.assertEqual(leads.stage_id, self.stage_proposal)
 
+    def test_cached_values_read_the_batch_at_once(self):
+        """The write path reads the moved leads' fields for the batch
+        (``_guide_cached_values``): as many queries for 50 leads out of the cache as
+        for one (not one per record), and the values the records have."""
+        records = {count: self._leads(count, self.team) for count in (1, 50)}
+
+        def read(recs):
+            self.env.flush_all()
+            self.env.invalidate_all()
+            start = self.env.cr.sql_log_count
+            values = (recs._guide_cached_values("stage_id"), recs._guide_cached_values("guide_step_id"))
+            return self.env.cr.sql_log_count - start, values
+
+        read(records[1])  # the user's access rules, read once
+        counts = {}
+        for count, recs in records.items():
+            counts[count], (stages, steps) = read(recs)
+            self.assertEqual(stages, [self.stage_qualif.id] * count)
+            self.assertEqual(steps, [self.step_qualif.id] * count)
+        self.assertEqual(counts[50], counts[1], f"queries by number of leads: {counts}")
+
     def _updates_of_records(self, func):
         """The statements of ``func`` updating rows of the guided table."""
         statements, execute = [], Cursor.execute

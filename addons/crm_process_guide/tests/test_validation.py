@@ -29,7 +29,7 @@ class TestValidation(GuideCommon):
             self.env["guide.hint"].create({"name": "Bad", "model_name": "crm.lead", "domain": "42"})
 
     def test_automatic_item_needs_condition(self):
-        with self.assertRaisesRegex(ValidationError, "automatic"):
+        with self.assertRaisesRegex(ValidationError, 'Item "Auto" is set to "Automatic".*"Done When"'):
             self.env["guide.item"].create(
                 {"step_id": self.step_qualif.id, "name": "Auto", "completion": "auto"}
             )

@@ -3,3 +3,4 @@ from . import test_ui
 from . import test_effectiveness
 from . import test_process_map_adaptive
 from . import test_i18n
+from . import test_process_version

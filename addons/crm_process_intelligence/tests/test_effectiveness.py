@@ -11,6 +11,13 @@ from odoo.addons.crm_process_guide.tests.common import GuideCommon
 
 
 class CrmIntelligenceCommon(GuideCommon):
+    # the bridge's actions and its word for success
+    effectiveness_actions = (
+        "crm_process_intelligence.guide_effectiveness_summary_action_crm",
+        "crm_process_intelligence.guide_effectiveness_report_action_crm",
+    )
+    success_label = "Won"
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

@@ -1,17 +1,15 @@
 from odoo.tests import tagged
 
 from odoo.addons.base_process_guide.tests.rpc_common import RpcCase
-from odoo.addons.base_process_intelligence.tests.pi_adaptive_common import AdaptiveCaseMixin
+from odoo.addons.base_process_intelligence.tests.pi_adaptive_common import (
+    AdaptiveMapCases,
+    AdaptiveMapRpcCases,
+)
 
 from .common import LeadHandCase
 
 
-class LeadAdaptiveCase(AdaptiveCaseMixin, LeadHandCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.setup_adaptive_case()
-
+class LeadAdaptiveRecords:
     @classmethod
     def create_adaptive_record(cls, key, name):
         return cls.env["crm.lead"].create(
@@ -23,62 +21,19 @@ class LeadAdaptiveCase(AdaptiveCaseMixin, LeadHandCase):
             }
         )
 
+    def live_user(self):
+        # the salesperson of the guided team
+        return self.agent
 
-@tagged("post_install", "-at_install")
-class TestLeadProcessMapAdaptive(LeadAdaptiveCase):
-    def test_alternate_nodes(self):
-        self.check_adaptive_nodes(self.pi_map(user=self.manager))
-
-    def test_detour_and_branch_edges(self):
-        self.check_adaptive_edges(self.pi_map(user=self.manager))
-
-    def test_conformance_of_branches_and_detours(self):
-        self.check_adaptive_variants(self.pi_map(user=self.manager))
-
-    def test_branch_target_is_designed(self):
-        self.check_branch_is_designed()
-
-    def test_detour_edge_records(self):
-        self.check_detour_records()
-
-    def test_time_to_milestone(self):
-        self.check_milestones(self.pi_map(user=self.agent))
-
-    def test_engine_detours_are_mapped(self):
-        """A lead of the guided team taken through the alternate step by its salesperson,
-        with the engine's own history rows: one more detour A -> L -> A, the stay in A
-        unsplit."""
-        lead = (
-            self.env["crm.lead"]
-            .with_user(self.agent)
-            .create(
-                {
-                    "name": "PI live",
-                    "type": "opportunity",
-                    "team_id": self.team.id,
-                    "stage_id": self.stages["a"].id,
-                }
-            )
-        )
-        lead.action_guide_enter_alternate(self.steps["l"].id, "contract clause")
-        self.assertEqual(lead.guide_alt_step_id, self.steps["l"])
-        self.assertEqual(self.pi_nodes(self.pi_map(user=self.agent))["l"]["in_progress"], 1)
-        lead.action_guide_complete_alternate()
-        data = self.pi_map(user=self.agent)
-        edges = self.pi_edges(data)
-        self.assertEqual((edges[("a", "l")]["count"], edges[("l", "a")]["count"]), (3, 2))
-        nodes = self.pi_nodes(data)
-        self.assertEqual((nodes["a"]["visits"], nodes["a"]["in_progress"], nodes["l"]["visits"]), (10, 1, 3))
-        lead.write({"stage_id": self.stages["b"].id})
-        self.assertEqual(self.pi_edges(self.pi_map(user=self.agent))[("a", "b")]["count"], 9)
+    def create_live_record(self, vals):
+        return self.env["crm.lead"].with_user(self.live_user()).create(dict(vals, type="opportunity"))
 
 
 @tagged("post_install", "-at_install")
-class TestLeadProcessMapAdaptiveRpc(RpcCase, LeadAdaptiveCase):
-    def test_adaptive_map_over_rpc(self):
-        for call in (self.jsonrpc, self.xmlrpc):
-            data = call(self.agent, "guide.process", "get_process_map", [self.process.id, {}])
-            self.check_adaptive_nodes(data)
-            self.check_adaptive_edges(data)
-            self.check_adaptive_variants(data)
-            self.check_milestones(data)
+class TestLeadProcessMapAdaptive(LeadAdaptiveRecords, AdaptiveMapCases, LeadHandCase):
+    pass
+
+
+@tagged("post_install", "-at_install")
+class TestLeadProcessMapAdaptiveRpc(RpcCase, LeadAdaptiveRecords, AdaptiveMapRpcCases, LeadHandCase):
+    pass

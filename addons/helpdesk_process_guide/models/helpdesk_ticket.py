@@ -38,3 +38,8 @@ class HelpdeskTicket(models.Model):
             "helpdesk_team_id": self.team_id.id,
             "helpdesk_category_id": self.category_id.id,
         }
+
+    @api.model
+    def _guide_time_scope_domain(self):
+        # closed tickets are done: time changes nothing for them
+        return [*super()._guide_time_scope_domain(), ("stage_id.closed", "=", False)]

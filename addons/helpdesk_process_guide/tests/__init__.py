@@ -12,3 +12,5 @@ from . import test_trust_rpc
 from . import test_trust_transitions
 from . import test_detour
 from . import test_adaptive
+from . import test_process_version
+from . import test_time_check

@@ -192,6 +192,27 @@ class TestPerformanceAsAgent(HelpdeskGuideCommon):
             len(tickets),
         )
 
+    def test_cached_values_read_the_batch_at_once(self):
+        """The write path reads the moved tickets' fields for the batch
+        (``_guide_cached_values``): as many queries for 50 tickets out of the cache as
+        for one (not one per record), and the values the records have."""
+        records = {count: self._tickets(count, self.team) for count in (1, 50)}
+
+        def read(recs):
+            self.env.flush_all()
+            self.env.invalidate_all()
+            start = self.env.cr.sql_log_count
+            values = (recs._guide_cached_values("stage_id"), recs._guide_cached_values("guide_step_id"))
+            return self.env.cr.sql_log_count - start, values
+
+        read(records[1])  # the user's access rules, read once
+        counts = {}
+        for count, recs in records.items():
+            counts[count], (stages, steps) = read(recs)
+            self.assertEqual(stages, [self.stage_triage.id] * count)
+            self.assertEqual(steps, [self.step_triage.id] * count)
+        self.assertEqual(counts[50], counts[1], f"queries by number of tickets: {counts}")
+
     def test_guided_create_constant(self):
         self._warm()
         guided = {count: self._create(self.team, count) for count in (1, 50)}

@@ -11,6 +11,13 @@ from odoo.addons.helpdesk_process_guide.tests.common import HelpdeskGuideCommon
 
 
 class HelpdeskIntelligenceCommon(HelpdeskGuideCommon):
+    # the bridge's actions and its word for success
+    effectiveness_actions = (
+        "helpdesk_process_intelligence.guide_effectiveness_summary_action_helpdesk",
+        "helpdesk_process_intelligence.guide_effectiveness_report_action_helpdesk",
+    )
+    success_label = "Resolved"
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

@@ -1,7 +1,8 @@
-import { Component, onWillStart, useState } from "@odoo/owl";
+import { Component, markup, onWillStart, useState } from "@odoo/owl";
 import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 import { useService } from "@web/core/utils/hooks";
+import { escape } from "@web/core/utils/strings";
 import { standardActionServiceProps } from "@web/webclient/actions/action_service";
 
 const NODE_WIDTH = 160;
@@ -29,7 +30,7 @@ export class ProcessMap extends Component {
         this.state = useState({
             data: null,
             processId: params.process_id || false,
-            filters: { date_from: "", date_to: "", team_id: "", user_id: "" },
+            filters: { date_from: "", date_to: "", team_id: "", user_id: "", version_id: "" },
             loading: true,
         });
         onWillStart(() => this.load());
@@ -65,6 +66,8 @@ export class ProcessMap extends Component {
 
     onProcessChange(ev) {
         this.state.processId = parseInt(ev.target.value) || false;
+        // the versions are the chosen process's
+        this.state.filters.version_id = "";
         this.load();
     }
 
@@ -154,15 +157,25 @@ export class ProcessMap extends Component {
                     width: 1.5 + (6 * edge.count) / max,
                     labelX,
                     labelY: labelY - 4,
-                    title:
-                        `${source.name} → ${target.name}: ${edge.count} (${this.kindLabel(edge.kind)})` +
-                        (edge.median_hours === false || edge.median_hours === undefined
-                            ? ""
-                            : ` ${_t("median time in the alternate step: %(time)s", {
-                                  time: this.hours(edge.median_hours),
-                              })}`),
+                    title: this.edgeTitle(edge, source, target),
                 };
             });
+    }
+
+    edgeTitle(edge, source, target) {
+        const values = {
+            source: source.name,
+            target: target.name,
+            count: edge.count,
+            kind: this.kindLabel(edge.kind),
+        };
+        if (edge.median_hours === false || edge.median_hours === undefined) {
+            return _t("%(source)s → %(target)s: %(count)s (%(kind)s)", values);
+        }
+        return _t(
+            "%(source)s → %(target)s: %(count)s (%(kind)s), median time in the alternate step: %(time)s",
+            { ...values, time: this.hours(edge.median_hours) }
+        );
     }
 
     kindLabel(kind) {
@@ -196,6 +209,60 @@ export class ProcessMap extends Component {
             return "–";
         }
         return `${Math.round(value * 100)} %`;
+    }
+
+    // ------------------------------------------------------------------
+    // Sentences: one translatable text each, with named placeholders, so that a
+    // translation may reorder them
+    // ------------------------------------------------------------------
+    get dataAsOf() {
+        return _t("Data as of %(time)s UTC", { time: this.state.data.refreshed_at });
+    }
+
+    nodeVisits(node) {
+        return _t("%(count)s visits", { count: node.visits });
+    }
+
+    nodeTimes(node) {
+        const values = { median: this.hours(node.median_hours), p90: this.hours(node.p90_hours) };
+        if (!node.expected_hours) {
+            return _t("%(median)s / %(p90)s", values);
+        }
+        return _t("%(median)s / %(p90)s (≤ %(expected)s)", {
+            ...values,
+            expected: this.hours(node.expected_hours),
+        });
+    }
+
+    nodeDropped(node) {
+        return _t("%(count)s dropped out", { count: node.dropped });
+    }
+
+    get conformanceSentence() {
+        const conformance = this.state.data.conformance;
+        const share = escape(this.percent(conformance.share));
+        return _t("%(share)s of %(count)s records followed the designed process.", {
+            share: markup(`<span class="fs-3 fw-bold me-2">${share}</span>`),
+            count: conformance.records,
+        });
+    }
+
+    milestoneReached(milestone) {
+        return _t("%(count)s (%(share)s)", {
+            count: milestone.reached,
+            share: this.percent(milestone.share),
+        });
+    }
+
+    get variantsTitle() {
+        const paths = escape(_t("(%(count)s distinct paths)", { count: this.state.data.variant_count }));
+        return _t("Variants %(paths)s", {
+            paths: markup(`<small class="text-muted">${paths}</small>`),
+        });
+    }
+
+    get successRateTitle() {
+        return _t("%(outcome)s rate", { outcome: this.state.data.outcome_labels.success });
     }
 
     nodeTitle(node) {

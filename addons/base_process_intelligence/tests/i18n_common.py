@@ -1,0 +1,71 @@
+"""A user working in Russian or Chinese reads the process map, the scorecards and the
+step effectiveness of a bridge in their language: the catalogues of
+base_process_intelligence and of the bridge as shipped (not a test itself).
+
+The bridge's class sets ``bridge_module``, ``action_suffix`` (its actions are
+``<bridge>.guide_process_map_action_<suffix>``...), ``team_field`` (the scorecard's
+team column) and the expected texts ``outcome_texts`` ({lang: (success, dropped)}),
+``team_text_ru`` and ``effectiveness_title_ru``."""
+
+MAP_TITLES = {"ru_RU": "Карта процесса", "zh_CN": "流程图"}
+
+
+class IntelligenceTranslatedCases:
+    bridge_module = None
+    action_suffix = None
+    team_field = None
+    outcome_texts = None
+    team_text_ru = None
+    effectiveness_title_ru = None
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        for lang in ("ru_RU", "zh_CN"):
+            cls.env["res.lang"]._activate_lang(lang)
+        cls.env["ir.module.module"]._load_module_terms(
+            ["base_process_intelligence", cls.bridge_module], ["ru_RU", "zh_CN"], overwrite=True
+        )
+        cls.agent.lang = "ru_RU"
+
+    def _as_agent(self, lang):
+        return self.env(user=self.agent, context=dict(self.env.context, lang=lang))
+
+    def _action_name(self, env, name):
+        xmlid = f"{self.bridge_module}.{name}_{self.action_suffix}"
+        return env["ir.actions.actions"]._for_xml_id(xmlid)["name"]
+
+    def test_process_map_in_the_user_language(self):
+        for lang, (success, dropped) in self.outcome_texts.items():
+            env = self._as_agent(lang)
+            data = env["guide.process"].get_process_map(self.process.id, {})
+            self.assertEqual(
+                (data["outcome_labels"]["success"], data["outcome_labels"]["dropped"]), (success, dropped)
+            )
+            self.assertEqual(self._action_name(env, "guide_process_map_action"), MAP_TITLES[lang])
+            # the OWL client action's texts, as /web/webclient/translations serves them
+            translations, _params = env["ir.http"].get_translations_for_webclient(
+                ["base_process_intelligence"], lang
+            )
+            messages = {m["id"]: m["string"] for m in translations["base_process_intelligence"]["messages"]}
+            self.assertEqual(messages["Process Map"], MAP_TITLES[lang])
+            self.assertFalse(
+                {"Conformance", "Variants %(paths)s", "as designed", "Visits: %(n)s", "Where they left it"}
+                - set(messages),
+                lang,
+            )
+
+    def test_scorecard_and_effectiveness_in_russian(self):
+        env = self._as_agent("ru_RU")
+        names = ["user_id", self.team_field, "move_count"]
+        fields = env["guide.scorecard.report"].fields_get(names, ["string"])
+        self.assertEqual(
+            [fields[name]["string"] for name in names], ["Сотрудник", self.team_text_ru, "Смены этапа"]
+        )
+        arch = env["guide.scorecard.report"].get_views([(False, "search")])["views"]["search"]["arch"]
+        self.assertIn("Мои показатели", arch)
+        self.assertNotIn("My Figures", arch)
+        self.assertEqual(self._action_name(env, "guide_scorecard_report_action"), "Карты показателей")
+        self.assertEqual(
+            self._action_name(env, "guide_effectiveness_report_action"), self.effectiveness_title_ru
+        )

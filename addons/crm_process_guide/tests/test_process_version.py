@@ -1,0 +1,32 @@
+from odoo.tests import tagged
+
+from odoo.addons.base_process_guide.tests.version_common import VersionEngineMixin
+
+from .common import GuideCommon
+
+
+@tagged("post_install", "-at_install")
+class TestLeadProcessVersion(VersionEngineMixin, GuideCommon):
+    def version_fixture(self):
+        lead = self._lead(stage_id=self.stage_nego.id)
+        return self.user_manager, self.user_salesman, lead, self.stage_won, self.step_won
+
+    def test_one_version_per_transaction(self):
+        self.check_one_version_per_transaction()
+
+    def test_new_process_has_v1(self):
+        self.check_new_process_has_v1()
+
+    def test_history_names_version(self):
+        self.check_history_names_version()
+
+    def test_scope_change_is_a_version(self):
+        """The bridge's scope (the sales teams) is part of the design."""
+        self.env.cr.flush()
+        self.process.with_user(self.user_manager).write({"crm_team_ids": [(4, self.other_team.id)]})
+        self.env.cr.flush()
+        v2 = self.process.version_ids[0]
+        self.assertEqual(v2.version, 2)
+        self.assertIn("+ Scope crm_team_ids: Guided Team, Unguided Team", v2.changes)
+        # other bridges' scope keys (unset on a lead process) are no part of it
+        self.assertNotIn("helpdesk", v2.summary)

@@ -1,0 +1,47 @@
+from odoo.tests import tagged
+
+from odoo.addons.base_process_guide.tests.rpc_common import RpcCase
+from odoo.addons.base_process_intelligence.tests.pi_version_common import (
+    VersionHandCaseMixin,
+    VersionRpcAttackCases,
+)
+
+from .common import TicketHandCase
+
+
+class TicketVersionCase(VersionHandCaseMixin, TicketHandCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.setup_versions()
+
+    @classmethod
+    def version_record(cls, name):
+        return cls.env["helpdesk.ticket"].create(
+            {
+                "name": f"PI ticket {name}",
+                "description": "<p>PI</p>",
+                "team_id": cls.unguided_team.id,
+                "user_id": cls.colleague.id,
+            }
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestTicketProcessVersion(TicketVersionCase):
+    def test_versions_and_history(self):
+        self.check_versions_made()
+
+    def test_map_by_version(self):
+        self.check_map_by_version()
+
+    def test_compare_versions(self):
+        self.check_compare_versions()
+
+    def test_versions_engine_owned(self):
+        self.check_versions_engine_owned()
+
+
+@tagged("post_install", "-at_install")
+class TestTicketProcessVersionRpc(RpcCase, VersionRpcAttackCases, TicketVersionCase):
+    pass
