@@ -214,6 +214,29 @@ def test_every_test_file_runs_under_odoos_test_runner():
             assert f"from . import {test_file.stem}\n" in imported, test_file
 
 
+def test_shared_test_cases_run_under_odoos_test_runner():
+    """Odoo's runner runs only the test methods a class defines itself, unless the class
+    sets ``allow_inherited_tests_method``: a shared case (a class outside the test_*.py
+    files that defines tests, mixed into a test class of each model) must set it."""
+    import ast
+
+    for source in sorted((ROOT / "addons").glob("*/tests/*.py")):
+        if source.name.startswith("test_"):
+            continue
+        for node in ast.parse(source.read_text()).body:
+            if not isinstance(node, ast.ClassDef):
+                continue
+            defines_tests = any(
+                isinstance(item, ast.FunctionDef) and item.name.startswith("test") for item in node.body
+            )
+            allows = any(
+                isinstance(item, ast.Assign)
+                and any(getattr(t, "id", None) == "allow_inherited_tests_method" for t in item.targets)
+                for item in node.body
+            )
+            assert allows or not defines_tests, f"{source.relative_to(ROOT)}: {node.name}"
+
+
 def test_each_addon_is_a_whool_project():
     for manifest in sorted((ROOT / "addons").glob("*/__manifest__.py")):
         pyproject = (manifest.parent / "pyproject.toml").read_text()

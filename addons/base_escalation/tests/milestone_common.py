@@ -6,6 +6,9 @@ from odoo.exceptions import ValidationError
 
 
 class MilestoneEscalationCases:
+    # Odoo's test runner runs the tests of this shared case in each test class
+    allow_inherited_tests_method = True
+
     @classmethod
     def _milestone_record(cls):
         raise NotImplementedError

@@ -7,6 +7,9 @@ from .common import T0
 
 
 class TimeCheckEscalationCases:
+    # Odoo's test runner runs the tests of this shared case in each test class
+    allow_inherited_tests_method = True
+
     @classmethod
     def _time_record(cls):
         """A record of the rules' process, created at the frozen time."""

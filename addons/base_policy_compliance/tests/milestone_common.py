@@ -6,6 +6,9 @@ from odoo.exceptions import UserError, ValidationError
 
 
 class MilestonePolicyCases:
+    # Odoo's test runner runs the tests of this shared case in each test class
+    allow_inherited_tests_method = True
+
     @classmethod
     def _milestone_policy_vals(cls):
         """Values of a blocking policy checked when the record is closed (the event)."""

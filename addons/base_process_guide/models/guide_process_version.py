@@ -353,6 +353,22 @@ class GuideProcess(models.Model):
         # a new process gets its v1 at once (create of guide_process.py)
         return self.browse()
 
+    def unlink(self):
+        """The versions go first, in a statement of their own: the stage history rows,
+        visits and variants lose their version before they lose their process. In one
+        statement PostgreSQL may check a history row (updated earlier in the same
+        transaction, by the deletion of its step) against a version its cascade has
+        already deleted, which failed the uninstallation of an upgraded database."""
+        if self.ids:
+            self.check_access("unlink")
+            self.env.flush_all()
+            self.env.cr.execute(
+                SQL("DELETE FROM guide_process_version WHERE process_id IN %s", tuple(self.ids))
+            )
+            # history rows, visits and variants no longer name these versions
+            self.env.invalidate_all()
+        return super().unlink()
+
     def action_view_versions(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

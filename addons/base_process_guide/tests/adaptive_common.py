@@ -11,6 +11,9 @@ PROTOCOLS = ("xmlrpc", "jsonrpc")
 
 
 class AdaptiveCases:
+    # Odoo's test runner runs the tests of this shared case in each test class
+    allow_inherited_tests_method = True
+
     # hooks set by the bridge's class: the agent's record in the first step, a record the
     # agent may not edit, the stage after the first one, an automatic milestone's condition
     # and the write meeting it, the group an agent is not in

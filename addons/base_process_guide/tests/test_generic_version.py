@@ -94,3 +94,25 @@ class TestGenericVersion(TransactionCase):
         self.assertEqual(self._history(record).process_version_id, v1)
         self.env["guide.process.version"]._guide_version_install()
         self.assertEqual(self.process.version_ids, v1)
+
+    def test_deleting_a_process_after_its_steps(self):
+        """Uninstalling a bridge deletes the steps, then the process, in one transaction.
+        In one statement, PostgreSQL empties the history rows' process, then checks the
+        rows (changed earlier in the transaction by the step's deletion) against a version
+        its cascade has already deleted: the process's versions go first."""
+        record = (
+            self.env["guide.test.record"]
+            .with_context(guide_import_in_step=True)
+            .create({"name": "Doc", "stage_id": self.stage_review.id})
+        )
+        record.write({"stage_id": self.stage_done.id})
+        history = self._history(record)
+        self.assertTrue(history.process_version_id)
+        self.step_done.unlink()
+        self.step_review.unlink()
+        process = self.process
+        process.unlink()
+        self.assertFalse(process.exists())
+        self.assertEqual(len(history.exists()), 2)
+        self.assertFalse(history.process_id)
+        self.assertFalse(history.process_version_id)

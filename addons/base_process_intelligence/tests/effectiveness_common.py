@@ -100,6 +100,9 @@ class IntelligenceFixture:
 
 
 class EffectivenessCases(IntelligenceFixture):
+    # Odoo's test runner runs the tests of this shared case in each test class
+    allow_inherited_tests_method = True
+
     # ------------------------------------------------------------
     # STEP EFFECTIVENESS
     # ------------------------------------------------------------
@@ -398,6 +401,9 @@ class EffectivenessCases(IntelligenceFixture):
 
 class ScorecardRpcCases(IntelligenceFixture):
     """Over XML-RPC and JSON-RPC, as the users themselves (mixed in with ``RpcCase``)."""
+
+    # Odoo's test runner runs the tests of this shared case in each test class
+    allow_inherited_tests_method = True
 
     def test_hint_rows_over_xmlrpc(self):
         """The rows of a hint (one per hint and record) have ids XML-RPC carries (32-bit

@@ -11,6 +11,9 @@ MAP_TITLES = {"ru_RU": "Карта процесса", "zh_CN": "流程图"}
 
 
 class IntelligenceTranslatedCases:
+    # Odoo's test runner runs the tests of this shared case in each test class
+    allow_inherited_tests_method = True
+
     bridge_module = None
     action_suffix = None
     team_field = None

@@ -261,6 +261,9 @@ class AdaptiveMapCases(AdaptiveCaseMixin):
     ``create_adaptive_record(key, name)``, ``live_user()`` (who works a record of the
     guided team) and ``create_live_record(vals)`` (such a record, as that user)."""
 
+    # Odoo's test runner runs the tests of this shared case in each test class
+    allow_inherited_tests_method = True
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -313,6 +316,9 @@ class AdaptiveMapCases(AdaptiveCaseMixin):
 
 class AdaptiveMapRpcCases(AdaptiveCaseMixin):
     """The adaptive map over JSON-RPC and XML-RPC (mixed in after ``RpcCase``)."""
+
+    # Odoo's test runner runs the tests of this shared case in each test class
+    allow_inherited_tests_method = True
 
     @classmethod
     def setUpClass(cls):

@@ -222,6 +222,9 @@ class MapRpcAttackCases:
     class (mixed in after ``RpcCase`` and its hand case); ``outsider_groups``: the groups
     of an agent of another company."""
 
+    # Odoo's test runner runs the tests of this shared case in each test class
+    allow_inherited_tests_method = True
+
     outsider_groups = ""
 
     def test_map_wrong_types_refused(self):

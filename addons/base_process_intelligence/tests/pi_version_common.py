@@ -141,6 +141,9 @@ class VersionHandCaseMixin:
 class VersionRpcAttackCases:
     """Over XML-RPC and JSON-RPC as real users (mixed into an ``RpcCase`` hand case)."""
 
+    # Odoo's test runner runs the tests of this shared case in each test class
+    allow_inherited_tests_method = True
+
     def test_versions_refused_over_rpc(self):
         for user in (self.agent, self.manager):
             for protocol in ("xmlrpc", "jsonrpc"):
