@@ -613,14 +613,22 @@ class GuideMixin(models.AbstractModel):
         Line = self.env["guide.line"]
         if not records:
             return {}, Line._guide_filter_many(self._origin, domains) if domains else {}
-        lines = Line.search_fetch(
-            [
-                ("res_model", "=", self._name),
-                ("res_id", "in", records.ids),
-                ("step_id", "in", records.guide_step_id.ids),
-            ],
-            # and what the form shows of them, and their company (record rule)
-            [*LINE_FIELDS, "checked_by_id", "checked_date", "company_id"],
+        # found as the engine, then kept where the user may read them, decided on the
+        # records in cache (``_guide_rows_of_readable_records``): the same lines as a
+        # search as the user, without the access sub-queries of every guided model
+        lines = (
+            Line.sudo()
+            .search_fetch(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", records.ids),
+                    ("step_id", "in", records.guide_step_id.ids),
+                ],
+                # and what the form shows of them, and their company (record rule)
+                [*LINE_FIELDS, "checked_by_id", "checked_date", "company_id"],
+            )
+            .with_env(Line.env)
+            ._filtered_access("read")
         )
         # line states are live (non-stored): drop values computed earlier in the
         # transaction, then evaluate them for all lines at once

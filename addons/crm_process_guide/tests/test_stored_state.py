@@ -185,6 +185,11 @@ class TestReadPerformanceLead(StoredStateMixin, GuideCommon):
         self.assertLessEqual(self._overhead(1, "form"), 8)
         self.assertLessEqual(self._product_overhead(self._leads(1, self.team), "form"), 8)
 
+    def test_form_rows_checked_on_the_lead(self):
+        lead = self._leads(1, self.team)
+        colleague = self._lead(name="Manager's", user_id=self.user_manager.id)
+        self._assert_form_rows_checked_on_records(lead, colleague)
+
     def test_form_read_long_history(self):
         lead = self._leads(1, self.team)
         self._long_history(lead)

@@ -137,6 +137,12 @@ class TestReadPerformanceTicket(StoredStateMixin, HelpdeskGuideCommon):
         self.assertLessEqual(self._overhead(1, "form"), 8)
         self.assertLessEqual(self._product_overhead(self._tickets(1, self.team), "form"), 8)
 
+    def test_form_rows_checked_on_the_ticket(self):
+        # an own-tickets user: the agent's ticket is not hers
+        ticket = self._ticket(name="Olga's").with_user(self.user_own)
+        agent_ticket = self._ticket(name="Alan's", user_id=self.user_agent.id)
+        self._assert_form_rows_checked_on_records(ticket, agent_ticket)
+
     def test_form_read_long_history(self):
         ticket = self._tickets(1, self.team)
         self._long_history(ticket)
