@@ -612,7 +612,7 @@ class GuideMixin(models.AbstractModel):
         records = self._origin.filtered("guide_step_id")
         Line = self.env["guide.line"]
         if not records:
-            return {}, Line._guide_filter_many(self._origin, domains) if domains else {}
+            return {}, Line._guide_filter_many(self._origin.sudo(), domains) if domains else {}
         # found as the engine, then kept where the user may read them, decided on the
         # records in cache (``_guide_rows_of_readable_records``): the same lines as a
         # search as the user, without the access sub-queries of every guided model

@@ -109,3 +109,16 @@ class StoredStateMixin:
                     rows.check_access("read")
                 with self.assertRaises(AccessError):
                     rows.read(["res_id"])
+
+    def _assert_checklist_evaluated_as_engine(self, record):
+        """The form's checklist and hints (``record`` as its user) evaluate their conditions
+        as the engine, in one query, as the gate and the stored figures do: no record rule
+        of the user in the conditions' sub-selects."""
+        Line = type(self.env["guide.line"])
+        spec = view_spec(record.browse(), "form")
+        self.env.invalidate_all()
+        with patch.object(Line, "_guide_filter_many", autospec=True, side_effect=Line._guide_filter_many) as ev:
+            record.web_read(spec)
+        self.assertEqual(ev.call_count, 1)
+        self.assertTrue(ev.call_args.args[1].env.su)
+        self.assertEqual(ev.call_args.args[1].env.uid, record.env.uid)

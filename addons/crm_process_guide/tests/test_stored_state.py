@@ -190,6 +190,9 @@ class TestReadPerformanceLead(StoredStateMixin, GuideCommon):
         colleague = self._lead(name="Manager's", user_id=self.user_manager.id)
         self._assert_form_rows_checked_on_records(lead, colleague)
 
+    def test_form_checklist_evaluated_as_the_gate(self):
+        self._assert_checklist_evaluated_as_engine(self._leads(1, self.team))
+
     def test_form_read_long_history(self):
         lead = self._leads(1, self.team)
         self._long_history(lead)

@@ -34,6 +34,30 @@ class TestStoredChecklistTicket(StoredStateMixin, RpcCase, HelpdeskGuideCommon):
         )
         self.assertFalse(blocked)
 
+    def test_form_shows_what_the_gate_judges(self):
+        """A condition reading a ticket the user may not read (her ticket's duplicate is a
+        colleague's): the form's checklist shows it done, as the gate and the stored figures
+        count it, not as her record rules would filter it."""
+        self.step_triage.item_ids = [
+            (
+                0,
+                0,
+                {
+                    "name": "Duplicate known",
+                    "sequence": 6,
+                    "completion": "auto",
+                    "auto_domain": "[('duplicate_id.name', '!=', False)]",
+                    "mandatory": False,
+                },
+            )
+        ]
+        colleague = self._ticket(name="Alan's", user_id=self.user_agent.id)
+        ticket = self._ticket(name="Olga's").with_user(self.user_own)
+        self.assertFalse(colleague.with_user(self.user_own).has_access("read"))
+        ticket.sudo().duplicate_id = colleague
+        self.assertTrue(self._lines(ticket)["Duplicate known"].is_done)
+        self.assertFigures(ticket, (1, 5, 20.0, True))
+
     def test_figures_are_engine_owned(self):
         ticket = self._ticket()
         for protocol in ("xmlrpc", "jsonrpc"):
@@ -142,6 +166,9 @@ class TestReadPerformanceTicket(StoredStateMixin, HelpdeskGuideCommon):
         ticket = self._ticket(name="Olga's").with_user(self.user_own)
         agent_ticket = self._ticket(name="Alan's", user_id=self.user_agent.id)
         self._assert_form_rows_checked_on_records(ticket, agent_ticket)
+
+    def test_form_checklist_evaluated_as_the_gate(self):
+        self._assert_checklist_evaluated_as_engine(self._tickets(1, self.team))
 
     def test_form_read_long_history(self):
         ticket = self._tickets(1, self.team)
