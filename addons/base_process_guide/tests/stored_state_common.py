@@ -98,7 +98,8 @@ class StoredStateMixin:
         # rows of a record the user may not read: in cache, refused all the same
         self.assertFalse(foreign.with_user(user).has_access("read"))
         for model_name in ("guide.line", "guide.history"):
-            rows = self.env[model_name].search([("res_model", "=", foreign._name), ("res_id", "=", foreign.id)])
+            domain = [("res_model", "=", foreign._name), ("res_id", "=", foreign.id)]
+            rows = self.env[model_name].search(domain)
             self.assertTrue(rows, model_name)
             rows.fetch(["res_model", "res_id", "company_id"])
             foreign.fetch(list(foreign._fields.keys() & {"user_id", "team_id", "company_id"}))
@@ -117,7 +118,8 @@ class StoredStateMixin:
         Line = type(self.env["guide.line"])
         spec = view_spec(record.browse(), "form")
         self.env.invalidate_all()
-        with patch.object(Line, "_guide_filter_many", autospec=True, side_effect=Line._guide_filter_many) as ev:
+        evaluate = Line._guide_filter_many
+        with patch.object(Line, "_guide_filter_many", autospec=True, side_effect=evaluate) as ev:
             record.web_read(spec)
         self.assertEqual(ev.call_count, 1)
         self.assertTrue(ev.call_args.args[1].env.su)
