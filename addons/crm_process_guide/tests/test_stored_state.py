@@ -194,8 +194,12 @@ class TestReadPerformanceLead(StoredStateMixin, GuideCommon):
             values = records.web_read(spec)
         self.assertFalse(counts, "summary fields assigned one by one")
         self.assertEqual({row["guide_history_count"] for row in values}, {1})
-        self.assertEqual({row["escalation_state"] for row in values}, {"none"})
-        self.assertEqual({row["compliance_awaiting_approval"] for row in values}, {False})
+        # the escalation and compliance values where those modules are installed (not
+        # when this module is tested alone)
+        if "escalation_state" in values[0]:
+            self.assertEqual({row["escalation_state"] for row in values}, {"none"})
+        if "compliance_awaiting_approval" in values[0]:
+            self.assertEqual({row["compliance_awaiting_approval"] for row in values}, {False})
 
     def test_form_read(self):
         self.assertLessEqual(self._overhead(1, "form"), 8)
