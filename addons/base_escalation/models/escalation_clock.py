@@ -8,9 +8,9 @@ from psycopg2 import errors
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL, config, split_every
+from odoo.tools import SQL, split_every
 
-from odoo.addons.base_process_guide.tools import engine_no_commit
+from odoo.addons.base_process_guide.tools import cron_time_limit, engine_no_commit
 
 from .escalation_level import _offsets
 from .working_time import work_deadlines, work_hours_between
@@ -784,11 +784,7 @@ class EscalationClock(models.Model):
         """
         self = self.sudo()
         no_commit = self._escalation_no_commit()
-        if time_limit is None:
-            limit = config["limit_time_real_cron"]
-            if not limit or limit < 0:
-                limit = config["limit_time_real"]
-            time_limit = (limit or 120) / 2
+        time_limit = cron_time_limit(time_limit)
         started = time.monotonic()
         cron = self.env.ref("base_escalation.escalation_cron", raise_if_not_found=False)
         # rule changes left to the scheduler first: their clocks do not fire until done

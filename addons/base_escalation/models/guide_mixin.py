@@ -81,7 +81,9 @@ class GuideMixin(models.AbstractModel):
         """The steps ``self`` (one record) is in: its stage step and the alternate step it is
         in, if any (a rule on either runs, a pause or target on either applies)."""
         self.ensure_one()
-        return {self.guide_step_id.id, self.guide_alt_step_id.id} - {False}
+        # ids from the cache, not a step record per value (run per record and rule)
+        step_ids = {self._guide_cached_values(fname)[0] for fname in ("guide_step_id", "guide_alt_step_id")}
+        return step_ids - {None, False}
 
     @api.model
     def _escalation_rule_search_domain(self, rule):

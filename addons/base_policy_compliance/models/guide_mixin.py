@@ -100,7 +100,7 @@ class GuideMixin(models.AbstractModel):
         if "create" in triggers:
             events["create"] = self
         if "stage" in triggers:
-            in_step = self.filtered("guide_step_id")
+            in_step = self._guide_having("guide_step_id")
             if in_step:
                 events["stage"] = in_step
         return events

@@ -5,9 +5,9 @@ from psycopg2 import errors
 
 from odoo import api, fields, models
 from odoo.osv import expression
-from odoo.tools import SQL, config
+from odoo.tools import SQL
 
-from ..tools import engine_no_commit
+from ..tools import cron_time_limit, engine_no_commit
 
 _logger = logging.getLogger(__name__)
 
@@ -119,11 +119,7 @@ class GuideApplyJob(models.Model):
         used. Returns whether no job of ``domain`` is left."""
         domain = domain or []
         no_commit = self._guide_no_commit()
-        if time_limit is None:
-            limit = config["limit_time_real_cron"]
-            if not limit or limit < 0:
-                limit = config["limit_time_real"]
-            time_limit = (limit or 120) / 2
+        time_limit = cron_time_limit(time_limit)
         started = time.monotonic()
         done = 0
         failed = []  # left for the next run, so that they do not hold the others

@@ -196,7 +196,8 @@ class GuideHint(models.Model):
         if not hints:
             return result
         if matches is None or not all(hint[1] in matches for hint in hints):
-            matches = self._guide_filter_many(records, {hint[1] for hint in hints})
+            # as the engine, like the checklist they are evaluated with
+            matches = self._guide_filter_many(records.sudo(), {hint[1] for hint in hints})
         for hint_id, domain, process_id, step_ids, company_id in hints:
             hint = self.browse(hint_id)
             for record in records:

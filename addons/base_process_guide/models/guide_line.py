@@ -105,7 +105,10 @@ class GuideLine(models.Model):
             if model_name not in self.env:
                 lines.is_applicable = lines.is_done = False
                 continue
-            records = self.env[model_name].browse(set(lines.mapped("res_id")))
+            # evaluated as the engine, as the gate and the stored figures evaluate them
+            # (``guide.mixin._guide_condition_subselect``): the checklist a user reads is the
+            # one the gate judges, whatever their access to the records a condition reads
+            records = self.env[model_name].sudo().browse(set(lines.mapped("res_id")))
             domains = set(lines.mapped("apply_domain")) | set(
                 lines.filtered(lambda line: line.completion == "auto").mapped("auto_domain")
             )

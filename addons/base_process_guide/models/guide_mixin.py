@@ -320,18 +320,18 @@ class GuideMixin(models.AbstractModel):
         for record in self:
             for fname, value in record._guide_summary_values(values.get(record._origin.id, {})).items():
                 records_by_value[fname][value].append(record.id)
+        # straight to the cache (the fields are not stored: nothing to write or to
+        # recompute): assigning goes through the fields' write machinery, record by record
+        cache = self.env.cache
         for fname, groups in records_by_value.items():
             field = self._fields[fname]
             for value, ids in groups.items():
                 records = self.browse(ids)
                 if field.type == "many2many":
-                    # straight to the cache: assigning goes through the one2many/many2many
-                    # write machinery, the bulk of a kanban page's time
-                    self.env.cache.update(records, field, itertools.repeat(tuple(value)))
-                    continue
-                if field.type == "many2one":
-                    value = self.env[field.comodel_name].browse(value or ())
-                records[fname] = value
+                    cache_value = tuple(value)
+                else:
+                    cache_value = field.convert_to_cache(value, records)
+                cache.update(records, field, itertools.repeat(cache_value))
 
     def _guide_summary_models(self):
         """Models whose rows ``_guide_summary_columns`` reads (flushed before)."""
@@ -491,7 +491,8 @@ class GuideMixin(models.AbstractModel):
     def _guide_collect_steps(self, change):
         """Collect: the changes of step a creation or a write makes (``change["guide"]``)."""
         if change["creating"]:
-            guided = self.filtered("guide_process_id")
+            # read from the cache for the batch, not through a record per value
+            guided = self._guide_having("guide_process_id")
             # a record created (or imported) in a step enters the process there
             change["guide"] = guided and {"records": guided, "transitions": guided._guide_entry_transitions()}
         else:
@@ -612,15 +613,23 @@ class GuideMixin(models.AbstractModel):
         records = self._origin.filtered("guide_step_id")
         Line = self.env["guide.line"]
         if not records:
-            return {}, Line._guide_filter_many(self._origin, domains) if domains else {}
-        lines = Line.search_fetch(
-            [
-                ("res_model", "=", self._name),
-                ("res_id", "in", records.ids),
-                ("step_id", "in", records.guide_step_id.ids),
-            ],
-            # and what the form shows of them, and their company (record rule)
-            [*LINE_FIELDS, "checked_by_id", "checked_date", "company_id"],
+            return {}, Line._guide_filter_many(self._origin.sudo(), domains) if domains else {}
+        # found as the engine, then kept where the user may read them, decided on the
+        # records in cache (``_guide_rows_of_readable_records``): the same lines as a
+        # search as the user, without the access sub-queries of every guided model
+        lines = (
+            Line.sudo()
+            .search_fetch(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", records.ids),
+                    ("step_id", "in", records.guide_step_id.ids),
+                ],
+                # and what the form shows of them, and their company (record rule)
+                [*LINE_FIELDS, "checked_by_id", "checked_date", "company_id"],
+            )
+            .with_env(Line.env)
+            ._filtered_access("read")
         )
         # line states are live (non-stored): drop values computed earlier in the
         # transaction, then evaluate them for all lines at once
@@ -647,7 +656,7 @@ class GuideMixin(models.AbstractModel):
         current steps, when the caller fetched them already.
         """
         config = self.env["guide.process"]._get_guide_config(self._name)
-        records = self.filtered("guide_step_id")
+        records = self._guide_having("guide_step_id")
         if records:
             records._guide_sync_step_lines(config, refresh, existing)
         # the records that left every step too: their figures go back to zero
@@ -707,15 +716,20 @@ class GuideMixin(models.AbstractModel):
         """
         Line = self.env["guide.line"].sudo()
         res_ids, step_ids, company_ids, steps = [], [], [], {}
-        has_company = "company_id" in self._fields
-        for record in self:
-            step = config["steps"].get(record.guide_step_id.id)
+        # the steps and companies of the batch, read from the cache at once
+        record_step_ids = self._guide_cached_values("guide_step_id")
+        if "company_id" in self._fields:
+            record_company_ids = self._guide_cached_values("company_id")
+        else:
+            record_company_ids = [None] * len(self)
+        for res_id, step_id, company_id in zip(self._ids, record_step_ids, record_company_ids, strict=True):
+            step = config["steps"].get(step_id)
             if not step or not step["items"]:
                 continue
             steps[step["id"]] = step
-            res_ids.append(record.id)
+            res_ids.append(res_id)
             step_ids.append(step["id"])
-            company_ids.append(record.company_id.id or None if has_company else None)
+            company_ids.append(company_id or None)
         if not res_ids:
             return Line
         items = SQL(", ").join(
@@ -808,7 +822,7 @@ class GuideMixin(models.AbstractModel):
         # would split the ORM's own pending updates of them in two rounds)
         for chunk in split_every(5000, ids, self.browse):
             domains = set()
-            for step_id in set(chunk.mapped("guide_step_id").ids):
+            for step_id in set(chunk._guide_cached_values("guide_step_id")) - {None}:
                 for item in (config["steps"].get(step_id) or {}).get("items", ()):
                     domains.update(
                         domain
@@ -858,7 +872,7 @@ class GuideMixin(models.AbstractModel):
         :return: ids of the records having lines with other conditions (not updated)
         """
         ids = self.ids
-        step_ids = [record.guide_step_id.id or None for record in self]
+        step_ids = [step_id or None for step_id in self._guide_cached_values("guide_step_id")]
         case = self._guide_condition_case(domains, ids)
 
         known = sorted(domains)
@@ -958,6 +972,15 @@ class GuideMixin(models.AbstractModel):
             field.__get__(next(iter(remaining)))
             values += cache.get_until_miss(remaining, field)
         return values
+
+    def _guide_having(self, fname):
+        """Part of ``self`` whose field ``fname`` is set: ``filtered(fname)`` with the values
+        read from the cache for the batch (``_guide_cached_values``), not through a record
+        per value."""
+        values = self._guide_cached_values(fname)
+        return self.browse(
+            [res_id for res_id, value in zip(self._ids, values, strict=True) if value]
+        ).with_prefetch(self._prefetch_ids)
 
     def _guide_stages_of(self, stage_ids):
         """The stage records of ``stage_ids`` (ids or None, see ``_guide_cached_values``),
@@ -1213,17 +1236,19 @@ class GuideMixin(models.AbstractModel):
         """Transitions of records created (or imported) in their current step."""
         config = self.env["guide.process"]._get_guide_config(self._name)
         stage_names = {}
+        # the values of the batch read from the cache at once, one stage record per stage
+        values = zip(
+            self,
+            self._guide_cached_values("guide_process_id"),
+            self._guide_cached_values("guide_step_id"),
+            self._guide_stages_of(self._guide_cached_values(self._guide_stage_field)),
+            strict=True,
+        )
         transitions = [
             record._guide_transition_info(
-                record.guide_process_id.id,
-                None,
-                config["steps"].get(record.guide_step_id.id),
-                None,
-                record[self._guide_stage_field],
-                None,
-                stage_names,
+                process_id or False, None, config["steps"].get(step_id), None, stage, None, stage_names
             )
-            for record in self
+            for record, process_id, step_id, stage in values
         ]
         entries = [info for info in transitions if info["to_step"]]
         if entries:

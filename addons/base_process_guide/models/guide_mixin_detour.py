@@ -440,9 +440,16 @@ class GuideMixin(models.AbstractModel):
         if not (change["creating"] or transitions or config["alt_fields"].intersection(change["vals"])):
             return
         process_ids = {alt["process_id"] for alt in autos}
-        candidates = self.filtered(
-            lambda rec: rec.guide_process_id.id in process_ids and not rec.guide_alt_step_id
+        # read from the cache for the batch, not through a record per value
+        values = zip(
+            self._ids,
+            self._guide_cached_values("guide_process_id"),
+            self._guide_cached_values("guide_alt_step_id"),
+            strict=True,
         )
+        candidates = self.browse(
+            [res_id for res_id, process_id, alt_id in values if process_id in process_ids and not alt_id]
+        ).with_prefetch(self._prefetch_ids)
         if candidates:
             candidates._guide_enter_auto_detours(autos)
 

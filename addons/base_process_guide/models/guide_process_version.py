@@ -179,7 +179,8 @@ class GuideProcessVersion(models.Model):
         summary = self.with_context(lang=None)._guide_version_summary(process, design)
         changes = ""
         if previous:
-            diff = difflib.ndiff((previous.summary or "").splitlines(), summary.splitlines())
+            before = self.with_context(lang=None)._guide_version_previous_summary(process, previous)
+            diff = difflib.ndiff(before.splitlines(), summary.splitlines())
             changes = "\n".join(line for line in diff if line[:2] in ("+ ", "- "))[:CHANGES_MAX]
         return {
             "process_id": process.id,
@@ -190,6 +191,27 @@ class GuideProcessVersion(models.Model):
             "changes": changes,
             "snapshot": snapshot,
         }
+
+    @api.model
+    def _guide_version_previous_summary(self, process, previous):
+        """The summary of ``previous`` as this code writes it (from its snapshot), so
+        that a change of wording between releases is not shown as a change of design."""
+        try:
+            design = json.loads(previous.snapshot or "")
+            return self._guide_version_summary(process, design)
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return previous.summary or ""
+
+    @api.model
+    def _guide_version_label(self, model_name, field_name, value):
+        """The label of a selection value, as the configuration screens show it."""
+        field = self.env[model_name]._fields[field_name]
+        return dict(field._description_selection(self.env)).get(value, value or "-")
+
+    @api.model
+    def _guide_version_scope_label(self, key):
+        field = self.env["guide.process"]._fields.get(key)
+        return field.get_description(self.env)["string"] if field is not None else key
 
     @api.model
     def _guide_version_summary(self, process, design):
@@ -204,8 +226,17 @@ class GuideProcessVersion(models.Model):
             )
         ]
         for key, value in design["scope"].get("filters", {}).items():
+            field = self.env["guide.process"]._fields.get(key)
+            if field is not None and field.type == "selection" and not isinstance(value, list):
+                value = self._guide_version_label("guide.process", key, value)
             shown = ", ".join(str(v) for v in value) if isinstance(value, list) else value
-            lines.append(f"Scope {key}: {shown if shown not in (None, False, '') else '-'}")
+            lines.append(
+                self.env._(
+                    "Scope, %(field)s: %(values)s",
+                    field=self._guide_version_scope_label(key),
+                    values=shown if shown not in (None, False, "") else "-",
+                )
+            )
         for step in design["steps"]:
             if step["kind"] == "alternate":
                 lines.append(
@@ -223,7 +254,7 @@ class GuideProcessVersion(models.Model):
                         "Step %(step)s (stage %(stage)s, gate %(gate)s, %(hours)s h expected)",
                         step=step["name"],
                         stage=step["stage"],
-                        gate=step["gate"],
+                        gate=self._guide_version_label("guide.step", "gate_mode", step["gate"]),
                         hours=step["hours"],
                     )
                 )
@@ -235,13 +266,18 @@ class GuideProcessVersion(models.Model):
                     + self.env._(
                         "Item %(item)s (%(mode)s%(mandatory)s)",
                         item=item["name"],
-                        mode=item["completion"],
-                        mandatory=", mandatory" if item["mandatory"] else "",
+                        mode=self._guide_version_label("guide.item", "completion", item["completion"]),
+                        mandatory=self.env._(", mandatory") if item["mandatory"] else "",
                     )
                 )
             for task in step["tasks"]:
                 lines.append(
-                    "  " + self.env._("Task %(task)s (%(kind)s)", task=task["name"], kind=task["kind"])
+                    "  "
+                    + self.env._(
+                        "Task %(task)s (%(kind)s)",
+                        task=task["name"],
+                        kind=self._guide_version_label("guide.task", "kind", task["kind"]),
+                    )
                 )
             for branch in step["branches"]:
                 lines.append(
@@ -265,7 +301,7 @@ class GuideProcessVersion(models.Model):
                 self.env._(
                     "Milestone %(milestone)s (%(mode)s, when %(condition)s)",
                     milestone=milestone["name"],
-                    mode=milestone["mode"],
+                    mode=self._guide_version_label("guide.milestone", "reach_mode", milestone["mode"]),
                     condition=milestone["condition"] or "-",
                 )
             )

@@ -1,7 +1,8 @@
 import functools
+from collections import defaultdict
 
 from odoo import api, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, MissingError
 from odoo.osv import expression
 from odoo.tools.sql import create_index, drop_index
 
@@ -111,11 +112,44 @@ class GuideRecordLinkMixin(models.AbstractModel):
         ids = [id_ for id_ in self._ids if isinstance(id_, int)]
         if not ids:
             return None
-        allowed = set(self.with_context(active_test=False)._search([("id", "in", ids)]))
-        forbidden = self.browse([id_ for id_ in ids if id_ not in allowed])
+        # the rows of records the user may read, decided on the records; the others by
+        # the rows' access domain, in one query
+        readable = self.browse(ids)._guide_rows_of_readable_records()
+        rest = [id_ for id_ in ids if id_ not in readable]
+        if not rest:
+            return None
+        allowed = set(self.with_context(active_test=False)._search([("id", "in", rest)]))
+        forbidden = self.browse([id_ for id_ in rest if id_ not in allowed])
         if not forbidden:
             return None
         return forbidden, functools.partial(self._guide_record_access_error, forbidden)
+
+    def _guide_rows_of_readable_records(self):
+        """Ids of the rows of ``self`` whose record the current user may read, decided
+        by the record model's own access check (rights and record rules, on the records'
+        values, as ``read()`` of the record decides): no query when the records are in
+        cache, as on a form showing the rows of its record. Only rows whose ``res_model``
+        and ``res_id`` are in cache are decided; leaving a row out is not a refusal."""
+        cache = self.env.cache
+        fields = self._fields["res_model"], self._fields["res_id"]
+        linked = self._guide_linked_models()
+        res_ids = defaultdict(set)
+        rows = defaultdict(list)
+        for row in self:
+            if not all(cache.contains(row, field) for field in fields):
+                continue
+            model_name, res_id = (cache.get(row, field) for field in fields)
+            if model_name in linked and res_id:
+                res_ids[model_name].add(res_id)
+                rows[model_name, res_id].append(row.id)
+        readable = set()
+        for model_name, ids in res_ids.items():
+            records = self.env[model_name].with_context(active_test=False).browse(ids)
+            try:
+                readable.update((model_name, id_) for id_ in records._filtered_access("read")._ids)
+            except MissingError:  # deleted records: left to the query
+                continue
+        return {row_id for key in readable for row_id in rows[key]}
 
     @api.model
     def _guide_record_access_error(self, forbidden):

@@ -4,9 +4,9 @@ import time
 from psycopg2 import errors
 
 from odoo import api, models, tools
-from odoo.tools import SQL, config
+from odoo.tools import SQL
 
-from ..tools import engine_no_commit
+from ..tools import cron_time_limit, engine_no_commit
 from . import guide_rule_language as rule_language
 from .guide_condition_mixin import GUIDE_CONDITION_ERRORS
 
@@ -121,11 +121,7 @@ class GuideTimeCheck(models.AbstractModel):
         :return: the number of records that reached a milestone or entered an alternate step
         """
         self = self.sudo()
-        if time_limit is None:
-            limit = config["limit_time_real_cron"]
-            if not limit or limit < 0:
-                limit = config["limit_time_real"]
-            time_limit = (limit or 120) / 2
+        time_limit = cron_time_limit(time_limit)
         state = {
             "started": time.monotonic(),
             "time_limit": time_limit,

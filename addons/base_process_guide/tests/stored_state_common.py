@@ -1,6 +1,10 @@
 """Helpers of the stored-state tests (leads and tickets): the checklist figures
 as stored and as the gate sees them, and the queries the product adds to a read."""
 
+from unittest.mock import patch
+
+from odoo.exceptions import AccessError
+
 from odoo.addons.base_process_guide.tools import view_spec
 
 FIGURES = ("guide_item_done", "guide_item_total", "guide_progress", "guide_blocked")
@@ -71,3 +75,52 @@ class StoredStateMixin:
         baseline = without_product_fields(records.browse(), spec)
         self.assertLess(len(baseline), len(spec))
         return self._read_queries(records, spec) - self._read_queries(records, baseline)
+
+    def _assert_form_rows_checked_on_records(self, record, foreign):
+        """The form of ``record`` (as its user) finds its checklist lines without the
+        rows' access sub-queries, and their access is decided on the record in cache (no
+        query); the rows of ``foreign``, a record that user may not read, are refused
+        though their values are in cache."""
+        user = record.env.user
+        spec = view_spec(record.browse(), "form")
+        Line = type(self.env["guide.line"])
+        domain = Line._guide_record_access_domain
+        self.env.invalidate_all()
+        with patch.object(Line, "_guide_record_access_domain", autospec=True, side_effect=domain) as built:
+            values = record.web_read(spec)[0]
+        self.assertFalse(built.called, "the form's lines are found without the rows' access domain")
+        lines = record.guide_current_line_ids
+        self.assertTrue(lines)
+        self.assertEqual([line["id"] for line in values["guide_current_line_ids"]], lines.ids)
+        start = self.env.cr.sql_log_count
+        lines.check_access("read")
+        self.assertEqual(self.env.cr.sql_log_count - start, 0)
+        # rows of a record the user may not read: in cache, refused all the same
+        self.assertFalse(foreign.with_user(user).has_access("read"))
+        for model_name in ("guide.line", "guide.history"):
+            domain = [("res_model", "=", foreign._name), ("res_id", "=", foreign.id)]
+            rows = self.env[model_name].search(domain)
+            self.assertTrue(rows, model_name)
+            rows.fetch(["res_model", "res_id", "company_id"])
+            foreign.fetch(list(foreign._fields.keys() & {"user_id", "team_id", "company_id"}))
+            rows = rows.with_user(user)
+            with self.subTest(model=model_name):
+                self.assertFalse(rows._filtered_access("read"))
+                with self.assertRaises(AccessError):
+                    rows.check_access("read")
+                with self.assertRaises(AccessError):
+                    rows.read(["res_id"])
+
+    def _assert_checklist_evaluated_as_engine(self, record):
+        """The form's checklist and hints (``record`` as its user) evaluate their conditions
+        as the engine, in one query, as the gate and the stored figures do: no record rule
+        of the user in the conditions' sub-selects."""
+        Line = type(self.env["guide.line"])
+        spec = view_spec(record.browse(), "form")
+        self.env.invalidate_all()
+        evaluate = Line._guide_filter_many
+        with patch.object(Line, "_guide_filter_many", autospec=True, side_effect=evaluate) as ev:
+            record.web_read(spec)
+        self.assertEqual(ev.call_count, 1)
+        self.assertTrue(ev.call_args.args[1].env.su)
+        self.assertEqual(ev.call_args.args[1].env.uid, record.env.uid)

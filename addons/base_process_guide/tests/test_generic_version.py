@@ -62,13 +62,13 @@ class TestGenericVersion(TransactionCase):
         )
         self.env.cr.flush()
         [v1] = self.process.version_ids
-        self.assertIn("Step Review (stage Review, gate advisory", v1.summary)
+        self.assertIn("Step Review (stage Review, gate Advisory", v1.summary)
         self.step_review.with_user(self.manager).write({"gate_mode": "block"})
         self.env.cr.flush()
         v2 = self.process.version_ids[0]
         self.assertEqual(v2.version, 2)
-        self.assertIn("- Step Review (stage Review, gate advisory", v2.changes)
-        self.assertIn("+ Step Review (stage Review, gate block", v2.changes)
+        self.assertIn("- Step Review (stage Review, gate Advisory", v2.changes)
+        self.assertIn("+ Step Review (stage Review, gate Block", v2.changes)
         record.with_user(self.user).write({"stage_id": self.stage_done.id})
         self.assertEqual(self._history(record).mapped("process_version_id.version"), [1, 2])
 
@@ -116,3 +116,24 @@ class TestGenericVersion(TransactionCase):
         self.assertEqual(len(history.exists()), 2)
         self.assertFalse(history.process_id)
         self.assertFalse(history.process_version_id)
+
+    def test_changes_compare_designs_not_wordings(self):
+        """The summary shows the configuration screens' labels; the changes of a new
+        version compare the previous design as this code words it, so a summary
+        written by an earlier release (option codes) shows no spurious change."""
+        self.env.cr.flush()
+        v1 = self.process.version_ids[0]
+        self.assertIn("Step Review (stage Review, gate Advisory", v1.summary)
+        self.assertNotIn("gate advisory", v1.summary)
+        old_wording = v1.summary.replace("gate Advisory", "gate advisory").replace("gate Block", "gate block")
+        self.env.cr.execute(
+            SQL("UPDATE guide_process_version SET summary = %s WHERE id = %s", old_wording, v1.id)
+        )
+        v1.invalidate_recordset(["summary"])
+        self.step_done.with_user(self.manager).write({"expected_hours": 12})
+        self.env.cr.flush()
+        v2 = self.process.version_ids[0]
+        self.assertEqual(v2.version, 2)
+        changed = v2.changes.splitlines()
+        self.assertEqual(len(changed), 2, v2.changes)
+        self.assertIn("Step Done (stage Done, gate Block, 12.0 h expected)", changed[1])

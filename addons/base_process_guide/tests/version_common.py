@@ -32,7 +32,7 @@ class VersionEngineMixin:
         self.env.cr.flush()
         v1, v2 = self.versions()
         self.assertEqual(v2.author_id, manager)
-        self.assertIn("+   Item Signed off (manual, mandatory)", v2.changes)
+        self.assertIn("+   Item Signed off (Ticked by a person, mandatory)", v2.changes)
         self.assertIn("+ Hint Ask for the signature (steps -)", v2.changes)
         self.assertIn("72.0 h expected", v2.summary)
         # a change that is not the design (the description): no version
@@ -44,7 +44,7 @@ class VersionEngineMixin:
         self.env.cr.flush()
         v3 = self.versions()[-1]
         self.assertEqual(v3.version, 3)
-        self.assertIn("-   Item Signed off (manual, mandatory)", v3.changes)
+        self.assertIn("-   Item Signed off (Ticked by a person, mandatory)", v3.changes)
 
     def check_new_process_has_v1(self):
         manager = self.version_fixture()[0]

@@ -11,6 +11,7 @@ import threading
 from contextlib import contextmanager
 
 from odoo import modules
+from odoo.tools import config
 
 _KEY = "guide_engine_flags"
 _MISSING = object()
@@ -47,3 +48,14 @@ def engine_no_commit(env, key):
         or env.registry.in_test_mode()
         or not env.registry.ready
     )
+
+
+def cron_time_limit(time_limit=None):
+    """The seconds a batch job may use in one run: ``time_limit`` when given, otherwise
+    half of the cron's real-time limit (the rest is left to the next run)."""
+    if time_limit is not None:
+        return time_limit
+    limit = config["limit_time_real_cron"]
+    if not limit or limit < 0:
+        limit = config["limit_time_real"]
+    return (limit or 120) / 2

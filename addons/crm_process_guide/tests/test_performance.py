@@ -4,6 +4,8 @@ from odoo.sql_db import Cursor
 from odoo.tests import tagged
 from odoo.tools import SQL
 
+from odoo.addons.base_process_guide.tests.perf_common import record_by_record_reads
+
 from .common import GuideCommon
 
 
@@ -232,6 +234,28 @@ class TestPerformanceAsSalesperson(GuideCommon):
             self.assertEqual(stages, [self.stage_qualif.id] * count)
             self.assertEqual(steps, [self.step_qualif.id] * count)
         self.assertEqual(counts[50], counts[1], f"queries by number of leads: {counts}")
+
+    def test_creation_reads_the_batch_at_once(self):
+        """A guided creation reads the new leads' process and step for the batch (from the
+        cache, ``_guide_cached_values``), not record by record: no more such reads for 30
+        leads than for one; each lead still gets its step, checklist and history row."""
+        self._warm()
+        reads = {}
+        for count in (1, 30):
+            with record_by_record_reads("crm.lead", {"guide_process_id", "guide_step_id"}) as counts:
+                self._create(self.team, count)
+            reads[count] = sum(counts.values())
+        # (one record's batch reads are record by record too)
+        self.assertLessEqual(reads[30], reads[1], f"reads by number of leads: {reads}")
+        leads = self.env["crm.lead"].search([("team_id", "=", self.team.id), ("name", "=like", "New %")])
+        self.assertEqual(len(leads), 2 + 1 + 30)
+        self.assertEqual(set(leads.mapped("guide_step_id")), {self.step_qualif})
+        lines = self.env["guide.line"].search([("res_model", "=", "crm.lead"), ("res_id", "in", leads.ids)])
+        self.assertEqual(len(lines), len(leads) * len(self.step_qualif.item_ids))
+        history = self.env["guide.history"].search(
+            [("res_model", "=", "crm.lead"), ("res_id", "in", leads.ids)]
+        )
+        self.assertEqual(sorted(history.mapped("res_id")), sorted(leads.ids))
 
     def _updates_of_records(self, func):
         """The statements of ``func`` updating rows of the guided table."""

@@ -27,6 +27,10 @@ class TestLeadProcessVersion(VersionEngineMixin, GuideCommon):
         self.env.cr.flush()
         v2 = self.process.version_ids[0]
         self.assertEqual(v2.version, 2)
-        self.assertIn("+ Scope crm_team_ids: Guided Team, Unguided Team", v2.changes)
+        self.assertIn("+ Scope, Sales Teams: Guided Team, Unguided Team", v2.changes)
         # other bridges' scope keys (unset on a lead process) are no part of it
         self.assertNotIn("helpdesk", v2.summary)
+        self.process.with_user(self.user_manager).write({"lead_type": "opportunity"})
+        self.env.cr.flush()
+        v3 = self.process.version_ids[0]
+        self.assertIn("+ Scope, Lead Type: Opportunities", v3.changes)

@@ -4,6 +4,8 @@ from odoo.sql_db import Cursor
 from odoo.tests import tagged
 from odoo.tools import SQL
 
+from odoo.addons.base_process_guide.tests.perf_common import record_by_record_reads
+
 from .common import HelpdeskGuideCommon
 
 
@@ -238,6 +240,32 @@ class TestPerformanceAsAgent(HelpdeskGuideCommon):
             with self.assertQueryCount(expected):
                 tickets.with_context(tracking_disable=True).write({"stage_id": self.stage_progress.id})
             self.assertEqual(tickets.stage_id, self.stage_progress)
+
+    def test_creation_reads_the_batch_at_once(self):
+        """A guided creation reads the new tickets' process and step for the batch (from
+        the cache, ``_guide_cached_values``), not record by record: no more such reads for
+        30 tickets than for one; each ticket still gets its step, checklist and history row."""
+        self._warm()
+        reads = {}
+        for count in (1, 30):
+            with record_by_record_reads("helpdesk.ticket", {"guide_process_id", "guide_step_id"}) as counts:
+                self._create(self.team, count)
+            reads[count] = sum(counts.values())
+        # (one record's batch reads are record by record too)
+        self.assertLessEqual(reads[30], reads[1], f"reads by number of tickets: {reads}")
+        tickets = self.env["helpdesk.ticket"].search(
+            [("team_id", "=", self.team.id), ("name", "=like", "New %")]
+        )
+        self.assertEqual(len(tickets), 2 + 1 + 30)
+        self.assertEqual(set(tickets.mapped("guide_step_id")), {self.step_triage})
+        lines = self.env["guide.line"].search(
+            [("res_model", "=", "helpdesk.ticket"), ("res_id", "in", tickets.ids)]
+        )
+        self.assertEqual(len(lines), len(tickets) * len(self.step_triage.item_ids))
+        history = self.env["guide.history"].search(
+            [("res_model", "=", "helpdesk.ticket"), ("res_id", "in", tickets.ids)]
+        )
+        self.assertEqual(sorted(history.mapped("res_id")), sorted(tickets.ids))
 
     def _updates_of_records(self, func):
         """The statements of ``func`` updating rows of the guided table."""

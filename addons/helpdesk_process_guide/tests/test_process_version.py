@@ -28,7 +28,7 @@ class TestTicketProcessVersion(VersionEngineMixin, HelpdeskGuideCommon):
         v2 = self.process.version_ids[0]
         self.assertEqual(v2.version, 2)
         self.assertIn("Unguided Support", v2.changes)
-        self.assertIn("+ Scope helpdesk_team_ids:", v2.changes)
+        self.assertIn("+ Scope, Helpdesk Teams:", v2.changes)
         # other bridges' scope keys (unset on a ticket process) are no part of it
-        self.assertNotIn("crm_team_ids", v2.summary)
-        self.assertNotIn("lead_type", v2.summary)
+        self.assertNotIn("Sales Teams", v2.summary)
+        self.assertNotIn("Opportunities", v2.summary)

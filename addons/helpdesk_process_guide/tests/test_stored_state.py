@@ -3,6 +3,7 @@ kanban and form reads of guided tickets within their query budgets."""
 
 from odoo.tests import tagged
 
+from odoo.addons.base_process_guide.tests.perf_common import field_assignments
 from odoo.addons.base_process_guide.tests.rpc_common import RpcCase
 from odoo.addons.base_process_guide.tests.stored_state_common import StoredStateMixin
 from odoo.addons.base_process_guide.tools import view_spec
@@ -33,6 +34,30 @@ class TestStoredChecklistTicket(StoredStateMixin, RpcCase, HelpdeskGuideCommon):
             .search([("guide_blocked", "=", True), ("id", "=", ticket.id)])
         )
         self.assertFalse(blocked)
+
+    def test_form_shows_what_the_gate_judges(self):
+        """A condition reading a ticket the user may not read (her ticket's duplicate is a
+        colleague's): the form's checklist shows it done, as the gate and the stored figures
+        count it, not as her record rules would filter it."""
+        self.step_triage.item_ids = [
+            (
+                0,
+                0,
+                {
+                    "name": "Duplicate known",
+                    "sequence": 6,
+                    "completion": "auto",
+                    "auto_domain": "[('duplicate_id.name', '!=', False)]",
+                    "mandatory": False,
+                },
+            )
+        ]
+        colleague = self._ticket(name="Alan's", user_id=self.user_agent.id)
+        ticket = self._ticket(name="Olga's").with_user(self.user_own)
+        self.assertFalse(colleague.with_user(self.user_own).has_access("read"))
+        ticket.sudo().duplicate_id = colleague
+        self.assertTrue(self._lines(ticket)["Duplicate known"].is_done)
+        self.assertFigures(ticket, (1, 5, 20.0, True))
 
     def test_figures_are_engine_owned(self):
         ticket = self._ticket()
@@ -133,9 +158,37 @@ class TestReadPerformanceTicket(StoredStateMixin, HelpdeskGuideCommon):
         self.assertLessEqual(self._overhead(80, "kanban"), 1)
         self.assertLessEqual(self._product_overhead(self._tickets(80, self.team), "kanban"), 1)
 
+    def test_kanban_summary_put_in_the_cache(self):
+        """The summary of a kanban page (counts, badges, flags) is put in the cache by
+        value, not assigned field by field through the ORM's write machinery; the values
+        are the tickets' own."""
+        records = self._tickets(80, self.team)
+        fnames = set(records[:1]._guide_summary_values({}))
+        spec = {**view_spec(records.browse(), "kanban"), "guide_history_count": {}}
+        self.env.invalidate_all()
+        with field_assignments("helpdesk.ticket", fnames) as counts:
+            values = records.web_read(spec)
+        self.assertFalse(counts, "summary fields assigned one by one")
+        self.assertEqual({row["guide_history_count"] for row in values}, {1})
+        # the escalation and compliance values where those modules are installed (not
+        # when this module is tested alone)
+        if "escalation_state" in values[0]:
+            self.assertEqual({row["escalation_state"] for row in values}, {"none"})
+        if "compliance_awaiting_approval" in values[0]:
+            self.assertEqual({row["compliance_awaiting_approval"] for row in values}, {False})
+
     def test_form_read(self):
         self.assertLessEqual(self._overhead(1, "form"), 8)
         self.assertLessEqual(self._product_overhead(self._tickets(1, self.team), "form"), 8)
+
+    def test_form_rows_checked_on_the_ticket(self):
+        # an own-tickets user: the agent's ticket is not hers
+        ticket = self._ticket(name="Olga's").with_user(self.user_own)
+        agent_ticket = self._ticket(name="Alan's", user_id=self.user_agent.id)
+        self._assert_form_rows_checked_on_records(ticket, agent_ticket)
+
+    def test_form_checklist_evaluated_as_the_gate(self):
+        self._assert_checklist_evaluated_as_engine(self._tickets(1, self.team))
 
     def test_form_read_long_history(self):
         ticket = self._tickets(1, self.team)
