@@ -7,6 +7,8 @@ from odoo.exceptions import AccessError
 
 from odoo.addons.base_process_guide.tools import view_spec
 
+from .perf_common import field_assignments
+
 FIGURES = ("guide_item_done", "guide_item_total", "guide_progress", "guide_blocked")
 PRODUCT_MODULES = {
     "base_process_guide",
@@ -56,6 +58,24 @@ class StoredStateMixin:
     def assertFigures(self, record, expected):
         self.assertEqual(self._stored(record), expected)
         self.assertEqual(self._stored(record), self._live(record))
+
+    def check_kanban_summary_put_in_the_cache(self, records):
+        """The summary of a kanban page (counts, badges, flags) is put in the cache by
+        value, not assigned field by field through the ORM's write machinery; the values
+        are the records' own (one history row each)."""
+        fnames = set(records[:1]._guide_summary_values({}))
+        spec = {**view_spec(records.browse(), "kanban"), "guide_history_count": {}}
+        self.env.invalidate_all()
+        with field_assignments(records._name, fnames) as counts:
+            values = records.web_read(spec)
+        self.assertFalse(counts, "summary fields assigned one by one")
+        self.assertEqual({row["guide_history_count"] for row in values}, {1})
+        # the escalation and compliance values where those modules are installed (not
+        # when a process guide bridge is tested alone)
+        if "escalation_state" in values[0]:
+            self.assertEqual({row["escalation_state"] for row in values}, {"none"})
+        if "compliance_awaiting_approval" in values[0]:
+            self.assertEqual({row["compliance_awaiting_approval"] for row in values}, {False})
 
     def _read_queries(self, records, spec):
         # warm-up from a cold record cache, as measured (ORM metadata, rule and

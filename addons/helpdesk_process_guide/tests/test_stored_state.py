@@ -3,7 +3,6 @@ kanban and form reads of guided tickets within their query budgets."""
 
 from odoo.tests import tagged
 
-from odoo.addons.base_process_guide.tests.perf_common import field_assignments
 from odoo.addons.base_process_guide.tests.rpc_common import RpcCase
 from odoo.addons.base_process_guide.tests.stored_state_common import StoredStateMixin
 from odoo.addons.base_process_guide.tools import view_spec
@@ -159,23 +158,7 @@ class TestReadPerformanceTicket(StoredStateMixin, HelpdeskGuideCommon):
         self.assertLessEqual(self._product_overhead(self._tickets(80, self.team), "kanban"), 1)
 
     def test_kanban_summary_put_in_the_cache(self):
-        """The summary of a kanban page (counts, badges, flags) is put in the cache by
-        value, not assigned field by field through the ORM's write machinery; the values
-        are the tickets' own."""
-        records = self._tickets(80, self.team)
-        fnames = set(records[:1]._guide_summary_values({}))
-        spec = {**view_spec(records.browse(), "kanban"), "guide_history_count": {}}
-        self.env.invalidate_all()
-        with field_assignments("helpdesk.ticket", fnames) as counts:
-            values = records.web_read(spec)
-        self.assertFalse(counts, "summary fields assigned one by one")
-        self.assertEqual({row["guide_history_count"] for row in values}, {1})
-        # the escalation and compliance values where those modules are installed (not
-        # when this module is tested alone)
-        if "escalation_state" in values[0]:
-            self.assertEqual({row["escalation_state"] for row in values}, {"none"})
-        if "compliance_awaiting_approval" in values[0]:
-            self.assertEqual({row["compliance_awaiting_approval"] for row in values}, {False})
+        self.check_kanban_summary_put_in_the_cache(self._tickets(80, self.team))
 
     def test_form_read(self):
         self.assertLessEqual(self._overhead(1, "form"), 8)
