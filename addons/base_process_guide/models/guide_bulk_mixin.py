@@ -21,35 +21,50 @@ class GuideBulkMixin(models.AbstractModel):
         if not vals_list:
             return self.browse()
         now = self.env.cr.now()
-        magic = {"create_uid": self.env.uid, "create_date": now, "write_uid": self.env.uid, "write_date": now}
+        if self._log_access:
+            magic = {
+                "create_uid": self.env.uid,
+                "create_date": now,
+                "write_uid": self.env.uid,
+                "write_date": now,
+            }
+        elif "create_date" in self._fields and not any("create_date" in vals for vals in vals_list):
+            # a model without the access log may keep a creation date of its own
+            magic = {"create_date": now}
+        else:
+            magic = {}
         fnames = sorted({fname for vals in vals_list for fname in vals} | set(magic))
         fields = [self._fields[fname] for fname in fnames]
         for field in fields:
             if not field.column_type or field.translate or (field.compute and field.store):
                 raise ValueError(f"{field} cannot be bulk-inserted")
         self.flush_model(fnames)
-        # one array per column (``INSERT ... SELECT FROM unnest``): the values are
-        # converted column by column, plain types without the ORM's per-value calls
-        columns = []
+        # one array per column (``INSERT ... SELECT FROM unnest``), one value for a column
+        # that has the same value in every row (the user, the date, the process of a
+        # mass move): the values are converted column by column, plain types without
+        # the ORM's per-value calls, and each constant is sent and parsed once
+        selected, arrays, aliases = [], [], []
         for field in fields:
-            convert = self._guide_bulk_converter(field)
-            values = [vals.get(field.name) for vals in vals_list] if field.name not in magic else None
-            if values is None:
-                values = [field.convert_to_column_insert(magic[field.name], self)] * len(vals_list)
-            elif convert:
-                values = [convert(value) for value in values]
-            else:
-                values = [
-                    field.convert_to_column_insert(value, self, {**vals, **magic})
-                    for value, vals in zip(values, vals_list, strict=True)
-                ]
-            columns.append(SQL("%s::%s[]", values, SQL(field.column_type[1])))
+            values = self._guide_bulk_column(field, vals_list, magic)
+            sql_type = SQL(field.column_type[1])
+            if len(values) > 1 and values.count(values[0]) == len(values):
+                selected.append(SQL("%s::%s", values[0], sql_type))
+                continue
+            alias = SQL.identifier(f"c{len(arrays)}")
+            arrays.append(SQL("%s::%s[]", values, sql_type))
+            aliases.append(alias)
+            selected.append(alias)
+        if arrays:
+            source = SQL("unnest(%s) AS u(%s)", SQL(", ").join(arrays), SQL(", ").join(aliases))
+        else:
+            source = SQL("generate_series(1, %s)", len(vals_list))
         self.env.cr.execute(
             SQL(
-                "INSERT INTO %s (%s) SELECT * FROM unnest(%s) RETURNING id",
+                "INSERT INTO %s (%s) SELECT %s FROM %s RETURNING id",
                 SQL.identifier(self._table),
                 SQL(", ").join(SQL.identifier(fname) for fname in fnames),
-                SQL(", ").join(columns),
+                SQL(", ").join(selected),
+                source,
             )
         )
         records = self.browse([row[0] for row in self.env.cr.fetchall()])
@@ -60,6 +75,20 @@ class GuideBulkMixin(models.AbstractModel):
                 self.env[inverse.model_name].invalidate_model([inverse.name])
         records.modified(fnames, create=True)
         return records
+
+    @api.model
+    def _guide_bulk_column(self, field, vals_list, magic):
+        """The column values of ``field`` for the rows ``vals_list``, as inserted."""
+        if field.name in magic:
+            return [field.convert_to_column_insert(magic[field.name], self)] * len(vals_list)
+        values = [vals.get(field.name) for vals in vals_list]
+        convert = self._guide_bulk_converter(field)
+        if convert:
+            return [convert(value) for value in values]
+        return [
+            field.convert_to_column_insert(value, self, {**vals, **magic})
+            for value, vals in zip(values, vals_list, strict=True)
+        ]
 
     @api.model
     def _guide_bulk_converter(self, field):

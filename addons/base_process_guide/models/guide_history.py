@@ -10,6 +10,9 @@ class GuideHistory(models.Model):
     _order = "date desc, id desc"
     _rec_name = "record_name"
     _guide_engine_owned = True
+    # one row per record at every move, never written after: ``user_id`` says who, no
+    # creator/writer columns (two foreign keys checked row by row)
+    _log_access = False
 
     res_model = fields.Char("Model", required=True, readonly=True)
     # found by the index (res_id, res_model) of the mixin
@@ -54,6 +57,9 @@ class GuideHistory(models.Model):
     checklist_rate = fields.Float("Checklist Completion (%)", readonly=True, aggregator="avg")
     deviation_ids = fields.One2many("guide.deviation", "history_id", string="Deviations", readonly=True)
     note = fields.Text(readonly=True)
+    # the transaction's time (``date`` is the move's, to the second): rows written in
+    # this transaction are the ones created since it began
+    create_date = fields.Datetime("Created on", readonly=True, default=fields.Datetime.now)
 
     @api.model
     def _guide_create_rows(self, vals_list):

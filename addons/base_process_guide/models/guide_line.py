@@ -21,6 +21,10 @@ class GuideLine(models.Model):
     _description = "Checklist Line"
     _order = "sequence, id"
     _guide_engine_owned = True
+    # written by thousands at every mass move: no creator/writer columns (two foreign
+    # keys checked row by row, as ``ir.profile`` in Odoo); who ticked and when are
+    # the line's own fields, who moved the record is its history row
+    _log_access = False
 
     # ------------------------------------------------------------
     # FIELDS
@@ -47,6 +51,8 @@ class GuideLine(models.Model):
     checked = fields.Boolean(readonly=True)
     checked_by_id = fields.Many2one("res.users", string="Done By", readonly=True)
     checked_date = fields.Datetime(string="Done On", readonly=True)
+    # when the record entered the step with this line (the effectiveness figures' date)
+    create_date = fields.Datetime("Created on", readonly=True, default=fields.Datetime.now)
     # live state
     is_applicable = fields.Boolean(compute="_compute_state")
     is_done = fields.Boolean(string="Done", compute="_compute_state")

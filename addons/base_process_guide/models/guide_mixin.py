@@ -756,12 +756,10 @@ class GuideMixin(models.AbstractModel):
                 """
                 INSERT INTO guide_line (res_model, res_id, step_id, process_id, company_id, item_id,
                                         name, description, sequence, mandatory, completion,
-                                        apply_domain, auto_domain, checked,
-                                        create_uid, create_date, write_uid, write_date)
+                                        apply_domain, auto_domain, checked, create_date)
                 SELECT %(model)s, r.res_id, r.step_id, i.process_id, r.company_id, i.item_id,
                        i.name, i.description, i.sequence, i.mandatory, i.completion,
-                       i.apply_domain, i.auto_domain, FALSE,
-                       %(uid)s, %(now)s, %(uid)s, %(now)s
+                       i.apply_domain, i.auto_domain, FALSE, %(now)s
                   FROM unnest(%(res_ids)s::int[], %(step_ids)s::int[], %(company_ids)s::int[])
                        AS r(res_id, step_id, company_id)
                   JOIN (VALUES %(items)s) AS i(step_id, process_id, item_id, name, description, sequence,
@@ -771,7 +769,6 @@ class GuideMixin(models.AbstractModel):
                 RETURNING id
                 """,
                 model=self._name,
-                uid=self.env.uid,
                 now=now,
                 res_ids=res_ids,
                 step_ids=step_ids,
