@@ -698,7 +698,6 @@ class GuideMixin(models.AbstractModel):
                         "res_model": self._name,
                         "res_id": record.id,
                         "step_id": step["id"],
-                        "process_id": step["process_id"],
                         "company_id": company_id,
                     }
                 )
@@ -734,9 +733,8 @@ class GuideMixin(models.AbstractModel):
             return Line
         items = SQL(", ").join(
             SQL(
-                "(%s, %s, %s, %s, %s::text, %s, %s, %s, %s::text, %s::text)",
+                "(%s, %s, %s, %s::text, %s, %s, %s, %s::text, %s::text)",
                 step["id"],
-                step["process_id"],
                 item["item_id"],
                 item["name"],
                 item["description"] or None,
@@ -754,15 +752,15 @@ class GuideMixin(models.AbstractModel):
         self.env.cr.execute(
             SQL(
                 """
-                INSERT INTO guide_line (res_model, res_id, step_id, process_id, company_id, item_id,
+                INSERT INTO guide_line (res_model, res_id, step_id, company_id, item_id,
                                         name, description, sequence, mandatory, completion,
                                         apply_domain, auto_domain, checked, create_date)
-                SELECT %(model)s, r.res_id, r.step_id, i.process_id, r.company_id, i.item_id,
+                SELECT %(model)s, r.res_id, r.step_id, r.company_id, i.item_id,
                        i.name, i.description, i.sequence, i.mandatory, i.completion,
                        i.apply_domain, i.auto_domain, FALSE, %(now)s
                   FROM unnest(%(res_ids)s::int[], %(step_ids)s::int[], %(company_ids)s::int[])
                        AS r(res_id, step_id, company_id)
-                  JOIN (VALUES %(items)s) AS i(step_id, process_id, item_id, name, description, sequence,
+                  JOIN (VALUES %(items)s) AS i(step_id, item_id, name, description, sequence,
                                                mandatory, completion, apply_domain, auto_domain)
                        ON i.step_id = r.step_id
                     ON CONFLICT ON CONSTRAINT guide_line_record_item_uniq DO NOTHING

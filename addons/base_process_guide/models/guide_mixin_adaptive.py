@@ -351,7 +351,6 @@ class GuideMixin(models.AbstractModel):
                         "res_model": self._name,
                         "res_id": record.id,
                         "step_id": record.guide_step_id.id,
-                        "process_id": record.guide_process_id.id,
                         "company_id": record.company_id.id if "company_id" in record._fields else False,
                         "name": task.name,
                         "description": note,

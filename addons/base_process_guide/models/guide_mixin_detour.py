@@ -343,7 +343,6 @@ class GuideMixin(models.AbstractModel):
                 "res_model": self._name,
                 "res_id": record.id,
                 "step_id": alt["id"],
-                "process_id": alt["process_id"],
                 "company_id": record.company_id.id if has_company else False,
                 "checked": False,
             }

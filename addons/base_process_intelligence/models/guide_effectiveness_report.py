@@ -150,12 +150,13 @@ class GuideEffectivenessReport(models.Model):
             """
             WITH rec AS (%(records)s)
             SELECT gl.id::bigint * 4 AS id, 'item'::varchar AS kind, gl.item_id, NULL::int AS hint_id,
-                   NULL::int AS task_id, gl.name AS label, gl.step_id, gl.process_id, gl.res_model, gl.res_id,
+                   NULL::int AS task_id, gl.name AS label, gl.step_id, gs.process_id, gl.res_model, gl.res_id,
                    gl.company_id, rec.user_id, rec.team_id, gl.create_date AS date,
                    CASE WHEN gl.completion = 'manual' THEN COALESCE(gl.checked, FALSE)::int END AS done,
                    COALESCE(rec.is_closed, FALSE) AS is_closed, rec.is_success,
                    EXTRACT(EPOCH FROM rec.date_closed - rec.create_date) / 3600.0 AS hours
               FROM guide_line gl
+              JOIN guide_step gs ON gs.id = gl.step_id
               JOIN rec ON rec.res_model = gl.res_model AND rec.res_id = gl.res_id
             UNION ALL
             -- ids numbered in a fixed order: within XML-RPC's 32-bit integers

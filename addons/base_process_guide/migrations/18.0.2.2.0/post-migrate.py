@@ -1,11 +1,11 @@
 from odoo.tools import SQL
 
-# The checklist lines and the stage history no longer keep the access log (issue 12:
-# two foreign keys checked row by row at every move). As Odoo does for removed fields,
-# the columns stay with what they hold (the history is an audit trail); only their
-# foreign keys to the users go, which the ORM would leave in place.
+# The checklist lines and the stage history no longer keep the access log, and a line's
+# process is its step's (issue 12: foreign keys checked row by row at every move). As
+# Odoo does for removed columns, the columns stay with what they hold (the history is
+# an audit trail); only their foreign keys go, which the ORM would leave in place.
 DROPPED_KEYS = {
-    "guide_line": ("create_uid", "write_uid"),
+    "guide_line": ("create_uid", "write_uid", "process_id"),
     "guide_history": ("create_uid", "write_uid"),
 }
 
