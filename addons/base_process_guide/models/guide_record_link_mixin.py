@@ -52,11 +52,7 @@ class GuideRecordLinkMixin(models.AbstractModel):
     def create(self, vals_list):
         if self._guide_engine_owned and not self.env.su:
             raise AccessError(
-                self.env._(
-                    "%(rows)s are written by the engine only (%(model)s).",
-                    rows=self._description,
-                    model=self._name,
-                )
+                self.env._("%(rows)s are written by the process engine only.", rows=self._description)
             )
         return super().create(vals_list)
 
@@ -64,10 +60,14 @@ class GuideRecordLinkMixin(models.AbstractModel):
         if self._guide_engine_owned and not self.env.su:
             raise AccessError(
                 self.env._(
-                    "%(rows)s are written by the engine only (%(model)s): %(fields)s cannot be changed.",
+                    "%(rows)s are written by the process engine only: %(fields)s cannot be changed.",
                     rows=self._description,
-                    model=self._name,
-                    fields=", ".join(sorted(vals)),
+                    # the screens' names of the fields (a name no field has, as given)
+                    fields=", ".join(
+                        sorted(
+                            self._fields[fname].string if fname in self._fields else fname for fname in vals
+                        )
+                    ),
                 )
             )
         return super().write(vals)

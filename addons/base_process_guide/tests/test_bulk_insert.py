@@ -1,7 +1,8 @@
 """``guide.bulk.mixin._guide_bulk_create``: one INSERT for any number of engine rows,
 each value of a column shared by every row sent once (issue 12)."""
 
-from odoo.tests import TransactionCase, tagged
+from odoo.exceptions import AccessError
+from odoo.tests import TransactionCase, new_test_user, tagged
 
 
 @tagged("post_install", "-at_install")
@@ -96,3 +97,16 @@ class TestBulkInsert(TransactionCase):
                 self.assertFalse(keys & {"process_id"}, table)
         # the lines keep the date their record entered the step (effectiveness figures)
         self.assertIn("create_date", self.env["guide.line"]._fields)
+
+    def test_engine_rows_refused_in_the_screens_words(self):
+        user = new_test_user(self.env, login="bulk_rows_user", groups="base_process_guide.group_guide_user")
+        history = self.History._guide_create_rows(self._rows(1))
+        with self.assertRaises(AccessError) as caught:
+            history.with_user(user).write({"note": "Mine", "create_date": "2020-01-01 00:00:00"})
+        message = str(caught.exception)
+        self.assertIn("Created on, Note", message)
+        self.assertNotIn("guide.history", message)
+        self.assertNotIn("create_date", message)
+        with self.assertRaises(AccessError) as caught:
+            self.History.with_user(user).create(self._rows(1))
+        self.assertNotIn("guide.history", str(caught.exception))
