@@ -28,11 +28,16 @@ class GuideBulkMixin(models.AbstractModel):
                 "write_uid": self.env.uid,
                 "write_date": now,
             }
-        elif "create_date" in self._fields and not any("create_date" in vals for vals in vals_list):
-            # a model without the access log may keep a creation date of its own
-            magic = {"create_date": now}
         else:
             magic = {}
+            # a model without the access log may keep a creation date of its own: now,
+            # where a row does not give one
+            if "create_date" in self._fields:
+                given = sum(1 for vals in vals_list if "create_date" in vals)
+                if not given:
+                    magic = {"create_date": now}
+                elif given < len(vals_list):
+                    vals_list = [{"create_date": now, **vals} for vals in vals_list]
         fnames = sorted({fname for vals in vals_list for fname in vals} | set(magic))
         fields = [self._fields[fname] for fname in fnames]
         for field in fields:

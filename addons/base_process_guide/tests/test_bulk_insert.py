@@ -56,6 +56,14 @@ class TestBulkInsert(TransactionCase):
         self.assertEqual(made_now, histories)
         self.assertFalse(histories.filtered("process_id"))
 
+    def test_creation_date_where_a_row_gives_none(self):
+        dated = self._rows(2)
+        dated[0]["create_date"] = "2026-01-15 10:00:00"
+        histories = self.History._guide_create_rows(dated)
+        self.env.invalidate_all()
+        self.assertEqual(str(histories[0].create_date), "2026-01-15 10:00:00")
+        self.assertTrue(histories[1].create_date)
+
     def test_rows_all_alike(self):
         rows = [{**self._rows(1)[0], "record_name": "Same"} for _index in range(3)]
         histories = self.History._guide_create_rows(rows)
