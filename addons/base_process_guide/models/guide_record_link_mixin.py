@@ -52,7 +52,7 @@ class GuideRecordLinkMixin(models.AbstractModel):
     def create(self, vals_list):
         if self._guide_engine_owned and not self.env.su:
             raise AccessError(
-                self.env._("%(rows)s are written by the process engine only.", rows=self._description)
+                self.env._("%(rows)s: written by the process engine only.", rows=self._description)
             )
         return super().create(vals_list)
 
@@ -60,7 +60,7 @@ class GuideRecordLinkMixin(models.AbstractModel):
         if self._guide_engine_owned and not self.env.su:
             raise AccessError(
                 self.env._(
-                    "%(rows)s are written by the process engine only: %(fields)s cannot be changed.",
+                    "%(rows)s: written by the process engine only; %(fields)s cannot be changed.",
                     rows=self._description,
                     # the screens' names of the fields (a name no field has, as given)
                     fields=", ".join(

@@ -75,7 +75,9 @@ class TestTrustAccessLead(TrustAccessMixin, RpcCase, GuideCommon):
         fault = self.rpc_fault(
             self.user_manager, "guide.history", "write", [history.ids, {"duration_hours": -9}]
         )
-        self.assertIn("guide.history", fault)
+        # said in the screens' words: the rows and the field, not their technical names
+        self.assertIn("Stage History: written by the process engine only", fault)
+        self.assertIn("Hours in Previous Step", fault)
         fault = self.rpc_fault(
             self.user_manager,
             "guide.deviation",
@@ -90,7 +92,7 @@ class TestTrustAccessLead(TrustAccessMixin, RpcCase, GuideCommon):
                 }
             ],
         )
-        self.assertIn("guide.deviation", fault)
+        self.assertIn("Process Deviation: written by the process engine only", fault)
 
     # finding 4: checklist ticks
     def test_tick_sets_who_and_when_and_is_logged(self):
