@@ -155,8 +155,10 @@ class GuideMixin(models.AbstractModel):
         return self.filtered(lambda rec: rec.company_id.id in (company_id, False))
 
     def _guide_history_values(self):
-        """Extra columns of the history rows of ``self`` (one record)."""
-        return {}
+        """Extra columns of the history rows of the records of ``self``: {record id: {column:
+        value}}, for the whole batch at once (a mass move writes one row per record; read
+        the values with ``_guide_cached_values``, not through a record per value)."""
+        return {res_id: {} for res_id in self._ids}
 
     def _guide_may_match(self, vals, config):
         """Whether a write of ``vals`` (changing a scope field) may bring records of
@@ -532,7 +534,14 @@ class GuideMixin(models.AbstractModel):
                 super(GuideMixin, moved).write({"guide_step_entered_at": change["now"]})
             self._guide_log_transitions(transitions, change["now"])
             old = guide["old"]
-            entered = moved.filtered(lambda rec: rec.guide_step_id.id != old[rec.id][1])
+            steps = moved._guide_cached_values("guide_step_id")
+            entered = moved.browse(
+                [
+                    res_id
+                    for res_id, step_id in zip(moved._ids, steps, strict=True)
+                    if (step_id or False) != old[res_id][1]
+                ]
+            )
             entered._guide_sync_lines()
             # records that entered a step were refreshed with their lines
         (self - entered)._guide_write_refresh_checklist(change["vals"])
@@ -1632,19 +1641,20 @@ class GuideMixin(models.AbstractModel):
         none = [None] * len(self)
         owners = self._guide_cached_values(owner_field) if owner_field else none
         companies = self._guide_cached_values("company_id") if has_company else none
-        values = zip(self, names, owners, companies, strict=True)
+        extra = self._guide_history_values()
+        values = zip(self._ids, names, owners, companies, strict=True)
         return {
-            record.id: {
+            res_id: {
                 "res_model": self._name,
-                "res_id": record.id,
+                "res_id": res_id,
                 "record_name": name,
                 "date": now,
                 "user_id": self.env.uid,
                 "owner_id": owner_id or False,
                 "company_id": company_id or False,
-                **record._guide_history_values(),
+                **extra[res_id],
             }
-            for record, name, owner_id, company_id in values
+            for res_id, name, owner_id, company_id in values
         }
 
     def _guide_log_transitions(self, transitions, now):

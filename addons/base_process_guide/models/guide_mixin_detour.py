@@ -428,7 +428,9 @@ class GuideMixin(models.AbstractModel):
                 self.browse(ids)._guide_leave_detour(gate)
         if transitions and not change["creating"]:
             # out of the process of their alternate step
-            moved = self.browse([info["record"].id for info in transitions])
+            moved = self.browse([info["record"].id for info in transitions])._guide_having(
+                "guide_alt_step_id"
+            )
             strays = moved.filtered(
                 lambda rec: rec.guide_alt_step_id and rec.guide_alt_step_id.process_id != rec.guide_process_id
             )

@@ -771,7 +771,7 @@ class GuideProcess(models.Model):
                         "duration_hours": hours,
                         "expected_hours": expected,
                         "overdue": bool(expected) and hours > expected,
-                        **record._guide_history_values(),
+                        **record._guide_history_values()[record.id],
                     }
                 )
                 previous = step

@@ -29,7 +29,10 @@ class CrmLead(models.Model):
         return vals["team_id"] in guided_teams
 
     def _guide_history_values(self):
-        return {**super()._guide_history_values(), "crm_team_id": self.team_id.id}
+        values = super()._guide_history_values()
+        for res_id, team_id in zip(self._ids, self._guide_cached_values("team_id"), strict=True):
+            values[res_id]["crm_team_id"] = team_id or False
+        return values
 
     @api.model
     def _guide_time_scope_domain(self):

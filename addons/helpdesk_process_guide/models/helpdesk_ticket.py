@@ -33,11 +33,14 @@ class HelpdeskTicket(models.Model):
         return vals["team_id"] in guided_teams
 
     def _guide_history_values(self):
-        return {
-            **super()._guide_history_values(),
-            "helpdesk_team_id": self.team_id.id,
-            "helpdesk_category_id": self.category_id.id,
-        }
+        values = super()._guide_history_values()
+        teams = self._guide_cached_values("team_id")
+        categories = self._guide_cached_values("category_id")
+        for res_id, team_id, category_id in zip(self._ids, teams, categories, strict=True):
+            values[res_id].update(
+                helpdesk_team_id=team_id or False, helpdesk_category_id=category_id or False
+            )
+        return values
 
     @api.model
     def _guide_time_scope_domain(self):
