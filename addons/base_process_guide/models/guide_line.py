@@ -172,7 +172,7 @@ class GuideLine(models.Model):
             raise AccessError(
                 self.env._(
                     "Checklist lines can only be ticked or unticked; "
-                    "%(fields)s are set by the process engine.",
+                    "%(fields)s can only be set by the process engine.",
                     fields=fields_desc or ", ".join(sorted(vals)),
                 )
             )

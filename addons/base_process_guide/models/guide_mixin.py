@@ -198,7 +198,7 @@ class GuideMixin(models.AbstractModel):
         if written:
             raise AccessError(
                 self.env._(
-                    "%(fields)s of %(model)s are set by the process engine and cannot be written.",
+                    "%(model)s: %(fields)s can only be set by the process engine.",
                     fields=format_list(self.env, sorted(self._fields[fname].string for fname in written)),
                     model=self._description,
                 )
