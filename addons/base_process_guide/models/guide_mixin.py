@@ -468,7 +468,7 @@ class GuideMixin(models.AbstractModel):
     # ``(phase, sequence, method name)`` entries; the hooks run by phase, then
     # sequence, never in the order the modules were loaded. Each hook is called
     # on the records changed as ``hook(change)``: ``change`` is a dict shared by
-    # the hooks of one change ("creating", "vals", "now", then one key per engine).
+    # the hooks of one change ("creating", "vals", "now", "hooks", then one key per engine).
     @api.model
     def _guide_pipeline(self):
         """The hooks of a guided change: ``(phase, sequence, method name)`` entries."""
@@ -487,7 +487,10 @@ class GuideMixin(models.AbstractModel):
         return {phase: tuple(name for p, _seq, name in entries if p == phase) for phase in GUIDE_PHASES}
 
     def _guide_run_phase(self, phase, change):
-        for name in self._guide_pipeline_hooks()[phase]:
+        # the hooks are looked up once per change, not once per phase
+        if "hooks" not in change:
+            change["hooks"] = self._guide_pipeline_hooks()
+        for name in change["hooks"][phase]:
             getattr(self, name)(change)
 
     def _guide_collect_steps(self, change):

@@ -431,9 +431,7 @@ class GuideMixin(models.AbstractModel):
             moved = self.browse([info["record"].id for info in transitions])._guide_having(
                 "guide_alt_step_id"
             )
-            strays = moved.filtered(
-                lambda rec: rec.guide_alt_step_id and rec.guide_alt_step_id.process_id != rec.guide_process_id
-            )
+            strays = moved.filtered(lambda rec: rec.guide_alt_step_id.process_id != rec.guide_process_id)
             strays._guide_leave_detour("free", self.env._("The record left the process."))
         autos = [alt for alt in config["alt_steps"].values() if alt["alt_auto_domain"]]
         if not autos:
