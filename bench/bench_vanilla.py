@@ -8,6 +8,10 @@ then on. Each side's data is made once in a transaction; each measurement
 runs in a savepoint rolled back afterwards; everything is rolled back at the
 end. The ratio of a row is the median of the per-pair time ratios.
 
+The process and both database backends are pinned to one CPU first (a query
+costs several times more when its backend must be woken on another CPU, and the
+system places each backend as it likes); ``--no-pin`` leaves them where they are.
+
 Rows (the product side; the vanilla side makes the same ORM call on the same
 data without any module of ours):
 
@@ -34,6 +38,8 @@ import json
 import statistics
 import sys
 import time
+
+from _common import pin_to_one_cpu
 
 import odoo
 from odoo.tools import SQL, config
@@ -325,6 +331,11 @@ def main():
     parser.add_argument("--size", type=int, default=1000, help="records per team (largest row)")
     parser.add_argument("--rows", help="comma-separated rows (default: all)")
     parser.add_argument("--check", action="store_true", help="exit non-zero when a budget is exceeded")
+    parser.add_argument(
+        "--no-pin",
+        action="store_true",
+        help="leave the process and the database backends where the system puts them",
+    )
     args = parser.parse_args()
     product_db = args.product_db or args.database
     config.parse_config(["-c", args.config, "-d", product_db, "--log-level=warn"])
@@ -332,6 +343,12 @@ def main():
     rows = list(dict.fromkeys(row.replace(" 1000", f" {args.size}") for row in rows))
     sides = {"vanilla": Side(args.vanilla_db, False, args.size), "product": Side(product_db, True, args.size)}
     results = []
+    cpu = None if args.no_pin else pin_to_one_cpu([side.cr for side in sides.values()])
+    print(
+        f"process and database backends on CPU {cpu}"
+        if cpu is not None
+        else "CPUs: as the system places them"
+    )
     try:
         for tracking in (False, True):
             for row in rows:
@@ -345,7 +362,7 @@ def main():
     finally:
         for side in sides.values():
             side.close()
-    failed = report(results)
+    failed = report(results, cpu)
     return 1 if failed and args.check else 0
 
 
@@ -368,7 +385,7 @@ def summarize(row, tracking, samples):
     }
 
 
-def report(results):
+def report(results, cpu=None):
     failed = []
     header = (
         f"{'row':<16} {'tracking':>8} {'vanilla s':>10} {'product s':>10} {'ratio':>6} "
@@ -392,7 +409,9 @@ def report(results):
             f"{res['product_s']:>10.4f} {res['ratio']:>6.2f} {res['vanilla_q']:>10} {res['product_q']:>10} "
             f"{res['extra_ms_per_record']:>8.3f}  {', '.join(verdict)}"
         )
-    print(json.dumps({"bench": "vanilla", "results": results, "failed": sorted(set(failed))}))
+    print(
+        json.dumps({"bench": "vanilla", "pinned_cpu": cpu, "results": results, "failed": sorted(set(failed))})
+    )
     return failed
 
 
