@@ -41,24 +41,24 @@ class GuideMixin(models.AbstractModel):
             ("escalated", "Escalated"),
             ("met", "Met"),
         ],
-        compute="_compute_guide_summary",
+        compute="_compute_guide_status",
         string="Escalation",
     )
-    escalation_level_id = fields.Many2one("escalation.level", compute="_compute_guide_summary")
-    escalation_next_at = fields.Datetime(compute="_compute_guide_summary", string="Next Escalation Due")
+    escalation_level_id = fields.Many2one("escalation.level", compute="_compute_guide_status")
+    escalation_next_at = fields.Datetime(compute="_compute_guide_status", string="Next Escalation Due")
     escalation_next_level_id = fields.Many2one(
-        "escalation.level", compute="_compute_guide_summary", string="Next Escalation Level"
+        "escalation.level", compute="_compute_guide_status", string="Next Escalation Level"
     )
-    escalation_badge = fields.Char(compute="_compute_guide_summary")
-    escalation_need_ack = fields.Boolean(compute="_compute_guide_summary", string="To Acknowledge")
+    escalation_badge = fields.Char(compute="_compute_guide_status")
+    escalation_need_ack = fields.Boolean(compute="_compute_guide_status", string="To Acknowledge")
     escalation_escalated = fields.Boolean(
-        compute="_compute_guide_summary", search="_search_escalation_escalated", string="Escalated"
+        compute="_compute_guide_status", search="_search_escalation_escalated", string="Escalated"
     )
     escalation_at_risk = fields.Boolean(
-        compute="_compute_guide_summary", search="_search_escalation_at_risk", string="At Risk"
+        compute="_compute_guide_status", search="_search_escalation_at_risk", string="At Risk"
     )
     escalation_breached = fields.Boolean(
-        compute="_compute_guide_summary", search="_search_escalation_breached", string="Breached"
+        compute="_compute_guide_status", search="_search_escalation_breached", string="Breached"
     )
     escalation_log_count = fields.Integer(compute="_compute_guide_summary", string="Escalations")
 
@@ -137,16 +137,16 @@ class GuideMixin(models.AbstractModel):
     # ------------------------------------------------------------
     # COMPUTES
     # ------------------------------------------------------------
-    def _guide_summary_models(self):
-        return [*super()._guide_summary_models(), "escalation.clock", "escalation.level", "escalation.log"]
+    def _guide_status_models(self):
+        return [*super()._guide_status_models(), "escalation.clock", "escalation.level", "escalation.log"]
 
-    def _guide_summary_columns(self):
+    def _guide_status_columns(self):
         """The records' clocks (open, met or breached, with their current level's name and
-        sequence), whether a manual escalation waits for acknowledgement, the number of
-        escalations: the escalation fields lists, kanbans and the form show."""
+        sequence) and whether a manual escalation waits for acknowledgement: the
+        escalation state and badge lists, kanbans and the form show."""
         model = self._name
         return {
-            **super()._guide_summary_columns(),
+            **super()._guide_status_columns(),
             "escalation_clocks": SQL(
                 """(SELECT json_agg(json_build_array(
                             c.state, c.current_level_kind, l.id,
@@ -167,15 +167,9 @@ class GuideMixin(models.AbstractModel):
                              AND g.kind = 'manual' AND g.ack_date IS NULL)""",
                 model,
             ),
-            "escalation_log_count": SQL(
-                """(SELECT COUNT(*) FROM escalation_log g
-                     WHERE g.res_model = %s AND g.res_id = r.id
-                       AND g.kind IS DISTINCT FROM 'deescalation')""",
-                model,
-            ),
         }
 
-    def _guide_summary_values(self, values):
+    def _guide_status_values(self, values):
         # (state, level kind, level id, level name, level sequence, next level id, next due,
         #  breached, acknowledged)
         clocks = values.get("escalation_clocks") or []
@@ -204,7 +198,7 @@ class GuideMixin(models.AbstractModel):
         elif warned and top:
             badge = self.env._("At risk: %(level)s", level=top[3])
         return {
-            **super()._guide_summary_values(values),
+            **super()._guide_status_values(values),
             "escalation_state": state,
             "escalation_badge": badge,
             "escalation_escalated": bool(escalated),
@@ -215,6 +209,26 @@ class GuideMixin(models.AbstractModel):
             "escalation_level_id": top[2] if top else False,
             "escalation_next_at": fields.Datetime.to_datetime(next_clock[6]) if next_clock else False,
             "escalation_next_level_id": next_clock[5] or False if next_clock else False,
+        }
+
+    def _guide_summary_models(self):
+        return [*super()._guide_summary_models(), "escalation.log"]
+
+    def _guide_summary_columns(self):
+        """The number of escalations of the records (the form's button)."""
+        return {
+            **super()._guide_summary_columns(),
+            "escalation_log_count": SQL(
+                """(SELECT COUNT(*) FROM escalation_log g
+                     WHERE g.res_model = %s AND g.res_id = r.id
+                       AND g.kind IS DISTINCT FROM 'deescalation')""",
+                self._name,
+            ),
+        }
+
+    def _guide_summary_values(self, values):
+        return {
+            **super()._guide_summary_values(values),
             "escalation_log_count": values.get("escalation_log_count") or 0,
         }
 

@@ -26,7 +26,7 @@ class GuideMixin(models.AbstractModel):
     # ------------------------------------------------------------
     compliance_awaiting_approval = fields.Boolean(
         string="Awaiting Approval",
-        compute="_compute_guide_summary",
+        compute="_compute_guide_status",
         search="_search_compliance_awaiting_approval",
         help="A change of the record is held until a policy's approvers decide.",
     )
@@ -146,19 +146,14 @@ class GuideMixin(models.AbstractModel):
         return [*super()._guide_summary_models(), "compliance.approval.request", "compliance.log"]
 
     def _guide_summary_columns(self):
-        """Approval requests (how many, whether one is pending: what lists and kanbans
-        show) and policy violations of the records."""
+        """How many approval requests and policy violations the records have (the form's
+        buttons)."""
         model = self._name
         return {
             **super()._guide_summary_columns(),
             "compliance_request_count": SQL(
                 """(SELECT COUNT(*) FROM compliance_approval_request q
                      WHERE q.res_model = %s AND q.res_id = r.id)""",
-                model,
-            ),
-            "compliance_pending": SQL(
-                """EXISTS(SELECT 1 FROM compliance_approval_request q
-                           WHERE q.res_model = %s AND q.res_id = r.id AND q.state = 'pending')""",
                 model,
             ),
             "compliance_violation_count": SQL(
@@ -172,8 +167,28 @@ class GuideMixin(models.AbstractModel):
         return {
             **super()._guide_summary_values(values),
             "compliance_request_count": values.get("compliance_request_count") or 0,
-            "compliance_awaiting_approval": bool(values.get("compliance_pending")),
             "compliance_violation_count": values.get("compliance_violation_count") or 0,
+        }
+
+    def _guide_status_models(self):
+        return [*super()._guide_status_models(), "compliance.approval.request"]
+
+    def _guide_status_columns(self):
+        """Whether an approval request of the records is pending (what lists and kanbans
+        show)."""
+        return {
+            **super()._guide_status_columns(),
+            "compliance_pending": SQL(
+                """EXISTS(SELECT 1 FROM compliance_approval_request q
+                           WHERE q.res_model = %s AND q.res_id = r.id AND q.state = 'pending')""",
+                self._name,
+            ),
+        }
+
+    def _guide_status_values(self, values):
+        return {
+            **super()._guide_status_values(values),
+            "compliance_awaiting_approval": bool(values.get("compliance_pending")),
         }
 
     def _search_compliance_awaiting_approval(self, operator, value):

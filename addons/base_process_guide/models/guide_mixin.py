@@ -296,18 +296,47 @@ class GuideMixin(models.AbstractModel):
 
     @api.depends_context("uid", "lang")
     def _compute_guide_summary(self):
-        """What views show of the rows about the records (counts, the current user's hint
-        feedback, and what the other modules add through ``_guide_summary_columns``): one
-        query for the whole page, one sub-select per value.
+        """What the form shows of the rows about the records (counts, the current user's
+        hint feedback, and what the other modules add through ``_guide_summary_columns``):
+        one query for the page, one sub-select per value.
 
         Read as the engine: a user reading the record reads every row about it (the rows'
         access follows the record's), and the values are counts and flags of them."""
+        # one record (a form, which shows both kinds): its status in the same query
+        self._guide_read_row_values(summary=True, status=len(self) == 1)
+
+    @api.depends_context("uid", "lang")
+    def _compute_guide_status(self):
+        """What lists and kanbans show of the rows about the records (the badges and
+        states other modules add through ``_guide_status_columns``): one query for the
+        page, with only the sub-selects these fields need (a kanban does not pay for
+        the form's counts). Read as the engine, as ``_compute_guide_summary``."""
+        self._guide_read_row_values(summary=len(self) == 1, status=True)
+
+    def _guide_read_row_values(self, summary, status):
+        """Evaluate the summary and/or the status of ``self`` in one query."""
+        models, columns, values_of = [], {}, []
+        if summary:
+            models += self._guide_summary_models()
+            columns.update(self._guide_summary_columns())
+            values_of.append(self._guide_summary_values)
+        if status:
+            models += self._guide_status_models()
+            columns.update(self._guide_status_columns())
+            values_of.append(self._guide_status_values)
+        self._guide_assign_row_values(
+            models, columns, lambda values: {k: v for of in values_of for k, v in of(values).items()}
+        )
+
+    def _guide_assign_row_values(self, models, columns, values_of):
+        """Evaluate ``columns`` ({key: SQL expression of ``r.id``}) for the records of
+        ``self`` in one query (the rows of ``models`` flushed first) and put the fields'
+        values that ``values_of(values)`` gives for each record in the cache."""
         values = {}
         ids = [id_ for id_ in self._origin.ids if id_]
-        if ids:
-            for model_name in self._guide_summary_models():
+        if ids and columns:
+            for model_name in models:
                 self.env[model_name].flush_model()
-            columns = self._guide_summary_columns()
             keys = list(columns)
             rows = self.env.execute_query(
                 SQL(
@@ -320,7 +349,7 @@ class GuideMixin(models.AbstractModel):
         # assigned by value (most records of a page share theirs: no clock, no request...)
         records_by_value = defaultdict(lambda: defaultdict(list))
         for record in self:
-            for fname, value in record._guide_summary_values(values.get(record._origin.id, {})).items():
+            for fname, value in values_of(values.get(record._origin.id, {})).items():
                 records_by_value[fname][value].append(record.id)
         # straight to the cache (the fields are not stored: nothing to write or to
         # recompute): assigning goes through the fields' write machinery, record by record
@@ -334,6 +363,21 @@ class GuideMixin(models.AbstractModel):
                 else:
                     cache_value = field.convert_to_cache(value, records)
                 cache.update(records, field, itertools.repeat(cache_value))
+
+    def _guide_status_models(self):
+        """Models whose rows ``_guide_status_columns`` reads (flushed before)."""
+        return []
+
+    def _guide_status_columns(self):
+        """{key: SQL expression of ``r.id``}: the values of the status fields
+        (``_compute_guide_status``, what lists and kanbans show); modules add theirs and
+        turn them into their fields' values in ``_guide_status_values``."""
+        return {}
+
+    def _guide_status_values(self, values):
+        """{field name: value} of the status fields of ``self`` (one record), from its
+        ``values`` (empty for a record not saved yet), as ``_guide_summary_values``."""
+        return {}
 
     def _guide_summary_models(self):
         """Models whose rows ``_guide_summary_columns`` reads (flushed before)."""

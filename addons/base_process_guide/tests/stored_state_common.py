@@ -63,7 +63,7 @@ class StoredStateMixin:
         """The summary of a kanban page (counts, badges, flags) is put in the cache by
         value, not assigned field by field through the ORM's write machinery; the values
         are the records' own (one history row each)."""
-        fnames = set(records[:1]._guide_summary_values({}))
+        fnames = set(records[:1]._guide_summary_values({})) | set(records[:1]._guide_status_values({}))
         spec = {**view_spec(records.browse(), "kanban"), "guide_history_count": {}}
         self.env.invalidate_all()
         with field_assignments(records._name, fnames) as counts:
@@ -76,6 +76,37 @@ class StoredStateMixin:
             self.assertEqual({row["escalation_state"] for row in values}, {"none"})
         if "compliance_awaiting_approval" in values[0]:
             self.assertEqual({row["compliance_awaiting_approval"] for row in values}, {False})
+
+    def check_kanban_reads_no_form_counts(self, records):
+        """A kanban page evaluates what it shows (the status sub-selects, in one query)
+        and none of the form's counts; the form evaluates both, once each."""
+        Model = type(records)
+        calls = []
+
+        def columns_of(kind, original):
+            def columns(self_):
+                calls.append(kind)
+                return original(self_)
+
+            return columns
+
+        with (
+            patch.object(
+                Model, "_guide_summary_columns", columns_of("summary", Model._guide_summary_columns)
+            ),
+            patch.object(Model, "_guide_status_columns", columns_of("status", Model._guide_status_columns)),
+        ):
+            self.env.invalidate_all()
+            records.web_read(view_spec(records.browse(), "kanban"))
+            kanban = list(calls)
+            calls.clear()
+            self.env.invalidate_all()
+            records[:1].web_read(view_spec(records.browse(), "form"))
+            form = sorted(calls)
+        status = ["status"] if "escalation_state" in records._fields else []
+        self.assertEqual(kanban, status, "a kanban page evaluates the form's counts")
+        # one record: both kinds at once, in one query
+        self.assertEqual(form, ["status", "summary"])
 
     def _read_queries(self, records, spec):
         # warm-up from a cold record cache, as measured (ORM metadata, rule and

@@ -184,6 +184,9 @@ class TestReadPerformanceLead(StoredStateMixin, GuideCommon):
     def test_kanban_summary_put_in_the_cache(self):
         self.check_kanban_summary_put_in_the_cache(self._leads(80, self.team))
 
+    def test_kanban_reads_no_form_counts(self):
+        self.check_kanban_reads_no_form_counts(self._leads(80, self.team))
+
     def test_form_read(self):
         self.assertLessEqual(self._overhead(1, "form"), 8)
         self.assertLessEqual(self._product_overhead(self._leads(1, self.team), "form"), 8)
