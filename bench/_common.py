@@ -39,14 +39,19 @@ def pin_to_one_cpu(cursors):
         cr.execute("SELECT pg_backend_pid()")
         pids.append(cr.fetchone()[0])
     cpu = min(os.sched_getaffinity(0))
+    pinned = {}  # pid: its affinity before, restored if one of them cannot be pinned
     try:
         for pid in pids:
             with open(f"/proc/{pid}/comm") as comm:  # a local server's backend, not a remote pid
                 if comm.read().strip() != "postgres":
                     return None
-        for pid in [0, *pids]:
+        for pid in [*pids, 0]:
+            before = os.sched_getaffinity(pid)
             os.sched_setaffinity(pid, {cpu})
+            pinned[pid] = before
     except OSError:
+        for pid, before in pinned.items():
+            os.sched_setaffinity(pid, before)
         return None
     return cpu
 
