@@ -164,16 +164,11 @@ class GuideLine(models.Model):
         if self.env.su:
             return super().write(vals)
         if set(vals) != {"checked"}:
-            fields_desc = ", ".join(
-                sorted(
-                    self._fields[fname].string for fname in set(vals) - {"checked"} if fname in self._fields
-                )
-            )
             raise AccessError(
                 self.env._(
                     "Checklist lines can only be ticked or unticked; "
                     "%(fields)s can only be set by the process engine.",
-                    fields=fields_desc or ", ".join(sorted(vals)),
+                    fields=self._guide_field_labels(set(vals) - {"checked"}),
                 )
             )
         return self._guide_set_checked(bool(vals["checked"]))

@@ -118,3 +118,11 @@ class TestBulkInsert(TransactionCase):
         with self.assertRaises(AccessError) as caught:
             self.History.with_user(user).create(self._rows(1))
         self.assertNotIn("guide.history", str(caught.exception))
+        # a name no field has: quoted, shortened; at most ten names
+        with self.assertRaises(AccessError) as caught:
+            history.with_user(user).write({"y" * 5_000: 1, **{f"field_{i:02d}": 1 for i in range(20)}})
+        message = str(caught.exception)
+        self.assertIn("'field_00', 'field_01'", message)
+        self.assertNotIn("field_10", message)
+        self.assertNotIn("y" * 40, message)
+        self.assertLess(len(message), 1_000)

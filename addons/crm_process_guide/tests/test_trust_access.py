@@ -111,6 +111,21 @@ class TestTrustAccessLead(TrustAccessMixin, RpcCase, GuideCommon):
                 self.user_salesman, "guide.line", "write", [line.ids, vals], protocol="jsonrpc"
             )
             self.assertIn("ticked or unticked", fault)
+        # what a client sends is not echoed whole: names no field has, shortened and bounded
+        for vals in ({"checked": True, "x" * 10_000: 1}, {f"no_such_field_{i:02d}": 1 for i in range(40)}):
+            fault = self.rpc_fault(
+                self.user_salesman, "guide.line", "write", [line.ids, vals], protocol="jsonrpc"
+            )
+            self.assertIn("ticked or unticked", fault)
+            self.assertNotIn("x" * 40, fault)
+            self.assertNotIn("no_such_field_10", fault)
+            self.assertLess(len(fault), 2_000)
+        self.assertIn(
+            "'" + "x" * 39 + "…'",
+            self.rpc_fault(
+                self.user_salesman, "guide.line", "write", [line.ids, {"x" * 10_000: 1}], protocol="jsonrpc"
+            ),
+        )
         self.assertEqual(line.checked_by_id, self.user_salesman)
         # through the record's one2many: same path, same note
         self.xmlrpc(
