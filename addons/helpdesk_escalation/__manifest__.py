@@ -18,6 +18,7 @@
         "views/escalation_clock_views.xml",
         "views/helpdesk_ticket_views.xml",
         "views/helpdesk_ticket_team_views.xml",
+        "views/res_config_settings_views.xml",
         "views/helpdesk_escalation_menus.xml",
     ],
     "demo": [

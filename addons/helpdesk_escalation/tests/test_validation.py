@@ -1,5 +1,7 @@
+from lxml import etree
+
 from odoo.exceptions import ValidationError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .common import HelpdeskEscalationCommon
 
@@ -64,3 +66,14 @@ class TestValidation(HelpdeskEscalationCommon):
         other = self._rule(levels=[{"name": "CRM tag", "delay": 1}])
         with self.assertRaisesRegex(ValidationError, "only apply to leads"):
             other.level_ids.crm_tag_ids = self.env["crm.tag"].create({"name": "E-Hot"})
+
+    def test_cron_interval_in_the_helpdesk_settings(self):
+        """A helpdesk without CRM sets the escalation scheduler's interval in its own app."""
+        admin = self.env.ref("base.user_admin")
+        arch = etree.fromstring(self.env["res.config.settings"].with_user(admin).get_view()["arch"])
+        self.assertTrue(arch.xpath("//app[@name='helpdesk_mgmt']//field[@name='escalation_cron_interval']"))
+        with Form(self.env["res.config.settings"].with_user(admin)) as settings:
+            settings.escalation_cron_interval = 7
+        settings.save().execute()
+        cron = self.env.ref("base_escalation.escalation_cron")
+        self.assertEqual((cron.interval_number, cron.interval_type), (7, "minutes"))
