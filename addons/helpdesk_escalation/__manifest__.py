@@ -2,7 +2,7 @@
     "name": "Helpdesk Escalation",
     "summary": "Escalation rules on OCA helpdesk tickets: working-hours SLA clocks per helpdesk team, "
     "escalation to the team leader, manual escalation and acknowledgement, full log",
-    "version": "18.0.2.0.0",
+    "version": "18.0.2.0.1",
     "category": "After-Sales",
     "license": "AGPL-3",
     "author": "Process Guide Team",
