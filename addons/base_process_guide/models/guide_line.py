@@ -6,6 +6,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
+from ..tools import field_labels
+
 
 class GuideLine(models.Model):
     """A checklist item instantiated on one record, in one step.
@@ -168,7 +170,7 @@ class GuideLine(models.Model):
                 self.env._(
                     "Checklist lines can only be ticked or unticked; "
                     "%(fields)s can only be set by the process engine.",
-                    fields=self._guide_field_labels(set(vals) - {"checked"}),
+                    fields=field_labels(self, set(vals) - {"checked"}),
                 )
             )
         return self._guide_set_checked(bool(vals["checked"]))

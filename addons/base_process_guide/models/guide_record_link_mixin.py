@@ -6,13 +6,7 @@ from odoo.exceptions import AccessError, MissingError
 from odoo.osv import expression
 from odoo.tools.sql import create_index, drop_index
 
-# a refusal names at most this many fields, a name no field has shortened to this size
-REFUSAL_NAMES = 10
-REFUSAL_NAME_SIZE = 40
-
-
-def _shortened(text, size):
-    return text if len(text) <= size else text[: size - 1] + "…"
+from ..tools import field_labels
 
 
 class GuideRecordLinkMixin(models.AbstractModel):
@@ -70,25 +64,10 @@ class GuideRecordLinkMixin(models.AbstractModel):
                 self.env._(
                     "%(rows)s: written by the process engine only; %(fields)s cannot be changed.",
                     rows=self._description,
-                    fields=self._guide_field_labels(vals),
+                    fields=field_labels(self, vals),
                 )
             )
         return super().write(vals)
-
-    @api.model
-    def _guide_field_labels(self, names):
-        """The screens' names of the fields ``names`` for a refusal, sorted; a name no
-        field has is quoted and shortened, and the list is bounded (what a client sends
-        is not echoed whole)."""
-        labels = sorted(
-            self._fields[fname].string
-            if fname in self._fields
-            else repr(_shortened(str(fname), REFUSAL_NAME_SIZE))
-            for fname in names
-        )
-        if len(labels) > REFUSAL_NAMES:
-            labels = [*labels[:REFUSAL_NAMES], "…"]
-        return ", ".join(labels)
 
     # ------------------------------------------------------------
     # ACCESS
