@@ -9,7 +9,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 
 from odoo.addons.base_process_guide.models.guide_mixin import CTX_REASON
-from odoo.addons.base_process_guide.tools import engine_flag, engine_flag_get
+from odoo.addons.base_process_guide.tools import engine_flag, engine_flag_get, field_labels, shortened
 
 from .compliance_policy import FLAG_COLLECT, ApprovalNeeded
 
@@ -270,15 +270,45 @@ class ComplianceApprovalRequest(models.Model):
         """
         # asking to change records is changing them: the requester needs write access
         records.check_access("write")
-        note = (note or "").strip()
+        note = records._guide_bounded_text(note, self.env._("The note to the approvers"))
         if not note:
             raise UserError(self.env._("Explain to the approvers why this change is needed."))
+        self._compliance_check_submitted(records, vals, event)
         try:
             with self.env.cr.savepoint(), engine_flag(self.env, FLAG_COLLECT):
                 records._compliance_apply_change(event, vals)
         except ApprovalNeeded as held:
             return self._compliance_create_requests(held.held, note, vals, event)
         return self.browse()
+
+    @api.model
+    def _compliance_check_submitted(self, records, vals, event):
+        """Refuse a change submitted for approval that is not one: ``vals`` a dict of
+        fields of the records' model, ``event`` empty or one their policies know."""
+        if not isinstance(vals, dict) or not vals:
+            raise UserError(
+                self.env._(
+                    "The change to approve is a set of field values, not %(value)s.",
+                    value=shortened(vals),
+                )
+            )
+        unknown = [fname for fname in vals if fname not in records._fields]
+        if unknown:
+            raise UserError(
+                self.env._(
+                    "%(model)s has no field %(fields)s.",
+                    model=records._description,
+                    fields=field_labels(records, unknown),
+                )
+            )
+        if event and (not isinstance(event, str) or event not in records._policy_triggers()):
+            raise UserError(
+                self.env._(
+                    "%(model)s: %(value)s is not an event its policies are checked at.",
+                    model=records._description,
+                    value=shortened(event),
+                )
+            )
 
     @api.model
     def _compliance_create_requests(self, held, note, vals, event):

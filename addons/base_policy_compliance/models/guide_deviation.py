@@ -1,8 +1,14 @@
-from odoo import api, fields, models
+from datetime import date, timedelta
 
-from odoo.addons.base_process_guide.models.guide_mixin import CTX_REASON_ID
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from odoo.addons.base_process_guide.tools import shortened
 
 from .compliance_policy import CTX_UNTIL
+
+# a policy override stands for at most a year
+OVERRIDE_MAX_DAYS = 366
 
 
 class GuideDeviation(models.Model):
@@ -42,6 +48,28 @@ class GuideDeviation(models.Model):
     # BUSINESS: policy deviations (compliance.policy._policy_enforce)
     # ------------------------------------------------------------
     @api.model
+    def _compliance_context_until(self):
+        """The date until which a policy override stands (``compliance_override_until``, a
+        date or ``YYYY-MM-DD``): from today to ``OVERRIDE_MAX_DAYS`` ahead, refused otherwise."""
+        until = self.env.context.get(CTX_UNTIL)
+        if not until:
+            return False
+        try:
+            day = fields.Date.to_date(until)
+        except (TypeError, ValueError):
+            day = None
+        today = fields.Date.context_today(self)
+        if not isinstance(day, date) or not today <= day <= today + timedelta(days=OVERRIDE_MAX_DAYS):
+            raise UserError(
+                self.env._(
+                    "An override stands until a date from today to %(days)s days ahead, not %(value)s.",
+                    days=OVERRIDE_MAX_DAYS,
+                    value=shortened(until),
+                )
+            )
+        return day
+
+    @api.model
     def _compliance_standing_overrides(self, records, checks):
         """Overrides of ``records`` still valid (``valid_until``): {(policy id, record id): deviation}.
         One query.
@@ -71,7 +99,8 @@ class GuideDeviation(models.Model):
         in one ``create``; the requests are marked applied."""
         now = fields.Datetime.now()
         histories = self._compliance_last_histories(records, {record.id for _info, record in pairs})
-        until = self.env.context.get(CTX_UNTIL) or False
+        until = self._compliance_context_until()
+        reason_id = records._guide_context_reason_id()
         vals_list = []
         for policy_info, record in pairs:
             request = approved.get((policy_info["id"], record.id))
@@ -87,7 +116,7 @@ class GuideDeviation(models.Model):
                 "step_id": record.guide_step_id.id,
                 "user_id": self.env.uid,
                 "date": now,
-                "reason_id": self.env.context.get(CTX_REASON_ID) or False,
+                "reason_id": reason_id,
                 "reason": reason or (request and request.note) or policy_info["message"],
                 "history_id": histories.get(record.id, False),
                 "company_id": record.company_id.id if "company_id" in record._fields else False,

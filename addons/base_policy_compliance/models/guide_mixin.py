@@ -4,6 +4,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, format_list
 
+from .compliance_policy import CTX_UNTIL
+
 
 class GuideMixin(models.AbstractModel):
     """Policies on every guided model: the pipeline hooks and the bridges' hooks.
@@ -252,6 +254,9 @@ class GuideMixin(models.AbstractModel):
         config = self.env["compliance.policy"]._get_policy_config(self._name)
         if not config["policies"]:
             return
+        if CTX_UNTIL in self.env.context:
+            # a malformed override date is refused before anything is judged
+            self.env["guide.deviation"]._compliance_context_until()
         if change["creating"]:
             events = self._policy_creation_events(config)
         else:

@@ -1,10 +1,8 @@
-import json
-
 from odoo import fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.base_process_guide.models.guide_mixin import CTX_REASON, CTX_REASON_ID
-from odoo.addons.base_process_guide.tools import engine_flag
+from odoo.addons.base_process_guide.tools import engine_flag, json_ids, json_vals, shortened
 
 from ..models.compliance_policy import CTX_UNTIL, FLAG_LOST_VALUES
 
@@ -34,8 +32,8 @@ class CompliancePolicyWizard(models.TransientModel):
     def _records(self):
         self.ensure_one()
         if self.res_model not in self.env or "guide.mixin" not in self.env[self.res_model]._inherit_module:
-            raise UserError(self.env._("%(model)s is not a guided model.", model=self.res_model))
-        return self.env[self.res_model].browse(json.loads(self.res_ids)).exists()
+            raise UserError(self.env._("%(model)s is not a guided model.", model=shortened(self.res_model)))
+        return self.env[self.res_model].browse(json_ids(self.env, self.res_ids, self._description)).exists()
 
     def action_confirm(self):
         self.ensure_one()
@@ -43,7 +41,8 @@ class CompliancePolicyWizard(models.TransientModel):
         reason = (self.reason or "").strip()
         if not reason:
             raise UserError(self.env._("Give the justification."))
-        vals = json.loads(self.vals)
+        vals = json_vals(self.env, self.vals, self._description)
+        self.env["compliance.approval.request"]._compliance_check_submitted(records, vals, self.event)
         if self.mode == "approval":
             requests = records._compliance_request_approval(vals, reason, event=self.event)
             if not requests:

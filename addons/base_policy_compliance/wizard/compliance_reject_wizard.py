@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class ComplianceRejectWizard(models.TransientModel):
@@ -7,6 +7,14 @@ class ComplianceRejectWizard(models.TransientModel):
 
     request_id = fields.Many2one("compliance.approval.request", required=True, readonly=True)
     reason = fields.Text(required=True)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        wizards = super().create(vals_list)
+        # opened on a request the user may read (its approvers, its requester): the dialog
+        # shows the request's name, which is no way to read the others
+        wizards.request_id.check_access("read")
+        return wizards
 
     def action_reject(self):
         self.ensure_one()

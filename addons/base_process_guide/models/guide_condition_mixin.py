@@ -45,6 +45,7 @@ class GuideConditionMixin(models.AbstractModel):
                 if not rule[fname]:
                     continue
                 try:
+                    rule._guide_check_domain_paths(rule._guide_domain(rule[fname]), rule.model_name)
                     rule._guide_parse_domain(rule[fname], rule.model_name)
                 except Exception as exc:  # noqa: BLE001 - reported to the user
                     raise ValidationError(
@@ -55,6 +56,40 @@ class GuideConditionMixin(models.AbstractModel):
                             error=str(exc),
                         )
                     ) from None
+
+    @api.model
+    def _guide_check_domain_paths(self, domain, model_name):
+        """Refuse (``ValueError``) a condition reading a field its author could not search:
+        one only some groups see, one of a model they may not read, or one no search
+        can use (not stored, no search method). Checked when a rule is saved, as its
+        author; the engine evaluates the saved rule whoever acts."""
+        for leaf in domain:
+            if not isinstance(leaf, list | tuple) or len(leaf) != 3 or not isinstance(leaf[0], str):
+                continue
+            model = self.env[model_name]
+            for name in leaf[0].split("."):
+                field = model._fields.get(name)
+                if field is None or field.type == "properties":
+                    break  # the query built below names an unknown field
+                if not field.is_accessible(self.env) or not model.has_access("read"):
+                    raise ValueError(
+                        self.env._(
+                            "you may not read %(field)s (%(model)s)",
+                            field=field.string,
+                            model=model._description,
+                        )
+                    )
+                if not field._description_searchable:
+                    raise ValueError(
+                        self.env._(
+                            "%(field)s (%(model)s) cannot be searched",
+                            field=field.string,
+                            model=model._description,
+                        )
+                    )
+                if not field.relational:
+                    break
+                model = self.env[field.comodel_name]
 
     def _guide_check_condition_set(self, mode_field, condition_field, mode="auto"):
         """Constraint helper: a rule whose ``mode_field`` is ``mode`` (e.g. reached or

@@ -10,6 +10,7 @@ from odoo.osv import expression
 from odoo.tools import SQL, format_list, split_every
 
 from ..exceptions import GuideDecisionRequired
+from ..tools import shortened
 from .guide_condition_mixin import GUIDE_CONDITION_ERRORS
 
 _logger = logging.getLogger(__name__)
@@ -539,6 +540,9 @@ class GuideMixin(models.AbstractModel):
 
     def _guide_collect_steps(self, change):
         """Collect: the changes of step a creation or a write makes (``change["guide"]``)."""
+        if CTX_REASON_ID in self.env.context:
+            # a malformed override reason is refused before anything is judged
+            self._guide_context_reason_id()
         if change["creating"]:
             # read from the cache for the batch, not through a record per value
             guided = self._guide_having("guide_process_id")
@@ -1605,6 +1609,25 @@ class GuideMixin(models.AbstractModel):
         """The justification of an override a client sent (``guide_override_reason``)."""
         return self._guide_bounded_text(self.env.context.get(CTX_REASON), self.env._("The justification"))
 
+    @api.model
+    def _guide_context_reason_id(self):
+        """The override reason a client chose (``guide_override_reason_id``): the id of an
+        existing reason, refused otherwise (naming what was sent, shortened)."""
+        reason_id = self.env.context.get(CTX_REASON_ID)
+        if not reason_id:
+            return False
+        reason = self.env["guide.deviation.reason"]
+        if isinstance(reason_id, int) and not isinstance(reason_id, bool):
+            reason = reason.browse(reason_id).exists()
+        if not reason:
+            raise UserError(
+                self.env._(
+                    "The override reason %(value)s does not exist: choose one of the Deviation Reasons.",
+                    value=shortened(reason_id),
+                )
+            )
+        return reason.id
+
     def _guide_refusal_message(self, infos):
         lines = [f"- {info['record'].display_name}: {self._guide_problem_text(info)}" for info in infos[:20]]
         if len(infos) > 20:
@@ -1734,7 +1757,7 @@ class GuideMixin(models.AbstractModel):
         histories = self.env["guide.history"].sudo()._guide_create_rows(vals_list)
         deviation_vals = []
         reason = self._guide_context_reason()
-        reason_id = self.env.context.get(CTX_REASON_ID) or False
+        reason_id = self._guide_context_reason_id()
         for info, history, vals in zip(transitions, histories, vals_list, strict=True):
             if info["gate"] != "overridden":
                 continue

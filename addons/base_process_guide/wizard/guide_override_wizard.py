@@ -1,9 +1,8 @@
-import json
-
 from odoo import fields, models
 from odoo.exceptions import UserError
 
 from ..models.guide_mixin import CTX_REASON, CTX_REASON_ID
+from ..tools import json_ids, shortened
 
 
 class GuideOverrideWizard(models.TransientModel):
@@ -23,13 +22,23 @@ class GuideOverrideWizard(models.TransientModel):
     def action_confirm(self):
         self.ensure_one()
         if self.res_model not in self.env or "guide.mixin" not in self.env[self.res_model]._inherit_module:
-            raise UserError(self.env._("%(model)s is not a guided model.", model=self.res_model))
-        records = self.env[self.res_model].browse(json.loads(self.res_ids)).exists()
+            raise UserError(self.env._("%(model)s is not a guided model.", model=shortened(self.res_model)))
+        records = (
+            self.env[self.res_model].browse(json_ids(self.env, self.res_ids, self._description)).exists()
+        )
         reason = self.reason.strip()
         if not reason:
             raise UserError(self.env._("Give the reason for the override."))
+        stage_field = records._fields[records._guide_stage_field]
+        stage = self.env[stage_field.comodel_name].browse(self.stage_res_id).exists()
+        if not stage:
+            raise UserError(
+                self.env._(
+                    "%(field)s %(value)s does not exist.", field=stage_field.string, value=self.stage_res_id
+                )
+            )
         records.with_context(**{CTX_REASON: reason, CTX_REASON_ID: self.reason_id.id}).write(
-            {records._guide_stage_field: self.stage_res_id}
+            {stage_field.name: stage.id}
         )
         # the form or kanban behind the dialog shows the records as they are now
         return {"type": "ir.actions.client", "tag": "soft_reload"}

@@ -152,3 +152,52 @@ class TestTrustRpc(RpcCase, HelpdeskGuideCommon):
         for records in rows.values():
             self.assertEqual(records.exists(), records)
         self.assertEqual(rows["compliance.log"].policy_version_id, version)
+
+    def test_hostile_arguments_refused_not_crashed(self):
+        """Values a client sends where the engine expects its own: a ``UserError`` naming
+        the value, no ERROR logged, nothing written."""
+        ticket = self._ticket(name="Hostile", stage_id=self.stage_waiting.id)
+        calls = [
+            ("compliance_request_approval", [[ticket.id], [1, 2], "note"], {}, "set of field values"),
+            (
+                "compliance_request_approval",
+                [[ticket.id], {"no_such": 1}, "note"],
+                {},
+                "has no field 'no_such'",
+            ),
+            (
+                "compliance_request_approval",
+                [[ticket.id], {"stage_id": self.stage_resolved.id}, 5],
+                {},
+                "text",
+            ),
+            (
+                "compliance_request_approval",
+                [[ticket.id], {"stage_id": self.stage_resolved.id}, "note", "lost"],
+                {},
+                "not an event",
+            ),
+            (
+                "write",
+                [[ticket.id], {"stage_id": self.stage_resolved.id}],
+                {"context": {"guide_override_reason": "ok", "guide_override_reason_id": "x" * 500}},
+                "override reason",
+            ),
+            (
+                "write",
+                [[ticket.id], {"stage_id": self.stage_resolved.id}],
+                {"context": {"guide_override_reason": "ok", "compliance_override_until": "9999-12-31"}},
+                "An override stands until",
+            ),
+        ]
+        for method, args, kwargs, wording in calls:
+            with self.assertNoLogs("odoo.http", "ERROR"), self.assertNoLogs("odoo.sql_db", "ERROR"):
+                with self.assertRaises(RpcError) as caught:
+                    self.jsonrpc(self.user_agent, "helpdesk.ticket", method, args, kwargs)
+            self.assertEqual(caught.exception.name, "odoo.exceptions.UserError", caught.exception.message)
+            self.assertIn(wording, caught.exception.message)
+            self.assertLess(len(caught.exception.message), 1_000)
+        self.assertEqual(ticket.stage_id, self.stage_waiting)
+        self.assertFalse(
+            self.Request.search([("res_model", "=", "helpdesk.ticket"), ("res_id", "=", ticket.id)])
+        )
