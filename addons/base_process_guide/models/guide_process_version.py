@@ -36,9 +36,15 @@ class GuideProcessVersion(models.Model):
     version = fields.Integer(required=True, readonly=True)
     date = fields.Datetime(required=True, readonly=True)
     author_id = fields.Many2one("res.users", readonly=True, ondelete="set null")
-    summary = fields.Text(string="Design", readonly=True)
-    changes = fields.Text(readonly=True, help="What changed since the previous version.")
+    # as written, in the source terms (the lines the versions are compared by)
+    summary = fields.Text(string="Design (source terms)", readonly=True)
+    changes = fields.Text(string="Changes (source terms)", readonly=True)
     snapshot = fields.Text(required=True, readonly=True)
+    # what the screens show: the same lines worded from the snapshots in the reader's language
+    summary_text = fields.Text(string="Design", compute="_compute_texts")
+    changes_text = fields.Text(
+        string="Changes", compute="_compute_texts", help="What changed since the previous version."
+    )
 
     _sql_constraints = [
         ("version_unique", "UNIQUE(process_id, version)", "A process has one version of each number."),
@@ -53,6 +59,46 @@ class GuideProcessVersion(models.Model):
             version.display_name = self.env._(
                 "%(process)s (v%(version)s)", process=version.process_id.name or "", version=version.version
             )
+
+    @api.depends_context("lang")
+    @api.depends("snapshot", "summary", "changes")
+    def _compute_texts(self):
+        """The design and the changes since the previous version, worded from the
+        snapshots in the reader's language (the names of steps, items... stay as they
+        were when the version was made)."""
+        previous = self._guide_version_previous_of()
+        for version in self:
+            summary = self._guide_version_previous_summary(version.process_id, version)
+            before = previous.get(version.id)
+            if before:
+                diff = difflib.ndiff(
+                    self._guide_version_previous_summary(version.process_id, before).splitlines(),
+                    summary.splitlines(),
+                )
+                changes = "\n".join(line for line in diff if line[:2] in ("+ ", "- "))[:CHANGES_MAX]
+            else:
+                changes = version.changes or ""
+            version.summary_text = summary
+            version.changes_text = changes
+
+    def _guide_version_previous_of(self):
+        """{version id: the version before it of the same process} (versions are numbered
+        one after the other and never deleted alone), in one query."""
+        versions = self.filtered("id")
+        if not versions:
+            return {}
+        earlier = self.search(
+            [
+                ("process_id", "in", versions.process_id.ids),
+                ("version", "in", list({version.version - 1 for version in versions})),
+            ]
+        )
+        by_number = {(version.process_id.id, version.version): version for version in earlier}
+        return {
+            version.id: by_number[key]
+            for version in versions
+            if (key := (version.process_id.id, version.version - 1)) in by_number
+        }
 
     # ------------------------------------------------------------
     # ORM

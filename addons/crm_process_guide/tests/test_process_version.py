@@ -34,3 +34,22 @@ class TestLeadProcessVersion(VersionEngineMixin, GuideCommon):
         self.env.cr.flush()
         v3 = self.process.version_ids[0]
         self.assertIn("+ Scope, Lead Type: Opportunities", v3.changes)
+
+    def test_version_texts_in_the_reader_language(self):
+        """The screens word a version from its snapshot in the reader's language; the
+        lines kept in source terms (what versions are compared by) do not change."""
+        self.env["res.lang"]._activate_lang("ru_RU")
+        self.env.cr.flush()
+        self.process.with_user(self.user_manager).write({"lead_type": "opportunity"})
+        self.env.cr.flush()
+        v2, v1 = self.process.version_ids[:2]
+        self.assertEqual((v2.version, v1.version), (2, 1))
+        self.assertEqual(v2.summary_text, v2.summary, "in English, the lines as written")
+        self.assertEqual(v2.changes_text, v2.changes)
+        self.assertFalse(v1.changes_text)
+        russian = v2.with_user(self.user_manager).with_context(lang="ru_RU")
+        self.assertIn("Область, ", russian.summary_text)
+        self.assertNotIn("Scope, ", russian.summary_text)
+        self.assertIn("+ Область, ", russian.changes_text)
+        self.assertEqual(len(russian.summary_text.splitlines()), len(v2.summary.splitlines()))
+        self.assertIn("+ Scope, Lead Type: Opportunities", v2.changes, "stored in source terms")
