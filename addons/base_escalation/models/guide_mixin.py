@@ -12,6 +12,10 @@ from .escalation_clock import DUE_STATES, OPEN_STATES
 from .escalation_level import FLAG_NO_SYNC
 
 
+class _MoveAllowed(Exception):
+    """Ends the trial of a manual escalation's move (rolled back with its savepoint)."""
+
+
 class GuideMixin(models.AbstractModel):
     """Escalation clocks on every guided model.
 
@@ -503,6 +507,8 @@ class GuideMixin(models.AbstractModel):
         no longer read it, yet the note, the log row and the clock are written.
         """
         self.ensure_one()
+        if level:
+            self._escalation_try_manual_move(level)
         now = fields.Datetime.now()
         owner_field = self._guide_owner_field
         has_owner = owner_field in self._fields
@@ -513,6 +519,27 @@ class GuideMixin(models.AbstractModel):
                 self.write(self._escalation_owner_vals(user))
             actions.append(self.env._("Reassigned to %(user)s", user=user.name))
         self.sudo()._escalation_manual_record(level, reason, from_user, actions, now)
+
+    def _escalation_try_manual_move(self, level):
+        """A level that moves the record, run by hand, is judged as the user first: the
+        move is tried in a savepoint, as their own move with the level as reason (the
+        gate, its override group, the policies), then rolled back; the engine makes it
+        with the level's other actions. Refused as the user's own move would be."""
+        step = level.move_step_id
+        stage_field = self._guide_stage_field
+        if not step or self[stage_field].id == step.stage_res_id:
+            return
+        try:
+            with self.env.cr.savepoint():
+                self.with_context(
+                    guide_override_reason=self.env._("Escalation %(level)s", level=level.display_name)
+                ).write({stage_field: step.stage_res_id})
+                self.env.flush_all()
+                raise _MoveAllowed()
+        except _MoveAllowed:
+            pass
+        finally:
+            self.env.invalidate_all()
 
     def _escalation_manual_record(self, level, reason, from_user, actions, now):
         """The engine's part of a manual escalation (as superuser, ``env.uid`` the user): the level's

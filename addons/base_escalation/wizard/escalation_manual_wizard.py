@@ -48,6 +48,14 @@ class EscalationManualWizard(models.TransientModel):
             raise UserError(self.env._("Choose to whom or to which level the record is escalated."))
         if self.level_id and self.level_id.rule_id != self.rule_id:
             raise UserError(self.env._("The level does not belong to the chosen rule."))
+        if self.rule_id and self.rule_id.model_name != record._name:
+            raise UserError(
+                self.env._(
+                    "Escalation rule %(rule)s is not a rule of %(model)s.",
+                    rule=self.rule_id.display_name,
+                    model=record._description,
+                )
+            )
         reason = self.env["guide.mixin"]._guide_bounded_text(self.reason, self.env._("The reason"))
         if not reason:
             raise UserError(self.env._("Give the reason of the escalation."))

@@ -79,3 +79,58 @@ class TestManual(EscalationCommon):
         form.reason = "No target"
         with self.assertRaisesRegex(UserError, "Choose"):
             form.save().action_confirm()
+
+    def test_manual_level_move_judged_as_the_user(self):
+        """A level that moves the record, run by hand, cannot take the user past a gate
+        they could not override themselves; whoever may override, moves."""
+        self.step_qualif.write(
+            {
+                "gate_mode": "override",
+                "override_group_id": self.env.ref("sales_team.group_sale_manager").id,
+                "item_ids": [(0, 0, {"name": "Budget confirmed", "mandatory": True})],
+            }
+        )
+        rule = self._rule(
+            levels=[{"name": "Send the offer", "delay": 4, "move_step_id": self.step_proposal.id}]
+        )
+        lead = self._lead()
+        form = self._wizard(lead, self.user_salesman)
+        form.rule_id = rule
+        form.level_id = rule.level_ids
+        form.reason = "Push it through"
+        with self.assertRaisesRegex(UserError, "may override"):
+            form.save().action_confirm()
+        self.assertEqual(lead.stage_id, self.stage_qualif)
+        self.assertFalse(self._logs(lead, kind="manual"))
+        lead.user_id = self.user_manager
+        form = self._wizard(lead, self.user_manager)
+        form.rule_id = rule
+        form.level_id = rule.level_ids
+        form.reason = "Signed on the phone"
+        form.save().action_confirm()
+        self.assertEqual(lead.stage_id, self.stage_proposal)
+        self.assertTrue(self._logs(lead, kind="manual"))
+
+    def test_manual_escalation_with_a_rule_of_another_model(self):
+        rule = self._rule()
+        lead = self._lead()
+        wizard = (
+            self.env["escalation.manual.wizard"]
+            .with_user(self.user_salesman)
+            .create(
+                {
+                    "res_model": "crm.lead",
+                    "res_id": lead.id,
+                    "rule_id": rule.id,
+                    "level_id": rule.level_ids[0].id,
+                    "reason": "Another model",
+                }
+            )
+        )
+        # a rule of another model (as a rule of tickets would be; this module does not
+        # need the helpdesk)
+        self.env.cr.execute("UPDATE escalation_rule SET model_name = 'res.partner' WHERE id = %s", [rule.id])
+        rule.invalidate_recordset(["model_name"])
+        with self.assertRaisesRegex(UserError, "is not a rule of"):
+            wizard.action_confirm()
+        self.assertEqual(lead.user_id, self.user_salesman)
