@@ -1,3 +1,4 @@
+import contextlib
 from datetime import datetime, time, timedelta
 
 from markupsafe import Markup
@@ -530,14 +531,13 @@ class GuideMixin(models.AbstractModel):
         if not step or self[stage_field].id == step.stage_res_id:
             return
         try:
-            with self.env.cr.savepoint():
+            # the savepoint rolls the trial back when _MoveAllowed ends it
+            with contextlib.suppress(_MoveAllowed), self.env.cr.savepoint():
                 self.with_context(
                     guide_override_reason=self.env._("Escalation %(level)s", level=level.display_name)
                 ).write({stage_field: step.stage_res_id})
                 self.env.flush_all()
                 raise _MoveAllowed()
-        except _MoveAllowed:
-            pass
         finally:
             self.env.invalidate_all()
 
