@@ -19,7 +19,9 @@ class EscalationLevel(models.Model):
     """One level of an escalation rule: when it fires and what it does."""
 
     _name = "escalation.level"
+    _inherit = ["guide.shared.scope.mixin"]
     _description = "Escalation Level"
+    _guide_company_path = "rule_id.company_id"
     _order = "rule_id, sequence, id"
     _check_company_auto = True
 
@@ -55,7 +57,9 @@ class EscalationLevel(models.Model):
         default="none",
         required=True,
     )
-    assign_user_id = fields.Many2one("res.users", string="User", domain="[('share', '=', False)]")
+    assign_user_id = fields.Many2one(
+        "res.users", string="User", domain="[('share', '=', False)]", check_company=True
+    )
     follower_partner_ids = fields.Many2many("res.partner", string="Add Followers")
     follow_team_leader = fields.Boolean(string="Team Leader Follows")
     post_message = fields.Boolean(string="Log in Chatter", default=True)
@@ -79,6 +83,7 @@ class EscalationLevel(models.Model):
         "guide.step",
         string="Move to Step",
         domain="[('model_name', '=', model_name)]",
+        check_company=True,
         help="Move the record to this step's stage (gates apply; an override is recorded as a deviation).",
     )
 

@@ -104,7 +104,7 @@ class CompliancePolicy(models.Model):
     """
 
     _name = "compliance.policy"
-    _inherit = ["guide.condition.mixin", "mail.thread"]
+    _inherit = ["guide.condition.mixin", "guide.shared.scope.mixin", "mail.thread"]
     _description = "Compliance Policy"
     _order = "sequence, id"
     _check_company_auto = True
@@ -761,7 +761,10 @@ class CompliancePolicyTier(models.Model):
     """Who approves, in order: each tier must approve before the next is asked."""
 
     _name = "compliance.policy.tier"
+    _inherit = ["guide.shared.scope.mixin"]
     _description = "Policy Approval Tier"
+    _guide_company_path = "policy_id.company_id"
+    _check_company_auto = True
     _order = "sequence, id"
 
     policy_id = fields.Many2one("compliance.policy", required=True, ondelete="cascade", index=True)
@@ -774,7 +777,7 @@ class CompliancePolicyTier(models.Model):
         required=True,
         default="users",
     )
-    user_ids = fields.Many2many("res.users", string="Approving Users")
+    user_ids = fields.Many2many("res.users", string="Approving Users", check_company=True)
     group_id = fields.Many2one("res.groups", string="Approving Group")
 
     @api.constrains("approver_type", "user_ids", "group_id")

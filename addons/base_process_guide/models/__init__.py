@@ -1,5 +1,6 @@
 from . import guide_condition_mixin
 from . import guide_config_mixin
+from . import guide_shared_scope_mixin
 from . import guide_bulk_mixin
 from . import guide_apply_job
 from . import guide_record_link_mixin

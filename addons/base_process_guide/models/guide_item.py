@@ -3,7 +3,8 @@ from odoo import api, fields, models
 
 class GuideItem(models.Model):
     _name = "guide.item"
-    _inherit = ["guide.condition.mixin", "guide.config.mixin"]
+    _inherit = ["guide.condition.mixin", "guide.config.mixin", "guide.shared.scope.mixin"]
+    _guide_company_path = "step_id.process_id.company_id"
     _description = "Checklist Item"
     _order = "step_id, sequence, id"
     _guide_domain_fields = ("apply_domain", "auto_domain")

@@ -12,7 +12,9 @@ GATE_MODES = [
 
 class GuideStep(models.Model):
     _name = "guide.step"
+    _inherit = ["guide.shared.scope.mixin"]
     _description = "Process Step"
+    _guide_company_path = "process_id.company_id"
     _order = "process_id, sequence, id"
     _check_company_auto = True
 

@@ -47,7 +47,13 @@ class TestSecurity(EscalationCommon):
 
     def test_multi_company_rule(self):
         other = self.env["res.company"].create({"name": "Other Co"})
-        rule = self._rule(company_id=other.id, crm_team_ids=False, process_id=False)
+        # levels name no user of the main company (a level's user works for its rule's company)
+        rule = self._rule(
+            company_id=other.id,
+            crm_team_ids=False,
+            process_id=False,
+            levels=[{"name": "L1 team leader", "delay": 4, "assign_to": "team_leader"}],
+        )
         self.assertFalse(
             self.env["escalation.rule"].with_user(self.user_manager).search([("id", "=", rule.id)])
         )

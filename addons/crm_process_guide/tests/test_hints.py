@@ -150,6 +150,7 @@ class TestHints(GuideCommon):
         salesman_lead.invalidate_recordset(["guide_hint_ids"])
         self.assertFalse(salesman_lead.guide_hint_ids)
         hint.sudo().company_id = False
-        hint.active = False
+        # a hint of every company: changed by a user of every company
+        hint.sudo().active = False
         salesman_lead.invalidate_recordset(["guide_hint_ids"])
         self.assertFalse(salesman_lead.guide_hint_ids)

@@ -25,7 +25,7 @@ class TestValidation(HelpdeskEscalationCommon):
     def test_rule_teams_of_another_company(self):
         other = self.env["res.company"].create({"name": "E-Other Co"})
         with self.assertRaisesRegex(ValidationError, "belong to another company"):
-            self._rule(company_id=other.id)
+            self._rule(company_id=other.id, levels=[{"name": "L1", "delay": 4, "assign_to": "team_leader"}])
 
     def test_team_levels_need_a_helpdesk_team(self):
         with self.assertRaisesRegex(ValidationError, "choose the team"):

@@ -1,0 +1,50 @@
+from odoo import api, models
+from odoo.exceptions import AccessError
+
+from ..tools import shortened
+
+
+class GuideSharedScopeMixin(models.AbstractModel):
+    """Configuration of no company applies to the records of every company: only a user
+    who works for every company creates, changes or deletes it (a manager of one company
+    configures the rules of that company). A model declares where its company is read
+    (``_guide_company_path``, e.g. ``"company_id"`` or ``"process_id.company_id"``)."""
+
+    _name = "guide.shared.scope.mixin"
+    _description = "Configuration Shared by the Companies"
+    _guide_company_path = "company_id"
+
+    def _guide_check_shared_scope(self):
+        """Refuse a change of a shared row to a user who does not work for every company."""
+        if self.env.su or not self:
+            return
+        companies = self.env.user.company_ids
+        if not self.env["res.company"].sudo().search_count([("id", "not in", companies.ids)], limit=1):
+            return
+        shared = self.sudo().filtered(lambda row: not row.mapped(self._guide_company_path))
+        if shared:
+            raise AccessError(
+                self.env._(
+                    "%(what)s %(name)s applies to every company: only a user of every company may "
+                    "change it. Set its company to one of yours (%(companies)s).",
+                    what=self._description,
+                    name=shortened(shared[0].display_name, 80),
+                    companies=", ".join(companies.mapped("name")),
+                )
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        records._guide_check_shared_scope()
+        return records
+
+    def write(self, vals):
+        self._guide_check_shared_scope()
+        res = super().write(vals)
+        self._guide_check_shared_scope()
+        return res
+
+    def unlink(self):
+        self._guide_check_shared_scope()
+        return super().unlink()

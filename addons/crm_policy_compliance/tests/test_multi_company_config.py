@@ -1,0 +1,100 @@
+"""Configuration and companies: a manager of one company configures that company's
+processes and policies, never what applies to every company, and names no user or
+record of another company in them."""
+
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user, tagged
+
+from .common import ComplianceCommon
+
+
+@tagged("post_install", "-at_install")
+class TestMultiCompanyConfig(ComplianceCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company_a = cls.env.company
+        cls.company_b = cls.env["res.company"].create({"name": "Company B (config)"})
+        cls.manager_b = new_test_user(
+            cls.env,
+            login="pol_manager_b",
+            groups="sales_team.group_sale_manager",
+            company_id=cls.company_b.id,
+            company_ids=[(6, 0, cls.company_b.ids)],
+            name="Bea B-Manager",
+        )
+        cls.manager_ab = new_test_user(
+            cls.env,
+            login="pol_manager_ab",
+            groups="sales_team.group_sale_manager",
+            company_id=cls.company_a.id,
+            company_ids=[(6, 0, (cls.company_a | cls.company_b).ids)],
+            name="Abe AB-Manager",
+        )
+        cls.user_a = new_test_user(
+            cls.env, login="pol_user_a", groups="sales_team.group_sale_salesman", name="Ann A-User"
+        )
+
+    def _policy_vals(self, **vals):
+        return {
+            "name": "B says no",
+            "model_name": "crm.lead",
+            "trigger": "won",
+            "requirement": "[('id', '=', 0)]",
+            "enforcement": "block",
+            "message": "No.",
+            **vals,
+        }
+
+    def test_shared_configuration_needs_every_company(self):
+        Policy = self.env["compliance.policy"].with_user(self.manager_b).with_company(self.company_b)
+        Process = self.env["guide.process"].with_user(self.manager_b).with_company(self.company_b)
+        with self.assertRaisesRegex(AccessError, "applies to every company"):
+            Policy.create(self._policy_vals(company_id=False))
+        with self.assertRaisesRegex(AccessError, "applies to every company"):
+            Process.create({"name": "B everywhere", "model_name": "crm.lead", "company_id": False})
+        # their own company's: fine
+        policy = Policy.create(self._policy_vals(company_id=self.company_b.id))
+        process = Process.create(
+            {"name": "B only", "model_name": "crm.lead", "company_id": self.company_b.id}
+        )
+        with self.assertRaisesRegex(AccessError, "applies to every company"):
+            policy.company_id = False
+        # nor change what applies to every company: the shared process and its steps
+        with self.assertRaisesRegex(AccessError, "applies to every company"):
+            self.process.with_user(self.manager_b).with_company(self.company_b).name = "Renamed by B"
+        with self.assertRaisesRegex(AccessError, "applies to every company"):
+            self.step_new.with_user(self.manager_b).with_company(self.company_b).expected_duration = 2
+        with self.assertRaisesRegex(AccessError, "applies to every company"):
+            self.env["guide.step"].with_user(self.manager_b).with_company(self.company_b).create(
+                {
+                    "process_id": self.process.id,
+                    "crm_stage_id": self.env["crm.stage"].create({"name": "B-Extra"}).id,
+                }
+            )
+        self.assertEqual(self.process.name, "Compliant Sales")
+        # a manager of every company configures them
+        shared = (
+            self.env["compliance.policy"]
+            .with_user(self.manager_ab)
+            .create(self._policy_vals(company_id=False))
+        )
+        self.process.with_user(self.manager_ab).name = "Compliant Sales (all companies)"
+        self.assertTrue(shared)
+        self.assertTrue(process)
+
+    def test_no_user_of_another_company_in_a_company_policy(self):
+        Policy = self.env["compliance.policy"].with_user(self.manager_b).with_company(self.company_b)
+        vals = self._policy_vals(
+            company_id=self.company_b.id,
+            enforcement="approval",
+            tier_ids=[
+                (
+                    0,
+                    0,
+                    {"name": "A approves", "approver_type": "users", "user_ids": [(6, 0, self.user_a.ids)]},
+                )
+            ],
+        )
+        with self.assertRaisesRegex(UserError, "[Ii]ncompatible companies"):
+            Policy.create(vals)
