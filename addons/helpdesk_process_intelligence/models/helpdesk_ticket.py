@@ -98,14 +98,18 @@ class HelpdeskTicket(models.Model):
             )
         elif outcome == "dropped":
             cancelled = self.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_cancelled")
+            # the cancelled stage is no step of the process: the ticket leaves its step
             self.env.cr.execute(
                 SQL(
-                    "UPDATE helpdesk_ticket SET stage_id = %s, closed_date = %s WHERE id = %s",
+                    "UPDATE helpdesk_ticket SET stage_id = %s, closed_date = %s, guide_step_id = NULL, "
+                    "guide_item_done = 0, guide_item_total = 0, guide_progress = 0, guide_blocked = FALSE "
+                    "WHERE id = %s",
                     cancelled.id,
                     closed_at,
                     self.id,
                 )
             )
+            self.invalidate_recordset()
         else:
             self.env.cr.execute(SQL("UPDATE helpdesk_ticket SET closed_date = NULL WHERE id = %s", self.id))
         return True

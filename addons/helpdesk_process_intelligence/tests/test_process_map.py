@@ -105,3 +105,21 @@ class TestTicketProcessMapRpc(RpcCase, MapRpcAttackCases, TicketHandCase):
             self.jsonrpc(self.agent, "guide.step.visit", "write", [visit.ids, {"overdue": True}])
         with self.assertRaises(RpcError):
             self.xmlrpc(self.manager, "guide.step.visit", "create", [{"res_model": "x", "res_id": 1}])
+
+
+@tagged("post_install", "-at_install")
+class TestTicketDemoLoader(TicketHandCase):
+    def test_cancelled_tickets_leave_their_step(self):
+        """A demo ticket cancelled along the way is in no step (the cancelled stage is no
+        step of the process): the form shows no step, and no gate judges its next move."""
+        process = self.env.ref("helpdesk_process_guide.guide_process_support_demo", raise_if_not_found=False)
+        if not process:
+            self.skipTest("no demo data")
+        self.env["guide.process"]._pi_demo_generate(
+            "helpdesk_process_guide.guide_process_support_demo", 6, [[1, [0, 1], "dropped"]]
+        )
+        tickets = self.env["helpdesk.ticket"].search([], order="id desc", limit=6)
+        cancelled = self.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_cancelled")
+        self.assertEqual(tickets.stage_id, cancelled)
+        self.assertFalse(tickets.guide_step_id)
+        self.assertFalse(any(tickets.mapped("guide_item_total")))
