@@ -7,6 +7,8 @@ from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
+from .compliance_policy import ENFORCEMENTS
+
 _logger = logging.getLogger(__name__)
 
 OUTCOMES = [
@@ -55,9 +57,8 @@ class ComplianceLog(models.Model):
     policy_requirement = fields.Char(
         related="policy_version_id.requirement", string="Requirement at the Time"
     )
-    enforcement = fields.Selection(
-        selection=lambda self: self.env["compliance.policy"]._fields["enforcement"].selection, readonly=True
-    )
+    # a list, not a callable: Odoo translates the labels of a list only
+    enforcement = fields.Selection(ENFORCEMENTS, readonly=True)
     event = fields.Selection(EVENTS, required=True, readonly=True)
     outcome = fields.Selection(OUTCOMES, required=True, readonly=True, index=True)
     res_model = fields.Char(string="Model", required=True, readonly=True)

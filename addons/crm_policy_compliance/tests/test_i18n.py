@@ -57,3 +57,14 @@ class TestPolicyTranslatedTexts(ComplianceCommon):
         ).action_set_won()
         self.assertTrue(lead.stage_id.is_won)
         self.assertTrue(any("ИНН до выигрыша" in body for body in lead.message_ids.mapped("body")))
+
+    def test_audit_enforcement_labels_translated(self):
+        """The audit rows' enforcement reads as the policy's, in the user's language."""
+        self.env["ir.module.module"]._load_module_terms(["base_policy_compliance"], ["ru_RU"], overwrite=True)
+        russian = self.env(context=dict(self.env.context, lang="ru_RU"))
+        log_labels = dict(russian["compliance.log"].fields_get(["enforcement"])["enforcement"]["selection"])
+        policy_labels = dict(
+            russian["compliance.policy"].fields_get(["enforcement"])["enforcement"]["selection"]
+        )
+        self.assertEqual(log_labels, policy_labels)
+        self.assertNotEqual(log_labels["approval"], "Approval Required")
