@@ -31,6 +31,16 @@ class GuideDeviation(models.Model):
     )
     is_expired = fields.Boolean(compute="_compute_is_expired", search="_search_is_expired", string="Expired")
 
+    @api.model
+    def _guide_snapshot_labels(self):
+        return {
+            **super()._guide_snapshot_labels(),
+            "policy": self.env._("Policy"),
+            "version": self.env._("Version"),
+            "requirement": self.env._("Requirement"),
+            "message": self.env._("Message"),
+        }
+
     @api.depends("valid_until")
     def _compute_is_expired(self):
         today = fields.Date.context_today(self)

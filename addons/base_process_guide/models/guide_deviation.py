@@ -1,3 +1,5 @@
+import json
+
 from odoo import api, fields, models
 
 
@@ -35,6 +37,9 @@ class GuideDeviation(models.Model):
     rule_snapshot = fields.Text(
         "Rule at the Time", readonly=True, help="The configuration of the bypassed rule when it was bypassed."
     )
+    rule_details = fields.Text(
+        "What Was Bypassed", compute="_compute_rule_details", help="The bypassed rule at the time, in words."
+    )
     res_model = fields.Char("Model", required=True, readonly=True)
     res_id = fields.Many2oneReference(
         "Record", model_field="res_model", required=True, index=True, readonly=True
@@ -55,3 +60,43 @@ class GuideDeviation(models.Model):
     @api.depends("kind")
     def _compute_count(self):
         self.count = 1
+
+    @api.depends_context("lang")
+    @api.depends("rule_snapshot")
+    def _compute_rule_details(self):
+        labels = self._guide_snapshot_labels()
+        for deviation in self:
+            try:
+                snapshot = json.loads(deviation.rule_snapshot or "{}")
+            except ValueError:
+                snapshot = {}
+            lines = []
+            for key, label in labels.items():
+                value = snapshot.get(key) if isinstance(snapshot, dict) else None
+                if value in (None, "", [], False):
+                    continue
+                lines.append(f"{label}: {self._guide_snapshot_value(key, value)}")
+            deviation.rule_details = "\n".join(lines)
+
+    @api.model
+    def _guide_snapshot_value(self, key, value):
+        """A value of a snapshot in words: lists joined, codes by their label."""
+        if key == "gate_mode":
+            return dict(self.env["guide.step"]._fields["gate_mode"]._description_selection(self.env)).get(
+                value, value
+            )
+        if isinstance(value, list):
+            return ", ".join(str(v) for v in value)
+        return self.env._("Yes") if value is True else value
+
+    @api.model
+    def _guide_snapshot_labels(self):
+        """The keys of a bypassed rule's snapshot shown in words, in order: {key: label}
+        (modules add theirs)."""
+        return {
+            "step": self.env._("Step"),
+            "gate_mode": self.env._("Gate"),
+            "missing_items": self.env._("Items not done"),
+            "disallowed_move": self.env._("Move not allowed"),
+            "to_stage": self.env._("To stage"),
+        }

@@ -49,6 +49,7 @@ class TestOverride(ComplianceCommon):
         self.assertEqual(deviation.reason_id, self.reason)
         self.assertEqual(deviation.history_id.to_stage_name, self.stage_negotiation.name)
         self.assertIn("Attach the offer.", deviation.rule_snapshot)
+        self.assertIn("Message: Attach the offer.", deviation.rule_details.splitlines())
         log = self._logs(lead)
         self.assertEqual(log.outcome, "overridden")
         self.assertEqual(log.deviation_id, deviation)

@@ -96,6 +96,12 @@ class TestGate(GuideCommon):
         self.assertEqual(deviation.reason_id, self.reason)
         self.assertEqual(deviation.step_id, self.step_proposal)
         self.assertIn("Proposal sent", deviation.rule_snapshot)
+        # in words for the form (the snapshot itself is for developers)
+        details = deviation.with_user(self.user_salesman).rule_details.splitlines()
+        self.assertIn("Gate: Override with reason", details)
+        self.assertTrue(
+            any(line.startswith("Items not done: ") and "Proposal sent" in line for line in details)
+        )
         self.assertEqual(deviation.history_id.gate_result, "overridden")
         self.assertEqual(deviation.history_id.to_step_id, self.step_nego)
         self.assertTrue(lead.guide_overridden)
