@@ -255,6 +255,11 @@ class GuideProcessVersion(models.Model):
         return dict(field._description_selection(self.env)).get(value, value or "-")
 
     @api.model
+    def _guide_version_model_label(self, model_name):
+        """The name of a model as the screens show it (its technical name if it is gone)."""
+        return self.env["ir.model"]._get(model_name).name or model_name
+
+    @api.model
     def _guide_version_scope_label(self, key):
         field = self.env["guide.process"]._fields.get(key)
         return field.get_description(self.env)["string"] if field is not None else key
@@ -266,7 +271,7 @@ class GuideProcessVersion(models.Model):
         lines = [
             self.env._(
                 "Scope: %(model)s, company %(company)s, condition %(condition)s",
-                model=design["scope"]["model"],
+                model=self._guide_version_model_label(design["scope"]["model"]),
                 company=design["scope"]["company"] or "-",
                 condition=design["scope"]["condition"] or "-",
             )

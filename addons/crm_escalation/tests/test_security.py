@@ -60,3 +60,17 @@ class TestSecurity(EscalationCommon):
         with self._at(T0):
             lead = self._lead()
         self.assertFalse(self._clock(lead, rule), "records of another company are out of scope")
+
+    def test_clock_form_for_the_agent(self):
+        """A clock opens in a form of its own: what the agent needs, no technical field."""
+        rule = self._rule()
+        with self._at(T0):
+            lead = self._lead()
+        clock = self._clock(lead, rule).with_user(self.user_salesman)
+        arch = clock.get_view(view_type="form")["arch"]
+        self.assertIn('name="action_open_record"', arch)
+        self.assertNotIn('name="res_model"', arch)
+        self.assertNotIn('name="last_error"', arch, "failures are for the process administrators")
+        data = clock.web_read({"record_name": {}, "rule_id": {"fields": {"display_name": {}}}, "state": {}})
+        self.assertEqual(data[0]["record_name"], lead.display_name)
+        self.assertEqual(clock.action_open_record()["res_id"], lead.id)
