@@ -10,11 +10,13 @@ class GuideProcess(models.Model):
     _inherit = "guide.process"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model
-    def _pi_demo_version(self, process_xmlid, days_ago, item_vals):
+    def _pi_demo_version(self, process_xmlid, days_ago, item_vals, name_translations=None):
         """Demo data of the version filter: the demo process gets a second version
-        ``days_ago`` days ago (a checklist item ``item_vals`` added), and its generated
-        history rows of since then name it. Demo data only (a version is otherwise
-        dated when its transaction ends and history rows name the version in force)."""
+        ``days_ago`` days ago (a checklist item ``item_vals`` added, its name translated
+        in the installed languages of ``name_translations``: {lang: name}), and its
+        generated history rows of since then name it. Demo data only (a version is
+        otherwise dated when its transaction ends and history rows name the version in
+        force)."""
         process = self.env.ref(process_xmlid, raise_if_not_found=False)
         if not process:
             return False
@@ -22,7 +24,11 @@ class GuideProcess(models.Model):
         # v1: the design the demo data made, closed as if its transaction had ended
         Version._guide_version_make(process)
         self.env.cr.precommit.data.get(PRECOMMIT_FRESH, {}).pop(process.id, None)
-        self.env["guide.item"].create(item_vals)
+        item = self.env["guide.item"].create(item_vals)
+        installed = dict(self.env["res.lang"].get_installed())
+        translations = {lang: name for lang, name in (name_translations or {}).items() if lang in installed}
+        if translations:
+            item.update_field_translations("name", translations)
         version = Version._guide_version_make(process)
         if not version:
             return False
