@@ -86,6 +86,9 @@ class GuideProcess(models.Model):
         )
         ids = [row[0] for row in self.env.cr.fetchall()]
         model = self.env[process.model_name]
+        # only the records the user may read are named to the client (the list would hide
+        # the others, the ids would still be sent)
+        ids = model.with_context(active_test=False).search([("id", "in", ids)], order="id").ids
         return {
             "type": "ir.actions.act_window",
             "name": process.name,

@@ -45,9 +45,16 @@ class TestLeadProcessMap(LeadHandCase):
             .action_pi_open_records(self.process.id, {}, step_id=self.steps["b"].id)
         )
         self.assertEqual(action["res_model"], "crm.lead")
-        every = self.env["crm.lead"].with_context(active_test=False).search(action["domain"])
+        # the action names only the records the agent may read (never the others' ids)
+        self.assertEqual(set(action["domain"][0][2]), set((self.records["r1"] | self.records["r5"]).ids))
+        every = (
+            self.env["guide.process"]
+            .with_user(self.manager)
+            .action_pi_open_records(self.process.id, {}, step_id=self.steps["b"].id)
+        )
         self.assertEqual(
-            every, self.records["r1"] | self.records["r2"] | self.records["r4"] | self.records["r5"]
+            self.env["crm.lead"].with_context(active_test=False).search(every["domain"]),
+            self.records["r1"] | self.records["r2"] | self.records["r4"] | self.records["r5"],
         )
         mine = (
             self.env["crm.lead"]
