@@ -10,8 +10,8 @@ PROTOCOLS = ("xmlrpc", "jsonrpc")
 
 @tagged("post_install", "-at_install")
 class TestLifecycle(RpcCase, GuideCommon):
-    """Deleting configuration loses nothing silently: a step or process in use is refused
-    (archived instead)."""
+    """Deleting configuration or records loses nothing silently: a step or process in use
+    is refused (archived instead), a deleted lead's checklist lines go with it."""
 
     def _rows(self, model, leads):
         return self.env[model].sudo().search([("res_model", "=", "crm.lead"), ("res_id", "in", leads.ids)])
@@ -88,3 +88,23 @@ class TestLifecycle(RpcCase, GuideCommon):
         self.assertFalse(lead.guide_process_id)
         self.assertEqual(self._rows("guide.history", lead), history)
         self.assertEqual(history.to_step_id, self.step_qualif)
+
+    def test_deleted_lead_takes_its_checklist_lines(self):
+        """Deleting leads (as a sales manager, or merging them) deletes their checklist lines
+        and keeps their history."""
+        leads = self._lead() | self._lead()
+        self._tick(leads[0], "Budget confirmed")
+        self.assertEqual(len(self._rows("guide.line", leads)), 10)
+        history = self._rows("guide.history", leads)
+        leads.with_user(self.user_manager).unlink()
+        self.assertFalse(self._rows("guide.line", leads))
+        self.assertEqual(self._rows("guide.history", leads), history)
+        # crm's merge deletes the merged leads (as superuser)
+        head, tail = self._lead(), self._lead(name="Duplicate")
+        merge = self.env["crm.merge.opportunity"].with_user(self.user_manager)
+        merge.with_context(active_ids=(head | tail).ids, active_model="crm.lead").create(
+            {"opportunity_ids": [(6, 0, (head | tail).ids)]}
+        ).action_merge()
+        self.assertFalse(tail.exists())
+        self.assertFalse(self._rows("guide.line", tail))
+        self.assertTrue(self._rows("guide.line", head))
