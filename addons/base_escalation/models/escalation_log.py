@@ -22,6 +22,9 @@ class EscalationLog(models.Model):
     record_name = fields.Char(readonly=True)
     rule_id = fields.Many2one("escalation.rule", readonly=True, index=True, ondelete="set null")
     level_id = fields.Many2one("escalation.level", readonly=True, index=True, ondelete="set null")
+    # the names as written when the row was (a deleted rule or level leaves its rows named)
+    rule_name = fields.Char(readonly=True)
+    level_name = fields.Char(readonly=True)
     episode = fields.Integer(readonly=True, aggregator=False)
     kind = fields.Selection(
         [
@@ -61,6 +64,7 @@ class EscalationLog(models.Model):
         from the guided model's ``_escalation_log_values`` hook."""
         if not vals_list:
             return self.browse()
+        self._escalation_fill_names(vals_list)
         for vals in vals_list:
             vals.setdefault("date", fields.Datetime.now())
             vals["escalation_count"] = int(
@@ -68,3 +72,36 @@ class EscalationLog(models.Model):
             )
             vals["failure_count"] = int(vals.get("outcome") == "failed")
         return self._guide_bulk_create(vals_list)
+
+    @api.model
+    def _escalation_fill_names(self, vals_list):
+        """Name the rule and level of the rows that do not (``rule_name``, ``level_name``, in
+        place), as written in the configuration (its source language): from the configuration
+        cache of the rows' models, without a query; one read for a rule or level not in it
+        (archived)."""
+        missing = [
+            vals
+            for vals in vals_list
+            if (vals.get("rule_id") and not vals.get("rule_name"))
+            or (vals.get("level_id") and not vals.get("level_name"))
+        ]
+        if not missing:
+            return
+        Rule = self.env["escalation.rule"]
+        names = {"rule": {}, "level": {}}
+        for model_name in {vals.get("res_model") for vals in missing}:
+            if not model_name:
+                continue
+            for rule_info in Rule._get_escalation_config(model_name)["rules"]:
+                names["rule"][rule_info["id"]] = rule_info["name"]
+                for level_info in rule_info["levels"]:
+                    names["level"][level_info["id"]] = level_info["name"]
+        for kind, model in (("rule", "escalation.rule"), ("level", "escalation.level")):
+            unknown = {vals[f"{kind}_id"] for vals in missing if vals.get(f"{kind}_id")} - set(names[kind])
+            if unknown:
+                records = self.env[model].sudo().with_context(active_test=False, lang=None).browse(unknown)
+                names[kind].update((record.id, record.name) for record in records.exists())
+        for vals in missing:
+            for kind in ("rule", "level"):
+                if vals.get(f"{kind}_id") and not vals.get(f"{kind}_name"):
+                    vals[f"{kind}_name"] = names[kind].get(vals[f"{kind}_id"]) or False

@@ -515,6 +515,30 @@ class ComplianceApprovalRequest(models.Model):
             record.sudo().message_post(body=message, subtype_xmlid="mail.mt_note")
         return True
 
+    def _compliance_cancel_deleted(self):
+        """The records of these pending requests were deleted (by ``env.user``): each request is
+        cancelled, its approvers' activities closed and its requester told why."""
+        now = fields.Datetime.now()
+        for request in self:
+            message = self.env._(
+                "%(change)s was not applied: %(record)s was deleted by %(user)s; the request is cancelled.",
+                change=request.change or request.name,
+                record=request.record_name,
+                user=self.env.user.name,
+            )
+            request._compliance_close_activities()
+            engine = request._compliance_engine()
+            engine.write(
+                {
+                    "state": "cancelled",
+                    "decision_date": now,
+                    "decided_by_id": self.env.uid,
+                    "apply_error": message,
+                }
+            )
+            engine.message_post(body=message, partner_ids=request.requester_id.partner_id.ids)
+        return True
+
     def _compliance_decide_line(self, decision, reason=None):
         self.ensure_one()
         now = fields.Datetime.now()

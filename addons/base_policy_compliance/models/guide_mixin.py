@@ -288,6 +288,22 @@ class GuideMixin(models.AbstractModel):
             self.env["compliance.policy"]._policy_accept(self, verdicts)
 
     # ------------------------------------------------------------
+    # ORM
+    # ------------------------------------------------------------
+    def unlink(self):
+        """Nothing is left to approve on a deleted record: its pending approval requests are
+        cancelled (the requester told, the approvers' activities closed). The requests and
+        the audit trail stay."""
+        requests = (
+            self.env["compliance.approval.request"]
+            .sudo()
+            .search([("res_model", "=", self._name), ("res_id", "in", self.ids), ("state", "=", "pending")])
+        )
+        res = super().unlink()
+        requests._compliance_cancel_deleted()
+        return res
+
+    # ------------------------------------------------------------
     # ACTIONS
     # ------------------------------------------------------------
     def action_compliance_open_requests(self):

@@ -497,6 +497,18 @@ class GuideMixin(models.AbstractModel):
         self._guide_run_phase("after", change)
         return res
 
+    def unlink(self):
+        """The checklist lines of deleted records go with them (engine rows, one statement
+        whatever the number of records); their audit rows (history, deviations) stay."""
+        ids = list(self._ids)
+        res = super().unlink()
+        if ids:
+            self.env.cr.execute(
+                SQL("DELETE FROM guide_line WHERE res_model = %s AND res_id = ANY(%s)", self._name, ids)
+            )
+            self.env["guide.line"].invalidate_model()
+        return res
+
     # ------------------------------------------------------------
     # PIPELINE of a guided change (create and write)
     # ------------------------------------------------------------

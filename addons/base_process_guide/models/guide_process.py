@@ -1,5 +1,11 @@
+from collections import Counter
+
 from odoo import api, fields, models, tools
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
+
+from ..tools import module_uninstalling
+from .guide_step import REFUSAL_MAX_NAMED
 
 
 class GuideProcess(models.Model):
@@ -127,6 +133,35 @@ class GuideProcess(models.Model):
             self._guide_rematch()
         return res
 
+    @api.ondelete(at_uninstall=True)
+    def _unlink_except_in_use(self):
+        """A process that records follow, or that their stage history names, is not
+        deleted (its steps would go with it, see ``guide.step._unlink_except_in_use``):
+        it is archived instead. A module's uninstallation deletes it."""
+        if module_uninstalling(self.env):
+            return
+        records, history = self._guide_usage()
+        used = self.filtered(lambda process: records[process.id] or history[process.id])
+        if not used:
+            return
+        raise UserError(
+            self.env._(
+                "A process that records follow or that their history names cannot be deleted: the "
+                "records would lose their process and step, and their history, checklists and "
+                "process figures would be lost.\n%(processes)s\nArchive it instead.",
+                processes="\n".join(
+                    self.env._(
+                        "%(process)s: %(records)s records following it, %(history)s stage history "
+                        "rows naming it",
+                        process=process.display_name,
+                        records=records[process.id],
+                        history=history[process.id],
+                    )
+                    for process in used[:REFUSAL_MAX_NAMED]
+                ),
+            )
+        )
+
     def unlink(self):
         models_names = set(self.mapped("model_name"))
         res = super().unlink()
@@ -215,6 +250,43 @@ class GuideProcess(models.Model):
     def _guide_scope_fields(self):
         """Process fields that decide which records a process guides."""
         return {"active", "sequence", "model_name", "company_id", "domain"}
+
+    def _guide_usage(self):
+        """What uses the processes, as the engine sees it (archived records included):
+        (Counter {process id: records following it}, Counter {process id: stage history
+        rows naming it or one of its steps})."""
+        records = Counter()
+        for model_name, processes in self.grouped("model_name").items():
+            if model_name not in self.env:
+                continue
+            Model = self.env[model_name].sudo().with_context(active_test=False)
+            for process, count in Model._read_group(
+                [("guide_process_id", "in", processes.ids)], ["guide_process_id"], ["__count"]
+            ):
+                records[process.id] += count
+        history = Counter()
+        if self.ids:
+            self.env["guide.history"].flush_model(["process_id", "from_step_id", "to_step_id", "alt_step_id"])
+            self.env["guide.step"].flush_model(["process_id"])
+            # the rows of the processes, and those naming one of their steps (a record that
+            # moved to another process: its row names the step it left); each row once
+            self.env.cr.execute(
+                SQL(
+                    """SELECT process_id, COUNT(*) FROM (
+                           SELECT id, process_id FROM guide_history WHERE process_id IN %(ids)s
+                           UNION SELECT h.id, s.process_id FROM guide_history h
+                                   JOIN guide_step s ON s.id = h.from_step_id WHERE s.process_id IN %(ids)s
+                           UNION SELECT h.id, s.process_id FROM guide_history h
+                                   JOIN guide_step s ON s.id = h.to_step_id WHERE s.process_id IN %(ids)s
+                           UNION SELECT h.id, s.process_id FROM guide_history h
+                                   JOIN guide_step s ON s.id = h.alt_step_id WHERE s.process_id IN %(ids)s
+                       ) AS named
+                       GROUP BY process_id""",
+                    ids=tuple(self.ids),
+                )
+            )
+            history.update(dict(self.env.cr.fetchall()))
+        return records, history
 
     def _guide_rematch(self):
         """Re-evaluate which process and step guide the records of the processes' models."""

@@ -1,7 +1,13 @@
-from odoo import Command, api, fields, models
-from odoo.exceptions import ValidationError
+from collections import Counter
 
-from ..tools import MAX_HOURS, MAX_YEARS, hours_of
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
+
+from ..tools import MAX_HOURS, MAX_YEARS, hours_of, module_uninstalling
+
+# the steps (or processes) a refusal to delete names at most
+REFUSAL_MAX_NAMED = 10
 
 GATE_MODES = [
     ("block", "Block"),
@@ -205,6 +211,37 @@ class GuideStep(models.Model):
             (processes | self.process_id)._guide_rematch_steps()
         return res
 
+    @api.ondelete(at_uninstall=True)
+    def _unlink_except_in_use(self):
+        """A step that records are in, or that their stage history names, is not deleted:
+        the records would lose their step (and be judged as if in another), the history
+        rows theirs, and the checklist lines ticked there and the process figures would go
+        with it. Its process is archived instead. A module's uninstallation deletes it
+        (Odoo's flag, as the superuser: ``module_uninstalling``), a client's flag does not."""
+        if module_uninstalling(self.env):
+            return
+        records, history = self._guide_usage()
+        used = self.filtered(lambda step: records[step.id] or history[step.id])
+        if not used:
+            return
+        raise UserError(
+            self.env._(
+                "A step that records are in or that their history names cannot be deleted: the "
+                "records would lose their step, and their history, checklists and process figures "
+                "would be lost.\n%(steps)s\nArchive the process instead (duplicate it first to go "
+                "on without the step).",
+                steps="\n".join(
+                    self.env._(
+                        "%(step)s: %(records)s records in it, %(history)s stage history rows naming it",
+                        step=step.display_name,
+                        records=records[step.id],
+                        history=history[step.id],
+                    )
+                    for step in used[:REFUSAL_MAX_NAMED]
+                ),
+            )
+        )
+
     def unlink(self):
         processes = self.process_id
         res = super().unlink()
@@ -226,6 +263,36 @@ class GuideStep(models.Model):
                     Command.set([step_map[allowed].id for allowed in step.allowed_step_ids])
                 ]
         return True
+
+    def _guide_usage(self):
+        """What uses the steps, as the engine sees it (archived records included):
+        (Counter {step id: records in it}, Counter {step id: stage history rows naming it})."""
+        records = Counter()
+        for model_name, steps in self.grouped("model_name").items():
+            if model_name not in self.env:
+                continue
+            Model = self.env[model_name].sudo().with_context(active_test=False)
+            for fname in ("guide_step_id", "guide_alt_step_id"):
+                if fname in Model._fields:
+                    for step, count in Model._read_group([(fname, "in", steps.ids)], [fname], ["__count"]):
+                        records[step.id] += count
+        history = Counter()
+        if self.ids:
+            self.env["guide.history"].flush_model(["from_step_id", "to_step_id", "alt_step_id"])
+            # a row naming the step twice (left and entered) counts once
+            self.env.cr.execute(
+                SQL(
+                    """SELECT step_id, COUNT(*) FROM (
+                           SELECT id, from_step_id AS step_id FROM guide_history WHERE from_step_id IN %(ids)s
+                           UNION SELECT id, to_step_id FROM guide_history WHERE to_step_id IN %(ids)s
+                           UNION SELECT id, alt_step_id FROM guide_history WHERE alt_step_id IN %(ids)s
+                       ) AS named
+                       GROUP BY step_id""",
+                    ids=tuple(self.ids),
+                )
+            )
+            history.update(dict(self.env.cr.fetchall()))
+        return records, history
 
     def _guide_stage_fields(self):
         """{guided model: field of guide.step holding the stage of that model}.

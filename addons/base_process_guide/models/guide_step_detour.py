@@ -1,6 +1,8 @@
 from odoo import Command, api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..tools import module_uninstalling
+
 STEP_KINDS = [
     ("stage", "Stage Step"),
     ("alternate", "Alternate Step"),
@@ -133,8 +135,12 @@ class GuideStep(models.Model):
     # ORM
     # ------------------------------------------------------------
     def unlink(self):
-        # the records in a deleted alternate step leave it first: their history records the
-        # detour (time spent, checklist), then the step and its checklist lines go
+        # a step records are in is deleted by a module's uninstallation only (refused
+        # otherwise, see guide_step.py): the records in a deleted alternate step leave it
+        # first, their history records the detour (time spent, checklist), then the step
+        # and its checklist lines go
+        if not module_uninstalling(self.env):
+            return super().unlink()
         alternates = self.filtered(lambda step: step.kind == "alternate")
         for model_name in set(alternates.mapped("model_name")):
             if model_name not in self.env:

@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from odoo import modules
 from odoo.tools import config
 
+from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
+
 _KEY = "guide_engine_flags"
 _MISSING = object()
 
@@ -35,6 +37,13 @@ def engine_flag(env, key, value=True):
 def engine_flag_get(env, key, default=None):
     """The value of the engine flag ``key`` on ``env``'s cursor (``default`` when unset)."""
     return env.cr.cache.get(_KEY, {}).get(key, default)
+
+
+def module_uninstalling(env):
+    """Whether records are being deleted by a module's uninstallation: Odoo's uninstall
+    flag set by the superuser (who uninstalls modules). The flag alone is a context key
+    any client can send, and it skips the ``@api.ondelete(at_uninstall=False)`` checks."""
+    return env.su and bool(env.context.get(MODULE_UNINSTALL_FLAG))
 
 
 def engine_no_commit(env, key):

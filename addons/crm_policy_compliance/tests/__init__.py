@@ -16,3 +16,4 @@ from . import test_pipeline
 from . import test_milestone
 from . import test_trust_hostile_input
 from . import test_multi_company_config
+from . import test_lifecycle

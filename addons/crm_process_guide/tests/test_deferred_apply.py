@@ -2,7 +2,7 @@ from unittest.mock import patch
 
 from psycopg2 import errors
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -112,14 +112,15 @@ class TestDeferredApply(ApplyJobHelpers, GuideCommon):
         )
         self.assertEqual(self.leads_extra.guide_step_id, self.step_nego)
 
-    def test_removed_step_is_deferred(self):
+    def test_removed_step_in_use_is_refused_not_deferred(self):
+        """Deleting a step records are in is refused (it would detach them and drop their
+        lines, then leave re-matching them to the scheduler): nothing to apply."""
         leads = self._lead(stage_id=self.stage_nego.id) | self._lead(stage_id=self.stage_nego.id)
-        # the database detaches the records from the deleted step and drops its lines at once
-        # (one statement each); re-matching them is left to the scheduler
-        self._check_deferred(
-            leads, lambda: self.step_nego.with_user(self.user_manager).unlink(), cascaded=True
-        )
-        self.assertFalse(leads.guide_step_id)
+        self._set_inline_limit(1)
+        with self.assertRaises(UserError):
+            self.step_nego.with_user(self.user_manager).unlink()
+        self.assertFalse(self._jobs())
+        self.assertEqual(leads.guide_step_id, self.step_nego)
 
     def test_below_the_limit_the_save_applies_at_once(self):
         self._set_inline_limit(1_000_000)

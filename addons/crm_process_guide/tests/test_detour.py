@@ -211,10 +211,14 @@ class TestDetour(DetourCommon):
         self.assertEqual(counts[1], counts[2])
 
     def test_alternate_step_deleted_or_archived(self):
-        """A record in an alternate step that is deleted is released, its history kept."""
+        """An alternate step a record is in is not deleted by a manager; deleted by a module's
+        uninstallation, the record is released, its history kept."""
         lead = self._lead(stage_id=self.stage_proposal.id).with_user(self.user_salesman)
         lead.action_guide_enter_alternate(self.alt_waiting.id, "Waiting")
-        self.alt_waiting.unlink()
+        with self.assertRaises(UserError):
+            self.alt_waiting.with_user(self.user_manager).with_context(_force_unlink=True).unlink()
+        self.assertEqual(lead.guide_alt_step_id, self.alt_waiting)
+        self.alt_waiting.with_context(_force_unlink=True).unlink()
         self.assertFalse(lead.guide_alt_step_id)
         entry = self._history(lead, "detour")
         self.assertEqual(entry.alt_step_name, "Waiting on the customer")

@@ -10,3 +10,4 @@ from . import test_trust_rpc
 from . import test_detour
 from . import test_milestone
 from . import test_time_check
+from . import test_lifecycle

@@ -1,0 +1,46 @@
+from odoo.tests import tagged
+
+from odoo.addons.base_process_guide.tests.rpc_common import RpcCase
+
+from .common import T0, EscalationCommon
+
+
+@tagged("post_install", "-at_install")
+class TestRuleDeletion(RpcCase, EscalationCommon):
+    """The escalation log keeps what it says when its rule or level goes: each row keeps the
+    names of its rule and level as they were when it was written."""
+
+    def test_log_keeps_the_names_of_a_deleted_rule_and_level(self):
+        with self._at(T0):
+            rule = self._rule(name="Stale qualified")
+            lead = self._lead(name="Quiet lead")
+        level1, level2 = rule.level_ids.sorted("sequence")
+        self._run_at(self._h(4.5))
+        # renamed afterwards: the row written before keeps the name it had
+        rule.with_user(self.user_manager).name = "Stale qualified (v2)"
+        self._run_at(self._h(8.5))
+        logs = self._logs(lead, kind="escalation")
+        self.assertEqual(logs.level_id, level1 | level2)
+        self.assertEqual(logs.mapped("rule_name"), ["Stale qualified", "Stale qualified (v2)"])
+        self.assertEqual(logs.mapped("level_name"), ["L1 team leader", "L2 manager"])
+        # a sales manager deletes the first level, then the rule, over RPC
+        self.assertIs(self.xmlrpc(self.user_manager, "escalation.level", "unlink", [level1.ids]), True)
+        self.assertIs(self.xmlrpc(self.user_manager, "escalation.rule", "unlink", [rule.ids]), True)
+        self.assertEqual(self._logs(lead, kind="escalation"), logs, "the log keeps its rows")
+        logs.invalidate_recordset()
+        self.assertFalse(logs.rule_id)
+        self.assertFalse(logs.level_id)
+        self.assertEqual(logs.mapped("rule_name"), ["Stale qualified", "Stale qualified (v2)"])
+        self.assertEqual(logs.mapped("level_name"), ["L1 team leader", "L2 manager"])
+        # the per rule and per level report still counts them, by name
+        for groupby in ("rule_name", "level_name"):
+            groups = self.jsonrpc(
+                self.user_manager,
+                "escalation.log",
+                "read_group",
+                [[("id", "in", logs.ids)], ["escalation_count:sum"], [groupby]],
+            )
+            self.assertEqual(
+                sorted((group[groupby], group["escalation_count"]) for group in groups),
+                sorted(zip(logs.mapped(groupby), (1, 1), strict=True)),
+            )

@@ -1,0 +1,66 @@
+from odoo.tests import tagged
+
+from odoo.addons.base_process_guide.tests.rpc_common import RpcCase, RpcError
+
+from .common import ComplianceCommon
+
+
+@tagged("post_install", "-at_install")
+class TestLeadDeletion(RpcCase, ComplianceCommon):
+    """A deleted lead leaves nothing to approve: its pending requests are cancelled, the
+    requester told, the approvers' activities closed; the audit trail stays."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.approval = cls._policy(
+            name="Large proposals",
+            trigger="stage",
+            step_ids=[(6, 0, cls.step_proposal.ids)],
+            requirement="[('expected_revenue', '<=', 50000)]",
+            message="Proposals above 50,000 need approval.",
+            enforcement="approval",
+            tier_ids=[(0, 0, {"name": "Team leader", "approver_type": "team_leader"})],
+        )
+
+    def test_deleted_lead_cancels_its_pending_requests(self):
+        lead = self._lead(name="Big deal", expected_revenue=80000)
+        request = self.Request.browse(
+            self.xmlrpc(
+                self.user_salesman,
+                "crm.lead",
+                "compliance_request_approval",
+                [lead.ids, {"stage_id": self.stage_proposal.id}, "Strategic account"],
+            )
+        )
+        self.assertEqual(request.state, "pending")
+        self.assertEqual(request.activity_ids.user_id, self.user_leader)
+        logs = self._logs(lead)
+        self.assertEqual(logs.mapped("outcome"), ["approval_requested"])
+        self.assertIs(self.xmlrpc(self.user_manager, "crm.lead", "unlink", [lead.ids]), True)
+        self.assertFalse(lead.exists())
+        request.invalidate_recordset()
+        self.assertEqual(
+            (request.state, request.decided_by_id, request.applied),
+            ("cancelled", self.user_manager, False),
+        )
+        self.assertEqual(
+            request.apply_error,
+            "Move Big deal to P-Proposal was not applied: Big deal was deleted by Mia Manager; "
+            "the request is cancelled.",
+        )
+        self.assertFalse(request.activity_ids, "the approvers have nothing left to do")
+        told = request.message_ids.filtered(lambda msg: "was deleted by Mia Manager" in str(msg.body))
+        self.assertEqual(told.partner_ids, self.user_salesman.partner_id, "the requester is told")
+        # nothing left to decide, for the approver either
+        self.assertFalse(
+            self.Request.with_user(self.user_leader).search(
+                [("can_decide", "=", True), ("id", "=", request.id)]
+            )
+        )
+        with self.assertRaises(RpcError) as caught:
+            self.xmlrpc(self.user_leader, "compliance.approval.request", "action_approve", [request.ids])
+        self.assertIn("is already decided", caught.exception.message)
+        self.assertEqual(request.state, "cancelled")
+        # the audit trail stays
+        self.assertEqual(self.Log.search([("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)]), logs)

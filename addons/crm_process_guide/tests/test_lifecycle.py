@@ -1,0 +1,110 @@
+from odoo.exceptions import UserError
+from odoo.tests import Form, tagged
+
+from odoo.addons.base_process_guide.tests.rpc_common import RpcCase, RpcError
+
+from .common import GuideCommon
+
+PROTOCOLS = ("xmlrpc", "jsonrpc")
+
+
+@tagged("post_install", "-at_install")
+class TestLifecycle(RpcCase, GuideCommon):
+    """Deleting configuration or records loses nothing silently: a step or process in use
+    is refused (archived instead), a deleted lead's checklist lines go with it."""
+
+    def _rows(self, model, leads):
+        return self.env[model].sudo().search([("res_model", "=", "crm.lead"), ("res_id", "in", leads.ids)])
+
+    def test_step_in_use_is_not_deleted(self):
+        """A sales manager deleting a step that leads are in, over RPC (Odoo's uninstall flag
+        sent too) or from the process form, is refused with the step and what uses it named;
+        the leads keep their step, their history and their ticked checklist."""
+        leads = self._lead(stage_id=self.stage_nego.id) | self._lead(stage_id=self.stage_nego.id)
+        self._tick(leads[0], "Discount approved")
+        lines, history = self._rows("guide.line", leads), self._rows("guide.history", leads)
+        self.assertEqual(len(lines), 2)
+        self.assertEqual(history.to_step_id, self.step_nego)
+        for protocol in PROTOCOLS:
+            for context in ({}, {"_force_unlink": True}):
+                with self.assertRaises(RpcError, msg=protocol) as caught:
+                    getattr(self, protocol)(
+                        self.user_manager, "guide.step", "unlink", [self.step_nego.ids], {"context": context}
+                    )
+                self.assertIn(
+                    "B2B Sales / G-Negotiation: 2 records in it, 2 stage history rows naming it",
+                    caught.exception.message,
+                )
+                self.assertIn("Archive the process instead", caught.exception.message)
+        with self.assertRaises(UserError), Form(self.process.with_user(self.user_manager)) as form:
+            form.step_ids.remove(index=2)
+        self.assertTrue(self.step_nego.exists())
+        self.assertEqual(leads.guide_step_id, self.step_nego)
+        self.assertEqual(self._rows("guide.line", leads), lines)
+        self.assertEqual(self._rows("guide.history", leads), history)
+        self.assertTrue(self._lines(leads[0])["Discount approved"].checked_by_id)
+
+    def test_step_named_by_history_only_is_not_deleted(self):
+        """No lead is in the step any more, but their history names it: refused too."""
+        lead = self._lead(stage_id=self.stage_nego.id)
+        lead.with_user(self.user_salesman).write({"stage_id": self.stage_won.id})
+        with self.assertRaises(UserError) as caught:
+            self.step_nego.with_user(self.user_manager).unlink()
+        self.assertIn("G-Negotiation: 0 records in it, 2 stage history rows", str(caught.exception))
+        self.assertTrue(self.step_nego.exists())
+
+    def test_unused_step_and_process_are_deleted(self):
+        """A step no lead is in nor ever was, and a process nothing follows, are deleted."""
+        stage = self.env["crm.stage"].create({"name": "G-Unused", "sequence": 1006})
+        unused = self.env["guide.step"].create({"process_id": self.process.id, "crm_stage_id": stage.id})
+        unused.with_user(self.user_manager).unlink()
+        self.assertFalse(unused.exists())
+        process = self.env["guide.process"].create(
+            {"name": "Unused", "model_name": "crm.lead", "crm_team_ids": [(6, 0, self.other_team.ids)]}
+        )
+        self.env["guide.step"].create({"process_id": process.id, "crm_stage_id": self.stage_qualif.id})
+        self.assertIs(self.xmlrpc(self.user_manager, "guide.process", "unlink", [process.ids]), True)
+        self.assertFalse(process.exists())
+
+    def test_process_in_use_is_archived_not_deleted(self):
+        """A process leads follow (or whose history names it) is not deleted, its steps with
+        it, whatever the flag a client sends; archiving it keeps the leads' history."""
+        lead = self._lead(stage_id=self.stage_qualif.id)
+        history = self._rows("guide.history", lead)
+        self.assertTrue(history)
+        for protocol in PROTOCOLS:
+            for context in ({}, {"_force_unlink": True}):
+                with self.assertRaises(RpcError, msg=protocol) as caught:
+                    getattr(self, protocol)(
+                        self.user_manager, "guide.process", "unlink", [self.process.ids], {"context": context}
+                    )
+                self.assertIn(
+                    "B2B Sales: 1 records following it, 1 stage history rows naming it",
+                    caught.exception.message,
+                )
+                self.assertIn("Archive it instead", caught.exception.message)
+        self.assertTrue(self.step_qualif.exists())
+        self.process.with_user(self.user_manager).action_archive()
+        self.assertFalse(lead.guide_process_id)
+        self.assertEqual(self._rows("guide.history", lead), history)
+        self.assertEqual(history.to_step_id, self.step_qualif)
+
+    def test_deleted_lead_takes_its_checklist_lines(self):
+        """Deleting leads (as a sales manager, or merging them) deletes their checklist lines
+        and keeps their history."""
+        leads = self._lead() | self._lead()
+        self._tick(leads[0], "Budget confirmed")
+        self.assertEqual(len(self._rows("guide.line", leads)), 10)
+        history = self._rows("guide.history", leads)
+        leads.with_user(self.user_manager).unlink()
+        self.assertFalse(self._rows("guide.line", leads))
+        self.assertEqual(self._rows("guide.history", leads), history)
+        # crm's merge deletes the merged leads (as superuser)
+        head, tail = self._lead(), self._lead(name="Duplicate")
+        merge = self.env["crm.merge.opportunity"].with_user(self.user_manager)
+        merge.with_context(active_ids=(head | tail).ids, active_model="crm.lead").create(
+            {"opportunity_ids": [(6, 0, (head | tail).ids)]}
+        ).action_merge()
+        self.assertFalse(tail.exists())
+        self.assertFalse(self._rows("guide.line", tail))
+        self.assertTrue(self._rows("guide.line", head))

@@ -1,0 +1,30 @@
+from odoo.tests import tagged
+
+from odoo.addons.base_process_guide.tests.rpc_common import RpcCase, RpcError
+
+from .common import HelpdeskGuideCommon
+
+
+@tagged("post_install", "-at_install")
+class TestTicketLifecycle(RpcCase, HelpdeskGuideCommon):
+    """Deleting configuration loses nothing silently on tickets either: a step or process
+    tickets use is refused (archived instead)."""
+
+    def test_step_and_process_in_use_are_not_deleted(self):
+        """A helpdesk manager deleting the step a ticket is in, or its process, over RPC
+        (Odoo's uninstall flag sent too), is refused; the ticket keeps its step and history."""
+        ticket = self._ticket()
+        history = self.env["guide.history"].search(
+            [("res_model", "=", "helpdesk.ticket"), ("res_id", "=", ticket.id)]
+        )
+        self.assertEqual(history.to_step_id, self.step_triage)
+        for model, records, expected in (
+            ("guide.step", self.step_triage, "Support / G-Triage: 1 records in it, 1 stage history rows"),
+            ("guide.process", self.process, "Support: 1 records following it, 1 stage history rows"),
+        ):
+            for context in ({}, {"_force_unlink": True}):
+                with self.assertRaises(RpcError) as caught:
+                    self.xmlrpc(self.user_manager, model, "unlink", [records.ids], {"context": context})
+                self.assertIn(expected, caught.exception.message)
+        self.assertEqual(ticket.guide_step_id, self.step_triage)
+        self.assertEqual(history.exists().to_step_id, self.step_triage)
