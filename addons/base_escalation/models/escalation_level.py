@@ -19,6 +19,7 @@ class EscalationLevel(models.Model):
     """One level of an escalation rule: when it fires and what it does."""
 
     _name = "escalation.level"
+    _inherit = ["guide.bounded.mixin"]
     _description = "Escalation Level"
     _order = "rule_id, sequence, id"
     _check_company_auto = True

@@ -42,7 +42,7 @@ class EscalationRule(models.Model):
     """
 
     _name = "escalation.rule"
-    _inherit = ["guide.condition.mixin", "guide.apply.mixin", "mail.thread"]
+    _inherit = ["guide.condition.mixin", "guide.apply.mixin", "guide.bounded.mixin", "mail.thread"]
     _description = "Escalation Rule"
     _order = "sequence, id"
     _check_company_auto = True

@@ -104,7 +104,7 @@ class CompliancePolicy(models.Model):
     """
 
     _name = "compliance.policy"
-    _inherit = ["guide.condition.mixin", "mail.thread"]
+    _inherit = ["guide.condition.mixin", "guide.bounded.mixin", "mail.thread"]
     _description = "Compliance Policy"
     _order = "sequence, id"
     _check_company_auto = True
@@ -761,6 +761,7 @@ class CompliancePolicyTier(models.Model):
     """Who approves, in order: each tier must approve before the next is asked."""
 
     _name = "compliance.policy.tier"
+    _inherit = ["guide.bounded.mixin"]
     _description = "Policy Approval Tier"
     _order = "sequence, id"
 

@@ -3,6 +3,7 @@ from odoo import api, fields, models
 
 class GuideDeviationReason(models.Model):
     _name = "guide.deviation.reason"
+    _inherit = ["guide.bounded.mixin"]
     _description = "Deviation Reason"
     _order = "sequence, id"
 

@@ -4,7 +4,7 @@ from odoo.exceptions import ValidationError
 
 class GuideProcess(models.Model):
     _name = "guide.process"
-    _inherit = ["guide.condition.mixin", "guide.apply.mixin", "mail.thread"]
+    _inherit = ["guide.condition.mixin", "guide.apply.mixin", "guide.bounded.mixin", "mail.thread"]
     _description = "Guided Process"
     _order = "sequence, id"
     _check_company_auto = True

@@ -12,6 +12,7 @@ GATE_MODES = [
 
 class GuideStep(models.Model):
     _name = "guide.step"
+    _inherit = ["guide.bounded.mixin"]
     _description = "Process Step"
     _order = "process_id, sequence, id"
     _check_company_auto = True

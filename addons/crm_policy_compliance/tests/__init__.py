@@ -15,3 +15,4 @@ from . import test_trust_transitions
 from . import test_pipeline
 from . import test_milestone
 from . import test_trust_hostile_input
+from . import test_config_bounds

@@ -23,3 +23,4 @@ from . import test_text_bounds
 from . import test_process_version
 from . import test_time_check
 from . import test_time_check_concurrency
+from . import test_config_bounds

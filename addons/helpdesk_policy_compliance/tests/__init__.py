@@ -5,3 +5,4 @@ from . import test_trust_rpc
 from . import test_trust_transitions
 from . import test_pipeline
 from . import test_milestone
+from . import test_config_bounds

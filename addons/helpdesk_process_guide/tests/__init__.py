@@ -14,3 +14,4 @@ from . import test_detour
 from . import test_adaptive
 from . import test_process_version
 from . import test_time_check
+from . import test_config_bounds

@@ -1,0 +1,79 @@
+from odoo import api, models
+
+from ..tools.bounds import refuse, refused_number
+
+NUMBER_TYPES = ("float", "integer")
+
+
+class GuideBoundedMixin(models.AbstractModel):
+    """Configuration an administrator types: its numbers are bounded at save.
+
+    Every number field: NaN and the infinities are refused (no bound catches them by
+    comparison), and so is a value the field does not convert or, for an Integer, a
+    whole number its column does not hold, before the ORM or the database sees it.
+
+    These checks run before the model's own constraints, which thus never compute with
+    such a value. The refusals name the kind of record, the record (shortened) and the
+    field.
+    """
+
+    _name = "guide.bounded.mixin"
+    _description = "Bounded Configuration"
+
+    # ------------------------------------------------------------
+    # ORM
+    # ------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._guide_check_numbers(vals, creating=True)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._guide_check_numbers(vals)
+        return super().write(vals)
+
+    def _validate_fields(self, field_names, excluded_names=()):
+        field_names = set(field_names)
+        self._guide_check_bounds(field_names - set(excluded_names))
+        return super()._validate_fields(field_names, excluded_names)
+
+    # ------------------------------------------------------------
+    # CHECKS
+    # ------------------------------------------------------------
+    def _guide_check_bounds(self, field_names):
+        """Refuse a Float of ``field_names`` that is not a finite number (one set by a
+        default or a computation: the values a client sends are checked before the
+        write), naming the record and the field."""
+        floats = [
+            name
+            for name in field_names
+            if name in self._fields and self._fields[name].type == "float" and self._fields[name].store
+        ]
+        for record in self if floats else ():
+            for name in floats:
+                reason = refused_number(self._fields[name], record[name], record)
+                if reason:
+                    refuse(record, reason)
+
+    def _guide_check_numbers(self, vals, creating=False):
+        """Refuse a number of ``vals`` (and, on a creation, of the ``default_`` keys of the
+        context) its field cannot hold, before the ORM converts it."""
+        context = self.env.context
+        for name, field in self._fields.items():
+            if field.type not in NUMBER_TYPES:
+                continue
+            if name in vals:
+                value = vals[name]
+            elif creating and f"default_{name}" in context:
+                value = context[f"default_{name}"]
+            else:
+                continue
+            reason = refused_number(field, value, self)
+            if reason:
+                refuse(self, reason, name=self._guide_vals_name(vals) if creating else None)
+
+    def _guide_vals_name(self, vals):
+        """The name of a record being created, as ``vals`` gives it (or ``None``)."""
+        name = vals.get(self._rec_name) if self._rec_name else None
+        return name if isinstance(name, str) else None
