@@ -109,6 +109,8 @@ class CompliancePolicy(models.Model):
     _order = "sequence, id"
     _check_company_auto = True
     _guide_domain_fields = ("domain", "requirement")
+    # the database refuses negative reminders too (reminder_positive): checked before the INSERT
+    _guide_insert_checked_fields = ("reminder_hours", "reminder_max")
 
     # ------------------------------------------------------------
     # FIELDS

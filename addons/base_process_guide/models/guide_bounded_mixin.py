@@ -8,9 +8,12 @@ NUMBER_TYPES = ("float", "integer")
 class GuideBoundedMixin(models.AbstractModel):
     """Configuration an administrator types: its numbers are bounded at save.
 
-    Every number field: NaN and the infinities are refused (no bound catches them by
-    comparison), and so is a value the field does not convert or, for an Integer, a
-    whole number its column does not hold, before the ORM or the database sees it.
+    - Every number field: NaN and the infinities are refused (no bound catches them by
+      comparison), and so is a value the field does not convert or, for an Integer, a
+      whole number its column does not hold, before the ORM or the database sees it.
+    - ``_guide_insert_checked_fields``: fields a database ``CHECK`` constraint also
+      guards; their constraints run on the values before the INSERT, so that a value a
+      user types is a ``ValidationError`` naming the record, not a database error.
 
     These checks run before the model's own constraints, which thus never compute with
     such a value. The refusals name the kind of record, the record (shortened) and the
@@ -19,6 +22,7 @@ class GuideBoundedMixin(models.AbstractModel):
 
     _name = "guide.bounded.mixin"
     _description = "Bounded Configuration"
+    _guide_insert_checked_fields = ()
 
     # ------------------------------------------------------------
     # ORM
@@ -27,6 +31,8 @@ class GuideBoundedMixin(models.AbstractModel):
     def create(self, vals_list):
         for vals in vals_list:
             self._guide_check_numbers(vals, creating=True)
+            if self._guide_insert_checked_fields:
+                self._guide_check_before_insert(vals)
         return super().create(vals_list)
 
     def write(self, vals):
@@ -72,6 +78,17 @@ class GuideBoundedMixin(models.AbstractModel):
             reason = refused_number(field, value, self)
             if reason:
                 refuse(self, reason, name=self._guide_vals_name(vals) if creating else None)
+
+    def _guide_check_before_insert(self, vals):
+        """Run the constraints of ``_guide_insert_checked_fields`` on the values of a
+        creation (sent or default) before the INSERT their database constraint guards."""
+        fnames = list(self._guide_insert_checked_fields)
+        values = self.default_get([name for name in fnames if name not in vals])
+        values.update({name: vals[name] for name in fnames if name in vals})
+        name = self._guide_vals_name(vals)
+        if self._rec_name and name:
+            values[self._rec_name] = name
+        self.new(values)._validate_fields(fnames)
 
     def _guide_vals_name(self, vals):
         """The name of a record being created, as ``vals`` gives it (or ``None``)."""
