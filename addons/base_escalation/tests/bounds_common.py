@@ -2,7 +2,8 @@
 and JSON-RPC. A bridge's test class mixes ``RpcCase`` and its fixture class (with
 ``EscalationTestHelpers``) in before ``EscalationBoundsCases`` and sets the hooks below."""
 
-from odoo.addons.base_process_guide.tests.bounds_common import PROTOCOLS, BoundsAsserts
+from odoo.addons.base_process_guide.tests.bounds_common import HUGE, PROTOCOLS, BoundsAsserts
+from odoo.addons.base_process_guide.tools import MAX_NAME, MAX_TEXT
 
 from .common import T0
 
@@ -40,3 +41,37 @@ class EscalationBoundsCases(BoundsAsserts):
         with self._at(T0):
             record = self._bounds_record()
         self.assertEqual(self._clock(record, rule).next_escalation_at, self._h(4))
+
+    def test_rule_texts_bounded_over_rpc(self):
+        """A name of a megabyte on a rule or a level (and a level's activity summary, or a
+        message or description beyond 10,000 characters) is refused, written or created,
+        with a short refusal naming the kind of record and the field; at the bound it is
+        saved."""
+        rule = self._rule()
+        level = rule.level_ids[0]
+        manager = self.user_manager
+        self._assert_texts_bounded(
+            manager, [(rule, "name"), (level, "name"), (level, "activity_summary"), (level, "message")]
+        )
+        long_text = "y" * (MAX_TEXT + 1)
+        for record, fname in ((rule, "description"), (level, "message")):
+            fault = self._refusal(manager, "xmlrpc", record._name, "write", [record.ids, {fname: long_text}])
+            self.assertIn("too long", fault)
+        vals = {
+            **self._rule_defaults(),
+            "name": "Bounds rule",
+            "level_ids": [(0, 0, {"name": HUGE, "delay": 2, "assign_to": "none"})],
+        }
+        self.assertIn("too long", self._refusal(manager, "jsonrpc", "escalation.rule", "create", [vals]))
+        at_bound = "z" * MAX_NAME
+        self.xmlrpc(manager, "escalation.rule", "write", [rule.ids, {"name": at_bound}])
+        self.xmlrpc(
+            manager,
+            "escalation.level",
+            "write",
+            [level.ids, {"name": at_bound, "activity_summary": at_bound}],
+        )
+        self.jsonrpc(manager, "escalation.level", "write", [level.ids, {"message": "m" * MAX_TEXT}])
+        self.env.invalidate_all()
+        self.assertEqual((rule.name, level.name, level.activity_summary), (at_bound,) * 3)
+        self.assertEqual(len(level.message), MAX_TEXT)

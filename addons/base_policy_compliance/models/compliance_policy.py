@@ -11,7 +11,14 @@ from odoo.tools import SQL
 
 from odoo.addons.base_process_guide.exceptions import GuideDecisionRequired
 from odoo.addons.base_process_guide.models.guide_condition_mixin import GUIDE_CONDITION_ERRORS
-from odoo.addons.base_process_guide.tools import MAX_COUNT, MAX_HOURS, engine_flag, engine_flag_get
+from odoo.addons.base_process_guide.tools import (
+    MAX_COUNT,
+    MAX_HOURS,
+    MAX_NAME,
+    MAX_TEXT,
+    engine_flag,
+    engine_flag_get,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -109,6 +116,7 @@ class CompliancePolicy(models.Model):
     _order = "sequence, id"
     _check_company_auto = True
     _guide_domain_fields = ("domain", "requirement")
+    _guide_bounded_fields = {"name": MAX_NAME, "message": MAX_TEXT}
     # the database refuses negative reminders too (reminder_positive): checked before the INSERT
     _guide_insert_checked_fields = ("reminder_hours", "reminder_max")
 
@@ -766,6 +774,7 @@ class CompliancePolicyTier(models.Model):
     _inherit = ["guide.bounded.mixin"]
     _description = "Policy Approval Tier"
     _order = "sequence, id"
+    _guide_bounded_fields = {"name": MAX_NAME}
 
     policy_id = fields.Many2one("compliance.policy", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="policy_id.company_id", store=True)

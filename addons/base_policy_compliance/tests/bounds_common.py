@@ -2,7 +2,8 @@
 JSON-RPC. A bridge's test class mixes ``RpcCase`` and its fixture class in before
 ``PolicyBoundsCases`` and sets the hooks below."""
 
-from odoo.addons.base_process_guide.tests.bounds_common import PROTOCOLS, BoundsAsserts
+from odoo.addons.base_process_guide.tests.bounds_common import HUGE, PROTOCOLS, BoundsAsserts
+from odoo.addons.base_process_guide.tools import MAX_NAME, MAX_TEXT
 
 
 class PolicyBoundsCases(BoundsAsserts):
@@ -55,3 +56,37 @@ class PolicyBoundsCases(BoundsAsserts):
             )
             self.assertIn(f"Policy Bounds {protocol}: reminders come after", fault)
         self.assertFalse(self.env["compliance.policy"].search([("name", "=", "Bounds hours")]))
+
+    def test_policy_texts_bounded_over_rpc(self):
+        """A name of a megabyte on a policy or a tier (or a message beyond 10,000
+        characters) is refused, written or created, with a short refusal naming the kind of
+        record and the field, before any other check quotes it; at the bound it is saved."""
+        policy = self._bounds_policy()
+        tier = policy.tier_ids[0]
+        manager = self._bounds_manager()
+        self._assert_texts_bounded(manager, [(policy, "name"), (policy, "message"), (tier, "name")])
+        fault = self._refusal(
+            manager, "xmlrpc", "compliance.policy", "write", [policy.ids, {"message": "y" * (MAX_TEXT + 1)}]
+        )
+        self.assertIn("too long", fault)
+        for vals in [
+            {"name": HUGE, "reminder_hours": -5},
+            {"name": HUGE, "trigger": "fields"},
+            {"tier_ids": [(0, 0, {"name": HUGE, "approver_type": "users"})]},
+        ]:
+            with self.subTest(vals=list(vals)):
+                fault = self._refusal(
+                    manager,
+                    "jsonrpc",
+                    "compliance.policy",
+                    "create",
+                    [{**self._bounds_policy_vals(), **vals}],
+                )
+                self.assertIn("too long", fault)
+        at_bound = "z" * MAX_NAME
+        self.xmlrpc(
+            manager, "compliance.policy", "write", [policy.ids, {"name": at_bound, "message": "m" * MAX_TEXT}]
+        )
+        self.xmlrpc(manager, "compliance.policy.tier", "write", [tier.ids, {"name": at_bound}])
+        self.env.invalidate_all()
+        self.assertEqual((policy.name, tier.name, len(policy.message)), (at_bound, at_bound, MAX_TEXT))

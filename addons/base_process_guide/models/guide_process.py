@@ -1,6 +1,8 @@
 from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 
+from ..tools import MAX_NAME, MAX_TEXT
+
 
 class GuideProcess(models.Model):
     _name = "guide.process"
@@ -9,6 +11,7 @@ class GuideProcess(models.Model):
     _order = "sequence, id"
     _check_company_auto = True
     _guide_domain_fields = ("domain",)
+    _guide_bounded_fields = {"name": MAX_NAME, "description": MAX_TEXT}
 
     # ------------------------------------------------------------
     # FIELDS

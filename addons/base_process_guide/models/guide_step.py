@@ -1,7 +1,7 @@
 from odoo import Command, api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..tools import MAX_HOURS, MAX_YEARS, hours_of
+from ..tools import MAX_HOURS, MAX_NAME, MAX_TEXT, MAX_YEARS, hours_of
 
 GATE_MODES = [
     ("block", "Block"),
@@ -16,6 +16,7 @@ class GuideStep(models.Model):
     _description = "Process Step"
     _order = "process_id, sequence, id"
     _check_company_auto = True
+    _guide_bounded_fields = {"name": MAX_NAME, "instructions": MAX_TEXT, "goal": MAX_TEXT}
 
     # ------------------------------------------------------------
     # FIELDS

@@ -8,11 +8,14 @@ import re
 from odoo.exceptions import ValidationError
 from odoo.tests import new_test_user
 
+from ..tools import MAX_NAME, MAX_TEXT, MAX_URL
 from .rpc_common import RpcError
 
 PROTOCOLS = ("xmlrpc", "jsonrpc")
 NON_FINITE = ("NaN", "inf", "-inf", float("nan"), float("-inf"))
-# a refusal is read by a person
+# what a client sends instead of a name: a megabyte
+HUGE = "x" * 2**20
+# a refusal is read by a person: far below the megabyte it is about
 SHORT = 1000
 
 
@@ -56,6 +59,17 @@ class BoundsAsserts:
                 label, self._refusal(user, protocol, record._name, "write", [record.ids, {fname: "NaN"}])
             )
 
+    def _assert_texts_bounded(self, user, cases):
+        """Each ``(record, field)`` of ``cases`` refuses a megabyte over both protocols
+        with a short refusal naming the kind of record and the field."""
+        for protocol in PROTOCOLS:
+            for record, fname in cases:
+                with self.subTest(protocol=protocol, model=record._name, field=fname):
+                    fault = self._refusal(user, protocol, record._name, "write", [record.ids, {fname: HUGE}])
+                    self.assertIn("too long", fault)
+                    self.assertIn(self.env["ir.model"]._get(record._name).name, fault)
+                    self.assertIn(record._fields[fname].string, fault)
+
 
 class ConfigBoundsCases(BoundsAsserts):
     # Odoo's test runner runs the tests of this shared case in each test class
@@ -79,13 +93,32 @@ class ConfigBoundsCases(BoundsAsserts):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        cls.env["res.lang"]._activate_lang("fr_FR")
         step = cls._bounds_step()
         cls.bounds_manager = new_test_user(
             cls.env,
             login=f"bounds_{step.process_id.model_name}",
             groups="base.group_user,base_process_guide.group_guide_manager",
         )
-        cls.bounds_task = cls.env["guide.task"].create({"step_id": step.id, "name": "Bounds call"})
+        other_step = cls.env["guide.step"].search(
+            [("process_id", "=", step.process_id.id), ("id", "!=", step.id)], limit=1
+        )
+        cls.bounds_configs = {
+            "guide.process": step.process_id,
+            "guide.step": step,
+            "guide.item": cls.env["guide.item"].create({"step_id": step.id, "name": "Bounds item"}),
+            "guide.task": cls.env["guide.task"].create({"step_id": step.id, "name": "Bounds call"}),
+            "guide.milestone": cls.env["guide.milestone"].create(
+                {"process_id": step.process_id.id, "name": "Bounds signed", "reach_mode": "manual"}
+            ),
+            "guide.hint": cls.env["guide.hint"].create(
+                {"name": "Bounds hint", "model_name": step.process_id.model_name}
+            ),
+            "guide.step.branch": cls.env["guide.step.branch"].create(
+                {"step_id": step.id, "to_step_id": other_step.id, "name": "Bounds branch"}
+            ),
+            "guide.deviation.reason": cls.env["guide.deviation.reason"].create({"name": "Bounds reason"}),
+        }
 
     def test_non_finite_numbers_refused(self):
         """NaN and the infinities pass every comparison with a bound: a step's expected
@@ -100,7 +133,7 @@ class ConfigBoundsCases(BoundsAsserts):
             "expected_duration",
             {"process_id": step.process_id.id, "kind": "alternate", "name": "Bounds alternate"},
         )
-        task = self.bounds_task
+        task = self.bounds_configs["guide.task"]
         self._assert_non_finite_refused(
             manager, task, "deadline_days", {"step_id": step.id, "name": "Bounds new"}
         )
@@ -110,3 +143,83 @@ class ConfigBoundsCases(BoundsAsserts):
         record.invalidate_recordset()
         self.assertTrue(record.guide_deadline)
         self.assertEqual(record.search([("id", "=", record.id), ("guide_overdue", "=", False)]), record)
+
+    def test_config_texts_bounded_over_rpc(self):
+        """A name of a megabyte on any process configuration (a process, step, checklist
+        item, task, milestone, hint and its link, branch, deviation reason) is refused,
+        written or created, with a short refusal naming the kind of record and the field;
+        long texts beyond 10,000 characters too; a name at the bound is saved."""
+        manager = self.bounds_manager
+        configs = self.bounds_configs
+        self._assert_texts_bounded(
+            manager, [*((config, "name") for config in configs.values()), (configs["guide.hint"], "url")]
+        )
+        long_text = "y" * (MAX_TEXT + 1)
+        for model, fname in [
+            ("guide.step", "instructions"),
+            ("guide.step", "goal"),
+            ("guide.process", "description"),
+            ("guide.item", "description"),
+            ("guide.hint", "body"),
+        ]:
+            with self.subTest(model=model, field=fname):
+                fault = self._refusal(
+                    manager, "xmlrpc", model, "write", [configs[model].ids, {fname: long_text}]
+                )
+                self.assertIn("too long", fault)
+        model_name = configs["guide.process"].model_name
+        for model, vals in [
+            ("guide.process", {"name": HUGE, "model_name": model_name}),
+            ("guide.hint", {"name": "Bounds link", "url": HUGE, "model_name": model_name}),
+            ("guide.deviation.reason", {"name": HUGE}),
+        ]:
+            with self.subTest(model=model, create=True):
+                self.assertIn("too long", self._refusal(manager, "jsonrpc", model, "create", [vals]))
+        # at the bound
+        at_bound = "z" * MAX_NAME
+        for model, config in configs.items():
+            self.xmlrpc(manager, model, "write", [config.ids, {"name": at_bound}])
+            config.invalidate_recordset()
+            self.assertEqual(config.name, at_bound, model)
+        hint = configs["guide.hint"]
+        self.jsonrpc(manager, "guide.hint", "write", [hint.ids, {"url": "h" * MAX_URL}])
+        hint.invalidate_recordset()
+        self.assertEqual(len(hint.url), MAX_URL)
+
+    def test_translations_bounded(self):
+        """A translated name is bounded in the language written, by a write in that language
+        and by the translation dialogs; the source text is left as it was."""
+        manager = self.bounds_manager
+        process = self.bounds_configs["guide.process"]
+        name = process.name
+        fault = self._refusal(
+            manager,
+            "xmlrpc",
+            "guide.process",
+            "write",
+            [process.ids, {"name": HUGE}],
+            {"context": {"lang": "fr_FR"}},
+        )
+        self.assertIn("too long", fault)
+        for protocol in PROTOCOLS:
+            fault = self._refusal(
+                manager,
+                protocol,
+                "guide.process",
+                "update_field_translations",
+                [process.ids, "name", {"fr_FR": HUGE}],
+            )
+            self.assertIn("too long", fault)
+        fault = self._refusal(
+            manager, "jsonrpc", "guide.process", "web_override_translations", [process.ids, {"name": HUGE}]
+        )
+        self.assertIn("too long", fault)
+        self.jsonrpc(
+            manager,
+            "guide.process",
+            "update_field_translations",
+            [process.ids, "name", {"fr_FR": "Processus"}],
+        )
+        process.invalidate_recordset()
+        self.assertEqual(process.with_context(lang="fr_FR").name, "Processus")
+        self.assertEqual(process.with_context(lang="en_US").name, name)

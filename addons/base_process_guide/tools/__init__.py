@@ -1,4 +1,4 @@
-from .bounds import MAX_COUNT, MAX_DAYS, MAX_HOURS, MAX_YEARS, finite, hours_of
+from .bounds import MAX_COUNT, MAX_DAYS, MAX_HOURS, MAX_NAME, MAX_TEXT, MAX_URL, MAX_YEARS, finite, hours_of
 from .engine_flags import cron_time_limit, engine_flag, engine_flag_get, engine_no_commit
 from .view_spec import view_spec
 from .refusal import field_labels, json_ids, json_vals, shortened

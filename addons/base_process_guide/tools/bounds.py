@@ -3,7 +3,7 @@
 Checked when a rule is saved (``@api.constrains``, ``guide.bounded.mixin``), so that the
 engine never computes with absurd values (a delay of 10**12 hours overflows
 ``datetime``, a delay of NaN passes every comparison with a bound and fails later in
-whoever's request reads it).
+whoever's request reads it) and no refusal quotes a text of a megabyte.
 """
 
 import math
@@ -16,6 +16,12 @@ MAX_YEARS = 10
 MAX_HOURS = MAX_YEARS * 366 * 24
 MAX_DAYS = MAX_YEARS * 366
 MAX_COUNT = 100
+# characters of a configuration record's name, title or short text (a tier, an activity summary)
+MAX_NAME = 256
+# characters of a link
+MAX_URL = 2048
+# characters of a long text a user types: instructions, help, messages, reasons, notes
+MAX_TEXT = 10_000
 # what a PostgreSQL ``integer`` column holds
 MIN_INT = -(2**31)
 MAX_INT = 2**31 - 1
@@ -61,6 +67,20 @@ def refused_number(field, value, record):
             value=shortened(value),
         )
     return None
+
+
+def refused_size(field, value, size, record):
+    """Why the text ``value`` of ``field`` is refused: longer than ``size`` characters
+    (the refusal's text), or ``None``."""
+    if not isinstance(value, str) or len(value) <= size:
+        return None
+    env = record.env
+    return env._(
+        "%(field)s is too long: %(size)s characters, at most %(max)s.",
+        field=field._description_string(env),
+        size=len(value),
+        max=size,
+    )
 
 
 def refuse(record, reason, name=None):
