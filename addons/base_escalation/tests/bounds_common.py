@@ -2,6 +2,8 @@
 and JSON-RPC. A bridge's test class mixes ``RpcCase`` and its fixture class (with
 ``EscalationTestHelpers``) in before ``EscalationBoundsCases`` and sets the hooks below."""
 
+from odoo.tests import new_test_user
+
 from odoo.addons.base_process_guide.tests.bounds_common import HUGE, PROTOCOLS, BoundsAsserts
 from odoo.addons.base_process_guide.tools import MAX_NAME, MAX_TEXT
 
@@ -75,3 +77,19 @@ class EscalationBoundsCases(BoundsAsserts):
         self.env.invalidate_all()
         self.assertEqual((rule.name, level.name, level.activity_summary), (at_bound,) * 3)
         self.assertEqual(len(level.message), MAX_TEXT)
+
+    def test_model_name_sent_is_shortened(self):
+        """A rule created on a "model" of a megabyte, by an administrator of every process,
+        is refused naming it shortened."""
+        administrator = new_test_user(
+            self.env,
+            login="bounds_esc_admin",
+            groups="base.group_user,base_process_guide.group_guide_manager",
+        )
+        vals = {
+            "name": "Bounds rule",
+            "model_name": HUGE,
+            "level_ids": [(0, 0, {"name": "Bounds L1", "delay": 2, "assign_to": "none"})],
+        }
+        fault = self._refusal(administrator, "jsonrpc", "escalation.rule", "create", [vals])
+        self.assertIn("not a guided model", fault)

@@ -18,6 +18,7 @@ from odoo.addons.base_process_guide.tools import (
     MAX_TEXT,
     engine_flag,
     engine_flag_get,
+    shortened,
 )
 
 _logger = logging.getLogger(__name__)
@@ -246,7 +247,7 @@ class CompliancePolicy(models.Model):
                     self.env._(
                         "Policy %(policy)s: %(model)s records cannot be checked when %(trigger)s.",
                         policy=name,
-                        model=policy.model_name,
+                        model=shortened(policy.model_name),
                         trigger=dict(policy._fields["trigger"]._description_selection(self.env))[
                             policy.trigger
                         ],

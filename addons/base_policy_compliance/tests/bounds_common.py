@@ -2,6 +2,8 @@
 JSON-RPC. A bridge's test class mixes ``RpcCase`` and its fixture class in before
 ``PolicyBoundsCases`` and sets the hooks below."""
 
+from odoo.tests import new_test_user
+
 from odoo.addons.base_process_guide.tests.bounds_common import HUGE, PROTOCOLS, BoundsAsserts
 from odoo.addons.base_process_guide.tools import MAX_NAME, MAX_TEXT
 
@@ -90,3 +92,20 @@ class PolicyBoundsCases(BoundsAsserts):
         self.xmlrpc(manager, "compliance.policy.tier", "write", [tier.ids, {"name": at_bound}])
         self.env.invalidate_all()
         self.assertEqual((policy.name, tier.name, len(policy.message)), (at_bound, at_bound, MAX_TEXT))
+
+    def test_model_name_sent_is_shortened(self):
+        """A policy created on a "model" of a megabyte, by an administrator of every
+        process, is refused naming it shortened."""
+        administrator = new_test_user(
+            self.env,
+            login="bounds_pol_admin",
+            groups="base.group_user,base_process_guide.group_guide_manager",
+        )
+        vals = {
+            "name": "Bounds policy",
+            "model_name": HUGE,
+            "requirement": "[]",
+            "message": "Comply.",
+        }
+        fault = self._refusal(administrator, "jsonrpc", "compliance.policy", "create", [vals])
+        self.assertIn("not a guided model", fault)

@@ -1,7 +1,7 @@
 from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 
-from ..tools import MAX_NAME, MAX_TEXT
+from ..tools import MAX_NAME, MAX_TEXT, shortened
 
 
 class GuideProcess(models.Model):
@@ -97,7 +97,7 @@ class GuideProcess(models.Model):
                 self.env._(
                     "Process %(process)s: %(model)s is not a guided model.",
                     process=process.display_name,
-                    model=process.model_name,
+                    model=shortened(process.model_name),
                 )
             )
 

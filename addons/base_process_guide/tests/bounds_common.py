@@ -223,3 +223,14 @@ class ConfigBoundsCases(BoundsAsserts):
         process.invalidate_recordset()
         self.assertEqual(process.with_context(lang="fr_FR").name, "Processus")
         self.assertEqual(process.with_context(lang="en_US").name, name)
+
+    def test_model_name_sent_is_shortened(self):
+        """A process created on a "model" of a megabyte is refused naming it shortened."""
+        fault = self._refusal(
+            self.bounds_manager,
+            "jsonrpc",
+            "guide.process",
+            "create",
+            [{"name": "Bounds", "model_name": HUGE}],
+        )
+        self.assertIn("not a guided model", fault)
