@@ -6,7 +6,15 @@ from markupsafe import Markup, escape
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from odoo.addons.base_process_guide.tools import MAX_DAYS, MAX_HOURS, MAX_YEARS, engine_flag, hours_of
+from odoo.addons.base_process_guide.tools import (
+    MAX_DAYS,
+    MAX_HOURS,
+    MAX_NAME,
+    MAX_TEXT,
+    MAX_YEARS,
+    engine_flag,
+    hours_of,
+)
 
 # engine flag (base_process_guide.tools; never read from the context, which any client sets):
 # writes of the engine itself, which re-synchronises the clocks afterwards
@@ -19,11 +27,12 @@ class EscalationLevel(models.Model):
     """One level of an escalation rule: when it fires and what it does."""
 
     _name = "escalation.level"
-    _inherit = ["guide.shared.scope.mixin"]
+    _inherit = ["guide.shared.scope.mixin", "guide.bounded.mixin"]
     _description = "Escalation Level"
     _guide_company_path = "rule_id.company_id"
     _order = "rule_id, sequence, id"
     _check_company_auto = True
+    _guide_bounded_fields = {"name": MAX_NAME, "message": MAX_TEXT, "activity_summary": MAX_NAME}
 
     # ------------------------------------------------------------
     # FIELDS

@@ -7,6 +7,7 @@ from odoo.osv import expression
 
 from odoo.addons.base_process_guide.models import guide_rule_language as rule_language
 from odoo.addons.base_process_guide.models.guide_condition_mixin import GUIDE_CONDITION_ERRORS
+from odoo.addons.base_process_guide.tools import MAX_NAME, MAX_TEXT
 
 from .escalation_clock import DUE_STATES, OPEN_STATES
 
@@ -42,11 +43,18 @@ class EscalationRule(models.Model):
     """
 
     _name = "escalation.rule"
-    _inherit = ["guide.condition.mixin", "guide.apply.mixin", "guide.shared.scope.mixin", "mail.thread"]
+    _inherit = [
+        "guide.condition.mixin",
+        "guide.apply.mixin",
+        "guide.shared.scope.mixin",
+        "guide.bounded.mixin",
+        "mail.thread",
+    ]
     _description = "Escalation Rule"
     _order = "sequence, id"
     _check_company_auto = True
     _guide_domain_fields = ("domain",)
+    _guide_bounded_fields = {"name": MAX_NAME, "description": MAX_TEXT}
 
     # ------------------------------------------------------------
     # FIELDS

@@ -11,7 +11,15 @@ from odoo.tools import SQL
 
 from odoo.addons.base_process_guide.exceptions import GuideDecisionRequired
 from odoo.addons.base_process_guide.models.guide_condition_mixin import GUIDE_CONDITION_ERRORS
-from odoo.addons.base_process_guide.tools import MAX_COUNT, MAX_HOURS, engine_flag, engine_flag_get
+from odoo.addons.base_process_guide.tools import (
+    MAX_COUNT,
+    MAX_HOURS,
+    MAX_NAME,
+    MAX_TEXT,
+    engine_flag,
+    engine_flag_get,
+    shortened,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -104,11 +112,14 @@ class CompliancePolicy(models.Model):
     """
 
     _name = "compliance.policy"
-    _inherit = ["guide.condition.mixin", "guide.shared.scope.mixin", "mail.thread"]
+    _inherit = ["guide.condition.mixin", "guide.shared.scope.mixin", "guide.bounded.mixin", "mail.thread"]
     _description = "Compliance Policy"
     _order = "sequence, id"
     _check_company_auto = True
     _guide_domain_fields = ("domain", "requirement")
+    _guide_bounded_fields = {"name": MAX_NAME, "message": MAX_TEXT}
+    # the database refuses negative reminders too (reminder_positive): checked before the INSERT
+    _guide_insert_checked_fields = ("reminder_hours", "reminder_max")
 
     # ------------------------------------------------------------
     # FIELDS
@@ -236,7 +247,7 @@ class CompliancePolicy(models.Model):
                     self.env._(
                         "Policy %(policy)s: %(model)s records cannot be checked when %(trigger)s.",
                         policy=name,
-                        model=policy.model_name,
+                        model=shortened(policy.model_name),
                         trigger=dict(policy._fields["trigger"]._description_selection(self.env))[
                             policy.trigger
                         ],
@@ -761,11 +772,12 @@ class CompliancePolicyTier(models.Model):
     """Who approves, in order: each tier must approve before the next is asked."""
 
     _name = "compliance.policy.tier"
-    _inherit = ["guide.shared.scope.mixin"]
+    _inherit = ["guide.shared.scope.mixin", "guide.bounded.mixin"]
     _description = "Policy Approval Tier"
     _guide_company_path = "policy_id.company_id"
     _check_company_auto = True
     _order = "sequence, id"
+    _guide_bounded_fields = {"name": MAX_NAME}
 
     policy_id = fields.Many2one("compliance.policy", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="policy_id.company_id", store=True)

@@ -1,4 +1,5 @@
 from . import guide_condition_mixin
+from . import guide_bounded_mixin
 from . import guide_config_mixin
 from . import guide_shared_scope_mixin
 from . import guide_bulk_mixin

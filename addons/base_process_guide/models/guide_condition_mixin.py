@@ -4,6 +4,7 @@ from odoo import api, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
+from ..tools import shortened
 from . import guide_rule_language as rule_language
 
 _logger = logging.getLogger(__name__)
@@ -38,6 +39,10 @@ class GuideConditionMixin(models.AbstractModel):
         lambda self: ("model_name", *self._guide_domain_fields) if self._guide_domain_fields else ()
     )
     def _check_guide_domains(self):
+        # a model name no model has (a selection is not checked on create) is refused as such
+        self.filtered(
+            lambda rule: rule.model_name and rule.model_name not in self.env
+        )._guide_check_guided_model()
         for rule in self:
             if not rule.model_name:
                 continue
@@ -119,7 +124,7 @@ class GuideConditionMixin(models.AbstractModel):
                     "%(label)s %(name)s: %(model)s is not a guided model.",
                     label=self.env["ir.model"]._get(self._name).name,
                     name=rule.display_name,
-                    model=rule.model_name,
+                    model=shortened(rule.model_name),
                 )
             )
 
@@ -137,7 +142,7 @@ class GuideConditionMixin(models.AbstractModel):
                         kind=kind,
                         rule=rule.display_name,
                         process=rule.process_id.display_name,
-                        model=rule.model_name,
+                        model=shortened(rule.model_name),
                     )
                 )
             for fname in fnames:

@@ -2,11 +2,15 @@ import json
 
 from odoo import api, fields, models
 
+from ..tools import MAX_NAME, MAX_TEXT
+
 
 class GuideDeviationReason(models.Model):
     _name = "guide.deviation.reason"
+    _inherit = ["guide.bounded.mixin"]
     _description = "Deviation Reason"
     _order = "sequence, id"
+    _guide_bounded_fields = {"name": MAX_NAME, "description": MAX_TEXT}
 
     name = fields.Char(required=True, translate=True)
     sequence = fields.Integer(default=10)

@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from ..tools import shortened
 from .guide_mixin import ENGINE_MANAGER_GROUP, GUIDE_TEXT_MAX
 
 
@@ -108,7 +109,7 @@ class GuideFeedback(models.Model):
             ids_by_model.setdefault(fb.res_model, set()).add(fb.res_id)
         for model_name, ids in ids_by_model.items():
             if model_name not in self._guide_linked_models():
-                raise UserError(self.env._("%(model)s is not a guided model.", model=model_name))
+                raise UserError(self.env._("%(model)s is not a guided model.", model=shortened(model_name)))
             self.env[model_name].browse(ids).check_access("read")
 
     def _guide_check_administrator(self):

@@ -1,6 +1,8 @@
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 
+from ..tools import MAX_NAME, MAX_TEXT, MAX_URL
+
 
 class GuideHint(models.Model):
     """A knowledge card shown on a record while a condition holds."""
@@ -11,6 +13,7 @@ class GuideHint(models.Model):
     _order = "priority desc, sequence, id"
     _check_company_auto = True
     _guide_domain_fields = ("domain",)
+    _guide_bounded_fields = {"name": MAX_NAME, "body": MAX_TEXT, "url": MAX_URL}
 
     # ------------------------------------------------------------
     # FIELDS

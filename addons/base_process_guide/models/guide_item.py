@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from ..tools import MAX_NAME, MAX_TEXT
+
 
 class GuideItem(models.Model):
     _name = "guide.item"
@@ -8,6 +10,7 @@ class GuideItem(models.Model):
     _description = "Checklist Item"
     _order = "step_id, sequence, id"
     _guide_domain_fields = ("apply_domain", "auto_domain")
+    _guide_bounded_fields = {"name": MAX_NAME, "description": MAX_TEXT}
 
     # ------------------------------------------------------------
     # FIELDS

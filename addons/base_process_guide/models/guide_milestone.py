@@ -1,5 +1,7 @@
 from odoo import api, fields, models, tools
 
+from ..tools import MAX_NAME, MAX_TEXT
+
 REACH_MODES = [
     ("auto", "When its condition holds"),
     ("manual", "By hand"),
@@ -18,6 +20,7 @@ class GuideMilestone(models.Model):
     _order = "process_id, sequence, id"
     _check_company_auto = True
     _guide_domain_fields = ("condition",)
+    _guide_bounded_fields = {"name": MAX_NAME, "description": MAX_TEXT}
 
     # ------------------------------------------------------------
     # FIELDS

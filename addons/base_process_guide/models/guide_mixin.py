@@ -10,7 +10,7 @@ from odoo.osv import expression
 from odoo.tools import SQL, format_list, split_every
 
 from ..exceptions import GuideDecisionRequired
-from ..tools import shortened
+from ..tools import MAX_TEXT, shortened
 from .guide_condition_mixin import GUIDE_CONDITION_ERRORS
 
 _logger = logging.getLogger(__name__)
@@ -22,7 +22,7 @@ ENGINE_MANAGER_GROUP = "base_process_guide.group_guide_manager"
 CTX_REASON = "guide_override_reason"
 CTX_REASON_ID = "guide_override_reason_id"
 # the longest reason, justification or note a user may type, in characters
-GUIDE_TEXT_MAX = 10000
+GUIDE_TEXT_MAX = MAX_TEXT
 # what the engine reads of checklist lines to judge and display them
 LINE_FIELDS = [
     "res_model",

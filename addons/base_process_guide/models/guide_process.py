@@ -4,17 +4,24 @@ from odoo import api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
-from ..tools import module_uninstalling
+from ..tools import MAX_NAME, MAX_TEXT, module_uninstalling, shortened
 from .guide_step import REFUSAL_MAX_NAMED
 
 
 class GuideProcess(models.Model):
     _name = "guide.process"
-    _inherit = ["guide.condition.mixin", "guide.apply.mixin", "guide.shared.scope.mixin", "mail.thread"]
+    _inherit = [
+        "guide.condition.mixin",
+        "guide.apply.mixin",
+        "guide.shared.scope.mixin",
+        "guide.bounded.mixin",
+        "mail.thread",
+    ]
     _description = "Guided Process"
     _order = "sequence, id"
     _check_company_auto = True
     _guide_domain_fields = ("domain",)
+    _guide_bounded_fields = {"name": MAX_NAME, "description": MAX_TEXT}
 
     # ------------------------------------------------------------
     # FIELDS
@@ -100,7 +107,7 @@ class GuideProcess(models.Model):
                 self.env._(
                     "Process %(process)s: %(model)s is not a guided model.",
                     process=process.display_name,
-                    model=process.model_name,
+                    model=shortened(process.model_name),
                 )
             )
 

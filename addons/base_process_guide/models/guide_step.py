@@ -4,7 +4,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
-from ..tools import MAX_HOURS, MAX_YEARS, hours_of, module_uninstalling
+from ..tools import MAX_HOURS, MAX_NAME, MAX_TEXT, MAX_YEARS, hours_of, module_uninstalling
 
 # the steps (or processes) a refusal to delete names at most
 REFUSAL_MAX_NAMED = 10
@@ -18,11 +18,12 @@ GATE_MODES = [
 
 class GuideStep(models.Model):
     _name = "guide.step"
-    _inherit = ["guide.shared.scope.mixin"]
+    _inherit = ["guide.shared.scope.mixin", "guide.bounded.mixin"]
     _description = "Process Step"
     _guide_company_path = "process_id.company_id"
     _order = "process_id, sequence, id"
     _check_company_auto = True
+    _guide_bounded_fields = {"name": MAX_NAME, "instructions": MAX_TEXT, "goal": MAX_TEXT}
 
     # ------------------------------------------------------------
     # FIELDS

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..tools import MAX_NAME
+
 
 class GuideStepBranch(models.Model):
     """A conditional next step: "after Proposal, Legal review when the expected revenue
@@ -12,6 +14,7 @@ class GuideStepBranch(models.Model):
     _description = "Process Step Branch"
     _order = "step_id, sequence, id"
     _guide_domain_fields = ("domain",)
+    _guide_bounded_fields = {"name": MAX_NAME}
 
     step_id = fields.Many2one("guide.step", required=True, ondelete="cascade", index=True)
     process_id = fields.Many2one(related="step_id.process_id", store=True)

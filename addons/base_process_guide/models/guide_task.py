@@ -1,6 +1,8 @@
 from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 
+from ..tools import MAX_NAME, MAX_TEXT
+
 TASK_KINDS = [
     ("checklist", "Checklist item"),
     ("activity", "Activity"),
@@ -21,6 +23,7 @@ class GuideTask(models.Model):
     _order = "step_id, sequence, id"
     _check_company_auto = True
     _guide_domain_fields = ("suggest_domain",)
+    _guide_bounded_fields = {"name": MAX_NAME, "description": MAX_TEXT}
 
     # ------------------------------------------------------------
     # FIELDS

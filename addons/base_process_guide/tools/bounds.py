@@ -1,15 +1,95 @@
-"""Upper bounds of the durations and counts an administrator configures.
+"""Bounds of the values an administrator configures.
 
-Checked when a rule is saved (``@api.constrains``), so that the engine never
-computes with absurd values (a delay of 10**12 hours overflows ``datetime``).
+Checked when a rule is saved (``@api.constrains``, ``guide.bounded.mixin``), so that the
+engine never computes with absurd values (a delay of 10**12 hours overflows
+``datetime``, a delay of NaN passes every comparison with a bound and fails later in
+whoever's request reads it) and no refusal quotes a text of a megabyte.
 """
+
+import math
+
+from odoo.exceptions import ValidationError
+
+from .refusal import shortened
 
 MAX_YEARS = 10
 MAX_HOURS = MAX_YEARS * 366 * 24
 MAX_DAYS = MAX_YEARS * 366
 MAX_COUNT = 100
+# characters of a configuration record's name, title or short text (a tier, an activity summary)
+MAX_NAME = 256
+# characters of a link
+MAX_URL = 2048
+# characters of a long text a user types: instructions, help, messages, reasons, notes
+MAX_TEXT = 10_000
+# what a PostgreSQL ``integer`` column holds
+MIN_INT = -(2**31)
+MAX_INT = 2**31 - 1
 
 
 def hours_of(value, unit):
     """``value`` in ``unit`` ("hours" or "days") as hours."""
     return (value or 0.0) * (24.0 if unit == "days" else 1.0)
+
+
+def finite(value):
+    """Whether ``value`` is a finite number. NaN and the infinities are not; no bound
+    catches them by comparison (``nan < 0`` and ``nan > 10`` are both false)."""
+    try:
+        return math.isfinite(value)
+    except TypeError:
+        return False
+
+
+def refused_number(field, value, record):
+    """Why the number field ``field`` (Float or Integer) of ``record``'s model cannot take
+    ``value`` a client sent: the refusal's text, or ``None`` when it can. Refused: what the
+    field does not convert (``"abc"``), NaN and the infinities (``"NaN"``, ``"inf"``), and a
+    whole number an ``integer`` column does not hold."""
+    env = record.env
+    try:
+        converted = field.convert_to_cache(value, record)
+    except (ValueError, TypeError, OverflowError):
+        converted = None
+    if field.type == "integer":
+        if not isinstance(converted, int) or not MIN_INT <= converted <= MAX_INT:
+            return env._(
+                "%(field)s must be a whole number from %(min)s to %(max)s, not %(value)s.",
+                field=field._description_string(env),
+                min=MIN_INT,
+                max=MAX_INT,
+                value=shortened(value),
+            )
+    elif not finite(converted):
+        return env._(
+            "%(field)s must be a finite number, not %(value)s.",
+            field=field._description_string(env),
+            value=shortened(value),
+        )
+    return None
+
+
+def refused_size(field, value, size, record):
+    """Why the text ``value`` of ``field`` is refused: longer than ``size`` characters
+    (the refusal's text), or ``None``."""
+    if not isinstance(value, str) or len(value) <= size:
+        return None
+    env = record.env
+    return env._(
+        "%(field)s is too long: %(size)s characters, at most %(max)s.",
+        field=field._description_string(env),
+        size=len(value),
+        max=size,
+    )
+
+
+def refuse(record, reason, name=None):
+    """Raise the ``ValidationError`` of ``reason`` about ``record`` (a saved record, or
+    the model of one being created, named ``name``): the kind of record and its name,
+    shortened, then the reason."""
+    env = record.env
+    kind = env["ir.model"]._get(record._name).name or record._description
+    if name is None and record:
+        name = record[:1].display_name
+    what = env._("%(kind)s %(name)s", kind=kind, name=shortened(name)) if name else kind
+    raise ValidationError(env._("%(what)s: %(reason)s", what=what, reason=reason))

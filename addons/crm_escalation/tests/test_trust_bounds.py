@@ -5,6 +5,7 @@ from psycopg2 import errors
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
+from odoo.addons.base_escalation.tests.bounds_common import EscalationBoundsCases
 from odoo.addons.base_process_guide.tests.rpc_common import RpcCase
 
 from .common import T0, EscalationCommon
@@ -71,3 +72,12 @@ class TestTrustBounds(RpcCase, EscalationCommon):
         # the transaction is still usable, and the next run fires the level
         self.assertEqual(self._run_at(self._h(5)), 1)
         self.assertEqual(self._clock(lead, rule).current_level_id, rule.level_ids[0])
+
+
+@tagged("post_install", "-at_install")
+class TestEscalationConfigBounds(RpcCase, EscalationBoundsCases, EscalationCommon):
+    """The bounds of the lead rules' configuration, as the Sales administrator."""
+
+    @classmethod
+    def _bounds_record(cls):
+        return cls._lead(stage_id=cls.stage_qualif.id)

@@ -24,3 +24,4 @@ from . import test_process_version
 from . import test_time_check
 from . import test_time_check_concurrency
 from . import test_lifecycle
+from . import test_config_bounds

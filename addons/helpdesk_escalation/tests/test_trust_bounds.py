@@ -4,6 +4,7 @@ from psycopg2 import errors
 
 from odoo.tests import tagged
 
+from odoo.addons.base_escalation.tests.bounds_common import EscalationBoundsCases
 from odoo.addons.base_process_guide.tests.rpc_common import RpcCase
 
 from .common import T0, HelpdeskEscalationCommon
@@ -54,3 +55,12 @@ class TestTrustBounds(RpcCase, HelpdeskEscalationCommon):
             self.assertEqual(self._cron(), 0)
         self.assertEqual(self._run_at(self._h(5)), 1)
         self.assertEqual(self._clock(ticket, rule).current_level_id, rule.level_ids[0])
+
+
+@tagged("post_install", "-at_install")
+class TestEscalationConfigBounds(RpcCase, EscalationBoundsCases, HelpdeskEscalationCommon):
+    """The bounds of the ticket rules' configuration, as the helpdesk manager."""
+
+    @classmethod
+    def _bounds_record(cls):
+        return cls._ticket()

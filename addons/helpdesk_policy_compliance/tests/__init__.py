@@ -6,3 +6,4 @@ from . import test_trust_transitions
 from . import test_pipeline
 from . import test_milestone
 from . import test_lifecycle
+from . import test_config_bounds

@@ -15,3 +15,4 @@ from . import test_adaptive
 from . import test_process_version
 from . import test_time_check
 from . import test_lifecycle
+from . import test_config_bounds

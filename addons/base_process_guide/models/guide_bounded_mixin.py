@@ -1,0 +1,126 @@
+from odoo import api, models
+
+from ..tools.bounds import refuse, refused_number, refused_size
+
+NUMBER_TYPES = ("float", "integer")
+
+
+class GuideBoundedMixin(models.AbstractModel):
+    """Configuration an administrator types: its texts and numbers are bounded at save.
+
+    - ``_guide_bounded_fields``: ``{field name: at most so many characters}`` (names
+      ``MAX_NAME``, long texts ``MAX_TEXT``, links ``MAX_URL``: ``tools/bounds.py``); a
+      translated field is bounded in the language written, translations included.
+    - Every number field: NaN and the infinities are refused (no bound catches them by
+      comparison), and so is a value the field does not convert or, for an Integer, a
+      whole number its column does not hold, before the ORM or the database sees it.
+    - ``_guide_insert_checked_fields``: fields a database ``CHECK`` constraint also
+      guards; their constraints run on the values before the INSERT, so that a value a
+      user types is a ``ValidationError`` naming the record, not a database error.
+
+    These checks run before the model's own constraints, which thus never compute with
+    a value out of bounds nor quote a text of a megabyte. The refusals name the kind of
+    record, the record (shortened) and the field.
+    """
+
+    _name = "guide.bounded.mixin"
+    _description = "Bounded Configuration"
+    _guide_bounded_fields = {}
+    _guide_insert_checked_fields = ()
+
+    # ------------------------------------------------------------
+    # ORM
+    # ------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._guide_check_numbers(vals, creating=True)
+            if self._guide_insert_checked_fields:
+                self._guide_check_before_insert(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._guide_check_numbers(vals)
+        return super().write(vals)
+
+    def _validate_fields(self, field_names, excluded_names=()):
+        field_names = set(field_names)
+        self._guide_check_bounds(field_names - set(excluded_names))
+        return super()._validate_fields(field_names, excluded_names)
+
+    def _update_field_translations(self, field_name, translations, digest=None, source_lang=None):
+        # the translation dialogs write the field's languages without a write()
+        size = self._guide_bounded_fields.get(field_name)
+        if size and isinstance(translations, dict):
+            field = self._fields[field_name]
+            for value in translations.values():
+                texts = value.values() if isinstance(value, dict) else [value]
+                for text in texts:
+                    reason = refused_size(field, text, size, self)
+                    if reason:
+                        refuse(self, reason)
+        return super()._update_field_translations(
+            field_name, translations, digest=digest, source_lang=source_lang
+        )
+
+    # ------------------------------------------------------------
+    # CHECKS
+    # ------------------------------------------------------------
+    def _guide_check_bounds(self, field_names):
+        """Refuse a text of ``field_names`` longer than its bound, or a Float that is not
+        a finite number (one set by a default or a computation: the values a client sends
+        are checked before the write), naming the record and the field."""
+        sizes = {name: size for name, size in self._guide_bounded_fields.items() if name in field_names}
+        floats = [
+            name
+            for name in field_names
+            if name in self._fields and self._fields[name].type == "float" and self._fields[name].store
+        ]
+        if not sizes and not floats:
+            return
+        for record in self:
+            for name, size in sizes.items():
+                reason = refused_size(self._fields[name], record[name], size, record)
+                if reason:
+                    refuse(record, reason)
+            for name in floats:
+                reason = refused_number(self._fields[name], record[name], record)
+                if reason:
+                    refuse(record, reason)
+
+    def _guide_check_numbers(self, vals, creating=False):
+        """Refuse a number of ``vals`` (and, on a creation, of the ``default_`` keys of the
+        context) its field cannot hold, before the ORM converts it."""
+        context = self.env.context
+        for name, field in self._fields.items():
+            if field.type not in NUMBER_TYPES:
+                continue
+            if name in vals:
+                value = vals[name]
+            elif creating and f"default_{name}" in context:
+                value = context[f"default_{name}"]
+            else:
+                continue
+            reason = refused_number(field, value, self)
+            if reason:
+                refuse(self, reason, name=self._guide_vals_name(vals) if creating else None)
+
+    def _guide_check_before_insert(self, vals):
+        """Run the constraints of ``_guide_insert_checked_fields`` on the values of a
+        creation (sent or default) before the INSERT their database constraint guards."""
+        fnames = list(self._guide_insert_checked_fields)
+        values = self.default_get([name for name in fnames if name not in vals])
+        values.update({name: vals[name] for name in fnames if name in vals})
+        name = self._guide_vals_name(vals)
+        if self._rec_name and name:
+            values[self._rec_name] = name
+        record = self.new(values)
+        if self._rec_name:
+            # the name labels the refusal: bounded first
+            record._guide_check_bounds({self._rec_name})
+        record._validate_fields(fnames)
+
+    def _guide_vals_name(self, vals):
+        """The name of a record being created, as ``vals`` gives it (or ``None``)."""
+        name = vals.get(self._rec_name) if self._rec_name else None
+        return name if isinstance(name, str) else None

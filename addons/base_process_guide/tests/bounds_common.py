@@ -1,0 +1,236 @@
+"""Bounds of the process configuration, as its administrator, through the ORM and over
+XML-RPC and JSON-RPC. A bridge's test class mixes ``RpcCase`` and its fixture class in
+before ``ConfigBoundsCases`` and sets the hooks below; ``BoundsAsserts`` serves the
+escalation and policy cases too."""
+
+import re
+
+from odoo.exceptions import ValidationError
+from odoo.tests import new_test_user
+
+from ..tools import MAX_NAME, MAX_TEXT, MAX_URL
+from .rpc_common import RpcError
+
+PROTOCOLS = ("xmlrpc", "jsonrpc")
+NON_FINITE = ("NaN", "inf", "-inf", float("nan"), float("-inf"))
+# what a client sends instead of a name: a megabyte
+HUGE = "x" * 2**20
+# a refusal is read by a person: far below the megabyte it is about
+SHORT = 1000
+
+
+class BoundsAsserts:
+    def _refusal(self, user, protocol, model, method, args, kwargs=None):
+        """The message of a call ``user`` makes that must be refused: a ValidationError,
+        short, with no ERROR logged."""
+        call = self.xmlrpc if protocol == "xmlrpc" else self.jsonrpc
+        with self.assertNoLogs("odoo", "ERROR"), self.assertRaises(RpcError) as caught:
+            call(user, model, method, args, kwargs)
+        message = caught.exception.message
+        if protocol == "jsonrpc":
+            self.assertEqual(caught.exception.name, "odoo.exceptions.ValidationError")
+        self.assertNotIn("Traceback", message)
+        self.assertLess(len(message), SHORT)
+        return message
+
+    def _assert_non_finite_refused(self, user, record, fname, create_vals=None):
+        """NaN and the infinities written on ``fname`` of ``record`` as ``user`` (and sent
+        on a creation of ``create_vals``, in the values and as a ``default_`` key) are
+        refused naming the record and the field; the value stays."""
+        label = record._fields[fname].string
+        pattern = re.escape(label)
+        before = record[fname]
+        for value in NON_FINITE:
+            with self.subTest(model=record._name, field=fname, value=value):
+                with self.assertRaises(ValidationError) as caught:
+                    record.with_user(user).write({fname: value})
+                self.assertIn(label, str(caught.exception))
+                self.assertIn(record.display_name, str(caught.exception))
+                if create_vals is not None:
+                    Model = self.env[record._name].with_user(user)
+                    with self.assertRaisesRegex(ValidationError, pattern):
+                        Model.create({**create_vals, fname: value})
+                    with self.assertRaisesRegex(ValidationError, pattern):
+                        Model.with_context(**{f"default_{fname}": value}).create(create_vals)
+        record.invalidate_recordset()
+        self.assertEqual(record[fname], before)
+        for protocol in PROTOCOLS:
+            self.assertIn(
+                label, self._refusal(user, protocol, record._name, "write", [record.ids, {fname: "NaN"}])
+            )
+
+    def _assert_texts_bounded(self, user, cases):
+        """Each ``(record, field)`` of ``cases`` refuses a megabyte over both protocols
+        with a short refusal naming the kind of record and the field."""
+        for protocol in PROTOCOLS:
+            for record, fname in cases:
+                with self.subTest(protocol=protocol, model=record._name, field=fname):
+                    fault = self._refusal(user, protocol, record._name, "write", [record.ids, {fname: HUGE}])
+                    self.assertIn("too long", fault)
+                    self.assertIn(self.env["ir.model"]._get(record._name).name, fault)
+                    self.assertIn(record._fields[fname].string, fault)
+
+
+class ConfigBoundsCases(BoundsAsserts):
+    # Odoo's test runner runs the tests of this shared case in each test class
+    allow_inherited_tests_method = True
+
+    @classmethod
+    def _bounds_agent(cls):
+        """An agent working the guided record."""
+        raise NotImplementedError
+
+    @classmethod
+    def _bounds_record(cls):
+        """A guided record, in ``_bounds_step``."""
+        raise NotImplementedError
+
+    @classmethod
+    def _bounds_step(cls):
+        """A step with an expected duration, of a process with another step."""
+        raise NotImplementedError
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("fr_FR")
+        step = cls._bounds_step()
+        cls.bounds_manager = new_test_user(
+            cls.env,
+            login=f"bounds_{step.process_id.model_name}",
+            groups="base.group_user,base_process_guide.group_guide_manager",
+        )
+        other_step = cls.env["guide.step"].search(
+            [("process_id", "=", step.process_id.id), ("id", "!=", step.id)], limit=1
+        )
+        cls.bounds_configs = {
+            "guide.process": step.process_id,
+            "guide.step": step,
+            "guide.item": cls.env["guide.item"].create({"step_id": step.id, "name": "Bounds item"}),
+            "guide.task": cls.env["guide.task"].create({"step_id": step.id, "name": "Bounds call"}),
+            "guide.milestone": cls.env["guide.milestone"].create(
+                {"process_id": step.process_id.id, "name": "Bounds signed", "reach_mode": "manual"}
+            ),
+            "guide.hint": cls.env["guide.hint"].create(
+                {"name": "Bounds hint", "model_name": step.process_id.model_name}
+            ),
+            "guide.step.branch": cls.env["guide.step.branch"].create(
+                {"step_id": step.id, "to_step_id": other_step.id, "name": "Bounds branch"}
+            ),
+            "guide.deviation.reason": cls.env["guide.deviation.reason"].create({"name": "Bounds reason"}),
+        }
+
+    def test_non_finite_numbers_refused(self):
+        """NaN and the infinities pass every comparison with a bound: a step's expected
+        duration and a task's deadline of "NaN", "inf" or "-inf" are refused as written,
+        created or sent as a default, naming the record and the field; a whole number no
+        column holds too; the agents still read and search the records' step deadlines."""
+        step = self._bounds_step()
+        manager = self.bounds_manager
+        self._assert_non_finite_refused(
+            manager,
+            step,
+            "expected_duration",
+            {"process_id": step.process_id.id, "kind": "alternate", "name": "Bounds alternate"},
+        )
+        task = self.bounds_configs["guide.task"]
+        self._assert_non_finite_refused(
+            manager, task, "deadline_days", {"step_id": step.id, "name": "Bounds new"}
+        )
+        fault = self._refusal(manager, "jsonrpc", "guide.task", "write", [task.ids, {"deadline_days": 2**40}])
+        self.assertIn("Deadline (days)", fault)
+        record = self._bounds_record().with_user(self._bounds_agent())
+        record.invalidate_recordset()
+        self.assertTrue(record.guide_deadline)
+        self.assertEqual(record.search([("id", "=", record.id), ("guide_overdue", "=", False)]), record)
+
+    def test_config_texts_bounded_over_rpc(self):
+        """A name of a megabyte on any process configuration (a process, step, checklist
+        item, task, milestone, hint and its link, branch, deviation reason) is refused,
+        written or created, with a short refusal naming the kind of record and the field;
+        long texts beyond 10,000 characters too; a name at the bound is saved."""
+        manager = self.bounds_manager
+        configs = self.bounds_configs
+        self._assert_texts_bounded(
+            manager, [*((config, "name") for config in configs.values()), (configs["guide.hint"], "url")]
+        )
+        long_text = "y" * (MAX_TEXT + 1)
+        for model, fname in [
+            ("guide.step", "instructions"),
+            ("guide.step", "goal"),
+            ("guide.process", "description"),
+            ("guide.item", "description"),
+            ("guide.hint", "body"),
+        ]:
+            with self.subTest(model=model, field=fname):
+                fault = self._refusal(
+                    manager, "xmlrpc", model, "write", [configs[model].ids, {fname: long_text}]
+                )
+                self.assertIn("too long", fault)
+        model_name = configs["guide.process"].model_name
+        for model, vals in [
+            ("guide.process", {"name": HUGE, "model_name": model_name}),
+            ("guide.hint", {"name": "Bounds link", "url": HUGE, "model_name": model_name}),
+            ("guide.deviation.reason", {"name": HUGE}),
+        ]:
+            with self.subTest(model=model, create=True):
+                self.assertIn("too long", self._refusal(manager, "jsonrpc", model, "create", [vals]))
+        # at the bound
+        at_bound = "z" * MAX_NAME
+        for model, config in configs.items():
+            self.xmlrpc(manager, model, "write", [config.ids, {"name": at_bound}])
+            config.invalidate_recordset()
+            self.assertEqual(config.name, at_bound, model)
+        hint = configs["guide.hint"]
+        self.jsonrpc(manager, "guide.hint", "write", [hint.ids, {"url": "h" * MAX_URL}])
+        hint.invalidate_recordset()
+        self.assertEqual(len(hint.url), MAX_URL)
+
+    def test_translations_bounded(self):
+        """A translated name is bounded in the language written, by a write in that language
+        and by the translation dialogs; the source text is left as it was."""
+        manager = self.bounds_manager
+        process = self.bounds_configs["guide.process"]
+        name = process.name
+        fault = self._refusal(
+            manager,
+            "xmlrpc",
+            "guide.process",
+            "write",
+            [process.ids, {"name": HUGE}],
+            {"context": {"lang": "fr_FR"}},
+        )
+        self.assertIn("too long", fault)
+        for protocol in PROTOCOLS:
+            fault = self._refusal(
+                manager,
+                protocol,
+                "guide.process",
+                "update_field_translations",
+                [process.ids, "name", {"fr_FR": HUGE}],
+            )
+            self.assertIn("too long", fault)
+        fault = self._refusal(
+            manager, "jsonrpc", "guide.process", "web_override_translations", [process.ids, {"name": HUGE}]
+        )
+        self.assertIn("too long", fault)
+        self.jsonrpc(
+            manager,
+            "guide.process",
+            "update_field_translations",
+            [process.ids, "name", {"fr_FR": "Processus"}],
+        )
+        process.invalidate_recordset()
+        self.assertEqual(process.with_context(lang="fr_FR").name, "Processus")
+        self.assertEqual(process.with_context(lang="en_US").name, name)
+
+    def test_model_name_sent_is_shortened(self):
+        """A process created on a "model" of a megabyte is refused naming it shortened."""
+        fault = self._refusal(
+            self.bounds_manager,
+            "jsonrpc",
+            "guide.process",
+            "create",
+            [{"name": "Bounds", "model_name": HUGE}],
+        )
+        self.assertIn("not a guided model", fault)
