@@ -171,11 +171,49 @@ class GuideProcess(models.Model):
 
     def unlink(self):
         models_names = set(self.mapped("model_name"))
+        if module_uninstalling(self.env):
+            self._guide_release_records()
         res = super().unlink()
         self.env.registry.clear_cache()
         for model_name in sorted(models_names):
             self.browse()._guide_apply("rematch", model_name)
         return res
+
+    def _guide_release_records(self):
+        """Before a module's uninstallation deletes these processes (in use: no one else
+        may), their records leave them, one statement per model. Left to the cascade, the
+        deletion clears a record's process and step in one statement in an order of
+        PostgreSQL's, and a record updated earlier in the transaction has its keys
+        checked again against a step the same statement already deleted."""
+        self.env.flush_all()
+        steps = self.with_context(active_test=False).step_ids
+        for model_name in set(self.mapped("model_name")):
+            if model_name not in self.env:
+                continue
+            Model = self.env[model_name]
+            columns = [
+                fname
+                for fname in (
+                    "guide_process_id",
+                    "guide_step_id",
+                    "guide_alt_step_id",
+                    "guide_alt_return_step_id",
+                )
+                if fname in Model._fields and Model._fields[fname].store
+            ]
+            ids = {"guide_process_id": tuple(self.ids)}
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE %s SET %s WHERE %s",
+                    SQL.identifier(Model._table),
+                    SQL(", ").join(SQL("%s = NULL", SQL.identifier(fname)) for fname in columns),
+                    SQL(" OR ").join(
+                        SQL("%s IN %s", SQL.identifier(fname), ids.get(fname) or tuple(steps.ids or [0]))
+                        for fname in columns
+                    ),
+                )
+            )
+        self.env.invalidate_all()
 
     def copy(self, default=None):
         """A copy of a process is a process of its own: the steps it names (allowed next
