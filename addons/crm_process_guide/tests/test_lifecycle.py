@@ -108,3 +108,18 @@ class TestLifecycle(RpcCase, GuideCommon):
         self.assertFalse(tail.exists())
         self.assertFalse(self._rows("guide.line", tail))
         self.assertTrue(self._rows("guide.line", head))
+
+    def test_stage_of_a_step_in_use_is_not_deleted(self):
+        """Deleting a CRM stage deletes its steps: refused while leads are in one or their
+        history names one; a stage no step uses is deleted as in Odoo."""
+        lead = self._lead(stage_id=self.stage_nego.id)
+        lead.with_user(self.user_salesman).write({"stage_id": self.stage_won.id})
+        for context in ({}, {"_force_unlink": True}):
+            fault = self.rpc_fault(
+                self.user_manager, "crm.stage", "unlink", [self.stage_nego.ids], {"context": context}
+            )
+            self.assertIn("G-Negotiation: 0 records in it, 2 stage history rows", fault)
+        self.assertTrue(self.step_nego.exists())
+        spare = self.env["crm.stage"].create({"name": "G-Spare", "sequence": 1007})
+        spare.with_user(self.user_manager).unlink()
+        self.assertFalse(spare.exists())

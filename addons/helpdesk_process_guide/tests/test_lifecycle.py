@@ -28,3 +28,11 @@ class TestTicketLifecycle(RpcCase, HelpdeskGuideCommon):
                 self.assertIn(expected, caught.exception.message)
         self.assertEqual(ticket.guide_step_id, self.step_triage)
         self.assertEqual(history.exists().to_step_id, self.step_triage)
+
+    def test_stage_of_a_step_in_use_is_not_deleted(self):
+        """Deleting a ticket stage deletes its steps: refused while tickets are in one."""
+        ticket = self._ticket()
+        stage = self.step_triage.helpdesk_stage_id
+        fault = self.rpc_fault(self.user_manager, "helpdesk.ticket.stage", "unlink", [stage.ids])
+        self.assertIn("G-Triage: 1 records in it", fault)
+        self.assertEqual(ticket.guide_step_id, self.step_triage)
