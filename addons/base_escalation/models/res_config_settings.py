@@ -1,6 +1,9 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+# a safety net: the engine also wakes up at each level's due time
+MAX_INTERVAL_MINUTES = 1440
+
 
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
@@ -27,8 +30,13 @@ class ResConfigSettings(models.TransientModel):
     def _inverse_escalation_cron_interval(self):
         cron = self.env.ref("base_escalation.escalation_cron", raise_if_not_found=False)
         for settings in self:
-            if settings.escalation_cron_interval < 1:
-                raise ValidationError(self.env._("The escalation check interval is at least one minute."))
+            if not 1 <= settings.escalation_cron_interval <= MAX_INTERVAL_MINUTES:
+                raise ValidationError(
+                    self.env._(
+                        "The escalation check interval is from one minute to %(max)s minutes (a day).",
+                        max=MAX_INTERVAL_MINUTES,
+                    )
+                )
             if cron:
                 cron.sudo().write(
                     {"interval_number": settings.escalation_cron_interval, "interval_type": "minutes"}

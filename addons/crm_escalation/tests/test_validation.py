@@ -77,8 +77,9 @@ class TestValidation(EscalationCommon):
         settings.escalation_cron_interval = 2
         settings.execute()
         self.assertEqual((cron.interval_number, cron.interval_type), (2, "minutes"))
-        with self.assertRaisesRegex(ValidationError, "at least one minute"):
-            self.env["res.config.settings"].create({"escalation_cron_interval": 0}).execute()
+        for minutes in (0, 1441, 2**40):
+            with self.assertRaisesRegex(ValidationError, "from one minute to 1440 minutes"):
+                self.env["res.config.settings"].create({"escalation_cron_interval": minutes}).execute()
 
     def test_manager_designs_a_date_rule_in_the_form(self):
         form = Form(self.env["escalation.rule"].with_user(self.user_manager))
