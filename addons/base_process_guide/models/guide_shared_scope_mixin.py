@@ -15,8 +15,9 @@ class GuideSharedScopeMixin(models.AbstractModel):
     _guide_company_path = "company_id"
 
     def _guide_check_shared_scope(self):
-        """Refuse a change of a shared row to a user who does not work for every company."""
-        if self.env.su or not self:
+        """Refuse a change of a shared row to a user who does not work for every company
+        (the superuser, who runs installations and scheduled actions, may)."""
+        if self.env.is_superuser() or not self:
             return
         companies = self.env.user.company_ids
         if not self.env["res.company"].sudo().search_count([("id", "not in", companies.ids)], limit=1):
