@@ -2,6 +2,7 @@ from collections import Counter
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.osv import expression
 from odoo.tools import SQL
 
 from ..tools import MAX_HOURS, MAX_NAME, MAX_TEXT, MAX_YEARS, hours_of, module_uninstalling
@@ -295,6 +296,24 @@ class GuideStep(models.Model):
             history.update(dict(self.env.cr.fetchall()))
         return records, history
 
+    @api.model
+    def _guide_check_stage_unlink(self, stages):
+        """Deleting ``stages`` deletes their steps (the stage fields cascade): refused, as the
+        user deleting them, while records are in one of those steps or their history names
+        one (``_unlink_except_in_use``). Bridges call it from the stage model's ondelete."""
+        names = [
+            fname
+            for fname in self._guide_stage_fields().values()
+            if self._fields[fname].comodel_name == stages._name
+        ]
+        if not names or not stages:
+            return
+        domain = expression.OR([[(fname, "in", stages.ids)] for fname in names])
+        steps = self.sudo().with_context(active_test=False).search(domain)
+        if steps:
+            steps.with_env(self.env)._unlink_except_in_use()
+
+    @api.model
     def _guide_stage_fields(self):
         """{guided model: field of guide.step holding the stage of that model}.
 
