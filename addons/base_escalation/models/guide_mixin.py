@@ -278,6 +278,14 @@ class GuideMixin(models.AbstractModel):
             ("after", 20, "_escalation_record_clocks"),
         ]
 
+    @api.model
+    def _guide_acts_outside_processes(self):
+        # a rule of no process covers records outside every process
+        config = self.env["escalation.rule"]._get_escalation_config(self._name)
+        return super()._guide_acts_outside_processes() or any(
+            not rule["process_id"] for rule in config["rules"]
+        )
+
     def _escalation_collect(self, change):
         """Collect: the records covered by a rule before the write (``change["escalation"]``)."""
         if engine_flag_get(self.env, FLAG_NO_SYNC):

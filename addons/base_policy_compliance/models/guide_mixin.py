@@ -249,6 +249,18 @@ class GuideMixin(models.AbstractModel):
             ("after", 30, "_policy_record_audit"),
         ]
 
+    @api.model
+    def _guide_acts_outside_processes(self):
+        # a policy of no process applies to every record of the model
+        config = self.env["compliance.policy"]._get_policy_config(self._name)
+        return super()._guide_acts_outside_processes() or any(
+            not policy["process_id"] for policy in config["policies"]
+        )
+
+    @api.model
+    def _guide_context_keys_checked(self):
+        return super()._guide_context_keys_checked() | {CTX_UNTIL}
+
     def _policy_collect(self, change):
         """Collect: the policy events of the change (``change["compliance"]``)."""
         config = self.env["compliance.policy"]._get_policy_config(self._name)

@@ -191,10 +191,17 @@ class GuideMixin(models.AbstractModel):
             "guide_blocked",
         }
 
+    @api.model
+    @tools.ormcache()
+    def _guide_engine_field_set(self):
+        """``_guide_engine_fields`` as a frozenset, computed once per registry (it is
+        checked on every create and write)."""
+        return frozenset(self._guide_engine_fields())
+
     def _guide_check_engine_fields(self, vals_list):
         if self.env.su:
             return
-        engine_fields = self._guide_engine_fields()
+        engine_fields = self._guide_engine_field_set()
         written = {fname for vals in vals_list for fname in vals if fname in engine_fields}
         if written:
             raise AccessError(
@@ -208,7 +215,7 @@ class GuideMixin(models.AbstractModel):
     def _guide_without_engine_defaults(self):
         """``self`` without the ``default_<field>`` context keys of engine fields."""
         context = self.env.context
-        keys = {f"default_{fname}" for fname in self._guide_engine_fields()} & set(context)
+        keys = {f"default_{fname}" for fname in self._guide_engine_field_set()} & set(context)
         if not keys or self.env.su:
             return self
         return self.with_env(
@@ -249,16 +256,16 @@ class GuideMixin(models.AbstractModel):
 
     @api.depends(lambda self: ("guide_process_id", self._guide_stage_field))
     def _compute_guide_step_id(self):
+        process_ids = self._guide_cached_values("guide_process_id")
+        if not any(process_ids):
+            # records outside every process (the usual case of unguided records)
+            self.guide_step_id = False
+            return
         config = self.env["guide.process"]._get_guide_config(self._name)
         stage_field = self._guide_stage_field
         # assigned by value: one cache update per step, not one per record
         by_step = defaultdict(list)
-        values = zip(
-            self._ids,
-            self._guide_cached_values("guide_process_id"),
-            self._guide_cached_values(stage_field),
-            strict=True,
-        )
+        values = zip(self._ids, process_ids, self._guide_cached_values(stage_field), strict=True)
         for res_id, process_id, stage_id in values:
             step = config["step_by_stage"].get((process_id or False, stage_id or False))
             by_step[step["id"] if step else False].append(res_id)
@@ -486,6 +493,9 @@ class GuideMixin(models.AbstractModel):
 
     def write(self, vals):
         self._guide_check_engine_fields([vals])
+        if self._guide_write_outside_processes(vals):
+            # nothing the engines configure can apply: the write costs what Odoo's does
+            return super().write(vals)
         change = {"creating": False, "vals": dict(vals), "now": fields.Datetime.now()}
         self._guide_run_phase("collect", change)
         self._guide_run_phase("judge_before", change)
@@ -549,6 +559,52 @@ class GuideMixin(models.AbstractModel):
             change["hooks"] = self._guide_pipeline_hooks()
         for name in change["hooks"][phase]:
             getattr(self, name)(change)
+
+    def _guide_write_outside_processes(self, vals):
+        """Whether a write of ``vals`` leaves ``self`` outside every process and no engine
+        acts on records outside processes: then no hook of the pipeline can do anything, and
+        the write goes straight to the ORM. Decided on the cached configuration and the
+        records' cached process (no query); ``False`` when in doubt."""
+        scope = self._guide_outside_processes_scope()
+        if scope is None:
+            return False
+        scope_fields, context_keys = scope
+        # a malformed context key is refused whatever the records (``collect`` checks it)
+        if not scope_fields.isdisjoint(vals) or not context_keys.isdisjoint(self.env.context):
+            return False
+        if self._guide_stage_field not in vals:
+            # the records are not read for a write of other fields (the hooks decide on
+            # ``vals`` first): decide on their process only if it is in the cache already
+            process_ids = self.env.cache.get_until_miss(self, self._fields["guide_process_id"])
+            return len(process_ids) == len(self) and not any(process_ids)
+        return not any(self._guide_cached_values("guide_process_id"))
+
+    @api.model
+    @tools.ormcache()
+    def _guide_outside_processes_scope(self):
+        """``(fields, context keys)``: the fields whose write may bring a record into a
+        process (scope fields, the fields computing them, the fields process conditions
+        read) and the context keys the pipeline checks on every change; ``None`` when some
+        engine acts on records outside every process (``_guide_acts_outside_processes``).
+        Cached with the engines' configurations (cleared with them)."""
+        if self._guide_acts_outside_processes():
+            return None
+        config = self.env["guide.process"]._get_guide_config(self._name)
+        scope_fields = frozenset(self._guide_scope_trigger_fields() | config["domain_fields"])
+        return scope_fields, frozenset({CTX_REASON_ID, *self._guide_context_keys_checked()})
+
+    @api.model
+    def _guide_acts_outside_processes(self):
+        """Whether an engine's configuration may act on records no process guides (engines
+        add theirs: rules or policies of no process). Processes, their steps, checklists,
+        alternate steps and milestones act inside their process only."""
+        return False
+
+    @api.model
+    def _guide_context_keys_checked(self):
+        """Context keys whose value the pipeline checks on every change (engines add theirs):
+        a change carrying one is never short-cut."""
+        return frozenset()
 
     def _guide_collect_steps(self, change):
         """Collect: the changes of step a creation or a write makes (``change["guide"]``)."""

@@ -328,6 +328,27 @@ class TestUnguidedCost(EscalationCommon):
             )
             self.assertLessEqual(extra, 1, f"assignment of {count} unguided leads: +{extra} queries")
 
+    def test_rules_of_no_process_act_outside_processes(self):
+        """A rule of no process covers leads outside every process: their writes are not
+        short-cut past the engines (``guide.mixin._guide_write_outside_processes``), and a
+        lead that comes to meet its condition gets its clock."""
+        if "compliance.policy" in self.env:
+            # policies of no process would keep every write on the long path
+            self.env["compliance.policy"].search([("process_id", "=", False)]).active = False
+        self.env["escalation.rule"].search([("process_id", "=", False)]).active = False
+        rule = self._rule(
+            name="Urgent leads of any team",
+            process_id=False,
+            crm_team_ids=[(5, 0, 0)],
+            domain="[('priority', '=', '3')]",
+        )
+        lead = self._plain_leads(1)()
+        self.assertFalse(lead.guide_process_id)
+        self.assertIsNone(lead._guide_outside_processes_scope())
+        self.assertFalse(self._clock(lead, rule))
+        lead.with_user(self.user_salesman).write({"priority": "3"})
+        self.assertTrue(self._clock(lead, rule))
+
 
 @tagged("post_install", "-at_install")
 class TestBadgeReadPerformance(EscalationCommon):

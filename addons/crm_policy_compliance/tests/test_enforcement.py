@@ -205,6 +205,28 @@ class TestEnforcement(ComplianceCommon):
             lead.expected_revenue = 20000
         self.assertEqual(lead.expected_revenue, 500)
 
+    def test_policy_of_no_process_applies_outside_processes(self):
+        """A policy of no process judges the leads no process guides: their writes are not
+        short-cut past the engines (``guide.mixin._guide_write_outside_processes``), with
+        or without rules of other engines there."""
+        if "escalation.rule" in self.env:
+            # the demo's escalation rules of no process would keep every write on the long path
+            self.env["escalation.rule"].search([("process_id", "=", False)]).active = False
+        self._policy(
+            name="Big deals have a customer",
+            process_id=False,
+            trigger="fields",
+            field_ids=[(6, 0, self.env["ir.model.fields"]._get("crm.lead", "expected_revenue").ids)],
+            requirement="[('partner_id', '!=', False)]",
+            message="Link the customer.",
+        )
+        lead = self._lead(team_id=self.other_team.id, partner_id=False)
+        self.assertFalse(lead.guide_process_id)
+        self.assertIsNone(lead._guide_outside_processes_scope())
+        with self.assertRefused(UserError, "Link the customer."):
+            lead.with_user(self.user_salesman).expected_revenue = 20000
+        self.assertEqual(lead.expected_revenue, 0)
+
     def test_creation_trigger(self):
         self._policy(
             name="Leads have an email",

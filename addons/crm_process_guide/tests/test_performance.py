@@ -1,5 +1,6 @@
 from unittest.mock import patch
 
+from odoo.exceptions import UserError
 from odoo.sql_db import Cursor
 from odoo.tests import tagged
 from odoo.tools import SQL
@@ -303,3 +304,94 @@ class TestPerformanceAsSalesperson(GuideCommon):
             self.assertEqual(
                 record.guide_item_done, len(lines.filtered(lambda line: line.is_applicable and line.is_done))
             )
+
+
+@tagged("post_install", "-at_install")
+class TestOutsideProcesses(GuideCommon):
+    """Issue 12, unguided records: a write leaving leads outside every process goes
+    straight to the ORM (no hook of the pipeline runs) when no engine acts outside
+    processes; the engines say whether theirs do (escalation rules and policies of no
+    process, tested in their modules). Here no engine acts outside processes."""
+
+    def setUp(self):
+        super().setUp()
+        Lead = type(self.env["crm.lead"])
+        patcher = patch.object(Lead, "_guide_acts_outside_processes", lambda self: False)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+        self.addCleanup(self.env.registry.clear_cache)
+        self.env.registry.clear_cache()
+        self.phases = []
+        run_phase = Lead._guide_run_phase
+
+        def counted(records, phase, change):
+            self.phases.append(phase)
+            return run_phase(records, phase, change)
+
+        phase_patcher = patch.object(Lead, "_guide_run_phase", counted)
+        phase_patcher.start()
+        self.addCleanup(phase_patcher.stop)
+
+    def _plain_leads(self, count=2):
+        return self.env["crm.lead"].create(
+            [
+                {
+                    "name": f"Plain {index}",
+                    "type": "opportunity",
+                    "team_id": self.other_team.id,
+                    "user_id": self.user_salesman.id,
+                    "stage_id": self.stage_qualif.id,
+                }
+                for index in range(count)
+            ]
+        )
+
+    def test_unguided_write_skips_the_pipeline(self):
+        leads = self._plain_leads().with_user(self.user_salesman)
+        self.phases.clear()
+        leads.write({"stage_id": self.stage_proposal.id})
+        leads.write({"priority": "2", "expected_revenue": 500})
+        self.assertEqual(self.phases, [], "a write of unguided leads ran the pipeline")
+        self.assertEqual(leads.stage_id, self.stage_proposal)
+        self.assertFalse(leads.guide_step_id)
+
+    def test_guided_write_runs_the_pipeline(self):
+        lead = self._plain_leads(1)
+        guided = self.env["crm.lead"].create(
+            {
+                "name": "Guided",
+                "type": "opportunity",
+                "team_id": self.team.id,
+                "stage_id": self.stage_qualif.id,
+            }
+        )
+        self.phases.clear()
+        (guided | lead).with_user(self.user_manager).write({"priority": "1"})
+        self.assertEqual(self.phases, ["collect", "judge_before", "judge", "after"])
+
+    def test_write_of_a_scope_field_runs_the_pipeline(self):
+        """A lead brought into a process by its team enters the step of its stage."""
+        lead = self._plain_leads(1)
+        self.phases.clear()
+        lead.with_user(self.user_manager).write({"team_id": self.team.id})
+        self.assertIn("after", self.phases)
+        self.assertEqual(lead.guide_step_id, self.step_qualif)
+        self.assertTrue(
+            self.env["guide.history"].search_count([("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)])
+        )
+
+    def test_checked_context_key_refused_outside_processes(self):
+        """A malformed override reason is refused on unguided leads too."""
+        lead = self._plain_leads(1).with_user(self.user_salesman)
+        with self.assertRaises(UserError):
+            lead.with_context(guide_override_reason_id="not a reason").write(
+                {"stage_id": self.stage_proposal.id}
+            )
+
+    def test_scope_follows_the_configuration(self):
+        """A process whose condition reads a field makes that field a scope field (the
+        cached scope is cleared with the configuration)."""
+        Lead = self.env["crm.lead"]
+        self.assertNotIn("priority", Lead._guide_outside_processes_scope()[0])
+        self.process.domain = "[('priority', '=', '3')]"
+        self.assertIn("priority", Lead._guide_outside_processes_scope()[0])
