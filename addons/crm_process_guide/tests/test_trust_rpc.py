@@ -223,3 +223,63 @@ class TestTrustRpc(RpcCase, GuideCommon):
             True,
         )
         self.assertEqual(of_process.ack_count, 1)
+
+    def test_feedback_names_its_own_process(self):
+        """Feedback names a process, one of its steps and items and a record of the model it
+        guides: a step or item of another process, a record of another model, an id that
+        does not exist (the database's foreign key) or that is no id is refused naming the
+        value, nothing recorded and no ERROR logged."""
+        lead = self._lead(user_id=self.user_salesman.id)
+        other_process = self.env["guide.process"].create(
+            {"name": "Other B2B", "model_name": "crm.lead", "crm_team_ids": [(6, 0, self.other_team.ids)]}
+        )
+        other_step = self.env["guide.step"].create(
+            {"process_id": other_process.id, "crm_stage_id": self.stage_qualif.id}
+        )
+        item = self.step_qualif.item_ids[0]
+        base = {"name": "Shorter checklist", "process_id": self.process.id}
+        refusals = [
+            ({"process_id": 999999999}, "999999999 is not an id of Process"),
+            ({"process_id": "abc"}, "'abc' is not an id of Process"),
+            ({"step_id": 999999999}, "999999999 is not an id of Step"),
+            ({"item_id": [item.id]}, f"[{item.id}] is not an id of Item"),
+            ({"res_model": "crm.lead", "res_id": "abc"}, "'abc' is not an id of Record"),
+            ({"step_id": other_step.id}, "is not of this process"),
+            ({"step_id": self.step_proposal.id, "item_id": item.id}, "is not of this process"),
+        ]
+        if "helpdesk.ticket" in self.env:
+            refusals.append(({"res_model": "helpdesk.ticket", "res_id": lead.id}, "is not of this process"))
+        before = self.env["guide.feedback"].search_count([])
+        with self.assertNoLogs("odoo.http", "ERROR"), self.assertNoLogs("odoo.sql_db", "ERROR"):
+            for protocol in PROTOCOLS:
+                for vals, expected in refusals:
+                    with self.subTest(protocol=protocol, vals=vals):
+                        fault = self.rpc_fault(
+                            self.user_salesman,
+                            "guide.feedback",
+                            "create",
+                            [{**base, **vals}],
+                            protocol=protocol,
+                        )
+                        self.assertIn(expected, fault)
+                fault = self.rpc_fault(
+                    self.user_salesman,
+                    "guide.feedback",
+                    "create",
+                    [base],
+                    {"context": {"default_step_id": 999999999}},
+                    protocol=protocol,
+                )
+                self.assertIn("999999999 is not an id of Step", fault)
+        self.assertEqual(self.env["guide.feedback"].search_count([]), before)
+        feedback_id = self.xmlrpc(
+            self.user_salesman,
+            "guide.feedback",
+            "create",
+            [{**base, "step_id": self.step_qualif.id, "item_id": item.id}],
+            {"context": {"default_res_model": "crm.lead", "default_res_id": lead.id}},
+        )
+        fault = self.rpc_fault(
+            self.user_salesman, "guide.feedback", "write", [[feedback_id], {"process_id": other_process.id}]
+        )
+        self.assertIn("is not of this process", fault)
