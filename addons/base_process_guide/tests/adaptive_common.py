@@ -327,6 +327,27 @@ class AdaptiveCases:
         self.assertFalse(self._rows("guide.task.log", record))
         self.assertFalse(self._rows("guide.milestone.reached", record))
 
+    def test_dialog_ids_out_of_range_refused(self):
+        """A record id no integer column holds, sent over JSON-RPC to a dialog of the
+        guidance panel, is a ValidationError naming the field, not a database error."""
+        agent = self._adaptive_agent()
+        record = self._adaptive_record()
+        dialogs = {
+            "guide.task.wizard": {"task_id": self.task_mandatory.id},
+            "guide.milestone.wizard": {"milestone_id": self.ms_manual.id},
+            "guide.alternate.wizard": {"step_id": self._adaptive_first_step().id},
+        }
+        with self.assertNoLogs("odoo.sql_db", "ERROR"), self.assertNoLogs("odoo.http", "ERROR"):
+            for model, vals in dialogs.items():
+                for value in (2**40, "NaN", "abc"):
+                    with self.subTest(model=model, value=value):
+                        with self.assertRaises(RpcError) as caught:
+                            self.jsonrpc(
+                                agent, model, "create", [{"res_model": record._name, "res_id": value, **vals}]
+                            )
+                        self.assertIn("must be a whole number", caught.exception.message)
+                        self.assertEqual(caught.exception.name, "odoo.exceptions.ValidationError")
+
     def test_rpc_wrong_types_refused(self):
         """Ids and notes of the wrong type are refused as UserErrors naming what is wrong,
         never tracebacks logged at ERROR; nothing is recorded."""
