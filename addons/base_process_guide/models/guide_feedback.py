@@ -47,9 +47,65 @@ class GuideFeedback(models.Model):
                         )
                     )
 
+    @api.constrains("process_id", "step_id", "item_id", "res_model")
+    def _check_process_scope(self):
+        """The step is the process's, the item the step's (or the process's), the record
+        one of the model the process guides."""
+        for feedback in self:
+            process = feedback.sudo().process_id
+            step, item = feedback.sudo().step_id, feedback.sudo().item_id
+            wrong = None
+            if step and step.process_id != process:
+                wrong = step._description, step.display_name
+            elif item and (item.step_id.process_id != process or (step and item.step_id != step)):
+                wrong = item._description, item.display_name
+            elif feedback.res_model and feedback.res_model != process.model_name:
+                wrong = self.env._("Record"), shortened(feedback.res_model)
+            if wrong:
+                raise ValidationError(
+                    self.env._(
+                        "Feedback %(feedback)s on process %(process)s: %(kind)s %(name)s is not "
+                        "of this process.",
+                        feedback=(feedback.name or "")[:60],
+                        process=process.display_name,
+                        kind=wrong[0],
+                        name=wrong[1],
+                    )
+                )
+
+    @api.model
+    def _guide_check_references(self, vals, creating=False):
+        """The process, step, item and record a client names (in ``vals`` or, on a
+        creation, as ``default_`` keys) are ids of existing rows, refused before the
+        database's foreign keys are."""
+        context = self.env.context
+        for fname in ("process_id", "step_id", "item_id", "res_id"):
+            if fname in vals:
+                value = vals[fname]
+            elif creating and f"default_{fname}" in context:
+                value = context[f"default_{fname}"]
+            else:
+                continue
+            if value in (False, None, 0) and fname != "process_id":
+                continue
+            field = self._fields[fname]
+            valid = isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31
+            if valid and field.type == "many2one":
+                valid = bool(self.env[field.comodel_name].sudo().browse(value).exists())
+            if not valid:
+                raise UserError(
+                    self.env._(
+                        "Feedback: %(value)s is not an id of %(field)s.",
+                        value=repr(value)[:50],
+                        field=field.get_description(self.env)["string"],
+                    )
+                )
+
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.su:
+            for vals in vals_list:
+                self._guide_check_references(vals, creating=True)
             # the author is whoever sends it
             vals_list = [dict(vals, user_id=self.env.uid) for vals in vals_list]
         feedback = super().create(vals_list)
@@ -68,6 +124,7 @@ class GuideFeedback(models.Model):
 
     def write(self, vals):
         if not self.env.su:
+            self._guide_check_references(vals)
             if {"user_id", "res_model", "res_id"} & set(vals):
                 raise AccessError(self.env._("The author and the record of a feedback cannot be changed."))
             if {"state", "response"} & set(vals):

@@ -130,17 +130,58 @@ class GuideHint(models.Model):
     # BUSINESS
     # ------------------------------------------------------------
     def _guide_feedback_record(self):
-        """The record in context the hints of ``self`` are shown on, readable by the user."""
+        """The record in context the hints of ``self`` are shown on, readable by the user:
+        a record of a guided model (a client's context names it)."""
         res_model = self.env.context.get("guide_res_model")
         res_id = self.env.context.get("guide_res_id")
-        if not res_model or not res_id or res_model not in self.env or not isinstance(res_id, int):
+        if (
+            not isinstance(res_model, str)
+            or res_model not in self.env["guide.process"]._guide_model_names()
+            or isinstance(res_id, bool)
+            or not isinstance(res_id, int)
+            or res_id <= 0
+        ):
             raise UserError(self.env._("Acknowledge a hint from the record it is shown on."))
         record = self.env[res_model].browse(res_id)
         record.check_access("read")
         return record
 
+    def _guide_check_hints_of(self, record):
+        """The hints of ``self`` exist, the user may read them and they concern ``record``:
+        a hint of its model, of its process (or of none) and of its company (or of none),
+        as step effectiveness counts them; acknowledging anything else would count it."""
+        missing = self - self.exists()
+        if missing:
+            raise UserError(
+                self.env._(
+                    "Hints %(ids)s do not exist (any more).",
+                    ids=", ".join(str(id_) for id_ in missing.ids[:10]),
+                )
+            )
+        self.check_access("read")
+        company = record.company_id if "company_id" in record._fields else record.env["res.company"]
+        for hint in self.sudo():
+            if (
+                hint.model_name != record._name
+                or (hint.process_id and hint.process_id != record.guide_process_id)
+                or (hint.company_id and company and hint.company_id != company)
+            ):
+                raise UserError(
+                    self.env._(
+                        "Hint %(hint)s does not concern %(record)s: it is shown on the records of "
+                        "%(scope)s.",
+                        hint=hint.name,
+                        record=record.display_name,
+                        scope=hint.process_id.display_name
+                        or dict(hint._fields["model_name"]._description_selection(self.env)).get(
+                            hint.model_name, hint.model_name
+                        ),
+                    )
+                )
+
     def _guide_give_feedback(self, kind):
         record = self._guide_feedback_record()
+        self._guide_check_hints_of(record)
         res_model, res_id = record._name, record.id
         existing = self.env["guide.hint.feedback"].search(
             [

@@ -2,6 +2,8 @@
 ORM and over XML-RPC and JSON-RPC (issue 15). A bridge's test class mixes ``RpcCase`` and
 its fixture class in before ``AdaptiveCases`` and sets the hooks below."""
 
+import json
+
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user
 
@@ -279,6 +281,72 @@ class AdaptiveCases:
                 [[("guide_milestone_ids.name", "=", "Adaptive signed"), ("id", "=", record.id)]],
             )
             self.assertEqual(found, [record.id])
+
+    def test_dialogs_are_their_authors(self):
+        """The dialogs of the guidance panel (add a task, mark a milestone, enter an
+        alternate step, override) hold what their author typed: another user of the same
+        role does not find, read, change or confirm them, over RPC."""
+        agent = self._adaptive_agent()
+        other = self.env["res.users"].create(
+            {
+                "name": "Other Agent (dialogs)",
+                "login": "adaptive_other_agent",
+                "password": "adaptive_other_agent",
+                "groups_id": [(6, 0, agent.groups_id.ids)],
+            }
+        )
+        record = self._adaptive_record()
+        dialogs = {
+            "guide.task.wizard": {"task_id": self.task_mandatory.id, "note": "Customer asked for it"},
+            "guide.milestone.wizard": {"milestone_id": self.ms_manual.id, "note": "Signed in person"},
+            "guide.alternate.wizard": {"step_id": self._adaptive_first_step().id, "reason": "Legal asked"},
+            "guide.override.wizard": {
+                "res_ids": json.dumps(record.ids),
+                "stage_res_id": self._adaptive_next_stage().id,
+                "reason": "Signed today",
+            },
+        }
+        for protocol in PROTOCOLS:
+            call = self.xmlrpc if protocol == "xmlrpc" else self.jsonrpc
+            for model, vals in dialogs.items():
+                fields = self.env[model]._fields
+                vals = {"res_model": record._name, "res_id": record.id, **vals}
+                vals = {name: value for name, value in vals.items() if name in fields}
+                wizard_id = call(agent, model, "create", [vals])
+                with self.subTest(protocol=protocol, model=model), self.assertNoLogs("odoo.http", "ERROR"):
+                    self.assertEqual(call(other, model, "search", [[("id", "=", wizard_id)]]), [])
+                    for method, args in (
+                        ("read", [[wizard_id], ["display_name"]]),
+                        ("write", [[wizard_id], {"res_model": record._name}]),
+                        ("action_confirm", [[wizard_id]]),
+                    ):
+                        with self.assertRaises(RpcError):
+                            call(other, model, method, args)
+                    [values] = call(agent, model, "read", [[wizard_id], ["create_uid"]])
+                    self.assertEqual(values["create_uid"][0], agent.id)
+        self.assertFalse(self._rows("guide.task.log", record))
+        self.assertFalse(self._rows("guide.milestone.reached", record))
+
+    def test_dialog_ids_out_of_range_refused(self):
+        """A record id no integer column holds, sent over JSON-RPC to a dialog of the
+        guidance panel, is a ValidationError naming the field, not a database error."""
+        agent = self._adaptive_agent()
+        record = self._adaptive_record()
+        dialogs = {
+            "guide.task.wizard": {"task_id": self.task_mandatory.id},
+            "guide.milestone.wizard": {"milestone_id": self.ms_manual.id},
+            "guide.alternate.wizard": {"step_id": self._adaptive_first_step().id},
+        }
+        with self.assertNoLogs("odoo.sql_db", "ERROR"), self.assertNoLogs("odoo.http", "ERROR"):
+            for model, vals in dialogs.items():
+                for value in (2**40, "NaN", "abc"):
+                    with self.subTest(model=model, value=value):
+                        with self.assertRaises(RpcError) as caught:
+                            self.jsonrpc(
+                                agent, model, "create", [{"res_model": record._name, "res_id": value, **vals}]
+                            )
+                        self.assertIn("must be a whole number", caught.exception.message)
+                        self.assertEqual(caught.exception.name, "odoo.exceptions.ValidationError")
 
     def test_rpc_wrong_types_refused(self):
         """Ids and notes of the wrong type are refused as UserErrors naming what is wrong,

@@ -6,6 +6,8 @@ class GuideTaskWizard(models.TransientModel):
     """Add an optional task of the current step to a record, with a note (why)."""
 
     _name = "guide.task.wizard"
+    # the ids and numbers a client sends are checked before the database sees them
+    _inherit = ["guide.bounded.mixin"]
     _description = "Add an Optional Task"
 
     res_model = fields.Char(required=True, readonly=True)
@@ -39,6 +41,8 @@ class GuideMilestoneWizard(models.TransientModel):
     """Mark a milestone reached by hand, with a note."""
 
     _name = "guide.milestone.wizard"
+    # the ids and numbers a client sends are checked before the database sees them
+    _inherit = ["guide.bounded.mixin"]
     _description = "Mark a Milestone Reached"
 
     res_model = fields.Char(required=True, readonly=True)

@@ -5,6 +5,8 @@ class GuideAlternateWizard(models.TransientModel):
     """Enter an alternate step of the record's process, with the reason."""
 
     _name = "guide.alternate.wizard"
+    # the ids and numbers a client sends are checked before the database sees them
+    _inherit = ["guide.bounded.mixin"]
     _description = "Enter an Alternate Step"
 
     res_model = fields.Char(required=True, readonly=True)

@@ -9,6 +9,8 @@ class GuideOverrideWizard(models.TransientModel):
     """Ask for the justification of a gate override, then apply the move."""
 
     _name = "guide.override.wizard"
+    # the ids and numbers a client sends are checked before the database sees them
+    _inherit = ["guide.bounded.mixin"]
     _description = "Override a Process Gate"
 
     res_model = fields.Char(required=True, readonly=True)

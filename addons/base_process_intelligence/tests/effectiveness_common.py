@@ -494,6 +494,33 @@ class ScorecardRpcCases(IntelligenceFixture):
                             call(self.agent, "guide.compare.wizard", "write", [[wizard_id], vals])
                         self.assertIn(expected, caught.exception.message)
 
+    def test_compare_wizard_is_its_authors(self):
+        """A comparison holds the figures its author may see: a colleague does not read,
+        search, change or recompute a manager's comparison nor its lines, over RPC."""
+        wizard_id = self.xmlrpc(self.manager, "guide.compare.wizard", "create", [{}])
+        self.xmlrpc(self.manager, "guide.compare.wizard", "action_compare", [[wizard_id]])
+        line_ids = self.env["guide.compare.wizard"].browse(wizard_id).line_ids.ids
+        self.assertTrue(line_ids)
+        for call in (self.xmlrpc, self.jsonrpc):
+            with self.assertNoLogs("odoo.http", "ERROR"):
+                self.assertEqual(call(self.colleague, "guide.compare.wizard", "search", [[]]), [])
+                self.assertEqual(call(self.colleague, "guide.compare.line", "search_count", [[]]), 0)
+                for model, ids in (("guide.compare.wizard", [wizard_id]), ("guide.compare.line", line_ids)):
+                    with self.assertRaises(RpcError):
+                        call(self.colleague, model, "read", [ids, ["display_name"]])
+                with self.assertRaises(RpcError):
+                    call(self.colleague, "guide.compare.wizard", "action_compare", [[wizard_id]])
+                with self.assertRaises(RpcError):
+                    call(
+                        self.colleague, "guide.compare.wizard", "write", [[wizard_id], {"process_id": False}]
+                    )
+        self.assertEqual(self.env["guide.compare.wizard"].browse(wizard_id).line_ids.ids, line_ids)
+        # the author reads theirs
+        rows = self.jsonrpc(
+            self.manager, "guide.compare.line", "search_read", [[("wizard_id", "=", wizard_id)]]
+        )
+        self.assertEqual(len(rows), len(line_ids))
+
     def test_outcome_labels_follow_the_model(self):
         """The step-effectiveness actions of a bridge show the outcome figures in its words
         ("Won When Done (%)" on leads, "Resolved When Done (%)" on tickets): the views the

@@ -158,3 +158,128 @@ class TestTrustRpc(RpcCase, GuideCommon):
         self.assertIn(f"Step {self.step_proposal.display_name}", fault)
         self.assertIn("at most 10 years", fault)
         self.assertEqual(self.step_proposal.expected_duration, 5)
+
+    def test_hint_feedback_only_on_the_hints_of_the_record(self):
+        """An acknowledgement or a *Not helpful* mark is counted by step effectiveness:
+        a client naming a hint of another process or company, a hint that does not exist
+        or a record of a model no process guides is refused, nothing recorded and no
+        ERROR logged."""
+        lead = self._lead(expected_revenue=60000, user_id=self.user_salesman.id)
+        other_process = self.env["guide.process"].create(
+            {"name": "Other B2B", "model_name": "crm.lead", "crm_team_ids": [(6, 0, self.other_team.ids)]}
+        )
+        other_company = self.env["res.company"].create({"name": "Hint Other Company"})
+        Hint = self.env["guide.hint"]
+        of_process = Hint.create({"name": "Ours", "model_name": "crm.lead", "process_id": self.process.id})
+        of_other_process = Hint.create(
+            {"name": "Theirs", "model_name": "crm.lead", "process_id": other_process.id}
+        )
+        of_other_company = Hint.create(
+            {"name": "Elsewhere", "model_name": "crm.lead", "company_id": other_company.id}
+        )
+        on_lead = {"context": {"guide_res_model": "crm.lead", "guide_res_id": lead.id}}
+        partner = self.user_salesman.partner_id
+        with self.assertNoLogs("odoo.http", "ERROR"), self.assertNoLogs("odoo.sql_db", "ERROR"):
+            for protocol in PROTOCOLS:
+                fault = self.rpc_fault(
+                    self.user_salesman,
+                    "guide.hint",
+                    "action_acknowledge",
+                    [of_other_process.ids],
+                    on_lead,
+                    protocol=protocol,
+                )
+                self.assertIn("Hint Theirs does not concern", fault)
+                self.assertIn("Other B2B", fault)
+                fault = self.rpc_fault(
+                    self.user_salesman,
+                    "guide.hint",
+                    "action_mark_unhelpful",
+                    [[999999999]],
+                    on_lead,
+                    protocol=protocol,
+                )
+                self.assertIn("999999999 do not exist", fault)
+                self.rpc_fault(
+                    self.user_salesman,
+                    "guide.hint",
+                    "action_acknowledge",
+                    [of_other_company.ids],
+                    on_lead,
+                    protocol=protocol,
+                )
+                fault = self.rpc_fault(
+                    self.user_salesman,
+                    "guide.hint",
+                    "action_acknowledge",
+                    [of_process.ids],
+                    {"context": {"guide_res_model": "res.partner", "guide_res_id": partner.id}},
+                    protocol=protocol,
+                )
+                self.assertIn("from the record it is shown on", fault)
+        self.assertFalse(self.env["guide.hint.feedback"].search([("user_id", "=", self.user_salesman.id)]))
+        self.assertIs(
+            self.xmlrpc(self.user_salesman, "guide.hint", "action_acknowledge", [of_process.ids], on_lead),
+            True,
+        )
+        self.assertEqual(of_process.ack_count, 1)
+
+    def test_feedback_names_its_own_process(self):
+        """Feedback names a process, one of its steps and items and a record of the model it
+        guides: a step or item of another process, a record of another model, an id that
+        does not exist (the database's foreign key) or that is no id is refused naming the
+        value, nothing recorded and no ERROR logged."""
+        lead = self._lead(user_id=self.user_salesman.id)
+        other_process = self.env["guide.process"].create(
+            {"name": "Other B2B", "model_name": "crm.lead", "crm_team_ids": [(6, 0, self.other_team.ids)]}
+        )
+        other_step = self.env["guide.step"].create(
+            {"process_id": other_process.id, "crm_stage_id": self.stage_qualif.id}
+        )
+        item = self.step_qualif.item_ids[0]
+        base = {"name": "Shorter checklist", "process_id": self.process.id}
+        refusals = [
+            ({"process_id": 999999999}, "999999999 is not an id of Process"),
+            ({"process_id": "abc"}, "'abc' is not an id of Process"),
+            ({"step_id": 999999999}, "999999999 is not an id of Step"),
+            ({"item_id": [item.id]}, f"[{item.id}] is not an id of Item"),
+            ({"res_model": "crm.lead", "res_id": "abc"}, "'abc' is not an id of Record"),
+            ({"step_id": other_step.id}, "is not of this process"),
+            ({"step_id": self.step_proposal.id, "item_id": item.id}, "is not of this process"),
+        ]
+        if "helpdesk.ticket" in self.env:
+            refusals.append(({"res_model": "helpdesk.ticket", "res_id": lead.id}, "is not of this process"))
+        before = self.env["guide.feedback"].search_count([])
+        with self.assertNoLogs("odoo.http", "ERROR"), self.assertNoLogs("odoo.sql_db", "ERROR"):
+            for protocol in PROTOCOLS:
+                for vals, expected in refusals:
+                    with self.subTest(protocol=protocol, vals=vals):
+                        fault = self.rpc_fault(
+                            self.user_salesman,
+                            "guide.feedback",
+                            "create",
+                            [{**base, **vals}],
+                            protocol=protocol,
+                        )
+                        self.assertIn(expected, fault)
+                fault = self.rpc_fault(
+                    self.user_salesman,
+                    "guide.feedback",
+                    "create",
+                    [base],
+                    {"context": {"default_step_id": 999999999}},
+                    protocol=protocol,
+                )
+                self.assertIn("999999999 is not an id of Step", fault)
+        self.assertEqual(self.env["guide.feedback"].search_count([]), before)
+        feedback_id = self.xmlrpc(
+            self.user_salesman,
+            "guide.feedback",
+            "create",
+            [{**base, "step_id": self.step_qualif.id, "item_id": item.id}],
+            {"context": {"default_res_model": "crm.lead", "default_res_id": lead.id}},
+        )
+        fault = self.rpc_fault(
+            self.user_salesman, "guide.feedback", "write", [[feedback_id], {"process_id": other_process.id}]
+        )
+        self.assertIn("is not of this process", fault)
