@@ -200,18 +200,84 @@ class GuideStep(models.Model):
     # ------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        stage_fields = tuple(self._guide_stage_fields().values())
+        self._guide_check_stage_free(
+            [
+                (
+                    vals.get("process_id") or self.env.context.get("default_process_id"),
+                    next((vals[f] for f in stage_fields if vals.get(f)), False),
+                    False,
+                )
+                for vals in vals_list
+            ]
+        )
         steps = super().create(vals_list)
         self.env.registry.clear_cache()
         steps.process_id._guide_rematch_steps()
         return steps
 
     def write(self, vals):
+        stage_fields = [fname for fname in self._guide_stage_fields().values() if fname in vals]
+        if stage_fields or "process_id" in vals:
+            self._guide_check_stage_free(
+                [
+                    (
+                        vals.get("process_id", step.process_id.id),
+                        next((vals[f] for f in stage_fields if vals[f]), False)
+                        if stage_fields
+                        else step.stage_res_id,
+                        step.id,
+                    )
+                    for step in self
+                ]
+            )
         processes = self.process_id
         res = super().write(vals)
         self.env.registry.clear_cache()
         if {"process_id", *self._guide_stage_fields().values()} & set(vals):
             (processes | self.process_id)._guide_rematch_steps()
         return res
+
+    @api.model
+    def _guide_check_stage_free(self, pairs):
+        """A process has one step per stage: ``pairs`` ((process id, stage id, the step's own
+        id or False) of steps being created or changed) naming a stage another step of the
+        process guides, or the same twice, are refused naming them (before the database's
+        unique index, whose violation is logged as an error)."""
+        pairs = [
+            (process_id, stage_id, own) for process_id, stage_id, own in pairs if process_id and stage_id
+        ]
+        if not pairs:
+            return
+        taken = {}
+        # every step of the processes, whatever the user's record rules (the index is unique)
+        others = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search_fetch(
+                [
+                    ("process_id", "in", list({process_id for process_id, _stage, _own in pairs})),
+                    ("stage_res_id", "in", list({stage_id for _process, stage_id, _own in pairs})),
+                    ("id", "not in", [own for _process, _stage, own in pairs if own]),
+                ],
+                ["process_id", "stage_res_id", "name"],
+            )
+        )
+        for step in others:
+            taken[step.process_id.id, step.stage_res_id] = step.name
+        for process_id, stage_id, own in pairs:
+            other = taken.get((process_id, stage_id))
+            if other is not None:
+                process = self.env["guide.process"].browse(process_id)
+                raise ValidationError(
+                    self.env._(
+                        "Process %(process)s already has a step for this stage (%(step)s): a "
+                        "process has one step per stage.",
+                        process=process.display_name,
+                        step=other,
+                    )
+                )
+            taken[process_id, stage_id] = self.browse(own).name if own else self.env._("another new step")
 
     @api.ondelete(at_uninstall=True)
     def _unlink_except_in_use(self):

@@ -35,11 +35,34 @@ class TestValidation(GuideCommon):
             )
 
     def test_one_step_per_stage(self):
-        with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError):
-            self.env["guide.step"].create(
-                {"process_id": self.process.id, "crm_stage_id": self.stage_qualif.id}
+        """A second step on a stage of the process is refused naming the process and the
+        step there, when created, duplicated or changed (not by the database's unique index,
+        whose violation is logged as an error); the index stays as the last line."""
+        Step = self.env["guide.step"].with_user(self.user_manager)
+        message = "B2B Sales already has a step for this stage"
+        with self.assertRaisesRegex(ValidationError, message):
+            Step.create({"process_id": self.process.id, "crm_stage_id": self.stage_qualif.id})
+        with self.assertRaisesRegex(ValidationError, message):
+            Step.with_context(default_process_id=self.process.id).create(
+                {"crm_stage_id": self.stage_qualif.id}
             )
-            self.env.flush_all()
+        with self.assertRaisesRegex(ValidationError, message):
+            Step.browse(self.step_qualif.id).copy()
+        with self.assertRaisesRegex(ValidationError, message):
+            Step.browse(self.step_proposal.id).write({"crm_stage_id": self.stage_qualif.id})
+        stage = self.env["crm.stage"].create({"name": "G-Extra", "sequence": 1010})
+        with self.assertRaisesRegex(ValidationError, "another new step"):
+            Step.create([{"process_id": self.process.id, "crm_stage_id": stage.id}] * 2)
+        # the step moved to a free stage, and another process's step on the same stage, are fine
+        Step.browse(self.step_proposal.id).write({"crm_stage_id": stage.id})
+        other = self.env["guide.process"].create({"name": "Other", "model_name": "crm.lead"})
+        Step.create({"process_id": other.id, "crm_stage_id": self.stage_qualif.id})
+        with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError):
+            self.env["guide.step"]._guide_check_stage_free([])
+            self.env.cr.execute(
+                "UPDATE guide_step SET stage_res_id = %s WHERE id = %s",
+                (self.stage_qualif.id, self.step_nego.id),
+            )
 
     def test_allowed_steps_same_process(self):
         other = self.env["guide.process"].create({"name": "Other", "model_name": "crm.lead"})
