@@ -486,6 +486,9 @@ class GuideMixin(models.AbstractModel):
         self._guide_check_engine_fields(vals_list)
         model = self._guide_without_engine_defaults()
         records = super(GuideMixin, model).create(vals_list).with_env(self.env)
+        if records._guide_created_outside_processes():
+            # nothing the engines configure can apply: the creation costs what Odoo's does
+            return records
         change = {"creating": True, "vals": {}, "now": fields.Datetime.now()}
         for phase in ("collect", "judge", "after"):
             records._guide_run_phase(phase, change)
@@ -577,6 +580,14 @@ class GuideMixin(models.AbstractModel):
             # ``vals`` first): decide on their process only if it is in the cache already
             process_ids = self.env.cache.get_until_miss(self, self._fields["guide_process_id"])
             return len(process_ids) == len(self) and not any(process_ids)
+        return not any(self._guide_cached_values("guide_process_id"))
+
+    def _guide_created_outside_processes(self):
+        """Whether the records just created are outside every process and no engine acts on
+        records outside processes (``_guide_write_outside_processes`` for a creation)."""
+        scope = self._guide_outside_processes_scope()
+        if scope is None or not scope[1].isdisjoint(self.env.context):
+            return False
         return not any(self._guide_cached_values("guide_process_id"))
 
     @api.model

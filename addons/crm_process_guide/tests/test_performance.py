@@ -355,6 +355,23 @@ class TestOutsideProcesses(GuideCommon):
         self.assertEqual(leads.stage_id, self.stage_proposal)
         self.assertFalse(leads.guide_step_id)
 
+    def test_unguided_creation_skips_the_pipeline(self):
+        self.phases.clear()
+        leads = self._plain_leads(3)
+        self.assertEqual(self.phases, [], "the creation of unguided leads ran the pipeline")
+        guided = self.env["crm.lead"].create(
+            {
+                "name": "Guided",
+                "type": "opportunity",
+                "team_id": self.team.id,
+                "stage_id": self.stage_qualif.id,
+            }
+        )
+        self.assertEqual(self.phases, ["collect", "judge", "after"])
+        self.assertFalse(leads.guide_step_id)
+        self.assertEqual(guided.guide_step_id, self.step_qualif)
+        self.assertEqual(len(guided.guide_line_ids), 5)
+
     def test_guided_write_runs_the_pipeline(self):
         lead = self._plain_leads(1)
         guided = self.env["crm.lead"].create(
