@@ -1,6 +1,7 @@
 from odoo.tests import HttpCase, tagged
 
 from .common import LeadHandCase
+from .test_effectiveness import CrmIntelligenceCommon
 
 
 @tagged("post_install", "-at_install")
@@ -13,3 +14,30 @@ class TestProcessMapUi(HttpCase, LeadHandCase):
             "base_process_intelligence_process_map_tour",
             login=self.agent.login,
         )
+
+
+@tagged("post_install", "-at_install")
+class TestEffectivenessListUi(HttpCase, CrmIntelligenceCommon):
+    browser_size = "1440x900"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        for lang in ("ru_RU", "zh_CN"):
+            cls.env["res.lang"]._activate_lang(lang)
+        cls.env["ir.module.module"]._load_module_terms(
+            ["base_process_intelligence", "crm_process_intelligence"], ["ru_RU", "zh_CN"], overwrite=True
+        )
+        cls._records(2)
+
+    def test_effectiveness_headers_whole_in_russian_and_chinese(self):
+        """At 1440 px, the step-effectiveness list's headers are read whole in the
+        longer languages (short labels, widths, optional columns)."""
+        for lang in ("ru_RU", "zh_CN"):
+            with self.subTest(lang=lang):
+                self.manager.lang = lang
+                self.start_tour(
+                    "/odoo/action-crm_process_intelligence.guide_effectiveness_summary_action_crm",
+                    "base_process_intelligence_effectiveness_headers_tour",
+                    login=self.manager.login,
+                )
