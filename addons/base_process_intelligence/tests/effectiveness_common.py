@@ -581,9 +581,14 @@ class ScorecardRpcCases(IntelligenceFixture):
 
     def test_outcome_labels_follow_the_model(self):
         """The step-effectiveness actions of a bridge show the outcome figures in its words
-        ("Won When Done (%)" on leads, "Resolved When Done (%)" on tickets): the views the
-        agent loads over RPC as the web client does (the action's views, no context but
-        the language); the fields' own strings are neutral."""
+        ("Won When Done (%)" on leads, "Resolved When Done (%)" on tickets; in the list's
+        short labels, "Won if Done %"): the views the agent loads over RPC as the web
+        client does (the action's views, no context but the language); the fields' own
+        strings are neutral."""
+        expected = {
+            "list": [f"{self.success_label} if Done %", f"{self.success_label} if Not Done %"],
+            "pivot": [f"{self.success_label} When Done (%)", f"{self.success_label} When Not Done (%)"],
+        }
         for call in (self.xmlrpc, self.jsonrpc):
             for xmlid in self.effectiveness_actions:
                 # as the web client loads it (/web/action/load)
@@ -602,7 +607,7 @@ class ScorecardRpcCases(IntelligenceFixture):
                         arch.xpath(f"//field[@name='{name}']")[0].get("string")
                         for name in ("success_rate_done", "success_rate_not_done")
                     ],
-                    [f"{self.success_label} When Done (%)", f"{self.success_label} When Not Done (%)"],
+                    expected[view_type],
                 )
                 fields_ = views["models"][action["res_model"]]["fields"]
                 self.assertEqual(fields_["success_rate_done"]["string"], "Success When Done (%)")
