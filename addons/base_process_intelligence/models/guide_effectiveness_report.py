@@ -18,11 +18,12 @@ EFFECTIVENESS_DEPENDS = {
         "checked",
         "create_date",
     ],
+    "guide.item": ["name"],
     "guide.hint": ["name", "model_name", "process_id", "company_id", "active"],
     "guide.hint.feedback": ["hint_id", "res_model", "res_id", "kind"],
     "guide.feedback": ["item_id", "step_id", "process_id", "state"],
     "guide.task": ["name", "step_id", "process_id", "model_name", "active"],
-    "guide.task.log": ["task_id", "res_model", "res_id"],
+    "guide.task.log": ["task_id", "res_model", "res_id", "line_id"],
     "guide.step": ["name", "kind", "process_id", "model_name", "active", "alt_from_step_ids"],
     "guide.history": ["res_model", "res_id", "to_step_id", "alt_step_id", "direction"],
     "ir.config_parameter": ["key", "value"],
@@ -89,7 +90,9 @@ class GuideEffectivenessReport(models.Model):
     item_id = fields.Many2one("guide.item", string="Checklist Item", readonly=True)
     hint_id = fields.Many2one("guide.hint", readonly=True)
     task_id = fields.Many2one("guide.task", string="Optional Task", readonly=True)
-    label = fields.Char("Item or Hint", readonly=True)
+    # the item's, hint's, task's or step's translated name (jsonb, read in the
+    # reader's language with the ORM's fallback to English, as the names themselves)
+    label = fields.Char("Item or Hint", readonly=True, translate=True)
     step_id = fields.Many2one("guide.step", readonly=True)
     process_id = fields.Many2one("guide.process", readonly=True)
     res_model = fields.Char("Model", readonly=True)
@@ -144,25 +147,49 @@ class GuideEffectivenessReport(models.Model):
         return SQL(" UNION ALL ").join(SQL("(%s)", part) for part in parts)
 
     @api.model
+    def _guide_name_sql(self, alias):
+        """The translated name (jsonb) of the table ``alias``, sure to hold ``en_US``
+        (the ORM's fallback): the English name, else the first language it has."""
+        name = SQL.identifier(alias, "name")
+        return SQL(
+            "jsonb_build_object('en_US', COALESCE(%(name)s->>'en_US', "
+            "%(name)s->>(SELECT min(k) FROM jsonb_object_keys(%(name)s) k))) || %(name)s",
+            name=name,
+        )
+
+    @api.model
     def _guide_effectiveness_rows_sql(self):
         """One row per line and per (hint, record), with ``done`` and the outcome."""
         return SQL(
             """
             WITH rec AS (%(records)s)
             SELECT gl.id::bigint * 4 AS id, 'item'::varchar AS kind, gl.item_id, NULL::int AS hint_id,
-                   NULL::int AS task_id, gl.name AS label, gl.step_id, gs.process_id, gl.res_model, gl.res_id,
+                   NULL::int AS task_id,
+                   -- the item's (or the added task's) name while the line's snapshot is
+                   -- still its English name (as ``guide.line.title``), else the snapshot
+                   CASE WHEN gi.name->>'en_US' = gl.name THEN gi.name
+                        WHEN task.name->>'en_US' = gl.name THEN task.name
+                        ELSE jsonb_build_object('en_US', gl.name) END AS label,
+                   gl.step_id, gs.process_id, gl.res_model, gl.res_id,
                    gl.company_id, rec.user_id, rec.team_id, gl.create_date AS date,
                    CASE WHEN gl.completion = 'manual' THEN COALESCE(gl.checked, FALSE)::int END AS done,
                    COALESCE(rec.is_closed, FALSE) AS is_closed, rec.is_success,
                    EXTRACT(EPOCH FROM rec.date_closed - rec.create_date) / 3600.0 AS hours
               FROM guide_line gl
               JOIN guide_step gs ON gs.id = gl.step_id
+              LEFT JOIN guide_item gi ON gi.id = gl.item_id
+              -- a line of an optional task added to the record: through its log
+              LEFT JOIN LATERAL (
+                  SELECT t.name FROM guide_task_log tl JOIN guide_task t ON t.id = tl.task_id
+                   WHERE gl.item_id IS NULL AND tl.res_id = gl.res_id AND tl.res_model = gl.res_model
+                     AND tl.line_id = gl.id
+                   ORDER BY tl.id LIMIT 1) task ON TRUE
               JOIN rec ON rec.res_model = gl.res_model AND rec.res_id = gl.res_id
             UNION ALL
             -- ids numbered in a fixed order: within XML-RPC's 32-bit integers
             SELECT row_number() OVER (ORDER BY h.id, rec.res_model, rec.res_id) * 4 + 1,
                    'hint', NULL, h.id, NULL,
-                   COALESCE(h.name->>'en_US', h.name->>(SELECT min(k) FROM jsonb_object_keys(h.name) k)),
+                   %(name_h)s,
                    NULL, rec.process_id, rec.res_model, rec.res_id,
                    rec.company_id, rec.user_id, rec.team_id, rec.create_date,
                    EXISTS (SELECT 1 FROM guide_hint_feedback f
@@ -179,7 +206,7 @@ class GuideEffectivenessReport(models.Model):
             -- optional tasks: added or not on the records that entered the task's step
             SELECT row_number() OVER (ORDER BY t.id, rec.res_model, rec.res_id) * 4 + 2,
                    'task', NULL, NULL, t.id,
-                   COALESCE(t.name->>'en_US', t.name->>(SELECT min(k) FROM jsonb_object_keys(t.name) k)),
+                   %(name_t)s,
                    t.step_id, rec.process_id, rec.res_model, rec.res_id,
                    rec.company_id, rec.user_id, rec.team_id, rec.create_date,
                    EXISTS (SELECT 1 FROM guide_task_log l
@@ -198,7 +225,7 @@ class GuideEffectivenessReport(models.Model):
             -- entered one of the steps it is entered from, when it names them)
             SELECT row_number() OVER (ORDER BY s.id, rec.res_model, rec.res_id) * 4 + 3,
                    'alternate', NULL, NULL, NULL,
-                   COALESCE(s.name->>'en_US', s.name->>(SELECT min(k) FROM jsonb_object_keys(s.name) k)),
+                   %(name_s)s,
                    s.id, rec.process_id, rec.res_model, rec.res_id,
                    rec.company_id, rec.user_id, rec.team_id, rec.create_date,
                    EXISTS (SELECT 1 FROM guide_history gh
@@ -216,6 +243,9 @@ class GuideEffectivenessReport(models.Model):
                                 WHERE gh.res_id = rec.res_id AND gh.res_model = rec.res_model))
             """,
             records=self._guide_records_sql(),
+            name_h=self._guide_name_sql("h"),
+            name_t=self._guide_name_sql("t"),
+            name_s=self._guide_name_sql("s"),
         )
 
     @api.model
@@ -278,7 +308,7 @@ class GuideEffectivenessSummary(models.Model):
     item_id = fields.Many2one("guide.item", string="Checklist Item", readonly=True)
     hint_id = fields.Many2one("guide.hint", readonly=True)
     task_id = fields.Many2one("guide.task", string="Optional Task", readonly=True)
-    label = fields.Char("Item or Hint", readonly=True)
+    label = fields.Char("Item or Hint", readonly=True, translate=True)
     step_id = fields.Many2one("guide.step", readonly=True)
     process_id = fields.Many2one("guide.process", readonly=True)
     res_model = fields.Char("Model", readonly=True)
@@ -348,8 +378,9 @@ class GuideEffectivenessSummary(models.Model):
                                  (SELECT value::int FROM ir_config_parameter
                                    WHERE key = %(param)s AND value ~ '^[0-9]{1,6}$'), %(default)s) AS n),
                      s AS (
-                    SELECT min(e.id) AS id, e.kind, e.item_id, e.hint_id, e.task_id, max(e.label) AS label,
-                           e.step_id,
+                    SELECT min(e.id) AS id, e.kind, e.item_id, e.hint_id, e.task_id,
+                           -- one of the item's names (no max() of jsonb)
+                           max(e.label::text)::jsonb AS label, e.step_id,
                            e.process_id, e.res_model, e.company_id,
                            count(*) AS record_count,
                            count(*) FILTER (WHERE e.done = 1) AS done_count,

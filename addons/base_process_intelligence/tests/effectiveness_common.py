@@ -187,6 +187,91 @@ class EffectivenessCases(IntelligenceFixture):
         row = self._check_done_vs_not_done([("kind", "=", "alternate"), ("step_id", "=", alternate.id)])
         self.assertEqual(row.label, "Reference call")
 
+    def test_effectiveness_names_in_the_reader_language(self):
+        """Items, hints, tasks and alternate steps are named in the reader's language
+        (English where they have no translation), by record and in the summary, and a
+        pivot grouped by name groups the translated names; all in one query."""
+        for lang in ("ru_RU", "zh_CN"):
+            self.env["res.lang"]._activate_lang(lang)
+        step = self.item.step_id
+        hint = self.env["guide.hint"].create(
+            {
+                "name": "Call back within the hour",
+                "model_name": self.process.model_name,
+                "process_id": self.process.id,
+            }
+        )
+        task = self.env["guide.task"].create(
+            {"name": "Send a case study", "step_id": step.id, "kind": "checklist"}
+        )
+        alternate = self.env["guide.step"].create(
+            {"process_id": self.process.id, "kind": "alternate", "name": "Reference call"}
+        )
+        russian = {
+            self.item: "Бюджет подтверждён",
+            hint: "Перезвонить в течение часа",
+            task: "Отправить кейс",
+            alternate: "Звонок референсу",
+        }
+        for record, name in russian.items():
+            record.with_context(lang="ru_RU").name = name
+        self.item.with_context(lang="zh_CN").name = "预算已确认"
+        english = {record: record.with_context(lang="en_US").name for record in russian}
+        records = self._scenario(
+            lambda records: records[:6].with_user(self.agent).action_guide_add_task(task.id)
+        )
+        domain = [
+            "|",
+            "|",
+            "|",
+            ("item_id", "=", self.item.id),
+            ("hint_id", "=", hint.id),
+            ("task_id", "=", task.id),
+            ("step_id", "=", alternate.id),
+        ]
+        keys = {"item": self.item, "hint": hint, "task": task, "alternate": alternate}
+
+        def labels(rows):
+            return {keys[row.kind]: row.label for row in rows}
+
+        Summary = self.env["guide.effectiveness.summary"].with_user(self.agent)
+        Report = self.env["guide.effectiveness.report"].with_user(self.agent)
+        self.assertEqual(labels(Summary.with_context(lang="ru_RU").search(domain)), russian)
+        self.assertEqual(labels(Summary.with_context(lang="en_US").search(domain)), english)
+        # no Chinese for the hint, task and step: their English names
+        self.assertEqual(
+            labels(Summary.with_context(lang="zh_CN").search(domain)), {**english, self.item: "预算已确认"}
+        )
+        rows = Report.with_context(lang="ru_RU").search(domain)
+        self.assertEqual(len(rows), 12 * 4)
+
+        # the names come in the query of the rows' other columns: reading them costs
+        # what searching the rows does, whatever their number
+        def queries(function):
+            self.env.flush_all()
+            count = self.env.cr.sql_log_count
+            function()
+            return self.env.cr.sql_log_count - count
+
+        russian_report = Report.with_context(lang="ru_RU")
+        search_queries = queries(lambda: russian_report.search(domain))
+        rows.invalidate_recordset()
+        self.assertLessEqual(queries(lambda: self.assertEqual(labels(rows), russian)), search_queries)
+        groups = dict(Report.with_context(lang="ru_RU")._read_group(domain, ["label"], ["__count"]))
+        self.assertEqual(groups, {name: 12 for name in russian.values()})
+        # the checklist lines of the task added to 6 records, named as the task
+        task_lines = Report.with_context(lang="ru_RU").search(
+            [("kind", "=", "item"), ("item_id", "=", False), ("res_id", "in", records.ids)]
+        )
+        self.assertEqual(task_lines.mapped("label"), [russian[task]] * 6)
+        # a line whose snapshot is no longer the item's name keeps its snapshot
+        self.item.with_context(lang="en_US").name = "Budget approved"
+        self.env.invalidate_all()
+        self.assertEqual(
+            Summary.with_context(lang="ru_RU").search([("item_id", "=", self.item.id)]).label,
+            english[self.item],
+        )
+
     def test_effectiveness_hides_small_samples(self):
         """Under the minimum sample (10 by default) a figure is left empty and the row flagged."""
         self._scenario()
@@ -523,9 +608,14 @@ class ScorecardRpcCases(IntelligenceFixture):
 
     def test_outcome_labels_follow_the_model(self):
         """The step-effectiveness actions of a bridge show the outcome figures in its words
-        ("Won When Done (%)" on leads, "Resolved When Done (%)" on tickets): the views the
-        agent loads over RPC as the web client does (the action's views, no context but
-        the language); the fields' own strings are neutral."""
+        ("Won When Done (%)" on leads, "Resolved When Done (%)" on tickets; in the list's
+        short labels, "Won if Done %"): the views the agent loads over RPC as the web
+        client does (the action's views, no context but the language); the fields' own
+        strings are neutral."""
+        expected = {
+            "list": [f"{self.success_label} if Done %", f"{self.success_label} if Not Done %"],
+            "pivot": [f"{self.success_label} When Done (%)", f"{self.success_label} When Not Done (%)"],
+        }
         for call in (self.xmlrpc, self.jsonrpc):
             for xmlid in self.effectiveness_actions:
                 # as the web client loads it (/web/action/load)
@@ -544,7 +634,7 @@ class ScorecardRpcCases(IntelligenceFixture):
                         arch.xpath(f"//field[@name='{name}']")[0].get("string")
                         for name in ("success_rate_done", "success_rate_not_done")
                     ],
-                    [f"{self.success_label} When Done (%)", f"{self.success_label} When Not Done (%)"],
+                    expected[view_type],
                 )
                 fields_ = views["models"][action["res_model"]]["fields"]
                 self.assertEqual(fields_["success_rate_done"]["string"], "Success When Done (%)")

@@ -1,5 +1,5 @@
 from odoo.tests import TransactionCase, tagged
-from odoo.tools.translate import TranslationModuleReader
+from odoo.tools.translate import TranslationModuleReader, code_translations
 
 
 @tagged("post_install", "-at_install")
@@ -37,3 +37,18 @@ class TestProcessMapWording(TransactionCase):
             "rate",
         }
         self.assertEqual(fragments & terms, set())
+
+    def test_web_terms_translated_as_elsewhere(self):
+        """The web client merges the terms of every module in one dictionary, in no
+        fixed order: a term of the map that another installed module translates
+        otherwise (web's "Step" of a number field, utm's "Design") would show either
+        translation. The map's terms are its own or translated alike."""
+        for lang in ("ru_RU", "zh_CN"):
+            messages = code_translations.get_web_translations("base_process_intelligence", lang)["messages"]
+            ours = {message["id"]: message["string"] for message in messages}
+            clashes = set()
+            for module in self.env.registry._init_modules - {"base_process_intelligence"}:
+                for message in code_translations.get_web_translations(module, lang)["messages"]:
+                    if message["id"] in ours and ours[message["id"]] != message["string"]:
+                        clashes.add((module, message["id"], message["string"]))
+            self.assertEqual(clashes, set(), lang)

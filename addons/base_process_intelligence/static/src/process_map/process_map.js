@@ -2,14 +2,16 @@ import { Component, markup, onWillStart, useState } from "@odoo/owl";
 import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 import { useService } from "@web/core/utils/hooks";
+import { formatFloat } from "@web/core/utils/numbers";
 import { escape } from "@web/core/utils/strings";
 import { standardActionServiceProps } from "@web/webclient/actions/action_service";
 
-const NODE_WIDTH = 160;
-const NODE_HEIGHT = 76;
-const NODE_GAP = 70;
+const NODE_WIDTH = 180;
+const NODE_HEIGHT = 100;
+const NODE_GAP = 50;
 const MARGIN = 30;
 const BASELINE = 190;
+const NBSP = "\u00a0";
 
 /**
  * The process map: the steps of a process as the records lived them (nodes), the
@@ -102,6 +104,14 @@ export class ProcessMap extends Component {
         }));
     }
 
+    get nodeWidth() {
+        return NODE_WIDTH;
+    }
+
+    get nodeHeight() {
+        return NODE_HEIGHT;
+    }
+
     get svgWidth() {
         return Math.max(600, MARGIN * 2 + this.nodes.length * (NODE_WIDTH + NODE_GAP) - NODE_GAP);
     }
@@ -166,7 +176,7 @@ export class ProcessMap extends Component {
         const values = {
             source: source.name,
             target: target.name,
-            count: edge.count,
+            count: this.number(edge.count),
             kind: this.kindLabel(edge.kind),
         };
         if (edge.median_hours === false || edge.median_hours === undefined) {
@@ -194,21 +204,31 @@ export class ProcessMap extends Component {
     // ------------------------------------------------------------------
     // Formatting
     // ------------------------------------------------------------------
+    // numbers in the user's localization (decimal point, thousands separator)
+    number(value, decimals = 0) {
+        if (value === null || value === undefined || value === false) {
+            return "–";
+        }
+        return formatFloat(value, { digits: [false, decimals] });
+    }
+
     hours(value) {
         if (value === null || value === undefined || value === false) {
             return "–";
         }
-        if (value >= 48) {
-            return _t("%(days)s d", { days: (value / 24).toFixed(1) });
-        }
-        return _t("%(hours)s h", { hours: value.toFixed(1) });
+        const text =
+            value >= 48
+                ? _t("%(days)s d", { days: this.number(value / 24, 1) })
+                : _t("%(hours)s h", { hours: this.number(value, 1) });
+        // a duration is never split over two lines
+        return text.replaceAll(" ", NBSP);
     }
 
     percent(value) {
         if (value === null || value === undefined || value === false) {
             return "–";
         }
-        return `${Math.round(value * 100)} %`;
+        return `${this.number(value * 100)} %`;
     }
 
     // ------------------------------------------------------------------
@@ -220,7 +240,7 @@ export class ProcessMap extends Component {
     }
 
     nodeVisits(node) {
-        return _t("%(count)s visits", { count: node.visits });
+        return _t("%(count)s visits", { count: this.number(node.visits) });
     }
 
     nodeTimes(node) {
@@ -228,14 +248,15 @@ export class ProcessMap extends Component {
         if (!node.expected_hours) {
             return _t("%(median)s / %(p90)s", values);
         }
+        // a long line wraps before the expected time, not within it
         return _t("%(median)s / %(p90)s (≤ %(expected)s)", {
             ...values,
             expected: this.hours(node.expected_hours),
-        });
+        }).replaceAll("≤ ", `≤${NBSP}`);
     }
 
     nodeDropped(node) {
-        return _t("%(count)s dropped out", { count: node.dropped });
+        return _t("%(count)s dropped out", { count: this.number(node.dropped) });
     }
 
     get conformanceSentence() {
@@ -243,19 +264,21 @@ export class ProcessMap extends Component {
         const share = escape(this.percent(conformance.share));
         return _t("%(share)s of %(count)s records followed the designed process.", {
             share: markup(`<span class="fs-3 fw-bold me-2">${share}</span>`),
-            count: conformance.records,
+            count: this.number(conformance.records),
         });
     }
 
     milestoneReached(milestone) {
         return _t("%(count)s (%(share)s)", {
-            count: milestone.reached,
+            count: this.number(milestone.reached),
             share: this.percent(milestone.share),
         });
     }
 
     get variantsTitle() {
-        const paths = escape(_t("(%(count)s distinct paths)", { count: this.state.data.variant_count }));
+        const paths = escape(
+            _t("(%(count)s distinct paths)", { count: this.number(this.state.data.variant_count) })
+        );
         return _t("Variants %(paths)s", {
             paths: markup(`<small class="text-muted">${paths}</small>`),
         });
@@ -268,15 +291,18 @@ export class ProcessMap extends Component {
     nodeTitle(node) {
         return [
             node.name,
-            _t("Visits: %(n)s", { n: node.visits }),
-            _t("Median / p90: %(median)s / %(p90)s (expected %(expected)s)", {
+            _t("Visits: %(n)s", { n: this.number(node.visits) }),
+            _t("Median / 90th percentile: %(median)s / %(p90)s (expected %(expected)s)", {
                 median: this.hours(node.median_hours),
                 p90: this.hours(node.p90_hours),
                 expected: node.expected_hours ? this.hours(node.expected_hours) : "–",
             }),
             _t("Overdue: %(share)s", { share: this.percent(node.overdue_share) }),
             _t("Overrides: %(rate)s", { rate: this.percent(node.override_rate) }),
-            _t("Backward: %(n)s, dropped out: %(d)s", { n: node.backward, d: node.dropped }),
+            _t("Backward: %(n)s, dropped out: %(d)s", {
+                n: this.number(node.backward),
+                d: this.number(node.dropped),
+            }),
         ].join("\n");
     }
 }
