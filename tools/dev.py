@@ -1124,6 +1124,17 @@ def _db_has_demo(name):
     return res.stdout.strip() == "t"
 
 
+def _installed_modules(name):
+    res = subprocess.run(
+        ["psql", "-d", name, "-Atc", "SELECT name FROM ir_module_module WHERE state = 'installed'"],
+        env=_pg_env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return set(res.stdout.split())
+
+
 def cmd_i18n(args):
     """Export each module's .pot template from a database where it is installed.
 
@@ -1141,8 +1152,18 @@ def cmd_i18n(args):
     if not _db_exists(args.db):
         install_modules(conf, args.db, EXTRA_MODULES + modules, demo=True)
     else:
-        names = ",".join(modules)
-        run(odoo_cmd(conf, "-d", args.db, "-i", names, "-u", names, "--stop-after-init", "--log-level=warn"))
+        # installed modules are updated (their views and data as the code has them), the
+        # others installed: ``-i`` on an installed module would load its data again in
+        # "init" mode and run the demo's <function> tags a second time (duplicate history)
+        installed = _installed_modules(args.db)
+        cmd = odoo_cmd(conf, "-d", args.db, "--stop-after-init", "--log-level=warn")
+        to_install = [module for module in modules if module not in installed]
+        to_update = [module for module in modules if module in installed]
+        if to_install:
+            cmd += ["-i", ",".join(to_install)]
+        if to_update:
+            cmd += ["-u", ",".join(to_update)]
+        run(cmd)
     for module in modules:
         pot = ADDONS_DIR / module / "i18n" / f"{module}.pot"
         pot.parent.mkdir(exist_ok=True)

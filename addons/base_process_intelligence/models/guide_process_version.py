@@ -10,13 +10,14 @@ class GuideProcess(models.Model):
     _inherit = "guide.process"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model
-    def _pi_demo_version(self, process_xmlid, days_ago, item_vals, name_translations=None):
+    def _pi_demo_version(self, process_xmlid, days_ago, item_vals, name_translations=None, item_xmlid=None):
         """Demo data of the version filter: the demo process gets a second version
         ``days_ago`` days ago (a checklist item ``item_vals`` added, its name translated
         in the installed languages of ``name_translations``: {lang: name}), and its
-        generated history rows of since then name it. Demo data only (a version is
-        otherwise dated when its transaction ends and history rows name the version in
-        force)."""
+        generated history rows of since then name it. The item gets the external id
+        ``item_xmlid`` (``module.name``), so that the module's translation files reach it
+        in the languages installed later. Demo data only (a version is otherwise dated when
+        its transaction ends and history rows name the version in force)."""
         process = self.env.ref(process_xmlid, raise_if_not_found=False)
         if not process:
             return False
@@ -25,6 +26,10 @@ class GuideProcess(models.Model):
         Version._guide_version_make(process)
         self.env.cr.precommit.data.get(PRECOMMIT_FRESH, {}).pop(process.id, None)
         item = self.env["guide.item"].create(item_vals)
+        if item_xmlid:
+            self.env["ir.model.data"]._update_xmlids(
+                [{"xml_id": item_xmlid, "record": item, "noupdate": True}]
+            )
         installed = dict(self.env["res.lang"].get_installed())
         translations = {lang: name for lang, name in (name_translations or {}).items() if lang in installed}
         if translations:

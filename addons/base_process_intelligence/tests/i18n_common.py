@@ -20,6 +20,8 @@ class IntelligenceTranslatedCases:
     outcome_texts = None
     team_text_ru = None
     effectiveness_title_ru = None
+    demo_item_xmlid = None
+    demo_item_names = None
 
     @classmethod
     def setUpClass(cls):
@@ -30,6 +32,25 @@ class IntelligenceTranslatedCases:
             ["base_process_intelligence", cls.bridge_module], ["ru_RU", "zh_CN"], overwrite=True
         )
         cls.agent.lang = "ru_RU"
+
+    def test_demo_version_item_in_languages_installed_later(self):
+        """The checklist item the demo's second version adds (created in code) has the
+        bridge's external id: the translation files reach it in a language installed after
+        the demo data, as they reach the records of the data files."""
+        item = self.env.ref(self.demo_item_xmlid, raise_if_not_found=False)
+        if not item:
+            self.skipTest("installed without demo data")
+        # as created while only English was installed
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE guide_item SET name = jsonb_build_object('en_US', name->>'en_US') WHERE id = %s",
+            [item.id],
+        )
+        self.env.invalidate_all()
+        self.assertEqual(item.with_context(lang="ru_RU").name, self.demo_item_names["en_US"])
+        self.env["ir.module.module"]._load_module_terms([self.bridge_module], ["ru_RU", "zh_CN"])
+        for lang, name in self.demo_item_names.items():
+            self.assertEqual(item.with_context(lang=lang).name, name)
 
     def _as_agent(self, lang):
         return self.env(user=self.agent, context=dict(self.env.context, lang=lang))

@@ -16,3 +16,9 @@ class TestLeadIntelligenceTranslated(IntelligenceTranslatedCases, LeadHandCase):
     outcome_texts = {"ru_RU": ("Выиграно", "Проиграно"), "zh_CN": ("赢单", "丢单")}
     team_text_ru = "Команда продаж"
     effectiveness_title_ru = "Эффективность шагов по лидам"
+    demo_item_xmlid = "crm_process_intelligence.guide_item_handover_demo"
+    demo_item_names = {
+        "en_US": "Handover to delivery planned",
+        "ru_RU": "Передача в исполнение запланирована",
+        "zh_CN": "已安排交付交接",
+    }

@@ -16,3 +16,9 @@ class TestTicketIntelligenceTranslated(IntelligenceTranslatedCases, TicketHandCa
     outcome_texts = {"ru_RU": ("Решено", "Отменено"), "zh_CN": ("已解决", "已取消")}
     team_text_ru = "Команда службы поддержки"
     effectiveness_title_ru = "Эффективность шагов по заявкам"
+    demo_item_xmlid = "helpdesk_process_intelligence.guide_item_satisfaction_demo"
+    demo_item_names = {
+        "en_US": "Customer satisfaction asked",
+        "ru_RU": "Удовлетворённость клиента запрошена",
+        "zh_CN": "已征询客户满意度",
+    }
