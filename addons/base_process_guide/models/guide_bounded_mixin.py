@@ -1,6 +1,9 @@
+from collections import defaultdict
+
 from odoo import api, models
 
-from ..tools.bounds import refuse, refused_number, refused_size
+from ..tools import shortened
+from ..tools.bounds import referenced_ids, refuse, refused_number, refused_size
 
 NUMBER_TYPES = ("float", "integer")
 
@@ -14,6 +17,10 @@ class GuideBoundedMixin(models.AbstractModel):
     - Every number field: NaN and the infinities are refused (no bound catches them by
       comparison), and so is a value the field does not convert or, for an Integer, a
       whole number its column does not hold, before the ORM or the database sees it.
+    - Every stored Many2one and Many2many: the ids a client sends (values, ``default_``
+      keys of a creation, link and replace commands) are ids of existing rows, refused
+      naming the field before the database's foreign keys are (whose violation is logged
+      as an error); the superuser's (installations, the engine) are not checked.
     - ``_guide_insert_checked_fields``: fields a database ``CHECK`` constraint also
       guards; their constraints run on the values before the INSERT, so that a value a
       user types is a ``ValidationError`` naming the record, not a database error.
@@ -35,12 +42,14 @@ class GuideBoundedMixin(models.AbstractModel):
     def create(self, vals_list):
         for vals in vals_list:
             self._guide_check_numbers(vals, creating=True)
+            self._guide_check_references(vals, creating=True)
             if self._guide_insert_checked_fields:
                 self._guide_check_before_insert(vals)
         return super().create(vals_list)
 
     def write(self, vals):
         self._guide_check_numbers(vals)
+        self._guide_check_references(vals)
         return super().write(vals)
 
     def _validate_fields(self, field_names, excluded_names=()):
@@ -104,6 +113,43 @@ class GuideBoundedMixin(models.AbstractModel):
             reason = refused_number(field, value, self)
             if reason:
                 refuse(self, reason, name=self._guide_vals_name(vals) if creating else None)
+
+    def _guide_check_references(self, vals, creating=False):
+        """Refuse an id of ``vals`` (and, on a creation, of the ``default_`` keys of the
+        context) that names no existing row of its field's model: one query per model
+        named, whatever the number of ids."""
+        if self.env.su:
+            return
+        context = self.env.context
+        wanted = defaultdict(dict)  # model: {id: field}
+        for name, field in self._fields.items():
+            if field.type not in ("many2one", "many2many") or not field.store:
+                continue
+            if name in vals:
+                value = vals[name]
+            elif creating and f"default_{name}" in context:
+                value = context[f"default_{name}"]
+            else:
+                continue
+            ids = referenced_ids(field, value)
+            if ids is None:
+                self._guide_refuse_reference(vals, creating, field, value)
+            for id_ in ids:
+                wanted[field.comodel_name][id_] = field
+        for model_name, fields_by_id in wanted.items():
+            existing = set(self.env[model_name].sudo().browse(list(fields_by_id)).exists().ids)
+            for id_, field in fields_by_id.items():
+                if id_ not in existing:
+                    self._guide_refuse_reference(vals, creating, field, id_)
+
+    def _guide_refuse_reference(self, vals, creating, field, value):
+        reason = self.env._(
+            "%(field)s: %(value)s is not the id of an existing %(model)s.",
+            field=field._description_string(self.env),
+            value=shortened(value),
+            model=self.env["ir.model"]._get(field.comodel_name).name or field.comodel_name,
+        )
+        refuse(self, reason, name=self._guide_vals_name(vals) if creating else None)
 
     def _guide_check_before_insert(self, vals):
         """Run the constraints of ``_guide_insert_checked_fields`` on the values of a

@@ -144,6 +144,56 @@ class ConfigBoundsCases(BoundsAsserts):
         self.assertTrue(record.guide_deadline)
         self.assertEqual(record.search([("id", "=", record.id), ("guide_overdue", "=", False)]), record)
 
+    def test_references_that_name_no_row_refused(self):
+        """An id of a configuration's link that names no row (deleted, never made, beyond an
+        ``integer`` column, a text, a malformed command) is refused naming the field, as
+        written, created or sent as a default, over XML-RPC and JSON-RPC: the database's
+        foreign keys never see it (their violation was a logged ERROR)."""
+        step = self._bounds_step()
+        manager = self.bounds_manager
+        item = self.bounds_configs["guide.item"]
+        label = item._fields["step_id"].string
+        Item = self.env["guide.item"].with_user(manager)
+        for value in (99_999_999, 2**40, "abc", -3, [1, 2]):
+            with self.subTest(value=value):
+                with self.assertRaisesRegex(ValidationError, re.escape(label)):
+                    item.with_user(manager).write({"step_id": value})
+                with self.assertRaisesRegex(ValidationError, re.escape(label)):
+                    Item.create({"step_id": value, "name": "Bounds ghost"})
+                with self.assertRaisesRegex(ValidationError, re.escape(label)):
+                    Item.with_context(default_step_id=value).create({"name": "Bounds ghost"})
+        allowed = step._fields["allowed_step_ids"].string
+        for command in ([(6, 0, [99_999_999])], [(4, 99_999_999)], [(4, "x")], ["x"]):
+            with self.subTest(command=command), self.assertRaisesRegex(ValidationError, re.escape(allowed)):
+                step.with_user(manager).write({"allowed_step_ids": command})
+        for protocol in PROTOCOLS:
+            message = self._refusal(
+                manager, protocol, "guide.item", "write", [item.ids, {"step_id": 99_999_999}]
+            )
+            self.assertIn(label, message)
+            self.assertIn("99999999", message)
+            message = self._refusal(
+                manager,
+                protocol,
+                "guide.hint",
+                "create",
+                # XML-RPC carries 32-bit integers only
+                [{"name": "Ghost", "process_id": 2**40 if protocol == "jsonrpc" else 88_888_888}],
+            )
+            self.assertIn(self.env["guide.hint"]._fields["process_id"].string, message)
+        # an existing id, a record, a (id, name) pair, an empty link: accepted
+        item.with_user(manager).write({"step_id": step.id})
+        item.with_user(manager).write({"step_id": (step.id, step.name)})
+        self.env["guide.hint"].with_user(manager).create(
+            {
+                "name": "Bounds real",
+                "model_name": step.process_id.model_name,
+                "process_id": step.process_id.id,
+            }
+        )
+        step.with_user(manager).write({"allowed_step_ids": [(6, 0, [])]})
+        self.assertEqual(item.step_id, step)
+
     def test_config_texts_bounded_over_rpc(self):
         """A name of a megabyte on any process configuration (a process, step, checklist
         item, task, milestone, hint and its link, branch, deviation reason) is refused,

@@ -8,6 +8,7 @@ whoever's request reads it) and no refusal quotes a text of a megabyte.
 
 import math
 
+from odoo import models
 from odoo.exceptions import ValidationError
 
 from .refusal import shortened
@@ -67,6 +68,45 @@ def refused_number(field, value, record):
             value=shortened(value),
         )
     return None
+
+
+def _valid_id(value):
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_INT
+
+
+def referenced_ids(field, value):
+    """The ids of rows of ``field``'s model that ``value`` (sent for the Many2one or
+    Many2many ``field``) names, or ``None`` when it names something that is no id (a text,
+    a number out of an ``integer`` column, a malformed command)."""
+    if isinstance(value, models.BaseModel):
+        return list(value.ids)
+    if field.type == "many2one":
+        if value in (False, None, 0):
+            return []
+        if isinstance(value, tuple) and value:
+            value = value[0]  # (id, name), as the ORM takes it
+        elif isinstance(value, dict):
+            value = value.get("id")
+        return [value] if _valid_id(value) else None
+    ids = []
+    for command in value or ():
+        if _valid_id(command):
+            ids.append(command)  # a plain list of ids
+            continue
+        if not isinstance(command, tuple | list) or not command:
+            return None
+        if command[0] == 4:
+            if len(command) < 2 or not _valid_id(command[1]):
+                return None
+            ids.append(command[1])
+        elif command[0] == 6:
+            linked = command[2] if len(command) > 2 else None
+            if isinstance(linked, models.BaseModel):
+                linked = linked.ids
+            if linked and not (isinstance(linked, list | tuple) and all(_valid_id(id_) for id_ in linked)):
+                return None
+            ids.extend(linked or ())
+    return ids
 
 
 def refused_size(field, value, size, record):
