@@ -567,7 +567,8 @@ class GuideMixin(models.AbstractModel):
         """Whether a write of ``vals`` leaves ``self`` outside every process and no engine
         acts on records outside processes: then no hook of the pipeline can do anything, and
         the write goes straight to the ORM. Decided on the cached configuration and the
-        records' cached process (no query); ``False`` when in doubt."""
+        records' process (fetched with their other columns for a stage write, which reads
+        them anyway; taken from the cache only for other writes); ``False`` when in doubt."""
         scope = self._guide_outside_processes_scope()
         if scope is None:
             return False
