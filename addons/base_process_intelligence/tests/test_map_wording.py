@@ -12,7 +12,7 @@ class TestProcessMapWording(TransactionCase):
         reader = TranslationModuleReader(self.env.cr, modules=["base_process_intelligence"], lang="en_US")
         terms = {source for _module, _type, _name, _res_id, source, _value, _comments in reader}
         sentences = {
-            "Data as of %(time)s UTC",
+            "Data as of %(time)s",
             "%(count)s visits",
             "%(count)s dropped out",
             "%(median)s / %(p90)s (≤ %(expected)s)",

@@ -1,4 +1,5 @@
 import { Component, markup, onWillStart, useState } from "@odoo/owl";
+import { deserializeDateTime, formatDateTime } from "@web/core/l10n/dates";
 import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 import { useService } from "@web/core/utils/hooks";
@@ -236,7 +237,9 @@ export class ProcessMap extends Component {
     // translation may reorder them
     // ------------------------------------------------------------------
     get dataAsOf() {
-        return _t("Data as of %(time)s UTC", { time: this.state.data.refreshed_at });
+        // stored in UTC: shown in the user's time zone and date format, as Odoo's fields
+        const time = formatDateTime(deserializeDateTime(this.state.data.refreshed_at));
+        return _t("Data as of %(time)s", { time });
     }
 
     nodeVisits(node) {
