@@ -97,19 +97,22 @@ class GuideBoundedMixin(models.AbstractModel):
                 if reason:
                     refuse(record, reason)
 
+    def _guide_sent_values(self, vals, creating, types):
+        """``(field, value)`` of the fields of ``types`` a client sends: in ``vals`` or, on a
+        creation, as a ``default_`` key of the context."""
+        context = self.env.context
+        for name, field in self._fields.items():
+            if field.type not in types:
+                continue
+            if name in vals:
+                yield field, vals[name]
+            elif creating and f"default_{name}" in context:
+                yield field, context[f"default_{name}"]
+
     def _guide_check_numbers(self, vals, creating=False):
         """Refuse a number of ``vals`` (and, on a creation, of the ``default_`` keys of the
         context) its field cannot hold, before the ORM converts it."""
-        context = self.env.context
-        for name, field in self._fields.items():
-            if field.type not in NUMBER_TYPES:
-                continue
-            if name in vals:
-                value = vals[name]
-            elif creating and f"default_{name}" in context:
-                value = context[f"default_{name}"]
-            else:
-                continue
+        for field, value in self._guide_sent_values(vals, creating, NUMBER_TYPES):
             reason = refused_number(field, value, self)
             if reason:
                 refuse(self, reason, name=self._guide_vals_name(vals) if creating else None)
@@ -120,16 +123,9 @@ class GuideBoundedMixin(models.AbstractModel):
         named, whatever the number of ids."""
         if self.env.su:
             return
-        context = self.env.context
         wanted = defaultdict(dict)  # model: {id: field}
-        for name, field in self._fields.items():
-            if field.type not in ("many2one", "many2many") or not field.store:
-                continue
-            if name in vals:
-                value = vals[name]
-            elif creating and f"default_{name}" in context:
-                value = context[f"default_{name}"]
-            else:
+        for field, value in self._guide_sent_values(vals, creating, ("many2one", "many2many")):
+            if not field.store:
                 continue
             ids = referenced_ids(field, value)
             if ids is None:
