@@ -93,8 +93,12 @@ class CrmLead(models.Model):
 
     def action_set_lost(self, **additional_values):
         """Write the lost values (lost reason) before archiving, so that the policies checked
-        when a lead is marked lost see them, and keep them with a change held for approval."""
+        when a lead is marked lost see them, and keep them with a change held for approval.
+
+        Returns ``True`` where the CRM returns nothing (its archiving answers ``None``,
+        which XML-RPC cannot carry)."""
         if additional_values:
             self.write(dict(additional_values))
         with engine_flag(self.env, FLAG_LOST_VALUES, additional_values):
-            return super().action_set_lost()
+            res = super().action_set_lost()
+        return True if res is None else res

@@ -81,6 +81,28 @@ class TestTrustRpc(RpcCase, ComplianceCommon):
             self.assertEqual(lead.stage_id, self.stage_negotiation)
             self.assertEqual(self._logs(lead, outcome="overridden").reason, "Offer sent by post")
 
+    def test_set_lost_answers_over_rpc(self):
+        """*Mark Lost* called over HTTP answers ``True`` (the CRM's archiving answers
+        ``None``, which XML-RPC refused after the lead was archived), on an open lead
+        and on one already lost."""
+        for protocol in PROTOCOLS:
+            call = self._call(protocol)
+            lead = self._lead(name=f"Lost {protocol}", user_id=self.user_salesman.id)
+            for _attempt in ("open", "already lost"):
+                self.assertIs(
+                    call(
+                        self.user_salesman,
+                        "crm.lead",
+                        "action_set_lost",
+                        [lead.ids],
+                        {"lost_reason_id": self.lost_reason.id},
+                    ),
+                    True,
+                    protocol,
+                )
+            lead.invalidate_recordset()
+            self.assertEqual((lead.active, lead.lost_reason_id), (False, self.lost_reason), protocol)
+
     # ------------------------------------------------------------
     # finding 6: stale approvals
     # ------------------------------------------------------------
