@@ -90,6 +90,39 @@ class TestPolicyVersion(ComplianceCommon):
             self._policy(name="Forged", version_id=version.id)
         self.assertEqual((version.message, self.policy.version_id), ("Set the VAT number.", version))
 
+    def test_versions_read_where_policies_are(self):
+        """A policy's versions (its wording, scope and requirement at each change) are read
+        by the users who read the policies, not by every employee; an approver who is
+        only an employee still reads the policy at the time on the request given to them."""
+        employee = new_test_user(
+            self.env, login="pol_employee", groups="base.group_user", name="Eve Employee"
+        )
+        version = self.policy.version_id
+        for method in ("search", "read_group"):
+            with self.assertRaises(AccessError, msg=method):
+                if method == "search":
+                    self.Version.with_user(employee).search([])
+                else:
+                    self.Version.with_user(employee).read_group([], ["version:max"], [])
+        with self.assertRaises(AccessError):
+            version.with_user(employee).read(["snapshot"])
+        with self.assertRaises(AccessError):
+            self.policy.with_user(employee).read(["requirement"])
+        self.assertEqual(version.with_user(self.user_salesman).read(["version"])[0]["version"], 1)
+        self.policy.write(
+            {
+                "enforcement": "approval",
+                "tier_ids": [
+                    (0, 0, {"name": "Employee", "approver_type": "users", "user_ids": employee.ids})
+                ],
+            }
+        )
+        lead = self._lead(user_id=self.user_salesman.id)
+        request = lead.with_user(self.user_salesman)._compliance_request_approval(
+            {"stage_id": self.stage_won.id}, "Signed on paper", event="won"
+        )
+        self.assertIn("Set the VAT number.", request.with_user(employee).policy_snapshot)
+
 
 @tagged("post_install", "-at_install")
 class TestPolicyVersionRpc(RpcCase, ComplianceCommon):
