@@ -5,7 +5,9 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL, format_datetime, format_list
+from odoo.tools import SQL, Query, format_datetime, format_list
+
+from ..tools import shortened
 
 # the event fields of a guided record: maintained by the engine when the event happens
 # (a message, an activity done, a milestone reached), usable in every rule condition
@@ -206,14 +208,38 @@ class GuideMixin(models.AbstractModel):
     def _guide_search_rows(self, operator, value, rows_query, fname):
         """The domain of a search on a helper many2many read from rows about the records:
         ``rows_query(value or None)`` gives the ``res_id`` of the rows matching ``value``
-        (None: any row)."""
-        if operator in ("=", "!=") and value is False:
-            positive, query = operator == "!=", rows_query(None)
-        elif operator in ("in", "=", "not in", "!="):
+        (None: any row). Set or not set (``True``/``False``), an id, a name or a list of
+        them; anything else is refused naming the field and the value, before the
+        database would choke on it."""
+        if operator in ("=", "!=") and isinstance(value, bool):
+            positive, query = (operator == "=") == value, rows_query(None)
+        elif operator in ("in", "=", "not in", "!=") and self._guide_search_names_rows(value):
             positive, query = operator in ("in", "="), rows_query(value)
+        elif operator in ("in", "=", "not in", "!="):
+            raise UserError(
+                self.env._(
+                    "Unsupported search on %(field)s: %(value)s is not an id, a name or a list of them.",
+                    field=self._fields[fname].string,
+                    value=shortened(value),
+                )
+            )
         else:
             raise UserError(self.env._("Unsupported search on %(field)s.", field=self._fields[fname].string))
         return [("id", "in" if positive else "not in", query)]
+
+    @api.model
+    def _guide_search_names_rows(self, value):
+        """Whether ``value`` names rows as a search on a relation takes it: an id, a name,
+        a list of ids and names, or the subquery the ORM makes of a path or ``any``."""
+
+        def one(item):
+            return isinstance(item, str) or (isinstance(item, int) and not isinstance(item, bool))
+
+        return (
+            one(value)
+            or isinstance(value, Query)
+            or (isinstance(value, list | tuple) and all(one(item) for item in value))
+        )
 
     def _search_guide_milestone_ids(self, operator, value):
         def rows(value):

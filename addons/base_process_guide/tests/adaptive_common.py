@@ -376,6 +376,40 @@ class AdaptiveCases:
         self.assertFalse(self._rows("guide.task.log", record))
         self.assertFalse(self._rows("guide.milestone.reached", record))
 
+    def test_rpc_search_on_reached_milestones_and_done_activities(self):
+        """The searches a condition reads (milestones reached, activity types done) take
+        set or not set, an id, a name or a list of them; any other value a client sends is
+        a UserError naming the field and the value, never a query PostgreSQL refuses
+        (logged at ERROR)."""
+        agent = self._adaptive_agent()
+        record = self._adaptive_record()
+        model = record._name
+        record.with_user(agent).action_guide_reach_milestone(self.ms_manual.id)
+        for protocol in PROTOCOLS:
+            call = self.xmlrpc if protocol == "xmlrpc" else self.jsonrpc
+            for fname in ("guide_milestone_ids", "guide_done_activity_type_ids"):
+                for value in ([True], [[1]], 1.5, {"x": 1}, [1, [2]]):
+                    with self.subTest(protocol=protocol, field=fname, value=value):
+                        with self.assertRaises(RpcError) as caught:
+                            call(agent, model, "search_count", [[(fname, "in", value)]])
+                        self.assertIn("is not an id, a name or a list of them", caught.exception.message)
+                        self.assertNotIn("Traceback", caught.exception.message)
+                        if protocol == "jsonrpc":
+                            self.assertEqual(caught.exception.name, "odoo.exceptions.UserError")
+            for domain in (
+                [("guide_milestone_ids", "=", True)],
+                [("guide_milestone_ids", "in", [self.ms_manual.id])],
+                [("guide_milestone_ids", "=", self.ms_manual.id)],
+                [("guide_milestone_ids", "!=", False)],
+            ):
+                with self.subTest(protocol=protocol, domain=domain):
+                    ids = call(agent, model, "search", [[("id", "=", record.id), *domain]])
+                    self.assertEqual(ids, record.ids)
+            self.assertEqual(
+                call(agent, model, "search", [[("id", "=", record.id), ("guide_milestone_ids", "=", False)]]),
+                [],
+            )
+
     def test_rpc_configuration_conditions(self):
         """A process manager configuring over XML-RPC and JSON-RPC: a rule set to work
         automatically without its condition, or holding a condition that does not parse, is

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL, drop_view_if_exists
 from odoo.tools.sql import table_kind
 
@@ -360,7 +361,9 @@ class GuideEffectivenessSummary(models.Model):
 
     def _search_pi_visible(self, operator, value):
         if operator not in ("=", "!="):
-            raise NotImplementedError(f"pi_visible {operator}")
+            raise UserError(
+                self.env._("Step effectiveness: search the rows whose figures you see with = or != only.")
+            )
         # record rules are applied in a superuser environment: ask as the user
         Process = self.env["guide.process"].with_user(self.env.user)
         names = [name for name in Process._guide_model_names() if Process._pi_sees_figures(name)]

@@ -639,6 +639,29 @@ class ScorecardRpcCases(IntelligenceFixture):
                 fields_ = views["models"][action["res_model"]]["fields"]
                 self.assertEqual(fields_["success_rate_done"]["string"], "Success When Done (%)")
 
+    def test_unsupported_search_on_visibility_refused(self):
+        """The summary rows are filtered on who sees the figures (``pi_visible``, its record
+        rule); a client searching it with another operator than = or != gets a UserError,
+        not a traceback logged at ERROR."""
+        for call in (self.xmlrpc, self.jsonrpc):
+            for operator, value in (("in", [True]), ("ilike", True), (">", True)):
+                with self.subTest(call=call.__name__, operator=operator):
+                    with self.assertRaises(RpcError) as caught:
+                        call(
+                            self.agent,
+                            "guide.effectiveness.summary",
+                            "search_count",
+                            [[("pi_visible", operator, value)]],
+                        )
+                    self.assertIn("with = or != only", caught.exception.message)
+                    self.assertNotIn("Traceback", caught.exception.message)
+            self.assertIsInstance(
+                call(
+                    self.agent, "guide.effectiveness.summary", "search_count", [[("pi_visible", "=", True)]]
+                ),
+                int,
+            )
+
     def test_colleague_reads_nothing_over_rpc(self):
         records = self._records(2)
         self._scorecard_facts(records)
