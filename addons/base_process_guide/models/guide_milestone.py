@@ -15,7 +15,7 @@ class GuideMilestone(models.Model):
     reached it and when are ``guide.milestone.reached`` (engine-owned)."""
 
     _name = "guide.milestone"
-    _inherit = ["guide.condition.mixin", "guide.config.mixin"]
+    _inherit = ["guide.condition.mixin", "guide.config.mixin", "guide.shared.scope.mixin"]
     _description = "Process Milestone"
     _order = "process_id, sequence, id"
     _check_company_auto = True

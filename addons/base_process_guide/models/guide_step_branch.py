@@ -10,7 +10,7 @@ class GuideStepBranch(models.Model):
     holds tells the next step; the gate enforces it like the allowed next steps."""
 
     _name = "guide.step.branch"
-    _inherit = ["guide.condition.mixin", "guide.config.mixin"]
+    _inherit = ["guide.condition.mixin", "guide.config.mixin", "guide.shared.scope.mixin"]
     _description = "Process Step Branch"
     _order = "step_id, sequence, id"
     _guide_domain_fields = ("domain",)

@@ -18,7 +18,7 @@ class GuideTask(models.Model):
     ``guide.task.log`` row (who, when, why)."""
 
     _name = "guide.task"
-    _inherit = ["guide.condition.mixin", "guide.config.mixin"]
+    _inherit = ["guide.condition.mixin", "guide.config.mixin", "guide.shared.scope.mixin"]
     _description = "Optional Task"
     _order = "step_id, sequence, id"
     _check_company_auto = True

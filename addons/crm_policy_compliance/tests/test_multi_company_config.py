@@ -83,6 +83,40 @@ class TestMultiCompanyConfig(ComplianceCommon):
         self.assertTrue(shared)
         self.assertTrue(process)
 
+    def test_adaptive_configuration_of_a_shared_process_needs_every_company(self):
+        """The optional tasks, milestones and branches of a process of no company apply to
+        the records of every company like its steps: a manager of one company neither
+        adds, changes nor deletes them; a manager of every company does."""
+        env_b = self.env(
+            user=self.manager_b, context=dict(self.env.context, allowed_company_ids=self.company_b.ids)
+        )
+        values = {
+            "guide.task": {"step_id": self.step_new.id, "name": "B's task"},
+            "guide.milestone": {
+                "process_id": self.process.id,
+                "name": "B's milestone",
+                "reach_mode": "manual",
+            },
+            "guide.step.branch": {
+                "step_id": self.step_new.id,
+                "to_step_id": self.step_proposal.id,
+                "domain": "[('expected_revenue', '>', 1)]",
+            },
+        }
+        for model, vals in values.items():
+            with self.subTest(model=model):
+                with self.assertRaisesRegex(AccessError, "applies to every company"):
+                    env_b[model].create(vals)
+                row = self.env[model].with_user(self.manager_ab).create(vals)
+                for change in ({"sequence": 99}, None):
+                    with self.assertRaisesRegex(AccessError, "applies to every company"):
+                        if change:
+                            row.with_env(env_b).write(change)
+                        else:
+                            row.with_env(env_b).unlink()
+                self.assertTrue(row.exists())
+                row.with_user(self.manager_ab).unlink()
+
     def test_no_user_of_another_company_in_a_company_policy(self):
         Policy = self.env["compliance.policy"].with_user(self.manager_b).with_company(self.company_b)
         vals = self._policy_vals(
