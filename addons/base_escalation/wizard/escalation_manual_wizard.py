@@ -6,6 +6,8 @@ class EscalationManualWizard(models.TransientModel):
     """Escalate a record by hand: to a user and/or to a level of a rule, with a reason."""
 
     _name = "escalation.manual.wizard"
+    # the ids and numbers a client sends are checked before the database sees them
+    _inherit = ["guide.bounded.mixin"]
     _description = "Manual Escalation"
 
     res_model = fields.Char(required=True)

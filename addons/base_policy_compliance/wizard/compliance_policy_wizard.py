@@ -11,6 +11,8 @@ class CompliancePolicyWizard(models.TransientModel):
     """The way out of a held change: justify an override, or ask for approval."""
 
     _name = "compliance.policy.wizard"
+    # the ids and numbers a client sends are checked before the database sees them
+    _inherit = ["guide.bounded.mixin"]
     _description = "Override a Policy or Request Approval"
 
     mode = fields.Selection(

@@ -3,6 +3,8 @@ from odoo import api, fields, models
 
 class ComplianceRejectWizard(models.TransientModel):
     _name = "compliance.reject.wizard"
+    # the ids and numbers a client sends are checked before the database sees them
+    _inherit = ["guide.bounded.mixin"]
     _description = "Reject an Approval Request"
 
     request_id = fields.Many2one("compliance.approval.request", required=True, readonly=True)

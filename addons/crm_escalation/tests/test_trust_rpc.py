@@ -1,6 +1,6 @@
 from odoo.tests import new_test_user, tagged
 
-from odoo.addons.base_process_guide.tests.rpc_common import RpcCase
+from odoo.addons.base_process_guide.tests.rpc_common import RpcCase, RpcError
 
 from .common import EscalationCommon
 
@@ -20,6 +20,33 @@ class TestTrustRpc(RpcCase, EscalationCommon):
 
     def _call(self, protocol):
         return self.xmlrpc if protocol == "xmlrpc" else self.jsonrpc
+
+    def test_manual_escalation_dialog_ids_that_name_no_row_refused(self):
+        """A user, rule or level id that names no row, or a record id no integer column
+        holds, sent to the *Escalate* dialog is refused naming the field before the
+        database's foreign keys or its integer column are (no ERROR logged)."""
+        lead = self._lead(name="Escalate nobody")
+        base = {"res_model": "crm.lead", "res_id": lead.id, "reason": "Why not"}
+        cases = [
+            ({"user_id": 2**31 - 1}, "Escalate To"),
+            ({"user_id": -5}, "Escalate To"),
+            ({"rule_id": 2**31 - 1}, "Rule"),
+            ({"level_id": 2**31 - 1}, "Level"),
+            ({"res_id": 2**40}, "must be a whole number"),
+        ]
+        with self.assertNoLogs("odoo.sql_db", "ERROR"), self.assertNoLogs("odoo.http", "ERROR"):
+            for protocol in ("xmlrpc", "jsonrpc"):
+                for vals, expected in cases:
+                    if protocol == "xmlrpc" and vals.get("res_id", 0) >= 2**31:
+                        continue  # XML-RPC carries no such integer
+                    with self.subTest(protocol=protocol, vals=vals):
+                        with self.assertRaises(RpcError) as caught:
+                            self._call(protocol)(
+                                self.user_salesman, "escalation.manual.wizard", "create", [{**base, **vals}]
+                            )
+                        self.assertIn(expected, caught.exception.message)
+                        self.assertNotIn("Traceback", caught.exception.message)
+        self.assertFalse(self._logs(lead, kind="manual"))
 
     def _hand_over(self, protocol):
         call = self._call(protocol)

@@ -173,6 +173,24 @@ class TestHostileInput(RpcCase, ComplianceCommon):
         )
         self.assertTrue(wizard)
 
+    def test_policy_dialogs_ids_that_name_no_row_refused(self):
+        """A request or reason id that names no row, sent to the rejection or the policy
+        dialog, is refused naming the field before the database's foreign keys are (no
+        ERROR logged)."""
+        cases = [
+            ("compliance.reject.wizard", {"request_id": 2**31 - 1, "reason": "No"}, "Request"),
+            ("compliance.reject.wizard", {"request_id": -3, "reason": "No"}, "Request"),
+            ("compliance.policy.wizard", {"reason_id": 2**31 - 1}, "Reason"),
+        ]
+        with self.assertNoLogs("odoo.sql_db", "ERROR"), self.assertNoLogs("odoo.http", "ERROR"):
+            for call in (self.xmlrpc, self.jsonrpc):
+                for model, vals, field in cases:
+                    with self.subTest(call=call.__name__, model=model, vals=vals):
+                        with self.assertRaises(RpcError) as caught:
+                            call(self.user_salesman, model, "create", [vals])
+                        self.assertIn(field, caught.exception.message)
+                        self.assertIn("is not the id of an existing", caught.exception.message)
+
     def test_conditions_on_fields_their_author_may_not_search(self):
         Hint = self.env["guide.hint"].with_user(self.user_manager)
         for domain, wording in (
