@@ -41,6 +41,18 @@ class EscalationManualWizard(models.TransientModel):
             return None
         return self.env[self.res_model].browse(self.res_id).exists()
 
+    def _check_escalate_to(self):
+        """The new owner is an active internal user: what the dialog offers, whatever a
+        client sends (a portal user, OdooBot or an archived user owns no record)."""
+        user = self.user_id.sudo()
+        if user and (user.share or not user.active):
+            raise UserError(
+                self.env._(
+                    "%(user)s cannot be escalated to: only an active internal user can own the record.",
+                    user=user.name,
+                )
+            )
+
     def action_confirm(self):
         self.ensure_one()
         record = self._record()
@@ -58,6 +70,7 @@ class EscalationManualWizard(models.TransientModel):
                     model=record._description,
                 )
             )
+        self._check_escalate_to()
         reason = self.env["guide.mixin"]._guide_bounded_text(self.reason, self.env._("The reason"))
         if not reason:
             raise UserError(self.env._("Give the reason of the escalation."))

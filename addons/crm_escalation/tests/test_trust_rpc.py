@@ -48,6 +48,35 @@ class TestTrustRpc(RpcCase, EscalationCommon):
                         self.assertNotIn("Traceback", caught.exception.message)
         self.assertFalse(self._logs(lead, kind="manual"))
 
+    def test_escalate_to_internal_users_only(self):
+        """The *Escalate* dialog offers active internal users; a portal user, OdooBot or an
+        archived user sent by a client is refused by name, and nothing changes."""
+        portal = new_test_user(self.env, login="esc_portal", groups="base.group_portal", name="Paula Portal")
+        archived = new_test_user(
+            self.env, login="esc_gone", groups="sales_team.group_sale_salesman", name="Gus Gone"
+        )
+        archived.active = False
+        odoobot = self.env.ref("base.user_root")
+        lead = self._lead(name="Escalate outside")
+        base = {"res_model": "crm.lead", "res_id": lead.id, "reason": "Why not"}
+        with self.assertNoLogs("odoo.http", "ERROR"):
+            for user in (portal, archived, odoobot):
+                with self.subTest(user=user.name):
+                    wizard_id = self.xmlrpc(
+                        self.user_salesman,
+                        "escalation.manual.wizard",
+                        "create",
+                        [{**base, "user_id": user.id}],
+                    )
+                    with self.assertRaises(RpcError) as caught:
+                        self.xmlrpc(
+                            self.user_salesman, "escalation.manual.wizard", "action_confirm", [[wizard_id]]
+                        )
+                    self.assertIn(f"{user.name} cannot be escalated to", caught.exception.message)
+        lead.invalidate_recordset()
+        self.assertEqual(lead.user_id, self.user_salesman)
+        self.assertFalse(self._logs(lead, kind="manual"))
+
     def _hand_over(self, protocol):
         call = self._call(protocol)
         lead = self._lead(name=f"Hand over {protocol}")
