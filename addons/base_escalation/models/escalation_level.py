@@ -175,6 +175,15 @@ class EscalationLevel(models.Model):
                         "Escalation level %(level)s: choose the user to reassign to.", level=level.name
                     )
                 )
+            if level.assign_to == "user" and level.assign_user_id.share:
+                raise ValidationError(
+                    self.env._(
+                        "Escalation level %(level)s: %(user)s is not an internal user; records are "
+                        "reassigned to internal users only.",
+                        level=level.name,
+                        user=level.assign_user_id.name,
+                    )
+                )
             if level.assign_to == "team" and not level._escalation_assign_team():
                 raise ValidationError(
                     self.env._(

@@ -3,7 +3,7 @@ from unittest.mock import patch
 from psycopg2 import errors
 
 from odoo.exceptions import ValidationError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from odoo.addons.base_escalation.tests.bounds_common import EscalationBoundsCases
 from odoo.addons.base_process_guide.tests.rpc_common import RpcCase
@@ -48,6 +48,21 @@ class TestTrustBounds(RpcCase, EscalationCommon):
         rule = self._rule()
         with self.assertRaisesRegex(ValidationError, "activity is due in 0 to"):
             rule.with_user(self.user_manager).level_ids[0].activity_deadline_days = 10**9
+
+    def test_level_reassigns_to_internal_users_only(self):
+        """A level reassigns to an internal user: a portal user sent over RPC is refused by
+        name, as the form's choice list offers none."""
+        portal = new_test_user(self.env, login="lvl_portal", groups="base.group_portal", name="Paula Portal")
+        rule = self._rule()
+        level = rule.level_ids[0]
+        fault = self.rpc_fault(
+            self.user_manager,
+            "escalation.level",
+            "write",
+            [[level.id], {"assign_to": "user", "assign_user_id": portal.id}],
+        )
+        self.assertIn(f"Escalation level {level.name}: Paula Portal is not an internal user", fault)
+        self.assertNotEqual(level.assign_user_id, portal)
 
     def test_cron_goes_on_when_another_worker_holds_the_batch(self):
         rule = self._rule()
