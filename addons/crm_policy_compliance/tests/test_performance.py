@@ -1,5 +1,7 @@
 from odoo.tests import tagged
 
+from odoo.addons.base_process_guide.tests.perf_common import created_earlier
+
 from .common import ComplianceCommon
 
 
@@ -10,19 +12,20 @@ class TestPerformance(ComplianceCommon):
     at most +5 per write() for two policies on the target step."""
 
     def _leads(self, count):
-        return self.env["crm.lead"].create(
-            [
-                {
-                    "name": f"Perf {i}",
-                    "type": "opportunity",
-                    "team_id": self.team.id,
-                    "stage_id": self.stage_new.id,
-                    "partner_id": self.partner_vat.id,
-                    "expected_revenue": 100,
-                }
-                for i in range(count)
-            ]
-        )
+        with created_earlier():
+            return self.env["crm.lead"].create(
+                [
+                    {
+                        "name": f"Perf {i}",
+                        "type": "opportunity",
+                        "team_id": self.team.id,
+                        "stage_id": self.stage_new.id,
+                        "partner_id": self.partner_vat.id,
+                        "expected_revenue": 100,
+                    }
+                    for i in range(count)
+                ]
+            )
 
     def _count(self, leads, stage):
         self.env.flush_all()
@@ -93,25 +96,26 @@ class TestPolicyQueryCount(ComplianceCommon):
     BUDGET = 2
 
     def _leads(self, count):
-        return (
-            self.env["crm.lead"]
-            .create(
-                [
-                    {
-                        "name": f"Counted {i}",
-                        "type": "opportunity",
-                        "team_id": self.team.id,
-                        "user_id": self.user_salesman.id,
-                        "stage_id": self.stage_new.id,
-                        "partner_id": self.partner_vat.id,
-                        "email_from": f"counted{i}@example.com",
-                        "expected_revenue": 100,
-                    }
-                    for i in range(count)
-                ]
+        with created_earlier():
+            return (
+                self.env["crm.lead"]
+                .create(
+                    [
+                        {
+                            "name": f"Counted {i}",
+                            "type": "opportunity",
+                            "team_id": self.team.id,
+                            "user_id": self.user_salesman.id,
+                            "stage_id": self.stage_new.id,
+                            "partner_id": self.partner_vat.id,
+                            "email_from": f"counted{i}@example.com",
+                            "expected_revenue": 100,
+                        }
+                        for i in range(count)
+                    ]
+                )
+                .with_user(self.user_salesman)
             )
-            .with_user(self.user_salesman)
-        )
 
     def _write(self, leads, stage):
         leads.env.invalidate_all()

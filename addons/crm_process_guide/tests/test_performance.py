@@ -5,7 +5,7 @@ from odoo.sql_db import Cursor
 from odoo.tests import tagged
 from odoo.tools import SQL
 
-from odoo.addons.base_process_guide.tests.perf_common import record_by_record_reads
+from odoo.addons.base_process_guide.tests.perf_common import created_earlier, record_by_record_reads
 
 from .common import GuideCommon
 
@@ -31,20 +31,21 @@ class TestPerformance(GuideCommon):
         )
 
     def _leads(self, count, team, **vals):
-        return self.env["crm.lead"].create(
-            [
-                {
-                    "name": f"Perf {team.name} {i}",
-                    "type": "opportunity",
-                    "team_id": team.id,
-                    "stage_id": self.stage_qualif.id,
-                    "expected_revenue": 100,
-                    "user_id": self.user_salesman.id,
-                    **vals,
-                }
-                for i in range(count)
-            ]
-        )
+        with created_earlier():
+            return self.env["crm.lead"].create(
+                [
+                    {
+                        "name": f"Perf {team.name} {i}",
+                        "type": "opportunity",
+                        "team_id": team.id,
+                        "stage_id": self.stage_qualif.id,
+                        "expected_revenue": 100,
+                        "user_id": self.user_salesman.id,
+                        **vals,
+                    }
+                    for i in range(count)
+                ]
+            )
 
     def _queries(self, func):
         self.env.flush_all()
@@ -114,24 +115,25 @@ class TestPerformanceAsSalesperson(GuideCommon):
     _QUERIES = {("unguided", 1): 14, ("unguided", 50): 14, ("guided", 1): 19, ("guided", 50): 19}
 
     def _leads(self, count, team, **vals):
-        leads = self.env["crm.lead"].create(
-            [
-                {
-                    "name": f"Perf {team.name} {i}",
-                    "type": "opportunity",
-                    "team_id": team.id,
-                    "stage_id": self.stage_qualif.id,
-                    "expected_revenue": 100,
-                    "user_id": self.user_salesman.id,
-                    **vals,
-                }
-                for i in range(count)
-            ]
-        )
-        self.env["guide.line"].sudo().search(
-            [("res_model", "=", "crm.lead"), ("res_id", "in", leads.ids), ("completion", "=", "manual")]
-        ).write({"checked": True})
-        return leads.with_user(self.user_salesman)
+        with created_earlier():
+            leads = self.env["crm.lead"].create(
+                [
+                    {
+                        "name": f"Perf {team.name} {i}",
+                        "type": "opportunity",
+                        "team_id": team.id,
+                        "stage_id": self.stage_qualif.id,
+                        "expected_revenue": 100,
+                        "user_id": self.user_salesman.id,
+                        **vals,
+                    }
+                    for i in range(count)
+                ]
+            )
+            self.env["guide.line"].sudo().search(
+                [("res_model", "=", "crm.lead"), ("res_id", "in", leads.ids), ("completion", "=", "manual")]
+            ).write({"checked": True})
+            return leads.with_user(self.user_salesman)
 
     def _count(self, func):
         self.env.flush_all()

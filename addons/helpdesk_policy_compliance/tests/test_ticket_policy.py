@@ -1,6 +1,7 @@
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
+from odoo.addons.base_process_guide.tests.perf_common import created_earlier
 from odoo.addons.helpdesk_process_guide.tests.common import HelpdeskGuideCommon
 
 
@@ -150,20 +151,21 @@ class TestTicketPolicyPerformance(HelpdeskGuideCommon):
         return self.env.cr.sql_log_count - before
 
     def _tickets(self, count):
-        # placed in a later step: loaded as an administrator's import
-        Ticket = self.env["helpdesk.ticket"].with_context(guide_import_in_step=True)
-        return Ticket.create(
-            [
-                {
-                    "name": f"Perf {i}",
-                    "description": "<p>x</p>",
-                    "team_id": self.team.id,
-                    "stage_id": self.stage_waiting.id,
-                    "priority": "1",
-                }
-                for i in range(count)
-            ]
-        ).with_env(self.env)
+        with created_earlier():
+            # placed in a later step: loaded as an administrator's import
+            Ticket = self.env["helpdesk.ticket"].with_context(guide_import_in_step=True)
+            return Ticket.create(
+                [
+                    {
+                        "name": f"Perf {i}",
+                        "description": "<p>x</p>",
+                        "team_id": self.team.id,
+                        "stage_id": self.stage_waiting.id,
+                        "priority": "1",
+                    }
+                    for i in range(count)
+                ]
+            ).with_env(self.env)
 
     def test_stage_write_budget(self):
         self.env["compliance.policy"].search([]).write({"active": False})

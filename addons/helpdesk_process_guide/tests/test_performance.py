@@ -4,7 +4,7 @@ from odoo.sql_db import Cursor
 from odoo.tests import tagged
 from odoo.tools import SQL
 
-from odoo.addons.base_process_guide.tests.perf_common import record_by_record_reads
+from odoo.addons.base_process_guide.tests.perf_common import created_earlier, record_by_record_reads
 
 from .common import HelpdeskGuideCommon
 
@@ -30,20 +30,21 @@ class TestPerformance(HelpdeskGuideCommon):
         )
 
     def _tickets(self, count, team, **vals):
-        return self.env["helpdesk.ticket"].create(
-            [
-                {
-                    "name": f"Perf {team.name} {i}",
-                    "description": "<p>Perf</p>",
-                    "team_id": team.id,
-                    "stage_id": self.stage_triage.id,
-                    "category_id": self.category.id,
-                    "user_id": self.user_agent.id,
-                    **vals,
-                }
-                for i in range(count)
-            ]
-        )
+        with created_earlier():
+            return self.env["helpdesk.ticket"].create(
+                [
+                    {
+                        "name": f"Perf {team.name} {i}",
+                        "description": "<p>Perf</p>",
+                        "team_id": team.id,
+                        "stage_id": self.stage_triage.id,
+                        "category_id": self.category.id,
+                        "user_id": self.user_agent.id,
+                        **vals,
+                    }
+                    for i in range(count)
+                ]
+            )
 
     def _queries(self, func):
         self.env.flush_all()
@@ -135,15 +136,16 @@ class TestPerformanceAsAgent(HelpdeskGuideCommon):
         ]
 
     def _tickets(self, count, team):
-        tickets = self.env["helpdesk.ticket"].create(self._vals(count, team))
-        self.env["guide.line"].sudo().search(
-            [
-                ("res_model", "=", "helpdesk.ticket"),
-                ("res_id", "in", tickets.ids),
-                ("completion", "=", "manual"),
-            ]
-        ).write({"checked": True})
-        return tickets.with_user(self.user_agent)
+        with created_earlier():
+            tickets = self.env["helpdesk.ticket"].create(self._vals(count, team))
+            self.env["guide.line"].sudo().search(
+                [
+                    ("res_model", "=", "helpdesk.ticket"),
+                    ("res_id", "in", tickets.ids),
+                    ("completion", "=", "manual"),
+                ]
+            ).write({"checked": True})
+            return tickets.with_user(self.user_agent)
 
     def _count(self, func):
         self.env.flush_all()
