@@ -5,3 +5,4 @@ from . import compliance_approval_request
 from . import guide_deviation
 from . import guide_mixin
 from . import compliance_policy_milestone
+from . import res_users

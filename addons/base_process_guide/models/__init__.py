@@ -23,5 +23,7 @@ from . import guide_task
 from . import guide_mixin_adaptive
 from . import mail_message
 from . import mail_activity
+from . import mail_activity_type
+from . import res_users
 from . import guide_process_version
 from . import guide_time_check

@@ -1,4 +1,4 @@
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from odoo.addons.base_process_guide.tests.rpc_common import RpcCase, RpcError
 
@@ -64,3 +64,23 @@ class TestLeadDeletion(RpcCase, ComplianceCommon):
         self.assertEqual(request.state, "cancelled")
         # the audit trail stays
         self.assertEqual(self.Log.search([("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)]), logs)
+
+    def test_requester_is_archived_not_deleted(self):
+        """An administrator deleting over RPC a user who requested an approval is refused in
+        words (the database's foreign key error was logged as an ERROR): the request keeps
+        its requester."""
+        admin = new_test_user(
+            self.env, login="compliance_admin_rpc", groups="base.group_system,base.group_user"
+        )
+        lead = self._lead(name="Big deal", expected_revenue=80000)
+        self.xmlrpc(
+            self.user_salesman,
+            "crm.lead",
+            "compliance_request_approval",
+            [lead.ids, {"stage_id": self.stage_proposal.id}, "Strategic account"],
+        )
+        with self.assertNoLogs("odoo.sql_db", level="ERROR"):
+            fault = self.rpc_fault(admin, "res.users", "unlink", [self.user_salesman.ids], protocol="jsonrpc")
+        self.assertIn("A user the audit trail names cannot be deleted", fault)
+        self.assertIn(f"{self.user_salesman.name}: approvals requested: 1", fault)
+        self.assertTrue(self.user_salesman.exists())

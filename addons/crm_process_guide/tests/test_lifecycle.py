@@ -1,5 +1,5 @@
 from odoo.exceptions import UserError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from odoo.addons.base_process_guide.tests.rpc_common import RpcCase, RpcError
 
@@ -123,3 +123,52 @@ class TestLifecycle(RpcCase, GuideCommon):
         spare = self.env["crm.stage"].create({"name": "G-Spare", "sequence": 1007})
         spare.with_user(self.user_manager).unlink()
         self.assertFalse(spare.exists())
+
+    def test_user_named_by_the_audit_trail_is_archived_not_deleted(self):
+        """An administrator deleting over RPC a user who overrode a gate or acknowledged a
+        hint is refused in words naming the user and the rows (the database's foreign key
+        error was logged as an ERROR); archiving works, and a user the trail does not name
+        is deleted as in Odoo."""
+        admin = new_test_user(self.env, login="guide_admin_rpc", groups="base.group_system,base.group_user")
+        agent = new_test_user(
+            self.env, login="guide_leaver", groups="sales_team.group_sale_salesman", name="Leo Leaver"
+        )
+        lead = self._lead(stage_id=self.stage_proposal.id, user_id=agent.id)
+        lead.with_user(agent).with_context(guide_override_reason="Customer signs today").write(
+            {"stage_id": self.stage_nego.id}
+        )
+        hint = self.env["guide.hint"].create({"name": "Call the buyer", "model_name": "crm.lead"})
+        hint.with_user(agent).with_context(
+            guide_res_model="crm.lead", guide_res_id=lead.id
+        ).action_acknowledge()
+        with self.assertNoLogs("odoo.sql_db", level="ERROR"):
+            for protocol in PROTOCOLS:
+                fault = self.rpc_fault(admin, "res.users", "unlink", [agent.ids], protocol=protocol)
+                self.assertIn("A user the audit trail names cannot be deleted", fault)
+                self.assertIn("Leo Leaver: gates overridden (deviations): 1, hints acknowledged: 1", fault)
+        self.assertIs(self.xmlrpc(admin, "res.users", "write", [agent.ids, {"active": False}]), True)
+        deviation = self.env["guide.deviation"].search(
+            [("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)]
+        )
+        self.assertEqual(deviation.user_id, agent)
+        bystander = new_test_user(self.env, login="guide_bystander", groups="sales_team.group_sale_salesman")
+        self.assertIs(self.xmlrpc(admin, "res.users", "unlink", [bystander.ids]), True)
+        self.assertFalse(bystander.exists())
+
+    def test_activity_type_of_an_optional_task_is_not_deleted(self):
+        """Deleting an activity type an optional task schedules is refused in words naming the
+        task (the database's foreign key error was logged as an ERROR)."""
+        admin = new_test_user(self.env, login="guide_admin_rpc", groups="base.group_system,base.group_user")
+        activity_type = self.env["mail.activity.type"].create({"name": "Site visit"})
+        self.env["guide.task"].create(
+            {
+                "name": "Plan a site visit",
+                "step_id": self.step_proposal.id,
+                "kind": "activity",
+                "activity_type_id": activity_type.id,
+            }
+        )
+        with self.assertNoLogs("odoo.sql_db", level="ERROR"):
+            fault = self.rpc_fault(admin, "mail.activity.type", "unlink", [activity_type.ids])
+        self.assertIn("Site visit: task Plan a site visit of B2B Sales / G-Proposal", fault)
+        self.assertTrue(activity_type.exists())

@@ -1,0 +1,57 @@
+from odoo import api, models
+from odoo.exceptions import UserError
+
+from .guide_step import REFUSAL_MAX_NAMED
+
+
+class ResUsers(models.Model):
+    _inherit = "res.users"
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_named_by_the_audit_trail(self):
+        """A user the audit trail names (a gate they overrode, a hint they acknowledged) is
+        archived, not deleted: the rows must keep who did it. Refused in words instead of
+        the database's foreign key error, which Odoo logs as an ERROR."""
+        uses = self._guide_audit_trail_uses()
+        named = self.filtered(lambda user: uses.get(user.id))
+        if not named:
+            return
+        raise UserError(
+            self.env._(
+                "A user the audit trail names cannot be deleted, or the trail would lose who "
+                "did what:\n%(users)s\nArchive the user instead.",
+                users="\n".join(
+                    f"{user.display_name}: {', '.join(uses[user.id])}" for user in named[:REFUSAL_MAX_NAMED]
+                ),
+            )
+        )
+
+    def _guide_audit_trail_uses(self):
+        """``{user id: [what names them, in words]}``: the rows that must keep their user.
+        Modules adding such rows extend it."""
+        uses = {}
+        for model_name, field_name, label in self._guide_audit_trail_models():
+            groups = (
+                self.env[model_name]
+                .sudo()
+                .with_context(active_test=False)
+                ._read_group([(field_name, "in", self.ids)], [field_name], ["__count"])
+            )
+            for user, count in groups:
+                uses.setdefault(user.id, []).append(label(count))
+        return uses
+
+    def _guide_audit_trail_models(self):
+        """(model, user field, count in words) of the rows naming their user."""
+        return [
+            (
+                "guide.deviation",
+                "user_id",
+                lambda count: self.env._("gates overridden (deviations): %(count)s", count=count),
+            ),
+            (
+                "guide.hint.feedback",
+                "user_id",
+                lambda count: self.env._("hints acknowledged: %(count)s", count=count),
+            ),
+        ]
