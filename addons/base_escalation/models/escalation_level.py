@@ -333,12 +333,38 @@ class EscalationLevel(models.Model):
             return []
         groups = defaultdict(lambda: records.browse())
         for record in records:
-            owner = self.assign_user_id if self.assign_to == "user" else record._escalation_team_leader()
-            if owner and record[owner_field] != owner:
+            owner = self._escalation_new_owner(record)
+            if owner and record[owner_field] != owner and self._escalation_may_own(owner):
                 groups[tuple(sorted(record._escalation_owner_vals(owner).items()))] |= record
         return [(group, dict(key)) for key, group in groups.items()]
 
+    def _escalation_new_owner(self, record):
+        """The user the level hands ``record`` to (its user, or the record's team leader)."""
+        return self.assign_user_id if self.assign_to == "user" else record._escalation_team_leader()
+
+    @api.model
+    def _escalation_may_own(self, user):
+        """Only an active internal user is given records: a level's user or a team leader
+        archived after the rule was saved keeps nothing from its owner."""
+        return user.active and not user.share
+
+    def _escalation_note_not_reassigned(self, records, results):
+        """Say in the log and the note why a record kept its owner."""
+        if self.assign_to not in ("user", "team_leader"):
+            return
+        for record in records:
+            owner = self._escalation_new_owner(record)
+            if owner and not self._escalation_may_own(owner):
+                self._escalation_note_done(
+                    results,
+                    record,
+                    self.env._(
+                        "Not reassigned: %(user)s is archived or not an internal user", user=owner.name
+                    ),
+                )
+
     def _escalation_action_reassign(self, records, results, reason):
+        self._escalation_note_not_reassigned(records, results)
         for group, vals in self._escalation_reassign_groups(records):
             group.write(vals)
             user = self.env["res.users"].browse(vals.get(records._guide_owner_field))

@@ -361,3 +361,31 @@ class TestEngine(EscalationCommon):
         self.assertEqual(len(clocks), 3)
         self.assertEqual(set(clocks.mapped("state")), {"breached"}, "evaluated, then fired in the same run")
         self.assertEqual(len(self.Log.search([("res_id", "in", leads.ids), ("outcome", "=", "done")])), 3)
+
+    def test_archived_user_is_not_given_records(self):
+        """A level reassigning to its user or to the team leader, once that user is archived
+        (after the rule was saved), leaves the record with its owner and says why in the log
+        and the chatter, instead of handing it to someone who no longer logs in."""
+        rule = self._rule(
+            levels=[
+                {"name": "L1", "delay": 1, "assign_to": "team_leader"},
+                {"name": "L2", "delay": 2, "assign_to": "user", "assign_user_id": self.user_manager.id},
+            ]
+        )
+        with self._at(T0):
+            lead = self._lead()
+        (self.user_leader | self.user_manager).active = False
+        self._run_at(self._h(1.5))
+        self.assertEqual(lead.user_id, self.user_salesman)
+        log = self._logs(lead, level_id=rule.level_ids[0].id)
+        self.assertIn(
+            f"Not reassigned: {self.user_leader.name} is archived or not an internal user", log.actions
+        )
+        self.assertEqual(log.to_user_id, self.user_salesman)
+        self._run_at(self._h(2.5))
+        self.assertEqual(lead.user_id, self.user_salesman)
+        self.assertIn(
+            f"Not reassigned: {self.user_manager.name} is archived or not an internal user",
+            self._logs(lead, level_id=rule.level_ids[1].id).actions,
+        )
+        self.assertTrue(lead.message_ids.filtered(lambda m: "Not reassigned" in str(m.body)))
