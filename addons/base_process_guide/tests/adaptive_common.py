@@ -123,6 +123,46 @@ class AdaptiveCases:
         with self.assertRaises(AccessError):
             record.action_guide_reach_milestone(self.ms_restricted.id)
 
+    def test_activity_done_ticks_only_what_its_user_may_edit(self):
+        """A mandatory activity task's line is ticked when its activity is done, by a user
+        who may edit the record. The agent it was assigned to, once the record went to
+        someone else, may still mark the activity done (Odoo lets an assignee do so) but no
+        longer ticks the line: that would open the gate of a record they may not edit."""
+        agent = self._adaptive_agent()
+        outsider = self._adaptive_outsider_record()
+        task = self.env["guide.task"].create(
+            {
+                "step_id": self._adaptive_first_step().id,
+                "name": "Adaptive call",
+                "kind": "activity",
+                "activity_type_id": self.env.ref("mail.mail_activity_data_call").id,
+                "mandatory": True,
+            }
+        )
+        for protocol in PROTOCOLS:
+            record = self._adaptive_record()
+            self.assertIs(
+                getattr(self, protocol)(agent, record._name, "action_guide_add_task", [record.ids, task.id]),
+                True,
+            )
+            log = self._rows("guide.task.log", record)
+            self.assertEqual(log.activity_id.user_id, agent)
+            owner = record._guide_owner_field
+            record.write({owner: outsider[owner].id, "team_id": outsider.team_id.id})
+            record.message_unsubscribe(partner_ids=agent.partner_id.ids)
+            with self.assertRaises(AccessError):
+                record.with_user(agent).check_access("write")
+            getattr(self, protocol)(agent, "mail.activity", "action_done", [log.activity_id.ids])
+            self.assertFalse(log.activity_id.exists(), "the activity is done")
+            self.assertFalse(log.line_id.checked, protocol)
+            self.assertFalse(log.line_id.checked_by_id)
+        # done by whoever may edit the record, it ticks the line
+        record = self._adaptive_record()
+        record.with_user(agent).action_guide_add_task(task.id)
+        log = self._rows("guide.task.log", record)
+        log.activity_id.with_user(agent).action_feedback("Called")
+        self.assertEqual((log.line_id.checked, log.line_id.checked_by_id), (True, agent))
+
     def test_rpc_task_attacks(self):
         agent = self._adaptive_agent()
         for protocol in PROTOCOLS:
