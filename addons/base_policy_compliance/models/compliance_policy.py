@@ -854,10 +854,13 @@ class CompliancePolicyTier(models.Model):
         return lines
 
     def _policy_approvers(self, record):
-        """Users approving ``record`` at this tier, resolved now (snapshot)."""
+        """Users approving ``record`` at this tier, resolved now (snapshot): active internal
+        users only (a team leader archived after the policy was saved approves nothing)."""
         self.ensure_one()
         if self.approver_type == "users":
-            return self.user_ids.filtered("active")
-        if self.approver_type == "group":
-            return self.group_id.users.filtered(lambda u: u.active and not u.share)
-        return record._policy_team_leader()
+            users = self.user_ids
+        elif self.approver_type == "group":
+            users = self.group_id.users
+        else:
+            users = record._policy_team_leader()
+        return users.filtered(lambda u: u.active and not u.share)

@@ -147,6 +147,15 @@ class TestApproval(ComplianceCommon):
         self.assertGreater(self.policy.version, 1)
         self.assertIn('"version": 1', request.policy_snapshot)
 
+    def test_archived_team_leader_does_not_approve(self):
+        """A team leader archived after the policy was saved is nobody's approver: the request
+        is refused naming the tier (it was made, waiting on someone who no longer logs in)."""
+        self.user_leader.active = False
+        lead = self._lead(expected_revenue=80000).with_user(self.user_salesman)
+        with self.assertRefused(UserError, "tier Team leader: nobody can approve"):
+            lead._compliance_request_approval({"stage_id": self.stage_proposal.id}, "Strategic account")
+        self.assertFalse(self.Request.search([("res_id", "=", lead.id)]))
+
     def test_compliant_change_is_just_made(self):
         lead = self._lead(expected_revenue=1000).with_user(self.user_salesman)
         requests = lead._compliance_request_approval({"stage_id": self.stage_proposal.id}, "Why not")
