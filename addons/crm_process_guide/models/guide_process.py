@@ -40,8 +40,9 @@ class GuideProcess(models.Model):
         domain = super()._guide_scope_domain()
         if self.model_name != CRM_MODEL:
             return domain
-        if self.crm_team_ids:
-            domain.append(("team_id", "in", self.crm_team_ids.ids))
+        teams = self._guide_crm_teams()
+        if teams:
+            domain.append(("team_id", "in", teams.ids))
         if self.lead_type != "both":
             domain.append(("type", "=", self.lead_type))
         return domain
@@ -49,6 +50,11 @@ class GuideProcess(models.Model):
     def _guide_scope_values(self):
         return {
             **super()._guide_scope_values(),
-            "crm_team_ids": frozenset(self.crm_team_ids.ids),
+            "crm_team_ids": frozenset(self._guide_crm_teams().ids),
             "lead_type": self.lead_type,
         }
+
+    def _guide_crm_teams(self):
+        """The sales teams the process is limited to, archived ones included: archiving a
+        team does not make its process apply to every team."""
+        return self.with_context(active_test=False).crm_team_ids

@@ -172,3 +172,25 @@ class TestLifecycle(RpcCase, GuideCommon):
             fault = self.rpc_fault(admin, "mail.activity.type", "unlink", [activity_type.ids])
         self.assertIn("Site visit: task Plan a site visit of B2B Sales / G-Proposal", fault)
         self.assertTrue(activity_type.exists())
+
+    def test_sole_team_of_a_process_archived_or_deleted(self):
+        """A sales manager archiving the only sales team of a process leaves the process on
+        that team, not on every team (the archived team vanished from its scope and the
+        leads of every other team entered the process); deleting the team over RPC is
+        refused naming the process, which would else apply to every team."""
+        self.assertIs(
+            self.xmlrpc(self.user_manager, "crm.team", "write", [self.team.ids, {"active": False}]), True
+        )
+        self.env.registry.clear_cache()  # as after a restart
+        other = self._lead(team_id=self.other_team.id)
+        self.assertFalse(other.guide_process_id)
+        self.assertEqual(self._lead().guide_process_id, self.process, "the archived team's leads keep it")
+        with self.assertNoLogs("odoo.sql_db", level="ERROR"):
+            fault = self.rpc_fault(self.user_manager, "crm.team", "unlink", [self.team.ids])
+        self.assertIn("Guided Team cannot be deleted: these processes are limited to them", fault)
+        self.assertIn("B2B Sales", fault)
+        self.assertTrue(self.team.exists())
+        # a process keeping another team lets the team go
+        self.process.crm_team_ids = self.team | self.other_team
+        self.assertIs(self.xmlrpc(self.user_manager, "crm.team", "unlink", [self.team.ids]), True)
+        self.assertEqual(self.process.crm_team_ids, self.other_team)

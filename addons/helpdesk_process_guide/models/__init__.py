@@ -3,3 +3,4 @@ from . import guide_step
 from . import guide_history
 from . import helpdesk_ticket
 from . import helpdesk_ticket_stage
+from . import helpdesk_scope

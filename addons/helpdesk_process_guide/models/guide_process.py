@@ -65,12 +65,12 @@ class GuideProcess(models.Model):
         domain = super()._guide_scope_domain()
         if self.model_name != HELPDESK_MODEL:
             return domain
-        if self.helpdesk_team_ids:
-            domain.append(("team_id", "in", self.helpdesk_team_ids.ids))
-        if self.helpdesk_category_ids:
-            domain.append(("category_id", "in", self.helpdesk_category_ids.ids))
-        if self.helpdesk_channel_ids:
-            domain.append(("channel_id", "in", self.helpdesk_channel_ids.ids))
+        if self._guide_helpdesk_scope("helpdesk_team_ids"):
+            domain.append(("team_id", "in", self._guide_helpdesk_scope("helpdesk_team_ids").ids))
+        if self._guide_helpdesk_scope("helpdesk_category_ids"):
+            domain.append(("category_id", "in", self._guide_helpdesk_scope("helpdesk_category_ids").ids))
+        if self._guide_helpdesk_scope("helpdesk_channel_ids"):
+            domain.append(("channel_id", "in", self._guide_helpdesk_scope("helpdesk_channel_ids").ids))
         if self.helpdesk_min_priority and self.helpdesk_min_priority != "0":
             # an empty priority counts as low
             domain.append(("priority", ">=", self.helpdesk_min_priority))
@@ -79,8 +79,13 @@ class GuideProcess(models.Model):
     def _guide_scope_values(self):
         return {
             **super()._guide_scope_values(),
-            "helpdesk_team_ids": frozenset(self.helpdesk_team_ids.ids),
-            "helpdesk_category_ids": frozenset(self.helpdesk_category_ids.ids),
-            "helpdesk_channel_ids": frozenset(self.helpdesk_channel_ids.ids),
+            "helpdesk_team_ids": frozenset(self._guide_helpdesk_scope("helpdesk_team_ids").ids),
+            "helpdesk_category_ids": frozenset(self._guide_helpdesk_scope("helpdesk_category_ids").ids),
+            "helpdesk_channel_ids": frozenset(self._guide_helpdesk_scope("helpdesk_channel_ids").ids),
             "helpdesk_min_priority": self.helpdesk_min_priority or False,
         }
+
+    def _guide_helpdesk_scope(self, field_name):
+        """The teams, categories or channels the process is limited to, archived ones
+        included: archiving one does not make its process apply to every ticket."""
+        return self.with_context(active_test=False)[field_name]

@@ -36,3 +36,21 @@ class TestTicketLifecycle(RpcCase, HelpdeskGuideCommon):
         fault = self.rpc_fault(self.user_manager, "helpdesk.ticket.stage", "unlink", [stage.ids])
         self.assertIn("G-Triage: 1 records in it", fault)
         self.assertEqual(ticket.guide_step_id, self.step_triage)
+
+    def test_sole_team_of_a_process_archived_or_deleted(self):
+        """Archiving the only helpdesk team of a process leaves the process on that team, not
+        on every team; deleting the team over RPC is refused naming the process."""
+        self.assertIs(
+            self.xmlrpc(
+                self.user_manager, "helpdesk.ticket.team", "write", [self.team.ids, {"active": False}]
+            ),
+            True,
+        )
+        self.env.registry.clear_cache()  # as after a restart
+        other = self._ticket(team_id=self.other_team.id)
+        self.assertFalse(other.guide_process_id)
+        fault = self.rpc_fault(
+            self.user_manager, "helpdesk.ticket.team", "unlink", [self.team.ids], protocol="jsonrpc"
+        )
+        self.assertIn("Guided Support cannot be deleted: these processes are limited to them", fault)
+        self.assertTrue(self.team.exists())
