@@ -292,25 +292,6 @@ class GuideProcess(models.Model):
         return sorted(name for name in children if name in self.env and not self.env[name]._abstract)
 
     @api.model
-    def _guide_refuse_emptied_scope(self, field_name, removed):
-        """Refuse deleting ``removed`` (teams, categories… of the many2many scope field
-        ``field_name``) when a process is limited to them alone: the field emptied, the
-        process would apply to every record of its model. Archived ones still limit it."""
-        processes = self.sudo().with_context(active_test=False).search([(field_name, "in", removed.ids)])
-        emptied = processes.filtered(lambda process: not (process[field_name] - removed))
-        if not emptied:
-            return
-        raise UserError(
-            self.env._(
-                "%(records)s cannot be deleted: these processes are limited to them, and would "
-                "then apply to every record:\n%(processes)s\nArchive them instead, or change the "
-                "scope of the processes first.",
-                records=", ".join(removed.mapped("display_name")[:REFUSAL_MAX_NAMED]),
-                processes="\n".join(emptied[:REFUSAL_MAX_NAMED].mapped("display_name")),
-            )
-        )
-
-    @api.model
     def _guide_scope_fields(self):
         """Process fields that decide which records a process guides."""
         return {"active", "sequence", "model_name", "company_id", "domain"}

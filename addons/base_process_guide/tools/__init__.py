@@ -7,4 +7,4 @@ from .engine_flags import (
     module_uninstalling,
 )
 from .view_spec import view_spec
-from .refusal import field_labels, json_ids, json_vals, shortened
+from .refusal import field_labels, json_ids, json_vals, refuse_emptied_scope, shortened

@@ -61,3 +61,27 @@ def _json_loads(text):
 
 def _is_id(value):
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def refuse_emptied_scope(configs, field_name, removed):
+    """Refuse deleting ``removed`` (teams, categories… named by the many2many scope field
+    ``field_name`` of the configuration model ``configs``: processes, escalation rules,
+    policies) when a configuration is limited to them alone: the field emptied, it would
+    apply to every record of its model. Archived ones still limit it."""
+    configs = configs.sudo().with_context(active_test=False)
+    emptied = configs.search([(field_name, "in", removed.ids)]).filtered(
+        lambda config: not (config[field_name] - removed)
+    )
+    if not emptied:
+        return
+    raise UserError(
+        configs.env._(
+            "%(records)s cannot be deleted: these are limited to them, and would then apply to "
+            "every record:\n%(configs)s\nArchive them instead, or change the scope of these first.",
+            records=", ".join(removed.mapped("display_name")[:REFUSAL_NAMES]),
+            configs="\n".join(
+                f"{configs.env['ir.model']._get(configs._name).name}: {config.display_name}"
+                for config in emptied[:REFUSAL_NAMES]
+            ),
+        )
+    )

@@ -27,7 +27,10 @@ class EscalationRule(models.Model):
             rule.level_ids._check_assignment()  # the levels' teams and tags follow the model
 
     def _escalation_rule_values(self):
-        return {**super()._escalation_rule_values(), "crm_team_ids": frozenset(self.crm_team_ids.ids)}
+        return {
+            **super()._escalation_rule_values(),
+            "crm_team_ids": frozenset(self.with_context(active_test=False).crm_team_ids.ids),
+        }
 
 
 class EscalationLevel(models.Model):

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from odoo.addons.base_process_guide.tools import refuse_emptied_scope
+
 
 class CompliancePolicy(models.Model):
     """CRM scope of the policies: sales teams."""
@@ -37,3 +39,11 @@ class ComplianceApprovalRequest(models.Model):
 
     def _compliance_log_vals(self, outcome, reason=None):
         return {**super()._compliance_log_vals(outcome, reason=reason), "crm_team_id": self.crm_team_id.id}
+
+
+class CrmTeam(models.Model):
+    _inherit = "crm.team"
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_sole_team_of_a_policy(self):
+        refuse_emptied_scope(self.env["compliance.policy"], "crm_team_ids", self)

@@ -15,7 +15,10 @@ class CrmLead(models.Model):
 
     @api.model
     def _policy_scope_values(self, policy):
-        return {**super()._policy_scope_values(policy), "crm_team_ids": frozenset(policy.crm_team_ids.ids)}
+        return {
+            **super()._policy_scope_values(policy),
+            "crm_team_ids": frozenset(policy.with_context(active_test=False).crm_team_ids.ids),
+        }
 
     def _policy_scope_domain(self, policy_info):
         domain = super()._policy_scope_domain(policy_info)

@@ -84,3 +84,32 @@ class TestLeadDeletion(RpcCase, ComplianceCommon):
         self.assertIn("A user the audit trail names cannot be deleted", fault)
         self.assertIn(f"{self.user_salesman.name}: approvals requested: 1", fault)
         self.assertTrue(self.user_salesman.exists())
+
+    def test_sole_team_of_a_policy_archived_or_deleted(self):
+        """A policy limited to a sales team that gets archived stays on that team (it applied
+        to every team: a lead of another team lost without a reason was blocked); deleting
+        the team over RPC is refused naming the policy."""
+        solo = self.env["crm.team"].create({"name": "Solo Team"})
+        self.env["compliance.policy"].create(
+            {
+                "name": "Solo lost reason",
+                "model_name": "crm.lead",
+                "crm_team_ids": [(6, 0, solo.ids)],
+                "trigger": "lost",
+                "requirement": "[('lost_reason_id', '!=', False)]",
+                "message": "Say why.",
+                "enforcement": "block",
+            }
+        )
+        admin = new_test_user(
+            self.env, login="compliance_team_admin", groups="base.group_system,sales_team.group_sale_manager"
+        )
+        self.assertIs(self.xmlrpc(admin, "crm.team", "write", [solo.ids, {"active": False}]), True)
+        self.env.registry.clear_cache()  # as after a restart
+        lead = self.env["crm.lead"].create({"name": "Elsewhere", "team_id": self.other_team.id})
+        lead.with_user(self.user_manager).action_set_lost()
+        self.assertFalse(lead.active)
+        with self.assertNoLogs("odoo.sql_db", level="ERROR"):
+            fault = self.rpc_fault(admin, "crm.team", "unlink", [solo.ids])
+        self.assertIn("Solo Team cannot be deleted", fault)
+        self.assertIn("Solo lost reason", fault)

@@ -42,5 +42,5 @@ class EscalationRule(models.Model):
     def _escalation_rule_values(self):
         return {
             **super()._escalation_rule_values(),
-            "helpdesk_team_ids": frozenset(self.helpdesk_team_ids.ids),
+            "helpdesk_team_ids": frozenset(self.with_context(active_test=False).helpdesk_team_ids.ids),
         }

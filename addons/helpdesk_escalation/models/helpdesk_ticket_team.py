@@ -1,4 +1,6 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+from odoo.addons.base_process_guide.tools import refuse_emptied_scope
 
 
 class HelpdeskTicketTeam(models.Model):
@@ -11,3 +13,7 @@ class HelpdeskTicketTeam(models.Model):
         help="Working hours of the team, used by escalation rules counting the team's working time "
         "(empty: the company's).",
     )
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_sole_team_of_an_escalation_rule(self):
+        refuse_emptied_scope(self.env["escalation.rule"], "helpdesk_team_ids", self)

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from odoo.addons.base_process_guide.tools import refuse_emptied_scope
+
 
 class CompliancePolicy(models.Model):
     _inherit = "compliance.policy"
@@ -33,3 +35,11 @@ class ComplianceApprovalRequest(models.Model):
     _inherit = "compliance.approval.request"
 
     helpdesk_team_id = fields.Many2one("helpdesk.ticket.team", readonly=True, index=True)
+
+
+class HelpdeskTicketTeam(models.Model):
+    _inherit = "helpdesk.ticket.team"
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_sole_team_of_a_policy(self):
+        refuse_emptied_scope(self.env["compliance.policy"], "helpdesk_team_ids", self)

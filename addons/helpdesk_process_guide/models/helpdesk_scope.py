@@ -1,12 +1,14 @@
 from odoo import api, models
 
+from odoo.addons.base_process_guide.tools import refuse_emptied_scope
+
 
 class HelpdeskTicketTeam(models.Model):
     _inherit = "helpdesk.ticket.team"
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_sole_team_of_a_process(self):
-        self.env["guide.process"]._guide_refuse_emptied_scope("helpdesk_team_ids", self)
+        refuse_emptied_scope(self.env["guide.process"], "helpdesk_team_ids", self)
 
 
 class HelpdeskTicketCategory(models.Model):
@@ -14,7 +16,7 @@ class HelpdeskTicketCategory(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_sole_category_of_a_process(self):
-        self.env["guide.process"]._guide_refuse_emptied_scope("helpdesk_category_ids", self)
+        refuse_emptied_scope(self.env["guide.process"], "helpdesk_category_ids", self)
 
 
 class HelpdeskTicketChannel(models.Model):
@@ -22,4 +24,4 @@ class HelpdeskTicketChannel(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_sole_channel_of_a_process(self):
-        self.env["guide.process"]._guide_refuse_emptied_scope("helpdesk_channel_ids", self)
+        refuse_emptied_scope(self.env["guide.process"], "helpdesk_channel_ids", self)
