@@ -144,7 +144,18 @@ class GuideMixin(models.AbstractModel):
                 record.guide_next_step_why = False
                 continue
             record.guide_next_step_id = Step.browse(branch["to_step_id"])
-            record.guide_next_step_why = branch["name"] or branch["domain"] or self.env._("otherwise")
+            record.guide_next_step_why = self._guide_branch_why(branch)
+
+    @api.model
+    def _guide_branch_why(self, branch):
+        """Why a record goes to the step of ``branch`` (its cached values), in the agent's
+        words: the branch's own wording, "otherwise" for the branch without a condition
+        (empty or ``[]``), never the condition's code."""
+        if branch["name"]:
+            return branch["name"]
+        if not branch["domain"].strip() or branch["domain"].replace(" ", "") == "[]":
+            return self.env._("otherwise")
+        return self.env._("its condition is met")
 
     # ------------------------------------------------------------
     # ACTIONS
@@ -623,6 +634,6 @@ class GuideMixin(models.AbstractModel):
         branch = info.get("branch")
         if branch and info["disallowed"]:
             target = self.env["guide.step"].sudo().browse(branch["to_step_id"])
-            why = branch["name"] or branch["domain"] or self.env._("otherwise")
+            why = self._guide_branch_why(branch)
             text = self.env._("%(text)s (next step: %(step)s, %(why)s)", text=text, step=target.name, why=why)
         return text

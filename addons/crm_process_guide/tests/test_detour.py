@@ -287,6 +287,25 @@ class TestBranches(DetourCommon):
         self.assertEqual(big.guide_next_step_id, self.alt_legal)
         self.assertEqual(big.guide_next_step_why, "Deals above 100,000 need a legal review")
 
+    def test_branch_without_wording_is_told_in_words(self):
+        """A branch saved without a wording tells the agent "its condition is met", or
+        "otherwise" for a condition left empty as ``[]`` (what the condition editor
+        writes): never the condition's code, in the panel nor in the gate's refusal."""
+        branches = self.step_proposal.branch_ids.sorted("sequence")
+        branches[0].name = False
+        branches[1].domain = "[]"
+        big = self._lead(name="Big", stage_id=self.stage_proposal.id, expected_revenue=500000)
+        big = big.with_user(self.user_salesman)
+        small = self._lead(name="Small", stage_id=self.stage_proposal.id, expected_revenue=500)
+        small = small.with_user(self.user_salesman)
+        self.assertEqual(big.guide_next_step_why, "its condition is met")
+        self.assertEqual(small.guide_next_step_why, "otherwise")
+        self._tick(big, "Proposal sent")
+        with self.assertRaises(GuideDecisionRequired) as err:
+            big.write({"stage_id": self.stage_nego.id})
+        self.assertIn("Legal review, its condition is met", str(err.exception))
+        self.assertNotIn("expected_revenue", str(err.exception))
+
     def test_gate_enforces_the_branch(self):
         small = self._lead(name="Small", stage_id=self.stage_proposal.id, expected_revenue=500)
         small = small.with_user(self.user_salesman)
