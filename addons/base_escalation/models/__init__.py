@@ -5,3 +5,4 @@ from . import escalation_log
 from . import guide_mixin
 from . import res_config_settings
 from . import escalation_milestone
+from . import res_users

@@ -12,4 +12,14 @@ class ResUsers(models.Model):
                 "requester_id",
                 lambda count: self.env._("approvals requested: %(count)s", count=count),
             ),
+            (
+                "compliance.approval.line",
+                "decided_by_id",
+                lambda count: self.env._("approval decisions: %(count)s", count=count),
+            ),
+            (
+                "compliance.log",
+                "user_id",
+                lambda count: self.env._("policy checks: %(count)s", count=count),
+            ),
         ]

@@ -9,8 +9,10 @@ class ResUsers(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_named_by_the_audit_trail(self):
-        """A user the audit trail names (a gate they overrode, a hint they acknowledged) is
-        archived, not deleted: the rows must keep who did it. Refused in words instead of
+        """A user the audit trail names (a gate they overrode, a hint they acknowledged, a
+        stage change, a tick, a milestone; the other engines add theirs) is archived, not
+        deleted: the rows must keep who did it (most of their user columns would be
+        emptied, the others refuse). Refused in words instead of
         the database's foreign key error, which Odoo logs as an ERROR."""
         uses = self._guide_audit_trail_uses()
         named = self.filtered(lambda user: uses.get(user.id))
@@ -53,5 +55,20 @@ class ResUsers(models.Model):
                 "guide.hint.feedback",
                 "user_id",
                 lambda count: self.env._("hints acknowledged: %(count)s", count=count),
+            ),
+            (
+                "guide.history",
+                "user_id",
+                lambda count: self.env._("stage changes: %(count)s", count=count),
+            ),
+            (
+                "guide.line",
+                "checked_by_id",
+                lambda count: self.env._("checklist items ticked: %(count)s", count=count),
+            ),
+            (
+                "guide.milestone.reached",
+                "user_id",
+                lambda count: self.env._("milestones reached: %(count)s", count=count),
             ),
         ]

@@ -145,12 +145,26 @@ class TestLifecycle(RpcCase, GuideCommon):
             for protocol in PROTOCOLS:
                 fault = self.rpc_fault(admin, "res.users", "unlink", [agent.ids], protocol=protocol)
                 self.assertIn("A user the audit trail names cannot be deleted", fault)
-                self.assertIn("Leo Leaver: gates overridden (deviations): 1, hints acknowledged: 1", fault)
+                self.assertIn(
+                    "Leo Leaver: gates overridden (deviations): 1, hints acknowledged: 1, stage changes: 1",
+                    fault,
+                )
         self.assertIs(self.xmlrpc(admin, "res.users", "write", [agent.ids, {"active": False}]), True)
         deviation = self.env["guide.deviation"].search(
             [("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)]
         )
         self.assertEqual(deviation.user_id, agent)
+        # who ticked an item is kept too (the line's user column would be emptied silently)
+        ticker = new_test_user(
+            self.env, login="guide_ticker", groups="sales_team.group_sale_salesman", name="Tina Ticker"
+        )
+        ticked = self._lead(stage_id=self.stage_proposal.id, user_id=ticker.id)
+        ticked.with_user(ticker).guide_current_line_ids.filtered(lambda line: line.completion == "manual")[
+            :1
+        ].action_check()
+        fault = self.rpc_fault(admin, "res.users", "unlink", [ticker.ids])
+        self.assertIn("Tina Ticker: checklist items ticked: 1", fault)
+        self.assertTrue(ticker.exists())
         bystander = new_test_user(self.env, login="guide_bystander", groups="sales_team.group_sale_salesman")
         self.assertIs(self.xmlrpc(admin, "res.users", "unlink", [bystander.ids]), True)
         self.assertFalse(bystander.exists())
