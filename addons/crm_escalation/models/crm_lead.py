@@ -13,8 +13,10 @@ class CrmLead(models.Model):
     @api.model
     def _escalation_rule_search_domain(self, rule):
         domain = super()._escalation_rule_search_domain(rule)
-        if rule.crm_team_ids:
-            domain = [*domain, ("team_id", "in", rule.crm_team_ids.ids)]
+        # archived teams still limit the rule (as in its cached values)
+        teams = rule.with_context(active_test=False).crm_team_ids
+        if teams:
+            domain = [*domain, ("team_id", "in", teams.ids)]
         return domain
 
     def _escalation_match_scope(self, rule_info):

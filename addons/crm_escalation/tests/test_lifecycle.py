@@ -44,3 +44,13 @@ class TestRuleDeletion(RpcCase, EscalationCommon):
                 sorted((group[groupby], group["escalation_count"]) for group in groups),
                 sorted(zip(logs.mapped(groupby), (1, 1), strict=True)),
             )
+
+    def test_archived_team_still_limits_a_rule(self):
+        """A rule limited to a sales team archived later stays limited to it: in its cached
+        values (the scope the engine applies) and in the pre-selection of its records."""
+        team = self.env["crm.team"].create({"name": "Closed branch"})
+        rule = self._rule(crm_team_ids=[(6, 0, team.ids)])
+        team.action_archive()
+        rule.invalidate_recordset()
+        self.assertEqual(rule._escalation_rule_values()["crm_team_ids"], frozenset(team.ids))
+        self.assertIn(("team_id", "in", team.ids), self.env["crm.lead"]._escalation_rule_search_domain(rule))
