@@ -358,10 +358,39 @@ class GuideMixin(models.AbstractModel):
 
     def _escalation_after_manual_action(self):
         """Where the user goes after a manual escalation of ``self``: the record again if they can
-        still read it, else the model's records (they handed it to someone they cannot follow)."""
+        still read it, else a notification saying to whom it went, then the model's records
+        (``_escalation_records_action``: they handed it to someone they cannot follow)."""
         self.ensure_one()
         if self.has_access("read"):
             return {"type": "ir.actions.client", "tag": "soft_reload"}
+        # sudo only reads the names the user saw in the wizard and chose there
+        record = self.sudo()
+        owner = record[self._guide_owner_field] if self._guide_owner_field in self._fields else None
+        if owner:
+            message = self.env._(
+                "%(record)s was escalated to %(user)s and is no longer among the records you see.",
+                record=record.display_name,
+                user=owner.display_name,
+            )
+        else:
+            message = self.env._(
+                "%(record)s was escalated and is no longer among the records you see.",
+                record=record.display_name,
+            )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Escalated"),
+                "message": message,
+                "type": "success",
+                "next": self._escalation_records_action(),
+            },
+        }
+
+    def _escalation_records_action(self):
+        """The records of the model, opened when the user handed ``self`` to someone else and
+        can no longer read it."""
         return {
             "type": "ir.actions.act_window",
             "name": self.env["ir.model"]._get(self._name).name,

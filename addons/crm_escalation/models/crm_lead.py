@@ -28,10 +28,7 @@ class CrmLead(models.Model):
     def _escalation_is_open(self):
         return super()._escalation_is_open().filtered(lambda lead: not lead.stage_id.is_won)
 
-    def _escalation_after_manual_action(self):
-        action = super()._escalation_after_manual_action()
-        if action["type"] != "ir.actions.act_window":
-            return action
+    def _escalation_records_action(self):
         # the user handed the lead over to someone they cannot follow: back to the
         # pipeline (or the leads) they came from; sudo only reads which one
         is_opportunity = self.sudo().type == "opportunity"

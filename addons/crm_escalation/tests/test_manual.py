@@ -17,8 +17,16 @@ class TestManual(EscalationCommon):
             form = self._wizard(lead, self.user_salesman)
             form.user_id = self.user_leader
             form.reason = "Customer asks for a specialist"
-            form.save().action_confirm()
+            action = form.save().action_confirm()
         self.assertEqual(lead.user_id, self.user_leader)
+        # the salesperson no longer sees the lead: told to whom it went, then back to the pipeline
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertEqual(
+            action["params"]["message"],
+            f"{lead.display_name} was escalated to {self.user_leader.name} and is no longer "
+            "among the records you see.",
+        )
+        self.assertEqual(action["params"]["next"]["res_model"], "crm.lead")
         self.assertEqual(lead.team_id, self.team)
         log = self._logs(lead, kind="manual")
         self.assertEqual(log.trigger, "manual")
