@@ -3,7 +3,7 @@ from collections import Counter
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
-from odoo.tools import SQL
+from odoo.tools import SQL, format_list
 
 from ..tools import MAX_HOURS, MAX_NAME, MAX_TEXT, MAX_YEARS, hours_of, module_uninstalling
 
@@ -288,25 +288,48 @@ class GuideStep(models.Model):
         (Odoo's flag, as the superuser: ``module_uninstalling``), a client's flag does not."""
         if module_uninstalling(self.env):
             return
+        self._guide_refuse_in_use()
+
+    def _guide_refuse_in_use(self, stages=None):
+        """Raise naming the steps of ``self`` records are in or their history names, and
+        ``stages`` when the user deletes these (whose deletion would delete the steps)."""
         records, history = self._guide_usage()
         used = self.filtered(lambda step: records[step.id] or history[step.id])
         if not used:
             return
+        lines = "\n".join(
+            self.env._(
+                "%(step)s: %(records)s records in it, %(history)s stage history rows naming it",
+                step=step.display_name,
+                records=records[step.id],
+                history=history[step.id],
+            )
+            for step in used[:REFUSAL_MAX_NAMED]
+        )
+        if stages:
+            raise UserError(
+                self.env._(
+                    "Stage %(stages)s cannot be deleted: it is a step of a process that records are in "
+                    "or that their history names, and the step would be deleted with it: the records "
+                    "would lose their step, and their history, checklists and process figures would "
+                    "be lost.\n%(steps)s\nArchive the process instead (duplicate it first, without "
+                    "this step, to go on without the stage).",
+                    stages=format_list(
+                        self.env,
+                        stages.filtered(lambda stage: stage.id in used.mapped("stage_res_id")).mapped(
+                            "display_name"
+                        ),
+                    ),
+                    steps=lines,
+                )
+            )
         raise UserError(
             self.env._(
                 "A step that records are in or that their history names cannot be deleted: the "
                 "records would lose their step, and their history, checklists and process figures "
                 "would be lost.\n%(steps)s\nArchive the process instead (duplicate it first to go "
                 "on without the step).",
-                steps="\n".join(
-                    self.env._(
-                        "%(step)s: %(records)s records in it, %(history)s stage history rows naming it",
-                        step=step.display_name,
-                        records=records[step.id],
-                        history=history[step.id],
-                    )
-                    for step in used[:REFUSAL_MAX_NAMED]
-                ),
+                steps=lines,
             )
         )
 
@@ -376,8 +399,8 @@ class GuideStep(models.Model):
             return
         domain = expression.OR([[(fname, "in", stages.ids)] for fname in names])
         steps = self.sudo().with_context(active_test=False).search(domain)
-        if steps:
-            steps.with_env(self.env)._unlink_except_in_use()
+        if steps and not module_uninstalling(self.env):
+            steps.with_env(self.env)._guide_refuse_in_use(stages)
 
     @api.model
     def _guide_stage_fields(self):

@@ -119,6 +119,9 @@ class TestLifecycle(RpcCase, GuideCommon):
                 self.user_manager, "crm.stage", "unlink", [self.stage_nego.ids], {"context": context}
             )
             self.assertIn("G-Negotiation: 0 records in it, 2 stage history rows", fault)
+            # the refusal names the stage the user deleted, and what to do instead
+            self.assertIn("Stage G-Negotiation cannot be deleted: it is a step of a process", fault)
+            self.assertIn("Archive the process instead", fault)
         self.assertTrue(self.step_nego.exists())
         spare = self.env["crm.stage"].create({"name": "G-Spare", "sequence": 1007})
         spare.with_user(self.user_manager).unlink()
