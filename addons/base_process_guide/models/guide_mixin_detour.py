@@ -500,7 +500,7 @@ class GuideMixin(models.AbstractModel):
                     )
                 )
             )
-            targets._guide_enter_detour(alt, self.env._("Entered automatically: its condition holds."))
+            targets._guide_enter_detour(alt, self.env._("Automatically, as its condition holds."))
             entered |= targets
 
     # ------------------------------------------------------------

@@ -76,8 +76,9 @@ def refuse_emptied_scope(configs, field_name, removed):
         return
     raise UserError(
         configs.env._(
-            "%(records)s cannot be deleted: these are limited to them, and would then apply to "
-            "every record:\n%(configs)s\nArchive them instead, or change the scope of these first.",
+            "%(records)s cannot be deleted: the following are limited to them alone, and without them "
+            "would apply to every record:\n%(configs)s\nArchive %(records)s instead (archived, they still "
+            "limit these), or change the scope of these first.",
             records=", ".join(removed.mapped("display_name")[:REFUSAL_NAMES]),
             configs="\n".join(
                 f"{configs.env['ir.model']._get(configs._name).name}: {config.display_name}"

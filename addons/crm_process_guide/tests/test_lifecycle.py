@@ -204,7 +204,7 @@ class TestLifecycle(RpcCase, GuideCommon):
         self.assertEqual(self._lead().guide_process_id, self.process, "the archived team's leads keep it")
         with self.assertNoLogs("odoo.sql_db", level="ERROR"):
             fault = self.rpc_fault(self.user_manager, "crm.team", "unlink", [self.team.ids])
-        self.assertIn("Guided Team cannot be deleted: these are limited to them", fault)
+        self.assertIn("Guided Team cannot be deleted: the following are limited to them alone", fault)
         self.assertIn("Process: B2B Sales", fault)
         self.assertTrue(self.team.exists())
         # a process keeping another team lets the team go

@@ -52,5 +52,5 @@ class TestTicketLifecycle(RpcCase, HelpdeskGuideCommon):
         fault = self.rpc_fault(
             self.user_manager, "helpdesk.ticket.team", "unlink", [self.team.ids], protocol="jsonrpc"
         )
-        self.assertIn("Guided Support cannot be deleted: these are limited to them", fault)
+        self.assertIn("Guided Support cannot be deleted: the following are limited to them alone", fault)
         self.assertTrue(self.team.exists())
