@@ -211,7 +211,8 @@ class GuideProcess(models.Model):
                 where.append(
                     SQL("%s = %s", SQL.identifier(alias, "process_version_id"), int(filters["version_id"]))
                 )
-        except (TypeError, ValueError) as error:
+        except (TypeError, ValueError, OverflowError) as error:
+            # OverflowError: an infinite number (JSON-RPC's Infinity, XML-RPC's inf)
             raise UserError(self.env._("Process map: invalid filter (%(error)s).", error=error)) from error
         return where
 
@@ -226,7 +227,7 @@ class GuideProcess(models.Model):
             return
         try:
             user_id = int(filters["user_id"])
-        except (TypeError, ValueError) as error:
+        except (TypeError, ValueError, OverflowError) as error:
             raise UserError(self.env._("Process map: invalid filter (%(error)s).", error=error)) from error
         if user_id not in visible:
             raise AccessError(

@@ -259,6 +259,25 @@ class MapRpcAttackCases:
                     if protocol == "jsonrpc":
                         self.assertEqual(caught.exception.name, "odoo.exceptions.UserError")
 
+    def test_map_infinite_filters_refused(self):
+        """An infinite number as a filter's id (JSON-RPC's Infinity, XML-RPC's inf) is a
+        UserError naming the filter, not an OverflowError logged at ERROR."""
+        calls = [
+            ("get_process_map", [self.process.id, {"user_id": float("inf")}], {}),
+            ("get_process_map", [self.process.id, {"team_id": float("-inf")}], {}),
+            ("action_pi_open_records", [self.process.id, {"version_id": float("inf")}], {}),
+            ("action_pi_open_records", [self.process.id, {"user_id": float("-inf")}], {}),
+        ]
+        for protocol in ("xmlrpc", "jsonrpc"):
+            call = getattr(self, protocol)
+            for method, args, kwargs in calls:
+                with self.subTest(protocol=protocol, method=method, args=args):
+                    with self.assertNoLogs("odoo", "ERROR"), self.assertRaises(RpcError) as caught:
+                        call(self.agent, "guide.process", method, args, kwargs)
+                    self.assertIn("Process map: invalid filter", caught.exception.message)
+                    if protocol == "jsonrpc":
+                        self.assertEqual(caught.exception.name, "odoo.exceptions.UserError")
+
     def test_map_filter_choices_of_other_company_hidden(self):
         """An agent of another company sees the shared process's map without the names of
         the teams and people whose records are in a company they do not belong to."""
