@@ -579,6 +579,26 @@ class ScorecardRpcCases(IntelligenceFixture):
                             call(self.agent, "guide.compare.wizard", "write", [[wizard_id], vals])
                         self.assertIn(expected, caught.exception.message)
 
+    def test_compare_wizard_first_and_last_dates(self):
+        """Periods reaching the first or the last day a date holds (0001-01-01, 9999-12-31)
+        are compared, not an OverflowError logged at ERROR: the period of all time counts
+        every stage change the agent's scorecard holds."""
+        moves = (
+            self.env["guide.scorecard.report"].with_user(self.agent)._read_group([], [], ["move_count:sum"])
+        )
+        vals = {
+            "date_a_from": "0001-01-01",
+            "date_a_to": "9999-12-31",
+            "date_b_from": "9999-12-31",
+            "date_b_to": "9999-12-31",
+        }
+        for call in (self.xmlrpc, self.jsonrpc):
+            with self.subTest(call=call.__name__), self.assertNoLogs("odoo", "ERROR"):
+                wizard_id = call(self.agent, "guide.compare.wizard", "create", [vals])
+                call(self.agent, "guide.compare.wizard", "action_compare", [[wizard_id]])
+                line = self.env["guide.compare.wizard"].browse(wizard_id).line_ids[1]
+                self.assertEqual((line.value_a, line.value_b), (moves[0][0], 0))
+
     def test_compare_wizard_is_its_authors(self):
         """A comparison holds the figures its author may see: a colleague does not read,
         search, change or recompute a manager's comparison nor its lines, over RPC."""
