@@ -32,6 +32,7 @@ class GuideScorecardReport(models.Model):
             "company_id",
             "process_id",
             "from_step_id",
+            "direction",
             "duration_hours",
             "expected_hours",
             "overdue_count",
@@ -144,7 +145,10 @@ class GuideScorecardReport(models.Model):
             """
             SELECT h.id::bigint * 8 AS id, 'move'::varchar AS fact, h.date, h.res_model, h.res_id,
                    h.owner_id AS user_id, h.company_id, h.process_id, h.from_step_id AS step_id,
-                   NULL::int AS reason_id, h.res_model || ',' || h.res_id AS record_key, 1 AS move_count,
+                   NULL::int AS reason_id,
+                   -- entering and leaving an alternate step leave the record in its stage
+                   CASE WHEN %(stage_change)s THEN h.res_model || ',' || h.res_id END AS record_key,
+                   (%(stage_change)s)::int AS move_count,
                    CASE WHEN h.from_step_id IS NOT NULL THEN h.duration_hours END AS duration_hours,
                    CASE WHEN h.from_step_id IS NOT NULL AND h.expected_hours > 0 THEN h.expected_hours END
                        AS expected_hours,
@@ -181,7 +185,8 @@ class GuideScorecardReport(models.Model):
                    m.user_id, m.company_id, m.process_id, m.step_id, NULL, NULL, 0,
                    NULL, NULL, 0, NULL, 0, 0, NULL, 0, 0, NULL, 0, 0, 1
               FROM guide_milestone_reached m
-            """
+            """,
+            stage_change=SQL("COALESCE(h.direction NOT IN ('detour', 'return'), TRUE)"),
         )
 
     def init(self):

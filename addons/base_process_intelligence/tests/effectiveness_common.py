@@ -384,6 +384,24 @@ class EffectivenessCases(IntelligenceFixture):
         reasons = Scorecard._read_group([("fact", "=", "override")], ["reason_id"], ["__count"])
         self.assertEqual(reasons, [(self.reason, 1)])
 
+    def test_scorecard_detour_is_no_stage_change(self):
+        """Entering an alternate step and completing it leaves the record in its stage:
+        the agent's scorecard counts no stage change and no record handled for it, while
+        the time spent in the alternate step still counts as hours in step."""
+        record = self._records(1)
+        alternate = self.env["guide.step"].create(
+            {"process_id": self.process.id, "name": "Legal review", "kind": "alternate"}
+        )
+        Scorecard = self.env["guide.scorecard.report"].with_user(self.agent)
+        domain = [("res_model", "=", record._name), ("res_id", "=", record.id)]
+        figures = ["move_count:sum", "record_key:count_distinct"]
+        before = Scorecard._read_group(domain, [], figures)
+        record.with_user(self.agent).action_guide_enter_alternate(alternate.id, "Legal asked")
+        record.with_user(self.agent).action_guide_complete_alternate()
+        self.assertEqual(Scorecard._read_group(domain, [], figures), before)
+        returned = Scorecard.search(domain + [("step_id", "=", alternate.id)])
+        self.assertEqual((returned.fact, returned.move_count), ("move", 0))
+
     def test_scorecard_milestones(self):
         """Milestones reached by the agent (two, on two records) and by the colleague
         (one): the agent's scorecard counts two, the colleague's row stays theirs."""
