@@ -1,6 +1,8 @@
 import random
 from datetime import datetime, time, timedelta
 
+import pytz
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
@@ -197,12 +199,13 @@ class GuideProcess(models.Model):
             )
         ]
         try:
-            if filters.get("date_from"):
-                start = datetime.combine(fields.Date.to_date(filters["date_from"]), time.min)
+            start, end = self._pi_period_bounds(
+                fields.Date.to_date(filters.get("date_from")), fields.Date.to_date(filters.get("date_to"))
+            )
+            if start:
                 where.append(SQL("%s >= %s", SQL.identifier(alias, date_column), start))
-            if filters.get("date_to"):
-                end = datetime.combine(fields.Date.to_date(filters["date_to"]), time.max)
-                where.append(SQL("%s <= %s", SQL.identifier(alias, date_column), end))
+            if end:
+                where.append(SQL("%s < %s", SQL.identifier(alias, date_column), end))
             if filters.get("user_id"):
                 where.append(SQL("%s = %s", SQL.identifier(alias, "owner_id"), int(filters["user_id"])))
             if filters.get("team_id"):
@@ -215,6 +218,29 @@ class GuideProcess(models.Model):
             # OverflowError: an infinite number (JSON-RPC's Infinity, XML-RPC's inf)
             raise UserError(self.env._("Process map: invalid filter (%(error)s).", error=error)) from error
         return where
+
+    @api.model
+    def _pi_period_bounds(self, date_from, date_to):
+        """The days ``date_from`` to ``date_to`` (dates, or None for no bound) of the user's
+        time zone (the context's, else the user's; UTC without one) as UTC datetimes,
+        naive as Odoo stores them: (start included, end excluded); None where there is no
+        bound (the end of the last day a date holds)."""
+        name = self.env.context.get("tz") or self.env.user.tz
+        try:
+            tz = pytz.timezone(name) if name else pytz.utc
+        except pytz.UnknownTimeZoneError:
+            tz = pytz.utc
+
+        def day_start(day):
+            local = datetime.combine(day, time.min)
+            try:
+                return tz.localize(local).astimezone(pytz.utc).replace(tzinfo=None)
+            except OverflowError:  # the first day a date holds, east of Greenwich
+                return local
+
+        start = day_start(date_from) if date_from else None
+        end = day_start(date_to + timedelta(days=1)) if date_to and date_to < datetime.max.date() else None
+        return start, end
 
     @api.model
     def _pi_check_person_filter(self, process, filters):

@@ -402,6 +402,32 @@ class EffectivenessCases(IntelligenceFixture):
         returned = Scorecard.search(domain + [("step_id", "=", alternate.id)])
         self.assertEqual((returned.fact, returned.move_count), ("move", 0))
 
+    def test_compare_periods_of_the_users_days(self):
+        """The periods compared are the user's days: a stage change at 20:00 UTC on the
+        4th of January is on the 5th in Tokyo."""
+        record = self._records(1)
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE guide_history SET date = '2026-01-04 20:00:00' WHERE res_model = %s AND res_id = %s",
+            (record._name, record.id),
+        )
+        self.agent.tz = "Asia/Tokyo"
+        wizard = (
+            self.env["guide.compare.wizard"]
+            .with_user(self.agent)
+            .create(
+                {
+                    "date_a_from": "2026-01-04",
+                    "date_a_to": "2026-01-04",
+                    "date_b_from": "2026-01-05",
+                    "date_b_to": "2026-01-05",
+                }
+            )
+        )
+        wizard.action_compare()
+        line = wizard.line_ids.filtered(lambda line: line.name == "Stage changes")
+        self.assertEqual((line.value_a, line.value_b), (0, 1))
+
     def test_scorecard_milestones(self):
         """Milestones reached by the agent (two, on two records) and by the colleague
         (one): the agent's scorecard counts two, the colleague's row stays theirs."""

@@ -216,6 +216,25 @@ class HandCaseMixin:
             )
             self.assertIn(self.other_team.id, [t["id"] for t in other["filters"]["teams"]])
 
+    def check_hand_case_local_days(self):
+        """The period is of the user's days: T0 (midnight UTC) is the evening before in New
+        York, where the day before T0 holds the four entries into A at T0 and nothing
+        else; in Tokyo, the day of T0 ends at 15:00 UTC (R3 entered C at 5 h, R1 and R5
+        B at 10 h; R2 entered B at 20 h, the day after)."""
+        day_before = (T0 - timedelta(days=1)).date().isoformat()
+        day = T0.date().isoformat()
+        for tz, period, expected in (
+            ("America/New_York", {"date_from": day_before, "date_to": day_before}, {"a": 4}),
+            ("America/New_York", {"date_to": day_before}, {"a": 4}),
+            ("Asia/Tokyo", {"date_from": day, "date_to": day}, {"a": 4, "b": 2, "c": 1}),
+            ("UTC", {"date_from": day, "date_to": day}, {"a": 4, "b": 3, "c": 1}),
+        ):
+            with self.subTest(tz=tz, period=period):
+                data = self.env["guide.process"].with_context(tz=tz).get_process_map(self.process.id, period)
+                self.assertEqual(
+                    {k: n["visits"] for k, n in self.pi_nodes(data).items() if n["visits"]}, expected
+                )
+
 
 class MapRpcAttackCases:
     """Hostile calls of the process map over XML-RPC and JSON-RPC, for a bridge's RPC test

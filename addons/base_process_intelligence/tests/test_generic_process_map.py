@@ -97,6 +97,9 @@ class TestGenericProcessMap(GenericHandCase):
         self.check_hand_case_filters()
         self.assertEqual(data["outcome_labels"]["success"], "Succeeded")
 
+    def test_period_of_the_users_days(self):
+        self.check_hand_case_local_days()
+
     def test_engine_moves_are_mapped(self):
         record = (
             self.env["guide.test.record"]

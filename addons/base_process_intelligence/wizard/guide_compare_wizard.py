@@ -1,5 +1,3 @@
-from datetime import date
-
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools.translate import LazyTranslate
@@ -263,10 +261,11 @@ class GuideCompareWizard(models.TransientModel):
     # BUSINESS
     # ------------------------------------------------------------
     def _guide_period_domain(self, date_from, date_to):
-        domain = [("date", ">=", fields.Datetime.to_datetime(date_from))]
-        # up to the end of ``date_to`` (the last day a date holds has no day after it)
-        if date_to < date.max:
-            domain.append(("date", "<", fields.Datetime.to_datetime(fields.Date.add(date_to, days=1))))
+        # the user's days, as on the process map
+        start, end = self.env["guide.process"]._pi_period_bounds(date_from, date_to)
+        domain = [("date", ">=", start)]
+        if end:
+            domain.append(("date", "<", end))
         if self.res_model:
             domain.append(("res_model", "=", self.res_model))
         return domain

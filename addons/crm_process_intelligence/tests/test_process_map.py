@@ -26,6 +26,9 @@ class TestLeadProcessMap(LeadHandCase):
     def test_filters(self):
         self.check_hand_case_filters()
 
+    def test_period_of_the_users_days(self):
+        self.check_hand_case_local_days()
+
     def test_not_allowed_edge(self):
         # B allows only D: B -> C becomes a move the design does not allow
         self.steps["b"].allowed_step_ids = self.steps["d"]

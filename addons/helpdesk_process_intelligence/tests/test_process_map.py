@@ -28,6 +28,9 @@ class TestTicketProcessMap(TicketHandCase):
     def test_filters(self):
         self.check_hand_case_filters()
 
+    def test_period_of_the_users_days(self):
+        self.check_hand_case_local_days()
+
     def test_own_agent_sees_aggregates_not_tickets(self):
         self.check_hand_case_nodes(self.pi_map(user=self.agent))
         action = (
