@@ -175,7 +175,8 @@ class GuideEffectivenessReport(models.Model):
                    gl.company_id, rec.user_id, rec.team_id, gl.create_date AS date,
                    CASE WHEN gl.completion = 'manual' THEN COALESCE(gl.checked, FALSE)::int END AS done,
                    COALESCE(rec.is_closed, FALSE) AS is_closed, rec.is_success,
-                   EXTRACT(EPOCH FROM rec.date_closed - rec.create_date) / 3600.0 AS hours
+                   EXTRACT(EPOCH FROM rec.date_closed - rec.create_date) / 3600.0 AS hours,
+                   0 AS unhelpful
               FROM guide_line gl
               JOIN guide_step gs ON gs.id = gl.step_id
               LEFT JOIN guide_item gi ON gi.id = gl.item_id
@@ -197,7 +198,11 @@ class GuideEffectivenessReport(models.Model):
                             WHERE f.hint_id = h.id AND f.res_model = rec.res_model
                               AND f.res_id = rec.res_id AND f.kind = 'ack')::int,
                    COALESCE(rec.is_closed, FALSE), rec.is_success,
-                   EXTRACT(EPOCH FROM rec.date_closed - rec.create_date) / 3600.0
+                   EXTRACT(EPOCH FROM rec.date_closed - rec.create_date) / 3600.0,
+                   -- the hint's *not helpful* marks on this record
+                   (SELECT count(*) FROM guide_hint_feedback f
+                     WHERE f.hint_id = h.id AND f.res_model = rec.res_model
+                       AND f.res_id = rec.res_id AND f.kind = 'unhelpful')
               FROM guide_hint h
               JOIN rec ON rec.res_model = h.model_name AND rec.process_id IS NOT NULL
                       AND (h.process_id IS NULL OR h.process_id = rec.process_id)
@@ -214,7 +219,7 @@ class GuideEffectivenessReport(models.Model):
                             WHERE l.task_id = t.id AND l.res_id = rec.res_id
                               AND l.res_model = rec.res_model)::int,
                    COALESCE(rec.is_closed, FALSE), rec.is_success,
-                   EXTRACT(EPOCH FROM rec.date_closed - rec.create_date) / 3600.0
+                   EXTRACT(EPOCH FROM rec.date_closed - rec.create_date) / 3600.0, 0
               FROM guide_task t
               JOIN rec ON rec.res_model = t.model_name AND rec.process_id = t.process_id
              WHERE t.active
@@ -233,7 +238,7 @@ class GuideEffectivenessReport(models.Model):
                             WHERE gh.res_id = rec.res_id AND gh.res_model = rec.res_model
                               AND gh.alt_step_id = s.id AND gh.direction = 'detour')::int,
                    COALESCE(rec.is_closed, FALSE), rec.is_success,
-                   EXTRACT(EPOCH FROM rec.date_closed - rec.create_date) / 3600.0
+                   EXTRACT(EPOCH FROM rec.date_closed - rec.create_date) / 3600.0, 0
               FROM guide_step s
               JOIN rec ON rec.res_model = s.model_name AND rec.process_id = s.process_id
              WHERE s.kind = 'alternate' AND s.active
@@ -398,7 +403,8 @@ class GuideEffectivenessSummary(models.Model):
                            avg(e.is_success::int) FILTER (WHERE e.done = 0 AND e.is_closed) * 100.0
                                AS success_rate_not_done,
                            avg(e.hours) FILTER (WHERE e.done = 1 AND e.is_closed) AS hours_done,
-                           avg(e.hours) FILTER (WHERE e.done = 0 AND e.is_closed) AS hours_not_done
+                           avg(e.hours) FILTER (WHERE e.done = 0 AND e.is_closed) AS hours_not_done,
+                           sum(e.unhelpful) AS unhelpful_count
                       FROM e
                      GROUP BY e.kind, e.item_id, e.hint_id, e.task_id, e.step_id, e.process_id, e.res_model,
                               e.company_id, CASE WHEN e.item_id IS NULL THEN e.label END)
@@ -433,8 +439,7 @@ class GuideEffectivenessSummary(models.Model):
                               WHERE f.state = 'accepted' AND f.item_id IS NULL AND f.step_id IS NULL
                                 AND f.process_id = s.process_id)
                        END AS feedback_accepted,
-                       (SELECT count(*) FROM guide_hint_feedback hf
-                         WHERE hf.hint_id = s.hint_id AND hf.kind = 'unhelpful') AS unhelpful_count
+                       s.unhelpful_count
                   FROM s, m)
                 """,
                 table=SQL.identifier(self._table),

@@ -14,6 +14,7 @@ from lxml import etree
 
 from odoo import fields
 from odoo.exceptions import AccessError, ValidationError
+from odoo.tools import SQL
 
 from odoo.addons.base_process_guide.tests.rpc_common import RpcError
 
@@ -383,6 +384,35 @@ class EffectivenessCases(IntelligenceFixture):
         self.assertEqual(row[7:], (2, 1))
         reasons = Scorecard._read_group([("fact", "=", "override")], ["reason_id"], ["__count"])
         self.assertEqual(reasons, [(self.reason, 1)])
+
+    def test_hint_unhelpful_marks_of_the_rows_records(self):
+        """A row of the summary counts the *not helpful* marks on the records behind it: a
+        mark on a record of another company is counted on that company's row only (not
+        shown to this company's users, nor counted twice over the rows)."""
+        records = self._records(2)
+        hint = self.env["guide.hint"].create(
+            {"name": "Call back within the hour", "model_name": records._name, "process_id": self.process.id}
+        )
+        hint.with_user(self.agent).with_context(
+            guide_res_model=records._name, guide_res_id=records[1].id
+        ).action_mark_unhelpful()
+        other = self.env["res.company"].create({"name": "Other Company (hints)"})
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "UPDATE %s SET company_id = %s WHERE id = %s",
+                SQL.identifier(records._table),
+                other.id,
+                records[1].id,
+            )
+        )
+        self.env.invalidate_all()
+        rows = self.env["guide.effectiveness.summary"].search([("hint_id", "=", hint.id)])
+        self.assertEqual(
+            {row.company_id: row.unhelpful_count for row in rows}, {records[0].company_id: 0, other: 1}
+        )
+        own = self._summary(self.agent, [("hint_id", "=", hint.id)])
+        self.assertEqual((own.company_id, own.unhelpful_count), (records[0].company_id, 0))
 
     def test_scorecard_detour_is_no_stage_change(self):
         """Entering an alternate step and completing it leaves the record in its stage:
