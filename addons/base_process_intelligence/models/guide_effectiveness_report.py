@@ -1,3 +1,5 @@
+import re
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, drop_view_if_exists
@@ -5,6 +7,8 @@ from odoo.tools.sql import table_kind
 
 MIN_SAMPLE_PARAM = "base_process_intelligence.min_sample"
 DEFAULT_MIN_SAMPLE = 10
+# the values of the parameter that are a minimum sample (others: the default)
+MIN_SAMPLE_RE = "[0-9]{1,6}"
 # what the step-effectiveness views read (their ``_depends``)
 EFFECTIVENESS_DEPENDS = {
     "guide.line": [
@@ -375,6 +379,13 @@ class GuideEffectivenessSummary(models.Model):
         positive = (operator == "=") == bool(value)
         return [("res_model", "in" if positive else "not in", names)]
 
+    @api.model
+    def _guide_min_sample(self):
+        """The minimum sample (system parameter ``MIN_SAMPLE_PARAM``): a whole number of up
+        to six digits, else the default, as the view reads it."""
+        value = self.env["ir.config_parameter"].sudo().get_param(MIN_SAMPLE_PARAM) or ""
+        return int(value) if re.fullmatch(MIN_SAMPLE_RE, value) else DEFAULT_MIN_SAMPLE
+
     def init(self):
         drop_view_if_exists(self.env.cr, self._table)
         self.env.cr.execute(
@@ -384,7 +395,7 @@ class GuideEffectivenessSummary(models.Model):
                 WITH e AS (%(rows)s),
                      m AS (SELECT COALESCE(
                                  (SELECT value::int FROM ir_config_parameter
-                                   WHERE key = %(param)s AND value ~ '^[0-9]{1,6}$'), %(default)s) AS n),
+                                   WHERE key = %(param)s AND value ~ %(pattern)s), %(default)s) AS n),
                      s AS (
                     SELECT min(e.id) AS id, e.kind, e.item_id, e.hint_id, e.task_id,
                            -- one of the item's names (no max() of jsonb)
@@ -445,6 +456,7 @@ class GuideEffectivenessSummary(models.Model):
                 table=SQL.identifier(self._table),
                 rows=self.env["guide.effectiveness.report"]._guide_effectiveness_rows_sql(),
                 param=MIN_SAMPLE_PARAM,
+                pattern=f"^{MIN_SAMPLE_RE}$",
                 default=DEFAULT_MIN_SAMPLE,
             )
         )

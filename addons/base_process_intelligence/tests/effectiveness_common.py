@@ -414,6 +414,19 @@ class EffectivenessCases(IntelligenceFixture):
         own = self._summary(self.agent, [("hint_id", "=", hint.id)])
         self.assertEqual((own.company_id, own.unhelpful_count), (records[0].company_id, 0))
 
+    def test_compare_with_a_malformed_minimum_sample(self):
+        """A minimum sample that is no whole number (a typo in the system parameter) is the
+        default for the comparison, as for the step-effectiveness list, not a ValueError
+        for every user who compares."""
+        records = self._records(2)
+        self.env["ir.config_parameter"].set_param(MIN_SAMPLE, "ten")
+        wizard = self.env["guide.compare.wizard"].with_user(self.agent).create({})
+        wizard.action_compare()
+        handled = wizard.line_ids.filtered(lambda line: line.name == "Records handled")
+        self.assertEqual((handled.value_b, handled.count_b), (len(records), 0))
+        checked = wizard.line_ids.filtered(lambda line: line.section == "effectiveness")[:1]
+        self.assertTrue(checked.low_sample, "fewer than the default 10 rows")
+
     def test_scorecard_detour_is_no_stage_change(self):
         """Entering an alternate step and completing it leaves the record in its stage:
         the agent's scorecard counts no stage change and no record handled for it, while

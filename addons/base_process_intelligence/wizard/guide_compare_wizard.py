@@ -2,8 +2,6 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools.translate import LazyTranslate
 
-from ..models.guide_effectiveness_report import DEFAULT_MIN_SAMPLE, MIN_SAMPLE_PARAM
-
 _lt = LazyTranslate(__name__)
 
 # (label, field, aggregate) of the scorecard compared; the count behind an average is
@@ -340,7 +338,7 @@ class GuideCompareWizard(models.TransientModel):
 
     def action_compare(self):
         self.ensure_one()
-        minimum = int(self.env["ir.config_parameter"].sudo().get_param(MIN_SAMPLE_PARAM, DEFAULT_MIN_SAMPLE))
+        minimum = self.env["guide.effectiveness.summary"]._guide_min_sample()
         domain_a, domain_b = self._guide_compare_domains()
         lines = []
         sequence = 0
