@@ -106,7 +106,7 @@ class ComplianceApprovalRequest(models.Model):
     # ------------------------------------------------------------
     # COMPUTES
     # ------------------------------------------------------------
-    @api.depends("line_ids.state", "state")
+    @api.depends("line_ids.state", "line_ids.approver_ids", "state")
     @api.depends_context("uid")
     def _compute_current_line(self):
         for request in self:
@@ -642,23 +642,99 @@ class ComplianceApprovalRequest(models.Model):
             "request_id": self.id,
         }
 
-    def _compliance_notify_approvers(self):
-        """Activities (on the request) for the approvers of the current tier."""
+    def _compliance_notify_approvers(self, users=None):
+        """Activities (on the request) for the approvers of the current tier (those of ``users``
+        only, when given)."""
         activity_type = self.env.ref("mail.mail_activity_data_todo", raise_if_not_found=False)
         engine = self._compliance_engine()
         for request in self:
             line = request.current_line_id
-            for user in line.approver_ids:
+            approvers = line.approver_ids if users is None else line.approver_ids & users
+            for user in approvers:
                 engine.browse(request.id).activity_schedule(
                     activity_type_id=activity_type.id if activity_type else False,
                     summary=self.env._("Approve: %(change)s", change=request.change),
                     note=request.message,
                     user_id=user.id,
                 )
-            engine.browse(request.id).message_subscribe(partner_ids=line.approver_ids.partner_id.ids)
+            engine.browse(request.id).message_subscribe(partner_ids=approvers.partner_id.ids)
 
     def _compliance_close_activities(self):
         self.sudo().activity_ids.unlink()
+
+    def _compliance_may_decide(self, user):
+        """Whether ``user`` can still decide this request: an active internal user of its company."""
+        self.ensure_one()
+        return user.active and not user.share and (not self.company_id or self.company_id in user.company_ids)
+
+    @api.model
+    def _compliance_approvers_changed(self, users):
+        """``users`` were archived, made portal users or left companies: the undecided tiers of
+        pending requests keep the approvers who can still decide; a tier left with none is
+        resolved again from its policy's tier for the record, and when nobody can approve it
+        either, the request is cancelled and its requester told why. One query when ``users``
+        approve nothing pending."""
+        lines = (
+            self.env["compliance.approval.line"]
+            .sudo()
+            .search(
+                [
+                    ("approver_ids", "in", users.ids),
+                    ("state", "in", ("pending", "waiting")),
+                    ("request_id.state", "=", "pending"),
+                ]
+            )
+        )
+        for request, request_lines in lines.grouped("request_id").items():
+            request._compliance_resolve_lines(request_lines)
+        return True
+
+    def _compliance_resolve_lines(self, lines):
+        """Drop from the undecided tiers ``lines`` of this pending request the approvers who can
+        no longer decide (``_compliance_may_decide``); see ``_compliance_approvers_changed``."""
+        self.ensure_one()
+        engine = self._compliance_engine()
+        # archived approvers included: a many2many hides them otherwise
+        for line in lines.sudo().with_context(active_test=False):
+            gone = line.approver_ids.filtered(lambda user: not self._compliance_may_decide(user))
+            if not gone:
+                continue
+            approvers = line.approver_ids - gone
+            if not approvers and line.tier_id:
+                record = self._compliance_record().sudo()
+                if record:
+                    approvers = line.tier_id._policy_approvers(record).filtered(self._compliance_may_decide)
+            if not approvers:
+                message = self.env._(
+                    "%(change)s was not applied: nobody can approve tier %(tier)s any more (%(users)s "
+                    "archived or without access to its company); the request is cancelled. Request the "
+                    "change again once the policy names approvers who can decide it.",
+                    change=self.change or self.name,
+                    tier=line.name,
+                    users=", ".join(gone.mapped("name")),
+                )
+                self._compliance_close_activities()
+                engine.write(
+                    {"state": "cancelled", "decision_date": fields.Datetime.now(), "apply_error": message}
+                )
+                engine.message_post(body=message, partner_ids=self.requester_id.partner_id.ids)
+                return
+            line.approver_ids = approvers
+            if line.state == "pending":
+                engine.activity_ids.filtered(lambda act, gone=gone: act.user_id in gone).unlink()
+                new = approvers - engine.activity_ids.user_id
+                if new:
+                    self._compliance_notify_approvers(users=new)
+            engine.message_post(
+                body=self.env._(
+                    "Tier %(tier)s: %(gone)s can no longer decide (archived or without access to the "
+                    "request's company); approvers now: %(users)s.",
+                    tier=line.name,
+                    gone=", ".join(gone.mapped("name")),
+                    users=", ".join(approvers.mapped("name")),
+                ),
+                partner_ids=approvers.partner_id.ids,
+            )
 
     @api.model
     def _cron_remind(self, limit=500):
@@ -709,6 +785,10 @@ class ComplianceApprovalLine(models.Model):
     company_id = fields.Many2one(related="request_id.company_id", store=True)
     sequence = fields.Integer(readonly=True)
     name = fields.Char(string="Tier", readonly=True)
+    # the policy's tier, to resolve its approvers again when none of the copied ones can decide
+    tier_id = fields.Many2one(
+        "compliance.policy.tier", string="Policy Tier", readonly=True, ondelete="set null"
+    )
     approver_ids = fields.Many2many("res.users", string="Approvers", readonly=True)
     state = fields.Selection(
         [

@@ -849,6 +849,7 @@ class CompliancePolicyTier(models.Model):
             line = {
                 "sequence": tier.sequence,
                 "name": tier.name,
+                "tier_id": tier.id,
                 "approver_ids": [Command.set(approvers.ids)],
                 "state": "pending" if index == 0 else "waiting",
             }

@@ -4,6 +4,13 @@ from odoo import models
 class ResUsers(models.Model):
     _inherit = "res.users"
 
+    def write(self, vals):
+        res = super().write(vals)
+        if {"active", "company_ids", "groups_id"} & set(vals):
+            # approvers who can no longer decide leave the tiers of pending requests
+            self.env["compliance.approval.request"].sudo()._compliance_approvers_changed(self)
+        return res
+
     def _guide_audit_trail_models(self):
         return [
             *super()._guide_audit_trail_models(),

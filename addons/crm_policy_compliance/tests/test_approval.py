@@ -156,6 +156,54 @@ class TestApproval(ComplianceCommon):
             lead._compliance_request_approval({"stage_id": self.stage_proposal.id}, "Strategic account")
         self.assertFalse(self.Request.search([("res_id", "=", lead.id)]))
 
+    def test_archived_approver_leaves_the_pending_tier(self):
+        """An approver archived while a request waits for them is replaced: the tier keeps the
+        approvers who can still decide, else it goes to its policy tier's approvers for the
+        record now; when nobody is left the request is cancelled and the requester told."""
+        lead, request = self._held_lead()
+        self.assertEqual(request.current_approver_ids, self.user_leader)
+        # the team gets a new leader, the old one is archived: tier 1 goes to the new leader
+        self.team.user_id = self.user_manager
+        self.user_leader.action_archive()
+        self.assertEqual(request.state, "pending")
+        self.assertEqual(request.current_approver_ids, self.user_manager)
+        self.assertEqual(request.activity_ids.user_id, self.user_manager)
+        self.assertIn(request, self.Request.with_user(self.user_manager).search([("can_decide", "=", True)]))
+        request.with_user(self.user_manager).action_approve()
+        self.assertEqual(request.current_approver_ids, self.user_director)
+        # the only approver of the last tier is archived, and the policy names nobody else
+        self.user_director.action_archive()
+        self.assertEqual(request.state, "cancelled")
+        self.assertFalse(request.activity_ids)
+        self.assertIn("nobody can approve tier Director any more", request.apply_error)
+        self.assertIn(
+            self.user_salesman.partner_id,
+            request.message_ids.filtered(lambda m: "nobody can approve" in (m.body or "")).partner_ids,
+        )
+        self.assertEqual(lead.stage_id, self.stage_new)
+        self.assertFalse(lead.compliance_awaiting_approval)
+        # the requester may request the change again (refused naming the tier while nobody approves)
+        with self.assertRefused(UserError, "tier Director: nobody can approve"):
+            lead._compliance_request_approval({"stage_id": self.stage_proposal.id}, "Again")
+
+    def test_approver_leaving_the_company_leaves_the_tier(self):
+        """An approver who no longer works for the request's company leaves its tier; the other
+        approvers of the tier decide, and the request waits only for them."""
+        company_b = self.env["res.company"].create({"name": "Approvals B"})
+        self.policy.tier_ids[1].user_ids = [(4, self.user_officer.id)]
+        self.user_officer.groups_id = [(4, self.env.ref("sales_team.group_sale_manager").id)]
+        lead, request = self._held_lead()
+        request.with_user(self.user_leader).action_approve()
+        self.assertEqual(request.current_approver_ids, self.user_director | self.user_officer)
+        self.user_director.write({"company_ids": [(4, company_b.id)], "company_id": company_b.id})
+        self.assertEqual(request.current_approver_ids, self.user_director | self.user_officer)
+        self.user_director.write({"company_ids": [(6, 0, company_b.ids)]})
+        self.assertEqual(request.current_approver_ids, self.user_officer)
+        self.assertEqual(request.activity_ids.user_id, self.user_officer)
+        request.with_user(self.user_officer).action_approve()
+        self.assertEqual(request.state, "approved")
+        self.assertEqual(lead.stage_id, self.stage_proposal)
+
     def test_compliant_change_is_just_made(self):
         lead = self._lead(expected_revenue=1000).with_user(self.user_salesman)
         requests = lead._compliance_request_approval({"stage_id": self.stage_proposal.id}, "Why not")
