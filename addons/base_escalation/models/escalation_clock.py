@@ -207,6 +207,7 @@ class EscalationClock(models.Model):
         "calendar_id",
         "base_hours",
         "paused_seconds",
+        "company_id",  # whose public holidays a working-time rule skips
     )
 
     def _escalation_reschedule(self):
@@ -227,6 +228,7 @@ class EscalationClock(models.Model):
             }
             item["rule_id"] = _id_of(item["rule_id"])
             item["calendar_id"] = _id_of(item["calendar_id"])
+            item["company_id"] = _id_of(item["company_id"])
             ids, items = by_model[clock.res_model]
             ids.append(clock.id)
             items.append(item)
@@ -242,15 +244,17 @@ class EscalationClock(models.Model):
     def _escalation_schedule(self, model_name, items):
         """Next level and due time of clocks given as plain values (the columns of
         ``_escalation_schedule_fields``, ids for many2one), in batch: level offsets once
-        per rule and base, one ``_work_intervals_batch`` per calendar for working-time
-        rules, each distinct (start, hours) computed once.
+        per rule and base, one ``_work_intervals_batch`` per calendar (and company, whose
+        public holidays count) for working-time rules, each distinct (start, hours) computed
+        once.
 
         :return: [(next level id or False, due time or False)] in the order of ``items``
         """
         rules = self._escalation_rule_config(model_name)
         results = [(False, False)] * len(items)
         offsets_by_key = {}
-        requests = defaultdict(lambda: defaultdict(list))  # calendar id: {(start, hours): [index]}
+        # (calendar id, company id): {(start, hours): [index]}
+        requests = defaultdict(lambda: defaultdict(list))
         for index, item in enumerate(items):
             rule_info = rules.get(item["rule_id"])
             levels = rule_info["levels"] if rule_info else ()
@@ -266,12 +270,13 @@ class EscalationClock(models.Model):
             level = levels[item["level_index"]]
             hours = offsets_by_key[key][level["id"]] + (item["paused_seconds"] or 0.0) / 3600.0
             results[index] = (level["id"], None)
-            requests[calendar_id][(item["episode_start"], hours)].append(index)
-        for calendar_id, by_request in requests.items():
+            company_id = _id_of(item.get("company_id")) if calendar_id else False
+            requests[calendar_id, company_id][(item["episode_start"], hours)].append(index)
+        for (calendar_id, company_id), by_request in requests.items():
             keys = list(by_request)
             if calendar_id:
                 calendar = self.env["resource.calendar"].browse(calendar_id)
-                deadlines = work_deadlines(calendar, keys)
+                deadlines = work_deadlines(calendar, keys, company_id)
             else:
                 deadlines = [start + timedelta(hours=hours) for start, hours in keys]
             for key, deadline in zip(keys, deadlines, strict=True):
@@ -373,11 +378,11 @@ class EscalationClock(models.Model):
             if not clock.paused_since:
                 result[clock.id] = 0.0
             elif clock.rule_id.time_mode == "working" and clock.calendar_id:
-                by_calendar[clock.calendar_id].append(clock)
+                by_calendar[clock.calendar_id, clock.company_id.id].append(clock)
             else:
                 result[clock.id] = max((now - clock.paused_since).total_seconds(), 0.0) / 3600.0
-        for calendar, clocks in by_calendar.items():
-            hours = work_hours_between(calendar, [(clock.paused_since, now) for clock in clocks])
+        for (calendar, company_id), clocks in by_calendar.items():
+            hours = work_hours_between(calendar, [(clock.paused_since, now) for clock in clocks], company_id)
             result.update(zip((clock.id for clock in clocks), hours, strict=True))
         return result
 

@@ -5,6 +5,10 @@ batch needs hundreds of deadlines. The functions below fetch the work
 intervals of a calendar once for the whole window the batch needs (leaves of
 the calendar and public holidays - calendar leaves without a resource -
 included) and answer every request from a prefix sum with two bisections.
+
+Public holidays are those of the company the deadlines are for (and those of no
+company): Odoo's ``_work_intervals_batch`` without a resource takes every public
+holiday it can read, and the engine reads them as the superuser.
 """
 
 import math
@@ -22,11 +26,22 @@ def _naive(dt):
     return dt.astimezone(utc).replace(tzinfo=None)
 
 
+def _leave_domain(calendar, company_id):
+    """The calendar leaves that count for ``company_id`` (else the calendar's company): its own
+    and those of no company (None: every leave, Odoo's default)."""
+    company_id = company_id or calendar.company_id.id
+    if not company_id:
+        return None
+    return [("time_type", "=", "leave"), ("company_id", "in", [False, company_id])]
+
+
 class Timeline:
     """Work intervals of one calendar over a window, with cumulated hours."""
 
-    def __init__(self, calendar, start, end):
-        intervals = calendar._work_intervals_batch(_aware(start), _aware(end))[False]
+    def __init__(self, calendar, start, end, company_id=None):
+        intervals = calendar._work_intervals_batch(
+            _aware(start), _aware(end), domain=_leave_domain(calendar, company_id)
+        )[False]
         self.start, self.end = start, end
         self.starts, self.ends, self.cum, self.cum_end = [], [], [], []
         total = 0.0
@@ -58,8 +73,9 @@ class Timeline:
         return max(self.starts[index] + timedelta(hours=target - self.cum[index]), start)
 
 
-def work_deadlines(calendar, requests):
-    """Deadlines for ``requests`` = [(start, hours), ...] (naive UTC) in working time.
+def work_deadlines(calendar, requests, company_id=None):
+    """Deadlines for ``requests`` = [(start, hours), ...] (naive UTC) in working time, with the
+    public holidays of ``company_id`` (default: the calendar's company).
 
     :return: list of naive UTC datetimes (False when no working time is found
         within a few years, e.g. an empty calendar)
@@ -73,7 +89,7 @@ def work_deadlines(calendar, requests):
     results = [False] * len(requests)
     pending = list(range(len(requests)))
     for _attempt in range(4):
-        timeline = Timeline(calendar, low, high)
+        timeline = Timeline(calendar, low, high, company_id)
         missing = []
         for index in pending:
             deadline = timeline.plan(*requests[index])
@@ -88,9 +104,10 @@ def work_deadlines(calendar, requests):
     return results
 
 
-def work_hours_between(calendar, pairs):
-    """Working hours of each (start, end) pair (naive UTC), one interval fetch in all."""
+def work_hours_between(calendar, pairs, company_id=None):
+    """Working hours of each (start, end) pair (naive UTC), one interval fetch in all, with the
+    public holidays of ``company_id`` (default: the calendar's company)."""
     if not pairs:
         return []
-    timeline = Timeline(calendar, min(a for a, _b in pairs), max(b for _a, b in pairs))
+    timeline = Timeline(calendar, min(a for a, _b in pairs), max(b for _a, b in pairs), company_id)
     return [max(timeline.worked(b) - timeline.worked(a), 0.0) for a, b in pairs]

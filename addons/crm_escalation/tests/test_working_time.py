@@ -99,3 +99,53 @@ class TestWorkingTime(EscalationCommon):
             lead.stage_id = self.stage_qualif
         self.assertEqual(clock.paused_seconds, 8 * 3600)
         self.assertEqual(clock.next_escalation_at, datetime(2031, 3, 5, 9, 0))
+
+    def test_holidays_of_another_company_do_not_count(self):
+        """A public holiday belongs to its company: another company's does not delay the levels
+        of a lead (the engine reads calendar leaves as the superuser, who sees every company's)."""
+        company_b = self.env["res.company"].create({"name": "Holidays B"})
+        # a public holiday's company is the one it is created in
+        holiday_b = (
+            self.env["resource.calendar.leaves"]
+            .with_company(company_b)
+            .create(
+                {
+                    "name": "Holiday of company B",
+                    "calendar_id": False,
+                    "date_from": datetime(2031, 3, 11, 0, 0),
+                    "date_to": datetime(2031, 3, 11, 23, 59, 59),
+                }
+            )
+        )
+        holiday_b.flush_recordset()
+        self.assertEqual(holiday_b.company_id, company_b)
+        rule = self._rule(
+            trigger_type="creation",
+            time_mode="working",
+            calendar_source="rule",
+            resource_calendar_id=self.calendar.id,
+            pause_step_ids=[(6, 0, self.step_waiting.ids)],
+            levels=[{"name": "L1", "delay": 4}],
+        )
+        friday_3pm = datetime(2031, 3, 7, 15, 0)
+        with self._at(friday_3pm):
+            lead = self._lead().with_user(self.user_salesman)
+        clock = self._clock(lead, rule)
+        clock.episode_start = friday_3pm  # the creation date is the database's clock
+        clock._escalation_reschedule()
+        # 2h on Friday, Monday is the main company's holiday, 2h on Tuesday (B's holiday)
+        self.assertEqual(clock.next_escalation_at, datetime(2031, 3, 11, 10, 0))
+        # paused from Tuesday 9:00 to Wednesday 9:00: the 8 working hours of Tuesday
+        with self._at(datetime(2031, 3, 11, 9, 0)):
+            lead.stage_id = self.stage_waiting
+        with self._at(datetime(2031, 3, 12, 9, 0)):
+            lead.stage_id = self.stage_qualif
+        self.assertEqual(clock.paused_seconds, 8 * 3600)
+        # for company B, its holiday counts and the main company's does not
+        start = [(friday_3pm, 4.0)]
+        monday_10am, tuesday_10am = datetime(2031, 3, 10, 10, 0), datetime(2031, 3, 11, 10, 0)
+        self.assertEqual(work_deadlines(self.calendar, start, company_b.id), [monday_10am])
+        self.assertEqual(work_deadlines(self.calendar, start, self.company.id), [tuesday_10am])
+        tuesday = [(datetime(2031, 3, 11, 8, 0), datetime(2031, 3, 12, 8, 0))]
+        self.assertEqual(work_hours_between(self.calendar, tuesday, company_b.id), [0.0])
+        self.assertEqual(work_hours_between(self.calendar, tuesday, self.company.id), [8.0])
