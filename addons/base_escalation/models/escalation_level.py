@@ -348,6 +348,12 @@ class EscalationLevel(models.Model):
         archived after the rule was saved keeps nothing from its owner."""
         return user.active and not user.share
 
+    @api.model
+    def _escalation_may_receive(self, team):
+        """Only an active team is given records: a level's team archived after the rule was
+        saved keeps the records where they are (their pipeline would no longer show them)."""
+        return "active" not in team._fields or team.active
+
     def _escalation_note_not_reassigned(self, records, results):
         """Say in the log and the note why a record kept its owner."""
         if self.assign_to not in ("user", "team_leader"):
@@ -375,6 +381,10 @@ class EscalationLevel(models.Model):
         if not team or "team_id" not in records._fields:
             return
         group = records.filtered(lambda r: r.team_id != team)
+        if group and not self._escalation_may_receive(team):
+            not_moved = self.env._("Not moved: team %(team)s is archived", team=team.name)
+            self._escalation_note_done(results, group, not_moved)
+            return
         if group:
             group.write({"team_id": team.id})
             moved_to = self.env._("Moved to team %(team)s", team=team.name)

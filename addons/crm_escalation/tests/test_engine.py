@@ -389,3 +389,23 @@ class TestEngine(EscalationCommon):
             self._logs(lead, level_id=rule.level_ids[1].id).actions,
         )
         self.assertTrue(lead.message_ids.filtered(lambda m: "Not reassigned" in str(m.body)))
+
+    def test_archived_team_is_not_given_records(self):
+        """A level moving records to its team, once that team is archived (after the rule was
+        saved), leaves them in their team and says why in the log and the chatter, instead of
+        hiding them in a team no pipeline shows."""
+        target = self.env["crm.team"].create({"name": "Escalation Desk"})
+        rule = self._rule(
+            levels=[{"name": "L1", "delay": 1, "assign_to": "team", "assign_crm_team_id": target.id}]
+        )
+        with self._at(T0):
+            lead = self._lead()
+        target.active = False
+        self._run_at(self._h(1.5))
+        self.assertEqual(lead.team_id, self.team)
+        clock = self._clock(lead, rule)
+        self.assertEqual((clock.state, clock.level_index), ("breached", 1))
+        log = self._logs(lead, level_id=rule.level_ids.id)
+        self.assertEqual(log.outcome, "done")
+        self.assertIn(f"Not moved: team {target.name} is archived", log.actions)
+        self.assertTrue(lead.message_ids.filtered(lambda m: "Not moved" in str(m.body)))
