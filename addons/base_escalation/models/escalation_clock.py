@@ -284,6 +284,65 @@ class EscalationClock(models.Model):
                     results[index] = (results[index][0], deadline)
         return results
 
+    @api.model
+    def _escalation_reindex(self, rules, removed=None):
+        """Renumber the levels done by the open clocks of ``rules`` when their levels change
+        (added, reordered, or ``removed``: called before they are deleted): a clock has done
+        every level up to the last one it fired (``current_level_id``), in the levels' order;
+        a removed last fired level gives way to the level before it (none when it was the
+        first). One UPDATE of the clocks whose numbers change, joined to the levels of
+        ``rules`` (a few rows); returns whether there were some.
+
+        The next level of a clock is the one at ``level_index``: left as it was, a level
+        added before the fired ones fired them again, and a deleted one skipped the next."""
+        if not rules:
+            return False
+        self.flush_model(["level_index", "current_level_id", "state", "rule_id"])
+        self.env["escalation.level"].flush_model(["rule_id", "sequence"])
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH level AS (
+                    SELECT id, rule_id, COALESCE(sequence, 0) AS seq
+                      FROM escalation_level
+                     WHERE rule_id IN %(rules)s
+                ), kept AS (
+                    SELECT id, rule_id, seq,
+                           row_number() OVER (PARTITION BY rule_id ORDER BY seq, id) AS position
+                      FROM level
+                     WHERE id != ALL(%(removed)s)
+                ), done AS (
+                    SELECT level.id AS fired_id, last.id AS level_id, COALESCE(last.position, 0) AS position
+                      FROM level
+                 LEFT JOIN LATERAL (
+                               SELECT kept.id, kept.position
+                                 FROM kept
+                                WHERE kept.rule_id = level.rule_id
+                                  AND (kept.seq, kept.id) <= (level.seq, level.id)
+                             ORDER BY kept.seq DESC, kept.id DESC
+                                LIMIT 1
+                           ) last ON TRUE
+                )
+                UPDATE escalation_clock clock
+                   SET current_level_id = done.level_id, level_index = done.position
+                  FROM done
+                 WHERE clock.current_level_id = done.fired_id
+                   AND clock.rule_id IN %(rules)s
+                   AND clock.state IN %(open)s
+                   AND (clock.current_level_id IS DISTINCT FROM done.level_id
+                        OR clock.level_index IS DISTINCT FROM done.position)
+             RETURNING clock.id
+                """,
+                rules=tuple(rules.ids),
+                removed=list(removed.ids) if removed else [],
+                open=OPEN_STATES,
+            )
+        )
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        if ids:
+            self.browse(ids).invalidate_recordset(["level_index", "current_level_id"])
+        return bool(ids)
+
     def _escalation_write_rows(self, rows):
         """Write ``rows`` ({clock id: vals} of plain columns) in one UPDATE per set of
         written columns, whatever the number of clocks (the ORM flushes 100 rows per

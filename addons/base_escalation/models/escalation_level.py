@@ -212,17 +212,25 @@ class EscalationLevel(models.Model):
     def create(self, vals_list):
         levels = super().create(vals_list)
         self.env.registry.clear_cache()
+        # a level placed before the levels a clock fired is behind it, not next
+        Clock = self.env["escalation.clock"]
+        if Clock._escalation_reindex(levels.rule_id):
+            levels.rule_id._escalation_reschedule_clocks()
         return levels
 
     def write(self, vals):
         res = super().write(vals)
         self.env.registry.clear_cache()
+        if "sequence" in vals:
+            self.env["escalation.clock"]._escalation_reindex(self.rule_id)
         if {"delay", "warning_percent", "sequence", "kind"} & set(vals):
             self.rule_id._escalation_reschedule_clocks()
         return res
 
     def unlink(self):
         rules = self.rule_id
+        # clocks whose last fired level goes: the level fired before it is their last one
+        self.env["escalation.clock"]._escalation_reindex(rules, removed=self)
         res = super().unlink()
         self.env.registry.clear_cache()
         rules._escalation_reschedule_clocks()

@@ -88,6 +88,35 @@ class TestEngine(EscalationCommon):
         self._run_at(self._h(3.5))
         self.assertEqual(lead.escalation_state, "at_risk")
 
+    def test_levels_changed_after_some_fired(self):
+        """Levels added or deleted while clocks run: a clock goes on after the last level it
+        fired, in the levels' new order; a level placed before it is behind it (not fired, nor
+        the fired ones again), and deleting a fired level skips none of the others."""
+        rule = self._rule(
+            levels=[{"name": "L1", "delay": 4}, {"name": "L2", "delay": 8}, {"name": "L3", "delay": 12}]
+        )
+        l1, l2, l3 = rule.level_ids.sorted(lambda lvl: (lvl.sequence, lvl.id))
+        with self._at(T0):
+            lead, other = self._lead(), self._lead(name="Other lead")
+        clock, other_clock = self._clock(lead, rule), self._clock(other, rule)
+        self._run_at(self._h(5))
+        self.assertEqual((clock.level_index, clock.next_level_id), (1, l2))
+        # a level before L1: passed, L1 does not fire again
+        with self._at(self._h(5.5)):
+            rule.write({"level_ids": [(0, 0, {"name": "L0", "delay": 2, "sequence": -5})]})
+        self.assertEqual((clock.level_index, clock.next_level_id), (2, l2))
+        self.assertEqual(self._run_at(self._h(6)), 0)
+        # L1, the level the clock fired, deleted: L2 is still next, at its own delay
+        with self._at(self._h(6.5)):
+            l1.unlink()
+        self.assertEqual((clock.level_index, clock.next_level_id), (1, l2))
+        self.assertEqual(clock.next_escalation_at, self._h(8))
+        self._run_at(self._h(9))
+        self.assertEqual(self._logs(lead, outcome="done").mapped("level_name"), ["L1", "L2"])
+        self._run_at(self._h(13))
+        self.assertEqual(self._logs(lead, outcome="done").mapped("level_name"), ["L1", "L2", "L3"])
+        self.assertEqual(other_clock.level_index, 3, "L0 never fired, L1 (gone), L2 and L3 once")
+
     def test_catch_up_fires_each_level_once(self):
         rule = self._rule()
         with self._at(T0):
