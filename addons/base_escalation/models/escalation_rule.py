@@ -300,6 +300,8 @@ class EscalationRule(models.Model):
     def action_resync(self):
         """Re-evaluate the scope of the rule on every record (after a process or data change)."""
         self.check_access("write")  # the resync itself runs as superuser on the clocks
+        # a rule of no company: its records are every company's
+        self._guide_check_shared_scope()
         self._escalation_resync()
         return True
 

@@ -240,6 +240,8 @@ class GuideProcess(models.Model):
         For the administrators of the process (write access to it), whatever the path."""
         self.ensure_one()
         self.check_access("write")
+        # a process of no company: its records are every company's
+        self._guide_check_shared_scope()
         count = self.env[self.model_name].search_count([("guide_process_id", "=", self.id)])
         if self._guide_apply("refresh_lines", self.model_name):
             message = self.env._("Checklists of %(count)s records updated.", count=count)

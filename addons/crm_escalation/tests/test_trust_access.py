@@ -49,3 +49,26 @@ class TestTrustAccessEscalation(TrustAccessMixin, RpcCase, EscalationCommon):
         self.assertIs(
             self.xmlrpc(self.user_manager, "escalation.rule", "action_resync", [self.rule.ids]), True
         )
+
+    def test_shared_rule_resynced_by_a_user_of_every_company(self):
+        """A rule of no company re-evaluates the records of every company: a sales manager of
+        one company may no more resync it than change it (over XML-RPC and JSON-RPC)."""
+        company_b = self.env["res.company"].create({"name": "Escalations B"})
+        manager_b = new_test_user(
+            self.env,
+            login="esc_manager_b",
+            groups="sales_team.group_sale_manager",
+            company_id=company_b.id,
+            company_ids=[(6, 0, company_b.ids)],
+            name="Bea B-Manager",
+        )
+        self.assertFalse(self.rule.company_id)
+        for protocol in ("xmlrpc", "jsonrpc"):
+            fault = self.rpc_fault(
+                manager_b, "escalation.rule", "action_resync", [self.rule.ids], protocol=protocol
+            )
+            self.assertIn("applies to every company", fault)
+        rule_b = self._rule(
+            company_id=company_b.id, crm_team_ids=[(5, 0, 0)], levels=[{"name": "B1", "delay": 4}]
+        )
+        self.assertIs(self.xmlrpc(manager_b, "escalation.rule", "action_resync", [rule_b.ids]), True)

@@ -46,6 +46,14 @@ class TestMultiCompanyConfig(ComplianceCommon):
             **vals,
         }
 
+    def test_shared_process_applied_by_a_user_of_every_company(self):
+        """*Apply to Open Records* of a process of no company changes the checklists of every
+        company's records: a manager of one company may no more run it than change it."""
+        process = self.process.with_user(self.manager_b).with_company(self.company_b)
+        with self.assertRaisesRegex(AccessError, "applies to every company"):
+            process.action_apply_to_open_records()
+        self.process.with_user(self.manager_ab).action_apply_to_open_records()
+
     def test_shared_configuration_needs_every_company(self):
         Policy = self.env["compliance.policy"].with_user(self.manager_b).with_company(self.company_b)
         Process = self.env["guide.process"].with_user(self.manager_b).with_company(self.company_b)
