@@ -277,6 +277,8 @@ class EscalationClock(models.Model):
             if calendar_id:
                 calendar = self.env["resource.calendar"].browse(calendar_id)
                 deadlines = work_deadlines(calendar, keys, company_id)
+                if not all(deadlines):
+                    self._escalation_warn_unscheduled(calendar, items, by_request, keys, deadlines)
             else:
                 deadlines = [start + timedelta(hours=hours) for start, hours in keys]
             for key, deadline in zip(keys, deadlines, strict=True):
@@ -342,6 +344,26 @@ class EscalationClock(models.Model):
         if ids:
             self.browse(ids).invalidate_recordset(["level_index", "current_level_id"])
         return bool(ids)
+
+    @api.model
+    def _escalation_warn_unscheduled(self, calendar, items, by_request, keys, deadlines):
+        """Working hours without working time (emptied after the rule was saved, or a team's or
+        company's): the clocks counting in them cannot be given a due time and would never
+        escalate; a warning names the calendar and the rules (no clock fails for it)."""
+        rule_ids = {
+            items[index]["rule_id"]
+            for key, deadline in zip(keys, deadlines, strict=True)
+            if not deadline
+            for index in by_request[key]
+        }
+        rules = self.env["escalation.rule"].browse(sorted(rule_ids))
+        _logger.warning(
+            "Escalation: working hours %s (id %s) have no working time; the clocks of rule(s) %s "
+            "cannot be scheduled and will not escalate until they get working hours",
+            calendar.display_name,
+            calendar.id,
+            ", ".join(rules.mapped("display_name")),
+        )
 
     def _escalation_write_rows(self, rows):
         """Write ``rows`` ({clock id: vals} of plain columns) in one UPDATE per set of

@@ -197,6 +197,19 @@ class EscalationRule(models.Model):
                         rule=rule.display_name,
                     )
                 )
+            if (
+                rule.time_mode == "working"
+                and rule.calendar_source == "rule"
+                and not rule.resource_calendar_id.attendance_ids
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Escalation rule %(rule)s counts working time, but working hours %(calendar)s "
+                        "have no working time: its levels would never fire.",
+                        rule=rule.display_name,
+                        calendar=rule.resource_calendar_id.display_name,
+                    )
+                )
 
     @api.constrains("trigger_type", "date_field_id", "model_name")
     def _check_trigger(self):

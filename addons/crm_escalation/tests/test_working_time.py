@@ -1,5 +1,6 @@
 from datetime import datetime
 
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from odoo.addons.base_escalation.models.working_time import work_deadlines, work_hours_between
@@ -149,3 +150,30 @@ class TestWorkingTime(EscalationCommon):
         tuesday = [(datetime(2031, 3, 11, 8, 0), datetime(2031, 3, 12, 8, 0))]
         self.assertEqual(work_hours_between(self.calendar, tuesday, company_b.id), [0.0])
         self.assertEqual(work_hours_between(self.calendar, tuesday, self.company.id), [8.0])
+
+    def test_working_hours_without_working_time(self):
+        """Working hours with no working time give no due time: refused at save as a rule's own
+        calendar; a team's calendar, or the rule's emptied later, leaves the clocks unscheduled
+        with a warning naming the calendar and the rule (no error, the other clocks go on)."""
+        empty = self.env["resource.calendar"].create(
+            {"name": "No hours", "tz": "UTC", "company_id": False, "attendance_ids": [(5, 0, 0)]}
+        )
+        with self.assertRaisesRegex(ValidationError, "working hours No hours have no working time"):
+            self._rule(time_mode="working", calendar_source="rule", resource_calendar_id=empty.id)
+        self.team.resource_calendar_id = empty
+        rule = self._rule(
+            name="Team hours",
+            time_mode="working",
+            calendar_source="team",
+            levels=[{"name": "L1", "delay": 4}],
+        )
+        with (
+            self._at(T0),
+            self.assertLogs("odoo.addons.base_escalation.models.escalation_clock", "WARNING") as logs,
+        ):
+            lead = self._lead()
+        self.assertIn("working hours No hours", logs.output[0])
+        self.assertIn("Team hours", logs.output[0])
+        clock = self._clock(lead, rule)
+        self.assertEqual((clock.state, clock.next_escalation_at), ("running", False))
+        self.assertEqual(self._run_at(self._h(1000)), 0)
