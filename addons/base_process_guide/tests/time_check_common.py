@@ -135,7 +135,7 @@ class TimeCheckCases:
         self.assertEqual(records.mapped("guide_step_id"), self._time_step(), "the records keep their step")
         detours = self._detours(records)
         self.assertEqual(len(detours), 2)
-        self.assertIn("automatically", detours[0].note)
+        self.assertEqual(detours[0].note, "Automatically, as its condition holds.")
         self.assertGreater(self._messages(records), messages, "logged in the chatter")
         # once: a second run (and a later one) changes nothing
         messages = self._messages(records)

@@ -92,10 +92,11 @@ class TestTrustRpc(RpcCase, EscalationCommon):
             result = call(self.user_salesman, "escalation.manual.wizard", "action_confirm", [[wizard_id]])
         lead.invalidate_recordset()
         self.assertEqual(lead.user_id, self.colleague, "reassigned")
-        # the user can no longer read the lead: back to the leads, not to its form
-        self.assertEqual(result["type"], "ir.actions.act_window")
-        self.assertEqual(result["res_model"], "crm.lead")
-        self.assertEqual(result["target"], "main")
+        # the user can no longer read the lead: told to whom it went, then back to the leads
+        self.assertEqual(result["tag"], "display_notification")
+        self.assertIn(self.colleague.name, result["params"]["message"])
+        self.assertEqual(result["params"]["next"]["res_model"], "crm.lead")
+        self.assertEqual(result["params"]["next"]["target"], "main")
         self.assertFalse(lead.with_user(self.user_salesman).has_access("read"))
         log = self._logs(lead, kind="manual")
         self.assertEqual(len(log), 1)

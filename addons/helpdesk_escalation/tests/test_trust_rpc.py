@@ -29,8 +29,11 @@ class TestTrustRpc(RpcCase, HelpdeskEscalationCommon):
         ticket.invalidate_recordset()
         self.assertEqual(ticket.user_id, self.user_leader)
         self.assertFalse(ticket.with_user(self.user_own).has_access("read"))
-        self.assertEqual(result["res_model"], "helpdesk.ticket")
-        self.assertEqual(result["target"], "main")
+        # told to whom it went, then back to the tickets
+        self.assertEqual(result["tag"], "display_notification")
+        self.assertIn(self.user_leader.name, result["params"]["message"])
+        self.assertEqual(result["params"]["next"]["res_model"], "helpdesk.ticket")
+        self.assertEqual(result["params"]["next"]["target"], "main")
         log = self._logs(ticket, kind="manual")
         self.assertEqual(len(log), 1)
         self.assertEqual(
