@@ -171,9 +171,9 @@ def saves(data):
 
 
 def delete_fired_level(env, rule):
-    """Delete the level every clock has fired: the save renumbers the clocks (they go on
-    after the last level they fired), one ``UPDATE`` of each clock. Measured last, after
-    the jobs (the rescheduling job it leaves is not run)."""
+    """Delete the level every clock has fired: the save archives it, the job it leaves
+    renumbers the clocks (they go on after the last level they fired) and deletes it.
+    Measured last, after the other jobs: (save row, job row)."""
     levels = rule.level_ids.sorted("sequence")
     level, last = levels[:1], levels[-1:]
     # a rule keeps one level at least: one after the others, not fired yet
@@ -203,7 +203,21 @@ def delete_fired_level(env, rule):
     )
     env.invalidate_all()
     _result, seconds, queries = measure(env, lambda: rule.write({"level_ids": [(2, level.id)]}))
-    return {"save": "escalation level: delete a fired one", "seconds": round(seconds, 3), "queries": queries}
+    save = {"save": "escalation level: delete a fired one", "seconds": round(seconds, 3), "queries": queries}
+    from odoo.addons.base_process_guide.models.guide_apply_job import FLAG_NO_COMMIT  # noqa: PLC0415
+    from odoo.addons.base_process_guide.tools import engine_flag  # noqa: PLC0415
+
+    Job = env["guide.apply.job"].sudo()
+    job = Job.search([("res_model", "=", "escalation.rule"), ("res_id", "=", rule.id)])
+    total = job.total
+    with engine_flag(env, FLAG_NO_COMMIT):
+        _result, seconds, queries = measure(
+            env, lambda: Job._guide_run([("id", "=", job.id)], time_limit=3600)
+        )
+    if level.exists():
+        raise AssertionError("the deleted level is still there after its job")
+    label = "escalation.rule / reschedule (fired level deleted)"
+    return save, {"job": label, "records": total, "seconds": round(seconds, 2), "queries": queries}
 
 
 def run(env, leads):
@@ -245,7 +259,9 @@ def run(env, leads):
     rescheduled = env.cr.fetchone()[0]
     guided = env["crm.lead"].search_count([("guide_process_id", "=", data["process"].id)])
     print(f"clocks due at the new delay: {rescheduled}, leads still guided: {guided} (of {leads})")
-    rows.append(delete_fired_level(env, data["rule"].with_user(admin)))
+    save_row, job_row = delete_fired_level(env, data["rule"].with_user(admin))
+    rows.append(save_row)
+    jobs.append(job_row)
     print()
     print(f"{'save (as the administrator)':<36} {'seconds':>8} {'queries':>8}")
     for row in rows:

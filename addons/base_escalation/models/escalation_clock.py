@@ -287,32 +287,33 @@ class EscalationClock(models.Model):
         return results
 
     @api.model
-    def _escalation_reindex(self, rules, removed=None):
-        """Renumber the levels done by the open clocks of ``rules`` when their levels change
-        (added, reordered, or ``removed``: called before they are deleted): a clock has done
-        every level up to the last one it fired (``current_level_id``), in the levels' order;
-        a removed last fired level gives way to the level before it (none when it was the
-        first). One UPDATE of the clocks whose numbers change, joined to the levels of
-        ``rules`` (a few rows); returns whether there were some.
+    def _escalation_reindex(self, rules, clocks=None):
+        """Renumber the levels done by the open clocks of ``rules`` (or only ``clocks``)
+        after their levels changed (added, reordered, or deleted: archived until the clocks
+        are moved off them): a clock has done every level up to the last one it fired
+        (``current_level_id``), in the order of the levels kept; a deleted last fired level
+        gives way to the level kept before it (none when it was the first). One UPDATE of
+        the clocks whose numbers change, joined to the levels of ``rules`` (a few rows);
+        returns whether there were some.
 
         The next level of a clock is the one at ``level_index``: left as it was, a level
         added before the fired ones fired them again, and a deleted one skipped the next."""
         if not rules:
             return False
         self.flush_model(["level_index", "current_level_id", "state", "rule_id"])
-        self.env["escalation.level"].flush_model(["rule_id", "sequence"])
+        self.env["escalation.level"].flush_model(["rule_id", "sequence", "active"])
         self.env.cr.execute(
             SQL(
                 """
                 WITH level AS (
-                    SELECT id, rule_id, COALESCE(sequence, 0) AS seq
+                    SELECT id, rule_id, COALESCE(sequence, 0) AS seq, active
                       FROM escalation_level
                      WHERE rule_id IN %(rules)s
                 ), kept AS (
                     SELECT id, rule_id, seq,
                            row_number() OVER (PARTITION BY rule_id ORDER BY seq, id) AS position
                       FROM level
-                     WHERE id != ALL(%(removed)s)
+                     WHERE active
                 ), done AS (
                     SELECT level.id AS fired_id, last.id AS level_id, COALESCE(last.position, 0) AS position
                       FROM level
@@ -331,13 +332,14 @@ class EscalationClock(models.Model):
                  WHERE clock.current_level_id = done.fired_id
                    AND clock.rule_id IN %(rules)s
                    AND clock.state IN %(open)s
+                   AND %(of_clocks)s
                    AND (clock.current_level_id IS DISTINCT FROM done.level_id
                         OR clock.level_index IS DISTINCT FROM done.position)
              RETURNING clock.id
                 """,
                 rules=tuple(rules.ids),
-                removed=list(removed.ids) if removed else [],
                 open=OPEN_STATES,
+                of_clocks=SQL("TRUE") if clocks is None else SQL("clock.id = ANY(%s)", list(clocks.ids)),
             )
         )
         ids = [row[0] for row in self.env.cr.fetchall()]

@@ -4,7 +4,7 @@ from datetime import timedelta
 from markupsafe import Markup, escape
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.base_process_guide.tools import (
     MAX_DAYS,
@@ -13,12 +13,18 @@ from odoo.addons.base_process_guide.tools import (
     MAX_TEXT,
     MAX_YEARS,
     engine_flag,
+    engine_flag_get,
     hours_of,
+    module_uninstalling,
 )
 
 # engine flag (base_process_guide.tools; never read from the context, which any client sets):
 # writes of the engine itself, which re-synchronises the clocks afterwards
 FLAG_NO_SYNC = "escalation_no_sync"
+# a rule's save changes its levels: the rule reschedules its clocks once, after them
+FLAG_RULE_SAVE = "escalation_rule_save"
+# the levels deleted go for good (the clocks were moved off them)
+FLAG_PURGE = "escalation_level_purge"
 
 PRIORITIES = [("1", "Medium"), ("2", "High"), ("3", "Very High")]
 
@@ -39,6 +45,8 @@ class EscalationLevel(models.Model):
     # ------------------------------------------------------------
     name = fields.Char(required=True, translate=True)
     sequence = fields.Integer(default=10)
+    # False: deleted, kept until the rule's clocks are moved off it (``unlink``)
+    active = fields.Boolean(default=True, readonly=True)
     rule_id = fields.Many2one("escalation.rule", required=True, ondelete="cascade", index=True)
     model_name = fields.Selection(related="rule_id.model_name")
     company_id = fields.Many2one(related="rule_id.company_id", store=True)
@@ -213,28 +221,33 @@ class EscalationLevel(models.Model):
         levels = super().create(vals_list)
         self.env.registry.clear_cache()
         # a level placed before the levels a clock fired is behind it, not next
-        Clock = self.env["escalation.clock"]
-        if Clock._escalation_reindex(levels.rule_id):
-            levels.rule_id._escalation_reschedule_clocks()
+        levels.rule_id._escalation_levels_changed()
         return levels
 
     def write(self, vals):
+        if "active" in vals:
+            # archived only by its deletion, until the clocks are moved off it
+            raise UserError(self.env._("An escalation level is not archived: delete it from its rule."))
         res = super().write(vals)
         self.env.registry.clear_cache()
-        if "sequence" in vals:
-            self.env["escalation.clock"]._escalation_reindex(self.rule_id)
         if {"delay", "warning_percent", "sequence", "kind"} & set(vals):
-            self.rule_id._escalation_reschedule_clocks()
+            self.rule_id._escalation_levels_changed()
         return res
 
     def unlink(self):
+        """Delete the levels once the rules' clocks are moved off them: the clocks that
+        fired one go on after the level fired before it (none when it was the first), not
+        skipping the next one. Archived meanwhile (out of their rule), they are deleted by
+        the rules' rescheduling, in the request for a few clocks, else by the scheduler:
+        renumbering 100,000 clocks, and clearing the level on each, would hold the save."""
+        if module_uninstalling(self.env) or engine_flag_get(self.env, FLAG_PURGE):
+            return super().unlink()
+        self.check_access("unlink")
         rules = self.rule_id
-        # clocks whose last fired level goes: the level fired before it is their last one
-        self.env["escalation.clock"]._escalation_reindex(rules, removed=self)
-        res = super().unlink()
+        super().write({"active": False})
         self.env.registry.clear_cache()
-        rules._escalation_reschedule_clocks()
-        return res
+        rules._escalation_levels_changed()
+        return True
 
     # ------------------------------------------------------------
     # BUSINESS

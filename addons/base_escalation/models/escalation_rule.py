@@ -7,9 +7,10 @@ from odoo.osv import expression
 
 from odoo.addons.base_process_guide.models import guide_rule_language as rule_language
 from odoo.addons.base_process_guide.models.guide_condition_mixin import GUIDE_CONDITION_ERRORS
-from odoo.addons.base_process_guide.tools import MAX_NAME, MAX_TEXT
+from odoo.addons.base_process_guide.tools import MAX_NAME, MAX_TEXT, engine_flag, engine_flag_get
 
 from .escalation_clock import DUE_STATES, OPEN_STATES
+from .escalation_level import FLAG_PURGE, FLAG_RULE_SAVE
 
 _logger = logging.getLogger(__name__)
 
@@ -262,7 +263,9 @@ class EscalationRule(models.Model):
         return rules
 
     def write(self, vals):
-        res = super().write(vals)
+        # its levels' changes are applied to the clocks once, below
+        with engine_flag(self.env, FLAG_RULE_SAVE):
+            res = super().write(vals)
         self.env.registry.clear_cache()
         changed = set(vals) - {"name", "description", "sequence", "message_follower_ids"}
         if changed:
@@ -334,9 +337,34 @@ class EscalationRule(models.Model):
             rule._guide_apply("resync", rule.model_name)
 
     def _escalation_reschedule_clocks(self):
-        """Recompute the due times of the rules' open clocks (their levels changed)."""
+        """Recompute the due times of the rules' open clocks (their levels changed): the
+        levels they have done renumbered first, then the levels deleted meanwhile go."""
         for rule in self.with_context(active_test=False).exists():
             rule._guide_apply("reschedule", "escalation.clock")
+
+    def _escalation_levels_changed(self):
+        """Levels of the rules were added, changed or deleted: reschedule their clocks,
+        unless the rules' own save does it after its levels (once)."""
+        if not engine_flag_get(self.env, FLAG_RULE_SAVE):
+            self._escalation_reschedule_clocks()
+
+    def _escalation_purge_levels(self):
+        """Delete the rules' deleted (archived) levels that no open clock has as its last
+        fired level any more (a job still to run moves its clocks off first)."""
+        Level = self.env["escalation.level"].sudo().with_context(active_test=False)
+        levels = Level.search([("rule_id", "in", self.ids), ("active", "=", False)])
+        if not levels:
+            return
+        held = (
+            self.env["escalation.clock"]
+            .sudo()
+            .search_fetch(
+                [("current_level_id", "in", levels.ids), ("state", "in", OPEN_STATES)], ["current_level_id"]
+            )
+            .current_level_id
+        )
+        with engine_flag(self.env, FLAG_PURGE):
+            (levels - held).unlink()
 
     # configuration changes applied to the records (guide.apply.mixin)
     def _guide_apply_domain(self, kind, target_model):
@@ -358,7 +386,7 @@ class EscalationRule(models.Model):
             Model = self.env[target_model].sudo().with_context(active_test=True)
             return ["|", ("id", "in", Model._search(self._escalation_search_domain())), clocked]
         if kind == "reschedule":
-            return [("rule_id", "=", self.id), ("state", "in", DUE_STATES)]
+            return [("rule_id", "=", self.id), ("state", "in", OPEN_STATES)]
         return super()._guide_apply_domain(kind, target_model)
 
     def _guide_apply_count(self, kind, target_model, limit=None):
@@ -393,18 +421,21 @@ class EscalationRule(models.Model):
                 )
             )
             if self.active:
+                clocks._escalation_reindex(self, clocks)
                 clocks.filtered(lambda clock: clock.state in DUE_STATES)._escalation_reschedule()
             else:
                 clocks._escalation_close()
             return
         if kind == "reschedule":
-            records._escalation_reschedule()
+            records._escalation_reindex(self, records)
+            records.filtered(lambda clock: clock.state in DUE_STATES)._escalation_reschedule()
             return
         return super()._guide_apply_chunk(kind, records)
 
     def _guide_apply_finish(self, kind, target_model):
         res = super()._guide_apply_finish(kind, target_model)
         if kind in ("resync", "reschedule"):
+            self._escalation_purge_levels()
             # the clocks held while the rule was being applied may be due
             cron = self.env.ref("base_escalation.escalation_cron", raise_if_not_found=False)
             if cron:

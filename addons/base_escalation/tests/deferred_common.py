@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from odoo.exceptions import UserError
 from odoo.tools import mute_logger
 
 from odoo.addons.base_process_guide.tests.apply_common import ApplyJobHelpers
@@ -88,6 +89,42 @@ class DeferredEscalationCases(ApplyJobHelpers):
             lambda: rule.with_user(self.user_manager).write({"level_ids": [(2, level1.id)]}),
             cascaded=True,
         )
+
+    def test_fired_level_unlink_is_deferred(self):
+        """Deleting a level the clocks have fired, above the limit: the save only archives it
+        (out of the rule); the scheduler moves the clocks off it (they go on after the level
+        fired before it: none, so L2 is next, not skipped), as the request would, then
+        deletes it. Renumbering 100,000 clocks and clearing the level on each held the save."""
+        rule, records, _others = self._make()
+        level1, level2 = rule.level_ids.sorted("sequence")
+        self._run_at(self._h(5))
+        self.assertEqual({state[3:6:2] for state in self._clock_state(rule, records)}, {(level2.id, 1)})
+        self._check_deferred(
+            rule, records, lambda: rule.with_user(self.user_manager).write({"level_ids": [(2, level1.id)]})
+        )
+        self.assertEqual({state[3:6:2] for state in self._clock_state(rule, records)}, {(level2.id, 0)})
+        self.assertFalse(level1.exists(), "deleted once no clock has it as its last level")
+        self._run_at(self._h(9))
+        self.assertEqual({state[5] for state in self._clock_state(rule, records)}, {1}, "L2 fired")
+
+    def test_level_archived_while_deleted(self):
+        """Between the save and the scheduler the deleted level is out of its rule (form,
+        engine) and nobody brings it back: it is not archived or restored by hand."""
+        rule, records, _others = self._make()
+        level1, level2 = rule.level_ids.sorted("sequence")
+        self._run_at(self._h(5))
+        self._set_inline_limit(1)
+        rule.with_user(self.user_manager).write({"level_ids": [(2, level1.id)]})
+        self.assertTrue(level1.exists())
+        self.assertFalse(level1.active)
+        self.assertEqual(rule.level_ids, level2)
+        for vals in ({"active": True}, {"active": False}):
+            with self.assertRaisesRegex(UserError, "delete it from its rule"):
+                level2.with_user(self.user_manager).write(vals)
+        with self.assertRaisesRegex(UserError, "delete it from its rule"):
+            level1.with_user(self.user_manager).action_unarchive()
+        self.assertTrue(self._run_jobs())
+        self.assertFalse(level1.exists())
 
     def test_rule_scope_change_is_deferred(self):
         rule, records, others = self._make()

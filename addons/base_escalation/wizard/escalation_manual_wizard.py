@@ -60,7 +60,7 @@ class EscalationManualWizard(models.TransientModel):
             raise UserError(self.env._("The record to escalate no longer exists."))
         if not self.level_id and not self.user_id:
             raise UserError(self.env._("Choose to whom or to which level the record is escalated."))
-        if self.level_id and self.level_id.rule_id != self.rule_id:
+        if self.level_id and (self.level_id.rule_id != self.rule_id or not self.level_id.active):
             raise UserError(self.env._("The level does not belong to the chosen rule."))
         if self.rule_id and self.rule_id.model_name != record._name:
             raise UserError(
