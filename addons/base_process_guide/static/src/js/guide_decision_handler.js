@@ -2,7 +2,6 @@ import { registry } from "@web/core/registry";
 import { RPCError } from "@web/core/network/rpc";
 import { UncaughtPromiseError } from "@web/core/errors/error_service";
 import { FormController } from "@web/views/form/form_controller";
-import { StatusBarField } from "@web/views/fields/statusbar/statusbar_field";
 import { useBus } from "@web/core/utils/hooks";
 import { patch } from "@web/core/utils/patch";
 
@@ -52,32 +51,5 @@ patch(FormController.prototype, {
                 root.discard();
             }
         });
-    },
-});
-
-/**
- * A stage picked in the statusbar that the process refuses (a gate, a policy, a
- * decision the user has not taken yet): the form puts back the stage it showed
- * before the click, so that the form, its guidance panel included, shows the record
- * as it is and not a move that did not happen. Other unsaved edits are kept; a form
- * without any is left clean. Other errors keep the web client's behaviour.
- */
-patch(StatusBarField.prototype, {
-    async selectItem(item) {
-        const { name, record } = this.props;
-        const wasDirty = record.dirty;
-        const previous = record.data[name];
-        try {
-            return await super.selectItem(...arguments);
-        } catch (error) {
-            if (error instanceof RPCError && error.data?.context?.guide_change_refused) {
-                if (wasDirty) {
-                    await record.update({ [name]: previous });
-                } else {
-                    await record.discard();
-                }
-            }
-            throw error;
-        }
     },
 });
