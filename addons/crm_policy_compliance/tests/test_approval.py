@@ -69,7 +69,7 @@ class TestApproval(ComplianceCommon):
         self.assertIn(lead, self.env["crm.lead"].search([("compliance_awaiting_approval", "=", True)]))
         self.assertEqual(request.change, f"Move {lead.display_name} to {self.stage_proposal.name}")
         self.assertEqual(request.current_approver_ids, self.user_leader)
-        self.assertEqual(request.activity_ids.user_id, self.user_leader)
+        self.assertEqual(request.sudo().activity_ids.user_id, self.user_leader)
         self.assertEqual(self._logs(lead).mapped("outcome"), ["approval_requested"])
         # a second attempt does not make a second request
         with self.assertRefused(UserError, "already waiting for the approval"):
@@ -100,7 +100,7 @@ class TestApproval(ComplianceCommon):
         self.assertEqual(deviation.approval_state, "approved")
         self.assertEqual(self._logs(lead).mapped("outcome"), ["approval_requested", "approved", "approved"])
         self.assertGreaterEqual(request.lead_time_hours, 0.0)
-        self.assertFalse(request.activity_ids)
+        self.assertFalse(request.sudo().activity_ids)
 
     def test_reject_keeps_record(self):
         lead, request = self._held_lead()
@@ -167,14 +167,14 @@ class TestApproval(ComplianceCommon):
         self.user_leader.action_archive()
         self.assertEqual(request.state, "pending")
         self.assertEqual(request.current_approver_ids, self.user_manager)
-        self.assertEqual(request.activity_ids.user_id, self.user_manager)
+        self.assertEqual(request.sudo().activity_ids.user_id, self.user_manager)
         self.assertIn(request, self.Request.with_user(self.user_manager).search([("can_decide", "=", True)]))
         request.with_user(self.user_manager).action_approve()
         self.assertEqual(request.current_approver_ids, self.user_director)
         # the only approver of the last tier is archived, and the policy names nobody else
         self.user_director.action_archive()
         self.assertEqual(request.state, "cancelled")
-        self.assertFalse(request.activity_ids)
+        self.assertFalse(request.sudo().activity_ids)
         self.assertIn("nobody can approve tier Director any more", request.apply_error)
         self.assertIn(
             self.user_salesman.partner_id,
@@ -199,7 +199,7 @@ class TestApproval(ComplianceCommon):
         self.assertEqual(request.current_approver_ids, self.user_director | self.user_officer)
         self.user_director.write({"company_ids": [(6, 0, company_b.ids)]})
         self.assertEqual(request.current_approver_ids, self.user_officer)
-        self.assertEqual(request.activity_ids.user_id, self.user_officer)
+        self.assertEqual(request.sudo().activity_ids.user_id, self.user_officer)
         request.with_user(self.user_officer).action_approve()
         self.assertEqual(request.state, "approved")
         self.assertEqual(lead.stage_id, self.stage_proposal)

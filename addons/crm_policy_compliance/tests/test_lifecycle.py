@@ -34,7 +34,7 @@ class TestLeadDeletion(RpcCase, ComplianceCommon):
             )
         )
         self.assertEqual(request.state, "pending")
-        self.assertEqual(request.activity_ids.user_id, self.user_leader)
+        self.assertEqual(request.sudo().activity_ids.user_id, self.user_leader)
         logs = self._logs(lead)
         self.assertEqual(logs.mapped("outcome"), ["approval_requested"])
         self.assertIs(self.xmlrpc(self.user_manager, "crm.lead", "unlink", [lead.ids]), True)
@@ -49,7 +49,7 @@ class TestLeadDeletion(RpcCase, ComplianceCommon):
             "Move Big deal to P-Proposal was not applied: Big deal was deleted by Mia Manager; "
             "the request is cancelled.",
         )
-        self.assertFalse(request.activity_ids, "the approvers have nothing left to do")
+        self.assertFalse(request.sudo().activity_ids, "the approvers have nothing left to do")
         told = request.message_ids.filtered(lambda msg: "was deleted by Mia Manager" in str(msg.body))
         self.assertEqual(told.partner_ids, self.user_salesman.partner_id, "the requester is told")
         # nothing left to decide, for the approver either

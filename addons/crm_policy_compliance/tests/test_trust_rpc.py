@@ -135,7 +135,7 @@ class TestTrustRpc(RpcCase, ComplianceCommon):
             )
             self.assertIn(self.user_salesman.partner_id, told.partner_ids)
             self.assertTrue(lead.message_ids.filtered(lambda m: "was not applied" in (m.body or "")))
-            self.assertFalse(request.activity_ids)
+            self.assertFalse(request.sudo().activity_ids)
 
     def test_stale_approval_on_a_written_field(self):
         """The held change's fields changed meanwhile (the stage did not): outdated too."""

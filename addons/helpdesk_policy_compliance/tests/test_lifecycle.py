@@ -51,7 +51,7 @@ class TestTicketDeletion(RpcCase, HelpdeskGuideCommon):
                 [ticket.ids, {"stage_id": self.stage_resolved.id}, "Customer unreachable"],
             )
         )
-        self.assertEqual(request.activity_ids.user_id, self.user_manager)
+        self.assertEqual(request.sudo().activity_ids.user_id, self.user_manager)
         self.assertTrue(self._rows("guide.line", ticket))
         history, logs = self._rows("guide.history", ticket), self._rows("compliance.log", ticket)
         self.assertTrue(history and logs)
@@ -63,7 +63,7 @@ class TestTicketDeletion(RpcCase, HelpdeskGuideCommon):
         request.invalidate_recordset()
         self.assertEqual((request.state, request.decided_by_id), ("cancelled", self.user_deleter))
         self.assertIn("Printer was deleted by Dora Deleter", request.apply_error)
-        self.assertFalse(request.activity_ids)
+        self.assertFalse(request.sudo().activity_ids)
         told = request.message_ids.filtered(lambda msg: "was deleted by Dora Deleter" in str(msg.body))
         self.assertEqual(told.partner_ids, self.user_agent.partner_id)
         with self.assertRaises(RpcError):
