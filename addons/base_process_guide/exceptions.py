@@ -3,6 +3,19 @@ import logging
 from odoo.exceptions import UserError
 
 
+def guide_change_refused(message):
+    """The ``UserError`` refusing a change of a record's step or stage (a gate, a policy).
+
+    Its ``context`` (sent in the error's ``data.context`` by
+    ``odoo.http.serialize_exception``) marks it for the web client, which drops the move
+    of a refused statusbar click from the form (``static/src/js/guide_decision_handler.js``):
+    the form does not show a move that did not happen. RPC clients get a plain ``UserError``.
+    """
+    error = UserError(message)
+    error.context = {"guide_change_refused": True}
+    return error
+
+
 class GuideDecisionRequired(UserError):
     """A change the user may still make, once they decide: give a reason, a
     justification, or request an approval.
@@ -23,4 +36,8 @@ class GuideDecisionRequired(UserError):
         whole refused change: the web client drops the unsaved copy of it in the form."""
         super().__init__(message)
         self.action = action
-        self.context = {"guide_decision_action": action, "guide_decision_discard": discard or False}
+        self.context = {
+            "guide_change_refused": True,
+            "guide_decision_action": action,
+            "guide_decision_discard": discard or False,
+        }

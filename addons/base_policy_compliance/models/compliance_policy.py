@@ -9,7 +9,7 @@ from odoo import Command, api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
-from odoo.addons.base_process_guide.exceptions import GuideDecisionRequired
+from odoo.addons.base_process_guide.exceptions import GuideDecisionRequired, guide_change_refused
 from odoo.addons.base_process_guide.models.guide_condition_mixin import GUIDE_CONDITION_ERRORS
 from odoo.addons.base_process_guide.tools import (
     MAX_COUNT,
@@ -653,9 +653,11 @@ class CompliancePolicy(models.Model):
                 ],
                 {info["version_id"]: info for info, _rec in verdicts.blocked if info["version_id"]},
             )
-            raise UserError(self._policy_refusal_message(verdicts.blocked, self.env._("Blocked by policy")))
+            raise guide_change_refused(
+                self._policy_refusal_message(verdicts.blocked, self.env._("Blocked by policy"))
+            )
         if verdicts.not_allowed:
-            raise UserError(
+            raise guide_change_refused(
                 self._policy_refusal_message(
                     verdicts.not_allowed, self.env._("You are not allowed to override")
                 )

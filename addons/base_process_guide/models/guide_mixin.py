@@ -9,7 +9,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 from odoo.tools import SQL, format_list, split_every
 
-from ..exceptions import GuideDecisionRequired
+from ..exceptions import GuideDecisionRequired, guide_change_refused
 from ..tools import MAX_TEXT, shortened
 from .guide_condition_mixin import GUIDE_CONDITION_ERRORS
 
@@ -1474,7 +1474,7 @@ class GuideMixin(models.AbstractModel):
             self._guide_check_import(blocked + to_override)
             return
         if blocked:
-            raise UserError(self._guide_refusal_message(blocked))
+            raise guide_change_refused(self._guide_refusal_message(blocked))
         if to_override:
             self._guide_check_override(to_override, change)
 
@@ -1730,7 +1730,7 @@ class GuideMixin(models.AbstractModel):
                     for info in infos
                     if info["gate_step"]["override_group_id"] == group.id
                 }
-                raise UserError(
+                raise guide_change_refused(
                     self.env._(
                         "%(message)s\n\nOnly members of %(group)s may override step %(steps)s.",
                         message=self._guide_refusal_message(infos),
@@ -1747,7 +1747,7 @@ class GuideMixin(models.AbstractModel):
         stage_ids = {info["to_stage_id"] for info in infos}
         if not change or len(stage_ids) != 1 or change["vals"].get(stage_field) not in stage_ids:
             # not a plain move (a creation, a change of team...): the wizard cannot replay it
-            raise UserError(
+            raise guide_change_refused(
                 self.env._(
                     "%(message)s\n\nComplete what the step requires first: a reason to override it can "
                     "be given only when the stage alone is changed.",

@@ -38,3 +38,25 @@ class TestTrustDecisionUi(HttpCase, GuideCommon):
                 login="admin",
             )
         self._assert_overridden(lead, "Verbal agreement with the buyer")
+
+    def test_form_statusbar_refused_shows_the_record_as_it_is(self):
+        """A statusbar click the gate refuses, or whose override is cancelled, leaves the form
+        on the stage the record is in, not on the refused one with its step's guidance; an
+        edit made before the click is saved, not lost with the refused move."""
+        blocked = self._lead(name="Tour blocked form deal", user_id=self.env.ref("base.user_admin").id)
+        with self.assertNoLogs("odoo.http", "ERROR"):
+            self.start_tour(
+                f"/odoo/action-crm.crm_lead_action_pipeline/{blocked.id}",
+                "guide_refused_move_form_tour",
+                login="admin",
+            )
+        self.assertEqual(blocked.stage_id, self.stage_qualif)
+        self.assertEqual(blocked.name, "Tour blocked form deal, renamed")
+        lead = self._override_lead("Tour cancelled override deal")
+        with self.assertNoLogs("odoo.http", "ERROR"):
+            self.start_tour(
+                f"/odoo/action-crm.crm_lead_action_pipeline/{lead.id}",
+                "guide_decision_cancel_form_tour",
+                login="admin",
+            )
+        self.assertEqual(lead.stage_id, self.stage_proposal)

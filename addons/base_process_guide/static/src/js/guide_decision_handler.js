@@ -1,7 +1,10 @@
+import { status } from "@odoo/owl";
+import { browser } from "@web/core/browser/browser";
 import { registry } from "@web/core/registry";
 import { RPCError } from "@web/core/network/rpc";
 import { UncaughtPromiseError } from "@web/core/errors/error_service";
 import { FormController } from "@web/views/form/form_controller";
+import { StatusBarField } from "@web/views/fields/statusbar/statusbar_field";
 import { useBus } from "@web/core/utils/hooks";
 import { patch } from "@web/core/utils/patch";
 
@@ -49,6 +52,56 @@ patch(FormController.prototype, {
             const root = this.model.root;
             if (root.resModel === detail.res_model && detail.res_ids.includes(root.resId) && root.dirty) {
                 root.discard();
+            }
+        });
+    },
+});
+
+/**
+ * Whether ``error`` refuses a change of a record's step or stage (a gate, a policy, a
+ * decision the user has not taken yet): ``guide_change_refused`` in its context.
+ */
+function isGuideRefusal(error) {
+    return error instanceof RPCError && Boolean(error.data?.context?.guide_change_refused);
+}
+
+/**
+ * A stage picked in the statusbar of a guided record that the process refuses (a
+ * gate, a policy, a decision the user has not taken yet): the form drops the move
+ * before the refusal or the decision dialog shows, so that the form, its guidance
+ * panel included, shows the record as it is and not a move that did not happen (the
+ * decision dialog makes the move itself and reloads the form). Other unsaved edits
+ * are saved first, as the click would have saved them with the move: a refused move
+ * never takes them with it. Other records and other errors keep Odoo's behaviour.
+ */
+patch(StatusBarField.prototype, {
+    async selectItem(item) {
+        const { name, record } = this.props;
+        if (!("guide_step_id" in record.fields)) {
+            return super.selectItem(...arguments);
+        }
+        if (record.dirty && !(await record.save())) {
+            return;
+        }
+        const value = this.field.type === "many2one" ? [item.value, item.label] : item.value;
+        await record.update({ [name]: value });
+        await record.save({
+            onError: (error, { discard }) => {
+                if (isGuideRefusal(error)) {
+                    discard();
+                    // the statusbar keeps its items in a render made while it adjusts to
+                    // its width (one frame after each render): render it once more after
+                    this.guideRenderNextFrame();
+                }
+                throw error;
+            },
+        });
+    },
+
+    guideRenderNextFrame() {
+        browser.requestAnimationFrame(() => {
+            if (status(this) === "mounted") {
+                this.render();
             }
         });
     },

@@ -34,9 +34,8 @@ registry.category("web_tour.tours").add("crm_process_guide_tour", {
             run: "click",
         },
         {
-            content: "Discard the refused change",
-            trigger: ".o_form_button_cancel",
-            run: "click",
+            content: "The form shows the stage the record is in, with nothing left to save",
+            trigger: "body:not(:has(.modal)) .o_form_view:has(.o_form_status_indicator_buttons.invisible)",
         },
         {
             content: "Back in the qualification step, with the ticked item",

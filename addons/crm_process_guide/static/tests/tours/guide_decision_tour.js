@@ -71,3 +71,67 @@ registry.category("web_tour.tours").add("guide_decision_form_tour", {
         },
     ],
 });
+
+/**
+ * Statusbar click past a Block gate with an unsaved edit: the refusal, then the form shows
+ * the stage the record is in, the edit saved.
+ */
+registry.category("web_tour.tours").add("guide_refused_move_form_tour", {
+    steps: () => [
+        {
+            content: "Edit the deal's name without saving",
+            trigger: ".o_field_widget[name=name] textarea",
+            run: "edit Tour blocked form deal, renamed",
+        },
+        {
+            content: "Move forward in the statusbar past the Block gate",
+            trigger: ".o_statusbar_status button[data-value]:contains('G-Proposal')",
+            run: "click",
+        },
+        {
+            content: "The refusal names the stage and what is missing",
+            trigger: ".modal:contains('Cannot move to G-Proposal'):contains('Budget confirmed')",
+        },
+        {
+            content: "Close the refusal",
+            trigger: ".modal .modal-footer button",
+            run: "click",
+        },
+        {
+            content: "The form shows the stage the record is in, with nothing left to save",
+            trigger: `body:not(:has(.modal)) .o_form_view:has(${clean}) .o_statusbar_status button.o_arrow_button_current:contains('G-Qualification')`,
+        },
+        {
+            content: "The guidance panel shows the step the record is in",
+            trigger: ".o_guide_panel:contains('Budget confirmed'):contains('Qualify the budget')",
+        },
+        {
+            content: "The edit made before the click is kept",
+            trigger: ".o_field_widget[name=name] textarea:value('Tour blocked form deal, renamed')",
+        },
+    ],
+});
+
+/** Statusbar click past an Override gate, then Cancel: the form shows the stage the record is in. */
+registry.category("web_tour.tours").add("guide_decision_cancel_form_tour", {
+    steps: () => [
+        {
+            content: "Move forward in the statusbar past the Override gate",
+            trigger: ".o_statusbar_status button[data-value]:contains('G-Negotiation')",
+            run: "click",
+        },
+        {
+            content: "The reason form opens",
+            trigger: ".modal:contains('Override a Process Gate') .alert:contains('G-Negotiation')",
+        },
+        {
+            content: "Change one's mind",
+            trigger: ".modal .modal-footer button.btn-secondary",
+            run: "click",
+        },
+        {
+            content: "The form shows the stage the record is in, with nothing left to save",
+            trigger: `body:not(:has(.modal)) .o_form_view:has(${clean}) .o_statusbar_status button.o_arrow_button_current:contains('G-Proposal')`,
+        },
+    ],
+});
