@@ -381,7 +381,9 @@ class EscalationLevel(models.Model):
             return
         for record in records:
             owner = self._escalation_new_owner(record)
-            if owner and not self._escalation_may_own(owner):
+            if not owner:
+                self._escalation_note_done(results, record, self._escalation_no_owner_note())
+            elif not self._escalation_may_own(owner):
                 self._escalation_note_done(
                     results,
                     record,
@@ -389,6 +391,14 @@ class EscalationLevel(models.Model):
                         "Not reassigned: %(user)s is archived or not an internal user", user=owner.name
                     ),
                 )
+
+    def _escalation_no_owner_note(self):
+        """Why a record kept its owner when the level has nobody to give it to: the level's
+        user was deleted after the rule was saved, or the record has no team leader (no
+        team, or a team without one)."""
+        if self.assign_to == "user":
+            return self.env._("Not reassigned: the level's user no longer exists")
+        return self.env._("Not reassigned: the record has no team leader")
 
     def _escalation_action_reassign(self, records, results, reason):
         self._escalation_note_not_reassigned(records, results)

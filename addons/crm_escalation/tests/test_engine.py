@@ -419,6 +419,42 @@ class TestEngine(EscalationCommon):
         )
         self.assertTrue(lead.message_ids.filtered(lambda m: "Not reassigned" in str(m.body)))
 
+    def test_nobody_to_give_records_to_is_said(self):
+        """A level reassigning to its user once that user is deleted (the level keeps no user),
+        or to the team leader of a team without one, leaves the record with its owner and
+        says why in the log and the chatter, instead of nothing."""
+        user = self.env["res.users"].create(
+            {
+                "name": "Temporary Closer",
+                "login": "temporary_closer",
+                "groups_id": [(6, 0, self.env.ref("sales_team.group_sale_salesman").ids)],
+            }
+        )
+        rule = self._rule(
+            levels=[
+                {"name": "L1", "delay": 1, "assign_to": "team_leader"},
+                {"name": "L2", "delay": 2, "assign_to": "user", "assign_user_id": user.id},
+            ]
+        )
+        with self._at(T0):
+            lead = self._lead()
+        self.team.user_id = False
+        user.unlink()
+        self.assertFalse(rule.level_ids[1].assign_user_id)
+        self._run_at(self._h(1.5))
+        self.assertEqual(lead.user_id, self.user_salesman)
+        self.assertIn(
+            "Not reassigned: the record has no team leader",
+            self._logs(lead, level_id=rule.level_ids[0].id).actions,
+        )
+        self._run_at(self._h(2.5))
+        self.assertEqual(lead.user_id, self.user_salesman)
+        self.assertIn(
+            "Not reassigned: the level's user no longer exists",
+            self._logs(lead, level_id=rule.level_ids[1].id).actions,
+        )
+        self.assertEqual(len(lead.message_ids.filtered(lambda m: "Not reassigned" in str(m.body))), 2)
+
     def test_archived_team_is_not_given_records(self):
         """A level moving records to its team, once that team is archived (after the rule was
         saved), leaves them in their team and says why in the log and the chatter, instead of
