@@ -4,6 +4,8 @@ import logging
 from collections import defaultdict
 from datetime import timedelta
 
+from markupsafe import Markup
+
 from odoo import api, fields, models, tools
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
@@ -521,6 +523,39 @@ class GuideMixin(models.AbstractModel):
             )
             self.env["guide.line"].invalidate_model()
         return res
+
+    def _guide_merge_note(self, others):
+        """A note on this record naming the checklist items done on ``others`` (who ticked
+        them, when), which a merge is about to delete: their lines go with them, the
+        evidence of the work done on them stays on the record they were merged into."""
+        self.ensure_one()
+        lines = (
+            self.env["guide.line"]
+            .sudo()
+            .search(
+                [("res_model", "=", self._name), ("res_id", "in", others.ids), ("checked", "=", True)],
+                order="res_id, checked_date, id",
+            )
+        )
+        if not lines:
+            return
+        names = dict(others.sudo().mapped(lambda rec: (rec.id, rec.display_name)))
+        items = Markup("").join(
+            Markup("<li>%s</li>")
+            % self.env._(
+                "%(record)s: %(item)s, by %(user)s on %(date)s",
+                record=names.get(line.res_id, line.res_id),
+                item=line.title or line.name,
+                user=line.checked_by_id.name or "?",
+                date=tools.format_datetime(self.env, line.checked_date, dt_format="short"),
+            )
+            for line in lines
+        )
+        self.message_post(
+            body=Markup("<p>%s</p><ul>%s</ul>")
+            % (self.env._("Checklist items done on the merged records:"), items),
+            subtype_xmlid="mail.mt_note",
+        )
 
     # ------------------------------------------------------------
     # PIPELINE of a guided change (create and write)

@@ -38,3 +38,8 @@ class CrmLead(models.Model):
     def _guide_time_scope_domain(self):
         # won leads are done (lost ones are archived): time changes nothing for them
         return [*super()._guide_time_scope_domain(), ("stage_id.is_won", "=", False)]
+
+    def _merge_dependences(self, opportunities):
+        # the merged leads' checklist lines are deleted with them: their ticks are noted here
+        self._guide_merge_note(opportunities)
+        return super()._merge_dependences(opportunities)

@@ -91,7 +91,7 @@ class TestLifecycle(RpcCase, GuideCommon):
 
     def test_deleted_lead_takes_its_checklist_lines(self):
         """Deleting leads (as a sales manager, or merging them) deletes their checklist lines
-        and keeps their history."""
+        and keeps their history; a merge notes the items done on the merged leads."""
         leads = self._lead() | self._lead()
         self._tick(leads[0], "Budget confirmed")
         self.assertEqual(len(self._rows("guide.line", leads)), 10)
@@ -99,8 +99,10 @@ class TestLifecycle(RpcCase, GuideCommon):
         leads.with_user(self.user_manager).unlink()
         self.assertFalse(self._rows("guide.line", leads))
         self.assertEqual(self._rows("guide.history", leads), history)
-        # crm's merge deletes the merged leads (as superuser)
+        # crm's merge deletes the merged leads (as superuser); the items ticked on them are
+        # noted on the lead they were merged into, with who ticked them
         head, tail = self._lead(), self._lead(name="Duplicate")
+        self._lines(tail)["Budget confirmed"].with_user(self.user_salesman).action_check()
         merge = self.env["crm.merge.opportunity"].with_user(self.user_manager)
         merge.with_context(active_ids=(head | tail).ids, active_model="crm.lead").create(
             {"opportunity_ids": [(6, 0, (head | tail).ids)]}
@@ -108,6 +110,12 @@ class TestLifecycle(RpcCase, GuideCommon):
         self.assertFalse(tail.exists())
         self.assertFalse(self._rows("guide.line", tail))
         self.assertTrue(self._rows("guide.line", head))
+        note = head.message_ids.filtered(
+            lambda m: "Checklist items done on the merged records" in str(m.body)
+        )
+        self.assertEqual(len(note), 1)
+        self.assertIn("Duplicate: Budget confirmed, by %s on " % self.user_salesman.name, str(note.body))
+        self.assertEqual(note.subtype_id, self.env.ref("mail.mt_note"))
 
     def test_stage_of_a_step_in_use_is_not_deleted(self):
         """Deleting a CRM stage deletes its steps: refused while leads are in one or their
