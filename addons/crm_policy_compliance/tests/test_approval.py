@@ -1,3 +1,4 @@
+import importlib.util
 from datetime import datetime, timedelta
 from unittest.mock import patch
 
@@ -5,6 +6,7 @@ from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form
+from odoo.tools import file_path
 
 from odoo.addons.base_process_guide.exceptions import GuideDecisionRequired
 
@@ -185,6 +187,35 @@ class TestApproval(ComplianceCommon):
         # the requester may request the change again (refused naming the tier while nobody approves)
         with self.assertRefused(UserError, "tier Director: nobody can approve"):
             lead._compliance_request_approval({"stage_id": self.stage_proposal.id}, "Again")
+
+    def test_upgrade_links_pending_lines_to_their_tier(self):
+        """The undecided lines of requests made before lines named their policy's tier are
+        linked to it on upgrade (same sequence and name), so that their tier is handed on
+        rather than cancelled; a line whose tier was renamed since stays unlinked."""
+        lead, request = self._held_lead()
+        other_lead, other = self._held_lead()
+        self.env.cr.execute(
+            "UPDATE compliance_approval_line SET tier_id = NULL WHERE request_id IN %s",
+            [(request.id, other.id)],
+        )
+        self.env.cr.execute(
+            "UPDATE compliance_approval_line SET name = 'Old name' WHERE request_id = %s AND sequence = 2",
+            [other.id],
+        )
+        path = file_path("base_policy_compliance/migrations/18.0.2.1.0/post-migrate.py")
+        spec = importlib.util.spec_from_file_location("post_migrate", path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        migration.migrate(self.env.cr, "18.0.2.0.0")
+        self.env.invalidate_all()
+        self.assertEqual(request.line_ids.mapped("tier_id"), self.policy.tier_ids)
+        self.assertEqual(other.line_ids.sorted("sequence")[0].tier_id, self.policy.tier_ids[0])
+        self.assertFalse(other.line_ids.sorted("sequence")[1].tier_id)
+        # the purpose: the team gets a new leader, the old one is archived, tier 1 goes on
+        self.team.user_id = self.user_manager
+        self.user_leader.action_archive()
+        self.assertEqual(request.state, "pending")
+        self.assertEqual(request.current_approver_ids, self.user_manager)
 
     def test_approver_leaving_the_company_leaves_the_tier(self):
         """An approver who no longer works for the request's company leaves its tier; the other
