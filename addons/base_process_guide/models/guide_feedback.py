@@ -23,6 +23,11 @@ class GuideFeedback(models.Model):
     res_id = fields.Many2oneReference("Record", model_field="res_model", readonly=True)
     user_id = fields.Many2one("res.users", string="From", default=lambda self: self.env.user, readonly=True)
     company_id = fields.Many2one(related="process_id.company_id", store=True)
+    # the company of the record it was given on, when it was given (the step-effectiveness
+    # figures count it on that company's rows only)
+    record_company_id = fields.Many2one(
+        "res.company", string="Record's Company", compute="_compute_record_company_id", store=True
+    )
     state = fields.Selection(
         [("new", "New"), ("accepted", "Accepted"), ("rejected", "Rejected")],
         default="new",
@@ -30,6 +35,17 @@ class GuideFeedback(models.Model):
         tracking=True,
     )
     response = fields.Text(tracking=True)
+
+    @api.depends("res_model", "res_id")
+    def _compute_record_company_id(self):
+        self.record_company_id = False
+        for model_name, feedback in self.filtered("res_id").grouped("res_model").items():
+            if model_name not in self.env or "company_id" not in self.env[model_name]._fields:
+                continue
+            records = self.env[model_name].sudo().browse(set(feedback.mapped("res_id"))).exists()
+            companies = {record.id: record.company_id for record in records}
+            for fb in feedback:
+                fb.record_company_id = companies.get(fb.res_id, False)
 
     @api.constrains("name", "description", "response")
     def _check_text_size(self):
@@ -125,7 +141,7 @@ class GuideFeedback(models.Model):
     def write(self, vals):
         if not self.env.su:
             self._guide_check_references(vals)
-            if {"user_id", "res_model", "res_id"} & set(vals):
+            if {"user_id", "res_model", "res_id", "record_company_id"} & set(vals):
                 raise AccessError(self.env._("The author and the record of a feedback cannot be changed."))
             if {"state", "response"} & set(vals):
                 self._guide_check_reviewer([{**vals, "process_id": pid} for pid in self.process_id.ids])

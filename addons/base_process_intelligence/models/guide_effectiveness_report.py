@@ -26,7 +26,7 @@ EFFECTIVENESS_DEPENDS = {
     "guide.item": ["name"],
     "guide.hint": ["name", "model_name", "process_id", "company_id", "active"],
     "guide.hint.feedback": ["hint_id", "res_model", "res_id", "kind"],
-    "guide.feedback": ["item_id", "step_id", "process_id", "state"],
+    "guide.feedback": ["item_id", "step_id", "process_id", "state", "res_id", "record_company_id"],
     "guide.task": ["name", "step_id", "process_id", "model_name", "active"],
     "guide.task.log": ["task_id", "res_model", "res_id", "line_id"],
     "guide.step": ["name", "kind", "process_id", "model_name", "active", "alt_from_step_ids"],
@@ -435,26 +435,32 @@ class GuideEffectivenessSummary(models.Model):
                        s.done_count + s.not_done_count < m.n AS total_few,
                        s.done_count < m.n AS done_few, s.not_done_count < m.n AS not_done_few,
                        s.closed_done < m.n AS closed_done_few, s.closed_not_done < m.n AS closed_not_done_few,
+                       -- feedback given on a record counts on its company's row only
                        CASE WHEN s.kind <> 'hint' THEN
                            (SELECT count(*) FROM guide_feedback f
-                             WHERE f.item_id = s.item_id
-                                OR (f.item_id IS NULL AND f.step_id = s.step_id))
+                             WHERE (f.item_id = s.item_id
+                                    OR (f.item_id IS NULL AND f.step_id = s.step_id))
+                               AND %(of_company)s)
                        ELSE (SELECT count(*) FROM guide_feedback f
-                              WHERE f.item_id IS NULL AND f.step_id IS NULL AND f.process_id = s.process_id)
+                              WHERE f.item_id IS NULL AND f.step_id IS NULL AND f.process_id = s.process_id
+                                AND %(of_company)s)
                        END AS feedback_count,
                        CASE WHEN s.kind <> 'hint' THEN
                            (SELECT count(*) FROM guide_feedback f
                              WHERE f.state = 'accepted' AND (f.item_id = s.item_id
-                                OR (f.item_id IS NULL AND f.step_id = s.step_id)))
+                                OR (f.item_id IS NULL AND f.step_id = s.step_id))
+                               AND %(of_company)s)
                        ELSE (SELECT count(*) FROM guide_feedback f
                               WHERE f.state = 'accepted' AND f.item_id IS NULL AND f.step_id IS NULL
-                                AND f.process_id = s.process_id)
+                                AND f.process_id = s.process_id
+                                AND %(of_company)s)
                        END AS feedback_accepted,
                        s.unhelpful_count
                   FROM s, m)
                 """,
                 table=SQL.identifier(self._table),
                 rows=self.env["guide.effectiveness.report"]._guide_effectiveness_rows_sql(),
+                of_company=SQL("(f.res_id IS NULL OR f.record_company_id IS NOT DISTINCT FROM s.company_id)"),
                 param=MIN_SAMPLE_PARAM,
                 pattern=f"^{MIN_SAMPLE_RE}$",
                 default=DEFAULT_MIN_SAMPLE,

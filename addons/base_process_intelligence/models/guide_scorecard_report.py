@@ -76,6 +76,7 @@ class GuideScorecardReport(models.Model):
             "res_id",
             "user_id",
             "company_id",
+            "record_company_id",
             "process_id",
             "step_id",
             "state",
@@ -177,7 +178,8 @@ class GuideScorecardReport(models.Model):
               FROM compliance_log c
             UNION ALL
             SELECT f.id::bigint * 8 + 4, 'feedback', f.create_date, f.res_model, f.res_id,
-                   f.user_id, f.company_id, f.process_id, f.step_id, NULL, NULL, 0,
+                   f.user_id, COALESCE(f.record_company_id, f.company_id), f.process_id, f.step_id,
+                   NULL, NULL, 0,
                    NULL, NULL, 0, NULL, 0, 0, NULL, 0, 0, NULL, 1, (f.state = 'accepted')::int, 0
               FROM guide_feedback f
             UNION ALL

@@ -414,6 +414,55 @@ class EffectivenessCases(IntelligenceFixture):
         own = self._summary(self.agent, [("hint_id", "=", hint.id)])
         self.assertEqual((own.company_id, own.unhelpful_count), (records[0].company_id, 0))
 
+    def test_feedback_counted_on_its_records_company(self):
+        """Feedback given on a record counts on the summary row of that record's company only
+        (another company's feedback is not shown to this company's users, nor counted twice
+        over the rows); feedback given on no record counts on every row of its item."""
+        records = self._records(2)
+        other = self.env["res.company"].create({"name": "Other Company (feedback)"})
+        self.env.flush_all()
+        for table, column, res_id in (
+            (records._table, "id", records[1].id),
+            ("guide_line", "res_id", records[1].id),
+        ):
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE %s SET company_id = %s WHERE %s = %s",
+                    SQL.identifier(table),
+                    other.id,
+                    SQL.identifier(column),
+                    res_id,
+                )
+            )
+        self.env.invalidate_all()
+        feedback = self.env["guide.feedback"].create(
+            [
+                {
+                    "name": "Budget asked too late",
+                    "process_id": self.process.id,
+                    "step_id": self.item.step_id.id,
+                    "item_id": self.item.id,
+                    "res_model": records._name,
+                    "res_id": records[1].id,
+                },
+                {
+                    "name": "Unclear item",
+                    "process_id": self.process.id,
+                    "step_id": self.item.step_id.id,
+                    "item_id": self.item.id,
+                },
+            ]
+        )
+        self.assertEqual(feedback.mapped("record_company_id"), other)
+        rows = self.env["guide.effectiveness.summary"].search([("item_id", "=", self.item.id)])
+        self.assertEqual(
+            {row.company_id: row.feedback_count for row in rows}, {records[0].company_id: 1, other: 2}
+        )
+        own = self._summary(self.agent, [("item_id", "=", self.item.id)])
+        self.assertEqual((own.company_id, own.feedback_count), (records[0].company_id, 1))
+        with self.assertRaises(AccessError):
+            feedback[0].with_user(self.agent).write({"record_company_id": records[0].company_id.id})
+
     def test_compare_with_a_malformed_minimum_sample(self):
         """A minimum sample that is no whole number (a typo in the system parameter) is the
         default for the comparison, as for the step-effectiveness list, not a ValueError
