@@ -41,10 +41,18 @@ def module_data_ids(module):
     for name in manifest.get("data", []) + manifest.get("demo", []):
         file = path / name
         if file.suffix == ".xml":
-            for node in etree.parse(str(file)).iter(*_ID_TAGS):
+            tree = etree.parse(str(file))
+            for node in tree.iter(*_ID_TAGS):
                 xmlid = node.get("id")
                 if xmlid and "." not in xmlid:
                     ids.add(xmlid)
+            # a record made by a function of the file, which gives it the XML id named
+            # among its arguments (the demo's process versions add items this way)
+            prefix = f"{module}."
+            for value in tree.iterfind("function/value"):
+                text = (value.text or "").strip()
+                if text.startswith(prefix) and text[len(prefix) :].isidentifier():
+                    ids.add(text[len(prefix) :])
         elif file.suffix == ".csv":
             with file.open(encoding="utf-8") as handle:
                 ids.update(row["id"] for row in csv.DictReader(handle) if "." not in row.get("id", "."))

@@ -7,6 +7,8 @@ The bridge's class sets ``bridge_module``, ``action_suffix`` (its actions are
 team column) and the expected texts ``outcome_texts`` ({lang: (success, dropped)}),
 ``team_text_ru`` and ``effectiveness_title_ru``."""
 
+from odoo.addons.base_process_guide.tools.module_split import module_data_ids
+
 MAP_TITLES = {"ru_RU": "Карта процесса", "zh_CN": "流程图"}
 
 
@@ -51,6 +53,12 @@ class IntelligenceTranslatedCases:
         self.env["ir.module.module"]._load_module_terms([self.bridge_module], ["ru_RU", "zh_CN"])
         for lang, name in self.demo_item_names.items():
             self.assertEqual(item.with_context(lang=lang).name, name)
+
+    def test_demo_version_item_declared_by_the_bridge(self):
+        """The demo's item made in code counts among the XML ids its module declares (the
+        upgrade check looks for records a module no longer declares)."""
+        module, name = self.demo_item_xmlid.split(".")
+        self.assertIn(name, module_data_ids(module))
 
     def _as_agent(self, lang):
         return self.env(user=self.agent, context=dict(self.env.context, lang=lang))
