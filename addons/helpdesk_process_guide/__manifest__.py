@@ -18,6 +18,7 @@
         "views/helpdesk_ticket_views.xml",
         "views/helpdesk_ticket_detour_views.xml",
         "views/helpdesk_ticket_adaptive_views.xml",
+        "views/helpdesk_ticket_portal_templates.xml",
         "views/helpdesk_process_guide_menus.xml",
     ],
     "demo": [

@@ -1,4 +1,7 @@
+from markupsafe import Markup
+
 from odoo import api, models
+from odoo.tools import plaintext2html
 
 
 class HelpdeskTicket(models.Model):
@@ -46,3 +49,36 @@ class HelpdeskTicket(models.Model):
     def _guide_time_scope_domain(self):
         # closed tickets are done: time changes nothing for them
         return [*super()._guide_time_scope_domain(), ("stage_id.closed", "=", False)]
+
+    def _guide_portal_close_refused(self, stage, refusal):
+        """The customer asked from the portal to close the ticket as ``stage`` and its process
+        or policies refused: the request is kept for the support team, an internal note with
+        the refusal and, for the assigned agent, a to-do (one while it is open)."""
+        self.ensure_one()
+        customer = self.env.user.partner_id.display_name
+        self.message_post(
+            body=Markup("<p>%s</p>%s")
+            % (
+                self.env._(
+                    "%(customer)s asked from the portal to close this ticket (%(stage)s); it was not "
+                    "closed:",
+                    customer=customer,
+                    stage=stage.name,
+                ),
+                plaintext2html(refusal),
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+        summary = self.env._("Customer asked to close the ticket")
+        if not self.user_id or self.activity_ids.filtered(
+            lambda activity: activity.user_id == self.user_id and activity.summary == summary
+        ):
+            return
+        self.activity_schedule(
+            "mail.mail_activity_data_todo",
+            summary=summary,
+            note=self.env._(
+                "%(customer)s asked to close it as %(stage)s.", customer=customer, stage=stage.name
+            ),
+            user_id=self.user_id.id,
+        )

@@ -16,3 +16,4 @@ from . import test_process_version
 from . import test_time_check
 from . import test_lifecycle
 from . import test_config_bounds
+from . import test_portal

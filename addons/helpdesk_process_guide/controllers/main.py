@@ -1,0 +1,45 @@
+from odoo import http
+from odoo.exceptions import AccessError, MissingError, UserError
+from odoo.http import request
+
+from odoo.addons.helpdesk_mgmt.controllers.main import HelpdeskTicketController
+
+
+class GuidedHelpdeskTicketController(HelpdeskTicketController):
+    @http.route()
+    def support_ticket_close(self, **kw):
+        """The portal's close buttons, on tickets the customer may read only.
+
+        helpdesk_mgmt finds the ticket as superuser by the id the browser sends: any
+        ticket could be closed, and a refusal of its process showed the agents' checklist
+        to whoever asked. A close the ticket's process or policies refuse is kept as a
+        request for the support team (``_guide_portal_close_refused``) and the customer
+        is told so on the ticket's page.
+        """
+        ticket = self._guide_portal_ticket(kw.get("ticket_id"))
+        if not ticket:
+            return request.redirect("/my")
+        if not str(kw.get("stage_id") or "").isdigit():
+            return request.redirect(f"/my/ticket/{ticket.id}")
+        try:
+            with request.env.cr.savepoint():
+                return super().support_ticket_close(**kw)
+        except UserError as error:
+            if not getattr(error, "context", {}).get("guide_change_refused"):
+                raise
+            refusal = error.args[0]
+        stage = request.env["helpdesk.ticket.stage"].browse(int(kw["stage_id"]))
+        ticket.sudo()._guide_portal_close_refused(stage.sudo(), refusal)
+        return request.redirect(f"/my/ticket/{ticket.id}?guide_close_requested=1")
+
+    def _guide_portal_ticket(self, ticket_id):
+        """The ticket ``ticket_id`` if the current user may read it, else an empty recordset."""
+        tickets = request.env["helpdesk.ticket"]
+        if not str(ticket_id or "").isdigit():
+            return tickets
+        ticket = tickets.browse(int(ticket_id))
+        try:
+            ticket.check_access("read")
+        except (AccessError, MissingError):
+            return tickets
+        return ticket
