@@ -497,6 +497,8 @@ class CompliancePolicy(models.Model):
         if not checks:
             return None
         verdicts = self._policy_decide(records, checks)
+        if creating and records._guide_received():
+            self._policy_receive(verdicts)
         self._policy_refuse(records, verdicts, vals, creating)
         return verdicts
 
@@ -635,6 +637,23 @@ class CompliancePolicy(models.Model):
             verdicts.to_deviate.append((policy_info, record))
         else:
             verdicts.to_override.append((policy_info, record))
+
+    @api.model
+    def _policy_receive(self, verdicts):
+        """A creation received from outside the company (``guide.mixin._guide_receiving``: an
+        incoming email, a customer's portal request) is neither refused nor held — nobody is
+        there to be told, to give a reason or to wait for approvers, and the customer's request
+        would be lost: what would have been blocked or held is let through as a warning,
+        audited as a violation and noted on the record."""
+        held = verdicts.blocked + verdicts.not_allowed + verdicts.to_override + verdicts.to_approve
+        if not held:
+            return
+        verdicts.blocked, verdicts.not_allowed, verdicts.to_override, verdicts.to_approve = [], [], [], []
+        failing = {}
+        for policy_info, record in held:
+            failing.setdefault(policy_info["id"], (policy_info, []))[1].append(record.id)
+        verdicts.audit += [(policy_info, ids, "warned") for policy_info, ids in failing.values()]
+        verdicts.warned += held
 
     @api.model
     def _policy_user_in_group(self, group_id):

@@ -22,6 +22,7 @@ from . import guide_milestone
 from . import guide_task
 from . import guide_mixin_adaptive
 from . import mail_message
+from . import mail_thread
 from . import mail_activity
 from . import mail_activity_type
 from . import res_users

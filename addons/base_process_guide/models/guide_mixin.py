@@ -12,7 +12,7 @@ from odoo.osv import expression
 from odoo.tools import SQL, format_list, split_every
 
 from ..exceptions import GuideDecisionRequired, guide_change_refused
-from ..tools import MAX_TEXT, shortened
+from ..tools import MAX_TEXT, engine_flag, engine_flag_get, shortened
 from .guide_condition_mixin import GUIDE_CONDITION_ERRORS
 
 _logger = logging.getLogger(__name__)
@@ -42,6 +42,9 @@ LINE_FIELDS = [
 # How a process manager imports records beyond a gate (recorded as "imported"):
 #   records.with_context(guide_import_in_step=True).load(fields, rows)  (or create/write)
 CTX_IMPORT = "guide_import_in_step"
+# Records created within ``guide.mixin._guide_receiving()`` are received from outside the
+# company (an incoming email, a customer's portal request): an engine flag, no context key
+FLAG_RECEIVED = "guide_received"
 # the phases of a guided change, in running order (``guide.mixin._guide_pipeline``)
 GUIDE_PHASES = ("collect", "judge_before", "judge", "after")
 
@@ -1723,6 +1726,24 @@ class GuideMixin(models.AbstractModel):
     def _guide_context_reason(self):
         """The justification of an override a client sent (``guide_override_reason``)."""
         return self._guide_bounded_text(self.env.context.get(CTX_REASON), self.env._("The justification"))
+
+    @api.model
+    def _guide_receiving(self, received=True):
+        """A ``with`` block whose creations are received from outside the company — an
+        incoming email by the mail gateway, a customer's request sent from the portal — with
+        nobody to tell of a refusal or to ask for a reason: the policies record what such a
+        creation does not meet rather than refuse it (``compliance.policy._policy_receive``).
+        An engine flag on the cursor: nothing a client sends sets it.
+
+        :param received: False leaves the block's creations judged as usual (a call the
+            caller decided is no reception)
+        """
+        return engine_flag(self.env, FLAG_RECEIVED, bool(received))
+
+    @api.model
+    def _guide_received(self):
+        """Whether the records being created are received from outside (``_guide_receiving``)."""
+        return bool(engine_flag_get(self.env, FLAG_RECEIVED))
 
     @api.model
     def _guide_context_reason_id(self):

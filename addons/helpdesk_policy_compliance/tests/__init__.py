@@ -7,3 +7,4 @@ from . import test_pipeline
 from . import test_milestone
 from . import test_lifecycle
 from . import test_config_bounds
+from . import test_received

@@ -32,6 +32,14 @@ class GuidedHelpdeskTicketController(HelpdeskTicketController):
         ticket.sudo()._guide_portal_close_refused(stage.sudo(), refusal)
         return request.redirect(f"/my/ticket/{ticket.id}?guide_close_requested=1")
 
+    @http.route()
+    def submit_ticket(self, **kw):
+        """A customer's ticket sent from the portal is received from outside the company
+        (``guide.mixin._guide_receiving``): a creation policy it does not meet is recorded as a
+        violation instead of losing the request. An employee's is judged as theirs."""
+        with request.env["helpdesk.ticket"]._guide_receiving(request.env.user.share):
+            return super().submit_ticket(**kw)
+
     def _guide_portal_ticket(self, ticket_id):
         """The ticket ``ticket_id`` if the current user may read it, else an empty recordset."""
         tickets = request.env["helpdesk.ticket"]
