@@ -67,12 +67,15 @@ class GuideConditionMixin(models.AbstractModel):
         """Refuse (``ValueError``) a condition reading a field its author could not search:
         one only some groups see, one of a model they may not read, or one no search
         can use (not stored, no search method). Checked when a rule is saved, as its
-        author; the engine evaluates the saved rule whoever acts."""
+        author; the engine evaluates the saved rule whoever acts. The criteria of an
+        ``any`` / ``not any`` sub-domain are checked the same way, on the model their
+        path leads to."""
         for leaf in domain:
             if not isinstance(leaf, list | tuple) or len(leaf) != 3 or not isinstance(leaf[0], str):
                 continue
             model = self.env[model_name]
-            for name in leaf[0].split("."):
+            names = leaf[0].split(".")
+            for index, name in enumerate(names):
                 field = model._fields.get(name)
                 if field is None or field.type == "properties":
                     break  # the query built below names an unknown field
@@ -95,6 +98,12 @@ class GuideConditionMixin(models.AbstractModel):
                 if not field.relational:
                     break
                 model = self.env[field.comodel_name]
+                if (
+                    index == len(names) - 1
+                    and str(leaf[1]).lower() in ("any", "not any")
+                    and isinstance(leaf[2], list | tuple)
+                ):
+                    self._guide_check_domain_paths(leaf[2], model._name)
 
     def _guide_check_condition_set(self, mode_field, condition_field, mode="auto"):
         """Constraint helper: a rule whose ``mode_field`` is ``mode`` (e.g. reached or

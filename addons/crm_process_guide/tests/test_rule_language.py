@@ -341,6 +341,52 @@ class TestRuleLanguageAttacks(RuleLanguageAttack, RpcCase, GuideCommon):
                 self._salesperson_creates_lead(protocol)
                 self.assertNotSettingsAdmin(self.user_sales_admin, self.user_salesman)
 
+    def test_sub_domain_fields_checked_like_paths(self):
+        """The criteria inside ``any`` / ``not any`` are checked as a dotted path is: a field
+        no search can use or of a model the author may not read is refused at save (it was
+        accepted, then each evaluation logged an ERROR and dropped the criterion)."""
+        cases = (
+            ("[('user_id', 'any', [('password', '!=', False)])]", "cannot be searched"),
+            (
+                "[('partner_id', 'any', [('opportunity_ids', 'not any', "
+                "[('guide_missing_items', '!=', False)])])]",
+                "cannot be searched",
+            ),
+            (
+                "[('partner_id', 'any', [('user_ids', 'any', [('log_ids.create_date', '!=', False)])])]",
+                "may not read",
+            ),
+        )
+        for protocol in ("xmlrpc", "jsonrpc"):
+            for text, wording in cases:
+                with self.subTest(protocol=protocol, condition=text):
+                    with self.assertNoLogs("odoo.osv.expression", "ERROR"):
+                        refusal = self.assertConditionRefused(
+                            self.user_sales_admin,
+                            "guide.hint",
+                            "create",
+                            [{"name": "Nested hint", "model_name": "crm.lead", "domain": text}],
+                            "Nested hint",
+                            "Condition",
+                            protocol,
+                        )
+                    self.assertIn(wording, refusal)
+        self.assertFalse(self.env["guide.hint"].search([("name", "=", "Nested hint")]))
+        # what the author may search is accepted, nested or not
+        hint_id = self.xmlrpc(
+            self.user_sales_admin,
+            "guide.hint",
+            "create",
+            [
+                {
+                    "name": "Fine nested",
+                    "model_name": "crm.lead",
+                    "domain": "[('partner_id', 'any', [('country_id', 'any', [('code', '=', 'BE')])])]",
+                }
+            ],
+        )
+        self.assertTrue(hint_id)
+
     def test_memory_bomb(self):
         self.assertBombRefusedQuickly(
             self.user_sales_admin,
