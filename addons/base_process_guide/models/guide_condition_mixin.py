@@ -1,5 +1,7 @@
 import logging
 
+import psycopg2
+
 from odoo import api, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
@@ -51,7 +53,8 @@ class GuideConditionMixin(models.AbstractModel):
                     continue
                 try:
                     rule._guide_check_domain_paths(rule._guide_domain(rule[fname]), rule.model_name)
-                    rule._guide_parse_domain(rule[fname], rule.model_name)
+                    domain = rule._guide_parse_domain(rule[fname], rule.model_name)
+                    rule._guide_check_domain_values(domain, rule.model_name)
                 except Exception as exc:  # noqa: BLE001 - reported to the user
                     raise ValidationError(
                         self.env._(
@@ -104,6 +107,45 @@ class GuideConditionMixin(models.AbstractModel):
                     and isinstance(leaf[2], list | tuple)
                 ):
                     self._guide_check_domain_paths(leaf[2], model._name)
+
+    @api.model
+    def _guide_check_domain_values(self, domain, model_name):
+        """Refuse (``ValueError``) a condition whose values do not fit their fields (a text
+        where a date is expected, a number compared with a text): its query, which building
+        it does not check, would be refused by PostgreSQL each time the condition is
+        evaluated, aborting the change being judged. The query is planned (``EXPLAIN``, in a
+        savepoint), never run; the refusal names the first criterion PostgreSQL refuses."""
+        if not domain:
+            return
+        Model = self.env[model_name].with_context(active_test=False)
+        error = self._guide_query_error(Model, domain)
+        if not error:
+            return
+        for leaf in domain:
+            leaf_error = isinstance(leaf, list | tuple) and self._guide_query_error(Model, [leaf])
+            if leaf_error:
+                raise ValueError(
+                    self.env._(
+                        "the value of %(criterion)s does not fit its field: %(error)s",
+                        criterion=shortened(tuple(leaf), 80),
+                        error=leaf_error,
+                    )
+                )
+        raise ValueError(self.env._("a value does not fit its field: %(error)s", error=error))
+
+    @api.model
+    def _guide_query_error(self, Model, domain):
+        """PostgreSQL's reason (shortened) for refusing the query of ``domain``, or ``None``."""
+        query = Model._search(domain)
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(SQL("EXPLAIN %s", query.select()), log_exceptions=False)
+        except (psycopg2.DataError, psycopg2.ProgrammingError, ValueError) as exc:
+            # ValueError: a text psycopg2 cannot send (a NUL character)
+            diag = getattr(exc, "diag", None)
+            reason = (diag.message_primary if diag else None) or str(exc).strip()
+            return reason if len(reason) <= 200 else reason[:199] + "…"
+        return None
 
     def _guide_check_condition_set(self, mode_field, condition_field, mode="auto"):
         """Constraint helper: a rule whose ``mode_field`` is ``mode`` (e.g. reached or

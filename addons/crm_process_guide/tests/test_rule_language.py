@@ -387,6 +387,56 @@ class TestRuleLanguageAttacks(RuleLanguageAttack, RpcCase, GuideCommon):
         )
         self.assertTrue(hint_id)
 
+    def test_values_that_do_not_fit_their_field_refused(self):
+        """A value PostgreSQL cannot compare with its field is refused at save, naming the
+        criterion; it was accepted (building the query does not check it), then every
+        change judged with the condition failed with a database error logged as an ERROR."""
+        cases = (
+            ("[('date_deadline', '<', 'notadate')]", "date_deadline"),
+            ("[('email_from', '=', 'a\\x00b')]", "email_from"),
+            ("[('email_from', '!=', False), ('id', '=', 'abc')]", "id"),
+        )
+        for protocol, (text, fname) in zip(("xmlrpc", "jsonrpc", "jsonrpc"), cases, strict=True):
+            with self.subTest(protocol=protocol, condition=text):
+                vals = {
+                    "step_id": self.step_qualif.id,
+                    "name": "Typed item",
+                    "completion": "auto",
+                    "auto_domain": text,
+                }
+                with self.assertNoLogs("odoo.sql_db", "ERROR"):
+                    refusal = self.assertConditionRefused(
+                        self.user_sales_admin,
+                        "guide.item",
+                        "create",
+                        [vals],
+                        "Typed item",
+                        "Done When",
+                        protocol,
+                    )
+                self.assertIn(f"('{fname}'", refusal)
+                self.assertIn("does not fit its field", refusal)
+        self.assertFalse(self.env["guide.item"].search([("name", "=", "Typed item")]))
+        # the salesperson's changes are judged as before
+        with self.assertNoLogs("odoo.sql_db", "ERROR"):
+            lead_id = self._salesperson_creates_lead("xmlrpc")
+            self.xmlrpc(self.user_salesman, "crm.lead", "write", [[lead_id], {"date_deadline": "2030-01-01"}])
+        # values of the right type are accepted
+        item_id = self.xmlrpc(
+            self.user_sales_admin,
+            "guide.item",
+            "create",
+            [
+                {
+                    "step_id": self.step_qualif.id,
+                    "name": "Fine item",
+                    "completion": "auto",
+                    "auto_domain": "[('date_deadline', '<', today(30)), ('priority', 'in', ['2', '3'])]",
+                }
+            ],
+        )
+        self.assertTrue(item_id)
+
     def test_memory_bomb(self):
         self.assertBombRefusedQuickly(
             self.user_sales_admin,
