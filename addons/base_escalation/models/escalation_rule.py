@@ -26,6 +26,36 @@ def _plain_leaf(item):
     return not isinstance(item, rule_language.Leaf) or _plain_value(item.right)
 
 
+ORDERING_OPERATORS = ("<", ">", "<=", ">=")
+LIKE_OPERATORS = ("like", "not like", "ilike", "not ilike", "=like", "=ilike")
+TEXT_TYPES = ("char", "text", "html", "selection")
+NUMBER_TYPES = ("integer", "float", "monetary")
+
+
+def _decided_in_memory(field, operator, value):
+    """Whether ``filtered_domain`` compares ``field`` with ``value`` as the query does: a
+    number field with numbers, a text field with texts (``False`` and ``None`` for an
+    equality), a ``like`` with a text; anything else is left to the query (``None`` or a
+    number ordered against a text raise a ``TypeError`` in Python, not in SQL, and
+    ``'5'`` equals ``5.0`` in SQL only)."""
+    operator = str(operator).lower()
+    values = value if isinstance(value, list | tuple) else [value]
+    if field.type in NUMBER_TYPES:
+        kind = int | float
+    elif field.type in TEXT_TYPES:
+        kind = str
+    else:
+        return operator not in ORDERING_OPERATORS + LIKE_OPERATORS
+    if operator in LIKE_OPERATORS:
+        return kind is str and all(isinstance(item, str) for item in values)
+    empty_allowed = operator not in ORDERING_OPERATORS
+    return all(
+        (isinstance(item, kind) and not isinstance(item, bool))
+        or (empty_allowed and (item is None or item is False))
+        for item in values
+    )
+
+
 TRIGGER_TYPES = [
     ("step_time", "Time in Current Step"),
     ("creation", "Time Since Creation"),
@@ -583,6 +613,8 @@ class EscalationRule(models.Model):
             field = model_fields.get(leaf[0])
             if not field or not field.store or field.type in ("one2many", "many2many", "date", "datetime"):
                 return False
+            if not _decided_in_memory(field, leaf[1], leaf[2]):
+                return False  # e.g. ('priority', '>', None): valid SQL, a TypeError in Python
         return tuple(tuple(leaf) if isinstance(leaf, list) else leaf for leaf in domain)
 
     @api.model

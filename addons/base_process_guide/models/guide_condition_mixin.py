@@ -55,6 +55,7 @@ class GuideConditionMixin(models.AbstractModel):
                     rule._guide_check_domain_paths(rule._guide_domain(rule[fname]), rule.model_name)
                     domain = rule._guide_parse_domain(rule[fname], rule.model_name)
                     rule._guide_check_domain_values(domain, rule.model_name)
+                    rule._guide_check_domain_in_memory(fname, domain, rule.model_name)
                 except Exception as exc:  # noqa: BLE001 - reported to the user
                     raise ValidationError(
                         self.env._(
@@ -132,6 +133,11 @@ class GuideConditionMixin(models.AbstractModel):
                     )
                 )
         raise ValueError(self.env._("a value does not fit its field: %(error)s", error=error))
+
+    def _guide_check_domain_in_memory(self, fname, domain, model_name):
+        """Hook: refuse (``ValueError``) a condition of ``fname`` that the engine tests on the
+        records' values in memory (``filtered_domain``) when it cannot be tested there."""
+        return True
 
     @api.model
     def _guide_query_error(self, Model, domain):

@@ -250,7 +250,8 @@ class GuideMixin(models.AbstractModel):
                 try:
                     domain = self.env["guide.process"]._guide_parse_domain(process["domain"], self._name)
                     matched = matched.filtered_domain(domain)
-                except GUIDE_CONDITION_ERRORS as exc:  # broken by a later schema change
+                except (*GUIDE_CONDITION_ERRORS, AttributeError) as exc:
+                    # broken by a later schema change, or saved before properties were refused
                     _logger.warning(
                         "Process guide: process %s skipped, its condition fails: %s", process["id"], exc
                     )

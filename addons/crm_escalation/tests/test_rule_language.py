@@ -105,3 +105,29 @@ class TestEscalationRuleLanguage(RuleLanguageAttack, RpcCase, EscalationCommon):
         self.assertFalse(self._clock(other, rule))
         with self.assertRaisesRegex(ValidationError, "Stale qualified"):
             rule.domain = "[('user_id', '=', user.id + 1)]"
+
+    def test_condition_the_record_values_cannot_decide_left_to_the_query(self):
+        """A condition the engine would test in memory on the record's own values is left
+        to the query when Python cannot compare as SQL does: ``('priority', '>', None)``
+        made every priority change of a lead in the rule's company fail with a
+        ``TypeError``, and ``('expected_revenue', '=', '5')`` (5.0 in SQL) left leads
+        without their clock."""
+        for protocol, domain, vals, matches in (
+            ("xmlrpc", "[('priority', '>', None)]", {"priority": "2"}, False),
+            ("jsonrpc", "[('expected_revenue', '=', '5')]", {"expected_revenue": 5}, True),
+        ):
+            with self.subTest(protocol=protocol, condition=domain):
+                call = self.xmlrpc if protocol == "xmlrpc" else self.jsonrpc
+                rule_id = call(self.user_sales_admin, "escalation.rule", "create", [self._rule_vals(domain)])
+                lead_id = self._salesperson_works_a_lead(protocol)
+                call(self.user_salesman, "crm.lead", "write", [[lead_id], vals])
+                lead = self.env["crm.lead"].browse(lead_id)
+                rule = self.env["escalation.rule"].browse(rule_id)
+                in_scope = (
+                    self.env["crm.lead"]
+                    .sudo()
+                    .search_count([("id", "=", lead_id), *rule._guide_domain(rule.domain)])
+                )
+                self.assertEqual(bool(in_scope), matches)
+                self.assertEqual(bool(self._clock(lead, rule)), matches)
+                rule.active = False

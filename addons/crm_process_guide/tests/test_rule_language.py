@@ -437,6 +437,36 @@ class TestRuleLanguageAttacks(RuleLanguageAttack, RpcCase, GuideCommon):
         )
         self.assertTrue(item_id)
 
+    def test_process_condition_on_a_property_refused(self):
+        """A process condition is tested on the leads' values in memory, which cannot read a
+        property: ``lead_properties.x`` was accepted while no lead was in scope, then every
+        change of a lead in scope failed with an ``AttributeError`` logged as an ERROR."""
+        for protocol, text in (
+            ("xmlrpc", "[('lead_properties.x', '=', 1)]"),
+            (
+                "jsonrpc",
+                "[('partner_id', 'any', [('opportunity_ids', 'any', [('lead_properties.x', '!=', False)])])]",
+            ),
+        ):
+            with self.subTest(protocol=protocol):
+                refusal = self.assertConditionRefused(
+                    self.user_sales_admin,
+                    "guide.process",
+                    "write",
+                    [self.process.ids, {"domain": text}],
+                    "B2B Sales",
+                    "Condition",
+                    protocol,
+                )
+                self.assertIn("property", refusal)
+        self.assertFalse(self.process.domain)
+        # stored before the refusal: the process is skipped with a warning, the change goes on
+        self.store_legacy_condition(self.process, "domain", "[('lead_properties.x', '=', 1)]")
+        with self.assertLogs("odoo.addons.base_process_guide", "WARNING") as logs:
+            lead_id = self._salesperson_creates_lead("jsonrpc")
+        self.assertFalse(self.env["crm.lead"].browse(lead_id).guide_process_id)
+        self.assertIn(f"process {self.process.id} skipped", "\n".join(logs.output))
+
     def test_memory_bomb(self):
         self.assertBombRefusedQuickly(
             self.user_sales_admin,
