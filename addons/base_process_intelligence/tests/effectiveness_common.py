@@ -762,6 +762,27 @@ class ScorecardRpcCases(IntelligenceFixture):
         )
         self.assertEqual(len(rows), len(line_ids))
 
+    def test_compare_wizard_unknown_mode_refused(self):
+        """A comparison mode the wizard does not know (a text, a list, a number) is a
+        ValidationError naming the field and the choices, not a traceback logged at
+        ERROR."""
+        for call in (self.xmlrpc, self.jsonrpc):
+            with self.subTest(call=call.__name__), self.assertNoLogs("odoo.http", "ERROR"):
+                wizard_id = call(self.agent, "guide.compare.wizard", "create", [{}])
+                for method, args in (
+                    ("create", [{"compare_mode": "bogus"}]),
+                    ("create", [{"compare_mode": ["period"]}]),
+                    ("write", [[wizard_id], {"compare_mode": 5}]),
+                ):
+                    with self.assertRaises(RpcError) as caught:
+                        call(self.agent, "guide.compare.wizard", method, args)
+                    self.assertIn('"Compare"', caught.exception.message)
+                    self.assertIn(
+                        "is not one of Two periods, Two versions of a process", caught.exception.message
+                    )
+                    if call == self.jsonrpc:
+                        self.assertEqual(caught.exception.name, "odoo.exceptions.ValidationError")
+
     def test_outcome_labels_follow_the_model(self):
         """The step-effectiveness actions of a bridge show the outcome figures in its words
         ("Won When Done (%)" on leads, "Resolved When Done (%)" on tickets; in the list's

@@ -132,6 +132,19 @@ class GuideCompareWizard(models.TransientModel):
         would choke on it (a NOT NULL or foreign-key violation is logged at ERROR): a
         date empty or not a date, a process that does not exist, a model not guided."""
         wizard = self.env["ir.model"]._get(self._name).name
+        if "compare_mode" in vals:
+            field = self._fields["compare_mode"]
+            choices = field._description_selection(self.env)
+            if vals["compare_mode"] not in [value for value, _label in choices]:
+                raise ValidationError(
+                    self.env._(
+                        '%(wizard)s: "%(field)s" %(value)s is not one of %(choices)s.',
+                        wizard=wizard,
+                        field=field._description_string(self.env),
+                        value=repr(vals["compare_mode"])[:40],
+                        choices=", ".join(label for _value, label in choices),
+                    )
+                )
         for fname in self._date_fields:
             if fname not in vals:
                 continue
