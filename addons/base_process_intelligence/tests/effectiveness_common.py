@@ -762,6 +762,58 @@ class ScorecardRpcCases(IntelligenceFixture):
         )
         self.assertEqual(len(rows), len(line_ids))
 
+    def test_compare_again_and_figures_are_computed(self):
+        """The author compares again (other dates) over RPC: the figures are replaced, not
+        refused for want of the right to delete them. Nobody types a figure: a line created,
+        changed or deleted by a client is refused as an AccessError, whatever it names (its
+        own comparison, one that does not exist, an id or a number no integer column holds),
+        before the database's foreign keys or integer columns see it, with no ERROR logged."""
+        records = self._records(2)
+        self._scorecard_facts(records)
+        Line = self.env["guide.compare.line"]
+        for call in (self.xmlrpc, self.jsonrpc):
+            with self.subTest(call=call.__name__), self.assertNoLogs("odoo.sql_db", "ERROR"):
+                with self.assertNoLogs("odoo.http", "ERROR"):
+                    wizard_id = call(self.agent, "guide.compare.wizard", "create", [{}])
+                    call(self.agent, "guide.compare.wizard", "action_compare", [[wizard_id]])
+                    first = Line.search([("wizard_id", "=", wizard_id)])
+                    self.assertTrue(first)
+                    overrides = first.filtered(lambda line: line.sequence == 7).value_b
+                    call(
+                        self.agent,
+                        "guide.compare.wizard",
+                        "write",
+                        [[wizard_id], {"date_a_from": "2020-01-01", "date_b_to": "2099-12-31"}],
+                    )
+                    call(self.agent, "guide.compare.wizard", "action_compare", [[wizard_id]])
+                    second = Line.search([("wizard_id", "=", wizard_id)])
+                    self.assertEqual(len(second), len(first))
+                    self.assertFalse(first.exists())
+                    # the override of the facts, today: in the "after" period both times
+                    self.assertEqual(overrides, 1.0)
+                    self.assertEqual(second.filtered(lambda line: line.sequence == 7).value_b, 1.0)
+                    attempts = [
+                        ("create", [{"wizard_id": wizard_id, "name": "Forged", "value_a": 42.0}]),
+                        ("create", [{"wizard_id": 2**31 - 1, "name": "Nowhere"}]),
+                        ("write", [second[:1].ids, {"value_a": 42.0}]),
+                        ("unlink", [second[:1].ids]),
+                        ("write", [[wizard_id], {"line_ids": [(0, 0, {"name": "Forged", "value_b": 1.0})]}]),
+                    ]
+                    if call == self.jsonrpc:
+                        attempts += [
+                            ("create", [{"wizard_id": 10**20, "name": "Beyond"}]),
+                            ("create", [{"wizard_id": wizard_id, "name": "Beyond", "sequence": 2**31}]),
+                        ]
+                    for method, args in attempts:
+                        model = "guide.compare.wizard" if "line_ids" in str(args) else "guide.compare.line"
+                        with self.subTest(method=method, args=args), self.assertRaises(RpcError) as caught:
+                            call(self.agent, model, method, args)
+                        self.assertNotIn("Traceback", caught.exception.message)
+                        if call == self.jsonrpc:
+                            self.assertEqual(caught.exception.name, "odoo.exceptions.AccessError")
+            self.assertEqual(Line.search([("wizard_id", "=", wizard_id)]), second)
+            self.assertFalse(Line.search([("name", "in", ("Forged", "Nowhere", "Beyond"))]))
+
     def test_compare_wizard_unknown_mode_refused(self):
         """A comparison mode the wizard does not know (a text, a list, a number) is a
         ValidationError naming the field and the choices, not a traceback logged at
