@@ -227,7 +227,8 @@ class GuideProcess(models.Model):
         bound (the end of the last day a date holds)."""
         name = self.env.context.get("tz") or self.env.user.tz
         try:
-            tz = pytz.timezone(name) if name else pytz.utc
+            # a client's context may name anything: only a zone's name is one
+            tz = pytz.timezone(name) if isinstance(name, str) and name else pytz.utc
         except pytz.UnknownTimeZoneError:
             tz = pytz.utc
 

@@ -835,6 +835,31 @@ class ScorecardRpcCases(IntelligenceFixture):
                     if call == self.jsonrpc:
                         self.assertEqual(caught.exception.name, "odoo.exceptions.ValidationError")
 
+    def test_time_zone_of_the_wrong_type(self):
+        """A time zone a client's context gives that is no zone's name (a list, a number, a
+        dictionary) compares and draws the map in UTC, as an unknown zone does, rather than
+        a traceback logged at ERROR."""
+        for call in (self.xmlrpc, self.jsonrpc):
+            with self.subTest(call=call.__name__), self.assertNoLogs("odoo.http", "ERROR"):
+                for tz in (["Europe/Brussels"], 5, {"zone": "Europe/Brussels"}):
+                    wizard_id = call(self.agent, "guide.compare.wizard", "create", [{}])
+                    action = call(
+                        self.agent,
+                        "guide.compare.wizard",
+                        "action_compare",
+                        [[wizard_id]],
+                        {"context": {"tz": tz}},
+                    )
+                    self.assertEqual(action["res_id"], wizard_id)
+                    process_map = call(
+                        self.agent,
+                        "guide.process",
+                        "get_process_map",
+                        [self.process.id, {"date_from": "2026-01-01", "date_to": "2026-12-31"}],
+                        {"context": {"tz": tz}},
+                    )
+                    self.assertEqual(process_map["process"]["id"], self.process.id)
+
     def test_outcome_labels_follow_the_model(self):
         """The step-effectiveness actions of a bridge show the outcome figures in its words
         ("Won When Done (%)" on leads, "Resolved When Done (%)" on tickets; in the list's
