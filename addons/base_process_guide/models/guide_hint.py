@@ -67,8 +67,9 @@ class GuideHint(models.Model):
 
     @api.depends_context("uid", "guide_res_model", "guide_res_id")
     def _compute_context_state(self):
-        res_model = self.env.context.get("guide_res_model")
-        res_id = self.env.context.get("guide_res_id")
+        # a client's context names the record: anything but a guided record's model and
+        # id names none (no state, rather than a query PostgreSQL refuses)
+        res_model, res_id = self._guide_context_record_ref()
         kinds = set()
         if res_model and res_id:
             feedback = self.env["guide.hint.feedback"].search_fetch(
@@ -129,9 +130,11 @@ class GuideHint(models.Model):
     # ------------------------------------------------------------
     # BUSINESS
     # ------------------------------------------------------------
-    def _guide_feedback_record(self):
-        """The record in context the hints of ``self`` are shown on, readable by the user:
-        a record of a guided model (a client's context names it)."""
+    @api.model
+    def _guide_context_record_ref(self):
+        """``(model name, id)`` of the record the context names (``guide_res_model``,
+        ``guide_res_id``, sent by the client): a guided model and an id a record may have;
+        ``(None, None)`` for anything else."""
         res_model = self.env.context.get("guide_res_model")
         res_id = self.env.context.get("guide_res_id")
         if (
@@ -139,8 +142,16 @@ class GuideHint(models.Model):
             or res_model not in self.env["guide.process"]._guide_model_names()
             or isinstance(res_id, bool)
             or not isinstance(res_id, int)
-            or res_id <= 0
+            or not 0 < res_id < 2**31
         ):
+            return None, None
+        return res_model, res_id
+
+    def _guide_feedback_record(self):
+        """The record in context the hints of ``self`` are shown on, readable by the user:
+        a record of a guided model (a client's context names it)."""
+        res_model, res_id = self._guide_context_record_ref()
+        if not res_model:
             raise UserError(self.env._("Acknowledge a hint from the record it is shown on."))
         record = self.env[res_model].browse(res_id)
         record.check_access("read")

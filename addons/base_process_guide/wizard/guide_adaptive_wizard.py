@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools import shortened
+
 
 class GuideTaskWizard(models.TransientModel):
     """Add an optional task of the current step to a record, with a note (why)."""
@@ -19,14 +21,23 @@ class GuideTaskWizard(models.TransientModel):
 
     @api.model
     def _guide_record(self, res_model, res_id):
-        """The guided record ``res_model``/``res_id`` (refused for any other model)."""
+        """The guided record ``res_model``/``res_id`` (refused for any other model). The
+        values may come from a client's context (``guide_res_model``/``guide_res_id``):
+        anything but a model name and an id is refused naming it, shortened."""
         if (
-            not res_model
+            not isinstance(res_model, str)
             or res_model not in self.env
             or "guide.mixin" not in self.env[res_model]._inherit_module
         ):
-            raise UserError(self.env._("%(model)s is not a guided model.", model=res_model))
-        record = self.env[res_model].browse(int(res_id or 0)).exists()
+            raise UserError(self.env._("%(model)s is not a guided model.", model=shortened(res_model)))
+        Model = self.env[res_model]
+        if res_id and (isinstance(res_id, bool) or not isinstance(res_id, int)):
+            raise UserError(
+                self.env._(
+                    "%(value)s is not an id of %(model)s.", value=shortened(res_id), model=Model._description
+                )
+            )
+        record = Model.browse(res_id if res_id and 0 < res_id < 2**31 else ()).exists()
         if not record:
             raise UserError(self.env._("The record no longer exists."))
         return record

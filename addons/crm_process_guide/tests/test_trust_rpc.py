@@ -224,6 +224,82 @@ class TestTrustRpc(RpcCase, GuideCommon):
         )
         self.assertEqual(of_process.ack_count, 1)
 
+    def test_record_named_by_the_context_of_the_wrong_type(self):
+        """The hints' state on the record and the *Add* button of a suggested task read the
+        record from the client's context (``guide_res_model``, ``guide_res_id``): a model
+        name or an id of the wrong type (text, list, dict, a float, NaN) names no record: the
+        state is empty and the action a UserError naming the value, shortened, never a
+        traceback logged at ERROR; nothing is recorded."""
+        lead = self._lead(expected_revenue=60000, user_id=self.user_salesman.id)
+        hint = self.env["guide.hint"].create(
+            {"name": "Ours", "model_name": "crm.lead", "process_id": self.process.id}
+        )
+        task = self.env["guide.task"].create({"step_id": lead.guide_step_id.id, "name": "Context check"})
+        contexts = [
+            {"guide_res_model": "crm.lead", "guide_res_id": "abc"},
+            {"guide_res_model": "crm.lead", "guide_res_id": [lead.id, "x"]},
+            {"guide_res_model": ["crm.lead"], "guide_res_id": lead.id},
+            {"guide_res_model": "crm.lead", "guide_res_id": 1.5},
+            {"guide_res_model": "x" * 5000, "guide_res_id": lead.id},
+        ]
+        for protocol in PROTOCOLS:
+            call = self.xmlrpc if protocol == "xmlrpc" else self.jsonrpc
+            cases = contexts + (
+                [{"guide_res_model": "crm.lead", "guide_res_id": float("nan")}]
+                if protocol == "jsonrpc"
+                else []
+            )
+            for context in cases:
+                with self.subTest(protocol=protocol, context=str(context)[:80]):
+                    with self.assertNoLogs("odoo.http", "ERROR"), self.assertNoLogs("odoo.sql_db", "ERROR"):
+                        [state] = call(
+                            self.user_salesman,
+                            "guide.hint",
+                            "read",
+                            [hint.ids, ["context_acknowledged", "context_unhelpful"]],
+                            {"context": context},
+                        )
+                        self.assertEqual(
+                            (state["context_acknowledged"], state["context_unhelpful"]), (False, False)
+                        )
+                        fault = self.rpc_fault(
+                            self.user_salesman,
+                            "guide.task",
+                            "action_guide_open_add",
+                            [task.ids],
+                            {"context": context},
+                            protocol=protocol,
+                        )
+                        self.assertNotIn("Traceback", fault)
+                        self.assertLess(len(fault), 300)
+                        fault = self.rpc_fault(
+                            self.user_salesman,
+                            "guide.hint",
+                            "action_acknowledge",
+                            [hint.ids],
+                            {"context": context},
+                            protocol=protocol,
+                        )
+                        self.assertIn("from the record it is shown on", fault)
+        fault = self.rpc_fault(
+            self.user_salesman,
+            "guide.task",
+            "action_guide_open_add",
+            [task.ids],
+            {"context": {"guide_res_model": "crm.lead", "guide_res_id": "abc"}},
+        )
+        self.assertIn("'abc' is not an id of", fault)
+        # the task's own record still opens its dialog
+        action = self.xmlrpc(
+            self.user_salesman,
+            "guide.task",
+            "action_guide_open_add",
+            [task.ids],
+            {"context": {"guide_res_model": "crm.lead", "guide_res_id": lead.id}},
+        )
+        self.assertEqual(action["context"]["default_res_id"], lead.id)
+        self.assertFalse(self.env["guide.hint.feedback"].search([("hint_id", "=", hint.id)]))
+
     def test_feedback_names_its_own_process(self):
         """Feedback names a process, one of its steps and items and a record of the model it
         guides: a step or item of another process, a record of another model, an id that

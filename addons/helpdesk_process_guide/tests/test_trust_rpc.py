@@ -54,3 +54,39 @@ class TestTrustRpc(RpcCase, HelpdeskGuideCommon):
             self.xmlrpc(self.user_manager, "guide.feedback", "action_accept", [[feedback_id]]), True
         )
         self.assertEqual(self.env["guide.feedback"].browse(feedback_id).state, "accepted")
+
+    def test_record_named_by_the_context_of_the_wrong_type(self):
+        """As on leads: a ticket named by the client's context with a model name or an id
+        of the wrong type is no record: the hints' state is empty, *Add* of a suggested task
+        a UserError naming the value, never a traceback logged at ERROR."""
+        ticket = self._ticket(user_id=self.user_own.id)
+        hint = self.env["guide.hint"].create(
+            {"name": "Ours", "model_name": "helpdesk.ticket", "process_id": self.process.id}
+        )
+        task = self.env["guide.task"].create({"step_id": ticket.guide_step_id.id, "name": "Context check"})
+        for call in (self.xmlrpc, self.jsonrpc):
+            for context in (
+                {"guide_res_model": "helpdesk.ticket", "guide_res_id": "abc"},
+                {"guide_res_model": ["helpdesk.ticket"], "guide_res_id": ticket.id},
+                {"guide_res_model": "helpdesk.ticket", "guide_res_id": [ticket.id]},
+            ):
+                with self.subTest(call=call.__name__, context=context):
+                    with self.assertNoLogs("odoo.http", "ERROR"), self.assertNoLogs("odoo.sql_db", "ERROR"):
+                        [state] = call(
+                            self.user_own,
+                            "guide.hint",
+                            "read",
+                            [hint.ids, ["context_acknowledged"]],
+                            {"context": context},
+                        )
+                        self.assertFalse(state["context_acknowledged"])
+                        with self.assertRaises(RpcError) as caught:
+                            call(
+                                self.user_own,
+                                "guide.task",
+                                "action_guide_open_add",
+                                [task.ids],
+                                {"context": context},
+                            )
+                        self.assertNotIn("Traceback", caught.exception.message)
+                        self.assertIn("is not", caught.exception.message)
