@@ -835,6 +835,17 @@ class ScorecardRpcCases(IntelligenceFixture):
                     if call == self.jsonrpc:
                         self.assertEqual(caught.exception.name, "odoo.exceptions.ValidationError")
 
+    def test_compare_over_xmlrpc_without_a_language(self):
+        """An XML-RPC client sends no language: the comparison names its figures in the
+        user's language, with no warning (and its stack) logged per term."""
+        self._records(2)
+        wizard_id = self.xmlrpc(self.agent, "guide.compare.wizard", "create", [{}])
+        with self.assertNoLogs("odoo.tools.translate", "WARNING"):
+            self.xmlrpc(self.agent, "guide.compare.wizard", "action_compare", [[wizard_id]])
+        names = self.env["guide.compare.wizard"].browse(wizard_id).line_ids.mapped("name")
+        self.assertIn("Records handled", names)
+        self.assertTrue(any(name.endswith(": done (%)") for name in names), names)
+
     def test_time_zone_of_the_wrong_type(self):
         """A time zone a client's context gives that is no zone's name (a list, a number, a
         dictionary) compares and draws the map in UTC, as an unknown zone does, rather than

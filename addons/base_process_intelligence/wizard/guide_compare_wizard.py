@@ -339,7 +339,12 @@ class GuideCompareWizard(models.TransientModel):
     def _guide_effectiveness_labels(self):
         """The labels of ``EFFECTIVENESS_FIGURES``, the outcome in the words of the compared
         model ("won when done" on leads, "resolved when done" on tickets)."""
-        labels = [str(label) for label, _fname in EFFECTIVENESS_FIGURES]
+        # translated in this method's frame, where the lazy terms find the environment's
+        # language (a comprehension's frame has none: over XML-RPC, without a language in
+        # the context, each term logged a warning with its stack)
+        labels = []
+        for label, _fname in EFFECTIVENESS_FIGURES:
+            labels.append(str(label))
         if self.res_model:
             success = self.env["guide.process"]._pi_outcome_labels(self.env[self.res_model])["success"]
             for index, (_label, fname) in enumerate(EFFECTIVENESS_FIGURES):
