@@ -19,6 +19,9 @@ OUR_MODULES = {
     "helpdesk_process_guide",
     "helpdesk_escalation",
     "helpdesk_policy_compliance",
+    "base_process_intelligence",
+    "crm_process_intelligence",
+    "helpdesk_process_intelligence",
 }
 DECISION = "odoo.addons.base_process_guide.exceptions.GuideDecisionRequired"
 PROTOCOLS = ("xmlrpc", "jsonrpc")
@@ -90,6 +93,8 @@ class TestTrustRpc(RpcCase, GuideCommon):
         with_policies = "base_policy_compliance" in self.env.registry._init_modules
         if with_policies:
             self.assertIn("base_policy_compliance.GuideMixin.compliance_request_approval", checked)
+        if "base_process_intelligence" in self.env.registry._init_modules:
+            self.assertIn("base_process_intelligence.GuideCompareWizard.action_compare", checked)
         self.assertGreater(len(checked), 30 if with_policies else 15)
         self.assertFalse(missing, "public methods that may return None over RPC")
 
