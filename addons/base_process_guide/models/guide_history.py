@@ -35,6 +35,7 @@ class GuideHistory(models.Model):
             ("advisory", "Advanced with Warnings"),
             ("free", "Not Gated"),
             ("imported", "Imported Past the Gate"),
+            ("received", "Received Past the Gate"),
         ],
         string="Gate",
         required=True,

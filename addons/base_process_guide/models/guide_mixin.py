@@ -1512,6 +1512,11 @@ class GuideMixin(models.AbstractModel):
         if (blocked or to_override) and self.env.context.get(CTX_IMPORT):
             self._guide_check_import(blocked + to_override)
             return
+        if (blocked or to_override) and change is None and self._guide_received():
+            # received from outside (an incoming email): nobody to refuse it to
+            for info in blocked + to_override:
+                info["gate"] = "received"
+            return
         if blocked:
             raise guide_change_refused(self._guide_refusal_message(blocked))
         if to_override:
@@ -1732,8 +1737,10 @@ class GuideMixin(models.AbstractModel):
     def _guide_receiving(self, received=True):
         """A ``with`` block whose creations are received from outside the company — an
         incoming email by the mail gateway, a customer's request sent from the portal — with
-        nobody to tell of a refusal or to ask for a reason: the policies record what such a
-        creation does not meet rather than refuse it (``compliance.policy._policy_receive``).
+        nobody to tell of a refusal or to ask for a reason: a record created in a later step
+        passes the gate it skips, recorded as *Received Past the Gate*, and the policies record
+        what such a creation does not meet rather than refuse it
+        (``compliance.policy._policy_receive``).
         An engine flag on the cursor: nothing a client sends sets it.
 
         :param received: False leaves the block's creations judged as usual (a call the

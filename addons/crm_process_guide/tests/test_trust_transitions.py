@@ -163,6 +163,32 @@ class TestTrustTransitions(RpcCase, GuideCommon):
         self.assertIn("Only members of Sales / Administrator", str(result["messages"]))
         self.assertFalse(self.env["crm.lead"].search([("name", "=", "Imported late")]))
 
+    def test_email_received_in_a_later_step_is_not_lost(self):
+        """The mail gateway placing a lead in a later step (an alias's default stage) passes the
+        gate it skips, recorded as received; a salesperson calling the gateway is judged."""
+        email = (
+            "From: Jane Customer <jane@customer.example.com>\r\n"
+            "To: sales@company.example.com\r\n"
+            "Subject: {subject}\r\n"
+            "Message-ID: <{subject}@customer.example.com>\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+            "Please send the contract.\r\n"
+        )
+        values = {"team_id": self.team.id, "type": "opportunity", "stage_id": self.stage_nego.id}
+        lead = self.env["crm.lead"].browse(
+            self.env["mail.thread"].message_process("crm.lead", email.format(subject="late"), values)
+        )
+        self.assertEqual(lead.guide_step_id, self.step_nego)
+        history = self._history(lead)
+        self.assertEqual((history.gate_result, history.direction), ("received", "initial"))
+        self.assertIn("Budget confirmed", history.checklist_missing)
+        rpc_email = email.format(subject="rpc")
+        fault = self.rpc_fault(
+            self.user_salesman, "mail.thread", "message_process", ["crm.lead", rpc_email, values]
+        )
+        self.assertIn("leaving G-Qualification requires", fault)
+        self.assertFalse(self.env["crm.lead"].search([("name", "=", "rpc")]))
+
     # ------------------------------------------------------------
     # legitimate paths
     # ------------------------------------------------------------
