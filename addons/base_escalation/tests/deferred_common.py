@@ -158,6 +158,34 @@ class DeferredEscalationCases(ApplyJobHelpers):
         self.assertEqual(len(visited), len(set(visited)))
         self.assertEqual({state[4] for state in self._clock_state(rule, records)}, {T0 + timedelta(hours=2)})
 
+    def test_failing_clock_does_not_hold_the_rule(self):
+        """A clock the rescheduling fails on is skipped (a warning, no ERROR): the job ends in
+        the run, the other clocks get their new due time and the rule's clocks fire again
+        (a job retried whole at every run held them for ever)."""
+        rule, records, _others = self._make()
+        level1 = rule.level_ids.sorted("sequence")[0]
+        self._set_inline_limit(1)
+        rule.with_user(self.user_manager).write({"level_ids": [(1, level1.id, {"delay": 2})]})
+        clocks = self.Clock.search([("rule_id", "=", rule.id), ("res_id", "in", records.ids)])
+        broken = clocks.sorted("id")[1]
+        with (
+            self._small_chunks(2),
+            self._watch_chunks("escalation.rule", broken_ids=broken.ids),
+            self.assertLogs("odoo.addons.base_process_guide.models.guide_apply_job", "WARNING") as logs,
+        ):
+            self.assertTrue(self._run_jobs())
+        self.assertFalse(self._jobs())
+        self.assertFalse([line for line in logs.output if line.startswith("ERROR")], logs.output)
+        self.assertTrue(any(f"escalation.clock,{broken.id} failed" in line for line in logs.output))
+        due = {c.id: c.next_escalation_at for c in clocks}
+        self.assertEqual({due[c.id] for c in clocks - broken}, {T0 + timedelta(hours=2)})
+        self.assertEqual(due[broken.id], T0 + timedelta(hours=4), "the broken clock kept its due time")
+        self.assertEqual(
+            set(self.Clock._escalation_claim(self._h(100), 50)) & set(clocks.ids),
+            set(clocks.ids),
+            "the rule's clocks fire again",
+        )
+
     def test_below_the_limit_the_save_applies_at_once(self):
         rule, records, _others = self._make()
         self._set_inline_limit(1_000_000)

@@ -4,7 +4,9 @@ import time
 from psycopg2 import errors
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.osv import expression
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL
 
 from ..tools import cron_time_limit, engine_no_commit
@@ -20,6 +22,9 @@ _logger = logging.getLogger(__name__)
 PARAM_INLINE_LIMIT = "base_process_guide.apply_inline_limit"
 DEFAULT_INLINE_LIMIT = 500
 CHUNK_SIZE = 1000
+# runs in a row a job may fail as a whole (not one of its records) before it is left
+# aside until its configuration is saved again
+MAX_ATTEMPTS = 3
 # engine flag (never read from the context): run the jobs in the caller's transaction
 FLAG_NO_COMMIT = "guide_apply_no_commit"
 
@@ -35,6 +40,14 @@ class GuideApplyJob(models.Model):
     skips the row the first one holds (``FOR NO KEY UPDATE SKIP LOCKED``). A new
     change of the same configuration restarts the cursor. The row is deleted
     when the last chunk is done.
+
+    A chunk that fails is applied again record by record, each in its savepoint:
+    the records that fail are skipped (logged, counted in ``failed``), the others
+    applied, and the job goes on. A job that fails as a whole (its configuration,
+    the records it concerns, its last step) is retried at the next runs, then left
+    aside after ``MAX_ATTEMPTS`` runs in a row (``attempts``, ``last_error``) until
+    its configuration is saved again. A concurrency error leaves the chunk whole to
+    the next run, as Odoo retries a request.
     """
 
     _name = "guide.apply.job"
@@ -48,6 +61,9 @@ class GuideApplyJob(models.Model):
     last_id = fields.Integer("Done Up To", readonly=True)
     done = fields.Integer(readonly=True)
     total = fields.Integer(readonly=True)
+    failed = fields.Integer("Records Skipped", readonly=True, default=0)
+    attempts = fields.Integer("Failed Runs", readonly=True, default=0)
+    last_error = fields.Text(readonly=True)
 
     _sql_constraints = [
         (
@@ -76,11 +92,12 @@ class GuideApplyJob(models.Model):
             SQL(
                 """
                 INSERT INTO guide_apply_job (res_model, res_id, kind, target_model, last_id, done, total,
-                                             create_uid, create_date, write_uid, write_date)
+                                             failed, attempts, create_uid, create_date, write_uid, write_date)
                 VALUES (%(model)s, %(res_id)s, %(kind)s, %(target)s, 0, 0, %(total)s,
-                        %(uid)s, %(now)s, %(uid)s, %(now)s)
+                        0, 0, %(uid)s, %(now)s, %(uid)s, %(now)s)
                 ON CONFLICT (res_model, res_id, kind, target_model)
                 DO UPDATE SET last_id = 0, done = 0, total = EXCLUDED.total,
+                              failed = 0, attempts = 0, last_error = NULL,
                               write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
                 """,
                 model=config._name,
@@ -122,20 +139,29 @@ class GuideApplyJob(models.Model):
         time_limit = cron_time_limit(time_limit)
         started = time.monotonic()
         done = 0
-        failed = []  # left for the next run, so that they do not hold the others
+        left = []  # jobs left for the next run, so that they do not hold the others
         while True:
-            job = self._guide_claim(expression.AND([domain, [("id", "not in", failed)]]))
+            runnable = expression.AND([domain, [("attempts", "<", MAX_ATTEMPTS), ("id", "not in", left)]])
+            job = self._guide_claim(runnable)
             if not job:
                 break
             try:
-                with self.env.cr.savepoint():
-                    done += job._guide_run_chunk()
-            except Exception:  # noqa: BLE001 - the chunk is rolled back, the job retried at the next run
-                _logger.exception("Applying configuration change %s failed; retried later", job.id)
+                done += job._guide_run_chunk_isolated()
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY as exc:
+                # a worker racing this one: the chunk is rolled back, left whole to the next run
+                _logger.info(
+                    "Applying configuration change %s met a concurrent update (%s); retried later",
+                    job.id,
+                    exc,
+                )
                 self.env.invalidate_all()
-                failed.append(job.id)
+                left.append(job.id)
                 continue
-            others = self.search(expression.AND([domain, [("id", "not in", failed)]]))
+            except Exception as exc:  # noqa: BLE001 - the job as a whole failed: rolled back, retried a few times
+                self.env.invalidate_all()
+                job._guide_mark_failure(exc)
+                left.append(job.id)
+            others = self.search(runnable)
             remaining = sum(max(j.total - j.done, 0) for j in others)
             self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
             if not no_commit:
@@ -160,8 +186,23 @@ class GuideApplyJob(models.Model):
             return self.browse()
         return self.browse(row[0]) if row else self.browse()
 
-    def _guide_run_chunk(self):
-        """Apply the change to the next chunk of records; returns their number."""
+    def _guide_run_chunk_isolated(self):
+        """``_guide_run_chunk``; if the chunk fails, again record by record (each in its
+        savepoint), the failing records skipped. Raises what fails the job as a whole."""
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint():
+                return self._guide_run_chunk()
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            raise
+        except Exception:  # noqa: BLE001 - rolled back to the savepoint; isolate the failing records
+            self.env.invalidate_all()
+        with self.env.cr.savepoint():
+            return self._guide_run_chunk(each=True)
+
+    def _guide_run_chunk(self, each=False):
+        """Apply the change to the next chunk of records; returns their number. With
+        ``each``, record by record, a record that fails skipped (``_guide_apply_each``)."""
         self.ensure_one()
         self.invalidate_recordset()  # the cursor as committed (a save may have restarted it)
         Config = self.env[self.res_model].sudo().with_context(active_test=False)
@@ -176,13 +217,89 @@ class GuideApplyJob(models.Model):
         ids = list(Target._search(domain, order="id", limit=CHUNK_SIZE))
         if not ids:
             config_record._guide_apply_finish(self.kind, self.target_model)
+            if self.failed:
+                _logger.warning(
+                    "Applying %s,%s (%s) to %s: done, %s record(s) skipped (last error: %s)",
+                    self.res_model,
+                    self.res_id,
+                    self.kind,
+                    self.target_model,
+                    self.failed,
+                    self.last_error,
+                )
             self.unlink()
             return 0
-        config_record._guide_apply_chunk(self.kind, Target.browse(ids))
-        self.write({"last_id": ids[-1], "done": self.done + len(ids)})
+        vals = {"last_id": ids[-1], "done": self.done + len(ids), "attempts": 0}
+        if each:
+            failed, error = self._guide_apply_each(config_record, Target.browse(ids))
+            if failed:
+                vals.update(failed=self.failed + failed, last_error=error)
+        else:
+            config_record._guide_apply_chunk(self.kind, Target.browse(ids))
+        self.write(vals)
         self.env.flush_all()
         self.env.invalidate_all()  # memory bounded by one chunk
         return len(ids)
+
+    def _guide_apply_each(self, config_record, records):
+        """Apply the change of ``config_record`` to each of ``records`` in its savepoint; a
+        record that fails is rolled back and skipped: a refusal (access, validation) logged
+        as info, anything else as a warning with its traceback. Returns the number of
+        records skipped and the last error."""
+        self.ensure_one()
+        job_vals = {"kind": self.kind, "res_model": self.res_model, "res_id": self.res_id}
+        failed, error = 0, False
+        for record_id in records.ids:
+            try:
+                with self.env.cr.savepoint():
+                    config_record._guide_apply_chunk(job_vals["kind"], records.browse(record_id))
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                raise
+            except Exception as exc:  # noqa: BLE001 - rolled back to the savepoint; the record is skipped
+                refused = isinstance(exc, UserError)  # access and validation errors included
+                _logger.log(
+                    logging.INFO if refused else logging.WARNING,
+                    "Applying %s,%s (%s) to %s,%s failed; the record is skipped: %s",
+                    job_vals["res_model"],
+                    job_vals["res_id"],
+                    job_vals["kind"],
+                    records._name,
+                    record_id,
+                    exc,
+                    exc_info=not refused,
+                )
+                failed += 1
+                error = f"{records._name},{record_id}: {exc}"[:2000]
+        return failed, error
+
+    def _guide_mark_failure(self, exc):
+        """The job failed as a whole (rolled back): counted; left aside after ``MAX_ATTEMPTS``
+        runs in a row, until its configuration is saved again."""
+        self.ensure_one()
+        attempts = self.attempts + 1
+        self.write({"attempts": attempts, "last_error": str(exc)[:2000]})
+        if attempts < MAX_ATTEMPTS:
+            _logger.warning(
+                "Applying %s,%s (%s) to %s failed (attempt %s of %s); retried at the next run",
+                self.res_model,
+                self.res_id,
+                self.kind,
+                self.target_model,
+                attempts,
+                MAX_ATTEMPTS,
+                exc_info=True,
+            )
+        else:
+            _logger.error(
+                "Applying %s,%s (%s) to %s failed %s times in a row; left aside until the "
+                "configuration is saved again: %s",
+                self.res_model,
+                self.res_id,
+                self.kind,
+                self.target_model,
+                attempts,
+                exc,
+            )
 
 
 class GuideApplyMixin(models.AbstractModel):
@@ -210,17 +327,25 @@ class GuideApplyMixin(models.AbstractModel):
         help="A change of this configuration is being applied to its records by the scheduler.",
     )
     guide_apply_remaining = fields.Integer(string="Records Left", compute="_compute_guide_apply")
+    guide_apply_failed = fields.Boolean(
+        string="Applying Failed",
+        compute="_compute_guide_apply",
+        help="Applying a change of this configuration failed several runs in a row: it is left "
+        "aside until the configuration is saved again.",
+    )
 
     def _compute_guide_apply(self):
         jobs = (
             self.env["guide.apply.job"]
             .sudo()
-            .search_fetch([], ["res_model", "res_id", "kind", "target_model", "done", "total"])
+            .search_fetch([], ["res_model", "res_id", "kind", "target_model", "done", "total", "attempts"])
         )
         for record in self:
             mine = jobs.filtered(lambda job, rec=record: rec._guide_apply_concerns(job))
-            record.guide_apply_pending = bool(mine)
-            record.guide_apply_remaining = sum(max(job.total - job.done, 0) for job in mine)
+            failed = mine.filtered(lambda job: job.attempts >= MAX_ATTEMPTS)
+            record.guide_apply_failed = bool(failed)
+            record.guide_apply_pending = bool(mine - failed)
+            record.guide_apply_remaining = sum(max(job.total - job.done, 0) for job in mine - failed)
 
     def _guide_apply_concerns(self, job):
         """Whether ``job`` applies a change of ``self`` (one record)."""
@@ -249,6 +374,10 @@ class GuideApplyMixin(models.AbstractModel):
         Target = self.env[target_model].sudo().with_context(active_test=False)
         config = self.sudo().with_context(active_test=False)
         limit = Job._guide_inline_limit()
+        # a change left aside after failing runs is tried again by a new save
+        Job.search(
+            [("res_model", "=", self._name), ("res_id", "=", self.id or 0), ("attempts", ">=", MAX_ATTEMPTS)]
+        ).write({"attempts": 0, "last_error": False})
         pending = Job.search_count(
             [
                 ("res_model", "=", self._name),

@@ -1,6 +1,8 @@
 from contextlib import contextmanager
 from unittest.mock import patch
 
+from psycopg2 import errors
+
 from odoo.addons.base_process_guide.models import guide_apply_job
 from odoo.addons.base_process_guide.models.guide_apply_job import PARAM_INLINE_LIMIT
 
@@ -27,17 +29,21 @@ class ApplyJobHelpers:
             yield
 
     @contextmanager
-    def _watch_chunks(self, config_model, fail_on=None):
+    def _watch_chunks(self, config_model, fail_on=None, broken_ids=()):
         """Record the ids of each chunk applied by ``config_model``; the chunk number
-        ``fail_on`` (1-based) raises, as a worker dying mid-way."""
+        ``fail_on`` (1-based) raises a concurrency error, as a worker racing or dying
+        mid-way (the chunk is left whole to the next run); a chunk holding one of
+        ``broken_ids`` raises an ordinary error, as a record the change fails on."""
         chunks = []
         original = type(self.env[config_model])._guide_apply_chunk
 
         def apply_chunk(config, kind, records):
             if fail_on is not None and len(chunks) + 1 == fail_on:
                 chunks.append(None)
-                raise RuntimeError("worker died")
+                raise errors.SerializationFailure("worker died")
             chunks.append(records.ids)
+            if set(records.ids) & set(broken_ids):
+                raise RuntimeError("broken record")
             return original(config, kind, records)
 
         with patch.object(type(self.env[config_model]), "_guide_apply_chunk", apply_chunk):

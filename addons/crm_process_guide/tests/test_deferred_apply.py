@@ -6,6 +6,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from odoo.addons.base_process_guide.models import guide_apply_job
 from odoo.addons.base_process_guide.tests.apply_common import ApplyJobHelpers
 
 from .common import GuideCommon
@@ -155,6 +156,72 @@ class TestDeferredApply(ApplyJobHelpers, GuideCommon):
         for lead in self.leads:
             lines = self.env["guide.line"].search([("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)])
             self.assertEqual(len(lines), len(self.step_qualif.item_ids), "one line per item, not two")
+
+    def test_failing_record_is_skipped_and_the_job_goes_on(self):
+        """A record the change fails on does not hold the others nor the job: its chunk is
+        applied again record by record, the record skipped with a warning (no ERROR), the
+        job done in the run and not retried whole at every run."""
+        self._set_inline_limit(2)
+        self.process.with_user(self.user_manager).write({"crm_team_ids": [(4, self.other_team.id)]})
+        broken = self.leads[1]
+        with (
+            self._small_chunks(2),
+            self._watch_chunks("guide.process", broken_ids=broken.ids) as chunks,
+            self.assertLogs("odoo.addons.base_process_guide.models.guide_apply_job", "WARNING") as logs,
+        ):
+            self.assertTrue(self._run_jobs(), "the job is done in one run")
+        self.assertFalse(self._jobs())
+        self.assertFalse([line for line in logs.output if line.startswith("ERROR")], logs.output)
+        skipped = [line for line in logs.output if f"crm.lead,{broken.id} failed" in line]
+        self.assertEqual(len(skipped), 1, logs.output)
+        self.assertIn("broken record", skipped[0])
+        self.assertTrue(any("1 record(s) skipped" in line for line in logs.output), logs.output)
+        self.assertEqual(chunks.count([broken.id]), 1, "the broken record tried once alone")
+        self.assertEqual((self.leads - broken).guide_step_id, self.step_qualif, "the others applied")
+        self.assertFalse(broken.guide_step_id, "the broken record rolled back")
+        with self._watch_chunks("guide.process") as chunks_after:
+            self.assertTrue(self._run_jobs())
+        self.assertFalse(chunks_after, "nothing retried at the next run")
+
+    def test_job_failing_as_a_whole_is_left_aside_after_a_few_runs(self):
+        """A job failing whatever its records (its last step here) is retried at the next
+        runs with a warning, then left aside with one ERROR; the next runs leave it alone
+        (no log, no progress claimed) until the configuration is saved again."""
+        self._set_inline_limit(2)
+        self.process.with_user(self.user_manager).write({"crm_team_ids": [(4, self.other_team.id)]})
+        job = self._jobs()
+        Process = type(self.env["guide.process"])
+
+        def finish(config, kind, target_model):
+            raise RuntimeError("cannot finish")
+
+        logger = "odoo.addons.base_process_guide.models.guide_apply_job"
+        with patch.object(Process, "_guide_apply_finish", finish):
+            levels = []
+            for _run in range(guide_apply_job.MAX_ATTEMPTS):
+                with self.assertLogs(logger, "WARNING") as logs:
+                    self.assertFalse(self._run_jobs())
+                levels.append([line.split(":")[0] for line in logs.output])
+            self.assertEqual(levels, [["WARNING"]] * (guide_apply_job.MAX_ATTEMPTS - 1) + [["ERROR"]])
+            self.assertEqual(job.attempts, guide_apply_job.MAX_ATTEMPTS)
+            self.assertIn("cannot finish", job.last_error)
+            process = self.process.with_user(self.user_manager)
+            process.invalidate_recordset()
+            self.assertEqual(
+                (process.guide_apply_failed, process.guide_apply_pending), (True, False), "the form says so"
+            )
+            with (
+                self.assertNoLogs(logger, "WARNING"),
+                patch.object(type(self.env["ir.cron"]), "_notify_progress") as progress,
+            ):
+                self.assertFalse(self._run_jobs(), "left aside, not retried")
+            progress.assert_not_called()
+        self.assertEqual(self.leads.guide_step_id, self.step_qualif, "its records were applied")
+        self.process.with_user(self.user_manager).write({"lead_type": "opportunity"})
+        job.invalidate_recordset()
+        self.assertEqual((job.attempts, job.last_error), (0, False), "a new save restarts it")
+        self.assertTrue(self._run_jobs())
+        self.assertFalse(self._jobs())
 
     def test_new_save_while_pending_restarts_the_job(self):
         self._set_inline_limit(2)
