@@ -888,11 +888,10 @@ class EscalationClock(models.Model):
             try:
                 with self.env.cr.savepoint():
                     self.browse(ids)._escalation_fire(now)
-            except Exception as exc:  # noqa: BLE001 - the batch is marked, the cron goes on
-                _logger.exception("Escalation batch failed; its clocks are marked and retried later")
+            except Exception as exc:  # noqa: BLE001 - rolled back; isolate the failing clocks
+                _logger.info("Escalation batch failed (%s); its clocks are fired one by one", exc)
                 self.env.invalidate_all()
-                for clock in self.browse(ids).exists():
-                    clock._escalation_mark_failure(exc, clock.next_level_id, now)
+                self.browse(ids)._escalation_fire_isolated(now)
             done += len(ids)
             remaining = self._escalation_due_count(now)
             self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
@@ -918,6 +917,21 @@ class EscalationClock(models.Model):
                 clocks._escalation_fire_model(self.env[model_name].with_context(active_test=False), now)
             else:
                 clocks._escalation_close(log=False)
+
+    def _escalation_fire_isolated(self, now):
+        """``_escalation_fire`` clock by clock, each in its savepoint, once the batch failed: a
+        clock that fails alone is logged and marked (retried later, then left alone), the
+        others of the batch fire."""
+        for clock_id in self.ids:
+            try:
+                with self.env.cr.savepoint():
+                    self.browse(clock_id)._escalation_fire(now)
+            except Exception as exc:  # noqa: BLE001 - rolled back to the savepoint; marked and retried later
+                self.env.invalidate_all()
+                clock = self.browse(clock_id).exists()
+                if clock:
+                    clock._escalation_log_failure(clock.next_level_id, exc)
+                    clock._escalation_mark_failure(exc, clock.next_level_id, now)
 
     def _escalation_fire_model(self, Model, now):
         """Fire the clocks of the records of ``Model``: re-synchronised first, then each due

@@ -315,6 +315,43 @@ class TestEngine(EscalationCommon):
         self._run_at(self._h(3))
         self.assertEqual(clocks.mapped("state"), ["breached", "breached"])
 
+    def test_failing_record_does_not_fail_its_batch(self):
+        """A record whose re-synchronisation fails (the batch fails) is isolated: the other
+        clocks of the batch fire, only its clock is marked, with a warning and no ERROR (the
+        whole batch was marked, logged at ERROR, and left alone after three runs)."""
+        self._rule(levels=[{"name": "L1", "delay": 1}])
+        with self._at(T0):
+            leads = self._lead() | self._lead() | self._lead()
+        broken = leads[1]
+        original = type(self.env["crm.lead"])._escalation_sync
+
+        def sync(records, rule_ids=None):
+            if broken in records:
+                raise RuntimeError("broken record")
+            return original(records, rule_ids=rule_ids)
+
+        logger = "odoo.addons.base_escalation.models.escalation_clock"
+        with patch.object(type(self.env["crm.lead"]), "_escalation_sync", sync):
+            with self.assertLogs(logger, "INFO") as logs:
+                self._run_at(self._h(2))
+        self.assertFalse([line for line in logs.output if line.startswith("ERROR")], logs.output)
+        self.assertTrue(
+            any(line.startswith("WARNING") and f"crm.lead,{broken.id}" in line for line in logs.output)
+        )
+        clocks = self.Clock.search([("res_id", "in", leads.ids), ("res_model", "=", "crm.lead")])
+        by_lead = {clock.res_id: clock for clock in clocks}
+        self.assertEqual(
+            [(by_lead[lead.id].state, by_lead[lead.id].failure_count) for lead in leads],
+            [("breached", 0), ("running", 1), ("breached", 0)],
+        )
+        logs = self.env["escalation.log"].search(
+            [("res_id", "in", leads.ids), ("res_model", "=", "crm.lead")]
+        )
+        self.assertEqual(
+            sorted((log.res_id, log.outcome) for log in logs),
+            sorted([(leads[0].id, "done"), (broken.id, "failed"), (leads[2].id, "done")]),
+        )
+
     def test_long_run_reports_progress_stops_and_schedules_next_wakeup(self):
         self._rule(levels=[{"name": "L1", "delay": 1}, {"name": "L2", "delay": 30}])
         with self._at(T0):
