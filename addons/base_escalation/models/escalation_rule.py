@@ -2,7 +2,7 @@ import logging
 from types import MappingProxyType
 
 from odoo import api, fields, models, tools
-from odoo.exceptions import ValidationError
+from odoo.exceptions import MissingError, ValidationError
 from odoo.osv import expression
 
 from odoo.addons.base_process_guide.models import guide_rule_language as rule_language
@@ -346,6 +346,14 @@ class EscalationRule(models.Model):
     def action_resync(self):
         """Re-evaluate the scope of the rule on every record (after a process or data change)."""
         self.check_access("write")  # the resync itself runs as superuser on the clocks
+        missing = self - self.exists()  # an id a client sends that names no rule (0 passes the check)
+        if missing:
+            raise MissingError(
+                self.env._(
+                    "Escalation rule %(ids)s does not exist or has been deleted.",
+                    ids=", ".join(str(rule_id) for rule_id in missing.ids[:10]),
+                )
+            )
         # a rule of no company: its records are every company's
         self._guide_check_shared_scope()
         self._escalation_resync()

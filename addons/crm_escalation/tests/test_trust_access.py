@@ -50,6 +50,18 @@ class TestTrustAccessEscalation(TrustAccessMixin, RpcCase, EscalationCommon):
             self.xmlrpc(self.user_manager, "escalation.rule", "action_resync", [self.rule.ids]), True
         )
 
+    def test_resync_of_a_rule_that_does_not_exist_refused(self):
+        """A rule id naming no rule (0 passed the access check and reached the database as
+        an empty ``IN ()``, logged at ERROR) is refused, naming it."""
+        for protocol in ("xmlrpc", "jsonrpc"):
+            for ids in ([0], [self.rule.id, 0], [-1]):
+                with self.subTest(protocol=protocol, ids=ids), self.assertNoLogs("odoo.sql_db", "ERROR"):
+                    fault = self.rpc_fault(
+                        self.user_manager, "escalation.rule", "action_resync", [ids], protocol=protocol
+                    )
+                    self.assertIn("does not exist", fault)
+                    self.assertNotIn("Traceback", fault)
+
     def test_shared_rule_resynced_by_a_user_of_every_company(self):
         """A rule of no company re-evaluates the records of every company: a sales manager of
         one company may no more resync it than change it (over XML-RPC and JSON-RPC)."""
