@@ -20,7 +20,15 @@ class EscalationManualWizard(models.TransientModel):
         help="Run the actions of this level (reassignment, followers, activity...).",
     )
     user_id = fields.Many2one(
-        "res.users", string="Escalate To", domain="[('share', '=', False)]", help="New owner of the record."
+        "res.users",
+        string="Escalate To",
+        domain="[('share', '=', False), ('company_ids', 'in', user_company_ids)]",
+        help="New owner of the record.",
+    )
+    user_company_ids = fields.Many2many(
+        "res.company",
+        compute="_compute_user_company_ids",
+        help="The new owner works for one of these: the record's company, or any when it has none.",
     )
     reason = fields.Text(required=True)
 
@@ -29,6 +37,20 @@ class EscalationManualWizard(models.TransientModel):
         for wizard in self:
             record = wizard._record()
             wizard.record_name = record.display_name if record else False
+
+    @api.depends("res_model", "res_id")
+    def _compute_user_company_ids(self):
+        companies = self.env["res.company"].sudo().search([])
+        for wizard in self:
+            company = wizard._record_company()
+            wizard.user_company_ids = company or companies
+
+    def _record_company(self):
+        """The company of the record escalated (empty when it has none)."""
+        record = self._record()
+        if not record or "company_id" not in record._fields:
+            return self.env["res.company"]
+        return record.sudo().company_id
 
     @api.onchange("rule_id")
     def _onchange_rule_id(self):
@@ -42,14 +64,27 @@ class EscalationManualWizard(models.TransientModel):
         return self.env[self.res_model].browse(self.res_id).exists()
 
     def _check_escalate_to(self):
-        """The new owner is an active internal user: what the dialog offers, whatever a
-        client sends (a portal user, OdooBot or an archived user owns no record)."""
+        """The new owner is an active internal user of the record's company: what the dialog
+        offers, whatever a client sends (a portal user, OdooBot or an archived user owns no
+        record; a user of another company would take the record out of its company)."""
         user = self.user_id.sudo()
         if user and (user.share or not user.active):
             raise UserError(
                 self.env._(
                     "%(user)s cannot be escalated to: only an active internal user can own the record.",
                     user=user.name,
+                )
+            )
+        company = self._record_company()
+        if user and company and company not in user.company_ids:
+            # the record would leave its company (crm empties it): seen by every company
+            raise UserError(
+                self.env._(
+                    "%(user)s cannot be escalated to: they do not work for %(company)s, the company "
+                    "of %(record)s.",
+                    user=user.name,
+                    company=company.name,
+                    record=self._record().display_name,
                 )
             )
 

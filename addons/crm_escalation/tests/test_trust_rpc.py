@@ -77,6 +77,51 @@ class TestTrustRpc(RpcCase, EscalationCommon):
         self.assertEqual(lead.user_id, self.user_salesman)
         self.assertFalse(self._logs(lead, kind="manual"))
 
+    def test_escalate_to_users_of_the_records_company(self):
+        """A user who does not work for the lead's company is neither offered nor accepted
+        (crm would empty the lead's company, showing it to every company)."""
+        other_company = self.env["res.company"].create({"name": "Escalation Elsewhere"})
+        outsider = new_test_user(
+            self.env,
+            login="esc_outsider",
+            groups="sales_team.group_sale_salesman",
+            name="Otto Outsider",
+            company_id=other_company.id,
+            company_ids=[(6, 0, other_company.ids)],
+        )
+        lead = self._lead(name="Escalate in the company")
+        company = lead.company_id
+        self.assertTrue(company)
+        action = self.xmlrpc(self.user_salesman, "crm.lead", "action_escalation_open_wizard", [[lead.id]])
+        wizard_id = self.xmlrpc(
+            self.user_salesman,
+            "escalation.manual.wizard",
+            "create",
+            [{"user_id": outsider.id, "reason": "Otto knows them"}],
+            {"context": action["context"]},
+        )
+        offered = self.xmlrpc(
+            self.user_salesman,
+            "res.users",
+            "search",
+            [
+                [
+                    ("share", "=", False),
+                    ("company_ids", "in", company.ids),
+                    ("id", "in", [outsider.id, self.colleague.id]),
+                ]
+            ],
+        )
+        wizard = self.env["escalation.manual.wizard"].browse(wizard_id)
+        self.assertEqual(wizard.user_company_ids, company)
+        self.assertEqual(offered, [self.colleague.id])
+        with self.assertNoLogs("odoo.http", "ERROR"), self.assertRaises(RpcError) as caught:
+            self.xmlrpc(self.user_salesman, "escalation.manual.wizard", "action_confirm", [[wizard_id]])
+        self.assertIn("Otto Outsider cannot be escalated to: they do not work for", caught.exception.message)
+        lead.invalidate_recordset()
+        self.assertEqual((lead.user_id, lead.company_id), (self.user_salesman, company))
+        self.assertFalse(self._logs(lead, kind="manual"))
+
     def _hand_over(self, protocol):
         call = self._call(protocol)
         lead = self._lead(name=f"Hand over {protocol}")
