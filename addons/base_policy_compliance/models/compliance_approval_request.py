@@ -1,12 +1,12 @@
 import json
 import logging
-from datetime import timedelta
 
 from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
+from odoo.tools import SQL
 
 from odoo.addons.base_process_guide.models.guide_mixin import CTX_REASON
 from odoo.addons.base_process_guide.tools import engine_flag, engine_flag_get, field_labels, shortened
@@ -738,40 +738,59 @@ class ComplianceApprovalRequest(models.Model):
 
     @api.model
     def _cron_remind(self, limit=500):
-        """Remind the approvers of pending requests: bounded, stops when decided."""
+        """Remind the approvers of pending requests: bounded, stops when decided.
+
+        The requests due (reminders left, the interval past since the last one) are
+        selected in SQL, oldest first, so that requests out of reminders never hold the
+        others back; their rows are locked and those another worker holds skipped, so that
+        two runs at once do not remind twice. A reminder that fails uses its turn (retried
+        after the interval, at most *Reminders at Most* times) and the next requests are
+        reminded."""
         now = fields.Datetime.now()
-        requests = self.sudo().search(
-            [("state", "=", "pending"), ("reminder_hours", ">", 0)], order="request_date", limit=limit
+        self.flush_model()
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT id FROM compliance_approval_request
+                 WHERE state = 'pending' AND reminder_hours > 0
+                   AND COALESCE(reminder_count, 0) < COALESCE(reminder_max, 0)
+                   AND COALESCE(last_reminder_at, request_date) + reminder_hours * INTERVAL '1 hour' <= %s
+                 ORDER BY request_date, id
+                 LIMIT %s
+                   FOR NO KEY UPDATE SKIP LOCKED
+                """,
+                now,
+                limit,
+            )
         )
-        for request in requests:
-            if request.reminder_count >= request.reminder_max:
-                continue
-            last = request.last_reminder_at or request.request_date
-            if last + timedelta(hours=request.reminder_hours) > now:
-                continue
-            try:
-                with self.env.cr.savepoint():
-                    approvers = request.current_line_id.approver_ids
-                    request._compliance_engine().message_post(
-                        body=Markup("%s")
-                        % self.env._(
-                            "Reminder %(count)s/%(max)s: %(change)s is waiting for your approval.",
-                            count=request.reminder_count + 1,
-                            max=request.reminder_max,
-                            change=request.change,
-                        ),
-                        partner_ids=approvers.partner_id.ids,
-                        subtype_xmlid="mail.mt_comment",
-                    )
-                    request._compliance_engine().write(
-                        {"reminder_count": request.reminder_count + 1, "last_reminder_at": now}
-                    )
-            except (UserError, AccessError) as exc:
-                # a refusal (e.g. an approver's access), not a failure: the next requests are reminded
-                _logger.warning("Compliance: cannot remind the approvers of request %s: %s", request.id, exc)
-            except Exception:
-                _logger.exception("Compliance: cannot remind the approvers of request %s", request.id)
+        for request in self.sudo().browse([row[0] for row in rows]):
+            request._compliance_remind(now)
         return True
+
+    def _compliance_remind(self, now):
+        """Post one reminder of ``self`` to the approvers of its current tier; a failure is
+        logged (a refusal as a warning) and uses the reminder's turn."""
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint():
+                self._compliance_engine().message_post(
+                    body=Markup("%s")
+                    % self.env._(
+                        "Reminder %(count)s/%(max)s: %(change)s is waiting for your approval.",
+                        count=self.reminder_count + 1,
+                        max=self.reminder_max,
+                        change=self.change,
+                    ),
+                    partner_ids=self.current_line_id.approver_ids.partner_id.ids,
+                    subtype_xmlid="mail.mt_comment",
+                )
+        except (UserError, AccessError) as exc:
+            # a refusal (e.g. an approver's access), not a failure: the next requests are reminded
+            _logger.warning("Compliance: cannot remind the approvers of request %s: %s", self.id, exc)
+        except Exception:  # noqa: BLE001 - rolled back to the savepoint; the next requests are reminded
+            _logger.exception("Compliance: cannot remind the approvers of request %s", self.id)
+        self.invalidate_recordset()
+        self._compliance_engine().write({"reminder_count": self.reminder_count + 1, "last_reminder_at": now})
 
 
 class ComplianceApprovalLine(models.Model):

@@ -309,7 +309,29 @@ class TestApproval(ComplianceCommon):
             self.Request._cron_remind()
         self.assertEqual([record.levelname for record in logs.records], ["WARNING"])
         self.assertIn(f"request {request.id}", logs.output[0])
-        self.assertEqual((request.reminder_count, request2.reminder_count), (0, 1))
+        # the refused reminder used its turn: retried after the interval, not at every run
+        self.assertEqual((request.reminder_count, request2.reminder_count), (1, 1))
+        self.assertFalse(request.message_ids.filtered(lambda m: "Reminder" in (m.body or "")))
+        with freeze_time(start + timedelta(hours=6)):
+            self.Request._cron_remind()
+        self.assertEqual(request.reminder_count, 1)
+
+    def test_requests_out_of_reminders_hold_no_other_back(self):
+        """The oldest requests, out of reminders, do not fill the run's batch: a newer one
+        is still reminded (the batch is of the requests due)."""
+        self.env.cr.execute("UPDATE compliance_approval_request SET reminder_hours = 0")  # the demo's
+        start = datetime(2031, 5, 5, 9, 0)
+        with freeze_time(start):
+            _lead, old = self._held_lead()
+        for hours in (5, 10):
+            with freeze_time(start + timedelta(hours=hours)):
+                self.Request._cron_remind(limit=1)
+        self.assertEqual(old.reminder_count, old.reminder_max)
+        with freeze_time(start + timedelta(hours=11)):
+            _lead2, new = self._held_lead_other()
+        with freeze_time(start + timedelta(hours=20)):
+            self.Request._cron_remind(limit=1)
+        self.assertEqual((old.reminder_count, new.reminder_count), (old.reminder_max, 1))
 
     def _held_lead_other(self):
         lead = self._lead(name="Other big deal", expected_revenue=70000, user_id=self.user_salesman2.id)
