@@ -355,7 +355,12 @@ class EscalationLevel(models.Model):
         groups = defaultdict(lambda: records.browse())
         for record in records:
             owner = self._escalation_new_owner(record)
-            if owner and record[owner_field] != owner and self._escalation_may_own(owner):
+            if (
+                owner
+                and record[owner_field] != owner
+                and self._escalation_may_own(owner)
+                and self._escalation_works_for(owner, record)
+            ):
                 groups[tuple(sorted(record._escalation_owner_vals(owner).items()))] |= record
         return [(group, dict(key)) for key, group in groups.items()]
 
@@ -368,6 +373,13 @@ class EscalationLevel(models.Model):
         """Only an active internal user is given records: a level's user or a team leader
         archived after the rule was saved keeps nothing from its owner."""
         return user.active and not user.share
+
+    @api.model
+    def _escalation_works_for(self, user, record):
+        """Whether ``user`` works for the company of ``record`` (or it has none): a record
+        handed to someone of another company would leave its company (crm empties it)."""
+        company = record.company_id if "company_id" in record._fields else False
+        return not company or company in user.company_ids
 
     @api.model
     def _escalation_may_receive(self, team):
@@ -389,6 +401,16 @@ class EscalationLevel(models.Model):
                     record,
                     self.env._(
                         "Not reassigned: %(user)s is archived or not an internal user", user=owner.name
+                    ),
+                )
+            elif not self._escalation_works_for(owner, record):
+                self._escalation_note_done(
+                    results,
+                    record,
+                    self.env._(
+                        "Not reassigned: %(user)s does not work for %(company)s",
+                        user=owner.name,
+                        company=record.company_id.name,
                     ),
                 )
 

@@ -492,6 +492,35 @@ class TestEngine(EscalationCommon):
         )
         self.assertEqual(len(lead.message_ids.filtered(lambda m: "Not reassigned" in str(m.body))), 2)
 
+    def test_records_stay_in_their_company(self):
+        """A level of a rule shared by the companies, reassigning to a user of one company,
+        leaves another company's lead with its owner and says why (crm would empty the
+        lead's company, showing it to every company)."""
+        other_company = self.env["res.company"].create({"name": "Escalation Subsidiary"})
+        closer = self.env["res.users"].create(
+            {
+                "name": "Subsidiary Closer",
+                "login": "subsidiary_closer",
+                "company_id": other_company.id,
+                "company_ids": [(6, 0, other_company.ids)],
+                "groups_id": [(6, 0, self.env.ref("sales_team.group_sale_salesman").ids)],
+            }
+        )
+        rule = self._rule(
+            levels=[{"name": "L1", "delay": 1, "assign_to": "user", "assign_user_id": closer.id}]
+        )
+        rule.company_id = False
+        with self._at(T0):
+            lead = self._lead()
+        company = lead.company_id
+        self.assertTrue(company)
+        self._run_at(self._h(1.5))
+        self.assertEqual((lead.user_id, lead.company_id), (self.user_salesman, company))
+        self.assertIn(
+            f"Not reassigned: Subsidiary Closer does not work for {company.name}",
+            self._logs(lead, level_id=rule.level_ids.id).actions,
+        )
+
     def test_archived_team_is_not_given_records(self):
         """A level moving records to its team, once that team is archived (after the rule was
         saved), leaves them in their team and says why in the log and the chatter, instead of
