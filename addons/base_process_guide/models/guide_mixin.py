@@ -1676,11 +1676,7 @@ class GuideMixin(models.AbstractModel):
         # named by the stages the agent sees, whatever the designer named the
         # steps; a record entering a process later is held by the step it skipped
         step = info["gate_step"] or info["from_step"]
-        from_stage = (
-            info["from_stage_name"]
-            if step is info["from_step"]
-            else self.env["guide.step"].sudo().browse(step["id"]).name
-        )
+        from_stage = self._guide_gate_stage_name(info)
         parts = []
         if info["missing"]:
             parts.append(
@@ -1699,6 +1695,15 @@ class GuideMixin(models.AbstractModel):
                 )
             )
         return "; ".join(parts)
+
+    def _guide_gate_stage_name(self, info):
+        """The name, in the user's language, of the stage whose gate judges the move:
+        the stage the record leaves, or the step a record entering a process skips
+        (the configuration cache keeps the steps' source names)."""
+        step = info["gate_step"] or info["from_step"]
+        if step is info["from_step"]:
+            return info["from_stage_name"]
+        return self.env["guide.step"].sudo().browse(step["id"]).name
 
     def _guide_item_titles(self, step, names):
         """The titles of a step's items in the user's language (checklist lines and the
@@ -1790,7 +1795,7 @@ class GuideMixin(models.AbstractModel):
         for group in groups:
             if not self.env.su and group not in self.env.user.groups_id:
                 steps = {
-                    info["gate_step"]["name"]
+                    self._guide_gate_stage_name(info)
                     for info in infos
                     if info["gate_step"]["override_group_id"] == group.id
                 }
@@ -1910,7 +1915,7 @@ class GuideMixin(models.AbstractModel):
             deviation_vals.append(
                 {
                     "kind": kind,
-                    "rule_name": self.env._("Step %(step)s", step=step["name"]),
+                    "rule_name": self.env._("Step %(step)s", step=self._guide_gate_stage_name(info)),
                     "rule_snapshot": json.dumps(
                         {
                             "step": step["name"],

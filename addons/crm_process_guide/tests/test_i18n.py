@@ -54,6 +54,26 @@ class TestTranslatedTexts(GuideCommon):
         self.assertIn("Ожидаемая выручка указана", message)
         self.assertNotIn("Budget confirmed", message)
 
+    def test_override_reserved_to_a_group_names_the_stage_in_the_user_language(self):
+        """The refusal of an override reserved to a group names the stage as the
+        statusbar does, in the user's language, and so does the deviation it records."""
+        self.stage_proposal.update_field_translations("name", {"ru_RU": "Г-Предложение"})
+        self.step_proposal.update_field_translations("name", {"ru_RU": "Г-Предложение"})
+        self.step_proposal.override_group_id = self.env.ref("sales_team.group_sale_manager")
+        lead = self._lead(stage_id=self.stage_proposal.id)
+        with self.assertRaises(UserError) as err:
+            lead.with_user(self.user_salesman).with_context(
+                lang="ru_RU", guide_override_reason="Because"
+            ).write({"stage_id": self.stage_nego.id})
+        message = str(err.exception)
+        self.assertIn("Г-Предложение", message.split("\n\n")[-1], "the last paragraph names the step")
+        self.assertNotIn("G-Proposal", message)
+        lead.with_user(self.user_manager).with_context(lang="ru_RU", guide_override_reason="Agreed").write(
+            {"stage_id": self.stage_nego.id}
+        )
+        deviation = self.env["guide.deviation"].search([("res_id", "=", lead.id)], limit=1)
+        self.assertIn("Г-Предложение", deviation.rule_name)
+
     def test_renamed_item_keeps_the_snapshot(self):
         lead = self._lead()
         item = self.step_qualif.item_ids.filtered(lambda item: item.name == "Budget confirmed")
