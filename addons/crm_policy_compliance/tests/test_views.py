@@ -11,3 +11,31 @@ class TestViews(TransactionCase):
         self.assertIn("Awaiting approval", arch)
         self.assertIn("prorated_revenue", arch)
         self.assertNotIn("record.expected_revenue.raw_value", arch)
+
+    def test_empty_approval_and_compliance_lists_say_what_appears_there(self):
+        """The approval lists and the compliance reports, empty, tell what fills them
+        (Odoo's default is 'Create a new document' or 'No data to display', wrong for
+        lists nobody creates in), in the user's language."""
+        xmlids = [
+            "base_policy_compliance.compliance_approval_request_action",
+            "base_policy_compliance.compliance_approval_request_action_report",
+            "base_policy_compliance.compliance_log_action",
+            "crm_policy_compliance.compliance_approval_request_action",
+            "crm_policy_compliance.compliance_approval_request_action_report",
+            "crm_policy_compliance.compliance_log_action",
+            "helpdesk_policy_compliance.compliance_approval_request_action_helpdesk",
+            "helpdesk_policy_compliance.compliance_log_action_helpdesk",
+        ]
+        # the helpdesk bridge may not be installed
+        actions = {xmlid: self.env.ref(xmlid, raise_if_not_found=False) for xmlid in xmlids}
+        actions = {xmlid: action for xmlid, action in actions.items() if action}
+        self.env["res.lang"]._activate_lang("ru_RU")
+        self.env["ir.module.module"]._load_module_terms(
+            sorted({xmlid.split(".")[0] for xmlid in actions}), ["ru_RU"], overwrite=True
+        )
+        for xmlid, action in actions.items():
+            with self.subTest(action=xmlid):
+                self.assertIn("o_view_nocontent", action.help or "")
+                russian = action.with_context(lang="ru_RU").help
+                self.assertNotEqual(russian, action.with_context(lang="en_US").help)
+                self.assertNotRegex(russian, r">[^<]*[A-Za-z]{3,}[^<]*<", "no English left")
