@@ -74,6 +74,32 @@ class GuideConditionMixin(models.AbstractModel):
         author; the engine evaluates the saved rule whoever acts. The criteria of an
         ``any`` / ``not any`` sub-domain are checked the same way, on the model their
         path leads to."""
+        for _leaf, _index, field, model in self._guide_domain_path_fields(domain, model_name):
+            if field.type == "properties":
+                continue  # the query built below names an unknown field
+            if not field.is_accessible(self.env) or not model.has_access("read"):
+                raise ValueError(
+                    self.env._(
+                        "you may not read %(field)s (%(model)s)",
+                        field=field.string,
+                        model=model._description,
+                    )
+                )
+            if not field._description_searchable:
+                raise ValueError(
+                    self.env._(
+                        "%(field)s (%(model)s) cannot be searched",
+                        field=field.string,
+                        model=model._description,
+                    )
+                )
+
+    @api.model
+    def _guide_domain_path_fields(self, domain, model_name):
+        """``(leaf, index, field, model)`` of each field on the path of each criterion of
+        ``domain`` (``model``: the model the field is on), down to the first field that is
+        unknown or not relational, and through the criteria of an ``any`` / ``not any``
+        sub-domain, on the model its path leads to."""
         for leaf in domain:
             if not isinstance(leaf, list | tuple) or len(leaf) != 3 or not isinstance(leaf[0], str):
                 continue
@@ -81,24 +107,9 @@ class GuideConditionMixin(models.AbstractModel):
             names = leaf[0].split(".")
             for index, name in enumerate(names):
                 field = model._fields.get(name)
-                if field is None or field.type == "properties":
-                    break  # the query built below names an unknown field
-                if not field.is_accessible(self.env) or not model.has_access("read"):
-                    raise ValueError(
-                        self.env._(
-                            "you may not read %(field)s (%(model)s)",
-                            field=field.string,
-                            model=model._description,
-                        )
-                    )
-                if not field._description_searchable:
-                    raise ValueError(
-                        self.env._(
-                            "%(field)s (%(model)s) cannot be searched",
-                            field=field.string,
-                            model=model._description,
-                        )
-                    )
+                if field is None:
+                    break
+                yield leaf, index, field, model
                 if not field.relational:
                     break
                 model = self.env[field.comodel_name]
@@ -107,7 +118,7 @@ class GuideConditionMixin(models.AbstractModel):
                     and str(leaf[1]).lower() in ("any", "not any")
                     and isinstance(leaf[2], list | tuple)
                 ):
-                    self._guide_check_domain_paths(leaf[2], model._name)
+                    yield from self._guide_domain_path_fields(leaf[2], model._name)
 
     @api.model
     def _guide_check_domain_values(self, domain, model_name):

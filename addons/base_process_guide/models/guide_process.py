@@ -127,28 +127,14 @@ class GuideProcess(models.Model):
         being created or changed, ``guide.mixin._compute_guide_process_id``), where
         ``filtered_domain`` cannot read a property: a path through one is refused."""
         super()._guide_check_domain_in_memory(fname, domain, model_name)
-        for leaf in domain:
-            if not isinstance(leaf, list | tuple) or len(leaf) != 3 or not isinstance(leaf[0], str):
-                continue
-            model = self.env[model_name]
-            names = leaf[0].split(".")
-            for index, name in enumerate(names):
-                field = model._fields.get(name)
-                if field is None:
-                    break
-                if field.type == "properties" and index < len(names) - 1:
-                    raise ValueError(
-                        self.env._(
-                            "the condition of a process cannot read a property (%(path)s)",
-                            path=shortened(leaf[0], 80),
-                        )
+        for leaf, index, field, _model in self._guide_domain_path_fields(domain, model_name):
+            if field.type == "properties" and index < len(leaf[0].split(".")) - 1:
+                raise ValueError(
+                    self.env._(
+                        "the condition of a process cannot read a property (%(path)s)",
+                        path=shortened(leaf[0], 80),
                     )
-                if not field.relational:
-                    break
-                model = self.env[field.comodel_name]
-                if index == len(names) - 1 and str(leaf[1]).lower() in ("any", "not any"):
-                    if isinstance(leaf[2], list | tuple):
-                        self._guide_check_domain_in_memory(fname, leaf[2], model._name)
+                )
         return True
 
     # ------------------------------------------------------------
