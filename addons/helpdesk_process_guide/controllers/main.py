@@ -3,6 +3,7 @@ from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import request
 
 from odoo.addons.helpdesk_mgmt.controllers.main import HelpdeskTicketController
+from odoo.addons.helpdesk_mgmt.controllers.myaccount import CustomerPortalHelpdesk
 
 
 class GuidedHelpdeskTicketController(HelpdeskTicketController):
@@ -14,7 +15,8 @@ class GuidedHelpdeskTicketController(HelpdeskTicketController):
         ticket could be closed, and a refusal of its process showed the agents' checklist
         to whoever asked. A close the ticket's process or policies refuse is kept as a
         request for the support team (``_guide_portal_close_refused``) and the customer
-        is told so on the ticket's page.
+        is told so on the ticket's page; asked again while the team has the request, nothing
+        is added to it.
         """
         ticket = self._guide_portal_ticket(kw.get("ticket_id"))
         if not ticket:
@@ -51,3 +53,12 @@ class GuidedHelpdeskTicketController(HelpdeskTicketController):
         except (AccessError, MissingError):
             return tickets
         return ticket
+
+
+class GuidedCustomerPortalHelpdesk(CustomerPortalHelpdesk):
+    def _ticket_get_page_view_values(self, ticket, access_token, **kwargs):
+        """The ticket's page says a close the customer asked is with the team, instead of the
+        close buttons, while the request is pending."""
+        values = super()._ticket_get_page_view_values(ticket, access_token, **kwargs)
+        values["guide_close_pending"] = ticket._guide_portal_close_pending()
+        return values

@@ -1,6 +1,6 @@
 from markupsafe import Markup
 
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.tools import plaintext2html
 
 
@@ -8,6 +8,15 @@ class HelpdeskTicket(models.Model):
     _name = "helpdesk.ticket"
     _inherit = ["helpdesk.ticket", "guide.mixin"]
     _guide_manager_group = "helpdesk_mgmt.group_helpdesk_manager"
+
+    # a close the customer asked from the portal, refused, is with the team while this to-do is open
+    guide_close_activity_id = fields.Many2one(
+        "mail.activity", string="Portal Close Request", readonly=True, copy=False, ondelete="set null"
+    )
+
+    @api.model
+    def _guide_engine_fields(self):
+        return super()._guide_engine_fields() | {"guide_close_activity_id"}
 
     @api.model
     def _guide_process_depends(self):
@@ -50,11 +59,21 @@ class HelpdeskTicket(models.Model):
         # closed tickets are done: time changes nothing for them
         return [*super()._guide_time_scope_domain(), ("stage_id.closed", "=", False)]
 
+    def _guide_portal_close_pending(self):
+        """Whether a close the customer asked from the portal is with the support team: the
+        to-do ``_guide_portal_close_refused`` made for it is still open."""
+        self.ensure_one()
+        return bool(self.sudo().guide_close_activity_id.active)
+
     def _guide_portal_close_refused(self, stage, refusal):
         """The customer asked from the portal to close the ticket as ``stage`` and its process
         or policies refused: the request is kept for the support team, an internal note with
-        the refusal and, for the assigned agent, a to-do (one while it is open)."""
+        the refusal and a to-do for the assigned agent (the team leader on a ticket nobody is
+        assigned). Asked again while that to-do is open, the request is already with the team:
+        nothing is added."""
         self.ensure_one()
+        if self._guide_portal_close_pending():
+            return
         customer = self.env.user.partner_id.display_name
         self.message_post(
             body=Markup("<p>%s</p>%s")
@@ -69,16 +88,14 @@ class HelpdeskTicket(models.Model):
             ),
             subtype_xmlid="mail.mt_note",
         )
-        summary = self.env._("Customer asked to close the ticket")
-        if not self.user_id or self.activity_ids.filtered(
-            lambda activity: activity.user_id == self.user_id and activity.summary == summary
-        ):
+        user = self.user_id or self.team_id.user_id
+        if not user:
             return
-        self.activity_schedule(
+        self.guide_close_activity_id = self.activity_schedule(
             "mail.mail_activity_data_todo",
-            summary=summary,
+            summary=self.env._("Customer asked to close the ticket"),
             note=self.env._(
                 "%(customer)s asked to close it as %(stage)s.", customer=customer, stage=stage.name
             ),
-            user_id=self.user_id.id,
+            user_id=user.id,
         )

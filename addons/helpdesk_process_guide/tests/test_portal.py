@@ -1,5 +1,6 @@
 """The portal's close buttons (helpdesk_mgmt's ``/ticket/close``) on guided tickets."""
 
+from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import HelpdeskGuideCommon
@@ -36,16 +37,62 @@ class TestPortalClose(HttpCase, HelpdeskGuideCommon):
         page = self.url_open(f"/my/ticket/{ticket.id}?guide_close_requested=1").text
         self.assertIn("Your request to close this ticket was sent to our support team", page)
         self.assertNotIn("Impact assessed", page)
-        notes = ticket.message_ids.filtered(lambda m: "asked from the portal to close" in (m.body or ""))
-        self.assertEqual(len(notes), 2)
-        self.assertTrue(all(note.subtype_id == self.env.ref("mail.mt_note") for note in notes))
-        self.assertIn("Impact assessed", notes[0].body)
+        notes = self._close_notes(ticket)
+        self.assertEqual(len(notes), 1, "asked twice while the team has the request: one note")
+        self.assertEqual(notes.subtype_id, self.env.ref("mail.mt_note"))
+        self.assertIn("Impact assessed", notes.body)
         self.assertEqual(notes.author_id, self.customer.partner_id)
         todo = ticket.activity_ids.filtered(lambda a: a.summary == "Customer asked to close the ticket")
         self.assertEqual(todo.user_id, self.user_own)
         self.assertEqual(len(todo), 1)
-        # the page without the parameter says nothing
+        # the page without the parameter says nothing of the request just sent
         self.assertNotIn("Your request to close", self.url_open(f"/my/ticket/{ticket.id}").text)
+
+    def test_pending_close_request(self):
+        """While the to-do of a refused close is open, the ticket's page says closing was asked
+        and is with the team instead of showing the close buttons; once the agent marks it done,
+        the buttons are back and a new request is a new note and to-do."""
+        ticket = self._ticket(partner_id=self.customer.partner_id.id)
+        self.authenticate(self.customer.login, self.customer.login)
+        page = self.url_open(f"/my/ticket/{ticket.id}").text
+        self.assertIn('action="/ticket/close"', page)
+        self.assertNotIn("Closing requested", page)
+
+        self._close(ticket.id, self.stage_resolved.id)
+        page = self.url_open(f"/my/ticket/{ticket.id}").text
+        self.assertNotIn('action="/ticket/close"', page)
+        self.assertIn("Closing requested", page)
+        self.assertIn("Our support team has your request", page)
+
+        ticket.guide_close_activity_id.with_user(self.user_own).action_feedback(feedback="Called back")
+        page = self.url_open(f"/my/ticket/{ticket.id}").text
+        self.assertIn('action="/ticket/close"', page)
+        self.assertNotIn("Closing requested", page)
+        self._close(ticket.id, self.stage_resolved.id)
+        self.assertEqual(len(self._close_notes(ticket)), 2)
+        self.assertTrue(ticket._guide_portal_close_pending())
+
+    def test_pending_close_request_unassigned(self):
+        """A ticket nobody is assigned: the to-do goes to the team leader, and the request is
+        pending as well."""
+        self.team.user_id = self.user_agent
+        ticket = self._ticket(partner_id=self.customer.partner_id.id, user_id=False)
+        self.authenticate(self.customer.login, self.customer.login)
+        for _attempt in range(2):
+            self._close(ticket.id, self.stage_resolved.id)
+        self.assertEqual(len(self._close_notes(ticket)), 1)
+        self.assertEqual(ticket.guide_close_activity_id.user_id, self.user_agent)
+        self.assertNotIn('action="/ticket/close"', self.url_open(f"/my/ticket/{ticket.id}").text)
+
+    def test_close_request_state_is_the_engines(self):
+        """Agents cannot mark a close request pending or handled by writing the ticket."""
+        ticket = self._ticket(partner_id=self.customer.partner_id.id)
+        activity = ticket.activity_schedule("mail.mail_activity_data_todo", user_id=self.user_own.id)
+        with self.assertRaises(AccessError):
+            ticket.with_user(self.user_own).write({"guide_close_activity_id": activity.id})
+
+    def _close_notes(self, ticket):
+        return ticket.message_ids.filtered(lambda m: "asked from the portal to close" in (m.body or ""))
 
     def test_close_allowed_by_the_process(self):
         """A close the process allows (an advisory gate) is made as helpdesk_mgmt makes it."""
