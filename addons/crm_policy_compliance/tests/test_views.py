@@ -13,10 +13,16 @@ class TestViews(TransactionCase):
         self.assertNotIn("record.expected_revenue.raw_value", arch)
 
     def test_empty_approval_and_compliance_lists_say_what_appears_there(self):
-        """The approval lists and the compliance reports, empty, tell what fills them
-        (Odoo's default is 'Create a new document' or 'No data to display', wrong for
-        lists nobody creates in), in the user's language."""
+        """The approval lists, the compliance reports and the engines' own lists (escalation
+        clocks, stage history, step visits), empty, tell what fills them (Odoo's default is
+        'Create a new document' or 'No data to display', wrong for lists nobody creates in),
+        in the user's language."""
         xmlids = [
+            "base_escalation.escalation_clock_action",
+            "crm_escalation.escalation_clock_action",
+            "helpdesk_escalation.escalation_clock_action_helpdesk",
+            "base_process_guide.guide_history_action",
+            "base_process_intelligence.guide_step_visit_action",
             "base_policy_compliance.compliance_approval_request_action",
             "base_policy_compliance.compliance_approval_request_action_report",
             "base_policy_compliance.compliance_log_action",
@@ -26,7 +32,7 @@ class TestViews(TransactionCase):
             "helpdesk_policy_compliance.compliance_approval_request_action_helpdesk",
             "helpdesk_policy_compliance.compliance_log_action_helpdesk",
         ]
-        # the helpdesk bridge may not be installed
+        # the escalation, intelligence and helpdesk modules may not be installed
         actions = {xmlid: self.env.ref(xmlid, raise_if_not_found=False) for xmlid in xmlids}
         actions = {xmlid: action for xmlid, action in actions.items() if action}
         self.env["res.lang"]._activate_lang("ru_RU")
