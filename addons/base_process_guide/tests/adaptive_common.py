@@ -3,9 +3,13 @@ ORM and over XML-RPC and JSON-RPC (issue 15). A bridge's test class mixes ``RpcC
 its fixture class in before ``AdaptiveCases`` and sets the hooks below."""
 
 import json
+import re
+
+from lxml import etree
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user
+from odoo.tools.safe_eval import safe_eval
 
 from .rpc_common import RpcError
 
@@ -122,6 +126,42 @@ class AdaptiveCases:
         self.assertEqual(self.env[action["res_model"]].with_user(agent).search(action["domain"]), rows)
         with self.assertRaises(AccessError):
             record.action_guide_reach_milestone(self.ms_restricted.id)
+
+    def test_panel_says_when_no_milestone_is_reached(self):
+        """The guidance panel's Milestones heading keeps a line under it on a record that
+        reached none (on a narrow screen it stood alone over the optional tasks' heading),
+        and the line goes once a milestone is reached."""
+        agent = self._adaptive_agent()
+        record = self._adaptive_record().with_user(agent)
+        self.assertEqual(self._panel_milestone_lines(record), ["Milestones", "No milestone reached yet"])
+        record.action_guide_reach_milestone(self.ms_manual.id)
+        record.invalidate_recordset()
+        lines = self._panel_milestone_lines(record)
+        self.assertEqual(lines[0], "Milestones")
+        self.assertNotIn("No milestone reached yet", lines)
+
+    def _panel_milestone_lines(self, record):
+        """The texts of the panel's milestones column the form shows for ``record``: its
+        nodes' ``invisible`` expressions evaluated on the record's values."""
+        arch = etree.fromstring(record.get_view(view_type="form")["arch"])
+        (column,) = arch.xpath("//div[@name='guide_milestones']")
+
+        def visible(node):
+            for element in (node, *node.iterancestors()):
+                expr = element.get("invisible")
+                if expr:
+                    names = set(re.findall(r"[a-z_]+", expr)) & set(record._fields)
+                    if safe_eval(expr, {name: record[name] for name in names}):
+                        return False
+            return True
+
+        lines = []
+        for node in column.iter():
+            if node.tag == "field" and visible(node) and record[node.get("name")]:
+                lines.append(f"field:{node.get('name')}")
+            elif node.tag != "field" and (node.text or "").strip() and visible(node):
+                lines.append(node.text.strip())
+        return lines
 
     def test_activity_done_ticks_only_what_its_user_may_edit(self):
         """A mandatory activity task's line is ticked when its activity is done, by a user
