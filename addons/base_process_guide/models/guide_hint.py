@@ -87,6 +87,32 @@ class GuideHint(models.Model):
             hint.context_unhelpful = (hint.id, "unhelpful") in kinds
 
     # ------------------------------------------------------------
+    # ORM
+    # ------------------------------------------------------------
+    @api.ondelete(at_uninstall=True)
+    def _unlink_except_acknowledged(self):
+        """A hint agents acknowledged or marked not helpful is not deleted: its
+        ``guide.hint.feedback`` rows (who, when, on which record) would go with it, and the
+        hints' figures of the scorecards. It is archived instead."""
+        uses = self._guide_recorded_uses("guide.hint.feedback", "hint_id")
+        if uses:
+            raise UserError(
+                self.env._(
+                    "A hint agents acknowledged or marked not helpful cannot be deleted: the "
+                    "records would lose who read it and when, and the scorecards its figures."
+                    "\n%(hints)s\nArchive the hint instead.",
+                    hints=self._guide_named_uses(
+                        uses,
+                        lambda hint, count: self.env._(
+                            "%(hint)s: %(count)s acknowledgements and feedback",
+                            hint=hint.name,
+                            count=count,
+                        ),
+                    ),
+                )
+            )
+
+    # ------------------------------------------------------------
     # ACTIONS
     # ------------------------------------------------------------
     def action_acknowledge(self):

@@ -1,4 +1,5 @@
 from odoo import api, fields, models, tools
+from odoo.exceptions import UserError
 
 from ..tools import MAX_NAME, MAX_TEXT
 
@@ -65,6 +66,34 @@ class GuideMilestone(models.Model):
     @api.constrains("reach_mode", "condition")
     def _check_condition(self):
         self._guide_check_condition_set("reach_mode", "condition")
+
+    # ------------------------------------------------------------
+    # ORM
+    # ------------------------------------------------------------
+    @api.ondelete(at_uninstall=True)
+    def _unlink_except_reached(self):
+        """A milestone records have reached is not deleted: its ``guide.milestone.reached``
+        rows (who reached it, when, how) would go with it, and the Time to Milestone
+        figures."""
+        uses = self._guide_recorded_uses("guide.milestone.reached", "milestone_id")
+        if uses:
+            raise UserError(
+                self.env._(
+                    "A milestone records have reached cannot be deleted: the records would lose "
+                    "when and by whom it was reached, and the Time to Milestone figures with it."
+                    "\n%(milestones)s\nArchive the process instead (duplicate it first, without "
+                    "the milestone, to go on without it).",
+                    milestones=self._guide_named_uses(
+                        uses,
+                        lambda milestone, count: self.env._(
+                            "%(process)s / %(milestone)s: reached by %(count)s records",
+                            process=milestone.process_id.display_name,
+                            milestone=milestone.name,
+                            count=count,
+                        ),
+                    ),
+                )
+            )
 
     # ------------------------------------------------------------
     # BUSINESS

@@ -1,5 +1,5 @@
 from odoo import api, fields, models, tools
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 from ..tools import MAX_NAME, MAX_TEXT
 
@@ -86,6 +86,34 @@ class GuideTask(models.Model):
                         type=task.activity_type_id.name,
                     )
                 )
+
+    # ------------------------------------------------------------
+    # ORM
+    # ------------------------------------------------------------
+    @api.ondelete(at_uninstall=True)
+    def _unlink_except_added(self):
+        """An optional task added to records is not deleted: its ``guide.task.log`` rows
+        (who added it, when, why, what it made) would go with it, and the Optional Tasks
+        Added figures."""
+        uses = self._guide_recorded_uses("guide.task.log", "task_id")
+        if uses:
+            raise UserError(
+                self.env._(
+                    "An optional task added to records cannot be deleted: the records would lose "
+                    "who added it, when and why, and the Optional Tasks Added figures with it."
+                    "\n%(tasks)s\nArchive the process instead (duplicate it first, without the "
+                    "task, to go on without it).",
+                    tasks=self._guide_named_uses(
+                        uses,
+                        lambda task, count: self.env._(
+                            "%(step)s / %(task)s: added %(count)s times",
+                            step=task.step_id.display_name,
+                            task=task.name,
+                            count=count,
+                        ),
+                    ),
+                )
+            )
 
     # ------------------------------------------------------------
     # ACTIONS

@@ -490,6 +490,73 @@ class AdaptiveCases:
                 [],
             )
 
+    def test_recorded_configuration_is_not_deleted(self):
+        """A process manager deleting over XML-RPC and JSON-RPC (Odoo's uninstall flag sent
+        too) a milestone records reached, an optional task added to records or a hint agents
+        acknowledged is refused naming it and its uses: the immutable rows saying who did it
+        and when went with it (their foreign key cascades), with no word. The rows stay; an
+        unused milestone, task or hint is deleted, a used hint archived."""
+        manager = new_test_user(
+            self.env,
+            login=f"adaptive_del_{self._adaptive_agent().login}",
+            groups="base.group_user,base_process_guide.group_guide_manager",
+        )
+        agent = self._adaptive_agent()
+        record = self._adaptive_record().with_user(agent)
+        record.action_guide_add_task(self.task_mandatory.id, note="Asked by the customer")
+        record.action_guide_reach_milestone(self.ms_manual.id)
+        hint = self.env["guide.hint"].create({"name": "Adaptive hint", "model_name": record._name})
+        hint.with_user(agent).with_context(
+            guide_res_model=record._name, guide_res_id=record.id
+        ).action_acknowledge()
+        process = self.ms_manual.process_id.display_name
+        cases = [
+            (
+                "guide.milestone",
+                self.ms_manual,
+                "guide.milestone.reached",
+                "A milestone records have reached cannot be deleted",
+                f"{process} / Adaptive signed: reached by 1 records",
+            ),
+            (
+                "guide.task",
+                self.task_mandatory,
+                "guide.task.log",
+                "An optional task added to records cannot be deleted",
+                f"{self.task_mandatory.step_id.display_name} / Adaptive questionnaire: added 1 times",
+            ),
+            (
+                "guide.hint",
+                hint,
+                "guide.hint.feedback",
+                "A hint agents acknowledged or marked not helpful cannot be deleted",
+                "Adaptive hint: 1 acknowledgements and feedback",
+            ),
+        ]
+        with self.assertNoLogs("odoo.sql_db", level="ERROR"):
+            for model, config, rows_model, refusal, named in cases:
+                rows = config.feedback_ids if model == "guide.hint" else self._rows(rows_model, record)
+                self.assertEqual(len(rows), 1, model)
+                for protocol in ("xmlrpc", "jsonrpc"):
+                    for context in ({}, {"_force_unlink": True}):
+                        fault = self.rpc_fault(
+                            manager, model, "unlink", [config.ids], {"context": context}, protocol=protocol
+                        )
+                        self.assertIn(refusal, fault)
+                        self.assertIn(named, fault)
+                self.assertTrue(config.exists(), model)
+                self.assertTrue(rows.exists(), model)
+        self.assertIs(self.xmlrpc(manager, "guide.hint", "write", [hint.ids, {"active": False}]), True)
+        self.assertTrue(hint.feedback_ids)
+        # what no record used is deleted as before
+        spare_task = self.env["guide.task"].create(
+            {"step_id": self.task_mandatory.step_id.id, "name": "Spare"}
+        )
+        spare_hint = self.env["guide.hint"].create({"name": "Spare hint", "model_name": record._name})
+        for config in (self.ms_restricted, spare_task, spare_hint):
+            self.assertIs(self.xmlrpc(manager, config._name, "unlink", [config.ids]), True)
+            self.assertFalse(config.exists())
+
     def test_rpc_configuration_conditions(self):
         """A process manager configuring over XML-RPC and JSON-RPC: a rule set to work
         automatically without its condition, or holding a condition that does not parse, is
@@ -567,7 +634,10 @@ class AdaptiveCases:
         with_config = self._write_cost(record, {"name": "Renamed once"})
         with_config_field = self._write_cost(record, {field: self.auto_vals[field]})
         process = self._adaptive_first_step().process_id
-        self.env["guide.milestone"].search([("process_id", "=", process.id)]).unlink()
+        # the milestone the write reached is deleted as an uninstallation would (refused else)
+        self.env["guide.milestone"].search([("process_id", "=", process.id)]).with_context(
+            _force_unlink=True
+        ).unlink()
         self.env["guide.task"].search([("process_id", "=", process.id)]).unlink()
         # milestones on another process of the model only
         other = self.env["guide.process"].create(
