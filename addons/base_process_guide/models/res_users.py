@@ -71,4 +71,9 @@ class ResUsers(models.Model):
                 "user_id",
                 lambda count: self.env._("milestones reached: %(count)s", count=count),
             ),
+            (
+                "guide.task.log",
+                "user_id",
+                lambda count: self.env._("optional tasks added: %(count)s", count=count),
+            ),
         ]

@@ -176,6 +176,16 @@ class TestLifecycle(RpcCase, GuideCommon):
         fault = self.rpc_fault(admin, "res.users", "unlink", [ticker.ids])
         self.assertIn("Tina Ticker: checklist items ticked: 1", fault)
         self.assertTrue(ticker.exists())
+        # who added an optional task too (the task's row would lose its "Added By")
+        adder = new_test_user(
+            self.env, login="guide_adder", groups="sales_team.group_sale_salesman", name="Ada Adder"
+        )
+        task = self.env["guide.task"].create({"step_id": self.step_proposal.id, "name": "Site survey"})
+        added = self._lead(stage_id=self.stage_proposal.id, user_id=adder.id)
+        added.with_user(adder).action_guide_add_task(task.id, note="Asked by the customer")
+        fault = self.rpc_fault(admin, "res.users", "unlink", [adder.ids])
+        self.assertIn("Ada Adder: optional tasks added: 1", fault)
+        self.assertTrue(adder.exists())
         bystander = new_test_user(self.env, login="guide_bystander", groups="sales_team.group_sale_salesman")
         self.assertIs(self.xmlrpc(admin, "res.users", "unlink", [bystander.ids]), True)
         self.assertFalse(bystander.exists())
