@@ -25,6 +25,11 @@ class ResUsers(models.Model):
                 lambda count: self.env._("approval decisions: %(count)s", count=count),
             ),
             (
+                "compliance.approval.request",
+                "decided_by_id",
+                lambda count: self.env._("approval requests closed: %(count)s", count=count),
+            ),
+            (
                 "compliance.log",
                 "user_id",
                 lambda count: self.env._("policy checks: %(count)s", count=count),

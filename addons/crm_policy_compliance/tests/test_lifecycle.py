@@ -85,6 +85,31 @@ class TestLeadDeletion(RpcCase, ComplianceCommon):
         self.assertIn(f"{self.user_salesman.name}: approvals requested: 1", fault)
         self.assertTrue(self.user_salesman.exists())
 
+    def test_user_who_deleted_a_lead_with_a_request_is_archived_not_deleted(self):
+        """The request a deleted lead cancelled names who deleted it: that user is archived,
+        not deleted (the request's "decided by" was emptied silently)."""
+        admin = new_test_user(
+            self.env, login="compliance_admin_rpc", groups="base.group_system,base.group_user"
+        )
+        remover = new_test_user(
+            self.env, login="compliance_remover", groups="sales_team.group_sale_manager", name="Rex Remover"
+        )
+        lead = self._lead(name="Big deal", expected_revenue=80000)
+        request = self.Request.browse(
+            self.xmlrpc(
+                self.user_salesman,
+                "crm.lead",
+                "compliance_request_approval",
+                [lead.ids, {"stage_id": self.stage_proposal.id}, "Strategic account"],
+            )
+        )
+        self.assertIs(self.xmlrpc(remover, "crm.lead", "unlink", [lead.ids]), True)
+        self.assertEqual(request.decided_by_id, remover)
+        with self.assertNoLogs("odoo.sql_db", level="ERROR"):
+            fault = self.rpc_fault(admin, "res.users", "unlink", [remover.ids])
+        self.assertIn("Rex Remover: approval requests closed: 1", fault)
+        self.assertEqual(request.decided_by_id, remover)
+
     def test_sole_team_of_a_policy_archived_or_deleted(self):
         """A policy limited to a sales team that gets archived stays on that team (it applied
         to every team: a lead of another team lost without a reason was blocked); deleting
