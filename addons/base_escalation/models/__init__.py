@@ -6,3 +6,4 @@ from . import guide_mixin
 from . import res_config_settings
 from . import escalation_milestone
 from . import res_users
+from . import res_company

@@ -6,3 +6,4 @@ from . import guide_deviation
 from . import guide_mixin
 from . import compliance_policy_milestone
 from . import res_users
+from . import res_company

@@ -28,3 +28,4 @@ from . import mail_activity_type
 from . import res_users
 from . import guide_process_version
 from . import guide_time_check
+from . import res_company

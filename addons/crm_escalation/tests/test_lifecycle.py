@@ -1,4 +1,4 @@
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from odoo.addons.base_process_guide.tests.rpc_common import RpcCase
 
@@ -54,3 +54,20 @@ class TestRuleDeletion(RpcCase, EscalationCommon):
         rule.invalidate_recordset()
         self.assertEqual(rule._escalation_rule_values()["crm_team_ids"], frozenset(team.ids))
         self.assertIn(("team_id", "in", team.ids), self.env["crm.lead"]._escalation_rule_search_domain(rule))
+
+    def test_company_of_a_rule_is_not_deleted(self):
+        """Deleting the company an escalation rule is limited to is refused naming it: the
+        rule then escalated the leads of every company."""
+        admin = new_test_user(
+            self.env, login="escalation_admin_co", groups="base.group_system,base.group_user"
+        )
+        company = self.env["res.company"].create({"name": "Branch Co"})
+        rule = self._rule(
+            levels=[{"name": "L1", "delay": 4, "assign_to": "team_leader"}],
+            name="Branch stale leads",
+            company_id=company.id,
+        )
+        fault = self.rpc_fault(admin, "res.company", "unlink", [company.ids])
+        self.assertIn("Branch Co cannot be deleted", fault)
+        self.assertIn("Escalation Rule: Branch stale leads", fault)
+        self.assertEqual(rule.company_id, company)

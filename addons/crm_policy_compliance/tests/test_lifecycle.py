@@ -138,3 +138,17 @@ class TestLeadDeletion(RpcCase, ComplianceCommon):
             fault = self.rpc_fault(admin, "crm.team", "unlink", [solo.ids])
         self.assertIn("Solo Team cannot be deleted", fault)
         self.assertIn("Solo lost reason", fault)
+
+    def test_company_of_a_policy_is_not_deleted(self):
+        """Deleting the company a policy is limited to is refused naming it: the policy then
+        judged the leads of every company (a company's blocking policy on every company)."""
+        admin = new_test_user(
+            self.env, login="compliance_admin_co", groups="base.group_system,base.group_user"
+        )
+        company = self.env["res.company"].create({"name": "Branch Co"})
+        policy = self._policy(name="Branch wins", trigger="won", company_id=company.id)
+        with self.assertNoLogs("odoo.sql_db", level="ERROR"):
+            fault = self.rpc_fault(admin, "res.company", "unlink", [company.ids], protocol="jsonrpc")
+        self.assertIn("Branch Co cannot be deleted", fault)
+        self.assertIn("Branch wins", fault)
+        self.assertEqual(policy.company_id, company)

@@ -229,3 +229,27 @@ class TestLifecycle(RpcCase, GuideCommon):
         self.process.crm_team_ids = self.team | self.other_team
         self.assertIs(self.xmlrpc(self.user_manager, "crm.team", "unlink", [self.team.ids]), True)
         self.assertEqual(self.process.crm_team_ids, self.other_team)
+
+    def test_company_of_a_process_is_not_deleted(self):
+        """An administrator deleting over RPC a company a process (archived included) or a hint
+        is limited to is refused naming them: the company emptied, they applied to the leads
+        of every company. Once they are gone, the company is deleted."""
+        admin = new_test_user(self.env, login="guide_admin_co", groups="base.group_system,base.group_user")
+        company = self.env["res.company"].create({"name": "Branch Co"})
+        process = self.env["guide.process"].create(
+            {"name": "Branch process", "model_name": "crm.lead", "company_id": company.id, "active": False}
+        )
+        hint = self.env["guide.hint"].create(
+            {"name": "Branch hint", "model_name": "crm.lead", "company_id": company.id}
+        )
+        with self.assertNoLogs("odoo.sql_db", level="ERROR"):
+            for protocol in PROTOCOLS:
+                fault = self.rpc_fault(admin, "res.company", "unlink", [company.ids], protocol=protocol)
+                self.assertIn("Branch Co cannot be deleted: the following are limited to it", fault)
+                self.assertIn("Guided Process: Branch process", fault)
+                self.assertIn("Knowledge Hint: Branch hint", fault)
+        self.assertEqual((process.company_id, hint.company_id), (company, company))
+        process.unlink()
+        hint.unlink()
+        self.assertIs(self.xmlrpc(admin, "res.company", "unlink", [company.ids]), True)
+        self.assertFalse(company.exists())
