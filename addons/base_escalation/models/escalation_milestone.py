@@ -37,3 +37,10 @@ class EscalationClock(models.Model):
         if met and in_scope and not met.isdisjoint(record.guide_milestone_ids.ids):
             return "meet" if self and self.state in OPEN_STATES else None
         return super()._escalation_sync_action(record, rule_info, in_scope, is_live, start)
+
+
+class GuideMilestone(models.Model):
+    _inherit = "guide.milestone"
+
+    def _guide_milestone_rule_fields(self):
+        return [*super()._guide_milestone_rule_fields(), ("escalation.rule", "met_milestone_ids")]

@@ -2,7 +2,7 @@
 first-response rule met when *First reply sent* is reached. A bridge's test class mixes it
 in before its fixture class and sets ``_milestone_record`` and ``agent``."""
 
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 
 class MilestoneEscalationCases:
@@ -76,6 +76,21 @@ class MilestoneEscalationCases:
         )
         clock2 = self._clock(other, rule2)
         self.assertNotIn(clock2.state, ("running", "breached"))
+
+    def test_milestone_meeting_a_rule_is_not_deleted(self):
+        """Deleting a milestone an escalation rule is met by is refused naming the rule (its
+        link row cascaded, and the rule went on escalating records that had reached it)."""
+        rule = self._rule(
+            name="Call back",
+            trigger_type="creation",
+            met_milestone_ids=[(6, 0, self.ms_manual.ids)],
+            levels=[{"name": "Call back late", "delay": 4}],
+        )
+        with self.assertRaises(UserError) as err:
+            self.ms_manual.unlink()
+        self.assertIn("Milestone Customer called back cannot be deleted", str(err.exception))
+        self.assertIn("Escalation Rule: Call back", str(err.exception))
+        self.assertEqual(rule.met_milestone_ids, self.ms_manual)
 
     def test_met_milestone_of_another_process_refused(self):
         other = self.env["guide.process"].create({"name": "Elsewhere", "model_name": self.process.model_name})

@@ -60,3 +60,10 @@ class CompliancePolicy(models.Model):
         text = (self.requirement or "").strip()
         inner = text[1:-1].strip().rstrip(",").strip() if text[:1] in "[(" and text[-1:] in "])" else ""
         return f"[{inner}, {leaves}]" if inner else f"[{leaves}]"
+
+
+class GuideMilestone(models.Model):
+    _inherit = "guide.milestone"
+
+    def _guide_milestone_rule_fields(self):
+        return [*super()._guide_milestone_rule_fields(), ("compliance.policy", "required_milestone_ids")]

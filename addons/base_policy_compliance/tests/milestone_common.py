@@ -79,6 +79,25 @@ class MilestonePolicyCases:
             "Paid", self.milestone_policy.version_id.snapshot or self.milestone_policy._policy_snapshot()
         )
 
+    def test_required_milestone_is_not_deleted(self):
+        """Deleting a milestone a policy requires (not reached yet) is refused naming the
+        policy: its link row cascaded, and the policy let records close without it, with no
+        new version (its audit rows cited a version requiring it). Once the policy no longer
+        requires it, it is deleted."""
+        version = self.milestone_policy.version
+        with self.assertRaises(UserError) as err:
+            self.ms_signed.unlink()
+        self.assertIn("Milestone Contract signed cannot be deleted: these rules name it", str(err.exception))
+        self.assertIn("Compliance Policy: Signed first", str(err.exception))
+        self.assertEqual(self.milestone_policy.required_milestone_ids, self.ms_signed)
+        self.assertEqual(self.milestone_policy.version, version)
+        record = self._milestone_record().with_user(self._milestone_agent())
+        with self.assertRaises(UserError):
+            self._close(record)
+        self.milestone_policy.required_milestone_ids = False
+        self.ms_signed.unlink()
+        self.assertFalse(self.ms_signed.exists())
+
     def test_milestone_of_another_process_refused(self):
         process = self.env["guide.process"].create(
             {"name": "Elsewhere", "model_name": self.process.model_name}

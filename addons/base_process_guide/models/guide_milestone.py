@@ -1,7 +1,8 @@
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 
-from ..tools import MAX_NAME, MAX_TEXT
+from ..tools import MAX_NAME, MAX_TEXT, module_uninstalling
+from .guide_config_mixin import REFUSAL_MAX_NAMED
 
 REACH_MODES = [
     ("auto", "When its condition holds"),
@@ -94,6 +95,34 @@ class GuideMilestone(models.Model):
                     ),
                 )
             )
+
+    @api.ondelete(at_uninstall=True)
+    def _unlink_except_named_by_rules(self):
+        """A milestone a rule names (a policy requiring it, an escalation rule met by it) is
+        not deleted: the rule would change without a word (the link rows cascade), a policy
+        without a new version (its audit trail would cite a version requiring it)."""
+        if not self or module_uninstalling(self.env):
+            return
+        named = []
+        for model_name, field_name in self._guide_milestone_rule_fields():
+            Model = self.env[model_name].sudo().with_context(active_test=False)
+            label = self.env["ir.model"]._get(model_name).name
+            for rule in Model.search([(field_name, "in", self.ids)], limit=REFUSAL_MAX_NAMED):
+                named.append(f"{label}: {rule.display_name}")
+        if named:
+            raise UserError(
+                self.env._(
+                    "Milestone %(milestones)s cannot be deleted: these rules name it and would "
+                    "change without it:\n%(rules)s\nRemove it from them first.",
+                    milestones=", ".join(self.mapped("name")[:REFUSAL_MAX_NAMED]),
+                    rules="\n".join(named[:REFUSAL_MAX_NAMED]),
+                )
+            )
+
+    def _guide_milestone_rule_fields(self):
+        """(model, many2many field) of the rules naming milestones: modules adding such rules
+        extend it."""
+        return []
 
     # ------------------------------------------------------------
     # BUSINESS
