@@ -7,3 +7,4 @@ from . import res_config_settings
 from . import escalation_milestone
 from . import res_users
 from . import res_company
+from . import guide_process

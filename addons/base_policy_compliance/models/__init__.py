@@ -7,3 +7,4 @@ from . import guide_mixin
 from . import compliance_policy_milestone
 from . import res_users
 from . import res_company
+from . import guide_process

@@ -4,7 +4,7 @@ from odoo import api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
-from ..tools import MAX_NAME, MAX_TEXT, module_uninstalling, shortened
+from ..tools import MAX_NAME, MAX_TEXT, module_uninstalling, refuse_emptied_scope, shortened
 from .guide_step import REFUSAL_MAX_NAMED
 
 
@@ -183,6 +183,23 @@ class GuideProcess(models.Model):
                 ),
             )
         )
+
+    @api.ondelete(at_uninstall=True)
+    def _unlink_except_limiting_a_configuration(self):
+        """A process that hints, escalation rules or policies are limited to (by the process
+        or by its steps alone) is not deleted: their process or steps emptied, they would
+        apply to every record of the model. A module's uninstallation deletes it."""
+        if module_uninstalling(self.env):
+            return
+        for model_name in self._guide_scope_configurations():
+            refuse_emptied_scope(self.env[model_name], "process_id", self)
+        self.with_context(active_test=False).step_ids._guide_refuse_emptied_scopes()
+
+    def _guide_scope_configurations(self):
+        """The configuration models limited by a process (``process_id``) and its steps
+        (``step_ids``), empty meaning every record: modules adding such configurations
+        extend it."""
+        return ["guide.hint"]
 
     def unlink(self):
         models_names = set(self.mapped("model_name"))

@@ -5,7 +5,15 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL, format_list
 
-from ..tools import MAX_HOURS, MAX_NAME, MAX_TEXT, MAX_YEARS, hours_of, module_uninstalling
+from ..tools import (
+    MAX_HOURS,
+    MAX_NAME,
+    MAX_TEXT,
+    MAX_YEARS,
+    hours_of,
+    module_uninstalling,
+    refuse_emptied_scope,
+)
 
 # the steps (or processes) a refusal to delete names at most
 REFUSAL_MAX_NAMED = 10
@@ -289,6 +297,18 @@ class GuideStep(models.Model):
         if module_uninstalling(self.env):
             return
         self._guide_refuse_in_use()
+
+    @api.ondelete(at_uninstall=True)
+    def _unlink_except_sole_step_of_a_configuration(self):
+        """A step that hints, escalation rules or policies are limited to alone is not
+        deleted: their steps emptied, they would apply in every step."""
+        if module_uninstalling(self.env):
+            return
+        self._guide_refuse_emptied_scopes()
+
+    def _guide_refuse_emptied_scopes(self):
+        for model_name in self.env["guide.process"]._guide_scope_configurations():
+            refuse_emptied_scope(self.env[model_name], "step_ids", self, archivable=False)
 
     def _guide_refuse_in_use(self, stages=None):
         """Raise naming the steps of ``self`` records are in or their history names, and

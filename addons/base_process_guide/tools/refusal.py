@@ -63,26 +63,38 @@ def _is_id(value):
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
-def refuse_emptied_scope(configs, field_name, removed):
-    """Refuse deleting ``removed`` (teams, categories… named by the many2many scope field
-    ``field_name`` of the configuration model ``configs``: processes, escalation rules,
-    policies) when a configuration is limited to them alone: the field emptied, it would
-    apply to every record of its model. Archived ones still limit it."""
+def refuse_emptied_scope(configs, field_name, removed, archivable=True):
+    """Refuse deleting ``removed`` (teams, categories, processes, steps… named by the scope
+    field ``field_name`` of the configuration model ``configs``: processes, escalation rules,
+    policies, hints) when a configuration is limited to them alone: the field emptied, it
+    would apply to every record of its model. Archived ones still limit it; ``archivable``:
+    whether ``removed`` may be archived on their own (steps may not)."""
     configs = configs.sudo().with_context(active_test=False)
     emptied = configs.search([(field_name, "in", removed.ids)]).filtered(
         lambda config: not (config[field_name] - removed)
     )
     if not emptied:
         return
+    records = ", ".join(removed.mapped("display_name")[:REFUSAL_NAMES])
+    named = "\n".join(
+        f"{configs.env['ir.model']._get(configs._name).name}: {config.display_name}"
+        for config in emptied[:REFUSAL_NAMES]
+    )
+    if not archivable:
+        raise UserError(
+            configs.env._(
+                "%(records)s cannot be deleted: the following are limited to them alone, and without "
+                "them would apply to every record:\n%(configs)s\nChange the scope of these first.",
+                records=records,
+                configs=named,
+            )
+        )
     raise UserError(
         configs.env._(
             "%(records)s cannot be deleted: the following are limited to them alone, and without them "
             "would apply to every record:\n%(configs)s\nArchive %(records)s instead (archived, they still "
             "limit these), or change the scope of these first.",
-            records=", ".join(removed.mapped("display_name")[:REFUSAL_NAMES]),
-            configs="\n".join(
-                f"{configs.env['ir.model']._get(configs._name).name}: {config.display_name}"
-                for config in emptied[:REFUSAL_NAMES]
-            ),
+            records=records,
+            configs=named,
         )
     )

@@ -71,3 +71,13 @@ class TestRuleDeletion(RpcCase, EscalationCommon):
         self.assertIn("Branch Co cannot be deleted", fault)
         self.assertIn("Escalation Rule: Branch stale leads", fault)
         self.assertEqual(rule.company_id, company)
+
+    def test_sole_step_of_a_rule_is_not_deleted(self):
+        """Deleting the only step an escalation rule runs in (no lead was ever there) is
+        refused naming the rule: its steps emptied, its clock ran in every step."""
+        stage = self.env["crm.stage"].create({"name": "E-Pilot", "sequence": 1009})
+        step = self.env["guide.step"].create({"process_id": self.process.id, "crm_stage_id": stage.id})
+        rule = self._rule(name="Pilot stale", step_ids=[(6, 0, step.ids)])
+        fault = self.rpc_fault(self.user_manager, "guide.step", "unlink", [step.ids])
+        self.assertIn("Escalation Rule: Pilot stale", fault)
+        self.assertEqual(rule.step_ids, step)

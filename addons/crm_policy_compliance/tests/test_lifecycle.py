@@ -152,3 +152,30 @@ class TestLeadDeletion(RpcCase, ComplianceCommon):
         self.assertIn("Branch Co cannot be deleted", fault)
         self.assertIn("Branch wins", fault)
         self.assertEqual(policy.company_id, company)
+
+    def test_process_or_step_a_policy_is_limited_to_is_not_deleted(self):
+        """A sales manager deleting over RPC a process nothing follows yet, or its only step a
+        policy is limited to, is refused naming the policy: its process or steps emptied, it
+        judged every lead's moves. Once the policy's scope is changed, they are deleted."""
+        process = self.env["guide.process"].create(
+            {"name": "Pilot process", "model_name": "crm.lead", "crm_team_ids": [(6, 0, self.team.ids)]}
+        )
+        stage = self.env["crm.stage"].create({"name": "P-Pilot", "sequence": 1008})
+        step = self.env["guide.step"].create({"process_id": process.id, "crm_stage_id": stage.id})
+        by_process = self._policy(name="Pilot policy", trigger="stage", process_id=process.id)
+        by_step = self._policy(name="Pilot step policy", trigger="stage", process_id=False, step_ids=step.ids)
+        with self.assertNoLogs("odoo.sql_db", level="ERROR"):
+            fault = self.rpc_fault(self.user_manager, "guide.step", "unlink", [step.ids])
+            self.assertIn("cannot be deleted: the following are limited to them alone", fault)
+            self.assertIn("Compliance Policy: Pilot step policy", fault)
+            self.assertIn("Change the scope of these first.", fault)
+            fault = self.rpc_fault(
+                self.user_manager, "guide.process", "unlink", [process.ids], protocol="jsonrpc"
+            )
+            self.assertIn("Pilot process cannot be deleted", fault)
+            self.assertIn("Compliance Policy: Pilot policy", fault)
+        self.assertEqual((by_process.process_id, by_step.step_ids), (process, step))
+        by_process.process_id = False
+        by_step.step_ids = False
+        self.assertIs(self.xmlrpc(self.user_manager, "guide.process", "unlink", [process.ids]), True)
+        self.assertFalse(step.exists())

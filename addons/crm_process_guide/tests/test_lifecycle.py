@@ -253,3 +253,15 @@ class TestLifecycle(RpcCase, GuideCommon):
         hint.unlink()
         self.assertIs(self.xmlrpc(admin, "res.company", "unlink", [company.ids]), True)
         self.assertFalse(company.exists())
+
+    def test_sole_step_of_a_hint_is_not_deleted(self):
+        """Deleting the only step a hint is shown in (no lead was ever there) is refused
+        naming the hint: its steps emptied, it showed in every step."""
+        stage = self.env["crm.stage"].create({"name": "G-Pilot", "sequence": 1010})
+        step = self.env["guide.step"].create({"process_id": self.process.id, "crm_stage_id": stage.id})
+        hint = self.env["guide.hint"].create(
+            {"name": "Pilot hint", "model_name": "crm.lead", "step_ids": [(6, 0, step.ids)]}
+        )
+        fault = self.rpc_fault(self.user_manager, "guide.step", "unlink", [step.ids])
+        self.assertIn("Knowledge Hint: Pilot hint", fault)
+        self.assertEqual(hint.step_ids, step)
