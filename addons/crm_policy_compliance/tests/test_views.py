@@ -13,16 +13,29 @@ class TestViews(TransactionCase):
         self.assertNotIn("record.expected_revenue.raw_value", arch)
 
     def test_empty_approval_and_compliance_lists_say_what_appears_there(self):
-        """The approval lists, the compliance reports and the engines' own lists (escalation
-        clocks, stage history, step visits), empty, tell what fills them (Odoo's default is
-        'Create a new document' or 'No data to display', wrong for lists nobody creates in),
-        in the user's language."""
+        """The approval lists, the compliance reports and the engines' own lists and reports
+        (escalation clocks and logs, stage history, optional tasks added, milestones reached,
+        deviations, step visits, step effectiveness by record), empty, tell what fills them
+        (Odoo's default is 'Create a new document' or 'No data to display', wrong for lists
+        nobody creates in), in the user's language."""
         xmlids = [
             "base_escalation.escalation_clock_action",
             "crm_escalation.escalation_clock_action",
             "helpdesk_escalation.escalation_clock_action_helpdesk",
+            "base_escalation.escalation_log_action",
+            "base_escalation.escalation_log_action_report",
+            "crm_escalation.escalation_log_action_report",
+            "helpdesk_escalation.escalation_log_action_helpdesk_report",
             "base_process_guide.guide_history_action",
+            "base_process_guide.guide_task_log_action",
+            "base_process_guide.guide_milestone_reached_action",
+            "base_process_guide.guide_deviation_action",
+            "crm_process_guide.guide_deviation_action",
+            "helpdesk_process_guide.guide_deviation_action_helpdesk",
             "base_process_intelligence.guide_step_visit_action",
+            "base_process_intelligence.guide_effectiveness_report_action",
+            "crm_process_intelligence.guide_effectiveness_report_action_crm",
+            "helpdesk_process_intelligence.guide_effectiveness_report_action_helpdesk",
             "base_policy_compliance.compliance_approval_request_action",
             "base_policy_compliance.compliance_approval_request_action_report",
             "base_policy_compliance.compliance_log_action",
