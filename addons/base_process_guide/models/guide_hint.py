@@ -1,3 +1,5 @@
+from markupsafe import Markup
+
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 
@@ -122,12 +124,31 @@ class GuideHint(models.Model):
         return self._guide_give_feedback("unhelpful")
 
     def action_view_acknowledgements(self):
-        return self._guide_feedback_action("ack", self.env._("Acknowledgements"))
+        return self._guide_feedback_action(
+            "ack",
+            self.env._("Acknowledgements"),
+            self.env._("Nobody has acknowledged this hint yet"),
+            self.env._(
+                "Each time a user confirms on a record that they have read this hint, it is recorded "
+                "here: who, on which record and when. Only hints that require an acknowledgement ask "
+                "for it."
+            ),
+        )
 
     def action_view_unhelpful(self):
-        return self._guide_feedback_action("unhelpful", self.env._("Marked Not Helpful"))
+        return self._guide_feedback_action(
+            "unhelpful",
+            self.env._("Marked Not Helpful"),
+            self.env._("Nobody has marked this hint as not helpful"),
+            self.env._(
+                "Each time a user marks this hint as not helpful on a record, it is recorded here: "
+                "who, on which record and when. A mark the user takes back leaves the list."
+            ),
+        )
 
-    def _guide_feedback_action(self, kind, name):
+    def _guide_feedback_action(self, kind, name, empty_title, empty_text):
+        """The list of the hint's acknowledgements or 'not helpful' marks; empty, it says
+        what fills it (the rows are the engine's: nobody creates one there)."""
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
@@ -136,6 +157,8 @@ class GuideHint(models.Model):
             "view_mode": "list",
             "domain": [("hint_id", "=", self.id), ("kind", "=", kind)],
             "context": {"create": False},
+            "help": Markup('<p class="o_view_nocontent_empty_folder">%s</p><p>%s</p>')
+            % (empty_title, empty_text),
         }
 
     def action_undo_unhelpful(self):

@@ -126,6 +126,21 @@ class TestHints(GuideCommon):
             self.env["guide.hint.feedback"].search(hint.action_view_unhelpful()["domain"]),
         )
 
+    def test_hint_counters_empty_say_what_fills_them(self):
+        """A hint nobody acknowledged or marked: its counters open lists that, empty, say
+        what fills them (Odoo's default 'No record found' is wrong for rows nobody creates
+        there), in the user's language."""
+        self.env["res.lang"]._activate_lang("ru_RU")
+        hint = self.hint_big.with_user(self.user_manager)
+        for action in (hint.action_view_acknowledgements(), hint.action_view_unhelpful()):
+            self.assertFalse(self.env["guide.hint.feedback"].search(action["domain"]))
+            self.assertIn("o_view_nocontent", action["help"])
+            self.assertIn("this hint", action["help"])
+        hint = hint.with_context(lang="ru_RU")
+        for action in (hint.action_view_acknowledgements(), hint.action_view_unhelpful()):
+            self.assertIn("o_view_nocontent", action["help"])
+            self.assertNotRegex(action["help"], r">[^<]*[A-Za-z]{3,}[^<]*<", "no English left")
+
     def test_hint_changes_show_at_once(self):
         """The hints a record shows come from a cache: a hint created, changed, moved to
         another step or company, or archived shows (or not) at the next read."""
