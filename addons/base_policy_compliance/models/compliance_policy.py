@@ -683,12 +683,12 @@ class CompliancePolicy(models.Model):
             )
         if creating and (verdicts.to_approve or verdicts.to_override):
             # nothing to hold or to re-apply: the record does not exist yet
+            refusal = self._policy_refusal_message(
+                verdicts.to_approve + verdicts.to_override, self.env._("Policy not met")
+            )
             raise UserError(
                 self.env._(
-                    "%(message)s\n\nCreate the record in an earlier step, then move it on.",
-                    message=self._policy_refusal_message(
-                        verdicts.to_approve + verdicts.to_override, self.env._("Policy not met")
-                    ),
+                    "%(message)s\n\nCreate the record in an earlier step, then move it on.", message=refusal
                 )
             )
         if verdicts.to_approve:

@@ -98,19 +98,19 @@ class GuideHint(models.Model):
         hints' figures of the scorecards. It is archived instead."""
         uses = self._guide_recorded_uses("guide.hint.feedback", "hint_id")
         if uses:
+            # each message apart (the exporter skips one nested in another's arguments)
+            named = self._guide_named_uses(
+                uses,
+                lambda hint, count: self.env._(
+                    "%(hint)s: %(count)s acknowledgements and feedback", hint=hint.name, count=count
+                ),
+            )
             raise UserError(
                 self.env._(
                     "A hint agents acknowledged or marked not helpful cannot be deleted: the "
                     "records would lose who read it and when, and the scorecards its figures."
                     "\n%(hints)s\nArchive the hint instead.",
-                    hints=self._guide_named_uses(
-                        uses,
-                        lambda hint, count: self.env._(
-                            "%(hint)s: %(count)s acknowledgements and feedback",
-                            hint=hint.name,
-                            count=count,
-                        ),
-                    ),
+                    hints=named,
                 )
             )
 

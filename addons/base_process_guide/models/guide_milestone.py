@@ -78,21 +78,23 @@ class GuideMilestone(models.Model):
         figures."""
         uses = self._guide_recorded_uses("guide.milestone.reached", "milestone_id")
         if uses:
+            # each message apart (the exporter skips one nested in another's arguments)
+            named = self._guide_named_uses(
+                uses,
+                lambda milestone, count: self.env._(
+                    "%(process)s / %(milestone)s: reached by %(count)s records",
+                    process=milestone.process_id.display_name,
+                    milestone=milestone.name,
+                    count=count,
+                ),
+            )
             raise UserError(
                 self.env._(
                     "A milestone records have reached cannot be deleted: the records would lose "
                     "when and by whom it was reached, and the Time to Milestone figures with it."
                     "\n%(milestones)s\nArchive the process instead (duplicate it first, without "
                     "the milestone, to go on without it).",
-                    milestones=self._guide_named_uses(
-                        uses,
-                        lambda milestone, count: self.env._(
-                            "%(process)s / %(milestone)s: reached by %(count)s records",
-                            process=milestone.process_id.display_name,
-                            milestone=milestone.name,
-                            count=count,
-                        ),
-                    ),
+                    milestones=named,
                 )
             )
 

@@ -452,6 +452,7 @@ class GuideMixin(models.AbstractModel):
         user is not in, a task already added that cannot be added again)."""
         for record in self:
             if task.step_id != record.guide_step_id:
+                current = record.guide_step_id.display_name or self.env._("no step")
                 raise UserError(
                     self.env._(
                         "%(record)s: optional task %(task)s belongs to step %(step)s of process "
@@ -460,7 +461,7 @@ class GuideMixin(models.AbstractModel):
                         task=task.name,
                         step=task.step_id.name,
                         process=task.process_id.name,
-                        current=record.guide_step_id.display_name or self.env._("no step"),
+                        current=current,
                     )
                 )
         if task.group_ids and not self.env.su and not (task.group_ids & self.env.user.groups_id):

@@ -166,21 +166,22 @@ class GuideProcess(models.Model):
         used = self.filtered(lambda process: records[process.id] or history[process.id])
         if not used:
             return
+        # each message apart (the exporter skips one nested in another's arguments)
+        named = "\n".join(
+            self.env._(
+                "%(process)s: %(records)s records following it, %(history)s stage history " "rows naming it",
+                process=process.display_name,
+                records=records[process.id],
+                history=history[process.id],
+            )
+            for process in used[:REFUSAL_MAX_NAMED]
+        )
         raise UserError(
             self.env._(
                 "A process that records follow or that their history names cannot be deleted: the "
                 "records would lose their process and step, and their history, checklists and "
                 "process figures would be lost.\n%(processes)s\nArchive it instead.",
-                processes="\n".join(
-                    self.env._(
-                        "%(process)s: %(records)s records following it, %(history)s stage history "
-                        "rows naming it",
-                        process=process.display_name,
-                        records=records[process.id],
-                        history=history[process.id],
-                    )
-                    for process in used[:REFUSAL_MAX_NAMED]
-                ),
+                processes=named,
             )
         )
 

@@ -312,13 +312,14 @@ class GuideProcessVersion(models.Model):
             if step["allowed"]:
                 lines.append("  " + self.env._("Allowed next: %(steps)s", steps=", ".join(step["allowed"])))
             for item in step["items"]:
+                mandatory = self.env._(", mandatory") if item["mandatory"] else ""
                 lines.append(
                     "  "
                     + self.env._(
                         "Item %(item)s (%(mode)s%(mandatory)s)",
                         item=item["name"],
                         mode=self._guide_version_label("guide.item", "completion", item["completion"]),
-                        mandatory=self.env._(", mandatory") if item["mandatory"] else "",
+                        mandatory=mandatory,
                     )
                 )
             for task in step["tasks"]:
@@ -331,12 +332,11 @@ class GuideProcessVersion(models.Model):
                     )
                 )
             for branch in step["branches"]:
+                condition = branch["condition"] or self.env._("otherwise")
                 lines.append(
                     "  "
                     + self.env._(
-                        "Branch to %(step)s when %(condition)s",
-                        step=branch["to"],
-                        condition=branch["condition"] or self.env._("otherwise"),
+                        "Branch to %(step)s when %(condition)s", step=branch["to"], condition=condition
                     )
                 )
         for hint in design["hints"]:

@@ -97,21 +97,23 @@ class GuideTask(models.Model):
         Added figures."""
         uses = self._guide_recorded_uses("guide.task.log", "task_id")
         if uses:
+            # each message apart (the exporter skips one nested in another's arguments)
+            named = self._guide_named_uses(
+                uses,
+                lambda task, count: self.env._(
+                    "%(step)s / %(task)s: added %(count)s times",
+                    step=task.step_id.display_name,
+                    task=task.name,
+                    count=count,
+                ),
+            )
             raise UserError(
                 self.env._(
                     "An optional task added to records cannot be deleted: the records would lose "
                     "who added it, when and why, and the Optional Tasks Added figures with it."
                     "\n%(tasks)s\nArchive the process instead (duplicate it first, without the "
                     "task, to go on without it).",
-                    tasks=self._guide_named_uses(
-                        uses,
-                        lambda task, count: self.env._(
-                            "%(step)s / %(task)s: added %(count)s times",
-                            step=task.step_id.display_name,
-                            task=task.name,
-                            count=count,
-                        ),
-                    ),
+                    tasks=named,
                 )
             )
 

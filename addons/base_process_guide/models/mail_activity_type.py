@@ -20,18 +20,20 @@ class MailActivityType(models.Model):
         )
         if not tasks:
             return
+        # each message apart (the exporter skips one nested in another's arguments)
+        named = "\n".join(
+            self.env._(
+                "%(type)s: task %(task)s of %(step)s",
+                type=task.activity_type_id.name,
+                task=task.name,
+                step=task.step_id.display_name,
+            )
+            for task in tasks
+        )
         raise UserError(
             self.env._(
                 "An activity type that optional tasks of a process schedule cannot be deleted:\n"
                 "%(tasks)s\nArchive the activity type or change these tasks first.",
-                tasks="\n".join(
-                    self.env._(
-                        "%(type)s: task %(task)s of %(step)s",
-                        type=task.activity_type_id.name,
-                        task=task.name,
-                        step=task.step_id.display_name,
-                    )
-                    for task in tasks
-                ),
+                tasks=named,
             )
         )

@@ -1,5 +1,7 @@
+import ast
 import os
 import re
+from pathlib import Path
 
 import polib
 
@@ -128,3 +130,33 @@ class TestCatalogues(BaseCase):
                             sorted(PLACEHOLDER.findall(entry.msgstr)), sorted(PLACEHOLDER.findall(msgid))
                         )
                         self.assertEqual(sorted(TAG.findall(entry.msgstr)), sorted(TAG.findall(msgid)))
+
+    def test_texts_of_the_code_reach_the_template(self):
+        """A text translated in another's arguments (``_("%(rows)s", rows=_("a row"))``) is
+        skipped by Odoo's exporter: it would reach no catalogue and read in English in every
+        language. Each is computed apart, before the message that quotes it."""
+
+        def translated(node):
+            func = getattr(node, "func", None)
+            name = getattr(func, "attr", None) or getattr(func, "id", None)
+            return isinstance(node, ast.Call) and name in ("_", "_lt")
+
+        nested = []
+        for module in PRODUCT_MODULES:
+            path = get_module_path(module)
+            if not path:
+                continue
+            for source in Path(path).rglob("*.py"):
+                if "tests" in source.relative_to(path).parts:
+                    continue
+                for node in ast.walk(ast.parse(source.read_text())):
+                    if not translated(node):
+                        continue
+                    arguments = [*node.args[1:], *(keyword.value for keyword in node.keywords)]
+                    nested += [
+                        f"{module}/{source.relative_to(path)}:{inner.lineno}"
+                        for argument in arguments
+                        for inner in ast.walk(argument)
+                        if translated(inner)
+                    ]
+        self.assertEqual(nested, [])
