@@ -3,7 +3,7 @@ import logging
 import psycopg2
 
 from odoo import api, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL
 
 from ..tools import shortened
@@ -324,10 +324,17 @@ class GuideConditionMixin(models.AbstractModel):
 
     @api.model
     def _guide_domain_field_names(self, domain_str, model_name):
-        """First-level field names a domain reads (to know when to re-evaluate)."""
+        """First-level field names a domain reads (to know when to re-evaluate).
+
+        The configuration caches keep them for every user: a field the condition's author
+        may read but the user whose change fills the cache may not (field groups) neither
+        refuses that change nor is left out of the cache (read as the engine then)."""
         names = set()
         try:
-            domain = self._guide_parse_domain(domain_str, model_name)
+            try:
+                domain = self._guide_parse_domain(domain_str, model_name)
+            except AccessError:
+                domain = self.sudo()._guide_parse_domain(domain_str, model_name)
         except GUIDE_CONDITION_ERRORS:  # an invalid domain reads nothing
             return names
         for leaf in domain:

@@ -81,3 +81,26 @@ class TestTicketRuleLanguage(RuleLanguageAttack, RpcCase, HelpdeskGuideCommon):
             ticket = self._agent_edits_a_ticket("jsonrpc")
         self.assertNotSettingsAdmin(self.user_manager, self.user_own)
         self.assertFalse(ticket.guide_process_id)
+
+    def test_condition_on_a_field_the_agent_may_not_read(self):
+        """A condition its author may read but agents may not (a field of a group they lack):
+        the agents' next change, which fills the configuration cache the condition just
+        cleared, is not refused for it, and the cache names the field it reads."""
+        ticket = self._ticket(user_id=self.user_own.id)
+        self.env["guide.item"].create(
+            {
+                "step_id": self.step_triage.id,
+                "name": "Customer not invited yet",
+                "completion": "auto",
+                "auto_domain": "[('partner_id.signup_type', '=', False)]",
+                "mandatory": False,
+            }
+        )
+        for protocol, call in (("xmlrpc", self.xmlrpc), ("jsonrpc", self.jsonrpc)):
+            with self.subTest(protocol=protocol):
+                self.env.registry.clear_cache()
+                self.assertIs(
+                    call(self.user_own, "helpdesk.ticket", "write", [ticket.ids, {"priority": "2"}]), True
+                )
+        config = self.env["guide.process"]._get_guide_config("helpdesk.ticket")
+        self.assertIn("partner_id", config["item_fields_by_step"][self.step_triage.id])
