@@ -1509,6 +1509,7 @@ class GuideMixin(models.AbstractModel):
                 to_override.append(info)
             else:
                 info["gate"] = "advisory"
+        self._guide_check_write_before_refusal(blocked + to_override, change)
         if (blocked or to_override) and self.env.context.get(CTX_IMPORT):
             self._guide_check_import(blocked + to_override)
             return
@@ -1521,6 +1522,13 @@ class GuideMixin(models.AbstractModel):
             raise guide_change_refused(self._guide_refusal_message(blocked))
         if to_override:
             self._guide_check_override(to_override, change)
+
+    def _guide_check_write_before_refusal(self, transitions, change):
+        """A move is judged before the ORM checks the write (``judge_before``): who may not
+        edit the records of ``transitions`` gets the refusal the write would give them, not
+        their checklist (a customer reading their ticket over RPC, say)."""
+        if transitions and change is not None and not self.env.su:
+            self.browse([info["record"].id for info in transitions]).check_access("write")
 
     def _guide_checklists(self, steps):
         """Checklist state of records in steps: {(record id, step id): (done, total, missing names)}.

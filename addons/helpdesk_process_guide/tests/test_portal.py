@@ -3,6 +3,8 @@
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, new_test_user, tagged
 
+from odoo.addons.base_process_guide.tests.rpc_common import RpcCase
+
 from .common import HelpdeskGuideCommon
 
 
@@ -123,3 +125,46 @@ class TestPortalClose(HttpCase, HelpdeskGuideCommon):
         self.assertEqual(ticket.stage_id, self.stage_waiting)
         self.assertFalse(unguided.stage_id.closed)
         self.assertEqual(mine.stage_id, self.stage_waiting)
+
+
+@tagged("post_install", "-at_install")
+class TestPortalCustomerRpc(RpcCase, HelpdeskGuideCommon):
+    """A customer calling the models over RPC on their own ticket (helpdesk_mgmt lets them read
+    it, and post on it: ``_mail_post_access = "read"``)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.customer = new_test_user(cls.env, login="hd_guide_rpc_customer", groups="base.group_portal")
+        cls.call = cls.env.ref("mail.mail_activity_data_call")
+        cls.env["guide.item"].create(
+            {
+                "step_id": cls.step_triage.id,
+                "name": "Customer called back",
+                "sequence": 10,
+                "completion": "auto",
+                "auto_domain": f"[('guide_done_activity_type_ids', 'in', [{cls.call.id}])]",
+            }
+        )
+
+    def test_refusal_to_a_customer_names_no_item(self):
+        """A move of their ticket is refused to the customer as the write would be (they may
+        not edit it), without the agents' checklist; an agent still gets the checklist."""
+        ticket = self._ticket(partner_id=self.customer.partner_id.id, stage_id=self.stage_progress.id)
+        move = [[ticket.id], {"stage_id": self.stage_waiting.id}]
+        with self.assertNoLogs("odoo.http", "ERROR"):
+            for protocol in ("xmlrpc", "jsonrpc"):
+                for context in ({}, {"guide_override_reason": "Fixed"}):
+                    fault = self.rpc_fault(
+                        self.customer,
+                        "helpdesk.ticket",
+                        "write",
+                        move,
+                        {"context": context},
+                        protocol=protocol,
+                    )
+                    self.assertIn("You are not allowed to modify", fault)
+                    self.assertNotIn("Solution proposed", fault)
+            fault = self.rpc_fault(self.user_own, "helpdesk.ticket", "write", move)
+        self.assertIn("Solution proposed", fault)
+        self.assertEqual(ticket.stage_id, self.stage_progress)
