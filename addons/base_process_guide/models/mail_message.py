@@ -9,8 +9,31 @@ class MailMessage(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         messages = super().create(vals_list)
+        if not self.env.su and any(vals.get("mail_activity_type_id") for vals in vals_list):
+            messages._guide_check_activity_done_access()
         messages._guide_record_events(vals_list)
         return messages
+
+    def write(self, vals):
+        res = super().write(vals)
+        if not self.env.su and {"mail_activity_type_id", "model", "res_id"} & set(vals):
+            self._guide_check_activity_done_access()
+        return res
+
+    def _guide_check_activity_done_access(self):
+        """A message recording an activity done (``mail_activity_type_id``) on a guided record
+        is evidence the conditions read (``guide_done_activity_type_ids``): written by a user,
+        it needs write access to the record, as marking an activity done does there. Odoo lets
+        whoever may read a record post on it where its model says so (``_mail_post_access``,
+        helpdesk tickets): a customer would record a call on their ticket that nobody made.
+        Marking an activity done posts its message as the engine, unchecked."""
+        guided = set(self.env["guide.process"]._guide_model_names())
+        records = defaultdict(set)
+        for message in self.sudo():
+            if message.mail_activity_type_id and message.model in guided and message.res_id:
+                records[message.model].add(message.res_id)
+        for model_name, ids in records.items():
+            self.env[model_name].browse(ids).exists().check_access("write")
 
     def _guide_record_events(self, vals_list=None):
         """The event fields of the guided records the messages are about (``guide.mixin``): a

@@ -168,3 +168,40 @@ class TestPortalCustomerRpc(RpcCase, HelpdeskGuideCommon):
             fault = self.rpc_fault(self.user_own, "helpdesk.ticket", "write", move)
         self.assertIn("Solution proposed", fault)
         self.assertEqual(ticket.stage_id, self.stage_progress)
+
+    def test_customer_records_no_activity_done(self):
+        """A message recording an activity done is evidence the checklist reads: the customer
+        may post on their ticket, not record a call nobody made (created or written); the agent
+        marking their activity done does."""
+        ticket = self._ticket(partner_id=self.customer.partner_id.id)
+        comment = self.env.ref("mail.mt_comment")
+        message = {
+            "model": "helpdesk.ticket",
+            "res_id": ticket.id,
+            "body": "Call done",
+            "message_type": "comment",
+            "subtype_id": comment.id,
+        }
+        with self.assertNoLogs("odoo.http", "ERROR"):
+            for protocol in ("xmlrpc", "jsonrpc"):
+                for message_type in ("comment", "notification"):
+                    self.rpc_fault(
+                        self.customer,
+                        "mail.message",
+                        "create",
+                        [dict(message, message_type=message_type, mail_activity_type_id=self.call.id)],
+                        protocol=protocol,
+                    )
+            posted = self.xmlrpc(self.customer, "mail.message", "create", [message])
+            vals = {"mail_activity_type_id": self.call.id}
+            self.rpc_fault(self.customer, "mail.message", "write", [[posted], vals])
+        ticket.invalidate_recordset()
+        self.assertFalse(ticket.guide_done_activity_type_ids)
+        self.assertFalse(self._lines(ticket)["Customer called back"].is_done)
+        activity = ticket.activity_schedule(activity_type_id=self.call.id, user_id=self.user_own.id)
+        self.xmlrpc(
+            self.user_own, "mail.activity", "action_feedback", [[activity.id]], {"feedback": "Called"}
+        )
+        ticket.invalidate_recordset()
+        self.assertEqual(ticket.guide_done_activity_type_ids, self.call)
+        self.assertTrue(self._lines(ticket)["Customer called back"].is_done)
