@@ -23,6 +23,8 @@ class GuidedHelpdeskTicketController(HelpdeskTicketController):
             return request.redirect("/my")
         if not str(kw.get("stage_id") or "").isdigit():
             return request.redirect(f"/my/ticket/{ticket.id}")
+        # helpdesk_mgmt reads every ``*_id`` parameter as a number: only the two it uses go on
+        kw = {"ticket_id": str(ticket.id), "stage_id": kw["stage_id"]}
         try:
             with request.env.cr.savepoint():
                 return super().support_ticket_close(**kw)

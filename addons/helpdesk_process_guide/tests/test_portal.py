@@ -126,6 +126,20 @@ class TestPortalClose(HttpCase, HelpdeskGuideCommon):
         self.assertFalse(unguided.stage_id.closed)
         self.assertEqual(mine.stage_id, self.stage_waiting)
 
+    def test_other_parameters_of_the_close_form_are_ignored(self):
+        """helpdesk_mgmt reads every ``*_id`` parameter as a number: one that is not is
+        ignored (the close goes on), not a traceback logged as an error."""
+        ticket = self._ticket(partner_id=self.customer.partner_id.id, stage_id=self.stage_waiting.id)
+        self.authenticate(self.customer.login, self.customer.login)
+        with self.assertNoLogs("odoo.http", "ERROR"):
+            response = self.url_open(
+                f"/ticket/close?ticket_id={ticket.id}&stage_id={self.stage_resolved.id}&user_id=x",
+                allow_redirects=False,
+            )
+        self.assertEqual(self._location(response), f"/my/ticket/{ticket.id}")
+        self.assertEqual(ticket.stage_id, self.stage_resolved)
+        self.assertEqual(ticket.user_id, self.user_own)
+
 
 @tagged("post_install", "-at_install")
 class TestPortalCustomerRpc(RpcCase, HelpdeskGuideCommon):
