@@ -76,6 +76,7 @@ class GuideMixin(models.AbstractModel):
         readonly=True,
         index="btree_not_null",
         copy=False,
+        groups="base.group_user",
     )
     guide_step_id = fields.Many2one(
         "guide.step",
@@ -85,60 +86,100 @@ class GuideMixin(models.AbstractModel):
         readonly=True,
         index="btree_not_null",
         copy=False,
+        groups="base.group_user",
     )
     guide_step_entered_at = fields.Datetime(
-        string="In Stage Since", default=fields.Datetime.now, readonly=True, copy=False
+        string="In Stage Since",
+        default=fields.Datetime.now,
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
     )
-    guide_instructions = fields.Html(related="guide_step_id.instructions", string="Instructions")
-    guide_goal = fields.Text(related="guide_step_id.goal", string="Goal")
-    guide_gate_mode = fields.Selection(related="guide_step_id.gate_mode", string="Gate")
+    guide_instructions = fields.Html(
+        related="guide_step_id.instructions", string="Instructions", groups="base.group_user"
+    )
+    guide_goal = fields.Text(related="guide_step_id.goal", string="Goal", groups="base.group_user")
+    guide_gate_mode = fields.Selection(
+        related="guide_step_id.gate_mode", string="Gate", groups="base.group_user"
+    )
     guide_line_ids = fields.One2many(
         "guide.line",
         "res_id",
         string="Checklist History",
         domain=lambda self: [("res_model", "=", self._name)],
         readonly=True,
+        groups="base.group_user",
     )
     guide_current_line_ids = fields.Many2many(
-        "guide.line", string="Checklist", compute="_compute_guide_checklist", readonly=True
+        "guide.line",
+        string="Checklist",
+        compute="_compute_guide_checklist",
+        readonly=True,
+        groups="base.group_user",
     )
     # what lists and kanbans show: stored, maintained by the engine on events (a line
     # ticked, a step entered, a field an item's condition reads written, checklists
     # refreshed by an administrator), see ``_guide_refresh_checklist_state``
-    guide_item_done = fields.Integer(string="Items Done", readonly=True, copy=False)
-    guide_item_total = fields.Integer(string="Items", readonly=True, copy=False)
-    guide_progress = fields.Float(string="Checklist Progress", readonly=True, copy=False)
+    guide_item_done = fields.Integer(string="Items Done", readonly=True, copy=False, groups="base.group_user")
+    guide_item_total = fields.Integer(string="Items", readonly=True, copy=False, groups="base.group_user")
+    guide_progress = fields.Float(
+        string="Checklist Progress", readonly=True, copy=False, groups="base.group_user"
+    )
     guide_blocked = fields.Boolean(
         string="Blocked",
         readonly=True,
         copy=False,
         help="Mandatory checklist items of the current step are not done.",
+        groups="base.group_user",
     )
-    guide_missing_items = fields.Text(string="Missing Items", compute="_compute_guide_checklist")
-    guide_deadline = fields.Datetime(string="Step Due", compute="_compute_guide_deadline")
+    guide_missing_items = fields.Text(
+        string="Missing Items", compute="_compute_guide_checklist", groups="base.group_user"
+    )
+    guide_deadline = fields.Datetime(
+        string="Step Due", compute="_compute_guide_deadline", groups="base.group_user"
+    )
     guide_overdue = fields.Boolean(
-        string="Overdue in Step", compute="_compute_guide_deadline", search="_search_guide_overdue"
+        string="Overdue in Step",
+        compute="_compute_guide_deadline",
+        search="_search_guide_overdue",
+        groups="base.group_user",
     )
-    guide_hint_ids = fields.Many2many("guide.hint", string="Hints", compute="_compute_guide_checklist")
+    guide_hint_ids = fields.Many2many(
+        "guide.hint", string="Hints", compute="_compute_guide_checklist", groups="base.group_user"
+    )
     # what the form, kanban and list show of the rows about the record (counts, the
     # current user's hint feedback; escalation and compliance add theirs): one query
     # for a page, see ``_compute_guide_summary``
     guide_hint_ack_ids = fields.Many2many(
-        "guide.hint", string="Hints I Acknowledged", compute="_compute_guide_summary"
+        "guide.hint",
+        string="Hints I Acknowledged",
+        compute="_compute_guide_summary",
+        groups="base.group_user",
     )
     guide_hint_unhelpful_ids = fields.Many2many(
-        "guide.hint", string="Hints I Marked Not Helpful", compute="_compute_guide_summary"
+        "guide.hint",
+        string="Hints I Marked Not Helpful",
+        compute="_compute_guide_summary",
+        groups="base.group_user",
     )
-    guide_deviation_count = fields.Integer(string="Deviations", compute="_compute_guide_summary")
-    guide_history_count = fields.Integer(string="Stage Changes", compute="_compute_guide_summary")
+    guide_deviation_count = fields.Integer(
+        string="Deviations", compute="_compute_guide_summary", groups="base.group_user"
+    )
+    guide_history_count = fields.Integer(
+        string="Stage Changes", compute="_compute_guide_summary", groups="base.group_user"
+    )
     guide_overridden = fields.Boolean(
-        string="Overridden", compute="_compute_guide_summary", search="_search_guide_overridden"
+        string="Overridden",
+        compute="_compute_guide_summary",
+        search="_search_guide_overridden",
+        groups="base.group_user",
     )
     guide_has_attachment = fields.Boolean(
         string="Has Attachments",
         compute="_compute_guide_has_attachment",
         search="_search_guide_has_attachment",
         help="Helper for checklist and policy conditions: at least one file is attached.",
+        groups="base.group_user",
     )
 
     # ------------------------------------------------------------

@@ -31,6 +31,7 @@ class GuideMixin(models.AbstractModel):
         copy=False,
         help="Helper for conditions: when the last message from outside the company (a customer, "
         "a portal user, an incoming email) was received.",
+        groups="base.group_user",
     )
     guide_last_reply_date = fields.Datetime(
         string="Last Reply to the Customer",
@@ -38,6 +39,7 @@ class GuideMixin(models.AbstractModel):
         copy=False,
         help="Helper for conditions: when an employee last sent a message to the followers "
         "(not an internal note).",
+        groups="base.group_user",
     )
     guide_done_activity_type_ids = fields.Many2many(
         "mail.activity.type",
@@ -45,6 +47,7 @@ class GuideMixin(models.AbstractModel):
         compute="_compute_guide_done_activity_type_ids",
         search="_search_guide_done_activity_type_ids",
         help="Helper for conditions: the types of the activities marked done on the record.",
+        groups="base.group_user",
     )
     guide_milestone_ids = fields.Many2many(
         "guide.milestone",
@@ -52,16 +55,24 @@ class GuideMixin(models.AbstractModel):
         compute="_compute_guide_summary",
         search="_search_guide_milestone_ids",
         help="Helper for conditions: the milestones the record reached.",
+        groups="base.group_user",
     )
     guide_milestone_timeline = fields.Html(
-        string="Milestones", compute="_compute_guide_summary", sanitize=False
+        string="Milestones", compute="_compute_guide_summary", sanitize=False, groups="base.group_user"
     )
-    guide_task_log_count = fields.Integer(string="Tasks Added", compute="_compute_guide_summary")
+    guide_task_log_count = fields.Integer(
+        string="Tasks Added", compute="_compute_guide_summary", groups="base.group_user"
+    )
     # what the guidance panel offers, from the cached configuration (no query)
-    guide_task_available = fields.Boolean(compute="_compute_guide_adaptive_offers")
-    guide_milestone_manual = fields.Boolean(compute="_compute_guide_adaptive_offers")
+    guide_task_available = fields.Boolean(compute="_compute_guide_adaptive_offers", groups="base.group_user")
+    guide_milestone_manual = fields.Boolean(
+        compute="_compute_guide_adaptive_offers", groups="base.group_user"
+    )
     guide_task_suggested_ids = fields.Many2many(
-        "guide.task", string="Suggested Tasks", compute="_compute_guide_task_suggested_ids"
+        "guide.task",
+        string="Suggested Tasks",
+        compute="_compute_guide_task_suggested_ids",
+        groups="base.group_user",
     )
 
     # ------------------------------------------------------------

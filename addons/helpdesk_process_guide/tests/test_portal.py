@@ -177,7 +177,8 @@ class TestPortalCustomerRpc(RpcCase, HelpdeskGuideCommon):
                         {"context": context},
                         protocol=protocol,
                     )
-                    self.assertIn("You are not allowed to modify", fault)
+                    # Odoo's refusal of the write (or of its fields: the guidance is the agents')
+                    self.assertRegex(fault, "You are not allowed to modify|You do not have enough rights")
                     self.assertNotIn("Solution proposed", fault)
             fault = self.rpc_fault(self.user_own, "helpdesk.ticket", "write", move)
         self.assertIn("Solution proposed", fault)
@@ -219,3 +220,40 @@ class TestPortalCustomerRpc(RpcCase, HelpdeskGuideCommon):
         ticket.invalidate_recordset()
         self.assertEqual(ticket.guide_done_activity_type_ids, self.call)
         self.assertTrue(self._lines(ticket)["Customer called back"].is_done)
+
+    def test_customer_reads_none_of_the_guidance(self):
+        """The guidance, escalation and compliance fields of their ticket (the step's
+        instructions, the milestones and who reached them, the escalation level, the approval
+        state...) are the agents': a customer reading their ticket over RPC gets none of them,
+        nor searches or groups by them; the agent reads them all."""
+        ticket = self._ticket(partner_id=self.customer.partner_id.id)
+        names = [
+            name
+            for name in self.env["helpdesk.ticket"]._fields
+            if name.startswith(("guide_", "escalation_", "compliance_"))
+        ]
+        self.assertIn("guide_instructions", names)
+        with self.assertNoLogs("odoo.http", "ERROR"):
+            for name in names:
+                self.rpc_fault(self.customer, "helpdesk.ticket", "read", [ticket.ids, [name]])
+            self.rpc_fault(
+                self.customer, "helpdesk.ticket", "search", [[("guide_step_id", "=", self.step_triage.id)]]
+            )
+            self.rpc_fault(
+                self.customer,
+                "helpdesk.ticket",
+                "read_group",
+                [[], ["guide_step_id"], ["guide_step_id"]],
+                protocol="jsonrpc",
+            )
+            visible = self.jsonrpc(
+                self.customer, "helpdesk.ticket", "fields_get", [], {"attributes": ["type"]}
+            )
+            (record,) = self.xmlrpc(
+                self.customer, "helpdesk.ticket", "read", [ticket.ids, ["name", "stage_id"]]
+            )
+            (agent_record,) = self.xmlrpc(self.user_own, "helpdesk.ticket", "read", [ticket.ids, names])
+        self.assertFalse(set(names) & set(visible))
+        self.assertEqual(record["name"], "Guided ticket")
+        self.assertEqual(agent_record["guide_step_id"][0], self.step_triage.id)
+        self.assertIn("Identify the customer", agent_record["guide_instructions"])
