@@ -326,6 +326,8 @@ class GuideMixin(models.AbstractModel):
         covered = change.get("escalation")
         if covered is None:
             return
+        if "company_id" in change["vals"] and "company_id" in self._fields:
+            self.env["escalation.clock"]._escalation_follow_company(self)
         config = self.env["escalation.rule"]._get_escalation_config(self._name)
         covered |= self.env["escalation.rule"]._escalation_records_covered(self, config["rules"])
         if covered:

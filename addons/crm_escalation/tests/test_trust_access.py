@@ -84,3 +84,28 @@ class TestTrustAccessEscalation(TrustAccessMixin, RpcCase, EscalationCommon):
             company_id=company_b.id, crm_team_ids=[(5, 0, 0)], levels=[{"name": "B1", "delay": 4}]
         )
         self.assertIs(self.xmlrpc(manager_b, "escalation.rule", "action_resync", [rule_b.ids]), True)
+
+    def test_clocks_follow_their_lead_to_another_company(self):
+        """A lead moved to another company takes its clocks along: the salespeople of that
+        company read the clocks of the lead they read (the log keeps its company: audit)."""
+        company_b = self.env["res.company"].create({"name": "Escalations B"})
+        self.team.company_id = False
+        self.user_salesman.company_ids = [(4, company_b.id)]
+        user_b = new_test_user(
+            self.env,
+            login="esc_all_b",
+            groups="sales_team.group_sale_salesman_all_leads",
+            company_id=company_b.id,
+            company_ids=[(6, 0, company_b.ids)],
+            name="Bob B-Salesman",
+        )
+        clock = self._clock(self.lead, self.rule)
+        self.assertEqual(clock.company_id, self.company)
+        self.lead.write({"company_id": company_b.id})
+        self.assertEqual(clock.company_id, company_b)
+        self.assertEqual(
+            self.xmlrpc(user_b, "crm.lead", "search", [[("id", "=", self.lead.id)]]), self.lead.ids
+        )
+        clock_domain = [("res_model", "=", "crm.lead"), ("res_id", "=", self.lead.id)]
+        self.assertEqual(self.xmlrpc(user_b, "escalation.clock", "search", [clock_domain]), clock.ids)
+        self.assertFalse(self.xmlrpc(self.user_salesman_all, "escalation.clock", "search", [clock_domain]))
