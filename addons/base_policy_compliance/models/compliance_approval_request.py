@@ -3,7 +3,7 @@ import logging
 
 from markupsafe import Markup
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 from odoo.tools import SQL
@@ -644,9 +644,11 @@ class ComplianceApprovalRequest(models.Model):
 
     def _compliance_notify_approvers(self, users=None):
         """Activities (on the request) for the approvers of the current tier (those of ``users``
-        only, when given)."""
+        only, when given). Scheduled by the engine (OdooBot), not by the user whose change
+        asked for them: Odoo lets whoever created an activity reassign or delete it, and the
+        requester could take the approvers' to-dos off their lists."""
         activity_type = self.env.ref("mail.mail_activity_data_todo", raise_if_not_found=False)
-        engine = self._compliance_engine()
+        engine = self._compliance_engine().with_user(SUPERUSER_ID)
         for request in self:
             line = request.current_line_id
             approvers = line.approver_ids if users is None else line.approver_ids & users

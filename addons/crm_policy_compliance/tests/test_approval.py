@@ -77,6 +77,27 @@ class TestApproval(ComplianceCommon):
         with self.assertRefused(UserError, "already waiting for the approval"):
             lead._compliance_request_approval({"stage_id": self.stage_proposal.id}, "Again")
 
+    def test_requester_cannot_take_the_approvers_todo(self):
+        """The approvers' to-dos are the engine's: the salesperson whose change asked for them
+        may not reassign, delete or mark them done (Odoo lets an activity's creator do so);
+        the approver marks theirs done."""
+        _lead, request = self._held_lead()
+        activity = request.sudo().activity_ids
+        self.assertEqual(activity.user_id, self.user_leader)
+        as_requester = activity.with_user(self.user_salesman)
+        for attempt in (
+            lambda: as_requester.write({"user_id": self.user_salesman.id}),
+            lambda: as_requester.write({"date_deadline": "2099-01-01"}),
+            as_requester.unlink,
+            lambda: as_requester.action_feedback(feedback="Done"),
+        ):
+            with self.assertRaises(AccessError), self.env.cr.savepoint():
+                attempt()
+        self.assertEqual(activity.user_id, self.user_leader)
+        activity.with_user(self.user_leader).action_feedback(feedback="Seen, deciding tomorrow")
+        self.assertFalse(activity.exists())
+        self.assertEqual(request.state, "pending")
+
     def test_tiers_in_order_then_applied_as_requester(self):
         lead, request = self._held_lead()
         with self.assertRefused(AccessError, "not an approver"):
