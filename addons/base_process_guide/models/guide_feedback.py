@@ -147,6 +147,19 @@ class GuideFeedback(models.Model):
                 self._guide_check_reviewer([{**vals, "process_id": pid} for pid in self.process_id.ids])
             # an agent edits their own feedback; someone else's is the administrators' of its process
             self.filtered(lambda fb: fb.user_id != self.env.user)._guide_check_administrator()
+            # so is a decided one: what was accepted or rejected, on which process, stays so
+            decided = self.filtered(lambda fb: fb.state != "new")
+            if decided and not all(
+                self.env[model_name]._guide_is_manager()
+                for model_name in set(decided.process_id.sudo().mapped("model_name"))
+            ):
+                raise AccessError(
+                    self.env._(
+                        "Feedback %(ids)s was decided: only the administrators of %(processes)s change it.",
+                        ids=", ".join(str(id_) for id_ in decided.ids[:10]),
+                        processes=", ".join(decided.process_id.sudo().mapped("display_name")),
+                    )
+                )
         return super().write(vals)
 
     def unlink(self):

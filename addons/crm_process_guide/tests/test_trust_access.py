@@ -242,6 +242,28 @@ class TestTrustAccessLead(TrustAccessMixin, RpcCase, GuideCommon):
         self.rpc_fault(self.user_salesman_all, "guide.feedback", "unlink", [theirs.ids])
         self.assertIs(self.xmlrpc(self.user_manager, "guide.feedback", "unlink", [theirs.ids]), True)
 
+    def test_decided_feedback_changed_by_administrators_only(self):
+        """Once accepted or rejected, the author no longer rewrites their feedback nor moves it
+        to another step: what the administrators decided stays what they decided on."""
+        vals = {"name": "Ask for the budget", "process_id": self.process.id, "res_model": "crm.lead"}
+        mine = (
+            self.env["guide.feedback"].with_user(self.user_salesman).create({**vals, "res_id": self.lead.id})
+        )
+        self.assertIs(
+            self.xmlrpc(self.user_salesman, "guide.feedback", "write", [mine.ids, {"name": "Ask"}]), True
+        )
+        self.assertIs(self.xmlrpc(self.user_manager, "guide.feedback", "action_accept", [mine.ids]), True)
+        for protocol in ("xmlrpc", "jsonrpc"):
+            for change in ({"name": "Skip the budget"}, {"description": "Never mind"}, {"step_id": False}):
+                fault = self.rpc_fault(
+                    self.user_salesman, "guide.feedback", "write", [mine.ids, change], protocol=protocol
+                )
+                self.assertIn("was decided", fault)
+        self.assertEqual(mine.name, "Ask")
+        self.assertIs(
+            self.xmlrpc(self.user_manager, "guide.feedback", "write", [mine.ids, {"response": "Done"}]), True
+        )
+
     def test_feedback_decided_by_administrators_only(self):
         feedback_id = self.xmlrpc(
             self.user_salesman,
