@@ -36,7 +36,6 @@ class GuideMixin(models.AbstractModel):
         string="Escalation Clocks",
         domain=lambda self: [("res_model", "=", self._name)],
         readonly=True,
-        groups="base.group_user",
     )
     escalation_state = fields.Selection(
         [
@@ -49,45 +48,24 @@ class GuideMixin(models.AbstractModel):
         ],
         compute="_compute_guide_status",
         string="Escalation",
-        groups="base.group_user",
     )
-    escalation_level_id = fields.Many2one(
-        "escalation.level", compute="_compute_guide_status", groups="base.group_user"
-    )
-    escalation_next_at = fields.Datetime(
-        compute="_compute_guide_status", string="Next Escalation Due", groups="base.group_user"
-    )
+    escalation_level_id = fields.Many2one("escalation.level", compute="_compute_guide_status")
+    escalation_next_at = fields.Datetime(compute="_compute_guide_status", string="Next Escalation Due")
     escalation_next_level_id = fields.Many2one(
-        "escalation.level",
-        compute="_compute_guide_status",
-        string="Next Escalation Level",
-        groups="base.group_user",
+        "escalation.level", compute="_compute_guide_status", string="Next Escalation Level"
     )
-    escalation_badge = fields.Char(compute="_compute_guide_status", groups="base.group_user")
-    escalation_need_ack = fields.Boolean(
-        compute="_compute_guide_status", string="To Acknowledge", groups="base.group_user"
-    )
+    escalation_badge = fields.Char(compute="_compute_guide_status")
+    escalation_need_ack = fields.Boolean(compute="_compute_guide_status", string="To Acknowledge")
     escalation_escalated = fields.Boolean(
-        compute="_compute_guide_status",
-        search="_search_escalation_escalated",
-        string="Escalated",
-        groups="base.group_user",
+        compute="_compute_guide_status", search="_search_escalation_escalated", string="Escalated"
     )
     escalation_at_risk = fields.Boolean(
-        compute="_compute_guide_status",
-        search="_search_escalation_at_risk",
-        string="At Risk",
-        groups="base.group_user",
+        compute="_compute_guide_status", search="_search_escalation_at_risk", string="At Risk"
     )
     escalation_breached = fields.Boolean(
-        compute="_compute_guide_status",
-        search="_search_escalation_breached",
-        string="Breached",
-        groups="base.group_user",
+        compute="_compute_guide_status", search="_search_escalation_breached", string="Breached"
     )
-    escalation_log_count = fields.Integer(
-        compute="_compute_guide_summary", string="Escalations", groups="base.group_user"
-    )
+    escalation_log_count = fields.Integer(compute="_compute_guide_summary", string="Escalations")
 
     # ------------------------------------------------------------
     # HOOKS (override in guided models)

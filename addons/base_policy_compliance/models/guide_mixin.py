@@ -31,21 +31,15 @@ class GuideMixin(models.AbstractModel):
         compute="_compute_guide_status",
         search="_search_compliance_awaiting_approval",
         help="A change of the record is held until a policy's approvers decide.",
-        groups="base.group_user",
     )
-    compliance_request_count = fields.Integer(
-        string="Approval Requests", compute="_compute_guide_summary", groups="base.group_user"
-    )
-    compliance_violation_count = fields.Integer(
-        string="Policy Violations", compute="_compute_guide_summary", groups="base.group_user"
-    )
+    compliance_request_count = fields.Integer(string="Approval Requests", compute="_compute_guide_summary")
+    compliance_violation_count = fields.Integer(string="Policy Violations", compute="_compute_guide_summary")
     compliance_has_note = fields.Boolean(
         string="Has an Internal Note",
         compute="_compute_compliance_has_note",
         search="_search_compliance_has_note",
         help="Helper for policy requirements: someone logged an internal note on the record "
         "(e.g. a resolution note).",
-        groups="base.group_user",
     )
 
     # ------------------------------------------------------------

@@ -64,6 +64,8 @@ class GuideMixin(models.AbstractModel):
     _guide_owner_field = "user_id"
     # group that administers the processes of the model (reviews feedback)
     _guide_manager_group = ENGINE_MANAGER_GROUP
+    # the product's fields on the model (``_setup_complete``)
+    _guide_internal_fields = frozenset()
 
     # ------------------------------------------------------------
     # FIELDS
@@ -76,7 +78,6 @@ class GuideMixin(models.AbstractModel):
         readonly=True,
         index="btree_not_null",
         copy=False,
-        groups="base.group_user",
     )
     guide_step_id = fields.Many2one(
         "guide.step",
@@ -86,100 +87,60 @@ class GuideMixin(models.AbstractModel):
         readonly=True,
         index="btree_not_null",
         copy=False,
-        groups="base.group_user",
     )
     guide_step_entered_at = fields.Datetime(
-        string="In Stage Since",
-        default=fields.Datetime.now,
-        readonly=True,
-        copy=False,
-        groups="base.group_user",
+        string="In Stage Since", default=fields.Datetime.now, readonly=True, copy=False
     )
-    guide_instructions = fields.Html(
-        related="guide_step_id.instructions", string="Instructions", groups="base.group_user"
-    )
-    guide_goal = fields.Text(related="guide_step_id.goal", string="Goal", groups="base.group_user")
-    guide_gate_mode = fields.Selection(
-        related="guide_step_id.gate_mode", string="Gate", groups="base.group_user"
-    )
+    guide_instructions = fields.Html(related="guide_step_id.instructions", string="Instructions")
+    guide_goal = fields.Text(related="guide_step_id.goal", string="Goal")
+    guide_gate_mode = fields.Selection(related="guide_step_id.gate_mode", string="Gate")
     guide_line_ids = fields.One2many(
         "guide.line",
         "res_id",
         string="Checklist History",
         domain=lambda self: [("res_model", "=", self._name)],
         readonly=True,
-        groups="base.group_user",
     )
     guide_current_line_ids = fields.Many2many(
-        "guide.line",
-        string="Checklist",
-        compute="_compute_guide_checklist",
-        readonly=True,
-        groups="base.group_user",
+        "guide.line", string="Checklist", compute="_compute_guide_checklist", readonly=True
     )
     # what lists and kanbans show: stored, maintained by the engine on events (a line
     # ticked, a step entered, a field an item's condition reads written, checklists
     # refreshed by an administrator), see ``_guide_refresh_checklist_state``
-    guide_item_done = fields.Integer(string="Items Done", readonly=True, copy=False, groups="base.group_user")
-    guide_item_total = fields.Integer(string="Items", readonly=True, copy=False, groups="base.group_user")
-    guide_progress = fields.Float(
-        string="Checklist Progress", readonly=True, copy=False, groups="base.group_user"
-    )
+    guide_item_done = fields.Integer(string="Items Done", readonly=True, copy=False)
+    guide_item_total = fields.Integer(string="Items", readonly=True, copy=False)
+    guide_progress = fields.Float(string="Checklist Progress", readonly=True, copy=False)
     guide_blocked = fields.Boolean(
         string="Blocked",
         readonly=True,
         copy=False,
         help="Mandatory checklist items of the current step are not done.",
-        groups="base.group_user",
     )
-    guide_missing_items = fields.Text(
-        string="Missing Items", compute="_compute_guide_checklist", groups="base.group_user"
-    )
-    guide_deadline = fields.Datetime(
-        string="Step Due", compute="_compute_guide_deadline", groups="base.group_user"
-    )
+    guide_missing_items = fields.Text(string="Missing Items", compute="_compute_guide_checklist")
+    guide_deadline = fields.Datetime(string="Step Due", compute="_compute_guide_deadline")
     guide_overdue = fields.Boolean(
-        string="Overdue in Step",
-        compute="_compute_guide_deadline",
-        search="_search_guide_overdue",
-        groups="base.group_user",
+        string="Overdue in Step", compute="_compute_guide_deadline", search="_search_guide_overdue"
     )
-    guide_hint_ids = fields.Many2many(
-        "guide.hint", string="Hints", compute="_compute_guide_checklist", groups="base.group_user"
-    )
+    guide_hint_ids = fields.Many2many("guide.hint", string="Hints", compute="_compute_guide_checklist")
     # what the form, kanban and list show of the rows about the record (counts, the
     # current user's hint feedback; escalation and compliance add theirs): one query
     # for a page, see ``_compute_guide_summary``
     guide_hint_ack_ids = fields.Many2many(
-        "guide.hint",
-        string="Hints I Acknowledged",
-        compute="_compute_guide_summary",
-        groups="base.group_user",
+        "guide.hint", string="Hints I Acknowledged", compute="_compute_guide_summary"
     )
     guide_hint_unhelpful_ids = fields.Many2many(
-        "guide.hint",
-        string="Hints I Marked Not Helpful",
-        compute="_compute_guide_summary",
-        groups="base.group_user",
+        "guide.hint", string="Hints I Marked Not Helpful", compute="_compute_guide_summary"
     )
-    guide_deviation_count = fields.Integer(
-        string="Deviations", compute="_compute_guide_summary", groups="base.group_user"
-    )
-    guide_history_count = fields.Integer(
-        string="Stage Changes", compute="_compute_guide_summary", groups="base.group_user"
-    )
+    guide_deviation_count = fields.Integer(string="Deviations", compute="_compute_guide_summary")
+    guide_history_count = fields.Integer(string="Stage Changes", compute="_compute_guide_summary")
     guide_overridden = fields.Boolean(
-        string="Overridden",
-        compute="_compute_guide_summary",
-        search="_search_guide_overridden",
-        groups="base.group_user",
+        string="Overridden", compute="_compute_guide_summary", search="_search_guide_overridden"
     )
     guide_has_attachment = fields.Boolean(
         string="Has Attachments",
         compute="_compute_guide_has_attachment",
         search="_search_guide_has_attachment",
         help="Helper for checklist and policy conditions: at least one file is attached.",
-        groups="base.group_user",
     )
 
     # ------------------------------------------------------------
@@ -243,6 +204,98 @@ class GuideMixin(models.AbstractModel):
         """``_guide_engine_fields`` as a frozenset, computed once per registry (it is
         checked on every create and write)."""
         return frozenset(self._guide_engine_fields())
+
+    # ------------------------------------------------------------
+    # ACCESS: the product's fields are the internal users'
+    # ------------------------------------------------------------
+    def _setup_complete(self):
+        res = super()._setup_complete()
+        # the fields guide.mixin and its engines add, and the engine fields of bridges:
+        # the product's fields of the guided model, a set the access checks look in (on
+        # the registry's class, as account's chart templates keep theirs)
+        base = self.env["base"]._fields
+        self.env.registry[self._name]._guide_internal_fields = frozenset(
+            name for name in self.env["guide.mixin"]._fields if name not in base
+        ) | frozenset(self._guide_engine_fields())
+        return res
+
+    @api.model
+    def _guide_user_is_internal(self):
+        """Whether the current user is an internal user (``base.group_user``), without a
+        query: their ``share`` flag when it is in memory, else their cached groups."""
+        user = self.env.user
+        share = user._fields["share"]
+        if self.env.cache.contains(user, share):
+            return not self.env.cache.get(user, share)
+        return user._is_internal()
+
+    @api.model
+    def check_field_access_rights(self, operation, field_names):
+        """The product's fields are for internal users: a customer who may read a record
+        of a guided model (their helpdesk ticket on the portal) reads, searches and groups
+        by none of them — the step's instructions, the milestones and who reached them,
+        the escalation and approval state summarise rows they may not read.
+
+        What ``groups="base.group_user"`` on each field would do, without its cost: the
+        ORM checks a field's groups for every user at every fetch of the model, field by
+        field; here the names are looked at first (nothing more for the calls naming
+        other fields), the user once for those naming the product's."""
+        allowed = super().check_field_access_rights(operation, field_names)
+        internal = self._guide_internal_fields
+        if self.env.su or internal.isdisjoint(allowed) or self._guide_user_is_internal():
+            return allowed
+        if not field_names:
+            return [name for name in allowed if name not in internal]
+        refused = sorted(internal.intersection(field_names))
+        _logger.info(
+            "Access Denied for operation: %s, uid: %s, model: %s, fields of the process guide: %s",
+            operation,
+            self.env.uid,
+            self._name,
+            ", ".join(refused[:10]),
+        )
+        # Odoo's refusal of a field of a group the user is not in
+        raise AccessError(
+            self.env._(
+                'You do not have enough rights to access the fields "%(fields)s"'
+                " on %(document_kind)s (%(document_model)s). "
+                "Please contact your system administrator."
+                "\n\nOperation: %(operation)s",
+                fields=",".join(refused[:10]),
+                document_kind=self.env["ir.model"]._get(self._name).name,
+                document_model=self._name,
+                operation=operation,
+            )
+        )
+
+    def _fetch_field(self, field):
+        """A customer reading one of the other fields prefetches the model's fields but
+        the product's (as the ORM leaves out the fields of groups they are not in)."""
+        if (
+            self.env.su
+            or field.name in self._guide_internal_fields
+            or not (field.prefetch and self.env.context.get("prefetch_fields", True))
+            or self._guide_user_is_internal()
+        ):
+            return super()._fetch_field(field)
+        self.check_field_access_rights("read", [field.name])
+        internal = self._guide_internal_fields
+        self.fetch(
+            [
+                name
+                for name, other in self._fields.items()
+                if other.prefetch == field.prefetch and name not in internal and other.is_accessible(self.env)
+            ]
+        )
+
+    @api.model
+    def fields_get(self, allfields=None, attributes=None):
+        """Without the product's fields for a customer (``check_field_access_rights``)."""
+        res = super().fields_get(allfields, attributes)
+        if not self.env.su and not self._guide_user_is_internal():
+            for name in self._guide_internal_fields:
+                res.pop(name, None)
+        return res
 
     def _guide_check_engine_fields(self, vals_list):
         if self.env.su:

@@ -31,7 +31,6 @@ class GuideMixin(models.AbstractModel):
         copy=False,
         help="Helper for conditions: when the last message from outside the company (a customer, "
         "a portal user, an incoming email) was received.",
-        groups="base.group_user",
     )
     guide_last_reply_date = fields.Datetime(
         string="Last Reply to the Customer",
@@ -39,7 +38,6 @@ class GuideMixin(models.AbstractModel):
         copy=False,
         help="Helper for conditions: when an employee last sent a message to the followers "
         "(not an internal note).",
-        groups="base.group_user",
     )
     guide_done_activity_type_ids = fields.Many2many(
         "mail.activity.type",
@@ -47,7 +45,6 @@ class GuideMixin(models.AbstractModel):
         compute="_compute_guide_done_activity_type_ids",
         search="_search_guide_done_activity_type_ids",
         help="Helper for conditions: the types of the activities marked done on the record.",
-        groups="base.group_user",
     )
     guide_milestone_ids = fields.Many2many(
         "guide.milestone",
@@ -55,24 +52,16 @@ class GuideMixin(models.AbstractModel):
         compute="_compute_guide_summary",
         search="_search_guide_milestone_ids",
         help="Helper for conditions: the milestones the record reached.",
-        groups="base.group_user",
     )
     guide_milestone_timeline = fields.Html(
-        string="Milestones", compute="_compute_guide_summary", sanitize=False, groups="base.group_user"
+        string="Milestones", compute="_compute_guide_summary", sanitize=False
     )
-    guide_task_log_count = fields.Integer(
-        string="Tasks Added", compute="_compute_guide_summary", groups="base.group_user"
-    )
+    guide_task_log_count = fields.Integer(string="Tasks Added", compute="_compute_guide_summary")
     # what the guidance panel offers, from the cached configuration (no query)
-    guide_task_available = fields.Boolean(compute="_compute_guide_adaptive_offers", groups="base.group_user")
-    guide_milestone_manual = fields.Boolean(
-        compute="_compute_guide_adaptive_offers", groups="base.group_user"
-    )
+    guide_task_available = fields.Boolean(compute="_compute_guide_adaptive_offers")
+    guide_milestone_manual = fields.Boolean(compute="_compute_guide_adaptive_offers")
     guide_task_suggested_ids = fields.Many2many(
-        "guide.task",
-        string="Suggested Tasks",
-        compute="_compute_guide_task_suggested_ids",
-        groups="base.group_user",
+        "guide.task", string="Suggested Tasks", compute="_compute_guide_task_suggested_ids"
     )
 
     # ------------------------------------------------------------

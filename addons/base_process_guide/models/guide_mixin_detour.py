@@ -36,52 +36,28 @@ class GuideMixin(models.AbstractModel):
         copy=False,
         index="btree_not_null",
         ondelete="set null",
-        groups="base.group_user",
     )
-    guide_alt_entered_at = fields.Datetime(
-        string="In Alternate Step Since", readonly=True, copy=False, groups="base.group_user"
-    )
+    guide_alt_entered_at = fields.Datetime(string="In Alternate Step Since", readonly=True, copy=False)
     guide_alt_entered_by_id = fields.Many2one(
-        "res.users",
-        string="Alternate Step Entered By",
-        readonly=True,
-        copy=False,
-        ondelete="set null",
-        groups="base.group_user",
+        "res.users", string="Alternate Step Entered By", readonly=True, copy=False, ondelete="set null"
     )
     guide_alt_return_step_id = fields.Many2one(
-        "guide.step",
-        string="Returns To",
-        readonly=True,
-        copy=False,
-        ondelete="set null",
-        groups="base.group_user",
+        "guide.step", string="Returns To", readonly=True, copy=False, ondelete="set null"
     )
     guide_alt_instructions = fields.Html(
-        related="guide_alt_step_id.instructions",
-        string="Alternate Step Instructions",
-        groups="base.group_user",
+        related="guide_alt_step_id.instructions", string="Alternate Step Instructions"
     )
     guide_alt_line_ids = fields.Many2many(
-        "guide.line",
-        string="Alternate Step Checklist",
-        compute="_compute_guide_alt_checklist",
-        groups="base.group_user",
+        "guide.line", string="Alternate Step Checklist", compute="_compute_guide_alt_checklist"
     )
     guide_alt_missing_items = fields.Text(
-        string="Alternate Step Missing Items",
-        compute="_compute_guide_alt_checklist",
-        groups="base.group_user",
+        string="Alternate Step Missing Items", compute="_compute_guide_alt_checklist"
     )
     guide_alt_can_enter = fields.Boolean(
-        string="Alternate Steps Available", compute="_compute_guide_alt_can_enter", groups="base.group_user"
+        string="Alternate Steps Available", compute="_compute_guide_alt_can_enter"
     )
-    guide_next_step_id = fields.Many2one(
-        "guide.step", string="Next Step", compute="_compute_guide_next_step", groups="base.group_user"
-    )
-    guide_next_step_why = fields.Char(
-        string="Why This Next Step", compute="_compute_guide_next_step", groups="base.group_user"
-    )
+    guide_next_step_id = fields.Many2one("guide.step", string="Next Step", compute="_compute_guide_next_step")
+    guide_next_step_why = fields.Char(string="Why This Next Step", compute="_compute_guide_next_step")
 
     # ------------------------------------------------------------
     # HOOKS
