@@ -790,6 +790,8 @@ class GuideMixin(models.AbstractModel):
                 guide["records"]._guide_sync_lines()
                 guide["records"]._guide_log_transitions(guide["transitions"], change["now"])
             return
+        if "company_id" in change["vals"] and "company_id" in self._fields:
+            self._guide_lines_follow_company()
         transitions = guide["transitions"] if guide else []
         entered = self.browse()
         if transitions:
@@ -809,6 +811,33 @@ class GuideMixin(models.AbstractModel):
             entered._guide_sync_lines()
             # records that entered a step were refreshed with their lines
         (self - entered)._guide_write_refresh_checklist(change["vals"])
+
+    def _guide_lines_follow_company(self):
+        """The checklist lines of ``self`` take the company their records were moved to:
+        they are the records' live state, read and ticked where the records are
+        (multi-company record rule); they kept the company the record had when it entered
+        the step. One UPDATE (history and deviations keep theirs: audit)."""
+        self.flush_recordset(["company_id"])
+        Line = self.env["guide.line"]
+        Line.flush_model(["company_id"])
+        self.env.cr.execute(
+            SQL(
+                """UPDATE guide_line l
+                      SET company_id = r.company_id
+                     FROM %s r
+                    WHERE l.res_model = %s
+                      AND l.res_id = r.id
+                      AND r.id = ANY(%s)
+                      AND l.company_id IS DISTINCT FROM r.company_id""",
+                SQL.identifier(self._table),
+                self._name,
+                list(self._ids),
+            )
+        )
+        if self.env.cr.rowcount:
+            Line.invalidate_model(["company_id"])
+            # the lines the user may read changed: the checklist shown is computed again
+            self.invalidate_recordset(["guide_current_line_ids", "guide_missing_items", "guide_hint_ids"])
 
     def _guide_write_refresh_checklist(self, vals):
         """Refresh the stored checklist figures of the guided records of ``self`` when

@@ -39,6 +39,43 @@ class TestSecurity(GuideCommon):
         self.assertNotIn(process_b, self.env["guide.process"].with_user(self.user_manager).search([]))
         self.assertIn(self.process, visible, "processes without company are shared")
 
+    def test_checklist_follows_its_lead_to_another_company(self):
+        """A lead moved to another company (a process of no company still guides it) takes
+        its checklist lines with it: its new company's users read and tick them, and what
+        the form says is missing is what the gate asks for."""
+        company_b = self.env["res.company"].create({"name": "Guide Company D"})
+        user_both = new_test_user(
+            self.env,
+            login="guide_both_companies",
+            groups="sales_team.group_sale_salesman_all_leads",
+            company_id=self.company.id,
+            company_ids=[(6, 0, (self.company | company_b).ids)],
+        )
+        user_b = new_test_user(
+            self.env,
+            login="guide_company_b_only",
+            groups="sales_team.group_sale_salesman_all_leads",
+            company_id=company_b.id,
+            company_ids=[(6, 0, company_b.ids)],
+        )
+        lead = self._lead(company_id=self.company.id, user_id=user_both.id)
+        self._tick(lead, "Budget confirmed")
+        lead.with_user(user_both).with_context(
+            allowed_company_ids=(self.company | company_b).ids
+        ).company_id = company_b
+        self.assertEqual(lead.guide_step_id, self.step_qualif)
+        lines = self.env["guide.line"].search([("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)])
+        self.assertEqual(lines.company_id, company_b)
+        lead_b = lead.with_user(user_b).with_context(allowed_company_ids=company_b.ids)
+        lead_b.invalidate_recordset()
+        self.assertEqual(
+            set(lead_b.guide_current_line_ids.mapped("name")),
+            {"Budget confirmed", "Decision maker identified", "Expected revenue set", "Contact email known"},
+        )
+        self.assertIn("Decision maker identified", lead_b.guide_missing_items)
+        self._lines(lead_b)["Decision maker identified"].action_check()
+        self.assertTrue(self._lines(lead)["Decision maker identified"].checked)
+
     def test_company_scope_matching(self):
         company_b = self.env["res.company"].create({"name": "Guide Company C"})
         self.process.company_id = company_b
