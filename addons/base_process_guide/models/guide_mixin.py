@@ -221,13 +221,14 @@ class GuideMixin(models.AbstractModel):
 
     @api.model
     def _guide_user_is_internal(self):
-        """Whether the current user is an internal user (``base.group_user``), without a
-        query: their ``share`` flag when it is in memory, else their cached groups."""
-        user = self.env.user
-        share = user._fields["share"]
-        if self.env.cache.contains(user, share):
-            return not self.env.cache.get(user, share)
-        return user._is_internal()
+        """Whether the current user is an internal user (not ``share``), decided once per
+        user and transaction (the cursor's cache, as Odoo's export keeps its own there):
+        the access checks of the product's fields ask it at every fetch of the model."""
+        internal = self.env.cr.cache.setdefault("guide_internal_users", {})
+        uid = self.env.uid
+        if uid not in internal:
+            internal[uid] = not self.env.user.share
+        return internal[uid]
 
     @api.model
     def check_field_access_rights(self, operation, field_names):
