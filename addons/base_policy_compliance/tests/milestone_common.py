@@ -87,7 +87,9 @@ class MilestonePolicyCases:
         version = self.milestone_policy.version
         with self.assertRaises(UserError) as err:
             self.ms_signed.unlink()
-        self.assertIn("Milestone Contract signed cannot be deleted: these rules name it", str(err.exception))
+        self.assertIn(
+            "Milestone “Contract signed” cannot be deleted: these rules name it", str(err.exception)
+        )
         self.assertIn("Compliance Policy: Signed first", str(err.exception))
         self.assertEqual(self.milestone_policy.required_milestone_ids, self.ms_signed)
         self.assertEqual(self.milestone_policy.version, version)

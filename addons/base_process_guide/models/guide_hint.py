@@ -102,7 +102,9 @@ class GuideHint(models.Model):
             named = self._guide_named_uses(
                 uses,
                 lambda hint, count: self.env._(
-                    "%(hint)s: %(count)s acknowledgements and feedback", hint=hint.name, count=count
+                    "%(hint)s (acknowledged or marked not helpful %(count)s time(s))",
+                    hint=hint.name,
+                    count=count,
                 ),
             )
             raise UserError(

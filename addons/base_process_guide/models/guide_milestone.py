@@ -82,7 +82,7 @@ class GuideMilestone(models.Model):
             named = self._guide_named_uses(
                 uses,
                 lambda milestone, count: self.env._(
-                    "%(process)s / %(milestone)s: reached by %(count)s records",
+                    "%(process)s / %(milestone)s: reached by %(count)s record(s)",
                     process=milestone.process_id.display_name,
                     milestone=milestone.name,
                     count=count,
@@ -114,7 +114,7 @@ class GuideMilestone(models.Model):
         if named:
             raise UserError(
                 self.env._(
-                    "Milestone %(milestones)s cannot be deleted: these rules name it and would "
+                    "Milestone “%(milestones)s” cannot be deleted: these rules name it and would "
                     "change without it:\n%(rules)s\nRemove it from them first.",
                     milestones=", ".join(self.mapped("name")[:REFUSAL_MAX_NAMED]),
                     rules="\n".join(named[:REFUSAL_MAX_NAMED]),

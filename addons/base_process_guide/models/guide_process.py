@@ -169,7 +169,8 @@ class GuideProcess(models.Model):
         # each message apart (the exporter skips one nested in another's arguments)
         named = "\n".join(
             self.env._(
-                "%(process)s: %(records)s records following it, %(history)s stage history " "rows naming it",
+                "%(process)s: %(records)s record(s) following it, %(history)s stage history "
+                "row(s) naming it",
                 process=process.display_name,
                 records=records[process.id],
                 history=history[process.id],

@@ -319,7 +319,7 @@ class GuideStep(models.Model):
             return
         lines = "\n".join(
             self.env._(
-                "%(step)s: %(records)s records in it, %(history)s stage history rows naming it",
+                "%(step)s: %(records)s record(s) in it, %(history)s stage history row(s) naming it",
                 step=step.display_name,
                 records=records[step.id],
                 history=history[step.id],

@@ -101,7 +101,7 @@ class GuideTask(models.Model):
             named = self._guide_named_uses(
                 uses,
                 lambda task, count: self.env._(
-                    "%(step)s / %(task)s: added %(count)s times",
+                    "%(step)s / %(task)s: added %(count)s time(s)",
                     step=task.step_id.display_name,
                     task=task.name,
                     count=count,

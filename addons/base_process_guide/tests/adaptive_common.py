@@ -516,21 +516,21 @@ class AdaptiveCases:
                 self.ms_manual,
                 "guide.milestone.reached",
                 "A milestone records have reached cannot be deleted",
-                f"{process} / Adaptive signed: reached by 1 records",
+                f"{process} / Adaptive signed: reached by 1 record(s)",
             ),
             (
                 "guide.task",
                 self.task_mandatory,
                 "guide.task.log",
                 "An optional task added to records cannot be deleted",
-                f"{self.task_mandatory.step_id.display_name} / Adaptive questionnaire: added 1 times",
+                f"{self.task_mandatory.step_id.display_name} / Adaptive questionnaire: added 1 time(s)",
             ),
             (
                 "guide.hint",
                 hint,
                 "guide.hint.feedback",
                 "A hint agents acknowledged or marked not helpful cannot be deleted",
-                "Adaptive hint: 1 acknowledgements and feedback",
+                "Adaptive hint (acknowledged or marked not helpful 1 time(s))",
             ),
         ]
         with self.assertNoLogs("odoo.sql_db", level="ERROR"):

@@ -32,7 +32,7 @@ class TestLifecycle(RpcCase, GuideCommon):
                         self.user_manager, "guide.step", "unlink", [self.step_nego.ids], {"context": context}
                     )
                 self.assertIn(
-                    "B2B Sales / G-Negotiation: 2 records in it, 2 stage history rows naming it",
+                    "B2B Sales / G-Negotiation: 2 record(s) in it, 2 stage history row(s) naming it",
                     caught.exception.message,
                 )
                 self.assertIn("Archive the process instead", caught.exception.message)
@@ -50,7 +50,7 @@ class TestLifecycle(RpcCase, GuideCommon):
         lead.with_user(self.user_salesman).write({"stage_id": self.stage_won.id})
         with self.assertRaises(UserError) as caught:
             self.step_nego.with_user(self.user_manager).unlink()
-        self.assertIn("G-Negotiation: 0 records in it, 2 stage history rows", str(caught.exception))
+        self.assertIn("G-Negotiation: 0 record(s) in it, 2 stage history row(s)", str(caught.exception))
         self.assertTrue(self.step_nego.exists())
 
     def test_unused_step_and_process_are_deleted(self):
@@ -79,7 +79,7 @@ class TestLifecycle(RpcCase, GuideCommon):
                         self.user_manager, "guide.process", "unlink", [self.process.ids], {"context": context}
                     )
                 self.assertIn(
-                    "B2B Sales: 1 records following it, 1 stage history rows naming it",
+                    "B2B Sales: 1 record(s) following it, 1 stage history row(s) naming it",
                     caught.exception.message,
                 )
                 self.assertIn("Archive it instead", caught.exception.message)
@@ -126,7 +126,7 @@ class TestLifecycle(RpcCase, GuideCommon):
             fault = self.rpc_fault(
                 self.user_manager, "crm.stage", "unlink", [self.stage_nego.ids], {"context": context}
             )
-            self.assertIn("G-Negotiation: 0 records in it, 2 stage history rows", fault)
+            self.assertIn("G-Negotiation: 0 record(s) in it, 2 stage history row(s)", fault)
             # the refusal names the stage the user deleted, and what to do instead
             self.assertIn("Stage G-Negotiation cannot be deleted: it is a step of a process", fault)
             self.assertIn("Archive the process instead", fault)

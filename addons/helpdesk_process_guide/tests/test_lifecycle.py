@@ -19,8 +19,8 @@ class TestTicketLifecycle(RpcCase, HelpdeskGuideCommon):
         )
         self.assertEqual(history.to_step_id, self.step_triage)
         for model, records, expected in (
-            ("guide.step", self.step_triage, "Support / G-Triage: 1 records in it, 1 stage history rows"),
-            ("guide.process", self.process, "Support: 1 records following it, 1 stage history rows"),
+            ("guide.step", self.step_triage, "Support / G-Triage: 1 record(s) in it, 1 stage history row(s)"),
+            ("guide.process", self.process, "Support: 1 record(s) following it, 1 stage history row(s)"),
         ):
             for context in ({}, {"_force_unlink": True}):
                 with self.assertRaises(RpcError) as caught:
@@ -34,7 +34,7 @@ class TestTicketLifecycle(RpcCase, HelpdeskGuideCommon):
         ticket = self._ticket()
         stage = self.step_triage.helpdesk_stage_id
         fault = self.rpc_fault(self.user_manager, "helpdesk.ticket.stage", "unlink", [stage.ids])
-        self.assertIn("G-Triage: 1 records in it", fault)
+        self.assertIn("G-Triage: 1 record(s) in it", fault)
         self.assertEqual(ticket.guide_step_id, self.step_triage)
 
     def test_sole_team_of_a_process_archived_or_deleted(self):
