@@ -110,7 +110,8 @@ class GuideHint(models.Model):
             raise UserError(
                 self.env._(
                     "A hint agents acknowledged or marked not helpful cannot be deleted: the "
-                    "records would lose who read it and when, and the scorecards its figures."
+                    "records would lose who read it and when, and the scorecards would lose its "
+                    "figures."
                     "\n%(hints)s\nArchive the hint instead.",
                     hints=named,
                 )
