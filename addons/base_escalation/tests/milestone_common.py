@@ -88,7 +88,7 @@ class MilestoneEscalationCases:
         )
         with self.assertRaises(UserError) as err:
             self.ms_manual.unlink()
-        self.assertIn("Milestone Customer called back cannot be deleted", str(err.exception))
+        self.assertIn("Milestone “Customer called back” cannot be deleted", str(err.exception))
         self.assertIn("Escalation Rule: Call back", str(err.exception))
         self.assertEqual(rule.met_milestone_ids, self.ms_manual)
 
