@@ -745,31 +745,6 @@ class EscalationClock(models.Model):
         return result
 
     @api.model
-    def _escalation_follow_company(self, records):
-        """The clocks of ``records`` take the company their records were moved to: a clock is
-        the record's live state, read where the record is (multi-company record rule) and
-        counting that company's public holidays; it kept the company of the episode's start.
-        One UPDATE (the escalation logs keep theirs: audit)."""
-        records.flush_recordset(["company_id"])
-        self.flush_model(["company_id"])
-        self.env.cr.execute(
-            SQL(
-                """UPDATE escalation_clock c
-                      SET company_id = r.company_id
-                     FROM %s r
-                    WHERE c.res_model = %s
-                      AND c.res_id = r.id
-                      AND r.id = ANY(%s)
-                      AND c.company_id IS DISTINCT FROM r.company_id""",
-                SQL.identifier(records._table),
-                records._name,
-                list(records.ids),
-            )
-        )
-        if self.env.cr.rowcount:
-            self.invalidate_model(["company_id"])
-
-    @api.model
     def _escalation_record_values(self, record):
         """The values a clock copies from ``record`` when an episode starts, whatever its rule."""
         return {

@@ -305,7 +305,9 @@ class GuideMixin(models.AbstractModel):
         if covered is None:
             return
         if "company_id" in change["vals"] and "company_id" in self._fields:
-            self.env["escalation.clock"]._escalation_follow_company(self)
+            # a clock is the record's live state, read where the record is and counting its
+            # company's holidays (the escalation logs keep theirs: audit)
+            self.env["escalation.clock"]._guide_rows_follow_company(self)
         config = self.env["escalation.rule"]._get_escalation_config(self._name)
         covered |= self.env["escalation.rule"]._escalation_records_covered(self, config["rules"])
         if covered:

@@ -817,26 +817,8 @@ class GuideMixin(models.AbstractModel):
         """The checklist lines of ``self`` take the company their records were moved to:
         they are the records' live state, read and ticked where the records are
         (multi-company record rule); they kept the company the record had when it entered
-        the step. One UPDATE (history and deviations keep theirs: audit)."""
-        self.flush_recordset(["company_id"])
-        Line = self.env["guide.line"]
-        Line.flush_model(["company_id"])
-        self.env.cr.execute(
-            SQL(
-                """UPDATE guide_line l
-                      SET company_id = r.company_id
-                     FROM %s r
-                    WHERE l.res_model = %s
-                      AND l.res_id = r.id
-                      AND r.id = ANY(%s)
-                      AND l.company_id IS DISTINCT FROM r.company_id""",
-                SQL.identifier(self._table),
-                self._name,
-                list(self._ids),
-            )
-        )
-        if self.env.cr.rowcount:
-            Line.invalidate_model(["company_id"])
+        the step (history and deviations keep theirs: audit)."""
+        if self.env["guide.line"]._guide_rows_follow_company(self):
             # the lines the user may read changed: the checklist shown is computed again
             self.invalidate_recordset(["guide_current_line_ids", "guide_missing_items", "guide_hint_ids"])
 

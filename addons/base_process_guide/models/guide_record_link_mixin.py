@@ -4,6 +4,7 @@ from collections import defaultdict
 from odoo import api, models
 from odoo.exceptions import AccessError, MissingError
 from odoo.osv import expression
+from odoo.tools import SQL
 from odoo.tools.sql import create_index, drop_index
 
 from ..tools import field_labels
@@ -159,6 +160,33 @@ class GuideRecordLinkMixin(models.AbstractModel):
                 ids=", ".join(str(id_) for id_ in forbidden.ids[:10]),
             )
         )
+
+    @api.model
+    def _guide_rows_follow_company(self, records):
+        """The rows of ``records`` take the company their records were moved to (rows that
+        are the records' live state, read where the records are: checklist lines, clocks;
+        audit rows keep theirs). One UPDATE; whether any row moved."""
+        records.flush_recordset(["company_id"])
+        self.flush_model(["company_id"])
+        self.env.cr.execute(
+            SQL(
+                """UPDATE %s row
+                      SET company_id = r.company_id
+                     FROM %s r
+                    WHERE row.res_model = %s
+                      AND row.res_id = r.id
+                      AND r.id = ANY(%s)
+                      AND row.company_id IS DISTINCT FROM r.company_id""",
+                SQL.identifier(self._table),
+                SQL.identifier(records._table),
+                records._name,
+                list(records._ids),
+            )
+        )
+        if not self.env.cr.rowcount:
+            return False
+        self.invalidate_model(["company_id"])
+        return True
 
     # ------------------------------------------------------------
     # ACTIONS
