@@ -691,6 +691,27 @@ class ComplianceApprovalRequest(models.Model):
             request._compliance_resolve_lines(request_lines)
         return True
 
+    @api.model
+    def _compliance_follow_company(self, records):
+        """The pending requests of ``records`` take the company their records were moved to:
+        a pending change is read and decided where its record is (multi-company rule), and
+        the approvers who do not work for that company leave its undecided tiers
+        (``_compliance_resolve_lines``: a tier left with nobody goes to its policy tier's
+        approvers for the record, or the request is cancelled and its requester told).
+        Decided requests keep theirs (audit). One query when no request is pending."""
+        requests = self.sudo().search(
+            [("res_model", "=", records._name), ("res_id", "in", records.ids), ("state", "=", "pending")]
+        )
+        if not requests:
+            return
+        companies = {record.id: record.company_id for record in records.sudo()}
+        moved = requests.filtered(lambda req: req.company_id != companies[req.res_id])
+        for company, company_requests in moved.grouped(lambda req: companies[req.res_id]).items():
+            company_requests.write({"company_id": company.id})
+        for request in moved:
+            undecided = request.line_ids.filtered(lambda line: line.state in ("pending", "waiting"))
+            request._compliance_resolve_lines(undecided)
+
     def _compliance_resolve_lines(self, lines):
         """Drop from the undecided tiers ``lines`` of this pending request the approvers who can
         no longer decide (``_compliance_may_decide``); see ``_compliance_approvers_changed``."""

@@ -5,12 +5,39 @@ from unittest.mock import patch
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import Form
+from odoo.tests import Form, tagged
 from odoo.tools import file_path
 
 from odoo.addons.base_process_guide.exceptions import GuideDecisionRequired
 
 from .common import ComplianceCommon
+
+
+def _large_proposals_policy(common):
+    """Proposals above 50,000 need the team leader's, then the director's approval."""
+    return common._policy(
+        name="Large proposals",
+        trigger="stage",
+        step_ids=[(6, 0, common.step_proposal.ids)],
+        requirement="[('expected_revenue', '<=', 50000)]",
+        message="Proposals above 50,000 need approval.",
+        enforcement="approval",
+        reminder_hours=4,
+        reminder_max=2,
+        tier_ids=[
+            (0, 0, {"sequence": 1, "name": "Team leader", "approver_type": "team_leader"}),
+            (
+                0,
+                0,
+                {
+                    "sequence": 2,
+                    "name": "Director",
+                    "approver_type": "users",
+                    "user_ids": [(4, common.user_director.id)],
+                },
+            ),
+        ],
+    )
 
 
 class TestApproval(ComplianceCommon):
@@ -19,29 +46,7 @@ class TestApproval(ComplianceCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.policy = cls._policy(
-            name="Large proposals",
-            trigger="stage",
-            step_ids=[(6, 0, cls.step_proposal.ids)],
-            requirement="[('expected_revenue', '<=', 50000)]",
-            message="Proposals above 50,000 need approval.",
-            enforcement="approval",
-            reminder_hours=4,
-            reminder_max=2,
-            tier_ids=[
-                (0, 0, {"sequence": 1, "name": "Team leader", "approver_type": "team_leader"}),
-                (
-                    0,
-                    0,
-                    {
-                        "sequence": 2,
-                        "name": "Director",
-                        "approver_type": "users",
-                        "user_ids": [(4, cls.user_director.id)],
-                    },
-                ),
-            ],
-        )
+        cls.policy = _large_proposals_policy(cls)
 
     def _held_lead(self):
         lead = self._lead(expected_revenue=80000).with_user(self.user_salesman)
@@ -393,3 +398,65 @@ class TestApproval(ComplianceCommon):
         self.step_new.item_ids.unlink()
         _lead, other = self._held_lead()
         self.assertFalse(other.with_user(self.user_leader).guide_bypassed_items)
+
+
+@tagged("post_install", "-at_install")
+class TestApprovalAcrossCompanies(ComplianceCommon):
+    """A lead moved to another company while a change of it waits for approval."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.policy = _large_proposals_policy(cls)
+
+    def _held_lead(self):
+        lead = self._lead(expected_revenue=80000).with_user(self.user_salesman)
+        requests = lead._compliance_request_approval(
+            {"stage_id": self.stage_proposal.id}, "Strategic account"
+        )
+        return lead, requests
+
+    def test_pending_request_follows_its_lead_to_another_company(self):
+        """A lead moved to another company while its change waits takes its pending request
+        with it: the request is read and decided where the lead is, an approver who does not
+        work for that company leaves its tiers (the others decide) and can neither read nor
+        decide it any more; requests already decided keep their company (audit)."""
+        company_a = self.env.company
+        company_b = self.env["res.company"].create({"name": "Approvals B (moved)"})
+        both = [(6, 0, (company_a | company_b).ids)]
+        for user in (self.user_salesman, self.user_leader, self.user_officer):
+            user.company_ids = both
+        self.policy.tier_ids[1].user_ids = [(4, self.user_officer.id)]
+        self.user_officer.groups_id = [(4, self.env.ref("sales_team.group_sale_manager").id)]
+        lead, rejected = self._held_lead()
+        rejected.with_user(self.user_leader).action_reject("Not this quarter")
+        request = lead._compliance_request_approval({"stage_id": self.stage_proposal.id}, "Now")
+        self.assertEqual(request.line_ids[1].approver_ids, self.user_director | self.user_officer)
+        lead.with_context(allowed_company_ids=(company_a | company_b).ids).company_id = company_b
+        self.assertEqual(request.company_id, company_b)
+        self.assertEqual(request.line_ids.company_id, company_b)
+        self.assertEqual(rejected.company_id, company_a, "a decided request is an audit row")
+        # the director works for company A only: out of the tier, and the request out of sight
+        self.assertEqual(request.line_ids[1].approver_ids, self.user_officer)
+        self.assertFalse(self.Request.with_user(self.user_director).search([("id", "=", request.id)]))
+        request.with_user(self.user_leader).action_approve()
+        with self.assertRaises(AccessError):
+            request.with_user(self.user_director).action_approve()
+        request.with_user(self.user_officer).action_approve()
+        self.assertEqual(request.state, "approved")
+        self.assertEqual(request.decided_by_id, self.user_officer)
+        self.assertEqual(lead.stage_id, self.stage_proposal)
+
+    def test_pending_request_nobody_of_the_new_company_approves_is_cancelled(self):
+        """When nobody of the lead's new company can decide a tier of its pending request, the
+        request is cancelled and the requester told: the change is not approved by someone
+        who cannot read the lead."""
+        company_b = self.env["res.company"].create({"name": "Approvals B (nobody)"})
+        self.user_salesman.company_ids = [(4, company_b.id)]
+        lead, request = self._held_lead()
+        lead.with_context(allowed_company_ids=(self.env.company | company_b).ids).company_id = company_b
+        self.assertEqual(request.state, "cancelled")
+        self.assertIn("nobody can approve tier Team leader any more", request.apply_error)
+        self.assertFalse(request.sudo().activity_ids)
+        self.assertEqual(lead.stage_id, self.stage_new)
+        self.assertFalse(lead.compliance_awaiting_approval)
