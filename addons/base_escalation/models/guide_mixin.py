@@ -302,12 +302,16 @@ class GuideMixin(models.AbstractModel):
     def _escalation_record_clocks(self, change):
         """After-effects: sync the clocks of the records covered before or after the change."""
         covered = change.get("escalation")
-        if covered is None:
-            return
-        if "company_id" in change["vals"] and "company_id" in self._fields:
+        moved_company = self._guide_company_moved(change)
+        if moved_company:
             # a clock is the record's live state, read where the record is and counting its
             # company's holidays (the escalation logs keep theirs: audit)
-            self.env["escalation.clock"]._guide_rows_follow_company(self)
+            self.env["escalation.clock"]._guide_rows_follow_company(moved_company)
+            if covered is None:
+                # a company computed from other fields (a lead's salesperson): its calendar too
+                covered = self.browse()
+        if covered is None:
+            return
         config = self.env["escalation.rule"]._get_escalation_config(self._name)
         covered |= self.env["escalation.rule"]._escalation_records_covered(self, config["rules"])
         if covered:

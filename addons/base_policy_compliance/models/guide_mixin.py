@@ -296,8 +296,9 @@ class GuideMixin(models.AbstractModel):
     def _policy_record_audit(self, change):
         """After-effects: deviations, audit rows and notes of what was let through; the
         pending approval requests of records moved to another company go with them."""
-        if "company_id" in change["vals"] and "company_id" in self._fields and not change["creating"]:
-            self.env["compliance.approval.request"]._compliance_follow_company(self)
+        moved_company = self._guide_company_moved(change)
+        if moved_company:
+            self.env["compliance.approval.request"]._compliance_follow_company(moved_company)
         verdicts = (change.get("compliance") or {}).get("verdicts")
         if verdicts:
             self.env["compliance.policy"]._policy_accept(self, verdicts)

@@ -764,6 +764,57 @@ class GuideMixin(models.AbstractModel):
             change["guide"] = guided and {"records": guided, "transitions": guided._guide_entry_transitions()}
         else:
             change["guide"] = self._guide_write_prepare(change["vals"])
+            self._guide_collect_company(change)
+
+    def _guide_collect_company(self, change):
+        """Collect: the companies of the records before a write that may change them without
+        naming ``company_id`` (Odoo computes a lead's company from its salesperson and team);
+        ``_guide_company_moved`` compares them after the write. Read from the cache, which
+        the records' other columns filled."""
+        if "company_id" in change["vals"] or "company_id" not in self._fields:
+            return
+        if self._guide_company_trigger_fields().isdisjoint(change["vals"]):
+            return
+        change["companies_before"] = dict(
+            zip(self._ids, self._guide_cached_values("company_id"), strict=True)
+        )
+
+    def _guide_company_moved(self, change):
+        """The records of ``self`` the change moved to another company, written or computed
+        (their live rows, checklist lines, clocks and pending requests, follow them)."""
+        if change["creating"] or "company_id" not in self._fields:
+            return self.browse()
+        if "company_id" in change["vals"]:
+            return self
+        before = change.get("companies_before")
+        if before is None:
+            return self.browse()
+        if "company_moved" not in change:
+            after = self._guide_cached_values("company_id")
+            change["company_moved"] = self.browse(
+                [
+                    res_id
+                    for res_id, company_id in zip(self._ids, after, strict=True)
+                    if (company_id or None) != (before.get(res_id) or None)
+                ]
+            )
+        return change["company_moved"]
+
+    @api.model
+    @tools.ormcache()
+    def _guide_company_trigger_fields(self):
+        """Fields whose write may change a record's company without naming it (the fields
+        computing ``company_id``, e.g. a lead's salesperson and team)."""
+        if "company_id" not in self._fields:
+            return frozenset()
+        company = self._fields["company_id"]
+        return frozenset(
+            name
+            for name, field in self._fields.items()
+            if name != "company_id"
+            and field in self.pool._field_triggers
+            and company in self.pool.get_field_trigger_tree(field).root
+        )
 
     def _guide_judge_move(self, change):
         """Judge before the write: a plain move, whose new step is known."""
@@ -791,8 +842,9 @@ class GuideMixin(models.AbstractModel):
                 guide["records"]._guide_sync_lines()
                 guide["records"]._guide_log_transitions(guide["transitions"], change["now"])
             return
-        if "company_id" in change["vals"] and "company_id" in self._fields:
-            self._guide_lines_follow_company()
+        moved_company = self._guide_company_moved(change)
+        if moved_company:
+            moved_company._guide_lines_follow_company()
         transitions = guide["transitions"] if guide else []
         entered = self.browse()
         if transitions:

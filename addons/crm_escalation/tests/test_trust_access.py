@@ -109,3 +109,24 @@ class TestTrustAccessEscalation(TrustAccessMixin, RpcCase, EscalationCommon):
         clock_domain = [("res_model", "=", "crm.lead"), ("res_id", "=", self.lead.id)]
         self.assertEqual(self.xmlrpc(user_b, "escalation.clock", "search", [clock_domain]), clock.ids)
         self.assertFalse(self.xmlrpc(self.user_salesman_all, "escalation.clock", "search", [clock_domain]))
+
+    def test_clocks_follow_their_lead_handed_to_a_salesperson_of_another_company(self):
+        """The lead's company changes without being written (Odoo computes it from a
+        salesperson of company B only): its clocks go with it all the same."""
+        company_b = self.env["res.company"].create({"name": "Escalations B (handed)"})
+        self.team.company_id = False
+        user_b = new_test_user(
+            self.env,
+            login="esc_own_b",
+            groups="sales_team.group_sale_salesman",
+            company_id=company_b.id,
+            company_ids=[(6, 0, company_b.ids)],
+            name="Bea B-Salesman",
+        )
+        self.team.member_ids = [(4, user_b.id)]
+        clock = self._clock(self.lead, self.rule)
+        self.lead.with_context(allowed_company_ids=(self.company | company_b).ids).user_id = user_b
+        self.assertEqual(self.lead.company_id, company_b, "Odoo moved the lead with its salesperson")
+        self.assertEqual(clock.company_id, company_b)
+        clock_domain = [("res_model", "=", "crm.lead"), ("res_id", "=", self.lead.id)]
+        self.assertEqual(self.xmlrpc(user_b, "escalation.clock", "search", [clock_domain]), clock.ids)

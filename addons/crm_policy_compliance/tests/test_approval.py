@@ -5,7 +5,7 @@ from unittest.mock import patch
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import file_path
 
 from odoo.addons.base_process_guide.exceptions import GuideDecisionRequired
@@ -460,3 +460,27 @@ class TestApprovalAcrossCompanies(ComplianceCommon):
         self.assertFalse(request.sudo().activity_ids)
         self.assertEqual(lead.stage_id, self.stage_new)
         self.assertFalse(lead.compliance_awaiting_approval)
+
+    def test_pending_request_follows_its_lead_handed_to_another_company(self):
+        """The lead's company changes without being written (Odoo computes it from a
+        salesperson of company B only): its pending request goes there all the same, out of
+        sight of an approver of company A only."""
+        company_b = self.env["res.company"].create({"name": "Approvals B (handed)"})
+        user_b = new_test_user(
+            self.env,
+            login="pol_salesman_b",
+            groups="sales_team.group_sale_salesman",
+            company_id=company_b.id,
+            company_ids=[(6, 0, company_b.ids)],
+        )
+        self.team.member_ids = [(4, user_b.id)]
+        self.user_leader.company_ids = [(4, company_b.id)]
+        self.policy.tier_ids[1].user_ids = [(4, self.user_officer.id)]
+        self.user_officer.groups_id = [(4, self.env.ref("sales_team.group_sale_manager").id)]
+        self.user_officer.company_ids = [(4, company_b.id)]
+        lead, request = self._held_lead()
+        lead.sudo().with_context(allowed_company_ids=(self.env.company | company_b).ids).user_id = user_b
+        self.assertEqual(lead.company_id, company_b, "Odoo moved the lead with its salesperson")
+        self.assertEqual(request.company_id, company_b)
+        self.assertEqual(request.line_ids[1].approver_ids, self.user_officer)
+        self.assertFalse(self.Request.with_user(self.user_director).search([("id", "=", request.id)]))

@@ -76,6 +76,34 @@ class TestSecurity(GuideCommon):
         self._lines(lead_b)["Decision maker identified"].action_check()
         self.assertTrue(self._lines(lead)["Decision maker identified"].checked)
 
+    def test_checklist_follows_its_lead_handed_to_a_salesperson_of_another_company(self):
+        """A lead whose company changes without being written (Odoo computes it from the
+        salesperson: one who works for company B only) takes its checklist lines there too:
+        the new salesperson reads and ticks them."""
+        company_b = self.env["res.company"].create({"name": "Guide Company E"})
+        user_b = new_test_user(
+            self.env,
+            login="guide_company_e_only",
+            groups="sales_team.group_sale_salesman",
+            company_id=company_b.id,
+            company_ids=[(6, 0, company_b.ids)],
+        )
+        self.team.member_ids = [(4, user_b.id)]
+        self.user_manager.company_ids = [(4, company_b.id)]
+        lead = self._lead(company_id=self.company.id)
+        self._tick(lead, "Budget confirmed")
+        lead.with_user(self.user_manager).with_context(
+            allowed_company_ids=(self.company | company_b).ids
+        ).user_id = user_b
+        self.assertEqual(lead.company_id, company_b, "Odoo moved the lead with its salesperson")
+        lines = self.env["guide.line"].search([("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)])
+        self.assertEqual(lines.company_id, company_b)
+        lead_b = lead.with_user(user_b).with_context(allowed_company_ids=company_b.ids)
+        lead_b.invalidate_recordset()
+        self.assertIn("Budget confirmed", lead_b.guide_current_line_ids.mapped("name"))
+        self._lines(lead_b)["Decision maker identified"].action_check()
+        self.assertTrue(self._lines(lead)["Decision maker identified"].checked)
+
     def test_company_scope_matching(self):
         company_b = self.env["res.company"].create({"name": "Guide Company C"})
         self.process.company_id = company_b
