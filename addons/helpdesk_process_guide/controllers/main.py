@@ -6,6 +6,10 @@ from odoo.addons.helpdesk_mgmt.controllers.main import HelpdeskTicketController
 from odoo.addons.helpdesk_mgmt.controllers.myaccount import CustomerPortalHelpdesk
 
 
+class _Undone(Exception):
+    """Undoes a close attempted only to read its refusal in another language."""
+
+
 class GuidedHelpdeskTicketController(HelpdeskTicketController):
     @http.route()
     def support_ticket_close(self, **kw):
@@ -14,9 +18,9 @@ class GuidedHelpdeskTicketController(HelpdeskTicketController):
         helpdesk_mgmt finds the ticket as superuser by the id the browser sends: any
         ticket could be closed, and a refusal of its process showed the agents' checklist
         to whoever asked. A close the ticket's process or policies refuse is kept as a
-        request for the support team (``_guide_portal_close_refused``) and the customer
-        is told so on the ticket's page; asked again while the team has the request, nothing
-        is added to it.
+        request for the support team (``_guide_portal_close_refused``), the refusal in the
+        language of whom it is for, and the customer is told so on the ticket's page; asked
+        again while the team has the request, nothing is added to it.
         """
         ticket = self._guide_portal_ticket(kw.get("ticket_id"))
         if not ticket:
@@ -32,6 +36,8 @@ class GuidedHelpdeskTicketController(HelpdeskTicketController):
             if not getattr(error, "context", {}).get("guide_change_refused"):
                 raise
             refusal = error.args[0]
+        if not ticket._guide_portal_close_pending():
+            refusal = self._guide_close_refusal_for_team(ticket, kw) or refusal
         stage = request.env["helpdesk.ticket.stage"].browse(int(kw["stage_id"]))
         ticket.sudo()._guide_portal_close_refused(stage.sudo(), refusal)
         return request.redirect(f"/my/ticket/{ticket.id}?guide_close_requested=1")
@@ -43,6 +49,28 @@ class GuidedHelpdeskTicketController(HelpdeskTicketController):
         violation instead of losing the request. An employee's is judged as theirs."""
         with request.env["helpdesk.ticket"]._guide_receiving(request.env.user.share):
             return super().submit_ticket(**kw)
+
+    def _guide_close_refusal_for_team(self, ticket, kw):
+        """The refusal of the close ``kw`` as the team reads it: in the language of whom the
+        request is for (``_guide_portal_close_lang``), the close attempted again in it and
+        undone. None when that is the customer's language."""
+        lang = ticket.sudo()._guide_portal_close_lang()
+        customer_lang = request.env.lang
+        if not lang or lang == customer_lang:
+            return None
+        request.update_context(lang=lang)
+        try:
+            with request.env.cr.savepoint():
+                super().support_ticket_close(**kw)
+                raise _Undone()
+        except UserError as error:
+            if getattr(error, "context", {}).get("guide_change_refused"):
+                return error.args[0]
+            return None
+        except _Undone:
+            return None  # allowed this time: the refusal stays as the customer's change had it
+        finally:
+            request.update_context(lang=customer_lang)
 
     def _guide_portal_ticket(self, ticket_id):
         """The ticket ``ticket_id`` if the current user may read it, else an empty recordset."""

@@ -1,6 +1,6 @@
 from markupsafe import Markup
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.tools import plaintext2html
 
 
@@ -13,10 +13,24 @@ class HelpdeskTicket(models.Model):
     guide_close_activity_id = fields.Many2one(
         "mail.activity", string="Portal Close Request", readonly=True, copy=False, ondelete="set null"
     )
+    # ... or, on a ticket nobody is assigned nor leads, waiting for the agent who takes it
+    guide_close_waiting_stage_id = fields.Many2one(
+        "helpdesk.ticket.stage",
+        string="Portal Close Request Waiting",
+        readonly=True,
+        copy=False,
+        ondelete="set null",
+    )
 
     @api.model
     def _guide_engine_fields(self):
-        return super()._guide_engine_fields() | {"guide_close_activity_id"}
+        return super()._guide_engine_fields() | {"guide_close_activity_id", "guide_close_waiting_stage_id"}
+
+    def write(self, vals):
+        res = super().write(vals)
+        if not vals.keys().isdisjoint(("user_id", "team_id", "stage_id")):
+            self._guide_portal_close_follow_up("stage_id" in vals)
+        return res
 
     @api.model
     def _guide_process_depends(self):
@@ -61,41 +75,88 @@ class HelpdeskTicket(models.Model):
 
     def _guide_portal_close_pending(self):
         """Whether a close the customer asked from the portal is with the support team: the
-        to-do ``_guide_portal_close_refused`` made for it is still open."""
+        to-do ``_guide_portal_close_refused`` made for it is still open, or the request waits
+        for an agent to take the ticket."""
         self.ensure_one()
-        return bool(self.sudo().guide_close_activity_id.active)
+        ticket = self.sudo()
+        return bool(ticket.guide_close_activity_id.active or ticket.guide_close_waiting_stage_id)
+
+    def _guide_portal_close_recipient(self):
+        """Who the to-do of a close request is for: the assigned agent, else the team leader
+        (no one: the request waits for the agent who takes the ticket)."""
+        self.ensure_one()
+        return self.user_id or self.team_id.user_id
+
+    def _guide_portal_close_lang(self):
+        """The language the note and the to-do of a close request are written in: that of
+        whom they are for (the company's when the team's members are told)."""
+        self.ensure_one()
+        return self._guide_portal_close_recipient().lang or self.company_id.partner_id.lang
 
     def _guide_portal_close_refused(self, stage, refusal):
         """The customer asked from the portal to close the ticket as ``stage`` and its process
         or policies refused: the request is kept for the support team, an internal note with
         the refusal and a to-do for the assigned agent (the team leader on a ticket nobody is
-        assigned). Asked again while that to-do is open, the request is already with the team:
-        nothing is added."""
+        assigned), both in the language of whom they are for. On a ticket nobody is assigned
+        nor leads, the note tells the team's members and the to-do goes to the agent who takes
+        the ticket (``_guide_portal_close_follow_up``). Asked again while the request is with
+        the team, nothing is added."""
         self.ensure_one()
         if self._guide_portal_close_pending():
             return
         customer = self.env.user.partner_id.display_name
-        self.message_post(
+        user = self._guide_portal_close_recipient()
+        # nobody to give the to-do to: the team's members are told
+        team = self.team_id.user_ids.filtered(lambda member: member.active and not member.share)
+        lang = self._guide_portal_close_lang()
+        ticket = self.with_context(lang=lang) if lang else self
+        ticket.message_post(
             body=Markup("<p>%s</p>%s")
             % (
-                self.env._(
+                ticket.env._(
                     "%(customer)s asked from the portal to close this ticket (%(stage)s); it was not "
                     "closed:",
                     customer=customer,
-                    stage=stage.name,
+                    stage=stage.with_context(lang=lang).name,
                 ),
                 plaintext2html(refusal),
             ),
             subtype_xmlid="mail.mt_note",
+            partner_ids=[] if user else team.partner_id.ids,
         )
-        user = self.user_id or self.team_id.user_id
-        if not user:
-            return
-        self.guide_close_activity_id = self.activity_schedule(
+        if user:
+            self._guide_portal_close_schedule(user, stage, customer)
+        else:
+            self.sudo().guide_close_waiting_stage_id = stage
+
+    def _guide_portal_close_schedule(self, user, stage, customer):
+        """The to-do of a close request, for ``user`` in their language, scheduled by the engine
+        (OdooBot): neither the customer nor the agent whose change made it due is its author,
+        and the notification does not say they assigned it."""
+        self.ensure_one()
+        engine = self.sudo().with_user(SUPERUSER_ID).with_context(lang=user.lang or self.env.lang)
+        self.sudo().guide_close_activity_id = engine.activity_schedule(
             "mail.mail_activity_data_todo",
-            summary=self.env._("Customer asked to close the ticket"),
-            note=self.env._(
-                "%(customer)s asked to close it as %(stage)s.", customer=customer, stage=stage.name
+            summary=engine.env._("Customer asked to close the ticket"),
+            note=engine.env._(
+                "%(customer)s asked to close it as %(stage)s.",
+                customer=customer,
+                stage=stage.with_env(engine.env).name,
             ),
             user_id=user.id,
         )
+        self.sudo().guide_close_waiting_stage_id = False
+
+    def _guide_portal_close_follow_up(self, stage_changed):
+        """A close request waiting for an agent: the ticket now has one (or a team leader), who
+        gets its to-do; the ticket moved to another stage, the team answered it."""
+        waiting = self.sudo().filtered("guide_close_waiting_stage_id")
+        for ticket in waiting:
+            if stage_changed:
+                ticket.guide_close_waiting_stage_id = False
+                continue
+            user = ticket._guide_portal_close_recipient()
+            if user:
+                ticket._guide_portal_close_schedule(
+                    user, ticket.guide_close_waiting_stage_id, ticket.partner_id.display_name
+                )

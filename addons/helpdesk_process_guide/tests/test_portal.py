@@ -86,6 +86,71 @@ class TestPortalClose(HttpCase, HelpdeskGuideCommon):
         self.assertEqual(ticket.guide_close_activity_id.user_id, self.user_agent)
         self.assertNotIn('action="/ticket/close"', self.url_open(f"/my/ticket/{ticket.id}").text)
 
+    def test_close_request_in_the_agents_language_from_the_engine(self):
+        """The note and the to-do of a refused close are written for the agent, in their
+        language (not the customer's), and the to-do is scheduled by the engine (OdooBot): the
+        agent's notification does not say the customer assigned it."""
+        self.env["res.lang"]._activate_lang("ru_RU")
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.user_own.lang = "ru_RU"
+        self.customer.lang = "zh_CN"
+        ticket = self._ticket(partner_id=self.customer.partner_id.id)
+        self.authenticate(self.customer.login, self.customer.login)
+        self._close(ticket.id, self.stage_resolved.id)
+        note = ticket.message_ids.filtered(lambda m: "просит на портале закрыть" in (m.body or ""))
+        self.assertIn("Невозможно", str(note.body), "the refusal too is in the agent's language")
+        self.assertEqual(len(note), 1, ticket.message_ids.mapped("body"))
+        todo = ticket.guide_close_activity_id
+        self.assertEqual(todo.user_id, self.user_own)
+        self.assertEqual(todo.summary, "Клиент просит закрыть заявку")
+        self.assertIn("просит закрыть её", str(todo.note))
+        root = self.env.ref("base.user_root")
+        self.assertEqual(todo.create_uid, root)
+        notification = self.env["mail.message"].search(
+            [
+                ("model", "=", ticket._name),
+                ("res_id", "=", ticket.id),
+                ("partner_ids", "in", self.user_own.partner_id.ids),
+                ("body", "ilike", todo.summary),
+            ]
+        )
+        self.assertEqual(notification.author_id, root.partner_id)
+        self.assertIn(root.name, notification.body)
+
+    def test_close_request_on_a_ticket_nobody_takes_care_of(self):
+        """No agent and no team leader: the note tells the team's members, once; the request
+        waits for the agent who takes the ticket, who gets the to-do; a move of the ticket to
+        another stage answers it."""
+        self.team.user_id = False
+        ticket = self._ticket(partner_id=self.customer.partner_id.id, user_id=False)
+        self.authenticate(self.customer.login, self.customer.login)
+        for _attempt in range(2):
+            self._close(ticket.id, self.stage_resolved.id)
+        notes = self._close_notes(ticket)
+        self.assertEqual(len(notes), 1, "asked twice while the request waits: one note")
+        self.assertEqual(notes.partner_ids, (self.user_own | self.user_agent).partner_id)
+        self.assertFalse(ticket.activity_ids)
+        self.assertTrue(ticket._guide_portal_close_pending())
+        self.assertNotIn('action="/ticket/close"', self.url_open(f"/my/ticket/{ticket.id}").text)
+
+        ticket.with_user(self.user_agent).write({"user_id": self.user_agent.id})
+        todo = ticket.guide_close_activity_id
+        self.assertEqual(todo.user_id, self.user_agent)
+        self.assertEqual(todo.create_uid, self.env.ref("base.user_root"))
+        self.assertIn(self.customer.partner_id.name, str(todo.note))
+        self.assertFalse(ticket.guide_close_waiting_stage_id)
+        self.assertTrue(ticket._guide_portal_close_pending())
+
+        other = self._ticket(partner_id=self.customer.partner_id.id, user_id=False)
+        self._close(other.id, self.stage_resolved.id)
+        self.assertTrue(other._guide_portal_close_pending())
+        other = other.with_user(self.user_agent)
+        other.guide_current_line_ids.filtered(lambda line: line.name == "Impact assessed").action_check()
+        other.write({"category_id": self.category.id})
+        other.write({"stage_id": self.stage_progress.id})
+        self.assertFalse(other._guide_portal_close_pending())
+        self.assertFalse(other.activity_ids)
+
     def test_close_request_state_is_the_engines(self):
         """Agents cannot mark a close request pending or handled by writing the ticket."""
         ticket = self._ticket(partner_id=self.customer.partner_id.id)
