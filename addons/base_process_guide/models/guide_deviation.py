@@ -2,7 +2,7 @@ import json
 
 from odoo import api, fields, models
 
-from ..tools import MAX_NAME, MAX_TEXT
+from ..tools import MAX_NAME, MAX_TEXT, labelled
 
 
 class GuideDeviationReason(models.Model):
@@ -79,7 +79,7 @@ class GuideDeviation(models.Model):
                 value = snapshot.get(key) if isinstance(snapshot, dict) else None
                 if value in (None, "", [], False):
                     continue
-                lines.append(f"{label}: {self._guide_snapshot_value(key, value)}")
+                lines.append(labelled(self.env, label, self._guide_snapshot_value(key, value)))
             deviation.rule_details = "\n".join(lines)
 
     @api.model

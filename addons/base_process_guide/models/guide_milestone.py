@@ -1,7 +1,7 @@
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 
-from ..tools import MAX_NAME, MAX_TEXT, module_uninstalling
+from ..tools import MAX_NAME, MAX_TEXT, labelled, module_uninstalling
 from .guide_config_mixin import REFUSAL_MAX_NAMED
 
 REACH_MODES = [
@@ -110,7 +110,7 @@ class GuideMilestone(models.Model):
             Model = self.env[model_name].sudo().with_context(active_test=False)
             label = self.env["ir.model"]._get(model_name).name
             for rule in Model.search([(field_name, "in", self.ids)], limit=REFUSAL_MAX_NAMED):
-                named.append(f"{label}: {rule.display_name}")
+                named.append(labelled(self.env, label, rule.display_name))
         if named:
             raise UserError(
                 self.env._(

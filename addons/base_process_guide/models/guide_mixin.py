@@ -12,7 +12,7 @@ from odoo.osv import expression
 from odoo.tools import SQL, format_list, split_every
 
 from ..exceptions import GuideDecisionRequired, guide_change_refused
-from ..tools import MAX_TEXT, engine_flag, engine_flag_get, shortened
+from ..tools import MAX_TEXT, engine_flag, engine_flag_get, labelled, shortened
 from .guide_condition_mixin import GUIDE_CONDITION_ERRORS
 
 _logger = logging.getLogger(__name__)
@@ -1944,7 +1944,10 @@ class GuideMixin(models.AbstractModel):
         return reason.id
 
     def _guide_refusal_message(self, infos):
-        lines = [f"- {info['record'].display_name}: {self._guide_problem_text(info)}" for info in infos[:20]]
+        lines = [
+            "- " + labelled(self.env, info["record"].display_name, self._guide_problem_text(info))
+            for info in infos[:20]
+        ]
         if len(infos) > 20:
             lines.append(self.env._("- ... and %(count)s more records", count=len(infos) - 20))
         stages = {info["to_stage_name"] for info in infos}
@@ -2012,7 +2015,8 @@ class GuideMixin(models.AbstractModel):
                 "default_stage_res_id": infos[0]["to_stage_id"],
                 "default_stage_name": infos[0]["to_stage_name"],
                 "default_problems": "\n".join(
-                    f"{info['record'].display_name}: {self._guide_problem_text(info)}" for info in infos
+                    labelled(self.env, info["record"].display_name, self._guide_problem_text(info))
+                    for info in infos
                 ),
             },
         }

@@ -6,6 +6,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_list
 
+from ..tools import labelled
+
 # a step dict whose allowed next steps hold no real step: every forward move is off the path
 NOWHERE = frozenset({0})
 
@@ -237,15 +239,21 @@ class GuideMixin(models.AbstractModel):
             if checklist[2]
         ]
         if incomplete:
-            raise UserError(
-                self.env._(
-                    "Complete the alternate step first:\n%(details)s",
-                    details="\n".join(
-                        f"- {record.display_name}: {self._guide_alt_name(alt)} "
-                        f"({format_list(self.env, self._guide_item_titles(alt, missing))})"
-                        for record, alt, missing in incomplete
+            details = [
+                "- "
+                + labelled(
+                    self.env,
+                    record.display_name,
+                    self.env._(
+                        "%(step)s (%(items)s)",
+                        step=self._guide_alt_name(alt),
+                        items=format_list(self.env, self._guide_item_titles(alt, missing)),
                     ),
                 )
+                for record, alt, missing in incomplete
+            ]
+            raise UserError(
+                self.env._("Complete the alternate step first:\n%(details)s", details="\n".join(details))
             )
         returns = defaultdict(list)
         for record in self:

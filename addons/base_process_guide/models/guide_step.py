@@ -10,6 +10,8 @@ from ..tools import (
     MAX_NAME,
     MAX_TEXT,
     MAX_YEARS,
+    emptied_scope,
+    emptied_scope_lines,
     hours_of,
     module_uninstalling,
     refuse_emptied_scope,
@@ -306,9 +308,30 @@ class GuideStep(models.Model):
             return
         self._guide_refuse_emptied_scopes()
 
-    def _guide_refuse_emptied_scopes(self):
+    def _guide_refuse_emptied_scopes(self, stages=None):
+        """Refuse deleting these steps when a configuration's steps are these alone (they
+        would apply in every step), naming it, its field and what to do; ``stages`` when the
+        user deletes these (whose deletion would delete the steps)."""
         for model_name in self.env["guide.process"]._guide_scope_configurations():
-            refuse_emptied_scope(self.env[model_name], "step_ids", self, archivable=False)
+            Config = self.env[model_name]
+            if not stages:
+                refuse_emptied_scope(
+                    Config, "step_ids", self, archivable=False, scope=self.env._("in every step")
+                )
+                continue
+            emptied = emptied_scope(Config, "step_ids", self)
+            if emptied:
+                raise UserError(
+                    self.env._(
+                        "Stage %(stages)s cannot be deleted: its step would be deleted with it, and "
+                        "the following name no other step in their field “%(field)s”: with that "
+                        "field empty they would apply in every step.\n%(configs)s\nFirst change "
+                        "“%(field)s” of these, or delete them.",
+                        stages=format_list(self.env, stages.mapped("display_name")[:REFUSAL_MAX_NAMED]),
+                        field=Config._fields["step_ids"]._description_string(self.env),
+                        configs=emptied_scope_lines(self.env, emptied),
+                    )
+                )
 
     def _guide_refuse_in_use(self, stages=None):
         """Raise naming the steps of ``self`` records are in or their history names, and
@@ -409,7 +432,9 @@ class GuideStep(models.Model):
     def _guide_check_stage_unlink(self, stages):
         """Deleting ``stages`` deletes their steps (the stage fields cascade): refused, as the
         user deleting them, while records are in one of those steps or their history names
-        one (``_unlink_except_in_use``). Bridges call it from the stage model's ondelete."""
+        one (``_unlink_except_in_use``), or while a configuration is limited to them alone
+        (``_unlink_except_sole_step_of_a_configuration``: the database's cascade runs no
+        ondelete of the steps). Bridges call it from the stage model's ondelete."""
         names = [
             fname
             for fname in self._guide_stage_fields().values()
@@ -421,6 +446,7 @@ class GuideStep(models.Model):
         steps = self.sudo().with_context(active_test=False).search(domain)
         if steps and not module_uninstalling(self.env):
             steps.with_env(self.env)._guide_refuse_in_use(stages)
+            steps.with_env(self.env)._guide_refuse_emptied_scopes(stages)
 
     @api.model
     def _guide_stage_fields(self):

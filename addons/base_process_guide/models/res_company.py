@@ -1,7 +1,7 @@
 from odoo import api, models
 from odoo.exceptions import UserError
 
-from ..tools.refusal import REFUSAL_NAMES
+from ..tools.refusal import REFUSAL_NAMES, labelled
 
 
 class ResCompany(models.Model):
@@ -18,7 +18,7 @@ class ResCompany(models.Model):
             Model = self.env[model_name].sudo().with_context(active_test=False)
             label = self.env["ir.model"]._get(model_name).name
             for config in Model.search([("company_id", "in", self.ids)], limit=REFUSAL_NAMES):
-                named.append(f"{label}: {config.display_name}")
+                named.append(labelled(self.env, label, config.display_name))
         if named:
             raise UserError(
                 self.env._(

@@ -1,6 +1,8 @@
 from odoo import api, models
 from odoo.exceptions import UserError
+from odoo.tools import format_list
 
+from ..tools import labelled
 from .guide_step import REFUSAL_MAX_NAMED
 
 
@@ -23,7 +25,8 @@ class ResUsers(models.Model):
                 "A user the audit trail names cannot be deleted, or the trail would lose who "
                 "did what:\n%(users)s\nArchive the user instead.",
                 users="\n".join(
-                    f"{user.display_name}: {', '.join(uses[user.id])}" for user in named[:REFUSAL_MAX_NAMED]
+                    labelled(self.env, user.display_name, format_list(self.env, uses[user.id]))
+                    for user in named[:REFUSAL_MAX_NAMED]
                 ),
             )
         )

@@ -7,4 +7,13 @@ from .engine_flags import (
     module_uninstalling,
 )
 from .view_spec import view_spec
-from .refusal import field_labels, json_ids, json_vals, refuse_emptied_scope, shortened
+from .refusal import (
+    emptied_scope,
+    emptied_scope_lines,
+    field_labels,
+    json_ids,
+    json_vals,
+    labelled,
+    refuse_emptied_scope,
+    shortened,
+)

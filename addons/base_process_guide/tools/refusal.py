@@ -63,38 +63,60 @@ def _is_id(value):
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
-def refuse_emptied_scope(configs, field_name, removed, archivable=True):
+def labelled(env, label, value):
+    """``value`` after its ``label`` ("Knowledge Hint: Call back"), as a line of a refusal:
+    the separator is the language's (full-width in Chinese)."""
+    return env._("%(label)s: %(value)s", label=label, value=value)
+
+
+def emptied_scope(configs, field_name, removed):
+    """The configurations of the model ``configs`` that the scope field ``field_name``
+    limits to ``removed`` alone (archived ones included), as the superuser."""
+    configs = configs.sudo().with_context(active_test=False)
+    return configs.search([(field_name, "in", removed.ids)]).filtered(
+        lambda config: not (config[field_name] - removed)
+    )
+
+
+def emptied_scope_lines(env, emptied):
+    """The configurations ``emptied`` named one a line for a refusal (bounded)."""
+    label = env["ir.model"]._get(emptied._name).name
+    return "\n".join(labelled(env, label, config.display_name) for config in emptied[:REFUSAL_NAMES])
+
+
+def refuse_emptied_scope(configs, field_name, removed, archivable=True, scope=None):
     """Refuse deleting ``removed`` (teams, categories, processes, steps… named by the scope
     field ``field_name`` of the configuration model ``configs``: processes, escalation rules,
     policies, hints) when a configuration is limited to them alone: the field emptied, it
-    would apply to every record of its model. Archived ones still limit it; ``archivable``:
-    whether ``removed`` may be archived on their own (steps may not)."""
-    configs = configs.sudo().with_context(active_test=False)
-    emptied = configs.search([(field_name, "in", removed.ids)]).filtered(
-        lambda config: not (config[field_name] - removed)
-    )
+    would apply to every record of its model (``scope``: where, in the refusal's words).
+    The refusal names the configurations, their field and what to do. Archived ones still
+    limit it; ``archivable``: whether ``removed`` may be archived on their own (steps may
+    not)."""
+    emptied = emptied_scope(configs, field_name, removed)
     if not emptied:
         return
-    records = ", ".join(removed.mapped("display_name")[:REFUSAL_NAMES])
-    named = "\n".join(
-        f"{configs.env['ir.model']._get(configs._name).name}: {config.display_name}"
-        for config in emptied[:REFUSAL_NAMES]
-    )
+    env = configs.env
+    values = {
+        "records": ", ".join(removed.mapped("display_name")[:REFUSAL_NAMES]),
+        "configs": emptied_scope_lines(env, emptied),
+        "field": configs._fields[field_name]._description_string(env),
+        "scope": scope or env._("to every record of their model"),
+    }
     if not archivable:
         raise UserError(
-            configs.env._(
-                "%(records)s cannot be deleted: the following are limited to them alone, and without "
-                "them would apply to every record:\n%(configs)s\nChange the scope of these first.",
-                records=records,
-                configs=named,
+            env._(
+                "%(records)s cannot be deleted: the following name nothing else in their field "
+                "“%(field)s”, and with that field empty they would apply %(scope)s:\n%(configs)s\n"
+                "First change “%(field)s” of these, or delete them.",
+                **values,
             )
         )
     raise UserError(
-        configs.env._(
-            "%(records)s cannot be deleted: the following are limited to them alone, and without them "
-            "would apply to every record:\n%(configs)s\nArchive %(records)s instead (archived, they still "
-            "limit these), or change the scope of these first.",
-            records=records,
-            configs=named,
+        env._(
+            "%(records)s cannot be deleted: the following name nothing else in their field "
+            "“%(field)s”, and with that field empty they would apply %(scope)s:\n%(configs)s\n"
+            "Archive %(records)s instead (archived, they still limit these), or first change "
+            "“%(field)s” of these, or delete them.",
+            **values,
         )
     )

@@ -166,9 +166,13 @@ class TestLeadDeletion(RpcCase, ComplianceCommon):
         by_step = self._policy(name="Pilot step policy", trigger="stage", process_id=False, step_ids=step.ids)
         with self.assertNoLogs("odoo.sql_db", level="ERROR"):
             fault = self.rpc_fault(self.user_manager, "guide.step", "unlink", [step.ids])
-            self.assertIn("cannot be deleted: the following are limited to them alone", fault)
+            self.assertIn(
+                "cannot be deleted: the following name nothing else in their field “Steps”, and with "
+                "that field empty they would apply in every step",
+                fault,
+            )
             self.assertIn("Compliance Policy: Pilot step policy", fault)
-            self.assertIn("Change the scope of these first.", fault)
+            self.assertIn("First change “Steps” of these, or delete them.", fault)
             fault = self.rpc_fault(
                 self.user_manager, "guide.process", "unlink", [process.ids], protocol="jsonrpc"
             )

@@ -56,6 +56,19 @@ class TestTranslatedTexts(GuideCommon):
         self.assertIn("Ожидаемая выручка указана", message)
         self.assertNotIn("Budget confirmed", message)
 
+    def test_gate_refusal_lines_in_chinese_punctuation(self):
+        """Each line of a refusal joins the record and what it misses with the language's
+        separator: "Acme deal：…" in Chinese, not an ASCII ": "."""
+        self.env["res.lang"]._activate_lang("zh_CN")
+        lead = self._lead(name="Acme deal")
+        with self.assertRaises(UserError) as err:
+            lead.with_user(self.user_salesman).with_context(lang="zh_CN").write(
+                {"stage_id": self.stage_proposal.id}
+            )
+        message = str(err.exception)
+        self.assertIn("Acme deal：", message)
+        self.assertNotIn("Acme deal: ", message)
+
     def test_override_reserved_to_a_group_names_the_stage_in_the_user_language(self):
         """The refusal of an override reserved to a group names the stage as the
         statusbar does, in the user's language, and so does the deviation it records."""
@@ -130,6 +143,23 @@ class TestCatalogues(BaseCase):
                             sorted(PLACEHOLDER.findall(entry.msgstr)), sorted(PLACEHOLDER.findall(msgid))
                         )
                         self.assertEqual(sorted(TAG.findall(entry.msgstr)), sorted(TAG.findall(msgid)))
+
+    def test_chinese_punctuation_is_full_width(self):
+        """Chinese prose takes full-width punctuation: a label and a name joined by "：", not by
+        an ASCII ": " ("字段: 名称"), and no ASCII comma, semicolon, colon or parenthesis next
+        to a Chinese character. Placeholders and code examples (domains) keep theirs."""
+        cjk = "[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]"
+        ascii_next_to_chinese = re.compile(f"{cjk}[,;:()]|[,;:()]{cjk}")
+        wrong = []
+        for module in PRODUCT_MODULES:
+            path = get_module_path(module)
+            if not path:
+                continue
+            for entry in polib.pofile(os.path.join(path, "i18n", "zh_CN.po")):
+                text = PLACEHOLDER.sub("X", entry.msgstr)
+                if ": " in text or ascii_next_to_chinese.search(text):
+                    wrong.append(f"{module}: {entry.msgstr[:80]}")
+        self.assertEqual(wrong, [])
 
     def test_texts_of_the_code_reach_the_template(self):
         """A text translated in another's arguments (``_("%(rows)s", rows=_("a row"))``) is

@@ -157,7 +157,8 @@ class TestLifecycle(RpcCase, GuideCommon):
                 fault = self.rpc_fault(admin, "res.users", "unlink", [agent.ids], protocol=protocol)
                 self.assertIn("A user the audit trail names cannot be deleted", fault)
                 self.assertIn(
-                    "Leo Leaver: gates overridden (deviations): 1, hints acknowledged: 1, stage changes: 1",
+                    "Leo Leaver: gates overridden (deviations): 1, hints acknowledged: 1, "
+                    "and stage changes: 1",
                     fault,
                 )
         self.assertIs(self.xmlrpc(admin, "res.users", "write", [agent.ids, {"active": False}]), True)
@@ -222,7 +223,12 @@ class TestLifecycle(RpcCase, GuideCommon):
         self.assertEqual(self._lead().guide_process_id, self.process, "the archived team's leads keep it")
         with self.assertNoLogs("odoo.sql_db", level="ERROR"):
             fault = self.rpc_fault(self.user_manager, "crm.team", "unlink", [self.team.ids])
-        self.assertIn("Guided Team cannot be deleted: the following are limited to them alone", fault)
+        self.assertIn(
+            "Guided Team cannot be deleted: the following name nothing else in their field “Sales "
+            "Teams”, and with that field empty they would apply to every record of their model",
+            fault,
+        )
+        self.assertIn("Archive Guided Team instead", fault)
         self.assertIn("Process: B2B Sales", fault)
         self.assertTrue(self.team.exists())
         # a process keeping another team lets the team go
@@ -264,4 +270,25 @@ class TestLifecycle(RpcCase, GuideCommon):
         )
         fault = self.rpc_fault(self.user_manager, "guide.step", "unlink", [step.ids])
         self.assertIn("Knowledge Hint: Pilot hint", fault)
+        self.assertIn(
+            "the following name nothing else in their field “Steps”, and with that field empty they "
+            "would apply in every step",
+            fault,
+        )
+        self.assertIn("First change “Steps” of these, or delete them.", fault)
+        self.assertNotIn("every record", fault)
+        # removed from its process, or with its stage: refused alike
+        fault = self.rpc_fault(
+            self.user_manager, "guide.process", "write", [self.process.ids, {"step_ids": [(2, step.id)]}]
+        )
+        self.assertIn("Knowledge Hint: Pilot hint", fault)
+        with self.assertNoLogs("odoo.sql_db", level="ERROR"):
+            fault = self.rpc_fault(self.user_manager, "crm.stage", "unlink", [stage.ids])
+        self.assertIn(
+            "Stage G-Pilot cannot be deleted: its step would be deleted with it, and the following "
+            "name no other step in their field “Steps”",
+            fault,
+        )
+        self.assertIn("Knowledge Hint: Pilot hint", fault)
         self.assertEqual(hint.step_ids, step)
+        self.assertTrue(stage.exists())

@@ -52,5 +52,10 @@ class TestTicketLifecycle(RpcCase, HelpdeskGuideCommon):
         fault = self.rpc_fault(
             self.user_manager, "helpdesk.ticket.team", "unlink", [self.team.ids], protocol="jsonrpc"
         )
-        self.assertIn("Guided Support cannot be deleted: the following are limited to them alone", fault)
+        self.assertIn(
+            "Guided Support cannot be deleted: the following name nothing else in their field "
+            "“Helpdesk Teams”",
+            fault,
+        )
+        self.assertIn("or first change “Helpdesk Teams” of these, or delete them.", fault)
         self.assertTrue(self.team.exists())
