@@ -60,6 +60,8 @@ class GuideMixin(models.AbstractModel):
     # what the guidance panel offers, from the cached configuration (no query)
     guide_task_available = fields.Boolean(compute="_compute_guide_adaptive_offers")
     guide_milestone_manual = fields.Boolean(compute="_compute_guide_adaptive_offers")
+    # the record's process has milestones (reached automatically or by hand): the panel lists them
+    guide_milestone_available = fields.Boolean(compute="_compute_guide_adaptive_offers")
     guide_task_suggested_ids = fields.Many2many(
         "guide.task", string="Suggested Tasks", compute="_compute_guide_task_suggested_ids"
     )
@@ -142,7 +144,11 @@ class GuideMixin(models.AbstractModel):
         milestones = self.env["guide.milestone"]._get_milestone_config(self._name)
         for record in self:
             record.guide_task_available = record.guide_step_id.id in tasks["steps"]
-            record.guide_milestone_manual = record.guide_process_id.id in milestones["manual"]
+            process_id = record.guide_process_id.id
+            record.guide_milestone_manual = process_id in milestones["manual"]
+            record.guide_milestone_available = (
+                record.guide_milestone_manual or process_id in milestones["auto"]
+            )
 
     @api.depends("guide_step_id")
     def _compute_guide_task_suggested_ids(self):

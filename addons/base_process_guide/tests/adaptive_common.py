@@ -140,6 +140,23 @@ class AdaptiveCases:
         self.assertEqual(lines[0], "Milestones")
         self.assertNotIn("No milestone reached yet", lines)
 
+    def test_panel_lists_automatic_milestones_before_one_is_reached(self):
+        """A process whose milestones are all reached automatically: the panel shows its
+        Milestones column before any is reached (it showed only for a milestone marked by
+        hand), without the button to mark one."""
+        (self.ms_manual | self.ms_restricted).write({"reach_mode": "auto", "condition": "[('id', '=', 0)]"})
+        record = self._adaptive_record().with_user(self._adaptive_agent())
+        self.assertFalse(record.guide_milestone_manual)
+        self.assertTrue(record.guide_milestone_available)
+        self.assertEqual(self._panel_milestone_lines(record), ["Milestones", "No milestone reached yet"])
+        # a process without milestones shows no column
+        self.env["guide.milestone"].search([("process_id", "=", record.guide_process_id.id)]).with_context(
+            _force_unlink=True
+        ).unlink()
+        record.invalidate_recordset()
+        self.assertFalse(record.guide_milestone_available)
+        self.assertEqual(self._panel_milestone_lines(record), [])
+
     def _panel_milestone_lines(self, record):
         """The texts of the panel's milestones column the form shows for ``record``: its
         nodes' ``invisible`` expressions evaluated on the record's values."""
