@@ -135,7 +135,7 @@ class HelpdeskTicket(models.Model):
         and the notification does not say they assigned it."""
         self.ensure_one()
         engine = self.sudo().with_user(SUPERUSER_ID).with_context(lang=user.lang or self.env.lang)
-        self.sudo().guide_close_activity_id = engine.activity_schedule(
+        activity = engine.activity_schedule(
             "mail.mail_activity_data_todo",
             summary=engine.env._("Customer asked to close the ticket"),
             note=engine.env._(
@@ -145,7 +145,7 @@ class HelpdeskTicket(models.Model):
             ),
             user_id=user.id,
         )
-        self.sudo().guide_close_waiting_stage_id = False
+        self.sudo().write({"guide_close_activity_id": activity.id, "guide_close_waiting_stage_id": False})
 
     def _guide_portal_close_follow_up(self, stage_changed):
         """A close request waiting for an agent: the ticket now has one (or a team leader), who
