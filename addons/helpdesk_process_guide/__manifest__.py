@@ -2,7 +2,7 @@
     "name": "Helpdesk Process Guide",
     "summary": "Guided processes on OCA helpdesk tickets: stage instructions, gating "
     "checklists, knowledge hints, justified deviations and stage history",
-    "version": "18.0.2.1.0",
+    "version": "18.0.2.2.0",
     "category": "After-Sales",
     "license": "AGPL-3",
     "author": "Process Guide Team",
