@@ -1,9 +1,17 @@
+import re
+
 from markupsafe import Markup
 
 from odoo import api, fields, models, tools
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from ..tools import MAX_NAME, MAX_TEXT, MAX_URL
+
+# what a browser ignores in a link before reading its scheme (controls and spaces before,
+# tabs and line breaks anywhere), then the scheme; a link without one is a path or a host
+_URL_IGNORED = re.compile(r"[\t\n\r]")
+_URL_SCHEME = re.compile(r"^[\x00-\x20]*([a-z][a-z0-9+.\-]*):", re.IGNORECASE)
+URL_SCHEMES = ("http", "https", "mailto", "tel")
 
 
 class GuideHint(models.Model):
@@ -87,6 +95,25 @@ class GuideHint(models.Model):
         for hint in self:
             hint.context_acknowledged = (hint.id, "ack") in kinds
             hint.context_unhelpful = (hint.id, "unhelpful") in kinds
+
+    # ------------------------------------------------------------
+    # CONSTRAINTS
+    # ------------------------------------------------------------
+    @api.constrains("url")
+    def _check_url(self):
+        """The link is opened by every agent the hint is shown to: a web page, an email
+        address or a phone number, never a script (``javascript:``, ``data:``...) that would
+        run in their session."""
+        for hint in self.filtered("url"):
+            scheme = _URL_SCHEME.match(_URL_IGNORED.sub("", hint.url))
+            if scheme and scheme.group(1).lower() not in URL_SCHEMES:
+                raise ValidationError(
+                    self.env._(
+                        "Hint %(hint)s: the link must be a web address (http:// or https://), an "
+                        "email address (mailto:) or a phone number (tel:).",
+                        hint=hint.name,
+                    )
+                )
 
     # ------------------------------------------------------------
     # ORM

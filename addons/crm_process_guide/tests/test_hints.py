@@ -1,4 +1,4 @@
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
 from .common import GuideCommon
@@ -169,3 +169,36 @@ class TestHints(GuideCommon):
         hint.sudo().active = False
         salesman_lead.invalidate_recordset(["guide_hint_ids"])
         self.assertFalse(salesman_lead.guide_hint_ids)
+
+    def test_hint_link_is_never_a_script(self):
+        """The link is rendered as the hint's href on every agent's guidance panel: a
+        sales manager cannot make it run a script in the session of whoever opens it (an
+        administrator included)."""
+        Hint = self.env["guide.hint"].with_user(self.user_manager)
+        values = {"name": "Pricing sheet", "model_name": "crm.lead", "company_id": self.company.id}
+        for url in (
+            "javascript:alert(1)",
+            "JavaScript:alert(document.cookie)",
+            " \x01javascript:alert(1)",
+            "java\tscript:alert(1)",
+            "jav\nascript:alert(1)",
+            "data:text/html,<script>alert(1)</script>",
+            "vbscript:msgbox(1)",
+        ):
+            with (
+                self.subTest(url=url),
+                self.assertRaisesRegex(ValidationError, "Hint Pricing sheet: the link must be a web address"),
+            ):
+                Hint.create({**values, "url": url})
+        hint = Hint.create({**values, "url": "https://example.com/pricing"})
+        with self.assertRaisesRegex(ValidationError, "the link must be a web address"):
+            hint.url = "javascript:alert(1)"
+        for url in (
+            "http://example.com",
+            "mailto:sales@example.com",
+            "tel:+15550100",
+            "/odoo/crm",
+            "www.example.com",
+        ):
+            hint.url = url
+            self.assertEqual(hint.url, url)
