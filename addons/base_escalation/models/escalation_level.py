@@ -199,6 +199,25 @@ class EscalationLevel(models.Model):
                     )
                 )
 
+    @api.constrains("mail_template_id", "rule_id")
+    def _check_mail_template_model(self):
+        """The level's email is rendered on the escalated records, as the engine: a template
+        of another model would be rendered on the records of that model that have the same
+        ids, and sent to their recipients."""
+        for level in self.filtered("mail_template_id"):
+            template = level.mail_template_id.sudo()
+            if template.model != level.rule_id.model_name:
+                raise ValidationError(
+                    self.env._(
+                        "Escalation level %(level)s: email template %(template)s is for %(other)s "
+                        "records, not for the %(model)s records of the rule.",
+                        level=level.name,
+                        template=template.name,
+                        other=template.model_id.name or template.model,
+                        model=self.env["ir.model"]._get(level.rule_id.model_name).name,
+                    )
+                )
+
     @api.constrains("activity_type_id", "rule_id")
     def _check_activity_model(self):
         for level in self.filtered("activity_type_id"):
@@ -519,7 +538,7 @@ class EscalationLevel(models.Model):
     def _escalation_action_email(self, records, results, reason):
         """The level's email, through the outgoing queue."""
         template = self.mail_template_id
-        if template:
+        if template and template.sudo().model == records._name:
             template.sudo().send_mail_batch(records.ids, force_send=False)
             queued = self.env._("Email queued: %(template)s", template=template.name)
             self._escalation_note_done(results, records, queued)

@@ -91,3 +91,30 @@ class TestValidation(EscalationCommon):
             level.delay = 0
         rule = form.save()
         self.assertEqual(rule.date_field_id.name, "date_deadline")
+
+    def test_level_email_template_of_the_rules_model(self):
+        """A level's email is rendered on the escalated records as the engine: a sales
+        manager cannot pick a template of another model (users' invitations...), which would
+        be rendered on that model's records that have the leads' ids and sent to them."""
+        rule = (
+            self.env["escalation.rule"]
+            .with_user(self.user_manager)
+            .create({**self._rule_defaults(), "level_ids": [(0, 0, {"name": "Tell them", "delay": 1})]})
+        )
+        level = rule.level_ids
+        users_template = self.env["mail.template"].create(
+            {"name": "Users' invitation", "model_id": self.env["ir.model"]._get_id("res.users")}
+        )
+        with self.assertRaisesRegex(
+            ValidationError, "Escalation level Tell them: email template Users' invitation is for User"
+        ):
+            level.mail_template_id = users_template
+        with self.assertRaisesRegex(ValidationError, "email template Users' invitation is for User"):
+            rule.write(
+                {"level_ids": [(0, 0, {"name": "Later", "delay": 2, "mail_template_id": users_template.id})]}
+            )
+        lead_template = self.env["mail.template"].create(
+            {"name": "Lead reminder", "model_id": self.env["ir.model"]._get_id("crm.lead")}
+        )
+        level.mail_template_id = lead_template
+        self.assertEqual(level.mail_template_id, lead_template)
