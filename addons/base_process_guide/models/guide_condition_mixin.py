@@ -6,7 +6,7 @@ from odoo import api, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL
 
-from ..tools import shortened
+from ..tools import shortened, works_for_every_company
 from . import guide_rule_language as rule_language
 
 _logger = logging.getLogger(__name__)
@@ -73,7 +73,9 @@ class GuideConditionMixin(models.AbstractModel):
         can use (not stored, no search method). Checked when a rule is saved, as its
         author; the engine evaluates the saved rule whoever acts. The criteria of an
         ``any`` / ``not any`` sub-domain are checked the same way, on the model their
-        path leads to."""
+        path leads to. A path that can lead to records of another company is for a user of
+        every company (``_guide_path_leaves_company``)."""
+        every_company = None
         for _leaf, _index, field, model in self._guide_domain_path_fields(domain, model_name):
             if field.type == "properties":
                 continue  # the query built below names an unknown field
@@ -93,6 +95,30 @@ class GuideConditionMixin(models.AbstractModel):
                         model=model._description,
                     )
                 )
+            if self._guide_path_leaves_company(field):
+                if every_company is None:
+                    every_company = works_for_every_company(self.env)
+                if not every_company:
+                    raise ValueError(
+                        self.env._(
+                            "%(field)s (%(model)s) can lead to records of companies you do not work "
+                            "for: only a user of every company may read it in a condition",
+                            field=field.string,
+                            model=model._description,
+                        )
+                    )
+
+    @api.model
+    def _guide_path_leaves_company(self, field):
+        """Whether the relational ``field`` of a condition's path can lead to records of
+        another company than the record's: its model has companies and the field does not
+        keep to the record's (``check_company``). The engine evaluates conditions whoever
+        acts, reading every company's records: a condition through such a field (the
+        customer's other opportunities) would tell its author, by where it applies, values
+        of records they may not read."""
+        if not field.relational or field.check_company:
+            return False
+        return "company_id" in self.env[field.comodel_name]._fields
 
     @api.model
     def _guide_domain_path_fields(self, domain, model_name):

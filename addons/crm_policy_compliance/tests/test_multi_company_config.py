@@ -2,7 +2,7 @@
 processes and policies, never what applies to every company, and names no user or
 record of another company in them."""
 
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from .common import ComplianceCommon
@@ -45,6 +45,33 @@ class TestMultiCompanyConfig(ComplianceCommon):
             "message": "No.",
             **vals,
         }
+
+    def test_conditions_reaching_other_companies_need_every_company(self):
+        """The engine evaluates conditions reading every company's records: a manager of one
+        company writes none through a field that can lead to another company's records (the
+        customer's other opportunities), which would tell them, by where it applies, values
+        they may not read."""
+        Hint = self.env["guide.hint"].with_user(self.manager_b).with_company(self.company_b)
+        Policy = self.env["compliance.policy"].with_user(self.manager_b).with_company(self.company_b)
+        hint = {"name": "Big elsewhere", "model_name": "crm.lead", "company_id": self.company_b.id}
+        elsewhere = "[('partner_id.opportunity_ids.expected_revenue', '=', 777777)]"
+        with self.assertRaisesRegex(ValidationError, "companies you do not work for"):
+            Hint.create({**hint, "domain": elsewhere})
+        with self.assertRaisesRegex(ValidationError, "companies you do not work for"):
+            Policy.create(self._policy_vals(company_id=self.company_b.id, requirement=elsewhere))
+        nested = "[('partner_id', 'any', [('opportunity_ids.expected_revenue', '>', 0)])]"
+        with self.assertRaisesRegex(ValidationError, "companies you do not work for"):
+            Hint.create({**hint, "domain": nested})
+        # fields keeping to the record's company, or to records of no company: theirs to use
+        kept = (
+            "[('partner_id.country_id.code', '=', 'BE'), ('user_id.name', '!=', False),"
+            " ('tag_ids.name', '=', 'VIP')]"
+        )
+        Hint.create({**hint, "domain": kept})
+        # a user of every company may read every company's records
+        self.env["guide.hint"].with_user(self.manager_ab).create(
+            {**hint, "company_id": self.company_a.id, "domain": elsewhere}
+        )
 
     def test_shared_process_applied_by_a_user_of_every_company(self):
         """*Apply to Open Records* of a process of no company changes the checklists of every
