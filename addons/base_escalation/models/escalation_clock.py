@@ -942,14 +942,18 @@ class EscalationClock(models.Model):
         log_vals = []
         moved = Model.browse()
         for level, group in clocks._escalation_group_by_level(Model._name).items():
-            for ok_clocks, results in group._escalation_fire_level(level, Model, now).items():
-                for clock in ok_clocks:
-                    result = results[clock.res_id]
-                    log_vals.append(clock._escalation_fired_log(level, result, now))
-                    if result.get("moved"):
-                        moved |= Model.browse(clock.res_id)
-                advanced.update(ok_clocks._escalation_advance_rows(level, now))
-                fired |= ok_clocks
+            for lang, lang_group in group._escalation_by_language(level, Model).items():
+                fired_level = level.with_context(lang=lang) if lang else level
+                lang_model = Model.with_context(lang=lang) if lang else Model
+                outcome = lang_group._escalation_fire_level(fired_level, lang_model, now)
+                for ok_clocks, results in outcome.items():
+                    for clock in ok_clocks:
+                        result = results[clock.res_id]
+                        log_vals.append(clock._escalation_fired_log(level, result, now))
+                        if result.get("moved"):
+                            moved |= Model.browse(clock.res_id)
+                    advanced.update(ok_clocks._escalation_advance_rows(level, now))
+                    fired |= ok_clocks
         self.env["escalation.log"].sudo()._escalation_create_rows(log_vals)
         # the levels done and the next due times: one write for the batch
         for clock_id, vals in fired._escalation_schedule_rows(advanced).items():
@@ -957,6 +961,23 @@ class EscalationClock(models.Model):
         self._escalation_write_rows(advanced)
         if moved:
             moved._escalation_sync()
+
+    def _escalation_by_language(self, level, Model):
+        """{language: clocks}: what a level writes (its chatter note, the actions it lists,
+        the log) is in the language of the record's owner, else of the record's company,
+        not in the scheduler's (which has none: English)."""
+        records = Model.browse(self.mapped("res_id"))
+        has_company = "company_id" in Model._fields
+        langs = {
+            record.id: level._escalation_owner_of(record).lang
+            or (has_company and record.company_id.partner_id.lang)
+            or self.env.lang
+            for record in records
+        }
+        groups = defaultdict(lambda: self.browse())
+        for clock in self:
+            groups[langs[clock.res_id]] |= clock
+        return groups
 
     def _escalation_due_after_sync(self, Model, now):
         """The part of the clocks still due once their records are re-synchronised (scope,

@@ -5,6 +5,7 @@ from markupsafe import Markup, escape
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import format_date
 
 from odoo.addons.base_process_guide.tools import (
     MAX_DAYS,
@@ -15,6 +16,7 @@ from odoo.addons.base_process_guide.tools import (
     engine_flag,
     engine_flag_get,
     hours_of,
+    labelled,
     module_uninstalling,
 )
 
@@ -506,8 +508,10 @@ class EscalationLevel(models.Model):
         by_user = defaultdict(lambda: records.browse())
         for record in records:
             by_user[self._escalation_activity_user(record)] |= record
-        summary = self.activity_summary or self.env._("Escalation: %(level)s", level=self.name)
         for user, group in by_user.items():
+            # the to-do reads in the language of whom it is for
+            level = self.with_context(lang=user.lang) if user.lang else self
+            summary = level.activity_summary or level.env._("Escalation: %(level)s", level=level.name)
             group.activity_schedule(
                 activity_type_id=self.activity_type_id.id,
                 date_deadline=deadline,
@@ -518,7 +522,9 @@ class EscalationLevel(models.Model):
             self._escalation_note_done(
                 results,
                 group,
-                self.env._("Activity for %(user)s due %(date)s", user=user.name, date=deadline),
+                self.env._(
+                    "Activity for %(user)s due %(date)s", user=user.name, date=format_date(self.env, deadline)
+                ),
             )
 
     def _escalation_action_move(self, records, results, reason):
@@ -549,7 +555,12 @@ class EscalationLevel(models.Model):
             title = self.env._("Manual escalation")
         else:
             title = self.env._("Warning") if self.kind == "warning" else self.env._("Escalation")
-        head = Markup("<p><b>%s</b>: %s / %s</p>") % (title, self.rule_id.name, self.name)
+        # "Escalation: rule / level", the separator the language's ("：" in Chinese), the title bold
+        line = labelled(self.env, title, f"{self.rule_id.name} / {self.name}")
+        if line.startswith(title):
+            head = Markup("<p><b>%s</b>%s</p>") % (title, line[len(title) :])
+        else:
+            head = Markup("<p>%s</p>") % line
         if self.message:
             head += Markup("<p>%s</p>") % self.message
         if reason:

@@ -796,15 +796,18 @@ class ComplianceApprovalRequest(models.Model):
         self.ensure_one()
         try:
             with self.env.cr.savepoint():
+                # in the approvers' language (the scheduler has none: English)
+                approvers = self.current_line_id.approver_ids
+                lang = approvers[:1].lang or self.company_id.partner_id.lang or self.env.lang
                 self._compliance_engine().message_post(
                     body=Markup("%s")
-                    % self.env._(
+                    % self.with_context(lang=lang).env._(
                         "Reminder %(count)s/%(max)s: %(change)s is waiting for your approval.",
                         count=self.reminder_count + 1,
                         max=self.reminder_max,
                         change=self.change,
                     ),
-                    partner_ids=self.current_line_id.approver_ids.partner_id.ids,
+                    partner_ids=approvers.partner_id.ids,
                     subtype_xmlid="mail.mt_comment",
                 )
         except (UserError, AccessError) as exc:

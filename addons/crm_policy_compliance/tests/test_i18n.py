@@ -1,9 +1,14 @@
+from datetime import datetime, timedelta
+
+from freezegun import freeze_time
+
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from odoo.addons.base_process_guide.exceptions import GuideDecisionRequired
 
 from .common import ComplianceCommon
+from .test_approval import _large_proposals_policy
 
 
 @tagged("post_install", "-at_install")
@@ -68,3 +73,23 @@ class TestPolicyTranslatedTexts(ComplianceCommon):
         )
         self.assertEqual(log_labels, policy_labels)
         self.assertNotEqual(log_labels["approval"], "Approval Required")
+
+
+@tagged("post_install", "-at_install")
+class TestReminderLanguage(ComplianceCommon):
+    """The scheduler has no language (English): a reminder reads in its approvers'."""
+
+    def test_reminder_in_the_approvers_language(self):
+        self.env["res.lang"]._activate_lang("ru_RU")
+        _large_proposals_policy(self)
+        self.user_leader.lang = "ru_RU"
+        start = datetime(2031, 5, 5, 9, 0)
+        with freeze_time(start):
+            lead = self._lead(expected_revenue=80000).with_user(self.user_salesman)
+            request = lead._compliance_request_approval({"stage_id": self.stage_proposal.id}, "Strategic")
+        self.assertEqual(request.current_line_id.approver_ids, self.user_leader)
+        with freeze_time(start + timedelta(hours=5)):
+            self.env["compliance.approval.request"].with_context(lang=None)._cron_remind()
+        bodies = request.message_ids.mapped("body")
+        self.assertTrue(any("Напоминание 1/2" in body for body in bodies), bodies)
+        self.assertFalse(any("Reminder 1/2" in body for body in bodies))

@@ -1,0 +1,57 @@
+from datetime import timedelta
+
+from odoo.tests import tagged
+
+from .common import EscalationCommon
+
+
+@tagged("post_install", "-at_install")
+class TestEscalationLanguage(EscalationCommon):
+    """The scheduler has no language (English): what a level writes reads in the language
+    of whom it is for, the note and the log in the record owner's, the to-do in its
+    assignee's."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("ru_RU")
+        cls.env["res.lang"]._activate_lang("zh_CN")
+        cls.user_salesman.lang = "ru_RU"
+        cls.user_leader.lang = "zh_CN"
+
+    def test_scheduled_escalation_in_the_languages_of_its_readers(self):
+        rule = self._rule(
+            levels=[
+                {
+                    "name": "Slow",
+                    "delay": 2,
+                    "activity_type_id": self.env.ref("mail.mail_activity_data_todo").id,
+                    "activity_user": "team_leader",
+                    "activity_summary": "Call the customer",
+                }
+            ]
+        )
+        level = rule.level_ids
+        level.update_field_translations("name", {"ru_RU": "Медленно", "zh_CN": "缓慢"})
+        level.update_field_translations(
+            "activity_summary", {"ru_RU": "Позвоните клиенту", "zh_CN": "致电客户"}
+        )
+        lead = self._lead()
+        start = lead.create_date.replace(microsecond=0)
+        self.assertEqual(self._run_at(start + timedelta(hours=3)), 1)
+        self.assertEqual(lead.activity_ids.summary, "致电客户", "the leader's to-do, in their language")
+        note = lead.message_ids.filtered(lambda message: "Медленно" in (message.body or ""))
+        self.assertEqual(len(note), 1, "the note in the owner's language")
+        self.assertIn("<b>Эскалация</b>: ", note.body)
+        self.assertIn("Активность для", note.body)
+        self.assertNotIn("Activity for", note.body)
+        self.assertIn("Активность для", self._logs(lead, outcome="done").actions)
+
+    def test_note_title_in_chinese_punctuation(self):
+        self.user_salesman.lang = "zh_CN"
+        rule = self._rule(levels=[{"name": "Slow", "delay": 2}])
+        lead = self._lead()
+        start = lead.create_date.replace(microsecond=0)
+        self._run_at(start + timedelta(hours=3))
+        note = lead.message_ids.filtered(lambda message: rule.name in (message.body or ""))
+        self.assertIn("<b>升级</b>：", note.body)
