@@ -144,6 +144,19 @@ class TestCatalogues(BaseCase):
                         )
                         self.assertEqual(sorted(TAG.findall(entry.msgstr)), sorted(TAG.findall(msgid)))
 
+    def test_no_text_of_the_tests_in_the_templates(self):
+        """A text only a test translates (``_("boom")``) is no text of the product: in the
+        template it would ask the translators for a word no user reads."""
+        leaked = []
+        for module in PRODUCT_MODULES:
+            path = get_module_path(module)
+            if not path:
+                continue
+            for entry in polib.pofile(os.path.join(path, "i18n", f"{module}.pot")):
+                if entry.occurrences and all("/tests/" in where for where, _line in entry.occurrences):
+                    leaked.append(f"{module}: {entry.msgid[:60]}")
+        self.assertEqual(leaked, [])
+
     def test_chinese_punctuation_is_full_width(self):
         """Chinese prose takes full-width punctuation: a label and a name joined by "：", not by
         an ASCII ": " ("字段: 名称"), and no ASCII comma, semicolon, colon or parenthesis next
