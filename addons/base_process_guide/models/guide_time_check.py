@@ -1,5 +1,6 @@
 import logging
 import time
+from collections import defaultdict
 
 from psycopg2 import errors
 
@@ -228,14 +229,34 @@ class GuideTimeCheck(models.AbstractModel):
 
     @api.model
     def _guide_time_act(self, records, rule):
-        """What the write path does when the condition of ``rule`` holds on ``records``."""
-        if rule["kind"] == "milestone":
-            records._guide_reach({record.id: [rule["id"]] for record in records}, "auto")
-        else:
-            alt = self.env["guide.process"]._get_guide_config(records._name)["alt_steps"].get(rule["id"])
-            if alt:
-                records._guide_enter_auto_detours([alt])
+        """What the write path does when the condition of ``rule`` holds on ``records``: the
+        notes in the language of each record's owner (the scheduler has none: English)."""
+        for lang, group in self._guide_by_owner_language(records).items():
+            group = group.with_context(lang=lang) if lang else group
+            if rule["kind"] == "milestone":
+                group._guide_reach({record.id: [rule["id"]] for record in group}, "auto")
+            else:
+                alt = self.env["guide.process"]._get_guide_config(group._name)["alt_steps"].get(rule["id"])
+                if alt:
+                    group._guide_enter_auto_detours([alt])
         records.env.flush_all()
+
+    @api.model
+    def _guide_by_owner_language(self, records):
+        """{language: records}: the language of each record's owner, else of its company,
+        else the current one."""
+        owner_field = records._guide_owner_field
+        has_owner = owner_field in records._fields
+        has_company = "company_id" in records._fields
+        groups = defaultdict(lambda: records.browse())
+        for record in records:
+            lang = (
+                (has_owner and record[owner_field].lang)
+                or (has_company and record.company_id.partner_id.lang)
+                or self.env.lang
+            )
+            groups[lang] |= record
+        return groups
 
     @api.model
     def _guide_time_apply(self, records, rule):

@@ -65,3 +65,22 @@ class TestTimeCheckLead(TimeCheckCases, GuideCommon):
         self._run(4)
         self.assertEqual(self._reached(lead | won).mapped("res_id"), lead.ids)
         self.assertFalse(won.guide_alt_step_id)
+
+    def test_scheduler_note_in_the_owner_language(self):
+        """The scheduler has no language (English): the note of a milestone it finds reached
+        reads in the language of the lead's salesperson."""
+        self.env["res.lang"]._activate_lang("ru_RU")
+        self.user_salesman.lang = "ru_RU"
+        passed = self.env["guide.milestone"].create(
+            {
+                "process_id": self.process.id,
+                "name": "Expected closing passed",
+                "condition": "[('date_deadline', '<', today)]",
+            }
+        )
+        passed.update_field_translations("name", {"ru_RU": "Дата закрытия прошла"})
+        lead = self._records(1, date_deadline=(T0 + timedelta(days=2)).date())
+        self.TimeCheck = self.TimeCheck.with_context(lang=None)
+        self._run(3)
+        bodies = lead.message_ids.mapped("body")
+        self.assertIn("<p>Веха достигнута: Дата закрытия прошла</p>", bodies)
