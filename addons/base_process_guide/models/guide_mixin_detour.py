@@ -60,6 +60,8 @@ class GuideMixin(models.AbstractModel):
     )
     guide_next_step_id = fields.Many2one("guide.step", string="Next Step", compute="_compute_guide_next_step")
     guide_next_step_why = fields.Char(string="Why This Next Step", compute="_compute_guide_next_step")
+    # the same, in the language's parentheses (full-width in Chinese), for the panel
+    guide_next_step_why_label = fields.Char(string="Next Step Reason", compute="_compute_guide_next_step")
 
     # ------------------------------------------------------------
     # HOOKS
@@ -144,9 +146,11 @@ class GuideMixin(models.AbstractModel):
             if not branch:
                 record.guide_next_step_id = Step
                 record.guide_next_step_why = False
+                record.guide_next_step_why_label = False
                 continue
             record.guide_next_step_id = Step.browse(branch["to_step_id"])
             record.guide_next_step_why = self._guide_branch_why(branch)
+            record.guide_next_step_why_label = self.env._("(%(why)s)", why=record.guide_next_step_why)
 
     @api.model
     def _guide_branch_why(self, branch):

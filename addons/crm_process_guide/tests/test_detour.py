@@ -286,6 +286,10 @@ class TestBranches(DetourCommon):
         self.assertEqual(small.guide_next_step_why, "otherwise")
         self.assertEqual(big.guide_next_step_id, self.alt_legal)
         self.assertEqual(big.guide_next_step_why, "Deals above 100,000 need a legal review")
+        # the panel shows it in the language's parentheses
+        self.assertEqual(small.guide_next_step_why_label, "(otherwise)")
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.assertEqual(small.with_context(lang="zh_CN").guide_next_step_why_label, "（否则）")
 
     def test_branch_without_wording_is_told_in_words(self):
         """A branch saved without a wording tells the agent "its condition is met", or
