@@ -217,7 +217,7 @@ class ComplianceApprovalRequest(models.Model):
             "context": {"default_request_id": self.id},
         }
 
-    def action_reject(self, reason):
+    def action_reject(self, reason=False):
         reason = self.env["guide.mixin"]._guide_bounded_text(reason, self.env._("The reason"))
         if not reason:
             raise UserError(self.env._("Give the reason for the rejection."))

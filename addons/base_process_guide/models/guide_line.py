@@ -6,7 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
-from ..tools import field_labels
+from ..tools import field_labels, refuse_missing
 
 
 class GuideLine(models.Model):
@@ -210,6 +210,7 @@ class GuideLine(models.Model):
         return {model: self.env[model].browse(ids) for model, ids in res_ids.items()}
 
     def _guide_set_checked(self, checked):
+        refuse_missing(self)
         auto = self.filtered(lambda line: line.completion == "auto")
         if auto:
             raise UserError(

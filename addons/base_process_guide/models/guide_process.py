@@ -4,7 +4,14 @@ from odoo import api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
-from ..tools import MAX_NAME, MAX_TEXT, module_uninstalling, refuse_emptied_scope, shortened
+from ..tools import (
+    MAX_NAME,
+    MAX_TEXT,
+    module_uninstalling,
+    refuse_emptied_scope,
+    refuse_missing,
+    shortened,
+)
 from .guide_step import REFUSAL_MAX_NAMED
 
 
@@ -252,6 +259,7 @@ class GuideProcess(models.Model):
     def copy(self, default=None):
         """A copy of a process is a process of its own: the steps it names (allowed next
         steps, alternate steps' entries and returns, branches) are its copies."""
+        refuse_missing(self)
         copies = super().copy(default=default)
         for process, copy in zip(self, copies, strict=True):
             step_map = dict(zip(process.step_ids, copy.step_ids, strict=True))

@@ -16,5 +16,6 @@ from .refusal import (
     json_vals,
     labelled,
     refuse_emptied_scope,
+    refuse_missing,
     shortened,
 )

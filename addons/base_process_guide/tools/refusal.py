@@ -2,7 +2,7 @@
 
 import json
 
-from odoo.exceptions import UserError
+from odoo.exceptions import MissingError, UserError
 
 # a refusal names at most this many fields, a name no field has shortened to this size
 REFUSAL_NAMES = 10
@@ -28,6 +28,21 @@ def field_labels(model, names):
     if len(labels) > REFUSAL_NAMES:
         labels = [*labels[:REFUSAL_NAMES], "…"]
     return ", ".join(labels)
+
+
+def refuse_missing(records):
+    """Refuse, with a ``MissingError`` naming them, the ids of ``records`` a client sent
+    that name no record: the ORM reads id 0 as an empty new record, where an action
+    would then fail on its empty values."""
+    missing = records - records.exists()
+    if missing:
+        raise MissingError(
+            records.env._(
+                "%(model)s %(ids)s does not exist or has been deleted.",
+                model=records.env["ir.model"].sudo()._get(records._name).name,
+                ids=", ".join(str(id_) for id_ in missing._ids[:REFUSAL_NAMES]),
+            )
+        )
 
 
 def json_ids(env, text, what):

@@ -288,6 +288,28 @@ class TestTrustRpc(RpcCase, ComplianceCommon):
         self.assertEqual(lead.stage_id, self.stage_negotiation)
         self.assertEqual(won_no_vat.stage_id, self.stage_new)
 
+    def test_reject_without_reason_refused(self):
+        """*Reject* called over HTTP without its reason is refused asking for it (it was a
+        ``TypeError`` on the missing argument, logged as an error), the request pending."""
+        lead = self._big_lead(name="Reject without reason")
+        request_ids = self.xmlrpc(
+            self.user_salesman,
+            "crm.lead",
+            "compliance_request_approval",
+            [[lead.id], {"stage_id": self.stage_proposal.id}, "Big order"],
+        )
+        with self.assertNoLogs("odoo.http", "ERROR"):
+            for protocol in PROTOCOLS:
+                fault = self.rpc_fault(
+                    self.user_leader,
+                    "compliance.approval.request",
+                    "action_reject",
+                    [request_ids],
+                    protocol=protocol,
+                )
+                self.assertIn("Give the reason for the rejection.", fault)
+        self.assertEqual(self.Request.browse(request_ids).state, "pending")
+
     def test_refusal_audited_without_foreign_key_error(self):
         """The audit row of a refusal is written by a transaction of its own, which does not see
         the refused transaction's rows (here: the policy and the team, not committed): it references

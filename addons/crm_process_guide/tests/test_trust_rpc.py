@@ -364,3 +364,28 @@ class TestTrustRpc(RpcCase, GuideCommon):
             self.user_salesman, "guide.feedback", "write", [[feedback_id], {"process_id": other_process.id}]
         )
         self.assertIn("is not of this process", fault)
+
+    def test_ids_naming_no_record_refused(self):
+        """Id 0, which the ORM reads as an empty new record, names no checklist line nor
+        process: ticking it, or copying it, is refused naming the id (the line's empty
+        model was a KeyError logged as an error; the copy, a process named "False (copy)"),
+        as an id that does not exist is."""
+        processes = self.env["guide.process"].search_count([])
+        admin = self.env.ref("base.user_admin")
+        with self.assertNoLogs("odoo.http", "ERROR"):
+            for protocol in PROTOCOLS:
+                for method, args in (
+                    ("action_check", [[0]]),
+                    ("action_uncheck", [[0]]),
+                    ("action_toggle", [[0]]),
+                    ("write", [[0], {"checked": True}]),
+                ):
+                    with self.subTest(protocol=protocol, method=method):
+                        fault = self.rpc_fault(
+                            self.user_salesman, "guide.line", method, args, protocol=protocol
+                        )
+                        self.assertIn("Checklist Line 0 does not exist or has been deleted.", fault)
+                for ids in ([0], [999999999]):
+                    fault = self.rpc_fault(admin, "guide.process", "copy", [ids], protocol=protocol)
+                    self.assertIn(f"Guided Process {ids[0]} does not exist or has been deleted.", fault)
+        self.assertEqual(self.env["guide.process"].search_count([]), processes)
