@@ -210,7 +210,7 @@ class GuideLine(models.Model):
         return {model: self.env[model].browse(ids) for model, ids in res_ids.items()}
 
     def _guide_set_checked(self, checked):
-        refuse_missing(self)
+        refuse_missing(self, "write")
         auto = self.filtered(lambda line: line.completion == "auto")
         if auto:
             raise UserError(

@@ -259,7 +259,7 @@ class GuideProcess(models.Model):
     def copy(self, default=None):
         """A copy of a process is a process of its own: the steps it names (allowed next
         steps, alternate steps' entries and returns, branches) are its copies."""
-        refuse_missing(self)
+        refuse_missing(self, "create")
         copies = super().copy(default=default)
         for process, copy in zip(self, copies, strict=True):
             step_map = dict(zip(process.step_ids, copy.step_ids, strict=True))

@@ -30,10 +30,12 @@ def field_labels(model, names):
     return ", ".join(labels)
 
 
-def refuse_missing(records):
+def refuse_missing(records, operation):
     """Refuse, with a ``MissingError`` naming them, the ids of ``records`` a client sent
     that name no record: the ORM reads id 0 as an empty new record, where an action
-    would then fail on its empty values."""
+    would then fail on its empty values. The user's access rights to the model for
+    ``operation`` are checked first: who has none learns nothing of which ids exist."""
+    records.browse().check_access(operation)
     missing = records - records.exists()
     if missing:
         raise MissingError(

@@ -388,4 +388,7 @@ class TestTrustRpc(RpcCase, GuideCommon):
                 for ids in ([0], [999999999]):
                     fault = self.rpc_fault(admin, "guide.process", "copy", [ids], protocol=protocol)
                     self.assertIn(f"Guided Process {ids[0]} does not exist or has been deleted.", fault)
+            # who may not copy a process learns nothing of which ids exist
+            fault = self.rpc_fault(self.user_salesman, "guide.process", "copy", [[0]], protocol=protocol)
+            self.assertNotIn("does not exist", fault)
         self.assertEqual(self.env["guide.process"].search_count([]), processes)
