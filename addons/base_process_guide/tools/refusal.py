@@ -32,19 +32,21 @@ def field_labels(model, names):
 
 def refuse_missing(records, operation):
     """Refuse, with a ``MissingError`` naming them, the ids of ``records`` a client sent
-    that name no record: the ORM reads id 0 as an empty new record, where an action
-    would then fail on its empty values. The user's access rights to the model for
-    ``operation`` are checked first: who has none learns nothing of which ids exist."""
+    that name no record and that the ORM would not refuse itself: id 0, which it reads
+    as an empty new record, where an action would then fail on its empty values (other
+    ids naming no record are refused by the ORM when read). No query. The user's access
+    rights to the model for ``operation`` are checked first: who has none is told so."""
+    missing = [id_ for id_ in records._ids if not id_]
+    if not missing:
+        return
     records.browse().check_access(operation)
-    missing = records - records.exists()
-    if missing:
-        raise MissingError(
-            records.env._(
-                "%(model)s %(ids)s does not exist or has been deleted.",
-                model=records.env["ir.model"].sudo()._get(records._name).name,
-                ids=", ".join(str(id_) for id_ in missing._ids[:REFUSAL_NAMES]),
-            )
+    raise MissingError(
+        records.env._(
+            "%(model)s %(ids)s does not exist or has been deleted.",
+            model=records.env["ir.model"].sudo()._get(records._name).name,
+            ids=", ".join(str(id_ or 0) for id_ in missing[:REFUSAL_NAMES]),
         )
+    )
 
 
 def json_ids(env, text, what):
