@@ -943,8 +943,10 @@ class EscalationClock(models.Model):
         moved = Model.browse()
         for level, group in clocks._escalation_group_by_level(Model._name).items():
             for lang, lang_group in group._escalation_by_language(level, Model).items():
-                fired_level = level.with_context(lang=lang) if lang else level
-                lang_model = Model.with_context(lang=lang) if lang else Model
+                # the scheduler's own language (English when it has none): its environment
+                same = not lang or lang == (self.env.lang or "en_US")
+                fired_level = level if same else level.with_context(lang=lang)
+                lang_model = Model if same else Model.with_context(lang=lang)
                 outcome = lang_group._escalation_fire_level(fired_level, lang_model, now)
                 for ok_clocks, results in outcome.items():
                     for clock in ok_clocks:
