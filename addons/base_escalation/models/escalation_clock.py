@@ -976,10 +976,10 @@ class EscalationClock(models.Model):
             or self.env.lang
             for record in records
         }
-        groups = defaultdict(lambda: self.browse())
+        ids = defaultdict(list)
         for clock in self:
-            groups[langs[clock.res_id]] |= clock
-        return groups
+            ids[langs[clock.res_id]].append(clock.id)
+        return {lang: self.browse(clock_ids) for lang, clock_ids in ids.items()}
 
     def _escalation_due_after_sync(self, Model, now):
         """The part of the clocks still due once their records are re-synchronised (scope,

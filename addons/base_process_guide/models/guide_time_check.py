@@ -248,15 +248,15 @@ class GuideTimeCheck(models.AbstractModel):
         owner_field = records._guide_owner_field
         has_owner = owner_field in records._fields
         has_company = "company_id" in records._fields
-        groups = defaultdict(lambda: records.browse())
+        ids = defaultdict(list)
         for record in records:
             lang = (
                 (has_owner and record[owner_field].lang)
                 or (has_company and record.company_id.partner_id.lang)
                 or self.env.lang
             )
-            groups[lang] |= record
-        return groups
+            ids[lang].append(record.id)
+        return {lang: records.browse(lang_ids) for lang, lang_ids in ids.items()}
 
     @api.model
     def _guide_time_apply(self, records, rule):
