@@ -942,7 +942,7 @@ class EscalationClock(models.Model):
         log_vals = []
         moved = Model.browse()
         for level, group in clocks._escalation_group_by_level(Model._name).items():
-            for lang, lang_group in group._escalation_by_language(level, Model).items():
+            for lang, lang_group in group._escalation_by_language(Model).items():
                 # the scheduler's own language (English when it has none): its environment
                 same = not lang or lang == (self.env.lang or "en_US")
                 fired_level = level if same else level.with_context(lang=lang)
@@ -964,21 +964,18 @@ class EscalationClock(models.Model):
         if moved:
             moved._escalation_sync()
 
-    def _escalation_by_language(self, level, Model):
+    def _escalation_by_language(self, Model):
         """{language: clocks}: what a level writes (its chatter note, the actions it lists,
-        the log) is in the language of the record's owner, else of the record's company,
-        not in the scheduler's (which has none: English)."""
-        records = Model.browse(self.mapped("res_id"))
-        has_company = "company_id" in Model._fields
-        langs = {
-            record.id: level._escalation_owner_of(record).lang
-            or (has_company and record.company_id.partner_id.lang)
-            or self.env.lang
-            for record in records
+        the log) is in the language of the record's owner, else of the record's company
+        (``guide.mixin._guide_by_owner_language``), not in the scheduler's."""
+        lang_of = {
+            res_id: lang
+            for lang, records in Model.browse(self.mapped("res_id"))._guide_by_owner_language().items()
+            for res_id in records.ids
         }
         ids = defaultdict(list)
         for clock in self:
-            ids[langs[clock.res_id]].append(clock.id)
+            ids[lang_of[clock.res_id]].append(clock.id)
         return {lang: self.browse(clock_ids) for lang, clock_ids in ids.items()}
 
     def _escalation_due_after_sync(self, Model, now):

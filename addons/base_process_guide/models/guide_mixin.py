@@ -1288,6 +1288,23 @@ class GuideMixin(models.AbstractModel):
             return SQL("(SELECT NULL::int WHERE FALSE)")
         return query.subselect()
 
+    def _guide_by_owner_language(self):
+        """{language: records}: the records of ``self`` by the language of their owner, else
+        of their company, else the current one: what the scheduler writes about a record
+        (which has no language of its own: English) is in the language of whom it is for."""
+        owner_field = self._guide_owner_field
+        has_owner = owner_field in self._fields
+        has_company = "company_id" in self._fields
+        ids = defaultdict(list)
+        for record in self:
+            lang = (
+                (has_owner and record[owner_field].lang)
+                or (has_company and record.company_id.partner_id.lang)
+                or self.env.lang
+            )
+            ids[lang].append(record.id)
+        return {lang: self.browse(lang_ids) for lang, lang_ids in ids.items()}
+
     def _guide_cached_values(self, fname):
         """The values of field ``fname`` of ``self``, in the order of ``self``, as the
         cache holds them (ids or None for a many2one): pending computations processed

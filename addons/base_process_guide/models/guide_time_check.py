@@ -1,6 +1,5 @@
 import logging
 import time
-from collections import defaultdict
 
 from psycopg2 import errors
 
@@ -231,7 +230,7 @@ class GuideTimeCheck(models.AbstractModel):
     def _guide_time_act(self, records, rule):
         """What the write path does when the condition of ``rule`` holds on ``records``: the
         notes in the language of each record's owner (the scheduler has none: English)."""
-        for lang, group in self._guide_by_owner_language(records).items():
+        for lang, group in records._guide_by_owner_language().items():
             group = group.with_context(lang=lang) if lang else group
             if rule["kind"] == "milestone":
                 group._guide_reach({record.id: [rule["id"]] for record in group}, "auto")
@@ -240,23 +239,6 @@ class GuideTimeCheck(models.AbstractModel):
                 if alt:
                     group._guide_enter_auto_detours([alt])
         records.env.flush_all()
-
-    @api.model
-    def _guide_by_owner_language(self, records):
-        """{language: records}: the language of each record's owner, else of its company,
-        else the current one."""
-        owner_field = records._guide_owner_field
-        has_owner = owner_field in records._fields
-        has_company = "company_id" in records._fields
-        ids = defaultdict(list)
-        for record in records:
-            lang = (
-                (has_owner and record[owner_field].lang)
-                or (has_company and record.company_id.partner_id.lang)
-                or self.env.lang
-            )
-            ids[lang].append(record.id)
-        return {lang: records.browse(lang_ids) for lang, lang_ids in ids.items()}
 
     @api.model
     def _guide_time_apply(self, records, rule):
