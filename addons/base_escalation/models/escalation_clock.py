@@ -10,7 +10,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, split_every
 
-from odoo.addons.base_process_guide.tools import cron_time_limit, engine_no_commit
+from odoo.addons.base_process_guide.tools import cron_time_limit, engine_no_commit, refuse_missing
 
 from .escalation_level import _offsets
 from .working_time import work_deadlines, work_hours_between
@@ -149,6 +149,7 @@ class EscalationClock(models.Model):
     # ------------------------------------------------------------
     def action_retry(self):
         """Managers give a failed clock another chance."""
+        refuse_missing(self, "read")
         self.check_access("read")
         unmanaged = {
             model for model in set(self.mapped("res_model")) if not self._escalation_is_manager(model)

@@ -7,7 +7,13 @@ from odoo.osv import expression
 
 from odoo.addons.base_process_guide.models import guide_rule_language as rule_language
 from odoo.addons.base_process_guide.models.guide_condition_mixin import GUIDE_CONDITION_ERRORS
-from odoo.addons.base_process_guide.tools import MAX_NAME, MAX_TEXT, engine_flag, engine_flag_get
+from odoo.addons.base_process_guide.tools import (
+    MAX_NAME,
+    MAX_TEXT,
+    engine_flag,
+    engine_flag_get,
+    refuse_not_one,
+)
 
 from .escalation_clock import DUE_STATES, OPEN_STATES
 from .escalation_level import FLAG_PURGE, FLAG_RULE_SAVE
@@ -330,14 +336,14 @@ class EscalationRule(models.Model):
     # ACTIONS
     # ------------------------------------------------------------
     def action_view_clocks(self):
-        self.ensure_one()
+        refuse_not_one(self)
         action = self.env["ir.actions.act_window"]._for_xml_id("base_escalation.escalation_clock_action")
         action["domain"] = [("rule_id", "=", self.id)]
         action["context"] = {}
         return action
 
     def action_view_logs(self):
-        self.ensure_one()
+        refuse_not_one(self)
         action = self.env["ir.actions.act_window"]._for_xml_id("base_escalation.escalation_log_action")
         action["domain"] = [("rule_id", "=", self.id)]
         action["context"] = {}

@@ -7,7 +7,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from odoo.addons.base_process_guide.tools import engine_flag, engine_flag_get
+from odoo.addons.base_process_guide.tools import engine_flag, engine_flag_get, refuse_missing, refuse_not_one
 
 from .escalation_clock import DUE_STATES, OPEN_STATES
 from .escalation_level import FLAG_NO_SYNC
@@ -334,7 +334,7 @@ class GuideMixin(models.AbstractModel):
     # ACTIONS
     # ------------------------------------------------------------
     def action_escalation_open_wizard(self):
-        self.ensure_one()
+        refuse_not_one(self)
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Escalate"),
@@ -345,7 +345,7 @@ class GuideMixin(models.AbstractModel):
         }
 
     def action_escalation_open_logs(self):
-        self.ensure_one()
+        refuse_not_one(self)
         action = self.env["ir.actions.act_window"]._for_xml_id("base_escalation.escalation_log_action")
         action["domain"] = [("res_model", "=", self._name), ("res_id", "=", self.id)]
         action["context"] = {}
@@ -353,7 +353,7 @@ class GuideMixin(models.AbstractModel):
 
     def action_escalation_open_clocks(self):
         """Every escalation clock of the record (rules, episodes, acknowledgements)."""
-        self.ensure_one()
+        refuse_not_one(self)
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Escalation Clocks"),
@@ -409,6 +409,7 @@ class GuideMixin(models.AbstractModel):
 
     def action_escalation_acknowledge(self):
         """The new owner (or a manager) confirms they took the escalation over."""
+        refuse_missing(self, "write")
         self.check_access("write")
         owner_field = self._guide_owner_field
         is_manager = self._guide_is_manager()

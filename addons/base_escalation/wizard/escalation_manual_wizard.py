@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.base_process_guide.tools import refuse_not_one
+
 
 class EscalationManualWizard(models.TransientModel):
     """Escalate a record by hand: to a user and/or to a level of a rule, with a reason."""
@@ -89,7 +91,7 @@ class EscalationManualWizard(models.TransientModel):
             )
 
     def action_confirm(self):
-        self.ensure_one()
+        refuse_not_one(self)
         record = self._record()
         if not record:
             raise UserError(self.env._("The record to escalate no longer exists."))

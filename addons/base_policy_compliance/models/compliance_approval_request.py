@@ -9,7 +9,14 @@ from odoo.osv import expression
 from odoo.tools import SQL
 
 from odoo.addons.base_process_guide.models.guide_mixin import CTX_REASON
-from odoo.addons.base_process_guide.tools import engine_flag, engine_flag_get, field_labels, shortened
+from odoo.addons.base_process_guide.tools import (
+    engine_flag,
+    engine_flag_get,
+    field_labels,
+    refuse_missing,
+    refuse_not_one,
+    shortened,
+)
 
 from .compliance_policy import FLAG_COLLECT, ApprovalNeeded
 
@@ -197,6 +204,7 @@ class ComplianceApprovalRequest(models.Model):
     # ACTIONS
     # ------------------------------------------------------------
     def action_approve(self):
+        refuse_missing(self, "read")
         for request in self:
             request._compliance_check_decider()
             if request._compliance_is_outdated():
@@ -206,7 +214,7 @@ class ComplianceApprovalRequest(models.Model):
         return True
 
     def action_open_reject_wizard(self):
-        self.ensure_one()
+        refuse_not_one(self)
         self._compliance_check_decider()
         return {
             "type": "ir.actions.act_window",
@@ -218,6 +226,7 @@ class ComplianceApprovalRequest(models.Model):
         }
 
     def action_reject(self, reason=False):
+        refuse_missing(self, "read")
         reason = self.env["guide.mixin"]._guide_bounded_text(reason, self.env._("The reason"))
         if not reason:
             raise UserError(self.env._("Give the reason for the rejection."))
@@ -227,6 +236,7 @@ class ComplianceApprovalRequest(models.Model):
         return True
 
     def action_cancel(self):
+        refuse_missing(self, "read")
         for request in self:
             if request.state != "pending":
                 raise UserError(self.env._("Request %(request)s is already decided.", request=request.name))
@@ -240,6 +250,7 @@ class ComplianceApprovalRequest(models.Model):
 
     def action_apply(self):
         """Apply an approved change that could not be applied automatically (requester only)."""
+        refuse_missing(self, "read")
         for request in self:
             if request.state != "approved" or request.applied:
                 raise UserError(

@@ -18,6 +18,7 @@ from odoo.addons.base_process_guide.tools import (
     MAX_TEXT,
     engine_flag,
     engine_flag_get,
+    refuse_not_one,
     shortened,
 )
 
@@ -334,7 +335,7 @@ class CompliancePolicy(models.Model):
     # ACTIONS
     # ------------------------------------------------------------
     def action_view_logs(self):
-        self.ensure_one()
+        refuse_not_one(self)
         action = self.env["ir.actions.act_window"]._for_xml_id("base_policy_compliance.compliance_log_action")
         action["domain"] = [("policy_id", "=", self.id)]
         action["context"] = {}

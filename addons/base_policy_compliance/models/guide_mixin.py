@@ -4,6 +4,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, format_list
 
+from odoo.addons.base_process_guide.tools import refuse_not_one
+
 from .compliance_policy import CTX_UNTIL
 
 
@@ -323,7 +325,7 @@ class GuideMixin(models.AbstractModel):
     # ACTIONS
     # ------------------------------------------------------------
     def action_compliance_open_requests(self):
-        self.ensure_one()
+        refuse_not_one(self)
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "base_policy_compliance.compliance_approval_request_action"
         )
@@ -332,7 +334,7 @@ class GuideMixin(models.AbstractModel):
         return action
 
     def action_compliance_open_logs(self):
-        self.ensure_one()
+        refuse_not_one(self)
         action = self.env["ir.actions.act_window"]._for_xml_id("base_policy_compliance.compliance_log_action")
         action["domain"] = [("res_model", "=", self._name), ("res_id", "=", self.id)]
         action["context"] = {}

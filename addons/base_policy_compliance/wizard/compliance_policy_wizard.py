@@ -2,7 +2,7 @@ from odoo import fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.base_process_guide.models.guide_mixin import CTX_REASON, CTX_REASON_ID
-from odoo.addons.base_process_guide.tools import engine_flag, json_ids, json_vals, shortened
+from odoo.addons.base_process_guide.tools import engine_flag, json_ids, json_vals, refuse_not_one, shortened
 
 from ..models.compliance_policy import CTX_UNTIL, FLAG_LOST_VALUES
 
@@ -38,7 +38,7 @@ class CompliancePolicyWizard(models.TransientModel):
         return self.env[self.res_model].browse(json_ids(self.env, self.res_ids, self._description)).exists()
 
     def action_confirm(self):
-        self.ensure_one()
+        refuse_not_one(self)
         records = self._records()
         reason = (self.reason or "").strip()
         if not reason:

@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from odoo.addons.base_process_guide.tools import refuse_not_one
+
 
 class ComplianceRejectWizard(models.TransientModel):
     _name = "compliance.reject.wizard"
@@ -19,6 +21,6 @@ class ComplianceRejectWizard(models.TransientModel):
         return wizards
 
     def action_reject(self):
-        self.ensure_one()
+        refuse_not_one(self)
         self.request_id.action_reject(self.reason)
         return {"type": "ir.actions.act_window_close"}

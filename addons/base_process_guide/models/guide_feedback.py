@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from ..tools import shortened
+from ..tools import refuse_missing, refuse_not_one, shortened
 from .guide_mixin import ENGINE_MANAGER_GROUP, GUIDE_TEXT_MAX
 
 
@@ -169,7 +169,7 @@ class GuideFeedback(models.Model):
 
     def action_send(self):
         """Close the feedback dialog with a confirmation (the record is saved by the client)."""
-        self.ensure_one()
+        refuse_not_one(self)
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -181,10 +181,12 @@ class GuideFeedback(models.Model):
         }
 
     def action_accept(self):
+        refuse_missing(self, "write")
         self.write({"state": "accepted"})
         return True
 
     def action_reject(self):
+        refuse_missing(self, "write")
         self.write({"state": "rejected"})
         return True
 

@@ -5,7 +5,7 @@ from markupsafe import Markup
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
 
-from ..tools import MAX_NAME, MAX_TEXT, MAX_URL
+from ..tools import MAX_NAME, MAX_TEXT, MAX_URL, refuse_not_one
 
 # what a browser ignores in a link before reading its scheme (controls and spaces before,
 # tabs and line breaks anywhere), then the scheme; a link without one is a path or a host
@@ -179,7 +179,7 @@ class GuideHint(models.Model):
     def _guide_feedback_action(self, kind, name, empty_title, empty_text):
         """The list of the hint's acknowledgements or 'not helpful' marks; empty, it says
         what fills it (the rows are the engine's: nobody creates one there)."""
-        self.ensure_one()
+        refuse_not_one(self)
         return {
             "type": "ir.actions.act_window",
             "name": name,

@@ -12,7 +12,7 @@ from odoo.osv import expression
 from odoo.tools import SQL, format_list, split_every
 
 from ..exceptions import GuideDecisionRequired, guide_change_refused
-from ..tools import MAX_TEXT, engine_flag, engine_flag_get, labelled, shortened
+from ..tools import MAX_TEXT, engine_flag, engine_flag_get, labelled, refuse_not_one, shortened
 from .guide_condition_mixin import GUIDE_CONDITION_ERRORS
 
 _logger = logging.getLogger(__name__)
@@ -893,14 +893,14 @@ class GuideMixin(models.AbstractModel):
     # ACTIONS
     # ------------------------------------------------------------
     def action_guide_open_history(self):
-        self.ensure_one()
+        refuse_not_one(self)
         action = self.env["ir.actions.act_window"]._for_xml_id("base_process_guide.guide_history_action")
         action["domain"] = [("res_model", "=", self._name), ("res_id", "=", self.id)]
         action["context"] = {}
         return action
 
     def action_guide_open_deviations(self):
-        self.ensure_one()
+        refuse_not_one(self)
         action = self.env["ir.actions.act_window"]._for_xml_id("base_process_guide.guide_deviation_action")
         action["domain"] = [("res_model", "=", self._name), ("res_id", "=", self.id)]
         action["context"] = {}
@@ -908,7 +908,7 @@ class GuideMixin(models.AbstractModel):
 
     def action_guide_open_checklist_history(self):
         """The checklists of every step the record went through, step by step."""
-        self.ensure_one()
+        refuse_not_one(self)
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Checklist History"),
@@ -920,7 +920,7 @@ class GuideMixin(models.AbstractModel):
         }
 
     def action_guide_feedback(self):
-        self.ensure_one()
+        refuse_not_one(self)
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Feedback on the Process"),

@@ -7,7 +7,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, Query, format_datetime, format_list
 
-from ..tools import shortened
+from ..tools import refuse_missing, refuse_not_one, shortened
 
 # the event fields of a guided record: maintained by the engine when the event happens
 # (a message, an activity done, a milestone reached), usable in every rule condition
@@ -293,6 +293,7 @@ class GuideMixin(models.AbstractModel):
     # ------------------------------------------------------------
     def action_guide_open_add_task(self, task_id=None):
         """The dialog adding an optional task of the current step (with a note)."""
+        refuse_not_one(self, "write")  # before reading its step or process
         return self._guide_dialog_action(
             self.env._("Add a Task"),
             "guide.task.wizard",
@@ -301,6 +302,7 @@ class GuideMixin(models.AbstractModel):
 
     def action_guide_open_reach_milestone(self):
         """The dialog marking a milestone reached by hand (with a note)."""
+        refuse_not_one(self, "write")  # before reading its step or process
         return self._guide_dialog_action(
             self.env._("Mark a Milestone Reached"),
             "guide.milestone.wizard",
@@ -316,7 +318,7 @@ class GuideMixin(models.AbstractModel):
     def _guide_dialog_action(self, name, res_model, defaults):
         """A dialog acting on this record (``res_model``/``res_id`` as defaults), for users
         who may edit it."""
-        self.ensure_one()
+        refuse_not_one(self, "write")
         self.check_access("write")
         return {
             "type": "ir.actions.act_window",
@@ -330,7 +332,7 @@ class GuideMixin(models.AbstractModel):
 
     def _guide_rows_action(self, name, res_model):
         """The list of the rows of ``res_model`` about this record."""
-        self.ensure_one()
+        refuse_not_one(self)
         return {
             "type": "ir.actions.act_window",
             "name": name,
@@ -347,6 +349,7 @@ class GuideMixin(models.AbstractModel):
 
         :return: True
         """
+        refuse_missing(self, "write")
         task = self._guide_client_record("guide.task", task_id)
         if not task:
             raise UserError(self.env._("This optional task no longer exists."))
@@ -510,6 +513,7 @@ class GuideMixin(models.AbstractModel):
 
         :return: True
         """
+        refuse_missing(self, "write")
         milestone = self._guide_client_record("guide.milestone", milestone_id)
         note = self._guide_client_note(note)
         if not milestone:

@@ -6,7 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_list
 
-from ..tools import labelled
+from ..tools import labelled, refuse_missing, refuse_not_one
 
 # a step dict whose allowed next steps hold no real step: every forward move is off the path
 NOWHERE = frozenset({0})
@@ -169,6 +169,7 @@ class GuideMixin(models.AbstractModel):
     def action_guide_enter_alternate(self, step_id, reason=False):
         """Enter the alternate step ``step_id`` (an id) with ``reason``: for users who may
         edit the records and belong to the step's groups, whatever the path."""
+        refuse_missing(self, "write")
         self.check_access("write")
         config = self.env["guide.process"]._get_guide_config(self._name)
         alt = config["alt_steps"].get(step_id if isinstance(step_id, int) else 0)
@@ -221,6 +222,7 @@ class GuideMixin(models.AbstractModel):
         """Complete the records' alternate steps (their mandatory items done) and return
         them: to the step they came from, or the step the alternate step returns to (a
         stage move, judged by the gates as any other)."""
+        refuse_missing(self, "write")
         self.check_access("write")
         outside = self.filtered(lambda rec: not rec.guide_alt_step_id)
         if outside:
@@ -277,7 +279,7 @@ class GuideMixin(models.AbstractModel):
         return True
 
     def action_guide_open_alternate_wizard(self):
-        self.ensure_one()
+        refuse_not_one(self)
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Enter an Alternate Step"),

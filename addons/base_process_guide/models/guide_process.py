@@ -10,6 +10,7 @@ from ..tools import (
     module_uninstalling,
     refuse_emptied_scope,
     refuse_missing,
+    refuse_not_one,
     shortened,
 )
 from .guide_step import REFUSAL_MAX_NAMED
@@ -280,7 +281,7 @@ class GuideProcess(models.Model):
         """Bring the checklists of records in flight up to the current configuration.
 
         For the administrators of the process (write access to it), whatever the path."""
-        self.ensure_one()
+        refuse_not_one(self)
         self.check_access("write")
         # a process of no company: its records are every company's
         self._guide_check_shared_scope()
@@ -302,7 +303,7 @@ class GuideProcess(models.Model):
         }
 
     def action_view_records(self):
-        self.ensure_one()
+        refuse_not_one(self)
         return {
             "type": "ir.actions.act_window",
             "name": self.name,
@@ -312,7 +313,7 @@ class GuideProcess(models.Model):
         }
 
     def action_view_feedback(self):
-        self.ensure_one()
+        refuse_not_one(self)
         action = self.env["ir.actions.act_window"]._for_xml_id("base_process_guide.guide_feedback_action")
         action["domain"] = [("process_id", "=", self.id)]
         action["context"] = {"default_process_id": self.id, "search_default_filter_new": 1}

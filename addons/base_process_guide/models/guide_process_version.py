@@ -5,6 +5,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
+from ..tools import refuse_not_one
+
 # precommit data: {process id: user id} of the processes whose design changed in the
 # transaction, and {process id: version id} of the versions made in it (the engine
 # completes them at once)
@@ -457,7 +459,7 @@ class GuideProcess(models.Model):
         return super().unlink()
 
     def action_view_versions(self):
-        self.ensure_one()
+        refuse_not_one(self)
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "base_process_guide.guide_process_version_action"
         )

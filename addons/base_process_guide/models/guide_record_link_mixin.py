@@ -7,7 +7,7 @@ from odoo.osv import expression
 from odoo.tools import SQL
 from odoo.tools.sql import create_index, drop_index
 
-from ..tools import field_labels
+from ..tools import field_labels, refuse_not_one
 
 
 class GuideRecordLinkMixin(models.AbstractModel):
@@ -192,7 +192,7 @@ class GuideRecordLinkMixin(models.AbstractModel):
     # ACTIONS
     # ------------------------------------------------------------
     def action_open_record(self):
-        self.ensure_one()
+        refuse_not_one(self)
         return {
             "type": "ir.actions.act_window",
             "res_model": self.res_model,

@@ -1,7 +1,7 @@
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
 
-from ..tools import MAX_NAME, MAX_TEXT
+from ..tools import MAX_NAME, MAX_TEXT, refuse_not_one
 
 TASK_KINDS = [
     ("checklist", "Checklist item"),
@@ -123,7 +123,7 @@ class GuideTask(models.Model):
     def action_guide_open_add(self):
         """The dialog adding this task to the record of the guidance panel (context
         ``guide_res_model``/``guide_res_id``, as the hints' buttons)."""
-        self.ensure_one()
+        refuse_not_one(self)
         context = self.env.context
         record = self.env["guide.task.wizard"]._guide_record(
             context.get("guide_res_model"), context.get("guide_res_id")

@@ -66,3 +66,21 @@ class RpcCase(HttpCase):
         with self.assertRaises(RpcError) as caught:
             call(user, model, method, args, kwargs)
         return caught.exception.message
+
+    def assert_ids_refused(self, user, calls):
+        """Each ``(model, method, single)`` of ``calls``, called by ``user`` on id 0, is refused
+        as a record that does not exist (the ORM reads id 0 as an empty new record, whose
+        empty values an action then named, or failed on); ``single`` (an action of one
+        record: a button, a dialog), on two ids, as an action of one record at a time (where
+        ``ensure_one`` raised a ``ValueError``). Nothing is logged as an error."""
+        with self.assertNoLogs("odoo.http", "ERROR"), self.assertNoLogs("odoo.sql_db", "ERROR"):
+            for model, method, single in calls:
+                description = self.env["ir.model"]._get(model).name
+                with self.subTest(model=model, method=method):
+                    fault = self.rpc_fault(user, model, method, [[0]])
+                    self.assertIn(f"{description} 0 does not exist or has been deleted.", fault)
+                    if single:
+                        fault = self.rpc_fault(user, model, method, [[2**31 - 1, 2**31 - 2]])
+                        self.assertIn(
+                            f"{description}: this action works on one record at a time, not 2.", fault
+                        )

@@ -17,5 +17,6 @@ from .refusal import (
     labelled,
     refuse_emptied_scope,
     refuse_missing,
+    refuse_not_one,
     shortened,
 )

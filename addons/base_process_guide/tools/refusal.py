@@ -49,6 +49,22 @@ def refuse_missing(records, operation):
     )
 
 
+def refuse_not_one(records, operation="read"):
+    """``records.ensure_one()`` for the ids a client sent to an action of one record (a
+    button, a dialog): id 0 is refused as ``refuse_missing`` refuses it, and any other
+    number of ids than one with a ``UserError`` naming the model, where ``ensure_one``
+    raised a ``ValueError`` logged as an error."""
+    refuse_missing(records, operation)
+    if len(records) != 1:
+        raise UserError(
+            records.env._(
+                "%(model)s: this action works on one record at a time, not %(count)s.",
+                model=records.env["ir.model"].sudo()._get(records._name).name,
+                count=len(records),
+            )
+        )
+
+
 def json_ids(env, text, what):
     """The record ids a wizard keeps as JSON text (a non-empty list of integers), refused
     with a ``UserError`` naming ``what`` otherwise."""

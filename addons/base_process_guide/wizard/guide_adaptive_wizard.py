@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..tools import shortened
+from ..tools import refuse_not_one, shortened
 
 
 class GuideTaskWizard(models.TransientModel):
@@ -24,6 +24,8 @@ class GuideTaskWizard(models.TransientModel):
         """The guided record ``res_model``/``res_id`` (refused for any other model). The
         values may come from a client's context (``guide_res_model``/``guide_res_id``):
         anything but a model name and an id is refused naming it, shortened."""
+        if not res_model:
+            raise UserError(self.env._("Open this dialog from the record it is for."))
         if (
             not isinstance(res_model, str)
             or res_model not in self.env
@@ -43,7 +45,7 @@ class GuideTaskWizard(models.TransientModel):
         return record
 
     def action_confirm(self):
-        self.ensure_one()
+        refuse_not_one(self)
         self._guide_record(self.res_model, self.res_id).action_guide_add_task(self.task_id.id, self.note)
         return {"type": "ir.actions.client", "tag": "soft_reload"}
 
@@ -67,7 +69,7 @@ class GuideMilestoneWizard(models.TransientModel):
     note = fields.Text()
 
     def action_confirm(self):
-        self.ensure_one()
+        refuse_not_one(self)
         record = self.env["guide.task.wizard"]._guide_record(self.res_model, self.res_id)
         record.action_guide_reach_milestone(self.milestone_id.id, self.note)
         return {"type": "ir.actions.client", "tag": "soft_reload"}

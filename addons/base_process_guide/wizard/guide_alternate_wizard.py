@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from ..tools import refuse_not_one
+
 
 class GuideAlternateWizard(models.TransientModel):
     """Enter an alternate step of the record's process, with the reason."""
@@ -22,7 +24,7 @@ class GuideAlternateWizard(models.TransientModel):
     reason = fields.Text()
 
     def action_confirm(self):
-        self.ensure_one()
+        refuse_not_one(self)
         record = self.env["guide.task.wizard"]._guide_record(self.res_model, self.res_id)
         record.action_guide_enter_alternate(self.step_id.id, self.reason or False)
         return {"type": "ir.actions.client", "tag": "soft_reload"}

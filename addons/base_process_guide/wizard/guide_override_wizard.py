@@ -2,7 +2,7 @@ from odoo import fields, models
 from odoo.exceptions import UserError
 
 from ..models.guide_mixin import CTX_REASON, CTX_REASON_ID
-from ..tools import json_ids, shortened
+from ..tools import json_ids, refuse_not_one, shortened
 
 
 class GuideOverrideWizard(models.TransientModel):
@@ -22,7 +22,7 @@ class GuideOverrideWizard(models.TransientModel):
     reason = fields.Text(string="Justification", required=True)
 
     def action_confirm(self):
-        self.ensure_one()
+        refuse_not_one(self)
         if self.res_model not in self.env or "guide.mixin" not in self.env[self.res_model]._inherit_module:
             raise UserError(self.env._("%(model)s is not a guided model.", model=shortened(self.res_model)))
         records = (

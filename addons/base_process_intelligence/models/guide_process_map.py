@@ -7,6 +7,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
+from odoo.addons.base_process_guide.tools import refuse_not_one
+
 from .guide_mixin import OUTCOME_DROPPED, OUTCOME_OPEN, OUTCOME_SUCCESS
 
 # the variants the map lists (the conformance counts them all)
@@ -44,7 +46,7 @@ class GuideProcess(models.Model):
     # ACTIONS
     # ------------------------------------------------------------
     def action_open_process_map(self):
-        self.ensure_one()
+        refuse_not_one(self)
         return {
             "type": "ir.actions.client",
             "tag": "base_process_intelligence.process_map",

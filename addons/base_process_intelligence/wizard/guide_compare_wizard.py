@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools.translate import LazyTranslate
 
+from odoo.addons.base_process_guide.tools import refuse_not_one
+
 _lt = LazyTranslate(__name__)
 
 # (label, field, aggregate) of the scorecard compared; the count behind an average is
@@ -355,7 +357,7 @@ class GuideCompareWizard(models.TransientModel):
         return labels
 
     def action_compare(self):
-        self.ensure_one()
+        refuse_not_one(self)
         minimum = self.env["guide.effectiveness.summary"]._guide_min_sample()
         domain_a, domain_b = self._guide_compare_domains()
         lines = []

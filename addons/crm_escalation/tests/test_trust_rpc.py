@@ -21,6 +21,24 @@ class TestTrustRpc(RpcCase, EscalationCommon):
     def _call(self, protocol):
         return self.xmlrpc if protocol == "xmlrpc" else self.jsonrpc
 
+    def test_actions_on_ids_naming_no_record_refused(self):
+        """The escalation buttons and dialogs, called on id 0, are refused as a record that
+        does not exist, and those of one record on two ids as such (nothing logged as an
+        error)."""
+        self.assert_ids_refused(
+            self.env.ref("base.user_admin"),
+            [
+                ("escalation.rule", "action_view_clocks", True),
+                ("escalation.rule", "action_view_logs", True),
+                ("escalation.clock", "action_retry", False),
+                ("escalation.manual.wizard", "action_confirm", True),
+                ("crm.lead", "action_escalation_open_wizard", True),
+                ("crm.lead", "action_escalation_open_logs", True),
+                ("crm.lead", "action_escalation_open_clocks", True),
+                ("crm.lead", "action_escalation_acknowledge", False),
+            ],
+        )
+
     def test_manual_escalation_dialog_ids_that_name_no_row_refused(self):
         """A user, rule or level id that names no row, or a record id no integer column
         holds, sent to the *Escalate* dialog is refused naming the field before the

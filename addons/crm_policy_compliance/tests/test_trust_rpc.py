@@ -50,6 +50,27 @@ class TestTrustRpc(RpcCase, ComplianceCommon):
     # ------------------------------------------------------------
     # finding 8: the documented API over HTTP
     # ------------------------------------------------------------
+    def test_actions_on_ids_naming_no_record_refused(self):
+        """The approval buttons and dialogs, called on id 0, are refused as a record that
+        does not exist (they read "request False"), and those of one record on two ids as
+        such (nothing logged as an error)."""
+        self.assert_ids_refused(
+            self.env.ref("base.user_admin"),
+            [
+                ("compliance.approval.request", "action_approve", False),
+                ("compliance.approval.request", "action_reject", False),
+                ("compliance.approval.request", "action_cancel", False),
+                ("compliance.approval.request", "action_apply", False),
+                ("compliance.approval.request", "action_open_reject_wizard", True),
+                ("compliance.policy", "action_view_logs", True),
+                ("compliance.policy", "action_view_violations", True),
+                ("compliance.policy.wizard", "action_confirm", True),
+                ("compliance.reject.wizard", "action_reject", True),
+                ("crm.lead", "action_compliance_open_requests", True),
+                ("crm.lead", "action_compliance_open_logs", True),
+            ],
+        )
+
     def test_documented_api_over_rpc(self):
         for protocol in PROTOCOLS:
             call = self._call(protocol)

@@ -365,6 +365,41 @@ class TestTrustRpc(RpcCase, GuideCommon):
         )
         self.assertIn("is not of this process", fault)
 
+    def test_actions_on_ids_naming_no_record_refused(self):
+        """The buttons and dialogs of the guidance, called on id 0, are refused as a record
+        that does not exist (they named "False", opened a dialog on nothing, or reported a
+        configuration updated), and those of one record on two ids as such (a ValueError
+        logged as an error)."""
+        admin = self.env.ref("base.user_admin")
+        self.assert_ids_refused(
+            admin,
+            [
+                ("guide.process", "action_apply_to_open_records", True),
+                ("guide.process", "action_view_records", True),
+                ("guide.process", "action_view_feedback", True),
+                ("guide.feedback", "action_send", True),
+                ("guide.feedback", "action_accept", False),
+                ("guide.feedback", "action_reject", False),
+                ("guide.hint", "action_view_acknowledgements", True),
+                ("guide.hint", "action_view_unhelpful", True),
+                ("guide.task", "action_guide_open_add", True),
+                ("guide.task.wizard", "action_confirm", True),
+                ("guide.milestone.wizard", "action_confirm", True),
+                ("guide.alternate.wizard", "action_confirm", True),
+                ("guide.override.wizard", "action_confirm", True),
+                ("crm.lead", "action_guide_open_history", True),
+                ("crm.lead", "action_guide_open_deviations", True),
+                ("crm.lead", "action_guide_open_checklist_history", True),
+                ("crm.lead", "action_guide_feedback", True),
+                ("crm.lead", "action_guide_open_alternate_wizard", True),
+                ("crm.lead", "action_guide_open_add_task", True),
+                ("crm.lead", "action_guide_open_reach_milestone", True),
+                ("crm.lead", "action_guide_open_milestones", True),
+                ("crm.lead", "action_guide_open_task_logs", True),
+                ("crm.lead", "action_guide_complete_alternate", False),
+            ],
+        )
+
     def test_ids_naming_no_record_refused(self):
         """Id 0, which the ORM reads as an empty new record, names no checklist line nor
         process: ticking it, or copying it, is refused naming the id (the line's empty

@@ -172,6 +172,18 @@ class TestLeadProcessMapRpc(RpcCase, MapRpcAttackCases, LeadHandCase):
             self.assertEqual(action["res_model"], "crm.lead")
             self.assertTrue(call(self.manager, "guide.step.visit", "action_pi_refresh", []))
 
+    def test_actions_on_ids_naming_no_record_refused(self):
+        """The process map's button and the comparison, called on id 0, are refused as a
+        record that does not exist (the comparison's rows without their comparison were an
+        SQL error logged), and on two ids as actions of one record."""
+        self.assert_ids_refused(
+            self.env.ref("base.user_admin"),
+            [
+                ("guide.process", "action_open_process_map", True),
+                ("guide.compare.wizard", "action_compare", True),
+            ],
+        )
+
     def test_visits_not_writable_over_rpc(self):
         visit = self.env["guide.step.visit"].search([("res_id", "=", self.records["r1"].id)], limit=1)
         with self.assertRaises(RpcError):
