@@ -41,6 +41,23 @@ class TestTrustRpc(RpcCase, HelpdeskGuideCommon):
         )
         self.assertEqual(deviation.reason, "Known issue, fix sent")
 
+    def test_actions_on_ids_naming_no_record_refused(self):
+        """The ticket's guidance buttons and dialogs, called on id 0, are refused as a
+        ticket that does not exist, and on two tickets as actions of one ticket."""
+        self.assert_ids_refused(
+            self.env.ref("base.user_admin"),
+            [
+                ("helpdesk.ticket", "action_guide_open_history", True),
+                ("helpdesk.ticket", "action_guide_open_deviations", True),
+                ("helpdesk.ticket", "action_guide_open_checklist_history", True),
+                ("helpdesk.ticket", "action_guide_feedback", True),
+                ("helpdesk.ticket", "action_guide_open_alternate_wizard", True),
+                ("helpdesk.ticket", "action_guide_open_add_task", True),
+                ("helpdesk.ticket", "action_guide_open_reach_milestone", True),
+                ("helpdesk.ticket", "action_guide_complete_alternate", False),
+            ],
+        )
+
     def test_feedback_accept_over_rpc(self):
         ticket = self._ticket(user_id=self.user_own.id)
         feedback_id = self.jsonrpc(
