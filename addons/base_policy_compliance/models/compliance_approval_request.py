@@ -803,10 +803,17 @@ class ComplianceApprovalRequest(models.Model):
 
     def _compliance_remind(self, now):
         """Post one reminder of ``self`` to the approvers of its current tier; a failure is
-        logged (a refusal as a warning) and uses the reminder's turn."""
+        logged (a refusal as a warning) and uses the reminder's turn. A request whose record
+        moved on since it was made (``_compliance_is_outdated``) is closed as outdated
+        instead, as its approval would be: nobody is reminded of a change that can no longer
+        apply, and the requester is told in their language."""
         self.ensure_one()
         try:
             with self.env.cr.savepoint():
+                if self._compliance_is_outdated():
+                    lang = self.requester_id.lang or self.company_id.partner_id.lang or self.env.lang
+                    self.with_context(lang=lang)._compliance_mark_outdated()
+                    return
                 # in the approvers' language (the scheduler has none: English)
                 approvers = self.current_line_id.approver_ids
                 lang = approvers[:1].lang or self.company_id.partner_id.lang or self.env.lang

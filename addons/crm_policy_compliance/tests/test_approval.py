@@ -312,6 +312,28 @@ class TestApproval(ComplianceCommon):
             self.Request._cron_remind()
         self.assertEqual(request2.reminder_count, 0)
 
+    def test_reminder_of_a_request_whose_lead_moved_on_closes_it(self):
+        """A request whose lead moved on since it was made is not reminded: its reminder
+        closes it as outdated, as its approval would (the approvers' to-dos done, the
+        requester told, nothing applied); the other requests are reminded."""
+        start = datetime(2031, 5, 5, 9, 0)
+        with freeze_time(start):
+            lead, request = self._held_lead()
+            _lead2, request2 = self._held_lead_other()
+            self.assertTrue(request.sudo().activity_ids)
+            # meanwhile the agent wins the deal
+            lead.write({"stage_id": self.stage_won.id})
+        with freeze_time(start + timedelta(hours=5)):
+            self.Request._cron_remind()
+        self.assertEqual(request.state, "outdated")
+        self.assertFalse(request.applied)
+        self.assertEqual(lead.stage_id, self.stage_won, "the lead does not go back")
+        self.assertFalse(request.sudo().activity_ids)
+        self.assertFalse(request.message_ids.filtered(lambda m: "Reminder" in (m.body or "")))
+        told = request.message_ids.filtered(lambda m: "changed since the request was made" in (m.body or ""))
+        self.assertIn(self.user_salesman.partner_id, told.partner_ids)
+        self.assertEqual((request2.state, request2.reminder_count), ("pending", 1))
+
     def test_reminder_refused_is_a_warning(self):
         """A reminder refused (here the approver's access) rolls back alone, is logged as a
         warning, not an error, and the other requests are reminded."""
