@@ -20,6 +20,11 @@ EDGE_NOT_ALLOWED = "not_allowed"  # forward to a step the allowed next steps exc
 EDGE_BACKWARD = "backward"
 EDGE_DETOUR = "detour"  # into a step that is not a main step of the design
 DEVIATION_OVERRIDE = "override"
+# the demo: how often a move is let through its gate by an override, and how often the
+# items a gate does not ask for were done, by the record's outcome (what the step
+# effectiveness then shows)
+DEMO_OVERRIDE_RATE = 0.06
+DEMO_DONE_RATE = {OUTCOME_SUCCESS: 0.8, OUTCOME_DROPPED: 0.3, OUTCOME_OPEN: 0.55}
 
 
 def _client_id(env, value, what):
@@ -738,7 +743,8 @@ class GuideProcess(models.Model):
             if dates[-1] > now:
                 shift = dates[-1] - now + timedelta(hours=rng.uniform(1, 48))
                 dates = [date - shift for date in dates]
-            plans.append((path, dates, outcome))
+            overridden = [rng.random() < DEMO_OVERRIDE_RATE for _step in path[1:]]
+            plans.append((path, dates, outcome, overridden))
             vals_list.append(
                 {
                     **model._pi_demo_record_vals(process, index, rng),
@@ -753,7 +759,7 @@ class GuideProcess(models.Model):
         # policies judge the changes people make, not the demo's past), checklists synced
         table = SQL.identifier(model._table)
         # created when their history starts (times to close count from the creation)
-        for record, (path, dates, _outcome) in zip(records, plans, strict=True):
+        for record, (path, dates, _outcome, _overridden) in zip(records, plans, strict=True):
             self.env.cr.execute(
                 SQL(
                     "UPDATE %s SET %s = %s, guide_step_id = %s, create_date = %s WHERE id = %s",
@@ -766,6 +772,7 @@ class GuideProcess(models.Model):
                 )
             )
         self.env.invalidate_all()
+        self._pi_demo_checklists(model, records, plans, random.Random(seed + 1))
         records._guide_sync_lines()
         self.env.flush_all()
         # the history the records would have lived, instead of their creation's
@@ -777,7 +784,7 @@ class GuideProcess(models.Model):
             )
         )
         history = []
-        for record, (path, dates, _outcome) in zip(records, plans, strict=True):
+        for record, (path, dates, _outcome, overridden) in zip(records, plans, strict=True):
             previous = None
             for position, (step, date) in enumerate(zip(path, dates, strict=True)):
                 hours = (date - dates[position - 1]).total_seconds() / 3600.0 if previous else 0.0
@@ -797,7 +804,7 @@ class GuideProcess(models.Model):
                             if (step.sequence, step.id) > (previous.sequence, previous.id)
                             else "backward"
                         ),
-                        "gate_result": "overridden" if previous and rng.random() < 0.06 else "free",
+                        "gate_result": "overridden" if previous and overridden[position - 1] else "free",
                         "date": date,
                         "owner_id": record[model._guide_owner_field].id,
                         "company_id": record.company_id.id if "company_id" in record._fields else False,
@@ -809,7 +816,7 @@ class GuideProcess(models.Model):
                 )
                 previous = step
         self.env["guide.history"].sudo()._guide_create_rows(history)
-        for record, (_path, dates, outcome) in zip(records, plans, strict=True):
+        for record, (_path, dates, outcome, _overridden) in zip(records, plans, strict=True):
             record._pi_demo_close(outcome if outcome != OUTCOME_OPEN else False, dates[-1])
         self.env.cr.execute(
             SQL(
@@ -826,3 +833,56 @@ class GuideProcess(models.Model):
         self.env.invalidate_all()
         self.env["guide.step.visit"]._pi_refresh(full=True)
         return True
+
+    @api.model
+    def _pi_demo_checklists(self, model, records, plans, rng):
+        """The checklists of the steps the demo ``records`` went through (``plans``: their
+        path, dates, outcome and overridden moves), ticked as their people would have:
+        the items a gate asks for were done when the record left the step through it (and
+        at times when an override let it through), the other items, and those of the step a
+        record is in, more often on the records that succeeded. Demo data only."""
+        # instead of the unticked checklist their creation gave them
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "DELETE FROM guide_line WHERE res_model = %s AND res_id IN %s",
+                model._name,
+                tuple(records.ids),
+            )
+        )
+        self.env.invalidate_all()
+        config = self.env["guide.process"]._get_guide_config(model._name)
+        now = fields.Datetime.now()
+        vals_list = []
+        for record, (path, dates, outcome, overridden) in zip(records, plans, strict=True):
+            rate = DEMO_DONE_RATE[outcome]
+            owner_id = record[model._guide_owner_field].id or self.env.uid
+            company_id = record.company_id.id if "company_id" in record._fields else False
+            seen = set()
+            for position, step in enumerate(path):
+                left = position + 1 < len(path)
+                end = dates[position + 1] if left else now
+                gated = left and not overridden[position]
+                for item in config["steps"].get(step.id, {}).get("items", ()):
+                    if item["item_id"] in seen:
+                        continue  # a step visited again: the same checklist
+                    seen.add(item["item_id"])
+                    done = item["completion"] == "manual" and (
+                        (gated and item["mandatory"]) or rng.random() < rate
+                    )
+                    vals_list.append(
+                        {
+                            **item,
+                            "res_model": model._name,
+                            "res_id": record.id,
+                            "step_id": step.id,
+                            "company_id": company_id,
+                            "create_date": dates[position],
+                            "checked": done,
+                            "checked_by_id": owner_id if done else False,
+                            "checked_date": dates[position] + (end - dates[position]) * rng.uniform(0.1, 0.9)
+                            if done
+                            else False,
+                        }
+                    )
+        self.env["guide.line"].sudo()._guide_bulk_create(vals_list)

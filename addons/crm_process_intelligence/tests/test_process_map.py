@@ -234,3 +234,19 @@ class TestLeadDemoLoader(LeadHandCase):
         )
         self.assertEqual(len(history), sum(len(v.path.split(",")) for v in variants))
         self.assertTrue(all(h.date < self.env.cr.now() for h in history), "a past history")
+        # the checklists of every step gone through, ticked as people would have: a step
+        # left through its gate has its mandatory items done, by the lead's salesperson
+        lines = self.env["guide.line"].search([("res_model", "=", "crm.lead"), ("res_id", "in", leads.ids)])
+        for row in history.filtered("from_step_id"):
+            left = lines.filtered(
+                lambda line, row=row: line.res_id == row.res_id and line.step_id == row.from_step_id
+            )
+            self.assertEqual(left.item_id, row.from_step_id.item_ids)
+            if row.gate_result == "free":
+                gate = left.filtered(lambda line: line.mandatory and line.completion == "manual")
+                self.assertTrue(all(gate.mapped("checked")), row.from_step_id.name)
+        for line in lines.filtered("checked"):
+            lead = leads.filtered(lambda lead, line=line: lead.id == line.res_id)
+            self.assertEqual(line.checked_by_id, lead.user_id)
+            self.assertTrue(line.create_date <= line.checked_date < self.env.cr.now())
+        self.assertTrue(lines.filtered(lambda line: line.completion == "manual" and not line.checked))
