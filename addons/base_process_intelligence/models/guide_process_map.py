@@ -25,6 +25,8 @@ DEVIATION_OVERRIDE = "override"
 # effectiveness then shows)
 DEMO_OVERRIDE_RATE = 0.06
 DEMO_DONE_RATE = {OUTCOME_SUCCESS: 0.8, OUTCOME_DROPPED: 0.3, OUTCOME_OPEN: 0.55}
+# and a hint is acknowledged less often than an item is done
+DEMO_HINT_READ_SHARE = 0.6
 
 
 def _client_id(env, value, what):
@@ -773,6 +775,7 @@ class GuideProcess(models.Model):
             )
         self.env.invalidate_all()
         self._pi_demo_checklists(model, records, plans, random.Random(seed + 1))
+        self._pi_demo_hint_reads(model, process, records, plans, random.Random(seed + 2))
         records._guide_sync_lines()
         self.env.flush_all()
         # the history the records would have lived, instead of their creation's
@@ -886,3 +889,28 @@ class GuideProcess(models.Model):
                         }
                     )
         self.env["guide.line"].sudo()._guide_bulk_create(vals_list)
+
+    @api.model
+    def _pi_demo_hint_reads(self, model, process, records, plans, rng):
+        """The hints of ``process`` acknowledged on the demo ``records`` by their people,
+        more often on the records that succeeded. Demo data only."""
+        hints = self.env["guide.hint"].search(
+            [("model_name", "=", model._name), ("process_id", "in", [process.id, False])]
+        )
+        vals_list = []
+        for record, (_path, dates, outcome, _overridden) in zip(records, plans, strict=True):
+            rate = DEMO_DONE_RATE[outcome] * DEMO_HINT_READ_SHARE
+            for hint in hints:
+                if rng.random() < rate:
+                    vals_list.append(
+                        {
+                            "hint_id": hint.id,
+                            "res_model": model._name,
+                            "res_id": record.id,
+                            "user_id": record[model._guide_owner_field].id or self.env.uid,
+                            "kind": "ack",
+                            "date": dates[0] + (dates[-1] - dates[0]) * rng.random(),
+                            "company_id": record.company_id.id if "company_id" in record._fields else False,
+                        }
+                    )
+        self.env["guide.hint.feedback"].sudo().create(vals_list)

@@ -250,3 +250,12 @@ class TestLeadDemoLoader(LeadHandCase):
             self.assertEqual(line.checked_by_id, lead.user_id)
             self.assertTrue(line.create_date <= line.checked_date < self.env.cr.now())
         self.assertTrue(lines.filtered(lambda line: line.completion == "manual" and not line.checked))
+        # hints read by the leads' salespeople, during the leads' history
+        reads = self.env["guide.hint.feedback"].search(
+            [("res_model", "=", "crm.lead"), ("res_id", "in", leads.ids)]
+        )
+        self.assertTrue(reads)
+        for read in reads:
+            lead = leads.filtered(lambda lead, read=read: lead.id == read.res_id)
+            self.assertEqual((read.kind, read.user_id), ("ack", lead.user_id))
+            self.assertTrue(lead.create_date <= read.date < self.env.cr.now())
