@@ -774,7 +774,7 @@ class GuideProcess(models.Model):
                 )
             )
         self.env.invalidate_all()
-        self._pi_demo_checklists(model, records, plans, random.Random(seed + 1))
+        checklists = self._pi_demo_checklists(model, records, plans, random.Random(seed + 1))
         self._pi_demo_hint_reads(model, process, records, plans, random.Random(seed + 2))
         records._guide_sync_lines()
         self.env.flush_all()
@@ -815,6 +815,8 @@ class GuideProcess(models.Model):
                         "expected_hours": expected,
                         "overdue": bool(expected) and hours > expected,
                         **record._guide_history_values()[record.id],
+                        # the checklist of the step left, as it was then
+                        **(checklists.get((record.id, previous.id), {}) if previous else {}),
                     }
                 )
                 previous = step
@@ -843,7 +845,9 @@ class GuideProcess(models.Model):
         path, dates, outcome and overridden moves), ticked as their people would have:
         the items a gate asks for were done when the record left the step through it (and
         at times when an override let it through), the other items, and those of the step a
-        record is in, more often on the records that succeeded. Demo data only."""
+        record is in, more often on the records that succeeded. Demo data only.
+
+        :return: {(record id, step id): the history's figures of that checklist}"""
         # instead of the unticked checklist their creation gave them
         self.env.flush_all()
         self.env.cr.execute(
@@ -856,39 +860,63 @@ class GuideProcess(models.Model):
         self.env.invalidate_all()
         config = self.env["guide.process"]._get_guide_config(model._name)
         now = fields.Datetime.now()
-        vals_list = []
+        vals_list, figures = [], {}
         for record, (path, dates, outcome, overridden) in zip(records, plans, strict=True):
-            rate = DEMO_DONE_RATE[outcome]
-            owner_id = record[model._guide_owner_field].id or self.env.uid
-            company_id = record.company_id.id if "company_id" in record._fields else False
-            seen = set()
             for position, step in enumerate(path):
+                if (record.id, step.id) in figures:
+                    continue  # a step visited again: the same checklist
                 left = position + 1 < len(path)
-                end = dates[position + 1] if left else now
-                gated = left and not overridden[position]
-                for item in config["steps"].get(step.id, {}).get("items", ()):
-                    if item["item_id"] in seen:
-                        continue  # a step visited again: the same checklist
-                    seen.add(item["item_id"])
-                    done = item["completion"] == "manual" and (
-                        (gated and item["mandatory"]) or rng.random() < rate
+                lines = self._pi_demo_step_lines(
+                    record,
+                    config["steps"].get(step.id, {}).get("items", ()),
+                    (dates[position], dates[position + 1] if left else now),
+                    DEMO_DONE_RATE[outcome],
+                    left and not overridden[position],
+                    rng,
+                )
+                for vals in lines:
+                    vals["step_id"] = step.id
+                vals_list += lines
+                # automatic items count as done: the demo does not evaluate them
+                figures[record.id, step.id] = {
+                    "checklist_done": sum(
+                        1 for vals in lines if vals["checked"] or vals["completion"] != "manual"
+                    ),
+                    "checklist_total": len(lines),
+                    "checklist_missing": "\n".join(
+                        vals["name"]
+                        for vals in lines
+                        if vals["mandatory"] and vals["completion"] == "manual" and not vals["checked"]
                     )
-                    vals_list.append(
-                        {
-                            **item,
-                            "res_model": model._name,
-                            "res_id": record.id,
-                            "step_id": step.id,
-                            "company_id": company_id,
-                            "create_date": dates[position],
-                            "checked": done,
-                            "checked_by_id": owner_id if done else False,
-                            "checked_date": dates[position] + (end - dates[position]) * rng.uniform(0.1, 0.9)
-                            if done
-                            else False,
-                        }
-                    )
+                    or False,
+                }
         self.env["guide.line"].sudo()._guide_bulk_create(vals_list)
+        return figures
+
+    @api.model
+    def _pi_demo_step_lines(self, record, items, visit, rate, gated, rng):
+        """The checklist lines of the demo ``record`` for one step (its ``items``) visited
+        from ``visit[0]`` to ``visit[1]``: an item the gate asks for done when the record
+        left it through the gate (``gated``), the others (manual ones) at ``rate``."""
+        owner_id = record[record._guide_owner_field].id or self.env.uid
+        company_id = record.company_id.id if "company_id" in record._fields else False
+        start, end = visit
+        lines = []
+        for item in items:
+            done = item["completion"] == "manual" and ((gated and item["mandatory"]) or rng.random() < rate)
+            lines.append(
+                {
+                    **item,
+                    "res_model": record._name,
+                    "res_id": record.id,
+                    "company_id": company_id,
+                    "create_date": start,
+                    "checked": done,
+                    "checked_by_id": owner_id if done else False,
+                    "checked_date": start + (end - start) * rng.uniform(0.1, 0.9) if done else False,
+                }
+            )
+        return lines
 
     @api.model
     def _pi_demo_hint_reads(self, model, process, records, plans, rng):

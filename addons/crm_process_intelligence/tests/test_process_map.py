@@ -242,6 +242,8 @@ class TestLeadDemoLoader(LeadHandCase):
                 lambda line, row=row: line.res_id == row.res_id and line.step_id == row.from_step_id
             )
             self.assertEqual(left.item_id, row.from_step_id.item_ids)
+            # the history row says how the checklist stood when the step was left
+            self.assertEqual(row.checklist_total, len(left))
             if row.gate_result == "free":
                 gate = left.filtered(lambda line: line.mandatory and line.completion == "manual")
                 self.assertTrue(all(gate.mapped("checked")), row.from_step_id.name)
