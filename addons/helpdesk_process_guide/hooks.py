@@ -13,11 +13,9 @@ def post_init_hook(env):
 def uninstall_hook(env):
     """Remove the ticket processes and hints: without this module nothing guides
     tickets any more. Audit rows (history, deviations) are kept. The processes tickets
-    follow are deleted too: this is the module's uninstallation (Odoo's flag, as the
-    superuser), which the refusal to delete a process in use lets through."""
-    env["guide.hint"].with_context(active_test=False).search(
-        [("model_name", "=", "helpdesk.ticket")]
-    ).unlink()
-    env["guide.process"].sudo().with_context(active_test=False, **{MODULE_UNINSTALL_FLAG: True}).search(
-        [("model_name", "=", "helpdesk.ticket")]
-    ).unlink()
+    follow, and the hints agents acknowledged, are deleted too: this is the module's
+    uninstallation (Odoo's flag, as the superuser), which the refusals to delete a
+    process in use or an acknowledged hint let through."""
+    uninstalling = env(su=True, context={**env.context, "active_test": False, MODULE_UNINSTALL_FLAG: True})
+    uninstalling["guide.hint"].search([("model_name", "=", "helpdesk.ticket")]).unlink()
+    uninstalling["guide.process"].search([("model_name", "=", "helpdesk.ticket")]).unlink()

@@ -341,6 +341,11 @@ class TestTicketGuide(HelpdeskGuideCommon):
 
     def test_install_and_uninstall_hooks(self):
         ticket = self._ticket()
+        # a hint agents acknowledged: deleted with the module (it refused the uninstallation)
+        hint = self.env["guide.hint"].create({"name": "G-Call back", "model_name": "helpdesk.ticket"})
+        ctx = {"guide_res_model": "helpdesk.ticket", "guide_res_id": ticket.id}
+        hint.with_user(self.user_own).with_context(**ctx).action_acknowledge()
+        self.assertEqual(hint.ack_count, 1)
         self.env["guide.line"].search(
             [("res_model", "=", "helpdesk.ticket"), ("res_id", "=", ticket.id)]
         ).unlink()
@@ -354,6 +359,7 @@ class TestTicketGuide(HelpdeskGuideCommon):
         )
         uninstall_hook(self.env)
         self.assertFalse(self.process.exists())
+        self.assertFalse(hint.exists())
         self.assertFalse(self.env["guide.step"].search([("model_name", "=", "helpdesk.ticket")]))
         self.assertEqual(crm_process.exists(), crm_process)
         self.assertFalse(ticket.guide_process_id)
