@@ -1,3 +1,4 @@
+import json
 import random
 from datetime import datetime, time, timedelta
 
@@ -27,6 +28,23 @@ DEMO_OVERRIDE_RATE = 0.06
 DEMO_DONE_RATE = {OUTCOME_SUCCESS: 0.8, OUTCOME_DROPPED: 0.3, OUTCOME_OPEN: 0.55}
 # and a hint is acknowledged less often than an item is done
 DEMO_HINT_READ_SHARE = 0.6
+# the demo's people do not work alike, so that the scorecards compare them: each owner of
+# demo records (in the order they first appear) takes a profile: how long they stay in a
+# step (pace), how much more often they do what no gate asks for and win (diligence),
+# how often they override a gate
+DEMO_AGENT_PROFILES = (
+    {"pace": 1.0, "diligence": 0.0, "overrides": 1.0},
+    {"pace": 0.8, "diligence": 0.12, "overrides": 0.3},
+    {"pace": 1.4, "diligence": -0.2, "overrides": 3.0},
+    {"pace": 1.1, "diligence": 0.06, "overrides": 1.5},
+)
+# what the demo's people wrote when they overrode a gate
+DEMO_OVERRIDE_JUSTIFICATIONS = (
+    "The customer asked to move on; the missing items are done this week.",
+    "Repeat customer: the same configuration as last time.",
+    "Agreed with my manager by phone.",
+    "Urgent: the customer's deadline is tomorrow.",
+)
 
 
 def _client_id(env, value, what):
@@ -731,28 +749,7 @@ class GuideProcess(models.Model):
             return False
         steps = process.step_ids.sorted(lambda s: (s.sequence, s.id))
         model = self.env[process.model_name]
-        rng = random.Random(seed)
-        now = fields.Datetime.now()
-        weights = [variant[0] for variant in variants]
-        plans, vals_list = [], []
-        for index in range(count):
-            _weight, positions, outcome = rng.choices(variants, weights=weights)[0]
-            path = [steps[position] for position in positions]
-            dates = [now - timedelta(days=rng.uniform(20, 200))]
-            for step in path[:-1]:
-                expected = step.expected_hours or 24.0
-                dates.append(dates[-1] + timedelta(hours=expected * rng.lognormvariate(-0.2, 0.6)))
-            if dates[-1] > now:
-                shift = dates[-1] - now + timedelta(hours=rng.uniform(1, 48))
-                dates = [date - shift for date in dates]
-            overridden = [rng.random() < DEMO_OVERRIDE_RATE for _step in path[1:]]
-            plans.append((path, dates, outcome, overridden))
-            vals_list.append(
-                {
-                    **model._pi_demo_record_vals(process, index, rng),
-                    model._guide_stage_field: path[0]._guide_stage().id,
-                }
-            )
+        plans, vals_list = self._pi_demo_plans(model, process, steps, count, variants, random.Random(seed))
         records = model.with_context(tracking_disable=True, mail_create_nolog=True, mail_notrack=True).create(
             vals_list
         )
@@ -761,7 +758,7 @@ class GuideProcess(models.Model):
         # policies judge the changes people make, not the demo's past), checklists synced
         table = SQL.identifier(model._table)
         # created when their history starts (times to close count from the creation)
-        for record, (path, dates, _outcome, _overridden) in zip(records, plans, strict=True):
+        for record, (path, dates, _outcome, _overridden, _rate) in zip(records, plans, strict=True):
             self.env.cr.execute(
                 SQL(
                     "UPDATE %s SET %s = %s, guide_step_id = %s, create_date = %s WHERE id = %s",
@@ -787,7 +784,7 @@ class GuideProcess(models.Model):
             )
         )
         history = []
-        for record, (path, dates, _outcome, overridden) in zip(records, plans, strict=True):
+        for record, (path, dates, _outcome, overridden, _rate) in zip(records, plans, strict=True):
             previous = None
             for position, (step, date) in enumerate(zip(path, dates, strict=True)):
                 hours = (date - dates[position - 1]).total_seconds() / 3600.0 if previous else 0.0
@@ -820,8 +817,9 @@ class GuideProcess(models.Model):
                     }
                 )
                 previous = step
-        self.env["guide.history"].sudo()._guide_create_rows(history)
-        for record, (_path, dates, outcome, _overridden) in zip(records, plans, strict=True):
+        histories = self.env["guide.history"].sudo()._guide_create_rows(history)
+        self._pi_demo_deviations(histories, random.Random(seed + 3))
+        for record, (_path, dates, outcome, _overridden, _rate) in zip(records, plans, strict=True):
             record._pi_demo_close(outcome if outcome != OUTCOME_OPEN else False, dates[-1])
         self.env.cr.execute(
             SQL(
@@ -840,12 +838,86 @@ class GuideProcess(models.Model):
         return True
 
     @api.model
+    def _pi_demo_plans(self, model, process, steps, count, variants, rng):
+        """The demo records to create (their values) and the past each will have lived
+        (``plans``): its path through ``steps``, the dates it entered them, its outcome,
+        which of its moves an override let through and how often its people did what
+        no gate asked for; each owner's way of working is one of ``DEMO_AGENT_PROFILES``."""
+        now = fields.Datetime.now()
+        profiles = {}
+        plans, vals_list = [], []
+        for index in range(count):
+            vals = model._pi_demo_record_vals(process, index, rng)
+            owner = vals.get(model._guide_owner_field) or False
+            profile = profiles.setdefault(
+                owner, DEMO_AGENT_PROFILES[len(profiles) % len(DEMO_AGENT_PROFILES)]
+            )
+            # the diligent win more often
+            weights = [
+                weight * (1 + 2 * profile["diligence"]) if outcome == OUTCOME_SUCCESS else weight
+                for weight, _positions, outcome in variants
+            ]
+            _weight, positions, outcome = rng.choices(variants, weights=weights)[0]
+            path = [steps[position] for position in positions]
+            dates = [now - timedelta(days=rng.uniform(20, 200))]
+            for step in path[:-1]:
+                expected = (step.expected_hours or 24.0) * profile["pace"]
+                dates.append(dates[-1] + timedelta(hours=expected * rng.lognormvariate(-0.2, 0.6)))
+            if dates[-1] > now:
+                shift = dates[-1] - now + timedelta(hours=rng.uniform(1, 48))
+                dates = [date - shift for date in dates]
+            override_rate = DEMO_OVERRIDE_RATE * profile["overrides"]
+            overridden = [rng.random() < override_rate for _step in path[1:]]
+            rate = min(max(DEMO_DONE_RATE[outcome] + profile["diligence"], 0.05), 0.95)
+            plans.append((path, dates, outcome, overridden, rate))
+            vals_list.append({**vals, model._guide_stage_field: path[0]._guide_stage().id})
+        return plans, vals_list
+
+    @api.model
+    def _pi_demo_deviations(self, histories, rng):
+        """The deviations of the demo moves an override let through (``histories``: the
+        demo's history rows), justified by the record's owner as agents do."""
+        reasons = self.env["guide.deviation.reason"].search([])
+        vals_list = []
+        for history in histories.filtered(lambda row: row.gate_result == "overridden"):
+            step = history.from_step_id
+            missing = (history.checklist_missing or "").splitlines()
+            vals_list.append(
+                {
+                    "kind": "gate",
+                    "rule_name": self.env._("Step %(step)s", step=step.name),
+                    "rule_snapshot": json.dumps(
+                        {
+                            "step": step.name,
+                            "gate_mode": step.gate_mode,
+                            "missing_items": missing,
+                            "disallowed_move": False,
+                            "to_stage": history.to_step_id._guide_stage().display_name,
+                        }
+                    ),
+                    "res_model": history.res_model,
+                    "res_id": history.res_id,
+                    "record_name": history.record_name,
+                    "process_id": history.process_id.id,
+                    "step_id": step.id,
+                    "user_id": history.owner_id.id or self.env.uid,
+                    "date": history.date,
+                    "reason_id": rng.choice(reasons).id if reasons else False,
+                    "reason": rng.choice(DEMO_OVERRIDE_JUSTIFICATIONS),
+                    "history_id": history.id,
+                    "company_id": history.company_id.id,
+                }
+            )
+        self.env["guide.deviation"].sudo().create(vals_list)
+
+    @api.model
     def _pi_demo_checklists(self, model, records, plans, rng):
         """The checklists of the steps the demo ``records`` went through (``plans``: their
-        path, dates, outcome and overridden moves), ticked as their people would have:
-        the items a gate asks for were done when the record left the step through it (and
-        at times when an override let it through), the other items, and those of the step a
-        record is in, more often on the records that succeeded. Demo data only.
+        path, dates, outcome, overridden moves and done rate), ticked as their people would
+        have: the items a gate asks for were done when the record left the step through it
+        (and at times when an override let it through), the other items, and those of the
+        step a record is in, at the record's rate: more often on the records that succeeded
+        and by the diligent. Demo data only.
 
         :return: {(record id, step id): the history's figures of that checklist}"""
         # instead of the unticked checklist their creation gave them
@@ -861,7 +933,7 @@ class GuideProcess(models.Model):
         config = self.env["guide.process"]._get_guide_config(model._name)
         now = fields.Datetime.now()
         vals_list, figures = [], {}
-        for record, (path, dates, outcome, overridden) in zip(records, plans, strict=True):
+        for record, (path, dates, _outcome, overridden, rate) in zip(records, plans, strict=True):
             for position, step in enumerate(path):
                 if (record.id, step.id) in figures:
                     continue  # a step visited again: the same checklist
@@ -870,7 +942,7 @@ class GuideProcess(models.Model):
                     record,
                     config["steps"].get(step.id, {}).get("items", ()),
                     (dates[position], dates[position + 1] if left else now),
-                    DEMO_DONE_RATE[outcome],
+                    rate,
                     left and not overridden[position],
                     rng,
                 )
@@ -921,15 +993,14 @@ class GuideProcess(models.Model):
     @api.model
     def _pi_demo_hint_reads(self, model, process, records, plans, rng):
         """The hints of ``process`` acknowledged on the demo ``records`` by their people,
-        more often on the records that succeeded. Demo data only."""
+        more often on the records that succeeded and by the diligent. Demo data only."""
         hints = self.env["guide.hint"].search(
             [("model_name", "=", model._name), ("process_id", "in", [process.id, False])]
         )
         vals_list = []
-        for record, (_path, dates, outcome, _overridden) in zip(records, plans, strict=True):
-            rate = DEMO_DONE_RATE[outcome] * DEMO_HINT_READ_SHARE
+        for record, (_path, dates, _outcome, _overridden, rate) in zip(records, plans, strict=True):
             for hint in hints:
-                if rng.random() < rate:
+                if rng.random() < rate * DEMO_HINT_READ_SHARE:
                     vals_list.append(
                         {
                             "hint_id": hint.id,

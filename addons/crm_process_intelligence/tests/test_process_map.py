@@ -205,13 +205,13 @@ class TestLeadDemoLoader(LeadHandCase):
         before = self.env["crm.lead"].with_context(active_test=False).search_count([])
         self.env["guide.process"]._pi_demo_generate(
             "crm_process_guide.guide_process_b2b_demo",
-            12,
+            30,
             [[1, [0, 1, 2, 3, 4], "success"], [1, [0, 1], "dropped"], [1, [0, 2, 1], "open"]],
         )
-        leads = self.env["crm.lead"].with_context(active_test=False).search([], order="id desc", limit=12)
-        self.assertEqual(self.env["crm.lead"].with_context(active_test=False).search_count([]), before + 12)
+        leads = self.env["crm.lead"].with_context(active_test=False).search([], order="id desc", limit=30)
+        self.assertEqual(self.env["crm.lead"].with_context(active_test=False).search_count([]), before + 30)
         variants = self.env["guide.record.variant"].search([("res_id", "in", leads.ids)])
-        self.assertEqual(len(variants), 12)
+        self.assertEqual(len(variants), 30)
         steps = process.step_ids.sorted(lambda s: (s.sequence, s.id))
         paths = {",".join(str(steps[i].id) for i in p) for p in ([0, 1, 2, 3, 4], [0, 1], [0, 2, 1])}
         self.assertLessEqual(set(variants.mapped("path")), paths)
@@ -234,6 +234,21 @@ class TestLeadDemoLoader(LeadHandCase):
         )
         self.assertEqual(len(history), sum(len(v.path.split(",")) for v in variants))
         self.assertTrue(all(h.date < self.env.cr.now() for h in history), "a past history")
+        # each move an override let through has its deviation, justified by the lead's
+        # salesperson when it happened
+        overridden = history.filtered(lambda row: row.gate_result == "overridden")
+        self.assertTrue(overridden)
+        deviations = self.env["guide.deviation"].search(
+            [("res_model", "=", "crm.lead"), ("res_id", "in", leads.ids)]
+        )
+        self.assertEqual(deviations.history_id, overridden)
+        for deviation in deviations:
+            row = deviation.history_id
+            self.assertEqual(
+                (deviation.step_id, deviation.user_id, deviation.date, deviation.kind),
+                (row.from_step_id, row.owner_id, row.date, "gate"),
+            )
+            self.assertTrue(deviation.reason and deviation.reason_id)
         # the checklists of every step gone through, ticked as people would have: a step
         # left through its gate has its mandatory items done, by the lead's salesperson
         lines = self.env["guide.line"].search([("res_model", "=", "crm.lead"), ("res_id", "in", leads.ids)])
