@@ -32,16 +32,40 @@ class GuideSharedScopeMixin(models.AbstractModel):
                 )
             )
 
+    def _guide_check_own_companies(self):
+        """Refuse rows that now apply to a company the user does not work for: a manager of
+        one company moves no process, rule or policy into another company, nor a step or an
+        item into another company's process. Odoo's record rules judge the rows of a write
+        as they were before it, not where the write puts them."""
+        if not self or works_for_every_company(self.env):
+            return
+        companies = self.env.user.company_ids
+        foreign = self.sudo().filtered(lambda row: row.mapped(self._guide_company_path) - companies)
+        if foreign:
+            outside = foreign[0].mapped(self._guide_company_path) - companies
+            raise AccessError(
+                self.env._(
+                    "%(what)s %(name)s would apply to %(company)s, a company you do not work for. "
+                    "Choose one of yours (%(companies)s).",
+                    what=self._description,
+                    name=shortened(foreign[0].display_name, 80),
+                    company=", ".join(outside.mapped("name")),
+                    companies=", ".join(companies.mapped("name")),
+                )
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
         records = super().create(vals_list)
         records._guide_check_shared_scope()
+        records._guide_check_own_companies()
         return records
 
     def write(self, vals):
         self._guide_check_shared_scope()
         res = super().write(vals)
         self._guide_check_shared_scope()
+        self._guide_check_own_companies()
         return res
 
     def unlink(self):

@@ -118,6 +118,66 @@ class TestMultiCompanyConfig(ComplianceCommon):
         self.assertTrue(shared)
         self.assertTrue(process)
 
+    def test_own_configuration_not_moved_to_another_company(self):
+        """A manager of one company cannot move its configuration into a company they do
+        not work for (Odoo's record rules judge the rows as they were before the write): a
+        process would take that company's leads and gate them, a hint reach its agents."""
+        env_b = self.env(
+            user=self.manager_b, context=dict(self.env.context, allowed_company_ids=self.company_b.ids)
+        )
+        process = env_b["guide.process"].create(
+            {"name": "B only", "model_name": "crm.lead", "company_id": self.company_b.id}
+        )
+        step = env_b["guide.step"].create(
+            {"process_id": process.id, "crm_stage_id": self.stage_new.id, "gate_mode": "block"}
+        )
+        item = env_b["guide.item"].create({"step_id": step.id, "name": "Ask B first", "mandatory": True})
+        hint = env_b["guide.hint"].create(
+            {"name": "B's hint", "model_name": "crm.lead", "company_id": self.company_b.id}
+        )
+        policy = env_b["compliance.policy"].create(self._policy_vals(company_id=self.company_b.id))
+        process_a = self.env["guide.process"].create(
+            {"name": "A only", "model_name": "crm.lead", "company_id": self.company_a.id}
+        )
+        step_a = self.env["guide.step"].create(
+            {"process_id": process_a.id, "crm_stage_id": self.stage_new.id}
+        )
+        rule = (
+            env_b["escalation.rule"].create(
+                {
+                    "name": "B's rule",
+                    "model_name": "crm.lead",
+                    "company_id": self.company_b.id,
+                    "level_ids": [(0, 0, {"name": "Tell", "delay": 1})],
+                }
+            )
+            if "escalation.rule" in self.env
+            else None
+        )
+        moves = [
+            (process, {"company_id": self.company_a.id}),
+            (hint, {"company_id": self.company_a.id}),
+            (policy, {"company_id": self.company_a.id}),
+            (step, {"process_id": process_a.id}),
+            (item, {"step_id": step_a.id}),
+        ]
+        if rule is not None:
+            moves.append((rule, {"company_id": self.company_a.id}))
+        for row, vals in moves:
+            with (
+                self.subTest(model=row._name),
+                # (a step or item moved into another company's process: Odoo's own refusal)
+                self.assertRaisesRegex(AccessError, "a company you do not work for|multi-company issue"),
+                self.env.cr.savepoint(),
+            ):
+                row.write(vals)
+        self.env.invalidate_all()
+        self.assertEqual(process.company_id | hint.company_id | policy.company_id, self.company_b)
+        self.assertEqual((step.process_id, item.step_id), (process, step))
+        # a manager of both companies may move them
+        process.with_user(self.manager_ab).with_company(self.company_a).company_id = self.company_a
+        self.assertEqual(process.company_id, self.company_a)
+
     def test_adaptive_configuration_of_a_shared_process_needs_every_company(self):
         """The optional tasks, milestones and branches of a process of no company apply to
         the records of every company like its steps: a manager of one company neither
