@@ -219,22 +219,23 @@ class GuideMixin(models.AbstractModel):
             ("author_id.user_ids.share", "=", False),
         ]
 
+    def _compliance_note_query(self, domain=()):
+        """The internal notes (``_compliance_note_domain``) that say something: a note of
+        markup and blanks only (an empty note posted over RPC) is none."""
+        query = self.env["mail.message"].sudo()._search([*self._compliance_note_domain(), *domain])
+        body = SQL.identifier(query.table, "body")
+        query.add_where(SQL("regexp_replace(COALESCE(%s, ''), '<[^>]*>|&nbsp;|\\s', '', 'g') <> ''", body))
+        return query
+
     def _compute_compliance_has_note(self):
-        data = (
-            self.env["mail.message"]
-            .sudo()
-            ._read_group(
-                [*self._compliance_note_domain(), ("res_id", "in", self._origin.ids)], ["res_id"], ["__count"]
-            )
-        )
-        with_note = {res_id for res_id, _count in data}
+        query = self._compliance_note_query([("res_id", "in", self._origin.ids)])
+        with_note = {res_id for (res_id,) in self.env.execute_query(query.select("res_id"))}
         for record in self:
             record.compliance_has_note = record._origin.id in with_note
 
     def _search_compliance_has_note(self, operator, value):
-        messages = self.env["mail.message"].sudo()._search(self._compliance_note_domain())
         positive = (operator == "=") == bool(value)
-        return [("id", "in" if positive else "not in", messages.subselect("res_id"))]
+        return [("id", "in" if positive else "not in", self._compliance_note_query().subselect("res_id"))]
 
     # ------------------------------------------------------------
     # PIPELINE (guide.mixin._guide_pipeline)

@@ -1,3 +1,5 @@
+from markupsafe import Markup
+
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
@@ -35,6 +37,13 @@ class TestTicketPolicy(HelpdeskGuideCommon):
             ticket.stage_id = self.stage_resolved
         self.assertIn("Resolution note: Write how it was solved.", str(caught.exception.args[0]))
         self.assertEqual(ticket.stage_id, self.stage_waiting)
+        # an empty note (markup or blanks only, as a client can post one) says nothing
+        for body in ("", " ", Markup("<p><br></p>"), Markup("<p>&nbsp; </p>")):
+            ticket.message_post(body=body, message_type="comment", subtype_xmlid="mail.mt_note")
+            self.assertFalse(ticket.compliance_has_note, repr(body))
+            self.assertFalse(ticket.filtered_domain([("compliance_has_note", "=", True)]), repr(body))
+            with self.assertRaises(UserError):
+                ticket.stage_id = self.stage_resolved
         # a "Log note" of the chatter
         ticket.message_post(body="Replaced the cable.", message_type="comment", subtype_xmlid="mail.mt_note")
         self.assertTrue(ticket.compliance_has_note)
