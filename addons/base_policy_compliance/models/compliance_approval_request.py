@@ -280,6 +280,7 @@ class ComplianceApprovalRequest(models.Model):
         :return: the requests made (empty when the change was made)
         """
         # asking to change records is changing them: the requester needs write access
+        refuse_missing(records, "write")
         records.check_access("write")
         note = records._guide_bounded_text(note, self.env._("The note to the approvers"))
         if not note:
@@ -312,6 +313,16 @@ class ComplianceApprovalRequest(models.Model):
                     fields=field_labels(records, unknown),
                 )
             )
+        for fname, value in vals.items():
+            if not self._compliance_is_field_value(records, records._fields[fname], value):
+                raise UserError(
+                    self.env._(
+                        "%(model)s: %(value)s is not a value of %(field)s.",
+                        model=records._description,
+                        value=shortened(value),
+                        field=field_labels(records, [fname]),
+                    )
+                )
         if event and (not isinstance(event, str) or event not in records._policy_triggers()):
             raise UserError(
                 self.env._(
@@ -320,6 +331,25 @@ class ComplianceApprovalRequest(models.Model):
                     value=shortened(event),
                 )
             )
+
+    @api.model
+    def _compliance_is_field_value(self, records, field, value):
+        """Whether ``value`` sent by a client can be written to ``field`` of ``records``: of
+        its type, one of its choices, a record that exists."""
+        if field.type == "many2one" and value is not False:
+            return (
+                isinstance(value, int)
+                and not isinstance(value, bool)
+                and 0 < value < 2**31
+                and bool(self.env[field.comodel_name].browse(value).exists())
+            )
+        if field.type == "selection" and value is not False and not callable(field.selection):
+            return value in {key for key, _label in field.selection}
+        try:
+            field.convert_to_cache(value, records[:1])
+        except (ValueError, TypeError):
+            return False
+        return True
 
     @api.model
     def _compliance_create_requests(self, held, note, vals, event):
@@ -428,16 +458,21 @@ class ComplianceApprovalRequest(models.Model):
     @api.model
     def _compliance_approved_for(self, records, checks):
         """Approved, not yet applied requests covering this change of ``records``:
-        {(policy id, record id): request}. One query.
+        {(policy id, record id): request}. An approved request covers its own change only,
+        as the engine applies it (at the last approval, or by *Apply*): any other change,
+        the requester's included, would pass under an approval given for other values.
+        No query outside an application.
 
         :param checks: list of (policy_info, records in scope, ids meeting the requirement)
         """
+        allowed = engine_flag_get(self.env, FLAG_APPROVED)
         policy_ids = [info["id"] for info, _records, _holding in checks if info["enforcement"] == "approval"]
         record_ids = {rid for _info, scoped, holding in checks for rid in scoped.ids if rid not in holding}
-        if not policy_ids or not record_ids:
+        if not allowed or not policy_ids or not record_ids:
             return {}
         requests = self.sudo().search(
             [
+                ("id", "in", list(allowed)),
                 ("policy_id", "in", policy_ids),
                 ("res_model", "=", records._name),
                 ("res_id", "in", list(record_ids)),
@@ -446,13 +481,7 @@ class ComplianceApprovalRequest(models.Model):
             ],
             order="id",
         )
-        allowed = set(engine_flag_get(self.env, FLAG_APPROVED) or ())
-        # an approved request covers the requester's change (or the system applying it)
-        return {
-            (req.policy_id.id, req.res_id): req
-            for req in requests
-            if req.id in allowed or req.requester_id == self.env.user
-        }
+        return {(req.policy_id.id, req.res_id): req for req in requests}
 
     # ------------------------------------------------------------
     # BUSINESS: decision and application

@@ -288,6 +288,33 @@ class TestApproval(ComplianceCommon):
         self.assertTrue(request.applied)
         self.assertEqual(lead.stage_id, self.stage_proposal)
 
+    def test_approved_request_covers_its_own_change_only(self):
+        """An approval not applied yet lets through the change approved, by *Apply*; any
+        other change of the requester's is judged as if there were none: approved for
+        80,000, the salesperson cannot move the lead at 5,000,000."""
+        lead, request = self._held_lead()
+        blocker = self._policy(
+            name="Proposal needs a customer email",
+            trigger="stage",
+            step_ids=[(6, 0, self.step_proposal.ids)],
+            requirement="[('email_from', '!=', False)]",
+            message="Give the email.",
+        )
+        request.with_user(self.user_leader).action_approve()
+        request.with_user(self.user_director).action_approve()
+        self.assertEqual((request.state, request.applied), ("approved", False))
+        blocker.active = False
+        lead.expected_revenue = 5000000
+        with self.assertRaises(GuideDecisionRequired):
+            lead.write({"stage_id": self.stage_proposal.id})
+        self.assertEqual(lead.stage_id, self.stage_new)
+        self.assertFalse(request.applied)
+        # the change approved is applied by *Apply*, if the lead is still as it was
+        lead.expected_revenue = 80000
+        request.with_user(self.user_salesman).action_apply()
+        self.assertTrue(request.applied)
+        self.assertEqual(lead.stage_id, self.stage_proposal)
+
     def test_requests_are_read_only(self):
         _lead, request = self._held_lead()
         with self.assertRaises(AccessError):

@@ -94,6 +94,19 @@ class TestHostileInput(RpcCase, ComplianceCommon):
             [[lead.id], {"no_such_field": 1, "y" * 5_000: 2}, "note"],
         )
         self.assertIn("has no field 'no_such_field'", message)
+        # values their fields cannot hold
+        for vals in ({"expected_revenue": "abc"}, {"date_deadline": "not a date"}, {"stage_id": "x"}):
+            message = self._refused("crm.lead", "compliance_request_approval", [[lead.id], vals, "note"])
+            self.assertIn("is not a value of", message)
+        # an id that names no lead (0: the ORM would read an empty new record)
+        with self.assertNoLogs("odoo.http", "ERROR"), self.assertRaises(RpcError) as caught:
+            self.jsonrpc(
+                self.user_salesman,
+                "crm.lead",
+                "compliance_request_approval",
+                [[0], {"stage_id": self.stage_proposal.id}, "note"],
+            )
+        self.assertIn("Lead/Opportunity 0 does not exist", caught.exception.message)
         for note in (-1, [1, 2], {"a": 1}, True, 1.5):
             message = self._refused(
                 "crm.lead",
