@@ -220,6 +220,24 @@ class EscalationLevel(models.Model):
                     )
                 )
 
+    @api.constrains("move_step_id", "rule_id")
+    def _check_move_step(self):
+        """A level moves the rule's records to a step of their model (of the rule's process,
+        when it has one): the step's stage id is written to the records' stage field, where
+        a stage of another model would name an unrelated stage."""
+        for level in self.filtered("move_step_id"):
+            rule, step = level.rule_id, level.move_step_id.sudo()
+            if step.model_name != rule.model_name or (rule.process_id and step.process_id != rule.process_id):
+                raise ValidationError(
+                    self.env._(
+                        "Escalation level %(level)s: step %(step)s is outside the model or the process "
+                        "of rule %(rule)s; choose a step of its records' process.",
+                        level=level.name,
+                        step=step.display_name,
+                        rule=rule.display_name,
+                    )
+                )
+
     @api.constrains("activity_type_id", "rule_id")
     def _check_activity_model(self):
         for level in self.filtered("activity_type_id"):

@@ -4,6 +4,7 @@ from types import MappingProxyType
 from odoo import api, fields, models, tools
 from odoo.exceptions import MissingError, ValidationError
 from odoo.osv import expression
+from odoo.tools import SQL
 
 from odoo.addons.base_process_guide.models import guide_rule_language as rule_language
 from odoo.addons.base_process_guide.models.guide_condition_mixin import GUIDE_CONDITION_ERRORS
@@ -268,6 +269,7 @@ class EscalationRule(models.Model):
     @api.constrains("model_name", "process_id", "step_ids", "pause_step_ids", "met_step_ids")
     def _check_steps(self):
         self._guide_check_scope("step_ids", "pause_step_ids", "met_step_ids")
+        self.level_ids._check_move_step()
         for rule in self:
             if rule.pause_step_ids & rule.met_step_ids:
                 raise ValidationError(
@@ -321,9 +323,27 @@ class EscalationRule(models.Model):
         return res
 
     def unlink(self):
+        self._escalation_wait_for_scheduler()
         res = super().unlink()
         self.env.registry.clear_cache()
         return res
+
+    def _escalation_wait_for_scheduler(self):
+        """Wait until no scheduler worker fires the rules' clocks, and keep them from it.
+        A worker locks the clocks it fires, then names their rule in the log rows it writes;
+        deleting a rule locks its row, then its clocks (cascade): in the other order, a
+        deletion during a batch deadlocked. Locking the clocks first takes them in the
+        worker's order: the deletion waits for the batch, which ends with its log rows; the
+        clocks the batch changed then fail the deletion's snapshot, and Odoo runs the request
+        again (a concurrency failure, retried, not an error to log)."""
+        if self.ids:
+            self.env.cr.execute(
+                SQL(
+                    "SELECT id FROM escalation_clock WHERE rule_id IN %s ORDER BY id FOR UPDATE",
+                    tuple(self.ids),
+                ),
+                log_exceptions=False,
+            )
 
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)

@@ -15,6 +15,7 @@ from unittest.mock import patch
 from freezegun import freeze_time
 
 from odoo import SUPERUSER_ID, api, fields
+from odoo.service.model import retrying
 from odoo.tests import TransactionCase, new_test_user, tagged
 from odoo.tools import SQL
 
@@ -357,3 +358,70 @@ class TestEscalationConcurrency(TransactionCase):
         with self.registry.cursor() as cr:
             self._env(cr)["escalation.clock"]._cron_escalate(batch_size=BATCH, time_limit=60)
         self._assert_fired_once(lead_ids)
+
+    def test_rule_deleted_while_a_worker_fires_it(self):
+        """A rule deleted while a worker fires its clocks waits for the batch, then goes:
+        no deadlock (the worker names the rule in its log rows while the deletion would hold
+        the rule's row and wait for the clocks), no error logged, the batch's log rows kept."""
+        lead_ids = self._leads(BATCH)
+        Clock = self.registry["escalation.clock"]
+        fire = Clock._escalation_fire
+        claimed, resume = threading.Event(), threading.Event()
+        errors = {}
+
+        def fire_after_the_deletion_started(clocks, now):
+            claimed.set()
+            resume.wait(timeout=30)
+            return fire(clocks, now)
+
+        def worker():
+            threading.current_thread().testing = True
+            try:
+                with self.registry.cursor() as cr:
+                    self._env(cr)["escalation.clock"]._cron_escalate(batch_size=BATCH, time_limit=60)
+            except Exception as exc:  # noqa: BLE001 - reported by the test thread
+                errors["worker"] = exc
+
+        def deletion():
+            threading.current_thread().testing = True
+            try:
+                with self.registry.cursor() as cr:
+                    env = self._env(cr)
+                    # as a request: run again on a concurrency failure
+                    retrying(lambda: env["escalation.rule"].browse(self.rule_id).unlink(), env)
+            except Exception as exc:  # noqa: BLE001 - reported by the test thread
+                errors["deletion"] = exc
+
+        with (
+            patch.object(Clock, "_escalation_fire", fire_after_the_deletion_started),
+            self.assertNoLogs("odoo.sql_db", "ERROR"),
+        ):
+            firing = threading.Thread(target=worker)
+            firing.start()
+            self.assertTrue(claimed.wait(timeout=30), "the worker claimed its batch")
+            deleting = threading.Thread(target=deletion)
+            deleting.start()
+            # the deletion is under way (waiting for the batch) before the worker writes its rows
+            deleting.join(timeout=2)
+            self.assertTrue(deleting.is_alive(), "the deletion waits for the worker's batch")
+            resume.set()
+            firing.join(timeout=60)
+            deleting.join(timeout=60)
+        self.assertFalse(firing.is_alive() or deleting.is_alive(), "nobody is stuck")
+        self.assertFalse(errors)
+        with self.registry.cursor() as cr:
+            cr.execute(SQL("SELECT count(*) FROM escalation_rule WHERE id = %s", self.rule_id))
+            self.assertEqual(cr.fetchone()[0], 0, "the rule is deleted")
+            cr.execute(
+                SQL(
+                    "SELECT count(*), count(DISTINCT (res_id, level_name)), count(rule_id)"
+                    " FROM escalation_log"
+                    " WHERE res_model = 'crm.lead' AND res_id IN %s",
+                    tuple(lead_ids),
+                )
+            )
+            fired, distinct, naming = cr.fetchone()
+        # the batch claimed fired its first level (and the next batch the second, when the
+        # worker claimed it before the deletion did), once, its rows kept without their rule
+        self.assertIn(fired, (BATCH, 2 * BATCH))
+        self.assertEqual((distinct, naming), (fired, 0))

@@ -92,6 +92,39 @@ class TestValidation(EscalationCommon):
         rule = form.save()
         self.assertEqual(rule.date_field_id.name, "date_deadline")
 
+    def test_level_moves_to_a_step_of_the_rules_process(self):
+        """A level's *Move to Step* is a step of the rule's model and process: the step's
+        stage is written to the records, and a ticket stage's id names an unrelated lead
+        stage (the level would move leads to *Won*)."""
+        other = self.env["guide.process"].create({"name": "Tickets", "model_name": "crm.lead"})
+        other_step = self.env["guide.step"].create(
+            {"process_id": other.id, "crm_stage_id": self.stage_won.id}
+        )
+        rule = (
+            self.env["escalation.rule"]
+            .with_user(self.user_manager)
+            .create(
+                self._rule_defaults()
+                | {"level_ids": [(0, 0, {"name": "Push", "delay": 1, "move_step_id": self.step_proposal.id})]}
+            )
+        )
+        refusal = "Escalation level Push: step .* is outside the model or the process of rule"
+        # the rule moved to another process takes its levels' steps with it, or is refused
+        with self.assertRaisesRegex(ValidationError, refusal), self.env.cr.savepoint():
+            rule.with_user(self.user_manager).write({"process_id": other.id, "step_ids": [(5,)]})
+        with self.assertRaisesRegex(ValidationError, refusal), self.env.cr.savepoint():
+            rule.level_ids.with_user(self.user_manager).move_step_id = other_step
+        with self.assertRaisesRegex(ValidationError, "Later: step"), self.env.cr.savepoint():
+            rule.with_user(self.user_manager).write(
+                {"level_ids": [(0, 0, {"name": "Later", "delay": 2, "move_step_id": other_step.id})]}
+            )
+        ticket_step = self.env["guide.step"].search([("model_name", "!=", "crm.lead")], limit=1)
+        if ticket_step:
+            with self.assertRaisesRegex(ValidationError, refusal), self.env.cr.savepoint():
+                rule.level_ids.move_step_id = ticket_step
+        self.env.invalidate_all()
+        self.assertEqual(rule.level_ids.move_step_id, self.step_proposal)
+
     def test_level_email_template_of_the_rules_model(self):
         """A level's email is rendered on the escalated records as the engine: a sales
         manager cannot pick a template of another model (users' invitations...), which would
