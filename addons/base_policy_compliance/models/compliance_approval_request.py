@@ -558,25 +558,50 @@ class ComplianceApprovalRequest(models.Model):
     def _compliance_cancel_deleted(self):
         """The records of these pending requests were deleted (by ``env.user``): each request is
         cancelled, its approvers' activities closed and its requester told why."""
-        now = fields.Datetime.now()
         for request in self:
-            message = self.env._(
-                "%(change)s was not applied: %(record)s was deleted by %(user)s; the request is cancelled.",
-                change=request.change or request.name,
-                record=request.record_name,
-                user=self.env.user.name,
+            request._compliance_cancel(
+                self.env._(
+                    "%(change)s was not applied: %(record)s was deleted by %(user)s; the request is "
+                    "cancelled.",
+                    change=request.change or request.name,
+                    record=request.record_name,
+                    user=self.env.user.name,
+                )
             )
-            request._compliance_close_activities()
-            engine = request._compliance_engine()
-            engine.write(
-                {
-                    "state": "cancelled",
-                    "decision_date": now,
-                    "decided_by_id": self.env.uid,
-                    "apply_error": message,
-                }
+        return True
+
+    def _compliance_cancel_policy_deleted(self):
+        """The policies of these pending requests were deleted (by ``env.user``): nothing is
+        left to approve; each request is cancelled, its approvers' activities closed and its
+        requester told to make the change again if it is still needed."""
+        for request in self:
+            request._compliance_cancel(
+                self.env._(
+                    "%(change)s was not applied: policy %(policy)s was deleted by %(user)s, and "
+                    "nothing is left to approve; the request is cancelled. Make the change again if "
+                    "it is still needed.",
+                    change=request.change or request.name,
+                    policy=request.policy_name,
+                    user=self.env.user.name,
+                )
             )
-            engine.message_post(body=message, partner_ids=request.requester_id.partner_id.ids)
+        return True
+
+    def _compliance_cancel(self, message):
+        """Cancel this pending request: its approvers' activities closed, the requester told
+        ``message``."""
+        self.ensure_one()
+        self._compliance_close_activities()
+        engine = self._compliance_engine()
+        engine.write(
+            {
+                "state": "cancelled",
+                "decision_date": fields.Datetime.now(),
+                "decided_by_id": self.env.uid,
+                "apply_error": message,
+            }
+        )
+        engine.message_post(body=message, partner_ids=self.requester_id.partner_id.ids)
         return True
 
     def _compliance_decide_line(self, decision, reason=None):

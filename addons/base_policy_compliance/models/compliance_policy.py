@@ -18,6 +18,7 @@ from odoo.addons.base_process_guide.tools import (
     MAX_TEXT,
     engine_flag,
     engine_flag_get,
+    module_uninstalling,
     refuse_not_one,
     shortened,
 )
@@ -320,6 +321,13 @@ class CompliancePolicy(models.Model):
         return res
 
     def unlink(self):
+        if not module_uninstalling(self.env):
+            pending = (
+                self.env["compliance.approval.request"]
+                .sudo()
+                .search([("policy_id", "in", self.ids), ("state", "=", "pending")])
+            )
+            pending._compliance_cancel_policy_deleted()
         res = super().unlink()
         self.env.registry.clear_cache()
         return res
@@ -878,7 +886,9 @@ class CompliancePolicyTier(models.Model):
 
     def _policy_approvers(self, record):
         """Users approving ``record`` at this tier, resolved now (snapshot): active internal
-        users only (a team leader archived after the policy was saved approves nothing)."""
+        users who work for the record's company (a team leader archived after the policy was
+        saved approves nothing; the members of a group of every company are not told of, nor
+        listed on, a request they could never open)."""
         self.ensure_one()
         if self.approver_type == "users":
             users = self.user_ids
@@ -886,4 +896,7 @@ class CompliancePolicyTier(models.Model):
             users = self.group_id.users
         else:
             users = record._policy_team_leader()
-        return users.filtered(lambda u: u.active and not u.share)
+        company = record.company_id if "company_id" in record._fields else record.env["res.company"]
+        return users.filtered(
+            lambda u: u.active and not u.share and (not company or company in u.company_ids)
+        )

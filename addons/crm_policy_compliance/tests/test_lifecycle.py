@@ -23,6 +23,31 @@ class TestLeadDeletion(RpcCase, ComplianceCommon):
             tier_ids=[(0, 0, {"name": "Team leader", "approver_type": "team_leader"})],
         )
 
+    def test_deleted_policy_cancels_its_pending_requests(self):
+        """A policy deleted leaves nothing to approve: its pending requests are cancelled, the
+        approvers' to-dos closed and the requester told; its decided requests and audit rows
+        stay, named."""
+        lead = self._lead(name="Big deal", expected_revenue=80000)
+        request = self.Request.browse(
+            self.xmlrpc(
+                self.user_salesman,
+                "crm.lead",
+                "compliance_request_approval",
+                [lead.ids, {"stage_id": self.stage_proposal.id}, "Strategic account"],
+            )
+        )
+        policy = request.policy_id
+        name = policy.name
+        self.assertIs(self.xmlrpc(self.user_manager, "compliance.policy", "unlink", [policy.ids]), True)
+        request.invalidate_recordset()
+        self.assertEqual((request.state, request.decided_by_id), ("cancelled", self.user_manager))
+        self.assertIn("was deleted by Mia Manager, and nothing is left to approve", request.apply_error)
+        self.assertFalse(request.sudo().activity_ids, "the approvers have nothing left to do")
+        told = request.message_ids.filtered(lambda msg: "nothing is left to approve" in str(msg.body))
+        self.assertEqual(told.partner_ids, self.user_salesman.partner_id, "the requester is told")
+        self.assertEqual(request.policy_name, name)
+        self.assertEqual(lead.stage_id, self.stage_new, "nothing applied")
+
     def test_deleted_lead_cancels_its_pending_requests(self):
         lead = self._lead(name="Big deal", expected_revenue=80000)
         request = self.Request.browse(

@@ -227,3 +227,40 @@ class TestMultiCompanyConfig(ComplianceCommon):
         )
         with self.assertRaisesRegex(UserError, "[Ii]ncompatible companies"):
             Policy.create(vals)
+
+    def test_group_tier_approvers_work_for_the_records_company(self):
+        """A tier of a group's members takes those who work for the record's company: a
+        sales manager of another company only is neither listed on the request nor given
+        its to-do (they could never open it)."""
+        policy = self._policy(
+            name="Group approves",
+            trigger="stage",
+            step_ids=[(6, 0, self.step_proposal.ids)],
+            requirement="[('expected_revenue', '<=', 1000)]",
+            message="Big deals need a sales manager.",
+            enforcement="approval",
+            tier_ids=[
+                (
+                    0,
+                    0,
+                    {
+                        "name": "Sales managers",
+                        "approver_type": "group",
+                        "group_id": self.env.ref("sales_team.group_sale_manager").id,
+                    },
+                )
+            ],
+        )
+        lead = self._lead(name="Company A deal", expected_revenue=50_000, company_id=self.company_a.id)
+        request = lead.with_user(self.user_salesman)._compliance_request_approval(
+            {"stage_id": self.stage_proposal.id}, "Strategic"
+        )
+        self.assertEqual(request.policy_id, policy)
+        approvers = request.line_ids.approver_ids
+        self.assertIn(self.manager_ab, approvers)
+        self.assertNotIn(self.manager_b, approvers)
+        self.assertFalse(
+            self.env["mail.activity"].search(
+                [("user_id", "=", self.manager_b.id), ("res_id", "=", request.id)]
+            )
+        )
