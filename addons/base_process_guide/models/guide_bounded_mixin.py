@@ -3,9 +3,10 @@ from collections import defaultdict
 from odoo import api, models
 
 from ..tools import shortened
-from ..tools.bounds import referenced_ids, refuse, refused_number, refused_size
+from ..tools.bounds import referenced_ids, refuse, refused_character, refused_number, refused_size
 
 NUMBER_TYPES = ("float", "integer")
+TEXT_TYPES = ("char", "text", "html")
 
 
 class GuideBoundedMixin(models.AbstractModel):
@@ -41,6 +42,7 @@ class GuideBoundedMixin(models.AbstractModel):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            self._guide_check_texts(vals, creating=True)
             self._guide_check_numbers(vals, creating=True)
             self._guide_check_references(vals, creating=True)
             if self._guide_insert_checked_fields:
@@ -48,6 +50,7 @@ class GuideBoundedMixin(models.AbstractModel):
         return super().create(vals_list)
 
     def write(self, vals):
+        self._guide_check_texts(vals)
         self._guide_check_numbers(vals)
         self._guide_check_references(vals)
         return super().write(vals)
@@ -108,6 +111,14 @@ class GuideBoundedMixin(models.AbstractModel):
                 yield field, vals[name]
             elif creating and f"default_{name}" in context:
                 yield field, context[f"default_{name}"]
+
+    def _guide_check_texts(self, vals, creating=False):
+        """Refuse a text of ``vals`` (and, on a creation, of the ``default_`` keys of the
+        context) that no column stores, before the database refuses the query."""
+        for field, value in self._guide_sent_values(vals, creating, TEXT_TYPES):
+            reason = refused_character(field, value, self)
+            if reason:
+                refuse(self, reason, name=self._guide_vals_name(vals) if creating else None)
 
     def _guide_check_numbers(self, vals, creating=False):
         """Refuse a number of ``vals`` (and, on a creation, of the ``default_`` keys of the

@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..tools import refuse_missing, refuse_not_one, shortened
+from ..tools.bounds import refuse, refused_character
 from .guide_mixin import ENGINE_MANAGER_GROUP, GUIDE_TEXT_MAX
 
 
@@ -117,10 +118,19 @@ class GuideFeedback(models.Model):
                     )
                 )
 
+    def _guide_check_texts(self, vals):
+        """Refuse a text of ``vals`` that no column stores (a NUL character), before the
+        database refuses the query."""
+        for fname in ("name", "description", "response"):
+            reason = refused_character(self._fields[fname], vals.get(fname), self)
+            if reason:
+                refuse(self, reason)
+
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.su:
             for vals in vals_list:
+                self._guide_check_texts(vals)
                 self._guide_check_references(vals, creating=True)
             # the author is whoever sends it
             vals_list = [dict(vals, user_id=self.env.uid) for vals in vals_list]
@@ -140,6 +150,7 @@ class GuideFeedback(models.Model):
 
     def write(self, vals):
         if not self.env.su:
+            self._guide_check_texts(vals)
             self._guide_check_references(vals)
             if {"user_id", "res_model", "res_id", "record_company_id"} & set(vals):
                 raise AccessError(self.env._("The author and the record of a feedback cannot be changed."))

@@ -1905,6 +1905,10 @@ class GuideMixin(models.AbstractModel):
         if not isinstance(text, str):
             raise UserError(self.env._("%(what)s must be text.", what=label))
         text = text.strip()
+        if "\x00" in text:
+            raise UserError(
+                self.env._("%(what)s contains a NUL character (0x00), which cannot be stored.", what=label)
+            )
         if len(text) > GUIDE_TEXT_MAX:
             raise UserError(
                 self.env._(

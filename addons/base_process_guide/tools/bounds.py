@@ -123,6 +123,18 @@ def refused_size(field, value, size, record):
     )
 
 
+def refused_character(field, value, record):
+    """Why the text ``value`` of ``field`` is refused: it holds a NUL character, which no
+    text column stores (PostgreSQL refuses the query), or ``None``."""
+    if not isinstance(value, str) or "\x00" not in value:
+        return None
+    env = record.env
+    return env._(
+        "%(field)s contains a NUL character (0x00), which cannot be stored.",
+        field=field._description_string(env),
+    )
+
+
 def refuse(record, reason, name=None):
     """Raise the ``ValidationError`` of ``reason`` about ``record`` (a saved record, or
     the model of one being created, named ``name``): the kind of record and its name,

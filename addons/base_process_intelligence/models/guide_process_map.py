@@ -8,7 +8,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
-from odoo.addons.base_process_guide.tools import refuse_not_one
+from odoo.addons.base_process_guide.tools import refuse_not_one, shortened
 
 from .guide_mixin import OUTCOME_DROPPED, OUTCOME_OPEN, OUTCOME_SUCCESS
 
@@ -140,6 +140,8 @@ class GuideProcess(models.Model):
         records that entered the process, under that version of it). Aggregates are
         process-level; the records behind them are listed by ``action_pi_open_records``
         under the guided model's record rules."""
+        if model_name and (not isinstance(model_name, str) or model_name not in self.env):
+            raise UserError(self.env._("Process map: %(value)s is not a model.", value=shortened(model_name)))
         domain = [("model_name", "=", model_name)] if model_name else []
         processes = self.search(domain).filtered(lambda p: self._pi_sees_figures(p.model_name))
         result = {

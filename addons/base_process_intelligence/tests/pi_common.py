@@ -255,6 +255,13 @@ class MapRpcAttackCases:
             ("get_process_map", [[self.process.id], {}], {}, "is not a process id"),
             ("get_process_map", [self.process.id, [1, 2]], {}, "must be a dictionary"),
             ("get_process_map", [self.process.id, "x"], {}, "must be a dictionary"),
+            (
+                "get_process_map",
+                [False, {}],
+                {"model_name": "no.such.model"},
+                "'no.such.model' is not a model",
+            ),
+            ("get_process_map", [False, {}], {"model_name": 7}, "7 is not a model"),
             ("action_pi_open_records", ["abc"], {}, "'abc' is not a process id"),
             ("action_pi_open_records", [self.process.id, {}], {"step_id": "x"}, "'x' is not a step id"),
             (
@@ -269,6 +276,13 @@ class MapRpcAttackCases:
             # the digits of an id (as an URL gives them) are that id
             data = call(self.agent, "guide.process", "get_process_map", [str(self.process.id), {}])
             self.assertEqual(data["process"]["id"], self.process.id)
+            if protocol == "jsonrpc":
+                # a NUL character (XML cannot carry one): refused before the database sees it
+                with self.assertRaises(RpcError) as caught, self.assertNoLogs("odoo.sql_db", "ERROR"):
+                    call(
+                        self.agent, "guide.process", "get_process_map", [False, {}], {"model_name": "crm\x00"}
+                    )
+                self.assertIn("is not a model", caught.exception.message)
             for method, args, kwargs, expected in calls:
                 with self.subTest(protocol=protocol, method=method, args=args, kwargs=kwargs):
                     with self.assertRaises(RpcError) as caught:

@@ -52,3 +52,48 @@ class TestTextBounds(RpcCase, DetourCommon):
         feedback = Feedback.create({"name": "Idea", "process_id": self.process.id, "description": "Short."})
         with self.assertRaisesRegex(ValidationError, "too long"):
             feedback.write({"description": self.too_long})
+
+    def test_nul_character_refused_over_rpc(self):
+        """A NUL character (which no text column stores, and which XML cannot carry) in what
+        a user types is refused with the field named, before the database is asked: no
+        query error logged, nothing recorded."""
+        lead = self._lead_in_proposal()
+        nul = "before\x00after"
+        calls = [
+            (
+                "crm.lead",
+                "write",
+                [lead.ids, {"stage_id": self.stage_nego.id}],
+                {"context": {"guide_override_reason": nul}},
+            ),
+            ("crm.lead", "action_guide_enter_alternate", [lead.ids, self.alt_waiting.id, nul], {}),
+            ("guide.feedback", "create", [{"name": nul, "process_id": self.process.id}], {}),
+            (
+                "guide.feedback",
+                "create",
+                [{"name": "Idea", "process_id": self.process.id, "description": nul}],
+                {},
+            ),
+            (
+                "guide.override.wizard",
+                "create",
+                [
+                    {
+                        "res_model": "crm.lead",
+                        "res_ids": f"[{lead.id}]",
+                        "stage_res_id": self.stage_nego.id,
+                        "reason": nul,
+                    }
+                ],
+                {},
+            ),
+        ]
+        for model, method, args, kwargs in calls:
+            with self.subTest(model=model, method=method):
+                with self.assertNoLogs("odoo.sql_db", "ERROR"), self.assertNoLogs("odoo.http", "ERROR"):
+                    with self.assertRaises(RpcError) as err:
+                        self.jsonrpc(self.user_salesman, model, method, args, kwargs)
+                self.assertIn("NUL character", err.exception.message)
+        lead.invalidate_recordset()
+        self.assertEqual((lead.stage_id, lead.guide_alt_step_id.id), (self.stage_proposal, False))
+        self.assertFalse(self.env["guide.feedback"].search([("user_id", "=", self.user_salesman.id)]))
