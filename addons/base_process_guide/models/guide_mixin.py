@@ -1536,6 +1536,15 @@ class GuideMixin(models.AbstractModel):
         }
 
     @api.model
+    def _guide_is_exit_stage(self, stage):
+        """Hook: whether ``stage``, which is no step of the record's process, ends the
+        record without success (a ticket cancelled or rejected): moving there passes no
+        gate, as losing a lead does not — closing what should not go on is not skipping
+        the process — and the move is recorded. Any other stage without a step is judged
+        as a move forward."""
+        return False
+
+    @api.model
     def _guide_rank_direction(self, old_stage, new_stage):
         """Forward/backward by stage rank; an empty new stage ranks first."""
         if not old_stage:
@@ -1574,7 +1583,11 @@ class GuideMixin(models.AbstractModel):
                 entries.append(info)
             else:
                 info["direction"] = self._guide_rank_direction(stage_from, stage_to)
-                if process_to == process_from and info["direction"] == "forward":
+                if (
+                    process_to == process_from
+                    and info["direction"] == "forward"
+                    and (step_to or not self._guide_is_exit_stage(stage_to))
+                ):
                     info["gate_step"] = info["from_step"]
             transitions.append(info)
         if entries:

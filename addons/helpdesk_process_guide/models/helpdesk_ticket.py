@@ -69,6 +69,12 @@ class HelpdeskTicket(models.Model):
         return values
 
     @api.model
+    def _guide_is_exit_stage(self, stage):
+        # a closing stage that is no step of the process (Cancelled, Rejected): a spam
+        # ticket is rejected without its triage checklist, not filled with a made-up one
+        return bool(stage and stage.closed) or super()._guide_is_exit_stage(stage)
+
+    @api.model
     def _guide_time_scope_domain(self):
         # closed tickets are done: time changes nothing for them
         return [*super()._guide_time_scope_domain(), ("stage_id.closed", "=", False)]

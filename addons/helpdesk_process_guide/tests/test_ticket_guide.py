@@ -73,6 +73,31 @@ class TestTicketGuide(HelpdeskGuideCommon):
         )
         self.assertEqual((last.checklist_done, last.checklist_total), (2, 4))
 
+    def test_cancelling_or_rejecting_passes_no_gate(self):
+        """A closing stage that is no step of the process (cancelled, rejected) ends the
+        ticket without its checklist: a spam ticket in a *Block* triage is rejected as it
+        is, the move recorded; an open stage without a step is still judged forward, and
+        coming back into the steps from a closed one passes the gates it skips."""
+        rejected = self.env["helpdesk.ticket.stage"].create(
+            {"name": "G-Rejected", "sequence": 1005, "closed": True}
+        )
+        parked = self.env["helpdesk.ticket.stage"].create({"name": "G-Parked", "sequence": 1006})
+        spam = self._ticket(name="Win a prize").with_user(self.user_own)
+        with self.assertRaisesRegex(UserError, "Category set"):
+            spam.write({"stage_id": parked.id})
+        spam.write({"stage_id": rejected.id})
+        self.assertEqual((spam.stage_id, spam.guide_step_id.id), (rejected, False))
+        last = self.env["guide.history"].search(
+            [("res_model", "=", "helpdesk.ticket"), ("res_id", "=", spam.id)], limit=1
+        )
+        self.assertEqual(
+            (last.from_step_id, last.to_step_id.id, last.gate_result, last.user_id),
+            (self.step_triage, False, "free", self.user_own),
+        )
+        with self.assertRaisesRegex(UserError, "Category set"):
+            spam.write({"stage_id": self.stage_progress.id})
+        self.assertEqual(spam.stage_id, rejected)
+
     def test_conditional_and_attachment_items(self):
         ticket = self._ticket(priority="3", category_id=self.category.id)
         self._lines(ticket)["Impact assessed"].action_check()
