@@ -7,6 +7,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from ..tools import field_labels, refuse_missing
+from ..tools.refusal import REFUSAL_NAMES
 
 
 class GuideLine(models.Model):
@@ -209,6 +210,23 @@ class GuideLine(models.Model):
             res_ids[line.res_model].add(line.res_id)
         return {model: self.env[model].browse(ids) for model, ids in res_ids.items()}
 
+    def _guide_lines_of_steps_left(self):
+        """The lines of a step their record is no longer in (neither its step nor the
+        alternate step it takes): the checklist the record left the step with, which the
+        history, the deviations and the step effectiveness report on, stays so."""
+        past = self.browse()
+        for records in self._guide_records().values():
+            current = {
+                record.id: {record.guide_step_id.id, record.guide_alt_step_id.id} - {False}
+                for record in records.exists()
+            }
+            past |= self.filtered(
+                lambda line, records=records, current=current: line.res_model == records._name
+                and line.step_id
+                and line.step_id.id not in current.get(line.res_id, ())
+            )
+        return past
+
     def _guide_set_checked(self, checked):
         refuse_missing(self, "write")
         auto = self.filtered(lambda line: line.completion == "auto")
@@ -224,6 +242,16 @@ class GuideLine(models.Model):
         for records in records_by_model.values():
             # ticking is editing the record: the agent needs write access to it
             records.check_access("write")
+        past = self._guide_lines_of_steps_left()
+        if past:
+            raise UserError(
+                self.env._(
+                    "%(record)s left step %(step)s: its checklist (%(items)s) stays as it was then.",
+                    record=self.env[past[0].res_model].browse(past[0].res_id).display_name,
+                    step=past[0].step_id.name,
+                    items=", ".join(past.mapped("name")[:REFUSAL_NAMES]),
+                )
+            )
         lines = self.filtered(lambda line: line.checked != checked)
         if not lines:
             return True

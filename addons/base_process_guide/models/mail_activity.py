@@ -9,7 +9,8 @@ class MailActivity(models.Model):
     def _action_done(self, feedback=False, attachment_ids=None):
         """An activity done: the checklist line of the optional task that made it is ticked
         (by the user who did it, if they may edit the record: a tick needs write access,
-        and Odoo lets an activity's assignee mark it done without it), and the guided
+        and Odoo lets an activity's assignee mark it done without it; while the record is
+        in the task's step: a step left keeps its checklist as it was), and the guided
         records' conditions reading ``guide_done_activity_type_ids`` are re-evaluated."""
         guided = set(self.env["guide.process"]._guide_model_names())
         records = defaultdict(set)
@@ -22,6 +23,8 @@ class MailActivity(models.Model):
                 self.env["guide.task.log"].sudo().search_fetch([("activity_id", "in", self.ids)], ["line_id"])
             )
             lines = self._guide_lines_the_user_may_tick(logs.line_id.filtered(lambda line: not line.checked))
+            # a step the record left keeps its checklist as it was then
+            lines -= lines._guide_lines_of_steps_left()
         res = super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
         if lines:
             lines._guide_set_checked(True)

@@ -95,6 +95,39 @@ class TestTrustAccessLead(TrustAccessMixin, RpcCase, GuideCommon):
         self.assertIn("Process Deviation: written by the process engine only", fault)
 
     # finding 4: checklist ticks
+    def test_checklist_of_a_step_left_stays_as_it_was(self):
+        """The checklist a lead left a step with is what the history, the deviation and the
+        step effectiveness report: it is not ticked afterwards, on any path; the step's
+        lines are ticked again once the lead is back in it."""
+        lead = self._lead(name="Left in a hurry", stage_id=self.stage_proposal.id)
+        line = self._line(lead, "Proposal sent")
+        self.xmlrpc(
+            self.user_salesman,
+            "crm.lead",
+            "write",
+            [lead.ids, {"stage_id": self.stage_nego.id}],
+            {"context": {"guide_override_reason": "Customer in a hurry"}},
+        )
+        self.assertEqual(lead.guide_step_id, self.step_nego)
+        for method, args in (("action_check", [line.ids]), ("write", [line.ids, {"checked": True}])):
+            fault = self.rpc_fault(self.user_salesman, "guide.line", method, args, protocol="jsonrpc")
+            self.assertIn("left step", fault)
+            self.assertIn("Proposal sent", fault)
+        fault = self.rpc_fault(
+            self.user_salesman,
+            "crm.lead",
+            "write",
+            [lead.ids, {"guide_line_ids": [(1, line.id, {"checked": True})]}],
+            protocol="jsonrpc",
+        )
+        self.assertIn("left step", fault)
+        line.invalidate_recordset()
+        self.assertFalse(line.checked)
+        # back in the step: its checklist goes on
+        lead.with_user(self.user_salesman).stage_id = self.stage_proposal
+        line.with_user(self.user_salesman).action_check()
+        self.assertTrue(line.checked)
+
     def test_tick_sets_who_and_when_and_is_logged(self):
         line = self._line(self.lead)
         self.xmlrpc(self.user_salesman, "guide.line", "write", [line.ids, {"checked": True}])
