@@ -175,12 +175,14 @@ class GuideFeedback(models.Model):
 
     def unlink(self):
         if not self.env.su:
-            self._guide_check_administrator()
+            self._guide_check_administrator(deleting=True)
         return super().unlink()
 
     def action_send(self):
-        """Close the feedback dialog with a confirmation (the record is saved by the client)."""
+        """Close the feedback dialog with a confirmation (the record is saved by the client):
+        for a feedback that exists and the user may read."""
         refuse_not_one(self)
+        self.check_access("read")
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -211,19 +213,28 @@ class GuideFeedback(models.Model):
                 raise UserError(self.env._("%(model)s is not a guided model.", model=shortened(model_name)))
             self.env[model_name].browse(ids).check_access("read")
 
-    def _guide_check_administrator(self):
+    def _guide_check_administrator(self, deleting=False):
         """The current user administers the processes of ``self`` (the app's managers
         for their app's model, the engine administrators for all)."""
         model_names = set(self.process_id.sudo().mapped("model_name"))
-        if self and not all(self.env[model_name]._guide_is_manager() for model_name in model_names):
-            raise AccessError(
-                self.env._(
-                    "Only the administrators of %(processes)s change or delete other people's "
-                    "feedback (guide.feedback, ids %(ids)s).",
-                    processes=", ".join(self.process_id.sudo().mapped("display_name")),
-                    ids=", ".join(str(id_) for id_ in self.ids[:10]),
-                )
+        if not self or all(self.env[model_name]._guide_is_manager() for model_name in model_names):
+            return
+        processes = ", ".join(self.process_id.sudo().mapped("display_name"))
+        ids = ", ".join(str(id_) for id_ in self.ids[:10])
+        if deleting:
+            message = self.env._(
+                "Feedback %(ids)s: only the administrators of %(processes)s delete feedback, which "
+                "they review; change yours instead while it is new.",
+                ids=ids,
+                processes=processes,
             )
+        else:
+            message = self.env._(
+                "Feedback %(ids)s: only the administrators of %(processes)s change other people's feedback.",
+                ids=ids,
+                processes=processes,
+            )
+        raise AccessError(message)
 
     @api.model
     def _guide_check_reviewer(self, vals_list):

@@ -266,14 +266,26 @@ class TestTrustAccessLead(TrustAccessMixin, RpcCase, GuideCommon):
         # not about a lead they cannot read, nor someone else's on a lead they can read
         for user in (self.user_salesman, self.user_salesman_all):
             fault = self.rpc_fault(user, "guide.feedback", "write", [theirs.ids, {"name": "Forged"}])
-            self.assertIn("guide.feedback", fault)
+            self.assertIn("Feedback", fault)
         self.rpc_fault(self.user_colleague, "guide.feedback", "write", [mine.ids, {"name": "Forged"}])
         self.assertIs(
             self.xmlrpc(self.user_salesman, "guide.feedback", "write", [mine.ids, {"name": "Mine"}]), True
         )
         self.assertEqual(Feedback.browse((theirs | mine).ids).mapped("name"), ["Idea", "Mine"])
         self.rpc_fault(self.user_salesman_all, "guide.feedback", "unlink", [theirs.ids])
+        # feedback is reviewed: its author changes it, the administrators delete it
+        fault = self.rpc_fault(self.user_salesman, "guide.feedback", "unlink", [mine.ids])
+        self.assertIn("only the administrators of B2B Sales delete feedback", fault)
+        self.assertNotIn("other people", fault)
+        # the dialog's confirmation, for a feedback that exists and is the user's to read
+        self.assertEqual(
+            self.xmlrpc(self.user_salesman, "guide.feedback", "action_send", [mine.ids])["tag"],
+            "display_notification",
+        )
+        self.rpc_fault(self.user_salesman, "guide.feedback", "action_send", [theirs.ids])
         self.assertIs(self.xmlrpc(self.user_manager, "guide.feedback", "unlink", [theirs.ids]), True)
+        fault = self.rpc_fault(self.user_salesman, "guide.feedback", "action_send", [theirs.ids])
+        self.assertIn("does not exist", fault)
 
     def test_decided_feedback_changed_by_administrators_only(self):
         """Once accepted or rejected, the author no longer rewrites their feedback nor moves it

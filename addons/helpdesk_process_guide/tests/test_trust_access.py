@@ -134,7 +134,7 @@ class TestTrustAccessTicket(TrustAccessMixin, RpcCase, HelpdeskGuideCommon):
         theirs = Feedback.with_user(self.user_agent).create({**vals, "res_id": self.ticket_agent.id})
         # not about a ticket they cannot read, nor someone else's on a ticket they can read
         fault = self.rpc_fault(self.user_own, "guide.feedback", "write", [theirs.ids, {"name": "Forged"}])
-        self.assertIn("guide.feedback", fault)
+        self.assertIn("Feedback", fault)
         self.rpc_fault(self.user_team, "guide.feedback", "write", [theirs.ids, {"name": "Forged"}])
         self.assertEqual(theirs.name, "Idea")
         if self.crm_guided:
