@@ -179,7 +179,6 @@ class GuideProcess(models.Model):
         if not process:
             raise UserError(self.env._("The process %(id)s does not exist.", id=process_id))
         process.check_access("read")
-        self.env[process.model_name].check_access("read")
         if not self._pi_sees_figures(process.model_name):
             raise AccessError(
                 self.env._(
@@ -187,6 +186,7 @@ class GuideProcess(models.Model):
                     process=process.display_name,
                 )
             )
+        self.env[process.model_name].check_access("read")
         return process
 
     @api.model

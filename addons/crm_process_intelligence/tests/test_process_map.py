@@ -1,5 +1,5 @@
 from odoo.exceptions import AccessError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from odoo.addons.base_process_guide.tests.rpc_common import RpcCase, RpcError
 from odoo.addons.base_process_intelligence.tests.pi_common import MapRpcAttackCases, add_history
@@ -171,6 +171,17 @@ class TestLeadProcessMapRpc(RpcCase, MapRpcAttackCases, LeadHandCase):
             )
             self.assertEqual(action["res_model"], "crm.lead")
             self.assertTrue(call(self.manager, "guide.step.visit", "action_pi_refresh", []))
+
+    def test_map_of_records_the_user_does_not_work(self):
+        """An employee who works no leads (a helpdesk agent) asking for a lead process's map
+        is told the figures are for those who do, not Odoo's bare access error."""
+        employee = new_test_user(
+            self.env, login="pi_map_employee", groups="base.group_user,base_process_guide.group_guide_user"
+        )
+        for call in (self.jsonrpc, self.xmlrpc):
+            with self.assertRaises(RpcError) as caught:
+                call(employee, "guide.process", "get_process_map", [self.process.id, {}])
+            self.assertIn("are for the users who work its records", caught.exception.message)
 
     def test_actions_on_ids_naming_no_record_refused(self):
         """The process map's button and the comparison, called on id 0, are refused as a
