@@ -20,6 +20,8 @@ OUTCOMES = [
     ("approved", "Approved"),
     ("rejected", "Rejected"),
 ]
+# outcomes that are no violation: the requirement held, or an approver let the change through
+COMPLIANT = ("passed", "approved", "rejected")
 EVENTS = [
     ("stage", "Stage Change"),
     ("won", "Marked Won"),
@@ -73,13 +75,15 @@ class ComplianceLog(models.Model):
     deviation_id = fields.Many2one("guide.deviation", readonly=True, ondelete="set null")
     request_id = fields.Many2one("compliance.approval.request", readonly=True, ondelete="set null")
     # measures
+    # an approver's decision is no check of the requirement: it counts in none of them
     count = fields.Integer(default=1, readonly=True, aggregator="sum", string="Checks")
     violation = fields.Integer(readonly=True, aggregator="sum", string="Violations")
     compliance_rate = fields.Float(
         readonly=True,
         aggregator="avg",
         string="Compliance Rate (%)",
-        help="Share of the checks whose requirement held (100 when passed, 0 otherwise).",
+        help="Share of the checks that were no violation: the requirement held, or approvers let "
+        "the change through. Approvers' decisions are not checks.",
     )
 
     @api.model_create_multi
@@ -101,13 +105,14 @@ class ComplianceLog(models.Model):
     @api.model
     def _compliance_measures(self, vals):
         """The aggregable measures of a row, from its outcome."""
-        outcome = vals.get("outcome")
+        check = vals.get("event") != "approval"
+        violation = check and vals.get("outcome") not in COMPLIANT
         return {
             "date": fields.Datetime.now(),
-            "count": 1,
             **vals,
-            "violation": int(outcome not in ("passed", "approved", "rejected")),
-            "compliance_rate": 100.0 if outcome == "passed" else 0.0,
+            "count": int(check),
+            "violation": int(violation),
+            "compliance_rate": (0.0 if violation else 100.0) if check else False,
         }
 
     @api.model
@@ -258,7 +263,7 @@ class ComplianceLog(models.Model):
         constants = {fname: value for fname, value in constants.items() if fname not in columns}
         if "outcome" not in columns and "outcome" not in constants:
             raise ValueError("compliance.log rows need an outcome")
-        for fname in ("violation", "compliance_rate"):
+        for fname in ("count", "violation", "compliance_rate"):
             constants.pop(fname, None)
             columns.pop(fname, None)
         selects, casts, params = [], [], []
@@ -284,16 +289,24 @@ class ComplianceLog(models.Model):
             if "outcome" in columns
             else SQL("%s::varchar", constants["outcome"])
         )
-        passed = SQL("%s IN ('passed', 'approved', 'rejected')", outcome)
+        event = (
+            SQL.identifier("u", f"c{names.index('event')}")
+            if "event" in columns
+            else SQL("%s::varchar", constants.get("event"))
+        )
+        # an approver's decision is no check; a check is a violation unless compliant
+        decision = SQL("%s IS NOT DISTINCT FROM 'approval'", event)
+        violation = SQL("NOT %s AND %s NOT IN %s", decision, outcome, COMPLIANT)
         record_columns = record_columns or {}
         for fname, column in record_columns.items():
             self._compliance_check_column(self._fields[fname])
             constants.pop(fname, None)
             selects.append(SQL.identifier("r", column))
-        fnames = [*constants, *names, *record_columns, "violation", "compliance_rate"]
+        fnames = [*constants, *names, *record_columns, "count", "violation", "compliance_rate"]
         selects += [
-            SQL("CASE WHEN %s THEN 0 ELSE 1 END", passed),
-            SQL("CASE WHEN %s = 'passed' THEN 100.0 ELSE 0.0 END", outcome),
+            SQL("CASE WHEN %s THEN 0 ELSE 1 END", decision),
+            SQL("CASE WHEN %s THEN 1 ELSE 0 END", violation),
+            SQL("CASE WHEN %s THEN NULL WHEN %s THEN 0.0 ELSE 100.0 END", decision, violation),
         ]
         source = (
             SQL("unnest(%s) AS u(%s)", SQL(", ").join(casts), SQL(", ").join(params))

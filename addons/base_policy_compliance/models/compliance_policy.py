@@ -152,7 +152,8 @@ class CompliancePolicy(models.Model):
     domain = fields.Char(
         string="Scope Condition",
         tracking=True,
-        help="Only records matching this Odoo domain are checked, e.g. [('expected_revenue', '>', 50000)].",
+        help="Only the records matching these conditions are checked (for instance: expected revenue "
+        "above 50,000); empty: every record.",
     )
     # when
     trigger = fields.Selection(TRIGGERS, string="Checked When", required=True, default="stage", tracking=True)
@@ -172,8 +173,8 @@ class CompliancePolicy(models.Model):
     requirement = fields.Char(
         required=True,
         tracking=True,
-        help="Odoo domain that must hold on the record after the change, e.g. "
-        "[('partner_id.vat', '!=', False)] or [('guide_has_attachment', '=', True)].",
+        help="The conditions the record must meet after the change (for instance: the customer "
+        "has a VAT number, a document is attached).",
     )
     message = fields.Text(
         string="Message to the Agent",
@@ -201,7 +202,7 @@ class CompliancePolicy(models.Model):
         string="Reminders at Most", default=2, help="Reminders stop after this number, or when decided."
     )
     # statistics
-    log_count = fields.Integer(compute="_compute_log_stats", string="Checks")
+    log_count = fields.Integer(compute="_compute_log_stats", string="Audit Trail")
     violation_count = fields.Integer(compute="_compute_log_stats", string="Violations")
 
     _sql_constraints = [
@@ -220,17 +221,13 @@ class CompliancePolicy(models.Model):
         return self.env["guide.process"]._selection_guide_models()
 
     def _compute_log_stats(self):
+        # the audit rows (checks and approvers' decisions), and the report's violations
         data = self.env["compliance.log"]._read_group(
-            [("policy_id", "in", self.ids)], ["policy_id", "outcome"], ["__count"]
+            [("policy_id", "in", self.ids)], ["policy_id"], ["__count", "violation:sum"]
         )
-        totals, violations = {}, {}
-        for policy, outcome, count in data:
-            totals[policy.id] = totals.get(policy.id, 0) + count
-            if outcome != "passed":
-                violations[policy.id] = violations.get(policy.id, 0) + count
+        stats = {policy.id: (rows, violations) for policy, rows, violations in data}
         for policy in self:
-            policy.log_count = totals.get(policy.id, 0)
-            policy.violation_count = violations.get(policy.id, 0)
+            policy.log_count, policy.violation_count = stats.get(policy.id, (0, 0))
 
     # ------------------------------------------------------------
     # CONSTRAINTS
@@ -351,7 +348,7 @@ class CompliancePolicy(models.Model):
 
     def action_view_violations(self):
         action = self.action_view_logs()
-        action["domain"] = [("policy_id", "=", self.id), ("outcome", "!=", "passed")]
+        action["domain"] = [("policy_id", "=", self.id), ("violation", "=", 1)]
         return action
 
     # ------------------------------------------------------------

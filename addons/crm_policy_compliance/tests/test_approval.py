@@ -126,7 +126,25 @@ class TestApproval(ComplianceCommon):
         self.assertEqual(deviation.kind, "approval")
         self.assertEqual(deviation.approver_id, self.user_director)
         self.assertEqual(deviation.approval_state, "approved")
-        self.assertEqual(self._logs(lead).mapped("outcome"), ["approval_requested", "approved", "approved"])
+        logs = self._logs(lead)
+        self.assertEqual(logs.mapped("outcome"), ["approval_requested", "approved", "approved"])
+        # the report's measures: the change held is a violation; the approvers' decision is
+        # no check; the change applied under the approval is a compliant check
+        self.assertEqual(
+            [(log.event, log.count, log.violation, log.compliance_rate) for log in logs],
+            [("stage", 1, 1, 0.0), ("approval", 0, 0, 0.0), ("stage", 1, 0, 100.0)],
+        )
+        self.env.flush_all()
+        self.env.cr.execute("SELECT compliance_rate FROM compliance_log WHERE id = %s", [logs[1].id])
+        self.assertIsNone(self.env.cr.fetchone()[0], "no rate: left out of the report's average")
+        policy = self.policy
+        policy.invalidate_recordset()
+        self.assertEqual((policy.violation_count, policy.log_count), (1, len(logs)))
+        [(checks, violations, rate)] = self.env["compliance.log"]._read_group(
+            [("policy_id", "=", policy.id), ("res_id", "=", lead.id)],
+            aggregates=["count:sum", "violation:sum", "compliance_rate:avg"],
+        )
+        self.assertEqual((checks, violations, rate), (2, 1, 50.0))
         self.assertGreaterEqual(request.lead_time_hours, 0.0)
         self.assertFalse(request.sudo().activity_ids)
 
