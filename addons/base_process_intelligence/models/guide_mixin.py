@@ -74,6 +74,12 @@ class GuideMixin(models.AbstractModel):
         """Values of the ``index``-th demo record of ``process`` (``rng``: random.Random)."""
         return {"name": f"{process.name} #{index + 1}"}
 
+    @api.model
+    def _pi_demo_stage_date_field(self):
+        """Hook: the field in which the model keeps when the record's stage last changed
+        (the demo records' is the date of their last move), if it keeps one."""
+        return False
+
     def _pi_demo_close(self, outcome, last_date):
         """Give a demo record its outcome (False: still open) some time after ``last_date``."""
         return True

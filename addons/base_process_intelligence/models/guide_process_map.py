@@ -823,12 +823,15 @@ class GuideProcess(models.Model):
         self._pi_demo_deviations(histories, random.Random(seed + 3))
         for record, (_path, dates, outcome, _overridden, _rate) in zip(records, plans, strict=True):
             record._pi_demo_close(outcome if outcome != OUTCOME_OPEN else False, dates[-1])
+        # in their step (and stage) since their last move: the panel's times agree
+        stage_date = model._pi_demo_stage_date_field()
         self.env.cr.execute(
             SQL(
-                "UPDATE %s SET guide_step_entered_at = h.date FROM ("
+                "UPDATE %s SET guide_step_entered_at = h.date%s FROM ("
                 "  SELECT res_id, max(date) AS date FROM guide_history WHERE res_model = %s GROUP BY res_id"
                 ") h WHERE h.res_id = %s.id AND %s.id IN %s",
                 table,
+                SQL(", %s = h.date", SQL.identifier(stage_date)) if stage_date else SQL(),
                 model._name,
                 table,
                 table,

@@ -68,6 +68,10 @@ class CrmLead(models.Model):
             "expected_revenue": rng.randrange(2, 60) * 1000,
         }
 
+    @api.model
+    def _pi_demo_stage_date_field(self):
+        return "date_last_stage_update"
+
     def _pi_demo_close(self, outcome, last_date):
         if outcome:
             self.env.cr.execute(

@@ -90,6 +90,10 @@ class HelpdeskTicket(models.Model):
             "user_id": rng.choice(users).id,
         }
 
+    @api.model
+    def _pi_demo_stage_date_field(self):
+        return "last_stage_update"
+
     def _pi_demo_close(self, outcome, last_date):
         closed_at = last_date + timedelta(hours=1)
         if outcome == "success":

@@ -6,9 +6,11 @@ import { standardFieldProps } from "@web/views/fields/standard_field_props";
 
 /**
  * Time elapsed since a date, written like the statusbar's time in stage
- * ("3 days, 4 hours"), with the date itself as tooltip. With the option
- * ``stage_field`` on a model tracking stage durations (``duration_tracking``,
- * e.g. crm.lead), it reads the same figure as the statusbar.
+ * ("3 days, 4 hours"), with the date itself as tooltip: the guidance panel's
+ * time in the step, since the engine's entry time, from which its due time
+ * counts. With the option ``stage_field`` on a model tracking stage durations
+ * (``duration_tracking``, e.g. crm.lead), it reads the statusbar's figure
+ * instead (the time spent in the stage over all visits).
  */
 export class GuideSinceField extends Component {
     static template = "base_process_guide.GuideSinceField";
