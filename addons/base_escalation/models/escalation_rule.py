@@ -122,13 +122,14 @@ class EscalationRule(models.Model):
     )
     domain = fields.Char(
         string="Condition",
-        help="Only records matching this Odoo domain, e.g. [('priority', '>=', '2')] (empty: all records).",
+        help="Only the records matching these conditions (for instance: priority high or above); "
+        "empty: every record.",
     )
     # trigger
     trigger_type = fields.Selection(TRIGGER_TYPES, string="Start Point", required=True, default="step_time")
     step_delay_base = fields.Selection(
         [("fixed", "Fixed delay"), ("expected", "After the step's expected duration")],
-        string="Delays Count",
+        string="Delays Start",
         default="fixed",
         required=True,
         help="Fixed delay: level delays count from the step entry. After the expected duration: "

@@ -54,7 +54,7 @@ class GuideMixin(models.AbstractModel):
     escalation_next_level_id = fields.Many2one(
         "escalation.level", compute="_compute_guide_status", string="Next Escalation Level"
     )
-    escalation_badge = fields.Char(compute="_compute_guide_status")
+    escalation_badge = fields.Char(string="Escalation", compute="_compute_guide_status")
     escalation_need_ack = fields.Boolean(compute="_compute_guide_status", string="To Acknowledge")
     escalation_escalated = fields.Boolean(
         compute="_compute_guide_status", search="_search_escalation_escalated", string="Escalated"
@@ -202,6 +202,9 @@ class GuideMixin(models.AbstractModel):
             badge = self.env._("Escalated: %(level)s", level=top[3])
         elif warned and top:
             badge = self.env._("At risk: %(level)s", level=top[3])
+        elif values.get("escalation_manual_unacked"):
+            # handed over by hand: the new owner sees it until they acknowledge it
+            badge = self.env._("Escalated by hand")
         return {
             **super()._guide_status_values(values),
             "escalation_state": state,
@@ -358,8 +361,8 @@ class GuideMixin(models.AbstractModel):
             "type": "ir.actions.act_window",
             "name": self.env._("Escalation Clocks"),
             "res_model": "escalation.clock",
-            "view_mode": "list",
-            "views": [(False, "list")],
+            "view_mode": "list,form",
+            "views": [(False, "list"), (False, "form")],
             "domain": [("res_model", "=", self._name), ("res_id", "=", self.id)],
             "context": {"create": False},
         }

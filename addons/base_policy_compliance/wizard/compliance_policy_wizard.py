@@ -55,7 +55,11 @@ class CompliancePolicyWizard(models.TransientModel):
                 "params": {
                     "type": "info",
                     "title": self.env._("Approval requested"),
-                    "message": self.env._("%(count)s approval request(s) sent.", count=len(requests)),
+                    "message": self.env._("Your request was sent to the approvers.")
+                    if len(requests) == 1
+                    else self.env._(
+                        "%(count)s approval requests were sent to the approvers.", count=len(requests)
+                    ),
                     "next": {"type": "ir.actions.client", "tag": "soft_reload"},
                 },
             }

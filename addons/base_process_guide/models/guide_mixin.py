@@ -1873,15 +1873,15 @@ class GuideMixin(models.AbstractModel):
         # steps; a record entering a process later is held by the step it skipped
         step = info["gate_step"] or info["from_step"]
         from_stage = self._guide_gate_stage_name(info)
+        items = format_list(self.env, self._guide_item_titles(step, info["missing"]))
         parts = []
-        if info["missing"]:
+        if info["missing"] and step is not info["from_step"]:
+            # created, brought back or re-matched further on than a step it has not passed
             parts.append(
-                self.env._(
-                    "leaving %(stage)s requires %(items)s",
-                    stage=from_stage,
-                    items=format_list(self.env, self._guide_item_titles(step, info["missing"])),
-                )
+                self.env._("skipping %(stage)s, which requires %(items)s", stage=from_stage, items=items)
             )
+        elif info["missing"]:
+            parts.append(self.env._("leaving %(stage)s requires %(items)s", stage=from_stage, items=items))
         if info["disallowed"]:
             parts.append(
                 self.env._(

@@ -259,7 +259,10 @@ class GuideMixin(models.AbstractModel):
                 for record, alt, missing in incomplete
             ]
             raise UserError(
-                self.env._("Complete the alternate step first:\n%(details)s", details="\n".join(details))
+                self.env._(
+                    "The alternate step is not done yet; still to do:\n%(details)s",
+                    details="\n".join(details),
+                )
             )
         returns = defaultdict(list)
         for record in self:

@@ -21,6 +21,7 @@ class GuideAlternateWizard(models.TransientModel):
         domain="[('process_id', '=', process_id), ('kind', '=', 'alternate')]",
     )
     instructions = fields.Html(related="step_id.instructions")
+    reason_required = fields.Boolean(related="step_id.alt_reason_required")
     reason = fields.Text()
 
     def action_confirm(self):

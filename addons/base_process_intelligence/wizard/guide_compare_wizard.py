@@ -402,6 +402,7 @@ class GuideCompareWizard(models.TransientModel):
         self.env["guide.compare.line"].sudo().create([{**line, "wizard_id": self.id} for line in lines])
         return {
             "type": "ir.actions.act_window",
+            "name": self.env._("Before and After"),
             "res_model": self._name,
             "res_id": self.id,
             "view_mode": "form",
@@ -434,8 +435,9 @@ class GuideCompareLine(models.TransientModel):
     section = fields.Selection([("scorecard", "Scorecard"), ("effectiveness", "Step Effectiveness")])
     name = fields.Char("Figure")
     value_a = fields.Float("Before")
-    count_a = fields.Integer("Rows Before")
+    # the rows an average is taken over (none for a total)
+    count_a = fields.Integer("Sample Before")
     value_b = fields.Float("After")
-    count_b = fields.Integer("Rows After")
+    count_b = fields.Integer("Sample After")
     difference = fields.Float()
     low_sample = fields.Boolean("Small Sample")

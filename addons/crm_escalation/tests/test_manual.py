@@ -35,6 +35,8 @@ class TestManual(EscalationCommon):
         self.assertEqual(log.to_user_id, self.user_leader)
         self.assertEqual(log.reason, "Customer asks for a specialist")
         self.assertTrue(lead.escalation_need_ack)
+        # the new owner sees it on the card until they acknowledge it
+        self.assertEqual(lead.with_user(self.user_leader).escalation_badge, "Escalated by hand")
         self.assertTrue(lead.message_ids.filtered(lambda m: "specialist" in (m.body or "")))
         # only the new owner (or a manager) acknowledges
         colleague = new_test_user(
@@ -53,6 +55,7 @@ class TestManual(EscalationCommon):
         self.assertEqual(log.ack_hours, 2.0)
         lead.invalidate_recordset()
         self.assertFalse(lead.escalation_need_ack)
+        self.assertFalse(lead.escalation_badge)
         with self.assertRaisesRegex(UserError, "no escalation"):
             lead.with_user(self.user_leader).action_escalation_acknowledge()
 

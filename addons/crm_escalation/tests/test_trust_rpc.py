@@ -184,6 +184,8 @@ class TestTrustRpc(RpcCase, EscalationCommon):
             call = self._call(protocol)
             action = call(self.user_salesman, "crm.lead", "action_escalation_open_clocks", [[lead.id]])
             self.assertEqual(action["res_model"], "escalation.clock")
+            # a row opens the clock (its state, failures, Retry)
+            self.assertEqual([view[1] for view in action["views"]], ["list", "form"])
             clock_ids = call(self.user_salesman, "escalation.clock", "search", [action["domain"]])
             self.assertEqual(sorted(clock_ids), sorted(clocks.ids))
 

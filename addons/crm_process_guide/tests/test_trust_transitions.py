@@ -43,7 +43,7 @@ class TestTrustTransitions(RpcCase, GuideCommon):
         # coming back in the won step: judged from the step it left
         fault = self.rpc_fault(user, "crm.lead", "write", [ids, {"team_id": self.team.id}])
         self.assertIn("Cannot move to G-Won", fault)
-        self.assertIn("leaving G-Qualification requires Budget confirmed", fault)
+        self.assertIn("skipping G-Qualification, which requires Budget confirmed", fault)
         fault = self.rpc_fault(user, "crm.lead", "write", [ids, {"team_id": self.team.id}], protocol="json")
         self.assertIn("Budget confirmed", fault)
         self.assertEqual(self._reload(lead).team_id, self.other_team)
@@ -62,7 +62,7 @@ class TestTrustTransitions(RpcCase, GuideCommon):
             [lead.ids, {"team_id": self.team.id, "stage_id": self.stage_nego.id}],
             protocol="json",
         )
-        self.assertIn("leaving G-Qualification requires", fault)
+        self.assertIn("skipping G-Qualification, which requires", fault)
         self.assertFalse(self._reload(lead).guide_process_id)
 
     def test_salesperson_change_moving_the_team_is_judged(self):
@@ -83,7 +83,7 @@ class TestTrustTransitions(RpcCase, GuideCommon):
         self.assertFalse(lead.guide_process_id)
         self.xmlrpc(user, "crm.lead", "write", [ids, {"stage_id": self.stage_won.id}])
         fault = self.rpc_fault(user, "crm.lead", "write", [ids, {"user_id": self.user_salesman.id}])
-        self.assertIn("leaving G-Qualification requires Budget confirmed", fault)
+        self.assertIn("skipping G-Qualification, which requires Budget confirmed", fault)
         self.assertEqual(self._reload(lead).user_id, outsider)
 
     def test_type_change_re_matching_a_process_is_judged(self):
@@ -91,7 +91,7 @@ class TestTrustTransitions(RpcCase, GuideCommon):
         lead = self._lead(type="lead", stage_id=self.stage_proposal.id, name="A lead")
         self.assertFalse(lead.guide_process_id)
         fault = self.rpc_fault(self.user_salesman, "crm.lead", "write", [lead.ids, {"type": "opportunity"}])
-        self.assertIn("leaving G-Qualification requires Budget confirmed", fault)
+        self.assertIn("skipping G-Qualification, which requires Budget confirmed", fault)
         self.assertEqual(self._reload(lead).type, "lead")
 
     def test_convert_wizard_is_judged(self):
@@ -114,7 +114,7 @@ class TestTrustTransitions(RpcCase, GuideCommon):
             [[wizard_id]],
             {"context": context},
         )
-        self.assertIn("leaving G-Qualification requires", fault)
+        self.assertIn("skipping G-Qualification, which requires", fault)
         self.assertEqual(self._reload(lead).type, "lead")
 
     def test_stage_emptied_then_target_is_judged(self):
@@ -126,7 +126,7 @@ class TestTrustTransitions(RpcCase, GuideCommon):
             self.user_salesman, "crm.lead", "write", [ids, {"stage_id": self.stage_proposal.id}]
         )
         self.assertIn("Cannot move to G-Proposal", fault)
-        self.assertIn("leaving G-Qualification requires Budget confirmed", fault)
+        self.assertIn("skipping G-Qualification, which requires Budget confirmed", fault)
         self.assertFalse(self._reload(lead).stage_id)
 
     def test_create_in_a_later_step_is_judged(self):
@@ -134,7 +134,7 @@ class TestTrustTransitions(RpcCase, GuideCommon):
         fault = self.rpc_fault(
             self.user_salesman, "crm.lead", "create", [[{**vals, "stage_id": self.stage_proposal.id}]]
         )
-        self.assertIn("leaving G-Qualification requires Budget confirmed", fault)
+        self.assertIn("skipping G-Qualification, which requires Budget confirmed", fault)
         fault = self.rpc_fault(
             self.user_salesman,
             "crm.lead",
@@ -150,7 +150,7 @@ class TestTrustTransitions(RpcCase, GuideCommon):
         rows = [["Imported late", "opportunity", str(self.team.id), str(self.stage_nego.id)]]
         result = self.xmlrpc(self.user_salesman, "crm.lead", "load", [fields, rows])
         self.assertFalse(result["ids"])
-        self.assertIn("leaving G-Qualification requires", str(result["messages"]))
+        self.assertIn("skipping G-Qualification, which requires", str(result["messages"]))
         # the import option is for process managers only
         result = self.xmlrpc(
             self.user_salesman,
@@ -186,7 +186,7 @@ class TestTrustTransitions(RpcCase, GuideCommon):
         fault = self.rpc_fault(
             self.user_salesman, "mail.thread", "message_process", ["crm.lead", rpc_email, values]
         )
-        self.assertIn("leaving G-Qualification requires", fault)
+        self.assertIn("skipping G-Qualification, which requires", fault)
         self.assertFalse(self.env["crm.lead"].search([("name", "=", "rpc")]))
 
     # ------------------------------------------------------------
@@ -251,7 +251,7 @@ class TestTrustTransitions(RpcCase, GuideCommon):
         self.xmlrpc(user, "crm.lead", "write", [ids, {"team_id": self.other_team.id}])
         self.xmlrpc(user, "crm.lead", "write", [ids, {"stage_id": self.stage_won.id}])
         fault = self.rpc_fault(user, "crm.lead", "write", [ids, {"team_id": self.team.id}])
-        self.assertIn("leaving G-Proposal requires Proposal sent", fault)
+        self.assertIn("skipping G-Proposal, which requires Proposal sent", fault)
         # no API wording for agents (issue 13 item 2): the context key is documented in the README
         self.assertNotIn("guide_override_reason", fault)
         self.assertIn("a reason to override it", fault)

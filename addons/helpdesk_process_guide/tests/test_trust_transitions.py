@@ -39,7 +39,7 @@ class TestTrustTransitionsTickets(RpcCase, HelpdeskGuideCommon):
         self.assertFalse(self._reload(ticket).guide_process_id)
         fault = self.rpc_fault(user, "helpdesk.ticket", "write", [ids, {"team_id": self.team.id}])
         self.assertIn("Cannot move to G-Resolved", fault)
-        self.assertIn("leaving G-Triage requires Impact assessed", fault)
+        self.assertIn("skipping G-Triage, which requires Impact assessed", fault)
         fault = self.rpc_fault(
             user, "helpdesk.ticket", "write", [ids, {"team_id": self.team.id}], protocol="json"
         )
@@ -54,7 +54,7 @@ class TestTrustTransitionsTickets(RpcCase, HelpdeskGuideCommon):
         fault = self.rpc_fault(
             self.user_agent, "helpdesk.ticket", "write", [ids, {"stage_id": self.stage_progress.id}]
         )
-        self.assertIn("leaving G-Triage requires Impact assessed", fault)
+        self.assertIn("skipping G-Triage, which requires Impact assessed", fault)
         self.assertFalse(self._reload(ticket).stage_id)
 
     def test_create_in_a_later_step_is_judged(self):
@@ -65,7 +65,7 @@ class TestTrustTransitionsTickets(RpcCase, HelpdeskGuideCommon):
             "stage_id": self.stage_waiting.id,
         }
         fault = self.rpc_fault(self.user_agent, "helpdesk.ticket", "create", [[vals]])
-        self.assertIn("leaving G-Triage requires Impact assessed", fault)
+        self.assertIn("skipping G-Triage, which requires Impact assessed", fault)
         fault = self.rpc_fault(self.user_agent, "helpdesk.ticket", "create", [[vals]], protocol="json")
         self.assertIn("Cannot move to G-Waiting", fault)
         self.assertFalse(self.env["helpdesk.ticket"].search([("name", "=", "Born late")]))
@@ -75,7 +75,7 @@ class TestTrustTransitionsTickets(RpcCase, HelpdeskGuideCommon):
         rows = [["Imported late", "x", str(self.team.id), str(self.stage_waiting.id)]]
         result = self.xmlrpc(self.user_agent, "helpdesk.ticket", "load", [fields, rows])
         self.assertFalse(result["ids"])
-        self.assertIn("leaving G-Triage requires", str(result["messages"]))
+        self.assertIn("skipping G-Triage, which requires", str(result["messages"]))
         result = self.xmlrpc(
             self.user_agent,
             "helpdesk.ticket",
@@ -143,7 +143,7 @@ class TestTrustTransitionsTickets(RpcCase, HelpdeskGuideCommon):
         self.xmlrpc(user, "helpdesk.ticket", "write", [ids, {"team_id": self.other_team.id}])
         self.xmlrpc(user, "helpdesk.ticket", "write", [ids, {"stage_id": self.stage_resolved.id}])
         fault = self.rpc_fault(user, "helpdesk.ticket", "write", [ids, {"team_id": self.team.id}])
-        self.assertIn("leaving G-In Progress requires Solution proposed", fault)
+        self.assertIn("skipping G-In Progress, which requires Solution proposed", fault)
         self.xmlrpc(
             user,
             "helpdesk.ticket",
