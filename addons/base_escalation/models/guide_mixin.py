@@ -54,7 +54,7 @@ class GuideMixin(models.AbstractModel):
     escalation_next_level_id = fields.Many2one(
         "escalation.level", compute="_compute_guide_status", string="Next Escalation Level"
     )
-    escalation_badge = fields.Char(string="Escalation", compute="_compute_guide_status")
+    escalation_badge = fields.Char(string="Escalation Alert", compute="_compute_guide_status")
     escalation_need_ack = fields.Boolean(compute="_compute_guide_status", string="To Acknowledge")
     escalation_escalated = fields.Boolean(
         compute="_compute_guide_status", search="_search_escalation_escalated", string="Escalated"

@@ -22,6 +22,9 @@ class GuideItem(models.Model):
     step_id = fields.Many2one("guide.step", required=True, ondelete="cascade", index=True)
     process_id = fields.Many2one(related="step_id.process_id", store=True, index=True)
     model_name = fields.Selection(related="step_id.model_name", store=True)
+    # the model the condition editors work on: the step's, or on an item of a step of a
+    # process not saved yet, the one its form passes down (``guide_model_name``)
+    condition_model = fields.Char(compute="_compute_condition_model")
     company_id = fields.Many2one(related="step_id.company_id", store=True)
     mandatory = fields.Boolean(default=True, help="Mandatory items gate leaving the step forward.")
     completion = fields.Selection(
@@ -37,6 +40,15 @@ class GuideItem(models.Model):
     auto_domain = fields.Char(
         string="Done When", help="For automatic items: the item is done while this holds."
     )
+
+    @api.depends("model_name")
+    @api.depends_context("guide_model_name")
+    def _compute_condition_model(self):
+        context_model = self.env.context.get("guide_model_name")
+        if not (isinstance(context_model, str) and context_model in self.env):
+            context_model = False
+        for item in self:
+            item.condition_model = item.model_name or context_model
 
     # ------------------------------------------------------------
     # CONSTRAINTS
