@@ -619,6 +619,8 @@ class GuideMixin(models.AbstractModel):
                     "record_name": self.display_name,
                     "rule_id": level.rule_id.id,
                     "level_id": level.id,
+                    # the reports group by level: one run by hand without a level says so
+                    "level_name": False if level else self.env._("Manual escalation"),
                     "episode": clock.episode,
                     "kind": "manual",
                     "trigger": "manual",

@@ -34,6 +34,8 @@ class TestManual(EscalationCommon):
         self.assertEqual(log.from_user_id, self.user_salesman)
         self.assertEqual(log.to_user_id, self.user_leader)
         self.assertEqual(log.reason, "Customer asks for a specialist")
+        # the reports group escalations by level: this one says it was by hand
+        self.assertEqual((log.level_id.id, log.level_name), (False, "Manual escalation"))
         self.assertTrue(lead.escalation_need_ack)
         # the new owner sees it on the card until they acknowledge it
         self.assertEqual(lead.with_user(self.user_leader).escalation_badge, "Escalated by hand")
