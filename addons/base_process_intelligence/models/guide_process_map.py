@@ -120,12 +120,29 @@ class GuideProcess(models.Model):
         ids = model.with_context(active_test=False).search([("id", "in", ids)], order="id").ids
         return {
             "type": "ir.actions.act_window",
-            "name": process.name,
+            "name": self._pi_records_title(process, step_id, next_step_id, path_hash),
             "res_model": model._name,
             "views": [[False, "list"], [False, "form"]],
             "domain": [("id", "in", ids)],
             "context": {"active_test": False, "create": False},
         }
+
+    @api.model
+    def _pi_records_title(self, process, step_id, next_step_id, path_hash):
+        """What the list of ``action_pi_open_records`` shows: the process and the node,
+        the move or the variant clicked."""
+        Step = self.env["guide.step"].with_context(guide_step_short_name=True)
+        step = Step.browse(_client_id(self.env, step_id or 0, "step")).exists()
+        target = Step.browse(_client_id(self.env, next_step_id or 0, "step")).exists()
+        if path_hash:
+            what = self.env._("one path through the process")
+        elif step and target:
+            what = self.env._("%(step)s to %(next)s", step=step.display_name, next=target.display_name)
+        else:
+            what = (step or target).display_name
+        if not what:
+            return process.name
+        return self.env._("%(process)s: %(what)s", process=process.name, what=what)
 
     # ------------------------------------------------------------
     # THE MAP

@@ -253,6 +253,13 @@ class AdaptiveCaseMixin:
         )
         found = self.env[self.process.model_name].with_context(active_test=False).search(action["domain"])
         self.assertEqual(found, self.records["r6"] | self.records["r7"])
+        # the list says what was clicked: the process and the move
+        short = self.env["guide.step"].with_context(guide_step_short_name=True)
+        self.assertEqual(
+            action["name"],
+            f"{self.process.name}: {short.browse(self.steps['a'].id).display_name} to "
+            f"{short.browse(self.steps['l'].id).display_name}",
+        )
 
 
 class AdaptiveMapCases(AdaptiveCaseMixin):
