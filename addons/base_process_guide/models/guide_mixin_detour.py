@@ -155,12 +155,12 @@ class GuideMixin(models.AbstractModel):
     @api.model
     def _guide_branch_why(self, branch):
         """Why a record goes to the step of ``branch`` (its cached values), in the agent's
-        words: the branch's own wording, "otherwise" for the branch without a condition
+        words: the branch's own wording, "by default" for the branch without a condition
         (empty or ``[]``), never the condition's code."""
         if branch["name"]:
             return branch["name"]
         if not branch["domain"].strip() or branch["domain"].replace(" ", "") == "[]":
-            return self.env._("otherwise")
+            return self.env._("by default")
         return self.env._("its condition is met")
 
     # ------------------------------------------------------------

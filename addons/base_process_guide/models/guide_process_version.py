@@ -334,13 +334,15 @@ class GuideProcessVersion(models.Model):
                     )
                 )
             for branch in step["branches"]:
-                condition = branch["condition"] or self.env._("otherwise")
-                lines.append(
-                    "  "
-                    + self.env._(
-                        "Branch to %(step)s when %(condition)s", step=branch["to"], condition=condition
+                if branch["condition"].replace(" ", "") in ("", "[]"):
+                    line = self.env._("Branch to %(step)s by default", step=branch["to"])
+                else:
+                    line = self.env._(
+                        "Branch to %(step)s when %(condition)s",
+                        step=branch["to"],
+                        condition=branch["condition"],
                     )
-                )
+                lines.append("  " + line)
         for hint in design["hints"]:
             lines.append(
                 self.env._(

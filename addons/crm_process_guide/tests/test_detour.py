@@ -283,17 +283,17 @@ class TestBranches(DetourCommon):
             self.user_salesman
         )
         self.assertEqual(small.guide_next_step_id, self.step_nego)
-        self.assertEqual(small.guide_next_step_why, "otherwise")
+        self.assertEqual(small.guide_next_step_why, "by default")
         self.assertEqual(big.guide_next_step_id, self.alt_legal)
         self.assertEqual(big.guide_next_step_why, "Deals above 100,000 need a legal review")
         # the panel shows it in the language's parentheses
-        self.assertEqual(small.guide_next_step_why_label, "(otherwise)")
+        self.assertEqual(small.guide_next_step_why_label, "(by default)")
         self.env["res.lang"]._activate_lang("zh_CN")
-        self.assertEqual(small.with_context(lang="zh_CN").guide_next_step_why_label, "（否则）")
+        self.assertEqual(small.with_context(lang="zh_CN").guide_next_step_why_label, "（默认）")
 
     def test_branch_without_wording_is_told_in_words(self):
         """A branch saved without a wording tells the agent "its condition is met", or
-        "otherwise" for a condition left empty as ``[]`` (what the condition editor
+        "by default" for a condition left empty as ``[]`` (what the condition editor
         writes): never the condition's code, in the panel nor in the gate's refusal."""
         branches = self.step_proposal.branch_ids.sorted("sequence")
         branches[0].name = False
@@ -303,7 +303,7 @@ class TestBranches(DetourCommon):
         small = self._lead(name="Small", stage_id=self.stage_proposal.id, expected_revenue=500)
         small = small.with_user(self.user_salesman)
         self.assertEqual(big.guide_next_step_why, "its condition is met")
-        self.assertEqual(small.guide_next_step_why, "otherwise")
+        self.assertEqual(small.guide_next_step_why, "by default")
         self._tick(big, "Proposal sent")
         with self.assertRaises(GuideDecisionRequired) as err:
             big.write({"stage_id": self.stage_nego.id})
