@@ -5,7 +5,8 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL, Query, format_datetime, format_list
+from odoo.tools import SQL, Query, format_datetime, format_list, get_lang
+from odoo.tools.misc import babel_locale_parse, posix_to_ldml
 
 from ..tools import refuse_missing, refuse_not_one, shortened
 
@@ -125,8 +126,13 @@ class GuideMixin(models.AbstractModel):
         if not milestones:
             return False
         items = Markup()
+        # as the web client writes dates and times: the language's formats, without seconds
+        lang = get_lang(self.env)
+        pattern = posix_to_ldml(
+            f"{lang.date_format} {lang.time_format.replace(':%S', '')}", babel_locale_parse(lang.code)
+        )
         for _id, date, name, user_name, _mode in milestones:
-            when = format_datetime(self.env, fields.Datetime.from_string(date), dt_format="short")
+            when = format_datetime(self.env, fields.Datetime.from_string(date), dt_format=pattern)
             who = user_name or ""
             items += Markup(
                 '<li class="o_guide_milestone"><i class="fa fa-flag text-success" title="%s"></i> '

@@ -122,6 +122,14 @@ class AdaptiveCases:
         self.assertEqual(set(rows.mapped("milestone_id.name")), {"Adaptive auto", "Adaptive signed"})
         self.assertEqual(set(rows.mapped("user_id")), {agent})
         self.assertIn("Adaptive signed", record.guide_milestone_timeline)
+        # when, as the web client writes it: the language's date and time, without seconds
+        from odoo.tools import format_datetime
+
+        reached = rows.filtered(lambda row: row.milestone_id == self.ms_manual)
+        lang = self.env["res.lang"]._get_data(code="en_US")
+        self.assertEqual((lang.date_format, lang.time_format), ("%m/%d/%Y", "%H:%M:%S"))
+        when = format_datetime(self.env, reached.date, tz=agent.tz or "UTC", dt_format="MM/dd/yyyy HH:mm")
+        self.assertIn(when, record.with_context(lang="en_US").guide_milestone_timeline)
         action = record.action_guide_open_milestones()
         self.assertEqual(self.env[action["res_model"]].with_user(agent).search(action["domain"]), rows)
         with self.assertRaises(AccessError):
