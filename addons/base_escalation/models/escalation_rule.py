@@ -120,6 +120,11 @@ class EscalationRule(models.Model):
         help="The clock runs only while the record is in one of these steps (empty: any step). "
         "Pause and target steps are always part of the scope.",
     )
+    scope_domain = fields.Char(
+        compute="_compute_scope_domain",
+        help="Technical: the scope as a domain, so that the condition editor counts the records of "
+        "the scope only.",
+    )
     domain = fields.Char(
         string="Condition",
         help="Only the records matching these conditions (for instance: priority high or above); "
@@ -196,6 +201,17 @@ class EscalationRule(models.Model):
     @api.model
     def _selection_guide_models(self):
         return self.env["guide.process"]._selection_guide_models()
+
+    @api.depends(
+        lambda self: [
+            name
+            for name, field in self._fields.items()
+            if field.store and field.type in ("selection", "many2one", "many2many") and name != "level_ids"
+        ]
+    )
+    def _compute_scope_domain(self):
+        for rule in self:
+            rule.scope_domain = repr(rule._escalation_scope_domain()) if rule.model_name in self.env else "[]"
 
     @api.depends("level_ids")
     def _compute_level_count(self):
@@ -510,16 +526,7 @@ class EscalationRule(models.Model):
     def _escalation_search_domain(self):
         """SQL-friendly domain pre-selecting the records a rule may apply to."""
         self.ensure_one()
-        domain = []
-        if self.company_id:
-            domain.append(("company_id", "in", [self.company_id.id, False]))
-        if self.process_id:
-            domain.append(("guide_process_id", "=", self.process_id.id))
-        steps = self.step_ids | self.pause_step_ids | self.met_step_ids
-        if self.step_ids:
-            # the record's stage step, or the alternate step it is in
-            domain += ["|", ("guide_step_id", "in", steps.ids), ("guide_alt_step_id", "in", steps.ids)]
-        domain.extend(self.env[self.model_name]._escalation_rule_search_domain(self))
+        domain = self._escalation_scope_domain()
         if self.domain:
             try:
                 domain.extend(self._guide_parse_domain(self.domain, self.model_name))
@@ -528,6 +535,23 @@ class EscalationRule(models.Model):
                     "Escalation: rule %s (%s) skipped, its condition fails: %s", self.id, self.name, exc
                 )
                 domain.append(expression.FALSE_LEAF)
+        return domain
+
+    def _escalation_scope_domain(self):
+        """Domain of the records within the rule's scope (company, process, steps, the bridges'
+        teams), its condition aside: also for the screens, while the rule is being edited
+        (the ids of the values it is given, not of the form's copies)."""
+        self.ensure_one()
+        domain = []
+        if self.company_id:
+            domain.append(("company_id", "in", [self.company_id._origin.id, False]))
+        if self.process_id:
+            domain.append(("guide_process_id", "=", self.process_id._origin.id))
+        steps = (self.step_ids | self.pause_step_ids | self.met_step_ids)._origin
+        if self.step_ids:
+            # the record's stage step, or the alternate step it is in
+            domain += ["|", ("guide_step_id", "in", steps.ids), ("guide_alt_step_id", "in", steps.ids)]
+        domain.extend(self.env[self.model_name]._escalation_rule_search_domain(self))
         return domain
 
     # ------------------------------------------------------------

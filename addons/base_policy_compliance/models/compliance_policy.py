@@ -149,6 +149,11 @@ class CompliancePolicy(models.Model):
         tracking=True,
         help="Only records guided by this process (empty: any record of the model).",
     )
+    scope_domain = fields.Char(
+        compute="_compute_scope_domain",
+        help="Technical: the scope as a domain, so that the condition editor counts the records of "
+        "the scope only.",
+    )
     domain = fields.Char(
         string="Scope Condition",
         tracking=True,
@@ -219,6 +224,28 @@ class CompliancePolicy(models.Model):
     @api.model
     def _selection_guide_models(self):
         return self.env["guide.process"]._selection_guide_models()
+
+    @api.depends(
+        lambda self: [
+            name
+            for name, field in self._fields.items()
+            if field.store and field.type in ("selection", "many2one", "many2many") and name != "tier_ids"
+        ]
+    )
+    def _compute_scope_domain(self):
+        """The scope (company, process, steps, the bridges' teams) as the engine reads it, from
+        the form as it stands (the ids of its values, saved or not)."""
+        for policy in self:
+            if policy.model_name not in self.env:
+                policy.scope_domain = "[]"
+                continue
+            info = {
+                "company_id": policy.company_id._origin.id,
+                "process_id": policy.process_id._origin.id,
+                "step_ids": frozenset(policy.step_ids._origin.ids),
+                **self.env[policy.model_name]._policy_scope_values(policy),
+            }
+            policy.scope_domain = repr(self.env[policy.model_name]._policy_scope_domain(info))
 
     def _compute_log_stats(self):
         # the audit rows (checks and approvers' decisions), and the report's violations

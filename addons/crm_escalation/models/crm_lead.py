@@ -16,7 +16,7 @@ class CrmLead(models.Model):
         # archived teams still limit the rule (as in its cached values)
         teams = rule.with_context(active_test=False).crm_team_ids
         if teams:
-            domain = [*domain, ("team_id", "in", teams.ids)]
+            domain = [*domain, ("team_id", "in", teams._origin.ids)]
         return domain
 
     def _escalation_match_scope(self, rule_info):

@@ -151,3 +151,25 @@ class TestValidation(EscalationCommon):
         )
         level.mail_template_id = lead_template
         self.assertEqual(level.mail_template_id, lead_template)
+
+    def test_condition_editor_counts_the_rules_scope(self):
+        """The condition editor counts the records of the rule's scope only (process,
+        steps, teams, company), as the form stands, saved or not."""
+        from ast import literal_eval
+
+        rule = self._rule()
+        scope = literal_eval(rule.scope_domain)
+        self.assertIn(("guide_process_id", "=", self.process.id), scope)
+        self.assertIn(("team_id", "in", self.team.ids), scope)
+        leads = self.env["crm.lead"].search(scope)
+        self.assertTrue(leads <= self.env["crm.lead"].search([("team_id", "=", self.team.id)]))
+        form = Form(self.env["escalation.rule"].with_user(self.user_manager))
+        form.name = "Being written"
+        form.model_name = "crm.lead"
+        form.process_id = self.process
+        form.crm_team_ids.add(self.team)
+        form.step_ids.add(self.step_qualif)
+        scope = literal_eval(form.scope_domain)
+        self.assertIn(("team_id", "in", self.team.ids), scope)
+        self.assertIn(("guide_step_id", "in", self.step_qualif.ids), scope)
+        self.env["crm.lead"].search(scope)  # plain ids: a domain the client can count with

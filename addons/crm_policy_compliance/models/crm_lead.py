@@ -17,7 +17,7 @@ class CrmLead(models.Model):
     def _policy_scope_values(self, policy):
         return {
             **super()._policy_scope_values(policy),
-            "crm_team_ids": frozenset(policy.with_context(active_test=False).crm_team_ids.ids),
+            "crm_team_ids": frozenset(policy.with_context(active_test=False).crm_team_ids._origin.ids),
         }
 
     def _policy_scope_domain(self, policy_info):

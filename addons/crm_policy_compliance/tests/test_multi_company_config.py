@@ -264,3 +264,28 @@ class TestMultiCompanyConfig(ComplianceCommon):
                 [("user_id", "=", self.manager_b.id), ("res_id", "=", request.id)]
             )
         )
+
+    def test_condition_editor_counts_the_policys_scope(self):
+        """The scope condition's editor counts the leads of the policy's scope only (company,
+        process, steps, teams), as the form stands, saved or not."""
+        from ast import literal_eval
+
+        from odoo.tests import Form
+
+        form = Form(self.env["compliance.policy"].with_user(self.manager_ab))
+        form.name = "Being written"
+        form.model_name = "crm.lead"
+        form.company_id = self.company_a
+        form.process_id = self.process
+        form.crm_team_ids.add(self.team)
+        form.step_ids.add(self.step_proposal)
+        form.requirement = "[('id', '!=', 0)]"
+        form.message = "Shown."
+        scope = literal_eval(form.scope_domain)
+        self.assertIn(("guide_process_id", "=", self.process.id), scope)
+        self.assertIn(("team_id", "in", self.team.ids), scope)
+        self.assertIn(("guide_step_id", "in", self.step_proposal.ids), scope)
+        self.assertIn(("company_id", "in", [self.company_a.id, False]), scope)
+        policy = form.save()
+        self.assertEqual(literal_eval(policy.scope_domain), scope)
+        self.env["crm.lead"].search(scope)  # plain ids: a domain the client can count with

@@ -17,7 +17,7 @@ class HelpdeskTicket(models.Model):
         # archived teams still limit the rule (as in its cached values)
         teams = rule.with_context(active_test=False).helpdesk_team_ids
         if teams:
-            domain = [*domain, ("team_id", "in", teams.ids)]
+            domain = [*domain, ("team_id", "in", teams._origin.ids)]
         return domain
 
     def _escalation_match_scope(self, rule_info):

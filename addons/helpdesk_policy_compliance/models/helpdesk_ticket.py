@@ -10,7 +10,9 @@ class HelpdeskTicket(models.Model):
     def _policy_scope_values(self, policy):
         return {
             **super()._policy_scope_values(policy),
-            "helpdesk_team_ids": frozenset(policy.with_context(active_test=False).helpdesk_team_ids.ids),
+            "helpdesk_team_ids": frozenset(
+                policy.with_context(active_test=False).helpdesk_team_ids._origin.ids
+            ),
         }
 
     def _policy_scope_domain(self, policy_info):
