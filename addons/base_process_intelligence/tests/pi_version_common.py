@@ -110,6 +110,9 @@ class VersionHandCaseMixin:
         self.assertEqual(figures["Records handled"], (5.0, 1.0))
         with self.assertRaises(UserError):
             wizard.write({"version_b_id": False})
+        # a version against itself compares nothing
+        with self.assertRaisesRegex(UserError, "is on both sides"):
+            wizard.write({"version_b_id": self.v1.id})
 
     def check_versions_engine_owned(self):
         """Nobody creates, edits or deletes a version, not even its process's administrator;

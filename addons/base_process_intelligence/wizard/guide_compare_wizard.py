@@ -229,6 +229,14 @@ class GuideCompareWizard(models.TransientModel):
                         wizard=self._description,
                     )
                 )
+            if wizard.version_a_id == wizard.version_b_id:
+                raise ValidationError(
+                    self.env._(
+                        "%(wizard)s: version %(version)s is on both sides; choose two different versions.",
+                        wizard=self._description,
+                        version=wizard.version_a_id.display_name,
+                    )
+                )
 
     @api.constrains("process_id", "res_model")
     def _check_process(self):
