@@ -31,7 +31,7 @@ registry.category("web_tour.tours").add("crm_policy_compliance_tour", {
         },
         {
             content: "The request is sent",
-            trigger: ".o_notification:contains('approval request(s) sent')",
+            trigger: ".o_notification:contains('Your request was sent to the approvers')",
         },
         {
             content: "The form shows the deal where it is, saved, awaiting approval",

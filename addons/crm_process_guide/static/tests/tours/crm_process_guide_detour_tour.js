@@ -53,7 +53,7 @@ registry.category("web_tour.tours").add("crm_process_guide_branch_tour", {
     steps: () => [
         {
             content: "The panel tells the next step and why",
-            trigger: ".o_guide_panel [name=guide_next]:contains('G-Negotiation'):contains('otherwise')",
+            trigger: ".o_guide_panel [name=guide_next]:contains('G-Negotiation'):contains('by default')",
         },
     ],
 });
