@@ -3,7 +3,7 @@ import logging
 
 from markupsafe import Markup
 
-from odoo import SUPERUSER_ID, api, fields, models
+from odoo import SUPERUSER_ID, Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 from odoo.tools import SQL
@@ -18,7 +18,7 @@ from odoo.addons.base_process_guide.tools import (
     shortened,
 )
 
-from .compliance_policy import FLAG_COLLECT, ApprovalNeeded
+from .compliance_policy import FLAG_COLLECT, ApprovalNeeded, tiers_without_distinct_approvers
 
 _logger = logging.getLogger(__name__)
 
@@ -48,6 +48,8 @@ class ComplianceApprovalRequest(models.Model):
     # the wording and rule that held the change: the frozen version, not a copy
     policy_version_id = fields.Many2one("compliance.policy.version", readonly=True, ondelete="restrict")
     policy_snapshot = fields.Text(related="policy_version_id.snapshot", string="Policy at the Time")
+    policy_scope_text = fields.Char(related="policy_version_id.scope_text", string="Scope Condition")
+    policy_requirement_text = fields.Char(related="policy_version_id.requirement_text", string="Requirement")
     message = fields.Text(string="Requirement Not Met", readonly=True)
     res_model = fields.Char(string="Model", required=True, readonly=True)
     res_id = fields.Many2oneReference(
@@ -85,6 +87,7 @@ class ComplianceApprovalRequest(models.Model):
     applied = fields.Boolean(readonly=True, help="The approved change has been applied to the record.")
     apply_error = fields.Text(readonly=True)
     allow_self_approval = fields.Boolean(readonly=True)
+    distinct_approvers = fields.Boolean(string="Different Approver at Each Tier", readonly=True)
     line_ids = fields.One2many("compliance.approval.line", "request_id", string="Tiers", readonly=True)
     current_line_id = fields.Many2one("compliance.approval.line", compute="_compute_current_line")
     current_approver_ids = fields.Many2many(
@@ -435,9 +438,14 @@ class ComplianceApprovalRequest(models.Model):
             "company_id": record.company_id.id if "company_id" in record._fields else False,
             "note": note,
             "allow_self_approval": policy.allow_self_approval,
+            "distinct_approvers": policy.distinct_approvers,
             "reminder_hours": policy.reminder_hours,
             "reminder_max": policy.reminder_max,
-            "line_ids": policy.tier_ids._policy_request_lines(record),
+            "line_ids": policy.tier_ids._policy_request_lines(
+                record,
+                excluded=self.env["res.users"] if policy.allow_self_approval else self.env.user,
+                distinct=policy.distinct_approvers,
+            ),
             **record._policy_log_values(),
         }
 
@@ -500,6 +508,21 @@ class ComplianceApprovalRequest(models.Model):
         line = self.current_line_id
         if self.env.su:
             return
+        decided = self.line_ids.filtered(
+            lambda ln: ln.state == "approved" and ln.decided_by_id == self.env.user
+        )
+        if self.distinct_approvers and decided:
+            raise AccessError(
+                self.env._(
+                    "You approved tier %(decided)s of request %(request)s; policy %(policy)s asks a "
+                    "different approver at each tier (tier %(tier)s: %(users)s).",
+                    decided=decided[:1].name,
+                    request=self.name,
+                    policy=self.policy_name,
+                    tier=line.name,
+                    users=", ".join(line.approver_ids.mapped("name")),
+                )
+            )
         if self.env.user not in line.approver_ids:
             raise AccessError(
                 self.env._(
@@ -608,6 +631,8 @@ class ComplianceApprovalRequest(models.Model):
         self.ensure_one()
         now = fields.Datetime.now()
         line = self.current_line_id
+        if decision == "approved" and self.distinct_approvers:
+            self._compliance_leave_later_tiers(line)
         line.sudo().write(
             {"state": decision, "decided_by_id": self.env.uid, "decision_date": now, "comment": reason}
         )
@@ -659,6 +684,31 @@ class ComplianceApprovalRequest(models.Model):
             record.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
         if decision == "approved":
             self._compliance_apply(raise_on_error=False)
+
+    def _compliance_leave_later_tiers(self, line):
+        """The current user approves tier ``line`` of a request asking a different approver at
+        each tier: they leave its later tiers, refused when that would leave one of them with
+        nobody (naming the other approvers of this tier, who may decide it instead)."""
+        later = self.line_ids.filtered(lambda ln: ln.state == "waiting")
+        if not later:
+            return
+        deciders = self.line_ids.filtered(lambda ln: ln.state == "approved").decided_by_id | self.env.user
+        short = tiers_without_distinct_approvers([ln.approver_ids - deciders for ln in later])
+        if short:
+            raise UserError(
+                self.env._(
+                    "Request %(request)s: if you approve tier %(tier)s, nobody is left to approve tier "
+                    "%(later)s (policy %(policy)s asks a different approver at each tier). Leave tier "
+                    "%(tier)s to %(users)s.",
+                    request=self.name,
+                    tier=line.name,
+                    later=", ".join(later[index].name for index in short),
+                    policy=self.policy_name,
+                    users=", ".join((line.approver_ids - self.env.user).mapped("name")) or "-",
+                )
+            )
+        for later_line in later.filtered(lambda ln: self.env.user in ln.approver_ids):
+            later_line.sudo().approver_ids = [Command.unlink(self.env.uid)]
 
     def _compliance_apply(self, raise_on_error):
         """Apply the approved change, as the requester, covered by this request."""
@@ -729,6 +779,16 @@ class ComplianceApprovalRequest(models.Model):
     def _compliance_close_activities(self):
         self.sudo().activity_ids.unlink()
 
+    def _compliance_excluded_approvers(self):
+        """Who may not decide this request's undecided tiers: its requester unless its policy
+        allowed approving one's own request, and, when it asks a different approver at each
+        tier, those who approved one."""
+        self.ensure_one()
+        excluded = self.env["res.users"] if self.allow_self_approval else self.requester_id
+        if self.distinct_approvers:
+            excluded |= self.line_ids.filtered(lambda ln: ln.state == "approved").decided_by_id
+        return excluded
+
     def _compliance_may_decide(self, user):
         """Whether ``user`` can still decide this request: an active internal user of its company."""
         self.ensure_one()
@@ -791,7 +851,9 @@ class ComplianceApprovalRequest(models.Model):
             if not approvers and line.tier_id:
                 record = self._compliance_record().sudo()
                 if record:
-                    approvers = line.tier_id._policy_approvers(record).filtered(self._compliance_may_decide)
+                    approvers = (
+                        line.tier_id._policy_approvers(record) - self._compliance_excluded_approvers()
+                    ).filtered(self._compliance_may_decide)
             if not approvers:
                 message = self.env._(
                     "%(change)s was not applied: nobody can approve tier %(tier)s any more (%(users)s "

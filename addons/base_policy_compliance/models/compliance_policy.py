@@ -98,10 +98,34 @@ VERSIONED_FIELDS = {
     "process_id",
     "override_group_id",
     "allow_self_approval",
+    "distinct_approvers",
 }
 
 # kept by the engine only (SQL), never written through the ORM
 ENGINE_FIELDS = {"version", "version_id"}
+
+
+def tiers_without_distinct_approvers(approver_sets):
+    """Indexes of tiers that cannot each be decided by a different person, given each tier's
+    approvers (sets of users): tiers fewer people than themselves can approve (empty when every
+    tier can have an approver of its own; a bipartite matching by augmenting paths)."""
+    decider = {}  # user -> index of the tier they decide
+
+    def assign(index, seen):
+        for user in approver_sets[index]:
+            if user not in seen:
+                seen.add(user)
+                if user not in decider or assign(decider[user], seen):
+                    decider[user] = index
+                    return True
+        return False
+
+    for index in range(len(approver_sets)):
+        seen = set()
+        if not assign(index, seen):
+            # the tiers reached share only the people seen, one fewer than themselves
+            return sorted({index, *(decider[user] for user in seen)})
+    return []
 
 
 class CompliancePolicy(models.Model):
@@ -199,6 +223,13 @@ class CompliancePolicy(models.Model):
     tier_ids = fields.One2many("compliance.policy.tier", "policy_id", string="Approval Tiers", copy=True)
     allow_self_approval = fields.Boolean(
         help="An approver may approve a request they made themselves.", tracking=True
+    )
+    distinct_approvers = fields.Boolean(
+        string="Different Approver at Each Tier",
+        default=True,
+        tracking=True,
+        help="Nobody decides two tiers of the same request: whoever approved a tier leaves "
+        "the next ones to the other approvers.",
     )
     reminder_hours = fields.Float(
         string="Remind After (hours)", default=24.0, help="Pending requests are reminded after this delay."
@@ -435,6 +466,7 @@ class CompliancePolicy(models.Model):
             {
                 "policy": self.name,
                 "version": self.version,
+                "model": self.model_name,
                 "trigger": self.trigger,
                 "steps": self.step_ids.mapped("name"),
                 "fields": self.field_ids.mapped("name"),
@@ -883,21 +915,34 @@ class CompliancePolicyTier(models.Model):
         policies._policy_bump_version()
         return res
 
-    def _policy_request_lines(self, record):
+    def _policy_request_lines(self, record, excluded=None, distinct=False):
         """Tier lines of a request on ``record`` (x2many commands): the approvers of each tier
-        resolved now, the first tier to decide."""
+        resolved now but ``excluded`` (the requester, when the policy does not let them approve
+        their own request), the first tier to decide. With ``distinct``, the tiers must be
+        decidable by different people."""
         lines = []
+        approver_sets = []
         for index, tier in enumerate(self):
-            approvers = tier._policy_approvers(record)
+            approvers = tier._policy_approvers(record) - (excluded or self.env["res.users"])
             if not approvers:
-                raise UserError(
+                message = (
                     self.env._(
+                        "Policy %(policy)s, tier %(tier)s: nobody but you can approve %(record)s, "
+                        "and the policy does not allow approving your own request.",
+                        policy=tier.policy_id.name,
+                        tier=tier.name,
+                        record=record.display_name,
+                    )
+                    if excluded and tier._policy_approvers(record)
+                    else self.env._(
                         "Policy %(policy)s, tier %(tier)s: nobody can approve %(record)s.",
                         policy=tier.policy_id.name,
                         tier=tier.name,
                         record=record.display_name,
                     )
                 )
+                raise UserError(message)
+            approver_sets.append(approvers)
             line = {
                 "sequence": tier.sequence,
                 "name": tier.name,
@@ -906,6 +951,19 @@ class CompliancePolicyTier(models.Model):
                 "state": "pending" if index == 0 else "waiting",
             }
             lines.append(Command.create(line))
+        short = distinct and tiers_without_distinct_approvers(approver_sets)
+        if short:
+            short_approvers = self.env["res.users"].union(*(approver_sets[index] for index in short))
+            raise UserError(
+                self.env._(
+                    "Policy %(policy)s asks a different approver at each tier, but its tiers %(tiers)s "
+                    "can only be approved by %(users)s for %(record)s: add approvers to these tiers.",
+                    policy=self[:1].policy_id.name,
+                    tiers=", ".join(self[index].name for index in short),
+                    users=", ".join(short_approvers.mapped("name")),
+                    record=record.display_name,
+                )
+            )
         return lines
 
     def _policy_approvers(self, record):

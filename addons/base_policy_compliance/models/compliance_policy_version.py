@@ -3,6 +3,8 @@ import json
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from odoo.addons.base_process_guide.models.guide_rule_words import domain_words
+
 from .compliance_policy import ENFORCEMENTS, TRIGGERS
 
 
@@ -28,9 +30,12 @@ class CompliancePolicyVersion(models.Model):
     name = fields.Char(string="Policy", required=True, readonly=True)
     message = fields.Text(string="Message to the Agent", readonly=True)
     trigger = fields.Selection(TRIGGERS, string="Checked When", readonly=True)
-    requirement = fields.Char(readonly=True)
+    requirement = fields.Char(string="Requirement (as written)", readonly=True)
     enforcement = fields.Selection(ENFORCEMENTS, readonly=True)
     snapshot = fields.Text(string="Policy at the Time", required=True, readonly=True)
+    # what the screens show: the conditions of the snapshot in words, in the reader's language
+    requirement_text = fields.Char(string="Requirement", compute="_compute_condition_texts")
+    scope_text = fields.Char(string="Scope Condition", compute="_compute_condition_texts")
     company_id = fields.Many2one("res.company", readonly=True, index=True)
 
     # ------------------------------------------------------------
@@ -42,6 +47,19 @@ class CompliancePolicyVersion(models.Model):
             version.display_name = self.env._(
                 "%(policy)s (v%(version)s)", policy=version.name, version=version.version
             )
+
+    @api.depends_context("lang")
+    @api.depends("snapshot", "requirement")
+    def _compute_condition_texts(self):
+        for version in self:
+            try:
+                data = json.loads(version.snapshot or "{}")
+            except ValueError:
+                data = {}
+            # versions made before the snapshot named its model: the policy's, while it exists
+            model_name = data.get("model") or version.sudo().policy_id.model_name
+            version.requirement_text = domain_words(self.env, model_name, version.requirement or "") or "-"
+            version.scope_text = domain_words(self.env, model_name, data.get("scope") or "") or "-"
 
     # ------------------------------------------------------------
     # ORM

@@ -6,6 +6,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from ..tools import refuse_not_one
+from .guide_rule_words import domain_words
 
 # precommit data: {process id: user id} of the processes whose design changed in the
 # transaction, and {process id: version id} of the versions made in it (the engine
@@ -269,13 +270,18 @@ class GuideProcessVersion(models.Model):
     @api.model
     def _guide_version_summary(self, process, design):
         """The design as readable lines (steps with their items, tasks and branches, the
-        alternate steps, hints, milestones)."""
+        alternate steps, hints, milestones), the conditions in words."""
+        model_name = design["scope"]["model"]
+
+        def words(condition):
+            return domain_words(self.env, model_name, condition) or "-"
+
         lines = [
             self.env._(
                 "Scope: %(model)s, company %(company)s, condition %(condition)s",
                 model=self._guide_version_model_label(design["scope"]["model"]),
                 company=design["scope"]["company"] or "-",
-                condition=design["scope"]["condition"] or "-",
+                condition=words(design["scope"]["condition"]),
             )
         ]
         for key, value in design["scope"].get("filters", {}).items():
@@ -298,7 +304,7 @@ class GuideProcessVersion(models.Model):
                         step=step["name"],
                         **{"from": ", ".join(step["from"]) or "-"},
                         back=step["return"] or "-",
-                        condition=step["condition"] or "-",
+                        condition=words(step["condition"]),
                     )
                 )
             else:
@@ -340,7 +346,7 @@ class GuideProcessVersion(models.Model):
                     line = self.env._(
                         "Branch to %(step)s when %(condition)s",
                         step=branch["to"],
-                        condition=branch["condition"],
+                        condition=words(branch["condition"]),
                     )
                 lines.append("  " + line)
         for hint in design["hints"]:
@@ -357,7 +363,7 @@ class GuideProcessVersion(models.Model):
                     "Milestone %(milestone)s (%(mode)s, when %(condition)s)",
                     milestone=milestone["name"],
                     mode=self._guide_version_label("guide.milestone", "reach_mode", milestone["mode"]),
-                    condition=milestone["condition"] or "-",
+                    condition=words(milestone["condition"]),
                 )
             )
         return "\n".join(lines)

@@ -168,17 +168,69 @@ class TestApproval(ComplianceCommon):
         lead._compliance_request_approval({"stage_id": self.stage_proposal.id}, "Revised margin")
 
     def test_no_self_approval_unless_allowed(self):
+        """The requester is no approver of their own request unless the policy allows it: a
+        tier only they could decide refuses the request, naming the tier and the rule (it would
+        wait for ever); in a group tier they are left out (no to-do they could not act on)."""
         lead = self._lead(expected_revenue=80000, user_id=self.user_leader.id).with_user(self.user_leader)
+        with self.assertRefused(UserError, "tier Team leader: nobody but you can approve"):
+            lead._compliance_request_approval({"stage_id": self.stage_proposal.id}, "My own deal")
+        self.assertFalse(self.Request.search([("res_id", "=", lead.id)]))
+        self.policy.tier_ids[0].write({"approver_type": "users", "user_ids": [(6, 0, self.user_manager.ids)]})
+        self.policy.tier_ids[0].user_ids |= self.user_leader
         request = lead._compliance_request_approval({"stage_id": self.stage_proposal.id}, "My own deal")
-        with self.assertRefused(AccessError, "does not allow approving your own request"):
+        self.assertEqual(request.current_approver_ids, self.user_manager)
+        self.assertEqual(request.sudo().activity_ids.user_id, self.user_manager)
+        with self.assertRefused(AccessError, "not an approver"):
             request.action_approve()
         self.policy.allow_self_approval = True
         request2_lead = self._lead(expected_revenue=90000).with_user(self.user_leader)
         request2 = request2_lead._compliance_request_approval({"stage_id": self.stage_proposal.id}, "Again")
+        self.assertEqual(request2.current_approver_ids, self.user_manager | self.user_leader)
         request2.action_approve()
         self.assertEqual(request2.current_approver_ids, self.user_director)
         # the first request keeps the rule it was made under
         self.assertFalse(request.allow_self_approval)
+
+    def test_different_approver_at_each_tier(self):
+        """A policy asking a different approver at each tier (the default): whoever approved a
+        tier leaves the next ones; approving a tier whose next one only they could decide is
+        refused, naming who may decide it instead; a policy whose tiers cannot have different
+        approvers refuses the request, naming the tiers."""
+        self.assertTrue(self.policy.distinct_approvers)
+        self.policy.tier_ids[0].write(
+            {"approver_type": "users", "user_ids": [(6, 0, (self.user_leader | self.user_director).ids)]}
+        )
+        self.policy.tier_ids[1].user_ids = self.user_director | self.user_manager
+        lead, request = self._held_lead()
+        self.assertTrue(request.distinct_approvers)
+        request.with_user(self.user_director).action_approve()
+        self.assertEqual(request.current_approver_ids, self.user_manager)
+        with self.assertRefused(AccessError, "You approved tier Team leader"):
+            request.with_user(self.user_director).action_approve()
+        request.with_user(self.user_manager).action_approve()
+        self.assertEqual(lead.stage_id, self.stage_proposal)
+        self.assertEqual(request.line_ids.mapped("decided_by_id"), self.user_director | self.user_manager)
+        # the director alone approves the last tier: they must leave the first to the leader
+        self.policy.tier_ids[1].user_ids = self.user_director
+        lead, request = self._held_lead()
+        with self.assertRefused(UserError, "nobody is left to approve tier Director"):
+            request.with_user(self.user_director).action_approve()
+        self.assertEqual(request.line_ids[0].state, "pending")
+        request.with_user(self.user_leader).action_approve()
+        request.with_user(self.user_director).action_approve()
+        self.assertEqual(request.state, "approved")
+        # both tiers can be decided by the director only: refused when requested
+        self.policy.tier_ids[0].user_ids = self.user_director
+        lead = self._lead(expected_revenue=80000).with_user(self.user_salesman)
+        with self.assertRefused(UserError, "asks a different approver at each tier, but its tiers Team"):
+            lead._compliance_request_approval({"stage_id": self.stage_proposal.id}, "Strategic account")
+        # a policy letting one person decide several tiers
+        self.policy.distinct_approvers = False
+        lead, request = self._held_lead()
+        request.with_user(self.user_director).action_approve()
+        request.with_user(self.user_director).action_approve()
+        self.assertEqual(request.state, "approved")
+        self.assertEqual(lead.stage_id, self.stage_proposal)
 
     def test_approvers_snapshot(self):
         lead, request = self._held_lead()

@@ -51,6 +51,20 @@ class TestPolicyVersion(ComplianceCommon):
             list(range(self.policy.version, 0, -1)),
         )
 
+    def test_version_conditions_in_words(self):
+        """A version shows its requirement and scope in words in the reader's language, also
+        once its policy is deleted (the snapshot names its model)."""
+        first = self.policy.version_id
+        self.policy.write({"domain": "[('expected_revenue', '>', 50000)]"})
+        version = self.policy.version_id
+        self.assertEqual(version.requirement_text, "Customer › Tax ID is set")
+        self.assertEqual(version.scope_text, "Expected Revenue > 50000")
+        self.assertEqual(first.scope_text, "-", "every record")
+        self.policy.unlink()
+        version.invalidate_recordset()
+        self.assertFalse(version.policy_id)
+        self.assertEqual(version.requirement_text, "Customer › Tax ID is set")
+
     def test_request_references_version(self):
         self.policy.write(
             {

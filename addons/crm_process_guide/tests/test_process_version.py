@@ -53,3 +53,41 @@ class TestLeadProcessVersion(VersionEngineMixin, GuideCommon):
         self.assertIn("+ Область, ", russian.changes_text)
         self.assertEqual(len(russian.summary_text.splitlines()), len(v2.summary.splitlines()))
         self.assertIn("+ Scope, Lead Type: Opportunities", v2.changes, "stored in source terms")
+
+    def test_conditions_in_words(self):
+        """A version's design words its conditions for the people who read it: field labels,
+        the names of the records named, "is set", the named values and the logic."""
+        tag = self.env["crm.tag"].create({"name": "Key account"})
+        self.env.cr.flush()
+        self.env["guide.step.branch"].with_user(self.user_manager).create(
+            {
+                "step_id": self.step_qualif.id,
+                "to_step_id": self.step_proposal.id,
+                "domain": repr(
+                    [
+                        ("expected_revenue", ">=", 50000),
+                        "|",
+                        ("partner_id.vat", "=", False),
+                        ("tag_ids", "in", [tag.id]),
+                        ("user_id", "=", "uid"),
+                        ("date_deadline", "<", "today(-7)"),
+                    ]
+                )
+                .replace("'uid'", "uid")
+                .replace("'today(-7)'", "today(days=-7)"),
+            }
+        )
+        self.env.cr.flush()
+        version = self.process.version_ids[0]
+        expected = (
+            "Branch to G-Proposal when Expected Revenue ≥ 50000 and (Customer › Tax ID is not set "
+            "or Tags is one of (“Key account”)) and Salesperson = the current user "
+            "and Expected Closing < today − 7 days"
+        )
+        self.assertIn(expected, version.summary_text)
+        self.assertIn("+   " + expected, version.changes_text)
+        self.assertNotIn("expected_revenue", version.summary_text)
+        self.env["res.lang"]._activate_lang("ru_RU")
+        russian = version.with_context(lang="ru_RU").summary_text
+        for words in (" ≥ 50000 и (", " не задано или ", "текущий пользователь", "сегодня − 7 дн."):
+            self.assertIn(words, russian)
