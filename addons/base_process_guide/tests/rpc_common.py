@@ -68,7 +68,8 @@ class RpcCase(HttpCase):
         return caught.exception.message
 
     def assert_ids_refused(self, user, calls):
-        """Each ``(model, method, single)`` of ``calls``, called by ``user`` on id 0, is refused
+        """Each ``(model, method, single)`` of ``calls``, called by ``user`` on id 0 (or on ids
+        that are no positive integers), is refused
         as a record that does not exist (the ORM reads id 0 as an empty new record, whose
         empty values an action then named, or failed on); ``single`` (an action of one
         record: a button, a dialog), on two ids, as an action of one record at a time (where
@@ -79,6 +80,9 @@ class RpcCase(HttpCase):
                 with self.subTest(model=model, method=method):
                     fault = self.rpc_fault(user, model, method, [[0]])
                     self.assertIn(f"{description} 0 does not exist or has been deleted.", fault)
+                    # ids that are no positive integers, which the database refused with an ERROR
+                    fault = self.rpc_fault(user, model, method, [["T", -1]])
+                    self.assertIn(f"{description} 'T', -1 does not exist or has been deleted.", fault)
                     if single:
                         fault = self.rpc_fault(user, model, method, [[2**31 - 1, 2**31 - 2]])
                         self.assertIn(

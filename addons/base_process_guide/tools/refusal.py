@@ -34,9 +34,11 @@ def refuse_missing(records, operation):
     """Refuse, with a ``MissingError`` naming them, the ids of ``records`` a client sent
     that name no record and that the ORM would not refuse itself: id 0, which it reads
     as an empty new record, where an action would then fail on its empty values (other
-    ids naming no record are refused by the ORM when read). No query. The user's access
-    rights to the model for ``operation`` are checked first: who has none is told so."""
-    missing = [id_ for id_ in records._ids if not id_]
+    ids naming no record are refused by the ORM when read), and ids that are no positive
+    integers (``"T"``, ``-1``, ``1.5``), which the database would refuse with an error
+    logged. No query. The user's access rights to the model for ``operation`` are checked
+    first: who has none is told so."""
+    missing = [id_ for id_ in records._ids if not _is_id(id_)]
     if not missing:
         return
     records.browse().check_access(operation)
@@ -44,7 +46,7 @@ def refuse_missing(records, operation):
         records.env._(
             "%(model)s %(ids)s does not exist or has been deleted.",
             model=records.env["ir.model"].sudo()._get(records._name).name,
-            ids=", ".join(str(id_ or 0) for id_ in missing[:REFUSAL_NAMES]),
+            ids=", ".join((shortened(id_) if id_ else "0") for id_ in missing[:REFUSAL_NAMES]),
         )
     )
 
