@@ -64,6 +64,8 @@ class GuideMixin(models.AbstractModel):
     _guide_owner_field = "user_id"
     # group that administers the processes of the model (reviews feedback)
     _guide_manager_group = ENGINE_MANAGER_GROUP
+    # group whose members read every record of the model (and so the rows of deleted ones)
+    _guide_every_record_group = None
     # the product's fields on the model (``_setup_complete``)
     _guide_internal_fields = frozenset()
 
@@ -329,6 +331,15 @@ class GuideMixin(models.AbstractModel):
         return (
             self.env.su or user.has_group(ENGINE_MANAGER_GROUP) or user.has_group(self._guide_manager_group)
         )
+
+    @api.model
+    def _guide_reads_deleted_records(self):
+        """Whether the current user reads the rows about records of this model that were
+        deleted (history, deviations, checks, logs, requests: the audit trail outlives its
+        record, merged or deleted): the administrators of its processes and the members of
+        the group that reads every record (``_guide_every_record_group``)."""
+        group = self._guide_every_record_group
+        return self._guide_is_manager() or bool(group and self.env.user.has_group(group))
 
     # ------------------------------------------------------------
     # COMPUTES

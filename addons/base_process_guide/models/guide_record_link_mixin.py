@@ -19,8 +19,10 @@ class GuideRecordLinkMixin(models.AbstractModel):
     res_model the user may read>`` as one SQL subquery built from the record
     model's own access rights and record rules (own documents, team, all,
     multi-company), and ``_check_access`` refuses the rows of other records.
-    The record rules of the row model itself (multi-company) still apply on
-    top. The superuser (the engine) sees every row.
+    The rows of deleted records (merged, deleted) are read by those who read
+    every record of their model (``_guide_reads_deleted_records``). The record
+    rules of the row model itself (multi-company) still apply on top. The
+    superuser (the engine) sees every row.
     """
 
     _name = "guide.record.link.mixin"
@@ -87,6 +89,10 @@ class GuideRecordLinkMixin(models.AbstractModel):
             if not Model.browse().has_access("read"):
                 continue
             domains.append([("res_model", "=", model_name), ("res_id", "in", Model._search([]))])
+            if Model._guide_reads_deleted_records():
+                # the rows of deleted records: the audit trail outlives its record
+                existing = Model.sudo()._search([])
+                domains.append([("res_model", "=", model_name), ("res_id", "not in", existing)])
         if self._guide_link_optional:
             domains.append([("res_model", "=", False)])
         domains += self._guide_record_access_extra_domains()

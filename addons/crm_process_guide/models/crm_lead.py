@@ -5,6 +5,7 @@ class CrmLead(models.Model):
     _name = "crm.lead"
     _inherit = ["crm.lead", "guide.mixin"]
     _guide_manager_group = "sales_team.group_sale_manager"
+    _guide_every_record_group = "sales_team.group_sale_salesman_all_leads"
 
     @api.model
     def _guide_process_depends(self):

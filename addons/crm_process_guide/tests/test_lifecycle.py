@@ -1,4 +1,4 @@
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, new_test_user, tagged
 
 from odoo.addons.base_process_guide.tests.rpc_common import RpcCase, RpcError
@@ -116,6 +116,47 @@ class TestLifecycle(RpcCase, GuideCommon):
         self.assertEqual(len(note), 1)
         self.assertIn("Duplicate: Budget confirmed, by %s on " % self.user_salesman.name, str(note.body))
         self.assertEqual(note.subtype_id, self.env.ref("mail.mt_note"))
+
+    def test_audit_trail_of_a_deleted_lead_stays_readable(self):
+        """The history and deviations of a deleted or merged lead stay readable (search,
+        read, read_group) by those who read every lead and the process administrators (of
+        own documents too); a salesperson of own documents, its owner included, reads them
+        no more."""
+        lead = self._lead(stage_id=self.stage_proposal.id)
+        lead.with_user(self.user_salesman).with_context(guide_override_reason="Customer in a hurry").write(
+            {"stage_id": self.stage_nego.id}
+        )
+        history = self._rows("guide.history", lead)
+        deviations = self._rows("guide.deviation", lead)
+        self.assertEqual((len(history), len(deviations)), (2, 1))
+        admin = new_test_user(
+            self.env,
+            login="guide_admin_deleted",
+            groups="sales_team.group_sale_salesman,base_process_guide.group_guide_manager",
+        )
+        # crm's merge deletes the merged lead as superuser, whatever the rights of who merges
+        head = self._lead(stage_id=self.stage_won.id, probability=100)
+        merge = self.env["crm.merge.opportunity"].with_user(self.user_salesman)
+        merge.with_context(active_ids=(head | lead).ids, active_model="crm.lead").create(
+            {"opportunity_ids": [(6, 0, (head | lead).ids)]}
+        ).action_merge()
+        self.assertFalse(lead.exists())
+        domain = [("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)]
+        for user in (self.user_salesman_all, self.user_manager, admin):
+            with self.subTest(user=user.login):
+                History = self.env["guide.history"].with_user(user)
+                self.assertEqual(History.search(domain), history)
+                self.assertEqual(self.env["guide.deviation"].with_user(user).search(domain), deviations)
+                self.assertEqual(History.search_count(domain), 2)
+                self.assertEqual(
+                    History.browse(history.ids).read(["user_id"])[0]["user_id"][0], self.user_salesman.id
+                )
+                [(count,)] = History._read_group(domain, aggregates=["__count"])
+                self.assertEqual(count, 2)
+        History = self.env["guide.history"].with_user(self.user_salesman)
+        self.assertFalse(History.search(domain))
+        with self.assertRaises(AccessError):
+            History.browse(history.ids).read(["user_id"])
 
     def test_stage_of_a_step_in_use_is_not_deleted(self):
         """Deleting a CRM stage deletes its steps: refused while leads are in one or their

@@ -8,6 +8,7 @@ class HelpdeskTicket(models.Model):
     _name = "helpdesk.ticket"
     _inherit = ["helpdesk.ticket", "guide.mixin"]
     _guide_manager_group = "helpdesk_mgmt.group_helpdesk_manager"
+    _guide_every_record_group = "helpdesk_mgmt.group_helpdesk_user"
 
     # a close the customer asked from the portal, refused, is with the team while this to-do is open
     guide_close_activity_id = fields.Many2one(
