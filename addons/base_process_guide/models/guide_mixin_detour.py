@@ -588,16 +588,20 @@ class GuideMixin(models.AbstractModel):
             [info for info in forward if info["gate_step"].get("branches")], config
         )
         res = super()._guide_judge_transitions(transitions, change)
-        # a record in an alternate step: its forward moves pass the alternate step's gate too
+        # a record in an alternate step: its forward moves pass the alternate step's gate too;
+        # the step it returns to is its one way on (a move there, its checklist done, is the
+        # completion: an approval asked for that move is asked for the completion)
         detours = [info for info in forward if info["record"].guide_alt_step_id.id in config["alt_steps"]]
         if detours:
             copies = []
             for info in detours:
-                alt = config["alt_steps"][info["record"].guide_alt_step_id.id]
+                record = info["record"]
+                alt = config["alt_steps"][record.guide_alt_step_id.id]
+                way_on = frozenset({record.guide_alt_return_step_id.id}) - {False} or NOWHERE
                 copies.append(
                     dict(
                         info,
-                        gate_step=dict(alt, allowed_step_ids=NOWHERE),
+                        gate_step=dict(alt, allowed_step_ids=way_on),
                         detour_step=alt,
                         gate="free",
                         missing=[],

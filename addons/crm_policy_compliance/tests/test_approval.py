@@ -232,6 +232,52 @@ class TestApproval(ComplianceCommon):
         self.assertEqual(request.state, "approved")
         self.assertEqual(lead.stage_id, self.stage_proposal)
 
+    def test_approval_of_the_way_out_of_an_alternate_step(self):
+        """A record whose alternate step returns to a step an approval guards: completing
+        it asks for the approval of that move, the request is made (the move is the
+        completion, not a move off its path) and, approved, the record leaves the alternate
+        step for the step it returns to."""
+        alt = self.env["guide.step"].create(
+            {
+                "process_id": self.process.id,
+                "kind": "alternate",
+                "name": "Legal review",
+                "gate_mode": "block",
+                "alt_from_step_ids": [(6, 0, self.step_proposal.ids)],
+                "alt_return_step_id": self.step_negotiation.id,
+                "item_ids": [(0, 0, {"name": "Contract reviewed"})],
+            }
+        )
+        self._policy(
+            name="Large negotiations",
+            trigger="stage",
+            step_ids=[(6, 0, self.step_negotiation.ids)],
+            requirement="[('expected_revenue', '<=', 50000)]",
+            message="Negotiations above 50,000 need the director.",
+            enforcement="approval",
+            tier_ids=[
+                (0, 0, {"name": "Director", "approver_type": "users", "user_ids": self.user_director.ids})
+            ],
+        )
+        lead = self._lead(stage_id=self.stage_proposal.id, expected_revenue=40000).with_user(
+            self.user_salesman
+        )
+        lead.action_guide_enter_alternate(alt.id, "Non-standard contract")
+        lead.guide_alt_line_ids.action_check()
+        lead.expected_revenue = 80000
+        with self.assertRaises(GuideDecisionRequired):
+            lead.action_guide_complete_alternate()
+        self.assertEqual(lead.guide_alt_step_id, alt)
+        request = lead._compliance_request_approval(
+            {"stage_id": self.stage_negotiation.id}, "Legal signed off"
+        )
+        self.assertEqual(request.state, "pending")
+        request.with_user(self.user_director).action_approve()
+        self.assertEqual(request.state, "approved")
+        self.assertTrue(request.applied)
+        self.assertEqual(lead.stage_id, self.stage_negotiation)
+        self.assertFalse(lead.guide_alt_step_id)
+
     def test_approvers_snapshot(self):
         lead, request = self._held_lead()
         request.with_user(self.user_leader).action_approve()

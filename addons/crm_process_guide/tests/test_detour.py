@@ -178,6 +178,27 @@ class TestDetour(DetourCommon):
         self.assertFalse(lead.guide_alt_step_id)
         self.assertEqual(self._history(lead).mapped("direction"), ["initial", "detour", "return", "forward"])
 
+    def test_move_to_the_return_step_completes_the_detour(self):
+        """A record in an alternate step moves on to the step it returns to as Complete
+        moves it: refused while its checklist is not done (naming what is missing), then a
+        move like any other, which ends the detour; any other step stays refused."""
+        lead = self._lead(name="Big deal", stage_id=self.stage_proposal.id).with_user(self.user_salesman)
+        lead.write({"expected_revenue": 250000})
+        self._tick(lead, "Proposal sent")
+        self.assertEqual(lead.guide_alt_step_id, self.alt_legal)
+        with self.assertRaisesRegex(UserError, "Legal review, which requires Contract reviewed"):
+            lead.write({"stage_id": self.stage_nego.id})
+        lead.guide_alt_line_ids.action_check()
+        with self.assertRaisesRegex(UserError, "Legal review, which must be completed first"):
+            lead.write({"stage_id": self.stage_won.id})
+        lead.write({"stage_id": self.stage_nego.id})
+        self.assertEqual(lead.stage_id, self.stage_nego)
+        self.assertFalse(lead.guide_alt_step_id)
+        returned = self._history(lead, "return")
+        self.assertEqual((returned.alt_step_id, returned.gate_result), (self.alt_legal, "passed"))
+        # as a move past an alternate step's gate by override: the move, then the return
+        self.assertEqual(self._history(lead).mapped("direction"), ["initial", "detour", "forward", "return"])
+
     def test_automatic_entry_once_per_stay(self):
         self.alt_legal.alt_return_step_id = False
         lead = self._lead(stage_id=self.stage_proposal.id).with_user(self.user_salesman)
