@@ -641,6 +641,14 @@ class ComplianceApprovalRequest(models.Model):
         next_line = self.line_ids.filtered(lambda ln: ln.state == "waiting")[:1]
         if decision == "approved" and next_line:
             next_line.sudo().state = "pending"
+            # each approver's decision is evidence, the next tier's too
+            self.env["compliance.log"].sudo()._compliance_create_rows(
+                [
+                    self._compliance_log_vals(
+                        "tier_approved", reason=self.env._("Tier %(tier)s approved", tier=line.name)
+                    )
+                ]
+            )
             engine.message_post(
                 body=self.env._(
                     "Tier %(tier)s approved by %(user)s.", tier=line.name, user=self.env.user.name

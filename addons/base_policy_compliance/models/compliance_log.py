@@ -17,6 +17,7 @@ OUTCOMES = [
     ("warned", "Warned"),
     ("overridden", "Overridden with Reason"),
     ("approval_requested", "Approval Requested"),
+    ("tier_approved", "Tier Approved"),
     ("approved", "Approved"),
     ("rejected", "Rejected"),
 ]

@@ -127,15 +127,19 @@ class TestApproval(ComplianceCommon):
         self.assertEqual(deviation.approver_id, self.user_director)
         self.assertEqual(deviation.approval_state, "approved")
         logs = self._logs(lead)
-        self.assertEqual(logs.mapped("outcome"), ["approval_requested", "approved", "approved"])
-        # the report's measures: the change held is a violation; the approvers' decision is
+        self.assertEqual(
+            logs.mapped("outcome"), ["approval_requested", "tier_approved", "approved", "approved"]
+        )
+        self.assertEqual(logs[1].user_id, self.user_leader, "each tier's decision is in the audit trail")
+        self.assertEqual(logs[1].reason, "Tier Team leader approved")
+        # the report's measures: the change held is a violation; the approvers' decisions are
         # no check; the change applied under the approval is a compliant check
         self.assertEqual(
             [(log.event, log.count, log.violation, log.compliance_rate) for log in logs],
-            [("stage", 1, 1, 0.0), ("approval", 0, 0, 0.0), ("stage", 1, 0, 100.0)],
+            [("stage", 1, 1, 0.0), ("approval", 0, 0, 0.0), ("approval", 0, 0, 0.0), ("stage", 1, 0, 100.0)],
         )
         self.env.flush_all()
-        self.env.cr.execute("SELECT compliance_rate FROM compliance_log WHERE id = %s", [logs[1].id])
+        self.env.cr.execute("SELECT compliance_rate FROM compliance_log WHERE id = %s", [logs[2].id])
         self.assertIsNone(self.env.cr.fetchone()[0], "no rate: left out of the report's average")
         policy = self.policy
         policy.invalidate_recordset()
