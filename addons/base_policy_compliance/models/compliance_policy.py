@@ -388,9 +388,12 @@ class CompliancePolicy(models.Model):
         return res
 
     def copy_data(self, default=None):
+        """A copy is archived (unless ``default`` says otherwise): an active one would check
+        every change its original checks a second time, before anyone reviewed it."""
         vals_list = super().copy_data(default=default)
+        archived = {} if "active" in (default or {}) else {"active": False}
         return [
-            dict(vals, name=self.env._("%(name)s (copy)", name=policy.name))
+            dict(vals, name=self.env._("%(name)s (copy)", name=policy.name), **archived)
             for policy, vals in zip(self, vals_list, strict=True)
         ]
 

@@ -91,6 +91,16 @@ class TestEnforcement(ComplianceCommon):
         )
         self.assertEqual(self._logs(lead).outcome, "overridden")
 
+    def test_copy_is_archived(self):
+        """A duplicated policy is archived until reviewed: it does not check every change twice."""
+        copy = self.policy_vat.copy()
+        self.assertEqual((copy.name, copy.active), ("VAT before win (copy)", False))
+        lead = self._lead(partner_id=self.partner_vat.id)
+        lead.action_set_won()
+        self.assertEqual(len(self._logs(lead)), 1)
+        policy = self.policy_vat
+        self.assertTrue(policy.copy({"active": True}).active, "unless asked")
+
     def test_out_of_scope_not_checked(self):
         other = self._lead(team_id=self.other_team.id)  # not guided by the process
         other.action_set_won()
