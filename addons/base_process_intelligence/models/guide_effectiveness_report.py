@@ -5,6 +5,8 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, drop_view_if_exists
 from odoo.tools.sql import table_kind
 
+from .guide_mixin import hours_between_sql
+
 MIN_SAMPLE_PARAM = "base_process_intelligence.min_sample"
 DEFAULT_MIN_SAMPLE = 10
 # the values of the parameter that are a minimum sample (others: the default)
@@ -179,7 +181,7 @@ class GuideEffectivenessReport(models.Model):
                    gl.company_id, rec.user_id, rec.team_id, gl.create_date AS date,
                    CASE WHEN gl.completion = 'manual' THEN COALESCE(gl.checked, FALSE)::int END AS done,
                    COALESCE(rec.is_closed, FALSE) AS is_closed, rec.is_success,
-                   EXTRACT(EPOCH FROM rec.date_closed - rec.create_date) / 3600.0 AS hours,
+                   %(hours)s AS hours,
                    0 AS unhelpful
               FROM guide_line gl
               JOIN guide_step gs ON gs.id = gl.step_id
@@ -202,7 +204,7 @@ class GuideEffectivenessReport(models.Model):
                             WHERE f.hint_id = h.id AND f.res_model = rec.res_model
                               AND f.res_id = rec.res_id AND f.kind = 'ack')::int,
                    COALESCE(rec.is_closed, FALSE), rec.is_success,
-                   EXTRACT(EPOCH FROM rec.date_closed - rec.create_date) / 3600.0,
+                   %(hours)s,
                    -- the hint's *not helpful* marks on this record
                    (SELECT count(*) FROM guide_hint_feedback f
                      WHERE f.hint_id = h.id AND f.res_model = rec.res_model
@@ -223,7 +225,7 @@ class GuideEffectivenessReport(models.Model):
                             WHERE l.task_id = t.id AND l.res_id = rec.res_id
                               AND l.res_model = rec.res_model)::int,
                    COALESCE(rec.is_closed, FALSE), rec.is_success,
-                   EXTRACT(EPOCH FROM rec.date_closed - rec.create_date) / 3600.0, 0
+                   %(hours)s, 0
               FROM guide_task t
               JOIN rec ON rec.res_model = t.model_name AND rec.process_id = t.process_id
              WHERE t.active
@@ -242,7 +244,7 @@ class GuideEffectivenessReport(models.Model):
                             WHERE gh.res_id = rec.res_id AND gh.res_model = rec.res_model
                               AND gh.alt_step_id = s.id AND gh.direction = 'detour')::int,
                    COALESCE(rec.is_closed, FALSE), rec.is_success,
-                   EXTRACT(EPOCH FROM rec.date_closed - rec.create_date) / 3600.0, 0
+                   %(hours)s, 0
               FROM guide_step s
               JOIN rec ON rec.res_model = s.model_name AND rec.process_id = s.process_id
              WHERE s.kind = 'alternate' AND s.active
@@ -253,6 +255,7 @@ class GuideEffectivenessReport(models.Model):
                                 WHERE gh.res_id = rec.res_id AND gh.res_model = rec.res_model))
             """,
             records=self._guide_records_sql(),
+            hours=hours_between_sql(SQL("rec.create_date"), SQL("rec.date_closed")),
             name_h=self._guide_name_sql("h"),
             name_t=self._guide_name_sql("t"),
             name_s=self._guide_name_sql("s"),

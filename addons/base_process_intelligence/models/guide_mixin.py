@@ -7,6 +7,17 @@ OUTCOME_DROPPED = "dropped"  # lost lead, cancelled or rejected ticket
 OUTCOME_OPEN = "open"
 
 
+def hours_between_sql(start, end):
+    """SQL: the hours from ``start`` to ``end`` (SQL expressions), never negative: a
+    record closed in the second it was created (a closing date truncated to the second,
+    a creation date with microseconds) took 0 h. NULL when either is NULL."""
+    return SQL(
+        "CASE WHEN %(end)s < %(start)s THEN 0.0 ELSE EXTRACT(EPOCH FROM %(end)s - %(start)s) / 3600.0 END",
+        start=start,
+        end=end,
+    )
+
+
 class GuideMixin(models.AbstractModel):
     _inherit = "guide.mixin"
 

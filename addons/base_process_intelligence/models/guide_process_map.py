@@ -10,7 +10,7 @@ from odoo.tools import SQL
 
 from odoo.addons.base_process_guide.tools import refuse_not_one, shortened
 
-from .guide_mixin import OUTCOME_DROPPED, OUTCOME_OPEN, OUTCOME_SUCCESS
+from .guide_mixin import OUTCOME_DROPPED, OUTCOME_OPEN, OUTCOME_SUCCESS, hours_between_sql
 
 # the variants the map lists (the conformance counts them all)
 VARIANT_LIMIT = 20
@@ -555,36 +555,61 @@ class GuideProcess(models.Model):
     # VARIANTS AND CONFORMANCE
     # ------------------------------------------------------------
     @api.model
-    def _pi_path_deviation(self, path, steps, rank, kinds):
-        """Where a path (step ids) leaves the design: (step id, kind), or None when it
-        follows it. Entering after the first step is a skip of the first step. A detour
-        (an alternate step in the path) follows the design when a branch of the stage
-        step it was entered from leads to it; the record stays in that stage step
-        meanwhile, so the next stage step is judged from it (or is the step the
-        alternate step returns to)."""
+    def _pi_path_departure(self, path, steps, rank, kinds):
+        """Where and when a path (step ids) first leaves the design: (position, step id,
+        kind), or None when it follows it; the position is how many steps of the path
+        had been entered then (the departing move's target is the last of them).
+        Entering after the first step is a skip of the first step. A detour (an
+        alternate step in the path) follows the design when a branch of the stage step
+        it was entered from leads to it; the record stays in that stage step meanwhile,
+        so the next stage step is judged from it (or is the step the alternate step
+        returns to)."""
         by_id = {step.id: step for step in steps}
         if any(sid not in by_id for sid in path):
             by_id.update({s.id: s for s in self.env["guide.step"].browse(path).exists()})
         main = [step for step in steps if kinds.get(step.id, "step") == "step"]
         if main and path and path[0] != main[0].id:
             if path[0] not in rank or kinds.get(path[0], "step") != "step":
-                return main[0].id, EDGE_DETOUR
-            return main[0].id, EDGE_SKIP
+                return 1, main[0].id, EDGE_DETOUR
+            return 1, main[0].id, EDGE_SKIP
         source, detour = (path[0], None) if path else (None, None)
-        for target in path[1:]:
+        for position, target in enumerate(path[1:], start=2):
             if source not in rank or target not in rank:
-                return source, EDGE_DETOUR
+                return position, source, EDGE_DETOUR
             if kinds.get(target, "step") != "step":
                 if by_id[target] not in by_id[source].branch_ids.to_step_id:
-                    return source, EDGE_DETOUR
+                    return position, source, EDGE_DETOUR
                 detour = by_id[target]
                 continue
             if not (detour and detour.alt_return_step_id.id == target):
                 kind = self._pi_edge_kind(by_id[source], by_id[target], rank, kinds)
                 if kind != EDGE_DESIGNED:
-                    return source, kind
+                    return position, source, kind
             source, detour = target, None
         return None
+
+    @api.model
+    def _pi_first_departures(self, departure, overrides, count, overridden):
+        """How the ``count`` records of a variant first left the design: {(step id, kind):
+        records}, and how many followed it. ``departure``: where its path leaves the
+        design (``_pi_path_departure``, None when it follows it); ``overrides``: the
+        ``overridden`` records by their first override, [(step id, position, records)].
+        An override counts where it happened before the path left the design; the move
+        that left it, when that move was itself forced by override, counts as the path's
+        departure (skip, not allowed, backward, detour)."""
+        departures = {}
+        for step_id, position, n in overrides:
+            if departure and departure[0] <= (position or 0):
+                key = departure[1:]
+            else:
+                key = (step_id, DEVIATION_OVERRIDE)
+            departures[key] = departures.get(key, 0) + n
+        if not departure:
+            return departures, count - overridden
+        if count > overridden:
+            key = departure[1:]
+            departures[key] = departures.get(key, 0) + count - overridden
+        return departures, 0
 
     @api.model
     def _pi_variant_data(self, process, steps, filters):
@@ -603,7 +628,7 @@ class GuideProcess(models.Model):
                    count(*) FILTER (WHERE o.outcome = %(success)s),
                    count(*) FILTER (WHERE o.outcome = %(dropped)s),
                    percentile_cont(0.5) WITHIN GROUP (
-                       ORDER BY EXTRACT(EPOCH FROM o.closed_at - v.first_entered_at) / 3600.0)
+                       ORDER BY %(throughput)s)
                        FILTER (WHERE o.closed_at IS NOT NULL AND o.outcome != %(open)s)
               FROM guide_record_variant v
               LEFT JOIN %(table)s r ON r.id = v.res_id
@@ -615,6 +640,7 @@ class GuideProcess(models.Model):
                 success=OUTCOME_SUCCESS,
                 dropped=OUTCOME_DROPPED,
                 open=OUTCOME_OPEN,
+                throughput=hours_between_sql(SQL("v.first_entered_at"), SQL("o.closed_at")),
                 outcome=model._guide_outcome_sql("r"),
                 closed_at=model._guide_closed_at_sql("r"),
                 table=SQL.identifier(model._table),
@@ -625,17 +651,17 @@ class GuideProcess(models.Model):
         cr.execute(
             SQL(
                 """
-            SELECT v.path_hash, v.first_override_step_id, count(*)
+            SELECT v.path_hash, v.first_override_step_id, v.first_override_position, count(*)
               FROM guide_record_variant v
              WHERE %s AND v.override_count > 0
-             GROUP BY v.path_hash, v.first_override_step_id
+             GROUP BY v.path_hash, v.first_override_step_id, v.first_override_position
             """,
                 where,
             )
         )
         overrides = {}
-        for path_hash, step_id, count in cr.fetchall():
-            overrides.setdefault(path_hash, []).append((step_id, count))
+        for path_hash, step_id, position, count in cr.fetchall():
+            overrides.setdefault(path_hash, []).append((step_id, position, count))
         all_steps = steps
         kinds = {step.id: self._pi_node_kind(step) for step in all_steps}
         rank = {step.id: index for index, step in enumerate(all_steps)}
@@ -645,15 +671,14 @@ class GuideProcess(models.Model):
         variants = []
         for path_hash, path_text, count, overridden, success, dropped, median in rows:
             path = [int(sid) for sid in path_text.split(",")]
-            deviation = self._pi_path_deviation(path, all_steps, rank, kinds)
+            departure = self._pi_path_departure(path, all_steps, rank, kinds)
             total += count
-            if deviation:
-                deviations[deviation] = deviations.get(deviation, 0) + count
-            else:
-                conformant += count - overridden
-                for step_id, n in overrides.get(path_hash, []):
-                    key = (step_id, DEVIATION_OVERRIDE)
-                    deviations[key] = deviations.get(key, 0) + n
+            departures, followed = self._pi_first_departures(
+                departure, overrides.get(path_hash, []), count, overridden
+            )
+            conformant += followed
+            for key, n in departures.items():
+                deviations[key] = deviations.get(key, 0) + n
             if len(variants) < VARIANT_LIMIT:
                 names.update({sid: None for sid in path})
                 variants.append(
@@ -662,7 +687,7 @@ class GuideProcess(models.Model):
                         "path": path,
                         "count": count,
                         "share": 0.0,
-                        "conformant": not deviation,
+                        "conformant": not departure,
                         "overridden": overridden,
                         "success": success,
                         "dropped": dropped,
@@ -723,13 +748,14 @@ class GuideProcess(models.Model):
                 """
             SELECT r.milestone_id, count(*),
                    percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (
-                       ORDER BY EXTRACT(EPOCH FROM r.date - v.first_entered_at) / 3600.0)
+                       ORDER BY %s)
               FROM guide_record_variant v
               JOIN guide_milestone_reached r
                 ON r.res_id = v.res_id AND r.res_model = v.res_model AND r.milestone_id IN %s
              WHERE %s
              GROUP BY r.milestone_id
             """,
+                hours_between_sql(SQL("v.first_entered_at"), SQL("r.date")),
                 tuple(milestones.ids),
                 where,
             )

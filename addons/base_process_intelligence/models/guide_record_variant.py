@@ -31,6 +31,9 @@ class GuideRecordVariant(models.Model):
     override_count = fields.Integer("Overrides", readonly=True)
     backward_count = fields.Integer("Backward Moves", readonly=True)
     first_override_step_id = fields.Many2one("guide.step", readonly=True, ondelete="set null")
+    # when the first override happened, in the path: how many of its steps had been
+    # entered then (the step an overridden stage move led to is the last of them)
+    first_override_position = fields.Integer(readonly=True)
     owner_id = fields.Many2one("res.users", string="Responsible", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     team_ref = fields.Integer("Team ID", readonly=True)
@@ -52,10 +55,10 @@ class GuideRecordVariant(models.Model):
             INSERT INTO guide_record_variant (
                 res_model, res_id, process_id, path, path_hash, visit_count, first_entered_at,
                 last_entered_at, override_count, backward_count, first_override_step_id,
-                owner_id, company_id, team_ref, process_version_id)
+                first_override_position, owner_id, company_id, team_ref, process_version_id)
             SELECT res_model, res_id, process_id, path, md5(path), visit_count, first_entered_at,
                    last_entered_at, override_count, backward_count, first_override_step_id,
-                   owner_id, company_id, team_ref, process_version_id
+                   first_override_position, owner_id, company_id, team_ref, process_version_id
               FROM (
                 SELECT v.res_model, v.res_id, v.process_id,
                        string_agg(v.step_id::text, ',' %(order)s) AS path,
@@ -64,14 +67,21 @@ class GuideRecordVariant(models.Model):
                        max(v.entered_at) AS last_entered_at,
                        count(*) FILTER (WHERE v.overridden) AS override_count,
                        count(*) FILTER (WHERE v.exit_direction = 'backward') AS backward_count,
-                       (array_agg(v.step_id %(order)s) FILTER (WHERE v.overridden))[1]
+                       (array_agg(v.step_id ORDER BY v.left_at, v.history_id) FILTER (WHERE v.overridden))[1]
                            AS first_override_step_id,
+                       CASE WHEN bool_or(v.overridden) THEN
+                           count(*) FILTER (WHERE v.entered_at <= v.first_override_at) END
+                           AS first_override_position,
                        (array_agg(v.owner_id %(order)s))[1] AS owner_id,
                        (array_agg(v.company_id %(order)s))[1] AS company_id,
                        (array_agg(v.team_ref %(order)s))[1] AS team_ref,
                        (array_agg(v.process_version_id %(order)s))[1] AS process_version_id
-                  FROM guide_step_visit v
-                 WHERE %(scope)s AND v.process_id IS NOT NULL
+                  FROM (
+                    SELECT v.*, min(v.left_at) FILTER (WHERE v.overridden)
+                               OVER (PARTITION BY v.res_model, v.res_id, v.process_id) AS first_override_at
+                      FROM guide_step_visit v
+                     WHERE %(scope)s AND v.process_id IS NOT NULL
+                  ) v
                  GROUP BY v.res_model, v.res_id, v.process_id
               ) agg
             """,

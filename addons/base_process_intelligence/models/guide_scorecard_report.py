@@ -2,6 +2,10 @@ from odoo import api, fields, models
 from odoo.tools import SQL, drop_view_if_exists
 from odoo.tools.sql import create_index
 
+# the kinds of deviations that are an agent's override (an approved exception is an
+# approver's decision, not the requester's override)
+OVERRIDE_KINDS = ("gate", "move", "policy")
+
 
 class GuideScorecardReport(models.Model):
     """Agent and team scorecards: one row per fact about an agent's work — a stage
@@ -13,7 +17,9 @@ class GuideScorecardReport(models.Model):
 
     Rows are the agent's (``user_id``): agents read their own, team leaders their
     teams' (bridges: record rules on the team column they add), managers all; the
-    company rule applies on top.
+    company rule applies on top. Policy checks and escalations are of the process their
+    policy or rule names, else of the process the record was in at the time; an
+    escalation is the receiver's, the hours to acknowledge it whoever acknowledged it.
     """
 
     _name = "guide.scorecard.report"
@@ -48,6 +54,7 @@ class GuideScorecardReport(models.Model):
             "process_id",
             "step_id",
             "reason_id",
+            "kind",
         ],
         "escalation.log": [
             "date",
@@ -58,18 +65,23 @@ class GuideScorecardReport(models.Model):
             "company_id",
             "kind",
             "outcome",
+            "rule_id",
+            "ack_user_id",
             "ack_hours",
         ],
+        "escalation.rule": ["process_id"],
         "compliance.log": [
             "date",
             "res_model",
             "res_id",
             "user_id",
             "company_id",
+            "policy_id",
             "count",
             "violation",
             "compliance_rate",
         ],
+        "compliance.policy": ["process_id"],
         "guide.feedback": [
             "create_date",
             "res_model",
@@ -97,6 +109,7 @@ class GuideScorecardReport(models.Model):
             ("move", "Stage Change"),
             ("override", "Override"),
             ("escalation", "Escalation Received"),
+            ("acknowledgement", "Escalation Acknowledged"),
             ("check", "Policy Check"),
             ("feedback", "Feedback Given"),
             ("milestone", "Milestone Reached"),
@@ -125,7 +138,12 @@ class GuideScorecardReport(models.Model):
     checklist_rate = fields.Float("Checklist Completion (%)", readonly=True, aggregator="avg")
     override_count = fields.Integer("Overrides", readonly=True)
     escalation_count = fields.Integer("Escalations Received", readonly=True)
-    ack_hours = fields.Float("Hours to Acknowledge", readonly=True, aggregator="avg")
+    ack_hours = fields.Float(
+        "Hours to Acknowledge",
+        readonly=True,
+        aggregator="avg",
+        help="Hours from an escalation to its acknowledgement, counted for whoever acknowledged it.",
+    )
     check_count = fields.Integer("Policy Checks", readonly=True)
     violation_count = fields.Integer("Violations", readonly=True)
     compliance_rate = fields.Float("Compliance Rate (%)", readonly=True, aggregator="avg")
@@ -164,18 +182,29 @@ class GuideScorecardReport(models.Model):
                    d.user_id, d.company_id, d.process_id, d.step_id, d.reason_id, NULL, 0,
                    NULL, NULL, 0, NULL, 1, 0, NULL, 0, 0, NULL, 0, 0, 0
               FROM guide_deviation d
+             WHERE d.kind IN %(override_kinds)s
             UNION ALL
+            -- an escalation is its receiver's; the hours to acknowledge it, theirs when they
+            -- acknowledged it, else a row of their own for whoever did (below)
             SELECT l.id::bigint * 8 + 2, 'escalation', l.date, l.res_model, l.res_id,
-                   COALESCE(l.to_user_id, l.from_user_id), l.company_id, NULL, NULL, NULL, NULL, 0,
-                   NULL, NULL, 0, NULL, 0, 1, l.ack_hours, 0, 0, NULL, 0, 0, 0
-              FROM escalation_log l
-             WHERE l.kind IN ('escalation', 'manual') AND l.outcome = 'done'
+                   l.receiver_id, l.company_id, l.process_id, NULL, NULL, NULL, 0,
+                   NULL, NULL, 0, NULL, 0, 1,
+                   CASE WHEN l.ack_user_id IS NULL OR l.ack_user_id = l.receiver_id THEN l.ack_hours END,
+                   0, 0, NULL, 0, 0, 0
+              FROM (%(escalations)s) l
+            UNION ALL
+            SELECT l.id::bigint * 8 + 6, 'acknowledgement', l.date, l.res_model, l.res_id,
+                   l.ack_user_id, l.company_id, l.process_id, NULL, NULL, NULL, 0,
+                   NULL, NULL, 0, NULL, 0, 0, l.ack_hours, 0, 0, NULL, 0, 0, 0
+              FROM (%(escalations)s) l
+             WHERE l.ack_user_id IS DISTINCT FROM l.receiver_id AND l.ack_user_id IS NOT NULL
             UNION ALL
             SELECT c.id::bigint * 8 + 3, 'check', c.date, c.res_model, c.res_id,
-                   c.user_id, c.company_id, NULL, NULL, NULL, NULL, 0,
+                   c.user_id, c.company_id, %(check_process)s, NULL, NULL, NULL, 0,
                    NULL, NULL, 0, NULL, 0, 0, NULL, COALESCE(c.count, 1), COALESCE(c.violation, 0),
                    c.compliance_rate, 0, 0, 0
               FROM compliance_log c
+              LEFT JOIN compliance_policy p ON p.id = c.policy_id
             UNION ALL
             SELECT f.id::bigint * 8 + 4, 'feedback', f.create_date, f.res_model, f.res_id,
                    f.user_id, COALESCE(f.record_company_id, f.company_id), f.process_id, f.step_id,
@@ -189,6 +218,42 @@ class GuideScorecardReport(models.Model):
               FROM guide_milestone_reached m
             """,
             stage_change=SQL("COALESCE(h.direction NOT IN ('detour', 'return'), TRUE)"),
+            override_kinds=self._guide_scorecard_override_kinds(),
+            escalations=self._guide_scorecard_escalations_sql(),
+            check_process=SQL("COALESCE(p.process_id, %s)", self._guide_process_at_sql("c")),
+        )
+
+    @api.model
+    def _guide_scorecard_override_kinds(self):
+        """Hook: the kinds of ``guide.deviation`` that are an agent's override, as the
+        process map counts a step left by override (an approved exception is none)."""
+        return OVERRIDE_KINDS
+
+    @api.model
+    def _guide_process_at_sql(self, alias):
+        """The process the record of the row ``alias`` (``res_model``, ``res_id``, ``date``)
+        was in at the row's date: that of its last stage change until then."""
+        return SQL(
+            """(SELECT gh.process_id FROM guide_history gh
+                 WHERE gh.res_id = %(a)s.res_id AND gh.res_model = %(a)s.res_model
+                   AND gh.date <= %(a)s.date
+                 ORDER BY gh.date DESC, gh.id DESC LIMIT 1)""",
+            a=SQL.identifier(alias),
+        )
+
+    @api.model
+    def _guide_scorecard_escalations_sql(self):
+        """The escalations received (done), with their receiver (the new owner, else the
+        owner when the level did not reassign) and process (their rule's, else the one
+        the record was in)."""
+        return SQL(
+            """SELECT l.id, l.date, l.res_model, l.res_id, l.company_id, l.ack_user_id, l.ack_hours,
+                      COALESCE(l.to_user_id, l.from_user_id) AS receiver_id,
+                      COALESCE(r.process_id, %s) AS process_id
+                 FROM escalation_log l
+                 LEFT JOIN escalation_rule r ON r.id = l.rule_id
+                WHERE l.kind IN ('escalation', 'manual') AND l.outcome = 'done'""",
+            self._guide_process_at_sql("l"),
         )
 
     def init(self):

@@ -4,6 +4,8 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 from odoo.tools.sql import create_index
 
+from .guide_mixin import hours_between_sql
+
 _logger = logging.getLogger(__name__)
 
 # the refresh of visits and variants runs in one transaction at a time
@@ -221,7 +223,7 @@ class GuideStepVisit(models.Model):
                        lead(h.to_step_id) OVER w AS next_step_id,
                        lead(h.gate_result) OVER w AS next_gate,
                        lead(h.direction) OVER w AS next_direction,
-                       EXTRACT(EPOCH FROM lead(h.date) OVER w - h.date) / 3600.0 AS hours
+                       %(hours)s AS hours
                   FROM guide_history h
                  WHERE %(scope)s
                 WINDOW w AS (
@@ -233,6 +235,7 @@ class GuideStepVisit(models.Model):
              WHERE t.kept
             """,
                 team=self._pi_team_sql("h"),
+                hours=hours_between_sql(SQL("h.date"), SQL("lead(h.date) OVER w")),
                 scope=scope,
             )
         )

@@ -385,6 +385,143 @@ class EffectivenessCases(IntelligenceFixture):
         reasons = Scorecard._read_group([("fact", "=", "override")], ["reason_id"], ["__count"])
         self.assertEqual(reasons, [(self.reason, 1)])
 
+    def _policy_and_rule(self, model_name, process):
+        """A policy and an escalation rule of ``process``, and a policy of no process."""
+        policy_vals = {
+            "model_name": model_name,
+            "trigger": "stage",
+            "requirement": "[('id', '!=', False)]",
+            "message": "Always holds.",
+        }
+        Policy = self.env["compliance.policy"]
+        policy = Policy.create(dict(policy_vals, name="PI policy of the process", process_id=process.id))
+        anywhere = Policy.create(dict(policy_vals, name="PI policy of every process"))
+        rule = self.env["escalation.rule"].create(
+            {
+                "name": "PI rule of the process",
+                "model_name": model_name,
+                "process_id": process.id,
+                "trigger_type": "step_time",
+                "delay_unit": "hours",
+                "level_ids": [(0, 0, {"name": "L1", "delay": 4, "assign_to": "team_leader"})],
+            }
+        )
+        return policy, anywhere, rule
+
+    def test_scorecard_checks_and_escalations_of_their_process(self):
+        """Policy checks and escalations are of the process their policy or rule names,
+        else of the process the record was in (a manual escalation, a policy of every
+        process): a process's scorecard counts them."""
+        record = self._records(1)
+        policy, anywhere, rule = self._policy_and_rule(record._name, self.process)
+        common = {"res_model": record._name, "res_id": record.id, "company_id": self.company.id}
+        self.env["compliance.log"].sudo().create(
+            [
+                dict(common, policy_id=policy.id, policy_name=policy.name, event="stage", outcome="passed"),
+                dict(
+                    common, policy_id=anywhere.id, policy_name=anywhere.name, event="stage", outcome="blocked"
+                ),
+            ]
+        )
+        self.env["escalation.log"].sudo().create(
+            [
+                dict(common, rule_id=rule.id, kind="escalation", trigger="auto", outcome="done"),
+                dict(common, kind="manual", trigger="manual", outcome="done"),
+            ]
+        )
+        Scorecard = self.env["guide.scorecard.report"].with_user(self.manager)
+        [row] = Scorecard._read_group(
+            [
+                ("process_id", "=", self.process.id),
+                ("res_id", "=", record.id),
+                ("res_model", "=", record._name),
+            ],
+            [],
+            ["check_count:sum", "violation_count:sum", "escalation_count:sum"],
+        )
+        self.assertEqual(row, (2, 1, 2))
+
+    def test_scorecard_approved_exception_is_no_override(self):
+        """An approved exception is the approver's decision, not the requester's override:
+        the scorecard and the comparison count the agent's overrides only (of a gate, a
+        move, a policy), as the process map does."""
+        record = self._records(1)
+        common = {
+            "res_model": record._name,
+            "res_id": record.id,
+            "company_id": self.company.id,
+            "process_id": self.process.id,
+            "user_id": self.agent.id,
+            "reason": "Because",
+        }
+        self.env["guide.deviation"].sudo().create(
+            [
+                dict(common, kind="gate", rule_name="Gate"),
+                dict(common, kind="policy", rule_name="Policy"),
+                dict(common, kind="approval", rule_name="Approved", approval_state="approved"),
+            ]
+        )
+        Scorecard = self.env["guide.scorecard.report"].with_user(self.agent)
+        domain = [("user_id", "=", self.agent.id), ("res_id", "=", record.id)]
+        [(count, overrides)] = Scorecard._read_group(
+            domain + [("fact", "=", "override")], [], ["__count", "override_count:sum"]
+        )
+        self.assertEqual((count, overrides), (2, 2))
+        wizard = self.env["guide.compare.wizard"].with_user(self.agent).create({"res_model": record._name})
+        wizard.action_compare()
+        line = wizard.line_ids.filtered(lambda line: line.name == "Overrides")
+        self.assertEqual(line.value_b, 2)
+
+    def test_scorecard_ack_hours_of_whoever_acknowledged(self):
+        """An escalation that did not reassign the record is its owner's; the hours to
+        acknowledge it are those of whoever acknowledged it (a leader, for them), not
+        the owner's, who acknowledged nothing; the process's average keeps them all."""
+        record = self._records(1)
+        common = {
+            "res_model": record._name,
+            "res_id": record.id,
+            "company_id": self.company.id,
+            "kind": "escalation",
+            "trigger": "auto",
+            "outcome": "done",
+        }
+        self.env["escalation.log"].sudo().create(
+            [
+                # the level did not reassign: the owner received it, the leader acknowledged it
+                dict(common, from_user_id=self.agent.id, ack_user_id=self.leader.id, ack_hours=6.0),
+                # reassigned to the agent, who acknowledged it
+                dict(common, to_user_id=self.agent.id, ack_user_id=self.agent.id, ack_hours=2.0),
+                # not acknowledged yet
+                dict(common, to_user_id=self.agent.id),
+            ]
+        )
+        Scorecard = self.env["guide.scorecard.report"]
+        figures = ["escalation_count:sum", "ack_hours:avg"]
+        domain = [("res_id", "=", record.id), ("res_model", "=", record._name)]
+        [own] = Scorecard.with_user(self.agent)._read_group(
+            domain + [("user_id", "=", self.agent.id)], [], figures
+        )
+        self.assertEqual(own, (3, 2.0))
+        [leader] = Scorecard.with_user(self.leader)._read_group(
+            domain + [("user_id", "=", self.leader.id)], [], figures
+        )
+        self.assertEqual(leader, (0, 6.0))
+        [every] = Scorecard.with_user(self.manager)._read_group(domain, [], figures)
+        self.assertEqual(every, (3, 4.0))
+
+    def test_hours_to_close_never_negative(self):
+        """A record closed in the second it was created (its closing date truncated to
+        the second, its creation with microseconds) took 0 h, not a negative time."""
+        records = self._records(1)
+        self._close(records, False, -0.0001)
+        [(hours, count)] = self.env["guide.effectiveness.report"]._read_group(
+            [("res_model", "=", records._name), ("res_id", "=", records.id)],
+            [],
+            ["hours_not_done:min", "hours_not_done:count"],
+        )
+        self.assertTrue(count)
+        self.assertEqual(hours, 0.0)
+
     def test_hint_unhelpful_marks_of_the_rows_records(self):
         """A row of the summary counts the *not helpful* marks on the records behind it: a
         mark on a record of another company is counted on that company's row only (not

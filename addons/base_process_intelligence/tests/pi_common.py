@@ -198,6 +198,28 @@ class HandCaseMixin:
         deviations = {(keys[d["step_id"]], d["kind"]): d["count"] for d in conformance["deviations"]}
         self.assertEqual(deviations, {("a", "skip"): 2, ("b", "backward"): 1, ("a", "override"): 1})
 
+    def check_first_departure(self):
+        """The conformance names where a record first left the design, in time: R7 left A
+        by override, then moved back from C (an override before a departure of its path);
+        R8 skipped B by an override (one move: the skip names it)."""
+        moves = {
+            "r7": [(1000, "a", "free"), (1010, "b", "overridden"), (1020, "c", "free"), (1030, "b", "free")],
+            "r8": [(1000, "a", "free"), (1010, "c", "overridden")],
+        }
+        for key, path in moves.items():
+            record = self.records["r4"].copy({"name": f"PI {key}"})
+            add_history(self.env, record, self.process, path, self.steps)
+        self.env["guide.step.visit"]._pi_refresh()
+        data = self.pi_map(user=self.manager, filters={"date_from": at(1000).date().isoformat()})
+        variants = {self.pi_path(v): v for v in data["variants"]}
+        self.assertEqual({p: v["conformant"] for p, v in variants.items()}, {"abcb": False, "ac": False})
+        self.assertEqual(variants["abcb"]["overridden"], 1)
+        conformance = data["conformance"]
+        self.assertEqual((conformance["records"], conformance["conformant"]), (2, 0))
+        keys = {step.id: key for key, step in self.steps.items()}
+        deviations = {(keys[d["step_id"]], d["kind"]): d["count"] for d in conformance["deviations"]}
+        self.assertEqual(deviations, {("a", "override"): 1, ("a", "skip"): 1})
+
     def check_hand_case_filters(self):
         by_user = self.pi_nodes(self.pi_map(filters={"user_id": self.agent.id}))
         self.assertEqual(

@@ -114,6 +114,68 @@ class VersionHandCaseMixin:
         with self.assertRaisesRegex(UserError, "is on both sides"):
             wizard.write({"version_b_id": self.v1.id})
 
+    def check_compare_versions_checks_and_escalations(self):
+        """The policy checks and escalations of a version's time are of its process: of
+        their policy's or rule's, else of the one the record was in (its stage history);
+        a record in no process then counts for none."""
+        model_name = self.process.model_name
+        policy_vals = {
+            "model_name": model_name,
+            "trigger": "stage",
+            "requirement": "[('id', '!=', False)]",
+            "message": "Always holds.",
+        }
+        Policy = self.env["compliance.policy"]
+        policy = Policy.create(dict(policy_vals, name="PI policy of the process", process_id=self.process.id))
+        anywhere = Policy.create(dict(policy_vals, name="PI policy of every process"))
+        rule = self.env["escalation.rule"].create(
+            {
+                "name": "PI rule of the process",
+                "model_name": model_name,
+                "process_id": self.process.id,
+                "trigger_type": "step_time",
+                "delay_unit": "hours",
+                "level_ids": [(0, 0, {"name": "L1", "delay": 4, "assign_to": "team_leader"})],
+            }
+        )
+
+        def row(record, hours):
+            return {"res_model": model_name, "res_id": record.id, "date": at(hours)}
+
+        self.env["compliance.log"].sudo().create(
+            [
+                dict(row(self.r6, 820), policy_id=p.id, policy_name=p.name, event="stage", outcome="passed")
+                for p in (policy, anywhere)
+            ]
+        )
+        escalation = {"kind": "escalation", "trigger": "auto", "outcome": "done", "to_user_id": self.agent.id}
+        manual = dict(escalation, kind="manual", trigger="manual")
+        self.env["escalation.log"].sudo().create(
+            [
+                dict(row(self.r6, 820), rule_id=rule.id, **escalation),
+                dict(row(self.records["r1"], 45), **manual),
+                # R4 entered the process at 720 h
+                dict(row(self.records["r4"], 700), **manual),
+            ]
+        )
+        wizard = (
+            self.env["guide.compare.wizard"]
+            .with_user(self.manager)
+            .create(
+                {
+                    "compare_mode": "version",
+                    "res_model": model_name,
+                    "process_id": self.process.id,
+                    "version_a_id": self.v1.id,
+                    "version_b_id": self.v2.id,
+                }
+            )
+        )
+        wizard.action_compare()
+        figures = {line.name: (line.value_a, line.value_b) for line in wizard.line_ids}
+        self.assertEqual(figures["Policy checks"], (0.0, 2.0))
+        self.assertEqual(figures["Escalations received"], (1.0, 1.0))
+
     def check_versions_engine_owned(self):
         """Nobody creates, edits or deletes a version, not even its process's administrator;
         the process's users read them."""

@@ -15,6 +15,9 @@ class TestLeadProcessMap(LeadHandCase):
     def test_edges_and_design(self):
         self.check_hand_case_edges(self.pi_map(user=self.manager))
 
+    def test_conformance_names_the_first_departure(self):
+        self.check_first_departure()
+
     def test_variants_and_conformance(self):
         data = self.pi_map(user=self.manager)
         self.check_hand_case_variants(data)

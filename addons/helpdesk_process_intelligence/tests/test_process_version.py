@@ -38,6 +38,9 @@ class TestTicketProcessVersion(TicketVersionCase):
     def test_compare_versions(self):
         self.check_compare_versions()
 
+    def test_compare_versions_checks_and_escalations(self):
+        self.check_compare_versions_checks_and_escalations()
+
     def test_versions_engine_owned(self):
         self.check_versions_engine_owned()
 
