@@ -8,3 +8,5 @@ from . import escalation_milestone
 from . import res_users
 from . import res_company
 from . import guide_process
+from . import escalation_calendar_change
+from . import resource_calendar

@@ -10,6 +10,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, split_every
 
+from odoo.addons.base_process_guide.models.guide_apply_job import MAX_ATTEMPTS as MAX_APPLY_ATTEMPTS
 from odoo.addons.base_process_guide.tools import cron_time_limit, engine_no_commit, refuse_missing
 
 from .escalation_level import _offsets
@@ -812,7 +813,8 @@ class EscalationClock(models.Model):
 
     @api.model
     def _escalation_claim(self, now, limit):
-        """Lock up to ``limit`` due clocks that no other worker holds: one indexed query."""
+        """Lock up to ``limit`` due clocks that no other worker holds: one indexed query. The
+        clocks of a rule, or of working hours, whose change is left to the scheduler wait."""
         self.flush_model(["state", "next_escalation_at", "failure_count"])
         try:
             with self.env.cr.savepoint(flush=False):
@@ -823,11 +825,20 @@ class EscalationClock(models.Model):
                          WHERE next_escalation_at <= %s AND state IN ('running', 'breached')
                            AND rule_id NOT IN (SELECT res_id FROM guide_apply_job
                                                 WHERE res_model = 'escalation.rule')
+                           AND NOT EXISTS (
+                                   SELECT 1 FROM escalation_calendar_change change
+                                     JOIN guide_apply_job job
+                                       ON job.res_model = 'escalation.calendar.change'
+                                      AND job.res_id = change.id AND job.attempts < %s
+                                    WHERE escalation_clock.calendar_id IS NOT NULL
+                                      AND (change.calendar_id IS NULL
+                                           OR change.calendar_id = escalation_clock.calendar_id))
                          ORDER BY next_escalation_at, id
                          LIMIT %s
                            FOR NO KEY UPDATE SKIP LOCKED
                         """,
                         now,
+                        MAX_APPLY_ATTEMPTS,
                         limit,
                     ),
                     log_exceptions=False,
@@ -876,8 +887,11 @@ class EscalationClock(models.Model):
         time_limit = cron_time_limit(time_limit)
         started = time.monotonic()
         cron = self.env.ref("base_escalation.escalation_cron", raise_if_not_found=False)
-        # rule changes left to the scheduler first: their clocks do not fire until done
-        self.env["guide.apply.job"]._guide_run([("res_model", "=", "escalation.rule")], time_limit)
+        # rule and working time changes left to the scheduler first: their clocks do not fire
+        # until done
+        self.env["guide.apply.job"]._guide_run(
+            [("res_model", "in", ("escalation.rule", "escalation.calendar.change"))], time_limit
+        )
         done = 0
         remaining = 0
         while True:

@@ -497,19 +497,103 @@ class EscalationLevel(models.Model):
             records.write(extra)
             self._escalation_note_done(results, records, self.env._("Tagged"))
 
+    # ------------------------------------------------------------
+    # BUSINESS: who may be given a record to follow or to do
+    # ------------------------------------------------------------
+    @api.model
+    def _escalation_readers(self, records, users):
+        """{user: ids of ``records`` the user may read}: active internal users, working for the
+        record's company, whom the model's access rights and record rules let read it (one
+        access check per user, on all the records of the batch)."""
+        readers = {}
+        for user in users:
+            candidates = records.filtered(lambda r, u=user: self._escalation_works_for(u, r))
+            if not (candidates and self._escalation_may_own(user)):
+                readers[user] = frozenset()
+                continue
+            as_user = candidates.with_user(user).with_context(allowed_company_ids=user.company_ids.ids)
+            readers[user] = frozenset(as_user._filtered_access("read").ids)
+        return readers
+
+    @api.model
+    def _escalation_refusal(self, user, record, readers):
+        """Why ``user`` is given nothing on ``record`` (None: they may read it), in words."""
+        if record.id in readers.get(user, ()):
+            return None
+        if not self._escalation_may_own(user):
+            return self.env._("%(user)s is archived or not an internal user", user=user.name)
+        if not self._escalation_works_for(user, record):
+            return self.env._(
+                "%(user)s does not work for %(company)s", user=user.name, company=record.company_id.name
+            )
+        return self.env._("%(user)s may not read this record", user=user.name)
+
+    @api.model
+    def _escalation_partner_users(self, partners):
+        """{partner: its internal users, archived ones included}: a partner with one is a
+        colleague, who follows a record only if they may read it."""
+        users = partners.with_context(active_test=False).user_ids.filtered(lambda u: not u.share)
+        return {partner: users.filtered(lambda u, p=partner: u.partner_id == p) for partner in partners}
+
+    def _escalation_partner_refusal(self, partner, partner_users, record, readers):
+        """Why the level's follower ``partner`` does not follow ``record`` (None: they do): a
+        colleague (a partner of internal users) who may not read it, or an outside partner
+        restricted to another company than the record's."""
+        users = partner_users[partner]
+        if users:
+            refusals = [self._escalation_refusal(user, record, readers) for user in users]
+            return None if None in refusals else refusals[0]
+        company = record.company_id if "company_id" in record._fields else False
+        if company and partner.company_id and partner.company_id != company:
+            return self.env._(
+                "%(partner)s belongs to %(other)s, not to %(company)s",
+                partner=partner.name,
+                other=partner.company_id.name,
+                company=company.name,
+            )
+        return None
+
+    # ------------------------------------------------------------
+    # BUSINESS: the actions of a level (continued)
+    # ------------------------------------------------------------
     def _escalation_action_followers(self, records, results, reason):
-        partners = self.follower_partner_ids
+        """Subscribe the level's followers and the team leader, each only where they may read
+        the record (the others are named in the log and the note, with the reason): a
+        follower is sent every later message of the record."""
+        partners = self.follower_partner_ids.sudo()
         if not (self.follow_team_leader or partners):
             return
+        leaders = {
+            record.id: record._escalation_team_leader() if self.follow_team_leader else None
+            for record in records
+        }
+        partner_users = self._escalation_partner_users(partners)
+        users = self.env["res.users"].union(*partner_users.values(), *filter(None, leaders.values()))
+        readers = self._escalation_readers(records, users)
         by_partners = defaultdict(lambda: records.browse())
         for record in records:
-            leader = record._escalation_team_leader() if self.follow_team_leader else None
-            key = frozenset((partners | (leader.partner_id if leader else partners.browse())).ids)
-            if key:
-                by_partners[key] |= record
+            kept = partners.browse()
+            for partner in partners:
+                refusal = self._escalation_partner_refusal(partner, partner_users, record, readers)
+                if refusal:
+                    self._escalation_note_not_followed(results, record, refusal)
+                else:
+                    kept |= partner
+            leader = leaders[record.id]
+            if leader:
+                refusal = self._escalation_refusal(leader, record, readers)
+                if refusal:
+                    self._escalation_note_not_followed(results, record, refusal)
+                else:
+                    kept |= leader.partner_id
+            if kept:
+                by_partners[frozenset(kept.ids)] |= record
         for key, group in by_partners.items():
             group.message_subscribe(partner_ids=list(key))
             self._escalation_note_done(results, group, self.env._("Followers added"))
+
+    def _escalation_note_not_followed(self, results, record, refusal):
+        self._escalation_note_done(results, record, self.env._("Not following: %(reason)s", reason=refusal))
 
     def _escalation_activity_user(self, record):
         """Who gets the level's activity on ``record`` (the current user when nobody)."""
@@ -520,30 +604,45 @@ class EscalationLevel(models.Model):
         return user or self.env.user
 
     def _escalation_action_activity(self, records, results, reason):
+        """The level's to-do, for the owner or the team leader where they may read the record
+        (a to-do names the record, and its assignee may mark it done on it); the current user
+        when the record has nobody (the scheduler, or who escalates by hand)."""
         if not self.activity_type_id or "activity_ids" not in records._fields:
             return  # refused at save (_check_activity_model) unless the model changed since
         deadline = fields.Date.context_today(self) + timedelta(days=self.activity_deadline_days)
         by_user = defaultdict(lambda: records.browse())
         for record in records:
             by_user[self._escalation_activity_user(record)] |= record
+        readers = self._escalation_readers(records, [user for user in by_user if user != self.env.user])
         for user, group in by_user.items():
-            # the to-do reads in the language of whom it is for
-            level = self.with_context(lang=user.lang) if user.lang else self
-            summary = level.activity_summary or level.env._("Escalation: %(level)s", level=level.name)
-            group.activity_schedule(
-                activity_type_id=self.activity_type_id.id,
-                date_deadline=deadline,
-                summary=summary,
-                note=escape(reason or ""),
-                user_id=user.id,
-            )
-            self._escalation_note_done(
-                results,
-                group,
-                self.env._(
-                    "Activity for %(user)s due %(date)s", user=user.name, date=format_date(self.env, deadline)
-                ),
-            )
+            if user in readers:
+                for record in group.filtered(lambda r, ids=readers[user]: r.id not in ids):
+                    refusal = self._escalation_refusal(user, record, readers)
+                    self._escalation_note_done(
+                        results, record, self.env._("No activity: %(reason)s", reason=refusal)
+                    )
+                group = group.filtered(lambda r, ids=readers[user]: r.id in ids)
+            if group:
+                self._escalation_schedule_activity(group, user, deadline, results, reason)
+
+    def _escalation_schedule_activity(self, records, user, deadline, results, reason):
+        # the to-do reads in the language of whom it is for
+        level = self.with_context(lang=user.lang) if user.lang else self
+        summary = level.activity_summary or level.env._("Escalation: %(level)s", level=level.name)
+        records.activity_schedule(
+            activity_type_id=self.activity_type_id.id,
+            date_deadline=deadline,
+            summary=summary,
+            note=escape(reason or ""),
+            user_id=user.id,
+        )
+        self._escalation_note_done(
+            results,
+            records,
+            self.env._(
+                "Activity for %(user)s due %(date)s", user=user.name, date=format_date(self.env, deadline)
+            ),
+        )
 
     def _escalation_action_move(self, records, results, reason):
         step = self.move_step_id

@@ -363,6 +363,11 @@ class EscalationRule(models.Model):
             )
 
     def copy_data(self, default=None):
+        """A copy is archived: it escalates nothing until an administrator has reviewed and
+        activated it (which starts its clocks, as activating any rule does); active, it
+        re-escalated at the next cron run every record its original had escalated."""
+        default = dict(default or {})
+        default.setdefault("active", False)
         vals_list = super().copy_data(default=default)
         return [
             dict(vals, name=self.env._("%(name)s (copy)", name=rule.name))

@@ -18,3 +18,4 @@ from . import test_milestone
 from . import test_time_check
 from . import test_lifecycle
 from . import test_i18n
+from . import test_calendar_changes

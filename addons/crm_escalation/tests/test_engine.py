@@ -3,7 +3,7 @@ from datetime import timedelta
 from unittest.mock import patch
 
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from odoo.addons.base_process_guide.models.guide_apply_job import PARAM_INLINE_LIMIT
 
@@ -540,3 +540,83 @@ class TestEngine(EscalationCommon):
         self.assertEqual(log.outcome, "done")
         self.assertIn(f"Not moved: team {target.name} is archived", log.actions)
         self.assertTrue(lead.message_ids.filtered(lambda m: "Not moved" in str(m.body)))
+
+
+@tagged("post_install", "-at_install")
+class TestEscalationReaders(EscalationCommon):
+    """Followers and to-dos are given only to whom may read the record."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company2 = cls.env["res.company"].create({"name": "Escalation Co2"})
+        cls.user_co2 = new_test_user(
+            cls.env,
+            login="esc_co2_salesman",
+            groups="sales_team.group_sale_salesman",
+            name="Cora Co2",
+            company_id=cls.company2.id,
+            company_ids=[(6, 0, cls.company2.ids)],
+        )
+        # a team shared by the companies, led by a user of the main company only
+        cls.shared_team = cls.env["crm.team"].create(
+            {
+                "name": "Shared Team",
+                "company_id": False,
+                "user_id": cls.user_leader.id,
+                "member_ids": [(4, cls.user_co2.id)],
+            }
+        )
+        cls.process.crm_team_ids = [(4, cls.shared_team.id)]
+        cls.todo = cls.env.ref("mail.mail_activity_data_todo")
+
+    def _fire(self, level, **lead_vals):
+        rule = self._rule(levels=[dict({"name": "L1", "delay": 1}, **level)], company_id=False)
+        rule.crm_team_ids = [(6, 0, (self.team | self.shared_team).ids)]
+        with self._at(T0):
+            lead = self._lead(**lead_vals)
+        self._run_at(self._h(1.5))
+        return lead, self._logs(lead, level_id=rule.level_ids.id)
+
+    def test_leader_of_another_company_neither_follows_nor_gets_a_todo(self):
+        lead, log = self._fire(
+            {"follow_team_leader": True, "activity_type_id": self.todo.id, "activity_user": "team_leader"},
+            team_id=self.shared_team.id,
+            user_id=self.user_co2.id,
+            company_id=self.company2.id,
+        )
+        self.assertEqual(lead.company_id, self.company2)
+        self.assertNotIn(self.user_leader.partner_id, lead.message_partner_ids)
+        self.assertFalse(lead.activity_ids, "no to-do naming a lead its assignee cannot read")
+        reason = f"{self.user_leader.name} does not work for {self.company2.name}"
+        self.assertIn(f"Not following: {reason}", log.actions)
+        self.assertIn(f"No activity: {reason}", log.actions)
+        note = lead.message_ids.filtered(lambda m: "Not following" in str(m.body))
+        self.assertIn(reason, str(note.body))
+
+    def test_followers_who_may_not_read_are_skipped(self):
+        """A colleague whom the record rules keep from the lead (an own-documents salesperson on
+        a lead of someone else), or an outside partner of another company, does not follow it;
+        an outside partner of no company, or of the lead's, does (the administrator chose it)."""
+        outside = self.env["res.partner"].create({"name": "Director", "email": "dir@example.com"})
+        outside_main = self.env["res.partner"].create({"name": "Main Auditor", "company_id": self.company.id})
+        outside_co2 = self.env["res.partner"].create({"name": "Co2 Auditor", "company_id": self.company2.id})
+        partners = outside | outside_main | outside_co2 | self.user_salesman.partner_id
+        lead, log = self._fire(
+            {"follower_partner_ids": [(6, 0, partners.ids)], "activity_type_id": self.todo.id},
+            user_id=self.user_manager.id,
+        )
+        self.assertEqual(lead.company_id, self.company)
+        followers = lead.message_partner_ids
+        self.assertIn(outside, followers)
+        self.assertIn(outside_main, followers)
+        self.assertNotIn(outside_co2, followers)
+        self.assertNotIn(self.user_salesman.partner_id, followers)
+        self.assertIn(f"Not following: {self.user_salesman.name} may not read this record", log.actions)
+        self.assertIn(
+            f"Not following: Co2 Auditor belongs to {self.company2.name}, not to {self.company.name}",
+            log.actions,
+        )
+        self.assertEqual(
+            lead.activity_ids.user_id, self.user_manager, "the owner, who may read it, gets the to-do"
+        )

@@ -1,0 +1,106 @@
+from odoo import api, models
+
+# what a public holiday's due times depend on
+LEAVE_FIELDS = ("calendar_id", "company_id", "date_from", "date_to", "resource_id", "time_type")
+# what working hours' due times depend on
+ATTENDANCE_FIELDS = (
+    "calendar_id",
+    "dayofweek",
+    "hour_from",
+    "hour_to",
+    "date_from",
+    "date_to",
+    "week_type",
+    "day_period",
+    "resource_id",
+    "display_type",
+    "duration_days",
+)
+CALENDAR_FIELDS = ("tz", "hours_per_day", "two_weeks_calendar", "flexible_hours")
+
+
+class ResourceCalendar(models.Model):
+    _inherit = "resource.calendar"
+
+    def write(self, vals):
+        res = super().write(vals)
+        if set(CALENDAR_FIELDS) & set(vals):
+            self.env["escalation.calendar.change"]._escalation_apply_changes(
+                [{"calendar_id": calendar.id} for calendar in self]
+            )
+        return res
+
+
+class ResourceCalendarAttendance(models.Model):
+    _inherit = "resource.calendar.attendance"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        attendances = super().create(vals_list)
+        attendances._escalation_working_hours_changed()
+        return attendances
+
+    def write(self, vals):
+        if not set(ATTENDANCE_FIELDS) & set(vals):
+            return super().write(vals)
+        before = self.calendar_id
+        res = super().write(vals)
+        self._escalation_working_hours_changed(before)
+        return res
+
+    def unlink(self):
+        calendars = self.calendar_id
+        res = super().unlink()
+        self.env["resource.calendar.attendance"]._escalation_working_hours_changed(calendars)
+        return res
+
+    def _escalation_working_hours_changed(self, calendars=None):
+        """The due times of the clocks counting in the attendances' working hours move."""
+        calendars = self.exists().calendar_id | (calendars or self.env["resource.calendar"])
+        self.env["escalation.calendar.change"]._escalation_apply_changes(
+            [{"calendar_id": calendar.id} for calendar in calendars.exists()]
+        )
+
+
+class ResourceCalendarLeaves(models.Model):
+    _inherit = "resource.calendar.leaves"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        leaves = super().create(vals_list)
+        leaves._escalation_holidays_changed(leaves._escalation_holiday_periods())
+        return leaves
+
+    def write(self, vals):
+        if not set(LEAVE_FIELDS) & set(vals):
+            return super().write(vals)
+        before = self._escalation_holiday_periods()
+        res = super().write(vals)
+        self._escalation_holidays_changed(before + self._escalation_holiday_periods())
+        return res
+
+    def unlink(self):
+        periods = self._escalation_holiday_periods()
+        res = super().unlink()
+        self._escalation_holidays_changed(periods)
+        return res
+
+    def _escalation_holiday_periods(self):
+        """The public holidays (leaves without a resource) among the leaves, as the values of
+        ``escalation.calendar.change``: the due times they may move."""
+        return [
+            {
+                "calendar_id": leave.calendar_id.id,
+                "company_id": leave.company_id.id,
+                "date_from": leave.date_from,
+                "date_to": leave.date_to,
+            }
+            for leave in self.sudo()
+            if not leave.resource_id and leave.date_from and leave.date_to
+        ]
+
+    @api.model
+    def _escalation_holidays_changed(self, periods):
+        """Public holidays were added, moved or deleted: the clocks counting in their working
+        hours get their due times recomputed (in the save for a few, else by the scheduler)."""
+        self.env["escalation.calendar.change"]._escalation_apply_changes(periods)
