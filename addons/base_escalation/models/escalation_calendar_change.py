@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.osv import expression
 
 from .escalation_clock import DUE_STATES
 
@@ -61,7 +62,6 @@ class EscalationCalendarChange(models.Model):
         domain = [
             ("state", "in", DUE_STATES),
             ("failure_count", "=", 0),
-            ("next_escalation_at", "!=", False),
             ("calendar_id", "!=", False),
         ]
         if vals.get("calendar_id"):
@@ -69,11 +69,15 @@ class EscalationCalendarChange(models.Model):
         if vals.get("company_id"):
             # a clock of no company counts its calendar's company's holidays: kept, to be safe
             domain.append(("company_id", "in", [vals["company_id"], False]))
+        window = [("next_escalation_at", "!=", False)]
         if vals.get("date_from"):
-            domain.append(("next_escalation_at", ">", vals["date_from"]))
+            window.append(("next_escalation_at", ">", vals["date_from"]))
         if vals.get("date_to"):
-            domain.append(("episode_start", "<", vals["date_to"]))
-        return domain
+            window.append(("episode_start", "<", vals["date_to"]))
+        # and the clocks no working time was found for (a holiday longer than the search):
+        # any change of their working time may give them a due time again
+        unscheduled = [("next_escalation_at", "=", False), ("next_level_id", "!=", False)]
+        return expression.AND([domain, expression.OR([window, unscheduled])])
 
     # configuration changes applied to the records (guide.apply.mixin)
     def _guide_apply_domain(self, kind, target_model):

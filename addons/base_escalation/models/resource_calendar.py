@@ -1,4 +1,5 @@
 from odoo import api, models
+from odoo.exceptions import ValidationError
 
 # what a public holiday's due times depend on
 LEAVE_FIELDS = ("calendar_id", "company_id", "date_from", "date_to", "resource_id", "time_type")
@@ -17,6 +18,8 @@ ATTENDANCE_FIELDS = (
     "duration_days",
 )
 CALENDAR_FIELDS = ("tz", "hours_per_day", "two_weeks_calendar", "flexible_hours")
+# the first year a time off may not reach
+LAST_YEAR = 9999
 
 
 class ResourceCalendar(models.Model):
@@ -64,6 +67,21 @@ class ResourceCalendarAttendance(models.Model):
 
 class ResourceCalendarLeaves(models.Model):
     _inherit = "resource.calendar.leaves"
+
+    @api.constrains("date_from", "date_to")
+    def _check_escalation_dates(self):
+        """A time off in the year 9999 is refused: its end, read in a time zone ahead of UTC,
+        lies beyond the last date Python knows, and every working-time computation meeting it
+        (due times of the clocks, Odoo's own planning) failed."""
+        for leave in self:
+            if any(date and date.year >= LAST_YEAR for date in (leave.date_from, leave.date_to)):
+                raise ValidationError(
+                    self.env._(
+                        "Time off %(leave)s: its dates must be before the year %(year)s.",
+                        leave=leave.display_name,
+                        year=LAST_YEAR,
+                    )
+                )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -17,6 +17,9 @@ from datetime import timedelta
 
 from pytz import utc
 
+# how far deadlines are searched: past a holiday of weeks or months, not for ever
+MAX_SEARCH_DAYS = 3 * 366
+
 
 def _aware(dt):
     return utc.localize(dt) if dt.tzinfo is None else dt
@@ -77,8 +80,8 @@ def work_deadlines(calendar, requests, company_id=None):
     """Deadlines for ``requests`` = [(start, hours), ...] (naive UTC) in working time, with the
     public holidays of ``company_id`` (default: the calendar's company).
 
-    :return: list of naive UTC datetimes (False when no working time is found
-        within a few years, e.g. an empty calendar)
+    :return: list of naive UTC datetimes (False when no working time is found within
+        ``MAX_SEARCH_DAYS``, e.g. an empty calendar; a holiday of weeks is searched past)
     """
     if not requests:
         return []
@@ -88,7 +91,8 @@ def work_deadlines(calendar, requests, company_id=None):
     high = max(start for start, _hours in requests) + timedelta(days=span_days)
     results = [False] * len(requests)
     pending = list(range(len(requests)))
-    for _attempt in range(4):
+    farthest = low + timedelta(days=MAX_SEARCH_DAYS)
+    while True:
         timeline = Timeline(calendar, low, high, company_id)
         missing = []
         for index in pending:
@@ -97,10 +101,11 @@ def work_deadlines(calendar, requests, company_id=None):
                 missing.append(index)
             else:
                 results[index] = deadline
-        if not missing or not timeline.starts:
+        # a window without working time is a long holiday, unless the calendar has no hours
+        if not missing or high >= farthest or not (timeline.starts or calendar.attendance_ids):
             break
         pending = missing
-        high += (high - low) * 2
+        high = min(high + (high - low) * 2, farthest)
     return results
 
 

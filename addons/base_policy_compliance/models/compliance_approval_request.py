@@ -48,8 +48,10 @@ class ComplianceApprovalRequest(models.Model):
     # the wording and rule that held the change: the frozen version, not a copy
     policy_version_id = fields.Many2one("compliance.policy.version", readonly=True, ondelete="restrict")
     policy_snapshot = fields.Text(related="policy_version_id.snapshot", string="Policy at the Time")
-    policy_scope_text = fields.Char(related="policy_version_id.scope_text", string="Scope Condition")
-    policy_requirement_text = fields.Char(related="policy_version_id.requirement_text", string="Requirement")
+    # in words, as the reader may see them (not a related field: computed as superuser, it
+    # named records the reader may not read)
+    policy_scope_text = fields.Char(string="Scope Condition", compute="_compute_policy_texts")
+    policy_requirement_text = fields.Char(string="Requirement", compute="_compute_policy_texts")
     message = fields.Text(string="Requirement Not Met", readonly=True)
     res_model = fields.Char(string="Model", required=True, readonly=True)
     res_id = fields.Many2oneReference(
@@ -129,6 +131,14 @@ class ComplianceApprovalRequest(models.Model):
                 and self.env.user in line.approver_ids
                 and (request.allow_self_approval or request.requester_id != self.env.user)
             )
+
+    @api.depends_context("lang", "uid")
+    @api.depends("policy_version_id")
+    def _compute_policy_texts(self):
+        for request in self:
+            version = request.policy_version_id.sudo()
+            texts = version._compliance_condition_texts(self.env) if version else ("-", "-")
+            request.policy_scope_text, request.policy_requirement_text = texts
 
     def _compute_guide_bypassed_items(self):
         """What else a pending stage move lets through: the record's checklist gate."""
@@ -822,6 +832,7 @@ class ComplianceApprovalRequest(models.Model):
         )
         for request, request_lines in lines.grouped("request_id").items():
             request._compliance_resolve_lines(request_lines)
+            request._compliance_cancel_undecidable()
         return True
 
     @api.model
@@ -844,6 +855,31 @@ class ComplianceApprovalRequest(models.Model):
         for request in moved:
             undecided = request.line_ids.filtered(lambda line: line.state in ("pending", "waiting"))
             request._compliance_resolve_lines(undecided)
+            request._compliance_cancel_undecidable()
+
+    def _compliance_cancel_undecidable(self):
+        """Cancel this pending request, its requester told why, when its policy asks a different
+        approver at each tier and its undecided tiers can no longer have one each (approvers
+        archived or gone to another company): it would wait for ever."""
+        self.ensure_one()
+        if self.state != "pending" or not self.distinct_approvers:
+            return
+        undecided = self.line_ids.filtered(lambda ln: ln.state in ("pending", "waiting"))
+        deciders = self.line_ids.filtered(lambda ln: ln.state == "approved").decided_by_id
+        short = tiers_without_distinct_approvers([ln.approver_ids - deciders for ln in undecided])
+        if not short:
+            return
+        self._compliance_cancel(
+            self.env._(
+                "%(change)s was not applied: tiers %(tiers)s can no longer be approved by different "
+                "people (approvers left: %(users)s), as policy %(policy)s asks; the request is "
+                "cancelled. Request the change again once the policy names more approvers.",
+                change=self.change or self.name,
+                tiers=", ".join(undecided[index].name for index in short),
+                users=", ".join((undecided.approver_ids - deciders).mapped("name")) or "-",
+                policy=self.policy_name,
+            )
+        )
 
     def _compliance_resolve_lines(self, lines):
         """Drop from the undecided tiers ``lines`` of this pending request the approvers who can

@@ -48,18 +48,26 @@ class CompliancePolicyVersion(models.Model):
                 "%(policy)s (v%(version)s)", policy=version.name, version=version.version
             )
 
-    @api.depends_context("lang")
+    @api.depends_context("lang", "uid")
     @api.depends("snapshot", "requirement")
     def _compute_condition_texts(self):
         for version in self:
-            try:
-                data = json.loads(version.snapshot or "{}")
-            except ValueError:
-                data = {}
-            # versions made before the snapshot named its model: the policy's, while it exists
-            model_name = data.get("model") or version.sudo().policy_id.model_name
-            version.requirement_text = domain_words(self.env, model_name, version.requirement or "") or "-"
-            version.scope_text = domain_words(self.env, model_name, data.get("scope") or "") or "-"
+            version.scope_text, version.requirement_text = version._compliance_condition_texts(self.env)
+
+    def _compliance_condition_texts(self, env):
+        """(scope, requirement) of this version in words for the reader of ``env``: in their
+        language, naming only the records they may read (``#id`` for the others)."""
+        self.ensure_one()
+        try:
+            data = json.loads(self.snapshot or "{}")
+        except ValueError:
+            data = {}
+        # versions made before the snapshot named its model: the policy's, while it exists
+        model_name = data.get("model") or self.sudo().policy_id.model_name
+        return (
+            domain_words(env, model_name, data.get("scope") or "") or "-",
+            domain_words(env, model_name, self.requirement or "") or "-",
+        )
 
     # ------------------------------------------------------------
     # ORM

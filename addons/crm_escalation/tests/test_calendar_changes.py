@@ -1,6 +1,7 @@
 from datetime import datetime
 from unittest.mock import patch
 
+from odoo.exceptions import ValidationError
 from odoo.tests import new_test_user, tagged
 
 from odoo.addons.base_escalation.models.escalation_clock import EscalationClock
@@ -78,6 +79,29 @@ class TestCalendarChanges(ApplyJobHelpers, EscalationCommon):
             holiday.unlink()
         self.assertEqual(self._due(lead | later), {TUESDAY_8})
         self.assertEqual(self._run_at(datetime(2031, 3, 10, 12, 0)), 0, "nothing fires on the holiday")
+
+    def test_long_holiday_is_searched_past(self):
+        """A holiday of weeks (a year-end shutdown) puts the due times after it; one longer
+        than the search (three years) leaves the clocks without a due time, and deleting it
+        gives them one again."""
+        with self._at(SUNDAY_NOON):
+            lead = self._lead()
+            shutdown = self._holiday(10, date_to=datetime(2031, 4, 13, 21, 59, 59))
+        self.assertEqual(self._due(lead), {datetime(2031, 4, 14, 7, 0)}, "Monday after (summer time)")
+        with self._at(SUNDAY_NOON):
+            shutdown.date_to = datetime(2036, 1, 1)
+        self.assertEqual(self._due(lead), {False}, "no working time within three years")
+        with self._at(SUNDAY_NOON):
+            shutdown.unlink()
+        self.assertEqual(self._due(lead), {MONDAY_8}, "scheduled again")
+
+    def test_time_off_in_the_year_9999_refused(self):
+        """Its end, read in a time zone ahead of UTC, is beyond the last date Python knows:
+        refused with the time off named, nothing logged as an error."""
+        with self._at(SUNDAY_NOON):
+            self._lead()
+            with self.assertNoLogs("odoo", "ERROR"), self.assertRaisesRegex(ValidationError, "year 9999"):
+                self._holiday(10, date_to=datetime(9999, 12, 31, 23, 59, 59))
 
     def test_only_the_clocks_the_leave_may_move(self):
         """Leaves of a resource, of another company, or outside a clock's window recompute nothing."""

@@ -282,6 +282,35 @@ class TestApproval(ComplianceCommon):
         self.assertEqual(lead.stage_id, self.stage_negotiation)
         self.assertFalse(lead.guide_alt_step_id)
 
+    def test_request_left_without_different_approvers_is_cancelled(self):
+        """Two tiers that only two people approve: when one of them is archived, nobody can
+        decide both with a different approver at each; the request is cancelled and the
+        requester told (it waited for ever)."""
+        both = self.user_leader | self.user_director
+        for tier in self.policy.tier_ids:
+            tier.write({"approver_type": "users", "user_ids": [(6, 0, both.ids)]})
+        lead, request = self._held_lead()
+        self.user_director.action_archive()
+        self.assertEqual(request.state, "cancelled")
+        self.assertIn("can no longer be approved by different people", request.apply_error)
+        self.assertFalse(request.sudo().activity_ids)
+        self.assertFalse(lead.compliance_awaiting_approval)
+
+    def test_policy_at_the_time_names_only_readable_records(self):
+        """A request words its policy's conditions for its reader: a record they may not
+        read (a customer of another company) is named by its id only."""
+        other = self.env["res.company"].create({"name": "Other company"})
+        secret = self.env["res.partner"].create({"name": "Secret customer", "company_id": other.id})
+        self.policy.requirement = f"[('expected_revenue', '<=', 50000), ('partner_id', '!=', {secret.id})]"
+        _lead, request = self._held_lead()
+        for user in (self.user_salesman, self.user_leader):
+            with self.subTest(user=user.login):
+                text = request.with_user(user).policy_requirement_text
+                self.assertEqual(text, f"Expected Revenue ≤ 50000 and Customer ≠ #{secret.id}")
+        self.assertIn(
+            "Secret customer", request.with_env(self.env).policy_requirement_text, "who may read it"
+        )
+
     def test_approvers_snapshot(self):
         lead, request = self._held_lead()
         request.with_user(self.user_leader).action_approve()
