@@ -465,7 +465,7 @@ class ComplianceApprovalRequest(models.Model):
             record = request._compliance_record()
             record.message_post(
                 body=self.env._(
-                    "%(change)s is held: policy %(policy)s needs approval. Approvers: %(users)s.",
+                    "“%(change)s” is held: policy %(policy)s needs approval. Approvers: %(users)s.",
                     change=request.change or request.name,
                     policy=request.policy_name,
                     users=", ".join(request.current_approver_ids.mapped("name")),
@@ -522,13 +522,13 @@ class ComplianceApprovalRequest(models.Model):
             lambda ln: ln.state == "approved" and ln.decided_by_id == self.env.user
         )
         if self.distinct_approvers and decided:
-            raise AccessError(
+            # a rule of the policy, not a missing right
+            raise UserError(
                 self.env._(
-                    "You approved tier %(decided)s of request %(request)s; policy %(policy)s asks a "
-                    "different approver at each tier (tier %(tier)s: %(users)s).",
+                    "You approved tier %(decided)s of %(record)s; each tier has a different approver: "
+                    "tier %(tier)s is for %(users)s.",
                     decided=decided[:1].name,
-                    request=self.name,
-                    policy=self.policy_name,
+                    record=self.record_name,
                     tier=line.name,
                     users=", ".join(line.approver_ids.mapped("name")),
                 )

@@ -65,7 +65,7 @@ class CompliancePolicyVersion(models.Model):
         # versions made before the snapshot named its model: the policy's, while it exists
         model_name = data.get("model") or self.sudo().policy_id.model_name
         return (
-            domain_words(env, model_name, data.get("scope") or "") or "-",
+            domain_words(env, model_name, data.get("scope") or "") or env._("Every record"),
             domain_words(env, model_name, self.requirement or "") or "-",
         )
 

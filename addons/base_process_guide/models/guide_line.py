@@ -274,7 +274,7 @@ class GuideLine(models.Model):
         for model_name, records in records_by_model.items():
             bodies = {}
             for line in lines.filtered(lambda line, model_name=model_name: line.res_model == model_name):
-                body = Markup("<p>%s</p>") % (template % {"item": line.name})
+                body = Markup("<p>%s</p>") % (template % {"item": line.title})
                 bodies[line.res_id] = bodies.get(line.res_id, Markup()) + body
             if bodies and hasattr(records, "_message_log_batch"):
                 records.browse(list(bodies))._message_log_batch(bodies)

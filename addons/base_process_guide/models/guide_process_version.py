@@ -6,7 +6,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from ..tools import refuse_not_one
-from .guide_rule_words import domain_words
+from .guide_rule_words import RuleWords, domain_words
 
 # precommit data: {process id: user id} of the processes whose design changed in the
 # transaction, and {process id: version id} of the versions made in it (the engine
@@ -272,19 +272,58 @@ class GuideProcessVersion(models.Model):
         """The design as readable lines (steps with their items, tasks and branches, the
         alternate steps, hints, milestones), the conditions in words."""
         model_name = design["scope"]["model"]
+        rule_words = RuleWords(self.env, model_name)
 
         def words(condition):
-            return domain_words(self.env, model_name, condition) or "-"
+            return domain_words(self.env, model_name, condition)
 
+        lines = self._guide_version_scope_lines(design["scope"], words)
+        for step in design["steps"]:
+            lines += self._guide_version_step_lines(step, words, rule_words)
+        for hint in design["hints"]:
+            if hint["steps"]:
+                steps = ", ".join(hint["steps"])
+                lines.append(self.env._("Hint %(hint)s (steps %(steps)s)", hint=hint["name"], steps=steps))
+            else:
+                lines.append(self.env._("Hint %(hint)s (every step)", hint=hint["name"]))
+        for milestone in design["milestones"]:
+            mode = self._guide_version_label("guide.milestone", "reach_mode", milestone["mode"])
+            condition = words(milestone["condition"])
+            if condition:
+                line = self.env._(
+                    "Milestone %(milestone)s (%(mode)s: %(condition)s)",
+                    milestone=milestone["name"],
+                    mode=mode,
+                    condition=condition,
+                )
+            else:
+                line = self.env._(
+                    "Milestone %(milestone)s (%(mode)s)", milestone=milestone["name"], mode=mode
+                )
+            lines.append(line)
+        return "\n".join(lines)
+
+    @api.model
+    def _guide_version_scope_lines(self, scope, words):
+        """The lines of the process's scope: model, company, condition, the bridges' filters."""
+        condition = words(scope["condition"])
+        if scope["company"]:
+            companies = self.env._("company %(company)s", company=scope["company"])
+        else:
+            companies = self.env._("every company")
+        if condition:
+            records = self.env._("records where %(condition)s", condition=condition)
+        else:
+            records = self.env._("every record")
         lines = [
             self.env._(
-                "Scope: %(model)s, company %(company)s, condition %(condition)s",
-                model=self._guide_version_model_label(design["scope"]["model"]),
-                company=design["scope"]["company"] or "-",
-                condition=words(design["scope"]["condition"]),
+                "Scope: %(model)s, %(company)s, %(records)s",
+                model=self._guide_version_model_label(scope["model"]),
+                company=companies,
+                records=records,
             )
         ]
-        for key, value in design["scope"].get("filters", {}).items():
+        for key, value in scope.get("filters", {}).items():
             field = self.env["guide.process"]._fields.get(key)
             if field is not None and field.type == "selection" and not isinstance(value, list):
                 value = self._guide_version_label("guide.process", key, value)
@@ -296,77 +335,60 @@ class GuideProcessVersion(models.Model):
                     values=shown if shown not in (None, False, "") else "-",
                 )
             )
-        for step in design["steps"]:
-            if step["kind"] == "alternate":
-                lines.append(
-                    self.env._(
-                        "Alternate step %(step)s (from %(from)s, back to %(back)s, when %(condition)s)",
-                        step=step["name"],
-                        **{"from": ", ".join(step["from"]) or "-"},
-                        back=step["return"] or "-",
-                        condition=words(step["condition"]),
-                    )
+        return lines
+
+    @api.model
+    def _guide_version_step_lines(self, step, words, rule_words):
+        """The lines of a step: the step, then (indented) its next steps, items, tasks, branches."""
+        if step["kind"] == "alternate":
+            places = {
+                "step": step["name"],
+                "from": ", ".join(step["from"]) or self.env._("any step"),
+                "back": step["return"] or self.env._("the step it came from"),
+            }
+            condition = words(step["condition"])
+            if condition:
+                line = self.env._(
+                    "Alternate step %(step)s (from %(from)s, back to %(back)s, when %(condition)s)",
+                    condition=condition,
+                    **places,
                 )
             else:
-                lines.append(
-                    self.env._(
-                        "Step %(step)s (stage %(stage)s, gate %(gate)s, %(hours)s h expected)",
-                        step=step["name"],
-                        stage=step["stage"],
-                        gate=self._guide_version_label("guide.step", "gate_mode", step["gate"]),
-                        hours=step["hours"],
-                    )
-                )
-            if step["allowed"]:
-                lines.append("  " + self.env._("Allowed next: %(steps)s", steps=", ".join(step["allowed"])))
-            for item in step["items"]:
-                mandatory = self.env._(", mandatory") if item["mandatory"] else ""
-                lines.append(
-                    "  "
-                    + self.env._(
-                        "Item %(item)s (%(mode)s%(mandatory)s)",
-                        item=item["name"],
-                        mode=self._guide_version_label("guide.item", "completion", item["completion"]),
-                        mandatory=mandatory,
-                    )
-                )
-            for task in step["tasks"]:
-                lines.append(
-                    "  "
-                    + self.env._(
-                        "Task %(task)s (%(kind)s)",
-                        task=task["name"],
-                        kind=self._guide_version_label("guide.task", "kind", task["kind"]),
-                    )
-                )
-            for branch in step["branches"]:
-                if branch["condition"].replace(" ", "") in ("", "[]"):
-                    line = self.env._("Branch to %(step)s by default", step=branch["to"])
-                else:
-                    line = self.env._(
-                        "Branch to %(step)s when %(condition)s",
-                        step=branch["to"],
-                        condition=words(branch["condition"]),
-                    )
-                lines.append("  " + line)
-        for hint in design["hints"]:
+                line = self.env._("Alternate step %(step)s (from %(from)s, back to %(back)s)", **places)
+        else:
+            line = self.env._(
+                "Step %(step)s (stage %(stage)s, gate %(gate)s, %(hours)s h expected)",
+                step=step["name"],
+                stage=step["stage"],
+                gate=self._guide_version_label("guide.step", "gate_mode", step["gate"]),
+                hours=rule_words.number(step["hours"] or 0.0),
+            )
+        lines = [line]
+        if step["allowed"]:
+            lines.append("  " + self.env._("Allowed next: %(steps)s", steps=", ".join(step["allowed"])))
+        for item in step["items"]:
+            mandatory = self.env._(", mandatory") if item["mandatory"] else ""
+            mode = self._guide_version_label("guide.item", "completion", item["completion"])
             lines.append(
-                self.env._(
-                    "Hint %(hint)s (steps %(steps)s)",
-                    hint=hint["name"],
-                    steps=", ".join(hint["steps"]) or "-",
+                "  "
+                + self.env._(
+                    "Item %(item)s (%(mode)s%(mandatory)s)", item=item["name"], mode=mode, mandatory=mandatory
                 )
             )
-        for milestone in design["milestones"]:
-            lines.append(
-                self.env._(
-                    "Milestone %(milestone)s (%(mode)s, when %(condition)s)",
-                    milestone=milestone["name"],
-                    mode=self._guide_version_label("guide.milestone", "reach_mode", milestone["mode"]),
-                    condition=words(milestone["condition"]),
+        for task in step["tasks"]:
+            kind = self._guide_version_label("guide.task", "kind", task["kind"])
+            lines.append("  " + self.env._("Task %(task)s (%(kind)s)", task=task["name"], kind=kind))
+        for branch in step["branches"]:
+            if branch["condition"].replace(" ", "") in ("", "[]"):
+                line = self.env._("Branch to %(step)s by default", step=branch["to"])
+            else:
+                line = self.env._(
+                    "Branch to %(step)s when %(condition)s",
+                    step=branch["to"],
+                    condition=words(branch["condition"]),
                 )
-            )
-        return "\n".join(lines)
+            lines.append("  " + line)
+        return lines
 
     @api.model
     def _guide_version_install(self):

@@ -9,6 +9,8 @@ with "and", "or", "not". Nothing is evaluated: this reads the template
 (:func:`guide_rule_language.parse`) only.
 """
 
+from odoo.tools.misc import formatLang
+
 from . import guide_rule_language as rule_language
 
 SYMBOLS = {"=": "=", "==": "=", "!=": "≠", "<>": "≠", ">": ">", ">=": "≥", "<": "<", "<=": "≤"}
@@ -149,7 +151,17 @@ class RuleWords:
             return f"“{labels.get(value, value)}”"
         if isinstance(value, str):
             return f"“{value}”"
+        if isinstance(value, int | float):
+            return self.number(value)
         return str(value)
+
+    def number(self, value):
+        """A number as the reader's language writes it (50,000; 0.5)."""
+        if isinstance(value, float) and not value.is_integer():
+            digits = min(len(f"{value:.6f}".rstrip("0").split(".")[1]), 6)
+        else:
+            digits = 0
+        return formatLang(self.env, value, digits=digits)
 
     def _records(self, field, ids):
         """The names of the records of ``ids`` the reader may read (``#id`` for the others)."""

@@ -137,4 +137,4 @@ class TestGenericVersion(TransactionCase):
         self.assertEqual(v2.version, 2)
         changed = v2.changes.splitlines()
         self.assertEqual(len(changed), 2, v2.changes)
-        self.assertIn("Step Done (stage Done, gate Block, 12.0 h expected)", changed[1])
+        self.assertIn("Step Done (stage Done, gate Block, 12 h expected)", changed[1])

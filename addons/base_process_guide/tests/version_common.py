@@ -33,8 +33,8 @@ class VersionEngineMixin:
         v1, v2 = self.versions()
         self.assertEqual(v2.author_id, manager)
         self.assertIn("+   Item Signed off (Ticked by a person, mandatory)", v2.changes)
-        self.assertIn("+ Hint Ask for the signature (steps -)", v2.changes)
-        self.assertIn("72.0 h expected", v2.summary)
+        self.assertIn("+ Hint Ask for the signature (every step)", v2.changes)
+        self.assertIn("72 h expected", v2.summary)
         # a change that is not the design (the description): no version
         self.process.with_user(manager).write({"description": "<p>Read me</p>"})
         self.env.cr.flush()

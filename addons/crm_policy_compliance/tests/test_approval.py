@@ -209,7 +209,7 @@ class TestApproval(ComplianceCommon):
         self.assertTrue(request.distinct_approvers)
         request.with_user(self.user_director).action_approve()
         self.assertEqual(request.current_approver_ids, self.user_manager)
-        with self.assertRefused(AccessError, "You approved tier Team leader"):
+        with self.assertRefused(UserError, "You approved tier Team leader of Compliance lead; each tier"):
             request.with_user(self.user_director).action_approve()
         request.with_user(self.user_manager).action_approve()
         self.assertEqual(lead.stage_id, self.stage_proposal)
@@ -306,7 +306,7 @@ class TestApproval(ComplianceCommon):
         for user in (self.user_salesman, self.user_leader):
             with self.subTest(user=user.login):
                 text = request.with_user(user).policy_requirement_text
-                self.assertEqual(text, f"Expected Revenue ≤ 50000 and Customer ≠ #{secret.id}")
+                self.assertEqual(text, f"Expected Revenue ≤ 50,000 and Customer ≠ #{secret.id}")
         self.assertIn(
             "Secret customer", request.with_env(self.env).policy_requirement_text, "who may read it"
         )

@@ -58,8 +58,8 @@ class TestPolicyVersion(ComplianceCommon):
         self.policy.write({"domain": "[('expected_revenue', '>', 50000)]"})
         version = self.policy.version_id
         self.assertEqual(version.requirement_text, "Customer › Tax ID is set")
-        self.assertEqual(version.scope_text, "Expected Revenue > 50000")
-        self.assertEqual(first.scope_text, "-", "every record")
+        self.assertEqual(version.scope_text, "Expected Revenue > 50,000")
+        self.assertEqual(first.scope_text, "Every record")
         self.policy.unlink()
         version.invalidate_recordset()
         self.assertFalse(version.policy_id)

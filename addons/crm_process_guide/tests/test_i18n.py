@@ -45,6 +45,14 @@ class TestTranslatedTexts(GuideCommon):
             ["Budget confirmed", "Decision maker identified", "Expected revenue set"],
         )
 
+    def test_checklist_note_names_the_item_in_the_user_language(self):
+        """The chatter note of a tick names the item as its author read it."""
+        lead = self._lead()
+        line = lead.guide_current_line_ids.filtered(lambda ln: ln.name == "Budget confirmed")
+        line.with_user(self.user_salesman).with_context(lang="ru_RU").action_check()
+        self.assertIn("Бюджет подтвержден", str(lead.message_ids[0].body))
+        self.assertNotIn("Budget confirmed", str(lead.message_ids[0].body))
+
     def test_gate_refusal_in_the_user_language(self):
         lead = self._lead(name="Acme deal")
         with self.assertRaises(UserError) as err:
