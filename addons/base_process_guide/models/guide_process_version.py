@@ -70,12 +70,17 @@ class GuideProcessVersion(models.Model):
         snapshots in the reader's language (the names of steps, items... stay as they
         were when the version was made)."""
         previous = self._guide_version_previous_of()
+        names_of = {}
         for version in self:
-            summary = self._guide_version_previous_summary(version.process_id, version)
+            process = version.process_id
+            if process.id not in names_of:
+                names_of[process.id] = self._guide_version_names(process)
+            names = names_of[process.id]
+            summary = self._guide_version_previous_summary(process, version, names)
             before = previous.get(version.id)
             if before:
                 diff = difflib.ndiff(
-                    self._guide_version_previous_summary(version.process_id, before).splitlines(),
+                    self._guide_version_previous_summary(process, before, names).splitlines(),
                     summary.splitlines(),
                 )
                 changes = "\n".join(line for line in diff if line[:2] in ("+ ", "- "))[:CHANGES_MAX]
@@ -242,12 +247,46 @@ class GuideProcessVersion(models.Model):
         }
 
     @api.model
-    def _guide_version_previous_summary(self, process, previous):
+    def _guide_version_names(self, process):
+        """{name as written: name in the reader's language} of the parts of ``process`` as
+        they are now (steps, their stages, items, tasks, hints, milestones, the records of
+        its scope): a snapshot keeps the names in the language they were written in (the
+        source, English), and a part still of that name reads in the reader's language; a
+        part renamed since keeps its old name. Empty in English."""
+        lang = self.env.lang
+        if not lang or lang == "en_US" or not process:
+            return {}
+        process = process.sudo().with_context(active_test=False)
+        steps = process.step_ids
+        parts = [steps, steps.item_ids, steps.task_ids, process.milestone_ids]
+        parts.append(
+            self.env["guide.hint"]
+            .sudo()
+            .with_context(active_test=False)
+            .search(["|", ("process_id", "=", process.id), ("step_ids", "in", steps.ids)])
+        )
+        for step in steps.filtered(lambda s: s.stage_model in self.env and s.stage_res_id):
+            parts.append(self.env[step.stage_model].sudo().browse(step.stage_res_id).exists())
+        for key in process._guide_scope_values():
+            field = process._fields.get(key)
+            if field is not None and field.relational:
+                parts.append(process[key])
+        names = {}
+        for records in parts:
+            written = records.with_context(lang="en_US").mapped("display_name")
+            read = records.with_context(lang=lang).mapped("display_name")
+            for source, translated in zip(written, read, strict=True):
+                names.setdefault(source, translated)
+        return names
+
+    @api.model
+    def _guide_version_previous_summary(self, process, previous, names=None):
         """The summary of ``previous`` as this code writes it (from its snapshot), so
-        that a change of wording between releases is not shown as a change of design."""
+        that a change of wording between releases is not shown as a change of design;
+        ``names``: the parts' names in the reader's language (``_guide_version_names``)."""
         try:
             design = json.loads(previous.snapshot or "")
-            return self._guide_version_summary(process, design)
+            return self._guide_version_summary(process, design, names)
         except (ValueError, KeyError, TypeError, AttributeError):
             return previous.summary or ""
 
@@ -268,11 +307,13 @@ class GuideProcessVersion(models.Model):
         return field.get_description(self.env)["string"] if field is not None else key
 
     @api.model
-    def _guide_version_summary(self, process, design):
+    def _guide_version_summary(self, process, design, names=None):
         """The design as readable lines (steps with their items, tasks and branches, the
-        alternate steps, hints, milestones), the conditions in words."""
+        alternate steps, hints, milestones), the conditions in words, the names of its parts
+        in the reader's language where ``names`` has them."""
         model_name = design["scope"]["model"]
         rule_words = RuleWords(self.env, model_name)
+        design = self._guide_version_named(design, names or {})
 
         def words(condition):
             return domain_words(self.env, model_name, condition)
@@ -302,6 +343,41 @@ class GuideProcessVersion(models.Model):
                 )
             lines.append(line)
         return "\n".join(lines)
+
+    @api.model
+    def _guide_version_named(self, design, names):
+        """``design`` with the names of its parts read through ``names`` (a copy)."""
+        if not names:
+            return design
+
+        def name(value):
+            return names.get(value, value)
+
+        def listed(values):
+            return [name(value) for value in values]
+
+        scope = dict(design["scope"])
+        scope["filters"] = {
+            key: listed(value) if isinstance(value, list) else value
+            for key, value in scope.get("filters", {}).items()
+        }
+        steps = [
+            dict(
+                step,
+                name=name(step["name"]),
+                stage=name(step["stage"]),
+                allowed=listed(step["allowed"]),
+                **{"from": listed(step["from"])},
+                items=[dict(item, name=name(item["name"])) for item in step["items"]],
+                tasks=[dict(task, name=name(task["name"])) for task in step["tasks"]],
+                branches=[dict(branch, to=name(branch["to"])) for branch in step["branches"]],
+            )
+            | {"return": name(step["return"])}
+            for step in design["steps"]
+        ]
+        hints = [dict(hint, name=name(hint["name"]), steps=listed(hint["steps"])) for hint in design["hints"]]
+        milestones = [dict(milestone, name=name(milestone["name"])) for milestone in design["milestones"]]
+        return dict(design, scope=scope, steps=steps, hints=hints, milestones=milestones)
 
     @api.model
     def _guide_version_scope_lines(self, scope, words):

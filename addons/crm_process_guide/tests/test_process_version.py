@@ -91,3 +91,24 @@ class TestLeadProcessVersion(VersionEngineMixin, GuideCommon):
         russian = version.with_context(lang="ru_RU").summary_text
         for words in (" и (", " не задано или ", "текущий пользователь", "сегодня − 7 дн."):
             self.assertIn(words, russian)
+
+    def test_names_in_the_reader_language(self):
+        """A version's parts read in the reader's language while they keep the name the
+        version was made with; a part renamed since keeps the name it had."""
+        self.env["res.lang"]._activate_lang("ru_RU")
+        budget = self.step_qualif.item_ids.filtered(lambda item: item.name == "Budget confirmed")
+        budget.update_field_translations("name", {"ru_RU": "Бюджет подтвержден"})
+        self.stage_qualif.update_field_translations("name", {"ru_RU": "Г-Квалификация"})
+        self.env.cr.flush()
+        self.process.with_user(self.user_manager).write({"lead_type": "opportunity"})
+        self.env.cr.flush()
+        version = self.process.version_ids[0]
+        russian = version.with_context(lang="ru_RU").summary_text
+        self.assertIn("Бюджет подтвержден", russian)
+        self.assertIn("Г-Квалификация", russian)
+        self.assertNotIn("Budget confirmed", russian)
+        self.assertIn("Budget confirmed", version.summary_text, "in English, as written")
+        decision = self.step_qualif.item_ids.filtered(lambda item: item.name == "Decision maker identified")
+        decision.with_context(lang="en_US").name = "Decision maker met"
+        version.invalidate_recordset()
+        self.assertIn("Decision maker identified", version.with_context(lang="ru_RU").summary_text)
