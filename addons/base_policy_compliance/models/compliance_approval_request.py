@@ -96,6 +96,11 @@ class ComplianceApprovalRequest(models.Model):
         "res.users", compute="_compute_current_line", string="To Approve By"
     )
     can_decide = fields.Boolean(compute="_compute_current_line", search="_search_can_decide")
+    my_decision_note = fields.Char(
+        string="Your Decision",
+        compute="_compute_my_decision_note",
+        help="The tier you approved, and who is next.",
+    )
     decision_date = fields.Datetime(readonly=True)
     decided_by_id = fields.Many2one("res.users", readonly=True)
     reject_reason = fields.Text(readonly=True)
@@ -130,6 +135,26 @@ class ComplianceApprovalRequest(models.Model):
                 and bool(line)
                 and self.env.user in line.approver_ids
                 and (request.allow_self_approval or request.requester_id != self.env.user)
+            )
+
+    @api.depends("line_ids.state", "line_ids.decided_by_id", "line_ids.approver_ids", "state")
+    @api.depends_context("uid")
+    def _compute_my_decision_note(self):
+        """Why a pending request shows its approver no button: they approved a tier of it, the
+        current one is for others."""
+        for request in self:
+            mine = request.line_ids.filtered(
+                lambda ln: ln.state == "approved" and ln.decided_by_id == self.env.user
+            )
+            current = request.current_line_id
+            if request.state != "pending" or not mine or not current or self.env.user in current.approver_ids:
+                request.my_decision_note = False
+                continue
+            request.my_decision_note = self.env._(
+                "You approved tier %(tier)s; tier %(current)s is for %(users)s.",
+                tier=mine[-1].name,
+                current=current.name,
+                users=", ".join(current.approver_ids.mapped("name")),
             )
 
     @api.depends_context("lang", "uid")

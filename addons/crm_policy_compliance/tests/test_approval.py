@@ -207,8 +207,14 @@ class TestApproval(ComplianceCommon):
         self.policy.tier_ids[1].user_ids = self.user_director | self.user_manager
         lead, request = self._held_lead()
         self.assertTrue(request.distinct_approvers)
+        self.assertFalse(request.with_user(self.user_director).my_decision_note)
         request.with_user(self.user_director).action_approve()
         self.assertEqual(request.current_approver_ids, self.user_manager)
+        self.assertEqual(
+            request.with_user(self.user_director).my_decision_note,
+            "You approved tier Team leader; tier Director is for %s." % self.user_manager.name,
+        )
+        self.assertFalse(request.with_user(self.user_manager).my_decision_note)
         with self.assertRefused(UserError, "You approved tier Team leader of Compliance lead; each tier"):
             request.with_user(self.user_director).action_approve()
         request.with_user(self.user_manager).action_approve()
