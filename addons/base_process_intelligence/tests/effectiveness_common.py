@@ -18,6 +18,8 @@ from odoo.tools import SQL
 
 from odoo.addons.base_process_guide.tests.rpc_common import RpcError
 
+from .pi_common import policy_and_rule
+
 MIN_SAMPLE = "base_process_intelligence.min_sample"
 
 
@@ -387,26 +389,7 @@ class EffectivenessCases(IntelligenceFixture):
 
     def _policy_and_rule(self, model_name, process):
         """A policy and an escalation rule of ``process``, and a policy of no process."""
-        policy_vals = {
-            "model_name": model_name,
-            "trigger": "stage",
-            "requirement": "[('id', '!=', False)]",
-            "message": "Always holds.",
-        }
-        Policy = self.env["compliance.policy"]
-        policy = Policy.create(dict(policy_vals, name="PI policy of the process", process_id=process.id))
-        anywhere = Policy.create(dict(policy_vals, name="PI policy of every process"))
-        rule = self.env["escalation.rule"].create(
-            {
-                "name": "PI rule of the process",
-                "model_name": model_name,
-                "process_id": process.id,
-                "trigger_type": "step_time",
-                "delay_unit": "hours",
-                "level_ids": [(0, 0, {"name": "L1", "delay": 4, "assign_to": "team_leader"})],
-            }
-        )
-        return policy, anywhere, rule
+        return policy_and_rule(self.env, model_name, process)
 
     def test_scorecard_checks_and_escalations_of_their_process(self):
         """Policy checks and escalations are of the process their policy or rule names,

@@ -77,6 +77,31 @@ def add_history(env, record, process, moves, steps, owner=False, team_field=Fals
     env["guide.history"].sudo()._guide_create_rows(vals_list)
 
 
+def policy_and_rule(env, model_name, process):
+    """A policy and an escalation rule of ``process``, and a policy of no process (the
+    scorecard's checks and escalations of a process)."""
+    policy_vals = {
+        "model_name": model_name,
+        "trigger": "stage",
+        "requirement": "[('id', '!=', False)]",
+        "message": "Always holds.",
+    }
+    Policy = env["compliance.policy"]
+    policy = Policy.create(dict(policy_vals, name="PI policy of the process", process_id=process.id))
+    anywhere = Policy.create(dict(policy_vals, name="PI policy of every process"))
+    rule = env["escalation.rule"].create(
+        {
+            "name": "PI rule of the process",
+            "model_name": model_name,
+            "process_id": process.id,
+            "trigger_type": "step_time",
+            "delay_unit": "hours",
+            "level_ids": [(0, 0, {"name": "L1", "delay": 4, "assign_to": "team_leader"})],
+        }
+    )
+    return policy, anywhere, rule
+
+
 class HandCaseMixin:
     """Checks of the hand case. The test class sets ``process``, ``steps`` ({a, b, c,
     d}), ``records`` ({r1..r5}), ``agent`` (owner of r1 and r5), ``team_field``,

@@ -16,7 +16,7 @@ from odoo.exceptions import AccessError, UserError
 
 from odoo.addons.base_process_guide.tests.rpc_common import RpcError
 
-from .pi_common import add_history, at
+from .pi_common import add_history, at, policy_and_rule
 
 
 class VersionHandCaseMixin:
@@ -119,25 +119,7 @@ class VersionHandCaseMixin:
         their policy's or rule's, else of the one the record was in (its stage history);
         a record in no process then counts for none."""
         model_name = self.process.model_name
-        policy_vals = {
-            "model_name": model_name,
-            "trigger": "stage",
-            "requirement": "[('id', '!=', False)]",
-            "message": "Always holds.",
-        }
-        Policy = self.env["compliance.policy"]
-        policy = Policy.create(dict(policy_vals, name="PI policy of the process", process_id=self.process.id))
-        anywhere = Policy.create(dict(policy_vals, name="PI policy of every process"))
-        rule = self.env["escalation.rule"].create(
-            {
-                "name": "PI rule of the process",
-                "model_name": model_name,
-                "process_id": self.process.id,
-                "trigger_type": "step_time",
-                "delay_unit": "hours",
-                "level_ids": [(0, 0, {"name": "L1", "delay": 4, "assign_to": "team_leader"})],
-            }
-        )
+        policy, anywhere, rule = policy_and_rule(self.env, model_name, self.process)
 
         def row(record, hours):
             return {"res_model": model_name, "res_id": record.id, "date": at(hours)}
