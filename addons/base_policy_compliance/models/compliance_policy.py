@@ -18,6 +18,7 @@ from odoo.addons.base_process_guide.tools import (
     MAX_TEXT,
     engine_flag,
     engine_flag_get,
+    labelled,
     module_uninstalling,
     refuse_not_one,
     shortened,
@@ -477,9 +478,23 @@ class CompliancePolicy(models.Model):
                 "requirement": self.requirement,
                 "message": self.message,
                 "enforcement": self.enforcement,
+                **self._policy_approval_snapshot(),
             },
             ensure_ascii=False,
         )
+
+    def _policy_approval_snapshot(self):
+        """Who may override or approve, as the policy says now (part of its snapshot): a policy
+        version shows the tiers and approval options that applied, which changing them makes
+        a new version of."""
+        self.ensure_one()
+        return {
+            "process": self.process_id.name or "",
+            "override_group": self.override_group_id.full_name or "",
+            "allow_self_approval": self.allow_self_approval,
+            "distinct_approvers": self.distinct_approvers,
+            "tiers": [tier._policy_tier_snapshot() for tier in self.tier_ids],
+        }
 
     def _policy_values(self):
         """The ``policy_info`` of a policy kept in the configuration cache: plain, immutable values
@@ -805,7 +820,7 @@ class CompliancePolicy(models.Model):
     @api.model
     def _policy_problems(self, pairs, limit=None):
         return [
-            "{}: {}: {}".format(record.display_name, *self._policy_text(policy_info))
+            labelled(self.env, record.display_name, labelled(self.env, *self._policy_text(policy_info)))
             for policy_info, record in pairs[:limit]
         ]
 
@@ -917,6 +932,17 @@ class CompliancePolicyTier(models.Model):
         res = super().unlink()
         policies._policy_bump_version()
         return res
+
+    def _policy_tier_snapshot(self):
+        """The tier in a policy's snapshot: its name and who approves (names, as of now)."""
+        self.ensure_one()
+        return {
+            "id": self.id,
+            "name": self.name,
+            "approvers": self.approver_type,
+            "users": self.user_ids.mapped("name") if self.approver_type == "users" else [],
+            "group": (self.group_id.full_name or "") if self.approver_type == "group" else "",
+        }
 
     def _policy_request_lines(self, record, excluded=None, distinct=False):
         """Tier lines of a request on ``record`` (x2many commands): the approvers of each tier

@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from odoo.addons.base_process_guide.models.guide_rule_words import domain_words
+from odoo.addons.base_process_guide.tools import labelled
 
 from .compliance_policy import ENFORCEMENTS, TRIGGERS
 
@@ -36,6 +37,8 @@ class CompliancePolicyVersion(models.Model):
     # what the screens show: the conditions of the snapshot in words, in the reader's language
     requirement_text = fields.Char(string="Requirement", compute="_compute_condition_texts")
     scope_text = fields.Char(string="Scope Condition", compute="_compute_condition_texts")
+    approval_text = fields.Text(string="Approval", compute="_compute_approval_texts")
+    override_text = fields.Char(string="Override Restricted to", compute="_compute_approval_texts")
     company_id = fields.Many2one("res.company", readonly=True, index=True)
 
     # ------------------------------------------------------------
@@ -57,17 +60,78 @@ class CompliancePolicyVersion(models.Model):
     def _compliance_condition_texts(self, env):
         """(scope, requirement) of this version in words for the reader of ``env``: in their
         language, naming only the records they may read (``#id`` for the others)."""
-        self.ensure_one()
-        try:
-            data = json.loads(self.snapshot or "{}")
-        except ValueError:
-            data = {}
+        data = self._compliance_snapshot_data()
         # versions made before the snapshot named its model: the policy's, while it exists
         model_name = data.get("model") or self.sudo().policy_id.model_name
         return (
             domain_words(env, model_name, data.get("scope") or "") or env._("Every record"),
             domain_words(env, model_name, self.requirement or "") or "-",
         )
+
+    @api.depends_context("lang")
+    @api.depends("snapshot", "enforcement")
+    def _compute_approval_texts(self):
+        snapshots = {version: version._compliance_snapshot_data() for version in self}
+        tier_names = self._compliance_tier_names(snapshots.values())
+        for version, data in snapshots.items():
+            version.approval_text = version.enforcement == "approval" and version._compliance_approval_text(
+                data, tier_names
+            )
+            version.override_text = version.enforcement == "override" and (
+                self.env._("Not recorded in this version")
+                if "override_group" not in data
+                else data["override_group"] or self.env._("Anyone")
+            )
+
+    def _compliance_snapshot_data(self):
+        self.ensure_one()
+        try:
+            data = json.loads(self.snapshot or "{}")
+        except ValueError:
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def _compliance_tier_names(self, snapshots):
+        """{tier id: name in the reader's language} for the tiers of ``snapshots`` that still
+        exist under the name they had then (a snapshot keeps the name as written)."""
+        recorded = {
+            tier["id"]: tier.get("name")
+            for data in snapshots
+            for tier in data.get("tiers") or ()
+            if isinstance(tier, dict) and isinstance(tier.get("id"), int)
+        }
+        tiers = self.env["compliance.policy.tier"].sudo().browse(recorded).exists()
+        written = {tier.id: tier.name for tier in tiers.with_context(lang=None)}
+        return {
+            tier.id: tier.name
+            for tier in tiers.with_context(lang=self.env.lang)
+            if written.get(tier.id) == recorded[tier.id]
+        }
+
+    def _compliance_approval_text(self, data, tier_names):
+        """The approval tiers and options of a version's snapshot in words, a line each."""
+        if "tiers" not in data:
+            return self.env._("Not recorded in this version (made before versions kept their approval tiers)")
+        Policy = self.env["compliance.policy"]
+        approvers = dict(
+            self.env["compliance.policy.tier"]._fields["approver_type"]._description_selection(self.env)
+        )
+        lines = []
+        tiers = [tier for tier in data["tiers"] or () if isinstance(tier, dict)]
+        for number, tier in enumerate(tiers, start=1):
+            if tier.get("approvers") == "users":
+                who = ", ".join(tier.get("users") or ())
+            elif tier.get("approvers") == "group":
+                who = self.env._("Members of %(group)s", group=tier.get("group"))
+            else:
+                who = approvers.get(tier.get("approvers"), tier.get("approvers"))
+            name = tier_names.get(tier.get("id")) or tier.get("name")
+            lines.append(labelled(self.env, "%s. %s" % (number, name), who))
+        for option in ("distinct_approvers", "allow_self_approval"):
+            label = Policy._fields[option]._description_string(self.env)
+            answer = self.env._("Yes") if data.get(option) else self.env._("No")
+            lines.append(labelled(self.env, label, answer))
+        return "\n".join(lines)
 
     # ------------------------------------------------------------
     # ORM

@@ -65,6 +65,56 @@ class TestPolicyVersion(ComplianceCommon):
         self.assertFalse(version.policy_id)
         self.assertEqual(version.requirement_text, "Customer › Tax ID is set")
 
+    def test_version_shows_tiers_and_options(self):
+        """A version shows the approval tiers and options that applied (changing them makes a
+        new version): the earlier version keeps its own."""
+        self.policy.write(
+            {
+                "enforcement": "approval",
+                "allow_self_approval": True,
+                "tier_ids": [
+                    (0, 0, {"name": "Leader", "approver_type": "team_leader"}),
+                    (
+                        0,
+                        0,
+                        {
+                            "name": "Board",
+                            "approver_type": "users",
+                            "user_ids": [(6, 0, self.user_director.ids)],
+                        },
+                    ),
+                ],
+            }
+        )
+        first = self.policy.version_id
+        self.assertEqual(
+            first.approval_text.splitlines(),
+            [
+                "1. Leader: Team Leader",
+                f"2. Board: {self.user_director.name}",
+                "Different Approver at Each Tier: Yes",
+                "Allow Self Approval: Yes",
+            ],
+        )
+        self.assertFalse(first.override_text)
+        self.policy.tier_ids[1].write(
+            {"approver_type": "group", "group_id": self.ref("sales_team.group_sale_manager")}
+        )
+        second = self.policy.version_id
+        self.assertNotEqual(second, first)
+        self.assertIn("2. Board: Members of Sales / Administrator", second.approval_text)
+        self.assertIn(f"2. Board: {self.user_director.name}", first.approval_text)
+        self.policy.write(
+            {"enforcement": "override", "override_group_id": self.ref("sales_team.group_sale_manager")}
+        )
+        self.assertEqual(self.policy.version_id.override_text, "Sales / Administrator")
+        self.assertFalse(self.policy.version_id.approval_text)
+        # a version made before versions kept them says so
+        old = self.Version.sudo().create(
+            self.Version._compliance_version_vals('{"policy": "Old", "enforcement": "approval"}')
+        )
+        self.assertIn("Not recorded", old.approval_text)
+
     def test_request_references_version(self):
         self.policy.write(
             {

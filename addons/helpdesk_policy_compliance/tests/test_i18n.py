@@ -14,6 +14,7 @@ class TestTicketPolicyTranslatedTexts(HelpdeskGuideCommon):
         super().setUpClass()
         cls.env["compliance.policy"].search([]).write({"active": False})
         cls.env["res.lang"]._activate_lang("zh_CN")
+        cls.env["ir.module.module"]._load_module_terms(["base_process_guide"], ["zh_CN"], overwrite=True)
         cls.user_agent.lang = "zh_CN"
         cls.policy = cls.env["compliance.policy"].create(
             {
@@ -37,7 +38,8 @@ class TestTicketPolicyTranslatedTexts(HelpdeskGuideCommon):
         with self.assertRaises(UserError) as caught:
             ticket.stage_id = self.stage_resolved
         message = str(caught.exception.args[0])
-        self.assertIn("解决备注: 请写明如何解决。", message)
+        # the language's separators (full-width in Chinese), as every other line
+        self.assertIn("解决备注：请写明如何解决。", message)
         self.assertNotIn("Resolution note", message)
 
     def test_override_wizard_in_the_user_language(self):
@@ -48,4 +50,4 @@ class TestTicketPolicyTranslatedTexts(HelpdeskGuideCommon):
         with self.assertRaises(GuideDecisionRequired) as caught:
             ticket.stage_id = self.stage_resolved
         problems = caught.exception.action["context"]["default_problems"]
-        self.assertEqual(problems, f"{ticket.display_name}: 解决备注: 请写明如何解决。")
+        self.assertEqual(problems, f"{ticket.display_name}：解决备注：请写明如何解决。")
