@@ -4,7 +4,7 @@ from datetime import datetime, time, timedelta
 
 import pytz
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
@@ -337,10 +337,12 @@ class GuideProcess(models.Model):
                 for team in self.env[team_model].sudo().browse([t for t in team_ids or [] if t]).exists()
             ]
         visible = model._pi_visible_people()
+        # people as on the scorecards: the superuser (OdooBot) and portal or public users
+        # are no agents (their share flag is read once for all)
         users = [
             {"id": user.id, "name": user.display_name}
             for user in self.env["res.users"].sudo().browse([u for u in user_ids or [] if u]).exists()
-            if visible is None or user.id in visible
+            if (visible is None or user.id in visible) and user.id != SUPERUSER_ID and not user.share
         ]
         versions = [
             {"id": version.id, "name": self.env._("v%(version)s", version=version.version)}

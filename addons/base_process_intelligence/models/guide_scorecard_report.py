@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.tools import SQL, drop_view_if_exists
 from odoo.tools.sql import create_index
 
@@ -20,6 +20,10 @@ class GuideScorecardReport(models.Model):
     company rule applies on top. Policy checks and escalations are of the process their
     policy or rule names, else of the process the record was in at the time; an
     escalation is the receiver's, the hours to acknowledge it whoever acknowledged it.
+
+    The superuser (OdooBot: crons, installs, automated changes) and share users (portal,
+    public) are no agents: the facts they did or were responsible for are no one's
+    (``user_id`` empty), counted in the team's and the process's figures only.
     """
 
     _name = "guide.scorecard.report"
@@ -30,6 +34,7 @@ class GuideScorecardReport(models.Model):
     _rec_name = "fact"
     # searching the view flushes what it reads
     _depends = {
+        "res.users": ["share"],
         "guide.history": [
             "date",
             "res_model",
@@ -163,7 +168,7 @@ class GuideScorecardReport(models.Model):
         return SQL(
             """
             SELECT h.id::bigint * 8 AS id, 'move'::varchar AS fact, h.date, h.res_model, h.res_id,
-                   h.owner_id AS user_id, h.company_id, h.process_id, h.from_step_id AS step_id,
+                   h.owner_id AS actor_id, h.company_id, h.process_id, h.from_step_id AS step_id,
                    NULL::int AS reason_id,
                    -- entering and leaving an alternate step leave the record in its stage
                    CASE WHEN %(stage_change)s THEN h.res_model || ',' || h.res_id END AS record_key,
@@ -224,6 +229,16 @@ class GuideScorecardReport(models.Model):
         )
 
     @api.model
+    def _guide_scorecard_agent_join(self):
+        """The agent of a fact: its actor (``s.actor_id``) unless the superuser or a
+        share user, joined once for all rows (a filter on the agent reaches the facts'
+        user columns and their indexes)."""
+        return SQL(
+            "LEFT JOIN res_users agent ON agent.id = s.actor_id AND agent.id != %s AND NOT agent.share",
+            SUPERUSER_ID,
+        )
+
+    @api.model
     def _guide_scorecard_override_kinds(self):
         """Hook: the kinds of ``guide.deviation`` that are an agent's override, as the
         process map counts a step left by override (an approved exception is none)."""
@@ -271,13 +286,15 @@ class GuideScorecardReport(models.Model):
                 """
                 CREATE VIEW %(table)s AS (
                 WITH rec AS (%(records)s)
-                SELECT s.*, rec.team_id%(extra)s
+                SELECT s.*, agent.id AS user_id, rec.team_id%(extra)s
                   FROM (%(facts)s) s
+                  %(agent)s
                   LEFT JOIN rec ON rec.res_model = s.res_model AND rec.res_id = s.res_id)
                 """,
                 table=SQL.identifier(self._table),
                 records=self.env["guide.effectiveness.report"]._guide_records_sql(),
                 facts=self._guide_scorecard_facts_sql(),
+                agent=self._guide_scorecard_agent_join(),
                 extra=SQL("").join(SQL(", %s", column) for column in extra),
             )
         )

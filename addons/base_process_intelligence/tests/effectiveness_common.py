@@ -6,15 +6,18 @@ role, reads only their own records), ``leader`` (leads the records' team, no man
 right), ``manager``, ``process``, ``item`` (a manual checklist item of the records'
 first step) and the methods ``_records(n)`` (records owned by ``agent`` in that step)
 and ``_close(record, success, hours)`` (won or lost, resolved or cancelled), and the
-attributes ``effectiveness_actions`` (xmlids of its step-effectiveness actions) and
-``success_label`` (its word for success: "Won", "Resolved").
+attributes ``effectiveness_actions`` (xmlids of its step-effectiveness actions),
+``compare_action`` (xmlid of its Before and After menu's action) and ``success_label``
+(its word for success: "Won", "Resolved").
 """
 
 from lxml import etree
 
-from odoo import fields
+from odoo import SUPERUSER_ID, fields
 from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import new_test_user
 from odoo.tools import SQL
+from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.base_process_guide.tests.rpc_common import RpcError
 
@@ -676,6 +679,33 @@ class EffectivenessCases(IntelligenceFixture):
         with self.assertRaises(AccessError):
             own.with_user(self.colleague).read(["fact"])
 
+    def test_scorecard_no_system_or_portal_agent(self):
+        """The superuser (OdooBot: crons, installs), the public user and portal users are no
+        agents: their overrides and checks are no one's on the scorecards (counted in the
+        totals, under no agent), whose agents are the internal users only."""
+        record = self._records(1)
+        portal = new_test_user(self.env, login="pi_portal_agent", groups="base.group_portal")
+        bots = self.env.ref("base.user_root") | self.env.ref("base.public_user") | portal
+        common = {"res_model": record._name, "res_id": record.id, "company_id": self.company.id}
+        self.env["guide.deviation"].sudo().create(
+            [
+                dict(common, kind="gate", rule_name="PI system", reason="Automated", user_id=user.id)
+                for user in bots | self.agent
+            ]
+        )
+        self.env["compliance.log"].sudo().create(
+            dict(common, policy_name="PI system", event="stage", outcome="passed", user_id=SUPERUSER_ID)
+        )
+        Scorecard = self.env["guide.scorecard.report"].with_user(self.manager)
+        domain = [("res_model", "=", record._name), ("res_id", "=", record.id)]
+        by_agent = dict(
+            Scorecard._read_group(domain + [("fact", "in", ("override", "check"))], ["user_id"], ["__count"])
+        )
+        self.assertEqual(by_agent, {self.agent: 1, self.env["res.users"]: 4})
+        self.assertFalse(Scorecard.search([("user_id", "in", bots.ids)]))
+        [(overrides,)] = Scorecard._read_group(domain, [], ["override_count:sum"])
+        self.assertEqual(overrides, 4)
+
     def test_scorecard_multi_company(self):
         records = self._records(1)
         other = self.env["res.company"].create({"name": "Other Company (scorecards)"})
@@ -699,6 +729,32 @@ class EffectivenessCases(IntelligenceFixture):
     # ------------------------------------------------------------
     # BEFORE AND AFTER
     # ------------------------------------------------------------
+    def test_compare_is_a_page_of_its_menu(self):
+        """Before and After opens as a page over its menu, not as a dialog (opened from a
+        link or a reload, a dialog had an empty page behind it): its Compare button in the
+        page's header, the page's title its name, comparing fills the page and opens no
+        further screen."""
+        action = self.env["ir.actions.actions"].with_user(self.agent)._for_xml_id(self.compare_action)
+        self.assertEqual((action["target"], action["views"][0][1]), ("current", "form"))
+        self.assertTrue(
+            self.env["ir.ui.menu"]
+            .with_user(self.agent)
+            .search([("action", "=", f"ir.actions.act_window,{action['id']}")])
+        )
+        context = safe_eval(action["context"])
+        Wizard = self.env["guide.compare.wizard"].with_user(self.agent).with_context(**context)
+        arch = etree.fromstring(Wizard.get_views([(False, "form")])["views"]["form"]["arch"])
+        self.assertEqual(arch.xpath("//header/button/@name"), ["action_compare"])
+        self.assertFalse(arch.xpath("//footer"))
+        wizard = Wizard.create({})
+        self.assertEqual(wizard.res_model, self._records(1)._name)
+        self.assertEqual(wizard.display_name, "Before and After")
+        # a new comparison's title, as the web client asks for it
+        values = Wizard.onchange({}, [], {"display_name": {}, "compare_mode": {}})["value"]
+        self.assertEqual(values["display_name"], "Before and After")
+        self.assertIs(wizard.action_compare(), True)
+        self.assertTrue(wizard.line_ids)
+
     def test_compare_two_periods(self):
         records = self._scenario()
         self.env["ir.config_parameter"].set_param(MIN_SAMPLE, "3")
@@ -723,8 +779,7 @@ class EffectivenessCases(IntelligenceFixture):
                 }
             )
         )
-        action = wizard.action_compare()
-        self.assertEqual(action["res_id"], wizard.id)
+        self.assertIs(wizard.action_compare(), True)
         lines = {line.name: line for line in wizard.line_ids}
         line = lines[f"{self.item.name}: done (%)"]
         self.assertEqual((line.value_a, line.count_a, line.value_b, line.count_b), (100.0, 6, 0.0, 6))
@@ -815,8 +870,9 @@ class ScorecardRpcCases(IntelligenceFixture):
                     [values[name] for name in ("date_a_from", "date_a_to", "date_b_from", "date_b_to")],
                     [str(fields.Date.add(today, days=days)) for days in (-59, -30, -29, 0)],
                 )
-                action = call(self.agent, "guide.compare.wizard", "action_compare", [[wizard_id]])
-                self.assertEqual(action["res_id"], wizard_id)
+                result = call(self.agent, "guide.compare.wizard", "action_compare", [[wizard_id]])
+                self.assertIs(result, True)
+                self.assertTrue(self.env["guide.compare.wizard"].browse(wizard_id).line_ids)
                 # the process tells the model
                 wizard_id = call(
                     self.agent, "guide.compare.wizard", "create", [{"process_id": self.process.id}]
@@ -974,14 +1030,14 @@ class ScorecardRpcCases(IntelligenceFixture):
             with self.subTest(call=call.__name__), self.assertNoLogs("odoo.http", "ERROR"):
                 for tz in (["Europe/Brussels"], 5, {"zone": "Europe/Brussels"}):
                     wizard_id = call(self.agent, "guide.compare.wizard", "create", [{}])
-                    action = call(
+                    result = call(
                         self.agent,
                         "guide.compare.wizard",
                         "action_compare",
                         [[wizard_id]],
                         {"context": {"tz": tz}},
                     )
-                    self.assertEqual(action["res_id"], wizard_id)
+                    self.assertIs(result, True)
                     process_map = call(
                         self.agent,
                         "guide.process",

@@ -148,6 +148,22 @@ class HandCaseMixin:
         self.assertEqual(by_agent["a"]["visits"], 2)
         self.assertIn(self.agent.id, [u["id"] for u in self.pi_map(user=self.manager)["filters"]["users"]])
 
+    def check_person_filter_offers_agents_only(self):
+        """The person filter offers the people as on the scorecards: not the superuser
+        (OdooBot, whose crons and installs move records) nor a portal user, though records
+        they were responsible for are on the map."""
+        portal = new_test_user(self.env, login="pi_map_portal", groups="base.group_portal")
+        for index, owner in enumerate((self.env.ref("base.user_root"), portal)):
+            record = self.records["r4"].copy({"name": f"PI system {index}"})
+            add_history(self.env, record, self.process, [(0, "a", "free")], self.steps, owner=owner.id)
+        self.env["guide.step.visit"]._pi_refresh()
+        data = self.pi_map(user=self.manager)
+        offered = [u["id"] for u in data["filters"]["users"]]
+        self.assertIn(self.agent.id, offered)
+        self.assertNotIn(self.env.ref("base.user_root").id, offered)
+        self.assertNotIn(portal.id, offered)
+        self.assertEqual(self.pi_nodes(data)["a"]["visits"], 7, "their records stay on the map")
+
     def pi_map(self, user=None, filters=None):
         Process = self.env["guide.process"].with_user(user) if user else self.env["guide.process"]
         return Process.get_process_map(self.process.id, filters or {})

@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools.translate import LazyTranslate
 
-from odoo.addons.base_process_guide.tools import refuse_not_one
+from odoo.addons.base_process_guide.tools import labelled, refuse_not_one
 
 _lt = LazyTranslate(__name__)
 
@@ -36,7 +36,8 @@ EFFECTIVENESS_FIGURES = [
 
 
 class GuideCompareWizard(models.TransientModel):
-    """Before and after: the scorecard and step-effectiveness figures of two periods
+    """Before and after, a page of its menu (not a dialog: opened from a link or a reload
+    it had nothing behind it): the scorecard and step-effectiveness figures of two periods
     side by side, computed as the user (their record rules apply). Averages drawn from
     fewer rows than the minimum sample are left empty. Two versions of a process are
     compared over the times each was in force (from its date to the next version's),
@@ -120,6 +121,14 @@ class GuideCompareWizard(models.TransientModel):
                     start = history[0][0] or version.date
                 wizard[f"date_{side}_from"] = start.date()
                 wizard[f"date_{side}_to"] = (end or fields.Datetime.now()).date()
+
+    # on compare_mode, which has a default: the web client's first onchange recomputes it
+    @api.depends("compare_mode")
+    @api.depends_context("lang")
+    def _compute_display_name(self):
+        # the page's title (its breadcrumb), a new comparison's too
+        for wizard in self:
+            wizard.display_name = self.env._("Before and After")
 
     @api.depends("process_id")
     def _compute_res_model(self):
@@ -388,7 +397,7 @@ class GuideCompareWizard(models.TransientModel):
                 self._guide_compare_line(
                     sequence,
                     "effectiveness",
-                    f"{key[1]}: {figure_labels[key[2]]}",
+                    labelled(self.env, key[1], figure_labels[key[2]]),
                     value_a,
                     count_a,
                     value_b,
@@ -408,15 +417,8 @@ class GuideCompareWizard(models.TransientModel):
         self.check_access("write")
         self.sudo().line_ids.unlink()
         self.env["guide.compare.line"].sudo().create([{**line, "wizard_id": self.id} for line in lines])
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Before and After"),
-            "res_model": self._name,
-            "res_id": self.id,
-            "view_mode": "form",
-            "target": "new",
-            "context": self.env.context,
-        }
+        # the page reloads with its figures (no further screen nor breadcrumb)
+        return True
 
     @api.model
     def _guide_compare_line(self, sequence, section, label, value_a, count_a, value_b, count_b):

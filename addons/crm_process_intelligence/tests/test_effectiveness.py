@@ -16,6 +16,7 @@ class CrmIntelligenceCommon(GuideCommon):
         "crm_process_intelligence.guide_effectiveness_summary_action_crm",
         "crm_process_intelligence.guide_effectiveness_report_action_crm",
     )
+    compare_action = "crm_process_intelligence.guide_compare_wizard_action_crm"
     success_label = "Won"
 
     @classmethod

@@ -16,6 +16,7 @@ class HelpdeskIntelligenceCommon(HelpdeskGuideCommon):
         "helpdesk_process_intelligence.guide_effectiveness_summary_action_helpdesk",
         "helpdesk_process_intelligence.guide_effectiveness_report_action_helpdesk",
     )
+    compare_action = "helpdesk_process_intelligence.guide_compare_wizard_action_helpdesk"
     success_label = "Resolved"
 
     @classmethod

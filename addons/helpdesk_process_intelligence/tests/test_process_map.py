@@ -28,6 +28,9 @@ class TestTicketProcessMap(TicketHandCase):
     def test_person_filter_as_on_scorecards(self):
         self.check_person_filter()
 
+    def test_person_filter_offers_agents_only(self):
+        self.check_person_filter_offers_agents_only()
+
     def test_filters(self):
         self.check_hand_case_filters()
 
