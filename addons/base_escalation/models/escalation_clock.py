@@ -475,9 +475,35 @@ class EscalationClock(models.Model):
         """De-escalate: the episode ends (record out of scope or closed)."""
         clocks = self.filtered(lambda c: c.state in OPEN_STATES)
         if log:
-            clocks.filtered("current_level_id")._escalation_log_deescalation()
+            clocks.filtered("current_level_id")._escalation_deescalate()
         vals = {"state": "done", "next_level_id": False, "next_escalation_at": False, "paused_since": False}
         clocks._escalation_write_rows(dict.fromkeys(clocks.ids, vals))
+
+    def _escalation_deescalate(self, note=None):
+        """The episodes of the clocks end (a level fired in them): logged, and the to-dos the
+        rules' levels scheduled on the records and still open are done, ``note`` (why the
+        episode ended) as their feedback: they were about the escalation, which is over."""
+        note = note or self.env._("De-escalated: the record left the rule's scope or its episode ended.")
+        self._escalation_log_deescalation(note)
+        self._escalation_close_activities(note)
+
+    def _escalation_close_activities(self, feedback):
+        """Mark done the engine's to-dos still open for the clocks' rules on their records,
+        with ``feedback``: one query per model (``escalation.log._escalation_open_activities``)."""
+        Log = self.env["escalation.log"].sudo()
+        by_model = defaultdict(set)
+        for clock in self:
+            by_model[clock.res_model].add((clock.res_id, clock.rule_id.id))
+        feedbacks = {}
+        for model_name, pairs in by_model.items():
+            res_ids = {res_id for res_id, _rule_id in pairs}
+            rule_ids = {rule_id for _res_id, rule_id in pairs}
+            for res_id, rule_id, _user_id, activity in Log._escalation_open_activities(
+                model_name, res_ids, rule_ids
+            ):
+                if (res_id, rule_id) in pairs:
+                    feedbacks[activity] = feedback
+        Log._escalation_close_activities(feedbacks)
 
     def _escalation_log_deescalation(self, note=None):
         now = fields.Datetime.now()
@@ -640,7 +666,7 @@ class EscalationClock(models.Model):
 
     def _escalation_meet(self, now, updates):
         """The target of the clocks is reached: they stop for good (values in ``updates``)."""
-        self.filtered("current_level_id")._escalation_log_deescalation(
+        self.filtered("current_level_id")._escalation_deescalate(
             self.env._("Target reached: the rule is met.")
         )
         for clock_id in self.ids:
@@ -679,7 +705,7 @@ class EscalationClock(models.Model):
             if clock and clock.current_level_id and clock.state in OPEN_STATES
         )
         if ended:
-            ended._escalation_log_deescalation(self.env._("De-escalated: a new episode starts."))
+            ended._escalation_deescalate(self.env._("De-escalated: a new episode starts."))
         values = self._escalation_episode_values(records, episodes, now)
         # the due times of every new episode in one batch
         items = [

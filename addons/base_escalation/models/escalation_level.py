@@ -463,10 +463,40 @@ class EscalationLevel(models.Model):
 
     def _escalation_action_reassign(self, records, results, reason):
         self._escalation_note_not_reassigned(records, results)
+        handed = {}  # record id: (former owner, new owner)
         for group, vals in self._escalation_reassign_groups(records):
+            former = {record.id: self._escalation_owner_of(record) for record in group}
             group.write(vals)
             user = self.env["res.users"].browse(vals.get(records._guide_owner_field))
             self._escalation_note_done(results, group, self.env._("Reassigned to %(user)s", user=user.name))
+            handed.update((record.id, (former[record.id], user)) for record in group)
+        self._escalation_close_former_activities(
+            records,
+            handed,
+            lambda user: self.env._(
+                "Reassigned to %(user)s by escalation level %(level)s", user=user.name, level=self.name
+            ),
+        )
+
+    @api.model
+    def _escalation_close_former_activities(self, records, handed, feedback):
+        """The engine's to-dos still open for the former owners of records handed to someone
+        else are done (the engine's own only: Odoo keeps the others on reassignment), in
+        batch: one query finds them (``escalation.log._escalation_open_activities``).
+
+        :param handed: {record id: (former owner, new owner)}
+        :param feedback: new owner -> why the to-do was closed, in words
+        """
+        handed = {res_id: users for res_id, users in handed.items() if users[0]}
+        if not handed:
+            return
+        Log = self.env["escalation.log"].sudo()
+        feedbacks = {}
+        for res_id, _rule_id, user_id, activity in Log._escalation_open_activities(records._name, handed):
+            former, new = handed[res_id]
+            if user_id == former.id:
+                feedbacks[activity] = feedback(new)
+        Log._escalation_close_activities(feedbacks)
 
     def _escalation_action_team(self, records, results, reason):
         team = self._escalation_assign_team() if self.assign_to == "team" else None
@@ -629,13 +659,16 @@ class EscalationLevel(models.Model):
         # the to-do reads in the language of whom it is for
         level = self.with_context(lang=user.lang) if user.lang else self
         summary = level.activity_summary or level.env._("Escalation: %(level)s", level=level.name)
-        records.activity_schedule(
+        activities = records.activity_schedule(
             activity_type_id=self.activity_type_id.id,
             date_deadline=deadline,
             summary=summary,
             note=escape(reason or ""),
             user_id=user.id,
         )
+        # the log row names its to-do: the engine's own, closed when it no longer applies
+        for activity in activities or ():
+            results[activity.res_id]["log"]["activity_id"] = activity.id
         self._escalation_note_done(
             results,
             records,

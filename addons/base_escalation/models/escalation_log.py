@@ -1,4 +1,7 @@
+from collections import defaultdict
+
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 
 class EscalationLog(models.Model):
@@ -51,6 +54,10 @@ class EscalationLog(models.Model):
     ack_hours = fields.Float("Hours to Acknowledge", readonly=True, aggregator="avg")
     escalation_count = fields.Integer("Escalations", readonly=True, aggregator="sum")
     failure_count = fields.Integer("Failures", readonly=True, aggregator="sum")
+    # the to-do the level scheduled (emptied when it is deleted): which to-dos are the
+    # engine's own, to close when they no longer apply (``_escalation_close_activities``);
+    # set by the engine only, like the rest of the row
+    activity_id = fields.Many2one("mail.activity", readonly=True, index="btree_not_null", ondelete="set null")
 
     @api.model
     def _escalation_create_rows(self, vals_list):
@@ -105,3 +112,93 @@ class EscalationLog(models.Model):
             for kind in ("rule", "level"):
                 if vals.get(f"{kind}_id") and not vals.get(f"{kind}_name"):
                     vals[f"{kind}_name"] = names[kind].get(vals[f"{kind}_id"]) or False
+
+    # ------------------------------------------------------------
+    # BUSINESS: the engine's to-dos
+    # ------------------------------------------------------------
+    @api.model
+    def _escalation_open_activities(self, model_name, res_ids, rule_ids=None):
+        """The engine's to-dos still open on the records ``res_ids`` of ``model_name``: those
+        its levels scheduled there (``activity_id`` of their log rows), of the rules
+        ``rule_ids`` only if given; one query.
+
+        :return: [(record id, rule id or None, to-do's user id or None, to-do)]
+        """
+        if not res_ids:
+            return []
+        Activity = self.env["mail.activity"].sudo().with_context(active_test=False)
+        Activity.flush_model(["res_model", "res_id", "user_id", "active"])
+        self.flush_model(["res_model", "res_id", "rule_id", "activity_id"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT log.res_id, log.rule_id, activity.user_id, activity.id
+                  FROM escalation_log log
+                  JOIN mail_activity activity
+                    ON activity.id = log.activity_id
+                   AND activity.res_model = log.res_model AND activity.res_id = log.res_id
+                 WHERE log.res_model = %s AND log.res_id = ANY(%s) AND activity.active
+                   AND %s
+                 ORDER BY log.id
+                """,
+                model_name,
+                list(res_ids),
+                SQL("TRUE") if rule_ids is None else SQL("log.rule_id = ANY(%s)", list(rule_ids)),
+            )
+        )
+        return [
+            (res_id, rule_id, user_id, Activity.browse(activity_id))
+            for res_id, rule_id, user_id, activity_id in rows
+        ]
+
+    @api.model
+    def _escalation_close_activities(self, feedbacks):
+        """Mark the engine's to-dos done as Odoo does when their assignee does, in batch: a
+        message "… done" with the feedback (why the engine closed it) in the record's
+        chatter, authored by OdooBot (the engine, not the team: a rule on the team's last
+        activity does not count it), then the to-do archived when its type keeps done
+        activities, else deleted. One message INSERT per model, one archive, one delete.
+        No follow-up activity is planned: the to-do no longer applies.
+
+        :param feedbacks: {mail.activity record: feedback}
+        """
+        activities = self.env["mail.activity"].sudo().with_context(active_test=False)
+        for activity in feedbacks:
+            activities |= activity.sudo()
+        activities = activities.filtered("active")
+        if not activities:
+            return
+        feedback_of = {activity.id: text for activity, text in feedbacks.items()}
+        author = self.env.ref("base.partner_root")
+        author_id, email_from = self.env["mail.thread"]._message_compute_author(
+            author.id, None, raise_on_email=False
+        )
+        subtype_id = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_activities")
+        reply_to = self.env["mail.thread"]._notify_get_reply_to(default=email_from)[False]
+        QWeb = self.env["ir.qweb"]
+        by_model = defaultdict(list)
+        for activity in activities:
+            body = QWeb._render(
+                "mail.message_activity_done",
+                {"activity": activity, "feedback": feedback_of[activity.id], "display_assignee": True},
+                minimal_qcontext=True,
+            )
+            by_model[activity.res_model].append(
+                {
+                    "author_id": author_id,
+                    "email_from": email_from,
+                    "reply_to": reply_to,
+                    "model": activity.res_model,
+                    "res_id": activity.res_id,
+                    "record_name": False,
+                    "body": body,
+                    "message_type": "notification",
+                    "subtype_id": subtype_id,
+                    "mail_activity_type_id": activity.activity_type_id.id,
+                }
+            )
+        for model_name, values_list in by_model.items():
+            self.env[model_name].sudo()._message_create(values_list)
+        kept = activities.filtered("activity_type_id.keep_done")
+        kept.action_archive()
+        (activities - kept).unlink()

@@ -463,7 +463,22 @@ class GuideMixin(models.AbstractModel):
             )
         body = self.env._("Escalation acknowledged by %(user)s.", user=self.env.user.name)
         self._message_log_batch(dict.fromkeys(self.ids, body))
+        self._escalation_close_acknowledged_activities(clocks, logs, body)
         return True
+
+    def _escalation_close_acknowledged_activities(self, clocks, logs, feedback):
+        """The engine's to-dos of the escalations acknowledged (those of the acknowledged
+        clocks' rules, and those of the acknowledged log rows) still open are done, with
+        ``feedback``: the acknowledgement answers them. One query."""
+        pairs = {(clock.res_id, clock.rule_id.id) for clock in clocks}
+        acknowledged = set(logs.activity_id.ids)
+        Log = self.env["escalation.log"].sudo()
+        feedbacks = {
+            activity: feedback
+            for res_id, rule_id, _user_id, activity in Log._escalation_open_activities(self._name, self.ids)
+            if (res_id, rule_id) in pairs or activity.id in acknowledged
+        }
+        Log._escalation_close_activities(feedbacks)
 
     # ------------------------------------------------------------
     # BUSINESS: clocks
@@ -568,6 +583,12 @@ class GuideMixin(models.AbstractModel):
             with engine_flag(self.env, FLAG_NO_SYNC):
                 self.write(self._escalation_owner_vals(user))
             actions.append(self.env._("Reassigned to %(user)s", user=user.name))
+            # the engine's to-dos of the former owner no longer apply
+            self.env["escalation.level"].sudo()._escalation_close_former_activities(
+                self,
+                {self.id: (from_user, user)},
+                lambda new: self.env._("Reassigned to %(user)s by a manual escalation", user=new.name),
+            )
         self.sudo()._escalation_manual_record(level, reason, from_user, actions, now)
 
     def _escalation_try_manual_move(self, level):
@@ -595,8 +616,11 @@ class GuideMixin(models.AbstractModel):
         actions, the chatter note, the log row and the clock."""
         owner_field = self._guide_owner_field
         has_owner = owner_field in self._fields
+        activity = False
         if level:
-            actions += level._escalation_execute(self, reason=reason, manual=True)[self.id]["actions"]
+            result = level._escalation_execute(self, reason=reason, manual=True)[self.id]
+            actions += result["actions"]
+            activity = result["log"].get("activity_id", False)
         else:
             body = Markup("<p><b>%s</b></p><p>%s</p>") % (
                 self.env._("Manual escalation"),
@@ -631,6 +655,7 @@ class GuideMixin(models.AbstractModel):
                     "company_id": self.company_id.id if "company_id" in self._fields else False,
                     "reason": reason,
                     "actions": "\n".join(actions),
+                    "activity_id": activity,
                     **self._escalation_log_values(),
                 }
             ]

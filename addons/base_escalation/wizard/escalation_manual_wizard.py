@@ -34,6 +34,20 @@ class EscalationManualWizard(models.TransientModel):
     )
     reason = fields.Text(required=True)
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        # a dialog for no record is refused before the database's NOT NULL (logged as an error)
+        context = self.env.context
+        for vals in vals_list:
+            if not (
+                vals.get("res_model", context.get("default_res_model"))
+                and vals.get("res_id", context.get("default_res_id"))
+            ):
+                raise UserError(
+                    self.env._("Escalate a record from its form: the dialog needs the record to escalate.")
+                )
+        return super().create(vals_list)
+
     @api.depends("res_model", "res_id")
     def _compute_record_name(self):
         for wizard in self:

@@ -19,3 +19,4 @@ from . import test_time_check
 from . import test_lifecycle
 from . import test_i18n
 from . import test_calendar_changes
+from . import test_todos

@@ -51,6 +51,9 @@ class TestTrustRpc(RpcCase, EscalationCommon):
             ({"rule_id": 2**31 - 1}, "Rule"),
             ({"level_id": 2**31 - 1}, "Level"),
             ({"res_id": 2**40}, "must be a whole number"),
+            # a dialog for no record (no model, no id)
+            ({"res_id": False}, "needs the record to escalate"),
+            ({"res_model": False}, "needs the record to escalate"),
         ]
         with self.assertNoLogs("odoo.sql_db", "ERROR"), self.assertNoLogs("odoo.http", "ERROR"):
             for protocol in ("xmlrpc", "jsonrpc"):
@@ -59,8 +62,11 @@ class TestTrustRpc(RpcCase, EscalationCommon):
                         continue  # XML-RPC carries no such integer
                     with self.subTest(protocol=protocol, vals=vals):
                         with self.assertRaises(RpcError) as caught:
+                            values = {
+                                key: value for key, value in {**base, **vals}.items() if value is not False
+                            }
                             self._call(protocol)(
-                                self.user_salesman, "escalation.manual.wizard", "create", [{**base, **vals}]
+                                self.user_salesman, "escalation.manual.wizard", "create", [values]
                             )
                         self.assertIn(expected, caught.exception.message)
                         self.assertNotIn("Traceback", caught.exception.message)

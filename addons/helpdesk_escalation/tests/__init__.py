@@ -11,3 +11,4 @@ from . import test_detour
 from . import test_milestone
 from . import test_time_check
 from . import test_lifecycle
+from . import test_todos
