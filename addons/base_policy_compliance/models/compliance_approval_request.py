@@ -39,6 +39,8 @@ class ComplianceApprovalRequest(models.Model):
     _description = "Policy Approval Request"
     _order = "request_date desc, id desc"
     _guide_engine_owned = True
+    # moved with its record by ``_compliance_follow_company`` (its approvers too)
+    _guide_follows_record_company = False
 
     name = fields.Char(required=True, readonly=True)
     policy_id = fields.Many2one(
@@ -862,22 +864,21 @@ class ComplianceApprovalRequest(models.Model):
 
     @api.model
     def _compliance_follow_company(self, records):
-        """The pending requests of ``records`` take the company their records were moved to:
+        """The requests of ``records`` take the company their records were moved to:
         a pending change is read and decided where its record is (multi-company rule), and
         the approvers who do not work for that company leave its undecided tiers
         (``_compliance_resolve_lines``: a tier left with nobody goes to its policy tier's
         approvers for the record, or the request is cancelled and its requester told).
-        Decided requests keep theirs (audit). One query when no request is pending."""
-        requests = self.sudo().search(
-            [("res_model", "=", records._name), ("res_id", "in", records.ids), ("state", "=", "pending")]
-        )
+        A decided request just takes the record's company, read where its record is as the
+        other audit rows are. One query when the records have no request."""
+        requests = self.sudo().search([("res_model", "=", records._name), ("res_id", "in", records.ids)])
         if not requests:
             return
         companies = {record.id: record.company_id for record in records.sudo()}
         moved = requests.filtered(lambda req: req.company_id != companies[req.res_id])
         for company, company_requests in moved.grouped(lambda req: companies[req.res_id]).items():
             company_requests.write({"company_id": company.id})
-        for request in moved:
+        for request in moved.filtered(lambda req: req.state == "pending"):
             undecided = request.line_ids.filtered(lambda line: line.state in ("pending", "waiting"))
             request._compliance_resolve_lines(undecided)
             request._compliance_cancel_undecidable()

@@ -608,6 +608,10 @@ class GuideMixin(models.AbstractModel):
 
     def write(self, vals):
         self._guide_check_engine_fields([vals])
+        if not self.env.su and not self._guide_user_is_internal():
+            # a customer may not read the engine's state its judgement reads: Odoo's own
+            # refusal first, where they may not write (no query for internal users)
+            self.check_access("write")
         if self._guide_write_outside_processes(vals):
             # nothing the engines configure can apply: the write costs what Odoo's does
             return super().write(vals)
@@ -877,13 +881,33 @@ class GuideMixin(models.AbstractModel):
         (self - entered)._guide_write_refresh_checklist(change["vals"])
 
     def _guide_lines_follow_company(self):
-        """The checklist lines of ``self`` take the company their records were moved to:
-        they are the records' live state, read and ticked where the records are
-        (multi-company record rule); they kept the company the record had when it entered
-        the step (history and deviations keep theirs: audit)."""
-        if self.env["guide.line"]._guide_rows_follow_company(self):
-            # the lines the user may read changed: the checklist shown is computed again
-            self.invalidate_recordset(["guide_current_line_ids", "guide_missing_items", "guide_hint_ids"])
+        """The rows linked to ``self`` (checklist lines, history, deviations, milestones,
+        tasks, logs of every engine) take the company their records were moved to: they are
+        read exactly where their records are (multi-company record rules), the new
+        company's users see the whole history of what they now handle. One UPDATE per
+        table, on a change of company only."""
+        for model_name in self._guide_company_following_models():
+            moved = self.env[model_name]._guide_rows_follow_company(self)
+            if moved and model_name == "guide.line":
+                # the lines the user may read changed: the checklist shown is computed again
+                self.invalidate_recordset(["guide_current_line_ids", "guide_missing_items", "guide_hint_ids"])
+
+    @api.model
+    @tools.ormcache()
+    def _guide_company_following_models(self):
+        """The models of rows linked to guided records that follow their record's company
+        (``guide.record.link.mixin._guide_follows_record_company``), tables with a company."""
+        names = self.env.registry.descendants(["guide.record.link.mixin"], "_inherit")
+        return tuple(
+            sorted(
+                name
+                for name in names
+                if not self.env[name]._abstract
+                and self.env[name]._auto
+                and self.env[name]._guide_follows_record_company
+                and self.env[name]._guide_company_column_of_its_own()
+            )
+        )
 
     def _guide_write_refresh_checklist(self, vals):
         """Refresh the stored checklist figures of the guided records of ``self`` when
@@ -1587,9 +1611,10 @@ class GuideMixin(models.AbstractModel):
                 entered_at,
                 stage_names,
             )
-            if step_to and (process_to != process_from or not step_from):
+            if self._guide_enters_process(process_from, step_from, process_to, step_to, stage_to):
                 # entering the steps of a process (another process, no stage, a stage
-                # without a step): judged from where the record was in that process
+                # without a step), or a process at a stage without a step of it: judged
+                # from where the record was in that process
                 info["entering"] = True
                 entries.append(info)
             else:
@@ -1604,6 +1629,20 @@ class GuideMixin(models.AbstractModel):
         if entries:
             self._guide_set_entry_origins(entries)
         return transitions
+
+    @api.model
+    def _guide_enters_process(self, process_from, step_from, process_to, step_to, stage_to):
+        """Whether a change of step enters the steps of ``process_to`` and is judged from the
+        record's origin in it: a step entered from another process, from no step, or a stage
+        without a step of a process the record was not in — a record coming back to a
+        process it left passes the gate of the step it left (a lead taken out of its process,
+        moved on, then brought back), closing stages apart; one that never was in the process
+        has nothing to pass there (``_guide_set_entry_origins``)."""
+        if step_to:
+            return process_to != process_from or not step_from
+        return bool(
+            process_to and process_to != process_from and stage_to and not self._guide_is_exit_stage(stage_to)
+        )
 
     def _guide_entry_transitions(self):
         """Transitions of records created (or imported) in their current step."""
@@ -1631,7 +1670,8 @@ class GuideMixin(models.AbstractModel):
     def _guide_set_entry_origins(self, entries, creating=False):
         """Judge records entering a process's steps as moving from their origin: the
         last step they had in that process (history), else the process's first step.
-        Entering at a later step must pass the gate of the step skipped. One query."""
+        Entering at a later step must pass the gate of the step skipped; coming back at a
+        stage without a step, the gate of the step left. One query."""
         config = self.env["guide.process"]._get_guide_config(self._name)
         first_steps = {}
         for step in config["steps"].values():  # in process step order
@@ -1663,8 +1703,11 @@ class GuideMixin(models.AbstractModel):
         stage_model = self.env[self._fields[self._guide_stage_field].comodel_name]
         for info in entries:
             record, to_step = info["record"], info["to_step"]
-            origin = last_steps.get((record.id, info["process_id"])) or first_steps[info["process_id"]]
-            if origin["id"] == to_step["id"]:
+            origin = last_steps.get((record.id, info["process_id"]))
+            if to_step:
+                origin = origin or first_steps[info["process_id"]]
+            if not origin or (to_step and origin["id"] == to_step["id"]):
+                # a stage without a step of a process the record never was in: nothing to judge
                 info["direction"] = "initial"
                 continue
             direction = self._guide_rank_direction(

@@ -33,6 +33,9 @@ class GuideRecordLinkMixin(models.AbstractModel):
     _guide_engine_owned = False
     # an index (res_id, res_model); off where a unique index already starts with both
     _guide_record_index = True
+    # the rows take the company their record is moved to (``_guide_rows_follow_company``),
+    # so that they stay readable exactly where it is; off where the model moves its own
+    _guide_follows_record_company = True
 
     # ------------------------------------------------------------
     # ORM
@@ -168,10 +171,18 @@ class GuideRecordLinkMixin(models.AbstractModel):
         )
 
     @api.model
+    def _guide_company_column_of_its_own(self):
+        """Whether the rows keep a company of their own (stored, neither related nor computed:
+        feedback takes its process's), which ``_guide_rows_follow_company`` may move."""
+        field = self._fields.get("company_id")
+        return bool(field and field.store and not field.related and not field.compute)
+
+    @api.model
     def _guide_rows_follow_company(self, records):
-        """The rows of ``records`` take the company their records were moved to (rows that
-        are the records' live state, read where the records are: checklist lines, clocks;
-        audit rows keep theirs). One UPDATE; whether any row moved."""
+        """The rows of ``records`` take the company their records were moved to: they are
+        read exactly where their records are (the live state, checklist lines and clocks,
+        as the audit rows: history, deviations, logs), their content unchanged. One UPDATE;
+        whether any row moved."""
         records.flush_recordset(["company_id"])
         self.flush_model(["company_id"])
         self.env.cr.execute(

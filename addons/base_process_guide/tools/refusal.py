@@ -55,7 +55,9 @@ def refuse_not_one(records, operation="read"):
     """``records.ensure_one()`` for the ids a client sent to an action of one record (a
     button, a dialog): id 0 is refused as ``refuse_missing`` refuses it, and any other
     number of ids than one with a ``UserError`` naming the model, where ``ensure_one``
-    raised a ``ValueError`` logged as an error."""
+    raised a ``ValueError`` logged as an error; then the record itself, for ``operation``:
+    an id that names no record, or one the user may not read, is refused as Odoo refuses
+    it (one query), not answered with an action on nothing."""
     refuse_missing(records, operation)
     if len(records) != 1:
         raise UserError(
@@ -65,6 +67,8 @@ def refuse_not_one(records, operation="read"):
                 count=len(records),
             )
         )
+    if not records.env.su:
+        records.check_access(operation)
 
 
 def json_ids(env, text, what):

@@ -624,7 +624,8 @@ class TestApprovalAcrossCompanies(ComplianceCommon):
         """A lead moved to another company while its change waits takes its pending request
         with it: the request is read and decided where the lead is, an approver who does not
         work for that company leaves its tiers (the others decide) and can neither read nor
-        decide it any more; requests already decided keep their company (audit)."""
+        decide it any more; the requests already decided and the audit rows go with it too,
+        read where the lead is (their content unchanged)."""
         company_a = self.env.company
         company_b = self.env["res.company"].create({"name": "Approvals B (moved)"})
         both = [(6, 0, (company_a | company_b).ids)]
@@ -639,7 +640,12 @@ class TestApprovalAcrossCompanies(ComplianceCommon):
         lead.with_context(allowed_company_ids=(company_a | company_b).ids).company_id = company_b
         self.assertEqual(request.company_id, company_b)
         self.assertEqual(request.line_ids.company_id, company_b)
-        self.assertEqual(rejected.company_id, company_a, "a decided request is an audit row")
+        self.assertEqual(rejected.company_id, company_b, "read where its lead is, as the audit rows")
+        self.assertEqual(rejected.line_ids.company_id, company_b)
+        logs = self.env["compliance.log"].search([("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)])
+        self.assertTrue(logs)
+        self.assertEqual(logs.company_id, company_b)
+        self.assertEqual(rejected.state, "rejected")
         # the director works for company A only: out of the tier, and the request out of sight
         self.assertEqual(request.line_ids[1].approver_ids, self.user_officer)
         self.assertFalse(self.Request.with_user(self.user_director).search([("id", "=", request.id)]))

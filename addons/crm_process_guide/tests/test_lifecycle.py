@@ -137,6 +137,9 @@ class TestLifecycle(RpcCase, GuideCommon):
         # crm's merge deletes the merged lead as superuser, whatever the rights of who merges
         head = self._lead(stage_id=self.stage_won.id, probability=100)
         merge = self.env["crm.merge.opportunity"].with_user(self.user_salesman)
+        # kept in its team (the salesperson's: crm would move the won head to their other
+        # team, into another process whose policies on wins would judge it)
+        self.team.member_ids = [(4, self.user_salesman.id)]
         merge.with_context(active_ids=(head | lead).ids, active_model="crm.lead").create(
             {"opportunity_ids": [(6, 0, (head | lead).ids)]}
         ).action_merge()

@@ -66,6 +66,12 @@ class TestSecurity(GuideCommon):
         self.assertEqual(lead.guide_step_id, self.step_qualif)
         lines = self.env["guide.line"].search([("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)])
         self.assertEqual(lines.company_id, company_b)
+        # its history goes with it: read where the lead is, by its new company's users
+        history = self.env["guide.history"].search([("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)])
+        self.assertTrue(history)
+        self.assertEqual(history.company_id, company_b)
+        History = self.env["guide.history"].with_user(user_b).with_context(allowed_company_ids=company_b.ids)
+        self.assertEqual(History.search([("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)]), history)
         lead_b = lead.with_user(user_b).with_context(allowed_company_ids=company_b.ids)
         lead_b.invalidate_recordset()
         self.assertEqual(

@@ -429,3 +429,23 @@ class TestTrustRpc(RpcCase, GuideCommon):
             fault = self.rpc_fault(self.user_salesman, "guide.process", "copy", [[0]], protocol=protocol)
             self.assertNotIn("does not exist", fault)
         self.assertEqual(self.env["guide.process"].search_count([]), processes)
+
+    def test_record_buttons_refuse_records_not_read(self):
+        """The buttons of a lead's form (its history, deviations, milestones...) called on an
+        id that names no lead, or on a lead the user may not read, are refused as Odoo
+        refuses the record, not answered with a list (empty) of nothing."""
+        other = self._lead(name="Not mine", user_id=self.user_manager.id)
+        buttons = (
+            "action_guide_open_history",
+            "action_guide_open_deviations",
+            "action_guide_open_checklist_history",
+            "action_guide_open_milestones",
+            "action_guide_open_task_logs",
+        )
+        with self.assertNoLogs("odoo.http", "ERROR"):
+            for button in buttons:
+                with self.subTest(button=button):
+                    fault = self.rpc_fault(self.user_salesman, "crm.lead", button, [[999999999]])
+                    self.assertIn("does not exist or has been deleted", fault)
+                    fault = self.rpc_fault(self.user_salesman, "crm.lead", button, [[other.id]])
+                    self.assertIn("doesn't have 'read' access", fault)

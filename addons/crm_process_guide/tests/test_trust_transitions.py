@@ -53,6 +53,30 @@ class TestTrustTransitions(RpcCase, GuideCommon):
         )
         self.assertEqual(self._reload(lead).guide_step_id, self.step_qualif)
 
+    def test_team_round_trip_to_a_stage_without_step_does_not_skip_the_gate(self):
+        """Coming back at a stage the process has no step on is judged from the step the
+        lead left, as a direct move there is (it was let through as a move within no
+        process, then won)."""
+        contract = self.env["crm.stage"].create({"name": "G-Contract", "sequence": 1010})
+        lead = self._lead(name="Round trip without step")
+        user, ids = self.user_salesman, [lead.id]
+        self.xmlrpc(user, "crm.lead", "write", [ids, {"team_id": self.other_team.id}])
+        self.xmlrpc(user, "crm.lead", "write", [ids, {"stage_id": contract.id}])
+        fault = self.rpc_fault(user, "crm.lead", "write", [ids, {"team_id": self.team.id}])
+        self.assertIn("skipping G-Qualification, which requires Budget confirmed", fault)
+        self.assertEqual(self._reload(lead).team_id, self.other_team)
+        # the same write bringing the stage back to the step it left passes
+        self.xmlrpc(
+            user, "crm.lead", "write", [ids, {"team_id": self.team.id, "stage_id": self.stage_qualif.id}]
+        )
+        self.assertEqual(self._reload(lead).guide_step_id, self.step_qualif)
+        # a lead that never was in the process has no step left to pass there: it comes in
+        # at a stage without a step as one created there does
+        outsider = self._lead(team_id=self.other_team.id, stage_id=contract.id, name="Outsider")
+        self.xmlrpc(user, "crm.lead", "write", [outsider.ids, {"team_id": self.team.id}])
+        self.assertEqual(self._reload(outsider).guide_process_id, self.process)
+        self.assertFalse(outsider.guide_step_id)
+
     def test_team_change_in_one_write_with_the_stage(self):
         lead = self._lead(team_id=self.other_team.id, name="Outsider")
         fault = self.rpc_fault(
