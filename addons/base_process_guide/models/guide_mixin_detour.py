@@ -55,6 +55,25 @@ class GuideMixin(models.AbstractModel):
     guide_alt_missing_items = fields.Text(
         string="Alternate Step Missing Items", compute="_compute_guide_alt_checklist"
     )
+    guide_alt_item_done = fields.Integer(
+        string="Alternate Step Items Done", compute="_compute_guide_alt_checklist"
+    )
+    guide_alt_item_total = fields.Integer(
+        string="Alternate Step Items", compute="_compute_guide_alt_checklist"
+    )
+    # the panel of a record in an alternate step: its checklist is the one *Complete* needs;
+    # what the stage step's checklist counts for meanwhile, as the gate judges the return
+    guide_alt_heading = fields.Char(string="Alternate Step Heading", compute="_compute_guide_alt_panel")
+    guide_alt_stage_role = fields.Selection(
+        [
+            ("with_return", "Needed for the return"),
+            ("after_return", "Needed after the return"),
+            ("not_needed", "Not needed"),
+        ],
+        string="Step Checklist While in the Alternate Step",
+        compute="_compute_guide_alt_panel",
+    )
+    guide_alt_stage_note = fields.Char(string="Step Checklist Note", compute="_compute_guide_alt_panel")
     guide_alt_can_enter = fields.Boolean(
         string="Alternate Steps Available", compute="_compute_guide_alt_can_enter"
     )
@@ -108,6 +127,58 @@ class GuideMixin(models.AbstractModel):
             missing = record_lines.filtered(lambda line: line.mandatory and not line.is_done)
             record.guide_alt_line_ids = record_lines
             record.guide_alt_missing_items = "\n".join(missing.mapped("title")) or False
+            record.guide_alt_item_done = len(record_lines.filtered("is_done"))
+            record.guide_alt_item_total = len(record_lines)
+
+    @api.depends_context("lang")
+    @api.depends("guide_alt_step_id", "guide_alt_return_step_id", "guide_step_id")
+    def _compute_guide_alt_panel(self):
+        config = self.env["guide.process"]._get_guide_config(self._name)
+        Step = self.env["guide.step"].sudo()
+        for record in self:
+            if not record.guide_alt_step_id:
+                record.guide_alt_heading = record.guide_alt_stage_role = record.guide_alt_stage_note = False
+                continue
+            names = {
+                "step": Step.browse(record.guide_alt_step_id.id).name,
+                "return_step": Step.browse(record.guide_alt_return_step_id.id).name,
+            }
+            record.guide_alt_heading = (
+                self.env._("Alternate step: %(step)s · returns to %(return_step)s", **names)
+                if names["return_step"]
+                else self.env._("Alternate step: %(step)s", step=names["step"])
+            )
+            role = record._guide_alt_stage_role(config)
+            record.guide_alt_stage_role = role
+            step = config["steps"].get(record.guide_step_id.id)
+            if not (step and step["items"]):
+                record.guide_alt_stage_note = False
+                continue
+            names["step"] = Step.browse(step["id"]).name
+            if role == "with_return" and step["gate_mode"] == "advisory":
+                note = self.env._(
+                    "Checklist of %(step)s below: checked too (advisory), as completing the alternate "
+                    "step moves on to %(return_step)s.",
+                    **names,
+                )
+            elif role == "with_return":
+                note = self.env._(
+                    "Checklist of %(step)s below: needed too, as completing the alternate step "
+                    "moves on to %(return_step)s.",
+                    **names,
+                )
+            elif role == "after_return":
+                note = self.env._(
+                    "Checklist of %(step)s below: not needed to complete the alternate step; "
+                    "needed afterwards to move on.",
+                    step=names["step"],
+                )
+            else:
+                note = self.env._(
+                    "Checklist of %(step)s below: not needed to complete the alternate step.",
+                    step=names["step"],
+                )
+            record.guide_alt_stage_note = note
 
     @api.depends_context("uid")
     @api.depends("guide_process_id", "guide_step_id", "guide_alt_step_id")
@@ -300,6 +371,25 @@ class GuideMixin(models.AbstractModel):
     # ------------------------------------------------------------
     # BUSINESS: detours
     # ------------------------------------------------------------
+    def _guide_alt_stage_role(self, config):
+        """What the checklist of the stage step counts for while ``self`` (one record) is in
+        an alternate step, as ``action_guide_complete_alternate`` and the gates judge it:
+        ``with_return`` when the return is a forward move out of the step (its gate judges
+        the move), ``after_return`` when the record returns where it is (the step's gate
+        judges its next move on), ``not_needed`` when the return moves it back."""
+        target = config["steps"].get(self.guide_alt_return_step_id.id)
+        if (
+            not target
+            or target["process_id"] != self.guide_process_id.id
+            or target["id"] == self.guide_step_id.id
+        ):
+            return "after_return"
+        stage_model = self.env[self._fields[self._guide_stage_field].comodel_name]
+        direction = self._guide_rank_direction(
+            self[self._guide_stage_field], stage_model.browse(target["stage_id"])
+        )
+        return "with_return" if direction == "forward" else "not_needed"
+
     def _guide_alt_name(self, alt):
         """The alternate step's name in the user's language."""
         return self.env["guide.step"].sudo().browse(alt["id"]).name

@@ -1,3 +1,5 @@
+from lxml import etree
+
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
@@ -256,6 +258,90 @@ class TestDetour(DetourCommon):
         self.assertEqual(other.guide_alt_step_id, self.alt_legal)
         other.write({"stage_id": self.stage_won.id})
         self.assertEqual(other.stage_id, self.stage_won)
+
+    def test_panel_shows_the_checklist_the_gate_judges(self):
+        """In an alternate step the panel's checklist is the alternate step's, under a
+        heading naming it and where it returns; the stage step's checklist is told for
+        what it counts, exactly as the gate judges the return."""
+        # back where it is: the step's checklist is not needed to complete it, only to move on
+        waiting = self._lead(name="Waiting", stage_id=self.stage_proposal.id).with_user(self.user_salesman)
+        waiting.action_guide_enter_alternate(self.alt_waiting.id, "On holiday")
+        proposal = self.step_proposal.name
+        self.assertEqual(
+            waiting.guide_alt_heading, f"Alternate step: Waiting on the customer · returns to {proposal}"
+        )
+        self.assertEqual(waiting.guide_alt_stage_role, "after_return")
+        self.assertEqual(
+            waiting.guide_alt_stage_note,
+            f"Checklist of {proposal} below: not needed to complete the alternate step; "
+            "needed afterwards to move on.",
+        )
+        self.assertEqual(waiting.guide_missing_items, "Proposal sent")
+        self.assertIs(waiting.action_guide_complete_alternate(), True)
+        self.assertFalse(waiting.guide_alt_step_id)
+        with self.assertRaisesRegex(UserError, "Proposal sent"):
+            waiting.write({"stage_id": self.stage_nego.id})
+        # further on: completing it is a move out of the step, whose checklist is needed too
+        big = self._lead(name="Big", stage_id=self.stage_proposal.id).with_user(self.user_salesman)
+        big.write({"expected_revenue": 250000})
+        self.assertEqual(
+            big.guide_alt_heading, f"Alternate step: Legal review · returns to {self.step_nego.name}"
+        )
+        self.assertEqual(big.guide_alt_stage_role, "with_return")
+        self.assertEqual(
+            big.guide_alt_stage_note,
+            f"Checklist of {proposal} below: needed too, as completing the alternate step "
+            f"moves on to {self.step_nego.name}.",
+        )
+        self.assertEqual((big.guide_alt_item_done, big.guide_alt_item_total), (0, 1))
+        big.guide_alt_line_ids.action_check()
+        self.assertEqual((big.guide_alt_item_done, big.guide_alt_item_total), (1, 1))
+        with self.assertRaises(UserError) as err:
+            big.action_guide_complete_alternate()
+        self.assertIn("Proposal sent", str(err.exception))
+        self.assertEqual(big.guide_alt_step_id, self.alt_legal)
+        # an advisory step: checked, not required
+        self.step_proposal.gate_mode = "advisory"
+        big.invalidate_recordset()
+        self.assertIn("checked too (advisory)", big.guide_alt_stage_note)
+        self.assertIs(big.action_guide_complete_alternate(), True)
+        self.assertEqual(big.stage_id, self.stage_nego)
+        # back to an earlier step: the step's checklist is not needed at all
+        self.alt_waiting.alt_return_step_id = self.step_qualif
+        back = self._lead(name="Back", stage_id=self.stage_proposal.id).with_user(self.user_salesman)
+        back.action_guide_enter_alternate(self.alt_waiting.id, "Requalify")
+        self.assertEqual(back.guide_alt_stage_role, "not_needed")
+        self.assertEqual(
+            back.guide_alt_stage_note,
+            f"Checklist of {proposal} below: not needed to complete the alternate step.",
+        )
+        self.assertIs(back.action_guide_complete_alternate(), True)
+        self.assertEqual(back.stage_id, self.stage_qualif)
+        # out of an alternate step: nothing of it
+        self.assertFalse(back.guide_alt_heading or back.guide_alt_stage_role or back.guide_alt_stage_note)
+
+    def test_form_puts_the_alternate_checklist_first(self):
+        """The form's panel: the alternate step first; the stage step's "to move on" warning
+        only where its checklist is needed for the return, under the note saying so."""
+        arch = etree.fromstring(
+            self.env["crm.lead"]
+            .with_user(self.user_salesman)
+            .get_views([(False, "form")])["views"]["form"]["arch"]
+        )
+        panel = arch.xpath("//div[@name='guide_panel']")[0]
+        names = [child.get("name") or child.get("class") for child in panel]
+        self.assertLess(names.index("guide_alternate"), names.index("card-body"))
+        alternate = panel.xpath("div[@name='guide_alternate']")[0]
+        self.assertTrue(alternate.xpath(".//field[@name='guide_alt_heading']"))
+        self.assertTrue(alternate.xpath(".//field[@name='guide_alt_line_ids']"))
+        body = panel.xpath("div[@class='card-body']")[0]
+        note, move_on = body[0], body[1]
+        self.assertEqual(note.get("name"), "guide_alt_stage_note")
+        self.assertEqual(move_on.get("name"), "guide_move_on")
+        self.assertEqual(
+            move_on.get("invisible"),
+            "not guide_blocked or guide_alt_stage_role in ('after_return', 'not_needed')",
+        )
 
 
 @tagged("post_install", "-at_install")

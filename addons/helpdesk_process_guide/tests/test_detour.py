@@ -1,3 +1,5 @@
+from lxml import etree
+
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
@@ -61,6 +63,50 @@ class TestTicketDetour(TicketDetourCommon):
         self.assertEqual(self._history(ticket, "return").detour_count, 1)
         ticket.write({"stage_id": self.stage_waiting.id})
         self.assertEqual(ticket.stage_id, self.stage_waiting)
+
+    def test_panel_shows_the_checklist_the_gate_judges(self):
+        """The alternate step's checklist first, under a heading naming where it returns;
+        the step's checklist told for what it counts, as the gate judges the return."""
+        ticket = self._ticket(name="Printer down", stage_id=self.stage_progress.id).with_user(self.user_own)
+        ticket.action_guide_enter_alternate(self.alt_third_party.id, "Waiting for the printer vendor")
+        progress = self.step_progress.name
+        self.assertEqual(
+            ticket.guide_alt_heading, f"Alternate step: Waiting on a third party · returns to {progress}"
+        )
+        self.assertEqual(ticket.guide_alt_stage_role, "after_return")
+        self.assertEqual(
+            ticket.guide_alt_stage_note,
+            f"Checklist of {progress} below: not needed to complete the alternate step; "
+            "needed afterwards to move on.",
+        )
+        self.assertEqual((ticket.guide_alt_item_done, ticket.guide_alt_item_total), (0, 1))
+        ticket.guide_alt_line_ids.action_check()
+        self.assertEqual(ticket.guide_missing_items, "Solution proposed")
+        self.assertIs(ticket.action_guide_complete_alternate(), True)
+        self.assertEqual(ticket.stage_id, self.stage_progress)
+        # entered in triage, returns to In Progress: the triage checklist is needed too
+        manager_ticket = self._ticket(name="Breach", stage_id=self.stage_triage.id)
+        manager_ticket.write({"priority": "3"})
+        self.assertEqual(manager_ticket.guide_alt_step_id, self.alt_security)
+        self.assertEqual(manager_ticket.guide_alt_stage_role, "with_return")
+        self.assertIn(
+            f"needed too, as completing the alternate step moves on to {progress}",
+            manager_ticket.guide_alt_stage_note,
+        )
+        with self.assertRaises(UserError) as err:
+            manager_ticket.action_guide_complete_alternate()
+        self.assertIn("Impact assessed", str(err.exception))
+
+    def test_form_puts_the_alternate_checklist_first(self):
+        view = self.env["helpdesk.ticket"].with_user(self.user_own).get_views([(False, "form")])
+        panel = etree.fromstring(view["views"]["form"]["arch"]).xpath("//div[@name='guide_panel']")[0]
+        names = [child.get("name") or child.get("class") for child in panel]
+        self.assertLess(names.index("guide_alternate"), names.index("card-body"))
+        body = panel.xpath("div[@class='card-body']")[0]
+        self.assertEqual(
+            [body[0].get("name"), body[1].get("name")], ["guide_alt_stage_note", "guide_move_on"]
+        )
+        self.assertIn("guide_alt_stage_role", body[1].get("invisible"))
 
     def test_automatic_entry_and_restricted_manual_entry(self):
         ticket = self._ticket(stage_id=self.stage_triage.id).with_user(self.user_own)

@@ -30,6 +30,15 @@ registry.category("web_tour.tours").add("crm_process_guide_detour_tour", {
             trigger: ".o_guide_alternate:contains('Waiting on the customer'):contains('Customer answered')",
         },
         {
+            content: "Its heading names the step it returns to",
+            trigger: ".o_guide_alternate [name=guide_alt_heading]:contains('returns to G-Proposal')",
+        },
+        {
+            content: "The step's checklist is told not to be needed to complete it, without its warning",
+            trigger:
+                ".o_guide_panel:not(:has([name=guide_move_on])) [name=guide_alt_stage_note]:contains('not needed to complete the alternate step')",
+        },
+        {
             content: "Tick its checklist",
             trigger: ".o_guide_alternate .o_guide_checklist button[name=action_check]",
             run: "click",
@@ -45,6 +54,11 @@ registry.category("web_tour.tours").add("crm_process_guide_detour_tour", {
         {
             content: "Back on the usual path",
             trigger: ".o_guide_panel:not(:has(.o_guide_alternate)) button[name=action_guide_open_alternate_wizard]",
+        },
+        {
+            content: "The step's checklist is the one to do again",
+            trigger:
+                ".o_guide_panel:not(:has([name=guide_alt_stage_note])) [name=guide_move_on]:contains('Proposal sent')",
         },
     ],
 });
