@@ -99,6 +99,11 @@ class GuideHint(models.Model):
     # ------------------------------------------------------------
     # CONSTRAINTS
     # ------------------------------------------------------------
+    @api.constrains("model_name", "process_id", "step_ids")
+    def _check_scope(self):
+        """A hint of one model is not limited to a process or steps of another."""
+        self._guide_check_scope("step_ids")
+
     @api.constrains("url")
     def _check_url(self):
         """The link is opened by every agent the hint is shown to: a web page, an email

@@ -13,6 +13,9 @@ class GuideSharedScopeMixin(models.AbstractModel):
     _name = "guide.shared.scope.mixin"
     _description = "Configuration Shared by the Companies"
     _guide_company_path = "company_id"
+    # the fields that place a row: its parent (process, step, policy, rule), its model, its
+    # company; a write changing one is judged again where it puts the row
+    _guide_place_fields = ("process_id", "step_id", "policy_id", "rule_id", "model_name", "company_id")
 
     def _guide_check_shared_scope(self):
         """Refuse a change of a shared row to a user who does not work for every company
@@ -54,6 +57,18 @@ class GuideSharedScopeMixin(models.AbstractModel):
                 )
             )
 
+    def _guide_check_new_place(self, vals):
+        """Judge the rows again where a write moved them (``_guide_place_fields``): Odoo's
+        record rules judge the rows of a write as they were before it, so a manager of the
+        lead configuration could otherwise move a checklist item, a milestone, a tier or a
+        level of his into a ticket process, policy or rule, which he may not change (and the
+        reverse). The rows are checked as they now are against every record rule (model,
+        company, team...); the companies are the user's, not only those active in his
+        session, as ``_guide_check_own_companies`` judges them."""
+        if not self or self.env.su or not set(vals) & set(self._guide_place_fields):
+            return
+        self.with_context(allowed_company_ids=self.env.user.company_ids.ids).check_access("write")
+
     @api.model_create_multi
     def create(self, vals_list):
         records = super().create(vals_list)
@@ -66,6 +81,7 @@ class GuideSharedScopeMixin(models.AbstractModel):
         res = super().write(vals)
         self._guide_check_shared_scope()
         self._guide_check_own_companies()
+        self._guide_check_new_place(vals)
         return res
 
     def unlink(self):

@@ -227,6 +227,8 @@ class GuideStep(models.Model):
         return steps
 
     def write(self, vals):
+        if vals.get("process_id") and isinstance(vals["process_id"], int):
+            self._guide_check_same_model(self.env["guide.process"].browse(vals["process_id"]))
         stage_fields = [fname for fname in self._guide_stage_fields().values() if fname in vals]
         if stage_fields or "process_id" in vals:
             self._guide_check_stage_free(
@@ -247,6 +249,26 @@ class GuideStep(models.Model):
         if {"process_id", *self._guide_stage_fields().values()} & set(vals):
             (processes | self.process_id)._guide_rematch_steps()
         return res
+
+    def _guide_check_same_model(self, process):
+        """A step moves only into a process of its own model: its stage, checklist and
+        conditions are of that model (refused before the stages are compared, a stage of
+        one model with the stages of another). A process the user may not read is refused
+        as such, unnamed."""
+        process.check_access("read")
+        process = process.sudo()
+        for step in self.sudo():
+            if step.model_name != process.model_name:
+                raise ValidationError(
+                    self.env._(
+                        "Step %(step)s guides %(model)s: it cannot move into process %(process)s, "
+                        "which guides %(other)s.",
+                        step=step.display_name,
+                        model=self.env["ir.model"]._get(step.model_name).name,
+                        process=process.display_name,
+                        other=self.env["ir.model"]._get(process.model_name).name,
+                    )
+                )
 
     @api.model
     def _guide_check_stage_free(self, pairs):

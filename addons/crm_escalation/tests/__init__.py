@@ -20,3 +20,4 @@ from . import test_lifecycle
 from . import test_i18n
 from . import test_calendar_changes
 from . import test_todos
+from . import test_trust_parent_moves

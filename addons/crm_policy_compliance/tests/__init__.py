@@ -19,3 +19,4 @@ from . import test_multi_company_config
 from . import test_lifecycle
 from . import test_config_bounds
 from . import test_received
+from . import test_trust_parent_moves
