@@ -1,13 +1,20 @@
 import json
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
 
-from ..tools import MAX_NAME, MAX_TEXT, labelled
+from ..tools import MAX_NAME, MAX_TEXT, labelled, module_uninstalling, shortened
+from .guide_config_mixin import REFUSAL_MAX_NAMED
 
 
 class GuideDeviationReason(models.Model):
+    """A reason agents pick when they deviate from a process. Of no company, it is offered
+    to every company and changed by a user of every company only; the deviations keep its
+    wording of the time (``guide.deviation.reason_name``)."""
+
     _name = "guide.deviation.reason"
-    _inherit = ["guide.bounded.mixin"]
+    _inherit = ["guide.bounded.mixin", "guide.shared.scope.mixin"]
     _description = "Deviation Reason"
     _order = "sequence, id"
     _guide_bounded_fields = {"name": MAX_NAME, "description": MAX_TEXT}
@@ -16,6 +23,47 @@ class GuideDeviationReason(models.Model):
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
     description = fields.Text(translate=True)
+    company_id = fields.Many2one(
+        "res.company", index=True, help="Offered on the records of this company only; empty: every company."
+    )
+
+    def _update_field_translations(self, field_name, translations, digest=None, source_lang=None):
+        # the translation dialogs rename a reason without a write(): the same users may
+        self._guide_check_shared_scope()
+        return super()._update_field_translations(
+            field_name, translations, digest=digest, source_lang=source_lang
+        )
+
+    @api.ondelete(at_uninstall=True)
+    def _unlink_except_in_use(self):
+        """A reason the audit trail names is not deleted (its deviations would lose it): it
+        is archived instead. A module's uninstallation deletes it (its deviations keep its
+        wording)."""
+        if not self or module_uninstalling(self.env):
+            return
+        counts = dict(
+            self.env["guide.deviation"]
+            .sudo()
+            ._read_group([("reason_id", "in", self.ids)], ["reason_id"], ["__count"])
+        )
+        used = self.filtered(lambda reason: counts.get(reason))
+        if not used:
+            return
+        named = "\n".join(
+            self.env._(
+                "%(reason)s: %(count)s deviation(s)",
+                reason=shortened(reason.display_name, 80),
+                count=counts[reason],
+            )
+            for reason in used[:REFUSAL_MAX_NAMED]
+        )
+        raise UserError(
+            self.env._(
+                "A deviation reason that deviations name cannot be deleted: the audit trail would "
+                "lose why the process was bypassed.\n%(reasons)s\nArchive it instead.",
+                reasons=named,
+            )
+        )
 
 
 class GuideDeviation(models.Model):
@@ -55,7 +103,10 @@ class GuideDeviation(models.Model):
         "res.users", string="By", required=True, readonly=True, default=lambda s: s.env.user
     )
     date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now, index=True)
-    reason_id = fields.Many2one("guide.deviation.reason", readonly=True)
+    reason_id = fields.Many2one("guide.deviation.reason", string="Current Reason", readonly=True)
+    # the reason's wording (every language) when the deviation was recorded: a reason
+    # renamed later does not rewrite the audit trail
+    reason_name = fields.Char("Reason", translate=True, readonly=True)
     reason = fields.Text("Justification", required=True, readonly=True)
     history_id = fields.Many2one("guide.history", string="Stage Change", readonly=True, ondelete="set null")
     company_id = fields.Many2one("res.company", readonly=True, index=True)
@@ -64,6 +115,45 @@ class GuideDeviation(models.Model):
     @api.depends("kind")
     def _compute_count(self):
         self.count = 1
+
+    @api.constrains("reason_id", "company_id")
+    def _check_reason_company(self):
+        """A reason of a company is given on the records of that company only."""
+        for deviation in self:
+            company = deviation.sudo().reason_id.company_id
+            if company and company != deviation.company_id:
+                raise ValidationError(
+                    self.env._(
+                        "Reason %(reason)s is offered on the records of %(company)s only: choose "
+                        "another reason.",
+                        reason=shortened(deviation.sudo().reason_id.display_name, 80),
+                        company=company.name,
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        deviations = super().create(vals_list)
+        with_reason = deviations.filtered("reason_id")
+        if with_reason:
+            with_reason._guide_keep_reason_names()
+        return deviations
+
+    def _guide_keep_reason_names(self):
+        """Copy the wording of the reasons of ``self`` (every language) onto them: one
+        UPDATE."""
+        self.flush_recordset(["reason_id"])
+        self.env.cr.execute(
+            SQL(
+                """UPDATE guide_deviation d
+                      SET reason_name = r.name
+                     FROM guide_deviation_reason r
+                    WHERE r.id = d.reason_id
+                      AND d.id = ANY(%s)""",
+                list(self.ids),
+            )
+        )
+        self.invalidate_recordset(["reason_name"])
 
     @api.depends_context("lang")
     @api.depends("rule_snapshot")

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from ..tools import refuse_missing, refuse_not_one, shortened
+from ..tools import refuse_missing, refuse_not_one, shortened, works_for_every_company
 from ..tools.bounds import refuse, refused_character
 from .guide_mixin import ENGINE_MANAGER_GROUP, GUIDE_TEXT_MAX
 
@@ -13,7 +13,9 @@ class GuideFeedback(models.Model):
     _inherit = ["mail.thread", "guide.record.link.mixin"]
     _description = "Process Feedback"
     _order = "create_date desc, id desc"
-    _guide_link_optional = True
+    # feedback given on no record is read by the users of its process's model
+    # (``_guide_record_access_extra_domains``), not by everyone
+    _guide_link_optional = False
 
     name = fields.Char(string="Summary", required=True)
     description = fields.Text(string="Details")
@@ -144,6 +146,9 @@ class GuideFeedback(models.Model):
                 ]
             )
             feedback._guide_check_records()
+            feedback._guide_check_processes()
+            if any(fb.state != "new" or fb.response for fb in feedback):
+                feedback._guide_check_companies()
         for fb in feedback.filtered(lambda f: f.process_id.owner_id):
             fb.message_subscribe(partner_ids=fb.process_id.owner_id.partner_id.ids)
         return feedback
@@ -156,6 +161,7 @@ class GuideFeedback(models.Model):
                 raise AccessError(self.env._("The author and the record of a feedback cannot be changed."))
             if {"state", "response"} & set(vals):
                 self._guide_check_reviewer([{**vals, "process_id": pid} for pid in self.process_id.ids])
+                self._guide_check_companies()
             # an agent edits their own feedback; someone else's is the administrators' of its process
             self.filtered(lambda fb: fb.user_id != self.env.user)._guide_check_administrator()
             # so is a decided one: what was accepted or rejected, on which process, stays so
@@ -171,6 +177,11 @@ class GuideFeedback(models.Model):
                         processes=", ".join(decided.process_id.sudo().mapped("display_name")),
                     )
                 )
+            decided._guide_check_companies()
+            res = super().write(vals)
+            if "process_id" in vals:
+                self._guide_check_processes()
+            return res
         return super().write(vals)
 
     def unlink(self):
@@ -213,11 +224,90 @@ class GuideFeedback(models.Model):
                 raise UserError(self.env._("%(model)s is not a guided model.", model=shortened(model_name)))
             self.env[model_name].browse(ids).check_access("read")
 
+    @api.model
+    def _guide_feedback_models(self):
+        """The guided models whose processes the current user gives and reads feedback on:
+        those whose records they work on (write access: an internal user may read some
+        tickets, their own, without working on any) and those whose processes they
+        administer."""
+        return [
+            model_name
+            for model_name in self._guide_linked_models()
+            if self.env[model_name].browse().has_access("write") or self.env[model_name]._guide_is_manager()
+        ]
+
+    @api.model
+    def _guide_record_access_extra_domains(self):
+        """Feedback given on no record: read on the processes the current user may read of
+        the models of ``_guide_feedback_models`` (rows given on a record are read where the
+        record is)."""
+        models = self._guide_feedback_models()
+        if not models:
+            return super()._guide_record_access_extra_domains()
+        Process = self.env["guide.process"].with_context(active_test=False)
+        processes = Process._search([("model_name", "in", models)])
+        return [
+            *super()._guide_record_access_extra_domains(),
+            [("res_model", "=", False), ("process_id", "in", processes)],
+        ]
+
+    def _guide_check_processes(self):
+        """The processes of ``self`` are ones the current user may read, of a model of
+        ``_guide_feedback_models``: no feedback on another app's process."""
+        processes = self.process_id
+        processes.check_access("read")
+        models = self._guide_feedback_models()
+        for model_name in set(processes.sudo().mapped("model_name")):
+            if model_name not in self._guide_linked_models():
+                raise UserError(self.env._("%(model)s is not a guided model.", model=shortened(model_name)))
+            if model_name not in models:
+                raise AccessError(
+                    self.env._(
+                        "Feedback on %(processes)s: you do not work on the records of this process.",
+                        processes=", ".join(
+                            processes.sudo()
+                            .filtered(lambda p, m=model_name: p.model_name == m)
+                            .mapped("display_name")
+                        ),
+                    )
+                )
+
+    def _guide_check_companies(self):
+        """Feedback is decided, answered and deleted by the administrators who may change
+        its process: of a process of no company, a user of every company (as the process
+        itself); and by users of the company of the record it was given on."""
+        if not self or self.env.su:
+            return
+        rows = self.sudo()
+        shared = rows.filtered(lambda fb: not fb.process_id.company_id)
+        if shared and not works_for_every_company(self.env):
+            raise AccessError(
+                self.env._(
+                    "Feedback %(ids)s is about %(process)s, which applies to every company: only an "
+                    "administrator of every company decides, answers or deletes it.",
+                    ids=", ".join(str(id_) for id_ in shared.ids[:10]),
+                    process=shortened(shared[0].process_id.display_name, 80),
+                )
+            )
+        companies = self.env.user.company_ids
+        foreign = rows.filtered(lambda fb: (fb.process_id.company_id | fb.record_company_id) - companies)
+        if foreign:
+            outside = (foreign.process_id.company_id | foreign.record_company_id) - companies
+            raise AccessError(
+                self.env._(
+                    "Feedback %(ids)s is about %(company)s, a company you do not work for: its "
+                    "administrators decide, answer or delete it.",
+                    ids=", ".join(str(id_) for id_ in foreign.ids[:10]),
+                    company=", ".join(outside.mapped("name")),
+                )
+            )
+
     def _guide_check_administrator(self, deleting=False):
         """The current user administers the processes of ``self`` (the app's managers
-        for their app's model, the engine administrators for all)."""
+        for their app's model, the engine administrators for all), in their companies."""
         model_names = set(self.process_id.sudo().mapped("model_name"))
         if not self or all(self.env[model_name]._guide_is_manager() for model_name in model_names):
+            self._guide_check_companies()
             return
         processes = ", ".join(self.process_id.sudo().mapped("display_name"))
         ids = ", ".join(str(id_) for id_ in self.ids[:10])

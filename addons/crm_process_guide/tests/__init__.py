@@ -26,3 +26,4 @@ from . import test_time_check_concurrency
 from . import test_lifecycle
 from . import test_config_bounds
 from . import test_trust_parent_moves
+from . import test_trust_reasons_feedback
