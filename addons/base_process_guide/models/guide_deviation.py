@@ -27,13 +27,6 @@ class GuideDeviationReason(models.Model):
         "res.company", index=True, help="Offered on the records of this company only; empty: every company."
     )
 
-    def _update_field_translations(self, field_name, translations, digest=None, source_lang=None):
-        # the translation dialogs rename a reason without a write(): the same users may
-        self._guide_check_shared_scope()
-        return super()._update_field_translations(
-            field_name, translations, digest=digest, source_lang=source_lang
-        )
-
     @api.ondelete(at_uninstall=True)
     def _unlink_except_in_use(self):
         """A reason the audit trail names is not deleted (its deviations would lose it): it

@@ -69,6 +69,13 @@ class GuideSharedScopeMixin(models.AbstractModel):
             return
         self.with_context(allowed_company_ids=self.env.user.company_ids.ids).check_access("write")
 
+    def _update_field_translations(self, field_name, translations, digest=None, source_lang=None):
+        # the translation dialogs change a row's texts without a write(): the same users may
+        self._guide_check_shared_scope()
+        return super()._update_field_translations(
+            field_name, translations, digest=digest, source_lang=source_lang
+        )
+
     @api.model_create_multi
     def create(self, vals_list):
         records = super().create(vals_list)

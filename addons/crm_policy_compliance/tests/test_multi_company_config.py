@@ -107,6 +107,17 @@ class TestMultiCompanyConfig(ComplianceCommon):
                     "crm_stage_id": self.env["crm.stage"].create({"name": "B-Extra"}).id,
                 }
             )
+        # nor through the translation dialogs, which change a text without a write()
+        with self.assertRaisesRegex(AccessError, "applies to every company"):
+            self.process.with_user(self.manager_b).with_company(self.company_b).update_field_translations(
+                "name", {"en_US": "Renamed by B"}
+            )
+        item = self.env["guide.item"].create({"name": "Shared item", "step_id": self.step_new.id})
+        with self.assertRaisesRegex(AccessError, "applies to every company"):
+            item.with_user(self.manager_b).with_company(self.company_b).update_field_translations(
+                "name", {"en_US": "Renamed by B"}
+            )
+        self.assertEqual(item.name, "Shared item")
         self.assertEqual(self.process.name, "Compliant Sales")
         # a manager of every company configures them
         shared = (
