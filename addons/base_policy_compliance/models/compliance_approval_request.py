@@ -17,6 +17,7 @@ from odoo.addons.base_process_guide.tools import (
     refuse_not_one,
     shortened,
 )
+from odoo.addons.base_process_guide.tools.bounds import referenced_ids
 
 from .compliance_policy import FLAG_COLLECT, ApprovalNeeded, tiers_without_distinct_approvers
 
@@ -383,6 +384,11 @@ class ComplianceApprovalRequest(models.Model):
                 and 0 < value < 2**31
                 and bool(self.env[field.comodel_name].browse(value).exists())
             )
+        if field.type in ("many2many", "one2many") and value:
+            # the rows its commands link exist (a foreign key error was logged as an ERROR)
+            ids = referenced_ids(field, value)
+            if ids is None or len(self.env[field.comodel_name].browse(set(ids)).exists()) != len(set(ids)):
+                return False
         if field.type == "selection" and value is not False and not callable(field.selection):
             return value in {key for key, _label in field.selection}
         try:

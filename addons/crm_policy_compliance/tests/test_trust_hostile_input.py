@@ -95,8 +95,16 @@ class TestHostileInput(RpcCase, ComplianceCommon):
         )
         self.assertIn("has no field 'no_such_field'", message)
         # values their fields cannot hold
-        for vals in ({"expected_revenue": "abc"}, {"date_deadline": "not a date"}, {"stage_id": "x"}):
-            message = self._refused("crm.lead", "compliance_request_approval", [[lead.id], vals, "note"])
+        for vals in (
+            {"expected_revenue": "abc"},
+            {"date_deadline": "not a date"},
+            {"stage_id": "x"},
+            # rows that do not exist, linked by a many2many's commands
+            {"tag_ids": [(4, 2**31 - 1)]},
+            {"tag_ids": [(6, 0, [2**31 - 1])]},
+        ):
+            with self.assertNoLogs("odoo.sql_db", "ERROR"):
+                message = self._refused("crm.lead", "compliance_request_approval", [[lead.id], vals, "note"])
             self.assertIn("is not a value of", message)
         # an id that names no lead (0: the ORM would read an empty new record)
         with self.assertNoLogs("odoo.http", "ERROR"), self.assertRaises(RpcError) as caught:
