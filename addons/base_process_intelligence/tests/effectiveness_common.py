@@ -14,7 +14,7 @@ attributes ``effectiveness_actions`` (xmlids of its step-effectiveness actions),
 from lxml import etree
 
 from odoo import SUPERUSER_ID, fields
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user
 from odoo.tools import SQL
 from odoo.tools.safe_eval import safe_eval
@@ -754,6 +754,11 @@ class EffectivenessCases(IntelligenceFixture):
         self.assertEqual(values["display_name"], "Before and After")
         self.assertIs(wizard.action_compare(), True)
         self.assertTrue(wizard.line_ids)
+        # the page is saved as it is when the user leaves it, versions not chosen yet included;
+        # Compare asks for them
+        wizard.write({"compare_mode": "version"})
+        with self.assertRaisesRegex(UserError, "choose a process and two of its versions"):
+            wizard.action_compare()
 
     def test_compare_two_periods(self):
         records = self._scenario()

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools.translate import LazyTranslate
 
 from odoo.addons.base_process_guide.tools import labelled, refuse_not_one
@@ -227,18 +227,18 @@ class GuideCompareWizard(models.TransientModel):
 
     @api.constrains("compare_mode", "process_id", "version_a_id", "version_b_id")
     def _check_versions(self):
+        # a comparison not chosen yet is saved as it is (leaving the page saves it): Compare
+        # asks for what is missing (``_guide_check_complete``)
         for wizard in self.filtered(lambda w: w.compare_mode == "version"):
             versions = wizard.version_a_id | wizard.version_b_id
-            if not (wizard.process_id and wizard.version_a_id and wizard.version_b_id) or (
-                versions.process_id != wizard.process_id
-            ):
+            if versions and versions.process_id != wizard.process_id:
                 raise ValidationError(
                     self.env._(
                         "%(wizard)s: to compare two versions, choose a process and two of its versions.",
                         wizard=self._description,
                     )
                 )
-            if wizard.version_a_id == wizard.version_b_id:
+            if wizard.version_a_id and wizard.version_a_id == wizard.version_b_id:
                 raise ValidationError(
                     self.env._(
                         "%(wizard)s: version %(version)s is on both sides; choose two different versions.",
@@ -373,8 +373,21 @@ class GuideCompareWizard(models.TransientModel):
                     labels[index] = self.env._("%(success)s when not done (%%)", success=success)
         return labels
 
+    def _guide_check_complete(self):
+        """Refuse to compare two versions before a process and its two versions are chosen."""
+        if self.compare_mode == "version" and not (
+            self.process_id and self.version_a_id and self.version_b_id
+        ):
+            raise UserError(
+                self.env._(
+                    "%(wizard)s: to compare two versions, choose a process and two of its versions.",
+                    wizard=self._description,
+                )
+            )
+
     def action_compare(self):
         refuse_not_one(self)
+        self._guide_check_complete()
         minimum = self.env["guide.effectiveness.summary"]._guide_min_sample()
         domain_a, domain_b = self._guide_compare_domains()
         lines = []
