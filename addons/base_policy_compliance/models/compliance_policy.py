@@ -408,6 +408,18 @@ class CompliancePolicy(models.Model):
         action["context"] = {}
         return action
 
+    def action_view_versions(self):
+        """The policy's versions, the wording and rule each audit row and request references."""
+        refuse_not_one(self)
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Versions of %(policy)s", policy=self.display_name),
+            "res_model": "compliance.policy.version",
+            "view_mode": "list,form",
+            "domain": [("policy_id", "=", self.id)],
+            "context": {},
+        }
+
     def action_view_violations(self):
         action = self.action_view_logs()
         action["domain"] = [("policy_id", "=", self.id), ("violation", "=", 1)]

@@ -109,6 +109,11 @@ class TestPolicyVersion(ComplianceCommon):
         )
         self.assertEqual(self.policy.version_id.override_text, "Sales / Administrator")
         self.assertFalse(self.policy.version_id.approval_text)
+        # the policy's form lists its versions
+        action = self.policy.with_user(self.user_manager).action_view_versions()
+        versions = self.env[action["res_model"]].with_user(self.user_manager).search(action["domain"])
+        self.assertIn(first, versions)
+        self.assertEqual(versions.mapped("version"), list(range(self.policy.version, 0, -1)))
         # a version made before versions kept them says so
         old = self.Version.sudo().create(
             self.Version._compliance_version_vals('{"policy": "Old", "enforcement": "approval"}')

@@ -64,6 +64,7 @@ class TestTrustRpc(RpcCase, ComplianceCommon):
                 ("compliance.approval.request", "action_open_reject_wizard", True),
                 ("compliance.policy", "action_view_logs", True),
                 ("compliance.policy", "action_view_violations", True),
+                ("compliance.policy", "action_view_versions", True),
                 ("compliance.policy.wizard", "action_confirm", True),
                 ("compliance.reject.wizard", "action_reject", True),
                 ("crm.lead", "action_compliance_open_requests", True),
