@@ -42,18 +42,15 @@ class GuideDeviationReason(models.Model):
         used = self.filtered(lambda reason: counts.get(reason))
         if not used:
             return
+        # a line per reason: its name, then how many deviations give it
         named = "\n".join(
-            self.env._(
-                "%(reason)s: %(count)s deviation(s)",
-                reason=shortened(reason.display_name, 80),
-                count=counts[reason],
-            )
+            labelled(self.env, reason.display_name[:80], counts[reason])
             for reason in used[:REFUSAL_MAX_NAMED]
         )
         raise UserError(
             self.env._(
-                "A deviation reason that deviations name cannot be deleted: the audit trail would "
-                "lose why the process was bypassed.\n%(reasons)s\nArchive it instead.",
+                "A reason that deviations give cannot be deleted: the audit trail would lose why "
+                "the process was bypassed. Archive it instead.\nDeviations per reason:\n%(reasons)s",
                 reasons=named,
             )
         )
