@@ -307,9 +307,8 @@ class GuideMixin(models.AbstractModel):
         covered = change.get("escalation")
         moved_company = self._guide_company_moved(change)
         if moved_company:
-            # a clock is the record's live state, read where the record is and counting its
-            # company's holidays (the escalation logs keep theirs: audit)
-            self.env["escalation.clock"]._guide_rows_follow_company(moved_company)
+            # its clocks went with it (``_guide_lines_follow_company``): read where the record
+            # is, they count its new company's holidays
             if covered is None:
                 # a company computed from other fields (a lead's salesperson): its calendar too
                 covered = self.browse()

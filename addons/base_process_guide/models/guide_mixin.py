@@ -884,13 +884,50 @@ class GuideMixin(models.AbstractModel):
         """The rows linked to ``self`` (checklist lines, history, deviations, milestones,
         tasks, logs of every engine) take the company their records were moved to: they are
         read exactly where their records are (multi-company record rules), the new
-        company's users see the whole history of what they now handle. One UPDATE per
-        table, on a change of company only."""
-        for model_name in self._guide_company_following_models():
-            moved = self.env[model_name]._guide_rows_follow_company(self)
-            if moved and model_name == "guide.line":
-                # the lines the user may read changed: the checklist shown is computed again
-                self.invalidate_recordset(["guide_current_line_ids", "guide_missing_items", "guide_hint_ids"])
+        company's users see the whole history of what they now handle. One statement for
+        every table (an UPDATE per table in a ``WITH``), on a change of company only."""
+        models = [self.env[name] for name in self._guide_company_following_models()]
+        if not models:
+            return
+        self.flush_recordset(["company_id"])
+        updates = []
+        for index, rows in enumerate(models):
+            rows.flush_model(["company_id"])
+            updates.append(
+                SQL(
+                    """%s AS (UPDATE %s row
+                                 SET company_id = r.company_id
+                                FROM %s r
+                               WHERE row.res_model = %s
+                                 AND row.res_id = r.id
+                                 AND r.id = ANY(%s)
+                                 AND row.company_id IS DISTINCT FROM r.company_id
+                           RETURNING 1)""",
+                    SQL.identifier(f"moved_{index}"),
+                    SQL.identifier(rows._table),
+                    SQL.identifier(self._table),
+                    self._name,
+                    list(self._ids),
+                )
+            )
+        [counts] = self.env.execute_query(
+            SQL(
+                "WITH %s SELECT %s",
+                SQL(", ").join(updates),
+                SQL(", ").join(
+                    SQL("(SELECT count(*) FROM %s)", SQL.identifier(f"moved_{index}"))
+                    for index in range(len(models))
+                ),
+            )
+        )
+        for rows, count in zip(models, counts, strict=True):
+            if count:
+                rows.invalidate_model(["company_id"])
+                if rows._name == "guide.line":
+                    # the lines the user may read changed: the checklist shown is computed again
+                    self.invalidate_recordset(
+                        ["guide_current_line_ids", "guide_missing_items", "guide_hint_ids"]
+                    )
 
     @api.model
     @tools.ormcache()
