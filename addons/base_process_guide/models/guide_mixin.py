@@ -890,26 +890,9 @@ class GuideMixin(models.AbstractModel):
         if not models:
             return
         self.flush_recordset(["company_id"])
-        updates = []
-        for index, rows in enumerate(models):
-            rows.flush_model(["company_id"])
-            updates.append(
-                SQL(
-                    """%s AS (UPDATE %s row
-                                 SET company_id = r.company_id
-                                FROM %s r
-                               WHERE row.res_model = %s
-                                 AND row.res_id = r.id
-                                 AND r.id = ANY(%s)
-                                 AND row.company_id IS DISTINCT FROM r.company_id
-                           RETURNING 1)""",
-                    SQL.identifier(f"moved_{index}"),
-                    SQL.identifier(rows._table),
-                    SQL.identifier(self._table),
-                    self._name,
-                    list(self._ids),
-                )
-            )
+        updates = [
+            rows._guide_follow_company_sql(self, f"moved_{index}") for index, rows in enumerate(models)
+        ]
         [counts] = self.env.execute_query(
             SQL(
                 "WITH %s SELECT %s",

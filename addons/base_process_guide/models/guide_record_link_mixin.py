@@ -33,7 +33,7 @@ class GuideRecordLinkMixin(models.AbstractModel):
     _guide_engine_owned = False
     # an index (res_id, res_model); off where a unique index already starts with both
     _guide_record_index = True
-    # the rows take the company their record is moved to (``_guide_rows_follow_company``),
+    # the rows take the company their record is moved to (``_guide_follow_company_sql``),
     # so that they stay readable exactly where it is; off where the model moves its own
     _guide_follows_record_company = True
 
@@ -173,37 +173,32 @@ class GuideRecordLinkMixin(models.AbstractModel):
     @api.model
     def _guide_company_column_of_its_own(self):
         """Whether the rows keep a company of their own (stored, neither related nor computed:
-        feedback takes its process's), which ``_guide_rows_follow_company`` may move."""
+        feedback takes its process's), which ``_guide_follow_company_sql`` may move."""
         field = self._fields.get("company_id")
         return bool(field and field.store and not field.related and not field.compute)
 
     @api.model
-    def _guide_rows_follow_company(self, records):
-        """The rows of ``records`` take the company their records were moved to: they are
-        read exactly where their records are (the live state, checklist lines and clocks,
-        as the audit rows: history, deviations, logs), their content unchanged. One UPDATE;
-        whether any row moved."""
-        records.flush_recordset(["company_id"])
+    def _guide_follow_company_sql(self, records, name):
+        """The ``WITH`` query ``name`` moving the rows of ``records`` to the company their
+        records were moved to (``guide.mixin._guide_lines_follow_company`` runs those of
+        every model in one statement): they are read exactly where their records are, their
+        content unchanged. It returns a row per row moved."""
         self.flush_model(["company_id"])
-        self.env.cr.execute(
-            SQL(
-                """UPDATE %s row
-                      SET company_id = r.company_id
-                     FROM %s r
-                    WHERE row.res_model = %s
-                      AND row.res_id = r.id
-                      AND r.id = ANY(%s)
-                      AND row.company_id IS DISTINCT FROM r.company_id""",
-                SQL.identifier(self._table),
-                SQL.identifier(records._table),
-                records._name,
-                list(records._ids),
-            )
+        return SQL(
+            """%s AS (UPDATE %s row
+                         SET company_id = r.company_id
+                        FROM %s r
+                       WHERE row.res_model = %s
+                         AND row.res_id = r.id
+                         AND r.id = ANY(%s)
+                         AND row.company_id IS DISTINCT FROM r.company_id
+                   RETURNING 1)""",
+            SQL.identifier(name),
+            SQL.identifier(self._table),
+            SQL.identifier(records._table),
+            records._name,
+            list(records._ids),
         )
-        if not self.env.cr.rowcount:
-            return False
-        self.invalidate_model(["company_id"])
-        return True
 
     # ------------------------------------------------------------
     # ACTIONS
