@@ -362,78 +362,103 @@ class GuideMixin(models.AbstractModel):
         self.check_access("write")
         note = self._guide_client_note(note)
         self._guide_check_task(task)
-        now = fields.Datetime.now()
+        activities = self._guide_task_activities(task, note)
+        lines = self._guide_task_lines(task, note)
+        self._guide_task_log(task, note, lines, activities)
+        self.invalidate_recordset(["guide_task_log_count", "guide_task_suggested_ids"])
+        if lines:
+            self._guide_refresh_checklist_state()
+        self._guide_task_message(task, note)
+        return True
+
+    def _guide_task_activities(self, task, note):
+        """The activities an optional task of kind *activity* schedules on the records,
+        for their owner (or the user), created as the user: the activity's own access
+        rules apply."""
+        if task.kind != "activity":
+            return self.env["mail.activity"]
+        deadline = fields.Date.context_today(self) + timedelta(days=task.deadline_days)
+        model_id = self.env["ir.model"]._get_id(self._name)
+        owner = self._guide_owner_field if self._guide_owner_field in self._fields else None
+        return self.env["mail.activity"].create(
+            [
+                {
+                    "res_model_id": model_id,
+                    "res_id": record.id,
+                    "activity_type_id": task.activity_type_id.id,
+                    "summary": task.with_context(lang=self.env.lang).name,
+                    "note": note and Markup("<p>%s</p>") % note,
+                    "date_deadline": deadline,
+                    "user_id": (owner and record[owner].id) or self.env.uid,
+                }
+                for record in self
+            ]
+        )
+
+    def _guide_task_lines(self, task, note):
+        """The checklist lines an optional task adds to the records' current step: for a
+        task of kind *checklist*, or a mandatory one (its activity is then also a line
+        the gate judges)."""
         Line = self.env["guide.line"].sudo()
-        activities = self.env["mail.activity"]
-        if task.kind == "activity":
-            deadline = fields.Date.context_today(self) + timedelta(days=task.deadline_days)
-            model_id = self.env["ir.model"]._get_id(self._name)
-            owner = self._guide_owner_field if self._guide_owner_field in self._fields else None
-            # created as the user: the activity's own access rules apply
-            activities = activities.create(
-                [
-                    {
-                        "res_model_id": model_id,
-                        "res_id": record.id,
-                        "activity_type_id": task.activity_type_id.id,
-                        "summary": task.with_context(lang=self.env.lang).name,
-                        "note": note and Markup("<p>%s</p>") % note,
-                        "date_deadline": deadline,
-                        "user_id": (owner and record[owner].id) or self.env.uid,
-                    }
-                    for record in self
-                ]
-            )
-        lines = Line.browse()
-        if task.kind == "checklist" or task.mandatory:
-            lines = Line.create(
-                [
-                    {
-                        "res_model": self._name,
-                        "res_id": record.id,
-                        "step_id": record.guide_step_id.id,
-                        "company_id": record.company_id.id if "company_id" in record._fields else False,
-                        "name": task.name,
-                        "description": note,
-                        "sequence": 1000 + task.sequence,
-                        "mandatory": task.mandatory,
-                        "completion": "manual",
-                        "checked": False,
-                    }
-                    for record in self
-                ]
-            )
-        common = self._guide_history_common(now)
-        self.env["guide.task.log"].sudo()._guide_bulk_create(
+        if task.kind != "checklist" and not task.mandatory:
+            return Line
+        return Line.create(
             [
                 {
                     "res_model": self._name,
                     "res_id": record.id,
-                    "record_name": common[record.id]["record_name"],
-                    "task_id": task.id,
-                    "kind": task.kind,
-                    "mandatory": task.mandatory,
                     "step_id": record.guide_step_id.id,
-                    "process_id": record.guide_process_id.id,
-                    "company_id": common[record.id]["company_id"],
-                    "date": now,
-                    "user_id": self.env.uid,
-                    "note": note,
-                    "line_id": lines[index].id if lines else False,
-                    "activity_id": activities[index].id if activities else False,
+                    "company_id": record.company_id.id if "company_id" in record._fields else False,
+                    "name": task.name,
+                    "description": note,
+                    "sequence": 1000 + task.sequence,
+                    "mandatory": task.mandatory,
+                    "completion": "manual",
+                    "checked": False,
                 }
-                for index, record in enumerate(self)
+                for record in self
             ]
         )
-        self.invalidate_recordset(["guide_task_log_count", "guide_task_suggested_ids"])
-        if lines:
-            self._guide_refresh_checklist_state()
-        if hasattr(self, "_message_log_batch"):
-            body = Markup("<p>%s</p>") % self.env._("Optional task added: %(task)s", task=task.name)
-            if note:
-                body += Markup("<p>%s</p>") % note
-            self._message_log_batch(dict.fromkeys(self.ids, body))
-        return True
+
+    def _guide_task_log(self, task, note, lines, activities):
+        """The rows saying who added ``task`` to each record, when and why, with the line
+        or activity it made (one statement)."""
+        now = fields.Datetime.now()
+        common = self._guide_history_common(now)
+        return (
+            self.env["guide.task.log"]
+            .sudo()
+            ._guide_bulk_create(
+                [
+                    {
+                        "res_model": self._name,
+                        "res_id": record.id,
+                        "record_name": common[record.id]["record_name"],
+                        "task_id": task.id,
+                        "kind": task.kind,
+                        "mandatory": task.mandatory,
+                        "step_id": record.guide_step_id.id,
+                        "process_id": record.guide_process_id.id,
+                        "company_id": common[record.id]["company_id"],
+                        "date": now,
+                        "user_id": self.env.uid,
+                        "note": note,
+                        "line_id": lines[index].id if lines else False,
+                        "activity_id": activities[index].id if activities else False,
+                    }
+                    for index, record in enumerate(self)
+                ]
+            )
+        )
+
+    def _guide_task_message(self, task, note):
+        """The note in the records' chatter saying which task was added, and why."""
+        if not hasattr(self, "_message_log_batch"):
+            return
+        body = Markup("<p>%s</p>") % self.env._("Optional task added: %(task)s", task=task.name)
+        if note:
+            body += Markup("<p>%s</p>") % note
+        self._message_log_batch(dict.fromkeys(self.ids, body))
 
     @api.model
     def _guide_client_record(self, model_name, value):
