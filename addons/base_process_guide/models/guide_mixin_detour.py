@@ -304,6 +304,18 @@ class GuideMixin(models.AbstractModel):
                 )
             )
         config = self.env["guide.process"]._get_guide_config(self._name)
+        self._guide_check_alternates_done(config)
+        returns = self._guide_alternate_returns(config)
+        self._guide_leave_detour("passed")
+        stage_field = self._guide_stage_field
+        for stage_id, ids in returns.items():
+            # the return is a move like any other: the user's rights, the gates
+            self.browse(ids).write({stage_field: stage_id})
+        return True
+
+    def _guide_check_alternates_done(self, config):
+        """Refuse, naming each record, its alternate step and what is left, if a record's
+        alternate step has mandatory items not done."""
         pairs = {
             (rec.id, rec.guide_alt_step_id.id): config["alt_steps"][rec.guide_alt_step_id.id]
             for rec in self
@@ -315,29 +327,34 @@ class GuideMixin(models.AbstractModel):
             for (res_id, step_id), checklist in checklists.items()
             if checklist[2]
         ]
-        if incomplete:
-            details = [
-                "- "
-                + labelled(
-                    self.env,
-                    record.display_name,
-                    self.env._(
-                        "%(step)s (%(items)s)",
-                        step=self._guide_alt_name(alt),
-                        items=format_list(self.env, self._guide_item_titles(alt, missing)),
-                    ),
-                )
-                for record, alt, missing in incomplete
-            ]
-            raise UserError(
+        if not incomplete:
+            return
+        details = [
+            "- "
+            + labelled(
+                self.env,
+                record.display_name,
                 self.env._(
-                    "The alternate step is not done yet; still to do:\n%(details)s",
-                    details="\n".join(details),
-                )
+                    "%(step)s (%(items)s)",
+                    step=self._guide_alt_name(alt),
+                    items=format_list(self.env, self._guide_item_titles(alt, missing)),
+                ),
             )
+            for record, alt, missing in incomplete
+        ]
+        raise UserError(
+            self.env._(
+                "The alternate step is not done yet; still to do:\n%(details)s",
+                details="\n".join(details),
+            )
+        )
+
+    def _guide_alternate_returns(self, config):
+        """{stage id: record ids} of the records whose alternate step returns them to another
+        step of their process: the configured step, else the step they came from (recorded
+        when they entered). The others stay where they are."""
         returns = defaultdict(list)
         for record in self:
-            # the configured step, else the step it came from (recorded when it entered)
             target = config["steps"].get(record.guide_alt_return_step_id.id)
             if (
                 target
@@ -345,12 +362,7 @@ class GuideMixin(models.AbstractModel):
                 and target["id"] != record.guide_step_id.id
             ):
                 returns[target["stage_id"]].append(record.id)
-        self._guide_leave_detour("passed")
-        stage_field = self._guide_stage_field
-        for stage_id, ids in returns.items():
-            # the return is a move like any other: the user's rights, the gates
-            self.browse(ids).write({stage_field: stage_id})
-        return True
+        return returns
 
     def action_guide_open_alternate_wizard(self):
         refuse_not_one(self)
