@@ -481,6 +481,26 @@ def copy_db(template, name):
         shutil.copytree(store / template, store / name)
 
 
+def _set_aside_modules(db_name, modules):
+    """Mark ``modules`` (known to the database, not installed) as not installable, so
+    that installing others cannot auto-install them from an addons path that lacks them
+    (Odoo would log an inconsistent state); the next ``-i`` with them on the path lists
+    them as installable again (``update_list``)."""
+    names = ",".join(f"'{name}'" for name in sorted(modules))
+    if names:
+        run(
+            [
+                "psql",
+                "-d",
+                db_name,
+                "-qAtc",
+                "UPDATE ir_module_module SET state = 'uninstallable'"
+                f" WHERE name IN ({names}) AND state = 'uninstalled'",
+            ],
+            env=_pg_env(),
+        )
+
+
 def drop_db_and_store(name):
     drop_db(name)
     shutil.rmtree(STATE_DIR / "data" / "filestore" / name, ignore_errors=True)
@@ -558,6 +578,7 @@ def cmd_test_alone(args):
                 try:
                     for dep in ours:
                         (deps_dir / dep).symlink_to(ADDONS_DIR / dep)
+                    _set_aside_modules(db_name, set(our_modules()) - set(ours))
                     install_modules(
                         write_config(db_name, addons_dir=deps_dir), db_name, ours, demo=not args.no_demo
                     )
