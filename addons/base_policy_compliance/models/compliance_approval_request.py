@@ -246,6 +246,7 @@ class ComplianceApprovalRequest(models.Model):
     # ------------------------------------------------------------
     def action_approve(self):
         refuse_missing(self, "read")
+        self._compliance_lock()
         for request in self:
             request._compliance_check_decider()
             if request._compliance_is_outdated():
@@ -271,6 +272,7 @@ class ComplianceApprovalRequest(models.Model):
         reason = self.env["guide.mixin"]._guide_bounded_text(reason, self.env._("The reason"))
         if not reason:
             raise UserError(self.env._("Give the reason for the rejection."))
+        self._compliance_lock()
         for request in self:
             request._compliance_check_decider()
             request._compliance_decide_line("rejected", reason)
@@ -278,6 +280,7 @@ class ComplianceApprovalRequest(models.Model):
 
     def action_cancel(self):
         refuse_missing(self, "read")
+        self._compliance_lock()
         for request in self:
             if request.state != "pending":
                 raise UserError(self.env._("Request %(request)s is already decided.", request=request.name))
@@ -292,6 +295,7 @@ class ComplianceApprovalRequest(models.Model):
     def action_apply(self):
         """Apply an approved change that could not be applied automatically (requester only)."""
         refuse_missing(self, "read")
+        self._compliance_lock()
         for request in self:
             if request.state != "approved" or request.applied:
                 raise UserError(
@@ -307,6 +311,31 @@ class ComplianceApprovalRequest(models.Model):
             request._compliance_apply(raise_on_error=True)
         return True
 
+    def _compliance_lock(self):
+        """Take the rows of these requests and of their tiers before deciding them. Two
+        decisions at once (an approver approving while another rejects, two approvers of a
+        tier, the requester cancelling) met in the database, where the second one's update
+        failed and PostgreSQL's refusal was logged as an ERROR: the second now waits here for
+        the first, then fails its snapshot (a concurrency failure Odoo retries, not an error
+        to log) and, run again, finds the request decided."""
+        if not self.ids:
+            return
+        ids = tuple(sorted(self.ids))
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM compliance_approval_request WHERE id IN %s ORDER BY id FOR NO KEY UPDATE", ids
+            ),
+            log_exceptions=False,
+        )
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM compliance_approval_line WHERE request_id IN %s "
+                "ORDER BY id FOR NO KEY UPDATE",
+                ids,
+            ),
+            log_exceptions=False,
+        )
+
     # ------------------------------------------------------------
     # BUSINESS: submission
     # ------------------------------------------------------------
@@ -315,8 +344,9 @@ class ComplianceApprovalRequest(models.Model):
         """Submit the change ``vals`` of ``records`` for approval (``compliance_request_approval``).
 
         The change is tried in a savepoint: if no policy holds it, it is simply
-        made; if some do, it is rolled back and one request per held policy and
-        record goes to the policy's approvers.
+        made; if some do, it is rolled back, one request per held policy and
+        record goes to the policy's approvers and the records none holds take
+        the change.
 
         :return: the requests made (empty when the change was made)
         """
@@ -329,9 +359,17 @@ class ComplianceApprovalRequest(models.Model):
         self._compliance_check_submitted(records, vals, event)
         try:
             with self.env.cr.savepoint(), engine_flag(self.env, FLAG_COLLECT):
-                records._compliance_apply_change(event, vals)
+                # a copy: a model's write adds its own values to the dict it is given (the
+                # CRM's stage dates), which are no part of the change the approvers decide
+                records._compliance_apply_change(event, dict(vals))
         except ApprovalNeeded as held:
-            return self._compliance_create_requests(held.held, note, vals, event)
+            requests = self._compliance_create_requests(held.held, note, vals, event)
+            # the records no policy held take the change now, as they would alone (a mass
+            # edit lost it for them); whatever they need in turn refuses the whole submission
+            rest = records - records.browse({record.id for _info, record in held.held})
+            if rest:
+                rest._compliance_apply_change(event, dict(vals))
+            return requests
         return self.browse()
 
     @api.model
@@ -778,7 +816,17 @@ class ComplianceApprovalRequest(models.Model):
         except (UserError, AccessError) as exc:
             if raise_on_error:
                 raise
-            message = str(exc.args[0]) if exc.args else str(exc)
+            if isinstance(exc, AccessError):
+                # Odoo's access error names user ids and models: said in words instead
+                message = self.env._(
+                    "%(user)s may no longer change %(record)s (access rights); the approved "
+                    "change waits: %(user)s applies it with Apply the Change once allowed to "
+                    "change the record again.",
+                    user=self.requester_id.name,
+                    record=self.record_name,
+                )
+            else:
+                message = str(exc.args[0]) if exc.args else str(exc)
             self._compliance_engine().write({"apply_error": message})
             self._compliance_engine().message_post(
                 body=self.env._("The approved change could not be applied: %(error)s", error=message),

@@ -771,9 +771,19 @@ class CompliancePolicy(models.Model):
                 self._policy_refusal_message(verdicts.blocked, self.env._("Blocked by policy"))
             )
         if verdicts.not_allowed:
+            # who may: the refused user knows whom to ask
+            groups = (
+                self.env["res.groups"]
+                .sudo()
+                .browse(sorted({info["override_group_id"] for info, _rec in verdicts.not_allowed}))
+            )
+            title = self.env._("You are not allowed to override")
+            refusal = self._policy_refusal_message(verdicts.not_allowed, title)
             raise guide_change_refused(
-                self._policy_refusal_message(
-                    verdicts.not_allowed, self.env._("You are not allowed to override")
+                self.env._(
+                    "%(refusal)s\n\nOnly the members of %(groups)s may override it: ask one of them.",
+                    refusal=refusal,
+                    groups=tools.format_list(self.env, groups.mapped("full_name")),
                 )
             )
         if creating and (verdicts.to_approve or verdicts.to_override):
@@ -850,7 +860,9 @@ class CompliancePolicy(models.Model):
         held_vals = records._policy_held_vals(vals)
         if event == "lost":
             held_vals.update(engine_flag_get(self.env, FLAG_LOST_VALUES) or {})
-        held = records.browse(sorted({record.id for _info, record in pairs}))
+        # the dialog takes the whole write: the records no policy holds are changed with the
+        # others once the justification is given or the approval asked (they were lost)
+        held = records.browse(sorted(set(records.ids)))
         if mode == "approval":
             title = self.env._("Needs approval")
             hint = self.env._(
@@ -905,7 +917,9 @@ class CompliancePolicyTier(models.Model):
         required=True,
         default="users",
     )
-    user_ids = fields.Many2many("res.users", string="Approving Users", check_company=True)
+    user_ids = fields.Many2many(
+        "res.users", string="Approving Users", check_company=True, domain="[('share', '=', False)]"
+    )
     group_id = fields.Many2one("res.groups", string="Approving Group")
 
     @api.constrains("approver_type", "user_ids", "group_id")
@@ -927,6 +941,28 @@ class CompliancePolicyTier(models.Model):
                         tier=tier.name,
                     )
                 )
+            # portal users never decide a request (nor see one): a tier of them waited for ever
+            portal = (
+                tier.user_ids.filtered("share") if tier.approver_type == "users" else tier.user_ids.browse()
+            )
+            if portal or (tier.approver_type == "group" and tier._policy_group_of_customers()):
+                raise ValidationError(
+                    self.env._(
+                        "Policy %(policy)s, tier %(tier)s: %(approvers)s cannot approve: approvers are "
+                        "internal users.",
+                        policy=tier.policy_id.display_name,
+                        tier=tier.name,
+                        approvers=", ".join(portal.mapped("name")) if portal else tier.group_id.full_name,
+                    )
+                )
+
+    def _policy_group_of_customers(self):
+        """Whether the tier's group is one of portal or public users (or implies one): no
+        internal user is a member of it."""
+        self.ensure_one()
+        customers = self.env.ref("base.group_portal") | self.env.ref("base.group_public")
+        group = self.group_id.sudo()
+        return bool((group | group.trans_implied_ids) & customers)
 
     @api.model_create_multi
     def create(self, vals_list):

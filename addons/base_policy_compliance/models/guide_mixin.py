@@ -2,11 +2,17 @@ import json
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, format_list
+from odoo.tools import SQL, format_list, html2plaintext
 
+from odoo.addons.base_process_guide.models.guide_rule_words import RuleWords
 from odoo.addons.base_process_guide.tools import refuse_not_one
+from odoo.addons.base_process_guide.tools.bounds import referenced_ids
 
 from .compliance_policy import CTX_UNTIL
+
+# the values a held change's label shows (the approvers decide on them), bounded
+CHANGE_VALUES = 10
+CHANGE_VALUE_SIZE = 80
 
 
 class GuideMixin(models.AbstractModel):
@@ -110,7 +116,19 @@ class GuideMixin(models.AbstractModel):
         return events
 
     def _compliance_change_label(self, event, vals):
-        """What a held change does, in words, for the approvers."""
+        """What a held change does, in words, for the approvers: the move (or the fields it
+        changes) and the values it writes, which the approvers decide on (a stage move held
+        with other values does not hide them)."""
+        head = self._compliance_change_head(event, vals)
+        described = self._compliance_change_head_fields(event, vals)
+        held = self._policy_held_vals(vals)
+        values = self._compliance_change_values({k: v for k, v in held.items() if k not in described})
+        if not values:
+            return head
+        return self.env._("%(change)s (%(values)s)", change=head, values=values)
+
+    def _compliance_change_head(self, event, vals):
+        """The change in words, without its values (``_compliance_change_label``)."""
         stage_field = self._guide_stage_field
         if stage_field in vals:
             stage_model = self._fields[stage_field].comodel_name
@@ -122,6 +140,43 @@ class GuideMixin(models.AbstractModel):
         return self.env._(
             "Change %(fields)s of %(record)s", fields=format_list(self.env, names), record=self.display_name
         )
+
+    def _compliance_change_head_fields(self, event, vals):
+        """The fields of ``vals`` whose value the head of the label already says (the stage)."""
+        return {self._guide_stage_field}
+
+    def _compliance_change_values(self, vals):
+        """The values ``vals`` writes, as the reader sees them ("Expected Revenue: 1,000"; the
+        names of the records it links, those the reader may not read as #id), bounded."""
+        words = RuleWords(self.env, self._name)
+        items = []
+        for name, value in vals.items():
+            field = self._fields.get(name)
+            if field is None:
+                continue
+            if len(items) == CHANGE_VALUES:
+                items.append("…")
+                break
+            if field.type in ("many2many", "one2many"):
+                ids = referenced_ids(field, value)
+                shown = (
+                    ", ".join(words._records(field, ids))
+                    if ids
+                    else ("…" if value else words.value(False, field))
+                )
+            else:
+                if field.type == "html" and isinstance(value, str):
+                    value = html2plaintext(value)
+                if isinstance(value, str) and len(value) > CHANGE_VALUE_SIZE:
+                    value = value[: CHANGE_VALUE_SIZE - 1] + "…"
+                shown = words.value(value, field)
+            if len(shown) > 2 * CHANGE_VALUE_SIZE:
+                # many linked records, a structure: the beginning only
+                shown = shown[: 2 * CHANGE_VALUE_SIZE - 1] + "…"
+            items.append(
+                self.env._("%(field)s: %(value)s", field=field._description_string(self.env), value=shown)
+            )
+        return "; ".join(items)
 
     def _compliance_apply_change(self, event, vals):
         """Make the held change (approved, or submitted for approval)."""
@@ -345,8 +400,9 @@ class GuideMixin(models.AbstractModel):
         """Submit a change for approval (the API behind the "Request Approval" button).
 
         The change is tried in a savepoint: if no policy holds it, it is simply
-        made; if some do, it is rolled back and one request per held policy and
-        record goes to the policy's approvers.
+        made; if some do, it is rolled back, one request per held policy and
+        record goes to the policy's approvers and the records none holds take
+        the change.
 
         :return: the ids of the approval requests created (an empty list when the change was made)
         """

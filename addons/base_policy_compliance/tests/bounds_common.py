@@ -59,6 +59,42 @@ class PolicyBoundsCases(BoundsAsserts):
             self.assertIn(f"Policy Bounds {protocol}: reminders come after", fault)
         self.assertFalse(self.env["compliance.policy"].search([("name", "=", "Bounds hours")]))
 
+    def test_portal_approvers_refused(self):
+        """Portal users never decide a request: a tier of them, or of a portal group, is
+        refused at save naming the policy, the tier and them (it left every request made
+        under it refused, or waiting for ever)."""
+        manager = self._bounds_manager()
+        portal = new_test_user(self.env, login="bounds_portal", groups="base.group_portal", name="Pia Portal")
+        vals = self._bounds_policy_vals()
+        user_tier = {"name": "Customer", "approver_type": "users", "user_ids": [(6, 0, portal.ids)]}
+        group_tier = {
+            "name": "Customer",
+            "approver_type": "group",
+            "group_id": self.env.ref("base.group_portal").id,
+        }
+        for protocol in PROTOCOLS:
+            for tier in (user_tier, group_tier):
+                with self.subTest(protocol=protocol, tier=tier["approver_type"]):
+                    fault = self._refusal(
+                        manager,
+                        protocol,
+                        "compliance.policy",
+                        "create",
+                        [{**vals, "name": "Bounds portal", "tier_ids": [(0, 0, tier)]}],
+                    )
+                    self.assertIn("Policy Bounds portal, tier Customer:", fault)
+                    self.assertIn("cannot approve: approvers are internal users", fault)
+        policy = self._bounds_policy(name="Bounds internal")
+        fault = self._refusal(
+            manager,
+            "xmlrpc",
+            "compliance.policy.tier",
+            "write",
+            [policy.tier_ids.ids, {"approver_type": "users", "user_ids": [(6, 0, portal.ids)]}],
+        )
+        self.assertIn("Pia Portal cannot approve", fault)
+        self.assertFalse(self.env["compliance.policy"].search([("name", "=", "Bounds portal")]))
+
     def test_policy_texts_bounded_over_rpc(self):
         """A name of a megabyte on a policy or a tier (or a message beyond 10,000
         characters) is refused, written or created, with a short refusal naming the kind of

@@ -80,12 +80,31 @@ class CrmLead(models.Model):
                 events["won"] = won
         return events
 
-    def _compliance_change_label(self, event, vals):
-        if event == "won":
+    def _compliance_change_head(self, event, vals):
+        if self._compliance_change_wins(event, vals):
             return self.env._("Mark %(record)s as won", record=self.display_name)
         if event == "lost":
             return self.env._("Mark %(record)s as lost", record=self.display_name)
-        return super()._compliance_change_label(event, vals)
+        return super()._compliance_change_head(event, vals)
+
+    def _compliance_change_head_fields(self, event, vals):
+        described = super()._compliance_change_head_fields(event, vals)
+        if self._compliance_change_wins(event, vals):
+            return described | {"probability"}
+        if event == "lost":
+            return described | {"active", "probability"}
+        return described
+
+    def _compliance_change_wins(self, event, vals):
+        """Whether the change submitted for the event ``won`` marks the lead won (as
+        ``_compliance_apply_change`` applies it): a client may send the event with a move
+        to another stage, which its label must not call a win."""
+        if event != "won":
+            return False
+        if set(vals) <= {"stage_id", "probability"}:
+            return True
+        stage = self.env["crm.stage"].browse(vals.get("stage_id") or []).exists()
+        return bool(stage) and stage.is_won
 
     def _compliance_apply_change(self, event, vals):
         if event == "lost":

@@ -1,12 +1,14 @@
 import importlib.util
+import json
 from datetime import datetime, timedelta
 from unittest.mock import patch
 
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError
+from odoo.sql_db import Cursor
 from odoo.tests import Form, new_test_user, tagged
-from odoo.tools import file_path
+from odoo.tools import SQL, file_path
 
 from odoo.addons.base_process_guide.exceptions import GuideDecisionRequired
 
@@ -40,6 +42,18 @@ def _large_proposals_policy(common):
     )
 
 
+def _statement_spy(statements):
+    """A stand-in for ``Cursor.execute`` appending (SQL, logged) of each statement to
+    ``statements``."""
+    execute = Cursor.execute
+
+    def spy(cr, query, params=None, log_exceptions=True):
+        statements.append((query.code if isinstance(query, SQL) else str(query), log_exceptions))
+        return execute(cr, query, params, log_exceptions)
+
+    return spy
+
+
 class TestApproval(ComplianceCommon):
     """Approval required: the change is held, tiers decide in order, the system applies it."""
 
@@ -54,6 +68,99 @@ class TestApproval(ComplianceCommon):
             {"stage_id": self.stage_proposal.id}, "Strategic account"
         )
         return lead, requests
+
+    def test_held_values_shown_to_the_approvers(self):
+        """A stage move held with other values does not hide them: the approvers read every
+        value the approved change will write (readable names, bounded)."""
+        lead = self._lead(expected_revenue=80000).with_user(self.user_salesman)
+        partner = self.env["res.partner"].create({"name": "Shown Partner"})
+        request = lead._compliance_request_approval(
+            {
+                "stage_id": self.stage_proposal.id,
+                "expected_revenue": 90000.0,
+                "partner_id": partner.id,
+                "description": "<p>%s</p>" % ("x" * 500),
+            },
+            "Strategic account",
+        )
+        self.assertEqual(request.state, "pending")
+        change = request.change
+        self.assertTrue(change.startswith(f"Move {lead.display_name} to {self.stage_proposal.name} ("))
+        self.assertIn("Expected Revenue: 90,000", change)
+        self.assertIn("Customer: “Shown Partner”", change)
+        self.assertLess(len(change), 400)
+        # the approver's list and to-do say it too
+        self.assertIn("Expected Revenue: 90,000", request.sudo().activity_ids.summary)
+        # a client sending the event "won" with a move to another stage is not shown a win
+        other = self._lead(name="Not a win", expected_revenue=80000).with_user(self.user_salesman)
+        request = other._compliance_request_approval(
+            {"stage_id": self.stage_proposal.id, "expected_revenue": 90000.0}, "Strategic", event="won"
+        )
+        self.assertEqual(
+            request.change,
+            f"Move {other.display_name} to {self.stage_proposal.name} (Expected Revenue: 90,000)",
+        )
+
+    def test_decisions_take_the_request_first(self):
+        """Two decisions at once (approve and reject, the requester cancelling) met in the
+        database, where the second's update failed and was logged as an ERROR: each decision
+        first takes the request's and its tiers' rows, quietly (a concurrency failure there is
+        retried by Odoo, not logged), before changing anything."""
+        decisions = {
+            "approve": lambda request: request.with_user(self.user_leader).action_approve(),
+            "reject": lambda request: request.with_user(self.user_leader).action_reject("No"),
+            "cancel": lambda request: request.with_user(self.user_salesman).action_cancel(),
+        }
+        for label, decide in decisions.items():
+            with self.subTest(decision=label):
+                _lead, request = self._held_lead()
+                statements = []
+                spy = _statement_spy(statements)
+                self.env.flush_all()
+                self.env.invalidate_all()
+                with patch.object(Cursor, "execute", spy):
+                    decide(request)
+                    self.env.flush_all()
+                locks = [
+                    index
+                    for index, (sql, logged) in enumerate(statements)
+                    if "FOR NO KEY UPDATE" in sql and "compliance_approval_line" in sql and not logged
+                ]
+                updates = [
+                    index
+                    for index, (sql, _logged) in enumerate(statements)
+                    if sql.lstrip().startswith("UPDATE") and "compliance_approval" in sql
+                ]
+                self.assertTrue(locks, "the request's tiers are taken before deciding")
+                self.assertTrue(updates)
+                self.assertLess(locks[0], updates[0])
+
+    def test_mass_edit_keeps_the_change_of_the_records_not_held(self):
+        """Two leads moved at once, one above the amount needing approval: the approval
+        dialog takes the whole write; the big one waits for its approvers and the small one
+        is moved (its change was lost without a word)."""
+        big = self._lead(name="Big one", expected_revenue=80000).with_user(self.user_salesman)
+        small = self._lead(name="Small one", expected_revenue=1000).with_user(self.user_salesman)
+        leads = big | small
+        with self.assertRaises(GuideDecisionRequired) as caught:
+            leads.write({"stage_id": self.stage_proposal.id})
+        ctx = caught.exception.action["context"]
+        self.assertEqual(sorted(json.loads(ctx["default_res_ids"])), sorted(leads.ids))
+        self.assertIn("Big one", ctx["default_problems"])
+        self.assertNotIn("Small one", ctx["default_problems"])
+        wizard = Form(self.env["compliance.policy.wizard"].with_user(self.user_salesman).with_context(**ctx))
+        wizard.reason = "Strategic accounts"
+        wizard.save().action_confirm()
+        self.assertEqual(small.stage_id, self.stage_proposal)
+        self.assertEqual(big.stage_id, self.stage_new)
+        request = self.Request.search([("res_model", "=", "crm.lead"), ("res_id", "in", leads.ids)])
+        self.assertEqual((request.res_id, request.state), (big.id, "pending"))
+        # the API says the same: the records no policy holds take the change
+        big2 = self._lead(name="Big two", expected_revenue=90000).with_user(self.user_salesman)
+        small2 = self._lead(name="Small two", expected_revenue=10).with_user(self.user_salesman)
+        requests = (big2 | small2).compliance_request_approval({"stage_id": self.stage_proposal.id}, "Both")
+        self.assertEqual(self.Request.browse(requests).mapped("res_id"), big2.ids)
+        self.assertEqual((big2.stage_id, small2.stage_id), (self.stage_new, self.stage_proposal))
 
     def test_change_is_held(self):
         lead = self._lead(expected_revenue=80000).with_user(self.user_salesman)
@@ -442,6 +549,25 @@ class TestApproval(ComplianceCommon):
         request.with_user(self.user_salesman).action_apply()
         self.assertTrue(request.applied)
         self.assertEqual(lead.stage_id, self.stage_proposal)
+
+    def test_apply_refused_by_access_rights_says_so_in_words(self):
+        """The lead went to another salesperson meanwhile: the requester may no longer change
+        it, and the approved change waits. The request and its chatter say so in words, not
+        with Odoo's access error (user ids, model names)."""
+        lead, request = self._held_lead()
+        request.with_user(self.user_leader).action_approve()
+        lead.sudo().user_id = self.user_salesman2
+        request.with_user(self.user_director).action_approve()
+        self.assertEqual(request.state, "approved")
+        self.assertFalse(request.applied)
+        self.assertEqual(lead.sudo().stage_id, self.stage_new)
+        error = request.apply_error
+        self.assertIn("Sam Salesman may no longer change", error)
+        self.assertNotIn("crm.lead", error)
+        self.assertNotIn("id=", error)
+        body = request.sudo().message_ids[:1].body
+        self.assertIn("Sam Salesman may no longer change", body)
+        self.assertNotIn("crm.lead", body)
 
     def test_approved_request_covers_its_own_change_only(self):
         """An approval not applied yet lets through the change approved, by *Apply*; any

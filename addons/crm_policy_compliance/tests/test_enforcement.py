@@ -299,7 +299,10 @@ class TestConfigurationForms(ComplianceCommon):
         request = lead._compliance_request_approval({"expected_revenue": 500}, "Loss leader")
         self.assertEqual(request.current_approver_ids, self.user_director)
         self.assertEqual(lead.expected_revenue, 5000)
-        self.assertEqual(request.change, f"Change Expected Revenue of {lead.display_name}")
+        # the approvers see the value they decide on
+        self.assertEqual(
+            request.change, f"Change Expected Revenue of {lead.display_name} (Expected Revenue: 500)"
+        )
 
 
 class TestPolicyInfo(ComplianceCommon):

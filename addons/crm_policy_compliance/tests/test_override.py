@@ -35,6 +35,29 @@ class TestOverride(ComplianceCommon):
         self.assertEqual(json.loads(action_context["default_vals"]), {"stage_id": self.stage_negotiation.id})
         self.assertEqual(lead.stage_id, self.stage_new)
 
+    def test_mass_edit_keeps_the_change_of_the_records_not_held(self):
+        """Two leads moved at once, one needing a justification: the dialog takes the whole
+        write, and once justified both are moved (the lead that needed nothing kept its old
+        stage, its change lost without a word); only the held one has a deviation."""
+        held = self._lead(name="No offer").with_user(self.user_salesman)
+        fine = self._lead(name="Offer attached").with_user(self.user_salesman)
+        self.env["ir.attachment"].create(
+            {"name": "offer.txt", "res_model": "crm.lead", "res_id": fine.id, "raw": b"offer"}
+        )
+        leads = held | fine
+        with self.assertRaises(GuideDecisionRequired) as caught:
+            leads.write({"stage_id": self.stage_negotiation.id})
+        ctx = caught.exception.action["context"]
+        self.assertEqual(sorted(json.loads(ctx["default_res_ids"])), sorted(leads.ids))
+        self.assertIn("No offer", ctx["default_problems"])
+        self.assertNotIn("Offer attached", ctx["default_problems"].replace("Offer attached: Attach", ""))
+        wizard = Form(self.env["compliance.policy.wizard"].with_user(self.user_salesman).with_context(**ctx))
+        wizard.reason = "Offer sent by post"
+        wizard.save().action_confirm()
+        self.assertEqual(leads.mapped("stage_id"), self.stage_negotiation)
+        deviations = self.Deviation.search([("res_model", "=", "crm.lead"), ("res_id", "in", leads.ids)])
+        self.assertEqual(deviations.mapped("res_id"), held.ids)
+
     def test_override_through_api_creates_deviation(self):
         lead = self._lead().with_user(self.user_salesman)
         lead.with_context(
@@ -71,6 +94,11 @@ class TestOverride(ComplianceCommon):
         self.policy.override_group_id = self.env.ref("sales_team.group_sale_manager")
         lead = self._lead()
         with self.assertRefused(UserError, "not allowed to override"):
+            lead.with_user(self.user_salesman).with_context(guide_override_reason="Because").write(
+                {"stage_id": self.stage_negotiation.id}
+            )
+        # the refusal says whom to ask
+        with self.assertRefused(UserError, "Only the members of Sales / Administrator may override it"):
             lead.with_user(self.user_salesman).with_context(guide_override_reason="Because").write(
                 {"stage_id": self.stage_negotiation.id}
             )
