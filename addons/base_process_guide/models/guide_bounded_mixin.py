@@ -3,7 +3,14 @@ from collections import defaultdict
 from odoo import api, models
 
 from ..tools import shortened
-from ..tools.bounds import referenced_ids, refuse, refused_character, refused_number, refused_size
+from ..tools.bounds import (
+    referenced_ids,
+    refuse,
+    refused_character,
+    refused_choice,
+    refused_number,
+    refused_size,
+)
 
 NUMBER_TYPES = ("float", "integer")
 TEXT_TYPES = ("char", "text", "html")
@@ -18,6 +25,9 @@ class GuideBoundedMixin(models.AbstractModel):
     - Every number field: NaN and the infinities are refused (no bound catches them by
       comparison), and so is a value the field does not convert or, for an Integer, a
       whole number its column does not hold, before the ORM or the database sees it.
+    - Every Selection field: a value that is none of its choices is refused naming the
+      field and its choices (the ORM's conversion raised a ``ValueError``, logged as an
+      error).
     - Every stored Many2one and Many2many: the ids a client sends (values, ``default_``
       keys of a creation, link and replace commands) are ids of existing rows, refused
       naming the field before the database's foreign keys are (whose violation is logged
@@ -44,6 +54,7 @@ class GuideBoundedMixin(models.AbstractModel):
         for vals in vals_list:
             self._guide_check_texts(vals, creating=True)
             self._guide_check_numbers(vals, creating=True)
+            self._guide_check_choices(vals, creating=True)
             self._guide_check_references(vals, creating=True)
             if self._guide_insert_checked_fields:
                 self._guide_check_before_insert(vals)
@@ -52,6 +63,7 @@ class GuideBoundedMixin(models.AbstractModel):
     def write(self, vals):
         self._guide_check_texts(vals)
         self._guide_check_numbers(vals)
+        self._guide_check_choices(vals)
         self._guide_check_references(vals)
         return super().write(vals)
 
@@ -125,6 +137,15 @@ class GuideBoundedMixin(models.AbstractModel):
         context) its field cannot hold, before the ORM converts it."""
         for field, value in self._guide_sent_values(vals, creating, NUMBER_TYPES):
             reason = refused_number(field, value, self)
+            if reason:
+                refuse(self, reason, name=self._guide_vals_name(vals) if creating else None)
+
+    def _guide_check_choices(self, vals, creating=False):
+        """Refuse a value of a Selection field in ``vals`` (and, on a creation, of the
+        ``default_`` keys of the context) that is none of its choices, before the ORM
+        converts it."""
+        for field, value in self._guide_sent_values(vals, creating, ("selection",)):
+            reason = refused_choice(field, value, self)
             if reason:
                 refuse(self, reason, name=self._guide_vals_name(vals) if creating else None)
 

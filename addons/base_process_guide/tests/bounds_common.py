@@ -194,6 +194,38 @@ class ConfigBoundsCases(BoundsAsserts):
         step.with_user(manager).write({"allowed_step_ids": [(6, 0, [])]})
         self.assertEqual(item.step_id, step)
 
+    def test_choices_that_are_none_refused(self):
+        """A value of a choice field that is none of its choices (a step's gate, a checklist
+        item's completion, a step's unit), written, created or sent as a default, is refused
+        naming the field and its choices, over XML-RPC and JSON-RPC: the ORM's conversion
+        raised a ValueError, logged as an ERROR."""
+        step = self._bounds_step()
+        manager = self.bounds_manager
+        item = self.bounds_configs["guide.item"]
+        gate = step._fields["gate_mode"]
+        Item = self.env["guide.item"].with_user(manager)
+        for value in ("evil", 3, ["block"]):
+            with self.subTest(value=value):
+                with self.assertRaisesRegex(ValidationError, re.escape(gate.string)):
+                    step.with_user(manager).write({"gate_mode": value})
+                with self.assertRaisesRegex(ValidationError, "Automatic"):
+                    Item.create({"step_id": step.id, "name": "Bounds choice", "completion": value})
+                with self.assertRaisesRegex(ValidationError, "Automatic"):
+                    Item.with_context(default_completion=value).create(
+                        {"step_id": step.id, "name": "Bounds choice"}
+                    )
+        for protocol in PROTOCOLS:
+            message = self._refusal(
+                manager, protocol, "guide.step", "write", [step.ids, {"expected_duration_unit": "weeks"}]
+            )
+            self.assertIn(step._fields["expected_duration_unit"].string, message)
+            self.assertIn("'weeks'", message)
+            self.assertIn(step.display_name, message)
+        # a choice, or none on a field that may be empty: accepted
+        item.with_user(manager).write({"completion": "manual"})
+        step.with_user(manager).write({"gate_mode": step.gate_mode, "expected_duration_unit": "hours"})
+        self.assertEqual(step.expected_duration_unit, "hours")
+
     def test_config_texts_bounded_over_rpc(self):
         """A name of a megabyte on any process configuration (a process, step, checklist
         item, task, milestone, hint and its link, branch, deviation reason) is refused,

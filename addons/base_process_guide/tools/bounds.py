@@ -135,6 +135,25 @@ def refused_character(field, value, record):
     )
 
 
+def refused_choice(field, value, record):
+    """Why ``value`` of the Selection ``field`` is refused: none of its choices (Odoo
+    raises a ``ValueError``, logged as an error, when it converts it), or ``None``."""
+    if not value or not isinstance(field.selection, list):
+        # empty: the ORM stores no value; choices a method gives: checked by the model
+        # (the ORM does not refuse them)
+        return None
+    env = record.env
+    choices = field._description_selection(env)
+    if isinstance(value, str) and value in dict(choices):
+        return None
+    return env._(
+        "%(field)s: %(value)s is not one of its choices (%(choices)s).",
+        field=field._description_string(env),
+        value=shortened(value),
+        choices=", ".join(label for _value, label in choices),
+    )
+
+
 def refuse(record, reason, name=None):
     """Raise the ``ValidationError`` of ``reason`` about ``record`` (a saved record, or
     the model of one being created, named ``name``): the kind of record and its name,
