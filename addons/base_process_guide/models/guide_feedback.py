@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..tools import refuse_missing, refuse_not_one, shortened, works_for_every_company
-from ..tools.bounds import refuse, refused_character
+from ..tools.bounds import refuse, refused_character, refused_choice
 from .guide_mixin import ENGINE_MANAGER_GROUP, GUIDE_TEXT_MAX
 
 
@@ -120,19 +120,24 @@ class GuideFeedback(models.Model):
                     )
                 )
 
-    def _guide_check_texts(self, vals):
+    def _guide_check_texts(self, vals, creating=False):
         """Refuse a text of ``vals`` that no column stores (a NUL character), before the
-        database refuses the query."""
+        database refuses the query, and a state that is none of its choices."""
         for fname in ("name", "description", "response"):
             reason = refused_character(self._fields[fname], vals.get(fname), self)
             if reason:
                 refuse(self, reason)
+        # and a state that is none of the choices (the ORM's ValueError was logged as an ERROR)
+        state = vals.get("state", self.env.context.get("default_state") if creating else None)
+        reason = refused_choice(self._fields["state"], state, self)
+        if reason:
+            refuse(self, reason)
 
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.su:
             for vals in vals_list:
-                self._guide_check_texts(vals)
+                self._guide_check_texts(vals, creating=True)
                 self._guide_check_references(vals, creating=True)
             # the author is whoever sends it
             vals_list = [dict(vals, user_id=self.env.uid) for vals in vals_list]

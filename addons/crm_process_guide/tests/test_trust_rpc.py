@@ -308,8 +308,8 @@ class TestTrustRpc(RpcCase, GuideCommon):
     def test_feedback_names_its_own_process(self):
         """Feedback names a process, one of its steps and items and a record of the model it
         guides: a step or item of another process, a record of another model, an id that
-        does not exist (the database's foreign key) or that is no id is refused naming the
-        value, nothing recorded and no ERROR logged."""
+        does not exist (the database's foreign key) or that is no id, a state that is none
+        of its choices, is refused naming the value, nothing recorded and no ERROR logged."""
         lead = self._lead(user_id=self.user_salesman.id)
         other_process = self.env["guide.process"].create(
             {"name": "Other B2B", "model_name": "crm.lead", "crm_team_ids": [(6, 0, self.other_team.ids)]}
@@ -327,6 +327,7 @@ class TestTrustRpc(RpcCase, GuideCommon):
             ({"res_model": "crm.lead", "res_id": "abc"}, "'abc' is not an id of Record"),
             ({"step_id": other_step.id}, "is not of this process"),
             ({"step_id": self.step_proposal.id, "item_id": item.id}, "is not of this process"),
+            ({"state": "evil"}, "'evil' is not one of its choices (New, Accepted, Rejected)"),
         ]
         if "helpdesk.ticket" in self.env:
             refusals.append(({"res_model": "helpdesk.ticket", "res_id": lead.id}, "is not of this process"))
@@ -364,6 +365,16 @@ class TestTrustRpc(RpcCase, GuideCommon):
             self.user_salesman, "guide.feedback", "write", [[feedback_id], {"process_id": other_process.id}]
         )
         self.assertIn("is not of this process", fault)
+        with self.assertNoLogs("odoo.http", "ERROR"):
+            fault = self.rpc_fault(
+                self.user_manager, "guide.feedback", "write", [[feedback_id], {"state": "done"}]
+            )
+            self.assertIn("'done' is not one of its choices", fault)
+            fault = self.rpc_fault(
+                self.user_salesman, "guide.feedback", "create", [base], {"context": {"default_state": 4}}
+            )
+            self.assertIn("4 is not one of its choices", fault)
+        self.assertEqual(self.env["guide.feedback"].browse(feedback_id).state, "new")
 
     def test_actions_on_ids_naming_no_record_refused(self):
         """The buttons and dialogs of the guidance, called on id 0, are refused as a record
