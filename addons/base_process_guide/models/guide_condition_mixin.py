@@ -75,6 +75,7 @@ class GuideConditionMixin(models.AbstractModel):
         ``any`` / ``not any`` sub-domain are checked the same way, on the model their
         path leads to. A path that can lead to records of another company is for a user of
         every company (``_guide_path_leaves_company``)."""
+        self._guide_check_domain_names(domain, model_name)
         every_company = None
         for _leaf, _index, field, model in self._guide_domain_path_fields(domain, model_name):
             if field.type == "properties":
@@ -145,6 +146,37 @@ class GuideConditionMixin(models.AbstractModel):
                     and isinstance(leaf[2], list | tuple)
                 ):
                     yield from self._guide_domain_path_fields(leaf[2], model._name)
+
+    @api.model
+    def _guide_check_domain_names(self, domain, model_name):
+        """Refuse (``ValueError``) a criterion naming a field its model does not have (a field
+        removed, mistyped, of another version of Odoo), on its path or in an ``any`` / ``not
+        any`` sub-domain, naming the model as the screens do (the ORM's refusal named the
+        technical model and the whole criterion)."""
+        for leaf in domain:
+            if not isinstance(leaf, list | tuple) or len(leaf) != 3 or not isinstance(leaf[0], str):
+                continue
+            model = self.env[model_name]
+            names = leaf[0].split(".")
+            for index, name in enumerate(names):
+                field = model._fields.get(name)
+                if field is None:
+                    raise ValueError(
+                        self.env._(
+                            "%(model)s has no field %(name)s",
+                            model=self.env["ir.model"]._get(model._name).name or model._description,
+                            name=shortened(name, 80),
+                        )
+                    )
+                if not field.relational:
+                    break
+                model = self.env[field.comodel_name]
+                if (
+                    index == len(names) - 1
+                    and str(leaf[1]).lower() in ("any", "not any")
+                    and isinstance(leaf[2], list | tuple)
+                ):
+                    self._guide_check_domain_names(leaf[2], model._name)
 
     @api.model
     def _guide_check_domain_values(self, domain, model_name):

@@ -341,6 +341,31 @@ class TestRuleLanguageAttacks(RuleLanguageAttack, RpcCase, GuideCommon):
                 self._salesperson_creates_lead(protocol)
                 self.assertNotSettingsAdmin(self.user_sales_admin, self.user_salesman)
 
+    def test_unknown_fields_named_as_the_screens_do(self):
+        """A criterion naming a field its model does not have (on a path, in a sub-domain) is
+        refused naming the model as the screens do and the field, not with the ORM's
+        technical wording (the model's technical name and the whole criterion)."""
+        cases = (
+            ("[('x_gone', '=', 1)]", "Lead/Opportunity has no field 'x_gone'"),
+            ("[('partner_id.signup_token', '!=', False)]", "Contact has no field 'signup_token'"),
+            ("[('partner_id', 'any', [('x_gone', '=', 1)])]", "Contact has no field 'x_gone'"),
+        )
+        for protocol in ("xmlrpc", "jsonrpc"):
+            for text, wording in cases:
+                with self.subTest(protocol=protocol, condition=text):
+                    refusal = self.assertConditionRefused(
+                        self.user_sales_admin,
+                        "guide.hint",
+                        "create",
+                        [{"name": "Unknown hint", "model_name": "crm.lead", "domain": text}],
+                        "Unknown hint",
+                        "Condition",
+                        protocol,
+                    )
+                    self.assertIn(wording, refusal)
+                    self.assertNotIn("Invalid field", refusal)
+                    self.assertNotIn("res.partner", refusal)
+
     def test_sub_domain_fields_checked_like_paths(self):
         """The criteria inside ``any`` / ``not any`` are checked as a dotted path is: a field
         no search can use or of a model the author may not read is refused at save (it was
