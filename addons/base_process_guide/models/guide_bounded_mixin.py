@@ -25,6 +25,9 @@ class GuideBoundedMixin(models.AbstractModel):
     - Every number field: NaN and the infinities are refused (no bound catches them by
       comparison), and so is a value the field does not convert or, for an Integer, a
       whole number its column does not hold, before the ORM or the database sees it.
+    - Every required field (stored, typed, not computed): a value left empty is refused
+      naming the field, before the database's NOT NULL constraint (whose violation is
+      logged as an error).
     - Every Selection field: a value that is none of its choices is refused naming the
       field and its choices (the ORM's conversion raised a ``ValueError``, logged as an
       error).
@@ -58,6 +61,7 @@ class GuideBoundedMixin(models.AbstractModel):
             self._guide_check_references(vals, creating=True)
             if self._guide_insert_checked_fields:
                 self._guide_check_before_insert(vals)
+        self._guide_check_required(vals_list)
         return super().create(vals_list)
 
     def write(self, vals):
@@ -65,6 +69,7 @@ class GuideBoundedMixin(models.AbstractModel):
         self._guide_check_numbers(vals)
         self._guide_check_choices(vals)
         self._guide_check_references(vals)
+        self._guide_check_required([vals], creating=False)
         return super().write(vals)
 
     def _validate_fields(self, field_names, excluded_names=()):
@@ -111,6 +116,44 @@ class GuideBoundedMixin(models.AbstractModel):
                 reason = refused_number(self._fields[name], record[name], record)
                 if reason:
                     refuse(record, reason)
+
+    def _guide_required_columns(self):
+        """The stored fields a value is required of that the database would refuse as
+        empty (NULL): typed ones, not computed (a number or a box is never NULL)."""
+        return [
+            name
+            for name, field in self._fields.items()
+            if field.required
+            and field.store
+            and field.column_type
+            and not field.compute
+            and field.type not in ("boolean", "integer", "float", "monetary")
+        ]
+
+    def _guide_check_required(self, vals_list, creating=True):
+        """Refuse a required field left empty (not given on a creation, without default, or
+        emptied by a write), naming the record and the field, before the database's NOT NULL
+        constraint does (whose violation is logged as an error). The superuser's
+        (installations, the engine) are not checked."""
+        if self.env.su:
+            return
+        required = self._guide_required_columns()
+        if creating:
+            unsent = {name for vals in vals_list for name in required if vals.get(name) in (None, False, "")}
+            defaults = self.default_get(sorted(unsent)) if unsent else {}
+        for vals in vals_list:
+            for name in required:
+                if creating:
+                    value = vals[name] if name in vals else defaults.get(name)
+                elif name in vals:
+                    value = vals[name]
+                else:
+                    continue
+                if value in (None, False, ""):
+                    reason = self.env._(
+                        "%(field)s is required.", field=self._fields[name]._description_string(self.env)
+                    )
+                    refuse(self, reason, name=self._guide_vals_name(vals) if creating else None)
 
     def _guide_sent_values(self, vals, creating, types):
         """``(field, value)`` of the fields of ``types`` a client sends: in ``vals`` or, on a

@@ -226,6 +226,28 @@ class ConfigBoundsCases(BoundsAsserts):
         step.with_user(manager).write({"gate_mode": step.gate_mode, "expected_duration_unit": "hours"})
         self.assertEqual(step.expected_duration_unit, "hours")
 
+    def test_required_values_left_empty_refused(self):
+        """A required value left empty (a checklist item created without its step, a process
+        created without a name, an item's title emptied) is refused naming the field, over
+        XML-RPC and JSON-RPC: the database's NOT NULL constraint refused it, logged as an
+        ERROR."""
+        step = self._bounds_step()
+        manager = self.bounds_manager
+        item = self.bounds_configs["guide.item"]
+        for protocol in PROTOCOLS:
+            with self.subTest(protocol=protocol), self.assertNoLogs("odoo.sql_db", "ERROR"):
+                message = self._refusal(manager, protocol, "guide.item", "create", [{"name": "Orphan item"}])
+                self.assertIn(f"{item._fields['step_id'].string} is required", message)
+                self.assertIn("Orphan item", message)
+                message = self._refusal(manager, protocol, "guide.process", "create", [{"name": False}])
+                self.assertIn(f"{step.process_id._fields['name'].string} is required", message)
+                message = self._refusal(manager, protocol, "guide.item", "write", [item.ids, {"name": False}])
+                self.assertIn(item.display_name, message)
+                self.assertIn(f"{item._fields['name'].string} is required", message)
+        # a default fills what is not sent: accepted
+        created = self.env["guide.item"].with_user(manager).with_context(default_step_id=step.id)
+        self.assertEqual(created.create({"name": "Defaulted item"}).step_id, step)
+
     def test_config_texts_bounded_over_rpc(self):
         """A name of a megabyte on any process configuration (a process, step, checklist
         item, task, milestone, hint and its link, branch, deviation reason) is refused,
