@@ -10,3 +10,4 @@ from . import res_company
 from . import guide_process
 from . import escalation_calendar_change
 from . import resource_calendar
+from . import ir_model_fields

@@ -109,7 +109,7 @@ class EscalationLevel(models.Model):
     # ------------------------------------------------------------
     # CONSTRAINTS
     # ------------------------------------------------------------
-    @api.constrains("delay", "warning_percent", "kind", "sequence")
+    @api.constrains("delay", "warning_percent", "kind", "sequence", "rule_id")
     def _check_delays(self):
         for rule in self.rule_id:
             previous = None
@@ -152,7 +152,7 @@ class EscalationLevel(models.Model):
                     )
                 previous = offset
 
-    @api.constrains("delay", "activity_deadline_days")
+    @api.constrains("delay", "activity_deadline_days", "rule_id")
     def _check_bounds(self):
         for level in self:
             rule = level.rule_id
@@ -176,7 +176,7 @@ class EscalationLevel(models.Model):
                     )
                 )
 
-    @api.constrains("assign_to", "assign_user_id")
+    @api.constrains("assign_to", "assign_user_id", "rule_id")
     def _check_assignment(self):
         for level in self:
             if level.assign_to == "user" and not level.assign_user_id:
@@ -267,9 +267,44 @@ class EscalationLevel(models.Model):
         if "active" in vals:
             # archived only by its deletion, until the clocks are moved off it
             raise UserError(self.env._("An escalation level is not archived: delete it from its rule."))
+        former = self.rule_id
+        if "rule_id" in vals:
+            moved = self.filtered(lambda level: level.rule_id.id != vals["rule_id"])
+            if moved and isinstance(vals["rule_id"], int):
+                # judged where it goes first: the checks below and the constraints name the rule
+                self.env["escalation.rule"].browse(vals["rule_id"]).check_access("write")
+            # a level the clocks of its rule fired or wait for stays with them
+            held = (
+                self.env["escalation.clock"]
+                .sudo()
+                .search(
+                    [
+                        ("state", "in", ("running", "paused", "breached")),  # the open clocks
+                        "|",
+                        ("current_level_id", "in", moved.ids),
+                        ("next_level_id", "in", moved.ids),
+                    ],
+                    limit=1,
+                )
+            )
+            if held:
+                level = held.current_level_id & moved or held.next_level_id
+                raise UserError(
+                    self.env._(
+                        "Escalation level %(level)s belongs to rule %(rule)s: add a level to the other "
+                        "rule instead of moving this one.",
+                        level=level.name,
+                        rule=level.rule_id.display_name,
+                    )
+                )
         res = super().write(vals)
         self.env.registry.clear_cache()
-        if {"delay", "warning_percent", "sequence", "kind"} & set(vals):
+        if "rule_id" in vals:
+            # the rule a level left keeps one, as when it is saved (its destination's order and
+            # model are checked by the constraints)
+            (former - self.rule_id)._check_levels()
+            (former | self.rule_id)._escalation_levels_changed()
+        elif {"delay", "warning_percent", "sequence", "kind"} & set(vals):
             self.rule_id._escalation_levels_changed()
         return res
 
@@ -283,6 +318,12 @@ class EscalationLevel(models.Model):
             return super().unlink()
         self.check_access("unlink")
         rules = self.rule_id
+        # an active rule keeps a level, as when it is saved (its form, or the levels deleted alone)
+        for rule in rules.filtered("active"):
+            if not rule.level_ids - self:
+                raise ValidationError(
+                    self.env._("Escalation rule %(rule)s needs at least one level.", rule=rule.display_name)
+                )
         super().write({"active": False})
         self.env.registry.clear_cache()
         rules._escalation_levels_changed()
@@ -507,6 +548,21 @@ class EscalationLevel(models.Model):
             not_moved = self.env._("Not moved: team %(team)s is archived", team=team.name)
             self._escalation_note_done(results, group, not_moved)
             return
+        # a team of another company than the record's (a rule of every company): the record
+        # would sit in a team of another company, or leave its own (crm follows the team)
+        team_company = team.company_id if "company_id" in team._fields else None
+        foreign = group.filtered(
+            lambda r: team_company
+            and "company_id" in r._fields
+            and r.company_id
+            and r.company_id != team_company
+        )
+        if foreign:
+            not_moved = self.env._(
+                "Not moved: team %(team)s belongs to %(company)s", team=team.name, company=team_company.name
+            )
+            self._escalation_note_done(results, foreign, not_moved)
+            group -= foreign
         if group:
             group.write({"team_id": team.id})
             moved_to = self.env._("Moved to team %(team)s", team=team.name)

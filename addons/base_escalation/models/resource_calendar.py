@@ -37,6 +37,23 @@ class ResourceCalendar(models.Model):
 class ResourceCalendarAttendance(models.Model):
     _inherit = "resource.calendar.attendance"
 
+    @api.constrains("hour_from", "hour_to")
+    def _check_escalation_hours(self):
+        """Hours of a day, the end after the start: the due times of the clocks counting in
+        the working hours are recomputed at the save, where an hour out of the day (sent by
+        a client: the form's onchange bounds them) failed with a traceback."""
+        for attendance in self:
+            hours = (attendance.hour_from, attendance.hour_to)
+            if not all(0 <= hour <= 24 for hour in hours) or attendance.hour_to < attendance.hour_from:
+                raise ValidationError(
+                    self.env._(
+                        "Working hours %(calendar)s, %(line)s: the hours of a day are from 0 to 24, "
+                        "and the end comes after the start.",
+                        calendar=attendance.calendar_id.display_name,
+                        line=attendance.display_name,
+                    )
+                )
+
     @api.model_create_multi
     def create(self, vals_list):
         attendances = super().create(vals_list)

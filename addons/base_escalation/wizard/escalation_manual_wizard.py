@@ -12,8 +12,8 @@ class EscalationManualWizard(models.TransientModel):
     _inherit = ["guide.bounded.mixin"]
     _description = "Manual Escalation"
 
-    res_model = fields.Char(required=True)
-    res_id = fields.Integer(required=True)
+    res_model = fields.Char("Model", required=True)
+    res_id = fields.Integer("Record", required=True)
     record_name = fields.Char(compute="_compute_record_name")
     rule_id = fields.Many2one("escalation.rule", domain="[('model_name', '=', res_model)]")
     level_id = fields.Many2one(
@@ -39,14 +39,29 @@ class EscalationManualWizard(models.TransientModel):
         # a dialog for no record is refused before the database's NOT NULL (logged as an error)
         context = self.env.context
         for vals in vals_list:
+            model = vals.get("res_model", context.get("default_res_model"))
             if not (
-                vals.get("res_model", context.get("default_res_model"))
+                model
                 and vals.get("res_id", context.get("default_res_id"))
+                # a text a client sends is no model: not stored (whatever its size)
+                and isinstance(model, str)
+                and model in self.env
+                and "guide_process_id" in self.env[model]._fields
             ):
                 raise UserError(
                     self.env._("Escalate a record from its form: the dialog needs the record to escalate.")
                 )
+            self._check_reason_size(vals)
         return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_reason_size(vals)
+        return super().write(vals)
+
+    def _check_reason_size(self, vals):
+        """The reason is bounded when it is typed, not only when the dialog is confirmed."""
+        if vals.get("reason"):
+            self.env["guide.mixin"]._guide_bounded_text(vals["reason"], self.env._("The reason"))
 
     @api.depends("res_model", "res_id")
     def _compute_record_name(self):
@@ -109,10 +124,27 @@ class EscalationManualWizard(models.TransientModel):
         record = self._record()
         if not record:
             raise UserError(self.env._("The record to escalate no longer exists."))
+        # first: the refusals below name the record, its company and its rules
+        record.check_access("write")
+        if "active" in record._fields and not record.active:
+            # out of every rule's scope (lost, closed): the dialog is not offered on it either
+            raise UserError(
+                self.env._(
+                    "%(record)s is archived: restore it before escalating it.", record=record.display_name
+                )
+            )
         if not self.level_id and not self.user_id:
             raise UserError(self.env._("Choose to whom or to which level the record is escalated."))
         if self.level_id and (self.level_id.rule_id != self.rule_id or not self.level_id.active):
             raise UserError(self.env._("The level does not belong to the chosen rule."))
+        if self.rule_id and not self.rule_id.active:
+            # an archived rule (a copy not yet reviewed) escalates nothing, by hand neither
+            raise UserError(
+                self.env._(
+                    "Escalation rule %(rule)s is archived: it escalates nothing until it is activated.",
+                    rule=self.rule_id.display_name,
+                )
+            )
         if self.rule_id and self.rule_id.model_name != record._name:
             raise UserError(
                 self.env._(
@@ -125,6 +157,5 @@ class EscalationManualWizard(models.TransientModel):
         reason = self.env["guide.mixin"]._guide_bounded_text(self.reason, self.env._("The reason"))
         if not reason:
             raise UserError(self.env._("Give the reason of the escalation."))
-        record.check_access("write")
         record._escalation_manual(self.level_id, self.user_id, reason)
         return record._escalation_after_manual_action()

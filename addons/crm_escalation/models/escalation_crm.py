@@ -39,6 +39,12 @@ class EscalationLevel(models.Model):
     assign_crm_team_id = fields.Many2one("crm.team", string="Team", check_company=True)
     crm_tag_ids = fields.Many2many("crm.tag", string="Add Tags")
 
+    @api.constrains("assign_crm_team_id", "crm_tag_ids", "rule_id")
+    def _check_crm_assignment(self):
+        # a constraint of its own: an override's fields replace those of the override before
+        # it (helpdesk_escalation's, when it loads after this module), which left these unchecked
+        self._check_assignment()
+
     @api.constrains("assign_to", "assign_user_id", "assign_crm_team_id", "crm_tag_ids")
     def _check_assignment(self):
         for level in self:

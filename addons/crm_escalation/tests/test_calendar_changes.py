@@ -103,6 +103,45 @@ class TestCalendarChanges(ApplyJobHelpers, EscalationCommon):
             with self.assertNoLogs("odoo", "ERROR"), self.assertRaisesRegex(ValidationError, "year 9999"):
                 self._holiday(10, date_to=datetime(9999, 12, 31, 23, 59, 59))
 
+    def test_hours_out_of_the_day_refused(self):
+        """An attendance's hours out of the day (or ending before it starts) sent by a client
+        are refused naming the working hours: the due times recomputed at the save failed
+        with a traceback logged as an error."""
+        with self._at(SUNDAY_NOON):
+            lead = self._lead()
+        due = self._due(lead)
+        monday_morning = self.brussels.attendance_ids.filtered(
+            lambda att: att.dayofweek == "0" and att.day_period == "morning"
+        )
+        Attendance = self.env["resource.calendar.attendance"].with_user(self.user_admin)
+        with self._at(SUNDAY_NOON), self.assertNoLogs("odoo", "ERROR"):
+            for vals in (
+                {"hour_from": -5},
+                {"hour_to": 1e9},
+                {"hour_to": 24.5},
+                {"hour_from": 20, "hour_to": 10},
+            ):
+                with self.subTest(vals=vals):
+                    with self.assertRaisesRegex(
+                        ValidationError,
+                        "Working hours .*, Monday Morning: the hours of a day are from 0 to 24",
+                    ):
+                        with self.env.cr.savepoint():
+                            monday_morning.with_user(self.user_admin).write(vals)
+            with self.assertRaisesRegex(ValidationError, "from 0 to 24"), self.env.cr.savepoint():
+                Attendance.create(
+                    {
+                        "name": "Night",
+                        "calendar_id": self.brussels.id,
+                        "dayofweek": "1",
+                        "hour_from": 22,
+                        "hour_to": 30,
+                    }
+                )
+            # a whole day is accepted
+            monday_morning.with_user(self.user_admin).write({"hour_from": 0, "hour_to": 24})
+        self.assertNotEqual(self._due(lead), due)
+
     def test_only_the_clocks_the_leave_may_move(self):
         """Leaves of a resource, of another company, or outside a clock's window recompute nothing."""
         with self._at(SUNDAY_NOON):

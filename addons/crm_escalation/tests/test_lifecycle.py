@@ -81,3 +81,34 @@ class TestRuleDeletion(RpcCase, EscalationCommon):
         fault = self.rpc_fault(self.user_manager, "guide.step", "unlink", [step.ids])
         self.assertIn("Escalation Rule: Pilot stale", fault)
         self.assertEqual(rule.step_ids, step)
+
+    def test_date_field_of_a_rule_is_not_deleted(self):
+        """Deleting the custom date field a rule starts its clocks from is refused naming the
+        rule: the rule, its levels and its clocks went with the field, silently. A rule that
+        starts otherwise forgets a field it kept from before, and stays."""
+        admin = new_test_user(
+            self.env, login="escalation_admin_fields", groups="base.group_system,base.group_user"
+        )
+        field = self.env["ir.model.fields"].create(
+            {
+                "name": "x_esc_follow_up",
+                "model_id": self.env["ir.model"]._get_id("crm.lead"),
+                "ttype": "datetime",
+                "field_description": "Follow-up",
+            }
+        )
+        rule = self._rule(name="Follow-up passed", trigger_type="date_field", date_field_id=field.id)
+        other = self._rule(name="Stale with a former date", date_field_id=field.id)
+        fault = self.rpc_fault(admin, "ir.model.fields", "unlink", [field.ids])
+        self.assertIn("Field Follow-up cannot be deleted", fault)
+        self.assertIn("Follow-up passed", fault)
+        self.assertNotIn("Stale with a former date", fault)
+        self.assertTrue(field.exists())
+        self.assertEqual((rule.exists(), other.exists()), (rule, other))
+        self.assertEqual((rule.date_field_id, other.date_field_id), (field, field))
+        # the rule starts otherwise: the field goes, both rules stay
+        rule.write({"trigger_type": "creation"})
+        field.with_user(admin).unlink()
+        self.assertEqual((rule.exists(), other.exists()), (rule, other))
+        self.assertFalse(rule.date_field_id | other.date_field_id)
+        self.assertEqual(rule.level_ids.mapped("name"), ["L1 team leader", "L2 manager"])

@@ -147,3 +147,78 @@ class TestManual(EscalationCommon):
         with self.assertRaisesRegex(UserError, "is not a rule of"):
             wizard.action_confirm()
         self.assertEqual(lead.user_id, self.user_salesman)
+
+    def test_refusals_name_no_lead_the_user_may_not_change(self):
+        """The dialog sent for a lead the salesperson may not change is refused by Odoo's
+        access check before anything names the lead, its company or its rules."""
+        lead = self._lead(name="Secret deal of a colleague", user_id=self.user_leader.id)
+        portal = new_test_user(self.env, login="esc_manual_portal", groups="base.group_portal")
+        Wizard = self.env["escalation.manual.wizard"].with_user(self.user_salesman)
+        for vals in (
+            {"user_id": portal.id},
+            {"user_id": self.user_leader.id},
+            {"rule_id": self._rule().id},
+        ):
+            wizard = Wizard.create({"res_model": "crm.lead", "res_id": lead.id, "reason": "Mine now", **vals})
+            with self.assertRaises(AccessError) as caught:
+                wizard.action_confirm()
+            self.assertNotIn("Secret deal", str(caught.exception))
+        self.assertEqual(lead.user_id, self.user_leader)
+        self.assertFalse(self._logs(lead, kind="manual"))
+
+    def test_level_of_an_archived_rule_refused(self):
+        """An archived rule (a copy not yet reviewed) escalates nothing, by hand neither."""
+        rule = self._rule()
+        rule.active = False
+        lead = self._lead()
+        wizard = (
+            self.env["escalation.manual.wizard"]
+            .with_user(self.user_salesman)
+            .create(
+                {
+                    "res_model": "crm.lead",
+                    "res_id": lead.id,
+                    "rule_id": rule.id,
+                    "level_id": rule.level_ids[0].id,
+                    "reason": "Archived rule",
+                }
+            )
+        )
+        with self.assertRaisesRegex(UserError, "is archived"):
+            wizard.action_confirm()
+        self.assertEqual(lead.user_id, self.user_salesman)
+        self.assertFalse(self._logs(lead, kind="manual"))
+
+    def test_archived_lead_not_escalated(self):
+        """An archived (lost) lead is out of every rule's scope and the form offers no
+        *Escalate* on it: the dialog sent by a client is refused, nothing is scheduled."""
+        rule = self._rule(
+            levels=[
+                {
+                    "name": "Call the customer",
+                    "delay": 4,
+                    "activity_type_id": self.env.ref("mail.mail_activity_data_todo").id,
+                }
+            ]
+        )
+        lead = self._lead(name="Lost deal")
+        lead.action_archive()
+        wizard = (
+            self.env["escalation.manual.wizard"]
+            .with_user(self.user_salesman)
+            .create(
+                {
+                    "res_model": "crm.lead",
+                    "res_id": lead.id,
+                    "rule_id": rule.id,
+                    "level_id": rule.level_ids.id,
+                    "user_id": self.user_leader.id,
+                    "reason": "Revive it",
+                }
+            )
+        )
+        with self.assertRaisesRegex(UserError, "Lost deal is archived"):
+            wizard.action_confirm()
+        self.assertEqual(lead.user_id, self.user_salesman)
+        self.assertFalse(lead.with_context(active_test=False).activity_ids)
+        self.assertFalse(self._logs(lead, kind="manual"))

@@ -57,13 +57,16 @@ class TestTrustParentMovesEscalation(EscalationCommon):
     def test_sales_manager_moves_no_level_into_a_ticket_rule(self):
         level = self.lead_rule.level_ids[0]
         self._refused(self.user_manager, level, {"rule_id": self.ticket_rule.id})
-        level.with_user(self.user_manager).write({"rule_id": self.lead_rule_2.id})
+        # after the levels there, its delay later than theirs
+        level.with_user(self.user_manager).write({"rule_id": self.lead_rule_2.id, "delay": 3, "sequence": 20})
         self.assertEqual(level.rule_id, self.lead_rule_2)
 
     def test_helpdesk_manager_moves_no_level_into_a_lead_rule(self):
         level = self.ticket_rule.level_ids[0]
         self._refused(self.user_hd_manager, level, {"rule_id": self.lead_rule.id})
-        level.with_user(self.user_hd_manager).write({"rule_id": self.ticket_rule_2.id})
+        level.with_user(self.user_hd_manager).write(
+            {"rule_id": self.ticket_rule_2.id, "delay": 3, "sequence": 20}
+        )
         self.assertEqual(level.rule_id, self.ticket_rule_2)
 
     def test_rule_not_turned_to_the_other_model(self):

@@ -54,6 +54,11 @@ class TestTrustRpc(RpcCase, EscalationCommon):
             # a dialog for no record (no model, no id)
             ({"res_id": False}, "needs the record to escalate"),
             ({"res_model": False}, "needs the record to escalate"),
+            # a model no process guides, or a text of a megabyte, is no record to escalate
+            ({"res_model": "res.partner"}, "needs the record to escalate"),
+            ({"res_model": "x" * 10**6}, "needs the record to escalate"),
+            # the reason is bounded when typed, not only when the dialog is confirmed
+            ({"reason": "r" * 10**6}, "The reason is too long"),
         ]
         with self.assertNoLogs("odoo.sql_db", "ERROR"), self.assertNoLogs("odoo.http", "ERROR"):
             for protocol in ("xmlrpc", "jsonrpc"):

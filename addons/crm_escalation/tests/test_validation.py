@@ -1,7 +1,7 @@
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
 
-from .common import EscalationCommon
+from .common import T0, EscalationCommon
 
 
 @tagged("post_install", "-at_install")
@@ -173,3 +173,33 @@ class TestValidation(EscalationCommon):
         self.assertIn(("team_id", "in", self.team.ids), scope)
         self.assertIn(("guide_step_id", "in", self.step_qualif.ids), scope)
         self.env["crm.lead"].search(scope)  # plain ids: a domain the client can count with
+
+    def test_levels_moved_or_deleted_are_checked(self):
+        """A level moved to another rule is checked there (the order of its delays), the
+        rule it leaves keeps one, and a level the clocks of its rule fired or wait for
+        stays with them; an active rule does not lose its last level by deleting the levels
+        alone either: as when the rule is saved."""
+        with self._at(T0):
+            rule = self._rule()
+            lead = self._lead()
+        self.assertEqual(self._clock(lead, rule).next_level_id, rule.level_ids[0])
+        other = self._rule(name="Other", domain="[('id', '=', 0)]", levels=[{"name": "Late", "delay": 2}])
+        manager = self.env["escalation.level"].with_user(self.user_manager)
+        with self.assertRaisesRegex(UserError, "L1 team leader belongs to rule Stale qualified"):
+            manager.browse(rule.level_ids[0].id).write({"rule_id": other.id})
+        with self.assertRaisesRegex(ValidationError, "needs at least one level"), self.env.cr.savepoint():
+            manager.browse(other.level_ids.id).write({"rule_id": rule.id, "delay": 9, "sequence": 5})
+        with self.assertRaisesRegex(ValidationError, "must increase"), self.env.cr.savepoint():
+            manager.browse(other.level_ids.id).write({"rule_id": rule.id})
+        self.assertEqual(len(rule.level_ids), 2)
+        self.assertEqual(other.level_ids.mapped("name"), ["Late"])
+        with self.assertRaisesRegex(ValidationError, "needs at least one level"), self.env.cr.savepoint():
+            manager.browse(other.level_ids.id).unlink()
+        with self.assertRaisesRegex(ValidationError, "needs at least one level"), self.env.cr.savepoint():
+            manager.browse(rule.level_ids.ids).unlink()
+        self.assertEqual(other.level_ids.mapped("name"), ["Late"])
+        # one of two goes; an archived rule may be left without levels
+        manager.browse(rule.level_ids[1].id).unlink()
+        self.assertEqual(rule.level_ids.mapped("name"), ["L1 team leader"])
+        other.with_user(self.user_manager).active = False
+        manager.browse(other.with_context(active_test=False).level_ids.id).unlink()

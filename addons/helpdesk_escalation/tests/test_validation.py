@@ -3,7 +3,7 @@ from lxml import etree
 from odoo.exceptions import ValidationError
 from odoo.tests import Form, tagged
 
-from .common import HelpdeskEscalationCommon
+from .common import T0, HelpdeskEscalationCommon
 
 
 @tagged("post_install", "-at_install")
@@ -77,3 +77,49 @@ class TestValidation(HelpdeskEscalationCommon):
         settings.save().execute()
         cron = self.env.ref("base_escalation.escalation_cron")
         self.assertEqual((cron.interval_number, cron.interval_type), (7, "minutes"))
+
+    def test_level_team_of_another_company(self):
+        """A level of a company's rule does not name a helpdesk team of another company; a
+        rule of every company moves a ticket only to a team of its company (or of none): the
+        ticket kept its company in a team of another one. The log and the note say why."""
+        other = self.env["res.company"].create({"name": "E-Other Co"})
+        foreign_team = self.env["helpdesk.ticket.team"].create(
+            {"name": "E-Foreign desk", "company_id": other.id}
+        )
+        level = {"name": "Move", "delay": 1, "assign_to": "team", "assign_helpdesk_team_id": foreign_team.id}
+        # a rule of every company: the ticket of another company stays in its team
+        rule = self._rule(levels=[level])
+        with self._at(T0):
+            ticket = self._ticket()
+        self._run_at(self._h(2))
+        self.assertEqual(ticket.team_id, self.team)
+        self.assertEqual(ticket.company_id, self.env.company)
+        log = self._logs(ticket, kind="escalation")
+        self.assertIn("Not moved: team E-Foreign desk belongs to E-Other Co", log.actions)
+        rule.active = False
+        # a rule of a company names no team of another one
+        with self.assertRaisesRegex(ValidationError, "E-Foreign desk belongs to E-Other Co, not to"):
+            self._rule(company_id=self.env.company.id, levels=[level])
+        rule = self._rule(
+            company_id=self.env.company.id, levels=[dict(level, assign_helpdesk_team_id=self.other_team.id)]
+        )
+        with self.assertRaisesRegex(ValidationError, "E-Foreign desk belongs to E-Other Co, not to"):
+            rule.level_ids.assign_helpdesk_team_id = foreign_team
+
+    def test_level_moved_to_a_lead_rule_is_checked_there(self):
+        """A ticket level moved by an administrator into a lead rule is checked there: its
+        ticket tags and team do not apply to leads."""
+        self._requires_crm_escalation()
+        rule = self._rule(
+            active=False, levels=[{"name": "Tag", "delay": 1, "helpdesk_tag_ids": [(6, 0, self.tag.ids)]}]
+        )
+        lead_rule = self._rule(
+            model_name="crm.lead",
+            process_id=False,
+            helpdesk_team_ids=False,
+            active=False,
+            levels=[{"name": "Lead level", "delay": 1}],
+        )
+        with self.assertRaisesRegex(ValidationError, "only apply to tickets"), self.env.cr.savepoint():
+            rule.level_ids.write({"rule_id": lead_rule.id, "delay": 2, "sequence": 5})
+        self.assertEqual(rule.level_ids.name, "Tag")
