@@ -87,6 +87,7 @@ class GuideProcess(models.Model):
         or a variant (``path_hash``) of the map: a list of the guided model, where its
         record rules decide what the user sees."""
         process = self._pi_process(process_id)
+        self._pi_check_filters(process, filters)
         self._pi_check_person_filter(process, filters)
         where = [SQL("v.process_id = %s", process.id)]
         if path_hash:
@@ -170,6 +171,7 @@ class GuideProcess(models.Model):
         if not processes:
             return result
         process = self._pi_process(processes[0].id)
+        self._pi_check_filters(process, filters)
         self._pi_check_person_filter(process, filters)
         self.env["guide.step.visit"]._pi_refresh()
         model = self.env[process.model_name]
@@ -288,6 +290,71 @@ class GuideProcess(models.Model):
         start = day_start(date_from) if date_from else None
         end = day_start(date_to + timedelta(days=1)) if date_to and date_to < datetime.max.date() else None
         return start, end
+
+    @api.model
+    def _pi_check_filters(self, process, filters):
+        """The filters a client sends, refused naming the filter and its value (not in
+        Python's words): dates that are dates, a period that starts before it ends (a
+        reversed one showed empty figures), ids that are ids, a version of the process."""
+        if not filters:
+            return
+        if not isinstance(filters, dict):
+            raise UserError(
+                self.env._(
+                    "Process map: the filters must be a dictionary, not %(value)s.", value=repr(filters)[:50]
+                )
+            )
+        dates = {}
+        for key in ("date_from", "date_to"):
+            value = filters.get(key)
+            if not value:
+                continue
+            try:
+                dates[key] = fields.Date.to_date(value)
+            except (TypeError, ValueError):
+                dates[key] = None
+            if not dates[key]:
+                raise UserError(
+                    self.env._(
+                        'Process map: the filter "%(filter)s" must be a date (YYYY-MM-DD), not %(value)s.',
+                        filter=key,
+                        value=repr(value)[:50],
+                    )
+                )
+        if len(dates) == 2 and dates["date_from"] > dates["date_to"]:
+            raise UserError(
+                self.env._(
+                    "Process map: the period ends (%(date_to)s) before it starts (%(date_from)s).",
+                    date_to=dates["date_to"],
+                    date_from=dates["date_from"],
+                )
+            )
+        ids = {}
+        for key in ("team_id", "user_id", "version_id"):
+            value = filters.get(key)
+            if not value:
+                continue
+            if isinstance(value, str) and value.isascii() and value.isdigit():
+                value = int(value)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise UserError(
+                    self.env._(
+                        'Process map: the filter "%(filter)s" must be an id, not %(value)s.',
+                        filter=key,
+                        value=repr(value)[:50],
+                    )
+                )
+            ids[key] = value
+        if ids.get("version_id"):
+            version = self.env["guide.process.version"].browse(ids["version_id"]).sudo()
+            if not (0 < version.id < 2**31 and version.exists().process_id == process):
+                raise UserError(
+                    self.env._(
+                        "Process map: %(value)s is not a version of process %(process)s.",
+                        value=ids["version_id"],
+                        process=process.display_name,
+                    )
+                )
 
     @api.model
     def _pi_check_person_filter(self, process, filters):

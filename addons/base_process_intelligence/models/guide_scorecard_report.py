@@ -1,4 +1,5 @@
 from odoo import SUPERUSER_ID, api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL, drop_view_if_exists
 from odoo.tools.sql import create_index
 
@@ -157,6 +158,28 @@ class GuideScorecardReport(models.Model):
     milestone_count = fields.Integer(
         "Milestones Reached", readonly=True, help="Milestones reached by the agent's change or by hand."
     )
+
+    # the figures of a model are for the users who work its records (a global rule, as
+    # on the step effectiveness): a salesperson's old ticket rows are not a scorecard of
+    # tickets they may no longer work; the rows of no record (feedback) stay theirs
+    pi_visible = fields.Boolean(compute="_compute_pi_visible", search="_search_pi_visible")
+
+    def _compute_pi_visible(self):
+        Process = self.env["guide.process"]
+        for row in self:
+            row.pi_visible = not row.res_model or Process._pi_sees_figures(row.res_model)
+
+    def _search_pi_visible(self, operator, value):
+        if operator not in ("=", "!="):
+            raise UserError(
+                self.env._("Scorecards: search the rows whose figures you see with = or != only.")
+            )
+        # record rules are applied in a superuser environment: ask as the user
+        Process = self.env["guide.process"].with_user(self.env.user)
+        names = [name for name in Process._guide_model_names() if Process._pi_sees_figures(name)]
+        if (operator == "=") == bool(value):
+            return ["|", ("res_model", "=", False), ("res_model", "in", names)]
+        return [("res_model", "!=", False), ("res_model", "not in", names)]
 
     @api.model
     def _guide_scorecard_extra_columns(self):

@@ -679,6 +679,41 @@ class EffectivenessCases(IntelligenceFixture):
         with self.assertRaises(AccessError):
             own.with_user(self.colleague).read(["fact"])
 
+    def test_scorecard_only_for_users_who_work_the_model(self):
+        """An employee who no longer works the model's records (a salesperson's overrides
+        on tickets, a helpdesk agent's on leads: the figure groups of the model) reads none
+        of their rows of that model, by search or read_group; given the model's figure
+        group again, their own rows are back."""
+        record = self._records(1)
+        outsider = new_test_user(
+            self.env, login="pi_sc_outsider", groups="base.group_user,base_process_guide.group_guide_user"
+        )
+        self.env["guide.deviation"].sudo().create(
+            {
+                "res_model": record._name,
+                "res_id": record.id,
+                "company_id": self.company.id,
+                "kind": "gate",
+                "rule_name": "Budget confirmed",
+                "process_id": self.process.id,
+                "step_id": self.item.step_id.id,
+                "user_id": outsider.id,
+                "reason_id": self.reason.id,
+                "reason": "The customer asked",
+            }
+        )
+        Report = self.env["guide.scorecard.report"]
+        domain = [("user_id", "=", outsider.id), ("res_model", "=", record._name)]
+        self.assertEqual(Report.search_count(domain), 1)
+        self.assertFalse(Report.with_user(outsider).search(domain))
+        [[count]] = Report.with_user(outsider)._read_group(
+            [("res_model", "=", record._name)], [], ["__count"]
+        )
+        self.assertEqual(count, 0)
+        groups = self.env[record._name]._pi_figure_groups()
+        outsider.groups_id |= self.env.ref(groups[0])
+        self.assertEqual(Report.with_user(outsider).search(domain).override_count, 1)
+
     def test_scorecard_no_system_or_portal_agent(self):
         """The superuser (OdooBot: crons, installs), the public user and portal users are no
         agents: their overrides and checks are no one's on the scorecards (counted in the
@@ -796,7 +831,8 @@ class EffectivenessCases(IntelligenceFixture):
         with self.assertRaises(ValidationError):
             wizard.write({"date_b_to": "2026-02-01"})
         # the outcome in the model's words
-        self.assertIn(f"{self.item.name}: {self.success_label} when done (%)", lines)
+        # in lower case within the label, as "closed when done" ("Legal review: won when done")
+        self.assertIn(f"{self.item.name}: {self.success_label.lower()} when done (%)", lines)
         self.assertFalse([name for name in lines if "success" in name.lower()])
 
 
@@ -895,6 +931,109 @@ class ScorecardRpcCases(IntelligenceFixture):
                         with self.assertRaises(RpcError) as caught:
                             call(self.agent, "guide.compare.wizard", "write", [[wizard_id], vals])
                         self.assertIn(expected, caught.exception.message)
+
+    def test_compare_refused_on_a_model_the_user_does_not_work(self):
+        """An employee who works none of the model's records (a salesperson on tickets, an
+        employee of another app on leads) is refused a comparison of its process or of the
+        model, over XML-RPC and JSON-RPC, as an AccessError naming the model: not shown
+        zeros computed under record rules that hide every row. The model is not offered
+        to them; a comparison of it made for them (sudo) is not compared; the process map
+        is refused the same way. Nothing logged at ERROR."""
+        outsider = new_test_user(
+            self.env, login="pi_cmp_outsider", groups="base.group_user,base_process_guide.group_guide_user"
+        )
+        model_name = self.process.model_name
+        label = self.env["ir.model"]._get(model_name).name
+        selection = (
+            self.env["guide.compare.wizard"]
+            .with_user(outsider)
+            .fields_get(["res_model"])["res_model"]["selection"]
+        )
+        self.assertNotIn(model_name, [value for value, _label in selection])
+        made_for_them = (
+            self.env["guide.compare.wizard"]
+            .with_user(outsider)
+            .sudo()
+            .create({"process_id": self.process.id})
+        )
+        for call in (self.xmlrpc, self.jsonrpc):
+            with self.assertNoLogs("odoo.http", "ERROR"), self.assertNoLogs("odoo.sql_db", "ERROR"):
+                # a comparison of what they may see (their own scorecard) is theirs
+                own_id = call(outsider, "guide.compare.wizard", "create", [{}])
+                self.assertIs(call(outsider, "guide.compare.wizard", "action_compare", [[own_id]]), True)
+                attempts = [
+                    ("create", [{"process_id": self.process.id}], self.process.name),
+                    ("create", [{"res_model": model_name}], label),
+                    ("write", [[own_id], {"process_id": self.process.id}], self.process.name),
+                    ("write", [[own_id], {"res_model": model_name}], label),
+                    ("action_compare", [made_for_them.ids], self.process.name),
+                ]
+                for method, args, named in attempts:
+                    with self.subTest(call=call.__name__, method=method, args=args):
+                        with self.assertRaises(RpcError) as caught:
+                            call(outsider, "guide.compare.wizard", method, args)
+                        # named as the page is (not "Compare Two Periods" when comparing versions)
+                        self.assertIn(
+                            f"Before and After: you do not work on the records of {label}",
+                            caught.exception.message,
+                        )
+                        self.assertIn(named, caught.exception.message)
+                        if call == self.jsonrpc:
+                            self.assertEqual(caught.exception.name, "odoo.exceptions.AccessError")
+                with self.assertRaises(RpcError):
+                    call(outsider, "guide.process", "get_process_map", [self.process.id])
+        self.assertFalse(made_for_them.line_ids)
+        # the users who work the records compare them
+        wizard_id = self.xmlrpc(
+            self.agent, "guide.compare.wizard", "create", [{"process_id": self.process.id}]
+        )
+        self.assertIs(self.xmlrpc(self.agent, "guide.compare.wizard", "action_compare", [[wizard_id]]), True)
+
+    def test_changing_an_option_clears_the_figures(self):
+        """The figures shown are those of the options shown: changing a date, the mode or
+        the process clears the compared figures, in the form before it is saved (onchange)
+        and once saved (a reload shows none), until Compare computes new ones; saving the
+        options unchanged keeps them."""
+        self._scorecard_facts(self._records(2))
+        Line = self.env["guide.compare.line"]
+        wizard_id = self.jsonrpc(self.agent, "guide.compare.wizard", "create", [{}])
+
+        def compare():
+            self.jsonrpc(self.agent, "guide.compare.wizard", "action_compare", [[wizard_id]])
+            lines = Line.search([("wizard_id", "=", wizard_id)])
+            self.assertTrue(lines)
+            return lines
+
+        lines = compare()
+        [dates] = self.jsonrpc(self.agent, "guide.compare.wizard", "read", [[wizard_id], ["date_a_from"]])
+        self.jsonrpc(self.agent, "guide.compare.wizard", "write", [[wizard_id], dates])
+        self.assertEqual(Line.search([("wizard_id", "=", wizard_id)]), lines)
+        # in the form: the web client's onchange on the changed field
+        result = self.jsonrpc(
+            self.agent,
+            "guide.compare.wizard",
+            "onchange",
+            [
+                [wizard_id],
+                {"date_a_from": "2020-01-01"},
+                ["date_a_from"],
+                {"line_ids": {"fields": {"name": {}}}},
+            ],
+        )
+        removed = {command[1] for command in result["value"]["line_ids"] if command[0] in (2, 3)}
+        self.assertEqual(removed, set(lines.ids))
+        for vals in (
+            {"date_a_from": "2020-01-01"},
+            {"date_b_to": "2099-12-31"},
+            {"process_id": self.process.id},
+            {"compare_mode": "version"},
+        ):
+            with self.subTest(vals=vals):
+                self.jsonrpc(self.agent, "guide.compare.wizard", "write", [[wizard_id], vals])
+                self.assertFalse(Line.search([("wizard_id", "=", wizard_id)]))
+                self.assertFalse(lines.exists())
+                if vals != {"compare_mode": "version"}:
+                    lines = compare()
 
     def test_compare_wizard_first_and_last_dates(self):
         """Periods reaching the first or the last day a date holds (0001-01-01, 9999-12-31)

@@ -370,9 +370,57 @@ class MapRpcAttackCases:
                 with self.subTest(protocol=protocol, method=method, args=args):
                     with self.assertNoLogs("odoo", "ERROR"), self.assertRaises(RpcError) as caught:
                         call(self.agent, "guide.process", method, args, kwargs)
-                    self.assertIn("Process map: invalid filter", caught.exception.message)
+                    self.assertIn("must be an id, not ", caught.exception.message)
                     if protocol == "jsonrpc":
                         self.assertEqual(caught.exception.name, "odoo.exceptions.UserError")
+
+    def test_map_filters_refused_in_words(self):
+        """Filters that cannot be what the map shows are refused in the user's words,
+        naming the filter and its value (not Python's "time data ... does not match format"
+        or "invalid literal for int()"): a date that is none, a period that ends before it
+        starts (it showed empty figures), an id that is none, a version that does not exist
+        or is another process's (it showed empty figures too). The filters the map's own
+        choices give are taken."""
+        other = self.env["guide.process"].create(
+            {"name": "PI Other Process", "model_name": self.process.model_name}
+        )
+        version = self.process.version_ids[:1]
+        refused = [
+            ({"date_from": "2026-13-45"}, 'the filter "date_from" must be a date (YYYY-MM-DD)'),
+            ({"date_to": "yesterday"}, 'the filter "date_to" must be a date (YYYY-MM-DD)'),
+            (
+                {"date_from": "2026-03-01", "date_to": "2026-02-01"},
+                "the period ends (2026-02-01) before it starts (2026-03-01)",
+            ),
+            ({"team_id": "x"}, "the filter \"team_id\" must be an id, not 'x'"),
+            ({"user_id": 1.5}, 'the filter "user_id" must be an id, not 1.5'),
+            (
+                {"version_id": other.version_ids[:1].id},
+                f"{other.version_ids[:1].id} is not a version of process",
+            ),
+            ({"version_id": 2**31 - 1}, f"{2**31 - 1} is not a version of process"),
+        ]
+        for protocol in ("xmlrpc", "jsonrpc"):
+            call = getattr(self, protocol)
+            for method in ("get_process_map", "action_pi_open_records"):
+                for filters, expected in refused:
+                    with self.subTest(protocol=protocol, method=method, filters=filters):
+                        with self.assertNoLogs("odoo", "ERROR"), self.assertRaises(RpcError) as caught:
+                            call(self.agent, "guide.process", method, [self.process.id, filters])
+                        self.assertIn(expected, caught.exception.message)
+                        if protocol == "jsonrpc":
+                            self.assertEqual(caught.exception.name, "odoo.exceptions.UserError")
+            # one day, and a version of the process, as the map's choices give them
+            data = call(
+                self.agent,
+                "guide.process",
+                "get_process_map",
+                [
+                    self.process.id,
+                    {"date_from": "2026-02-01", "date_to": "2026-02-01", "version_id": version.id},
+                ],
+            )
+            self.assertEqual(data["process"]["id"], self.process.id)
 
     def test_map_filter_choices_of_other_company_hidden(self):
         """An agent of another company sees the shared process's map without the names of

@@ -1,5 +1,5 @@
-from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo import Command, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools.translate import LazyTranslate
 
 from odoo.addons.base_process_guide.tools import labelled, refuse_not_one
@@ -45,7 +45,7 @@ class GuideCompareWizard(models.TransientModel):
     version guided."""
 
     _name = "guide.compare.wizard"
-    _description = "Compare Two Periods"
+    _description = "Before and After"
 
     res_model = fields.Selection(
         selection="_selection_guide_models",
@@ -89,6 +89,15 @@ class GuideCompareWizard(models.TransientModel):
     line_ids = fields.One2many("guide.compare.line", "wizard_id", string="Figures", readonly=True)
 
     _date_fields = ("date_a_from", "date_a_to", "date_b_from", "date_b_to")
+    # what the figures were compared on: changing one of them clears the figures shown
+    _option_fields = (
+        "res_model",
+        "process_id",
+        "compare_mode",
+        "version_a_id",
+        "version_b_id",
+        *_date_fields,
+    )
 
     @api.model
     def _default_date(self, days):
@@ -96,9 +105,12 @@ class GuideCompareWizard(models.TransientModel):
 
     @api.model
     def _selection_guide_models(self):
+        # the models whose figures the user sees (a salesperson is offered no tickets)
+        Process = self.env["guide.process"]
         return [
             (name, self.env["ir.model"]._get(name).name)
-            for name in self.env["guide.process"]._guide_model_names()
+            for name in Process._guide_model_names()
+            if Process._pi_sees_figures(name)
         ]
 
     @api.depends("compare_mode", "version_a_id", "version_b_id")
@@ -129,6 +141,11 @@ class GuideCompareWizard(models.TransientModel):
         # the page's title (its breadcrumb), a new comparison's too
         for wizard in self:
             wizard.display_name = self.env._("Before and After")
+
+    @api.onchange(*_option_fields)
+    def _onchange_options_clear_figures(self):
+        # the figures shown are always those of the options shown: Compare shows new ones
+        self.line_ids = [Command.clear()]
 
     @api.depends("process_id")
     def _compute_res_model(self):
@@ -235,14 +252,14 @@ class GuideCompareWizard(models.TransientModel):
                 raise ValidationError(
                     self.env._(
                         "%(wizard)s: to compare two versions, choose a process and two of its versions.",
-                        wizard=self._description,
+                        wizard=self.env["ir.model"]._get(self._name).name,
                     )
                 )
             if wizard.version_a_id and wizard.version_a_id == wizard.version_b_id:
                 raise ValidationError(
                     self.env._(
                         "%(wizard)s: version %(version)s is on both sides; choose two different versions.",
-                        wizard=self._description,
+                        wizard=self.env["ir.model"]._get(self._name).name,
                         version=wizard.version_a_id.display_name,
                     )
                 )
@@ -268,11 +285,39 @@ class GuideCompareWizard(models.TransientModel):
                         wizard=self.env["ir.model"]._get(self._name).name,
                         field=field,
                         process=wizard.process_id.display_name,
-                        model=dict(self._fields["res_model"]._description_selection(self.env)).get(
-                            wizard.res_model, wizard.res_model
-                        ),
+                        model=self.env["ir.model"]._get(wizard.res_model).name or wizard.res_model,
                     )
                 )
+        self._guide_check_figures()
+
+    def _guide_check_figures(self):
+        """Refuse a comparison of a model whose records the user does not work: its figures
+        would be computed under record rules that show them nothing (zeros), not refused.
+        The process map refuses them the same way (``guide.process._pi_process``)."""
+        Process = self.env["guide.process"]
+        for wizard in self:
+            model_name = wizard.process_id.model_name or wizard.res_model
+            if not model_name or model_name not in self.env:
+                continue
+            if Process._pi_sees_figures(model_name) and self.env[model_name].has_access("read"):
+                continue
+            model = self.env["ir.model"]._get(model_name).name or model_name
+            if wizard.process_id:
+                message = self.env._(
+                    "%(wizard)s: you do not work on the records of %(model)s, so you may not compare "
+                    'the figures of process "%(process)s".',
+                    wizard=self.env["ir.model"]._get(self._name).name,
+                    model=model,
+                    process=wizard.process_id.display_name,
+                )
+            else:
+                message = self.env._(
+                    "%(wizard)s: you do not work on the records of %(model)s, so you may not compare "
+                    "their figures.",
+                    wizard=self.env["ir.model"]._get(self._name).name,
+                    model=model,
+                )
+            raise AccessError(message)
 
     # ------------------------------------------------------------
     # ORM
@@ -285,7 +330,14 @@ class GuideCompareWizard(models.TransientModel):
 
     def write(self, vals):
         self._guide_check_values(vals)
-        return super().write(vals)
+        options = [fname for fname in self._option_fields if fname in vals]
+        before = {wizard.id: [wizard[fname] for fname in options] for wizard in self} if options else {}
+        result = super().write(vals)
+        # the figures of other options are no longer shown (a reload included): Compare
+        # shows those of the new ones
+        changed = self.filtered(lambda w: w.id in before and [w[fname] for fname in options] != before[w.id])
+        changed.sudo().line_ids.unlink()
+        return result
 
     # ------------------------------------------------------------
     # BUSINESS
@@ -366,6 +418,8 @@ class GuideCompareWizard(models.TransientModel):
             labels.append(str(label))
         if self.res_model:
             success = self.env["guide.process"]._pi_outcome_labels(self.env[self.res_model])["success"]
+            # within the label, as its neighbours ("closed when done"): "won when done"
+            success = success[:1].lower() + success[1:]
             for index, (_label, fname) in enumerate(EFFECTIVENESS_FIGURES):
                 if fname == "success_rate_done":
                     labels[index] = self.env._("%(success)s when done (%%)", success=success)
@@ -381,12 +435,13 @@ class GuideCompareWizard(models.TransientModel):
             raise UserError(
                 self.env._(
                     "%(wizard)s: to compare two versions, choose a process and two of its versions.",
-                    wizard=self._description,
+                    wizard=self.env["ir.model"]._get(self._name).name,
                 )
             )
 
     def action_compare(self):
         refuse_not_one(self)
+        self._guide_check_figures()
         self._guide_check_complete()
         minimum = self.env["guide.effectiveness.summary"]._guide_min_sample()
         domain_a, domain_b = self._guide_compare_domains()

@@ -42,6 +42,18 @@ class TestEffectivenessListUi(HttpCase, CrmIntelligenceCommon):
                     login=self.manager.login,
                 )
 
+    def test_compare_headers_whole_in_russian_and_chinese(self):
+        """At 1440 px, Before and After's figures are read with their column headers and
+        sections whole in the longer languages."""
+        for lang in ("ru_RU", "zh_CN"):
+            with self.subTest(lang=lang):
+                self.manager.lang = lang
+                self.start_tour(
+                    f"/odoo/action-{self.compare_action}",
+                    "base_process_intelligence_compare_headers_tour",
+                    login=self.manager.login,
+                )
+
 
 @tagged("post_install", "-at_install")
 class TestProcessMapUiTranslated(HttpCase, LeadHandCase):

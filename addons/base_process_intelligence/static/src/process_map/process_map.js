@@ -74,9 +74,19 @@ export class ProcessMap extends Component {
         this.load();
     }
 
-    onFilterChange(key, ev) {
+    async onFilterChange(key, ev) {
+        const previous = this.state.filters[key];
         this.state.filters[key] = ev.target.value;
-        this.load();
+        try {
+            await this.load();
+        } catch (error) {
+            // refused (a period ending before it starts): the filter shown is the one
+            // of the figures shown
+            this.state.filters[key] = previous;
+            ev.target.value = previous;
+            this.state.loading = false;
+            throw error;
+        }
     }
 
     async openRecords(kwargs) {
