@@ -1,6 +1,7 @@
 from collections import defaultdict
 
 from odoo import api, models
+from odoo.exceptions import UserError
 
 from ..tools import shortened
 from ..tools.bounds import (
@@ -76,6 +77,54 @@ class GuideBoundedMixin(models.AbstractModel):
         field_names = set(field_names)
         self._guide_check_bounds(field_names - set(excluded_names))
         return super()._validate_fields(field_names, excluded_names)
+
+    def _check_company(self, fnames=None):
+        # Odoo's refusal names the fields' technical names and "company False": said in the
+        # screens' words instead, naming the record, the field and what to choose
+        try:
+            return super()._check_company(fnames=fnames)
+        except UserError:
+            self._guide_refuse_other_company(fnames)
+            raise
+
+    def _guide_refuse_other_company(self, fnames):
+        """Refuse, in words, the first link of ``fnames`` (``check_company``) to records of
+        another company than the record's (or to a company's records, for a record of every
+        company); nothing if none is found (Odoo's refusal then stands)."""
+        if "company_id" not in self._fields:
+            return
+        names = self._fields if fnames is None or "company_id" in fnames else fnames
+        for record in self:
+            company = record.company_id
+            for name in names:
+                field = self._fields[name]
+                if not (field.relational and field.check_company and not field.company_dependent):
+                    continue
+                corecords = record.sudo()[name]
+                domain = corecords._check_company_domain(company) if corecords else None
+                if not domain:
+                    continue
+                foreign = corecords - corecords.with_context(active_test=False).filtered_domain(domain)
+                if not foreign:
+                    continue
+                values = ", ".join(shortened(display) for display in foreign[:5].mapped("display_name"))
+                label = field._description_string(self.env)
+                if company:
+                    reason = self.env._(
+                        "%(field)s: %(values)s belong to another company than %(company)s; choose ones "
+                        "of %(company)s or of no company.",
+                        field=label,
+                        values=values,
+                        company=company.name,
+                    )
+                else:
+                    reason = self.env._(
+                        "%(field)s: %(values)s belong to a company, and this applies to every company; "
+                        "choose ones of no company, or give it a company.",
+                        field=label,
+                        values=values,
+                    )
+                refuse(record, reason)
 
     def _update_field_translations(self, field_name, translations, digest=None, source_lang=None):
         # the translation dialogs write the field's languages without a write()

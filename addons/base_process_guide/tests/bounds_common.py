@@ -5,7 +5,7 @@ escalation and policy cases too."""
 
 import re
 
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import new_test_user
 
 from ..tools import MAX_NAME, MAX_TEXT, MAX_URL
@@ -247,6 +247,37 @@ class ConfigBoundsCases(BoundsAsserts):
         # a default fills what is not sent: accepted
         created = self.env["guide.item"].with_user(manager).with_context(default_step_id=step.id)
         self.assertEqual(created.create({"name": "Defaulted item"}).step_id, step)
+
+    def test_links_to_another_company_refused_in_words(self):
+        """A hint of one company (or of every company) on a process of another company is
+        refused naming the hint, the field and the process, in the screens' words, not with
+        Odoo's wording (the field's technical name, "company False")."""
+        step = self._bounds_step()
+        other = self.env["res.company"].create({"name": "Bounds Other Co"})
+        process = self.env["guide.process"].create(
+            {"name": "Bounds foreign", "model_name": step.process_id.model_name, "company_id": other.id}
+        )
+        label = self.env["guide.hint"]._fields["process_id"].string
+        Hint = self.env["guide.hint"]
+        cases = (
+            (self.env.company.id, f"belong to another company than {self.env.company.name}"),
+            (False, "belong to a company, and this applies to every company"),
+        )
+        for company_id, wording in cases:
+            with self.subTest(company=company_id), self.assertRaises(UserError) as caught:
+                Hint.create(
+                    {
+                        "name": "Bounds crossing",
+                        "model_name": step.process_id.model_name,
+                        "company_id": company_id,
+                        "process_id": process.id,
+                    }
+                )
+            message = str(caught.exception)
+            self.assertIn("Bounds crossing", message)
+            self.assertIn(f"{label}: 'Bounds foreign' {wording}", message)
+            self.assertNotIn("process_id", message)
+            self.assertNotIn("False", message)
 
     def test_config_texts_bounded_over_rpc(self):
         """A name of a megabyte on any process configuration (a process, step, checklist
