@@ -111,16 +111,16 @@ class GuideBoundedMixin(models.AbstractModel):
                 label = field._description_string(self.env)
                 if company:
                     reason = self.env._(
-                        "%(field)s: %(values)s belong to another company than %(company)s; choose ones "
-                        "of %(company)s or of no company.",
+                        "%(field)s must be of %(company)s or of no company, not of another company "
+                        "(%(values)s).",
                         field=label,
                         values=values,
                         company=company.name,
                     )
                 else:
                     reason = self.env._(
-                        "%(field)s: %(values)s belong to a company, and this applies to every company; "
-                        "choose ones of no company, or give it a company.",
+                        "%(field)s must be of no company, not of a company (%(values)s), since this "
+                        "applies to every company; or give it a company.",
                         field=label,
                         values=values,
                     )

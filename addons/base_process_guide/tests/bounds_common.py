@@ -260,8 +260,8 @@ class ConfigBoundsCases(BoundsAsserts):
         label = self.env["guide.hint"]._fields["process_id"].string
         Hint = self.env["guide.hint"]
         cases = (
-            (self.env.company.id, f"belong to another company than {self.env.company.name}"),
-            (False, "belong to a company, and this applies to every company"),
+            (self.env.company.id, f"must be of {self.env.company.name} or of no company, not of another"),
+            (False, "must be of no company, not of a company"),
         )
         for company_id, wording in cases:
             with self.subTest(company=company_id), self.assertRaises(UserError) as caught:
@@ -275,7 +275,8 @@ class ConfigBoundsCases(BoundsAsserts):
                 )
             message = str(caught.exception)
             self.assertIn("Bounds crossing", message)
-            self.assertIn(f"{label}: 'Bounds foreign' {wording}", message)
+            self.assertIn(f"{label} {wording}", message)
+            self.assertIn("'Bounds foreign'", message)
             self.assertNotIn("process_id", message)
             self.assertNotIn("False", message)
 

@@ -236,7 +236,10 @@ class TestMultiCompanyConfig(ComplianceCommon):
                 )
             ],
         )
-        with self.assertRaisesRegex(UserError, "[Ii]ncompatible companies"):
+        with self.assertRaisesRegex(
+            UserError,
+            "Approving Users must be of Company B .config. or of no company, not of another company",
+        ):
             Policy.create(vals)
 
     def test_group_tier_approvers_work_for_the_records_company(self):
