@@ -29,3 +29,4 @@ from . import res_users
 from . import guide_process_version
 from . import guide_time_check
 from . import res_company
+from . import ir_model_fields

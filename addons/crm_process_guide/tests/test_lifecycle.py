@@ -336,3 +336,54 @@ class TestLifecycle(RpcCase, GuideCommon):
         self.assertIn("Knowledge Hint: Pilot hint", fault)
         self.assertEqual(hint.step_ids, step)
         self.assertTrue(stage.exists())
+
+    def test_field_a_condition_reads_is_not_deleted(self):
+        """A custom field that a checklist item's condition or a hint's reads (on the lead, or
+        on its customer through a path) is not deleted, over RPC: the condition would match
+        nothing from then on, silently. Once no condition reads it, it is deleted."""
+        Field = self.env["ir.model.fields"]
+        score = Field.create(
+            {
+                "name": "x_guide_score",
+                "field_description": "Guide Score",
+                "model_id": self.env["ir.model"]._get_id("crm.lead"),
+                "ttype": "integer",
+            }
+        )
+        vip = Field.create(
+            {
+                "name": "x_guide_vip",
+                "field_description": "Guide VIP",
+                "model_id": self.env["ir.model"]._get_id("res.partner"),
+                "ttype": "boolean",
+            }
+        )
+        item = self.env["guide.item"].create(
+            {
+                "step_id": self.step_qualif.id,
+                "name": "Scored",
+                "completion": "auto",
+                "auto_domain": "[('x_guide_score', '>', 5)]",
+            }
+        )
+        hint = self.env["guide.hint"].create(
+            {
+                "name": "VIP customer",
+                "model_name": "crm.lead",
+                "domain": "[('partner_id.x_guide_vip', '=', True)]",
+            }
+        )
+        admin = self.env.ref("base.user_admin")
+        for field, rule in ((score, "Scored"), (vip, "VIP customer")):
+            for protocol in PROTOCOLS:
+                with self.subTest(field=field.name, protocol=protocol):
+                    fault = self.rpc_fault(admin, "ir.model.fields", "unlink", [field.ids], protocol=protocol)
+                    self.assertIn(f"Field {field.field_description} cannot be deleted", fault)
+                    self.assertIn(repr(rule), fault)
+        self.assertTrue(score.exists() and vip.exists())
+        item.auto_domain = "[('probability', '>', 5)]"
+        hint.active = False  # archived: still a condition that would read it
+        self.assertIn("VIP customer", self.rpc_fault(admin, "ir.model.fields", "unlink", [vip.ids]))
+        hint.domain = False
+        (score | vip).unlink()
+        self.assertFalse("x_guide_score" in self.env["crm.lead"]._fields)

@@ -1,0 +1,62 @@
+from odoo import models
+from odoo.exceptions import UserError
+
+from ..tools import module_uninstalling
+from .guide_condition_mixin import GUIDE_CONDITION_ERRORS
+
+
+class IrModelFields(models.Model):
+    _inherit = "ir.model.fields"
+
+    def unlink(self):
+        # before Odoo drops the column: a condition reading it would match nothing from then
+        # on (a checklist item never done, a policy or rule skipped), silently
+        if not module_uninstalling(self.env):
+            self._guide_check_conditions_using()
+        return super().unlink()
+
+    def _guide_check_conditions_using(self):
+        """Refuse to delete a field a condition of the configuration reads (on its path, in
+        a sub-domain), naming the field and the rules; deleted with the module that adds it."""
+        deleted = {(field.model, field.name) for field in self}
+        using = []
+        for rules in self._guide_condition_rules():
+            kind = self.env["ir.model"]._get(rules._name).name
+            for rule in rules:
+                if any(
+                    self._guide_condition_reads(rule, fname, deleted) for fname in rule._guide_domain_fields
+                ):
+                    using.append(f"{kind} {rule.display_name!r}")
+        if using:
+            raise UserError(
+                self.env._(
+                    "Field %(fields)s cannot be deleted: conditions read it (%(rules)s). Change those "
+                    "conditions first.",
+                    fields=", ".join(self.mapped("field_description")),
+                    rules=", ".join(using[:10]) + (", …" if len(using) > 10 else ""),
+                )
+            )
+
+    def _guide_condition_rules(self):
+        """The configuration records holding conditions (every model using
+        ``guide.condition.mixin``), as superuser, archived ones included."""
+        Mixin = type(self.env["guide.condition.mixin"])
+        for model_name in self.env.registry:
+            Model = self.env[model_name]
+            if not isinstance(Model, Mixin) or Model._abstract or not Model._guide_domain_fields:
+                continue
+            yield Model.sudo().with_context(active_test=False).search([])
+
+    def _guide_condition_reads(self, rule, fname, deleted):
+        """Whether the condition ``fname`` of ``rule`` reads one of the fields ``deleted``
+        ({(model, field name)})."""
+        if not rule[fname] or not rule.model_name or rule.model_name not in self.env:
+            return False
+        try:
+            domain = rule._guide_domain(rule[fname])
+        except GUIDE_CONDITION_ERRORS:
+            return False
+        return any(
+            (model._name, field.name) in deleted
+            for _leaf, _index, field, model in rule._guide_domain_path_fields(domain, rule.model_name)
+        )
