@@ -345,7 +345,10 @@ def test_alone_installs_the_dependencies_without_the_module(tmp_path, monkeypatc
     for name in ("cmd_setup", "cmd_db", "copy_db", "drop_db_and_store"):
         monkeypatch.setattr(dev, name, lambda *a, **k: None)
     monkeypatch.setattr(dev, "their_manifest_depends", lambda m: [])
-    installed = []
+    installed, set_aside = [], []
+    monkeypatch.setattr(
+        dev, "_set_aside_modules", lambda db, modules: set_aside.append((db, sorted(modules)))
+    )
 
     def install_modules(conf, db_name, modules, demo=True):
         path = next(line for line in conf.read_text().splitlines() if line.startswith("addons_path"))
@@ -356,5 +359,7 @@ def test_alone_installs_the_dependencies_without_the_module(tmp_path, monkeypatc
     monkeypatch.setattr(dev, "run_odoo_tests", lambda conf, db, module, tags=None: 1)
     args = argparse.Namespace(modules=["bridge"], db_prefix="t", no_demo=False, keep=True, test_tags=None)
     assert dev.cmd_test_alone(args) == 0
-    # the template (theirs), then the engine from a path without the bridge
+    # the template (theirs), then the engine from a path without the bridge, the bridge set
+    # aside in the database (Odoo would try to auto-install it from a path lacking it)
     assert installed[-1] == (["engine"], ["engine"])
+    assert set_aside == [("t_bridge", ["bridge"])]
