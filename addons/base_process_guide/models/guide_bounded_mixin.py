@@ -168,14 +168,16 @@ class GuideBoundedMixin(models.AbstractModel):
 
     def _guide_required_columns(self):
         """The stored fields a value is required of that the database would refuse as
-        empty (NULL): typed ones, not computed (a number or a box is never NULL)."""
+        empty (NULL): typed ones (a number or a box is never NULL), not computed or computed
+        but also typed (``readonly=False``: checked when a value is sent, the computation
+        fills it otherwise)."""
         return [
             name
             for name, field in self._fields.items()
             if field.required
             and field.store
             and field.column_type
-            and not field.compute
+            and (not field.compute or not field.readonly)
             and field.type not in ("boolean", "integer", "float", "monetary")
         ]
 
@@ -190,9 +192,14 @@ class GuideBoundedMixin(models.AbstractModel):
         if creating:
             unsent = {name for vals in vals_list for name in required if vals.get(name) in (None, False, "")}
             defaults = self.default_get(sorted(unsent)) if unsent else {}
+        context = self.env.context
         for vals in vals_list:
             for name in required:
-                if creating:
+                if creating and name not in vals and self._fields[name].compute:
+                    if f"default_{name}" not in context:
+                        continue  # computed
+                    value = context[f"default_{name}"]
+                elif creating:
                     value = vals[name] if name in vals else defaults.get(name)
                 elif name in vals:
                     value = vals[name]

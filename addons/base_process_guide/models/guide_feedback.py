@@ -127,6 +127,22 @@ class GuideFeedback(models.Model):
             reason = refused_character(self._fields[fname], vals.get(fname), self)
             if reason:
                 refuse(self, reason)
+        # a summary or process left empty (the database's NOT NULL was logged as an ERROR)
+        context = self.env.context
+        for fname in ("name", "process_id"):
+            if creating:
+                value = vals.get(fname, context.get(f"default_{fname}"))
+            elif fname in vals:
+                value = vals[fname]
+            else:
+                continue
+            if value in (None, False, "") or (isinstance(value, str) and not value.strip()):
+                refuse(
+                    self,
+                    self.env._(
+                        "%(field)s is required.", field=self._fields[fname]._description_string(self.env)
+                    ),
+                )
         # and a state that is none of the choices (the ORM's ValueError was logged as an ERROR)
         state = vals.get("state", self.env.context.get("default_state") if creating else None)
         reason = refused_choice(self._fields["state"], state, self)

@@ -300,10 +300,14 @@ class GuideMixin(models.AbstractModel):
     def action_guide_open_add_task(self, task_id=None):
         """The dialog adding an optional task of the current step (with a note)."""
         refuse_not_one(self, "write")  # before reading its step or process
+        # the task a client names is a task (the dialog would open on an error otherwise)
+        task = self._guide_client_record("guide.task", task_id)
+        if task_id and not task:
+            raise UserError(self.env._("This optional task no longer exists."))
         return self._guide_dialog_action(
             self.env._("Add a Task"),
             "guide.task.wizard",
-            {"default_step_id": self.guide_step_id.id, "default_task_id": task_id or False},
+            {"default_step_id": self.guide_step_id.id, "default_task_id": task.id or False},
         )
 
     def action_guide_open_reach_milestone(self):

@@ -119,6 +119,22 @@ class GuideProcess(models.Model):
                 )
             )
 
+    def _guide_check_model_names_sent(self, pairs):
+        """Refuse a model a client sends for a process (created, duplicated, changed) that is
+        not a guided model, before its steps are created or changed: their stage is read on
+        that model (the ORM does not check a selection whose choices a method gives).
+        ``pairs``: (the process's name, the model sent)."""
+        guided = set(self._guide_model_names())
+        for name, model_name in pairs:
+            if model_name and not (isinstance(model_name, str) and model_name in guided):
+                raise ValidationError(
+                    self.env._(
+                        "Process %(process)s: %(model)s is not a guided model.",
+                        process=shortened(name or ""),
+                        model=shortened(model_name),
+                    )
+                )
+
     @api.constrains("model_name")
     def _check_model_name_steps(self):
         for process in self:
@@ -150,6 +166,15 @@ class GuideProcess(models.Model):
     # ------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        self._guide_check_model_names_sent(
+            [
+                (
+                    self._guide_vals_name(vals),
+                    vals.get("model_name", self.env.context.get("default_model_name")),
+                )
+                for vals in vals_list
+            ]
+        )
         processes = super().create(vals_list)
         processes._guide_version_create()
         self.env.registry.clear_cache()
@@ -157,6 +182,10 @@ class GuideProcess(models.Model):
         return processes
 
     def write(self, vals):
+        if "model_name" in vals:
+            self._guide_check_model_names_sent(
+                [(process.display_name, vals["model_name"]) for process in self]
+            )
         res = super().write(vals)
         self.env.registry.clear_cache()
         if set(vals) & self._guide_scope_fields():
@@ -269,6 +298,8 @@ class GuideProcess(models.Model):
 
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)
+        if default and "name" in default:
+            return vals_list  # the name the duplicate is given
         return [
             dict(vals, name=self.env._("%(name)s (copy)", name=process.name))
             for process, vals in zip(self, vals_list, strict=True)

@@ -17,6 +17,11 @@ class GuideSharedScopeMixin(models.AbstractModel):
     # company; a write changing one is judged again where it puts the row
     _guide_place_fields = ("process_id", "step_id", "policy_id", "rule_id", "model_name", "company_id")
 
+    def _guide_kind(self):
+        """The kind of these rows as the screens name it, in the reader's language (the
+        model's description is English)."""
+        return self.env["ir.model"]._get(self._name).name or self._description
+
     def _guide_check_shared_scope(self):
         """Refuse a change of a shared row to a user who does not work for every company
         (the superuser, who runs installations and scheduled actions, may)."""
@@ -29,7 +34,7 @@ class GuideSharedScopeMixin(models.AbstractModel):
                 self.env._(
                     "%(what)s %(name)s applies to every company: only a user of every company may "
                     "change it. Set its company to one of yours (%(companies)s).",
-                    what=self._description,
+                    what=self._guide_kind(),
                     name=shortened(shared[0].display_name, 80),
                     companies=", ".join(companies.mapped("name")),
                 )
@@ -50,7 +55,7 @@ class GuideSharedScopeMixin(models.AbstractModel):
                 self.env._(
                     "%(what)s %(name)s would apply to %(company)s, a company you do not work for. "
                     "Choose one of yours (%(companies)s).",
-                    what=self._description,
+                    what=self._guide_kind(),
                     name=shortened(foreign[0].display_name, 80),
                     company=", ".join(outside.mapped("name")),
                     companies=", ".join(companies.mapped("name")),

@@ -16,6 +16,7 @@ from ..tools import (
     module_uninstalling,
     refuse_emptied_scope,
 )
+from ..tools.bounds import refuse
 
 # the steps (or processes) a refusal to delete names at most
 REFUSAL_MAX_NAMED = 10
@@ -211,6 +212,18 @@ class GuideStep(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         stage_fields = tuple(self._guide_stage_fields().values())
+        context = self.env.context
+        for vals in vals_list:
+            # the ids sent are ids before the stages are compared
+            self._guide_check_references(vals, creating=True)
+            # a step is named after its stage: without one, its name is required
+            if not any(vals.get(f, context.get(f"default_{f}")) for f in ("name", *stage_fields)):
+                refuse(
+                    self,
+                    self.env._(
+                        "%(field)s is required.", field=self._fields["name"]._description_string(self.env)
+                    ),
+                )
         self._guide_check_stage_free(
             [
                 (
@@ -227,6 +240,8 @@ class GuideStep(models.Model):
         return steps
 
     def write(self, vals):
+        # the ids sent are ids before the stages are compared
+        self._guide_check_references(vals)
         if vals.get("process_id") and isinstance(vals["process_id"], int):
             self._guide_check_same_model(self.env["guide.process"].browse(vals["process_id"]))
         stage_fields = [fname for fname in self._guide_stage_fields().values() if fname in vals]

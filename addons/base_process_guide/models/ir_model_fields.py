@@ -15,9 +15,21 @@ class IrModelFields(models.Model):
             self._guide_check_conditions_using()
         return super().unlink()
 
-    def _guide_check_conditions_using(self):
-        """Refuse to delete a field a condition of the configuration reads (on its path, in
-        a sub-domain), naming the field and the rules; deleted with the module that adds it."""
+    def write(self, vals):
+        # renamed, the field is no longer the one a condition names: it would match nothing
+        # from then on, silently, as if it were deleted
+        if "name" in vals and not module_uninstalling(self.env):
+            self.filtered(lambda field: field.name != vals["name"])._guide_check_conditions_using(
+                renaming=True
+            )
+        return super().write(vals)
+
+    def _guide_check_conditions_using(self, renaming=False):
+        """Refuse to delete (or rename) a field a condition of the configuration reads (on
+        its path, in a sub-domain), naming the field and the rules; deleted with the module
+        that adds it."""
+        if not self:
+            return
         deleted = {(field.model, field.name) for field in self}
         using = []
         for rules in self._guide_condition_rules():
@@ -27,15 +39,27 @@ class IrModelFields(models.Model):
                     self._guide_condition_reads(rule, fname, deleted) for fname in rule._guide_domain_fields
                 ):
                     using.append(f"{kind} {rule.display_name!r}")
-        if using:
+        if not using:
+            return
+        names = {
+            "fields": ", ".join(self.mapped("field_description")),
+            "rules": ", ".join(using[:10]) + (", …" if len(using) > 10 else ""),
+        }
+        if renaming:
             raise UserError(
                 self.env._(
-                    "Field %(fields)s cannot be deleted: conditions read it (%(rules)s). Change those "
-                    "conditions first.",
-                    fields=", ".join(self.mapped("field_description")),
-                    rules=", ".join(using[:10]) + (", …" if len(using) > 10 else ""),
+                    "Field %(fields)s cannot be renamed: conditions read it by its name (%(rules)s). "
+                    "Change those conditions first.",
+                    **names,
                 )
             )
+        raise UserError(
+            self.env._(
+                "Field %(fields)s cannot be deleted: conditions read it (%(rules)s). Change those "
+                "conditions first.",
+                **names,
+            )
+        )
 
     def _guide_condition_rules(self):
         """The configuration records holding conditions (every model using

@@ -455,7 +455,8 @@ class AdaptiveCases:
 
     def test_rpc_wrong_types_refused(self):
         """Ids and notes of the wrong type are refused as UserErrors naming what is wrong,
-        never tracebacks logged at ERROR; nothing is recorded."""
+        never tracebacks logged at ERROR; nothing is recorded. The dialog adding a task opens
+        on a task that exists, or none."""
         agent = self._adaptive_agent()
         record = self._adaptive_record()
         model = record._name
@@ -467,6 +468,11 @@ class AdaptiveCases:
             ("action_guide_add_task", [self.task_mandatory.id, 5], "The note must be text"),
             ("action_guide_reach_milestone", ["abc"], "'abc' is not an id of"),
             ("action_guide_reach_milestone", [self.ms_manual.id, ["x"]], "The note must be text"),
+            # the dialog opened on a task a client names: one that is a task (it opened on
+            # an error, reading task -1)
+            ("action_guide_open_add_task", ["abc"], "'abc' is not an id of"),
+            ("action_guide_open_add_task", [-1], "This optional task no longer exists"),
+            ("action_guide_open_add_task", [2**31 - 1], "This optional task no longer exists"),
         ]
         for protocol in PROTOCOLS:
             call = self.xmlrpc if protocol == "xmlrpc" else self.jsonrpc

@@ -370,3 +370,103 @@ class ConfigBoundsCases(BoundsAsserts):
             [{"name": "Bounds", "model_name": HUGE}],
         )
         self.assertIn("not a guided model", fault)
+
+    def test_step_name_left_empty_refused(self):
+        """A step's name (filled from its stage, and typed) left empty is refused naming the
+        field, over XML-RPC and JSON-RPC: emptied, duplicated without one, or created with
+        neither a name nor a stage (an alternate step). The database's NOT NULL refused it,
+        logged as an ERROR; an empty text was taken, refusals then naming a step "" ."""
+        step = self._bounds_step()
+        manager = self.bounds_manager
+        label = step._fields["name"].string
+        for protocol in PROTOCOLS:
+            with self.subTest(protocol=protocol):
+                for value in (False, ""):
+                    message = self._refusal(
+                        manager, protocol, "guide.step", "write", [step.ids, {"name": value}]
+                    )
+                    self.assertIn(f"{label} is required", message)
+                    self.assertIn(step.display_name, message)
+                default = {"name": False, step._guide_stage_fields()[step.model_name]: False}
+                message = self._refusal(
+                    manager, protocol, "guide.step", "copy", [step.ids], {"default": default}
+                )
+                self.assertIn(f"{label} is required", message)
+                message = self._refusal(
+                    manager,
+                    protocol,
+                    "guide.step",
+                    "create",
+                    [{"process_id": step.process_id.id, "kind": "alternate"}],
+                )
+                self.assertIn(f"{label} is required", message)
+        # a name sent, or a default one: accepted
+        Step = self.env["guide.step"].with_user(manager)
+        vals = {"process_id": step.process_id.id, "kind": "alternate"}
+        self.assertEqual(Step.create({**vals, "name": "Bounds detour"}).name, "Bounds detour")
+        self.assertEqual(Step.with_context(default_name="Bounds default").create(vals).name, "Bounds default")
+
+    def test_stage_sent_that_is_no_id_refused(self):
+        """A step's stage sent as a text or an ``[id, name]`` pair is refused naming the
+        field, before the stages of the process are compared (a ValueError or TypeError,
+        logged as an ERROR)."""
+        step = self._bounds_step()
+        fname = step._guide_stage_fields()[step.model_name]
+        label = step._fields[fname].string
+        for protocol in PROTOCOLS:
+            for value in ("abc", [step.stage_res_id, "x"]):
+                with self.subTest(protocol=protocol, value=value):
+                    vals = {"process_id": step.process_id.id, "name": "Bounds stage", fname: value}
+                    message = self._refusal(self.bounds_manager, protocol, "guide.step", "create", [vals])
+                    self.assertIn(label, message)
+                    message = self._refusal(
+                        self.bounds_manager, protocol, "guide.step", "write", [step.ids, {fname: value}]
+                    )
+                    self.assertIn(label, message)
+
+    def test_process_of_a_model_not_guided_refused_with_its_steps(self):
+        """A process created with its steps, or duplicated, on a model that is not guided is
+        refused as such, before its steps are made (their stage was read on that model: an
+        AttributeError, logged as an ERROR)."""
+        step = self._bounds_step()
+        manager = self.bounds_manager
+        for protocol in PROTOCOLS:
+            with self.subTest(protocol=protocol):
+                vals = {
+                    "name": "Bounds forged",
+                    "model_name": "res.partner",
+                    "step_ids": [(0, 0, {"name": "S"})],
+                }
+                message = self._refusal(manager, protocol, "guide.process", "create", [vals])
+                self.assertIn("is not a guided model", message)
+                message = self._refusal(
+                    manager,
+                    protocol,
+                    "guide.process",
+                    "copy",
+                    [step.process_id.ids],
+                    {"default": {"model_name": "res.partner"}},
+                )
+                self.assertIn("is not a guided model", message)
+
+    def test_duplicate_keeps_the_name_given(self):
+        """*Duplicate* with a name given (``copy`` with a default) names the copy so; without
+        one, the copy is the original's name and "(copy)"."""
+        process = self._bounds_step().process_id
+        self.assertEqual(process.copy({"name": "Bounds renamed copy"}).name, "Bounds renamed copy")
+        self.assertEqual(process.copy().name, f"{process.name} (copy)")
+
+    def test_feedback_without_summary_refused(self):
+        """Feedback without a summary (not sent, ``False``, empty) is refused naming the
+        field, over XML-RPC and JSON-RPC: the database's NOT NULL refused it, logged as an
+        ERROR."""
+        process = self._bounds_step().process_id
+        agent = self._bounds_agent()
+        label = self.env["guide.feedback"]._fields["name"].string
+        for protocol in PROTOCOLS:
+            for vals in ({}, {"name": False}, {"name": ""}):
+                with self.subTest(protocol=protocol, vals=vals):
+                    message = self._refusal(
+                        agent, protocol, "guide.feedback", "create", [{"process_id": process.id, **vals}]
+                    )
+                    self.assertIn(f"{label} is required", message)

@@ -387,3 +387,42 @@ class TestLifecycle(RpcCase, GuideCommon):
         hint.domain = False
         (score | vip).unlink()
         self.assertFalse("x_guide_score" in self.env["crm.lead"]._fields)
+
+    def test_field_a_condition_reads_is_not_renamed(self):
+        """A custom field that a condition reads is not renamed either, over RPC: the
+        condition names the old name, which would match nothing from then on, silently.
+        Once no condition reads it, it is renamed."""
+        field = self.env["ir.model.fields"].create(
+            {
+                "name": "x_guide_rank",
+                "field_description": "Guide Rank",
+                "model_id": self.env["ir.model"]._get_id("crm.lead"),
+                "ttype": "integer",
+            }
+        )
+        item = self.env["guide.item"].create(
+            {
+                "step_id": self.step_qualif.id,
+                "name": "Ranked",
+                "completion": "auto",
+                "auto_domain": "[('x_guide_rank', '>', 5)]",
+            }
+        )
+        admin = self.env.ref("base.user_admin")
+        for protocol in PROTOCOLS:
+            with self.subTest(protocol=protocol):
+                fault = self.rpc_fault(
+                    admin,
+                    "ir.model.fields",
+                    "write",
+                    [field.ids, {"name": "x_guide_rank2"}],
+                    protocol=protocol,
+                )
+                self.assertIn("Field Guide Rank cannot be renamed", fault)
+                self.assertIn("'Ranked'", fault)
+        self.assertEqual(field.name, "x_guide_rank")
+        # its label changes freely; once no condition reads it, it is renamed
+        field.field_description = "Guide Ranking"
+        item.auto_domain = "[('probability', '>', 5)]"
+        field.name = "x_guide_rank2"
+        self.assertIn("x_guide_rank2", self.env["crm.lead"]._fields)
