@@ -11,6 +11,7 @@ from odoo.tools import SQL
 
 from odoo.addons.base_process_guide.exceptions import GuideDecisionRequired, guide_change_refused
 from odoo.addons.base_process_guide.models.guide_condition_mixin import GUIDE_CONDITION_ERRORS
+from odoo.addons.base_process_guide.models.guide_mixin import CTX_REASON, CTX_REASON_ID
 from odoo.addons.base_process_guide.tools import (
     MAX_COUNT,
     MAX_HOURS,
@@ -777,6 +778,9 @@ class CompliancePolicy(models.Model):
                 .sudo()
                 .browse(sorted({info["override_group_id"] for info, _rec in verdicts.not_allowed}))
             )
+            # Odoo keeps a group's full name once per request, whatever the language it was
+            # read in (in English by the policies' cache): read again in the reader's
+            groups.invalidate_recordset(["full_name"])
             title = self.env._("You are not allowed to override")
             refusal = self._policy_refusal_message(verdicts.not_allowed, title)
             raise guide_change_refused(
@@ -873,6 +877,12 @@ class CompliancePolicy(models.Model):
             title = self.env._("Policy not met")
             hint = self.env._("This policy may be overridden with a justification, which is recorded.")
             name = self.env._("Override a Policy")
+        # a step's gate already overridden in the dialog before this one: its reason goes on
+        # with the held change (without it the approval asked met the gate again, whose dialog
+        # reopened, and so on: the change could never be submitted)
+        gate = {
+            key: self.env.context[key] for key in (CTX_REASON, CTX_REASON_ID) if self.env.context.get(key)
+        }
         raise GuideDecisionRequired(
             f"{self._policy_refusal_message(pairs, title)}\n\n{hint}",
             {
@@ -889,6 +899,7 @@ class CompliancePolicy(models.Model):
                     "default_vals": json.dumps(held_vals, default=str),
                     "default_event": event,
                     "default_problems": "\n".join(self._policy_problems(pairs)),
+                    **gate,
                 },
             },
             # the wizard holds the whole refused write: the form drops its unsaved copy

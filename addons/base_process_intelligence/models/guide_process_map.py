@@ -6,7 +6,7 @@ import pytz
 
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
 from odoo.addons.base_process_guide.tools import refuse_not_one, shortened
 
@@ -325,8 +325,9 @@ class GuideProcess(models.Model):
             raise UserError(
                 self.env._(
                     "Process map: the period ends (%(date_to)s) before it starts (%(date_from)s).",
-                    date_to=dates["date_to"],
-                    date_from=dates["date_from"],
+                    # in the reader's format, as the map's date fields show them
+                    date_to=format_date(self.env, dates["date_to"]),
+                    date_from=format_date(self.env, dates["date_from"]),
                 )
             )
         ids = {}

@@ -390,7 +390,8 @@ class MapRpcAttackCases:
             ({"date_to": "yesterday"}, 'the filter "date_to" must be a date (YYYY-MM-DD)'),
             (
                 {"date_from": "2026-03-01", "date_to": "2026-02-01"},
-                "the period ends (2026-02-01) before it starts (2026-03-01)",
+                # the dates in the reader's format (en_US: month/day/year)
+                "the period ends (02/01/2026) before it starts (03/01/2026)",
             ),
             ({"team_id": "x"}, "the filter \"team_id\" must be an id, not 'x'"),
             ({"user_id": 1.5}, 'the filter "user_id" must be an id, not 1.5'),

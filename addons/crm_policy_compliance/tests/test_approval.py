@@ -729,6 +729,36 @@ class TestApproval(ComplianceCommon):
         _lead, other = self._held_lead()
         self.assertFalse(other.with_user(self.user_leader).guide_bypassed_items)
 
+    def test_gate_overridden_then_approval_requested(self):
+        """A move past a gate overridden in its dialog, then held by a policy: the approval
+        dialog takes the gate's reason on (the approval asked met the gate again, whose
+        dialog reopened, and the change could never be submitted)."""
+        self.step_new.write(
+            {
+                "gate_mode": "override",
+                "item_ids": [(0, 0, {"name": "NDA signed", "mandatory": True})],
+            }
+        )
+        lead = self._lead(expected_revenue=80000).with_user(self.user_salesman)
+        # the gate's dialog gives its reason, then the policy holds the move
+        with self.assertRaises(GuideDecisionRequired) as caught:
+            lead.with_context(guide_override_reason="Customer in a hurry").write(
+                {"stage_id": self.stage_proposal.id}
+            )
+        action = caught.exception.action
+        self.assertEqual(action["res_model"], "compliance.policy.wizard")
+        wizard = Form(
+            self.env["compliance.policy.wizard"]
+            .with_user(self.user_salesman)
+            .with_context(**action["context"])
+        )
+        wizard.reason = "Strategic account"
+        wizard.save().action_confirm()
+        request = self.Request.search([("res_id", "=", lead.id)])
+        self.assertEqual(request.state, "pending")
+        self.assertEqual(request.with_user(self.user_leader).guide_bypassed_items, "NDA signed")
+        self.assertEqual(lead.stage_id, self.stage_new)
+
 
 @tagged("post_install", "-at_install")
 class TestApprovalAcrossCompanies(ComplianceCommon):

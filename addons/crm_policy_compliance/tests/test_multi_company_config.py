@@ -81,6 +81,23 @@ class TestMultiCompanyConfig(ComplianceCommon):
             process.action_apply_to_open_records()
         self.process.with_user(self.manager_ab).action_apply_to_open_records()
 
+    def test_shared_configuration_refusal_in_the_readers_language(self):
+        """The refusal names the kind of configuration as the screens do, in the reader's
+        language (it said "Escalation Rule", "Compliance Policy" in English to a Russian
+        manager)."""
+        self.env["res.lang"]._activate_lang("ru_RU")
+        self.env["ir.module.module"]._load_module_terms(["base_policy_compliance"], ["ru_RU"], overwrite=True)
+        kind = self.env["ir.model"].with_context(lang="ru_RU")._get("compliance.policy").name
+        self.assertNotEqual(kind, "Compliance Policy", "the model has a Russian name")
+        Policy = (
+            self.env["compliance.policy"]
+            .with_user(self.manager_b)
+            .with_company(self.company_b)
+            .with_context(lang="ru_RU")
+        )
+        with self.assertRaisesRegex(AccessError, f"^{kind} "):
+            Policy.create(self._policy_vals(company_id=False))
+
     def test_shared_configuration_needs_every_company(self):
         Policy = self.env["compliance.policy"].with_user(self.manager_b).with_company(self.company_b)
         Process = self.env["guide.process"].with_user(self.manager_b).with_company(self.company_b)

@@ -58,6 +58,24 @@ class TestOverride(ComplianceCommon):
         deviations = self.Deviation.search([("res_model", "=", "crm.lead"), ("res_id", "in", leads.ids)])
         self.assertEqual(deviations.mapped("res_id"), held.ids)
 
+    def test_override_refusal_names_the_group_in_the_readers_language(self):
+        """The group named by the refusal is in the reader's language, even when its name was
+        read in another one earlier in the same request (Odoo's full name of a group is not
+        kept per language: a Russian salesperson was told "Sales / Administrator")."""
+        group = self.env.ref("sales_team.group_sale_manager")
+        self.policy.override_group_id = group
+        self.env["res.lang"]._activate_lang("ru_RU")
+        self.env["ir.module.module"]._load_module_terms(["base", "sales_team"], ["ru_RU"], overwrite=True)
+        russian = group.with_context(lang="ru_RU")
+        expected = f"{russian.category_id.name} / {russian.name}"
+        self.assertNotEqual(expected, "Sales / Administrator", "the group has a Russian name")
+        self.assertTrue(group.with_context(lang="en_US").full_name)
+        lead = self._lead()
+        with self.assertRefused(UserError, f"{expected}"):
+            lead.with_user(self.user_salesman).with_context(
+                lang="ru_RU", guide_override_reason="Because"
+            ).write({"stage_id": self.stage_negotiation.id})
+
     def test_override_through_api_creates_deviation(self):
         lead = self._lead().with_user(self.user_salesman)
         lead.with_context(
