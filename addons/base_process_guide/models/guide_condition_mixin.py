@@ -80,20 +80,22 @@ class GuideConditionMixin(models.AbstractModel):
         for _leaf, _index, field, model in self._guide_domain_path_fields(domain, model_name):
             if field.type == "properties":
                 continue  # the query built below names an unknown field
+            # named as the screens name them, in the author's language
+            label, kind = field._description_string(self.env), self._guide_model_label(model._name)
             if not field.is_accessible(self.env) or not model.has_access("read"):
                 raise ValueError(
                     self.env._(
                         "you may not read %(field)s (%(model)s)",
-                        field=field.string,
-                        model=model._description,
+                        field=label,
+                        model=kind,
                     )
                 )
             if not field._description_searchable:
                 raise ValueError(
                     self.env._(
                         "%(field)s (%(model)s) cannot be searched",
-                        field=field.string,
-                        model=model._description,
+                        field=label,
+                        model=kind,
                     )
                 )
             if self._guide_path_leaves_company(field):
@@ -104,8 +106,8 @@ class GuideConditionMixin(models.AbstractModel):
                         self.env._(
                             "%(field)s (%(model)s) can lead to records of companies you do not work "
                             "for: only a user of every company may read it in a condition",
-                            field=field.string,
-                            model=model._description,
+                            field=label,
+                            model=kind,
                         )
                     )
 
@@ -148,6 +150,11 @@ class GuideConditionMixin(models.AbstractModel):
                     yield from self._guide_domain_path_fields(leaf[2], model._name)
 
     @api.model
+    def _guide_model_label(self, model_name):
+        """The name of ``model_name`` as the screens show it, in the user's language."""
+        return self.env["ir.model"]._get(model_name).name or self.env[model_name]._description
+
+    @api.model
     def _guide_check_domain_names(self, domain, model_name):
         """Refuse (``ValueError``) a criterion naming a field its model does not have (a field
         removed, mistyped, of another version of Odoo), on its path or in an ``any`` / ``not
@@ -164,7 +171,7 @@ class GuideConditionMixin(models.AbstractModel):
                     raise ValueError(
                         self.env._(
                             "%(model)s has no field %(name)s",
-                            model=self.env["ir.model"]._get(model._name).name or model._description,
+                            model=self._guide_model_label(model._name),
                             name=shortened(name, 80),
                         )
                     )

@@ -8,7 +8,7 @@ from odoo.exceptions import ValidationError
 from odoo.tests import new_test_user, tagged
 
 from odoo.addons.base_process_guide.models import guide_rule_language as rule_language
-from odoo.addons.base_process_guide.tests.rpc_common import RpcCase
+from odoo.addons.base_process_guide.tests.rpc_common import RpcCase, RpcError
 from odoo.addons.base_process_guide.tests.rule_language_common import (
     MEMORY_BOMB,
     RuleLanguageAttack,
@@ -365,6 +365,30 @@ class TestRuleLanguageAttacks(RuleLanguageAttack, RpcCase, GuideCommon):
                     self.assertIn(wording, refusal)
                     self.assertNotIn("Invalid field", refusal)
                     self.assertNotIn("res.partner", refusal)
+
+    def test_refusals_name_fields_in_the_authors_language(self):
+        """A condition's refusal names the field and its model as the author's screens do, in
+        their language (it named them in English whatever the language)."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        Fields = self.env["ir.model.fields"].with_context(lang="fr_FR")
+        Fields._get("crm.lead", "guide_missing_items").field_description = "Éléments manquants"
+        self.env["ir.model"].with_context(lang="fr_FR")._get("crm.lead").name = "Piste"
+        self.env.registry.clear_cache()
+        with self.assertRaises(RpcError) as caught:
+            self.jsonrpc(
+                self.user_sales_admin,
+                "guide.hint",
+                "create",
+                [
+                    {
+                        "name": "French hint",
+                        "model_name": "crm.lead",
+                        "domain": "[('guide_missing_items', '!=', 0)]",
+                    }
+                ],
+                {"context": {"lang": "fr_FR"}},
+            )
+        self.assertIn("Éléments manquants (Piste)", caught.exception.message)
 
     def test_sub_domain_fields_checked_like_paths(self):
         """The criteria inside ``any`` / ``not any`` are checked as a dotted path is: a field
