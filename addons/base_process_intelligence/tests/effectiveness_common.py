@@ -596,6 +596,8 @@ class EffectivenessCases(IntelligenceFixture):
         wizard.action_compare()
         handled = wizard.line_ids.filtered(lambda line: line.name == "Records handled")
         self.assertEqual((handled.value_b, handled.count_b), (len(records), 0))
+        # a total is shown as a whole number (it read "2.00")
+        self.assertEqual(handled.value_b_shown, str(len(records)))
         checked = wizard.line_ids.filtered(lambda line: line.section == "effectiveness")[:1]
         self.assertTrue(checked.low_sample, "fewer than the default 10 rows")
 
@@ -824,6 +826,7 @@ class EffectivenessCases(IntelligenceFixture):
         line = lines[f"{self.item.name}: done (%)"]
         self.assertEqual((line.value_a, line.count_a, line.value_b, line.count_b), (100.0, 6, 0.0, 6))
         self.assertAlmostEqual(line.difference, -100.0)
+        self.assertEqual((line.value_a_shown, line.difference_shown), ("100.00", "-100.00"))
         line = lines[f"{self.item.name}: hours to close when done"]
         self.assertAlmostEqual(line.value_a, 30.0, places=4)
         self.assertEqual((line.count_a, line.count_b), (5, 0))

@@ -1,5 +1,6 @@
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import formatLang
 from odoo.tools.translate import LazyTranslate
 
 from odoo.addons.base_process_guide.tools import labelled, refuse_not_one
@@ -519,3 +520,18 @@ class GuideCompareLine(models.TransientModel):
     count_b = fields.Integer("Sample After")
     difference = fields.Float()
     low_sample = fields.Boolean("Small Sample")
+    # the figures as the page shows them: a total (taken over no sample: records, stage
+    # changes) is a whole number, an average or a rate has two decimals
+    value_a_shown = fields.Char("Before", compute="_compute_shown")
+    value_b_shown = fields.Char("After", compute="_compute_shown")
+    difference_shown = fields.Char("Difference", compute="_compute_shown")
+
+    @api.depends("value_a", "value_b", "difference", "count_a", "count_b")
+    def _compute_shown(self):
+        for line in self:
+            values = (line.value_a, line.value_b, line.difference)
+            total = not line.count_a and not line.count_b and all(value == int(value) for value in values)
+            digits = 0 if total else 2
+            line.value_a_shown, line.value_b_shown, line.difference_shown = (
+                formatLang(self.env, value, digits=digits) for value in values
+            )
