@@ -367,15 +367,33 @@ class GuideMixin(models.AbstractModel):
         }
 
     def _escalation_after_manual_action(self):
-        """Where the user goes after a manual escalation of ``self``: the record again if they can
-        still read it, else a notification saying to whom it went, then the model's records
+        """Where the user goes after a manual escalation of ``self``: a notification saying to
+        whom it went, then the record again if they can still read it, else the model's records
         (``_escalation_records_action``: they handed it to someone they cannot follow)."""
         self.ensure_one()
-        if self.has_access("read"):
-            return {"type": "ir.actions.client", "tag": "soft_reload"}
         # sudo only reads the names the user saw in the wizard and chose there
         record = self.sudo()
         owner = record[self._guide_owner_field] if self._guide_owner_field in self._fields else None
+        if self.has_access("read"):
+            # said, then the record shown again as it now is
+            if owner:
+                message = self.env._(
+                    "%(record)s was escalated to %(user)s.",
+                    record=record.display_name,
+                    user=owner.display_name,
+                )
+            else:
+                message = self.env._("%(record)s was escalated.", record=record.display_name)
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "title": self.env._("Escalated"),
+                    "message": message,
+                    "type": "success",
+                    "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+                },
+            }
         if owner:
             message = self.env._(
                 "%(record)s was escalated to %(user)s and is no longer among the records you see.",

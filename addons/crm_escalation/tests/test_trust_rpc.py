@@ -221,7 +221,13 @@ class TestTrustRpc(RpcCase, EscalationCommon):
         result = self.jsonrpc(
             self.user_salesman_all, "escalation.manual.wizard", "action_confirm", [[wizard_id]]
         )
-        self.assertEqual(result, {"type": "ir.actions.client", "tag": "soft_reload"})
+        # said (the form only reloaded, nothing told the user it was done), then reloaded
+        self.assertEqual(result["tag"], "display_notification")
+        self.assertEqual(
+            result["params"]["message"],
+            f"{lead.display_name} was escalated to {self.colleague.display_name}.",
+        )
+        self.assertEqual(result["params"]["next"], {"type": "ir.actions.client", "tag": "soft_reload"})
 
     def test_no_sync_context_key_ignored(self):
         """A client sending the engine's former ``escalation_no_sync`` key still gets the clock."""
