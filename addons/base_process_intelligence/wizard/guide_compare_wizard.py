@@ -522,9 +522,9 @@ class GuideCompareLine(models.TransientModel):
     low_sample = fields.Boolean("Small Sample")
     # the figures as the page shows them: a total (taken over no sample: records, stage
     # changes) is a whole number, an average or a rate has two decimals
-    value_a_shown = fields.Char("Before", compute="_compute_shown")
-    value_b_shown = fields.Char("After", compute="_compute_shown")
-    difference_shown = fields.Char("Difference", compute="_compute_shown")
+    value_a_shown = fields.Char("Before (Shown)", compute="_compute_shown")
+    value_b_shown = fields.Char("After (Shown)", compute="_compute_shown")
+    difference_shown = fields.Char("Difference (Shown)", compute="_compute_shown")
 
     @api.depends("value_a", "value_b", "difference", "count_a", "count_b")
     def _compute_shown(self):
