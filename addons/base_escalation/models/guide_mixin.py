@@ -374,27 +374,14 @@ class GuideMixin(models.AbstractModel):
         # sudo only reads the names the user saw in the wizard and chose there
         record = self.sudo()
         owner = record[self._guide_owner_field] if self._guide_owner_field in self._fields else None
-        if self.has_access("read"):
-            # said, then the record shown again as it now is
-            if owner:
-                message = self.env._(
-                    "%(record)s was escalated to %(user)s.",
-                    record=record.display_name,
-                    user=owner.display_name,
-                )
-            else:
-                message = self.env._("%(record)s was escalated.", record=record.display_name)
-            return {
-                "type": "ir.actions.client",
-                "tag": "display_notification",
-                "params": {
-                    "title": self.env._("Escalated"),
-                    "message": message,
-                    "type": "success",
-                    "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-                },
-            }
-        if owner:
+        readable = self.has_access("read")
+        if readable and owner:
+            message = self.env._(
+                "%(record)s was escalated to %(user)s.", record=record.display_name, user=owner.display_name
+            )
+        elif readable:
+            message = self.env._("%(record)s was escalated.", record=record.display_name)
+        elif owner:
             message = self.env._(
                 "%(record)s was escalated to %(user)s and is no longer among the records you see.",
                 record=record.display_name,
@@ -412,7 +399,12 @@ class GuideMixin(models.AbstractModel):
                 "title": self.env._("Escalated"),
                 "message": message,
                 "type": "success",
-                "next": self._escalation_records_action(),
+                # the record shown again as it now is, or the records the user still follows
+                "next": (
+                    {"type": "ir.actions.client", "tag": "soft_reload"}
+                    if readable
+                    else self._escalation_records_action()
+                ),
             },
         }
 
