@@ -160,22 +160,30 @@ class GuideConditionMixin(models.AbstractModel):
         removed, mistyped, of another version of Odoo), on its path or in an ``any`` / ``not
         any`` sub-domain, naming the model as the screens do (the ORM's refusal named the
         technical model and the whole criterion)."""
+        for name, model in self._guide_domain_path_names(domain, model_name):
+            if name not in model._fields:
+                raise ValueError(
+                    self.env._(
+                        "%(model)s has no field %(name)s",
+                        model=self._guide_model_label(model._name),
+                        name=shortened(name, 80),
+                    )
+                )
+
+    @api.model
+    def _guide_domain_path_names(self, domain, model_name):
+        """``(name, model)`` of each name on the path of each criterion of ``domain``, read by
+        name down to the first that is unknown or not relational (a field being deleted may
+        already be gone from the model), and through ``any`` / ``not any`` sub-domains."""
         for leaf in domain:
             if not isinstance(leaf, list | tuple) or len(leaf) != 3 or not isinstance(leaf[0], str):
                 continue
             model = self.env[model_name]
             names = leaf[0].split(".")
             for index, name in enumerate(names):
+                yield name, model
                 field = model._fields.get(name)
-                if field is None:
-                    raise ValueError(
-                        self.env._(
-                            "%(model)s has no field %(name)s",
-                            model=self._guide_model_label(model._name),
-                            name=shortened(name, 80),
-                        )
-                    )
-                if not field.relational:
+                if field is None or not field.relational:
                     break
                 model = self.env[field.comodel_name]
                 if (
@@ -183,7 +191,7 @@ class GuideConditionMixin(models.AbstractModel):
                     and str(leaf[1]).lower() in ("any", "not any")
                     and isinstance(leaf[2], list | tuple)
                 ):
-                    self._guide_check_domain_names(leaf[2], model._name)
+                    yield from self._guide_domain_path_names(leaf[2], model._name)
 
     @api.model
     def _guide_check_domain_values(self, domain, model_name):

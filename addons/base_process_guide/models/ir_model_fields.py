@@ -81,29 +81,8 @@ class IrModelFields(models.Model):
             domain = rule._guide_domain(rule[fname])
         except GUIDE_CONDITION_ERRORS:
             return False
-        return self._guide_domain_names_any(domain, rule.model_name, deleted)
-
-    def _guide_domain_names_any(self, domain, model_name, names):
-        """Whether a criterion of ``domain`` (on ``model_name``) names one of ``names``
-        ({(model, field name)}) on its path or in an ``any`` / ``not any`` sub-domain, read
-        by name: a field being deleted or renamed may already be gone from the model."""
-        for leaf in domain:
-            if not isinstance(leaf, list | tuple) or len(leaf) != 3 or not isinstance(leaf[0], str):
-                continue
-            model = self.env[model_name]
-            path = leaf[0].split(".")
-            for index, name in enumerate(path):
-                if (model._name, name) in names:
-                    return True
-                field = model._fields.get(name)
-                if field is None or not field.relational:
-                    break
-                model = self.env[field.comodel_name]
-                if (
-                    index == len(path) - 1
-                    and str(leaf[1]).lower() in ("any", "not any")
-                    and isinstance(leaf[2], list | tuple)
-                    and self._guide_domain_names_any(leaf[2], model._name, names)
-                ):
-                    return True
-        return False
+        # read by name: a field being deleted or renamed may already be gone from the model
+        return any(
+            (model._name, name) in deleted
+            for name, model in rule._guide_domain_path_names(domain, rule.model_name)
+        )
