@@ -16,6 +16,7 @@
         "data/compliance_data.xml",
         "wizard/compliance_policy_wizard_views.xml",
         "wizard/compliance_reject_wizard_views.xml",
+        "wizard/guide_override_wizard_views.xml",
         "views/compliance_policy_views.xml",
         "views/compliance_policy_milestone_views.xml",
         "views/compliance_policy_version_views.xml",

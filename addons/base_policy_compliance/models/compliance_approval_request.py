@@ -372,6 +372,22 @@ class ComplianceApprovalRequest(models.Model):
             return requests
         return self.browse()
 
+    def _compliance_requested_action(self):
+        """The notification a dialog closes with once the requests ``self`` are sent; the
+        form or kanban behind it then shows the records as they are."""
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "info",
+                "title": self.env._("Approval requested"),
+                "message": self.env._("Your request was sent to the approvers.")
+                if len(self) == 1
+                else self.env._("%(count)s approval requests were sent to the approvers.", count=len(self)),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
     @api.model
     def _compliance_check_submitted(self, records, vals, event):
         """Refuse a change submitted for approval that is not one: ``vals`` a dict of

@@ -35,6 +35,9 @@ CTX_UNTIL = "compliance_override_until"
 FLAG_LOST_VALUES = "compliance_lost_values"
 #   compliance_request_approval is trying the change: a held policy raises ApprovalNeeded
 FLAG_COLLECT = "compliance_collect_approvals"
+#   a dialog is telling what a change would need: the verdicts are raised (PolicyPreview)
+#   before anything is refused, held or audited
+FLAG_PREVIEW = "compliance_preview_verdicts"
 
 
 class ApprovalNeeded(Exception):  # noqa: N818 - a signal, not an error
@@ -43,6 +46,14 @@ class ApprovalNeeded(Exception):  # noqa: N818 - a signal, not an error
     def __init__(self, held):
         super().__init__("approval needed")
         self.held = held
+
+
+class PolicyPreview(Exception):  # noqa: N818 - a signal, not an error
+    """Raised inside a savepoint under ``FLAG_PREVIEW`` with what the policies decided of a change."""
+
+    def __init__(self, verdicts):
+        super().__init__("policy preview")
+        self.verdicts = verdicts
 
 
 class PolicyVerdicts:
@@ -593,10 +604,33 @@ class CompliancePolicy(models.Model):
         if not checks:
             return None
         verdicts = self._policy_decide(records, checks)
+        if engine_flag_get(self.env, FLAG_PREVIEW):
+            raise PolicyPreview(verdicts)
         if creating and records._guide_received():
             self._policy_receive(verdicts)
         self._policy_refuse(records, verdicts, vals, creating)
         return verdicts
+
+    @api.model
+    def _policy_preview(self, records, vals, context=None):
+        """What the policies would decide of the write ``vals`` on ``records`` (made with the
+        client context ``context``: a justification already given), for a dialog to say it
+        before the user decides: the write is tried in a savepoint, rolled back once judged,
+        and nothing is refused, held, audited or notified.
+
+        :return: the verdicts (``PolicyVerdicts``), or None when no policy judges the change
+            or it fails before them (the write itself says why, when it is made)
+        """
+        if not records or not self._get_policy_config(records._name)["policies"]:
+            return None
+        try:
+            with self.env.cr.savepoint(), engine_flag(self.env, FLAG_PREVIEW):
+                records.with_context(**(context or {})).write(dict(vals))
+                raise PolicyPreview(None)
+        except PolicyPreview as preview:
+            return preview.verdicts
+        except UserError:
+            return None
 
     @api.model
     def _policy_candidates(self, events, vals, config, creating=False):

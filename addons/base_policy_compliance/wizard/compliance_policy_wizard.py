@@ -49,20 +49,7 @@ class CompliancePolicyWizard(models.TransientModel):
             requests = records._compliance_request_approval(vals, reason, event=self.event)
             if not requests:
                 return {"type": "ir.actions.client", "tag": "soft_reload"}
-            return {
-                "type": "ir.actions.client",
-                "tag": "display_notification",
-                "params": {
-                    "type": "info",
-                    "title": self.env._("Approval requested"),
-                    "message": self.env._("Your request was sent to the approvers.")
-                    if len(requests) == 1
-                    else self.env._(
-                        "%(count)s approval requests were sent to the approvers.", count=len(requests)
-                    ),
-                    "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-                },
-            }
+            return requests._compliance_requested_action()
         ctx = {CTX_REASON: reason, CTX_REASON_ID: self.reason_id.id, CTX_UNTIL: self.valid_until}
         lost_values = {key: value for key, value in vals.items() if key != "active"}
         records = records.with_context(**ctx)

@@ -39,8 +39,12 @@ class GuideOverrideWizard(models.TransientModel):
                     "%(field)s %(value)s does not exist.", field=stage_field.string, value=self.stage_res_id
                 )
             )
-        records.with_context(**{CTX_REASON: reason, CTX_REASON_ID: self.reason_id.id}).write(
-            {stage_field.name: stage.id}
-        )
+        return self._apply_override(records, {stage_field.name: stage.id}, reason)
+
+    def _apply_override(self, records, vals, reason):
+        """Make the move ``vals`` of ``records`` past their gate with the justification
+        ``reason``; the action the dialog closes with (the policies extend it: the same
+        justification asks for the approvals the move needs)."""
+        records.with_context(**{CTX_REASON: reason, CTX_REASON_ID: self.reason_id.id}).write(vals)
         # the form or kanban behind the dialog shows the records as they are now
         return {"type": "ir.actions.client", "tag": "soft_reload"}

@@ -759,6 +759,66 @@ class TestApproval(ComplianceCommon):
         self.assertEqual(request.with_user(self.user_leader).guide_bypassed_items, "NDA signed")
         self.assertEqual(lead.stage_id, self.stage_new)
 
+    def test_gate_and_approval_in_one_dialog(self):
+        """A move past a gate that a policy holds takes one dialog: the gate's says the move
+        also needs approval, and its one justification overrides the gate and asks the
+        approvers (the policy's dialog followed, asking for a justification again). Opening
+        the dialog holds, audits and notifies nothing."""
+        self.step_new.write(
+            {
+                "gate_mode": "override",
+                "item_ids": [(0, 0, {"name": "NDA signed", "mandatory": True})],
+            }
+        )
+        lead = self._lead(expected_revenue=80000).with_user(self.user_salesman)
+        with self.assertRaises(GuideDecisionRequired) as caught:
+            lead.write({"stage_id": self.stage_proposal.id})
+        action = caught.exception.action
+        self.assertEqual(action["res_model"], "guide.override.wizard")
+        on_lead = [("model", "=", "crm.lead"), ("res_id", "=", lead.id)]
+        messages = self.env["mail.message"].search_count(on_lead)
+        wizard = Form(
+            self.env["guide.override.wizard"].with_user(self.user_salesman).with_context(**action["context"])
+        )
+        self.assertEqual(
+            wizard.approval_problems, f"{lead.display_name}: Large proposals: {self.policy.message}"
+        )
+        self.assertFalse(wizard.policy_problems)
+        self.assertFalse(self.Request.search([("res_id", "=", lead.id)]))
+        self.assertFalse(self._logs(lead))
+        self.assertEqual(self.env["mail.message"].search_count(on_lead), messages)
+        self.assertEqual(lead.stage_id, self.stage_new)
+        wizard.reason = "Customer in a hurry"
+        result = wizard.save().action_confirm()
+        self.assertEqual(result["tag"], "display_notification")
+        request = self.Request.search([("res_id", "=", lead.id)])
+        self.assertEqual(request.state, "pending")
+        self.assertEqual(request.note, "Customer in a hurry")
+        self.assertEqual(request.with_user(self.user_leader).guide_bypassed_items, "NDA signed")
+        self.assertEqual(lead.stage_id, self.stage_new)
+
+    def test_gate_dialog_moves_when_no_policy_holds(self):
+        """The gate's dialog of a move no policy holds says nothing of approvals and moves."""
+        self.step_new.write(
+            {
+                "gate_mode": "override",
+                "item_ids": [(0, 0, {"name": "NDA signed", "mandatory": True})],
+            }
+        )
+        lead = self._lead(expected_revenue=10000).with_user(self.user_salesman)
+        with self.assertRaises(GuideDecisionRequired) as caught:
+            lead.write({"stage_id": self.stage_proposal.id})
+        wizard = Form(
+            self.env["guide.override.wizard"]
+            .with_user(self.user_salesman)
+            .with_context(**caught.exception.action["context"])
+        )
+        self.assertFalse(wizard.approval_problems)
+        wizard.reason = "Customer in a hurry"
+        self.assertEqual(wizard.save().action_confirm()["tag"], "soft_reload")
+        self.assertEqual(lead.stage_id, self.stage_proposal)
+        self.assertFalse(self.Request.search([("res_id", "=", lead.id)]))
+
 
 @tagged("post_install", "-at_install")
 class TestApprovalAcrossCompanies(ComplianceCommon):

@@ -35,6 +35,33 @@ class TestOverride(ComplianceCommon):
         self.assertEqual(json.loads(action_context["default_vals"]), {"stage_id": self.stage_negotiation.id})
         self.assertEqual(lead.stage_id, self.stage_new)
 
+    def test_gate_dialog_names_the_policies_its_justification_overrides(self):
+        """A move past a gate that a policy asks to justify takes one dialog: the gate's names
+        the policy, and its justification is recorded as the policy's override too."""
+        self.step_new.write(
+            {
+                "gate_mode": "override",
+                "item_ids": [(0, 0, {"name": "NDA signed", "mandatory": True})],
+            }
+        )
+        lead = self._lead().with_user(self.user_salesman)
+        with self.assertRaises(GuideDecisionRequired) as caught:
+            lead.stage_id = self.stage_negotiation
+        action = caught.exception.action
+        self.assertEqual(action["res_model"], "guide.override.wizard")
+        wizard = Form(
+            self.env["guide.override.wizard"].with_user(self.user_salesman).with_context(**action["context"])
+        )
+        self.assertEqual(wizard.policy_problems, f"{lead.display_name}: Offer attached: Attach the offer.")
+        self.assertFalse(wizard.approval_problems)
+        self.assertFalse(self.Deviation.search([("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)]))
+        wizard.reason = "Offer sent by post"
+        self.assertEqual(wizard.save().action_confirm()["tag"], "soft_reload")
+        self.assertEqual(lead.stage_id, self.stage_negotiation)
+        deviations = self.Deviation.search([("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)])
+        self.assertEqual(set(deviations.mapped("reason")), {"Offer sent by post"})
+        self.assertIn(self.policy, deviations.mapped("policy_id"))
+
     def test_mass_edit_keeps_the_change_of_the_records_not_held(self):
         """Two leads moved at once, one needing a justification: the dialog takes the whole
         write, and once justified both are moved (the lead that needed nothing kept its old
