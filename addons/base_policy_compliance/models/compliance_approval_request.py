@@ -4,7 +4,7 @@ import logging
 from markupsafe import Markup
 
 from odoo import SUPERUSER_ID, Command, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.osv import expression
 from odoo.tools import SQL
 
@@ -883,13 +883,35 @@ class ComplianceApprovalRequest(models.Model):
             line = request.current_line_id
             approvers = line.approver_ids if users is None else line.approver_ids & users
             for user in approvers:
+                lang = user.lang or self.env.lang
                 engine.browse(request.id).activity_schedule(
                     activity_type_id=activity_type.id if activity_type else False,
-                    summary=self.env._("Approve: %(change)s", change=request.change),
+                    summary=self.with_context(lang=lang).env._(
+                        "Approve: %(change)s", change=request._compliance_change_in(lang)
+                    ),
                     note=request.message,
                     user_id=user.id,
                 )
             engine.browse(request.id).message_subscribe(partner_ids=approvers.partner_id.ids)
+
+    def _compliance_change_in(self, lang):
+        """The change of this request in the language ``lang``, for its approvers' to-dos and
+        reminders: built again from the held values, with its requester's access as when it
+        was made (the stored ``change`` is in the requester's language, kept as the request's
+        evidence); the stored words when the record is gone or no longer the requester's to
+        read."""
+        self.ensure_one()
+        try:
+            vals = json.loads(self.target_vals or "")
+        except ValueError:
+            vals = None
+        if self.res_model not in self.env or not isinstance(vals, dict) or not self.requester_id:
+            return self.change or self.name
+        Model = self.env[self.res_model].with_user(self.requester_id).with_context(lang=lang)
+        try:
+            return Model.browse(self.res_id)._compliance_change_label(self.event, vals)
+        except (AccessError, MissingError):
+            return self.change or self.name
 
     def _compliance_close_activities(self):
         self.sudo().activity_ids.unlink()
@@ -1079,7 +1101,7 @@ class ComplianceApprovalRequest(models.Model):
                         "Reminder %(count)s/%(max)s: %(change)s is waiting for your approval.",
                         count=self.reminder_count + 1,
                         max=self.reminder_max,
-                        change=self.change,
+                        change=self._compliance_change_in(lang),
                     ),
                     partner_ids=approvers.partner_id.ids,
                     subtype_xmlid="mail.mt_comment",

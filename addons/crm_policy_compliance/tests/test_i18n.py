@@ -93,3 +93,26 @@ class TestReminderLanguage(ComplianceCommon):
         bodies = request.message_ids.mapped("body")
         self.assertTrue(any("Напоминание 1/2" in body for body in bodies), bodies)
         self.assertFalse(any("Reminder 1/2" in body for body in bodies))
+        # the change it names too (the request keeps its requester's words)
+        move = f"Перевести {lead.display_name} на этап {self.stage_proposal.name}"
+        self.assertTrue(any(move in body for body in bodies), bodies)
+        self.assertEqual(request.change, f"Move {lead.display_name} to {self.stage_proposal.name}")
+
+    def test_todo_in_the_approvers_language(self):
+        """Each approver's to-do names the change in their own language, with the values the
+        requester saw (the request keeps its requester's words as its evidence)."""
+        self.env["res.lang"]._activate_lang("ru_RU")
+        self.env["ir.module.module"]._load_module_terms(["base_policy_compliance"], ["ru_RU"], overwrite=True)
+        _large_proposals_policy(self)
+        self.user_salesman.lang = "ru_RU"
+        self.user_leader.lang = "en_US"
+        lead = self._lead(expected_revenue=80000).with_user(self.user_salesman).with_context(lang="ru_RU")
+        request = lead._compliance_request_approval(
+            {"stage_id": self.stage_proposal.id, "expected_revenue": 90000.0}, "Strategic"
+        )
+        self.assertTrue(request.change.startswith(f"Перевести {lead.display_name}"), request.change)
+        summary = request.sudo().activity_ids.filtered(lambda a: a.user_id == self.user_leader).summary
+        self.assertEqual(
+            summary,
+            f"Approve: Move {lead.display_name} to {self.stage_proposal.name} (Expected Revenue: 90,000)",
+        )
