@@ -30,6 +30,34 @@ class TestTrustDecisionUi(HttpCase, ComplianceCommon):
         self.assertEqual(request.note, "Framework contract")
         self.assertEqual(lead.stage_id, self.stage_new)
 
+    def test_kanban_drag_past_a_gate_held_for_approval(self):
+        """One dialog for a move that needs a gate override and an approval."""
+        self._policy(
+            name="Large proposals",
+            trigger="stage",
+            step_ids=[(6, 0, self.step_proposal.ids)],
+            requirement="[('expected_revenue', '<=', 50000)]",
+            message="Proposals above 50,000 need approval.",
+            enforcement="approval",
+            tier_ids=[(0, 0, {"name": "Team leader", "approver_type": "team_leader"})],
+        )
+        self.step_new.write(
+            {"gate_mode": "override", "item_ids": [(0, 0, {"name": "NDA signed", "mandatory": True})]}
+        )
+        admin = self.env.ref("base.user_admin")
+        lead = self._lead(name="Tour gated big deal", expected_revenue=90000, user_id=admin.id)
+        with self.assertNoLogs("odoo.http", "ERROR"):
+            self.start_tour(
+                "/odoo/action-crm.crm_lead_action_pipeline",
+                "crm_policy_compliance_gate_approval_tour",
+                login="admin",
+            )
+        request = self.Request.search([("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)])
+        self.assertEqual(request.state, "pending")
+        self.assertEqual(request.note, "Customer in a hurry")
+        self.assertEqual(request.guide_bypassed_items, "NDA signed")
+        self.assertEqual(lead.stage_id, self.stage_new)
+
     def test_won_button_held_for_approval(self):
         self._policy(
             name="Large wins",

@@ -74,6 +74,42 @@ registry.category("web_tour.tours").add("crm_policy_compliance_kanban_tour", {
     ],
 });
 
+/** A card dragged past a step's gate into a step whose policy needs approval: one dialog,
+ * the gate's, says both, and its one justification overrides the gate and asks the approvers. */
+registry.category("web_tour.tours").add("crm_policy_compliance_gate_approval_tour", {
+    steps: () => [
+        {
+            content: "Drag the large deal past the gate to the proposal stage",
+            trigger: ".o_kanban_record:contains('Tour gated big deal')",
+            run: "drag_and_drop (.o_kanban_group:has(.o_column_title:contains('P-Proposal')))",
+        },
+        {
+            content: "The gate's dialog lists what is not done and the approval the move needs",
+            trigger:
+                ".modal:contains('NDA signed'):contains('This move also needs approval'):contains('Proposals above 50,000 need approval.')",
+        },
+        {
+            content: "Explain why",
+            trigger: ".modal .o_field_widget[name=reason] textarea",
+            run: "edit Customer in a hurry",
+        },
+        {
+            content: "Override and request the approval in one click",
+            trigger: ".modal .modal-footer button:contains('Override and Request Approval')",
+            run: "click",
+        },
+        {
+            content: "The user is told the request was sent",
+            trigger: ".o_notification:contains('Your request was sent to the approvers.')",
+        },
+        {
+            content: "No second dialog, and the card stays in its column",
+            trigger:
+                "body:not(:has(.modal)) .o_kanban_group:has(.o_column_title:contains('P-New')) .o_kanban_record:contains('Tour gated big deal')",
+        },
+    ],
+});
+
 /** The Won button on a win held for approval: the request form opens directly (one dialog). */
 registry.category("web_tour.tours").add("crm_policy_compliance_won_tour", {
     steps: () => [
