@@ -797,6 +797,40 @@ class TestApproval(ComplianceCommon):
         self.assertEqual(request.with_user(self.user_leader).guide_bypassed_items, "NDA signed")
         self.assertEqual(lead.stage_id, self.stage_new)
 
+    def test_gate_dialog_preview_tells_nothing_it_should_not(self):
+        """The gate's dialog opened on a lead the user may not change (a client sending its
+        ids) says nothing of its policies and holds nothing; a move a policy blocks is refused
+        at confirmation: opening the dialog audited no refusal."""
+        self.step_new.write(
+            {
+                "gate_mode": "override",
+                "item_ids": [(0, 0, {"name": "NDA signed", "mandatory": True})],
+            }
+        )
+        lead = self._lead(expected_revenue=80000).with_user(self.user_salesman)
+        with self.assertRaises(GuideDecisionRequired) as caught:
+            lead.write({"stage_id": self.stage_proposal.id})
+        context = caught.exception.action["context"]
+        Wizard = self.env["guide.override.wizard"]
+        wizard = Form(Wizard.with_user(self.user_salesman2).with_context(**context))
+        self.assertFalse(wizard.approval_problems)
+        self.assertFalse(self.Request.search([("res_id", "=", lead.id)]))
+        # a policy blocking the move: the dialog is no audited attempt, its confirmation is
+        self._policy(
+            name="No empty proposals",
+            trigger="stage",
+            step_ids=[(6, 0, self.step_proposal.ids)],
+            requirement="[('expected_revenue', '<=', 1)]",
+            message="Nothing to propose.",
+            enforcement="block",
+        )
+        wizard = Form(Wizard.with_user(self.user_salesman).with_context(**context))
+        self.assertFalse(self._logs(lead))
+        wizard.reason = "Customer in a hurry"
+        with self.assertRaises(UserError):
+            wizard.save().action_confirm()
+        self.assertEqual(lead.stage_id, self.stage_new)
+
     def test_gate_dialog_moves_when_no_policy_holds(self):
         """The gate's dialog of a move no policy holds says nothing of approvals and moves."""
         self.step_new.write(
