@@ -7,8 +7,8 @@ from .common import ComplianceCommon
 class TestTrustDecisionUi(HttpCase, ComplianceCommon):
     """A move held for approval in the browser: the request form opens directly (one dialog)."""
 
-    def test_kanban_drag_held_for_approval(self):
-        self._policy(
+    def _large_proposals_policy(self):
+        return self._policy(
             name="Large proposals",
             trigger="stage",
             step_ids=[(6, 0, self.step_proposal.ids)],
@@ -17,6 +17,9 @@ class TestTrustDecisionUi(HttpCase, ComplianceCommon):
             enforcement="approval",
             tier_ids=[(0, 0, {"name": "Team leader", "approver_type": "team_leader"})],
         )
+
+    def test_kanban_drag_held_for_approval(self):
+        self._large_proposals_policy()
         admin = self.env.ref("base.user_admin")
         lead = self._lead(name="Tour kanban big deal", expected_revenue=90000, user_id=admin.id)
         with self.assertNoLogs("odoo.http", "ERROR"):
@@ -32,15 +35,7 @@ class TestTrustDecisionUi(HttpCase, ComplianceCommon):
 
     def test_kanban_drag_past_a_gate_held_for_approval(self):
         """One dialog for a move that needs a gate override and an approval."""
-        self._policy(
-            name="Large proposals",
-            trigger="stage",
-            step_ids=[(6, 0, self.step_proposal.ids)],
-            requirement="[('expected_revenue', '<=', 50000)]",
-            message="Proposals above 50,000 need approval.",
-            enforcement="approval",
-            tier_ids=[(0, 0, {"name": "Team leader", "approver_type": "team_leader"})],
-        )
+        self._large_proposals_policy()
         self.step_new.write(
             {"gate_mode": "override", "item_ids": [(0, 0, {"name": "NDA signed", "mandatory": True})]}
         )
