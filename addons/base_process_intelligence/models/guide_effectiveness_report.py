@@ -56,6 +56,20 @@ class GuideIntelligenceViewMixin(models.AbstractModel):
         if not self._abstract and not self._auto and table_kind(self.env.cr, self._table) is None:
             self.init()
 
+    @api.readonly
+    def web_read(self, specification):
+        # a row of a deleted record (its audit rows stay: history, deviations, checks):
+        # the web client reads Odoo's False for the record and its model as a link to a
+        # record of no model, and the list fails to open; 0 is the link's empty value
+        values_list = super().web_read(specification)
+        for fname in specification:
+            field = self._fields.get(fname)
+            if field and field.type == "many2one_reference":
+                for values in values_list:
+                    if values.get(fname) is False:
+                        values[fname] = 0
+        return values_list
+
     @property
     def _table_sql(self):
         # a query on the view flushes what it reads: ``_depends``, and the guided records'

@@ -3,6 +3,7 @@ import random
 from datetime import datetime, time, timedelta
 
 import pytz
+from markupsafe import Markup
 
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -126,6 +127,18 @@ class GuideProcess(models.Model):
             "views": [[False, "list"], [False, "form"]],
             "domain": [("id", "in", ids)],
             "context": {"active_test": False, "create": False},
+            # an empty list says why, instead of the model's sample records (made-up
+            # names under the list's headers)
+            "useSampleModel": False,
+            "help": str(
+                Markup('<p class="o_view_nocontent_empty_folder">%s</p><p>%s</p>')
+                % (
+                    self.env._("No record here that you may open"),
+                    self.env._(
+                        "The map counts all the records of the process; this list shows those you may read."
+                    ),
+                )
+            ),
         }
 
     @api.model
@@ -596,9 +609,10 @@ class GuideProcess(models.Model):
                     "median_hours": _json(median),
                     "p90_hours": _json(p90),
                     "overdue": overdue,
-                    "overdue_share": overdue / visits if visits else 0.0,
+                    # no share of nothing: "–" on the map, not "0 %" (no visit, none left)
+                    "overdue_share": overdue / visits if visits else False,
                     "overridden": overridden,
-                    "override_rate": overridden / left if left > 0 else 0.0,
+                    "override_rate": overridden / left if left > 0 else False,
                     "backward": backward,
                     "dropped": dropped,
                     "success": success,

@@ -831,6 +831,16 @@ class EffectivenessCases(IntelligenceFixture):
         self.assertAlmostEqual(line.value_a, 30.0, places=4)
         self.assertEqual((line.count_a, line.count_b), (5, 0))
         self.assertTrue(line.low_sample)
+        # the side drawn from enough rows is shown, the other and the difference are empty
+        # (the page hid the three, "Before" included, and would have read 0.00 for "After")
+        self.assertEqual((line.value_a_shown, line.value_b_shown, line.difference_shown), ("30.00", "", ""))
+        arch = etree.fromstring(
+            self.env["guide.compare.wizard"].with_user(self.agent).get_view(view_type="form")["arch"]
+        )
+        for name in ("value_a_shown", "value_b_shown", "difference_shown"):
+            self.assertFalse(
+                arch.xpath(f"//field[@name='line_ids']//field[@name='{name}']")[0].get("invisible")
+            )
         with self.assertRaises(ValidationError):
             wizard.write({"date_b_to": "2026-02-01"})
         # the outcome in the model's words
@@ -867,6 +877,33 @@ class ScorecardRpcCases(IntelligenceFixture):
                 self.agent, "guide.effectiveness.summary", "search_read", [[("hint_id", "=", hint.id)]]
             )
             self.assertEqual(len(summary), 1)
+
+    def test_rows_of_a_deleted_record_in_the_web_client(self):
+        """A deleted record's facts stay (its history is an audit trail): the web client's
+        read of them gives the record as the empty link (0), never False for the record
+        and its model, which the scorecard list read as a link to a record of no model
+        and failed to open ("Oops!")."""
+        records = self._records(2)
+        deleted_id = records[0].id
+        records[0].sudo().unlink()
+        self.env.flush_all()
+        spec = {"res_model": {}, "res_id": {"fields": {"display_name": {}}}}
+        rows = self.jsonrpc(
+            self.manager,
+            "guide.scorecard.report",
+            "web_search_read",
+            [[("res_model", "=", records._name), ("res_id", "in", [deleted_id, records[1].id])]],
+            {"specification": spec},
+        )["records"]
+        gone = [row for row in rows if not row["res_id"]]
+        self.assertTrue(gone, "the deleted record's facts stay")
+        # 0, not False (equal in Python, not to the web client)
+        self.assertEqual({type(row["res_id"]) for row in gone}, {int})
+        kept = [row for row in rows if row["res_id"]]
+        self.assertTrue(kept)
+        self.assertTrue(
+            all(row["res_id"]["id"] == records[1].id and row["res_model"] == records._name for row in kept)
+        )
 
     def test_compare_wizard_over_rpc(self):
         """The before-and-after wizard created over RPC without its dates compares the last
@@ -1226,6 +1263,30 @@ class ScorecardRpcCases(IntelligenceFixture):
                 )
                 fields_ = views["models"][action["res_model"]]["fields"]
                 self.assertEqual(fields_["success_rate_done"]["string"], "Success When Done (%)")
+
+    def test_pivot_groups_read_as_words(self):
+        """The step-effectiveness pivot, as the web client loads it, groups its rows and
+        columns by names, never by a number field: grouped by ``done`` its columns were
+        headed "0", "1" and "None", and each measure already tells done from not done."""
+        for xmlid in self.effectiveness_actions:
+            action = self.env["ir.actions.actions"].with_user(self.agent)._for_xml_id(xmlid)
+            for view_id, view_type in action["views"]:
+                if view_type != "pivot":
+                    continue
+                views = self.jsonrpc(
+                    self.agent, action["res_model"], "get_views", [[[view_id, view_type]]], {}
+                )
+                arch = etree.fromstring(views["views"]["pivot"]["arch"])
+                fields_ = views["models"][action["res_model"]]["fields"]
+                grouped = {
+                    node.get("name"): fields_[node.get("name")]["type"]
+                    for node in arch.xpath("//field[@type='row' or @type='col']")
+                }
+                self.assertTrue(grouped)
+                self.assertFalse(
+                    {name for name, ftype in grouped.items() if ftype in ("integer", "float", "monetary")},
+                    f"{xmlid}: a pivot axis headed by numbers",
+                )
 
     def test_unsupported_search_on_visibility_refused(self):
         """The summary rows are filtered on who sees the figures (``pi_visible``, its record

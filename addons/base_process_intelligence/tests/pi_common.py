@@ -200,6 +200,18 @@ class HandCaseMixin:
         self.assertAlmostEqual(c["p90_hours"], 19.0)
         self.assertEqual((d["visits"], d["success"], d["dropped"], d["in_progress"]), (2, 2, 0, 0))
         self.assertIs(d["median_hours"], False)
+        # no record left the last step: no override rate ("–" on the map, not "0 %")
+        self.assertIs(d["override_rate"], False)
+        # a period without a visit: no share of nothing either
+        empty = self.pi_nodes(
+            self.env["guide.process"].get_process_map(
+                self.process.id, {"date_from": "2001-01-01", "date_to": "2001-01-31"}
+            )
+        )
+        self.assertEqual(
+            {(node["visits"], node["overdue_share"], node["override_rate"]) for node in empty.values()},
+            {(0, False, False)},
+        )
 
     def check_hand_case_edges(self, data):
         edges = {key: (edge["count"], edge["kind"]) for key, edge in self.pi_edges(data).items()}

@@ -478,6 +478,7 @@ class GuideCompareWizard(models.TransientModel):
                 count = line[f"count_{side}"]
                 if count is not None and count < minimum:
                     line[f"value_{side}"] = False
+                    line[f"low_sample_{side}"] = True
                     line["low_sample"] = True
             if line["value_a"] is not False and line["value_b"] is not False:
                 line["difference"] = line["value_b"] - line["value_a"]
@@ -500,6 +501,8 @@ class GuideCompareWizard(models.TransientModel):
             "count_a": count_a,
             "count_b": count_b,
             "low_sample": False,
+            "low_sample_a": False,
+            "low_sample_b": False,
             "difference": False,
         }
 
@@ -520,18 +523,25 @@ class GuideCompareLine(models.TransientModel):
     count_b = fields.Integer("Sample After")
     difference = fields.Float()
     low_sample = fields.Boolean("Small Sample")
+    # the side drawn from fewer rows than the minimum sample, left empty (the other side,
+    # drawn from enough rows, is shown)
+    low_sample_a = fields.Boolean("Small Sample Before")
+    low_sample_b = fields.Boolean("Small Sample After")
     # the figures as the page shows them: a total (taken over no sample: records, stage
     # changes) is a whole number, an average or a rate has two decimals
     value_a_shown = fields.Char("Before (Shown)", compute="_compute_shown")
     value_b_shown = fields.Char("After (Shown)", compute="_compute_shown")
     difference_shown = fields.Char("Difference (Shown)", compute="_compute_shown")
 
-    @api.depends("value_a", "value_b", "difference", "count_a", "count_b")
+    @api.depends("value_a", "value_b", "difference", "count_a", "count_b", "low_sample_a", "low_sample_b")
     def _compute_shown(self):
         for line in self:
             values = (line.value_a, line.value_b, line.difference)
             total = not line.count_a and not line.count_b and all(value == int(value) for value in values)
             digits = 0 if total else 2
+            # a side drawn from too few rows is empty, and so is the difference
+            blank = (line.low_sample_a, line.low_sample_b, line.low_sample_a or line.low_sample_b)
             line.value_a_shown, line.value_b_shown, line.difference_shown = (
-                formatLang(self.env, value, digits=digits) for value in values
+                "" if empty else formatLang(self.env, value, digits=digits)
+                for value, empty in zip(values, blank, strict=True)
             )

@@ -54,6 +54,9 @@ class TestLeadProcessMap(LeadHandCase):
             .action_pi_open_records(self.process.id, {}, step_id=self.steps["b"].id)
         )
         self.assertEqual(action["res_model"], "crm.lead")
+        # an empty list explains itself, without the model's made-up sample leads
+        self.assertIs(action["useSampleModel"], False)
+        self.assertIn("No record here that you may open", action["help"])
         # the action names only the records the agent may read (never the others' ids)
         self.assertEqual(set(action["domain"][0][2]), set((self.records["r1"] | self.records["r5"]).ids))
         every = (

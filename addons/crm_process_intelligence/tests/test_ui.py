@@ -1,4 +1,4 @@
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import LeadHandCase
 from .test_effectiveness import CrmIntelligenceCommon
@@ -13,6 +13,19 @@ class TestProcessMapUi(HttpCase, LeadHandCase):
             "/odoo/action-crm_process_intelligence.guide_process_map_action_crm",
             "base_process_intelligence_process_map_tour",
             login=self.agent.login,
+        )
+
+    def test_empty_list_behind_a_node_says_why(self):
+        """A salesperson who may read none of a node's leads clicks it: the list says why
+        it is empty (the action's help, read as HTML), with no made-up sample leads."""
+        self.process.sequence = 1
+        newcomer = new_test_user(
+            self.env, login="pi_newcomer", groups="sales_team.group_sale_salesman", name="Nora Newcomer"
+        )
+        self.start_tour(
+            "/odoo/action-crm_process_intelligence.guide_process_map_action_crm",
+            "base_process_intelligence_process_map_empty_list_tour",
+            login=newcomer.login,
         )
 
 

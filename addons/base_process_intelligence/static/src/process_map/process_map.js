@@ -96,6 +96,11 @@ export class ProcessMap extends Component {
             [this.state.processId, this.filters],
             kwargs
         );
+        // the server's help is HTML (what an empty list says), as an action's help read
+        // from the database
+        if (action.help) {
+            action.help = markup(action.help);
+        }
         return this.actionService.doAction(action);
     }
 
