@@ -8,6 +8,7 @@ from odoo.tools import SQL
 from odoo.tools.sql import create_index, drop_index
 
 from ..tools import field_labels, refuse_not_one
+from ..tools.web_links import deleted_links_emptied
 
 
 class GuideRecordLinkMixin(models.AbstractModel):
@@ -55,6 +56,11 @@ class GuideRecordLinkMixin(models.AbstractModel):
                 # finds the indexes above (or a unique index starting with both) do not find
                 # as fast, and one more index to fill on every insert
                 drop_index(self.env.cr, f"{self._table}__{fname}_index", self._table)
+
+    @api.readonly
+    def web_read(self, specification):
+        # the rows of deleted records stay: their link reads empty, as a list can show it
+        return deleted_links_emptied(self, specification, super().web_read(specification))
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -5,6 +5,8 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, drop_view_if_exists
 from odoo.tools.sql import table_kind
 
+from odoo.addons.base_process_guide.tools.web_links import deleted_links_emptied
+
 from .guide_mixin import hours_between_sql
 
 MIN_SAMPLE_PARAM = "base_process_intelligence.min_sample"
@@ -58,17 +60,8 @@ class GuideIntelligenceViewMixin(models.AbstractModel):
 
     @api.readonly
     def web_read(self, specification):
-        # a row of a deleted record (its audit rows stay: history, deviations, checks):
-        # the web client reads Odoo's False for the record and its model as a link to a
-        # record of no model, and the list fails to open; 0 is the link's empty value
-        values_list = super().web_read(specification)
-        for fname in specification:
-            field = self._fields.get(fname)
-            if field and field.type == "many2one_reference":
-                for values in values_list:
-                    if values.get(fname) is False:
-                        values[fname] = 0
-        return values_list
+        # the facts of deleted records stay: their link reads empty, as the list can show it
+        return deleted_links_emptied(self, specification, super().web_read(specification))
 
     @property
     def _table_sql(self):

@@ -1,6 +1,8 @@
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
+from odoo.addons.base_process_guide.tools import view_spec
+
 from .common import GuideCommon
 
 
@@ -58,6 +60,30 @@ class TestHints(GuideCommon):
         self.assertEqual(self.hint_big.ack_count, 1)
         # another user has not acknowledged it
         self.assertFalse(hint.with_user(self.user_manager).context_acknowledged)
+
+    def test_feedback_list_of_a_deleted_lead_opens(self):
+        """The acknowledgements of a deleted lead stay: the list reads their link to it as
+        the empty link (0), not Odoo's False, which the web client took for a link to a
+        record of no model and failed to open the list ("Oops!")."""
+        lead = self._lead(expected_revenue=60000)
+        self.hint_big.with_user(self.user_salesman).with_context(
+            guide_res_model="crm.lead", guide_res_id=lead.id
+        ).action_acknowledge()
+        kept = self._lead(expected_revenue=60000)
+        self.hint_big.with_user(self.user_salesman).with_context(
+            guide_res_model="crm.lead", guide_res_id=kept.id
+        ).action_acknowledge()
+        lead_id = lead.id
+        lead.unlink()
+        Feedback = self.env["guide.hint.feedback"].with_user(self.user_manager)
+        # the list's fields, the record's link with its name as the link's widget reads it
+        spec = {**view_spec(Feedback, "list"), "res_id": {"fields": {"display_name": {}}}}
+        self.assertIn("res_model", spec)
+        rows = Feedback.web_search_read([("res_id", "in", [lead_id, kept.id])], spec)["records"]
+        by_link = {row["res_id"]["id"] if row["res_id"] else row["res_id"]: row for row in rows}
+        self.assertEqual(set(by_link), {0, kept.id})
+        self.assertIs(type(by_link[0]["res_id"]), int)
+        self.assertEqual(by_link[kept.id]["res_id"]["display_name"], kept.display_name)
 
     def test_acknowledge_needs_record(self):
         with self.assertRaises(UserError):
