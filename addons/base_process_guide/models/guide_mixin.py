@@ -13,6 +13,7 @@ from odoo.tools import SQL, format_list, split_every
 
 from ..exceptions import GuideDecisionRequired, guide_change_refused
 from ..tools import MAX_TEXT, engine_flag, engine_flag_get, labelled, refuse_not_one, shortened
+from ..tools.refusal import group_names
 from .guide_condition_mixin import GUIDE_CONDITION_ERRORS
 
 _logger = logging.getLogger(__name__)
@@ -1935,7 +1936,7 @@ class GuideMixin(models.AbstractModel):
                     "%(message)s\n\nOnly members of %(group)s may import records into a later step "
                     "(context key '%(key)s').",
                     message=self._guide_refusal_message(infos),
-                    group=group.full_name,
+                    group=group_names(group),
                     key=CTX_IMPORT,
                 )
             )
@@ -2080,7 +2081,7 @@ class GuideMixin(models.AbstractModel):
                     self.env._(
                         "%(message)s\n\nOnly members of %(group)s may override step %(steps)s.",
                         message=self._guide_refusal_message(infos),
-                        group=group.full_name,
+                        group=group_names(group),
                         steps=", ".join(sorted(steps)),
                     )
                 )

@@ -3,6 +3,7 @@
 import json
 
 from odoo.exceptions import MissingError, UserError
+from odoo.tools import format_list
 
 # a refusal names at most this many fields, a name no field has shortened to this size
 REFUSAL_NAMES = 10
@@ -28,6 +29,15 @@ def field_labels(model, names):
     if len(labels) > REFUSAL_NAMES:
         labels = [*labels[:REFUSAL_NAMES], "…"]
     return ", ".join(labels)
+
+
+def group_names(groups):
+    """The full names of ``groups`` ("Sales / Administrator") in their environment's
+    language, as a list for a refusal. Odoo computes a group's full name once per request
+    whatever the language it is read in (the engines' caches read it in English), so it is
+    read again."""
+    groups.invalidate_recordset(["full_name"])
+    return format_list(groups.env, groups.mapped("full_name"))
 
 
 def refuse_missing(records, operation):

@@ -122,6 +122,24 @@ class TestGate(GuideCommon):
         self.assertEqual(lead.stage_id, self.stage_nego)
         self.assertEqual(lead.guide_deviation_count, 1)
 
+    def test_override_refusal_names_the_group_in_the_readers_language(self):
+        """The group a refusal names is in the reader's language, even when its name was read
+        in another one earlier in the same request (Odoo keeps one full name of a group per
+        request: a Chinese salesperson was told "Sales / Administrator")."""
+        group = self.env.ref("sales_team.group_sale_manager")
+        self.step_proposal.override_group_id = group
+        self.env["res.lang"]._activate_lang("ru_RU")
+        self.env["ir.module.module"]._load_module_terms(["base", "sales_team"], ["ru_RU"], overwrite=True)
+        russian = group.with_context(lang="ru_RU")
+        expected = f"{russian.category_id.name} / {russian.name}"
+        self.assertNotEqual(expected, "Sales / Administrator", "the group has a Russian name")
+        self.assertTrue(group.with_context(lang="en_US").full_name)
+        lead = self._lead(stage_id=self.stage_proposal.id)
+        with self.assertRaisesRegex(UserError, expected):
+            lead.with_user(self.user_salesman).with_context(
+                lang="ru_RU", guide_override_reason="Because"
+            ).write({"stage_id": self.stage_nego.id})
+
     def test_override_restricted_to_group(self):
         self.step_proposal.override_group_id = self.env.ref("sales_team.group_sale_manager")
         lead = self._lead(stage_id=self.stage_proposal.id)
