@@ -17,7 +17,12 @@ class GuideBulkMixin(models.AbstractModel):
     _description = "Bulk Insert Helper"
 
     @api.model
-    def _guide_bulk_create(self, vals_list):
+    def _guide_bulk_create(self, vals_list, skip_conflicts=False):
+        """Insert ``vals_list`` in one statement. ``skip_conflicts``: a row a unique index
+        already holds is not inserted (``ON CONFLICT DO NOTHING``); one that a concurrent
+        transaction inserted meanwhile is a serialization failure, which Odoo retries (the
+        retry sees the row), logged at INFO instead of a unique violation logged as an
+        error."""
         if not vals_list:
             return self.browse()
         now = self.env.cr.now()
@@ -65,12 +70,14 @@ class GuideBulkMixin(models.AbstractModel):
             source = SQL("generate_series(1, %s)", len(vals_list))
         self.env.cr.execute(
             SQL(
-                "INSERT INTO %s (%s) SELECT %s FROM %s RETURNING id",
+                "INSERT INTO %s (%s) SELECT %s FROM %s %s RETURNING id",
                 SQL.identifier(self._table),
                 SQL(", ").join(SQL.identifier(fname) for fname in fnames),
                 SQL(", ").join(selected),
                 source,
-            )
+                SQL("ON CONFLICT DO NOTHING") if skip_conflicts else SQL(),
+            ),
+            log_exceptions=not skip_conflicts,
         )
         records = self.browse([row[0] for row in self.env.cr.fetchall()])
         # the ORM keeps the cached one2many of the parents in sync on create:

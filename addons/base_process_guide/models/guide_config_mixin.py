@@ -1,4 +1,5 @@
 from odoo import api, models
+from odoo.exceptions import ValidationError
 
 from ..tools import module_uninstalling
 
@@ -32,6 +33,37 @@ class GuideConfigMixin(models.AbstractModel):
         res = super().unlink()
         self.env.registry.clear_cache()
         return res
+
+    def _guide_models_before(self, vals, parent_field):
+        """``{row id: model}`` of these rows before a write of ``vals`` moving them
+        (``parent_field``: their step or process), for ``_guide_refuse_other_model``."""
+        if parent_field not in vals:
+            return {}
+        return {row.id: row.model_name for row in self.sudo()}
+
+    def _guide_refuse_other_model(self, before, parent_field):
+        """Refuse a write that moved these rows to a parent (``parent_field``) guiding
+        another model than ``before`` (``_guide_models_before``), for every user (as a
+        step's move into a process of another model): their conditions, activity type,
+        the rows recorded about them and the rules naming them are of their model. Judged
+        after the write, so that the access rules (a sales manager moving a row to
+        tickets) speak first."""
+        for row in self.sudo():
+            if before.get(row.id) and row.model_name != before[row.id]:
+                IrModel = self.env["ir.model"]
+                parent = row[parent_field]
+                raise ValidationError(
+                    self.env._(
+                        "%(what)s %(name)s is for %(model)s: it cannot move to %(kind)s %(target)s, "
+                        "which is for %(other)s.",
+                        what=IrModel._get(self._name).name or self._description,
+                        name=row.display_name,
+                        model=IrModel._get(before[row.id]).name,
+                        kind=IrModel._get(parent._name).name,
+                        target=parent.display_name,
+                        other=IrModel._get(row.model_name).name,
+                    )
+                )
 
     def _guide_recorded_uses(self, rows_model, field_name):
         """``{row: count}`` of the rows of ``self`` the engine's immutable rows ``rows_model``

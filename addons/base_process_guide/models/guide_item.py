@@ -58,6 +58,16 @@ class GuideItem(models.Model):
         self._guide_check_condition_set("completion", "auto_domain")
 
     # ------------------------------------------------------------
+    # ORM
+    # ------------------------------------------------------------
+    def write(self, vals):
+        # a row of one model does not move to a parent of another
+        before = self._guide_models_before(vals, "step_id")
+        res = super().write(vals)
+        self._guide_refuse_other_model(before, "step_id")
+        return res
+
+    # ------------------------------------------------------------
     # BUSINESS
     # ------------------------------------------------------------
     def _guide_item_values(self):

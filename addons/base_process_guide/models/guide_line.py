@@ -6,7 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
-from ..tools import field_labels, refuse_missing
+from ..tools import field_labels, lock_rows, refuse_missing
 from ..tools.refusal import REFUSAL_NAMES
 
 
@@ -252,6 +252,8 @@ class GuideLine(models.Model):
                     items=", ".join(past.mapped("name")[:REFUSAL_NAMES]),
                 )
             )
+        # a second tick at once (a double click) is judged as if it came after
+        lock_rows(self)
         lines = self.filtered(lambda line: line.checked != checked)
         if not lines:
             return True

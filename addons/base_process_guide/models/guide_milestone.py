@@ -71,6 +71,13 @@ class GuideMilestone(models.Model):
     # ------------------------------------------------------------
     # ORM
     # ------------------------------------------------------------
+    def write(self, vals):
+        # a row of one model does not move to a parent of another
+        before = self._guide_models_before(vals, "process_id")
+        res = super().write(vals)
+        self._guide_refuse_other_model(before, "process_id")
+        return res
+
     @api.ondelete(at_uninstall=True)
     def _unlink_except_reached(self):
         """A milestone records have reached is not deleted: its ``guide.milestone.reached``

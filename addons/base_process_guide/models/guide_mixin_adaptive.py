@@ -8,7 +8,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, Query, format_datetime, format_list, get_lang
 from odoo.tools.misc import babel_locale_parse, posix_to_ldml
 
-from ..tools import refuse_missing, refuse_not_one, shortened
+from ..tools import lock_rows, refuse_missing, refuse_not_one, shortened
 
 # the event fields of a guided record: maintained by the engine when the event happens
 # (a message, an activity done, a milestone reached), usable in every rule condition
@@ -352,7 +352,7 @@ class GuideMixin(models.AbstractModel):
             "context": {"create": False},
         }
 
-    def action_guide_add_task(self, task_id, note=False):
+    def action_guide_add_task(self, task_id=False, note=False):
         """Add the optional task ``task_id`` of the records' current step: a checklist line
         (mandatory if the task says so) or an activity, and the row saying who added it,
         when and why. For users who may edit the records and belong to the task's groups.
@@ -365,6 +365,7 @@ class GuideMixin(models.AbstractModel):
             raise UserError(self.env._("This optional task no longer exists."))
         self.check_access("write")
         note = self._guide_client_note(note)
+        lock_rows(self)
         self._guide_check_task(task)
         activities = self._guide_task_activities(task, note)
         lines = self._guide_task_lines(task, note)
@@ -541,7 +542,7 @@ class GuideMixin(models.AbstractModel):
                 )
             )
 
-    def action_guide_reach_milestone(self, milestone_id, note=False):
+    def action_guide_reach_milestone(self, milestone_id=False, note=False):
         """Mark the milestone ``milestone_id`` (reached by hand) reached on the records: for
         users who may edit them and belong to the milestone's groups; the row records the
         user and the time, never values a client sends.
@@ -702,7 +703,9 @@ class GuideMixin(models.AbstractModel):
                         "reached_count": 1,
                     }
                 )
-        rows = Reached._guide_bulk_create(vals_list)
+        # reached meanwhile by another transaction (a second click, another agent, a write
+        # at the same time): retried by Odoo, which then sees it reached
+        rows = Reached._guide_bulk_create(vals_list, skip_conflicts=True)
         self._guide_milestones_reached(rows)
         return rows
 

@@ -6,7 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_list
 
-from ..tools import labelled, refuse_missing, refuse_not_one
+from ..tools import labelled, lock_rows, refuse_missing, refuse_not_one
 
 # a step dict whose allowed next steps hold no real step: every forward move is off the path
 NOWHERE = frozenset({0})
@@ -237,11 +237,13 @@ class GuideMixin(models.AbstractModel):
     # ------------------------------------------------------------
     # ACTIONS
     # ------------------------------------------------------------
-    def action_guide_enter_alternate(self, step_id, reason=False):
+    def action_guide_enter_alternate(self, step_id=False, reason=False):
         """Enter the alternate step ``step_id`` (an id) with ``reason``: for users who may
         edit the records and belong to the step's groups, whatever the path."""
         refuse_missing(self, "write")
         self.check_access("write")
+        # a second request at once (a second click) is refused as if it came after
+        lock_rows(self)
         config = self.env["guide.process"]._get_guide_config(self._name)
         alt = config["alt_steps"].get(step_id if isinstance(step_id, int) else 0)
         if not alt:
@@ -295,6 +297,7 @@ class GuideMixin(models.AbstractModel):
         stage move, judged by the gates as any other)."""
         refuse_missing(self, "write")
         self.check_access("write")
+        lock_rows(self)
         outside = self.filtered(lambda rec: not rec.guide_alt_step_id)
         if outside:
             raise UserError(

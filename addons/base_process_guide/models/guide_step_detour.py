@@ -131,9 +131,36 @@ class GuideStep(models.Model):
         if returning:
             returning._check_alternate()
 
+    def _check_links_of_a_moved_step(self):
+        """A step moved into another process leaves no link across processes: the step,
+        the steps naming it (an allowed next step, an alternate step's return or entry)
+        and the branches to or from it are checked as when they are saved, archived
+        processes included."""
+        Step = self.sudo().with_context(active_test=False)
+        naming = Step.browse(self.ids) | Step.search(
+            [
+                "|",
+                "|",
+                ("allowed_step_ids", "in", self.ids),
+                ("alt_from_step_ids", "in", self.ids),
+                ("alt_return_step_id", "in", self.ids),
+            ]
+        )
+        naming._check_allowed_steps()
+        naming._check_alternate()
+        self.env["guide.step.branch"].sudo().with_context(active_test=False).search(
+            ["|", ("step_id", "in", self.ids), ("to_step_id", "in", self.ids)]
+        )._check_to_step()
+
     # ------------------------------------------------------------
     # ORM
     # ------------------------------------------------------------
+    def write(self, vals):
+        res = super().write(vals)
+        if "process_id" in vals:
+            self._check_links_of_a_moved_step()
+        return res
+
     def unlink(self):
         # a step records are in is deleted by a module's uninstallation only (refused
         # otherwise, see guide_step.py): the records in a deleted alternate step leave it

@@ -90,6 +90,13 @@ class GuideTask(models.Model):
     # ------------------------------------------------------------
     # ORM
     # ------------------------------------------------------------
+    def write(self, vals):
+        # a row of one model does not move to a parent of another
+        before = self._guide_models_before(vals, "step_id")
+        res = super().write(vals)
+        self._guide_refuse_other_model(before, "step_id")
+        return res
+
     @api.ondelete(at_uninstall=True)
     def _unlink_except_added(self):
         """An optional task added to records is not deleted: its ``guide.task.log`` rows

@@ -454,9 +454,9 @@ class AdaptiveCases:
                         self.assertEqual(caught.exception.name, "odoo.exceptions.ValidationError")
 
     def test_rpc_wrong_types_refused(self):
-        """Ids and notes of the wrong type are refused as UserErrors naming what is wrong,
-        never tracebacks logged at ERROR; nothing is recorded. The dialog adding a task opens
-        on a task that exists, or none."""
+        """Ids and notes of the wrong type, or no id at all, are refused as UserErrors naming
+        what is wrong, never tracebacks logged at ERROR; nothing is recorded. The dialog
+        adding a task opens on a task that exists, or none."""
         agent = self._adaptive_agent()
         record = self._adaptive_record()
         model = record._name
@@ -468,6 +468,10 @@ class AdaptiveCases:
             ("action_guide_add_task", [self.task_mandatory.id, 5], "The note must be text"),
             ("action_guide_reach_milestone", ["abc"], "'abc' is not an id of"),
             ("action_guide_reach_milestone", [self.ms_manual.id, ["x"]], "The note must be text"),
+            # no id at all: refused as an id naming nothing (it was a TypeError logged at ERROR)
+            ("action_guide_add_task", [], "This optional task no longer exists"),
+            ("action_guide_reach_milestone", [], "This milestone no longer exists"),
+            ("action_guide_enter_alternate", [], "This is not an alternate step"),
             # the dialog opened on a task a client names: one that is a task (it opened on
             # an error, reading task -1)
             ("action_guide_open_add_task", ["abc"], "'abc' is not an id of"),

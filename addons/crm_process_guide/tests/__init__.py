@@ -23,6 +23,7 @@ from . import test_text_bounds
 from . import test_process_version
 from . import test_time_check
 from . import test_time_check_concurrency
+from . import test_adaptive_concurrency
 from . import test_lifecycle
 from . import test_config_bounds
 from . import test_trust_parent_moves

@@ -466,6 +466,33 @@ class TestBranches(DetourCommon):
         with self.assertRaisesRegex(ValidationError, "code|not allowed|refused|name"):
             self.alt_waiting.alt_auto_domain = "[('name', '=', user.sudo().write({}))]"
 
+    def test_step_moved_to_another_process_leaves_no_link_across(self):
+        """A step moved into another process is refused while steps of its former process
+        still name it (an allowed next step, an alternate step's return or entry, a branch
+        to or from it), archived processes included: the gate and the panel would follow a
+        link into another process."""
+        other = self.env["guide.process"].create({"name": "Other", "model_name": "crm.lead"})
+
+        def refused(step, message):
+            with self.assertRaises(ValidationError) as err:
+                step.write({"process_id": other.id})
+            self.assertRegex(str(err.exception), message)
+            self.env.invalidate_all()
+            self.assertEqual(step.process_id, self.process)
+
+        # returned to by Legal review, the otherwise branch after Proposal
+        refused(self.step_nego, "another process")
+        # allowed after Qualification, entry of Legal review, branches of its own
+        refused(self.step_proposal, "same process|own process|another process")
+        self.env["guide.step.branch"].search([("to_step_id", "=", self.step_nego.id)]).unlink()
+        refused(self.step_nego, "Legal review returns to .*G-Negotiation, a step of another process")
+        (self.process | other).action_archive()
+        refused(self.step_nego, "Legal review returns to .*G-Negotiation, a step of another process")
+        (self.process | other).action_unarchive()
+        # a step nothing else names moves
+        self.step_won.write({"process_id": other.id})
+        self.assertEqual(self.step_won.process_id, other)
+
 
 @tagged("post_install", "-at_install")
 class TestDetourRpc(RpcCase, DetourCommon):

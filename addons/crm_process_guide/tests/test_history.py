@@ -1,6 +1,8 @@
+import json
 from datetime import datetime
 
 from freezegun import freeze_time
+from lxml import etree
 
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
@@ -75,3 +77,11 @@ class TestHistory(GuideCommon):
             deviation_model.create(
                 {"kind": "gate", "rule_name": "x", "res_model": "crm.lead", "res_id": lead.id, "reason": "x"}
             )
+
+    def test_history_list_shows_completion_as_a_whole_percentage(self):
+        """The stage history list shows the checklist completion as a whole percentage
+        ("67", not "66.67" or "100.00"); reports keep their averages' decimals."""
+        History = self.env["guide.history"].with_user(self.user_salesman)
+        arch = etree.fromstring(History.get_views([(False, "list")])["views"]["list"]["arch"])
+        [rate] = arch.xpath("//field[@name='checklist_rate']")
+        self.assertEqual(json.loads(rate.get("digits")), [16, 0])

@@ -110,6 +110,35 @@ class TestTrustParentMovesLead(GuideCommon):
         with self.assertRaisesRegex(ValidationError, "cannot move into process B2C Sales"):
             self.hd_step.write({"process_id": self.lead_process_2.id})
 
+    def test_rows_not_moved_to_tickets_by_an_administrator(self):
+        """The model check holds for everybody, as for a step: a checklist item, an optional
+        task or a milestone of the leads (reached by leads, named by their rules) does not
+        move to a ticket step or process, the row and both models named."""
+        item = self.env["guide.item"].create({"name": "Ask sales first", "step_id": self.step_nego.id})
+        task = self.env["guide.task"].create({"name": "Call the buyer", "step_id": self.step_nego.id})
+        milestone = self.env["guide.milestone"].create(
+            {"name": "Contract signed", "process_id": self.process.id, "reach_mode": "manual"}
+        )
+        for row, vals, message in (
+            (item, {"step_id": self.hd_step.id}, "Ask sales first is for Lead/Opportunity"),
+            (task, {"step_id": self.hd_step.id}, "Call the buyer is for Lead/Opportunity"),
+            (milestone, {"process_id": self.hd_process.id}, "Contract signed is for Lead/Opportunity"),
+        ):
+            with self.subTest(row=row._name):
+                with self.assertRaises(ValidationError) as caught:
+                    row.write(vals)
+                self.assertIn(message, str(caught.exception))
+                self.assertIn("Helpdesk Ticket", str(caught.exception))
+                self.env.invalidate_all()
+                self.assertEqual(row.model_name, "crm.lead")
+        # between lead processes they move
+        item.write({"step_id": self.lead_step_2.id})
+        task.write({"step_id": self.lead_step_2.id})
+        milestone.write({"process_id": self.lead_process_2.id})
+        self.assertEqual(item.process_id, self.lead_process_2)
+        self.assertEqual(task.process_id, self.lead_process_2)
+        self.assertEqual(milestone.process_id, self.lead_process_2)
+
     def test_hint_not_moved_to_tickets(self):
         Hint = self.env["guide.hint"].with_env(self.as_manager)
         hint = Hint.create({"name": "Pricing grid", "model_name": "crm.lead", "body": "<p>x</p>"})

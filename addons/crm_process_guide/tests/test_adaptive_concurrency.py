@@ -1,0 +1,226 @@
+"""Optional tasks, milestones, alternate steps and ticks added twice at the same time (a
+second click, two agents).
+
+Unlike the other tests, these commit: each request runs in its own thread with its own
+connection, through Odoo's ``retrying`` as an RPC call does. Everything committed is
+deleted again at the end (by the ids created).
+"""
+
+import threading
+import time
+import uuid
+from functools import partial
+
+from odoo import SUPERUSER_ID, api
+from odoo.exceptions import UserError
+from odoo.service.model import retrying
+from odoo.tests import TransactionCase, tagged
+from odoo.tools import SQL
+
+
+@tagged("post_install", "-at_install")
+class TestAdaptiveConcurrency(TransactionCase):
+    """The second of two requests adding the same optional task, marking the same
+    milestone, entering the same alternate step or ticking the same line, started before
+    the first commits, is judged as if it came after: one row, one activity, one chatter
+    note, no error logged."""
+
+    def setUp(self):
+        super().setUp()
+        self.assertFalse(self.registry.in_test_mode())
+        self.created = {}
+        self.addCleanup(self._cleanup)
+        with self.registry.cursor() as cr:
+            env = self._env(cr, {"tracking_disable": True, "mail_create_nolog": True, "mail_notrack": True})
+            suffix = uuid.uuid4().hex[:8]
+            team = env["crm.team"].create({"name": f"Twice {suffix}"})
+            stage = env["crm.stage"].create({"name": f"Twice {suffix}", "sequence": 3002})
+            process = env["guide.process"].create(
+                {
+                    "name": f"Twice {suffix}",
+                    "model_name": "crm.lead",
+                    "crm_team_ids": [(6, 0, team.ids)],
+                    "step_ids": [
+                        (
+                            0,
+                            0,
+                            {
+                                "crm_stage_id": stage.id,
+                                "gate_mode": "advisory",
+                                "item_ids": [(0, 0, {"name": "Budget confirmed"})],
+                            },
+                        ),
+                        (
+                            0,
+                            0,
+                            {
+                                "kind": "alternate",
+                                "name": "Legal review",
+                                "item_ids": [(0, 0, {"name": "Contract reviewed"})],
+                            },
+                        ),
+                    ],
+                    "milestone_ids": [(0, 0, {"name": "Contract sent", "reach_mode": "manual"})],
+                }
+            )
+            step, alternate = process.step_ids.sorted(lambda step: step.kind != "stage")
+            task = env["guide.task"].create(
+                {
+                    "step_id": step.id,
+                    "name": "Reference call",
+                    "kind": "activity",
+                    "activity_type_id": env.ref("mail.mail_activity_data_call").id,
+                    "repeatable": False,
+                }
+            )
+            lead = env["crm.lead"].create(
+                {"name": f"Twice {suffix}", "type": "opportunity", "team_id": team.id, "stage_id": stage.id}
+            )
+            self.assertEqual(lead.guide_process_id, process)
+            self.created = {
+                "crm.lead": lead.ids,
+                "guide.process": process.ids,
+                "crm.stage": stage.ids,
+                "crm.team": team.ids,
+            }
+            self.lead_id, self.task_id, self.milestone_id = lead.id, task.id, process.milestone_ids.id
+            self.alternate_id = alternate.id
+
+    def _env(self, cr, context=None):
+        if cr.transaction is None:
+            # the test's registry: Odoo's test runner holds the registries' lock
+            cr.transaction = api.Transaction(self.registry)
+        return api.Environment(cr, SUPERUSER_ID, context or {})
+
+    def _cleanup(self):
+        with self.registry.cursor() as cr:
+            env = self._env(cr)
+            lead_ids = tuple(self.created.get("crm.lead") or [0])
+            for table in ("guide_history", "guide_milestone_reached", "guide_task_log"):
+                cr.execute(
+                    SQL(
+                        "DELETE FROM %s WHERE res_model = 'crm.lead' AND res_id IN %s",
+                        SQL.identifier(table),
+                        lead_ids,
+                    )
+                )
+            env["mail.activity"].search([("res_model", "=", "crm.lead"), ("res_id", "in", lead_ids)]).unlink()
+            env["crm.lead"].with_context(active_test=False).browse(lead_ids).exists().unlink()
+            for model in ("guide.process", "crm.stage", "crm.team"):
+                records = env[model].with_context(active_test=False).browse(self.created.get(model, []))
+                records.exists().unlink()
+
+    def _twice(self, method, *args, model="crm.lead", res_id=None):
+        """``method`` of the lead (or of ``model``'s record ``res_id``) called by two
+        requests at once: the second takes its snapshot before the first commits, and acts
+        once the first added its row. Their results (or errors), first then second."""
+        res_id = res_id or self.lead_id
+        added, snapshot = threading.Event(), threading.Event()
+        results = {}
+
+        def first(env):
+            result = getattr(env[model].browse(res_id), method)(*args)
+            added.set()
+            snapshot.wait(timeout=30)
+            time.sleep(0.5)  # the second request waits on the first meanwhile
+            return result
+
+        def second(env):
+            env.cr.execute("SELECT 1")  # the snapshot, taken before the first commits
+            snapshot.set()
+            added.wait(timeout=30)
+            return getattr(env[model].browse(res_id), method)(*args)
+
+        def request(name, func):
+            threading.current_thread().testing = True  # no mail leaves the machine
+            try:
+                with self.registry.cursor() as cr:
+                    env = self._env(cr)
+                    results[name] = retrying(partial(func, env), env)
+            except Exception as exc:  # noqa: BLE001 - reported by the test thread
+                results[name] = exc
+
+        threads = [
+            threading.Thread(target=request, args=("first", first)),
+            threading.Thread(target=request, args=("second", second)),
+        ]
+        with self.assertNoLogs("odoo.sql_db", level="ERROR"):
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=60)
+        self.assertFalse(any(thread.is_alive() for thread in threads), "a request is stuck")
+        return results["first"], results["second"]
+
+    def _count(self, table, column, value):
+        with self.registry.cursor() as cr:
+            cr.execute(
+                SQL(
+                    "SELECT count(*) FROM %s WHERE res_model = 'crm.lead' AND res_id = %s AND %s = %s",
+                    SQL.identifier(table),
+                    self.lead_id,
+                    SQL.identifier(column),
+                    value,
+                )
+            )
+            return cr.fetchone()[0]
+
+    def test_task_that_cannot_be_added_again_added_twice_at_once(self):
+        first, second = self._twice("action_guide_add_task", self.task_id, "Asked by the customer")
+        self.assertIs(first, True)
+        self.assertIsInstance(second, UserError)
+        self.assertIn("was already added", str(second))
+        self.assertEqual(self._count("guide_task_log", "task_id", self.task_id), 1)
+        with self.registry.cursor() as cr:
+            cr.execute(
+                SQL(
+                    "SELECT count(*) FROM mail_activity WHERE res_id = %s AND res_model = 'crm.lead'",
+                    self.lead_id,
+                )
+            )
+            self.assertEqual(cr.fetchone()[0], 1, "one activity scheduled")
+
+    def test_milestone_marked_twice_at_once(self):
+        first, second = self._twice("action_guide_reach_milestone", self.milestone_id)
+        self.assertIs(first, True)
+        self.assertIsInstance(second, UserError)
+        self.assertIn("already reached milestone Contract sent", str(second))
+        self.assertEqual(self._count("guide_milestone_reached", "milestone_id", self.milestone_id), 1)
+
+    def test_alternate_step_entered_twice_at_once(self):
+        first, second = self._twice("action_guide_enter_alternate", self.alternate_id, "Legal asked")
+        self.assertIs(first, True)
+        self.assertIsInstance(second, UserError)
+        self.assertIn("it is in the alternate step Legal review already", str(second))
+        with self.registry.cursor() as cr:
+            cr.execute(
+                SQL(
+                    "SELECT count(*) FROM guide_history WHERE res_model = 'crm.lead' AND res_id = %s "
+                    "AND direction = 'detour'",
+                    self.lead_id,
+                )
+            )
+            self.assertEqual(cr.fetchone()[0], 1, "one detour")
+
+    def test_line_ticked_twice_at_once(self):
+        with self.registry.cursor() as cr:
+            cr.execute(
+                SQL(
+                    "SELECT id FROM guide_line WHERE res_model = 'crm.lead' AND res_id = %s",
+                    self.lead_id,
+                )
+            )
+            (line_id,) = cr.fetchone()
+        first, second = self._twice("action_check", model="guide.line", res_id=line_id)
+        self.assertIs(first, True)
+        self.assertIs(second, True, "already ticked: nothing to do")
+        with self.registry.cursor() as cr:
+            cr.execute(
+                SQL(
+                    "SELECT count(*) FROM mail_message WHERE model = 'crm.lead' AND res_id = %s "
+                    "AND body LIKE %s",
+                    self.lead_id,
+                    "%Budget confirmed done%",
+                )
+            )
+            self.assertEqual(cr.fetchone()[0], 1, "one tick in the chatter")
