@@ -12,8 +12,7 @@ from odoo.osv import expression
 from odoo.tools import SQL, format_list, split_every
 
 from ..exceptions import GuideDecisionRequired, guide_change_refused
-from ..tools import MAX_TEXT, engine_flag, engine_flag_get, labelled, refuse_not_one, shortened
-from ..tools.refusal import group_names
+from ..tools import MAX_TEXT, engine_flag, engine_flag_get, group_names, labelled, refuse_not_one, shortened
 from .guide_condition_mixin import GUIDE_CONDITION_ERRORS
 
 _logger = logging.getLogger(__name__)

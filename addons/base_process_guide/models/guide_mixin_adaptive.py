@@ -8,7 +8,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, Query, format_datetime, format_list, get_lang
 from odoo.tools.misc import babel_locale_parse, posix_to_ldml
 
-from ..tools import lock_rows, refuse_missing, refuse_not_one, shortened
+from ..tools import group_names, lock_rows, refuse_missing, refuse_not_one, shortened
 
 # the event fields of a guided record: maintained by the engine when the event happens
 # (a message, an activity done, a milestone reached), usable in every rule condition
@@ -513,7 +513,7 @@ class GuideMixin(models.AbstractModel):
             raise AccessError(
                 self.env._(
                     "Only members of %(groups)s may add optional task %(task)s.",
-                    groups=format_list(self.env, task.group_ids.mapped("full_name")),
+                    groups=group_names(task.group_ids),
                     task=task.name,
                 )
             )
@@ -578,7 +578,7 @@ class GuideMixin(models.AbstractModel):
             raise AccessError(
                 self.env._(
                     "Only members of %(groups)s may mark milestone %(milestone)s reached.",
-                    groups=format_list(self.env, milestone.group_ids.mapped("full_name")),
+                    groups=group_names(milestone.group_ids),
                     milestone=milestone.name,
                 )
             )

@@ -6,7 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_list
 
-from ..tools import labelled, lock_rows, refuse_missing, refuse_not_one
+from ..tools import group_names, labelled, lock_rows, refuse_missing, refuse_not_one
 
 # a step dict whose allowed next steps hold no real step: every forward move is off the path
 NOWHERE = frozenset({0})
@@ -257,10 +257,7 @@ class GuideMixin(models.AbstractModel):
             raise AccessError(
                 self.env._(
                     "Only members of %(groups)s may enter the alternate step %(step)s.",
-                    groups=format_list(
-                        self.env,
-                        self.env["res.groups"].sudo().browse(alt["alt_group_ids"]).mapped("full_name"),
-                    ),
+                    groups=group_names(self.env["res.groups"].sudo().browse(alt["alt_group_ids"])),
                     step=name,
                 )
             )

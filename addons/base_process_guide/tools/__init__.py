@@ -13,6 +13,7 @@ from .refusal import (
     emptied_scope,
     emptied_scope_lines,
     field_labels,
+    group_names,
     json_ids,
     json_vals,
     labelled,
