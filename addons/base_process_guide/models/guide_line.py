@@ -76,20 +76,46 @@ class GuideLine(models.Model):
     @api.depends_context("lang")
     @api.depends("name", "item_id.name")
     def _compute_title(self):
-        """The item's title in the user's language while the snapshot is still that
-        title (snapshots keep the source text, English); otherwise, and in English, the
-        snapshot. One query, in another language only."""
+        """The title of the line's item, or of the optional task that added it, in the
+        user's language while the snapshot is still that title (snapshots keep the source
+        text, English); otherwise, and in English, the snapshot. One query for the items
+        and one for the tasks, in another language only."""
         lang = self.env.lang or "en_US"
         titles = {}
-        if lang != "en_US" and self.item_id:
-            self.env["guide.item"].flush_model(["name"])
-            self.env.cr.execute(
-                SQL("SELECT id, name FROM guide_item WHERE id IN %s", tuple(self.item_id.ids))
-            )
-            titles = dict(self.env.cr.fetchall())
+        if lang != "en_US":
+            titles = self._guide_item_titles() | self._guide_task_titles()
         for line in self:
-            title = titles.get(line.item_id.id) or {}
+            title = titles.get(line.id) or {}
             line.title = title[lang] if title.get(lang) and title.get("en_US") == line.name else line.name
+
+    def _guide_item_titles(self):
+        """{line id: its item's name in every language} of the lines of an item."""
+        lines = self.filtered("item_id")
+        if not lines:
+            return {}
+        self.env["guide.item"].flush_model(["name"])
+        rows = self.env.execute_query(
+            SQL("SELECT id, name FROM guide_item WHERE id IN %s", tuple(lines.item_id.ids))
+        )
+        names = dict(rows)
+        return {line.id: names.get(line.item_id.id) for line in lines}
+
+    def _guide_task_titles(self):
+        """{line id: its task's name in every language} of the lines an optional task added."""
+        ids = [line.id for line in self if not line.item_id and line.id]
+        if not ids:
+            return {}
+        self.env["guide.task"].flush_model(["name"])
+        self.env["guide.task.log"].flush_model(["line_id", "task_id"])
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT log.line_id, task.name
+                     FROM guide_task_log log JOIN guide_task task ON task.id = log.task_id
+                    WHERE log.line_id IN %s""",
+                tuple(ids),
+            )
+        )
+        return dict(rows)
 
     @api.depends_context("uid")
     @api.depends("checked", "completion", "apply_domain", "auto_domain", "res_id")

@@ -414,7 +414,9 @@ class GuideMixin(models.AbstractModel):
                     "res_id": record.id,
                     "step_id": record.guide_step_id.id,
                     "company_id": record.company_id.id if "company_id" in record._fields else False,
-                    "name": task.name,
+                    # the source text, as an item's line keeps it (its title is read in
+                    # the reader's language)
+                    "name": task.with_context(lang="en_US").name,
                     "description": note,
                     "sequence": 1000 + task.sequence,
                     "mandatory": task.mandatory,

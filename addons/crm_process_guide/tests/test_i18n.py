@@ -45,6 +45,21 @@ class TestTranslatedTexts(GuideCommon):
             ["Budget confirmed", "Decision maker identified", "Expected revenue set"],
         )
 
+    def test_task_line_title_in_the_readers_language(self):
+        """A checklist line an optional task added reads in each reader's language, whoever
+        added it in whichever language (it stayed in the adder's)."""
+        task = self.env["guide.task"].create(
+            {"step_id": self.step_qualif.id, "name": "Remote session", "mandatory": True}
+        )
+        task.update_field_translations("name", {"ru_RU": "Удалённая сессия"})
+        lead = self._lead()
+        lead.with_user(self.user_salesman).with_context(lang="ru_RU").action_guide_add_task(task.id)
+        line = lead.guide_current_line_ids.filtered(lambda ln: not ln.item_id)
+        self.assertEqual(line.name, "Remote session", "the snapshot keeps the source text")
+        self.assertEqual(line.with_context(lang="ru_RU").title, "Удалённая сессия")
+        self.assertEqual(line.with_context(lang="en_US").title, "Remote session")
+        self.assertIn("Удалённая сессия", lead.with_context(lang="ru_RU").guide_missing_items)
+
     def test_checklist_note_names_the_item_in_the_user_language(self):
         """The chatter note of a tick names the item as its author read it."""
         lead = self._lead()
