@@ -3,7 +3,7 @@ from collections import defaultdict
 from odoo import api, models
 from odoo.exceptions import UserError
 
-from ..tools import shortened
+from ..tools import quoted, shortened
 from ..tools.bounds import (
     referenced_ids,
     refuse,
@@ -107,7 +107,7 @@ class GuideBoundedMixin(models.AbstractModel):
                 foreign = corecords - corecords.with_context(active_test=False).filtered_domain(domain)
                 if not foreign:
                     continue
-                values = ", ".join(shortened(display) for display in foreign[:5].mapped("display_name"))
+                values = ", ".join(quoted(self.env, name) for name in foreign[:5].mapped("display_name"))
                 label = field._description_string(self.env)
                 if company:
                     reason = self.env._(

@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
-from ..tools import MAX_NAME, MAX_TEXT, labelled, module_uninstalling, shortened
+from ..tools import MAX_NAME, MAX_TEXT, labelled, module_uninstalling, quoted
 from .guide_config_mixin import REFUSAL_MAX_NAMED
 
 
@@ -116,7 +116,7 @@ class GuideDeviation(models.Model):
                     self.env._(
                         "Reason %(reason)s is offered on the records of %(company)s only: choose "
                         "another reason.",
-                        reason=shortened(deviation.sudo().reason_id.display_name, 80),
+                        reason=quoted(self.env, deviation.sudo().reason_id.display_name, 80),
                         company=company.name,
                     )
                 )

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from ..tools import refuse_missing, refuse_not_one, shortened, works_for_every_company
+from ..tools import quoted, refuse_missing, refuse_not_one, shortened, works_for_every_company
 from ..tools.bounds import refuse, refused_character, refused_choice
 from .guide_mixin import ENGINE_MANAGER_GROUP, GUIDE_TEXT_MAX
 
@@ -307,7 +307,7 @@ class GuideFeedback(models.Model):
                     "Feedback %(ids)s is about %(process)s, which applies to every company: only an "
                     "administrator of every company decides, answers or deletes it.",
                     ids=", ".join(str(id_) for id_ in shared.ids[:10]),
-                    process=shortened(shared[0].process_id.display_name, 80),
+                    process=quoted(self.env, shared[0].process_id.display_name, 80),
                 )
             )
         companies = self.env.user.company_ids

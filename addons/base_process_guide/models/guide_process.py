@@ -8,6 +8,7 @@ from ..tools import (
     MAX_NAME,
     MAX_TEXT,
     module_uninstalling,
+    quoted,
     refuse_emptied_scope,
     refuse_missing,
     refuse_not_one,
@@ -130,7 +131,7 @@ class GuideProcess(models.Model):
                 raise ValidationError(
                     self.env._(
                         "Process %(process)s: %(model)s is not a guided model.",
-                        process=shortened(name or ""),
+                        process=quoted(self.env, name if isinstance(name, str) else ""),
                         model=shortened(model_name),
                     )
                 )

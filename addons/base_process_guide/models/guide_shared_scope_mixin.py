@@ -1,7 +1,7 @@
 from odoo import api, models
 from odoo.exceptions import AccessError
 
-from ..tools import shortened, works_for_every_company
+from ..tools import quoted, works_for_every_company
 
 
 class GuideSharedScopeMixin(models.AbstractModel):
@@ -35,7 +35,7 @@ class GuideSharedScopeMixin(models.AbstractModel):
                     "%(what)s %(name)s applies to every company: only a user of every company may "
                     "change it. Set its company to one of yours (%(companies)s).",
                     what=self._guide_kind(),
-                    name=shortened(shared[0].display_name, 80),
+                    name=quoted(self.env, shared[0].display_name, 80),
                     companies=", ".join(companies.mapped("name")),
                 )
             )
@@ -56,7 +56,7 @@ class GuideSharedScopeMixin(models.AbstractModel):
                     "%(what)s %(name)s would apply to %(company)s, a company you do not work for. "
                     "Choose one of yours (%(companies)s).",
                     what=self._guide_kind(),
-                    name=shortened(foreign[0].display_name, 80),
+                    name=quoted(self.env, foreign[0].display_name, 80),
                     company=", ".join(outside.mapped("name")),
                     companies=", ".join(companies.mapped("name")),
                 )

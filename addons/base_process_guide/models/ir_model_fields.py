@@ -1,7 +1,7 @@
 from odoo import models
 from odoo.exceptions import UserError
 
-from ..tools import module_uninstalling
+from ..tools import module_uninstalling, quoted
 from .guide_condition_mixin import GUIDE_CONDITION_ERRORS
 
 
@@ -38,7 +38,7 @@ class IrModelFields(models.Model):
                 if any(
                     self._guide_condition_reads(rule, fname, deleted) for fname in rule._guide_domain_fields
                 ):
-                    using.append(f"{kind} {rule.display_name!r}")
+                    using.append(f"{kind} {quoted(self.env, rule.display_name, 80)}")
         if not using:
             return
         names = {

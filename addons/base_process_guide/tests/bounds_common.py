@@ -276,7 +276,7 @@ class ConfigBoundsCases(BoundsAsserts):
             message = str(caught.exception)
             self.assertIn("Bounds crossing", message)
             self.assertIn(f"{label} {wording}", message)
-            self.assertIn("'Bounds foreign'", message)
+            self.assertIn("“Bounds foreign”", message)
             self.assertNotIn("process_id", message)
             self.assertNotIn("False", message)
 

@@ -17,6 +17,7 @@ from .refusal import (
     json_ids,
     json_vals,
     labelled,
+    quoted,
     refuse_emptied_scope,
     refuse_missing,
     refuse_not_one,

@@ -11,7 +11,7 @@ import math
 from odoo import models
 from odoo.exceptions import ValidationError
 
-from .refusal import shortened
+from .refusal import quoted, shortened
 
 MAX_YEARS = 10
 MAX_HOURS = MAX_YEARS * 366 * 24
@@ -162,5 +162,5 @@ def refuse(record, reason, name=None):
     kind = env["ir.model"]._get(record._name).name or record._description
     if name is None and record:
         name = record[:1].display_name
-    what = env._("%(kind)s %(name)s", kind=kind, name=shortened(name)) if name else kind
+    what = env._("%(kind)s %(name)s", kind=kind, name=quoted(env, name)) if name else kind
     raise ValidationError(env._("%(what)s: %(reason)s", what=what, reason=reason))

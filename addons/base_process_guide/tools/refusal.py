@@ -19,6 +19,14 @@ def shortened(value, size=REFUSAL_NAME_SIZE):
     return text if len(text) <= size else text[: size - 1] + "…"
 
 
+def quoted(env, name, size=REFUSAL_NAME_SIZE):
+    """The name of a record (a process, a reason, a rule...) as a refusal quotes it: in the
+    quotation marks of ``env``'s language («…» in Russian), cut to ``size`` characters.
+    A value a client sent (an id, a model or field name) is ``shortened`` instead."""
+    name = name or ""
+    return env._("“%(name)s”", name=name if len(name) <= size else name[: size - 1] + "…")
+
+
 def field_labels(model, names):
     """The screens' names of the fields ``names`` of ``model``, sorted, for a refusal; a
     name no field has is quoted and shortened, and the list is bounded."""

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import polib
 
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.modules.module import get_module_path
 from odoo.tests import BaseCase, tagged
 
@@ -59,6 +59,16 @@ class TestTranslatedTexts(GuideCommon):
         self.assertEqual(line.with_context(lang="ru_RU").title, "Удалённая сессия")
         self.assertEqual(line.with_context(lang="en_US").title, "Remote session")
         self.assertIn("Удалённая сессия", lead.with_context(lang="ru_RU").guide_missing_items)
+
+    def test_names_in_refusals_quoted_as_the_language_quotes(self):
+        """A refusal quotes the names it gives as its language does («…» in Russian), not in a
+        programmer's quotes ('…')."""
+        self.env["ir.module.module"]._load_module_terms(["base_process_guide"], ["ru_RU"], overwrite=True)
+        process = self.env["guide.process"].with_context(lang="ru_RU")
+        with self.assertRaises(ValidationError) as caught:
+            process.create({"name": "Партнёрские сделки", "model_name": "res.partner"})
+        self.assertIn("«Партнёрские сделки»", str(caught.exception))
+        self.assertNotIn("'Партнёрские сделки'", str(caught.exception))
 
     def test_checklist_note_names_the_item_in_the_user_language(self):
         """The chatter note of a tick names the item as its author read it."""

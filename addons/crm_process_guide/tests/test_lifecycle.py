@@ -379,7 +379,7 @@ class TestLifecycle(RpcCase, GuideCommon):
                 with self.subTest(field=field.name, protocol=protocol):
                     fault = self.rpc_fault(admin, "ir.model.fields", "unlink", [field.ids], protocol=protocol)
                     self.assertIn(f"Field {field.field_description} cannot be deleted", fault)
-                    self.assertIn(repr(rule), fault)
+                    self.assertIn(f"“{rule}”", fault)
         self.assertTrue(score.exists() and vip.exists())
         item.auto_domain = "[('probability', '>', 5)]"
         hint.active = False  # archived: still a condition that would read it
@@ -419,7 +419,7 @@ class TestLifecycle(RpcCase, GuideCommon):
                     protocol=protocol,
                 )
                 self.assertIn("Field Guide Rank cannot be renamed", fault)
-                self.assertIn("'Ranked'", fault)
+                self.assertIn("“Ranked”", fault)
         self.assertEqual(field.name, "x_guide_rank")
         # its label changes freely; once no condition reads it, it is renamed
         field.field_description = "Guide Ranking"
