@@ -540,8 +540,14 @@ class EscalationLevel(models.Model):
         Log._escalation_close_activities(feedbacks)
 
     def _escalation_action_team(self, records, results, reason):
-        team = self._escalation_assign_team() if self.assign_to == "team" else None
-        if not team or "team_id" not in records._fields:
+        if self.assign_to != "team" or "team_id" not in records._fields:
+            return
+        team = self._escalation_assign_team()
+        if not team:
+            # refused at save: the level's team was deleted since (as a deleted user, said)
+            self._escalation_note_done(
+                results, records, self.env._("Not moved: the level's team no longer exists")
+            )
             return
         group = records.filtered(lambda r: r.team_id != team)
         if group and not self._escalation_may_receive(team):
@@ -682,23 +688,36 @@ class EscalationLevel(models.Model):
         self._escalation_note_done(results, record, self.env._("Not following: %(reason)s", reason=refusal))
 
     def _escalation_activity_user(self, record):
-        """Who gets the level's activity on ``record`` (the current user when nobody)."""
+        """Who gets the level's activity on ``record``: its owner or its team leader, as the
+        level says; when the record has nobody, who escalates it by hand, else (the scheduler:
+        OdooBot, archived, whose to-dos nobody sees) its team leader; else nobody (empty)."""
         if self.activity_user == "team_leader":
             user = record._escalation_team_leader()
         else:
             user = self._escalation_owner_of(record)
-        return user or self.env.user
+        if user:
+            return user
+        current = self.env.user
+        if current.active and not current.share:
+            return current
+        return record._escalation_team_leader()
 
     def _escalation_action_activity(self, records, results, reason):
         """The level's to-do, for the owner or the team leader where they may read the record
-        (a to-do names the record, and its assignee may mark it done on it); the current user
-        when the record has nobody (the scheduler, or who escalates by hand)."""
+        (a to-do names the record, and its assignee may mark it done on it); see
+        ``_escalation_activity_user`` when the record has nobody."""
         if not self.activity_type_id or "activity_ids" not in records._fields:
             return  # refused at save (_check_activity_model) unless the model changed since
         deadline = fields.Date.context_today(self) + timedelta(days=self.activity_deadline_days)
         by_user = defaultdict(lambda: records.browse())
         for record in records:
             by_user[self._escalation_activity_user(record)] |= record
+        nobody = by_user.pop(self.env["res.users"], records.browse())
+        self._escalation_note_done(
+            results,
+            nobody,
+            self.env._("No activity: nobody owns the record and its team has no leader"),
+        )
         readers = self._escalation_readers(records, [user for user in by_user if user != self.env.user])
         for user, group in by_user.items():
             if user in readers:

@@ -13,6 +13,7 @@ from odoo.addons.base_process_guide.tools import (
     MAX_TEXT,
     engine_flag,
     engine_flag_get,
+    refuse_missing,
     refuse_not_one,
 )
 
@@ -393,8 +394,9 @@ class EscalationRule(models.Model):
 
     def action_resync(self):
         """Re-evaluate the scope of the rule on every record (after a process or data change)."""
+        refuse_missing(self, "write")  # id 0, or ids that are no ids, a client sent
         self.check_access("write")  # the resync itself runs as superuser on the clocks
-        missing = self - self.exists()  # an id a client sends that names no rule (0 passes the check)
+        missing = self - self.exists()  # an id a client sends that names no rule (any longer)
         if missing:
             raise MissingError(
                 self.env._(

@@ -12,6 +12,11 @@ from odoo.addons.base_process_guide.tools import engine_flag, engine_flag_get, r
 from .escalation_clock import DUE_STATES, OPEN_STATES
 from .escalation_level import FLAG_NO_SYNC
 
+# a date field from this year on starts no clock: its due time (the day after it, plus
+# delays of up to decades of working time) is beyond the dates Python knows, and it is due
+# in no time a record waits for
+LAST_START_YEAR = 9000
+
 
 class _MoveAllowed(Exception):
     """Ends the trial of a manual escalation's move (rolled back with its savepoint)."""
@@ -246,6 +251,9 @@ class GuideMixin(models.AbstractModel):
     def _escalation_search_clocks(self, operator, value, fname, domain):
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise UserError(self.env._("Unsupported search on %(field)s.", field=self._fields[fname].string))
+        # the ORM checks the access of the stored fields a domain names, not of these: a
+        # customer who may not read them does not find out by searching (their ticket escalated)
+        self.check_field_access_rights("read", [fname])
         clocks = self.env["escalation.clock"].sudo()._search([("res_model", "=", self._name), *domain])
         positive = (operator == "=") == value
         return [("id", "in" if positive else "not in", clocks.subselect("res_id"))]
@@ -546,7 +554,7 @@ class GuideMixin(models.AbstractModel):
             result = {}
             for record in self:
                 value = record[fname]
-                if not value:
+                if not value or value.year >= LAST_START_YEAR:
                     continue
                 if not isinstance(value, datetime):
                     value = datetime.combine(value + timedelta(days=1), time.min)

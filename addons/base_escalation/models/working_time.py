@@ -13,12 +13,15 @@ holiday it can read, and the engine reads them as the superuser.
 
 import math
 from bisect import bisect_left, bisect_right
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from pytz import utc
 
 # how far deadlines are searched: past a holiday of weeks or months, not for ever
 MAX_SEARCH_DAYS = 3 * 366
+# work intervals are read from this day on: the first days of the year 1, read in a time zone
+# away from UTC, are before the dates Python knows (a start before it counts from it)
+FIRST_DAY = datetime(1, 1, 3)
 
 
 def _aware(dt):
@@ -42,6 +45,7 @@ class Timeline:
     """Work intervals of one calendar over a window, with cumulated hours."""
 
     def __init__(self, calendar, start, end, company_id=None):
+        start, end = max(start, FIRST_DAY), max(end, FIRST_DAY)
         intervals = calendar._work_intervals_batch(
             _aware(start), _aware(end), domain=_leave_domain(calendar, company_id)
         )[False]
@@ -80,17 +84,38 @@ def work_deadlines(calendar, requests, company_id=None):
     """Deadlines for ``requests`` = [(start, hours), ...] (naive UTC) in working time, with the
     public holidays of ``company_id`` (default: the calendar's company).
 
+    Starts far apart (a date typed centuries ago and the records of today) are computed apart,
+    each group of starts over the working time it needs: not over the years between them.
+
     :return: list of naive UTC datetimes (False when no working time is found within
         ``MAX_SEARCH_DAYS``, e.g. an empty calendar; a holiday of weeks is searched past)
     """
     if not requests:
         return []
-    low = min(start for start, _hours in requests)
     hours_per_day = calendar.hours_per_day or 8.0
-    span_days = math.ceil(max(hours for _start, hours in requests) / hours_per_day * 7 / 5 * 1.5) + 14
-    high = max(start for start, _hours in requests) + timedelta(days=span_days)
+    span = timedelta(
+        days=math.ceil(max(hours for _start, hours in requests) / hours_per_day * 7 / 5 * 1.5) + 14
+    )
     results = [False] * len(requests)
-    pending = list(range(len(requests)))
+    order = sorted(range(len(requests)), key=lambda index: requests[index][0])
+    group = [order[0]]
+    for index in order[1:]:
+        # a start beyond the window of the group's starts begins a group of its own
+        if requests[index][0] - requests[group[-1]][0] > span:
+            _work_deadlines_group(calendar, requests, group, span, company_id, results)
+            group = []
+        group.append(index)
+    _work_deadlines_group(calendar, requests, group, span, company_id, results)
+    return results
+
+
+def _work_deadlines_group(calendar, requests, indexes, span, company_id, results):
+    """The deadlines of ``requests[i]`` for ``i`` in ``indexes`` (their starts sorted, none more
+    than ``span`` after the one before it) into ``results``, from one window of work intervals
+    widened while deadlines are missing, up to ``MAX_SEARCH_DAYS`` after the first start."""
+    low = requests[indexes[0]][0]
+    high = requests[indexes[-1]][0] + span
+    pending = list(indexes)
     farthest = low + timedelta(days=MAX_SEARCH_DAYS)
     while True:
         timeline = Timeline(calendar, low, high, company_id)
@@ -106,7 +131,6 @@ def work_deadlines(calendar, requests, company_id=None):
             break
         pending = missing
         high = min(high + (high - low) * 2, farthest)
-    return results
 
 
 def work_hours_between(calendar, pairs, company_id=None):

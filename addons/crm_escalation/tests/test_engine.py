@@ -541,6 +541,25 @@ class TestEngine(EscalationCommon):
         self.assertIn(f"Not moved: team {target.name} is archived", log.actions)
         self.assertTrue(lead.message_ids.filtered(lambda m: "Not moved" in str(m.body)))
 
+    def test_deleted_team_is_said(self):
+        """A level moving records to its team, once that team is deleted (the level keeps no
+        team), leaves them in their team and says why in the log and the chatter, as for a
+        deleted user, instead of an escalation that lists nothing."""
+        target = self.env["crm.team"].create({"name": "Escalation Desk"})
+        rule = self._rule(
+            levels=[{"name": "L1", "delay": 1, "assign_to": "team", "assign_crm_team_id": target.id}]
+        )
+        with self._at(T0):
+            lead = self._lead()
+        target.unlink()
+        self.assertFalse(rule.level_ids.assign_crm_team_id)
+        self._run_at(self._h(1.5))
+        self.assertEqual(lead.team_id, self.team)
+        log = self._logs(lead, level_id=rule.level_ids.id)
+        self.assertEqual(log.outcome, "done")
+        self.assertIn("Not moved: the level's team no longer exists", log.actions)
+        self.assertTrue(lead.message_ids.filtered(lambda m: "Not moved" in str(m.body)))
+
 
 @tagged("post_install", "-at_install")
 class TestEscalationReaders(EscalationCommon):

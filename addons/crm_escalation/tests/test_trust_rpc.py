@@ -30,6 +30,7 @@ class TestTrustRpc(RpcCase, EscalationCommon):
             [
                 ("escalation.rule", "action_view_clocks", True),
                 ("escalation.rule", "action_view_logs", True),
+                ("escalation.rule", "action_resync", False),
                 ("escalation.clock", "action_retry", False),
                 ("escalation.manual.wizard", "action_confirm", True),
                 ("crm.lead", "action_escalation_open_wizard", True),

@@ -1,4 +1,5 @@
-from datetime import datetime
+from datetime import date, datetime
+from unittest.mock import patch
 
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
@@ -177,3 +178,58 @@ class TestWorkingTime(EscalationCommon):
         clock = self._clock(lead, rule)
         self.assertEqual((clock.state, clock.next_escalation_at), ("running", False))
         self.assertEqual(self._run_at(self._h(1000)), 0)
+
+    def test_start_points_centuries_apart_computed_apart(self):
+        """Due times of starts far apart (an Expected Closing typed in the year 1 and leads of
+        today) are computed over the working time each one needs, not over the centuries between
+        them (one window from the first start to the last: minutes for a rule save)."""
+        requests = [(datetime(1, 1, 3), 8.0), (T0, 8.0), (datetime(1900, 1, 2), 4.0), (T0, 12.0)]
+        windows = []
+        calendar_class = type(self.env["resource.calendar"])
+        work_intervals = calendar_class._work_intervals_batch
+
+        def spy(calendar, start, end, *args, **kwargs):
+            windows.append((start, end))
+            return work_intervals(calendar, start, end, *args, **kwargs)
+
+        with patch.object(calendar_class, "_work_intervals_batch", spy):
+            deadlines = work_deadlines(self.calendar, requests)
+        for (start, hours), deadline in zip(requests, deadlines, strict=True):
+            self.assertEqual(deadline, self.calendar.plan_hours(hours, start, compute_leaves=True))
+        self.assertTrue(windows)
+        self.assertLess(max((end - start).days for start, end in windows), 366)
+        # the first day of the year 1, in working hours away from UTC: before Python's dates
+        for tz in ("America/New_York", "Pacific/Kiritimati"):
+            calendar = self.calendar.copy({"tz": tz})
+            (deadline,) = work_deadlines(calendar, [(datetime(1, 1, 1), 8.0)])
+            self.assertEqual(deadline.year, 1, tz)
+
+    def test_date_beyond_the_dates_computed_starts_no_clock(self):
+        """An Expected Closing in the year 9999 (the date picker offers it) is saved by the
+        salesperson: no due time can be computed from it (the day after it, or its delay, is
+        beyond the dates Python knows), so it starts no clock, as no date; a clock it had ends."""
+        field = self.env["ir.model.fields"]._get("crm.lead", "date_deadline")
+        for time_mode in ("calendar", "working"):
+            rule = self._rule(
+                name=f"Closing passed ({time_mode})",
+                trigger_type="date_field",
+                date_field_id=field.id,
+                step_ids=False,
+                process_id=False,
+                time_mode=time_mode,
+                calendar_source="rule",
+                resource_calendar_id=self.calendar.id,
+                levels=[{"name": "Closing date passed", "delay": 4}],
+            )
+            with self._at(T0):
+                lead = self._lead(date_deadline=T0.date(), user_id=self.user_salesman.id)
+            self.assertEqual(self._clock(lead, rule).state, "running")
+            for last_days in (date(9999, 12, 31), date(9999, 12, 30), date(9000, 1, 1)):
+                with self._at(self._h(1)):
+                    lead.with_user(self.user_salesman).write({"date_deadline": last_days})
+                self.assertEqual(lead.date_deadline, last_days)
+                self.assertFalse(
+                    self._clock(lead, rule).filtered(lambda clock: clock.state in ("running", "breached")),
+                    f"{time_mode}: {last_days}",
+                )
+            rule.active = False

@@ -1,5 +1,5 @@
 from odoo.exceptions import AccessError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, new_test_user, tagged
 from odoo.tools.safe_eval import safe_eval
 
 from .common import T0, HelpdeskEscalationCommon
@@ -175,3 +175,22 @@ class TestSecurity(HelpdeskEscalationCommon):
         self.assertNotIn("escalation_clock_ids", arch)
         arch = ticket.with_user(self.user_own).get_views([(False, "form")])["views"]["form"]["arch"]
         self.assertIn("escalation_log_count", arch)
+
+    def test_customer_cannot_search_their_tickets_by_escalation(self):
+        """A customer (portal) reads none of the escalation fields of their ticket, nor finds
+        out by searching which of their tickets are escalated, at risk or breached: the
+        search is refused as the read is; agents search as before."""
+        self._rule()
+        customer = new_test_user(self.env, login="hd_esc_customer", groups="base.group_portal")
+        with self._at(T0):
+            ticket = self._ticket(user_id=self.user_agent.id, partner_id=customer.partner_id.id)
+        self._run_at(self._h(5))
+        self.assertEqual(ticket.escalation_state, "escalated")
+        Ticket = self.env["helpdesk.ticket"].with_user(customer)
+        self.assertEqual(Ticket.search([]), ticket, "the customer reads their ticket")
+        for fname in ("escalation_escalated", "escalation_at_risk", "escalation_breached"):
+            for value in (True, False):
+                with self.assertRaises(AccessError, msg=f"{fname} = {value}"):
+                    Ticket.search([(fname, "=", value)])
+        agent = self.env["helpdesk.ticket"].with_user(self.user_agent)
+        self.assertIn(ticket, agent.search([("escalation_escalated", "=", True)]))

@@ -39,3 +39,32 @@ class TestTicketTodos(HelpdeskEscalationCommon):
         self.assertEqual(len(done), 2)
         self.assertIn("Reassigned to Lea Leader by escalation level L2 leader", done[0].body)
         self.assertIn("De-escalated: the record left the rule", done[1].body)
+
+    def test_ticket_nobody_owns_gets_its_todo_at_the_team_leader(self):
+        """A ticket nobody owns yet (a customer's, sent from the portal) gets the to-do of a
+        level for its owner at its team leader, not at the scheduler (OdooBot, archived: a to-do
+        nobody sees); a ticket of a team without leader gets none, and the log and the note say
+        why."""
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        rule = self._rule(
+            helpdesk_team_ids=[(6, 0, (self.team | self.other_team).ids)],
+            levels=[
+                {"name": "L1 to-do", "delay": 4, "activity_type_id": todo.id, "activity_summary": "Answer"}
+            ],
+        )
+        self.assertFalse(self.other_team.user_id)
+        with self._at(T0):
+            ticket = self._ticket(user_id=False)
+            lonely = self._ticket(user_id=False, team_id=self.other_team.id)
+        self._run_at(self._h(5))
+        log = self._logs(ticket, level_id=rule.level_ids.id)
+        self.assertEqual(log.activity_id.user_id, self.user_leader)
+        self.assertEqual(ticket.activity_ids.user_id, self.user_leader)
+        self.assertIn("Activity for Lea Leader", log.actions)
+        self.assertFalse(lonely.activity_ids)
+        lonely_log = self._logs(lonely, level_id=rule.level_ids.id)
+        self.assertEqual(lonely_log.outcome, "done")
+        self.assertIn("No activity: nobody owns the record and its team has no leader", lonely_log.actions)
+        self.assertTrue(
+            lonely.message_ids.filtered(lambda m: "No activity: nobody owns the record" in str(m.body))
+        )
