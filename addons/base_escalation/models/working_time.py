@@ -93,8 +93,14 @@ def work_deadlines(calendar, requests, company_id=None):
     if not requests:
         return []
     hours_per_day = calendar.hours_per_day or 8.0
+    # the window a start needs, never beyond the search's end: a delay of decades of working
+    # time (within the ten years a delay may be, at a few hours a week) is searched no further,
+    # and reading the intervals of those decades made every save and batch of its rule wait
     span = timedelta(
-        days=math.ceil(max(hours for _start, hours in requests) / hours_per_day * 7 / 5 * 1.5) + 14
+        days=min(
+            math.ceil(max(hours for _start, hours in requests) / hours_per_day * 7 / 5 * 1.5) + 14,
+            MAX_SEARCH_DAYS,
+        )
     )
     results = [False] * len(requests)
     order = sorted(range(len(requests)), key=lambda index: requests[index][0])

@@ -4,7 +4,11 @@ from unittest.mock import patch
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
-from odoo.addons.base_escalation.models.working_time import work_deadlines, work_hours_between
+from odoo.addons.base_escalation.models.working_time import (
+    MAX_SEARCH_DAYS,
+    work_deadlines,
+    work_hours_between,
+)
 
 from .common import T0, EscalationCommon
 
@@ -203,6 +207,24 @@ class TestWorkingTime(EscalationCommon):
             calendar = self.calendar.copy({"tz": tz})
             (deadline,) = work_deadlines(calendar, [(datetime(1, 1, 1), 8.0)])
             self.assertEqual(deadline.year, 1, tz)
+
+    def test_decades_of_working_time_not_searched(self):
+        """A delay of decades of working time (87,600 hours at 40 hours a week, within the ten
+        years a delay may be) is searched no further than the search's end: no due time, and
+        the intervals of those decades are not read (each save of its rule took seconds)."""
+        windows = []
+        calendar_class = type(self.env["resource.calendar"])
+        work_intervals = calendar_class._work_intervals_batch
+
+        def spy(calendar, start, end, *args, **kwargs):
+            windows.append((start, end))
+            return work_intervals(calendar, start, end, *args, **kwargs)
+
+        with patch.object(calendar_class, "_work_intervals_batch", spy):
+            deadlines = work_deadlines(self.calendar, [(T0, 87600.0), (T0, 8.0)])
+        self.assertEqual(deadlines[0], False)
+        self.assertEqual(deadlines[1], self.calendar.plan_hours(8.0, T0, compute_leaves=True))
+        self.assertLessEqual(max((end - start).days for start, end in windows), MAX_SEARCH_DAYS)
 
     def test_date_beyond_the_dates_computed_starts_no_clock(self):
         """An Expected Closing in the year 9999 (the date picker offers it) is saved by the
