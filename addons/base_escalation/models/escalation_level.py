@@ -342,10 +342,10 @@ class EscalationLevel(models.Model):
         return _offsets([lvl._escalation_level_values() for lvl in levels], factor, base_hours)
 
     def _escalation_assign_team(self):
-        """The team a "team" level moves records to (a record of the model's team, None when the
-        level names none); bridges return theirs (``crm_escalation``: the level's sales team)."""
+        """The team a "team" level moves records to (a record of the model's team, False when
+        the level names none); bridges return theirs (``crm_escalation``: the level's sales team)."""
         self.ensure_one()
-        return None
+        return False
 
     def _escalation_level_values(self):
         self.ensure_one()
