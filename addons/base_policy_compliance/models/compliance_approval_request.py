@@ -1,3 +1,4 @@
+import functools
 import json
 import logging
 
@@ -1153,6 +1154,31 @@ class ComplianceApprovalLine(models.Model):
             requests = self.env["compliance.approval.request"].with_context(active_test=False)._search([])
             domain = expression.AND([domain, [("request_id", "in", requests)]])
         return super()._search(domain, offset=offset, limit=limit, order=order)
+
+    def _check_access(self, operation):
+        # read by id as searched: the tiers of requests the user may not read are refused
+        # (the access rights and the company rule alone let every employee read any tier)
+        result = super()._check_access(operation)
+        if result or self.env.su or operation == "create":
+            return result
+        ids = [id_ for id_ in self._ids if isinstance(id_, int)]
+        if not ids:
+            return None
+        allowed = set(self.with_context(active_test=False)._search([("id", "in", ids)]))
+        forbidden = self.browse([id_ for id_ in ids if id_ not in allowed])
+        if not forbidden:
+            return None
+        return forbidden, functools.partial(self._compliance_access_error, forbidden)
+
+    @api.model
+    def _compliance_access_error(self, forbidden):
+        return AccessError(
+            self.env._(
+                "You cannot access these approval tiers (ids %(ids)s): they belong to approval requests "
+                "you are not allowed to read.",
+                ids=", ".join(str(id_) for id_ in forbidden.ids[:10]),
+            )
+        )
 
     @api.model_create_multi
     def create(self, vals_list):

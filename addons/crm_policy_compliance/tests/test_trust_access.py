@@ -41,6 +41,30 @@ class TestTrustAccessCompliance(TrustAccessMixin, RpcCase, ComplianceCommon):
         )
         return lead, requests
 
+    def test_approval_tiers_read_by_id_only_where_their_request_is(self):
+        """A tier decision is the request's: read by id, as searched, only by who reads its request
+        (a colleague who may not read the lead nor the request read its approvers and comments)."""
+        lead, request = self._request()
+        line_ids = request.line_ids.ids
+        self.assertTrue(line_ids)
+        for user in (self.user_salesman, self.user_director, self.user_officer):
+            read = self.xmlrpc(
+                user, "compliance.approval.line", "read", [line_ids, ["approver_ids", "state"]]
+            )
+            self.assertEqual(sorted(row["id"] for row in read), sorted(line_ids))
+        self.assertFalse(
+            self.xmlrpc(self.user_salesman2, "compliance.approval.line", "search", [[("id", "in", line_ids)]])
+        )
+        self.rpc_fault(
+            self.user_salesman2, "compliance.approval.line", "read", [line_ids, ["approver_ids", "comment"]]
+        )
+        # fields of no column of the table (who approves) were read without asking the request
+        for fields in (["approver_ids"], ["id"]):
+            fault = self.rpc_fault(
+                self.user_salesman2, "compliance.approval.line", "read", [line_ids, fields]
+            )
+            self.assertIn("approval requests you are not allowed to read", fault)
+
     def test_request_state_is_the_engines(self):
         lead, request = self._request()
         for user in (self.user_salesman, self.user_director, self.user_manager):

@@ -3,6 +3,7 @@ keys of an override, the approval API's arguments, the wizards' JSON fields, con
 on fields their author may not search. Each is refused with a ``UserError`` naming the
 value (shortened), never a server error logged as one, and nothing is written."""
 
+import json
 from datetime import date, timedelta
 
 from odoo.exceptions import AccessError, ValidationError
@@ -170,6 +171,31 @@ class TestHostileInput(RpcCase, ComplianceCommon):
                 self._refused("compliance.policy.wizard", "action_confirm", [[wizard]])
         self.assertEqual(lead.stage_id, self.stage_new)
         self.assertFalse(self._deviations(lead))
+
+    def test_policy_wizard_on_records_that_do_not_exist(self):
+        """The override or approval dialog confirmed on ids naming no record is refused naming
+        them, not answered as done with nothing done (nor done on the records that exist)."""
+        lead = self._lead(name="Ghost wizard")
+        for res_ids in ("[999999999]", f"[{lead.id}, 999999999]"):
+            for mode in ("override", "approval"):
+                wizard = self.jsonrpc(
+                    self.user_salesman,
+                    "compliance.policy.wizard",
+                    "create",
+                    [
+                        {
+                            "mode": mode,
+                            "res_model": "crm.lead",
+                            "res_ids": res_ids,
+                            "vals": json.dumps({"stage_id": self.stage_negotiation.id}),
+                            "reason": "ok",
+                        }
+                    ],
+                )
+                message = self._refused("compliance.policy.wizard", "action_confirm", [[wizard]])
+                self.assertIn("999999999 does not exist", message)
+        self.assertEqual(lead.stage_id, self.stage_new)
+        self.assertFalse(self.Request.search([("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)]))
 
     def test_reject_dialog_of_an_unreadable_request(self):
         lead = self._lead(name="Secret deal", expected_revenue=80_000)
