@@ -271,6 +271,22 @@ class GuideMixin(models.AbstractModel):
             )
         )
 
+    @api.model
+    def _search(self, domain, offset=0, limit=None, order=None):
+        """A customer searches by none of the product's fields either: the ORM checks the
+        access of the stored fields a search names, not of the computed ones it searches
+        through their method (the escalation and approval states), and a customer found out
+        by searching which of their tickets were escalated or awaited approval."""
+        if domain and not self.env.su and not self._guide_user_is_internal():
+            names = {
+                leaf[0].split(".", 1)[0]
+                for leaf in domain
+                if isinstance(leaf, list | tuple) and leaf and isinstance(leaf[0], str)
+            }
+            if not self._guide_internal_fields.isdisjoint(names):
+                self.check_field_access_rights("read", sorted(names))
+        return super()._search(domain, offset=offset, limit=limit, order=order)
+
     def _fetch_field(self, field):
         """A customer reading one of the other fields prefetches the model's fields but
         the product's (as the ORM leaves out the fields of groups they are not in)."""

@@ -1,7 +1,7 @@
 from markupsafe import Markup
 
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from odoo.addons.base_process_guide.tests.perf_common import created_earlier
 from odoo.addons.helpdesk_process_guide.tests.common import HelpdeskGuideCommon
@@ -30,6 +30,21 @@ class TestTicketPolicy(HelpdeskGuideCommon):
 
     def _waiting_ticket(self, **vals):
         return self._ticket(stage_id=self.stage_waiting.id, **vals)
+
+    def test_customer_cannot_search_their_tickets_by_approval_state(self):
+        """A customer (portal) reads none of the approval fields of their ticket, nor finds
+        out by searching which of their tickets await approval or have an internal note: the
+        search is refused as the read is; agents search as before."""
+        customer = new_test_user(self.env, login="hd_pol_customer", groups="base.group_portal")
+        ticket = self._waiting_ticket(partner_id=customer.partner_id.id)
+        Ticket = self.env["helpdesk.ticket"].with_user(customer)
+        self.assertEqual(Ticket.search([("id", "=", ticket.id)]), ticket, "the customer reads their ticket")
+        for fname in ("compliance_awaiting_approval", "compliance_has_note", "guide_step_id"):
+            for value in (True, False):
+                with self.assertRaises(AccessError, msg=f"{fname} = {value}"):
+                    Ticket.search([(fname, "=", value)])
+        agent = self.env["helpdesk.ticket"].with_user(self.user_agent)
+        self.assertIn(ticket, agent.search([("compliance_awaiting_approval", "=", False)]))
 
     def test_close_needs_resolution_note(self):
         ticket = self._waiting_ticket().with_user(self.user_agent)
