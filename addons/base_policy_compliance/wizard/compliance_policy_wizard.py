@@ -2,8 +2,14 @@ from odoo import fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.base_process_guide.models.guide_mixin import CTX_REASON, CTX_REASON_ID
-from odoo.addons.base_process_guide.tools import engine_flag, json_ids, json_vals, refuse_not_one, shortened
-from odoo.addons.base_process_guide.tools.refusal import REFUSAL_NAMES
+from odoo.addons.base_process_guide.tools import (
+    engine_flag,
+    json_ids,
+    json_vals,
+    refuse_deleted,
+    refuse_not_one,
+    shortened,
+)
 
 from ..models.compliance_policy import CTX_UNTIL, FLAG_LOST_VALUES
 
@@ -36,19 +42,8 @@ class CompliancePolicyWizard(models.TransientModel):
         self.ensure_one()
         if self.res_model not in self.env or "guide.mixin" not in self.env[self.res_model]._inherit_module:
             raise UserError(self.env._("%(model)s is not a guided model.", model=shortened(self.res_model)))
-        records = self.env[self.res_model].browse(json_ids(self.env, self.res_ids, self._description))
-        # ids naming no record (deleted meanwhile, or never made) are refused naming them: the
-        # dialog would otherwise say done having done nothing, or a part of the change only
-        missing = records - records.exists()
-        if missing:
-            raise UserError(
-                self.env._(
-                    "%(model)s %(ids)s does not exist or has been deleted.",
-                    model=self.env["ir.model"].sudo()._get(records._name).name,
-                    ids=", ".join(str(id_) for id_ in missing.ids[:REFUSAL_NAMES]),
-                )
-            )
-        return records
+        ids = json_ids(self.env, self.res_ids, self._description)
+        return refuse_deleted(self.env[self.res_model].browse(ids))
 
     def action_confirm(self):
         refuse_not_one(self)

@@ -18,6 +18,7 @@ from .refusal import (
     json_vals,
     labelled,
     quoted,
+    refuse_deleted,
     refuse_emptied_scope,
     refuse_missing,
     refuse_not_one,

@@ -69,6 +69,22 @@ def refuse_missing(records, operation):
     )
 
 
+def refuse_deleted(records):
+    """``records`` (the ids a dialog keeps), refused with a ``MissingError`` naming those that
+    name no record (deleted meanwhile, or never made): the dialog would otherwise say done
+    having done nothing, or have made a part of its change only."""
+    missing = records - records.exists()
+    if missing:
+        raise MissingError(
+            records.env._(
+                "%(model)s %(ids)s does not exist or has been deleted.",
+                model=records.env["ir.model"].sudo()._get(records._name).name,
+                ids=", ".join(str(id_) for id_ in missing.ids[:REFUSAL_NAMES]),
+            )
+        )
+    return records
+
+
 def refuse_not_one(records, operation="read"):
     """``records.ensure_one()`` for the ids a client sent to an action of one record (a
     button, a dialog): id 0 is refused as ``refuse_missing`` refuses it, and any other

@@ -2,7 +2,7 @@ from odoo import fields, models
 from odoo.exceptions import UserError
 
 from ..models.guide_mixin import CTX_REASON, CTX_REASON_ID
-from ..tools import json_ids, refuse_not_one, shortened
+from ..tools import json_ids, refuse_deleted, refuse_not_one, shortened
 
 
 class GuideOverrideWizard(models.TransientModel):
@@ -25,9 +25,8 @@ class GuideOverrideWizard(models.TransientModel):
         refuse_not_one(self)
         if self.res_model not in self.env or "guide.mixin" not in self.env[self.res_model]._inherit_module:
             raise UserError(self.env._("%(model)s is not a guided model.", model=shortened(self.res_model)))
-        records = (
-            self.env[self.res_model].browse(json_ids(self.env, self.res_ids, self._description)).exists()
-        )
+        ids = json_ids(self.env, self.res_ids, self._description)
+        records = refuse_deleted(self.env[self.res_model].browse(ids))
         reason = self.reason.strip()
         if not reason:
             raise UserError(self.env._("Give the reason for the override."))

@@ -1,3 +1,5 @@
+import json
+
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
@@ -139,6 +141,25 @@ class TestGate(GuideCommon):
             lead.with_user(self.user_salesman).with_context(
                 lang="ru_RU", guide_override_reason="Because"
             ).write({"stage_id": self.stage_nego.id})
+
+    def test_override_dialog_of_deleted_records_refused(self):
+        """The gate's dialog confirmed on records one of which was deleted meanwhile (or ids a
+        client made up) is refused naming the id: it said done, having moved the others only."""
+        lead = self._lead(stage_id=self.stage_proposal.id)
+        gone = self._lead(stage_id=self.stage_proposal.id)
+        gone_id = gone.id
+        gone.unlink()
+        wizard = self.env["guide.override.wizard"].create(
+            {
+                "res_model": "crm.lead",
+                "res_ids": json.dumps([lead.id, gone_id]),
+                "stage_res_id": self.stage_nego.id,
+                "reason": "Verbal agreement with the buyer",
+            }
+        )
+        with self.assertRaisesRegex(UserError, f"{gone_id} does not exist"):
+            wizard.action_confirm()
+        self.assertEqual(lead.stage_id, self.stage_proposal)
 
     def test_override_restricted_to_group(self):
         self.step_proposal.override_group_id = self.env.ref("sales_team.group_sale_manager")
