@@ -255,7 +255,7 @@ class GuideBoundedMixin(models.AbstractModel):
         if self.env.su:
             return
         wanted = defaultdict(dict)  # model: {id: field}
-        for field, value in self._guide_sent_values(vals, creating, ("many2one", "many2many")):
+        for field, value in self._guide_sent_values(vals, creating, ("many2one", "one2many", "many2many")):
             if not field.store:
                 continue
             ids = referenced_ids(field, value)

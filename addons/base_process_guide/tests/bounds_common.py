@@ -163,9 +163,16 @@ class ConfigBoundsCases(BoundsAsserts):
                 with self.assertRaisesRegex(ValidationError, re.escape(label)):
                     Item.with_context(default_step_id=value).create({"name": "Bounds ghost"})
         allowed = step._fields["allowed_step_ids"].string
-        for command in ([(6, 0, [99_999_999])], [(4, 99_999_999)], [(4, "x")], ["x"]):
+        for command in ([(6, 0, [99_999_999])], [(4, 99_999_999)], [(4, "x")], ["x"], 5, [(0, 0, "x")]):
             with self.subTest(command=command), self.assertRaisesRegex(ValidationError, re.escape(allowed)):
                 step.with_user(manager).write({"allowed_step_ids": command})
+        # the lines of a configuration: commands the ORM does not take are refused naming the
+        # field (a number, a text, a line's values that are none, an id that is a text)
+        process = step.process_id.with_user(manager)
+        steps = process._fields["step_ids"].string
+        for command in (5, "abc", [(0, 0, "abc")], [(4, "abc")], [(2, "x")], [(1, step.id, "x")], [(9, 1)]):
+            with self.subTest(command=command), self.assertRaisesRegex(ValidationError, re.escape(steps)):
+                process.write({"step_ids": command})
         for protocol in PROTOCOLS:
             message = self._refusal(
                 manager, protocol, "guide.item", "write", [item.ids, {"step_id": 99_999_999}]

@@ -8,7 +8,7 @@ whoever's request reads it) and no refusal quotes a text of a megabyte.
 
 import math
 
-from odoo import models
+from odoo import Command, models
 from odoo.exceptions import ValidationError
 
 from .refusal import quoted, shortened
@@ -75,9 +75,9 @@ def _valid_id(value):
 
 
 def referenced_ids(field, value):
-    """The ids of rows of ``field``'s model that ``value`` (sent for the Many2one or
-    Many2many ``field``) names, or ``None`` when it names something that is no id (a text,
-    a number out of an ``integer`` column, a malformed command)."""
+    """The ids of existing rows of ``field``'s model that ``value`` (sent for the Many2one,
+    One2many or Many2many ``field``) links, or ``None`` when it is not what the field takes
+    (a text, a number out of an ``integer`` column, a malformed command)."""
     if isinstance(value, models.BaseModel):
         return list(value.ids)
     if field.type == "many2one":
@@ -88,25 +88,51 @@ def referenced_ids(field, value):
         elif isinstance(value, dict):
             value = value.get("id")
         return [value] if _valid_id(value) else None
+    if value in (False, None):
+        return []
+    if not isinstance(value, list | tuple):
+        return None
     ids = []
-    for command in value or ():
+    for command in value:
         if _valid_id(command):
-            ids.append(command)  # a plain list of ids
+            ids.append(command)  # a plain list of ids (the ORM sets them)
             continue
-        if not isinstance(command, tuple | list) or not command:
+        linked = _command_ids(command)
+        if linked is None:
             return None
-        if command[0] == 4:
-            if len(command) < 2 or not _valid_id(command[1]):
-                return None
-            ids.append(command[1])
-        elif command[0] == 6:
-            linked = command[2] if len(command) > 2 else None
-            if isinstance(linked, models.BaseModel):
-                linked = linked.ids
-            if linked and not (isinstance(linked, list | tuple) and all(_valid_id(id_) for id_ in linked)):
-                return None
-            ids.extend(linked or ())
+        ids.extend(linked)
     return ids
+
+
+def _command_ids(command):
+    """The ids of existing rows an x2many ``command`` links (LINK, SET), ``[]`` for the other
+    commands, ``None`` when it is no command the ORM takes."""
+    if (
+        not isinstance(command, list | tuple)
+        or not command
+        or not isinstance(command[0], int)  # a Command (an IntEnum) or its number
+        or isinstance(command[0], bool)
+    ):
+        return None
+    code, args = command[0], command[1:]
+    if code == Command.CREATE:
+        return [] if len(args) == 2 and isinstance(args[1], dict) else None
+    if code == Command.UPDATE:
+        return [] if len(args) == 2 and _valid_id(args[0]) and isinstance(args[1], dict) else None
+    if code in (Command.DELETE, Command.UNLINK):
+        return [] if args and _valid_id(args[0]) else None
+    if code == Command.LINK:
+        return [args[0]] if args and _valid_id(args[0]) else None
+    if code == Command.CLEAR:
+        return []
+    if code == Command.SET:
+        linked = args[1] if len(args) > 1 else None
+        if isinstance(linked, models.BaseModel):
+            linked = linked.ids
+        if linked and not (isinstance(linked, list | tuple) and all(_valid_id(id_) for id_ in linked)):
+            return None
+        return list(linked or ())
+    return None
 
 
 def refused_size(field, value, size, record):
