@@ -18,6 +18,7 @@ from odoo.addons.base_process_guide.tools import (
     hours_of,
     labelled,
     module_uninstalling,
+    quoted,
 )
 
 # engine flag (base_process_guide.tools; never read from the context, which any client sets):
@@ -120,8 +121,8 @@ class EscalationLevel(models.Model):
                         self.env._(
                             "Escalation rule %(rule)s, level %(level)s: delays cannot be negative and a "
                             "percentage is below 100.",
-                            rule=rule.display_name,
-                            level=level.name,
+                            rule=quoted(self.env, rule.display_name),
+                            level=quoted(self.env, level.name),
                         )
                     )
                 if (
@@ -136,8 +137,8 @@ class EscalationLevel(models.Model):
                         self.env._(
                             "Escalation rule %(rule)s, warning %(level)s: a percentage needs an escalation "
                             "level after it.",
-                            rule=rule.display_name,
-                            level=level.name,
+                            rule=quoted(self.env, rule.display_name),
+                            level=quoted(self.env, level.name),
                         )
                     )
                 offset = offsets[level.id]
@@ -146,8 +147,8 @@ class EscalationLevel(models.Model):
                         self.env._(
                             "Escalation rule %(rule)s: level delays must increase (level %(level)s fires "
                             "no later than the level before it).",
-                            rule=rule.display_name,
-                            level=level.name,
+                            rule=quoted(self.env, rule.display_name),
+                            level=quoted(self.env, level.name),
                         )
                     )
                 previous = offset
@@ -160,8 +161,8 @@ class EscalationLevel(models.Model):
                 raise ValidationError(
                     self.env._(
                         "Escalation rule %(rule)s, level %(level)s: the delay is at most %(years)s years.",
-                        rule=rule.display_name,
-                        level=level.name,
+                        rule=quoted(self.env, rule.display_name),
+                        level=quoted(self.env, level.name),
                         years=MAX_YEARS,
                     )
                 )
@@ -170,8 +171,8 @@ class EscalationLevel(models.Model):
                     self.env._(
                         "Escalation rule %(rule)s, level %(level)s: the activity is due in 0 to "
                         "%(days)s days.",
-                        rule=rule.display_name,
-                        level=level.name,
+                        rule=quoted(self.env, rule.display_name),
+                        level=quoted(self.env, level.name),
                         days=MAX_DAYS,
                     )
                 )
@@ -182,7 +183,8 @@ class EscalationLevel(models.Model):
             if level.assign_to == "user" and not level.assign_user_id:
                 raise ValidationError(
                     self.env._(
-                        "Escalation level %(level)s: choose the user to reassign to.", level=level.name
+                        "Escalation level %(level)s: choose the user to reassign to.",
+                        level=quoted(self.env, level.name),
                     )
                 )
             if level.assign_to == "user" and level.assign_user_id.share:
@@ -190,14 +192,15 @@ class EscalationLevel(models.Model):
                     self.env._(
                         "Escalation level %(level)s: %(user)s is not an internal user; records are "
                         "reassigned to internal users only.",
-                        level=level.name,
+                        level=quoted(self.env, level.name),
                         user=level.assign_user_id.name,
                     )
                 )
             if level.assign_to == "team" and not level._escalation_assign_team():
                 raise ValidationError(
                     self.env._(
-                        "Escalation level %(level)s: choose the team to reassign to.", level=level.name
+                        "Escalation level %(level)s: choose the team to reassign to.",
+                        level=quoted(self.env, level.name),
                     )
                 )
 
@@ -213,8 +216,8 @@ class EscalationLevel(models.Model):
                     self.env._(
                         "Escalation level %(level)s: email template %(template)s is for %(other)s "
                         "records, not for the %(model)s records of the rule.",
-                        level=level.name,
-                        template=template.name,
+                        level=quoted(self.env, level.name),
+                        template=quoted(self.env, template.name),
                         other=template.model_id.name or template.model,
                         model=self.env["ir.model"]._get(level.rule_id.model_name).name,
                     )
@@ -232,9 +235,9 @@ class EscalationLevel(models.Model):
                     self.env._(
                         "Escalation level %(level)s: step %(step)s is outside the model or the process "
                         "of rule %(rule)s; choose a step of its records' process.",
-                        level=level.name,
-                        step=step.display_name,
-                        rule=rule.display_name,
+                        level=quoted(self.env, level.name),
+                        step=quoted(self.env, step.display_name),
+                        rule=quoted(self.env, rule.display_name),
                     )
                 )
 
@@ -247,7 +250,7 @@ class EscalationLevel(models.Model):
                     self.env._(
                         "Escalation level %(level)s: %(model)s records have no activities; leave "
                         "the activity empty.",
-                        level=level.name,
+                        level=quoted(self.env, level.name),
                         model=self.env["ir.model"]._get(model_name).name,
                     )
                 )
@@ -293,8 +296,8 @@ class EscalationLevel(models.Model):
                     self.env._(
                         "Escalation level %(level)s belongs to rule %(rule)s: add a level to the other "
                         "rule instead of moving this one.",
-                        level=level.name,
-                        rule=level.rule_id.display_name,
+                        level=quoted(self.env, level.name),
+                        rule=quoted(self.env, level.rule_id.display_name),
                     )
                 )
         res = super().write(vals)
@@ -322,7 +325,10 @@ class EscalationLevel(models.Model):
         for rule in rules.filtered("active"):
             if not rule.level_ids - self:
                 raise ValidationError(
-                    self.env._("Escalation rule %(rule)s needs at least one level.", rule=rule.display_name)
+                    self.env._(
+                        "Escalation rule %(rule)s needs at least one level.",
+                        rule=quoted(self.env, rule.display_name),
+                    )
                 )
         super().write({"active": False})
         self.env.registry.clear_cache()

@@ -13,6 +13,7 @@ from odoo.addons.base_process_guide.tools import (
     MAX_TEXT,
     engine_flag,
     engine_flag_get,
+    quoted,
     refuse_missing,
     refuse_not_one,
 )
@@ -163,7 +164,7 @@ class EscalationRule(models.Model):
         [
             ("rule", "This rule's calendar"),
             ("team", "The team's working hours"),
-            ("company", "The company's"),
+            ("company", "The company's working hours"),
         ],
         string="Working Hours From",
         default="rule",
@@ -250,7 +251,7 @@ class EscalationRule(models.Model):
                 raise ValidationError(
                     self.env._(
                         "Escalation rule %(rule)s counts working time: choose its working hours.",
-                        rule=rule.display_name,
+                        rule=quoted(self.env, rule.display_name),
                     )
                 )
             if (
@@ -262,8 +263,8 @@ class EscalationRule(models.Model):
                     self.env._(
                         "Escalation rule %(rule)s counts working time, but working hours %(calendar)s "
                         "have no working time: its levels would never fire.",
-                        rule=rule.display_name,
-                        calendar=rule.resource_calendar_id.display_name,
+                        rule=quoted(self.env, rule.display_name),
+                        calendar=quoted(self.env, rule.resource_calendar_id.display_name),
                     )
                 )
 
@@ -273,13 +274,16 @@ class EscalationRule(models.Model):
             if rule.trigger_type == "date_field":
                 if not rule.date_field_id:
                     raise ValidationError(
-                        self.env._("Escalation rule %(rule)s: choose the date field.", rule=rule.display_name)
+                        self.env._(
+                            "Escalation rule %(rule)s: choose the date field.",
+                            rule=quoted(self.env, rule.display_name),
+                        )
                     )
                 if rule.date_field_id.model != rule.model_name:
                     raise ValidationError(
                         self.env._(
                             "Escalation rule %(rule)s: field %(field)s does not belong to the rule's model.",
-                            rule=rule.display_name,
+                            rule=quoted(self.env, rule.display_name),
                             field=rule.date_field_id.field_description,
                         )
                     )
@@ -293,7 +297,7 @@ class EscalationRule(models.Model):
                 raise ValidationError(
                     self.env._(
                         "Escalation rule %(rule)s: a step cannot both pause and meet the rule.",
-                        rule=rule.display_name,
+                        rule=quoted(self.env, rule.display_name),
                     )
                 )
 
@@ -302,7 +306,10 @@ class EscalationRule(models.Model):
         for rule in self:
             if rule.active and not rule.level_ids:
                 raise ValidationError(
-                    self.env._("Escalation rule %(rule)s needs at least one level.", rule=rule.display_name)
+                    self.env._(
+                        "Escalation rule %(rule)s needs at least one level.",
+                        rule=quoted(self.env, rule.display_name),
+                    )
                 )
             rule.level_ids._check_delays()
             rule.level_ids._check_bounds()

@@ -8,6 +8,7 @@ from odoo.tools import SQL
 
 from ..tools import shortened, works_for_every_company
 from . import guide_rule_language as rule_language
+from .guide_rule_words import domain_words
 
 _logger = logging.getLogger(__name__)
 
@@ -33,6 +34,20 @@ class GuideConditionMixin(models.AbstractModel):
     _name = "guide.condition.mixin"
     _description = "Guided Record Condition"
     _guide_domain_fields = ()
+
+    def _guide_condition_words(self, fname, model_name=None):
+        """The condition held in ``fname`` in words of the reader's language (field labels,
+        record names, "is set"...), for the lists of the configuration screens: they show
+        no raw domain. The text itself when it cannot be worded (no model yet)."""
+        self.ensure_one()
+        text = self[fname] or ""
+        model_name = model_name or self.model_name
+        if not text or not model_name or model_name not in self.env:
+            return text
+        try:
+            return domain_words(self.env, model_name, text)
+        except GUIDE_CONDITION_ERRORS:
+            return text
 
     # ------------------------------------------------------------
     # CONSTRAINTS

@@ -41,6 +41,16 @@ class GuideItem(models.Model):
         string="Done When", help="For automatic items: the item is done while this holds."
     )
 
+    apply_domain_text = fields.Char(compute="_compute_domain_texts", string="Applies When, in Words")
+    auto_domain_text = fields.Char(compute="_compute_domain_texts", string="Done When, in Words")
+
+    @api.depends("apply_domain", "auto_domain", "condition_model")
+    @api.depends_context("lang")
+    def _compute_domain_texts(self):
+        for item in self:
+            item.apply_domain_text = item._guide_condition_words("apply_domain", item.condition_model)
+            item.auto_domain_text = item._guide_condition_words("auto_domain", item.condition_model)
+
     @api.depends("model_name")
     @api.depends_context("guide_model_name")
     def _compute_condition_model(self):

@@ -49,6 +49,7 @@ class GuideMilestone(models.Model):
         "the record).",
     )
     reached_count = fields.Integer(compute="_compute_reached_count", string="Times Reached")
+    condition_text = fields.Char(compute="_compute_condition_text", string="Condition in Words")
 
     # ------------------------------------------------------------
     # COMPUTES
@@ -60,6 +61,12 @@ class GuideMilestone(models.Model):
         counts = {milestone.id: count for milestone, count in data}
         for milestone in self:
             milestone.reached_count = counts.get(milestone.id, 0)
+
+    @api.depends("condition", "model_name")
+    @api.depends_context("lang")
+    def _compute_condition_text(self):
+        for milestone in self:
+            milestone.condition_text = milestone._guide_condition_words("condition")
 
     # ------------------------------------------------------------
     # CONSTRAINTS

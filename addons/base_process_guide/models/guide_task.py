@@ -57,6 +57,13 @@ class GuideTask(models.Model):
         string="Suggest When",
         help="The guidance panel suggests the task on records matching this condition (empty: never).",
     )
+    suggest_domain_text = fields.Char(compute="_compute_suggest_domain_text", string="Suggest When, in Words")
+
+    @api.depends("suggest_domain", "model_name")
+    @api.depends_context("lang")
+    def _compute_suggest_domain_text(self):
+        for task in self:
+            task.suggest_domain_text = task._guide_condition_words("suggest_domain")
 
     # ------------------------------------------------------------
     # CONSTRAINTS

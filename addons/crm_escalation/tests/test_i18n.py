@@ -55,3 +55,36 @@ class TestEscalationLanguage(EscalationCommon):
         self._run_at(start + timedelta(hours=3))
         note = lead.message_ids.filtered(lambda message: rule.name in (message.body or ""))
         self.assertIn("<b>升级</b>：", note.body)
+
+    def test_refusals_quote_the_names_as_the_language_does(self):
+        """A refusal of a rule's levels quotes the rule and the level («…» in Russian): names
+        such as "L2 - Sales director" read apart from the sentence around them."""
+        from odoo.exceptions import ValidationError
+
+        self.env["ir.module.module"]._load_module_terms(["base_process_guide", "base_escalation"], ["ru_RU"])
+        rule = self._rule(levels=[{"name": "L1 - Team leader", "delay": 2}])
+        with self.assertRaises(ValidationError) as caught, self.env.cr.savepoint():
+            rule.with_context(lang="ru_RU").write(
+                {"level_ids": [(0, 0, {"name": "L2 - Director", "delay": 1})]}
+            )
+        self.assertIn("«Stale qualified»", str(caught.exception))
+        self.assertIn("«L2 - Director»", str(caught.exception))
+
+    def test_working_hours_sources_are_named_in_full(self):
+        """*Working Hours From* offers whole names ("the company's working hours"), not an
+        elliptic "The company's" that reads "公司的" (the company's …what?) in Chinese."""
+        self.env["ir.module.module"]._load_module_terms(
+            ["base_escalation"], ["ru_RU", "zh_CN"], overwrite=True
+        )
+        labels = {}
+        for lang in ("en_US", "ru_RU", "zh_CN"):
+            field = self.env["escalation.rule"].with_context(lang=lang).fields_get(["calendar_source"])
+            labels[lang] = dict(field["calendar_source"]["selection"])["company"]
+        self.assertEqual(
+            labels,
+            {
+                "en_US": "The company's working hours",
+                "ru_RU": "График работы компании",
+                "zh_CN": "公司的工作时间",
+            },
+        )

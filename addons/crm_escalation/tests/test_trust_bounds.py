@@ -27,7 +27,7 @@ class TestTrustBounds(RpcCase, EscalationCommon):
                 [[level.id], {"delay": 1e12}],
                 protocol=protocol,
             )
-            self.assertIn(f"Escalation rule {rule.display_name}, level {level.name}", fault)
+            self.assertIn(f"Escalation rule “{rule.display_name}”, level “{level.name}”", fault)
             self.assertIn("at most 10 years", fault)
         self.assertEqual(level.delay, 8)
         # ten years in hours is accepted
@@ -61,7 +61,7 @@ class TestTrustBounds(RpcCase, EscalationCommon):
             "write",
             [[level.id], {"assign_to": "user", "assign_user_id": portal.id}],
         )
-        self.assertIn(f"Escalation level {level.name}: Paula Portal is not an internal user", fault)
+        self.assertIn(f"Escalation level “{level.name}”: Paula Portal is not an internal user", fault)
         self.assertNotEqual(level.assign_user_id, portal)
 
     def test_cron_goes_on_when_another_worker_holds_the_batch(self):

@@ -108,13 +108,13 @@ class TestValidation(EscalationCommon):
                 | {"level_ids": [(0, 0, {"name": "Push", "delay": 1, "move_step_id": self.step_proposal.id})]}
             )
         )
-        refusal = "Escalation level Push: step .* is outside the model or the process of rule"
+        refusal = "Escalation level “Push”: step .* is outside the model or the process of rule “"
         # the rule moved to another process takes its levels' steps with it, or is refused
         with self.assertRaisesRegex(ValidationError, refusal), self.env.cr.savepoint():
             rule.with_user(self.user_manager).write({"process_id": other.id, "step_ids": [(5,)]})
         with self.assertRaisesRegex(ValidationError, refusal), self.env.cr.savepoint():
             rule.level_ids.with_user(self.user_manager).move_step_id = other_step
-        with self.assertRaisesRegex(ValidationError, "Later: step"), self.env.cr.savepoint():
+        with self.assertRaisesRegex(ValidationError, "Later”: step"), self.env.cr.savepoint():
             rule.with_user(self.user_manager).write(
                 {"level_ids": [(0, 0, {"name": "Later", "delay": 2, "move_step_id": other_step.id})]}
             )
@@ -139,10 +139,10 @@ class TestValidation(EscalationCommon):
             {"name": "Users' invitation", "model_id": self.env["ir.model"]._get_id("res.users")}
         )
         with self.assertRaisesRegex(
-            ValidationError, "Escalation level Tell them: email template Users' invitation is for User"
+            ValidationError, "Escalation level “Tell them”: email template “Users' invitation” is for User"
         ):
             level.mail_template_id = users_template
-        with self.assertRaisesRegex(ValidationError, "email template Users' invitation is for User"):
+        with self.assertRaisesRegex(ValidationError, "email template “Users' invitation” is for User"):
             rule.write(
                 {"level_ids": [(0, 0, {"name": "Later", "delay": 2, "mail_template_id": users_template.id})]}
             )
@@ -185,7 +185,7 @@ class TestValidation(EscalationCommon):
         self.assertEqual(self._clock(lead, rule).next_level_id, rule.level_ids[0])
         other = self._rule(name="Other", domain="[('id', '=', 0)]", levels=[{"name": "Late", "delay": 2}])
         manager = self.env["escalation.level"].with_user(self.user_manager)
-        with self.assertRaisesRegex(UserError, "L1 team leader belongs to rule Stale qualified"):
+        with self.assertRaisesRegex(UserError, "“L1 team leader” belongs to rule “Stale qualified”"):
             manager.browse(rule.level_ids[0].id).write({"rule_id": other.id})
         with self.assertRaisesRegex(ValidationError, "needs at least one level"), self.env.cr.savepoint():
             manager.browse(other.level_ids.id).write({"rule_id": rule.id, "delay": 9, "sequence": 5})

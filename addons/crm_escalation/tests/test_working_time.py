@@ -163,7 +163,7 @@ class TestWorkingTime(EscalationCommon):
         empty = self.env["resource.calendar"].create(
             {"name": "No hours", "tz": "UTC", "company_id": False, "attendance_ids": [(5, 0, 0)]}
         )
-        with self.assertRaisesRegex(ValidationError, "working hours No hours have no working time"):
+        with self.assertRaisesRegex(ValidationError, "working hours “No hours” have no working time"):
             self._rule(time_mode="working", calendar_source="rule", resource_calendar_id=empty.id)
         self.team.resource_calendar_id = empty
         rule = self._rule(

@@ -28,3 +28,4 @@ from . import test_lifecycle
 from . import test_config_bounds
 from . import test_trust_parent_moves
 from . import test_trust_reasons_feedback
+from . import test_config_views

@@ -73,3 +73,15 @@ class TestUi(HttpCase, GuideCommon):
         )
         self.assertIn("Tour questionnaire", self._lines(lead))
         self.assertTrue(lead.guide_blocked)
+
+    def test_new_process_designed_before_its_first_save(self):
+        self.start_tour(
+            "/odoo/action-crm_process_guide.guide_process_action",
+            "guide_process_new_tour",
+            login="admin",
+        )
+        process = self.env["guide.process"].search([("name", "=", "Tour new process")])
+        self.assertEqual(process.model_name, "crm.lead")
+        self.assertEqual(process.step_ids.crm_stage_id, self.stage_proposal)
+        self.assertEqual(process.step_ids.item_ids.mapped("name"), ["Tour item"])
+        self.assertEqual(process.milestone_ids.mapped("name"), ["Tour milestone"])

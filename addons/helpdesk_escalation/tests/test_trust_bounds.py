@@ -26,7 +26,7 @@ class TestTrustBounds(RpcCase, HelpdeskEscalationCommon):
                 [[level.id], {"delay": 1e12}],
                 protocol=protocol,
             )
-            self.assertIn(f"Escalation rule {rule.display_name}, level {level.name}", fault)
+            self.assertIn(f"Escalation rule “{rule.display_name}”, level “{level.name}”", fault)
         self.assertEqual(level.delay, 4)
 
     def test_ticket_step_duration_bounded_over_rpc(self):

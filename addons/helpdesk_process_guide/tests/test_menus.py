@@ -1,3 +1,5 @@
+from lxml import etree
+
 from odoo.tests import TransactionCase, tagged
 from odoo.tools.safe_eval import safe_eval
 
@@ -106,3 +108,66 @@ class TestDemoChatter(TransactionCase):
             self.skipTest("no demo data")
         for record in records:
             self.assertFalse(record.message_ids, f"{record.display_name} has install-time chatter notes")
+
+
+@tagged("post_install", "-at_install")
+class TestListColumnsPerApp(TransactionCase):
+    """A list opened from one app shows no column of the other app (no *Lead Type* on tickets)."""
+
+    OTHER_APP_FIELDS = {
+        "crm.lead": ("helpdesk_", "ticket_"),
+        "helpdesk.ticket": ("crm_", "lead_type"),
+    }
+
+    def _columns(self, action):
+        context = safe_eval(action.context or "{}", {"uid": self.env.uid})
+        Model = self.env[action.res_model].with_context(**context)
+        view_id = action.view_id.id if action.view_id else False
+        arch = Model.get_views([(view_id, "list")])["views"]["list"]["arch"]
+        columns = []
+        for node in etree.fromstring(arch).xpath("/list/field"):
+            invisible = node.get("column_invisible")
+            if invisible and safe_eval(invisible, {"context": context, "uid": self.env.uid}):
+                continue
+            columns.append(node.get("name"))
+        return columns
+
+    def _check_app(self, root, model_name):
+        menus = self.env["ir.ui.menu"].search([("id", "child_of", self.env.ref(root).id)])
+        actions = [
+            menu.action
+            for menu in menus
+            if menu.action
+            and menu.action._name == "ir.actions.act_window"
+            and menu.action.res_model in MODEL_FIELDS
+            # the policy modules' lists are checked by their own tests
+            and not menu.action.res_model.startswith("compliance.")
+            and "list" in (menu.action.view_mode or "")
+        ]
+        self.assertTrue(actions)
+        words = self.OTHER_APP_FIELDS[model_name]
+        wrong = [
+            f"{action.name} ({action.res_model}): {column}"
+            for action in actions
+            for column in self._columns(action)
+            if column.startswith(words)
+        ]
+        self.assertFalse(wrong, f"lists opened from the {model_name} app show the other app's columns")
+
+    def test_crm_lists_show_no_helpdesk_column(self):
+        if "crm_stage_id" not in self.env["guide.step"]._fields:
+            self.skipTest("crm_process_guide is not installed")
+        self._check_app("crm.crm_menu_root", "crm.lead")
+
+    def test_helpdesk_lists_show_no_crm_column(self):
+        if "crm_stage_id" not in self.env["guide.step"]._fields:
+            self.skipTest("crm_process_guide is not installed")
+        self._check_app("helpdesk_mgmt.helpdesk_ticket_main_menu", "helpdesk.ticket")
+
+    def test_technical_list_leaves_lead_type_blank_on_tickets(self):
+        """The list of every process (Settings ▸ Technical) gives no *Lead Type* to a helpdesk process."""
+        if "lead_type" not in self.env["guide.process"]._fields:
+            self.skipTest("crm_process_guide is not installed")
+        arch = self.env["guide.process"].get_views([(False, "list")])["views"]["list"]["arch"]
+        node = etree.fromstring(arch).xpath("//field[@name='lead_type']")[0]
+        self.assertEqual(node.get("invisible"), "model_name != 'crm.lead'")

@@ -1,0 +1,109 @@
+from lxml import etree
+
+from odoo.tests import tagged
+
+from .common import GuideCommon
+
+# the fields holding a condition (an Odoo domain) per configuration model
+CONDITION_FIELDS = {
+    "guide.milestone": ("condition",),
+    "guide.item": ("apply_domain", "auto_domain"),
+    "guide.task": ("suggest_domain",),
+}
+
+
+@tagged("post_install", "-at_install")
+class TestConfigViews(GuideCommon):
+    """The configuration screens show conditions in words, never as a raw domain."""
+
+    def _arch(self, model, view_type="form"):
+        return etree.fromstring(self.env[model].get_views([(False, view_type)])["views"][view_type]["arch"])
+
+    def _sublists(self, model):
+        for field in self._arch(model).iter("field"):
+            comodel = self.env[model]._fields.get(field.get("name"))
+            if comodel is None or comodel.type != "one2many":
+                continue
+            if comodel.comodel_name in CONDITION_FIELDS:
+                for sub in field.iter("list"):
+                    yield comodel.comodel_name, sub
+
+    def test_lists_show_no_raw_domain(self):
+        checked = set()
+        for model in ("guide.process", "guide.step"):
+            for comodel, sub in self._sublists(model):
+                checked.add(comodel)
+                plain = [
+                    node.get("name")
+                    for node in sub.iter("field")
+                    if node.get("name") in CONDITION_FIELDS[comodel] and node.get("widget") != "domain"
+                ]
+                self.assertFalse(plain, f"the {comodel} list of the {model} form shows a raw domain")
+        self.assertEqual(checked, set(CONDITION_FIELDS))
+
+    def test_conditions_in_words(self):
+        milestone = self.env["guide.milestone"].create(
+            {
+                "name": "Big enough",
+                "process_id": self.process.id,
+                "condition": "[('expected_revenue', '>=', 50000), ('partner_id', '!=', False)]",
+            }
+        )
+        self.assertEqual(milestone.condition_text, "Expected Revenue ≥ 50,000 and Customer is set")
+        item = self.env["guide.item"].create(
+            {
+                "name": "Email known",
+                "step_id": self.step_qualif.id,
+                "completion": "auto",
+                "auto_domain": "[('email_from', '!=', False)]",
+            }
+        )
+        self.assertEqual(item.apply_domain_text, "")
+        self.assertEqual(item.auto_domain_text, "Email is set")
+        self.env["res.lang"]._activate_lang("ru_RU")
+        # the field's label in Russian is crm's
+        modules = ["crm", "base_process_guide"]
+        self.env["ir.module.module"]._load_module_terms(modules, ["ru_RU"], overwrite=True)
+        self.assertIn("Ожидаемая выручка", milestone.with_context(lang="ru_RU").condition_text)
+        task = self.env["guide.task"].create(
+            {
+                "name": "Security questionnaire",
+                "step_id": self.step_qualif.id,
+                "suggest_domain": "[('expected_revenue', '>', 100)]",
+            }
+        )
+        self.assertEqual(task.suggest_domain_text, "Expected Revenue > 100")
+
+    def test_amounts_without_spurious_decimals(self):
+        """A duration of 3 days reads "3 Days", not "3.00 Days"."""
+        nodes = self._arch("guide.process").xpath(
+            "//field[@name='step_ids']//field[@name='expected_duration']"
+        )
+        nodes += self._arch("guide.step").xpath("//field[@name='expected_duration']")
+        self.assertEqual(len(nodes), 2)
+        for node in nodes:
+            self.assertEqual(node.get("widget"), "guide_amount")
+        step_list = self._arch("guide.step", "list")
+        self.assertEqual(step_list.xpath("//field[@name='expected_hours']")[0].get("widget"), "float_time")
+        if "escalation.rule" in self.env:
+            nodes = self._arch("escalation.rule").xpath(
+                "//field[@name='level_ids']//field[@name='delay' or @name='warning_percent']"
+            )
+            self.assertEqual(len(nodes), 4)
+            for node in nodes:
+                self.assertEqual(node.get("widget"), "guide_amount", node.get("name"))
+
+    def test_condition_columns_translated(self):
+        """The columns showing conditions in words are headed in the reader's language."""
+        self.env["res.lang"]._activate_lang("ru_RU")
+        self.env["ir.module.module"]._load_module_terms(["base_process_guide"], ["ru_RU"], overwrite=True)
+        self.env = self.env(context=dict(self.env.context, lang="ru_RU"))
+        headers = [
+            node.get("string")
+            for model in ("guide.process", "guide.step")
+            for node in self._arch(model).xpath(
+                "//field[@name='condition_text' or @name='apply_domain_text' or @name='auto_domain_text' "
+                "or @name='suggest_domain_text']"
+            )
+        ]
+        self.assertEqual(headers, ["Условие", "Применяется, когда", "Выполнено, когда", "Предлагать, когда"])
