@@ -14,6 +14,7 @@ from odoo.addons.base_process_guide.tests.rpc_common import RpcCase, RpcError
 from .common import ComplianceCommon
 
 USER_ERROR = "odoo.exceptions.UserError"
+MISSING_ERROR = "odoo.exceptions.MissingError"
 
 
 @tagged("post_install", "-at_install")
@@ -39,12 +40,13 @@ class TestHostileInput(RpcCase, ComplianceCommon):
             tier_ids=[(0, 0, {"name": "Team leader", "approver_type": "team_leader"})],
         )
 
-    def _refused(self, model, method, args, kwargs=None, user=None):
-        """The message of a refusal that must be a ``UserError``, with no error logged."""
+    def _refused(self, model, method, args, kwargs=None, user=None, error=USER_ERROR):
+        """The message of a refusal that must be a ``UserError`` (or ``error``), with no error
+        logged."""
         with self.assertNoLogs("odoo.http", "ERROR"), self.assertNoLogs("odoo.sql_db", "ERROR"):
             with self.assertRaises(RpcError) as caught:
                 self.jsonrpc(user or self.user_salesman, model, method, args, kwargs)
-        self.assertEqual(caught.exception.name, USER_ERROR, caught.exception.message)
+        self.assertEqual(caught.exception.name, error, caught.exception.message)
         self.assertLess(len(caught.exception.message), 1_000)
         return caught.exception.message
 
@@ -192,7 +194,9 @@ class TestHostileInput(RpcCase, ComplianceCommon):
                         }
                     ],
                 )
-                message = self._refused("compliance.policy.wizard", "action_confirm", [[wizard]])
+                message = self._refused(
+                    "compliance.policy.wizard", "action_confirm", [[wizard]], error=MISSING_ERROR
+                )
                 self.assertIn("999999999 does not exist", message)
         self.assertEqual(lead.stage_id, self.stage_new)
         self.assertFalse(self.Request.search([("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)]))
