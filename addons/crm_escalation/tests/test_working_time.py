@@ -183,11 +183,9 @@ class TestWorkingTime(EscalationCommon):
         self.assertEqual((clock.state, clock.next_escalation_at), ("running", False))
         self.assertEqual(self._run_at(self._h(1000)), 0)
 
-    def test_start_points_centuries_apart_computed_apart(self):
-        """Due times of starts far apart (an Expected Closing typed in the year 1 and leads of
-        today) are computed over the working time each one needs, not over the centuries between
-        them (one window from the first start to the last: minutes for a rule save)."""
-        requests = [(datetime(1, 1, 3), 8.0), (T0, 8.0), (datetime(1900, 1, 2), 4.0), (T0, 12.0)]
+    def _deadlines_and_windows(self, requests):
+        """``work_deadlines`` of ``requests`` on the calendar, and the windows of work
+        intervals it read: [(start, end)]."""
         windows = []
         calendar_class = type(self.env["resource.calendar"])
         work_intervals = calendar_class._work_intervals_batch
@@ -197,7 +195,14 @@ class TestWorkingTime(EscalationCommon):
             return work_intervals(calendar, start, end, *args, **kwargs)
 
         with patch.object(calendar_class, "_work_intervals_batch", spy):
-            deadlines = work_deadlines(self.calendar, requests)
+            return work_deadlines(self.calendar, requests), windows
+
+    def test_start_points_centuries_apart_computed_apart(self):
+        """Due times of starts far apart (an Expected Closing typed in the year 1 and leads of
+        today) are computed over the working time each one needs, not over the centuries between
+        them (one window from the first start to the last: minutes for a rule save)."""
+        requests = [(datetime(1, 1, 3), 8.0), (T0, 8.0), (datetime(1900, 1, 2), 4.0), (T0, 12.0)]
+        deadlines, windows = self._deadlines_and_windows(requests)
         for (start, hours), deadline in zip(requests, deadlines, strict=True):
             self.assertEqual(deadline, self.calendar.plan_hours(hours, start, compute_leaves=True))
         self.assertTrue(windows)
@@ -212,16 +217,7 @@ class TestWorkingTime(EscalationCommon):
         """A delay of decades of working time (87,600 hours at 40 hours a week, within the ten
         years a delay may be) is searched no further than the search's end: no due time, and
         the intervals of those decades are not read (each save of its rule took seconds)."""
-        windows = []
-        calendar_class = type(self.env["resource.calendar"])
-        work_intervals = calendar_class._work_intervals_batch
-
-        def spy(calendar, start, end, *args, **kwargs):
-            windows.append((start, end))
-            return work_intervals(calendar, start, end, *args, **kwargs)
-
-        with patch.object(calendar_class, "_work_intervals_batch", spy):
-            deadlines = work_deadlines(self.calendar, [(T0, 87600.0), (T0, 8.0)])
+        deadlines, windows = self._deadlines_and_windows([(T0, 87600.0), (T0, 8.0)])
         self.assertEqual(deadlines[0], False)
         self.assertEqual(deadlines[1], self.calendar.plan_hours(8.0, T0, compute_leaves=True))
         self.assertLessEqual(max((end - start).days for start, end in windows), MAX_SEARCH_DAYS)
