@@ -28,10 +28,14 @@ def quoted(env, name, size=REFUSAL_NAME_SIZE):
 
 
 def field_labels(model, names):
-    """The screens' names of the fields ``names`` of ``model``, sorted, for a refusal; a
-    name no field has is quoted and shortened, and the list is bounded."""
+    """The screens' names of the fields ``names`` of ``model`` in the reader's language,
+    sorted, for a refusal; a name no field has is quoted and shortened, and the list is
+    bounded."""
+    fields = model._fields
     labels = sorted(
-        model._fields[name].string if isinstance(name, str) and name in model._fields else shortened(name)
+        fields[name]._description_string(model.env)
+        if isinstance(name, str) and name in fields
+        else shortened(name)
         for name in names
     )
     if len(labels) > REFUSAL_NAMES:

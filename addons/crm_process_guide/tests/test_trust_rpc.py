@@ -152,6 +152,30 @@ class TestTrustRpc(RpcCase, GuideCommon):
         )
         self.assertEqual((deviation.reason, deviation.reason_id), ("Signed today", self.reason))
 
+    def test_search_by_a_field_computed_when_shown_refused(self):
+        """Odoo logs an error and ignores such a condition, answering every record: a
+        salesperson filtering by the escalation state or the missing items got them all."""
+        self._lead()
+        with self.assertNoLogs("odoo.osv.expression", "ERROR"), self.assertNoLogs("odoo.http", "ERROR"):
+            for field, value in (("escalation_state", "breached"), ("guide_missing_items", "Proposal")):
+                for protocol in PROTOCOLS:
+                    fault = self.rpc_fault(
+                        self.user_salesman,
+                        "crm.lead",
+                        "search_count",
+                        [[(field, "=", value)]],
+                        protocol=protocol,
+                    )
+                    label = self.env["crm.lead"]._fields[field].string
+                    self.assertIn(f"cannot be searched by {label}", fault)
+        # the filters of the search bar still search
+        self.assertIsInstance(
+            self.xmlrpc(
+                self.user_salesman, "crm.lead", "search_count", [[("escalation_breached", "=", True)]]
+            ),
+            int,
+        )
+
     def test_step_duration_bounded_over_rpc(self):
         fault = self.rpc_fault(
             self.user_manager,

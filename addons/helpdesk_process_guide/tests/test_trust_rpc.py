@@ -11,6 +11,21 @@ DECISION = "odoo.addons.base_process_guide.exceptions.GuideDecisionRequired"
 class TestTrustRpc(RpcCase, HelpdeskGuideCommon):
     """Ticket gates over XML-RPC and JSON-RPC as a helpdesk user of personal tickets."""
 
+    def test_search_by_a_field_computed_when_shown_refused(self):
+        """Odoo logs an error and ignores such a condition, answering every ticket."""
+        self._ticket(user_id=self.user_own.id)
+        label = self.env["helpdesk.ticket"]._fields["escalation_state"].string
+        with self.assertNoLogs("odoo.osv.expression", "ERROR"), self.assertNoLogs("odoo.http", "ERROR"):
+            for protocol in ("xmlrpc", "jsonrpc"):
+                fault = self.rpc_fault(
+                    self.user_own,
+                    "helpdesk.ticket",
+                    "search",
+                    [[("escalation_state", "=", "breached")]],
+                    protocol=protocol,
+                )
+                self.assertIn(f"cannot be searched by {label}", fault)
+
     def test_gate_override_over_rpc_not_logged_as_error(self):
         ticket = self._ticket(stage_id=self.stage_progress.id, user_id=self.user_own.id)
         with self.assertNoLogs("odoo.http", "ERROR"):
