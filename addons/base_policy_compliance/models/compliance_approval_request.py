@@ -1,4 +1,3 @@
-import functools
 import json
 import logging
 
@@ -1120,6 +1119,7 @@ class ComplianceApprovalLine(models.Model):
     """One tier of a request, with the approvers resolved when the request was made."""
 
     _name = "compliance.approval.line"
+    _inherit = ["guide.searched.access.mixin"]
     _description = "Policy Approval Tier Decision"
     _order = "sequence, id"
 
@@ -1149,29 +1149,14 @@ class ComplianceApprovalLine(models.Model):
 
     @api.model
     def _search(self, domain, offset=0, limit=None, order=None):
-        # a tier is readable where its request is
+        # a tier is readable where its request is (by id too: guide.searched.access.mixin)
         if not self.env.su:
             requests = self.env["compliance.approval.request"].with_context(active_test=False)._search([])
             domain = expression.AND([domain, [("request_id", "in", requests)]])
         return super()._search(domain, offset=offset, limit=limit, order=order)
 
-    def _check_access(self, operation):
-        # read by id as searched: the tiers of requests the user may not read are refused
-        # (the access rights and the company rule alone let every employee read any tier)
-        result = super()._check_access(operation)
-        if result or self.env.su or operation == "create":
-            return result
-        ids = [id_ for id_ in self._ids if isinstance(id_, int)]
-        if not ids:
-            return None
-        allowed = set(self.with_context(active_test=False)._search([("id", "in", ids)]))
-        forbidden = self.browse([id_ for id_ in ids if id_ not in allowed])
-        if not forbidden:
-            return None
-        return forbidden, functools.partial(self._compliance_access_error, forbidden)
-
     @api.model
-    def _compliance_access_error(self, forbidden):
+    def _guide_access_error(self, forbidden):
         return AccessError(
             self.env._(
                 "You cannot access these approval tiers (ids %(ids)s): they belong to approval requests "

@@ -1,4 +1,3 @@
-import functools
 from collections import defaultdict
 
 from odoo import api, models
@@ -19,14 +18,15 @@ class GuideRecordLinkMixin(models.AbstractModel):
     ``read_group``, one2many reads, ``fetch``) add ``res_id in <the records of
     res_model the user may read>`` as one SQL subquery built from the record
     model's own access rights and record rules (own documents, team, all,
-    multi-company), and ``_check_access`` refuses the rows of other records.
-    The rows of deleted records (merged, deleted) are read by those who read
+    multi-company), and ``_check_access`` refuses the rows of other records (by
+    id as searched: ``guide.searched.access.mixin``). The rows of deleted records (merged, deleted) are read by those who read
     every record of their model (``_guide_reads_deleted_records``). The record
     rules of the row model itself (multi-company) still apply on top. The
     superuser (the engine) sees every row.
     """
 
     _name = "guide.record.link.mixin"
+    _inherit = ["guide.searched.access.mixin"]
     _description = "Link to a Guided Record"
     # rows without a record (``res_model`` empty) stay readable (e.g. feedback on a process)
     _guide_link_optional = False
@@ -118,24 +118,11 @@ class GuideRecordLinkMixin(models.AbstractModel):
             domain = expression.AND([domain, self._guide_record_access_domain()])
         return super()._search(domain, offset=offset, limit=limit, order=order)
 
-    def _check_access(self, operation):
-        result = super()._check_access(operation)
-        if result or self.env.su or operation == "create":
-            return result
-        ids = [id_ for id_ in self._ids if isinstance(id_, int)]
-        if not ids:
-            return None
-        # the rows of records the user may read, decided on the records; the others by
+    def _guide_ids_to_search(self):
+        # the rows of records the user may read are decided on the records; the others by
         # the rows' access domain, in one query
-        readable = self.browse(ids)._guide_rows_of_readable_records()
-        rest = [id_ for id_ in ids if id_ not in readable]
-        if not rest:
-            return None
-        allowed = set(self.with_context(active_test=False)._search([("id", "in", rest)]))
-        forbidden = self.browse([id_ for id_ in rest if id_ not in allowed])
-        if not forbidden:
-            return None
-        return forbidden, functools.partial(self._guide_record_access_error, forbidden)
+        readable = self._guide_rows_of_readable_records()
+        return [id_ for id_ in self._ids if id_ not in readable]
 
     def _guide_rows_of_readable_records(self):
         """Ids of the rows of ``self`` whose record the current user may read, decided
@@ -165,7 +152,7 @@ class GuideRecordLinkMixin(models.AbstractModel):
         return {row_id for key in readable for row_id in rows[key]}
 
     @api.model
-    def _guide_record_access_error(self, forbidden):
+    def _guide_access_error(self, forbidden):
         return AccessError(
             self.env._(
                 "You cannot access %(rows)s (%(model)s, ids %(ids)s): they belong to records you are "
