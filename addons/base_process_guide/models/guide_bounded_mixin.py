@@ -3,7 +3,7 @@ from collections import defaultdict
 from odoo import api, models
 from odoo.exceptions import UserError
 
-from ..tools import quoted, shortened
+from ..tools import domain_field_names, quoted, refuse_unsearchable, shortened
 from ..tools.bounds import (
     referenced_ids,
     refuse,
@@ -53,6 +53,12 @@ class GuideBoundedMixin(models.AbstractModel):
     # ------------------------------------------------------------
     # ORM
     # ------------------------------------------------------------
+    @api.model
+    def _search(self, domain, offset=0, limit=None, order=None):
+        if domain:
+            refuse_unsearchable(self, domain_field_names(domain))
+        return super()._search(domain, offset=offset, limit=limit, order=order)
+
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:

@@ -14,12 +14,13 @@ from odoo.tools import SQL, format_list, split_every
 from ..exceptions import GuideDecisionRequired, guide_change_refused
 from ..tools import (
     MAX_TEXT,
+    domain_field_names,
     engine_flag,
     engine_flag_get,
-    field_labels,
     group_names,
     labelled,
     refuse_not_one,
+    refuse_unsearchable,
     shortened,
 )
 from .guide_condition_mixin import GUIDE_CONDITION_ERRORS
@@ -77,8 +78,6 @@ class GuideMixin(models.AbstractModel):
     _guide_every_record_group = None
     # the product's fields on the model (``_setup_complete``)
     _guide_internal_fields = frozenset()
-    # those of them a search cannot use: computed when shown, without a search method
-    _guide_unsearchable_fields = frozenset()
 
     # ------------------------------------------------------------
     # FIELDS
@@ -227,15 +226,9 @@ class GuideMixin(models.AbstractModel):
         # the product's fields of the guided model, a set the access checks look in (on
         # the registry's class, as account's chart templates keep theirs)
         base = self.env["base"]._fields
-        cls = self.env.registry[self._name]
-        cls._guide_internal_fields = frozenset(
+        self.env.registry[self._name]._guide_internal_fields = frozenset(
             name for name in self.env["guide.mixin"]._fields if name not in base
         ) | frozenset(self._guide_engine_fields())
-        cls._guide_unsearchable_fields = frozenset(
-            name
-            for name in cls._guide_internal_fields
-            if name in self._fields and not self._fields[name].store and not self._fields[name].search
-        )
         return res
 
     @api.model
@@ -293,33 +286,17 @@ class GuideMixin(models.AbstractModel):
         """A customer searches by none of the product's fields either: the ORM checks the
         access of the stored fields a search names, not of the computed ones it searches
         through their method (the escalation and approval states), and a customer found out
-        by searching which of their tickets were escalated or awaited approval."""
+        by searching which of their tickets were escalated or awaited approval. Nobody
+        searches by those of them worked out when shown (``refuse_unsearchable``)."""
         if domain:
-            names = {
-                leaf[0].split(".", 1)[0]
-                for leaf in domain
-                if isinstance(leaf, list | tuple) and leaf and isinstance(leaf[0], str)
-            }
-            if not self._guide_internal_fields.isdisjoint(names):
+            names = domain_field_names(domain)
+            ours = self._guide_internal_fields.intersection(names)
+            if ours:
                 if not self.env.su and not self._guide_user_is_internal():
                     self.check_field_access_rights("read", sorted(names))
-                self._guide_check_searchable(names)
+                # of the guided model's fields, the product's only: Odoo's own are Odoo's
+                refuse_unsearchable(self, ours)
         return super()._search(domain, offset=offset, limit=limit, order=order)
-
-    def _guide_check_searchable(self, names):
-        """A search by one of the product's fields computed when shown (the escalation
-        state, the checklist's missing items...) is refused by name: the ORM would log an
-        error and ignore the condition, answering every record as if it held."""
-        unsearchable = self._guide_unsearchable_fields.intersection(names)
-        if unsearchable:
-            raise UserError(
-                self.env._(
-                    "%(model)s cannot be searched by %(fields)s: it is worked out when a record is"
-                    " shown. Use the filters of the search bar instead.",
-                    model=self._description,
-                    fields=field_labels(self, unsearchable),
-                )
-            )
 
     def _fetch_field(self, field):
         """A customer reading one of the other fields prefetches the model's fields but

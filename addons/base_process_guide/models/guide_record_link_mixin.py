@@ -6,7 +6,7 @@ from odoo.osv import expression
 from odoo.tools import SQL
 from odoo.tools.sql import create_index, drop_index
 
-from ..tools import field_labels, refuse_not_one
+from ..tools import domain_field_names, field_labels, refuse_not_one, refuse_unsearchable
 from ..tools.web_links import deleted_links_emptied
 
 
@@ -19,8 +19,9 @@ class GuideRecordLinkMixin(models.AbstractModel):
     res_model the user may read>`` as one SQL subquery built from the record
     model's own access rights and record rules (own documents, team, all,
     multi-company), and ``_check_access`` refuses the rows of other records (by
-    id as searched: ``guide.searched.access.mixin``). The rows of deleted records (merged, deleted) are read by those who read
-    every record of their model (``_guide_reads_deleted_records``). The record
+    id as searched: ``guide.searched.access.mixin``). The rows of deleted records
+    (merged, deleted) are read by those who read every record of their model
+    (``_guide_reads_deleted_records``). The record
     rules of the row model itself (multi-company) still apply on top. The
     superuser (the engine) sees every row.
     """
@@ -114,6 +115,8 @@ class GuideRecordLinkMixin(models.AbstractModel):
 
     @api.model
     def _search(self, domain, offset=0, limit=None, order=None):
+        if domain:
+            refuse_unsearchable(self, domain_field_names(domain))
         if not self.env.su:
             domain = expression.AND([domain, self._guide_record_access_domain()])
         return super()._search(domain, offset=offset, limit=limit, order=order)

@@ -10,6 +10,7 @@ from .engine_flags import (
 )
 from .view_spec import view_spec
 from .refusal import (
+    domain_field_names,
     emptied_scope,
     emptied_scope_lines,
     field_labels,
@@ -22,5 +23,6 @@ from .refusal import (
     refuse_emptied_scope,
     refuse_missing,
     refuse_not_one,
+    refuse_unsearchable,
     shortened,
 )

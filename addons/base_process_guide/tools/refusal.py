@@ -43,6 +43,34 @@ def field_labels(model, names):
     return ", ".join(labels)
 
 
+def domain_field_names(domain):
+    """The fields a search ``domain`` names at its top level (the first part of a path)."""
+    return {
+        leaf[0].split(".", 1)[0]
+        for leaf in domain
+        if isinstance(leaf, list | tuple) and leaf and isinstance(leaf[0], str)
+    }
+
+
+def refuse_unsearchable(model, names):
+    """Refuses a search of ``model`` by those of the fields ``names`` a search cannot use
+    (computed when shown, without a search method): the ORM logs an error and ignores such
+    a condition, answering every record as if it held."""
+    fields = model._fields
+    unsearchable = [
+        name for name in names if name in fields and not fields[name].store and not fields[name].search
+    ]
+    if unsearchable:
+        raise UserError(
+            model.env._(
+                "%(model)s cannot be searched by %(fields)s: it is worked out when a record is"
+                " shown. Use the filters of the search bar instead.",
+                model=model._description,
+                fields=field_labels(model, unsearchable),
+            )
+        )
+
+
 def group_names(groups):
     """The full names of ``groups`` ("Sales / Administrator") in their environment's
     language, as a list for a refusal. Odoo computes a group's full name once per request

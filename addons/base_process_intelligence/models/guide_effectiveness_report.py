@@ -5,6 +5,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, drop_view_if_exists
 from odoo.tools.sql import table_kind
 
+from odoo.addons.base_process_guide.tools import domain_field_names, refuse_unsearchable
 from odoo.addons.base_process_guide.tools.web_links import deleted_links_emptied
 
 from .guide_mixin import hours_between_sql
@@ -57,6 +58,12 @@ class GuideIntelligenceViewMixin(models.AbstractModel):
         super()._register_hook()
         if not self._abstract and not self._auto and table_kind(self.env.cr, self._table) is None:
             self.init()
+
+    @api.model
+    def _search(self, domain, offset=0, limit=None, order=None):
+        if domain:
+            refuse_unsearchable(self, domain_field_names(domain))
+        return super()._search(domain, offset=offset, limit=limit, order=order)
 
     @api.readonly
     def web_read(self, specification):

@@ -168,6 +168,14 @@ class TestTrustRpc(RpcCase, GuideCommon):
                     )
                     label = self.env["crm.lead"]._fields[field].string
                     self.assertIn(f"cannot be searched by {label}", fault)
+            # the rows about a record and the configuration likewise
+            for user, model, field in (
+                (self.user_salesman, "guide.line", "is_done"),
+                (self.user_manager, "guide.process", "step_count"),
+            ):
+                fault = self.rpc_fault(user, model, "search", [[(field, "=", 1)]])
+                label = self.env[model]._fields[field].string
+                self.assertIn(f"cannot be searched by {label}", fault)
         # the filters of the search bar still search
         self.assertIsInstance(
             self.xmlrpc(
