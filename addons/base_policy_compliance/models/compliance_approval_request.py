@@ -647,7 +647,10 @@ class ComplianceApprovalRequest(models.Model):
         if not record:
             return False  # reported by _compliance_apply
         vals = json.loads(self.target_vals or "{}")
-        return record.sudo()._compliance_state_snapshot(vals) != json.loads(self.record_snapshot)
+        current = record.sudo()._compliance_state_snapshot(vals)
+        # the values the request was made on (a snapshot taken before a field was added to
+        # them, by an earlier version, is compared on its own fields)
+        return any(current.get(name) != value for name, value in json.loads(self.record_snapshot).items())
 
     def _compliance_mark_outdated(self):
         """Nothing is applied: the request is closed as outdated and the requester told why."""
@@ -655,8 +658,9 @@ class ComplianceApprovalRequest(models.Model):
         self._compliance_close_activities()
         now = fields.Datetime.now()
         message = self.env._(
-            "%(change)s was not applied: %(record)s changed since the request was made (its stage or the "
-            "values the change writes). Request the change again if it is still needed.",
+            "%(change)s was not applied: %(record)s changed since the request was made (its stage, whether "
+            "it is archived, or the values the change writes). Request the change again if it is still "
+            "needed.",
             change=self.change or self.name,
             record=self.record_name,
         )

@@ -183,15 +183,29 @@ class GuideMixin(models.AbstractModel):
         return self.write(vals)
 
     def _compliance_state_snapshot(self, vals):
-        """What a held change depends on, as plain JSON values: the record's stage and the current
-        values of the fields ``vals`` writes (compared again before an approved change is applied)."""
+        """What a held change depends on, as plain JSON values: the record's stage, whether it is
+        archived (``_compliance_snapshot_fields``) and the current values of the fields ``vals``
+        writes (compared again before an approved change is applied)."""
         self.ensure_one()
-        names = sorted({self._guide_stage_field, *(name for name in vals if name in self._fields)})
+        names = sorted(
+            {
+                self._guide_stage_field,
+                *self._compliance_snapshot_fields(),
+                *(name for name in vals if name in self._fields),
+            }
+        )
         snapshot = {
             name: self._fields[name].convert_to_read(self[name], self, use_display_name=False)
             for name in names
         }
         return json.loads(json.dumps(snapshot, default=str))
+
+    @api.model
+    def _compliance_snapshot_fields(self):
+        """Fields a held change depends on whatever it writes, besides the stage: whether the
+        record is archived (a lead marked lost, a ticket archived while its request waited is
+        not brought back by the approval)."""
+        return {self._active_name} if self._active_name else set()
 
     @api.model
     def _policy_held_vals(self, vals):

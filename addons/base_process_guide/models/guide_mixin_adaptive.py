@@ -743,6 +743,19 @@ class GuideMixin(models.AbstractModel):
             # bounded: every milestone is reached once
             self._guide_milestones_evaluate(config)
 
+    def _guide_merge_message_events(self, others):
+        """``others`` are merged into ``self`` (one record) and their messages moved to it (crm's
+        merge): its event fields become the latest event of them all, as if the messages had
+        been posted on it (``_guide_record_message_events``)."""
+        self.ensure_one()
+        dates = {}
+        for fname in EVENT_FIELDS:
+            latest = max(filter(None, (self | others).sudo().mapped(fname)), default=False)
+            if latest and latest != self.sudo()[fname]:
+                dates[fname] = {self.id: latest}
+        if dates:
+            self.sudo()._guide_record_message_events(dates)
+
     @api.model
     def _guide_record_message_events(self, dates):
         """Store the event fields of messages: ``dates`` {field: {record id: date}}; one

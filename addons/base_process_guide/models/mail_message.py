@@ -39,8 +39,9 @@ class MailMessage(models.Model):
         """The event fields of the guided records the messages are about (``guide.mixin``): a
         message from outside the company (no internal user wrote it) sets
         ``guide_last_customer_message_date``, a message an employee sends to the followers
-        (not an internal note) ``guide_last_reply_date``. Whatever path posted the message
-        (chatter, incoming email, RPC); one UPDATE per model and field.
+        (not an internal note) ``guide_last_reply_date``, in their own name or another's.
+        Whatever path posted the message (chatter, incoming email, RPC); one UPDATE per model
+        and field.
 
         ``vals_list`` (the values given to ``create``) decides which messages matter without
         reading them: a tracking notification or a message about a model nobody guides costs
@@ -63,8 +64,12 @@ class MailMessage(models.Model):
         if not messages:
             return
         dates = defaultdict(lambda: defaultdict(dict))
+        # an employee writing in someone else's name (``author_id``, the composer's author) is
+        # the employee: the customer wrote nothing (the mail gateway and the portal post as the
+        # engine or as the customer)
+        employee_writes = not self.env.su and not self.env.user.share
         for message in messages.sudo():
-            internal = any(not user.share for user in message.author_id.user_ids)
+            internal = employee_writes or any(not user.share for user in message.author_id.user_ids)
             if not internal:
                 fname = "guide_last_customer_message_date"
             elif not (message.is_internal or not message.subtype_id or message.subtype_id.internal):

@@ -228,6 +228,29 @@ class AdaptiveCases:
         log.activity_id.with_user(agent).action_feedback("Called")
         self.assertEqual((log.line_id.checked, log.line_id.checked_by_id), (True, agent))
 
+    def test_agent_writing_as_the_customer_records_no_customer_message(self):
+        """Odoo lets whoever posts name another author (``message_post``'s ``author_id``, the
+        composer's author): an agent's message in the customer's name is the agent's, not a
+        message from the customer that conditions, milestones and clocks would count. The
+        customer's own messages (incoming email, portal) still are."""
+        agent = self._adaptive_agent()
+        customer = self.env["res.partner"].create({"name": "Adaptive customer", "email": "ac@example.com"})
+        for protocol in PROTOCOLS:
+            record = self._adaptive_record()
+            getattr(self, protocol)(
+                agent,
+                record._name,
+                "message_post",
+                [record.ids],
+                {"body": "I am the customer", "author_id": customer.id, "message_type": "email"},
+            )
+            record.invalidate_recordset()
+            self.assertTrue(record.message_ids.filtered(lambda m: m.author_id == customer), protocol)
+            self.assertFalse(record.guide_last_customer_message_date, protocol)
+        # the engine receiving the customer's email (as the mail gateway does) counts it
+        record.message_post(body="Really me", author_id=customer.id, message_type="email")
+        self.assertTrue(record.guide_last_customer_message_date)
+
     def test_rpc_task_attacks(self):
         agent = self._adaptive_agent()
         for protocol in PROTOCOLS:

@@ -59,25 +59,31 @@ class CrmLead(models.Model):
 
     def _policy_transition_events(self, transitions, config):
         events = super()._policy_transition_events(transitions, config)
-        if any(info["trigger"] == "won" for info in config["policies"]):
-            # won outside the process, then brought into it (team, type...): a win in its scope
-            won = self.browse(
-                [
-                    info["record"].id
-                    for info in transitions
-                    if info["entering"] and info["record"].stage_id.is_won
-                ]
-            )
-            if won:
-                events["won"] = won
+        # won or lost outside the process, then brought into it (team, type...): a win or a
+        # loss in its scope
+        entering = self.browse([info["record"].id for info in transitions if info["entering"]])
+        events.update(entering._policy_outcome_events(config))
         return events
 
     def _policy_creation_events(self, config):
         events = super()._policy_creation_events(config)
-        if any(info["trigger"] == "won" for info in config["policies"]):
+        events.update(self._policy_outcome_events(config))
+        return events
+
+    def _policy_outcome_events(self, config):
+        """The leads of ``self`` that arrive already won or lost (created, imported or
+        duplicated so, or brought into the scope of the policies so): {event: leads}. A lead
+        created archived is a lead marked lost, as one created in a won stage is won."""
+        triggers = {info["trigger"] for info in config["policies"]}
+        events = {}
+        if "won" in triggers:
             won = self.filtered(lambda lead: lead.stage_id.is_won)
             if won:
                 events["won"] = won
+        if "lost" in triggers:
+            lost = self.filtered(lambda lead: not lead.active)
+            if lost:
+                events["lost"] = lost
         return events
 
     def _compliance_change_head(self, event, vals):

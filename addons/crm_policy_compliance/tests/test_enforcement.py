@@ -131,6 +131,39 @@ class TestEnforcement(ComplianceCommon):
         lead2.action_set_lost(lost_reason_id=self.lost_reason.id)
         self.assertFalse(lead2.active)
 
+    def test_created_copied_or_imported_lost_needs_reason(self):
+        """A lead created, duplicated or imported already lost (archived) is a lead marked
+        lost: the lost policies check it, as a lead created won is checked by the won ones."""
+        self._policy(
+            name="Lost reason",
+            trigger="lost",
+            requirement="[('lost_reason_id', '!=', False)]",
+            message="Say why.",
+        )
+        Lead = self.env["crm.lead"].with_user(self.user_salesman)
+        born_lost = {"name": "Born lost", "type": "opportunity", "team_id": self.team.id, "active": False}
+        with self.assertRefused(UserError, "Lost reason: Say why."):
+            Lead.create(born_lost)
+        lead = self._lead(name="Original").with_user(self.user_salesman)
+        with self.assertRefused(UserError, "Lost reason: Say why."):
+            lead.copy({"active": False})
+        result = Lead.load(
+            ["name", "type", "team_id/.id", "active"], [["Imported lost", "opportunity", self.team.id, "0"]]
+        )
+        self.assertFalse(result["ids"])
+        self.assertTrue(any("Lost reason: Say why." in msg["message"] for msg in result["messages"]))
+        lost = Lead.create(
+            {
+                "name": "Born lost with a reason",
+                "type": "opportunity",
+                "team_id": self.team.id,
+                "active": False,
+                "lost_reason_id": self.lost_reason.id,
+            }
+        )
+        self.assertEqual(self._logs(lost).mapped("outcome"), ["passed"])
+        self.assertEqual(self._logs(lost).event, "lost")
+
     def test_lost_dialog_asks_for_the_reason_a_policy_requires(self):
         """The Mark Lost dialog shows the policy and requires the reason up front
         (one dialog, no refusal after it), for the leads the policy holds only."""

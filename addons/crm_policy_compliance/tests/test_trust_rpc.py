@@ -171,6 +171,32 @@ class TestTrustRpc(RpcCase, ComplianceCommon):
         self.assertEqual(request.state, "outdated")
         self.assertEqual((lead.stage_id, lead.expected_revenue), (self.stage_new, 85000))
 
+    def test_approval_of_a_lead_lost_meanwhile_is_outdated(self):
+        """The lead was marked lost (with its reason, through the CRM's dialog) while its
+        request waited: approving it does not bring the lost deal back nor move it."""
+        lead = self._big_lead(name="Lost meanwhile")
+        request_ids = self.xmlrpc(
+            self.user_salesman,
+            "crm.lead",
+            "compliance_request_approval",
+            [[lead.id], {"stage_id": self.stage_proposal.id}, "Big order"],
+        )
+        wizard_id = self.xmlrpc(
+            self.user_salesman,
+            "crm.lead.lost",
+            "create",
+            [{"lead_ids": [(6, 0, lead.ids)], "lost_reason_id": self.lost_reason.id}],
+        )
+        self.xmlrpc(self.user_salesman, "crm.lead.lost", "action_lost_reason_apply", [[wizard_id]])
+        approve = ("compliance.approval.request", "action_approve", [request_ids])
+        approved = self.xmlrpc(self.user_leader, *approve)
+        self.assertIs(approved, True)
+        self.env.invalidate_all()
+        request = self.Request.browse(request_ids)
+        self.assertEqual((request.state, request.applied), ("outdated", False))
+        self.assertEqual((lead.active, lead.stage_id), (False, self.stage_new), "the deal stays lost")
+        self.assertEqual(lead.lost_reason_id, self.lost_reason)
+
     def test_unchanged_record_still_applied(self):
         lead = self._big_lead(name="Fresh")
         lead.message_post(body="Unrelated note")  # not what the change depends on

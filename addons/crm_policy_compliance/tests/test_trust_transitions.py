@@ -34,6 +34,31 @@ class TestTrustTransitionsPolicies(RpcCase, ComplianceCommon):
         self.assertEqual(self._logs(lead).mapped("outcome"), ["passed"])
         self.assertEqual(self._logs(lead).event, "won")
 
+    def test_lost_outside_the_process_then_brought_back(self):
+        """A lead marked lost outside its process without a reason is checked by the lost
+        policies when brought back, as a lead won elsewhere is by the won ones."""
+        self._policy(
+            name="Lost reason",
+            trigger="lost",
+            requirement="[('lost_reason_id', '!=', False)]",
+            message="Say why.",
+        )
+        lead = self._lead(name="Lost elsewhere")
+        self.xmlrpc(self.user_salesman, "crm.lead", "write", [lead.ids, {"team_id": self.other_team.id}])
+        self.xmlrpc(self.user_salesman, "crm.lead", "write", [lead.ids, {"active": False}])
+        fault = self.rpc_fault(self.user_salesman, "crm.lead", "write", [lead.ids, {"team_id": self.team.id}])
+        self.assertIn("Lost reason: Say why.", fault)
+        self.env.invalidate_all()
+        self.assertEqual(lead.team_id, self.other_team)
+        self.xmlrpc(
+            self.user_salesman,
+            "crm.lead",
+            "write",
+            [lead.ids, {"team_id": self.team.id, "lost_reason_id": self.lost_reason.id}],
+        )
+        self.assertEqual(self._logs(lead).mapped("outcome"), ["passed"])
+        self.assertEqual(self._logs(lead).event, "lost")
+
     def test_step_policy_on_re_entry(self):
         self._policy(
             name="Proposal needs revenue",

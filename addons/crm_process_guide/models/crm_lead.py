@@ -43,4 +43,7 @@ class CrmLead(models.Model):
     def _merge_dependences(self, opportunities):
         # the merged leads' checklist lines are deleted with them: their ticks are noted here
         self._guide_merge_note(opportunities)
-        return super()._merge_dependences(opportunities)
+        res = super()._merge_dependences(opportunities)
+        # their messages are now this lead's: so are the events the conditions read of them
+        self._guide_merge_message_events(opportunities)
+        return res

@@ -117,6 +117,35 @@ class TestLifecycle(RpcCase, GuideCommon):
         self.assertIn("Duplicate: Budget confirmed, by %s on " % self.user_salesman.name, str(note.body))
         self.assertEqual(note.subtype_id, self.env.ref("mail.mt_note"))
 
+    def test_merge_keeps_the_latest_message_events(self):
+        """A merge moves the merged leads' messages to the lead they are merged into: its
+        last customer message and last reply are then the latest of them all, as the
+        conditions reading them (and the chatter) say."""
+        customer = self.env["res.partner"].create({"name": "Merge customer", "email": "merge@example.com"})
+        # the lead further on is the one the others are merged into
+        head, tail = self._lead(name="Head", stage_id=self.stage_nego.id), self._lead(name="Tail")
+        head.message_post(body="Earlier", author_id=customer.id, message_type="email")
+        tail.message_post(body="Later", author_id=customer.id, message_type="email")
+        tail.with_user(self.user_salesman).message_post(
+            body="Our answer", message_type="comment", subtype_xmlid="mail.mt_comment"
+        )
+        self.env.cr.execute(
+            "UPDATE crm_lead SET guide_last_customer_message_date = %s WHERE id = %s",
+            ("2020-01-01 10:00:00", head.id),
+        )
+        head.invalidate_recordset()
+        latest = tail.guide_last_customer_message_date
+        self.assertGreater(latest, head.guide_last_customer_message_date)
+        self.assertFalse(head.guide_last_reply_date)
+        self.assertTrue(tail.guide_last_reply_date)
+        merge = self.env["crm.merge.opportunity"].with_user(self.user_salesman)
+        merge.with_context(active_ids=(head | tail).ids, active_model="crm.lead").create(
+            {"opportunity_ids": [(6, 0, (head | tail).ids)]}
+        ).action_merge()
+        self.assertFalse(tail.exists())
+        self.assertEqual(head.guide_last_customer_message_date, latest)
+        self.assertTrue(head.guide_last_reply_date)
+
     def test_audit_trail_of_a_deleted_lead_stays_readable(self):
         """The history and deviations of a deleted or merged lead stay readable (search,
         read, read_group) by those who read every lead and the process administrators (of

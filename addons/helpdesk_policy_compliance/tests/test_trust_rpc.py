@@ -75,6 +75,18 @@ class TestTrustRpc(RpcCase, HelpdeskGuideCommon):
             )
             self.assertIn(self.user_agent.partner_id, told.partner_ids)
 
+    def test_approval_of_a_ticket_archived_meanwhile_is_outdated(self):
+        """The ticket was archived while its request waited: approving it neither brings it
+        back nor closes it."""
+        ticket = self._ticket(name="Archived meanwhile", stage_id=self.stage_waiting.id)
+        request_ids = self._request(self.xmlrpc, ticket)
+        self.xmlrpc(self.user_agent, "helpdesk.ticket", "write", [[ticket.id], {"active": False}])
+        self.xmlrpc(self.user_manager, "compliance.approval.request", "action_approve", [request_ids])
+        self.env.invalidate_all()
+        request = self.Request.browse(request_ids)
+        self.assertEqual((request.state, request.applied), ("outdated", False))
+        self.assertEqual((ticket.active, ticket.stage_id), (False, self.stage_waiting), "nothing applied")
+
     def test_prompt_not_logged_as_error_and_collect_key_ignored(self):
         ticket = self._ticket(name="Quiet", stage_id=self.stage_waiting.id)
         with self.assertNoLogs("odoo.http", "ERROR"):
