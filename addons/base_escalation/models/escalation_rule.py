@@ -326,6 +326,8 @@ class EscalationRule(models.Model):
         return rules
 
     def write(self, vals):
+        if "model_name" in vals:
+            self._escalation_check_model_change(vals["model_name"])
         # its levels' changes are applied to the clocks once, below
         with engine_flag(self.env, FLAG_RULE_SAVE):
             res = super().write(vals)
@@ -346,6 +348,29 @@ class EscalationRule(models.Model):
                 self._escalation_resync()
             failed._escalation_reschedule()
         return res
+
+    def _escalation_check_model_change(self, model_name):
+        """Refuse to move a rule that already timed records to another model: its clocks (and
+        their history) are on the records of the first one and would keep running there."""
+        moved = self.filtered(lambda rule: rule.model_name != model_name)
+        if not moved:
+            return
+        used = (
+            self.env["escalation.clock"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("rule_id", "in", moved.ids)], limit=1)
+            .rule_id
+        )
+        if used:
+            raise ValidationError(
+                self.env._(
+                    "Escalation rule %(rule)s has already timed %(model)s records: what it applies "
+                    "to cannot be changed any more. Duplicate the rule and change the copy instead.",
+                    rule=quoted(self.env, used.display_name),
+                    model=self._guide_model_label(used.model_name),
+                )
+            )
 
     def unlink(self):
         self._escalation_wait_for_scheduler()

@@ -21,6 +21,7 @@ from odoo.addons.base_process_guide.tools import (
     engine_flag_get,
     labelled,
     module_uninstalling,
+    quoted,
     refuse_not_one,
     shortened,
 )
@@ -382,6 +383,8 @@ class CompliancePolicy(models.Model):
 
     def write(self, vals):
         self._policy_check_engine_fields(vals)
+        if "model_name" in vals:
+            self._policy_check_model_change(vals["model_name"])
         res = super().write(vals)
         if VERSIONED_FIELDS & set(vals):
             self._policy_bump_version()
@@ -440,6 +443,24 @@ class CompliancePolicy(models.Model):
     # ------------------------------------------------------------
     # BUSINESS
     # ------------------------------------------------------------
+    def _policy_check_model_change(self, model_name):
+        """Refuse to move a policy that already checked records to another model: its audit
+        trail and approval requests are on the records of the first one."""
+        moved = self.filtered(lambda policy: policy.model_name != model_name)
+        if not moved:
+            return
+        for model in ("compliance.log", "compliance.approval.request"):
+            used = self.env[model].sudo().search([("policy_id", "in", moved.ids)], limit=1).policy_id
+            if used:
+                raise ValidationError(
+                    self.env._(
+                        "Policy %(policy)s has already checked %(model)s records: what it applies to "
+                        "cannot be changed any more. Duplicate the policy and change the copy instead.",
+                        policy=quoted(self.env, used.display_name),
+                        model=self._guide_model_label(used.model_name),
+                    )
+                )
+
     @api.model
     def _policy_check_engine_fields(self, vals):
         """The version number and row are the engine's (written in SQL): refused to everyone."""

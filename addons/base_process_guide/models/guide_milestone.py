@@ -36,8 +36,8 @@ class GuideMilestone(models.Model):
     company_id = fields.Many2one(related="process_id.company_id", store=True)
     reach_mode = fields.Selection(REACH_MODES, string="How It Is Reached", required=True, default="auto")
     condition = fields.Char(
-        help="Reached the first time this condition holds on the record, e.g. "
-        "[('guide_last_reply_date', '!=', False)].",
+        help="Reached the first time the record meets this condition, e.g. “Last Reply to the Customer "
+        "is set”.",
     )
     group_ids = fields.Many2many(
         "res.groups",

@@ -2,7 +2,7 @@
 level moved into a rule of the other model, or a rule turned to the other model, is judged
 where it goes, not where it was (Odoo's record rules judge a write by the rows before it)."""
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from .common import EscalationCommon
@@ -72,3 +72,21 @@ class TestTrustParentMovesEscalation(EscalationCommon):
     def test_rule_not_turned_to_the_other_model(self):
         self._refused(self.user_manager, self.lead_rule, {"model_name": "helpdesk.ticket"})
         self._refused(self.user_hd_manager, self.ticket_rule, {"model_name": "crm.lead"})
+
+    def test_rule_that_timed_records_keeps_its_model(self):
+        # a rule that never timed a record may still be turned to the other model
+        self.lead_rule_2.write({"model_name": "helpdesk.ticket"})
+        self.assertEqual(self.lead_rule_2.model_name, "helpdesk.ticket")
+        self.lead_rule.write({"active": True})
+        lead = self._lead()
+        self.assertTrue(self.Clock.search([("rule_id", "=", self.lead_rule.id), ("res_id", "=", lead.id)]))
+        with self.assertRaises(ValidationError) as caught:
+            self.lead_rule.write({"model_name": "helpdesk.ticket"})
+        message = str(caught.exception)
+        self.assertIn("Lead rule", message)
+        self.assertIn("cannot be changed", message)
+        self.assertNotIn("crm.lead", message)
+        self.env.invalidate_all()
+        self.assertEqual(self.lead_rule.model_name, "crm.lead")
+        # the other fields stay editable
+        self.lead_rule.write({"name": "Lead rule renamed"})

@@ -3,7 +3,7 @@ approval tier moved into a policy of the other model (its author would approve t
 model's changes), or a policy turned to the other model, is judged where it goes, not where
 it was (Odoo's record rules judge a write by the rows before it)."""
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from .common import ComplianceCommon
@@ -87,3 +87,25 @@ class TestTrustParentMovesPolicy(ComplianceCommon):
 
     def test_policy_not_turned_to_the_other_model(self):
         self._refused(self.user_manager, self.lead_policy, {"model_name": "helpdesk.ticket"})
+
+    def test_policy_that_checked_records_keeps_its_model(self):
+        values = {
+            "model_name": "crm.lead",
+            "process_id": False,
+            "trigger": "stage",
+            "requirement": "[('name', '!=', False)]",
+            "enforcement": "block",
+        }
+        unused = self._policy(name="Never checked", **values)
+        unused.write({"model_name": "helpdesk.ticket"})
+        self.assertEqual(unused.model_name, "helpdesk.ticket")
+        used = self._policy(name="Checked the leads", **values)
+        lead = self._lead()
+        lead.write({"stage_id": self.stage_proposal.id})
+        self.assertTrue(self.Log.search([("policy_id", "=", used.id)]))
+        with self.assertRefused(ValidationError, "cannot be changed") as caught:
+            used.write({"model_name": "helpdesk.ticket"})
+        self.assertIn("Checked the leads", str(caught.exception))
+        self.assertNotIn("crm.lead", str(caught.exception))
+        self.env.invalidate_all()
+        self.assertEqual(used.model_name, "crm.lead")

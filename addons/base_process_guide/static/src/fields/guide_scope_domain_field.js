@@ -1,6 +1,6 @@
 import { Domain } from "@web/core/domain";
 import { registry } from "@web/core/registry";
-import { DomainField, domainField } from "@web/views/fields/domain/domain_field";
+import { GuideConditionField, guideConditionField } from "./guide_condition_field";
 
 /**
  * Domain editor of a condition that applies within a scope (company, teams,
@@ -8,8 +8,8 @@ import { DomainField, domainField } from "@web/views/fields/domain/domain_field"
  * records of the scope, given as a domain by the field of option
  * ``scope_field``.
  */
-export class GuideScopeDomainField extends DomainField {
-    static props = { ...DomainField.props, scopeField: { type: String, optional: true } };
+export class GuideScopeDomainField extends GuideConditionField {
+    static props = { ...GuideConditionField.props, scopeField: { type: String, optional: true } };
 
     getEvaluatedDomain(props = this.props) {
         const domain = super.getEvaluatedDomain(props);
@@ -22,11 +22,11 @@ export class GuideScopeDomainField extends DomainField {
 }
 
 registry.category("fields").add("guide_scope_domain", {
-    ...domainField,
+    ...guideConditionField,
     component: GuideScopeDomainField,
     extractProps(fieldInfo, dynamicInfo) {
         return {
-            ...domainField.extractProps(fieldInfo, dynamicInfo),
+            ...guideConditionField.extractProps(fieldInfo, dynamicInfo),
             scopeField: fieldInfo.options.scope_field,
         };
     },

@@ -10,6 +10,10 @@ registry.category("web_tour.tours").add("guide_process_new_tour", {
             run: "click",
         },
         {
+            content: "From the CRM menu, a new process applies to leads: no other choice is offered",
+            trigger: ".o_field_widget[name=model_name].o_readonly_modifier:not(:has(select))",
+        },
+        {
             content: "Name it",
             trigger: ".o_field_widget[name=name] input",
             run: "edit Tour new process",
@@ -18,6 +22,10 @@ registry.category("web_tour.tours").add("guide_process_new_tour", {
             content: "Add a step",
             trigger: ".o_field_widget[name=step_ids] .o_field_x2many_list_row_add a",
             run: "click",
+        },
+        {
+            content: "The dialog is titled with one step, not the list of steps",
+            trigger: ".modal .modal-title:contains('Create Step'):not(:contains('Steps'))",
         },
         {
             content: "The step dialog asks for no process: it is the one being designed",
@@ -75,6 +83,11 @@ registry.category("web_tour.tours").add("guide_process_new_tour", {
             content: "The milestone dialog asks for no process",
             trigger: ".modal:not(:has(.o_field_widget[name=process_id])) .o_field_widget[name=name] input",
             run: "edit Tour milestone",
+        },
+        {
+            content: "Its condition is edited in user words (no \"domain\")",
+            trigger:
+                ".modal .o_field_widget[name=condition] .o_field_domain_dialog_button:contains('Edit Condition'):not(:contains('Domain'))",
         },
         {
             content: "Reached by hand",
