@@ -40,6 +40,27 @@ class TestTrustRpc(RpcCase, EscalationCommon):
             ],
         )
 
+    def test_search_by_the_escalation_state_refused(self):
+        """Odoo logs an error and ignores a condition on a field worked out when shown,
+        answering every lead; the search bar's filters (*Breached*...) search."""
+        label = self.env["crm.lead"]._fields["escalation_state"].string
+        with self.assertNoLogs("odoo.osv.expression", "ERROR"), self.assertNoLogs("odoo.http", "ERROR"):
+            for protocol in ("xmlrpc", "jsonrpc"):
+                fault = self.rpc_fault(
+                    self.user_salesman,
+                    "crm.lead",
+                    "search_count",
+                    [[("escalation_state", "=", "breached")]],
+                    protocol=protocol,
+                )
+                self.assertIn(f"cannot be searched by {label}", fault)
+        self.assertIsInstance(
+            self.xmlrpc(
+                self.user_salesman, "crm.lead", "search_count", [[("escalation_breached", "=", True)]]
+            ),
+            int,
+        )
+
     def test_manual_escalation_dialog_ids_that_name_no_row_refused(self):
         """A user, rule or level id that names no row, or a record id no integer column
         holds, sent to the *Escalate* dialog is refused naming the field before the

@@ -154,10 +154,11 @@ class TestTrustRpc(RpcCase, GuideCommon):
 
     def test_search_by_a_field_computed_when_shown_refused(self):
         """Odoo logs an error and ignores such a condition, answering every record: a
-        salesperson filtering by the escalation state or the missing items got them all."""
+        salesperson filtering by the missing items or the number of deviations got them all
+        (the escalation state likewise: ``helpdesk_escalation``'s test)."""
         self._lead()
         with self.assertNoLogs("odoo.osv.expression", "ERROR"), self.assertNoLogs("odoo.http", "ERROR"):
-            for field, value in (("escalation_state", "breached"), ("guide_missing_items", "Proposal")):
+            for field, value in (("guide_missing_items", "Proposal"), ("guide_deviation_count", 1)):
                 for protocol in PROTOCOLS:
                     fault = self.rpc_fault(
                         self.user_salesman,
@@ -178,9 +179,7 @@ class TestTrustRpc(RpcCase, GuideCommon):
                 self.assertIn(f"cannot be searched by {label}", fault)
         # the filters of the search bar still search
         self.assertIsInstance(
-            self.xmlrpc(
-                self.user_salesman, "crm.lead", "search_count", [[("escalation_breached", "=", True)]]
-            ),
+            self.xmlrpc(self.user_salesman, "crm.lead", "search_count", [[("guide_overdue", "=", True)]]),
             int,
         )
 

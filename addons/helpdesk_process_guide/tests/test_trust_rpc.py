@@ -14,14 +14,14 @@ class TestTrustRpc(RpcCase, HelpdeskGuideCommon):
     def test_search_by_a_field_computed_when_shown_refused(self):
         """Odoo logs an error and ignores such a condition, answering every ticket."""
         self._ticket(user_id=self.user_own.id)
-        label = self.env["helpdesk.ticket"]._fields["escalation_state"].string
+        label = self.env["helpdesk.ticket"]._fields["guide_missing_items"].string
         with self.assertNoLogs("odoo.osv.expression", "ERROR"), self.assertNoLogs("odoo.http", "ERROR"):
             for protocol in ("xmlrpc", "jsonrpc"):
                 fault = self.rpc_fault(
                     self.user_own,
                     "helpdesk.ticket",
                     "search",
-                    [[("escalation_state", "=", "breached")]],
+                    [[("guide_missing_items", "=", "Solution proposed")]],
                     protocol=protocol,
                 )
                 self.assertIn(f"cannot be searched by {label}", fault)
