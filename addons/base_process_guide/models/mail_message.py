@@ -64,12 +64,13 @@ class MailMessage(models.Model):
         if not messages:
             return
         dates = defaultdict(lambda: defaultdict(dict))
-        # an employee writing in someone else's name (``author_id``, the composer's author) is
-        # the employee: the customer wrote nothing (the mail gateway and the portal post as the
-        # engine or as the customer)
-        employee_writes = not self.env.su and not self.env.user.share
         for message in messages.sudo():
-            internal = employee_writes or any(not user.share for user in message.author_id.user_ids)
+            internal = any(not user.share for user in message.author_id.user_ids)
+            if not internal:
+                # an employee writing in someone else's name (``author_id``, the composer's
+                # author) is the employee: the customer wrote nothing (the mail gateway and
+                # the portal post as the engine or as the customer)
+                internal = not self.env.su and not self.env.user.share
             if not internal:
                 fname = "guide_last_customer_message_date"
             elif not (message.is_internal or not message.subtype_id or message.subtype_id.internal):
