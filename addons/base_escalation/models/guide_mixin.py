@@ -687,8 +687,8 @@ class GuideMixin(models.AbstractModel):
     # ------------------------------------------------------------
     # MILESTONES AND EVENTS (base_process_guide's adaptive layer)
     # ------------------------------------------------------------
-    def _guide_milestones_reached(self, rows):
-        res = super()._guide_milestones_reached(rows)
+    def _guide_milestones_reached(self, rows, merged=False):
+        res = super()._guide_milestones_reached(rows, merged=merged)
         config = self.env["escalation.rule"]._get_escalation_config(self._name)
         milestone_ids = set(rows.milestone_id.ids)
         rule_ids = {

@@ -711,10 +711,11 @@ class GuideMixin(models.AbstractModel):
         self._guide_milestones_reached(rows)
         return rows
 
-    def _guide_milestones_reached(self, rows):
+    def _guide_milestones_reached(self, rows, merged=False):
         """After-effects of milestones reached by ``self`` (``rows``): the record's figures,
         a chatter note, the checklist figures and the milestones reading the milestones.
-        Engines extend it (escalation: clocks met by a milestone)."""
+        ``merged``: the rows were carried over from records merged into ``self`` (the note
+        says so). Engines extend it (escalation: clocks met by a milestone)."""
         self.invalidate_recordset(["guide_milestone_ids", "guide_milestone_timeline"])
         if hasattr(self, "_message_log_batch"):
             names = defaultdict(list)
@@ -723,13 +724,68 @@ class GuideMixin(models.AbstractModel):
             self.browse(list(names))._message_log_batch(
                 {
                     res_id: Markup("<p>%s</p>")
-                    % self.env._(
-                        "Milestone reached: %(milestones)s", milestones=format_list(self.env, titles)
+                    % (
+                        self.env._(
+                            "Milestones reached on the merged records: %(milestones)s",
+                            milestones=format_list(self.env, titles),
+                        )
+                        if merged
+                        else self.env._(
+                            "Milestone reached: %(milestones)s", milestones=format_list(self.env, titles)
+                        )
                     )
                     for res_id, titles in names.items()
                 }
             )
         self._guide_after_event({"guide_milestone_ids"})
+
+    def _guide_merge_milestones(self, others):
+        """``others`` are merged into ``self`` (one record) and about to be deleted: the
+        milestones they reached and ``self`` did not are reached by ``self`` too, as they
+        were (when, by whom, how, in which process and step), with a note naming the merged
+        record; the first reached of each. Their own rows stay, about the deleted records."""
+        self.ensure_one()
+        Reached = self.env["guide.milestone.reached"].sudo()
+        rows = Reached.search(
+            [("res_model", "=", self._name), ("res_id", "in", others.ids)], order="date, id"
+        )
+        if not rows:
+            return
+        reached = {mid for _res_id, mid in self._guide_milestones_reached_pairs(set(rows.milestone_id.ids))}
+        firsts = {}
+        for row in rows:
+            if row.milestone_id.id not in reached:
+                firsts.setdefault(row.milestone_id.id, row)
+        if not firsts:
+            return
+        common = self._guide_history_common(fields.Datetime.now())[self.id]
+        names = dict(zip(others.ids, others.sudo().mapped("display_name"), strict=True))
+        vals_list = []
+        for row in firsts.values():
+            note = self.env._(
+                "Reached on %(record)s, merged into this record.",
+                record=names.get(row.res_id) or row.record_name,
+            )
+            vals_list.append(
+                {
+                    "res_model": self._name,
+                    "res_id": self.id,
+                    "record_name": common["record_name"],
+                    "milestone_id": row.milestone_id.id,
+                    "process_id": row.process_id.id,
+                    "step_id": row.step_id.id,
+                    "company_id": common["company_id"],
+                    "date": row.date,
+                    "user_id": row.user_id.id,
+                    "mode": row.mode,
+                    "note": f"{note}\n{row.note}" if row.note else note,
+                    "hours_to_reach": row.hours_to_reach,
+                    "days_to_reach": row.days_to_reach,
+                    "reached_count": 1,
+                }
+            )
+        rows = Reached._guide_bulk_create(vals_list, skip_conflicts=True)
+        self._guide_milestones_reached(rows, merged=True)
 
     def _guide_after_event(self, fnames):
         """An event changed the helper fields ``fnames`` of ``self`` without a write: refresh

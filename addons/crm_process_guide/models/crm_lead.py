@@ -41,8 +41,10 @@ class CrmLead(models.Model):
         return [*super()._guide_time_scope_domain(), ("stage_id.is_won", "=", False)]
 
     def _merge_dependences(self, opportunities):
-        # the merged leads' checklist lines are deleted with them: their ticks are noted here
+        # the merged leads' checklist lines are deleted with them: their ticks are noted here;
+        # the milestones they reached are reached here too
         self._guide_merge_note(opportunities)
+        self._guide_merge_milestones(opportunities)
         res = super()._merge_dependences(opportunities)
         # their messages are now this lead's: so are the events the conditions read of them
         self._guide_merge_message_events(opportunities)

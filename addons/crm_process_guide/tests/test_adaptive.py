@@ -33,3 +33,46 @@ class TestAdaptiveLead(RpcCase, AdaptiveCases, GuideCommon):
     @classmethod
     def _adaptive_next_stage(cls):
         return cls.stage_proposal
+
+    def test_merge_carries_the_milestones_reached(self):
+        """A merge deletes the merged leads: the milestones they reached and the lead they are
+        merged into did not are reached by it too, as they were (when, by whom, how), with a
+        note naming the merged lead; one it reached itself keeps its own row."""
+        agent = self._adaptive_agent()
+        head, tail = self._lead(name="Head", stage_id=self.stage_proposal.id), self._lead(name="Tail")
+        for record in (tail, head):
+            record.with_user(agent).write(dict(self.auto_vals))
+        tail.with_user(agent).action_guide_reach_milestone(self.ms_manual.id, "Signed copy received")
+        tail_rows = self._rows("guide.milestone.reached", tail)
+        signed = tail_rows.filtered(lambda row: row.milestone_id == self.ms_manual)
+        self.env.cr.execute(
+            "UPDATE guide_milestone_reached SET date = '2024-03-01 09:00:00' WHERE id = %s", [signed.id]
+        )
+        signed.invalidate_recordset()
+        head_auto = self._rows("guide.milestone.reached", head)
+        merge = self.env["crm.merge.opportunity"].with_user(agent)
+        merge.with_context(active_ids=(head | tail).ids, active_model="crm.lead").create(
+            {"opportunity_ids": [(6, 0, (head | tail).ids)]}
+        ).action_merge()
+        self.assertFalse(tail.exists())
+        rows = self._rows("guide.milestone.reached", head)
+        self.assertEqual(rows.milestone_id, self.ms_auto | self.ms_manual)
+        self.assertIn(head_auto, rows)
+        carried = rows - head_auto
+        self.assertEqual(
+            (carried.milestone_id, str(carried.date), carried.user_id, carried.mode, carried.process_id),
+            (self.ms_manual, "2024-03-01 09:00:00", agent, "manual", self.process),
+        )
+        self.assertEqual(carried.note, "Reached on Tail, merged into this record.\nSigned copy received")
+        self.assertEqual(head.guide_milestone_ids, self.ms_auto | self.ms_manual)
+        # the merged lead's own rows stay (the audit of what happened on it)
+        self.assertEqual(self._rows("guide.milestone.reached", tail), tail_rows)
+        self.assertTrue(
+            head.message_ids.filtered(
+                lambda m: "Milestones reached on the merged records: Adaptive signed" in str(m.body)
+            )
+        )
+        # the agent reads them, as every row about the lead
+        self.assertEqual(
+            self.env["guide.milestone.reached"].with_user(agent).search([("res_id", "=", head.id)]), rows
+        )
