@@ -287,6 +287,16 @@ class EscalationRule(models.Model):
                             field=rule.date_field_id.field_description,
                         )
                     )
+                field = rule.date_field_id.sudo()
+                if field.ttype not in ("date", "datetime") or not field.store:
+                    raise ValidationError(
+                        self.env._(
+                            "Escalation rule %(rule)s: field %(field)s is not a stored date: the clock "
+                            "starts when a date passes.",
+                            rule=quoted(self.env, rule.display_name),
+                            field=field.field_description,
+                        )
+                    )
 
     @api.constrains("model_name", "process_id", "step_ids", "pause_step_ids", "met_step_ids")
     def _check_steps(self):

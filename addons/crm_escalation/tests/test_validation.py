@@ -92,6 +92,25 @@ class TestValidation(EscalationCommon):
         rule = form.save()
         self.assertEqual(rule.date_field_id.name, "date_deadline")
 
+    def test_date_field_is_a_stored_date(self):
+        """The field a rule starts from is a stored date or datetime of its model: another one
+        (text, number, relation, computed) is refused at save, naming the rule and the field
+        (its clock would fail the records' writes)."""
+        Fields = self.env["ir.model.fields"]
+        rule = self._rule()
+        for fname in ("name", "expected_revenue", "user_id", "activity_date_deadline"):
+            field = Fields._get("crm.lead", fname)
+            with self.assertRaises(ValidationError) as caught:
+                self._rule(trigger_type="date_field", date_field_id=field.id)
+            self.assertIn(f"field {field.field_description} is not a stored date", str(caught.exception))
+            with self.assertRaisesRegex(ValidationError, "is not a stored date"):
+                rule.with_user(self.user_manager).write(
+                    {"trigger_type": "date_field", "date_field_id": field.id}
+                )
+        # a salesperson's lead is written as before
+        lead = self._lead()
+        lead.with_user(self.user_salesman).name = "Renamed"
+
     def test_level_moves_to_a_step_of_the_rules_process(self):
         """A level's *Move to Step* is a step of the rule's model and process: the step's
         stage is written to the records, and a ticket stage's id names an unrelated lead
