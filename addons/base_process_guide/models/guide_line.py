@@ -229,6 +229,22 @@ class GuideLine(models.Model):
         )
         return ", ".join(label for label in labels if label)
 
+    def _guide_refuse_activity_lines(self):
+        """Refuse to tick by hand the lines that optional tasks of kind *activity* made:
+        they are done when their activity is marked done."""
+        logs = (
+            self.env["guide.task.log"]
+            .sudo()
+            .search_fetch([("line_id", "in", self.ids), ("kind", "!=", "checklist")], ["line_id"])
+        )
+        if logs:
+            raise UserError(
+                self.env._(
+                    "%(items)s is done when its activity is marked done; it cannot be ticked by hand.",
+                    items=", ".join(logs.line_id.mapped("title")[:REFUSAL_NAMES]),
+                )
+            )
+
     def _guide_records(self):
         """The guided records of these lines, grouped by model."""
         res_ids = defaultdict(set)
@@ -253,7 +269,9 @@ class GuideLine(models.Model):
             )
         return past
 
-    def _guide_set_checked(self, checked):
+    def _guide_set_checked(self, checked, by_activity=False):
+        """Tick (or untick) the lines as the current user. ``by_activity``: the activities
+        the lines' optional tasks made are done (only then are those lines ticked)."""
         refuse_missing(self, "write")
         auto = self.filtered(lambda line: line.completion == "auto")
         if auto:
@@ -264,6 +282,8 @@ class GuideLine(models.Model):
                     items=", ".join(auto.mapped("name")),
                 )
             )
+        if not by_activity:
+            self._guide_refuse_activity_lines()
         records_by_model = self._guide_records()
         for records in records_by_model.values():
             # ticking is editing the record: the agent needs write access to it

@@ -27,7 +27,7 @@ class MailActivity(models.Model):
             lines -= lines._guide_lines_of_steps_left()
         res = super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
         if lines:
-            lines._guide_set_checked(True)
+            lines._guide_set_checked(True, by_activity=True)
         for model_name, ids in records.items():
             self.env[model_name].browse(ids).sudo()._guide_after_event({"guide_done_activity_type_ids"})
         return res

@@ -228,6 +228,43 @@ class AdaptiveCases:
         log.activity_id.with_user(agent).action_feedback("Called")
         self.assertEqual((log.line_id.checked, log.line_id.checked_by_id), (True, agent))
 
+    def test_activity_task_line_is_not_ticked_by_hand(self):
+        """The line of a mandatory activity task is done when its activity is marked done:
+        ticking (or unticking) it by hand is refused, over every path, and the gate holds
+        until the activity is done."""
+        agent = self._adaptive_agent()
+        task = self.env["guide.task"].create(
+            {
+                "step_id": self._adaptive_first_step().id,
+                "name": "Adaptive remote session",
+                "kind": "activity",
+                "activity_type_id": self.env.ref("mail.mail_activity_data_call").id,
+                "mandatory": True,
+            }
+        )
+        record = self._adaptive_record()
+        record.with_user(agent).action_guide_add_task(task.id)
+        log = self._rows("guide.task.log", record)
+        line = log.line_id
+        self.assertIn("Adaptive remote session", record.guide_missing_items)
+        for method in ("action_check", "action_toggle"):
+            for protocol in PROTOCOLS:
+                with self.assertRaises(RpcError) as caught:
+                    getattr(self, protocol)(agent, "guide.line", method, [line.ids])
+                self.assertIn(
+                    "Adaptive remote session is done when its activity is marked done",
+                    caught.exception.message,
+                )
+        with self.assertRaisesRegex(UserError, "is done when its activity is marked done"):
+            line.with_user(agent).write({"checked": True})
+        self.assertFalse(line.checked)
+        with self.assertRaisesRegex(UserError, "Adaptive remote session"):
+            record.with_user(agent).write({record._guide_stage_field: self._adaptive_next_stage().id})
+        log.activity_id.with_user(agent).action_feedback("Session held")
+        self.assertEqual((line.checked, line.checked_by_id), (True, agent))
+        with self.assertRaisesRegex(UserError, "is done when its activity is marked done"):
+            line.with_user(agent).action_uncheck()
+
     def test_agent_writing_as_the_customer_records_no_customer_message(self):
         """Odoo lets whoever posts name another author (``message_post``'s ``author_id``, the
         composer's author): an agent's message in the customer's name is the agent's, not a
