@@ -1003,6 +1003,8 @@ class GuideMixin(models.AbstractModel):
 
     def action_guide_feedback(self):
         refuse_not_one(self)
+        # the process and step it names are the product's fields (a customer reads none)
+        self.check_field_access_rights("read", ["guide_process_id", "guide_step_id"])
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Feedback on the Process"),

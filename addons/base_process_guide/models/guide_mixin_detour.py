@@ -366,6 +366,8 @@ class GuideMixin(models.AbstractModel):
 
     def action_guide_open_alternate_wizard(self):
         refuse_not_one(self)
+        # the process it names is the product's field (a customer reads none)
+        self.check_field_access_rights("read", ["guide_process_id"])
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Enter an Alternate Step"),

@@ -319,6 +319,11 @@ class TestPortalCustomerRpc(RpcCase, HelpdeskGuideCommon):
                 self.customer, "helpdesk.ticket", "read", [ticket.ids, ["name", "stage_id"]]
             )
             (agent_record,) = self.xmlrpc(self.user_own, "helpdesk.ticket", "read", [ticket.ids, names])
+            # nor through the buttons whose dialogs name the ticket's process and step
+            for method in ("action_guide_feedback", "action_guide_open_alternate_wizard"):
+                self.rpc_fault(self.customer, "helpdesk.ticket", method, [ticket.ids])
+                action = self.xmlrpc(self.user_own, "helpdesk.ticket", method, [ticket.ids])
+                self.assertEqual(action["context"]["default_process_id"], ticket.guide_process_id.id)
         self.assertFalse(set(names) & set(visible))
         self.assertEqual(record["name"], "Guided ticket")
         self.assertEqual(agent_record["guide_step_id"][0], self.step_triage.id)
