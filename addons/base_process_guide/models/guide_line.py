@@ -47,7 +47,14 @@ class GuideLine(models.Model):
     sequence = fields.Integer(readonly=True)
     mandatory = fields.Boolean(readonly=True)
     completion = fields.Selection(
-        [("manual", "Ticked by a person"), ("auto", "Automatic")], required=True, readonly=True
+        [
+            ("manual", "Ticked by a person"),
+            ("auto", "Automatic"),
+            # the line of an optional task of kind activity: ticked when its activity is done
+            ("activity", "When its activity is done"),
+        ],
+        required=True,
+        readonly=True,
     )
     apply_domain = fields.Char(readonly=True)
     auto_domain = fields.Char(readonly=True)
@@ -232,16 +239,12 @@ class GuideLine(models.Model):
     def _guide_refuse_activity_lines(self):
         """Refuse to tick by hand the lines that optional tasks of kind *activity* made:
         they are done when their activity is marked done."""
-        logs = (
-            self.env["guide.task.log"]
-            .sudo()
-            .search_fetch([("line_id", "in", self.ids), ("kind", "!=", "checklist")], ["line_id"])
-        )
-        if logs:
+        lines = self.filtered(lambda line: line.completion == "activity")
+        if lines:
             raise UserError(
                 self.env._(
                     "%(items)s is done when its activity is marked done; it cannot be ticked by hand.",
-                    items=", ".join(logs.line_id.mapped("title")[:REFUSAL_NAMES]),
+                    items=", ".join(lines.mapped("title")[:REFUSAL_NAMES]),
                 )
             )
 

@@ -420,7 +420,7 @@ class GuideMixin(models.AbstractModel):
                     "description": note,
                     "sequence": 1000 + task.sequence,
                     "mandatory": task.mandatory,
-                    "completion": "manual",
+                    "completion": "activity" if task.kind == "activity" else "manual",
                     "checked": False,
                 }
                 for record in self

@@ -246,6 +246,8 @@ class AdaptiveCases:
         record.with_user(agent).action_guide_add_task(task.id)
         log = self._rows("guide.task.log", record)
         line = log.line_id
+        # the panel offers no box to tick: it says the line is done with its activity
+        self.assertEqual(line.completion, "activity")
         self.assertIn("Adaptive remote session", record.guide_missing_items)
         for method in ("action_check", "action_toggle"):
             for protocol in PROTOCOLS:
