@@ -1,3 +1,4 @@
+import json
 from datetime import date, timedelta
 
 from odoo import api, fields, models
@@ -9,6 +10,14 @@ from .compliance_policy import CTX_UNTIL
 
 # a policy override stands for at most a year
 OVERRIDE_MAX_DAYS = 366
+
+
+def _snapshot_version(snapshot):
+    """The policy version a snapshot (``compliance.policy._policy_snapshot``) names."""
+    try:
+        return json.loads(snapshot or "{}").get("version")
+    except (ValueError, AttributeError):
+        return None
 
 
 class GuideDeviation(models.Model):
@@ -100,7 +109,18 @@ class GuideDeviation(models.Model):
             ],
             order="id",
         )
-        return {(dev.policy_id.id, dev.res_id): dev for dev in deviations}
+        # an override stands for the version of the policy it was given under: a policy
+        # changed since (its requirement, who may override...) asks again
+        versions = {
+            info["id"]: _snapshot_version(info["snapshot"])
+            for info, _records, _holding in checks
+            if info["enforcement"] == "override"
+        }
+        return {
+            (dev.policy_id.id, dev.res_id): dev
+            for dev in deviations
+            if _snapshot_version(dev.rule_snapshot) == versions[dev.policy_id.id]
+        }
 
     @api.model
     def _compliance_create_policy_deviations(self, records, pairs, approved, reason):

@@ -175,6 +175,32 @@ class TestOverride(ComplianceCommon):
         with self.assertRaises(GuideDecisionRequired):
             lead.stage_id = self.stage_negotiation
 
+    def test_standing_override_stands_for_its_policy_version(self):
+        """A standing override was given under a version of the policy: once the policy
+        changes (who may override, its requirement), it asks again, and a user no longer
+        allowed to override is refused."""
+        lead = self._lead().with_user(self.user_salesman)
+        until = date.today() + timedelta(days=30)
+        lead.with_context(guide_override_reason="Framework contract", compliance_override_until=until).write(
+            {"stage_id": self.stage_negotiation.id}
+        )
+        lead.stage_id = self.stage_new
+        self.policy.override_group_id = self.env.ref("sales_team.group_sale_manager")
+        for reason in (None, "Still the framework"):
+            with self.assertRaises(UserError) as caught:
+                lead.with_context(guide_override_reason=reason).write({"stage_id": self.stage_negotiation.id})
+            self.assertIn("not allowed to override", str(caught.exception))
+        self.assertEqual(lead.stage_id, self.stage_new)
+        # the requirement changed: a member of the group justifies again
+        self.policy.requirement = "[('guide_has_attachment', '=', True), ('email_from', '!=', False)]"
+        manager_lead = lead.with_user(self.user_manager)
+        with self.assertRaises(GuideDecisionRequired):
+            manager_lead.stage_id = self.stage_negotiation
+        manager_lead.with_context(guide_override_reason="Manager call").write(
+            {"stage_id": self.stage_negotiation.id}
+        )
+        self.assertEqual(self.Deviation.search_count([("res_id", "=", lead.id), ("kind", "=", "policy")]), 2)
+
     def test_attachment_satisfies(self):
         lead = self._lead()
         self.env["ir.attachment"].create(
