@@ -466,10 +466,17 @@ class AdaptiveCases:
             }
         )
         record = self._adaptive_record()
+        alternate = self.env["guide.step"].create(
+            {
+                "process_id": self._adaptive_first_step().process_id.id,
+                "kind": "alternate",
+                "name": "Adaptive hold",
+            }
+        )
         dialogs = {
             "guide.task.wizard": {"task_id": self.task_mandatory.id, "note": "Customer asked for it"},
             "guide.milestone.wizard": {"milestone_id": self.ms_manual.id, "note": "Signed in person"},
-            "guide.alternate.wizard": {"step_id": self._adaptive_first_step().id, "reason": "Legal asked"},
+            "guide.alternate.wizard": {"step_id": alternate.id, "reason": "Legal asked"},
             "guide.override.wizard": {
                 "res_ids": json.dumps(record.ids),
                 "stage_res_id": self._adaptive_next_stage().id,
@@ -496,6 +503,89 @@ class AdaptiveCases:
                     self.assertEqual(values["create_uid"][0], agent.id)
         self.assertFalse(self._rows("guide.task.log", record))
         self.assertFalse(self._rows("guide.milestone.reached", record))
+
+    def test_dialogs_refuse_another_company_s_configuration(self):
+        """The dialogs of the guidance panel name the task, milestone or alternate step they
+        are for: one of another company (or of another step or process) is refused in
+        words, over RPC, and its name, description or instructions are not shown."""
+        agent = self._adaptive_agent()
+        record = self._adaptive_record()
+        company = self.env["res.company"].create({"name": "Adaptive Other Company"})
+        process = self.env["guide.process"].create(
+            {"name": "Secret process", "model_name": record._name, "company_id": company.id}
+        )
+        step = self.env["guide.step"].create(
+            {
+                "process_id": process.id,
+                "kind": "alternate",
+                "name": "Secret alternate",
+                "instructions": "SECRET",
+            }
+        )
+        task = self.env["guide.task"].create(
+            {"step_id": step.id, "name": "Secret task", "description": "SECRET description"}
+        )
+        milestone = self.env["guide.milestone"].create(
+            {"process_id": process.id, "name": "Secret milestone", "reach_mode": "manual"}
+        )
+        dialogs = [
+            ("guide.task.wizard", {"task_id": task.id}, "This optional task is not one of the current step"),
+            ("guide.task.wizard", {"task_id": self.task_restricted.id + 10**6}, "is not the id of an existing"),
+            (
+                "guide.milestone.wizard",
+                {"milestone_id": milestone.id},
+                "This milestone is not one of the process",
+            ),
+            (
+                "guide.alternate.wizard",
+                {"step_id": step.id},
+                "This step is not an alternate step of the process",
+            ),
+            (
+                "guide.alternate.wizard",
+                {"step_id": self._adaptive_first_step().id},
+                "This step is not an alternate step of the process",
+            ),
+        ]
+        for protocol in PROTOCOLS:
+            call = self.xmlrpc if protocol == "xmlrpc" else self.jsonrpc
+            for model, vals, expected in dialogs:
+                with (
+                    self.subTest(protocol=protocol, model=model, vals=vals),
+                    self.assertNoLogs("odoo.http", "ERROR"),
+                ):
+                    with self.assertRaises(RpcError) as caught:
+                        call(
+                            agent, model, "create", [{"res_model": record._name, "res_id": record.id, **vals}]
+                        )
+                    self.assertIn(expected, caught.exception.message)
+                    self.assertNotIn("Secret", caught.exception.message)
+                    self.assertNotIn("SECRET", caught.exception.message)
+        # nor does the dialog's page show the texts of another company's task or step
+        for model, fname, value in (
+            ("guide.task.wizard", "task_id", task.id),
+            ("guide.alternate.wizard", "step_id", step.id),
+        ):
+            with self.assertRaises(RpcError):
+                self.jsonrpc(
+                    agent,
+                    model,
+                    "onchange",
+                    [
+                        [],
+                        {"res_model": record._name, "res_id": record.id, fname: value},
+                        [fname],
+                        {"task_description": {}, "instructions": {}, fname: {}, "res_model": {}, "res_id": {}}
+                        if model == "guide.task.wizard"
+                        else {
+                            "instructions": {},
+                            "reason_required": {},
+                            fname: {},
+                            "res_model": {},
+                            "res_id": {},
+                        },
+                    ],
+                )
 
     def test_dialog_ids_out_of_range_refused(self):
         """A record id no integer column holds, sent over JSON-RPC to a dialog of the

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from ..tools import refuse_not_one, shortened
 
@@ -16,8 +16,29 @@ class GuideTaskWizard(models.TransientModel):
     res_id = fields.Integer(required=True, readonly=True)
     step_id = fields.Many2one("guide.step", readonly=True)
     task_id = fields.Many2one("guide.task", required=True, domain="[('step_id', '=', step_id)]")
-    task_description = fields.Text(related="task_id.description")
+    # read as the user: a task of another company tells nothing
+    task_description = fields.Text(related="task_id.description", compute_sudo=False)
     note = fields.Text(string="Why", help="Recorded with the task: who added it, when and why.")
+
+    @api.constrains("task_id", "res_model", "res_id")
+    def _check_task(self):
+        """The task is one the record's current step offers (the page names it)."""
+        for wizard in self.filtered("task_id"):
+            record = self._guide_readable_record(wizard.res_model, wizard.res_id)
+            if wizard.sudo().task_id.step_id != record.guide_step_id:
+                raise ValidationError(
+                    self.env._(
+                        "This optional task is not one of the current step of %(record)s.",
+                        record=record.display_name,
+                    )
+                )
+
+    @api.model
+    def _guide_readable_record(self, res_model, res_id):
+        """``_guide_record``, refused as Odoo refuses it to a user who may not read it."""
+        record = self._guide_record(res_model, res_id)
+        record.check_access("read")
+        return record
 
     @api.model
     def _guide_record(self, res_model, res_id):
@@ -67,6 +88,19 @@ class GuideMilestoneWizard(models.TransientModel):
         domain="[('process_id', '=', process_id), ('reach_mode', '=', 'manual')]",
     )
     note = fields.Text()
+
+    @api.constrains("milestone_id", "res_model", "res_id")
+    def _check_milestone(self):
+        """The milestone is one of the record's process (the page names it)."""
+        Wizard = self.env["guide.task.wizard"]
+        for wizard in self.filtered("milestone_id"):
+            record = Wizard._guide_readable_record(wizard.res_model, wizard.res_id)
+            if wizard.sudo().milestone_id.process_id != record.guide_process_id:
+                raise ValidationError(
+                    self.env._(
+                        "This milestone is not one of the process of %(record)s.", record=record.display_name
+                    )
+                )
 
     def action_confirm(self):
         refuse_not_one(self)

@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 from ..tools import refuse_not_one
 
@@ -20,9 +21,25 @@ class GuideAlternateWizard(models.TransientModel):
         required=True,
         domain="[('process_id', '=', process_id), ('kind', '=', 'alternate')]",
     )
-    instructions = fields.Html(related="step_id.instructions")
-    reason_required = fields.Boolean(related="step_id.alt_reason_required")
+    # read as the user: a step of another company tells nothing
+    instructions = fields.Html(related="step_id.instructions", compute_sudo=False)
+    reason_required = fields.Boolean(related="step_id.alt_reason_required", compute_sudo=False)
     reason = fields.Text()
+
+    @api.constrains("step_id", "res_model", "res_id")
+    def _check_step(self):
+        """The step is an alternate step of the record's process (the page names it)."""
+        Wizard = self.env["guide.task.wizard"]
+        for wizard in self.filtered("step_id"):
+            record = Wizard._guide_readable_record(wizard.res_model, wizard.res_id)
+            step = wizard.sudo().step_id
+            if step.kind != "alternate" or step.process_id != record.guide_process_id:
+                raise ValidationError(
+                    self.env._(
+                        "This step is not an alternate step of the process of %(record)s.",
+                        record=record.display_name,
+                    )
+                )
 
     def action_confirm(self):
         refuse_not_one(self)

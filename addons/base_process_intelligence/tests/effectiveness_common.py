@@ -908,13 +908,16 @@ class ScorecardRpcCases(IntelligenceFixture):
     def test_compare_wizard_over_rpc(self):
         """The before-and-after wizard created over RPC without its dates compares the last
         30 days with the 30 days before; an empty or malformed date, a period ending before
-        it starts, a process of another model or of another company are refused as
+        it starts, a process of another model or of another company (or a version of it, in
+        either mode) are refused as
         ValidationErrors naming the field, never logged at ERROR (PostgreSQL's NOT NULL)."""
         today = fields.Date.context_today(self.env["guide.compare.wizard"].with_user(self.agent))
         other_company = self.env["res.company"].create({"name": "Other Company (compare)"})
         foreign = self.env["guide.process"].create(
             {"name": "Elsewhere", "model_name": self.process.model_name, "company_id": other_company.id}
         )
+        foreign_version = self.env["guide.process.version"].search([("process_id", "=", foreign.id)], limit=1)
+        self.assertTrue(foreign_version)
         # another guided model, when one is installed (not without helpdesk_mgmt)
         other_model = next(
             (
@@ -930,6 +933,15 @@ class ScorecardRpcCases(IntelligenceFixture):
             ({"date_b_from": ["2026-01-01"]}, '"After: From" must be a date'),
             ({"date_a_from": "2026-02-01", "date_a_to": "2026-01-01"}, '"Before: To" (2026-01-01) is before'),
             ({"process_id": foreign.id}, '"Process" is a process of a company you do not work in'),
+            # a version of it, in either mode (the page would name it)
+            (
+                {"version_b_id": foreign_version.id},
+                '"After: Version" is a version of a process of a company you do not work in',
+            ),
+            (
+                {"compare_mode": "version", "version_a_id": foreign_version.id},
+                '"Before: Version" is a version of a process of a company you do not work in',
+            ),
             ({"process_id": 2**30}, f'"Process" {2**30} is not a process'),
             ({"process_id": "abc"}, "\"Process\" 'abc' is not a process"),
             ({"res_model": "res.users"}, "\"Model\" 'res.users' is not a guided model"),

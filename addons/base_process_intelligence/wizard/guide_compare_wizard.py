@@ -246,7 +246,21 @@ class GuideCompareWizard(models.TransientModel):
     @api.constrains("compare_mode", "process_id", "version_a_id", "version_b_id")
     def _check_versions(self):
         # a comparison not chosen yet is saved as it is (leaving the page saves it): Compare
-        # asks for what is missing (``_guide_check_complete``)
+        # asks for what is missing (``_guide_check_complete``); in every mode, a version is
+        # one the user may read (the page names it)
+        for wizard in self:
+            for fname in ("version_a_id", "version_b_id"):
+                version = wizard[fname]
+                if version and not version._filtered_access("read"):
+                    raise ValidationError(
+                        self.env._(
+                            '%(wizard)s: "%(field)s" is a version of a process of a company you do '
+                            "not work in or that you may not read (id %(id)s).",
+                            wizard=self.env["ir.model"]._get(self._name).name,
+                            field=self._fields[fname]._description_string(self.env),
+                            id=version.id,
+                        )
+                    )
         for wizard in self.filtered(lambda w: w.compare_mode == "version"):
             versions = wizard.version_a_id | wizard.version_b_id
             if versions and versions.process_id != wizard.process_id:

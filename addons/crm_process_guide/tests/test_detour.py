@@ -531,14 +531,13 @@ class TestDetourRpc(RpcCase, DetourCommon):
         self.assertEqual(len(self._history(lead, "return")), 2)
 
     def test_wizard_on_unknown_record_refused(self):
-        """The alternate step wizard names a record that does not exist: refused, not a
-        silent success."""
+        """The alternate step wizard names a record that does not exist: refused when the
+        dialog is made, not a silent success."""
         missing = self._lead()
         missing_id = missing.id
         missing.unlink()
         for protocol in ("xmlrpc", "jsonrpc"):
-            call = getattr(self, protocol)
-            wizard_id = call(
+            message = self.rpc_fault(
                 self.user_salesman,
                 "guide.alternate.wizard",
                 "create",
@@ -550,12 +549,6 @@ class TestDetourRpc(RpcCase, DetourCommon):
                         "reason": "x",
                     }
                 ],
-            )
-            message = self.rpc_fault(
-                self.user_salesman,
-                "guide.alternate.wizard",
-                "action_confirm",
-                [[wizard_id]],
                 protocol=protocol,
             )
             self.assertIn("no longer exists", message)

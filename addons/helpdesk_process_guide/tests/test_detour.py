@@ -208,14 +208,13 @@ class TestTicketDetourRpc(RpcCase, TicketDetourCommon):
         self.assertEqual(len(self._history(ticket, "return")), 2)
 
     def test_wizard_on_unknown_record_refused(self):
-        """The alternate step wizard names a ticket that does not exist: refused, not a
-        silent success."""
+        """The alternate step wizard names a ticket that does not exist: refused when the
+        dialog is made, not a silent success."""
         missing = self._ticket()
         missing_id = missing.id
         missing.unlink()
         for protocol in ("xmlrpc", "jsonrpc"):
-            call = getattr(self, protocol)
-            wizard_id = call(
+            message = self.rpc_fault(
                 self.user_own,
                 "guide.alternate.wizard",
                 "create",
@@ -227,8 +226,6 @@ class TestTicketDetourRpc(RpcCase, TicketDetourCommon):
                         "reason": "x",
                     }
                 ],
-            )
-            message = self.rpc_fault(
-                self.user_own, "guide.alternate.wizard", "action_confirm", [[wizard_id]], protocol=protocol
+                protocol=protocol,
             )
             self.assertIn("no longer exists", message)
