@@ -4,7 +4,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import format_list
+from odoo.tools import SQL, format_list
 
 from ..tools import group_names, labelled, lock_rows, refuse_missing, refuse_not_one
 
@@ -591,22 +591,9 @@ class GuideMixin(models.AbstractModel):
         matches = self.env["guide.condition.mixin"]._guide_filter_many(
             self.sudo(), {alt["alt_auto_domain"] for alt in autos}
         )
-        since = {}
-        for row in (
-            self.env["guide.history"]
-            .sudo()
-            .search_fetch(
-                [
-                    ("res_model", "=", self._name),
-                    ("res_id", "in", self.ids),
-                    ("direction", "=", "return"),
-                    ("alt_step_id", "in", [alt["id"] for alt in autos]),
-                ],
-                ["res_id", "alt_step_id", "date"],
-            )
-        ):
-            key = (row.res_id, row.alt_step_id.id)
-            since[key] = max(since.get(key, row.date), row.date)
+        returned = self._guide_detours_of_this_stay(
+            [("direction", "=", "return"), ("alt_step_id", "in", [alt["id"] for alt in autos])]
+        )
         entered = self.browse()
         for alt in autos:
             targets = self.filtered(
@@ -614,15 +601,41 @@ class GuideMixin(models.AbstractModel):
                 and rec.id in matches[alt["alt_auto_domain"]]
                 and rec.guide_process_id.id == alt["process_id"]
                 and (not alt["alt_from_step_ids"] or rec.guide_step_id.id in alt["alt_from_step_ids"])
-                and not (
-                    (rec.id, alt["id"]) in since
-                    and (
-                        not rec.guide_step_entered_at or since[rec.id, alt["id"]] >= rec.guide_step_entered_at
-                    )
-                )
+                and (rec.id, alt["id"]) not in returned
             )
             targets._guide_enter_detour(alt, self.env._("Automatically, as its condition holds."))
             entered |= targets
+
+    def _guide_detours_of_this_stay(self, domain):
+        """{(record id, alternate step id)} of the history rows of ``self`` matching
+        ``domain`` (entries into or returns from alternate steps) written in the records'
+        stay in their current step: after the row that began it. Told by the rows' order,
+        not their time: a record taken out of its process and brought back in the same
+        second is in a new stay, and what it did before is not of it. Two queries."""
+        History = self.env["guide.history"].sudo()
+        rows = History.search_fetch(
+            [("res_model", "=", self._name), ("res_id", "in", self.ids), *domain], ["res_id", "alt_step_id"]
+        )
+        if not rows:
+            return set()
+        steps = dict(zip(self._ids, self._guide_cached_values("guide_step_id"), strict=True))
+        with_step = [res_id for res_id in set(rows.mapped("res_id")) if steps.get(res_id)]
+        starts = dict(
+            self.env.execute_query(
+                SQL(
+                    """SELECT DISTINCT ON (h.res_id) h.res_id, h.id
+                         FROM guide_history h
+                         JOIN unnest(%s::int[], %s::int[]) AS s(res_id, step_id)
+                           ON s.res_id = h.res_id AND s.step_id = h.to_step_id
+                        WHERE h.res_model = %s AND h.direction NOT IN ('detour', 'return')
+                     ORDER BY h.res_id, h.id DESC""",
+                    with_step,
+                    [steps[res_id] for res_id in with_step],
+                    self._name,
+                )
+            )
+        )
+        return {(row.res_id, row.alt_step_id.id) for row in rows if row.id > starts.get(row.res_id, 0)}
 
     # ------------------------------------------------------------
     # BUSINESS: branches
@@ -646,25 +659,9 @@ class GuideMixin(models.AbstractModel):
         }
         detoured = set()
         if alt_ids:
-            rows = (
-                self.env["guide.history"]
-                .sudo()
-                .search_fetch(
-                    [
-                        ("res_model", "=", self._name),
-                        ("res_id", "in", records.ids),
-                        ("direction", "in", ("detour", "return")),
-                        ("alt_step_id", "in", list(alt_ids)),
-                    ],
-                    ["res_id", "alt_step_id", "date"],
-                )
+            detoured = records._guide_detours_of_this_stay(
+                [("direction", "in", ("detour", "return")), ("alt_step_id", "in", list(alt_ids))]
             )
-            entered_at = {rec.id: rec.guide_step_entered_at for rec in records}
-            detoured = {
-                (row.res_id, row.alt_step_id.id)
-                for row in rows
-                if not entered_at[row.res_id] or row.date >= entered_at[row.res_id]
-            }
         result = {}
         for res_id, step in steps.items():
             for branch in step["branches"]:

@@ -530,7 +530,11 @@ class AdaptiveCases:
         )
         dialogs = [
             ("guide.task.wizard", {"task_id": task.id}, "This optional task is not one of the current step"),
-            ("guide.task.wizard", {"task_id": self.task_restricted.id + 10**6}, "is not the id of an existing"),
+            (
+                "guide.task.wizard",
+                {"task_id": self.task_restricted.id + 10**6},
+                "is not the id of an existing",
+            ),
             (
                 "guide.milestone.wizard",
                 {"milestone_id": milestone.id},

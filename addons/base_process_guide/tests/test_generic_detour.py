@@ -49,4 +49,7 @@ class TestGenericDetour(TestGenericModel):
         history = self.env["guide.history"].search(
             [("res_model", "=", "guide.test.record"), ("res_id", "=", record.id)], order="id"
         )
-        self.assertEqual(history.mapped("direction"), ["initial", "detour", "return", "forward"])
+        # a new stay, in Review: its condition still holds, the alternate step (from any
+        # step) is entered again — even in the second the first stay ended
+        self.assertEqual(history.mapped("direction"), ["initial", "detour", "return", "forward", "detour"])
+        self.assertEqual(record.guide_alt_step_id, self.alt_hold)

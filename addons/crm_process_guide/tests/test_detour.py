@@ -211,6 +211,26 @@ class TestDetour(DetourCommon):
         lead.write({"expected_revenue": 260000})
         self.assertFalse(lead.guide_alt_step_id, "not entered again in the same stay")
 
+    def test_leaving_the_process_and_back_goes_through_the_detour_again(self):
+        """A lead in an alternate step that leaves its process (its team emptied) and comes
+        back at once (the same second) is in a new stay: the detour it left unfinished is
+        entered again and its gate holds — leaving the process went through nothing."""
+        lead = self._lead(name="Big deal", stage_id=self.stage_proposal.id).with_user(self.user_salesman)
+        lead.write({"expected_revenue": 250000})
+        self._tick(lead, "Proposal sent")
+        self.assertEqual(lead.guide_alt_step_id, self.alt_legal)
+        with self.assertRaisesRegex(UserError, "Legal review, which requires Contract reviewed"):
+            lead.write({"stage_id": self.stage_nego.id})
+        lead.write({"team_id": False})
+        self.assertFalse(lead.guide_alt_step_id)
+        lead.write({"team_id": self.team.id})
+        self.assertEqual(lead.guide_alt_step_id, self.alt_legal, "entered again")
+        with self.assertRaises(UserError) as caught:
+            lead.write({"stage_id": self.stage_nego.id})
+        self.assertIn("Contract reviewed", str(caught.exception))
+        lead.invalidate_recordset()
+        self.assertEqual(lead.stage_id, self.stage_proposal)
+
     def test_automatic_entry_in_batch(self):
         """The condition is evaluated for the whole batch: the queries do not grow with it."""
         Lead = self.env["crm.lead"].with_user(self.user_salesman)
@@ -441,6 +461,22 @@ class TestBranches(DetourCommon):
         big.guide_alt_line_ids.action_check()
         big.action_guide_complete_alternate()
         self.assertEqual(big.stage_id, self.stage_nego, "the branch followed, then the return")
+
+    def test_branch_holds_after_leaving_the_process_and_back(self):
+        """A lead entered in the alternate step its branch leads to, taken out of its process
+        and brought back at once, has not gone through it in its new stay: the branch still
+        sends it there."""
+        big = self._lead(name="Big", stage_id=self.stage_proposal.id, expected_revenue=500000)
+        big = big.with_user(self.user_salesman)
+        self._tick(big, "Proposal sent")
+        big.action_guide_enter_alternate(self.alt_legal.id, "Large deal")
+        big.write({"team_id": False})
+        big.write({"team_id": self.team.id})
+        self.assertFalse(big.guide_alt_step_id)
+        self.assertEqual(big.guide_next_step_id, self.alt_legal)
+        with self.assertRaises(GuideDecisionRequired) as err:
+            big.write({"stage_id": self.stage_nego.id})
+        self.assertIn("Legal review", str(err.exception))
 
     def test_validation_messages(self):
         other = self.env["guide.process"].create({"name": "Other", "model_name": "crm.lead"})
