@@ -4,7 +4,9 @@ import psycopg2
 
 from odoo import api, models
 from odoo.exceptions import AccessError, ValidationError
+from odoo.osv import expression
 from odoo.tools import SQL
+from odoo.tools.safe_eval import safe_eval
 
 from ..tools import shortened, works_for_every_company
 from . import guide_rule_language as rule_language
@@ -113,6 +115,16 @@ class GuideConditionMixin(models.AbstractModel):
                         model=kind,
                     )
                 )
+            if field.relational and self._guide_rules_restrict(field.comodel_name):
+                raise ValueError(
+                    self.env._(
+                        "%(field)s (%(model)s) leads to %(records)s records of which you may read only "
+                        "some: a condition may not read them",
+                        field=label,
+                        model=kind,
+                        records=self._guide_model_label(field.comodel_name),
+                    )
+                )
             if self._guide_path_leaves_company(field):
                 if every_company is None:
                     every_company = works_for_every_company(self.env)
@@ -125,6 +137,24 @@ class GuideConditionMixin(models.AbstractModel):
                             model=kind,
                         )
                     )
+
+    @api.model
+    def _guide_rules_restrict(self, model_name):
+        """Whether the record rules of their groups let the current user (a condition's
+        author) read only some records of ``model_name`` (their devices, their own API keys):
+        the engine evaluates conditions whoever acts, reading every record, so a condition
+        through them would tell its author, by where it applies, values they may not read.
+        The global rules are the companies' (``_guide_path_leaves_company``)."""
+        Rule = self.env["ir.rule"]
+        rules = Rule._get_rules(model_name, "read").sudo().filtered(lambda rule: not rule["global"])
+        if not rules:
+            return False
+        context = Rule._eval_context()
+        for rule in rules:
+            domain = safe_eval(rule.domain_force, context) if rule.domain_force else []
+            if not domain or expression.normalize_domain(domain) == expression.TRUE_DOMAIN:
+                return False  # one of their groups reads every record
+        return True
 
     @api.model
     def _guide_path_leaves_company(self, field):

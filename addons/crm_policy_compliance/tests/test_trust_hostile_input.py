@@ -249,10 +249,43 @@ class TestHostileInput(RpcCase, ComplianceCommon):
             ("[('user_id.log_ids.create_date', '!=', False)]", "may not read"),
             ("[('user_id.groups_id.model_access.perm_read', '=', True)]", "may not read"),
             ("[('guide_missing_items', '!=', False)]", "cannot be searched"),
+            # records a record rule lets the manager read only some of: the salesperson's
+            # devices (where they log in from), API keys, settings
+            ("[('user_id.device_ids.ip_address', '=', '10.9.8.7')]", "of which you may read only some"),
+            ("[('user_id.api_key_ids.name', '!=', False)]", "of which you may read only some"),
+            ("[('user_id.res_users_settings_ids', '!=', False)]", "of which you may read only some"),
         ):
             with self.assertNoLogs("odoo.osv.expression", "ERROR"):
                 with self.assertRaisesRegex(ValidationError, wording):
                     Hint.create({"name": "Probe", "model_name": "crm.lead", "domain": domain})
+        # nor in a policy's requirement or an escalation rule's scope, over RPC
+        for model, vals in (
+            (
+                "compliance.policy",
+                {
+                    "name": "Probe",
+                    "model_name": "crm.lead",
+                    "trigger": "create",
+                    "enforcement": "block",
+                    "requirement": "[('user_id.device_ids.ip_address', '=', '10.9.8.7')]",
+                    "message": "Probe",
+                },
+            ),
+            (
+                "escalation.rule",
+                {
+                    "name": "Probe",
+                    "model_name": "crm.lead",
+                    "trigger_type": "step_time",
+                    "domain": "[('user_id.device_ids.ip_address', '=', '10.9.8.7')]",
+                },
+            ),
+        ):
+            if model not in self.env:
+                continue
+            with self.assertNoLogs("odoo.http", "ERROR"), self.assertRaises(RpcError) as caught:
+                self.xmlrpc(self.user_manager, model, "create", [vals])
+            self.assertIn("of which you may read only some", caught.exception.message)
         # what a manager may search is accepted
         hint = Hint.create(
             {
