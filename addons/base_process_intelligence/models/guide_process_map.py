@@ -359,6 +359,20 @@ class GuideProcess(models.Model):
                     )
                 )
             ids[key] = value
+        team_field = self.env[process.model_name]._guide_team_history_field()
+        team_model = team_field and self.env["guide.history"]._fields[team_field].comodel_name
+        if ids.get("team_id") and not self._pi_exists(team_model, ids["team_id"]):
+            raise UserError(
+                self.env._(
+                    'Process map: the filter "team_id" names no team (%(value)s).', value=ids["team_id"]
+                )
+            )
+        if ids.get("user_id") and not self._pi_exists("res.users", ids["user_id"]):
+            raise UserError(
+                self.env._(
+                    'Process map: the filter "user_id" names no user (%(value)s).', value=ids["user_id"]
+                )
+            )
         if ids.get("version_id"):
             version = self.env["guide.process.version"].browse(ids["version_id"]).sudo()
             if not (0 < version.id < 2**31 and version.exists().process_id == process):
@@ -369,6 +383,11 @@ class GuideProcess(models.Model):
                         process=process.display_name,
                     )
                 )
+
+    @api.model
+    def _pi_exists(self, model_name, res_id):
+        """Whether ``res_id`` is the id of a record of ``model_name`` (whoever may read it)."""
+        return bool(model_name and 0 < res_id < 2**31 and self.env[model_name].sudo().browse(res_id).exists())
 
     @api.model
     def _pi_check_person_filter(self, process, filters):

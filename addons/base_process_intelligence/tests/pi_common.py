@@ -407,6 +407,8 @@ class MapRpcAttackCases:
             ),
             ({"team_id": "x"}, "the filter \"team_id\" must be an id, not 'x'"),
             ({"user_id": 1.5}, 'the filter "user_id" must be an id, not 1.5'),
+            ({"team_id": 99999}, 'the filter "team_id" names no team (99999)'),
+            ({"user_id": 2**31 - 1}, f'the filter "user_id" names no user ({2**31 - 1})'),
             (
                 {"version_id": other.version_ids[:1].id},
                 f"{other.version_ids[:1].id} is not a version of process",
