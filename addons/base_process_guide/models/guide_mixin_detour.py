@@ -245,7 +245,8 @@ class GuideMixin(models.AbstractModel):
         # a second request at once (a second click) is refused as if it came after
         lock_rows(self)
         config = self.env["guide.process"]._get_guide_config(self._name)
-        alt = config["alt_steps"].get(step_id if isinstance(step_id, int) else 0)
+        # an id, or its digits, as for a task or a milestone; any other value refused naming it
+        alt = config["alt_steps"].get(self._guide_client_record("guide.step", step_id).id)
         if not alt:
             raise UserError(self.env._("This is not an alternate step of an active process."))
         name = self._guide_alt_name(alt)

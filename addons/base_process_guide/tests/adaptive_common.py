@@ -631,6 +631,13 @@ class AdaptiveCases:
             ("action_guide_add_task", [], "This optional task no longer exists"),
             ("action_guide_reach_milestone", [], "This milestone no longer exists"),
             ("action_guide_enter_alternate", [], "This is not an alternate step"),
+            ("action_guide_enter_alternate", ["abc"], "'abc' is not an id of"),
+            ("action_guide_enter_alternate", [[1]], "is not an id of"),
+            (
+                "action_guide_enter_alternate",
+                [str(self._adaptive_first_step().id)],
+                "This is not an alternate step",
+            ),
             # the dialog opened on a task a client names: one that is a task (it opened on
             # an error, reading task -1)
             ("action_guide_open_add_task", ["abc"], "'abc' is not an id of"),
