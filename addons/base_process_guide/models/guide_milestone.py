@@ -1,7 +1,7 @@
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 
-from ..tools import MAX_NAME, MAX_TEXT, labelled, module_uninstalling
+from ..tools import MAX_NAME, MAX_TEXT, labelled, module_uninstalling, refuse_archived_alone
 from .guide_config_mixin import REFUSAL_MAX_NAMED
 
 REACH_MODES = [
@@ -81,6 +81,8 @@ class GuideMilestone(models.Model):
     def write(self, vals):
         # a row of one model does not move to a parent of another
         before = self._guide_models_before(vals, "process_id")
+        # archived and restored with its process, never alone
+        refuse_archived_alone(self, vals, "process_id")
         res = super().write(vals)
         self._guide_refuse_other_model(before, "process_id")
         return res

@@ -596,6 +596,9 @@ class GuideProcess(models.Model):
             .search(
                 [
                     ("model_name", "=", self.model_name),
+                    # a company's hints are in its processes' designs only (a shared
+                    # process's design is every company's: no company's hint)
+                    ("company_id", "in", [False, *self.company_id.ids]),
                     "|",
                     ("process_id", "=", self.id),
                     "&",
@@ -725,15 +728,17 @@ class GuideHint(models.Model):
     _inherit = ["guide.hint", "guide.version.mixin"]
 
     def _guide_version_processes(self):
-        hints = self.sudo()
-        processes = hints.process_id | hints.step_ids.process_id
-        models_names = {hint.model_name for hint in hints if not hint.process_id and not hint.step_ids}
-        if models_names:
-            processes |= (
-                self.env["guide.process"]
-                .sudo()
-                .with_context(active_test=False)
-                .search([("model_name", "in", sorted(models_names))])
+        # the processes whose design a hint is part of (``_guide_version_design``): those of
+        # its company, or every company's for a hint of none
+        processes = self.env["guide.process"].sudo()
+        for hint in self.sudo():
+            linked = hint.process_id | hint.step_ids.process_id
+            if not linked:
+                linked = processes.with_context(active_test=False).search(
+                    [("model_name", "=", hint.model_name)]
+                )
+            processes |= linked.filtered(
+                lambda p, hint=hint: not hint.company_id or p.company_id == hint.company_id
             )
         return processes
 

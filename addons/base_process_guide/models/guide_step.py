@@ -14,6 +14,7 @@ from ..tools import (
     emptied_scope_lines,
     hours_of,
     module_uninstalling,
+    refuse_archived_alone,
     refuse_emptied_scope,
 )
 from ..tools.bounds import refuse
@@ -242,6 +243,8 @@ class GuideStep(models.Model):
     def write(self, vals):
         # the ids sent are ids before the stages are compared
         self._guide_check_references(vals)
+        # archived and restored with its process, never alone (its gate would go unversioned)
+        refuse_archived_alone(self, vals, "process_id")
         if vals.get("process_id") and isinstance(vals["process_id"], int):
             self._guide_check_same_model(self.env["guide.process"].browse(vals["process_id"]))
         stage_fields = [fname for fname in self._guide_stage_fields().values() if fname in vals]

@@ -1,7 +1,7 @@
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
 
-from ..tools import MAX_NAME, MAX_TEXT, refuse_not_one
+from ..tools import MAX_NAME, MAX_TEXT, refuse_archived_alone, refuse_not_one
 
 TASK_KINDS = [
     ("checklist", "Checklist item"),
@@ -100,6 +100,8 @@ class GuideTask(models.Model):
     def write(self, vals):
         # a row of one model does not move to a parent of another
         before = self._guide_models_before(vals, "step_id")
+        # archived and restored with its step, never alone
+        refuse_archived_alone(self, vals, "step_id")
         res = super().write(vals)
         self._guide_refuse_other_model(before, "step_id")
         return res

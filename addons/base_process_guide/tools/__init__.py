@@ -19,6 +19,7 @@ from .refusal import (
     json_vals,
     labelled,
     quoted,
+    refuse_archived_alone,
     refuse_deleted,
     refuse_emptied_scope,
     refuse_missing,

@@ -227,3 +227,27 @@ def refuse_emptied_scope(configs, field_name, removed, archivable=True, scope=No
             **values,
         )
     )
+
+
+def refuse_archived_alone(records, vals, parent_field):
+    """Refuse a write of ``vals`` archiving or restoring ``records`` apart from their parent
+    ``parent_field`` (a step, an optional task, a milestone: their activity is their
+    process's or step's, a stored related field a client could write alone, dropping a
+    gate from the design without a version)."""
+    if "active" not in vals:
+        return
+    env = records.env
+    IrModel = env["ir.model"].sudo()
+    for record in records.sudo():
+        parent = record[parent_field]
+        if bool(vals["active"]) != bool(parent.active):
+            raise UserError(
+                env._(
+                    "%(what)s %(name)s is archived and restored with its %(kind)s %(parent)s: "
+                    "archive or restore that one instead.",
+                    what=IrModel._get(records._name).name,
+                    name=quoted(env, record.display_name),
+                    kind=IrModel._get(parent._name).name,
+                    parent=quoted(env, parent.display_name),
+                )
+            )

@@ -89,6 +89,38 @@ class TestLifecycle(RpcCase, GuideCommon):
         self.assertEqual(self._rows("guide.history", lead), history)
         self.assertEqual(history.to_step_id, self.step_qualif)
 
+    def test_step_task_milestone_are_not_archived_alone(self):
+        """A step, an optional task and a milestone are archived and restored with their
+        process (the task with its step): archiving one alone, over any path, is refused
+        naming it (the step's gate went from the design without a version); archiving the
+        process archives them all."""
+        task = self.env["guide.task"].create({"step_id": self.step_qualif.id, "name": "Archived probe"})
+        milestone = self.env["guide.milestone"].create(
+            {"process_id": self.process.id, "name": "Archived probe", "reach_mode": "manual"}
+        )
+        for model, record, parent in (
+            ("guide.step", self.step_qualif, self.process),
+            ("guide.task", task, self.step_qualif),
+            ("guide.milestone", milestone, self.process),
+        ):
+            for protocol in PROTOCOLS:
+                for method, args in (
+                    ("write", [record.ids, {"active": False}]),
+                    ("action_archive", [record.ids]),
+                ):
+                    with self.subTest(model=model, protocol=protocol, method=method):
+                        with self.assertRaises(RpcError) as caught:
+                            getattr(self, protocol)(self.user_manager, model, method, args)
+                        self.assertIn("is archived and restored with its", caught.exception.message)
+                        self.assertIn(parent.display_name, caught.exception.message)
+            self.assertTrue(record.active)
+        # a write of the value it has is no change
+        self.step_qualif.with_user(self.user_manager).write({"active": True})
+        self.process.with_user(self.user_manager).action_archive()
+        self.assertFalse(self.step_qualif.active or task.active or milestone.active)
+        self.process.with_user(self.user_manager).action_unarchive()
+        self.assertTrue(self.step_qualif.active and task.active and milestone.active)
+
     def test_deleted_lead_takes_its_checklist_lines(self):
         """Deleting leads (as a sales manager, or merging them) deletes their checklist lines
         and keeps their history; a merge notes the items done on the merged leads."""

@@ -35,6 +35,31 @@ class TestLeadProcessVersion(VersionEngineMixin, GuideCommon):
         v3 = self.process.version_ids[0]
         self.assertIn("+ Scope, Lead Type: Opportunities", v3.changes)
 
+    def test_another_company_s_hint_is_no_part_of_the_design(self):
+        """A hint of another company applies to its records only: it is no part of the
+        design of this company's processes, nor of a shared one (whose versions every
+        company reads); creating it makes no version of them. It is of its own company's
+        processes."""
+        self.env.cr.flush()
+        company_b = self.env["res.company"].create({"name": "Version Company B"})
+        shared = self.env["guide.process"].create({"name": "Shared", "model_name": "crm.lead"})
+        own_b = self.env["guide.process"].create(
+            {"name": "B only", "model_name": "crm.lead", "company_id": company_b.id}
+        )
+        self.env.cr.flush()
+        counts = {process: len(process.version_ids) for process in (self.process, shared, own_b)}
+        self.env["guide.hint"].create(
+            {"name": "Secret discount of B", "model_name": "crm.lead", "company_id": company_b.id}
+        )
+        self.env.cr.flush()
+        for process in (self.process, shared):
+            process.invalidate_recordset()
+            self.assertEqual(len(process.version_ids), counts[process], process.name)
+            self.assertNotIn("Secret discount of B", process.version_ids[0].summary)
+        own_b.invalidate_recordset()
+        self.assertEqual(len(own_b.version_ids), counts[own_b] + 1)
+        self.assertIn("Secret discount of B", own_b.version_ids[0].summary)
+
     def test_version_texts_in_the_reader_language(self):
         """The screens word a version from its snapshot in the reader's language; the
         lines kept in source terms (what versions are compared by) do not change."""
