@@ -133,18 +133,59 @@ class GuideBoundedMixin(models.AbstractModel):
                 refuse(record, reason)
 
     def _update_field_translations(self, field_name, translations, digest=None, source_lang=None):
-        # the translation dialogs write the field's languages without a write()
-        size = self._guide_bounded_fields.get(field_name)
-        if size and isinstance(translations, dict):
-            field = self._fields[field_name]
-            for value in translations.values():
-                texts = value.values() if isinstance(value, dict) else [value]
-                for text in texts:
-                    reason = refused_size(field, text, size, self)
-                    if reason:
-                        refuse(self, reason)
+        # the translation dialogs write the field's languages without a write(): what they
+        # send is checked as a write's texts are, before the database is asked
+        field = self._fields.get(field_name)
+        if field is not None and field.translate:
+            size = self._guide_bounded_fields.get(field_name)
+            for text in self._guide_translation_texts(field, translations):
+                reason = refused_character(field, text, self) or (
+                    size and refused_size(field, text, size, self)
+                )
+                if reason:
+                    refuse(self, reason)
         return super()._update_field_translations(
             field_name, translations, digest=digest, source_lang=source_lang
+        )
+
+    def _guide_translation_texts(self, field, translations):
+        """The texts of ``translations`` for ``field``, as Odoo's translation dialog sends
+        them: {language: text or False}, or {language: {term: translated term}} for a field
+        translated term by term (HTML); anything else is refused naming the field (Odoo
+        failed on it with an error logged)."""
+        by_term = callable(field.translate)
+        if isinstance(translations, dict):
+            texts = []
+            for lang, value in translations.items():
+                if not isinstance(lang, str):
+                    break
+                if by_term and isinstance(value, dict):
+                    pairs = list(value.items())
+                    if all(isinstance(term, str) and isinstance(new, str | bool) for term, new in pairs):
+                        texts += [text for pair in pairs for text in pair if isinstance(text, str)]
+                        continue
+                    break
+                if not by_term and isinstance(value, str | bool):
+                    texts += [value] if isinstance(value, str) else []
+                    continue
+                break
+            else:
+                return texts
+        label, value = field._description_string(self.env), shortened(repr(translations))
+        refuse(
+            self,
+            self.env._(
+                "the translations of %(field)s must give each language its terms and their "
+                "translations, not %(value)s.",
+                field=label,
+                value=value,
+            )
+            if by_term
+            else self.env._(
+                "the translations of %(field)s must give each language its text, not %(value)s.",
+                field=label,
+                value=value,
+            ),
         )
 
     # ------------------------------------------------------------

@@ -367,6 +367,52 @@ class ConfigBoundsCases(BoundsAsserts):
         self.assertEqual(process.with_context(lang="fr_FR").name, "Processus")
         self.assertEqual(process.with_context(lang="en_US").name, name)
 
+    def test_translations_malformed_or_with_nul_refused(self):
+        """What the translation dialogs send is checked as a write's texts are: a NUL
+        character, in a text or a term, and translations of the wrong shape (a text for a
+        field translated term by term, a number, a list) are refused naming the record and
+        the field, not failed on by the database or by Odoo with an error logged."""
+        manager = self.bounds_manager
+        process = self.bounds_configs["guide.process"]
+        step = self.bounds_configs["guide.step"]
+        step.instructions = "<p>Call the customer</p>"
+        cases = [
+            ("guide.process", process, "name", {"en_US": "a\x00b"}, "NUL character"),
+            ("guide.process", process, "name", {"fr_FR": 5}, "must give each language its text"),
+            ("guide.process", process, "name", ["fr_FR"], "must give each language its text"),
+            ("guide.step", step, "goal", {"fr_FR": "x\x00"}, "NUL character"),
+            ("guide.step", step, "instructions", {"en_US": "plain text"}, "its terms and their translations"),
+            ("guide.step", step, "instructions", {"fr_FR": {"Call the customer": 7}}, "its terms"),
+            (
+                "guide.step",
+                step,
+                "instructions",
+                {"fr_FR": {"Call the customer": "Appeler\x00"}},
+                "NUL character",
+            ),
+        ]
+        for protocol in PROTOCOLS:
+            for model, record, fname, translations, expected in cases:
+                if protocol == "xmlrpc" and "\\x00" in repr(translations):
+                    continue  # XML carries no NUL character
+                with self.subTest(protocol=protocol, model=model, fname=fname, translations=translations):
+                    fault = self._refusal(
+                        manager,
+                        protocol,
+                        model,
+                        "update_field_translations",
+                        [record.ids, fname, translations],
+                    )
+                    self.assertIn(expected, fault)
+        # term by term, as the dialog sends it
+        self.jsonrpc(
+            manager,
+            "guide.step",
+            "update_field_translations",
+            [step.ids, "instructions", {"fr_FR": {"Call the customer": "Appeler le client"}}],
+        )
+        self.assertIn("Appeler le client", step.with_context(lang="fr_FR").instructions)
+
     def test_model_name_sent_is_shortened(self):
         """A process created on a "model" of a megabyte is refused naming it shortened."""
         fault = self._refusal(
