@@ -2120,7 +2120,8 @@ class GuideMixin(models.AbstractModel):
             return
         stage_field = self._guide_stage_field
         stage_ids = {info["to_stage_id"] for info in infos}
-        if not change or len(stage_ids) != 1 or change["vals"].get(stage_field) not in stage_ids:
+        sent = change and change["vals"].get(stage_field)
+        if not change or len(stage_ids) != 1 or not isinstance(sent, int) or sent not in stage_ids:
             # not a plain move (a creation, a change of team...): the wizard cannot replay it
             raise guide_change_refused(
                 self.env._(
@@ -2148,7 +2149,7 @@ class GuideMixin(models.AbstractModel):
             "target": "new",
             "context": {
                 "default_res_model": self._name,
-                "default_res_ids": json.dumps([info["record"].id for info in infos]),
+                "default_res_ids": json.dumps(list(dict.fromkeys(info["record"].id for info in infos))),
                 "default_stage_res_id": infos[0]["to_stage_id"],
                 "default_stage_name": infos[0]["to_stage_name"],
                 "default_problems": "\n".join(
@@ -2215,38 +2216,45 @@ class GuideMixin(models.AbstractModel):
         reason = self._guide_context_reason()
         reason_id = self._guide_context_reason_id()
         for info, history, vals in zip(transitions, histories, vals_list, strict=True):
-            if info["gate"] != "overridden":
-                continue
-            step = info["gate_step"]
-            kind = "move" if info["disallowed"] and not info["missing"] else "gate"
-            deviation_vals.append(
-                {
-                    "kind": kind,
-                    "rule_name": self.env._("Step %(step)s", step=self._guide_gate_stage_name(info)),
-                    "rule_snapshot": json.dumps(
-                        {
-                            "step": step["name"],
-                            "gate_mode": step["gate_mode"],
-                            "missing_items": info["missing"],
-                            "disallowed_move": info["disallowed"],
-                            "to_stage": info["to_stage_name"],
-                        }
-                    ),
-                    "res_model": self._name,
-                    "res_id": info["record"].id,
-                    "record_name": vals["record_name"],
-                    "process_id": info["process_id"],
-                    "step_id": step["id"],
-                    "user_id": self.env.uid,
-                    "date": now,
-                    "reason_id": reason_id,
-                    "reason": reason,
-                    "history_id": history.id,
-                    "company_id": vals["company_id"],
-                }
-            )
+            overridden = [info] if info["gate"] == "overridden" else []
+            # the gates of other steps overridden by the same move (an alternate step's)
+            overridden += info.get("extra_deviations", [])
+            deviation_vals += [
+                self._guide_deviation_vals(judged, history, vals, now, reason, reason_id)
+                for judged in overridden
+            ]
         if deviation_vals:
             self.env["guide.deviation"].sudo().create(deviation_vals)
+
+    def _guide_deviation_vals(self, info, history, vals, now, reason, reason_id):
+        """The deviation of the gate of ``info["gate_step"]`` overridden by a move, whose
+        history row is ``history`` (written with ``vals``)."""
+        step = info["gate_step"]
+        kind = "move" if info["disallowed"] and not info["missing"] else "gate"
+        return {
+            "kind": kind,
+            "rule_name": self.env._("Step %(step)s", step=self._guide_gate_stage_name(info)),
+            "rule_snapshot": json.dumps(
+                {
+                    "step": step["name"],
+                    "gate_mode": step["gate_mode"],
+                    "missing_items": info["missing"],
+                    "disallowed_move": info["disallowed"],
+                    "to_stage": info["to_stage_name"],
+                }
+            ),
+            "res_model": self._name,
+            "res_id": info["record"].id,
+            "record_name": vals["record_name"],
+            "process_id": info["process_id"],
+            "step_id": step["id"],
+            "user_id": self.env.uid,
+            "date": now,
+            "reason_id": reason_id,
+            "reason": reason,
+            "history_id": history.id,
+            "company_id": vals["company_id"],
+        }
 
     # ------------------------------------------------------------
     # BUSINESS: configuration changes

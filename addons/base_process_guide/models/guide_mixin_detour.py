@@ -689,39 +689,42 @@ class GuideMixin(models.AbstractModel):
         self._guide_narrow_by_branches(
             [info for info in forward if info["gate_step"].get("branches")], config
         )
-        res = super()._guide_judge_transitions(transitions, change)
-        # a record in an alternate step: its forward moves pass the alternate step's gate too;
-        # the step it returns to is its one way on (a move there, its checklist done, is the
+        # a record in an alternate step: its forward moves pass the alternate step's gate too,
+        # judged with the stage steps' (one refusal, one dialog naming both checklists); the
+        # step it returns to is its one way on (a move there, its checklist done, is the
         # completion: an approval asked for that move is asked for the completion)
         detours = [info for info in forward if info["record"].guide_alt_step_id.id in config["alt_steps"]]
-        if detours:
-            copies = []
-            for info in detours:
-                record = info["record"]
-                alt = config["alt_steps"][record.guide_alt_step_id.id]
-                way_on = frozenset({record.guide_alt_return_step_id.id}) - {False} or NOWHERE
-                copies.append(
-                    dict(
-                        info,
-                        gate_step=dict(alt, allowed_step_ids=way_on),
-                        detour_step=alt,
-                        gate="free",
-                        missing=[],
-                        disallowed=False,
-                    )
+        copies = []
+        for info in detours:
+            record = info["record"]
+            alt = config["alt_steps"][record.guide_alt_step_id.id]
+            way_on = frozenset({record.guide_alt_return_step_id.id}) - {False} or NOWHERE
+            copies.append(
+                dict(
+                    info,
+                    gate_step=dict(alt, allowed_step_ids=way_on),
+                    detour_step=alt,
+                    gate="free",
+                    missing=[],
+                    disallowed=False,
                 )
-            super()._guide_judge_transitions(copies, change)
-            for info, copy in zip(detours, copies, strict=True):
-                info["detour_gate"] = copy["gate"]
-                if copy["gate"] != "passed" and info["gate"] in ("passed", "free"):
-                    # the deviation is the alternate step's
-                    info.update(
-                        gate=copy["gate"],
-                        gate_step=copy["gate_step"],
-                        missing=copy["missing"],
-                        disallowed=copy["disallowed"],
-                        detour_step=copy["detour_step"],
-                    )
+            )
+        res = super()._guide_judge_transitions(transitions + copies, change)
+        for info, copy in zip(detours, copies, strict=True):
+            info["detour_gate"] = copy["gate"]
+            if copy["gate"] == "overridden":
+                # each gate overridden has its deviation: the alternate step's beside the
+                # stage step's (the move's row keeps its own step's result)
+                info.setdefault("extra_deviations", []).append(copy)
+            elif copy["gate"] != "passed" and info["gate"] in ("passed", "free"):
+                # the warning (or the import past the gate) is the alternate step's
+                info.update(
+                    gate=copy["gate"],
+                    gate_step=copy["gate_step"],
+                    missing=copy["missing"],
+                    disallowed=copy["disallowed"],
+                    detour_step=copy["detour_step"],
+                )
         return res
 
     def _guide_narrow_by_branches(self, infos, config):

@@ -1,3 +1,5 @@
+import json
+
 from lxml import etree
 
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -210,6 +212,40 @@ class TestDetour(DetourCommon):
         self.assertEqual(lead.stage_id, self.stage_proposal, "back to the step it came from")
         lead.write({"expected_revenue": 260000})
         self.assertFalse(lead.guide_alt_step_id, "not entered again in the same stay")
+
+    def test_each_gate_overridden_has_its_deviation(self):
+        """A move out of an alternate step past both gates (the stage step's and the
+        alternate step's, each *Override with reason*) is refused naming both checklists in
+        one message, and, justified, records a deviation for each step, the move's history
+        row its own step's result and the return row the alternate step's. Past an advisory
+        stage step, the alternate step's override is recorded all the same."""
+        lead = self._lead(name="Held deal", stage_id=self.stage_proposal.id).with_user(self.user_salesman)
+        lead.action_guide_enter_alternate(self.alt_waiting.id, "Customer on holiday")
+        with self.assertRaises(GuideDecisionRequired) as err:
+            lead.write({"stage_id": self.stage_nego.id})
+        self.assertIn("Proposal sent", str(err.exception))
+        self.assertIn("Waiting on the customer", str(err.exception))
+        self.assertEqual(json.loads(err.exception.action["context"]["default_res_ids"]), lead.ids)
+        lead.with_context(guide_override_reason="Customer came back").write({"stage_id": self.stage_nego.id})
+        deviations = self.env["guide.deviation"].search(
+            [("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)]
+        )
+        self.assertEqual(deviations.step_id, self.step_proposal | self.alt_waiting)
+        self.assertEqual(set(deviations.mapped("reason")), {"Customer came back"})
+        moved, returned = self._history(lead, "forward"), self._history(lead, "return")
+        self.assertEqual((moved.gate_result, moved.checklist_missing), ("overridden", "Proposal sent"))
+        self.assertEqual(deviations.history_id, moved)
+        self.assertEqual(returned.gate_result, "overridden")
+        # past an advisory stage step (Negotiation, its discount not approved)
+        lead.action_guide_enter_alternate(self.alt_waiting.id, "Waiting for the signature")
+        lead.with_context(guide_override_reason="Signed by phone").write({"stage_id": self.stage_won.id})
+        later = (
+            self.env["guide.deviation"].search([("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)])
+            - deviations
+        )
+        self.assertEqual((later.step_id, later.reason), (self.alt_waiting, "Signed by phone"))
+        self.assertEqual(self._history(lead, "forward")[-1].gate_result, "advisory")
+        self.assertTrue(lead.guide_overridden)
 
     def test_leaving_the_process_and_back_goes_through_the_detour_again(self):
         """A lead in an alternate step that leaves its process (its team emptied) and comes

@@ -131,6 +131,16 @@ class TestTrustRpc(RpcCase, GuideCommon):
                 self.assertNotIn("guide_override_reason", caught.exception.message)
                 if protocol == "jsonrpc":
                     self.assertEqual(caught.exception.name, DECISION)
+                # the stage sent as a list of its id, which Odoo takes: refused as a change the
+                # dialog cannot replay (a TypeError logged at ERROR)
+                with self.assertRaises(RpcError) as caught:
+                    call(
+                        self.user_salesman,
+                        "crm.lead",
+                        "write",
+                        [[lead.id], {"stage_id": [self.stage_nego.id]}],
+                    )
+                self.assertIn("Proposal sent", caught.exception.message)
             self.assertIs(
                 self.jsonrpc(
                     self.user_salesman,
