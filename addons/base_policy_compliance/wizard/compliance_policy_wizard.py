@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.base_process_guide.models.guide_mixin import CTX_REASON, CTX_REASON_ID
@@ -37,6 +37,15 @@ class CompliancePolicyWizard(models.TransientModel):
     valid_until = fields.Date(
         help="Override only: until this date, the policy does not ask again for these records.",
     )
+
+    @api.constrains("reason_id")
+    def _check_reason(self):
+        """The reason is one offered to the user (active, of their companies): refused at
+        once as the change would refuse it, naming nothing of another company's."""
+        for wizard in self.filtered("reason_id"):
+            self.env["guide.mixin"].with_context(
+                **{CTX_REASON_ID: wizard.reason_id.id}
+            )._guide_context_reason_id()
 
     def _records(self):
         self.ensure_one()

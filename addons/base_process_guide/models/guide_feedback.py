@@ -75,11 +75,12 @@ class GuideFeedback(models.Model):
             step, item = feedback.sudo().step_id, feedback.sudo().item_id
             wrong = None
             if step and step.process_id != process:
-                wrong = step._description, step.display_name
+                wrong = step._description, self._guide_readable_name(step)
             elif item and (item.step_id.process_id != process or (step and item.step_id != step)):
-                wrong = item._description, item.display_name
-            elif feedback.res_model and feedback.res_model != process.model_name:
-                wrong = self.env._("Record"), shortened(feedback.res_model)
+                wrong = item._description, self._guide_readable_name(item)
+            elif (feedback.res_model or feedback.res_id) and feedback.res_model != process.model_name:
+                # a record named without its model is none of the process's either
+                wrong = self.env._("Record"), shortened(feedback.res_model or f"#{feedback.res_id}")
             if wrong:
                 raise ValidationError(
                     self.env._(
@@ -91,6 +92,13 @@ class GuideFeedback(models.Model):
                         name=wrong[1],
                     )
                 )
+
+    def _guide_readable_name(self, record):
+        """The name of ``record`` (a step, an item) if the current user may read it, its id
+        otherwise (another company's configuration is not named to them)."""
+        if self.env.su or record.with_env(self.env)._filtered_access("read"):
+            return record.display_name
+        return f"#{record.id}"
 
     @api.model
     def _guide_check_references(self, vals, creating=False):

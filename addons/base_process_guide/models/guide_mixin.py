@@ -2069,8 +2069,10 @@ class GuideMixin(models.AbstractModel):
         if not reason_id:
             return False
         reason = self.env["guide.deviation.reason"]
-        if isinstance(reason_id, int) and not isinstance(reason_id, bool):
-            reason = reason.browse(reason_id).exists()
+        if isinstance(reason_id, int) and not isinstance(reason_id, bool) and 0 < reason_id < 2**31:
+            # one offered to the user: active, of their companies (another company's is
+            # none to them, unnamed)
+            reason = reason.browse(reason_id).exists()._filtered_access("read").filtered("active")
         if not reason:
             raise UserError(
                 self.env._(

@@ -470,7 +470,8 @@ class GuideMixin(models.AbstractModel):
     @api.model
     def _guide_client_record(self, model_name, value):
         """The record of ``model_name`` (as superuser: configuration) a client names by its
-        id (or its digits); empty if it does not exist. Anything else is refused."""
+        id (or its digits); empty if it does not exist or the user may not read it.
+        Anything else is refused."""
         if not value:
             return self.env[model_name].sudo()
         if isinstance(value, str) and value.isascii() and value.isdigit():
@@ -483,7 +484,12 @@ class GuideMixin(models.AbstractModel):
                     model=self.env[model_name]._description,
                 )
             )
-        return self.env[model_name].sudo().browse(value).exists()
+        record = self.env[model_name].sudo().browse(value).exists()
+        # one the user may not read (another company's) is none to them: the refusals that
+        # follow name nothing of it
+        if record and not self.env.su and not record.with_env(self.env)._filtered_access("read"):
+            return self.env[model_name].sudo()
+        return record
 
     @api.model
     def _guide_client_note(self, note):

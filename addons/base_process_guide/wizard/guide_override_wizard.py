@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..models.guide_mixin import CTX_REASON, CTX_REASON_ID
@@ -20,6 +20,15 @@ class GuideOverrideWizard(models.TransientModel):
     problems = fields.Text(string="What Is Not Done", readonly=True)
     reason_id = fields.Many2one("guide.deviation.reason")
     reason = fields.Text(string="Justification", required=True)
+
+    @api.constrains("reason_id")
+    def _check_reason(self):
+        """The reason is one offered to the user (active, of their companies): refused at
+        once as the move would refuse it, naming nothing of another company's."""
+        for wizard in self.filtered("reason_id"):
+            self.env["guide.mixin"].with_context(
+                **{CTX_REASON_ID: wizard.reason_id.id}
+            )._guide_context_reason_id()
 
     def action_confirm(self):
         refuse_not_one(self)

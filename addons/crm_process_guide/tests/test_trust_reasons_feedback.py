@@ -101,9 +101,20 @@ class TestTrustReasonsFeedback(RpcCase, GuideCommon):
         # their company's reasons are theirs, and stay in their company
         own = Reason.create({"name": "B only", "company_id": self.company_b.id})
         own.name = "B only (renamed)"
-        # offered on company B's records only: not on a lead of company A
-        with self.assertRaisesRegex(ValidationError, "Company B"):
+        # offered on company B's records only: not on a lead of company A, where a user of
+        # company A is told of no such reason (its name and company are not theirs to read)
+        with self.assertRaises(UserError) as caught:
             self._override(own)
+        self.assertIn("does not exist", str(caught.exception))
+        self.assertNotIn("B only", str(caught.exception))
+        # a user of both companies reads it: told where it is offered
+        lead = self._lead(stage_id=self.stage_proposal.id)
+        with self.assertRaisesRegex(ValidationError, "Company B"):
+            lead.with_user(self.manager_ab).with_company(self.company).with_context(
+                allowed_company_ids=[self.company.id, self.company_b.id],
+                guide_override_reason="Signed at the fair",
+                guide_override_reason_id=own.id,
+            ).write({"stage_id": self.stage_nego.id})
         with self.assertRaisesRegex(AccessError, "a company you do not work for"):
             own.company_id = self.company
         # a manager of every company changes the shared ones

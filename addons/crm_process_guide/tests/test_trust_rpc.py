@@ -1,5 +1,6 @@
 import ast
 import inspect
+import json
 import textwrap
 
 from odoo import models
@@ -345,6 +346,89 @@ class TestTrustRpc(RpcCase, GuideCommon):
         )
         self.assertEqual(action["context"]["default_res_id"], lead.id)
         self.assertFalse(self.env["guide.hint.feedback"].search([("hint_id", "=", hint.id)]))
+
+    def test_another_company_s_configuration_is_never_named(self):
+        """Ids of another company's configuration sent to the panel's actions, to feedback or
+        as an override reason are refused as ids naming nothing the user may read: never
+        with the name of that company's alternate step, task, milestone, step or reason. An
+        archived reason, no longer offered, is refused the same way; feedback naming a
+        record without its model too."""
+        lead = self._lead(stage_id=self.stage_proposal.id)
+        company_b = self.env["res.company"].create({"name": "Secret Company"})
+        process_b = self.env["guide.process"].create(
+            {"name": "Secret process", "model_name": "crm.lead", "company_id": company_b.id}
+        )
+        alt_b = self.env["guide.step"].create(
+            {"process_id": process_b.id, "kind": "alternate", "name": "Secret alternate"}
+        )
+        task_b = self.env["guide.task"].create({"step_id": alt_b.id, "name": "Secret task"})
+        milestone_b = self.env["guide.milestone"].create(
+            {"process_id": process_b.id, "name": "Secret milestone", "reach_mode": "manual"}
+        )
+        Reason = self.env["guide.deviation.reason"]
+        reason_b = Reason.create({"name": "Secret reason", "company_id": company_b.id})
+        archived = Reason.create({"name": "Old reason", "active": False})
+        calls = [
+            (
+                "crm.lead",
+                "action_guide_enter_alternate",
+                [lead.ids, alt_b.id, "x"],
+                {},
+                "not an alternate step",
+            ),
+            ("crm.lead", "action_guide_add_task", [lead.ids, task_b.id], {}, "no longer exists"),
+            ("crm.lead", "action_guide_reach_milestone", [lead.ids, milestone_b.id], {}, "no longer exists"),
+            (
+                "guide.feedback",
+                "create",
+                [{"name": "Probe", "process_id": self.process.id, "step_id": alt_b.id}],
+                {},
+                f"#{alt_b.id} is not of this process",
+            ),
+            (
+                "guide.feedback",
+                "create",
+                [{"name": "Probe", "process_id": self.process.id, "res_id": lead.id}],
+                {},
+                f"'#{lead.id}' is not of this process",
+            ),
+        ]
+        for reason in (reason_b, archived):
+            calls += [
+                (
+                    "crm.lead",
+                    "write",
+                    [lead.ids, {"stage_id": self.stage_nego.id}],
+                    {"context": {"guide_override_reason": "x", "guide_override_reason_id": reason.id}},
+                    "does not exist",
+                ),
+                (
+                    "guide.override.wizard",
+                    "create",
+                    [
+                        {
+                            "res_model": "crm.lead",
+                            "res_ids": json.dumps(lead.ids),
+                            "stage_res_id": self.stage_nego.id,
+                            "reason": "x",
+                            "reason_id": reason.id,
+                        }
+                    ],
+                    {},
+                    "does not exist",
+                ),
+            ]
+        with self.assertNoLogs("odoo.http", "ERROR"):
+            for protocol in PROTOCOLS:
+                for model, method, args, kwargs, expected in calls:
+                    with self.subTest(protocol=protocol, model=model, method=method):
+                        fault = self.rpc_fault(
+                            self.user_salesman, model, method, args, kwargs, protocol=protocol
+                        )
+                        self.assertIn(expected, fault)
+                        self.assertNotIn("Secret", fault)
+        lead.invalidate_recordset()
+        self.assertEqual(lead.stage_id, self.stage_proposal)
 
     def test_feedback_names_its_own_process(self):
         """Feedback names a process, one of its steps and items and a record of the model it
