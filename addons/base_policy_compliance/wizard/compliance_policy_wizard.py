@@ -43,9 +43,7 @@ class CompliancePolicyWizard(models.TransientModel):
         """The reason is one offered to the user (active, of their companies): refused at
         once as the change would refuse it, naming nothing of another company's."""
         for wizard in self.filtered("reason_id"):
-            self.env["guide.mixin"].with_context(
-                **{CTX_REASON_ID: wizard.reason_id.id}
-            )._guide_context_reason_id()
+            self.env["guide.deviation.reason"]._guide_offered(wizard.reason_id.id)
 
     def _records(self):
         self.ensure_one()

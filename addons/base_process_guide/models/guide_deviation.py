@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
-from ..tools import MAX_NAME, MAX_TEXT, labelled, module_uninstalling, quoted
+from ..tools import MAX_NAME, MAX_TEXT, labelled, module_uninstalling, quoted, shortened
 from .guide_config_mixin import REFUSAL_MAX_NAMED
 
 
@@ -26,6 +26,23 @@ class GuideDeviationReason(models.Model):
     company_id = fields.Many2one(
         "res.company", index=True, help="Offered on the records of this company only; empty: every company."
     )
+
+    @api.model
+    def _guide_offered(self, reason_id):
+        """The reason ``reason_id`` a client chose, if it is one offered to the user (an
+        existing, active reason of their companies: another company's is none to them,
+        unnamed); refused otherwise, naming what was sent (shortened)."""
+        reason = self.browse()
+        if isinstance(reason_id, int) and not isinstance(reason_id, bool) and 0 < reason_id < 2**31:
+            reason = self.browse(reason_id).exists()._filtered_access("read").filtered("active")
+        if not reason:
+            raise UserError(
+                self.env._(
+                    "The override reason %(value)s does not exist: choose one of the Deviation Reasons.",
+                    value=shortened(reason_id),
+                )
+            )
+        return reason
 
     @api.ondelete(at_uninstall=True)
     def _unlink_except_in_use(self):

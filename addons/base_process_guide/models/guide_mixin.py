@@ -21,7 +21,6 @@ from ..tools import (
     labelled,
     refuse_not_one,
     refuse_unsearchable,
-    shortened,
 )
 from .guide_condition_mixin import GUIDE_CONDITION_ERRORS
 
@@ -2063,24 +2062,12 @@ class GuideMixin(models.AbstractModel):
 
     @api.model
     def _guide_context_reason_id(self):
-        """The override reason a client chose (``guide_override_reason_id``): the id of an
-        existing reason, refused otherwise (naming what was sent, shortened)."""
+        """The override reason a client chose (``guide_override_reason_id``): the id of a
+        reason offered to the user (``guide.deviation.reason._guide_offered``)."""
         reason_id = self.env.context.get(CTX_REASON_ID)
         if not reason_id:
             return False
-        reason = self.env["guide.deviation.reason"]
-        if isinstance(reason_id, int) and not isinstance(reason_id, bool) and 0 < reason_id < 2**31:
-            # one offered to the user: active, of their companies (another company's is
-            # none to them, unnamed)
-            reason = reason.browse(reason_id).exists()._filtered_access("read").filtered("active")
-        if not reason:
-            raise UserError(
-                self.env._(
-                    "The override reason %(value)s does not exist: choose one of the Deviation Reasons.",
-                    value=shortened(reason_id),
-                )
-            )
-        return reason.id
+        return self.env["guide.deviation.reason"]._guide_offered(reason_id).id
 
     def _guide_refusal_message(self, infos):
         lines = [

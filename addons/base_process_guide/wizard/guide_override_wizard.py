@@ -26,9 +26,7 @@ class GuideOverrideWizard(models.TransientModel):
         """The reason is one offered to the user (active, of their companies): refused at
         once as the move would refuse it, naming nothing of another company's."""
         for wizard in self.filtered("reason_id"):
-            self.env["guide.mixin"].with_context(
-                **{CTX_REASON_ID: wizard.reason_id.id}
-            )._guide_context_reason_id()
+            self.env["guide.deviation.reason"]._guide_offered(wizard.reason_id.id)
 
     def action_confirm(self):
         refuse_not_one(self)
