@@ -20,6 +20,7 @@ from odoo.addons.base_process_guide.tools import (
 from odoo.addons.base_process_guide.tools.bounds import referenced_ids
 
 from .compliance_policy import FLAG_COLLECT, ApprovalNeeded, tiers_without_distinct_approvers
+from .guide_mixin import SNAPSHOT_PATH
 
 _logger = logging.getLogger(__name__)
 
@@ -66,8 +67,8 @@ class ComplianceApprovalRequest(models.Model):
     record_snapshot = fields.Text(
         string="Record When Requested",
         readonly=True,
-        help="The record's stage and the values of the fields the change writes, when the request was "
-        "made: the approved change is applied only if they are still the same.",
+        help="The record's stage, the values of the fields the change writes and of those its policy "
+        "reads, when the request was made: the approved change is applied only if they are still the same.",
     )
     event = fields.Char(readonly=True)
     requester_id = fields.Many2one("res.users", required=True, readonly=True, index=True)
@@ -529,7 +530,10 @@ class ComplianceApprovalRequest(models.Model):
             "event": event,
             "change": record._compliance_change_label(event, vals),
             "target_vals": json.dumps(vals, default=str),
-            "record_snapshot": json.dumps(record.sudo()._compliance_state_snapshot(vals), default=str),
+            "record_snapshot": json.dumps(
+                record.sudo()._compliance_state_snapshot(vals, record._compliance_policy_paths(policy_info)),
+                default=str,
+            ),
             "requester_id": self.env.uid,
             "owner_id": owner.id if owner else False,
             "company_id": record.company_id.id if "company_id" in record._fields else False,
@@ -639,7 +643,8 @@ class ComplianceApprovalRequest(models.Model):
             )
 
     def _compliance_is_outdated(self):
-        """Whether the record moved on since the request was made (stage, or a field the change writes)."""
+        """Whether the record moved on since the request was made: its stage, a field the change
+        writes, or a value its policy's scope or requirement reads."""
         self.ensure_one()
         if not self.record_snapshot:
             return False
@@ -647,10 +652,12 @@ class ComplianceApprovalRequest(models.Model):
         if not record:
             return False  # reported by _compliance_apply
         vals = json.loads(self.target_vals or "{}")
-        current = record.sudo()._compliance_state_snapshot(vals)
+        snapshot = json.loads(self.record_snapshot)
+        paths = [key.removeprefix(SNAPSHOT_PATH) for key in snapshot if key.startswith(SNAPSHOT_PATH)]
+        current = record.sudo()._compliance_state_snapshot(vals, paths)
         # the values the request was made on (a snapshot taken before a field was added to
         # them, by an earlier version, is compared on its own fields)
-        return any(current.get(name) != value for name, value in json.loads(self.record_snapshot).items())
+        return any(current.get(name) != value for name, value in snapshot.items())
 
     def _compliance_mark_outdated(self):
         """Nothing is applied: the request is closed as outdated and the requester told why."""
@@ -659,8 +666,8 @@ class ComplianceApprovalRequest(models.Model):
         now = fields.Datetime.now()
         message = self.env._(
             "%(change)s was not applied: %(record)s changed since the request was made (its stage, whether "
-            "it is archived, or the values the change writes). Request the change again if it is still "
-            "needed.",
+            "it is archived, the values the change writes, or a value its policy reads). Request the change "
+            "again if it is still needed.",
             change=self.change or self.name,
             record=self.record_name,
         )

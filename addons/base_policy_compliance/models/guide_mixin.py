@@ -1,3 +1,4 @@
+import hashlib
 import json
 
 from odoo import api, fields, models
@@ -7,12 +8,15 @@ from odoo.tools import SQL, format_list, html2plaintext
 from odoo.addons.base_process_guide.models.guide_rule_words import RuleWords
 from odoo.addons.base_process_guide.tools import refuse_not_one
 from odoo.addons.base_process_guide.tools.bounds import referenced_ids
+from odoo.addons.base_process_guide.tools.refusal import domain_paths
 
 from .compliance_policy import CTX_UNTIL
 
 # the values a held change's label shows (the approvers decide on them), bounded
 CHANGE_VALUES = 10
 CHANGE_VALUE_SIZE = 80
+# the keys of a held change's snapshot that are digests of what its policy reads
+SNAPSHOT_PATH = "policy reads:"
 
 
 class GuideMixin(models.AbstractModel):
@@ -182,10 +186,13 @@ class GuideMixin(models.AbstractModel):
         """Make the held change (approved, or submitted for approval)."""
         return self.write(vals)
 
-    def _compliance_state_snapshot(self, vals):
+    def _compliance_state_snapshot(self, vals, paths=()):
         """What a held change depends on, as plain JSON values: the record's stage, whether it is
-        archived (``_compliance_snapshot_fields``) and the current values of the fields ``vals``
-        writes (compared again before an approved change is applied)."""
+        archived (``_compliance_snapshot_fields``), the current values of the fields ``vals``
+        writes and a digest of the values at each of ``paths``, the fields the policy's scope
+        and requirement read (``_compliance_policy_paths``): compared again before an approved
+        change is applied. Digests, not values: the snapshot is read with the request, and a
+        path may reach what its readers may not read."""
         self.ensure_one()
         names = sorted(
             {
@@ -198,7 +205,35 @@ class GuideMixin(models.AbstractModel):
             name: self._fields[name].convert_to_read(self[name], self, use_display_name=False)
             for name in names
         }
+        snapshot.update({SNAPSHOT_PATH + path: self._compliance_path_digest(path) for path in sorted(paths)})
         return json.loads(json.dumps(snapshot, default=str))
+
+    def _compliance_path_digest(self, path):
+        """A digest of the values at ``path`` (a field name or a dotted path) of the record: ids
+        for records, the values otherwise; a path that no longer names fields (a module
+        uninstalled) has one of its own."""
+        try:
+            value = self.mapped(path)
+        except (KeyError, ValueError):
+            value = "missing"
+        if isinstance(value, models.BaseModel):
+            value = sorted(value.ids)
+        elif isinstance(value, list):
+            value = sorted(value, key=str)
+        text = json.dumps(value, default=str, sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+    def _compliance_policy_paths(self, policy_info):
+        """The fields (dotted paths) the scope and the requirement of ``policy_info`` (a
+        configuration-cache entry) read: a change of one of them, while a request waits, is a
+        change of what the approvers decide on."""
+        Condition = self.env["guide.condition.mixin"]
+        domains = (
+            self._policy_scope_domain(policy_info),
+            Condition._guide_domain(policy_info["domain"] or "[]"),
+            Condition._guide_domain(policy_info["requirement"] or "[]"),
+        )
+        return {path for domain in domains for path in domain_paths(domain)} - {"id"}
 
     @api.model
     def _compliance_snapshot_fields(self):

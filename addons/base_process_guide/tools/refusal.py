@@ -52,6 +52,20 @@ def domain_field_names(domain):
     }
 
 
+def domain_paths(domain, prefix=""):
+    """The paths (``partner_id.country_id``) a search ``domain`` reads, those of the
+    sub-domains of its ``any`` conditions included."""
+    paths = set()
+    for leaf in domain:
+        if not (isinstance(leaf, list | tuple) and len(leaf) == 3 and isinstance(leaf[0], str)):
+            continue
+        path = prefix + leaf[0]
+        paths.add(path)
+        if leaf[1] in ("any", "not any") and isinstance(leaf[2], list | tuple):
+            paths |= domain_paths(leaf[2], path + ".")
+    return paths
+
+
 def refuse_unsearchable(model, names):
     """Refuses a search of ``model`` by those of the fields ``names`` a search cannot use
     (computed when shown, without a search method): the ORM logs an error and ignores such

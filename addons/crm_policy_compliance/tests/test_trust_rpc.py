@@ -171,6 +171,46 @@ class TestTrustRpc(RpcCase, ComplianceCommon):
         self.assertEqual(request.state, "outdated")
         self.assertEqual((lead.stage_id, lead.expected_revenue), (self.stage_new, 85000))
 
+    def test_stale_approval_on_a_field_its_policy_reads(self):
+        """The approvers decided on an 80,000 proposal: raised to 5,000,000 while the request
+        waited (a field its requirement reads, not one the change writes), the approval of
+        the first tier no longer moves it; nor does one after its customer's country, a
+        value its scope reads through the customer, changed. The snapshot keeps digests of
+        those values, not the values."""
+        lead = self._big_lead(name="Raised meanwhile")
+        request_ids = self.xmlrpc(
+            self.user_salesman,
+            "crm.lead",
+            "compliance_request_approval",
+            [[lead.id], {"stage_id": self.stage_proposal.id}, "Big order"],
+        )
+        self.xmlrpc(self.user_salesman, "crm.lead", "write", [[lead.id], {"expected_revenue": 5000000}])
+        self.assertIs(
+            self.xmlrpc(self.user_leader, "compliance.approval.request", "action_approve", [request_ids]),
+            True,
+        )
+        request = self.Request.browse(request_ids)
+        self.assertEqual((request.state, request.applied), ("outdated", False))
+        self.assertIn("a value its policy reads", request.apply_error)
+        self.assertEqual(lead.stage_id, self.stage_new)
+        self.assertNotIn("5000000", request.record_snapshot)
+
+        # the scope through the customer: its country
+        self.approval.domain = "[('partner_id.country_id.code', '=', 'BE')]"
+        self.partner_vat.country_id = self.env.ref("base.be")
+        lead = self._big_lead(name="Customer moved meanwhile")
+        request_ids = self.xmlrpc(
+            self.user_salesman,
+            "crm.lead",
+            "compliance_request_approval",
+            [[lead.id], {"stage_id": self.stage_proposal.id}, "Big order"],
+        )
+        self.assertTrue(request_ids)
+        self.partner_vat.country_id = self.env.ref("base.fr")
+        self.xmlrpc(self.user_leader, "compliance.approval.request", "action_approve", [request_ids])
+        self.assertEqual(self.Request.browse(request_ids).state, "outdated")
+        self.assertEqual(lead.stage_id, self.stage_new)
+
     def test_approval_of_a_lead_lost_meanwhile_is_outdated(self):
         """The lead was marked lost (with its reason, through the CRM's dialog) while its
         request waited: approving it does not bring the lost deal back nor move it."""
@@ -203,6 +243,8 @@ class TestTrustRpc(RpcCase, ComplianceCommon):
         request = lead.with_user(self.user_salesman)._compliance_request_approval(
             {"stage_id": self.stage_proposal.id}, "Big order"
         )
+        # nor a field no policy reads
+        lead.with_user(self.user_salesman).description = "<p>Called back</p>"
         request.with_user(self.user_leader).action_approve()
         self.assertEqual((request.state, request.applied), ("approved", True))
         self.assertEqual(lead.stage_id, self.stage_proposal)
