@@ -13,6 +13,7 @@ from odoo.addons.base_process_guide.tools import (
     engine_flag,
     engine_flag_get,
     field_labels,
+    module_uninstalling,
     refuse_missing,
     refuse_not_one,
     shortened,
@@ -234,8 +235,10 @@ class ComplianceApprovalRequest(models.Model):
             )
         return super().write(vals)
 
-    @api.ondelete(at_uninstall=False)
+    @api.ondelete(at_uninstall=True)
     def _unlink_except_audit_trail(self):
+        if module_uninstalling(self.env):
+            return
         # nobody has the unlink access right: this refuses the engine's own sudo() but its purge
         if not (self.env.su and self.env.context.get("compliance_purge")):
             raise UserError(

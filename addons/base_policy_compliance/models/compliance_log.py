@@ -7,6 +7,8 @@ from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
+from odoo.addons.base_process_guide.tools import module_uninstalling
+
 from .compliance_policy import ENFORCEMENTS
 
 _logger = logging.getLogger(__name__)
@@ -95,8 +97,10 @@ class ComplianceLog(models.Model):
         self.check_access("write")
         raise UserError(self.env._("The compliance audit trail cannot be modified."))
 
-    @api.ondelete(at_uninstall=False)
+    @api.ondelete(at_uninstall=True)
     def _unlink_except_audit_trail(self):
+        if module_uninstalling(self.env):
+            return
         # nobody has the unlink access right: this refuses the engine's own sudo() but its purge
         if not (self.env.su and self.env.context.get("compliance_purge")):
             raise UserError(

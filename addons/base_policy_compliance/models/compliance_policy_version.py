@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from odoo.addons.base_process_guide.models.guide_rule_words import domain_words
-from odoo.addons.base_process_guide.tools import labelled
+from odoo.addons.base_process_guide.tools import labelled, module_uninstalling
 
 from .compliance_policy import ENFORCEMENTS, TRIGGERS
 
@@ -148,8 +148,10 @@ class CompliancePolicyVersion(models.Model):
             self.env._("A policy version cannot be modified: change the policy, which makes a new one.")
         )
 
-    @api.ondelete(at_uninstall=False)
+    @api.ondelete(at_uninstall=True)
     def _unlink_except_audit_trail(self):
+        if module_uninstalling(self.env):
+            return
         # nobody has the unlink access right: this refuses the engine's own sudo() but its purge
         if not (self.env.su and self.env.context.get("compliance_purge")):
             raise UserError(

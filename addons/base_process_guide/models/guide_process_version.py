@@ -5,7 +5,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
-from ..tools import refuse_not_one
+from ..tools import module_uninstalling, refuse_not_one
 from .guide_rule_words import RuleWords, domain_words
 
 # precommit data: {process id: user id} of the processes whose design changed in the
@@ -127,8 +127,10 @@ class GuideProcessVersion(models.Model):
             )
         )
 
-    @api.ondelete(at_uninstall=False)
+    @api.ondelete(at_uninstall=True)
     def _unlink_except_engine_state(self):
+        if module_uninstalling(self.env):
+            return
         # nobody has the unlink access right; deleting the process deletes its versions
         raise UserError(
             self.env._(

@@ -1,17 +1,20 @@
 from odoo import api, models
 from odoo.exceptions import UserError
 
+from ..tools import module_uninstalling
 from .guide_step import REFUSAL_MAX_NAMED
 
 
 class MailActivityType(models.Model):
     _inherit = "mail.activity.type"
 
-    @api.ondelete(at_uninstall=False)
+    @api.ondelete(at_uninstall=True)
     def _unlink_except_used_by_optional_tasks(self):
         """An activity type an optional task schedules is not deleted: the task would have
         nothing to schedule. Refused in words instead of the database's foreign key error,
         which Odoo logs as an ERROR."""
+        if module_uninstalling(self.env):
+            return
         tasks = (
             self.env["guide.task"]
             .sudo()

@@ -1,18 +1,21 @@
 from odoo import api, models
 from odoo.exceptions import UserError
 
+from ..tools import module_uninstalling
 from ..tools.refusal import REFUSAL_NAMES, labelled
 
 
 class ResCompany(models.Model):
     _inherit = "res.company"
 
-    @api.ondelete(at_uninstall=False)
+    @api.ondelete(at_uninstall=True)
     def _unlink_except_company_of_a_configuration(self):
         """A company configurations are limited to (processes, hints; the other engines add
         their rules and policies, archived ones included) is not deleted: their company
         emptied, they would apply to the records of every company (a process or a blocking
         policy of one company on every company's records)."""
+        if module_uninstalling(self.env):
+            return
         named = []
         for model_name in self._guide_company_configurations():
             Model = self.env[model_name].sudo().with_context(active_test=False)

@@ -2,20 +2,22 @@ from odoo import api, models
 from odoo.exceptions import UserError
 from odoo.tools import format_list
 
-from ..tools import labelled
+from ..tools import labelled, module_uninstalling
 from .guide_step import REFUSAL_MAX_NAMED
 
 
 class ResUsers(models.Model):
     _inherit = "res.users"
 
-    @api.ondelete(at_uninstall=False)
+    @api.ondelete(at_uninstall=True)
     def _unlink_except_named_by_the_audit_trail(self):
         """A user the audit trail names (a gate they overrode, a hint they acknowledged, a
         stage change, a tick, a milestone; the other engines add theirs) is archived, not
         deleted: the rows must keep who did it (most of their user columns would be
         emptied, the others refuse). Refused in words instead of
         the database's foreign key error, which Odoo logs as an ERROR."""
+        if module_uninstalling(self.env):
+            return
         uses = self._guide_audit_trail_uses()
         named = self.filtered(lambda user: uses.get(user.id))
         if not named:

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from odoo.addons.base_process_guide.tools import refuse_emptied_scope
+from odoo.addons.base_process_guide.tools import module_uninstalling, refuse_emptied_scope
 
 
 class CompliancePolicy(models.Model):
@@ -44,6 +44,8 @@ class ComplianceApprovalRequest(models.Model):
 class CrmTeam(models.Model):
     _inherit = "crm.team"
 
-    @api.ondelete(at_uninstall=False)
+    @api.ondelete(at_uninstall=True)
     def _unlink_except_sole_team_of_a_policy(self):
+        if module_uninstalling(self.env):
+            return
         refuse_emptied_scope(self.env["compliance.policy"], "crm_team_ids", self)

@@ -258,8 +258,11 @@ class TestLifecycle(RpcCase, GuideCommon):
             guide_res_model="crm.lead", guide_res_id=lead.id
         ).action_acknowledge()
         with self.assertNoLogs("odoo.sql_db", level="ERROR"):
-            for protocol in PROTOCOLS:
-                fault = self.rpc_fault(admin, "res.users", "unlink", [agent.ids], protocol=protocol)
+            # a client sending Odoo's uninstall flag too (it skipped the check)
+            for protocol, context in zip(PROTOCOLS, ({}, {"_force_unlink": True}), strict=True):
+                fault = self.rpc_fault(
+                    admin, "res.users", "unlink", [agent.ids], {"context": context}, protocol=protocol
+                )
                 self.assertIn("A user the audit trail names cannot be deleted", fault)
                 self.assertIn(
                     "Leo Leaver: gates overridden (deviations): 1, hints acknowledged: 1, "
@@ -327,6 +330,9 @@ class TestLifecycle(RpcCase, GuideCommon):
         self.assertFalse(other.guide_process_id)
         self.assertEqual(self._lead().guide_process_id, self.process, "the archived team's leads keep it")
         with self.assertNoLogs("odoo.sql_db", level="ERROR"):
+            self.rpc_fault(
+                self.user_manager, "crm.team", "unlink", [self.team.ids], {"context": {"_force_unlink": True}}
+            )
             fault = self.rpc_fault(self.user_manager, "crm.team", "unlink", [self.team.ids])
         self.assertIn(
             "Guided Team cannot be deleted: the following name nothing else in their field “Sales "
@@ -354,8 +360,10 @@ class TestLifecycle(RpcCase, GuideCommon):
             {"name": "Branch hint", "model_name": "crm.lead", "company_id": company.id}
         )
         with self.assertNoLogs("odoo.sql_db", level="ERROR"):
-            for protocol in PROTOCOLS:
-                fault = self.rpc_fault(admin, "res.company", "unlink", [company.ids], protocol=protocol)
+            for protocol, context in zip(PROTOCOLS, ({}, {"_force_unlink": True}), strict=True):
+                fault = self.rpc_fault(
+                    admin, "res.company", "unlink", [company.ids], {"context": context}, protocol=protocol
+                )
                 self.assertIn("Branch Co cannot be deleted: the following are limited to it", fault)
                 self.assertIn("Guided Process: Branch process", fault)
                 self.assertIn("Knowledge Hint: Branch hint", fault)

@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-from odoo.addons.base_process_guide.tools import refuse_emptied_scope
+from odoo.addons.base_process_guide.tools import module_uninstalling, refuse_emptied_scope
 
 
 class HelpdeskTicketTeam(models.Model):
@@ -14,6 +14,8 @@ class HelpdeskTicketTeam(models.Model):
         "(empty: the company's).",
     )
 
-    @api.ondelete(at_uninstall=False)
+    @api.ondelete(at_uninstall=True)
     def _unlink_except_sole_team_of_an_escalation_rule(self):
+        if module_uninstalling(self.env):
+            return
         refuse_emptied_scope(self.env["escalation.rule"], "helpdesk_team_ids", self)
