@@ -3,7 +3,7 @@ from collections import defaultdict
 from odoo import api, models
 from odoo.exceptions import UserError
 
-from ..tools import domain_field_names, quoted, refuse_unsearchable, shortened
+from ..tools import domain_field_names, quoted, refuse_related_written, refuse_unsearchable, shortened
 from ..tools.bounds import (
     referenced_ids,
     refuse,
@@ -82,6 +82,7 @@ class GuideBoundedMixin(models.AbstractModel):
     def _validate_fields(self, field_names, excluded_names=()):
         field_names = set(field_names)
         self._guide_check_bounds(field_names - set(excluded_names))
+        refuse_related_written(self, field_names)
         return super()._validate_fields(field_names, excluded_names)
 
     def _check_company(self, fnames=None):

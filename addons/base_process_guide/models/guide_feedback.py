@@ -1,7 +1,14 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from ..tools import quoted, refuse_missing, refuse_not_one, shortened, works_for_every_company
+from ..tools import (
+    quoted,
+    refuse_missing,
+    refuse_not_one,
+    refuse_related_written,
+    shortened,
+    works_for_every_company,
+)
 from ..tools.bounds import refuse, refused_character, refused_choice
 from .guide_mixin import ENGINE_MANAGER_GROUP, GUIDE_TEXT_MAX
 
@@ -156,6 +163,11 @@ class GuideFeedback(models.Model):
         reason = refused_choice(self._fields["state"], state, self)
         if reason:
             refuse(self, reason)
+
+    def _validate_fields(self, field_names, excluded_names=()):
+        # its company is its process's (a stored related field a client could write apart)
+        refuse_related_written(self, set(field_names))
+        return super()._validate_fields(field_names, excluded_names)
 
     @api.model_create_multi
     def create(self, vals_list):

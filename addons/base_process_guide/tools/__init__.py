@@ -24,6 +24,7 @@ from .refusal import (
     refuse_emptied_scope,
     refuse_missing,
     refuse_not_one,
+    refuse_related_written,
     refuse_unsearchable,
     shortened,
 )

@@ -2,7 +2,7 @@
 
 import json
 
-from odoo.exceptions import MissingError, UserError
+from odoo.exceptions import MissingError, UserError, ValidationError
 from odoo.tools import format_list
 
 # a refusal names at most this many fields, a name no field has shortened to this size
@@ -262,6 +262,43 @@ def refuse_archived_alone(records, vals, parent_field):
                     what=IrModel._get(records._name).name,
                     name=quoted(env, record.display_name),
                     kind=IrModel._get(parent._name).name,
+                    parent=quoted(env, parent.display_name),
+                )
+            )
+
+
+def refuse_related_written(records, field_names):
+    """Refuse the stored related fields of ``field_names`` (those without an inverse: a
+    step's company and model, an item's process...) written with a value apart from what
+    they relate to: the ORM writes such a value to the column as it is, and the record
+    rules read that column (a step of one company's process claimed no company, and every
+    company read it). Judged on the records as written, before the transaction ends."""
+    fields = records._fields
+    names = [
+        name
+        for name in field_names
+        if name in fields and fields[name].related and fields[name].store and not fields[name].inverse
+    ]
+    if not names:
+        return
+    env = records.env
+    IrModel = env["ir.model"].sudo()
+    for record in records.sudo():
+        for name in names:
+            path = fields[name].related.split(".")
+            value = record
+            for part in path:
+                value = value[part]
+            if record[name] == value:
+                continue
+            parent = record[path[0]]
+            raise ValidationError(
+                env._(
+                    "%(field)s of %(what)s %(name)s is that of its %(kind)s %(parent)s: change it " "there.",
+                    field=fields[name]._description_string(env),
+                    what=IrModel._get(records._name).name or records._description,
+                    name=quoted(env, record.display_name),
+                    kind=IrModel._get(parent._name).name or parent._description,
                     parent=quoted(env, parent.display_name),
                 )
             )

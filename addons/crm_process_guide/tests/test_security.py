@@ -39,6 +39,48 @@ class TestSecurity(GuideCommon):
         self.assertNotIn(process_b, self.env["guide.process"].with_user(self.user_manager).search([]))
         self.assertIn(self.process, visible, "processes without company are shared")
 
+    def test_configuration_row_takes_its_parents_company(self):
+        """A step's company and model, an item's process, model and company are their
+        parent's (stored related fields, which the record rules read): a manager of company B
+        writing one apart, created or written, is refused naming the field and the parent (a
+        step of B's process claimed no company, and company A's salespeople read it); the
+        parent's own value is accepted (an import of an export)."""
+        company_b = self.env["res.company"].create({"name": "Guide Company F"})
+        manager_b = new_test_user(
+            self.env,
+            login="guide_manager_f",
+            groups="sales_team.group_sale_manager",
+            company_id=company_b.id,
+            company_ids=[(6, 0, company_b.ids)],
+        )
+        process_b = self.env["guide.process"].create(
+            {"name": "Secret process", "model_name": "crm.lead", "company_id": company_b.id}
+        )
+        stage = self.env["crm.stage"].create({"name": "F-Stage", "sequence": 1020})
+        step = self.env["guide.step"].create({"process_id": process_b.id, "crm_stage_id": stage.id})
+        item = self.env["guide.item"].create({"name": "Secret item", "step_id": step.id})
+        other = self.env["guide.process"].create({"name": "Other", "model_name": "crm.lead"})
+        for records, vals in (
+            (step, {"company_id": False}),
+            (step, {"model_name": "res.partner"}),
+            (item, {"company_id": False}),
+            (item, {"process_id": other.id}),
+        ):
+            with self.subTest(model=records._name, vals=vals), self.assertRaises(UserError) as caught:
+                records.with_user(manager_b).write(vals)
+            self.assertIn("change it there", str(caught.exception))
+        created = self.env["guide.item"].with_user(manager_b).create(
+            {"name": "Shared?", "step_id": step.id, "company_id": False}
+        )
+        created.invalidate_recordset()
+        self.assertEqual(created.company_id, company_b, "a creation takes its parent's (the ORM's)")
+        self.assertEqual(
+            (step.company_id, item.company_id, item.process_id), (company_b, company_b, process_b)
+        )
+        self.assertNotIn(step, self.env["guide.step"].with_user(self.user_salesman).search([]))
+        step.with_user(manager_b).write({"company_id": company_b.id, "name": "Renamed"})
+        self.assertEqual(step.name, "Renamed")
+
     def test_checklist_follows_its_lead_to_another_company(self):
         """A lead moved to another company (a process of no company still guides it) takes
         its checklist lines with it: its new company's users read and tick them, and what
