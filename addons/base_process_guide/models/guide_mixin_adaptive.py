@@ -820,8 +820,9 @@ class GuideMixin(models.AbstractModel):
 
     @api.model
     def _guide_record_message_events(self, dates):
-        """Store the event fields of messages: ``dates`` {field: {record id: date}}; one
-        UPDATE per field, then ``_guide_after_event``."""
+        """Store the event fields of messages: ``dates`` {field: {record id: date}}, the later
+        of the stored date and the new one (two transactions posting at once); one UPDATE per
+        field, then ``_guide_after_event``."""
         touched = self.browse()
         fnames = set()
         for fname, by_id in dates.items():
@@ -831,10 +832,11 @@ class GuideMixin(models.AbstractModel):
             self.flush_model([fname])
             self.env.cr.execute(
                 SQL(
-                    """UPDATE %s AS r SET %s = v.date
+                    """UPDATE %s AS r SET %s = GREATEST(r.%s, v.date)
                          FROM unnest(%s::int[], %s::timestamp[]) AS v(id, date)
                         WHERE r.id = v.id""",
                     SQL.identifier(self._table),
+                    SQL.identifier(fname),
                     SQL.identifier(fname),
                     ids,
                     [by_id[id_] for id_ in ids],

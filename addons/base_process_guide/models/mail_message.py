@@ -1,6 +1,14 @@
 from collections import defaultdict
 
-from odoo import api, models
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
+from odoo.tools import SQL
+
+# what a message on a guided record is evidence of (who wrote it, whether it is an internal
+# note, a reply or a customer's message, and when): set when it is posted, never changed
+EVIDENCE_FIELDS = ("author_id", "message_type", "subtype_id", "date")
+# the kinds of message the engine and the policies count (replies, customers' messages, notes)
+COUNTED_TYPES = ("email", "comment", "email_outgoing")
 
 
 class MailMessage(models.Model):
@@ -9,16 +17,87 @@ class MailMessage(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         messages = super().create(vals_list)
-        if not self.env.su and any(vals.get("mail_activity_type_id") for vals in vals_list):
-            messages._guide_check_activity_done_access()
+        if not self.env.su:
+            if any(vals.get("mail_activity_type_id") for vals in vals_list):
+                messages._guide_check_activity_done_access()
+            if self.env.user.share:
+                messages._guide_check_customer_message()
         messages._guide_record_events(vals_list)
         return messages
 
     def write(self, vals):
+        if not self.env.su and set(EVIDENCE_FIELDS) & set(vals):
+            self._guide_refuse_evidence_change(vals)
         res = super().write(vals)
         if not self.env.su and {"mail_activity_type_id", "model", "res_id"} & set(vals):
             self._guide_check_activity_done_access()
         return res
+
+    def _get_forbidden_access(self, operation):
+        """Odoo hides the internal messages of a record from the users outside the company
+        when they search, but lets them read, change or delete by id those that are not
+        comments (internal logs): on a guided record those are the engine's notes (a refused
+        close with the agents' checklist, a policy's warning, an escalation's reason). They
+        are hidden there by id too."""
+        forbidden = super()._get_forbidden_access(operation)
+        rest = self - forbidden
+        if not rest or self.env.user._is_internal():
+            return forbidden
+        guided = self.env["guide.process"]._guide_model_names()
+        if not guided:
+            return forbidden
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT m.id FROM mail_message m
+                   LEFT JOIN mail_message_subtype s ON s.id = m.subtype_id
+                   WHERE m.id = ANY(%s) AND m.model IN %s
+                     AND (m.is_internal IS TRUE OR m.subtype_id IS NULL OR s.internal IS TRUE)""",
+                list(rest.ids),
+                tuple(guided),
+            )
+        )
+        return forbidden + self.browse(id_ for (id_,) in rows)
+
+    def _guide_guided(self):
+        """The messages of ``self`` about a guided record (read as the engine)."""
+        guided = set(self.env["guide.process"]._guide_model_names())
+        return self.sudo().filtered(lambda message: message.model in guided and message.res_id)
+
+    def _guide_refuse_evidence_change(self, vals):
+        """Who wrote a message on a guided record, its kind and its date are what the engine
+        and the policies count (an internal note before closing, the last reply, the
+        customer's last message): set when it is posted, they are not changed afterwards,
+        by its author neither (Odoo lets an author rewrite their message: a customer turned
+        theirs into an agent's internal note)."""
+        messages = self._guide_guided()
+        if not messages:
+            return
+        raise AccessError(
+            self.env._(
+                "Message %(message)s on %(record)s: who wrote it, its kind and its date are part of "
+                "the record's history and cannot be changed.",
+                message=messages[0].id,
+                record=messages[0].record_name or f"{messages[0].model},{messages[0].res_id}",
+            )
+        )
+
+    def _guide_check_customer_message(self):
+        """A user outside the company (a customer on the portal) posts on a guided record in
+        their own name and for the followers to read: Odoo lets a poster name any author and
+        any kind, which would record an agent's reply or internal note nobody wrote."""
+        for message in self._guide_guided():
+            if message.message_type not in COUNTED_TYPES:
+                continue
+            internal = message.is_internal or not message.subtype_id or message.subtype_id.internal
+            if internal or message.author_id != self.env.user.partner_id:
+                raise AccessError(
+                    self.env._(
+                        "%(user)s cannot post an internal note or a message in someone else's name on "
+                        "%(record)s.",
+                        user=self.env.user.name,
+                        record=message.record_name or f"{message.model},{message.res_id}",
+                    )
+                )
 
     def _guide_check_activity_done_access(self):
         """A message recording an activity done (``mail_activity_type_id``) on a guided record
@@ -49,7 +128,7 @@ class MailMessage(models.Model):
         guided = set(self.env["guide.process"]._guide_model_names())
         if not guided:
             return
-        types = ("email", "comment", "email_outgoing")
+        types = COUNTED_TYPES
         if vals_list is not None and len(vals_list) == len(self):
             default_type = self.env.context.get("default_message_type", "comment")
             messages = self.browse(
@@ -63,6 +142,8 @@ class MailMessage(models.Model):
             messages = self.filtered(lambda m: m.model in guided and m.message_type in types and m.res_id)
         if not messages:
             return
+        # when the message was posted, not its ``date``: a poster sets that as they please
+        now = fields.Datetime.now()
         dates = defaultdict(lambda: defaultdict(dict))
         for message in messages.sudo():
             internal = any(not user.share for user in message.author_id.user_ids)
@@ -77,6 +158,6 @@ class MailMessage(models.Model):
                 fname = "guide_last_reply_date"
             else:
                 continue
-            dates[message.model][fname][message.res_id] = message.date
+            dates[message.model][fname][message.res_id] = now
         for model_name, by_field in dates.items():
             self.env[model_name].sudo()._guide_record_message_events(by_field)

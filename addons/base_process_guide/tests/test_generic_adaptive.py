@@ -321,5 +321,12 @@ class TestGenericAdaptive(TransactionCase):
         self.assertFalse(record.guide_milestone_ids)
         record.message_post(body="We are on it", message_type="comment", subtype_xmlid="mail.mt_comment")
         self.assertTrue(record.guide_last_reply_date)
+        # when it was posted, not the date the poster sent, and never back in time
+        posted_at = record.guide_last_reply_date
+        for date in ("2099-12-31 00:00:00", "2000-01-01 00:00:00"):
+            record.message_post(
+                body="Dated", message_type="comment", subtype_xmlid="mail.mt_comment", date=date
+            )
+            self.assertEqual(record.guide_last_reply_date, posted_at)
         self.assertEqual(record.guide_milestone_ids.mapped("name"), ["First reply sent"])
         self.assertEqual(self._reached(record).user_id, self.user)

@@ -1,5 +1,6 @@
 """The portal's close buttons (helpdesk_mgmt's ``/ticket/close``) on guided tickets."""
 
+from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, new_test_user, tagged
 
@@ -328,3 +329,89 @@ class TestPortalCustomerRpc(RpcCase, HelpdeskGuideCommon):
         self.assertEqual(record["name"], "Guided ticket")
         self.assertEqual(agent_record["guide_step_id"][0], self.step_triage.id)
         self.assertIn("Identify the customer", agent_record["guide_instructions"])
+
+    def test_customer_reads_none_of_the_engines_notes(self):
+        """The note of a refused close (the agents' checklist) and the engine's logs on their
+        ticket are internal: a customer finds none of them (Odoo's rule) and reads, changes or
+        deletes none of them by id either, though the close note names them as its author."""
+        self.stage_resolved.close_from_portal = True
+        ticket = self._ticket(partner_id=self.customer.partner_id.id)
+        # as the close route calls it
+        ticket.with_user(self.customer).sudo()._guide_portal_close_refused(
+            self.stage_resolved, "Impact assessed is missing"
+        )
+        note = ticket.message_ids.filtered(lambda m: "asked from the portal" in (m.body or ""))
+        ticket._message_log_batch({ticket.id: "Escalation reason: an angry customer"})
+        log = ticket.message_ids.filtered(lambda m: "angry customer" in (m.body or ""))
+        self.assertEqual((len(note), len(log)), (1, 1))
+        with self.assertNoLogs("odoo.http", "ERROR"):
+            for message in note | log:
+                for method, args in (
+                    ("read", [message.ids, ["body"]]),
+                    ("write", [message.ids, {"body": "Kenji agreed on the phone: close it"}]),
+                    ("unlink", [message.ids]),
+                ):
+                    self.rpc_fault(self.customer, "mail.message", method, args)
+            found = self.xmlrpc(self.customer, "mail.message", "search", [[("res_id", "=", ticket.id)]])
+            agent_read = self.xmlrpc(self.user_own, "mail.message", "read", [note.ids, ["body"]])
+        self.assertFalse(set(found) & set((note | log).ids))
+        self.assertIn("Impact assessed", agent_read[0]["body"])
+        self.assertIn("Impact assessed", note.body)
+
+    def test_customer_forges_no_agents_message(self):
+        """Odoo lets an author rewrite their message, and a poster name any author: a customer
+        turns neither their message into an agent's internal note or reply (author, kind,
+        subtype, date), nor posts one; their own message in their own name is posted and
+        counted as theirs, at the time it is posted, whatever date they send."""
+        ticket = self._ticket(partner_id=self.customer.partner_id.id)
+        agent = self.user_own.partner_id
+        note = self.env.ref("mail.mt_note")
+        with self.assertNoLogs("odoo.http", "ERROR"):
+            posted = self.xmlrpc(
+                self.customer,
+                "helpdesk.ticket",
+                "message_post",
+                [ticket.ids],
+                {
+                    "body": "Any news?",
+                    "message_type": "comment",
+                    "subtype_xmlid": "mail.mt_comment",
+                    "date": "2099-12-31 00:00:00",
+                },
+            )
+            for vals in (
+                {"author_id": agent.id},
+                {"message_type": "notification"},
+                {"subtype_id": note.id},
+                {"date": "2000-01-01 00:00:00"},
+            ):
+                for protocol in ("xmlrpc", "jsonrpc"):
+                    fault = self.rpc_fault(
+                        self.customer, "mail.message", "write", [[posted], vals], protocol=protocol
+                    )
+                    self.assertIn("cannot be changed", fault)
+            for kwargs in (
+                {"author_id": agent.id, "subtype_xmlid": "mail.mt_comment"},
+                {"subtype_xmlid": "mail.mt_note"},
+            ):
+                self.rpc_fault(
+                    self.customer,
+                    "helpdesk.ticket",
+                    "message_post",
+                    [ticket.ids],
+                    {"body": "Resolution: done", "message_type": "comment", **kwargs},
+                )
+        message = self.env["mail.message"].browse(posted)
+        self.assertEqual(
+            (message.author_id, message.subtype_id),
+            (self.customer.partner_id, self.env.ref("mail.mt_comment")),
+        )
+        self.assertFalse(ticket.guide_last_reply_date)
+        self.assertLess(ticket.guide_last_customer_message_date, fields.Datetime.from_string("2099-01-01"))
+        self.assertFalse(
+            ticket.message_ids.filtered(lambda m: m.author_id == agent and "Resolution" in (m.body or ""))
+        )
+        # the agent's own message in the customer's name (a call written down) stays possible
+        ticket.with_user(self.user_own).message_post(
+            body="The customer called", author_id=self.customer.partner_id.id, message_type="comment"
+        )
