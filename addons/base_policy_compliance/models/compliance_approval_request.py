@@ -45,11 +45,13 @@ class ComplianceApprovalRequest(models.Model):
     # moved with its record by ``_compliance_follow_company`` (its approvers too)
     _guide_follows_record_company = False
 
-    name = fields.Char(required=True, readonly=True)
+    # the request's words (its name, the change, the policy's name and message): in every
+    # language of the database, each reader reads them in theirs (``_compliance_store_words``)
+    name = fields.Char(required=True, readonly=True, translate=True)
     policy_id = fields.Many2one(
         "compliance.policy", string="Policy Rule", readonly=True, index=True, ondelete="set null"
     )
-    policy_name = fields.Char(string="Policy", readonly=True)
+    policy_name = fields.Char(string="Policy", readonly=True, translate=True)
     # the wording and rule that held the change: the frozen version, not a copy
     policy_version_id = fields.Many2one("compliance.policy.version", readonly=True, ondelete="restrict")
     policy_snapshot = fields.Text(related="policy_version_id.snapshot", string="Policy at the Time")
@@ -57,13 +59,13 @@ class ComplianceApprovalRequest(models.Model):
     # named records the reader may not read)
     policy_scope_text = fields.Char(string="Scope Condition", compute="_compute_policy_texts")
     policy_requirement_text = fields.Char(string="Requirement", compute="_compute_policy_texts")
-    message = fields.Text(string="Requirement Not Met", readonly=True)
+    message = fields.Text(string="Requirement Not Met", readonly=True, translate=True)
     res_model = fields.Char(string="Model", required=True, readonly=True)
     res_id = fields.Many2oneReference(
         string="Record ID", model_field="res_model", required=True, readonly=True
     )
     record_name = fields.Char(string="Record", readonly=True)
-    change = fields.Char(string="Requested Change", readonly=True)
+    change = fields.Char(string="Requested Change", readonly=True, translate=True)
     target_vals = fields.Text(readonly=True, help="The held write, applied when the request is approved.")
     record_snapshot = fields.Text(
         string="Record When Requested",
@@ -470,6 +472,7 @@ class ComplianceApprovalRequest(models.Model):
             for policy_info, record in held
         ]
         requests = self.sudo().with_context(mail_create_nolog=True).create(vals_list)
+        requests._compliance_store_words(held)
         Log = self.env["compliance.log"].sudo()
         Log._compliance_create_rows(
             [
@@ -552,6 +555,55 @@ class ComplianceApprovalRequest(models.Model):
             ),
             **record._policy_log_values(),
         }
+
+    def _compliance_store_words(self, held):
+        """The words of these new requests in every language of the database, for approvers and
+        readers of other languages: the policy's name and message as translated, the change
+        built again in that language from the held values (``_compliance_change_in``), the
+        requester's language keeping the change as they were shown it. One UPDATE per
+        language.
+
+        :param held: list of (policy_info, record), as the requests"""
+        columns = ("name", "policy_name", "change", "message")
+        requester_lang = self.env.lang or "en_US"
+        for lang, _label in self.env["res.lang"].get_installed():
+            env = self.with_context(lang=lang).env
+            rows = []
+            for request, (policy_info, record) in zip(self, held, strict=True):
+                policy, message = policy_info["texts"].get(lang) or (
+                    policy_info["name"],
+                    policy_info["message"],
+                )
+                rows.append(
+                    (
+                        env._("%(policy)s: %(record)s", policy=policy, record=record.display_name),
+                        policy,
+                        request.change if lang == requester_lang else request._compliance_change_in(lang),
+                        message or None,
+                    )
+                )
+            self.env.cr.execute(
+                SQL(
+                    """UPDATE compliance_approval_request r SET %s
+                         FROM unnest(%s::int[], %s::varchar[], %s::varchar[], %s::varchar[], %s::text[])
+                              AS v(id, name, policy_name, change, message)
+                        WHERE r.id = v.id""",
+                    SQL(", ").join(
+                        SQL(
+                            "%s = COALESCE(r.%s, '{}'::jsonb)"
+                            " || jsonb_strip_nulls(jsonb_build_object(%s, v.%s))",
+                            SQL.identifier(column),
+                            SQL.identifier(column),
+                            lang,
+                            SQL.identifier(column),
+                        )
+                        for column in columns
+                    ),
+                    self.ids,
+                    *([row[index] for row in rows] for index in range(len(columns))),
+                )
+            )
+        self.invalidate_recordset(list(columns))
 
     def _compliance_post_held(self):
         """Tell each record's followers its change is held, and by whom it is decided."""

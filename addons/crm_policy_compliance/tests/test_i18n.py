@@ -116,3 +116,33 @@ class TestReminderLanguage(ComplianceCommon):
             summary,
             f"Approve: Move {lead.display_name} to {self.stage_proposal.name} (Expected Revenue: 90,000)",
         )
+
+    def test_request_read_in_the_readers_language(self):
+        """A request made in Russian reads in English to an English approver and in Chinese to a
+        Chinese one (its name, the change, the policy's name and message), and in the requester's
+        Russian words to the requester."""
+        for lang in ("ru_RU", "zh_CN"):
+            self.env["res.lang"]._activate_lang(lang)
+        self.env["ir.module.module"]._load_module_terms(
+            ["base_policy_compliance"], ["ru_RU", "zh_CN"], overwrite=True
+        )
+        policy = _large_proposals_policy(self)
+        policy.update_field_translations("name", {"ru_RU": "Крупные предложения", "zh_CN": "大额报价"})
+        policy.update_field_translations("message", {"zh_CN": "超过 50,000 的报价需要审批。"})
+        self.user_salesman.lang = "ru_RU"
+        lead = self._lead(expected_revenue=80000).with_user(self.user_salesman).with_context(lang="ru_RU")
+        request = lead._compliance_request_approval({"stage_id": self.stage_proposal.id}, "Strategic")
+        stage = self.stage_proposal.name
+        in_english = request.with_user(self.user_leader).with_context(lang="en_US")
+        self.assertEqual(in_english.change, f"Move {lead.display_name} to {stage}")
+        self.assertEqual(in_english.policy_name, "Large proposals")
+        self.assertEqual(in_english.name, f"Large proposals: {lead.display_name}")
+        self.assertEqual(in_english.message, "Proposals above 50,000 need approval.")
+        in_chinese = request.with_context(lang="zh_CN")
+        self.assertEqual(in_chinese.policy_name, "大额报价")
+        self.assertEqual(in_chinese.message, "超过 50,000 的报价需要审批。")
+        self.assertNotEqual(in_chinese.change, in_english.change)
+        self.assertIn(lead.display_name, in_chinese.change)
+        in_russian = request.with_context(lang="ru_RU")
+        self.assertTrue(in_russian.change.startswith(f"Перевести {lead.display_name}"), in_russian.change)
+        self.assertEqual(in_russian.policy_name, "Крупные предложения")
