@@ -697,14 +697,20 @@ out["engine_tables"] = sorted(
     if model in env and not env[model]._abstract and not env[model]._transient
 )
 for table in AUDIT:
-    cr.execute("SELECT column_name FROM information_schema.columns WHERE table_name = %%s "
+    cr.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = %%s "
                "AND column_name NOT IN ('write_date', 'write_uid') ORDER BY column_name", [table])
-    columns = [r[0] for r in cr.fetchall()]
+    types = dict(cr.fetchall())
+    columns = sorted(types)
     if table in AUDIT_COLUMNS:  # those it had before the update
         columns = [c for c in AUDIT_COLUMNS[table] if c in columns]
     if columns:
+        # a text made translated by an update (jsonb, its text kept as the en_US value) is
+        # compared by that text
+        selected = ", ".join(
+            ('"%%s"->>\'en_US\' AS "%%s"' %% (c, c)) if types[c] == "jsonb" else '"%%s"' %% c for c in columns
+        )
         cr.execute("SELECT md5(string_agg(row_to_json(t)::text, '|' ORDER BY t.id)) FROM "
-                   "(SELECT %%s FROM %%s) t" %% (", ".join('"%%s"' %% c for c in columns), table))
+                   "(SELECT %%s FROM %%s) t" %% (selected, table))
         out["checksums"][table] = {"columns": columns, "md5": cr.fetchone()[0]}
 DUPS = {
     "guide.deviation.reason": "SELECT name::text FROM guide_deviation_reason GROUP BY name::text "

@@ -1,3 +1,5 @@
+import json
+
 from odoo import api, models
 from odoo.tools import SQL
 
@@ -8,9 +10,9 @@ class GuideBulkMixin(models.AbstractModel):
     The ORM inserts in chunks of 100 rows; checklist lines and history rows
     are written by the engine on every stage change, so a mass stage change of
     1,000 records would otherwise cost one query per 100 rows. The models
-    using this helper only have plain stored columns (no translated, x2many or
-    stored computed fields depending on other records), which makes a direct
-    insert equivalent to ``create()`` for them.
+    using this helper only have plain stored columns (no x2many or stored computed
+    fields depending on other records; translated texts given in every language), which
+    makes a direct insert equivalent to ``create()`` for them.
     """
 
     _name = "guide.bulk.mixin"
@@ -46,7 +48,7 @@ class GuideBulkMixin(models.AbstractModel):
         fnames = sorted({fname for vals in vals_list for fname in vals} | set(magic))
         fields = [self._fields[fname] for fname in fnames]
         for field in fields:
-            if not field.column_type or field.translate or (field.compute and field.store):
+            if not field.column_type or callable(field.translate) or (field.compute and field.store):
                 raise ValueError(f"{field} cannot be bulk-inserted")
         self.flush_model(fnames)
         # one array per column (``INSERT ... SELECT FROM unnest``), one value for a column
@@ -105,7 +107,19 @@ class GuideBulkMixin(models.AbstractModel):
     @api.model
     def _guide_bulk_converter(self, field):
         """What ``convert_to_column_insert`` does for a plain column, as one function
-        (None: use the field's own conversion)."""
+        (None: use the field's own conversion). A translated text is given as ``{lang:
+        text}`` (its value in each language), or as a text in the current language."""
+        if field.translate:
+            lang = self.env.lang or "en_US"
+
+            def translations(value):
+                if not value:
+                    return None
+                if not isinstance(value, dict):
+                    value = {"en_US": value, lang: value}
+                return json.dumps(value)
+
+            return translations
         if field.type == "boolean":
             return bool
         if field.type == "integer":

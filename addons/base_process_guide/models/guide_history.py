@@ -21,8 +21,10 @@ class GuideHistory(models.Model):
     process_id = fields.Many2one("guide.process", readonly=True, index=True, ondelete="set null")
     from_step_id = fields.Many2one("guide.step", readonly=True, ondelete="set null")
     to_step_id = fields.Many2one("guide.step", readonly=True, index=True, ondelete="set null")
-    from_stage_name = fields.Char("From Stage", readonly=True)
-    to_stage_name = fields.Char("To Stage", readonly=True)
+    # the stages' names at the time of the move, in every language of the database: each
+    # reader reads them in theirs (``guide.mixin._guide_stage_texts``)
+    from_stage_name = fields.Char("From Stage", readonly=True, translate=True)
+    to_stage_name = fields.Char("To Stage", readonly=True, translate=True)
     direction = fields.Selection(
         [("initial", "Entry"), ("forward", "Forward"), ("backward", "Backward"), ("same", "Same Rank")],
         required=True,

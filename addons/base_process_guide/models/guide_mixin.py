@@ -1605,6 +1605,8 @@ class GuideMixin(models.AbstractModel):
             "to_step": to_step,
             "from_stage_name": names[old_stage.id] if old_stage else False,
             "to_stage_name": names[new_stage.id] if new_stage else False,
+            "from_stage": old_stage,
+            "to_stage": new_stage,
             "to_stage_id": new_stage.id,
             "direction": "initial",
             "entering": not old_stage,
@@ -2173,10 +2175,27 @@ class GuideMixin(models.AbstractModel):
             for res_id, name, owner_id, company_id in values
         }
 
+    def _guide_stage_texts(self, stages):
+        """{stage id: {lang: name}}: the names of ``stages`` in every language of the
+        database, for the history rows (each reader reads them in theirs); read for the
+        batch at once, from the cache in the current language."""
+        langs = [code for code, _label in self.env["res.lang"].get_installed()]
+        stages = self.env[self._fields[self._guide_stage_field].comodel_name].union(
+            *(stage for stage in stages if stage)
+        )
+        texts = {stage.id: {} for stage in stages}
+        for lang in langs:
+            for stage in stages.with_context(lang=lang):
+                texts[stage.id][lang] = stage.display_name
+        return texts
+
     def _guide_log_transitions(self, transitions, now):
         """Write the history rows (and deviations) of a batch of stage changes."""
         vals_list = []
         common = self.browse([info["record"].id for info in transitions])._guide_history_common(now)
+        texts = self._guide_stage_texts(
+            info[key] for info in transitions for key in ("from_stage", "to_stage")
+        )
         for info in transitions:
             record, from_step = info["record"], info["from_step"]
             duration = (now - info["entered_at"]).total_seconds() / 3600.0 if info["entered_at"] else 0.0
@@ -2188,8 +2207,8 @@ class GuideMixin(models.AbstractModel):
                     "process_id": info["process_id"] or False,
                     "from_step_id": from_step and from_step["id"],
                     "to_step_id": info["to_step"] and info["to_step"]["id"],
-                    "from_stage_name": info["from_stage_name"],
-                    "to_stage_name": info["to_stage_name"],
+                    "from_stage_name": texts[info["from_stage"].id] if info["from_stage"] else False,
+                    "to_stage_name": texts[info["to_stage"].id] if info["to_stage"] else False,
                     "direction": info["direction"],
                     "gate_result": info["gate"],
                     "duration_hours": duration,

@@ -431,6 +431,7 @@ class GuideMixin(models.AbstractModel):
         self._guide_insert_alt_lines(alt)
         stage_field = self._guide_stage_field
         common = self._guide_history_common(now)
+        texts = self._guide_stage_texts(self.mapped(stage_field))
         name = self._guide_alt_name(alt)
         self.env["guide.history"].sudo()._guide_create_rows(
             [
@@ -441,8 +442,8 @@ class GuideMixin(models.AbstractModel):
                     "to_step_id": alt["id"],
                     "alt_step_id": alt["id"],
                     "alt_step_name": name,
-                    "from_stage_name": record[stage_field].display_name,
-                    "to_stage_name": record[stage_field].display_name,
+                    "from_stage_name": texts.get(record[stage_field].id, False),
+                    "to_stage_name": texts.get(record[stage_field].id, False),
                     "direction": "detour",
                     "gate_result": "free",
                     "note": note or False,
@@ -504,6 +505,7 @@ class GuideMixin(models.AbstractModel):
         checklists = self._guide_checklists(pairs) if pairs else {}
         stage_field = self._guide_stage_field
         common = records._guide_history_common(now)
+        texts = records._guide_stage_texts(records.mapped(stage_field))
         vals_list = []
         for record in records:
             alt = record.guide_alt_step_id.sudo()
@@ -522,8 +524,8 @@ class GuideMixin(models.AbstractModel):
                     "to_step_id": record.guide_step_id.id,
                     "alt_step_id": alt.id,
                     "alt_step_name": alt.name or False,
-                    "from_stage_name": record[stage_field].display_name,
-                    "to_stage_name": record[stage_field].display_name,
+                    "from_stage_name": texts.get(record[stage_field].id, False),
+                    "to_stage_name": texts.get(record[stage_field].id, False),
                     "direction": "return",
                     "gate_result": gate,
                     "duration_hours": duration,

@@ -40,6 +40,32 @@ class TestHistory(GuideCommon):
         self.assertEqual(set(history.mapped("crm_team_id").ids), set(self.team.ids))
         self.assertEqual(set(history.mapped("checklist_total")), {1})
 
+    def test_stage_names_in_the_readers_language(self):
+        """A move by a Russian-speaking salesperson: its history row names the stages in
+        English to an English reader and in Russian to a Russian one, as they were named at
+        the time (a stage renamed later does not rename the history)."""
+        self.env["res.lang"]._activate_lang("ru_RU")
+        self.stage_qualif.update_field_translations("name", {"ru_RU": "Г-Квалификация"})
+        self.stage_proposal.update_field_translations("name", {"ru_RU": "Г-Предложение"})
+        self.user_salesman.lang = "ru_RU"
+        lead = self._lead(stage_id=self.stage_proposal.id)
+        lead.with_user(self.user_salesman).with_context(lang="ru_RU").write(
+            {"stage_id": self.stage_qualif.id}
+        )
+        row = self.env["guide.history"].search(
+            [("res_model", "=", "crm.lead"), ("res_id", "=", lead.id), ("direction", "=", "backward")]
+        )
+        self.assertEqual(len(row), 1)
+        english = row.with_context(lang="en_US")
+        self.assertEqual((english.from_stage_name, english.to_stage_name), ("G-Proposal", "G-Qualification"))
+        russian = row.with_context(lang="ru_RU")
+        self.assertEqual(
+            (russian.from_stage_name, russian.to_stage_name), ("Г-Предложение", "Г-Квалификация")
+        )
+        self.stage_proposal.name = "Renamed"
+        row.invalidate_recordset()
+        self.assertEqual(row.with_context(lang="en_US").from_stage_name, "G-Proposal")
+
     def test_time_in_step_and_overdue(self):
         with freeze_time("2026-03-02 09:00:00"):
             lead = self._lead(stage_id=self.stage_proposal.id)

@@ -69,8 +69,10 @@ class TestSecurity(GuideCommon):
             with self.subTest(model=records._name, vals=vals), self.assertRaises(UserError) as caught:
                 records.with_user(manager_b).write(vals)
             self.assertIn("change it there", str(caught.exception))
-        created = self.env["guide.item"].with_user(manager_b).create(
-            {"name": "Shared?", "step_id": step.id, "company_id": False}
+        created = (
+            self.env["guide.item"]
+            .with_user(manager_b)
+            .create({"name": "Shared?", "step_id": step.id, "company_id": False})
         )
         created.invalidate_recordset()
         self.assertEqual(created.company_id, company_b, "a creation takes its parent's (the ORM's)")
