@@ -9,7 +9,7 @@ from odoo.osv import expression
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL
 
-from ..tools import cron_time_limit, engine_no_commit
+from ..tools import cron_time_limit, engine_no_commit, refresh_registry_caches
 
 _logger = logging.getLogger(__name__)
 
@@ -39,7 +39,9 @@ class GuideApplyJob(models.Model):
     mid-way loses nothing and never applies a chunk twice, and a second worker
     skips the row the first one holds (``FOR NO KEY UPDATE SKIP LOCKED``). A new
     change of the same configuration restarts the cursor. The row is deleted
-    when the last chunk is done.
+    when the last chunk is done. Each chunk applies the configuration as it is
+    when the chunk runs: the cached configuration another process's save
+    invalidated during the run is read again (``_guide_read_config``).
 
     A chunk that fails is applied again record by record, each in its savepoint:
     the records that fail are skipped (logged, counted in ``failed``), the others
@@ -140,10 +142,13 @@ class GuideApplyJob(models.Model):
         started = time.monotonic()
         done = 0
         left = []  # jobs left for the next run, so that they do not hold the others
+        reached = {}  # job id: the cursor this run committed
         while True:
             runnable = expression.AND([domain, [("attempts", "<", MAX_ATTEMPTS), ("id", "not in", left)]])
             job = self._guide_claim(runnable)
             if not job:
+                break
+            if not job._guide_read_config(reached):
                 break
             try:
                 done += job._guide_run_chunk_isolated()
@@ -161,6 +166,7 @@ class GuideApplyJob(models.Model):
                 self.env.invalidate_all()
                 job._guide_mark_failure(exc)
                 left.append(job.id)
+            reached[job.id] = job.exists().last_id
             others = self.search(runnable)
             remaining = sum(max(j.total - j.done, 0) for j in others)
             self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
@@ -185,6 +191,20 @@ class GuideApplyJob(models.Model):
             _logger.info("Process guide: the pending configuration jobs are held by another worker")
             return self.browse()
         return self.browse(row[0]) if row else self.browse()
+
+    def _guide_read_config(self, reached):
+        """Before a chunk of the claimed job: the configuration as it is now, not as cached
+        when the run started. The caches another process invalidated are cleared; a job
+        this run had taken further (``reached``: {job id: cursor}) and that a save restarted
+        meanwhile clears them too, its save's signal may not be seen yet. Returns False when
+        the registry changed (the run stops)."""
+        self.ensure_one()
+        if not refresh_registry_caches(self.env):
+            return False
+        self.invalidate_recordset(["last_id"])
+        if self.last_id < reached.get(self.id, 0):
+            self.env.registry.clear_cache()
+        return True
 
     def _guide_run_chunk_isolated(self):
         """``_guide_run_chunk``; if the chunk fails, again record by record (each in its

@@ -7,6 +7,7 @@ from .engine_flags import (
     engine_flag_get,
     engine_no_commit,
     module_uninstalling,
+    refresh_registry_caches,
 )
 from .view_spec import view_spec
 from .refusal import (

@@ -68,3 +68,19 @@ def cron_time_limit(time_limit=None):
     if not limit or limit < 0:
         limit = config["limit_time_real"]
     return (limit or 120) / 2
+
+
+def refresh_registry_caches(env):
+    """Clear the caches of ``env``'s registry that another process invalidated (a
+    configuration saved meanwhile); returns False when the registry itself changed
+    (modules installed or updated: the caller stops, its next run goes on in the new
+    registry).
+
+    Odoo checks the invalidations other processes signalled when a cron job starts
+    only; a long batch job committing chunk after chunk calls this before each chunk,
+    so that every chunk applies the configuration as it is then, not as it was when
+    the run started. Nothing to do under tests (one process)."""
+    registry = env.registry
+    if registry.in_test_mode() or not registry.ready:
+        return True
+    return registry.check_signaling() is registry

@@ -237,6 +237,40 @@ class TestDeferredApply(ApplyJobHelpers, GuideCommon):
         self._run_jobs()
         self.assertEqual(self.leads.guide_step_id, self.step_qualif)
 
+    def test_save_restarting_a_running_job_applies_the_saved_configuration(self):
+        """A save from another process restarts a job between two of its chunks (its
+        caches, not the worker's, cleared at once): the worker goes on from the first
+        record with the configuration saved last, and the job ends done, not deleted
+        with the records matched to the former configuration."""
+        self._set_inline_limit(2)
+        self.process.with_user(self.user_manager).write({"crm_team_ids": [(4, self.other_team.id)]})
+        Job = type(self.env["guide.apply.job"])
+        claim = Job._guide_claim
+        claims = []
+
+        def claim_then_save(job_model, domain):
+            claims.append(domain)
+            if len(claims) == 2:
+                # the other process's save: the worker's cache is cleared only by its signal
+                process = self.process.with_user(self.user_manager)
+                with patch.object(type(self.env.registry), "clear_cache", lambda registry, *names: None):
+                    process.write({"crm_team_ids": [(3, self.other_team.id)]})
+                    self.env.cr.flush()  # its commit (a new version of the process)
+                self.assertEqual(self._jobs().last_id, 0, "the save restarted the job")
+            return claim(job_model, domain)
+
+        refresh = guide_apply_job.refresh_registry_caches
+        with (
+            self._small_chunks(2),
+            patch.object(Job, "_guide_claim", claim_then_save),
+            patch.object(guide_apply_job, "refresh_registry_caches", wraps=refresh) as refreshed,
+        ):
+            self.assertTrue(self._run_jobs())
+        self.assertFalse(self._jobs())
+        self.assertFalse(self.leads.guide_process_id, "the scope saved last: the other team is out")
+        # the caches other processes invalidated are checked before every chunk
+        self.assertEqual(refreshed.call_count, len(claims) - 1, "every claim but the last, empty one")
+
     def test_apply_to_open_records_is_deferred(self):
         leads = self._lead() | self._lead()
         self.step_qualif.write({"item_ids": [(0, 0, {"name": "Added later", "sequence": 9})]})
