@@ -11,7 +11,12 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, split_every
 
 from odoo.addons.base_process_guide.models.guide_apply_job import MAX_ATTEMPTS as MAX_APPLY_ATTEMPTS
-from odoo.addons.base_process_guide.tools import cron_time_limit, engine_no_commit, refuse_missing
+from odoo.addons.base_process_guide.tools import (
+    cron_time_limit,
+    engine_no_commit,
+    refresh_registry_caches,
+    refuse_missing,
+)
 
 from .escalation_level import _offsets
 from .working_time import work_deadlines, work_hours_between
@@ -904,8 +909,11 @@ class EscalationClock(models.Model):
 
         Each batch is claimed with ``FOR NO KEY UPDATE SKIP LOCKED`` (two
         workers never take the same clocks), processed, then committed
-        (except under tests). Stops at about half the cron time limit and
-        reports progress so that Odoo re-runs the job at once when work is
+        (except under tests). Each batch fires the levels of the rules as they
+        are when it runs: the caches another process's save invalidated are
+        cleared before it (``refresh_registry_caches``, and
+        ``_escalation_read_config``). Stops at about half the cron time limit
+        and reports progress so that Odoo re-runs the job at once when work is
         left; otherwise schedules itself at the next due time.
         """
         self = self.sudo()
@@ -926,6 +934,8 @@ class EscalationClock(models.Model):
             if not ids:
                 remaining = 0
                 break
+            if not refresh_registry_caches(self.env):
+                break  # modules updated: the next run goes on in the new registry
             try:
                 with self.env.cr.savepoint():
                     self.browse(ids)._escalation_fire(now)
@@ -977,6 +987,7 @@ class EscalationClock(models.Model):
     def _escalation_fire_model(self, Model, now):
         """Fire the clocks of the records of ``Model``: re-synchronised first, then each due
         level on its clocks in batch; one log INSERT and one clock UPDATE for the batch."""
+        self._escalation_read_config(Model._name)
         clocks = self._escalation_due_after_sync(Model, now)
         fired = self.browse()
         advanced = {}  # clock id: the values of its fired level, then its next due time
@@ -1040,6 +1051,20 @@ class EscalationClock(models.Model):
             and c.next_escalation_at
             and c.next_escalation_at <= now
         )
+
+    def _escalation_read_config(self, model_name):
+        """Before the claimed clocks fire: a clock whose stored next level is not the one
+        the cached configuration gives it was scheduled on a configuration saved since
+        (by another process, whose signal this worker has not seen yet: a level inserted
+        or deleted, a rule created): the caches are cleared, the levels read afresh."""
+        rule_infos = self._escalation_rule_config(model_name)
+        for clock in self:
+            rule_info = rule_infos.get(clock.rule_id.id)
+            levels = rule_info["levels"] if rule_info else ()
+            expected = levels[clock.level_index]["id"] if clock.level_index < len(levels) else False
+            if clock.next_level_id.id != expected:
+                self.env.registry.clear_cache()
+                return
 
     def _escalation_group_by_level(self, model_name):
         """{level: clocks} of the level each clock fires next; a clock past its rule's last

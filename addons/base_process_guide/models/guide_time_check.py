@@ -6,7 +6,7 @@ from psycopg2 import errors
 from odoo import api, models, tools
 from odoo.tools import SQL
 
-from ..tools import cron_time_limit, engine_no_commit
+from ..tools import cron_time_limit, engine_no_commit, refresh_registry_caches
 from . import guide_rule_language as rule_language
 from .guide_condition_mixin import GUIDE_CONDITION_ERRORS
 
@@ -43,7 +43,9 @@ class GuideTimeCheck(models.AbstractModel):
     workers never take the same ones), then the engine acts as on the write path
     (``_guide_reach``, ``_guide_enter_auto_detours``: history, chatter, the engines'
     hooks). Chunks are committed in cron mode only; a rule that cannot be evaluated or a
-    record that fails is skipped with a warning naming the rule.
+    record that fails is skipped with a warning naming the rule. Between two chunks the
+    caches another process's save invalidated are cleared: a rule changed meanwhile goes
+    on as it is now, from the first record, a rule removed stops.
     """
 
     _name = "guide.time.check"
@@ -130,9 +132,13 @@ class GuideTimeCheck(models.AbstractModel):
             "stopped": False,
         }
         for model_name in self.env["guide.process"]._guide_model_names():
-            for rule in self._get_time_rules(model_name):
-                if state["stopped"]:
+            seen = []
+            while not state["stopped"]:
+                # the rules as configured now: one changed during the run starts again
+                rule = next((rule for rule in self._get_time_rules(model_name) if rule not in seen), None)
+                if rule is None:
                     break
+                seen.append(rule)
                 self._guide_time_run_rule(model_name, rule, chunk_size, state)
         self.env["ir.cron"]._notify_progress(done=state["done"], remaining=int(state["stopped"]))
         return state["done"]
@@ -165,9 +171,13 @@ class GuideTimeCheck(models.AbstractModel):
             self.env.invalidate_all()  # memory bounded by one chunk
             if len(ids) < chunk_size:
                 return
-            if time.monotonic() - state["started"] >= state["time_limit"]:
+            if time.monotonic() - state["started"] >= state["time_limit"] or not refresh_registry_caches(
+                self.env
+            ):
                 state["stopped"] = True
                 return
+            if rule not in self._get_time_rules(model_name):
+                return  # changed or removed by a save during the run: not applied as it was
 
     @api.model
     def _guide_time_claim(self, Model, rule, domain, last_id, limit):

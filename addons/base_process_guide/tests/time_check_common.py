@@ -209,6 +209,27 @@ class TimeCheckCases:
         self._run(5)
         self.assertEqual(len(self._reached(records)), 3)
 
+    def test_rule_changed_during_a_run_goes_on_as_it_is_then(self):
+        """A milestone's condition changed by a save between two chunks of a run: the next
+        chunks apply it as it is then, not as the run read it when it started."""
+        records = self._records(3)
+        Check = type(self.TimeCheck)
+        apply = Check._guide_time_apply
+        chunks = []
+
+        def apply_then_save(check, records, rule):
+            done = apply(check, records, rule)
+            if (rule["kind"], rule["id"]) == ("milestone", self.ms_waiting.id):
+                chunks.append(records.ids)
+                if len(chunks) == 1:
+                    self.ms_waiting.condition = "[('guide_step_entered_at', '<', now(days=-10))]"
+            return done
+
+        with patch.object(Check, "_guide_time_apply", apply_then_save):
+            self._run(4, chunk_size=1)
+        self.assertEqual(len(self._reached(records, self.ms_waiting)), 1, "the first chunk only")
+        self.assertEqual(len(self._detours(records)), 3, "the other rule, unchanged, on every record")
+
     def test_query_count_does_not_depend_on_the_number_of_records(self):
         # warm the caches (configuration, translations) with a first record
         self._records(1)

@@ -2,10 +2,14 @@ import logging
 from datetime import timedelta
 from unittest.mock import patch
 
+from freezegun import freeze_time
+
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 
+from odoo.addons.base_escalation.models import escalation_clock
 from odoo.addons.base_process_guide.models.guide_apply_job import PARAM_INLINE_LIMIT
+from odoo.addons.base_process_guide.tools import refresh_registry_caches
 
 from .common import T0, EscalationCommon
 
@@ -116,6 +120,65 @@ class TestEngine(EscalationCommon):
         self._run_at(self._h(13))
         self.assertEqual(self._logs(lead, outcome="done").mapped("level_name"), ["L1", "L2", "L3"])
         self.assertEqual(other_clock.level_index, 3, "L0 never fired, L1 (gone), L2 and L3 once")
+
+    def test_level_inserted_by_another_process_during_a_run_fires_in_order(self):
+        """A level inserted between two batches of a run, by another process (the worker's
+        cached levels are cleared by its signal only): the next batch fires the inserted
+        level, not the one after it early, and the rest at their delays."""
+        rule = self._rule(levels=[{"name": "LA", "delay": 1}, {"name": "LB", "delay": 10}])
+        with self._at(T0):
+            lead = self._lead()
+        with self._at(self._h(0.8)):
+            self._lead(name="Other lead")  # LA due first at 1.8: the run's first batch
+        self._run_at(self._h(1.5))
+        self.assertEqual(self._logs(lead, outcome="done").mapped("level_name"), ["LA"])
+        Rule, Clock = type(self.env["escalation.rule"]), type(self.Clock)
+        worker = {"config": self.env["escalation.rule"]._get_escalation_config("crm.lead")}
+        get_config, clear_cache, claim = (
+            Rule._get_escalation_config,
+            type(self.env.registry).clear_cache,
+            Clock._escalation_claim,
+        )
+        claims = []
+
+        def worker_config(rules, model_name):
+            # the worker's cache: what it read before the insert, until it clears its caches
+            return worker.get("config") or get_config(rules, model_name)
+
+        def worker_clear_cache(registry, *names):
+            worker.pop("config", None)
+            return clear_cache(registry, *names)
+
+        def claim_after_insert(clocks, now, limit):
+            claims.append(now)
+            if len(claims) == 2:  # the other process's save
+                stale = worker.pop("config")
+                self.env["escalation.level"].create(
+                    {"rule_id": rule.id, "name": "LM", "delay": 2, "sequence": 0, "post_message": True}
+                )
+                self.env.flush_all()
+                worker["config"] = stale
+            return claim(clocks, now, limit)
+
+        self.env.invalidate_all()
+        with (
+            freeze_time(self._h(3)),
+            patch.object(Rule, "_get_escalation_config", worker_config),
+            patch.object(type(self.env.registry), "clear_cache", worker_clear_cache),
+            patch.object(Clock, "_escalation_claim", claim_after_insert),
+            patch.object(
+                escalation_clock, "refresh_registry_caches", wraps=refresh_registry_caches
+            ) as refresh,
+        ):
+            self.Clock._cron_escalate(batch_size=1)
+        self.env.invalidate_all()
+        clock = self._clock(lead, rule)
+        self.assertEqual(self._logs(lead, outcome="done").mapped("level_name"), ["LA", "LM"])
+        self.assertEqual((clock.level_index, clock.next_level_id.name), (2, "LB"))
+        self.assertEqual(clock.next_escalation_at, self._h(10))
+        self._run_at(self._h(11))
+        self.assertEqual(self._logs(lead, outcome="done").mapped("level_name"), ["LA", "LM", "LB"])
+        self.assertEqual(refresh.call_count, len(claims) - 1, "caches checked before each batch")
 
     def test_catch_up_fires_each_level_once(self):
         rule = self._rule()
