@@ -698,6 +698,13 @@ class GuideMixin(models.AbstractModel):
             self._escalation_sync(rule_ids=rule_ids, existing=True)
         return res
 
+    def _guide_after_rematch(self):
+        # a record brought into a rule's process by a scope change starts a fresh episode,
+        # one taken out of it is de-escalated, as after a write of theirs
+        res = super()._guide_after_rematch()
+        self._escalation_sync(existing=True)
+        return res
+
     def _guide_after_event(self, fnames):
         res = super()._guide_after_event(fnames)
         config = self.env["escalation.rule"]._get_escalation_config(self._name)

@@ -126,6 +126,32 @@ class DeferredEscalationCases(ApplyJobHelpers):
         self.assertTrue(self._run_jobs())
         self.assertFalse(level1.exists())
 
+    def test_process_scope_change_resyncs_the_clocks(self):
+        """A record a change of the process's scope takes out of the rule's process is
+        de-escalated, and starts a fresh episode when a change brings it back: in the save
+        and by the job alike, as after a write of the record."""
+        rule = self._rule(levels=[{"name": "L1", "delay": 4}])
+        with self._at(T0):
+            leaving, staying = self._records(2)
+            leaving.priority = "3"
+        process = rule.process_id
+        for limit in (1_000_000, 1):
+            self._set_inline_limit(limit)
+            clock = self._clock(leaving, rule)
+            episode = clock.episode
+            with self._at(self._h(1)):
+                process.write({"domain": "[('priority', '!=', '3')]"})
+                self._run_jobs()
+            self.assertFalse(leaving.guide_process_id)
+            self.assertEqual(clock.state, "done", "out of the rule's process: de-escalated")
+            self.assertEqual(self._clock(staying, rule).state, "running")
+            with self._at(self._h(2)):
+                process.write({"domain": False})
+                self._run_jobs()
+            self.assertEqual(leaving.guide_process_id, process)
+            self.assertEqual((clock.state, clock.episode), ("running", episode + 1), "back: a fresh episode")
+            self.assertEqual(clock.next_escalation_at, clock.episode_start + timedelta(hours=4))
+
     def test_rule_scope_change_is_deferred(self):
         rule, records, others = self._make()
         self._check_deferred(

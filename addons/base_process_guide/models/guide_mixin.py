@@ -2279,8 +2279,17 @@ class GuideMixin(models.AbstractModel):
         records = self.with_context(active_test=False)
         if not records:
             return
-        old_steps = {record.id: record.guide_step_id.id for record in records}
+        old = {record.id: (record.guide_process_id.id, record.guide_step_id.id) for record in records}
         self.env.add_to_compute(self._fields["guide_process_id"], records)
         self.env.add_to_compute(self._fields["guide_step_id"], records)
         records.flush_recordset(["guide_process_id", "guide_step_id"])
-        records.filtered(lambda rec: rec.guide_step_id.id != old_steps[rec.id])._guide_sync_lines()
+        records.filtered(lambda rec: rec.guide_step_id.id != old[rec.id][1])._guide_sync_lines()
+        moved = records.filtered(lambda rec: (rec.guide_process_id.id, rec.guide_step_id.id) != old[rec.id])
+        if moved:
+            moved._guide_after_rematch()
+
+    def _guide_after_rematch(self):
+        """Hook: ``self`` changed process or step by a re-match (a configuration change,
+        not a write of theirs). The engines that follow the records' process or step
+        resynchronise them here, in batch (escalation: their clocks)."""
+        return True
