@@ -257,7 +257,7 @@ class EscalationRule(models.Model):
             if (
                 rule.time_mode == "working"
                 and rule.calendar_source == "rule"
-                and not rule.resource_calendar_id.attendance_ids
+                and not rule.resource_calendar_id._escalation_has_working_time()
             ):
                 raise ValidationError(
                     self.env._(

@@ -1,4 +1,4 @@
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 # what a public holiday's due times depend on
@@ -32,6 +32,19 @@ class ResourceCalendar(models.Model):
                 [{"calendar_id": calendar.id} for calendar in self]
             )
         return res
+
+    def _escalation_has_working_time(self):
+        """Whether the working hours have working time from today on: an attendance (not
+        a section) of some length that has not ended. Without, a clock counting in them is
+        never due."""
+        self.ensure_one()
+        today = fields.Date.context_today(self)
+        return any(
+            not attendance.display_type
+            and attendance.hour_to > attendance.hour_from
+            and (not attendance.date_to or attendance.date_to >= today)
+            for attendance in self.attendance_ids
+        )
 
 
 class ResourceCalendarAttendance(models.Model):

@@ -183,6 +183,39 @@ class TestWorkingTime(EscalationCommon):
         self.assertEqual((clock.state, clock.next_escalation_at), ("running", False))
         self.assertEqual(self._run_at(self._h(1000)), 0)
 
+    def test_working_hours_whose_attendances_all_ended_refused(self):
+        """A rule's own working hours whose every attendance ended have no working time from
+        now on: refused at save naming them, as working hours without attendances are."""
+        ended = self.env["resource.calendar"].create(
+            {
+                "name": "Ended hours",
+                "tz": "UTC",
+                "company_id": False,
+                "attendance_ids": [(5, 0, 0)]
+                + [
+                    (
+                        0,
+                        0,
+                        {
+                            "name": f"Day {day}",
+                            "dayofweek": str(day),
+                            "hour_from": 9,
+                            "hour_to": 17,
+                            "day_period": "morning",
+                            "date_to": date(2020, 1, 31),
+                        },
+                    )
+                    for day in range(5)
+                ],
+            }
+        )
+        with self.assertRaises(ValidationError) as caught:
+            self._rule(time_mode="working", calendar_source="rule", resource_calendar_id=ended.id)
+        self.assertIn("working hours “Ended hours” have no working time", str(caught.exception))
+        rule = self._rule(time_mode="working", calendar_source="rule", resource_calendar_id=self.calendar.id)
+        with self.assertRaises(ValidationError):
+            rule.resource_calendar_id = ended
+
     def _deadlines_and_windows(self, requests):
         """``work_deadlines`` of ``requests`` on the calendar, and the windows of work
         intervals it read: [(start, end)]."""
