@@ -1,5 +1,9 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
+
+from odoo.addons.base_process_guide.tools import quoted
+
+from .escalation_clock import OPEN_STATES
 
 # what a public holiday's due times depend on
 LEAVE_FIELDS = ("calendar_id", "company_id", "date_from", "date_to", "resource_id", "time_type")
@@ -32,6 +36,57 @@ class ResourceCalendar(models.Model):
                 [{"calendar_id": calendar.id} for calendar in self]
             )
         return res
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_escalation_working_hours(self):
+        """Working hours an escalation rule counts working time in (its own, or those its
+        open clocks count in: a team's, a company's) are not deleted: the clocks would
+        count calendar time in 8-hour days instead, silently. The refusal names the working
+        hours and the rules."""
+        rules_by_calendar = self._escalation_working_time_rules()
+        for calendar in self:
+            rules = rules_by_calendar.get(calendar.id)
+            if rules:
+                raise UserError(
+                    self.env._(
+                        "Working hours %(calendar)s cannot be deleted: escalation rules count "
+                        "working time in them (%(rules)s). Choose other working hours for those "
+                        "rules first, or archive these working hours.",
+                        calendar=quoted(self.env, calendar.display_name),
+                        rules=", ".join(quoted(self.env, name) for name in rules.mapped("display_name")),
+                    )
+                )
+
+    def _escalation_working_time_rules(self):
+        """{calendar id: the escalation rules (archived ones included) counting working time
+        in it}: the rules whose own working hours it is, and those whose open clocks count in
+        it; two queries."""
+        Rule = self.env["escalation.rule"].sudo().with_context(active_test=False)
+        result = {}
+        own = Rule.search(
+            [
+                ("time_mode", "=", "working"),
+                ("calendar_source", "=", "rule"),
+                ("resource_calendar_id", "in", self.ids),
+            ]
+        )
+        for rule in own:
+            result[rule.resource_calendar_id.id] = result.get(rule.resource_calendar_id.id, Rule) | rule
+        groups = (
+            self.env["escalation.clock"]
+            .sudo()
+            ._read_group(
+                [
+                    ("calendar_id", "in", self.ids),
+                    ("state", "in", OPEN_STATES),
+                    ("rule_id.time_mode", "=", "working"),
+                ],
+                ["calendar_id", "rule_id"],
+            )
+        )
+        for calendar, rule in groups:
+            result[calendar.id] = result.get(calendar.id, Rule) | rule.with_context(active_test=False)
+        return result
 
     def _escalation_has_working_time(self):
         """Whether the working hours have working time from today on: an attendance (not

@@ -1,7 +1,7 @@
 from datetime import date, datetime
 from unittest.mock import patch
 
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
 from odoo.addons.base_escalation.models.working_time import (
@@ -215,6 +215,35 @@ class TestWorkingTime(EscalationCommon):
         rule = self._rule(time_mode="working", calendar_source="rule", resource_calendar_id=self.calendar.id)
         with self.assertRaises(ValidationError):
             rule.resource_calendar_id = ended
+
+    def test_working_hours_a_rule_counts_in_are_not_deleted(self):
+        """Working hours a rule counts working time in (its own, or a team's its clocks count
+        in) are not deleted, the refusal naming them and the rules (the clocks counted calendar
+        time in 8-hour days instead); once no rule counts in them they are."""
+        Calendar = self.env["resource.calendar"]
+        own, team_hours = (
+            Calendar.create({"name": name, "tz": "UTC", "company_id": False})
+            for name in ("Own hours", "Team hours")
+        )
+        rule = self._rule(
+            name="Own rule", time_mode="working", calendar_source="rule", resource_calendar_id=own.id
+        )
+        rule.active = False  # archived: refused all the same, it may come back
+        with self.assertRaises(UserError) as caught:
+            own.unlink()
+        self.assertIn("“Own hours”", str(caught.exception))
+        self.assertIn("“Own rule”", str(caught.exception))
+        self.team.resource_calendar_id = team_hours
+        team_rule = self._rule(name="Team rule", time_mode="working", calendar_source="team")
+        with self._at(T0):
+            lead = self._lead()
+        self.assertEqual(self._clock(lead, team_rule).calendar_id, team_hours)
+        with self.assertRaises(UserError) as caught:
+            team_hours.unlink()
+        self.assertIn("“Team rule”", str(caught.exception))
+        rule.resource_calendar_id = self.calendar
+        own.unlink()
+        self.assertFalse(own.exists())
 
     def _deadlines_and_windows(self, requests):
         """``work_deadlines`` of ``requests`` on the calendar, and the windows of work
