@@ -513,9 +513,10 @@ class EscalationClock(models.Model):
     def _escalation_log_deescalation(self, note=None):
         now = fields.Datetime.now()
         note = note or self.env._("De-escalated: the record left the rule's scope or its episode ended.")
+        record_values = self._escalation_log_record_values()
         vals_list = [
             {
-                **clock._escalation_log_common(now),
+                **clock._escalation_log_common(now, record_values),
                 "level_id": clock.current_level_id.id,
                 "kind": "deescalation",
                 "trigger": "auto",
@@ -526,8 +527,13 @@ class EscalationClock(models.Model):
         ]
         self.env["escalation.log"].sudo()._escalation_create_rows(vals_list)
 
-    def _escalation_log_common(self, now):
+    def _escalation_log_common(self, now, record_values=None):
+        """The columns of a log row of the clock, its record's own included (its team:
+        ``_escalation_log_values``), from ``record_values`` when the caller read them for
+        a batch (``_escalation_log_record_values``)."""
         self.ensure_one()
+        if record_values is None:
+            record_values = self._escalation_log_record_values()
         return {
             "date": now,
             "res_model": self.res_model,
@@ -537,7 +543,23 @@ class EscalationClock(models.Model):
             "episode": self.episode,
             "company_id": self.company_id.id,
             "user_id": self.env.uid,
+            **record_values.get((self.res_model, self.res_id), {}),
         }
+
+    def _escalation_log_record_values(self):
+        """{(model, record id): the extra log columns of the record} of the clocks' records
+        (the guided model's ``_escalation_log_values``), read once per model."""
+        ids_by_model = defaultdict(set)
+        for clock in self:
+            ids_by_model[clock.res_model].add(clock.res_id)
+        result = {}
+        for model_name, ids in ids_by_model.items():
+            if model_name not in self.env:
+                continue
+            records = self.env[model_name].sudo().with_context(active_test=False).browse(ids).exists()
+            for record in records:
+                result[model_name, record.id] = record._escalation_log_values()
+        return result
 
     # ------------------------------------------------------------
     # BUSINESS: synchronisation with the records
@@ -1168,7 +1190,7 @@ class EscalationClock(models.Model):
     def _escalation_fired_log(self, level, result, now):
         self.ensure_one()
         return {
-            **self._escalation_log_common(now),
+            **self._escalation_log_common(now, {}),  # the record's columns come with ``result``
             **result.get("log", {}),
             "level_id": level.id,
             "kind": level.kind,

@@ -214,7 +214,9 @@ class TestEngine(EscalationCommon):
         self.assertEqual(clock.state, "done")
         self.assertFalse(clock.next_escalation_at)
         self.assertEqual(lead.escalation_state, "none")
-        self.assertTrue(self._logs(lead, kind="deescalation"))
+        deescalation = self._logs(lead, kind="deescalation")
+        self.assertTrue(deescalation)
+        self.assertEqual(deescalation.crm_team_id, self.other_team, "the lead's team, as every log row")
         self.assertEqual(self._run_at(self._h(20)), 0)
         # back in scope: a fresh episode, levels fire again
         with self._at(self._h(21)):

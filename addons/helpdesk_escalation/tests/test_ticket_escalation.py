@@ -167,7 +167,9 @@ class TestTicketEscalation(HelpdeskEscalationCommon):
             ticket.with_user(self.user_leader).stage_id = self.stage_cancelled
         self.assertEqual(clock.state, "done", "a closed ticket that is not resolved is de-escalated")
         self.assertEqual(ticket.escalation_state, "none")
-        self.assertTrue(self._logs(ticket, kind="deescalation"))
+        deescalation = self._logs(ticket, kind="deescalation")
+        self.assertTrue(deescalation)
+        self.assertEqual(deescalation.helpdesk_team_id, ticket.team_id, "Reporting by team counts it")
 
     def test_scope_by_helpdesk_team_and_category(self):
         rule = self._rule(domain=f"[('category_id', '=', {self.category.id})]")
@@ -266,6 +268,8 @@ class TestTicketEscalation(HelpdeskEscalationCommon):
         with self.assertLogs(CLOCK_LOGGER, logging.INFO) as logs:
             self._run_at(self._h(2))
         self.assertEqual(self._clock(ticket, rule).failure_count, 1)
+        failed = self._logs(ticket, outcome="failed")
+        self.assertEqual(failed.helpdesk_team_id, ticket.team_id, "a failed attempt names the team too")
         self.assertEqual(ticket.stage_id, self.stage_triage)
         self.assertEqual(free.stage_id, self.stage_progress)
         refusals = [r for r in logs.records if "Push" in r.getMessage()]
