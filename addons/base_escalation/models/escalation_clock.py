@@ -121,7 +121,12 @@ class EscalationClock(models.Model):
     current_level_kind = fields.Selection(
         [("warning", "Warning"), ("escalation", "Escalation")], readonly=True, index=True
     )
-    next_level_id = fields.Many2one("escalation.level", readonly=True)
+    next_level_id = fields.Many2one(
+        "escalation.level",
+        readonly=True,
+        help="The level the clock fires next. A paused clock keeps the level it fires once it "
+        "resumes, with no due time while paused; a met or closed clock has none.",
+    )
     next_escalation_at = fields.Datetime(string="Next Escalation", readonly=True, index=True)
     last_fired_at = fields.Datetime(readonly=True)
     breached = fields.Boolean(readonly=True, help="An escalation level fired in this episode.")
@@ -697,7 +702,9 @@ class EscalationClock(models.Model):
             self.env._("Target reached: the rule is met.")
         )
         for clock_id in self.ids:
-            updates[clock_id].update(state="met", met_at=now, next_escalation_at=False, paused_since=False)
+            updates[clock_id].update(
+                state="met", met_at=now, next_level_id=False, next_escalation_at=False, paused_since=False
+            )
 
     def _escalation_resume(self, now, updates):
         """The paused clocks run again: paused time added up, due times moved (in ``updates``)."""

@@ -22,6 +22,7 @@ class TestPause(EscalationCommon):
             lead.stage_id = self.stage_waiting
         self.assertEqual(clock.state, "paused")
         self.assertFalse(clock.next_escalation_at)
+        self.assertEqual(clock.next_level_id, rule.level_ids, "the level it fires once it resumes")
         self.assertEqual(lead.escalation_state, "paused")
         # nothing fires while paused, even long after the delay
         self.assertEqual(self._run_at(self._h(30)), 0)
@@ -44,6 +45,7 @@ class TestPause(EscalationCommon):
             lead.stage_id = self.stage_won
         self.assertEqual(clock.state, "met")
         self.assertTrue(clock.breached, "a late target stays in the breach rate")
+        self.assertFalse(clock.next_level_id, "met for good: no next level")
 
     def test_created_in_pause_step(self):
         rule = self._rule(

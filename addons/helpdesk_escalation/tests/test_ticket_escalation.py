@@ -149,6 +149,7 @@ class TestTicketEscalation(HelpdeskEscalationCommon):
         self.assertEqual(clock.state, "met")
         self.assertFalse(clock.breached)
         self.assertFalse(clock.next_escalation_at)
+        self.assertFalse(clock.next_level_id, "met for good: no next level")
 
     def test_closed_stage_deescalates(self):
         rule = self._rule(
