@@ -24,12 +24,15 @@ class EscalationManualWizard(models.TransientModel):
     user_id = fields.Many2one(
         "res.users",
         string="Escalate To",
-        domain="[('share', '=', False), ('company_ids', 'in', user_company_ids)]",
+        # any internal user for a record of no company, else those of its company
+        domain="[('share', '=', False), ('company_ids', 'in', user_company_ids)] if user_company_ids "
+        "else [('share', '=', False)]",
         help="New owner of the record.",
     )
     user_company_ids = fields.Many2many(
         "res.company",
         compute="_compute_user_company_ids",
+        # empty for a record of no company: the web client reads them, not every company
         help="The new owner works for one of these: the record's company, or any when it has none.",
     )
     reason = fields.Text(required=True)
@@ -71,10 +74,8 @@ class EscalationManualWizard(models.TransientModel):
 
     @api.depends("res_model", "res_id")
     def _compute_user_company_ids(self):
-        companies = self.env["res.company"].sudo().search([])
         for wizard in self:
-            company = wizard._record_company()
-            wizard.user_company_ids = company or companies
+            wizard.user_company_ids = wizard._record_company().sudo(False)
 
     def _record_company(self):
         """The company of the record escalated (empty when it has none)."""

@@ -1,4 +1,5 @@
 from odoo.tests import new_test_user, tagged
+from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.base_process_guide.tests.rpc_common import RpcCase, RpcError
 
@@ -172,6 +173,48 @@ class TestTrustRpc(RpcCase, EscalationCommon):
         lead.invalidate_recordset()
         self.assertEqual((lead.user_id, lead.company_id), (self.user_salesman, company))
         self.assertFalse(self._logs(lead, kind="manual"))
+
+    def test_escalate_dialog_on_a_lead_of_no_company(self):
+        """On a lead of no company, the dialog of an own-documents salesperson offers every
+        active internal user and holds no company: the web client's onchange and save read
+        none the salesperson may not read (a second company exists)."""
+        other_company = self.env["res.company"].create({"name": "Escalation Elsewhere"})
+        outsider = new_test_user(
+            self.env,
+            login="esc_outsider_nc",
+            groups="sales_team.group_sale_salesman",
+            name="Otto Outsider",
+            company_id=other_company.id,
+            company_ids=[(6, 0, other_company.ids)],
+        )
+        lead = self._lead(name="Escalate from no company", company_id=False)
+        self.assertFalse(lead.company_id)
+        action = self.jsonrpc(self.user_salesman, "crm.lead", "action_escalation_open_wizard", [[lead.id]])
+        kwargs = {"context": action["context"]}
+        spec = {"record_name": {}, "user_company_ids": {}, "user_id": {"fields": {"display_name": {}}}}
+        with self.assertNoLogs("odoo.http", "ERROR"):
+            values = self.jsonrpc(
+                self.user_salesman, "escalation.manual.wizard", "onchange", [[], {}, [], spec], kwargs
+            )["value"]
+            self.assertFalse(values.get("user_company_ids"))
+            saved = self.jsonrpc(
+                self.user_salesman,
+                "escalation.manual.wizard",
+                "web_save",
+                [[], {"reason": "Carl knows them", "user_id": self.colleague.id}],
+                {**kwargs, "specification": spec},
+            )
+            self.assertEqual(saved[0]["user_company_ids"], [])
+        wizard = self.env["escalation.manual.wizard"].browse(saved[0]["id"])
+        domain = safe_eval(
+            wizard._fields["user_id"].domain, {"user_company_ids": wizard.user_company_ids.ids}
+        )
+        offered = self.env["res.users"].search(domain + [("id", "in", [outsider.id, self.colleague.id])])
+        self.assertEqual(offered, outsider | self.colleague)
+        result = self.jsonrpc(self.user_salesman, "escalation.manual.wizard", "action_confirm", [[wizard.id]])
+        self.assertEqual(result["tag"], "display_notification")
+        lead.invalidate_recordset()
+        self.assertEqual(lead.user_id, self.colleague)
 
     def _hand_over(self, protocol):
         call = self._call(protocol)
