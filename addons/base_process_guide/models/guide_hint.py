@@ -5,7 +5,7 @@ from markupsafe import Markup
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
 
-from ..tools import MAX_NAME, MAX_TEXT, MAX_URL, refuse_not_one
+from ..tools import MAX_NAME, MAX_TEXT, MAX_URL, refuse_missing, refuse_not_one
 
 # what a browser ignores in a link before reading its scheme (controls and spaces before,
 # tabs and line breaks anywhere), then the scheme; a link without one is a path or a host
@@ -198,6 +198,7 @@ class GuideHint(models.Model):
 
     def action_undo_unhelpful(self):
         """Take back the current user's *Not helpful* on the record in context."""
+        refuse_missing(self, "read")
         record = self._guide_feedback_record()
         # the user's own rows on a record they can read: nobody else's
         self.env["guide.hint.feedback"].sudo().search(
@@ -275,6 +276,7 @@ class GuideHint(models.Model):
                 )
 
     def _guide_give_feedback(self, kind):
+        refuse_missing(self, "read")
         record = self._guide_feedback_record()
         self._guide_check_hints_of(record)
         res_model, res_id = record._name, record.id

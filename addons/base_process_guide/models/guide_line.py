@@ -219,6 +219,7 @@ class GuideLine(models.Model):
         return self._guide_set_checked(False)
 
     def action_toggle(self):
+        refuse_missing(self, "write")  # before reading which lines are ticked
         checked = self.filtered("checked")
         (self - checked)._guide_set_checked(True)
         checked._guide_set_checked(False)

@@ -83,6 +83,9 @@ class RpcCase(HttpCase):
                     # ids that are no positive integers, which the database refused with an ERROR
                     fault = self.rpc_fault(user, model, method, [["T", -1]])
                     self.assertIn(f"{description} 'T', -1 does not exist or has been deleted.", fault)
+                    # a boolean and a list, which the database refused, or Python (unhashable)
+                    fault = self.rpc_fault(user, model, method, [[True, [1]]], protocol="jsonrpc")
+                    self.assertIn(f"{description} True, [1] does not exist or has been deleted.", fault)
                     if single:
                         fault = self.rpc_fault(user, model, method, [[2**31 - 1, 2**31 - 2]])
                         self.assertIn(

@@ -1,7 +1,7 @@
 from odoo import api, models
 
 from odoo.addons.base_policy_compliance.models.compliance_policy import FLAG_LOST_VALUES
-from odoo.addons.base_process_guide.tools import engine_flag
+from odoo.addons.base_process_guide.tools import engine_flag, refuse_missing
 
 
 class CrmLead(models.Model):
@@ -125,6 +125,7 @@ class CrmLead(models.Model):
 
         Returns ``True`` where the CRM returns nothing (its archiving answers ``None``,
         which XML-RPC cannot carry)."""
+        refuse_missing(self, "write")
         if additional_values:
             self.write(dict(additional_values))
         with engine_flag(self.env, FLAG_LOST_VALUES, additional_values):

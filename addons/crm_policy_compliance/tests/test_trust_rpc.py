@@ -69,6 +69,7 @@ class TestTrustRpc(RpcCase, ComplianceCommon):
                 ("compliance.reject.wizard", "action_reject", True),
                 ("crm.lead", "action_compliance_open_requests", True),
                 ("crm.lead", "action_compliance_open_logs", True),
+                ("crm.lead", "action_set_lost", False),
             ],
         )
 
