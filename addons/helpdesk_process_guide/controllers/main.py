@@ -25,7 +25,7 @@ class GuidedHelpdeskTicketController(HelpdeskTicketController):
         ticket = self._guide_portal_ticket(kw.get("ticket_id"))
         if not ticket:
             return request.redirect("/my")
-        if not str(kw.get("stage_id") or "").isdigit():
+        if not self._guide_portal_id(kw.get("stage_id")):
             return request.redirect(f"/my/ticket/{ticket.id}")
         # helpdesk_mgmt reads every ``*_id`` parameter as a number: only the two it uses go on
         kw = {"ticket_id": str(ticket.id), "stage_id": kw["stage_id"]}
@@ -75,14 +75,24 @@ class GuidedHelpdeskTicketController(HelpdeskTicketController):
     def _guide_portal_ticket(self, ticket_id):
         """The ticket ``ticket_id`` if the current user may read it, else an empty recordset."""
         tickets = request.env["helpdesk.ticket"]
-        if not str(ticket_id or "").isdigit():
+        ticket_id = self._guide_portal_id(ticket_id)
+        if not ticket_id:
             return tickets
-        ticket = tickets.browse(int(ticket_id))
+        ticket = tickets.browse(ticket_id)
         try:
             ticket.check_access("read")
         except (AccessError, MissingError):
             return tickets
         return ticket
+
+    @staticmethod
+    def _guide_portal_id(value):
+        """The record id a browser sent as ``value``: ASCII digits naming a row id, else None
+        (``str.isdigit`` accepts "²", which ``int`` refuses)."""
+        value = str(value or "")
+        if not (value.isascii() and value.isdecimal() and len(value) <= 10):
+            return None
+        return int(value) if 0 < int(value) < 2**31 else None
 
 
 class GuidedCustomerPortalHelpdesk(CustomerPortalHelpdesk):

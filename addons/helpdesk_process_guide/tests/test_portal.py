@@ -184,10 +184,15 @@ class TestPortalClose(HttpCase, HelpdeskGuideCommon):
                 (unguided.id, self.stage_resolved.id),
                 (10**9, self.stage_resolved.id),
                 ("x", self.stage_resolved.id),
+                # digits to ``str.isdigit`` that ``int`` refuses, or no row id
+                ("²", self.stage_resolved.id),
+                ("٣", self.stage_resolved.id),
+                (10**20, self.stage_resolved.id),
             ):
                 self.assertEqual(self._location(self._close(ticket_id, stage_id)), "/my")
             mine = self._ticket(partner_id=self.customer.partner_id.id, stage_id=self.stage_waiting.id)
-            self.assertEqual(self._location(self._close(mine.id, "x")), f"/my/ticket/{mine.id}")
+            for stage_id in ("x", "²", 10**20):
+                self.assertEqual(self._location(self._close(mine.id, stage_id)), f"/my/ticket/{mine.id}")
         self.assertEqual(ticket.stage_id, self.stage_waiting)
         self.assertFalse(unguided.stage_id.closed)
         self.assertEqual(mine.stage_id, self.stage_waiting)
