@@ -213,7 +213,9 @@ class EscalationRule(models.Model):
     )
     def _compute_scope_domain(self):
         for rule in self:
-            rule.scope_domain = repr(rule._escalation_scope_domain()) if rule.model_name in self.env else "[]"
+            # a model the form offers not (a client's): no scope, refused at save
+            guided = self._guide_is_guided_model(rule.model_name)
+            rule.scope_domain = repr(rule._escalation_scope_domain()) if guided else "[]"
 
     @api.depends("level_ids")
     def _compute_level_count(self):
@@ -330,6 +332,10 @@ class EscalationRule(models.Model):
     # ------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        self._guide_check_model_names_sent(
+            (self._guide_vals_name(vals), vals.get("model_name", self.env.context.get("default_model_name")))
+            for vals in vals_list
+        )
         rules = super().create(vals_list)
         self.env.registry.clear_cache()
         rules._escalation_resync()
@@ -337,6 +343,7 @@ class EscalationRule(models.Model):
 
     def write(self, vals):
         if "model_name" in vals:
+            self._guide_check_model_names_sent((rule.display_name, vals["model_name"]) for rule in self)
             self._escalation_check_model_change(vals["model_name"])
         # its levels' changes are applied to the clocks once, below
         with engine_flag(self.env, FLAG_RULE_SAVE):

@@ -281,7 +281,8 @@ class CompliancePolicy(models.Model):
         """The scope (company, process, steps, the bridges' teams) as the engine reads it, from
         the form as it stands (the ids of its values, saved or not)."""
         for policy in self:
-            if policy.model_name not in self.env:
+            if not self._guide_is_guided_model(policy.model_name):
+                # a model the form offers not (a client's): no scope, refused at save
                 policy.scope_domain = "[]"
                 continue
             info = {
@@ -372,6 +373,10 @@ class CompliancePolicy(models.Model):
     # ------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        self._guide_check_model_names_sent(
+            (self._guide_vals_name(vals), vals.get("model_name", self.env.context.get("default_model_name")))
+            for vals in vals_list
+        )
         for vals in vals_list:
             self._policy_check_engine_fields(vals)
         # the tiers created with the policy belong to its first version
@@ -384,6 +389,7 @@ class CompliancePolicy(models.Model):
     def write(self, vals):
         self._policy_check_engine_fields(vals)
         if "model_name" in vals:
+            self._guide_check_model_names_sent((policy.display_name, vals["model_name"]) for policy in self)
             self._policy_check_model_change(vals["model_name"])
         res = super().write(vals)
         if VERSIONED_FIELDS & set(vals):

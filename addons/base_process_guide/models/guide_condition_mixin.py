@@ -8,7 +8,7 @@ from odoo.osv import expression
 from odoo.tools import SQL
 from odoo.tools.safe_eval import safe_eval
 
-from ..tools import shortened, works_for_every_company
+from ..tools import quoted, shortened, works_for_every_company
 from . import guide_rule_language as rule_language
 from .guide_rule_words import domain_words
 
@@ -60,7 +60,7 @@ class GuideConditionMixin(models.AbstractModel):
     def _check_guide_domains(self):
         # a model name no model has (a selection is not checked on create) is refused as such
         self.filtered(
-            lambda rule: rule.model_name and rule.model_name not in self.env
+            lambda rule: rule.model_name and not self._guide_is_guided_model(rule.model_name)
         )._guide_check_guided_model()
         for rule in self:
             if not rule.model_name:
@@ -299,6 +299,28 @@ class GuideConditionMixin(models.AbstractModel):
                     condition=self._fields[condition_field]._description_string(self.env),
                 )
             )
+
+    @api.model
+    def _guide_is_guided_model(self, model_name):
+        """Whether ``model_name`` (a form's or a client's value) names a guided model, one
+        that inherits ``guide.mixin``: only those have the engines' hooks."""
+        return isinstance(model_name, str) and model_name in self.env["guide.process"]._guide_model_names()
+
+    def _guide_check_model_names_sent(self, pairs):
+        """Refuse a model a client sends for a rule (created or changed) that is not a guided
+        model, before the engines read it (the ORM does not check a selection whose choices
+        a method gives). ``pairs``: (the rule's name, the model sent)."""
+        label = self.env["ir.model"]._get(self._name).name
+        for name, model_name in pairs:
+            if model_name and not self._guide_is_guided_model(model_name):
+                raise ValidationError(
+                    self.env._(
+                        "%(label)s %(name)s: %(model)s is not a guided model.",
+                        label=label,
+                        name=quoted(self.env, name if isinstance(name, str) else ""),
+                        model=shortened(model_name),
+                    )
+                )
 
     def _guide_check_guided_model(self):
         """Constraint helper: a rule's ``model_name`` is a guided model (a selection value

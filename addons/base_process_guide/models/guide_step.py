@@ -126,7 +126,8 @@ class GuideStep(models.Model):
     @api.depends("model_name")
     def _compute_stage_model(self):
         for step in self:
-            model = self.env[step.model_name] if step.model_name in self.env else None
+            guided = self.env["guide.process"]._guide_is_guided_model(step.model_name)
+            model = self.env[step.model_name] if guided else None
             step.stage_model = (
                 model._fields[model._guide_stage_field].comodel_name if model is not None else False
             )

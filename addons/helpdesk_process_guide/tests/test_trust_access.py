@@ -127,6 +127,23 @@ class TestTrustAccessTicket(TrustAccessMixin, RpcCase, HelpdeskGuideCommon):
                     admin, model, "create", [{"name": "Forged", "model_name": "res.partner", **vals}]
                 )
                 self.assertIn("is not a guided model", fault)
+                # changed to one, a rule that timed or checked no record yet
+                rule = self.env[model].create({"name": "Unused", "model_name": "helpdesk.ticket", **vals})
+                fault = self.rpc_fault(admin, model, "write", [rule.ids, {"model_name": "res.users"}])
+                self.assertIn("is not a guided model", fault)
+        # the configuration forms, given one (the form offers none): no scope, no error
+        with self.assertNoLogs("odoo.http", "ERROR"):
+            for model in ("guide.process", "guide.step", *others):
+                if model not in self.env:
+                    continue
+                fields = self.env[model]._fields
+                spec = {name: {} for name in ("model_name", "scope_domain", "stage_model") if name in fields}
+                with self.subTest(model=model):
+                    values = self.jsonrpc(
+                        admin, model, "onchange", [[], {"model_name": "res.users"}, ["model_name"], spec]
+                    )["value"]
+                    self.assertFalse(values.get("stage_model"))
+                    self.assertEqual(values.get("scope_domain", "[]"), "[]")
 
     def test_feedback_changed_by_its_author_or_helpdesk_managers(self):
         Feedback = self.env["guide.feedback"]
