@@ -1,12 +1,12 @@
 from collections import defaultdict
 
 from odoo import api, models
-from odoo.exceptions import AccessError, MissingError
+from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.osv import expression
 from odoo.tools import SQL
 from odoo.tools.sql import create_index, drop_index
 
-from ..tools import domain_field_names, field_labels, refuse_not_one, refuse_unsearchable
+from ..tools import domain_field_names, field_labels, quoted, refuse_not_one, refuse_unsearchable
 from ..tools.web_links import deleted_links_emptied
 
 
@@ -201,6 +201,15 @@ class GuideRecordLinkMixin(models.AbstractModel):
     # ------------------------------------------------------------
     def action_open_record(self):
         refuse_not_one(self)
+        if not (self.res_model and self.res_id):
+            # feedback on a process, given on no record
+            raise UserError(
+                self.env._(
+                    "%(what)s %(name)s concerns no record: there is no record to open.",
+                    what=self.env["ir.model"]._get(self._name).name,
+                    name=quoted(self.env, self.display_name),
+                )
+            )
         return {
             "type": "ir.actions.act_window",
             "res_model": self.res_model,

@@ -118,6 +118,29 @@ class TestTrustRpc(RpcCase, GuideCommon):
             feedback = self.env["guide.feedback"].browse(ids)
             self.assertEqual(feedback.mapped("state"), ["accepted", "rejected"], protocol)
 
+    def test_feedback_on_no_record_opens_no_record(self):
+        """*Open the Record* of feedback given on a process, on no record, is refused naming
+        the feedback (it answered an action on nothing: no model, record 0)."""
+        feedback_id = self.xmlrpc(
+            self.user_salesman,
+            "guide.feedback",
+            "create",
+            [{"name": "Fewer steps", "process_id": self.process.id}],
+        )
+        self.assertFalse(self.env["guide.feedback"].browse(feedback_id).res_model)
+        with self.assertNoLogs("odoo.http", "ERROR"):
+            for protocol in PROTOCOLS:
+                fault = self.rpc_fault(
+                    self.user_manager,
+                    "guide.feedback",
+                    "action_open_record",
+                    [[feedback_id]],
+                    protocol=protocol,
+                )
+                self.assertIn(
+                    "Process Feedback “Fewer steps” concerns no record: there is no record to open.", fault
+                )
+
     def test_gate_override_over_rpc_not_logged_as_error(self):
         lead = self._lead(stage_id=self.stage_proposal.id)
         with self.assertNoLogs("odoo.http", "ERROR"):
