@@ -3,7 +3,15 @@ from collections import defaultdict
 from odoo import api, models
 from odoo.exceptions import UserError
 
-from ..tools import domain_field_names, quoted, refuse_related_written, refuse_unsearchable, shortened
+from ..tools import (
+    domain_field_names,
+    quoted,
+    refuse_related_written,
+    refuse_unsearchable,
+    refuse_unsortable,
+    shortened,
+    sorted_or_grouped_fields,
+)
 from ..tools.bounds import (
     referenced_ids,
     refuse,
@@ -57,7 +65,14 @@ class GuideBoundedMixin(models.AbstractModel):
     def _search(self, domain, offset=0, limit=None, order=None):
         if domain:
             refuse_unsearchable(self, domain_field_names(domain))
+        if order:
+            refuse_unsortable(self, sorted_or_grouped_fields(order))
         return super()._search(domain, offset=offset, limit=limit, order=order)
+
+    @api.model
+    def _read_group(self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None):
+        refuse_unsortable(self, sorted_or_grouped_fields(order, groupby, aggregates))
+        return super()._read_group(domain, groupby, aggregates, having, offset, limit, order)
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -21,6 +21,8 @@ from ..tools import (
     labelled,
     refuse_not_one,
     refuse_unsearchable,
+    refuse_unsortable,
+    sorted_or_grouped_fields,
 )
 from .guide_condition_mixin import GUIDE_CONDITION_ERRORS
 
@@ -286,7 +288,8 @@ class GuideMixin(models.AbstractModel):
         access of the stored fields a search names, not of the computed ones it searches
         through their method (the escalation and approval states), and a customer found out
         by searching which of their tickets were escalated or awaited approval. Nobody
-        searches by those of them worked out when shown (``refuse_unsearchable``)."""
+        searches by those of them worked out when shown (``refuse_unsearchable``), nor sorts
+        by them (``refuse_unsortable``)."""
         if domain:
             names = domain_field_names(domain)
             ours = self._guide_internal_fields.intersection(names)
@@ -295,7 +298,26 @@ class GuideMixin(models.AbstractModel):
                     self.check_field_access_rights("read", sorted(names))
                 # of the guided model's fields, the product's only: Odoo's own are Odoo's
                 refuse_unsearchable(self, ours)
+        if order:
+            self._guide_refuse_unsortable(sorted_or_grouped_fields(order))
         return super()._search(domain, offset=offset, limit=limit, order=order)
+
+    @api.model
+    def _read_group(self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None):
+        """Nobody groups by, nor aggregates, the product's fields worked out when shown
+        (``refuse_unsortable``): the ORM failed on them with an error logged."""
+        self._guide_refuse_unsortable(sorted_or_grouped_fields(order, groupby, aggregates))
+        return super()._read_group(domain, groupby, aggregates, having, offset, limit, order)
+
+    def _guide_refuse_unsortable(self, names):
+        """Refuse sorting or grouping by those of the product's fields of ``names`` no column
+        holds; a customer is refused them as their read is."""
+        ours = self._guide_internal_fields.intersection(names)
+        if not ours:
+            return
+        if not self.env.su and not self._guide_user_is_internal():
+            self.check_field_access_rights("read", sorted(ours))
+        refuse_unsortable(self, ours)
 
     def _fetch_field(self, field):
         """A customer reading one of the other fields prefetches the model's fields but

@@ -6,7 +6,15 @@ from odoo.osv import expression
 from odoo.tools import SQL
 from odoo.tools.sql import create_index, drop_index
 
-from ..tools import domain_field_names, field_labels, quoted, refuse_not_one, refuse_unsearchable
+from ..tools import (
+    domain_field_names,
+    field_labels,
+    quoted,
+    refuse_not_one,
+    refuse_unsearchable,
+    refuse_unsortable,
+    sorted_or_grouped_fields,
+)
 from ..tools.web_links import deleted_links_emptied
 
 
@@ -117,9 +125,16 @@ class GuideRecordLinkMixin(models.AbstractModel):
     def _search(self, domain, offset=0, limit=None, order=None):
         if domain:
             refuse_unsearchable(self, domain_field_names(domain))
+        if order:
+            refuse_unsortable(self, sorted_or_grouped_fields(order))
         if not self.env.su:
             domain = expression.AND([domain, self._guide_record_access_domain()])
         return super()._search(domain, offset=offset, limit=limit, order=order)
+
+    @api.model
+    def _read_group(self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None):
+        refuse_unsortable(self, sorted_or_grouped_fields(order, groupby, aggregates))
+        return super()._read_group(domain, groupby, aggregates, having, offset, limit, order)
 
     def _guide_ids_to_search(self):
         # the rows of records the user may read are decided on the records; the others by

@@ -27,5 +27,7 @@ from .refusal import (
     refuse_not_one,
     refuse_related_written,
     refuse_unsearchable,
+    refuse_unsortable,
     shortened,
+    sorted_or_grouped_fields,
 )

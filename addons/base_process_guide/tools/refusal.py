@@ -85,6 +85,33 @@ def refuse_unsearchable(model, names):
         )
 
 
+def sorted_or_grouped_fields(order=None, groupby=(), aggregates=()):
+    """The fields a search's or grouping's ``order`` (``"name desc, partner_id.name"``),
+    ``groupby`` (``"date:month"``) and ``aggregates`` (``"amount:sum"``) name (the first
+    part of a path); what Odoo would refuse as such is left to it."""
+    terms = [part.split()[0] for part in order.split(",") if part.split()] if isinstance(order, str) else []
+    specs = [*terms, *(groupby or ()), *(aggregates or ())]
+    return {spec.split(".", 1)[0].split(":", 1)[0].strip('"') for spec in specs if isinstance(spec, str)}
+
+
+def refuse_unsortable(model, names):
+    """Refuses sorting or grouping ``model`` by those of the fields ``names`` no column holds
+    (computed when shown, not related): the ORM fails on them with an error logged."""
+    fields = model._fields
+    unsortable = [
+        name for name in names if name in fields and not fields[name].store and not fields[name].related
+    ]
+    if unsortable:
+        raise UserError(
+            model.env._(
+                "%(model)s cannot be sorted or grouped by %(fields)s: it is worked out when a"
+                " record is shown.",
+                model=model._description,
+                fields=field_labels(model, unsortable),
+            )
+        )
+
+
 def group_names(groups):
     """The full names of ``groups`` ("Sales / Administrator") in their environment's
     language, as a list for a refusal. Odoo computes a group's full name once per request

@@ -55,6 +55,15 @@ class TestTrustRpc(RpcCase, EscalationCommon):
                     protocol=protocol,
                 )
                 self.assertIn(f"cannot be searched by {label}", fault)
+                # nor grouped or sorted by it (a ValueError logged)
+                for method, args, kwargs in (
+                    ("web_read_group", [[], ["id:count"], ["escalation_state"]], {}),
+                    ("search", [[]], {"order": "escalation_state desc", "limit": 2}),
+                ):
+                    fault = self.rpc_fault(
+                        self.user_salesman, "crm.lead", method, args, kwargs, protocol=protocol
+                    )
+                    self.assertIn(f"cannot be sorted or grouped by {label}", fault)
         self.assertIsInstance(
             self.xmlrpc(
                 self.user_salesman, "crm.lead", "search_count", [[("escalation_breached", "=", True)]]

@@ -330,6 +330,33 @@ class TestTrustRpc(RpcCase, ComplianceCommon):
     # ------------------------------------------------------------
     # finding 9: refusals and decisions are not logged as errors
     # ------------------------------------------------------------
+    def test_group_or_sort_by_awaiting_approval_refused(self):
+        """*Awaiting Approval*, worked out when shown, is searched by its filter but neither
+        grouped nor sorted by (a ValueError logged): refused by name."""
+        label = self.env["crm.lead"]._fields["compliance_awaiting_approval"].string
+        with self.assertNoLogs("odoo.http", "ERROR"):
+            for method, args, kwargs in (
+                ("web_read_group", [[], ["id:count"], ["compliance_awaiting_approval"]], {}),
+                (
+                    "web_search_read",
+                    [[]],
+                    {"specification": {"id": {}}, "order": "compliance_awaiting_approval"},
+                ),
+            ):
+                fault = self.rpc_fault(
+                    self.user_salesman, "crm.lead", method, args, kwargs, protocol="jsonrpc"
+                )
+                self.assertIn(f"cannot be sorted or grouped by {label}", fault)
+        self.assertIsInstance(
+            self.jsonrpc(
+                self.user_salesman,
+                "crm.lead",
+                "search_count",
+                [[("compliance_awaiting_approval", "=", True)]],
+            ),
+            int,
+        )
+
     def test_no_error_logged_over_jsonrpc(self):
         lead = self._big_lead(name="Quiet")
         won_no_vat = self._lead(name="Quiet block", partner_id=self.partner_novat.id)

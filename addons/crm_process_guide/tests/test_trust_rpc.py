@@ -217,6 +217,36 @@ class TestTrustRpc(RpcCase, GuideCommon):
             int,
         )
 
+    def test_group_or_sort_by_a_field_computed_when_shown_refused(self):
+        """Grouping, aggregating or sorting by a field worked out when shown failed with a
+        ValueError logged: refused by name, as a search by it is."""
+        self._lead()
+        with self.assertNoLogs("odoo.http", "ERROR"):
+            for user, model, field in (
+                (self.user_salesman, "crm.lead", "guide_missing_items"),
+                (self.user_salesman, "crm.lead", "guide_overdue"),
+                (self.user_salesman, "crm.lead", "guide_deadline"),
+                # the rows about a record and the configuration likewise
+                (self.user_salesman, "guide.line", "is_done"),
+                (self.user_manager, "guide.process", "step_count"),
+            ):
+                label = self.env[model]._fields[field].string
+                for protocol in PROTOCOLS:
+                    for method, args, kwargs in (
+                        ("web_read_group", [[], ["id:count"], [field]], {}),
+                        ("read_group", [[], [f"{field}:max"], ["id"]], {}),
+                        ("search", [[]], {"order": f"{field} desc", "limit": 2}),
+                        ("web_search_read", [[]], {"specification": {"id": {}}, "order": f"id, {field}"}),
+                    ):
+                        with self.subTest(model=model, field=field, method=method, protocol=protocol):
+                            fault = self.rpc_fault(user, model, method, args, kwargs, protocol=protocol)
+                            self.assertIn(f"cannot be sorted or grouped by {label}", fault)
+        # stored fields still sort and group
+        self.assertIsInstance(
+            self.xmlrpc(self.user_salesman, "crm.lead", "read_group", [[], ["id:count"], ["guide_step_id"]]),
+            list,
+        )
+
     def test_step_duration_bounded_over_rpc(self):
         fault = self.rpc_fault(
             self.user_manager,
