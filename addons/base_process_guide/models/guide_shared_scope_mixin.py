@@ -76,6 +76,7 @@ class GuideSharedScopeMixin(models.AbstractModel):
 
     def _update_field_translations(self, field_name, translations, digest=None, source_lang=None):
         # the translation dialogs change a row's texts without a write(): the same users may
+        self.check_access("write")
         self._guide_check_shared_scope()
         return super()._update_field_translations(
             field_name, translations, digest=digest, source_lang=source_lang
@@ -89,6 +90,9 @@ class GuideSharedScopeMixin(models.AbstractModel):
         return records
 
     def write(self, vals):
+        # who may not change these rows at all (a salesperson, a helpdesk agent) is refused
+        # as Odoo refuses them, not told to set a company of theirs
+        self.check_access("write")
         self._guide_check_shared_scope()
         res = super().write(vals)
         self._guide_check_shared_scope()
@@ -97,5 +101,6 @@ class GuideSharedScopeMixin(models.AbstractModel):
         return res
 
     def unlink(self):
+        self.check_access("unlink")
         self._guide_check_shared_scope()
         return super().unlink()

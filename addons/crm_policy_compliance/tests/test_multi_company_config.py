@@ -146,6 +146,37 @@ class TestMultiCompanyConfig(ComplianceCommon):
         self.assertTrue(shared)
         self.assertTrue(process)
 
+    def test_shared_configuration_refused_to_users_without_access_as_odoo_refuses(self):
+        """A salesperson, who changes no configuration, changing or deleting a process,
+        policy, step or item of no company is refused by Odoo's access check, not told to
+        set a company of theirs (as if they could change one of their company)."""
+        item = self.env["guide.item"].create({"name": "Shared item", "step_id": self.step_new.id})
+        policy = self.env["compliance.policy"].create(self._policy_vals(company_id=False))
+        user = self.user_a
+        self.assertNotIn(self.company_b, user.company_ids)
+        for record, vals in (
+            (self.process, {"name": "Renamed"}),
+            (policy, {"name": "Renamed"}),
+            (self.step_new, {"expected_duration": 2}),
+            (item, {"name": "Renamed"}),
+        ):
+            record = record.with_user(user)
+            for operation, change in (
+                ("write", lambda record=record, vals=vals: record.write(vals)),
+                ("unlink", record.unlink),
+                ("translate", lambda record=record: record.update_field_translations("name", {"en_US": "R"})),
+            ):
+                if operation == "translate" and "name" not in record._fields:
+                    continue
+                with self.subTest(model=record._name, operation=operation):
+                    with self.assertRaises(AccessError) as caught:
+                        change()
+                    self.assertNotIn("applies to every company", str(caught.exception))
+                    self.assertIn("You are not allowed to", str(caught.exception))
+        self.assertEqual(
+            (self.process.name, policy.name, item.name), ("Compliant Sales", "B says no", "Shared item")
+        )
+
     def test_own_configuration_not_moved_to_another_company(self):
         """A manager of one company cannot move its configuration into a company they do
         not work for (Odoo's record rules judge the rows as they were before the write): a
