@@ -705,6 +705,12 @@ class GuideMixin(models.AbstractModel):
         self._escalation_sync(existing=True)
         return res
 
+    def _guide_after_moves_in_sql(self):
+        # a record closed meanwhile: its clocks stop, as when it reaches a closed stage
+        res = super()._guide_after_moves_in_sql()
+        self._escalation_sync()
+        return res
+
     def _guide_after_event(self, fnames):
         res = super()._guide_after_event(fnames)
         config = self.env["escalation.rule"]._get_escalation_config(self._name)

@@ -1086,6 +1086,12 @@ class GuideMixin(models.AbstractModel):
         }
         return lines_by_record, matches
 
+    def _guide_after_moves_in_sql(self):
+        """Hook: ``self`` were moved (stage, step, closed or archived) in SQL by data tooling
+        (the process map's demo past), not by a write: the engines bring what they keep
+        about them in line, as after a write (escalation clocks)."""
+        return True
+
     def _guide_sync_lines(self, refresh=False, existing=None):
         """Instantiate the checklist of each record's current step.
 

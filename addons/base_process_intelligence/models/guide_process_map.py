@@ -985,6 +985,11 @@ class GuideProcess(models.Model):
             )
         )
         self.env.invalidate_all()
+        # the closed ones' engines follow (their clocks stop); the open ones keep theirs,
+        # running since the demo was loaded (started in their past, every one would
+        # escalate at the next run of the scheduler)
+        closed = [record.id for record, plan in zip(records, plans, strict=True) if plan[2] != OUTCOME_OPEN]
+        model.browse(closed)._guide_after_moves_in_sql()
         self.env["guide.step.visit"]._pi_refresh(full=True)
         return True
 

@@ -1,6 +1,7 @@
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
+from odoo.addons.base_escalation.models.escalation_clock import OPEN_STATES
 from odoo.addons.base_process_guide.tests.rpc_common import RpcCase, RpcError
 from odoo.addons.base_process_intelligence.tests.pi_common import MapRpcAttackCases, add_history
 
@@ -254,6 +255,20 @@ class TestLeadDemoLoader(LeadHandCase):
         )
         self.assertEqual(len(history), sum(len(v.path.split(",")) for v in variants))
         self.assertTrue(all(h.date < self.env.cr.now() for h in history), "a past history")
+        # won or lost in SQL after their clocks started: none of their clocks runs
+        closed = leads.filtered(lambda lead: not lead.active or lead.probability == 100)
+        self.assertTrue(closed)
+        # and none runs on a lost lead of the demo database either
+        lost = self.env["crm.lead"].with_context(active_test=False).search([("active", "=", False)])
+        for leads_closed in (closed, lost):
+            clocks = self.env["escalation.clock"].search(
+                [
+                    ("res_model", "=", "crm.lead"),
+                    ("res_id", "in", leads_closed.ids),
+                    ("state", "in", OPEN_STATES),
+                ],
+            )
+            self.assertFalse(clocks)
         # each move an override let through has its deviation, justified by the lead's
         # salesperson when it happened
         overridden = history.filtered(lambda row: row.gate_result == "overridden")

@@ -1,6 +1,7 @@
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
+from odoo.addons.base_escalation.models.escalation_clock import OPEN_STATES
 from odoo.addons.base_process_guide.tests.rpc_common import RpcCase, RpcError
 from odoo.addons.base_process_intelligence.tests.pi_common import MapRpcAttackCases
 
@@ -132,3 +133,31 @@ class TestTicketDemoLoader(TicketHandCase):
         self.assertEqual(tickets.stage_id, cancelled)
         self.assertFalse(tickets.guide_step_id)
         self.assertFalse(any(tickets.mapped("guide_item_total")))
+
+    def test_closed_tickets_stop_their_clocks(self):
+        """The demo closes tickets in SQL after their clocks started: their clocks stop as
+        when a ticket reaches a closed stage, none left running on a Done or Cancelled
+        ticket, in the demo database as on tickets generated now."""
+        xmlid = "helpdesk_process_guide.guide_process_support_demo"
+        if not self.env.ref(xmlid, raise_if_not_found=False):
+            self.skipTest("no demo data")
+        Clock = self.env["escalation.clock"]
+
+        def clocks(tickets, states=OPEN_STATES):
+            return Clock.search(
+                [
+                    ("res_model", "=", "helpdesk.ticket"),
+                    ("res_id", "in", tickets.ids),
+                    ("state", "in", states),
+                ],
+            )
+
+        variants = [[1, [0, 1, 3], "success"], [1, [0], "dropped"]]
+        self.env["guide.process"]._pi_demo_generate(xmlid, 6, variants)
+        tickets = self.env["helpdesk.ticket"].search([], order="id desc", limit=6)
+        self.assertTrue(all(tickets.stage_id.mapped("closed")))
+        # the demo's rules timed them, and stopped
+        self.assertTrue(clocks(tickets, ["done", "met"]))
+        self.assertFalse(clocks(tickets))
+        closed = self.env["helpdesk.ticket"].search([("stage_id.closed", "=", True)])
+        self.assertFalse(clocks(closed), "the demo database's")
