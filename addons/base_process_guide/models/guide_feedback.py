@@ -165,8 +165,10 @@ class GuideFeedback(models.Model):
             refuse(self, reason)
 
     def _validate_fields(self, field_names, excluded_names=()):
-        # its company is its process's (a stored related field a client could write apart)
-        refuse_related_written(self, set(field_names))
+        # its company is its process's (a stored related field a client could write apart);
+        # the names may come as a generator, read once
+        field_names = set(field_names)
+        refuse_related_written(self, field_names)
         return super()._validate_fields(field_names, excluded_names)
 
     @api.model_create_multi
