@@ -20,7 +20,9 @@ class HelpdeskTicketCategory(models.Model):
     def _unlink_except_sole_category_of_a_process(self):
         if module_uninstalling(self.env):
             return
-        refuse_emptied_scope(self.env["guide.process"], "helpdesk_category_ids", self)
+        # their sub-categories go with them (the database's cascade, no unlink of theirs)
+        deleted = self.with_context(active_test=False).search([("id", "child_of", self.ids)])
+        refuse_emptied_scope(self.env["guide.process"], "helpdesk_category_ids", deleted)
 
 
 class HelpdeskTicketChannel(models.Model):

@@ -59,3 +59,17 @@ class TestTicketLifecycle(RpcCase, HelpdeskGuideCommon):
         )
         self.assertIn("or first change “Helpdesk Teams” of these, or delete them.", fault)
         self.assertTrue(self.team.exists())
+
+    def test_parent_of_the_sole_category_of_a_process_is_not_deleted(self):
+        """Deleting the parent of the only category a process is limited to deletes that
+        category too (the database's cascade): refused naming the process, as deleting the
+        category itself is."""
+        parent = self.env["helpdesk.ticket.category"].create({"name": "G-Hardware"})
+        child = self.env["helpdesk.ticket.category"].create({"name": "G-Printers", "parent_id": parent.id})
+        self.process.helpdesk_category_ids = child
+        for records in (child, parent):
+            fault = self.rpc_fault(self.user_manager, "helpdesk.ticket.category", "unlink", [records.ids])
+            self.assertIn("cannot be deleted", fault)
+            self.assertIn("G-Printers", fault)
+        self.assertTrue(child.exists())
+        self.assertEqual(self.process.helpdesk_category_ids, child)
