@@ -16,12 +16,12 @@ class MailMessage(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        messages = super().create(vals_list)
-        if not self.env.su:
-            if any(vals.get("mail_activity_type_id") for vals in vals_list):
-                messages._guide_check_activity_done_access()
-            if self.env.user.share:
-                messages._guide_check_customer_message()
+        messages = super().create(self._guide_no_future_dates(vals_list))
+        if not self.env.su and any(vals.get("mail_activity_type_id") for vals in vals_list):
+            messages._guide_check_activity_done_access()
+        if self.env.user.share:
+            # under ``sudo`` too: Odoo's chatter routes post a customer's message so
+            messages._guide_check_customer_message()
         messages._guide_record_events(vals_list)
         return messages
 
@@ -33,6 +33,24 @@ class MailMessage(models.Model):
             self._guide_check_activity_done_access()
         return res
 
+    @api.model
+    def _guide_no_future_dates(self, vals_list):
+        """A message on a guided record dated later than now (a date a client or an email's
+        header sends) is dated now: what the engine reads of it (the team's last activity an
+        escalation waits on) cannot be put off by a date to come."""
+        guided = self.env["guide.process"]._guide_model_names()
+        if not guided or not any(vals.get("date") and vals.get("model") in guided for vals in vals_list):
+            return vals_list
+        now = fields.Datetime.now()
+        return [
+            dict(vals, date=now)
+            if vals.get("date")
+            and vals.get("model") in guided
+            and fields.Datetime.to_datetime(vals["date"]) > now
+            else vals
+            for vals in vals_list
+        ]
+
     def _get_forbidden_access(self, operation):
         """Odoo hides the internal messages of a record from the users outside the company
         when they search, but lets them read, change or delete by id those that are not
@@ -40,23 +58,32 @@ class MailMessage(models.Model):
         close with the agents' checklist, a policy's warning, an escalation's reason). They
         are hidden there by id too."""
         forbidden = super()._get_forbidden_access(operation)
-        rest = self - forbidden
-        if not rest or self.env.user._is_internal():
-            return forbidden
+        return forbidden + (self - forbidden)._guide_hidden_notes()
+
+    def _guide_hidden_notes(self):
+        """The messages of ``self`` a user outside the company may not reach: the internal
+        ones of a guided record (none for an employee)."""
         guided = self.env["guide.process"]._guide_model_names()
-        if not guided:
-            return forbidden
+        if not self or not guided or self.env.user._is_internal():
+            return self.browse()
         rows = self.env.execute_query(
             SQL(
                 """SELECT m.id FROM mail_message m
                    LEFT JOIN mail_message_subtype s ON s.id = m.subtype_id
                    WHERE m.id = ANY(%s) AND m.model IN %s
                      AND (m.is_internal IS TRUE OR m.subtype_id IS NULL OR s.internal IS TRUE)""",
-                list(rest.ids),
+                list(self.ids),
                 tuple(guided),
             )
         )
-        return forbidden + self.browse(id_ for (id_,) in rows)
+        return self.browse(id_ for (id_,) in rows)
+
+    def _message_reaction(self, content, action, partner, guest, store=None):
+        # Odoo's route checks the record, not the message: a customer reacting to an internal
+        # note they may not read (and learning it is there) is refused as its read is
+        if self._guide_hidden_notes():
+            raise self._make_access_error("read")
+        return super()._message_reaction(content, action, partner, guest, store=store)
 
     def _guide_guided(self):
         """The messages of ``self`` about a guided record (read as the engine)."""
@@ -82,14 +109,21 @@ class MailMessage(models.Model):
         )
 
     def _guide_check_customer_message(self):
-        """A user outside the company (a customer on the portal) posts on a guided record in
-        their own name and for the followers to read: Odoo lets a poster name any author and
-        any kind, which would record an agent's reply or internal note nobody wrote."""
+        """A user outside the company (a customer on the portal, the public user with a
+        document's link) posts on a guided record for the followers to read, in no
+        employee's name: Odoo lets a poster name any author and any kind (its chatter route
+        posts as the superuser and makes a message without a subtype an internal note),
+        which would record an agent's reply or internal note nobody wrote. The engine's own
+        notes on a customer's request (a refused close, a policy's warning) are logs, not
+        messages the engine counts."""
         for message in self._guide_guided():
             if message.message_type not in COUNTED_TYPES:
                 continue
             internal = message.is_internal or not message.subtype_id or message.subtype_id.internal
-            if internal or message.author_id != self.env.user.partner_id:
+            employee = any(
+                not user.share for user in message.author_id.with_context(active_test=False).user_ids
+            )
+            if internal or employee:
                 raise AccessError(
                     self.env._(
                         "%(user)s cannot post an internal note or a message in someone else's name on "

@@ -100,6 +100,22 @@ class TestTriggers(EscalationCommon):
         self._run_at(start + timedelta(hours=35))
         self.assertEqual(clock.state, "breached")
 
+    def test_no_activity_not_put_off_by_a_date_to_come(self):
+        """A salesperson's message dated in 2099 is dated when it is posted: the clock of a
+        rule waiting on the team's activity restarts from then, not from 2099."""
+        rule = self._rule(trigger_type="no_activity", levels=[{"name": "Silent", "delay": 24}])
+        lead = self._lead()
+        start = lead.create_date.replace(microsecond=0)
+        clock = self._clock(lead, rule)
+        with self._at(start + timedelta(hours=10)):
+            message = lead.with_user(self.user_salesman).message_post(
+                body="Later", message_type="comment", date="2099-12-31 00:00:00"
+            )
+        self.assertEqual(message.date, start + timedelta(hours=10))
+        self._run_at(start + timedelta(hours=25))
+        self.assertEqual(clock.episode_start, start + timedelta(hours=10))
+        self.assertEqual(clock.next_escalation_at, start + timedelta(hours=34))
+
     def test_date_field_passed(self):
         field = self.env["ir.model.fields"]._get("crm.lead", "date_deadline")
         rule = self._rule(

@@ -3,6 +3,7 @@
 from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests.common import JsonRpcException
 
 from odoo.addons.base_process_guide.tests.rpc_common import RpcCase
 
@@ -361,6 +362,18 @@ class TestPortalCustomerRpc(RpcCase, HelpdeskGuideCommon):
             agent_read = self.xmlrpc(self.user_own, "mail.message", "read", [note.ids, ["body"]])
         self.assertFalse(set(found) & set((note | log).ids))
         self.assertIn("Impact assessed", agent_read[0]["body"])
+        # nor reacts to them (Odoo's route checks the ticket, not the message); to a message
+        # of theirs they do
+        own = ticket.with_user(self.customer).message_post(
+            body="Any news?", message_type="comment", subtype_xmlid="mail.mt_comment"
+        )
+        self.authenticate(self.customer.login, self.customer.login)
+        reaction = {"content": "👎", "action": "add"}
+        with self.assertRaises(JsonRpcException):
+            self.make_jsonrpc_request("/mail/message/reaction", {"message_id": note.id, **reaction})
+        self.make_jsonrpc_request("/mail/message/reaction", {"message_id": own.id, **reaction})
+        self.assertFalse(note.sudo().reaction_ids)
+        self.assertEqual(own.sudo().reaction_ids.partner_id, self.customer.partner_id)
         self.assertIn("Impact assessed", note.body)
 
     def test_customer_forges_no_agents_message(self):
@@ -416,6 +429,39 @@ class TestPortalCustomerRpc(RpcCase, HelpdeskGuideCommon):
         self.assertFalse(
             ticket.message_ids.filtered(lambda m: m.author_id == agent and "Resolution" in (m.body or ""))
         )
+        # nor through the chatter's route, which posts as the superuser (a message without a
+        # subtype is an internal note there), in the customer's session or with the link's
+        # token; a message of theirs for the followers is posted
+        self.authenticate(self.customer.login, self.customer.login)
+        for post_data in (
+            {"message_type": "comment", "subtype_xmlid": "mail.mt_note"},
+            {"message_type": "comment"},
+        ):
+            with self.assertRaises(JsonRpcException), self.assertNoLogs("odoo.http", "ERROR"):
+                self.make_jsonrpc_request(
+                    "/mail/message/post",
+                    {
+                        "thread_model": "helpdesk.ticket",
+                        "thread_id": ticket.id,
+                        "post_data": {"body": "Resolution: done", **post_data},
+                    },
+                )
+        self.make_jsonrpc_request(
+            "/mail/message/post",
+            {
+                "thread_model": "helpdesk.ticket",
+                "thread_id": ticket.id,
+                "post_data": {
+                    "body": "Thanks",
+                    "message_type": "comment",
+                    "subtype_xmlid": "mail.mt_comment",
+                },
+            },
+        )
+        self.assertFalse(ticket.message_ids.filtered(lambda m: "Resolution" in (m.body or "")))
+        thanks = ticket.message_ids.filtered(lambda m: "Thanks" in (m.body or ""))
+        self.assertEqual(thanks.author_id, self.customer.partner_id)
+        self.assertFalse(ticket.guide_last_reply_date)
         # the agent's own message in the customer's name (a call written down) stays possible
         ticket.with_user(self.user_own).message_post(
             body="The customer called", author_id=self.customer.partner_id.id, message_type="comment"
