@@ -52,8 +52,10 @@ class CrmLead(models.Model):
 
     @api.model
     def _policy_held_vals(self, vals):
+        """Without the values the CRM adds itself to a move, a win or a loss (dates, the
+        automated probability, a read-only computation no user writes)."""
         held = super()._policy_held_vals(vals)
-        for key in ("date_last_stage_update", "date_closed", "date_open"):
+        for key in ("date_last_stage_update", "date_closed", "date_open", "automated_probability"):
             held.pop(key, None)
         return held
 
@@ -95,10 +97,12 @@ class CrmLead(models.Model):
 
     def _compliance_change_head_fields(self, event, vals):
         described = super()._compliance_change_head_fields(event, vals)
-        if self._compliance_change_wins(event, vals):
-            return described | {"probability"}
         if event == "lost":
             return described | {"active", "probability"}
+        stage = self.env["crm.stage"].browse(vals.get("stage_id") or []).exists()
+        if self._compliance_change_wins(event, vals) or stage.is_won:
+            # the CRM sets the probability of a won lead (100) itself
+            return described | {"probability"}
         return described
 
     def _compliance_change_wins(self, event, vals):

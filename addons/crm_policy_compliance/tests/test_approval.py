@@ -707,6 +707,41 @@ class TestApproval(ComplianceCommon):
         request.with_user(self.user_director).action_approve()
         self.assertTrue(lead.stage_id.is_won)
 
+    def _request_through_dialog(self, lead, change):
+        """The approval asked through the dialog the held change opens (its values as the
+        CRM wrote them)."""
+        with self.assertRaises(GuideDecisionRequired) as caught:
+            change(lead)
+        action = caught.exception.action
+        wizard = Form(
+            self.env["compliance.policy.wizard"]
+            .with_user(self.user_salesman)
+            .with_context(**action["context"])
+        )
+        wizard.reason = "Signed"
+        wizard.save().action_confirm()
+        return self.Request.search([("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)])
+
+    def test_won_lost_requests_name_only_what_the_user_did(self):
+        """A win, a loss or a move into a won stage held for approval reads as what the user
+        did: the values the CRM adds itself (probability, automated probability, dates) are
+        not the approvers' decision ("Mark X as won (Automated Probability: 100)")."""
+        self.policy.write({"trigger": "won", "step_ids": [(5, 0, 0)]})
+        lead = self._lead(expected_revenue=80000).with_user(self.user_salesman)
+        request = self._request_through_dialog(lead, lambda lead: lead.action_set_won())
+        self.assertEqual(request.change, f"Mark {lead.display_name} as won")
+        self.policy.write({"trigger": "lost"})
+        lead = self._lead(name="Lost deal", expected_revenue=80000).with_user(self.user_salesman)
+        request = self._request_through_dialog(
+            lead, lambda lead: lead.action_set_lost(lost_reason_id=self.lost_reason.id)
+        )
+        # the reason the user chose is theirs: the approvers see it
+        self.assertEqual(request.change, f"Mark {lead.display_name} as lost (Lost Reason: “Too expensive”)")
+        self.policy.write({"trigger": "stage", "step_ids": [(6, 0, self.step_won.ids)]})
+        lead = self._lead(name="Moved deal", expected_revenue=80000).with_user(self.user_salesman)
+        request = self._request_through_dialog(lead, lambda lead: lead.write({"stage_id": self.stage_won.id}))
+        self.assertEqual(request.change, f"Move {lead.display_name} to P-Won")
+
     def test_request_shows_the_checklist_gate_it_lets_through(self):
         self.step_new.write(
             {
