@@ -756,21 +756,32 @@ class ComplianceApprovalRequest(models.Model):
             )
         return True
 
-    def _compliance_cancel_policy_deleted(self):
-        """The policies of these pending requests were deleted (by ``env.user``): nothing is
-        left to approve; each request is cancelled, its approvers' activities closed and its
-        requester told to make the change again if it is still needed."""
+    def _compliance_cancel_policy_gone(self, how):
+        """The policies of these pending requests were archived or deleted (``how``, by
+        ``env.user``): nothing is left to approve (no policy holds the change any more); each
+        request is cancelled, its approvers' activities closed and its requester told to make
+        the change again if it is still needed."""
         for request in self:
-            request._compliance_cancel(
-                self.env._(
+            change, policy, user = request.change or request.name, request.policy_name, self.env.user.name
+            if how == "archived":
+                message = self.env._(
+                    "%(change)s was not applied: policy %(policy)s was archived by %(user)s, and "
+                    "nothing is left to approve; the request is cancelled. Make the change again if "
+                    "it is still needed.",
+                    change=change,
+                    policy=policy,
+                    user=user,
+                )
+            else:
+                message = self.env._(
                     "%(change)s was not applied: policy %(policy)s was deleted by %(user)s, and "
                     "nothing is left to approve; the request is cancelled. Make the change again if "
                     "it is still needed.",
-                    change=request.change or request.name,
-                    policy=request.policy_name,
-                    user=self.env.user.name,
+                    change=change,
+                    policy=policy,
+                    user=user,
                 )
-            )
+            request._compliance_cancel(message)
         return True
 
     def _compliance_cancel(self, message):

@@ -11,6 +11,7 @@ from odoo.tools import SQL
 
 from odoo.addons.base_process_guide.exceptions import GuideDecisionRequired, guide_change_refused
 from odoo.addons.base_process_guide.models.guide_condition_mixin import GUIDE_CONDITION_ERRORS
+from odoo.addons.base_process_guide.models.guide_config_mixin import REFUSAL_MAX_NAMED
 from odoo.addons.base_process_guide.models.guide_mixin import CTX_REASON, CTX_REASON_ID
 from odoo.addons.base_process_guide.tools import (
     MAX_COUNT,
@@ -391,20 +392,52 @@ class CompliancePolicy(models.Model):
         if "model_name" in vals:
             self._guide_check_model_names_sent((policy.display_name, vals["model_name"]) for policy in self)
             self._policy_check_model_change(vals["model_name"])
+        archiving = self.filtered("active") if "active" in vals and not vals["active"] else self.browse()
         res = super().write(vals)
         if VERSIONED_FIELDS & set(vals):
             self._policy_bump_version()
+        if archiving:
+            archiving._policy_cancel_pending("archived")
         self.env.registry.clear_cache()
         return res
 
+    @api.ondelete(at_uninstall=True)
+    def _unlink_except_audited(self):
+        """A policy that checked records is not deleted: its audit rows and requests would
+        lose it (the reports and scorecards grouped them under no policy). It is archived
+        instead; a module's uninstallation deletes it (its rows keep its name)."""
+        if not self or module_uninstalling(self.env):
+            return
+        counts = dict(
+            self.env["compliance.log"]
+            .sudo()
+            ._read_group([("policy_id", "in", self.ids)], ["policy_id"], ["__count"])
+        )
+        used = self.filtered(lambda policy: counts.get(policy))
+        if not used:
+            return
+        named = "\n".join(
+            self.env._(
+                "%(policy)s (%(count)s check(s) in the audit trail)",
+                policy=policy.display_name,
+                count=counts[policy],
+            )
+            for policy in used[:REFUSAL_MAX_NAMED]
+        )
+        raise UserError(
+            self.env._(
+                "A policy that checked records cannot be deleted: its audit trail and approval "
+                "requests would lose the policy they name, and the compliance reports its figures."
+                "\n%(policies)s\nArchive the policy instead: it then checks nothing more, and its "
+                "pending approval requests are cancelled.",
+                policies=named,
+            )
+        )
+
     def unlink(self):
         if not module_uninstalling(self.env):
-            pending = (
-                self.env["compliance.approval.request"]
-                .sudo()
-                .search([("policy_id", "in", self.ids), ("state", "=", "pending")])
-            )
-            pending._compliance_cancel_policy_deleted()
+            # none once it checked records (refused): only its audit rows purged meanwhile
+            self._policy_cancel_pending("deleted")
         res = super().unlink()
         self.env.registry.clear_cache()
         return res
@@ -449,6 +482,16 @@ class CompliancePolicy(models.Model):
     # ------------------------------------------------------------
     # BUSINESS
     # ------------------------------------------------------------
+    def _policy_cancel_pending(self, how):
+        """Cancel the pending approval requests of these policies, archived or deleted (``how``):
+        nothing is left to approve (the change is no longer held), the requesters are told."""
+        pending = (
+            self.env["compliance.approval.request"]
+            .sudo()
+            .search([("policy_id", "in", self.ids), ("state", "=", "pending")])
+        )
+        pending._compliance_cancel_policy_gone(how)
+
     def _policy_check_model_change(self, model_name):
         """Refuse to move a policy that already checked records to another model: its audit
         trail and approval requests are on the records of the first one."""

@@ -1,3 +1,4 @@
+from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 
 from odoo.addons.base_process_guide.tests.rpc_common import RpcCase, RpcError
@@ -23,8 +24,32 @@ class TestLeadDeletion(RpcCase, ComplianceCommon):
             tier_ids=[(0, 0, {"name": "Team leader", "approver_type": "team_leader"})],
         )
 
-    def test_deleted_policy_cancels_its_pending_requests(self):
-        """A policy deleted leaves nothing to approve: its pending requests are cancelled, the
+    def test_policy_that_checked_records_is_archived_not_deleted(self):
+        """A policy that checked records is not deleted, over RPC either: its audit rows would
+        lose it (the reports grouped them under no policy); the refusal names it and how
+        many checks, and says to archive it. One that never checked anything is deleted."""
+        lead = self._lead(name="Big deal", expected_revenue=80000)
+        self.xmlrpc(
+            self.user_salesman,
+            "crm.lead",
+            "compliance_request_approval",
+            [lead.ids, {"stage_id": self.stage_proposal.id}, "Strategic account"],
+        )
+        with self.assertRaises(RpcError) as caught:
+            self.xmlrpc(self.user_manager, "compliance.policy", "unlink", [self.approval.ids])
+        self.assertIn("Large proposals (1 check(s) in the audit trail)", str(caught.exception))
+        self.assertIn("Archive the policy instead", str(caught.exception))
+        with self.assertRaises(UserError):
+            # a client's uninstall flag is no uninstallation
+            self.approval.with_user(self.user_manager).with_context(_force_unlink=True).unlink()
+        self.assertTrue(self.approval.exists())
+        self.assertEqual(self._logs(lead).policy_id, self.approval)
+        unused = self._policy(name="Never checked")
+        self.assertIs(self.xmlrpc(self.user_manager, "compliance.policy", "unlink", [unused.ids]), True)
+        self.assertFalse(unused.exists())
+
+    def test_archived_policy_cancels_its_pending_requests(self):
+        """A policy archived holds nothing more: its pending requests are cancelled, the
         approvers' to-dos closed and the requester told; its decided requests and audit rows
         stay, named."""
         lead = self._lead(name="Big deal", expected_revenue=80000)
@@ -37,16 +62,21 @@ class TestLeadDeletion(RpcCase, ComplianceCommon):
             )
         )
         policy = request.policy_id
-        name = policy.name
-        self.assertIs(self.xmlrpc(self.user_manager, "compliance.policy", "unlink", [policy.ids]), True)
+        self.assertIs(
+            self.xmlrpc(self.user_manager, "compliance.policy", "write", [policy.ids, {"active": False}]),
+            True,
+        )
         request.invalidate_recordset()
         self.assertEqual((request.state, request.decided_by_id), ("cancelled", self.user_manager))
-        self.assertIn("was deleted by Mia Manager, and nothing is left to approve", request.apply_error)
+        self.assertIn("was archived by Mia Manager, and nothing is left to approve", request.apply_error)
         self.assertFalse(request.sudo().activity_ids, "the approvers have nothing left to do")
         told = request.message_ids.filtered(lambda msg: "nothing is left to approve" in str(msg.body))
         self.assertEqual(told.partner_ids, self.user_salesman.partner_id, "the requester is told")
-        self.assertEqual(request.policy_name, name)
+        self.assertEqual(request.policy_id, policy)
         self.assertEqual(lead.stage_id, self.stage_new, "nothing applied")
+        # archived, it holds the move no more: the requester makes it
+        lead.with_user(self.user_salesman).write({"stage_id": self.stage_proposal.id})
+        self.assertEqual(lead.stage_id, self.stage_proposal)
 
     def test_deleted_lead_cancels_its_pending_requests(self):
         lead = self._lead(name="Big deal", expected_revenue=80000)
