@@ -25,6 +25,7 @@ from ..tools import (
     sorted_or_grouped_fields,
 )
 from .guide_condition_mixin import GUIDE_CONDITION_ERRORS
+from .guide_step import GATE_MODES
 
 _logger = logging.getLogger(__name__)
 
@@ -107,6 +108,14 @@ class GuideMixin(models.AbstractModel):
     guide_instructions = fields.Html(related="guide_step_id.instructions", string="Instructions")
     guide_goal = fields.Text(related="guide_step_id.goal", string="Goal")
     guide_gate_mode = fields.Selection(related="guide_step_id.gate_mode", string="Gate")
+    # the gate as the reader meets it (the panel's badge): a step only a group may override
+    # blocks the others
+    guide_gate_user_mode = fields.Selection(
+        [*GATE_MODES, ("restricted", "Blocking for you")],
+        string="Gate for You",
+        compute="_compute_guide_gate_user_mode",
+    )
+    guide_gate_note = fields.Char(string="Gate Note", compute="_compute_guide_gate_user_mode")
     guide_line_ids = fields.One2many(
         "guide.line",
         "res_id",
@@ -449,6 +458,28 @@ class GuideMixin(models.AbstractModel):
             record.guide_current_line_ids = lines
             record.guide_missing_items = "\n".join(missing.mapped("title")) or False
             record.guide_hint_ids = hints.get(res_id, Hint)
+
+    @api.depends_context("lang", "uid")
+    @api.depends("guide_step_id.gate_mode", "guide_step_id.override_group_id")
+    def _compute_guide_gate_user_mode(self):
+        """The gate of the record's step as the current user meets it: an override a group
+        is kept for (``_guide_check_override``) blocks whoever is not in it, who is told who
+        may override. The user's groups are cached: no query per record."""
+        user_groups = self.env.user.groups_id
+        notes = {}
+        for record in self:
+            step = record.guide_step_id
+            group = step.override_group_id
+            if step.gate_mode == "override" and group and not self.env.su and group not in user_groups:
+                if group not in notes:
+                    notes[group] = self.env._(
+                        "Only members of %(group)s may override this step.", group=group_names(group.sudo())
+                    )
+                record.guide_gate_user_mode = "restricted"
+                record.guide_gate_note = notes[group]
+            else:
+                record.guide_gate_user_mode = step.gate_mode
+                record.guide_gate_note = False
 
     @api.depends("guide_step_id.expected_hours", "guide_step_entered_at")
     def _compute_guide_deadline(self):

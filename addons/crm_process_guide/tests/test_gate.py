@@ -173,6 +173,40 @@ class TestGate(GuideCommon):
         )
         self.assertEqual(lead.stage_id, self.stage_nego)
 
+    def test_gate_shown_as_the_reader_meets_it(self):
+        """The panel's gate is the reader's: a step only a group may override blocks a
+        salesperson outside it, who is told who may override (they were shown an
+        "Override with reason" they could not use); its members see the override. Worked
+        out for a page of records without a query per record."""
+        self.step_proposal.override_group_id = self.env.ref("sales_team.group_sale_manager")
+        leads = self._lead(stage_id=self.stage_proposal.id)
+        for _i in range(4):
+            leads |= self._lead(stage_id=self.stage_proposal.id)
+        first = leads[0].with_user(self.user_salesman)
+        first.invalidate_recordset()
+        queries = self.env.cr.sql_log_count
+        self.assertEqual(first.guide_gate_user_mode, "restricted")
+        one = self.env.cr.sql_log_count - queries
+        mine = leads.with_user(self.user_salesman)
+        mine.invalidate_recordset()
+        queries = self.env.cr.sql_log_count
+        self.assertEqual(set(mine.mapped("guide_gate_user_mode")), {"restricted"})
+        self.assertLessEqual(self.env.cr.sql_log_count - queries, one)
+        self.assertEqual(
+            first.guide_gate_note, "Only members of Sales / Administrator may override this step."
+        )
+        self.assertEqual(
+            dict(first._fields["guide_gate_user_mode"]._description_selection(first.env))["restricted"],
+            "Blocking for you",
+        )
+        managed = leads[0].with_user(self.user_manager)
+        self.assertEqual((managed.guide_gate_user_mode, managed.guide_gate_note), ("override", False))
+        self.step_proposal.override_group_id = False
+        first.invalidate_recordset()
+        self.assertEqual((first.guide_gate_user_mode, first.guide_gate_note), ("override", False))
+        # the other gates read as they are
+        self.assertEqual(self._lead().with_user(self.user_salesman).guide_gate_user_mode, "block")
+
     def test_advisory_allows_and_records(self):
         lead = self._lead(stage_id=self.stage_nego.id)
         lead.write({"stage_id": self.stage_won.id})
