@@ -1,3 +1,5 @@
+from lxml import etree
+
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
@@ -30,6 +32,21 @@ class TestHints(GuideCommon):
                 "step_ids": [(6, 0, cls.step_proposal.ids)],
             }
         )
+
+    def test_form_puts_the_hints_under_their_own_heading(self):
+        """The panel's hints read as tips under a heading of their own, after the milestones
+        and optional tasks (they read as one of them, with no heading)."""
+        arch = etree.fromstring(
+            self.env["crm.lead"]
+            .with_user(self.user_salesman)
+            .get_views([(False, "form")])["views"]["form"]["arch"]
+        )
+        hints = arch.xpath("//div[@name='guide_hints']")[0]
+        self.assertEqual(hints.get("invisible"), "not guide_hint_ids")
+        self.assertEqual(hints[0].get("class"), "fw-bold mb-1")
+        self.assertEqual(hints[0].text, "Tips")
+        self.assertTrue(hints.xpath("field[@name='guide_hint_ids']"))
+        self.assertEqual(hints.getprevious().get("name"), "guide_adaptive")
 
     def test_hints_follow_condition_and_step(self):
         lead = self._lead(expected_revenue=1000)

@@ -108,6 +108,15 @@ class TestTicketDetour(TicketDetourCommon):
         )
         self.assertIn("guide_alt_stage_role", body[1].get("invisible"))
 
+    def test_form_puts_the_hints_under_their_own_heading(self):
+        """The panel's hints read as tips under a heading of their own, after the milestones
+        and optional tasks."""
+        view = self.env["helpdesk.ticket"].with_user(self.user_own).get_views([(False, "form")])
+        hints = etree.fromstring(view["views"]["form"]["arch"]).xpath("//div[@name='guide_hints']")[0]
+        self.assertEqual((hints[0].get("class"), hints[0].text), ("fw-bold mb-1", "Tips"))
+        self.assertTrue(hints.xpath("field[@name='guide_hint_ids']"))
+        self.assertEqual(hints.getprevious().get("name"), "guide_adaptive")
+
     def test_automatic_entry_and_restricted_manual_entry(self):
         ticket = self._ticket(stage_id=self.stage_triage.id).with_user(self.user_own)
         with self.assertRaisesRegex(AccessError, "Security incident"):
