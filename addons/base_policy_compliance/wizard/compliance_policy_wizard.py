@@ -1,3 +1,5 @@
+import json
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
@@ -32,11 +34,36 @@ class CompliancePolicyWizard(models.TransientModel):
     vals = fields.Text(required=True, readonly=True, help="JSON of the held change.")
     event = fields.Char(readonly=True)
     problems = fields.Text(string="Policies Not Met", readonly=True)
+    # where the held change takes the records, as the gate's dialog names it
+    stage_name = fields.Char(string="Target Stage", compute="_compute_stage_name")
     reason_id = fields.Many2one("guide.deviation.reason")
     reason = fields.Text(string="Justification", required=True)
     valid_until = fields.Date(
         help="Override only: until this date, the policy does not ask again for these records.",
     )
+
+    @api.depends("res_model", "vals")
+    def _compute_stage_name(self):
+        for wizard in self:
+            stage = wizard._target_stage()
+            wizard.stage_name = stage.display_name if stage else False
+
+    def _target_stage(self):
+        """The stage the held change moves the records to; None when it moves none (a loss,
+        a change of fields) or the values a client sent name none."""
+        self.ensure_one()
+        Model = self.env.get(self.res_model or "")
+        if Model is None or "guide.mixin" not in Model._inherit_module:
+            return None
+        try:
+            vals = json.loads(self.vals or "{}")
+        except ValueError:
+            return None
+        stage_field = Model._fields[Model._guide_stage_field]
+        stage_id = vals.get(stage_field.name) if isinstance(vals, dict) else None
+        if type(stage_id) is not int or not 0 < stage_id < 2**31:
+            return None
+        return self.env[stage_field.comodel_name].browse(stage_id).exists() or None
 
     @api.constrains("reason_id")
     def _check_reason(self):

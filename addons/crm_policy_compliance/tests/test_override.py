@@ -135,6 +135,23 @@ class TestOverride(ComplianceCommon):
         self.assertEqual(lead.stage_id, self.stage_negotiation)
         self.assertEqual(self._logs(lead).reason, "Customer signs on paper at the meeting")
 
+    def test_dialog_names_the_stage_the_change_moves_to(self):
+        """The policy's dialog says where the record goes, as the gate's does ("Moving to
+        Negotiation ..."): opened by *Complete* on an alternate step, it said "This change"
+        only. A change that moves no stage keeps the general wording."""
+        lead = self._lead().with_user(self.user_salesman)
+        with self.assertRaises(GuideDecisionRequired) as caught:
+            lead.stage_id = self.stage_negotiation
+        Wizard = self.env["compliance.policy.wizard"].with_user(self.user_salesman)
+        wizard = Form(Wizard.with_context(**caught.exception.action["context"]))
+        self.assertEqual(wizard.stage_name, "P-Negotiation")
+        arch = Wizard.get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn('Moving to <strong><field name="stage_name"', arch)
+        fields_only = Wizard.new({"res_model": "crm.lead", "vals": json.dumps({"description": "x"})})
+        self.assertFalse(fields_only.stage_name)
+        for made_up in ("[1]", json.dumps({"stage_id": "P-Won"}), json.dumps({"stage_id": 2**40}), "{"):
+            self.assertFalse(Wizard.new({"res_model": "crm.lead", "vals": made_up}).stage_name, made_up)
+
     def test_override_restricted_to_group(self):
         self.policy.override_group_id = self.env.ref("sales_team.group_sale_manager")
         lead = self._lead()
