@@ -44,6 +44,9 @@ class GuideMixin(models.AbstractModel):
         search="_search_compliance_awaiting_approval",
         help="A change of the record is held until a policy's approvers decide.",
     )
+    # the lists' pill under the column "Approval" (the kanban's "Awaiting approval"), short
+    # enough for the column in every language
+    compliance_approval_badge = fields.Char(string="Approval", compute="_compute_guide_status")
     compliance_request_count = fields.Integer(string="Approval Requests", compute="_compute_guide_summary")
     compliance_violation_count = fields.Integer(string="Policy Violations", compute="_compute_guide_summary")
     compliance_has_note = fields.Boolean(
@@ -62,6 +65,7 @@ class GuideMixin(models.AbstractModel):
         # request and violation state is the policy engine's
         return super()._guide_engine_fields() | {
             "compliance_awaiting_approval",
+            "compliance_approval_badge",
             "compliance_request_count",
             "compliance_violation_count",
             "compliance_has_note",
@@ -294,9 +298,11 @@ class GuideMixin(models.AbstractModel):
         }
 
     def _guide_status_values(self, values):
+        pending = bool(values.get("compliance_pending"))
         return {
             **super()._guide_status_values(values),
-            "compliance_awaiting_approval": bool(values.get("compliance_pending")),
+            "compliance_awaiting_approval": pending,
+            "compliance_approval_badge": self.env._("Pending") if pending else False,
         }
 
     def _search_compliance_awaiting_approval(self, operator, value):

@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 from unittest.mock import patch
 
 from freezegun import freeze_time
+from lxml import etree
 
 from odoo.exceptions import AccessError, UserError
 from odoo.sql_db import Cursor
@@ -68,6 +69,21 @@ class TestApproval(ComplianceCommon):
             {"stage_id": self.stage_proposal.id}, "Strategic account"
         )
         return lead, requests
+
+    def test_lists_show_the_pending_approval_as_a_pill(self):
+        """The lead list shows a held change as the kanban does, a pill under a column that
+        fits ("Approval": "Pending"), not a checkbox under a cut "Awai…" header."""
+        lead, _requests = self._held_lead()
+        other = self._lead(name="Nothing held").with_user(self.user_salesman)
+        self.assertEqual(lead.compliance_approval_badge, "Pending")
+        self.assertFalse(other.compliance_approval_badge)
+        Lead = self.env["crm.lead"].with_user(self.user_salesman)
+        view = Lead.get_view(self.env.ref("crm.crm_case_tree_view_oppor").id, "list")
+        arch = etree.fromstring(view["arch"])
+        column = arch.xpath("//field[@name='compliance_approval_badge']")[0]
+        self.assertEqual(column.get("widget"), "badge")
+        self.assertEqual(Lead._fields["compliance_approval_badge"].string, "Approval")
+        self.assertFalse(arch.xpath("//field[@name='compliance_awaiting_approval']"))
 
     def test_held_values_shown_to_the_approvers(self):
         """A stage move held with other values does not hide them: the approvers read every

@@ -1,3 +1,5 @@
+from lxml import etree
+
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
@@ -28,6 +30,16 @@ class TestChecklist(GuideCommon):
         lead.invalidate_recordset(["guide_item_done"])
         self.assertEqual(lead.guide_item_done, 2)
         self.assertEqual(lead.guide_progress, 50.0)
+
+    def test_lists_show_the_checklist_red_while_blocked(self):
+        """The lead lists' *Checklist* progress bar turns red while mandatory items are
+        missing, as the kanban's pill (``guide_progressbar`` reading ``guide_blocked``)."""
+        Lead = self.env["crm.lead"].with_user(self.user_salesman)
+        for xmlid in ("crm.crm_case_tree_view_oppor", "crm.crm_case_tree_view_leads"):
+            arch = etree.fromstring(Lead.get_view(self.env.ref(xmlid).id, "list")["arch"])
+            progress = arch.xpath("//field[@name='guide_progress']")[0]
+            self.assertEqual(progress.get("widget"), "guide_progressbar", xmlid)
+            self.assertIn("'danger_field': 'guide_blocked'", progress.get("options"), xmlid)
 
     def test_automatic_items_cannot_be_ticked(self):
         lead = self._lead()

@@ -1,3 +1,4 @@
+from lxml import etree
 from markupsafe import Markup
 
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -45,6 +46,16 @@ class TestTicketPolicy(HelpdeskGuideCommon):
                     Ticket.search([(fname, "=", value)])
         agent = self.env["helpdesk.ticket"].with_user(self.user_agent)
         self.assertIn(ticket, agent.search([("compliance_awaiting_approval", "=", False)]))
+
+    def test_list_shows_the_pending_approval_as_a_pill(self):
+        """The ticket list shows a held change as the kanban does: a pill ("Approval":
+        "Pending"), not a checkbox under a cut header."""
+        Ticket = self.env["helpdesk.ticket"].with_user(self.user_agent)
+        view = Ticket.get_view(self.env.ref("helpdesk_mgmt.ticket_view_tree").id, "list")
+        arch = etree.fromstring(view["arch"])
+        self.assertEqual(arch.xpath("//field[@name='compliance_approval_badge']")[0].get("widget"), "badge")
+        self.assertFalse(arch.xpath("//field[@name='compliance_awaiting_approval']"))
+        self.assertFalse(self._waiting_ticket().with_user(self.user_agent).compliance_approval_badge)
 
     def test_close_needs_resolution_note(self):
         ticket = self._waiting_ticket().with_user(self.user_agent)

@@ -117,6 +117,16 @@ class TestTicketDetour(TicketDetourCommon):
         self.assertTrue(hints.xpath("field[@name='guide_hint_ids']"))
         self.assertEqual(hints.getprevious().get("name"), "guide_adaptive")
 
+    def test_list_shows_the_checklist_red_while_blocked(self):
+        """The ticket list's *Checklist* progress bar turns red while mandatory items are
+        missing, as the kanban's pill."""
+        Ticket = self.env["helpdesk.ticket"].with_user(self.user_own)
+        view = Ticket.get_view(self.env.ref("helpdesk_mgmt.ticket_view_tree").id, "list")
+        arch = etree.fromstring(view["arch"])
+        progress = arch.xpath("//field[@name='guide_progress']")[0]
+        self.assertEqual(progress.get("widget"), "guide_progressbar")
+        self.assertIn("'danger_field': 'guide_blocked'", progress.get("options"))
+
     def test_automatic_entry_and_restricted_manual_entry(self):
         ticket = self._ticket(stage_id=self.stage_triage.id).with_user(self.user_own)
         with self.assertRaisesRegex(AccessError, "Security incident"):

@@ -20,6 +20,10 @@ registry.category("web_tour.tours").add("crm_process_guide_tour", {
             trigger: ".o_guide_panel .alert-warning:contains('Decision maker identified')",
         },
         {
+            content: "The checklist's progress bar is red while mandatory items are missing, as the kanban's pill",
+            trigger: ".o_guide_panel .o_progressbar .bg-danger",
+        },
+        {
             content: "Try to move forward in the statusbar",
             trigger: ".o_statusbar_status button[data-value]:contains('G-Proposal')",
             run: "click",
