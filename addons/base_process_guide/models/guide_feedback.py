@@ -31,6 +31,8 @@ class GuideFeedback(models.Model):
     item_id = fields.Many2one("guide.item", domain="[('step_id', '=', step_id)]", ondelete="set null")
     res_model = fields.Char("Model", readonly=True)
     res_id = fields.Many2oneReference("Record", model_field="res_model", readonly=True)
+    # the record's name as the reader may read it (the form names what the feedback is about)
+    record_name = fields.Char(string="Record Name", compute="_compute_record_name")
     user_id = fields.Many2one("res.users", string="From", default=lambda self: self.env.user, readonly=True)
     company_id = fields.Many2one(related="process_id.company_id", store=True)
     # the company of the record it was given on, when it was given (the step-effectiveness
@@ -56,6 +58,21 @@ class GuideFeedback(models.Model):
             companies = {record.id: record.company_id for record in records}
             for fb in feedback:
                 fb.record_company_id = companies.get(fb.res_id, False)
+
+    @api.depends("res_model", "res_id")
+    @api.depends_context("uid")
+    def _compute_record_name(self):
+        """The name of the record the feedback was given on, where the reader may read it
+        (its number otherwise; nothing once it is deleted): one read per model."""
+        self.record_name = False
+        for model_name, feedback in self.filtered("res_id").grouped("res_model").items():
+            if model_name not in self.env:
+                continue
+            records = self.env[model_name].browse(set(feedback.mapped("res_id"))).exists()
+            names = {record.id: record.display_name for record in records._filtered_access("read")}
+            for fb in feedback:
+                if fb.res_id in records._ids:
+                    fb.record_name = names.get(fb.res_id) or f"#{fb.res_id}"
 
     @api.constrains("name", "description", "response")
     def _check_text_size(self):

@@ -156,6 +156,28 @@ class TestHints(GuideCommon):
         self.assertEqual(result["params"]["next"], {"type": "ir.actions.act_window_close"})
         self.assertEqual(feedback.res_id, lead.id)
 
+    def test_feedback_form_names_its_record(self):
+        """The feedback's form and list name the record it was given on (the form showed a
+        *Record* button only), as the reader may read it; nothing once it is deleted."""
+        lead = self._lead(name="Feedback deal")
+        action = lead.with_user(self.user_salesman).action_guide_feedback()
+        feedback = (
+            self.env["guide.feedback"]
+            .with_user(self.user_salesman)
+            .with_context(**action["context"])
+            .create({"name": "The budget item is unclear"})
+        )
+        reviewed = feedback.with_user(self.user_manager)
+        self.assertEqual(reviewed.record_name, "Feedback deal")
+        self.assertEqual(feedback.record_name, "Feedback deal", "its author reads it too")
+        Feedback = self.env["guide.feedback"].with_user(self.user_manager)
+        for view_type in ("form", "list"):
+            arch = etree.fromstring(Feedback.get_view(view_type=view_type)["arch"])
+            self.assertTrue(arch.xpath("//field[@name='record_name']"), view_type)
+        lead.unlink()
+        reviewed.invalidate_recordset()
+        self.assertFalse(reviewed.record_name)
+
     def test_hint_counters_open_the_rows(self):
         lead = self._lead(expected_revenue=60000)
         self.hint_big.with_user(self.user_salesman).with_context(
