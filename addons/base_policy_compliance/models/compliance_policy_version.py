@@ -44,11 +44,21 @@ class CompliancePolicyVersion(models.Model):
     # ------------------------------------------------------------
     # COMPUTES
     # ------------------------------------------------------------
-    @api.depends("name", "version")
+    @api.depends_context("lang")
+    @api.depends("name", "version", "policy_id.name")
     def _compute_display_name(self):
+        """The version's name, in the reader's language where it is worded as its policy is
+        now (the policy's translation; the version keeps the source words it was frozen
+        with, ``_policy_freeze_version``), as written at the time otherwise."""
+        policies = self.policy_id.sudo()
+        source = {policy.id: policy.name for policy in policies.with_context(lang=None)}
         for version in self:
+            policy = version.policy_id
+            current = policy and source.get(policy.id) == version.name
             version.display_name = self.env._(
-                "%(policy)s (v%(version)s)", policy=version.name, version=version.version
+                "%(policy)s (v%(version)s)",
+                policy=policy.sudo().name if current else version.name,
+                version=version.version,
             )
 
     @api.depends_context("lang", "uid")

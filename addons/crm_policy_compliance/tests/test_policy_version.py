@@ -51,6 +51,23 @@ class TestPolicyVersion(ComplianceCommon):
             list(range(self.policy.version, 0, -1)),
         )
 
+    def test_version_named_in_the_readers_language(self):
+        """A version worded as its policy is now reads the policy's name in the reader's
+        language ("Большие сделки (v3)", where a Russian reader read the English name); one
+        worded otherwise keeps the words of its time, and a version of a deleted policy too."""
+        self.env["res.lang"]._activate_lang("ru_RU")
+        self.policy.write({"name": "Old wording"})
+        old = self.policy.version_id
+        self.policy.write({"name": "VAT before win"})
+        self.policy.update_field_translations("name", {"ru_RU": "ИНН до выигрыша"})
+        current = self.policy.version_id
+        russian = (old | current).with_context(lang="ru_RU")
+        number = current.version
+        self.assertEqual(russian.mapped("display_name"), ["Old wording (v2)", f"ИНН до выигрыша (v{number})"])
+        self.assertEqual(current.with_context(lang="en_US").display_name, f"VAT before win (v{number})")
+        first = self.Version.search([("policy_id", "=", self.policy.id), ("version", "=", 1)])
+        self.assertEqual(first.with_context(lang="ru_RU").display_name, "ИНН до выигрыша (v1)")
+
     def test_version_conditions_in_words(self):
         """A version shows its requirement and scope in words in the reader's language, also
         once its policy is deleted (the snapshot names its model)."""
