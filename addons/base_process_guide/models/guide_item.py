@@ -41,6 +41,11 @@ class GuideItem(models.Model):
         string="Done When", help="For automatic items: the item is done while this holds."
     )
 
+    # the records of the process (its scope and its condition): the condition editors count
+    # within them, as the process's own condition does within its scope
+    process_scope_domain = fields.Char(related="process_id.scope_domain", string="Process Scope")
+    process_domain = fields.Char(related="process_id.domain", string="Process Condition")
+
     apply_domain_text = fields.Char(compute="_compute_domain_texts", string="Applies When, in Words")
     auto_domain_text = fields.Char(compute="_compute_domain_texts", string="Done When, in Words")
 

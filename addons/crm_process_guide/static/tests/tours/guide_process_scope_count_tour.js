@@ -42,5 +42,20 @@ registry.category("web_tour.tours").add("guide_process_scope_count_tour", {
             trigger:
                 ".o_form_saved .o_field_widget[name=domain] .o_domain_show_selection_button:contains('2 record(s)')",
         },
+        {
+            content: "Open a step",
+            trigger: ".o_field_widget[name=step_ids] .o_data_row:contains('G-Qualification') td[name=name]",
+            run: "click",
+        },
+        {
+            content: "Open one of its checklist items",
+            trigger: ".modal .o_field_widget[name=item_ids] .o_data_row:contains('Budget confirmed') td[name=name]",
+            run: "click",
+        },
+        {
+            content: "The item's condition counts the records of the process only, as the process's does",
+            trigger:
+                ".modal .o_field_widget[name=apply_domain] .o_domain_show_selection_button:contains('2 record(s)')",
+        },
     ],
 });
