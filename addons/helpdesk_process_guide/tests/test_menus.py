@@ -89,6 +89,28 @@ class TestMenusPerApp(TransactionCase):
         self.assertIn("compliance.policy", names(crm))
         self.assertIn("escalation.rule", names(crm))
 
+    def _check_rows_open_a_form(self, root):
+        """A row clicked in a list a menu opens (clocks, logs, history...) opens its form."""
+        wrong = []
+        for action in self._menu_actions(root):
+            modes = (action.view_mode or "").split(",")
+            if "list" not in modes:
+                continue
+            arch = self.env[action.res_model].get_views([(False, "list")])["views"]["list"]["arch"]
+            if etree.fromstring(arch).get("editable"):
+                continue
+            if "form" not in modes:
+                wrong.append(f"{action.name} ({action.res_model})")
+        self.assertFalse(wrong, "these menus list rows that open nothing when clicked")
+
+    def test_crm_lists_open_their_rows_in_a_form(self):
+        self._require_crm()
+        self._check_rows_open_a_form("crm.crm_menu_root")
+
+    def test_helpdesk_lists_open_their_rows_in_a_form(self):
+        self._require_crm()
+        self._check_rows_open_a_form("helpdesk_mgmt.helpdesk_ticket_main_menu")
+
 
 @tagged("post_install", "-at_install")
 class TestDemoChatter(TransactionCase):
