@@ -61,6 +61,8 @@ class GuideMixin(models.AbstractModel):
     )
     escalation_badge = fields.Char(string="Escalation Alert", compute="_compute_guide_status")
     escalation_need_ack = fields.Boolean(compute="_compute_guide_status", string="To Acknowledge")
+    # the current user may acknowledge it (``action_escalation_acknowledge``): the form's button
+    escalation_can_ack = fields.Boolean(compute="_compute_guide_status", string="May Acknowledge")
     escalation_escalated = fields.Boolean(
         compute="_compute_guide_status", search="_search_escalation_escalated", string="Escalated"
     )
@@ -148,15 +150,31 @@ class GuideMixin(models.AbstractModel):
     # COMPUTES
     # ------------------------------------------------------------
     def _guide_status_models(self):
-        return [*super()._guide_status_models(), "escalation.clock", "escalation.level", "escalation.log"]
+        models = [*super()._guide_status_models(), "escalation.clock", "escalation.level", "escalation.log"]
+        # the owner (``_escalation_owner_column``) as saved
+        return [*models, self._name] if self._escalation_owner_column() else models
+
+    @api.model
+    def _escalation_owner_column(self):
+        """The column of the record's owner (who acknowledges its escalations), or None."""
+        field = self._fields.get(self._guide_owner_field)
+        if field and field.store and field.type == "many2one" and field.comodel_name == "res.users":
+            return field.name
+        return None
 
     def _guide_status_columns(self):
         """The records' clocks (open, met or breached, with their current level's name and
         sequence) and whether a manual escalation waits for acknowledgement: the
         escalation state and badge lists, kanbans and the form show."""
         model = self._name
+        columns = super()._guide_status_columns()
+        owner = self._escalation_owner_column()
+        if owner:
+            # who may acknowledge (``escalation_can_ack``)
+            owner, table = SQL.identifier(owner), SQL.identifier(self._table)
+            columns["escalation_owner"] = SQL("(SELECT o.%s FROM %s o WHERE o.id = r.id)", owner, table)
         return {
-            **super()._guide_status_columns(),
+            **columns,
             "escalation_clocks": SQL(
                 """(SELECT json_agg(json_build_array(
                             c.state, c.current_level_kind, l.id,
@@ -210,6 +228,7 @@ class GuideMixin(models.AbstractModel):
         elif values.get("escalation_manual_unacked"):
             # handed over by hand: the new owner sees it until they acknowledge it
             badge = self.env._("Escalated by hand")
+        need_ack = any(not c[8] for c in escalated) or bool(values.get("escalation_manual_unacked"))
         return {
             **super()._guide_status_values(values),
             "escalation_state": state,
@@ -217,12 +236,22 @@ class GuideMixin(models.AbstractModel):
             "escalation_escalated": bool(escalated),
             "escalation_at_risk": bool(warned),
             "escalation_breached": any(c[7] for c in clocks),
-            "escalation_need_ack": any(not c[8] for c in escalated)
-            or bool(values.get("escalation_manual_unacked")),
+            "escalation_need_ack": need_ack,
+            "escalation_can_ack": need_ack
+            and self._escalation_may_acknowledge(values.get("escalation_owner")),
             "escalation_level_id": top[2] if top else False,
             "escalation_next_at": fields.Datetime.to_datetime(next_clock[6]) if next_clock else False,
             "escalation_next_level_id": next_clock[5] or False if next_clock else False,
         }
+
+    def _escalation_may_acknowledge(self, owner_id):
+        """Whether the current user may acknowledge the escalation of a record owned by
+        ``owner_id`` (as ``action_escalation_acknowledge`` judges it): who may edit the
+        model's records, and is its owner, or any such user on a record of no owner, or a
+        manager. Cached checks, no query."""
+        if not self.env["ir.model.access"].check(self._name, "write", raise_exception=False):
+            return False
+        return not owner_id or owner_id == self.env.uid or self._guide_is_manager()
 
     def _guide_summary_models(self):
         return [*super()._guide_summary_models(), "escalation.log"]

@@ -61,6 +61,30 @@ class TestManual(EscalationCommon):
         with self.assertRaisesRegex(UserError, "no escalation"):
             lead.with_user(self.user_leader).action_escalation_acknowledge()
 
+    def test_acknowledge_offered_to_who_may_acknowledge(self):
+        """The form's *Acknowledge* shows to the new owner and a manager only, not to a
+        colleague who would be refused: in the query the escalation state is read with."""
+        colleague = new_test_user(
+            self.env, login="esc_ack_colleague", groups="sales_team.group_sale_salesman_all_leads"
+        )
+        leads = self._lead() | self._lead()
+        for lead in leads:
+            form = self._wizard(lead, self.user_salesman)
+            form.user_id = self.user_leader
+            form.reason = "Customer asks for a specialist"
+            form.save().action_confirm()
+        for user, may in ((self.user_leader, True), (self.user_manager, True), (colleague, False)):
+            records = leads.with_user(user)
+            records.mapped("escalation_state")  # the user's access checks, cached
+            state_cost = self._count_queries(lambda records=records: records.mapped("escalation_state"))
+            ack_cost = self._count_queries(lambda records=records: records.mapped("escalation_can_ack"))
+            self.assertEqual(ack_cost, state_cost, "no query of its own")
+            self.assertEqual(records.mapped("escalation_can_ack"), [may, may], user.name)
+            self.assertTrue(all(records.mapped("escalation_need_ack")))
+        leads[0].with_user(self.user_leader).action_escalation_acknowledge()
+        leads.invalidate_recordset()
+        self.assertEqual(leads.with_user(self.user_leader).mapped("escalation_can_ack"), [False, True])
+
     def test_manual_escalation_to_level_advances_the_clock(self):
         rule = self._rule()
         with self._at(T0):

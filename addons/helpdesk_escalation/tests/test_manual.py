@@ -50,6 +50,17 @@ class TestManualEscalation(HelpdeskEscalationCommon):
         ticket.with_user(self.user_manager).action_escalation_acknowledge()
         self.assertEqual(self._logs(ticket, kind="manual").ack_user_id, self.user_manager)
 
+    def test_acknowledge_offered_to_who_may_acknowledge(self):
+        """The ticket's *Acknowledge* shows to its new owner and a helpdesk manager, not to
+        an agent who would be refused."""
+        ticket = self._ticket()
+        form = self._wizard(ticket, self.user_agent)
+        form.user_id = self.user_leader
+        form.reason = "On holiday tomorrow"
+        form.save().action_confirm()
+        for user, may in ((self.user_leader, True), (self.user_manager, True), (self.user_agent, False)):
+            self.assertEqual(ticket.with_user(user).escalation_can_ack, may, user.name)
+
     def test_manual_escalation_to_a_level_advances_the_clock(self):
         rule = self._rule()
         with self._at(T0):
