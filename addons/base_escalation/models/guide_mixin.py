@@ -48,6 +48,8 @@ class GuideMixin(models.AbstractModel):
             ("paused", "Paused"),
             ("running", "On Track"),
             ("at_risk", "At Risk"),
+            # handed over by hand, not yet acknowledged (the badge *Escalated by hand*)
+            ("manual", "Escalated by Hand"),
             ("escalated", "Escalated"),
             ("met", "Met"),
         ],
@@ -73,6 +75,16 @@ class GuideMixin(models.AbstractModel):
         compute="_compute_guide_status", search="_search_escalation_breached", string="Breached"
     )
     escalation_log_count = fields.Integer(compute="_compute_guide_summary", string="Escalations")
+    # the manual escalation not yet acknowledged, from its log row (the form's Escalation tab)
+    escalation_manual_user_id = fields.Many2one(
+        "res.users", compute="_compute_guide_summary", string="Escalated To"
+    )
+    escalation_manual_level = fields.Char(compute="_compute_guide_summary", string="Escalated to Level")
+    escalation_manual_by_id = fields.Many2one(
+        "res.users", compute="_compute_guide_summary", string="Escalated By"
+    )
+    escalation_manual_date = fields.Datetime(compute="_compute_guide_summary", string="Escalated On")
+    escalation_manual_reason = fields.Text(compute="_compute_guide_summary", string="Escalation Reason")
 
     # ------------------------------------------------------------
     # HOOKS (override in guided models)
@@ -212,6 +224,8 @@ class GuideMixin(models.AbstractModel):
             state = "escalated"
         elif warned:
             state = "at_risk"
+        elif values.get("escalation_manual_unacked"):
+            state = "manual"
         elif any(c[0] == "running" for c in open_clocks):
             state = "running"
         elif open_clocks:
@@ -257,7 +271,8 @@ class GuideMixin(models.AbstractModel):
         return [*super()._guide_summary_models(), "escalation.log"]
 
     def _guide_summary_columns(self):
-        """The number of escalations of the records (the form's button)."""
+        """The number of escalations of the records (the form's button) and their last
+        manual escalation not yet acknowledged (to whom, by whom, when, why: the tab)."""
         return {
             **super()._guide_summary_columns(),
             "escalation_log_count": SQL(
@@ -266,12 +281,28 @@ class GuideMixin(models.AbstractModel):
                        AND g.kind IS DISTINCT FROM 'deescalation')""",
                 self._name,
             ),
+            "escalation_manual": SQL(
+                """(SELECT json_build_array(g.to_user_id, g.level_name, g.user_id,
+                                            to_char(g.date, 'YYYY-MM-DD HH24:MI:SS'), g.reason)
+                      FROM escalation_log g
+                     WHERE g.res_model = %s AND g.res_id = r.id
+                       AND g.kind = 'manual' AND g.ack_date IS NULL
+                     ORDER BY g.date DESC, g.id DESC
+                     LIMIT 1)""",
+                self._name,
+            ),
         }
 
     def _guide_summary_values(self, values):
+        to_user, level, by_user, date, reason = values.get("escalation_manual") or [False] * 5
         return {
             **super()._guide_summary_values(values),
             "escalation_log_count": values.get("escalation_log_count") or 0,
+            "escalation_manual_user_id": to_user or False,
+            "escalation_manual_level": level or False,
+            "escalation_manual_by_id": by_user or False,
+            "escalation_manual_date": fields.Datetime.to_datetime(date) if date else False,
+            "escalation_manual_reason": reason or False,
         }
 
     # ------------------------------------------------------------

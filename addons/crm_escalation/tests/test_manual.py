@@ -85,6 +85,39 @@ class TestManual(EscalationCommon):
         leads.invalidate_recordset()
         self.assertEqual(leads.with_user(self.user_leader).mapped("escalation_can_ack"), [False, True])
 
+    def test_escalation_tab_tells_the_manual_escalation(self):
+        """A lead escalated by hand, whose clock still runs, is *Escalated by Hand* (as its
+        badge says) with to whom, by whom, when and why, until it is acknowledged."""
+        rule = self._rule()
+        with self._at(T0):
+            lead = self._lead()
+        self.assertEqual(lead.escalation_state, "running")
+        with self._at(self._h(1)):
+            form = self._wizard(lead, self.user_salesman)
+            form.user_id = self.user_leader
+            form.reason = "Customer wants a director on the call"
+            form.save().action_confirm()
+        as_leader = lead.with_user(self.user_leader)
+        self.assertEqual(as_leader.escalation_badge, "Escalated by hand")
+        self.assertEqual(as_leader.escalation_state, "manual")
+        self.assertEqual(
+            (
+                as_leader.escalation_manual_user_id,
+                as_leader.escalation_manual_by_id,
+                as_leader.escalation_manual_date,
+                as_leader.escalation_manual_reason,
+            ),
+            (self.user_leader, self.user_salesman, self._h(1), "Customer wants a director on the call"),
+        )
+        # the rule's clock is still told: its next level and when
+        self.assertEqual(as_leader.escalation_next_level_id, rule.level_ids[0])
+        with self._at(self._h(2)):
+            as_leader.action_escalation_acknowledge()
+        lead.invalidate_recordset()
+        self.assertEqual(as_leader.escalation_state, "running")
+        self.assertFalse(as_leader.escalation_manual_date)
+        self.assertFalse(as_leader.escalation_manual_user_id)
+
     def test_manual_escalation_to_level_advances_the_clock(self):
         rule = self._rule()
         with self._at(T0):

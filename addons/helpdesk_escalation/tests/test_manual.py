@@ -61,6 +61,18 @@ class TestManualEscalation(HelpdeskEscalationCommon):
         for user, may in ((self.user_leader, True), (self.user_manager, True), (self.user_agent, False)):
             self.assertEqual(ticket.with_user(user).escalation_can_ack, may, user.name)
 
+    def test_escalation_tab_tells_the_manual_escalation(self):
+        ticket = self._ticket()
+        form = self._wizard(ticket, self.user_agent)
+        form.user_id = self.user_leader
+        form.reason = "On holiday tomorrow"
+        form.save().action_confirm()
+        as_leader = ticket.with_user(self.user_leader)
+        self.assertEqual(as_leader.escalation_state, "manual")
+        self.assertEqual(as_leader.escalation_manual_user_id, self.user_leader)
+        self.assertEqual(as_leader.escalation_manual_by_id, self.user_agent)
+        self.assertEqual(as_leader.escalation_manual_reason, "On holiday tomorrow")
+
     def test_manual_escalation_to_a_level_advances_the_clock(self):
         rule = self._rule()
         with self._at(T0):
