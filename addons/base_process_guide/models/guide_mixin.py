@@ -154,7 +154,8 @@ class GuideMixin(models.AbstractModel):
         "guide.hint", string="Hints I Marked Not Helpful", compute="_compute_guide_summary"
     )
     guide_deviation_count = fields.Integer(string="Deviations", compute="_compute_guide_summary")
-    guide_history_count = fields.Integer(string="Stage Changes", compute="_compute_guide_summary")
+    # every row of its history: stage changes, alternate steps entered and left
+    guide_history_count = fields.Integer(string="History Entries", compute="_compute_guide_summary")
     guide_overridden = fields.Boolean(
         string="Overridden", compute="_compute_guide_summary", search="_search_guide_overridden"
     )
@@ -1027,10 +1028,13 @@ class GuideMixin(models.AbstractModel):
     # ACTIONS
     # ------------------------------------------------------------
     def action_guide_open_history(self):
+        """The record's history: its stage changes and the alternate steps it entered and
+        left (the form's *History* button), without the columns naming the record."""
         refuse_not_one(self)
         action = self.env["ir.actions.act_window"]._for_xml_id("base_process_guide.guide_history_action")
+        action["name"] = self.env._("History")
         action["domain"] = [("res_model", "=", self._name), ("res_id", "=", self.id)]
-        action["context"] = {}
+        action["context"] = {"guide_history_of_record": True}
         return action
 
     def action_guide_open_deviations(self):

@@ -6,6 +6,7 @@ from lxml import etree
 
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
+from odoo.tools.safe_eval import safe_eval
 
 from .common import GuideCommon
 
@@ -111,3 +112,26 @@ class TestHistory(GuideCommon):
         arch = etree.fromstring(History.get_views([(False, "list")])["views"]["list"]["arch"])
         [rate] = arch.xpath("//field[@name='checklist_rate']")
         self.assertEqual(json.loads(rate.get("digits")), [16, 0])
+
+    def test_history_button_names_what_it_counts(self):
+        """The form's button counts every row of the lead's history (an alternate step
+        entered is one): it is named *History*, and the list it opens leaves out the
+        columns naming the lead (its name, its process), its badges not cut."""
+        lead = self._lead().with_user(self.user_salesman)
+        arch = etree.fromstring(lead.get_views([(False, "form")])["views"]["form"]["arch"])
+        [button] = arch.xpath("//button[@name='action_guide_open_history']")
+        self.assertEqual(button.xpath(".//field/@string"), ["History"])
+        action = lead.action_guide_open_history()
+        self.assertEqual(action["name"], "History")
+        History = self.env["guide.history"].with_user(self.user_salesman).with_context(**action["context"])
+        arch = etree.fromstring(History.get_views([(False, "list")])["views"]["list"]["arch"])
+        shown = [
+            node.get("name")
+            for node in arch.xpath("/list/field")
+            if not safe_eval(node.get("column_invisible") or "False", {"context": action["context"]})
+        ]
+        self.assertNotIn("record_name", shown)
+        self.assertNotIn("process_id", shown)
+        self.assertIn("from_stage_name", shown)
+        for fname in ("direction", "gate_result"):
+            self.assertTrue(arch.xpath(f"/list/field[@name='{fname}']/@width"), fname)

@@ -424,3 +424,11 @@ class TestTicketGuide(HelpdeskGuideCommon):
             entry = dict(entry, helpdesk_min_priority=priority)
             scope = ast.literal_eval(process.scope_domain)
             self.assertEqual(Ticket.search(scope), Ticket.search([])._guide_match_scope(entry))
+
+    def test_history_button_named_as_in_crm(self):
+        """The ticket's button counts every row of its history, named *History* as on a lead."""
+        ticket = self._ticket().with_user(self.user_agent)
+        arch = ticket.get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn('string="History"', arch)
+        self.assertNotIn("Stage Changes", arch)
+        self.assertEqual(ticket.action_guide_open_history()["context"], {"guide_history_of_record": True})
