@@ -1,3 +1,5 @@
+from lxml import etree
+
 from odoo.tests import TransactionCase, tagged
 
 
@@ -58,3 +60,11 @@ class TestViews(TransactionCase):
                 russian = action.with_context(lang="ru_RU").help
                 self.assertNotEqual(russian, action.with_context(lang="en_US").help)
                 self.assertNotRegex(russian, r">[^<]*[A-Za-z]{3,}[^<]*<", "no English left")
+
+    def test_deviations_list_shows_the_approver(self):
+        """An approved exception's approver is the key fact: *Approved By* shows by default,
+        beside *By* (who deviated)."""
+        arch = self.env["guide.deviation"].get_views([(False, "list")])["views"]["list"]["arch"]
+        columns = {node.get("name"): node for node in etree.fromstring(arch).xpath("/list/field")}
+        self.assertNotEqual(columns["approver_id"].get("optional"), "hide")
+        self.assertNotEqual(columns["user_id"].get("optional"), "hide")
