@@ -100,6 +100,27 @@ class TestDetour(DetourCommon):
         agent_lead.write({"stage_id": self.stage_nego.id})
         self.assertEqual(lead.stage_id, self.stage_nego)
 
+    def test_process_analysis_opens_on_figures_it_fills(self):
+        """Process Analysis opens on the forward moves: a detour is counted on the row that
+        ends it (*Alternate Step Left*), never on a forward move, so *Detours* is no default
+        measure (a column empty on every row) but a measure chosen with the *Detours* filter,
+        where it counts each detour once."""
+        action = self.env.ref("crm_process_guide.guide_history_action_analysis")
+        self.assertIn("search_default_forward", action.context)
+        arch = self.env["guide.history"].get_views([(False, "pivot")])["views"]["pivot"]["arch"]
+        measures = etree.fromstring(arch).xpath("//field[@type='measure']/@name")
+        self.assertNotIn("detour_count", measures)
+        self.assertIn("duration_hours", measures)
+        lead = self._lead(stage_id=self.stage_proposal.id).with_user(self.user_salesman)
+        for _round in range(2):
+            lead.action_guide_enter_alternate(self.alt_waiting.id, "Awaiting the customer")
+            lead.action_guide_complete_alternate()
+        [(count,)] = self.env["guide.history"]._read_group(
+            [("res_model", "=", "crm.lead"), ("res_id", "=", lead.id), ("direction", "=", "return")],
+            aggregates=["detour_count:sum"],
+        )
+        self.assertEqual(count, 2)
+
     def test_override_from_detour_is_a_deviation(self):
         lead = self._lead(name="Override detour", stage_id=self.stage_proposal.id)
         agent_lead = lead.with_user(self.user_salesman)

@@ -1,5 +1,7 @@
 """Step effectiveness, scorecards and period comparison on leads, as real users."""
 
+from lxml import etree
+
 from odoo.tests import new_test_user, tagged
 
 from odoo.addons.base_process_guide.tests.rpc_common import RpcCase
@@ -84,3 +86,16 @@ class TestCrmIntelligenceViews(CrmIntelligenceCommon):
                 [("res_model", "=", "crm.lead"), ("res_id", "=", records.id)]
             )
         )
+
+    def test_hours_shown_as_hours_and_minutes(self):
+        """Scorecards (and the step visits behind the map) show hours as Process Analysis
+        does, h:mm (``float_time``), not decimal hours."""
+        for model_name, fnames in (
+            ("guide.scorecard.report", ("duration_hours", "expected_hours", "ack_hours")),
+            ("guide.step.visit", ("duration_hours",)),
+            ("guide.history", ("duration_hours",)),
+        ):
+            arch = self.env[model_name].get_views([(False, "pivot")])["views"]["pivot"]["arch"]
+            for fname in fnames:
+                [node] = etree.fromstring(arch).xpath(f"//field[@name='{fname}'][@type='measure']")
+                self.assertEqual(node.get("widget"), "float_time", f"{model_name}.{fname}")
