@@ -47,6 +47,16 @@ registry.category("web_tour.tours").add("crm_process_guide_detour_tour", {
             trigger: ".o_guide_alternate .o_guide_checklist button[name=action_uncheck]",
         },
         {
+            content: "Its one-item checklist shows that item only, no blank rows under it",
+            trigger: ".o_guide_alternate .o_guide_checklist tbody:has(> tr.o_data_row)",
+            run() {
+                const rows = [...this.anchor.querySelectorAll(":scope > tr:not(.o_data_row)")];
+                if (rows.some((row) => row.offsetParent !== null)) {
+                    throw new Error("The panel's checklist shows blank rows under its items");
+                }
+            },
+        },
+        {
             content: "Complete the alternate step",
             trigger: ".o_guide_alternate button[name=action_guide_complete_alternate]",
             run: "click",
