@@ -113,6 +113,44 @@ class TestMenusPerApp(TransactionCase):
 
 
 @tagged("post_install", "-at_install")
+class TestFormDatetimes(TransactionCase):
+    """The product's forms show its times (due, entered, escalated, decided...) without
+    seconds, as the guidance panel does."""
+
+    # the guided models (the product's fields on them) and the product's own models
+    GUIDED = ("crm.lead", "helpdesk.ticket")
+    PRODUCT_PREFIXES = ("guide_", "escalation_", "compliance_")
+    OWN = (
+        "escalation.clock",
+        "escalation.log",
+        "guide.history",
+        "guide.deviation",
+        "guide.feedback",
+        "compliance.log",
+        "compliance.approval.request",
+        "compliance.policy.version",
+    )
+
+    def test_form_datetimes_without_seconds(self):
+        wrong = []
+        for model_name in self.GUIDED + self.OWN:
+            if model_name not in self.env:
+                continue
+            Model = self.env[model_name]
+            arch = Model.get_views([(False, "form")])["views"]["form"]["arch"]
+            for node in etree.fromstring(arch).xpath("//field[not(ancestor::field)][not(@widget)]"):
+                field = Model._fields.get(node.get("name"))
+                if not field or field.type != "datetime" or node.get("invisible") in ("1", "True"):
+                    continue
+                if model_name in self.GUIDED and not field.name.startswith(self.PRODUCT_PREFIXES):
+                    continue  # Odoo's own fields, as Odoo shows them
+                options = safe_eval(node.get("options") or "{}")
+                if options.get("show_seconds") is not False:
+                    wrong.append(f"{model_name}.{field.name}")
+        self.assertFalse(wrong, "these forms show seconds")
+
+
+@tagged("post_install", "-at_install")
 class TestDemoChatter(TransactionCase):
     def test_demo_configuration_has_no_install_notes(self):
         """Notes written at install would read in English whatever the user's language."""
