@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_list
 
 from odoo.addons.base_process_guide.tools import refuse_not_one
 
@@ -24,10 +25,21 @@ class EscalationManualWizard(models.TransientModel):
     user_id = fields.Many2one(
         "res.users",
         string="Escalate To",
-        # any internal user for a record of no company, else those of its company
-        domain="[('share', '=', False), ('company_ids', 'in', user_company_ids)] if user_company_ids "
-        "else [('share', '=', False)]",
+        # an internal user other than its owner, who works on the records of the model (the
+        # groups that may edit them) and for the record's company (any, on a record of none)
+        domain="[('share', '=', False), ('id', '!=', owner_id)]"
+        " + ([('company_ids', 'in', user_company_ids)] if user_company_ids else [])"
+        " + ([('groups_id', 'in', user_group_ids)] if user_group_ids else [])",
         help="New owner of the record.",
+    )
+    owner_id = fields.Many2one(
+        "res.users", compute="_compute_owner_id", help="The record's owner, who is not offered."
+    )
+    user_group_ids = fields.Many2many(
+        "res.groups",
+        compute="_compute_user_group_ids",
+        help="The new owner belongs to one of these: the groups that may edit the records of the model "
+        "(empty when every internal user may).",
     )
     user_company_ids = fields.Many2many(
         "res.company",
@@ -77,6 +89,35 @@ class EscalationManualWizard(models.TransientModel):
         for wizard in self:
             wizard.user_company_ids = wizard._record_company().sudo(False)
 
+    @api.depends("res_model", "res_id")
+    def _compute_owner_id(self):
+        for wizard in self:
+            record = wizard._record()
+            owner = False
+            if record and record._guide_owner_field in record._fields:
+                owner = record.sudo()[record._guide_owner_field]
+            wizard.owner_id = owner.id if owner and owner._name == "res.users" else False
+
+    @api.depends("res_model")
+    def _compute_user_group_ids(self):
+        for wizard in self:
+            wizard.user_group_ids = wizard._record_user_groups().sudo(False)
+
+    def _record_user_groups(self):
+        """The groups whose members may edit records of the model (its write access rules),
+        empty when every internal user may: who can take the record over and acknowledge its
+        escalation. One query."""
+        if not self.res_model or self.res_model not in self.env:
+            return self.env["res.groups"]
+        accesses = (
+            self.env["ir.model.access"]
+            .sudo()
+            .search([("model_id.model", "=", self.res_model), ("perm_write", "=", True)])
+        )
+        if not accesses or any(not access.group_id for access in accesses):
+            return self.env["res.groups"]
+        return accesses.group_id.filtered(lambda group: not group.share)
+
     def _record_company(self):
         """The company of the record escalated (empty when it has none)."""
         record = self._record()
@@ -105,6 +146,25 @@ class EscalationManualWizard(models.TransientModel):
                 self.env._(
                     "%(user)s cannot be escalated to: only an active internal user can own the record.",
                     user=user.name,
+                )
+            )
+        record = self._record()
+        if user and user == self.owner_id:
+            raise UserError(
+                self.env._(
+                    "%(user)s already owns %(record)s: escalate it to someone else.",
+                    user=user.name,
+                    record=record.display_name,
+                )
+            )
+        groups = self._record_user_groups()
+        if user and groups and not (groups & user.groups_id):
+            raise UserError(
+                self.env._(
+                    "%(user)s cannot be escalated to: they do not work on %(model)s (%(groups)s).",
+                    user=user.name,
+                    model=record._description,
+                    groups=format_list(self.env, groups.sudo().mapped("full_name")),
                 )
             )
         company = self._record_company()

@@ -1,5 +1,6 @@
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, new_test_user, tagged
+from odoo.tools.safe_eval import safe_eval
 
 from .common import T0, EscalationCommon
 
@@ -117,6 +118,33 @@ class TestManual(EscalationCommon):
         self.assertEqual(as_leader.escalation_state, "running")
         self.assertFalse(as_leader.escalation_manual_date)
         self.assertFalse(as_leader.escalation_manual_user_id)
+
+    def test_dialog_offers_who_works_on_leads_but_the_owner(self):
+        """*Escalate To* offers the users who work on leads (the groups that may edit them),
+        not an employee who cannot read leads (a helpdesk-only agent) nor the lead's owner;
+        either sent by a client is refused by name."""
+        employee = new_test_user(self.env, login="esc_no_crm", groups="base.group_user", name="Eve Employee")
+        lead = self._lead()
+        form = self._wizard(lead, self.user_salesman)
+        form.reason = "Someone else"
+        wizard = form.save()
+        domain = safe_eval(
+            wizard._fields["user_id"].domain,
+            {
+                "user_company_ids": wizard.user_company_ids.ids,
+                "user_group_ids": wizard.user_group_ids.ids,
+                "owner_id": wizard.owner_id.id,
+            },
+        )
+        candidates = self.user_salesman | self.user_leader | self.user_manager | employee
+        offered = self.env["res.users"].search([*domain, ("id", "in", candidates.ids)])
+        self.assertEqual(offered, self.user_leader | self.user_manager)
+        for user, words in ((employee, "do not work on"), (self.user_salesman, "already owns")):
+            wizard.user_id = user
+            with self.assertRaises(UserError) as caught:
+                wizard.action_confirm()
+            self.assertIn(words, str(caught.exception))
+        self.assertFalse(self._logs(lead, kind="manual"))
 
     def test_manual_escalation_to_level_advances_the_clock(self):
         rule = self._rule()

@@ -216,7 +216,12 @@ class TestTrustRpc(RpcCase, EscalationCommon):
             self.assertEqual(saved[0]["user_company_ids"], [])
         wizard = self.env["escalation.manual.wizard"].browse(saved[0]["id"])
         domain = safe_eval(
-            wizard._fields["user_id"].domain, {"user_company_ids": wizard.user_company_ids.ids}
+            wizard._fields["user_id"].domain,
+            {
+                "user_company_ids": wizard.user_company_ids.ids,
+                "user_group_ids": wizard.user_group_ids.ids,
+                "owner_id": wizard.owner_id.id,
+            },
         )
         offered = self.env["res.users"].search(domain + [("id", "in", [outsider.id, self.colleague.id])])
         self.assertEqual(offered, outsider | self.colleague)
