@@ -151,6 +151,68 @@ class TestFormDatetimes(TransactionCase):
 
 
 @tagged("post_install", "-at_install")
+class TestReportingSections(TransactionCase):
+    """The product's reports sit in sections of the app's Reporting menu, as Odoo groups
+    its menus (a header, then its entries), after the app's own reports."""
+
+    SECTIONS = {"Process", "Escalation", "Compliance", "Intelligence"}
+
+    def _check_app(self, root):
+        reporting = self.env.ref(root)
+        ours = self.env["ir.model.data"].search(
+            [("model", "=", "ir.ui.menu"), ("module", "in", self._modules())]
+        )
+        our_menus = self.env["ir.ui.menu"].browse(ours.mapped("res_id"))
+        flat = reporting.child_id & our_menus
+        self.assertTrue(flat)
+        self.assertFalse(flat.filtered("action"), "no product report directly under Reporting")
+        self.assertLessEqual(set(flat.mapped("name")), self.SECTIONS)
+        entries = self.env["ir.ui.menu"].search([("id", "child_of", flat.ids)]) - flat
+        self.assertTrue(all(entries.mapped("action")))
+        self.assertEqual(entries.parent_id, flat, "each section holds reports")
+
+    def _modules(self):
+        return (
+            self.env["ir.module.module"]
+            .search([("state", "=", "installed")])
+            .filtered(
+                lambda module: module.name.startswith(("crm_", "helpdesk_"))
+                and module.name.endswith(
+                    ("_process_guide", "_escalation", "_policy_compliance", "_process_intelligence")
+                )
+            )
+            .mapped("name")
+        )
+
+    def test_crm_reports_in_sections(self):
+        if "crm_stage_id" not in self.env["guide.step"]._fields:
+            self.skipTest("crm_process_guide is not installed")
+        self._check_app("crm.crm_menu_report")
+        names = self.env.ref("crm.crm_menu_report").child_id.sorted("sequence").mapped("name")
+        self.assertEqual(
+            [name for name in names if name in self.SECTIONS], list(self._sections_installed("crm"))
+        )
+
+    def test_helpdesk_reports_in_sections(self):
+        self._check_app("helpdesk_mgmt.helpdesk_ticket_reporting_menu")
+        names = self.env.ref("helpdesk_mgmt.helpdesk_ticket_reporting_menu").child_id.sorted("sequence")
+        self.assertEqual(
+            [name for name in names.mapped("name") if name in self.SECTIONS],
+            list(self._sections_installed("helpdesk")),
+        )
+
+    def _sections_installed(self, app):
+        modules = set(self._modules())
+        order = (
+            ("process_guide", "Process"),
+            ("escalation", "Escalation"),
+            ("policy_compliance", "Compliance"),
+            ("process_intelligence", "Intelligence"),
+        )
+        return tuple(name for suffix, name in order if f"{app}_{suffix}" in modules)
+
+
+@tagged("post_install", "-at_install")
 class TestDemoChatter(TransactionCase):
     def test_demo_configuration_has_no_install_notes(self):
         """Notes written at install would read in English whatever the user's language."""
