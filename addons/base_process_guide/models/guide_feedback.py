@@ -32,7 +32,7 @@ class GuideFeedback(models.Model):
     res_model = fields.Char("Model", readonly=True)
     res_id = fields.Many2oneReference("Record", model_field="res_model", readonly=True)
     # the record's name as the reader may read it (the form names what the feedback is about)
-    record_name = fields.Char(string="Record Name", compute="_compute_record_name")
+    record_name = fields.Char(compute="_compute_record_name")
     user_id = fields.Many2one("res.users", string="From", default=lambda self: self.env.user, readonly=True)
     company_id = fields.Many2one(related="process_id.company_id", store=True)
     # the company of the record it was given on, when it was given (the step-effectiveness
