@@ -119,11 +119,17 @@ class MailMessage(models.Model):
         for message in self._guide_guided():
             if message.message_type not in COUNTED_TYPES:
                 continue
-            internal = message.is_internal or not message.subtype_id or message.subtype_id.internal
+            # an internal note (what the policies count as the team's); an email sent to the
+            # customer has no subtype (a stage's template sent in the customer's transaction)
+            internal = message.message_type == "comment" and (
+                message.is_internal or not message.subtype_id or message.subtype_id.internal
+            )
             employee = any(
                 not user.share for user in message.author_id.with_context(active_test=False).user_ids
             )
-            if internal or employee:
+            # as the superuser, the author is not the client's to choose (a chatter route posts
+            # in the customer's name; Odoo's own mails, a stage's template, in the company's)
+            if (internal and not employee) if self.env.su else (internal or employee):
                 raise AccessError(
                     self.env._(
                         "%(user)s cannot post an internal note or a message in someone else's name on "
