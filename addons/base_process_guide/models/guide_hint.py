@@ -49,6 +49,10 @@ class GuideHint(models.Model):
         domain="[('model_name', '=', model_name)]",
         help="Only while the record is in one of these steps (empty: any step).",
     )
+    # the records of the process the hint names (its scope and its condition): the
+    # condition editor counts within them, as the process's own condition does
+    process_scope_domain = fields.Char(related="process_id.scope_domain", string="Process Scope")
+    process_domain = fields.Char(related="process_id.domain", string="Process Condition")
     domain = fields.Char(string="Condition", help="Shown while the record matches this condition.")
     company_id = fields.Many2one("res.company", index=True)
     requires_ack = fields.Boolean(

@@ -34,6 +34,10 @@ class GuideMilestone(models.Model):
     active = fields.Boolean(related="process_id.active", store=True)
     model_name = fields.Selection(related="process_id.model_name", store=True)
     company_id = fields.Many2one(related="process_id.company_id", store=True)
+    # the records of the process (its scope and its condition): the condition editor counts
+    # within them, as the process's own condition does within its scope
+    process_scope_domain = fields.Char(related="process_id.scope_domain", string="Process Scope")
+    process_domain = fields.Char(related="process_id.domain", string="Process Condition")
     reach_mode = fields.Selection(REACH_MODES, string="How It Is Reached", required=True, default="auto")
     condition = fields.Char(
         help="Reached the first time the record meets this condition, e.g. “Last Reply to the Customer "

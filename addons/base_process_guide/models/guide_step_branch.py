@@ -21,6 +21,10 @@ class GuideStepBranch(models.Model):
     model_name = fields.Selection(related="step_id.model_name", store=True)
     company_id = fields.Many2one(related="step_id.company_id", store=True)
     sequence = fields.Integer(default=10)
+    # the records of the process (its scope and its condition): the condition editor counts
+    # within them, as the process's own condition does within its scope
+    process_scope_domain = fields.Char(related="process_id.scope_domain", string="Process Scope")
+    process_domain = fields.Char(related="process_id.domain", string="Process Condition")
     to_step_id = fields.Many2one(
         "guide.step",
         string="Next Step",

@@ -44,6 +44,10 @@ class GuideStep(models.Model):
         "(evaluated when a record changes step or a field the condition reads is written), "
         "once per stay in a stage step.",
     )
+    # the records of the process (its scope and its condition): the condition editor counts
+    # within them, as the process's own condition does within its scope
+    process_scope_domain = fields.Char(related="process_id.scope_domain", string="Process Scope")
+    process_domain = fields.Char(related="process_id.domain", string="Process Condition")
     alt_from_step_ids = fields.Many2many(
         "guide.step",
         "guide_step_alt_from_rel",

@@ -36,6 +36,10 @@ class GuideTask(models.Model):
     active = fields.Boolean(related="step_id.active", store=True)
     model_name = fields.Selection(related="step_id.model_name", store=True)
     company_id = fields.Many2one(related="step_id.company_id", store=True)
+    # the records of the process (its scope and its condition): the condition editor counts
+    # within them, as the process's own condition does within its scope
+    process_scope_domain = fields.Char(related="process_id.scope_domain", string="Process Scope")
+    process_domain = fields.Char(related="process_id.domain", string="Process Condition")
     kind = fields.Selection(TASK_KINDS, required=True, default="checklist")
     activity_type_id = fields.Many2one("mail.activity.type", ondelete="restrict")
     deadline_days = fields.Integer(string="Deadline (days)", help="The activity is due this many days after.")

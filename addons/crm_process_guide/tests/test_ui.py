@@ -52,6 +52,25 @@ class TestUi(HttpCase, GuideCommon):
             login="admin",
         )
 
+    def test_adaptive_conditions_count_their_process(self):
+        self.process.write({"lead_type": "opportunity", "domain": "[('name', 'ilike', 'Scope count')]"})
+        condition = "[('name', 'ilike', 'Scope')]"
+        self.env["guide.milestone"].create(
+            {"process_id": self.process.id, "name": "Scope milestone", "condition": condition}
+        )
+        self.env["guide.task"].create(
+            {"step_id": self.step_qualif.id, "name": "Scope task", "suggest_domain": condition}
+        )
+        self._lead(name="Scope count 1")
+        self._lead(name="Scope count 2")
+        self._lead(name="Scope count lead", type="lead")
+        self._lead(name="Scope other team", team_id=self.other_team.id)
+        self.start_tour(
+            f"/odoo/action-crm_process_guide.guide_process_action/{self.process.id}",
+            "guide_adaptive_scope_count_tour",
+            login="admin",
+        )
+
     def test_add_an_optional_task(self):
         task = self.env["guide.task"].create(
             {
