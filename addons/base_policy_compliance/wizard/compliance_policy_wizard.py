@@ -36,7 +36,10 @@ class CompliancePolicyWizard(models.TransientModel):
     problems = fields.Text(string="Policies Not Met", readonly=True)
     # where the held change takes the records, as the gate's dialog names it
     stage_name = fields.Char(string="Target Stage", compute="_compute_stage_name")
-    reason_id = fields.Many2one("guide.deviation.reason")
+    # the reasons offered on the records' model
+    reason_id = fields.Many2one(
+        "guide.deviation.reason", domain="['|', ('model_name', '=', False), ('model_name', '=', res_model)]"
+    )
     reason = fields.Text(string="Justification", required=True)
     valid_until = fields.Date(
         help="Override only: until this date, the policy does not ask again for these records.",
@@ -70,7 +73,7 @@ class CompliancePolicyWizard(models.TransientModel):
         """The reason is one offered to the user (active, of their companies): refused at
         once as the change would refuse it, naming nothing of another company's."""
         for wizard in self.filtered("reason_id"):
-            self.env["guide.deviation.reason"]._guide_offered(wizard.reason_id.id)
+            self.env["guide.deviation.reason"]._guide_offered(wizard.reason_id.id, wizard.res_model)
 
     def _records(self):
         self.ensure_one()

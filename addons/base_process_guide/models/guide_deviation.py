@@ -26,15 +26,27 @@ class GuideDeviationReason(models.Model):
     company_id = fields.Many2one(
         "res.company", index=True, help="Offered on the records of this company only; empty: every company."
     )
+    model_name = fields.Selection(
+        selection="_selection_guide_models",
+        string="Applies to",
+        help="Offered on the records of this model only (e.g. opportunities); empty: on every guided model.",
+    )
+
+    def _selection_guide_models(self):
+        return self.env["guide.process"]._selection_guide_models()
 
     @api.model
-    def _guide_offered(self, reason_id):
+    def _guide_offered(self, reason_id, model_name=None):
         """The reason ``reason_id`` a client chose, if it is one offered to the user (an
         existing, active reason of their companies: another company's is none to them,
-        unnamed); refused otherwise, naming what was sent (shortened)."""
+        unnamed) on records of ``model_name`` (a reason of another model is none there);
+        refused otherwise, naming what was sent (shortened)."""
         reason = self.browse()
         if isinstance(reason_id, int) and not isinstance(reason_id, bool) and 0 < reason_id < 2**31:
             reason = self.browse(reason_id).exists()._filtered_access("read").filtered("active")
+            reason = reason.filtered(
+                lambda r: not (model_name and r.model_name) or r.model_name == model_name
+            )
         if not reason:
             raise UserError(
                 self.env._(

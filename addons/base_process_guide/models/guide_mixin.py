@@ -2128,11 +2128,11 @@ class GuideMixin(models.AbstractModel):
     @api.model
     def _guide_context_reason_id(self):
         """The override reason a client chose (``guide_override_reason_id``): the id of a
-        reason offered to the user (``guide.deviation.reason._guide_offered``)."""
+        reason offered to the user on this model (``guide.deviation.reason._guide_offered``)."""
         reason_id = self.env.context.get(CTX_REASON_ID)
         if not reason_id:
             return False
-        return self.env["guide.deviation.reason"]._guide_offered(reason_id).id
+        return self.env["guide.deviation.reason"]._guide_offered(reason_id, self._name).id
 
     def _guide_refusal_message(self, infos):
         lines = [

@@ -18,7 +18,10 @@ class GuideOverrideWizard(models.TransientModel):
     stage_res_id = fields.Integer(string="Target Stage ID", required=True, readonly=True)
     stage_name = fields.Char(string="Target Stage", readonly=True)
     problems = fields.Text(string="What Is Not Done", readonly=True)
-    reason_id = fields.Many2one("guide.deviation.reason")
+    # the reasons offered on the records' model
+    reason_id = fields.Many2one(
+        "guide.deviation.reason", domain="['|', ('model_name', '=', False), ('model_name', '=', res_model)]"
+    )
     reason = fields.Text(string="Justification", required=True)
 
     @api.constrains("reason_id")
@@ -26,7 +29,7 @@ class GuideOverrideWizard(models.TransientModel):
         """The reason is one offered to the user (active, of their companies): refused at
         once as the move would refuse it, naming nothing of another company's."""
         for wizard in self.filtered("reason_id"):
-            self.env["guide.deviation.reason"]._guide_offered(wizard.reason_id.id)
+            self.env["guide.deviation.reason"]._guide_offered(wizard.reason_id.id, wizard.res_model)
 
     def action_confirm(self):
         refuse_not_one(self)

@@ -9,6 +9,7 @@ MODEL_FIELDS = {
     "guide.hint": "model_name",
     "guide.history": "res_model",
     "guide.deviation": "res_model",
+    "guide.deviation.reason": "model_name",
     "guide.feedback": "process_id.model_name",
     "escalation.rule": "model_name",
     "escalation.clock": "res_model",

@@ -3,8 +3,10 @@ by searches and reads; deviation reasons a ticket's deviations name are kept —
 users, and over XML-RPC."""
 
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import Form, new_test_user, tagged
+from odoo.tools.safe_eval import safe_eval
 
+from odoo.addons.base_process_guide.exceptions import GuideDecisionRequired
 from odoo.addons.base_process_guide.tests.rpc_common import RpcCase
 
 from .common import HelpdeskGuideCommon
@@ -73,3 +75,42 @@ class TestTrustReasonsFeedbackTicket(RpcCase, HelpdeskGuideCommon):
         deviation.invalidate_recordset()
         self.assertEqual(deviation.with_user(self.user_own).reason_name, "Known issue")
         self.assertEqual(deviation.reason_id.name, "Bribe")
+
+    def test_reason_offered_on_the_model_it_applies_to(self):
+        """A reason of the CRM is offered on no ticket (the dialog's list nor a reason a
+        client sends); the helpdesk's and those of every model are."""
+        self._require_crm()
+        Reason = self.env["guide.deviation.reason"]
+        for_leads = Reason.create({"name": "Signed at the fair", "model_name": "crm.lead"})
+        for_tickets = Reason.create({"name": "Known issue", "model_name": "helpdesk.ticket"})
+        shared = Reason.create({"name": "Customer request"})
+        ticket = self._ticket(stage_id=self.stage_progress.id).with_user(self.user_own)
+        with self.assertRaises(GuideDecisionRequired) as err:
+            ticket.write({"stage_id": self.stage_waiting.id})
+        context = err.exception.action["context"]
+        Wizard = self.env["guide.override.wizard"].with_user(self.user_own).with_context(**context)
+        # the dialog's list: the field's domain on the wizard's model
+        domain = safe_eval(Wizard._fields["reason_id"].domain, {"res_model": context["default_res_model"]})
+        offered = Reason.with_user(self.user_own).search(domain)
+        self.assertIn(for_tickets, offered)
+        self.assertIn(shared, offered)
+        self.assertNotIn(for_leads, offered)
+        with self.assertRaisesRegex(UserError, "does not exist"):
+            with Form(Wizard) as wizard:
+                wizard.reason = "Fix sent"
+                wizard.reason_id = for_leads
+        # nor sent by a client with the move
+        with self.assertRaisesRegex(UserError, "does not exist"):
+            ticket.with_context(
+                guide_override_reason="Fix sent", guide_override_reason_id=for_leads.id
+            ).write({"stage_id": self.stage_waiting.id})
+        self.assertEqual(ticket.stage_id, self.stage_progress)
+        for reason in (for_tickets, shared):
+            ticket.with_context(guide_override_reason="Fix sent", guide_override_reason_id=reason.id).write(
+                {"stage_id": self.stage_waiting.id}
+            )
+            ticket.write({"stage_id": self.stage_progress.id})
+        deviations = self.env["guide.deviation"].search(
+            [("res_model", "=", "helpdesk.ticket"), ("res_id", "=", ticket.id)], order="id"
+        )
+        self.assertEqual(deviations.reason_id, for_tickets | shared)
