@@ -70,6 +70,19 @@ class GuideIntelligenceViewMixin(models.AbstractModel):
         # the facts of deleted records stay: their link reads empty, as the list can show it
         return deleted_links_emptied(self, specification, super().web_read(specification))
 
+    def export_data(self, fields_to_export):
+        # a report's rows have no external id to import them back by: Odoo raised a bare
+        # Exception (logged as an error) for the import-compatible export, which asks for it
+        if "id" in fields_to_export:
+            raise UserError(
+                self.env._(
+                    "%(report)s is a report: its rows cannot be imported back. Export it without "
+                    "“I want to update data (import-compatible export)”.",
+                    report=self._description,
+                )
+            )
+        return super().export_data(fields_to_export)
+
     @property
     def _table_sql(self):
         # a query on the view flushes what it reads: ``_depends``, and the guided records'

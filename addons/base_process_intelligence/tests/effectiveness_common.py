@@ -878,6 +878,27 @@ class ScorecardRpcCases(IntelligenceFixture):
             )
             self.assertEqual(len(summary), 1)
 
+    def test_report_exported_as_figures_only(self):
+        """The web client's import-compatible export asks for the rows' external ids, which
+        a report's rows have none of: refused in words, no error logged; exported as figures,
+        the rows are the user's."""
+        records = self._records(2)
+        ids = self.env["guide.effectiveness.report"].search([("res_id", "in", records.ids)]).ids
+        self.assertTrue(ids)
+        self.manager.groups_id = [(4, self.env.ref("base.group_allow_export").id)]
+        with self.assertNoLogs("odoo.http", "ERROR"):
+            for model, fname in (
+                ("guide.effectiveness.report", "label"),
+                ("guide.effectiveness.summary", "label"),
+                ("guide.scorecard.report", "fact"),
+            ):
+                with self.subTest(model=model):
+                    rows = self.env[model].search([], limit=2).ids
+                    fault = self.rpc_fault(self.manager, model, "export_data", [rows, ["id", fname]])
+                    self.assertIn("is a report: its rows cannot be imported back", fault)
+            datas = self.xmlrpc(self.manager, "guide.effectiveness.report", "export_data", [ids, ["label"]])
+        self.assertEqual(len(datas["datas"]), len(ids))
+
     def test_rows_of_a_deleted_record_in_the_web_client(self):
         """A deleted record's facts stay (its history is an audit trail): the web client's
         read of them gives the record as the empty link (0), never False for the record
