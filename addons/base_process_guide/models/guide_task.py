@@ -195,3 +195,13 @@ class GuideTaskLog(models.Model):
     line_id = fields.Many2one("guide.line", string="Checklist Line", readonly=True, ondelete="set null")
     activity_id = fields.Many2one("mail.activity", readonly=True, ondelete="set null", index="btree_not_null")
     added_count = fields.Integer("Count", readonly=True, default=1, aggregator="sum")
+
+    def _guide_lines_of_their_activities(self):
+        """The unticked checklist lines of these rows whose activity is on the line's own
+        record: an activity done elsewhere (merged from a record a merge deleted) ticks none."""
+        return self.filtered(
+            lambda log: log.line_id
+            and not log.line_id.checked
+            and (log.line_id.res_model, log.line_id.res_id)
+            == (log.activity_id.res_model, log.activity_id.res_id)
+        ).line_id

@@ -1,17 +1,56 @@
 from collections import defaultdict
 
 from odoo import models
+from odoo.exceptions import UserError
+
+from ..tools import engine_flag_get
+
+# the fields that say which record an activity is on
+RECORD_FIELDS = ("res_model_id", "res_model", "res_id")
+# engine flag (never read from the context): a merge moves the activities of the records it
+# deletes to the record they are merged into
+MERGING_FLAG = "guide_merging"
 
 
 class MailActivity(models.Model):
     _inherit = "mail.activity"
 
+    def write(self, vals):
+        if set(RECORD_FIELDS) & set(vals) and not engine_flag_get(self.env, MERGING_FLAG):
+            self._guide_refuse_task_activity_moved(vals)
+        return super().write(vals)
+
+    def _guide_refuse_task_activity_moved(self, vals):
+        """Refuse to move to another record the activity an optional task added: it is done
+        on the record it was added to, where it ticks the task's checklist line (a merge,
+        engine flag ``MERGING_FLAG``, moves the activities of the records it deletes)."""
+        Log = self.env["guide.task.log"].sudo()
+        logs = Log.search_fetch([("activity_id", "in", self.ids)], ["activity_id", "record_name", "task_id"])
+        model_id = vals.get("res_model_id") and self.env["ir.model"].browse(vals["res_model_id"])
+        for activity in logs.activity_id:
+            res_model = vals.get("res_model") or (model_id.model if model_id else activity.res_model)
+            res_id = vals.get("res_id", activity.res_id)
+            if (res_model, res_id) == (activity.res_model, activity.res_id):
+                continue
+            log = logs.filtered(lambda row, activity=activity: row.activity_id == activity)[:1]
+            raise UserError(
+                self.env._(
+                    "Activity %(activity)s was added to %(record)s by the optional task %(task)s and "
+                    "ticks its checklist line when it is done there: it cannot be moved to another "
+                    "record. Mark it done (or cancel it) on %(record)s.",
+                    activity=activity.summary or activity.activity_type_id.name,
+                    record=log.record_name or f"{activity.res_model},{activity.res_id}",
+                    task=log.task_id.name,
+                )
+            )
+
     def _action_done(self, feedback=False, attachment_ids=None):
         """An activity done: the checklist line of the optional task that made it is ticked
-        (by the user who did it, if they may edit the record: a tick needs write access,
-        and Odoo lets an activity's assignee mark it done without it; while the record is
-        in the task's step: a step left keeps its checklist as it was), and the guided
-        records' conditions reading ``guide_done_activity_type_ids`` are re-evaluated."""
+        (when it is done on the line's own record; by the user who did it, if they may edit
+        the record: a tick needs write access, and Odoo lets an activity's assignee mark it
+        done without it; while the record is in the task's step: a step left keeps its
+        checklist as it was), and the guided records' conditions reading
+        ``guide_done_activity_type_ids`` are re-evaluated."""
         guided = set(self.env["guide.process"]._guide_model_names())
         records = defaultdict(set)
         for activity in self:
@@ -20,9 +59,11 @@ class MailActivity(models.Model):
         lines = self.env["guide.line"]
         if records:
             logs = (
-                self.env["guide.task.log"].sudo().search_fetch([("activity_id", "in", self.ids)], ["line_id"])
+                self.env["guide.task.log"]
+                .sudo()
+                .search_fetch([("activity_id", "in", self.ids)], ["line_id", "activity_id"])
             )
-            lines = self._guide_lines_the_user_may_tick(logs.line_id.filtered(lambda line: not line.checked))
+            lines = self._guide_lines_the_user_may_tick(logs._guide_lines_of_their_activities())
             # a step the record left keeps its checklist as it was then
             lines -= lines._guide_lines_of_steps_left()
         res = super()._action_done(feedback=feedback, attachment_ids=attachment_ids)

@@ -270,6 +270,31 @@ class AdaptiveCases:
             line.with_user(agent).action_uncheck()
         self.assertIn("is done when its activity is marked done", str(caught.exception))
 
+    def test_task_activity_is_not_moved_to_another_record(self):
+        """The activity of an activity task is not moved to another record (where, done, it
+        would tick the first record's line), over every path: the line stays to do."""
+        agent = self._adaptive_agent()
+        task = self.env["guide.task"].create(
+            {
+                "step_id": self._adaptive_first_step().id,
+                "name": "Adaptive moved session",
+                "kind": "activity",
+                "activity_type_id": self.env.ref("mail.mail_activity_data_call").id,
+                "mandatory": True,
+            }
+        )
+        record, other = self._adaptive_record(), self._adaptive_record()
+        record.with_user(agent).action_guide_add_task(task.id)
+        log = self._rows("guide.task.log", record)
+        for protocol in PROTOCOLS:
+            with self.assertRaises(RpcError) as caught:
+                getattr(self, protocol)(
+                    agent, "mail.activity", "write", [log.activity_id.ids, {"res_id": other.id}]
+                )
+            self.assertIn("cannot be moved to another record", caught.exception.message)
+        self.assertEqual(log.activity_id.res_id, record.id)
+        self.assertFalse(log.line_id.checked)
+
     def test_agent_writing_as_the_customer_records_no_customer_message(self):
         """Odoo lets whoever posts name another author (``message_post``'s ``author_id``, the
         composer's author): an agent's message in the customer's name is the agent's, not a

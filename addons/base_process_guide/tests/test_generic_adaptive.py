@@ -6,6 +6,9 @@ from odoo_test_helper import FakeModelLoader
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
+from ..models.mail_activity import MERGING_FLAG
+from ..tools import engine_flag
+
 
 @tagged("post_install", "-at_install")
 class TestGenericAdaptive(TransactionCase):
@@ -261,6 +264,42 @@ class TestGenericAdaptive(TransactionCase):
         self.assertEqual(
             Record.search([("guide_done_activity_type_ids", "in", self.activity_type.ids)]), record
         )
+
+    def test_task_activity_ticks_only_its_own_record_line(self):
+        """The activity an optional task added is done on the record it was added to: moving
+        it to another record is refused (its line would be ticked by work done elsewhere);
+        one moved anyway (a merge) and done there ticks no line."""
+        record, other = self._record(), self._record(name="Other")
+        record.action_guide_add_task(self.task_activity.id)
+        log = self.env["guide.task.log"].search(
+            [("res_id", "=", record.id), ("res_model", "=", record._name)]
+        )
+        activity = log.activity_id.with_user(self.user)
+        with self.assertRaises(UserError) as caught:
+            activity.write({"res_id": other.id})
+        self.assertIn("cannot be moved to another record", str(caught.exception))
+        self.assertIn("Remote session", str(caught.exception))
+        with self.assertRaises(UserError):
+            activity.write({"res_model_id": self.env["ir.model"]._get_id("res.partner")})
+        # a write keeping its record, and other activities, move freely
+        activity.write({"res_id": record.id, "summary": "Screen share"})
+        free = self.env["mail.activity"].create(
+            {
+                "res_model_id": self.env["ir.model"]._get_id(record._name),
+                "res_id": record.id,
+                "activity_type_id": self.activity_type.id,
+            }
+        )
+        free.with_user(self.user).write({"res_id": other.id})
+        self.assertEqual(free.res_id, other.id)
+        # a context key changes nothing: only the engine's merge moves it
+        with self.assertRaises(UserError):
+            activity.with_context(guide_merging=True).write({"res_id": other.id})
+        with engine_flag(self.env, MERGING_FLAG):
+            activity.write({"res_id": other.id})
+        activity.action_feedback("Done on the other record")
+        self.assertFalse(log.line_id.checked)
+        self.assertTrue(record.guide_blocked)
 
     def test_task_suggested_by_condition(self):
         record = self._record(amount=10.0)

@@ -1,5 +1,8 @@
 from odoo import api, models
 
+from odoo.addons.base_process_guide.models.mail_activity import MERGING_FLAG
+from odoo.addons.base_process_guide.tools import engine_flag
+
 
 class CrmLead(models.Model):
     _name = "crm.lead"
@@ -45,7 +48,9 @@ class CrmLead(models.Model):
         # the milestones they reached are reached here too
         self._guide_merge_note(opportunities)
         self._guide_merge_milestones(opportunities)
-        res = super()._merge_dependences(opportunities)
+        # their activities move here: those optional tasks added tick no line of this lead
+        with engine_flag(self.env, MERGING_FLAG):
+            res = super()._merge_dependences(opportunities)
         # their messages are now this lead's: so are the events the conditions read of them
         self._guide_merge_message_events(opportunities)
         return res

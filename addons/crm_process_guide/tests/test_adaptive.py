@@ -76,3 +76,29 @@ class TestAdaptiveLead(RpcCase, AdaptiveCases, GuideCommon):
         self.assertEqual(
             self.env["guide.milestone.reached"].with_user(agent).search([("res_id", "=", head.id)]), rows
         )
+
+    def test_merge_moves_task_activities(self):
+        """A merge moves the merged leads' activities to the lead they are merged into, those
+        optional tasks added too (moving one by hand is refused); done there, they tick no
+        line of that lead."""
+        agent = self._adaptive_agent()
+        task = self.env["guide.task"].create(
+            {
+                "step_id": self.step_qualif.id,
+                "name": "Adaptive merged call",
+                "kind": "activity",
+                "activity_type_id": self.env.ref("mail.mail_activity_data_call").id,
+                "mandatory": True,
+            }
+        )
+        head, tail = self._lead(name="Head"), self._lead(name="Tail")
+        tail.with_user(agent).action_guide_add_task(task.id)
+        activity = self._rows("guide.task.log", tail).activity_id
+        merge = self.env["crm.merge.opportunity"].with_user(agent)
+        merge.with_context(active_ids=(head | tail).ids, active_model="crm.lead").create(
+            {"opportunity_ids": [(6, 0, (head | tail).ids)]}
+        ).action_merge()
+        self.assertFalse(tail.exists())
+        self.assertEqual(activity.res_id, head.id)
+        activity.with_user(agent).action_feedback("Called")
+        self.assertFalse(self._rows("guide.line", head).filtered("checked_by_id"))
