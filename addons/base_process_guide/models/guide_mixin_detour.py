@@ -568,6 +568,7 @@ class GuideMixin(models.AbstractModel):
             )
             strays = moved.filtered(lambda rec: rec.guide_alt_step_id.process_id != rec.guide_process_id)
             strays._guide_leave_detour("free", self.env._("The record left the process."))
+            self._guide_resume_detours(transitions)
         autos = [alt for alt in config["alt_steps"].values() if alt["alt_auto_domain"]]
         if not autos:
             return
@@ -586,6 +587,20 @@ class GuideMixin(models.AbstractModel):
         ).with_prefetch(self._prefetch_ids)
         if candidates:
             candidates._guide_enter_auto_detours(autos)
+
+    def _guide_resume_detours(self, transitions):
+        """Records back in a step of the process they left from an alternate step, not past
+        its gate (back where they were, or behind): in the alternate step again, as they
+        would be had they not left (its checklist as they left it)."""
+        by_alt = defaultdict(list)
+        for info in transitions:
+            if info.get("alt_left") and info["to_step"] and not info.get("detour_gate"):
+                by_alt[info["alt_left"]["id"]].append(info)
+        for infos in by_alt.values():
+            self.browse([info["record"].id for info in infos])._guide_enter_detour(
+                infos[0]["alt_left"],
+                self.env._("Back in the process: the alternate step it left unfinished goes on."),
+            )
 
     def _guide_enter_auto_detours(self, autos):
         """Enter the alternate steps ``autos`` whose condition holds, once per stay in a
@@ -639,6 +654,59 @@ class GuideMixin(models.AbstractModel):
             )
         )
         return {(row.res_id, row.alt_step_id.id) for row in rows if row.id > starts.get(row.res_id, 0)}
+
+    def _guide_set_entry_origins(self, entries, creating=False):
+        super()._guide_set_entry_origins(entries, creating)
+        if not creating:
+            self._guide_set_detours_left(entries)
+
+    def _guide_set_detours_left(self, entries):
+        """Mark the ``entries`` (records coming back to a process) that left it from one of
+        its alternate steps, the detour not done: ``alt_left``, the alternate step's cached
+        values. Coming back forward passes its gate, as a move out of it does; elsewhere the
+        record is in it again. One query, when the processes have alternate steps."""
+        config = self.env["guide.process"]._get_guide_config(self._name)
+        process_ids = {info["process_id"] for info in entries}
+        alts = {key: alt for key, alt in config["alt_steps"].items() if alt["process_id"] in process_ids}
+        if not alts:
+            return
+        rows = (
+            self.env["guide.history"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", [info["record"].id for info in entries]),
+                    "|",
+                    ("process_id", "in", list(process_ids)),
+                    ("alt_step_id", "in", list(alts)),
+                ],
+                ["res_id", "process_id", "alt_step_id", "to_step_id", "direction"],
+                order="id desc",
+            )
+        )
+        by_record = defaultdict(list)
+        for row in rows:
+            by_record[row.res_id].append(row)
+        for info in entries:
+            alt = self._guide_detour_left(by_record[info["record"].id], info["process_id"], alts, config)
+            if alt:
+                info["alt_left"] = alt
+
+    @api.model
+    def _guide_detour_left(self, rows, process_id, alts, config):
+        """The alternate step of process ``process_id`` (cached values) a record left the
+        process from, unfinished, since it was last in a step of the process; ``rows``: its
+        history, newest first. None when its latest detour there ended otherwise."""
+        for row in rows:
+            in_process = (config["steps"].get(row.to_step_id.id) or {}).get("process_id") == process_id
+            alt = alts.get(row.alt_step_id.id)
+            if alt and alt["process_id"] == process_id:
+                # its latest detour there: ended by leaving the process, or done with
+                return alt if row.direction == "return" and not in_process else None
+            if in_process:
+                return None
+        return None
 
     # ------------------------------------------------------------
     # BUSINESS: branches
@@ -695,12 +763,17 @@ class GuideMixin(models.AbstractModel):
         # judged with the stage steps' (one refusal, one dialog naming both checklists); the
         # step it returns to is its one way on (a move there, its checklist done, is the
         # completion: an approval asked for that move is asked for the completion)
-        detours = [info for info in forward if info["record"].guide_alt_step_id.id in config["alt_steps"]]
+        # (a record coming back to its process after leaving it from an alternate step passes
+        # that step's gate as a move out of it does)
+        detours = [
+            info
+            for info in forward
+            if info.get("alt_left") or info["record"].guide_alt_step_id.id in config["alt_steps"]
+        ]
         copies = []
         for info in detours:
-            record = info["record"]
-            alt = config["alt_steps"][record.guide_alt_step_id.id]
-            way_on = frozenset({record.guide_alt_return_step_id.id}) - {False} or NOWHERE
+            alt, return_step_id = self._guide_detour_of_move(info, config)
+            way_on = frozenset({return_step_id}) - {False} or NOWHERE
             copies.append(
                 dict(
                     info,
@@ -728,6 +801,17 @@ class GuideMixin(models.AbstractModel):
                     detour_step=copy["detour_step"],
                 )
         return res
+
+    @api.model
+    def _guide_detour_of_move(self, info, config):
+        """(alternate step's cached values, id of the step it returns to) of the forward
+        move ``info`` of a record in an alternate step, or coming back to its process after
+        leaving it from one (``alt_left``: back where it would have returned)."""
+        alt = info.get("alt_left")
+        if alt:
+            return alt, alt["alt_return_step_id"] or info["gate_step"]["id"]
+        record = info["record"]
+        return config["alt_steps"][record.guide_alt_step_id.id], record.guide_alt_return_step_id.id
 
     def _guide_narrow_by_branches(self, infos, config):
         """The allowed next steps of the transitions' gate steps narrowed to their branch."""

@@ -288,6 +288,46 @@ class TestDetour(DetourCommon):
         lead.invalidate_recordset()
         self.assertEqual(lead.stage_id, self.stage_proposal)
 
+    def test_round_trip_out_of_the_process_passes_the_detour_gate(self):
+        """A lead in an alternate step whose gate blocks (its item not done), taken out of its
+        process, moved on and brought back, passes that gate as a direct move out of it does:
+        refused naming its checklist, in two writes or in one; brought back where it left, it
+        is in the alternate step again (a detour entered by hand too), until it is done."""
+        lead = self._lead(name="Big deal", stage_id=self.stage_proposal.id).with_user(self.user_salesman)
+        lead.write({"expected_revenue": 250000})
+        self._tick(lead, "Proposal sent")
+        self.assertEqual(lead.guide_alt_step_id, self.alt_legal)
+        lead.write({"team_id": False})
+        lead.write({"stage_id": self.stage_nego.id})
+        with self.assertRaises(UserError) as caught:
+            lead.write({"team_id": self.team.id})
+        self.assertIn("Legal review, which requires Contract reviewed", str(caught.exception))
+        self.assertFalse(lead.team_id)
+        # brought back where it left: in the alternate step again
+        lead.write({"team_id": self.team.id, "stage_id": self.stage_proposal.id})
+        self.assertEqual(lead.guide_alt_step_id, self.alt_legal)
+        self.assertEqual(lead.guide_alt_return_step_id, self.step_nego)
+        # out of the process and on in one write, then back
+        lead.write({"team_id": False, "stage_id": self.stage_nego.id})
+        with self.assertRaises(UserError) as caught:
+            lead.write({"team_id": self.team.id})
+        self.assertIn("Legal review, which requires Contract reviewed", str(caught.exception))
+        lead.write({"team_id": self.team.id, "stage_id": self.stage_proposal.id})
+        lead.guide_alt_line_ids.action_check()
+        lead.write({"stage_id": self.stage_nego.id})
+        self.assertEqual((lead.stage_id, lead.guide_alt_step_id), (self.stage_nego, self.alt_legal.browse()))
+        # a detour entered by hand, returning where it came from: the way back is refused too
+        other = self._lead(name="Held deal", stage_id=self.stage_proposal.id).with_user(self.user_salesman)
+        other.action_guide_enter_alternate(self.alt_waiting.id, "Customer on holiday")
+        self._tick(other, "Proposal sent")
+        other.write({"team_id": False})
+        other.write({"team_id": self.team.id})
+        self.assertEqual(other.guide_alt_step_id, self.alt_waiting)
+        other.write({"team_id": False, "stage_id": self.stage_nego.id})
+        with self.assertRaises(UserError) as caught:
+            other.write({"team_id": self.team.id})
+        self.assertIn("in the alternate step Waiting on the customer", str(caught.exception))
+
     def test_automatic_entry_in_batch(self):
         """The condition is evaluated for the whole batch: the queries do not grow with it."""
         Lead = self.env["crm.lead"].with_user(self.user_salesman)
@@ -521,19 +561,18 @@ class TestBranches(DetourCommon):
 
     def test_branch_holds_after_leaving_the_process_and_back(self):
         """A lead entered in the alternate step its branch leads to, taken out of its process
-        and brought back at once, has not gone through it in its new stay: the branch still
-        sends it there."""
+        and brought back at once, has not gone through it: it is in it again, and its gate
+        holds the move the branch sends there."""
         big = self._lead(name="Big", stage_id=self.stage_proposal.id, expected_revenue=500000)
         big = big.with_user(self.user_salesman)
         self._tick(big, "Proposal sent")
         big.action_guide_enter_alternate(self.alt_legal.id, "Large deal")
         big.write({"team_id": False})
         big.write({"team_id": self.team.id})
-        self.assertFalse(big.guide_alt_step_id)
-        self.assertEqual(big.guide_next_step_id, self.alt_legal)
-        with self.assertRaises(GuideDecisionRequired) as err:
+        self.assertEqual(big.guide_alt_step_id, self.alt_legal)
+        with self.assertRaises(UserError) as caught:
             big.write({"stage_id": self.stage_nego.id})
-        self.assertIn("Legal review", str(err.exception))
+        self.assertIn("Legal review, which requires Contract reviewed", str(caught.exception))
 
     def test_validation_messages(self):
         other = self.env["guide.process"].create({"name": "Other", "model_name": "crm.lead"})

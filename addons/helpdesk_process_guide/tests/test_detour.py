@@ -64,6 +64,26 @@ class TestTicketDetour(TicketDetourCommon):
         ticket.write({"stage_id": self.stage_waiting.id})
         self.assertEqual(ticket.stage_id, self.stage_waiting)
 
+    def test_round_trip_out_of_the_process_passes_the_detour_gate(self):
+        """A ticket waiting on a third party (gate Block, its item not done), handed to an
+        unguided team, moved on and handed back, is refused as the direct move is; handed
+        back where it was, it is waiting on the third party again."""
+        ticket = self._ticket(name="Printer down", stage_id=self.stage_progress.id).with_user(self.user_own)
+        ticket.action_guide_enter_alternate(self.alt_third_party.id, "Waiting for the printer vendor")
+        ticket.guide_current_line_ids.action_check()
+        ticket.write({"team_id": self.other_team.id})
+        self.assertFalse(ticket.guide_alt_step_id)
+        ticket.write({"stage_id": self.stage_waiting.id})
+        with self.assertRaises(UserError) as caught:
+            ticket.write({"team_id": self.team.id})
+        self.assertIn("in the alternate step Waiting on a third party", str(caught.exception))
+        ticket.write({"team_id": self.team.id, "stage_id": self.stage_progress.id})
+        self.assertEqual(ticket.guide_alt_step_id, self.alt_third_party)
+        ticket.guide_alt_line_ids.action_check()
+        ticket.action_guide_complete_alternate()
+        ticket.write({"stage_id": self.stage_waiting.id})
+        self.assertEqual(ticket.stage_id, self.stage_waiting)
+
     def test_panel_shows_the_checklist_the_gate_judges(self):
         """The alternate step's checklist first, under a heading naming where it returns;
         the step's checklist told for what it counts, as the gate judges the return."""
