@@ -1,7 +1,12 @@
 from odoo import Command, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import format_list
 
 from ..tools import module_uninstalling
+from .guide_step import REFUSAL_MAX_NAMED
+
+# the records a refusal names, per step
+RECORDS_NAMED = 3
 
 STEP_KINDS = [
     ("stage", "Stage Step"),
@@ -160,10 +165,52 @@ class GuideStep(models.Model):
     # ORM
     # ------------------------------------------------------------
     def write(self, vals):
+        if "kind" in vals:
+            self.filtered(lambda step: step.kind != vals["kind"])._guide_refuse_kind_change_in_use()
         res = super().write(vals)
         if "process_id" in vals:
             self._check_links_of_a_moved_step()
         return res
+
+    def _guide_refuse_kind_change_in_use(self):
+        """Refuse, naming them and some of their records, to change the kind of the steps
+        of ``self`` that records are in: a stage step's records would lose their step, an
+        alternate step's would stay in a detour no gate judges any more (as deleting them,
+        ``_guide_refuse_in_use``)."""
+        records, _history = self._guide_usage()
+        used = self.filtered(lambda step: records[step.id])
+        if not used:
+            return
+        lines = "\n".join(step._guide_records_in_text(records[step.id]) for step in used[:REFUSAL_MAX_NAMED])
+        raise UserError(
+            self.env._(
+                "The kind of a step that records are in cannot be changed: the records of a stage "
+                "step would lose their step, those of an alternate step would stay in it with no "
+                "gate to pass.\n%(steps)s\nMove the records out of the step first (complete their "
+                "alternate step), or duplicate the process and change the step in the copy.",
+                steps=lines,
+            )
+        )
+
+    def _guide_records_in_text(self, count):
+        """The step ``self`` and its ``count`` records, the first of those the user reads
+        named."""
+        self.ensure_one()
+        names = []
+        Model = self.env[self.model_name].with_context(active_test=False)
+        if Model.has_access("read"):
+            fname = "guide_alt_step_id" if self.kind == "alternate" else "guide_step_id"
+            names = Model.search([(fname, "=", self.id)], limit=RECORDS_NAMED, order="id").mapped(
+                "display_name"
+            )
+        if not names:
+            return self.env._("%(step)s: %(count)s record(s) in it", step=self.display_name, count=count)
+        return self.env._(
+            "%(step)s: %(count)s record(s) in it, among them %(records)s",
+            step=self.display_name,
+            count=count,
+            records=format_list(self.env, names),
+        )
 
     def unlink(self):
         # a step records are in is deleted by a module's uninstallation only (refused

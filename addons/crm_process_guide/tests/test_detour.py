@@ -328,6 +328,30 @@ class TestDetour(DetourCommon):
             other.write({"team_id": self.team.id})
         self.assertIn("in the alternate step Waiting on the customer", str(caught.exception))
 
+    def test_kind_of_a_step_records_are_in_is_not_changed(self):
+        """A manager cannot turn an alternate step that records are in into a stage step (they
+        would stay in it with no gate to pass), nor a stage step records are in into an
+        alternate step: refused naming the step and its records, as deleting it is."""
+        lead = self._lead(name="Held deal", stage_id=self.stage_proposal.id).with_user(self.user_salesman)
+        lead.action_guide_enter_alternate(self.alt_waiting.id, "Customer on holiday")
+        manager = self.user_manager
+        with self.assertRaises(UserError) as caught:
+            self.alt_waiting.with_user(manager).write({"kind": "stage"})
+        message = str(caught.exception)
+        self.assertIn("Waiting on the customer: 1 record(s) in it, among them Held deal", message)
+        self.assertEqual(self.alt_waiting.kind, "alternate")
+        self.assertEqual(lead.guide_alt_step_id, self.alt_waiting)
+        with self.assertRaises(UserError) as caught:
+            self.step_proposal.with_user(manager).write({"kind": "alternate", "crm_stage_id": False})
+        self.assertIn("record(s) in it, among them Held deal", str(caught.exception))
+        # the detour done, the step is free to change
+        lead.guide_alt_line_ids.action_check()
+        self._tick(lead, "Proposal sent")
+        lead.action_guide_complete_alternate()
+        self.alt_waiting.with_user(manager).write({"kind": "alternate", "name": "Waiting"})
+        self.alt_waiting.with_user(manager).write({"kind": "stage"})
+        self.assertEqual(self.alt_waiting.kind, "stage")
+
     def test_automatic_entry_in_batch(self):
         """The condition is evaluated for the whole batch: the queries do not grow with it."""
         Lead = self.env["crm.lead"].with_user(self.user_salesman)
