@@ -20,4 +20,5 @@
     "demo": ["demo/helpdesk_policy_compliance_demo.xml"],
     "auto_install": True,
     "installable": True,
+    "uninstall_hook": "uninstall_hook",
 }

@@ -757,10 +757,11 @@ class ComplianceApprovalRequest(models.Model):
         return True
 
     def _compliance_cancel_policy_gone(self, how):
-        """The policies of these pending requests were archived or deleted (``how``, by
-        ``env.user``): nothing is left to approve (no policy holds the change any more); each
-        request is cancelled, its approvers' activities closed and its requester told to make
-        the change again if it is still needed."""
+        """The policies of these pending requests were archived, deleted or removed by a
+        module's uninstallation (``how``, by ``env.user``): nothing is left to approve (no
+        policy holds the change any more); each request is cancelled, its approvers'
+        activities closed and its requester told to make the change again if it is still
+        needed."""
         for request in self:
             change, policy, user = request.change or request.name, request.policy_name, self.env.user.name
             if how == "archived":
@@ -771,6 +772,14 @@ class ComplianceApprovalRequest(models.Model):
                     change=change,
                     policy=policy,
                     user=user,
+                )
+            elif how == "uninstalled":
+                message = self.env._(
+                    "%(change)s was not applied: policy %(policy)s was removed with the module "
+                    "that applied it, which was uninstalled, and nothing is left to approve; the "
+                    "request is cancelled. Make the change again if it is still needed.",
+                    change=change,
+                    policy=policy,
                 )
             else:
                 message = self.env._(

@@ -9,6 +9,7 @@ from odoo import Command, api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
+from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 from odoo.addons.base_process_guide.exceptions import GuideDecisionRequired, guide_change_refused
 from odoo.addons.base_process_guide.models.guide_condition_mixin import GUIDE_CONDITION_ERRORS
 from odoo.addons.base_process_guide.models.guide_config_mixin import REFUSAL_MAX_NAMED
@@ -435,9 +436,9 @@ class CompliancePolicy(models.Model):
         )
 
     def unlink(self):
-        if not module_uninstalling(self.env):
-            # none once it checked records (refused): only its audit rows purged meanwhile
-            self._policy_cancel_pending("deleted")
+        # none once it checked records (refused) but under a module's uninstallation, or when
+        # its audit rows were purged meanwhile
+        self._policy_cancel_pending("uninstalled" if module_uninstalling(self.env) else "deleted")
         res = super().unlink()
         self.env.registry.clear_cache()
         return res
@@ -482,9 +483,27 @@ class CompliancePolicy(models.Model):
     # ------------------------------------------------------------
     # BUSINESS
     # ------------------------------------------------------------
+    @api.model
+    def _policy_uninstall_model(self, model_name):
+        """A policy bridge's uninstallation (its ``uninstall_hook``): the policies of
+        ``model_name`` are deleted (their audit rows and requests keep their names), and every
+        pending request on its records is cancelled, its requester told and its approvers'
+        activities closed: without the bridge nothing would ever decide it, and a policy left
+        behind would check the model again, its process and steps emptied, when the bridge is
+        installed again."""
+        uninstalling = self.env(
+            su=True, context={**self.env.context, "active_test": False, MODULE_UNINSTALL_FLAG: True}
+        )
+        pending = uninstalling["compliance.approval.request"].search(
+            [("res_model", "=", model_name), ("state", "=", "pending")]
+        )
+        pending._compliance_cancel_policy_gone("uninstalled")
+        uninstalling["compliance.policy"].search([("model_name", "=", model_name)]).unlink()
+
     def _policy_cancel_pending(self, how):
-        """Cancel the pending approval requests of these policies, archived or deleted (``how``):
-        nothing is left to approve (the change is no longer held), the requesters are told."""
+        """Cancel the pending approval requests of these policies, archived, deleted or
+        removed by a module's uninstallation (``how``): nothing is left to approve (the change
+        is no longer held), the requesters are told."""
         pending = (
             self.env["compliance.approval.request"]
             .sudo()

@@ -244,6 +244,7 @@ class GuideProcess(models.Model):
     def unlink(self):
         models_names = set(self.mapped("model_name"))
         if module_uninstalling(self.env):
+            self.with_context(active_test=False).step_ids._guide_archive_emptied_scopes(self)
             self._guide_release_records()
         res = super().unlink()
         self.env.registry.clear_cache()

@@ -374,6 +374,31 @@ class GuideStep(models.Model):
                     )
                 )
 
+    def _guide_archive_emptied_scopes(self, processes=None):
+        """A module's uninstallation deletes these steps (with ``processes``, whose steps
+        they are; a stage's deletion takes its steps in the database's cascade): the
+        configurations limited to them alone, or to ``processes``, are archived with a note
+        saying why. Left as they are, their steps or process emptied, they would apply in
+        every step of every record of their model."""
+        for model_name in self.env["guide.process"]._guide_scope_configurations():
+            Config = self.env[model_name].sudo().with_context(active_test=False)
+            emptied = emptied_scope(Config, "step_ids", self)
+            if processes:
+                emptied |= Config.search([("process_id", "in", processes.ids)])
+            emptied = emptied.filtered("active")
+            if not emptied:
+                continue
+            emptied.write({"active": False})
+            if "message_ids" not in Config._fields:
+                continue
+            note = self.env._(
+                "Archived: the uninstallation of a module deleted the process or the steps it was "
+                "limited to. Restored as it is, it would apply to every record of its model: set "
+                "its process or steps again first."
+            )
+            for config in emptied:
+                config.message_post(body=note)
+
     def _guide_refuse_in_use(self, stages=None):
         """Raise naming the steps of ``self`` records are in or their history names, and
         ``stages`` when the user deletes these (whose deletion would delete the steps)."""
@@ -419,6 +444,8 @@ class GuideStep(models.Model):
 
     def unlink(self):
         processes = self.process_id
+        if module_uninstalling(self.env):
+            self._guide_archive_emptied_scopes()
         res = super().unlink()
         self.env.registry.clear_cache()
         processes._guide_rematch_steps()
@@ -485,7 +512,9 @@ class GuideStep(models.Model):
             return
         domain = expression.OR([[(fname, "in", stages.ids)] for fname in names])
         steps = self.sudo().with_context(active_test=False).search(domain)
-        if steps and not module_uninstalling(self.env):
+        if steps and module_uninstalling(self.env):
+            steps.with_env(self.env)._guide_archive_emptied_scopes()
+        elif steps:
             steps.with_env(self.env)._guide_refuse_in_use(stages)
             steps.with_env(self.env)._guide_refuse_emptied_scopes(stages)
 

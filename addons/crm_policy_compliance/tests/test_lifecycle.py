@@ -3,6 +3,7 @@ from odoo.tests import new_test_user, tagged
 
 from odoo.addons.base_process_guide.tests.rpc_common import RpcCase, RpcError
 
+from ..hooks import uninstall_hook
 from .common import ComplianceCommon
 
 
@@ -77,6 +78,30 @@ class TestLeadDeletion(RpcCase, ComplianceCommon):
         # archived, it holds the move no more: the requester makes it
         lead.with_user(self.user_salesman).write({"stage_id": self.stage_proposal.id})
         self.assertEqual(lead.stage_id, self.stage_proposal)
+
+    def test_uninstall_hook_removes_lead_policies_and_cancels_requests(self):
+        """Uninstalled, the bridge leaves no lead policy and no request nobody could decide;
+        the audit rows stay, naming the policy."""
+        lead = self._lead(name="Big deal", expected_revenue=80000)
+        request = self.Request.browse(
+            lead.with_user(self.user_salesman).compliance_request_approval(
+                {"stage_id": self.stage_proposal.id}, "Strategic account"
+            )
+        )
+        policy = request.policy_id
+        logs = self.env["compliance.log"].search([("policy_id", "=", policy.id)])
+        uninstall_hook(self.env)
+        self.assertFalse(policy.exists())
+        self.assertFalse(
+            self.env["compliance.policy"]
+            .with_context(active_test=False)
+            .search([("model_name", "=", "crm.lead")])
+        )
+        request.invalidate_recordset()
+        self.assertEqual(request.state, "cancelled")
+        self.assertIn("was removed with the module that applied it", request.apply_error)
+        self.assertFalse(request.sudo().activity_ids)
+        self.assertTrue(logs and all(logs.exists().mapped("policy_name")))
 
     def test_deleted_lead_cancels_its_pending_requests(self):
         lead = self._lead(name="Big deal", expected_revenue=80000)

@@ -4,6 +4,8 @@ from unittest.mock import patch
 
 from odoo.tests import tagged
 
+from odoo.addons.helpdesk_process_guide.hooks import uninstall_hook as guide_uninstall_hook
+
 from ..hooks import uninstall_hook
 from .common import T0, HelpdeskEscalationCommon
 
@@ -258,6 +260,14 @@ class TestTicketEscalation(HelpdeskEscalationCommon):
         self.assertTrue(lead_rule.exists())
         self.assertTrue(log.exists(), "the escalation log is an audit trail")
         self.assertEqual(ticket.escalation_state, "none")
+
+    def test_rule_of_a_process_the_guide_uninstallation_deletes_is_archived(self):
+        """Its process deleted by the guide bridge's uninstallation, a rule limited to it is
+        archived: left active with no process, it would time every ticket."""
+        rule = self._rule()
+        guide_uninstall_hook(self.env)
+        self.assertFalse(rule.active)
+        self.assertIn("uninstallation of a module deleted the process", str(rule.message_ids[:1].body))
 
     def test_gate_refusal_is_a_failure_of_that_ticket(self):
         rule = self._rule(levels=[{"name": "Push", "delay": 1, "move_step_id": self.step_progress.id}])
