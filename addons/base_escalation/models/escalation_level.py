@@ -196,6 +196,18 @@ class EscalationLevel(models.Model):
                         user=level.assign_user_id.name,
                     )
                 )
+            if level.assign_to in ("user", "team_leader") and not level._escalation_reassignable():
+                raise ValidationError(
+                    self.env._(
+                        "Escalation rule %(rule)s, level %(level)s: %(model)s records cannot be "
+                        "reassigned to a user, as they have no single owner (a user field) the "
+                        "level could set. Choose another “Reassign To”, or make that user a "
+                        "follower or give them an activity instead.",
+                        rule=quoted(self.env, level.rule_id.display_name),
+                        level=quoted(self.env, level.name),
+                        model=self.env["ir.model"]._get(level.rule_id.model_name).name,
+                    )
+                )
             if level.assign_to == "team" and not level._escalation_assign_team():
                 raise ValidationError(
                     self.env._(
@@ -423,8 +435,10 @@ class EscalationLevel(models.Model):
 
     @api.model
     def _escalation_owner_of(self, record):
-        owner_field = record._guide_owner_field
-        return record[owner_field] if owner_field in record._fields else self.env["res.users"]
+        """The owner of ``record`` (its ``_guide_owner_field``, a user), or no user: a model
+        with several assignees has none."""
+        owner = record[record._guide_owner_field] if record._guide_owner_field in record._fields else None
+        return owner if owner is not None and owner._name == "res.users" else self.env["res.users"]
 
     @api.model
     def _escalation_note_done(self, results, records, action, moved=False):
@@ -434,21 +448,33 @@ class EscalationLevel(models.Model):
                 results[record.id]["moved"] = True
 
     def _escalation_reassign_groups(self, records):
-        """[(records, vals)] writing the new owner of ``records`` for the level, grouped by values."""
-        owner_field = records._guide_owner_field
-        if self.assign_to not in ("user", "team_leader") or owner_field not in records._fields:
+        """[(records, new owner, vals)] handing ``records`` to their new owner for the level,
+        grouped by values (``_escalation_owner_vals``, whatever the owner field)."""
+        if self.assign_to not in ("user", "team_leader") or not records._escalation_reassignable():
             return []
-        groups = defaultdict(lambda: records.browse())
+        groups = {}  # (owner, values in words): (owner, vals, records)
         for record in records:
             owner = self._escalation_new_owner(record)
             if (
                 owner
-                and record[owner_field] != owner
+                and self._escalation_owner_of(record) != owner
                 and self._escalation_may_own(owner)
                 and self._escalation_works_for(owner, record)
             ):
-                groups[tuple(sorted(record._escalation_owner_vals(owner).items()))] |= record
-        return [(group, dict(key)) for key, group in groups.items()]
+                vals = record._escalation_owner_vals(owner)
+                key = (owner.id, repr(sorted(vals.items())))
+                _owner, _vals, group = groups.get(key, (owner, vals, records.browse()))
+                groups[key] = (owner, vals, group | record)
+        return [(group, owner, vals) for owner, vals, group in groups.values()]
+
+    def _escalation_reassignable(self):
+        """Whether the level may hand the records of its rule's model to a user."""
+        self.ensure_one()
+        model_name = self.rule_id.model_name
+        if not model_name or model_name not in self.env:
+            return True
+        Model = self.env[model_name]
+        return not hasattr(Model, "_escalation_reassignable") or Model._escalation_reassignable()
 
     def _escalation_new_owner(self, record):
         """The user the level hands ``record`` to (its user, or the record's team leader)."""
@@ -476,6 +502,17 @@ class EscalationLevel(models.Model):
     def _escalation_note_not_reassigned(self, records, results):
         """Say in the log and the note why a record kept its owner."""
         if self.assign_to not in ("user", "team_leader"):
+            return
+        if not records._escalation_reassignable():
+            self._escalation_note_done(
+                results,
+                records,
+                self.env._(
+                    "Not reassigned: %(model)s records have no single owner (a user field) the "
+                    "level could set",
+                    model=self.env["ir.model"]._get(records._name).name,
+                ),
+            )
             return
         for record in records:
             owner = self._escalation_new_owner(record)
@@ -511,10 +548,9 @@ class EscalationLevel(models.Model):
     def _escalation_action_reassign(self, records, results, reason):
         self._escalation_note_not_reassigned(records, results)
         handed = {}  # record id: (former owner, new owner)
-        for group, vals in self._escalation_reassign_groups(records):
+        for group, user, vals in self._escalation_reassign_groups(records):
             former = {record.id: self._escalation_owner_of(record) for record in group}
             group.write(vals)
-            user = self.env["res.users"].browse(vals.get(records._guide_owner_field))
             self._escalation_note_done(results, group, self.env._("Reassigned to %(user)s", user=user.name))
             handed.update((record.id, (former[record.id], user)) for record in group)
         self._escalation_close_former_activities(

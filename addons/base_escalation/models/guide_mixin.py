@@ -142,8 +142,19 @@ class GuideMixin(models.AbstractModel):
         self.ensure_one()
         return self.env["res.users"]
 
+    @api.model
+    def _escalation_reassignable(self):
+        """Whether a level (*A user*, *The team leader*) or a manual escalation may hand
+        records of this model to a user, through ``_escalation_owner_vals``: by default when
+        ``_guide_owner_field`` is a Many2one to ``res.users``. A model whose owner is written
+        otherwise (several assignees: ``user_ids``) overrides both; one that cannot be
+        reassigned has its levels reassigning to a user refused at save."""
+        field = self._fields.get(self._guide_owner_field)
+        return bool(field and field.type == "many2one" and field.comodel_name == "res.users")
+
     def _escalation_owner_vals(self, user):
-        """Values that make ``user`` the owner of ``self`` (one record)."""
+        """Values that make ``user`` the owner of ``self`` (one record), written by the levels
+        and manual escalations reassigning it (see ``_escalation_reassignable``)."""
         return {self._guide_owner_field: user.id}
 
     def _escalation_extra_vals(self, level):
@@ -652,11 +663,9 @@ class GuideMixin(models.AbstractModel):
         if level:
             self._escalation_try_manual_move(level)
         now = fields.Datetime.now()
-        owner_field = self._guide_owner_field
-        has_owner = owner_field in self._fields
-        from_user = self[owner_field] if has_owner else self.env["res.users"]
+        from_user = self.env["escalation.level"]._escalation_owner_of(self)
         actions = []
-        if user and has_owner and self[owner_field] != user:
+        if user and self._escalation_reassignable() and from_user != user:
             with engine_flag(self.env, FLAG_NO_SYNC):
                 self.write(self._escalation_owner_vals(user))
             actions.append(self.env._("Reassigned to %(user)s", user=user.name))

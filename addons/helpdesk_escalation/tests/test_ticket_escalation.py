@@ -2,6 +2,7 @@ import logging
 from datetime import datetime
 from unittest.mock import patch
 
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from odoo.addons.helpdesk_process_guide.hooks import uninstall_hook as guide_uninstall_hook
@@ -70,6 +71,44 @@ class TestTicketEscalation(HelpdeskEscalationCommon):
             self._logs(ticket, kind="escalation").level_id.mapped("name"), ["L1 team leader", "L2 manager"]
         )
         self.assertEqual(ticket.escalation_log_count, 2)
+
+    def test_level_reassigns_through_the_owner_hook_whatever_the_owner_field(self):
+        """A model whose owner is not a Many2one ``user_id`` (several assignees) is handed to
+        the team leader through its ``_escalation_owner_vals``, not left as it was."""
+        self._rule()
+        with self._at(T0):
+            ticket = self._ticket()
+        Ticket = type(self.env["helpdesk.ticket"])
+
+        def owner_vals(record, user):
+            return {"user_id": user.id}  # as a model writing its assignees would
+
+        with (
+            patch.object(Ticket, "_guide_owner_field", "x_assignee_ids"),
+            patch.object(Ticket, "_escalation_reassignable", lambda model: True, create=True),
+            patch.object(Ticket, "_escalation_owner_vals", owner_vals),
+        ):
+            self._run_at(self._h(4.5))
+        self.assertEqual(ticket.user_id, self.user_leader)
+        log = self._logs(ticket, kind="escalation")
+        self.assertIn("Reassigned to Lea Leader", log.actions)
+
+    def test_level_reassigning_a_model_without_an_owner_is_refused(self):
+        """A model with no single owner cannot be reassigned: a level doing it is refused at
+        save, naming the rule; one saved before says so in the log instead of nothing."""
+        self._rule()
+        with self._at(T0):
+            ticket = self._ticket()
+        Ticket = type(self.env["helpdesk.ticket"])
+        with patch.object(Ticket, "_guide_owner_field", "x_assignee_ids"):
+            with self.assertRaises(ValidationError) as caught:
+                self._rule(name="Owner-less SLA")
+            self.assertIn("Escalation rule “Owner-less SLA”", str(caught.exception))
+            self.assertIn("cannot be reassigned to a user", str(caught.exception))
+            self._run_at(self._h(4.5))
+        self.assertEqual(ticket.user_id, self.user_agent)
+        log = self._logs(ticket, kind="escalation")
+        self.assertIn("Not reassigned: Helpdesk Ticket records have no single owner", log.actions)
 
     def test_warning_marks_the_ticket_at_risk(self):
         self._rule(
