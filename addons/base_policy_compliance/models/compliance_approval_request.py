@@ -939,9 +939,12 @@ class ComplianceApprovalRequest(models.Model):
         return True
 
     def _compliance_log_vals(self, outcome, reason=None):
+        """The audit row of a decision on this request, carrying the bridge's columns as the
+        rows of the check that held the change do (``_compliance_bridge_log_values``)."""
         self.ensure_one()
         policy = self.policy_id
         return {
+            **self._compliance_bridge_log_values(),
             "policy_id": policy.id,
             "policy_name": self.policy_name,
             "policy_version_id": self.policy_version_id.id,
@@ -957,6 +960,22 @@ class ComplianceApprovalRequest(models.Model):
             "reason": reason or self.note,
             "request_id": self.id,
         }
+
+    def _compliance_bridge_log_values(self):
+        """The bridge's columns of the record's audit rows (its ``_policy_log_values()``: a
+        team...) for a decision row: as the request saved them when it was made (the same
+        columns), else as the record has them now; none once the record is deleted."""
+        self.ensure_one()
+        if self.res_model not in self.env:
+            return {}
+        record = self.sudo()._compliance_record()
+        if not record or not hasattr(record, "_policy_log_values"):
+            return {}
+        values = record._policy_log_values()
+        for fname in values.keys() & self._fields.keys():
+            value = self.sudo()[fname]
+            values[fname] = value.id if isinstance(value, models.BaseModel) else value
+        return values
 
     def _compliance_notify_approvers(self, users=None):
         """Activities (on the request) for the approvers of the current tier (those of ``users``

@@ -37,9 +37,6 @@ class ComplianceApprovalRequest(models.Model):
 
     crm_team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True, index=True)
 
-    def _compliance_log_vals(self, outcome, reason=None):
-        return {**super()._compliance_log_vals(outcome, reason=reason), "crm_team_id": self.crm_team_id.id}
-
 
 class CrmTeam(models.Model):
     _inherit = "crm.team"

@@ -140,6 +140,31 @@ class TestTicketPolicy(HelpdeskGuideCommon):
         self.assertEqual(request.deviation_id.approver_id, self.user_manager)
         self.assertFalse(request.guide_bypassed_items)
 
+    def test_decision_rows_carry_the_team(self):
+        """The audit rows of an approval's decisions (approved, rejected) carry the ticket's
+        team, as the rows of the check that held the change do."""
+        self.policy.write(
+            {
+                "enforcement": "approval",
+                "tier_ids": [(0, 0, {"name": "Team leader", "approver_type": "team_leader"})],
+            }
+        )
+        for decision in ("approved", "rejected"):
+            with self.subTest(decision=decision):
+                ticket = self._waiting_ticket().with_user(self.user_agent)
+                request = ticket._compliance_request_approval(
+                    {"stage_id": self.stage_resolved.id}, "Customer unreachable"
+                )
+                as_leader = request.with_user(self.user_manager)
+                if decision == "approved":
+                    as_leader.action_approve()
+                else:
+                    as_leader.action_reject("Call the customer again")
+                rows = self.env["compliance.log"].search([("request_id", "=", request.id)])
+                self.assertIn(decision, rows.mapped("outcome"))
+                for row in rows:
+                    self.assertEqual(row.helpdesk_team_id, self.team, f"{row.event} {row.outcome}")
+
     def test_configuration(self):
         Policy = self.env["compliance.policy"]
         # another guided model (leads, when CRM is installed too) has no helpdesk teams
