@@ -55,7 +55,7 @@ class GuideMixin(models.AbstractModel):
         help="Helper for conditions: the milestones the record reached.",
     )
     guide_milestone_timeline = fields.Html(
-        string="Milestones", compute="_compute_guide_summary", sanitize=False
+        string="Process Milestones", compute="_compute_guide_summary", sanitize=False
     )
     guide_task_log_count = fields.Integer(string="Tasks Added", compute="_compute_guide_summary")
     # what the guidance panel offers, from the cached configuration (no query)

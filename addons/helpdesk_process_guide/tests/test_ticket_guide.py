@@ -364,6 +364,17 @@ class TestTicketGuide(HelpdeskGuideCommon):
         )
         self.assertGreater(last.duration_hours, 24 * 365)
 
+    def test_milestone_timeline_label_is_the_process_one(self):
+        """The engine's fields are labelled for the process, not as an app's own fields
+        (project tasks have "Milestones"; Odoo warns at install of two fields with one
+        label), and no field of the ticket shares the label."""
+        fields_ = self.env["helpdesk.ticket"]._fields
+        label = fields_["guide_milestone_timeline"].string
+        self.assertEqual(label, "Process Milestones")
+        self.assertEqual(
+            [name for name, field in fields_.items() if field.string == label], ["guide_milestone_timeline"]
+        )
+
     def test_install_and_uninstall_hooks(self):
         ticket = self._ticket()
         # a hint agents acknowledged: deleted with the module (it refused the uninstallation)
