@@ -2,7 +2,7 @@
     "name": "Base Process Intelligence",
     "summary": "Which parts of a process work: a live process map, variants and conformance, "
     "step effectiveness, agent and team scorecards, before and after, computed in SQL",
-    "version": "18.0.2.1.1",
+    "version": "18.0.2.1.2",
     "category": "Productivity",
     "license": "LGPL-3",
     "author": "Process Guide Team",

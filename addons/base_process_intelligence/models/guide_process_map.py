@@ -188,6 +188,9 @@ class GuideProcess(models.Model):
         self._pi_check_person_filter(process, filters)
         self.env["guide.step.visit"]._pi_refresh()
         model = self.env[process.model_name]
+        # the outcomes are read in SQL: a record lost or closed in this transaction counts
+        for model_name, fnames in model._guide_outcome_depends().items():
+            self.env[model_name].flush_model(fnames)
         steps = process.with_context(active_test=False).step_ids.sorted(lambda s: (s.sequence, s.id))
         result.update(
             {
@@ -486,7 +489,7 @@ class GuideProcess(models.Model):
     def _pi_map_data(self, process, steps, filters):
         """Nodes and edges of ``process``: three aggregate queries over the visits (the
         times in step read presorted from an index, the counts and edges hashed in one
-        scan, the outcome of the visits still open)."""
+        scan, the outcome of the records where they stopped)."""
         cr = self.env.cr
         model = self.env[process.model_name]
         where = SQL(" AND ").join(
@@ -527,17 +530,19 @@ class GuideProcess(models.Model):
                 counts[step_id] = figures
             elif next_step_id:
                 edge_rows.append((step_id, next_step_id, figures[0]))
-        # the visits still open: in progress, or where the record ended (won, lost...)
+        # where the records stopped: in progress, or where they ended (won, lost, or
+        # cancelled: left for no step)
         cr.execute(
             SQL(
                 """
             SELECT v.step_id, %(outcome)s AS outcome, count(*),
+                   count(*) FILTER (WHERE v.left_at IS NULL),
                    count(*) FILTER (
-                       WHERE v.expected_hours > 0
+                       WHERE v.left_at IS NULL AND v.expected_hours > 0
                          AND v.entered_at < %(now)s - make_interval(secs => v.expected_hours * 3600))
               FROM guide_step_visit v
               JOIN %(table)s r ON r.id = v.res_id
-             WHERE %(where)s AND v.left_at IS NULL
+             WHERE %(where)s AND v.last_stay
              GROUP BY v.step_id, 2
             """,
                 outcome=model._guide_outcome_sql("r"),
@@ -547,8 +552,8 @@ class GuideProcess(models.Model):
             )
         )
         ends = {}
-        for step_id, outcome, count, late in cr.fetchall():
-            ends.setdefault(step_id, {})[outcome] = (count, late)
+        for step_id, outcome, count, in_step, late in cr.fetchall():
+            ends.setdefault(step_id, {})[outcome] = (count, in_step, late)
         # the detours: entered from a stage step, left (returned) to one; the time spent
         # in the alternate step per entry and per return edge (a partial index's rows)
         cr.execute(
@@ -576,7 +581,8 @@ class GuideProcess(models.Model):
             visits, starts, overdue, overridden, backward, exits, left = counts.get(step_id, (0,) * 7)
             median, p90 = times.get(step_id) or (None, None)
             end = ends.get(step_id, {})
-            in_progress, late = end.get(OUTCOME_OPEN, (0, 0))
+            # an open record that left for no step is no longer in progress there
+            _count, in_progress, late = end.get(OUTCOME_OPEN, (0, 0, 0))
             figures[step_id] = (
                 visits,
                 starts,
@@ -586,8 +592,8 @@ class GuideProcess(models.Model):
                 overdue + late,
                 overridden,
                 backward,
-                end.get(OUTCOME_DROPPED, (0, 0))[0],
-                end.get(OUTCOME_SUCCESS, (0, 0))[0],
+                end.get(OUTCOME_DROPPED, (0,))[0],
+                end.get(OUTCOME_SUCCESS, (0,))[0],
                 exits,
                 left,
             )

@@ -60,6 +60,13 @@ class GuideStepVisit(models.Model):
     duration_hours = fields.Float("Hours in Step", readonly=True, aggregator="avg")
     expected_hours = fields.Float(readonly=True, aggregator="avg")
     overdue = fields.Boolean("Left Late", readonly=True)
+    # where the record stopped: it is still in the step, or left it for no step (a
+    # cancelled ticket, a record closed outside the process) and entered none since
+    last_stay = fields.Boolean(
+        "Last Stay",
+        readonly=True,
+        help="The record's last stay in a step: still there, or left for no step since.",
+    )
     overridden = fields.Boolean("Left by Override", readonly=True)
     exit_direction = fields.Selection(
         [
@@ -98,8 +105,11 @@ class GuideStepVisit(models.Model):
                 "WHERE left_at IS NOT NULL"
             )
         )
+        # where the records stopped, joined to their record for their outcome
+        # (guide_step_visit_open_idx, of the visits still open, was replaced in 18.0.2.1.2)
+        cr.execute(SQL("DROP INDEX IF EXISTS guide_step_visit_open_idx"))
         create_index(
-            cr, "guide_step_visit_open_idx", self._table, ["process_id", "step_id"], where="left_at IS NULL"
+            cr, "guide_step_visit_last_idx", self._table, ["process_id", "step_id"], where="last_stay"
         )
         # the detours of a process, for the map's entry edges (few rows among the visits)
         create_index(
@@ -191,17 +201,20 @@ class GuideStepVisit(models.Model):
     @api.model
     def _pi_insert_visits(self, scope):
         """Visits of the history rows matching ``scope`` (over ``h``), in one query: each
-        history row entering a stage step opens a visit, the record's next such row
-        closes it; each detour row (entering an alternate step) opens a visit of the
-        alternate step, the record's next return row closes it. The stay in the stage
-        step goes on during a detour: detour and return rows do not split it."""
+        history row entering a stage step opens a visit, the record's next row closes it
+        (a row entering no step too, as a cancellation: the visit stays the record's last
+        stay while no later row enters a step); each detour row (entering an alternate
+        step) opens a visit of the alternate step, the record's next return row closes
+        it. The stay in the stage step goes on during a detour: detour and return rows do
+        not split it."""
         self.env.cr.execute(
             SQL(
                 """
             INSERT INTO guide_step_visit (
                 res_model, res_id, process_id, step_id, next_step_id, history_id, exit_history_id,
                 visit_number, entered_at, left_at, duration_hours, expected_hours, overdue, overridden,
-                exit_direction, owner_id, company_id, team_ref, detour_from_step_id, process_version_id)
+                exit_direction, owner_id, company_id, team_ref, detour_from_step_id, process_version_id,
+                last_stay)
             SELECT t.res_model, t.res_id, s.process_id, t.to_step_id,
                    CASE WHEN ns.process_id = s.process_id THEN ns.id END,
                    t.id, t.next_id,
@@ -212,7 +225,7 @@ class GuideStepVisit(models.Model):
                    COALESCE(t.next_gate = 'overridden', FALSE),
                    t.next_direction, t.owner_id, t.company_id, t.team_ref,
                    CASE WHEN t.detour THEN t.from_step_id END,
-                   t.process_version_id
+                   t.process_version_id, t.steps_after = 0
               FROM (
                 SELECT h.id, h.res_model, h.res_id, h.to_step_id, h.from_step_id, h.date, h.owner_id,
                        h.company_id, h.process_version_id, COALESCE(h.direction = 'detour', FALSE) AS detour,
@@ -223,6 +236,8 @@ class GuideStepVisit(models.Model):
                        lead(h.to_step_id) OVER w AS next_step_id,
                        lead(h.gate_result) OVER w AS next_gate,
                        lead(h.direction) OVER w AS next_direction,
+                       count(h.to_step_id) OVER (w ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING)
+                           AS steps_after,
                        %(hours)s AS hours
                   FROM guide_history h
                  WHERE %(scope)s

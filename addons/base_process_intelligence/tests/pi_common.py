@@ -273,6 +273,20 @@ class HandCaseMixin:
         deviations = {(keys[d["step_id"]], d["kind"]): d["count"] for d in conformance["deviations"]}
         self.assertEqual(deviations, {("a", "override"): 1, ("a", "skip"): 1})
 
+    def check_dropped_out_where_it_stopped(self, record, drop_out):
+        """A live ``record`` (in step A, entered today) dropped out the normal way by
+        ``drop_out(record)`` (a ticket set to a cancelled stage, which is no step: its
+        history row enters no step and closes the visit; a lead marked lost, which keeps
+        its stage) is a drop-out of the step it stopped at, as its variant says."""
+        today = {"date_from": (datetime.now() - timedelta(days=1)).date().isoformat()}
+        a = self.pi_nodes(self.pi_map(user=self.manager, filters=today))["a"]
+        self.assertEqual((a["visits"], a["in_progress"], a["dropped"]), (1, 1, 0))
+        drop_out(record)
+        data = self.pi_map(user=self.manager, filters=today)
+        a = self.pi_nodes(data)["a"]
+        self.assertEqual((a["visits"], a["in_progress"], a["dropped"]), (1, 0, 1))
+        self.assertEqual([(self.pi_path(v), v["dropped"]) for v in data["variants"]], [("a", 1)])
+
     def check_hand_case_filters(self):
         by_user = self.pi_nodes(self.pi_map(filters={"user_id": self.agent.id}))
         self.assertEqual(

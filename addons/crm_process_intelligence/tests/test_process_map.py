@@ -145,6 +145,17 @@ class TestLeadProcessMap(LeadHandCase):
         )
         self.assertEqual(lead_variant.path, f"{self.steps['a'].id},{self.steps['c'].id}")
 
+    def test_lost_lead_dropped_out_where_it_stopped(self):
+        lead = self.env["crm.lead"].create(
+            {
+                "name": "PI lost",
+                "type": "opportunity",
+                "team_id": self.team.id,
+                "stage_id": self.stages["a"].id,
+            }
+        )
+        self.check_dropped_out_where_it_stopped(lead, lambda record: record.action_set_lost())
+
     def test_refresh_button_and_cron(self):
         self.env["ir.config_parameter"].sudo().set_param("base_process_intelligence.refreshed_at", "")
         self.env["guide.step.visit"].search([]).sudo().unlink()

@@ -91,6 +91,18 @@ class TestTicketProcessMap(TicketHandCase):
         self.assertEqual(self.pi_edges(data)[("a", "b")]["count"], 5)
         self.assertEqual(self.pi_nodes(data)["b"]["in_progress"], 3)
 
+    def test_cancelled_ticket_dropped_out_where_it_stopped(self):
+        ticket = self.env["helpdesk.ticket"].create(
+            {
+                "name": "PI cancelled",
+                "description": "<p>cancelled</p>",
+                "team_id": self.team.id,
+                "stage_id": self.stages["a"].id,
+            }
+        )
+        cancelled = self.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_cancelled")
+        self.check_dropped_out_where_it_stopped(ticket, lambda t: t.write({"stage_id": cancelled.id}))
+
 
 @tagged("post_install", "-at_install")
 class TestTicketProcessMapRpc(RpcCase, MapRpcAttackCases, TicketHandCase):

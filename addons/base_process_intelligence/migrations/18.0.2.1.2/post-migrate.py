@@ -1,0 +1,14 @@
+from odoo.tools import SQL
+
+
+def migrate(cr, version):
+    """Visits note whether they are their record's last stay (a record cancelled out of
+    its step is a drop-out there): the next refresh rebuilds them all."""
+    if not version:
+        return
+    cr.execute(
+        SQL(
+            "DELETE FROM ir_config_parameter WHERE key = %s",
+            "base_process_intelligence.refreshed_at",
+        )
+    )
