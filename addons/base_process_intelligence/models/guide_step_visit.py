@@ -163,6 +163,7 @@ class GuideStepVisit(models.Model):
         if not cr.fetchone()[0]:
             return False
         self.env["guide.history"].flush_model()
+        self.env["guide.step"].flush_model(["process_id", "expected_hours"])
         params = self.env["ir.config_parameter"].sudo()
         mark = int(params.get_param(PARAM_MARK) or 0)
         refreshed_at = params.get_param(PARAM_REFRESHED)
@@ -206,7 +207,9 @@ class GuideStepVisit(models.Model):
         stay while no later row enters a step); each detour row (entering an alternate
         step) opens a visit of the alternate step, the record's next return row closes
         it. The stay in the stage step goes on during a detour: detour and return rows do
-        not split it."""
+        not split it. A stay left is judged late against the expected hours in force when
+        it was left (its exit row's, as the history judged it); one still open, against
+        the step's."""
         self.env.cr.execute(
             SQL(
                 """
@@ -220,8 +223,8 @@ class GuideStepVisit(models.Model):
                    t.id, t.next_id,
                    CASE WHEN NOT t.detour THEN row_number() OVER (
                        PARTITION BY t.res_model, t.res_id, s.process_id, t.detour ORDER BY t.date, t.id) END,
-                   t.date, t.next_date, t.hours, s.expected_hours,
-                   t.next_id IS NOT NULL AND s.expected_hours > 0 AND t.hours > s.expected_hours,
+                   t.date, t.next_date, t.hours, e.expected_hours,
+                   t.next_id IS NOT NULL AND e.expected_hours > 0 AND t.hours > e.expected_hours,
                    COALESCE(t.next_gate = 'overridden', FALSE),
                    t.next_direction, t.owner_id, t.company_id, t.team_ref,
                    CASE WHEN t.detour THEN t.from_step_id END,
@@ -236,6 +239,8 @@ class GuideStepVisit(models.Model):
                        lead(h.to_step_id) OVER w AS next_step_id,
                        lead(h.gate_result) OVER w AS next_gate,
                        lead(h.direction) OVER w AS next_direction,
+                       lead(h.from_step_id) OVER w AS next_from_step_id,
+                       lead(h.expected_hours) OVER w AS next_expected_hours,
                        count(h.to_step_id) OVER (w ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING)
                            AS steps_after,
                        %(hours)s AS hours
@@ -247,6 +252,11 @@ class GuideStepVisit(models.Model):
               ) t
               JOIN guide_step s ON s.id = t.to_step_id
               LEFT JOIN guide_step ns ON ns.id = t.next_step_id
+             CROSS JOIN LATERAL (
+                SELECT CASE WHEN t.next_from_step_id = t.to_step_id
+                            THEN COALESCE(t.next_expected_hours, s.expected_hours)
+                            ELSE s.expected_hours END AS expected_hours
+             ) e
              WHERE t.kept
             """,
                 team=self._pi_team_sql("h"),

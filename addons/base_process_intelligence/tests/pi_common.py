@@ -45,10 +45,13 @@ def at(hours):
     return T0 + timedelta(hours=hours)
 
 
-def add_history(env, record, process, moves, steps, owner=False, team_field=False, team_id=False):
+def add_history(env, record, process, moves, steps, owner=False, team_field=False, team_id=False, after=None):
     """History rows of ``record`` entering ``steps[key]`` at ``at(hours)`` (``moves``:
-    [(hours, key, gate result of the move)])."""
-    vals_list, previous = [], None
+    [(hours, key, gate result of the move)]), after its move into ``after`` (a key, hours)
+    if given; a row leaving a step names its expected hours then, as the engine's do."""
+    vals_list, previous, since = [], None, None
+    if after:
+        previous, since = steps[after[0]], after[1]
     for hours, key, gate in moves:
         step = steps[key]
         if previous is None:
@@ -69,11 +72,13 @@ def add_history(env, record, process, moves, steps, owner=False, team_field=Fals
             "date": at(hours),
             "owner_id": owner,
             "company_id": env.company.id,
+            "expected_hours": previous.expected_hours if previous else 0.0,
+            "overdue": bool(previous and previous.expected_hours and hours - since > previous.expected_hours),
         }
         if team_field:
             vals[team_field] = team_id
         vals_list.append(vals)
-        previous = step
+        previous, since = step, hours
     env["guide.history"].sudo()._guide_create_rows(vals_list)
 
 
@@ -286,6 +291,34 @@ class HandCaseMixin:
         a = self.pi_nodes(data)["a"]
         self.assertEqual((a["visits"], a["in_progress"], a["dropped"]), (1, 0, 1))
         self.assertEqual([(self.pi_path(v), v["dropped"]) for v in data["variants"]], [("a", 1)])
+
+    def check_left_late_as_judged_then(self):
+        """A stay is judged late against the expected hours in force when it was left (its
+        history row's), not the step's current ones: two equal stays of 30 h in A (24 h
+        expected then: late); A then expects 48 h, and one record moves on since, the
+        other not: both stays stay late, at a full rebuild too, as their rows say."""
+        records = {key: self.records["r4"].copy({"name": f"PI late {key}"}) for key in ("x", "y")}
+        stays = [(2000, "a", "free"), (2030, "b", "free")]
+        for record in records.values():
+            add_history(self.env, record, self.process, stays, self.steps)
+        self.env["guide.step.visit"]._pi_refresh()
+        self.steps["a"].expected_duration = 48
+        self.assertEqual(self.steps["a"].expected_hours, 48)
+        moved_on = [(2040, "c", "free")]
+        add_history(self.env, records["x"], self.process, moved_on, self.steps, after=("b", 2030))
+        Visit = self.env["guide.step.visit"]
+        for full in (False, True):
+            Visit._pi_refresh(full=full)
+            visits = Visit.search(
+                [("res_id", "in", [r.id for r in records.values()]), ("step_id", "=", self.steps["a"].id)]
+            )
+            self.assertEqual(visits.mapped(lambda v: (v.overdue, v.expected_hours)), [(True, 24.0)] * 2)
+        history = self.env["guide.history"].search(
+            [("res_id", "in", visits.mapped("res_id")), ("from_step_id", "=", self.steps["a"].id)]
+        )
+        self.assertEqual(history.mapped("overdue"), [True, True])
+        a = self.pi_nodes(self.pi_map(filters={"date_from": at(2000).date().isoformat()}))["a"]
+        self.assertEqual((a["visits"], a["overdue"]), (2, 2))
 
     def check_hand_case_filters(self):
         by_user = self.pi_nodes(self.pi_map(filters={"user_id": self.agent.id}))

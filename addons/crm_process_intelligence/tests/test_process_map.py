@@ -33,6 +33,9 @@ class TestLeadProcessMap(LeadHandCase):
     def test_filters(self):
         self.check_hand_case_filters()
 
+    def test_left_late_as_judged_then(self):
+        self.check_left_late_as_judged_then()
+
     def test_period_of_the_users_days(self):
         self.check_hand_case_local_days()
 

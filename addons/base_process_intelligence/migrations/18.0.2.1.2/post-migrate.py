@@ -3,7 +3,8 @@ from odoo.tools import SQL
 
 def migrate(cr, version):
     """Visits note whether they are their record's last stay (a record cancelled out of
-    its step is a drop-out there): the next refresh rebuilds them all."""
+    its step is a drop-out there), and a stay left is judged late against the expected
+    hours its history row names: the next refresh rebuilds them all."""
     if not version:
         return
     cr.execute(
