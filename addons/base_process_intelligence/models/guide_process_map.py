@@ -197,9 +197,9 @@ class GuideProcess(models.Model):
                 "process": {"id": process.id, "name": process.display_name, "model": process.model_name},
                 "outcome_labels": self._pi_outcome_labels(model),
                 "filters": self._pi_filter_choices(process),
-                "refreshed_at": self.env["ir.config_parameter"]
-                .sudo()
-                .get_param("base_process_intelligence.refreshed_at"),
+                "refreshed_at": fields.Datetime.to_string(
+                    self.env["guide.step.visit.refresh"]._pi_refreshed_at()
+                ),
                 **self._pi_map_data(process, steps, filters),
                 **self._pi_variant_data(process, steps, filters),
                 "milestones": self._pi_milestone_data(process, filters),

@@ -10,9 +10,6 @@ _logger = logging.getLogger(__name__)
 
 # the refresh of visits and variants runs in one transaction at a time
 REFRESH_LOCK = 7_316_240_016
-# the last guide.history id the visits include, and when they were refreshed
-PARAM_MARK = "base_process_intelligence.history_mark"
-PARAM_REFRESHED = "base_process_intelligence.refreshed_at"
 # history rows committed late (a long transaction took its id before others committed):
 # the records of rows dated this many minutes before the last refresh are refreshed again
 LATE_COMMIT_MINUTES = 60
@@ -25,6 +22,65 @@ def _touched(alias):
         SQL.identifier(alias, "res_model"),
         SQL.identifier(alias, "res_id"),
     )
+
+
+class GuideStepVisitRefresh(models.Model):
+    """Where the visits and variants stand: the last ``guide.history`` id they include
+    and when they were refreshed (one row, written in SQL by ``_pi_refresh``). Kept in
+    a table of its own, not in system parameters: writing one clears the registry's
+    caches of every worker, and the map refreshes on each read."""
+
+    _name = "guide.step.visit.refresh"
+    _description = "Refresh of Step Visits"
+    _log_access = False
+
+    history_mark = fields.Integer(readonly=True)
+    refreshed_at = fields.Datetime(readonly=True)
+
+    def init(self):
+        res = super().init()
+        # the row the refresh updates (empty: never refreshed, the next refresh is full)
+        self.env.cr.execute(
+            SQL(
+                "INSERT INTO %(table)s (history_mark) SELECT 0 WHERE NOT EXISTS (SELECT FROM %(table)s)",
+                table=SQL.identifier(self._table),
+            )
+        )
+        return res
+
+    @api.model
+    def _pi_state(self):
+        """(row id, last history id included, refreshed at) of the visits."""
+        cr = self.env.cr
+        table = SQL.identifier(self._table)
+        cr.execute(SQL("SELECT id, history_mark, refreshed_at FROM %s ORDER BY id LIMIT 1", table))
+        row = cr.fetchone()
+        if not row:
+            cr.execute(
+                SQL(
+                    "INSERT INTO %s (history_mark) VALUES (0) RETURNING id, history_mark, refreshed_at",
+                    table,
+                )
+            )
+            row = cr.fetchone()
+        return row
+
+    @api.model
+    def _pi_mark(self, state_id, mark, refreshed_at):
+        self.env.cr.execute(
+            SQL(
+                "UPDATE %s SET history_mark = %s, refreshed_at = %s WHERE id = %s",
+                SQL.identifier(self._table),
+                mark,
+                refreshed_at,
+                state_id,
+            )
+        )
+
+    @api.model
+    def _pi_refreshed_at(self):
+        """When the visits were last refreshed (False: never)."""
+        return self._pi_state()[2] or False
 
 
 class GuideStepVisit(models.Model):
@@ -164,9 +220,8 @@ class GuideStepVisit(models.Model):
             return False
         self.env["guide.history"].flush_model()
         self.env["guide.step"].flush_model(["process_id", "expected_hours"])
-        params = self.env["ir.config_parameter"].sudo()
-        mark = int(params.get_param(PARAM_MARK) or 0)
-        refreshed_at = params.get_param(PARAM_REFRESHED)
+        State = self.env["guide.step.visit.refresh"]
+        state_id, mark, refreshed_at = State._pi_state()
         cr.execute(SQL("SELECT COALESCE(max(id), 0) FROM guide_history"))
         top = cr.fetchone()[0]
         full = full or not refreshed_at
@@ -194,8 +249,7 @@ class GuideStepVisit(models.Model):
         self.env["guide.record.variant"]._pi_insert_variants(SQL("TRUE") if full else _touched("v"))
         if not full:
             cr.execute(SQL("DROP TABLE guide_pi_touched"))
-        params.set_param(PARAM_MARK, str(top))
-        params.set_param(PARAM_REFRESHED, fields.Datetime.to_string(cr.now()))
+        State._pi_mark(state_id, top, cr.now())
         self.env.invalidate_all()
         return True
 

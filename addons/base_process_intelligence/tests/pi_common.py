@@ -20,7 +20,10 @@ conformance: R1 only (R5 overrode): 1 of 5; deviations: A skip 2 (R3, R4), B bac
 """
 
 from datetime import datetime, timedelta
+from unittest.mock import patch
 
+from odoo import fields
+from odoo.modules.registry import Registry
 from odoo.tests import new_test_user
 
 from odoo.addons.base_process_guide.tests.rpc_common import RpcError
@@ -319,6 +322,20 @@ class HandCaseMixin:
         self.assertEqual(history.mapped("overdue"), [True, True])
         a = self.pi_nodes(self.pi_map(filters={"date_from": at(2000).date().isoformat()}))["a"]
         self.assertEqual((a["visits"], a["overdue"]), (2, 2))
+
+    def check_map_read_keeps_caches(self):
+        """The map read after a stage change refreshes the visits without clearing the
+        registry's caches (of every worker: its mark is no system parameter)."""
+        record = self.records["r4"].copy({"name": "PI cache"})
+        add_history(self.env, record, self.process, [(3000, "a", "free")], self.steps)
+        with patch.object(Registry, "clear_cache", autospec=True, side_effect=Registry.clear_cache) as clear:
+            data = self.pi_map(user=self.manager, filters={"date_from": at(3000).date().isoformat()})
+        self.assertEqual(self.pi_nodes(data)["a"]["visits"], 1, "the visit of the new row is mapped")
+        clear.assert_not_called()
+        self.assertEqual(
+            data["refreshed_at"],
+            fields.Datetime.to_string(self.env["guide.step.visit.refresh"]._pi_refreshed_at()),
+        )
 
     def check_hand_case_filters(self):
         by_user = self.pi_nodes(self.pi_map(filters={"user_id": self.agent.id}))

@@ -36,6 +36,9 @@ class TestLeadProcessMap(LeadHandCase):
     def test_left_late_as_judged_then(self):
         self.check_left_late_as_judged_then()
 
+    def test_map_read_keeps_caches(self):
+        self.check_map_read_keeps_caches()
+
     def test_period_of_the_users_days(self):
         self.check_hand_case_local_days()
 
@@ -160,7 +163,8 @@ class TestLeadProcessMap(LeadHandCase):
         self.check_dropped_out_where_it_stopped(lead, lambda record: record.action_set_lost())
 
     def test_refresh_button_and_cron(self):
-        self.env["ir.config_parameter"].sudo().set_param("base_process_intelligence.refreshed_at", "")
+        # never refreshed: the next refresh builds every visit
+        self.env.cr.execute("UPDATE guide_step_visit_refresh SET refreshed_at = NULL")
         self.env["guide.step.visit"].search([]).sudo().unlink()
         self.assertTrue(self.env["guide.step.visit"].with_user(self.manager).action_pi_refresh())
         self.check_hand_case_nodes(self.pi_map(user=self.manager))

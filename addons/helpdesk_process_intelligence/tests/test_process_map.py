@@ -38,6 +38,9 @@ class TestTicketProcessMap(TicketHandCase):
     def test_left_late_as_judged_then(self):
         self.check_left_late_as_judged_then()
 
+    def test_map_read_keeps_caches(self):
+        self.check_map_read_keeps_caches()
+
     def test_period_of_the_users_days(self):
         self.check_hand_case_local_days()
 
