@@ -1,5 +1,7 @@
 import logging
 
+from psycopg2.errors import SerializationFailure
+
 from odoo import api, fields, models
 from odoo.tools import SQL
 from odoo.tools.sql import create_index
@@ -49,12 +51,24 @@ class GuideStepVisitRefresh(models.Model):
         return res
 
     @api.model
-    def _pi_state(self):
-        """(row id, last history id included, refreshed at) of the visits."""
+    def _pi_state(self, lock=False):
+        """(row id, last history id included, refreshed at) of the visits; with ``lock``,
+        the row locked for the refresh, or None when another transaction refreshed since
+        this one began (it sees their rows as they were: deleting them would fail)."""
         cr = self.env.cr
         table = SQL.identifier(self._table)
-        cr.execute(SQL("SELECT id, history_mark, refreshed_at FROM %s ORDER BY id LIMIT 1", table))
-        row = cr.fetchone()
+        query = SQL("SELECT id, history_mark, refreshed_at FROM %s ORDER BY id LIMIT 1", table)
+        if lock:
+            try:
+                with cr.savepoint(flush=False):
+                    cr.execute(SQL("%s FOR UPDATE", query), log_exceptions=False)
+                    row = cr.fetchone()
+            except SerializationFailure:
+                _logger.debug("Step visits refreshed by another transaction since this one began")
+                return None
+        else:
+            cr.execute(query)
+            row = cr.fetchone()
         if not row:
             cr.execute(
                 SQL(
@@ -213,15 +227,20 @@ class GuideStepVisit(models.Model):
         """Bring visits and variants up to the stage history: rebuild the rows of the
         records with history rows newer than the last refresh (every record when
         ``full`` or on a database never refreshed). One transaction at a time (others
-        keep what is there). Returns whether it ran."""
+        keep what is there), and none that began before another's refresh committed
+        (it would delete the rows that one replaced): the others read the rows as they
+        were when they began. Returns whether it ran."""
         cr = self.env.cr
         cr.execute(SQL("SELECT pg_try_advisory_xact_lock(%s)", REFRESH_LOCK))
         if not cr.fetchone()[0]:
             return False
+        State = self.env["guide.step.visit.refresh"]
+        state = State._pi_state(lock=True)
+        if state is None:
+            return False
+        state_id, mark, refreshed_at = state
         self.env["guide.history"].flush_model()
         self.env["guide.step"].flush_model(["process_id", "expected_hours"])
-        State = self.env["guide.step.visit.refresh"]
-        state_id, mark, refreshed_at = State._pi_state()
         cr.execute(SQL("SELECT COALESCE(max(id), 0) FROM guide_history"))
         top = cr.fetchone()[0]
         full = full or not refreshed_at

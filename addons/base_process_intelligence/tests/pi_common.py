@@ -337,6 +337,22 @@ class HandCaseMixin:
             fields.Datetime.to_string(self.env["guide.step.visit.refresh"]._pi_refreshed_at()),
         )
 
+    def check_refresh_after_a_concurrent_one(self):
+        """A refresh in a transaction that began before another worker's refresh committed
+        leaves the refresh to that one (its rows, deleted and rebuilt meanwhile, would
+        fail to delete: "could not serialize access"), logs no error, and the map reads
+        on. The test class's transaction must not have refreshed (its lock would hold
+        the other worker)."""
+        add_history(self.env, self.records["r4"], self.process, [(0, "a", "free")], self.steps)
+        self.env.flush_all()
+        with self.env.registry.cursor() as other:
+            # another worker refreshes and commits after this transaction began
+            other.execute("UPDATE guide_step_visit_refresh SET history_mark = history_mark")
+        with self.assertNoLogs("odoo.sql_db", "ERROR"):
+            self.assertFalse(self.env["guide.step.visit"]._pi_refresh())
+            data = self.pi_map(user=self.manager)
+        self.assertEqual(data["process"]["id"], self.process.id)
+
     def check_hand_case_filters(self):
         by_user = self.pi_nodes(self.pi_map(filters={"user_id": self.agent.id}))
         self.assertEqual(

@@ -182,6 +182,17 @@ class TestLeadProcessMap(LeadHandCase):
 
 
 @tagged("post_install", "-at_install")
+class TestLeadRefreshConcurrency(LeadHandCase):
+    @classmethod
+    def setup_hand_case(cls):
+        """No history and no refresh: this class's transaction leaves the refresh's row
+        unlocked, for another worker to refresh meanwhile."""
+
+    def test_refresh_after_a_concurrent_one(self):
+        self.check_refresh_after_a_concurrent_one()
+
+
+@tagged("post_install", "-at_install")
 class TestLeadProcessMapRpc(RpcCase, MapRpcAttackCases, LeadHandCase):
     outsider_groups = "sales_team.group_sale_salesman"
 

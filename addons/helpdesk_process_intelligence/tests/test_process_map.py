@@ -111,6 +111,17 @@ class TestTicketProcessMap(TicketHandCase):
 
 
 @tagged("post_install", "-at_install")
+class TestTicketRefreshConcurrency(TicketHandCase):
+    @classmethod
+    def setup_hand_case(cls):
+        """No history and no refresh: this class's transaction leaves the refresh's row
+        unlocked, for another worker to refresh meanwhile."""
+
+    def test_refresh_after_a_concurrent_one(self):
+        self.check_refresh_after_a_concurrent_one()
+
+
+@tagged("post_install", "-at_install")
 class TestTicketProcessMapRpc(RpcCase, MapRpcAttackCases, TicketHandCase):
     outsider_groups = "helpdesk_mgmt.group_helpdesk_user_own"
 
