@@ -672,7 +672,8 @@ class GuideProcess(models.Model):
         alternate step in the path) follows the design when a branch of the stage step
         it was entered from leads to it; the record stays in that stage step meanwhile,
         so the next stage step is judged from it (or is the step the alternate step
-        returns to)."""
+        returns to). A step entered again right after itself was left for no step and
+        re-entered (reopened): no move to judge."""
         by_id = {step.id: step for step in steps}
         if any(sid not in by_id for sid in path):
             by_id.update({s.id: s for s in self.env["guide.step"].browse(path).exists()})
@@ -683,6 +684,10 @@ class GuideProcess(models.Model):
             return 1, main[0].id, EDGE_SKIP
         source, detour = (path[0], None) if path else (None, None)
         for position, target in enumerate(path[1:], start=2):
+            if target == source and not detour:
+                # back in the step it left for no step (a ticket cancelled, then reopened):
+                # no move, as on the map (no edge, no backward move)
+                continue
             if source not in rank or target not in rank:
                 return position, source, EDGE_DETOUR
             if kinds.get(target, "step") != "step":

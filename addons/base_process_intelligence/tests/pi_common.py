@@ -353,6 +353,38 @@ class HandCaseMixin:
             data = self.pi_map(user=self.manager)
         self.assertEqual(data["process"]["id"], self.process.id)
 
+    def check_reopened_record_made_no_move(self):
+        """A record that left step A for no step (a ticket cancelled) and came back to A
+        (reopened) made no move there: its path names A twice, with no edge A to A, no
+        backward move in its variant, and no departure in the conformance."""
+        record = self.records["r4"].copy({"name": "PI reopened"})
+        a = self.steps["a"]
+        common = {
+            "res_model": record._name,
+            "res_id": record.id,
+            "record_name": record.display_name,
+            "process_id": self.process.id,
+            "gate_result": "free",
+            "company_id": self.env.company.id,
+        }
+        self.env["guide.history"].sudo()._guide_create_rows(
+            [
+                dict(common, to_step_id=a.id, direction="initial", date=at(4000)),
+                dict(common, from_step_id=a.id, direction="forward", date=at(4001), expected_hours=24),
+                dict(common, to_step_id=a.id, direction="initial", date=at(4002)),
+            ]
+        )
+        data = self.pi_map(user=self.manager, filters={"date_from": at(4000).date().isoformat()})
+        self.assertEqual([self.pi_path(v) for v in data["variants"]], ["aa"])
+        self.assertNotIn(("a", "a"), self.pi_edges(data))
+        self.assertEqual(self.pi_nodes(data)["a"]["backward"], 0)
+        variant = self.env["guide.record.variant"].search([("res_id", "=", record.id)])
+        self.assertEqual(variant.backward_count, 0)
+        conformance = data["conformance"]
+        self.assertEqual((conformance["records"], conformance["conformant"]), (1, 1))
+        self.assertEqual(conformance["deviations"], [])
+        self.assertTrue(data["variants"][0]["conformant"])
+
     def check_hand_case_filters(self):
         by_user = self.pi_nodes(self.pi_map(filters={"user_id": self.agent.id}))
         self.assertEqual(

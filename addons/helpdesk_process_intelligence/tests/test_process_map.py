@@ -41,6 +41,9 @@ class TestTicketProcessMap(TicketHandCase):
     def test_map_read_keeps_caches(self):
         self.check_map_read_keeps_caches()
 
+    def test_reopened_record_made_no_move(self):
+        self.check_reopened_record_made_no_move()
+
     def test_period_of_the_users_days(self):
         self.check_hand_case_local_days()
 
