@@ -12,7 +12,8 @@ all versions: A 6 visits
 
 from freezegun import freeze_time
 
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import Form
 
 from odoo.addons.base_process_guide.tests.rpc_common import RpcError
 
@@ -115,6 +116,33 @@ class VersionHandCaseMixin:
         # a version against itself compares nothing
         with self.assertRaisesRegex(UserError, "is on both sides"):
             wizard.write({"version_b_id": self.v1.id})
+
+    def check_compare_refuses_another_process_s_version(self):
+        """A version of another process is refused naming its field, in either mode (in
+        *Two periods* too, where it is not compared), and the page clears the versions
+        when another process is chosen."""
+        other = self.env["guide.process"].create({"name": "PI other", "model_name": self.process.model_name})
+        Wizard = self.env["guide.compare.wizard"].with_user(self.manager)
+        for mode in ("period", "version"):
+            with self.subTest(mode=mode), self.assertRaises(ValidationError) as caught:
+                Wizard.create(
+                    {
+                        "compare_mode": mode,
+                        "process_id": self.process.id,
+                        "version_a_id": other.version_ids.id,
+                        "version_b_id": self.v2.id,
+                    }
+                )
+            self.assertIn('"Before: Version"', str(caught.exception))
+        wizard = Wizard.create({"process_id": self.process.id})
+        with self.assertRaises(ValidationError):
+            wizard.write({"version_b_id": other.version_ids.id})
+        with Form(Wizard) as form:
+            form.compare_mode = "version"
+            form.process_id = self.process
+            form.version_a_id = self.v1
+            form.process_id = other
+            self.assertFalse(form.version_a_id)
 
     def check_compare_versions_checks_and_escalations(self):
         """The policy checks and escalations of a version's time are of its process: of

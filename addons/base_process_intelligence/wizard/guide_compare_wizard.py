@@ -148,6 +148,13 @@ class GuideCompareWizard(models.TransientModel):
         # the figures shown are always those of the options shown: Compare shows new ones
         self.line_ids = [Command.clear()]
 
+    @api.onchange("process_id")
+    def _onchange_process_clear_versions(self):
+        # the versions chosen are the process's: another process's are chosen no more
+        for fname in ("version_a_id", "version_b_id"):
+            if self[fname].process_id != self.process_id:
+                self[fname] = False
+
     @api.depends("process_id")
     def _compute_res_model(self):
         for wizard in self:
@@ -259,6 +266,21 @@ class GuideCompareWizard(models.TransientModel):
                             wizard=self.env["ir.model"]._get(self._name).name,
                             field=self._fields[fname]._description_string(self.env),
                             id=version.id,
+                        )
+                    )
+        for wizard in self.filtered("process_id"):
+            # in either mode: a version chosen is one of the process compared
+            for fname in ("version_a_id", "version_b_id"):
+                version = wizard[fname]
+                if version and version.process_id != wizard.process_id:
+                    raise ValidationError(
+                        self.env._(
+                            '%(wizard)s: "%(field)s" %(version)s is a version of another process '
+                            "than %(process)s.",
+                            wizard=self.env["ir.model"]._get(self._name).name,
+                            field=self._fields[fname]._description_string(self.env),
+                            version=version.display_name,
+                            process=wizard.process_id.display_name,
                         )
                     )
         for wizard in self.filtered(lambda w: w.compare_mode == "version"):

@@ -38,6 +38,9 @@ class TestLeadProcessVersion(LeadVersionCase):
     def test_compare_versions(self):
         self.check_compare_versions()
 
+    def test_compare_refuses_another_process_s_version(self):
+        self.check_compare_refuses_another_process_s_version()
+
     def test_compare_versions_checks_and_escalations(self):
         self.check_compare_versions_checks_and_escalations()
 
