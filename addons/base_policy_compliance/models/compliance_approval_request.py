@@ -8,7 +8,7 @@ from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.osv import expression
 from odoo.tools import SQL
 
-from odoo.addons.base_process_guide.models.guide_mixin import CTX_REASON
+from odoo.addons.base_process_guide.models.guide_mixin import CTX_REASON, CTX_REASON_ID
 from odoo.addons.base_process_guide.tools import (
     engine_flag,
     engine_flag_get,
@@ -79,6 +79,9 @@ class ComplianceApprovalRequest(models.Model):
     company_id = fields.Many2one("res.company", readonly=True, index=True)
     request_date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now, index=True)
     note = fields.Text(string="Justification", readonly=True)
+    # the deviation reason the requester chose with the justification (a gate's dialog): the
+    # deviations the approved change writes carry it
+    reason_id = fields.Many2one("guide.deviation.reason", string="Reason", readonly=True, ondelete="set null")
     state = fields.Selection(
         [
             ("pending", "Waiting for Approval"),
@@ -465,10 +468,18 @@ class ComplianceApprovalRequest(models.Model):
         """
         self._compliance_check_not_pending(held)
         policies = self.env["compliance.policy"].sudo().browse({info["id"] for info, _record in held})
+        # the reason chosen with the justification (checked: one offered on the records' model)
+        reasons = {
+            model_name: self.env[model_name]._guide_context_reason_id()
+            for model_name in {record._name for _info, record in held}
+        }
         vals_list = [
-            self._compliance_request_vals(
-                policies.browse(policy_info["id"]), policy_info, record, note, vals, event
-            )
+            {
+                **self._compliance_request_vals(
+                    policies.browse(policy_info["id"]), policy_info, record, note, vals, event
+                ),
+                "reason_id": reasons[record._name],
+            }
             for policy_info, record in held
         ]
         requests = self.sudo().with_context(mail_create_nolog=True).create(vals_list)
@@ -909,7 +920,12 @@ class ComplianceApprovalRequest(models.Model):
             self._compliance_engine().write({"apply_error": self.env._("The record no longer exists.")})
             return False
         vals = json.loads(self.target_vals or "{}")
-        ctx = {CTX_REASON: self.note or self.change}
+        # the deviations the change writes carry the justification and the reason chosen (one
+        # archived since is left out: the justification still says why)
+        ctx = {
+            CTX_REASON: self.note or self.change,
+            CTX_REASON_ID: self.reason_id.sudo().filtered("active").id,
+        }
         try:
             with self.env.cr.savepoint(), engine_flag(self.env, FLAG_APPROVED, frozenset(self.ids)):
                 record.with_user(self.requester_id).with_context(**ctx)._compliance_apply_change(

@@ -848,6 +848,42 @@ class TestApproval(ComplianceCommon):
         self.assertEqual(request.with_user(self.user_leader).guide_bypassed_items, "NDA signed")
         self.assertEqual(lead.stage_id, self.stage_new)
 
+    def test_gate_and_approval_keep_the_reason_chosen(self):
+        """The reason picked in the gate's dialog of a move a policy holds is kept by the
+        request (shown to its approvers) and carried by both deviations the approved move
+        writes, the gate's and the approval's (both had none)."""
+        self.step_new.write(
+            {
+                "gate_mode": "override",
+                "item_ids": [(0, 0, {"name": "NDA signed", "mandatory": True})],
+            }
+        )
+        reason = self.env.ref("base_process_guide.guide_deviation_reason_customer")
+        lead = self._lead(expected_revenue=80000).with_user(self.user_salesman)
+        with self.assertRaises(GuideDecisionRequired) as caught:
+            lead.write({"stage_id": self.stage_proposal.id})
+        wizard = Form(
+            self.env["guide.override.wizard"]
+            .with_user(self.user_salesman)
+            .with_context(**caught.exception.action["context"])
+        )
+        wizard.reason_id = reason
+        wizard.reason = "Customer in a hurry"
+        wizard.save().action_confirm()
+        request = self.Request.search([("res_id", "=", lead.id)])
+        self.assertEqual(request.with_user(self.user_leader).reason_id, reason)
+        with self.assertRaises(AccessError):
+            request.with_user(self.user_salesman).write({"reason_id": False})
+        request.with_user(self.user_leader).action_approve()
+        request.with_user(self.user_director).action_approve()
+        self.assertEqual(lead.stage_id, self.stage_proposal)
+        deviations = self.env["guide.deviation"].search(
+            [("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)]
+        )
+        self.assertEqual(sorted(deviations.mapped("kind")), ["approval", "gate"])
+        self.assertEqual(deviations.reason_id, reason, "both deviations carry the reason chosen")
+        self.assertEqual(set(deviations.mapped("reason")), {"Customer in a hurry"})
+
     def test_gate_dialog_preview_tells_nothing_it_should_not(self):
         """The gate's dialog opened on a lead the user may not change (a client sending its
         ids) says nothing of its policies and holds nothing; a move a policy blocks is refused

@@ -140,6 +140,32 @@ class TestTicketPolicy(HelpdeskGuideCommon):
         self.assertEqual(request.deviation_id.approver_id, self.user_manager)
         self.assertFalse(request.guide_bypassed_items)
 
+    def test_approval_keeps_the_reason_of_the_gate_overridden(self):
+        """A ticket's move past an overridden gate that a policy holds: the reason picked in
+        the gate's dialog goes with the request and onto the deviations of the approved move."""
+        self.policy.write(
+            {
+                "enforcement": "approval",
+                "step_ids": [(6, 0, self.step_waiting.ids)],
+                "tier_ids": [(0, 0, {"name": "Team leader", "approver_type": "team_leader"})],
+            }
+        )
+        ticket = self._ticket(stage_id=self.stage_progress.id).with_user(self.user_agent)
+        context = {"guide_override_reason": "Customer called", "guide_override_reason_id": self.reason.id}
+        request = ticket.with_context(**context)._compliance_request_approval(
+            {"stage_id": self.stage_waiting.id}, "Customer called"
+        )
+        # decided by the approver in their own session (not the requester's context)
+        request = self.env["compliance.approval.request"].with_user(self.user_manager).browse(request.id)
+        self.assertEqual(request.reason_id, self.reason)
+        request.action_approve()
+        self.assertEqual(ticket.stage_id, self.stage_waiting)
+        deviations = self.env["guide.deviation"].search(
+            [("res_model", "=", "helpdesk.ticket"), ("res_id", "=", ticket.id)]
+        )
+        self.assertEqual(sorted(deviations.mapped("kind")), ["approval", "gate"])
+        self.assertEqual(deviations.reason_id, self.reason)
+
     def test_decision_rows_carry_the_team(self):
         """The audit rows of an approval's decisions (approved, rejected) carry the ticket's
         team, as the rows of the check that held the change do."""
