@@ -74,6 +74,10 @@ class GuideMixin(models.AbstractModel):
     escalation_breached = fields.Boolean(
         compute="_compute_guide_status", search="_search_escalation_breached", string="Breached"
     )
+    # still worked on (``_escalation_is_open``): the form offers *Escalate* on such records only
+    escalation_can_escalate = fields.Boolean(
+        compute="_compute_escalation_can_escalate", string="May Be Escalated"
+    )
     escalation_log_count = fields.Integer(compute="_compute_guide_summary", string="Escalations")
     # the manual escalation not yet acknowledged, from its log row (the form's Escalation tab)
     escalation_manual_user_id = fields.Many2one(
@@ -127,6 +131,25 @@ class GuideMixin(models.AbstractModel):
             return self.filtered("active")
         return self
 
+    def _escalation_check_escalable(self):
+        """Refuse escalating by hand a record no longer worked on (``_escalation_is_open``):
+        archived (a lost lead), or in a closed stage (a won lead, a closed ticket), naming it."""
+        for record in self - self._escalation_is_open():
+            if "active" in record._fields and not record.active:
+                raise UserError(
+                    self.env._(
+                        "%(record)s is archived: restore it before escalating it.", record=record.display_name
+                    )
+                )
+            raise UserError(
+                self.env._(
+                    "%(record)s is closed (stage %(stage)s): a closed record is not escalated; move "
+                    "it back to an open stage first.",
+                    record=record.display_name,
+                    stage=record[record._guide_stage_field].display_name,
+                )
+            )
+
     def _escalation_team_calendar(self):
         """Working hours of the record's team (bridges: their team's), else its company's."""
         self.ensure_one()
@@ -172,6 +195,12 @@ class GuideMixin(models.AbstractModel):
     # ------------------------------------------------------------
     # COMPUTES
     # ------------------------------------------------------------
+    @api.depends(lambda self: [self._guide_stage_field, *(["active"] if "active" in self._fields else [])])
+    def _compute_escalation_can_escalate(self):
+        open_records = self._escalation_is_open()
+        for record in self:
+            record.escalation_can_escalate = record in open_records
+
     def _guide_status_models(self):
         models = [*super()._guide_status_models(), "escalation.clock", "escalation.level", "escalation.log"]
         # the owner (``_escalation_owner_column``) as saved
@@ -416,6 +445,7 @@ class GuideMixin(models.AbstractModel):
     # ------------------------------------------------------------
     def action_escalation_open_wizard(self):
         refuse_not_one(self)
+        self._escalation_check_escalable()
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Escalate"),

@@ -187,13 +187,8 @@ class EscalationManualWizard(models.TransientModel):
             raise UserError(self.env._("The record to escalate no longer exists."))
         # first: the refusals below name the record, its company and its rules
         record.check_access("write")
-        if "active" in record._fields and not record.active:
-            # out of every rule's scope (lost, closed): the dialog is not offered on it either
-            raise UserError(
-                self.env._(
-                    "%(record)s is archived: restore it before escalating it.", record=record.display_name
-                )
-            )
+        # out of every rule's scope (lost, won, closed): the dialog is not offered on it either
+        record._escalation_check_escalable()
         if not self.level_id and not self.user_id:
             raise UserError(self.env._("Choose to whom or to which level the record is escalated."))
         if self.level_id and (self.level_id.rule_id != self.rule_id or not self.level_id.active):

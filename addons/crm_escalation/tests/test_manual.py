@@ -307,3 +307,37 @@ class TestManual(EscalationCommon):
         self.assertEqual(lead.user_id, self.user_salesman)
         self.assertFalse(lead.with_context(active_test=False).activity_ids)
         self.assertFalse(self._logs(lead, kind="manual"))
+
+    def test_won_lead_not_escalated(self):
+        """A won lead is closed: the form offers no *Escalate* on it, and the dialog and its
+        confirmation sent by a client are refused naming the lead and its stage; an open
+        lead is offered it."""
+        rule = self._rule(levels=[{"name": "Slow", "delay": 4}])
+        open_lead = self._lead(name="Open deal")
+        self.assertTrue(open_lead.with_user(self.user_salesman).escalation_can_escalate)
+        lead = self._lead(name="Won deal", stage_id=self.stage_won.id)
+        self.assertFalse(lead.with_user(self.user_salesman).escalation_can_escalate)
+        arch = lead.get_view(view_type="form")["arch"]
+        self.assertIn('invisible="not id or not escalation_can_escalate"', arch)
+        with self.assertRaises(UserError) as caught:
+            lead.with_user(self.user_salesman).action_escalation_open_wizard()
+        self.assertIn("Won deal is closed (stage E-Won)", str(caught.exception))
+        wizard = (
+            self.env["escalation.manual.wizard"]
+            .with_user(self.user_salesman)
+            .create(
+                {
+                    "res_model": "crm.lead",
+                    "res_id": lead.id,
+                    "rule_id": rule.id,
+                    "level_id": rule.level_ids.id,
+                    "user_id": self.user_leader.id,
+                    "reason": "Chase it",
+                }
+            )
+        )
+        with self.assertRaises(UserError) as caught:
+            wizard.action_confirm()
+        self.assertIn("Won deal is closed", str(caught.exception))
+        self.assertEqual(lead.user_id, self.user_salesman)
+        self.assertFalse(self._logs(lead, kind="manual"))

@@ -322,3 +322,40 @@ class TestTrustRpc(RpcCase, EscalationCommon):
             )
             self.assertEqual(len(self._clock(lead, rule)), 1, protocol)
             self.assertEqual(self._clock(lead, rule).state, "running")
+
+    def test_closed_lead_not_escalated_over_rpc(self):
+        """The dialog and its confirmation sent for a lead in a closed stage are refused over
+        XML-RPC and JSON-RPC naming it, no error logged, nothing escalated."""
+        record = self._lead(name="Won over RPC", stage_id=self.stage_won.id)
+        for protocol in ("xmlrpc", "jsonrpc"):
+            with self.assertNoLogs("odoo.http", "ERROR"):
+                fault = self.rpc_fault(
+                    self.user_salesman,
+                    "crm.lead",
+                    "action_escalation_open_wizard",
+                    [[record.id]],
+                    protocol=protocol,
+                )
+                self.assertIn("Won over RPC is closed", fault)
+                wizard_id = self._call(protocol)(
+                    self.user_salesman,
+                    "escalation.manual.wizard",
+                    "create",
+                    [
+                        {
+                            "res_model": "crm.lead",
+                            "res_id": record.id,
+                            "user_id": self.user_leader.id,
+                            "reason": "Again",
+                        }
+                    ],
+                )
+                fault = self.rpc_fault(
+                    self.user_salesman,
+                    "escalation.manual.wizard",
+                    "action_confirm",
+                    [[wizard_id]],
+                    protocol=protocol,
+                )
+                self.assertIn("Won over RPC is closed", fault)
+        self.assertFalse(self._logs(record, kind="manual"))

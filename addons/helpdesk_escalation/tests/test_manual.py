@@ -105,3 +105,33 @@ class TestManualEscalation(HelpdeskEscalationCommon):
         self.assertTrue(clock.with_user(self.user_manager).action_retry())
         self.assertEqual(clock.failure_count, 0)
         self.assertTrue(clock.next_escalation_at)
+
+    def test_closed_ticket_not_escalated(self):
+        """A ticket in a closed stage is no longer worked on: the form offers no *Escalate*
+        on it, and the dialog and its confirmation sent by a client are refused naming the
+        ticket and its stage; nothing is logged, nobody is handed it."""
+        ticket = self._ticket(name="Printer fixed", user_id=self.user_own.id)
+        self.assertTrue(ticket.with_user(self.user_own).escalation_can_escalate)
+        ticket.stage_id = self.stage_resolved
+        self.assertFalse(ticket.with_user(self.user_own).escalation_can_escalate)
+        arch = ticket.get_view(view_type="form")["arch"]
+        self.assertIn('invisible="not id or not escalation_can_escalate"', arch)
+        with self.assertRaises(UserError) as caught:
+            ticket.with_user(self.user_own).action_escalation_open_wizard()
+        self.assertIn("Printer fixed is closed (stage E-Resolved)", str(caught.exception))
+        wizard = (
+            self.env["escalation.manual.wizard"]
+            .with_user(self.user_own)
+            .create(
+                {
+                    "res_model": "helpdesk.ticket",
+                    "res_id": ticket.id,
+                    "user_id": self.user_leader.id,
+                    "reason": "Still angry",
+                }
+            )
+        )
+        with self.assertRaises(UserError):
+            wizard.action_confirm()
+        self.assertEqual(ticket.user_id, self.user_own)
+        self.assertFalse(self._logs(ticket, kind="manual"))

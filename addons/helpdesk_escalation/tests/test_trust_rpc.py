@@ -78,3 +78,42 @@ class TestTrustRpc(RpcCase, HelpdeskEscalationCommon):
                 {"context": {"escalation_no_sync": True}},
             )
             self.assertEqual(len(self._clock(ticket, rule)), 1, protocol)
+
+    def test_closed_ticket_not_escalated_over_rpc(self):
+        """The dialog and its confirmation sent for a ticket in a closed stage are refused over
+        XML-RPC and JSON-RPC naming it, no error logged, nothing escalated."""
+        record = self._ticket(
+            name="Closed over RPC", user_id=self.user_own.id, stage_id=self.stage_resolved.id
+        )
+        for protocol in ("xmlrpc", "jsonrpc"):
+            with self.assertNoLogs("odoo.http", "ERROR"):
+                fault = self.rpc_fault(
+                    self.user_own,
+                    "helpdesk.ticket",
+                    "action_escalation_open_wizard",
+                    [[record.id]],
+                    protocol=protocol,
+                )
+                self.assertIn("Closed over RPC is closed", fault)
+                wizard_id = self._call(protocol)(
+                    self.user_own,
+                    "escalation.manual.wizard",
+                    "create",
+                    [
+                        {
+                            "res_model": "helpdesk.ticket",
+                            "res_id": record.id,
+                            "user_id": self.user_leader.id,
+                            "reason": "Again",
+                        }
+                    ],
+                )
+                fault = self.rpc_fault(
+                    self.user_own,
+                    "escalation.manual.wizard",
+                    "action_confirm",
+                    [[wizard_id]],
+                    protocol=protocol,
+                )
+                self.assertIn("Closed over RPC is closed", fault)
+        self.assertFalse(self._logs(record, kind="manual"))
