@@ -2,7 +2,7 @@
     "name": "Base Policy Compliance",
     "summary": "Policies enforced at transitions of any guided model: block, warn, approval, "
     "justified override with expiry, immutable audit trail",
-    "version": "18.0.2.5.0",
+    "version": "18.0.2.6.0",
     "category": "Productivity",
     "license": "LGPL-3",
     "author": "Process Guide Team",

@@ -2,7 +2,7 @@
     "name": "Base Process Guide",
     "summary": "Guided processes on any model with a stage: stage instructions, gating "
     "checklists, knowledge hints, justified deviations and stage history",
-    "version": "18.0.2.2.5",
+    "version": "18.0.2.2.6",
     "category": "Productivity",
     "license": "LGPL-3",
     "author": "Process Guide Team",

@@ -131,12 +131,13 @@ class GuideDeviation(models.Model):
         histories = self._compliance_last_histories(records, {record.id for _info, record in pairs})
         until = self._compliance_context_until()
         reason_id = records._guide_context_reason_id()
+        titles = {info["id"]: self._compliance_policy_titles(info) for info, _record in pairs}
         vals_list = []
         for policy_info, record in pairs:
             request = approved.get((policy_info["id"], record.id))
             vals = {
                 "kind": "approval" if request else "policy",
-                "rule_name": self.env._("Policy %(policy)s", policy=policy_info["name"]),
+                "rule_name": titles[policy_info["id"]],
                 "rule_snapshot": policy_info["snapshot"],
                 "policy_id": policy_info["id"],
                 "res_model": records._name,
@@ -167,6 +168,18 @@ class GuideDeviation(models.Model):
         for deviation in deviations.filtered("request_id"):
             deviation.request_id._compliance_engine().write({"applied": True, "deviation_id": deviation.id})
         return deviations
+
+    @api.model
+    def _compliance_policy_titles(self, policy_info):
+        """{lang: title} of the deviations of the policy ``policy_info`` (an entry of the
+        configuration cache, which keeps its name in every language: no query), each reader
+        reading it in theirs."""
+        names = {"en_US": policy_info["name"]}
+        names.update((lang, name) for lang, (name, _message) in policy_info["texts"].items())
+        return {
+            lang: self.with_context(lang=lang).env._("Policy %(policy)s", policy=name)
+            for lang, name in names.items()
+        }
 
     @api.model
     def _compliance_last_histories(self, records, record_ids):

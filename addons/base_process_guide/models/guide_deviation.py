@@ -104,7 +104,10 @@ class GuideDeviation(models.Model):
         required=True,
         readonly=True,
     )
-    rule_name = fields.Char("Rule Bypassed", required=True, readonly=True)
+    # the title in every language of the database, each reader reading it in theirs: given
+    # as {lang: text} by the engines (``_guide_step_titles``), a text in the current language
+    # otherwise
+    rule_name = fields.Char("Rule Bypassed", required=True, readonly=True, translate=True)
     rule_snapshot = fields.Text(
         "Rule at the Time", readonly=True, help="The configuration of the bypassed rule when it was bypassed."
     )
@@ -152,11 +155,57 @@ class GuideDeviation(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # titles given in every language: created in the current one, the others added after
+        lang = self.env.lang or "en_US"
+        titles = {}
+        vals_list = [dict(vals) for vals in vals_list]
+        for index, vals in enumerate(vals_list):
+            texts = vals.get("rule_name")
+            if isinstance(texts, dict):
+                vals["rule_name"] = texts.get(lang) or texts.get("en_US") or next(iter(texts.values()), False)
+                if any(text != vals["rule_name"] for text in texts.values()) or set(texts) - {lang, "en_US"}:
+                    titles[index] = texts
         deviations = super().create(vals_list)
+        if titles:
+            deviations._guide_store_titles({deviations[index].id: texts for index, texts in titles.items()})
         with_reason = deviations.filtered("reason_id")
         if with_reason:
             with_reason._guide_keep_reason_names()
         return deviations
+
+    def _guide_store_titles(self, titles):
+        """Write the titles of deviations in the languages given (``titles``: {deviation id:
+        {lang: text}}), the others kept: one UPDATE."""
+        self.flush_model(["rule_name"])
+        self.env.cr.execute(
+            SQL(
+                """UPDATE guide_deviation d
+                      SET rule_name = COALESCE(d.rule_name, '{}'::jsonb) || v.texts
+                     FROM unnest(%s::int[], %s::jsonb[]) AS v(id, texts)
+                    WHERE d.id = v.id""",
+                list(titles),
+                [json.dumps(texts) for texts in titles.values()],
+            )
+        )
+        self.browse(titles).invalidate_recordset(["rule_name"])
+
+    @api.model
+    def _guide_step_titles(self, source_names):
+        """{step id: {lang: title}}: the titles of the deviations of gates of the steps
+        ``source_names`` ({step id: its name in English, as the configuration cache keeps
+        it}) in every language of the database, each reader reading them in theirs. English
+        costs no query; each other language one read of the steps."""
+        langs = {"en_US", *(code for code, _label in self.env["res.lang"].get_installed())}
+        steps = self.env["guide.step"].sudo().with_context(active_test=False).browse(source_names)
+        titles = {step_id: {} for step_id in source_names}
+        for lang in sorted(langs):
+            names = source_names
+            if lang != "en_US":
+                names = {step.id: step.name for step in steps.with_context(lang=lang).exists()}
+            env = self.with_context(lang=lang).env
+            for step_id, source in source_names.items():
+                titles[step_id][lang] = env._("Step %(step)s", step=names.get(step_id) or source)
+        return titles
 
     def _guide_keep_reason_names(self):
         """Copy the wording of the reasons of ``self`` (every language) onto them: one

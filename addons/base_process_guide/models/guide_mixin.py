@@ -2283,28 +2283,37 @@ class GuideMixin(models.AbstractModel):
                 }
             )
         histories = self.env["guide.history"].sudo()._guide_create_rows(vals_list)
-        deviation_vals = []
         reason = self._guide_context_reason()
         reason_id = self._guide_context_reason_id()
+        overridden = []
         for info, history, vals in zip(transitions, histories, vals_list, strict=True):
-            overridden = [info] if info["gate"] == "overridden" else []
+            judged = [info] if info["gate"] == "overridden" else []
             # the gates of other steps overridden by the same move (an alternate step's)
-            overridden += info.get("extra_deviations", [])
-            deviation_vals += [
-                self._guide_deviation_vals(judged, history, vals, now, reason, reason_id)
-                for judged in overridden
+            judged += info.get("extra_deviations", [])
+            overridden += [(gate, history, vals) for gate in judged]
+        if not overridden:
+            return
+        Deviation = self.env["guide.deviation"].sudo()
+        titles = Deviation._guide_step_titles(
+            {judged["gate_step"]["id"]: judged["gate_step"]["name"] for judged, _history, _vals in overridden}
+        )
+        Deviation.create(
+            [
+                self._guide_deviation_vals(judged, history, vals, now, reason, reason_id, titles)
+                for judged, history, vals in overridden
             ]
-        if deviation_vals:
-            self.env["guide.deviation"].sudo().create(deviation_vals)
+        )
 
-    def _guide_deviation_vals(self, info, history, vals, now, reason, reason_id):
+    def _guide_deviation_vals(self, info, history, vals, now, reason, reason_id, titles):
         """The deviation of the gate of ``info["gate_step"]`` overridden by a move, whose
-        history row is ``history`` (written with ``vals``)."""
+        history row is ``history`` (written with ``vals``); ``titles``: the steps' titles in
+        every language (``guide.deviation._guide_step_titles``)."""
         step = info["gate_step"]
         kind = "move" if info["disallowed"] and not info["missing"] else "gate"
         return {
             "kind": kind,
-            "rule_name": self.env._("Step %(step)s", step=self._guide_gate_stage_name(info)),
+            # named by the step whose gate was overridden, in each reader's language
+            "rule_name": titles[step["id"]],
             "rule_snapshot": json.dumps(
                 {
                     "step": step["name"],

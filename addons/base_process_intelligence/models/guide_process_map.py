@@ -1045,14 +1045,17 @@ class GuideProcess(models.Model):
         """The deviations of the demo moves an override let through (``histories``: the
         demo's history rows), justified by the record's owner as agents do."""
         reasons = self.env["guide.deviation.reason"].search([])
+        overridden = histories.filtered(lambda row: row.gate_result == "overridden")
+        steps = overridden.from_step_id.with_context(lang=None)
+        titles = self.env["guide.deviation"]._guide_step_titles({step.id: step.name for step in steps})
         vals_list = []
-        for history in histories.filtered(lambda row: row.gate_result == "overridden"):
+        for history in overridden:
             step = history.from_step_id
             missing = (history.checklist_missing or "").splitlines()
             vals_list.append(
                 {
                     "kind": "gate",
-                    "rule_name": self.env._("Step %(step)s", step=step.name),
+                    "rule_name": titles[step.id],
                     "rule_snapshot": json.dumps(
                         {
                             "step": step.name,

@@ -54,6 +54,27 @@ class TestPolicyTranslatedTexts(ComplianceCommon):
         problems = caught.exception.action["context"]["default_problems"]
         self.assertEqual(problems, f"{lead.display_name}: ИНН до выигрыша: Укажите ИНН.")
 
+    def test_override_title_in_the_readers_language(self):
+        """The deviation of a policy overridden by a Russian salesperson reads in each
+        reader's language (its title was frozen in the salesperson's)."""
+        self.env["res.lang"]._activate_lang("zh_CN")
+        policy = self._translated_policy(enforcement="override")
+        policy.update_field_translations("name", {"zh_CN": "赢单前填写税号"})
+        lead = self._lead()
+        lead.with_user(self.user_salesman).with_context(
+            lang="ru_RU", guide_override_reason="Клиент ждёт"
+        ).action_set_won()
+        deviation = self.env["guide.deviation"].search(
+            [("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)]
+        )
+        self.assertEqual(deviation.kind, "policy")
+        for lang, title in (
+            ("en_US", f"Policy {policy.with_context(lang='en_US').name}"),
+            ("ru_RU", "Политика ИНН до выигрыша"),
+            ("zh_CN", "政策 赢单前填写税号"),
+        ):
+            self.assertEqual(deviation.with_context(lang=lang).rule_name, title, lang)
+
     def test_warning_note_in_the_user_language(self):
         self._translated_policy(enforcement="warn")
         lead = self._lead()

@@ -120,7 +120,33 @@ class TestTranslatedTexts(GuideCommon):
             {"stage_id": self.stage_nego.id}
         )
         deviation = self.env["guide.deviation"].search([("res_id", "=", lead.id)], limit=1)
-        self.assertIn("Г-Предложение", deviation.rule_name)
+        self.assertEqual(deviation.with_context(lang="ru_RU").rule_name, "Шаг Г-Предложение")
+        self.assertEqual(deviation.with_context(lang="en_US").rule_name, "Step G-Proposal")
+
+    def test_deviation_title_names_the_step_in_the_readers_language(self):
+        """A deviation's title names the step whose gate was overridden (not its stage) and
+        reads in the reader's language, whoever overrode it: a manager reading English saw
+        the Russian agent's "Шаг G-Proposal"."""
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.step_proposal.name = "Investigation"
+        self.step_proposal.update_field_translations("name", {"ru_RU": "Расследование", "zh_CN": "调查"})
+        lead = self._lead(stage_id=self.stage_proposal.id)
+        lead.with_user(self.user_salesman).with_context(lang="ru_RU", guide_override_reason="Срочно").write(
+            {"stage_id": self.stage_nego.id}
+        )
+        deviation = self.env["guide.deviation"].search(
+            [("res_id", "=", lead.id), ("res_model", "=", "crm.lead")]
+        )
+        self.assertEqual(deviation.kind, "gate")
+        for lang, title in (
+            ("en_US", "Step Investigation"),
+            ("ru_RU", "Шаг Расследование"),
+            ("zh_CN", "步骤 调查"),
+        ):
+            self.assertEqual(
+                deviation.with_user(self.user_manager).with_context(lang=lang).rule_name, title, lang
+            )
+            self.assertEqual(deviation.with_context(lang=lang).display_name, title, lang)
 
     def test_renamed_item_keeps_the_snapshot(self):
         lead = self._lead()
