@@ -2,7 +2,7 @@
     "name": "Base Escalation",
     "summary": "Multi-level, working-hours aware escalation rules on any guided model: "
     "SLA clocks with pause and targets, automatic and manual escalation, full log",
-    "version": "18.0.2.2.2",
+    "version": "18.0.2.2.3",
     "category": "Productivity",
     "license": "LGPL-3",
     "author": "Process Guide Team",

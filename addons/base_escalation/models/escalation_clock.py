@@ -19,6 +19,7 @@ from odoo.addons.base_process_guide.tools import (
 )
 
 from .escalation_level import _offsets
+from .escalation_log import EngineWords
 from .working_time import work_deadlines, work_hours_between
 
 _logger = logging.getLogger(__name__)
@@ -493,7 +494,10 @@ class EscalationClock(models.Model):
         """The episodes of the clocks end (a level fired in them): logged, and the to-dos the
         rules' levels scheduled on the records and still open are done, ``note`` (why the
         episode ended) as their feedback: they were about the escalation, which is over."""
-        note = note or self.env._("De-escalated: the record left the rule's scope or its episode ended.")
+        note = note or EngineWords(
+            self.env,
+            lambda env: env._("De-escalated: the record left the rule's scope or its episode ended."),
+        )
         self._escalation_log_deescalation(note)
         self._escalation_close_activities(note)
 
@@ -517,7 +521,10 @@ class EscalationClock(models.Model):
 
     def _escalation_log_deescalation(self, note=None):
         now = fields.Datetime.now()
-        note = note or self.env._("De-escalated: the record left the rule's scope or its episode ended.")
+        note = note or EngineWords(
+            self.env,
+            lambda env: env._("De-escalated: the record left the rule's scope or its episode ended."),
+        )
         record_values = self._escalation_log_record_values()
         vals_list = [
             {
@@ -526,7 +533,7 @@ class EscalationClock(models.Model):
                 "kind": "deescalation",
                 "trigger": "auto",
                 "outcome": "done",
-                "actions": note,
+                "actions": [note],
             }
             for clock in self
         ]
@@ -699,7 +706,7 @@ class EscalationClock(models.Model):
     def _escalation_meet(self, now, updates):
         """The target of the clocks is reached: they stop for good (values in ``updates``)."""
         self.filtered("current_level_id")._escalation_deescalate(
-            self.env._("Target reached: the rule is met.")
+            EngineWords(self.env, lambda env: env._("Target reached: the rule is met."))
         )
         for clock_id in self.ids:
             updates[clock_id].update(
@@ -739,7 +746,9 @@ class EscalationClock(models.Model):
             if clock and clock.current_level_id and clock.state in OPEN_STATES
         )
         if ended:
-            ended._escalation_deescalate(self.env._("De-escalated: a new episode starts."))
+            ended._escalation_deescalate(
+                EngineWords(self.env, lambda env: env._("De-escalated: a new episode starts."))
+            )
         values = self._escalation_episode_values(records, episodes, now)
         # the due times of every new episode in one batch
         items = [
@@ -1187,9 +1196,14 @@ class EscalationClock(models.Model):
                     "trigger": "auto",
                     "outcome": "failed",
                     "error": str(exc)[:2000],
-                    "actions": self.env._(
-                        "Attempt %(count)s of %(max)s failed", count=count, max=MAX_FAILURES
-                    ),
+                    "actions": [
+                        EngineWords(
+                            self.env,
+                            lambda env: env._(
+                                "Attempt %(count)s of %(max)s failed", count=count, max=MAX_FAILURES
+                            ),
+                        )
+                    ],
                 }
             ]
         )
@@ -1203,6 +1217,7 @@ class EscalationClock(models.Model):
             "kind": level.kind,
             "trigger": "auto",
             "outcome": "done",
-            "actions": "\n".join(result.get("actions", [])),
+            # written in every language by the log (``escalation.log._escalation_texts``)
+            "actions": list(result.get("actions", [])),
             "due_at": self.next_escalation_at,
         }

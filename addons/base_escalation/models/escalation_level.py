@@ -21,6 +21,8 @@ from odoo.addons.base_process_guide.tools import (
     quoted,
 )
 
+from .escalation_log import EngineWords
+
 # engine flag (base_process_guide.tools; never read from the context, which any client sets):
 # writes of the engine itself, which re-synchronises the clocks afterwards
 FLAG_NO_SYNC = "escalation_no_sync"
@@ -442,6 +444,11 @@ class EscalationLevel(models.Model):
 
     @api.model
     def _escalation_note_done(self, results, records, action, moved=False):
+        """Note that ``action`` was done on ``records``: a text, or ``env -> text`` (its words
+        in the language of ``env``), which the log keeps in every language of the database
+        (``EngineWords``)."""
+        if callable(action):
+            action = EngineWords(self.env, action)
         for record in records:
             results[record.id]["actions"].append(action)
             if moved:
@@ -507,22 +514,24 @@ class EscalationLevel(models.Model):
             self._escalation_note_done(
                 results,
                 records,
-                self.env._(
+                lambda env: env._(
                     "Not reassigned: %(model)s records have no single owner (a user field) the "
                     "level could set",
-                    model=self.env["ir.model"]._get(records._name).name,
+                    model=env["ir.model"]._get(records._name).name,
                 ),
             )
             return
         for record in records:
             owner = self._escalation_new_owner(record)
             if not owner:
-                self._escalation_note_done(results, record, self._escalation_no_owner_note())
+                self._escalation_note_done(
+                    results, record, lambda env: self.with_env(env)._escalation_no_owner_note()
+                )
             elif not self._escalation_may_own(owner):
                 self._escalation_note_done(
                     results,
                     record,
-                    self.env._(
+                    lambda env, owner=owner: env._(
                         "Not reassigned: %(user)s is archived or not an internal user", user=owner.name
                     ),
                 )
@@ -530,7 +539,7 @@ class EscalationLevel(models.Model):
                 self._escalation_note_done(
                     results,
                     record,
-                    self.env._(
+                    lambda env, owner=owner, record=record: env._(
                         "Not reassigned: %(user)s does not work for %(company)s",
                         user=owner.name,
                         company=record.company_id.name,
@@ -551,7 +560,9 @@ class EscalationLevel(models.Model):
         for group, user, vals in self._escalation_reassign_groups(records):
             former = {record.id: self._escalation_owner_of(record) for record in group}
             group.write(vals)
-            self._escalation_note_done(results, group, self.env._("Reassigned to %(user)s", user=user.name))
+            self._escalation_note_done(
+                results, group, lambda env, user=user: env._("Reassigned to %(user)s", user=user.name)
+            )
             handed.update((record.id, (former[record.id], user)) for record in group)
         self._escalation_close_former_activities(
             records,
@@ -588,12 +599,12 @@ class EscalationLevel(models.Model):
         if not team:
             # refused at save: the level's team was deleted since (as a deleted user, said)
             self._escalation_note_done(
-                results, records, self.env._("Not moved: the level's team no longer exists")
+                results, records, lambda env: env._("Not moved: the level's team no longer exists")
             )
             return
         group = records.filtered(lambda r: r.team_id != team)
         if group and not self._escalation_may_receive(team):
-            not_moved = self.env._("Not moved: team %(team)s is archived", team=team.name)
+            not_moved = lambda env: env._("Not moved: team %(team)s is archived", team=team.name)  # noqa: E731
             self._escalation_note_done(results, group, not_moved)
             return
         # a team of another company than the record's (a rule of every company): the record
@@ -606,14 +617,14 @@ class EscalationLevel(models.Model):
             and r.company_id != team_company
         )
         if foreign:
-            not_moved = self.env._(
+            not_moved = lambda env: env._(  # noqa: E731
                 "Not moved: team %(team)s belongs to %(company)s", team=team.name, company=team_company.name
             )
             self._escalation_note_done(results, foreign, not_moved)
             group -= foreign
         if group:
             group.write({"team_id": team.id})
-            moved_to = self.env._("Moved to team %(team)s", team=team.name)
+            moved_to = lambda env: env._("Moved to team %(team)s", team=team.name)  # noqa: E731
             self._escalation_note_done(results, group, moved_to, moved=True)
 
     def _escalation_action_priority(self, records, results, reason):
@@ -622,14 +633,14 @@ class EscalationLevel(models.Model):
         group = records.filtered(lambda r: (r.priority or "0") < self.raise_priority)
         if group:
             group.write({"priority": self.raise_priority})
-            self._escalation_note_done(results, group, self.env._("Priority raised"))
+            self._escalation_note_done(results, group, lambda env: env._("Priority raised"))
 
     def _escalation_action_values(self, records, results, reason):
         """Model-specific values (CRM: tags), from the records' ``_escalation_extra_vals`` hook."""
         extra = records._escalation_extra_vals(self)
         if extra:
             records.write(extra)
-            self._escalation_note_done(results, records, self.env._("Tagged"))
+            self._escalation_note_done(results, records, lambda env: env._("Tagged"))
 
     # ------------------------------------------------------------
     # BUSINESS: who may be given a record to follow or to do
@@ -708,26 +719,39 @@ class EscalationLevel(models.Model):
         for record in records:
             kept = partners.browse()
             for partner in partners:
-                refusal = self._escalation_partner_refusal(partner, partner_users, record, readers)
-                if refusal:
-                    self._escalation_note_not_followed(results, record, refusal)
+                if self._escalation_partner_refusal(partner, partner_users, record, readers):
+                    self._escalation_note_not_followed(
+                        results,
+                        record,
+                        lambda env, partner=partner, record=record: self.with_env(
+                            env
+                        )._escalation_partner_refusal(partner, partner_users, record, readers),
+                    )
                 else:
                     kept |= partner
             leader = leaders[record.id]
             if leader:
-                refusal = self._escalation_refusal(leader, record, readers)
-                if refusal:
-                    self._escalation_note_not_followed(results, record, refusal)
+                if self._escalation_refusal(leader, record, readers):
+                    self._escalation_note_not_followed(
+                        results,
+                        record,
+                        lambda env, leader=leader, record=record: self.with_env(env)._escalation_refusal(
+                            leader, record, readers
+                        ),
+                    )
                 else:
                     kept |= leader.partner_id
             if kept:
                 by_partners[frozenset(kept.ids)] |= record
         for key, group in by_partners.items():
             group.message_subscribe(partner_ids=list(key))
-            self._escalation_note_done(results, group, self.env._("Followers added"))
+            self._escalation_note_done(results, group, lambda env: env._("Followers added"))
 
     def _escalation_note_not_followed(self, results, record, refusal):
-        self._escalation_note_done(results, record, self.env._("Not following: %(reason)s", reason=refusal))
+        """``refusal``: ``env -> why``, in the language of ``env``."""
+        self._escalation_note_done(
+            results, record, lambda env: env._("Not following: %(reason)s", reason=refusal(env))
+        )
 
     def _escalation_activity_user(self, record):
         """Who gets the level's activity on ``record``: its owner or its team leader, as the
@@ -758,15 +782,19 @@ class EscalationLevel(models.Model):
         self._escalation_note_done(
             results,
             nobody,
-            self.env._("No activity: nobody owns the record and its team has no leader"),
+            lambda env: env._("No activity: nobody owns the record and its team has no leader"),
         )
         readers = self._escalation_readers(records, [user for user in by_user if user != self.env.user])
         for user, group in by_user.items():
             if user in readers:
                 for record in group.filtered(lambda r, ids=readers[user]: r.id not in ids):
-                    refusal = self._escalation_refusal(user, record, readers)
                     self._escalation_note_done(
-                        results, record, self.env._("No activity: %(reason)s", reason=refusal)
+                        results,
+                        record,
+                        lambda env, user=user, record=record: env._(
+                            "No activity: %(reason)s",
+                            reason=self.with_env(env)._escalation_refusal(user, record, readers),
+                        ),
                     )
                 group = group.filtered(lambda r, ids=readers[user]: r.id in ids)
             if group:
@@ -789,8 +817,9 @@ class EscalationLevel(models.Model):
         self._escalation_note_done(
             results,
             records,
-            self.env._(
-                "Activity for %(user)s due %(date)s", user=user.name, date=format_date(self.env, deadline)
+            # the date as each reader's language writes it
+            lambda env: env._(
+                "Activity for %(user)s due %(date)s", user=user.name, date=format_date(env, deadline)
             ),
         )
 
@@ -805,7 +834,10 @@ class EscalationLevel(models.Model):
                 guide_override_reason=self.env._("Escalation %(level)s", level=self.display_name)
             ).write({stage_field: step.stage_res_id})
             self._escalation_note_done(
-                results, group, self.env._("Moved to %(step)s", step=step.name), moved=True
+                results,
+                group,
+                lambda env: env._("Moved to %(step)s", step=step.with_env(env).name),
+                moved=True,
             )
 
     def _escalation_action_email(self, records, results, reason):
@@ -813,7 +845,7 @@ class EscalationLevel(models.Model):
         template = self.mail_template_id
         if template and template.sudo().model == records._name:
             template.sudo().send_mail_batch(records.ids, force_send=False)
-            queued = self.env._("Email queued: %(template)s", template=template.name)
+            queued = lambda env: env._("Email queued: %(template)s", template=template.name)  # noqa: E731
             self._escalation_note_done(results, records, queued)
 
     def _escalation_post_notes(self, records, results, reason, manual):

@@ -4,6 +4,17 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 
+class EngineWords(str):
+    """Words the engine writes, in the language of ``env`` (``make(env)``: the chatter note,
+    the dialogs), which it can write again in another: the log keeps them in every language
+    of the database (``escalation.log._escalation_texts``)."""
+
+    def __new__(cls, env, make):
+        words = super().__new__(cls, make(env))
+        words.make = make
+        return words
+
+
 class EscalationLog(models.Model):
     """One row per escalation, warning, manual escalation, de-escalation or failure.
 
@@ -46,7 +57,9 @@ class EscalationLog(models.Model):
     to_user_id = fields.Many2one("res.users", string="New Owner", readonly=True, index=True)
     company_id = fields.Many2one("res.company", readonly=True, index=True)
     due_at = fields.Datetime("Was Due At", readonly=True)
-    actions = fields.Text("Actions Done", readonly=True)
+    # in every language of the database, each reader reading them in theirs (dates as their
+    # language writes them): ``_escalation_texts``
+    actions = fields.Text("Actions Done", readonly=True, translate=True)
     reason = fields.Text(readonly=True)
     error = fields.Text(readonly=True)
     ack_user_id = fields.Many2one("res.users", string="Acknowledged By", readonly=True)
@@ -72,6 +85,11 @@ class EscalationLog(models.Model):
         if not vals_list:
             return self.browse()
         self._escalation_fill_names(vals_list)
+        envs = None
+        for vals in vals_list:
+            if isinstance(vals.get("actions"), list):
+                envs = envs or self._escalation_language_envs()
+                vals["actions"] = self._escalation_texts(vals["actions"], envs)
         for vals in vals_list:
             vals.setdefault("date", fields.Datetime.now())
             vals["escalation_count"] = int(
@@ -79,6 +97,25 @@ class EscalationLog(models.Model):
             )
             vals["failure_count"] = int(vals.get("outcome") == "failed")
         return self._guide_bulk_create(vals_list)
+
+    @api.model
+    def _escalation_language_envs(self):
+        """{lang: environment in that language}: English and every language of the database."""
+        langs = {"en_US", *(code for code, _label in self.env["res.lang"].get_installed())}
+        return {lang: self.with_context(lang=lang).env for lang in sorted(langs)}
+
+    @api.model
+    def _escalation_texts(self, actions, envs):
+        """{lang: the lines of ``actions``} in each language of ``envs``: the engine's words
+        (``EngineWords``) written in that language, other texts as they are; False for none."""
+        if not actions:
+            return False
+        return {
+            lang: "\n".join(
+                action.make(env) if isinstance(action, EngineWords) else action for action in actions
+            )
+            for lang, env in envs.items()
+        }
 
     @api.model
     def _escalation_fill_names(self, vals_list):

@@ -11,6 +11,7 @@ from odoo.addons.base_process_guide.tools import engine_flag, engine_flag_get, r
 
 from .escalation_clock import DUE_STATES, OPEN_STATES
 from .escalation_level import FLAG_NO_SYNC
+from .escalation_log import EngineWords
 
 # a date field from this year on starts no clock: its due time (the day after it, plus
 # delays of up to decades of working time) is beyond the dates Python knows, and it is due
@@ -698,7 +699,7 @@ class GuideMixin(models.AbstractModel):
         if user and self._escalation_reassignable() and from_user != user:
             with engine_flag(self.env, FLAG_NO_SYNC):
                 self.write(self._escalation_owner_vals(user))
-            actions.append(self.env._("Reassigned to %(user)s", user=user.name))
+            actions.append(EngineWords(self.env, lambda env: env._("Reassigned to %(user)s", user=user.name)))
             # the engine's to-dos of the former owner no longer apply
             self.env["escalation.level"].sudo()._escalation_close_former_activities(
                 self,
@@ -770,7 +771,7 @@ class GuideMixin(models.AbstractModel):
                     "to_user_id": self[owner_field].id if has_owner else False,
                     "company_id": self.company_id.id if "company_id" in self._fields else False,
                     "reason": reason,
-                    "actions": "\n".join(actions),
+                    "actions": actions,
                     "activity_id": activity,
                     **self._escalation_log_values(),
                 }

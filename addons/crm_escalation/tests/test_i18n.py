@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from odoo.tests import tagged
+from odoo.tools import format_date
 
 from .common import EscalationCommon
 
@@ -45,7 +46,15 @@ class TestEscalationLanguage(EscalationCommon):
         self.assertIn("<b>Эскалация</b>: ", note.body)
         self.assertIn("Активность для", note.body)
         self.assertNotIn("Activity for", note.body)
-        self.assertIn("Активность для", self._logs(lead, outcome="done").actions)
+        log = self._logs(lead, outcome="done")
+        self.assertIn("Активность для", log.with_context(lang="ru_RU").actions)
+        # the log reads in each reader's language, its date as their language writes it
+        deadline = (start + timedelta(hours=3)).date()
+        for lang, words in (("en_US", "Activity for"), ("zh_CN", "安排的活动")):
+            actions = log.with_context(lang=lang).actions
+            self.assertIn(words, actions, lang)
+            self.assertNotIn("Активность для", actions, lang)
+            self.assertIn(format_date(self.env(context={"lang": lang}), deadline), actions, lang)
 
     def test_note_title_in_chinese_punctuation(self):
         self.user_salesman.lang = "zh_CN"
