@@ -848,6 +848,28 @@ class EffectivenessCases(IntelligenceFixture):
         self.assertIn(f"{self.item.name}: {self.success_label.lower()} when done (%)", lines)
         self.assertFalse([name for name in lines if "success" in name.lower()])
 
+    def test_row_ids_from_their_own_rows(self):
+        """A row's id comes from its own row (the line; the record and the hint, task or
+        alternate step), not from a numbering of all the rows (which kept every filter from
+        reaching the tables: each read computed every row): a hint's row on a record keeps
+        its id when other records leave, and is read by it."""
+        records = self._records(3)
+        hint = self.env["guide.hint"].create(
+            {"name": "Call back within the hour", "model_name": records._name, "process_id": self.process.id}
+        )
+        Report = self.env["guide.effectiveness.report"]
+        domain = [
+            ("hint_id", "=", hint.id),
+            ("res_model", "=", records._name),
+            ("res_id", "=", records[2].id),
+        ]
+        row = Report.search(domain)
+        self.assertEqual(len(row), 1)
+        records[:2].sudo().unlink()
+        self.env.flush_all()
+        self.assertEqual(Report.search(domain), row)
+        self.assertEqual(Report.browse(row.id).res_id, records[2].id)
+
 
 class ScorecardRpcCases(IntelligenceFixture):
     """Over XML-RPC and JSON-RPC, as the users themselves (mixed in with ``RpcCase``)."""
