@@ -139,6 +139,18 @@ class GuideBoundedMixin(models.AbstractModel):
                         values=values,
                         company=company.name,
                     )
+                elif "company_id" in foreign._fields and not self.env.user.has_group(
+                    "base.group_multi_company"
+                ):
+                    # the screens show no company: say what to pick instead
+                    reason = self.env._(
+                        "%(field)s %(values)s belong to %(company)s only, while this applies to "
+                        "every company: choose others in the field's list, or create new ones "
+                        "from the field (Create and edit...).",
+                        field=label,
+                        values=values,
+                        company=", ".join(foreign.mapped("company_id.name")),
+                    )
                 else:
                     reason = self.env._(
                         "%(field)s must be of no company, not of a company (%(values)s), since this "

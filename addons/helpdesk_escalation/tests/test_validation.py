@@ -1,6 +1,6 @@
 from lxml import etree
 
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
 
 from .common import T0, HelpdeskEscalationCommon
@@ -26,6 +26,31 @@ class TestValidation(HelpdeskEscalationCommon):
         other = self.env["res.company"].create({"name": "E-Other Co"})
         with self.assertRaisesRegex(ValidationError, "belong to another company"):
             self._rule(company_id=other.id, levels=[{"name": "L1", "delay": 4, "assign_to": "team_leader"}])
+
+    def test_working_hours_created_from_a_rule_take_its_company(self):
+        """Working hours created from a rule's field (Create and edit...) take the rule's
+        company, none for a rule of every company: accepted at save. Working hours of a
+        company on a rule of every company are refused, for an administrator of one company
+        (no company field shown) in the screens' words: what to choose instead."""
+        admin = self.env.ref("base.user_admin")
+        self.assertFalse(admin.has_group("base.group_multi_company"))
+        arch = etree.fromstring(self.env["escalation.rule"].with_user(admin).get_view()["arch"])
+        (field,) = arch.xpath("//field[@name='resource_calendar_id']")
+        self.assertEqual(field.get("context"), "{'default_company_id': company_id}")
+        Calendar = self.env["resource.calendar"].with_user(admin)
+        created = Calendar.with_context(default_company_id=False).create({"name": "E-38 hours"})
+        self.assertFalse(created.company_id)
+        rule = self._rule(time_mode="working", calendar_source="rule", resource_calendar_id=created.id)
+        self.assertEqual(rule.resource_calendar_id, created)
+        # a company's working hours: refused, saying what to do where no company is shown
+        company_hours = Calendar.create({"name": "E-Company hours"})
+        self.assertEqual(company_hours.company_id, self.env.company)
+        with self.assertRaises(UserError) as caught:
+            rule.with_user(admin).resource_calendar_id = company_hours
+        message = str(caught.exception)
+        self.assertIn(f"“E-Company hours” belong to {self.env.company.name} only", message)
+        self.assertIn("create new ones from the field (Create and edit...)", message)
+        self.assertNotIn("give it a company", message)
 
     def test_team_levels_need_a_helpdesk_team(self):
         with self.assertRaisesRegex(ValidationError, "choose the team"):
