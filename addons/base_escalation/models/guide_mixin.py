@@ -460,7 +460,8 @@ class GuideMixin(models.AbstractModel):
         refuse_not_one(self)
         action = self.env["ir.actions.act_window"]._for_xml_id("base_escalation.escalation_log_action")
         action["domain"] = [("res_model", "=", self._name), ("res_id", "=", self.id)]
-        action["context"] = {}
+        # the app's columns (its team), as its menus show them
+        action["context"] = {"escalation_app_model": self._name}
         return action
 
     def action_escalation_open_clocks(self):
@@ -473,7 +474,7 @@ class GuideMixin(models.AbstractModel):
             "view_mode": "list,form",
             "views": [(False, "list"), (False, "form")],
             "domain": [("res_model", "=", self._name), ("res_id", "=", self.id)],
-            "context": {"create": False},
+            "context": {"create": False, "escalation_app_model": self._name},
         }
 
     def _escalation_after_manual_action(self):

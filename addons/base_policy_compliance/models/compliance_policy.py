@@ -460,7 +460,8 @@ class CompliancePolicy(models.Model):
         refuse_not_one(self)
         action = self.env["ir.actions.act_window"]._for_xml_id("base_policy_compliance.compliance_log_action")
         action["domain"] = [("policy_id", "=", self.id)]
-        action["context"] = {}
+        # the columns of the policy's app (its team), as its menus show them
+        action["context"] = {"compliance_app_model": self.model_name}
         return action
 
     def action_view_versions(self):
@@ -477,6 +478,7 @@ class CompliancePolicy(models.Model):
 
     def action_view_violations(self):
         action = self.action_view_logs()
+        action["name"] = self.env._("Policy Violations")
         action["domain"] = [("policy_id", "=", self.id), ("violation", "=", 1)]
         return action
 

@@ -441,14 +441,18 @@ class GuideMixin(models.AbstractModel):
             "base_policy_compliance.compliance_approval_request_action"
         )
         action["domain"] = [("res_model", "=", self._name), ("res_id", "=", self.id)]
-        action["context"] = {}
+        # the app's columns (its team), as its menus show them
+        action["context"] = {"compliance_app_model": self._name}
         return action
 
     def action_compliance_open_logs(self):
+        """The record's policy violations (what its button counts), in its audit trail: the
+        filter taken off shows every check of the record."""
         refuse_not_one(self)
         action = self.env["ir.actions.act_window"]._for_xml_id("base_policy_compliance.compliance_log_action")
+        action["name"] = self.env._("Policy Violations")
         action["domain"] = [("res_model", "=", self._name), ("res_id", "=", self.id)]
-        action["context"] = {}
+        action["context"] = {"compliance_app_model": self._name, "search_default_violations": 1}
         return action
 
     def compliance_request_approval(self, vals, note, event=None):

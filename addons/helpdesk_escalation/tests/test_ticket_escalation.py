@@ -2,8 +2,11 @@ import logging
 from datetime import datetime
 from unittest.mock import patch
 
+from lxml import etree
+
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
+from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.helpdesk_process_guide.hooks import uninstall_hook as guide_uninstall_hook
 
@@ -326,6 +329,22 @@ class TestTicketEscalation(HelpdeskEscalationCommon):
         self.assertEqual([r.levelno for r in refusals], [logging.INFO])
         self.assertFalse(refusals[0].exc_info)
         self.assertFalse([r for r in logs.records if r.levelno >= logging.WARNING])
+
+    def test_smart_buttons_open_the_ticket_columns(self):
+        """The ticket's escalation log and clocks open in the helpdesk's columns: the
+        helpdesk team, no sales team (an empty column where CRM is installed too)."""
+        ticket = self._ticket()
+        for action in (ticket.action_escalation_open_logs(), ticket.action_escalation_open_clocks()):
+            context = action["context"]
+            self.assertEqual(context["escalation_app_model"], "helpdesk.ticket")
+            Model = self.env[action["res_model"]].with_user(self.user_manager).with_context(context)
+            arch = etree.fromstring(Model.get_view(view_type="list")["arch"])
+            hidden = {
+                field.get("name"): safe_eval(field.get("column_invisible") or "False", {"context": context})
+                for field in arch.xpath("//field")
+            }
+            self.assertIs(hidden["helpdesk_team_id"], False, action["res_model"])
+            self.assertIs(hidden.get("crm_team_id", True), True, action["res_model"])
 
     def test_rule_info_is_read_only(self):
         """The cached rule values the hooks receive (``rule_info``) cannot be changed by a hook."""

@@ -3,6 +3,7 @@ from markupsafe import Markup
 
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
+from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.base_process_guide.tests.perf_common import created_earlier
 from odoo.addons.helpdesk_process_guide.tests.common import HelpdeskGuideCommon
@@ -190,6 +191,38 @@ class TestTicketPolicy(HelpdeskGuideCommon):
                 self.assertIn(decision, rows.mapped("outcome"))
                 for row in rows:
                     self.assertEqual(row.helpdesk_team_id, self.team, f"{row.event} {row.outcome}")
+
+    def test_smart_buttons_open_the_ticket_columns_under_their_name(self):
+        """The ticket's "Policy Violations" button opens its violations under that name (the
+        filter taken off: every check), in the helpdesk's columns: the helpdesk team, no
+        sales team; the policy form's button and list use the same name."""
+        self.policy.enforcement = "override"
+        ticket = self._waiting_ticket().with_user(self.user_agent)
+        ticket.with_context(guide_override_reason="Duplicate").write({"stage_id": self.stage_resolved.id})
+        form = etree.fromstring(ticket.get_view(view_type="form")["arch"])
+        (button,) = form.xpath("//button[@name='action_compliance_open_logs']/field")
+        self.assertEqual(button.get("string"), "Policy Violations")
+        policy_form = etree.fromstring(self.policy.get_view(view_type="form")["arch"])
+        (policy_button,) = policy_form.xpath("//button[@name='action_view_violations']/field")
+        self.assertEqual(policy_button.get("string"), "Policy Violations")
+        for action in (ticket.action_compliance_open_logs(), self.policy.action_view_violations()):
+            self.assertEqual(action["name"], "Policy Violations")
+            context = action["context"]
+            self.assertEqual(context["compliance_app_model"], "helpdesk.ticket")
+            Log = self.env["compliance.log"].with_user(self.user_manager).with_context(context)
+            domain = action["domain"]
+            if context.get("search_default_violations"):
+                domain = [*domain, ("violation", "=", 1)]
+            self.assertEqual(Log.search_count(domain), ticket.compliance_violation_count)
+            arch = etree.fromstring(Log.get_view(view_type="list")["arch"])
+            hidden = {
+                field.get("name"): safe_eval(field.get("column_invisible") or "False", {"context": context})
+                for field in arch.xpath("//field")
+            }
+            self.assertIs(hidden["helpdesk_team_id"], False)
+            self.assertIs(hidden.get("crm_team_id", True), True)
+        requests = ticket.action_compliance_open_requests()
+        self.assertEqual(requests["context"]["compliance_app_model"], "helpdesk.ticket")
 
     def test_configuration(self):
         Policy = self.env["compliance.policy"]
