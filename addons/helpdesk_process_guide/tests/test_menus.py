@@ -90,6 +90,27 @@ class TestMenusPerApp(TransactionCase):
         self.assertIn("compliance.policy", names(crm))
         self.assertIn("escalation.rule", names(crm))
 
+    def test_compliance_reports_placed_alike(self):
+        """A helpdesk manager finds the compliance reports a sales manager does: the
+        analysis, the approval lead time and the audit trail."""
+        Policy = self.env.get("compliance.policy")
+        if Policy is None or not {"helpdesk_team_ids", "crm_team_ids"} <= set(Policy._fields):
+            self.skipTest("the helpdesk and CRM policy bridges are not both installed")
+        crm = self.env.ref("crm_policy_compliance.compliance_menu_report")
+        helpdesk = self.env.ref("helpdesk_policy_compliance.menu_helpdesk_compliance_report")
+
+        def reports(section):
+            return [
+                (menu.name, menu.action.res_model, menu.action.view_mode.split(",")[0])
+                for menu in section.child_id.sorted("sequence")
+            ]
+
+        self.assertEqual(reports(helpdesk), reports(crm))
+        self.assertIn("Compliance Audit Trail", [name for name, _model, _view in reports(helpdesk)])
+        manager = self.env.ref("helpdesk_mgmt.group_helpdesk_manager")
+        audit = self.env.ref("helpdesk_policy_compliance.menu_helpdesk_compliance_log_audit")
+        self.assertEqual(audit.groups_id, manager)
+
     def _check_rows_open_a_form(self, root):
         """A row clicked in a list a menu opens (clocks, logs, history...) opens its form."""
         wrong = []
