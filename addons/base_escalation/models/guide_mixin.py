@@ -461,7 +461,7 @@ class GuideMixin(models.AbstractModel):
         action = self.env["ir.actions.act_window"]._for_xml_id("base_escalation.escalation_log_action")
         action["domain"] = [("res_model", "=", self._name), ("res_id", "=", self.id)]
         # the app's columns (its team), as its menus show them
-        action["context"] = {"escalation_app_model": self._name}
+        action["context"] = {"escalation_app_model": self._name, "escalation_log_of_record": True}
         return action
 
     def action_escalation_open_clocks(self):

@@ -173,6 +173,45 @@ class TestFormDatetimes(TransactionCase):
 
 
 @tagged("post_install", "-at_install")
+class TestListColumns(TransactionCase):
+    """The product's lists leave room for what they show in every language: a pill (a state,
+    a kind, an outcome) has a width of its own, a column rarely filled is hidden until
+    asked for, and long labels have a short one in the list."""
+
+    OWN = TestFormDatetimes.OWN
+
+    def _list(self, model_name):
+        arch = self.env[model_name].get_views([(False, "list")])["views"]["list"]["arch"]
+        return etree.fromstring(arch)
+
+    def test_pills_have_a_width(self):
+        wrong = []
+        for model_name in self.OWN:
+            if model_name not in self.env:
+                continue
+            for node in self._list(model_name).xpath("//field[not(ancestor::field)][@widget='badge']"):
+                if node.get("column_invisible") not in ("1", "True") and not node.get("width"):
+                    wrong.append(f"{model_name}.{node.get('name')}")
+        self.assertFalse(wrong, "these pills are cut where their label is long")
+
+    def test_short_labels_and_rare_columns_hidden(self):
+        history = self._list("guide.history")
+        self.assertEqual(history.xpath("//field[@name='alt_step_name']")[0].get("optional"), "hide")
+        labels = {node.get("name"): node.get("string") for node in history.xpath("//field")}
+        self.assertEqual(
+            [labels[name] for name in ("user_id", "duration_hours", "overdue", "checklist_rate")],
+            ["By", "Time Spent", "Late", "Checklist %"],
+        )
+        if "escalation.rule" in self.env:
+            form = etree.fromstring(self.env["escalation.rule"].get_view(view_type="form")["arch"])
+            (percent,) = form.xpath("//field[@name='level_ids']/list/field[@name='warning_percent']")
+            self.assertEqual(percent.get("string"), "Warn At (%)")
+        if "compliance.log" in self.env:
+            for node in self._list("compliance.log").xpath("//field[@name='event' or @name='user_id']"):
+                self.assertTrue(node.get("width"), node.get("name"))
+
+
+@tagged("post_install", "-at_install")
 class TestReportingSections(TransactionCase):
     """The product's reports sit in sections of the app's Reporting menu, as Odoo groups
     its menus (a header, then its entries), after the app's own reports."""
