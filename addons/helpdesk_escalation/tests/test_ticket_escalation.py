@@ -346,6 +346,23 @@ class TestTicketEscalation(HelpdeskEscalationCommon):
             self.assertIs(hidden["helpdesk_team_id"], False, action["res_model"])
             self.assertIs(hidden.get("crm_team_id", True), True, action["res_model"])
 
+    def test_escalate_escalations_and_escalation_tab_read_apart(self):
+        """The ticket's Escalate button (an action), its Escalations button (the log) and its
+        Escalation tab read as three things in Chinese and Russian, not one word thrice."""
+        modules = ["base_escalation", "helpdesk_escalation"]
+        for lang in ("zh_CN", "ru_RU"):
+            self.env["res.lang"]._activate_lang(lang)
+            self.env["ir.module.module"]._load_module_terms(modules, [lang], overwrite=True)
+            Ticket = self.env["helpdesk.ticket"].with_context(lang=lang)
+            arch = etree.fromstring(Ticket.get_view(view_type="form")["arch"])
+            labels = [
+                arch.xpath("//button[@name='action_escalation_open_wizard']")[0].get("string"),
+                arch.xpath("//button[@name='action_escalation_open_logs']/field")[0].get("string"),
+                arch.xpath("//page[@name='escalation']")[0].get("string"),
+            ]
+            self.assertNotIn("Escalate", labels, f"{lang}: translated")
+            self.assertEqual(len(set(labels)), 3, f"{lang}: {labels}")
+
     def test_rule_info_is_read_only(self):
         """The cached rule values the hooks receive (``rule_info``) cannot be changed by a hook."""
         self._rule()
