@@ -224,6 +224,16 @@ class TestTicketPolicy(HelpdeskGuideCommon):
         requests = ticket.action_compliance_open_requests()
         self.assertEqual(requests["context"]["compliance_app_model"], "helpdesk.ticket")
 
+    def test_ticket_policy_form_speaks_of_no_opportunity(self):
+        """A ticket policy's form suggests no sale ("won", "opportunity"), and its version sits
+        with the wording it freezes, not under When."""
+        arch = etree.fromstring(self.policy.get_view(view_type="form")["arch"])
+        placeholders = " ".join(arch.xpath("//field/@placeholder")).lower()
+        for word in ("win", "won", "opportunity", "vat"):
+            self.assertNotIn(word, placeholders.split())
+        self.assertFalse(arch.xpath("//group[@string='When']//field[starts-with(@name, 'version')]"))
+        self.assertTrue(arch.xpath("//group[@string='Requirement']/field[@name='version_id']"))
+
     def test_configuration(self):
         Policy = self.env["compliance.policy"]
         # another guided model (leads, when CRM is installed too) has no helpdesk teams
