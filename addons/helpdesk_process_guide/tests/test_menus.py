@@ -194,6 +194,17 @@ class TestListColumns(TransactionCase):
                     wrong.append(f"{model_name}.{node.get('name')}")
         self.assertFalse(wrong, "these pills are cut where their label is long")
 
+    def test_steps_of_a_step_named_without_their_process(self):
+        """A step's allowed next steps and alternate-step origins are of its process: their
+        tags name the step only, not "Process / Step" cut short."""
+        arch = etree.fromstring(self.env["guide.step"].get_view(view_type="form")["arch"])
+        for name in ("allowed_step_ids", "alt_from_step_ids"):
+            nodes = arch.xpath(f"//field[@name='{name}']")
+            self.assertTrue(nodes, name)
+            for node in nodes:
+                context = safe_eval(node.get("context") or "{}")
+                self.assertIs(context.get("guide_step_short_name"), True, name)
+
     def test_short_labels_and_rare_columns_hidden(self):
         history = self._list("guide.history")
         self.assertEqual(history.xpath("//field[@name='alt_step_name']")[0].get("optional"), "hide")
