@@ -81,7 +81,7 @@ class ComplianceApprovalRequest(models.Model):
     note = fields.Text(string="Justification", readonly=True)
     # the deviation reason the requester chose with the justification (a gate's dialog): the
     # deviations the approved change writes carry it
-    reason_id = fields.Many2one("guide.deviation.reason", string="Reason", readonly=True, ondelete="set null")
+    reason_id = fields.Many2one("guide.deviation.reason", readonly=True, ondelete="set null")
     state = fields.Selection(
         [
             ("pending", "Waiting for Approval"),

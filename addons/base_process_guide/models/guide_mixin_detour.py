@@ -656,9 +656,10 @@ class GuideMixin(models.AbstractModel):
         return {(row.res_id, row.alt_step_id.id) for row in rows if row.id > starts.get(row.res_id, 0)}
 
     def _guide_set_entry_origins(self, entries, creating=False):
-        super()._guide_set_entry_origins(entries, creating)
+        res = super()._guide_set_entry_origins(entries, creating)
         if not creating:
             self._guide_set_detours_left(entries)
+        return res
 
     def _guide_set_detours_left(self, entries):
         """Mark the ``entries`` (records coming back to a process) that left it from one of

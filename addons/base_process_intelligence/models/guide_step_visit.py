@@ -133,7 +133,6 @@ class GuideStepVisit(models.Model):
     # where the record stopped: it is still in the step, or left it for no step (a
     # cancelled ticket, a record closed outside the process) and entered none since
     last_stay = fields.Boolean(
-        "Last Stay",
         readonly=True,
         help="The record's last stay in a step: still there, or left for no step since.",
     )

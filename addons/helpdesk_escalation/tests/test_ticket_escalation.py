@@ -337,7 +337,7 @@ class TestTicketEscalation(HelpdeskEscalationCommon):
         for action in (ticket.action_escalation_open_logs(), ticket.action_escalation_open_clocks()):
             context = action["context"]
             self.assertEqual(context["escalation_app_model"], "helpdesk.ticket")
-            Model = self.env[action["res_model"]].with_user(self.user_manager).with_context(context)
+            Model = self.env[action["res_model"]].with_user(self.user_manager).with_context(**context)
             arch = etree.fromstring(Model.get_view(view_type="list")["arch"])
             hidden = {
                 field.get("name"): safe_eval(field.get("column_invisible") or "False", {"context": context})

@@ -209,7 +209,7 @@ class TestTicketPolicy(HelpdeskGuideCommon):
             self.assertEqual(action["name"], "Policy Violations")
             context = action["context"]
             self.assertEqual(context["compliance_app_model"], "helpdesk.ticket")
-            Log = self.env["compliance.log"].with_user(self.user_manager).with_context(context)
+            Log = self.env["compliance.log"].with_user(self.user_manager).with_context(**context)
             domain = action["domain"]
             if context.get("search_default_violations"):
                 domain = [*domain, ("violation", "=", 1)]
