@@ -33,13 +33,15 @@ class MailActivity(models.Model):
             if (res_model, res_id) == (activity.res_model, activity.res_id):
                 continue
             log = logs.filtered(lambda row, activity=activity: row.activity_id == activity)[:1]
+            # (named outside the translated call: Odoo's term extraction evaluates its strings)
+            record = log.record_name or f"{activity.res_model},{activity.res_id}"
             raise UserError(
                 self.env._(
                     "Activity %(activity)s was added to %(record)s by the optional task %(task)s and "
                     "ticks its checklist line when it is done there: it cannot be moved to another "
                     "record. Mark it done (or cancel it) on %(record)s.",
                     activity=activity.summary or activity.activity_type_id.name,
-                    record=log.record_name or f"{activity.res_model},{activity.res_id}",
+                    record=record,
                     task=log.task_id.name,
                 )
             )

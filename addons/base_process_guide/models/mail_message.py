@@ -99,12 +99,14 @@ class MailMessage(models.Model):
         messages = self._guide_guided()
         if not messages:
             return
+        # (named outside the translated call: Odoo's term extraction evaluates its strings)
+        record = messages[0].record_name or f"{messages[0].model},{messages[0].res_id}"
         raise AccessError(
             self.env._(
                 "Message %(message)s on %(record)s: who wrote it, its kind and its date are part of "
                 "the record's history and cannot be changed.",
                 message=messages[0].id,
-                record=messages[0].record_name or f"{messages[0].model},{messages[0].res_id}",
+                record=record,
             )
         )
 
@@ -130,12 +132,13 @@ class MailMessage(models.Model):
             # as the superuser, the author is not the client's to choose (a chatter route posts
             # in the customer's name; Odoo's own mails, a stage's template, in the company's)
             if (internal and not employee) if self.env.su else (internal or employee):
+                record = message.record_name or f"{message.model},{message.res_id}"
                 raise AccessError(
                     self.env._(
                         "%(user)s cannot post an internal note or a message in someone else's name on "
                         "%(record)s.",
                         user=self.env.user.name,
-                        record=message.record_name or f"{message.model},{message.res_id}",
+                        record=record,
                     )
                 )
 

@@ -4,6 +4,7 @@ import re
 from pathlib import Path
 
 import polib
+from babel.messages import extract
 
 from odoo.exceptions import UserError, ValidationError
 from odoo.modules.module import get_module_path
@@ -232,6 +233,24 @@ class TestCatalogues(BaseCase):
                 if ": " in text or ascii_next_to_chinese.search(text):
                     wrong.append(f"{module}: {entry.msgstr[:80]}")
         self.assertEqual(wrong, [])
+
+    def test_code_read_by_odoo_s_term_extraction(self):
+        """Odoo's exporter reads every Python file of a module with Babel, which evaluates the
+        strings of a translated call's arguments: an f-string there (a name it cannot know)
+        made it skip the whole file, with an error in the log, and its texts reach no
+        catalogue. Every file of the product is read to the end."""
+        failed = []
+        for module in PRODUCT_MODULES:
+            path = get_module_path(module)
+            if not path:
+                continue
+            for source in sorted(Path(path).rglob("*.py")):
+                with source.open("rb") as file:
+                    try:
+                        list(extract.extract("python", file, keywords={"_": None, "_lt": None}))
+                    except Exception as error:  # noqa: BLE001 (what Odoo's exporter catches and logs)
+                        failed.append(f"{source.relative_to(path)}: {error}")
+        self.assertEqual(failed, [])
 
     def test_texts_of_the_code_reach_the_template(self):
         """A text translated in another's arguments (``_("%(rows)s", rows=_("a row"))``) is
