@@ -391,9 +391,30 @@ class EscalationRule(models.Model):
 
     def unlink(self):
         self._escalation_wait_for_scheduler()
+        self._escalation_unlink_level_links()
         res = super().unlink()
         self.env.registry.clear_cache()
         return res
+
+    def _escalation_unlink_level_links(self):
+        """Unlink the log rows (which keep the names) and dialogs from the rules' levels before
+        the rules go: the database deletes the levels with their rule and empties the rows'
+        rule and level in an order of its own, and a row written in the same transaction was
+        checked against a level already deleted (a foreign key error)."""
+        if not self.ids:
+            return
+        self.env.flush_all()
+        for table in ("escalation_log", "escalation_manual_wizard"):
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE %s SET level_id = NULL WHERE level_id IN "
+                    "(SELECT id FROM escalation_level WHERE rule_id IN %s)",
+                    SQL.identifier(table),
+                    tuple(self.ids),
+                )
+            )
+        self.env["escalation.log"].invalidate_model(["level_id"])
+        self.env["escalation.manual.wizard"].invalidate_model(["level_id"])
 
     def _escalation_wait_for_scheduler(self):
         """Wait until no scheduler worker fires the rules' clocks, and keep them from it.
