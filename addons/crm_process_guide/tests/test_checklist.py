@@ -2,6 +2,7 @@ from lxml import etree
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
+from odoo.tools.safe_eval import safe_eval
 
 from .common import GuideCommon
 
@@ -40,6 +41,17 @@ class TestChecklist(GuideCommon):
             progress = arch.xpath("//field[@name='guide_progress']")[0]
             self.assertEqual(progress.get("widget"), "guide_progressbar", xmlid)
             self.assertIn("'danger_field': 'guide_blocked'", progress.get("options"), xmlid)
+
+    def test_panel_hides_an_empty_checklist(self):
+        """A step without checklist items (or a record not saved yet) shows no *Checklist
+        0 / 0* block with an empty table in the guidance panel: the rest of the panel stays."""
+        Model = self.env["crm.lead"].with_user(self.user_salesman)
+        arch = etree.fromstring(Model.get_views([(False, "form")])["views"]["form"]["arch"])
+        for lines in ("guide_current_line_ids", "guide_alt_line_ids"):
+            [block] = arch.xpath(f"//div[@name='guide_panel']//div[field[@name='{lines}']]")
+            self.assertTrue(safe_eval(block.get("invisible") or "False", {lines: []}), lines)
+            self.assertFalse(safe_eval(block.get("invisible") or "False", {lines: [1]}), lines)
+        self.assertTrue(arch.xpath("//div[@name='guide_panel']//field[@name='guide_instructions']"))
 
     def test_automatic_items_cannot_be_ticked(self):
         lead = self._lead()

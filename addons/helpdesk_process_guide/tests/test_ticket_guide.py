@@ -1,9 +1,12 @@
 import ast
 import base64
 
+from lxml import etree
+
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tests import Form, tagged
+from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.base_process_guide.exceptions import GuideDecisionRequired
 
@@ -72,6 +75,17 @@ class TestTicketGuide(HelpdeskGuideCommon):
             ("forward", "passed", self.step_triage, self.step_progress, self.user_own),
         )
         self.assertEqual((last.checklist_done, last.checklist_total), (2, 4))
+
+    def test_panel_hides_an_empty_checklist(self):
+        """A step without checklist items (or a record not saved yet) shows no *Checklist
+        0 / 0* block with an empty table in the guidance panel: the rest of the panel stays."""
+        Model = self.env["helpdesk.ticket"].with_user(self.user_own)
+        arch = etree.fromstring(Model.get_views([(False, "form")])["views"]["form"]["arch"])
+        for lines in ("guide_current_line_ids", "guide_alt_line_ids"):
+            [block] = arch.xpath(f"//div[@name='guide_panel']//div[field[@name='{lines}']]")
+            self.assertTrue(safe_eval(block.get("invisible") or "False", {lines: []}), lines)
+            self.assertFalse(safe_eval(block.get("invisible") or "False", {lines: [1]}), lines)
+        self.assertTrue(arch.xpath("//div[@name='guide_panel']//field[@name='guide_instructions']"))
 
     def test_cancelling_or_rejecting_passes_no_gate(self):
         """A closing stage that is no step of the process (cancelled, rejected) ends the
