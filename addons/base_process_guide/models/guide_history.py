@@ -75,3 +75,14 @@ class GuideHistory(models.Model):
             vals.setdefault("gate_result", "free")
             vals.setdefault("date", fields.Datetime.now())
         return self._guide_bulk_create(vals_list)
+
+    @api.depends("record_name", "from_stage_name", "to_stage_name")
+    @api.depends_context("guide_history_stages")
+    def _compute_display_name(self):
+        """The record's name; "From → To" where the record is already named (a deviation's
+        stage change, context key ``guide_history_stages``)."""
+        if not self.env.context.get("guide_history_stages"):
+            return super()._compute_display_name()
+        for row in self:
+            stages = [name for name in (row.from_stage_name, row.to_stage_name) if name]
+            row.display_name = " → ".join(stages) or row.record_name

@@ -67,6 +67,23 @@ class TestHistory(GuideCommon):
         row.invalidate_recordset()
         self.assertEqual(row.with_context(lang="en_US").from_stage_name, "G-Proposal")
 
+    def test_deviation_names_its_stage_change_by_its_stages(self):
+        """A deviation's *Stage Change* reads "From → To" (the deviation form names the
+        record already); elsewhere a history row keeps the record's name."""
+        lead = self._lead(stage_id=self.stage_proposal.id)
+        lead.write({"stage_id": self.stage_qualif.id})
+        row = self.env["guide.history"].search(
+            [("res_model", "=", "crm.lead"), ("res_id", "=", lead.id), ("direction", "=", "backward")]
+        )
+        self.assertEqual(row.display_name, lead.name)
+        self.assertEqual(
+            row.with_context(guide_history_stages=True).display_name, "G-Proposal → G-Qualification"
+        )
+        Deviation = self.env["guide.deviation"].with_user(self.user_manager)
+        arch = etree.fromstring(Deviation.get_views([(False, "form")])["views"]["form"]["arch"])
+        [field] = arch.xpath("//field[@name='history_id']")
+        self.assertTrue(safe_eval(field.get("context"), {})["guide_history_stages"])
+
     def test_time_in_step_and_overdue(self):
         with freeze_time("2026-03-02 09:00:00"):
             lead = self._lead(stage_id=self.stage_proposal.id)
