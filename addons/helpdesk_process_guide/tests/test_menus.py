@@ -273,6 +273,24 @@ class TestReportingSections(TransactionCase):
             list(self._sections_installed("helpdesk")),
         )
 
+    def test_each_report_reached_by_one_menu(self):
+        """A manager finds each of the product's reports once in an app: the scorecards at
+        *Helpdesk ▸ Scorecard* (agents have no Reporting menu), not under *Reporting ▸
+        Intelligence* as well."""
+        ours = self.env["ir.model.data"].search(
+            [("model", "=", "ir.ui.menu"), ("module", "in", self._modules())]
+        )
+        for root in ("crm.crm_menu_root", "helpdesk_mgmt.helpdesk_ticket_main_menu"):
+            app = self.env.ref(root, raise_if_not_found=False)
+            if not app:
+                continue
+            menus = self.env["ir.ui.menu"].search(
+                [("id", "child_of", app.id), ("id", "in", ours.mapped("res_id")), ("action", "!=", False)]
+            )
+            actions = [str(menu.action) for menu in menus]
+            twice = {action for action in actions if actions.count(action) > 1}
+            self.assertFalse(twice, f"{app.name}: these reports have two menus")
+
     def _sections_installed(self, app):
         modules = set(self._modules())
         order = (
