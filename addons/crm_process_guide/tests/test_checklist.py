@@ -53,6 +53,17 @@ class TestChecklist(GuideCommon):
             self.assertFalse(safe_eval(block.get("invisible") or "False", {lines: [1]}), lines)
         self.assertTrue(arch.xpath("//div[@name='guide_panel']//field[@name='guide_instructions']"))
 
+    def test_move_on_lists_every_item_alike(self):
+        """*To move on* (and *To complete it*) lists the missing items one a line, under the
+        heading: not the first one inline after it and the others below."""
+        Model = self.env["crm.lead"].with_user(self.user_salesman)
+        arch = etree.fromstring(Model.get_views([(False, "form")])["views"]["form"]["arch"])
+        for missing in ("guide_missing_items", "guide_alt_missing_items"):
+            [field] = arch.xpath(f"//div[@name='guide_panel']//field[@name='{missing}']")
+            classes = (field.get("class") or "").split()
+            self.assertIn("d-block", classes, missing)
+            self.assertNotIn("d-inline", classes, missing)
+
     def test_automatic_items_cannot_be_ticked(self):
         lead = self._lead()
         with self.assertRaisesRegex(UserError, "completed automatically"):
