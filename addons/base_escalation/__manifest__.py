@@ -21,6 +21,11 @@
         "wizard/escalation_manual_wizard_views.xml",
         "views/base_escalation_menus.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "base_escalation/static/src/scss/escalation_level.scss",
+        ],
+    },
     "pre_init_hook": "pre_init_hook",
     "installable": True,
 }

@@ -21,6 +21,15 @@ class TestUi(HttpCase, EscalationCommon):
         self.assertEqual(log.ack_user_id, self.user_leader)
         self.assertTrue(log.ack_date)
 
+    def test_level_dialog_opens_on_its_sections(self):
+        """The escalation level dialog shows *When* right under its title, no empty band
+        above it (the form's padding and the first sections' margin)."""
+        rule = self.env["escalation.rule"].create(
+            {**self._rule_defaults(), "level_ids": [(0, 0, {"name": "L1", "delay": 1})]}
+        )
+        url = f"/odoo/action-crm_escalation.escalation_rule_action/{rule.id}"
+        self.start_tour(url, "crm_escalation_level_dialog_tour", login="admin")
+
     def test_own_documents_salesperson_hands_over_in_the_form(self):
         colleague = new_test_user(
             self.env,

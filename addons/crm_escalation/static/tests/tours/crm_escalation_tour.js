@@ -86,3 +86,33 @@ registry.category("web_tour.tours").add("crm_escalation_hand_over_tour", {
         },
     ],
 });
+
+registry.category("web_tour.tours").add("crm_escalation_level_dialog_tour", {
+    steps: () => [
+        {
+            content: "Add a level to the rule",
+            trigger: ".o_field_widget[name=level_ids] .o_field_x2many_list_row_add a",
+            run: "click",
+        },
+        {
+            content: "The level dialog opens on its sections' titles: no empty band above When",
+            trigger: ".modal .o_escalation_level_form .o_horizontal_separator:contains('When')",
+            run() {
+                const body = this.anchor.closest(".modal-body").getBoundingClientRect();
+                const gap = this.anchor.getBoundingClientRect().top - body.top;
+                if (gap > 32) {
+                    throw new Error(`${gap}px of empty band above the level dialog's first section`);
+                }
+            },
+        },
+        {
+            content: "Discard the level",
+            trigger: ".modal .o_form_button_cancel",
+            run: "click",
+        },
+        {
+            content: "The dialog is closed",
+            trigger: "body:not(:has(.modal .o_escalation_level_form))",
+        },
+    ],
+});
