@@ -353,17 +353,48 @@ class GuideMixin(models.AbstractModel):
     def _guide_alternate_returns(self, config):
         """{stage id: record ids} of the records whose alternate step returns them to another
         step of their process: the configured step, else the step they came from (recorded
-        when they entered). The others stay where they are."""
+        when they entered). The others stay where they are, as do those whose current step
+        does not lead to that step (``_guide_returns_off_path``)."""
         returns = defaultdict(list)
+        off_path = self._guide_returns_off_path(config)
         for record in self:
             target = config["steps"].get(record.guide_alt_return_step_id.id)
             if (
                 target
                 and target["process_id"] == record.guide_process_id.id
                 and target["id"] != record.guide_step_id.id
+                and record.id not in off_path
             ):
                 returns[target["stage_id"]].append(record.id)
         return returns
+
+    def _guide_returns_off_path(self, config):
+        """Ids of the records of ``self`` whose alternate step returns them forward to a step
+        their current step does not lead to (not among its allowed next steps, or not its
+        branch): sent back behind the step they entered it from, the return would be refused
+        as off the path, and every other way on as the detour not done. Completing the detour
+        leaves them where they are, its gate passed, free to go on from there. One query for
+        the branch conditions, when their steps have branches."""
+        stage_field = self._guide_stage_field
+        Stage = self.env[self._fields[stage_field].comodel_name]
+        forward = {}
+        for record in self:
+            step = config["steps"].get(record.guide_step_id.id)
+            target = config["steps"].get(record.guide_alt_return_step_id.id)
+            if not (step and target) or target["id"] == step["id"]:
+                continue
+            if self._guide_rank_direction(record[stage_field], Stage.browse(target["stage_id"])) == "forward":
+                forward[record.id] = (step, target["id"])
+        with_branches = {res_id: step for res_id, (step, _target) in forward.items() if step.get("branches")}
+        branches = self.browse(list(with_branches))._guide_branch_targets(with_branches)
+        off_path = set()
+        for res_id, (step, target_id) in forward.items():
+            branch = branches.get(res_id)
+            if (step["allowed_step_ids"] and target_id not in step["allowed_step_ids"]) or (
+                branch and branch["to_step_id"] != target_id
+            ):
+                off_path.add(res_id)
+        return off_path
 
     def action_guide_open_alternate_wizard(self):
         refuse_not_one(self)
@@ -397,6 +428,7 @@ class GuideMixin(models.AbstractModel):
             not target
             or target["process_id"] != self.guide_process_id.id
             or target["id"] == self.guide_step_id.id
+            or self._origin.id in self._origin._guide_returns_off_path(config)
         ):
             return "after_return"
         stage_model = self.env[self._fields[self._guide_stage_field].comodel_name]

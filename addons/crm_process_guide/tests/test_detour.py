@@ -328,6 +328,43 @@ class TestDetour(DetourCommon):
             other.write({"team_id": self.team.id})
         self.assertIn("in the alternate step Waiting on the customer", str(caught.exception))
 
+    def test_detour_sent_behind_its_entry_step_has_a_way_on(self):
+        """A lead in an alternate step, moved back behind the step it entered it from (or
+        taken out of its process and brought back there) to a step that does not lead to the
+        step the detour returns to: completing the detour leaves it where it is, the detour
+        done and its gate passed, and it goes on from there; never a dead end."""
+        lead = self._lead(name="Big deal", stage_id=self.stage_proposal.id).with_user(self.user_salesman)
+        lead.write({"expected_revenue": 250000})
+        self.assertEqual(lead.guide_alt_step_id, self.alt_legal)
+        lead.write({"stage_id": self.stage_qualif.id})  # backward: free, the detour goes on
+        self.assertEqual(lead.guide_alt_step_id, self.alt_legal)
+        self.assertEqual(lead.guide_alt_stage_role, "after_return")
+        with self.assertRaises(UserError) as caught:
+            lead.action_guide_complete_alternate()
+        self.assertIn("Contract reviewed", str(caught.exception))
+        lead.guide_alt_line_ids.action_check()
+        lead.action_guide_complete_alternate()
+        self.assertEqual(lead.stage_id, self.stage_qualif)
+        self.assertFalse(lead.guide_alt_step_id)
+        self.assertEqual(self._history(lead, "return")[-1].gate_result, "passed")
+        self._tick(lead, "Budget confirmed", "Decision maker identified")
+        lead.write({"stage_id": self.stage_proposal.id})
+        self.assertEqual(lead.stage_id, self.stage_proposal)
+        # out of the process from the alternate step and brought back behind it: in it
+        # again, and completing it there leaves the lead there too
+        other = self._lead(name="Other deal", stage_id=self.stage_proposal.id).with_user(self.user_salesman)
+        other.write({"expected_revenue": 250000})
+        other.write({"team_id": False})
+        other.write({"team_id": self.team.id, "stage_id": self.stage_qualif.id})
+        self.assertEqual(other.guide_alt_step_id, self.alt_legal)
+        other.guide_alt_line_ids.action_check()
+        other.action_guide_complete_alternate()
+        self.assertEqual(other.stage_id, self.stage_qualif)
+        self.assertFalse(other.guide_alt_step_id)
+        self._tick(other, "Budget confirmed", "Decision maker identified")
+        other.write({"stage_id": self.stage_proposal.id})
+        self.assertEqual(other.stage_id, self.stage_proposal)
+
     def test_kind_of_a_step_records_are_in_is_not_changed(self):
         """A manager cannot turn an alternate step that records are in into a stage step (they
         would stay in it with no gate to pass), nor a stage step records are in into an
