@@ -921,11 +921,10 @@ class ComplianceApprovalRequest(models.Model):
             return False
         vals = json.loads(self.target_vals or "{}")
         # the deviations the change writes carry the justification and the reason chosen (one
-        # archived since is left out: the justification still says why)
-        ctx = {
-            CTX_REASON: self.note or self.change,
-            CTX_REASON_ID: self.reason_id.sudo().filtered("active").id,
-        }
+        # no longer offered there since -- archived, moved to another model, of a company the
+        # requester no longer reaches -- is left out: the justification still says why)
+        reason = self.reason_id.with_user(self.requester_id)._guide_filter_offered(self.res_model)
+        ctx = {CTX_REASON: self.note or self.change, CTX_REASON_ID: reason.id}
         try:
             with self.env.cr.savepoint(), engine_flag(self.env, FLAG_APPROVED, frozenset(self.ids)):
                 record.with_user(self.requester_id).with_context(**ctx)._compliance_apply_change(

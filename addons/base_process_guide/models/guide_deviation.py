@@ -43,10 +43,7 @@ class GuideDeviationReason(models.Model):
         refused otherwise, naming what was sent (shortened)."""
         reason = self.browse()
         if isinstance(reason_id, int) and not isinstance(reason_id, bool) and 0 < reason_id < 2**31:
-            reason = self.browse(reason_id).exists()._filtered_access("read").filtered("active")
-            reason = reason.filtered(
-                lambda r: not (model_name and r.model_name) or r.model_name == model_name
-            )
+            reason = self.browse(reason_id)._guide_filter_offered(model_name)
         if not reason:
             raise UserError(
                 self.env._(
@@ -55,6 +52,15 @@ class GuideDeviationReason(models.Model):
                 )
             )
         return reason
+
+    def _guide_filter_offered(self, model_name=None):
+        """The reasons of ``self`` still offered to the user on records of ``model_name``:
+        existing, active, of their companies, and of that model or of every model."""
+        return (
+            self.exists()
+            ._filtered_access("read")
+            .filtered(lambda r: r.active and r.model_name in (False, model_name or r.model_name))
+        )
 
     @api.ondelete(at_uninstall=True)
     def _unlink_except_in_use(self):

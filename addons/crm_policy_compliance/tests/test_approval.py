@@ -884,6 +884,46 @@ class TestApproval(ComplianceCommon):
         self.assertEqual(deviations.reason_id, reason, "both deviations carry the reason chosen")
         self.assertEqual(set(deviations.mapped("reason")), {"Customer in a hurry"})
 
+    def test_reason_no_longer_offered_does_not_hold_the_approved_change(self):
+        """A reason chosen for a request, then moved by a manager to another company the
+        requester does not reach (or to another model), is left out of the deviations the
+        approved change writes, as an archived one is: the change is applied all the same."""
+        self.step_new.write(
+            {
+                "gate_mode": "override",
+                "item_ids": [(0, 0, {"name": "NDA signed", "mandatory": True})],
+            }
+        )
+        other_company = self.env["res.company"].create({"name": "Elsewhere Ltd"})
+        changes = [{"company_id": other_company.id}]
+        if "helpdesk.ticket" in self.env:
+            changes.append({"model_name": "helpdesk.ticket"})
+        for change in changes:
+            reason = self.env["guide.deviation.reason"].create({"name": "Rush", "model_name": "crm.lead"})
+            lead = self._lead(expected_revenue=80000).with_user(self.user_salesman)
+            with self.assertRaises(GuideDecisionRequired) as caught:
+                lead.write({"stage_id": self.stage_proposal.id})
+            wizard = Form(
+                self.env["guide.override.wizard"]
+                .with_user(self.user_salesman)
+                .with_context(**caught.exception.action["context"])
+            )
+            wizard.reason_id = reason
+            wizard.reason = "Customer in a hurry"
+            wizard.save().action_confirm()
+            request = self.Request.search([("res_id", "=", lead.id)])
+            self.assertEqual(request.reason_id, reason)
+            reason.write(change)
+            request.with_user(self.user_leader).action_approve()
+            request.with_user(self.user_director).action_approve()
+            self.assertFalse(request.apply_error)
+            self.assertEqual(lead.stage_id, self.stage_proposal, change)
+            deviations = self.env["guide.deviation"].search(
+                [("res_model", "=", "crm.lead"), ("res_id", "=", lead.id), ("kind", "=", "approval")]
+            )
+            self.assertFalse(deviations.reason_id)
+            self.assertEqual(deviations.reason, "Customer in a hurry")
+
     def test_gate_dialog_preview_tells_nothing_it_should_not(self):
         """The gate's dialog opened on a lead the user may not change (a client sending its
         ids) says nothing of its policies and holds nothing; a move a policy blocks is refused
