@@ -53,6 +53,22 @@ class GuideDeviationReason(models.Model):
             )
         return reason
 
+    @api.constrains("model_name")
+    def _check_model_name_guided(self):
+        """*Applies to* names a guided model or none (the ORM does not check a selection
+        whose choices a method gives): a reason of another model is offered nowhere."""
+        choices = self._fields["model_name"]._description_selection(self.env)
+        for reason in self.filtered(lambda r: r.model_name and r.model_name not in dict(choices)):
+            raise ValidationError(
+                self.env._(
+                    "Deviation Reason %(reason)s: %(model)s is not a guided model. Applies to: "
+                    "%(models)s, or empty for every guided model.",
+                    reason=quoted(self.env, reason.name, 80),
+                    model=shortened(reason.model_name),
+                    models=", ".join(label for _value, label in choices),
+                )
+            )
+
     def _guide_filter_offered(self, model_name=None):
         """The reasons of ``self`` still offered to the user on records of ``model_name``:
         existing, active, of their companies, and of that model or of every model."""

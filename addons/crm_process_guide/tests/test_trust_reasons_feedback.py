@@ -60,6 +60,23 @@ class TestTrustReasonsFeedback(RpcCase, GuideCommon):
         unused = self.env["guide.deviation.reason"].with_user(self.manager_ab).create({"name": "Never used"})
         self.assertIs(unused.unlink(), True)
 
+    def test_reason_applies_to_a_guided_model_only(self):
+        """A reason's *Applies to* that names no guided model (no model, or one without a
+        process guide) is refused naming the reason and the models it may apply to, on
+        create and write; a guided model or none is accepted."""
+        Reason = self.env["guide.deviation.reason"].with_user(self.manager_ab)
+        for value in ("zzz.nothing", "res.partner"):
+            with self.assertRaises(ValidationError) as caught:
+                Reason.create({"name": "Bogus", "model_name": value})
+            message = str(caught.exception)
+            self.assertIn("Bogus", message)
+            self.assertIn(f"{value!r} is not a guided model", message)
+            self.assertIn("Lead/Opportunity", message)
+            with self.assertRaises(ValidationError):
+                self.reason_used.with_user(self.manager_ab).write({"model_name": value})
+        self.assertEqual(Reason.create({"name": "Fine", "model_name": "crm.lead"}).model_name, "crm.lead")
+        self.assertFalse(Reason.create({"name": "Everywhere"}).model_name)
+
     def test_renamed_reason_does_not_rewrite_the_deviations(self):
         """The deviation keeps the reason's wording of the time, in every language; the
         reason itself (what the screens group by) is the current one."""
