@@ -170,6 +170,15 @@ class GuideDeviation(models.Model):
         return deviations
 
     @api.model
+    def _guide_fill_langs(self, langs):
+        # the titles of the policies' deviations too (``_compliance_policy_titles``)
+        res = super()._guide_fill_langs(langs)
+        for lang in langs:
+            template = self.with_context(lang=lang).env._("Policy %(policy)s", policy="%(name)s")
+            self._guide_fill_titles(lang, "Policy %(name)s", template, "policy_id", "compliance_policy")
+        return res
+
+    @api.model
     def _compliance_policy_titles(self, policy_info):
         """{lang: title} of the deviations of the policy ``policy_info`` (an entry of the
         configuration cache, which keeps its name in every language: no query), each reader

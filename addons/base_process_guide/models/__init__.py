@@ -31,3 +31,4 @@ from . import guide_process_version
 from . import guide_time_check
 from . import res_company
 from . import ir_model_fields
+from . import ir_module

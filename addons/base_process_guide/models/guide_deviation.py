@@ -229,6 +229,44 @@ class GuideDeviation(models.Model):
                 titles[step_id][lang] = env._("Step %(step)s", step=names.get(step_id) or source)
         return titles
 
+    @api.model
+    def _guide_fill_langs(self, langs):
+        """Languages ``langs`` installed since deviations were written: the titles of the
+        gates' deviations in those languages, where the title is the step's as it is named
+        now (a step renamed since keeps its title of the time). One UPDATE per language."""
+        for lang in langs:
+            # the title's wording in the language, its step's name left to the database
+            template = self.with_context(lang=lang).env._("Step %(step)s", step="%(name)s")
+            self._guide_fill_titles(lang, "Step %(name)s", template, "step_id", "guide_step")
+
+    @api.model
+    def _guide_fill_titles(self, lang, source, template, column, table):
+        """Give the titles ``source`` (English, ``%(name)s`` for the name of the row of
+        ``table`` that ``column`` names) of the deviations the language ``lang`` lacks, as
+        ``template`` words them there, where the title is that row's as it is named now:
+        one UPDATE."""
+        self.flush_model(["rule_name", column])
+        self.env.cr.execute(
+            SQL(
+                """UPDATE guide_deviation d
+                      SET rule_name = d.rule_name || jsonb_build_object(
+                            %(lang)s,
+                            replace(%(template)s, %(mark)s, COALESCE(t.name->>%(lang)s, t.name->>'en_US'))
+                          )
+                     FROM %(table)s t
+                    WHERE t.id = d.%(column)s
+                      AND d.rule_name->>'en_US' = replace(%(source)s, %(mark)s, t.name->>'en_US')
+                      AND NOT d.rule_name ? %(lang)s""",
+                lang=lang,
+                template=template,
+                source=source,
+                mark="%(name)s",
+                table=SQL.identifier(table),
+                column=SQL.identifier(column),
+            )
+        )
+        self.invalidate_model(["rule_name"])
+
     def _guide_keep_reason_names(self):
         """Copy the wording of the reasons of ``self`` (every language) onto them: one
         UPDATE."""

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 
 class GuideHistory(models.Model):
@@ -86,3 +87,36 @@ class GuideHistory(models.Model):
         for row in self:
             stages = [name for name in (row.from_stage_name, row.to_stage_name) if name]
             row.display_name = " → ".join(stages) or row.record_name
+
+    @api.model
+    def _guide_fill_langs(self, langs):
+        """Languages ``langs`` installed since rows were written: their stage names in those
+        languages, where the stage of that English name has one (the name at the time is
+        the stage's name now), one UPDATE per guided model, language and column."""
+        self.flush_model(["from_stage_name", "to_stage_name"])
+        for model_name in self.env["guide.process"]._guide_model_names():
+            Model = self.env[model_name]
+            stage_model = self.env[Model._fields[Model._guide_stage_field].comodel_name]
+            if not stage_model._fields["name"].translate:
+                continue
+            for lang in langs:
+                for column in ("from_stage_name", "to_stage_name"):
+                    self.env.cr.execute(
+                        SQL(
+                            """UPDATE guide_history h
+                                  SET %(column)s = h.%(column)s
+                                                   || jsonb_build_object(%(lang)s, s.name->>%(lang)s)
+                                 FROM (SELECT DISTINCT ON (name->>'en_US') name
+                                         FROM %(stages)s
+                                        WHERE name ? %(lang)s
+                                     ORDER BY name->>'en_US', id) s
+                                WHERE h.res_model = %(model)s
+                                  AND h.%(column)s->>'en_US' = s.name->>'en_US'
+                                  AND NOT h.%(column)s ? %(lang)s""",
+                            column=SQL.identifier(column),
+                            lang=lang,
+                            stages=SQL.identifier(stage_model._table),
+                            model=model_name,
+                        )
+                    )
+        self.invalidate_model(["from_stage_name", "to_stage_name"])

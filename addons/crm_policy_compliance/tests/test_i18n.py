@@ -75,6 +75,23 @@ class TestPolicyTranslatedTexts(ComplianceCommon):
         ):
             self.assertEqual(deviation.with_context(lang=lang).rule_name, title, lang)
 
+    def test_override_title_read_in_a_language_installed_later(self):
+        """A policy's deviation written before a language was installed reads in it once it
+        is (Odoo loads its terms), as one written after does."""
+        self.assertNotIn("zh_CN", dict(self.env["res.lang"].get_installed()))
+        policy = self._translated_policy(enforcement="override")
+        lead = self._lead()
+        lead.with_context(guide_override_reason="Customer waits").action_set_won()
+        deviation = self.env["guide.deviation"].search(
+            [("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)]
+        )
+        self.assertEqual(deviation.kind, "policy")
+        self.env["res.lang"]._activate_lang("zh_CN")
+        policy.update_field_translations("name", {"zh_CN": "赢单前填写税号"})
+        self.env["ir.module.module"].browse()._update_translations(["zh_CN"])
+        self.assertEqual(deviation.with_context(lang="zh_CN").rule_name, "政策 赢单前填写税号")
+        self.assertEqual(deviation.with_context(lang="ru_RU").rule_name, "Политика ИНН до выигрыша")
+
     def test_warning_note_in_the_user_language(self):
         self._translated_policy(enforcement="warn")
         lead = self._lead()

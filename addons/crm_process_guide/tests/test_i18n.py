@@ -149,6 +149,38 @@ class TestTranslatedTexts(GuideCommon):
             )
             self.assertEqual(deviation.with_context(lang=lang).display_name, title, lang)
 
+    def test_language_installed_later_reads_the_rows_written_before(self):
+        """A language installed after rows were written (Odoo loads its terms): the stage
+        names of the history and the titles of the gates' deviations written before read in
+        it too, as those written after do; a step renamed since keeps its title of the time."""
+        self.assertNotIn("zh_CN", dict(self.env["res.lang"].get_installed()))
+        self.step_proposal.name = "Investigation"
+        lead = self._lead(stage_id=self.stage_proposal.id)
+        lead.with_user(self.user_salesman).with_context(guide_override_reason="Urgent").write(
+            {"stage_id": self.stage_nego.id}
+        )
+        other = self._lead(stage_id=self.stage_proposal.id)
+        other.with_context(guide_override_reason="Urgent").write({"stage_id": self.stage_nego.id})
+        Deviation = self.env["guide.deviation"]
+        deviation = Deviation.search([("res_id", "=", lead.id), ("res_model", "=", "crm.lead")])
+        renamed = Deviation.search([("res_id", "=", other.id), ("res_model", "=", "crm.lead")])
+        self.env.cr.execute(
+            "UPDATE guide_deviation SET rule_name = %s WHERE id = %s", ['{"en_US": "Step Old"}', renamed.id]
+        )
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.step_proposal.update_field_translations("name", {"zh_CN": "调查"})
+        self.stage_proposal.update_field_translations("name", {"zh_CN": "提案"})
+        self.stage_nego.update_field_translations("name", {"zh_CN": "谈判"})
+        self.env["ir.module.module"].browse()._update_translations("zh_CN")
+        zh = self.env["guide.history"].with_context(lang="zh_CN")
+        row = zh.search(
+            [("res_id", "=", lead.id), ("res_model", "=", "crm.lead"), ("direction", "=", "forward")]
+        )
+        self.assertEqual((row.from_stage_name, row.to_stage_name), ("提案", "谈判"))
+        self.assertEqual(deviation.with_context(lang="zh_CN").rule_name, "步骤 调查")
+        self.assertEqual(renamed.with_context(lang="zh_CN").rule_name, "Step Old")
+        self.assertEqual(deviation.with_context(lang="en_US").rule_name, "Step Investigation")
+
     def test_renamed_item_keeps_the_snapshot(self):
         lead = self._lead()
         item = self.step_qualif.item_ids.filtered(lambda item: item.name == "Budget confirmed")
