@@ -64,6 +64,31 @@ class TestTicketDetour(TicketDetourCommon):
         ticket.write({"stage_id": self.stage_waiting.id})
         self.assertEqual(ticket.stage_id, self.stage_waiting)
 
+    def test_detour_sent_behind_its_entry_step_has_a_way_on(self):
+        """A ticket in an alternate step moved back behind the step it entered it from, to a
+        step that does not lead to the step it returns to: completing it leaves the ticket
+        where it is, the detour done; never a dead end."""
+        self.step_triage.allowed_step_ids = self.step_progress
+        alt = self.env["guide.step"].create(
+            {
+                "process_id": self.process.id,
+                "kind": "alternate",
+                "name": "Vendor fix",
+                "gate_mode": "block",
+                "alt_from_step_ids": [(6, 0, self.step_waiting.ids)],
+                "alt_return_step_id": self.step_resolved.id,
+                "item_ids": [(0, 0, {"name": "Fix delivered"})],
+            }
+        )
+        ticket = self._ticket(name="Printer down", stage_id=self.stage_waiting.id).with_user(self.user_own)
+        ticket.action_guide_enter_alternate(alt.id, "Vendor patch")
+        ticket.write({"stage_id": self.stage_triage.id})
+        self.assertEqual(ticket.guide_alt_step_id, alt)
+        ticket.guide_alt_line_ids.action_check()
+        ticket.action_guide_complete_alternate()
+        self.assertEqual(ticket.stage_id, self.stage_triage)
+        self.assertFalse(ticket.guide_alt_step_id)
+
     def test_round_trip_out_of_the_process_passes_the_detour_gate(self):
         """A ticket waiting on a third party (gate Block, its item not done), handed to an
         unguided team, moved on and handed back, is refused as the direct move is; handed
