@@ -87,6 +87,17 @@ class TestPerformance(EscalationCommon):
         per_record = (large - small) / 30
         self.assertLessEqual(per_record, 3, f"{small} queries for 10, {large} for 40 records")
 
+    def test_due_records_fired_in_batches_of_constant_cost(self):
+        """200 due records are one batch: the cron's queries do not grow with them (a batch's
+        claim, cache check, configuration and the records' write are per batch, not per record)."""
+        self._rule(
+            levels=[{"name": "L1", "delay": 4, "assign_to": "team_leader"}, {"name": "L2", "delay": 8}]
+        )
+        self._fire_queries(5)  # warm-up
+        small = self._fire_queries(10)
+        large = self._fire_queries(200)
+        self.assertLessEqual(large - small, 10, f"{small} queries for 10, {large} for 200 records")
+
     def _write_overhead(self, count):
         """Extra queries of a stage write on leads running two rules' clocks."""
         self._rule(
