@@ -26,6 +26,11 @@ class GuideHistory(models.Model):
     # reader reads them in theirs (``guide.mixin._guide_stage_texts``)
     from_stage_name = fields.Char("From Stage", readonly=True, translate=True)
     to_stage_name = fields.Char("To Stage", readonly=True, translate=True)
+    # the stages themselves (of the guided model's stage model; 0: none, empty: a row
+    # written before they were kept): a language installed later is given their names
+    # (``_guide_fill_langs``)
+    from_stage_res_id = fields.Integer("From Stage ID", readonly=True, aggregator=False)
+    to_stage_res_id = fields.Integer("To Stage ID", readonly=True, aggregator=False)
     direction = fields.Selection(
         [("initial", "Entry"), ("forward", "Forward"), ("backward", "Backward"), ("same", "Same Rank")],
         required=True,
@@ -91,32 +96,57 @@ class GuideHistory(models.Model):
     @api.model
     def _guide_fill_langs(self, langs):
         """Languages ``langs`` installed since rows were written: their stage names in those
-        languages, where the stage of that English name has one (the name at the time is
-        the stage's name now), one UPDATE per guided model, language and column."""
-        self.flush_model(["from_stage_name", "to_stage_name"])
+        languages (``_guide_fill_stage_names``), per guided model whose stages are named in
+        every language."""
+        columns = {"from_stage_name": "from_stage_res_id", "to_stage_name": "to_stage_res_id"}
+        self.flush_model([*columns, *columns.values()])
         for model_name in self.env["guide.process"]._guide_model_names():
             Model = self.env[model_name]
             stage_model = self.env[Model._fields[Model._guide_stage_field].comodel_name]
             if not stage_model._fields["name"].translate:
                 continue
             for lang in langs:
-                for column in ("from_stage_name", "to_stage_name"):
-                    self.env.cr.execute(
-                        SQL(
-                            """UPDATE guide_history h
-                                  SET %(column)s = h.%(column)s
-                                                   || jsonb_build_object(%(lang)s, s.name->>%(lang)s)
-                                 FROM (SELECT DISTINCT ON (name->>'en_US') name
-                                         FROM %(stages)s
-                                        WHERE name ? %(lang)s
-                                     ORDER BY name->>'en_US', id) s
-                                WHERE h.res_model = %(model)s
-                                  AND h.%(column)s->>'en_US' = s.name->>'en_US'
-                                  AND NOT h.%(column)s ? %(lang)s""",
-                            column=SQL.identifier(column),
-                            lang=lang,
-                            stages=SQL.identifier(stage_model._table),
-                            model=model_name,
-                        )
-                    )
-        self.invalidate_model(["from_stage_name", "to_stage_name"])
+                for column, stage_column in columns.items():
+                    self._guide_fill_stage_names(model_name, stage_model._table, lang, column, stage_column)
+        self.invalidate_model(list(columns))
+
+    @api.model
+    def _guide_fill_stage_names(self, model_name, stage_table, lang, column, stage_column):
+        """Give the rows of ``model_name`` that lack the language ``lang`` in ``column`` the
+        name in ``lang`` of the stage that ``stage_column`` names, as it is named now (a row
+        whose stage is gone keeps its names); a row written before the stages were kept
+        (``stage_column`` empty), of the stage of that English name. Two UPDATEs."""
+        params = {
+            "column": SQL.identifier(column),
+            "stage": SQL.identifier(stage_column),
+            "stages": SQL.identifier(stage_table),
+            "lang": lang,
+            "model": model_name,
+        }
+        self.env.cr.execute(
+            SQL(
+                """UPDATE guide_history h
+                      SET %(column)s = h.%(column)s || jsonb_build_object(%(lang)s, s.name->>%(lang)s)
+                     FROM %(stages)s s
+                    WHERE h.res_model = %(model)s
+                      AND s.id = h.%(stage)s
+                      AND s.name ? %(lang)s
+                      AND NOT h.%(column)s ? %(lang)s""",
+                **params,
+            )
+        )
+        self.env.cr.execute(
+            SQL(
+                """UPDATE guide_history h
+                      SET %(column)s = h.%(column)s || jsonb_build_object(%(lang)s, s.name->>%(lang)s)
+                     FROM (SELECT DISTINCT ON (name->>'en_US') name
+                             FROM %(stages)s
+                            WHERE name ? %(lang)s
+                         ORDER BY name->>'en_US', id) s
+                    WHERE h.res_model = %(model)s
+                      AND h.%(stage)s IS NULL
+                      AND h.%(column)s->>'en_US' = s.name->>'en_US'
+                      AND NOT h.%(column)s ? %(lang)s""",
+                **params,
+            )
+        )

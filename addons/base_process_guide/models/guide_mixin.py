@@ -2272,6 +2272,8 @@ class GuideMixin(models.AbstractModel):
                     "to_step_id": info["to_step"] and info["to_step"]["id"],
                     "from_stage_name": texts[info["from_stage"].id] if info["from_stage"] else False,
                     "to_stage_name": texts[info["to_stage"].id] if info["to_stage"] else False,
+                    "from_stage_res_id": info["from_stage"].id if info["from_stage"] else False,
+                    "to_stage_res_id": info["to_stage"].id if info["to_stage"] else False,
                     "direction": info["direction"],
                     "gate_result": info["gate"],
                     "duration_hours": duration,

@@ -181,6 +181,43 @@ class TestTranslatedTexts(GuideCommon):
         self.assertEqual(renamed.with_context(lang="zh_CN").rule_name, "Step Old")
         self.assertEqual(deviation.with_context(lang="en_US").rule_name, "Step Investigation")
 
+    def test_language_installed_later_names_the_stages_as_they_are_named_now(self):
+        """A language installed later gives the history rows written before it the names
+        their stages have in it, a stage renamed since included (its English name stays the
+        one of the time); a row whose stage is gone keeps its name; a row written before the
+        rows kept their stages, the name of the stage of its English name."""
+        self.assertNotIn("zh_CN", dict(self.env["res.lang"].get_installed()))
+        gone = self.env["crm.stage"].create({"name": "G-Gone", "sequence": 1005})
+        lead = self._lead(stage_id=self.stage_proposal.id).with_context(guide_override_reason="Urgent")
+        for stage in (self.stage_nego, gone, self.stage_nego, self.stage_proposal):
+            lead.write({"stage_id": stage.id})
+        rows = self.env["guide.history"].search(
+            [("res_id", "=", lead.id), ("res_model", "=", "crm.lead")],
+            order="id",
+        )
+        _entry, renamed, _to_gone, from_gone, before = rows
+        self.assertEqual((renamed.from_stage_name, renamed.to_stage_name), ("G-Proposal", "G-Negotiation"))
+        gone.unlink()
+        self.env.cr.execute(
+            "UPDATE guide_history SET from_stage_res_id = NULL, to_stage_res_id = NULL WHERE id = %s",
+            [before.id],
+        )
+        self.stage_proposal.name = "G-Offer"
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.stage_proposal.update_field_translations("name", {"zh_CN": "报价"})
+        self.stage_nego.update_field_translations("name", {"zh_CN": "谈判"})
+        self.env["ir.module.module"].browse()._update_translations("zh_CN")
+
+        def names(row, lang):
+            row = row.with_context(lang=lang)
+            return row.from_stage_name, row.to_stage_name
+
+        self.assertEqual(names(renamed, "zh_CN"), ("报价", "谈判"))
+        self.assertEqual(names(renamed, "en_US"), ("G-Proposal", "G-Negotiation"))
+        self.assertEqual(names(from_gone, "zh_CN"), ("G-Gone", "谈判"))
+        # no stage is named "G-Proposal" in English any more
+        self.assertEqual(names(before, "zh_CN"), ("谈判", "G-Proposal"))
+
     def test_renamed_item_keeps_the_snapshot(self):
         lead = self._lead()
         item = self.step_qualif.item_ids.filtered(lambda item: item.name == "Budget confirmed")
