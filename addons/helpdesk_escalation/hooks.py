@@ -1,6 +1,5 @@
 def uninstall_hook(env):
     """Remove the ticket escalation rules: without this module nothing escalates
-    tickets any more. Their clocks go with them; the log rows are kept."""
-    env["escalation.rule"].with_context(active_test=False).search(
-        [("model_name", "=", "helpdesk.ticket")]
-    ).unlink()
+    tickets any more. Their clocks go with them; the log rows are kept (see
+    ``escalation.rule._escalation_uninstall_model``)."""
+    env["escalation.rule"]._escalation_uninstall_model("helpdesk.ticket")

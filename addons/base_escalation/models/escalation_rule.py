@@ -6,6 +6,7 @@ from odoo.exceptions import MissingError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL
 
+from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 from odoo.addons.base_process_guide.models import guide_rule_language as rule_language
 from odoo.addons.base_process_guide.models.guide_condition_mixin import GUIDE_CONDITION_ERRORS
 from odoo.addons.base_process_guide.tools import (
@@ -482,6 +483,18 @@ class EscalationRule(models.Model):
     # ------------------------------------------------------------
     # BUSINESS
     # ------------------------------------------------------------
+    @api.model
+    def _escalation_uninstall_model(self, model_name):
+        """An escalation bridge's uninstallation (its ``uninstall_hook``): the rules of
+        ``model_name`` are deleted, their clocks with them; the log rows stay, keeping their
+        names. Left behind, a rule would lose the bridge's fields with its columns (its teams:
+        it would time every record of the model, and again when the bridge is installed
+        again; a level's team or tags)."""
+        uninstalling = self.env(
+            su=True, context={**self.env.context, "active_test": False, MODULE_UNINSTALL_FLAG: True}
+        )
+        uninstalling["escalation.rule"].search([("model_name", "=", model_name)]).unlink()
+
     def _escalation_resync(self):
         """Bring the clocks of the rules' records in line with their configuration.
 

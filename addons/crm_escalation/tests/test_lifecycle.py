@@ -2,6 +2,7 @@ from odoo.tests import new_test_user, tagged
 
 from odoo.addons.base_process_guide.tests.rpc_common import RpcCase
 
+from ..hooks import uninstall_hook
 from .common import T0, EscalationCommon
 
 
@@ -44,6 +45,36 @@ class TestRuleDeletion(RpcCase, EscalationCommon):
                 sorted((group[groupby], group["escalation_count"]) for group in groups),
                 sorted(zip(logs.mapped(groupby), (1, 1), strict=True)),
             )
+
+    def test_uninstall_hook_removes_lead_rules_and_keeps_the_log(self):
+        """Uninstalled, the bridge leaves no lead rule: its sales teams gone with their
+        column, a rule limited to a team would time every lead (and again once the bridge is
+        installed again). Its clocks go with it; the log stays, naming it."""
+        Rule = self.env["escalation.rule"].with_context(active_test=False)
+        other_models = Rule.search([("model_name", "!=", "crm.lead")])
+        with self._at(T0):
+            rule = self._rule(
+                levels=[
+                    {
+                        "name": "To the quiet team",
+                        "delay": 4,
+                        "assign_to": "team",
+                        "assign_crm_team_id": self.other_team.id,
+                    }
+                ]
+            )
+            lead = self._lead()
+        archived = self._rule(name="Archived lead rule", active=False)
+        self._run_at(self._h(5))
+        log = self._logs(lead, kind="escalation")
+        self.assertTrue(log and self._clock(lead, rule))
+        uninstall_hook(self.env)
+        self.assertFalse(rule.exists() or archived.exists())
+        self.assertFalse(Rule.search([("model_name", "=", "crm.lead")]))
+        self.assertFalse(self.Clock.search([("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)]))
+        self.assertEqual(other_models.exists(), other_models, "the rules of other models stay")
+        self.assertTrue(log.exists(), "the escalation log is an audit trail")
+        self.assertEqual(log.rule_name, "Stale qualified")
 
     def test_archived_team_still_limits_a_rule(self):
         """A rule limited to a sales team archived later stays limited to it: in its cached
