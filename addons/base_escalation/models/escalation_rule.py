@@ -88,6 +88,7 @@ class EscalationRule(models.Model):
         "guide.condition.mixin",
         "guide.apply.mixin",
         "guide.shared.scope.mixin",
+        "guide.scope.mixin",
         "guide.bounded.mixin",
         "mail.thread",
     ]

@@ -154,7 +154,13 @@ class CompliancePolicy(models.Model):
     """
 
     _name = "compliance.policy"
-    _inherit = ["guide.condition.mixin", "guide.shared.scope.mixin", "guide.bounded.mixin", "mail.thread"]
+    _inherit = [
+        "guide.condition.mixin",
+        "guide.shared.scope.mixin",
+        "guide.scope.mixin",
+        "guide.bounded.mixin",
+        "mail.thread",
+    ]
     _description = "Compliance Policy"
     _order = "sequence, id"
     _check_company_auto = True

@@ -1,6 +1,7 @@
 from . import guide_condition_mixin
 from . import guide_bounded_mixin
 from . import guide_config_mixin
+from . import guide_scope_mixin
 from . import guide_shared_scope_mixin
 from . import guide_bulk_mixin
 from . import guide_apply_job

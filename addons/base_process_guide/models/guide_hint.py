@@ -18,7 +18,12 @@ class GuideHint(models.Model):
     """A knowledge card shown on a record while a condition holds."""
 
     _name = "guide.hint"
-    _inherit = ["guide.condition.mixin", "guide.config.mixin", "guide.shared.scope.mixin"]
+    _inherit = [
+        "guide.condition.mixin",
+        "guide.config.mixin",
+        "guide.shared.scope.mixin",
+        "guide.scope.mixin",
+    ]
     _description = "Knowledge Hint"
     _order = "priority desc, sequence, id"
     _check_company_auto = True

@@ -377,27 +377,16 @@ class GuideStep(models.Model):
     def _guide_archive_emptied_scopes(self, processes=None):
         """A module's uninstallation deletes these steps (with ``processes``, whose steps
         they are; a stage's deletion takes its steps in the database's cascade): the
-        configurations limited to them alone, or to ``processes``, are archived with a note
-        saying why. Left as they are, their steps or process emptied, they would apply in
-        every step of every record of their model."""
+        configurations limited to them alone, or to ``processes``, archived ones included,
+        are archived and marked (``guide.scope.mixin``). Left as they are, their steps or
+        process emptied, they would apply in every step of every record of their model, and
+        so would they once restored."""
         for model_name in self.env["guide.process"]._guide_scope_configurations():
             Config = self.env[model_name].sudo().with_context(active_test=False)
             emptied = emptied_scope(Config, "step_ids", self)
             if processes:
                 emptied |= Config.search([("process_id", "in", processes.ids)])
-            emptied = emptied.filtered("active")
-            if not emptied:
-                continue
-            emptied.write({"active": False})
-            if "message_ids" not in Config._fields:
-                continue
-            note = self.env._(
-                "Archived: the uninstallation of a module deleted the process or the steps it was "
-                "limited to. Restored as it is, it would apply to every record of its model: set "
-                "its process or steps again first."
-            )
-            for config in emptied:
-                config.message_post(body=note)
+            emptied.filtered(lambda config: not config.scope_emptied)._guide_archive_scope_emptied()
 
     def _guide_refuse_in_use(self, stages=None):
         """Raise naming the steps of ``self`` records are in or their history names, and

@@ -1,5 +1,7 @@
+from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 
+from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 from odoo.addons.base_process_guide.tests.rpc_common import RpcCase
 
 from ..hooks import uninstall_hook
@@ -112,6 +114,22 @@ class TestRuleDeletion(RpcCase, EscalationCommon):
         fault = self.rpc_fault(self.user_manager, "guide.step", "unlink", [step.ids])
         self.assertIn("Escalation Rule: Pilot stale", fault)
         self.assertEqual(rule.step_ids, step)
+
+    def test_rule_an_uninstallation_emptied_is_not_restored_as_it_is(self):
+        """A rule whose only step a module's uninstallation deleted is archived (its clocks
+        stopped), and not restored as it is: it would time every lead of its process in every
+        step. Restored with its steps set again, it is."""
+        stage = self.env["crm.stage"].create({"name": "E-Pilot", "sequence": 1009})
+        step = self.env["guide.step"].create({"process_id": self.process.id, "crm_stage_id": stage.id})
+        rule = self._rule(name="Pilot stale", step_ids=[(6, 0, step.ids)])
+        uninstalling = self.env(su=True, context={**self.env.context, MODULE_UNINSTALL_FLAG: True})
+        step.with_env(uninstalling).unlink()
+        self.assertEqual((rule.active, rule.scope_emptied), (False, True))
+        with self.assertRaises(UserError) as caught:
+            rule.with_user(self.user_manager).write({"active": True})
+        self.assertIn("Escalation Rule “Pilot stale” cannot be restored as it is", str(caught.exception))
+        rule.with_user(self.user_manager).write({"active": True, "step_ids": [(6, 0, self.step_qualif.ids)]})
+        self.assertEqual((rule.active, rule.scope_emptied), (True, False))
 
     def test_date_field_of_a_rule_is_not_deleted(self):
         """Deleting the custom date field a rule starts its clocks from is refused naming the

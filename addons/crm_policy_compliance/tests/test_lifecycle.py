@@ -1,6 +1,7 @@
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 
+from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 from odoo.addons.base_process_guide.tests.rpc_common import RpcCase, RpcError
 
 from ..hooks import uninstall_hook
@@ -232,6 +233,59 @@ class TestLeadDeletion(RpcCase, ComplianceCommon):
         self.assertIn("Branch Co cannot be deleted", fault)
         self.assertIn("Branch wins", fault)
         self.assertEqual(policy.company_id, company)
+
+    def test_policy_an_uninstallation_emptied_is_not_restored_as_it_is(self):
+        """A policy a module's uninstallation archived, deleting the process or the only step
+        it was limited to, is not made active again with its scope emptied (it would judge
+        every lead's moves), by any path: a write or Unarchive over RPC, a copy, an import;
+        the refusal names it and says to set its process or steps. Restored in the same save
+        as its new steps, it is; one a user archived with an empty scope is restored."""
+        process = self.env["guide.process"].create(
+            {"name": "Pilot process", "model_name": "crm.lead", "crm_team_ids": [(6, 0, self.team.ids)]}
+        )
+        stage = self.env["crm.stage"].create({"name": "P-Pilot", "sequence": 1008})
+        step = self.env["guide.step"].create({"process_id": process.id, "crm_stage_id": stage.id})
+        by_process = self._policy(name="Pilot policy", trigger="stage", process_id=process.id)
+        by_step = self._policy(name="Pilot step policy", trigger="stage", process_id=False, step_ids=step.ids)
+        everywhere = self._policy(name="Every lead", trigger="stage", process_id=False, active=False)
+        uninstalling = self.env(su=True, context={**self.env.context, MODULE_UNINSTALL_FLAG: True})
+        process.with_env(uninstalling).unlink()
+        emptied = by_process | by_step
+        self.assertEqual(emptied.mapped("active"), [False, False])
+        self.assertEqual(emptied.mapped("scope_emptied"), [True, True])
+        self.assertFalse(everywhere.scope_emptied)
+        manager = self.user_manager
+        with self.assertNoLogs("odoo.http", "ERROR"):
+            fault = self.rpc_fault(manager, "compliance.policy", "write", [by_step.ids, {"active": True}])
+            for vals in ({"active": True, "scope_emptied": False}, {"active": True, "process_id": False}):
+                self.rpc_fault(manager, "compliance.policy", "write", [by_step.ids, vals])
+            self.rpc_fault(
+                manager, "compliance.policy", "action_unarchive", [by_process.ids], protocol="jsonrpc"
+            )
+        self.assertIn("Compliance Policy “Pilot step policy” cannot be restored as it is", fault)
+        self.assertIn("Set its “Process” or “Steps” again first.", fault)
+        # a copy keeps the mark
+        copied = by_step.with_user(manager).copy()
+        self.assertTrue(copied.scope_emptied)
+        with self.assertRaises(UserError):
+            copied.with_user(manager).action_unarchive()
+        with self.assertRaises(UserError):
+            by_step.with_user(manager).copy({"active": True})
+        # an import restoring it
+        xmlid = by_process.export_data(["id"])["datas"][0][0]
+        result = self.env["compliance.policy"].with_user(manager).load(["id", "active"], [[xmlid, "True"]])
+        self.assertFalse(result["ids"])
+        self.assertIn("cannot be restored as it is", result["messages"][0]["message"])
+        self.assertFalse(any(emptied.mapped("active")))
+        # restored with its new steps in the same save, or once its process is set again
+        vals = {"active": True, "step_ids": [(6, 0, self.step_proposal.ids)]}
+        self.assertIs(self.xmlrpc(manager, "compliance.policy", "write", [by_step.ids, vals]), True)
+        by_process.with_user(manager).process_id = self.process
+        by_process.with_user(manager).action_unarchive()
+        self.assertEqual(emptied.mapped("active"), [True, True])
+        self.assertEqual(emptied.mapped("scope_emptied"), [False, False])
+        everywhere.with_user(manager).action_unarchive()
+        self.assertTrue(everywhere.active)
 
     def test_process_or_step_a_policy_is_limited_to_is_not_deleted(self):
         """A sales manager deleting over RPC a process nothing follows yet, or its only step a

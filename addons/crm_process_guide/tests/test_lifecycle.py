@@ -1,6 +1,7 @@
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, new_test_user, tagged
 
+from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 from odoo.addons.base_process_guide.tests.rpc_common import RpcCase, RpcError
 
 from .common import GuideCommon
@@ -372,6 +373,24 @@ class TestLifecycle(RpcCase, GuideCommon):
         hint.unlink()
         self.assertIs(self.xmlrpc(admin, "res.company", "unlink", [company.ids]), True)
         self.assertFalse(company.exists())
+
+    def test_hint_an_uninstallation_emptied_is_not_restored_as_it_is(self):
+        """A hint whose only step a module's uninstallation deleted (with its stage) is
+        archived, and not restored as it is: it would show on every lead. Restored with its
+        steps set again, it is."""
+        stage = self.env["crm.stage"].create({"name": "G-Pilot", "sequence": 1010})
+        step = self.env["guide.step"].create({"process_id": self.process.id, "crm_stage_id": stage.id})
+        hint = self.env["guide.hint"].create(
+            {"name": "Pilot hint", "model_name": "crm.lead", "step_ids": [(6, 0, step.ids)]}
+        )
+        uninstalling = self.env(su=True, context={**self.env.context, MODULE_UNINSTALL_FLAG: True})
+        stage.with_env(uninstalling).unlink()
+        self.assertEqual((hint.active, hint.scope_emptied), (False, True))
+        fault = self.rpc_fault(self.user_manager, "guide.hint", "action_unarchive", [hint.ids])
+        self.assertIn("Knowledge Hint “Pilot hint” cannot be restored as it is", fault)
+        vals = {"active": True, "step_ids": [(6, 0, self.step_qualif.ids)]}
+        self.assertIs(self.xmlrpc(self.user_manager, "guide.hint", "write", [hint.ids, vals]), True)
+        self.assertEqual((hint.active, hint.scope_emptied), (True, False))
 
     def test_sole_step_of_a_hint_is_not_deleted(self):
         """Deleting the only step a hint is shown in (no lead was ever there) is refused
