@@ -14,6 +14,7 @@ from odoo.addons.base_process_guide.tools import (
     engine_flag_get,
     field_labels,
     module_uninstalling,
+    quoted,
     refuse_missing,
     refuse_not_one,
     shortened,
@@ -97,6 +98,10 @@ class ComplianceApprovalRequest(models.Model):
         tracking=True,
     )
     applied = fields.Boolean(readonly=True, help="The approved change has been applied to the record.")
+    # what the current user may still do with the record (it may have gone to another owner
+    # since): the buttons that would end in Odoo's access error are hidden
+    record_readable = fields.Boolean(compute="_compute_record_access")
+    record_writable = fields.Boolean(compute="_compute_record_access")
     apply_error = fields.Text(readonly=True)
     allow_self_approval = fields.Boolean(readonly=True)
     distinct_approvers = fields.Boolean(string="Different Approver at Each Tier", readonly=True)
@@ -174,6 +179,20 @@ class ComplianceApprovalRequest(models.Model):
             version = request.policy_version_id.sudo()
             texts = version._compliance_condition_texts(self.env) if version else ("-", "-")
             request.policy_scope_text, request.policy_requirement_text = texts
+
+    @api.depends_context("uid")
+    def _compute_record_access(self):
+        """Whether the current user may read, and change, each request's record now."""
+        self.record_readable = self.record_writable = False
+        for res_model, requests in self.grouped("res_model").items():
+            if res_model not in self.env:
+                continue
+            records = self.env[res_model].browse(requests.mapped("res_id")).sudo().exists().sudo(False)
+            readable = set(records._filtered_access("read").ids)
+            writable = set(records._filtered_access("write").ids)
+            for request in requests:
+                request.record_readable = request.res_id in readable
+                request.record_writable = request.res_id in writable
 
     def _compute_guide_bypassed_items(self):
         """What else a pending stage move lets through: the record's checklist gate."""
@@ -317,8 +336,42 @@ class ComplianceApprovalRequest(models.Model):
             if request._compliance_is_outdated():
                 request._compliance_mark_outdated()
                 continue
+            request._compliance_check_record_access("write")
             request._compliance_apply(raise_on_error=True)
         return True
+
+    def action_open_record(self):
+        refuse_not_one(self)
+        if self.res_model in self.env and self._compliance_record():
+            self._compliance_check_record_access("read")
+        return super().action_open_record()
+
+    def _compliance_check_record_access(self, operation):
+        """Refuse, in words, the current user who may no longer ``operation`` ("read" or
+        "write") this request's record (it went to another owner, another team...): naming
+        the record and who can act on it now, not with Odoo's access error."""
+        self.ensure_one()
+        record = self._compliance_record()
+        if not record or self.env.su or record.has_access(operation):
+            return
+        owner_field = getattr(record, "_guide_owner_field", None)
+        owner = record.sudo()[owner_field] if owner_field in record._fields else None
+        who = owner.name if owner else self.env._("its owner or a manager")
+        if operation == "read":
+            message = self.env._(
+                "You cannot open %(record)s: your access rights do not reach it (or no longer do). "
+                "Who can act on it now: %(who)s.",
+                record=quoted(self.env, self.record_name),
+                who=who,
+            )
+        else:
+            message = self.env._(
+                "You can no longer change %(record)s: you lost access to it since the request was made, "
+                "so you cannot apply the approved change. Who can act on it now: %(who)s.",
+                record=quoted(self.env, self.record_name),
+                who=who,
+            )
+        raise UserError(message)
 
     def _compliance_lock(self):
         """Take the rows of these requests and of their tiers before deciding them. Two

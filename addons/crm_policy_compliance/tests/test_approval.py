@@ -585,6 +585,29 @@ class TestApproval(ComplianceCommon):
         self.assertIn("Sam Salesman may no longer change", body)
         self.assertNotIn("crm.lead", body)
 
+    def test_requester_who_lost_the_record_is_refused_in_words(self):
+        """The lead went to another salesperson before the approval: the request no longer
+        offers its requester *Apply the Change* nor *Open Record* (both ended in Odoo's access
+        error), and called anyway they are refused in words, naming the lead and who can act
+        on it now."""
+        lead, request = self._held_lead()
+        request.with_user(self.user_leader).action_approve()
+        lead.sudo().user_id = self.user_salesman2
+        request.with_user(self.user_director).action_approve()
+        mine = request.with_user(self.user_salesman)
+        self.assertFalse(mine.record_readable)
+        self.assertFalse(mine.record_writable)
+        self.assertTrue(request.with_user(self.user_salesman2).record_writable)
+        for method in ("action_apply", "action_open_record"):
+            with self.subTest(method=method), self.assertRaises(UserError) as caught:
+                getattr(mine, method)()
+            message = str(caught.exception)
+            self.assertIn(lead.sudo().name, message)
+            self.assertIn(f"Who can act on it now: {self.user_salesman2.name}.", message)
+            self.assertNotIn("crm.lead", message)
+        self.assertFalse(request.applied)
+        self.assertEqual(lead.sudo().stage_id, self.stage_new)
+
     def test_approved_request_covers_its_own_change_only(self):
         """An approval not applied yet lets through the change approved, by *Apply*; any
         other change of the requester's is judged as if there were none: approved for

@@ -160,6 +160,35 @@ class TestTrustRpc(RpcCase, ComplianceCommon):
             self.assertTrue(lead.message_ids.filtered(lambda m: "was not applied" in (m.body or "")))
             self.assertFalse(request.sudo().activity_ids)
 
+    def test_requester_who_lost_the_record_refused_in_words_over_rpc(self):
+        """The lead went to another salesperson before the approval: *Apply the Change* and
+        *Open Record*, called over HTTP by the requester, are refused in words naming the
+        lead and who can act on it now (not Odoo's access error), nothing logged as an error."""
+        lead = self._big_lead(name="Escalated meanwhile")
+        request_ids = self.xmlrpc(
+            self.user_salesman,
+            "crm.lead",
+            "compliance_request_approval",
+            [[lead.id], {"stage_id": self.stage_proposal.id}, "Big order"],
+        )
+        lead.user_id = self.user_salesman2
+        self.xmlrpc(self.user_leader, "compliance.approval.request", "action_approve", [request_ids])
+        with self.assertNoLogs("odoo.http", "ERROR"), self.assertNoLogs("odoo.sql_db", "ERROR"):
+            for protocol in PROTOCOLS:
+                for method in ("action_apply", "action_open_record"):
+                    with self.subTest(protocol=protocol, method=method):
+                        fault = self.rpc_fault(
+                            self.user_salesman,
+                            "compliance.approval.request",
+                            method,
+                            [request_ids],
+                            protocol=protocol,
+                        )
+                        self.assertIn("“Escalated meanwhile”", fault)
+                        self.assertIn(f"Who can act on it now: {self.user_salesman2.name}.", fault)
+                        self.assertNotIn("crm.lead", fault)
+        self.assertFalse(self.Request.browse(request_ids).applied)
+
     def test_stale_approval_on_a_written_field(self):
         """The held change's fields changed meanwhile (the stage did not): outdated too."""
         lead = self._big_lead(name="Stale field")
