@@ -102,7 +102,9 @@ class ComplianceApprovalRequest(models.Model):
     # since): the buttons that would end in Odoo's access error are hidden
     record_readable = fields.Boolean(compute="_compute_record_access")
     record_writable = fields.Boolean(compute="_compute_record_access")
-    apply_error = fields.Text(readonly=True)
+    # why the change was not applied, in every language of the database: each reader reads it
+    # in theirs (``_compliance_write_apply_error``)
+    apply_error = fields.Text(readonly=True, translate=True)
     allow_self_approval = fields.Boolean(readonly=True)
     distinct_approvers = fields.Boolean(string="Different Approver at Each Tier", readonly=True)
     line_ids = fields.One2many("compliance.approval.line", "request_id", string="Tiers", readonly=True)
@@ -783,39 +785,89 @@ class ComplianceApprovalRequest(models.Model):
         self.ensure_one()
         self._compliance_close_activities()
         now = fields.Datetime.now()
-        message = self.env._(
-            "%(change)s was not applied: %(record)s changed since the request was made (its stage, whether "
-            "it is archived, the values the change writes, or a value its policy reads). Request the change "
-            "again if it is still needed.",
-            change=self.change or self.name,
-            record=self.record_name,
+        texts = self._compliance_texts(
+            lambda request: request.env._(
+                "%(change)s was not applied: %(record)s changed since the request was made (its stage, "
+                "whether it is archived, the values the change writes, or a value its policy reads). "
+                "Request the change again if it is still needed.",
+                change=request.change or request.name,
+                record=request.record_name,
+            )
         )
         self._compliance_engine().write(
             {
                 "state": "outdated",
                 "decision_date": now,
                 "decided_by_id": self.env.uid,
-                "apply_error": message,
                 "lead_time_hours": (now - self.request_date).total_seconds() / 3600.0,
             }
         )
-        self._compliance_engine().message_post(body=message, partner_ids=self.requester_id.partner_id.ids)
-        record = self._compliance_record()
-        if record and hasattr(record, "message_post"):
-            record.sudo().message_post(body=message, subtype_xmlid="mail.mt_note")
+        self._compliance_write_apply_error({self.id: texts})
+        self._compliance_post_requester(texts)
+        self._compliance_post_record(texts)
         return True
+
+    def _compliance_texts(self, make):
+        """{lang: ``make(request)``}: the words ``make`` writes of this request (read in the
+        language of its environment) in English and every language of the database."""
+        self.ensure_one()
+        langs = {"en_US", *(code for code, _label in self.env["res.lang"].get_installed())}
+        return {lang: make(self.with_context(lang=lang)) for lang in sorted(langs)}
+
+    def _compliance_requester_lang(self):
+        """The language the requester reads (else their company's, else the current one)."""
+        return self.requester_id.lang or self.company_id.partner_id.lang or self.env.lang or "en_US"
+
+    @api.model
+    def _compliance_in(self, texts, lang):
+        """The words ``texts`` ({lang: text}) in ``lang``, else in English."""
+        return texts.get(lang) or texts.get("en_US") or next(iter(texts.values()))
+
+    def _compliance_write_apply_error(self, texts_by_id):
+        """Write why the change of these requests was not applied, in every language
+        (``texts_by_id``: {request id: {lang: text}}): each reader reads it in theirs. One
+        UPDATE for the batch."""
+        self.flush_model(["apply_error"])
+        self.env.cr.execute(
+            SQL(
+                """UPDATE compliance_approval_request r SET apply_error = v.texts
+                     FROM unnest(%s::int[], %s::jsonb[]) AS v(id, texts)
+                    WHERE r.id = v.id""",
+                list(texts_by_id),
+                [json.dumps(texts) for texts in texts_by_id.values()],
+            )
+        )
+        self.browse(texts_by_id).invalidate_recordset(["apply_error"])
+
+    def _compliance_post_requester(self, texts):
+        """Tell the requester ``texts`` ({lang: text}) on the request, in their language."""
+        self._compliance_engine().message_post(
+            body=self._compliance_in(texts, self._compliance_requester_lang()),
+            partner_ids=self.requester_id.partner_id.ids,
+        )
+
+    def _compliance_post_record(self, texts):
+        """Note ``texts`` ({lang: text}) on the request's record, in its owner's language."""
+        record = self._compliance_record().sudo()
+        if not record or not hasattr(record, "message_post"):
+            return
+        lang = self.env.lang
+        if hasattr(record, "_guide_by_owner_language"):
+            lang = next(iter(record._guide_by_owner_language()))
+        record.message_post(body=self._compliance_in(texts, lang), subtype_xmlid="mail.mt_note")
 
     def _compliance_cancel_deleted(self):
         """The records of these pending requests were deleted (by ``env.user``): each request is
         cancelled, its approvers' activities closed and its requester told why."""
+        user = self.env.user.name
         for request in self:
             request._compliance_cancel(
-                self.env._(
+                lambda req: req.env._(
                     "%(change)s was not applied: %(record)s was deleted by %(user)s; the request is "
                     "cancelled.",
-                    change=request.change or request.name,
-                    record=request.record_name,
-                    user=self.env.user.name,
+                    change=req.change or req.name,
+                    record=req.record_name,
+                    user=user,
                 )
             )
         return True
@@ -826,10 +878,12 @@ class ComplianceApprovalRequest(models.Model):
         policy holds the change any more); each request is cancelled, its approvers'
         activities closed and its requester told to make the change again if it is still
         needed."""
-        for request in self:
-            change, policy, user = request.change or request.name, request.policy_name, self.env.user.name
+        user = self.env.user.name
+
+        def words(request):
+            change, policy = request.change or request.name, request.policy_name
             if how == "archived":
-                message = self.env._(
+                return request.env._(
                     "%(change)s was not applied: policy %(policy)s was archived by %(user)s, and "
                     "nothing is left to approve; the request is cancelled. Make the change again if "
                     "it is still needed.",
@@ -837,41 +891,39 @@ class ComplianceApprovalRequest(models.Model):
                     policy=policy,
                     user=user,
                 )
-            elif how == "uninstalled":
-                message = self.env._(
+            if how == "uninstalled":
+                return request.env._(
                     "%(change)s was not applied: policy %(policy)s was removed with the module "
                     "that applied it, which was uninstalled, and nothing is left to approve; the "
                     "request is cancelled. Make the change again if it is still needed.",
                     change=change,
                     policy=policy,
                 )
-            else:
-                message = self.env._(
-                    "%(change)s was not applied: policy %(policy)s was deleted by %(user)s, and "
-                    "nothing is left to approve; the request is cancelled. Make the change again if "
-                    "it is still needed.",
-                    change=change,
-                    policy=policy,
-                    user=user,
-                )
-            request._compliance_cancel(message)
+            return request.env._(
+                "%(change)s was not applied: policy %(policy)s was deleted by %(user)s, and "
+                "nothing is left to approve; the request is cancelled. Make the change again if "
+                "it is still needed.",
+                change=change,
+                policy=policy,
+                user=user,
+            )
+
+        for request in self:
+            request._compliance_cancel(words)
         return True
 
-    def _compliance_cancel(self, message):
+    def _compliance_cancel(self, words, decided_by=True):
         """Cancel this pending request: its approvers' activities closed, the requester told
-        ``message``."""
+        why (``words(request)``, written in every language: ``_compliance_texts``)."""
         self.ensure_one()
         self._compliance_close_activities()
-        engine = self._compliance_engine()
-        engine.write(
-            {
-                "state": "cancelled",
-                "decision_date": fields.Datetime.now(),
-                "decided_by_id": self.env.uid,
-                "apply_error": message,
-            }
-        )
-        engine.message_post(body=message, partner_ids=self.requester_id.partner_id.ids)
+        texts = self._compliance_texts(words)
+        vals = {"state": "cancelled", "decision_date": fields.Datetime.now()}
+        if decided_by:
+            vals["decided_by_id"] = self.env.uid
+        self._compliance_engine().write(vals)
+        self._compliance_write_apply_error({self.id: texts})
+        self._compliance_post_requester(texts)
         return True
 
     def _compliance_decide_line(self, decision, reason=None):
@@ -914,29 +966,33 @@ class ComplianceApprovalRequest(models.Model):
             }
         )
         outcome = "approved" if decision == "approved" else "rejected"
-        record = self._compliance_record()
         self.env["compliance.log"].sudo()._compliance_create_rows(
             [self._compliance_log_vals(outcome, reason=reason)]
         )
+        user = self.env.user.name
         if decision == "approved":
-            body = self.env._(
-                "%(change)s approved by %(user)s (policy %(policy)s).",
-                change=self.change,
-                user=self.env.user.name,
-                policy=self.policy_name,
+            texts = self._compliance_texts(
+                lambda request: request.env._(
+                    "%(change)s approved by %(user)s (policy %(policy)s).",
+                    change=request.change,
+                    user=user,
+                    policy=request.policy_name,
+                )
             )
         else:
-            body = self.env._(
-                "%(change)s rejected by %(user)s (policy %(policy)s): %(reason)s",
-                change=self.change,
-                user=self.env.user.name,
-                policy=self.policy_name,
-                reason=reason,
+            texts = self._compliance_texts(
+                lambda request: request.env._(
+                    "%(change)s rejected by %(user)s (policy %(policy)s): %(reason)s",
+                    change=request.change,
+                    user=user,
+                    policy=request.policy_name,
+                    reason=reason,
+                )
             )
-        engine.message_post(body=body, partner_ids=self.requester_id.partner_id.ids)
-        if record and hasattr(record, "message_post"):
-            # the approver may not be able to read the record: a narrow sudo to post the decision
-            record.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
+        # the requester told in their language, the record's followers in its owner's (the
+        # approver may not be able to read the record: a narrow sudo to post the decision)
+        self._compliance_post_requester(texts)
+        self._compliance_post_record(texts)
         if decision == "approved":
             self._compliance_apply(raise_on_error=False)
 
@@ -970,7 +1026,8 @@ class ComplianceApprovalRequest(models.Model):
         self.ensure_one()
         record = self._compliance_record()
         if not record:
-            self._compliance_engine().write({"apply_error": self.env._("The record no longer exists.")})
+            texts = self._compliance_texts(lambda request: request.env._("The record no longer exists."))
+            self._compliance_write_apply_error({self.id: texts})
             return False
         vals = json.loads(self.target_vals or "{}")
         # the deviations the change writes carry the justification and the reason chosen (one
@@ -978,6 +1035,9 @@ class ComplianceApprovalRequest(models.Model):
         # requester no longer reaches -- is left out: the justification still says why)
         reason = self.reason_id.with_user(self.requester_id)._guide_filter_offered(self.res_model)
         ctx = {CTX_REASON: self.note or self.change, CTX_REASON_ID: reason.id}
+        # as the requester, in their language: a refusal (a gate, another policy) is kept in
+        # their words
+        ctx["lang"] = self._compliance_requester_lang()
         try:
             with self.env.cr.savepoint(), engine_flag(self.env, FLAG_APPROVED, frozenset(self.ids)):
                 record.with_user(self.requester_id).with_context(**ctx)._compliance_apply_change(
@@ -988,19 +1048,29 @@ class ComplianceApprovalRequest(models.Model):
                 raise
             if isinstance(exc, AccessError):
                 # Odoo's access error names user ids and models: said in words instead
-                message = self.env._(
-                    "%(user)s may no longer change %(record)s (access rights); the approved "
-                    "change waits: %(user)s applies it with Apply the Change once allowed to "
-                    "change the record again.",
-                    user=self.requester_id.name,
-                    record=self.record_name,
+                user = self.requester_id.name
+                texts = self._compliance_texts(
+                    lambda request: request.env._(
+                        "%(user)s may no longer change %(record)s (access rights); the approved "
+                        "change waits: %(user)s applies it with Apply the Change once allowed to "
+                        "change the record again.",
+                        user=user,
+                        record=request.record_name,
+                    )
                 )
             else:
+                # a refusal of the record's own rules (a gate, another policy): in the words
+                # it was given in
                 message = str(exc.args[0]) if exc.args else str(exc)
-            self._compliance_engine().write({"apply_error": message})
-            self._compliance_engine().message_post(
-                body=self.env._("The approved change could not be applied: %(error)s", error=message),
-                partner_ids=self.requester_id.partner_id.ids,
+                texts = self._compliance_texts(lambda _request: message)
+            self._compliance_write_apply_error({self.id: texts})
+            self._compliance_post_requester(
+                {
+                    lang: self.with_context(lang=lang).env._(
+                        "The approved change could not be applied: %(error)s", error=error
+                    )
+                    for lang, error in texts.items()
+                }
             )
             return False
         self._compliance_engine().write({"applied": True, "apply_error": False})
@@ -1160,15 +1230,17 @@ class ComplianceApprovalRequest(models.Model):
         short = tiers_without_distinct_approvers([ln.approver_ids - deciders for ln in undecided])
         if not short:
             return
+        tiers = ", ".join(undecided[index].name for index in short)
+        users = ", ".join((undecided.approver_ids - deciders).mapped("name")) or "-"
         self._compliance_cancel(
-            self.env._(
+            lambda request: request.env._(
                 "%(change)s was not applied: tiers %(tiers)s can no longer be approved by different "
                 "people (approvers left: %(users)s), as policy %(policy)s asks; the request is "
                 "cancelled. Request the change again once the policy names more approvers.",
-                change=self.change or self.name,
-                tiers=", ".join(undecided[index].name for index in short),
-                users=", ".join((undecided.approver_ids - deciders).mapped("name")) or "-",
-                policy=self.policy_name,
+                change=request.change or request.name,
+                tiers=tiers,
+                users=users,
+                policy=request.policy_name,
             )
         )
 
@@ -1190,19 +1262,19 @@ class ComplianceApprovalRequest(models.Model):
                         line.tier_id._policy_approvers(record) - self._compliance_excluded_approvers()
                     ).filtered(self._compliance_may_decide)
             if not approvers:
-                message = self.env._(
-                    "%(change)s was not applied: nobody can approve tier %(tier)s any more (%(users)s "
-                    "archived or without access to its company); the request is cancelled. Request the "
-                    "change again once the policy names approvers who can decide it.",
-                    change=self.change or self.name,
-                    tier=line.name,
-                    users=", ".join(gone.mapped("name")),
+                tier, users = line.name, ", ".join(gone.mapped("name"))
+                self._compliance_cancel(
+                    lambda request, tier=tier, users=users: request.env._(
+                        "%(change)s was not applied: nobody can approve tier %(tier)s any more "
+                        "(%(users)s archived or without access to its company); the request is "
+                        "cancelled. Request the change again once the policy names approvers who "
+                        "can decide it.",
+                        change=request.change or request.name,
+                        tier=tier,
+                        users=users,
+                    ),
+                    decided_by=False,
                 )
-                self._compliance_close_activities()
-                engine.write(
-                    {"state": "cancelled", "decision_date": fields.Datetime.now(), "apply_error": message}
-                )
-                engine.message_post(body=message, partner_ids=self.requester_id.partner_id.ids)
                 return
             line.approver_ids = approvers
             if line.state == "pending":

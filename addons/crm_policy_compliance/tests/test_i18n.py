@@ -155,6 +155,43 @@ class TestReminderLanguage(ComplianceCommon):
             f"Approve: Move {lead.display_name} to {self.stage_proposal.name} (Expected Revenue: 90,000)",
         )
 
+    def test_change_not_applied_read_in_the_readers_language(self):
+        """The lead went to another salesperson before the English director's approval: why
+        the change of the Russian salesperson was not applied reads in each reader's language
+        (Russian to her, English to the director, Chinese to a Chinese reader), and the
+        notices the requester is sent on the request are in her Russian."""
+        for lang in ("ru_RU", "zh_CN"):
+            self.env["res.lang"]._activate_lang(lang)
+        self.env["ir.module.module"]._load_module_terms(
+            ["base_policy_compliance"], ["ru_RU", "zh_CN"], overwrite=True
+        )
+        _large_proposals_policy(self)
+        self.user_salesman.lang = "ru_RU"
+        self.user_leader.lang = self.user_director.lang = "en_US"
+        lead = self._lead(expected_revenue=80000).with_user(self.user_salesman).with_context(lang="ru_RU")
+        request = lead._compliance_request_approval({"stage_id": self.stage_proposal.id}, "Strategic")
+        request.with_user(self.user_leader).with_context(lang="en_US").action_approve()
+        lead.sudo().user_id = self.user_salesman2
+        request.with_user(self.user_director).with_context(lang="en_US").action_approve()
+        self.assertFalse(request.applied)
+        name = self.user_salesman.name
+        for lang, words in (
+            ("ru_RU", f"{name} больше не может изменять"),
+            ("en_US", f"{name} may no longer change"),
+            ("zh_CN", name),
+        ):
+            error = request.with_context(lang=lang).apply_error
+            self.assertIn(words, error, lang)
+        self.assertNotIn("may no longer", request.with_context(lang="zh_CN").apply_error)
+        told = (
+            request.sudo()
+            .message_ids.filtered(lambda m: self.user_salesman.partner_id in m.partner_ids)
+            .mapped("body")
+        )
+        self.assertTrue(any("Согласованное изменение не удалось применить" in body for body in told), told)
+        self.assertTrue(any("согласовано пользователем" in body for body in told), told)
+        self.assertFalse(any("could not be applied" in body or "approved by" in body for body in told), told)
+
     def test_request_read_in_the_readers_language(self):
         """A request made in Russian reads in English to an English approver and in Chinese to a
         Chinese one (its name, the change, the policy's name and message), and in the requester's
