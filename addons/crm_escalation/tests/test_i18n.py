@@ -1,5 +1,7 @@
 from datetime import timedelta
 
+from lxml import etree
+
 from odoo.tests import tagged
 from odoo.tools import format_date
 
@@ -97,3 +99,15 @@ class TestEscalationLanguage(EscalationCommon):
                 "zh_CN": "公司的工作时间",
             },
         )
+
+    def test_acknowledge_button_says_what_is_acknowledged(self):
+        """The lead's *Acknowledge* button reads as taking the escalation («Принять эскалацию»,
+        «确认升级»), not a bare «Подтвердить» (confirm what?)."""
+        self.env["ir.module.module"]._load_module_terms(
+            ["crm_escalation"], ["ru_RU", "zh_CN"], overwrite=True
+        )
+        for lang, label in (("ru_RU", "Принять эскалацию"), ("zh_CN", "确认升级")):
+            views = self.env["crm.lead"].with_context(lang=lang).get_views([(False, "form")])
+            arch = etree.fromstring(views["views"]["form"]["arch"])
+            button = arch.xpath("//button[@name='action_escalation_acknowledge']")
+            self.assertEqual(button[0].get("string"), label, lang)
