@@ -112,6 +112,28 @@ class TestPolicyTranslatedTexts(ComplianceCommon):
         self.assertEqual(log_labels, policy_labels)
         self.assertNotEqual(log_labels["approval"], "Approval Required")
 
+    def test_request_owner_named_as_of_the_request(self):
+        """A request names the record's owner when it was made, who may no longer own it:
+        its label says so, in every language."""
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(
+            ["base_policy_compliance"], ["ru_RU", "zh_CN"], overwrite=True
+        )
+        labels = {
+            lang: self.env["compliance.approval.request"]
+            .with_context(lang=lang)
+            .fields_get(["owner_id"])["owner_id"]["string"]
+            for lang in ("en_US", "ru_RU", "zh_CN")
+        }
+        self.assertEqual(
+            labels,
+            {
+                "en_US": "Owner When Requested",
+                "ru_RU": "Ответственный на момент запроса",
+                "zh_CN": "申请时负责人",
+            },
+        )
+
 
 @tagged("post_install", "-at_install")
 class TestReminderLanguage(ComplianceCommon):
