@@ -154,7 +154,7 @@ class TestReminderLanguage(ComplianceCommon):
         self.assertTrue(any("Напоминание 1/2" in body for body in bodies), bodies)
         self.assertFalse(any("Reminder 1/2" in body for body in bodies))
         # the change it names too (the request keeps its requester's words)
-        move = f"Перевести {lead.display_name} на этап {self.stage_proposal.name}"
+        move = f"Перевести «{lead.display_name}» на этап «{self.stage_proposal.name}»"
         self.assertTrue(any(move in body for body in bodies), bodies)
         self.assertEqual(request.change, f"Move {lead.display_name} to {self.stage_proposal.name}")
 
@@ -170,7 +170,7 @@ class TestReminderLanguage(ComplianceCommon):
         request = lead._compliance_request_approval(
             {"stage_id": self.stage_proposal.id, "expected_revenue": 90000.0}, "Strategic"
         )
-        self.assertTrue(request.change.startswith(f"Перевести {lead.display_name}"), request.change)
+        self.assertTrue(request.change.startswith(f"Перевести «{lead.display_name}»"), request.change)
         summary = request.sudo().activity_ids.filtered(lambda a: a.user_id == self.user_leader).summary
         self.assertEqual(
             summary,
@@ -241,5 +241,9 @@ class TestReminderLanguage(ComplianceCommon):
         self.assertNotEqual(in_chinese.change, in_english.change)
         self.assertIn(lead.display_name, in_chinese.change)
         in_russian = request.with_context(lang="ru_RU")
-        self.assertTrue(in_russian.change.startswith(f"Перевести {lead.display_name}"), in_russian.change)
+        # the names quoted, apart from the sentence around them
+        self.assertTrue(
+            in_russian.change.startswith(f"Перевести «{lead.display_name}» на этап «"), in_russian.change
+        )
+        self.assertTrue(in_chinese.change.startswith(f"将“{lead.display_name}”移至“"), in_chinese.change)
         self.assertEqual(in_russian.policy_name, "Крупные предложения")
