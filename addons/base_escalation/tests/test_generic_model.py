@@ -184,3 +184,45 @@ class TestGenericEscalation(EscalationTestHelpers, TransactionCase):
         self.assertEqual(log.reason, "The customer called twice")
         self.assertEqual(log.user_id, self.user)
         self.assertEqual(self._clock(record, rule).state, "breached")
+
+    def test_dialog_tells_nothing_of_a_record_the_user_may_not_read(self):
+        """The dialog opened (onchange) or saved (create, read) on a record the user may not
+        read names neither its owner nor its company nor itself, as on a record that does
+        not exist; on one they may read, it names them and escalates it."""
+        self.env["ir.rule"].create(
+            {
+                "name": "Own generic records only",
+                "model_id": self.env["ir.model"]._get_id("guide.test.record"),
+                "groups": [(6, 0, self.env.ref("base_process_guide.group_guide_user").ids)],
+                "domain_force": "[('user_id', '=', user.id)]",
+            }
+        )
+        theirs = self.env["guide.test.record"].with_user(self.user_lead).create({"name": "Their secret doc"})
+        mine = self._record()
+        Wizard = self.env["escalation.manual.wizard"].with_user(self.user)
+        spec = {
+            "record_name": {},
+            "owner_id": {"fields": {"display_name": {}}},
+            "user_company_ids": {"fields": {"display_name": {}}},
+        }
+        names = ["record_name", "owner_id", "user_company_ids"]
+        for record, readable in ((theirs, False), (mine, True)):
+            with self.subTest(record=record.name):
+                vals = {"res_model": "guide.test.record", "res_id": record.id}
+                value = Wizard.onchange(vals, [], spec)["value"]
+                wizard = Wizard.create({**vals, "reason": "Too long waiting"})
+                read = wizard.read(names)[0]
+                if readable:
+                    self.assertEqual(value["owner_id"]["id"], self.user.id)
+                    self.assertEqual(read["owner_id"][0], self.user.id)
+                    self.assertEqual(read["user_company_ids"], record.company_id.ids)
+                    self.assertEqual(read["record_name"], record.name)
+                else:
+                    self.assertFalse(value.get("owner_id"))
+                    self.assertFalse(value.get("user_company_ids"))
+                    self.assertFalse(value.get("record_name"))
+                    expected = {"id": wizard.id, "record_name": False, "owner_id": False}
+                    self.assertEqual(read, {**expected, "user_company_ids": []})
+        wizard.user_id = self.user_lead
+        wizard.action_confirm()
+        self.assertEqual(mine.user_id, self.user_lead)

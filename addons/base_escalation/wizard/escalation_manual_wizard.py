@@ -81,7 +81,7 @@ class EscalationManualWizard(models.TransientModel):
     @api.depends("res_model", "res_id")
     def _compute_record_name(self):
         for wizard in self:
-            record = wizard._record()
+            record = wizard._readable_record()
             wizard.record_name = record.display_name if record else False
 
     @api.depends("res_model", "res_id")
@@ -92,7 +92,7 @@ class EscalationManualWizard(models.TransientModel):
     @api.depends("res_model", "res_id")
     def _compute_owner_id(self):
         for wizard in self:
-            record = wizard._record()
+            record = wizard._readable_record()
             owner = False
             if record and record._guide_owner_field in record._fields:
                 owner = record.sudo()[record._guide_owner_field]
@@ -119,8 +119,9 @@ class EscalationManualWizard(models.TransientModel):
         return accesses.group_id.filtered(lambda group: not group.share)
 
     def _record_company(self):
-        """The company of the record escalated (empty when it has none)."""
-        record = self._record()
+        """The company of the record escalated (empty when it has none, or the user may
+        not read it)."""
+        record = self._readable_record()
         if not record or "company_id" not in record._fields:
             return self.env["res.company"]
         return record.sudo().company_id
@@ -135,6 +136,13 @@ class EscalationManualWizard(models.TransientModel):
         if self.res_model not in self.env or "guide_process_id" not in self.env[self.res_model]._fields:
             return None
         return self.env[self.res_model].browse(self.res_id).exists()
+
+    def _readable_record(self):
+        """The record escalated if the user may read it, else None: the dialog shows nothing
+        of a record they may not read (its name, owner or company), whatever a client names
+        (confirming it is refused by Odoo's access check)."""
+        record = self._record()
+        return record if record and record.has_access("read") else None
 
     def _check_escalate_to(self):
         """The new owner is an active internal user of the record's company: what the dialog
