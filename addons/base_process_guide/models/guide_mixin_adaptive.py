@@ -8,7 +8,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, Query, format_datetime, format_list, get_lang
 from odoo.tools.misc import babel_locale_parse, posix_to_ldml
 
-from ..tools import group_names, lock_rows, refuse_missing, refuse_not_one, shortened
+from ..tools import client_id, group_names, lock_rows, refuse_missing, refuse_not_one, shortened
 
 # the event fields of a guided record: maintained by the engine when the event happens
 # (a message, an activity done, a milestone reached), usable in every rule condition
@@ -474,8 +474,7 @@ class GuideMixin(models.AbstractModel):
         Anything else is refused."""
         if not value:
             return self.env[model_name].sudo()
-        if isinstance(value, str) and value.isascii() and value.isdigit():
-            value = int(value)
+        value = client_id(value)
         if isinstance(value, bool) or not isinstance(value, int):
             raise UserError(
                 self.env._(

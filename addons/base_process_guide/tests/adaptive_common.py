@@ -647,10 +647,14 @@ class AdaptiveCases:
         calls = [
             ("action_guide_add_task", ["abc"], "'abc' is not an id of"),
             ("action_guide_add_task", ["\u00b2"], "is not an id of"),
+            # more digits than Python converts (a ValueError logged at ERROR) or an id holds
+            ("action_guide_add_task", ["9" * 5000], "'999999999"),
+            ("action_guide_add_task", ["9" * 11], "'99999999999' is not an id of"),
             ("action_guide_add_task", [[self.task_mandatory.id]], "is not an id of"),
             ("action_guide_add_task", [self.task_mandatory.id, {"x": 1}], "The note must be text"),
             ("action_guide_add_task", [self.task_mandatory.id, 5], "The note must be text"),
             ("action_guide_reach_milestone", ["abc"], "'abc' is not an id of"),
+            ("action_guide_reach_milestone", ["9" * 5000], "is not an id of"),
             ("action_guide_reach_milestone", [self.ms_manual.id, ["x"]], "The note must be text"),
             # no id at all: refused as an id naming nothing (it was a TypeError logged at ERROR)
             ("action_guide_add_task", [], "This optional task no longer exists"),
@@ -658,6 +662,7 @@ class AdaptiveCases:
             ("action_guide_enter_alternate", [], "This is not an alternate step"),
             ("action_guide_enter_alternate", ["abc"], "'abc' is not an id of"),
             ("action_guide_enter_alternate", [[1]], "is not an id of"),
+            ("action_guide_enter_alternate", ["9" * 5000], "is not an id of"),
             (
                 "action_guide_enter_alternate",
                 [str(self._adaptive_first_step().id)],
@@ -666,6 +671,7 @@ class AdaptiveCases:
             # the dialog opened on a task a client names: one that is a task (it opened on
             # an error, reading task -1)
             ("action_guide_open_add_task", ["abc"], "'abc' is not an id of"),
+            ("action_guide_open_add_task", ["9" * 5000], "is not an id of"),
             ("action_guide_open_add_task", [-1], "This optional task no longer exists"),
             ("action_guide_open_add_task", [2**31 - 1], "This optional task no longer exists"),
         ]

@@ -1,4 +1,15 @@
-from .bounds import MAX_COUNT, MAX_DAYS, MAX_HOURS, MAX_NAME, MAX_TEXT, MAX_URL, MAX_YEARS, finite, hours_of
+from .bounds import (
+    MAX_COUNT,
+    MAX_DAYS,
+    MAX_HOURS,
+    MAX_NAME,
+    MAX_TEXT,
+    MAX_URL,
+    MAX_YEARS,
+    client_id,
+    finite,
+    hours_of,
+)
 from .companies import works_for_every_company
 from .concurrency import lock_rows
 from .engine_flags import (

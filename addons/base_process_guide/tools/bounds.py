@@ -70,6 +70,16 @@ def refused_number(field, value, record):
     return None
 
 
+def client_id(value):
+    """An id a client sends, as a whole number: the ASCII digits of one (as a URL gives
+    them) are that number. Anything else is returned as it is, for the caller to refuse
+    naming it: a text, a list, and digits no ``integer`` column holds (more than 10;
+    ``int`` raises a ``ValueError`` past 4,300 of them)."""
+    if isinstance(value, str) and len(value) <= len(str(MAX_INT)) and value.isascii() and value.isdigit():
+        return int(value)
+    return value
+
+
 def _valid_id(value):
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_INT
 

@@ -9,7 +9,7 @@ from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, format_date
 
-from odoo.addons.base_process_guide.tools import refuse_not_one, shortened
+from odoo.addons.base_process_guide.tools import client_id, refuse_not_one, shortened
 
 from .guide_mixin import OUTCOME_DROPPED, OUTCOME_OPEN, OUTCOME_SUCCESS, hours_between_sql
 
@@ -51,8 +51,7 @@ DEMO_OVERRIDE_JUSTIFICATIONS = (
 def _client_id(env, value, what):
     """An id a client sends (the map's process, step and filter ids): an integer, else a
     UserError naming what it should have been (digits, as an URL gives them, are an id)."""
-    if isinstance(value, str) and value.isascii() and value.isdigit():
-        return int(value)
+    value = client_id(value)
     if isinstance(value, bool) or not isinstance(value, int):
         raise UserError(
             env._("Process map: %(value)s is not a %(what)s id.", value=repr(value)[:50], what=what)
@@ -351,8 +350,7 @@ class GuideProcess(models.Model):
             value = filters.get(key)
             if not value:
                 continue
-            if isinstance(value, str) and value.isascii() and value.isdigit():
-                value = int(value)
+            value = client_id(value)
             if isinstance(value, bool) or not isinstance(value, int):
                 raise UserError(
                     self.env._(

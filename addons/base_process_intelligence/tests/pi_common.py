@@ -440,6 +440,9 @@ class MapRpcAttackCases:
         calls = [
             ("get_process_map", ["abc", {}], {}, "'abc' is not a process id"),
             ("get_process_map", [[self.process.id], {}], {}, "is not a process id"),
+            # more digits than Python converts (a ValueError logged at ERROR)
+            ("get_process_map", ["9" * 5000, {}], {}, "is not a process id"),
+            ("get_process_map", [self.process.id, {"user_id": "9" * 5000}], {}, "must be an id, not '999"),
             ("get_process_map", [self.process.id, [1, 2]], {}, "must be a dictionary"),
             ("get_process_map", [self.process.id, "x"], {}, "must be a dictionary"),
             (
@@ -451,6 +454,8 @@ class MapRpcAttackCases:
             ("get_process_map", [False, {}], {"model_name": 7}, "7 is not a model"),
             ("action_pi_open_records", ["abc"], {}, "'abc' is not a process id"),
             ("action_pi_open_records", [self.process.id, {}], {"step_id": "x"}, "'x' is not a step id"),
+            ("action_pi_open_records", ["9" * 5000], {}, "is not a process id"),
+            ("action_pi_open_records", [self.process.id, {}], {"step_id": "9" * 5000}, "is not a step id"),
             (
                 "action_pi_open_records",
                 [self.process.id, {}],

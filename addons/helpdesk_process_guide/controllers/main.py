@@ -2,6 +2,7 @@ from odoo import http
 from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import request
 
+from odoo.addons.base_process_guide.tools import client_id
 from odoo.addons.helpdesk_mgmt.controllers.main import HelpdeskTicketController
 from odoo.addons.helpdesk_mgmt.controllers.myaccount import CustomerPortalHelpdesk
 
@@ -88,11 +89,9 @@ class GuidedHelpdeskTicketController(HelpdeskTicketController):
     @staticmethod
     def _guide_portal_id(value):
         """The record id a browser sent as ``value``: ASCII digits naming a row id, else None
-        (``str.isdigit`` accepts "²", which ``int`` refuses)."""
-        value = str(value or "")
-        if not (value.isascii() and value.isdecimal() and len(value) <= 10):
-            return None
-        return int(value) if 0 < int(value) < 2**31 else None
+        (``client_id``: "²", which ``str.isdigit`` accepts, or 5,000 digits are none)."""
+        value = client_id(str(value or ""))
+        return value if isinstance(value, int) and 0 < value < 2**31 else None
 
 
 class GuidedCustomerPortalHelpdesk(CustomerPortalHelpdesk):
