@@ -1,5 +1,3 @@
-import json
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
@@ -8,6 +6,7 @@ from odoo.addons.base_process_guide.tools import (
     engine_flag,
     json_ids,
     json_vals,
+    json_value,
     refuse_deleted,
     refuse_not_one,
     shortened,
@@ -58,10 +57,7 @@ class CompliancePolicyWizard(models.TransientModel):
         Model = self.env.get(self.res_model or "")
         if Model is None or "guide.mixin" not in Model._inherit_module:
             return None
-        try:
-            vals = json.loads(self.vals or "{}")
-        except ValueError:
-            return None
+        vals = json_value(self.vals or "{}")
         stage_field = Model._fields[Model._guide_stage_field]
         stage_id = vals.get(stage_field.name) if isinstance(vals, dict) else None
         if type(stage_id) is not int or not 0 < stage_id < 2**31:

@@ -29,6 +29,7 @@ from .refusal import (
     group_names,
     json_ids,
     json_vals,
+    json_value,
     labelled,
     quoted,
     refuse_archived_alone,

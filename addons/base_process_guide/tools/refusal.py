@@ -181,7 +181,7 @@ def refuse_not_one(records, operation="read"):
 def json_ids(env, text, what):
     """The record ids a wizard keeps as JSON text (a non-empty list of integers), refused
     with a ``UserError`` naming ``what`` otherwise."""
-    ids = _json_loads(text)
+    ids = json_value(text)
     if not isinstance(ids, list) or not ids or not all(_is_id(id_) for id_ in ids):
         raise UserError(
             env._("%(what)s is not a list of records: %(value)s.", what=what, value=shortened(text))
@@ -192,7 +192,7 @@ def json_ids(env, text, what):
 def json_vals(env, text, what):
     """The field values a wizard keeps as JSON text (an object), refused with a
     ``UserError`` naming ``what`` otherwise."""
-    vals = _json_loads(text)
+    vals = json_value(text)
     if not isinstance(vals, dict) or not vals:
         raise UserError(
             env._("%(what)s is not a set of field values: %(value)s.", what=what, value=shortened(text))
@@ -200,10 +200,13 @@ def json_vals(env, text, what):
     return vals
 
 
-def _json_loads(text):
+def json_value(text):
+    """The value of the JSON ``text`` a client sent (a wizard's field), ``None`` when it is
+    none: not text, malformed, or nested deeper than Python parses (``"[" * 200000``
+    raises a ``RecursionError``)."""
     try:
         return json.loads(text) if isinstance(text, str) else None
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
 
 

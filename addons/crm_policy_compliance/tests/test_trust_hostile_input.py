@@ -135,9 +135,13 @@ class TestHostileInput(RpcCase, ComplianceCommon):
         self.assertFalse(self.env["compliance.approval.request"].search([("res_id", "=", lead.id)]))
 
     def test_wizards_json_fields(self):
+        """The dialogs' JSON texts that are not what they should be are refused as malformed,
+        JSON nested deeper than Python parses too (a RecursionError logged at ERROR): when the
+        dialog is confirmed, and not shown (its target stage, the policies the move meets)."""
         lead = self._lead(name="Hostile wizard")
         stage = self.stage_negotiation.id
-        for res_ids in ("not json", '{"a": 1}', "[[1]]", '["1"]', "[]", "[true]"):
+        deep = "[" * 200_000
+        for res_ids in ("not json", '{"a": 1}', "[[1]]", '["1"]', "[]", "[true]", deep):
             wizard = self.jsonrpc(
                 self.user_salesman,
                 "guide.override.wizard",
@@ -154,7 +158,24 @@ class TestHostileInput(RpcCase, ComplianceCommon):
             [{"res_model": "crm.lead", "res_ids": f"[{lead.id}]", "stage_res_id": 999_999, "reason": "ok"}],
         )
         self.assertIn("does not exist", self._refused("guide.override.wizard", "action_confirm", [[wizard]]))
-        for vals in ("not json", "[1, 2]", "{}", '{"no_such_field": 1}'):
+        context = {"default_res_model": "crm.lead", "default_res_ids": deep, "default_stage_res_id": stage}
+        with self.assertNoLogs("odoo.http", "ERROR"):
+            defaults = self.jsonrpc(
+                self.user_salesman,
+                "guide.override.wizard",
+                "default_get",
+                [["approval_problems", "policy_problems"]],
+                {"context": context},
+            )
+            self.assertFalse(defaults.get("approval_problems") or defaults.get("policy_problems"))
+            value = self.jsonrpc(
+                self.user_salesman,
+                "compliance.policy.wizard",
+                "onchange",
+                [[], {"res_model": "crm.lead", "vals": deep}, [], {"stage_name": {}}],
+            )["value"]
+            self.assertFalse(value.get("stage_name"))
+        for vals in ("not json", "[1, 2]", "{}", '{"no_such_field": 1}', deep):
             for mode in ("override", "approval"):
                 wizard = self.jsonrpc(
                     self.user_salesman,
@@ -170,6 +191,11 @@ class TestHostileInput(RpcCase, ComplianceCommon):
                         }
                     ],
                 )
+                with self.assertNoLogs("odoo.http", "ERROR"):
+                    read = self.jsonrpc(
+                        self.user_salesman, "compliance.policy.wizard", "read", [[wizard], ["stage_name"]]
+                    )
+                self.assertFalse(read[0]["stage_name"])
                 self._refused("compliance.policy.wizard", "action_confirm", [[wizard]])
         self.assertEqual(lead.stage_id, self.stage_new)
         self.assertFalse(self._deviations(lead))
