@@ -55,6 +55,11 @@ class GuideFeedback(models.Model):
             if model_name not in self.env or "company_id" not in self.env[model_name]._fields:
                 continue
             records = self.env[model_name].sudo().browse(set(feedback.mapped("res_id"))).exists()
+            if not all(feedback._ids):
+                # a form's values (feedback not saved yet, its ids new): the company of a
+                # record its reader may read only, none of another (as of one that does not
+                # exist); saved feedback was given on a record its author could read
+                records = records.with_env(self.env(su=False))._filtered_access("read").sudo()
             companies = {record.id: record.company_id for record in records}
             for fb in feedback:
                 fb.record_company_id = companies.get(fb.res_id, False)
@@ -63,7 +68,8 @@ class GuideFeedback(models.Model):
     @api.depends_context("uid")
     def _compute_record_name(self):
         """The name of the record the feedback was given on, where the reader may read it
-        (its number otherwise; nothing once it is deleted): one read per model."""
+        (its number otherwise; nothing once it is deleted, nor in a form's values naming a
+        record the reader may not read): one read per model."""
         self.record_name = False
         for model_name, feedback in self.filtered("res_id").grouped("res_model").items():
             if model_name not in self.env:
@@ -71,7 +77,7 @@ class GuideFeedback(models.Model):
             records = self.env[model_name].browse(set(feedback.mapped("res_id"))).exists()
             names = {record.id: record.display_name for record in records._filtered_access("read")}
             for fb in feedback:
-                if fb.res_id in records._ids:
+                if fb.res_id in records._ids and (fb.id or fb.res_id in names):
                     fb.record_name = names.get(fb.res_id) or f"#{fb.res_id}"
 
     @api.constrains("name", "description", "response")

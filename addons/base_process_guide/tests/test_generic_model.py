@@ -114,3 +114,28 @@ class TestGenericModel(TransactionCase):
             self.env["guide.history"].with_user(self.user).search([("res_id", "=", record.id)]),
             history.filtered(lambda row: row.res_model == "guide.test.record"),
         )
+
+    def test_feedback_form_tells_nothing_of_a_record_the_user_may_not_read(self):
+        """The feedback form's values (onchange) naming a record the user may not read give
+        neither its company nor its name, as for a record that does not exist; a record they
+        may read is named, with its company."""
+        self.env["ir.rule"].create(
+            {
+                "name": "Own generic records only",
+                "model_id": self.env["ir.model"]._get_id("guide.test.record"),
+                "groups": [(6, 0, self.env.ref("base_process_guide.group_guide_user").ids)],
+                "domain_force": "[('create_uid', '=', user.id)]",
+            }
+        )
+        theirs = self.env["guide.test.record"].create({"name": "Their secret doc"})
+        mine = self.env["guide.test.record"].with_user(self.user).create({"name": "My doc"})
+        Feedback = self.env["guide.feedback"].with_user(self.user)
+        spec = {"record_company_id": {"fields": {"display_name": {}}}, "record_name": {}}
+        for res_id in (theirs.id, 2**31 - 1):
+            with self.subTest(res_id=res_id):
+                value = Feedback.onchange({"res_model": "guide.test.record", "res_id": res_id}, [], spec)
+                self.assertFalse(value["value"].get("record_company_id"))
+                self.assertFalse(value["value"].get("record_name"))
+        value = Feedback.onchange({"res_model": "guide.test.record", "res_id": mine.id}, [], spec)["value"]
+        self.assertEqual(value["record_company_id"]["id"], mine.company_id.id)
+        self.assertEqual(value["record_name"], "My doc")
