@@ -22,6 +22,8 @@ class CompliancePolicyWizard(models.TransientModel):
     # the ids and numbers a client sends are checked before the database sees them
     _inherit = ["guide.bounded.mixin"]
     _description = "Override a Policy or Request Approval"
+    # refused when typed, too long, naming the field (not only at Confirm)
+    _guide_typed_text_fields = ("reason",)
 
     mode = fields.Selection(
         [("override", "Override with a Justification"), ("approval", "Request Approval")],

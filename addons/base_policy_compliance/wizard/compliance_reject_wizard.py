@@ -8,6 +8,8 @@ class ComplianceRejectWizard(models.TransientModel):
     # the ids and numbers a client sends are checked before the database sees them
     _inherit = ["guide.bounded.mixin"]
     _description = "Reject an Approval Request"
+    # refused when typed, too long, naming the field (not only at Confirm)
+    _guide_typed_text_fields = ("reason",)
 
     request_id = fields.Many2one("compliance.approval.request", required=True, readonly=True)
     reason = fields.Text(required=True)

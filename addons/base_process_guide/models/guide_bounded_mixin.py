@@ -44,6 +44,10 @@ class GuideBoundedMixin(models.AbstractModel):
       keys of a creation, link and replace commands) are ids of existing rows, refused
       naming the field before the database's foreign keys are (whose violation is logged
       as an error); the superuser's (installations, the engine) are not checked.
+    - ``_guide_typed_text_fields``: the texts a user types in a dialog (a justification, a
+      reason, a note), refused when sent (created, written, or a ``default_`` key of a
+      creation) longer than ``MAX_TEXT`` characters, or not text, naming the field as the
+      dialog shows it: not only once the dialog is confirmed, under another name.
     - ``_guide_insert_checked_fields``: fields a database ``CHECK`` constraint also
       guards; their constraints run on the values before the INSERT, so that a value a
       user types is a ``ValidationError`` naming the record, not a database error.
@@ -56,6 +60,7 @@ class GuideBoundedMixin(models.AbstractModel):
     _name = "guide.bounded.mixin"
     _description = "Bounded Configuration"
     _guide_bounded_fields = {}
+    _guide_typed_text_fields = ()
     _guide_insert_checked_fields = ()
 
     # ------------------------------------------------------------
@@ -78,6 +83,7 @@ class GuideBoundedMixin(models.AbstractModel):
     def create(self, vals_list):
         for vals in vals_list:
             self._guide_check_texts(vals, creating=True)
+            self._guide_check_typed_texts(vals, creating=True)
             self._guide_check_numbers(vals, creating=True)
             self._guide_check_choices(vals, creating=True)
             self._guide_check_references(vals, creating=True)
@@ -88,6 +94,7 @@ class GuideBoundedMixin(models.AbstractModel):
 
     def write(self, vals):
         self._guide_check_texts(vals)
+        self._guide_check_typed_texts(vals)
         self._guide_check_numbers(vals)
         self._guide_check_choices(vals)
         self._guide_check_references(vals)
@@ -305,6 +312,16 @@ class GuideBoundedMixin(models.AbstractModel):
             reason = refused_character(field, value, self)
             if reason:
                 refuse(self, reason, name=self._guide_vals_name(vals) if creating else None)
+
+    def _guide_check_typed_texts(self, vals, creating=False):
+        """Refuse a text a user types in the dialog (``_guide_typed_text_fields``) that is
+        too long or no text, as its confirmation would, naming the field."""
+        if not self._guide_typed_text_fields:
+            return
+        for field, value in self._guide_sent_values(vals, creating, TEXT_TYPES):
+            if field.name in self._guide_typed_text_fields:
+                label = quoted(self.env, field._description_string(self.env))
+                self.env["guide.mixin"]._guide_bounded_text(value, label)
 
     def _guide_check_numbers(self, vals, creating=False):
         """Refuse a number of ``vals`` (and, on a creation, of the ``default_`` keys of the

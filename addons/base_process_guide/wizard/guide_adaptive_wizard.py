@@ -11,6 +11,8 @@ class GuideTaskWizard(models.TransientModel):
     # the ids and numbers a client sends are checked before the database sees them
     _inherit = ["guide.bounded.mixin"]
     _description = "Add an Optional Task"
+    # refused when typed, too long, naming the field (not only at Confirm)
+    _guide_typed_text_fields = ("note",)
 
     res_model = fields.Char(required=True, readonly=True)
     res_id = fields.Integer(required=True, readonly=True)
@@ -78,6 +80,8 @@ class GuideMilestoneWizard(models.TransientModel):
     # the ids and numbers a client sends are checked before the database sees them
     _inherit = ["guide.bounded.mixin"]
     _description = "Mark a Milestone Reached"
+    # refused when typed, too long, naming the field (not only at Confirm)
+    _guide_typed_text_fields = ("note",)
 
     res_model = fields.Char(required=True, readonly=True)
     res_id = fields.Integer(required=True, readonly=True)

@@ -11,6 +11,8 @@ class GuideAlternateWizard(models.TransientModel):
     # the ids and numbers a client sends are checked before the database sees them
     _inherit = ["guide.bounded.mixin"]
     _description = "Enter an Alternate Step"
+    # refused when typed, too long, naming the field (not only at Confirm)
+    _guide_typed_text_fields = ("reason",)
 
     res_model = fields.Char(required=True, readonly=True)
     res_id = fields.Integer(required=True, readonly=True)

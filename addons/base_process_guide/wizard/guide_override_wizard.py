@@ -12,6 +12,8 @@ class GuideOverrideWizard(models.TransientModel):
     # the ids and numbers a client sends are checked before the database sees them
     _inherit = ["guide.bounded.mixin"]
     _description = "Override a Process Gate"
+    # refused when typed, too long, naming the field (not only at Confirm)
+    _guide_typed_text_fields = ("reason",)
 
     res_model = fields.Char(required=True, readonly=True)
     res_ids = fields.Char(required=True, readonly=True, help="JSON list of the records to move.")

@@ -294,6 +294,37 @@ class TestApproval(ComplianceCommon):
         # after a rejection, a new request may be made
         lead._compliance_request_approval({"stage_id": self.stage_proposal.id}, "Revised margin")
 
+    def test_dialog_texts_refused_when_typed(self):
+        """The policy dialog's justification and the rejection's reason typed too long are
+        refused when the dialog is saved, naming its field (the justification was refused
+        only at Confirm, as "The note to the approvers"); nothing is stored."""
+        lead, request = self._held_lead()
+        too_long = "x" * 10_001
+        dialogs = [
+            (
+                self.user_salesman,
+                "compliance.policy.wizard",
+                {
+                    "mode": "approval",
+                    "res_model": "crm.lead",
+                    "res_ids": json.dumps(lead.ids),
+                    "vals": json.dumps({"stage_id": self.stage_proposal.id}),
+                },
+                "Justification",
+            ),
+            (self.user_leader, "compliance.reject.wizard", {"request_id": request.id}, "Reason"),
+        ]
+        for user, model, vals, label in dialogs:
+            with self.subTest(model=model):
+                Wizard = self.env[model].with_user(user)
+                with self.assertRefused(UserError, f"“{label}” is too long"):
+                    Wizard.create({**vals, "reason": too_long})
+                wizard = Wizard.create({**vals, "reason": "Short"})
+                with self.assertRefused(UserError, f"“{label}” is too long"):
+                    wizard.write({"reason": too_long})
+                self.assertEqual(wizard.reason, "Short")
+        self.assertEqual(request.state, "pending")
+
     def test_no_self_approval_unless_allowed(self):
         """The requester is no approver of their own request unless the policy allows it: a
         tier only they could decide refuses the request, naming the tier and the rule (it would

@@ -45,6 +45,45 @@ class TestTextBounds(RpcCase, DetourCommon):
         lead.invalidate_recordset()
         self.assertFalse(lead.guide_alt_step_id)
 
+    def test_dialog_texts_refused_when_typed(self):
+        """A dialog's text typed too long (the override's justification, the alternate step's
+        reason, the optional task's and milestone's notes) is refused when the dialog is
+        saved, naming the dialog's own field, not only at Confirm under another name; nothing
+        is stored. At the bound it is saved."""
+        lead = self._lead_in_proposal()
+        record = {"res_model": "crm.lead", "res_id": lead.id}
+        dialogs = [
+            (
+                "guide.override.wizard",
+                {"res_model": "crm.lead", "res_ids": f"[{lead.id}]", "stage_res_id": self.stage_nego.id},
+                "reason",
+                "Justification",
+            ),
+            ("guide.alternate.wizard", {**record, "step_id": self.alt_waiting.id}, "reason", "Reason"),
+            ("guide.task.wizard", record, "note", "Why"),
+            ("guide.milestone.wizard", record, "note", "Note"),
+        ]
+        for model, vals, fname, label in dialogs:
+            with self.subTest(model=model):
+                Wizard = self.env[model].with_user(self.user_salesman)
+                count = Wizard.search_count([])
+                with self.assertRaises(UserError) as caught:
+                    Wizard.create({**vals, fname: self.too_long})
+                self.assertIn(f"“{label}” is too long", str(caught.exception))
+                with self.assertRaises(UserError):
+                    Wizard.with_context(**{f"default_{fname}": self.too_long}).create(vals)
+                self.assertEqual(Wizard.search_count([]), count)
+        override, vals = dialogs[0][:2]
+        wizard = (
+            self.env[override].with_user(self.user_salesman).create({**vals, "reason": "y" * GUIDE_TEXT_MAX})
+        )
+        with self.assertRaises(UserError) as caught:
+            wizard.write({"reason": self.too_long})
+        self.assertIn("“Justification” is too long", str(caught.exception))
+        fault = self.rpc_fault(self.user_salesman, override, "create", [{**vals, "reason": self.too_long}])
+        self.assertIn("“Justification” is too long", fault)
+        self.assertNotIn("note to the approvers", fault)
+
     def test_feedback_bounded(self):
         Feedback = self.env["guide.feedback"].with_user(self.user_salesman)
         with self.assertRaisesRegex(ValidationError, "too long"):
