@@ -479,7 +479,7 @@ class GuideMixin(models.AbstractModel):
             raise UserError(
                 self.env._(
                     "%(value)s is not an id of %(model)s.",
-                    value=repr(value)[:50],
+                    value=shortened(value),
                     model=self.env[model_name]._description,
                 )
             )

@@ -648,7 +648,7 @@ class AdaptiveCases:
             ("action_guide_add_task", ["abc"], "'abc' is not an id of"),
             ("action_guide_add_task", ["\u00b2"], "is not an id of"),
             # more digits than Python converts (a ValueError logged at ERROR) or an id holds
-            ("action_guide_add_task", ["9" * 5000], "'999999999"),
+            ("action_guide_add_task", ["9" * 5000], "9…' is not an id of"),
             ("action_guide_add_task", ["9" * 11], "'99999999999' is not an id of"),
             ("action_guide_add_task", [[self.task_mandatory.id]], "is not an id of"),
             ("action_guide_add_task", [self.task_mandatory.id, {"x": 1}], "The note must be text"),

@@ -54,7 +54,7 @@ def _client_id(env, value, what):
     value = client_id(value)
     if isinstance(value, bool) or not isinstance(value, int):
         raise UserError(
-            env._("Process map: %(value)s is not a %(what)s id.", value=repr(value)[:50], what=what)
+            env._("Process map: %(value)s is not a %(what)s id.", value=shortened(value), what=what)
         )
     return value
 
@@ -356,7 +356,7 @@ class GuideProcess(models.Model):
                     self.env._(
                         'Process map: the filter "%(filter)s" must be an id, not %(value)s.',
                         filter=key,
-                        value=repr(value)[:50],
+                        value=shortened(value),
                     )
                 )
             ids[key] = value
