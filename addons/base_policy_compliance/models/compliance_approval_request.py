@@ -1034,16 +1034,15 @@ class ComplianceApprovalRequest(models.Model):
         # the deviations the change writes carry the justification and the reason chosen (one
         # no longer offered there since -- archived, moved to another model, of a company the
         # requester no longer reaches -- is left out: the justification still says why)
-        reason = self.reason_id.with_user(self.requester_id)._guide_filter_offered(self.res_model)
+        requester_env = self._compliance_requester_env()
+        reason = self.reason_id.with_env(requester_env)._guide_filter_offered(self.res_model)
         ctx = {CTX_REASON: self.note or self.change, CTX_REASON_ID: reason.id}
         # as the requester, in their language: a refusal (a gate, another policy) is kept in
         # their words
         ctx["lang"] = self._compliance_requester_lang()
         try:
             with self.env.cr.savepoint(), engine_flag(self.env, FLAG_APPROVED, frozenset(self.ids)):
-                record.with_user(self.requester_id).with_context(**ctx)._compliance_apply_change(
-                    self.event, vals
-                )
+                record.with_env(requester_env).with_context(**ctx)._compliance_apply_change(self.event, vals)
         except (UserError, AccessError) as exc:
             if raise_on_error:
                 raise
@@ -1076,6 +1075,21 @@ class ComplianceApprovalRequest(models.Model):
             return False
         self._compliance_engine().write({"applied": True, "apply_error": False})
         return True
+
+    def _compliance_requester_env(self):
+        """The environment the approved change is applied in: its requester, in the companies
+        they work for (the request's first), not in those of the session of the approver who
+        decided it, which may be companies the requester does not work for (Odoo then
+        refuses every access of the requester)."""
+        self.ensure_one()
+        requester = self.requester_id.sudo()
+        companies = requester.company_ids
+        first = self.company_id if self.company_id in companies else requester.company_id
+        return self.env(
+            user=requester.id,
+            su=False,
+            context={**self.env.context, "allowed_company_ids": (first | companies).ids},
+        )
 
     def _compliance_log_vals(self, outcome, reason=None):
         """The audit row of a decision on this request, carrying the bridge's columns as the

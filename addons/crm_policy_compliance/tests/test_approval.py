@@ -1088,6 +1088,43 @@ class TestApprovalAcrossCompanies(ComplianceCommon):
         self.assertEqual(request.decided_by_id, self.user_officer)
         self.assertEqual(lead.stage_id, self.stage_proposal)
 
+    def test_change_applied_whatever_companies_the_approver_works_in(self):
+        """An approver whose session has a company the requester does not work for (both
+        companies chosen in the switcher, the other one first) approves: the change is
+        applied as the requester in their own companies, with the reason they chose (the
+        approval was refused, 'Access to unauthorized or invalid companies', or the change
+        left waiting as if the requester had lost their access)."""
+        self.step_new.write(
+            {"gate_mode": "override", "item_ids": [(0, 0, {"name": "NDA signed", "mandatory": True})]}
+        )
+        company_b = self.env["res.company"].create({"name": "Approvals B (approvers only)"})
+        for user in (self.user_leader, self.user_director):
+            user.company_ids = [(4, company_b.id)]
+        session = {"allowed_company_ids": [company_b.id, self.env.company.id]}
+        reason = self.env.ref("base_process_guide.guide_deviation_reason_customer")
+        for chosen in (reason, reason.browse()):
+            lead = self._lead(expected_revenue=80000).with_user(self.user_salesman)
+            with self.assertRaises(GuideDecisionRequired) as caught:
+                lead.write({"stage_id": self.stage_proposal.id})
+            wizard = Form(
+                self.env["guide.override.wizard"]
+                .with_user(self.user_salesman)
+                .with_context(**caught.exception.action["context"])
+            )
+            wizard.reason_id = chosen
+            wizard.reason = "Customer in a hurry"
+            wizard.save().action_confirm()
+            request = self.Request.search([("res_id", "=", lead.id)])
+            request.with_user(self.user_leader).with_context(**session).action_approve()
+            request.with_user(self.user_director).with_context(**session).action_approve()
+            self.assertEqual(request.state, "approved")
+            self.assertFalse(request.apply_error, chosen)
+            self.assertEqual(lead.stage_id, self.stage_proposal, chosen)
+            deviations = self.env["guide.deviation"].search(
+                [("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)]
+            )
+            self.assertEqual(deviations.reason_id, chosen)
+
     def test_pending_request_nobody_of_the_new_company_approves_is_cancelled(self):
         """When nobody of the lead's new company can decide a tier of its pending request, the
         request is cancelled and the requester told: the change is not approved by someone
