@@ -1,4 +1,5 @@
 import ast
+import importlib.util
 import os
 import re
 from pathlib import Path
@@ -9,6 +10,7 @@ from babel.messages import extract
 from odoo.exceptions import UserError, ValidationError
 from odoo.modules.module import get_module_path
 from odoo.tests import BaseCase, tagged
+from odoo.tools import file_path
 
 from .common import GuideCommon
 
@@ -217,6 +219,38 @@ class TestTranslatedTexts(GuideCommon):
         self.assertEqual(names(from_gone, "zh_CN"), ("G-Gone", "谈判"))
         # no stage is named "G-Proposal" in English any more
         self.assertEqual(names(before, "zh_CN"), ("谈判", "G-Proposal"))
+
+    def test_upgrade_titles_the_gates_of_a_renamed_step_by_the_step(self):
+        """Upgraded to 18.0.2.2.6, the deviations written before, titled by the step's stage
+        in the agent's language ("Step G-Proposal", a Russian agent's "Шаг Г-Предложение"),
+        are titled by their step in every language, the step renamed since included: the
+        migration is an end- script, run once the bridges are loaded (a post- script of
+        base_process_guide runs before them and read no stage: those titles were kept)."""
+        self.env["ir.module.module"]._load_module_terms(["base_process_guide"], ["ru_RU"], overwrite=True)
+        self.stage_proposal.update_field_translations("name", {"ru_RU": "Г-Предложение"})
+        self.step_proposal.name = "Investigation"
+        self.step_proposal.update_field_translations("name", {"ru_RU": "Расследование"})
+        deviations = self.env["guide.deviation"]
+        for title in ("Step G-Proposal", "Шаг Г-Предложение", "Step Old"):
+            lead = self._lead(stage_id=self.stage_proposal.id)
+            lead.with_context(guide_override_reason="Urgent").write({"stage_id": self.stage_nego.id})
+            deviation = deviations.search([("res_id", "=", lead.id), ("res_model", "=", "crm.lead")])
+            self.env.cr.execute(
+                "UPDATE guide_deviation SET rule_name = jsonb_build_object('en_US', %s) WHERE id = %s",
+                [title, deviation.id],
+            )
+            deviations |= deviation
+        self.env.invalidate_all()
+        path = file_path("base_process_guide/migrations/18.0.2.2.6/end-migrate.py")
+        spec = importlib.util.spec_from_file_location("end_migrate", path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        migration.migrate(self.env.cr, "18.0.2.2.5")
+        self.env.invalidate_all()
+        for deviation in deviations[:2]:
+            self.assertEqual(deviation.with_context(lang="en_US").rule_name, "Step Investigation")
+            self.assertEqual(deviation.with_context(lang="ru_RU").rule_name, "Шаг Расследование")
+        self.assertEqual(deviations[2].with_context(lang="ru_RU").rule_name, "Step Old", "renamed since")
 
     def test_renamed_item_keeps_the_snapshot(self):
         lead = self._lead()

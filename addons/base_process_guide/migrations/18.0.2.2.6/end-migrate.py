@@ -6,6 +6,9 @@ from odoo import SUPERUSER_ID, api
 # written again in every language of the database, naming the step, as the engine now
 # writes them (``guide.deviation._guide_step_titles``), when they read as the step's title
 # or its stage's did in some language (a step or stage renamed since keeps its rows' text).
+# An end- script: it runs once every module is loaded. A post- script of this module runs
+# before the bridges are (they depend on it): a step's stage, of a bridge's stage model,
+# could not be read, and the titles naming the stage of a step renamed since were kept.
 
 
 def migrate(cr, version):
