@@ -166,6 +166,10 @@ class GuideStep(models.Model):
     # ------------------------------------------------------------
     def write(self, vals):
         if "kind" in vals:
+            # who may not change the steps at all is refused first, as any change of them is
+            # (``guide.shared.scope.mixin``), not told what records are in them
+            self.check_access("write")
+            self._guide_check_shared_scope()
             self.filtered(lambda step: step.kind != vals["kind"])._guide_refuse_kind_change_in_use()
         res = super().write(vals)
         if "process_id" in vals:

@@ -389,6 +389,19 @@ class TestDetour(DetourCommon):
         self.alt_waiting.with_user(manager).write({"kind": "stage"})
         self.assertEqual(self.alt_waiting.kind, "stage")
 
+    def test_kind_of_a_step_refused_first_to_who_may_not_change_it(self):
+        """Who may not change the step at all (a salesperson; a manager of one company, the
+        step's process applying to every company) is refused as any change of it is, not
+        told how many records are in it, of every owner and company, and which."""
+        self.env["res.company"].create({"name": "Detours B"})
+        lead = self._lead(name="Held deal", stage_id=self.stage_proposal.id).with_user(self.user_salesman)
+        lead.action_guide_enter_alternate(self.alt_waiting.id, "Customer on holiday")
+        for user in (self.user_salesman, self.user_manager):
+            with self.assertRaises(AccessError) as caught:
+                self.alt_waiting.with_user(user).write({"kind": "stage"})
+            self.assertNotIn("record(s) in it", str(caught.exception))
+        self.assertEqual(self.alt_waiting.kind, "alternate")
+
     def test_automatic_entry_in_batch(self):
         """The condition is evaluated for the whole batch: the queries do not grow with it."""
         Lead = self.env["crm.lead"].with_user(self.user_salesman)
