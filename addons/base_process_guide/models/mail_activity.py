@@ -17,6 +17,9 @@ class MailActivity(models.Model):
 
     def write(self, vals):
         if set(RECORD_FIELDS) & set(vals) and not engine_flag_get(self.env, MERGING_FLAG):
+            # who may not change the activities is refused first, as Odoo refuses them: the
+            # refusal below names an activity, its record and its task
+            self.check_access("write")
             self._guide_refuse_task_activity_moved(vals)
         return super().write(vals)
 

@@ -40,6 +40,11 @@ class AdaptiveCases:
         raise NotImplementedError
 
     @classmethod
+    def _adaptive_outsider_record_in_step(cls):
+        """A record the agent may not edit, in the first step of the agent's process."""
+        return cls._adaptive_outsider_record()
+
+    @classmethod
     def _adaptive_first_step(cls):
         raise NotImplementedError
 
@@ -294,6 +299,31 @@ class AdaptiveCases:
             self.assertIn("cannot be moved to another record", caught.exception.message)
         self.assertEqual(log.activity_id.res_id, record.id)
         self.assertFalse(log.line_id.checked)
+
+    def test_task_activity_move_refused_first_to_who_may_not_change_it(self):
+        """Who may not change an optional task's activity (on a record they may not edit)
+        is refused by Odoo's access check, told nothing of it: the refusal of its move named
+        the activity, the record and the task, read as the superuser."""
+        agent = self._adaptive_agent()
+        task = self.env["guide.task"].create(
+            {
+                "step_id": self._adaptive_first_step().id,
+                "name": "Adaptive hidden session",
+                "kind": "activity",
+                "activity_type_id": self.env.ref("mail.mail_activity_data_call").id,
+            }
+        )
+        outsider = self._adaptive_outsider_record_in_step()
+        self.assertFalse(outsider.with_user(agent).has_access("write"))
+        outsider.action_guide_add_task(task.id)
+        activity = self._rows("guide.task.log", outsider).activity_id
+        self.assertTrue(activity)
+        mine = self._adaptive_record()
+        with self.assertRaises(AccessError) as caught:
+            activity.with_user(agent).write({"res_id": mine.id})
+        for secret in (outsider.display_name, "Adaptive hidden session"):
+            self.assertNotIn(secret, str(caught.exception))
+        self.assertEqual(activity.res_id, outsider.id)
 
     def test_agent_writing_as_the_customer_records_no_customer_message(self):
         """Odoo lets whoever posts name another author (``message_post``'s ``author_id``, the

@@ -27,6 +27,10 @@ class TestAdaptiveTicket(RpcCase, AdaptiveCases, HelpdeskGuideCommon):
         return cls._ticket(name="Someone else's ticket", user_id=cls.user_agent.id, team_id=cls.other_team.id)
 
     @classmethod
+    def _adaptive_outsider_record_in_step(cls):
+        return cls._ticket(name="Someone else's ticket", user_id=cls.user_agent.id)
+
+    @classmethod
     def _adaptive_first_step(cls):
         return cls.step_triage
 
