@@ -1,9 +1,11 @@
+import importlib.util
 from datetime import datetime, timedelta
 
 from freezegun import freeze_time
 
 from odoo.exceptions import UserError
 from odoo.tests import tagged
+from odoo.tools import file_path
 
 from odoo.addons.base_process_guide.exceptions import GuideDecisionRequired
 
@@ -91,6 +93,33 @@ class TestPolicyTranslatedTexts(ComplianceCommon):
         self.env["ir.module.module"].browse()._update_translations(["zh_CN"])
         self.assertEqual(deviation.with_context(lang="zh_CN").rule_name, "政策 赢单前填写税号")
         self.assertEqual(deviation.with_context(lang="ru_RU").rule_name, "Политика ИНН до выигрыша")
+
+    def test_upgrade_titles_a_russian_agents_override_in_every_language(self):
+        """Upgraded to 18.0.2.6.0, the title a Russian agent's override was given before
+        (Russian words, the policy's English name: the configuration cache's) reads in each
+        reader's language, as one written since does; a policy renamed since keeps it."""
+        policy = self._translated_policy(enforcement="override")
+        english = policy.with_context(lang="en_US").name
+        deviations = self.env["guide.deviation"]
+        for title in (f"Политика {english}", "Политика Old name"):
+            lead = self._lead()
+            lead.with_context(guide_override_reason="Customer waits").action_set_won()
+            deviation = deviations.search([("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)])
+            self.env.cr.execute(
+                "UPDATE guide_deviation SET rule_name = jsonb_build_object('en_US', %s) WHERE id = %s",
+                [title, deviation.id],
+            )
+            deviations |= deviation
+        self.env.invalidate_all()
+        path = file_path("base_policy_compliance/migrations/18.0.2.6.0/post-migrate.py")
+        spec = importlib.util.spec_from_file_location("post_migrate", path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        migration.migrate(self.env.cr, "18.0.2.5.0")
+        self.env.invalidate_all()
+        self.assertEqual(deviations[0].with_context(lang="en_US").rule_name, f"Policy {english}")
+        self.assertEqual(deviations[0].with_context(lang="ru_RU").rule_name, "Политика ИНН до выигрыша")
+        self.assertEqual(deviations[1].with_context(lang="en_US").rule_name, "Политика Old name")
 
     def test_warning_note_in_the_user_language(self):
         self._translated_policy(enforcement="warn")

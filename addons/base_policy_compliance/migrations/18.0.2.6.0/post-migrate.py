@@ -5,7 +5,8 @@ from odoo import SUPERUSER_ID, api
 # the agent): the titles of the policy overrides and approvals of policies that still exist
 # are written again in every language of the database, as the engine now writes them
 # (``guide.deviation._compliance_policy_titles``), when they read as the policy's title does
-# in some language (a policy renamed since keeps its rows' text).
+# in some language, or as the engine wrote it before (the agent's language's words, the
+# policy's English name) (a policy renamed since keeps its rows' text).
 
 
 def migrate(cr, version):
@@ -17,19 +18,22 @@ def migrate(cr, version):
     if not deviations:
         return
     langs = {"en_US", *(code for code, _label in env["res.lang"].get_installed())}
-    titles = {}
+    titles, former = {}, {}
     for policy in deviations.policy_id.with_context(active_test=False):
-        info = {
-            "name": policy.with_context(lang=None).name,
-            "texts": {lang: (policy.with_context(lang=lang).name, "") for lang in langs},
-        }
+        name = policy.with_context(lang=None).name
+        info = {"name": name, "texts": {lang: (policy.with_context(lang=lang).name, "") for lang in langs}}
         titles[policy.id] = Deviation._compliance_policy_titles(info)
+        # what the engine wrote before: the agent's language's words, the policy's English
+        # name (the configuration cache's)
+        english = {"name": name, "texts": {lang: (name, "") for lang in langs}}
+        before = Deviation._compliance_policy_titles(english)
+        former[policy.id] = {*titles[policy.id].values(), *before.values()}
     cr.execute("SELECT id, rule_name->>'en_US' FROM guide_deviation WHERE id = ANY(%s)", [deviations.ids])
     texts = dict(cr.fetchall())
     deviations._guide_store_titles(
         {
             deviation.id: titles[deviation.policy_id.id]
             for deviation in deviations
-            if texts.get(deviation.id) in titles[deviation.policy_id.id].values()
+            if texts.get(deviation.id) in former[deviation.policy_id.id]
         }
     )
