@@ -938,6 +938,34 @@ class TestApproval(ComplianceCommon):
         self.assertEqual(deviations.reason_id, reason, "both deviations carry the reason chosen")
         self.assertEqual(set(deviations.mapped("reason")), {"Customer in a hurry"})
 
+    def test_reason_a_request_gives_is_archived_not_deleted(self):
+        """A reason an approval request gives (chosen with its justification, shown to its
+        approvers) is not deleted, as one deviations give is not: the request, part of the
+        audit trail, lost it (emptied by the database), and a rejected one never gave it to
+        a deviation. Archived, it stays on the request."""
+        self.step_new.write(
+            {"gate_mode": "override", "item_ids": [(0, 0, {"name": "NDA signed", "mandatory": True})]}
+        )
+        reason = self.env["guide.deviation.reason"].create({"name": "Rush order", "model_name": "crm.lead"})
+        lead = self._lead(expected_revenue=80000).with_user(self.user_salesman)
+        with self.assertRaises(GuideDecisionRequired) as caught:
+            lead.write({"stage_id": self.stage_proposal.id})
+        wizard = Form(
+            self.env["guide.override.wizard"]
+            .with_user(self.user_salesman)
+            .with_context(**caught.exception.action["context"])
+        )
+        wizard.reason_id = reason
+        wizard.reason = "Customer in a hurry"
+        wizard.save().action_confirm()
+        request = self.Request.search([("res_id", "=", lead.id)])
+        request.with_user(self.user_leader).action_reject("Not this quarter")
+        with self.assertRaises(UserError) as caught:
+            reason.with_user(self.user_manager).unlink()
+        self.assertIn("Rush order", str(caught.exception))
+        reason.with_user(self.user_manager).action_archive()
+        self.assertEqual(request.reason_id, reason)
+
     def test_reason_no_longer_offered_does_not_hold_the_approved_change(self):
         """A reason chosen for a request, then moved by a manager to another company the
         requester does not reach (or to another model), is left out of the deviations the
