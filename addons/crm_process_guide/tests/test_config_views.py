@@ -1,6 +1,7 @@
 from lxml import etree
 
 from odoo.tests import tagged
+from odoo.tools.safe_eval import safe_eval
 
 from .common import GuideCommon
 
@@ -107,3 +108,12 @@ class TestConfigViews(GuideCommon):
             )
         ]
         self.assertEqual(headers, ["Условие", "Применяется, когда", "Выполнено, когда", "Предлагать, когда"])
+
+    def test_step_stage_not_created_by_a_typo(self):
+        """A typo in a step's CRM stage offers no quick create: a stage created from there
+        would have no team and come first in every pipeline; Create and Edit opens its form."""
+        nodes = self._arch("guide.step").xpath("//field[@name='crm_stage_id']")
+        self.assertTrue(nodes)
+        for node in nodes:
+            options = safe_eval(node.get("options") or "{}")
+            self.assertIs(options.get("no_quick_create"), True)

@@ -205,6 +205,15 @@ class TestListColumns(TransactionCase):
                 context = safe_eval(node.get("context") or "{}")
                 self.assertIs(context.get("guide_step_short_name"), True, name)
 
+    def test_step_stage_not_created_by_a_typo(self):
+        """A typo in a step's ticket stage offers no quick create: a stage is created
+        through its form (Create and Edit) only."""
+        arch = etree.fromstring(self.env["guide.step"].get_view(view_type="form")["arch"])
+        nodes = arch.xpath("//field[@name='helpdesk_stage_id']")
+        self.assertTrue(nodes)
+        for node in nodes:
+            self.assertIs(safe_eval(node.get("options") or "{}").get("no_quick_create"), True)
+
     def test_short_labels_and_rare_columns_hidden(self):
         history = self._list("guide.history")
         self.assertEqual(history.xpath("//field[@name='alt_step_name']")[0].get("optional"), "hide")
