@@ -120,7 +120,7 @@ class EscalationRule(models.Model):
         "rule_id",
         "step_id",
         string="Steps",
-        domain="[('model_name', '=', model_name)]",
+        domain="[('model_name', '=', model_name), ('process_id', '=?', process_id)]",
         help="The clock runs only while the record is in one of these steps (empty: any step). "
         "Pause and target steps are always part of the scope.",
     )
@@ -181,7 +181,7 @@ class EscalationRule(models.Model):
         "rule_id",
         "step_id",
         string="Pause in Steps",
-        domain="[('model_name', '=', model_name)]",
+        domain="[('model_name', '=', model_name), ('process_id', '=?', process_id)]",
         help="Stop the clock while the record is in these steps (e.g. waiting for the customer).",
     )
     met_step_ids = fields.Many2many(
@@ -190,7 +190,7 @@ class EscalationRule(models.Model):
         "rule_id",
         "step_id",
         string="Target Steps",
-        domain="[('model_name', '=', model_name)]",
+        domain="[('model_name', '=', model_name), ('process_id', '=?', process_id)]",
         help="The rule is met (its clock stops for good) when the record reaches one of these steps.",
     )
     # levels

@@ -211,7 +211,7 @@ class CompliancePolicy(models.Model):
     step_ids = fields.Many2many(
         "guide.step",
         string="Steps",
-        domain="[('model_name', '=', model_name)]",
+        domain="[('model_name', '=', model_name), ('process_id', '=?', process_id)]",
         help="Entering Steps: checked when a record enters one of these steps (empty: any stage change).",
     )
     field_ids = fields.Many2many(

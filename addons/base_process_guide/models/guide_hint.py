@@ -51,7 +51,7 @@ class GuideHint(models.Model):
     step_ids = fields.Many2many(
         "guide.step",
         string="Steps",
-        domain="[('model_name', '=', model_name)]",
+        domain="[('model_name', '=', model_name), ('process_id', '=?', process_id)]",
         help="Only while the record is in one of these steps (empty: any step).",
     )
     # the records of the process the hint names (its scope and its condition): the

@@ -1,5 +1,8 @@
+from lxml import etree
+
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
+from odoo.tools.safe_eval import safe_eval
 
 from .common import T0, EscalationCommon
 
@@ -223,3 +226,24 @@ class TestValidation(EscalationCommon):
         self.assertEqual(rule.level_ids.mapped("name"), ["L1 team leader"])
         other.with_user(self.user_manager).active = False
         manager.browse(other.with_context(active_test=False).level_ids.id).unlink()
+
+    def test_rule_steps_of_its_process(self):
+        """A rule's Steps, Pause in Steps and Target Steps pickers offer the steps of its
+        process when one is set (any process's otherwise), and create none."""
+        fields = ["step_ids", "pause_step_ids", "met_step_ids"]
+        Step = self.env["guide.step"]
+        other_process = self.env["guide.process"].create(
+            {"name": "Renewals", "model_name": "crm.lead", "crm_team_ids": [(6, 0, self.other_team.ids)]}
+        )
+        other = Step.create({"process_id": other_process.id, "crm_stage_id": self.stage_new.id})
+        views = self.env["escalation.rule"].get_views([(False, "form")])
+        arch = etree.fromstring(views["views"]["form"]["arch"])
+        for name, desc in self.env["escalation.rule"].fields_get(fields).items():
+            domain = desc["domain"]
+            process_id = self.process.id
+            offered = Step.search(safe_eval(domain, {"model_name": "crm.lead", "process_id": process_id}))
+            self.assertEqual(offered, self.process.step_ids, name)
+            offered = Step.search(safe_eval(domain, {"model_name": "crm.lead", "process_id": False}))
+            self.assertIn(other, offered, name)
+            node = arch.xpath(f"//field[@name='{name}']")[0]
+            self.assertIs(safe_eval(node.get("options") or "{}").get("no_create"), True, name)

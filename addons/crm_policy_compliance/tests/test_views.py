@@ -1,6 +1,9 @@
 from lxml import etree
 
 from odoo.tests import TransactionCase, tagged
+from odoo.tools.safe_eval import safe_eval
+
+from .common import ComplianceCommon
 
 
 @tagged("post_install", "-at_install")
@@ -68,3 +71,23 @@ class TestViews(TransactionCase):
         columns = {node.get("name"): node for node in etree.fromstring(arch).xpath("/list/field")}
         self.assertNotEqual(columns["approver_id"].get("optional"), "hide")
         self.assertNotEqual(columns["user_id"].get("optional"), "hide")
+
+
+@tagged("post_install", "-at_install")
+class TestPolicyStepsPicker(ComplianceCommon):
+    def test_policy_steps_of_its_process(self):
+        """A policy's Steps picker offers the steps of its process when one is set (any
+        process's otherwise), and creates none."""
+        domain = self.env["compliance.policy"].fields_get(["step_ids"])["step_ids"]["domain"]
+        Step = self.env["guide.step"]
+        other_process = self.env["guide.process"].create(
+            {"name": "Renewals", "model_name": "crm.lead", "crm_team_ids": [(6, 0, self.other_team.ids)]}
+        )
+        other = Step.create({"process_id": other_process.id, "crm_stage_id": self.stage_new.id})
+        offered = Step.search(safe_eval(domain, {"model_name": "crm.lead", "process_id": self.process.id}))
+        self.assertEqual(offered, self.process.step_ids)
+        offered = Step.search(safe_eval(domain, {"model_name": "crm.lead", "process_id": False}))
+        self.assertIn(other, offered)
+        arch = self.env["compliance.policy"].get_views([(False, "form")])["views"]["form"]["arch"]
+        node = etree.fromstring(arch).xpath("//field[@name='step_ids']")[0]
+        self.assertIs(safe_eval(node.get("options") or "{}").get("no_create"), True)

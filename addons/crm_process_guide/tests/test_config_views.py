@@ -117,3 +117,18 @@ class TestConfigViews(GuideCommon):
         for node in nodes:
             options = safe_eval(node.get("options") or "{}")
             self.assertIs(options.get("no_quick_create"), True)
+
+    def test_hint_steps_of_its_process(self):
+        """A hint's Steps picker offers the steps of its process when one is set (any
+        process's otherwise), and creates none."""
+        domain = self.env["guide.hint"].fields_get(["step_ids"])["step_ids"]["domain"]
+        Step = self.env["guide.step"]
+        other_process = self.env["guide.process"].create({"name": "Renewals", "model_name": "crm.lead"})
+        stage = self.step_qualif.crm_stage_id
+        other = Step.create({"process_id": other_process.id, "crm_stage_id": stage.id})
+        offered = Step.search(safe_eval(domain, {"model_name": "crm.lead", "process_id": self.process.id}))
+        self.assertEqual(offered, self.process.step_ids)
+        offered = Step.search(safe_eval(domain, {"model_name": "crm.lead", "process_id": False}))
+        self.assertIn(other, offered)
+        node = self._arch("guide.hint").xpath("//field[@name='step_ids']")[0]
+        self.assertIs(safe_eval(node.get("options") or "{}").get("no_create"), True)
