@@ -1,6 +1,8 @@
 from datetime import date, datetime
 from unittest.mock import patch
 
+from lxml import etree
+
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
@@ -68,6 +70,16 @@ class TestWorkingTime(EscalationCommon):
         self.assertEqual(clock.current_level_id.name, "L1")
         # L2: 12 working hours = 2h Fri + 8h Tue + 2h Wed
         self.assertEqual(clock.next_escalation_at, datetime(2031, 3, 12, 10, 0))
+
+    def test_team_working_hours_shown_on_the_team_form(self):
+        """A sales team's Working Hours show on its form whatever the settings: crm hides
+        the form's right group unless Rule-Based Assignment is on."""
+        admin = self.env.ref("base.user_admin")
+        arch = etree.fromstring(self.env["crm.team"].with_user(admin).get_view(view_type="form")["arch"])
+        (field,) = arch.xpath("//field[@name='resource_calendar_id']")
+        shown = (None, "0", "False")
+        hidden = [node.get("name") for node in field.iterancestors() if node.get("invisible") not in shown]
+        self.assertFalse(hidden, "Working Hours sit in a group hidden by the form")
 
     def test_days_in_working_time_and_team_calendar(self):
         self.team.resource_calendar_id = self.calendar

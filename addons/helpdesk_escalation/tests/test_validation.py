@@ -27,6 +27,15 @@ class TestValidation(HelpdeskEscalationCommon):
         with self.assertRaisesRegex(ValidationError, "belong to another company"):
             self._rule(company_id=other.id, levels=[{"name": "L1", "delay": 4, "assign_to": "team_leader"}])
 
+    def test_team_working_hours_shown_on_the_team_form(self):
+        """A helpdesk team's Working Hours show on its form (in no group the form hides)."""
+        admin = self.env.ref("base.user_admin")
+        view = self.env["helpdesk.ticket.team"].with_user(admin).get_view(view_type="form")
+        (field,) = etree.fromstring(view["arch"]).xpath("//field[@name='resource_calendar_id']")
+        shown = (None, "0", "False")
+        hidden = [node.get("name") for node in field.iterancestors() if node.get("invisible") not in shown]
+        self.assertFalse(hidden, "Working Hours sit in a group hidden by the form")
+
     def test_working_hours_created_from_a_rule_take_its_company(self):
         """Working hours created from a rule's field (Create and edit...) take the rule's
         company, none for a rule of every company: accepted at save. Working hours of a
