@@ -35,6 +35,9 @@ class GuideTask(models.Model):
     process_id = fields.Many2one(related="step_id.process_id", store=True, index=True)
     active = fields.Boolean(related="step_id.active", store=True)
     model_name = fields.Selection(related="step_id.model_name", store=True)
+    # the model the condition editor works on: the step's, or on a task of a step of a
+    # process not saved yet, the one its form passes down (``guide_model_name``)
+    condition_model = fields.Char(compute="_compute_condition_model")
     company_id = fields.Many2one(related="step_id.company_id", store=True)
     # the records of the process (its scope and its condition): the condition editor counts
     # within them, as the process's own condition does within its scope
@@ -63,11 +66,20 @@ class GuideTask(models.Model):
     )
     suggest_domain_text = fields.Char(compute="_compute_suggest_domain_text", string="Suggest When, in Words")
 
-    @api.depends("suggest_domain", "model_name")
+    @api.depends("suggest_domain", "condition_model")
     @api.depends_context("lang")
     def _compute_suggest_domain_text(self):
         for task in self:
-            task.suggest_domain_text = task._guide_condition_words("suggest_domain")
+            task.suggest_domain_text = task._guide_condition_words("suggest_domain", task.condition_model)
+
+    @api.depends("model_name")
+    @api.depends_context("guide_model_name")
+    def _compute_condition_model(self):
+        context_model = self.env.context.get("guide_model_name")
+        if not (isinstance(context_model, str) and context_model in self.env):
+            context_model = False
+        for task in self:
+            task.condition_model = task.model_name or context_model
 
     # ------------------------------------------------------------
     # CONSTRAINTS

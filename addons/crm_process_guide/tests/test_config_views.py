@@ -132,3 +132,20 @@ class TestConfigViews(GuideCommon):
         self.assertIn(other, offered)
         node = self._arch("guide.hint").xpath("//field[@name='step_ids']")[0]
         self.assertIs(safe_eval(node.get("options") or "{}").get("no_create"), True)
+
+    def test_task_condition_editor_of_a_step_not_saved_yet(self):
+        """An optional task added in the dialog of a step of a process not saved yet has a
+        model for its Suggest When editor (the one the process form passes down), as the
+        checklist items of that dialog have."""
+        Task = self.env["guide.task"].with_context(guide_model_name="crm.lead", guide_in_parent_form=True)
+        spec = {"model_name": {}, "condition_model": {}, "suggest_domain": {}}
+        values = Task.onchange({}, [], spec)["value"]
+        self.assertFalse(values.get("model_name"))
+        self.assertEqual(values.get("condition_model"), "crm.lead")
+        task = Task.new({"suggest_domain": "[('email_from', '!=', False)]"})
+        self.assertEqual(task.suggest_domain_text, "Email is set")
+        node = self._arch("guide.task").xpath("//field[@name='suggest_domain']")[0]
+        self.assertEqual(safe_eval(node.get("options"))["model"], "condition_model")
+        (tasks,) = self._arch("guide.step").xpath("//field[@name='task_ids']")
+        passed = "'guide_model_name': model_name or context.get('guide_model_name')"
+        self.assertIn(passed, tasks.get("context"))
