@@ -261,12 +261,15 @@ class GuideProcessVersion(models.Model):
         process = process.sudo().with_context(active_test=False)
         steps = process.step_ids
         parts = [steps, steps.item_ids, steps.task_ids, process.milestone_ids]
-        parts.append(
+        # the hints of the design (those shared by every process of the model too), and
+        # those of the process or its steps archived since
+        hints = (
             self.env["guide.hint"]
             .sudo()
             .with_context(active_test=False)
             .search(["|", ("process_id", "=", process.id), ("step_ids", "in", steps.ids)])
         )
+        parts.append(hints | process._guide_version_hints())
         for step in steps.filtered(lambda s: s.stage_model in self.env and s.stage_res_id):
             parts.append(self.env[step.stage_model].sudo().browse(step.stage_res_id).exists())
         for key in process._guide_scope_values():
@@ -326,9 +329,12 @@ class GuideProcessVersion(models.Model):
         for hint in design["hints"]:
             if hint["steps"]:
                 steps = ", ".join(hint["steps"])
-                lines.append(self.env._("Hint %(hint)s (steps %(steps)s)", hint=hint["name"], steps=steps))
+                line = self.env._("Hint %(hint)s (steps %(steps)s)", hint=hint["name"], steps=steps)
             else:
-                lines.append(self.env._("Hint %(hint)s (every step)", hint=hint["name"]))
+                line = self.env._("Hint %(hint)s (every step)", hint=hint["name"])
+            if condition := self._guide_version_when(words, hint.get("condition")):
+                line += self.env._(", shown when %(condition)s", condition=condition)
+            lines.append(line)
         for milestone in design["milestones"]:
             mode = self._guide_version_label("guide.milestone", "reach_mode", milestone["mode"])
             condition = words(milestone["condition"])
@@ -447,15 +453,14 @@ class GuideProcessVersion(models.Model):
         for item in step["items"]:
             mandatory = self.env._(", mandatory") if item["mandatory"] else ""
             mode = self._guide_version_label("guide.item", "completion", item["completion"])
-            lines.append(
-                "  "
-                + self.env._(
-                    "Item %(item)s (%(mode)s%(mandatory)s)", item=item["name"], mode=mode, mandatory=mandatory
-                )
+            line = self.env._(
+                "Item %(item)s (%(mode)s%(mandatory)s)", item=item["name"], mode=mode, mandatory=mandatory
             )
+            lines.append("  " + line + self._guide_version_item_conditions(item, words))
         for task in step["tasks"]:
             kind = self._guide_version_label("guide.task", "kind", task["kind"])
-            lines.append("  " + self.env._("Task %(task)s (%(kind)s)", task=task["name"], kind=kind))
+            line = self.env._("Task %(task)s (%(kind)s)", task=task["name"], kind=kind)
+            lines.append("  " + line + self._guide_version_task_details(task, words))
         for branch in step["branches"]:
             if branch["condition"].replace(" ", "") in ("", "[]"):
                 line = self.env._("Branch to %(step)s by default", step=branch["to"])
@@ -467,6 +472,31 @@ class GuideProcessVersion(models.Model):
                 )
             lines.append("  " + line)
         return lines
+
+    @api.model
+    def _guide_version_when(self, words, condition):
+        """A condition of the design in words, empty when it is not set."""
+        condition = condition or ""
+        return words(condition) if condition.replace(" ", "") not in ("", "[]") else ""
+
+    @api.model
+    def _guide_version_item_conditions(self, item, words):
+        """The conditions of a checklist item in words: when it applies, when it is done
+        (an automatic item's)."""
+        text = ""
+        if applies := self._guide_version_when(words, item.get("apply")):
+            text += self.env._(", applies when %(condition)s", condition=applies)
+        if item["completion"] == "auto" and (done := self._guide_version_when(words, item.get("auto"))):
+            text += self.env._(", done when %(condition)s", condition=done)
+        return text
+
+    @api.model
+    def _guide_version_task_details(self, task, words):
+        """Whether an optional task gates the step once added and when it is suggested."""
+        text = self.env._(", gates the step once added") if task.get("mandatory") else ""
+        if suggested := self._guide_version_when(words, task.get("suggest")):
+            text += self.env._(", suggested when %(condition)s", condition=suggested)
+        return text
 
     @api.model
     def _guide_version_install(self):
@@ -587,12 +617,11 @@ class GuideProcess(models.Model):
             for process_id, version in self.env["guide.process.version"]._guide_version_latest(self).items()
         }
 
-    def _guide_version_design(self):
-        """The design of the process as plain data (names, kinds, conditions), the
-        snapshot of its versions."""
+    def _guide_version_hints(self):
+        """The hints of the design of the process: its own, those of its steps and those
+        of every process of its model (of its company or of none)."""
         self.ensure_one()
-        steps = self.step_ids.sorted(lambda s: (s.sequence, s.id))
-        hints = (
+        return (
             self.env["guide.hint"]
             .with_context(active_test=True)
             .search(
@@ -607,11 +636,18 @@ class GuideProcess(models.Model):
                     ("process_id", "=", False),
                     "|",
                     ("step_ids", "=", False),
-                    ("step_ids", "in", steps.ids),
+                    ("step_ids", "in", self.step_ids.ids),
                 ],
                 order="sequence, id",
             )
         )
+
+    def _guide_version_design(self):
+        """The design of the process as plain data (names, kinds, conditions), the
+        snapshot of its versions."""
+        self.ensure_one()
+        steps = self.step_ids.sorted(lambda s: (s.sequence, s.id))
+        hints = self._guide_version_hints()
         # the bridges' scope (teams, types...): the values of the configuration cache
         # that are set (each bridge gives its keys for every process: a bridge installed
         # later does not change the design of the other models' processes)

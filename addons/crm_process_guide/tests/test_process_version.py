@@ -137,3 +137,71 @@ class TestLeadProcessVersion(VersionEngineMixin, GuideCommon):
         decision.with_context(lang="en_US").name = "Decision maker met"
         version.invalidate_recordset()
         self.assertIn("Decision maker identified", version.with_context(lang="ru_RU").summary_text)
+
+    def test_item_task_and_hint_conditions_in_words(self):
+        """A version words the conditions of its items (applies when, done when), of its
+        optional tasks (gates once added, suggested when) and of its hints: a changed
+        condition is a change between versions."""
+        self.env.cr.flush()
+        manager = self.user_manager
+        item = (
+            self.env["guide.item"]
+            .with_user(manager)
+            .create(
+                {
+                    "name": "Email known",
+                    "step_id": self.step_qualif.id,
+                    "completion": "auto",
+                    "apply_domain": "[('expected_revenue', '>', 100)]",
+                    "auto_domain": "[('email_from', '!=', False)]",
+                }
+            )
+        )
+        self.env["guide.task"].with_user(manager).create(
+            {
+                "name": "Security questionnaire",
+                "step_id": self.step_qualif.id,
+                "mandatory": True,
+                "suggest_domain": "[('expected_revenue', '>=', 50000)]",
+            }
+        )
+        self.env["guide.hint"].with_user(manager).create(
+            {
+                "name": "Call before noon",
+                "model_name": "crm.lead",
+                "process_id": self.process.id,
+                "domain": "[('phone', '!=', False)]",
+            }
+        )
+        self.env.cr.flush()
+        summary = self.process.version_ids[0].summary
+        self.assertIn(
+            "Item Email known (Automatic, mandatory), applies when Expected Revenue > 100, "
+            "done when Email is set",
+            summary,
+        )
+        self.assertIn(
+            "Task Security questionnaire (Checklist item), gates the step once added, "
+            "suggested when Expected Revenue ≥ 50,000",
+            summary,
+        )
+        self.assertIn("Hint Call before noon (every step), shown when Phone is set", summary)
+        item.with_user(manager).auto_domain = "[('phone', '!=', False)]"
+        self.env.cr.flush()
+        changes = self.process.version_ids[0].changes
+        self.assertIn(
+            "+   Item Email known (Automatic, mandatory), applies when Expected Revenue > 100, "
+            "done when Phone is set",
+            changes,
+        )
+
+    def test_shared_hint_named_in_the_reader_language(self):
+        """A hint shared by every process of the model is named in the reader's language,
+        as the process's own parts are."""
+        self.env["res.lang"]._activate_lang("ru_RU")
+        hint = self.env["guide.hint"].create({"name": "Smile on the phone", "model_name": "crm.lead"})
+        hint.update_field_translations("name", {"ru_RU": "Улыбайтесь по телефону"})
+        self.env.cr.flush()
+        version = self.process.version_ids[0]
+        self.assertIn("Smile on the phone", version.summary)
+        self.assertIn("Улыбайтесь по телефону", version.with_context(lang="ru_RU").summary_text)
