@@ -138,11 +138,14 @@ class GuideStep(models.Model):
             factor = 24.0 if step.expected_duration_unit == "days" else 1.0
             step.expected_hours = step.expected_duration * factor
 
+    @api.depends("item_ids")
     def _compute_item_count(self):
-        data = self.env["guide.item"]._read_group([("step_id", "in", self.ids)], ["step_id"], ["__count"])
+        # a step being edited (a process's form, unsaved) counts the items of the form
+        saved = self.filtered(lambda step: isinstance(step.id, int))
+        data = self.env["guide.item"]._read_group([("step_id", "in", saved.ids)], ["step_id"], ["__count"])
         counts = {step.id: count for step, count in data}
         for step in self:
-            step.item_count = counts.get(step.id, 0)
+            step.item_count = counts.get(step.id, 0) if step in saved else len(step.item_ids)
 
     @api.depends("process_id.name")
     @api.depends_context("guide_step_short_name")

@@ -247,3 +247,15 @@ class TestValidation(EscalationCommon):
             self.assertIn(other, offered, name)
             node = arch.xpath(f"//field[@name='{name}']")[0]
             self.assertIs(safe_eval(node.get("options") or "{}").get("no_create"), True, name)
+
+    def test_level_list_leaves_its_width_to_the_names(self):
+        """The rule's Levels list gives its short columns a width of their own, so that the
+        names of the levels are not cut while those columns have room to spare."""
+        views = self.env["escalation.rule"].get_views([(False, "form")])
+        (levels,) = etree.fromstring(views["views"]["form"]["arch"]).xpath("//field[@name='level_ids']/list")
+        unsized = [
+            node.get("name")
+            for node in levels.xpath("field")
+            if not node.get("width") and node.get("widget") != "handle" and not node.get("optional")
+        ]
+        self.assertEqual(unsized, ["name"])

@@ -91,3 +91,14 @@ class TestPolicyStepsPicker(ComplianceCommon):
         arch = self.env["compliance.policy"].get_views([(False, "form")])["views"]["form"]["arch"]
         node = etree.fromstring(arch).xpath("//field[@name='step_ids']")[0]
         self.assertIs(safe_eval(node.get("options") or "{}").get("no_create"), True)
+
+    def test_approval_list_leaves_its_width_to_the_change(self):
+        """The approval requests' list gives its short columns a width of their own, so that
+        the requested change and the policy are not cut while they have room to spare."""
+        arch = self.env["compliance.approval.request"].get_views([(False, "list")])["views"]["list"]["arch"]
+        unsized = [
+            node.get("name")
+            for node in etree.fromstring(arch).xpath("field")
+            if not node.get("width") and node.get("optional") != "hide" and not node.get("column_invisible")
+        ]
+        self.assertEqual(unsized, ["change", "policy_name"])

@@ -1,5 +1,6 @@
 from lxml import etree
 
+from odoo import Command
 from odoo.tests import tagged
 from odoo.tools.safe_eval import safe_eval
 
@@ -149,3 +150,19 @@ class TestConfigViews(GuideCommon):
         (tasks,) = self._arch("guide.step").xpath("//field[@name='task_ids']")
         passed = "'guide_model_name': model_name or context.get('guide_model_name')"
         self.assertIn(passed, tasks.get("context"))
+
+    def test_step_list_leaves_its_width_to_the_names(self):
+        """The process's Steps list gives the short columns (pills, duration, items) a
+        width of their own, so that the names take the rest, in every language; a step
+        not saved yet counts the items of its form."""
+        (steps,) = self._arch("guide.process").xpath("//field[@name='step_ids']/list")
+        unsized = [
+            node.get("name")
+            for node in steps.xpath("field")
+            if not node.get("width") and node.get("widget") != "handle" and node.get("name") != "id"
+        ]
+        self.assertLessEqual(set(unsized), {"name", "crm_stage_id", "helpdesk_stage_id"})
+        step = self.env["guide.step"].new(
+            {"name": "Draft", "item_ids": [Command.create({"name": "A"}), Command.create({"name": "B"})]}
+        )
+        self.assertEqual(step.item_count, 2)
