@@ -30,6 +30,19 @@ class TestUi(HttpCase, EscalationCommon):
         url = f"/odoo/action-crm_escalation.escalation_rule_action/{rule.id}"
         self.start_tour(url, "crm_escalation_level_dialog_tour", login="admin")
 
+    def test_step_tags_short_beside_their_process(self):
+        self.process.name = "B2B Sales"
+        self.step_qualif.name = "Tag Qualif"
+        rule = self.env["escalation.rule"].create(
+            {
+                **self._rule_defaults(),
+                "step_ids": [(6, 0, self.step_qualif.ids)],
+                "level_ids": [(0, 0, {"name": "L1", "delay": 1})],
+            }
+        )
+        url = f"/odoo/action-crm_escalation.escalation_rule_action/{rule.id}"
+        self.start_tour(url, "guide_step_tags_tour", login="admin")
+
     def test_own_documents_salesperson_hands_over_in_the_form(self):
         colleague = new_test_user(
             self.env,

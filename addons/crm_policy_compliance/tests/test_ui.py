@@ -69,3 +69,10 @@ class TestUi(HttpCase, ComplianceCommon):
         self.assertEqual(lead.lost_reason_id, reason)
         # no refused attempt on the way: the dialog asked for the reason first
         self.assertEqual(self._logs(lead).mapped("outcome"), ["passed"])
+
+    def test_step_tags_short_beside_their_process(self):
+        self.process.name = "B2B Sales"
+        self.step_proposal.name = "Tag Qualif"
+        policy = self._policy(trigger="stage", step_ids=[(6, 0, self.step_proposal.ids)])
+        url = f"/odoo/action-crm_policy_compliance.compliance_policy_action/{policy.id}"
+        self.start_tour(url, "guide_step_tags_tour", login="admin")

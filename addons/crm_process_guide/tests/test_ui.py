@@ -52,6 +52,16 @@ class TestUi(HttpCase, GuideCommon):
             login="admin",
         )
 
+    def test_step_tags_short_beside_their_process(self):
+        self.step_qualif.name = "Tag Qualif"
+        Hint = self.env["guide.hint"]
+        values = {"model_name": "crm.lead", "body": "<p>Tags</p>", "step_ids": [(6, 0, self.step_qualif.ids)]}
+        hint = Hint.create({**values, "name": "Tag hint of the process", "process_id": self.process.id})
+        Hint.create({**values, "name": "Tag hint of every process"})
+        url = "/odoo/action-crm_process_guide.guide_hint_action"
+        self.start_tour(url, "guide_hint_step_tags_tour", login="admin")
+        self.start_tour(f"{url}/{hint.id}", "guide_step_tags_tour", login="admin")
+
     def test_adaptive_conditions_count_their_process(self):
         self.process.write({"lead_type": "opportunity", "domain": "[('name', 'ilike', 'Scope count')]"})
         condition = "[('name', 'ilike', 'Scope')]"
