@@ -43,8 +43,8 @@ class GuideItem(models.Model):
 
     # the records of the process (its scope and its condition): the condition editors count
     # within them, as the process's own condition does within its scope
-    process_scope_domain = fields.Char(related="process_id.scope_domain", string="Process Scope")
-    process_domain = fields.Char(related="process_id.domain", string="Process Condition")
+    process_scope_domain = fields.Char(compute="_compute_process_domains", string="Process Scope")
+    process_domain = fields.Char(compute="_compute_process_domains", string="Process Condition")
 
     apply_domain_text = fields.Char(compute="_compute_domain_texts", string="Applies When, in Words")
     auto_domain_text = fields.Char(compute="_compute_domain_texts", string="Done When, in Words")
@@ -55,6 +55,22 @@ class GuideItem(models.Model):
         for item in self:
             item.apply_domain_text = item._guide_condition_words("apply_domain", item.condition_model)
             item.auto_domain_text = item._guide_condition_words("auto_domain", item.condition_model)
+
+    @api.depends("process_id.scope_domain", "process_id.domain")
+    @api.depends_context("guide_process_scope")
+    def _compute_process_domains(self):
+        # on an item of a process not saved yet, the scope and the condition its form
+        # passes down as typed (``guide_process_scope``: [scope domain, condition])
+        typed = self.env.context.get("guide_process_scope")
+        if not (isinstance(typed, list | tuple) and len(typed) == 2):
+            typed = (False, False)
+        typed = [value if isinstance(value, str) else False for value in typed]
+        for item in self:
+            if item.process_id:
+                item.process_scope_domain = item.process_id.scope_domain
+                item.process_domain = item.process_id.domain
+            else:
+                item.process_scope_domain, item.process_domain = typed
 
     @api.depends("model_name")
     @api.depends_context("guide_model_name")

@@ -62,6 +62,16 @@ class TestUi(HttpCase, GuideCommon):
         self.start_tour(url, "guide_hint_step_tags_tour", login="admin")
         self.start_tour(f"{url}/{hint.id}", "guide_step_tags_tour", login="admin")
 
+    def test_new_process_items_count_its_typed_scope(self):
+        self._lead(name="Scope new 1", team_id=self.other_team.id)
+        self._lead(name="Scope new 2", team_id=self.other_team.id)
+        self._lead(name="Scope new lead", team_id=self.other_team.id, type="lead")
+        self.start_tour(
+            "/odoo/action-crm_process_guide.guide_process_action",
+            "guide_process_new_scope_count_tour",
+            login="admin",
+        )
+
     def test_adaptive_conditions_count_their_process(self):
         self.process.write({"lead_type": "opportunity", "domain": "[('name', 'ilike', 'Scope count')]"})
         condition = "[('name', 'ilike', 'Scope')]"
