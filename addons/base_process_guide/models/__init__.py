@@ -7,6 +7,7 @@ from . import guide_bulk_mixin
 from . import guide_apply_job
 from . import guide_searched_access_mixin
 from . import guide_record_link_mixin
+from . import guide_step_row_mixin
 from . import guide_process
 from . import guide_step
 from . import guide_item

@@ -5,7 +5,12 @@ from ..tools import MAX_NAME, MAX_TEXT
 
 class GuideItem(models.Model):
     _name = "guide.item"
-    _inherit = ["guide.condition.mixin", "guide.config.mixin", "guide.shared.scope.mixin"]
+    _inherit = [
+        "guide.condition.mixin",
+        "guide.config.mixin",
+        "guide.shared.scope.mixin",
+        "guide.step.row.mixin",
+    ]
     _guide_company_path = "step_id.process_id.company_id"
     _description = "Checklist Item"
     _order = "step_id, sequence, id"
@@ -22,9 +27,6 @@ class GuideItem(models.Model):
     step_id = fields.Many2one("guide.step", required=True, ondelete="cascade", index=True)
     process_id = fields.Many2one(related="step_id.process_id", store=True, index=True)
     model_name = fields.Selection(related="step_id.model_name", store=True)
-    # the model the condition editors work on: the step's, or on an item of a step of a
-    # process not saved yet, the one its form passes down (``guide_model_name``)
-    condition_model = fields.Char(compute="_compute_condition_model")
     company_id = fields.Many2one(related="step_id.company_id", store=True)
     mandatory = fields.Boolean(default=True, help="Mandatory items gate leaving the step forward.")
     completion = fields.Selection(
@@ -41,11 +43,6 @@ class GuideItem(models.Model):
         string="Done When", help="For automatic items: the item is done while this holds."
     )
 
-    # the records of the process (its scope and its condition): the condition editors count
-    # within them, as the process's own condition does within its scope
-    process_scope_domain = fields.Char(compute="_compute_process_domains", string="Process Scope")
-    process_domain = fields.Char(compute="_compute_process_domains", string="Process Condition")
-
     apply_domain_text = fields.Char(compute="_compute_domain_texts", string="Applies When, in Words")
     auto_domain_text = fields.Char(compute="_compute_domain_texts", string="Done When, in Words")
 
@@ -55,31 +52,6 @@ class GuideItem(models.Model):
         for item in self:
             item.apply_domain_text = item._guide_condition_words("apply_domain", item.condition_model)
             item.auto_domain_text = item._guide_condition_words("auto_domain", item.condition_model)
-
-    @api.depends("process_id.scope_domain", "process_id.domain")
-    @api.depends_context("guide_process_scope")
-    def _compute_process_domains(self):
-        # on an item of a process not saved yet, the scope and the condition its form
-        # passes down as typed (``guide_process_scope``: [scope domain, condition])
-        typed = self.env.context.get("guide_process_scope")
-        if not (isinstance(typed, list | tuple) and len(typed) == 2):
-            typed = (False, False)
-        typed = [value if isinstance(value, str) else False for value in typed]
-        for item in self:
-            if item.process_id:
-                item.process_scope_domain = item.process_id.scope_domain
-                item.process_domain = item.process_id.domain
-            else:
-                item.process_scope_domain, item.process_domain = typed
-
-    @api.depends("model_name")
-    @api.depends_context("guide_model_name")
-    def _compute_condition_model(self):
-        context_model = self.env.context.get("guide_model_name")
-        if not (isinstance(context_model, str) and context_model in self.env):
-            context_model = False
-        for item in self:
-            item.condition_model = item.model_name or context_model
 
     # ------------------------------------------------------------
     # CONSTRAINTS

@@ -10,7 +10,12 @@ class GuideStepBranch(models.Model):
     holds tells the next step; the gate enforces it like the allowed next steps."""
 
     _name = "guide.step.branch"
-    _inherit = ["guide.condition.mixin", "guide.config.mixin", "guide.shared.scope.mixin"]
+    _inherit = [
+        "guide.condition.mixin",
+        "guide.config.mixin",
+        "guide.shared.scope.mixin",
+        "guide.step.row.mixin",
+    ]
     _description = "Process Step Branch"
     _order = "step_id, sequence, id"
     _guide_domain_fields = ("domain",)
@@ -21,10 +26,6 @@ class GuideStepBranch(models.Model):
     model_name = fields.Selection(related="step_id.model_name", store=True)
     company_id = fields.Many2one(related="step_id.company_id", store=True)
     sequence = fields.Integer(default=10)
-    # the records of the process (its scope and its condition): the condition editor counts
-    # within them, as the process's own condition does within its scope
-    process_scope_domain = fields.Char(related="process_id.scope_domain", string="Process Scope")
-    process_domain = fields.Char(related="process_id.domain", string="Process Condition")
     to_step_id = fields.Many2one(
         "guide.step",
         string="Next Step",

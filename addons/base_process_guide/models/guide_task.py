@@ -18,7 +18,12 @@ class GuideTask(models.Model):
     ``guide.task.log`` row (who, when, why)."""
 
     _name = "guide.task"
-    _inherit = ["guide.condition.mixin", "guide.config.mixin", "guide.shared.scope.mixin"]
+    _inherit = [
+        "guide.condition.mixin",
+        "guide.config.mixin",
+        "guide.shared.scope.mixin",
+        "guide.step.row.mixin",
+    ]
     _description = "Optional Task"
     _order = "step_id, sequence, id"
     _check_company_auto = True
@@ -35,14 +40,7 @@ class GuideTask(models.Model):
     process_id = fields.Many2one(related="step_id.process_id", store=True, index=True)
     active = fields.Boolean(related="step_id.active", store=True)
     model_name = fields.Selection(related="step_id.model_name", store=True)
-    # the model the condition editor works on: the step's, or on a task of a step of a
-    # process not saved yet, the one its form passes down (``guide_model_name``)
-    condition_model = fields.Char(compute="_compute_condition_model")
     company_id = fields.Many2one(related="step_id.company_id", store=True)
-    # the records of the process (its scope and its condition): the condition editor counts
-    # within them, as the process's own condition does within its scope
-    process_scope_domain = fields.Char(related="process_id.scope_domain", string="Process Scope")
-    process_domain = fields.Char(related="process_id.domain", string="Process Condition")
     kind = fields.Selection(TASK_KINDS, required=True, default="checklist")
     activity_type_id = fields.Many2one("mail.activity.type", ondelete="restrict")
     deadline_days = fields.Integer(string="Deadline (days)", help="The activity is due this many days after.")
@@ -71,15 +69,6 @@ class GuideTask(models.Model):
     def _compute_suggest_domain_text(self):
         for task in self:
             task.suggest_domain_text = task._guide_condition_words("suggest_domain", task.condition_model)
-
-    @api.depends("model_name")
-    @api.depends_context("guide_model_name")
-    def _compute_condition_model(self):
-        context_model = self.env.context.get("guide_model_name")
-        if not (isinstance(context_model, str) and context_model in self.env):
-            context_model = False
-        for task in self:
-            task.condition_model = task.model_name or context_model
 
     # ------------------------------------------------------------
     # CONSTRAINTS
