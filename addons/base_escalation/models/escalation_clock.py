@@ -12,8 +12,10 @@ from odoo.tools import SQL, split_every
 
 from odoo.addons.base_process_guide.models.guide_apply_job import MAX_ATTEMPTS as MAX_APPLY_ATTEMPTS
 from odoo.addons.base_process_guide.tools import (
+    CONFLICTS,
     cron_time_limit,
     engine_no_commit,
+    lock_free_rows,
     refresh_registry_caches,
     refuse_missing,
 )
@@ -34,6 +36,7 @@ CLOCK_STATES = [
 OPEN_STATES = ("running", "paused", "breached")
 DUE_STATES = ("running", "breached")
 MAX_FAILURES = 3
+HELD_RETRY = timedelta(minutes=1)  # the next run for the clocks of records other transactions held
 # engine flag (base_process_guide.tools; never read from the context, which any client sets):
 # run the cron inside the caller's transaction (benchmark, shell); FLAG_NO_SYNC: escalation_level
 FLAG_NO_COMMIT = "escalation_no_commit"
@@ -884,9 +887,10 @@ class EscalationClock(models.Model):
         return engine_no_commit(self.env, FLAG_NO_COMMIT)
 
     @api.model
-    def _escalation_claim(self, now, limit):
+    def _escalation_claim(self, now, limit, exclude=()):
         """Lock up to ``limit`` due clocks that no other worker holds: one indexed query. The
-        clocks of a rule, or of working hours, whose change is left to the scheduler wait."""
+        clocks of a rule, or of working hours, whose change is left to the scheduler wait;
+        so do the clocks of ``exclude`` (ids: left to the next run)."""
         self.flush_model(["state", "next_escalation_at", "failure_count"])
         try:
             with self.env.cr.savepoint(flush=False):
@@ -895,6 +899,7 @@ class EscalationClock(models.Model):
                         """
                         SELECT id FROM escalation_clock
                          WHERE next_escalation_at <= %s AND state IN ('running', 'breached')
+                           AND NOT (id = ANY(%s))
                            AND rule_id NOT IN (SELECT res_id FROM guide_apply_job
                                                 WHERE res_model = 'escalation.rule')
                            AND NOT EXISTS (
@@ -910,6 +915,7 @@ class EscalationClock(models.Model):
                            FOR NO KEY UPDATE SKIP LOCKED
                         """,
                         now,
+                        list(exclude),
                         MAX_APPLY_ATTEMPTS,
                         limit,
                     ),
@@ -922,24 +928,27 @@ class EscalationClock(models.Model):
             return []
 
     @api.model
-    def _escalation_next_due(self):
+    def _escalation_next_due(self, exclude=()):
         self.flush_model(["state", "next_escalation_at"])
         self.env.cr.execute(
             SQL(
                 "SELECT min(next_escalation_at) FROM escalation_clock "
                 "WHERE next_escalation_at IS NOT NULL AND state IN ('running', 'breached') "
-                "AND rule_id NOT IN (SELECT res_id FROM guide_apply_job WHERE res_model = 'escalation.rule')"
+                "AND NOT (id = ANY(%s)) "
+                "AND rule_id NOT IN (SELECT res_id FROM guide_apply_job WHERE res_model = 'escalation.rule')",
+                list(exclude),
             )
         )
         return self.env.cr.fetchone()[0]
 
     @api.model
-    def _escalation_due_count(self, now):
+    def _escalation_due_count(self, now, exclude=()):
         self.env.cr.execute(
             SQL(
                 "SELECT count(*) FROM escalation_clock "
-                "WHERE next_escalation_at <= %s AND state IN ('running', 'breached')",
+                "WHERE next_escalation_at <= %s AND state IN ('running', 'breached') AND NOT (id = ANY(%s))",
                 now,
+                list(exclude),
             )
         )
         return self.env.cr.fetchone()[0]
@@ -969,9 +978,10 @@ class EscalationClock(models.Model):
         )
         done = 0
         remaining = 0
+        held = []  # clocks of records other transactions hold: left to the next run
         while True:
             now = fields.Datetime.now()
-            ids = self._escalation_claim(now, batch_size)
+            ids = self._escalation_claim(now, batch_size, exclude=held)
             if not ids:
                 remaining = 0
                 break
@@ -979,13 +989,14 @@ class EscalationClock(models.Model):
                 break  # modules updated: the next run goes on in the new registry
             try:
                 with self.env.cr.savepoint():
-                    self.browse(ids)._escalation_fire(now)
+                    batch_held = self.browse(ids)._escalation_fire(now)
             except Exception as exc:  # noqa: BLE001 - rolled back; isolate the failing clocks
                 _logger.info("Escalation batch failed (%s); its clocks are fired one by one", exc)
                 self.env.invalidate_all()
-                self.browse(ids)._escalation_fire_isolated(now)
-            done += len(ids)
-            remaining = self._escalation_due_count(now)
+                batch_held = self.browse(ids)._escalation_fire_isolated(now)
+            held += batch_held.ids
+            done += len(ids) - len(batch_held)
+            remaining = self._escalation_due_count(now, exclude=held)
             self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
             if not no_commit:
                 self.env.cr.commit()  # pylint: disable=invalid-commit
@@ -993,43 +1004,81 @@ class EscalationClock(models.Model):
             if time.monotonic() - started >= time_limit:
                 break
         if cron and not remaining:
-            next_due = self._escalation_next_due()
+            next_due = self._escalation_next_due(exclude=held)
             if next_due:
                 cron._trigger(at=max(next_due, fields.Datetime.now()))
+        if cron and held:
+            cron._trigger(at=fields.Datetime.now() + HELD_RETRY)
         return done
 
     def _escalation_fire(self, now):
-        """Fire the next level of claimed clocks; a failing record is marked and skipped."""
+        """Fire the next level of claimed clocks; a failing record is marked and skipped.
+
+        :return: the clocks left to the next run, their records held by other transactions
+        """
         self.env["escalation.log"].flush_model()
         by_model = defaultdict(lambda: self.browse())
         for clock in self:
             by_model[clock.res_model] |= clock
+        held = self.browse()
         for model_name, clocks in by_model.items():
             if model_name in self.env:
-                clocks._escalation_fire_model(self.env[model_name].with_context(active_test=False), now)
+                Model = self.env[model_name].with_context(active_test=False)
+                held |= clocks._escalation_fire_model(Model, now)
             else:
                 clocks._escalation_close(log=False)
+        return held
 
     def _escalation_fire_isolated(self, now):
         """``_escalation_fire`` clock by clock, each in its savepoint, once the batch failed: a
         clock that fails alone is logged and marked (retried later, then left alone), the
-        others of the batch fire."""
+        others of the batch fire; a clock meeting another transaction is left to the next run
+        (returned, as ``_escalation_fire`` does)."""
+        held = self.browse()
         for clock_id in self.ids:
             try:
                 with self.env.cr.savepoint():
-                    self.browse(clock_id)._escalation_fire(now)
+                    held |= self.browse(clock_id)._escalation_fire(now)
+            except CONFLICTS as exc:
+                self.env.invalidate_all()
+                held |= self.browse(clock_id)._escalation_leave_to_next_run(exc)
             except Exception as exc:  # noqa: BLE001 - rolled back to the savepoint; marked and retried later
                 self.env.invalidate_all()
                 clock = self.browse(clock_id).exists()
                 if clock:
                     clock._escalation_log_failure(clock.next_level_id, exc)
                     clock._escalation_mark_failure(exc, clock.next_level_id, now)
+        return held
+
+    def _escalation_leave_to_next_run(self, exc=None):
+        """The clocks whose record another transaction holds (a user editing it) or changed
+        since this run began: not a failure, they fire at the next run. Returns them."""
+        if self:
+            _logger.info(
+                "Escalation: %s %s held by another transaction%s; left to the next run",
+                self[0].res_model,
+                self.mapped("res_id"),
+                f" ({exc})" if exc else "",
+            )
+        return self
+
+    def _escalation_lock_records(self, Model):
+        """Lock the records of the clocks before their levels write them (``lock_free_rows``):
+        those another transaction holds are neither waited for nor failed. Returns the clocks
+        of these records (left to the next run)."""
+        records = Model.browse(set(self.mapped("res_id"))).exists()
+        free = set(lock_free_rows(records).ids)
+        return self.filtered(
+            lambda c: c.res_id in records._ids and c.res_id not in free
+        )._escalation_leave_to_next_run()
 
     def _escalation_fire_model(self, Model, now):
-        """Fire the clocks of the records of ``Model``: re-synchronised first, then each due
-        level on its clocks in batch; one log INSERT and one clock UPDATE for the batch."""
-        self._escalation_read_config(Model._name)
-        clocks = self._escalation_due_after_sync(Model, now)
+        """Fire the clocks of the records of ``Model``: locked and re-synchronised first, then
+        each due level on its clocks in batch; one log INSERT and one clock UPDATE for the
+        batch. Returns the clocks left to the next run (``_escalation_lock_records``)."""
+        held = self._escalation_lock_records(Model)
+        (self - held)._escalation_read_config(Model._name)
+        clocks = (self - held)._escalation_due_after_sync(Model, now)
         fired = self.browse()
         advanced = {}  # clock id: the values of its fired level, then its next due time
         log_vals = []
@@ -1056,6 +1105,7 @@ class EscalationClock(models.Model):
         self._escalation_write_rows(advanced)
         if moved:
             moved._escalation_sync()
+        return held
 
     def _escalation_by_language(self, Model):
         """{language: clocks}: what a level writes (its chatter note, the actions it lists,
@@ -1141,6 +1191,8 @@ class EscalationClock(models.Model):
             try:
                 with self.env.cr.savepoint():
                     outcome[clock] = level._escalation_execute(Model.browse(clock.res_id))
+            except CONFLICTS as exc:
+                clock._escalation_leave_to_next_run(exc)
             except Exception as exc:  # noqa: BLE001 - rolled back to the savepoint; marked and retried later
                 clock._escalation_log_failure(level, exc)
                 clock._escalation_mark_failure(exc, level, now)

@@ -1,4 +1,8 @@
+from psycopg2 import errors
+
 from odoo.tools import SQL
+
+CONFLICTS = (errors.SerializationFailure, errors.LockNotAvailable)
 
 
 def lock_rows(records):
@@ -14,3 +18,38 @@ def lock_rows(records):
         SQL("UPDATE %s SET id = id WHERE id IN %s", SQL.identifier(records._table), tuple(records.ids)),
         log_exceptions=False,
     )
+
+
+def lock_free_rows(records):
+    """For a scheduled job that writes ``records`` and can leave some to its next run: lock
+    the rows of ``records`` that no other transaction holds (``FOR NO KEY UPDATE SKIP
+    LOCKED``) and return these records. A row a user's transaction is changing is skipped,
+    not waited for; one changed and committed since this transaction began is skipped too
+    (writing it would fail with a serialization error). Nothing is logged as an error."""
+    if not records.ids:
+        return records
+    try:
+        return records.browse(_lock_free_ids(records, records.ids))
+    except CONFLICTS:
+        pass  # a row changed since this transaction began: the others one by one
+    locked = []
+    for record_id in records.ids:
+        try:
+            locked += _lock_free_ids(records, [record_id])
+        except CONFLICTS:
+            continue
+    return records.browse(locked)
+
+
+def _lock_free_ids(records, ids):
+    cr = records.env.cr
+    with cr.savepoint(flush=False):
+        cr.execute(
+            SQL(
+                "SELECT id FROM %s WHERE id IN %s ORDER BY id FOR NO KEY UPDATE SKIP LOCKED",
+                SQL.identifier(records._table),
+                tuple(ids),
+            ),
+            log_exceptions=False,
+        )
+        return [row[0] for row in cr.fetchall()]

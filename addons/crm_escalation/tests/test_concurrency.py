@@ -324,7 +324,7 @@ class TestEscalationConcurrency(TransactionCase):
         batches, claimed_meanwhile = [], []
 
         def fire_then_die(clocks, now):
-            fire(clocks, now)
+            held = fire(clocks, now)
             batches.append(clocks.ids)
             if len(batches) == 3:
                 clocks.env.flush_all()  # the batch's rows are written, not committed
@@ -333,6 +333,7 @@ class TestEscalationConcurrency(TransactionCase):
                     claimed_meanwhile.extend(other._escalation_claim(fields.Datetime.now(), 10 * BATCH))
                     cr.rollback()
                 raise WorkerKilled
+            return held
 
         with (
             patch.object(Clock, "_escalation_fire", fire_then_die),
@@ -435,3 +436,52 @@ class TestEscalationConcurrency(TransactionCase):
         # worker claimed it before the deletion did), once, its rows kept without their rule
         self.assertIn(fired, (BATCH, 2 * BATCH))
         self.assertEqual((distinct, naming), (fired, 0))
+
+    def test_lead_a_user_is_changing_is_left_to_the_next_run(self):
+        """A user's transaction holds a due lead (an UPDATE not committed yet) while the
+        cron fires its levels: the cron neither waits for it nor fails on it (no ERROR, no
+        *failed* log row, no failure counted); the other leads fire, the held one fires at
+        the next run."""
+        lead_ids = self._leads(3)
+        held_id = lead_ids[0]
+        errors, done = {}, {}
+
+        def worker():
+            threading.current_thread().testing = True
+            try:
+                with self.registry.cursor() as cr:
+                    done["fired"] = self._env(cr)["escalation.clock"]._cron_escalate(
+                        batch_size=BATCH, time_limit=60
+                    )
+            except Exception as exc:  # noqa: BLE001 - reported by the test thread
+                errors["worker"] = exc
+
+        with (
+            self.assertNoLogs("odoo.sql_db", "ERROR"),
+            self.assertNoLogs("odoo.addons.base_escalation.models.escalation_clock", "WARNING"),
+        ):
+            with self.registry.cursor() as user_cr:
+                user_cr.execute(SQL("UPDATE crm_lead SET priority = '2' WHERE id = %s", held_id))
+                firing = threading.Thread(target=worker)
+                firing.start()
+                firing.join(timeout=3)  # the cron would wait for the user's transaction
+                # the user's save is committed meanwhile (while the cron waits, if it does)
+            firing.join(timeout=60)
+        self.assertFalse(firing.is_alive(), "the cron is not stuck")
+        self.assertFalse(errors)
+        state = self._state(lead_ids)
+        self.assertEqual(state[held_id], ([], 0, 0, self.salesman_id), "not fired, no failure logged")
+        with self.registry.cursor() as cr:
+            cr.execute(
+                SQL(
+                    "SELECT failure_count, last_error FROM escalation_clock"
+                    " WHERE rule_id = %s AND res_model = 'crm.lead' AND res_id = %s",
+                    self.rule_id,
+                    held_id,
+                )
+            )
+            self.assertEqual(cr.fetchone(), (0, None), "no failure counted on its clock")
+        # the next run fires it, as the others were
+        with self.registry.cursor() as cr:
+            self._env(cr)["escalation.clock"]._cron_escalate(batch_size=BATCH, time_limit=60)
+        self._assert_fired_once(lead_ids)

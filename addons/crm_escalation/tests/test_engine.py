@@ -149,7 +149,7 @@ class TestEngine(EscalationCommon):
             worker.pop("config", None)
             return clear_cache(registry, *names)
 
-        def claim_after_insert(clocks, now, limit):
+        def claim_after_insert(clocks, now, limit, exclude=()):
             claims.append(now)
             if len(claims) == 2:  # the other process's save
                 stale = worker.pop("config")
@@ -158,7 +158,7 @@ class TestEngine(EscalationCommon):
                 )
                 self.env.flush_all()
                 worker["config"] = stale
-            return claim(clocks, now, limit)
+            return claim(clocks, now, limit, exclude)
 
         self.env.invalidate_all()
         with (
