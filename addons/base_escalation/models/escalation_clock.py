@@ -15,6 +15,7 @@ from odoo.addons.base_process_guide.tools import (
     CONFLICTS,
     cron_time_limit,
     engine_no_commit,
+    execute_handled,
     lock_free_rows,
     refresh_registry_caches,
     refuse_missing,
@@ -456,7 +457,8 @@ class EscalationClock(models.Model):
                 SQL(", ".join([row] * len(ids)), *params),
                 SQL(", ").join(SQL.identifier(field.name) for field in varying),
             )
-        self.env.cr.execute(query)
+        # a clock changed concurrently: the job retries it, a request is retried by Odoo
+        execute_handled(self.env.cr, query)
         # the cache holds what was written: nothing to flush, nothing to read back
         cache, count = self.env.cache, len(ids)
         for field, value in constant.items():

@@ -9,7 +9,7 @@ from odoo.osv import expression
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL
 
-from ..tools import cron_time_limit, engine_no_commit, refresh_registry_caches
+from ..tools import cron_time_limit, engine_no_commit, execute_handled, refresh_registry_caches
 
 _logger = logging.getLogger(__name__)
 
@@ -89,8 +89,11 @@ class GuideApplyJob(models.Model):
     @api.model
     def _guide_enqueue(self, config, kind, target_model, total):
         """Create (or restart) the job of ``config`` (a record, or an empty recordset for
-        a model-wide change) and wake the cron up. One statement, safe if two saves race."""
-        self.env.cr.execute(
+        a model-wide change) and wake the cron up. One statement, safe if two saves race; a
+        save meeting the job as it runs fails with a serialization error that Odoo retries
+        (the job restarts then), not logged as an error."""
+        execute_handled(
+            self.env.cr,
             SQL(
                 """
                 INSERT INTO guide_apply_job (res_model, res_id, kind, target_model, last_id, done, total,
@@ -109,7 +112,7 @@ class GuideApplyJob(models.Model):
                 total=total,
                 uid=self.env.uid,
                 now=self.env.cr.now(),
-            )
+            ),
         )
         self.invalidate_model()
         self._guide_trigger()

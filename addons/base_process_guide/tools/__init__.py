@@ -11,7 +11,7 @@ from .bounds import (
     hours_of,
 )
 from .companies import works_for_every_company
-from .concurrency import CONFLICTS, lock_free_rows, lock_rows
+from .concurrency import CONFLICTS, execute_handled, lock_free_rows, lock_rows
 from .engine_flags import (
     cron_time_limit,
     engine_flag,

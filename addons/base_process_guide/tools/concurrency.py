@@ -1,8 +1,26 @@
+import logging
+
 from psycopg2 import errors
 
 from odoo.tools import SQL
 
+_logger = logging.getLogger("odoo.sql_db")
+
 CONFLICTS = (errors.SerializationFailure, errors.LockNotAvailable)
+
+
+def execute_handled(cr, query):
+    """Execute ``query`` where a concurrency error (serialization failure, lock) is handled:
+    by the caller (a job retried at its next run) or by Odoo retrying the request. Such an
+    error is raised without the cursor's ERROR line ("bad query"); any other one is logged
+    as the cursor logs it."""
+    try:
+        cr.execute(query, log_exceptions=False)
+    except CONFLICTS:
+        raise
+    except Exception as exc:
+        _logger.error("bad query: %s\nERROR: %s", query.code, exc)
+        raise
 
 
 def lock_rows(records):

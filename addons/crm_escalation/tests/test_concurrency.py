@@ -485,3 +485,29 @@ class TestEscalationConcurrency(TransactionCase):
         with self.registry.cursor() as cr:
             self._env(cr)["escalation.clock"]._cron_escalate(batch_size=BATCH, time_limit=60)
         self._assert_fired_once(lead_ids)
+
+    def test_clock_changed_meanwhile_is_no_error(self):
+        """The engine's bulk UPDATE of clocks (``_escalation_write_rows``) meeting a clock
+        another transaction changed since this one began fails with a serialization error
+        its callers handle (a job retries it, Odoo retries a request): no ERROR logged."""
+        (lead_id,) = self._leads(1)
+        with self.registry.cursor() as cr:
+            cr.execute(
+                SQL(
+                    "SELECT id FROM escalation_clock WHERE rule_id = %s AND res_id = %s",
+                    self.rule_id,
+                    lead_id,
+                )
+            )
+            (clock_id,) = cr.fetchone()
+        with self.registry.cursor() as cr:
+            Clock = self._env(cr)["escalation.clock"]
+            cr.execute(SQL("SELECT 1"))  # this transaction's snapshot
+            with self.registry.cursor() as other:
+                other.execute(SQL("UPDATE escalation_clock SET write_date = now() WHERE id = %s", clock_id))
+            with (
+                self.assertNoLogs("odoo.sql_db", "ERROR"),
+                self.assertRaises(TransactionRollbackError),
+            ):
+                Clock.browse(clock_id)._escalation_write_rows({clock_id: {"failure_count": 0}})
+            cr.rollback()

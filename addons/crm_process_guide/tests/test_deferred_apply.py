@@ -2,9 +2,10 @@ from unittest.mock import patch
 
 from psycopg2 import errors
 
+from odoo import SUPERUSER_ID, api
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
-from odoo.tools import mute_logger
+from odoo.tests import TransactionCase, tagged
+from odoo.tools import SQL, mute_logger
 
 from odoo.addons.base_process_guide.models import guide_apply_job
 from odoo.addons.base_process_guide.tests.apply_common import ApplyJobHelpers
@@ -317,3 +318,49 @@ class TestDeferredApply(ApplyJobHelpers, GuideCommon):
         self.assertFalse(self.leads.guide_step_id)
         self.assertTrue(self._run_jobs())
         self.assertEqual(self.leads.guide_step_id, self.step_qualif)
+
+
+@tagged("post_install", "-at_install")
+class TestEnqueueDuringJob(TransactionCase):
+    """A configuration saved again while its job runs (real connections, committed)."""
+
+    def _env(self, cr):
+        if cr.transaction is None:
+            # the test's registry: Odoo's test runner holds the registries' lock
+            cr.transaction = api.Transaction(self.registry)
+        return api.Environment(cr, SUPERUSER_ID, {})
+
+    def test_save_meeting_the_running_job_logs_no_error(self):
+        """The save restarting a job the scheduler changed since the save began fails with
+        a serialization error that Odoo retries (the save is then done): no ERROR logged."""
+        self.assertFalse(self.registry.in_test_mode())
+        key = ("guide.process", 0, "test_enqueue_during_job", "crm.lead")
+        self.addCleanup(self._delete_job, key)
+        with self.registry.cursor() as cr:
+            self._env(cr)["guide.apply.job"]._guide_enqueue(self._env(cr)["guide.process"], *key[2:], 10)
+        with self.registry.cursor() as cr:
+            Job = self._env(cr)["guide.apply.job"]
+            cr.execute(SQL("SELECT 1"))  # the save's snapshot
+            with self.registry.cursor() as job_cr:  # the scheduler runs a chunk of the job
+                job_cr.execute(
+                    SQL(
+                        "UPDATE guide_apply_job SET done = 5 WHERE res_model = %s AND kind = %s",
+                        key[0],
+                        key[2],
+                    )
+                )
+            with (
+                self.assertNoLogs("odoo.sql_db", "ERROR"),
+                self.assertRaises(errors.SerializationFailure),
+            ):
+                Job._guide_enqueue(self._env(cr)["guide.process"], *key[2:], 10)
+            cr.rollback()
+
+    def _delete_job(self, key):
+        with self.registry.cursor() as cr:
+            cr.execute(
+                SQL(
+                    "DELETE FROM guide_apply_job WHERE res_model = %s AND res_id = %s AND kind = %s",
+                    *key[:3],
+                )
+            )
