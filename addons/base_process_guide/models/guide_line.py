@@ -302,7 +302,11 @@ class GuideLine(models.Model):
                     items=", ".join(past.mapped("name")[:REFUSAL_NAMES]),
                 )
             )
-        # a second tick at once (a double click) is judged as if it came after
+        # a second tick at once (a double click) is judged as if it came after; the records
+        # first, as a move locks them: a tick meeting a move waits for it (then is retried
+        # by Odoo and judged after it) instead of failing on the records' checklist figures
+        for records in records_by_model.values():
+            lock_rows(records)
         lock_rows(self)
         lines = self.filtered(lambda line: line.checked != checked)
         if not lines:

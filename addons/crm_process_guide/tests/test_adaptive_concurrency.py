@@ -47,6 +47,7 @@ class TestAdaptiveConcurrency(TransactionCase):
             suffix = uuid.uuid4().hex[:8]
             team = env["crm.team"].create({"name": f"Twice {suffix}"})
             stage = env["crm.stage"].create({"name": f"Twice {suffix}", "sequence": 3002})
+            next_stage = env["crm.stage"].create({"name": f"Twice next {suffix}", "sequence": 3003})
             process = env["guide.process"].create(
                 {
                     "name": f"Twice {suffix}",
@@ -71,11 +72,14 @@ class TestAdaptiveConcurrency(TransactionCase):
                                 "item_ids": [(0, 0, {"name": "Contract reviewed"})],
                             },
                         ),
+                        (0, 0, {"crm_stage_id": next_stage.id, "gate_mode": "advisory"}),
                     ],
                     "milestone_ids": [(0, 0, {"name": "Contract sent", "reach_mode": "manual"})],
                 }
             )
-            step, alternate = process.step_ids.sorted(lambda step: step.kind != "stage")
+            step, _next_step, alternate = process.step_ids.sorted(
+                lambda step: (step.kind != "stage", step.id)
+            )
             task = env["guide.task"].create(
                 {
                     "step_id": step.id,
@@ -92,11 +96,11 @@ class TestAdaptiveConcurrency(TransactionCase):
             self.created = {
                 "crm.lead": lead.ids,
                 "guide.process": process.ids,
-                "crm.stage": stage.ids,
+                "crm.stage": (stage | next_stage).ids,
                 "crm.team": team.ids,
             }
             self.lead_id, self.task_id, self.milestone_id = lead.id, task.id, process.milestone_ids.id
-            self.alternate_id = alternate.id
+            self.alternate_id, self.next_stage_id = alternate.id, next_stage.id
 
     def _env(self, cr, context=None):
         if cr.transaction is None:
@@ -127,11 +131,21 @@ class TestAdaptiveConcurrency(TransactionCase):
         requests at once: the second takes its snapshot before the first commits, and acts
         once the first added its row. Their results (or errors), first then second."""
         res_id = res_id or self.lead_id
+
+        def call(env):
+            return getattr(env[model].browse(res_id), method)(*args)
+
+        return self._at_once(call, call)
+
+    def _at_once(self, first_call, second_call):
+        """``first_call(env)`` and ``second_call(env)`` run by two requests at once: the
+        second takes its snapshot before the first commits, and acts once the first did.
+        Their results (or errors), first then second."""
         added, snapshot = threading.Event(), threading.Event()
         results = {}
 
         def first(env):
-            result = getattr(env[model].browse(res_id), method)(*args)
+            result = first_call(env)
             added.set()
             snapshot.wait(timeout=30)
             time.sleep(0.5)  # the second request waits on the first meanwhile
@@ -141,7 +155,7 @@ class TestAdaptiveConcurrency(TransactionCase):
             env.cr.execute("SELECT 1")  # the snapshot, taken before the first commits
             snapshot.set()
             added.wait(timeout=30)
-            return getattr(env[model].browse(res_id), method)(*args)
+            return second_call(env)
 
         def request(name, func):
             threading.current_thread().testing = True  # no mail leaves the machine
@@ -239,3 +253,31 @@ class TestAdaptiveConcurrency(TransactionCase):
                 )
             )
             self.assertEqual(cr.fetchone()[0], 1, "one tick in the chatter")
+
+    def test_line_unticked_while_another_agent_moves_the_lead(self):
+        """An agent unticks a line while another moves the lead on: the untick waits for
+        the move (the lead's row locked first, as the move does) instead of failing on
+        the lead's checklist figures, then is judged after it: the lead left the step,
+        its checklist stays as it was. No error logged."""
+        with self.registry.cursor() as cr:
+            line = self._env(cr)["guide.line"].search(
+                [("res_model", "=", "crm.lead"), ("res_id", "=", self.lead_id)]
+            )
+            line.action_check()
+            line_id = line.id
+
+        def move(env):
+            result = env["crm.lead"].browse(self.lead_id).write({"stage_id": self.next_stage_id})
+            env.flush_all()  # the move holds the lead's row from now on
+            return result
+
+        def untick(env):
+            return env["guide.line"].browse(line_id).action_uncheck()
+
+        first, second = self._at_once(move, untick)
+        self.assertIs(first, True)
+        self.assertIsInstance(second, UserError)
+        self.assertIn("left step", str(second))
+        with self.registry.cursor() as cr:
+            cr.execute(SQL("SELECT checked FROM guide_line WHERE id = %s", line_id))
+            self.assertEqual(cr.fetchone()[0], True, "ticked when the lead left the step")
