@@ -7,7 +7,13 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from odoo.addons.base_process_guide.tools import engine_flag, engine_flag_get, refuse_missing, refuse_not_one
+from odoo.addons.base_process_guide.tools import (
+    engine_flag,
+    engine_flag_get,
+    lock_rows,
+    refuse_missing,
+    refuse_not_one,
+)
 
 from .escalation_clock import DUE_STATES, OPEN_STATES
 from .escalation_level import FLAG_NO_SYNC
@@ -690,8 +696,13 @@ class GuideMixin(models.AbstractModel):
         record apply); the rest is the engine's work, as for automatic escalations:
         after handing their own record to a colleague, an own-documents user can
         no longer read it, yet the note, the log row and the clock are written.
+
+        The record's row is locked first: a second escalation at once (another manager)
+        waits, then is retried by Odoo and judged after the first (the dialog refuses to
+        escalate to the owner the first one made).
         """
         self.ensure_one()
+        lock_rows(self)
         if level:
             self._escalation_try_manual_move(level)
         now = fields.Datetime.now()

@@ -7,6 +7,7 @@ the ids created), so the test database stays as it was.
 """
 
 import threading
+import time
 import uuid
 from collections import defaultdict
 from datetime import timedelta
@@ -16,8 +17,12 @@ from freezegun import freeze_time
 from psycopg2.extensions import TransactionRollbackError
 
 from odoo import SUPERUSER_ID, api, fields
+from odoo.exceptions import UserError
+from odoo.service.model import retrying
 from odoo.tests import TransactionCase, new_test_user, tagged
 from odoo.tools import SQL
+
+from odoo.addons.crm_process_guide.tests.test_adaptive_concurrency import _reset_keeping_the_registry
 
 LEADS = 200
 BATCH = 20
@@ -511,3 +516,75 @@ class TestEscalationConcurrency(TransactionCase):
             ):
                 Clock.browse(clock_id)._escalation_write_rows({clock_id: {"failure_count": 0}})
             cr.rollback()
+
+    def test_lead_escalated_by_hand_by_two_users_at_once(self):
+        """Two managers confirm *Escalate* to the same user on the same lead at once: the
+        second waits for the first (the lead's row locked first), then is refused in words
+        as it would be after it; one reassignment, one log row, no error logged."""
+        (lead_id,) = self._leads(1)
+        added, snapshot = threading.Event(), threading.Event()
+        results = {}
+
+        def escalate(env):
+            wizard = env["escalation.manual.wizard"].create(
+                {
+                    "res_model": "crm.lead",
+                    "res_id": lead_id,
+                    "rule_id": self.rule_id,
+                    "user_id": self.manager_id,
+                    "reason": "Customer waiting",
+                }
+            )
+            wizard.action_confirm()
+            env.flush_all()
+            return True
+
+        def first(env):
+            result = escalate(env)
+            added.set()
+            snapshot.wait(timeout=30)
+            time.sleep(0.5)  # the second request waits on the first meanwhile
+            return result
+
+        def second(env):
+            env.cr.execute(SQL("SELECT 1"))  # the snapshot, taken before the first commits
+            snapshot.set()
+            added.wait(timeout=30)
+            return escalate(env)
+
+        def request(name, func):
+            threading.current_thread().testing = True  # no mail leaves the machine
+            try:
+                with self.registry.cursor() as cr:
+                    env = self._env(cr)
+                    results[name] = retrying(lambda: func(env), env)
+            except Exception as exc:  # noqa: BLE001 - reported by the test thread
+                results[name] = exc
+
+        threads = [
+            threading.Thread(target=request, args=("first", first)),
+            threading.Thread(target=request, args=("second", second)),
+        ]
+        with (
+            patch.object(api.Transaction, "reset", _reset_keeping_the_registry),
+            self.assertNoLogs("odoo.sql_db", level="ERROR"),
+        ):
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=60)
+        self.assertFalse(any(thread.is_alive() for thread in threads), "a request is stuck")
+        self.assertIs(results["first"], True)
+        self.assertIsInstance(results["second"], UserError)
+        self.assertIn("already owns", str(results["second"]))
+        with self.registry.cursor() as cr:
+            cr.execute(
+                SQL(
+                    "SELECT count(*) FROM escalation_log"
+                    " WHERE res_model = 'crm.lead' AND res_id = %s AND trigger = 'manual'",
+                    lead_id,
+                )
+            )
+            self.assertEqual(cr.fetchone()[0], 1, "one manual escalation logged")
+            cr.execute(SQL("SELECT user_id FROM crm_lead WHERE id = %s", lead_id))
+            self.assertEqual(cr.fetchone()[0], self.manager_id)
