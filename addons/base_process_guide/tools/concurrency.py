@@ -48,8 +48,9 @@ def lock_free_rows(records):
         return records
     try:
         return records.browse(_lock_free_ids(records, records.ids))
-    except CONFLICTS:
-        pass  # a row changed since this transaction began: the others one by one
+    except CONFLICTS as exc:
+        # a row changed since this transaction began: the others one by one
+        _logger.debug("Locking %s rows met a concurrent change (%s): one by one", records._name, exc)
     locked = []
     for record_id in records.ids:
         try:
