@@ -54,6 +54,8 @@ class EscalationLevel(models.Model):
     active = fields.Boolean(default=True, readonly=True)
     rule_id = fields.Many2one("escalation.rule", required=True, ondelete="cascade", index=True)
     model_name = fields.Selection(related="rule_id.model_name")
+    # the steps *Move to Step* offers: those of the rule's process, when it has one
+    rule_process_id = fields.Many2one(related="rule_id.process_id")
     company_id = fields.Many2one(related="rule_id.company_id", store=True)
     kind = fields.Selection(
         [("warning", "Warning"), ("escalation", "Escalation")],
@@ -104,7 +106,7 @@ class EscalationLevel(models.Model):
     move_step_id = fields.Many2one(
         "guide.step",
         string="Move to Step",
-        domain="[('model_name', '=', model_name)]",
+        domain="[('model_name', '=', model_name), ('process_id', '=?', rule_process_id)]",
         check_company=True,
         help="Move the record to this step's stage (gates apply; an override is recorded as a deviation).",
     )

@@ -359,3 +359,26 @@ class TestTrustRpc(RpcCase, EscalationCommon):
                 )
                 self.assertIn("Won over RPC is closed", fault)
         self.assertFalse(self._logs(record, kind="manual"))
+
+    def test_level_move_step_of_another_process_refused(self):
+        """A step of another process than the rule's, which the *Move to Step* picker does
+        not offer, sent over XML-RPC or JSON-RPC is refused naming the level and the rule."""
+        other = self.env["guide.process"].create({"name": "Renewals", "model_name": "crm.lead"})
+        other_step = self.env["guide.step"].create(
+            {"process_id": other.id, "crm_stage_id": self.stage_won.id}
+        )
+        rule = self.env["escalation.rule"].create(
+            self._rule_defaults() | {"level_ids": [(0, 0, {"name": "Push", "delay": 1})]}
+        )
+        with self.assertNoLogs("odoo.http", "ERROR"):
+            for protocol in ("xmlrpc", "jsonrpc"):
+                fault = self.rpc_fault(
+                    self.user_manager,
+                    "escalation.level",
+                    "write",
+                    [rule.level_ids.ids, {"move_step_id": other_step.id}],
+                    protocol=protocol,
+                )
+                self.assertIn("Escalation level “Push”: step “Renewals / ", fault)
+                self.assertIn(f"of rule “{rule.display_name}”", fault)
+        self.assertFalse(rule.level_ids.move_step_id)

@@ -259,3 +259,33 @@ class TestValidation(EscalationCommon):
             if not node.get("width") and node.get("widget") != "handle" and not node.get("optional")
         ]
         self.assertEqual(unsized, ["name"])
+
+    def test_level_move_step_of_its_rules_process(self):
+        """A level's *Move to Step* picker offers the steps of its rule's process, read by
+        their names, when the rule has one (every step of the model, *Process / Step*, when
+        it has none), and creates none: a step of another process is not offered, rather
+        than refused at save."""
+        Step = self.env["guide.step"]
+        other_process = self.env["guide.process"].create(
+            {"name": "Renewals", "model_name": "crm.lead", "crm_team_ids": [(6, 0, self.other_team.ids)]}
+        )
+        other = Step.create({"process_id": other_process.id, "crm_stage_id": self.stage_new.id})
+        domain = self.env["escalation.level"].fields_get(["move_step_id"])["move_step_id"]["domain"]
+        rule = self._rule()
+        self.assertEqual(rule.level_ids.rule_process_id, self.process)
+        views = self.env["escalation.rule"].get_views([(False, "form")])
+        arch = etree.fromstring(views["views"]["form"]["arch"])
+        nodes = arch.xpath("//field[@name='level_ids']/form//field[@name='move_step_id']")
+        for process, names in ((self.process, self.process.step_ids.mapped("name")), (Step, None)):
+            values = {"model_name": "crm.lead", "rule_process_id": process.id, "company_id": False}
+            for node in nodes:
+                self.assertIs(safe_eval(node.get("options") or "{}").get("no_create"), True)
+                context = safe_eval(node.get("context") or "{}", values)
+                offered = Step.with_context(**context).name_search("", safe_eval(domain, values), limit=None)
+                offered = dict(offered)
+                if process:
+                    self.assertEqual(sorted(offered), sorted(self.process.step_ids.ids))
+                    self.assertEqual(sorted(offered.values()), sorted(names))
+                else:
+                    self.assertIn(other.id, offered)
+                    self.assertEqual(offered[other.id], f"Renewals / {other.name}")
