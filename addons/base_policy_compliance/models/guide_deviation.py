@@ -4,8 +4,7 @@ from datetime import date, timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from odoo.addons.base_process_guide.models.guide_config_mixin import REFUSAL_MAX_NAMED
-from odoo.addons.base_process_guide.tools import labelled, module_uninstalling, shortened
+from odoo.addons.base_process_guide.tools import shortened
 
 from .compliance_policy import CTX_UNTIL
 
@@ -24,34 +23,17 @@ def _snapshot_version(snapshot):
 class GuideDeviationReason(models.Model):
     _inherit = "guide.deviation.reason"
 
-    @api.ondelete(at_uninstall=True)
-    def _unlink_except_given_by_requests(self):
-        """A reason an approval request gives (chosen with its justification, shown to its
-        approvers, carried by the deviations of its approved change) is not deleted, as
-        one deviations give is not: the request is part of the audit trail. It is archived
-        instead. A module's uninstallation deletes it."""
-        if not self or module_uninstalling(self.env):
-            return
-        counts = dict(
-            self.env["compliance.approval.request"]
-            .sudo()
-            ._read_group([("reason_id", "in", self.ids)], ["reason_id"], ["__count"])
-        )
-        used = self.filtered(lambda reason: counts.get(reason))
-        if not used:
-            return
-        # a line per reason: its name, then how many requests give it
-        named = "\n".join(
-            labelled(self.env, reason.display_name[:80], counts[reason])
-            for reason in used[:REFUSAL_MAX_NAMED]
-        )
-        raise UserError(
-            self.env._(
-                "A reason that approval requests give cannot be deleted: the audit trail would lose "
-                "why the change was asked for. Archive it instead.\nRequests per reason:\n%(reasons)s",
-                reasons=named,
-            )
-        )
+    def _guide_reason_users(self):
+        # a request's reason (chosen with its justification, shown to its approvers,
+        # carried by the deviations of its approved change) is part of the audit trail
+        return [
+            *super()._guide_reason_users(),
+            (
+                "compliance.approval.request",
+                "reason_id",
+                lambda count: self.env._("approval requests: %(count)s", count=count),
+            ),
+        ]
 
 
 class GuideDeviation(models.Model):

@@ -2,7 +2,7 @@ import json
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_list
 
 from ..tools import MAX_NAME, MAX_TEXT, labelled, module_uninstalling, quoted, shortened
 from .guide_config_mixin import REFUSAL_MAX_NAMED
@@ -80,31 +80,47 @@ class GuideDeviationReason(models.Model):
 
     @api.ondelete(at_uninstall=True)
     def _unlink_except_in_use(self):
-        """A reason the audit trail names is not deleted (its deviations would lose it): it
-        is archived instead. A module's uninstallation deletes it (its deviations keep its
-        wording)."""
+        """A reason the audit trail names (``_guide_reason_users``: deviations; the other
+        engines add theirs) is not deleted: those rows would lose it. It is archived
+        instead. A module's uninstallation deletes it (its deviations keep its wording)."""
         if not self or module_uninstalling(self.env):
             return
-        counts = dict(
-            self.env["guide.deviation"]
-            .sudo()
-            ._read_group([("reason_id", "in", self.ids)], ["reason_id"], ["__count"])
-        )
-        used = self.filtered(lambda reason: counts.get(reason))
+        uses = {}
+        for model_name, field_name, label in self._guide_reason_users():
+            groups = (
+                self.env[model_name]
+                .sudo()
+                .with_context(active_test=False)
+                ._read_group([(field_name, "in", self.ids)], [field_name], ["__count"])
+            )
+            for reason, count in groups:
+                uses.setdefault(reason.id, []).append(label(count))
+        used = self.filtered(lambda reason: reason.id in uses)
         if not used:
             return
-        # a line per reason: its name, then how many deviations give it
+        # a line per reason: its name, then what gives it and how often
         named = "\n".join(
-            labelled(self.env, reason.display_name[:80], counts[reason])
+            labelled(self.env, reason.display_name[:80], format_list(self.env, uses[reason.id]))
             for reason in used[:REFUSAL_MAX_NAMED]
         )
         raise UserError(
             self.env._(
-                "A reason that deviations give cannot be deleted: the audit trail would lose why "
-                "the process was bypassed. Archive it instead.\nDeviations per reason:\n%(reasons)s",
+                "A reason the audit trail gives cannot be deleted: the trail would lose why the "
+                "process was bypassed. Archive it instead.\n%(reasons)s",
                 reasons=named,
             )
         )
+
+    def _guide_reason_users(self):
+        """(model, reason field, count in words) of the audit rows that give a reason, which
+        keep it from being deleted. Modules adding such rows extend it."""
+        return [
+            (
+                "guide.deviation",
+                "reason_id",
+                lambda count: self.env._("deviations: %(count)s", count=count),
+            ),
+        ]
 
 
 class GuideDeviation(models.Model):

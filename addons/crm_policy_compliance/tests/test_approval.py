@@ -962,7 +962,16 @@ class TestApproval(ComplianceCommon):
         request.with_user(self.user_leader).action_reject("Not this quarter")
         with self.assertRaises(UserError) as caught:
             reason.with_user(self.user_manager).unlink()
-        self.assertIn("Rush order", str(caught.exception))
+        self.assertIn("\nRush order: approval requests: 1", str(caught.exception))
+        # given by a deviation too: one refusal names both
+        self._lead().with_user(self.user_salesman).with_context(
+            guide_override_reason="Rush", guide_override_reason_id=reason.id
+        ).write({"stage_id": self.stage_proposal.id})
+        with self.assertRaises(UserError) as caught:
+            reason.with_user(self.user_manager).unlink()
+        message = str(caught.exception)
+        self.assertIn("\nRush order: deviations: 1 and approval requests: 1", message)
+        self.assertIn("Archive it instead", message)
         reason.with_user(self.user_manager).action_archive()
         self.assertEqual(request.reason_id, reason)
 
