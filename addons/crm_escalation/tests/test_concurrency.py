@@ -7,7 +7,6 @@ the ids created), so the test database stays as it was.
 """
 
 import threading
-import time
 import uuid
 from collections import defaultdict
 from datetime import timedelta
@@ -16,13 +15,12 @@ from unittest.mock import patch
 from freezegun import freeze_time
 from psycopg2.extensions import TransactionRollbackError
 
-from odoo import SUPERUSER_ID, api, fields
+from odoo import fields
 from odoo.exceptions import UserError
-from odoo.service.model import retrying
 from odoo.tests import TransactionCase, new_test_user, tagged
 from odoo.tools import SQL
 
-from odoo.addons.crm_process_guide.tests.test_adaptive_concurrency import _reset_keeping_the_registry
+from odoo.addons.base_process_guide.tests.concurrency_common import ConcurrentRequests
 
 LEADS = 200
 BATCH = 20
@@ -35,7 +33,7 @@ class WorkerKilled(BaseException):  # noqa: N818 - not an error: the process is 
 
 
 @tagged("post_install", "-at_install")
-class TestEscalationConcurrency(TransactionCase):
+class TestEscalationConcurrency(ConcurrentRequests, TransactionCase):
     """Two cron workers at once fire each level of each clock once; a worker that dies
     mid-batch leaves nothing of its batch, and the next run fires it once."""
 
@@ -77,13 +75,6 @@ class TestEscalationConcurrency(TransactionCase):
                     )
                 )
             self._build(env, uuid.uuid4().hex[:8])
-
-    def _env(self, cr, context=None):
-        if cr.transaction is None:
-            # the test's registry, not ``Registry(dbname)``: Odoo's test runner runs the
-            # post-install tests holding the registries' lock, a worker asking for it waits
-            cr.transaction = api.Transaction(self.registry)
-        return api.Environment(cr, SUPERUSER_ID, context or {})
 
     def _setup_env(self, cr):
         """The test's own data is made without chatter (the workers run with an empty context)."""
@@ -522,8 +513,6 @@ class TestEscalationConcurrency(TransactionCase):
         second waits for the first (the lead's row locked first), then is refused in words
         as it would be after it; one reassignment, one log row, no error logged."""
         (lead_id,) = self._leads(1)
-        added, snapshot = threading.Event(), threading.Event()
-        results = {}
 
         def escalate(env):
             wizard = env["escalation.manual.wizard"].create(
@@ -539,44 +528,10 @@ class TestEscalationConcurrency(TransactionCase):
             env.flush_all()
             return True
 
-        def first(env):
-            result = escalate(env)
-            added.set()
-            snapshot.wait(timeout=30)
-            time.sleep(0.5)  # the second request waits on the first meanwhile
-            return result
-
-        def second(env):
-            env.cr.execute(SQL("SELECT 1"))  # the snapshot, taken before the first commits
-            snapshot.set()
-            added.wait(timeout=30)
-            return escalate(env)
-
-        def request(name, func):
-            threading.current_thread().testing = True  # no mail leaves the machine
-            try:
-                with self.registry.cursor() as cr:
-                    env = self._env(cr)
-                    results[name] = retrying(lambda: func(env), env)
-            except Exception as exc:  # noqa: BLE001 - reported by the test thread
-                results[name] = exc
-
-        threads = [
-            threading.Thread(target=request, args=("first", first)),
-            threading.Thread(target=request, args=("second", second)),
-        ]
-        with (
-            patch.object(api.Transaction, "reset", _reset_keeping_the_registry),
-            self.assertNoLogs("odoo.sql_db", level="ERROR"),
-        ):
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(timeout=60)
-        self.assertFalse(any(thread.is_alive() for thread in threads), "a request is stuck")
-        self.assertIs(results["first"], True)
-        self.assertIsInstance(results["second"], UserError)
-        self.assertIn("already owns", str(results["second"]))
+        first, second = self._at_once(escalate, escalate)
+        self.assertIs(first, True)
+        self.assertIsInstance(second, UserError)
+        self.assertIn("already owns", str(second))
         with self.registry.cursor() as cr:
             cr.execute(
                 SQL(

@@ -6,32 +6,17 @@ connection, through Odoo's ``retrying`` as an RPC call does. Everything committe
 deleted again at the end (by the ids created).
 """
 
-import threading
-import time
 import uuid
-from functools import partial
-from unittest.mock import patch
 
-from odoo import SUPERUSER_ID, api
 from odoo.exceptions import UserError
-from odoo.service.model import retrying
 from odoo.tests import TransactionCase, tagged
-from odoo.tools import SQL, lazy_property
+from odoo.tools import SQL
 
-
-def _reset_keeping_the_registry(transaction):
-    """``Transaction.reset`` as a retried request runs it, without looking the registry up
-    again (the same one in a test): Odoo's test runner holds the registries' lock while it
-    runs a module's tests, and the request retried after a serialization failure waited on
-    it for ever."""
-    for env in transaction.envs:
-        lazy_property.reset_all(env)
-        env._cache_key.clear()
-    transaction.clear()
+from odoo.addons.base_process_guide.tests.concurrency_common import ConcurrentRequests
 
 
 @tagged("post_install", "-at_install")
-class TestAdaptiveConcurrency(TransactionCase):
+class TestAdaptiveConcurrency(ConcurrentRequests, TransactionCase):
     """The second of two requests adding the same optional task, marking the same
     milestone, entering the same alternate step or ticking the same line, started before
     the first commits, is judged as if it came after: one row, one activity, one chatter
@@ -102,12 +87,6 @@ class TestAdaptiveConcurrency(TransactionCase):
             self.lead_id, self.task_id, self.milestone_id = lead.id, task.id, process.milestone_ids.id
             self.alternate_id, self.next_stage_id = alternate.id, next_stage.id
 
-    def _env(self, cr, context=None):
-        if cr.transaction is None:
-            # the test's registry: Odoo's test runner holds the registries' lock
-            cr.transaction = api.Transaction(self.registry)
-        return api.Environment(cr, SUPERUSER_ID, context or {})
-
     def _cleanup(self):
         with self.registry.cursor() as cr:
             env = self._env(cr)
@@ -136,50 +115,6 @@ class TestAdaptiveConcurrency(TransactionCase):
             return getattr(env[model].browse(res_id), method)(*args)
 
         return self._at_once(call, call)
-
-    def _at_once(self, first_call, second_call):
-        """``first_call(env)`` and ``second_call(env)`` run by two requests at once: the
-        second takes its snapshot before the first commits, and acts once the first did.
-        Their results (or errors), first then second."""
-        added, snapshot = threading.Event(), threading.Event()
-        results = {}
-
-        def first(env):
-            result = first_call(env)
-            added.set()
-            snapshot.wait(timeout=30)
-            time.sleep(0.5)  # the second request waits on the first meanwhile
-            return result
-
-        def second(env):
-            env.cr.execute("SELECT 1")  # the snapshot, taken before the first commits
-            snapshot.set()
-            added.wait(timeout=30)
-            return second_call(env)
-
-        def request(name, func):
-            threading.current_thread().testing = True  # no mail leaves the machine
-            try:
-                with self.registry.cursor() as cr:
-                    env = self._env(cr)
-                    results[name] = retrying(partial(func, env), env)
-            except Exception as exc:  # noqa: BLE001 - reported by the test thread
-                results[name] = exc
-
-        threads = [
-            threading.Thread(target=request, args=("first", first)),
-            threading.Thread(target=request, args=("second", second)),
-        ]
-        with (
-            patch.object(api.Transaction, "reset", _reset_keeping_the_registry),
-            self.assertNoLogs("odoo.sql_db", level="ERROR"),
-        ):
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(timeout=60)
-        self.assertFalse(any(thread.is_alive() for thread in threads), "a request is stuck")
-        return results["first"], results["second"]
 
     def _count(self, table, column, value):
         with self.registry.cursor() as cr:
