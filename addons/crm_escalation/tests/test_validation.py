@@ -261,10 +261,10 @@ class TestValidation(EscalationCommon):
         self.assertEqual(unsized, ["name"])
 
     def test_level_move_step_of_its_rules_process(self):
-        """A level's *Move to Step* picker offers the steps of its rule's process, read by
-        their names, when the rule has one (every step of the model, *Process / Step*, when
-        it has none), and creates none: a step of another process is not offered, rather
-        than refused at save."""
+        """A level's *Move to Step* picker offers the steps of its rule's process when the rule
+        has one (every step of the model when it has none), each as *Process / Step* as the
+        form names it once saved, and creates none: a step of another process is not offered,
+        rather than refused at save."""
         Step = self.env["guide.step"]
         other_process = self.env["guide.process"].create(
             {"name": "Renewals", "model_name": "crm.lead", "crm_team_ids": [(6, 0, self.other_team.ids)]}
@@ -276,7 +276,8 @@ class TestValidation(EscalationCommon):
         views = self.env["escalation.rule"].get_views([(False, "form")])
         arch = etree.fromstring(views["views"]["form"]["arch"])
         nodes = arch.xpath("//field[@name='level_ids']/form//field[@name='move_step_id']")
-        for process, names in ((self.process, self.process.step_ids.mapped("name")), (Step, None)):
+        names = [f"{self.process.name} / {name}" for name in self.process.step_ids.mapped("name")]
+        for process in (self.process, Step):
             values = {"model_name": "crm.lead", "rule_process_id": process.id, "company_id": False}
             for node in nodes:
                 self.assertIs(safe_eval(node.get("options") or "{}").get("no_create"), True)
