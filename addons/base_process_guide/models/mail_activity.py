@@ -55,7 +55,8 @@ class MailActivity(models.Model):
         the record: a tick needs write access, and Odoo lets an activity's assignee mark it
         done without it; while the record is in the task's step: a step left keeps its
         checklist as it was), and the guided records' conditions reading
-        ``guide_done_activity_type_ids`` are re-evaluated."""
+        ``guide_done_activity_type_ids`` are re-evaluated. Done by a user who may not edit
+        its record, it is no evidence either (``_guide_done_without_edit_access``)."""
         guided = set(self.env["guide.process"]._guide_model_names())
         records = defaultdict(set)
         for activity in self:
@@ -72,11 +73,34 @@ class MailActivity(models.Model):
             # a step the record left keeps its checklist as it was then
             lines -= lines._guide_lines_of_steps_left()
         res = super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
+        if records and not self.env.su:
+            self._guide_done_without_edit_access(records, res[0])
         if lines:
             lines._guide_set_checked(True, by_activity=True)
         for model_name, ids in records.items():
             self.env[model_name].browse(ids).sudo()._guide_after_event({"guide_done_activity_type_ids"})
         return res
+
+    def _guide_done_without_edit_access(self, records, messages):
+        """The messages of activities done on guided records the current user may not edit
+        record no activity done: Odoo lets an activity's assignee, or whoever may post on a
+        record they only read (helpdesk tickets), mark it done, and its message is what the
+        conditions, milestones and escalation clocks count (``mail_activity_type_id``), which
+        only who may edit the record records (``mail.message._guide_check_activity_done_access``).
+        The message stays in the chatter.
+
+        :param records: {model name: ids of the guided records of the activities}
+        :param messages: the messages Odoo posted for the activities
+        """
+        hidden = set()
+        for model_name, ids in records.items():
+            Model = self.env[model_name].with_context(active_test=False)
+            existing = Model.browse(ids).exists()
+            read_only = existing - existing._filtered_access("write")
+            hidden.update((model_name, res_id) for res_id in read_only.ids)
+        if hidden:
+            no_evidence = messages.sudo().filtered(lambda m: (m.model, m.res_id) in hidden)
+            no_evidence.write({"mail_activity_type_id": False})
 
     def _guide_lines_the_user_may_tick(self, lines):
         """The checklist ``lines`` on records the current user may edit."""

@@ -197,8 +197,11 @@ class AdaptiveCases:
         """A mandatory activity task's line is ticked when its activity is done, by a user
         who may edit the record. The agent it was assigned to, once the record went to
         someone else, may still mark the activity done (Odoo lets an assignee do so) but no
-        longer ticks the line: that would open the gate of a record they may not edit."""
+        longer ticks the line: that would open the gate of a record they may not edit; nor
+        does its message record the activity done that conditions, milestones and clocks
+        count (``guide_done_activity_type_ids``), though it stays in the chatter."""
         agent = self._adaptive_agent()
+        call = self.env.ref("mail.mail_activity_data_call")
         outsider = self._adaptive_outsider_record()
         task = self.env["guide.task"].create(
             {
@@ -226,12 +229,19 @@ class AdaptiveCases:
             self.assertFalse(log.activity_id.exists(), "the activity is done")
             self.assertFalse(log.line_id.checked, protocol)
             self.assertFalse(log.line_id.checked_by_id)
-        # done by whoever may edit the record, it ticks the line
+            record.invalidate_recordset()
+            self.assertNotIn(call, record.guide_done_activity_type_ids, protocol)
+            done = record.message_ids.filtered(lambda m: m.subtype_id == self.env.ref("mail.mt_activities"))
+            self.assertEqual(done.author_id, agent.partner_id, "its message stays in the chatter")
+            self.assertFalse(done.mail_activity_type_id)
+        # done by whoever may edit the record, it ticks the line and counts
         record = self._adaptive_record()
         record.with_user(agent).action_guide_add_task(task.id)
         log = self._rows("guide.task.log", record)
         log.activity_id.with_user(agent).action_feedback("Called")
         self.assertEqual((log.line_id.checked, log.line_id.checked_by_id), (True, agent))
+        record.invalidate_recordset()
+        self.assertIn(call, record.guide_done_activity_type_ids)
 
     def test_activity_task_line_is_not_ticked_by_hand(self):
         """The line of a mandatory activity task is done when its activity is marked done:
