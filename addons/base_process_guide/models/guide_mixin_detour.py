@@ -300,7 +300,7 @@ class GuideMixin(models.AbstractModel):
         if outside:
             raise UserError(
                 self.env._(
-                    "%(records)s is in no alternate step.",
+                    "Not in an alternate step: %(records)s.",
                     records=format_list(self.env, outside.mapped("display_name")),
                 )
             )

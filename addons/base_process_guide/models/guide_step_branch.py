@@ -56,6 +56,14 @@ class GuideStepBranch(models.Model):
                         target=branch.to_step_id.display_name,
                     )
                 )
+            if branch.step_id.kind == "alternate":
+                raise ValidationError(
+                    self.env._(
+                        "Branch of step %(step)s: an alternate step has no branches; its records "
+                        "leave it by its return step.",
+                        step=branch.step_id.display_name,
+                    )
+                )
             if branch.to_step_id == branch.step_id:
                 raise ValidationError(
                     self.env._(

@@ -93,13 +93,22 @@ class GuideStep(models.Model):
     # ------------------------------------------------------------
     # CONSTRAINTS
     # ------------------------------------------------------------
-    @api.constrains("kind", "alt_return_step_id", "alt_from_step_ids", "process_id")
+    @api.constrains("kind", "alt_return_step_id", "alt_from_step_ids", "process_id", "branch_ids", "task_ids")
     def _check_alternate(self):
         for step in self:
             if step.kind == "alternate" and step.stage_res_id:
                 raise ValidationError(
                     self.env._(
                         "Alternate step %(step)s: an alternate step guides no stage; remove its stage.",
+                        step=step.display_name,
+                    )
+                )
+            if step.kind == "alternate" and (step.branch_ids or step.task_ids):
+                raise ValidationError(
+                    self.env._(
+                        "Alternate step %(step)s: an alternate step has no branches nor optional tasks "
+                        "(its records leave it by its return step and are offered the optional tasks "
+                        "of their stage step); remove them first.",
                         step=step.display_name,
                     )
                 )

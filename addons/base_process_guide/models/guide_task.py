@@ -73,6 +73,18 @@ class GuideTask(models.Model):
     # ------------------------------------------------------------
     # CONSTRAINTS
     # ------------------------------------------------------------
+    @api.constrains("step_id")
+    def _check_step(self):
+        for task in self.filtered(lambda task: task.step_id.kind == "alternate"):
+            raise ValidationError(
+                self.env._(
+                    "Optional task %(task)s: %(step)s is an alternate step; optional tasks belong to "
+                    "stage steps (a record in an alternate step is offered those of its stage step).",
+                    task=task.name,
+                    step=task.step_id.display_name,
+                )
+            )
+
     @api.constrains("kind", "activity_type_id", "deadline_days", "model_name")
     def _check_activity(self):
         for task in self:

@@ -587,8 +587,12 @@ class AdaptiveCases:
                 "instructions": "SECRET",
             }
         )
+        stage_field = self.env["guide.step"]._guide_stage_fields()[record._name]
+        stage_step = self.env["guide.step"].create(
+            {"process_id": process.id, "name": "Secret step", stage_field: self._adaptive_next_stage().id}
+        )
         task = self.env["guide.task"].create(
-            {"step_id": step.id, "name": "Secret task", "description": "SECRET description"}
+            {"step_id": stage_step.id, "name": "Secret task", "description": "SECRET description"}
         )
         milestone = self.env["guide.milestone"].create(
             {"process_id": process.id, "name": "Secret milestone", "reach_mode": "manual"}

@@ -672,6 +672,33 @@ class TestBranches(DetourCommon):
         with self.assertRaisesRegex(ValidationError, "code|not allowed|refused|name"):
             self.alt_waiting.alt_auto_domain = "[('name', '=', user.sudo().write({}))]"
 
+    def test_alternate_step_has_no_branches_nor_tasks(self):
+        """A record leaves an alternate step by its return step and is offered there the
+        optional tasks of its stage step: a branch or an optional task of an alternate step
+        (the step form hides both there) would never apply, and is refused at save, over
+        every path; a step that has them does not become an alternate step."""
+        with self.assertRaises(ValidationError) as caught:
+            self.env["guide.step.branch"].create(
+                {"step_id": self.alt_legal.id, "to_step_id": self.step_nego.id}
+            )
+        self.assertRegex(str(caught.exception), "Legal review.*no branches")
+        with self.assertRaises(ValidationError) as caught:
+            self.env["guide.task"].create({"step_id": self.alt_legal.id, "name": "Outside counsel opinion"})
+        self.assertRegex(str(caught.exception), "Outside counsel.*Legal review.*alternate step")
+        with self.assertRaises(ValidationError):
+            self.alt_waiting.write({"task_ids": [(0, 0, {"name": "Chase the customer"})]})
+        stage = self.env["crm.stage"].create({"name": "Side track"})
+        step = self.env["guide.step"].create({"process_id": self.process.id, "crm_stage_id": stage.id})
+        self.env["guide.task"].create({"step_id": step.id, "name": "Outside counsel opinion"})
+        with self.assertRaises(ValidationError) as caught:
+            step.write({"kind": "alternate", "crm_stage_id": False})
+        self.assertIn("no branches nor optional tasks", str(caught.exception))
+        step.invalidate_recordset()
+        self.assertEqual(step.kind, "stage")
+        self.env.invalidate_all()
+        self.assertFalse(self.alt_legal.branch_ids)
+        self.assertFalse(self.alt_legal.task_ids | self.alt_waiting.task_ids)
+
     def test_step_moved_to_another_process_leaves_no_link_across(self):
         """A step moved into another process is refused while steps of its former process
         still name it (an allowed next step, an alternate step's return or entry, a branch
