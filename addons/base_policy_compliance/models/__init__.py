@@ -8,3 +8,4 @@ from . import compliance_policy_milestone
 from . import res_users
 from . import res_company
 from . import guide_process
+from . import mail_message

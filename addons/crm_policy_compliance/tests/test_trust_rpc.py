@@ -160,6 +160,58 @@ class TestTrustRpc(RpcCase, ComplianceCommon):
             self.assertTrue(lead.message_ids.filtered(lambda m: "was not applied" in (m.body or "")))
             self.assertFalse(request.sudo().activity_ids)
 
+    def test_messages_on_a_request_are_in_their_posters_name(self):
+        """The requester discusses the change on the request in their own name; "Approved" in
+        the approver's name (``message_post``'s ``author_id`` or ``email_from``, a message
+        created over HTTP) is refused, nothing posted, no error logged."""
+        lead = self._big_lead(name="Requester's words")
+        request_ids = self.xmlrpc(
+            self.user_salesman,
+            "crm.lead",
+            "compliance_request_approval",
+            [[lead.id], {"stage_id": self.stage_proposal.id}, "Big order"],
+        )
+        request = self.Request.browse(request_ids)
+        leader = self.user_leader.partner_id
+        leader.email = "team.leader@example.com"
+        for protocol in PROTOCOLS:
+            call = self._call(protocol)
+            message_id = call(
+                self.user_salesman,
+                "compliance.approval.request",
+                "message_post",
+                request_ids,
+                {"body": f"Please have a look ({protocol})", "message_type": "comment"},
+            )
+            posted = self.env["mail.message"].browse(message_id)
+            self.assertEqual(posted.author_id, self.user_salesman.partner_id)
+            forged = [
+                ("compliance.approval.request", "message_post", request_ids, {"author_id": leader.id}),
+                ("compliance.approval.request", "message_post", request_ids, {"email_from": leader.email}),
+                (
+                    "mail.message",
+                    "create",
+                    [
+                        {
+                            "model": "compliance.approval.request",
+                            "res_id": request.id,
+                            "author_id": leader.id,
+                            "message_type": "comment",
+                        }
+                    ],
+                    {},
+                ),
+            ]
+            for model, method, args, kwargs in forged:
+                if method == "message_post":
+                    kwargs = {"body": "Approved by me", "message_type": "comment", **kwargs}
+                with self.subTest(protocol=protocol, method=method), self.assertNoLogs("odoo.http", "ERROR"):
+                    with self.assertRaises(RpcError) as caught:
+                        call(self.user_salesman, model, method, args, kwargs)
+                    self.assertIn("cannot post in someone else's name", caught.exception.message)
+        request.invalidate_recordset()
+        self.assertFalse(request.message_ids.filtered(lambda m: m.author_id == leader))
+
     def test_requester_who_lost_the_record_refused_in_words_over_rpc(self):
         """The lead went to another salesperson before the approval: *Apply the Change* and
         *Open Record*, called over HTTP by the requester, are refused in words naming the
