@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, format_list
 
-from ..tools import MAX_NAME, MAX_TEXT, labelled, module_uninstalling, quoted, shortened
+from ..tools import MAX_NAME, MAX_TEXT, audit_trail_uses, labelled, module_uninstalling, quoted, shortened
 from .guide_config_mixin import REFUSAL_MAX_NAMED
 
 
@@ -85,16 +85,7 @@ class GuideDeviationReason(models.Model):
         instead. A module's uninstallation deletes it (its deviations keep its wording)."""
         if not self or module_uninstalling(self.env):
             return
-        uses = {}
-        for model_name, field_name, label in self._guide_reason_users():
-            groups = (
-                self.env[model_name]
-                .sudo()
-                .with_context(active_test=False)
-                ._read_group([(field_name, "in", self.ids)], [field_name], ["__count"])
-            )
-            for reason, count in groups:
-                uses.setdefault(reason.id, []).append(label(count))
+        uses = audit_trail_uses(self, self._guide_reason_users())
         used = self.filtered(lambda reason: reason.id in uses)
         if not used:
             return

@@ -2,7 +2,7 @@ from odoo import api, models
 from odoo.exceptions import UserError
 from odoo.tools import format_list
 
-from ..tools import labelled, module_uninstalling
+from ..tools import audit_trail_uses, labelled, module_uninstalling
 from .guide_step import REFUSAL_MAX_NAMED
 
 
@@ -36,17 +36,7 @@ class ResUsers(models.Model):
     def _guide_audit_trail_uses(self):
         """``{user id: [what names them, in words]}``: the rows that must keep their user.
         Modules adding such rows extend it."""
-        uses = {}
-        for model_name, field_name, label in self._guide_audit_trail_models():
-            groups = (
-                self.env[model_name]
-                .sudo()
-                .with_context(active_test=False)
-                ._read_group([(field_name, "in", self.ids)], [field_name], ["__count"])
-            )
-            for user, count in groups:
-                uses.setdefault(user.id, []).append(label(count))
-        return uses
+        return audit_trail_uses(self, self._guide_audit_trail_models())
 
     def _guide_audit_trail_models(self):
         """(model, user field, count in words) of the rows naming their user."""

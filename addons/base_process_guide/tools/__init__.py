@@ -22,6 +22,7 @@ from .engine_flags import (
 )
 from .view_spec import view_spec
 from .refusal import (
+    audit_trail_uses,
     domain_field_names,
     emptied_scope,
     emptied_scope_lines,

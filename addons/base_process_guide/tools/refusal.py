@@ -220,6 +220,24 @@ def labelled(env, label, value):
     return env._("%(label)s: %(value)s", label=label, value=value)
 
 
+def audit_trail_uses(records, entries):
+    """``{id of records: [what names it, in words]}``: ``entries`` are ``(model, field,
+    count -> words)`` of the audit rows that name records of the model of ``records`` (a
+    deletion would take them from the rows), counted with one grouped read each, archived
+    rows included, as the superuser."""
+    uses = {}
+    for model_name, field_name, label in entries:
+        groups = (
+            records.env[model_name]
+            .sudo()
+            .with_context(active_test=False)
+            ._read_group([(field_name, "in", records.ids)], [field_name], ["__count"])
+        )
+        for record, count in groups:
+            uses.setdefault(record.id, []).append(label(count))
+    return uses
+
+
 def emptied_scope(configs, field_name, removed):
     """The configurations of the model ``configs`` that the scope field ``field_name``
     limits to ``removed`` alone (archived ones included), as the superuser."""
