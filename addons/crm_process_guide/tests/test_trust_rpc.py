@@ -414,7 +414,10 @@ class TestTrustRpc(RpcCase, GuideCommon):
         alt_b = self.env["guide.step"].create(
             {"process_id": process_b.id, "kind": "alternate", "name": "Secret alternate"}
         )
-        task_b = self.env["guide.task"].create({"step_id": alt_b.id, "name": "Secret task"})
+        step_b = self.env["guide.step"].create(
+            {"process_id": process_b.id, "name": "Secret step", "crm_stage_id": self.stage_proposal.id}
+        )
+        task_b = self.env["guide.task"].create({"step_id": step_b.id, "name": "Secret task"})
         milestone_b = self.env["guide.milestone"].create(
             {"process_id": process_b.id, "name": "Secret milestone", "reach_mode": "manual"}
         )
