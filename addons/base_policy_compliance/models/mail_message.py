@@ -1,37 +1,47 @@
 from odoo import api, models
 from odoo.exceptions import AccessError
 
+# what names a message's poster, and what puts a message on a record
+AUTHOR_FIELDS = {"author_id", "email_from", "model", "res_id"}
+
 
 class MailMessage(models.Model):
     _inherit = "mail.message"
 
     @api.model_create_multi
     def create(self, vals_list):
+        messages = super().create(vals_list)
         if not self.env.su:
-            self._compliance_check_request_authors(vals_list)
-        return super().create(vals_list)
+            messages._compliance_check_request_authors()
+        return messages
 
-    @api.model
-    def _compliance_check_request_authors(self, vals_list):
+    def write(self, vals):
+        res = super().write(vals)
+        if not self.env.su and AUTHOR_FIELDS & set(vals):
+            self._compliance_check_request_authors()
+        return res
+
+    def _compliance_check_request_authors(self):
         """A message on an approval request is in its poster's name: the approvers and the
         requester discuss the change there, and its messages are kept with the request (the
-        audit trail). Odoo lets an employee name any author (``message_post``'s
-        ``author_id`` or ``email_from``, a message created over RPC): "Approved", in an
-        approver's name, by the requester. The engine's own notes (as superuser) are not
-        concerned."""
+        audit trail). Odoo lets an employee name any author or sender (``message_post``'s
+        ``author_id`` or ``email_from``, a message created over RPC, a context default, the
+        author of one's own message rewritten): "Approved", in an approver's name, by the
+        requester, in the chatter and in the approvers' notification emails. Checked on the
+        messages as created or written, whatever set their values; the engine's own notes
+        (as superuser) are not concerned."""
         partner = self.env.user.partner_id
-        for vals in vals_list:
-            if vals.get("model") != "compliance.approval.request":
+        for message in self:
+            if message.model != "compliance.approval.request":
                 continue
-            if vals.get("author_id", partner.id) != partner.id:
-                res_id = vals.get("res_id")
-                Request = self.env["compliance.approval.request"]
-                request = Request.browse(res_id if isinstance(res_id, int) else ()).exists()
-                raise AccessError(
-                    self.env._(
-                        "%(user)s cannot post in someone else's name on approval request %(request)s.",
-                        user=self.env.user.name,
-                        # named where its poster may read it
-                        request=request.display_name if request.has_access("read") else res_id,
-                    )
+            if message.author_id == partner and message.email_from in (False, partner.email_formatted):
+                continue
+            request = self.env["compliance.approval.request"].browse(message.res_id).exists()
+            raise AccessError(
+                self.env._(
+                    "%(user)s cannot post in someone else's name on approval request %(request)s.",
+                    user=self.env.user.name,
+                    # named where its poster may read it
+                    request=request.display_name if request.has_access("read") else message.res_id,
                 )
+            )

@@ -163,7 +163,8 @@ class TestTrustRpc(RpcCase, ComplianceCommon):
     def test_messages_on_a_request_are_in_their_posters_name(self):
         """The requester discusses the change on the request in their own name; "Approved" in
         the approver's name (``message_post``'s ``author_id`` or ``email_from``, a message
-        created over HTTP) is refused, nothing posted, no error logged."""
+        created over HTTP, the author a context default gives, their own message's author
+        or sender rewritten afterwards) is refused, nothing posted, no error logged."""
         lead = self._big_lead(name="Requester's words")
         request_ids = self.xmlrpc(
             self.user_salesman,
@@ -201,6 +202,32 @@ class TestTrustRpc(RpcCase, ComplianceCommon):
                     ],
                     {},
                 ),
+                # their own name, the approver's in the approvers' notification emails
+                (
+                    "compliance.approval.request",
+                    "message_post",
+                    request_ids,
+                    {
+                        "author_id": self.user_salesman.partner_id.id,
+                        "email_from": f'"Team Leader" <forged.{protocol}@example.com>',
+                    },
+                ),
+                # a context default names the author, or the request
+                (
+                    "mail.message",
+                    "create",
+                    [{"model": request._name, "res_id": request.id, "message_type": "comment"}],
+                    {"context": {"default_author_id": leader.id}},
+                ),
+                (
+                    "mail.message",
+                    "create",
+                    [{"author_id": leader.id, "message_type": "comment", "body": "Approved by me"}],
+                    {"context": {"default_model": request._name, "default_res_id": request.id}},
+                ),
+                # their own message, rewritten in the approver's name
+                ("mail.message", "write", [[message_id], {"author_id": leader.id}], {}),
+                ("mail.message", "write", [[message_id], {"email_from": leader.email_formatted}], {}),
             ]
             for model, method, args, kwargs in forged:
                 if method == "message_post":
@@ -211,6 +238,10 @@ class TestTrustRpc(RpcCase, ComplianceCommon):
                     self.assertIn("cannot post in someone else's name", caught.exception.message)
         request.invalidate_recordset()
         self.assertFalse(request.message_ids.filtered(lambda m: m.author_id == leader))
+        self.assertFalse(request.message_ids.filtered(lambda m: "forged" in (m.email_from or "")))
+        self.assertFalse(
+            self.env["mail.mail"].search([("model", "=", request._name), ("email_from", "ilike", "forged")])
+        )
 
     def test_requester_who_lost_the_record_refused_in_words_over_rpc(self):
         """The lead went to another salesperson before the approval: *Apply the Change* and
