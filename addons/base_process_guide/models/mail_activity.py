@@ -73,8 +73,9 @@ class MailActivity(models.Model):
             # a step the record left keeps its checklist as it was then
             lines -= lines._guide_lines_of_steps_left()
         res = super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
+        messages, _next_activities = res
         if records and not self.env.su:
-            self._guide_done_without_edit_access(records, res[0])
+            self._guide_done_without_edit_access(records, messages)
         if lines:
             lines._guide_set_checked(True, by_activity=True)
         for model_name, ids in records.items():

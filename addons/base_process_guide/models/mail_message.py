@@ -17,8 +17,9 @@ class MailMessage(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         messages = super().create(self._guide_no_future_dates(vals_list))
-        if not self.env.su and any(vals.get("mail_activity_type_id") for vals in vals_list):
-            messages._guide_check_activity_done_access()
+        if not self.env.su:
+            # the created messages, not the values: a context default sets the type too
+            messages.filtered("mail_activity_type_id")._guide_check_activity_done_access()
         if self.env.user.share:
             # under ``sudo`` too: Odoo's chatter routes post a customer's message so
             messages._guide_check_customer_message()

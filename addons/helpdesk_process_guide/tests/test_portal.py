@@ -260,7 +260,7 @@ class TestPortalCustomerRpc(RpcCase, HelpdeskGuideCommon):
     def test_customer_records_no_activity_done(self):
         """A message recording an activity done is evidence the checklist reads: the customer
         may post on their ticket, not record a call nobody made (created or written); the agent
-        marking their activity done does."""
+        marking their activity done does. A context default setting the type is refused too."""
         ticket = self._ticket(partner_id=self.customer.partner_id.id)
         comment = self.env.ref("mail.mt_comment")
         message = {
@@ -280,6 +280,15 @@ class TestPortalCustomerRpc(RpcCase, HelpdeskGuideCommon):
                         [dict(message, message_type=message_type, mail_activity_type_id=self.call.id)],
                         protocol=protocol,
                     )
+                # the type a context default gives
+                self.rpc_fault(
+                    self.customer,
+                    "mail.message",
+                    "create",
+                    [message],
+                    {"context": {"default_mail_activity_type_id": self.call.id}},
+                    protocol=protocol,
+                )
             posted = self.xmlrpc(self.customer, "mail.message", "create", [message])
             vals = {"mail_activity_type_id": self.call.id}
             self.rpc_fault(self.customer, "mail.message", "write", [[posted], vals])
