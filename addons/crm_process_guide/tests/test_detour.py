@@ -695,6 +695,14 @@ class TestBranches(DetourCommon):
         self.assertIn("no branches nor optional tasks", str(caught.exception))
         step.invalidate_recordset()
         self.assertEqual(step.kind, "stage")
+        # nor while its process is archived (its tasks with it): they come back with it
+        archived = self.env["guide.process"].create({"name": "Archived side track", "model_name": "crm.lead"})
+        step.process_id = archived
+        archived.action_archive()
+        self.assertFalse(step.with_context(active_test=False).task_ids.active)
+        with self.assertRaises(ValidationError) as caught:
+            step.write({"kind": "alternate", "crm_stage_id": False})
+        self.assertIn("no branches nor optional tasks", str(caught.exception))
         self.env.invalidate_all()
         self.assertFalse(self.alt_legal.branch_ids)
         self.assertFalse(self.alt_legal.task_ids | self.alt_waiting.task_ids)
