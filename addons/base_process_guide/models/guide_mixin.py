@@ -673,6 +673,21 @@ class GuideMixin(models.AbstractModel):
     # ------------------------------------------------------------
     # ORM
     # ------------------------------------------------------------
+    def onchange(self, values, field_names, fields_spec):
+        """The engine's fields are not taken from the client: a form sends its values back
+        at every change, and a step (or alternate step) sent there would be read as the
+        record's, its instructions, goal and gate with it (related fields read as
+        superuser), a step of another company's process too. The record's own values
+        apply; a new record's are computed."""
+        engine_fields = self._guide_engine_field_set()
+        if self.env.su or not (engine_fields & set(values) or engine_fields & set(field_names)):
+            return super().onchange(values, field_names, fields_spec)
+        changed = [fname for fname in field_names if fname not in engine_fields]
+        if field_names and not changed:
+            return {}
+        values = {fname: value for fname, value in values.items() if fname not in engine_fields}
+        return super().onchange(values, changed, fields_spec)
+
     @api.model_create_multi
     def create(self, vals_list):
         self._guide_check_engine_fields(vals_list)

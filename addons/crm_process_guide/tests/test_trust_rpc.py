@@ -486,6 +486,49 @@ class TestTrustRpc(RpcCase, GuideCommon):
         lead.invalidate_recordset()
         self.assertEqual(lead.stage_id, self.stage_proposal)
 
+    def test_onchange_reads_no_step_the_client_sends(self):
+        """A form's onchange gets its values back from the client: a step or alternate step
+        sent there (another company's) is not read as the record's, its instructions, goal
+        and gate with it, for a lead being edited or created; the lead's own wording
+        applies, nothing logged as an error."""
+        lead = self._lead(stage_id=self.stage_proposal.id)
+        self.step_proposal.write({"instructions": "<p>Our proposal</p>", "goal": "Our goal"})
+        company_b = self.env["res.company"].create({"name": "Secret Company"})
+        process_b = self.env["guide.process"].create(
+            {"name": "Secret process", "model_name": "crm.lead", "company_id": company_b.id}
+        )
+        step_b = self.env["guide.step"].create(
+            {
+                "process_id": process_b.id,
+                "crm_stage_id": self.stage_proposal.id,
+                "instructions": "<p>Secret instructions</p>",
+                "goal": "Secret goal",
+                "gate_mode": "override",
+            }
+        )
+        alt_b = self.env["guide.step"].create(
+            {"process_id": process_b.id, "kind": "alternate", "name": "Detour", "instructions": "Secret alt"}
+        )
+        spec = dict.fromkeys(
+            ["name", "guide_instructions", "guide_goal", "guide_gate_mode", "guide_alt_instructions"], {}
+        )
+        spec["guide_step_id"] = {"fields": {"display_name": {}}}
+        sent = {"name": "Changed", "guide_step_id": step_b.id, "guide_alt_step_id": alt_b.id}
+        with self.assertNoLogs("odoo.http", "ERROR"):
+            for protocol in PROTOCOLS:
+                call = getattr(self, protocol)
+                for ids, names in ((lead.ids, ["name"]), (lead.ids, ["guide_step_id"]), ([], [])):
+                    with self.subTest(protocol=protocol, ids=ids, names=names):
+                        result = call(self.user_salesman, "crm.lead", "onchange", [ids, sent, names, spec])
+                        self.assertNotIn("Secret", str(result))
+                        step = result.get("value", {}).get("guide_step_id") or {}
+                        self.assertNotEqual(step.get("id"), step_b.id)
+                        if ids:
+                            # the lead's own wording stays (an onchange returns what changed)
+                            self.assertEqual(
+                                result.get("value", {}).get("guide_goal", "Our goal"), "Our goal"
+                            )
+
     def test_feedback_names_its_own_process(self):
         """Feedback names a process, one of its steps and items and a record of the model it
         guides: a step or item of another process, a record of another model, an id that
