@@ -42,6 +42,10 @@ class ComplianceApprovalRequest(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin", "guide.record.link.mixin"]
     _description = "Policy Approval Request"
     _order = "request_date desc, id desc"
+    # the requester and the approvers discuss the change in its chatter: whoever may read the
+    # request posts there (it is the engine's to write), in their own name
+    # (``mail.message._compliance_check_request_authors``)
+    _mail_post_access = "read"
     _guide_engine_owned = True
     # moved with its record by ``_compliance_follow_company`` (its approvers too)
     _guide_follows_record_company = False

@@ -1,5 +1,6 @@
 from odoo import api, models
 from odoo.exceptions import AccessError
+from odoo.tools.mail import email_normalize, email_split_tuples
 
 # what names a message's poster, and what puts a message on a record
 AUTHOR_FIELDS = {"author_id", "email_from", "model", "res_id"}
@@ -34,7 +35,7 @@ class MailMessage(models.Model):
         for message in self:
             if message.model != "compliance.approval.request":
                 continue
-            if message.author_id == partner and message.email_from in (False, partner.email_formatted):
+            if message.author_id == partner and self._compliance_is_own_sender(message.email_from, partner):
                 continue
             request = self.env["compliance.approval.request"].browse(message.res_id).exists()
             raise AccessError(
@@ -45,3 +46,17 @@ class MailMessage(models.Model):
                     request=request.display_name if request.has_access("read") else message.res_id,
                 )
             )
+
+    @api.model
+    def _compliance_is_own_sender(self, email_from, partner):
+        """Whether ``email_from`` names ``partner`` as Odoo does (its formatted address), or is
+        its address alone: not another name on it."""
+        if not email_from or email_from == partner.email_formatted:
+            return True
+        senders = email_split_tuples(email_from)
+        return (
+            len(senders) == 1
+            and not senders[0][0]
+            and bool(partner.email)
+            and email_normalize(senders[0][1]) == email_normalize(partner.email)
+        )

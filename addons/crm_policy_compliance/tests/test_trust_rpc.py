@@ -5,6 +5,7 @@ from unittest.mock import patch
 from odoo import sql_db
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
+from odoo.tests.common import JsonRpcException
 
 from odoo.addons.base_process_guide.exceptions import GuideDecisionRequired
 from odoo.addons.base_process_guide.tests.rpc_common import RpcCase, RpcError
@@ -175,6 +176,7 @@ class TestTrustRpc(RpcCase, ComplianceCommon):
         request = self.Request.browse(request_ids)
         leader = self.user_leader.partner_id
         leader.email = "team.leader@example.com"
+        self.user_salesman.partner_id.email = "Requester@Example.com"
         for protocol in PROTOCOLS:
             call = self._call(protocol)
             message_id = call(
@@ -186,6 +188,15 @@ class TestTrustRpc(RpcCase, ComplianceCommon):
             )
             posted = self.env["mail.message"].browse(message_id)
             self.assertEqual(posted.author_id, self.user_salesman.partner_id)
+            # their own address alone is theirs
+            own = call(
+                self.user_salesman,
+                "compliance.approval.request",
+                "message_post",
+                request_ids,
+                {"body": "Mine", "message_type": "comment", "email_from": "requester@example.com"},
+            )
+            self.assertEqual(self.env["mail.message"].browse(own).author_id, self.user_salesman.partner_id)
             forged = [
                 ("compliance.approval.request", "message_post", request_ids, {"author_id": leader.id}),
                 ("compliance.approval.request", "message_post", request_ids, {"email_from": leader.email}),
@@ -242,6 +253,46 @@ class TestTrustRpc(RpcCase, ComplianceCommon):
         self.assertFalse(
             self.env["mail.mail"].search([("model", "=", request._name), ("email_from", "ilike", "forged")])
         )
+
+    def test_requester_and_approvers_post_from_the_requests_chatter(self):
+        """The request's chatter is where the requester and the approvers discuss the change:
+        both post there from the web client's route (the request is the engine's to write),
+        in their own name; a user who may not read the request does not."""
+        lead = self._big_lead(name="Discussed in the chatter")
+        request_ids = self.xmlrpc(
+            self.user_salesman,
+            "crm.lead",
+            "compliance_request_approval",
+            [[lead.id], {"stage_id": self.stage_proposal.id}, "Big order"],
+        )
+        request = self.Request.browse(request_ids)
+        for user in (self.user_salesman, self.user_leader):
+            self.authenticate(user.login, user.login)
+            self.make_jsonrpc_request(
+                "/mail/message/post",
+                {
+                    "thread_model": request._name,
+                    "thread_id": request.id,
+                    "post_data": {
+                        "body": f"Words of {user.name}",
+                        "message_type": "comment",
+                        "subtype_xmlid": "mail.mt_comment",
+                    },
+                },
+            )
+            posted = request.message_ids.filtered(lambda m, user=user: m.body and user.name in m.body)
+            self.assertEqual(posted.author_id, user.partner_id)
+        self.assertFalse(request.with_user(self.user_salesman2).has_access("read"))
+        self.authenticate(self.user_salesman2.login, self.user_salesman2.login)
+        with self.assertRaises(JsonRpcException), self.assertNoLogs("odoo.http", "ERROR"):
+            self.make_jsonrpc_request(
+                "/mail/message/post",
+                {
+                    "thread_model": request._name,
+                    "thread_id": request.id,
+                    "post_data": {"body": "Not mine", "message_type": "comment"},
+                },
+            )
 
     def test_requester_who_lost_the_record_refused_in_words_over_rpc(self):
         """The lead went to another salesperson before the approval: *Apply the Change* and
