@@ -679,14 +679,49 @@ class GuideMixin(models.AbstractModel):
         record's, its instructions, goal and gate with it (related fields read as
         superuser), a step of another company's process too. The record's own values
         apply; a new record's are computed."""
-        engine_fields = self._guide_engine_field_set()
-        if self.env.su or not (engine_fields & set(values) or engine_fields & set(field_names)):
+        if self.env.su:
             return super().onchange(values, field_names, fields_spec)
-        changed = [fname for fname in field_names if fname not in engine_fields]
-        if field_names and not changed:
-            return {}
-        values = {fname: value for fname, value in values.items() if fname not in engine_fields}
-        return super().onchange(values, changed, fields_spec)
+        engine_fields = self._guide_engine_field_set()
+        if engine_fields & set(values) or engine_fields & set(field_names):
+            changed = [fname for fname in field_names if fname not in engine_fields]
+            if field_names and not changed:
+                return {}
+            values = {fname: value for fname, value in values.items() if fname not in engine_fields}
+            field_names = changed
+        if not self._guide_internal_fields & set(fields_spec):
+            return super().onchange(values, field_names, fields_spec)
+        # the configuration the panel's values come from, asked for too
+        config = self._guide_onchange_config_fields()
+        added = [fname for fname in config if fname not in fields_spec]
+        result = super().onchange(values, field_names, {**fields_spec, **dict.fromkeys(added, {})})
+        value = result.get("value") or {}
+        if self._guide_onchange_names_unreadable({fname: value[fname] for fname in config if fname in value}):
+            for fname in self._guide_internal_fields:
+                value.pop(fname, None)
+        for fname in added:
+            value.pop(fname, None)
+        return result
+
+    @api.model
+    def _guide_onchange_config_fields(self):
+        """The product's many2one fields of the record (its process, step, rule...): what an
+        onchange computes from the values a client sends (a team, a company) names records
+        the user must be able to read."""
+        return [
+            fname for fname in sorted(self._guide_internal_fields) if self._fields[fname].type == "many2one"
+        ]
+
+    @api.model
+    def _guide_onchange_names_unreadable(self, values):
+        """Whether the many2one ``values`` of an onchange's answer name a record the user may
+        not read (another company's process computed from a team of that company, which
+        the client sent): the panel's values would read it as superuser."""
+        for fname, value in values.items():
+            record_id = value.get("id") if isinstance(value, dict) else value
+            comodel = self.env[self._fields[fname].comodel_name]
+            if record_id and not comodel.browse(record_id).has_access("read"):
+                return True
+        return False
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -513,11 +513,21 @@ class TestTrustRpc(RpcCase, GuideCommon):
             ["name", "guide_instructions", "guide_goal", "guide_gate_mode", "guide_alt_instructions"], {}
         )
         spec["guide_step_id"] = {"fields": {"display_name": {}}}
-        sent = {"name": "Changed", "guide_step_id": step_b.id, "guide_alt_step_id": alt_b.id}
+        to_step_b = {"name": "Changed", "guide_step_id": step_b.id, "guide_alt_step_id": alt_b.id}
+        # nor the process a team of that company would give the lead
+        team_b = self.env["crm.team"].create({"name": "Secret team", "company_id": company_b.id})
+        to_team_b = {"name": "Changed", "team_id": team_b.id, "company_id": company_b.id}
         with self.assertNoLogs("odoo.http", "ERROR"):
             for protocol in PROTOCOLS:
                 call = getattr(self, protocol)
-                for ids, names in ((lead.ids, ["name"]), (lead.ids, ["guide_step_id"]), ([], [])):
+                for ids, names, sent in (
+                    (lead.ids, ["name"], to_step_b),
+                    (lead.ids, ["guide_step_id"], to_step_b),
+                    ([], [], to_step_b),
+                    (lead.ids, ["team_id"], to_team_b),
+                    ([], ["team_id"], to_team_b),
+                    ([], [], to_team_b),
+                ):
                     with self.subTest(protocol=protocol, ids=ids, names=names):
                         result = call(self.user_salesman, "crm.lead", "onchange", [ids, sent, names, spec])
                         self.assertNotIn("Secret", str(result))
@@ -528,6 +538,10 @@ class TestTrustRpc(RpcCase, GuideCommon):
                             self.assertEqual(
                                 result.get("value", {}).get("guide_goal", "Our goal"), "Our goal"
                             )
+                # a new lead of the salesperson's team reads its own step's wording
+                own = {"name": "New", "team_id": lead.team_id.id, "stage_id": self.stage_proposal.id}
+                result = call(self.user_salesman, "crm.lead", "onchange", [[], own, [], spec])
+                self.assertEqual(result["value"]["guide_goal"], "Our goal")
 
     def test_feedback_names_its_own_process(self):
         """Feedback names a process, one of its steps and items and a record of the model it
