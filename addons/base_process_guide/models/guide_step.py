@@ -218,9 +218,16 @@ class GuideStep(models.Model):
     def create(self, vals_list):
         stage_fields = tuple(self._guide_stage_fields().values())
         context = self.env.context
+        vals_list = [self._guide_without_stage_id(vals) for vals in vals_list]
         for vals in vals_list:
             # the ids sent are ids before the stages are compared
             self._guide_check_references(vals, creating=True)
+            # on the stage line without a stage: refused before the database's index is
+            stage = any(vals.get(f, context.get(f"default_{f}")) for f in stage_fields)
+            if not stage and vals.get("name") and self._guide_vals_on_stage_line(vals):
+                raise ValidationError(
+                    self.env._("Step %(step)s: choose the stage it guides.", step=vals["name"])
+                )
             # a step is named after its stage: without one, its name is required
             if not any(vals.get(f, context.get(f"default_{f}")) for f in ("name", *stage_fields)):
                 refuse(
@@ -245,6 +252,7 @@ class GuideStep(models.Model):
         return steps
 
     def write(self, vals):
+        vals = self._guide_without_stage_id(vals)
         # the ids sent are ids before the stages are compared
         self._guide_check_references(vals)
         # archived and restored with its process, never alone (its gate would go unversioned)
@@ -271,6 +279,16 @@ class GuideStep(models.Model):
         if {"process_id", *self._guide_stage_fields().values()} & set(vals):
             (processes | self.process_id)._guide_rematch_steps()
         return res
+
+    @api.model
+    def _guide_without_stage_id(self, vals):
+        """``vals`` without the stage id (``stage_res_id``), which the step's stage gives
+        (its CRM or helpdesk stage): sent by a client, it would guide a stage the step does
+        not show, a stage of no model, or the same stage twice in a process past the
+        checks (refused by the database's index only, logged as an error)."""
+        if "stage_res_id" not in vals or self.env.su:
+            return vals
+        return {fname: value for fname, value in vals.items() if fname != "stage_res_id"}
 
     def _guide_check_same_model(self, process):
         """A step moves only into a process of its own model: its stage, checklist and
@@ -523,6 +541,11 @@ class GuideStep(models.Model):
     def _guide_on_stage_line(self):
         """Whether the step guides a stage (alternate steps do not, see guide_step_detour)."""
         self.ensure_one()
+        return True
+
+    @api.model
+    def _guide_vals_on_stage_line(self, vals):
+        """``_guide_on_stage_line`` of a step about to be created with ``vals``."""
         return True
 
     def _guide_stage(self):

@@ -268,6 +268,10 @@ class GuideStep(models.Model):
         self.ensure_one()
         return self.kind != "alternate"
 
+    @api.model
+    def _guide_vals_on_stage_line(self, vals):
+        return vals.get("kind", self.env.context.get("default_kind", "stage")) != "alternate"
+
     def _guide_alt_field_names(self):
         """Fields of the record the automatic entry condition reads."""
         self.ensure_one()

@@ -53,6 +53,14 @@ class TestValidation(GuideCommon):
         stage = self.env["crm.stage"].create({"name": "G-Extra", "sequence": 1010})
         with self.assertRaisesRegex(ValidationError, "another new step"):
             Step.create([{"process_id": self.process.id, "crm_stage_id": stage.id}] * 2)
+        # no stage, or the stage id itself sent by a client (the step's stage gives it): refused
+        # before the index (two steps without a stage would conflict there)
+        for vals in ({}, {"stage_res_id": stage.id}, {"stage_res_id": self.stage_qualif.id}):
+            with self.assertNoLogs("odoo.sql_db", "ERROR"):
+                with self.assertRaisesRegex(ValidationError, "By id: choose the stage it guides"):
+                    Step.create([{"process_id": self.process.id, "name": "By id", **vals}] * 2)
+        Step.browse(self.step_nego.id).write({"stage_res_id": stage.id})
+        self.assertEqual(self.step_nego.stage_res_id, self.stage_nego.id)
         # the step moved to a free stage, and another process's step on the same stage, are fine
         Step.browse(self.step_proposal.id).write({"crm_stage_id": stage.id})
         other = self.env["guide.process"].create({"name": "Other", "model_name": "crm.lead"})
