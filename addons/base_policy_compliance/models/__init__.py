@@ -9,3 +9,4 @@ from . import res_users
 from . import res_company
 from . import guide_process
 from . import mail_message
+from . import mail_activity

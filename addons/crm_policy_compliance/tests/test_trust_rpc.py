@@ -282,6 +282,20 @@ class TestTrustRpc(RpcCase, ComplianceCommon):
             )
             posted = request.message_ids.filtered(lambda m, user=user: m.body and user.name in m.body)
             self.assertEqual(posted.author_id, user.partner_id)
+        # the approvers' to-dos are theirs: the requester (in whose session the engine made
+        # them) changes, cancels or closes none; the approver closes theirs
+        todo = request.activity_ids.filtered(lambda a: a.user_id == self.user_leader)
+        self.assertEqual(len(todo), 1)
+        for method, args, kwargs in (
+            ("write", [todo.ids, {"user_id": self.user_salesman.id, "date_deadline": "2030-01-01"}], {}),
+            ("action_feedback", [todo.ids], {"feedback": "Done by the requester"}),
+            ("unlink", [todo.ids], {}),
+        ):
+            with self.subTest(method=method), self.assertNoLogs("odoo.http", "ERROR"):
+                self.rpc_fault(self.user_salesman, "mail.activity", method, args, kwargs)
+        self.assertEqual((todo.user_id, todo.exists()), (self.user_leader, todo))
+        self.xmlrpc(self.user_leader, "mail.activity", "action_feedback", [todo.ids], {"feedback": "Seen"})
+        self.assertFalse(todo.exists())
         self.assertFalse(request.with_user(self.user_salesman2).has_access("read"))
         self.authenticate(self.user_salesman2.login, self.user_salesman2.login)
         with self.assertRaises(JsonRpcException), self.assertNoLogs("odoo.http", "ERROR"):
