@@ -9,7 +9,7 @@
     "website": "https://github.com/process-guide/odoo-process-guide",
     "maintainers": ["process-guide"],
     "development_status": "Beta",
-    "depends": ["base_process_guide"],
+    "depends": ["base_import", "base_process_guide"],
     "data": [
         "security/base_policy_compliance_security.xml",
         "security/ir.model.access.csv",

@@ -13,6 +13,9 @@ from .compliance_policy import ENFORCEMENTS
 
 _logger = logging.getLogger(__name__)
 
+# the context key of an import's refusals (``RefusalBuffer``)
+CTX_REFUSALS = "compliance_import_refusals"
+
 OUTCOMES = [
     ("passed", "Passed"),
     ("blocked", "Blocked"),
@@ -33,6 +36,58 @@ EVENTS = [
     ("create", "Creation"),
     ("approval", "Approval Decision"),
 ]
+
+
+class RefusalBuffer:
+    """The refusals of one import, recorded once when it ends (``guide.mixin.load``).
+
+    Odoo's ``load()`` tries a batch of rows at once and, when that fails, each of its
+    rows again: without the buffer each refused row was audited twice, and a test import
+    (rolled back) audited too. Each try (``_load_records``) is an attempt; a refusal of a
+    failed batch that one of its rows' tries made again is the same refused row (the
+    same values but the record's id, which the rolled-back try only lent). A test
+    import's buffer is ``discarded``: it records nothing. Only the server puts one in a
+    context (no client can send an instance of this class).
+    """
+
+    def __init__(self, discarded=False):
+        self.discarded = discarded
+        self.attempts = []  # [{"size": rows tried, "failed": bool, "refusals": [values]}]
+        self.policy_infos = {}
+
+    def begin(self, size):
+        self.attempts.append({"size": size, "failed": False, "refusals": []})
+
+    def fail(self):
+        self.attempts[-1]["failed"] = True
+
+    def add(self, vals_list, policy_infos):
+        if not self.attempts:
+            self.begin(1)
+        self.attempts[-1]["refusals"].extend(vals_list)
+        self.policy_infos.update(policy_infos or {})
+
+    @staticmethod
+    def _key(vals):
+        return repr(sorted((name, value) for name, value in vals.items() if name != "res_id"))
+
+    def rows(self):
+        """The refusals to record: each row's own, and those of a batch none of its rows' tries made again."""
+        result, batch, retries = [], defaultdict(list), 0
+        for attempt in self.attempts:
+            if retries:  # a row of the failed batch tried again
+                retries -= 1
+                for vals in attempt["refusals"]:
+                    if batch[self._key(vals)]:
+                        batch[self._key(vals)].pop()
+                    result.append(vals)
+                continue
+            result += [vals for rows in batch.values() for vals in rows]
+            batch = defaultdict(list)
+            for vals in attempt["refusals"]:
+                batch[self._key(vals)].append(vals)
+            retries = attempt["size"] if attempt["failed"] else 0
+        return result + [vals for rows in batch.values() for vals in rows]
 
 
 class ComplianceLog(models.Model):
@@ -188,6 +243,16 @@ class ComplianceLog(models.Model):
 
     @api.model
     def _compliance_log_refusals(self, vals_list, policy_infos=None):
+        """Record refused changes in a transaction of their own (``_compliance_commit_refusals``);
+        an import's when it ends (``RefusalBuffer``)."""
+        buffer = self.env.context.get(CTX_REFUSALS)
+        if isinstance(buffer, RefusalBuffer):
+            buffer.add(vals_list, policy_infos)
+            return
+        self._compliance_commit_refusals(vals_list, policy_infos)
+
+    @api.model
+    def _compliance_commit_refusals(self, vals_list, policy_infos=None):
         """Record refused changes in a transaction of their own: the refusal rolls back the caller's.
 
         That transaction sees only committed rows: the audit rows reference only
@@ -213,6 +278,13 @@ class ComplianceLog(models.Model):
             )
         except Exception:
             _logger.exception("Compliance: could not record %s refused change(s)", len(vals_list))
+
+    @api.model
+    def _compliance_log_buffered_refusals(self, buffer):
+        """Record the refusals of an import (``RefusalBuffer``), none of a test import."""
+        rows = buffer.rows()
+        if rows and not buffer.discarded:
+            self._compliance_commit_refusals(rows, buffer.policy_infos)
 
     @api.model
     def _compliance_create_rows(self, vals_list):

@@ -1,3 +1,5 @@
+from unittest.mock import patch
+
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, users
 
@@ -66,6 +68,53 @@ class TestEnforcement(ComplianceCommon):
             name="Born won with VAT", stage_id=self.stage_won.id, partner_id=self.partner_vat.id
         )
         self.assertEqual(self._logs(lead).mapped("outcome"), ["passed"])
+
+    def test_refused_import_rows_audited_once(self):
+        """Odoo's import tries the rows as a batch, then each row again: a refused row is one
+        audit row (two identical rows two), a test import none."""
+        refusals = []
+        Log = type(self.env["compliance.log"])
+        # the refusals' rows are written by a transaction of their own: captured, not committed
+        self.startPatcher(
+            patch.object(
+                Log, "_compliance_commit_refusals", lambda log, rows, infos=None: refusals.append(rows)
+            )
+        )
+        rows = [
+            ["Refused import", "opportunity", self.team.id, self.stage_won.id, self.partner_novat.id],
+            ["Complying import", "opportunity", self.team.id, self.stage_won.id, self.partner_vat.id],
+            ["Refused import", "opportunity", self.team.id, self.stage_won.id, self.partner_novat.id],
+        ]
+        fields = ["name", "type", "team_id/.id", "stage_id/.id", "partner_id/.id"]
+        result = self.env["crm.lead"].with_user(self.user_leader).load(fields, rows)
+        self.assertFalse(result["ids"])
+        self.assertTrue(any("VAT before win" in msg["message"] for msg in result["messages"]))
+        self.assertEqual(len(refusals), 1, "recorded once, when the import ends")
+        self.assertEqual(
+            [(row["record_name"], row["outcome"], row["user_id"]) for row in refusals[0]],
+            [("Refused import", "blocked", self.user_leader.id)] * 2,
+        )
+        # through the import dialog: its test (rolled back) audits nothing, the import itself once
+        importer = (
+            self.env["base_import.import"]
+            .with_user(self.user_leader)
+            .create(
+                {
+                    "res_model": "crm.lead",
+                    "file": f"{','.join(fields)}\n"
+                    f"Refused upload,opportunity,{self.team.id},{self.stage_won.id},"
+                    f"{self.partner_novat.id}\n",
+                    "file_type": "text/csv",
+                }
+            )
+        )
+        options = {"quoting": '"', "separator": ",", "has_headers": True}
+        result = importer.execute_import(fields, fields, options, dryrun=True)
+        self.assertTrue(any("VAT before win" in msg["message"] for msg in result["messages"]))
+        self.assertEqual(len(refusals), 1)
+        result = importer.execute_import(fields, fields, options)
+        self.assertTrue(any("VAT before win" in msg["message"] for msg in result["messages"]))
+        self.assertEqual([row["record_name"] for row in refusals[1]], ["Refused upload"])
 
     def test_created_in_a_checked_step(self):
         self._policy(
