@@ -1612,8 +1612,9 @@ class GuideMixin(models.AbstractModel):
             and all((stage_id or False) != target for stage_id in self._guide_cached_values(stage_field)),
             "judged": {},
         }
-        if not scope_changed:
-            # a plain move: the new step is known, judge it before writing
+        if not scope_changed and config["gate_fields"].isdisjoint(vals):
+            # a plain move: the new step is known, judge it before writing (a move that also
+            # writes a field a gate reads is judged after the write, on the values written)
             new_stage = self.env[self._fields[stage_field].comodel_name].browse(vals[stage_field])
             new = {}
             for res_id, (process_id, *_rest) in old.items():

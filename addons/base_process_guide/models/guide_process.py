@@ -491,6 +491,9 @@ class GuideProcess(models.Model):
             # steps off the stage line (alternate steps) and the fields their conditions read
             "alt_steps": {},
             "alt_fields": set(),
+            # fields the gates read (every step's checklist conditions, its branches'): a move
+            # writing one is judged on the values written, after the write
+            "gate_fields": set(),
         }
         versions = processes._guide_version_current_ids()
         for process in processes:
@@ -507,6 +510,7 @@ class GuideProcess(models.Model):
                 config["domain_fields"] |= self._guide_domain_field_names(process.domain, model_name)
             for step in process.step_ids:
                 step_data = step._guide_step_values()
+                config["gate_fields"] |= self._guide_gate_field_names(step_data, model_name)
                 if not step._guide_on_stage_line():
                     config["alt_steps"][step.id] = step_data
                     config["alt_fields"] |= step._guide_alt_field_names()
@@ -523,4 +527,19 @@ class GuideProcess(models.Model):
         config["domain_fields"] = frozenset(config["domain_fields"])
         config["item_fields"] = frozenset(config["item_fields"])
         config["alt_fields"] = frozenset(config["alt_fields"])
+        config["gate_fields"] = frozenset(config["gate_fields"])
         return config
+
+    @api.model
+    def _guide_gate_field_names(self, step_data, model_name):
+        """Fields of the record the gate of a step reads (cached step values): its
+        checklist items' conditions and its branches'."""
+        domains = [
+            domain for item in step_data["items"] for domain in (item["apply_domain"], item["auto_domain"])
+        ]
+        domains += [branch["domain"] for branch in step_data.get("branches", ())]
+        names = set()
+        for domain in domains:
+            if domain:
+                names |= self._guide_domain_field_names(domain, model_name)
+        return names

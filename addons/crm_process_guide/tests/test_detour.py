@@ -633,6 +633,23 @@ class TestBranches(DetourCommon):
         big.action_guide_complete_alternate()
         self.assertEqual(big.stage_id, self.stage_nego, "the branch followed, then the return")
 
+    def test_branch_judged_on_the_values_written(self):
+        """The branch a move follows is the one of the values the move writes: raising the
+        deal above 100,000 in the write that moves it to Negotiation is held for the legal
+        review, lowering it below lets it go on."""
+        raised = self._lead(name="Raised", stage_id=self.stage_proposal.id, expected_revenue=500)
+        raised = raised.with_user(self.user_salesman)
+        self._tick(raised, "Proposal sent")
+        with self.assertRaises(GuideDecisionRequired) as err:
+            raised.write({"stage_id": self.stage_nego.id, "expected_revenue": 500000})
+        self.assertIn("Deals above 100,000", str(err.exception))
+        self.assertEqual((raised.stage_id, raised.expected_revenue), (self.stage_proposal, 500))
+        lowered = self._lead(name="Lowered", stage_id=self.stage_proposal.id, expected_revenue=500000)
+        lowered = lowered.with_user(self.user_salesman)
+        self._tick(lowered, "Proposal sent")
+        lowered.write({"stage_id": self.stage_nego.id, "expected_revenue": 500})
+        self.assertEqual(lowered.guide_step_id, self.step_nego)
+
     def test_branch_holds_after_leaving_the_process_and_back(self):
         """A lead entered in the alternate step its branch leads to, taken out of its process
         and brought back at once, has not gone through it: it is in it again, and its gate

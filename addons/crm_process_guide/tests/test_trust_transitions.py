@@ -89,6 +89,33 @@ class TestTrustTransitions(RpcCase, GuideCommon):
         self.assertIn("skipping G-Qualification, which requires", fault)
         self.assertFalse(self._reload(lead).guide_process_id)
 
+    def test_move_writing_what_the_gate_reads_is_judged_on_the_values_written(self):
+        """A form saves the fields edited with the stage clicked, in one write: the gate judges
+        the values written, not those before — setting the revenue its checklist asks for and
+        moving on is let through, emptying it and moving on is refused."""
+        user = self.user_salesman
+        filled = self._lead(name="Filled on the way", expected_revenue=0)
+        self._tick(filled, "Budget confirmed", "Decision maker identified")
+        self.xmlrpc(
+            user,
+            "crm.lead",
+            "write",
+            [filled.ids, {"stage_id": self.stage_proposal.id, "expected_revenue": 500}],
+        )
+        self.assertEqual(self._reload(filled).guide_step_id, self.step_proposal)
+        self.assertEqual(self._history(filled)[-1].gate_result, "passed")
+        emptied = self._lead(name="Emptied on the way", expected_revenue=500)
+        self._tick(emptied, "Budget confirmed", "Decision maker identified")
+        fault = self.rpc_fault(
+            user,
+            "crm.lead",
+            "write",
+            [emptied.ids, {"stage_id": self.stage_proposal.id, "expected_revenue": 0}],
+            protocol="json",
+        )
+        self.assertIn("Expected revenue set", fault)
+        self.assertEqual((emptied.guide_step_id, emptied.expected_revenue), (self.step_qualif, 500))
+
     def test_salesperson_change_moving_the_team_is_judged(self):
         """crm computes the sales team from the salesperson: a write of user_id alone
         can take a lead out of its process and back."""
