@@ -82,6 +82,21 @@ class GuideConfigMixin(models.AbstractModel):
         )
         return {row: counts[row] for row in self[:] if counts.get(row)}
 
+    def _guide_moved_to_other_process(self, vals, parent_field):
+        """The rows of ``self`` a write of ``vals`` moves to another process (``parent_field``:
+        their process or their step), read as superuser; empty when it names no parent."""
+        target = vals.get(parent_field)
+        if not isinstance(target, int) or isinstance(target, bool):
+            return self.browse()
+        parents = self.env[self._fields[parent_field].comodel_name].sudo()
+        process = _process_of(parents.browse(target))
+        return self.sudo().filtered(lambda row: _process_of(row[parent_field]) != process)
+
     def _guide_named_uses(self, uses, line):
         """The lines of a refusal naming at most ``REFUSAL_MAX_NAMED`` rows of ``uses``."""
         return "\n".join(line(row, count) for row, count in list(uses.items())[:REFUSAL_MAX_NAMED])
+
+
+def _process_of(parent):
+    """The process of a configuration row's parent (a process, or a step)."""
+    return parent if parent._name == "guide.process" else parent.process_id

@@ -87,9 +87,36 @@ class GuideMilestone(models.Model):
         before = self._guide_models_before(vals, "process_id")
         # archived and restored with its process, never alone
         refuse_archived_alone(self, vals, "process_id")
+        self._guide_refuse_moving_reached(vals)
         res = super().write(vals)
         self._guide_refuse_other_model(before, "process_id")
         return res
+
+    def _guide_refuse_moving_reached(self, vals):
+        """A milestone records have reached stays in its process: moved to another (of
+        another company, maybe), their Time to Milestone would count in neither process's
+        map, and their reached rows would name the other process's milestone."""
+        uses = self._guide_moved_to_other_process(vals, "process_id")._guide_recorded_uses(
+            "guide.milestone.reached", "milestone_id"
+        )
+        if uses:
+            named = self._guide_named_uses(
+                uses,
+                lambda milestone, count: self.env._(
+                    "%(process)s / %(milestone)s: reached by %(count)s record(s)",
+                    process=milestone.process_id.display_name,
+                    milestone=milestone.name,
+                    count=count,
+                ),
+            )
+            raise UserError(
+                self.env._(
+                    "A milestone records have reached cannot move to another process: their Time "
+                    "to Milestone figures would count in neither process.\n%(milestones)s\nCreate "
+                    "the milestone in the other process instead.",
+                    milestones=named,
+                )
+            )
 
     @api.ondelete(at_uninstall=True)
     def _unlink_except_reached(self):

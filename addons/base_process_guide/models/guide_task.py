@@ -119,9 +119,36 @@ class GuideTask(models.Model):
         before = self._guide_models_before(vals, "step_id")
         # archived and restored with its step, never alone
         refuse_archived_alone(self, vals, "step_id")
+        self._guide_refuse_moving_added(vals)
         res = super().write(vals)
         self._guide_refuse_other_model(before, "step_id")
         return res
+
+    def _guide_refuse_moving_added(self, vals):
+        """An optional task added to records stays in its process: moved to a step of
+        another (of another company, maybe), who added it, when and why would count for
+        that process's step, in neither process's Step Effectiveness."""
+        uses = self._guide_moved_to_other_process(vals, "step_id")._guide_recorded_uses(
+            "guide.task.log", "task_id"
+        )
+        if uses:
+            named = self._guide_named_uses(
+                uses,
+                lambda task, count: self.env._(
+                    "%(step)s / %(task)s: added %(count)s time(s)",
+                    step=task.step_id.display_name,
+                    task=task.name,
+                    count=count,
+                ),
+            )
+            raise UserError(
+                self.env._(
+                    "An optional task added to records cannot move to a step of another process: "
+                    "its uses would count for neither process.\n%(tasks)s\nCreate the task in the "
+                    "other process's step instead.",
+                    tasks=named,
+                )
+            )
 
     @api.ondelete(at_uninstall=True)
     def _unlink_except_added(self):

@@ -833,6 +833,54 @@ class AdaptiveCases:
             self.assertIs(self.xmlrpc(manager, config._name, "unlink", [config.ids]), True)
             self.assertFalse(config.exists())
 
+    def test_recorded_configuration_stays_in_its_process(self):
+        """A process manager moving over XML-RPC a milestone records reached to another
+        process, or an optional task added to records to a step of another process, is
+        refused naming it and its uses (their figures would count in neither process's map
+        nor Step Effectiveness); an unused milestone moves."""
+        manager = new_test_user(
+            self.env,
+            login=f"adaptive_move_{self._adaptive_agent().login}",
+            groups="base.group_user,base_process_guide.group_guide_manager",
+        )
+        record = self._adaptive_record().with_user(self._adaptive_agent())
+        record.action_guide_add_task(self.task_mandatory.id, note="Asked by the customer")
+        record.action_guide_reach_milestone(self.ms_manual.id)
+        step = self._adaptive_first_step()
+        other = self.env["guide.process"].create(
+            {
+                "name": "Adaptive other",
+                "model_name": step.process_id.model_name,
+                "domain": "[('name', '=', 'No record is named so')]",
+            }
+        )
+        other_step = step.copy({"process_id": other.id})
+        cases = [
+            (
+                self.ms_manual,
+                {"process_id": other.id},
+                "A milestone records have reached cannot move to another process",
+                "Adaptive signed: reached by 1 record(s)",
+            ),
+            (
+                self.task_mandatory,
+                {"step_id": other_step.id},
+                "An optional task added to records cannot move to a step of another process",
+                "Adaptive questionnaire: added 1 time(s)",
+            ),
+        ]
+        for config, vals, refusal, named in cases:
+            fault = self.rpc_fault(manager, config._name, "write", [config.ids, vals])
+            self.assertIn(refusal, fault)
+            self.assertIn(named, fault)
+        self.assertEqual(self.ms_manual.process_id, step.process_id)
+        self.assertEqual(self.task_mandatory.step_id, step)
+        unused = self.ms_restricted
+        self.assertIs(
+            self.xmlrpc(manager, unused._name, "write", [unused.ids, {"process_id": other.id}]), True
+        )
+        self.assertEqual(unused.process_id, other)
+
     def test_rpc_configuration_conditions(self):
         """A process manager configuring over XML-RPC and JSON-RPC: a rule set to work
         automatically without its condition, or holding a condition that does not parse, is
