@@ -199,12 +199,15 @@ class GuideLine(models.Model):
         who/when set here, chatter note). Everything else is the engine's."""
         if self.env.su:
             return super().write(vals)
-        if set(vals) != {"checked"}:
+        names = set(vals)
+        if vals.get("id") and [vals["id"]] == list(self._ids):
+            names.discard("id")  # an import naming the line it ticks (its ".id" column)
+        if names != {"checked"}:
             raise AccessError(
                 self.env._(
                     "Checklist lines can only be ticked or unticked; "
                     "%(fields)s can only be set by the process engine.",
-                    fields=field_labels(self, set(vals) - {"checked"}),
+                    fields=field_labels(self, names - {"checked"}),
                 )
             )
         return self._guide_set_checked(bool(vals["checked"]))

@@ -170,6 +170,13 @@ class TestTrustAccessLead(TrustAccessMixin, RpcCase, GuideCommon):
         self.assertFalse(line.checked)
         self.assertFalse(line.checked_by_id)
         self.assertIn("no longer done", self.lead.message_ids[0].body)
+        # an import ticking it: its ".id" column names the line, nothing else is set
+        result = self.xmlrpc(
+            self.user_salesman, "guide.line", "load", [[".id", "checked"], [[str(line.id), "1"]]]
+        )
+        self.assertEqual((result["ids"], result["messages"]), ([line.id], []))
+        self.assertEqual((line.checked, line.checked_by_id), (True, self.user_salesman))
+        self.xmlrpc(self.user_salesman, "guide.line", "write", [line.ids, {"checked": False}])
         # the computed checklist of the record is no way around it
         fault = self.rpc_fault(
             self.user_salesman,
