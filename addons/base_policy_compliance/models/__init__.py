@@ -10,4 +10,5 @@ from . import res_company
 from . import guide_process
 from . import mail_message
 from . import mail_activity
+from . import base
 from . import base_import

@@ -39,13 +39,13 @@ EVENTS = [
 
 
 class RefusalBuffer:
-    """The refusals of one import, recorded once when it ends (``guide.mixin.load``).
+    """The refusals of one import, recorded once when it ends (``base.load``).
 
     Odoo's ``load()`` tries a batch of rows at once and, when that fails, each of its
     rows again: without the buffer each refused row was audited twice, and a test import
     (rolled back) audited too. Each try (``_load_records``) is an attempt; a refusal of a
     failed batch that one of its rows' tries made again is the same refused row (the
-    same values but the record's id, which the rolled-back try only lent). A test
+    same values but the record's id and name, which the rolled-back try only lent). A test
     import's buffer is ``discarded``: it records nothing. Only the server puts one in a
     context (no client can send an instance of this class).
     """
@@ -69,7 +69,11 @@ class RefusalBuffer:
 
     @staticmethod
     def _key(vals):
-        return repr(sorted((name, value) for name, value in vals.items() if name != "res_id"))
+        # the record's id and name are the try's: a row created through another model's
+        # (a partner's ticket) gets a new number each time
+        return repr(
+            sorted((name, value) for name, value in vals.items() if name not in ("res_id", "record_name"))
+        )
 
     def rows(self):
         """The refusals to record: each row's own, and those of a batch none of its rows' tries made again."""

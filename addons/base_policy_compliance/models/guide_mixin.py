@@ -10,7 +10,6 @@ from odoo.addons.base_process_guide.tools import refuse_not_one
 from odoo.addons.base_process_guide.tools.bounds import referenced_ids
 from odoo.addons.base_process_guide.tools.refusal import domain_paths
 
-from .compliance_log import CTX_REFUSALS, RefusalBuffer
 from .compliance_policy import CTX_UNTIL
 
 # the values a held change's label shows (the approvers decide on them), bounded
@@ -432,30 +431,6 @@ class GuideMixin(models.AbstractModel):
         res = super().unlink()
         requests._compliance_cancel_deleted()
         return res
-
-    @api.model
-    def load(self, fields, data):
-        """An import's refused rows are audited once each, when it ends (``RefusalBuffer``:
-        Odoo tries a batch of rows, then each row again), none of a test import's."""
-        if isinstance(self.env.context.get(CTX_REFUSALS), RefusalBuffer):
-            return super().load(fields, data)
-        buffer = RefusalBuffer()
-        try:
-            return super(GuideMixin, self.with_context(**{CTX_REFUSALS: buffer})).load(fields, data)
-        finally:
-            self.env["compliance.log"]._compliance_log_buffered_refusals(buffer)
-
-    @api.model
-    def _load_records(self, data_list, update=False):
-        buffer = self.env.context.get(CTX_REFUSALS)
-        if not isinstance(buffer, RefusalBuffer):
-            return super()._load_records(data_list, update=update)
-        buffer.begin(len(data_list))
-        try:
-            return super()._load_records(data_list, update=update)
-        except Exception:
-            buffer.fail()
-            raise
 
     # ------------------------------------------------------------
     # ACTIONS

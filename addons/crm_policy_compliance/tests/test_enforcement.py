@@ -115,6 +115,15 @@ class TestEnforcement(ComplianceCommon):
         result = importer.execute_import(fields, fields, options)
         self.assertTrue(any("VAT before win" in msg["message"] for msg in result["messages"]))
         self.assertEqual([row["record_name"] for row in refusals[1]], ["Refused upload"])
+        # leads created by another model's import (a partner's opportunities): once as well
+        result = self.env["res.partner"].load(
+            ["name", "opportunity_ids/name", "opportunity_ids/type", "opportunity_ids/team_id/.id"]
+            + ["opportunity_ids/stage_id/.id"],
+            [["Nested partner", "Nested refused", "opportunity", self.team.id, self.stage_won.id]],
+        )
+        self.assertFalse(result["ids"])
+        self.assertEqual(len(refusals), 3)
+        self.assertEqual([row["record_name"] for row in refusals[2]], ["Nested refused"])
 
     def test_created_in_a_checked_step(self):
         self._policy(
