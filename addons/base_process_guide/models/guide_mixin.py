@@ -2226,8 +2226,16 @@ class GuideMixin(models.AbstractModel):
         stage_field = self._guide_stage_field
         stage_ids = {info["to_stage_id"] for info in infos}
         sent = change and change["vals"].get(stage_field)
-        if not change or len(stage_ids) != 1 or not isinstance(sent, int) or sent not in stage_ids:
-            # not a plain move (a creation, a change of team...): the wizard cannot replay it
+        gate_fields = self.env["guide.process"]._get_guide_config(self._name)["gate_fields"]
+        if (
+            not change
+            or len(stage_ids) != 1
+            or not isinstance(sent, int)
+            or sent not in stage_ids
+            or not gate_fields.isdisjoint(change["vals"])
+        ):
+            # not a plain move (a creation, a change of team, of what the gate reads...): the
+            # wizard, which moves the stage alone, cannot replay it
             raise guide_change_refused(
                 self.env._(
                     "%(message)s\n\nComplete what the step requires first: a reason to override it can "

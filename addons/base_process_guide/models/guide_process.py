@@ -293,6 +293,8 @@ class GuideProcess(models.Model):
         steps, alternate steps' entries and returns, branches) are its copies."""
         refuse_missing(self, "create")
         copies = super().copy(default=default)
+        if default and "step_ids" in default:
+            return copies  # the steps the copy is given are no copies of the original's
         for process, copy in zip(self, copies, strict=True):
             step_map = dict(zip(process.step_ids, copy.step_ids, strict=True))
             process.step_ids._guide_copy_links(step_map)
@@ -524,11 +526,31 @@ class GuideProcess(models.Model):
                             step_fields |= self._guide_domain_field_names(domain, model_name)
                 config["item_fields"] |= step_fields
                 config["item_fields_by_step"][step.id] = frozenset(step_fields)
-        config["domain_fields"] = frozenset(config["domain_fields"])
-        config["item_fields"] = frozenset(config["item_fields"])
-        config["alt_fields"] = frozenset(config["alt_fields"])
-        config["gate_fields"] = frozenset(config["gate_fields"])
+        # a condition on a computed field reads what it is computed from: a write of those
+        # counts as a write of the field (Odoo's trigger tree)
+        triggers = self._guide_trigger_map(model_name)
+        config["domain_fields"] = _with_triggers(config["domain_fields"], triggers)
+        config["item_fields"] = _with_triggers(config["item_fields"], triggers)
+        config["item_fields_by_step"] = {
+            step_id: _with_triggers(names, triggers)
+            for step_id, names in config["item_fields_by_step"].items()
+        }
+        config["alt_fields"] = _with_triggers(config["alt_fields"], triggers)
+        config["gate_fields"] = _with_triggers(config["gate_fields"], triggers)
         return config
+
+    @api.model
+    def _guide_trigger_map(self, model_name):
+        """{field name: names of the fields of the same records its write recomputes} of
+        ``model_name``'s fields that recompute some (Odoo's trigger tree, transitive)."""
+        if model_name not in self.env:
+            return {}
+        triggers = self.pool._field_triggers
+        return {
+            name: frozenset(target.name for target in self.pool.get_field_trigger_tree(field).root)
+            for name, field in self.env[model_name]._fields.items()
+            if field in triggers
+        }
 
     @api.model
     def _guide_gate_field_names(self, step_data, model_name):
@@ -543,3 +565,12 @@ class GuideProcess(models.Model):
             if domain:
                 names |= self._guide_domain_field_names(domain, model_name)
         return names
+
+
+def _with_triggers(names, triggers):
+    """``names`` and the fields whose write recomputes one of them (``triggers``:
+    ``_guide_trigger_map``), frozen."""
+    names = frozenset(names)
+    if not names:
+        return names
+    return names | {name for name, recomputed in triggers.items() if not recomputed.isdisjoint(names)}

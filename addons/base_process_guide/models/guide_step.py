@@ -259,6 +259,7 @@ class GuideStep(models.Model):
         refuse_archived_alone(self, vals, "process_id")
         if vals.get("process_id") and isinstance(vals["process_id"], int):
             self._guide_check_same_model(self.env["guide.process"].browse(vals["process_id"]))
+            self._guide_refuse_moving_in_use(vals["process_id"])
         stage_fields = [fname for fname in self._guide_stage_fields().values() if fname in vals]
         if stage_fields or "process_id" in vals:
             self._guide_check_stage_free(
@@ -409,14 +410,32 @@ class GuideStep(models.Model):
                 emptied |= Config.search([("process_id", "in", processes.ids)])
             emptied.filtered(lambda config: not config.scope_emptied)._guide_archive_scope_emptied()
 
-    def _guide_refuse_in_use(self, stages=None):
-        """Raise naming the steps of ``self`` records are in or their history names, and
-        ``stages`` when the user deletes these (whose deletion would delete the steps)."""
+    def _guide_refuse_moving_in_use(self, process_id):
+        """A step that records are in or that their history names stays in its process, as
+        it is not deleted: moved to another, the records would lose their step and their
+        history would name another process's step; so does a step whose optional tasks
+        records added (``guide.task``)."""
+        moving = self.sudo().filtered(lambda step: step.process_id.id != process_id)
+        if not moving:
+            return
+        _used, lines = moving._guide_usage_lines()
+        if lines:
+            raise UserError(
+                self.env._(
+                    "A step that records are in or that their history names cannot move to another "
+                    "process: the records would lose their step, and their history would name a step "
+                    "of another process.\n%(steps)s\nDuplicate the step into the other process instead.",
+                    steps=lines,
+                )
+            )
+        moving.with_context(active_test=False).task_ids._guide_refuse_added_moving()
+
+    def _guide_usage_lines(self):
+        """(the steps of ``self`` records are in or their history names, the lines of a
+        refusal naming them with their counts: empty when none is)."""
         records, history = self._guide_usage()
         used = self.filtered(lambda step: records[step.id] or history[step.id])
-        if not used:
-            return
-        lines = "\n".join(
+        return used, "\n".join(
             self.env._(
                 "%(step)s: %(records)s record(s) in it, %(history)s stage history row(s) naming it",
                 step=step.display_name,
@@ -425,6 +444,13 @@ class GuideStep(models.Model):
             )
             for step in used[:REFUSAL_MAX_NAMED]
         )
+
+    def _guide_refuse_in_use(self, stages=None):
+        """Raise naming the steps of ``self`` records are in or their history names, and
+        ``stages`` when the user deletes these (whose deletion would delete the steps)."""
+        used, lines = self._guide_usage_lines()
+        if not lines:
+            return
         if stages:
             raise UserError(
                 self.env._(

@@ -128,9 +128,12 @@ class GuideTask(models.Model):
         """An optional task added to records stays in its process: moved to a step of
         another (of another company, maybe), who added it, when and why would count for
         that process's step, in neither process's Step Effectiveness."""
-        uses = self._guide_moved_to_other_process(vals, "step_id")._guide_recorded_uses(
-            "guide.task.log", "task_id"
-        )
+        self._guide_moved_to_other_process(vals, "step_id")._guide_refuse_added_moving()
+
+    def _guide_refuse_added_moving(self):
+        """Refuse moving the tasks of ``self`` records added to another process (with their
+        step, or to a step of another process), naming them and their uses."""
+        uses = self._guide_recorded_uses("guide.task.log", "task_id")
         if uses:
             named = self._guide_named_uses(
                 uses,

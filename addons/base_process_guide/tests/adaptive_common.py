@@ -875,6 +875,15 @@ class AdaptiveCases:
             self.assertIn(named, fault)
         self.assertEqual(self.ms_manual.process_id, step.process_id)
         self.assertEqual(self.task_mandatory.step_id, step)
+        # nor with its step, which the record is in (the step stays, as it is not deleted), to a
+        # process without a step at its stage
+        empty = other.copy({"name": "Adaptive empty", "step_ids": False, "milestone_ids": False})
+        self.assertFalse(empty.step_ids)
+        step.allowed_step_ids = False  # the next steps it names are of its process
+        fault = self.rpc_fault(manager, "guide.step", "write", [step.ids, {"process_id": empty.id}])
+        self.assertIn("A step that records are in or that their history names cannot move", fault)
+        self.assertIn(f"{step.display_name}: 1 record(s) in it", fault)
+        self.assertEqual(self.task_mandatory.process_id, step.process_id)
         unused = self.ms_restricted
         self.assertIs(
             self.xmlrpc(manager, unused._name, "write", [unused.ids, {"process_id": other.id}]), True

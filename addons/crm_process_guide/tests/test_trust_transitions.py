@@ -116,6 +116,34 @@ class TestTrustTransitions(RpcCase, GuideCommon):
         self.assertIn("Expected revenue set", fault)
         self.assertEqual((emptied.guide_step_id, emptied.expected_revenue), (self.step_qualif, 500))
 
+    def test_move_writing_what_a_computed_condition_reads_is_judged_on_the_values_written(self):
+        """A checklist condition on a computed field (the sanitized phone) reads what it is
+        computed from: a move emptying the phone is judged on the values written too."""
+        self.env["guide.item"].create(
+            {
+                "step_id": self.step_qualif.id,
+                "name": "Phone known",
+                "completion": "auto",
+                "auto_domain": "[('phone_sanitized', '!=', False)]",
+            }
+        )
+        user = self.user_salesman
+        lead = self._lead(name="Phone emptied", expected_revenue=500, phone="+32 470 12 34 56")
+        self._tick(lead, "Budget confirmed", "Decision maker identified")
+        fault = self.rpc_fault(
+            user, "crm.lead", "write", [lead.ids, {"stage_id": self.stage_proposal.id, "phone": False}]
+        )
+        self.assertIn("Phone known", fault)
+        self.assertEqual(self._reload(lead).guide_step_id, self.step_qualif)
+        lead.phone = False
+        self.xmlrpc(
+            user,
+            "crm.lead",
+            "write",
+            [lead.ids, {"stage_id": self.stage_proposal.id, "phone": "+32 470 12 34 56"}],
+        )
+        self.assertEqual(self._reload(lead).guide_step_id, self.step_proposal)
+
     def test_salesperson_change_moving_the_team_is_judged(self):
         """crm computes the sales team from the salesperson: a write of user_id alone
         can take a lead out of its process and back."""
