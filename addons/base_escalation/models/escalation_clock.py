@@ -1136,7 +1136,7 @@ class EscalationClock(models.Model):
                 "The condition of rule %(rule)s cannot be evaluated: fix the rule.",
                 rule=clock.rule_id.display_name,
             )
-            clock._escalation_mark_failure(Exception(error), clock.next_level_id, now)
+            clock._escalation_mark_failure(UserError(error), clock.next_level_id, now)
             clocks -= clock
         return clocks.filtered(
             lambda c: c.state in DUE_STATES
@@ -1243,7 +1243,8 @@ class EscalationClock(models.Model):
         self.ensure_one()
         count = self.failure_count + 1
         retry = now + timedelta(minutes=5 * 2**count) if count < MAX_FAILURES else False
-        self.write({"failure_count": count, "last_error": str(exc)[:2000], "next_escalation_at": retry})
+        error = self._escalation_failure_text(exc)
+        self.write({"failure_count": count, "last_error": error, "next_escalation_at": retry})
         self.env["escalation.log"].sudo()._escalation_create_rows(
             [
                 {
@@ -1252,7 +1253,7 @@ class EscalationClock(models.Model):
                     "kind": level.kind or "escalation",
                     "trigger": "auto",
                     "outcome": "failed",
-                    "error": str(exc)[:2000],
+                    "error": error,
                     "actions": [
                         EngineWords(
                             self.env,
@@ -1263,6 +1264,18 @@ class EscalationClock(models.Model):
                     ],
                 }
             ]
+        )
+
+    @api.model
+    def _escalation_failure_text(self, exc):
+        """What the clock and the log say of a failure, which whoever reads the record reads:
+        a refusal's own words (a gate, access, validation), otherwise the kind of error only
+        (its message may hold a traceback, server paths, the record's data), whose details
+        ``_escalation_log_failure`` wrote to the server log."""
+        if isinstance(exc, UserError):
+            return str(exc.args[0] if exc.args else exc)[:2000]
+        return self.env._(
+            "Unexpected error (%(error)s): the server log has the details.", error=type(exc).__name__
         )
 
     def _escalation_fired_log(self, level, result, now):

@@ -188,6 +188,25 @@ class EscalationManualWizard(models.TransientModel):
                 )
             )
 
+    def _check_rule_company(self, record):
+        """A rule of a company escalates the records of that company (and of none), by hand
+        too, as the cron does (``escalation.rule._escalation_scope_domain``): a user of two
+        companies would run one company's level on the other's record, whose users would then
+        read the rule's and level's names in its log."""
+        company = self.rule_id.company_id
+        other = record.company_id if "company_id" in record._fields else False
+        if company and other and other != company:
+            raise UserError(
+                self.env._(
+                    "Escalation rule %(rule)s is a rule of %(company)s: it does not escalate "
+                    "%(record)s, which belongs to %(other)s.",
+                    rule=self.rule_id.display_name,
+                    company=company.display_name,
+                    record=record.display_name,
+                    other=other.display_name,
+                )
+            )
+
     def action_confirm(self):
         refuse_not_one(self)
         record = self._record()
@@ -217,6 +236,7 @@ class EscalationManualWizard(models.TransientModel):
                     model=record._description,
                 )
             )
+        self._check_rule_company(record)
         self._check_escalate_to()
         reason = self.env["guide.mixin"]._guide_bounded_text(self.reason, self.env._("The reason"))
         if not reason:

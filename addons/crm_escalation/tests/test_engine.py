@@ -274,6 +274,28 @@ class TestEngine(EscalationCommon):
         self._run_at(self._h(130))
         self.assertEqual(bad.user_id, self.user_leader)
 
+    def test_unexpected_failure_is_told_without_its_details(self):
+        """A level failing on an unexpected error (a mail template that does not render): the
+        clock and the log, which whoever reads the record reads, name the kind of error; its
+        message, which may hold a traceback and server paths, goes to the server log only."""
+        rule = self._rule(levels=[{"name": "L1", "delay": 1, "assign_to": "team_leader"}])
+        with self._at(T0):
+            lead = self._lead(name="unlucky")
+
+        def execute(level, records, reason=None, manual=False):
+            raise AttributeError('Traceback (most recent call last):\n  File "/opt/odoo/secret.py"')
+
+        with (
+            patch.object(type(self.env["escalation.level"]), "_escalation_execute", execute),
+            self.assertLogs(CLOCK_LOGGER, logging.WARNING) as logs,
+        ):
+            self._run_at(self._h(2))
+        self.assertIn("/opt/odoo/secret.py", "\n".join(logs.output))
+        clock = self._clock(lead, rule)
+        expected = "Unexpected error (AttributeError): the server log has the details."
+        self.assertEqual(clock.last_error, expected)
+        self.assertEqual(self._logs(lead, outcome="failed").error, expected)
+
     def test_gate_refusal_is_a_failure_of_that_record(self):
         self.step_qualif.write({"gate_mode": "block", "item_ids": [(0, 0, {"name": "Budget confirmed"})]})
         rule = self._rule(levels=[{"name": "Push", "delay": 1, "move_step_id": self.step_proposal.id}])

@@ -233,6 +233,33 @@ class TestManual(EscalationCommon):
             wizard.action_confirm()
         self.assertEqual(lead.user_id, self.user_salesman)
 
+    def test_manual_escalation_with_a_rule_of_another_company(self):
+        """A user of two companies escalating by hand a lead of one with a rule of the other is
+        refused, as the cron would not apply that rule there."""
+        rule = self._rule()
+        rule.company_id = self.env.company
+        other = self.env["res.company"].create({"name": "Other escalation company"})
+        self.user_salesman.company_ids |= other
+        lead = self._lead()
+        lead.write({"team_id": False, "company_id": other.id})
+        wizard = (
+            self.env["escalation.manual.wizard"]
+            .with_user(self.user_salesman)
+            .with_context(allowed_company_ids=[other.id, self.env.company.id])
+            .create(
+                {
+                    "res_model": "crm.lead",
+                    "res_id": lead.id,
+                    "rule_id": rule.id,
+                    "level_id": rule.level_ids[0].id,
+                    "reason": "Another company",
+                }
+            )
+        )
+        with self.assertRaisesRegex(UserError, "is a rule of .*: it does not escalate"):
+            wizard.action_confirm()
+        self.assertFalse(self._logs(lead, kind="manual"))
+
     def test_refusals_name_no_lead_the_user_may_not_change(self):
         """The dialog sent for a lead the salesperson may not change is refused by Odoo's
         access check before anything names the lead, its company or its rules."""
