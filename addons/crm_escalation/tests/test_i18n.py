@@ -50,8 +50,9 @@ class TestEscalationLanguage(EscalationCommon):
         self.assertNotIn("Activity for", note.body)
         log = self._logs(lead, outcome="done")
         self.assertIn("Активность для", log.with_context(lang="ru_RU").actions)
-        # the log reads in each reader's language, its date as their language writes it
-        deadline = (start + timedelta(hours=3)).date()
+        # the log reads in each reader's language, its date (the to-do's, a day in the scheduler's
+        # time zone: not the UTC day late in the evening) as their language writes it
+        deadline = lead.activity_ids.date_deadline
         for lang, words in (("en_US", "Activity for"), ("zh_CN", "安排的活动")):
             actions = log.with_context(lang=lang).actions
             self.assertIn(words, actions, lang)
