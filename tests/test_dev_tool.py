@@ -197,7 +197,12 @@ def test_alone_installs_the_modules_it_depends_on(tmp_path, monkeypatch):
 
 def test_alone_reads_the_manifests_of_odoo_modules():
     dev = _load_dev()
-    assert dev.our_dependencies("crm_escalation")[1] == dev.our_dependencies("crm_policy_compliance")[1]
+    escalation, policies = (
+        set(dev.our_dependencies(name)[1]) for name in ("crm_escalation", "crm_policy_compliance")
+    )
+    # the policies audit no refusal of the import dialog's test (``base_import.import``)
+    assert policies - escalation == {"base_import"}
+    assert escalation <= policies
     assert "helpdesk_mgmt" not in dev.our_dependencies("crm_escalation")[1]
     assert "helpdesk_mgmt" in dev.our_dependencies("helpdesk_escalation")[1]
     # the escalation engine and its helpdesk bridge install no CRM (issue 14)
