@@ -92,6 +92,20 @@ class GuideMilestone(models.Model):
         self._guide_refuse_other_model(before, "process_id")
         return res
 
+    def _guide_reached_lines(self, uses):
+        """The lines of a refusal naming the milestones ``uses`` ({milestone: count}) and how
+        many records reached them (each message apart: the exporter skips one nested in
+        another's arguments)."""
+        return self._guide_named_uses(
+            uses,
+            lambda milestone, count: self.env._(
+                "%(process)s / %(milestone)s: reached by %(count)s record(s)",
+                process=milestone.process_id.display_name,
+                milestone=milestone.name,
+                count=count,
+            ),
+        )
+
     def _guide_refuse_moving_reached(self, vals):
         """A milestone records have reached stays in its process: moved to another (of
         another company, maybe), their Time to Milestone would count in neither process's
@@ -100,15 +114,7 @@ class GuideMilestone(models.Model):
             "guide.milestone.reached", "milestone_id"
         )
         if uses:
-            named = self._guide_named_uses(
-                uses,
-                lambda milestone, count: self.env._(
-                    "%(process)s / %(milestone)s: reached by %(count)s record(s)",
-                    process=milestone.process_id.display_name,
-                    milestone=milestone.name,
-                    count=count,
-                ),
-            )
+            named = self._guide_reached_lines(uses)
             raise UserError(
                 self.env._(
                     "A milestone records have reached cannot move to another process: their Time "
@@ -125,16 +131,7 @@ class GuideMilestone(models.Model):
         figures."""
         uses = self._guide_recorded_uses("guide.milestone.reached", "milestone_id")
         if uses:
-            # each message apart (the exporter skips one nested in another's arguments)
-            named = self._guide_named_uses(
-                uses,
-                lambda milestone, count: self.env._(
-                    "%(process)s / %(milestone)s: reached by %(count)s record(s)",
-                    process=milestone.process_id.display_name,
-                    milestone=milestone.name,
-                    count=count,
-                ),
-            )
+            named = self._guide_reached_lines(uses)
             raise UserError(
                 self.env._(
                     "A milestone records have reached cannot be deleted: the records would lose "

@@ -130,20 +130,26 @@ class GuideTask(models.Model):
         that process's step, in neither process's Step Effectiveness."""
         self._guide_moved_to_other_process(vals, "step_id")._guide_refuse_added_moving()
 
+    def _guide_added_lines(self, uses):
+        """The lines of a refusal naming the tasks ``uses`` ({task: count}) and how often
+        records added them (each message apart: the exporter skips one nested in another's
+        arguments)."""
+        return self._guide_named_uses(
+            uses,
+            lambda task, count: self.env._(
+                "%(step)s / %(task)s: added %(count)s time(s)",
+                step=task.step_id.display_name,
+                task=task.name,
+                count=count,
+            ),
+        )
+
     def _guide_refuse_added_moving(self):
         """Refuse moving the tasks of ``self`` records added to another process (with their
         step, or to a step of another process), naming them and their uses."""
         uses = self._guide_recorded_uses("guide.task.log", "task_id")
         if uses:
-            named = self._guide_named_uses(
-                uses,
-                lambda task, count: self.env._(
-                    "%(step)s / %(task)s: added %(count)s time(s)",
-                    step=task.step_id.display_name,
-                    task=task.name,
-                    count=count,
-                ),
-            )
+            named = self._guide_added_lines(uses)
             raise UserError(
                 self.env._(
                     "An optional task added to records cannot move to a step of another process: "
@@ -160,16 +166,7 @@ class GuideTask(models.Model):
         Added figures."""
         uses = self._guide_recorded_uses("guide.task.log", "task_id")
         if uses:
-            # each message apart (the exporter skips one nested in another's arguments)
-            named = self._guide_named_uses(
-                uses,
-                lambda task, count: self.env._(
-                    "%(step)s / %(task)s: added %(count)s time(s)",
-                    step=task.step_id.display_name,
-                    task=task.name,
-                    count=count,
-                ),
-            )
+            named = self._guide_added_lines(uses)
             raise UserError(
                 self.env._(
                     "An optional task added to records cannot be deleted: the records would lose "
