@@ -1,6 +1,9 @@
 """Optional tasks, milestones and event fields on a model no business app knows
 (issue 15), with nothing but ``base_process_guide``."""
 
+from datetime import datetime, timedelta
+
+from freezegun import freeze_time
 from odoo_test_helper import FakeModelLoader
 
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -358,14 +361,18 @@ class TestGenericAdaptive(TransactionCase):
         record.message_post(body="internal", message_type="comment", subtype_xmlid="mail.mt_note")
         self.assertFalse(record.guide_last_reply_date)
         self.assertFalse(record.guide_milestone_ids)
-        record.message_post(body="We are on it", message_type="comment", subtype_xmlid="mail.mt_comment")
-        self.assertTrue(record.guide_last_reply_date)
-        # when it was posted, not the date the poster sent, and never back in time
-        posted_at = record.guide_last_reply_date
+        # when it was posted, not the date the poster sent (a frozen clock: a real one may pass
+        # a second between two posts)
+        first_reply = datetime(2026, 3, 2, 10, 0, 0)
+        with freeze_time(first_reply):
+            record.message_post(body="We are on it", message_type="comment", subtype_xmlid="mail.mt_comment")
+        self.assertEqual(record.guide_last_reply_date, first_reply)
+        posted_at = first_reply + timedelta(hours=1)
         for date in ("2099-12-31 00:00:00", "2000-01-01 00:00:00"):
-            record.message_post(
-                body="Dated", message_type="comment", subtype_xmlid="mail.mt_comment", date=date
-            )
+            with freeze_time(posted_at):
+                record.message_post(
+                    body="Dated", message_type="comment", subtype_xmlid="mail.mt_comment", date=date
+                )
             self.assertEqual(record.guide_last_reply_date, posted_at)
         self.assertEqual(record.guide_milestone_ids.mapped("name"), ["First reply sent"])
         self.assertEqual(self._reached(record).user_id, self.user)
