@@ -1269,9 +1269,12 @@ class EscalationClock(models.Model):
     @api.model
     def _escalation_failure_text(self, exc):
         """What the clock and the log say of a failure, which whoever reads the record reads:
-        a refusal's own words (a gate, access, validation), otherwise the kind of error only
-        (its message may hold a traceback, server paths, the record's data), whose details
-        ``_escalation_log_failure`` wrote to the server log."""
+        a refusal's own words (a gate, validation), otherwise the kind of error only (its
+        message may hold a traceback, server paths, the record's data), whose details
+        ``_escalation_log_failure`` wrote to the server log. An access refusal says so alone:
+        Odoo's words name the records and the user refused, maybe not the record escalated."""
+        if isinstance(exc, AccessError):
+            return self.env._("Access refused: the server log has the details.")
         if isinstance(exc, UserError):
             return str(exc.args[0] if exc.args else exc)[:2000]
         return self.env._(

@@ -4,7 +4,7 @@ from unittest.mock import patch
 
 from freezegun import freeze_time
 
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
 from odoo.addons.base_escalation.models import escalation_clock
@@ -293,6 +293,32 @@ class TestEngine(EscalationCommon):
         self.assertIn("/opt/odoo/secret.py", "\n".join(logs.output))
         clock = self._clock(lead, rule)
         expected = "Unexpected error (AttributeError): the server log has the details."
+        self.assertEqual(clock.last_error, expected)
+        self.assertEqual(self._logs(lead, outcome="failed").error, expected)
+
+    def test_access_refusal_is_told_without_the_records_it_names(self):
+        """A level refused access to another record (its words name that record and the user
+        refused): the clock and the log, which whoever reads the escalated record reads, say
+        that access was refused; the words go to the server log, as info (an ordinary refusal)."""
+        rule = self._rule(levels=[{"name": "L1", "delay": 1, "assign_to": "team_leader"}])
+        with self._at(T0):
+            lead = self._lead(name="unlucky")
+
+        # as Odoo words it (``_make_access_error``)
+        words = "Sorry, Bob (id=7) doesn't have 'read' access to:\n- Secret merger, Lead (crm.lead: 42)"
+
+        def execute(level, records, reason=None, manual=False):
+            raise AccessError(words)
+
+        with (
+            patch.object(type(self.env["escalation.level"]), "_escalation_execute", execute),
+            self.assertLogs(CLOCK_LOGGER, logging.INFO) as logs,
+        ):
+            self._run_at(self._h(2))
+        self.assertIn("Secret merger", "\n".join(logs.output))
+        self.assertFalse([r for r in logs.records if r.levelno >= logging.WARNING])
+        clock = self._clock(lead, rule)
+        expected = "Access refused: the server log has the details."
         self.assertEqual(clock.last_error, expected)
         self.assertEqual(self._logs(lead, outcome="failed").error, expected)
 
