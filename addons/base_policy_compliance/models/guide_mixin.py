@@ -248,8 +248,9 @@ class GuideMixin(models.AbstractModel):
 
     @api.model
     def _policy_held_vals(self, vals):
-        """The part of a refused write to keep with a held change (not what the ORM added)."""
-        return dict(vals)
+        """The part of a refused write to keep with a held change (not what the model's own
+        ``write`` added: ``_guide_held_vals``)."""
+        return self._guide_held_vals(vals)
 
     # ------------------------------------------------------------
     # COMPUTES

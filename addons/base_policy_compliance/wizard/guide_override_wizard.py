@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.base_process_guide.models.guide_mixin import CTX_REASON, CTX_REASON_ID
-from odoo.addons.base_process_guide.tools import json_ids
+from odoo.addons.base_process_guide.tools import json_ids, json_value
 
 # the justification the policies are previewed with (the one typed is not known yet)
 PREVIEW_REASON = "(preview)"
@@ -22,15 +22,15 @@ class GuideOverrideWizard(models.TransientModel):
     def default_get(self, fields_list):
         defaults = super().default_get(fields_list)
         if {"approval_problems", "policy_problems"} & set(fields_list):
-            # the move the dialog makes (fields of no view: the client sends them in the context)
-            move = super().default_get(["res_model", "res_ids", "stage_res_id"])
+            # the change the dialog makes (fields of no view: the client sends them in the context)
+            move = super().default_get(["res_model", "res_ids", "stage_res_id", "vals"])
             defaults.update(self._policy_problems(move))
         return defaults
 
     @api.model
     def _policy_problems(self, move):
-        """The policies the move of the dialog (``move``: its default values) meets once its gate is
-        overridden, in words: those needing approval and those the justification overrides."""
+        """The policies the change of the dialog (``move``: its default values) meets once its gate
+        is overridden, in words: those needing approval and those the justification overrides."""
         Policy = self.env["compliance.policy"]
         res_model = move.get("res_model")
         if not isinstance(res_model, str) or "guide.mixin" not in getattr(
@@ -45,9 +45,9 @@ class GuideOverrideWizard(models.TransientModel):
         stage = move.get("stage_res_id")
         if not isinstance(stage, int) or isinstance(stage, bool):
             return {}
-        verdicts = Policy._policy_preview(
-            records, {records._guide_stage_field: stage}, {CTX_REASON: PREVIEW_REASON}
-        )
+        held = json_value(move.get("vals") or "{}")
+        vals = {**(held if isinstance(held, dict) else {}), records._guide_stage_field: stage}
+        verdicts = Policy._policy_preview(records, vals, {CTX_REASON: PREVIEW_REASON})
         if not verdicts:
             return {}
         overridden = [pair for pair in verdicts.to_deviate if pair[0]["enforcement"] == "override"]

@@ -2223,36 +2223,42 @@ class GuideMixin(models.AbstractModel):
             for info in infos:
                 info["gate"] = "overridden"
             return
-        stage_field = self._guide_stage_field
         stage_ids = {info["to_stage_id"] for info in infos}
-        sent = change and change["vals"].get(stage_field)
-        gate_fields = self.env["guide.process"]._get_guide_config(self._name)["gate_fields"]
-        if (
-            not change
-            or len(stage_ids) != 1
-            or not isinstance(sent, int)
-            or sent not in stage_ids
-            or not gate_fields.isdisjoint(change["vals"])
-        ):
-            # not a plain move (a creation, a change of team, of what the gate reads...): the
-            # wizard, which moves the stage alone, cannot replay it
+        sent = change and change["vals"].get(self._guide_stage_field)
+        if not change or len(stage_ids) != 1 or not isinstance(sent, int) or sent not in stage_ids:
+            # not a move of existing records to the stage the write names (a creation, a stage
+            # computed from another field): the wizard, which replays the write, cannot
             raise guide_change_refused(
                 self.env._(
                     "%(message)s\n\nComplete what the step requires first: a reason to override it can "
-                    "be given only when the stage alone is changed.",
+                    "be given only when records are moved to a stage.",
                     message=self._guide_refusal_message(infos),
                 )
             )
+        # the dialog makes the whole write (``self``): the records whose gate passed are
+        # changed with the others once the reason is given
+        held = self.browse(sorted(set(self.ids)))
         raise GuideDecisionRequired(
             self.env._(
                 "%(message)s\n\nThis step may be overridden with a reason, which is recorded.",
                 message=self._guide_refusal_message(infos),
             ),
-            self._guide_override_action(infos),
+            held._guide_override_action(infos, self._guide_held_vals(change["vals"])),
+            # the wizard holds the whole refused write: the form drops its unsaved copy
+            discard={"res_model": self._name, "res_ids": held.ids},
         )
 
-    def _guide_override_action(self, infos):
-        """The wizard that takes the reason of a gate override (opened by the web client)."""
+    @api.model
+    def _guide_held_vals(self, vals):
+        """The part of a refused write the override dialog makes once the reason is given:
+        the whole write, less what the model's own ``write`` added to it (its dates of a
+        move...), which it adds again."""
+        return dict(vals)
+
+    def _guide_override_action(self, infos, vals=None):
+        """The wizard that takes the reason of a gate override (opened by the web client):
+        it writes ``vals`` on ``self`` with the reason (without ``vals``, it moves the records
+        of ``infos`` alone)."""
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Override a Process Gate"),
@@ -2262,9 +2268,12 @@ class GuideMixin(models.AbstractModel):
             "target": "new",
             "context": {
                 "default_res_model": self._name,
-                "default_res_ids": json.dumps(list(dict.fromkeys(info["record"].id for info in infos))),
+                "default_res_ids": json.dumps(
+                    self.ids if vals else list(dict.fromkeys(info["record"].id for info in infos))
+                ),
                 "default_stage_res_id": infos[0]["to_stage_id"],
                 "default_stage_name": infos[0]["to_stage_name"],
+                "default_vals": json.dumps(vals, default=str) if vals else False,
                 "default_problems": "\n".join(
                     labelled(self.env, info["record"].display_name, self._guide_problem_text(info))
                     for info in infos

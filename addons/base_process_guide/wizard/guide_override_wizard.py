@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..models.guide_mixin import CTX_REASON, CTX_REASON_ID
-from ..tools import json_ids, refuse_deleted, refuse_not_one, shortened
+from ..tools import json_ids, json_vals, refuse_deleted, refuse_not_one, shortened
 
 
 class GuideOverrideWizard(models.TransientModel):
@@ -19,6 +19,7 @@ class GuideOverrideWizard(models.TransientModel):
     res_ids = fields.Char(required=True, readonly=True, help="JSON list of the records to move.")
     stage_res_id = fields.Integer(string="Target Stage ID", required=True, readonly=True)
     stage_name = fields.Char(string="Target Stage", readonly=True)
+    vals = fields.Text(string="Held Change", readonly=True, help="JSON of the held change.")
     problems = fields.Text(string="What Is Not Done", readonly=True)
     # the reasons offered on the records' model
     reason_id = fields.Many2one(
@@ -50,7 +51,14 @@ class GuideOverrideWizard(models.TransientModel):
                     "%(field)s %(value)s does not exist.", field=stage_field.string, value=self.stage_res_id
                 )
             )
-        return self._apply_override(records, {stage_field.name: stage.id}, reason)
+        return self._apply_override(records, self._held_vals(stage_field.name, stage.id), reason)
+
+    def _held_vals(self, stage_field, stage_id):
+        """The change the dialog makes: the refused write it holds, which moves the records
+        to the stage it names (the move alone when it holds none)."""
+        self.ensure_one()
+        vals = json_vals(self.env, self.vals, self._description) if self.vals else {}
+        return {**vals, stage_field: stage_id}
 
     def _apply_override(self, records, vals, reason):
         """Make the move ``vals`` of ``records`` past their gate with the justification

@@ -50,15 +50,6 @@ class CrmLead(models.Model):
                 events["lost"] = losing
         return events
 
-    @api.model
-    def _policy_held_vals(self, vals):
-        """Without the values the CRM adds itself to a move, a win or a loss (dates, the
-        automated probability, a read-only computation no user writes)."""
-        held = super()._policy_held_vals(vals)
-        for key in ("date_last_stage_update", "date_closed", "date_open", "automated_probability"):
-            held.pop(key, None)
-        return held
-
     def _policy_transition_events(self, transitions, config):
         events = super()._policy_transition_events(transitions, config)
         # won or lost outside the process, then brought into it (team, type...): a win or a

@@ -39,6 +39,16 @@ class CrmLead(models.Model):
         return values
 
     @api.model
+    def _guide_held_vals(self, vals):
+        """Without the values the CRM adds itself to a move, a win or a loss (dates, the
+        automated probability, a read-only computation no user writes): its ``write`` adds
+        them again when the held change is made."""
+        held = super()._guide_held_vals(vals)
+        for key in ("date_last_stage_update", "date_closed", "date_open", "automated_probability"):
+            held.pop(key, None)
+        return held
+
+    @api.model
     def _guide_time_scope_domain(self):
         # won leads are done (lost ones are archived): time changes nothing for them
         return [*super()._guide_time_scope_domain(), ("stage_id.is_won", "=", False)]

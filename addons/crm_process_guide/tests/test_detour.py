@@ -649,19 +649,27 @@ class TestBranches(DetourCommon):
         self._tick(lowered, "Proposal sent")
         lowered.write({"stage_id": self.stage_nego.id, "expected_revenue": 500})
         self.assertEqual(lowered.guide_step_id, self.step_nego)
-        # off its branch with what the branch reads in the same write: no reason is asked for (the
-        # dialog, which moves the stage alone, would judge another move and drop the rest)
+        # off its branch with what the branch reads in the same write: the reason's dialog makes
+        # the whole write, judged again on the values written (not the move alone, which would
+        # judge another move and drop the rest)
         small = self._lead(name="Small", stage_id=self.stage_proposal.id, expected_revenue=500)
         small = small.with_user(self.user_salesman)
         self._tick(small, "Proposal sent")
-        with self.assertRaises(UserError) as caught:
+        with self.assertRaises(GuideDecisionRequired) as caught:
             small.write({"stage_id": self.stage_won.id, "expected_revenue": 600})
-        self.assertNotIsInstance(caught.exception, GuideDecisionRequired)
-        self.assertIn("only when the stage alone is changed", str(caught.exception))
-        small.with_context(guide_override_reason="Signed at once").write(
-            {"stage_id": self.stage_won.id, "expected_revenue": 600}
+        self.assertEqual((small.stage_id, small.expected_revenue), (self.stage_proposal, 500))
+        wizard = (
+            self.env["guide.override.wizard"]
+            .with_user(self.user_salesman)
+            .with_context(**caught.exception.action["context"])
+            .create({"reason": "Signed at once"})
         )
+        wizard.action_confirm()
         self.assertEqual((small.stage_id, small.expected_revenue), (self.stage_won, 600))
+        deviation = self.env["guide.deviation"].search(
+            [("res_model", "=", "crm.lead"), ("res_id", "=", small.id)]
+        )
+        self.assertEqual(deviation.reason, "Signed at once")
 
     def test_branch_holds_after_leaving_the_process_and_back(self):
         """A lead entered in the alternate step its branch leads to, taken out of its process

@@ -124,6 +124,54 @@ class TestGate(GuideCommon):
         self.assertEqual(lead.stage_id, self.stage_nego)
         self.assertEqual(lead.guide_deviation_count, 1)
 
+    def test_override_wizard_makes_the_whole_refused_write(self):
+        """A write moving leads past an Override gate with other fields (an editable list row,
+        a mass edit): the dialog makes that whole write once the reason is given, on every lead
+        of it (the one whose gate passed too), and the form drops its unsaved copy of it."""
+        lead = self._lead(name="Held deal", stage_id=self.stage_proposal.id)
+        ready = self._lead(name="Ready deal", stage_id=self.stage_proposal.id)
+        self._tick(ready, "Proposal sent")
+        leads = (lead | ready).with_user(self.user_salesman)
+        with self.assertRaises(GuideDecisionRequired) as caught:
+            leads.write({"stage_id": self.stage_nego.id, "contact_name": "Jane Buyer", "priority": "2"})
+        self.assertEqual(caught.exception.context["guide_decision_discard"]["res_ids"], sorted(leads.ids))
+        context = caught.exception.action["context"]
+        self.assertEqual(json.loads(context["default_res_ids"]), sorted(leads.ids))
+        wizard = Form(self.env["guide.override.wizard"].with_user(self.user_salesman).with_context(**context))
+        # the problems are those of the lead whose gate holds it
+        self.assertIn(lead.display_name, wizard.problems)
+        self.assertNotIn(ready.display_name, wizard.problems)
+        wizard.reason = "Signed on the phone"
+        wizard.save().action_confirm()
+        for record in lead | ready:
+            self.assertEqual(
+                (record.stage_id, record.contact_name, record.priority), (self.stage_nego, "Jane Buyer", "2")
+            )
+        deviations = self.env["guide.deviation"].search(
+            [("res_model", "=", "crm.lead"), ("res_id", "in", leads.ids)]
+        )
+        self.assertEqual(deviations.mapped("res_id"), lead.ids, "the gate of the other passed: no deviation")
+        self.assertEqual(deviations.reason, "Signed on the phone")
+
+    def test_override_wizard_moves_to_the_stage_it_names(self):
+        """The held change a client sends names another stage than the dialog's: the dialog
+        moves to the stage it names and shows (what the agent clicks is what they see)."""
+        lead = self._lead(stage_id=self.stage_proposal.id)
+        wizard = self.env["guide.override.wizard"].create(
+            {
+                "res_model": "crm.lead",
+                "res_ids": json.dumps(lead.ids),
+                "stage_res_id": self.stage_nego.id,
+                "vals": json.dumps({"stage_id": self.stage_won.id, "contact_name": "Jane Buyer"}),
+                "reason": "Because",
+            }
+        )
+        wizard.action_confirm()
+        self.assertEqual((lead.stage_id, lead.contact_name), (self.stage_nego, "Jane Buyer"))
+        wizard.vals = "[1, 2]"
+        with self.assertRaisesRegex(UserError, "is not a set of field values"):
+            wizard.action_confirm()
+
     def test_override_refusal_names_the_group_in_the_readers_language(self):
         """The group a refusal names is in the reader's language, even when its name was read
         in another one earlier in the same request (Odoo keeps one full name of a group per

@@ -60,3 +60,31 @@ class TestTrustDecisionUi(HttpCase, GuideCommon):
                 login="admin",
             )
         self.assertEqual(lead.stage_id, self.stage_proposal)
+
+    def test_list_row_past_override_gate_keeps_its_other_edits(self):
+        """An editable list row whose stage and contact are edited together past an Override
+        gate: one dialog, which makes the whole write (the contact is not lost with the move)."""
+        lead = self._override_lead("Tour override list deal")
+        view = self.env["ir.ui.view"].create(
+            {
+                "name": "Editable opportunities (test)",
+                "model": "crm.lead",
+                "type": "list",
+                "arch": """<list editable="bottom">
+                    <field name="name"/><field name="contact_name"/><field name="stage_id"/>
+                </list>""",
+            }
+        )
+        action = self.env["ir.actions.act_window"].create(
+            {
+                "name": "Editable opportunities",
+                "res_model": "crm.lead",
+                "view_mode": "list",
+                "view_id": view.id,
+                "domain": [("id", "=", lead.id)],
+            }
+        )
+        with self.assertNoLogs("odoo.http", "ERROR"):
+            self.start_tour(f"/odoo/action-{action.id}", "guide_decision_list_tour", login="admin")
+        self._assert_overridden(lead, "Signed on the phone")
+        self.assertEqual(lead.contact_name, "Jane Buyer")

@@ -70,6 +70,22 @@ class HelpdeskTicket(models.Model):
         return values
 
     @api.model
+    def _guide_held_vals(self, vals):
+        """Without the values helpdesk_mgmt adds itself to a move or an assignment (its dates,
+        the kanban state it resets): its ``write`` adds them again when the held change is
+        made."""
+        held = super()._guide_held_vals(vals)
+        added = {
+            "stage_id": ("last_stage_update", "closed_date", "kanban_state"),
+            "user_id": ("assigned_date",),
+        }
+        for fname, keys in added.items():
+            if vals.get(fname):
+                for key in keys:
+                    held.pop(key, None)
+        return held
+
+    @api.model
     def _guide_is_exit_stage(self, stage):
         # a closing stage that is no step of the process (Cancelled, Rejected): a spam
         # ticket is rejected without its triage checklist, not filled with a made-up one

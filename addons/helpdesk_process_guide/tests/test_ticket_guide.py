@@ -1,5 +1,6 @@
 import ast
 import base64
+import json
 
 from lxml import etree
 
@@ -164,6 +165,23 @@ class TestTicketGuide(HelpdeskGuideCommon):
         self.assertEqual(deviation.history_id.gate_result, "overridden")
         self.assertTrue(ticket.guide_overridden)
         self.assertIn(ticket, self.env["helpdesk.ticket"].search([("guide_overridden", "=", True)]))
+
+    def test_override_dialog_holds_the_whole_write_without_what_helpdesk_adds(self):
+        """A ticket moved past an Override gate with its priority in one write: the dialog makes
+        both, and holds neither the dates nor the kanban state helpdesk_mgmt adds to a move
+        (added again when the dialog makes it, at that time)."""
+        ticket = self._ticket(stage_id=self.stage_progress.id).with_user(self.user_own)
+        with self.assertRaises(GuideDecisionRequired) as err:
+            ticket.write({"stage_id": self.stage_waiting.id, "priority": "2"})
+        context = err.exception.action["context"]
+        self.assertEqual(
+            json.loads(context["default_vals"]), {"stage_id": self.stage_waiting.id, "priority": "2"}
+        )
+        wizard = Form(self.env["guide.override.wizard"].with_user(self.user_own).with_context(**context))
+        wizard.reason = "Known issue, fix sent right away"
+        wizard.save().action_confirm()
+        self.assertEqual((ticket.stage_id, ticket.priority), (self.stage_waiting, "2"))
+        self.assertTrue(ticket.last_stage_update)
 
     def test_override_restricted_to_a_group(self):
         self.step_progress.override_group_id = self.env.ref("helpdesk_mgmt.group_helpdesk_manager")

@@ -4,6 +4,7 @@ import { registry } from "@web/core/registry";
 import { RPCError } from "@web/core/network/rpc";
 import { UncaughtPromiseError } from "@web/core/errors/error_service";
 import { FormController } from "@web/views/form/form_controller";
+import { ListController } from "@web/views/list/list_controller";
 import { StatusBarField } from "@web/views/fields/statusbar/statusbar_field";
 import { useBus } from "@web/core/utils/hooks";
 import { patch } from "@web/core/utils/patch";
@@ -20,8 +21,9 @@ const DISCARD_EVENT = "GUIDE-DECISION:DISCARD";
  *
  * Kanban drag, statusbar click and buttons (Won, Lost) all reach this handler:
  * their RPC error is not caught by the view. When the wizard holds the whole
- * refused change (policies: ``discard``), the form drops its unsaved copy of it,
- * so that it shows the record as it is and does not submit the change again.
+ * refused change (``discard``), the form or the list row being edited drops its
+ * unsaved copy of it, so that it shows the record as it is and does not submit the
+ * change again.
  */
 export function guideDecisionHandler(env, error, originalError) {
     if (!(error instanceof UncaughtPromiseError) || !(originalError instanceof RPCError)) {
@@ -52,6 +54,25 @@ patch(FormController.prototype, {
             const root = this.model.root;
             if (root.resModel === detail.res_model && detail.res_ids.includes(root.resId) && root.dirty) {
                 root.discard();
+            }
+        });
+    },
+});
+
+/** The same in an editable list: the row being edited drops its copy of the held change. */
+patch(ListController.prototype, {
+    setup() {
+        super.setup(...arguments);
+        useBus(this.env.bus, DISCARD_EVENT, ({ detail }) => {
+            const root = this.model.root;
+            const edited = root.editedRecord;
+            if (
+                edited &&
+                root.resModel === detail.res_model &&
+                detail.res_ids.includes(edited.resId) &&
+                edited.dirty
+            ) {
+                root.leaveEditMode({ discard: true });
             }
         });
     },
