@@ -215,8 +215,12 @@ class GuideFeedback(models.Model):
             feedback._guide_check_processes()
             if any(fb.state != "new" or fb.response for fb in feedback):
                 feedback._guide_check_companies()
-        for fb in feedback.filtered(lambda f: f.process_id.owner_id):
-            fb.message_subscribe(partner_ids=fb.process_id.owner_id.partner_id.ids)
+        # the process's owner follows it: an employee who may read it (an owner set before owners
+        # were checked, since made a portal user or moved to another company, does not)
+        for fb in feedback.sudo():
+            owner = fb.process_id.owner_id
+            if owner and not owner.share and (fb.company_id | fb.record_company_id) <= owner.company_ids:
+                feedback.browse(fb.id).message_subscribe(partner_ids=owner.partner_id.ids)
         return feedback
 
     def write(self, vals):

@@ -53,6 +53,8 @@ class GuideProcess(models.Model):
         "res.users",
         string="Process Owner",
         default=lambda self: self.env.user,
+        domain="[('share', '=', False)]",
+        check_company=True,
         tracking=True,
         help="Receives the agents' feedback on this process.",
     )
@@ -117,6 +119,20 @@ class GuideProcess(models.Model):
                     "Process %(process)s: %(model)s is not a guided model.",
                     process=process.display_name,
                     model=shortened(process.model_name),
+                )
+            )
+
+    @api.constrains("owner_id")
+    def _check_owner(self):
+        """The owner reads the agents' feedback, internal: an employee (of the process's
+        company: ``check_company``)."""
+        for process in self.filtered(lambda p: p.owner_id.share):
+            raise ValidationError(
+                self.env._(
+                    "Process %(process)s: %(user)s cannot own it: the owner of a process reads the "
+                    "agents' feedback, and must be an internal user.",
+                    process=process.display_name,
+                    user=process.owner_id.name,
                 )
             )
 

@@ -1,4 +1,4 @@
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from .common import GuideCommon
@@ -161,6 +161,36 @@ class TestSecurity(GuideCommon):
         self.assertFalse(
             lead.guide_process_id, "a process of company C does not guide leads of the main company"
         )
+
+    def test_process_owner_is_an_employee_of_its_company(self):
+        """The owner follows the agents' feedback: a portal user or a user of another company
+        is refused at save, naming the process; an owner set before owners were checked (since
+        made a portal user) does not follow the new feedback."""
+        portal = new_test_user(self.env, login="guide_owner_portal", groups="base.group_portal")
+        process = self.process.with_user(self.user_manager)
+        with self.assertRaisesRegex(ValidationError, "cannot own it"):
+            process.write({"owner_id": portal.id})
+        company_b = self.env["res.company"].create({"name": "Owner Company B"})
+        user_b = new_test_user(
+            self.env,
+            login="guide_owner_b",
+            groups="sales_team.group_sale_manager",
+            company_id=company_b.id,
+            company_ids=[(6, 0, company_b.ids)],
+        )
+        self.process.company_id = self.env.company
+        with self.assertRaisesRegex(ValidationError, "Process Owner must be of"):
+            process.write({"owner_id": user_b.id})
+        self.env.cr.execute(
+            "UPDATE guide_process SET owner_id = %s WHERE id = %s", (portal.id, self.process.id)
+        )
+        self.process.invalidate_recordset(["owner_id"])
+        feedback = (
+            self.env["guide.feedback"]
+            .with_user(self.user_salesman)
+            .create({"name": "Skip the budget call", "process_id": self.process.id})
+        )
+        self.assertNotIn(portal.partner_id, feedback.message_partner_ids)
 
     def test_feedback_review_reserved_to_managers(self):
         lead = self._lead()
