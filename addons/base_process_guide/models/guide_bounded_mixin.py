@@ -167,6 +167,32 @@ class GuideBoundedMixin(models.AbstractModel):
                     )
                 refuse(record, reason)
 
+    def _guide_check_company_of(self, fnames):
+        """Refuse, in the words of ``_guide_refuse_other_company``, a link of ``fnames`` to
+        records of another company than the record's. For links Odoo's ``check_company``
+        cannot guard: records an app gives a company by default (helpdesk_mgmt's teams,
+        categories, channels, stages), which a record of every company may still link to."""
+        for record in self.filtered("company_id"):
+            company = record.company_id
+            for name in fnames:
+                corecords = record.sudo()[name]
+                foreign = corecords.filtered(
+                    lambda r, company=company: r.company_id and r.company_id != company
+                )
+                if not foreign:
+                    continue
+                values = ", ".join(quoted(self.env, name) for name in foreign[:5].mapped("display_name"))
+                refuse(
+                    record,
+                    self.env._(
+                        "%(field)s must be of %(company)s or of no company, not of another company "
+                        "(%(values)s).",
+                        field=self._fields[name]._description_string(self.env),
+                        values=values,
+                        company=company.name,
+                    ),
+                )
+
     def _update_field_translations(self, field_name, translations, digest=None, source_lang=None):
         # the translation dialogs write the field's languages without a write(): what they
         # send is checked as a write's texts are, before the database is asked

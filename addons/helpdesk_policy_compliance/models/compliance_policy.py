@@ -14,7 +14,7 @@ class CompliancePolicy(models.Model):
         help="Empty: every team.",
     )
 
-    @api.constrains("model_name", "helpdesk_team_ids")
+    @api.constrains("model_name", "helpdesk_team_ids", "company_id")
     def _check_helpdesk_teams(self):
         for policy in self:
             if policy.helpdesk_team_ids and policy.model_name != "helpdesk.ticket":
@@ -23,6 +23,8 @@ class CompliancePolicy(models.Model):
                         "Policy %(policy)s: helpdesk teams only apply to tickets.", policy=policy.display_name
                     )
                 )
+        # a company's policy is limited to helpdesk teams of its company (or of none)
+        self._guide_check_company_of(("helpdesk_team_ids",))
 
 
 class ComplianceLog(models.Model):

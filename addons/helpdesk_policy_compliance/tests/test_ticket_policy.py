@@ -33,6 +33,17 @@ class TestTicketPolicy(HelpdeskGuideCommon):
     def _waiting_ticket(self, **vals):
         return self._ticket(stage_id=self.stage_waiting.id, **vals)
 
+    def test_company_policy_is_limited_to_its_companys_teams(self):
+        """A company's policy cannot be limited to another company's helpdesk teams (it would
+        police no ticket, shown as policing every team to whoever may not read them)."""
+        company_b = self.env["res.company"].create({"name": "Policy Company B"})
+        team_b = self.env["helpdesk.ticket.team"].create({"name": "Team B", "company_id": company_b.id})
+        self.policy.company_id = self.env.company
+        with self.assertRaisesRegex(
+            ValidationError, "Helpdesk Teams must be of .* or of no company.*“Team B”"
+        ):
+            self.policy.helpdesk_team_ids = team_b
+
     def test_customer_cannot_search_their_tickets_by_approval_state(self):
         """A customer (portal) reads none of the approval fields of their ticket, nor finds
         out by searching which of their tickets await approval or have an internal note: the

@@ -16,11 +16,13 @@ class GuideProcess(models.Model):
     helpdesk_category_ids = fields.Many2many(
         "helpdesk.ticket.category",
         string="Ticket Categories",
+        domain="company_id and ['|', ('company_id', '=', False), ('company_id', '=', company_id)] or []",
         help="Leave empty to apply to every category.",
     )
     helpdesk_channel_ids = fields.Many2many(
         "helpdesk.ticket.channel",
         string="Ticket Channels",
+        domain="company_id and ['|', ('company_id', '=', False), ('company_id', '=', company_id)] or []",
         help="Leave empty to apply whatever the channel the ticket came from.",
     )
     helpdesk_min_priority = fields.Selection(
@@ -28,6 +30,13 @@ class GuideProcess(models.Model):
         string="Priority at Least",
         help="Only tickets of this priority or higher (empty: any priority).",
     )
+
+    @api.constrains("company_id", "helpdesk_team_ids", "helpdesk_category_ids", "helpdesk_channel_ids")
+    def _check_helpdesk_company(self):
+        """A company's process is limited to the helpdesk teams, categories and channels of its
+        company (or of none), and its steps to the ticket stages of its company (or of none)."""
+        self._guide_check_company_of(("helpdesk_team_ids", "helpdesk_category_ids", "helpdesk_channel_ids"))
+        self.step_ids._guide_check_company_of(("helpdesk_stage_id",))
 
     @api.constrains(
         "model_name",

@@ -1,4 +1,4 @@
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 
 from .common import HelpdeskGuideCommon
@@ -96,6 +96,8 @@ class TestSecurity(HelpdeskGuideCommon):
                 "groups_id": [(6, 0, self.env.ref("helpdesk_mgmt.group_helpdesk_manager").ids)],
             }
         )
+        # a stage of every company (a company's process is on its stages or on shared ones)
+        self.stage_triage.company_id = False
         process_b = self.env["guide.process"].create(
             {
                 "name": "Support B",
@@ -122,6 +124,76 @@ class TestSecurity(HelpdeskGuideCommon):
             self.env["guide.history"].with_user(self.user_manager).search([("id", "=", history_b.id)])
         )
         self.assertTrue(self.env["guide.history"].with_user(manager_b).search([("id", "=", history_b.id)]))
+
+    def test_company_process_is_limited_to_its_companys_helpdesk_records(self):
+        """A helpdesk manager of one company cannot limit their process to another company's
+        teams, categories or channels, nor put its steps on another company's stages (whose
+        names they then read): refused naming the field and the company; the same for a
+        company's policy and its teams."""
+        company_b = self.env["res.company"].create({"name": "Support Company B"})
+        team_b = self.env["helpdesk.ticket.team"].create({"name": "Team B", "company_id": company_b.id})
+        category_b = self.env["helpdesk.ticket.category"].create(
+            {"name": "B only", "company_id": company_b.id}
+        )
+        channel_b = self.env["helpdesk.ticket.channel"].create(
+            {"name": "B channel", "company_id": company_b.id}
+        )
+        stage_b = self.env["helpdesk.ticket.stage"].create({"name": "B stage", "company_id": company_b.id})
+        main = self.env.company
+        process = self.env["guide.process"].create(
+            {"name": "Main support", "model_name": "helpdesk.ticket", "company_id": main.id}
+        )
+        process = process.with_user(self.user_manager)
+        for fname, record in (
+            ("helpdesk_team_ids", team_b),
+            ("helpdesk_category_ids", category_b),
+            ("helpdesk_channel_ids", channel_b),
+        ):
+            with self.assertRaisesRegex(ValidationError, f"must be of {main.name} or of no company"):
+                process.write({fname: [(6, 0, record.ids)]})
+        with self.assertRaisesRegex(ValidationError, "“B stage”"):
+            process.write({"step_ids": [(0, 0, {"name": "Theirs", "helpdesk_stage_id": stage_b.id})]})
+        # a process moved to another company whose steps are on this one's stages
+        process.write({"step_ids": [(0, 0, {"name": "Ours", "helpdesk_stage_id": self.stage_progress.id})]})
+        with self.assertRaisesRegex(ValidationError, "G-In Progress"):
+            process.sudo().company_id = company_b
+        # a process of every company links what it needs (the demo's links a company's team)
+        shared = self.env["guide.process"].create(
+            {"name": "Shared support", "model_name": "helpdesk.ticket", "helpdesk_team_ids": team_b.ids}
+        )
+        self.assertEqual(shared.helpdesk_team_ids, team_b)
+
+    def test_each_app_manager_configures_its_deviation_reasons(self):
+        """A helpdesk manager edits the reasons of tickets and of every model, a sales manager
+        those of leads and of every model: neither creates, changes, archives, deletes or moves
+        to their model the other app's."""
+        if "crm.lead" not in self.env or "guide.mixin" not in self.env["crm.lead"]._inherit_module:
+            self.skipTest("the CRM's processes are not installed")
+        sales_manager = new_test_user(
+            self.env, login="guide_reason_sm", groups="sales_team.group_sale_manager"
+        )
+        Reason = self.env["guide.deviation.reason"]
+        ticket_reason = Reason.create({"name": "Customer on holiday", "model_name": "helpdesk.ticket"})
+        lead_reason = Reason.create({"name": "Budget frozen", "model_name": "crm.lead"})
+        shared = Reason.create({"name": "Asked by the customer"})
+        for user, own, other, model, other_model in (
+            (self.user_manager, ticket_reason, lead_reason, "helpdesk.ticket", "crm.lead"),
+            (sales_manager, lead_reason, ticket_reason, "crm.lead", "helpdesk.ticket"),
+        ):
+            for operation in (
+                lambda r: r.write({"name": "Renamed"}),
+                lambda r: r.write({"active": False}),
+                lambda r: r.unlink(),
+            ):
+                with self.assertRaises(AccessError):
+                    operation(other.with_user(user))
+            with self.assertRaises(AccessError):
+                Reason.with_user(user).create({"name": "Theirs", "model_name": other_model})
+            with self.assertRaises(AccessError):
+                own.with_user(user).write({"model_name": other_model})
+            own.with_user(user).write({"name": f"{own.name}, checked"})
+            shared.with_user(user).write({"description": f"Edited for {model}"})
+            Reason.with_user(user).create({"name": "Mine", "model_name": model})
 
     def test_helpdesk_manager_designs_a_process_in_the_ui(self):
         action = self.env.ref("helpdesk_process_guide.guide_process_action_helpdesk")
