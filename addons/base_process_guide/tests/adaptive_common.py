@@ -335,6 +335,17 @@ class AdaptiveCases:
             self.assertNotIn(secret, str(caught.exception))
         self.assertEqual(activity.res_id, outsider.id)
 
+    def test_record_refused_before_the_task_or_milestone_it_is_sent(self):
+        """A task or milestone added to a record the agent may not edit is refused for the
+        record, whatever task or milestone is sent (one of no id, or none): Odoo's refusal,
+        not "no longer exists", which told them nothing of the record but answered first."""
+        agent = self._adaptive_agent()
+        outsider = self._adaptive_outsider_record().with_user(agent)
+        for method in ("action_guide_add_task", "action_guide_reach_milestone"):
+            for sent in (2**31 - 1, False):
+                with self.subTest(method=method, sent=sent), self.assertRaises(AccessError):
+                    getattr(outsider, method)(sent)
+
     def test_agent_writing_as_the_customer_records_no_customer_message(self):
         """Odoo lets whoever posts name another author (``message_post``'s ``author_id``, the
         composer's author): an agent's message in the customer's name is the agent's, not a
@@ -588,8 +599,13 @@ class AdaptiveCases:
             }
         )
         stage_field = self.env["guide.step"]._guide_stage_fields()[record._name]
+        # a stage of that company where stages have one (a company's steps are on its stages)
+        Stage = self.env[self.env["guide.step"]._fields[stage_field].comodel_name]
+        stage = Stage.create(
+            {"name": "Secret stage", **({"company_id": company.id} if "company_id" in Stage._fields else {})}
+        )
         stage_step = self.env["guide.step"].create(
-            {"process_id": process.id, "name": "Secret step", stage_field: self._adaptive_next_stage().id}
+            {"process_id": process.id, "name": "Secret step", stage_field: stage.id}
         )
         task = self.env["guide.task"].create(
             {"step_id": stage_step.id, "name": "Secret task", "description": "SECRET description"}

@@ -184,8 +184,14 @@ class TestMultiCompanyConfig(ComplianceCommon):
         env_b = self.env(
             user=self.manager_b, context=dict(self.env.context, allowed_company_ids=self.company_b.ids)
         )
+        # owned by a manager of both companies (an owner works for the process's company)
         process = env_b["guide.process"].create(
-            {"name": "B only", "model_name": "crm.lead", "company_id": self.company_b.id}
+            {
+                "name": "B only",
+                "model_name": "crm.lead",
+                "company_id": self.company_b.id,
+                "owner_id": self.manager_ab.id,
+            }
         )
         step = env_b["guide.step"].create(
             {"process_id": process.id, "crm_stage_id": self.stage_new.id, "gate_mode": "block"}
