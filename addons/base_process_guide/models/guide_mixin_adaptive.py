@@ -360,10 +360,11 @@ class GuideMixin(models.AbstractModel):
         :return: True
         """
         refuse_missing(self, "write")
+        # the records first, as Odoo refuses them: who may not edit them learns nothing else
+        self.check_access("write")
         task = self._guide_client_record("guide.task", task_id)
         if not task:
             raise UserError(self.env._("This optional task no longer exists."))
-        self.check_access("write")
         note = self._guide_client_note(note)
         lock_rows(self)
         self._guide_check_task(task)
@@ -557,11 +558,12 @@ class GuideMixin(models.AbstractModel):
         :return: True
         """
         refuse_missing(self, "write")
+        # the records first, as Odoo refuses them: who may not edit them learns nothing else
+        self.check_access("write")
         milestone = self._guide_client_record("guide.milestone", milestone_id)
         note = self._guide_client_note(note)
         if not milestone:
             raise UserError(self.env._("This milestone no longer exists."))
-        self.check_access("write")
         for record in self:
             if milestone.process_id != record.guide_process_id:
                 raise UserError(

@@ -241,6 +241,10 @@ class TestHostileInput(RpcCase, ComplianceCommon):
                 outsider, "compliance.reject.wizard", "create", [{"request_id": request.id, "reason": "x"}]
             )
         self.assertNotIn("Secret deal", fault)
+        # nor is the request rejected directly: refused for the request, whatever the reason
+        for reason in ("", "No"):
+            with self.subTest(reason=reason), self.assertRaises(AccessError):
+                request.with_user(outsider).action_reject(reason)
         # its approver opens the dialog
         wizard = self.jsonrpc(
             self.user_leader,
