@@ -247,6 +247,7 @@ class GuideConditionMixin(models.AbstractModel):
         savepoint), never run; the refusal names the first criterion PostgreSQL refuses."""
         if not domain:
             return
+        self._guide_check_domain_choices(domain, model_name)
         Model = self.env[model_name].with_context(active_test=False)
         error = self._guide_query_error(Model, domain)
         if not error:
@@ -262,6 +263,47 @@ class GuideConditionMixin(models.AbstractModel):
                     )
                 )
         raise ValueError(self.env._("a value does not fit its field: %(error)s", error=error))
+
+    def _guide_check_domain_choices(self, domain, model_name):
+        """Refuse (``ValueError``) a criterion comparing a choice field with a value that is
+        none of its choices (its label, "High", where the field stores "2"): PostgreSQL
+        compares the texts, so the condition would never hold (an automatic item never done,
+        its gate closed for good), or always hold when negated."""
+        for leaf in domain:
+            if not (isinstance(leaf, list | tuple) and len(leaf) == 3 and isinstance(leaf[0], str)):
+                continue
+            path, operator, value = leaf
+            if operator not in ("=", "!=", "in", "not in"):
+                continue
+            field = self._guide_path_last_field(path, model_name)
+            if field is None or field.type != "selection":
+                continue
+            choices = dict(field._description_selection(self.env))
+            values = value if isinstance(value, list | tuple) else [value]
+            wrong = [item for item in values if item not in (False, None) and item not in choices]
+            if wrong:
+                raise ValueError(
+                    self.env._(
+                        "%(criterion)s: %(value)s is none of the choices of %(field)s (%(choices)s)",
+                        criterion=shortened(tuple(leaf), 80),
+                        value=shortened(wrong[0], 40),
+                        field=field._description_string(self.env),
+                        choices=", ".join(f"'{key}' ({label})" for key, label in list(choices.items())[:12]),
+                    )
+                )
+
+    @api.model
+    def _guide_path_last_field(self, path, model_name):
+        """The field a dotted ``path`` of ``model_name`` ends on, or ``None``."""
+        Model = self.env[model_name]
+        field = None
+        for name in path.split("."):
+            field = Model._fields.get(name)
+            if field is None:
+                return None
+            if field.relational:
+                Model = self.env[field.comodel_name]
+        return field
 
     def _guide_check_domain_in_memory(self, fname, domain, model_name):
         """Hook: refuse (``ValueError``) a condition of ``fname`` that the engine tests on the

@@ -53,6 +53,29 @@ class TestRuleLanguage(GuideCommon):
             return str(exc)
         return None
 
+    def test_value_that_is_none_of_a_choice_fields_choices_refused(self):
+        """A choice field compared with a value that is none of its choices (its label, as a
+        careless manager types it) is refused at save, naming the criterion, the value and
+        the choices: the condition would never hold (an automatic item never done)."""
+        for text, value in (
+            ("[('priority', '=', 'High')]", "High"),
+            ("[('type', 'in', ['opportunity', 'Opportunity'])]", "Opportunity"),
+            ("[('partner_id.type', '!=', 'Invoice')]", "Invoice"),
+        ):
+            with self.subTest(condition=text):
+                refusal = self._refusal(text)
+                self.assertIn("Probe rule", refusal)
+                self.assertIn(f"'{value}' is none of the choices of", refusal)
+        self.assertIn("'2' (High)", self._refusal("[('priority', '=', 'High')]"))
+        for text in (
+            "[('priority', '=', '2')]",
+            "[('type', 'in', ['lead', 'opportunity'])]",
+            "[('priority', '!=', False)]",
+            "[('priority', '>', '1')]",
+        ):
+            with self.subTest(condition=text):
+                self.assertIsNone(self._refusal(text))
+
     # named values -----------------------------------------------------
     @freeze_time("2026-03-10 23:30:00")
     def test_named_values(self):
