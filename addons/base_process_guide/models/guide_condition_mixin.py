@@ -273,9 +273,14 @@ class GuideConditionMixin(models.AbstractModel):
             if not (isinstance(leaf, list | tuple) and len(leaf) == 3 and isinstance(leaf[0], str)):
                 continue
             path, operator, value = leaf
-            if operator not in ("=", "!=", "in", "not in"):
-                continue
             field = self._guide_path_last_field(path, model_name)
+            if str(operator).lower() in ("any", "not any") and field is not None and field.relational:
+                if isinstance(value, list | tuple):
+                    self._guide_check_domain_choices(value, field.comodel_name)
+                continue
+            # ``<>`` is ``!=``, ``=?`` with a value is ``=``
+            if operator not in ("=", "!=", "<>", "=?", "in", "not in"):
+                continue
             if field is None or field.type != "selection":
                 continue
             choices = dict(field._description_selection(self.env))

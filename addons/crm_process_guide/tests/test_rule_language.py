@@ -61,6 +61,10 @@ class TestRuleLanguage(GuideCommon):
             ("[('priority', '=', 'High')]", "High"),
             ("[('type', 'in', ['opportunity', 'Opportunity'])]", "Opportunity"),
             ("[('partner_id.type', '!=', 'Invoice')]", "Invoice"),
+            ("[('priority', '<>', 'High')]", "High"),
+            ("[('priority', '=?', 'High')]", "High"),
+            ("[('partner_id', 'any', [('type', '=', 'Contact')])]", "Contact"),
+            ("[('partner_id', 'not any', [('user_id.share', '=', True), ('type', 'in', ['x'])])]", "x"),
         ):
             with self.subTest(condition=text):
                 refusal = self._refusal(text)
@@ -72,6 +76,8 @@ class TestRuleLanguage(GuideCommon):
             "[('type', 'in', ['lead', 'opportunity'])]",
             "[('priority', '!=', False)]",
             "[('priority', '>', '1')]",
+            "[('priority', '=?', False)]",
+            "[('partner_id', 'any', [('type', '=', 'contact')])]",
         ):
             with self.subTest(condition=text):
                 self.assertIsNone(self._refusal(text))
