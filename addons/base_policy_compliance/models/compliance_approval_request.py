@@ -518,7 +518,7 @@ class ComplianceApprovalRequest(models.Model):
             return value in {key for key, _label in field.selection}
         try:
             field.convert_to_cache(value, records[:1])
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, OverflowError):
             return False
         return True
 

@@ -6,7 +6,7 @@ value (shortened), never a server error logged as one, and nothing is written.""
 import json
 from datetime import date, timedelta
 
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
 from odoo.addons.base_process_guide.tests.rpc_common import RpcCase, RpcError
@@ -109,6 +109,12 @@ class TestHostileInput(RpcCase, ComplianceCommon):
             with self.assertNoLogs("odoo.sql_db", "ERROR"):
                 message = self._refused("crm.lead", "compliance_request_approval", [[lead.id], vals, "note"])
             self.assertIn("is not a value of", message)
+        # an infinite number (JSON's 1e999, which the override dialog's held change may carry):
+        # refused as NaN is, not an OverflowError logged as an error
+        with self.assertRaisesRegex(UserError, "is not a value of"):
+            lead.with_user(self.user_salesman).compliance_request_approval(
+                {"expected_revenue": float("inf")}, "n"
+            )
         # an id that names no lead (0: the ORM would read an empty new record)
         with self.assertNoLogs("odoo.http", "ERROR"), self.assertRaises(RpcError) as caught:
             self.jsonrpc(
